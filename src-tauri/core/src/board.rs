@@ -1,0 +1,291 @@
+//! The pipeline board (案件ボード): deals grouped by stage with counts and
+//! totals, and on each card what needs attention (next follow-up, going
+//! cold, decision deadline, buying signals).
+
+use crate::clock::{from_db, Clock};
+use crate::error::{Error, Result};
+use crate::follow_up::DueState;
+use crate::pipeline::{self, Pipeline, Stage, StageKind};
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use serde::Serialize;
+use std::collections::HashMap;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Board {
+    pub pipelines: Vec<Pipeline>,
+    pub pipeline_id: String,
+    pub columns: Vec<BoardColumn>,
+    /// The user's today, which the card states were judged against.
+    pub today: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct BoardColumn {
+    pub stage: Stage,
+    pub count: i32,
+    /// One total per currency, JPY first; each is the sum of the cards.
+    pub totals: Vec<MoneyTotal>,
+    pub cards: Vec<DealCard>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct MoneyTotal {
+    pub currency: String,
+    #[ts(type = "number")]
+    pub amount: i64,
+    /// Amount times the stage's win probability.
+    #[ts(type = "number")]
+    pub weighted: i64,
+}
+
+/// The next-step state a card shows: red overdue, green today, yellow when
+/// nothing is planned (a deal must never be silently dropped), grey future.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum NextStep {
+    Overdue,
+    Today,
+    Upcoming,
+    None,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct DealCard {
+    pub id: String,
+    #[ts(type = "number")]
+    pub version: i64,
+    pub stage_id: String,
+    pub title: String,
+    pub company_id: String,
+    pub company_name: String,
+    #[ts(type = "number")]
+    pub amount: i64,
+    pub currency: String,
+    pub owner_id: Option<String>,
+    pub owner_name: Option<String>,
+    pub next_step: NextStep,
+    pub next_follow_up_at: Option<String>,
+    /// Days without a touch, when that exceeds the stage's idle days.
+    pub cold_days: Option<i32>,
+    pub decision_deadline: Option<NaiveDate>,
+    /// Days left until the decision deadline (negative: passed).
+    pub deadline_days_left: Option<i32>,
+    /// Buying signals recorded on this deal's timeline.
+    pub signal_count: i32,
+}
+
+/// Loads one pipeline's board: the requested one, else the first.
+pub fn load(conn: &Connection, clock: &dyn Clock, pipeline_id: Option<&str>) -> Result<Board> {
+    let pipelines = pipeline::list(conn)?;
+    let pipeline = match pipeline_id {
+        Some(id) => pipelines.iter().find(|p| p.id == id).ok_or(Error::NotFound { entity: "pipeline", id: id.to_string() })?,
+        None => pipelines.first().ok_or(Error::NotFound { entity: "pipeline", id: String::new() })?,
+    };
+    let stages = pipeline::stages(conn, &pipeline.id)?;
+    let today = clock.today();
+    let offset = clock.offset();
+    let day_of = |s: &str| from_db(s).map(|t| t.with_timezone(&offset).date_naive());
+
+    let mut st = conn.prepare_cached(
+        "SELECT d.id, d.version, d.stage_id, d.title, d.company_id, c.name, d.amount, d.currency, d.owner_id,
+                u.display_name, d.decision_deadline, d.stage_entered_at, d.last_activity_at,
+                (SELECT MIN(f.due_at) FROM follow_ups f
+                  WHERE f.deal_id = d.id AND f.status = 'open' AND f.deleted_at IS NULL),
+                (SELECT COALESCE(SUM(json_array_length(a.signals)), 0) FROM activities a
+                  WHERE a.deal_id = d.id AND a.deleted_at IS NULL)
+         FROM deals d
+         JOIN companies c ON c.id = d.company_id
+         LEFT JOIN users u ON u.id = d.owner_id
+         WHERE d.pipeline_id = ?1 AND d.deleted_at IS NULL
+         ORDER BY d.position, d.id",
+    )?;
+    let stage_by_id: HashMap<&str, &Stage> = stages.iter().map(|s| (s.id.as_str(), s)).collect();
+    let mut cards_by_stage: HashMap<String, Vec<DealCard>> = HashMap::new();
+    let mut rows = st.query([&pipeline.id])?;
+    while let Some(r) = rows.next()? {
+        let stage_id: String = r.get(2)?;
+        let Some(stage) = stage_by_id.get(stage_id.as_str()) else { continue };
+        let deadline: Option<String> = r.get(10)?;
+        let decision_deadline = deadline.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+        let entered: String = r.get(11)?;
+        let last_activity: Option<String> = r.get(12)?;
+        let next_follow_up_at: Option<String> = r.get(13)?;
+        let open = stage.kind == StageKind::Open;
+        // The later of "entered this stage" and "last touch": moving a deal
+        // forward is itself a sign of life.
+        let last_touch = [Some(entered.as_str()), last_activity.as_deref()].into_iter().flatten().filter_map(day_of).max();
+        let cold_days = match (open, last_touch) {
+            (true, Some(day)) if stage.idle_days > 0 => {
+                let idle = (today - day).num_days() as i32;
+                (idle > stage.idle_days).then_some(idle)
+            }
+            _ => None,
+        };
+        let next_step = match (&next_follow_up_at, open) {
+            (_, false) => NextStep::Upcoming,
+            (None, true) => NextStep::None,
+            (Some(due), true) => match DueState::of(due, clock) {
+                DueState::Overdue => NextStep::Overdue,
+                DueState::Today => NextStep::Today,
+                DueState::Upcoming => NextStep::Upcoming,
+            },
+        };
+        cards_by_stage.entry(stage_id.clone()).or_default().push(DealCard {
+            id: r.get(0)?,
+            version: r.get(1)?,
+            stage_id,
+            title: r.get(3)?,
+            company_id: r.get(4)?,
+            company_name: r.get(5)?,
+            amount: r.get(6)?,
+            currency: r.get(7)?,
+            owner_id: r.get(8)?,
+            owner_name: r.get(9)?,
+            next_step,
+            next_follow_up_at,
+            cold_days,
+            deadline_days_left: decision_deadline.filter(|_| open).map(|d| (d - today).num_days() as i32),
+            decision_deadline,
+            signal_count: r.get(14)?,
+        });
+    }
+
+    let columns = stages
+        .into_iter()
+        .map(|stage| {
+            let cards = cards_by_stage.remove(&stage.id).unwrap_or_default();
+            BoardColumn { count: cards.len() as i32, totals: totals(&cards, stage.probability), cards, stage }
+        })
+        .collect();
+    Ok(Board { pipelines: pipelines.clone(), pipeline_id: pipeline.id.clone(), columns, today })
+}
+
+/// Sums per currency so a column never adds yen to dollars.
+pub fn totals(cards: &[DealCard], probability: i32) -> Vec<MoneyTotal> {
+    let mut by_currency: Vec<MoneyTotal> = Vec::new();
+    for card in cards {
+        match by_currency.iter_mut().find(|t| t.currency == card.currency) {
+            Some(t) => t.amount += card.amount,
+            None => by_currency.push(MoneyTotal { currency: card.currency.clone(), amount: card.amount, weighted: 0 }),
+        }
+    }
+    for t in &mut by_currency {
+        t.weighted = weighted(t.amount, probability);
+    }
+    by_currency.sort_by(|a, b| (a.currency != "JPY", &a.currency).cmp(&(b.currency != "JPY", &b.currency)));
+    by_currency
+}
+
+/// Rounded half up, in the minor unit.
+fn weighted(amount: i64, probability: i32) -> i64 {
+    (i128::from(amount) * i128::from(probability) + 50).div_euclid(100) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{fixture, Fixture};
+    use chrono::Duration;
+
+    fn card(b: &Board, title: &str) -> DealCard {
+        b.columns.iter().flat_map(|c| &c.cards).find(|c| c.title == title).cloned().expect("card on the board")
+    }
+
+    #[test]
+    fn columns_follow_stage_order_and_totals_equal_the_cards() {
+        let Fixture { mut db, clock, _dir } = fixture();
+        let f = crate::testutil::seed_pipeline(&mut db);
+        f.deal(&mut db, "A", f.stage("提案"), 1_000_000, "JPY");
+        f.deal(&mut db, "B", f.stage("提案"), 250_000, "JPY");
+        f.deal(&mut db, "C", f.stage("提案"), 300, "USD");
+        f.deal(&mut db, "D", f.stage("見積"), 999, "JPY");
+        let b = load(db.conn(), &clock, None).unwrap();
+        let names: Vec<_> = b.columns.iter().map(|c| c.stage.name.as_str()).collect();
+        assert_eq!(names, ["リード", "初回商談", "提案", "見積", "クロージング", "受注", "失注"]);
+        let proposal = &b.columns[2];
+        assert_eq!(proposal.count, 3);
+        assert_eq!(
+            proposal.totals,
+            vec![
+                MoneyTotal { currency: "JPY".into(), amount: 1_250_000, weighted: 500_000 },
+                MoneyTotal { currency: "USD".into(), amount: 300, weighted: 120 },
+            ]
+        );
+        // 999 * 60% = 599.4 -> 599
+        assert_eq!(b.columns[3].totals[0].weighted, 599);
+        assert_eq!(b.columns[0].count, 0);
+        assert!(b.columns[0].totals.is_empty());
+    }
+
+    #[test]
+    fn next_step_states_follow_the_users_calendar_day() {
+        // 2026-11-25 10:00 in Tokyo.
+        let Fixture { mut db, clock, _dir } = fixture();
+        let f = crate::testutil::seed_pipeline(&mut db);
+        let none = f.deal(&mut db, "none", f.stage("提案"), 1, "JPY");
+        let over = f.deal(&mut db, "over", f.stage("提案"), 1, "JPY");
+        let today = f.deal(&mut db, "today", f.stage("提案"), 1, "JPY");
+        let later = f.deal(&mut db, "later", f.stage("提案"), 1, "JPY");
+        // 23:30 UTC on the 24th is 08:30 on the 25th in Tokyo: today, not overdue.
+        f.follow_up(&mut db, &today, "2026-11-24T23:30:00Z");
+        f.follow_up(&mut db, &over, "2026-11-24T14:00:00Z");
+        f.follow_up(&mut db, &later, "2026-11-25T15:30:00Z");
+        let b = load(db.conn(), &clock, None).unwrap();
+        assert_eq!(card(&b, "none").next_step, NextStep::None);
+        assert_eq!(card(&b, "over").next_step, NextStep::Overdue);
+        assert_eq!(card(&b, "today").next_step, NextStep::Today);
+        assert_eq!(card(&b, "later").next_step, NextStep::Upcoming);
+        let _ = none;
+    }
+
+    #[test]
+    fn a_deal_goes_cold_after_its_stages_idle_days() {
+        let Fixture { mut db, clock, _dir } = fixture();
+        let f = crate::testutil::seed_pipeline(&mut db);
+        // 見積 has 7 idle days.
+        f.deal(&mut db, "quiet", f.stage("見積"), 1, "JPY");
+        clock.advance(Duration::days(7));
+        let b = load(db.conn(), &clock, None).unwrap();
+        assert_eq!(card(&b, "quiet").cold_days, None, "exactly the idle days is not yet cold");
+        clock.advance(Duration::days(2));
+        let b = load(db.conn(), &clock, None).unwrap();
+        assert_eq!(card(&b, "quiet").cold_days, Some(9));
+        // A touch warms it up again.
+        let deal = card(&b, "quiet");
+        f.touch(&mut db, &deal.id, &clock);
+        let b = load(db.conn(), &clock, None).unwrap();
+        assert_eq!(card(&b, "quiet").cold_days, None);
+    }
+
+    #[test]
+    fn decision_deadline_counts_down_and_signals_are_counted() {
+        let Fixture { mut db, clock, _dir } = fixture();
+        let f = crate::testutil::seed_pipeline(&mut db);
+        let id = f.deal(&mut db, "closing", f.stage("クロージング"), 1, "JPY");
+        db.write(|ctx| {
+            ctx.tx.execute("UPDATE deals SET decision_deadline = '2026-12-02' WHERE id = ?1", [&id])?;
+            Ok(())
+        })
+        .unwrap();
+        f.signal(&mut db, &id, &["replied_thanks", "second_visit"]);
+        f.signal(&mut db, &id, &["answered_question"]);
+        let c = card(&load(db.conn(), &clock, None).unwrap(), "closing");
+        assert_eq!(c.deadline_days_left, Some(7));
+        assert_eq!(c.signal_count, 3);
+    }
+
+    #[test]
+    fn unknown_pipeline_is_not_found() {
+        let Fixture { mut db, clock, _dir } = fixture();
+        crate::testutil::seed_pipeline(&mut db);
+        let e = load(db.conn(), &clock, Some("nope")).unwrap_err();
+        assert_eq!(e.code(), crate::ErrorCode::NotFound);
+    }
+}

@@ -1,0 +1,137 @@
+//! The per-user configuration file (not the team database): which database
+//! this desktop opens, the UI language, window behaviour. It lives on the
+//! user's own disk, so it is there even when the share is not.
+
+use crate::error::Result;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Language {
+    Ja,
+    En,
+}
+
+impl Language {
+    /// Japanese on a Japanese system, English everywhere else.
+    pub fn from_locale(locale: Option<&str>) -> Language {
+        match locale {
+            Some(l) if l.to_ascii_lowercase().starts_with("ja") => Language::Ja,
+            _ => Language::En,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct UserConfig {
+    /// The team database this desktop opens; `None` means the local one.
+    #[ts(type = "string | null")]
+    pub database: Option<PathBuf>,
+    /// The user has answered the first-run question.
+    pub first_run_done: bool,
+    /// `None` follows the operating system's language.
+    pub language: Option<Language>,
+    /// Closing the window keeps Kizuna running in the tray, so reminders still arrive.
+    pub close_to_tray: bool,
+}
+
+impl Default for UserConfig {
+    fn default() -> Self {
+        UserConfig { database: None, first_run_done: false, language: None, close_to_tray: true }
+    }
+}
+
+impl UserConfig {
+    /// A missing file is a first run. An unreadable one is set aside (never
+    /// deleted) and replaced by defaults, so a bad edit cannot lock the user out.
+    pub fn load(path: &Path) -> UserConfig {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                let _ = std::fs::rename(path, path.with_extension("json.broken"));
+                UserConfig::default()
+            }),
+            Err(_) => UserConfig::default(),
+        }
+    }
+
+    /// Written to a temporary file and renamed, so a crash never leaves half a file.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(self).map_err(|e| crate::Error::Internal(e.to_string()))?)?;
+        std::fs::rename(&tmp, path)?;
+        Ok(())
+    }
+}
+
+/// Where this user's files live. Tests and admins point everything at one
+/// folder with `KIZUNA_HOME`, so nothing touches the real profile.
+#[derive(Debug, Clone)]
+pub struct Dirs {
+    pub config_file: PathBuf,
+    pub data_dir: PathBuf,
+}
+
+impl Dirs {
+    pub fn new(config_dir: PathBuf, data_dir: PathBuf) -> Dirs {
+        Dirs { config_file: config_dir.join("config.json"), data_dir }
+    }
+
+    /// `KIZUNA_HOME` when set, else the platform folders the caller found.
+    pub fn from_env_or(config_dir: PathBuf, data_dir: PathBuf) -> Dirs {
+        match std::env::var_os("KIZUNA_HOME").filter(|v| !v.is_empty()) {
+            Some(home) => {
+                let home = PathBuf::from(home);
+                Dirs::new(home.clone(), home)
+            }
+            None => Dirs::new(config_dir, data_dir),
+        }
+    }
+
+    /// The database used until the team chooses a shared one.
+    pub fn local_database(&self) -> PathBuf {
+        self.data_dir.join("kizuna-local.db")
+    }
+}
+
+/// The OS login of whoever runs this process.
+pub fn os_login() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| "user".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_follows_locale() {
+        assert_eq!(Language::from_locale(Some("ja-JP")), Language::Ja);
+        assert_eq!(Language::from_locale(Some("ja_JP.UTF-8")), Language::Ja);
+        assert_eq!(Language::from_locale(Some("en-US")), Language::En);
+        assert_eq!(Language::from_locale(Some("de")), Language::En);
+        assert_eq!(Language::from_locale(None), Language::En);
+    }
+
+    #[test]
+    fn config_round_trips_and_survives_garbage() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/config.json");
+        assert_eq!(UserConfig::load(&path), UserConfig::default());
+        let cfg = UserConfig { database: Some("/mnt/share/kizuna.db".into()), first_run_done: true, language: Some(Language::En), close_to_tray: false };
+        cfg.save(&path).unwrap();
+        assert_eq!(UserConfig::load(&path), cfg);
+        std::fs::write(&path, b"{ not json").unwrap();
+        assert_eq!(UserConfig::load(&path), UserConfig::default());
+        assert!(path.with_extension("json.broken").exists(), "the broken file is kept for the user");
+    }
+}

@@ -1,0 +1,150 @@
+//! Contracts (契約) and their renewals (定期契約の先行管理).
+
+use crate::company::required;
+use crate::db::WriteCtx;
+use crate::error::{Error, Result};
+use crate::id::new_id;
+use chrono::NaiveDate;
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Billing {
+    Monthly,
+    Annual,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ContractStatus {
+    Active,
+    InRenewal,
+    Renewed,
+    Churned,
+}
+
+impl ContractStatus {
+    fn parse(s: &str) -> ContractStatus {
+        match s {
+            "in_renewal" => ContractStatus::InRenewal,
+            "renewed" => ContractStatus::Renewed,
+            "churned" => ContractStatus::Churned,
+            _ => ContractStatus::Active,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct NewContract {
+    pub company_id: String,
+    pub deal_id: Option<String>,
+    pub plan: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub auto_renew: bool,
+    #[ts(type = "number")]
+    pub amount: i64,
+    pub currency: String,
+    pub billing: Billing,
+    pub notice_days: i32,
+    pub owner_id: Option<String>,
+}
+
+/// A contract as the renewal list shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct RenewalItem {
+    pub id: String,
+    pub company_id: String,
+    pub company_name: String,
+    pub plan: String,
+    pub end_date: NaiveDate,
+    /// Calendar days from the user's today to the end date (negative: past).
+    #[ts(type = "number")]
+    pub days_left: i64,
+    #[ts(type = "number")]
+    pub amount: i64,
+    pub currency: String,
+    pub billing: Billing,
+    pub auto_renew: bool,
+    pub status: ContractStatus,
+    pub owner_name: Option<String>,
+}
+
+pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
+    let plan = required("plan", &c.plan, 200)?;
+    if c.end_date < c.start_date {
+        return Err(Error::invalid("end_date", "before_start"));
+    }
+    if c.amount < 0 {
+        return Err(Error::invalid("amount", "negative"));
+    }
+    let currency = crate::deal::validate_currency(&c.currency)?;
+    let id = new_id();
+    ctx.tx.execute(
+        "INSERT INTO contracts (id, company_id, deal_id, plan, start_date, end_date, auto_renew, amount, currency,
+                                billing, notice_days, owner_id, created_at, updated_at, updated_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)",
+        params![
+            id,
+            c.company_id,
+            c.deal_id,
+            plan,
+            c.start_date.to_string(),
+            c.end_date.to_string(),
+            c.auto_renew,
+            c.amount,
+            currency,
+            match c.billing {
+                Billing::Monthly => "monthly",
+                Billing::Annual => "annual",
+            },
+            c.notice_days,
+            c.owner_id,
+            ctx.now,
+            ctx.user_id
+        ],
+    )?;
+    ctx.audit("contract", &id, "insert", serde_json::json!({ "plan": plan, "end_date": c.end_date }))?;
+    ctx.changed("contract", &id, "insert")?;
+    Ok(id)
+}
+
+/// Active contracts ending up to `within_days` after `today` (and those already
+/// past their end but not yet renewed or churned), soonest first.
+pub fn upcoming(conn: &Connection, today: NaiveDate, within_days: i64) -> Result<Vec<RenewalItem>> {
+    let until = today + chrono::Duration::days(within_days);
+    let mut st = conn.prepare(
+        "SELECT k.id, k.company_id, c.name, k.plan, k.end_date, k.amount, k.currency, k.billing, k.auto_renew,
+                k.status, u.display_name
+         FROM contracts k JOIN companies c ON c.id = k.company_id LEFT JOIN users u ON u.id = k.owner_id
+         WHERE k.deleted_at IS NULL AND k.status IN ('active','in_renewal') AND k.end_date <= ?1
+         ORDER BY k.end_date, c.name_kana",
+    )?;
+    let rows = st
+        .query_map([until.to_string()], |r| {
+            let end: String = r.get(4)?;
+            let end_date = NaiveDate::parse_from_str(&end, "%Y-%m-%d").unwrap_or(today);
+            Ok(RenewalItem {
+                id: r.get(0)?,
+                company_id: r.get(1)?,
+                company_name: r.get(2)?,
+                plan: r.get(3)?,
+                days_left: (end_date - today).num_days(),
+                end_date,
+                amount: r.get(5)?,
+                currency: r.get(6)?,
+                billing: if r.get::<_, String>(7)? == "monthly" { Billing::Monthly } else { Billing::Annual },
+                auto_renew: r.get(8)?,
+                status: ContractStatus::parse(&r.get::<_, String>(9)?),
+                owner_name: r.get(10)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}

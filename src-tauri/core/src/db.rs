@@ -1,0 +1,345 @@
+//! The connection to a team database file and the rules that make sharing it
+//! over a network drive safe (docs/shared-database.md):
+//! rollback journal (never WAL, which needs shared memory a network file
+//! system does not give), `synchronous=FULL`, and every write one short
+//! `BEGIN IMMEDIATE` transaction retried with jitter while a colleague holds
+//! the lock. No transaction outlives a call into the engine.
+
+use crate::clock::{to_db, Clock, SystemClock};
+use crate::error::{Error, ErrorCode, Result};
+use crate::schema::{self, APPLICATION_ID};
+use crate::user::{self, User};
+use rand::Rng;
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use ts_rs::TS;
+
+/// How long SQLite itself waits for a colleague's lock before reporting busy.
+const BUSY_TIMEOUT: Duration = Duration::from_millis(2_000);
+/// Extra attempts after SQLite gave up waiting; with the busy timeout this
+/// bounds a write to well under a minute even on a congested share.
+const WRITE_RETRIES: u32 = 6;
+
+/// Who opens the database, and with which clock.
+#[derive(Clone)]
+pub struct OpenOptions {
+    pub login: String,
+    pub display_name: String,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl OpenOptions {
+    pub fn new(login: impl Into<String>, display_name: impl Into<String>) -> Self {
+        OpenOptions { login: login.into(), display_name: display_name.into(), clock: Arc::new(SystemClock) }
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ReadOnlyReason {
+    /// Made by a newer Kizuna: writing could break what that version relies on.
+    SchemaTooNew,
+    /// The file system or its permissions refuse writes.
+    FileReadOnly,
+}
+
+/// What a look at a file, made without writing to it, found.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    pub schema_version: i64,
+}
+
+pub struct Db {
+    conn: Connection,
+    path: PathBuf,
+    user: User,
+    read_only: Option<ReadOnlyReason>,
+    clock: Arc<dyn Clock>,
+}
+
+/// Everything a write needs: the open IMMEDIATE transaction, who writes, and
+/// one timestamp for the whole transaction.
+pub struct WriteCtx<'a> {
+    pub tx: &'a Transaction<'a>,
+    pub user_id: &'a str,
+    pub now: String,
+    pub clock: &'a dyn Clock,
+}
+
+impl Db {
+    /// Checks that `path` is a healthy Kizuna database without changing a byte
+    /// of it (read-only handle), so a wrong pick in a file dialog is harmless.
+    pub fn inspect(path: &Path) -> Result<Inspection> {
+        let shown = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::FileMissing { path: shown.clone() },
+            _ => Error::Io(e),
+        })?;
+        if !meta.is_file() || meta.len() == 0 {
+            return Err(Error::NotKizuna { path: shown });
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let not_ours = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => Error::NotKizuna { path: shown.clone() },
+            Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::Damaged { path: shown.clone(), detail: e.to_string() },
+            _ => Error::Sqlite(e),
+        };
+        let app_id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(not_ours)?;
+        if app_id != APPLICATION_ID {
+            return Err(Error::NotKizuna { path: shown });
+        }
+        let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(not_ours)?;
+        if check != "ok" {
+            return Err(Error::Damaged { path: shown, detail: check });
+        }
+        let schema_version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        Ok(Inspection { schema_version })
+    }
+
+    /// Opens an existing Kizuna database, migrating an older schema and
+    /// falling back to read-only where writing would be unsafe.
+    pub fn open(path: &Path, opts: OpenOptions) -> Result<Db> {
+        let found = Self::inspect(path)?.schema_version;
+        if found > schema::CURRENT {
+            return Self::open_read_only(path, opts, ReadOnlyReason::SchemaTooNew);
+        }
+        let conn = match Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX) {
+            Ok(c) => c,
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) => {
+                return Self::open_read_only(path, opts, ReadOnlyReason::FileReadOnly)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        // A writable handle on a read-only file opens fine and fails on the
+        // first write; ask the file system up front instead.
+        if std::fs::metadata(path).map(|m| m.permissions().readonly()).unwrap_or(false) {
+            return Self::open_read_only(path, opts, ReadOnlyReason::FileReadOnly);
+        }
+        configure(&conn)?;
+        let mut db = Db::assemble(conn, path, &opts, None);
+        db.write(|ctx| {
+            // Re-read under the write lock: a colleague may have migrated meanwhile.
+            let v: i64 = ctx.tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if v > schema::CURRENT {
+                return Err(Error::SchemaTooNew { found: v, known: schema::CURRENT });
+            }
+            if v < schema::CURRENT {
+                schema::migrate(ctx.tx, v)?;
+            }
+            Ok(())
+        })?;
+        db.ensure_current_user(&opts)?;
+        Ok(db)
+    }
+
+    /// Creates a new, empty team database with the default pipeline and
+    /// team settings. Refuses to touch a file that already has content.
+    pub fn create(path: &Path, opts: OpenOptions) -> Result<Db> {
+        let shown = path.display().to_string();
+        match std::fs::metadata(path) {
+            Ok(m) if m.len() > 0 => return Err(Error::FileExists { path: shown }),
+            _ => {}
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if !dir.is_dir() {
+                return Err(Error::FileMissing { path: dir.display().to_string() });
+            }
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure(&conn)?;
+        let mut db = Db::assemble(conn, path, &opts, None);
+        db.write(|ctx| {
+            schema::migrate(ctx.tx, 0)?;
+            crate::pipeline::create_default(ctx)?;
+            crate::settings::TeamSettings::default().save(ctx)
+        })?;
+        db.ensure_current_user(&opts)?;
+        Ok(db)
+    }
+
+    fn open_read_only(path: &Path, opts: OpenOptions, why: ReadOnlyReason) -> Result<Db> {
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mut db = Db::assemble(conn, path, &opts, Some(why));
+        if let Some(u) = user::find_by_login(&db.conn, &opts.login)? {
+            db.user = u;
+        }
+        Ok(db)
+    }
+
+    fn assemble(conn: Connection, path: &Path, opts: &OpenOptions, read_only: Option<ReadOnlyReason>) -> Db {
+        Db {
+            conn,
+            path: path.to_path_buf(),
+            // Until the row exists (read-only, or before the first write) the
+            // user is known by login only.
+            user: User { id: String::new(), login: opts.login.clone(), display_name: opts.display_name.clone() },
+            read_only,
+            clock: opts.clock.clone(),
+        }
+    }
+
+    fn ensure_current_user(&mut self, opts: &OpenOptions) -> Result<()> {
+        let (login, name) = (opts.login.clone(), opts.display_name.clone());
+        self.user = self.write(|ctx| user::ensure(ctx, &login, &name))?;
+        Ok(())
+    }
+
+    pub(crate) fn refresh_user(&mut self) -> Result<()> {
+        if let Some(u) = user::find_by_login(&self.conn, &self.user.login)? {
+            self.user = u;
+        }
+        Ok(())
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+    pub fn user(&self) -> &User {
+        &self.user
+    }
+    pub fn read_only(&self) -> Option<ReadOnlyReason> {
+        self.read_only
+    }
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Runs `f` inside one short IMMEDIATE transaction. While a colleague holds
+    /// the write lock SQLite waits up to the busy timeout; after that the whole
+    /// transaction is retried a bounded number of times with random jitter so
+    /// that ten desktops starting at once do not retry in lock-step.
+    pub fn write<T>(&mut self, mut f: impl FnMut(&WriteCtx) -> Result<T>) -> Result<T> {
+        if let Some(why) = self.read_only {
+            let reason = serde_json::to_value(why).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            return Err(Error::ReadOnly { reason });
+        }
+        let mut attempt = 0;
+        loop {
+            match self.write_once(&mut f) {
+                Err(e) if e.code() == ErrorCode::Busy => {
+                    attempt += 1;
+                    if attempt > WRITE_RETRIES {
+                        return Err(Error::Busy);
+                    }
+                    let ms = rand::rng().random_range(20..(60 * u64::from(attempt) + 40));
+                    std::thread::sleep(Duration::from_millis(ms));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn write_once<T>(&mut self, f: &mut impl FnMut(&WriteCtx) -> Result<T>) -> Result<T> {
+        let now = to_db(self.clock.now());
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ctx = WriteCtx { tx: &tx, user_id: &self.user.id, now, clock: self.clock.as_ref() };
+        let out = f(&ctx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Full `integrity_check` (slower than the quick check done at open).
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// A consistent copy through SQLite's backup API, safe while colleagues write.
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        if dest.exists() {
+            return Err(Error::FileExists { path: dest.display().to_string() });
+        }
+        self.conn.backup(rusqlite::MAIN_DB, dest, None)?;
+        Ok(())
+    }
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("delete") {
+        return Err(Error::Internal(format!("journal mode stayed {mode}")));
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+impl WriteCtx<'_> {
+    /// Appends to the change log, which tells other open clients what to refresh.
+    pub fn changed(&self, entity: &str, id: &str, op: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO change_log (entity, entity_id, op, user_id, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![entity, id, op, self.user_id, self.now],
+        )?;
+        Ok(())
+    }
+
+    /// Records who changed what, for the audit trail.
+    pub fn audit(&self, entity: &str, id: &str, action: &str, detail: serde_json::Value) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO audit_log (id, at, user_id, entity, entity_id, action, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            rusqlite::params![crate::id::new_id(), self.now, self.user_id, entity, id, action, detail.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Turns "the versioned UPDATE touched no row" into the right error: the
+    /// row is gone, or a colleague changed it first (with their version, so
+    /// the user can compare instead of overwriting blindly).
+    pub fn expect_one(&self, entity: &'static str, table: &'static str, id: &str, rows: usize) -> Result<()> {
+        if rows == 1 {
+            return Ok(());
+        }
+        match row_json(self.tx, table, id)? {
+            Some(current) if current["deleted_at"].is_null() => Err(Error::Conflict {
+                entity,
+                id: id.to_string(),
+                current_version: current["version"].as_i64().unwrap_or(0),
+                current,
+            }),
+            _ => Err(Error::NotFound { entity, id: id.to_string() }),
+        }
+    }
+}
+
+/// A row as a JSON object, column by column (for conflict reports).
+fn row_json(conn: &Connection, table: &'static str, id: &str) -> Result<Option<serde_json::Value>> {
+    let mut st = conn.prepare(&format!("SELECT * FROM {table} WHERE id = ?1"))?;
+    let names: Vec<String> = st.column_names().into_iter().map(String::from).collect();
+    let mut rows = st.query([id])?;
+    let Some(row) = rows.next()? else { return Ok(None) };
+    let mut map = serde_json::Map::new();
+    for (i, name) in names.iter().enumerate() {
+        use rusqlite::types::ValueRef;
+        let v = match row.get_ref(i)? {
+            ValueRef::Null => serde_json::Value::Null,
+            ValueRef::Integer(n) => n.into(),
+            ValueRef::Real(f) => f.into(),
+            ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
+            ValueRef::Blob(_) => serde_json::Value::Null,
+        };
+        map.insert(name.clone(), v);
+    }
+    Ok(Some(serde_json::Value::Object(map)))
+}

@@ -1,0 +1,146 @@
+//! Typed errors. Every error carries an [`ErrorCode`] that the UI translates;
+//! the English `message` is for logs and the CLI, never the only thing a user sees.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Stable, machine-readable reason. The UI has a translation for each
+/// (`error.<code>` in both catalogues); a test keeps the lists in step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    NotKizuna,
+    Damaged,
+    SchemaTooNew,
+    FileMissing,
+    FileExists,
+    NotFound,
+    Conflict,
+    Invalid,
+    Busy,
+    ReadOnly,
+    Unreachable,
+    NoDatabase,
+    Io,
+    Internal,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path} is not a Kizuna database")]
+    NotKizuna { path: String },
+    #[error("{path} is damaged: {detail}")]
+    Damaged { path: String, detail: String },
+    #[error("the database uses schema {found}; this Kizuna knows up to {known}")]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("{path} does not exist")]
+    FileMissing { path: String },
+    #[error("{path} already exists")]
+    FileExists { path: String },
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: String },
+    #[error("{entity} {id} was changed by someone else (now version {current_version})")]
+    Conflict {
+        entity: &'static str,
+        id: String,
+        current_version: i64,
+        current: serde_json::Value,
+    },
+    #[error("invalid {field}: {reason}")]
+    Invalid { field: &'static str, reason: &'static str },
+    #[error("the team database stayed busy; nothing was written")]
+    Busy,
+    #[error("the database is open read-only: {reason}")]
+    ReadOnly { reason: String },
+    #[error("the database cannot be reached: {detail}")]
+    Unreachable { detail: String },
+    #[error("no database is open")]
+    NoDatabase,
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn invalid(field: &'static str, reason: &'static str) -> Self {
+        Error::Invalid { field, reason }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::NotKizuna { .. } => ErrorCode::NotKizuna,
+            Error::Damaged { .. } => ErrorCode::Damaged,
+            Error::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
+            Error::FileMissing { .. } => ErrorCode::FileMissing,
+            Error::FileExists { .. } => ErrorCode::FileExists,
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::Conflict { .. } => ErrorCode::Conflict,
+            Error::Invalid { .. } => ErrorCode::Invalid,
+            Error::Busy => ErrorCode::Busy,
+            Error::ReadOnly { .. } => ErrorCode::ReadOnly,
+            Error::Unreachable { .. } => ErrorCode::Unreachable,
+            Error::NoDatabase => ErrorCode::NoDatabase,
+            Error::Io(e) if is_unreachable_io(e) => ErrorCode::Unreachable,
+            Error::Io(_) => ErrorCode::Io,
+            Error::Sqlite(e) => sqlite_code(e),
+            Error::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// What the UI receives: the code to translate, the detail for the log,
+    /// and structured fields (the invalid field, the colleague's version).
+    pub fn payload(&self) -> ErrorPayload {
+        let (field, reason, current) = match self {
+            Error::Invalid { field, reason } => (Some(field.to_string()), Some(reason.to_string()), None),
+            Error::Conflict { current, .. } => (None, None, Some(current.clone())),
+            _ => (None, None, None),
+        };
+        ErrorPayload {
+            code: self.code(),
+            message: self.to_string(),
+            field,
+            reason,
+            current,
+        }
+    }
+}
+
+fn is_unreachable_io(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(e.kind(), NotFound | TimedOut | NotConnected | ConnectionAborted | ConnectionReset | BrokenPipe)
+}
+
+fn sqlite_code(e: &rusqlite::Error) -> ErrorCode {
+    use rusqlite::ffi::ErrorCode as C;
+    match e.sqlite_error_code() {
+        Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => ErrorCode::Busy,
+        Some(C::NotADatabase) => ErrorCode::NotKizuna,
+        Some(C::DatabaseCorrupt) => ErrorCode::Damaged,
+        Some(C::ReadOnly) => ErrorCode::ReadOnly,
+        Some(C::SystemIoFailure) | Some(C::CannotOpen) => ErrorCode::Unreachable,
+        _ => ErrorCode::Internal,
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ErrorPayload {
+    pub code: ErrorCode,
+    pub message: String,
+    pub field: Option<String>,
+    pub reason: Option<String>,
+    #[ts(type = "unknown")]
+    pub current: Option<serde_json::Value>,
+}
+
+impl From<Error> for ErrorPayload {
+    fn from(e: Error) -> Self {
+        e.payload()
+    }
+}

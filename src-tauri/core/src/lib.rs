@@ -1,0 +1,30 @@
+//! Kizuna's engine: the domain of a small sales team's CRM and the rules for
+//! keeping it in one SQLite file that a whole team shares over a network drive.
+//!
+//! Nothing here knows about Tauri or a window: the desktop shell and the
+//! `kizuna` CLI are thin layers over [`db::Db`] and the domain modules.
+
+pub mod activity;
+pub mod board;
+pub mod clock;
+pub mod company;
+pub mod config;
+pub mod contract;
+pub mod db;
+pub mod deal;
+pub mod error;
+pub mod follow_up;
+pub mod id;
+pub mod pipeline;
+pub mod sample;
+pub mod schema;
+pub mod session;
+pub mod settings;
+pub mod user;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use db::{Db, OpenOptions};
+pub use error::{Error, ErrorCode, ErrorPayload, Result};
+
+#[cfg(test)]
+mod testutil;

@@ -1,0 +1,102 @@
+//! Shared fixtures for the engine's unit tests.
+
+use crate::activity::{self, ActivityKind, Direction, NewActivity};
+use crate::clock::{to_db, Clock, FixedClock};
+use crate::company::{self, NewCompany};
+use crate::deal::{self, NewDeal};
+use crate::follow_up::{self, FollowUpKind, NewFollowUp};
+use crate::pipeline::{self, Stage};
+use crate::{Db, OpenOptions};
+use std::sync::Arc;
+
+pub struct Fixture {
+    pub _dir: tempfile::TempDir,
+    pub db: Db,
+    pub clock: FixedClock,
+}
+
+/// A new team database at 2026-11-25 10:00 Tokyo time.
+pub fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FixedClock::at("2026-11-25T10:00:00+09:00");
+    let opts = OpenOptions::new("tanaka", "田中 太郎").with_clock(Arc::new(clock.clone()));
+    let db = Db::create(&dir.path().join("team.db"), opts).unwrap();
+    Fixture { _dir: dir, db, clock }
+}
+
+pub struct Seed {
+    pub pipeline_id: String,
+    pub stages: Vec<Stage>,
+    pub company_id: String,
+}
+
+pub fn seed_pipeline(db: &mut Db) -> Seed {
+    let pipeline_id = pipeline::list(db.conn()).unwrap()[0].id.clone();
+    let stages = pipeline::stages(db.conn(), &pipeline_id).unwrap();
+    let company_id = db
+        .write(|ctx| {
+            company::create(ctx, &NewCompany { name: "株式会社テスト".into(), name_kana: "てすと".into(), ..Default::default() })
+        })
+        .unwrap();
+    Seed { pipeline_id, stages, company_id }
+}
+
+impl Seed {
+    pub fn stage(&self, name: &str) -> String {
+        self.stages.iter().find(|s| s.name == name).expect("stage exists").id.clone()
+    }
+
+    pub fn deal(&self, db: &mut Db, title: &str, stage_id: String, amount: i64, currency: &str) -> String {
+        let d = NewDeal {
+            pipeline_id: self.pipeline_id.clone(),
+            stage_id,
+            company_id: self.company_id.clone(),
+            title: title.into(),
+            amount,
+            currency: currency.into(),
+            ..Default::default()
+        };
+        db.write(|ctx| deal::create(ctx, &d)).unwrap()
+    }
+
+    pub fn follow_up(&self, db: &mut Db, deal_id: &str, due_at: &str) -> String {
+        let f = NewFollowUp {
+            kind: FollowUpKind::FollowUp,
+            title: "フォロー".into(),
+            due_at: due_at.into(),
+            assignee_id: None,
+            company_id: Some(self.company_id.clone()),
+            deal_id: Some(deal_id.into()),
+            contract_id: None,
+            activity_id: None,
+        };
+        db.write(|ctx| follow_up::create(ctx, &f)).unwrap()
+    }
+
+    fn activity(&self, deal_id: &str, at: String, signals: &[&str]) -> NewActivity {
+        NewActivity {
+            company_id: self.company_id.clone(),
+            contact_id: None,
+            deal_id: Some(deal_id.into()),
+            kind: ActivityKind::Call,
+            direction: Some(Direction::Outbound),
+            occurred_at: at,
+            summary: "電話".into(),
+            body: String::new(),
+            minutes: String::new(),
+            next_todos: String::new(),
+            next_appointment_at: None,
+            signals: signals.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    pub fn touch(&self, db: &mut Db, deal_id: &str, clock: &FixedClock) {
+        let a = self.activity(deal_id, to_db(clock.now()), &[]);
+        db.write(|ctx| activity::log(ctx, &a)).unwrap();
+    }
+
+    pub fn signal(&self, db: &mut Db, deal_id: &str, signals: &[&str]) {
+        let a = self.activity(deal_id, to_db(db.clock().now()), signals);
+        db.write(|ctx| activity::log(ctx, &a)).unwrap();
+    }
+}
