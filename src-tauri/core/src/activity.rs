@@ -46,7 +46,12 @@ impl ActivityKind {
     pub fn is_touch(self) -> bool {
         matches!(
             self,
-            ActivityKind::Meeting | ActivityKind::Call | ActivityKind::Email | ActivityKind::Sns | ActivityKind::Quote | ActivityKind::Support
+            ActivityKind::Meeting
+                | ActivityKind::Call
+                | ActivityKind::Email
+                | ActivityKind::Sns
+                | ActivityKind::Quote
+                | ActivityKind::Support
         )
     }
 }

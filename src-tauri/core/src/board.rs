@@ -85,8 +85,14 @@ pub struct DealCard {
 pub fn load(conn: &Connection, clock: &dyn Clock, pipeline_id: Option<&str>) -> Result<Board> {
     let pipelines = pipeline::list(conn)?;
     let pipeline = match pipeline_id {
-        Some(id) => pipelines.iter().find(|p| p.id == id).ok_or(Error::NotFound { entity: "pipeline", id: id.to_string() })?,
-        None => pipelines.first().ok_or(Error::NotFound { entity: "pipeline", id: String::new() })?,
+        Some(id) => pipelines.iter().find(|p| p.id == id).ok_or(Error::NotFound {
+            entity: "pipeline",
+            id: id.to_string(),
+        })?,
+        None => pipelines.first().ok_or(Error::NotFound {
+            entity: "pipeline",
+            id: String::new(),
+        })?,
     };
     let stages = pipeline::stages(conn, &pipeline.id)?;
     let today = clock.today();
@@ -111,7 +117,9 @@ pub fn load(conn: &Connection, clock: &dyn Clock, pipeline_id: Option<&str>) -> 
     let mut rows = st.query([&pipeline.id])?;
     while let Some(r) = rows.next()? {
         let stage_id: String = r.get(2)?;
-        let Some(stage) = stage_by_id.get(stage_id.as_str()) else { continue };
+        let Some(stage) = stage_by_id.get(stage_id.as_str()) else {
+            continue;
+        };
         let deadline: Option<String> = r.get(10)?;
         let decision_deadline = deadline.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
         let entered: String = r.get(11)?;
@@ -120,7 +128,11 @@ pub fn load(conn: &Connection, clock: &dyn Clock, pipeline_id: Option<&str>) -> 
         let open = stage.kind == StageKind::Open;
         // The later of "entered this stage" and "last touch": moving a deal
         // forward is itself a sign of life.
-        let last_touch = [Some(entered.as_str()), last_activity.as_deref()].into_iter().flatten().filter_map(day_of).max();
+        let last_touch = [Some(entered.as_str()), last_activity.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter_map(day_of)
+            .max();
         let cold_days = match (open, last_touch) {
             (true, Some(day)) if stage.idle_days > 0 => {
                 let idle = (today - day).num_days() as i32;
@@ -151,7 +163,9 @@ pub fn load(conn: &Connection, clock: &dyn Clock, pipeline_id: Option<&str>) -> 
             next_step,
             next_follow_up_at,
             cold_days,
-            deadline_days_left: decision_deadline.filter(|_| open).map(|d| (d - today).num_days() as i32),
+            deadline_days_left: decision_deadline
+                .filter(|_| open)
+                .map(|d| (d - today).num_days() as i32),
             decision_deadline,
             signal_count: r.get(14)?,
         });
@@ -161,10 +175,20 @@ pub fn load(conn: &Connection, clock: &dyn Clock, pipeline_id: Option<&str>) -> 
         .into_iter()
         .map(|stage| {
             let cards = cards_by_stage.remove(&stage.id).unwrap_or_default();
-            BoardColumn { count: cards.len() as i32, totals: totals(&cards, stage.probability), cards, stage }
+            BoardColumn {
+                count: cards.len() as i32,
+                totals: totals(&cards, stage.probability),
+                cards,
+                stage,
+            }
         })
         .collect();
-    Ok(Board { pipelines: pipelines.clone(), pipeline_id: pipeline.id.clone(), columns, today })
+    Ok(Board {
+        pipelines: pipelines.clone(),
+        pipeline_id: pipeline.id.clone(),
+        columns,
+        today,
+    })
 }
 
 /// Sums per currency so a column never adds yen to dollars.
@@ -173,7 +197,11 @@ pub fn totals(cards: &[DealCard], probability: i32) -> Vec<MoneyTotal> {
     for card in cards {
         match by_currency.iter_mut().find(|t| t.currency == card.currency) {
             Some(t) => t.amount += card.amount,
-            None => by_currency.push(MoneyTotal { currency: card.currency.clone(), amount: card.amount, weighted: 0 }),
+            None => by_currency.push(MoneyTotal {
+                currency: card.currency.clone(),
+                amount: card.amount,
+                weighted: 0,
+            }),
         }
     }
     for t in &mut by_currency {
@@ -195,7 +223,12 @@ mod tests {
     use chrono::Duration;
 
     fn card(b: &Board, title: &str) -> DealCard {
-        b.columns.iter().flat_map(|c| &c.cards).find(|c| c.title == title).cloned().expect("card on the board")
+        b.columns
+            .iter()
+            .flat_map(|c| &c.cards)
+            .find(|c| c.title == title)
+            .cloned()
+            .expect("card on the board")
     }
 
     #[test]
@@ -208,14 +241,25 @@ mod tests {
         f.deal(&mut db, "D", f.stage("見積"), 999, "JPY");
         let b = load(db.conn(), &clock, None).unwrap();
         let names: Vec<_> = b.columns.iter().map(|c| c.stage.name.as_str()).collect();
-        assert_eq!(names, ["リード", "初回商談", "提案", "見積", "クロージング", "受注", "失注"]);
+        assert_eq!(
+            names,
+            ["リード", "初回商談", "提案", "見積", "クロージング", "受注", "失注"]
+        );
         let proposal = &b.columns[2];
         assert_eq!(proposal.count, 3);
         assert_eq!(
             proposal.totals,
             vec![
-                MoneyTotal { currency: "JPY".into(), amount: 1_250_000, weighted: 500_000 },
-                MoneyTotal { currency: "USD".into(), amount: 300, weighted: 120 },
+                MoneyTotal {
+                    currency: "JPY".into(),
+                    amount: 1_250_000,
+                    weighted: 500_000
+                },
+                MoneyTotal {
+                    currency: "USD".into(),
+                    amount: 300,
+                    weighted: 120
+                },
             ]
         );
         // 999 * 60% = 599.4 -> 599
@@ -253,7 +297,11 @@ mod tests {
         f.deal(&mut db, "quiet", f.stage("見積"), 1, "JPY");
         clock.advance(Duration::days(7));
         let b = load(db.conn(), &clock, None).unwrap();
-        assert_eq!(card(&b, "quiet").cold_days, None, "exactly the idle days is not yet cold");
+        assert_eq!(
+            card(&b, "quiet").cold_days,
+            None,
+            "exactly the idle days is not yet cold"
+        );
         clock.advance(Duration::days(2));
         let b = load(db.conn(), &clock, None).unwrap();
         assert_eq!(card(&b, "quiet").cold_days, Some(9));
@@ -270,7 +318,8 @@ mod tests {
         let f = crate::testutil::seed_pipeline(&mut db);
         let id = f.deal(&mut db, "closing", f.stage("クロージング"), 1, "JPY");
         db.write(|ctx| {
-            ctx.tx.execute("UPDATE deals SET decision_deadline = '2026-12-02' WHERE id = ?1", [&id])?;
+            ctx.tx
+                .execute("UPDATE deals SET decision_deadline = '2026-12-02' WHERE id = ?1", [&id])?;
             Ok(())
         })
         .unwrap();

@@ -130,7 +130,10 @@ pub fn create_contact(ctx: &WriteCtx, c: &NewContact) -> Result<String> {
 /// Customers in Japanese reading order (by kana, then name), optionally
 /// filtered by a text that matches the name or its reading.
 pub fn list(conn: &Connection, text: Option<&str>) -> Result<Vec<CompanyListItem>> {
-    let pattern = text.map(str::trim).filter(|t| !t.is_empty()).map(|t| format!("%{}%", escape_like(t)));
+    let pattern = text
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("%{}%", escape_like(t)));
     let mut st = conn.prepare(
         "SELECT c.id, c.name, c.name_kana, c.industry, c.segment, u.display_name, c.last_contact_at,
                 (SELECT COUNT(*) FROM deals d JOIN stages s ON s.id = d.stage_id

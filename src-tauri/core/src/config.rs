@@ -42,7 +42,12 @@ pub struct UserConfig {
 
 impl Default for UserConfig {
     fn default() -> Self {
-        UserConfig { database: None, first_run_done: false, language: None, close_to_tray: true }
+        UserConfig {
+            database: None,
+            first_run_done: false,
+            language: None,
+            close_to_tray: true,
+        }
     }
 }
 
@@ -65,7 +70,10 @@ impl UserConfig {
             std::fs::create_dir_all(dir)?;
         }
         let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(self).map_err(|e| crate::Error::Internal(e.to_string()))?)?;
+        std::fs::write(
+            &tmp,
+            serde_json::to_vec_pretty(self).map_err(|e| crate::Error::Internal(e.to_string()))?,
+        )?;
         std::fs::rename(&tmp, path)?;
         Ok(())
     }
@@ -81,7 +89,10 @@ pub struct Dirs {
 
 impl Dirs {
     pub fn new(config_dir: PathBuf, data_dir: PathBuf) -> Dirs {
-        Dirs { config_file: config_dir.join("config.json"), data_dir }
+        Dirs {
+            config_file: config_dir.join("config.json"),
+            data_dir,
+        }
     }
 
     /// `KIZUNA_HOME` when set, else the platform folders the caller found.
@@ -127,11 +138,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/config.json");
         assert_eq!(UserConfig::load(&path), UserConfig::default());
-        let cfg = UserConfig { database: Some("/mnt/share/kizuna.db".into()), first_run_done: true, language: Some(Language::En), close_to_tray: false };
+        let cfg = UserConfig {
+            database: Some("/mnt/share/kizuna.db".into()),
+            first_run_done: true,
+            language: Some(Language::En),
+            close_to_tray: false,
+        };
         cfg.save(&path).unwrap();
         assert_eq!(UserConfig::load(&path), cfg);
         std::fs::write(&path, b"{ not json").unwrap();
         assert_eq!(UserConfig::load(&path), UserConfig::default());
-        assert!(path.with_extension("json.broken").exists(), "the broken file is kept for the user");
+        assert!(
+            path.with_extension("json.broken").exists(),
+            "the broken file is kept for the user"
+        );
     }
 }

@@ -110,7 +110,12 @@ pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
             ctx.user_id
         ],
     )?;
-    ctx.audit("contract", &id, "insert", serde_json::json!({ "plan": plan, "end_date": c.end_date }))?;
+    ctx.audit(
+        "contract",
+        &id,
+        "insert",
+        serde_json::json!({ "plan": plan, "end_date": c.end_date }),
+    )?;
     ctx.changed("contract", &id, "insert")?;
     Ok(id)
 }
@@ -139,7 +144,11 @@ pub fn upcoming(conn: &Connection, today: NaiveDate, within_days: i64) -> Result
                 end_date,
                 amount: r.get(5)?,
                 currency: r.get(6)?,
-                billing: if r.get::<_, String>(7)? == "monthly" { Billing::Monthly } else { Billing::Annual },
+                billing: if r.get::<_, String>(7)? == "monthly" {
+                    Billing::Monthly
+                } else {
+                    Billing::Annual
+                },
                 auto_renew: r.get(8)?,
                 status: ContractStatus::parse(&r.get::<_, String>(9)?),
                 owner_name: r.get(10)?,

@@ -33,7 +33,11 @@ pub struct OpenOptions {
 
 impl OpenOptions {
     pub fn new(login: impl Into<String>, display_name: impl Into<String>) -> Self {
-        OpenOptions { login: login.into(), display_name: display_name.into(), clock: Arc::new(SystemClock) }
+        OpenOptions {
+            login: login.into(),
+            display_name: display_name.into(),
+            clock: Arc::new(SystemClock),
+        }
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
@@ -87,19 +91,30 @@ impl Db {
         if !meta.is_file() || meta.len() == 0 {
             return Err(Error::NotKizuna { path: shown });
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         let not_ours = |e: rusqlite::Error| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => Error::NotKizuna { path: shown.clone() },
-            Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::Damaged { path: shown.clone(), detail: e.to_string() },
+            Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::Damaged {
+                path: shown.clone(),
+                detail: e.to_string(),
+            },
             _ => Error::Sqlite(e),
         };
-        let app_id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(not_ours)?;
+        let app_id: i64 = conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .map_err(not_ours)?;
         if app_id != APPLICATION_ID {
             return Err(Error::NotKizuna { path: shown });
         }
-        let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(not_ours)?;
+        let check: String = conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(not_ours)?;
         if check != "ok" {
-            return Err(Error::Damaged { path: shown, detail: check });
+            return Err(Error::Damaged {
+                path: shown,
+                detail: check,
+            });
         }
         let schema_version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         Ok(Inspection { schema_version })
@@ -112,7 +127,10 @@ impl Db {
         if found > schema::CURRENT {
             return Self::open_read_only(path, opts, ReadOnlyReason::SchemaTooNew);
         }
-        let conn = match Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX) {
+        let conn = match Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        ) {
             Ok(c) => c,
             Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) => {
                 return Self::open_read_only(path, opts, ReadOnlyReason::FileReadOnly)
@@ -121,7 +139,10 @@ impl Db {
         };
         // A writable handle on a read-only file opens fine and fails on the
         // first write; ask the file system up front instead.
-        if std::fs::metadata(path).map(|m| m.permissions().readonly()).unwrap_or(false) {
+        if std::fs::metadata(path)
+            .map(|m| m.permissions().readonly())
+            .unwrap_or(false)
+        {
             return Self::open_read_only(path, opts, ReadOnlyReason::FileReadOnly);
         }
         configure(&conn)?;
@@ -130,7 +151,10 @@ impl Db {
             // Re-read under the write lock: a colleague may have migrated meanwhile.
             let v: i64 = ctx.tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
             if v > schema::CURRENT {
-                return Err(Error::SchemaTooNew { found: v, known: schema::CURRENT });
+                return Err(Error::SchemaTooNew {
+                    found: v,
+                    known: schema::CURRENT,
+                });
             }
             if v < schema::CURRENT {
                 schema::migrate(ctx.tx, v)?;
@@ -151,7 +175,9 @@ impl Db {
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             if !dir.is_dir() {
-                return Err(Error::FileMissing { path: dir.display().to_string() });
+                return Err(Error::FileMissing {
+                    path: dir.display().to_string(),
+                });
             }
         }
         let conn = Connection::open_with_flags(
@@ -170,7 +196,8 @@ impl Db {
     }
 
     fn open_read_only(path: &Path, opts: OpenOptions, why: ReadOnlyReason) -> Result<Db> {
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         let mut db = Db::assemble(conn, path, &opts, Some(why));
         if let Some(u) = user::find_by_login(&db.conn, &opts.login)? {
@@ -185,7 +212,11 @@ impl Db {
             path: path.to_path_buf(),
             // Until the row exists (read-only, or before the first write) the
             // user is known by login only.
-            user: User { id: String::new(), login: opts.login.clone(), display_name: opts.display_name.clone() },
+            user: User {
+                id: String::new(),
+                login: opts.login.clone(),
+                display_name: opts.display_name.clone(),
+            },
             read_only,
             clock: opts.clock.clone(),
         }
@@ -229,7 +260,10 @@ impl Db {
     /// that ten desktops starting at once do not retry in lock-step.
     pub fn write<T>(&mut self, mut f: impl FnMut(&WriteCtx) -> Result<T>) -> Result<T> {
         if let Some(why) = self.read_only {
-            let reason = serde_json::to_value(why).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            let reason = serde_json::to_value(why)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
             return Err(Error::ReadOnly { reason });
         }
         let mut attempt = 0;
@@ -251,7 +285,12 @@ impl Db {
     fn write_once<T>(&mut self, f: &mut impl FnMut(&WriteCtx) -> Result<T>) -> Result<T> {
         let now = to_db(self.clock.now());
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let ctx = WriteCtx { tx: &tx, user_id: &self.user.id, now, clock: self.clock.as_ref() };
+        let ctx = WriteCtx {
+            tx: &tx,
+            user_id: &self.user.id,
+            now,
+            clock: self.clock.as_ref(),
+        };
         let out = f(&ctx)?;
         tx.commit()?;
         Ok(out)
@@ -260,14 +299,18 @@ impl Db {
     /// Full `integrity_check` (slower than the quick check done at open).
     pub fn integrity_check(&self) -> Result<Vec<String>> {
         let mut st = self.conn.prepare("PRAGMA integrity_check")?;
-        let rows = st.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = st
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
     /// A consistent copy through SQLite's backup API, safe while colleagues write.
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
         if dest.exists() {
-            return Err(Error::FileExists { path: dest.display().to_string() });
+            return Err(Error::FileExists {
+                path: dest.display().to_string(),
+            });
         }
         self.conn.backup(rusqlite::MAIN_DB, dest, None)?;
         Ok(())
@@ -318,7 +361,10 @@ impl WriteCtx<'_> {
                 current_version: current["version"].as_i64().unwrap_or(0),
                 current,
             }),
-            _ => Err(Error::NotFound { entity, id: id.to_string() }),
+            _ => Err(Error::NotFound {
+                entity,
+                id: id.to_string(),
+            }),
         }
     }
 }

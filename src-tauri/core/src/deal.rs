@@ -75,7 +75,12 @@ pub fn create(ctx: &WriteCtx, d: &NewDeal) -> Result<String> {
             ctx.user_id
         ],
     )?;
-    ctx.audit("deal", &id, "insert", serde_json::json!({ "title": title, "stage_id": d.stage_id, "amount": d.amount }))?;
+    ctx.audit(
+        "deal",
+        &id,
+        "insert",
+        serde_json::json!({ "title": title, "stage_id": d.stage_id, "amount": d.amount }),
+    )?;
     ctx.changed("deal", &id, "insert")?;
     Ok(id)
 }

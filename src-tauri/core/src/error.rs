@@ -113,7 +113,10 @@ impl Error {
 
 fn is_unreachable_io(e: &std::io::Error) -> bool {
     use std::io::ErrorKind::*;
-    matches!(e.kind(), NotFound | TimedOut | NotConnected | ConnectionAborted | ConnectionReset | BrokenPipe)
+    matches!(
+        e.kind(),
+        NotFound | TimedOut | NotConnected | ConnectionAborted | ConnectionReset | BrokenPipe
+    )
 }
 
 fn sqlite_code(e: &rusqlite::Error) -> ErrorCode {

@@ -58,7 +58,9 @@ impl DueState {
     /// Judged by the user's calendar day: something due at 9:00 is still
     /// today's work at 15:00, and only earlier days are overdue.
     pub fn of(due_at: &str, clock: &dyn Clock) -> DueState {
-        let Some(due) = from_db(due_at) else { return DueState::Upcoming };
+        let Some(due) = from_db(due_at) else {
+            return DueState::Upcoming;
+        };
         let due_day = due.with_timezone(&clock.offset()).date_naive();
         let today = clock.today();
         if due_day < today {

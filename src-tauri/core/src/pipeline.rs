@@ -59,9 +59,16 @@ pub struct Stage {
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Pipeline>> {
-    let mut st = conn.prepare("SELECT id, name, position FROM pipelines WHERE deleted_at IS NULL ORDER BY position, name")?;
+    let mut st =
+        conn.prepare("SELECT id, name, position FROM pipelines WHERE deleted_at IS NULL ORDER BY position, name")?;
     let rows = st
-        .query_map([], |r| Ok(Pipeline { id: r.get(0)?, name: r.get(1)?, position: r.get(2)? }))?
+        .query_map([], |r| {
+            Ok(Pipeline {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                position: r.get(2)?,
+            })
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
@@ -112,7 +119,18 @@ pub fn create_default(ctx: &WriteCtx) -> Result<String> {
             "INSERT INTO stages (id, pipeline_id, name, position, probability, idle_days, kind, is_closing,
                                  created_at, updated_at, updated_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
-            params![id, pipeline_id, name, pos as i32, probability, idle_days, kind.as_str(), closing, ctx.now, ctx.user_id],
+            params![
+                id,
+                pipeline_id,
+                name,
+                pos as i32,
+                probability,
+                idle_days,
+                kind.as_str(),
+                closing,
+                ctx.now,
+                ctx.user_id
+            ],
         )?;
         ctx.changed("stage", &id, "insert")?;
     }

@@ -22,15 +22,39 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rusqlite::params;
 
-const COLLEAGUES: [(&str, &str); 4] =
-    [("sato.k", "佐藤 健太"), ("suzuki.m", "鈴木 美咲"), ("takahashi.y", "高橋 優斗"), ("ito.a", "伊藤 彩")];
+const COLLEAGUES: [(&str, &str); 4] = [
+    ("sato.k", "佐藤 健太"),
+    ("suzuki.m", "鈴木 美咲"),
+    ("takahashi.y", "高橋 優斗"),
+    ("ito.a", "伊藤 彩"),
+];
 
 const PREFIXES: [(&str, &str); 25] = [
-    ("青葉", "あおば"), ("朝日", "あさひ"), ("東都", "とうと"), ("北斗", "ほくと"), ("桜井", "さくらい"),
-    ("富士見", "ふじみ"), ("大和", "やまと"), ("光陽", "こうよう"), ("三輪", "みわ"), ("白石", "しろいし"),
-    ("若葉", "わかば"), ("中央", "ちゅうおう"), ("丸山", "まるやま"), ("日進", "にっしん"), ("瑞穂", "みずほ"),
-    ("関東", "かんとう"), ("浪速", "なにわ"), ("新星", "しんせい"), ("千代田", "ちよだ"), ("緑川", "みどりかわ"),
-    ("旭", "あさひがおか"), ("信和", "しんわ"), ("東海", "とうかい"), ("flat", "ふらっと"), ("菱川", "ひしかわ"),
+    ("青葉", "あおば"),
+    ("朝日", "あさひ"),
+    ("東都", "とうと"),
+    ("北斗", "ほくと"),
+    ("桜井", "さくらい"),
+    ("富士見", "ふじみ"),
+    ("大和", "やまと"),
+    ("光陽", "こうよう"),
+    ("三輪", "みわ"),
+    ("白石", "しろいし"),
+    ("若葉", "わかば"),
+    ("中央", "ちゅうおう"),
+    ("丸山", "まるやま"),
+    ("日進", "にっしん"),
+    ("瑞穂", "みずほ"),
+    ("関東", "かんとう"),
+    ("浪速", "なにわ"),
+    ("新星", "しんせい"),
+    ("千代田", "ちよだ"),
+    ("緑川", "みどりかわ"),
+    ("旭", "あさひがおか"),
+    ("信和", "しんわ"),
+    ("東海", "とうかい"),
+    ("flat", "ふらっと"),
+    ("菱川", "ひしかわ"),
 ];
 
 const SUFFIXES: [(&str, &str, &str); 10] = [
@@ -62,19 +86,57 @@ const PLACES: [&str; 12] = [
 ];
 
 const FAMILY: [(&str, &str); 20] = [
-    ("山田", "やまだ"), ("中村", "なかむら"), ("小林", "こばやし"), ("加藤", "かとう"), ("吉田", "よしだ"),
-    ("山口", "やまぐち"), ("松本", "まつもと"), ("井上", "いのうえ"), ("木村", "きむら"), ("林", "はやし"),
-    ("清水", "しみず"), ("山崎", "やまざき"), ("森", "もり"), ("池田", "いけだ"), ("橋本", "はしもと"),
-    ("阿部", "あべ"), ("石川", "いしかわ"), ("前田", "まえだ"), ("藤田", "ふじた"), ("岡田", "おかだ"),
+    ("山田", "やまだ"),
+    ("中村", "なかむら"),
+    ("小林", "こばやし"),
+    ("加藤", "かとう"),
+    ("吉田", "よしだ"),
+    ("山口", "やまぐち"),
+    ("松本", "まつもと"),
+    ("井上", "いのうえ"),
+    ("木村", "きむら"),
+    ("林", "はやし"),
+    ("清水", "しみず"),
+    ("山崎", "やまざき"),
+    ("森", "もり"),
+    ("池田", "いけだ"),
+    ("橋本", "はしもと"),
+    ("阿部", "あべ"),
+    ("石川", "いしかわ"),
+    ("前田", "まえだ"),
+    ("藤田", "ふじた"),
+    ("岡田", "おかだ"),
 ];
 
 const GIVEN: [(&str, &str); 16] = [
-    ("誠", "まこと"), ("陽子", "ようこ"), ("大輔", "だいすけ"), ("由美", "ゆみ"), ("翔太", "しょうた"),
-    ("恵", "めぐみ"), ("拓也", "たくや"), ("真理子", "まりこ"), ("浩二", "こうじ"), ("さくら", "さくら"),
-    ("直樹", "なおき"), ("千尋", "ちひろ"), ("健一", "けんいち"), ("美穂", "みほ"), ("隆", "たかし"), ("香織", "かおり"),
+    ("誠", "まこと"),
+    ("陽子", "ようこ"),
+    ("大輔", "だいすけ"),
+    ("由美", "ゆみ"),
+    ("翔太", "しょうた"),
+    ("恵", "めぐみ"),
+    ("拓也", "たくや"),
+    ("真理子", "まりこ"),
+    ("浩二", "こうじ"),
+    ("さくら", "さくら"),
+    ("直樹", "なおき"),
+    ("千尋", "ちひろ"),
+    ("健一", "けんいち"),
+    ("美穂", "みほ"),
+    ("隆", "たかし"),
+    ("香織", "かおり"),
 ];
 
-const TITLES: [&str; 8] = ["代表取締役", "取締役 営業本部長", "総務部 部長", "情報システム部 課長", "経理部 主任", "購買部 係長", "営業企画部 マネージャー", "管理本部 本部長"];
+const TITLES: [&str; 8] = [
+    "代表取締役",
+    "取締役 営業本部長",
+    "総務部 部長",
+    "情報システム部 課長",
+    "経理部 主任",
+    "購買部 係長",
+    "営業企画部 マネージャー",
+    "管理本部 本部長",
+];
 
 const DEALS: [(&str, i64, i64); 14] = [
     ("基幹システム刷新", 5_000_000, 15_000_000),
@@ -93,7 +155,13 @@ const DEALS: [(&str, i64, i64); 14] = [
     ("データ分析基盤 PoC", 1_200_000, 3_000_000),
 ];
 
-const COMPETITORS: [&str; 5] = ["株式会社ネクストワン", "ミライ情報システム株式会社", "株式会社サンライズテック", "大手SIer", "既存ベンダー継続"];
+const COMPETITORS: [&str; 5] = [
+    "株式会社ネクストワン",
+    "ミライ情報システム株式会社",
+    "株式会社サンライズテック",
+    "大手SIer",
+    "既存ベンダー継続",
+];
 
 const PLANS: [(&str, Billing, i64); 5] = [
     ("保守サポート 年間契約", Billing::Annual, 1_200_000),
@@ -122,7 +190,11 @@ impl Ctx<'_> {
         let hour = self.rng.random_range(9..18);
         let minute = [0, 15, 30, 45][self.rng.random_range(0..4)];
         let local = day.and_hms_opt(hour, minute, 0).expect("valid time");
-        self.offset.from_local_datetime(&local).single().map(|t| t.with_timezone(&Utc)).unwrap_or(self.now)
+        self.offset
+            .from_local_datetime(&local)
+            .single()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or(self.now)
     }
 
     fn round_amount(&mut self, min: i64, max: i64) -> i64 {
@@ -144,7 +216,13 @@ pub fn populate(db: &mut Db) -> Result<()> {
     let today = db.clock().today();
     let offset = db.clock().offset();
     db.write(|w| {
-        let mut c = Ctx { w, rng: SmallRng::seed_from_u64(0x4B5A), now, today, offset };
+        let mut c = Ctx {
+            w,
+            rng: SmallRng::seed_from_u64(0x4B5A),
+            now,
+            today,
+            offset,
+        };
         fill(&mut c, &me)
     })
 }
@@ -158,7 +236,10 @@ fn fill(c: &mut Ctx, me: &str) -> Result<()> {
     let owner_for = |i: usize| team[if i % 3 == 0 { 0 } else { 1 + i % (team.len() - 1) }].clone();
 
     let companies = companies(c, &owner_for)?;
-    let pipeline_id = pipeline::list(c.w.tx)?.first().map(|p| p.id.clone()).unwrap_or_default();
+    let pipeline_id = pipeline::list(c.w.tx)?
+        .first()
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
     let stages = pipeline::stages(c.w.tx, &pipeline_id)?;
     // 120 deals: a pipeline with a realistic taper from leads to closing.
     let per_stage = [22, 20, 22, 18, 12, 15, 11];
@@ -202,9 +283,21 @@ fn companies(c: &mut Ctx, owner_for: &dyn Fn(usize) -> String) -> Result<Vec<Sam
                 segment: Some(segment),
                 owner_id: Some(owner.clone()),
                 address: PLACES[i % PLACES.len()].to_string(),
-                phone: format!("0{}-{:04}-{:04}", [3, 45, 6, 52, 92][i % 5], 1000 + i * 37 % 9000, 2000 + i * 113 % 8000),
-                website: format!("https://www.{}.co.jp", ["aoba", "asahi", "toto", "hokuto", "sakurai"][i % 5]),
-                tags: if segment == Segment::Key { vec!["重点顧客".into()] } else { vec![] },
+                phone: format!(
+                    "0{}-{:04}-{:04}",
+                    [3, 45, 6, 52, 92][i % 5],
+                    1000 + i * 37 % 9000,
+                    2000 + i * 113 % 8000
+                ),
+                website: format!(
+                    "https://www.{}.co.jp",
+                    ["aoba", "asahi", "toto", "hokuto", "sakurai"][i % 5]
+                ),
+                tags: if segment == Segment::Key {
+                    vec!["重点顧客".into()]
+                } else {
+                    vec![]
+                },
             },
         )?;
         let mut contacts = Vec::new();
@@ -221,7 +314,11 @@ fn companies(c: &mut Ctx, owner_for: &dyn Fn(usize) -> String) -> Result<Vec<Sam
                     name_kana: format!("{fam_kana} {giv_kana}"),
                     title: title.to_string(),
                     email: format!("contact{}.{}@example.co.jp", i, k),
-                    phone: format!("090-{:04}-{:04}", 1000 + (i * 31 + k) % 9000, 1000 + (i * 97 + k * 13) % 9000),
+                    phone: format!(
+                        "090-{:04}-{:04}",
+                        1000 + (i * 31 + k) % 9000,
+                        1000 + (i * 97 + k * 13) % 9000
+                    ),
                 },
             )?;
             contacts.push((cid, fam.to_string()));
@@ -263,41 +360,72 @@ fn deal(c: &mut Ctx, pipeline_id: &str, stage: &Stage, company: &SampleCompany, 
     }
     // A few deals are left untouched so the board shows what going cold looks like.
     let quiet = n % 7 == 3;
-    let entered = if quiet { c.days_ago(25, 40) } else { entered.max(times.first().copied().unwrap_or(entered)) };
+    let entered = if quiet {
+        c.days_ago(25, 40)
+    } else {
+        entered.max(times.first().copied().unwrap_or(entered))
+    };
     c.w.tx.execute(
         "UPDATE deals SET stage_entered_at = ?2, created_at = ?3 WHERE id = ?1",
-        params![id, to_db(entered), to_db(times.first().copied().unwrap_or(entered) - Duration::days(3))],
+        params![
+            id,
+            to_db(entered),
+            to_db(times.first().copied().unwrap_or(entered) - Duration::days(3))
+        ],
     )?;
     if quiet {
-        c.w.tx.execute("UPDATE deals SET last_activity_at = ?2 WHERE id = ?1", params![id, to_db(entered)])?;
+        c.w.tx.execute(
+            "UPDATE deals SET last_activity_at = ?2 WHERE id = ?1",
+            params![id, to_db(entered)],
+        )?;
     }
 
     match stage.kind {
         StageKind::Won => {
             let won = c.days_ago(1, 60);
-            c.w.tx.execute("UPDATE deals SET won_at = ?2 WHERE id = ?1", params![id, to_db(won)])?;
+            c.w.tx
+                .execute("UPDATE deals SET won_at = ?2 WHERE id = ?1", params![id, to_db(won)])?;
         }
         StageKind::Lost => {
             let reasons = crate::settings::TeamSettings::default().lost_reasons;
             let reason = reasons.choose(&mut c.rng).cloned().unwrap_or_default();
             let competitor = COMPETITORS[n % COMPETITORS.len()];
             let their_end = (n % 2 == 0).then(|| c.today + Duration::days(c.rng.random_range(150..500)));
-            let reapproach = their_end.map(|d| d - Duration::days(60)).unwrap_or(c.today + Duration::days(180));
+            let reapproach = their_end
+                .map(|d| d - Duration::days(60))
+                .unwrap_or(c.today + Duration::days(180));
             c.w.tx.execute(
                 "UPDATE deals SET lost_at = ?2, lost_reason = ?3, lost_to = ?4, competitor_contract_end = ?5, reapproach_on = ?6
                  WHERE id = ?1",
                 params![id, to_db(c.days_ago(3, 90)), reason, competitor, their_end.map(|d| d.to_string()), reapproach.to_string()],
             )?;
             let due = c.office_hours(reapproach);
-            follow_up(c, FollowUpKind::Reapproach, &format!("再アプローチ：{title}"), due, company, Some(&id))?;
+            follow_up(
+                c,
+                FollowUpKind::Reapproach,
+                &format!("再アプローチ：{title}"),
+                due,
+                company,
+                Some(&id),
+            )?;
         }
         StageKind::Open => {
             if stage.is_closing {
                 // Customers asked to decide within two weeks; a couple already slipped.
                 let deadline = c.today + Duration::days(c.rng.random_range(-2..=14));
-                c.w.tx.execute("UPDATE deals SET decision_deadline = ?2 WHERE id = ?1", params![id, deadline.to_string()])?;
+                c.w.tx.execute(
+                    "UPDATE deals SET decision_deadline = ?2 WHERE id = ?1",
+                    params![id, deadline.to_string()],
+                )?;
                 let due = c.office_hours(deadline);
-                follow_up(c, FollowUpKind::DecisionDeadline, &format!("決断期限：{title}"), due, company, Some(&id))?;
+                follow_up(
+                    c,
+                    FollowUpKind::DecisionDeadline,
+                    &format!("決断期限：{title}"),
+                    due,
+                    company,
+                    Some(&id),
+                )?;
             } else if !quiet && n % 5 != 4 {
                 // Overdue, today and upcoming; every fifth deal has nothing
                 // planned, which the board warns about.
@@ -307,9 +435,26 @@ fn deal(c: &mut Ctx, pipeline_id: &str, stage: &Stage, company: &SampleCompany, 
                     _ => c.rng.random_range(1..=21),
                 };
                 let day = c.today + Duration::days(offset);
-                let due = if offset == 0 { today_later(c) } else { c.office_hours(day) };
-                let what = ["見積回答の確認", "導入事例の送付", "次回打合せの日程調整", "決裁状況の確認", "デモ環境のご案内"][n % 5];
-                follow_up(c, FollowUpKind::FollowUp, &format!("{what}（{}様）", contact.1), due, company, Some(&id))?;
+                let due = if offset == 0 {
+                    today_later(c)
+                } else {
+                    c.office_hours(day)
+                };
+                let what = [
+                    "見積回答の確認",
+                    "導入事例の送付",
+                    "次回打合せの日程調整",
+                    "決裁状況の確認",
+                    "デモ環境のご案内",
+                ][n % 5];
+                follow_up(
+                    c,
+                    FollowUpKind::FollowUp,
+                    &format!("{what}（{}様）", contact.1),
+                    due,
+                    company,
+                    Some(&id),
+                )?;
             }
         }
     }
@@ -422,7 +567,14 @@ fn timeline_entry(
     Ok(())
 }
 
-fn follow_up(c: &mut Ctx, kind: FollowUpKind, title: &str, due: DateTime<Utc>, company: &SampleCompany, deal_id: Option<&str>) -> Result<()> {
+fn follow_up(
+    c: &mut Ctx,
+    kind: FollowUpKind,
+    title: &str,
+    due: DateTime<Utc>,
+    company: &SampleCompany,
+    deal_id: Option<&str>,
+) -> Result<()> {
     follow_up::create(
         c.w,
         &NewFollowUp {
@@ -442,13 +594,14 @@ fn follow_up(c: &mut Ctx, kind: FollowUpKind, title: &str, due: DateTime<Utc>, c
 fn contract(c: &mut Ctx, company: &SampleCompany, i: usize) -> Result<()> {
     let (plan, billing, base) = PLANS[i % PLANS.len()];
     // Most sample contracts end within the next 90 days, so renewal work is visible.
-    let end = c.today + Duration::days(match i % 5 {
-        0 => c.rng.random_range(5..30),
-        1 => c.rng.random_range(30..60),
-        2 => c.rng.random_range(60..90),
-        3 => c.rng.random_range(-5..5),
-        _ => c.rng.random_range(120..330),
-    });
+    let end = c.today
+        + Duration::days(match i % 5 {
+            0 => c.rng.random_range(5..30),
+            1 => c.rng.random_range(30..60),
+            2 => c.rng.random_range(60..90),
+            3 => c.rng.random_range(-5..5),
+            _ => c.rng.random_range(120..330),
+        });
     let start = end - Duration::days(365) + Duration::days(1);
     contract::create(
         c.w,
@@ -495,24 +648,44 @@ mod tests {
         let conn = f.db.conn();
         let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
         assert_eq!(count("SELECT COUNT(*) FROM companies"), 50);
-        assert_eq!(count("SELECT COUNT(*) FROM companies WHERE name_kana = ''"), 0, "every company has a reading");
+        assert_eq!(
+            count("SELECT COUNT(*) FROM companies WHERE name_kana = ''"),
+            0,
+            "every company has a reading"
+        );
         assert!(count("SELECT COUNT(*) FROM contacts") >= 50);
         assert_eq!(count("SELECT COUNT(*) FROM deals"), 120);
         assert!(count("SELECT COUNT(*) FROM activities WHERE kind = 'meeting' AND minutes <> ''") >= 50);
         assert!(count("SELECT COUNT(*) FROM users") >= 5);
         let ending_soon = crate::contract::upcoming(conn, f.clock.today(), 90).unwrap();
-        assert!(ending_soon.len() >= 10, "contracts ending within 90 days: {}", ending_soon.len());
+        assert!(
+            ending_soon.len() >= 10,
+            "contracts ending within 90 days: {}",
+            ending_soon.len()
+        );
 
         let items = list_open(conn, &f.clock, None).unwrap();
         for state in [DueState::Overdue, DueState::Today, DueState::Upcoming] {
-            assert!(items.iter().filter(|i| i.state == state).count() >= 5, "{state:?} follow-ups present");
+            assert!(
+                items.iter().filter(|i| i.state == state).count() >= 5,
+                "{state:?} follow-ups present"
+            );
         }
         let b = board::load(conn, &f.clock, None).unwrap();
         assert!(b.columns.iter().all(|c| c.count > 0), "every stage has deals");
         let cards = b.columns.iter().flat_map(|c| &c.cards);
-        assert!(cards.clone().any(|c| c.cold_days.is_some()), "some deals are going cold");
-        assert!(cards.clone().any(|c| c.signal_count > 0), "some deals show buying signals");
-        assert!(cards.clone().any(|c| c.deadline_days_left.is_some()), "closing deals have deadlines");
+        assert!(
+            cards.clone().any(|c| c.cold_days.is_some()),
+            "some deals are going cold"
+        );
+        assert!(
+            cards.clone().any(|c| c.signal_count > 0),
+            "some deals show buying signals"
+        );
+        assert!(
+            cards.clone().any(|c| c.deadline_days_left.is_some()),
+            "closing deals have deadlines"
+        );
         let last_contact = count("SELECT COUNT(*) FROM companies WHERE last_contact_at IS NOT NULL");
         assert!(last_contact >= 40, "last contact follows the touches: {last_contact}");
     }
@@ -522,8 +695,14 @@ mod tests {
         let titles = || {
             let mut f = fixture();
             super::populate(&mut f.db).unwrap();
-            let mut st = f.db.conn().prepare("SELECT title || amount FROM deals ORDER BY title, amount").unwrap();
-            st.query_map([], |r| r.get::<_, String>(0)).unwrap().collect::<Result<Vec<_>, _>>().unwrap()
+            let mut st =
+                f.db.conn()
+                    .prepare("SELECT title || amount FROM deals ORDER BY title, amount")
+                    .unwrap();
+            st.query_map([], |r| r.get::<_, String>(0))
+                .unwrap()
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap()
         };
         assert_eq!(titles(), titles());
     }

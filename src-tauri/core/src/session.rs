@@ -61,20 +61,34 @@ impl Session {
         let login = crate::config::os_login();
         let opts = OpenOptions::new(login.clone(), login).with_clock(clock);
         let config = UserConfig::load(&dirs.config_file);
-        let mut s = Session { dirs, config, db: None, open_error: None, opts, os_language: Language::from_locale(os_locale) };
+        let mut s = Session {
+            dirs,
+            config,
+            db: None,
+            open_error: None,
+            opts,
+            os_language: Language::from_locale(os_locale),
+        };
         s.reopen();
         s
     }
 
     /// The path the config asks for: the team file, or the local database.
     fn wanted_path(&self) -> PathBuf {
-        self.config.database.clone().unwrap_or_else(|| self.dirs.local_database())
+        self.config
+            .database
+            .clone()
+            .unwrap_or_else(|| self.dirs.local_database())
     }
 
     fn reopen(&mut self) {
         self.db = None;
         let path = self.wanted_path();
-        let result = if self.config.database.is_none() { self.open_local() } else { Db::open(&path, self.opts.clone()) };
+        let result = if self.config.database.is_none() {
+            self.open_local()
+        } else {
+            Db::open(&path, self.opts.clone())
+        };
         match result {
             Ok(db) => {
                 self.db = Some(db);
@@ -214,7 +228,11 @@ mod tests {
 
     fn start(home: &Path) -> Session {
         let dirs = Dirs::new(home.join("config"), home.join("data"));
-        Session::start(dirs, Some("ja-JP"), Arc::new(FixedClock::at("2026-11-25T10:00:00+09:00")))
+        Session::start(
+            dirs,
+            Some("ja-JP"),
+            Arc::new(FixedClock::at("2026-11-25T10:00:00+09:00")),
+        )
     }
 
     #[test]
@@ -227,14 +245,24 @@ mod tests {
         let info = st.database.expect("local database open");
         assert!(info.is_local);
         assert!(info.path.ends_with("kizuna-local.db"));
-        let deals: i64 = s.db().unwrap().conn().query_row("SELECT COUNT(*) FROM deals", [], |r| r.get(0)).unwrap();
+        let deals: i64 = s
+            .db()
+            .unwrap()
+            .conn()
+            .query_row("SELECT COUNT(*) FROM deals", [], |r| r.get(0))
+            .unwrap();
         assert!(deals >= 100, "sample data loaded, got {deals} deals");
         // The answer to the first-run question is remembered.
         s.use_local_database().unwrap();
         drop(s);
         let mut again = start(home.path());
         assert!(!again.status().first_run);
-        let deals2: i64 = again.db().unwrap().conn().query_row("SELECT COUNT(*) FROM deals", [], |r| r.get(0)).unwrap();
+        let deals2: i64 = again
+            .db()
+            .unwrap()
+            .conn()
+            .query_row("SELECT COUNT(*) FROM deals", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(deals, deals2, "sample data is created once, not on every start");
     }
 
@@ -244,22 +272,41 @@ mod tests {
         let mut s = start(home.path());
         let before = s.status().database.unwrap().path;
         let foreign = home.path().join("notes.db");
-        std::fs::write(&foreign, b"just some text, not a database at all....................................................").unwrap();
+        std::fs::write(
+            &foreign,
+            b"just some text, not a database at all....................................................",
+        )
+        .unwrap();
         let bytes = std::fs::read(&foreign).unwrap();
         let e = s.open_team_database(&foreign).unwrap_err();
         assert_eq!(e.code(), ErrorCode::NotKizuna);
         assert_eq!(std::fs::read(&foreign).unwrap(), bytes, "never modified");
-        assert_eq!(s.status().database.unwrap().path, before, "the open database stays open");
+        assert_eq!(
+            s.status().database.unwrap().path,
+            before,
+            "the open database stays open"
+        );
 
         // Another program's SQLite database is not ours either.
         let other = home.path().join("other.sqlite");
-        rusqlite::Connection::open(&other).unwrap().execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);").unwrap();
+        rusqlite::Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .unwrap();
         let bytes = std::fs::read(&other).unwrap();
         assert_eq!(s.open_team_database(&other).unwrap_err().code(), ErrorCode::NotKizuna);
         assert_eq!(std::fs::read(&other).unwrap(), bytes);
 
-        assert_eq!(s.open_team_database(&home.path().join("missing.db")).unwrap_err().code(), ErrorCode::FileMissing);
-        assert_eq!(s.open_team_database(Path::new("  ")).unwrap_err().code(), ErrorCode::Invalid);
+        assert_eq!(
+            s.open_team_database(&home.path().join("missing.db"))
+                .unwrap_err()
+                .code(),
+            ErrorCode::FileMissing
+        );
+        assert_eq!(
+            s.open_team_database(Path::new("  ")).unwrap_err().code(),
+            ErrorCode::Invalid
+        );
     }
 
     #[test]
@@ -281,7 +328,11 @@ mod tests {
         assert!(st.database.is_none());
         let code = st.open_error.expect("reported").code;
         assert!(matches!(code, ErrorCode::Damaged | ErrorCode::NotKizuna), "{code:?}");
-        assert_eq!(std::fs::read(&team).unwrap(), bytes, "a damaged file is never written to");
+        assert_eq!(
+            std::fs::read(&team).unwrap(),
+            bytes,
+            "a damaged file is never written to"
+        );
     }
 
     #[test]
@@ -289,13 +340,24 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let mut s = start(home.path());
         let team = home.path().join("share").join("kizuna.db");
-        assert_eq!(s.create_team_database(&team).unwrap_err().code(), ErrorCode::FileMissing, "folder must exist");
+        assert_eq!(
+            s.create_team_database(&team).unwrap_err().code(),
+            ErrorCode::FileMissing,
+            "folder must exist"
+        );
         std::fs::create_dir_all(team.parent().unwrap()).unwrap();
-        let st = s.create_team_database(Path::new(&format!("\"{}\"", team.display()))).unwrap();
+        let st = s
+            .create_team_database(Path::new(&format!("\"{}\"", team.display())))
+            .unwrap();
         assert!(!st.first_run);
         assert!(!st.database.as_ref().unwrap().is_local);
         // A new team database has the default pipeline and no sample deals.
-        let deals: i64 = s.db().unwrap().conn().query_row("SELECT COUNT(*) FROM deals", [], |r| r.get(0)).unwrap();
+        let deals: i64 = s
+            .db()
+            .unwrap()
+            .conn()
+            .query_row("SELECT COUNT(*) FROM deals", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(deals, 0);
         assert_eq!(s.create_team_database(&team).unwrap_err().code(), ErrorCode::FileExists);
         drop(s);
@@ -318,12 +380,19 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let mut s = start(home.path());
         assert_eq!(s.set_display_name("   ").unwrap_err().code(), ErrorCode::Invalid);
-        assert_eq!(s.set_display_name(" 山田 花子 ").unwrap().user.display_name, "山田 花子");
+        assert_eq!(
+            s.set_display_name(" 山田 花子 ").unwrap().user.display_name,
+            "山田 花子"
+        );
         let author: String = s
             .db()
             .unwrap()
             .conn()
-            .query_row("SELECT user_id FROM audit_log WHERE entity = 'user' ORDER BY at DESC LIMIT 1", [], |r| r.get(0))
+            .query_row(
+                "SELECT user_id FROM audit_log WHERE entity = 'user' ORDER BY at DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(author, s.status().user.id, "the change is attributed");
     }
@@ -335,9 +404,15 @@ mod tests {
         let mut s = start(home.path());
         s.create_team_database(&team).unwrap();
         drop(s);
-        rusqlite::Connection::open(&team).unwrap().pragma_update(None, "user_version", crate::schema::CURRENT + 1).unwrap();
+        rusqlite::Connection::open(&team)
+            .unwrap()
+            .pragma_update(None, "user_version", crate::schema::CURRENT + 1)
+            .unwrap();
         let mut s = start(home.path());
-        assert_eq!(s.status().database.unwrap().read_only, Some(ReadOnlyReason::SchemaTooNew));
+        assert_eq!(
+            s.status().database.unwrap().read_only,
+            Some(ReadOnlyReason::SchemaTooNew)
+        );
         assert_eq!(s.set_display_name("x").unwrap_err().code(), ErrorCode::ReadOnly);
     }
 }

@@ -51,8 +51,9 @@ const KEY: &str = "team";
 
 impl TeamSettings {
     pub fn load(conn: &Connection) -> Result<TeamSettings> {
-        let raw: Option<String> =
-            conn.query_row("SELECT value FROM settings WHERE key = ?1", [KEY], |r| r.get(0)).optional()?;
+        let raw: Option<String> = conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [KEY], |r| r.get(0))
+            .optional()?;
         Ok(raw.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
     }
 

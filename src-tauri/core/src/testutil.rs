@@ -35,15 +35,31 @@ pub fn seed_pipeline(db: &mut Db) -> Seed {
     let stages = pipeline::stages(db.conn(), &pipeline_id).unwrap();
     let company_id = db
         .write(|ctx| {
-            company::create(ctx, &NewCompany { name: "株式会社テスト".into(), name_kana: "てすと".into(), ..Default::default() })
+            company::create(
+                ctx,
+                &NewCompany {
+                    name: "株式会社テスト".into(),
+                    name_kana: "てすと".into(),
+                    ..Default::default()
+                },
+            )
         })
         .unwrap();
-    Seed { pipeline_id, stages, company_id }
+    Seed {
+        pipeline_id,
+        stages,
+        company_id,
+    }
 }
 
 impl Seed {
     pub fn stage(&self, name: &str) -> String {
-        self.stages.iter().find(|s| s.name == name).expect("stage exists").id.clone()
+        self.stages
+            .iter()
+            .find(|s| s.name == name)
+            .expect("stage exists")
+            .id
+            .clone()
     }
 
     pub fn deal(&self, db: &mut Db, title: &str, stage_id: String, amount: i64, currency: &str) -> String {

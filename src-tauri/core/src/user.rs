@@ -16,7 +16,11 @@ pub struct User {
 }
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
-    Ok(User { id: r.get(0)?, login: r.get(1)?, display_name: r.get(2)? })
+    Ok(User {
+        id: r.get(0)?,
+        login: r.get(1)?,
+        display_name: r.get(2)?,
+    })
 }
 
 pub fn find_by_login(conn: &Connection, login: &str) -> Result<Option<User>> {
@@ -30,9 +34,8 @@ pub fn find_by_login(conn: &Connection, login: &str) -> Result<Option<User>> {
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<User>> {
-    let mut st = conn.prepare(
-        "SELECT id, login, display_name FROM users WHERE deleted_at IS NULL ORDER BY display_name",
-    )?;
+    let mut st =
+        conn.prepare("SELECT id, login, display_name FROM users WHERE deleted_at IS NULL ORDER BY display_name")?;
     let rows = st.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
@@ -49,7 +52,11 @@ pub fn ensure(ctx: &WriteCtx, login: &str, display_name: &str) -> Result<User> {
         params![id, login, display_name, ctx.now],
     )?;
     ctx.changed("user", &id, "insert")?;
-    Ok(User { id, login: login.to_string(), display_name: display_name.to_string() })
+    Ok(User {
+        id,
+        login: login.to_string(),
+        display_name: display_name.to_string(),
+    })
 }
 
 pub fn validate_display_name(name: &str) -> Result<String> {

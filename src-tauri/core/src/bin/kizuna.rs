@@ -1,1 +1,131 @@
-fn main() {}
+//! `kizuna`: the admin and test CLI over the engine.
+//!
+//!     kizuna --db FILE demo          create FILE with sample data
+//!     kizuna --db FILE check         integrity and schema version (exit 1 on a problem)
+//!     kizuna --db FILE backup DEST   consistent copy, safe while colleagues write
+
+use kizuna_core::config::os_login;
+use kizuna_core::{schema, Db, Error, OpenOptions};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: kizuna --db FILE <demo | check | backup DEST>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match parse(&args) {
+        Some((db, cmd, rest)) => match run(db, cmd, rest) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!(
+                    "kizuna: {e} [{}]",
+                    serde_json::to_string(&e.code()).unwrap_or_default().trim_matches('"')
+                );
+                ExitCode::from(1)
+            }
+        },
+        None => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn parse(args: &[String]) -> Option<(PathBuf, &str, &[String])> {
+    let mut db = std::env::var_os("KIZUNA_DB").map(PathBuf::from);
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with("--") {
+        match args[i].as_str() {
+            "--db" => {
+                db = Some(PathBuf::from(args.get(i + 1)?));
+                i += 2;
+            }
+            _ => return None,
+        }
+    }
+    let cmd = args.get(i)?.as_str();
+    Some((db?, cmd, &args[i + 1..]))
+}
+
+fn opts() -> OpenOptions {
+    let login = os_login();
+    OpenOptions::new(login.clone(), login)
+}
+
+fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
+    match (cmd, rest) {
+        ("demo", []) => {
+            let mut db = Db::create(&path, opts())?;
+            kizuna_core::sample::populate(&mut db)?;
+            println!("created {} with sample data", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        ("check", []) => check(&path),
+        ("backup", [dest]) => {
+            // Read-only inspection first: backing up must not migrate the source.
+            Db::inspect(&path)?;
+            let conn = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            let dest = PathBuf::from(dest);
+            if dest.exists() {
+                return Err(Error::FileExists {
+                    path: dest.display().to_string(),
+                });
+            }
+            conn.backup(rusqlite::MAIN_DB, &dest, None)?;
+            println!("backed up {} to {}", path.display(), dest.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// Looks without writing: a damaged file must stay as it is for recovery.
+fn check(path: &PathBuf) -> Result<ExitCode, Error> {
+    let found = Db::inspect(path)?.schema_version;
+    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let mut st = conn.prepare("PRAGMA integrity_check")?;
+    let problems: Vec<String> = st
+        .query_map([], |r| r.get::<_, String>(0))?
+        .filter_map(Result::ok)
+        .filter(|s| s != "ok")
+        .collect();
+    let journal: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+    println!("file:     {}", path.display());
+    println!("schema:   {found} (this Kizuna knows {})", schema::CURRENT);
+    println!("journal:  {journal}");
+    for table in [
+        "users",
+        "companies",
+        "contacts",
+        "deals",
+        "activities",
+        "follow_ups",
+        "contracts",
+    ] {
+        let n: i64 = conn.query_row(
+            &format!("SELECT COUNT(*) FROM {table} WHERE deleted_at IS NULL"),
+            [],
+            |r| r.get(0),
+        )?;
+        println!("{table:<10}{n}");
+    }
+    if !problems.is_empty() {
+        for p in &problems {
+            println!("problem:  {p}");
+        }
+        return Ok(ExitCode::from(1));
+    }
+    if found > schema::CURRENT {
+        println!("problem:  the database is newer than this Kizuna; update Kizuna");
+        return Ok(ExitCode::from(1));
+    }
+    if journal.eq_ignore_ascii_case("wal") {
+        println!("problem:  WAL journal mode is unsafe on a network share");
+        return Ok(ExitCode::from(1));
+    }
+    println!("integrity ok");
+    Ok(ExitCode::SUCCESS)
+}

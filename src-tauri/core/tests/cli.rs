@@ -1,0 +1,86 @@
+//! The `kizuna` CLI as an admin uses it: real process, real files.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn kizuna(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kizuna"))
+        .args(args)
+        .output()
+        .expect("run kizuna")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn demo_check_backup_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.db");
+    let db_s = db.to_str().unwrap();
+    let out = kizuna(&["--db", db_s, "demo"]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    let out = kizuna(&["--db", db_s, "check"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("integrity ok") && t.contains("journal:  delete"), "{t}");
+    assert!(t.contains("deals     120"), "{t}");
+
+    let copy = dir.path().join("copy.db");
+    let out = kizuna(&["--db", db_s, "backup", copy.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = kizuna(&["--db", copy.to_str().unwrap(), "check"]);
+    assert!(out.status.success(), "the backup is a healthy database: {}", text(&out));
+
+    // Never overwrite: neither an existing database nor an existing backup.
+    assert!(!kizuna(&["--db", db_s, "demo"]).status.success());
+    assert!(!kizuna(&["--db", db_s, "backup", copy.to_str().unwrap()])
+        .status
+        .success());
+}
+
+#[test]
+fn check_fails_on_problems_and_leaves_the_file_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_db = dir.path().join("memo.txt");
+    std::fs::write(&not_db, "議事録のメモ").unwrap();
+    let out = kizuna(&["--db", not_db.to_str().unwrap(), "check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("not_kizuna"));
+    assert_eq!(std::fs::read_to_string(&not_db).unwrap(), "議事録のメモ");
+
+    let db = dir.path().join("team.db");
+    assert!(kizuna(&["--db", db.to_str().unwrap(), "demo"]).status.success());
+    corrupt(&db);
+    let before = std::fs::read(&db).unwrap();
+    let out = kizuna(&["--db", db.to_str().unwrap(), "check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(std::fs::read(&db).unwrap(), before, "check never writes");
+
+    let missing = kizuna(&["--db", dir.path().join("nope.db").to_str().unwrap(), "check"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(text(&missing).contains("file_missing"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(kizuna(&[]).status.code(), Some(2));
+    assert_eq!(kizuna(&["--db", "x.db", "frobnicate"]).status.code(), Some(2));
+    assert_eq!(kizuna(&["--bogus"]).status.code(), Some(2));
+}
+
+/// Overwrites interior pages (not the header) so SQLite sees a damaged file.
+fn corrupt(path: &Path) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let end = bytes.len().min(4096 * 40);
+    for b in &mut bytes[4096 * 2..end] {
+        *b = 0xA5;
+    }
+    std::fs::write(path, bytes).unwrap();
+}
