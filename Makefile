@@ -1,0 +1,61 @@
+# Kizuna — one entry point for running, testing and benchmarking.
+# `make run` and `make test` install what they need on Debian/Ubuntu first.
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+CARGO ?= cargo
+APP := target/debug/kizuna-desktop
+GENERATED := ui/src/lib/generated
+
+.PHONY: run test deps test-deps ui ui-deps app types types-check lint engine-test ui-test e2e bench clean
+
+run: deps app
+	./$(APP)
+
+test: test-deps lint engine-test types-check ui-test app e2e
+
+deps:
+	@bash scripts/install-deps.sh run
+
+test-deps:
+	@bash scripts/install-deps.sh test
+
+ui-deps: ui/node_modules/.package-lock.json
+
+ui/node_modules/.package-lock.json: ui/package-lock.json ui/package.json
+	cd ui && npm ci --no-audit --no-fund --loglevel=error
+
+ui: ui-deps
+	cd ui && npm run build
+
+app: ui
+	$(CARGO) build -p kizuna-desktop -p kizuna-core
+
+# The TypeScript mirror of the IPC types comes from Rust (ts-rs), never by hand.
+types:
+	rm -rf $(GENERATED)
+	$(CARGO) test -q -p kizuna-core --lib export_bindings >/dev/null
+
+# Fails when a Rust type changed but the committed TypeScript was not regenerated.
+types-check:
+	@tmp=$$(mktemp -d); \
+	TS_RS_EXPORT_DIR=$$tmp $(CARGO) test -q -p kizuna-core --lib export_bindings >/dev/null && \
+	diff -r $$tmp $(GENERATED) >/dev/null || { echo "ui/src/lib/generated is stale: run 'make types'"; diff -r $$tmp $(GENERATED); rm -rf $$tmp; exit 1; }; \
+	rm -rf $$tmp; echo "generated types are current"
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+engine-test:
+	$(CARGO) test -p kizuna-core
+
+ui-test: ui-deps
+	cd ui && npm run check && npm test
+
+e2e: app
+	bash tests/e2e/run.sh
+
+clean:
+	$(CARGO) clean
+	rm -rf ui/dist ui/node_modules

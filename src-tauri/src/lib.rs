@@ -1,0 +1,62 @@
+//! The desktop shell: wires the engine to Tauri. Commands parse, call the
+//! engine off the UI thread, and map errors; the tray and the window live
+//! here too. Anything worth testing without a window belongs in kizuna-core.
+
+mod commands;
+mod state;
+mod tray;
+
+use state::AppState;
+use tauri::{Manager, WindowEvent};
+use tauri_plugin_window_state::StateFlags;
+
+pub fn run() {
+    tauri::Builder::default()
+        // First, so a second launch hands over before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tray::show_main_window(app)
+        }))
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                // A window hidden in the tray must come back visible next time.
+                .with_state_flags(StateFlags::all() & !StateFlags::VISIBLE)
+                .build(),
+        )
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            let config_dir = app.path().app_config_dir()?;
+            let data_dir = app.path().app_data_dir()?;
+            let state = AppState::start(config_dir, data_dir, sys_locale::get_locale());
+            app.manage(state);
+            tray::create(app.handle())?;
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                // Keep running in the tray so reminders still arrive.
+                if window.app_handle().state::<AppState>().close_to_tray() {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::board,
+            commands::companies,
+            commands::follow_ups,
+            commands::renewals,
+            commands::create_team_database,
+            commands::open_team_database,
+            commands::use_local_database,
+            commands::retry_open,
+            commands::set_language,
+            commands::set_close_to_tray,
+            commands::set_display_name,
+        ])
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("Kizuna could not start: {e}");
+            std::process::exit(1);
+        });
+}

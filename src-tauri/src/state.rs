@@ -1,0 +1,71 @@
+//! The shell's state: the engine session behind a lock, opened on a
+//! background thread so a slow or missing share never delays the window.
+
+use kizuna_core::config::Dirs;
+use kizuna_core::session::{AppStatus, Session};
+use kizuna_core::{Error, ErrorPayload, Result, SystemClock};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+
+type Slot = (Mutex<Option<Session>>, Condvar);
+
+pub struct AppState {
+    session: Arc<Slot>,
+    // Read on the main thread when the window closes, so never behind the
+    // session lock (which a slow database call may hold).
+    close_to_tray: Arc<AtomicBool>,
+}
+
+impl AppState {
+    pub fn start(config_dir: PathBuf, data_dir: PathBuf, os_locale: Option<String>) -> AppState {
+        let dirs = Dirs::from_env_or(config_dir, data_dir);
+        let state = AppState {
+            session: Arc::new((Mutex::new(None), Condvar::new())),
+            close_to_tray: Arc::new(AtomicBool::new(true)),
+        };
+        let slot = state.session.clone();
+        let tray = state.close_to_tray.clone();
+        std::thread::spawn(move || {
+            let session = Session::start(dirs, os_locale.as_deref(), Arc::new(SystemClock));
+            tray.store(session.config().close_to_tray, Ordering::Relaxed);
+            let (lock, ready) = &*slot;
+            *lock.lock().unwrap_or_else(|p| p.into_inner()) = Some(session);
+            ready.notify_all();
+        });
+        state
+    }
+
+    pub fn close_to_tray(&self) -> bool {
+        self.close_to_tray.load(Ordering::Relaxed)
+    }
+
+    /// Runs `f` on the blocking pool with the session, waiting for start-up to
+    /// finish first. The UI thread never waits on SQLite.
+    pub async fn with_session<T, F>(&self, f: F) -> Result<T, ErrorPayload>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Session) -> Result<T> + Send + 'static,
+    {
+        let slot = self.session.clone();
+        let tray = self.close_to_tray.clone();
+        tauri::async_runtime::spawn_blocking(move || {
+            let (lock, ready) = &*slot;
+            let mut guard = lock.lock().unwrap_or_else(|p| p.into_inner());
+            while guard.is_none() {
+                guard = ready.wait(guard).unwrap_or_else(|p| p.into_inner());
+            }
+            let session = guard.as_mut().expect("session present after wait");
+            let out = f(session);
+            tray.store(session.config().close_to_tray, Ordering::Relaxed);
+            out
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("background task failed: {e}")).payload())?
+        .map_err(|e| e.payload())
+    }
+
+    pub async fn status(&self) -> Result<AppStatus, ErrorPayload> {
+        self.with_session(|s| Ok(s.status())).await
+    }
+}
