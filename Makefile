@@ -43,7 +43,8 @@ types-check:
 	diff -r $$tmp $(GENERATED) >/dev/null || { echo "ui/src/lib/generated is stale: run 'make types'"; diff -r $$tmp $(GENERATED); rm -rf $$tmp; exit 1; }; \
 	rm -rf $$tmp; echo "generated types are current"
 
-lint:
+# Clippy compiles the shell, whose build embeds ui/dist: build the UI first.
+lint: ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 

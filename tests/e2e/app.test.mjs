@@ -1,0 +1,148 @@
+// End-to-end: the real Kizuna binary in a real window (Xvfb), driven through
+// WebDriver. Each test gets its own KIZUNA_HOME, so nothing touches the
+// user's files and tests do not see each other's databases.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, freshHome } from './wd.mjs';
+
+const STAGES = ['リード', '初回商談', '提案', '見積', 'クロージング', '受注', '失注'];
+const running = new Set();
+after(async () => {
+  for (const app of running) await app.quit();
+});
+
+async function launch(opts) {
+  const app = await App.launch(opts);
+  running.add(app);
+  return {
+    app,
+    quit: async () => {
+      running.delete(app);
+      await app.quit();
+    },
+  };
+}
+
+/** Reads every column of the board as plain data. */
+async function readBoard(app) {
+  return app.exec(`
+    return [...document.querySelectorAll('[data-testid="column"]')].map((col) => ({
+      stage: col.getAttribute('data-stage-name'),
+      count: Number(col.getAttribute('data-count')),
+      shownCount: col.querySelector('[data-testid="column-count"]')?.textContent.trim(),
+      total: Number(col.querySelector('[data-testid="column-total"]')?.getAttribute('data-total') ?? 'NaN'),
+      cards: [...col.querySelectorAll('[data-testid="deal-card"]')].map((c) => Number(c.getAttribute('data-amount'))),
+    }));
+  `);
+}
+
+test('first start opens on sample data and the board shows cards in their stage columns', async () => {
+  const home = freshHome();
+  const { app, quit } = await launch({ home });
+  await app.find('[data-testid="first-run"]');
+  await app.screenshot('first-run-ja');
+  await app.click('[data-testid="first-run-sample"]');
+  await app.waitFor(async () => !(await app.findAll('[data-testid="first-run"]')).length, 10000, 'first-run dialog to close');
+  const columns = await app.waitFor(async () => {
+    const cols = await readBoard(app);
+    return cols.length === STAGES.length && cols.some((c) => c.cards.length) ? cols : null;
+  }, 15000, 'board columns with cards');
+
+  assert.deepEqual(columns.map((c) => c.stage), STAGES, 'columns in stage order');
+  for (const c of columns) {
+    assert.equal(c.count, c.cards.length, `${c.stage}: count matches the cards shown`);
+    assert.ok(c.shownCount.includes(String(c.cards.length)), `${c.stage}: header shows ${c.cards.length}, got "${c.shownCount}"`);
+    const sum = c.cards.reduce((a, b) => a + b, 0);
+    assert.equal(c.total, sum, `${c.stage}: total equals the sum of its cards`);
+  }
+  assert.equal(columns.reduce((n, c) => n + c.cards.length, 0), 120, 'all 120 sample deals are on the board');
+  assert.ok(columns.every((c) => c.cards.length > 0), 'every stage has deals');
+
+  const path = await app.text('[data-testid="status-db-path"]');
+  assert.ok(path.includes('kizuna-local.db'), `status bar shows the open file, got "${path}"`);
+  assert.ok(existsSync(join(home, 'kizuna-local.db')), 'the local database lives in KIZUNA_HOME');
+  await app.screenshot('board-ja');
+  await quit();
+
+  // The first-run answer is remembered: the next start goes straight to the board.
+  const again = await launch({ home });
+  await again.app.find('[data-testid="deal-card"]');
+  assert.equal((await again.app.findAll('[data-testid="first-run"]')).length, 0, 'no first-run dialog the second time');
+  await again.quit();
+});
+
+test('switching the language to English changes the navigation and is remembered', async () => {
+  const home = freshHome();
+  const { app, quit } = await launch({ home });
+  await app.click('[data-testid="first-run-sample"]');
+  await app.waitFor(async () => (await app.text('[data-testid="nav-board"]')).includes('案件ボード'), 10000, 'Japanese navigation');
+  await app.click('[data-testid="nav-settings"]');
+  await app.click('[data-testid="settings-language"] option[value="en"]');
+  await app.waitFor(async () => (await app.text('[data-testid="nav-board"]')).includes('Board'), 10000, 'English navigation');
+  assert.ok((await app.text('[data-testid="nav-customers"]')).includes('Customers'));
+  assert.ok((await app.text('[data-testid="nav-settings"]')).includes('Settings'));
+  await app.screenshot('settings-en');
+  await app.click('[data-testid="nav-board"]');
+  await app.find('[data-testid="deal-card"]');
+  await app.screenshot('board-en');
+  await app.click('[data-testid="nav-followups"]');
+  await app.screenshot('followups-en');
+  await app.click('[data-testid="nav-renewals"]');
+  await app.screenshot('renewals-en');
+  await app.click('[data-testid="nav-customers"]');
+  await app.screenshot('customers-en');
+  await quit();
+
+  const again = await launch({ home });
+  await again.app.waitFor(async () => (await again.app.text('[data-testid="nav-board"]')).includes('Board'), 10000, 'English after restart');
+  await again.quit();
+});
+
+test('an English system starts in English', async () => {
+  const { app, quit } = await launch({ home: freshHome(), lang: 'en_US.UTF-8' });
+  await app.find('[data-testid="first-run"]');
+  await app.waitFor(async () => (await app.text('[data-testid="nav-board"]')).includes('Board'), 10000, 'English navigation');
+  await app.screenshot('first-run-en');
+  await quit();
+});
+
+test('a file that is not a Kizuna database gets a clear message and is left untouched', async () => {
+  const home = freshHome();
+  const foreign = join(home, '議事録メモ.txt');
+  const content = '<script>alert(1)</script> これはデータベースではありません。\n'.repeat(40);
+  writeFileSync(foreign, content);
+  const { app, quit } = await launch({ home });
+  await app.find('[data-testid="first-run"]');
+  await app.type('[data-testid="first-run-path"]', foreign);
+
+  // The Enter that confirms a Japanese conversion belongs to the IME: the
+  // form swallows it (WebKit flags it with isComposing or keyCode 229), while
+  // an ordinary Enter is left alone to submit.
+  const swallowed = await app.exec(`
+    const input = document.querySelector('[data-testid="first-run-path"]');
+    const press = (init) => {
+      const e = new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true, ...init });
+      // keyCode is not settable through the constructor.
+      if (init.keyCode) Object.defineProperty(e, 'keyCode', { get: () => init.keyCode });
+      input.dispatchEvent(e);
+      return e.defaultPrevented;
+    };
+    return { composing: press({ isComposing: true }), webkit229: press({ keyCode: 229 }), plain: press({}) };
+  `);
+  assert.deepEqual(swallowed, { composing: true, webkit229: true, plain: false }, 'only the IME Enter is swallowed');
+  assert.equal((await app.findAll('[data-testid="error-message"]')).length, 0, 'nothing was submitted yet');
+
+  // A real Enter key from the keyboard submits the typed path.
+  const input = await app.find('[data-testid="first-run-path"]');
+  await app.cmd('POST', `/element/${input}/value`, { text: '\uE007' });
+  const message = await app.text('[data-testid="error-message"]');
+  assert.match(message, /Kizuna/, `translated message, got "${message}"`);
+  assert.doesNotMatch(message, /not_kizuna/, 'the user sees words, not an error code');
+  const value = await app.exec(`return document.querySelector('[data-testid="first-run-path"]').value`);
+  assert.equal(value, foreign, 'what the user typed is kept');
+  assert.equal(readFileSync(foreign, 'utf8'), content, 'the file was not modified');
+  await app.screenshot('first-run-not-kizuna-ja');
+  await quit();
+});

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs the end-to-end tests against the built app in a private X server and a
+# private D-Bus session (the single-instance lock and notifications use D-Bus).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="$HOME/.cargo/bin:$PATH"
+display=":$((90 + RANDOM % 100))"
+Xvfb "$display" -screen 0 1366x860x24 -nolisten tcp >/dev/null 2>&1 &
+xvfb_pid=$!
+trap 'kill $xvfb_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
+export DISPLAY="$display"
+# WebKit's accessibility bridge and GPU paths only add noise and flakiness under Xvfb.
+export NO_AT_BRIDGE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1
+exec dbus-run-session -- node --test --test-concurrency=1 tests/e2e/ "$@"

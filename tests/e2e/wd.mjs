@@ -1,0 +1,173 @@
+// A small W3C WebDriver client for driving the real Kizuna window through
+// tauri-driver (which hands the session to WebKitWebDriver on Linux).
+// Kept dependency-free on purpose: the protocol is a handful of HTTP calls.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import net from 'node:net';
+
+const ELEMENT = 'element-6066-11e4-a021-4fff-8a8d-cd0e2c2fc5b1';
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const APP = process.env.KIZUNA_APP ?? join(ROOT, 'target', 'debug', 'kizuna-desktop');
+export const CLI = process.env.KIZUNA_CLI ?? join(ROOT, 'target', 'debug', 'kizuna');
+export const SHOTS = join(ROOT, 'target', 'e2e-screenshots');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort() {
+  return new Promise((res, rej) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+    srv.on('error', rej);
+  });
+}
+
+/** A fresh, private home for one app instance: config, data, window state. */
+export function freshHome(prefix = 'kizuna-e2e-') {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  return home;
+}
+
+export function envFor(home, extra = {}) {
+  return {
+    ...process.env,
+    KIZUNA_HOME: home,
+    // The window-state plugin and WebKit keep files under XDG folders.
+    XDG_CONFIG_HOME: join(home, 'xdg-config'),
+    XDG_DATA_HOME: join(home, 'xdg-data'),
+    XDG_CACHE_HOME: join(home, 'xdg-cache'),
+    ...extra,
+  };
+}
+
+export class App {
+  constructor(driver, base, id) {
+    this.driver = driver;
+    this.base = base;
+    this.id = id;
+  }
+
+  /** Starts tauri-driver and a session with the real app binary. */
+  static async launch({ home, env = {}, lang = 'ja_JP.UTF-8' }) {
+    const port = await freePort();
+    const nativePort = await freePort();
+    const driver = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], {
+      env: envFor(home, { LANG: lang, LC_ALL: lang, LANGUAGE: lang.split('.')[0], ...env }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    driver.stdout.on('data', (d) => (log += d));
+    driver.stderr.on('data', (d) => (log += d));
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      try {
+        await fetch(`${base}/status`);
+        break;
+      } catch {
+        if (i > 100) throw new Error(`tauri-driver did not start: ${log}`);
+        await sleep(100);
+      }
+    }
+    const res = await call(base, 'POST', '/session', {
+      capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: APP } } },
+    });
+    const app = new App(driver, base, res.sessionId);
+    app.log = () => log;
+    return app;
+  }
+
+  async cmd(method, path, body) {
+    return (await call(this.base, method, `/session/${this.id}${path}`, body)).value ?? null;
+  }
+
+  async findAll(css) {
+    const els = await this.cmd('POST', '/elements', { using: 'css selector', value: css });
+    return els.map((e) => e[ELEMENT]);
+  }
+
+  /** Waits until `css` matches at least one element and returns the first. */
+  async find(css, timeout = 15000) {
+    const [el] = await this.waitFor(async () => {
+      const els = await this.findAll(css);
+      return els.length ? els : null;
+    }, timeout, `element ${css}`);
+    return el;
+  }
+
+  async click(css) {
+    const el = typeof css === 'string' ? await this.find(css) : css;
+    await this.cmd('POST', `/element/${el}/click`, {});
+  }
+
+  async text(css) {
+    const el = typeof css === 'string' ? await this.find(css) : css;
+    return this.cmd('GET', `/element/${el}/text`);
+  }
+
+  async attr(el, name) {
+    return this.cmd('GET', `/element/${el}/attribute/${name}`);
+  }
+
+  async type(css, text) {
+    const el = await this.find(css);
+    await this.cmd('POST', `/element/${el}/clear`, {});
+    await this.cmd('POST', `/element/${el}/value`, { text });
+  }
+
+  async exec(script, args = []) {
+    return this.cmd('POST', '/execute/sync', { script, args });
+  }
+
+  /** Polls `fn` until it returns a truthy value; the only way tests wait. */
+  async waitFor(fn, timeout = 15000, what = 'condition') {
+    const end = Date.now() + timeout;
+    let last;
+    while (Date.now() < end) {
+      try {
+        const v = await fn();
+        if (v) return v;
+      } catch (e) {
+        last = e;
+      }
+      await sleep(100);
+    }
+    throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+  }
+
+  async screenshot(name) {
+    mkdirSync(SHOTS, { recursive: true });
+    const png = await this.cmd('GET', '/screenshot');
+    const path = join(SHOTS, `${name}.png`);
+    writeFileSync(path, Buffer.from(png, 'base64'));
+    return path;
+  }
+
+  async quit() {
+    try {
+      await call(this.base, 'DELETE', `/session/${this.id}`);
+    } catch {
+      /* the app may already be gone */
+    }
+    this.driver.kill('SIGTERM');
+    await new Promise((r) => (this.driver.exitCode !== null ? r() : this.driver.on('exit', r)));
+  }
+}
+
+async function call(base, method, path, body) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok || json?.value?.error) {
+    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json?.value ?? json)}`);
+  }
+  return json;
+}
+
+export { sleep };
