@@ -79,7 +79,7 @@ test('switching the language to English changes the navigation and is remembered
   await app.click('[data-testid="first-run-sample"]');
   await app.waitFor(async () => (await app.text('[data-testid="nav-board"]')).includes('案件ボード'), 10000, 'Japanese navigation');
   await app.click('[data-testid="nav-settings"]');
-  await app.click('[data-testid="settings-language"] option[value="en"]');
+  await app.click('[data-testid="settings-language-en"]');
   await app.waitFor(async () => (await app.text('[data-testid="nav-board"]')).includes('Board'), 10000, 'English navigation');
   assert.ok((await app.text('[data-testid="nav-customers"]')).includes('Customers'));
   assert.ok((await app.text('[data-testid="nav-settings"]')).includes('Settings'));
@@ -88,10 +88,15 @@ test('switching the language to English changes the navigation and is remembered
   await app.find('[data-testid="deal-card"]');
   await app.screenshot('board-en');
   await app.click('[data-testid="nav-followups"]');
+  await app.find('[data-testid="followup-item"]');
+  const groups = await app.exec(`return [...document.querySelectorAll('[data-testid="followups-group"]')].map((g) => g.dataset.state)`);
+  assert.deepEqual(groups, ['overdue', 'today', 'upcoming'], 'sample follow-ups are overdue, due today and upcoming');
   await app.screenshot('followups-en');
   await app.click('[data-testid="nav-renewals"]');
+  await app.find('[data-testid="renewal-item"]');
   await app.screenshot('renewals-en');
   await app.click('[data-testid="nav-customers"]');
+  await app.find('[data-testid="customer-row"]');
   await app.screenshot('customers-en');
   await quit();
 

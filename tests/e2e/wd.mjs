@@ -2,12 +2,12 @@
 // tauri-driver (which hands the session to WebKitWebDriver on Linux).
 // Kept dependency-free on purpose: the protocol is a handful of HTTP calls.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, writeFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
 
-const ELEMENT = 'element-6066-11e4-a021-4fff-8a8d-cd0e2c2fc5b1';
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const APP = process.env.KIZUNA_APP ?? join(ROOT, 'target', 'debug', 'kizuna-desktop');
 export const CLI = process.env.KIZUNA_CLI ?? join(ROOT, 'target', 'debug', 'kizuna');
@@ -75,7 +75,8 @@ export class App {
     const res = await call(base, 'POST', '/session', {
       capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: APP } } },
     });
-    const app = new App(driver, base, res.sessionId);
+    const app = new App(driver, base, res.value?.sessionId ?? res.sessionId);
+    app.home = home;
     app.log = () => log;
     return app;
   }
@@ -140,6 +141,12 @@ export class App {
 
   async screenshot(name) {
     mkdirSync(SHOTS, { recursive: true });
+    // WebKit hands out the last composited frame: wait until the DOM the test
+    // just checked has been painted, or the picture shows the step before.
+    await this.cmd('POST', '/execute/async', {
+      script: 'const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));',
+      args: [],
+    });
     const png = await this.cmd('GET', '/screenshot');
     const path = join(SHOTS, `${name}.png`);
     writeFileSync(path, Buffer.from(png, 'base64'));
@@ -154,10 +161,44 @@ export class App {
     }
     this.driver.kill('SIGTERM');
     await new Promise((r) => (this.driver.exitCode !== null ? r() : this.driver.on('exit', r)));
+    // Closing the window only hides Kizuna in the tray (as users want), and
+    // a second Kizuna would hand over to it as the single instance: end it.
+    await endProcessesOf(this.home);
+  }
+}
+
+/** The PIDs of processes started with KIZUNA_HOME=home (Linux /proc). */
+function processesOf(home) {
+  const marker = `KIZUNA_HOME=${home}\0`;
+  const pids = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${name}/environ`, 'latin1').includes(marker)) pids.push(Number(name));
+    } catch {
+      /* gone already, or not ours to read */
+    }
+  }
+  return pids;
+}
+
+async function endProcessesOf(home) {
+  if (!home) return;
+  for (const signal of ['SIGTERM', 'SIGKILL']) {
+    for (const pid of processesOf(home)) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        /* already gone */
+      }
+    }
+    for (let i = 0; i < 50 && processesOf(home).length; i++) await sleep(100);
+    if (!processesOf(home).length) return;
   }
 }
 
 async function call(base, method, path, body) {
+  if (process.env.KIZUNA_E2E_TRACE) console.error(`[wd] ${new Date().toISOString()} ${method} ${path} ${body ? JSON.stringify(body).slice(0, 120) : ''}`);
   const res = await fetch(base + path, {
     method,
     headers: { 'content-type': 'application/json' },
