@@ -25,7 +25,7 @@ pub async fn board(state: State<'_, AppState>, pipeline_id: Option<String>) -> R
     state
         .with_session(move |s| {
             let db = s.db()?;
-            board::load(db.conn(), db.clock(), pipeline_id.as_deref())
+            board::load(db.conn(), db.clock(), pipeline_id.as_deref(), &Default::default())
         })
         .await
 }

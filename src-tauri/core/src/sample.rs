@@ -50,7 +50,7 @@ const PREFIXES: [(&str, &str); 25] = [
     ("新星", "しんせい"),
     ("千代田", "ちよだ"),
     ("緑川", "みどりかわ"),
-    ("旭", "あさひがおか"),
+    ("旭丘", "あさひがおか"),
     ("信和", "しんわ"),
     ("東海", "とうかい"),
     ("flat", "ふらっと"),
@@ -671,7 +671,7 @@ mod tests {
                 "{state:?} follow-ups present"
             );
         }
-        let b = board::load(conn, &f.clock, None).unwrap();
+        let b = board::load(conn, &f.clock, None, &board::BoardFilter::default()).unwrap();
         assert!(b.columns.iter().all(|c| c.count > 0), "every stage has deals");
         let cards = b.columns.iter().flat_map(|c| &c.cards);
         assert!(

@@ -8,7 +8,10 @@ use rusqlite::Connection;
 /// "KZNA" in ASCII.
 pub const APPLICATION_ID: i64 = 0x4B5A_4E41;
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_board.sql"),
+];
 
 /// The newest schema this build knows.
 pub const CURRENT: i64 = MIGRATIONS.len() as i64;
@@ -22,4 +25,34 @@ pub(crate) fn migrate(conn: &Connection, from: i64) -> Result<()> {
     }
     conn.pragma_update(None, "application_id", APPLICATION_ID)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Db, OpenOptions};
+
+    #[test]
+    fn a_version_1_file_is_migrated_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.pragma_update(None, "application_id", APPLICATION_ID).unwrap();
+        }
+        let db = Db::open(&path, OpenOptions::new("tanaka", "田中")).unwrap();
+        assert_eq!(db.schema_version().unwrap(), CURRENT);
+        assert_eq!(CURRENT, 2);
+        let count = |sql: &str| -> i64 { db.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT COUNT(lost_detail) FROM deals"), 0);
+        assert_eq!(
+            count(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'
+                 AND name IN ('follow_ups_deal_open', 'activities_deal_signals', 'deals_stage', 'deals_board')"
+            ),
+            4
+        );
+    }
 }

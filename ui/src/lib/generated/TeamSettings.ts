@@ -28,4 +28,13 @@ decision_deadline_days: number,
 /**
  * Preset reasons offered when a deal is lost.
  */
-lost_reasons: Array<string>, };
+lost_reasons: Array<string>, 
+/**
+ * A lost deal is re-approached this many days before the competitor's
+ * contract ends (when the user knows that date)...
+ */
+reapproach_lead_days: number, 
+/**
+ * ...or this many calendar months after the loss when nobody knows it.
+ */
+reapproach_unknown_months: number, };

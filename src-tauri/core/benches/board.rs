@@ -1,0 +1,261 @@
+//! `make bench`: the board's backend time for 10,000 open deals against the
+//! bare SQL query on the same file (DESIGN.md: within 2x).
+//!
+//! Builds a team database in a temporary file (default pipeline, 300
+//! customers, 10,000 open deals over the five open stages, follow-ups for
+//! half of them, timeline entries with buying signals), then times
+//!  (a) `board::load`, everything the board command does before serialising;
+//!  (b) the same SELECT `board::load` runs, stepping through every row and
+//!      reading every column, building nothing.
+//! Each is run a few times to warm the page cache, then 20 times; the median
+//! and 95th percentile are printed. No criterion: std::time::Instant is
+//! enough for a ratio and keeps the build light.
+
+use chrono::Duration;
+use kizuna_core::activity::{self, ActivityKind, Direction, NewActivity};
+use kizuna_core::board::{self, BoardFilter, BOARD_SQL};
+use kizuna_core::clock::{to_db, Clock};
+use kizuna_core::company::{self, NewCompany};
+use kizuna_core::deal::{self, NewDeal};
+use kizuna_core::follow_up::{self, FollowUpKind, NewFollowUp};
+use kizuna_core::pipeline::{self, StageKind};
+use kizuna_core::{Db, FixedClock, OpenOptions};
+use std::sync::Arc;
+use std::time::Instant;
+
+const COMPANIES: usize = 300;
+const DEALS: usize = 10_000;
+const WARM_UP: usize = 3;
+const RUNS: usize = 20;
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bench.db");
+    let clock = FixedClock::at("2026-11-25T10:00:00+09:00");
+    let opts = OpenOptions::new("bench", "ベンチ").with_clock(Arc::new(clock.clone()));
+    let mut db = Db::create(&path, opts).expect("create database");
+    let started = Instant::now();
+    let pipeline_id = populate(&mut db, &clock);
+    eprintln!(
+        "built {} in {:.1} s ({:.1} MB)",
+        path.display(),
+        started.elapsed().as_secs_f64(),
+        std::fs::metadata(&path).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0)
+    );
+    // Measure on a fresh connection, as the app has after opening the file.
+    drop(db);
+    // KIZUNA_BENCH_KEEP=<file> keeps a copy of the database for a look with
+    // the sqlite3 shell (EXPLAIN QUERY PLAN).
+    if let Some(keep) = std::env::var_os("KIZUNA_BENCH_KEEP") {
+        std::fs::copy(&path, &keep).expect("copy the database");
+        eprintln!("kept a copy at {}", std::path::Path::new(&keep).display());
+    }
+    let db = Db::open(
+        &path,
+        OpenOptions::new("bench", "ベンチ").with_clock(Arc::new(clock.clone())),
+    )
+    .expect("open");
+
+    let filter = BoardFilter::default();
+    let board = board::load(db.conn(), db.clock(), Some(&pipeline_id), &filter).expect("board");
+    let cards: usize = board.columns.iter().map(|c| c.cards.len()).sum();
+    assert_eq!(cards, DEALS, "every deal is on the board");
+
+    let load_ms = || {
+        let t = Instant::now();
+        let b = board::load(db.conn(), db.clock(), Some(&pipeline_id), &filter).expect("board");
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        std::hint::black_box(b);
+        ms
+    };
+    let bare_ms = || {
+        let t = Instant::now();
+        let n = bare(db.conn(), &pipeline_id);
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        assert_eq!(n, DEALS);
+        ms
+    };
+    let json_ms = || {
+        let t = Instant::now();
+        let s = serde_json::to_string(&board).expect("json");
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        std::hint::black_box(s);
+        ms
+    };
+    for _ in 0..WARM_UP {
+        load_ms();
+        bare_ms();
+    }
+    // Interleaved, so a slower moment of the machine hits both alike.
+    let (mut load, mut sql, mut json) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        load.push(load_ms());
+        sql.push(bare_ms());
+        json.push(json_ms());
+    }
+    let (load_med, load_p95) = stats(&mut load);
+    let (sql_med, sql_p95) = stats(&mut sql);
+    let (json_med, _) = stats(&mut json);
+    println!(
+        "board {DEALS} deals: load median {load_med:.1} ms p95 {load_p95:.1} ms; \
+         bare SQL median {sql_med:.1} ms p95 {sql_p95:.1} ms; ratio {:.2}",
+        load_med / sql_med
+    );
+    println!(
+        "board {DEALS} deals: JSON for IPC median {json_med:.1} ms ({:.1} MB)",
+        serde_json::to_string(&board)
+            .map(|s| s.len() as f64 / 1e6)
+            .unwrap_or(0.0)
+    );
+    let ratio = load_med / sql_med;
+    if ratio > 2.0 {
+        println!("WARNING: board::load is {ratio:.2}x the bare query (target ≤ 2)");
+    }
+}
+
+/// The board's own SELECT with no filter; every column of every row is read
+/// (as SQLite hands it over), nothing is built.
+fn bare(conn: &rusqlite::Connection, pipeline_id: &str) -> usize {
+    let mut st = conn.prepare_cached(BOARD_SQL).expect("prepare");
+    let cols = st.column_count();
+    let mut rows = st
+        .query(rusqlite::params![pipeline_id, None::<String>, None::<String>])
+        .expect("query");
+    let mut n = 0;
+    while let Some(r) = rows.next().expect("row") {
+        for i in 0..cols {
+            std::hint::black_box(r.get_ref(i).expect("column"));
+        }
+        n += 1;
+    }
+    n
+}
+
+fn stats(v: &mut [f64]) -> (f64, f64) {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let median = if v.len() % 2 == 0 {
+        (v[v.len() / 2 - 1] + v[v.len() / 2]) / 2.0
+    } else {
+        v[v.len() / 2]
+    };
+    let p95 = v[((v.len() as f64 * 0.95).ceil() as usize)
+        .saturating_sub(1)
+        .min(v.len() - 1)];
+    (median, p95)
+}
+
+/// Fills the database through the engine's own write paths, deterministically.
+fn populate(db: &mut Db, clock: &FixedClock) -> String {
+    let pipeline_id = pipeline::list(db.conn()).expect("pipelines")[0].id.clone();
+    let stages: Vec<_> = pipeline::stages(db.conn(), &pipeline_id)
+        .expect("stages")
+        .into_iter()
+        .filter(|s| s.kind == StageKind::Open)
+        .collect();
+    assert_eq!(stages.len(), 5);
+    let now = clock.now();
+    let me = db.user().id.clone();
+    db.write(|ctx| {
+        let mut team = vec![me.clone()];
+        for i in 0..8 {
+            team.push(kizuna_core::user::ensure(ctx, &format!("member{i}"), &format!("営業 {i}"))?.id);
+        }
+        let mut companies = Vec::with_capacity(COMPANIES);
+        for i in 0..COMPANIES {
+            companies.push(company::create(
+                ctx,
+                &NewCompany {
+                    name: format!("株式会社サンプル{i:03}"),
+                    name_kana: format!("さんぷる{i:03}"),
+                    owner_id: Some(team[i % team.len()].clone()),
+                    ..Default::default()
+                },
+            )?);
+        }
+        let mut activities = 0;
+        for i in 0..DEALS {
+            let company_id = companies[(i * 7) % COMPANIES].clone();
+            let id = deal::create(
+                ctx,
+                &NewDeal {
+                    pipeline_id: pipeline_id.clone(),
+                    stage_id: stages[i % stages.len()].id.clone(),
+                    company_id: company_id.clone(),
+                    title: format!("案件 {i:05} クラウド移行"),
+                    amount: 100_000 + (i as i64 * 7_919) % 5_000_000,
+                    currency: if i % 50 == 0 { "USD" } else { "JPY" }.into(),
+                    owner_id: Some(team[i % team.len()].clone()),
+                    ..Default::default()
+                },
+            )?;
+            // Half the deals have an open follow-up (overdue, today or later),
+            // and some an older one already done.
+            if i % 2 == 0 {
+                let due = now + Duration::days((i % 21) as i64 - 7);
+                follow_up::create(
+                    ctx,
+                    &NewFollowUp {
+                        kind: FollowUpKind::FollowUp,
+                        title: "フォロー".into(),
+                        due_at: to_db(due),
+                        assignee_id: None,
+                        company_id: Some(company_id.clone()),
+                        deal_id: Some(id.clone()),
+                        contract_id: None,
+                        activity_id: None,
+                    },
+                )?;
+            }
+            if i % 10 == 0 {
+                let fu = follow_up::create(
+                    ctx,
+                    &NewFollowUp {
+                        kind: FollowUpKind::FollowUp,
+                        title: "済".into(),
+                        due_at: to_db(now - Duration::days(30)),
+                        assignee_id: None,
+                        company_id: Some(company_id.clone()),
+                        deal_id: Some(id.clone()),
+                        contract_id: None,
+                        activity_id: None,
+                    },
+                )?;
+                ctx.tx
+                    .execute("UPDATE follow_ups SET status = 'done' WHERE id = ?1", [&fu])?;
+            }
+            // 0-3 timeline entries per deal, every fifth with buying signals.
+            for k in 0..(i % 4) {
+                let signals = if activities % 5 == 0 {
+                    vec!["replied_thanks".to_string(), "asked_questions".to_string()]
+                } else {
+                    vec![]
+                };
+                activities += 1;
+                activity::log(
+                    ctx,
+                    &NewActivity {
+                        company_id: company_id.clone(),
+                        contact_id: None,
+                        deal_id: Some(id.clone()),
+                        kind: if k % 2 == 0 {
+                            ActivityKind::Call
+                        } else {
+                            ActivityKind::Email
+                        },
+                        direction: Some(Direction::Outbound),
+                        occurred_at: to_db(now - Duration::days(((i + k) % 40) as i64)),
+                        summary: "電話でフォロー".into(),
+                        body: "先方の検討状況を確認。次回は見積の説明。".into(),
+                        minutes: String::new(),
+                        next_todos: String::new(),
+                        next_appointment_at: None,
+                        signals,
+                    },
+                )?;
+            }
+        }
+        Ok(())
+    })
+    .expect("populate");
+    pipeline_id
+}
