@@ -3,13 +3,17 @@
 
 use crate::state::AppState;
 use crate::tray;
-use kizuna_core::board::Board;
+use kizuna_core::board::{Board, BoardFilter};
 use kizuna_core::company::CompanyListItem;
 use kizuna_core::config::Language;
 use kizuna_core::contract::RenewalItem;
+use kizuna_core::deal::{Deal, DealEdit, MoveDeal, MoveOutcome, NewDeal};
 use kizuna_core::follow_up::FollowUpItem;
+use kizuna_core::pipeline::{PipelineStages, StageEdit};
 use kizuna_core::session::AppStatus;
-use kizuna_core::{board, company, contract, follow_up, ErrorPayload};
+use kizuna_core::settings::{TeamSettings, VersionedSettings};
+use kizuna_core::user::User;
+use kizuna_core::{board, company, contract, deal, follow_up, pipeline, settings, user, ErrorPayload};
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
 
@@ -21,11 +25,130 @@ pub async fn app_status(state: State<'_, AppState>) -> Reply<AppStatus> {
 }
 
 #[tauri::command]
-pub async fn board(state: State<'_, AppState>, pipeline_id: Option<String>) -> Reply<Board> {
+pub async fn board(
+    state: State<'_, AppState>,
+    pipeline_id: Option<String>,
+    filter: Option<BoardFilter>,
+) -> Reply<Board> {
     state
         .with_session(move |s| {
             let db = s.db()?;
-            board::load(db.conn(), db.clock(), pipeline_id.as_deref(), &Default::default())
+            board::load(
+                db.conn(),
+                db.clock(),
+                pipeline_id.as_deref(),
+                &filter.unwrap_or_default(),
+            )
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn deal(state: State<'_, AppState>, id: String) -> Reply<Deal> {
+    state.with_session(move |s| deal::get(s.db()?.conn(), &id)).await
+}
+
+#[tauri::command]
+pub async fn create_deal(state: State<'_, AppState>, deal: NewDeal) -> Reply<Deal> {
+    state
+        .with_session(move |s| {
+            let db = s.db()?;
+            let id = db.write(|ctx| deal::create(ctx, &deal))?;
+            deal::get(db.conn(), &id)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn update_deal(state: State<'_, AppState>, id: String, version: i64, edit: DealEdit) -> Reply<Deal> {
+    state
+        .with_session(move |s| {
+            let db = s.db()?;
+            db.write(|ctx| deal::update(ctx, &id, version, &edit))?;
+            deal::get(db.conn(), &id)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn move_deal(state: State<'_, AppState>, request: MoveDeal) -> Reply<MoveOutcome> {
+    state
+        .with_session(move |s| s.db()?.write(|ctx| deal::move_to(ctx, &request)))
+        .await
+}
+
+#[tauri::command]
+pub async fn users(state: State<'_, AppState>) -> Reply<Vec<User>> {
+    state.with_session(|s| user::list(s.db()?.conn())).await
+}
+
+#[tauri::command]
+pub async fn pipelines(state: State<'_, AppState>) -> Reply<Vec<PipelineStages>> {
+    state.with_session(|s| pipeline::all_with_stages(s.db()?.conn())).await
+}
+
+#[tauri::command]
+pub async fn create_pipeline(state: State<'_, AppState>, name: String) -> Reply<Vec<PipelineStages>> {
+    state
+        .with_session(move |s| {
+            let db = s.db()?;
+            db.write(|ctx| pipeline::create_pipeline(ctx, &name))?;
+            pipeline::all_with_stages(db.conn())
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn save_pipeline(
+    state: State<'_, AppState>,
+    id: String,
+    version: i64,
+    name: String,
+    stages: Vec<StageEdit>,
+) -> Reply<Vec<PipelineStages>> {
+    state
+        .with_session(move |s| {
+            let db = s.db()?;
+            db.write(|ctx| pipeline::save_pipeline(ctx, &id, version, &name, &stages))?;
+            pipeline::all_with_stages(db.conn())
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn delete_pipeline(state: State<'_, AppState>, id: String, version: i64) -> Reply<Vec<PipelineStages>> {
+    state
+        .with_session(move |s| {
+            let db = s.db()?;
+            db.write(|ctx| pipeline::delete_pipeline(ctx, &id, version))?;
+            pipeline::all_with_stages(db.conn())
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn team_settings(state: State<'_, AppState>) -> Reply<VersionedSettings> {
+    state
+        .with_session(|s| {
+            let (settings, version) = settings::load_versioned(s.db()?.conn())?;
+            Ok(VersionedSettings { settings, version })
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn update_team_settings(
+    state: State<'_, AppState>,
+    version: i64,
+    settings: TeamSettings,
+) -> Reply<VersionedSettings> {
+    state
+        .with_session(move |s| {
+            let db = s.db()?;
+            db.write(|ctx| settings::update(ctx, version, &settings))?;
+            // Read back: validation trims and de-duplicates what was typed.
+            let (settings, version) = settings::load_versioned(db.conn())?;
+            Ok(VersionedSettings { settings, version })
         })
         .await
 }

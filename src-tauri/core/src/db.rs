@@ -1,5 +1,5 @@
 //! The connection to a team database file and the rules that make sharing it
-//! over a network drive safe (docs/shared-database.md):
+//! over a network drive safe (docs/architecture.md, "Decisions"):
 //! rollback journal (never WAL, which needs shared memory a network file
 //! system does not give), `synchronous=FULL`, and every write one short
 //! `BEGIN IMMEDIATE` transaction retried with jitter while a colleague holds

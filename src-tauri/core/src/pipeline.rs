@@ -141,6 +141,25 @@ pub fn stages(conn: &Connection, pipeline_id: &str) -> Result<Vec<Stage>> {
 }
 
 /// One stage, also a soft-deleted one (a deal's history may name it).
+/// A pipeline with its stages, as the stage editor in Settings shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PipelineStages {
+    pub pipeline: Pipeline,
+    pub stages: Vec<Stage>,
+}
+
+/// Every pipeline with its stages, in board order.
+pub fn all_with_stages(conn: &Connection) -> Result<Vec<PipelineStages>> {
+    list(conn)?
+        .into_iter()
+        .map(|pipeline| {
+            let stages = stages(conn, &pipeline.id)?;
+            Ok(PipelineStages { pipeline, stages })
+        })
+        .collect()
+}
+
 pub fn stage(conn: &Connection, id: &str) -> Result<Option<(Stage, bool)>> {
     let mut st = conn.prepare_cached(&format!(
         "SELECT {STAGE_COLUMNS}, deleted_at IS NOT NULL FROM stages WHERE id = ?1"

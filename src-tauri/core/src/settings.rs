@@ -63,6 +63,15 @@ const LOST_REASONS_MAX: usize = 30;
 /// Loads the team settings with the version they were read at, so an edit
 /// can be saved with [`update`] without overwriting a colleague's change.
 /// A database without a settings row yet reads as the defaults at version 0.
+/// Team settings with the version an edit must name.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct VersionedSettings {
+    pub settings: TeamSettings,
+    #[ts(type = "number")]
+    pub version: i64,
+}
+
 pub fn load_versioned(conn: &Connection) -> Result<(TeamSettings, i64)> {
     let row: Option<(String, i64)> = conn
         .query_row("SELECT value, version FROM settings WHERE key = ?1", [KEY], |r| {

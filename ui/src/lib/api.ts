@@ -2,6 +2,17 @@ import { invoke } from '@tauri-apps/api/core';
 import { toErrorPayload } from './errors';
 import type { AppStatus } from './generated/AppStatus';
 import type { Board } from './generated/Board';
+import type { BoardFilter } from './generated/BoardFilter';
+import type { Deal } from './generated/Deal';
+import type { DealEdit } from './generated/DealEdit';
+import type { MoveDeal } from './generated/MoveDeal';
+import type { MoveOutcome } from './generated/MoveOutcome';
+import type { NewDeal } from './generated/NewDeal';
+import type { PipelineStages } from './generated/PipelineStages';
+import type { StageEdit } from './generated/StageEdit';
+import type { TeamSettings } from './generated/TeamSettings';
+import type { User } from './generated/User';
+import type { VersionedSettings } from './generated/VersionedSettings';
 import type { CompanyListItem } from './generated/CompanyListItem';
 import type { FollowUpItem } from './generated/FollowUpItem';
 import type { Language } from './generated/Language';
@@ -20,7 +31,21 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export const api = {
   appStatus: () => call<AppStatus>('app_status'),
-  board: (pipelineId: string | null) => call<Board>('board', { pipelineId }),
+  board: (pipelineId: string | null, filter: BoardFilter | null = null) =>
+    call<Board>('board', { pipelineId, filter }),
+  deal: (id: string) => call<Deal>('deal', { id }),
+  createDeal: (deal: NewDeal) => call<Deal>('create_deal', { deal }),
+  updateDeal: (id: string, version: number, edit: DealEdit) => call<Deal>('update_deal', { id, version, edit }),
+  moveDeal: (request: MoveDeal) => call<MoveOutcome>('move_deal', { request }),
+  users: () => call<User[]>('users'),
+  pipelines: () => call<PipelineStages[]>('pipelines'),
+  createPipeline: (name: string) => call<PipelineStages[]>('create_pipeline', { name }),
+  savePipeline: (id: string, version: number, name: string, stages: StageEdit[]) =>
+    call<PipelineStages[]>('save_pipeline', { id, version, name, stages }),
+  deletePipeline: (id: string, version: number) => call<PipelineStages[]>('delete_pipeline', { id, version }),
+  teamSettings: () => call<VersionedSettings>('team_settings'),
+  updateTeamSettings: (version: number, settings: TeamSettings) =>
+    call<VersionedSettings>('update_team_settings', { version, settings }),
   companies: (text: string | null) => call<CompanyListItem[]>('companies', { text }),
   followUps: (mineOnly: boolean) => call<FollowUpItem[]>('follow_ups', { mineOnly }),
   renewals: (withinDays: number) => call<RenewalItem[]>('renewals', { withinDays }),
