@@ -57,6 +57,14 @@ ui-test: ui-deps
 e2e: app
 	bash tests/e2e/run.sh
 
+# Figures, not pass/fail: the engine's board time against the bare SQL on
+# the same file, then the real window's time from IPC call to cards painted.
+bench: test-deps app
+	mkdir -p target/bench
+	rm -f target/bench/board-10k.db
+	KIZUNA_BENCH_KEEP=$(CURDIR)/target/bench/board-10k.db $(CARGO) bench -p kizuna-core --bench board
+	bash tests/with-display.sh node tests/bench/board-paint.mjs
+
 clean:
 	$(CARGO) clean
 	rm -rf ui/dist ui/node_modules

@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, freshHome } from './wd.mjs';
+import { App, freshHome, readBoard } from './wd.mjs';
 
 const STAGES = ['リード', '初回商談', '提案', '見積', 'クロージング', '受注', '失注'];
 const running = new Set();
@@ -23,19 +23,6 @@ async function launch(opts) {
       await app.quit();
     },
   };
-}
-
-/** Reads every column of the board as plain data. */
-async function readBoard(app) {
-  return app.exec(`
-    return [...document.querySelectorAll('[data-testid="column"]')].map((col) => ({
-      stage: col.getAttribute('data-stage-name'),
-      count: Number(col.getAttribute('data-count')),
-      shownCount: col.querySelector('[data-testid="column-count"]')?.textContent.trim(),
-      total: Number(col.querySelector('[data-testid="column-total"]')?.getAttribute('data-total') ?? 'NaN'),
-      cards: [...col.querySelectorAll('[data-testid="deal-card"]')].map((c) => Number(c.getAttribute('data-amount'))),
-    }));
-  `);
 }
 
 test('first start opens on sample data and the board shows cards in their stage columns', async () => {

@@ -1,18 +1,6 @@
 #!/usr/bin/env bash
-# Runs the end-to-end tests against the built app in a private X server and a
-# private D-Bus session (the single-instance lock and notifications use D-Bus).
+# The end-to-end tests against the built app, one at a time (they share the
+# private display and D-Bus session of tests/with-display.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-export PATH="$HOME/.cargo/bin:$PATH"
-display=":$((90 + RANDOM % 100))"
-Xvfb "$display" -screen 0 1366x860x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb_pid=$!
-trap 'kill $xvfb_pid 2>/dev/null || true' EXIT
-for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
-export DISPLAY="$display"
-# No accessibility bridge (noise only). WebKit's rendering env switches stay
-# unset: with WEBKIT_DISABLE_COMPOSITING_MODE or WEBKIT_DISABLE_DMABUF_RENDERER
-# the WebDriver screenshot hangs once the page re-renders (seen after
-# switching the UI language).
-export NO_AT_BRIDGE=1
-exec dbus-run-session -- node --test --test-concurrency=1 "$@" tests/e2e/*.test.mjs
+exec bash tests/with-display.sh node --test --test-concurrency=1 "$@" tests/e2e/*.test.mjs

@@ -119,6 +119,50 @@ export class App {
     await this.cmd('POST', `/element/${el}/value`, { text });
   }
 
+  /**
+   * Drags with the real mouse (WebDriver actions → pointer events in the
+   * page), in steps like a hand, from the middle of one element to the
+   * middle of another, with an optional offset there.
+   */
+  async drag(fromEl, toEl, { dx = 0, dy = 0, steps = 8 } = {}) {
+    const origin = (el) => ({ [ELEMENT]: el });
+    // A hand scrolls to the card first; WebDriver refuses to move outside the viewport.
+    await this.exec('arguments[0].scrollIntoView({ block: "center", inline: "center" })', [origin(fromEl)]);
+    const moves = [];
+    for (let i = 1; i <= steps; i++) moves.push({ type: 'pointerMove', duration: 30, origin: origin(toEl), x: Math.round((dx * i) / steps), y: Math.round((dy * i) / steps) });
+    await this.cmd('POST', '/actions', {
+      actions: [
+        {
+          type: 'pointer',
+          id: 'mouse',
+          parameters: { pointerType: 'mouse' },
+          actions: [
+            { type: 'pointerMove', duration: 0, origin: origin(fromEl), x: 0, y: 0 },
+            { type: 'pointerDown', button: 0 },
+            { type: 'pointerMove', duration: 50, origin: origin(fromEl), x: 12, y: 12 },
+            ...moves,
+            { type: 'pointerUp', button: 0 },
+          ],
+        },
+      ],
+    });
+    await this.cmd('DELETE', '/actions');
+  }
+
+  /** Presses a key chord on the focused element, e.g. keys(['\uE00A', '\uE014']) for Alt+→. */
+  async keys(chord) {
+    await this.cmd('POST', '/actions', {
+      actions: [
+        {
+          type: 'key',
+          id: 'keyboard',
+          actions: [...chord.map((value) => ({ type: 'keyDown', value })), ...[...chord].reverse().map((value) => ({ type: 'keyUp', value }))],
+        },
+      ],
+    });
+    await this.cmd('DELETE', '/actions');
+  }
+
   async exec(script, args = []) {
     return this.cmd('POST', '/execute/sync', { script, args });
   }
@@ -165,6 +209,20 @@ export class App {
     // a second Kizuna would hand over to it as the single instance: end it.
     await endProcessesOf(this.home);
   }
+}
+
+/** Reads every column of the board as plain data. */
+export async function readBoard(app) {
+  return app.exec(`
+    return [...document.querySelectorAll('[data-testid="column"]')].map((col) => ({
+      stage: col.getAttribute('data-stage-name'),
+      count: Number(col.getAttribute('data-count')),
+      shownCount: col.querySelector('[data-testid="column-count"]')?.textContent.trim(),
+      total: Number(col.querySelector('[data-testid="column-total"]')?.getAttribute('data-total') ?? 'NaN'),
+      cards: [...col.querySelectorAll('[data-testid="deal-card"]')].map((c) => Number(c.getAttribute('data-amount'))),
+      titles: [...col.querySelectorAll('[data-testid="deal-card"] .title')].map((t) => t.textContent.trim()),
+    }));
+  `);
 }
 
 /** The PIDs of processes started with KIZUNA_HOME=home (Linux /proc). */

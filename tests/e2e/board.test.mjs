@@ -1,0 +1,182 @@
+// End-to-end: the pipeline board in the real window. A deal is created,
+// dragged with the mouse, moved by keyboard into closing, and lost with a
+// reason and a competitor; each step is checked in the columns' counts and
+// totals and in the follow-ups it plans.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { App, freshHome, readBoard } from './wd.mjs';
+
+let app;
+after(async () => {
+  // The last picture shows where a failing run stopped.
+  await app?.screenshot('board-test-last').catch(() => {});
+  await app?.quit();
+});
+
+const column = (cols, name) => {
+  const c = cols.find((x) => x.stage === name);
+  assert.ok(c, `column ${name}`);
+  return c;
+};
+const colSelector = (name) => `[data-testid="column"][data-stage-name="${name}"]`;
+const cardSelector = (title) => `//div[@data-card-slot][.//*[contains(@class,'title') and normalize-space()='${title}']]`;
+
+async function cardSlot(title) {
+  const [el] = await app.waitFor(async () => {
+    const els = (await app.cmd('POST', '/elements', { using: 'xpath', value: cardSelector(title) })).map((e) => Object.values(e)[0]);
+    return els.length ? els : null;
+  }, 15000, `card ${title}`);
+  return el;
+}
+
+// A move shows at once and the backend's totals follow; a step is done when
+// both agree (every column's total is the sum of its cards again).
+const settled = (cols) => cols.every((c) => c.total === c.cards.reduce((a, b) => a + b, 0));
+
+async function boardAfter(predicate, what) {
+  return app.waitFor(async () => {
+    const cols = await readBoard(app);
+    return predicate(cols) && settled(cols) ? cols : null;
+  }, 15000, what);
+}
+
+const where = (cols, title) => cols.find((c) => c.titles.includes(title))?.stage;
+
+test('create a deal, drag it to 見積, move it into closing, lose it with a re-approach', async () => {
+  app = await App.launch({ home: freshHome() });
+  await app.click('[data-testid="first-run-sample"]');
+  await app.find('[data-testid="deal-card"]');
+  const title = `E2E 基幹システム刷新 ${Date.now() % 100000}`;
+  const amount = 1234000;
+
+  // Create in 提案 from the column's + button.
+  const before = await readBoard(app);
+  await app.click(`${colSelector('提案')} [data-testid="column-add"]`);
+  await app.find('[data-testid="deal-dialog"]');
+  await app.type('[data-testid="deal-company"]', 'あおば');
+  await app.find('[data-testid="deal-company-option"]');
+  const company = await app.exec(`return document.querySelector('[data-testid="deal-company-option"] .name').textContent.trim()`);
+  assert.match(company, /青葉/, 'searching the reading finds the company');
+  await app.click('[data-testid="deal-company-option"]');
+  await app.type('[data-testid="deal-title"]', title);
+  await app.type('[data-testid="deal-amount"]', '1,234,000');
+  await app.click('[data-testid="deal-save"]');
+  let cols = await boardAfter((c) => where(c, title) === '提案', 'the new deal in 提案');
+  assert.equal(column(cols, '提案').count, column(before, '提案').count + 1);
+  assert.equal(column(cols, '提案').total, column(before, '提案').total + amount, '提案 total includes the new deal');
+
+  // Drag it with the mouse from 提案 to 見積: both totals change by its amount.
+  const beforeDrag = cols;
+  await app.drag(await cardSlot(title), await app.find(`${colSelector('見積')} [data-testid="column-cards"]`), { dy: 40 });
+  cols = await boardAfter((c) => where(c, title) === '見積', 'the deal in 見積 after the drag');
+  assert.equal(column(cols, '提案').total, column(beforeDrag, '提案').total - amount, '提案 total lost the amount');
+  assert.equal(column(cols, '見積').total, column(beforeDrag, '見積').total + amount, '見積 total gained the amount');
+  assert.equal(column(cols, '見積').count, column(beforeDrag, '見積').count + 1);
+  await app.screenshot('board-after-drag-ja');
+
+  // Keyboard: Alt+→ moves it to クロージング, which asks for a decision deadline.
+  await app.exec(`document.querySelector('[data-card-slot]') && arguments[0].focus()`, [{ 'element-6066-11e4-a52e-4f735466cecf': await cardSlot(title) }]);
+  await app.keys(['\uE00A', '\uE014']);
+  await app.find('[data-testid="closing-dialog"]');
+  const deadline = await app.exec(`return document.querySelector('[data-testid="closing-deadline"]').value`);
+  assert.match(deadline, /^\d{4}-\d{2}-\d{2}$/, 'a default deadline is proposed');
+  await app.screenshot('closing-dialog-ja');
+  await app.click('[data-testid="closing-confirm"]');
+  cols = await boardAfter((c) => where(c, title) === 'クロージング', 'the deal in クロージング');
+  const countdown = await app.exec(
+    `return [...document.querySelectorAll('[data-testid="deal-card"]')].find((c) => c.querySelector('.title').textContent.trim() === arguments[0])?.querySelector('[data-testid="card-deadline"]')?.textContent.trim() ?? null`,
+    [title],
+  );
+  assert.match(countdown ?? '', /決断期限まで14日/, `countdown on the card, got ${countdown}`);
+
+  // Lost: drag to 失注; a reason is required, then the re-approach is planned.
+  await app.drag(await cardSlot(title), await app.find(`${colSelector('失注')} [data-testid="column-cards"]`));
+  await app.find('[data-testid="lost-dialog"]');
+  await app.click('[data-testid="lost-confirm"]');
+  assert.match(await app.text('[data-testid="lost-dialog"] [role="alert"]'), /失注理由/, 'a reason is required');
+  await app.click('[data-testid="lost-reason"]');
+  await app.type('[data-testid="lost-competitor"]', '競合システム株式会社');
+  await app.screenshot('lost-dialog-ja');
+  await app.click('[data-testid="lost-confirm"]');
+  cols = await boardAfter((c) => where(c, title) === '失注', 'the deal in 失注');
+  const toast = await app.waitFor(async () => {
+    const texts = await app.exec(`return [...document.querySelectorAll('[data-testid="toast"]')].map((t) => t.textContent)`);
+    return texts.find((x) => x.includes('再アプローチ')) ?? null;
+  }, 10000, 're-approach toast');
+  assert.match(toast, /再アプローチを.+に予定しました/);
+
+  // The follow-ups view lists the decision deadline (now cancelled: lost) and the re-approach.
+  await app.click('[data-testid="nav-followups"]');
+  await app.find('[data-testid="followup-item"]');
+  const items = await app.exec(`return [...document.querySelectorAll('[data-testid="followup-item"]')].map((i) => ({ kind: i.dataset.kind, text: i.textContent }))`);
+  assert.ok(items.some((i) => i.kind === 'reapproach' && i.text.includes(company)), 're-approach follow-up for the customer');
+  assert.ok(!items.some((i) => i.kind === 'decision_deadline' && i.text.includes(title)), 'the decision deadline reminder ended with the loss');
+  await app.screenshot('followups-reapproach-ja');
+
+  // The same board in English.
+  await app.click('[data-testid="nav-settings"]');
+  await app.click('[data-testid="settings-language-en"]');
+  await app.click('[data-testid="nav-board"]');
+  await app.find('[data-testid="deal-card"]');
+  await app.waitFor(async () => (await app.text('[data-testid="board-new-deal"]')).includes('New deal'), 10000, 'English board');
+  await app.screenshot('board-en-after-moves');
+});
+
+test('stages and lost reasons edited in Settings reach the board', async () => {
+  app = await App.launch({ home: freshHome() });
+  await app.click('[data-testid="first-run-sample"]');
+  await app.find('[data-testid="deal-card"]');
+  await app.click('[data-testid="nav-settings"]');
+  await app.find('[data-testid="stage-row"]');
+
+  // Rename 見積 and refuse to delete a stage that still has deals.
+  const names = await app.exec(`return [...document.querySelectorAll('[data-testid="stage-name"]')].map((i) => i.value)`);
+  const quote = names.indexOf('見積');
+  assert.ok(quote >= 0, `stage names ${names}`);
+  const nameInputs = await app.findAll('[data-testid="stage-name"]');
+  await app.cmd('POST', `/element/${nameInputs[quote]}/clear`, {});
+  await app.cmd('POST', `/element/${nameInputs[quote]}/value`, { text: '見積提出' });
+  await app.click('[data-testid="pipeline-save"]');
+  await app.find('[data-testid="pipeline-saved"]');
+
+  const deletes = await app.findAll('[data-testid="stage-delete"]');
+  await app.cmd('POST', `/element/${deletes[0]}/click`, {});
+  await app.click('[data-testid="pipeline-save"]');
+  const refusal = await app.find('[data-testid="pipeline-error"]');
+  assert.equal(await app.attr(refusal, 'data-reason'), 'stage_has_deals');
+  assert.doesNotMatch(await app.text('[data-testid="pipeline-error"]'), /stage_has_deals/, 'words, not a code');
+  await app.screenshot('settings-pipeline-refused-ja');
+  await app.click('[data-testid="pipeline-revert"]');
+
+  // A new lost reason.
+  await app.type('[data-testid="lost-reason-input"]', '社内事情');
+  await app.click('[data-testid="lost-reason-add"]');
+  await app.click('[data-testid="team-settings-save"]');
+  await app.waitFor(
+    async () => (await app.exec(`return [...document.querySelectorAll('[data-testid="lost-reason"]')].map((r) => r.textContent)`)).some((t) => t.includes('社内事情')),
+    10000,
+    'the saved reason',
+  );
+
+  // The board shows the renamed column, and the lost dialog offers the reason.
+  await app.click('[data-testid="nav-board"]');
+  const cols = await app.waitFor(async () => {
+    const c = await readBoard(app);
+    return c.some((x) => x.stage === '見積提出') ? c : null;
+  }, 10000, 'renamed column');
+  assert.ok(!cols.some((x) => x.stage === '見積'));
+  // From クロージング: 失注 is two columns away, both in view at once.
+  const [first] = await app.findAll('[data-testid="column"][data-stage-name="クロージング"] [data-card-slot]');
+  await app.drag(first, await app.find('[data-testid="column"][data-stage-name="失注"] [data-testid="column-cards"]'));
+  await app.find('[data-testid="lost-dialog"]');
+  const reasons = await app.exec(`return [...document.querySelectorAll('[data-testid="lost-dialog"] [data-testid="lost-reason"]')].map((r) => r.textContent.trim())`);
+  assert.ok(reasons.includes('社内事情'), `reasons offered: ${reasons}`);
+  await app.screenshot('lost-dialog-custom-reason-ja');
+  await app.click('[data-testid="lost-dialog"] .btn:not(.primary)');
+  // Cancelled: the card goes back where it was.
+  await app.waitFor(async () => !(await app.findAll('[data-testid="lost-dialog"]')).length, 5000, 'dialog closed');
+  const after = await readBoard(app);
+  assert.equal(after.find((x) => x.stage === '失注').count, cols.find((x) => x.stage === '失注').count, 'nothing was lost by cancelling');
+  await app.quit();
+  app = undefined;
+});
