@@ -1,7 +1,7 @@
 // End-to-end: the real Kizuna binary in a real window (Xvfb), driven through
 // WebDriver. Each test gets its own KIZUNA_HOME, so nothing touches the
 // user's files and tests do not see each other's databases.
-import { test, after } from 'node:test';
+import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,8 +9,11 @@ import { App, freshHome, readBoard } from './wd.mjs';
 
 const STAGES = ['リード', '初回商談', '提案', '見積', 'クロージング', '受注', '失注'];
 const running = new Set();
-after(async () => {
+// Whatever a test left running (it failed midway) ends before the next one,
+// which would otherwise hand over to it as the single instance.
+afterEach(async () => {
   for (const app of running) await app.quit();
+  running.clear();
 });
 
 async function launch(opts) {

@@ -2,15 +2,19 @@
 // dragged with the mouse, moved by keyboard into closing, and lost with a
 // reason and a competitor; each step is checked in the columns' counts and
 // totals and in the follow-ups it plans.
-import { test, after } from 'node:test';
+import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { App, freshHome, readBoard } from './wd.mjs';
 
 let app;
-after(async () => {
+// Each test ends its app, pass or fail: a Kizuna left running would take
+// the next launch over as the single instance.
+afterEach(async (t) => {
+  if (!app) return;
   // The last picture shows where a failing run stopped.
-  await app?.screenshot('board-test-last').catch(() => {});
-  await app?.quit();
+  await app.screenshot(`last-${String(t?.name ?? 'test').slice(0, 40).replace(/[^\w]+/g, '-')}`).catch(() => {});
+  await app.quit();
+  app = undefined;
 });
 
 const column = (cols, name) => {
@@ -177,6 +181,4 @@ test('stages and lost reasons edited in Settings reach the board', async () => {
   await app.waitFor(async () => !(await app.findAll('[data-testid="lost-dialog"]')).length, 5000, 'dialog closed');
   const after = await readBoard(app);
   assert.equal(after.find((x) => x.stage === '失注').count, cols.find((x) => x.stage === '失注').count, 'nothing was lost by cancelling');
-  await app.quit();
-  app = undefined;
 });

@@ -72,8 +72,17 @@ export class App {
         await sleep(100);
       }
     }
-    const res = await call(base, 'POST', '/session', {
-      capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: APP } } },
+    const res = await call(
+      base,
+      'POST',
+      '/session',
+      { capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: APP } } } },
+      // A window that never comes (another Kizuna still running took over as
+      // the single instance, or the binary is missing) fails in a minute.
+      60_000,
+    ).catch((e) => {
+      driver.kill('SIGKILL');
+      throw new Error(`the app window did not open (${e.message}); is another Kizuna still running? ${log}`);
     });
     const app = new App(driver, base, res.value?.sessionId ?? res.sessionId);
     app.home = home;
@@ -255,12 +264,13 @@ async function endProcessesOf(home) {
   }
 }
 
-async function call(base, method, path, body) {
+async function call(base, method, path, body, timeoutMs = 120_000) {
   if (process.env.KIZUNA_E2E_TRACE) console.error(`[wd] ${new Date().toISOString()} ${method} ${path} ${body ? JSON.stringify(body).slice(0, 120) : ''}`);
   const res = await fetch(base + path, {
     method,
     headers: { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const json = await res.json().catch(() => ({}));
   if (!res.ok || json?.value?.error) {
