@@ -226,7 +226,7 @@ fn populate(db: &mut Db, clock: &FixedClock) -> String {
             // 0-3 timeline entries per deal, every fifth with buying signals.
             for k in 0..(i % 4) {
                 let signals = if activities % 5 == 0 {
-                    vec!["replied_thanks".to_string(), "asked_questions".to_string()]
+                    vec!["replied_thanks".to_string(), "questions_after_meeting".to_string()]
                 } else {
                     vec![]
                 };

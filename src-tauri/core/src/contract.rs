@@ -28,7 +28,7 @@ pub enum ContractStatus {
 }
 
 impl ContractStatus {
-    fn parse(s: &str) -> ContractStatus {
+    pub(crate) fn parse(s: &str) -> ContractStatus {
         match s {
             "in_renewal" => ContractStatus::InRenewal,
             "renewed" => ContractStatus::Renewed,

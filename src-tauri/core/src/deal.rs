@@ -328,21 +328,22 @@ pub fn get(conn: &Connection, id: &str) -> Result<Deal> {
     })
 }
 
-/// Collects `{field: {from, to}}` for the audit log.
+/// Collects `{field: {from, to}}` for the audit log (shared with the
+/// company, contact and timeline edits).
 #[derive(Default)]
-struct Changes(serde_json::Map<String, Value>);
+pub(crate) struct Changes(serde_json::Map<String, Value>);
 
 impl Changes {
-    fn note(&mut self, field: &str, from: impl Serialize, to: impl Serialize) {
+    pub(crate) fn note(&mut self, field: &str, from: impl Serialize, to: impl Serialize) {
         let (from, to) = (json!(from), json!(to));
         if from != to {
             self.0.insert(field.into(), json!({ "from": from, "to": to }));
         }
     }
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-    fn into_value(self) -> Value {
+    pub(crate) fn into_value(self) -> Value {
         Value::Object(self.0)
     }
 }

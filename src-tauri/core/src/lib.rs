@@ -15,11 +15,15 @@ pub mod deal;
 pub mod error;
 pub mod follow_up;
 pub mod id;
+pub mod mail;
 pub mod pipeline;
 pub mod sample;
 pub mod schema;
+pub mod search;
 pub mod session;
 pub mod settings;
+pub mod text;
+pub mod timeline;
 pub mod user;
 
 pub use clock::{Clock, FixedClock, SystemClock};

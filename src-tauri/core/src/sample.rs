@@ -520,7 +520,7 @@ fn timeline_entry(
                 format!("{person}様から機能についてご質問"),
                 String::new(),
                 String::new(),
-                vec!["asked_questions"],
+                vec!["questions_after_meeting"],
             ),
             (_, 3) => (
                 ActivityKind::Meeting,

@@ -11,6 +11,7 @@ pub const APPLICATION_ID: i64 = 0x4B5A_4E41;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_board.sql"),
+    include_str!("../migrations/0003_timeline.sql"),
 ];
 
 /// The newest schema this build knows.
@@ -44,7 +45,7 @@ mod tests {
         }
         let db = Db::open(&path, OpenOptions::new("tanaka", "田中")).unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
-        assert_eq!(CURRENT, 2);
+        assert_eq!(CURRENT, 3);
         let count = |sql: &str| -> i64 { db.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
         assert_eq!(count("SELECT COUNT(lost_detail) FROM deals"), 0);
         assert_eq!(
@@ -54,5 +55,65 @@ mod tests {
             ),
             4
         );
+    }
+
+    #[test]
+    fn a_version_2_file_gets_the_search_index_with_what_it_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch(MIGRATIONS[1]).unwrap();
+            conn.pragma_update(None, "user_version", 2).unwrap();
+            conn.pragma_update(None, "application_id", APPLICATION_ID).unwrap();
+            let t = "2026-11-01T00:00:00Z";
+            conn.execute_batch(&format!(
+                "INSERT INTO users (id, login, display_name, created_at, updated_at) VALUES ('u', 'tanaka', '田中', '{t}', '{t}');
+                 INSERT INTO companies (id, name, name_kana, created_at, updated_at) VALUES ('c', '株式会社さくら商事', 'さくらしょうじ', '{t}', '{t}');
+                 INSERT INTO companies (id, name, created_at, updated_at, deleted_at) VALUES ('c2', '削除済み商事', '{t}', '{t}', '{t}');
+                 INSERT INTO contacts (id, company_id, name, created_at, updated_at) VALUES ('k', 'c', '山田 花子', '{t}', '{t}');
+                 INSERT INTO pipelines (id, name, position, created_at, updated_at) VALUES ('p', '営業', 0, '{t}', '{t}');
+                 INSERT INTO stages (id, pipeline_id, name, position, created_at, updated_at) VALUES ('s', 'p', 'リード', 0, '{t}', '{t}');
+                 INSERT INTO deals (id, pipeline_id, stage_id, company_id, title, stage_entered_at, created_at, updated_at)
+                   VALUES ('d', 'p', 's', 'c', 'クラウド移行案件', '{t}', '{t}', '{t}');
+                 INSERT INTO activities (id, company_id, kind, occurred_at, summary, minutes, signals, created_at, updated_at)
+                   VALUES ('a1', 'c', 'meeting', '{t}', '初回訪問', '前回の議事録を確認した', '[\"asked_questions\",\"second_visit\"]', '{t}', '{t}');
+                 INSERT INTO activities (id, company_id, kind, occurred_at, summary, created_at, updated_at, deleted_at)
+                   VALUES ('a2', 'c', 'call', '{t}', '消した議事録', '{t}', '{t}', '{t}');
+                 INSERT INTO activities (id, company_id, deal_id, kind, occurred_at, summary, body, created_at, updated_at)
+                   VALUES ('a3', 'c', 'd', 'stage_change', '{t}', 'リード → 議事録', '{{}}', '{t}', '{t}');"
+            ))
+            .unwrap();
+        }
+        let db = Db::open(&path, OpenOptions::new("tanaka", "田中")).unwrap();
+        assert_eq!(db.schema_version().unwrap(), 3);
+        let conn = db.conn();
+        let r = crate::search::search(conn, "議事録", 0).unwrap();
+        assert_eq!(r.activities.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["a1"]);
+        let r = crate::search::search(conn, "さくらしょう", 0).unwrap();
+        assert_eq!(r.companies.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["c"]);
+        assert!(crate::search::search(conn, "削除済み", 0).unwrap().companies.is_empty());
+        assert_eq!(crate::search::search(conn, "山田 花子", 0).unwrap().contacts.len(), 1);
+        assert_eq!(crate::search::search(conn, "クラウド移行", 0).unwrap().deals.len(), 1);
+        let signals: String = conn
+            .query_row("SELECT signals FROM activities WHERE id = 'a1'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(signals, r#"["questions_after_meeting","second_visit"]"#);
+        for t in ["companies_fts", "contacts_fts", "deals_fts", "activities_fts"] {
+            conn.execute(&format!("INSERT INTO {t} ({t}) VALUES ('integrity-check')"), [])
+                .unwrap();
+        }
+        // The new timeline works on the old rows.
+        let page = crate::timeline::timeline(
+            conn,
+            &crate::timeline::TimelineQuery {
+                company_id: Some("c".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(page.entries.len(), 3);
+        assert_eq!(page.entries.iter().filter(|e| e.deleted).count(), 1);
     }
 }

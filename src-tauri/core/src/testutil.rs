@@ -116,3 +116,40 @@ impl Seed {
         db.write(|ctx| activity::log(ctx, &a)).unwrap();
     }
 }
+
+/// A timeline entry with only the essentials filled in.
+pub fn entry(company_id: &str, kind: ActivityKind, occurred_at: &str, summary: &str) -> NewActivity {
+    NewActivity {
+        company_id: company_id.into(),
+        contact_id: None,
+        deal_id: None,
+        kind,
+        direction: Some(Direction::Outbound),
+        occurred_at: occurred_at.into(),
+        summary: summary.into(),
+        body: String::new(),
+        minutes: String::new(),
+        next_todos: String::new(),
+        next_appointment_at: None,
+        signals: Vec::new(),
+    }
+}
+
+/// Logs `a` as the database's user and returns the entry id.
+pub fn log(db: &mut Db, a: &NewActivity) -> String {
+    db.write(|ctx| activity::log(ctx, a)).unwrap()
+}
+
+/// The same team file opened by a colleague on another PC.
+pub fn colleague(f: &Fixture, login: &str, name: &str) -> Db {
+    let opts = OpenOptions::new(login, name).with_clock(Arc::new(f.clock.clone()));
+    Db::open(f.db.path(), opts).unwrap()
+}
+
+/// Asserts an `Invalid { field, reason }` error.
+pub fn assert_invalid<T: std::fmt::Debug>(r: crate::Result<T>, field: &str, reason: &str) {
+    match r {
+        Err(crate::Error::Invalid { field: f, reason: r }) => assert_eq!((f, r), (field, reason)),
+        other => panic!("expected invalid {field}/{reason}, got {other:?}"),
+    }
+}

@@ -4,4 +4,8 @@ import type { Segment } from "./Segment";
 /**
  * One row of the customer list.
  */
-export type CompanyListItem = { id: string, name: string, name_kana: string, industry: string, segment: Segment, owner_name: string | null, last_contact_at: string | null, open_deals: number, open_amount: number, };
+export type CompanyListItem = { id: string, name: string, name_kana: string, industry: string, segment: Segment, owner_id: string | null, owner_name: string | null, last_contact_at: string | null, open_deals: number, 
+/**
+ * Sum of the open deals' amounts (in their minor units, whatever the currency).
+ */
+open_amount: number, };

@@ -6,4 +6,16 @@ export type NewActivity = { company_id: string, contact_id: string | null, deal_
 /**
  * RFC 3339; the time of the touch, not of the typing.
  */
-occurred_at: string, summary: string, body: string, minutes: string, next_todos: string, next_appointment_at: string | null, signals: Array<string>, };
+occurred_at: string, summary: string, body: string, 
+/**
+ * 議事録 of a meeting.
+ */
+minutes: string, next_todos: string, 
+/**
+ * RFC 3339; plans an appointment follow-up for the author.
+ */
+next_appointment_at: string | null, 
+/**
+ * Buying-signal codes: one of [`FIXED_SIGNALS`] or `custom:<text>`.
+ */
+signals: Array<string>, };
