@@ -58,12 +58,16 @@ e2e: app
 	bash tests/e2e/run.sh
 
 # Figures, not pass/fail: the engine's board time against the bare SQL on
-# the same file, then the real window's time from IPC call to cards painted.
+# the same file, the real window's time from IPC call to cards painted, and
+# the timeline and search timings.
 bench: test-deps app
 	mkdir -p target/bench
 	rm -f target/bench/board-10k.db
 	KIZUNA_BENCH_KEEP=$(CURDIR)/target/bench/board-10k.db $(CARGO) bench -p kizuna-core --bench board
 	bash tests/with-display.sh node tests/bench/board-paint.mjs
+	# One timeline page in 10k- and 1M-entry files, and search over 1M texts
+	# (writes a ~1.1 GB temporary file, about two minutes).
+	$(CARGO) bench -p kizuna-core --bench timeline
 
 clean:
 	$(CARGO) clean
