@@ -617,28 +617,14 @@ pub fn move_to(ctx: &WriteCtx, m: &MoveDeal) -> Result<MoveOutcome> {
         .owner_id
         .clone()
         .or_else(|| (!ctx.user_id.is_empty()).then(|| ctx.user_id.to_string()));
-    let mut follow_up_id = None;
-    if let Some(d) = deadline {
-        follow_up_id = Some(follow_up::create(
+    // The reminder a move implies: the deal's owner (or whoever moved it)
+    // is told at 09:00 on the day.
+    let plan = |kind: FollowUpKind, title: String, day: NaiveDate| {
+        follow_up::create(
             ctx,
             &NewFollowUp {
-                kind: FollowUpKind::DecisionDeadline,
-                title: format!("決断期限: {}", old.title),
-                due_at: reminder_at(d, offset),
-                assignee_id: assignee.clone(),
-                company_id: Some(old.company_id.clone()),
-                deal_id: Some(old.id.clone()),
-                contract_id: None,
-                activity_id: None,
-            },
-        )?);
-    }
-    if let Some(day) = reapproach_on {
-        follow_up_id = Some(follow_up::create(
-            ctx,
-            &NewFollowUp {
-                kind: FollowUpKind::Reapproach,
-                title: format!("再アプローチ: {}", old.company_name),
+                kind,
+                title,
                 due_at: reminder_at(day, offset),
                 assignee_id: assignee.clone(),
                 company_id: Some(old.company_id.clone()),
@@ -646,6 +632,21 @@ pub fn move_to(ctx: &WriteCtx, m: &MoveDeal) -> Result<MoveOutcome> {
                 contract_id: None,
                 activity_id: None,
             },
+        )
+    };
+    let mut follow_up_id = None;
+    if let Some(d) = deadline {
+        follow_up_id = Some(plan(
+            FollowUpKind::DecisionDeadline,
+            format!("決断期限: {}", old.title),
+            d,
+        )?);
+    }
+    if let Some(day) = reapproach_on {
+        follow_up_id = Some(plan(
+            FollowUpKind::Reapproach,
+            format!("再アプローチ: {}", old.company_name),
+            day,
         )?);
     }
 
