@@ -3,17 +3,22 @@
 
 use crate::state::AppState;
 use crate::tray;
+use kizuna_core::activity::NewActivity;
 use kizuna_core::board::{Board, BoardFilter};
-use kizuna_core::company::CompanyListItem;
+use kizuna_core::company::{CompanyListItem, CompanySummary, Contact};
 use kizuna_core::config::Language;
 use kizuna_core::contract::RenewalItem;
 use kizuna_core::deal::{Deal, DealEdit, MoveDeal, MoveOutcome, NewDeal};
 use kizuna_core::follow_up::FollowUpItem;
 use kizuna_core::pipeline::{PipelineStages, StageEdit};
+use kizuna_core::search::SearchResults;
 use kizuna_core::session::AppStatus;
 use kizuna_core::settings::{TeamSettings, VersionedSettings};
+use kizuna_core::timeline::{TimelinePage, TimelineQuery};
 use kizuna_core::user::User;
-use kizuna_core::{board, company, contract, deal, follow_up, pipeline, settings, user, ErrorPayload};
+use kizuna_core::{
+    activity, board, company, contract, deal, follow_up, pipeline, search, settings, timeline, user, ErrorPayload,
+};
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
 
@@ -157,6 +162,42 @@ pub async fn update_team_settings(
 pub async fn companies(state: State<'_, AppState>, text: Option<String>) -> Reply<Vec<CompanyListItem>> {
     state
         .with_session(move |s| company::list(s.db()?.conn(), text.as_deref()))
+        .await
+}
+
+#[tauri::command]
+pub async fn company_summary(state: State<'_, AppState>, id: String) -> Reply<CompanySummary> {
+    state.with_session(move |s| company::summary(s.db()?.conn(), &id)).await
+}
+
+#[tauri::command]
+pub async fn contacts(state: State<'_, AppState>, company_id: String) -> Reply<Vec<Contact>> {
+    state
+        .with_session(move |s| company::contacts_of(s.db()?.conn(), &company_id))
+        .await
+}
+
+#[tauri::command]
+pub async fn timeline(state: State<'_, AppState>, query: TimelineQuery) -> Reply<TimelinePage> {
+    state
+        .with_session(move |s| timeline::timeline(s.db()?.conn(), &query))
+        .await
+}
+
+#[tauri::command]
+pub async fn log_activity(state: State<'_, AppState>, activity: NewActivity) -> Reply<String> {
+    state
+        .with_session(move |s| s.db()?.write(|ctx| activity::log(ctx, &activity)))
+        .await
+}
+
+/// Results per kind: enough to find the record, few enough to scan by eye.
+const SEARCH_LIMIT: u32 = 8;
+
+#[tauri::command]
+pub async fn search(state: State<'_, AppState>, query: String) -> Reply<SearchResults> {
+    state
+        .with_session(move |s| search::search(s.db()?.conn(), &query, SEARCH_LIMIT))
         .await
 }
 

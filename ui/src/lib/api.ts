@@ -6,6 +6,7 @@ import type { BoardFilter } from './generated/BoardFilter';
 import type { Deal } from './generated/Deal';
 import type { DealEdit } from './generated/DealEdit';
 import type { MoveDeal } from './generated/MoveDeal';
+import type { NewActivity } from './generated/NewActivity';
 import type { MoveOutcome } from './generated/MoveOutcome';
 import type { NewDeal } from './generated/NewDeal';
 import type { PipelineStages } from './generated/PipelineStages';
@@ -14,6 +15,11 @@ import type { TeamSettings } from './generated/TeamSettings';
 import type { User } from './generated/User';
 import type { VersionedSettings } from './generated/VersionedSettings';
 import type { CompanyListItem } from './generated/CompanyListItem';
+import type { CompanySummary } from './generated/CompanySummary';
+import type { Contact } from './generated/Contact';
+import type { SearchResults } from './generated/SearchResults';
+import type { TimelinePage } from './generated/TimelinePage';
+import type { TimelineQuery } from './generated/TimelineQuery';
 import type { FollowUpItem } from './generated/FollowUpItem';
 import type { Language } from './generated/Language';
 import type { RenewalItem } from './generated/RenewalItem';
@@ -47,6 +53,11 @@ export const api = {
   updateTeamSettings: (version: number, settings: TeamSettings) =>
     call<VersionedSettings>('update_team_settings', { version, settings }),
   companies: (text: string | null) => call<CompanyListItem[]>('companies', { text }),
+  companySummary: (id: string) => call<CompanySummary>('company_summary', { id }),
+  contacts: (companyId: string) => call<Contact[]>('contacts', { companyId }),
+  timeline: (query: TimelineQuery) => call<TimelinePage>('timeline', { query }),
+  search: (query: string) => call<SearchResults>('search', { query }),
+  logActivity: (activity: NewActivity) => call<string>('log_activity', { activity }),
   followUps: (mineOnly: boolean) => call<FollowUpItem[]>('follow_ups', { mineOnly }),
   renewals: (withinDays: number) => call<RenewalItem[]>('renewals', { withinDays }),
   createTeamDatabase: (path: string) => call<AppStatus>('create_team_database', { path }),

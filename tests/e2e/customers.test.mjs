@@ -1,0 +1,102 @@
+// End-to-end: a customer's page and timeline, and global search (Ctrl+K)
+// finding a meeting by a Japanese substring of its minutes.
+import { test, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { App, freshHome } from './wd.mjs';
+
+let app;
+afterEach(async () => {
+  if (!app) return;
+  await app.screenshot('last-customers').catch(() => {});
+  await app.quit();
+  app = undefined;
+});
+
+const entries = () =>
+  app.exec(`return [...document.querySelectorAll('[data-testid="timeline-entry"]')].map((e) => ({
+    kind: e.dataset.kind,
+    at: e.querySelector('time').getAttribute('datetime'),
+    text: e.textContent,
+  }))`);
+
+test('a customer page shows its timeline newest first, filters by kind, and search opens a meeting by its minutes', async () => {
+  app = await App.launch({ home: freshHome() });
+  await app.click('[data-testid="first-run-sample"]');
+  await app.find('[data-testid="deal-card"]');
+
+  // From the customer list to a customer's page.
+  await app.click('[data-testid="nav-customers"]');
+  const name = await app.text('[data-testid="customer-open"]');
+  await app.click('[data-testid="customer-open"]');
+  await app.find('[data-testid="customer-page"]');
+  await app.find('[data-testid="timeline-entry"]');
+  const all = await entries();
+  assert.ok(all.length > 1, 'the sample customer has history');
+  const times = all.map((e) => Date.parse(e.at));
+  assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
+  assert.ok((await app.text('.view-header h1')).includes(name), 'the header names the customer');
+  await app.screenshot('customer-page-ja');
+
+  // Only meetings.
+  await app.click('[data-testid="timeline-filter-meeting"]');
+  const meetings = await app.waitFor(async () => {
+    const e = await entries();
+    return e.length && e.every((x) => x.kind === 'meeting') ? e : null;
+  }, 10000, 'only meetings');
+  assert.ok(meetings.length >= 1);
+
+  // Ctrl+K, a Japanese phrase from inside meeting minutes.
+  await app.click('[data-testid="nav-board"]');
+  await app.find('[data-testid="deal-card"]');
+  await app.keys(['\uE009', 'k']);
+  await app.find('[data-testid="search-dialog"]');
+  await app.type('[data-testid="search-input"]', '作業が集中');
+  const hit = await app.find('[data-testid="search-hit"][data-kind="activities"]');
+  const marked = await app.exec(`return [...document.querySelectorAll('[data-testid="search-hit"][data-kind="activities"] mark')].map((m) => m.textContent)`);
+  assert.ok(marked.includes('作業が集中'), `the match is marked, got ${marked}`);
+  await app.screenshot('search-ja');
+  await app.click(`[data-testid="search-hit"][data-kind="activities"]`);
+  await app.find('[data-testid="customer-page"]');
+  await app.find('[data-testid="timeline-minutes"]');
+  const minutes = await app.exec(`return [...document.querySelectorAll('[data-testid="timeline-minutes"]')].map((m) => m.textContent)`);
+  assert.ok(minutes.some((m) => m.includes('作業が集中')), 'the customer of that meeting is open, its minutes on the timeline');
+  void hit;
+
+  // Log a meeting with minutes and a next appointment; hostile-looking text
+  // is stored and shown exactly as typed, never run.
+  const minutesText = '議事録テスト：導入時期は来期 <img src=x onerror="window.__pwned=1"> ; DROP TABLE deals;--';
+  await app.type('[data-testid="log-summary"]', 'E2E 定例訪問 🙂');
+  await app.type('[data-testid="log-minutes"]', minutesText);
+  await app.type('[data-testid="log-todos"]', '・見積の再提出');
+  await app.exec(`
+    const next = document.querySelector('[data-testid="log-next"]');
+    const d = new Date(Date.now() + 3 * 86400000); d.setHours(10, 0, 0, 0);
+    const local = new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+    next.value = local; next.dispatchEvent(new Event('input', { bubbles: true }));
+  `);
+  await app.click('[data-testid="log-signal-second_visit"]');
+  await app.click('[data-testid="log-save"]');
+  await app.find('[data-testid="log-saved"]');
+  const top = await app.waitFor(async () => {
+    const e = await entries();
+    return e[0]?.text.includes('E2E 定例訪問') ? e[0] : null;
+  }, 10000, 'the new meeting on top of the timeline');
+  assert.ok(top.text.includes(minutesText), 'minutes shown exactly as typed');
+  assert.equal(await app.exec('return window.__pwned ?? null'), null, 'nothing in the note ran');
+  assert.equal(await app.exec(`return document.querySelectorAll('[data-testid="timeline-entry"] img').length`), 0, 'no element was made from the text');
+  await app.screenshot('customer-logged-meeting-ja');
+  await app.click('[data-testid="nav-followups"]');
+  await app.waitFor(async () => {
+    const items = await app.exec(`return [...document.querySelectorAll('[data-testid="followup-item"]')].map((i) => ({ kind: i.dataset.kind, text: i.textContent }))`);
+    return items.some((i) => i.kind === 'appointment' && i.text.includes('次回アポイント')) ? items : null;
+  }, 10000, 'the appointment follow-up from the next appointment');
+
+  // The same page in English.
+  await app.click('[data-testid="nav-settings"]');
+  await app.click('[data-testid="settings-language-en"]');
+  await app.click('[data-testid="nav-customers"]');
+  await app.click('[data-testid="customer-open"]');
+  await app.find('[data-testid="timeline-entry"]');
+  await app.waitFor(async () => (await app.text('[data-testid="customer-back"]')).includes('Back'), 10000, 'English page');
+  await app.screenshot('customer-page-en');
+});
