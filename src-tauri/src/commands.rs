@@ -10,6 +10,7 @@ use kizuna_core::config::Language;
 use kizuna_core::contract::RenewalItem;
 use kizuna_core::deal::{Deal, DealEdit, MoveDeal, MoveOutcome, NewDeal};
 use kizuna_core::follow_up::FollowUpItem;
+use kizuna_core::mail::{MailDraft, ThankYouDraft};
 use kizuna_core::pipeline::{PipelineStages, StageEdit};
 use kizuna_core::search::SearchResults;
 use kizuna_core::session::AppStatus;
@@ -17,7 +18,7 @@ use kizuna_core::settings::{TeamSettings, VersionedSettings};
 use kizuna_core::timeline::{TimelinePage, TimelineQuery};
 use kizuna_core::user::User;
 use kizuna_core::{
-    activity, board, company, contract, deal, follow_up, pipeline, search, settings, timeline, user, ErrorPayload,
+    activity, board, company, contract, deal, follow_up, mail, pipeline, search, settings, timeline, user, ErrorPayload,
 };
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
@@ -188,6 +189,36 @@ pub async fn timeline(state: State<'_, AppState>, query: TimelineQuery) -> Reply
 pub async fn log_activity(state: State<'_, AppState>, activity: NewActivity) -> Reply<String> {
     state
         .with_session(move |s| s.db()?.write(|ctx| activity::log(ctx, &activity)))
+        .await
+}
+
+/// The thank-you mail for a meeting, in the UI's language and signed by the current user.
+#[tauri::command]
+pub async fn thank_you_mail(state: State<'_, AppState>, activity_id: String) -> Reply<ThankYouDraft> {
+    state
+        .with_session(move |s| {
+            let lang = s.status().language;
+            let db = s.db()?;
+            let sender = db.user().display_name.clone();
+            mail::draft_for(db.conn(), &activity_id, lang, &sender, db.clock().offset())
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn record_mail_sent(
+    state: State<'_, AppState>,
+    company_id: String,
+    deal_id: Option<String>,
+    contact_id: Option<String>,
+    draft: MailDraft,
+) -> Reply<String> {
+    state
+        .with_session(move |s| {
+            s.db()?.write(|ctx| {
+                mail::record_mail_sent(ctx, &company_id, deal_id.as_deref(), contact_id.as_deref(), &draft)
+            })
+        })
         .await
 }
 

@@ -23,6 +23,8 @@ pub fn run() {
                 .build(),
         )
         .plugin(tauri_plugin_dialog::init())
+        // Hands mailto: links (the thank-you mail) to the user's mail program.
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let config_dir = app.path().app_config_dir()?;
             let data_dir = app.path().app_data_dir()?;
@@ -59,6 +61,8 @@ pub fn run() {
             commands::contacts,
             commands::timeline,
             commands::log_activity,
+            commands::thank_you_mail,
+            commands::record_mail_sent,
             commands::search,
             commands::follow_ups,
             commands::renewals,

@@ -85,6 +85,23 @@ test('a customer page shows its timeline newest first, filters by kind, and sear
   assert.equal(await app.exec('return window.__pwned ?? null'), null, 'nothing in the note ran');
   assert.equal(await app.exec(`return document.querySelectorAll('[data-testid="timeline-entry"] img').length`), 0, 'no element was made from the text');
   await app.screenshot('customer-logged-meeting-ja');
+
+  // The thank-you mail from that meeting: thanks, minutes, to-dos; recording it
+  // puts an outbound e-mail on top of the timeline.
+  await app.click('[data-testid="timeline-entry"] [data-testid="timeline-thank-you"]');
+  await app.find('[data-testid="thank-you-body"]');
+  const body = await app.exec(`return document.querySelector('[data-testid="thank-you-body"]').value`);
+  assert.match(body, /誠にありがとうございました/, 'Japanese business thanks');
+  assert.ok(body.includes(minutesText), 'the minutes are in the mail, as typed');
+  assert.ok(body.includes('・見積の再提出'), 'the to-dos are in the mail');
+  assert.match(body, /次回のお打ち合わせ日時/, 'the next appointment is in the mail');
+  const subject = await app.text('[data-testid="thank-you-subject"]');
+  await app.screenshot('thank-you-mail-ja');
+  await app.click('[data-testid="thank-you-sent"]');
+  await app.waitFor(async () => {
+    const e = await entries();
+    return e[0]?.kind === 'email' && e[0].text.includes(subject) ? e : null;
+  }, 10000, 'the sent mail on top of the timeline');
   await app.click('[data-testid="nav-followups"]');
   await app.waitFor(async () => {
     const items = await app.exec(`return [...document.querySelectorAll('[data-testid="followup-item"]')].map((i) => ({ kind: i.dataset.kind, text: i.textContent }))`);

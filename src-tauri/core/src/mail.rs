@@ -10,8 +10,9 @@ use crate::clock::{from_db, to_db};
 use crate::config::Language;
 use crate::db::WriteCtx;
 use crate::error::Result;
-use crate::timeline::TimelineEntry;
+use crate::timeline::{self, TimelineEntry};
 use chrono::{Datelike, FixedOffset, Timelike, Weekday};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -192,6 +193,55 @@ pub fn mailto_url(to: &str, draft: &MailDraft) -> String {
     )
 }
 
+/// A thank-you mail ready to show: the draft, whom it goes to, and the
+/// `mailto:` link that opens it in the user's mail program.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ThankYouDraft {
+    pub activity_id: String,
+    pub company_id: String,
+    pub deal_id: Option<String>,
+    pub contact_id: Option<String>,
+    /// The contact's address; empty when the meeting names no contact.
+    pub to: String,
+    pub draft: MailDraft,
+    pub mailto: String,
+}
+
+/// The thank-you mail for one timeline entry, addressed to its contact.
+pub fn draft_for(
+    conn: &Connection,
+    activity_id: &str,
+    lang: Language,
+    sender_name: &str,
+    offset: FixedOffset,
+) -> Result<ThankYouDraft> {
+    let entry = timeline::entry(conn, activity_id)?;
+    let company = crate::company::get(conn, &entry.company_id)?;
+    let contact = match &entry.contact_id {
+        Some(id) => Some(crate::company::contact(conn, id)?),
+        None => None,
+    };
+    let draft = thank_you_mail(
+        lang,
+        &entry,
+        &company.name,
+        contact.as_ref().map(|c| c.name.as_str()),
+        sender_name,
+        offset,
+    );
+    let to = contact.map(|c| c.email).unwrap_or_default();
+    Ok(ThankYouDraft {
+        mailto: mailto_url(&to, &draft),
+        activity_id: entry.id,
+        company_id: entry.company_id,
+        deal_id: entry.deal_id,
+        contact_id: entry.contact_id,
+        to,
+        draft,
+    })
+}
+
 /// Records on the timeline that the thank-you mail went out: an outbound
 /// e-mail (a touch, so last contact follows) whose summary is the subject
 /// and whose body is the mail as sent.
@@ -260,6 +310,41 @@ mod tests {
             deleted: false,
             updated_at: "2026-11-25T01:00:00Z".into(),
         }
+    }
+
+    #[test]
+    fn a_draft_for_a_logged_meeting_is_addressed_to_its_contact() {
+        let crate::testutil::Fixture { mut db, _dir, .. } = crate::testutil::fixture();
+        let seed = crate::testutil::seed_pipeline(&mut db);
+        let contact = db
+            .write(|ctx| {
+                crate::company::create_contact(
+                    ctx,
+                    &crate::company::NewContact {
+                        company_id: seed.company_id.clone(),
+                        name: "山田 花子".into(),
+                        email: "hanako@example.co.jp".into(),
+                        ..Default::default()
+                    },
+                )
+            })
+            .unwrap();
+        let mut a = crate::testutil::entry(&seed.company_id, ActivityKind::Meeting, "2026-11-25T01:00:00Z", "訪問");
+        a.contact_id = Some(contact);
+        a.minutes = "・月末に作業が集中している".into();
+        let id = crate::testutil::log(&mut db, &a);
+        let d = draft_for(db.conn(), &id, Language::Ja, "田中 太郎", tokyo()).unwrap();
+        assert_eq!(d.to, "hanako@example.co.jp");
+        assert!(d.draft.body.contains("山田 花子 様"), "{}", d.draft.body);
+        assert!(d.draft.body.contains("・月末に作業が集中している"));
+        assert!(
+            d.mailto.starts_with("mailto:hanako@example.co.jp?subject="),
+            "{}",
+            d.mailto
+        );
+        assert_eq!(d.company_id, seed.company_id);
+        let missing = draft_for(db.conn(), "nope", Language::Ja, "田中 太郎", tokyo());
+        assert_eq!(missing.unwrap_err().code(), crate::ErrorCode::NotFound);
     }
 
     #[test]

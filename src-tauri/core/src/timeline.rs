@@ -161,6 +161,22 @@ pub fn timeline(conn: &Connection, q: &TimelineQuery) -> Result<TimelinePage> {
     };
     let mut p = Params::default();
     let keys = page_keys(q, limit, &mut p)?;
+    let mut entries = load_entries(conn, &keys, p)?;
+    let next = if entries.len() > limit as usize {
+        entries.truncate(limit as usize);
+        entries.last().map(|e| TimelineCursor {
+            occurred_at: e.occurred_at.clone(),
+            id: e.id.clone(),
+        })
+    } else {
+        None
+    };
+    Ok(TimelinePage { entries, next })
+}
+
+/// The entries whose keys `keys` selects (rowid r, occurred_at t, id i), in
+/// timeline order, each joined to its author, deal, contact and follow-up.
+fn load_entries(conn: &Connection, keys: &str, p: Params) -> Result<Vec<TimelineEntry>> {
     // MATERIALIZED: the page is chosen on the index first, and only its rows
     // are joined to their author, deal, contact and follow-up.
     let sql = format!(
@@ -179,7 +195,7 @@ pub fn timeline(conn: &Connection, q: &TimelineQuery) -> Result<TimelinePage> {
          ORDER BY page.t DESC, page.i DESC"
     );
     let mut st = conn.prepare_cached(&sql)?;
-    let mut entries = st
+    let entries = st
         .query_map(params_from_iter(p.0), |r| {
             let deleted: bool = r.get(18)?;
             // A removed entry keeps its place and its author, not its words.
@@ -219,16 +235,20 @@ pub fn timeline(conn: &Connection, q: &TimelineQuery) -> Result<TimelinePage> {
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let next = if entries.len() > limit as usize {
-        entries.truncate(limit as usize);
-        entries.last().map(|e| TimelineCursor {
-            occurred_at: e.occurred_at.clone(),
-            id: e.id.clone(),
-        })
-    } else {
-        None
-    };
-    Ok(TimelinePage { entries, next })
+    Ok(entries)
+}
+
+/// One entry, as the timeline shows it (for the thank-you mail of a meeting).
+pub fn entry(conn: &Connection, id: &str) -> Result<TimelineEntry> {
+    let mut p = Params::default();
+    let keys = format!(
+        "SELECT rowid AS r, occurred_at AS t, id AS i FROM activities WHERE id = {}",
+        p.push(id.to_string())
+    );
+    load_entries(conn, &keys, p)?.pop().ok_or(Error::NotFound {
+        entity: "activity",
+        id: id.to_string(),
+    })
 }
 
 /// The SQLite plan of the page query, for tests and the bench.

@@ -5,6 +5,7 @@ import type { Board } from './generated/Board';
 import type { BoardFilter } from './generated/BoardFilter';
 import type { Deal } from './generated/Deal';
 import type { DealEdit } from './generated/DealEdit';
+import type { MailDraft } from './generated/MailDraft';
 import type { MoveDeal } from './generated/MoveDeal';
 import type { NewActivity } from './generated/NewActivity';
 import type { MoveOutcome } from './generated/MoveOutcome';
@@ -12,6 +13,7 @@ import type { NewDeal } from './generated/NewDeal';
 import type { PipelineStages } from './generated/PipelineStages';
 import type { StageEdit } from './generated/StageEdit';
 import type { TeamSettings } from './generated/TeamSettings';
+import type { ThankYouDraft } from './generated/ThankYouDraft';
 import type { User } from './generated/User';
 import type { VersionedSettings } from './generated/VersionedSettings';
 import type { CompanyListItem } from './generated/CompanyListItem';
@@ -58,6 +60,9 @@ export const api = {
   timeline: (query: TimelineQuery) => call<TimelinePage>('timeline', { query }),
   search: (query: string) => call<SearchResults>('search', { query }),
   logActivity: (activity: NewActivity) => call<string>('log_activity', { activity }),
+  thankYouMail: (activityId: string) => call<ThankYouDraft>('thank_you_mail', { activityId }),
+  recordMailSent: (d: ThankYouDraft, draft: MailDraft) =>
+    call<string>('record_mail_sent', { companyId: d.company_id, dealId: d.deal_id, contactId: d.contact_id, draft }),
   followUps: (mineOnly: boolean) => call<FollowUpItem[]>('follow_ups', { mineOnly }),
   renewals: (withinDays: number) => call<RenewalItem[]>('renewals', { withinDays }),
   createTeamDatabase: (path: string) => call<AppStatus>('create_team_database', { path }),
