@@ -5,7 +5,7 @@ use crate::state::AppState;
 use crate::tray;
 use kizuna_core::activity::NewActivity;
 use kizuna_core::board::{Board, BoardFilter};
-use kizuna_core::company::{CompanyListItem, CompanySummary, Contact};
+use kizuna_core::company::{CompanyListItem, CompanyQuery, CompanySummary, Contact, NewCompany};
 use kizuna_core::config::Language;
 use kizuna_core::contract::RenewalItem;
 use kizuna_core::deal::{Deal, DealEdit, MoveDeal, MoveOutcome, NewDeal};
@@ -160,9 +160,14 @@ pub async fn update_team_settings(
 }
 
 #[tauri::command]
-pub async fn companies(state: State<'_, AppState>, text: Option<String>) -> Reply<Vec<CompanyListItem>> {
+pub async fn companies(state: State<'_, AppState>, query: CompanyQuery) -> Reply<Vec<CompanyListItem>> {
+    state.with_session(move |s| company::list(s.db()?.conn(), &query)).await
+}
+
+#[tauri::command]
+pub async fn create_company(state: State<'_, AppState>, company: NewCompany) -> Reply<String> {
     state
-        .with_session(move |s| company::list(s.db()?.conn(), text.as_deref()))
+        .with_session(move |s| s.db()?.write(|ctx| company::create(ctx, &company)))
         .await
 }
 

@@ -57,6 +57,7 @@ pub fn run() {
             commands::team_settings,
             commands::update_team_settings,
             commands::companies,
+            commands::create_company,
             commands::company_summary,
             commands::contacts,
             commands::timeline,

@@ -117,3 +117,39 @@ test('a customer page shows its timeline newest first, filters by kind, and sear
   await app.waitFor(async () => (await app.text('[data-testid="customer-back"]')).includes('Back'), 10000, 'English page');
   await app.screenshot('customer-page-en');
 });
+
+test('a new customer with a Japanese name is created, listed first when never contacted, and found by its reading', async () => {
+  app = await App.launch({ home: freshHome() });
+  await app.click('[data-testid="first-run-sample"]');
+  await app.find('[data-testid="deal-card"]');
+  await app.click('[data-testid="nav-customers"]');
+  await app.find('[data-testid="customer-row"]');
+  await app.click('[data-testid="customers-new"]');
+  await app.find('[data-testid="company-dialog"]');
+  await app.click('[data-testid="company-create"]');
+  assert.match(await app.text('[data-testid="company-dialog"] [role="alert"]'), /会社名/, 'a name is required');
+  await app.type('[data-testid="company-name"]', '株式会社絆テスト商事');
+  await app.type('[data-testid="company-kana"]', 'きずなてすとしょうじ');
+  await app.type('[data-testid="company-industry"]', '卸売業');
+  await app.click('[data-testid="company-segment-key"]');
+  await app.screenshot('company-dialog-ja');
+  await app.click('[data-testid="company-create"]');
+  await app.find('[data-testid="customer-page"]');
+  await app.waitFor(async () => (await app.text('.view-header h1')).includes('株式会社絆テスト商事'), 10000, 'the new page');
+
+  // Never contacted: first when sorted by the longest without contact.
+  await app.click('[data-testid="customer-back"]');
+  await app.click('[data-testid="customers-sort-last_contact"]');
+  await app.waitFor(async () => (await app.text('[data-testid="customer-open"]')).includes('株式会社絆テスト商事'), 10000, 'never-contacted customer first');
+  await app.click('[data-testid="customers-segment-key"]');
+  await app.waitFor(async () => {
+    const segs = await app.exec(`return [...document.querySelectorAll('[data-testid="customer-row"] .segment')].map((s) => s.classList.contains('key'))`);
+    return segs.length > 0 && segs.every(Boolean);
+  }, 10000, 'only key accounts');
+
+  // Ctrl+K by part of the reading.
+  await app.keys(['\uE009', 'k']);
+  await app.type('[data-testid="search-input"]', 'きずなてすと');
+  await app.find('[data-testid="search-hit"][data-kind="companies"]');
+  assert.equal(await app.exec(`return document.querySelector('[data-testid="search-hit"][data-kind="companies"] .title').textContent.trim()`), '株式会社絆テスト商事');
+});

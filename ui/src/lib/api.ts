@@ -17,6 +17,8 @@ import type { ThankYouDraft } from './generated/ThankYouDraft';
 import type { User } from './generated/User';
 import type { VersionedSettings } from './generated/VersionedSettings';
 import type { CompanyListItem } from './generated/CompanyListItem';
+import type { CompanyQuery } from './generated/CompanyQuery';
+import type { NewCompany } from './generated/NewCompany';
 import type { CompanySummary } from './generated/CompanySummary';
 import type { Contact } from './generated/Contact';
 import type { SearchResults } from './generated/SearchResults';
@@ -54,7 +56,9 @@ export const api = {
   teamSettings: () => call<VersionedSettings>('team_settings'),
   updateTeamSettings: (version: number, settings: TeamSettings) =>
     call<VersionedSettings>('update_team_settings', { version, settings }),
-  companies: (text: string | null) => call<CompanyListItem[]>('companies', { text }),
+  companies: (query: Partial<CompanyQuery> = {}) =>
+    call<CompanyListItem[]>('companies', { query: { text: null, owner_id: null, segment: null, sort: 'name_kana', ...query } }),
+  createCompany: (company: NewCompany) => call<string>('create_company', { company }),
   companySummary: (id: string) => call<CompanySummary>('company_summary', { id }),
   contacts: (companyId: string) => call<Contact[]>('contacts', { companyId }),
   timeline: (query: TimelineQuery) => call<TimelinePage>('timeline', { query }),
