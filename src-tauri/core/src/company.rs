@@ -194,28 +194,6 @@ pub struct CompanyQuery {
     pub sort: CompanySort,
 }
 
-/// What [`list`] accepts: a `&CompanyQuery`, or the bare search text
-/// (`Option<&str>`) the desktop shell passes today. The second form goes
-/// once the shell sends a query.
-pub trait IntoCompanyQuery {
-    fn into_company_query(self) -> CompanyQuery;
-}
-
-impl IntoCompanyQuery for &CompanyQuery {
-    fn into_company_query(self) -> CompanyQuery {
-        self.clone()
-    }
-}
-
-impl IntoCompanyQuery for Option<&str> {
-    fn into_company_query(self) -> CompanyQuery {
-        CompanyQuery {
-            text: self.map(String::from),
-            ..Default::default()
-        }
-    }
-}
-
 /// An open deal in the customer's header.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -480,8 +458,7 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &CompanyEdit) -> Result
 /// sorted here, because both compare folded readings (see [`crate::text`])
 /// that SQLite's collations do not know. A team has hundreds to a few
 /// thousand customers, so this stays a few milliseconds.
-pub fn list(conn: &Connection, query: impl IntoCompanyQuery) -> Result<Vec<CompanyListItem>> {
-    let q = query.into_company_query();
+pub fn list(conn: &Connection, q: &CompanyQuery) -> Result<Vec<CompanyListItem>> {
     let owner = non_empty(&q.owner_id);
     let mut st = conn.prepare_cached(
         "SELECT c.id, c.name, c.name_kana, c.industry, c.segment, c.owner_id, u.display_name, c.last_contact_at,
@@ -783,6 +760,13 @@ pub(crate) fn escape_like(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn text_query(text: &str) -> CompanyQuery {
+        CompanyQuery {
+            text: Some(text.into()),
+            ..Default::default()
+        }
+    }
     use crate::activity::ActivityKind;
     use crate::contract::{self, Billing, NewContract};
     use crate::testutil::{assert_invalid, entry, fixture, log, seed_pipeline, Fixture};
@@ -839,9 +823,12 @@ mod tests {
         assert_eq!(c.name_kana, "サクラショウジ");
         assert_eq!((c.segment, c.owner_name.as_deref()), (Segment::Key, Some("佐藤 健太")));
         assert_eq!(c.tags, ["重点顧客", "展示会"]);
-        assert_eq!(names(&list(db.conn(), Some("展示")).unwrap()), ["株式会社さくら商事"]);
+        assert_eq!(
+            names(&list(db.conn(), &text_query("展示")).unwrap()),
+            ["株式会社さくら商事"]
+        );
         assert!(
-            list(db.conn(), Some("\"")).unwrap().is_empty(),
+            list(db.conn(), &text_query("\"")).unwrap().is_empty(),
             "the tags' JSON is not searched"
         );
         assert_eq!(c.updated_at, "2026-11-25T01:00:00Z");
@@ -1005,7 +992,10 @@ mod tests {
         assert_eq!(names(&list(db.conn(), &q("  ")).unwrap()).len(), 6);
         assert!(list(db.conn(), &q("%")).unwrap().is_empty());
         // The shell's old call still works.
-        assert_eq!(names(&list(db.conn(), Some("いろは")).unwrap()), ["株式会社いろは"]);
+        assert_eq!(
+            names(&list(db.conn(), &text_query("いろは")).unwrap()),
+            ["株式会社いろは"]
+        );
     }
 
     #[test]
