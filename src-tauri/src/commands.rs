@@ -3,7 +3,7 @@
 
 use crate::state::AppState;
 use crate::tray;
-use kizuna_core::activity::NewActivity;
+use kizuna_core::activity::{ActivityEdit, NewActivity};
 use kizuna_core::board::{Board, BoardFilter};
 use kizuna_core::company::{CompanyListItem, CompanyQuery, CompanySummary, Contact, NewCompany};
 use kizuna_core::config::Language;
@@ -194,6 +194,20 @@ pub async fn timeline(state: State<'_, AppState>, query: TimelineQuery) -> Reply
 pub async fn log_activity(state: State<'_, AppState>, activity: NewActivity) -> Reply<String> {
     state
         .with_session(move |s| s.db()?.write(|ctx| activity::log(ctx, &activity)))
+        .await
+}
+
+#[tauri::command]
+pub async fn update_activity(state: State<'_, AppState>, id: String, version: i64, edit: ActivityEdit) -> Reply<i64> {
+    state
+        .with_session(move |s| s.db()?.write(|ctx| activity::update_activity(ctx, &id, version, &edit)))
+        .await
+}
+
+#[tauri::command]
+pub async fn delete_activity(state: State<'_, AppState>, id: String, version: i64) -> Reply<()> {
+    state
+        .with_session(move |s| s.db()?.write(|ctx| activity::delete_activity(ctx, &id, version)))
         .await
 }
 

@@ -62,6 +62,8 @@ pub fn run() {
             commands::contacts,
             commands::timeline,
             commands::log_activity,
+            commands::update_activity,
+            commands::delete_activity,
             commands::thank_you_mail,
             commands::record_mail_sent,
             commands::search,

@@ -78,6 +78,15 @@ test('create a deal, drag it to 見積, move it into closing, lose it with a re-
   assert.equal(column(cols, '見積').count, column(beforeDrag, '見積').count + 1);
   await app.screenshot('board-after-drag-ja');
 
+  // The deal's own timeline records the move.
+  await app.clickEl(await cardSlot(title));
+  await app.find('[data-testid="deal-timeline"] [data-testid="timeline-entry"]');
+  const dealEntries = await app.exec(`return [...document.querySelectorAll('[data-testid="deal-timeline"] [data-testid="timeline-entry"]')].map((e) => ({ kind: e.dataset.kind, text: e.textContent }))`);
+  assert.ok(dealEntries.some((e) => e.kind === 'stage_change' && e.text.includes('提案 → 見積')), `stage change on the deal's timeline: ${JSON.stringify(dealEntries)}`);
+  await app.screenshot('deal-dialog-timeline-ja');
+  await app.click('[data-testid="deal-dialog"] .footer .btn:not(.primary)');
+  await app.waitFor(async () => !(await app.findAll('[data-testid="deal-dialog"]')).length, 5000, 'deal dialog closed');
+
   // Keyboard: Alt+→ moves it to クロージング, which asks for a decision deadline.
   await app.exec(`document.querySelector('[data-card-slot]') && arguments[0].focus()`, [{ 'element-6066-11e4-a52e-4f735466cecf': await cardSlot(title) }]);
   await app.keys(['\uE00A', '\uE014']);

@@ -108,6 +108,33 @@ test('a customer page shows its timeline newest first, filters by kind, and sear
     return items.some((i) => i.kind === 'appointment' && i.text.includes('次回アポイント')) ? items : null;
   }, 10000, 'the appointment follow-up from the next appointment');
 
+  // Back to the customer through search, by the meeting's own words.
+  await app.keys(['\uE009', 'k']);
+  await app.type('[data-testid="search-input"]', 'E2E 定例訪問');
+  await app.click('[data-testid="search-hit"][data-kind="activities"]');
+  await app.find('[data-testid="customer-page"]');
+
+  // The author edits the meeting, then deletes it: it stays in place as removed.
+  const mine = `//li[@data-testid='timeline-entry'][.//p[@data-testid='timeline-summary' and starts-with(normalize-space(), 'E2E 定例訪問')]]`;
+  const entryEl = async () => {
+    const [el] = await app.waitFor(async () => {
+      const els = (await app.cmd('POST', '/elements', { using: 'xpath', value: mine })).map((e) => Object.values(e)[0]);
+      return els.length ? els : null;
+    }, 10000, 'the logged meeting');
+    return el;
+  };
+  let el = await entryEl();
+  const entryId = await app.attr(el, 'data-id');
+  await app.click(`[data-id="${entryId}"] [data-testid="entry-edit"]`);
+  await app.type(`[data-id="${entryId}"] [data-testid="entry-edit-summary"]`, 'E2E 定例訪問（修正）');
+  await app.click(`[data-id="${entryId}"] [data-testid="entry-edit-save"]`);
+  await app.waitFor(async () => (await app.text(`[data-id="${entryId}"] [data-testid="timeline-summary"]`)).includes('（修正）'), 10000, 'the edited summary');
+  await app.click(`[data-id="${entryId}"] [data-testid="entry-remove"]`);
+  await app.click(`[data-id="${entryId}"] [data-testid="entry-remove-confirm"]`);
+  await app.waitFor(async () => (await app.text(`[data-id="${entryId}"]`)).includes('削除されました'), 10000, 'shown as removed');
+  assert.equal((await app.findAll(`[data-id="${entryId}"] [data-testid="timeline-minutes"]`)).length, 0, 'a removed entry keeps its place, not its words');
+
+
   // The same page in English.
   await app.click('[data-testid="nav-settings"]');
   await app.click('[data-testid="settings-language-en"]');

@@ -109,7 +109,12 @@ export class App {
   }
 
   async click(css) {
-    const el = typeof css === 'string' ? await this.find(css) : css;
+    await this.clickEl(await this.find(css));
+  }
+
+  /** Clicks an element already found (its WebDriver id). */
+  async clickEl(el) {
+    await this.exec('arguments[0].scrollIntoView({ block: "center", inline: "center" })', [{ [ELEMENT]: el }]);
     await this.cmd('POST', `/element/${el}/click`, {});
   }
 

@@ -2,6 +2,7 @@ import { invoke } from '@tauri-apps/api/core';
 import { toErrorPayload } from './errors';
 import type { AppStatus } from './generated/AppStatus';
 import type { Board } from './generated/Board';
+import type { ActivityEdit } from './generated/ActivityEdit';
 import type { BoardFilter } from './generated/BoardFilter';
 import type { Deal } from './generated/Deal';
 import type { DealEdit } from './generated/DealEdit';
@@ -64,6 +65,8 @@ export const api = {
   timeline: (query: TimelineQuery) => call<TimelinePage>('timeline', { query }),
   search: (query: string) => call<SearchResults>('search', { query }),
   logActivity: (activity: NewActivity) => call<string>('log_activity', { activity }),
+  updateActivity: (id: string, version: number, edit: ActivityEdit) => call<number>('update_activity', { id, version, edit }),
+  deleteActivity: (id: string, version: number) => call<null>('delete_activity', { id, version }),
   thankYouMail: (activityId: string) => call<ThankYouDraft>('thank_you_mail', { activityId }),
   recordMailSent: (d: ThankYouDraft, draft: MailDraft) =>
     call<string>('record_mail_sent', { companyId: d.company_id, dealId: d.deal_id, contactId: d.contact_id, draft }),

@@ -236,6 +236,14 @@ export const en: Catalog = {
     sortLabel: 'Sort',
     segmentLabel: 'Segment',
   },
+  entryEdit: {
+    edit: 'Edit',
+    remove: 'Delete',
+    confirmRemove: 'Delete this entry? Colleagues will see that it was removed.',
+    yesRemove: 'Delete',
+    save: 'Save',
+    cancel: 'Cancel',
+  },
   activityKind: {
     meeting: 'Meeting',
     call: 'Call',

@@ -239,6 +239,14 @@ export const ja = {
     sortLabel: '並び順',
     segmentLabel: '区分',
   },
+  entryEdit: {
+    edit: '編集',
+    remove: '削除',
+    confirmRemove: 'この記録を削除しますか？ 他のメンバーには「削除されました」と表示されます。',
+    yesRemove: '削除する',
+    save: '保存',
+    cancel: 'キャンセル',
+  },
   activityKind: {
     meeting: '対面',
     call: '電話',
