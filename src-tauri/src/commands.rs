@@ -5,7 +5,9 @@ use crate::state::AppState;
 use crate::tray;
 use kizuna_core::activity::{ActivityEdit, NewActivity};
 use kizuna_core::board::{Board, BoardFilter};
-use kizuna_core::company::{CompanyListItem, CompanyQuery, CompanySummary, Contact, NewCompany};
+use kizuna_core::company::{
+    Company, CompanyEdit, CompanyListItem, CompanyQuery, CompanySummary, Contact, NewCompany, NewContact,
+};
 use kizuna_core::config::Language;
 use kizuna_core::contract::RenewalItem;
 use kizuna_core::deal::{Deal, DealEdit, MoveDeal, MoveOutcome, NewDeal};
@@ -168,6 +170,25 @@ pub async fn companies(state: State<'_, AppState>, query: CompanyQuery) -> Reply
 pub async fn create_company(state: State<'_, AppState>, company: NewCompany) -> Reply<String> {
     state
         .with_session(move |s| s.db()?.write(|ctx| company::create(ctx, &company)))
+        .await
+}
+
+#[tauri::command]
+pub async fn company(state: State<'_, AppState>, id: String) -> Reply<Company> {
+    state.with_session(move |s| company::get(s.db()?.conn(), &id)).await
+}
+
+#[tauri::command]
+pub async fn update_company(state: State<'_, AppState>, id: String, version: i64, edit: CompanyEdit) -> Reply<i64> {
+    state
+        .with_session(move |s| s.db()?.write(|ctx| company::update(ctx, &id, version, &edit)))
+        .await
+}
+
+#[tauri::command]
+pub async fn create_contact(state: State<'_, AppState>, contact: NewContact) -> Reply<String> {
+    state
+        .with_session(move |s| s.db()?.write(|ctx| company::create_contact(ctx, &contact)))
         .await
 }
 

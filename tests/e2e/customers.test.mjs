@@ -164,10 +164,24 @@ test('a new customer with a Japanese name is created, listed first when never co
   await app.find('[data-testid="customer-page"]');
   await app.waitFor(async () => (await app.text('.view-header h1')).includes('株式会社絆テスト商事'), 10000, 'the new page');
 
+  // A contact, and an edit of the customer itself.
+  await app.click('[data-testid="contact-add"]');
+  await app.type('[data-testid="contact-name"]', '山田 花子');
+  await app.type('[data-testid="contact-kana"]', 'やまだ はなこ');
+  await app.type('[data-testid="contact-email"]', 'hanako@example.co.jp');
+  await app.click('[data-testid="contact-create"]');
+  await app.waitFor(async () => (await app.text('[data-testid="customer-page"]')).includes('hanako@example.co.jp'), 10000, 'the contact on the page');
+  await app.click('[data-testid="customer-edit"]');
+  await app.waitFor(async () => (await app.exec(`return document.querySelector('[data-testid="company-industry"]').value`)) === '卸売業', 10000, 'the edit form filled');
+  await app.type('[data-testid="company-industry"]', '小売業');
+  await app.click('[data-testid="company-create"]');
+  await app.waitFor(async () => !(await app.findAll('[data-testid="company-dialog"]')).length, 10000, 'saved');
+
   // Never contacted: first when sorted by the longest without contact.
   await app.click('[data-testid="customer-back"]');
   await app.click('[data-testid="customers-sort-last_contact"]');
   await app.waitFor(async () => (await app.text('[data-testid="customer-open"]')).includes('株式会社絆テスト商事'), 10000, 'never-contacted customer first');
+  assert.match(await app.text('[data-testid="customer-row"]'), /小売業/, 'the edited industry is listed');
   await app.click('[data-testid="customers-segment-key"]');
   await app.waitFor(async () => {
     const segs = await app.exec(`return [...document.querySelectorAll('[data-testid="customer-row"] .segment')].map((s) => s.classList.contains('key'))`);

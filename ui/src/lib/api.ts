@@ -17,7 +17,10 @@ import type { TeamSettings } from './generated/TeamSettings';
 import type { ThankYouDraft } from './generated/ThankYouDraft';
 import type { User } from './generated/User';
 import type { VersionedSettings } from './generated/VersionedSettings';
+import type { Company } from './generated/Company';
+import type { CompanyEdit } from './generated/CompanyEdit';
 import type { CompanyListItem } from './generated/CompanyListItem';
+import type { NewContact } from './generated/NewContact';
 import type { CompanyQuery } from './generated/CompanyQuery';
 import type { NewCompany } from './generated/NewCompany';
 import type { CompanySummary } from './generated/CompanySummary';
@@ -60,6 +63,9 @@ export const api = {
   companies: (query: Partial<CompanyQuery> = {}) =>
     call<CompanyListItem[]>('companies', { query: { text: null, owner_id: null, segment: null, sort: 'name_kana', ...query } }),
   createCompany: (company: NewCompany) => call<string>('create_company', { company }),
+  company: (id: string) => call<Company>('company', { id }),
+  updateCompany: (id: string, version: number, edit: CompanyEdit) => call<number>('update_company', { id, version, edit }),
+  createContact: (contact: NewContact) => call<string>('create_contact', { contact }),
   companySummary: (id: string) => call<CompanySummary>('company_summary', { id }),
   contacts: (companyId: string) => call<Contact[]>('contacts', { companyId }),
   timeline: (query: TimelineQuery) => call<TimelinePage>('timeline', { query }),
