@@ -75,6 +75,7 @@ test('a customer page shows its timeline newest first, filters by kind, and sear
     next.value = local; next.dispatchEvent(new Event('input', { bubbles: true }));
   `);
   await app.click('[data-testid="log-signal-second_visit"]');
+  await app.type('[data-testid="log-signal-custom"]', '社長が同席');
   await app.click('[data-testid="log-save"]');
   await app.find('[data-testid="log-saved"]');
   const top = await app.waitFor(async () => {
@@ -82,6 +83,7 @@ test('a customer page shows its timeline newest first, filters by kind, and sear
     return e[0]?.text.includes('E2E 定例訪問') ? e[0] : null;
   }, 10000, 'the new meeting on top of the timeline');
   assert.ok(top.text.includes(minutesText), 'minutes shown exactly as typed');
+  assert.ok(top.text.includes('再訪問に合意') && top.text.includes('社長が同席'), 'the ticked and the custom buying signal are on the entry');
   assert.equal(await app.exec('return window.__pwned ?? null'), null, 'nothing in the note ran');
   assert.equal(await app.exec(`return document.querySelectorAll('[data-testid="timeline-entry"] img').length`), 0, 'no element was made from the text');
   await app.screenshot('customer-logged-meeting-ja');

@@ -195,6 +195,7 @@ export const en: Catalog = {
     nextAppointment: 'Next appointment',
     nextHint: 'Kizuna plans a follow-up at that time.',
     signals: 'Buying signals',
+    customSignal: 'Another signal (optional)',
     save: 'Log it',
     saved: 'Logged',
   },

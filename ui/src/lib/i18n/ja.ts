@@ -198,6 +198,7 @@ export const ja = {
     nextAppointment: '次回のアポイント',
     nextHint: '入力すると、その日時のフォローアップを作成します。',
     signals: '購買シグナル',
+    customSignal: 'その他のシグナル（任意）',
     save: '記録する',
     saved: '記録しました',
   },
