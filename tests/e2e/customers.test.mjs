@@ -161,6 +161,7 @@ test('a new customer with a Japanese name is created, listed first when never co
   await app.type('[data-testid="company-kana"]', 'きずなてすとしょうじ');
   await app.type('[data-testid="company-industry"]', '卸売業');
   await app.click('[data-testid="company-segment-key"]');
+  await app.type('[data-testid="company-tags"]', '展示会2026、紹介');
   await app.screenshot('company-dialog-ja');
   await app.click('[data-testid="company-create"]');
   await app.find('[data-testid="customer-page"]');
@@ -184,6 +185,11 @@ test('a new customer with a Japanese name is created, listed first when never co
   await app.click('[data-testid="customers-sort-last_contact"]');
   await app.waitFor(async () => (await app.text('[data-testid="customer-open"]')).includes('株式会社絆テスト商事'), 10000, 'never-contacted customer first');
   assert.match(await app.text('[data-testid="customer-row"]'), /小売業/, 'the edited industry is listed');
+  await app.type('[data-testid="customers-search"]', '展示会2026');
+  await app.waitFor(async () => {
+    const names = await app.exec(`return [...document.querySelectorAll('[data-testid="customer-open"]')].map((b) => b.textContent.trim())`);
+    return names.length === 1 && names[0] === '株式会社絆テスト商事';
+  }, 10000, 'found by its tag');
   await app.click('[data-testid="customers-segment-key"]');
   await app.waitFor(async () => {
     const segs = await app.exec(`return [...document.querySelectorAll('[data-testid="customer-row"] .segment')].map((s) => s.classList.contains('key'))`);

@@ -225,6 +225,8 @@ export const en: Catalog = {
     address: 'Address',
     phone: 'Phone',
     website: 'Website',
+    tags: 'Tags',
+    tagsHint: 'Separate with commas, e.g. Expo 2026, referral',
     create: 'Create',
     nameRequired: 'Enter the company name.',
     editTitle: 'Edit customer',

@@ -228,6 +228,8 @@ export const ja = {
     address: '住所',
     phone: '電話番号',
     website: 'Webサイト',
+    tags: 'タグ',
+    tagsHint: '読点（、）かカンマで区切ります。例: 展示会2026、紹介',
     create: '作成',
     nameRequired: '会社名を入力してください。',
     editTitle: '顧客情報の編集',
