@@ -1097,18 +1097,7 @@ mod tests {
     #[test]
     fn an_edit_may_keep_a_contact_deleted_since() {
         let (mut f, s) = setup();
-        let contact =
-            f.db.write(|ctx| {
-                crate::company::create_contact(
-                    ctx,
-                    &crate::company::NewContact {
-                        company_id: s.company_id.clone(),
-                        name: "山田 花子".into(),
-                        ..Default::default()
-                    },
-                )
-            })
-            .unwrap();
+        let contact = crate::testutil::contact(&mut f.db, &s.company_id, "山田 花子", "");
         let mut a = entry(&s.company_id, ActivityKind::Call, "2026-11-25T00:00:00Z", "電話");
         a.contact_id = Some(contact.clone());
         let id = log(&mut f.db, &a);

@@ -316,19 +316,7 @@ mod tests {
     fn a_draft_for_a_logged_meeting_is_addressed_to_its_contact() {
         let crate::testutil::Fixture { mut db, _dir, .. } = crate::testutil::fixture();
         let seed = crate::testutil::seed_pipeline(&mut db);
-        let contact = db
-            .write(|ctx| {
-                crate::company::create_contact(
-                    ctx,
-                    &crate::company::NewContact {
-                        company_id: seed.company_id.clone(),
-                        name: "山田 花子".into(),
-                        email: "hanako@example.co.jp".into(),
-                        ..Default::default()
-                    },
-                )
-            })
-            .unwrap();
+        let contact = crate::testutil::contact(&mut db, &seed.company_id, "山田 花子", "hanako@example.co.jp");
         let mut a = crate::testutil::entry(&seed.company_id, ActivityKind::Meeting, "2026-11-25T01:00:00Z", "訪問");
         a.contact_id = Some(contact);
         a.minutes = "・月末に作業が集中している".into();

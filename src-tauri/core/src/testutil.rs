@@ -140,6 +140,22 @@ pub fn log(db: &mut Db, a: &NewActivity) -> String {
     db.write(|ctx| activity::log(ctx, a)).unwrap()
 }
 
+/// Adds a contact to a company and returns its id.
+pub fn contact(db: &mut Db, company_id: &str, name: &str, email: &str) -> String {
+    db.write(|ctx| {
+        company::create_contact(
+            ctx,
+            &company::NewContact {
+                company_id: company_id.into(),
+                name: name.into(),
+                email: email.into(),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap()
+}
+
 /// The same team file opened by a colleague on another PC.
 pub fn colleague(f: &Fixture, login: &str, name: &str) -> Db {
     let opts = OpenOptions::new(login, name).with_clock(Arc::new(f.clock.clone()));

@@ -478,18 +478,7 @@ mod tests {
     #[test]
     fn a_deleted_entry_keeps_its_place_but_not_its_words() {
         let (mut f, s) = setup();
-        let contact =
-            f.db.write(|ctx| {
-                crate::company::create_contact(
-                    ctx,
-                    &crate::company::NewContact {
-                        company_id: s.company_id.clone(),
-                        name: "山田 花子".into(),
-                        ..Default::default()
-                    },
-                )
-            })
-            .unwrap();
+        let contact = crate::testutil::contact(&mut f.db, &s.company_id, "山田 花子", "");
         let mut a = entry(&s.company_id, ActivityKind::Meeting, "2026-11-24T00:00:00Z", "訪問");
         a.contact_id = Some(contact);
         a.body = "本文".into();
