@@ -6,6 +6,7 @@
 
 pub mod activity;
 pub mod board;
+pub mod cadence;
 pub mod clock;
 pub mod company;
 pub mod config;
@@ -17,7 +18,10 @@ pub mod follow_up;
 pub mod id;
 pub mod mail;
 pub mod pipeline;
+pub mod reminder;
+pub mod retention;
 pub mod sample;
+pub mod scheduler;
 pub mod schema;
 pub mod search;
 pub mod session;

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_board.sql"),
     include_str!("../migrations/0003_timeline.sql"),
+    include_str!("../migrations/0004_reminders.sql"),
 ];
 
 /// The newest schema this build knows.
@@ -45,7 +46,7 @@ mod tests {
         }
         let db = Db::open(&path, OpenOptions::new("tanaka", "田中")).unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
-        assert_eq!(CURRENT, 3);
+        assert_eq!(CURRENT, 4);
         let count = |sql: &str| -> i64 { db.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
         assert_eq!(count("SELECT COUNT(lost_detail) FROM deals"), 0);
         assert_eq!(
@@ -87,7 +88,7 @@ mod tests {
             .unwrap();
         }
         let db = Db::open(&path, OpenOptions::new("tanaka", "田中")).unwrap();
-        assert_eq!(db.schema_version().unwrap(), 3);
+        assert_eq!(db.schema_version().unwrap(), CURRENT);
         let conn = db.conn();
         let r = crate::search::search(conn, "議事録", 0).unwrap();
         assert_eq!(r.activities.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["a1"]);
