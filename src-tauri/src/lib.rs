@@ -3,12 +3,17 @@
 //! here too. Anything worth testing without a window belongs in kizuna-core.
 
 mod commands;
+mod notifier;
 mod state;
 mod tray;
 
 use state::AppState;
+use std::sync::Arc;
 use tauri::{Manager, WindowEvent};
 use tauri_plugin_window_state::StateFlags;
+
+/// The argument autostart launches Kizuna with.
+const START_HIDDEN: &str = "--hidden";
 
 pub fn run() {
     tauri::Builder::default()
@@ -25,12 +30,20 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         // Hands mailto: links (the thank-you mail) to the user's mail program.
         .plugin(tauri_plugin_opener::init())
+        // Starting at login goes straight to the tray: reminders run, no window pops up.
+        .plugin(tauri_plugin_autostart::Builder::new().arg(START_HIDDEN).build())
         .setup(|app| {
             let config_dir = app.path().app_config_dir()?;
             let data_dir = app.path().app_data_dir()?;
-            let state = AppState::start(config_dir, data_dir, sys_locale::get_locale());
+            let notifier = Arc::new(notifier::DesktopNotifier::new(app.handle().clone()));
+            let state = AppState::start(config_dir, data_dir, sys_locale::get_locale(), notifier);
             app.manage(state);
             tray::create(app.handle())?;
+            if std::env::args().any(|a| a == START_HIDDEN) {
+                if let Some(w) = app.get_webview_window("main") {
+                    let _ = w.hide();
+                }
+            }
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -70,7 +83,18 @@ pub fn run() {
             commands::thank_you_mail,
             commands::record_mail_sent,
             commands::search,
-            commands::follow_ups,
+            commands::follow_ups::follow_ups,
+            commands::follow_ups::create_follow_up,
+            commands::follow_ups::complete_follow_up,
+            commands::follow_ups::snooze_follow_up,
+            commands::follow_ups::reassign_follow_up,
+            commands::follow_ups::cadence,
+            commands::follow_ups::nobody_forgotten,
+            commands::follow_ups::due_count,
+            commands::follow_ups::notify_prefs,
+            commands::follow_ups::save_notify_prefs,
+            commands::follow_ups::autostart,
+            commands::follow_ups::set_autostart,
             commands::renewals,
             commands::create_team_database,
             commands::open_team_database,

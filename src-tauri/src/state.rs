@@ -1,7 +1,8 @@
 //! The shell's state: the engine session behind a lock, opened on a
 //! background thread so a slow or missing share never delays the window.
 
-use kizuna_core::config::Dirs;
+use kizuna_core::config::{Dirs, Language};
+use kizuna_core::scheduler::{Notifier, Scheduler};
 use kizuna_core::session::{AppStatus, Session};
 use kizuna_core::{Error, ErrorPayload, Result, SystemClock};
 use std::path::PathBuf;
@@ -10,25 +11,60 @@ use std::sync::{Arc, Condvar, Mutex};
 
 type Slot = (Mutex<Option<Session>>, Condvar);
 
+/// The reminder scheduler and what it was last pointed at.
+struct Reminders {
+    scheduler: Scheduler,
+    watching: Mutex<Option<(PathBuf, Language)>>,
+}
+
+impl Reminders {
+    /// Points the scheduler at the session's database when that (or the
+    /// language) changed; otherwise tells it to look again, since the call
+    /// that just ran may have changed what is due.
+    fn follow(&self, session: &Session) {
+        let target = session.reminder_target();
+        let key = target.as_ref().map(|t| (t.path.clone(), t.language));
+        let mut watching = self.watching.lock().unwrap_or_else(|p| p.into_inner());
+        if *watching != key {
+            *watching = key;
+            self.scheduler.attach(target);
+        } else {
+            self.scheduler.poke();
+        }
+    }
+}
+
 pub struct AppState {
     session: Arc<Slot>,
     // Read on the main thread when the window closes, so never behind the
     // session lock (which a slow database call may hold).
     close_to_tray: Arc<AtomicBool>,
+    reminders: Arc<Reminders>,
 }
 
 impl AppState {
-    pub fn start(config_dir: PathBuf, data_dir: PathBuf, os_locale: Option<String>) -> AppState {
+    pub fn start(
+        config_dir: PathBuf,
+        data_dir: PathBuf,
+        os_locale: Option<String>,
+        notifier: Arc<dyn Notifier>,
+    ) -> AppState {
         let dirs = Dirs::from_env_or(config_dir, data_dir);
         let state = AppState {
             session: Arc::new((Mutex::new(None), Condvar::new())),
             close_to_tray: Arc::new(AtomicBool::new(true)),
+            reminders: Arc::new(Reminders {
+                scheduler: Scheduler::start(notifier),
+                watching: Mutex::new(None),
+            }),
         };
         let slot = state.session.clone();
         let tray = state.close_to_tray.clone();
+        let reminders = state.reminders.clone();
         std::thread::spawn(move || {
             let session = Session::start(dirs, os_locale.as_deref(), Arc::new(SystemClock));
             tray.store(session.config().close_to_tray, Ordering::Relaxed);
+            reminders.follow(&session);
             let (lock, ready) = &*slot;
             *lock.lock().unwrap_or_else(|p| p.into_inner()) = Some(session);
             ready.notify_all();
@@ -49,6 +85,7 @@ impl AppState {
     {
         let slot = self.session.clone();
         let tray = self.close_to_tray.clone();
+        let reminders = self.reminders.clone();
         tauri::async_runtime::spawn_blocking(move || {
             let (lock, ready) = &*slot;
             let mut guard = lock.lock().unwrap_or_else(|p| p.into_inner());
@@ -58,6 +95,7 @@ impl AppState {
             let session = guard.as_mut().expect("session present after wait");
             let out = f(session);
             tray.store(session.config().close_to_tray, Ordering::Relaxed);
+            reminders.follow(session);
             out
         })
         .await

@@ -150,6 +150,21 @@ pub fn pushiness(
     }))
 }
 
+/// What the app says when someone logs or plans a touch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct CadenceAdvice {
+    pub proposal: CadenceProposal,
+    pub warning: Option<PushyWarning>,
+}
+
+pub fn advise(conn: &Connection, clock: &dyn Clock, team: &TeamSettings, company_id: &str) -> Result<CadenceAdvice> {
+    Ok(CadenceAdvice {
+        proposal: propose(conn, clock, team, company_id)?,
+        warning: pushiness(conn, clock, team, company_id)?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

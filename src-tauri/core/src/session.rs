@@ -137,6 +137,17 @@ impl Session {
         &self.config
     }
 
+    /// What the reminder scheduler should watch: the open database, as this
+    /// user, in the language the UI shows.
+    pub fn reminder_target(&self) -> Option<crate::scheduler::Target> {
+        let db = self.db.as_ref()?;
+        Some(crate::scheduler::Target {
+            path: db.path().to_path_buf(),
+            opts: self.opts.clone(),
+            language: self.config.language.unwrap_or(self.os_language),
+        })
+    }
+
     pub fn db(&mut self) -> Result<&mut Db> {
         self.db.as_mut().ok_or(Error::NoDatabase)
     }

@@ -84,3 +84,32 @@ fn corrupt(path: &Path) {
     }
     std::fs::write(path, bytes).unwrap();
 }
+
+#[test]
+fn a_colleague_plans_a_follow_up_for_a_team_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.db");
+    let db_s = db.to_str().unwrap();
+    assert!(kizuna(&["--db", db_s, "demo"]).status.success());
+    // The assignee must be a known team member: "tanaka" has never opened it.
+    let out = kizuna(&["--db", db_s, "--as", "sato", "follow-up", "--to", "tanaka", "--title", "x"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("[invalid]"), "{}", text(&out));
+    // Opening the file made sato a member; tanaka becomes one the same way.
+    let out = kizuna(&["--db", db_s, "--as", "tanaka", "follow-up", "--to", "sato", "--title", "引き継ぎ"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = kizuna(&[
+        "--db", db_s, "--as", "sato", "follow-up", "--to", "tanaka", "--title", "折り返し電話", "--in", "60",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (title, who, creator): (String, String, String) = conn
+        .query_row(
+            "SELECT f.title, a.login, c.login FROM follow_ups f JOIN users a ON a.id = f.assignee_id
+             JOIN users c ON c.id = f.updated_by WHERE f.id = ?1",
+            [String::from_utf8_lossy(&out.stdout).trim()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((title.as_str(), who.as_str(), creator.as_str()), ("折り返し電話", "tanaka", "sato"));
+}

@@ -3,13 +3,18 @@
 //!     kizuna --db FILE demo          create FILE with sample data
 //!     kizuna --db FILE check         integrity and schema version (exit 1 on a problem)
 //!     kizuna --db FILE backup DEST   consistent copy, safe while colleagues write
+//!     kizuna --db FILE [--as LOGIN] follow-up --to LOGIN --title TEXT
+//!            [--company NAME] [--in SECONDS | --at RFC3339]
+//!                                    plan a follow-up for a team member (scripts, imports)
 
+use kizuna_core::clock::to_db;
 use kizuna_core::config::os_login;
+use kizuna_core::follow_up::{self, FollowUpKind, NewFollowUp};
 use kizuna_core::{schema, Db, Error, OpenOptions};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: kizuna --db FILE <demo | check | backup DEST>";
+const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo | check | backup DEST | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +45,10 @@ fn parse(args: &[String]) -> Option<(PathBuf, &str, &[String])> {
                 db = Some(PathBuf::from(args.get(i + 1)?));
                 i += 2;
             }
+            "--as" => {
+                AS_LOGIN.set(args.get(i + 1)?.clone()).ok()?;
+                i += 2;
+            }
             _ => return None,
         }
     }
@@ -47,8 +56,11 @@ fn parse(args: &[String]) -> Option<(PathBuf, &str, &[String])> {
     Some((db?, cmd, &args[i + 1..]))
 }
 
+/// `--as LOGIN`: act as that team member instead of the OS login.
+static AS_LOGIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 fn opts() -> OpenOptions {
-    let login = os_login();
+    let login = AS_LOGIN.get().cloned().unwrap_or_else(os_login);
     OpenOptions::new(login.clone(), login)
 }
 
@@ -61,6 +73,7 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         ("check", []) => check(&path),
+        ("follow-up", flags) => plan_follow_up(&path, flags),
         ("backup", [dest]) => {
             // Read-only inspection first: backing up must not migrate the source.
             Db::inspect(&path)?;
@@ -80,6 +93,55 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
             Ok(ExitCode::from(2))
         }
     }
+}
+
+/// Plans a follow-up through the engine, like a colleague's desktop would.
+fn plan_follow_up(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
+    let flag = |name: &str| -> Option<&str> {
+        flags
+            .chunks(2)
+            .find(|pair| pair[0] == name)
+            .and_then(|pair| pair.get(1))
+            .map(String::as_str)
+    };
+    let (Some(to), Some(title)) = (flag("--to"), flag("--title")) else {
+        eprintln!("{USAGE}");
+        return Ok(ExitCode::from(2));
+    };
+    let mut db = Db::open(path, opts())?;
+    let due = match (flag("--at"), flag("--in")) {
+        (Some(at), _) => at.to_string(),
+        (None, secs) => {
+            let secs: i64 = secs.unwrap_or("0").parse().map_err(|_| Error::invalid("in", "format"))?;
+            to_db(db.clock().now() + chrono::Duration::seconds(secs))
+        }
+    };
+    let assignee = kizuna_core::user::find_by_login(db.conn(), to)?.ok_or(Error::invalid("to", "unknown"))?;
+    let company_id = match flag("--company") {
+        Some(name) => Some(
+            db.conn()
+                .query_row(
+                    "SELECT id FROM companies WHERE name = ?1 AND deleted_at IS NULL",
+                    [name],
+                    |r| r.get::<_, String>(0),
+                )
+                .map_err(|_| Error::invalid("company", "unknown"))?,
+        ),
+        None => None,
+    };
+    let f = NewFollowUp {
+        kind: FollowUpKind::FollowUp,
+        title: title.to_string(),
+        due_at: due,
+        assignee_id: Some(assignee.id),
+        company_id,
+        deal_id: None,
+        contract_id: None,
+        activity_id: None,
+    };
+    let id = db.write(|ctx| follow_up::create(ctx, &f))?;
+    println!("{id}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Looks without writing: a damaged file must stay as it is for recovery.

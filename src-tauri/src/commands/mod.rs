@@ -11,7 +11,6 @@ use kizuna_core::company::{
 use kizuna_core::config::Language;
 use kizuna_core::contract::RenewalItem;
 use kizuna_core::deal::{Deal, DealEdit, MoveDeal, MoveOutcome, NewDeal};
-use kizuna_core::follow_up::FollowUpItem;
 use kizuna_core::mail::{MailDraft, ThankYouDraft};
 use kizuna_core::pipeline::{PipelineStages, StageEdit};
 use kizuna_core::search::SearchResults;
@@ -20,12 +19,14 @@ use kizuna_core::settings::{TeamSettings, VersionedSettings};
 use kizuna_core::timeline::{TimelinePage, TimelineQuery};
 use kizuna_core::user::User;
 use kizuna_core::{
-    activity, board, company, contract, deal, follow_up, mail, pipeline, search, settings, timeline, user, ErrorPayload,
+    activity, board, company, contract, deal, mail, pipeline, search, settings, timeline, user, ErrorPayload,
 };
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
 
-type Reply<T> = Result<T, ErrorPayload>;
+pub mod follow_ups;
+
+pub(crate) type Reply<T> = Result<T, ErrorPayload>;
 
 #[tauri::command]
 pub async fn app_status(state: State<'_, AppState>) -> Reply<AppStatus> {
@@ -269,17 +270,6 @@ const SEARCH_LIMIT: u32 = 8;
 pub async fn search(state: State<'_, AppState>, query: String) -> Reply<SearchResults> {
     state
         .with_session(move |s| search::search(s.db()?.conn(), &query, SEARCH_LIMIT))
-        .await
-}
-
-#[tauri::command]
-pub async fn follow_ups(state: State<'_, AppState>, mine_only: bool) -> Reply<Vec<FollowUpItem>> {
-    state
-        .with_session(move |s| {
-            let db = s.db()?;
-            let me = mine_only.then(|| db.user().id.clone());
-            follow_up::list_open(db.conn(), db.clock(), me.as_deref())
-        })
         .await
 }
 

@@ -1,0 +1,112 @@
+//! Native notifications for the reminder scheduler: D-Bus on Linux, toasts
+//! on Windows, the notification centre on macOS. A notification that cannot
+//! be shown is logged and shown inside the app instead, never dropped.
+
+use crate::tray;
+use kizuna_core::reminder::{Notice, NoticeText};
+use kizuna_core::scheduler::Notifier;
+use serde::Serialize;
+use tauri::{AppHandle, Emitter};
+
+/// The app's identifier (tauri.conf.json): the AppUserModelID on Windows,
+/// the bundle identifier on macOS (Linux names the app by its D-Bus name).
+#[cfg_attr(not(any(windows, target_os = "macos")), allow(dead_code))]
+pub const APP_ID: &str = "jp.kizuna.desktop";
+
+pub struct DesktopNotifier {
+    app: AppHandle,
+}
+
+/// Sent to the window when a notification failed, so the user still learns
+/// what fell due.
+#[derive(Clone, Serialize)]
+struct Failed<'a> {
+    summary: &'a str,
+    body: &'a str,
+    error: &'a str,
+}
+
+impl DesktopNotifier {
+    pub fn new(app: AppHandle) -> DesktopNotifier {
+        #[cfg(windows)]
+        if let Err(e) = register_app_user_model_id(&app) {
+            eprintln!("Kizuna: could not register for Windows notifications: {e}");
+        }
+        #[cfg(target_os = "macos")]
+        if let Err(e) = notify_rust::set_application(APP_ID) {
+            eprintln!("Kizuna: could not set the notification application: {e}");
+        }
+        DesktopNotifier { app }
+    }
+}
+
+impl Notifier for DesktopNotifier {
+    fn show(&self, notice: &Notice, text: &NoticeText) -> Result<(), String> {
+        let mut n = notify_rust::Notification::new();
+        n.summary(&text.summary).body(&text.body).appname("Kizuna");
+        #[cfg(windows)]
+        n.app_id(APP_ID);
+        #[cfg(all(unix, not(target_os = "macos")))]
+        n.action("default", "Kizuna");
+        let handle = n.show().map_err(|e| e.to_string())?;
+        let _ = self.app.emit("reminder-shown", notice);
+        // Clicking brings the window forward at the record. Waiting for the
+        // click blocks, so it gets its own thread until the notification
+        // closes.
+        let app = self.app.clone();
+        let notice = notice.clone();
+        std::thread::spawn(move || {
+            handle.wait_for_action(|action| {
+                if action == "default" {
+                    tray::show_main_window(&app);
+                    let _ = app.emit("reminder-open", &notice);
+                }
+            })
+        });
+        Ok(())
+    }
+
+    fn failed(&self, _notice: &Notice, text: &NoticeText, error: &str) {
+        eprintln!("Kizuna: notification \"{}\" not shown: {error}", text.summary);
+        let _ = self.app.emit(
+            "notification-failed",
+            Failed {
+                summary: &text.summary,
+                body: &text.body,
+                error,
+            },
+        );
+    }
+
+    fn due_count(&self, count: u32) {
+        tray::set_due_count(&self.app, count);
+    }
+
+    fn unavailable(&self, error: &kizuna_core::Error) {
+        eprintln!("Kizuna: reminders paused, database not readable: {error}");
+    }
+}
+
+/// Windows shows a toast only for an app whose AppUserModelID is registered;
+/// an installer shortcut does it, and so does this per-user key, so a
+/// portable copy gets its reminders too.
+#[cfg(windows)]
+fn register_app_user_model_id(app: &AppHandle) -> std::io::Result<()> {
+    use tauri::Manager;
+    use winreg::enums::HKEY_CURRENT_USER;
+    use winreg::RegKey;
+    let icon = app
+        .path()
+        .app_data_dir()
+        .map_err(|e| std::io::Error::other(e.to_string()))?
+        .join("notification-icon.png");
+    if let Some(dir) = icon.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&icon, include_bytes!("../../icons/128x128.png"))?;
+    let hkcu = RegKey::predef(HKEY_CURRENT_USER);
+    let (key, _) = hkcu.create_subkey(format!(r"Software\Classes\AppUserModelId\{APP_ID}"))?;
+    key.set_value("DisplayName", &"Kizuna")?;
+    key.set_value("IconUri", &icon.display().to_string())?;
+    Ok(())
+}
