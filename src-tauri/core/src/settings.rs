@@ -59,6 +59,7 @@ const KEY: &str = "team";
 /// Limits of the preset list of lost reasons: a short pick list, not a database.
 const LOST_REASON_MAX_CHARS: usize = 60;
 const LOST_REASONS_MAX: usize = 30;
+const CADENCE_STEPS_MAX: usize = 10;
 
 /// Loads the team settings with the version they were read at, so an edit
 /// can be saved with [`update`] without overwriting a colleague's change.
@@ -201,6 +202,31 @@ impl TeamSettings {
         if !(1..=90).contains(&s.decision_deadline_days) {
             return Err(Error::invalid("decision_deadline_days", "range"));
         }
+        // The cadence widens: each interval at least the one before, one day
+        // to a year, a handful of steps.
+        if s.cadence_days.is_empty() || s.cadence_days.len() > CADENCE_STEPS_MAX {
+            return Err(Error::invalid("cadence_days", "count"));
+        }
+        if s.cadence_days.iter().any(|d| !(1..=365).contains(d)) {
+            return Err(Error::invalid("cadence_days", "range"));
+        }
+        if s.cadence_days.windows(2).any(|w| w[1] < w[0]) {
+            return Err(Error::invalid("cadence_days", "order"));
+        }
+        if !(1..=20).contains(&s.pushy_max_touches) {
+            return Err(Error::invalid("pushy_max_touches", "range"));
+        }
+        if !(1..=90).contains(&s.pushy_window_days) {
+            return Err(Error::invalid("pushy_window_days", "range"));
+        }
+        for (field, days) in [
+            ("retention_days_key", s.retention_days_key),
+            ("retention_days_other", s.retention_days_other),
+        ] {
+            if !(7..=730).contains(&days) {
+                return Err(Error::invalid(field, "range"));
+            }
+        }
         Ok(s)
     }
 
@@ -221,6 +247,27 @@ mod tests {
     use super::*;
     use crate::testutil::fixture;
     use crate::ErrorCode;
+
+    #[test]
+    fn cadence_guard_and_retention_values_are_checked() {
+        let bad = |f: fn(&mut TeamSettings)| {
+            let mut s = TeamSettings::default();
+            f(&mut s);
+            match s.validated() {
+                Err(Error::Invalid { field, reason }) => (field, reason),
+                other => panic!("accepted: {other:?}"),
+            }
+        };
+        assert_eq!(bad(|s| s.cadence_days = vec![]), ("cadence_days", "count"));
+        assert_eq!(bad(|s| s.cadence_days = vec![3, 1]), ("cadence_days", "order"));
+        assert_eq!(bad(|s| s.cadence_days = vec![0, 1]), ("cadence_days", "range"));
+        assert_eq!(bad(|s| s.pushy_max_touches = 0), ("pushy_max_touches", "range"));
+        assert_eq!(bad(|s| s.pushy_window_days = 365), ("pushy_window_days", "range"));
+        assert_eq!(bad(|s| s.retention_days_key = 1), ("retention_days_key", "range"));
+        let mut ok = TeamSettings::default();
+        ok.cadence_days = vec![2, 2, 10];
+        assert!(ok.validated().is_ok());
+    }
 
     #[test]
     fn settings_written_before_the_reapproach_fields_still_load() {

@@ -31,6 +31,11 @@ import type { TimelineQuery } from './generated/TimelineQuery';
 import type { FollowUpItem } from './generated/FollowUpItem';
 import type { Language } from './generated/Language';
 import type { RenewalItem } from './generated/RenewalItem';
+import type { NewFollowUp } from './generated/NewFollowUp';
+import type { SnoozeChoice } from './generated/SnoozeChoice';
+import type { CadenceAdvice } from './generated/CadenceAdvice';
+import type { OwnerGroup } from './generated/OwnerGroup';
+import type { NotifyPrefs } from './generated/NotifyPrefs';
 
 // Typed wrappers over the Tauri commands. Each one rejects with an
 // ErrorPayload, whatever the backend or Tauri itself threw.
@@ -76,7 +81,23 @@ export const api = {
   thankYouMail: (activityId: string) => call<ThankYouDraft>('thank_you_mail', { activityId }),
   recordMailSent: (d: ThankYouDraft, draft: MailDraft) =>
     call<string>('record_mail_sent', { companyId: d.company_id, dealId: d.deal_id, contactId: d.contact_id, draft }),
-  followUps: (mineOnly: boolean) => call<FollowUpItem[]>('follow_ups', { mineOnly }),
+  followUps: (mineOnly: boolean, includeDone = false, companyId: string | null = null) =>
+    call<FollowUpItem[]>('follow_ups', { mineOnly, includeDone, companyId }),
+  createFollowUp: (followUp: NewFollowUp) => call<FollowUpItem>('create_follow_up', { followUp }),
+  /** Returns the id of the touch logged with it, if any. */
+  completeFollowUp: (id: string, version: number, touch: NewActivity | null) =>
+    call<string | null>('complete_follow_up', { id, version, touch }),
+  snoozeFollowUp: (id: string, version: number, choice: SnoozeChoice) =>
+    call<FollowUpItem>('snooze_follow_up', { id, version, choice }),
+  reassignFollowUp: (id: string, version: number, assigneeId: string) =>
+    call<FollowUpItem>('reassign_follow_up', { id, version, assigneeId }),
+  cadence: (companyId: string) => call<CadenceAdvice>('cadence', { companyId }),
+  nobodyForgotten: () => call<OwnerGroup[]>('nobody_forgotten'),
+  dueCount: () => call<number>('due_count'),
+  notifyPrefs: () => call<NotifyPrefs>('notify_prefs'),
+  saveNotifyPrefs: (prefs: NotifyPrefs) => call<NotifyPrefs>('save_notify_prefs', { prefs }),
+  autostart: () => call<boolean>('autostart'),
+  setAutostart: (enabled: boolean) => call<boolean>('set_autostart', { enabled }),
   renewals: (withinDays: number) => call<RenewalItem[]>('renewals', { withinDays }),
   createTeamDatabase: (path: string) => call<AppStatus>('create_team_database', { path }),
   openTeamDatabase: (path: string) => call<AppStatus>('open_team_database', { path }),
