@@ -10,7 +10,8 @@ pkgs=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.
 if [ "$want" = test ]; then
   # Xvfb for a real window without a display; WebKitWebDriver for tauri-driver;
   # imagemagick for whole-screen screenshots; dbus for the notification tests.
-  pkgs+=(xvfb webkit2gtk-driver imagemagick dbus dbus-x11 at-spi2-core)
+  # python3-dbus and python3-gi run the test notification server (tests/notify-server.py).
+  pkgs+=(xvfb webkit2gtk-driver imagemagick dbus dbus-x11 at-spi2-core python3 python3-dbus python3-gi)
 fi
 if ! command -v node >/dev/null 2>&1; then pkgs+=(nodejs npm); fi
 

@@ -80,6 +80,7 @@ impl Notifier for DesktopNotifier {
 
     fn due_count(&self, count: u32) {
         tray::set_due_count(&self.app, count);
+        let _ = self.app.emit("due-count", count);
     }
 
     fn unavailable(&self, error: &kizuna_core::Error) {

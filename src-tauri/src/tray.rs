@@ -4,9 +4,9 @@
 
 use crate::state::AppState;
 use kizuna_core::config::Language;
+use std::sync::Mutex;
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
-use std::sync::Mutex;
 use tauri::{AppHandle, Manager, Wry};
 
 const TRAY_ID: &str = "kizuna";

@@ -177,6 +177,22 @@ export class App {
     await this.cmd('DELETE', '/actions');
   }
 
+  /**
+   * Calls a Kizuna command over the window's own IPC, as the UI does; for
+   * setting up what a test cannot type with second precision.
+   */
+  async invoke(command, args = {}) {
+    const r = await this.cmd('POST', '/execute/async', {
+      script: `const done = arguments[2];
+        window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(
+          (value) => done({ ok: true, value }),
+          (error) => done({ ok: false, error }));`,
+      args: [command, args],
+    });
+    if (!r.ok) throw new Error(`${command} failed: ${JSON.stringify(r.error)}`);
+    return r.value;
+  }
+
   async exec(script, args = []) {
     return this.cmd('POST', '/execute/sync', { script, args });
   }

@@ -229,7 +229,10 @@ mod tests {
         let team = TeamSettings::default();
         let c = &s.company_id;
         // Older than the window: does not count.
-        log(&mut f.db, &entry(c, ActivityKind::Call, "2026-11-10T01:00:00Z", "古い電話"));
+        log(
+            &mut f.db,
+            &entry(c, ActivityKind::Call, "2026-11-10T01:00:00Z", "古い電話"),
+        );
         log(&mut f.db, &entry(c, ActivityKind::Call, "2026-11-20T01:00:00Z", "電話"));
         let mut sato = colleague(&f, "sato", "佐藤");
         let mail = entry(c, ActivityKind::Email, "2026-11-22T01:00:00Z", "資料送付");

@@ -238,9 +238,11 @@ pub fn list_open(conn: &Connection, clock: &dyn Clock, assignee_id: Option<&str>
 }
 
 pub fn get(conn: &Connection, clock: &dyn Clock, id: &str) -> Result<FollowUpItem> {
-    conn.query_row(&format!("{SELECT} WHERE f.id = ?1 AND f.deleted_at IS NULL"), [id], |r| {
-        from_row(r, clock)
-    })
+    conn.query_row(
+        &format!("{SELECT} WHERE f.id = ?1 AND f.deleted_at IS NULL"),
+        [id],
+        |r| from_row(r, clock),
+    )
     .optional()?
     .ok_or_else(|| Error::NotFound {
         entity: "follow_up",
@@ -367,7 +369,12 @@ pub fn complete(ctx: &WriteCtx, id: &str, version: i64, touch: Option<&NewActivi
         params![id, version, ctx.now, activity_id, ctx.user_id],
     )?;
     ctx.expect_one("follow_up", "follow_ups", id, n)?;
-    ctx.audit("follow_up", id, "update", json!({ "status": { "from": "open", "to": "done" } }))?;
+    ctx.audit(
+        "follow_up",
+        id,
+        "update",
+        json!({ "status": { "from": "open", "to": "done" } }),
+    )?;
     ctx.changed("follow_up", id, "update")?;
     Ok(activity_id)
 }
@@ -544,11 +551,14 @@ mod tests {
             ]
         );
         // The touch is on the timeline and moved the last contact.
-        let last: Option<String> = f
-            .db
-            .conn()
-            .query_row("SELECT last_contact_at FROM companies WHERE id = ?1", [&s.company_id], |r| r.get(0))
-            .unwrap();
+        let last: Option<String> =
+            f.db.conn()
+                .query_row(
+                    "SELECT last_contact_at FROM companies WHERE id = ?1",
+                    [&s.company_id],
+                    |r| r.get(0),
+                )
+                .unwrap();
         assert_eq!(last.as_deref(), Some("2026-11-25T00:55:00Z"));
         // Done is done: acting on it again is refused, not repeated.
         assert_invalid(f.db.write(|ctx| complete(ctx, &late, 2, None)), "follow_up", "not_open");
@@ -587,6 +597,10 @@ mod tests {
         );
         let past = SnoozeChoice::At("2026-11-24T00:00:00Z".into());
         assert_invalid(snooze_until(&past, &f.clock, &p), "snooze", "past");
-        assert_invalid(snooze_until(&SnoozeChoice::At("soon".into()), &f.clock, &p), "snooze", "format");
+        assert_invalid(
+            snooze_until(&SnoozeChoice::At("soon".into()), &f.clock, &p),
+            "snooze",
+            "format",
+        );
     }
 }

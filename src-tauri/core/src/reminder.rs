@@ -80,7 +80,8 @@ impl NotifyPrefs {
     }
 
     pub fn has_quiet_hours(&self) -> bool {
-        self.quiet_start.as_deref().and_then(parse_hm).is_some() && self.quiet_end.as_deref().and_then(parse_hm).is_some()
+        self.quiet_start.as_deref().and_then(parse_hm).is_some()
+            && self.quiet_end.as_deref().and_then(parse_hm).is_some()
     }
 
     pub fn quiet_end_time(&self) -> Option<NaiveTime> {
@@ -288,7 +289,12 @@ pub fn pending(conn: &Connection, user_id: &str, team: &TeamSettings, until: Dat
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st
         .query_map(
-            params![user_id, team.retention_days_key, team.retention_days_other, to_db(until)],
+            params![
+                user_id,
+                team.retention_days_key,
+                team.retention_days_other,
+                to_db(until)
+            ],
             |r| {
                 Ok(Reminder {
                     kind: ReminderKind::parse(&r.get::<_, String>(0)?),
@@ -316,7 +322,12 @@ pub fn next_due_after(
 ) -> Result<Option<DateTime<Utc>>> {
     let sql = format!("{} SELECT MIN(due) FROM pending WHERE due > ?4", candidates_sql());
     let due: Option<String> = conn.prepare_cached(&sql)?.query_row(
-        params![user_id, team.retention_days_key, team.retention_days_other, to_db(after)],
+        params![
+            user_id,
+            team.retention_days_key,
+            team.retention_days_other,
+            to_db(after)
+        ],
         |r| r.get(0),
     )?;
     Ok(due.as_deref().and_then(from_db))
@@ -559,18 +570,30 @@ mod tests {
     #[test]
     fn quiet_hours_span_midnight_and_days_off_wait_for_the_next_working_morning() {
         let p = NotifyPrefs::default(); // 20:00–08:00, Monday to Friday
-        // Wednesday 2026-11-25.
+                                        // Wednesday 2026-11-25.
         assert!(!p.is_quiet(at("2026-11-25T10:00:00Z"), jst())); // 19:00 JST
         assert!(p.is_quiet(at("2026-11-25T11:00:00Z"), jst())); // 20:00 JST
         assert!(p.is_quiet(at("2026-11-25T22:59:59Z"), jst())); // 07:59 JST Thu
         assert!(!p.is_quiet(at("2026-11-25T23:00:00Z"), jst())); // 08:00 JST Thu
-        assert_eq!(p.next_allowed(at("2026-11-25T12:00:00Z"), jst()), at("2026-11-25T23:00:00Z"));
+        assert_eq!(
+            p.next_allowed(at("2026-11-25T12:00:00Z"), jst()),
+            at("2026-11-25T23:00:00Z")
+        );
         // Friday 21:00 JST → Monday 08:00 JST.
-        assert_eq!(p.next_allowed(at("2026-11-27T12:00:00Z"), jst()), at("2026-11-29T23:00:00Z"));
+        assert_eq!(
+            p.next_allowed(at("2026-11-27T12:00:00Z"), jst()),
+            at("2026-11-29T23:00:00Z")
+        );
         // Saturday noon → Monday 08:00.
-        assert_eq!(p.next_allowed(at("2026-11-28T03:00:00Z"), jst()), at("2026-11-29T23:00:00Z"));
+        assert_eq!(
+            p.next_allowed(at("2026-11-28T03:00:00Z"), jst()),
+            at("2026-11-29T23:00:00Z")
+        );
         // Allowed times stay.
-        assert_eq!(p.next_allowed(at("2026-11-25T01:00:00Z"), jst()), at("2026-11-25T01:00:00Z"));
+        assert_eq!(
+            p.next_allowed(at("2026-11-25T01:00:00Z"), jst()),
+            at("2026-11-25T01:00:00Z")
+        );
         // Daytime quiet hours (lunch) do not span midnight.
         let lunch = NotifyPrefs {
             quiet_start: Some("12:00".into()),
@@ -579,7 +602,10 @@ mod tests {
         };
         assert!(lunch.is_quiet(at("2026-11-25T03:30:00Z"), jst()));
         assert!(!lunch.is_quiet(at("2026-11-25T04:00:00Z"), jst()));
-        assert_eq!(lunch.next_allowed(at("2026-11-25T03:30:00Z"), jst()), at("2026-11-25T04:00:00Z"));
+        assert_eq!(
+            lunch.next_allowed(at("2026-11-25T03:30:00Z"), jst()),
+            at("2026-11-25T04:00:00Z")
+        );
     }
 
     #[test]
@@ -612,7 +638,10 @@ mod tests {
         assert_eq!(saved.quiet_start.as_deref(), Some("07:30"));
         assert_eq!(saved.working_days, [1, 6]);
         let sato = colleague(&f, "sato", "佐藤");
-        assert_eq!(load_prefs(sato.conn(), &sato.user().id).unwrap(), NotifyPrefs::default());
+        assert_eq!(
+            load_prefs(sato.conn(), &sato.user().id).unwrap(),
+            NotifyPrefs::default()
+        );
     }
 
     #[test]
@@ -635,7 +664,13 @@ mod tests {
         // same person sees it again.
         assert!(step_now(&f, &prefs).due.is_empty());
         let mut other_pc = colleague(&f, "tanaka", "田中 太郎");
-        let again = pending(other_pc.conn(), &f.db.user().id, &TeamSettings::default(), f.clock.now()).unwrap();
+        let again = pending(
+            other_pc.conn(),
+            &f.db.user().id,
+            &TeamSettings::default(),
+            f.clock.now(),
+        )
+        .unwrap();
         assert!(again.is_empty());
         let me = f.db.user().id.clone();
         assert!(other_pc.write(|ctx| claim(ctx, &me, &due.due)).unwrap().is_empty());
@@ -721,13 +756,25 @@ mod tests {
         assert_eq!(step_now(&f, &prefs).next_wake, Some(at("2026-11-26T00:00:00Z")));
         f.clock.advance(Duration::hours(24));
         let eve = step_now(&f, &prefs);
-        assert_eq!(eve.due.iter().map(|r| r.kind).collect::<Vec<_>>(), [ReminderKind::DecisionEve]);
+        assert_eq!(
+            eve.due.iter().map(|r| r.kind).collect::<Vec<_>>(),
+            [ReminderKind::DecisionEve]
+        );
         deliver(&mut f, &eve.due);
         assert_eq!(step_now(&f, &prefs).next_wake, Some(at("2026-11-27T00:00:00Z")));
         f.clock.advance(Duration::hours(24));
         let day = step_now(&f, &prefs);
-        assert_eq!(day.due.iter().map(|r| r.kind).collect::<Vec<_>>(), [ReminderKind::FollowUp]);
-        let text = render(&Notice::Single { reminder: day.due[0].clone() }, Language::Ja, jst());
+        assert_eq!(
+            day.due.iter().map(|r| r.kind).collect::<Vec<_>>(),
+            [ReminderKind::FollowUp]
+        );
+        let text = render(
+            &Notice::Single {
+                reminder: day.due[0].clone(),
+            },
+            Language::Ja,
+            jst(),
+        );
         assert_eq!(text.summary, "決断期限: 株式会社テスト");
     }
 
@@ -739,16 +786,25 @@ mod tests {
         f.db.conn()
             .execute("UPDATE companies SET owner_id = ?1, segment = 'key'", [&me])
             .unwrap();
-        log(&mut f.db, &entry(&s.company_id, ActivityKind::Call, "2026-11-01T01:00:00Z", "電話"));
+        log(
+            &mut f.db,
+            &entry(&s.company_id, ActivityKind::Call, "2026-11-01T01:00:00Z", "電話"),
+        );
         let prefs = no_quiet();
         // Key account: 30 days after the last call.
         assert_eq!(step_now(&f, &prefs).next_wake, Some(at("2026-12-01T01:00:00Z")));
         f.clock.advance(Duration::days(7));
         let due = step_now(&f, &prefs);
-        assert_eq!(due.due.iter().map(|r| r.kind).collect::<Vec<_>>(), [ReminderKind::ForgottenCustomer]);
+        assert_eq!(
+            due.due.iter().map(|r| r.kind).collect::<Vec<_>>(),
+            [ReminderKind::ForgottenCustomer]
+        );
         deliver(&mut f, &due.due);
         // A new touch resets the interval: a new reminder 30 days later.
-        log(&mut f.db, &entry(&s.company_id, ActivityKind::Meeting, "2026-12-02T01:00:00Z", "訪問"));
+        log(
+            &mut f.db,
+            &entry(&s.company_id, ActivityKind::Meeting, "2026-12-02T01:00:00Z", "訪問"),
+        );
         assert_eq!(step_now(&f, &prefs).next_wake, Some(at("2027-01-01T01:00:00Z")));
 
         // An open deal of mine with nothing planned: due a day after its
@@ -757,7 +813,10 @@ mod tests {
         f.db.conn().execute("UPDATE deals SET owner_id = ?1", [&me]).unwrap();
         f.clock.advance(Duration::days(2));
         let due = step_now(&f, &prefs);
-        assert_eq!(due.due.iter().map(|r| r.kind).collect::<Vec<_>>(), [ReminderKind::NoNextStep]);
+        assert_eq!(
+            due.due.iter().map(|r| r.kind).collect::<Vec<_>>(),
+            [ReminderKind::NoNextStep]
+        );
         s.follow_up(&mut f.db, &deal, "2026-12-20T00:00:00Z");
         assert!(step_now(&f, &prefs).due.is_empty());
     }
@@ -798,6 +857,9 @@ mod tests {
         assert_eq!(text.summary, "5 items are due");
         assert!(text.body.ends_with("and 2 more"), "{}", text.body);
         // A single missed one is just itself.
-        assert!(matches!(&group(vec![r("a", "2026-11-24T01:00:00Z")], started)[0], Notice::Single { .. }));
+        assert!(matches!(
+            &group(vec![r("a", "2026-11-24T01:00:00Z")], started)[0],
+            Notice::Single { .. }
+        ));
     }
 }

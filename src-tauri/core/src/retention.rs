@@ -3,6 +3,7 @@
 //! grouped by owner so each person sees whom they owe a call.
 
 use crate::clock::{from_db, Clock};
+use crate::company::Segment;
 use crate::error::Result;
 use crate::settings::TeamSettings;
 use rusqlite::{params, Connection};
@@ -15,7 +16,7 @@ use ts_rs::TS;
 pub struct ForgottenCustomer {
     pub id: String,
     pub name: String,
-    pub segment: String,
+    pub segment: Segment,
     pub last_contact_at: Option<String>,
     /// Whole days since the last contact (or since the customer was added).
     #[ts(type = "number")]
@@ -108,16 +109,18 @@ pub fn nobody_forgotten(
         if !overdue && !no_next {
             continue;
         }
-        group(&mut groups, (r.get(6)?, r.get(7)?)).customers.push(ForgottenCustomer {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            segment: r.get(2)?,
-            last_contact_at: r.get(3)?,
-            days_since_contact: days,
-            interval_days: interval,
-            overdue,
-            no_next_step: no_next,
-        });
+        group(&mut groups, (r.get(6)?, r.get(7)?))
+            .customers
+            .push(ForgottenCustomer {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                segment: Segment::parse(&r.get::<_, String>(2)?),
+                last_contact_at: r.get(3)?,
+                days_since_contact: days,
+                interval_days: interval,
+                overdue,
+                no_next_step: no_next,
+            });
     }
     let mut st = conn.prepare_cached(DEALS)?;
     let mut rows = st.query([])?;
@@ -165,7 +168,10 @@ mod tests {
         )
         .unwrap();
         // A key account last called 31 days ago: past its 30 days.
-        log(&mut f.db, &entry(&s.company_id, ActivityKind::Call, "2026-10-25T00:00:00Z", "電話"));
+        log(
+            &mut f.db,
+            &entry(&s.company_id, ActivityKind::Call, "2026-10-25T00:00:00Z", "電話"),
+        );
         // An open deal of Sato's with nothing planned, and one with a follow-up.
         let bare = s.deal(&mut f.db, "放置案件", s.stage("提案"), 500, "JPY");
         let planned = s.deal(&mut f.db, "予定あり", s.stage("提案"), 100, "JPY");
@@ -189,7 +195,10 @@ mod tests {
         );
 
         // A recent touch and a longer interval take the customer off the list.
-        log(&mut f.db, &entry(&s.company_id, ActivityKind::Meeting, "2026-11-24T00:00:00Z", "訪問"));
+        log(
+            &mut f.db,
+            &entry(&s.company_id, ActivityKind::Meeting, "2026-11-24T00:00:00Z", "訪問"),
+        );
         let groups = nobody_forgotten(f.db.conn(), &f.clock, &team, Some(&me)).unwrap();
         assert!(groups.iter().all(|g| g.customers.is_empty()));
     }

@@ -13,7 +13,6 @@
 //! seen within a second without re-reading any table. The due list itself
 //! is only recomputed when something changed or a reminder is due.
 
-
 use crate::config::Language;
 use crate::db::{Db, OpenOptions};
 use crate::error::Result;
@@ -196,11 +195,7 @@ impl Worker {
         let prefs = reminder::load_prefs(cur.db.conn(), &user_id)?;
         let team = TeamSettings::load(cur.db.conn())?;
         let step = reminder::step(cur.db.conn(), cur.db.clock(), &user_id, &prefs, &team)?;
-        let fresh: Vec<Reminder> = step
-            .due
-            .into_iter()
-            .filter(|r| !self.told.contains(&key(r)))
-            .collect();
+        let fresh: Vec<Reminder> = step.due.into_iter().filter(|r| !self.told.contains(&key(r))).collect();
         if !fresh.is_empty() {
             let mine = if cur.db.read_only().is_some() {
                 fresh
@@ -273,9 +268,7 @@ fn key(r: &Reminder) -> (String, String, String) {
 
 /// Changes whenever another connection commits to the file.
 fn data_version(db: &Db) -> Option<i64> {
-    db.conn()
-        .pragma_query_value(None, "data_version", |r| r.get(0))
-        .ok()
+    db.conn().pragma_query_value(None, "data_version", |r| r.get(0)).ok()
 }
 
 #[cfg(test)]
@@ -302,10 +295,7 @@ mod tests {
             Ok(())
         }
         fn failed(&self, _n: &Notice, text: &NoticeText, error: &str) {
-            self.failed
-                .lock()
-                .unwrap()
-                .push(format!("{}: {error}", text.summary));
+            self.failed.lock().unwrap().push(format!("{}: {error}", text.summary));
         }
         fn due_count(&self, _count: u32) {}
     }

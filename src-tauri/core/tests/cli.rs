@@ -92,14 +92,44 @@ fn a_colleague_plans_a_follow_up_for_a_team_member() {
     let db_s = db.to_str().unwrap();
     assert!(kizuna(&["--db", db_s, "demo"]).status.success());
     // The assignee must be a known team member: "tanaka" has never opened it.
-    let out = kizuna(&["--db", db_s, "--as", "sato", "follow-up", "--to", "tanaka", "--title", "x"]);
+    let out = kizuna(&[
+        "--db",
+        db_s,
+        "--as",
+        "sato",
+        "follow-up",
+        "--to",
+        "tanaka",
+        "--title",
+        "x",
+    ]);
     assert!(!out.status.success());
     assert!(text(&out).contains("[invalid]"), "{}", text(&out));
     // Opening the file made sato a member; tanaka becomes one the same way.
-    let out = kizuna(&["--db", db_s, "--as", "tanaka", "follow-up", "--to", "sato", "--title", "引き継ぎ"]);
+    let out = kizuna(&[
+        "--db",
+        db_s,
+        "--as",
+        "tanaka",
+        "follow-up",
+        "--to",
+        "sato",
+        "--title",
+        "引き継ぎ",
+    ]);
     assert!(out.status.success(), "{}", text(&out));
     let out = kizuna(&[
-        "--db", db_s, "--as", "sato", "follow-up", "--to", "tanaka", "--title", "折り返し電話", "--in", "60",
+        "--db",
+        db_s,
+        "--as",
+        "sato",
+        "follow-up",
+        "--to",
+        "tanaka",
+        "--title",
+        "折り返し電話",
+        "--in",
+        "60",
     ]);
     assert!(out.status.success(), "{}", text(&out));
     let conn = rusqlite::Connection::open(&db).unwrap();
@@ -111,5 +141,8 @@ fn a_colleague_plans_a_follow_up_for_a_team_member() {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .unwrap();
-    assert_eq!((title.as_str(), who.as_str(), creator.as_str()), ("折り返し電話", "tanaka", "sato"));
+    assert_eq!(
+        (title.as_str(), who.as_str(), creator.as_str()),
+        ("折り返し電話", "tanaka", "sato")
+    );
 }

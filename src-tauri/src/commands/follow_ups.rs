@@ -51,7 +51,10 @@ pub async fn complete_follow_up(
     touch: Option<NewActivity>,
 ) -> Reply<Option<String>> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| follow_up::complete(ctx, &id, version, touch.as_ref())))
+        .with_session(move |s| {
+            s.db()?
+                .write(|ctx| follow_up::complete(ctx, &id, version, touch.as_ref()))
+        })
         .await
 }
 

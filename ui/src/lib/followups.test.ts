@@ -1,54 +1,87 @@
 import { describe, expect, it } from 'vitest';
-import type { DueState } from './generated/DueState';
+import type { Bucket } from './generated/Bucket';
 import type { FollowUpItem } from './generated/FollowUpItem';
-import { DUE_STATES, groupFollowUps } from './followups';
+import type { Reminder } from './generated/Reminder';
+import { byBucket, fromLocalInput, routeFor, toLocalInput } from './followups';
 
-function item(id: string, state: DueState, dueAt: string): FollowUpItem {
+function item(id: string, bucket: Bucket, dueAt: string, extra: Partial<FollowUpItem> = {}): FollowUpItem {
   return {
     id,
     kind: 'follow_up',
     title: `Call ${id}`,
     due_at: dueAt,
-    state,
+    snoozed_until: null,
+    state: bucket === 'overdue' ? 'overdue' : bucket === 'today' ? 'today' : 'upcoming',
+    bucket,
+    done_at: null,
     assignee_id: null,
     assignee_name: null,
     company_id: null,
     company_name: null,
     deal_id: null,
     deal_title: null,
+    activity_id: null,
+    version: 1,
+    ...extra,
   };
 }
 
-describe('groupFollowUps', () => {
-  it('groups by the backend’s state, not by re-reading the date', () => {
+function reminder(kind: Reminder['kind'], id: string): Reminder {
+  return {
+    kind,
+    item_id: id,
+    due_at: '2026-11-26T00:00:00Z',
+    follow_up_kind: null,
+    title: 't',
+    company_id: 'c',
+    company_name: 'C',
+    deal_id: null,
+    deal_title: null,
+  };
+}
+
+describe('byBucket', () => {
+  it('trusts the backend’s list and orders open ones by when they come back', () => {
     // The backend decides "today" in the user's zone; the UI must not second-guess it.
-    const groups = groupFollowUps([
-      item('a', 'today', '2025-03-13T23:00:00Z'),
-      item('b', 'overdue', '2025-03-14T01:00:00Z'),
-      item('c', 'upcoming', '2025-03-01T09:00:00Z'),
+    const b = byBucket([
+      item('a', 'today', '2026-11-26T05:00:00Z'),
+      item('b', 'overdue', '2026-11-27T01:00:00Z'),
+      item('s', 'snoozed', '2026-11-20T00:00:00Z', { snoozed_until: '2026-11-30T00:00:00Z' }),
+      item('t', 'snoozed', '2026-11-25T00:00:00Z', { snoozed_until: '2026-11-28T00:00:00Z' }),
+      item('e', 'today', '2026-11-26T01:00:00Z'),
+      item('d1', 'done', '2026-11-01T00:00:00Z', { done_at: '2026-11-02T00:00:00Z' }),
+      item('d2', 'done', '2026-11-01T00:00:00Z', { done_at: '2026-11-05T00:00:00Z' }),
     ]);
-    expect(groups.today.map((i) => i.id)).toEqual(['a']);
-    expect(groups.overdue.map((i) => i.id)).toEqual(['b']);
-    expect(groups.upcoming.map((i) => i.id)).toEqual(['c']);
+    expect(b.overdue.map((i) => i.id)).toEqual(['b']);
+    expect(b.today.map((i) => i.id)).toEqual(['e', 'a']);
+    expect(b.snoozed.map((i) => i.id)).toEqual(['t', 's']);
+    expect(b.done.map((i) => i.id)).toEqual(['d2', 'd1']);
+    expect(b.upcoming).toEqual([]);
   });
+});
 
-  it('sorts each group by the instant, earliest first, across offsets', () => {
-    const groups = groupFollowUps([
-      item('late', 'upcoming', '2025-03-20T10:00:00Z'),
-      // 09:00 in Tokyo is 00:00 UTC: earlier than 'utc-early' although its text sorts later.
-      item('tokyo', 'upcoming', '2025-03-20T09:00:00+09:00'),
-      item('utc-early', 'upcoming', '2025-03-20T01:00:00Z'),
-      item('o2', 'overdue', '2025-03-10T08:00:00Z'),
-      item('o1', 'overdue', '2025-03-02T08:00:00Z'),
-    ]);
-    expect(groups.upcoming.map((i) => i.id)).toEqual(['tokyo', 'utc-early', 'late']);
-    expect(groups.overdue.map((i) => i.id)).toEqual(['o1', 'o2']);
-    expect(groups.today).toEqual([]);
+describe('routeFor', () => {
+  it('takes a clicked reminder to its record', () => {
+    expect(routeFor({ kind: 'single', reminder: reminder('follow_up', 'f1') })).toEqual({
+      view: 'followups',
+      followUpId: 'f1',
+      tab: 'open',
+    });
+    expect(routeFor({ kind: 'single', reminder: reminder('forgotten_customer', 'c1') })).toEqual({
+      view: 'customer',
+      companyId: 'c1',
+    });
+    expect(routeFor({ kind: 'single', reminder: reminder('no_next_step', 'd1') })).toMatchObject({ tab: 'forgotten' });
+    expect(routeFor({ kind: 'summary', reminders: [], missed: true })).toMatchObject({ view: 'followups', followUpId: null });
   });
+});
 
-  it('keeps all three groups, in display order, when empty', () => {
-    expect(DUE_STATES).toEqual(['overdue', 'today', 'upcoming']);
-    const groups = groupFollowUps([]);
-    for (const state of DUE_STATES) expect(groups[state]).toEqual([]);
+describe('local time inputs', () => {
+  it('round-trips an instant through the datetime-local form', () => {
+    const iso = '2026-11-26T03:15:00.000Z';
+    expect(fromLocalInput(toLocalInput(iso))).toBe(iso);
+    expect(fromLocalInput('')).toBeNull();
+    expect(fromLocalInput('not a time')).toBeNull();
+    expect(toLocalInput('garbage')).toBe('');
   });
 });

@@ -1,14 +1,49 @@
-import type { DueState } from './generated/DueState';
+import type { Bucket } from './generated/Bucket';
 import type { FollowUpItem } from './generated/FollowUpItem';
+import type { Notice } from './generated/Notice';
 
-export const DUE_STATES: readonly DueState[] = ['overdue', 'today', 'upcoming'];
+/** The open lists, in the order the view shows them. */
+export const OPEN_BUCKETS: readonly Bucket[] = ['overdue', 'today', 'upcoming', 'snoozed'];
 
-/** Follow-ups grouped by the backend's verdict, earliest due first within each group. */
-export function groupFollowUps(items: readonly FollowUpItem[]): Record<DueState, FollowUpItem[]> {
-  const groups: Record<DueState, FollowUpItem[]> = { overdue: [], today: [], upcoming: [] };
-  for (const item of items) groups[item.state].push(item);
-  for (const state of DUE_STATES) {
-    groups[state].sort((a, b) => Date.parse(a.due_at) - Date.parse(b.due_at));
+/** Follow-ups by list; open ones by the time they come back, done ones latest first. */
+export function byBucket(items: readonly FollowUpItem[]): Record<Bucket, FollowUpItem[]> {
+  const out: Record<Bucket, FollowUpItem[]> = { overdue: [], today: [], upcoming: [], snoozed: [], done: [] };
+  for (const item of items) out[item.bucket].push(item);
+  const when = (f: FollowUpItem): number => Date.parse(f.snoozed_until ?? f.due_at);
+  for (const b of OPEN_BUCKETS) out[b].sort((a, b2) => when(a) - when(b2));
+  out.done.sort((a, b) => Date.parse(b.done_at ?? '') - Date.parse(a.done_at ?? ''));
+  return out;
+}
+
+/** Where clicking a notification takes the user. */
+export type ReminderRoute =
+  | { view: 'followups'; followUpId: string | null; tab: 'open' | 'forgotten' }
+  | { view: 'customer'; companyId: string };
+
+export function routeFor(notice: Notice): ReminderRoute {
+  if (notice.kind === 'summary') return { view: 'followups', followUpId: null, tab: 'open' };
+  const r = notice.reminder;
+  switch (r.kind) {
+    case 'follow_up':
+    case 'decision_eve':
+      return { view: 'followups', followUpId: r.item_id, tab: 'open' };
+    case 'forgotten_customer':
+      return { view: 'customer', companyId: r.item_id };
+    case 'no_next_step':
+      return { view: 'followups', followUpId: null, tab: 'forgotten' };
   }
-  return groups;
+}
+
+/** "YYYY-MM-DDTHH:MM" in the user's zone, as a datetime-local input wants it. */
+export function toLocalInput(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+/** A datetime-local value as an instant; `null` when empty or unreadable. */
+export function fromLocalInput(local: string): string | null {
+  if (local === '') return null;
+  const d = new Date(local);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }

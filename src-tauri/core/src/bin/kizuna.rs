@@ -112,7 +112,10 @@ fn plan_follow_up(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
     let due = match (flag("--at"), flag("--in")) {
         (Some(at), _) => at.to_string(),
         (None, secs) => {
-            let secs: i64 = secs.unwrap_or("0").parse().map_err(|_| Error::invalid("in", "format"))?;
+            let secs: i64 = secs
+                .unwrap_or("0")
+                .parse()
+                .map_err(|_| Error::invalid("in", "format"))?;
             to_db(db.clock().now() + chrono::Duration::seconds(secs))
         }
     };

@@ -1,0 +1,130 @@
+// End-to-end: reminders reach the desktop through the real notification
+// service (a test server on the private D-Bus session bus), on time and
+// exactly once — across a restart, after a snooze, and for a follow-up a
+// colleague's process assigns — and clicking one opens its record.
+import { test, afterEach, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { App, CLI, freshHome } from './wd.mjs';
+import { NotificationServer } from './notify.mjs';
+
+let app;
+let server;
+before(async () => {
+  server = await NotificationServer.start();
+});
+after(async () => {
+  await server?.stop();
+});
+afterEach(async () => {
+  if (!app) return;
+  await app.screenshot('last-reminders').catch(() => {});
+  await app.quit();
+  app = undefined;
+});
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Whole seconds: the database keeps due times to the second. */
+const secondsFromNow = (s) => new Date(Math.ceil(Date.now() / 1000) * 1000 + s * 1000);
+// Reminders at any hour and any day, so the test does not depend on when CI runs.
+const ALWAYS = { enabled: true, quiet_start: null, quiet_end: null, working_days: [1, 2, 3, 4, 5, 6, 7] };
+
+async function start(home) {
+  const a = await App.launch({ home });
+  // The board shows behind the first-run question once the status is known.
+  await a.find('[data-testid="deal-card"]');
+  if ((await a.findAll('[data-testid="first-run-sample"]')).length) await a.click('[data-testid="first-run-sample"]');
+  return a;
+}
+
+async function waitForNotification(text, count, timeout) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    const found = server.matching(text);
+    if (found.length >= count) return found;
+    await sleep(50);
+  }
+  throw new Error(`no notification naming ${text} (have: ${JSON.stringify(server.all().map((n) => n.summary))})`);
+}
+
+test('a due follow-up is notified once and on time, survives a restart, comes back after a snooze, and a colleague’s assignment arrives too', async () => {
+  const home = freshHome();
+  app = await start(home);
+  const status = await app.invoke('app_status');
+  await app.invoke('save_notify_prefs', { prefs: ALWAYS });
+  const customer = `通知テスト商事${Date.now() % 100000}`;
+  const companyId = await app.invoke('create_company', {
+    company: { name: customer, name_kana: 'つうちてすとしょうじ', industry: '', segment: null, owner_id: null, address: '', phone: '', website: '', tags: [] },
+  });
+
+  // Due a few seconds ahead.
+  const due = secondsFromNow(4);
+  const planned = await app.invoke('create_follow_up', {
+    followUp: { kind: 'follow_up', title: '見積のご確認', due_at: due.toISOString(), assignee_id: null, company_id: companyId, deal_id: null, contract_id: null, activity_id: null },
+  });
+  const [first] = await waitForNotification(customer, 1, 15000);
+  const delay = first.at * 1000 - due.getTime();
+  assert.ok(delay >= 0 && delay <= 2000, `notified ${delay} ms after its time`);
+  assert.equal(first.app, 'Kizuna');
+  assert.match(first.summary, /^フォロー: 通知テスト商事/);
+  assert.match(first.body, /見積のご確認/);
+  await sleep(2500);
+  assert.equal(server.matching(customer).length, 1, 'exactly one notification');
+
+  // The badge counts it (due today).
+  await app.waitFor(async () => Number((await app.findAll('[data-testid="due-badge"]')).length), 10000, 'the due badge');
+
+  // Restarting the app does not repeat it.
+  await app.quit();
+  app = await start(home);
+  await sleep(4000);
+  assert.equal(server.matching(customer).length, 1, 'not repeated after a restart');
+
+  // Snoozed in the Follow-ups view, it waits; snoozed to a moment, it comes back.
+  await app.click('[data-testid="nav-followups"]');
+  const row = `[data-testid="followup-item"][data-id="${planned.id}"]`;
+  await app.find(row);
+  await app.click(`${row} [data-testid="followup-snooze"]`);
+  await app.click(`${row} [data-testid="snooze-one_hour"]`);
+  await app.find(`${row}[data-bucket="snoozed"]`);
+  const snoozed = await app.invoke('follow_ups', { mineOnly: true, includeDone: false, companyId });
+  const again = secondsFromNow(3);
+  await app.invoke('snooze_follow_up', { id: planned.id, version: snoozed[0].version, choice: { kind: 'at', at: again.toISOString() } });
+  const [, second] = await waitForNotification(customer, 2, 15000);
+  const delay2 = second.at * 1000 - again.getTime();
+  assert.ok(delay2 >= 0 && delay2 <= 2000, `snooze ended ${delay2} ms late`);
+
+  // A colleague, in another process, assigns me a follow-up due now: it
+  // reaches my desktop although my app made no change itself.
+  const db = status.database.path;
+  const colleagueDue = secondsFromNow(3);
+  const id = execFileSync(CLI, [
+    '--db', db, '--as', 'sato', 'follow-up', '--to', status.user.login,
+    '--company', customer, '--title', '佐藤さんからの引き継ぎ', '--at', colleagueDue.toISOString().replace(/\.\d+Z$/, 'Z'),
+  ]).toString().trim();
+  const handed = await waitForNotification('佐藤さんからの引き継ぎ', 1, 15000);
+  const delay3 = handed[0].at * 1000 - colleagueDue.getTime();
+  assert.ok(delay3 >= 0 && delay3 <= 2000, `the colleague's follow-up was notified ${delay3} ms late`);
+
+  // Clicking the notification opens Follow-ups at that record, with done / snooze.
+  await app.click('[data-testid="nav-board"]');
+  server.click(handed[0].id);
+  const mark = `[data-testid="followup-item"][data-id="${id}"][aria-current="true"]`;
+  await app.find(mark, 10000);
+  await app.find(`${mark} [data-testid="followup-done"]`);
+  await app.find(`${mark} [data-testid="followup-snooze"]`);
+  await app.screenshot('reminder-opened-ja');
+
+  // Done, logging the call in the same step: it leaves the open list and
+  // the cadence proposes the next follow-up.
+  await app.click(`${mark} [data-testid="followup-done"]`);
+  await app.find('[data-testid="complete-dialog"]');
+  await app.click('[data-testid="complete-kind-call"]');
+  await app.click('[data-testid="complete-submit"]');
+  await app.find('[data-testid="follow-up-dialog"] [data-testid="cadence-proposal"]');
+  await app.screenshot('cadence-proposal-ja');
+  await app.click('[data-testid="fu-create"]');
+  await app.waitFor(async () => !(await app.findAll(`[data-testid="followup-item"][data-id="${id}"]`)).length, 10000, 'the done follow-up to leave the open list');
+  await app.click('[data-testid="followups-tab-done"]');
+  await app.find(`[data-testid="followup-item"][data-id="${id}"][data-bucket="done"]`);
+});

@@ -1,0 +1,61 @@
+import { listen } from '@tauri-apps/api/event';
+import { api } from './api';
+import { routeFor, type ReminderRoute } from './followups';
+import type { Notice } from './generated/Notice';
+import { t } from './i18n/i18n.svelte';
+import { nav } from './nav.svelte';
+import { toasts } from './toast.svelte';
+
+/**
+ * What the reminder scheduler in the backend tells the window: a reminder
+ * was shown (lists may have changed), one was clicked (go to its record), or
+ * one could not be shown (the user must still learn of it).
+ */
+class Reminders {
+  dueCount = $state(0);
+  /** Bumped whenever reminders were shown: open lists reload. */
+  changed = $state(0);
+  /** The follow-up a clicked notification points at. */
+  highlight = $state<string | null>(null);
+  /** The Follow-ups tab a clicked notification wants. */
+  tab = $state<'open' | 'forgotten'>('open');
+  private started = false;
+
+  async refreshCount(): Promise<void> {
+    try {
+      this.dueCount = await api.dueCount();
+    } catch {
+      // No database open: the badge simply stays as it was.
+    }
+  }
+
+  go(route: ReminderRoute): void {
+    if (route.view === 'customer') {
+      nav.openCompany(route.companyId);
+      return;
+    }
+    this.highlight = route.followUpId;
+    this.tab = route.tab;
+    nav.view = 'followups';
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    void this.refreshCount();
+    // The scheduler recounts after every change, here or by a colleague.
+    await listen<number>('due-count', (e) => (this.dueCount = e.payload));
+    await listen<Notice>('reminder-shown', () => {
+      this.changed++;
+      void this.refreshCount();
+    });
+    await listen<Notice>('reminder-open', (e) => this.go(routeFor(e.payload)));
+    await listen('show-follow-ups', () => this.go({ view: 'followups', followUpId: null, tab: 'open' }));
+    await listen<{ summary: string; body: string; error: string }>('notification-failed', (e) => {
+      toasts.show(t('reminders.failed', { summary: e.payload.summary, error: e.payload.error }), 'error');
+      this.changed++;
+    });
+  }
+}
+
+export const reminders = new Reminders();
