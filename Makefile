@@ -58,8 +58,8 @@ e2e: app
 	bash tests/e2e/run.sh
 
 # Figures, not pass/fail: the engine's board time against the bare SQL on
-# the same file, the real window's time from IPC call to cards painted, and
-# the timeline and search timings.
+# the same file, the real window's time from IPC call to cards painted, the
+# timeline and search timings, and reminder punctuality.
 bench: test-deps app
 	mkdir -p target/bench
 	rm -f target/bench/board-10k.db
@@ -68,6 +68,9 @@ bench: test-deps app
 	# One timeline page in 10k- and 1M-entry files, and search over 1M texts
 	# (writes a ~1.1 GB temporary file, about two minutes).
 	$(CARGO) bench -p kizuna-core --bench timeline
+	# Reminder punctuality (p50/p99 delay after the due time), a colleague's
+	# change reaching the scheduler, and its idle CPU (about a minute).
+	$(CARGO) bench -p kizuna-core --bench reminders
 
 clean:
 	$(CARGO) clean

@@ -143,11 +143,13 @@ pub fn pushiness(
     }
     let since = to_db(clock.now() - Duration::days(i64::from(team.pushy_window_days)));
     let touches = unanswered(touches_since(conn, company_id, &since)?);
-    Ok((touches.len() as u32 >= team.pushy_max_touches).then(|| PushyWarning {
-        max_touches: team.pushy_max_touches,
-        window_days: team.pushy_window_days,
-        touches,
-    }))
+    Ok(
+        (touches.len() as u32 >= team.pushy_max_touches).then_some(PushyWarning {
+            max_touches: team.pushy_max_touches,
+            window_days: team.pushy_window_days,
+            touches,
+        }),
+    )
 }
 
 /// What the app says when someone logs or plans a touch.

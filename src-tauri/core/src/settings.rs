@@ -264,8 +264,10 @@ mod tests {
         assert_eq!(bad(|s| s.pushy_max_touches = 0), ("pushy_max_touches", "range"));
         assert_eq!(bad(|s| s.pushy_window_days = 365), ("pushy_window_days", "range"));
         assert_eq!(bad(|s| s.retention_days_key = 1), ("retention_days_key", "range"));
-        let mut ok = TeamSettings::default();
-        ok.cadence_days = vec![2, 2, 10];
+        let ok = TeamSettings {
+            cadence_days: vec![2, 2, 10],
+            ..TeamSettings::default()
+        };
         assert!(ok.validated().is_ok());
     }
 
