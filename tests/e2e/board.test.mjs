@@ -84,7 +84,7 @@ test('create a deal, drag it to 見積, move it into closing, lose it with a re-
   const dealEntries = await app.exec(`return [...document.querySelectorAll('[data-testid="deal-timeline"] [data-testid="timeline-entry"]')].map((e) => ({ kind: e.dataset.kind, text: e.textContent }))`);
   assert.ok(dealEntries.some((e) => e.kind === 'stage_change' && e.text.includes('提案 → 見積')), `stage change on the deal's timeline: ${JSON.stringify(dealEntries)}`);
   await app.screenshot('deal-dialog-timeline-ja');
-  await app.click('[data-testid="deal-dialog"] .footer .btn:not(.primary)');
+  await app.click('[data-testid="deal-cancel"]');
   await app.waitFor(async () => !(await app.findAll('[data-testid="deal-dialog"]')).length, 5000, 'deal dialog closed');
 
   // Keyboard: Alt+→ moves it to クロージング, which asks for a decision deadline.

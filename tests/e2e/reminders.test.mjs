@@ -128,3 +128,98 @@ test('a due follow-up is notified once and on time, survives a restart, comes ba
   await app.click('[data-testid="followups-tab-done"]');
   await app.find(`[data-testid="followup-item"][data-id="${id}"][data-bucket="done"]`);
 });
+
+/** "HH:MM" in this machine's zone (the app's zone too), `minutes` from now. */
+function hm(minutes) {
+  const d = new Date(Date.now() + minutes * 60_000);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
+async function setInput(css, value) {
+  // WebKitGTK's time fields ignore typed keys under WebDriver: set the value
+  // the way the user's choice arrives, as an input event.
+  await app.exec(
+    `const el = document.querySelector(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event('input', { bubbles: true }));`,
+    [css, value],
+  );
+}
+
+test('quiet hours set in Settings hold a reminder until they end; the pushiness guard and the cadence speak up; nobody is forgotten', async () => {
+  app = await start(freshHome());
+  const customer = `静かな時間商会${Date.now() % 100000}`;
+  const companyId = await app.invoke('create_company', {
+    company: { name: customer, name_kana: 'しずかなじかんしょうかい', industry: '', segment: null, owner_id: null, address: '', phone: '', website: '', tags: [] },
+  });
+
+  // Quiet now (from an hour ago to an hour ahead), every day a working day.
+  await app.click('[data-testid="nav-settings"]');
+  await app.find('[data-testid="notify-settings"]');
+  if ((await app.exec(`return document.querySelector('[data-testid="quiet-hours"]').checked`)) === false) {
+    await app.click('[data-testid="quiet-hours"]');
+  }
+  await setInput('[data-testid="quiet-start"]', hm(-60));
+  await setInput('[data-testid="quiet-end"]', hm(60));
+  for (const day of [1, 2, 3, 4, 5, 6, 7]) {
+    const pressed = await app.exec(`return document.querySelector('[data-testid="working-day-${day}"]').getAttribute('aria-pressed')`);
+    if (pressed !== 'true') await app.click(`[data-testid="working-day-${day}"]`);
+  }
+  await app.click('[data-testid="notify-save"]');
+  await app.find('[data-testid="notify-saved"]');
+  await app.screenshot('settings-notifications-ja');
+
+  const due = secondsFromNow(2);
+  await app.invoke('create_follow_up', {
+    followUp: { kind: 'follow_up', title: '夜間は控える', due_at: due.toISOString(), assignee_id: null, company_id: companyId, deal_id: null, contract_id: null, activity_id: null },
+  });
+  await sleep(5000);
+  assert.equal(server.matching(customer).length, 0, 'nothing shown in quiet hours');
+
+  // Quiet hours off: what waited is shown at once.
+  await app.click('[data-testid="quiet-hours"]');
+  await app.click('[data-testid="notify-save"]');
+  const saved = Date.now();
+  await app.find('[data-testid="notify-saved"]');
+  const [shown] = await waitForNotification(customer, 1, 10000);
+  assert.ok(shown.at * 1000 - saved < 2000, 'shown as soon as quiet hours ended');
+
+  // Three unanswered outbound touches this week: the logging form warns,
+  // listing them, and the cadence has widened to 7 days.
+  await app.click('[data-testid="open-search"]');
+  await app.type('[data-testid="search-input"]', customer);
+  await app.click('[data-testid="search-hit"][data-kind="companies"]');
+  await app.find('[data-testid="customer-page"]');
+  for (const summary of ['電話（不在）', '資料をメール', '再度お電話']) {
+    await app.click('[data-testid="log-kind-call"]');
+    await app.type('[data-testid="log-summary"]', summary);
+    await app.click('[data-testid="log-save"]');
+    await app.waitFor(async () => (await app.exec(`return document.querySelector('[data-testid="log-summary"]').value`)) === '', 10000, 'the touch to be logged');
+  }
+  await app.find('[data-testid="log-touch"] [data-testid="pushy-warning"]');
+  const listed = await app.exec(`return [...document.querySelectorAll('[data-testid="pushy-touch"]')].map((e) => e.textContent)`);
+  assert.equal(listed.length, 3);
+  assert.ok(listed[0].includes('再度お電話'), `newest first: ${listed}`);
+  const suggestion = await app.text('[data-testid="cadence-suggestion"]');
+  assert.ok(suggestion.includes('7日後'), suggestion);
+  await app.screenshot('pushy-warning-ja');
+
+  // Planning one more from the customer page shows the same warning.
+  await app.click('[data-testid="cadence-plan"]');
+  await app.find('[data-testid="follow-up-dialog"] [data-testid="pushy-warning"]');
+  await app.click('[data-testid="fu-create"]');
+  await app.waitFor(async () => !(await app.findAll('[data-testid="follow-up-dialog"]')).length, 10000, 'the dialog to close');
+  const planned = await app.invoke('follow_ups', { mineOnly: false, includeDone: false, companyId });
+  const midnight = new Date().setHours(0, 0, 0, 0);
+  const days = planned.map((f) => Math.floor((Date.parse(f.due_at) - midnight) / 86_400_000));
+  assert.deepEqual(days.sort((a, b) => a - b), [0, 7], 'the one that waited out quiet hours, and the new one a week out');
+
+  // Nobody forgotten, in English.
+  await app.click('[data-testid="nav-settings"]');
+  await app.click('[data-testid="settings-language-en"]');
+  await app.click('[data-testid="nav-followups"]');
+  await app.click('[data-testid="followups-tab-forgotten"]');
+  await app.find('[data-testid="nobody-forgotten"] [data-testid="forgotten-owner"]');
+  const groups = await app.exec(`return [...document.querySelectorAll('[data-testid="forgotten-owner"] h2')].map((h) => h.textContent)`);
+  assert.ok(groups.length >= 2, `grouped by owner: ${groups}`);
+  assert.ok((await app.findAll('[data-testid="forgotten-customer"]')).length > 0, 'sample customers past their interval are listed');
+  await app.screenshot('nobody-forgotten-en');
+});
