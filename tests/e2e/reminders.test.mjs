@@ -5,6 +5,8 @@
 import { test, afterEach, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, CLI, freshHome } from './wd.mjs';
 import { NotificationServer } from './notify.mjs';
 
@@ -30,7 +32,9 @@ const secondsFromNow = (s) => new Date(Math.ceil(Date.now() / 1000) * 1000 + s *
 const ALWAYS = { enabled: true, quiet_start: null, quiet_end: null, working_days: [1, 2, 3, 4, 5, 6, 7] };
 
 async function start(home) {
-  const a = await App.launch({ home });
+  // HOME too: the autostart entry goes to $HOME/.config/autostart whatever
+  // XDG_CONFIG_HOME says, and a test must never write into the real profile.
+  const a = await App.launch({ home, env: { HOME: home } });
   // The board shows behind the first-run question once the status is known.
   await a.find('[data-testid="deal-card"]');
   if ((await a.findAll('[data-testid="first-run-sample"]')).length) await a.click('[data-testid="first-run-sample"]');
@@ -70,6 +74,12 @@ test('a due follow-up is notified once and on time, survives a restart, comes ba
   assert.match(first.body, /見積のご確認/);
   await sleep(2500);
   assert.equal(server.matching(customer).length, 1, 'exactly one notification');
+  // The sample data's items that fell due before the app started came as
+  // one summary, not a burst of dozens.
+  const others = server.all().filter((n) => !n.summary.includes(customer) && !n.body.includes(customer));
+  const missed = others.filter((n) => /Kizuna を閉じている間に \d+ 件の期限が来ました/.test(n.summary));
+  assert.equal(missed.length, 1, `one summary at start: ${JSON.stringify(others.map((n) => n.summary))}`);
+  assert.ok(others.length <= 2, `no burst: ${JSON.stringify(others.map((n) => n.summary))}`);
 
   // The badge counts it (due today).
   await app.waitFor(async () => Number((await app.findAll('[data-testid="due-badge"]')).length), 10000, 'the due badge');
@@ -167,6 +177,14 @@ test('quiet hours set in Settings hold a reminder until they end; the pushiness 
   await app.find('[data-testid="notify-saved"]');
   await app.screenshot('settings-notifications-ja');
 
+  // Start at login: the desktop's autostart entry appears, launching hidden in the tray.
+  const home = app.home;
+  const autostartDir = join(home, '.config', 'autostart');
+  await app.waitFor(async () => (await app.exec(`return !document.querySelector('[data-testid="autostart"]').disabled`)), 10000, 'the autostart state');
+  await app.click('[data-testid="autostart"]');
+  const entry = await app.waitFor(() => existsSync(autostartDir) && readdirSync(autostartDir).find((f) => f.endsWith('.desktop')), 10000, 'an autostart entry');
+  assert.match(readFileSync(join(autostartDir, entry), 'utf8'), /--hidden/);
+
   const due = secondsFromNow(2);
   await app.invoke('create_follow_up', {
     followUp: { kind: 'follow_up', title: '夜間は控える', due_at: due.toISOString(), assignee_id: null, company_id: companyId, deal_id: null, contract_id: null, activity_id: null },
@@ -222,4 +240,27 @@ test('quiet hours set in Settings hold a reminder until they end; the pushiness 
   assert.ok(groups.length >= 2, `grouped by owner: ${groups}`);
   assert.ok((await app.findAll('[data-testid="forgotten-customer"]')).length > 0, 'sample customers past their interval are listed');
   await app.screenshot('nobody-forgotten-en');
+});
+
+test('a notification that cannot be shown is reported inside the app', async () => {
+  app = await start(freshHome());
+  await app.invoke('save_notify_prefs', { prefs: ALWAYS });
+  // The desktop's notification service goes away.
+  await server.stop();
+  try {
+    const companyId = await app.invoke('create_company', {
+      company: { name: '通知不能テスト', name_kana: '', industry: '', segment: null, owner_id: null, address: '', phone: '', website: '', tags: [] },
+    });
+    await app.invoke('create_follow_up', {
+      followUp: { kind: 'follow_up', title: '届かない通知', due_at: secondsFromNow(2).toISOString(), assignee_id: null, company_id: companyId, deal_id: null, contract_id: null, activity_id: null },
+    });
+    const toast = await app.waitFor(async () => {
+      const texts = await app.exec(`return [...document.querySelectorAll('.toast')].map((t) => t.textContent)`);
+      return texts.find((t) => t.includes('通知不能テスト'));
+    }, 15000, 'the in-app message about the failed notification');
+    assert.match(toast, /通知を表示できませんでした/);
+    await app.screenshot('notification-failed-ja');
+  } finally {
+    server = await NotificationServer.start();
+  }
 });
