@@ -1134,12 +1134,14 @@ mod tests {
             billing: Billing::Annual,
             notice_days: 30,
             owner_id: None,
+            hearing_days: None,
+            proposal_days: None,
         };
         let later = db
             .write(|ctx| contract::create(ctx, &contract("年間保守", "2027-03-31")))
             .unwrap();
         let sooner = db
-            .write(|ctx| contract::create(ctx, &contract("クラウド", "2026-12-31")))
+            .write(|ctx| contract::create(ctx, &contract("クラウド", "2027-02-28")))
             .unwrap();
         let churned = db
             .write(|ctx| contract::create(ctx, &contract("旧プラン", "2026-06-30")))
@@ -1147,6 +1149,11 @@ mod tests {
         db.write(|ctx| {
             ctx.tx
                 .execute("UPDATE contracts SET status = 'churned' WHERE id = ?1", [&churned])?;
+            // Its renewal work went with it.
+            ctx.tx.execute(
+                "UPDATE follow_ups SET status = 'cancelled' WHERE contract_id = ?1",
+                [&churned],
+            )?;
             Ok(())
         })
         .unwrap();

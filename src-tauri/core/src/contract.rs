@@ -5,7 +5,7 @@ use crate::db::WriteCtx;
 use crate::error::{Error, Result};
 use crate::id::new_id;
 use chrono::NaiveDate;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -53,6 +53,11 @@ pub struct NewContract {
     pub billing: Billing,
     pub notice_days: i32,
     pub owner_id: Option<String>,
+    /// Lead times for this contract's hearing and proposal; `None`: the team's.
+    #[serde(default)]
+    pub hearing_days: Option<i32>,
+    #[serde(default)]
+    pub proposal_days: Option<i32>,
 }
 
 /// A contract as the renewal list shows it.
@@ -85,11 +90,30 @@ pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
         return Err(Error::invalid("amount", "negative"));
     }
     let currency = crate::deal::validate_currency(&c.currency)?;
+    if !(0..=365).contains(&c.notice_days) {
+        return Err(Error::invalid("notice_days", "range"));
+    }
+    for (field, days) in [("hearing_days", c.hearing_days), ("proposal_days", c.proposal_days)] {
+        if days.is_some_and(|d| !(1..=365).contains(&d)) {
+            return Err(Error::invalid(field, "range"));
+        }
+    }
+    let company_name: String = ctx
+        .tx
+        .query_row(
+            "SELECT name FROM companies WHERE id = ?1 AND deleted_at IS NULL",
+            [&c.company_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or(Error::invalid("company_id", "unknown"))?;
+    let owner = c.owner_id.clone().unwrap_or_else(|| ctx.user_id.to_string());
     let id = new_id();
     ctx.tx.execute(
         "INSERT INTO contracts (id, company_id, deal_id, plan, start_date, end_date, auto_renew, amount, currency,
-                                billing, notice_days, owner_id, created_at, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)",
+                                billing, notice_days, owner_id, hearing_days, proposal_days,
+                                created_at, updated_at, updated_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16)",
         params![
             id,
             c.company_id,
@@ -105,11 +129,28 @@ pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
                 Billing::Annual => "annual",
             },
             c.notice_days,
-            c.owner_id,
+            owner,
+            c.hearing_days,
+            c.proposal_days,
             ctx.now,
             ctx.user_id
         ],
     )?;
+    crate::renewal::plan_work(
+        ctx,
+        &crate::renewal::Period {
+            contract_id: &id,
+            company_id: &c.company_id,
+            company_name: &company_name,
+            plan: &plan,
+            end: c.end_date,
+            notice_days: i64::from(c.notice_days),
+            hearing_days: c.hearing_days.map(i64::from),
+            proposal_days: c.proposal_days.map(i64::from),
+            owner_id: Some(&owner),
+        },
+    )?;
+    crate::renewal::record_created(ctx, &c.company_id, &plan, c.start_date, c.end_date)?;
     ctx.audit(
         "contract",
         &id,

@@ -433,7 +433,7 @@ pub fn reapproach_date_with(
 }
 
 /// 09:00 in the user's time zone on `day`, as the database stores instants.
-fn reminder_at(day: NaiveDate, offset: FixedOffset) -> String {
+pub(crate) fn reminder_at(day: NaiveDate, offset: FixedOffset) -> String {
     let local = day.and_hms_opt(0, 0, 0).unwrap_or_default() + Duration::hours(REMINDER_HOUR);
     let utc = local - Duration::seconds(i64::from(offset.local_minus_utc()));
     to_db(utc.and_utc())

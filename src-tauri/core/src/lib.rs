@@ -19,6 +19,7 @@ pub mod id;
 pub mod mail;
 pub mod pipeline;
 pub mod reminder;
+pub mod renewal;
 pub mod retention;
 pub mod sample;
 pub mod scheduler;

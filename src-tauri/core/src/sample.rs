@@ -509,7 +509,7 @@ fn timeline_entry(
             (_, 1) => (
                 ActivityKind::Quote,
                 Direction::Outbound,
-                format!("見積書を送付（{}円）", group_digits(amount)),
+                format!("見積書を送付（{}円）", crate::text::group_digits(amount)),
                 String::new(),
                 String::new(),
                 if k % 2 == 0 { vec!["positive_quote"] } else { vec![] },
@@ -617,21 +617,11 @@ fn contract(c: &mut Ctx, company: &SampleCompany, i: usize) -> Result<()> {
             billing,
             notice_days: 30,
             owner_id: Some(company.owner.clone()),
+            hearing_days: None,
+            proposal_days: None,
         },
     )?;
     Ok(())
-}
-
-fn group_digits(n: i64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 #[cfg(test)]

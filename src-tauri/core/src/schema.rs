@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_board.sql"),
     include_str!("../migrations/0003_timeline.sql"),
     include_str!("../migrations/0004_reminders.sql"),
+    include_str!("../migrations/0005_renewals.sql"),
 ];
 
 /// The newest schema this build knows.
@@ -46,7 +47,7 @@ mod tests {
         }
         let db = Db::open(&path, OpenOptions::new("tanaka", "田中")).unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
-        assert_eq!(CURRENT, 4);
+        assert_eq!(CURRENT, 5);
         let count = |sql: &str| -> i64 { db.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
         assert_eq!(count("SELECT COUNT(lost_detail) FROM deals"), 0);
         assert_eq!(

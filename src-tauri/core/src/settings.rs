@@ -23,6 +23,8 @@ pub struct TeamSettings {
     /// Renewal lead times before a contract ends.
     pub renewal_hearing_days: u32,
     pub renewal_proposal_days: u32,
+    /// The post-renewal follow-up, this many days into the new period.
+    pub renewal_post_days: u32,
     /// Default decision deadline for a deal entering closing.
     pub decision_deadline_days: u32,
     /// Preset reasons offered when a deal is lost.
@@ -44,6 +46,7 @@ impl Default for TeamSettings {
             retention_days_other: 90,
             renewal_hearing_days: 60,
             renewal_proposal_days: 30,
+            renewal_post_days: 30,
             decision_deadline_days: 14,
             lost_reasons: ["価格", "機能不足", "タイミング", "競合に決定", "予算凍結", "連絡途絶"]
                 .map(String::from)
@@ -212,6 +215,15 @@ impl TeamSettings {
         }
         if s.cadence_days.windows(2).any(|w| w[1] < w[0]) {
             return Err(Error::invalid("cadence_days", "order"));
+        }
+        if !(1..=365).contains(&s.renewal_hearing_days) {
+            return Err(Error::invalid("renewal_hearing_days", "range"));
+        }
+        if !(1..=365).contains(&s.renewal_proposal_days) || s.renewal_proposal_days > s.renewal_hearing_days {
+            return Err(Error::invalid("renewal_proposal_days", "range"));
+        }
+        if !(1..=180).contains(&s.renewal_post_days) {
+            return Err(Error::invalid("renewal_post_days", "range"));
         }
         if !(1..=20).contains(&s.pushy_max_touches) {
             return Err(Error::invalid("pushy_max_touches", "range"));

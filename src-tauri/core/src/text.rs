@@ -86,6 +86,22 @@ fn to_katakana(c: char) -> char {
     }
 }
 
+/// 1234567 → "1,234,567" (amounts in generated text: timeline, mail).
+pub fn group_digits(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

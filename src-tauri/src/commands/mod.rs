@@ -9,7 +9,6 @@ use kizuna_core::company::{
     Company, CompanyEdit, CompanyListItem, CompanyQuery, CompanySummary, Contact, NewCompany, NewContact,
 };
 use kizuna_core::config::Language;
-use kizuna_core::contract::RenewalItem;
 use kizuna_core::deal::{Deal, DealEdit, MoveDeal, MoveOutcome, NewDeal};
 use kizuna_core::mail::{MailDraft, ThankYouDraft};
 use kizuna_core::pipeline::{PipelineStages, StageEdit};
@@ -18,13 +17,12 @@ use kizuna_core::session::AppStatus;
 use kizuna_core::settings::{TeamSettings, VersionedSettings};
 use kizuna_core::timeline::{TimelinePage, TimelineQuery};
 use kizuna_core::user::User;
-use kizuna_core::{
-    activity, board, company, contract, deal, mail, pipeline, search, settings, timeline, user, ErrorPayload,
-};
+use kizuna_core::{activity, board, company, deal, mail, pipeline, search, settings, timeline, user, ErrorPayload};
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
 
 pub mod follow_ups;
+pub mod renewals;
 
 pub(crate) type Reply<T> = Result<T, ErrorPayload>;
 
@@ -270,16 +268,6 @@ const SEARCH_LIMIT: u32 = 8;
 pub async fn search(state: State<'_, AppState>, query: String) -> Reply<SearchResults> {
     state
         .with_session(move |s| search::search(s.db()?.conn(), &query, SEARCH_LIMIT))
-        .await
-}
-
-#[tauri::command]
-pub async fn renewals(state: State<'_, AppState>, within_days: u32) -> Reply<Vec<RenewalItem>> {
-    state
-        .with_session(move |s| {
-            let db = s.db()?;
-            contract::upcoming(db.conn(), db.clock().today(), i64::from(within_days.min(3660)))
-        })
         .await
 }
 

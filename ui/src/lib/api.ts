@@ -30,7 +30,12 @@ import type { TimelinePage } from './generated/TimelinePage';
 import type { TimelineQuery } from './generated/TimelineQuery';
 import type { FollowUpItem } from './generated/FollowUpItem';
 import type { Language } from './generated/Language';
-import type { RenewalItem } from './generated/RenewalItem';
+import type { NewContract } from './generated/NewContract';
+import type { RenewalCard } from './generated/RenewalCard';
+import type { RenewalRate } from './generated/RenewalRate';
+import type { RenewalStep } from './generated/RenewalStep';
+import type { StepInput } from './generated/StepInput';
+import type { StepOutcome } from './generated/StepOutcome';
 import type { NewFollowUp } from './generated/NewFollowUp';
 import type { SnoozeChoice } from './generated/SnoozeChoice';
 import type { CadenceAdvice } from './generated/CadenceAdvice';
@@ -98,7 +103,13 @@ export const api = {
   saveNotifyPrefs: (prefs: NotifyPrefs) => call<NotifyPrefs>('save_notify_prefs', { prefs }),
   autostart: () => call<boolean>('autostart'),
   setAutostart: (enabled: boolean) => call<boolean>('set_autostart', { enabled }),
-  renewals: (withinDays: number) => call<RenewalItem[]>('renewals', { withinDays }),
+  renewalBoard: (horizonDays: number) => call<RenewalCard[]>('renewal_board', { horizonDays }),
+  companyContracts: (companyId: string) => call<RenewalCard[]>('company_contracts', { companyId }),
+  createContract: (contract: NewContract) => call<RenewalCard>('create_contract', { contract }),
+  advanceRenewal: (id: string, version: number, step: RenewalStep, input: StepInput) =>
+    call<StepOutcome>('advance_renewal', { id, version, step, input }),
+  /** `from` and `to` are calendar days, YYYY-MM-DD. */
+  renewalRate: (from: string, to: string) => call<RenewalRate>('renewal_rate', { from, to }),
   createTeamDatabase: (path: string) => call<AppStatus>('create_team_database', { path }),
   openTeamDatabase: (path: string) => call<AppStatus>('open_team_database', { path }),
   useLocalDatabase: () => call<AppStatus>('use_local_database'),

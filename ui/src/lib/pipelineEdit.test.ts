@@ -67,6 +67,7 @@ function settings(extra: Partial<TeamSettings> = {}): TeamSettings {
     retention_days_other: 90,
     renewal_hearing_days: 60,
     renewal_proposal_days: 30,
+    renewal_post_days: 30,
     decision_deadline_days: 14,
     lost_reasons: ['価格', '機能不足'],
     reapproach_lead_days: 60,

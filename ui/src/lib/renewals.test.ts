@@ -1,68 +1,68 @@
 import { describe, expect, it } from 'vitest';
-import type { RenewalItem } from './generated/RenewalItem';
-import { groupRenewals, RENEWAL_BUCKETS, renewalBucket } from './renewals';
+import type { RenewalCard } from './generated/RenewalCard';
+import { columnsOf, localDay, needsDialog, nextSteps, percent } from './renewals';
 
-function item(id: string, daysLeft: number): RenewalItem {
+function card(id: string, over: Partial<RenewalCard>): RenewalCard {
   return {
     id,
-    company_id: `c-${id}`,
-    company_name: `Company ${id}`,
-    plan: 'Standard',
-    end_date: '2025-04-01',
-    days_left: daysLeft,
-    amount: 100_000,
+    version: 1,
+    company_id: 'c',
+    company_name: 'C',
+    plan: 'p',
+    start_date: '2026-01-01',
+    end_date: '2026-12-31',
+    days_left: 35,
+    time_left: 'from60_to30',
+    notice_deadline: '2026-12-01',
+    amount: 1,
     currency: 'JPY',
     billing: 'annual',
     auto_renew: false,
     status: 'active',
+    step: 'not_started',
+    owner_id: null,
     owner_name: null,
+    satisfaction: null,
+    hearing_notes: '',
+    proposal_kind: null,
+    proposed_amount: null,
+    churn_reason: null,
+    next_due_at: null,
+    next_title: null,
+    next_contract_id: null,
+    ...over,
   };
 }
 
-describe('renewalBucket', () => {
-  it.each([
-    [-1, 'past'],
-    [-400, 'past'],
-    [0, 'under30'],
-    [29, 'under30'],
-    [30, 'from30to60'],
-    [60, 'from30to60'],
-    [61, 'over60'],
-    [90, 'over60'],
-  ] as const)('%i days left → %s', (days, bucket) => {
-    expect(renewalBucket(days)).toBe(bucket);
-  });
-});
-
-describe('groupRenewals', () => {
-  it('puts every item in its bucket, soonest first, and keeps empty buckets', () => {
-    const groups = groupRenewals([
-      item('a', 61),
-      item('b', 29),
-      item('c', -1),
-      item('d', 0),
-      item('e', 60),
-      item('f', 30),
-      item('g', -10),
-      item('h', 15),
-    ]);
-    const ids = (bucket: keyof typeof groups): string[] => groups[bucket].map((i) => i.id);
-    expect(ids('past')).toEqual(['g', 'c']);
-    expect(ids('under30')).toEqual(['d', 'h', 'b']);
-    expect(ids('from30to60')).toEqual(['f', 'e']);
-    expect(ids('over60')).toEqual(['a']);
+describe('renewal board', () => {
+  it('groups by time left only what still runs, and by step everything', () => {
+    const cards = [
+      card('a', { time_left: 'under30', days_left: 10 }),
+      card('b', { status: 'in_renewal', step: 'hearing' }),
+      card('c', { status: 'renewed', step: 'post_renewal', time_left: 'past_end' }),
+    ];
+    const byTime = columnsOf(cards, 'time');
+    expect(byTime.get('under30')?.map((c) => c.id)).toEqual(['a']);
+    expect(byTime.get('from60_to30')?.map((c) => c.id)).toEqual(['b']);
+    expect(byTime.get('past_end')).toEqual([]);
+    const byStep = columnsOf(cards, 'step');
+    expect([...byStep.keys()]).toHaveLength(7);
+    expect(byStep.get('post_renewal')?.map((c) => c.id)).toEqual(['c']);
   });
 
-  it('returns all four buckets, in display order, even when empty', () => {
-    expect(RENEWAL_BUCKETS).toEqual(['past', 'under30', 'from30to60', 'over60']);
-    const groups = groupRenewals([]);
-    expect(Object.keys(groups).sort()).toEqual([...RENEWAL_BUCKETS].sort());
-    for (const bucket of RENEWAL_BUCKETS) expect(groups[bucket]).toEqual([]);
+  it('offers only forward steps, as the engine allows', () => {
+    expect(nextSteps('not_started')).toEqual(['hearing', 'proposal', 'procedure', 'post_renewal', 'churned']);
+    expect(nextSteps('proposal')).toEqual(['proposal', 'procedure', 'post_renewal', 'churned']);
+    expect(nextSteps('post_renewal')).toEqual(['renewed']);
+    expect(nextSteps('churned')).toEqual([]);
+    expect(needsDialog('procedure')).toBe(false);
+    expect(needsDialog('churned')).toBe(true);
   });
 
-  it('does not reorder the caller’s array', () => {
-    const input = [item('x', 50), item('y', 5)];
-    groupRenewals(input);
-    expect(input.map((i) => i.id)).toEqual(['x', 'y']);
+  it('formats days and shares', () => {
+    expect(localDay(1, new Date(2026, 11, 31))).toBe('2027-01-01');
+    expect(localDay(-1, new Date(2028, 2, 1))).toBe('2028-02-29');
+    expect(percent(2 / 3)).toBe('66.7%');
+    expect(percent(null)).toBeNull();
   });
 });

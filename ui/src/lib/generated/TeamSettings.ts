@@ -22,6 +22,10 @@ retention_days_key: number, retention_days_other: number,
  */
 renewal_hearing_days: number, renewal_proposal_days: number, 
 /**
+ * The post-renewal follow-up, this many days into the new period.
+ */
+renewal_post_days: number, 
+/**
  * Default decision deadline for a deal entering closing.
  */
 decision_deadline_days: number, 

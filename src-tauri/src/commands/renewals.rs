@@ -1,0 +1,64 @@
+//! Contracts and renewal management.
+
+use super::Reply;
+use crate::state::AppState;
+use chrono::NaiveDate;
+use kizuna_core::contract::{self, NewContract};
+use kizuna_core::renewal::{self, RenewalCard, RenewalRate, RenewalStep, StepInput, StepOutcome};
+use tauri::State;
+
+/// The renewal board: running contracts ending within `horizon_days`, and
+/// those decided in the last 30 days.
+#[tauri::command]
+pub async fn renewal_board(state: State<'_, AppState>, horizon_days: u32) -> Reply<Vec<RenewalCard>> {
+    state
+        .with_session(move |s| {
+            let db = s.db()?;
+            renewal::board(db.conn(), db.clock().today(), i64::from(horizon_days.min(3660)))
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn company_contracts(state: State<'_, AppState>, company_id: String) -> Reply<Vec<RenewalCard>> {
+    state
+        .with_session(move |s| {
+            let db = s.db()?;
+            renewal::for_company(db.conn(), db.clock().today(), &company_id)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn create_contract(state: State<'_, AppState>, contract: NewContract) -> Reply<RenewalCard> {
+    state
+        .with_session(move |s| {
+            let db = s.db()?;
+            let id = db.write(|ctx| contract::create(ctx, &contract))?;
+            renewal::get(db.conn(), db.clock().today(), &id)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn advance_renewal(
+    state: State<'_, AppState>,
+    id: String,
+    version: i64,
+    step: RenewalStep,
+    input: StepInput,
+) -> Reply<StepOutcome> {
+    state
+        .with_session(move |s| s.db()?.write(|ctx| renewal::advance(ctx, &id, version, step, &input)))
+        .await
+}
+
+#[tauri::command]
+pub async fn renewal_rate(state: State<'_, AppState>, from: NaiveDate, to: NaiveDate) -> Reply<RenewalRate> {
+    state
+        .with_session(move |s| {
+            let db = s.db()?;
+            renewal::rate(db.conn(), db.clock(), from, to)
+        })
+        .await
+}

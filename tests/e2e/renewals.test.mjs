@@ -1,0 +1,140 @@
+// End-to-end: a contract entered on the customer page shows on the renewal
+// board with its hearing follow-up, goes hearing → proposal (upsell) →
+// renewed, and the new period and the renewal rate follow.
+import { test, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { App, freshHome } from './wd.mjs';
+
+let app;
+afterEach(async () => {
+  if (!app) return;
+  await app.screenshot('last-renewals').catch(() => {});
+  await app.quit();
+  app = undefined;
+});
+
+/** YYYY-MM-DD in this machine's (and the app's) zone, `days` from today. */
+function day(days) {
+  const d = new Date();
+  d.setDate(d.getDate() + days);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+async function setInput(css, value) {
+  // Date fields take their value as the picker gives it: one input event.
+  await app.exec(
+    `const el = document.querySelector(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event('input', { bubbles: true })); el.dispatchEvent(new Event('change', { bubbles: true }));`,
+    [css, value],
+  );
+}
+
+const rateText = async () => ({
+  count: await app.text('[data-testid="rate-count"]'),
+  counts: await app.text('[data-testid="rate-counts"]'),
+});
+
+test('a contract ending in 45 days: hearing, upsell proposal, renewed; the new period and the rate follow', async () => {
+  app = await App.launch({ home: freshHome() });
+  await app.find('[data-testid="deal-card"]');
+  if ((await app.findAll('[data-testid="first-run-sample"]')).length) await app.click('[data-testid="first-run-sample"]');
+
+  const customer = `更新テスト工業${Date.now() % 100000}`;
+  const companyId = await app.invoke('create_company', {
+    company: { name: customer, name_kana: 'こうしんてすとこうぎょう', industry: '', segment: null, owner_id: null, address: '', phone: '', website: '', tags: [] },
+  });
+
+  // The renewal rate before.
+  await app.click('[data-testid="nav-renewals"]');
+  await app.find('[data-testid="rate-count"]');
+  const before = await rateText();
+
+  // Enter the contract on the customer's page: a year ending in 45 days.
+  await app.click('[data-testid="open-search"]');
+  await app.type('[data-testid="search-input"]', customer);
+  await app.click('[data-testid="search-hit"][data-kind="companies"]');
+  await app.find('[data-testid="customer-page"]');
+  await app.click('[data-testid="contract-add"]');
+  await app.find('[data-testid="contract-dialog"]');
+  await app.type('[data-testid="contract-plan"]', 'クラウド会計 年額プラン');
+  await setInput('[data-testid="contract-start"]', day(45 - 364));
+  await setInput('[data-testid="contract-end"]', day(45));
+  await app.click('[data-testid="contract-billing-annual"]');
+  await app.type('[data-testid="contract-amount"]', '６００，０００');
+  await app.click('[data-testid="contract-create"]');
+  await app.waitFor(async () => !(await app.findAll('[data-testid="contract-dialog"]')).length, 10000, 'the contract dialog to close');
+  await app.find('[data-testid="company-contract"][data-step="not_started"]');
+  // Its start is on the customer's timeline.
+  await app.find('[data-testid="timeline-entry"][data-kind="contract"]');
+
+  // On the board by time left: 60–30 days, with its hearing follow-up.
+  await app.click('[data-testid="nav-renewals"]');
+  const mine = (extra = '') => `[data-testid="renewal-card"]${extra}`;
+  const cardId = await app.waitFor(async () => {
+    const ids = await app.exec(
+      `return [...document.querySelectorAll('[data-testid="renewal-card"]')].filter((c) => c.textContent.includes(arguments[0])).map((c) => c.dataset.id)`,
+      [customer],
+    );
+    return ids[0];
+  }, 10000, 'the new contract on the board');
+  const card = `[data-testid="renewal-card"][data-id="${cardId}"]`;
+  const lane = await app.exec(`return document.querySelector(arguments[0]).closest('[data-testid="renewal-lane"]').dataset.bucket`, [card]);
+  assert.equal(lane, 'from60_to30');
+  assert.match(await app.text(`${card} [data-testid="renewal-next"]`), /更新ヒアリング/);
+  await app.screenshot('renewals-by-time-ja');
+
+  // By step: drag it to ヒアリング and record the hearing.
+  await app.click('[data-testid="renewals-mode-step"]');
+  const hearingLane = await app.find('[data-testid="renewal-lane"][data-bucket="hearing"]');
+  await app.drag(await app.find(card), hearingLane, { dy: 10 });
+  await app.find('[data-testid="step-dialog"]');
+  await app.click('[data-testid="step-satisfaction-4"]');
+  await app.type('[data-testid="step-problems"]', '月次の締め処理が遅いとの声');
+  await app.click('[data-testid="step-save"]');
+  await app.find(`${card}[data-step="hearing"]`);
+
+  // Proposal: an upsell to 720,000.
+  const proposalLane = await app.find('[data-testid="renewal-lane"][data-bucket="proposal"]');
+  await app.drag(await app.find(card), proposalLane, { dy: 10 });
+  await app.find('[data-testid="step-dialog"]');
+  await app.click('[data-testid="step-kind-upsell"]');
+  await app.type('[data-testid="step-amount"]', '720000');
+  await app.click('[data-testid="step-save"]');
+  await app.find(`${card}[data-step="proposal"]`);
+  await app.screenshot('renewals-by-step-ja');
+
+  // Renew (from the card's menu, the keyboard way).
+  await app.click(`${card} [data-testid="renewal-next-step"]`);
+  await app.click(`${card} [data-testid="renewal-to-post_renewal"]`);
+  await app.find('[data-testid="step-renew-preview"]');
+  await app.click('[data-testid="step-save"]');
+  await app.find(`${card}[data-step="post_renewal"]`);
+
+  // The rate counts one more renewal.
+  const after = await app.waitFor(async () => {
+    const r = await rateText();
+    return r.counts !== before.counts ? r : null;
+  }, 10000, 'the renewal rate to change');
+  const renewedCount = (s) => Number(s.match(/\d+/)[0]);
+  assert.equal(renewedCount(after.counts), renewedCount(before.counts) + 1, `${before.counts} → ${after.counts}`);
+
+  // The new period, with the new amount, on the customer's page.
+  const contracts = await app.invoke('company_contracts', { companyId });
+  const next = contracts.find((c) => c.status === 'active');
+  assert.equal(next.amount, 720000);
+  assert.equal(next.start_date, day(46));
+  await app.click(`${card} .company`);
+  await app.find('[data-testid="customer-page"]');
+  await app.find('[data-testid="company-contract"][data-step="not_started"]');
+  const rows = await app.exec(`return [...document.querySelectorAll('[data-testid="company-contract"]')].map((r) => r.textContent)`);
+  assert.ok(rows.some((r) => r.includes('720,000')), `the new period shows the new amount: ${rows}`);
+  await app.screenshot('customer-contracts-ja');
+
+  // In English.
+  await app.click('[data-testid="nav-settings"]');
+  await app.click('[data-testid="settings-language-en"]');
+  await app.click('[data-testid="nav-renewals"]');
+  await app.click('[data-testid="renewals-mode-step"]');
+  await app.find(`${card}[data-step="post_renewal"]`);
+  await app.screenshot('renewals-by-step-en');
+});
