@@ -528,21 +528,14 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
         reapproach_on: None,
     };
     // The row as the user saw it: a colleague's step in between is a conflict.
-    let bump = |sets: &str, extra: &dyn Fn(&mut Vec<Box<dyn rusqlite::ToSql>>)| -> Result<()> {
-        let mut values: Vec<Box<dyn rusqlite::ToSql>> = vec![
-            Box::new(id.to_string()),
-            Box::new(version),
-            Box::new(ctx.now.clone()),
-            Box::new(ctx.user_id.to_string()),
-        ];
-        extra(&mut values);
+    let bump = |sets: &str, extra: &[&dyn rusqlite::ToSql]| -> Result<()> {
+        let mut values: Vec<&dyn rusqlite::ToSql> = vec![&id, &version, &ctx.now, &ctx.user_id];
+        values.extend_from_slice(extra);
         let sql = format!(
             "UPDATE contracts SET {sets}, version = version + 1, updated_at = ?3, updated_by = ?4
              WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL"
         );
-        let n = ctx
-            .tx
-            .execute(&sql, rusqlite::params_from_iter(values.iter().map(|b| b.as_ref())))?;
+        let n = ctx.tx.execute(&sql, values.as_slice())?;
         ctx.expect_one("contract", "contracts", id, n)
     };
     match to {
@@ -557,10 +550,7 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
             }
             bump(
                 "status = 'in_renewal', renewal_stage = 'hearing', satisfaction = ?5, hearing_notes = ?6",
-                &|v| {
-                    v.push(Box::new(i64::from(s)));
-                    v.push(Box::new(problems.clone()));
-                },
+                &[&i64::from(s), &problems],
             )?;
             close_follow_ups(ctx, id, &["hearing"], "done")?;
             record(
@@ -586,10 +576,7 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
             };
             bump(
                 "status = 'in_renewal', renewal_stage = 'proposal', proposal_kind = ?5, proposed_amount = ?6",
-                &|v| {
-                    v.push(Box::new(kind.as_str()));
-                    v.push(Box::new(amount));
-                },
+                &[&kind.as_str(), &amount],
             )?;
             close_follow_ups(ctx, id, &["hearing", "proposal"], "done")?;
             let label = match kind {
@@ -610,7 +597,7 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
             )?;
         }
         RenewalStep::Procedure => {
-            bump("status = 'in_renewal', renewal_stage = 'procedure'", &|_| {})?;
+            bump("status = 'in_renewal', renewal_stage = 'procedure'", &[])?;
             close_follow_ups(ctx, id, &["hearing", "proposal"], "done")?;
             record(ctx, &k.company_id, &format!("更新手続き: {}", k.plan), "")?;
         }
@@ -652,7 +639,7 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
             ctx.changed("contract", &next, "insert")?;
             bump(
                 "status = 'renewed', renewal_stage = 'post_renewal', decided_at = ?3, next_contract_id = ?5",
-                &|v| v.push(Box::new(next.clone())),
+                &[&next],
             )?;
             close_follow_ups(ctx, id, &["hearing", "proposal"], "done")?;
             let team = TeamSettings::load(ctx.tx)?;
@@ -695,7 +682,7 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
             outcome.next_contract_id = Some(next);
         }
         RenewalStep::Renewed => {
-            bump("renewal_stage = 'done'", &|_| {})?;
+            bump("renewal_stage = 'done'", &[])?;
             close_follow_ups(ctx, id, &["post_renewal"], "done")?;
             record(ctx, &k.company_id, &format!("更新後フォロー完了: {}", k.plan), "")?;
         }
@@ -711,7 +698,7 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
             );
             bump(
                 "status = 'churned', renewal_stage = NULL, churn_reason = ?5, decided_at = ?3",
-                &|v| v.push(Box::new(reason.clone())),
+                &[&reason],
             )?;
             close_follow_ups(ctx, id, &["hearing", "proposal", "post_renewal"], "cancelled")?;
             follow_up::create(
@@ -821,7 +808,7 @@ pub fn rate(conn: &Connection, clock: &dyn Clock, from: NaiveDate, to: NaiveDate
         }
     }
     reasons.sort_by(|a, b| b.count.cmp(&a.count).then(a.reason.cmp(&b.reason)));
-    amounts.sort_by(|a, b| b.due.cmp(&a.due));
+    amounts.sort_by_key(|a| std::cmp::Reverse(a.due));
     let decided = renewed + churned;
     let today = clock.today();
     let mut st = conn.prepare_cached(
