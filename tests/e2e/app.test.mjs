@@ -83,7 +83,7 @@ test('switching the language to English changes the navigation and is remembered
   assert.deepEqual(groups, ['overdue', 'today', 'upcoming'], 'sample follow-ups are overdue, due today and upcoming');
   await app.screenshot('followups-en');
   await app.click('[data-testid="nav-renewals"]');
-  await app.find('[data-testid="renewal-item"]');
+  await app.find('[data-testid="renewal-card"]');
   await app.screenshot('renewals-en');
   await app.click('[data-testid="nav-customers"]');
   await app.find('[data-testid="customer-row"]');

@@ -9,6 +9,9 @@ const RULES = {
   pushy_window_days: 7,
   retention_days_key: 30,
   retention_days_other: 90,
+  renewal_hearing_days: 60,
+  renewal_proposal_days: 30,
+  renewal_post_days: 30,
 };
 
 function rules(extra: Partial<typeof RULES> | Record<string, unknown> = {}): typeof RULES {
@@ -99,6 +102,17 @@ describe('checkTeamRules', () => {
       reason: 'count',
     });
     expect(checkTeamRules(rules({ retention_days_key: 7, retention_days_other: 730 }))).toBeNull();
+  });
+
+  it('checks the renewal lead times, the proposal not before the hearing, before the guard', () => {
+    expect(checkTeamRules(rules({ renewal_hearing_days: 0 }))).toEqual({ field: 'renewal_hearing_days', reason: 'range' });
+    expect(checkTeamRules(rules({ renewal_proposal_days: 61 }))).toEqual({ field: 'renewal_proposal_days', reason: 'range' });
+    expect(checkTeamRules(rules({ renewal_post_days: 181 }))).toEqual({ field: 'renewal_post_days', reason: 'range' });
+    expect(checkTeamRules(rules({ renewal_post_days: 0, pushy_max_touches: 0 }))).toEqual({
+      field: 'renewal_post_days',
+      reason: 'range',
+    });
+    expect(checkTeamRules(rules({ renewal_hearing_days: 90, renewal_proposal_days: 90 }))).toBeNull();
   });
 
   it('treats an emptied or fractional number field as out of range', () => {

@@ -10,6 +10,8 @@ export const CADENCE_DAY_RANGE = { min: 1, max: 365 } as const;
 export const PUSHY_MAX_RANGE = { min: 1, max: 20 } as const;
 export const PUSHY_WINDOW_RANGE = { min: 1, max: 90 } as const;
 export const RETENTION_RANGE = { min: 7, max: 730 } as const;
+export const RENEWAL_LEAD_RANGE = { min: 1, max: 365 } as const;
+export const RENEWAL_POST_RANGE = { min: 1, max: 180 } as const;
 
 export type CadenceParse = { days: number[]; problem: null } | { days: null; problem: Problem };
 
@@ -45,7 +47,14 @@ export function isCadenceChanged(text: string, days: readonly number[]): boolean
 
 type Rules = Pick<
   TeamSettings,
-  'cadence_days' | 'pushy_max_touches' | 'pushy_window_days' | 'retention_days_key' | 'retention_days_other'
+  | 'cadence_days'
+  | 'pushy_max_touches'
+  | 'pushy_window_days'
+  | 'retention_days_key'
+  | 'retention_days_other'
+  | 'renewal_hearing_days'
+  | 'renewal_proposal_days'
+  | 'renewal_post_days'
 >;
 
 /**
@@ -59,6 +68,12 @@ export function checkTeamRules(s: Rules): Problem | null {
   if (cadence.some((d) => !integerIn(d, CADENCE_DAY_RANGE))) return { field: 'cadence_days', reason: 'range' };
   // Equal neighbours are allowed: the cadence only must not shrink.
   if (cadence.some((d, i) => i > 0 && d < (cadence[i - 1] as number))) return { field: 'cadence_days', reason: 'order' };
+  if (!integerIn(s.renewal_hearing_days, RENEWAL_LEAD_RANGE)) return { field: 'renewal_hearing_days', reason: 'range' };
+  // The proposal comes after the hearing: its lead time is not longer.
+  if (!integerIn(s.renewal_proposal_days, RENEWAL_LEAD_RANGE) || s.renewal_proposal_days > s.renewal_hearing_days) {
+    return { field: 'renewal_proposal_days', reason: 'range' };
+  }
+  if (!integerIn(s.renewal_post_days, RENEWAL_POST_RANGE)) return { field: 'renewal_post_days', reason: 'range' };
   if (!integerIn(s.pushy_max_touches, PUSHY_MAX_RANGE)) return { field: 'pushy_max_touches', reason: 'range' };
   if (!integerIn(s.pushy_window_days, PUSHY_WINDOW_RANGE)) return { field: 'pushy_window_days', reason: 'range' };
   if (!integerIn(s.retention_days_key, RETENTION_RANGE)) return { field: 'retention_days_key', reason: 'range' };

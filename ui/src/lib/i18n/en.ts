@@ -596,6 +596,13 @@ export const en: Catalog = {
     unsaved: 'Unsaved changes',
     saved: 'Saved',
     conflictReload: 'Discard my changes and load the latest',
+    renewal: 'Renewal work ahead of the end',
+    renewalHint: 'How many days before a contract ends the hearing and proposal follow-ups are due (never after the notice deadline). Each contract can have its own.',
+    renewalHearing: 'Hearing',
+    renewalProposal: 'Proposal',
+    renewalPost: 'Post-renewal follow-up (from the new start)',
+    unitDaysBefore: 'days before',
+    unitDaysAfter: 'days after',
   },
   notifySettings: {
     title: 'Notifications',
@@ -722,6 +729,15 @@ export const en: Catalog = {
     },
     retention_days_key: {
       range: 'The interval for key accounts must be 7 to 730 days.',
+    },
+    renewal_hearing_days: {
+      range: 'The hearing must be 1 to 365 days before the end.',
+    },
+    renewal_proposal_days: {
+      range: 'The proposal must be 1 to 365 days before the end, and not before the hearing.',
+    },
+    renewal_post_days: {
+      range: 'The post-renewal follow-up must be 1 to 180 days after.',
     },
     retention_days_other: {
       range: 'The interval for other customers must be 7 to 730 days.',

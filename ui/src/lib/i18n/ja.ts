@@ -599,6 +599,13 @@ export const ja = {
     unsaved: '未保存の変更があります',
     saved: '保存しました',
     conflictReload: '変更を破棄して最新の内容を読み込む',
+    renewal: '契約更新の先行管理',
+    renewalHint: '契約終了の何日前にヒアリングと更新提案のフォローを作るか（解約通知期限より後にはしません）。契約ごとに変えることもできます。',
+    renewalHearing: 'ヒアリング',
+    renewalProposal: '更新提案',
+    renewalPost: '更新後フォロー（新しい期間の開始から）',
+    unitDaysBefore: '日前',
+    unitDaysAfter: '日後',
   },
   notifySettings: {
     title: '通知',
@@ -725,6 +732,15 @@ export const ja = {
     },
     retention_days_key: {
       range: '重要顧客の連絡頻度は7〜730日の範囲で入力してください。',
+    },
+    renewal_hearing_days: {
+      range: 'ヒアリングは終了の1〜365日前で入力してください。',
+    },
+    renewal_proposal_days: {
+      range: '更新提案は終了の1〜365日前で、ヒアリング以下の日数にしてください。',
+    },
+    renewal_post_days: {
+      range: '更新後フォローは1〜180日後で入力してください。',
     },
     retention_days_other: {
       range: 'その他の顧客の連絡頻度は7〜730日の範囲で入力してください。',
