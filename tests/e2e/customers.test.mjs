@@ -78,10 +78,14 @@ test('a customer page shows its timeline newest first, filters by kind, and sear
   await app.type('[data-testid="log-signal-custom"]', '社長が同席');
   await app.click('[data-testid="log-save"]');
   await app.find('[data-testid="log-saved"]');
-  const top = await app.waitFor(async () => {
-    const e = await entries();
-    return e[0]?.text.includes('E2E 定例訪問') ? e[0] : null;
-  }, 10000, 'the new meeting on top of the timeline');
+  const top = await app
+    .waitFor(async () => {
+      const e = await entries();
+      return e[0]?.text.includes('E2E 定例訪問') ? e[0] : null;
+    }, 10000, 'the new meeting on top of the timeline')
+    .catch(async (e) => {
+      throw new Error(`${e.message}; the timeline starts with ${JSON.stringify((await entries()).slice(0, 3))}`);
+    });
   assert.ok(top.text.includes(minutesText), 'minutes shown exactly as typed');
   assert.ok(top.text.includes('再訪問に合意') && top.text.includes('社長が同席'), 'the ticked and the custom buying signal are on the entry');
   assert.equal(await app.exec('return window.__pwned ?? null'), null, 'nothing in the note ran');

@@ -478,17 +478,23 @@ fn close_follow_ups(ctx: &WriteCtx, contract_id: &str, steps: &[&str], status: &
     Ok(())
 }
 
-/// A 'contract' entry on the customer's timeline.
+/// A 'contract' entry on the customer's timeline, now.
 fn record(ctx: &WriteCtx, company_id: &str, summary: &str, body: &str) -> Result<()> {
+    record_at(ctx, company_id, &ctx.now, summary, body)
+}
+
+fn record_at(ctx: &WriteCtx, company_id: &str, at: &str, summary: &str, body: &str) -> Result<()> {
     let id = new_id();
     ctx.tx.execute(
         "INSERT INTO activities (id, company_id, kind, occurred_at, summary, body, author_id, created_at, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?4, ?4, ?7)",
-        params![id, company_id, ActivityKind::Contract.as_str(), ctx.now, summary, body, ctx.user_id],
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?7)",
+        params![id, company_id, ActivityKind::Contract.as_str(), at, summary, body, ctx.user_id, ctx.now],
     )?;
     ctx.changed("activity", &id, "insert")
 }
 
+/// The start of a contract on the timeline, at its start (a contract entered
+/// after it began belongs where it began in the history), never in the future.
 pub(crate) fn record_created(
     ctx: &WriteCtx,
     company_id: &str,
@@ -496,7 +502,14 @@ pub(crate) fn record_created(
     start: NaiveDate,
     end: NaiveDate,
 ) -> Result<()> {
-    record(ctx, company_id, &format!("契約開始: {plan}（{start} 〜 {end}）"), "")
+    let at = reminder_at(start, ctx.clock.offset()).min(ctx.now.clone());
+    record_at(
+        ctx,
+        company_id,
+        &at,
+        &format!("契約開始: {plan}（{start} 〜 {end}）"),
+        "",
+    )
 }
 
 fn yen(amount: i64, currency: &str) -> String {
@@ -981,6 +994,19 @@ mod tests {
             card.next_title.as_deref(),
             Some("更新ヒアリング: 株式会社テスト クラウド会計 年額")
         );
+        // Its start is on the timeline where it began (09:00 JST), not today.
+        let started: Vec<String> = f
+            .db
+            .conn()
+            .prepare(
+                "SELECT occurred_at FROM activities WHERE kind = 'contract' AND summary LIKE '契約開始%' ORDER BY 1",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(started, ["2026-01-09T00:00:00Z", "2026-04-01T00:00:00Z"]);
         assert_eq!(TimeLeft::of(61), TimeLeft::MoreThan60);
         assert_eq!(TimeLeft::of(60), TimeLeft::From60To30);
         assert_eq!(TimeLeft::of(29), TimeLeft::Under30);
