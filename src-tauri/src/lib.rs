@@ -98,6 +98,7 @@ pub fn run() {
             commands::renewals::renewal_board,
             commands::renewals::company_contracts,
             commands::renewals::create_contract,
+            commands::renewals::update_contract,
             commands::renewals::advance_renewal,
             commands::renewals::renewal_rate,
             commands::create_team_database,

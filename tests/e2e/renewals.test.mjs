@@ -34,7 +34,7 @@ const rateText = async () => ({
   counts: await app.text('[data-testid="rate-counts"]'),
 });
 
-test('a contract ending in 45 days: hearing, upsell proposal, renewed; the new period and the rate follow', async () => {
+test('a contract ending in 45 days: corrected, hearing, upsell proposal, renewed; the new period and the rate follow', async () => {
   app = await App.launch({ home: freshHome() });
   await app.find('[data-testid="deal-card"]');
   if ((await app.findAll('[data-testid="first-run-sample"]')).length) await app.click('[data-testid="first-run-sample"]');
@@ -66,6 +66,19 @@ test('a contract ending in 45 days: hearing, upsell proposal, renewed; the new p
   await app.find('[data-testid="company-contract"][data-step="not_started"]');
   // Its start is on the customer's timeline.
   await app.find('[data-testid="timeline-entry"][data-kind="contract"]');
+
+  // A correction of the amount: version-checked, and on the timeline too.
+  await app.click('[data-testid="company-contract"] [data-testid="contract-edit"]');
+  await app.find('[data-testid="contract-dialog"]');
+  await app.type('[data-testid="contract-amount"]', '650000');
+  await app.click('[data-testid="contract-create"]');
+  await app.waitFor(async () => !(await app.findAll('[data-testid="contract-dialog"]')).length, 10000, 'the edit to be saved');
+  await app.waitFor(async () => (await app.text('[data-testid="company-contract"]')).includes('650,000'), 10000, 'the new amount');
+  await app.waitFor(
+    async () => (await app.exec(`return [...document.querySelectorAll('[data-testid="timeline-entry"][data-kind="contract"]')].some((e) => e.textContent.includes('契約変更'))`)),
+    10000,
+    'the change on the timeline',
+  );
 
   // On the board by time left: 60–30 days, with its hearing follow-up.
   await app.click('[data-testid="nav-renewals"]');

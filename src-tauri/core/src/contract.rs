@@ -81,7 +81,14 @@ pub struct RenewalItem {
     pub owner_name: Option<String>,
 }
 
-pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
+/// A contract as it will be stored: the checks shared by create and edit.
+struct Checked {
+    plan: String,
+    currency: String,
+    company_name: String,
+}
+
+fn check(ctx: &WriteCtx, c: &NewContract) -> Result<Checked> {
     let plan = required("plan", &c.plan, 200)?;
     if c.end_date < c.start_date {
         return Err(Error::invalid("end_date", "before_start"));
@@ -107,6 +114,26 @@ pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
         )
         .optional()?
         .ok_or(Error::invalid("company_id", "unknown"))?;
+    Ok(Checked {
+        plan,
+        currency,
+        company_name,
+    })
+}
+
+fn billing_str(b: Billing) -> &'static str {
+    match b {
+        Billing::Monthly => "monthly",
+        Billing::Annual => "annual",
+    }
+}
+
+pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
+    let Checked {
+        plan,
+        currency,
+        company_name,
+    } = check(ctx, c)?;
     let owner = c.owner_id.clone().unwrap_or_else(|| ctx.user_id.to_string());
     let id = new_id();
     ctx.tx.execute(
@@ -124,10 +151,7 @@ pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
             c.auto_renew,
             c.amount,
             currency,
-            match c.billing {
-                Billing::Monthly => "monthly",
-                Billing::Annual => "annual",
-            },
+            billing_str(c.billing),
             c.notice_days,
             owner,
             c.hearing_days,
@@ -159,6 +183,88 @@ pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
     )?;
     ctx.changed("contract", &id, "insert")?;
     Ok(id)
+}
+
+/// Edits a running contract (not one already renewed or churned), if
+/// nobody changed it since `version`. A new end, notice period or lead time
+/// moves the renewal work not done yet; the change goes on the timeline.
+pub fn update(ctx: &WriteCtx, id: &str, version: i64, c: &NewContract) -> Result<()> {
+    let stored: Option<(String, String, Option<String>, String)> = ctx
+        .tx
+        .query_row(
+            "SELECT company_id, status, renewal_stage, end_date FROM contracts WHERE id = ?1 AND deleted_at IS NULL",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((company_id, status, stage, old_end)) = stored else {
+        return Err(Error::NotFound {
+            entity: "contract",
+            id: id.to_string(),
+        });
+    };
+    if company_id != c.company_id {
+        return Err(Error::invalid("company_id", "other_company"));
+    }
+    if !matches!(
+        ContractStatus::parse(&status),
+        ContractStatus::Active | ContractStatus::InRenewal
+    ) {
+        return Err(Error::invalid("contract", "decided"));
+    }
+    let Checked {
+        plan,
+        currency,
+        company_name,
+    } = check(ctx, c)?;
+    let owner = c.owner_id.clone().unwrap_or_else(|| ctx.user_id.to_string());
+    let n = ctx.tx.execute(
+        "UPDATE contracts SET plan = ?3, start_date = ?4, end_date = ?5, auto_renew = ?6, amount = ?7, currency = ?8,
+                billing = ?9, notice_days = ?10, owner_id = ?11, hearing_days = ?12, proposal_days = ?13,
+                version = version + 1, updated_at = ?14, updated_by = ?15
+         WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
+        params![
+            id,
+            version,
+            plan,
+            c.start_date.to_string(),
+            c.end_date.to_string(),
+            c.auto_renew,
+            c.amount,
+            currency,
+            billing_str(c.billing),
+            c.notice_days,
+            owner,
+            c.hearing_days,
+            c.proposal_days,
+            ctx.now,
+            ctx.user_id
+        ],
+    )?;
+    ctx.expect_one("contract", "contracts", id, n)?;
+    crate::renewal::replan_work(
+        ctx,
+        stage.as_deref(),
+        &crate::renewal::Period {
+            contract_id: id,
+            company_id: &c.company_id,
+            company_name: &company_name,
+            plan: &plan,
+            end: c.end_date,
+            notice_days: i64::from(c.notice_days),
+            hearing_days: c.hearing_days.map(i64::from),
+            proposal_days: c.proposal_days.map(i64::from),
+            owner_id: Some(&owner),
+        },
+    )?;
+    crate::renewal::record_changed(ctx, &c.company_id, &plan, &old_end, c.end_date, c.amount, &currency)?;
+    ctx.audit(
+        "contract",
+        id,
+        "update",
+        serde_json::json!({ "plan": plan, "end_date": c.end_date, "amount": c.amount }),
+    )?;
+    ctx.changed("contract", id, "update")
 }
 
 /// Active contracts ending up to `within_days` after `today` (and those already

@@ -225,6 +225,35 @@ pub(crate) fn plan_work(ctx: &WriteCtx, p: &Period) -> Result<()> {
     Ok(())
 }
 
+/// After an edit: the hearing and proposal not done yet move to the new
+/// dates (and owner); steps already taken stay as they were.
+pub(crate) fn replan_work(ctx: &WriteCtx, stage: Option<&str>, p: &Period) -> Result<()> {
+    close_follow_ups(ctx, p.contract_id, &["hearing", "proposal"], "cancelled")?;
+    let team = TeamSettings::load(ctx.tx)?;
+    let hearing_days = p.hearing_days.unwrap_or(i64::from(team.renewal_hearing_days));
+    let proposal_days = p.proposal_days.unwrap_or(i64::from(team.renewal_proposal_days));
+    let (hearing, proposal) = work_dates(p.end, p.notice_days, hearing_days, proposal_days);
+    if stage.is_none() {
+        plan_step(
+            ctx,
+            p,
+            RenewalStep::Hearing,
+            format!("更新ヒアリング: {} {}", p.company_name, p.plan),
+            hearing,
+        )?;
+    }
+    if matches!(stage, None | Some("hearing")) {
+        plan_step(
+            ctx,
+            p,
+            RenewalStep::Proposal,
+            format!("更新提案: {} {}", p.company_name, p.plan),
+            proposal,
+        )?;
+    }
+    Ok(())
+}
+
 /// A contract on the renewal board.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -242,6 +271,10 @@ pub struct RenewalCard {
     pub days_left: i64,
     pub time_left: TimeLeft,
     pub notice_deadline: NaiveDate,
+    pub notice_days: i32,
+    /// The contract's own lead times (`None`: the team's).
+    pub hearing_days: Option<i32>,
+    pub proposal_days: Option<i32>,
     #[ts(type = "number")]
     pub amount: i64,
     pub currency: String,
@@ -270,7 +303,8 @@ const CARD: &str = "SELECT k.id, k.version, k.company_id, c.name, k.plan, k.star
         (SELECT f.due_at FROM follow_ups f WHERE f.contract_id = k.id AND f.status = 'open' AND f.deleted_at IS NULL
           ORDER BY f.due_at LIMIT 1),
         (SELECT f.title FROM follow_ups f WHERE f.contract_id = k.id AND f.status = 'open' AND f.deleted_at IS NULL
-          ORDER BY f.due_at LIMIT 1)
+          ORDER BY f.due_at LIMIT 1),
+        k.hearing_days, k.proposal_days
    FROM contracts k JOIN companies c ON c.id = k.company_id LEFT JOIN users u ON u.id = k.owner_id";
 
 fn date(s: &str, fallback: NaiveDate) -> NaiveDate {
@@ -294,6 +328,9 @@ fn card(r: &rusqlite::Row, today: NaiveDate) -> rusqlite::Result<RenewalCard> {
         days_left,
         time_left: TimeLeft::of(days_left),
         notice_deadline: end - Duration::days(notice.max(0)),
+        notice_days: notice as i32,
+        hearing_days: r.get(24)?,
+        proposal_days: r.get(25)?,
         amount: r.get(8)?,
         currency: r.get(9)?,
         billing: if r.get::<_, String>(10)? == "monthly" {
@@ -508,6 +545,28 @@ pub(crate) fn record_created(
         company_id,
         &at,
         &format!("契約開始: {plan}（{start} 〜 {end}）"),
+        "",
+    )
+}
+
+pub(crate) fn record_changed(
+    ctx: &WriteCtx,
+    company_id: &str,
+    plan: &str,
+    old_end: &str,
+    end: NaiveDate,
+    amount: i64,
+    currency: &str,
+) -> Result<()> {
+    let ends = if old_end == end.to_string() {
+        format!("終了日 {end}")
+    } else {
+        format!("終了日 {old_end} → {end}")
+    };
+    record(
+        ctx,
+        company_id,
+        &format!("契約変更: {plan}（{ends}、{}）", yen(amount, currency)),
         "",
     )
 }
@@ -1163,6 +1222,73 @@ mod tests {
             f.db.write(|ctx| advance(ctx, &lost, 2, RenewalStep::Hearing, &StepInput::default())),
             "step",
             "not_allowed",
+        );
+    }
+
+    #[test]
+    fn an_edited_end_moves_the_renewal_work_not_yet_done_and_is_on_the_timeline() {
+        let mut f = fixture();
+        let s = seed_pipeline(&mut f.db);
+        let id = contract(&mut f, &s.company_id, "2026-04-01", "2027-03-31", 1_200_000);
+        let edit = |end: &str, amount: i64| NewContract {
+            company_id: s.company_id.clone(),
+            deal_id: None,
+            plan: "クラウド会計 年額".into(),
+            start_date: d("2026-04-01"),
+            end_date: d(end),
+            auto_renew: false,
+            amount,
+            currency: "JPY".into(),
+            billing: Billing::Annual,
+            notice_days: 30,
+            owner_id: None,
+            hearing_days: None,
+            proposal_days: None,
+        };
+        f.db.write(|ctx| contract::update(ctx, &id, 1, &edit("2027-04-30", 1_300_000)))
+            .unwrap();
+        assert_eq!(
+            work(&f, &id),
+            [
+                ("hearing".into(), "2027-03-01 09:00".into()),
+                ("proposal".into(), "2027-03-31 09:00".into())
+            ]
+        );
+        // After the hearing only the proposal moves.
+        let heard = StepInput {
+            satisfaction: Some(5),
+            ..Default::default()
+        };
+        f.db.write(|ctx| advance(ctx, &id, 2, RenewalStep::Hearing, &heard))
+            .unwrap();
+        f.db.write(|ctx| contract::update(ctx, &id, 3, &edit("2027-05-31", 1_300_000)))
+            .unwrap();
+        assert_eq!(work(&f, &id), [("proposal".into(), "2027-05-01 09:00".into())]);
+        let changed: String =
+            f.db.conn()
+                .query_row(
+                    "SELECT summary FROM activities WHERE summary LIKE '契約変更%' ORDER BY rowid LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+        assert_eq!(
+            changed,
+            "契約変更: クラウド会計 年額（終了日 2027-03-31 → 2027-04-30、¥1,300,000）"
+        );
+        // A stale edit is a conflict; a decided contract is not edited.
+        let stale = f.db.write(|ctx| contract::update(ctx, &id, 3, &edit("2027-06-30", 1)));
+        assert!(matches!(stale, Err(Error::Conflict { .. })), "{stale:?}");
+        let churn = StepInput {
+            churn_reason: "予算削減".into(),
+            ..Default::default()
+        };
+        f.db.write(|ctx| advance(ctx, &id, 4, RenewalStep::Churned, &churn))
+            .unwrap();
+        assert_invalid(
+            f.db.write(|ctx| contract::update(ctx, &id, 5, &edit("2027-06-30", 1))),
+            "contract",
+            "decided",
         );
     }
 

@@ -41,6 +41,22 @@ pub async fn create_contract(state: State<'_, AppState>, contract: NewContract) 
 }
 
 #[tauri::command]
+pub async fn update_contract(
+    state: State<'_, AppState>,
+    id: String,
+    version: i64,
+    contract: NewContract,
+) -> Reply<RenewalCard> {
+    state
+        .with_session(move |s| {
+            let db = s.db()?;
+            db.write(|ctx| contract::update(ctx, &id, version, &contract))?;
+            renewal::get(db.conn(), db.clock().today(), &id)
+        })
+        .await
+}
+
+#[tauri::command]
 pub async fn advance_renewal(
     state: State<'_, AppState>,
     id: String,

@@ -106,6 +106,8 @@ export const api = {
   renewalBoard: (horizonDays: number) => call<RenewalCard[]>('renewal_board', { horizonDays }),
   companyContracts: (companyId: string) => call<RenewalCard[]>('company_contracts', { companyId }),
   createContract: (contract: NewContract) => call<RenewalCard>('create_contract', { contract }),
+  updateContract: (id: string, version: number, contract: NewContract) =>
+    call<RenewalCard>('update_contract', { id, version, contract }),
   advanceRenewal: (id: string, version: number, step: RenewalStep, input: StepInput) =>
     call<StepOutcome>('advance_renewal', { id, version, step, input }),
   /** `from` and `to` are calendar days, YYYY-MM-DD. */

@@ -12,7 +12,11 @@ export type RenewalCard = { id: string, version: number, company_id: string, com
 /**
  * Calendar days from the user's today to the end (negative: past).
  */
-days_left: number, time_left: TimeLeft, notice_deadline: string, amount: number, currency: string, billing: Billing, auto_renew: boolean, status: ContractStatus, step: RenewalStep, owner_id: string | null, owner_name: string | null, satisfaction: number | null, hearing_notes: string, proposal_kind: ProposalKind | null, proposed_amount: number | null, churn_reason: string | null, 
+days_left: number, time_left: TimeLeft, notice_deadline: string, notice_days: number, 
+/**
+ * The contract's own lead times (`None`: the team's).
+ */
+hearing_days: number | null, proposal_days: number | null, amount: number, currency: string, billing: Billing, auto_renew: boolean, status: ContractStatus, step: RenewalStep, owner_id: string | null, owner_name: string | null, satisfaction: number | null, hearing_notes: string, proposal_kind: ProposalKind | null, proposed_amount: number | null, churn_reason: string | null, 
 /**
  * The renewal follow-up due next, if any.
  */

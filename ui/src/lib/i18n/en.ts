@@ -245,6 +245,10 @@ export const en: Catalog = {
     nameRequired: 'Enter the name.',
   },
   contractDialog: {
+    editTitle: 'Edit contract',
+    save: 'Save',
+    updated: 'Contract “{plan}” saved.',
+    edit: 'Edit',
     add: 'Contract',
     title: 'Add a contract',
     plan: 'Plan',

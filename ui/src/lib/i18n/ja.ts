@@ -248,6 +248,10 @@ export const ja = {
     nameRequired: '氏名を入力してください。',
   },
   contractDialog: {
+    editTitle: '契約を編集',
+    save: '保存',
+    updated: '契約「{plan}」を更新しました。',
+    edit: '編集',
     add: '契約',
     title: '契約を追加',
     plan: 'プラン',
