@@ -86,6 +86,24 @@ struct Checked {
     plan: String,
     currency: String,
     company_name: String,
+    owner: String,
+}
+
+impl Checked {
+    /// What the renewal planner needs of this contract period.
+    fn period<'a>(&'a self, id: &'a str, c: &'a NewContract) -> crate::renewal::Period<'a> {
+        crate::renewal::Period {
+            contract_id: id,
+            company_id: &c.company_id,
+            company_name: &self.company_name,
+            plan: &self.plan,
+            end: c.end_date,
+            notice_days: i64::from(c.notice_days),
+            hearing_days: c.hearing_days.map(i64::from),
+            proposal_days: c.proposal_days.map(i64::from),
+            owner_id: Some(&self.owner),
+        }
+    }
 }
 
 fn check(ctx: &WriteCtx, c: &NewContract) -> Result<Checked> {
@@ -118,6 +136,7 @@ fn check(ctx: &WriteCtx, c: &NewContract) -> Result<Checked> {
         plan,
         currency,
         company_name,
+        owner: c.owner_id.clone().unwrap_or_else(|| ctx.user_id.to_string()),
     })
 }
 
@@ -129,12 +148,8 @@ fn billing_str(b: Billing) -> &'static str {
 }
 
 pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
-    let Checked {
-        plan,
-        currency,
-        company_name,
-    } = check(ctx, c)?;
-    let owner = c.owner_id.clone().unwrap_or_else(|| ctx.user_id.to_string());
+    let checked = check(ctx, c)?;
+    let (plan, currency, owner) = (&checked.plan, &checked.currency, &checked.owner);
     let id = new_id();
     ctx.tx.execute(
         "INSERT INTO contracts (id, company_id, deal_id, plan, start_date, end_date, auto_renew, amount, currency,
@@ -160,21 +175,8 @@ pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
             ctx.user_id
         ],
     )?;
-    crate::renewal::plan_work(
-        ctx,
-        &crate::renewal::Period {
-            contract_id: &id,
-            company_id: &c.company_id,
-            company_name: &company_name,
-            plan: &plan,
-            end: c.end_date,
-            notice_days: i64::from(c.notice_days),
-            hearing_days: c.hearing_days.map(i64::from),
-            proposal_days: c.proposal_days.map(i64::from),
-            owner_id: Some(&owner),
-        },
-    )?;
-    crate::renewal::record_created(ctx, &c.company_id, &plan, c.start_date, c.end_date)?;
+    crate::renewal::plan_work(ctx, &checked.period(&id, c))?;
+    crate::renewal::record_created(ctx, &c.company_id, plan, c.start_date, c.end_date)?;
     ctx.audit(
         "contract",
         &id,
@@ -212,12 +214,8 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, c: &NewContract) -> Result
     ) {
         return Err(Error::invalid("contract", "decided"));
     }
-    let Checked {
-        plan,
-        currency,
-        company_name,
-    } = check(ctx, c)?;
-    let owner = c.owner_id.clone().unwrap_or_else(|| ctx.user_id.to_string());
+    let checked = check(ctx, c)?;
+    let (plan, currency, owner) = (&checked.plan, &checked.currency, &checked.owner);
     let n = ctx.tx.execute(
         "UPDATE contracts SET plan = ?3, start_date = ?4, end_date = ?5, auto_renew = ?6, amount = ?7, currency = ?8,
                 billing = ?9, notice_days = ?10, owner_id = ?11, hearing_days = ?12, proposal_days = ?13,
@@ -242,22 +240,8 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, c: &NewContract) -> Result
         ],
     )?;
     ctx.expect_one("contract", "contracts", id, n)?;
-    crate::renewal::replan_work(
-        ctx,
-        stage.as_deref(),
-        &crate::renewal::Period {
-            contract_id: id,
-            company_id: &c.company_id,
-            company_name: &company_name,
-            plan: &plan,
-            end: c.end_date,
-            notice_days: i64::from(c.notice_days),
-            hearing_days: c.hearing_days.map(i64::from),
-            proposal_days: c.proposal_days.map(i64::from),
-            owner_id: Some(&owner),
-        },
-    )?;
-    crate::renewal::record_changed(ctx, &c.company_id, &plan, &old_end, c.end_date, c.amount, &currency)?;
+    crate::renewal::replan_work(ctx, stage.as_deref(), &checked.period(id, c))?;
+    crate::renewal::record_changed(ctx, &c.company_id, plan, &old_end, c.end_date, c.amount, currency)?;
     ctx.audit(
         "contract",
         id,
