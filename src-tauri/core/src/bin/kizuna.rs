@@ -6,6 +6,11 @@
 //!     kizuna --db FILE [--as LOGIN] follow-up --to LOGIN --title TEXT
 //!            [--company NAME] [--in SECONDS | --at RFC3339]
 //!                                    plan a follow-up for a team member (scripts, imports)
+//!     kizuna --db FILE [--as LOGIN] stress N [--pause-ms MAX]
+//!                                    N small writes (timeline notes), each acknowledged
+//!                                    on stdout once committed: the shared-file tests
+//!     kizuna --db FILE [--as LOGIN] retitle-deal ID VERSION TITLE
+//!                                    a version-checked edit (exit 1 with [conflict] when stale)
 
 use kizuna_core::clock::to_db;
 use kizuna_core::config::os_login;
@@ -74,6 +79,25 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
         }
         ("check", []) => check(&path),
         ("follow-up", flags) => plan_follow_up(&path, flags),
+        ("stress", [n, rest @ ..]) => stress(&path, n, rest),
+        ("retitle-deal", [id, version, title]) => {
+            let version: i64 = version.parse().map_err(|_| Error::invalid("version", "format"))?;
+            let mut db = Db::open(&path, opts())?;
+            let d = kizuna_core::deal::get(db.conn(), id)?;
+            let edit = kizuna_core::deal::DealEdit {
+                title: title.clone(),
+                company_id: d.company_id,
+                contact_id: d.contact_id,
+                amount: d.amount,
+                currency: d.currency,
+                owner_id: d.owner_id,
+                expected_close: d.expected_close,
+                notes: d.notes,
+            };
+            let new_version = db.write(|ctx| kizuna_core::deal::update(ctx, id, version, &edit))?;
+            println!("{new_version}");
+            Ok(ExitCode::SUCCESS)
+        }
         ("backup", [dest]) => {
             // Read-only inspection first: backing up must not migrate the source.
             Db::inspect(&path)?;
@@ -93,6 +117,52 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
             Ok(ExitCode::from(2))
         }
     }
+}
+
+/// Writes `n` timeline notes, one transaction each, like a busy colleague:
+/// every write is printed ("ack LOGIN I") only after its commit, so a test
+/// can check that nothing acknowledged is ever lost, even when killed.
+fn stress(path: &Path, n: &str, rest: &[String]) -> Result<ExitCode, Error> {
+    use rand::Rng;
+    use std::io::Write;
+    let n: u32 = n.parse().map_err(|_| Error::invalid("n", "format"))?;
+    let pause_ms: u64 = match rest {
+        [flag, ms] if flag == "--pause-ms" => ms.parse().map_err(|_| Error::invalid("pause_ms", "format"))?,
+        [] => 0,
+        _ => return Err(Error::invalid("stress", "format")),
+    };
+    let mut db = Db::open(path, opts())?;
+    let login = db.user().login.clone();
+    let company_id: String = db.conn().query_row(
+        "SELECT id FROM companies WHERE deleted_at IS NULL ORDER BY id LIMIT 1",
+        [],
+        |r| r.get(0),
+    )?;
+    let mut out = std::io::stdout().lock();
+    let mut rng = rand::rng();
+    for i in 0..n {
+        let note = kizuna_core::activity::NewActivity {
+            company_id: company_id.clone(),
+            contact_id: None,
+            deal_id: None,
+            kind: kizuna_core::activity::ActivityKind::Note,
+            direction: None,
+            occurred_at: to_db(db.clock().now()),
+            summary: format!("stress {login} {i}"),
+            body: String::new(),
+            minutes: String::new(),
+            next_todos: String::new(),
+            next_appointment_at: None,
+            signals: Vec::new(),
+        };
+        db.write(|ctx| kizuna_core::activity::log(ctx, &note))?;
+        writeln!(out, "ack {login} {i}")?;
+        out.flush()?;
+        if pause_ms > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(rng.random_range(0..=pause_ms)));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Plans a follow-up through the engine, like a colleague's desktop would.
