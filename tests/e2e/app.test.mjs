@@ -3,9 +3,10 @@
 // user's files and tests do not see each other's databases.
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { writeFileSync, readFileSync, existsSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { App, freshHome, readBoard } from './wd.mjs';
+import { App, CLI, freshHome, readBoard } from './wd.mjs';
 
 const STAGES = ['リード', '初回商談', '提案', '見積', 'クロージング', '受注', '失注'];
 const running = new Set();
@@ -139,5 +140,22 @@ test('a file that is not a Kizuna database gets a clear message and is left unto
   assert.equal(value, foreign, 'what the user typed is kept');
   assert.equal(readFileSync(foreign, 'utf8'), content, 'the file was not modified');
   await app.screenshot('first-run-not-kizuna-ja');
+  await quit();
+});
+
+test('a team database inside a cloud-sync folder opens with a clear warning', async () => {
+  const home = freshHome();
+  const folder = join(home, 'Dropbox (Team)', '営業');
+  mkdirSync(folder, { recursive: true });
+  const db = join(folder, 'kizuna.db');
+  execFileSync(CLI, ['--db', db, 'demo']);
+  const { app, quit } = await launch({ home });
+  await app.find('[data-testid="first-run"]');
+  await app.type('[data-testid="first-run-path"]', db);
+  const input = await app.find('[data-testid="first-run-path"]');
+  await app.cmd('POST', `/element/${input}/value`, { text: '\uE007' });
+  const warning = await app.text('[data-testid="status-cloud-sync"]');
+  assert.match(warning, /Dropbox/);
+  await app.screenshot('cloud-sync-warning-ja');
   await quit();
 });

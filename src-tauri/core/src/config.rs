@@ -120,8 +120,75 @@ pub fn os_login() -> String {
         .unwrap_or_else(|| "user".to_string())
 }
 
+/// The cloud-sync service whose folder holds `path`, if any. Those services
+/// upload and download whole files behind SQLite's back: two writers there
+/// fork the file into "conflicted copies" or corrupt it, so the user is
+/// warned (DESIGN.md, "The shared file").
+pub fn cloud_sync_service(path: &std::path::Path) -> Option<&'static str> {
+    for part in path.components() {
+        let name = part.as_os_str().to_string_lossy().to_lowercase();
+        let service = if name == "onedrive" || name.starts_with("onedrive -") || name.starts_with("onedrive-") {
+            "OneDrive"
+        } else if name == "dropbox" || name.starts_with("dropbox (") || name.starts_with("dropbox-") {
+            "Dropbox"
+        } else if name == "google drive"
+            || name == "googledrive"
+            || name.starts_with("googledrive-")
+            || name == "マイドライブ"
+        {
+            "Google Drive"
+        } else if name == "icloud drive"
+            || name == "iclouddrive"
+            || name == "mobile documents"
+            || name == "com~apple~clouddocs"
+        {
+            "iCloud Drive"
+        } else if name == "box" || name == "box sync" || name.starts_with("box-") {
+            "Box"
+        } else {
+            continue;
+        };
+        return Some(service);
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn cloud_sync_folders_are_recognised_and_office_shares_are_not() {
+        use std::path::Path;
+        let cases = [
+            (
+                r"C:\Users\tanaka\OneDrive - 株式会社サンプル\営業\kizuna.db",
+                Some("OneDrive"),
+            ),
+            (
+                "/Users/tanaka/Library/CloudStorage/OneDrive-Personal/kizuna.db",
+                Some("OneDrive"),
+            ),
+            ("/Users/tanaka/Dropbox (Team)/kizuna.db", Some("Dropbox")),
+            (
+                "/Users/tanaka/Library/CloudStorage/GoogleDrive-tanaka@example.jp/マイドライブ/k.db",
+                Some("Google Drive"),
+            ),
+            (
+                "/Users/tanaka/Library/Mobile Documents/com~apple~CloudDocs/kizuna.db",
+                Some("iCloud Drive"),
+            ),
+            ("/home/tanaka/Box/kizuna.db", Some("Box")),
+            (r"\\fileserver\営業\kizuna.db", None),
+            ("/Volumes/Sales/kizuna.db", None),
+            ("/home/tanaka/boxes/dropboxes.db", None),
+        ];
+        for (path, want) in cases {
+            // Windows paths are checked as text components on every OS.
+            let p = path.replace('\\', "/");
+            assert_eq!(cloud_sync_service(Path::new(&p)), want, "{path}");
+        }
+    }
+
     use super::*;
 
     #[test]

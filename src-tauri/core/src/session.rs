@@ -26,6 +26,9 @@ pub struct DatabaseInfo {
     pub read_only: Option<ReadOnlyReason>,
     #[ts(type = "number")]
     pub schema_version: i64,
+    /// The file lies in a cloud-sync folder (OneDrive, Dropbox, …), which
+    /// forks or corrupts a file several people write: the user is warned.
+    pub cloud_sync: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -112,6 +115,7 @@ impl Session {
 
     pub fn status(&self) -> AppStatus {
         let database = self.db.as_ref().map(|db| DatabaseInfo {
+            cloud_sync: crate::config::cloud_sync_service(db.path()).map(String::from),
             path: db.path().display().to_string(),
             is_local: self.config.database.is_none(),
             read_only: db.read_only(),

@@ -5,4 +5,9 @@ export type DatabaseInfo = { path: string,
 /**
  * The per-user local database rather than a team file.
  */
-is_local: boolean, read_only: ReadOnlyReason | null, schema_version: number, };
+is_local: boolean, read_only: ReadOnlyReason | null, schema_version: number, 
+/**
+ * The file lies in a cloud-sync folder (OneDrive, Dropbox, …), which
+ * forks or corrupts a file several people write: the user is warned.
+ */
+cloud_sync: string | null, };

@@ -26,6 +26,8 @@ export const en: Catalog = {
     none: '—',
   },
   status: {
+    cloudSync: 'In a {service} folder: unsafe to share',
+    cloudSyncHint: 'Cloud-sync folders such as {service} fork or corrupt a file that several people write at once. Keep the team database on the office file share.',
     label: 'Database status',
     local: 'Local',
     team: 'Team',
