@@ -579,19 +579,7 @@ fn cancel_appointments(ctx: &WriteCtx, activity_id: &str) -> Result<()> {
         .query_map([activity_id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (id, version) in open {
-        let n = ctx.tx.execute(
-            "UPDATE follow_ups SET status = 'cancelled', version = version + 1, updated_at = ?3, updated_by = ?4
-             WHERE id = ?1 AND version = ?2",
-            params![id, version, ctx.now, ctx.user_id],
-        )?;
-        ctx.expect_one("follow_up", "follow_ups", &id, n)?;
-        ctx.audit(
-            "follow_up",
-            &id,
-            "update",
-            json!({ "status": { "from": "open", "to": "cancelled" } }),
-        )?;
-        ctx.changed("follow_up", &id, "update")?;
+        follow_up::close(ctx, &id, version, "cancelled", "appointment changed")?;
     }
     Ok(())
 }

@@ -453,19 +453,7 @@ fn cancel_open_follow_ups(ctx: &WriteCtx, deal_id: &str, kind: FollowUpKind, why
         rows
     };
     for (id, version) in &open {
-        let n = ctx.tx.execute(
-            "UPDATE follow_ups SET status = 'cancelled', version = version + 1, updated_at = ?3, updated_by = ?4
-             WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-            params![id, version, ctx.now, ctx.user_id],
-        )?;
-        ctx.expect_one("follow_up", "follow_ups", id, n)?;
-        ctx.audit(
-            "follow_up",
-            id,
-            "update",
-            json!({ "status": { "from": "open", "to": "cancelled" }, "why": why }),
-        )?;
-        ctx.changed("follow_up", id, "update")?;
+        crate::follow_up::close(ctx, id, *version, "cancelled", why)?;
     }
     Ok(open.into_iter().map(|(id, _)| id).collect())
 }

@@ -379,6 +379,26 @@ pub fn complete(ctx: &WriteCtx, id: &str, version: i64, touch: Option<&NewActivi
     Ok(activity_id)
 }
 
+/// Closes an open follow-up the engine closes on the user's behalf (a
+/// decision made it moot, or the step it stood for was taken), as of the
+/// version read in the same transaction; audited with the reason.
+pub(crate) fn close(ctx: &WriteCtx, id: &str, version: i64, status: &str, why: &str) -> Result<()> {
+    let n = ctx.tx.execute(
+        "UPDATE follow_ups SET status = ?3, done_at = CASE WHEN ?3 = 'done' THEN ?4 END, snoozed_until = NULL,
+                version = version + 1, updated_at = ?4, updated_by = ?5
+         WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
+        params![id, version, status, ctx.now, ctx.user_id],
+    )?;
+    ctx.expect_one("follow_up", "follow_ups", id, n)?;
+    ctx.audit(
+        "follow_up",
+        id,
+        "update",
+        json!({ "status": { "from": "open", "to": status }, "why": why }),
+    )?;
+    ctx.changed("follow_up", id, "update")
+}
+
 /// When a snoozed reminder should come back.
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(tag = "kind", content = "at", rename_all = "snake_case")]

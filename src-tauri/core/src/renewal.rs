@@ -484,33 +484,20 @@ fn stored(ctx: &WriteCtx, id: &str) -> Result<Stored> {
 /// Completes (or, for a churn, cancels) the open renewal follow-ups of a
 /// contract for the given steps.
 fn close_follow_ups(ctx: &WriteCtx, contract_id: &str, steps: &[&str], status: &str) -> Result<()> {
-    let open: Vec<(String, Option<String>)> = {
+    let open: Vec<(String, i64, Option<String>)> = {
         let mut st = ctx.tx.prepare_cached(
-            "SELECT id, renewal_step FROM follow_ups
+            "SELECT id, version, renewal_step FROM follow_ups
              WHERE contract_id = ?1 AND status = 'open' AND deleted_at IS NULL",
         )?;
         let rows = st
-            .query_map([contract_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([contract_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows
     };
-    for (id, step) in open {
-        if !steps.iter().any(|s| Some(*s) == step.as_deref()) {
-            continue;
+    for (id, version, step) in open {
+        if let Some(step) = step.filter(|s| steps.contains(&s.as_str())) {
+            follow_up::close(ctx, &id, version, status, &format!("renewal step {step}"))?;
         }
-        ctx.tx.execute(
-            "UPDATE follow_ups SET status = ?2, done_at = CASE WHEN ?2 = 'done' THEN ?3 END,
-                    version = version + 1, updated_at = ?3, updated_by = ?4
-             WHERE id = ?1",
-            params![id, status, ctx.now, ctx.user_id],
-        )?;
-        ctx.audit(
-            "follow_up",
-            &id,
-            "update",
-            json!({ "status": { "from": "open", "to": status } }),
-        )?;
-        ctx.changed("follow_up", &id, "update")?;
     }
     Ok(())
 }
