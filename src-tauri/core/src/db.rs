@@ -317,6 +317,61 @@ impl Db {
     }
 }
 
+/// What a restore did with the file it replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Restored {
+    /// The healthy team file was overwritten in place, under its own locks,
+    /// so desktops that have it open read the restored data next.
+    InPlace,
+    /// The file was damaged (or missing): it was never written to, only
+    /// moved aside to this path for investigation.
+    Replaced { kept_aside: Option<std::path::PathBuf> },
+}
+
+/// Puts a backup back as the team file. The backup must be a healthy Kizuna
+/// database this version knows. A healthy target is overwritten through
+/// SQLite's backup API (page by page under the write lock, like any write);
+/// a damaged one is never written to: it is renamed aside and a copy of the
+/// backup takes its place.
+pub fn restore(target: &Path, backup: &Path, now: &str) -> Result<Restored> {
+    let found = Db::inspect(backup)?.schema_version;
+    if found > schema::CURRENT {
+        return Err(Error::SchemaTooNew {
+            found,
+            known: schema::CURRENT,
+        });
+    }
+    match Db::inspect(target) {
+        Ok(_) => {
+            let mut conn = Connection::open_with_flags(target, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+            configure(&conn)?;
+            conn.restore(rusqlite::MAIN_DB, backup, None::<fn(rusqlite::backup::Progress)>)?;
+            Ok(Restored::InPlace)
+        }
+        Err(Error::Damaged { .. }) | Err(Error::FileMissing { .. }) => {
+            let fresh = target.with_extension("restoring");
+            let _ = std::fs::remove_file(&fresh);
+            Connection::open_with_flags(backup, OpenFlags::SQLITE_OPEN_READ_ONLY)?.backup(
+                rusqlite::MAIN_DB,
+                &fresh,
+                None,
+            )?;
+            let kept_aside = if target.exists() {
+                let stamp: String = now.chars().filter(char::is_ascii_digit).collect();
+                let aside = target.with_extension(format!("damaged-{stamp}"));
+                std::fs::rename(target, &aside)?;
+                Some(aside)
+            } else {
+                None
+            };
+            std::fs::rename(&fresh, target)?;
+            Ok(Restored::Replaced { kept_aside })
+        }
+        // Another program's file is not ours to replace.
+        Err(e) => Err(e),
+    }
+}
+
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     let mode: String = conn.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;

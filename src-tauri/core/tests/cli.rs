@@ -146,3 +146,66 @@ fn a_colleague_plans_a_follow_up_for_a_team_member() {
         ("折り返し電話", "tanaka", "sato")
     );
 }
+
+#[test]
+fn restore_puts_a_backup_back_and_never_writes_into_a_damaged_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.db");
+    let db_s = db.to_str().unwrap();
+    let copy = dir.path().join("backup.db");
+    let copy_s = copy.to_str().unwrap();
+    assert!(kizuna(&["--db", db_s, "demo"]).status.success());
+    assert!(kizuna(&["--db", db_s, "backup", copy_s]).status.success());
+    let count = |p: &Path| -> i64 {
+        rusqlite::Connection::open(p)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM follow_ups", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = count(&db);
+    assert!(kizuna(&[
+        "--db",
+        db_s,
+        "--as",
+        "sato",
+        "follow-up",
+        "--to",
+        "sato",
+        "--title",
+        "後から追加"
+    ])
+    .status
+    .success());
+    assert_eq!(count(&db), before + 1);
+
+    // Healthy target: restored in place.
+    let out = kizuna(&["--db", db_s, "restore", copy_s]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(count(&db), before);
+    assert!(kizuna(&["--db", db_s, "check"]).status.success());
+
+    // Damaged target: kept aside byte for byte, the backup takes its place.
+    corrupt(&db);
+    let damaged = std::fs::read(&db).unwrap();
+    let out = kizuna(&["--db", db_s, "restore", copy_s]);
+    assert!(out.status.success(), "{}", text(&out));
+    let aside = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.extension()
+                .is_some_and(|e| e.to_string_lossy().starts_with("damaged-"))
+        })
+        .expect("the damaged file is kept aside");
+    assert_eq!(std::fs::read(&aside).unwrap(), damaged);
+    assert!(kizuna(&["--db", db_s, "check"]).status.success());
+    assert_eq!(count(&db), before);
+
+    // A file that is not a Kizuna backup is refused; the team file stays.
+    let text_file = dir.path().join("notes.txt");
+    std::fs::write(&text_file, "not a database").unwrap();
+    let out = kizuna(&["--db", db_s, "restore", text_file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("[not_kizuna]"), "{}", text(&out));
+    assert_eq!(count(&db), before);
+}

@@ -3,6 +3,7 @@
 //!     kizuna --db FILE demo          create FILE with sample data
 //!     kizuna --db FILE check         integrity and schema version (exit 1 on a problem)
 //!     kizuna --db FILE backup DEST   consistent copy, safe while colleagues write
+//!     kizuna --db FILE restore BACKUP  put a backup back (a damaged FILE is kept aside, never written)
 //!     kizuna --db FILE [--as LOGIN] follow-up --to LOGIN --title TEXT
 //!            [--company NAME] [--in SECONDS | --at RFC3339]
 //!                                    plan a follow-up for a team member (scripts, imports)
@@ -19,7 +20,7 @@ use kizuna_core::{schema, Db, Error, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo | check | backup DEST | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339]>";
+const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -79,6 +80,19 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
         }
         ("check", []) => check(&path),
         ("follow-up", flags) => plan_follow_up(&path, flags),
+        ("restore", [backup]) => {
+            let now = to_db(chrono::Utc::now());
+            match kizuna_core::db::restore(&path, Path::new(backup), &now)? {
+                kizuna_core::db::Restored::InPlace => println!("restored {} from {backup}", path.display()),
+                kizuna_core::db::Restored::Replaced { kept_aside } => {
+                    println!("restored {} from {backup}", path.display());
+                    if let Some(aside) = kept_aside {
+                        println!("the damaged file is kept as {}", aside.display());
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         ("stress", [n, rest @ ..]) => stress(&path, n, rest),
         ("retitle-deal", [id, version, title]) => {
             let version: i64 = version.parse().map_err(|_| Error::invalid("version", "format"))?;
