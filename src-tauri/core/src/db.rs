@@ -29,6 +29,9 @@ pub struct OpenOptions {
     pub login: String,
     pub display_name: String,
     pub clock: Arc<dyn Clock>,
+    /// Where a copy of the file goes before this client migrates it
+    /// (the user's own disk); `None` migrates without one (tests, CLI).
+    pub backup_dir: Option<std::path::PathBuf>,
 }
 
 impl OpenOptions {
@@ -37,7 +40,13 @@ impl OpenOptions {
             login: login.into(),
             display_name: display_name.into(),
             clock: Arc::new(SystemClock),
+            backup_dir: None,
         }
+    }
+
+    pub fn with_backup_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.backup_dir = Some(dir);
+        self
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
@@ -157,6 +166,18 @@ impl Db {
                 });
             }
             if v < schema::CURRENT {
+                // A copy first, so a failed or unwanted migration can be
+                // undone with `kizuna restore`; no copy, no migration. It is
+                // a plain file copy: this transaction holds the write lock
+                // (no colleague can commit) and has written nothing yet, so
+                // the file on disk is consistent — and SQLite's backup API
+                // refuses a source connection inside a write transaction.
+                if let Some(dir) = &opts.backup_dir {
+                    std::fs::create_dir_all(dir)?;
+                    let stamp: String = ctx.now.chars().filter(char::is_ascii_digit).collect();
+                    let dest = dir.join(format!("kizuna-before-v{}-{stamp}.db", schema::CURRENT));
+                    std::fs::copy(path, &dest)?;
+                }
                 schema::migrate(ctx.tx, v)?;
             }
             Ok(())

@@ -45,9 +45,38 @@ mod tests {
             conn.pragma_update(None, "user_version", 1).unwrap();
             conn.pragma_update(None, "application_id", APPLICATION_ID).unwrap();
         }
-        let db = Db::open(&path, OpenOptions::new("tanaka", "田中")).unwrap();
+        let backups = dir.path().join("backups");
+        let db = Db::open(
+            &path,
+            OpenOptions::new("tanaka", "田中").with_backup_dir(backups.clone()),
+        )
+        .unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
         assert_eq!(CURRENT, 5);
+        // The copy taken before migrating is the old file, whole.
+        let copies: Vec<_> = std::fs::read_dir(&backups)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(copies.len(), 1);
+        assert!(copies[0]
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("kizuna-before-v5-"));
+        let old = Connection::open(&copies[0]).unwrap();
+        assert_eq!(
+            old.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+                .unwrap(),
+            1
+        );
+        // Opening again migrates nothing and copies nothing.
+        Db::open(
+            &path,
+            OpenOptions::new("tanaka", "田中").with_backup_dir(backups.clone()),
+        )
+        .unwrap();
+        assert_eq!(std::fs::read_dir(&backups).unwrap().count(), 1);
         let count = |sql: &str| -> i64 { db.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
         assert_eq!(count("SELECT COUNT(lost_detail) FROM deals"), 0);
         assert_eq!(

@@ -62,7 +62,9 @@ impl Session {
     /// failing: a database that cannot be opened is reported in the status.
     pub fn start(dirs: Dirs, os_locale: Option<&str>, clock: Arc<dyn Clock>) -> Session {
         let login = crate::config::os_login();
-        let opts = OpenOptions::new(login.clone(), login).with_clock(clock);
+        let opts = OpenOptions::new(login.clone(), login)
+            .with_clock(clock)
+            .with_backup_dir(dirs.data_dir.join("backups"));
         let config = UserConfig::load(&dirs.config_file);
         let mut s = Session {
             dirs,
