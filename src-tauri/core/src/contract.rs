@@ -175,7 +175,7 @@ pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
             ctx.user_id
         ],
     )?;
-    crate::renewal::plan_work(ctx, &checked.period(&id, c))?;
+    crate::renewal::plan_work(ctx, &checked.period(&id, c), None)?;
     crate::renewal::record_created(ctx, &c.company_id, plan, c.start_date, c.end_date)?;
     ctx.audit(
         "contract",

@@ -202,33 +202,9 @@ fn plan_step(ctx: &WriteCtx, p: &Period, step: RenewalStep, title: String, day: 
     Ok(id)
 }
 
-/// Plans the hearing and proposal follow-ups of a contract period.
-pub(crate) fn plan_work(ctx: &WriteCtx, p: &Period) -> Result<()> {
-    let team = TeamSettings::load(ctx.tx)?;
-    let hearing_days = p.hearing_days.unwrap_or(i64::from(team.renewal_hearing_days));
-    let proposal_days = p.proposal_days.unwrap_or(i64::from(team.renewal_proposal_days));
-    let (hearing, proposal) = work_dates(p.end, p.notice_days, hearing_days, proposal_days);
-    plan_step(
-        ctx,
-        p,
-        RenewalStep::Hearing,
-        format!("更新ヒアリング: {} {}", p.company_name, p.plan),
-        hearing,
-    )?;
-    plan_step(
-        ctx,
-        p,
-        RenewalStep::Proposal,
-        format!("更新提案: {} {}", p.company_name, p.plan),
-        proposal,
-    )?;
-    Ok(())
-}
-
-/// After an edit: the hearing and proposal not done yet move to the new
-/// dates (and owner); steps already taken stay as they were.
-pub(crate) fn replan_work(ctx: &WriteCtx, stage: Option<&str>, p: &Period) -> Result<()> {
-    close_follow_ups(ctx, p.contract_id, &["hearing", "proposal"], "cancelled")?;
+/// Plans the hearing and proposal follow-ups of a contract period that are
+/// still ahead of `stage` (the renewal stage reached; `None`: nothing yet).
+pub(crate) fn plan_work(ctx: &WriteCtx, p: &Period, stage: Option<&str>) -> Result<()> {
     let team = TeamSettings::load(ctx.tx)?;
     let hearing_days = p.hearing_days.unwrap_or(i64::from(team.renewal_hearing_days));
     let proposal_days = p.proposal_days.unwrap_or(i64::from(team.renewal_proposal_days));
@@ -252,6 +228,13 @@ pub(crate) fn replan_work(ctx: &WriteCtx, stage: Option<&str>, p: &Period) -> Re
         )?;
     }
     Ok(())
+}
+
+/// After an edit: the hearing and proposal not done yet move to the new
+/// dates (and owner); steps already taken stay as they were.
+pub(crate) fn replan_work(ctx: &WriteCtx, stage: Option<&str>, p: &Period) -> Result<()> {
+    close_follow_ups(ctx, p.contract_id, &["hearing", "proposal"], "cancelled")?;
+    plan_work(ctx, p, stage)
 }
 
 /// A contract on the renewal board.
@@ -713,7 +696,7 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
                 proposal_days: k.proposal_days,
                 owner_id: k.owner_id.as_deref(),
             };
-            plan_work(ctx, &period)?;
+            plan_work(ctx, &period, None)?;
             // The check-in after renewal belongs to the old contract's
             // renewal: completing it finishes that renewal.
             let post = Period {
