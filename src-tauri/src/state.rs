@@ -19,16 +19,17 @@ struct Reminders {
 
 impl Reminders {
     /// Points the scheduler at the session's database when that (or the
-    /// language) changed; otherwise tells it to look again, since the call
-    /// that just ran may have changed what is due.
-    fn follow(&self, session: &Session) {
+    /// language) changed; otherwise, when the call wrote, tells it to look
+    /// again at once (it would see the change at its next once-a-second
+    /// probe anyway; reads never make it recompute).
+    fn follow(&self, session: &Session, wrote: bool) {
         let target = session.reminder_target();
         let key = target.as_ref().map(|t| (t.path.clone(), t.language));
         let mut watching = self.watching.lock().unwrap_or_else(|p| p.into_inner());
         if *watching != key {
             *watching = key;
             self.scheduler.attach(target);
-        } else {
+        } else if wrote {
             self.scheduler.poke();
         }
     }
@@ -64,7 +65,7 @@ impl AppState {
         std::thread::spawn(move || {
             let session = Session::start(dirs, os_locale.as_deref(), Arc::new(SystemClock));
             tray.store(session.config().close_to_tray, Ordering::Relaxed);
-            reminders.follow(&session);
+            reminders.follow(&session, false);
             let (lock, ready) = &*slot;
             *lock.lock().unwrap_or_else(|p| p.into_inner()) = Some(session);
             ready.notify_all();
@@ -93,9 +94,10 @@ impl AppState {
                 guard = ready.wait(guard).unwrap_or_else(|p| p.into_inner());
             }
             let session = guard.as_mut().expect("session present after wait");
+            let written = session.rows_written();
             let out = f(session);
             tray.store(session.config().close_to_tray, Ordering::Relaxed);
-            reminders.follow(session);
+            reminders.follow(session, session.rows_written() != written);
             out
         })
         .await

@@ -143,6 +143,12 @@ impl Session {
         &self.config
     }
 
+    /// Rows this desktop has written to the open database so far (SQLite's
+    /// count for the connection): tells a caller whether a call wrote.
+    pub fn rows_written(&self) -> u64 {
+        self.db.as_ref().map_or(0, |db| db.conn().total_changes())
+    }
+
     /// What the reminder scheduler should watch: the open database, as this
     /// user, in the language the UI shows.
     pub fn reminder_target(&self) -> Option<crate::scheduler::Target> {
