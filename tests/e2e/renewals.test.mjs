@@ -70,6 +70,14 @@ test('a contract ending in 45 days: corrected, hearing, upsell proposal, renewed
   // A correction of the amount: version-checked, and on the timeline too.
   await app.click('[data-testid="company-contract"] [data-testid="contract-edit"]');
   await app.find('[data-testid="contract-dialog"]');
+  // The "created" notice is still up; it must not sit on the dialog's save button.
+  const covered = await app.exec(`
+    const save = document.querySelector('[data-testid="contract-create"]').getBoundingClientRect();
+    return [...document.querySelectorAll('[data-testid="toast"]')].some((t) => {
+      const r = t.getBoundingClientRect();
+      return r.left < save.right && save.left < r.right && r.top < save.bottom && save.top < r.bottom;
+    });`);
+  assert.equal(covered, false, 'a notice covers the save button');
   await app.type('[data-testid="contract-amount"]', '650000');
   await app.click('[data-testid="contract-create"]');
   await app.waitFor(async () => !(await app.findAll('[data-testid="contract-dialog"]')).length, 10000, 'the edit to be saved');
