@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod board;
 pub mod cadence;
+pub mod changes;
 pub mod clock;
 pub mod company;
 pub mod config;

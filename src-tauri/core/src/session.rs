@@ -160,6 +160,11 @@ impl Session {
         })
     }
 
+    /// The file open now, for the change watcher.
+    pub fn database_path(&self) -> Option<PathBuf> {
+        self.db.as_ref().map(|db| db.path().to_path_buf())
+    }
+
     pub fn db(&mut self) -> Result<&mut Db> {
         self.db.as_mut().ok_or(Error::NoDatabase)
     }
