@@ -3,6 +3,7 @@
 //! here too. Anything worth testing without a window belongs in kizuna-core.
 
 mod commands;
+mod live;
 mod notifier;
 mod state;
 mod tray;
@@ -15,12 +16,28 @@ use tauri_plugin_window_state::StateFlags;
 /// The argument autostart launches Kizuna with.
 const START_HIDDEN: &str = "--hidden";
 
+/// One Kizuna per user profile: a second launch brings the first window
+/// forward. A separate profile (`KIZUNA_HOME`, as tests and a second
+/// "colleague" on one machine use) is a separate instance on Linux, where
+/// the lock is a D-Bus name; elsewhere the plugin keys on the app id only.
+fn single_instance() -> tauri::plugin::TauriPlugin<tauri::Wry> {
+    let builder = tauri_plugin_single_instance::Builder::new().callback(|app, _args, _cwd| tray::show_main_window(app));
+    let builder = match std::env::var("KIZUNA_HOME").ok().filter(|h| !h.is_empty()) {
+        Some(home) => {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            home.hash(&mut h);
+            builder.dbus_id(format!("jp.kizuna.desktop.profile_{:016x}", h.finish()))
+        }
+        None => builder,
+    };
+    builder.build()
+}
+
 pub fn run() {
     tauri::Builder::default()
         // First, so a second launch hands over before anything else starts.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            tray::show_main_window(app)
-        }))
+        .plugin(single_instance())
         .plugin(
             tauri_plugin_window_state::Builder::default()
                 // A window hidden in the tray must come back visible next time.
@@ -36,7 +53,8 @@ pub fn run() {
             let config_dir = app.path().app_config_dir()?;
             let data_dir = app.path().app_data_dir()?;
             let notifier = Arc::new(notifier::DesktopNotifier::new(app.handle().clone()));
-            let state = AppState::start(config_dir, data_dir, sys_locale::get_locale(), notifier);
+            let sink = Arc::new(live::WindowSink::new(app.handle().clone()));
+            let state = AppState::start(config_dir, data_dir, sys_locale::get_locale(), notifier, sink);
             app.manage(state);
             tray::create(app.handle())?;
             if std::env::args().any(|a| a == START_HIDDEN) {
@@ -57,6 +75,7 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
+            commands::database_reachable,
             commands::board,
             commands::deal,
             commands::create_deal,

@@ -1,6 +1,8 @@
 //! The shell's state: the engine session behind a lock, opened on a
 //! background thread so a slow or missing share never delays the window.
 
+use crate::live::WindowSink;
+use kizuna_core::changes::Watcher;
 use kizuna_core::config::{Dirs, Language};
 use kizuna_core::scheduler::{Notifier, Scheduler};
 use kizuna_core::session::{AppStatus, Session};
@@ -8,6 +10,13 @@ use kizuna_core::{Error, ErrorPayload, Result, SystemClock};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+/// The longest a command waits for the database. A write that meets a busy
+/// file retries for up to ~15 s (db.rs); past this the share is taken as
+/// hung: the window gets "unreachable" and stays usable, while the call
+/// finishes (or not) on its blocking thread.
+const CALL_LIMIT: Duration = Duration::from_secs(20);
 
 type Slot = (Mutex<Option<Session>>, Condvar);
 
@@ -41,6 +50,14 @@ pub struct AppState {
     // session lock (which a slow database call may hold).
     close_to_tray: Arc<AtomicBool>,
     reminders: Arc<Reminders>,
+    changes: Arc<Watcher>,
+    sink: Arc<WindowSink>,
+}
+
+/// Points both background watchers at what the session has open.
+fn follow(reminders: &Reminders, changes: &Watcher, session: &Session, wrote: bool) {
+    reminders.follow(session, wrote);
+    changes.attach(session.database_path());
 }
 
 impl AppState {
@@ -49,6 +66,7 @@ impl AppState {
         data_dir: PathBuf,
         os_locale: Option<String>,
         notifier: Arc<dyn Notifier>,
+        sink: Arc<WindowSink>,
     ) -> AppState {
         let dirs = Dirs::from_env_or(config_dir, data_dir);
         let state = AppState {
@@ -58,14 +76,17 @@ impl AppState {
                 scheduler: Scheduler::start(notifier),
                 watching: Mutex::new(None),
             }),
+            changes: Arc::new(Watcher::start(sink.clone())),
+            sink,
         };
         let slot = state.session.clone();
         let tray = state.close_to_tray.clone();
         let reminders = state.reminders.clone();
+        let changes = state.changes.clone();
         std::thread::spawn(move || {
             let session = Session::start(dirs, os_locale.as_deref(), Arc::new(SystemClock));
             tray.store(session.config().close_to_tray, Ordering::Relaxed);
-            reminders.follow(&session, false);
+            follow(&reminders, &changes, &session, false);
             let (lock, ready) = &*slot;
             *lock.lock().unwrap_or_else(|p| p.into_inner()) = Some(session);
             ready.notify_all();
@@ -78,7 +99,8 @@ impl AppState {
     }
 
     /// Runs `f` on the blocking pool with the session, waiting for start-up to
-    /// finish first. The UI thread never waits on SQLite.
+    /// finish first, for at most [`CALL_LIMIT`]. The UI thread never waits on
+    /// SQLite.
     pub async fn with_session<T, F>(&self, f: F) -> Result<T, ErrorPayload>
     where
         T: Send + 'static,
@@ -87,7 +109,8 @@ impl AppState {
         let slot = self.session.clone();
         let tray = self.close_to_tray.clone();
         let reminders = self.reminders.clone();
-        tauri::async_runtime::spawn_blocking(move || {
+        let changes = self.changes.clone();
+        let call = tauri::async_runtime::spawn_blocking(move || {
             let (lock, ready) = &*slot;
             let mut guard = lock.lock().unwrap_or_else(|p| p.into_inner());
             while guard.is_none() {
@@ -97,12 +120,23 @@ impl AppState {
             let written = session.rows_written();
             let out = f(session);
             tray.store(session.config().close_to_tray, Ordering::Relaxed);
-            reminders.follow(session, session.rows_written() != written);
+            follow(&reminders, &changes, session, session.rows_written() != written);
             out
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("background task failed: {e}")).payload())?
-        .map_err(|e| e.payload())
+        });
+        match tokio::time::timeout(CALL_LIMIT, call).await {
+            Err(_) => Err(Error::Unreachable {
+                detail: format!("no answer from the database in {} s", CALL_LIMIT.as_secs()),
+            }
+            .payload()),
+            Ok(joined) => joined
+                .map_err(|e| Error::Internal(format!("background task failed: {e}")).payload())?
+                .map_err(|e| e.payload()),
+        }
+    }
+
+    /// Whether the team file answered the last probe.
+    pub fn reachable(&self) -> bool {
+        self.sink.is_reachable()
     }
 
     pub async fn status(&self) -> Result<AppStatus, ErrorPayload> {

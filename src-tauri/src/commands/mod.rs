@@ -31,6 +31,13 @@ pub async fn app_status(state: State<'_, AppState>) -> Reply<AppStatus> {
     state.status().await
 }
 
+/// Whether the team file answered the change watcher's last probe (the
+/// `db-reachability` event says when that changes).
+#[tauri::command]
+pub fn database_reachable(state: State<'_, AppState>) -> bool {
+    state.reachable()
+}
+
 #[tauri::command]
 pub async fn board(
     state: State<'_, AppState>,

@@ -1,0 +1,64 @@
+//! Live refresh and the share's health, as window events: the engine's
+//! change watcher reports, this forwards. `data-changed` carries which
+//! records changed (each view refreshes what it shows); `db-reachability`
+//! says whether the team file answers.
+
+use kizuna_core::changes::{ChangeBatch, ChangeSink};
+use kizuna_core::{Error, ErrorPayload};
+use serde::Serialize;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tauri::{AppHandle, Emitter};
+
+pub struct WindowSink {
+    app: AppHandle,
+    reachable: AtomicBool,
+}
+
+#[derive(Clone, Serialize)]
+struct Reachability {
+    reachable: bool,
+    error: Option<ErrorPayload>,
+}
+
+impl WindowSink {
+    pub fn new(app: AppHandle) -> WindowSink {
+        WindowSink {
+            app,
+            reachable: AtomicBool::new(true),
+        }
+    }
+
+    /// For a window that (re)loads after the last report.
+    pub fn is_reachable(&self) -> bool {
+        self.reachable.load(Ordering::Relaxed)
+    }
+}
+
+impl ChangeSink for WindowSink {
+    fn changed(&self, batch: &ChangeBatch) {
+        let _ = self.app.emit("data-changed", batch);
+    }
+
+    fn unreachable(&self, error: &Error) {
+        eprintln!("Kizuna: the team database does not answer: {error}");
+        self.reachable.store(false, Ordering::Relaxed);
+        let _ = self.app.emit(
+            "db-reachability",
+            Reachability {
+                reachable: false,
+                error: Some(error.payload()),
+            },
+        );
+    }
+
+    fn reachable(&self) {
+        self.reachable.store(true, Ordering::Relaxed);
+        let _ = self.app.emit(
+            "db-reachability",
+            Reachability {
+                reachable: true,
+                error: None,
+            },
+        );
+    }
+}
