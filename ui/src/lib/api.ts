@@ -55,6 +55,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export const api = {
   appStatus: () => call<AppStatus>('app_status'),
+  databaseReachable: () => call<boolean>('database_reachable'),
   board: (pipelineId: string | null, filter: BoardFilter | null = null) =>
     call<Board>('board', { pipelineId, filter }),
   deal: (id: string) => call<Deal>('deal', { id }),

@@ -119,9 +119,17 @@ export const en: Catalog = {
     create: 'Create',
     save: 'Save',
     cancel: 'Cancel',
-    reload: 'Load the latest version',
     lostInfo: 'Lost: {reason}',
     reapproachOn: 'Re-approach on {date}',
+  },
+  conflict: {
+    lead: 'A colleague saved this meanwhile. Choose which version stays.',
+    leadBy: '{name} saved this meanwhile. Choose which version stays.',
+    theirs: 'Saved version',
+    mine: 'Your entry',
+    same: 'The contents are the same; you can save your entry again.',
+    keepTheirs: 'Keep the saved version',
+    applyMine: 'Apply mine on top',
   },
   closing: {
     title: 'Set a decision deadline',

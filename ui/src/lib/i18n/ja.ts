@@ -122,9 +122,17 @@ export const ja = {
     create: '作成',
     save: '保存',
     cancel: 'キャンセル',
-    reload: '最新の内容を読み込む',
     lostInfo: '失注理由: {reason}',
     reapproachOn: '再アプローチ予定: {date}',
+  },
+  conflict: {
+    lead: 'この間に他のメンバーが保存しました。どちらを残すか選んでください。',
+    leadBy: 'この間に{name}さんが保存しました。どちらを残すか選んでください。',
+    theirs: '保存されている内容',
+    mine: 'あなたの入力',
+    same: '内容は同じです。あなたの入力で保存し直せます。',
+    keepTheirs: '保存されている内容にする',
+    applyMine: '自分の入力で上書き',
   },
   closing: {
     title: '決断期限を設定',

@@ -1,0 +1,79 @@
+import { listen } from '@tauri-apps/api/event';
+import { onMount } from 'svelte';
+import { api } from './api';
+import { touches, type Entity } from './changes';
+import type { ChangeBatch } from './generated/ChangeBatch';
+import type { ErrorPayload } from './generated/ErrorPayload';
+
+type Subscriber = { entities: readonly Entity[]; ids?: () => ReadonlySet<string>; refresh: () => void };
+
+/**
+ * Live refresh: the backend probes the team file twice a second and sends
+ * what changed (`data-changed`); each open view subscribes to the records it
+ * shows and reloads just those. Forms and dialogs keep their own state, so a
+ * colleague's change never wipes what the user is typing. The same probe
+ * says whether the share answers (`db-reachability`).
+ */
+class Live {
+  reachable = $state(true);
+  error = $state<ErrorPayload | null>(null);
+  private subscribers = new Set<Subscriber>();
+  private started = false;
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await listen<ChangeBatch>('data-changed', (e) => this.dispatch(e.payload));
+    await listen<{ reachable: boolean; error: ErrorPayload | null }>('db-reachability', (e) => {
+      const wasDown = !this.reachable;
+      this.reachable = e.payload.reachable;
+      this.error = e.payload.error;
+      // Back from an outage: whatever is on screen may be stale.
+      if (wasDown && this.reachable) this.dispatch({ changes: [], overflow: true });
+    });
+    try {
+      this.reachable = await api.databaseReachable();
+    } catch {
+      // An older backend or no database: assume reachable until told otherwise.
+    }
+  }
+
+  dispatch(batch: ChangeBatch): void {
+    for (const s of this.subscribers) {
+      if (touches(batch, s.entities, s.ids?.())) s.refresh();
+    }
+  }
+
+  subscribe(s: Subscriber): () => void {
+    this.subscribers.add(s);
+    return () => this.subscribers.delete(s);
+  }
+}
+
+export const live = new Live();
+
+/**
+ * In a component: reload with `refresh` while mounted whenever a change
+ * touches `entities` (optionally only the records `ids` returns).
+ */
+export function refreshOn(entities: readonly Entity[], refresh: () => void, ids?: () => ReadonlySet<string>): void {
+  onMount(() => live.subscribe({ entities, refresh, ids }));
+}
+
+/**
+ * Like {@link refreshOn}, but a change that arrives while `busy()` (a card
+ * is being dragged) is held: the returned function, called when the drag
+ * ends, applies it then.
+ */
+export function refreshUnlessBusy(entities: readonly Entity[], refresh: () => void, busy: () => boolean): () => void {
+  let held = false;
+  refreshOn(entities, () => {
+    if (busy()) held = true;
+    else refresh();
+  });
+  return () => {
+    if (!held) return;
+    held = false;
+    refresh();
+  };
+}
