@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, CLI, freshHome } from './wd.mjs';
 
@@ -111,4 +111,16 @@ test('a deal saved in one window shows in the other at once; the other’s open 
   await b.click('[data-testid="conflict-apply-mine"]');
   await b.waitFor(async () => !(await b.findAll('[data-testid="deal-dialog"]')).length, 10000, 'mine applied');
   assert.equal((await a.invoke('deal', { id: dealId })).amount, 7654321);
+
+  // The share goes away (here: the file is moved off its path): the window
+  // says so within the probe's limit and keeps showing what it had.
+  const away = `${team}.away`;
+  renameSync(team, away);
+  const gone = Date.now();
+  await a.waitFor(async () => (await a.exec(`return document.querySelector('[data-testid="status-connection"]').dataset.state`)) === 'unreachable', 10000, 'the unreachable state');
+  console.log(`# the missing team file was reported after ${Date.now() - gone} ms`);
+  assert.ok((await a.findAll('[data-testid="deal-card"]')).length > 0, 'the board stays on screen');
+  await a.screenshot('shared-unreachable-ja');
+  renameSync(away, team);
+  await a.waitFor(async () => (await a.exec(`return document.querySelector('[data-testid="status-connection"]').dataset.state`)) === 'connected', 10000, 'connected again');
 });

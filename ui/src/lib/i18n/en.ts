@@ -32,6 +32,7 @@ export const en: Catalog = {
     local: 'Local',
     team: 'Team',
     connected: 'Connected',
+    unreachable: 'Team database unreachable (showing what was last loaded)',
     cannotOpen: 'Cannot open',
     noDatabase: 'No database',
     readOnly: 'Read-only: {reason}',

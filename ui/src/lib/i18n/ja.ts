@@ -35,6 +35,7 @@ export const ja = {
     local: 'ローカル',
     team: 'チーム共有',
     connected: '接続中',
+    unreachable: 'チームのデータベースに接続できません（表示は最後に読み込んだ内容です）',
     cannotOpen: '開けません',
     noDatabase: 'データベース未接続',
     readOnly: '読み取り専用: {reason}',
