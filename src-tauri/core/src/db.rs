@@ -32,6 +32,9 @@ pub struct OpenOptions {
     /// Where a copy of the file goes before this client migrates it
     /// (the user's own disk); `None` migrates without one (tests, CLI).
     pub backup_dir: Option<std::path::PathBuf>,
+    /// Checks that the file system's locks work before anything is written
+    /// (locking.rs); tests put a failing one in.
+    pub lock_probe: crate::locking::Probe,
 }
 
 impl OpenOptions {
@@ -41,7 +44,13 @@ impl OpenOptions {
             display_name: display_name.into(),
             clock: Arc::new(SystemClock),
             backup_dir: None,
+            lock_probe: crate::locking::probe,
         }
+    }
+
+    pub fn with_lock_probe(mut self, probe: crate::locking::Probe) -> Self {
+        self.lock_probe = probe;
+        self
     }
 
     pub fn with_backup_dir(mut self, dir: std::path::PathBuf) -> Self {
@@ -63,6 +72,9 @@ pub enum ReadOnlyReason {
     SchemaTooNew,
     /// The file system or its permissions refuse writes.
     FileReadOnly,
+    /// The file system's locks do not work, so two writers could corrupt
+    /// the file: nobody writes through this desktop until that is fixed.
+    LockingBroken,
 }
 
 /// What a look at a file, made without writing to it, found.
@@ -153,6 +165,11 @@ impl Db {
             .unwrap_or(false)
         {
             return Self::open_read_only(path, opts, ReadOnlyReason::FileReadOnly);
+        }
+        if let Err(problem) = (opts.lock_probe)(path) {
+            eprintln!("Kizuna: {} opened read-only: {problem}", path.display());
+            drop(conn);
+            return Self::open_read_only(path, opts, ReadOnlyReason::LockingBroken);
         }
         configure(&conn)?;
         let mut db = Db::assemble(conn, path, &opts, None);

@@ -17,6 +17,7 @@ pub mod deal;
 pub mod error;
 pub mod follow_up;
 pub mod id;
+pub mod locking;
 pub mod mail;
 pub mod pipeline;
 pub mod reminder;

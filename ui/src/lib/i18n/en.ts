@@ -41,6 +41,7 @@ export const en: Catalog = {
   readOnly: {
     schema_too_new: 'the file was created by a newer version of Kizuna',
     file_read_only: 'you have no permission to write to the file',
+    locking_broken: 'file locking does not work on this drive (several writers would corrupt the file)',
   },
   database: {
     fileFilter: 'Kizuna database',

@@ -44,6 +44,7 @@ export const ja = {
   readOnly: {
     schema_too_new: '新しいバージョンの Kizuna で作成されたファイルです',
     file_read_only: 'ファイルへの書き込み権限がありません',
+    locking_broken: 'この共有ドライブではファイルのロックが機能しません（同時書き込みでファイルが壊れるため）',
   },
   database: {
     fileFilter: 'Kizuna データベース',
