@@ -71,6 +71,10 @@ bench: test-deps app
 	# Reminder punctuality (p50/p99 delay after the due time), a colleague's
 	# change reaching the scheduler, and its idle CPU (about a minute).
 	$(CARGO) bench -p kizuna-core --bench reminders
+	# One team file, 1 and 10 writers on their own connections: commits/s and
+	# p50/p99 commit latency; a commit reaching another connection's change
+	# feed polled every 500 ms and every 10 ms (about half a minute).
+	$(CARGO) bench -p kizuna-core --bench shared_file
 
 clean:
 	$(CARGO) clean
