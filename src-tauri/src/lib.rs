@@ -76,6 +76,9 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::database_reachable,
+            commands::backups,
+            commands::back_up_now,
+            commands::restore_backup,
             commands::board,
             commands::deal,
             commands::create_deal,

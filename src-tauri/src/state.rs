@@ -54,6 +54,28 @@ pub struct AppState {
     sink: Arc<WindowSink>,
 }
 
+/// The daily copy of whatever file is open, checked every half hour (and a
+/// minute after start, out of start-up's way). Its own connection: a copy
+/// never holds up the window's calls.
+fn spawn_daily_backups(changes: Arc<Watcher>, dir: PathBuf) {
+    std::thread::Builder::new()
+        .name("kizuna-backups".into())
+        .spawn(move || {
+            std::thread::sleep(Duration::from_secs(60));
+            loop {
+                if let Some(path) = changes.path() {
+                    match kizuna_core::backup::daily(&path, &dir, chrono::Utc::now()) {
+                        Ok(Some(copy)) => eprintln!("Kizuna: daily backup {}", copy.display()),
+                        Ok(None) => {}
+                        Err(e) => eprintln!("Kizuna: the daily backup of {} failed: {e}", path.display()),
+                    }
+                }
+                std::thread::sleep(Duration::from_secs(30 * 60));
+            }
+        })
+        .expect("spawning the backup thread");
+}
+
 /// Points both background watchers at what the session has open.
 fn follow(reminders: &Reminders, changes: &Watcher, session: &Session, wrote: bool) {
     reminders.follow(session, wrote);
@@ -83,6 +105,7 @@ impl AppState {
         let tray = state.close_to_tray.clone();
         let reminders = state.reminders.clone();
         let changes = state.changes.clone();
+        spawn_daily_backups(state.changes.clone(), dirs.data_dir.join("backups"));
         std::thread::spawn(move || {
             let session = Session::start(dirs, os_locale.as_deref(), Arc::new(SystemClock));
             tray.store(session.config().close_to_tray, Ordering::Relaxed);

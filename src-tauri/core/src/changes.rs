@@ -130,6 +130,16 @@ impl Feed {
             }
         }
         self.version = version;
+        let end = latest_seq(&self.conn)?;
+        if end < self.seq {
+            // The log went back: a backup was restored over the file.
+            // Everything on screen may be newer than the file now.
+            self.seq = end;
+            return Ok(ChangeBatch {
+                changes: Vec::new(),
+                overflow: true,
+            });
+        }
         let changes = since(&self.conn, self.seq, BATCH + 1)?;
         let overflow = changes.len() as i64 > BATCH;
         if overflow {
@@ -145,7 +155,6 @@ impl Feed {
         Ok(ChangeBatch { changes, overflow })
     }
 }
-
 
 impl ChangeBatch {
     pub fn is_empty(&self) -> bool {
@@ -205,6 +214,11 @@ impl Watcher {
             shared,
             thread: Some(thread),
         }
+    }
+
+    /// The file watched now.
+    pub fn path(&self) -> Option<PathBuf> {
+        self.shared.lock().path.clone()
     }
 
     /// Watches this file from now on (`None`: none).
@@ -410,6 +424,23 @@ mod tests {
         assert!(batch.overflow);
         assert!(batch.changes.is_empty());
         assert!(feed.poll().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_restored_backup_asks_for_a_full_refresh() {
+        let mut f = fixture();
+        let dir = f._dir.path().join("backups");
+        let copy =
+            crate::backup::take(f.db.path(), &dir, crate::backup::BackupKind::Manual, chrono::Utc::now()).unwrap();
+        let mut feed = Feed::open(f.db.path()).unwrap();
+        company(&mut f, "バックアップ後の会社");
+        assert!(!feed.poll().unwrap().is_empty());
+        crate::db::restore(f.db.path(), &copy, "2026-11-26T00:00:00Z").unwrap();
+        let batch = feed.poll().unwrap();
+        assert!(batch.overflow, "{batch:?}");
+        // And from there on it follows the restored log.
+        let id = company(&mut f, "復元後の会社");
+        assert!(feed.poll().unwrap().changes.iter().any(|c| c.entity_id == id));
     }
 
     #[test]

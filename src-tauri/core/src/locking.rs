@@ -127,7 +127,10 @@ mod tests {
         assert_eq!(probe(&path), Ok(()));
         assert_eq!(probe(&path), Ok(()));
         // It leaves nothing behind beside the team file.
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("team.db")]);
     }
 
@@ -146,12 +149,18 @@ mod tests {
         assert_eq!(db.write(|_| Ok(())).unwrap_err().code(), ErrorCode::ReadOnly);
         assert!(!crate::pipeline::list(db.conn()).unwrap().is_empty());
         // With working locks the same file opens for writing.
-        assert_eq!(Db::open(&path, OpenOptions::new("suzuki", "鈴木")).unwrap().read_only(), None);
+        assert_eq!(
+            Db::open(&path, OpenOptions::new("suzuki", "鈴木")).unwrap().read_only(),
+            None
+        );
     }
 
     #[test]
     #[cfg(target_os = "linux")]
     fn a_missing_file_is_refused_not_passed() {
-        assert!(matches!(probe(Path::new("/nonexistent/team.db")), Err(LockProblem::Refused(_))));
+        assert!(matches!(
+            probe(Path::new("/nonexistent/team.db")),
+            Err(LockProblem::Refused(_))
+        ));
     }
 }

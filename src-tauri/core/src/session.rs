@@ -48,6 +48,14 @@ pub struct AppStatus {
     pub close_to_tray: bool,
 }
 
+/// What a restore did: where a damaged file was moved, and the new state.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct RestoreOutcome {
+    pub kept_aside: Option<String>,
+    pub status: AppStatus,
+}
+
 pub struct Session {
     dirs: Dirs,
     config: UserConfig,
@@ -226,6 +234,55 @@ impl Session {
     pub fn set_close_to_tray(&mut self, enabled: bool) -> Result<AppStatus> {
         self.remember(|c| c.close_to_tray = enabled)?;
         Ok(self.status())
+    }
+
+    /// This desktop's copies of its database, newest first.
+    pub fn backups(&self) -> Result<Vec<crate::backup::BackupInfo>> {
+        crate::backup::list(&self.backup_dir())
+    }
+
+    pub fn backup_dir(&self) -> PathBuf {
+        self.opts
+            .backup_dir
+            .clone()
+            .unwrap_or_else(|| self.dirs.data_dir.join("backups"))
+    }
+
+    /// A copy now, at the user's request.
+    pub fn back_up_now(&mut self) -> Result<crate::backup::BackupInfo> {
+        let source = self.db.as_ref().ok_or(Error::NoDatabase)?.path().to_path_buf();
+        let now = self.opts.clock.now();
+        let taken = crate::backup::take(&source, &self.backup_dir(), crate::backup::BackupKind::Manual, now)?;
+        self.backups()?
+            .into_iter()
+            .find(|b| Path::new(&b.path) == taken)
+            .ok_or_else(|| Error::Internal("the new copy is not in the list".into()))
+    }
+
+    /// Puts one of this desktop's copies back as the database it uses (also
+    /// when that file is damaged and could not be opened), then opens it.
+    /// The copy must be one of the listed backups: Settings offers only those.
+    pub fn restore_backup(&mut self, backup: &Path) -> Result<RestoreOutcome> {
+        let known = self.backups()?.into_iter().any(|b| Path::new(&b.path) == backup);
+        if !known {
+            return Err(Error::FileMissing {
+                path: backup.display().to_string(),
+            });
+        }
+        let target = self.wanted_path();
+        // Let go of the file first: a damaged one is renamed aside.
+        self.db = None;
+        let now = crate::clock::to_db(self.opts.clock.now());
+        let restored = crate::db::restore(&target, backup, &now);
+        self.reopen();
+        let kept_aside = match restored? {
+            crate::db::Restored::InPlace => None,
+            crate::db::Restored::Replaced { kept_aside } => kept_aside.map(|p| p.display().to_string()),
+        };
+        Ok(RestoreOutcome {
+            kept_aside,
+            status: self.status(),
+        })
     }
 
     pub fn set_display_name(&mut self, name: &str) -> Result<AppStatus> {
@@ -442,5 +499,40 @@ mod tests {
             Some(ReadOnlyReason::SchemaTooNew)
         );
         assert_eq!(s.set_display_name("x").unwrap_err().code(), ErrorCode::ReadOnly);
+    }
+
+    #[test]
+    fn a_damaged_team_file_is_restored_from_a_listed_copy_and_opens_again() {
+        let home = tempfile::tempdir().unwrap();
+        let team = home.path().join("team.db");
+        let mut s = start(home.path());
+        s.create_team_database(&team).unwrap();
+        s.set_display_name("前の名前").unwrap();
+        let copy = s.back_up_now().unwrap();
+        assert_eq!(copy.kind, crate::backup::BackupKind::Manual);
+        s.set_display_name("後の名前").unwrap();
+        drop(s);
+
+        // The share damages the file.
+        let mut bytes = std::fs::read(&team).unwrap();
+        for b in bytes.iter_mut().skip(4096).take(8192) {
+            *b = 0x5A;
+        }
+        std::fs::write(&team, &bytes).unwrap();
+        let mut s = start(home.path());
+        assert!(s.status().database.is_none());
+        assert_eq!(s.status().open_error.unwrap().code, ErrorCode::Damaged);
+
+        // Only a listed copy is accepted.
+        let stranger = home.path().join("elsewhere.db");
+        std::fs::copy(&copy.path, &stranger).unwrap();
+        assert_eq!(s.restore_backup(&stranger).unwrap_err().code(), ErrorCode::FileMissing);
+
+        let out = s.restore_backup(Path::new(&copy.path)).unwrap();
+        assert!(out.status.database.is_some(), "{:?}", out.status.open_error);
+        assert_eq!(out.status.user.display_name, "前の名前");
+        // The damaged file was moved aside, byte for byte, not written to.
+        let aside = out.kept_aside.expect("kept aside");
+        assert_eq!(std::fs::read(&aside).unwrap(), bytes);
     }
 }

@@ -4,6 +4,7 @@
 use crate::state::AppState;
 use crate::tray;
 use kizuna_core::activity::{ActivityEdit, NewActivity};
+use kizuna_core::backup::BackupInfo;
 use kizuna_core::board::{Board, BoardFilter};
 use kizuna_core::company::{
     Company, CompanyEdit, CompanyListItem, CompanyQuery, CompanySummary, Contact, NewCompany, NewContact,
@@ -13,7 +14,7 @@ use kizuna_core::deal::{Deal, DealEdit, MoveDeal, MoveOutcome, NewDeal};
 use kizuna_core::mail::{MailDraft, ThankYouDraft};
 use kizuna_core::pipeline::{PipelineStages, StageEdit};
 use kizuna_core::search::SearchResults;
-use kizuna_core::session::AppStatus;
+use kizuna_core::session::{AppStatus, RestoreOutcome};
 use kizuna_core::settings::{TeamSettings, VersionedSettings};
 use kizuna_core::timeline::{TimelinePage, TimelineQuery};
 use kizuna_core::user::User;
@@ -36,6 +37,24 @@ pub async fn app_status(state: State<'_, AppState>) -> Reply<AppStatus> {
 #[tauri::command]
 pub fn database_reachable(state: State<'_, AppState>) -> bool {
     state.reachable()
+}
+
+/// This desktop's copies of the database, newest first.
+#[tauri::command]
+pub async fn backups(state: State<'_, AppState>) -> Reply<Vec<BackupInfo>> {
+    state.with_session(|s| s.backups()).await
+}
+
+#[tauri::command]
+pub async fn back_up_now(state: State<'_, AppState>) -> Reply<BackupInfo> {
+    state.with_session(|s| s.back_up_now()).await
+}
+
+#[tauri::command]
+pub async fn restore_backup(state: State<'_, AppState>, path: String) -> Reply<RestoreOutcome> {
+    state
+        .with_session(move |s| s.restore_backup(std::path::Path::new(&path)))
+        .await
 }
 
 #[tauri::command]

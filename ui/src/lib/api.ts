@@ -1,6 +1,8 @@
 import { invoke } from '@tauri-apps/api/core';
 import { toErrorPayload } from './errors';
 import type { AppStatus } from './generated/AppStatus';
+import type { BackupInfo } from './generated/BackupInfo';
+import type { RestoreOutcome } from './generated/RestoreOutcome';
 import type { Board } from './generated/Board';
 import type { ActivityEdit } from './generated/ActivityEdit';
 import type { BoardFilter } from './generated/BoardFilter';
@@ -56,6 +58,9 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 export const api = {
   appStatus: () => call<AppStatus>('app_status'),
   databaseReachable: () => call<boolean>('database_reachable'),
+  backups: () => call<BackupInfo[]>('backups'),
+  backUpNow: () => call<BackupInfo>('back_up_now'),
+  restoreBackup: (path: string) => call<RestoreOutcome>('restore_backup', { path }),
   board: (pipelineId: string | null, filter: BoardFilter | null = null) =>
     call<Board>('board', { pipelineId, filter }),
   deal: (id: string) => call<Deal>('deal', { id }),
