@@ -11,7 +11,8 @@ if [ "$want" = test ]; then
   # Xvfb for a real window without a display; WebKitWebDriver for tauri-driver;
   # imagemagick for whole-screen screenshots; dbus for the notification tests.
   # python3-dbus and python3-gi run the test notification server (tests/notify-server.py).
-  pkgs+=(xvfb webkit2gtk-driver imagemagick dbus dbus-x11 at-spi2-core python3 python3-dbus python3-gi)
+  # fuse3 and python3-fusepy run tests/faultfs.py, the misbehaving share of the outage tests.
+  pkgs+=(xvfb webkit2gtk-driver imagemagick dbus dbus-x11 at-spi2-core python3 python3-dbus python3-gi fuse3 python3-fusepy)
 fi
 if ! command -v node >/dev/null 2>&1; then pkgs+=(nodejs npm); fi
 

@@ -135,7 +135,7 @@ impl Direction {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct NewActivity {
     pub company_id: String,

@@ -55,7 +55,7 @@ impl Segment {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct NewCompany {
     pub name: String,
@@ -70,7 +70,7 @@ pub struct NewCompany {
 }
 
 /// The editable fields of a company, as the edit dialog sends them.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct CompanyEdit {
     pub name: String,

@@ -93,7 +93,7 @@ pub struct Deal {
 }
 
 /// The editable fields of the deal dialog; the stage changes through [`move_to`].
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct DealEdit {
     pub title: String,

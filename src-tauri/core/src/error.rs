@@ -1,12 +1,12 @@
 //! Typed errors. Every error carries an [`ErrorCode`] that the UI translates;
 //! the English `message` is for logs and the CLI, never the only thing a user sees.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Stable, machine-readable reason. The UI has a translation for each
 /// (`error.<code>` in both catalogues); a test keeps the lists in step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum ErrorCode {
@@ -21,6 +21,9 @@ pub enum ErrorCode {
     Busy,
     ReadOnly,
     Unreachable,
+    /// Not written to the team file yet: kept in this computer's outbox,
+    /// sent when the share answers again. The user's work is safe.
+    Queued,
     NoDatabase,
     Io,
     Internal,
@@ -55,6 +58,8 @@ pub enum Error {
     ReadOnly { reason: String },
     #[error("the database cannot be reached: {detail}")]
     Unreachable { detail: String },
+    #[error("the team database cannot be reached; kept in this computer's outbox (entry {seq})")]
+    Queued { seq: i64 },
     #[error("no database is open")]
     NoDatabase,
     #[error("{0}")]
@@ -85,6 +90,7 @@ impl Error {
             Error::Busy => ErrorCode::Busy,
             Error::ReadOnly { .. } => ErrorCode::ReadOnly,
             Error::Unreachable { .. } => ErrorCode::Unreachable,
+            Error::Queued { .. } => ErrorCode::Queued,
             Error::NoDatabase => ErrorCode::NoDatabase,
             Error::Io(e) if is_unreachable_io(e) => ErrorCode::Unreachable,
             Error::Io(_) => ErrorCode::Io,
@@ -131,7 +137,7 @@ fn sqlite_code(e: &rusqlite::Error) -> ErrorCode {
     }
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ErrorPayload {
     pub code: ErrorCode,

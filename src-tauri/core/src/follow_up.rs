@@ -77,7 +77,7 @@ impl DueState {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct NewFollowUp {
     pub kind: FollowUpKind,

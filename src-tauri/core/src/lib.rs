@@ -20,6 +20,7 @@ pub mod follow_up;
 pub mod id;
 pub mod locking;
 pub mod mail;
+pub mod outbox;
 pub mod pipeline;
 pub mod reminder;
 pub mod renewal;

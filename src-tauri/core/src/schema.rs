@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_timeline.sql"),
     include_str!("../migrations/0004_reminders.sql"),
     include_str!("../migrations/0005_renewals.sql"),
+    include_str!("../migrations/0006_outbox.sql"),
 ];
 
 /// The newest schema this build knows.
@@ -52,7 +53,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
-        assert_eq!(CURRENT, 5);
+        assert_eq!(CURRENT, 6);
         // The copy taken before migrating is the old file, whole.
         let copies: Vec<_> = std::fs::read_dir(&backups)
             .unwrap()
@@ -63,7 +64,7 @@ mod tests {
             .file_name()
             .unwrap()
             .to_string_lossy()
-            .starts_with("kizuna-before-v5-"));
+            .starts_with("kizuna-before-v6-"));
         let old = Connection::open(&copies[0]).unwrap();
         assert_eq!(
             old.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))

@@ -1,0 +1,308 @@
+//! The share misbehaving under a real file system: `tests/faultfs.py` (a
+//! separate FUSE process) mirrors a folder and, on command, slows every call
+//! down, fails it with EIO, or hangs it like a dead SMB server. The engine
+//! must say "unreachable" within a bounded time, keep new work in the local
+//! outbox, and after recovery apply it in order — everything present once,
+//! the file intact.
+
+use kizuna_core::activity::{ActivityKind, Direction, NewActivity};
+use kizuna_core::changes::{ChangeBatch, ChangeSink, Watcher, PROBE, PROBE_LIMIT};
+use kizuna_core::company::{self, NewCompany};
+use kizuna_core::outbox::{self, Op, Outbox};
+use kizuna_core::{Db, Error, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A FUSE mount of a temp folder, unmounted on drop.
+struct FaultyShare {
+    _dir: tempfile::TempDir,
+    mount: PathBuf,
+    control: PathBuf,
+    server: Child,
+}
+
+impl FaultyShare {
+    /// `None` (and a note) where FUSE cannot run; under CI that is a failure.
+    fn mount() -> Option<FaultyShare> {
+        let usable = Path::new("/dev/fuse").exists()
+            && Command::new("/usr/bin/python3")
+                .args(["-c", "import fusepy"])
+                .status()
+                .is_ok_and(|s| s.success());
+        if !usable {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "FUSE (/dev/fuse and python3-fusepy, see `make test-deps`) is needed for the outage test"
+            );
+            eprintln!("skipping: no FUSE here (needs /dev/fuse and python3-fusepy)");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let (backing, mount, control) = (
+            dir.path().join("server"),
+            dir.path().join("share"),
+            dir.path().join("mode"),
+        );
+        std::fs::create_dir_all(&backing).unwrap();
+        std::fs::create_dir_all(&mount).unwrap();
+        std::fs::write(&control, "ok").unwrap();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/faultfs.py");
+        let server = Command::new("/usr/bin/python3")
+            .arg(script)
+            .args([&backing, &mount, &control])
+            .spawn()
+            .unwrap();
+        let share = FaultyShare {
+            _dir: dir,
+            mount,
+            control,
+            server,
+        };
+        let start = Instant::now();
+        while !std::fs::read_to_string("/proc/mounts")
+            .unwrap()
+            .contains(&*share.mount.to_string_lossy())
+        {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "the FUSE share did not mount"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(share)
+    }
+
+    fn set(&self, mode: &str) {
+        std::fs::write(&self.control, mode).unwrap();
+    }
+}
+
+impl Drop for FaultyShare {
+    fn drop(&mut self) {
+        self.set("ok");
+        let _ = Command::new("fusermount").arg("-u").arg(&self.mount).status();
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// What the change watcher reported, as the window would show it.
+#[derive(Default)]
+struct Health {
+    down: AtomicBool,
+}
+
+impl ChangeSink for Health {
+    fn changed(&self, _: &ChangeBatch) {}
+    fn unreachable(&self, _: &Error) {
+        self.down.store(true, Ordering::SeqCst);
+    }
+    fn reachable(&self) {
+        self.down.store(false, Ordering::SeqCst);
+    }
+}
+
+impl Health {
+    /// How long until the watcher reports `down` (panics past `limit`).
+    fn wait_for(&self, down: bool, limit: Duration) -> Duration {
+        let start = Instant::now();
+        while self.down.load(Ordering::SeqCst) != down {
+            assert!(
+                start.elapsed() < limit,
+                "the watcher did not report down={down} within {limit:?}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        start.elapsed()
+    }
+}
+
+type Job = Box<dyn FnOnce(&mut Db) + Send>;
+
+/// The window's database calls: one thread owns the connection, and every
+/// call is waited for at most a time limit (the shell's with_session).
+struct DbThread {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl DbThread {
+    fn start(path: PathBuf) -> DbThread {
+        let (jobs, rx) = mpsc::channel::<Job>();
+        std::thread::spawn(move || {
+            let mut db = Db::open(&path, OpenOptions::new("suzuki", "鈴木")).unwrap();
+            for job in rx {
+                job(&mut db);
+            }
+        });
+        DbThread { jobs }
+    }
+
+    fn call<T: Send + 'static>(&self, limit: Duration, f: impl FnOnce(&mut Db) -> T + Send + 'static) -> Option<T> {
+        let (tx, rx) = mpsc::channel();
+        self.jobs
+            .send(Box::new(move |db| {
+                let _ = tx.send(f(db));
+            }))
+            .unwrap();
+        rx.recv_timeout(limit).ok()
+    }
+}
+
+fn touch(company_id: &str, summary: &str) -> Op {
+    Op::LogActivity {
+        activity: NewActivity {
+            company_id: company_id.into(),
+            contact_id: None,
+            deal_id: None,
+            kind: ActivityKind::Call,
+            direction: Some(Direction::Outbound),
+            occurred_at: "2026-11-26T10:00:00+09:00".into(),
+            summary: summary.into(),
+            body: String::new(),
+            minutes: String::new(),
+            next_todos: String::new(),
+            next_appointment_at: None,
+            signals: Vec::new(),
+        },
+    }
+}
+
+const CALL_LIMIT: Duration = Duration::from_secs(3);
+
+#[derive(Debug, PartialEq)]
+enum Saved {
+    Direct,
+    Queued,
+}
+
+/// The shell's rule (state.rs, write_or_queue): known to be down → queue at
+/// once; otherwise try, and queue on an outage or when the call times out.
+fn save(db: &DbThread, health: &Health, outbox: &Outbox, team: &Path, op: Op) -> Saved {
+    let id = kizuna_core::id::new_id();
+    if !health.down.load(Ordering::SeqCst) {
+        let (i, o) = (id.clone(), op.clone());
+        match db.call(CALL_LIMIT, move |db| outbox::apply_once(db, &i, &o)) {
+            Some(Ok(_)) => return Saved::Direct,
+            Some(Err(e)) if outbox::is_outage(&e) => {}
+            Some(Err(e)) => panic!("a save failed for another reason: {e}"),
+            None => {} // timed out: the share hangs
+        }
+    }
+    outbox.push(team, &id, &op, "2026-11-26T01:00:00Z").unwrap();
+    Saved::Queued
+}
+
+#[test]
+fn an_outage_is_reported_in_bounded_time_and_the_outbox_drains_in_order_after_it() {
+    let Some(share) = FaultyShare::mount() else { return };
+    let team = share.mount.join("team.db");
+    let company_id = {
+        let mut db = Db::create(&team, OpenOptions::new("sato", "佐藤")).unwrap();
+        db.write(|ctx| {
+            company::create(
+                ctx,
+                &NewCompany {
+                    name: "障害テスト商事".into(),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap()
+    };
+    let local = tempfile::tempdir().unwrap();
+    let outbox = Outbox::open(&local.path().join("outbox.db")).unwrap();
+    let health = Arc::new(Health::default());
+    let watcher = Watcher::start(health.clone());
+    watcher.attach(Some(team.clone()));
+    let db = DbThread::start(team.clone());
+    let bound = PROBE + PROBE_LIMIT + Duration::from_secs(1);
+    let mut n = 0;
+    let mut next = |db: &DbThread, health: &Health| {
+        n += 1;
+        save(
+            db,
+            health,
+            &outbox,
+            &team,
+            touch(&company_id, &format!("outage-{n:03}")),
+        )
+    };
+
+    // Healthy, then slow: everything lands directly.
+    for _ in 0..5 {
+        assert_eq!(next(&db, &health), Saved::Direct);
+    }
+    share.set("latency 30");
+    let t = Instant::now();
+    assert_eq!(next(&db, &health), Saved::Direct);
+    println!("a save over a 30 ms-per-call link took {:?}", t.elapsed());
+    assert!(!health.down.load(Ordering::SeqCst), "slow is not unreachable");
+    share.set("ok");
+
+    // The server fails every call.
+    share.set("eio");
+    let took = health.wait_for(true, bound);
+    println!("EIO reported as unreachable after {took:?}");
+    for _ in 0..5 {
+        assert_eq!(next(&db, &health), Saved::Queued);
+    }
+    share.set("ok");
+    health.wait_for(false, bound);
+
+    // The server hangs. A save started before anyone noticed waits its
+    // time limit and is queued; the watcher reports within its bound.
+    share.set("hang");
+    let t = Instant::now();
+    assert_eq!(next(&db, &health), Saved::Queued);
+    let hung = format!("outage-{:03}", 12);
+    assert!(t.elapsed() < CALL_LIMIT + Duration::from_secs(1), "{:?}", t.elapsed());
+    health.wait_for(true, bound);
+    println!(
+        "a hanging share reported as unreachable after {:?} (the stuck save gave up after {:?})",
+        t.elapsed(),
+        CALL_LIMIT
+    );
+    for _ in 0..5 {
+        assert_eq!(next(&db, &health), Saved::Queued);
+    }
+    assert_eq!(outbox.counts(&team).unwrap().pending, 11);
+
+    // Back. The save that hung completes on its own; the outbox drains.
+    share.set("ok");
+    health.wait_for(false, bound);
+    let o = Outbox::open(&local.path().join("outbox.db")).unwrap();
+    let report = db
+        .call(Duration::from_secs(30), move |db| o.drain(db))
+        .expect("the drain finished")
+        .unwrap();
+    println!("drained: {report:?}");
+    assert!(!report.interrupted);
+    assert_eq!(report.applied + report.skipped, 11);
+    assert_eq!(outbox.counts(&team).unwrap().pending, 0);
+
+    // Every save is in the team file exactly once, in the order made.
+    let conn = rusqlite::Connection::open(&team).unwrap();
+    let mut st = conn
+        .prepare("SELECT summary FROM activities WHERE summary LIKE 'outage-%' ORDER BY rowid")
+        .unwrap();
+    let got: Vec<String> = st.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+    let want: Vec<String> = (1..=n).map(|i| format!("outage-{i:03}")).collect();
+    let mut sorted = got.clone();
+    sorted.sort();
+    assert_eq!(sorted, want, "each save once");
+    // (The save that hung landed when the share came back, before the drain.)
+    let queued_in_order: Vec<&String> = got
+        .iter()
+        .filter(|s| s.as_str() >= "outage-007" && **s != hung)
+        .collect();
+    let mut in_order = queued_in_order.clone();
+    in_order.sort();
+    assert_eq!(queued_in_order, in_order, "the outbox kept the order");
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+    drop(watcher);
+}
