@@ -54,7 +54,14 @@ pub fn run() {
             let data_dir = app.path().app_data_dir()?;
             let notifier = Arc::new(notifier::DesktopNotifier::new(app.handle().clone()));
             let sink = Arc::new(live::WindowSink::new(app.handle().clone()));
-            let state = AppState::start(config_dir, data_dir, sys_locale::get_locale(), notifier, sink);
+            let state = AppState::start(
+                config_dir,
+                data_dir,
+                sys_locale::get_locale(),
+                notifier,
+                sink,
+                app.handle().clone(),
+            );
             app.manage(state);
             tray::create(app.handle())?;
             if std::env::args().any(|a| a == START_HIDDEN) {
@@ -79,6 +86,10 @@ pub fn run() {
             commands::backups,
             commands::back_up_now,
             commands::restore_backup,
+            commands::outbox_counts,
+            commands::outbox_entries,
+            commands::drain_outbox,
+            commands::resolve_outbox,
             commands::board,
             commands::deal,
             commands::create_deal,

@@ -7,7 +7,7 @@ use kizuna_core::changes::{ChangeBatch, ChangeSink};
 use kizuna_core::{Error, ErrorPayload};
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
-use tauri::{AppHandle, Emitter};
+use tauri::{AppHandle, Emitter, Manager};
 
 pub struct WindowSink {
     app: AppHandle,
@@ -53,6 +53,15 @@ impl ChangeSink for WindowSink {
 
     fn reachable(&self) {
         self.reachable.store(true, Ordering::Relaxed);
+        // Back: send what waited in the outbox, oldest first.
+        let app = self.app.clone();
+        tauri::async_runtime::spawn(async move {
+            if let Some(state) = app.try_state::<crate::state::AppState>() {
+                if let Err(e) = state.drain_outbox().await {
+                    eprintln!("Kizuna: sending the outbox failed: {}", e.message);
+                }
+            }
+        });
         let _ = self.app.emit(
             "db-reachability",
             Reachability {

@@ -4,13 +4,15 @@
 use crate::live::WindowSink;
 use kizuna_core::changes::Watcher;
 use kizuna_core::config::{Dirs, Language};
+use kizuna_core::outbox::{self, Applied, DrainReport, Entry, Op, Outbox, OutboxCounts};
 use kizuna_core::scheduler::{Notifier, Scheduler};
 use kizuna_core::session::{AppStatus, Session};
-use kizuna_core::{Error, ErrorPayload, Result, SystemClock};
+use kizuna_core::{Error, ErrorCode, ErrorPayload, Result, SystemClock};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
+use tauri::{AppHandle, Emitter};
 
 /// The longest a command waits for the database. A write that meets a busy
 /// file retries for up to ~15 s (db.rs); past this the share is taken as
@@ -52,6 +54,11 @@ pub struct AppState {
     reminders: Arc<Reminders>,
     changes: Arc<Watcher>,
     sink: Arc<WindowSink>,
+    /// Work kept on this computer while the share is away (outbox.rs);
+    /// `None` if its file could not be opened (then nothing is queued and
+    /// the user sees the unreachable error, with the form kept).
+    outbox: Arc<Mutex<Option<Outbox>>>,
+    app: AppHandle,
 }
 
 /// The daily copy of whatever file is open, checked every half hour (and a
@@ -89,8 +96,12 @@ impl AppState {
         os_locale: Option<String>,
         notifier: Arc<dyn Notifier>,
         sink: Arc<WindowSink>,
+        app: AppHandle,
     ) -> AppState {
         let dirs = Dirs::from_env_or(config_dir, data_dir);
+        let outbox = Outbox::open(&dirs.data_dir.join("outbox.db"))
+            .map_err(|e| eprintln!("Kizuna: the local outbox cannot be opened: {e}"))
+            .ok();
         let state = AppState {
             session: Arc::new((Mutex::new(None), Condvar::new())),
             close_to_tray: Arc::new(AtomicBool::new(true)),
@@ -100,6 +111,8 @@ impl AppState {
             }),
             changes: Arc::new(Watcher::start(sink.clone())),
             sink,
+            outbox: Arc::new(Mutex::new(outbox)),
+            app,
         };
         let slot = state.session.clone();
         let tray = state.close_to_tray.clone();
@@ -155,6 +168,119 @@ impl AppState {
                 .map_err(|e| Error::Internal(format!("background task failed: {e}")).payload())?
                 .map_err(|e| e.payload()),
         }
+    }
+
+    /// Saves `op` in the team file, or — when the share is away (known from
+    /// the watcher, or found by this attempt) — keeps it in the outbox and
+    /// answers `queued`. `then` turns what was applied into the reply.
+    pub async fn write_or_queue<T, F>(&self, op: Op, then: F) -> Result<T, ErrorPayload>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Session, Applied) -> Result<T> + Send + 'static,
+    {
+        let op_id = kizuna_core::id::new_id();
+        if self.reachable() {
+            let (id, attempt) = (op_id.clone(), op.clone());
+            let tried = self
+                .with_session(move |s| {
+                    let applied = outbox::apply_once(s.db()?, &id, &attempt)?
+                        .ok_or_else(|| Error::Internal("a new piece of work was already applied".into()))?;
+                    then(s, applied)
+                })
+                .await;
+            match tried {
+                Err(e) if matches!(e.code, ErrorCode::Unreachable | ErrorCode::Io) => {}
+                done => return done,
+            }
+        }
+        let Some(path) = self.changes.path() else {
+            return Err(Error::NoDatabase.payload());
+        };
+        let now = kizuna_core::clock::to_db(chrono::Utc::now());
+        let seq = {
+            let guard = self.outbox.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(outbox) = guard.as_ref() else {
+                return Err(Error::Unreachable {
+                    detail: "the team database does not answer and the local outbox is unavailable".into(),
+                }
+                .payload());
+            };
+            outbox.push(&path, &op_id, &op, &now).map_err(|e| e.payload())?
+        };
+        self.announce_outbox();
+        Err(Error::Queued { seq }.payload())
+    }
+
+    fn outbox_call<T, F>(&self, f: F) -> Result<T, ErrorPayload>
+    where
+        F: FnOnce(&Outbox, &std::path::Path) -> Result<T>,
+    {
+        let path = self.changes.path().ok_or_else(|| Error::NoDatabase.payload())?;
+        let guard = self.outbox.lock().unwrap_or_else(|p| p.into_inner());
+        let outbox = guard
+            .as_ref()
+            .ok_or_else(|| Error::Internal("the local outbox is unavailable".into()).payload())?;
+        f(outbox, &path).map_err(|e| e.payload())
+    }
+
+    pub fn outbox_counts(&self) -> Result<OutboxCounts, ErrorPayload> {
+        self.outbox_call(|o, p| o.counts(p))
+    }
+
+    pub fn outbox_entries(&self) -> Result<Vec<Entry>, ErrorPayload> {
+        self.outbox_call(|o, p| o.entries(p))
+    }
+
+    /// Tells the window how much waits (the status bar's count).
+    fn announce_outbox(&self) {
+        if let Ok(counts) = self.outbox_counts() {
+            let _ = self.app.emit("outbox", counts);
+        }
+    }
+
+    /// Sends what waits, oldest first. A connection that went stale during
+    /// the outage is reopened once.
+    pub async fn drain_outbox(&self) -> Result<DrainReport, ErrorPayload> {
+        let outbox = self.outbox.clone();
+        let report = self
+            .with_session(move |s| {
+                let guard = outbox.lock().unwrap_or_else(|p| p.into_inner());
+                let Some(outbox) = guard.as_ref() else {
+                    return Ok(DrainReport::default());
+                };
+                let report = outbox.drain(s.db()?)?;
+                if !report.interrupted {
+                    return Ok(report);
+                }
+                s.retry_open();
+                let again = outbox.drain(s.db()?)?;
+                Ok(DrainReport {
+                    applied: report.applied + again.applied,
+                    skipped: report.skipped + again.skipped,
+                    conflicts: report.conflicts + again.conflicts,
+                    failed: report.failed + again.failed,
+                    interrupted: again.interrupted,
+                })
+            })
+            .await;
+        self.announce_outbox();
+        report
+    }
+
+    /// The user's answer to an entry that needs one (outbox.rs, `resolve`).
+    pub async fn resolve_outbox(&self, seq: i64, apply_mine: bool) -> Result<(), ErrorPayload> {
+        let outbox = self.outbox.clone();
+        let done = self
+            .with_session(move |s| {
+                let guard = outbox.lock().unwrap_or_else(|p| p.into_inner());
+                match guard.as_ref() {
+                    Some(o) => o.resolve(s.db()?, seq, apply_mine),
+                    None => Err(Error::Internal("the local outbox is unavailable".into())),
+                }
+            })
+            .await;
+        self.announce_outbox();
+        done
     }
 
     /// Whether the team file answered the last probe.

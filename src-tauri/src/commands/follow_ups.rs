@@ -5,6 +5,7 @@ use crate::state::AppState;
 use kizuna_core::activity::NewActivity;
 use kizuna_core::cadence::{self, CadenceAdvice};
 use kizuna_core::follow_up::{self, FollowUpItem, FollowUpQuery, NewFollowUp, SnoozeChoice};
+use kizuna_core::outbox::Op;
 use kizuna_core::reminder::{self, NotifyPrefs};
 use kizuna_core::retention::{self, OwnerGroup};
 use kizuna_core::settings::TeamSettings;
@@ -34,10 +35,9 @@ pub async fn follow_ups(
 #[tauri::command]
 pub async fn create_follow_up(state: State<'_, AppState>, follow_up: NewFollowUp) -> Reply<FollowUpItem> {
     state
-        .with_session(move |s| {
+        .write_or_queue(Op::CreateFollowUp { follow_up }, |s, applied| {
             let db = s.db()?;
-            let id = db.write(|ctx| follow_up::create(ctx, &follow_up))?;
-            follow_up::get(db.conn(), db.clock(), &id)
+            follow_up::get(db.conn(), db.clock(), &applied.id)
         })
         .await
 }

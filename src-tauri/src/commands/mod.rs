@@ -12,6 +12,7 @@ use kizuna_core::company::{
 use kizuna_core::config::Language;
 use kizuna_core::deal::{Deal, DealEdit, MoveDeal, MoveOutcome, NewDeal};
 use kizuna_core::mail::{MailDraft, ThankYouDraft};
+use kizuna_core::outbox::{DrainReport, Entry, Op, OutboxCounts};
 use kizuna_core::pipeline::{PipelineStages, StageEdit};
 use kizuna_core::search::SearchResults;
 use kizuna_core::session::{AppStatus, RestoreOutcome};
@@ -57,6 +58,29 @@ pub async fn restore_backup(state: State<'_, AppState>, path: String) -> Reply<R
         .await
 }
 
+/// How much work waits in this computer's outbox.
+#[tauri::command]
+pub fn outbox_counts(state: State<'_, AppState>) -> Reply<OutboxCounts> {
+    state.outbox_counts()
+}
+
+#[tauri::command]
+pub fn outbox_entries(state: State<'_, AppState>) -> Reply<Vec<Entry>> {
+    state.outbox_entries()
+}
+
+#[tauri::command]
+pub async fn drain_outbox(state: State<'_, AppState>) -> Reply<DrainReport> {
+    state.drain_outbox().await
+}
+
+/// A conflict's answer: `apply_mine` puts the waiting edit on top of the
+/// colleague's version; otherwise it is let go.
+#[tauri::command]
+pub async fn resolve_outbox(state: State<'_, AppState>, seq: i64, apply_mine: bool) -> Reply<()> {
+    state.resolve_outbox(seq, apply_mine).await
+}
+
 #[tauri::command]
 pub async fn board(
     state: State<'_, AppState>,
@@ -95,10 +119,8 @@ pub async fn create_deal(state: State<'_, AppState>, deal: NewDeal) -> Reply<Dea
 #[tauri::command]
 pub async fn update_deal(state: State<'_, AppState>, id: String, version: i64, edit: DealEdit) -> Reply<Deal> {
     state
-        .with_session(move |s| {
-            let db = s.db()?;
-            db.write(|ctx| deal::update(ctx, &id, version, &edit))?;
-            deal::get(db.conn(), &id)
+        .write_or_queue(Op::UpdateDeal { id, version, edit }, |s, applied| {
+            deal::get(s.db()?.conn(), &applied.id)
         })
         .await
 }
@@ -194,7 +216,7 @@ pub async fn companies(state: State<'_, AppState>, query: CompanyQuery) -> Reply
 #[tauri::command]
 pub async fn create_company(state: State<'_, AppState>, company: NewCompany) -> Reply<String> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| company::create(ctx, &company)))
+        .write_or_queue(Op::CreateCompany { company }, |_, applied| Ok(applied.id))
         .await
 }
 
@@ -206,7 +228,11 @@ pub async fn company(state: State<'_, AppState>, id: String) -> Reply<Company> {
 #[tauri::command]
 pub async fn update_company(state: State<'_, AppState>, id: String, version: i64, edit: CompanyEdit) -> Reply<i64> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| company::update(ctx, &id, version, &edit)))
+        .write_or_queue(Op::UpdateCompany { id, version, edit }, |_, applied| {
+            applied
+                .version
+                .ok_or_else(|| kizuna_core::Error::Internal("an edit without its new version".into()))
+        })
         .await
 }
 
@@ -239,7 +265,7 @@ pub async fn timeline(state: State<'_, AppState>, query: TimelineQuery) -> Reply
 #[tauri::command]
 pub async fn log_activity(state: State<'_, AppState>, activity: NewActivity) -> Reply<String> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| activity::log(ctx, &activity)))
+        .write_or_queue(Op::LogActivity { activity }, |_, applied| Ok(applied.id))
         .await
 }
 

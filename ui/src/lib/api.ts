@@ -2,6 +2,9 @@ import { invoke } from '@tauri-apps/api/core';
 import { toErrorPayload } from './errors';
 import type { AppStatus } from './generated/AppStatus';
 import type { BackupInfo } from './generated/BackupInfo';
+import type { DrainReport } from './generated/DrainReport';
+import type { Entry } from './generated/Entry';
+import type { OutboxCounts } from './generated/OutboxCounts';
 import type { RestoreOutcome } from './generated/RestoreOutcome';
 import type { Board } from './generated/Board';
 import type { ActivityEdit } from './generated/ActivityEdit';
@@ -59,6 +62,10 @@ export const api = {
   appStatus: () => call<AppStatus>('app_status'),
   databaseReachable: () => call<boolean>('database_reachable'),
   backups: () => call<BackupInfo[]>('backups'),
+  outboxCounts: () => call<OutboxCounts>('outbox_counts'),
+  outboxEntries: () => call<Entry[]>('outbox_entries'),
+  drainOutbox: () => call<DrainReport>('drain_outbox'),
+  resolveOutbox: (seq: number, applyMine: boolean) => call<null>('resolve_outbox', { seq, applyMine }),
   backUpNow: () => call<BackupInfo>('back_up_now'),
   restoreBackup: (path: string) => call<RestoreOutcome>('restore_backup', { path }),
   board: (pipelineId: string | null, filter: BoardFilter | null = null) =>

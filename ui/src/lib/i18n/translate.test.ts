@@ -19,6 +19,7 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   busy: true,
   read_only: true,
   unreachable: true,
+  queued: true,
   no_database: true,
   io: true,
   internal: true,

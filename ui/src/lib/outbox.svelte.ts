@@ -1,0 +1,45 @@
+import { listen } from '@tauri-apps/api/event';
+import { api } from './api';
+import { toErrorPayload } from './errors';
+import type { OutboxCounts } from './generated/OutboxCounts';
+import { t } from './i18n/i18n.svelte';
+import { toasts } from './toast.svelte';
+
+/**
+ * This computer's outbox: work saved while the team database could not be
+ * reached. The backend sends it when the share answers again and tells the
+ * window the counts (`outbox` event); conflicts wait for the user.
+ */
+class OutboxState {
+  counts = $state<OutboxCounts>({ pending: 0, attention: 0 });
+  private started = false;
+
+  async refresh(): Promise<void> {
+    try {
+      this.counts = await api.outboxCounts();
+    } catch {
+      // No database open: nothing can wait for it.
+    }
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await listen<OutboxCounts>('outbox', (e) => (this.counts = e.payload));
+    await this.refresh();
+    // Work left from a previous run goes out now if the share answers.
+    if (this.counts.pending > 0) await api.drainOutbox().catch(() => {});
+  }
+}
+
+export const outbox = new OutboxState();
+
+/**
+ * A save that came back `queued` did not fail: the work waits in the outbox.
+ * Says so and returns true, so the form closes as after a save.
+ */
+export function keptInOutbox(reason: unknown): boolean {
+  if (toErrorPayload(reason).code !== 'queued') return false;
+  toasts.show(t('error.queued'), 'info', 10000);
+  return true;
+}
