@@ -84,7 +84,7 @@ impl FaultyShare {
 impl Drop for FaultyShare {
     fn drop(&mut self) {
         self.set("ok");
-        let _ = Command::new("fusermount").arg("-u").arg(&self.mount).status();
+        let _ = Command::new("fusermount").args(["-u", "-z"]).arg(&self.mount).status();
         let _ = self.server.kill();
         let _ = self.server.wait();
     }

@@ -1,0 +1,98 @@
+// End-to-end: the team database on a share that fails. tests/faultfs.py
+// serves the team file through FUSE and fails every call with EIO on
+// command. The window says the share is unreachable and keeps what it
+// shows; a touch logged meanwhile waits in this computer's outbox (counted
+// in the status bar) and reaches the team file when the share is back.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, CLI, freshHome, ROOT } from './wd.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let app;
+let server;
+let mount;
+let control;
+
+after(async () => {
+  if (app) {
+    await app.screenshot('last-outage').catch(() => {});
+    await app.quit();
+  }
+  if (control) writeFileSync(control, 'ok');
+  if (mount) {
+    try {
+      // Lazily: the app's processes may still be letting go of the file.
+      execFileSync('fusermount', ['-u', '-z', mount]);
+    } catch {
+      /* already gone */
+    }
+  }
+  server?.kill();
+});
+
+async function mountShare() {
+  const dir = freshHome('kizuna-share-');
+  const backing = join(dir, 'server');
+  mount = join(dir, 'share');
+  control = join(dir, 'mode');
+  mkdirSync(backing);
+  mkdirSync(mount);
+  writeFileSync(control, 'ok');
+  server = spawn('/usr/bin/python3', [join(ROOT, 'tests', 'faultfs.py'), backing, mount, control], { stdio: 'inherit' });
+  for (let i = 0; !readFileSync('/proc/mounts', 'utf8').includes(mount); i++) {
+    if (i > 200) throw new Error('the FUSE share did not mount');
+    await sleep(50);
+  }
+  return join(mount, 'kizuna-team.db');
+}
+
+const state = () => app.exec(`return document.querySelector('[data-testid="status-connection"]')?.dataset.state`);
+
+test('a touch logged while the share fails waits in the outbox and arrives when it is back', async () => {
+  const team = await mountShare();
+  execFileSync(CLI, ['--db', team, '--as', 'sato', 'demo']);
+  const home = freshHome();
+  writeFileSync(join(home, 'config.json'), JSON.stringify({ database: team, first_run_done: true, language: 'ja', close_to_tray: true }));
+
+  app = await App.launch({ home, env: { USER: 'sato' } });
+  await app.find('[data-testid="deal-card"]');
+  const [company] = await app.invoke('companies', { query: { text: null, segment: null, owner_id: null, sort: 'name_kana' } });
+  await app.click('[data-testid="open-search"]');
+  await app.type('[data-testid="search-input"]', company.name);
+  await app.click('[data-testid="search-hit"][data-kind="companies"]');
+  await app.find('[data-testid="customer-page"]');
+  await app.find('[data-testid="timeline-entry"]');
+
+  // The server starts failing every call.
+  writeFileSync(control, 'eio');
+  const failed = Date.now();
+  await app.waitFor(async () => (await state()) === 'unreachable', 15000, 'the unreachable state');
+  console.log(`# the failing share was reported after ${Date.now() - failed} ms`);
+  assert.ok((await app.findAll('[data-testid="timeline-entry"]')).length > 0, 'what was loaded stays on screen');
+
+  const summary = `障害中に記録した電話${Date.now() % 10000}`;
+  await app.click('[data-testid="log-kind-call"]');
+  await app.type('[data-testid="log-summary"]', summary);
+  await app.click('[data-testid="log-save"]');
+  await app.find('[data-testid="toast"][data-kind="info"]');
+  await app.waitFor(async () => (await app.exec(`return document.querySelector('[data-testid="status-outbox"]')?.dataset.pending`)) === '1', 10000, 'one item waiting');
+  assert.equal(await app.exec(`return document.querySelector('[data-testid="log-summary"]').value`), '', 'the form was cleared: the work is safe');
+  await app.screenshot('outage-outbox-ja');
+
+  // The share is back: the outbox drains and the touch is on the timeline.
+  writeFileSync(control, 'ok');
+  const back = Date.now();
+  await app.waitFor(async () => (await state()) === 'connected', 15000, 'connected again');
+  await app.waitFor(async () => (await app.findAll('[data-testid="status-outbox"]')).length === 0, 15000, 'the outbox drained');
+  console.log(`# the outbox drained ${Date.now() - back} ms after the share came back`);
+  await app.waitFor(
+    async () => app.exec(`return [...document.querySelectorAll('[data-testid="timeline-entry"]')].some((e) => e.textContent.includes(arguments[0]))`, [summary]),
+    10000,
+    'the touch on the timeline',
+  );
+  const stored = execFileSync('/usr/bin/python3', ['-c', `import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("select count(*) from activities where summary=?", (sys.argv[2],)).fetchone()[0])`, team, summary]).toString().trim();
+  assert.equal(stored, '1', 'in the team file exactly once');
+});
