@@ -13,12 +13,13 @@
 //! gone, an I/O error, the file system hangs past [`PROBE_LIMIT`]) the sink
 //! hears "unreachable", and "reachable" again once a probe succeeds.
 
+use crate::background::{self, Background, Stop};
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 use ts_rs::TS;
 
@@ -182,62 +183,39 @@ struct Control {
     stop: bool,
 }
 
-struct Shared {
-    control: Mutex<Control>,
-    wake: Condvar,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Control> {
-        self.control.lock().unwrap_or_else(|p| p.into_inner())
+impl Stop for Control {
+    fn stop(&mut self) {
+        self.stop = true;
     }
 }
 
+type Shared = background::Shared<Control>;
+
 /// The thread that probes the file and reports changes and reachability.
 pub struct Watcher {
-    shared: Arc<Shared>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    thread: Background<Control>,
 }
 
 impl Watcher {
     pub fn start(sink: Arc<dyn ChangeSink>) -> Watcher {
-        let shared = Arc::new(Shared {
-            control: Mutex::new(Control::default()),
-            wake: Condvar::new(),
-        });
-        let inner = shared.clone();
-        let thread = std::thread::Builder::new()
-            .name("kizuna-changes".into())
-            .spawn(move || watch(inner, sink))
-            .expect("spawning the change watcher");
         Watcher {
-            shared,
-            thread: Some(thread),
+            thread: Background::spawn("kizuna-changes", Control::default(), move |shared| watch(shared, sink)),
         }
     }
 
     /// The file watched now.
     pub fn path(&self) -> Option<PathBuf> {
-        self.shared.lock().path.clone()
+        self.thread.shared().lock().path.clone()
     }
 
     /// Watches this file from now on (`None`: none).
     pub fn attach(&self, path: Option<PathBuf>) {
-        let mut c = self.shared.lock();
-        if c.path != path {
-            c.path = path;
-            c.generation += 1;
-            self.shared.wake.notify_all();
-        }
-    }
-}
-
-impl Drop for Watcher {
-    fn drop(&mut self) {
-        self.shared.lock().stop = true;
-        self.shared.wake.notify_all();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+        let shared = self.thread.shared();
+        if shared.lock().path != path {
+            shared.update(|c| {
+                c.path = path;
+                c.generation += 1;
+            });
         }
     }
 }
@@ -374,6 +352,7 @@ mod tests {
     use super::*;
     use crate::company::{self, NewCompany};
     use crate::testutil::{fixture, Fixture};
+    use std::sync::Mutex;
     use std::time::Instant;
 
     fn company(f: &mut Fixture, name: &str) -> String {

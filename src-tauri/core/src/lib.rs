@@ -5,6 +5,7 @@
 //! `kizuna` CLI are thin layers over [`db::Db`] and the domain modules.
 
 pub mod activity;
+mod background;
 pub mod backup;
 pub mod board;
 pub mod cadence;

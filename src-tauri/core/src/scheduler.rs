@@ -13,6 +13,7 @@
 //! seen within a second without re-reading any table. The due list itself
 //! is only recomputed when something changed or a reminder is due.
 
+use crate::background::{self, Background, Stop};
 use crate::config::Language;
 use crate::db::{Db, OpenOptions};
 use crate::error::Result;
@@ -22,7 +23,7 @@ use crate::settings::TeamSettings;
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Where notices go: the desktop's notification service, or a test's list.
@@ -58,66 +59,43 @@ struct Control {
     stop: bool,
 }
 
-struct Shared {
-    control: Mutex<Control>,
-    wake: Condvar,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Control> {
-        self.control.lock().unwrap_or_else(|p| p.into_inner())
+impl Stop for Control {
+    fn stop(&mut self) {
+        self.stop = true;
     }
 }
 
+type Shared = background::Shared<Control>;
+
 pub struct Scheduler {
-    shared: Arc<Shared>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    thread: Background<Control>,
 }
 
 impl Scheduler {
     pub fn start(notifier: Arc<dyn Notifier>) -> Scheduler {
-        let shared = Arc::new(Shared {
-            control: Mutex::new(Control::default()),
-            wake: Condvar::new(),
+        let thread = Background::spawn("kizuna-reminders", Control::default(), move |shared| {
+            Worker {
+                shared,
+                notifier,
+                current: None,
+                told: HashSet::new(),
+            }
+            .run()
         });
-        let worker = Worker {
-            shared: shared.clone(),
-            notifier,
-            current: None,
-            told: HashSet::new(),
-        };
-        let thread = std::thread::Builder::new()
-            .name("kizuna-reminders".into())
-            .spawn(move || worker.run())
-            .expect("spawning the reminder thread");
-        Scheduler {
-            shared,
-            thread: Some(thread),
-        }
+        Scheduler { thread }
     }
 
     /// Works for this database and person from now on (`None`: no database).
     pub fn attach(&self, target: Option<Target>) {
-        let mut c = self.shared.lock();
-        c.target = target;
-        c.generation += 1;
-        self.shared.wake.notify_all();
+        self.thread.shared().update(|c| {
+            c.target = target;
+            c.generation += 1;
+        });
     }
 
     /// Something changed: look again now rather than at the next probe.
     pub fn poke(&self) {
-        self.shared.lock().poked = true;
-        self.shared.wake.notify_all();
-    }
-}
-
-impl Drop for Scheduler {
-    fn drop(&mut self) {
-        self.shared.lock().stop = true;
-        self.shared.wake.notify_all();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        self.thread.shared().update(|c| c.poked = true);
     }
 }
 
@@ -279,6 +257,7 @@ mod tests {
     use crate::reminder::NotifyPrefs;
     use crate::SystemClock;
     use std::sync::mpsc;
+    use std::sync::Mutex;
 
     struct Recorder {
         shown: mpsc::Sender<(NoticeText, std::time::Instant)>,
