@@ -146,9 +146,22 @@ impl AppState {
         let tray = self.close_to_tray.clone();
         let reminders = self.reminders.clone();
         let changes = self.changes.clone();
+        let down = !self.reachable();
         let call = tauri::async_runtime::spawn_blocking(move || {
             let (lock, ready) = &*slot;
-            let mut guard = lock.lock().unwrap_or_else(|p| p.into_inner());
+            // With the share known to be down, a call stuck in the file
+            // system may hold the session: answer at once rather than queue
+            // behind it for the full time limit.
+            let mut guard = match (down, lock.try_lock()) {
+                (_, Ok(g)) => g,
+                (_, Err(std::sync::TryLockError::Poisoned(p))) => p.into_inner(),
+                (true, Err(std::sync::TryLockError::WouldBlock)) => {
+                    return Err(Error::Unreachable {
+                        detail: "the team database does not answer".into(),
+                    })
+                }
+                (false, Err(std::sync::TryLockError::WouldBlock)) => lock.lock().unwrap_or_else(|p| p.into_inner()),
+            };
             while guard.is_none() {
                 guard = ready.wait(guard).unwrap_or_else(|p| p.into_inner());
             }
