@@ -138,6 +138,9 @@ test('a customer page shows its timeline newest first, filters by kind, and sear
   await app.click(`[data-id="${entryId}"] [data-testid="entry-remove"]`);
   await app.click(`[data-id="${entryId}"] [data-testid="entry-remove-confirm"]`);
   await app.waitFor(async () => (await app.text(`[data-id="${entryId}"]`)).includes('削除されました'), 10000, 'shown as removed');
+  // (A colleague-change refresh may be on its way: the page settles, it does not flicker back.)
+  await app.waitFor(async () => (await app.findAll(`[data-id="${entryId}"] [data-testid="timeline-minutes"]`)).length === 0, 5000, 'a removed entry keeps its place, not its words');
+  await new Promise((r) => setTimeout(r, 1200));
   assert.equal((await app.findAll(`[data-id="${entryId}"] [data-testid="timeline-minutes"]`)).length, 0, 'a removed entry keeps its place, not its words');
 
 
