@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
-use tauri::{AppHandle, Emitter};
+use tauri::{AppHandle, Emitter, Manager};
 
 /// The longest a command waits for the database. A write that meets a busy
 /// file retries for up to ~15 s (db.rs); past this the share is taken as
@@ -203,7 +203,19 @@ impl AppState {
                 .await;
             match tried {
                 Err(e) if matches!(e.code, ErrorCode::Unreachable | ErrorCode::Io) => {}
-                done => return done,
+                done => {
+                    // The file answers: anything still waiting (queued after
+                    // a failed write the watcher never saw as an outage) goes too.
+                    if done.is_ok() && self.outbox_counts().is_ok_and(|c| c.pending > 0) {
+                        let app = self.app.clone();
+                        tauri::async_runtime::spawn(async move {
+                            if let Some(state) = app.try_state::<AppState>() {
+                                let _ = state.drain_outbox().await;
+                            }
+                        });
+                    }
+                    return done;
+                }
             }
         }
         let Some(path) = self.changes.path() else {
