@@ -13,8 +13,12 @@ CONTROL (a plain file outside the mount) and behaves as it says:
 Locks are not implemented here, so the kernel keeps byte-range locks
 locally — as a working share does for one machine.
 
-usage: faultfs.py BACKING MOUNT CONTROL   (runs in the foreground; unmount
-with `fusermount -u MOUNT` or by ending the process)
+With a fourth argument `refuse-locks` the share instead refuses every lock
+(ENOLCK), like an NFS mount without a lock manager: Kizuna must open a
+database there read-only.
+
+usage: faultfs.py BACKING MOUNT CONTROL [refuse-locks]   (runs in the
+foreground; unmount with `fusermount -u MOUNT` or by ending the process)
 """
 
 import errno
@@ -59,7 +63,7 @@ class Faulty:
         return os.path.join(self.backing, path.lstrip("/"))
 
     def __call__(self, op, *args):
-        handler = getattr(self, op, None) if op in OPS else None
+        handler = getattr(self, op, None) if op in OPS or op == "lock" else None
         if handler is None:
             raise FuseOSError(errno.ENOSYS)
         # init / destroy run at mount and unmount, outside any fault.
@@ -158,14 +162,23 @@ class Faulty:
         return 0
 
 
+class RefusingLocks(Faulty):
+    """Every byte-range lock fails: the kernel hands locks to the file
+    system once it implements them, and this one says no."""
+
+    def lock(self, path, fh, cmd, lock):
+        raise FuseOSError(errno.ENOLCK)
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5) or (len(sys.argv) == 5 and sys.argv[4] != "refuse-locks"):
         sys.exit(__doc__)
-    backing, mount, control = sys.argv[1:]
+    backing, mount, control = sys.argv[1:4]
+    kind = RefusingLocks if len(sys.argv) == 5 else Faulty
     # No kernel caching of data or attributes: every call reaches the gate,
     # as every call reaches the server on an SMB share.
     FUSE(
-        Faulty(backing, control),
+        kind(backing, control),
         mount,
         foreground=True,
         nothreads=False,

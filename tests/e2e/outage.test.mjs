@@ -3,7 +3,8 @@
 // command. The window says the share is unreachable and keeps what it
 // shows; a touch logged meanwhile waits in this computer's outbox (counted
 // in the status bar) and reaches the team file when the share is back.
-import { test, after } from 'node:test';
+// A share that refuses locks opens read-only, with the reason on screen.
+import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,47 +13,49 @@ import { App, CLI, freshHome, ROOT } from './wd.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let app;
-let server;
-let mount;
 let control;
+const shares = [];
 
-after(async () => {
+afterEach(async () => {
   if (app) {
     await app.screenshot('last-outage').catch(() => {});
     await app.quit();
+    app = undefined;
   }
   if (control) writeFileSync(control, 'ok');
-  if (mount) {
+  for (const { mount, server } of shares.splice(0)) {
     try {
       // Lazily: the app's processes may still be letting go of the file.
       execFileSync('fusermount', ['-u', '-z', mount]);
     } catch {
       /* already gone */
     }
+    server.kill();
   }
-  server?.kill();
 });
 
-async function mountShare() {
+/** A FUSE share (tests/faultfs.py); `extra` = ['refuse-locks'] for one that refuses every lock. */
+async function mountShare(extra = []) {
   const dir = freshHome('kizuna-share-');
   const backing = join(dir, 'server');
-  mount = join(dir, 'share');
+  const mount = join(dir, 'share');
   control = join(dir, 'mode');
   mkdirSync(backing);
   mkdirSync(mount);
   writeFileSync(control, 'ok');
-  server = spawn('/usr/bin/python3', [join(ROOT, 'tests', 'faultfs.py'), backing, mount, control], { stdio: 'inherit' });
+  const server = spawn('/usr/bin/python3', [join(ROOT, 'tests', 'faultfs.py'), backing, mount, control, ...extra], { stdio: 'inherit' });
+  shares.push({ mount, server });
   for (let i = 0; !readFileSync('/proc/mounts', 'utf8').includes(mount); i++) {
     if (i > 200) throw new Error('the FUSE share did not mount');
     await sleep(50);
   }
-  return join(mount, 'kizuna-team.db');
+  return { team: join(mount, 'kizuna-team.db'), serverSide: join(backing, 'kizuna-team.db') };
 }
 
 const state = () => app.exec(`return document.querySelector('[data-testid="status-connection"]')?.dataset.state`);
 
 test('a touch logged while the share fails waits in the outbox and arrives when it is back', async () => {
-  const team = await mountShare();
+  const { team } = await mountShare();
   execFileSync(CLI, ['--db', team, '--as', 'sato', 'demo']);
   const home = freshHome();
   writeFileSync(join(home, 'config.json'), JSON.stringify({ database: team, first_run_done: true, language: 'ja', close_to_tray: true }));
@@ -95,4 +98,18 @@ test('a touch logged while the share fails waits in the outbox and arrives when 
   );
   const stored = execFileSync('/usr/bin/python3', ['-c', `import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("select count(*) from activities where summary=?", (sys.argv[2],)).fetchone()[0])`, team, summary]).toString().trim();
   assert.equal(stored, '1', 'in the team file exactly once');
+});
+
+test('a share whose file locking does not work opens read-only and says why', async () => {
+  const { team, serverSide } = await mountShare(['refuse-locks']);
+  // Made on the server side, where locks work; the desktops reach it through the share.
+  execFileSync(CLI, ['--db', serverSide, '--as', 'sato', 'demo']);
+  const home = freshHome();
+  writeFileSync(join(home, 'config.json'), JSON.stringify({ database: team, first_run_done: true, language: 'ja', close_to_tray: true }));
+
+  app = await App.launch({ home, env: { USER: 'sato' } });
+  await app.find('[data-testid="deal-card"]');
+  assert.match(await app.text('[data-testid="status-read-only"][data-reason="locking_broken"]'), /ロック/);
+  assert.equal(await state(), 'connected', 'reading works: the data is on screen');
+  await app.screenshot('outage-locking-broken-ja');
 });

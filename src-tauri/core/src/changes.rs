@@ -15,7 +15,7 @@
 
 use crate::background::{self, Background, Stop};
 use crate::error::{Error, Result};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -99,8 +99,10 @@ impl Feed {
                 detail: format!("{} is not there", path.display()),
             });
         }
-        let conn =
-            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        // On a share that refuses locks the file is read without them, as
+        // the session reads it (db.rs, LockingBroken).
+        let nolock = crate::locking::probe(path).is_err();
+        let conn = crate::db::read_only_connection(path, nolock)?;
         conn.busy_timeout(Duration::from_secs(2))?;
         let version = data_version(&conn)?;
         let seq = latest_seq(&conn)?;

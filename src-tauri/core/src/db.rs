@@ -104,6 +104,13 @@ impl Db {
     /// Checks that `path` is a healthy Kizuna database without changing a byte
     /// of it (read-only handle), so a wrong pick in a file dialog is harmless.
     pub fn inspect(path: &Path) -> Result<Inspection> {
+        Self::inspect_with(path, false)
+    }
+
+    /// [`Db::inspect`], reading without SQLite's locks where the file system
+    /// refuses them (`nolock`): the only way to show a team what its file
+    /// holds on such a share, and safe enough since nobody can write there.
+    fn inspect_with(path: &Path, nolock: bool) -> Result<Inspection> {
         let shown = path.display().to_string();
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::FileMissing { path: shown.clone() },
@@ -112,8 +119,7 @@ impl Db {
         if !meta.is_file() || meta.len() == 0 {
             return Err(Error::NotKizuna { path: shown });
         }
-        let conn =
-            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let conn = read_only_connection(path, nolock)?;
         let not_ours = |e: rusqlite::Error| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => Error::NotKizuna { path: shown.clone() },
             Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::Damaged {
@@ -144,7 +150,21 @@ impl Db {
     /// Opens an existing Kizuna database, migrating an older schema and
     /// falling back to read-only where writing would be unsafe.
     pub fn open(path: &Path, opts: OpenOptions) -> Result<Db> {
-        let found = Self::inspect(path)?.schema_version;
+        // Locks first: on a file system that refuses them even reading the
+        // file the usual way fails, and writing would corrupt it.
+        let locks_broken = path.is_file() && {
+            match (opts.lock_probe)(path) {
+                Ok(()) => false,
+                Err(problem) => {
+                    eprintln!("Kizuna: {} opened read-only: {problem}", path.display());
+                    true
+                }
+            }
+        };
+        let found = Self::inspect_with(path, locks_broken)?.schema_version;
+        if locks_broken {
+            return Self::open_read_only(path, opts, ReadOnlyReason::LockingBroken);
+        }
         if found > schema::CURRENT {
             return Self::open_read_only(path, opts, ReadOnlyReason::SchemaTooNew);
         }
@@ -165,11 +185,6 @@ impl Db {
             .unwrap_or(false)
         {
             return Self::open_read_only(path, opts, ReadOnlyReason::FileReadOnly);
-        }
-        if let Err(problem) = (opts.lock_probe)(path) {
-            eprintln!("Kizuna: {} opened read-only: {problem}", path.display());
-            drop(conn);
-            return Self::open_read_only(path, opts, ReadOnlyReason::LockingBroken);
         }
         configure(&conn)?;
         let mut db = Db::assemble(conn, path, &opts, None);
@@ -234,8 +249,7 @@ impl Db {
     }
 
     fn open_read_only(path: &Path, opts: OpenOptions, why: ReadOnlyReason) -> Result<Db> {
-        let conn =
-            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let conn = read_only_connection(path, why == ReadOnlyReason::LockingBroken)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         let mut db = Db::assemble(conn, path, &opts, Some(why));
         if let Some(u) = user::find_by_login(&db.conn, &opts.login)? {
@@ -408,6 +422,26 @@ pub fn restore(target: &Path, backup: &Path, now: &str) -> Result<Restored> {
         // Another program's file is not ours to replace.
         Err(e) => Err(e),
     }
+}
+
+/// A read-only connection; `nolock` reads without SQLite's file locks (for a
+/// file system that refuses them, where nobody can write anyway).
+pub(crate) fn read_only_connection(path: &Path, nolock: bool) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if !nolock {
+        return Ok(Connection::open_with_flags(path, flags)?);
+    }
+    // The URI form is the one way to pass nolock; the path is percent-encoded
+    // so a '?' or '#' in a folder name stays part of the name.
+    let mut uri = String::from("file:");
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => uri.push(b as char),
+            _ => uri.push_str(&format!("%{b:02X}")),
+        }
+    }
+    uri.push_str("?mode=ro&nolock=1");
+    Ok(Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?)
 }
 
 fn configure(conn: &Connection) -> Result<()> {

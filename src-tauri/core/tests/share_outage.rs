@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 /// A FUSE mount of a temp folder, unmounted on drop.
 struct FaultyShare {
+    backing: PathBuf,
     _dir: tempfile::TempDir,
     mount: PathBuf,
     control: PathBuf,
@@ -28,6 +29,11 @@ struct FaultyShare {
 impl FaultyShare {
     /// `None` (and a note) where FUSE cannot run; under CI that is a failure.
     fn mount() -> Option<FaultyShare> {
+        Self::mount_with(&[])
+    }
+
+    /// `extra`: `["refuse-locks"]` for a share that refuses every lock.
+    fn mount_with(extra: &[&str]) -> Option<FaultyShare> {
         let usable = Path::new("/dev/fuse").exists()
             && Command::new("/usr/bin/python3")
                 .args(["-c", "import fusepy"])
@@ -54,9 +60,11 @@ impl FaultyShare {
         let server = Command::new("/usr/bin/python3")
             .arg(script)
             .args([&backing, &mount, &control])
+            .args(extra)
             .spawn()
             .unwrap();
         let share = FaultyShare {
+            backing,
             _dir: dir,
             mount,
             control,
@@ -305,4 +313,28 @@ fn an_outage_is_reported_in_bounded_time_and_the_outbox_drains_in_order_after_it
     let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(check, "ok");
     drop(watcher);
+}
+
+#[test]
+fn a_share_that_refuses_locks_is_opened_read_only_and_still_shows_its_data() {
+    let Some(share) = FaultyShare::mount_with(&["refuse-locks"]) else {
+        return;
+    };
+    // The team file was made on the server side, where locks work.
+    drop(Db::create(&share.backing.join("team.db"), OpenOptions::new("sato", "佐藤")).unwrap());
+    let team = share.mount.join("team.db");
+
+    let mut db = Db::open(&team, OpenOptions::new("suzuki", "鈴木")).unwrap();
+    assert_eq!(db.read_only(), Some(kizuna_core::db::ReadOnlyReason::LockingBroken));
+    assert!(
+        !kizuna_core::pipeline::list(db.conn()).unwrap().is_empty(),
+        "its data can be read"
+    );
+    assert_eq!(
+        db.write(|_| Ok(())).unwrap_err().code(),
+        kizuna_core::ErrorCode::ReadOnly
+    );
+    // The change watcher reads it too, instead of calling it unreachable.
+    let mut feed = kizuna_core::changes::Feed::open(&team).unwrap();
+    assert!(feed.poll().unwrap().is_empty());
 }
