@@ -99,6 +99,9 @@ impl Op {
     }
 }
 
+/// How long the team file remembers an applied op id.
+const APPLIED_KEEP_DAYS: i64 = 90;
+
 /// Applies `op` unless the team file already has it; `None` when it had.
 pub fn apply_once(db: &mut Db, op_id: &str, op: &Op) -> Result<Option<Applied>> {
     db.write(|ctx| {
@@ -109,6 +112,11 @@ pub fn apply_once(db: &mut Db, op_id: &str, op: &Op) -> Result<Option<Applied>> 
         if fresh == 0 {
             return Ok(None);
         }
+        // Ids older than any outbox entry could plausibly be kept (a laptop
+        // away for a quarter) have done their job; the index makes this cheap.
+        let cutoff = crate::clock::to_db(ctx.clock.now() - chrono::Duration::days(APPLIED_KEEP_DAYS));
+        ctx.tx
+            .execute("DELETE FROM applied_ops WHERE applied_at < ?1", [cutoff])?;
         op.apply(ctx).map(Some)
     })
 }
@@ -424,6 +432,20 @@ mod tests {
             "オフラインで直した名前"
         );
         assert_eq!(outbox.counts(f.db.path()).unwrap(), OutboxCounts::default());
+    }
+
+    #[test]
+    fn applied_ids_are_forgotten_after_a_quarter() {
+        let mut f = fixture();
+        let seed = seed_pipeline(&mut f.db);
+        apply_once(&mut f.db, "old", &touch(&seed.company_id, "古い")).unwrap();
+        f.clock.advance(chrono::Duration::days(APPLIED_KEEP_DAYS + 1));
+        apply_once(&mut f.db, "new", &touch(&seed.company_id, "新しい")).unwrap();
+        let ids: Vec<String> = {
+            let mut st = f.db.conn().prepare("SELECT op_id FROM applied_ops").unwrap();
+            st.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+        };
+        assert_eq!(ids, ["new"]);
     }
 
     #[test]
