@@ -88,6 +88,30 @@ test('a contract ending in 45 days: corrected, hearing, upsell proposal, renewed
     'the change on the timeline',
   );
 
+  // A colleague changes the notice period while this dialog is open: saving
+  // shows both versions; "apply mine on top" keeps my amount and my notice.
+  await app.click('[data-testid="company-contract"] [data-testid="contract-edit"]');
+  await app.find('[data-testid="contract-dialog"]');
+  const [open] = await app.invoke('company_contracts', { companyId });
+  await app.invoke('update_contract', {
+    id: open.id,
+    version: open.version,
+    contract: {
+      company_id: companyId, deal_id: null, plan: open.plan, start_date: open.start_date, end_date: open.end_date, auto_renew: open.auto_renew,
+      amount: open.amount, currency: open.currency, billing: open.billing, notice_days: 60, owner_id: open.owner_id, hearing_days: null, proposal_days: null,
+    },
+  });
+  await app.type('[data-testid="contract-amount"]', '660000');
+  await app.click('[data-testid="contract-create"]');
+  await app.find('[data-testid="conflict-row"][data-field="notice_days"]');
+  assert.equal(await app.text('[data-testid="conflict-row"][data-field="notice_days"] [data-testid="conflict-theirs"]'), '60');
+  assert.match(await app.text('[data-testid="conflict-row"][data-field="amount"] [data-testid="conflict-mine"]'), /660,000/);
+  await app.click('[data-testid="conflict-apply-mine"]');
+  await app.waitFor(async () => !(await app.findAll('[data-testid="contract-dialog"]')).length, 10000, 'mine applied');
+  const [applied] = await app.invoke('company_contracts', { companyId });
+  assert.equal(applied.amount, 660000);
+  assert.equal(applied.notice_days, 30);
+
   // On the board by time left: 60–30 days, with its hearing follow-up.
   await app.click('[data-testid="nav-renewals"]');
   const mine = (extra = '') => `[data-testid="renewal-card"]${extra}`;

@@ -20,6 +20,8 @@ class Reminders {
   /** The Follow-ups tab a clicked notification wants. */
   tab = $state<'open' | 'forgotten'>('open');
   private started = false;
+  /** Notifications that could not be shown since the app started. */
+  private failures = 0;
 
   async refreshCount(): Promise<void> {
     try {
@@ -52,7 +54,14 @@ class Reminders {
     await listen<Notice>('reminder-open', (e) => this.go(routeFor(e.payload)));
     await listen('show-follow-ups', () => this.go({ view: 'followups', followUpId: null, tab: 'open' }));
     await listen<{ summary: string; body: string; error: string }>('notification-failed', (e) => {
-      toasts.show(t('reminders.failed', { summary: e.payload.summary, error: e.payload.error }), 'error');
+      // One notice that counts, not one per reminder: a missing notification
+      // service fails every reminder the same way.
+      this.failures++;
+      const text =
+        this.failures === 1
+          ? t('reminders.failed', { summary: e.payload.summary, error: e.payload.error })
+          : t('reminders.failedMany', { count: this.failures, summary: e.payload.summary, error: e.payload.error });
+      toasts.show(text, 'error', 0, 'notification-failed');
       this.changed++;
     });
   }

@@ -470,6 +470,7 @@ export const en: Catalog = {
   },
   reminders: {
     failed: 'A notification could not be shown: {summary} ({error})',
+    failedMany: '{count} notifications could not be shown. Latest: {summary} ({error})',
     badge: '{n} due today or late',
   },
   followUpKind: {

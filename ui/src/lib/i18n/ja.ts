@@ -473,6 +473,7 @@ export const ja = {
   },
   reminders: {
     failed: '通知を表示できませんでした: {summary}（{error}）',
+    failedMany: '{count} 件の通知を表示できませんでした。最新: {summary}（{error}）',
     badge: '今日までの期限 {n} 件',
   },
   followUpKind: {
