@@ -185,3 +185,45 @@ fn two_members_editing_the_same_deal_from_the_same_version_one_wins_one_is_told(
     };
     assert_eq!(title, winner);
 }
+
+/// Eight desktops start a new Kizuna at once on a file of the previous
+/// schema: exactly one migrates (and takes the one copy before it), the
+/// others find the work done, and every one of them opens the file.
+#[test]
+fn a_migration_is_run_by_exactly_one_of_many_desktops_starting_at_once() {
+    use kizuna_core::{Db, OpenOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("team.db");
+    drop(Db::create(&path, OpenOptions::new("sato", "佐藤")).unwrap());
+    // Back to the schema before the outbox (0006): what an older Kizuna left.
+    let current = {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        conn.execute_batch("DROP TABLE applied_ops").unwrap();
+        conn.pragma_update(None, "user_version", v - 1).unwrap();
+        v
+    };
+
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+    let desktops: Vec<_> = (0..8)
+        .map(|i| {
+            let (path, barrier) = (path.clone(), barrier.clone());
+            let backups = dir.path().join(format!("backups-{i}"));
+            std::thread::spawn(move || {
+                barrier.wait();
+                let db = Db::open(
+                    &path,
+                    OpenOptions::new(format!("rep{i}"), "営業").with_backup_dir(backups.clone()),
+                )
+                .map_err(|e| e.to_string())?;
+                let copies = std::fs::read_dir(&backups).map(|d| d.count()).unwrap_or(0);
+                Ok::<_, String>((db.schema_version().unwrap(), copies))
+            })
+        })
+        .collect();
+    let results: Vec<(i64, usize)> = desktops.into_iter().map(|d| d.join().unwrap().unwrap()).collect();
+    assert!(results.iter().all(|(v, _)| *v == current), "{results:?}");
+    let copies: usize = results.iter().map(|(_, c)| c).sum();
+    assert_eq!(copies, 1, "exactly one desktop migrated: {results:?}");
+    integrity_ok(&path);
+}
