@@ -270,6 +270,7 @@ impl AppState {
         let report = self
             .with_session(move |s| {
                 let guard = outbox.lock().unwrap_or_else(|p| p.into_inner());
+                s.heal();
                 let Some(outbox) = guard.as_ref() else {
                     return Ok(DrainReport::default());
                 };

@@ -221,6 +221,16 @@ impl Session {
         Ok(self.status())
     }
 
+    /// After the share was away: a connection whose handle went stale with
+    /// it (an SMB server restart) answers with I/O errors for good, so it is
+    /// replaced when it cannot read even the schema version.
+    pub fn heal(&mut self) {
+        let broken = self.db.as_ref().is_some_and(|db| db.schema_version().is_err());
+        if broken {
+            self.reopen();
+        }
+    }
+
     pub fn retry_open(&mut self) -> AppStatus {
         self.reopen();
         self.status()
