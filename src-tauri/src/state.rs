@@ -61,14 +61,14 @@ pub struct AppState {
     app: AppHandle,
 }
 
-/// The daily copy of whatever file is open, checked every half hour (and a
-/// minute after start, out of start-up's way). Its own connection: a copy
-/// never holds up the window's calls.
+/// The daily copy of whatever file is open, checked every half hour (and
+/// ten seconds after start, once the window has loaded). Its own
+/// connection: a copy never holds up the window's calls.
 fn spawn_daily_backups(changes: Arc<Watcher>, dir: PathBuf) {
     std::thread::Builder::new()
         .name("kizuna-backups".into())
         .spawn(move || {
-            std::thread::sleep(Duration::from_secs(60));
+            std::thread::sleep(Duration::from_secs(10));
             loop {
                 if let Some(path) = changes.path() {
                     match kizuna_core::backup::daily(&path, &dir, chrono::Utc::now()) {

@@ -1,10 +1,11 @@
-// End-to-end: backups from Settings and the way back from a damaged file.
+// End-to-end: backups from Settings, the daily copy, and the way back from a
+// damaged file.
 // A copy taken with "Back up now" is restored over later work; a database
 // damaged on disk is never written to — the start screen offers the latest
 // good copy, and restoring it moves the damaged file aside untouched.
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, freshHome } from './wd.mjs';
 
@@ -60,6 +61,13 @@ test('a manual backup is restored from Settings; a damaged database is restored 
   await app.click('[data-testid="backup-restore"]');
   await app.click('[data-testid="backup-restore-confirm"]');
   await app.find('[data-testid="deal-card"]', 20000);
+  // The daily copy is taken on its own, soon after start.
+  const daily = await app.waitFor(
+    async () => (existsSync(join(home, 'backups')) ? readdirSync(join(home, 'backups')).find((n) => n.startsWith('kizuna-daily-')) : null) ?? null,
+    30000,
+    'the daily backup',
+  );
+  assert.match(daily, /^kizuna-daily-\d{14}\.db$/);
   const aside = readdirSync(home).filter((n) => n.startsWith('kizuna-local.damaged-'));
   assert.equal(aside.length, 1, `the damaged file is kept aside: ${readdirSync(home)}`);
   assert.deepEqual(readFileSync(join(home, aside[0])), bytes, 'and was never written to');
