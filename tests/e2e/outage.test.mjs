@@ -3,7 +3,8 @@
 // command. The window says the share is unreachable and keeps what it
 // shows; a touch logged meanwhile waits in this computer's outbox (counted
 // in the status bar) and reaches the team file when the share is back.
-// A share that refuses locks opens read-only, with the reason on screen.
+// A card moved on the board meanwhile waits the same way. A share that
+// refuses locks opens read-only, with the reason on screen.
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -98,6 +99,26 @@ test('a touch logged while the share fails waits in the outbox and arrives when 
   );
   const stored = execFileSync('/usr/bin/python3', ['-c', `import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("select count(*) from activities where summary=?", (sys.argv[2],)).fetchone()[0])`, team, summary]).toString().trim();
   assert.equal(stored, '1', 'in the team file exactly once');
+
+  // A card moved on the board while the share fails stays where it was put
+  // and reaches the team file afterwards.
+  await app.click('[data-testid="nav-board"]');
+  const [slot] = await app.waitFor(async () => {
+    const els = await app.findAll('[data-testid="column"][data-stage-name="リード"] [data-card-slot]');
+    return els.length ? els : null;
+  }, 15000, 'a card in リード');
+  const dealId = await app.attr(slot, 'data-card-slot');
+  writeFileSync(control, 'eio');
+  await app.waitFor(async () => (await state()) === 'unreachable', 15000, 'the unreachable state');
+  await app.drag(slot, await app.find('[data-testid="column"][data-stage-name="初回商談"] [data-testid="column-cards"]'), { dy: 40 });
+  await app.waitFor(async () => (await app.exec(`return document.querySelector('[data-testid="status-outbox"]')?.dataset.pending`)) === '1', 10000, 'the move waiting');
+  const column = () => app.exec(`return document.querySelector('[data-card-slot="' + arguments[0] + '"]')?.closest('[data-testid="column"]')?.dataset.stageName`, [dealId]);
+  assert.equal(await column(), '初回商談', 'the card stays where it was put');
+  writeFileSync(control, 'ok');
+  await app.waitFor(async () => (await app.findAll('[data-testid="status-outbox"]')).length === 0, 15000, 'the move sent');
+  const stage = execFileSync('/usr/bin/python3', ['-c', `import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("select s.name from deals d join stages s on s.id = d.stage_id where d.id=?", (sys.argv[2],)).fetchone()[0])`, team, dealId]).toString().trim();
+  assert.equal(stage, '初回商談');
+  assert.equal(await column(), '初回商談');
 });
 
 test('a share whose file locking does not work opens read-only and says why', async () => {

@@ -108,7 +108,7 @@ pub struct DealEdit {
 }
 
 /// What the user said about a lost deal.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct LostInfo {
     /// One of the team's preset reasons, or typed; required.
@@ -123,7 +123,7 @@ pub struct LostInfo {
 }
 
 /// A drag and drop (or keyboard move) of a card on the board.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct MoveDeal {
     pub deal_id: String,
@@ -139,7 +139,7 @@ pub struct MoveDeal {
     pub lost: Option<LostInfo>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct MoveOutcome {
     #[ts(type = "number")]

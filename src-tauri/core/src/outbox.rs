@@ -15,7 +15,7 @@
 use crate::activity::{self, NewActivity};
 use crate::company::{self, CompanyEdit, NewCompany};
 use crate::db::{Db, WriteCtx};
-use crate::deal::{self, DealEdit};
+use crate::deal::{self, DealEdit, MoveDeal};
 use crate::error::{Error, ErrorCode, ErrorPayload, Result};
 use crate::follow_up::{self, NewFollowUp};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -24,8 +24,8 @@ use std::path::Path;
 use ts_rs::TS;
 
 /// The kinds of work that can wait for the share: what people do most
-/// while a share blinks — log a touch, plan a follow-up, add a customer,
-/// correct a deal or a customer.
+/// while a share blinks — log a touch, plan or finish a follow-up, add a
+/// customer, correct a deal or a customer, move a card on the board.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(tag = "op", rename_all = "snake_case")]
 #[ts(export)]
@@ -51,18 +51,34 @@ pub enum Op {
         version: i64,
         edit: DealEdit,
     },
+    MoveDeal {
+        request: MoveDeal,
+    },
+    CompleteFollowUp {
+        id: String,
+        #[ts(type = "number")]
+        version: i64,
+        /// The touch logged with it, if any.
+        touch: Option<NewActivity>,
+    },
 }
 
-/// What applying an op produced: the record's id, and its new version for an edit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What applying an op produced: the record's id, its new version for an
+/// edit, and what the command replies (a move's outcome, a logged touch's id).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Applied {
     pub id: String,
     pub version: Option<i64>,
+    pub reply: serde_json::Value,
 }
 
 impl Op {
     fn apply(&self, ctx: &WriteCtx) -> Result<Applied> {
-        let created = |id: String| Applied { id, version: None };
+        let created = |id: String| Applied {
+            id,
+            version: None,
+            reply: serde_json::Value::Null,
+        };
         match self {
             Op::LogActivity { activity } => activity::log(ctx, activity).map(created),
             Op::CreateFollowUp { follow_up } => follow_up::create(ctx, follow_up).map(created),
@@ -70,13 +86,15 @@ impl Op {
             Op::UpdateCompany { id, version, edit } => company::update(ctx, id, *version, edit).map(|v| Applied {
                 id: id.clone(),
                 version: Some(v),
+                reply: serde_json::Value::Null,
             }),
             Op::UpdateDeal { id, version, edit } => {
                 deal::update(ctx, id, *version, edit)?;
-                Ok(Applied {
-                    id: id.clone(),
-                    version: None,
-                })
+                Ok(created(id.clone()))
+            }
+            Op::MoveDeal { request } => replied(&request.deal_id, &deal::move_to(ctx, request)?),
+            Op::CompleteFollowUp { id, version, touch } => {
+                replied(id, &follow_up::complete(ctx, id, *version, touch.as_ref())?)
             }
         }
     }
@@ -94,6 +112,17 @@ impl Op {
                 version: to,
                 edit: edit.clone(),
             }),
+            Op::MoveDeal { request } => Some(Op::MoveDeal {
+                request: MoveDeal {
+                    version: to,
+                    ..request.clone()
+                },
+            }),
+            Op::CompleteFollowUp { id, touch, .. } => Some(Op::CompleteFollowUp {
+                id: id.clone(),
+                version: to,
+                touch: touch.clone(),
+            }),
             _ => None,
         }
     }
@@ -101,6 +130,22 @@ impl Op {
 
 /// How long the team file remembers an applied op id.
 const APPLIED_KEEP_DAYS: i64 = 90;
+
+impl Applied {
+    /// The command's reply, typed again.
+    pub fn reply_as<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_value(self.reply.clone()).map_err(|e| Error::Internal(e.to_string()))
+    }
+}
+
+/// An op's result with the command's reply as JSON.
+fn replied<T: Serialize>(id: &str, reply: &T) -> Result<Applied> {
+    Ok(Applied {
+        id: id.to_string(),
+        version: None,
+        reply: serde_json::to_value(reply).map_err(|e| Error::Internal(e.to_string()))?,
+    })
+}
 
 /// Applies `op` unless the team file already has it; `None` when it had.
 pub fn apply_once(db: &mut Db, op_id: &str, op: &Op) -> Result<Option<Applied>> {
@@ -432,6 +477,53 @@ mod tests {
             "オフラインで直した名前"
         );
         assert_eq!(outbox.counts(f.db.path()).unwrap(), OutboxCounts::default());
+    }
+
+    #[test]
+    fn a_queued_move_lands_and_a_completion_a_colleague_overtook_waits() {
+        let mut f = fixture();
+        let seed = seed_pipeline(&mut f.db);
+        let deal_id = seed.deal(&mut f.db, "移動する案件", seed.stage("リード"), 100_000, "JPY");
+        let d = deal::get(f.db.conn(), &deal_id).unwrap();
+        let outbox = Outbox::open(&f._dir.path().join("outbox.db")).unwrap();
+        let to = seed.stage("提案");
+        let request = MoveDeal {
+            deal_id: deal_id.clone(),
+            version: d.version,
+            to_stage_id: to.clone(),
+            index: None,
+            decision_deadline: None,
+            lost: None,
+        };
+        outbox
+            .push(f.db.path(), "move", &Op::MoveDeal { request }, "t")
+            .unwrap();
+
+        let fu = seed.follow_up(&mut f.db, &deal_id, "2026-11-26T01:00:00Z");
+        let item = follow_up::get(f.db.conn(), f.db.clock(), &fu).unwrap();
+        let done = Op::CompleteFollowUp {
+            id: fu.clone(),
+            version: item.version,
+            touch: None,
+        };
+        outbox.push(f.db.path(), "done", &done, "t").unwrap();
+        // A colleague snoozes that follow-up first.
+        let later = f.db.clock().now() + chrono::Duration::hours(1);
+        f.db.write(|ctx| follow_up::snooze(ctx, &fu, item.version, later))
+            .unwrap();
+
+        let report = outbox.drain(&mut f.db).unwrap();
+        assert_eq!((report.applied, report.conflicts), (1, 1));
+        assert_eq!(deal::get(f.db.conn(), &deal_id).unwrap().stage_id, to);
+        let waiting = outbox.entries(f.db.path()).unwrap();
+        assert_eq!(waiting.len(), 1);
+        assert!(matches!(waiting[0].op, Op::CompleteFollowUp { .. }));
+        // Done after all, on top of the snooze.
+        outbox.resolve(&mut f.db, waiting[0].seq, true).unwrap();
+        assert!(follow_up::get(f.db.conn(), f.db.clock(), &fu)
+            .unwrap()
+            .done_at
+            .is_some());
     }
 
     #[test]

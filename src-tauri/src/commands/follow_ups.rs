@@ -51,9 +51,8 @@ pub async fn complete_follow_up(
     touch: Option<NewActivity>,
 ) -> Reply<Option<String>> {
     state
-        .with_session(move |s| {
-            s.db()?
-                .write(|ctx| follow_up::complete(ctx, &id, version, touch.as_ref()))
+        .write_or_queue(Op::CompleteFollowUp { id, version, touch }, |_, applied| {
+            applied.reply_as()
         })
         .await
 }

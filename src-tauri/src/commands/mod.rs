@@ -128,7 +128,7 @@ pub async fn update_deal(state: State<'_, AppState>, id: String, version: i64, e
 #[tauri::command]
 pub async fn move_deal(state: State<'_, AppState>, request: MoveDeal) -> Reply<MoveOutcome> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| deal::move_to(ctx, &request)))
+        .write_or_queue(Op::MoveDeal { request }, |_, applied| applied.reply_as())
         .await
 }
 

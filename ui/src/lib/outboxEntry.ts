@@ -15,6 +15,10 @@ export function subject(op: Op): string {
       return op.edit.name;
     case 'update_deal':
       return op.edit.title;
+    case 'move_deal':
+      return '';
+    case 'complete_follow_up':
+      return op.touch?.summary ?? '';
   }
 }
 

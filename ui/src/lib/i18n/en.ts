@@ -152,6 +152,7 @@ export const en: Catalog = {
     attention: '{count} to review',
     sendNow: 'Send now',
     close: 'Close',
+    overtaken: 'A colleague changed this record meanwhile. Apply your action on top of their change, or withdraw it.',
     dismiss: 'Withdraw this',
     op: {
       log_activity: 'Logged touch',
@@ -159,6 +160,8 @@ export const en: Catalog = {
       create_company: 'New customer',
       update_company: 'Customer edit',
       update_deal: 'Deal edit',
+      move_deal: 'Deal moved',
+      complete_follow_up: 'Follow-up done',
     },
     state: {
       pending: 'Waiting',

@@ -155,6 +155,7 @@ export const ja = {
     attention: '要確認 {count} 件',
     sendNow: '今すぐ送信',
     close: '閉じる',
+    overtaken: 'この間に他のメンバーがこの記録を変更しました。あなたの操作をその上から適用するか、取り下げてください。',
     dismiss: 'この作業を取り下げる',
     op: {
       log_activity: '接触の記録',
@@ -162,6 +163,8 @@ export const ja = {
       create_company: '顧客の追加',
       update_company: '顧客の編集',
       update_deal: '案件の編集',
+      move_deal: '案件の移動',
+      complete_follow_up: 'フォローの完了',
     },
     state: {
       pending: '送信待ち',
