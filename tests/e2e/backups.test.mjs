@@ -61,9 +61,10 @@ test('a manual backup is restored from Settings; a damaged database is restored 
   await app.click('[data-testid="backup-restore"]');
   await app.click('[data-testid="backup-restore-confirm"]');
   await app.find('[data-testid="deal-card"]', 20000);
-  // The daily copy is taken on its own, soon after start.
+  // The daily copy is taken on its own, soon after start (first as a
+  // .partial file, renamed once it passed its check).
   const daily = await app.waitFor(
-    async () => (existsSync(join(home, 'backups')) ? readdirSync(join(home, 'backups')).find((n) => n.startsWith('kizuna-daily-')) : null) ?? null,
+    async () => (existsSync(join(home, 'backups')) ? readdirSync(join(home, 'backups')).find((n) => n.startsWith('kizuna-daily-') && n.endsWith('.db')) : null) ?? null,
     30000,
     'the daily backup',
   );
