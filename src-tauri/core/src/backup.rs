@@ -110,7 +110,7 @@ pub fn take(source: &Path, dir: &Path, kind: BackupKind, now: DateTime<Utc>) -> 
         return Ok(dest);
     }
     let partial = dest.with_extension("partial");
-    let _ = std::fs::remove_file(&partial);
+    clear_partials(dir);
     let conn = Connection::open_with_flags(
         source,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -126,6 +126,17 @@ pub fn take(source: &Path, dir: &Path, kind: BackupKind, now: DateTime<Utc>) -> 
     }
     std::fs::rename(&partial, &dest)?;
     Ok(dest)
+}
+
+/// Removes copies left half-written by a crash or a lost share (the copy
+/// in progress is named `.partial` until it passed its check).
+fn clear_partials(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for path in entries.flatten().map(|e| e.path()) {
+        if path.extension().is_some_and(|x| x == "partial") {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 /// Takes the daily copy when one is due, then prunes to [`KEEP_DAILY`].
@@ -178,6 +189,20 @@ mod tests {
         for b in &kept {
             Db::inspect(Path::new(&b.path)).unwrap();
         }
+    }
+
+    #[test]
+    fn a_copy_left_half_written_is_cleared_by_the_next() {
+        let f = fixture();
+        let dir = f._dir.path().join("backups");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("kizuna-daily-20261101090000.partial"), b"half").unwrap();
+        daily(f.db.path(), &dir, at("2026-11-02T09:00:00Z")).unwrap();
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["kizuna-daily-20261102090000.db"]);
     }
 
     #[test]
