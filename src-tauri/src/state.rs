@@ -263,30 +263,19 @@ impl AppState {
         }
     }
 
-    /// Sends what waits, oldest first. A connection that went stale during
-    /// the outage is reopened once.
+    /// Sends what waits, oldest first, after replacing a connection that
+    /// went stale during the outage (`Session::heal`). Interrupted by a new
+    /// outage, the rest waits for the next return of the share.
     pub async fn drain_outbox(&self) -> Result<DrainReport, ErrorPayload> {
         let outbox = self.outbox.clone();
         let report = self
             .with_session(move |s| {
-                let guard = outbox.lock().unwrap_or_else(|p| p.into_inner());
                 s.heal();
-                let Some(outbox) = guard.as_ref() else {
-                    return Ok(DrainReport::default());
-                };
-                let report = outbox.drain(s.db()?)?;
-                if !report.interrupted {
-                    return Ok(report);
+                let guard = outbox.lock().unwrap_or_else(|p| p.into_inner());
+                match guard.as_ref() {
+                    Some(outbox) => outbox.drain(s.db()?),
+                    None => Ok(DrainReport::default()),
                 }
-                s.retry_open();
-                let again = outbox.drain(s.db()?)?;
-                Ok(DrainReport {
-                    applied: report.applied + again.applied,
-                    skipped: report.skipped + again.skipped,
-                    conflicts: report.conflicts + again.conflicts,
-                    failed: report.failed + again.failed,
-                    interrupted: again.interrupted,
-                })
             })
             .await;
         self.announce_outbox();

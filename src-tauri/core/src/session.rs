@@ -223,11 +223,16 @@ impl Session {
 
     /// After the share was away: a connection whose handle went stale with
     /// it (an SMB server restart) answers with I/O errors for good, so it is
-    /// replaced when it cannot read even the schema version.
+    /// replaced when it cannot read even the schema version — but only by a
+    /// connection that opens: while the share is still away the old one
+    /// stays, and with it what the window shows.
     pub fn heal(&mut self) {
-        let broken = self.db.as_ref().is_some_and(|db| db.schema_version().is_err());
-        if broken {
-            self.reopen();
+        let Some(db) = &self.db else { return };
+        if db.schema_version().is_ok() {
+            return;
+        }
+        if let Ok(fresh) = Db::open(db.path(), self.opts.clone()) {
+            self.db = Some(fresh);
         }
     }
 

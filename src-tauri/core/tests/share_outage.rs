@@ -56,32 +56,28 @@ impl FaultyShare {
         std::fs::create_dir_all(&backing).unwrap();
         std::fs::create_dir_all(&mount).unwrap();
         std::fs::write(&control, "ok").unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/faultfs.py");
-        let server = Command::new("/usr/bin/python3")
-            .arg(script)
-            .args([&backing, &mount, &control])
-            .args(extra)
-            .spawn()
-            .unwrap();
-        let share = FaultyShare {
+        let server = serve(&backing, &mount, &control, extra);
+        Some(FaultyShare {
             backing,
             _dir: dir,
             mount,
             control,
             server,
-        };
-        let start = Instant::now();
-        while !std::fs::read_to_string("/proc/mounts")
-            .unwrap()
-            .contains(&*share.mount.to_string_lossy())
-        {
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "the FUSE share did not mount"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Some(share)
+        })
+    }
+
+    /// The server restarts: every handle opened before is dead for good
+    /// (ENOTCONN), new ones work — what an SMB server reboot does to a client.
+    fn restart(&mut self) {
+        self.unmount();
+        self.server = serve(&self.backing, &self.mount, &self.control, &[]);
+    }
+
+    fn unmount(&mut self) {
+        self.set("ok");
+        let _ = Command::new("fusermount").args(["-u", "-z"]).arg(&self.mount).status();
+        let _ = self.server.kill();
+        let _ = self.server.wait();
     }
 
     fn set(&self, mode: &str) {
@@ -91,11 +87,31 @@ impl FaultyShare {
 
 impl Drop for FaultyShare {
     fn drop(&mut self) {
-        self.set("ok");
-        let _ = Command::new("fusermount").args(["-u", "-z"]).arg(&self.mount).status();
-        let _ = self.server.kill();
-        let _ = self.server.wait();
+        self.unmount();
     }
+}
+
+/// Starts tests/faultfs.py and waits until the mount is there.
+fn serve(backing: &Path, mount: &Path, control: &Path, extra: &[&str]) -> Child {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/faultfs.py");
+    let server = Command::new("/usr/bin/python3")
+        .arg(script)
+        .args([backing, mount, control])
+        .args(extra)
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !std::fs::read_to_string("/proc/mounts")
+        .unwrap()
+        .contains(&*mount.to_string_lossy())
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the FUSE share did not mount"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server
 }
 
 /// What the change watcher reported, as the window would show it.
@@ -337,4 +353,46 @@ fn a_share_that_refuses_locks_is_opened_read_only_and_still_shows_its_data() {
     // The change watcher reads it too, instead of calling it unreachable.
     let mut feed = kizuna_core::changes::Feed::open(&team).unwrap();
     assert!(feed.poll().unwrap().is_empty());
+}
+
+#[test]
+fn a_connection_left_stale_by_a_server_restart_is_replaced_but_not_while_the_share_is_away() {
+    use kizuna_core::config::Dirs;
+    use kizuna_core::session::Session;
+    let Some(mut share) = FaultyShare::mount() else { return };
+    let team = share.mount.join("team.db");
+    drop(Db::create(&team, OpenOptions::new("sato", "佐藤")).unwrap());
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.json"),
+        serde_json::json!({ "database": team, "first_run_done": true }).to_string(),
+    )
+    .unwrap();
+    let dirs = Dirs::new(home.path().to_path_buf(), home.path().to_path_buf());
+    let mut session = Session::start(dirs, None, Arc::new(kizuna_core::SystemClock));
+    assert!(session.db().unwrap().schema_version().is_ok());
+
+    // Away: the connection fails, and so would a new one — it is kept, and
+    // with it what the window shows.
+    share.set("eio");
+    assert!(session.db().unwrap().schema_version().is_err());
+    session.heal();
+    assert!(session.status().database.is_some(), "the session still has its file");
+    share.set("ok");
+    assert!(
+        session.db().unwrap().schema_version().is_ok(),
+        "the same connection works again"
+    );
+
+    // The server restarts: the old handle is dead for good; heal replaces it.
+    share.restart();
+    assert!(
+        session.db().unwrap().schema_version().is_err(),
+        "the old handle is stale"
+    );
+    session.heal();
+    assert!(
+        session.db().unwrap().schema_version().is_ok(),
+        "a fresh connection reads"
+    );
 }
