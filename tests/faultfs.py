@@ -9,6 +9,8 @@ CONTROL (a plain file outside the mount) and behaves as it says:
     eio           fail with EIO (the server went away mid-session)
     hang          block until CONTROL says otherwise (a dead SMB server:
                   the client waits, it does not fail)
+    readonly      reads pass, every change fails with EROFS (a share the
+                  user may only read)
 
 Locks are not implemented here, so the kernel keeps byte-range locks
 locally — as a working share does for one machine.
@@ -32,6 +34,10 @@ from fusepy import FUSE, FuseOSError
 OPS = frozenset(['access', 'chmod', 'chown', 'create', 'destroy', 'flush', 'fsync', 'getattr', 'init', 'mkdir', 'open', 'read', 'readdir', 'release', 'rename', 'rmdir', 'statfs', 'truncate', 'unlink', 'utimens', 'write'])
 
 
+# The calls that change something, refused on a read-only share.
+WRITES = frozenset(['chmod', 'chown', 'create', 'mkdir', 'rename', 'rmdir', 'truncate', 'unlink', 'utimens', 'write'])
+
+
 class Faulty:
     def __init__(self, backing, control):
         self.backing = backing
@@ -44,9 +50,14 @@ class Faulty:
         except OSError:
             return ["ok"]
 
-    def _gate(self):
+    def _gate(self, op, args):
         while True:
             mode = self._mode()
+            if mode and mode[0] == "readonly":
+                if op in WRITES or (op == "open" and args[1] & (os.O_WRONLY | os.O_RDWR)) \
+                        or (op == "access" and args[1] & os.W_OK):
+                    raise FuseOSError(errno.EROFS)
+                return
             if not mode or mode[0] == "ok":
                 return
             if mode[0] == "latency":
@@ -68,7 +79,7 @@ class Faulty:
             raise FuseOSError(errno.ENOSYS)
         # init / destroy run at mount and unmount, outside any fault.
         if op not in ("init", "destroy"):
-            self._gate()
+            self._gate(op, args)
         try:
             return handler(*args)
         except OSError as e:

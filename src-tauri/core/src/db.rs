@@ -75,12 +75,35 @@ pub enum ReadOnlyReason {
     /// The file system's locks do not work, so two writers could corrupt
     /// the file: nobody writes through this desktop until that is fixed.
     LockingBroken,
+    /// Another program put the file in WAL mode and still has it open, so
+    /// Kizuna cannot switch it back to the journal that is safe on a share.
+    WalInUse,
 }
 
 /// What a look at a file, made without writing to it, found.
 #[derive(Debug, Clone)]
 pub struct Inspection {
     pub schema_version: i64,
+    /// A save cut off by a crash had to be rolled back first (recovery.rs):
+    /// the one write a look may cause, made by SQLite under its locks.
+    pub rolled_back: bool,
+    /// The file is in WAL mode, which is unsafe on a share (a tool other
+    /// than Kizuna switched it).
+    pub wal: bool,
+}
+
+/// Something that happened when the file was opened that the user should
+/// hear about, once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OpenNotice {
+    /// A colleague's save was cut off by a crash; it was rolled back, every
+    /// save that completed is there.
+    CrashRolledBack,
+    /// Another program had put the file in WAL mode, which corrupts a file
+    /// shared over a network; Kizuna switched it back to the rollback journal.
+    SwitchedFromWal,
 }
 
 pub struct Db {
@@ -89,6 +112,7 @@ pub struct Db {
     user: User,
     read_only: Option<ReadOnlyReason>,
     clock: Arc<dyn Clock>,
+    notices: Vec<OpenNotice>,
 }
 
 /// Everything a write needs: the open IMMEDIATE transaction, who writes, and
@@ -111,6 +135,23 @@ impl Db {
     /// refuses them (`nolock`): the only way to show a team what its file
     /// holds on such a share, and safe enough since nobody can write there.
     fn inspect_with(path: &Path, nolock: bool) -> Result<Inspection> {
+        match Self::look(path, nolock) {
+            Err(e) if crate::recovery::is_hot_journal_error(&e) && !nolock => {
+                // The last desktop to write crashed mid-save; SQLite refuses
+                // a read-only look until the save is rolled back.
+                crate::recovery::roll_back(path)?;
+                let mut found = Self::look(path, nolock)?;
+                found.rolled_back = true;
+                Ok(found)
+            }
+            Err(e) if crate::recovery::is_hot_journal_error(&e) => Err(Error::RecoveryBlocked {
+                path: path.display().to_string(),
+            }),
+            other => other,
+        }
+    }
+
+    fn look(path: &Path, nolock: bool) -> Result<Inspection> {
         let shown = path.display().to_string();
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::FileMissing { path: shown.clone() },
@@ -119,7 +160,23 @@ impl Db {
         if !meta.is_file() || meta.len() == 0 {
             return Err(Error::NotKizuna { path: shown });
         }
-        let conn = read_only_connection(path, nolock)?;
+        // The header first, read as plain bytes: another program's file is
+        // recognised before SQLite touches it (SQLite would roll back that
+        // program's crashed save), and a WAL file is looked at without the
+        // side files SQLite would create for it.
+        let header = crate::recovery::read_header(path)?.ok_or_else(|| Error::NotKizuna { path: shown.clone() })?;
+        if header.application_id != APPLICATION_ID {
+            return Err(Error::NotKizuna { path: shown });
+        }
+        let how = if nolock {
+            Look::NoLock
+        } else if header.wal && !has_content(&wal_path(path)) {
+            // Everything is in the main file: read it as an unchanging file.
+            Look::Immutable
+        } else {
+            Look::Locked
+        };
+        let conn = look_connection(path, how)?;
         let not_ours = |e: rusqlite::Error| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => Error::NotKizuna { path: shown.clone() },
             Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::Damaged {
@@ -144,7 +201,11 @@ impl Db {
             });
         }
         let schema_version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        Ok(Inspection { schema_version })
+        Ok(Inspection {
+            schema_version,
+            rolled_back: false,
+            wal: header.wal,
+        })
     }
 
     /// Opens an existing Kizuna database, migrating an older schema and
@@ -161,7 +222,13 @@ impl Db {
                 }
             }
         };
-        let found = Self::inspect_with(path, locks_broken)?.schema_version;
+        let inspection = Self::inspect_with(path, locks_broken)?;
+        let found = inspection.schema_version;
+        let mut notices = Vec::new();
+        if inspection.rolled_back {
+            eprintln!("Kizuna: {}: a save cut off by a crash was rolled back", path.display());
+            notices.push(OpenNotice::CrashRolledBack);
+        }
         if locks_broken {
             return Self::open_read_only(path, opts, ReadOnlyReason::LockingBroken);
         }
@@ -186,8 +253,23 @@ impl Db {
         {
             return Self::open_read_only(path, opts, ReadOnlyReason::FileReadOnly);
         }
-        configure(&conn)?;
+        match configure(&conn) {
+            Ok(Journal::Switched) => {
+                eprintln!(
+                    "Kizuna: {} was in WAL mode; switched to the rollback journal",
+                    path.display()
+                );
+                notices.push(OpenNotice::SwitchedFromWal);
+            }
+            Ok(Journal::Kept) => {}
+            Err(e) if inspection.wal && e.code() == ErrorCode::Busy => {
+                drop(conn);
+                return Self::open_read_only(path, opts, ReadOnlyReason::WalInUse);
+            }
+            Err(e) => return Err(e),
+        }
         let mut db = Db::assemble(conn, path, &opts, None);
+        db.notices = notices;
         db.write(|ctx| {
             // Re-read under the write lock: a colleague may have migrated meanwhile.
             let v: i64 = ctx.tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -249,7 +331,12 @@ impl Db {
     }
 
     fn open_read_only(path: &Path, opts: OpenOptions, why: ReadOnlyReason) -> Result<Db> {
-        let conn = read_only_connection(path, why == ReadOnlyReason::LockingBroken)?;
+        let how = if why == ReadOnlyReason::LockingBroken {
+            Look::NoLock
+        } else {
+            Look::Locked
+        };
+        let conn = look_connection(path, how)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         let mut db = Db::assemble(conn, path, &opts, Some(why));
         if let Some(u) = user::find_by_login(&db.conn, &opts.login)? {
@@ -271,6 +358,7 @@ impl Db {
             },
             read_only,
             clock: opts.clock.clone(),
+            notices: Vec::new(),
         }
     }
 
@@ -299,6 +387,10 @@ impl Db {
     pub fn read_only(&self) -> Option<ReadOnlyReason> {
         self.read_only
     }
+    /// What the user should hear about the opening of this file.
+    pub fn notices(&self) -> &[OpenNotice] {
+        &self.notices
+    }
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
     }
@@ -311,13 +403,7 @@ impl Db {
     /// transaction is retried a bounded number of times with random jitter so
     /// that ten desktops starting at once do not retry in lock-step.
     pub fn write<T>(&mut self, mut f: impl FnMut(&WriteCtx) -> Result<T>) -> Result<T> {
-        if let Some(why) = self.read_only {
-            let reason = serde_json::to_value(why)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default();
-            return Err(Error::ReadOnly { reason });
-        }
+        self.ensure_writable()?;
         let mut attempt = 0;
         loop {
             match self.write_once(&mut f) {
@@ -331,6 +417,19 @@ impl Db {
                 }
                 other => return other,
             }
+        }
+    }
+
+    /// `read_only`, with the reason, when this desktop may not write.
+    pub fn ensure_writable(&self) -> Result<()> {
+        match self.read_only {
+            None => Ok(()),
+            Some(why) => Err(Error::ReadOnly {
+                reason: serde_json::to_value(why)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
+            }),
         }
     }
 
@@ -424,14 +523,34 @@ pub fn restore(target: &Path, backup: &Path, now: &str) -> Result<Restored> {
     }
 }
 
+/// How a read-only look at a file reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Look {
+    /// Under SQLite's locks, as colleagues write.
+    Locked,
+    /// Without locks, for a file system that refuses them (where nobody can
+    /// write anyway).
+    NoLock,
+    /// As a file that does not change: no locks and no side files. Only for
+    /// a WAL file whose changes are all in the main file, so that looking at
+    /// it creates no `-wal` and `-shm` beside it.
+    Immutable,
+}
+
 /// A read-only connection; `nolock` reads without SQLite's file locks (for a
 /// file system that refuses them, where nobody can write anyway).
 pub(crate) fn read_only_connection(path: &Path, nolock: bool) -> Result<Connection> {
+    look_connection(path, if nolock { Look::NoLock } else { Look::Locked })
+}
+
+pub(crate) fn look_connection(path: &Path, how: Look) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    if !nolock {
-        return Ok(Connection::open_with_flags(path, flags)?);
-    }
-    // The URI form is the one way to pass nolock; the path is percent-encoded
+    let query = match how {
+        Look::Locked => return Ok(Connection::open_with_flags(path, flags)?),
+        Look::NoLock => "?mode=ro&nolock=1",
+        Look::Immutable => "?mode=ro&immutable=1",
+    };
+    // The URI form is the one way to pass these; the path is percent-encoded
     // so a '?' or '#' in a folder name stays part of the name.
     let mut uri = String::from("file:");
     for b in path.to_string_lossy().bytes() {
@@ -440,19 +559,47 @@ pub(crate) fn read_only_connection(path: &Path, nolock: bool) -> Result<Connecti
             _ => uri.push_str(&format!("%{b:02X}")),
         }
     }
-    uri.push_str("?mode=ro&nolock=1");
+    uri.push_str(query);
     Ok(Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?)
 }
 
-fn configure(conn: &Connection) -> Result<()> {
+/// The WAL file beside `path`.
+pub(crate) fn wal_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+fn has_content(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.len() > 0)
+}
+
+/// Whether opening changed the journal mode.
+enum Journal {
+    Kept,
+    Switched,
+}
+
+fn configure(conn: &Connection) -> Result<Journal> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    let before: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
     let mode: String = conn.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("delete") {
-        return Err(Error::Internal(format!("journal mode stayed {mode}")));
+        // Leaving WAL needs every other connection gone; one still there
+        // (another program) keeps the mode as it was.
+        return Err(if before.eq_ignore_ascii_case("wal") {
+            Error::Busy
+        } else {
+            Error::Internal(format!("journal mode stayed {mode}"))
+        });
     }
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    Ok(())
+    Ok(if before.eq_ignore_ascii_case("wal") {
+        Journal::Switched
+    } else {
+        Journal::Kept
+    })
 }
 
 impl WriteCtx<'_> {
@@ -515,4 +662,67 @@ fn row_json(conn: &Connection, table: &'static str, id: &str) -> Result<Option<s
         map.insert(name.clone(), v);
     }
     Ok(Some(serde_json::Value::Object(map)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn team(dir: &Path) -> PathBuf {
+        let path = dir.join("team.db");
+        drop(Db::create(&path, OpenOptions::new("sato", "佐藤")).unwrap());
+        path
+    }
+
+    fn to_wal(path: &Path) -> Connection {
+        let conn = Connection::open(path).unwrap();
+        let mode: String = conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        conn
+    }
+
+    #[test]
+    fn a_file_another_program_put_in_wal_mode_is_switched_back_and_the_user_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = team(dir.path());
+        drop(to_wal(&path));
+        let db = Db::open(&path, OpenOptions::new("suzuki", "鈴木")).unwrap();
+        assert_eq!(db.read_only(), None);
+        assert_eq!(db.notices(), [OpenNotice::SwitchedFromWal]);
+        let mode: String = db
+            .conn()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "delete");
+        drop(db);
+        // Once switched, there is nothing more to say.
+        let again = Db::open(&path, OpenOptions::new("suzuki", "鈴木")).unwrap();
+        assert!(again.notices().is_empty());
+        drop(again);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, [std::ffi::OsString::from("team.db")], "no -wal or -shm left");
+    }
+
+    #[test]
+    fn a_wal_file_another_program_holds_open_is_read_but_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = team(dir.path());
+        let other = to_wal(&path);
+        other
+            .execute("UPDATE users SET display_name = '佐藤 健太'", [])
+            .unwrap();
+        let mut db = Db::open(&path, OpenOptions::new("suzuki", "鈴木")).unwrap();
+        assert_eq!(db.read_only(), Some(ReadOnlyReason::WalInUse));
+        let name: String = db
+            .conn()
+            .query_row("SELECT display_name FROM users", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(name, "佐藤 健太", "what the other program saved is shown");
+        assert_eq!(db.write(|_| Ok(())).unwrap_err().code(), ErrorCode::ReadOnly);
+    }
 }

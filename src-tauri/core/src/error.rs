@@ -25,6 +25,9 @@ pub enum ErrorCode {
     /// sent when the share answers again. The user's work is safe.
     Queued,
     NoDatabase,
+    /// A crashed save must be rolled back before anyone can open the file,
+    /// and this desktop may not write to it (a read-only share).
+    RecoveryBlocked,
     Io,
     Internal,
 }
@@ -62,6 +65,8 @@ pub enum Error {
     Queued { seq: i64 },
     #[error("no database is open")]
     NoDatabase,
+    #[error("{path} holds a save that was cut off and must be rolled back, but this computer may not write to it")]
+    RecoveryBlocked { path: String },
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("database error: {0}")]
@@ -92,6 +97,7 @@ impl Error {
             Error::Unreachable { .. } => ErrorCode::Unreachable,
             Error::Queued { .. } => ErrorCode::Queued,
             Error::NoDatabase => ErrorCode::NoDatabase,
+            Error::RecoveryBlocked { .. } => ErrorCode::RecoveryBlocked,
             Error::Io(e) if is_unreachable_io(e) => ErrorCode::Unreachable,
             Error::Io(_) => ErrorCode::Io,
             Error::Sqlite(e) => sqlite_code(e),
@@ -127,6 +133,10 @@ fn is_unreachable_io(e: &std::io::Error) -> bool {
 
 fn sqlite_code(e: &rusqlite::Error) -> ErrorCode {
     use rusqlite::ffi::ErrorCode as C;
+    if crate::recovery::is_hot_journal_refusal(e) {
+        // A read that met a crashed save nobody could roll back yet.
+        return ErrorCode::RecoveryBlocked;
+    }
     match e.sqlite_error_code() {
         Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => ErrorCode::Busy,
         Some(C::NotADatabase) => ErrorCode::NotKizuna,

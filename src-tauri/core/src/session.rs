@@ -9,7 +9,7 @@
 
 use crate::clock::Clock;
 use crate::config::{Dirs, Language, UserConfig};
-use crate::db::{Db, OpenOptions, ReadOnlyReason};
+use crate::db::{Db, OpenNotice, OpenOptions, ReadOnlyReason};
 use crate::error::{Error, ErrorPayload, Result};
 use crate::user::User;
 use serde::Serialize;
@@ -29,6 +29,9 @@ pub struct DatabaseInfo {
     /// The file lies in a cloud-sync folder (OneDrive, Dropbox, …), which
     /// forks or corrupts a file several people write: the user is warned.
     pub cloud_sync: Option<String>,
+    /// What happened when the file was opened that the user should know
+    /// (a crashed save rolled back, a WAL file switched back).
+    pub notices: Vec<OpenNotice>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -130,6 +133,7 @@ impl Session {
             is_local: self.config.database.is_none(),
             read_only: db.read_only(),
             schema_version: db.schema_version().unwrap_or(0),
+            notices: db.notices().to_vec(),
         });
         let user = self.db.as_ref().map(|db| db.user().clone()).unwrap_or_else(|| User {
             id: String::new(),

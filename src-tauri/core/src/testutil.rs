@@ -7,6 +7,7 @@ use crate::deal::{self, NewDeal};
 use crate::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::pipeline::{self, Stage};
 use crate::{Db, OpenOptions};
+use std::path::Path;
 use std::sync::Arc;
 
 pub struct Fixture {
@@ -168,4 +169,46 @@ pub fn assert_invalid<T: std::fmt::Debug>(r: crate::Result<T>, field: &str, reas
         Err(crate::Error::Invalid { field: f, reason: r }) => assert_eq!((f, r), (field, reason)),
         other => panic!("expected invalid {field}/{reason}, got {other:?}"),
     }
+}
+
+/// A file with a hot journal, made the way a crash makes one: a save
+/// whose pages no longer fit in the cache spills them into the file
+/// (after the journal was synced), and the process dies before commit.
+/// The process that dies is this test binary run again for
+/// [`crash_helper`] alone, so the test itself survives.
+pub fn crash_mid_save(path: &Path) {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "testutil::crash_helper", "--nocapture", "--test-threads=1"])
+        .env("KIZUNA_CRASH_FILE", path)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the helper died mid-save");
+    let journal = std::fs::read(crate::recovery::journal_path(path)).expect("the crash left a journal");
+    assert_eq!(
+        &journal[..8],
+        &[0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7],
+        "a hot journal"
+    );
+}
+
+/// Not a test of its own: the body of [`crash_mid_save`]'s process.
+#[test]
+fn crash_helper() {
+    let Some(path) = std::env::var_os("KIZUNA_CRASH_FILE") else {
+        return;
+    };
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.pragma_update(None, "cache_size", 2).unwrap();
+    // Changed pages of existing rows, and enough new ones to overflow the
+    // cache whatever the file's size: all rolled back by the recovery.
+    conn.execute_batch(
+        "BEGIN IMMEDIATE;
+         UPDATE companies SET address = 'half a save';
+         CREATE TABLE crash_filler (x TEXT);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400)
+         INSERT INTO crash_filler SELECT printf('%.3000c', 'x') FROM n;
+         UPDATE companies SET address = 'the other half';",
+    )
+    .unwrap();
+    std::process::abort();
 }

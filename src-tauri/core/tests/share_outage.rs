@@ -5,6 +5,8 @@
 //! outbox, and after recovery apply it in order — everything present once,
 //! the file intact.
 
+mod common;
+
 use kizuna_core::activity::{ActivityKind, Direction, NewActivity};
 use kizuna_core::changes::{ChangeBatch, ChangeSink, Watcher, PROBE, PROBE_LIMIT};
 use kizuna_core::company::{self, NewCompany};
@@ -395,4 +397,36 @@ fn a_connection_left_stale_by_a_server_restart_is_replaced_but_not_while_the_sha
         session.db().unwrap().schema_version().is_ok(),
         "a fresh connection reads"
     );
+}
+
+/// The last desktop crashed mid-save, and the next one may only read the
+/// share: the cut-off save cannot be rolled back from there. The user is told
+/// exactly that (not "read-only" or "unreachable"), the file is not touched,
+/// and a desktop that may write opens it with every completed save.
+#[test]
+fn a_crashed_save_on_a_read_only_share_is_explained_and_recovered_where_writing_is_allowed() {
+    let Some(share) = FaultyShare::mount() else { return };
+    let path = share.mount.join("kizuna.db");
+    {
+        let mut db = Db::create(&path, OpenOptions::new("sato", "佐藤")).unwrap();
+        kizuna_core::sample::populate(&mut db).unwrap();
+    }
+    let backing = share.backing.join("kizuna.db");
+    common::kill_the_last_writer_mid_save(Path::new(env!("CARGO_BIN_EXE_kizuna")), &backing);
+    let (file, journal) = (
+        std::fs::read(&backing).unwrap(),
+        std::fs::read(common::journal_of(&backing)).unwrap(),
+    );
+
+    share.set("readonly");
+    let Err(e) = Db::open(&path, OpenOptions::new("suzuki", "鈴木")) else {
+        panic!("the file cannot be read before the save is rolled back")
+    };
+    assert_eq!(e.code(), kizuna_core::ErrorCode::RecoveryBlocked, "{e}");
+    assert_eq!(std::fs::read(&backing).unwrap(), file, "not a byte written");
+    assert_eq!(std::fs::read(common::journal_of(&backing)).unwrap(), journal);
+
+    share.set("ok");
+    let db = Db::open(&path, OpenOptions::new("suzuki", "鈴木")).unwrap();
+    assert_eq!(db.read_only(), None);
 }

@@ -2,6 +2,8 @@
 //! `kizuna` CLI, one per team member) writing to one SQLite file at once,
 //! as the desktops of a whole team do on the office share.
 
+mod common;
+
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -226,4 +228,31 @@ fn a_migration_is_run_by_exactly_one_of_many_desktops_starting_at_once() {
     let copies: usize = results.iter().map(|(_, c)| c).sum();
     assert_eq!(copies, 1, "exactly one desktop migrated: {results:?}");
     integrity_ok(&path);
+}
+
+/// The desktop that crashed was the last one with the file open (at night,
+/// say): the next one to start must roll the cut-off save back and open the
+/// file with every save that was acknowledged.
+#[test]
+fn the_next_desktop_opens_the_file_after_the_last_writer_was_killed_mid_save() {
+    use kizuna_core::{Db, OpenOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let acked = common::kill_the_last_writer_mid_save(Path::new(env!("CARGO_BIN_EXE_kizuna")), &db);
+    assert!(common::hot_journal(&db));
+    let opened = Db::open(&db, OpenOptions::new("morning", "朝の人")).unwrap();
+    assert_eq!(opened.read_only(), None);
+    assert_eq!(
+        opened.notices(),
+        [kizuna_core::db::OpenNotice::CrashRolledBack],
+        "the user hears what happened"
+    );
+    drop(opened);
+    let in_file = common::stored(&db);
+    let missing: Vec<_> = acked.difference(&in_file).take(5).collect();
+    assert!(missing.is_empty(), "acknowledged but missing: {missing:?}");
+    integrity_ok(&db);
+    // Writers go on as before.
+    let out = writer(&db, "after", 3, 0).wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }

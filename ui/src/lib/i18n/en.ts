@@ -42,6 +42,12 @@ export const en: Catalog = {
     schema_too_new: 'the file was created by a newer version of Kizuna',
     file_read_only: 'you have no permission to write to the file',
     locking_broken: 'file locking does not work on this drive (several writers would corrupt the file)',
+    wal_in_use: 'another program has the file open in WAL mode (unsafe on a shared drive; Kizuna does not write until it is closed)',
+  },
+  notice: {
+    crash_rolled_back: 'A computer stopped in the middle of a save last time. That unfinished save was undone; every completed save is there.',
+    switched_from_wal: 'Another program had put this file in WAL mode; Kizuna switched it back to the mode that is safe on a shared drive.',
+    dismiss: 'Dismiss this notice',
   },
   database: {
     fileFilter: 'Kizuna database',
@@ -851,6 +857,7 @@ export const en: Catalog = {
     unreachable: 'The shared drive cannot be reached. Check the network connection.',
     queued: 'The team database cannot be reached, so this was saved on this computer. It is sent automatically when the connection is back.',
     no_database: 'No database is open.',
+    recovery_blocked: 'A save on this file was cut off and must be undone before the file can be opened, but this computer may not write to the file. Open Kizuna on a computer that can write to the shared drive, or ask your administrator to check the write permission.',
     io: 'Reading or writing the file failed.',
     internal: 'An internal error occurred.',
   },

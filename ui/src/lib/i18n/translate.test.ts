@@ -21,6 +21,7 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   unreachable: true,
   queued: true,
   no_database: true,
+  recovery_blocked: true,
   io: true,
   internal: true,
 };
