@@ -1,5 +1,7 @@
 //! The `kizuna` CLI as an admin uses it: real process, real files.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -29,8 +31,13 @@ fn demo_check_backup_round_trip() {
     let out = kizuna(&["--db", db_s, "check"]);
     assert!(out.status.success(), "{}", text(&out));
     let t = text(&out);
-    assert!(t.contains("integrity ok") && t.contains("journal:  delete"), "{t}");
-    assert!(t.contains("deals     120"), "{t}");
+    assert!(t.contains("integrity ok") && t.contains("journal:    delete"), "{t}");
+    assert!(t.contains("deals:      120"), "{t}");
+    // Every label stands apart from its value, however long the label.
+    for line in String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.contains(':')) {
+        let (label, value) = line.split_once(':').unwrap();
+        assert!(value.starts_with(' '), "{label} runs into its value: {line}");
+    }
 
     let copy = dir.path().join("copy.db");
     let out = kizuna(&["--db", db_s, "backup", copy.to_str().unwrap()]);
@@ -208,4 +215,125 @@ fn restore_puts_a_backup_back_and_never_writes_into_a_damaged_file() {
     assert!(!out.status.success());
     assert!(text(&out).contains("[not_kizuna]"), "{}", text(&out));
     assert_eq!(count(&db), before);
+}
+
+#[test]
+fn check_backup_and_writes_work_after_the_last_writer_crashed_mid_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.db");
+    let db_s = db.to_str().unwrap();
+    assert!(kizuna(&["--db", db_s, "demo"]).status.success());
+    let acked = common::kill_the_last_writer_mid_save(Path::new(env!("CARGO_BIN_EXE_kizuna")), &db);
+    assert!(common::hot_journal(&db), "the crash left a hot journal");
+
+    let out = kizuna(&["--db", db_s, "check"]);
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains("integrity ok") && t.contains("rolled back"), "{t}");
+    let stored = common::stored(&db);
+    let missing: Vec<_> = acked.difference(&stored).take(5).collect();
+    assert!(
+        missing.is_empty(),
+        "acknowledged before the crash but missing: {missing:?}"
+    );
+
+    let copy = dir.path().join("copy.db");
+    assert!(kizuna(&["--db", db_s, "backup", copy.to_str().unwrap()])
+        .status
+        .success());
+    let out = kizuna(&[
+        "--db",
+        db_s,
+        "--as",
+        "sato",
+        "follow-up",
+        "--to",
+        "sato",
+        "--title",
+        "翌朝の電話",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn backup_and_follow_up_recover_a_crashed_save_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.db");
+    let db_s = db.to_str().unwrap();
+    assert!(kizuna(&["--db", db_s, "demo"]).status.success());
+    common::kill_the_last_writer_mid_save(Path::new(env!("CARGO_BIN_EXE_kizuna")), &db);
+    let copy = dir.path().join("copy.db");
+    let out = kizuna(&["--db", db_s, "backup", copy.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(kizuna(&["--db", copy.to_str().unwrap(), "check"]).status.success());
+}
+
+#[test]
+fn check_of_a_wal_file_creates_nothing_and_says_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.db");
+    assert!(kizuna(&["--db", db.to_str().unwrap(), "demo"]).status.success());
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .pragma_update(None, "journal_mode", "WAL")
+        .unwrap();
+    let out = kizuna(&["--db", db.to_str().unwrap(), "check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("journal:    wal"), "{}", text(&out));
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, [std::ffi::OsString::from("team.db")], "no -wal or -shm created");
+}
+
+#[test]
+fn a_follow_up_too_far_away_is_refused_in_words_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.db");
+    let db_s = db.to_str().unwrap();
+    assert!(kizuna(&["--db", db_s, "demo"]).status.success());
+    let out = kizuna(&[
+        "--db",
+        db_s,
+        "--as",
+        "sato",
+        "follow-up",
+        "--to",
+        "sato",
+        "--title",
+        "x",
+        "--in",
+        "99999999999999",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("invalid in: out_of_range [invalid]"), "{t}");
+    assert!(!t.contains("panicked"), "{t}");
+}
+
+#[test]
+fn a_follow_up_on_a_file_this_kizuna_may_not_write_gives_the_real_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.db");
+    let db_s = db.to_str().unwrap();
+    assert!(kizuna(&["--db", db_s, "demo"]).status.success());
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .pragma_update(None, "user_version", 999)
+        .unwrap();
+    let out = kizuna(&[
+        "--db",
+        db_s,
+        "--as",
+        "sato",
+        "follow-up",
+        "--to",
+        "sato",
+        "--title",
+        "x",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("schema_too_new [read_only]"), "{t}");
 }

@@ -23,9 +23,21 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339]>";
 
 fn main() -> ExitCode {
+    // A bug must still end in one line that says what happened, not a
+    // panic message and a backtrace hint.
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!("kizuna: internal error, nothing more was done: {what} [internal]");
+    }));
     let args: Vec<String> = std::env::args().skip(1).collect();
     match parse(&args) {
-        Some((db, cmd, rest)) => match run(db, cmd, rest) {
+        Some((db, cmd, rest)) => match std::panic::catch_unwind(|| run(db, cmd, rest)).unwrap_or(Ok(ExitCode::from(1)))
+        {
             Ok(code) => code,
             Err(e) => {
                 eprintln!(
@@ -193,6 +205,9 @@ fn plan_follow_up(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
         return Ok(ExitCode::from(2));
     };
     let mut db = Db::open(path, opts())?;
+    // Before looking anything up: on a file this desktop may not write to,
+    // that is the answer, not an unknown name.
+    db.ensure_writable()?;
     let due = match (flag("--at"), flag("--in")) {
         (Some(at), _) => at.to_string(),
         (None, secs) => {
@@ -200,7 +215,10 @@ fn plan_follow_up(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
                 .unwrap_or("0")
                 .parse()
                 .map_err(|_| Error::invalid("in", "format"))?;
-            to_db(db.clock().now() + chrono::Duration::seconds(secs))
+            let later = chrono::TimeDelta::try_seconds(secs)
+                .and_then(|d| db.clock().now().checked_add_signed(d))
+                .ok_or(Error::invalid("in", "out_of_range"))?;
+            to_db(later)
         }
     };
     let assignee = kizuna_core::user::find_by_login(db.conn(), to)?.ok_or(Error::invalid("to", "unknown"))?;
@@ -232,47 +250,26 @@ fn plan_follow_up(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
 }
 
 /// Looks without writing: a damaged file must stay as it is for recovery.
-fn check(path: &PathBuf) -> Result<ExitCode, Error> {
-    let found = Db::inspect(path)?.schema_version;
-    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let mut st = conn.prepare("PRAGMA integrity_check")?;
-    let problems: Vec<String> = st
-        .query_map([], |r| r.get::<_, String>(0))?
-        .filter_map(Result::ok)
-        .filter(|s| s != "ok")
-        .collect();
-    let journal: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
-    println!("file:     {}", path.display());
-    println!("schema:   {found} (this Kizuna knows {})", schema::CURRENT);
-    println!("journal:  {journal}");
-    for table in [
-        "users",
-        "companies",
-        "contacts",
-        "deals",
-        "activities",
-        "follow_ups",
-        "contracts",
-    ] {
-        let n: i64 = conn.query_row(
-            &format!("SELECT COUNT(*) FROM {table} WHERE deleted_at IS NULL"),
-            [],
-            |r| r.get(0),
-        )?;
-        println!("{table:<10}{n}");
+fn check(path: &Path) -> Result<ExitCode, Error> {
+    let report = kizuna_core::check::check(path)?;
+    // Labels padded past the longest one, so a value never runs into it.
+    let line = |label: &str, value: &dyn std::fmt::Display| println!("{:<12}{value}", format!("{label}:"));
+    line("file", &path.display());
+    match report.schema_version {
+        Some(v) => line("schema", &format!("{v} (this Kizuna knows {})", schema::CURRENT)),
+        None => line("schema", &"unknown"),
     }
-    if !problems.is_empty() {
-        for p in &problems {
-            println!("problem:  {p}");
-        }
-        return Ok(ExitCode::from(1));
+    line("journal", &report.journal);
+    for (table, n) in &report.counts {
+        line(table, n);
     }
-    if found > schema::CURRENT {
-        println!("problem:  the database is newer than this Kizuna; update Kizuna");
-        return Ok(ExitCode::from(1));
+    for note in &report.notes {
+        line("note", note);
     }
-    if journal.eq_ignore_ascii_case("wal") {
-        println!("problem:  WAL journal mode is unsafe on a network share");
+    for problem in &report.problems {
+        line("problem", problem);
+    }
+    if !report.healthy() {
         return Ok(ExitCode::from(1));
     }
     println!("integrity ok");
