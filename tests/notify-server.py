@@ -5,6 +5,9 @@ the file given as the first argument, with the time it arrived.
 
 Writing a notification id into "<log>.click" makes the server report a click
 on that notification (ActionInvoked "default"), as a user's click would.
+
+With a second argument `markup` it also advertises "body-markup", as GNOME
+and KDE do: the body is then read as markup, so a client must escape text.
 """
 import json
 import os
@@ -21,9 +24,10 @@ PATH = "/org/freedesktop/Notifications"
 
 
 class Server(dbus.service.Object):
-    def __init__(self, bus, log_path):
+    def __init__(self, bus, log_path, markup):
         super().__init__(bus, PATH)
         self.log_path = log_path
+        self.markup = markup
         self.next_id = 0
 
     @dbus.service.method(NAME, in_signature="susssasa{sv}i", out_signature="u")
@@ -43,7 +47,7 @@ class Server(dbus.service.Object):
 
     @dbus.service.method(NAME, in_signature="", out_signature="as")
     def GetCapabilities(self):
-        return ["actions", "body"]
+        return ["actions", "body"] + (["body-markup"] if self.markup else [])
 
     @dbus.service.method(NAME, in_signature="", out_signature="ssss")
     def GetServerInformation(self):
@@ -76,7 +80,7 @@ def main():
     DBusGMainLoop(set_as_default=True)
     bus = dbus.SessionBus()
     name = dbus.service.BusName(NAME, bus, do_not_queue=True)
-    server = Server(bus, log_path)
+    server = Server(bus, log_path, len(sys.argv) > 2 and sys.argv[2] == "markup")
     GLib.timeout_add(100, server.poll_clicks)
     # Tell the test we own the name.
     open(log_path + ".ready", "w").close()

@@ -43,7 +43,9 @@ impl DesktopNotifier {
 impl Notifier for DesktopNotifier {
     fn show(&self, notice: &Notice, text: &NoticeText) -> Result<(), String> {
         let mut n = notify_rust::Notification::new();
-        n.summary(&text.summary).body(&text.body).appname("Kizuna");
+        n.summary(&text.summary)
+            .body(&body_for_server(&text.body))
+            .appname("Kizuna");
         #[cfg(windows)]
         n.app_id(APP_ID);
         #[cfg(all(unix, not(target_os = "macos")))]
@@ -86,6 +88,37 @@ impl Notifier for DesktopNotifier {
     fn unavailable(&self, error: &kizuna_core::Error) {
         eprintln!("Kizuna: reminders paused, database not readable: {error}");
     }
+}
+
+/// The body as this desktop's notification server will read it. GNOME's and
+/// KDE's servers advertise `body-markup` and read the body as a small HTML
+/// subset: a customer named "R&D" or a title with "<b>" would break or
+/// restyle it, so text is escaped for them — and only for them, since a
+/// plain-text server would show the escapes literally.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn body_for_server(body: &str) -> String {
+    let markup = notify_rust::get_capabilities().is_ok_and(|caps| caps.iter().any(|c| c == "body-markup"));
+    if !markup {
+        return body.to_string();
+    }
+    let mut out = String::with_capacity(body.len());
+    for c in body.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Toasts and the notification centre show text as text.
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn body_for_server(body: &str) -> String {
+    body.to_string()
 }
 
 /// Windows shows a toast only for an app whose AppUserModelID is registered;

@@ -9,10 +9,11 @@ import { ROOT } from './wd.mjs';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class NotificationServer {
-  static async start() {
+  /** `{ markup: true }`: a server that reads bodies as markup (GNOME, KDE). */
+  static async start({ markup = false } = {}) {
     const log = join(mkdtempSync(join(tmpdir(), 'kizuna-notify-')), 'notifications.jsonl');
     // Debian's own Python: python3-dbus and python3-gi are installed for it.
-    const proc = spawn('/usr/bin/python3', [join(ROOT, 'tests', 'notify-server.py'), log], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const proc = spawn('/usr/bin/python3', [join(ROOT, 'tests', 'notify-server.py'), log, ...(markup ? ['markup'] : [])], { stdio: ['ignore', 'inherit', 'inherit'] });
     for (let i = 0; !existsSync(`${log}.ready`); i++) {
       if (i > 100 || proc.exitCode !== null) throw new Error('the test notification server did not start');
       await sleep(100);

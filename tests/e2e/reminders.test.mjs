@@ -269,3 +269,27 @@ test('a notification that cannot be shown is reported inside the app', async () 
     server = await NotificationServer.start();
   }
 });
+
+test('a title with markup characters reaches a markup-reading notification server as text', async () => {
+  // GNOME's and KDE's servers read the body as markup: "<b>" would turn bold
+  // and a bare "&" break the notification, so Kizuna escapes for them —
+  // and only for them, since a plain server would show "&amp;" as is.
+  await server.stop();
+  server = await NotificationServer.start({ markup: true });
+  try {
+    app = await start(freshHome());
+    await app.invoke('save_notify_prefs', { prefs: ALWAYS });
+    const companyId = await app.invoke('create_company', {
+      company: { name: 'R&D <東京> 商事', name_kana: '', industry: '', segment: null, owner_id: null, address: '', phone: '', website: '', tags: [] },
+    });
+    await app.invoke('create_follow_up', {
+      followUp: { kind: 'follow_up', title: '<b>見積</b> & 契約書', due_at: secondsFromNow(2).toISOString(), assignee_id: null, company_id: companyId, deal_id: null, contract_id: null, activity_id: null },
+    });
+    const [n] = await waitForNotification('見積', 1, 15000);
+    assert.match(n.body, /&lt;b&gt;見積&lt;\/b&gt; &amp; 契約書/);
+    assert.ok(!/<b>|& /.test(n.body), `nothing left for the server to read as markup: ${n.body}`);
+  } finally {
+    await server.stop();
+    server = await NotificationServer.start();
+  }
+});
