@@ -1,5 +1,5 @@
 //! `make bench`: the board's backend time for 10,000 open deals against the
-//! bare SQL query on the same file (DESIGN.md: within 2x).
+//! bare SQL query on the same file (docs/architecture.md, performance targets: within 2x).
 //!
 //! Builds a team database in a temporary file (default pipeline, 300
 //! customers, 10,000 open deals over the five open stages, follow-ups for

@@ -1,5 +1,5 @@
 //! `cargo bench -p kizuna-core --bench reminders`: how punctual reminders are
-//! and what the scheduler costs while it waits (DESIGN.md: "a due
+//! and what the scheduler costs while it waits (docs/architecture.md, performance targets: "a due
 //! notification within 2 s of its time").
 //!
 //! The real scheduler thread runs against a team file with a recording

@@ -1,5 +1,5 @@
 //! `cargo bench -p kizuna-core --bench timeline`: the customer timeline and
-//! global search on large files (DESIGN.md, performance targets).
+//! global search on large files (docs/architecture.md, performance targets).
 //!
 //! Builds two team databases in temporary files:
 //!  - small: 10,000 activities over 100 customers, the big customer holding

@@ -19,7 +19,7 @@ const SUMMARY_MAX: usize = 500;
 /// Minutes of a long meeting pasted from a document fit; a runaway paste of
 /// a whole file does not.
 const TEXT_MAX: usize = 100_000;
-/// The buying signals a team agreed on (PRODUCT.md §3); the UI translates each.
+/// The buying signals a team agreed on (docs/sales-methods.md, "Buying signals"); the UI translates each.
 pub const FIXED_SIGNALS: [&str; 5] = [
     "replied_thanks",
     "positive_quote",

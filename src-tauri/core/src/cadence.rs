@@ -1,4 +1,4 @@
-//! Follow-up cadence without being pushy (PRODUCT.md §3).
+//! Follow-up cadence without being pushy (docs/sales-methods.md, "Follow-up cadence and the pushiness guard").
 //!
 //! After a touch Kizuna proposes the next follow-up on a widening schedule
 //! (1 / 3 / 7 / 14 / 30 days by default): each unanswered outbound touch

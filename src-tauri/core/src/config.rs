@@ -123,7 +123,7 @@ pub fn os_login() -> String {
 /// The cloud-sync service whose folder holds `path`, if any. Those services
 /// upload and download whole files behind SQLite's back: two writers there
 /// fork the file into "conflicted copies" or corrupt it, so the user is
-/// warned (DESIGN.md, "The shared file").
+/// warned (docs/shared-database.md, "Cloud-sync folders").
 pub fn cloud_sync_service(path: &std::path::Path) -> Option<&'static str> {
     for part in path.components() {
         let name = part.as_os_str().to_string_lossy().to_lowercase();

@@ -1,7 +1,7 @@
 //! Deals (案件): a sales opportunity moving through a pipeline's stages.
 //!
 //! Moving a deal is the board's hot path and carries the sales methods of
-//! PRODUCT.md: entering closing asks the customer for a decision deadline and
+//! docs/sales-methods.md: entering closing asks the customer for a decision deadline and
 //! plans a reminder for it; a lost deal keeps its reason and competitor and
 //! gets a re-approach planned (失注=関係断絶にしない); every stage change
 //! is written on the customer's timeline.

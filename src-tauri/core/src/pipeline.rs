@@ -85,7 +85,7 @@ pub struct StageEdit {
 const PIPELINE_NAME_MAX: usize = 100;
 const STAGE_NAME_MAX: usize = 50;
 
-/// The stages PRODUCT.md describes: リード → 初回商談 → 提案 → 見積 → クロージング,
+/// The stages of docs/sales-methods.md ("Pipeline board"): リード → 初回商談 → 提案 → 見積 → クロージング,
 /// then 受注 (won) and 失注 (lost). Names are data, written in the team's language.
 const DEFAULT_STAGES: [(&str, i32, i32, StageKind, bool); 7] = [
     ("リード", 10, 14, StageKind::Open, false),

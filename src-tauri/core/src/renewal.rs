@@ -1,4 +1,4 @@
-//! Renewal management (定期契約の先行管理, PRODUCT.md §5): the renewal work
+//! Renewal management (定期契約の先行管理, docs/sales-methods.md): the renewal work
 //! planned ahead of each contract's end, the steps from hearing to renewed
 //! or churned, the renewal board and the renewal rate.
 //!

@@ -1,4 +1,4 @@
-//! Nobody forgotten (PRODUCT.md §3–4): the customers and open deals that have
+//! Nobody forgotten (docs/sales-methods.md, "Nobody silently dropped"): the customers and open deals that have
 //! nothing planned next, and the customers past their retention interval,
 //! grouped by owner so each person sees whom they owe a call.
 

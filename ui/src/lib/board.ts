@@ -92,7 +92,7 @@ export function addDays(day: string, days: number): string {
   return t.toISOString().slice(0, 10);
 }
 
-/** PRODUCT.md: ask for a decision within two weeks; beyond that the customer forgets. */
+/** Ask for a decision within two weeks, or the customer forgets (docs/sales-methods.md, "Decision deadline"). */
 export const DEADLINE_WARN_DAYS = 14;
 
 /** Whole days from `from` to `to` ("YYYY-MM-DD"). */

@@ -18,7 +18,7 @@ export const IDLE_DAYS_RANGE = { min: 0, max: 365 } as const;
 export const LOST_REASON_MAX_CHARS = 60;
 export const LOST_REASONS_MAX = 30;
 export const DECISION_DEADLINE_RANGE = { min: 1, max: 90 } as const;
-/** Beyond this a customer who postpones forgets (PRODUCT.md §1). */
+/** Beyond this a customer who postpones forgets (docs/sales-methods.md, "Decision deadline"). */
 export const DECISION_DEADLINE_ADVISED_MAX = 14;
 export const REAPPROACH_LEAD_RANGE = { min: 0, max: 365 } as const;
 export const REAPPROACH_MONTHS_RANGE = { min: 1, max: 36 } as const;
