@@ -25,8 +25,6 @@ const TAG_MAX: usize = 50;
 const TAGS_MAX: usize = 20;
 const CONTACT_NAME_MAX: usize = 100;
 const CONTACT_TITLE_MAX: usize = 100;
-/// RFC 5321's limit for a forward path.
-const EMAIL_MAX: usize = 254;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -145,6 +143,9 @@ pub struct Contact {
     pub name_kana: String,
     pub title: String,
     pub email: String,
+    /// The link that writes to this contact; None when the stored address
+    /// is not one valid address (an old file may hold `a@x,b@y`).
+    pub mailto: Option<String>,
     pub phone: String,
     pub updated_at: String,
 }
@@ -232,8 +233,16 @@ pub struct SummaryFollowUp {
 #[ts(export)]
 pub struct CompanySummary {
     pub company_id: String,
+    #[ts(type = "number")]
+    pub version: i64,
     pub name: String,
+    pub name_kana: String,
+    pub industry: String,
     pub segment: Segment,
+    pub address: String,
+    pub phone: String,
+    pub website: String,
+    pub tags: Vec<String>,
     pub owner_id: Option<String>,
     pub owner_name: Option<String>,
     /// Open deals in pipeline order (stage, then card position).
@@ -582,8 +591,15 @@ pub fn summary(conn: &Connection, id: &str) -> Result<CompanySummary> {
         .optional()?;
     Ok(CompanySummary {
         company_id: c.id,
+        version: c.version,
         name: c.name,
+        name_kana: c.name_kana,
+        industry: c.industry,
         segment: c.segment,
+        address: c.address,
+        phone: c.phone,
+        website: c.website,
+        tags: c.tags,
         owner_id: c.owner_id,
         owner_name: c.owner_name,
         open_deals,
@@ -603,32 +619,12 @@ struct CheckedContact {
     phone: String,
 }
 
-/// Loose on purpose: one @ with something on both sides and no spaces. The
-/// mail program is the judge; this only catches a phone number typed into
-/// the e-mail field.
-fn check_email(email: &str) -> Result<String> {
-    let e = optional("email", email, EMAIL_MAX)?;
-    if e.is_empty() {
-        return Ok(e);
-    }
-    let ok = match e.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty() && !domain.is_empty() && !domain.contains('@') && !e.chars().any(char::is_whitespace)
-        }
-        None => false,
-    };
-    if !ok {
-        return Err(Error::invalid("email", "format"));
-    }
-    Ok(e)
-}
-
 fn check_contact(e: &ContactEdit) -> Result<CheckedContact> {
     Ok(CheckedContact {
         name: required("name", &e.name, CONTACT_NAME_MAX)?,
         name_kana: optional("name_kana", &e.name_kana, CONTACT_NAME_MAX)?,
         title: optional("title", &e.title, CONTACT_TITLE_MAX)?,
-        email: check_email(&e.email)?,
+        email: crate::email::check("email", &e.email)?,
         phone: optional("phone", &e.phone, PHONE_MAX)?,
     })
 }
@@ -663,6 +659,7 @@ const CONTACT_COLUMNS: &str =
     "SELECT id, version, company_id, name, name_kana, title, email, phone, updated_at FROM contacts";
 
 fn contact_row(r: &rusqlite::Row) -> rusqlite::Result<Contact> {
+    let email: String = r.get(6)?;
     Ok(Contact {
         id: r.get(0)?,
         version: r.get(1)?,
@@ -670,7 +667,8 @@ fn contact_row(r: &rusqlite::Row) -> rusqlite::Result<Contact> {
         name: r.get(3)?,
         name_kana: r.get(4)?,
         title: r.get(5)?,
-        email: r.get(6)?,
+        mailto: crate::email::mailto_link(&email),
+        email,
         phone: r.get(7)?,
         updated_at: r.get(8)?,
     })
@@ -1078,6 +1076,7 @@ mod tests {
         assert_eq!(db.write(|ctx| update_contact(ctx, &yamada, 1, &edit)).unwrap(), 2);
         let c = contact(db.conn(), &yamada).unwrap();
         assert_eq!(c.email, "hanako.yamada+crm@example.co.jp");
+        assert_eq!(c.mailto.as_deref(), Some("mailto:hanako.yamada+crm@example.co.jp"));
         assert_eq!(c.title, "情報システム部 課長");
         assert_eq!(db.write(|ctx| update_contact(ctx, &yamada, 2, &edit)).unwrap(), 2);
         for bad in [
@@ -1085,6 +1084,7 @@ mod tests {
             "a@b@c",
             "@example.com",
             "hanako@",
+            "hanako@example",
             "hana ko@example.com",
         ] {
             let e = ContactEdit {
@@ -1093,6 +1093,22 @@ mod tests {
             };
             assert_invalid(db.write(|ctx| update_contact(ctx, &yamada, 2, &e)), "email", "format");
         }
+        // Two addresses in one field would be two recipients of one mail.
+        for two in ["a@x.jp,b@y.jp", "a@x.jp; b@y.jp"] {
+            let e = ContactEdit {
+                email: two.into(),
+                ..edit.clone()
+            };
+            assert_invalid(db.write(|ctx| update_contact(ctx, &yamada, 2, &e)), "email", "several");
+            let c = NewContact {
+                company_id: company.clone(),
+                name: "二人分".into(),
+                email: two.into(),
+                ..Default::default()
+            };
+            assert_invalid(db.write(|ctx| create_contact(ctx, &c)), "email", "several");
+        }
+        assert_eq!(contact(db.conn(), &yamada).unwrap().version, 2, "a refused edit writes nothing");
         let e = ContactEdit {
             name: "".into(),
             ..edit.clone()
@@ -1170,8 +1186,31 @@ mod tests {
             db,
             &entry(&s.company_id, ActivityKind::Meeting, "2026-11-20T00:00:00Z", "訪問"),
         );
+        let mut facts = edit_of(&get(db.conn(), &s.company_id).unwrap());
+        facts.industry = "製造業".into();
+        facts.address = "大阪府大阪市北区梅田1-1-1".into();
+        facts.phone = "06-1234-5678".into();
+        facts.website = "https://test.example.co.jp".into();
+        facts.tags = vec!["展示会".into(), "紹介".into()];
+        db.write(|ctx| update(ctx, &s.company_id, 1, &facts)).unwrap();
         let sum = summary(db.conn(), &s.company_id).unwrap();
         assert_eq!(sum.name, "株式会社テスト");
+        assert_eq!(sum.version, 2);
+        assert_eq!(
+            (
+                sum.industry.as_str(),
+                sum.address.as_str(),
+                sum.phone.as_str(),
+                sum.website.as_str()
+            ),
+            (
+                "製造業",
+                "大阪府大阪市北区梅田1-1-1",
+                "06-1234-5678",
+                "https://test.example.co.jp"
+            )
+        );
+        assert_eq!(sum.tags, ["展示会", "紹介"]);
         assert_eq!(
             sum.open_deals
                 .iter()
