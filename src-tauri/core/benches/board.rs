@@ -235,7 +235,7 @@ fn populate(db: &mut Db, clock: &FixedClock) -> String {
                     ctx,
                     &NewActivity {
                         company_id: company_id.clone(),
-                        contact_id: None,
+                        contact_ids: Vec::new(),
                         deal_id: Some(id.clone()),
                         kind: if k % 2 == 0 {
                             ActivityKind::Call

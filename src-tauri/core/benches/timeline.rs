@@ -211,7 +211,7 @@ fn measure_write(db: &mut Db, company_id: &str) {
     let now = to_db(db.clock().now());
     let a = NewActivity {
         company_id: company_id.to_string(),
-        contact_id: None,
+        contact_ids: Vec::new(),
         deal_id: None,
         kind: ActivityKind::Meeting,
         direction: Some(Direction::Outbound),

@@ -31,6 +31,8 @@ pub const FIXED_SIGNALS: [&str; 5] = [
 pub const CUSTOM_SIGNAL_PREFIX: &str = "custom:";
 const CUSTOM_SIGNAL_MAX: usize = 40;
 const SIGNALS_MAX: usize = 20;
+/// People met on one touch; a seminar with more is logged without names.
+const CONTACTS_MAX: usize = 20;
 /// How far ahead of this PC's clock a touch may be dated: colleagues' clocks
 /// drift, but a touch that has not happened yet is not contact, and it would
 /// make the customer look contacted until that day (retention alerts).
@@ -139,7 +141,11 @@ impl Direction {
 #[ts(export)]
 pub struct NewActivity {
     pub company_id: String,
-    pub contact_id: Option<String>,
+    /// The company's contacts this touch was with, in the order picked;
+    /// empty: nobody in particular. (Absent in work queued by an older
+    /// version: none.)
+    #[serde(default)]
+    pub contact_ids: Vec<String>,
     pub deal_id: Option<String>,
     pub kind: ActivityKind,
     pub direction: Option<Direction>,
@@ -160,7 +166,8 @@ pub struct NewActivity {
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export)]
 pub struct ActivityEdit {
-    pub contact_id: Option<String>,
+    #[serde(default)]
+    pub contact_ids: Vec<String>,
     pub deal_id: Option<String>,
     pub kind: ActivityKind,
     pub direction: Option<Direction>,
@@ -176,7 +183,7 @@ pub struct ActivityEdit {
 impl From<&NewActivity> for ActivityEdit {
     fn from(a: &NewActivity) -> Self {
         ActivityEdit {
-            contact_id: a.contact_id.clone(),
+            contact_ids: a.contact_ids.clone(),
             deal_id: a.deal_id.clone(),
             kind: a.kind,
             direction: a.direction,
@@ -247,7 +254,7 @@ struct Checked {
     summary: String,
     next_appointment_at: Option<String>,
     signals: String,
-    contact_id: Option<String>,
+    contact_ids: Vec<String>,
     deal_id: Option<String>,
 }
 
@@ -276,18 +283,26 @@ fn check(ctx: &WriteCtx, company_id: &str, e: &ActivityEdit, old: Option<&Stored
     let exists = |sql: &str, a: &str, b: &str| -> Result<bool> {
         Ok(ctx.tx.query_row(sql, [a, b], |_| Ok(())).optional()?.is_some())
     };
-    let contact_id = non_empty(&e.contact_id);
-    if let Some(c) = &contact_id {
-        let unchanged = old.is_some_and(|o| o.contact_id.as_deref() == Some(c.as_str()));
-        if !unchanged
+    let mut contact_ids: Vec<String> = Vec::new();
+    for c in &e.contact_ids {
+        let c = c.trim();
+        if c.is_empty() || contact_ids.iter().any(|k| k == c) {
+            continue;
+        }
+        let kept = old.is_some_and(|o| o.contact_ids.iter().any(|k| k == c));
+        if !kept
             && !exists(
                 "SELECT 1 FROM contacts WHERE id = ?1 AND company_id = ?2 AND deleted_at IS NULL",
                 c,
                 company_id,
             )?
         {
-            return Err(Error::invalid("contact_id", "other_company"));
+            return Err(Error::invalid("contact_ids", "other_company"));
         }
+        contact_ids.push(c.to_string());
+    }
+    if contact_ids.len() > CONTACTS_MAX {
+        return Err(Error::invalid("contact_ids", "too_many"));
     }
     let deal_id = non_empty(&e.deal_id);
     if let Some(d) = &deal_id {
@@ -307,9 +322,33 @@ fn check(ctx: &WriteCtx, company_id: &str, e: &ActivityEdit, old: Option<&Stored
         summary,
         next_appointment_at,
         signals,
-        contact_id,
+        contact_ids,
         deal_id,
     })
+}
+
+/// Names the contacts of an entry: the link rows, in the order picked. (The
+/// entry's own `contact_id` holds the first of them, see migration 0009.)
+fn link_contacts(ctx: &WriteCtx, activity_id: &str, contact_ids: &[String]) -> Result<()> {
+    ctx.tx
+        .execute("DELETE FROM activity_contacts WHERE activity_id = ?1", [activity_id])?;
+    let mut st = ctx.tx.prepare_cached(
+        "INSERT INTO activity_contacts (activity_id, contact_id, position) VALUES (?1, ?2, ?3)",
+    )?;
+    for (i, c) in contact_ids.iter().enumerate() {
+        st.execute(params![activity_id, c, i as i64])?;
+    }
+    Ok(())
+}
+
+/// The contacts an entry names, in the order picked (deleted ones too: the
+/// entry is history).
+pub fn contact_ids(conn: &Connection, activity_id: &str) -> Result<Vec<String>> {
+    let ids = conn
+        .prepare_cached("SELECT contact_id FROM activity_contacts WHERE activity_id = ?1 ORDER BY position")?
+        .query_map([activity_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(ids)
 }
 
 /// Adds an entry to the timeline. A touch moves the company's last contact
@@ -338,7 +377,7 @@ pub fn log(ctx: &WriteCtx, a: &NewActivity) -> Result<String> {
         params![
             id,
             a.company_id,
-            c.contact_id,
+            c.contact_ids.first(),
             c.deal_id,
             a.kind.as_str(),
             a.direction.map(Direction::as_str),
@@ -353,6 +392,7 @@ pub fn log(ctx: &WriteCtx, a: &NewActivity) -> Result<String> {
             ctx.now
         ],
     )?;
+    link_contacts(ctx, &id, &c.contact_ids)?;
     if a.kind.is_touch() {
         let n = ctx.tx.execute(
             "UPDATE companies SET last_contact_at = ?2
@@ -386,7 +426,7 @@ pub fn log(ctx: &WriteCtx, a: &NewActivity) -> Result<String> {
 /// What an edit or delete needs to know of the stored entry.
 struct Stored {
     company_id: String,
-    contact_id: Option<String>,
+    contact_ids: Vec<String>,
     deal_id: Option<String>,
     kind: ActivityKind,
     direction: Option<Direction>,
@@ -406,31 +446,31 @@ fn editable(ctx: &WriteCtx, id: &str, version: i64) -> Result<Stored> {
     let row = ctx
         .tx
         .query_row(
-            "SELECT company_id, contact_id, deal_id, kind, direction, occurred_at, summary, body, minutes, next_todos,
+            "SELECT company_id, deal_id, kind, direction, occurred_at, summary, body, minutes, next_todos,
                     next_appointment_at, signals, author_id, version
              FROM activities WHERE id = ?1 AND deleted_at IS NULL",
             [id],
             |r| {
                 Ok(Stored {
                     company_id: r.get(0)?,
-                    contact_id: r.get(1)?,
-                    deal_id: r.get(2)?,
-                    kind: ActivityKind::parse(&r.get::<_, String>(3)?).unwrap_or(ActivityKind::System),
-                    direction: r.get::<_, Option<String>>(4)?.as_deref().and_then(Direction::parse),
-                    occurred_at: r.get(5)?,
-                    summary: r.get(6)?,
-                    body: r.get(7)?,
-                    minutes: r.get(8)?,
-                    next_todos: r.get(9)?,
-                    next_appointment_at: r.get(10)?,
-                    signals: serde_json::from_str(&r.get::<_, String>(11)?).unwrap_or_default(),
-                    author_id: r.get(12)?,
-                    version: r.get(13)?,
+                    contact_ids: Vec::new(),
+                    deal_id: r.get(1)?,
+                    kind: ActivityKind::parse(&r.get::<_, String>(2)?).unwrap_or(ActivityKind::System),
+                    direction: r.get::<_, Option<String>>(3)?.as_deref().and_then(Direction::parse),
+                    occurred_at: r.get(4)?,
+                    summary: r.get(5)?,
+                    body: r.get(6)?,
+                    minutes: r.get(7)?,
+                    next_todos: r.get(8)?,
+                    next_appointment_at: r.get(9)?,
+                    signals: serde_json::from_str(&r.get::<_, String>(10)?).unwrap_or_default(),
+                    author_id: r.get(11)?,
+                    version: r.get(12)?,
                 })
             },
         )
         .optional()?;
-    let Some(old) = row else {
+    let Some(mut old) = row else {
         return Err(Error::NotFound {
             entity: "activity",
             id: id.to_string(),
@@ -447,6 +487,7 @@ fn editable(ctx: &WriteCtx, id: &str, version: i64) -> Result<Stored> {
     if old.version != version {
         ctx.expect_one("activity", "activities", id, 0)?;
     }
+    old.contact_ids = contact_ids(ctx.tx, id)?;
     Ok(old)
 }
 
@@ -459,7 +500,7 @@ pub fn update_activity(ctx: &WriteCtx, id: &str, version: i64, e: &ActivityEdit)
     let c = check(ctx, &old.company_id, e, Some(&old))?;
     let signals: Vec<String> = serde_json::from_str(&c.signals).unwrap_or_default();
     let mut changes = Changes::default();
-    changes.note("contact_id", &old.contact_id, &c.contact_id);
+    changes.note("contact_ids", &old.contact_ids, &c.contact_ids);
     changes.note("deal_id", &old.deal_id, &c.deal_id);
     changes.note("kind", old.kind, e.kind);
     changes.note("direction", old.direction, e.direction);
@@ -481,7 +522,7 @@ pub fn update_activity(ctx: &WriteCtx, id: &str, version: i64, e: &ActivityEdit)
         params![
             id,
             version,
-            c.contact_id,
+            c.contact_ids.first(),
             c.deal_id,
             e.kind.as_str(),
             e.direction.map(Direction::as_str),
@@ -497,6 +538,9 @@ pub fn update_activity(ctx: &WriteCtx, id: &str, version: i64, e: &ActivityEdit)
         ],
     )?;
     ctx.expect_one("activity", "activities", id, n)?;
+    if old.contact_ids != c.contact_ids {
+        link_contacts(ctx, id, &c.contact_ids)?;
+    }
     if old.next_appointment_at != c.next_appointment_at || old.deal_id != c.deal_id {
         cancel_appointments(ctx, id)?;
         if let Some(at) = &c.next_appointment_at {
@@ -844,8 +888,8 @@ mod tests {
             ),
             (Box::new(|a| a.company_id = "nope".into()), "company_id", "unknown"),
             (
-                Box::new(|a| a.contact_id = Some("nope".into())),
-                "contact_id",
+                Box::new(|a| a.contact_ids = vec!["nope".into()]),
+                "contact_ids",
                 "other_company",
             ),
             (
@@ -1087,7 +1131,7 @@ mod tests {
         let (mut f, s) = setup();
         let contact = crate::testutil::contact(&mut f.db, &s.company_id, "山田 花子", "");
         let mut a = entry(&s.company_id, ActivityKind::Call, "2026-11-25T00:00:00Z", "電話");
-        a.contact_id = Some(contact.clone());
+        a.contact_ids = vec![contact.clone()];
         let id = log(&mut f.db, &a);
         f.db.write(|ctx| crate::company::delete_contact(ctx, &contact, 1))
             .unwrap();
@@ -1095,7 +1139,79 @@ mod tests {
         e.summary = "電話（折り返し）".into();
         assert_eq!(f.db.write(|ctx| update_activity(ctx, &id, 1, &e)).unwrap(), 2);
         // But a new entry cannot name a deleted contact.
-        assert_invalid(f.db.write(|ctx| super::log(ctx, &a)), "contact_id", "other_company");
+        assert_invalid(f.db.write(|ctx| super::log(ctx, &a)), "contact_ids", "other_company");
+    }
+
+    #[test]
+    fn a_touch_names_the_contacts_met_and_an_edit_changes_them() {
+        let (mut f, s) = setup();
+        let yamada = crate::testutil::contact(&mut f.db, &s.company_id, "山田 花子", "");
+        let ito = crate::testutil::contact(&mut f.db, &s.company_id, "伊藤 誠", "");
+        let mut a = entry(&s.company_id, ActivityKind::Meeting, "2026-11-25T00:00:00Z", "訪問");
+        a.contact_ids = vec![ito.clone(), " ".into(), yamada.clone(), ito.clone()];
+        let id = log(&mut f.db, &a);
+        assert_eq!(contact_ids(f.db.conn(), &id).unwrap(), [ito.clone(), yamada.clone()]);
+        let first: Option<String> =
+            f.db.conn()
+                .query_row("SELECT contact_id FROM activities WHERE id = ?1", [&id], |r| r.get(0))
+                .unwrap();
+        assert_eq!(first.as_deref(), Some(ito.as_str()), "the first one picked, for older readers");
+        let shown = crate::timeline::entry(f.db.conn(), &id).unwrap();
+        let names: Vec<&str> = shown.contacts.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["伊藤 誠", "山田 花子"], "in the order picked");
+
+        // Only Yamada was there after all.
+        let mut e = edit_of(&a);
+        e.contact_ids = vec![yamada.clone()];
+        assert_eq!(f.db.write(|ctx| update_activity(ctx, &id, 1, &e)).unwrap(), 2);
+        assert_eq!(contact_ids(f.db.conn(), &id).unwrap(), [yamada.clone()]);
+        let detail: String =
+            f.db.conn()
+                .query_row(
+                    "SELECT detail FROM audit_log WHERE entity_id = ?1 AND action = 'update'",
+                    [&id],
+                    |r| r.get(0),
+                )
+                .unwrap();
+        let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+        assert_eq!(detail, json!({ "contact_ids": { "from": [ito, yamada], "to": [yamada] } }));
+        assert_eq!(f.db.write(|ctx| update_activity(ctx, &id, 2, &e)).unwrap(), 2, "no change, no new version");
+        // Nobody in particular.
+        e.contact_ids.clear();
+        assert_eq!(f.db.write(|ctx| update_activity(ctx, &id, 2, &e)).unwrap(), 3);
+        assert!(contact_ids(f.db.conn(), &id).unwrap().is_empty());
+        assert!(crate::timeline::entry(f.db.conn(), &id).unwrap().contacts.is_empty());
+    }
+
+    #[test]
+    fn a_touch_names_only_live_contacts_of_its_own_company_and_not_too_many() {
+        let (mut f, s) = setup();
+        let other =
+            f.db.write(|ctx| {
+                crate::company::create(
+                    ctx,
+                    &crate::company::NewCompany {
+                        name: "他社".into(),
+                        ..Default::default()
+                    },
+                )
+            })
+            .unwrap();
+        let theirs = crate::testutil::contact(&mut f.db, &other, "他社の人", "");
+        let mut a = entry(&s.company_id, ActivityKind::Call, "2026-11-25T00:00:00Z", "電話");
+        a.contact_ids = vec![theirs];
+        assert_invalid(f.db.write(|ctx| super::log(ctx, &a)), "contact_ids", "other_company");
+        a.contact_ids = (0..21)
+            .map(|i| crate::testutil::contact(&mut f.db, &s.company_id, &format!("参加者{i}"), ""))
+            .collect();
+        assert_invalid(f.db.write(|ctx| super::log(ctx, &a)), "contact_ids", "too_many");
+        a.contact_ids.truncate(20);
+        log(&mut f.db, &a);
+        let links: i64 =
+            f.db.conn()
+                .query_row("SELECT COUNT(*) FROM activity_contacts", [], |r| r.get(0))
+                .unwrap();
+        assert_eq!(links, 20, "nothing of the refused ones was written");
     }
 
     #[test]

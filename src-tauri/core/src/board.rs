@@ -84,8 +84,11 @@ pub struct DealCard {
     pub deadline_days_left: Option<i32>,
     /// Buying signals recorded on this deal's timeline.
     pub signal_count: i32,
-    /// On a lost card: why it was lost and when to re-approach.
+    /// On a lost card: why it was lost, the competitor who won, what was
+    /// said about it, and when to re-approach.
     pub lost_reason: Option<String>,
+    pub lost_to: Option<String>,
+    pub lost_detail: Option<String>,
     pub reapproach_on: Option<NaiveDate>,
 }
 
@@ -111,7 +114,8 @@ pub const BOARD_SQL: &str = "SELECT d.id, d.version, d.stage_id, d.title, d.comp
         (SELECT MIN(f.due_at) FROM follow_ups f
           WHERE f.deal_id = d.id AND f.status = 'open' AND f.deleted_at IS NULL),
         (SELECT COALESCE(SUM(json_array_length(a.signals)), 0) FROM activities a
-          WHERE a.deal_id = d.id AND a.deleted_at IS NULL AND a.signals <> '[]')
+          WHERE a.deal_id = d.id AND a.deleted_at IS NULL AND a.signals <> '[]'),
+        d.lost_to, d.lost_detail
  FROM deals d
  JOIN companies c ON c.id = d.company_id
  LEFT JOIN users u ON u.id = d.owner_id
@@ -214,6 +218,8 @@ pub fn load(conn: &Connection, clock: &dyn Clock, pipeline_id: Option<&str>, fil
             deadline_days_left: decision_deadline.map(|d| (d - today).num_days() as i32),
             decision_deadline,
             lost_reason: if lost { r.get(14)? } else { None },
+            lost_to: if lost { r.get(18)? } else { None },
+            lost_detail: if lost { r.get(19)? } else { None },
             reapproach_on: if lost {
                 r.get::<_, Option<String>>(15)?
                     .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
@@ -382,6 +388,37 @@ mod tests {
         );
         assert_eq!(c.deadline_days_left, Some(7));
         assert_eq!(c.signal_count, 3);
+    }
+
+    #[test]
+    fn a_lost_card_says_why_to_whom_and_what_was_said() {
+        let Fixture { mut db, clock, _dir } = fixture();
+        let f = crate::testutil::seed_pipeline(&mut db);
+        let id = f.deal(&mut db, "lost", f.stage("見積"), 1, "JPY");
+        db.write(|ctx| {
+            crate::deal::move_to(
+                ctx,
+                &crate::deal::MoveDeal {
+                    deal_id: id.clone(),
+                    version: 1,
+                    to_stage_id: f.stage("失注"),
+                    lost: Some(crate::deal::LostInfo {
+                        reason: "価格".into(),
+                        detail: "予算が半分に".into(),
+                        lost_to: "競合社".into(),
+                        competitor_contract_end: None,
+                    }),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+        let c = card(&load(db.conn(), &clock, None, &BoardFilter::default()).unwrap(), "lost");
+        assert_eq!(
+            (c.lost_reason.as_deref(), c.lost_to.as_deref(), c.lost_detail.as_deref()),
+            (Some("価格"), Some("競合社"), Some("予算が半分に"))
+        );
+        assert!(c.reapproach_on.is_some());
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::activity::{self, ActivityKind, Direction, NewActivity};
 use crate::clock::{from_db, to_db};
 use crate::config::Language;
 use crate::db::WriteCtx;
+use crate::email;
 use crate::error::Result;
 use crate::timeline::{self, TimelineEntry};
 use chrono::{Datelike, FixedOffset, Timelike, Weekday};
@@ -76,17 +77,27 @@ fn section(out: &mut String, heading: &str, text: &str) {
     out.push_str("\n\n");
 }
 
-/// The draft of a thank-you mail for a meeting (or call) log. `offset` is
-/// the user's time zone, in which the next appointment is written.
+/// "A", "A and B", "A, B and C".
+fn english_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The draft of a thank-you mail for a meeting (or call) log, addressed to
+/// the contacts met (none: to whom it may concern). `offset` is the user's
+/// time zone, in which the next appointment is written.
 pub fn thank_you_mail(
     lang: Language,
     entry: &TimelineEntry,
     company_name: &str,
-    contact_name: Option<&str>,
+    contact_names: &[&str],
     sender_name: &str,
     offset: FixedOffset,
 ) -> MailDraft {
-    let contact = contact_name.map(str::trim).filter(|c| !c.is_empty());
+    let contacts: Vec<&str> = contact_names.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect();
     let company = company_name.trim();
     let sender = sender_name.trim();
     let what = occasion(entry.kind, lang);
@@ -96,10 +107,15 @@ pub fn thank_you_mail(
             let mut b = String::new();
             b.push_str(company);
             b.push('\n');
-            match contact {
-                Some(c) => b.push_str(&format!("{c} 様\n\n")),
-                None => b.push_str("ご担当者様\n\n"),
+            // One line per person, each with 様, as a letter to several
+            // people of one company is addressed.
+            if contacts.is_empty() {
+                b.push_str("ご担当者様\n");
             }
+            for c in &contacts {
+                b.push_str(&format!("{c} 様\n"));
+            }
+            b.push('\n');
             b.push_str("いつも大変お世話になっております。\n");
             if !sender.is_empty() {
                 b.push_str(&format!("{sender}でございます。\n"));
@@ -128,10 +144,12 @@ pub fn thank_you_mail(
         }
         Language::En => {
             let mut b = String::new();
-            match contact {
-                Some(c) => b.push_str(&format!("Dear {c},\n\n")),
-                None if !company.is_empty() => b.push_str(&format!("Dear {company} team,\n\n")),
-                None => b.push_str("Dear Sir or Madam,\n\n"),
+            if !contacts.is_empty() {
+                b.push_str(&format!("Dear {},\n\n", english_list(&contacts)));
+            } else if !company.is_empty() {
+                b.push_str(&format!("Dear {company} team,\n\n"));
+            } else {
+                b.push_str("Dear Sir or Madam,\n\n");
             }
             b.push_str(&format!(
                 "Thank you very much for taking the time for our {what} today.\n"
@@ -162,35 +180,38 @@ pub fn thank_you_mail(
     }
 }
 
-/// Percent-encodes UTF-8 bytes, keeping only `keep` and RFC 3986 unreserved
-/// characters as they are.
-fn encode(s: &str, keep: &[u8]) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// A `mailto:` URL (RFC 6068) that opens the draft in the user's mail
 /// program. Subject and body are UTF-8, percent-encoded, line breaks as
-/// CRLF (`%0D%0A`), spaces as `%20` (a `+` would stay a plus). Addresses keep
-/// `@`, `+` and the comma between several of them.
+/// CRLF (`%0D%0A`), spaces as `%20` (a `+` would stay a plus).
+///
+/// Each address is one recipient, whatever was stored: only an address
+/// that passes [`email::is_valid`] is put in (a field holding `a@x,b@y`
+/// from before that check is left out, never split into two), each
+/// encoded by [`email::mailto_recipient`], and the commas between them are
+/// the only commas in the list.
 ///
 /// Mail programs cap the length they accept (some around 2,000 characters
 /// on Windows): for a long draft the UI should offer "copy" as well.
-pub fn mailto_url(to: &str, draft: &MailDraft) -> String {
+pub fn mailto_url(to: &[String], draft: &MailDraft) -> String {
     let crlf = |s: &str| s.replace("\r\n", "\n").replace('\n', "\r\n");
+    let to: Vec<String> = to.iter().filter_map(|a| email::mailto_recipient(a)).collect();
     format!(
         "mailto:{}?subject={}&body={}",
-        encode(to.trim(), b"@+,"),
-        encode(&crlf(&draft.subject), b""),
-        encode(&crlf(&draft.body), b"")
+        to.join(","),
+        email::percent_encode(&crlf(&draft.subject), b""),
+        email::percent_encode(&crlf(&draft.body), b"")
     )
+}
+
+/// A contact the mail is addressed to whose address cannot go into To:.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Unaddressed {
+    pub contact_id: String,
+    pub name: String,
+    /// As stored: empty when the contact has no address, otherwise one that
+    /// is not a single valid address (fix it on the customer's page).
+    pub email: String,
 }
 
 /// A thank-you mail ready to show: the draft, whom it goes to, and the
@@ -201,14 +222,19 @@ pub struct ThankYouDraft {
     pub activity_id: String,
     pub company_id: String,
     pub deal_id: Option<String>,
-    pub contact_id: Option<String>,
-    /// The contact's address; empty when the meeting names no contact.
-    pub to: String,
+    /// The contacts the mail is addressed to: those the entry names, less
+    /// any removed from the customer since.
+    pub contact_ids: Vec<String>,
+    /// Their addresses for To:, one per contact that has a valid one;
+    /// empty when the entry names nobody (the mail says ご担当者様).
+    pub to: Vec<String>,
+    /// Addressed contacts whose address cannot be used.
+    pub unaddressed: Vec<Unaddressed>,
     pub draft: MailDraft,
     pub mailto: String,
 }
 
-/// The thank-you mail for one timeline entry, addressed to its contact.
+/// The thank-you mail for one timeline entry, addressed to its contacts.
 pub fn draft_for(
     conn: &Connection,
     activity_id: &str,
@@ -218,25 +244,30 @@ pub fn draft_for(
 ) -> Result<ThankYouDraft> {
     let entry = timeline::entry(conn, activity_id)?;
     let company = crate::company::get(conn, &entry.company_id)?;
-    let contact = match &entry.contact_id {
-        Some(id) => Some(crate::company::contact(conn, id)?),
-        None => None,
-    };
-    let draft = thank_you_mail(
-        lang,
-        &entry,
-        &company.name,
-        contact.as_ref().map(|c| c.name.as_str()),
-        sender_name,
-        offset,
-    );
-    let to = contact.map(|c| c.email).unwrap_or_default();
+    let contacts = entry
+        .contacts
+        .iter()
+        .filter(|c| !c.removed)
+        .map(|c| crate::company::contact(conn, &c.id))
+        .collect::<Result<Vec<_>>>()?;
+    let names: Vec<&str> = contacts.iter().map(|c| c.name.as_str()).collect();
+    let draft = thank_you_mail(lang, &entry, &company.name, &names, sender_name, offset);
+    let (usable, unusable): (Vec<_>, Vec<_>) = contacts.iter().partition(|c| email::is_valid(&c.email));
+    let to: Vec<String> = usable.iter().map(|c| c.email.trim().to_string()).collect();
     Ok(ThankYouDraft {
         mailto: mailto_url(&to, &draft),
+        contact_ids: contacts.iter().map(|c| c.id.clone()).collect(),
+        unaddressed: unusable
+            .into_iter()
+            .map(|c| Unaddressed {
+                contact_id: c.id.clone(),
+                name: c.name.clone(),
+                email: c.email.clone(),
+            })
+            .collect(),
         activity_id: entry.id,
         company_id: entry.company_id,
         deal_id: entry.deal_id,
-        contact_id: entry.contact_id,
         to,
         draft,
     })
@@ -249,7 +280,7 @@ pub fn record_mail_sent(
     ctx: &WriteCtx,
     company_id: &str,
     deal_id: Option<&str>,
-    contact_id: Option<&str>,
+    contact_ids: &[String],
     draft: &MailDraft,
 ) -> Result<String> {
     let subject: String = draft.subject.trim().chars().take(500).collect();
@@ -257,7 +288,7 @@ pub fn record_mail_sent(
         ctx,
         &NewActivity {
             company_id: company_id.to_string(),
-            contact_id: contact_id.map(String::from),
+            contact_ids: contact_ids.to_vec(),
             deal_id: deal_id.map(String::from),
             kind: ActivityKind::Email,
             direction: Some(Direction::Outbound),
@@ -279,7 +310,7 @@ pub fn record_mail_sent(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::{fixture, seed_pipeline};
+    use crate::testutil::{contact, entry, fixture, log, seed_pipeline, Fixture};
     use crate::timeline::{timeline, TimelineQuery};
 
     fn tokyo() -> FixedOffset {
@@ -304,35 +335,128 @@ mod tests {
             author_name: None,
             deal_id: None,
             deal_title: None,
-            contact_id: None,
-            contact_name: None,
+            contacts: vec![],
             follow_up_id: None,
             deleted: false,
             updated_at: "2026-11-25T01:00:00Z".into(),
         }
     }
 
+    fn body_of(d: &ThankYouDraft) -> &str {
+        &d.draft.body
+    }
+
     #[test]
-    fn a_draft_for_a_logged_meeting_is_addressed_to_its_contact() {
-        let crate::testutil::Fixture { mut db, _dir, .. } = crate::testutil::fixture();
-        let seed = crate::testutil::seed_pipeline(&mut db);
-        let contact = crate::testutil::contact(&mut db, &seed.company_id, "山田 花子", "hanako@example.co.jp");
-        let mut a = crate::testutil::entry(&seed.company_id, ActivityKind::Meeting, "2026-11-25T01:00:00Z", "訪問");
-        a.contact_id = Some(contact);
+    fn a_draft_for_a_meeting_is_addressed_to_every_contact_met() {
+        let Fixture { mut db, _dir, .. } = fixture();
+        let seed = seed_pipeline(&mut db);
+        let yamada = contact(&mut db, &seed.company_id, "山田 花子", "hanako@example.co.jp");
+        let ito = contact(&mut db, &seed.company_id, "伊藤 誠", "makoto@例え.jp");
+        let mut a = entry(&seed.company_id, ActivityKind::Meeting, "2026-11-25T01:00:00Z", "訪問");
+        a.contact_ids = vec![yamada.clone(), ito.clone()];
         a.minutes = "・月末に作業が集中している".into();
-        let id = crate::testutil::log(&mut db, &a);
+        let id = log(&mut db, &a);
+
         let d = draft_for(db.conn(), &id, Language::Ja, "田中 太郎", tokyo()).unwrap();
-        assert_eq!(d.to, "hanako@example.co.jp");
-        assert!(d.draft.body.contains("山田 花子 様"), "{}", d.draft.body);
-        assert!(d.draft.body.contains("・月末に作業が集中している"));
+        assert_eq!(d.to, ["hanako@example.co.jp", "makoto@例え.jp"]);
+        assert_eq!(d.contact_ids, [yamada.clone(), ito.clone()]);
+        assert!(d.unaddressed.is_empty());
         assert!(
-            d.mailto.starts_with("mailto:hanako@example.co.jp?subject="),
+            body_of(&d).starts_with("株式会社テスト\n山田 花子 様\n伊藤 誠 様\n\nいつも大変お世話になっております。"),
+            "{}",
+            body_of(&d)
+        );
+        assert!(!body_of(&d).contains("ご担当者様"));
+        assert!(body_of(&d).contains("・月末に作業が集中している"));
+        assert!(
+            d.mailto
+                .starts_with("mailto:hanako@example.co.jp,makoto@%E4%BE%8B%E3%81%88.jp?subject="),
             "{}",
             d.mailto
         );
         assert_eq!(d.company_id, seed.company_id);
+
+        let d = draft_for(db.conn(), &id, Language::En, "Taro Tanaka", tokyo()).unwrap();
+        assert!(body_of(&d).starts_with("Dear 山田 花子 and 伊藤 誠,\n\n"), "{}", body_of(&d));
+        assert_eq!(d.to.len(), 2);
+
         let missing = draft_for(db.conn(), "nope", Language::Ja, "田中 太郎", tokyo());
         assert_eq!(missing.unwrap_err().code(), crate::ErrorCode::NotFound);
+    }
+
+    #[test]
+    fn with_nobody_named_the_mail_goes_to_whom_it_may_concern() {
+        let Fixture { mut db, _dir, .. } = fixture();
+        let seed = seed_pipeline(&mut db);
+        contact(&mut db, &seed.company_id, "山田 花子", "hanako@example.co.jp");
+        let id = log(
+            &mut db,
+            &entry(&seed.company_id, ActivityKind::Meeting, "2026-11-25T01:00:00Z", "訪問"),
+        );
+        let d = draft_for(db.conn(), &id, Language::Ja, "田中 太郎", tokyo()).unwrap();
+        assert!(d.to.is_empty() && d.contact_ids.is_empty() && d.unaddressed.is_empty());
+        assert!(body_of(&d).starts_with("株式会社テスト\nご担当者様\n\n"), "{}", body_of(&d));
+        assert!(d.mailto.starts_with("mailto:?subject="), "{}", d.mailto);
+        let d = draft_for(db.conn(), &id, Language::En, "Taro Tanaka", tokyo()).unwrap();
+        assert!(body_of(&d).starts_with("Dear 株式会社テスト team,"), "{}", body_of(&d));
+    }
+
+    #[test]
+    fn a_stored_address_holding_two_never_becomes_two_recipients() {
+        let Fixture { mut db, _dir, .. } = fixture();
+        let seed = seed_pipeline(&mut db);
+        let yamada = contact(&mut db, &seed.company_id, "山田 花子", "hanako@example.co.jp");
+        let sato = contact(&mut db, &seed.company_id, "佐藤 一郎", "");
+        let nobody = contact(&mut db, &seed.company_id, "鈴木 次郎", "");
+        // Written before addresses were checked (or by hand): as an old file holds it.
+        db.write(|ctx| {
+            ctx.tx.execute(
+                "UPDATE contacts SET email = 'a@x.jp,boss@y.jp' WHERE id = ?1",
+                [&sato],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+        let mut a = entry(&seed.company_id, ActivityKind::Meeting, "2026-11-25T01:00:00Z", "訪問");
+        a.contact_ids = vec![sato.clone(), yamada.clone(), nobody.clone()];
+        let id = log(&mut db, &a);
+        let d = draft_for(db.conn(), &id, Language::Ja, "田中 太郎", tokyo()).unwrap();
+        assert_eq!(d.to, ["hanako@example.co.jp"]);
+        let flagged: Vec<(&str, &str)> = d
+            .unaddressed
+            .iter()
+            .map(|u| (u.name.as_str(), u.email.as_str()))
+            .collect();
+        assert_eq!(flagged, [("佐藤 一郎", "a@x.jp,boss@y.jp"), ("鈴木 次郎", "")]);
+        // Still thanked by name: only the address is left out.
+        assert!(body_of(&d).contains("佐藤 一郎 様\n山田 花子 様\n鈴木 次郎 様\n"), "{}", body_of(&d));
+        let recipients = d.mailto.trim_start_matches("mailto:").split('?').next().unwrap();
+        assert_eq!(recipients, "hanako@example.co.jp");
+        assert!(!d.mailto.contains("boss"), "{}", d.mailto);
+
+        // The link itself never trusts what it is given.
+        let m = MailDraft {
+            subject: "s".into(),
+            body: "b".into(),
+        };
+        for bad in ["a@x.jp,b@y.jp", "a@x.jp;b@y.jp", "a@x.jp b@y.jp", "a@x.jp%2Cb@y.jp", "a@b.c?cc=x@y.jp"] {
+            assert_eq!(mailto_url(&[bad.into()], &m), "mailto:?subject=s&body=b", "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_contact_removed_since_is_not_written_to() {
+        let Fixture { mut db, _dir, .. } = fixture();
+        let seed = seed_pipeline(&mut db);
+        let yamada = contact(&mut db, &seed.company_id, "山田 花子", "hanako@example.co.jp");
+        let left = contact(&mut db, &seed.company_id, "退職 太郎", "taro@example.co.jp");
+        let mut a = entry(&seed.company_id, ActivityKind::Meeting, "2026-11-25T01:00:00Z", "訪問");
+        a.contact_ids = vec![yamada, left.clone()];
+        let id = log(&mut db, &a);
+        db.write(|ctx| crate::company::delete_contact(ctx, &left, 1)).unwrap();
+        let d = draft_for(db.conn(), &id, Language::Ja, "田中 太郎", tokyo()).unwrap();
+        assert_eq!(d.to, ["hanako@example.co.jp"]);
+        assert!(!body_of(&d).contains("退職"), "{}", body_of(&d));
     }
 
     #[test]
@@ -341,7 +465,7 @@ mod tests {
             Language::Ja,
             &meeting(),
             "株式会社テスト",
-            Some("山田 花子"),
+            &["山田 花子"],
             "田中 太郎",
             tokyo(),
         );
@@ -365,7 +489,7 @@ mod tests {
         e.minutes = "  \n".into();
         e.next_todos.clear();
         e.next_appointment_at = None;
-        let m = thank_you_mail(Language::Ja, &e, "株式会社テスト", None, "田中", tokyo());
+        let m = thank_you_mail(Language::Ja, &e, "株式会社テスト", &[], "田中", tokyo());
         assert_eq!(m.subject, "本日のお電話のお礼");
         assert!(m.body.starts_with("株式会社テスト\nご担当者様\n"), "{}", m.body);
         assert!(!m.body.contains('■'), "{}", m.body);
@@ -378,7 +502,7 @@ mod tests {
             Language::En,
             &meeting(),
             "Acme Corp.",
-            Some("Ms. Smith"),
+            &["Ms. Smith"],
             "Taro Tanaka",
             tokyo(),
         );
@@ -397,8 +521,17 @@ mod tests {
             m.body
         );
         assert!(m.body.ends_with("Best regards,\nTaro Tanaka\n"));
-        let m = thank_you_mail(Language::En, &meeting(), "Acme Corp.", None, "", tokyo());
+        let m = thank_you_mail(Language::En, &meeting(), "Acme Corp.", &[], "", tokyo());
         assert!(m.body.starts_with("Dear Acme Corp. team,"));
+        let m = thank_you_mail(
+            Language::En,
+            &meeting(),
+            "Acme Corp.",
+            &["Ms. Smith", " ", "Mr. Jones", "Dr. Lee"],
+            "",
+            tokyo(),
+        );
+        assert!(m.body.starts_with("Dear Ms. Smith, Mr. Jones and Dr. Lee,\n"), "{}", m.body);
     }
 
     #[test]
@@ -407,7 +540,7 @@ mod tests {
             subject: "お礼 & 確認?".into(),
             body: "1行目\n2行目 #3 100%+a=b\r\n".into(),
         };
-        let url = mailto_url(" hanako.yamada+crm@example.co.jp ", &d);
+        let url = mailto_url(&[" hanako.yamada+crm@example.co.jp ".into()], &d);
         assert_eq!(
             url,
             "mailto:hanako.yamada+crm@example.co.jp\
@@ -415,9 +548,11 @@ mod tests {
              &body=1%E8%A1%8C%E7%9B%AE%0D%0A2%E8%A1%8C%E7%9B%AE%20%233%20100%25%2Ba%3Db%0D%0A"
         );
         // Without an address the mail program asks for one.
-        assert!(mailto_url("", &d).starts_with("mailto:?subject="));
-        // An address with odd characters cannot break out of the path.
-        assert!(mailto_url("a@b.c?cc=x", &d).starts_with("mailto:a@b.c%3Fcc%3Dx?subject="));
+        assert!(mailto_url(&[], &d).starts_with("mailto:?subject="));
+        // Characters an address may hold that mean something in a URL are encoded.
+        assert!(
+            mailto_url(&["o'brien#1&co=x%y@example.ie".into()], &d).starts_with("mailto:o%27brien%231%26co%3Dx%25y@example.ie?subject="),
+        );
     }
 
     #[test]
@@ -425,9 +560,9 @@ mod tests {
         let mut f = fixture();
         let s = seed_pipeline(&mut f.db);
         let deal = s.deal(&mut f.db, "A", s.stage("提案"), 1, "JPY");
-        let draft = thank_you_mail(Language::Ja, &meeting(), "株式会社テスト", None, "田中", tokyo());
+        let draft = thank_you_mail(Language::Ja, &meeting(), "株式会社テスト", &[], "田中", tokyo());
         let id =
-            f.db.write(|ctx| record_mail_sent(ctx, &s.company_id, Some(&deal), None, &draft))
+            f.db.write(|ctx| record_mail_sent(ctx, &s.company_id, Some(&deal), &[], &draft))
                 .unwrap();
         let page = timeline(
             f.db.conn(),

@@ -381,7 +381,7 @@ mod tests {
         Op::LogActivity {
             activity: NewActivity {
                 company_id: company_id.to_string(),
-                contact_id: None,
+                contact_ids: Vec::new(),
                 deal_id: None,
                 kind: ActivityKind::Call,
                 direction: Some(Direction::Outbound),
@@ -524,6 +524,38 @@ mod tests {
             .unwrap()
             .done_at
             .is_some());
+    }
+
+    #[test]
+    fn a_queued_touch_keeps_the_contacts_it_names() {
+        let mut f = fixture();
+        let seed = seed_pipeline(&mut f.db);
+        let yamada = crate::testutil::contact(&mut f.db, &seed.company_id, "山田 花子", "");
+        let ito = crate::testutil::contact(&mut f.db, &seed.company_id, "伊藤 誠", "");
+        let outbox = Outbox::open(&f._dir.path().join("outbox.db")).unwrap();
+        let mut op = touch(&seed.company_id, "オフラインの訪問");
+        if let Op::LogActivity { activity } = &mut op {
+            activity.contact_ids = vec![ito.clone(), yamada.clone()];
+        }
+        outbox.push(f.db.path(), "met", &op, "t").unwrap();
+        // Work queued by the version before touch contacts names none.
+        let old = r#"{"op":"log_activity","activity":{"company_id":"COMPANY","contact_id":null,"deal_id":null,
+            "kind":"call","direction":"outbound","occurred_at":"2026-11-25T10:00:00+09:00","summary":"以前の電話",
+            "body":"","minutes":"","next_todos":"","next_appointment_at":null,"signals":[]}}"#
+            .replace("COMPANY", &seed.company_id);
+        let old: Op = serde_json::from_str(&old).unwrap();
+        outbox.push(f.db.path(), "old", &old, "t").unwrap();
+
+        assert_eq!(outbox.drain(&mut f.db).unwrap().applied, 2);
+        let named = |summary: &str| -> Vec<String> {
+            let id: String =
+                f.db.conn()
+                    .query_row("SELECT id FROM activities WHERE summary = ?1", [summary], |r| r.get(0))
+                    .unwrap();
+            activity::contact_ids(f.db.conn(), &id).unwrap()
+        };
+        assert_eq!(named("オフラインの訪問"), [ito, yamada]);
+        assert!(named("以前の電話").is_empty());
     }
 
     #[test]

@@ -551,7 +551,7 @@ fn timeline_entry(
         c.w,
         &NewActivity {
             company_id: company.id.clone(),
-            contact_id: Some(contact.0.clone()),
+            contact_ids: vec![contact.0.clone()],
             deal_id: Some(deal_id.to_string()),
             kind,
             direction: Some(direction),

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_reminders.sql"),
     include_str!("../migrations/0005_renewals.sql"),
     include_str!("../migrations/0006_outbox.sql"),
+    include_str!("../migrations/0009_touch_contacts.sql"),
 ];
 
 /// The newest schema this build knows.
@@ -53,7 +54,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
-        assert_eq!(CURRENT, 6);
+        assert_eq!(CURRENT, 7);
         // The copy taken before migrating is the old file, whole.
         let copies: Vec<_> = std::fs::read_dir(&backups)
             .unwrap()
@@ -64,7 +65,7 @@ mod tests {
             .file_name()
             .unwrap()
             .to_string_lossy()
-            .starts_with("kizuna-before-v6-"));
+            .starts_with("kizuna-before-v7-"));
         let old = Connection::open(&copies[0]).unwrap();
         assert_eq!(
             old.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
@@ -87,6 +88,72 @@ mod tests {
             ),
             4
         );
+    }
+
+    #[test]
+    fn a_version_6_file_indexes_its_lost_deals_and_keeps_who_was_met() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v6.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..6] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 6).unwrap();
+            conn.pragma_update(None, "application_id", APPLICATION_ID).unwrap();
+            let t = "2026-11-01T00:00:00Z";
+            conn.execute_batch(&format!(
+                "INSERT INTO companies (id, name, created_at, updated_at) VALUES ('c', '株式会社さくら商事', '{t}', '{t}');
+                 INSERT INTO contacts (id, company_id, name, email, created_at, updated_at)
+                   VALUES ('k', 'c', '山田 花子', 'a@x.jp,b@y.jp', '{t}', '{t}');
+                 INSERT INTO pipelines (id, name, position, created_at, updated_at) VALUES ('p', '営業', 0, '{t}', '{t}');
+                 INSERT INTO stages (id, pipeline_id, name, position, kind, created_at, updated_at)
+                   VALUES ('s', 'p', '失注', 0, 'lost', '{t}', '{t}');
+                 INSERT INTO deals (id, pipeline_id, stage_id, company_id, contact_id, title, stage_entered_at, lost_at,
+                                    lost_reason, lost_detail, lost_to, created_at, updated_at)
+                   VALUES ('d', 'p', 's', 'c', 'k', 'クラウド移行案件', '{t}', '{t}', '価格', '先方の予算が半分に削られた',
+                           'ライバルソフト株式会社', '{t}', '{t}');
+                 INSERT INTO deals (id, pipeline_id, stage_id, company_id, title, stage_entered_at, lost_detail,
+                                    created_at, updated_at, deleted_at)
+                   VALUES ('d2', 'p', 's', 'c', '削除した案件', '{t}', '予算が半分に消えた', '{t}', '{t}', '{t}');
+                 INSERT INTO activities (id, company_id, contact_id, kind, occurred_at, summary, created_at, updated_at)
+                   VALUES ('a1', 'c', 'k', 'meeting', '{t}', '初回訪問', '{t}', '{t}');
+                 INSERT INTO activities (id, company_id, contact_id, deal_id, kind, occurred_at, summary, body,
+                                         created_at, updated_at)
+                   VALUES ('a2', 'c', 'k', 'd', 'stage_change', '{t}', '提案 → 失注', '{{}}', '{t}', '{t}');
+                 INSERT INTO activities (id, company_id, kind, occurred_at, summary, created_at, updated_at)
+                   VALUES ('a3', 'c', 'call', '{t}', '電話', '{t}', '{t}');"
+            ))
+            .unwrap();
+        }
+        let db = Db::open(&path, OpenOptions::new("tanaka", "田中")).unwrap();
+        assert_eq!(db.schema_version().unwrap(), CURRENT);
+        let conn = db.conn();
+        let deals = |q: &str| -> Vec<String> {
+            crate::search::search(conn, q, 0)
+                .unwrap()
+                .deals
+                .into_iter()
+                .map(|h| h.id)
+                .collect()
+        };
+        assert_eq!(deals("予算が半分"), ["d"], "the detail of a deal lost before, not a deleted one");
+        assert_eq!(deals("ライバルソフト"), ["d"]);
+        assert_eq!(deals("クラウド移行"), ["d"], "titles are still found");
+        conn.execute("INSERT INTO deals_fts (deals_fts) VALUES ('integrity-check')", [])
+            .unwrap();
+        // The touch names the contact it named; the stage change met nobody.
+        assert_eq!(crate::activity::contact_ids(conn, "a1").unwrap(), ["k"]);
+        assert!(crate::activity::contact_ids(conn, "a2").unwrap().is_empty());
+        assert!(crate::activity::contact_ids(conn, "a3").unwrap().is_empty());
+        // The old address holding two is still read, gets no link, and the draft leaves it out.
+        let k = crate::company::contact(conn, "k").unwrap();
+        assert_eq!((k.email.as_str(), k.mailto), ("a@x.jp,b@y.jp", None));
+        let tokyo = chrono::FixedOffset::east_opt(9 * 3600).unwrap();
+        let d = crate::mail::draft_for(conn, "a1", crate::config::Language::Ja, "田中", tokyo).unwrap();
+        assert!(d.to.is_empty());
+        assert_eq!(d.unaddressed[0].email, "a@x.jp,b@y.jp");
+        assert!(d.draft.body.contains("山田 花子 様"), "{}", d.draft.body);
     }
 
     #[test]

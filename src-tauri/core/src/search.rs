@@ -129,7 +129,8 @@ fn fts_query(long: &[String]) -> String {
 struct Source {
     table: &'static str,
     fts: &'static str,
-    /// The searched text columns, in the order a snippet looks at them.
+    /// The searched text columns, in the order a snippet looks at them
+    /// (NULL reads as empty: a deal's lost reason is NULL until it is lost).
     text: &'static [&'static str],
     /// id, title, detail, company id, deal id, occurred at.
     head: &'static str,
@@ -170,7 +171,8 @@ const CONTACTS: Source = Source {
 const DEALS: Source = Source {
     table: "deals",
     fts: "deals_fts",
-    text: &["title", "notes"],
+    // Why a deal was lost, so "the deal we lost to X社" is found (migration 0009).
+    text: &["title", "notes", "lost_detail", "lost_to", "lost_reason"],
     head: "x.id, x.title, co.name, x.company_id, x.id, NULL",
     join: "JOIN companies co ON co.id = x.company_id AND co.deleted_at IS NULL",
     scan_filter: "",
@@ -213,7 +215,12 @@ pub fn search(conn: &Connection, query: &str, limit_per_kind: u32) -> Result<Sea
 /// The SQL (and its parameters) for one kind.
 fn plan(s: &Source, t: &Terms, limit: u32) -> (String, Params) {
     let mut p = Params::default();
-    let cols = s.text.iter().map(|c| format!("x.{c}")).collect::<Vec<_>>().join(", ");
+    let cols = s
+        .text
+        .iter()
+        .map(|c| format!("COALESCE(x.{c}, '')"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut sql = if t.long.is_empty() {
         let cap = if s.capped {
             format!(
@@ -667,6 +674,58 @@ mod tests {
         // The LIKE fallback skips deleted rows too.
         assert!(search(f.db.conn(), "誤っ", 0).unwrap().activities.is_empty());
         assert!(search(f.db.conn(), "退職", 0).unwrap().contacts.is_empty());
+        integrity(&f.db);
+    }
+
+    #[test]
+    fn a_lost_deal_is_found_by_its_detail_and_the_competitor_who_won() {
+        let (mut f, s) = setup();
+        let deal = s.deal(&mut f.db, "基幹システム刷新", s.stage("見積"), 1, "JPY");
+        s.deal(&mut f.db, "別の案件", s.stage("提案"), 1, "JPY");
+        let lose = |version: i64| crate::deal::MoveDeal {
+            deal_id: deal.clone(),
+            version,
+            to_stage_id: s.stage("失注"),
+            lost: Some(crate::deal::LostInfo {
+                reason: "価格".into(),
+                detail: "先方の予算が半分に削られた".into(),
+                lost_to: "ライバルソフト株式会社".into(),
+                competitor_contract_end: None,
+            }),
+            ..Default::default()
+        };
+        f.db.write(|ctx| crate::deal::move_to(ctx, &lose(1))).unwrap();
+        let found = |db: &Db, q: &str| -> Vec<String> {
+            search(db.conn(), q, 0)
+                .unwrap()
+                .deals
+                .into_iter()
+                .map(|h| h.id)
+                .collect()
+        };
+        assert_eq!(found(&f.db, "予算が半分"), [deal.clone()], "the detail typed when losing");
+        assert_eq!(found(&f.db, "ライバルソフト"), [deal.clone()], "the competitor");
+        assert_eq!(found(&f.db, "ライバル 半分"), [deal.clone()], "terms across both");
+        assert_eq!(found(&f.db, "価格"), [deal.clone()], "the reason (a short term)");
+        let hit = &search(f.db.conn(), "ライバルソフト", 0).unwrap().deals[0];
+        assert_eq!(hit.title, "基幹システム刷新");
+        assert!(marked(hit).contains("[ライバルソフト]株式会社"), "{}", marked(hit));
+        integrity(&f.db);
+        // Reopened: the loss is no longer the deal's, nor in the index.
+        f.db.write(|ctx| {
+            crate::deal::move_to(
+                ctx,
+                &crate::deal::MoveDeal {
+                    deal_id: deal.clone(),
+                    version: 2,
+                    to_stage_id: s.stage("提案"),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+        assert!(found(&f.db, "ライバルソフト").is_empty());
+        assert!(found(&f.db, "予算が半分").is_empty());
         integrity(&f.db);
     }
 

@@ -93,7 +93,7 @@ impl Seed {
     fn activity(&self, deal_id: &str, at: String, signals: &[&str]) -> NewActivity {
         NewActivity {
             company_id: self.company_id.clone(),
-            contact_id: None,
+            contact_ids: Vec::new(),
             deal_id: Some(deal_id.into()),
             kind: ActivityKind::Call,
             direction: Some(Direction::Outbound),
@@ -122,7 +122,7 @@ impl Seed {
 pub fn entry(company_id: &str, kind: ActivityKind, occurred_at: &str, summary: &str) -> NewActivity {
     NewActivity {
         company_id: company_id.into(),
-        contact_id: None,
+        contact_ids: Vec::new(),
         deal_id: None,
         kind,
         direction: Some(Direction::Outbound),

@@ -67,9 +67,8 @@ pub struct TimelineEntry {
     pub author_name: Option<String>,
     pub deal_id: Option<String>,
     pub deal_title: Option<String>,
-    pub contact_id: Option<String>,
-    /// Shown even when the contact was deleted since: it is history.
-    pub contact_name: Option<String>,
+    /// The contacts the touch was with, in the order picked.
+    pub contacts: Vec<EntryContact>,
     /// The open or done appointment follow-up planned from this entry.
     pub follow_up_id: Option<String>,
     /// Removed by its author: shown to others as removed, with kind, author
@@ -77,6 +76,16 @@ pub struct TimelineEntry {
     pub deleted: bool,
     /// Differs from the creation time once the author edited the entry.
     pub updated_at: String,
+}
+
+/// A contact named on a timeline entry.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct EntryContact {
+    pub id: String,
+    pub name: String,
+    /// Removed from the customer since; still named, the entry is history.
+    pub removed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -175,15 +184,15 @@ pub fn timeline(conn: &Connection, q: &TimelineQuery) -> Result<TimelinePage> {
 }
 
 /// The entries whose keys `keys` selects (rowid r, occurred_at t, id i), in
-/// timeline order, each joined to its author, deal, contact and follow-up.
+/// timeline order, each joined to its author, deal, contacts and follow-up.
 fn load_entries(conn: &Connection, keys: &str, p: Params) -> Result<Vec<TimelineEntry>> {
     // MATERIALIZED: the page is chosen on the index first, and only its rows
-    // are joined to their author, deal, contact and follow-up.
+    // are joined to their author, deal and follow-up.
     let sql = format!(
         "WITH page AS MATERIALIZED ({keys})
          SELECT a.id, a.version, a.company_id, a.kind, a.direction, a.occurred_at, a.summary, a.body, a.minutes,
                 a.next_todos, a.next_appointment_at, a.signals, a.author_id, u.display_name, a.deal_id, d.title,
-                a.contact_id, k.name, a.deleted_at IS NOT NULL, a.updated_at,
+                a.deleted_at IS NOT NULL, a.updated_at,
                 (SELECT f.id FROM follow_ups f
                   WHERE f.activity_id = a.id AND f.kind = 'appointment' AND f.status <> 'cancelled'
                     AND f.deleted_at IS NULL
@@ -191,13 +200,12 @@ fn load_entries(conn: &Connection, keys: &str, p: Params) -> Result<Vec<Timeline
          FROM page JOIN activities a ON a.rowid = page.r
          LEFT JOIN users u ON u.id = a.author_id
          LEFT JOIN deals d ON d.id = a.deal_id
-         LEFT JOIN contacts k ON k.id = a.contact_id
          ORDER BY page.t DESC, page.i DESC"
     );
     let mut st = conn.prepare_cached(&sql)?;
-    let entries = st
+    let mut entries = st
         .query_map(params_from_iter(p.0), |r| {
-            let deleted: bool = r.get(18)?;
+            let deleted: bool = r.get(16)?;
             // A removed entry keeps its place and its author, not its words.
             let text = |i: usize| -> rusqlite::Result<String> {
                 if deleted {
@@ -227,15 +235,46 @@ fn load_entries(conn: &Connection, keys: &str, p: Params) -> Result<Vec<Timeline
                 author_name: r.get(13)?,
                 deal_id: r.get(14)?,
                 deal_title: r.get(15)?,
-                contact_id: r.get(16)?,
-                contact_name: r.get(17)?,
+                contacts: Vec::new(),
                 deleted,
-                updated_at: r.get(19)?,
-                follow_up_id: if deleted { None } else { r.get(20)? },
+                updated_at: r.get(17)?,
+                follow_up_id: if deleted { None } else { r.get(18)? },
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    attach_contacts(conn, &mut entries)?;
     Ok(entries)
+}
+
+/// Names each entry's contacts, one query for the whole page. A removed
+/// entry keeps no more than its kind, author and time.
+fn attach_contacts(conn: &Connection, entries: &mut [TimelineEntry]) -> Result<()> {
+    let live: Vec<&str> = entries.iter().filter(|e| !e.deleted).map(|e| e.id.as_str()).collect();
+    if live.is_empty() {
+        return Ok(());
+    }
+    let mut p = Params::default();
+    let list: Vec<String> = live.iter().map(|id| p.push(id.to_string())).collect();
+    let sql = format!(
+        "SELECT ac.activity_id, k.id, k.name, k.deleted_at IS NOT NULL
+         FROM activity_contacts ac JOIN contacts k ON k.id = ac.contact_id
+         WHERE ac.activity_id IN ({})
+         ORDER BY ac.activity_id, ac.position",
+        list.join(", ")
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query(params_from_iter(p.0))?;
+    while let Some(r) = rows.next()? {
+        let activity_id: String = r.get(0)?;
+        if let Some(e) = entries.iter_mut().find(|e| e.id == activity_id) {
+            e.contacts.push(EntryContact {
+                id: r.get(1)?,
+                name: r.get(2)?,
+                removed: r.get(3)?,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// One entry, as the timeline shows it (for the thank-you mail of a meeting).
@@ -480,7 +519,7 @@ mod tests {
         let (mut f, s) = setup();
         let contact = crate::testutil::contact(&mut f.db, &s.company_id, "山田 花子", "");
         let mut a = entry(&s.company_id, ActivityKind::Meeting, "2026-11-24T00:00:00Z", "訪問");
-        a.contact_id = Some(contact);
+        a.contact_ids = vec![contact];
         a.body = "本文".into();
         a.minutes = "議事録".into();
         a.next_todos = "ToDo".into();
@@ -488,7 +527,8 @@ mod tests {
         a.next_appointment_at = Some("2026-12-01T00:00:00Z".into());
         let id = log(&mut f.db, &a);
         let shown = &timeline(f.db.conn(), &company(&s, 0)).unwrap().entries[0];
-        assert_eq!(shown.contact_name.as_deref(), Some("山田 花子"));
+        let names: Vec<&str> = shown.contacts.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["山田 花子"]);
         assert_eq!(shown.signals, ["second_visit"]);
         assert!(shown.follow_up_id.is_some());
         f.db.write(|ctx| delete_activity(ctx, &id, 1)).unwrap();
@@ -509,6 +549,7 @@ mod tests {
             ("", "", "", "")
         );
         assert!(e.signals.is_empty() && e.next_appointment_at.is_none() && e.follow_up_id.is_none());
+        assert!(e.contacts.is_empty(), "nor whom it was with");
     }
 
     #[test]

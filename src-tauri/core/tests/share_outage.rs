@@ -182,7 +182,7 @@ fn touch(company_id: &str, summary: &str) -> Op {
     Op::LogActivity {
         activity: NewActivity {
             company_id: company_id.into(),
-            contact_id: None,
+            contact_ids: Vec::new(),
             deal_id: None,
             kind: ActivityKind::Call,
             direction: Some(Direction::Outbound),

@@ -169,7 +169,7 @@ fn stress(path: &Path, n: &str, rest: &[String]) -> Result<ExitCode, Error> {
     for i in 0..n {
         let note = kizuna_core::activity::NewActivity {
             company_id: company_id.clone(),
-            contact_id: None,
+            contact_ids: Vec::new(),
             deal_id: None,
             kind: kizuna_core::activity::ActivityKind::Note,
             direction: None,
