@@ -6,9 +6,7 @@ use crate::tray;
 use kizuna_core::activity::{ActivityEdit, NewActivity};
 use kizuna_core::backup::BackupInfo;
 use kizuna_core::board::{Board, BoardFilter};
-use kizuna_core::company::{
-    Company, CompanyEdit, CompanyListItem, CompanyQuery, CompanySummary, Contact, NewCompany, NewContact,
-};
+use kizuna_core::company::{Company, CompanyEdit, CompanyListItem, CompanyQuery, CompanySummary, NewCompany};
 use kizuna_core::config::Language;
 use kizuna_core::deal::{Deal, DealEdit, MoveDeal, MoveOutcome, NewDeal};
 use kizuna_core::mail::{MailDraft, ThankYouDraft};
@@ -23,6 +21,7 @@ use kizuna_core::{activity, board, company, deal, mail, pipeline, search, settin
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
 
+pub mod contacts;
 pub mod follow_ups;
 pub mod renewals;
 
@@ -237,22 +236,8 @@ pub async fn update_company(state: State<'_, AppState>, id: String, version: i64
 }
 
 #[tauri::command]
-pub async fn create_contact(state: State<'_, AppState>, contact: NewContact) -> Reply<String> {
-    state
-        .with_session(move |s| s.db()?.write(|ctx| company::create_contact(ctx, &contact)))
-        .await
-}
-
-#[tauri::command]
 pub async fn company_summary(state: State<'_, AppState>, id: String) -> Reply<CompanySummary> {
     state.with_session(move |s| company::summary(s.db()?.conn(), &id)).await
-}
-
-#[tauri::command]
-pub async fn contacts(state: State<'_, AppState>, company_id: String) -> Reply<Vec<Contact>> {
-    state
-        .with_session(move |s| company::contacts_of(s.db()?.conn(), &company_id))
-        .await
 }
 
 #[tauri::command]
@@ -301,14 +286,13 @@ pub async fn record_mail_sent(
     state: State<'_, AppState>,
     company_id: String,
     deal_id: Option<String>,
-    contact_id: Option<String>,
+    contact_ids: Vec<String>,
     draft: MailDraft,
 ) -> Reply<String> {
     state
         .with_session(move |s| {
-            s.db()?.write(|ctx| {
-                mail::record_mail_sent(ctx, &company_id, deal_id.as_deref(), contact_id.as_deref(), &draft)
-            })
+            s.db()?
+                .write(|ctx| mail::record_mail_sent(ctx, &company_id, deal_id.as_deref(), &contact_ids, &draft))
         })
         .await
 }

@@ -1,0 +1,36 @@
+//! A customer's contacts (担当者): add, edit, remove.
+
+use super::Reply;
+use crate::state::AppState;
+use kizuna_core::company::{self, Contact, ContactEdit, NewContact};
+use tauri::State;
+
+#[tauri::command]
+pub async fn contacts(state: State<'_, AppState>, company_id: String) -> Reply<Vec<Contact>> {
+    state
+        .with_session(move |s| company::contacts_of(s.db()?.conn(), &company_id))
+        .await
+}
+
+#[tauri::command]
+pub async fn create_contact(state: State<'_, AppState>, contact: NewContact) -> Reply<String> {
+    state
+        .with_session(move |s| s.db()?.write(|ctx| company::create_contact(ctx, &contact)))
+        .await
+}
+
+/// Saves the contact dialog against the version it showed; returns the new one.
+#[tauri::command]
+pub async fn update_contact(state: State<'_, AppState>, id: String, version: i64, edit: ContactEdit) -> Reply<i64> {
+    state
+        .with_session(move |s| s.db()?.write(|ctx| company::update_contact(ctx, &id, version, &edit)))
+        .await
+}
+
+/// Soft: the timeline entries and deals that name the contact keep the name.
+#[tauri::command]
+pub async fn delete_contact(state: State<'_, AppState>, id: String, version: i64) -> Reply<()> {
+    state
+        .with_session(move |s| s.db()?.write(|ctx| company::delete_contact(ctx, &id, version)))
+        .await
+}
