@@ -332,9 +332,9 @@ fn check(ctx: &WriteCtx, company_id: &str, e: &ActivityEdit, old: Option<&Stored
 fn link_contacts(ctx: &WriteCtx, activity_id: &str, contact_ids: &[String]) -> Result<()> {
     ctx.tx
         .execute("DELETE FROM activity_contacts WHERE activity_id = ?1", [activity_id])?;
-    let mut st = ctx.tx.prepare_cached(
-        "INSERT INTO activity_contacts (activity_id, contact_id, position) VALUES (?1, ?2, ?3)",
-    )?;
+    let mut st = ctx
+        .tx
+        .prepare_cached("INSERT INTO activity_contacts (activity_id, contact_id, position) VALUES (?1, ?2, ?3)")?;
     for (i, c) in contact_ids.iter().enumerate() {
         st.execute(params![activity_id, c, i as i64])?;
     }
@@ -1155,7 +1155,11 @@ mod tests {
             f.db.conn()
                 .query_row("SELECT contact_id FROM activities WHERE id = ?1", [&id], |r| r.get(0))
                 .unwrap();
-        assert_eq!(first.as_deref(), Some(ito.as_str()), "the first one picked, for older readers");
+        assert_eq!(
+            first.as_deref(),
+            Some(ito.as_str()),
+            "the first one picked, for older readers"
+        );
         let shown = crate::timeline::entry(f.db.conn(), &id).unwrap();
         let names: Vec<&str> = shown.contacts.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["伊藤 誠", "山田 花子"], "in the order picked");
@@ -1164,7 +1168,7 @@ mod tests {
         let mut e = edit_of(&a);
         e.contact_ids = vec![yamada.clone()];
         assert_eq!(f.db.write(|ctx| update_activity(ctx, &id, 1, &e)).unwrap(), 2);
-        assert_eq!(contact_ids(f.db.conn(), &id).unwrap(), [yamada.clone()]);
+        assert_eq!(contact_ids(f.db.conn(), &id).unwrap(), [yamada.as_str()]);
         let detail: String =
             f.db.conn()
                 .query_row(
@@ -1174,8 +1178,15 @@ mod tests {
                 )
                 .unwrap();
         let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
-        assert_eq!(detail, json!({ "contact_ids": { "from": [ito, yamada], "to": [yamada] } }));
-        assert_eq!(f.db.write(|ctx| update_activity(ctx, &id, 2, &e)).unwrap(), 2, "no change, no new version");
+        assert_eq!(
+            detail,
+            json!({ "contact_ids": { "from": [ito, yamada], "to": [yamada] } })
+        );
+        assert_eq!(
+            f.db.write(|ctx| update_activity(ctx, &id, 2, &e)).unwrap(),
+            2,
+            "no change, no new version"
+        );
         // Nobody in particular.
         e.contact_ids.clear();
         assert_eq!(f.db.write(|ctx| update_activity(ctx, &id, 2, &e)).unwrap(), 3);

@@ -1108,7 +1108,11 @@ mod tests {
             };
             assert_invalid(db.write(|ctx| create_contact(ctx, &c)), "email", "several");
         }
-        assert_eq!(contact(db.conn(), &yamada).unwrap().version, 2, "a refused edit writes nothing");
+        assert_eq!(
+            contact(db.conn(), &yamada).unwrap().version,
+            2,
+            "a refused edit writes nothing"
+        );
         let e = ContactEdit {
             name: "".into(),
             ..edit.clone()

@@ -85,9 +85,8 @@ fn problem(addr: &str) -> Option<Problem> {
         return Some(Problem::Format);
     };
     let local_ok = local.len() <= LOCAL_MAX && dotted(local, |p| p.chars().all(is_atext));
-    let label_ok = |l: &str| {
-        l.chars().all(|c| c.is_alphanumeric() || c == '-') && !l.starts_with('-') && !l.ends_with('-')
-    };
+    let label_ok =
+        |l: &str| l.chars().all(|c| c.is_alphanumeric() || c == '-') && !l.starts_with('-') && !l.ends_with('-');
     let domain_ok = domain.contains('.') && dotted(domain, label_ok);
     if ats != 1 || !local_ok || !domain_ok {
         return Some(Problem::Format);
@@ -240,7 +239,13 @@ mod tests {
             mailto_link("o'brien&co=1@example.ie").as_deref(),
             Some("mailto:o%27brien%26co%3D1@example.ie")
         );
-        for stored in ["a@x.jp,b@y.jp", "a@x.jp; b@y.jp", "", "090-1234-5678", "a@b.jp?cc=c@d.jp"] {
+        for stored in [
+            "a@x.jp,b@y.jp",
+            "a@x.jp; b@y.jp",
+            "",
+            "090-1234-5678",
+            "a@b.jp?cc=c@d.jp",
+        ] {
             assert_eq!(mailto_link(stored), None, "{stored}");
         }
     }

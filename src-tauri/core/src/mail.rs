@@ -97,7 +97,11 @@ pub fn thank_you_mail(
     sender_name: &str,
     offset: FixedOffset,
 ) -> MailDraft {
-    let contacts: Vec<&str> = contact_names.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect();
+    let contacts: Vec<&str> = contact_names
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .collect();
     let company = company_name.trim();
     let sender = sender_name.trim();
     let what = occasion(entry.kind, lang);
@@ -377,7 +381,11 @@ mod tests {
         assert_eq!(d.company_id, seed.company_id);
 
         let d = draft_for(db.conn(), &id, Language::En, "Taro Tanaka", tokyo()).unwrap();
-        assert!(body_of(&d).starts_with("Dear 山田 花子 and 伊藤 誠,\n\n"), "{}", body_of(&d));
+        assert!(
+            body_of(&d).starts_with("Dear 山田 花子 and 伊藤 誠,\n\n"),
+            "{}",
+            body_of(&d)
+        );
         assert_eq!(d.to.len(), 2);
 
         let missing = draft_for(db.conn(), "nope", Language::Ja, "田中 太郎", tokyo());
@@ -395,7 +403,11 @@ mod tests {
         );
         let d = draft_for(db.conn(), &id, Language::Ja, "田中 太郎", tokyo()).unwrap();
         assert!(d.to.is_empty() && d.contact_ids.is_empty() && d.unaddressed.is_empty());
-        assert!(body_of(&d).starts_with("株式会社テスト\nご担当者様\n\n"), "{}", body_of(&d));
+        assert!(
+            body_of(&d).starts_with("株式会社テスト\nご担当者様\n\n"),
+            "{}",
+            body_of(&d)
+        );
         assert!(d.mailto.starts_with("mailto:?subject="), "{}", d.mailto);
         let d = draft_for(db.conn(), &id, Language::En, "Taro Tanaka", tokyo()).unwrap();
         assert!(body_of(&d).starts_with("Dear 株式会社テスト team,"), "{}", body_of(&d));
@@ -410,10 +422,8 @@ mod tests {
         let nobody = contact(&mut db, &seed.company_id, "鈴木 次郎", "");
         // Written before addresses were checked (or by hand): as an old file holds it.
         db.write(|ctx| {
-            ctx.tx.execute(
-                "UPDATE contacts SET email = 'a@x.jp,boss@y.jp' WHERE id = ?1",
-                [&sato],
-            )?;
+            ctx.tx
+                .execute("UPDATE contacts SET email = 'a@x.jp,boss@y.jp' WHERE id = ?1", [&sato])?;
             Ok(())
         })
         .unwrap();
@@ -429,7 +439,11 @@ mod tests {
             .collect();
         assert_eq!(flagged, [("佐藤 一郎", "a@x.jp,boss@y.jp"), ("鈴木 次郎", "")]);
         // Still thanked by name: only the address is left out.
-        assert!(body_of(&d).contains("佐藤 一郎 様\n山田 花子 様\n鈴木 次郎 様\n"), "{}", body_of(&d));
+        assert!(
+            body_of(&d).contains("佐藤 一郎 様\n山田 花子 様\n鈴木 次郎 様\n"),
+            "{}",
+            body_of(&d)
+        );
         let recipients = d.mailto.trim_start_matches("mailto:").split('?').next().unwrap();
         assert_eq!(recipients, "hanako@example.co.jp");
         assert!(!d.mailto.contains("boss"), "{}", d.mailto);
@@ -439,7 +453,13 @@ mod tests {
             subject: "s".into(),
             body: "b".into(),
         };
-        for bad in ["a@x.jp,b@y.jp", "a@x.jp;b@y.jp", "a@x.jp b@y.jp", "a@x.jp%2Cb@y.jp", "a@b.c?cc=x@y.jp"] {
+        for bad in [
+            "a@x.jp,b@y.jp",
+            "a@x.jp;b@y.jp",
+            "a@x.jp b@y.jp",
+            "a@x.jp%2Cb@y.jp",
+            "a@b.c?cc=x@y.jp",
+        ] {
             assert_eq!(mailto_url(&[bad.into()], &m), "mailto:?subject=s&body=b", "{bad}");
         }
     }
@@ -531,7 +551,11 @@ mod tests {
             "",
             tokyo(),
         );
-        assert!(m.body.starts_with("Dear Ms. Smith, Mr. Jones and Dr. Lee,\n"), "{}", m.body);
+        assert!(
+            m.body.starts_with("Dear Ms. Smith, Mr. Jones and Dr. Lee,\n"),
+            "{}",
+            m.body
+        );
     }
 
     #[test]
@@ -550,9 +574,8 @@ mod tests {
         // Without an address the mail program asks for one.
         assert!(mailto_url(&[], &d).starts_with("mailto:?subject="));
         // Characters an address may hold that mean something in a URL are encoded.
-        assert!(
-            mailto_url(&["o'brien#1&co=x%y@example.ie".into()], &d).starts_with("mailto:o%27brien%231%26co%3Dx%25y@example.ie?subject="),
-        );
+        assert!(mailto_url(&["o'brien#1&co=x%y@example.ie".into()], &d)
+            .starts_with("mailto:o%27brien%231%26co%3Dx%25y@example.ie?subject="),);
     }
 
     #[test]

@@ -137,7 +137,11 @@ mod tests {
                 .map(|h| h.id)
                 .collect()
         };
-        assert_eq!(deals("予算が半分"), ["d"], "the detail of a deal lost before, not a deleted one");
+        assert_eq!(
+            deals("予算が半分"),
+            ["d"],
+            "the detail of a deal lost before, not a deleted one"
+        );
         assert_eq!(deals("ライバルソフト"), ["d"]);
         assert_eq!(deals("クラウド移行"), ["d"], "titles are still found");
         conn.execute("INSERT INTO deals_fts (deals_fts) VALUES ('integrity-check')", [])

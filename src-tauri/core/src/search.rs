@@ -703,10 +703,14 @@ mod tests {
                 .map(|h| h.id)
                 .collect()
         };
-        assert_eq!(found(&f.db, "予算が半分"), [deal.clone()], "the detail typed when losing");
-        assert_eq!(found(&f.db, "ライバルソフト"), [deal.clone()], "the competitor");
-        assert_eq!(found(&f.db, "ライバル 半分"), [deal.clone()], "terms across both");
-        assert_eq!(found(&f.db, "価格"), [deal.clone()], "the reason (a short term)");
+        assert_eq!(
+            found(&f.db, "予算が半分"),
+            [deal.as_str()],
+            "the detail typed when losing"
+        );
+        assert_eq!(found(&f.db, "ライバルソフト"), [deal.as_str()], "the competitor");
+        assert_eq!(found(&f.db, "ライバル 半分"), [deal.as_str()], "terms across both");
+        assert_eq!(found(&f.db, "価格"), [deal.as_str()], "the reason (a short term)");
         let hit = &search(f.db.conn(), "ライバルソフト", 0).unwrap().deals[0];
         assert_eq!(hit.title, "基幹システム刷新");
         assert!(marked(hit).contains("[ライバルソフト]株式会社"), "{}", marked(hit));
