@@ -30,6 +30,7 @@ import type { CompanyQuery } from './generated/CompanyQuery';
 import type { NewCompany } from './generated/NewCompany';
 import type { CompanySummary } from './generated/CompanySummary';
 import type { Contact } from './generated/Contact';
+import type { ContactEdit } from './generated/ContactEdit';
 import type { SearchResults } from './generated/SearchResults';
 import type { TimelinePage } from './generated/TimelinePage';
 import type { TimelineQuery } from './generated/TimelineQuery';
@@ -89,6 +90,9 @@ export const api = {
   company: (id: string) => call<Company>('company', { id }),
   updateCompany: (id: string, version: number, edit: CompanyEdit) => call<number>('update_company', { id, version, edit }),
   createContact: (contact: NewContact) => call<string>('create_contact', { contact }),
+  /** Returns the contact's new version. */
+  updateContact: (id: string, version: number, edit: ContactEdit) => call<number>('update_contact', { id, version, edit }),
+  deleteContact: (id: string, version: number) => call<null>('delete_contact', { id, version }),
   companySummary: (id: string) => call<CompanySummary>('company_summary', { id }),
   contacts: (companyId: string) => call<Contact[]>('contacts', { companyId }),
   timeline: (query: TimelineQuery) => call<TimelinePage>('timeline', { query }),
@@ -98,7 +102,7 @@ export const api = {
   deleteActivity: (id: string, version: number) => call<null>('delete_activity', { id, version }),
   thankYouMail: (activityId: string) => call<ThankYouDraft>('thank_you_mail', { activityId }),
   recordMailSent: (d: ThankYouDraft, draft: MailDraft) =>
-    call<string>('record_mail_sent', { companyId: d.company_id, dealId: d.deal_id, contactId: d.contact_id, draft }),
+    call<string>('record_mail_sent', { companyId: d.company_id, dealId: d.deal_id, contactIds: d.contact_ids, draft }),
   followUps: (mineOnly: boolean, includeDone = false, companyId: string | null = null) =>
     call<FollowUpItem[]>('follow_ups', { mineOnly, includeDone, companyId }),
   createFollowUp: (followUp: NewFollowUp) => call<FollowUpItem>('create_follow_up', { followUp }),

@@ -88,6 +88,16 @@ describe('errorText for validation errors', () => {
     expect(errorText(invalid('pipeline', 'last'), 'en')).toBe('The last pipeline cannot be deleted.');
   });
 
+  it('says in both languages why a mail address was refused', () => {
+    expect(errorText(invalid('email', 'several'), 'ja')).toBe(
+      'メールアドレスは1件だけ入力してください（カンマやスペースで区切って複数は入れられません）。',
+    );
+    expect(errorText(invalid('email', 'several'), 'en')).toBe('Enter one mail address only (several cannot be separated by commas or spaces).');
+    expect(errorText(invalid('email', 'format'), 'ja')).toBe('メールアドレスの形式が正しくありません（例: hanako@example.co.jp）。');
+    expect(errorText(invalid('email', 'format'), 'en')).toBe('This is not a mail address (e.g. hanako@example.co.jp).');
+    expect(errorText(invalid('contact_ids', 'other_company'), 'en')).toMatch(/not one of this customer’s/);
+  });
+
   it('falls back to the wording for the reason alone', () => {
     // No invalid.amount.* wording exists; invalid.negative does.
     expect(errorText(invalid('amount', 'negative'), 'en')).toBe('Enter zero or more.');

@@ -5,4 +5,4 @@ import type { Direction } from "./Direction";
 /**
  * An edit of a timeline entry by its author; the company does not change.
  */
-export type ActivityEdit = { contact_id: string | null, deal_id: string | null, kind: ActivityKind, direction: Direction | null, occurred_at: string, summary: string, body: string, minutes: string, next_todos: string, next_appointment_at: string | null, signals: Array<string>, };
+export type ActivityEdit = { contact_ids: Array<string>, deal_id: string | null, kind: ActivityKind, direction: Direction | null, occurred_at: string, summary: string, body: string, minutes: string, next_todos: string, next_appointment_at: string | null, signals: Array<string>, };

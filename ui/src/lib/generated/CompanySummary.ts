@@ -8,7 +8,7 @@ import type { SummaryFollowUp } from "./SummaryFollowUp";
  * The header of a customer's page: who looks after them, what is open, what
  * runs, when we last spoke, and what comes next.
  */
-export type CompanySummary = { company_id: string, name: string, segment: Segment, owner_id: string | null, owner_name: string | null, 
+export type CompanySummary = { company_id: string, version: number, name: string, name_kana: string, industry: string, segment: Segment, address: string, phone: string, website: string, tags: Array<string>, owner_id: string | null, owner_name: string | null, 
 /**
  * Open deals in pipeline order (stage, then card position).
  */

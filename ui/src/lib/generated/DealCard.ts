@@ -24,6 +24,7 @@ deadline_days_left: number | null,
  */
 signal_count: number, 
 /**
- * On a lost card: why it was lost and when to re-approach.
+ * On a lost card: why it was lost, the competitor who won, what was
+ * said about it, and when to re-approach.
  */
-lost_reason: string | null, reapproach_on: string | null, };
+lost_reason: string | null, lost_to: string | null, lost_detail: string | null, reapproach_on: string | null, };

@@ -2,7 +2,13 @@
 import type { ActivityKind } from "./ActivityKind";
 import type { Direction } from "./Direction";
 
-export type NewActivity = { company_id: string, contact_id: string | null, deal_id: string | null, kind: ActivityKind, direction: Direction | null, 
+export type NewActivity = { company_id: string, 
+/**
+ * The company's contacts this touch was with, in the order picked;
+ * empty: nobody in particular. (Absent in work queued by an older
+ * version: none.)
+ */
+contact_ids: Array<string>, deal_id: string | null, kind: ActivityKind, direction: Direction | null, 
 /**
  * RFC 3339; the time of the touch, not of the typing.
  */
