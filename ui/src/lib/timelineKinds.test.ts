@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { FILTERS, LOGGABLE } from './timelineKinds';
+
+describe('the timeline filter chips', () => {
+  it('have a chip for every kind an entry can have, SNS and contracts included', () => {
+    for (const k of LOGGABLE) expect(FILTERS).toContain(k);
+    // Written by the engine: a deal moving (deal.rs), a contract and its renewal steps (contract.rs, renewal.rs).
+    expect(FILTERS).toContain('stage_change');
+    expect(FILTERS).toContain('contract');
+    expect(FILTERS).toContain('sns');
+    expect(FILTERS[0]).toBe('all');
+    expect(new Set(FILTERS).size).toBe(FILTERS.length);
+  });
+});
