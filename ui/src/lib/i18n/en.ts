@@ -127,8 +127,6 @@ export const en: Catalog = {
     create: 'Create',
     save: 'Save',
     cancel: 'Cancel',
-    lostInfo: 'Lost: {reason}',
-    reapproachOn: 'Re-approach on {date}',
   },
   backups: {
     title: 'Backups',
@@ -192,6 +190,8 @@ export const en: Catalog = {
     confirm: 'Set and move',
   },
   lost: {
+    lostTo: 'Lost to',
+    reapproachOn: 'Re-approach on {date}',
     title: 'Record as lost',
     lead: 'Lost is not the end of the relationship. Record why and to whom, and Kizuna plans when to approach them again.',
     reason: 'Reason',
@@ -219,6 +219,19 @@ export const en: Catalog = {
     never: 'Never',
   },
   customerPage: {
+    industry: 'Industry',
+    address: 'Address',
+    phone: 'Phone',
+    website: 'Website',
+    tags: 'Tags',
+    mailFailed: 'No mail program opened: none seems to be set up on this computer. Select the address {email} and copy it.',
+    websiteFailed: 'The browser could not be opened. Select the address and copy it.',
+    contactEdit: 'Edit',
+    contactRemove: 'Remove',
+    confirmRemoveContact: 'Remove {name} from the contacts? Past timeline entries and deals keep the name.',
+    yesRemove: 'Remove',
+    cancel: 'Cancel',
+    badAddress: 'Not one valid mail address. Edit the contact to fix it.',
     back: 'Back to customers',
     owner: 'Owner',
     segment: 'Segment',
@@ -232,6 +245,8 @@ export const en: Catalog = {
     endsOn: 'ends {date}',
   },
   timeline: {
+    with: 'With {names}',
+    contactRemoved: '{name} (removed)',
     title: 'Timeline',
     all: 'All',
     empty: 'Nothing recorded yet.',
@@ -246,6 +261,9 @@ export const en: Catalog = {
     by: '{name}',
   },
   logTouch: {
+    contacts: 'With (contacts)',
+    contactsHint: 'Whom you spoke with; the thank-you mail is addressed to them.',
+    noContacts: 'No contacts yet (add them on the customer page).',
     title: 'Log a touch',
     kind: 'Kind',
     direction: 'Direction',
@@ -263,6 +281,11 @@ export const en: Catalog = {
     saved: 'Logged',
   },
   thankYou: {
+    noRecipient: '(no recipient: the entry names no contact)',
+    missingAddress: 'No mail address on file for {name}.',
+    invalidAddress: "{name}'s address “{email}” is not one valid address, so it is not in To. Edit the contact on the customer page.",
+    noMailProgram: 'No mail program opened this mail: none seems to be set up on this computer. Use “Copy mail” to copy the To, Subject and Body, and paste them into your mail.',
+    copyMail: 'Copy mail',
     button: 'Thank-you mail',
     title: 'Thank-you mail draft',
     to: 'To',
@@ -297,6 +320,8 @@ export const en: Catalog = {
     save: 'Save',
   },
   contactDialog: {
+    editTitle: 'Edit contact',
+    save: 'Save',
     add: 'Add contact',
     title: 'Add a contact',
     name: 'Name',
@@ -709,6 +734,15 @@ export const en: Catalog = {
     autostartHint: 'It starts hidden in the tray, so reminders still arrive without opening the window. This applies to this computer only.',
   },
   invalid: {
+    email: {
+      format: 'This is not a mail address (e.g. hanako@example.co.jp).',
+      several: 'Enter one mail address only (several cannot be separated by commas or spaces).',
+      too_long: 'The mail address is too long.',
+    },
+    contact_ids: {
+      other_company: 'A chosen contact is not one of this customer’s. A colleague may have removed them.',
+      too_many: 'Choose at most 20 contacts.',
+    },
     not_higher: 'An upsell must be higher than the current amount.',
     not_lower: 'A downsell must be lower than the current amount.',
     not_allowed: 'This contract cannot move to that step.',

@@ -130,8 +130,6 @@ export const ja = {
     create: '作成',
     save: '保存',
     cancel: 'キャンセル',
-    lostInfo: '失注理由: {reason}',
-    reapproachOn: '再アプローチ予定: {date}',
   },
   backups: {
     title: 'バックアップ',
@@ -195,6 +193,8 @@ export const ja = {
     confirm: '設定して移動',
   },
   lost: {
+    lostTo: '競合',
+    reapproachOn: '再アプローチ予定: {date}',
     title: '失注として記録',
     lead: '失注は関係の終わりではありません。理由と競合を記録し、再アプローチの時期を決めます。',
     reason: '失注理由',
@@ -222,6 +222,19 @@ export const ja = {
     never: '記録なし',
   },
   customerPage: {
+    industry: '業種',
+    address: '住所',
+    phone: '電話番号',
+    website: 'Webサイト',
+    tags: 'タグ',
+    mailFailed: 'メールソフトを開けませんでした。このパソコンではメールを開くアプリが設定されていないようです。アドレス {email} を選択してコピーしてください。',
+    websiteFailed: 'ブラウザを開けませんでした。アドレスを選択してコピーしてください。',
+    contactEdit: '編集',
+    contactRemove: '削除',
+    confirmRemoveContact: '{name} さんを担当者から削除しますか？ これまでのタイムラインと案件には名前が残ります。',
+    yesRemove: '削除する',
+    cancel: 'キャンセル',
+    badAddress: '1件の正しいメールアドレスではありません。編集して直してください。',
     back: '顧客一覧へ戻る',
     owner: '担当',
     segment: '区分',
@@ -235,6 +248,8 @@ export const ja = {
     endsOn: '{date} 終了',
   },
   timeline: {
+    with: '相手: {names}',
+    contactRemoved: '{name}（削除済み）',
     title: 'タイムライン',
     all: 'すべて',
     empty: 'まだ記録はありません。',
@@ -249,6 +264,9 @@ export const ja = {
     by: '{name}',
   },
   logTouch: {
+    contacts: '相手（担当者）',
+    contactsHint: '誰と話したかを選ぶと、お礼メールの宛先になります。',
+    noContacts: '担当者が未登録です（顧客ページの「担当者を追加」から登録できます）。',
     title: '接触を記録',
     kind: '種類',
     direction: '方向',
@@ -266,6 +284,11 @@ export const ja = {
     saved: '記録しました',
   },
   thankYou: {
+    noRecipient: '（宛先なし: この記録では担当者が選ばれていません）',
+    missingAddress: '{name} 様のメールアドレスは登録されていません。',
+    invalidAddress: '{name} 様のメールアドレス「{email}」は1件の正しいアドレスではないため、宛先に入れていません。顧客ページで担当者を編集してください。',
+    noMailProgram: 'メールソフトを開けませんでした。このパソコンではメールを開くアプリが設定されていないようです。「メールをコピー」で宛先・件名・本文をコピーし、お使いのメールに貼り付けてください。',
+    copyMail: 'メールをコピー',
     button: 'お礼メール',
     title: 'お礼メールの下書き',
     to: '宛先',
@@ -300,6 +323,8 @@ export const ja = {
     save: '保存',
   },
   contactDialog: {
+    editTitle: '担当者を編集',
+    save: '保存',
     add: '担当者を追加',
     title: '担当者を追加',
     name: '氏名',
@@ -712,6 +737,15 @@ export const ja = {
     autostartHint: 'タスクトレイに隠れた状態で起動するので、ウィンドウを開かなくてもリマインダーが届きます。このパソコンだけの設定です。',
   },
   invalid: {
+    email: {
+      format: 'メールアドレスの形式が正しくありません（例: hanako@example.co.jp）。',
+      several: 'メールアドレスは1件だけ入力してください（カンマやスペースで区切って複数は入れられません）。',
+      too_long: 'メールアドレスが長すぎます。',
+    },
+    contact_ids: {
+      other_company: '選んだ担当者はこの顧客にいません。他のメンバーが削除した可能性があります。',
+      too_many: '選べる担当者は20人までです。',
+    },
     not_higher: 'アップセルの金額は現在の金額より高くしてください。',
     not_lower: 'ダウンセルの金額は現在の金額より低くしてください。',
     not_allowed: 'この契約はそのステップに進めません。',
