@@ -109,6 +109,7 @@ test('create a deal, drag it to 見積, move it into closing, lose it with a re-
   assert.match(await app.text('[data-testid="lost-dialog"] [role="alert"]'), /失注理由/, 'a reason is required');
   await app.click('[data-testid="lost-reason"]');
   await app.type('[data-testid="lost-competitor"]', '競合システム株式会社');
+  await app.type('[data-testid="lost-detail"]', '先方の予算が半分に削られた');
   await app.screenshot('lost-dialog-ja');
   await app.click('[data-testid="lost-confirm"]');
   cols = await boardAfter((c) => where(c, title) === '失注', 'the deal in 失注');
@@ -117,6 +118,38 @@ test('create a deal, drag it to 見積, move it into closing, lose it with a re-
     return texts.find((x) => x.includes('再アプローチ')) ?? null;
   }, 10000, 're-approach toast');
   assert.match(toast, /再アプローチを.+に予定しました/);
+
+  // What was said about the loss is on the lost card, in the deal's dialog and on its timeline.
+  const facts = await app.waitFor(
+    () => app.exec(
+      `return [...document.querySelectorAll('[data-testid="deal-card"]')].find((c) => c.querySelector('.title').textContent.trim() === arguments[0])?.querySelector('[data-testid="lost-facts"]')?.textContent ?? null`,
+      [title],
+    ),
+    10000,
+    'the loss on the card',
+  );
+  assert.ok(facts.includes('競合システム株式会社') && facts.includes('先方の予算が半分に削られた'), `the card says to whom and why: ${facts}`);
+  await app.screenshot('board-lost-card-ja');
+  await app.clickEl(await cardSlot(title));
+  assert.equal(await app.text('[data-testid="deal-lost-info"] [data-testid="lost-facts-detail"]'), '先方の予算が半分に削られた');
+  assert.equal(await app.text('[data-testid="deal-lost-info"] [data-testid="lost-facts-to"]'), '競合システム株式会社');
+  await app.find('[data-testid="deal-timeline"] [data-testid="timeline-entry"][data-kind="stage_change"] [data-testid="lost-facts-detail"]');
+  await app.screenshot('deal-dialog-lost-ja');
+  await app.click('[data-testid="deal-cancel"]');
+  await app.waitFor(async () => !(await app.findAll('[data-testid="deal-dialog"]')).length, 5000, 'deal dialog closed');
+
+  // Search finds the deal by the detail and by the competitor.
+  for (const q of ['予算が半分に削', '競合システム']) {
+    await app.keys(['\uE009', 'k']);
+    await app.type('[data-testid="search-input"]', q);
+    await app.waitFor(
+      async () => (await app.exec(`return [...document.querySelectorAll('[data-testid="search-hit"][data-kind="deals"]')].map((h) => h.textContent)`)).some((t) => t.includes(title)),
+      10000,
+      `the lost deal found by ${q}`,
+    );
+    await app.keys(['\uE00C']);
+    await app.waitFor(async () => !(await app.findAll('[data-testid="search-dialog"]')).length, 5000, 'search closed');
+  }
 
   // The follow-ups view lists the decision deadline (now cancelled: lost) and the re-approach.
   await app.click('[data-testid="nav-followups"]');

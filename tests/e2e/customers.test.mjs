@@ -209,3 +209,172 @@ test('a new customer with a Japanese name is created, listed first when never co
   await app.find('[data-testid="search-hit"][data-kind="companies"]');
   assert.equal(await app.exec(`return document.querySelector('[data-testid="search-hit"][data-kind="companies"] .title').textContent.trim()`), '株式会社絆テスト商事');
 });
+
+test('the customer page shows the facts and contacts; a meeting names who was there, the thank-you mail goes to them, and no mail program is said in words', async () => {
+  app = await App.launch({ home: freshHome() });
+  await app.click('[data-testid="first-run-sample"]');
+  await app.find('[data-testid="deal-card"]');
+  await app.click('[data-testid="nav-customers"]');
+  await app.click('[data-testid="customers-new"]');
+  await app.find('[data-testid="company-dialog"]');
+  const longPath = 'a'.repeat(140);
+  await app.type('[data-testid="company-name"]', '株式会社連絡先テスト');
+  await app.type('[data-testid="company-kana"]', 'れんらくさきてすと');
+  await app.type('[data-testid="company-industry"]', '情報通信業');
+  await app.type('[data-testid="company-address"]', '東京都千代田区丸の内1-1-1 丸の内ビル12F');
+  await app.type('[data-testid="company-phone"]', '03-1234-5678');
+  await app.type('[data-testid="company-website"]', `www.renraku.example.co.jp/${longPath}`);
+  await app.type('[data-testid="company-tags"]', '展示会、紹介');
+  await app.click('[data-testid="company-create"]');
+  await app.find('[data-testid="customer-page"]');
+  await app.waitFor(async () => (await app.text('.view-header h1')).includes('株式会社連絡先テスト'), 10000, 'the new page');
+  const companyId = await app.exec(`return document.querySelector('[data-testid="customer-page"]').dataset.companyId`);
+
+  // What was entered is on the page, outside the edit dialog.
+  assert.equal(await app.text('[data-testid="customer-industry"]'), '情報通信業');
+  assert.equal(await app.text('[data-testid="customer-address"]'), '東京都千代田区丸の内1-1-1 丸の内ビル12F');
+  assert.equal(await app.text('[data-testid="customer-phone"]'), '03-1234-5678');
+  const website = await app.exec(`const a = document.querySelector('[data-testid="customer-website-link"]'); return { href: a.getAttribute('href'), text: a.textContent }`);
+  assert.equal(website.href, `https://www.renraku.example.co.jp/${longPath}`);
+  const tags = await app.exec(`return [...document.querySelectorAll('[data-testid="customer-tag"]')].map((t) => t.textContent)`);
+  assert.deepEqual(tags, ['展示会', '紹介']);
+  // A long address without break points wraps inside the left column.
+  const overflow = await app.exec(`const s = document.querySelector('.side'); return s.scrollWidth - s.clientWidth`);
+  assert.ok(overflow <= 0, `the left column does not overflow (by ${overflow}px)`);
+
+  // A contact whose mail field holds two addresses is refused beside the field, keeping what was typed.
+  await app.click('[data-testid="contact-add"]');
+  await app.type('[data-testid="contact-name"]', '山田 花子');
+  await app.type('[data-testid="contact-kana"]', 'やまだ はなこ');
+  await app.type('[data-testid="contact-title"]', '情報システム部 課長');
+  await app.type('[data-testid="contact-email"]', 'hanako@example.co.jp,boss@example.co.jp');
+  await app.type('[data-testid="contact-phone"]', '090-1111-2222');
+  await app.click('[data-testid="contact-create"]');
+  assert.match(await app.text('[data-testid="contact-email-error"]'), /メールアドレスは1件だけ/);
+  assert.equal(await app.exec(`return document.querySelector('[data-testid="contact-email"]').value`), 'hanako@example.co.jp,boss@example.co.jp');
+  await app.screenshot('contact-email-several-ja');
+  await app.type('[data-testid="contact-email"]', 'hanako@example.co.jp');
+  await app.click('[data-testid="contact-create"]');
+  await app.waitFor(async () => !(await app.findAll('[data-testid="contact-dialog"]')).length, 10000, 'the contact saved');
+  await app.click('[data-testid="contact-add"]');
+  await app.type('[data-testid="contact-name"]', '伊藤 誠');
+  await app.type('[data-testid="contact-kana"]', 'いとう まこと');
+  await app.type('[data-testid="contact-email"]', 'makoto@example.co.jp');
+  await app.click('[data-testid="contact-create"]');
+  await app.waitFor(async () => (await app.findAll('[data-testid="company-contact"]')).length === 2, 10000, 'two contacts');
+  const contacts = await app.exec(`return [...document.querySelectorAll('[data-testid="company-contact"]')].map((c) => ({
+    id: c.dataset.contactId, text: c.textContent, mail: c.querySelector('[data-testid="contact-mail-link"]')?.getAttribute('href') ?? null }))`);
+  const yamada = contacts.find((c) => c.text.includes('山田 花子'));
+  const ito = contacts.find((c) => c.text.includes('伊藤 誠'));
+  assert.ok(yamada.text.includes('090-1111-2222'), 'the contact’s phone is shown');
+  assert.ok(yamada.text.includes('情報システム部 課長'), 'and the title');
+  assert.equal(yamada.mail, 'mailto:hanako@example.co.jp', 'the address is a mail link');
+  await app.screenshot('customer-facts-contacts-ja');
+
+  // A meeting with both of them.
+  await app.click(`[data-testid="log-contact"][data-contact-id="${yamada.id}"]`);
+  await app.click(`[data-testid="log-contact"][data-contact-id="${ito.id}"]`);
+  await app.type('[data-testid="log-summary"]', '要件ヒアリング');
+  await app.type('[data-testid="log-minutes"]', '・現行システムの課題を確認');
+  await app.click('[data-testid="log-save"]');
+  await app.find('[data-testid="log-saved"]');
+  const met = await app.waitFor(async () => {
+    const e = await entries();
+    return e[0]?.text.includes('要件ヒアリング') ? e[0] : null;
+  }, 10000, 'the meeting on top');
+  assert.ok(met.text.includes('相手: 山田 花子、伊藤 誠'), `the entry names who was there: ${met.text}`);
+  assert.equal(await app.exec(`return document.querySelectorAll('[data-testid="log-contact"]:checked').length`), 0, 'the form starts over');
+
+  // The thank-you mail is addressed to them.
+  await app.click('[data-testid="timeline-entry"] [data-testid="timeline-thank-you"]');
+  await app.find('[data-testid="thank-you-body"]');
+  assert.equal(await app.text('[data-testid="thank-you-to"]'), 'hanako@example.co.jp, makoto@example.co.jp');
+  const body = await app.exec(`return document.querySelector('[data-testid="thank-you-body"]').value`);
+  assert.ok(body.startsWith('株式会社連絡先テスト\n山田 花子 様\n伊藤 誠 様\n'), `addressed by name: ${body.slice(0, 60)}`);
+  assert.ok(!body.includes('ご担当者様'));
+
+  // No mail program on this machine (the test display has none): said in words, with the mail to copy.
+  await app.click('[data-testid="thank-you-open"]');
+  const said = await app.text('[data-testid="thank-you-no-mail-program"]');
+  assert.match(said, /メールソフトを開けませんでした/);
+  assert.ok(!said.includes('内部エラー') && !said.includes('mailto:'), `no internal error and no raw URL: ${said}`);
+  assert.equal((await app.findAll('[data-testid="thank-you-dialog"] [data-testid="error-message"]')).length, 0, 'no error box');
+  await app.screenshot('thank-you-no-mail-program-ja');
+  await app.click('[data-testid="thank-you-copy-mail"]');
+  await app.waitFor(async () => (await app.exec(`return document.querySelector('[data-testid="thank-you-copied"]')?.dataset.what ?? null`)) === 'mail', 5000, 'copied');
+  await app.click('[data-testid="thank-you-sent"]');
+  await app.waitFor(async () => {
+    const e = await entries();
+    return e[0]?.kind === 'email' && e[0].text.includes('山田 花子') ? e : null;
+  }, 10000, 'the sent mail names the same contacts');
+
+  // The touch's contacts are changed by editing it.
+  const meetingId = await app.exec(`return [...document.querySelectorAll('[data-testid="timeline-entry"]')].find((e) => e.textContent.includes('要件ヒアリング')).dataset.id`);
+  await app.click(`[data-id="${meetingId}"] [data-testid="entry-edit"]`);
+  await app.find(`[data-id="${meetingId}"] [data-testid="entry-edit-contact"][data-contact-id="${ito.id}"]`);
+  await app.click(`[data-id="${meetingId}"] [data-testid="entry-edit-contact"][data-contact-id="${ito.id}"]`);
+  await app.click(`[data-id="${meetingId}"] [data-testid="entry-edit-save"]`);
+  await app.waitFor(async () => {
+    const t = await app.text(`[data-id="${meetingId}"] [data-testid="timeline-contacts"]`);
+    return t === '相手: 山田 花子' ? t : null;
+  }, 10000, 'only Yamada named after the edit');
+
+  // Edit a contact; a colleague's save meanwhile shows both versions.
+  await app.click(`[data-contact-id="${ito.id}"] [data-testid="contact-edit"]`);
+  await app.waitFor(async () => (await app.exec(`return document.querySelector('[data-testid="contact-name"]').value`)) === '伊藤 誠', 10000, 'the edit form filled');
+  const itoRow = await app.invoke('contacts', { companyId });
+  const v = itoRow.find((c) => c.id === ito.id).version;
+  await app.invoke('update_contact', { id: ito.id, version: v, edit: { name: '伊藤 誠', name_kana: 'いとう まこと', title: '部長', email: 'makoto@example.co.jp', phone: '' } });
+  await app.type('[data-testid="contact-title"]', '営業部 主任');
+  await app.type('[data-testid="contact-phone"]', '03-9999-0000');
+  await app.click('[data-testid="contact-create"]');
+  await app.find('[data-testid="contact-dialog"] [data-testid="conflict-panel"]');
+  const rows = await app.exec(`return [...document.querySelectorAll('[data-testid="conflict-row"]')].map((r) => r.dataset.field)`);
+  assert.ok(rows.includes('title'), `the title differs: ${rows}`);
+  await app.screenshot('contact-conflict-ja');
+  await app.click('[data-testid="conflict-apply-mine"]');
+  await app.waitFor(async () => !(await app.findAll('[data-testid="contact-dialog"]')).length, 10000, 'mine applied');
+  await app.waitFor(async () => (await app.text(`[data-contact-id="${ito.id}"]`)).includes('営業部 主任'), 10000, 'the edited title');
+  assert.ok((await app.text(`[data-contact-id="${ito.id}"]`)).includes('03-9999-0000'));
+
+  // Remove him (after confirming); the timeline keeps his name where he was met.
+  await app.click(`[data-contact-id="${ito.id}"] [data-testid="contact-remove"]`);
+  await app.click(`[data-contact-id="${ito.id}"] [data-testid="contact-remove-confirm"]`);
+  await app.waitFor(async () => (await app.findAll(`[data-testid="company-contact"][data-contact-id="${ito.id}"]`)).length === 0, 10000, 'removed from the list');
+  assert.equal((await app.findAll('[data-testid="company-contact"]')).length, 1);
+  await app.waitFor(async () => (await entries()).some((e) => e.kind === 'email' && e.text.includes('伊藤 誠（削除済み）')), 10000, 'the sent mail still names him, as removed');
+
+  // SNS and contract entries have their chips.
+  await app.click('[data-testid="log-kind-sns"]');
+  await app.type('[data-testid="log-summary"]', 'LinkedInでメッセージ');
+  await app.click('[data-testid="log-save"]');
+  await app.waitFor(async () => (await entries()).some((e) => e.kind === 'sns' && e.text.includes('LinkedInでメッセージ')), 10000, 'the SNS entry');
+  await app.invoke('create_contract', {
+    contract: {
+      company_id: companyId, deal_id: null, plan: 'クラウド年間契約', start_date: '2026-01-01', end_date: '2027-12-31', auto_renew: true,
+      amount: 1200000, currency: 'JPY', billing: 'annual', notice_days: 30, owner_id: null, hearing_days: null, proposal_days: null,
+    },
+  });
+  await app.waitFor(async () => (await entries()).some((e) => e.kind === 'contract'), 10000, 'the contract entry');
+  for (const kind of ['sns', 'contract']) {
+    await app.click(`[data-testid="timeline-filter-${kind}"]`);
+    await app.waitFor(async () => {
+      const e = await entries();
+      return e.length > 0 && e.every((x) => x.kind === kind);
+    }, 10000, `only ${kind} entries`);
+  }
+  await app.screenshot('timeline-filter-contract-ja');
+  await app.click('[data-testid="timeline-filter-all"]');
+  await app.waitFor(async () => (await entries()).length >= 4, 10000, 'all entries again');
+
+  // The page in English.
+  await app.click('[data-testid="nav-settings"]');
+  await app.click('[data-testid="settings-language-en"]');
+  await app.click('[data-testid="nav-customers"]');
+  await app.type('[data-testid="customers-search"]', '連絡先テスト');
+  await app.waitFor(async () => (await app.text('[data-testid="customer-open"]')).includes('連絡先テスト'), 10000, 'found');
+  await app.click('[data-testid="customer-open"]');
+  await app.find('[data-testid="company-contact"]');
+  await app.waitFor(async () => (await app.text('[data-testid="customer-page"]')).includes('Industry'), 10000, 'English facts');
+  await app.screenshot('customer-facts-contacts-en');
+});
