@@ -845,17 +845,7 @@ mod tests {
     #[test]
     fn logging_validates_what_it_stores() {
         let (mut f, s) = setup();
-        let other =
-            f.db.write(|ctx| {
-                crate::company::create(
-                    ctx,
-                    &crate::company::NewCompany {
-                        name: "他社".into(),
-                        ..Default::default()
-                    },
-                )
-            })
-            .unwrap();
+        let other = crate::testutil::company(&mut f.db, "他社");
         let theirs = Seed {
             company_id: other.clone(),
             ..seed_clone(&s)
@@ -1197,17 +1187,7 @@ mod tests {
     #[test]
     fn a_touch_names_only_live_contacts_of_its_own_company_and_not_too_many() {
         let (mut f, s) = setup();
-        let other =
-            f.db.write(|ctx| {
-                crate::company::create(
-                    ctx,
-                    &crate::company::NewCompany {
-                        name: "他社".into(),
-                        ..Default::default()
-                    },
-                )
-            })
-            .unwrap();
+        let other = crate::testutil::company(&mut f.db, "他社");
         let theirs = crate::testutil::contact(&mut f.db, &other, "他社の人", "");
         let mut a = entry(&s.company_id, ActivityKind::Call, "2026-11-25T00:00:00Z", "電話");
         a.contact_ids = vec![theirs];

@@ -129,14 +129,7 @@ mod tests {
         let db = Db::open(&path, OpenOptions::new("tanaka", "田中")).unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
         let conn = db.conn();
-        let deals = |q: &str| -> Vec<String> {
-            crate::search::search(conn, q, 0)
-                .unwrap()
-                .deals
-                .into_iter()
-                .map(|h| h.id)
-                .collect()
-        };
+        let deals = |q: &str| crate::testutil::deal_hits(&db, q);
         assert_eq!(
             deals("予算が半分"),
             ["d"],

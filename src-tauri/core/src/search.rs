@@ -695,14 +695,7 @@ mod tests {
             ..Default::default()
         };
         f.db.write(|ctx| crate::deal::move_to(ctx, &lose(1))).unwrap();
-        let found = |db: &Db, q: &str| -> Vec<String> {
-            search(db.conn(), q, 0)
-                .unwrap()
-                .deals
-                .into_iter()
-                .map(|h| h.id)
-                .collect()
-        };
+        let found = crate::testutil::deal_hits;
         assert_eq!(
             found(&f.db, "予算が半分"),
             [deal.as_str()],

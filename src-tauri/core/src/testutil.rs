@@ -141,6 +141,30 @@ pub fn log(db: &mut Db, a: &NewActivity) -> String {
     db.write(|ctx| activity::log(ctx, a)).unwrap()
 }
 
+/// Adds a company with only a name and returns its id.
+pub fn company(db: &mut Db, name: &str) -> String {
+    db.write(|ctx| {
+        company::create(
+            ctx,
+            &NewCompany {
+                name: name.into(),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap()
+}
+
+/// The ids of the deals a global search finds.
+pub fn deal_hits(db: &Db, query: &str) -> Vec<String> {
+    crate::search::search(db.conn(), query, 0)
+        .unwrap()
+        .deals
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
+}
+
 /// Adds a contact to a company and returns its id.
 pub fn contact(db: &mut Db, company_id: &str, name: &str, email: &str) -> String {
     db.write(|ctx| {
