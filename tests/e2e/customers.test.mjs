@@ -270,6 +270,18 @@ test('the customer page shows the facts and contacts; a meeting names who was th
   assert.ok(yamada.text.includes('情報システム部 課長'), 'and the title');
   assert.equal(yamada.mail, 'mailto:hanako@example.co.jp', 'the address is a mail link');
   await app.screenshot('customer-facts-contacts-ja');
+  // Links open outside the window (which never navigates away); with no browser or mail program
+  // here, each says so in words.
+  await app.click('[data-testid="customer-website-link"]');
+  await app.click(`[data-contact-id="${yamada.id}"] [data-testid="contact-mail-link"]`);
+  await app.waitFor(async () => {
+    const texts = await app.exec(`return [...document.querySelectorAll('[data-testid="toast"]')].map((t) => t.textContent)`);
+    return texts.some((x) => x.includes('ブラウザを開けませんでした')) && texts.some((x) => x.includes('メールソフトを開けませんでした') && x.includes('hanako@example.co.jp'));
+  }, 10000, 'the browser and the mail program said to be missing');
+  const here = await app.exec('return location.href');
+  assert.ok(!here.includes('renraku') && !here.startsWith('mailto:'), `the window stayed on Kizuna: ${here}`);
+  await app.find('[data-testid="customer-page"]');
+  await app.exec(`document.querySelectorAll('[data-testid="toast"] button').forEach((b) => b.click())`);
 
   // A meeting with both of them.
   await app.click(`[data-testid="log-contact"][data-contact-id="${yamada.id}"]`);
