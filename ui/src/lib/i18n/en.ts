@@ -289,7 +289,6 @@ export const en: Catalog = {
     button: 'Thank-you mail',
     title: 'Thank-you mail draft',
     to: 'To',
-    noAddress: '(no e-mail address on file for the contact)',
     subject: 'Subject',
     body: 'Body',
     copy: 'Copy',

@@ -292,7 +292,6 @@ export const ja = {
     button: 'お礼メール',
     title: 'お礼メールの下書き',
     to: '宛先',
-    noAddress: '（担当者のメールアドレスが未登録です）',
     subject: '件名',
     body: '本文',
     copy: 'コピー',
