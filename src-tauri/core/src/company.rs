@@ -4,6 +4,7 @@
 use crate::contract::ContractStatus;
 use crate::db::WriteCtx;
 use crate::deal::Changes;
+use crate::deletion::{self, Batch, Deletion, Table};
 use crate::error::{Error, Result};
 use crate::follow_up::FollowUpKind;
 use crate::id::new_id;
@@ -461,6 +462,91 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &CompanyEdit) -> Result
     ctx.audit("company", id, "update", changes.into_value())?;
     ctx.changed("company", id, "update")?;
     Ok(version + 1)
+}
+
+/// What deleting a customer takes with it, asked before the user decides.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct DeletionImpact {
+    /// Deals still in an open stage (the pipeline loses them).
+    pub open_deals: u32,
+    /// Won and lost deals (history that goes with the customer).
+    pub closed_deals: u32,
+    /// Active and in-renewal contracts (their renewal work stops).
+    pub running_contracts: u32,
+    pub other_contracts: u32,
+    pub contacts: u32,
+    /// Planned follow-ups for the customer, its deals and contracts.
+    pub open_follow_ups: u32,
+}
+
+impl DeletionImpact {
+    /// Work that is still going on: deleting it needs the user's explicit yes.
+    pub fn has_open_work(&self) -> bool {
+        self.open_deals > 0 || self.running_contracts > 0
+    }
+}
+
+/// Open follow-ups that belong to a customer: its own, its deals' and its contracts'.
+const COMPANY_FOLLOW_UPS: &str = "status = 'open' AND (company_id = ?1
+     OR deal_id IN (SELECT id FROM deals WHERE company_id = ?1)
+     OR contract_id IN (SELECT id FROM contracts WHERE company_id = ?1))";
+
+pub fn deletion_impact(conn: &Connection, id: &str) -> Result<DeletionImpact> {
+    get(conn, id)?;
+    let count = |sql: &str| -> Result<u32> { Ok(conn.query_row(sql, [id], |r| r.get::<_, u32>(0))?) };
+    Ok(DeletionImpact {
+        open_deals: count(
+            "SELECT COUNT(*) FROM deals d JOIN stages s ON s.id = d.stage_id
+             WHERE d.company_id = ?1 AND d.deleted_at IS NULL AND s.kind = 'open'",
+        )?,
+        closed_deals: count(
+            "SELECT COUNT(*) FROM deals d JOIN stages s ON s.id = d.stage_id
+             WHERE d.company_id = ?1 AND d.deleted_at IS NULL AND s.kind <> 'open'",
+        )?,
+        running_contracts: count(
+            "SELECT COUNT(*) FROM contracts
+             WHERE company_id = ?1 AND deleted_at IS NULL AND status IN ('active', 'in_renewal')",
+        )?,
+        other_contracts: count(
+            "SELECT COUNT(*) FROM contracts
+             WHERE company_id = ?1 AND deleted_at IS NULL AND status NOT IN ('active', 'in_renewal')",
+        )?,
+        contacts: count("SELECT COUNT(*) FROM contacts WHERE company_id = ?1 AND deleted_at IS NULL")?,
+        open_follow_ups: count(&format!(
+            "SELECT COUNT(*) FROM follow_ups WHERE deleted_at IS NULL AND ({COMPANY_FOLLOW_UPS})"
+        ))?,
+    })
+}
+
+/// Deletes a customer (soft; [`deletion::undo`] takes it all back) together
+/// with its deals, contracts, contacts and open follow-ups: left behind they
+/// would be orphans on the board, the renewal board and the reminders. When
+/// the customer still has open deals or running contracts the caller must
+/// say so (`with_open_work`, after asking the user); otherwise the delete is
+/// refused, also when a colleague added such work after the user was asked.
+pub fn delete(ctx: &WriteCtx, id: &str, version: i64, with_open_work: bool) -> Result<Deletion> {
+    let old = get(ctx.tx, id)?;
+    if old.version != version {
+        ctx.expect_one("company", "companies", id, 0)?;
+    }
+    if !with_open_work && deletion_impact(ctx.tx, id)?.has_open_work() {
+        return Err(Error::invalid("company", "has_open_work"));
+    }
+    let mut batch = Batch::new(ctx);
+    // Follow-ups first: their filter looks through the deals and contracts.
+    batch.mark_where(Table::FollowUps, COMPANY_FOLLOW_UPS, id)?;
+    batch.mark_where(Table::Deals, "company_id = ?1", id)?;
+    batch.mark_where(Table::Contracts, "company_id = ?1", id)?;
+    batch.mark_where(Table::Contacts, "company_id = ?1", id)?;
+    batch.mark_one(Table::Companies, id, version, json!({ "name": old.name }))?;
+    deletion::note(
+        ctx,
+        id,
+        &format!("顧客を削除: {}", old.name),
+        json!({ "event": "company_deleted", "name": old.name, "deletion_id": batch.id() }),
+    )?;
+    Ok(batch.finish())
 }
 
 /// The customer list: filtered by owner and segment in SQL, by text and

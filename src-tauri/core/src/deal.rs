@@ -10,6 +10,7 @@ use crate::activity::ActivityKind;
 use crate::clock::to_db;
 use crate::company::required;
 use crate::db::WriteCtx;
+use crate::deletion::{self, Batch, Deletion, Table};
 use crate::error::{Error, Result};
 use crate::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::id::new_id;
@@ -105,6 +106,13 @@ pub struct DealEdit {
     pub owner_id: Option<String>,
     pub expected_close: Option<NaiveDate>,
     pub notes: String,
+    /// A new decision deadline for a deal in a closing stage (the customer
+    /// asked for more time, or decides sooner): its reminder moves with it.
+    /// None keeps the deadline as it is; it is never cleared here (leaving
+    /// closing retires it). Defaulted so an edit kept in an outbox before
+    /// this field existed still reads.
+    #[serde(default)]
+    pub decision_deadline: Option<NaiveDate>,
 }
 
 /// What the user said about a lost deal.
@@ -236,6 +244,7 @@ pub fn create(ctx: &WriteCtx, d: &NewDeal) -> Result<String> {
             owner_id: d.owner_id.clone(),
             expected_close: d.expected_close,
             notes: d.notes.clone(),
+            decision_deadline: None,
         },
     )?;
     match pipeline::stage(ctx.tx, &d.stage_id)? {
@@ -364,6 +373,10 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &DealEdit) -> Result<i6
     let old = get(ctx.tx, id)?;
     ensure_version(ctx, &old, version)?;
     let c = check_fields(ctx.tx, e)?;
+    let deadline = match e.decision_deadline {
+        Some(d) if Some(d) != old.decision_deadline => Some(check_deadline_change(ctx, &old, d)?),
+        _ => None,
+    };
     let mut changes = Changes::default();
     changes.note("title", &old.title, &c.title);
     changes.note("company_id", &old.company_id, &e.company_id);
@@ -373,12 +386,16 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &DealEdit) -> Result<i6
     changes.note("owner_id", &old.owner_id, &c.owner_id);
     changes.note("expected_close", old.expected_close, e.expected_close);
     changes.note("notes", &old.notes, &e.notes);
+    if let Some(d) = deadline {
+        changes.note("decision_deadline", old.decision_deadline, d);
+    }
     if changes.is_empty() {
         return Ok(old.version);
     }
     let n = ctx.tx.execute(
         "UPDATE deals SET title = ?3, company_id = ?4, contact_id = ?5, amount = ?6, currency = ?7, owner_id = ?8,
-                          expected_close = ?9, notes = ?10, version = version + 1, updated_at = ?11, updated_by = ?12
+                          expected_close = ?9, notes = ?10, version = version + 1, updated_at = ?11, updated_by = ?12,
+                          decision_deadline = COALESCE(?13, decision_deadline)
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
         params![
             id,
@@ -392,13 +409,57 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &DealEdit) -> Result<i6
             e.expected_close.map(|d| d.to_string()),
             e.notes,
             ctx.now,
-            ctx.user_id
+            ctx.user_id,
+            deadline.map(|d| d.to_string())
         ],
     )?;
     ctx.expect_one("deal", "deals", id, n)?;
+    if let Some(d) = deadline {
+        // The owner as saved now: a deal handed to a colleague in the same
+        // save reminds the colleague.
+        let saved = get(ctx.tx, id)?;
+        plan_decision_deadline(ctx, &saved, d, "deadline_changed")?;
+    }
     ctx.audit("deal", id, "update", changes.into_value())?;
     ctx.changed("deal", id, "update")?;
     Ok(version + 1)
+}
+
+/// A deadline may move only while the customer is deciding (the deal is in
+/// a closing stage), and not into the past.
+fn check_deadline_change(ctx: &WriteCtx, deal: &Deal, d: NaiveDate) -> Result<NaiveDate> {
+    let stage = target_stage(ctx.tx, &deal.stage_id)?;
+    if !(stage.kind == StageKind::Open && stage.is_closing) {
+        return Err(Error::invalid("decision_deadline", "not_closing"));
+    }
+    if d < ctx.clock.today() {
+        return Err(Error::invalid("decision_deadline", "past"));
+    }
+    Ok(d)
+}
+
+/// Deletes a deal (soft; [`deletion::undo`] takes it back). Its open
+/// follow-ups go with it, so nobody is reminded of a deal that is gone; its
+/// timeline entries stay on the customer's timeline (they happened), and a
+/// line there says who deleted it.
+pub fn delete(ctx: &WriteCtx, id: &str, version: i64) -> Result<Deletion> {
+    let old = get(ctx.tx, id)?;
+    ensure_version(ctx, &old, version)?;
+    let mut batch = Batch::new(ctx);
+    batch.mark_one(
+        Table::Deals,
+        id,
+        version,
+        json!({ "title": old.title, "company_id": old.company_id, "amount": old.amount, "currency": old.currency }),
+    )?;
+    batch.mark_where(Table::FollowUps, "deal_id = ?1 AND status = 'open'", id)?;
+    deletion::note(
+        ctx,
+        &old.company_id,
+        &format!("案件を削除: {}", old.title),
+        json!({ "event": "deal_deleted", "title": old.title, "deal_id": id, "deletion_id": batch.id() }),
+    )?;
+    Ok(batch.finish())
 }
 
 /// When to re-approach a lost customer, with the team's default of six
@@ -437,6 +498,44 @@ pub(crate) fn reminder_at(day: NaiveDate, offset: FixedOffset) -> String {
     let local = day.and_hms_opt(0, 0, 0).unwrap_or_default() + Duration::hours(REMINDER_HOUR);
     let utc = local - Duration::seconds(i64::from(offset.local_minus_utc()));
     to_db(utc.and_utc())
+}
+
+/// Whom a deal's reminders go to: its owner, or whoever acted on it.
+fn reminder_assignee(ctx: &WriteCtx, deal: &Deal) -> Option<String> {
+    deal.owner_id
+        .clone()
+        .or_else(|| (!ctx.user_id.is_empty()).then(|| ctx.user_id.to_string()))
+}
+
+/// A reminder about a deal at 09:00 on `day` in the user's zone.
+fn plan_reminder(ctx: &WriteCtx, deal: &Deal, kind: FollowUpKind, title: String, day: NaiveDate) -> Result<String> {
+    follow_up::create(
+        ctx,
+        &NewFollowUp {
+            kind,
+            title,
+            due_at: reminder_at(day, ctx.clock.offset()),
+            assignee_id: reminder_assignee(ctx, deal),
+            company_id: Some(deal.company_id.clone()),
+            deal_id: Some(deal.id.clone()),
+            contract_id: None,
+            activity_id: None,
+        },
+    )
+}
+
+/// The decision-deadline reminder: the open one (if any) is cancelled and
+/// one is planned for `day`. The one place that plans it, whether the deal
+/// just entered closing or the customer moved the date.
+fn plan_decision_deadline(ctx: &WriteCtx, deal: &Deal, day: NaiveDate, why: &str) -> Result<String> {
+    cancel_open_follow_ups(ctx, &deal.id, FollowUpKind::DecisionDeadline, why)?;
+    plan_reminder(
+        ctx,
+        deal,
+        FollowUpKind::DecisionDeadline,
+        format!("決断期限: {}", deal.title),
+        day,
+    )
 }
 
 /// Cancels the open follow-ups of one kind on a deal (a newer deadline, or a
@@ -562,7 +661,6 @@ pub fn move_to(ctx: &WriteCtx, m: &MoveDeal) -> Result<MoveOutcome> {
         .map(|(s, _)| s)
         .ok_or_else(|| Error::Internal(format!("deal {} points at a missing stage", old.id)))?;
     let today = ctx.clock.today();
-    let offset = ctx.clock.offset();
     let closing = to.kind == StageKind::Open && to.is_closing;
 
     // Judge the user's input before writing anything.
@@ -601,37 +699,16 @@ pub fn move_to(ctx: &WriteCtx, m: &MoveDeal) -> Result<MoveOutcome> {
     // retires the one planned when it was lost.
     cancel_open_follow_ups(ctx, &old.id, FollowUpKind::Reapproach, "stage_change")?;
 
-    let assignee = old
-        .owner_id
-        .clone()
-        .or_else(|| (!ctx.user_id.is_empty()).then(|| ctx.user_id.to_string()));
     // The reminder a move implies: the deal's owner (or whoever moved it)
     // is told at 09:00 on the day.
-    let plan = |kind: FollowUpKind, title: String, day: NaiveDate| {
-        follow_up::create(
-            ctx,
-            &NewFollowUp {
-                kind,
-                title,
-                due_at: reminder_at(day, offset),
-                assignee_id: assignee.clone(),
-                company_id: Some(old.company_id.clone()),
-                deal_id: Some(old.id.clone()),
-                contract_id: None,
-                activity_id: None,
-            },
-        )
-    };
     let mut follow_up_id = None;
     if let Some(d) = deadline {
-        follow_up_id = Some(plan(
-            FollowUpKind::DecisionDeadline,
-            format!("決断期限: {}", old.title),
-            d,
-        )?);
+        follow_up_id = Some(plan_decision_deadline(ctx, &old, d, "stage_change")?);
     }
     if let Some(day) = reapproach_on {
-        follow_up_id = Some(plan(
+        follow_up_id = Some(plan_reminder(
+            ctx,
+            &old,
             FollowUpKind::Reapproach,
             format!("再アプローチ: {}", old.company_name),
             day,
@@ -794,7 +871,7 @@ mod tests {
     use super::*;
     use crate::board::{self, Board, BoardFilter};
     use crate::clock::Clock;
-    use crate::testutil::{fixture, seed_pipeline, Fixture, Seed};
+    use crate::testutil::{assert_invalid, fixture, seed_pipeline, Fixture, Seed};
     use crate::{Db, ErrorCode};
 
     fn date(s: &str) -> NaiveDate {
@@ -1535,6 +1612,7 @@ mod tests {
             owner_id: Some(String::new()),
             expected_close: Some(date("2027-01-15")),
             notes: String::new(),
+            decision_deadline: None,
         };
         assert_eq!(f.db.write(|ctx| update(ctx, &id, 1, &edit)).unwrap(), 2);
         let d = get(f.db.conn(), &id).unwrap();
@@ -1688,5 +1766,147 @@ mod tests {
             ..ok
         };
         assert_eq!(f.db.write(|ctx| update(ctx, &id, 1, &moved)).unwrap(), 2);
+    }
+
+    /// The dialog's fields of a deal as it is, to change one of them.
+    fn edit_of(d: &Deal) -> DealEdit {
+        DealEdit {
+            title: d.title.clone(),
+            company_id: d.company_id.clone(),
+            contact_id: d.contact_id.clone(),
+            amount: d.amount,
+            currency: d.currency.clone(),
+            owner_id: d.owner_id.clone(),
+            expected_close: d.expected_close,
+            notes: d.notes.clone(),
+            decision_deadline: d.decision_deadline,
+        }
+    }
+
+    fn in_closing(f: &mut Fixture, s: &Seed, deadline: &str) -> String {
+        let id = s.deal(&mut f.db, "基幹システム刷新", s.stage("見積"), 1, "JPY");
+        move_with(
+            &mut f.db,
+            MoveDeal {
+                deal_id: id.clone(),
+                to_stage_id: s.stage("クロージング"),
+                decision_deadline: Some(date(deadline)),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        id
+    }
+
+    #[test]
+    fn changing_the_decision_deadline_moves_its_reminder() {
+        let (mut f, s) = setup();
+        let id = in_closing(&mut f, &s, "2026-12-09");
+        let d = get(f.db.conn(), &id).unwrap();
+        let edit = DealEdit {
+            decision_deadline: Some(date("2026-12-16")),
+            ..edit_of(&d)
+        };
+        assert_eq!(f.db.write(|ctx| update(ctx, &id, d.version, &edit)).unwrap(), d.version + 1);
+        assert_eq!(get(f.db.conn(), &id).unwrap().decision_deadline, Some(date("2026-12-16")));
+        let me = Some(f.db.user().id.clone());
+        assert_eq!(
+            follow_ups(&f.db, &id),
+            vec![
+                (
+                    "decision_deadline".into(),
+                    "cancelled".into(),
+                    "2026-12-09T00:00:00Z".into(),
+                    "決断期限: 基幹システム刷新".into(),
+                    me.clone()
+                ),
+                (
+                    "decision_deadline".into(),
+                    "open".into(),
+                    "2026-12-16T00:00:00Z".into(),
+                    "決断期限: 基幹システム刷新".into(),
+                    me
+                ),
+            ]
+        );
+        let why: String = f
+            .db
+            .conn()
+            .query_row(
+                "SELECT json_extract(detail, '$.why') FROM audit_log WHERE entity = 'follow_up' AND action = 'update'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(why, "deadline_changed");
+        let detail: String = f
+            .db
+            .conn()
+            .query_row(
+                "SELECT detail FROM audit_log WHERE entity_id = ?1 AND action = 'update' ORDER BY rowid DESC LIMIT 1",
+                [&id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            serde_json::from_str::<Value>(&detail).unwrap()["decision_deadline"],
+            json!({ "from": "2026-12-09", "to": "2026-12-16" })
+        );
+        // The board's countdown follows.
+        let b = board::load(f.db.conn(), &f.clock, None, &BoardFilter::default()).unwrap();
+        let card = b.columns.iter().flat_map(|c| &c.cards).find(|c| c.id == id).unwrap();
+        assert_eq!(card.deadline_days_left, Some(21));
+    }
+
+    #[test]
+    fn an_edit_that_keeps_the_deadline_plans_nothing_new() {
+        let (mut f, s) = setup();
+        let id = in_closing(&mut f, &s, "2026-12-09");
+        let d = get(f.db.conn(), &id).unwrap();
+        // The same date, and no date at all (an older edit kept in an outbox), both keep it.
+        for deadline in [Some(date("2026-12-09")), None] {
+            let v = get(f.db.conn(), &id).unwrap().version;
+            let edit = DealEdit {
+                notes: format!("{deadline:?}"),
+                decision_deadline: deadline,
+                ..edit_of(&d)
+            };
+            f.db.write(|ctx| update(ctx, &id, v, &edit)).unwrap();
+        }
+        assert_eq!(get(f.db.conn(), &id).unwrap().decision_deadline, Some(date("2026-12-09")));
+        assert_eq!(follow_ups(&f.db, &id).len(), 1);
+        // What an outbox written before the field existed holds still reads.
+        let old: DealEdit = serde_json::from_value(json!({
+            "title": "t", "company_id": "c", "contact_id": null, "amount": 1, "currency": "JPY",
+            "owner_id": null, "expected_close": null, "notes": ""
+        }))
+        .unwrap();
+        assert_eq!(old.decision_deadline, None);
+    }
+
+    #[test]
+    fn a_deadline_moves_only_in_closing_and_never_into_the_past() {
+        let (mut f, s) = setup();
+        let id = in_closing(&mut f, &s, "2026-12-09");
+        let d = get(f.db.conn(), &id).unwrap();
+        let past = DealEdit {
+            decision_deadline: Some(date("2026-11-24")),
+            ..edit_of(&d)
+        };
+        assert_invalid(f.db.write(|ctx| update(ctx, &id, d.version, &past)), "decision_deadline", "past");
+        // Out of closing the date is history, not a plan to move.
+        mv(&mut f.db, &id, &s.stage("見積"), None).unwrap();
+        let d = get(f.db.conn(), &id).unwrap();
+        let later = DealEdit {
+            decision_deadline: Some(date("2026-12-20")),
+            ..edit_of(&d)
+        };
+        assert_invalid(
+            f.db.write(|ctx| update(ctx, &id, d.version, &later)),
+            "decision_deadline",
+            "not_closing",
+        );
+        assert_eq!(get(f.db.conn(), &id).unwrap().decision_deadline, Some(date("2026-12-09")));
+        assert!(follow_ups(&f.db, &id).iter().all(|f| f.1 == "cancelled"));
     }
 }

@@ -17,6 +17,7 @@ pub mod config;
 pub mod contract;
 pub mod db;
 pub mod deal;
+pub mod deletion;
 pub mod email;
 pub mod error;
 pub mod follow_up;

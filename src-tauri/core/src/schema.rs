@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_renewals.sql"),
     include_str!("../migrations/0006_outbox.sql"),
     include_str!("../migrations/0009_touch_contacts.sql"),
+    include_str!("../migrations/0010_deletion_batches.sql"),
 ];
 
 /// The newest schema this build knows.

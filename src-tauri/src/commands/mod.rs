@@ -6,9 +6,12 @@ use crate::tray;
 use kizuna_core::activity::{ActivityEdit, NewActivity};
 use kizuna_core::backup::BackupInfo;
 use kizuna_core::board::{Board, BoardFilter};
-use kizuna_core::company::{Company, CompanyEdit, CompanyListItem, CompanyQuery, CompanySummary, NewCompany};
+use kizuna_core::company::{
+    Company, CompanyEdit, CompanyListItem, CompanyQuery, CompanySummary, DeletionImpact, NewCompany,
+};
 use kizuna_core::config::Language;
 use kizuna_core::deal::{Deal, DealEdit, MoveDeal, MoveOutcome, NewDeal};
+use kizuna_core::deletion::{Deletion, Restored};
 use kizuna_core::mail::{MailDraft, ThankYouDraft};
 use kizuna_core::outbox::{DrainReport, Entry, Op, OutboxCounts};
 use kizuna_core::pipeline::{PipelineStages, StageEdit};
@@ -17,7 +20,9 @@ use kizuna_core::session::{AppStatus, RestoreOutcome};
 use kizuna_core::settings::{TeamSettings, VersionedSettings};
 use kizuna_core::timeline::{TimelinePage, TimelineQuery};
 use kizuna_core::user::User;
-use kizuna_core::{activity, board, company, deal, mail, pipeline, search, settings, timeline, user, ErrorPayload};
+use kizuna_core::{
+    activity, board, company, deal, deletion, mail, pipeline, search, settings, timeline, user, ErrorPayload,
+};
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
 
@@ -121,6 +126,22 @@ pub async fn update_deal(state: State<'_, AppState>, id: String, version: i64, e
         .write_or_queue(Op::UpdateDeal { id, version, edit }, |s, applied| {
             deal::get(s.db()?.conn(), &applied.id)
         })
+        .await
+}
+
+/// Soft delete, version-checked; the answer's id undoes it.
+#[tauri::command]
+pub async fn delete_deal(state: State<'_, AppState>, id: String, version: i64) -> Reply<Deletion> {
+    state
+        .with_session(move |s| s.db()?.write(|ctx| deal::delete(ctx, &id, version)))
+        .await
+}
+
+/// Puts back everything one delete (of a deal or a customer) took.
+#[tauri::command]
+pub async fn undo_deletion(state: State<'_, AppState>, deletion_id: String) -> Reply<Restored> {
+    state
+        .with_session(move |s| s.db()?.write(|ctx| deletion::undo(ctx, &deletion_id)))
         .await
 }
 
@@ -231,6 +252,29 @@ pub async fn update_company(state: State<'_, AppState>, id: String, version: i64
             applied
                 .version
                 .ok_or_else(|| kizuna_core::Error::Internal("an edit without its new version".into()))
+        })
+        .await
+}
+
+/// What deleting a customer would take with it, for the question before.
+#[tauri::command]
+pub async fn company_deletion_impact(state: State<'_, AppState>, id: String) -> Reply<DeletionImpact> {
+    state
+        .with_session(move |s| company::deletion_impact(s.db()?.conn(), &id))
+        .await
+}
+
+#[tauri::command]
+pub async fn delete_company(
+    state: State<'_, AppState>,
+    id: String,
+    version: i64,
+    with_open_work: bool,
+) -> Reply<Deletion> {
+    state
+        .with_session(move |s| {
+            s.db()?
+                .write(|ctx| company::delete(ctx, &id, version, with_open_work))
         })
         .await
 }

@@ -119,6 +119,7 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
                 owner_id: d.owner_id,
                 expected_close: d.expected_close,
                 notes: d.notes,
+                decision_deadline: None,
             };
             let new_version = db.write(|ctx| kizuna_core::deal::update(ctx, id, version, &edit))?;
             println!("{new_version}");

@@ -3,4 +3,12 @@
 /**
  * The editable fields of the deal dialog; the stage changes through [`move_to`].
  */
-export type DealEdit = { title: string, company_id: string, contact_id: string | null, amount: number, currency: string, owner_id: string | null, expected_close: string | null, notes: string, };
+export type DealEdit = { title: string, company_id: string, contact_id: string | null, amount: number, currency: string, owner_id: string | null, expected_close: string | null, notes: string, 
+/**
+ * A new decision deadline for a deal in a closing stage (the customer
+ * asked for more time, or decides sooner): its reminder moves with it.
+ * None keeps the deadline as it is; it is never cleared here (leaving
+ * closing retires it). Defaulted so an edit kept in an outbox before
+ * this field existed still reads.
+ */
+decision_deadline: string | null, };
