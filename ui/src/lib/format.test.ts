@@ -3,11 +3,14 @@ import {
   calendarDaysBetween,
   daysSince,
   formatDate,
+  formatDateTime,
   formatDaysAgo,
   formatDaysLeft,
   formatDueDays,
   formatMoney,
   minorUnits,
+  moneyInput,
+  parseMoney,
 } from './format';
 
 describe('formatMoney', () => {
@@ -38,6 +41,34 @@ describe('formatMoney', () => {
     expect(() => formatMoney(12_345, 'US D', 'en')).not.toThrow();
     expect(formatMoney(12_345, 'US D', 'en')).toBe('123.45 US D');
     expect(formatMoney(123_456_789, 'US D', 'ja')).toBe('1,234,567.89 US D');
+  });
+});
+
+describe('money in a form field', () => {
+  it('shows an amount for editing in the currency\'s main unit', () => {
+    expect(moneyInput(1_234_500, 'JPY')).toBe('1234500');
+    expect(moneyInput(1_234_567, 'USD')).toBe('12345.67');
+    expect(moneyInput(5, 'USD')).toBe('0.05');
+  });
+
+  it('reads it back in minor units, whatever the width of the digits', () => {
+    expect(parseMoney('1,234,500', 'JPY')).toBe(1_234_500);
+    expect(parseMoney('¥１２３４', 'JPY')).toBe(1234);
+    expect(parseMoney('12,345.67', 'USD')).toBe(1_234_567);
+    expect(parseMoney('$12345.6', 'USD')).toBe(1_234_560);
+    expect(parseMoney('12345', 'usd')).toBe(1_234_500);
+    expect(parseMoney('', 'USD')).toBe(0);
+    for (const [amount, currency] of [[1_234_500, 'JPY'], [1_234_567, 'USD'], [0, 'EUR']] as const) {
+      expect(parseMoney(moneyInput(amount, currency), currency)).toBe(amount);
+    }
+  });
+
+  it('refuses what it would have to guess', () => {
+    expect(parseMoney('1.5', 'JPY')).toBeNull();
+    expect(parseMoney('1.234', 'USD')).toBeNull();
+    expect(parseMoney('120万', 'JPY')).toBeNull();
+    expect(parseMoney('-5', 'JPY')).toBeNull();
+    expect(parseMoney('99999999999999999999', 'JPY')).toBeNull();
   });
 });
 
@@ -110,9 +141,12 @@ describe('formatDate', () => {
     expect(formatDate('2025-03-14', 'en')).toBe('Fri, Mar 14, 2025');
   });
 
-  it('drops the year in the short style', () => {
-    expect(formatDate('2025-03-14', 'ja', 'short')).toBe('3月14日(金)');
-    expect(formatDate('2025-03-14', 'en', 'short')).toBe('Fri, Mar 14');
+  it('drops the year in the short style only within the current year', () => {
+    const inMarch = new Date('2025-03-01T03:00:00Z');
+    expect(formatDate('2025-03-14', 'ja', 'short', 'Asia/Tokyo', inMarch)).toBe('3月14日(金)');
+    expect(formatDate('2025-03-14', 'en', 'short', 'Asia/Tokyo', inMarch)).toBe('Fri, Mar 14');
+    expect(formatDate('2024-03-14', 'ja', 'short', 'Asia/Tokyo', inMarch)).toBe('2024年3月14日(木)');
+    expect(formatDate('2026-03-14', 'en', 'short', 'Asia/Tokyo', inMarch)).toBe('Sat, Mar 14, 2026');
   });
 
   it('keeps a date-only value on its day in any zone', () => {
@@ -129,6 +163,42 @@ describe('formatDate', () => {
 
   it('returns an unparseable value unchanged', () => {
     expect(formatDate('soon', 'en')).toBe('soon');
+  });
+});
+
+describe('the year around the turn of the year', () => {
+  // The issue's examples, read on 25 November 2026 in Tokyo.
+  const november = new Date('2026-11-25T01:00:00Z');
+
+  it('names the year of a renewal period that ends next year', () => {
+    const start = formatDate('2027-01-15', 'ja', 'short', 'Asia/Tokyo', november);
+    const end = formatDate('2028-01-14', 'ja', 'short', 'Asia/Tokyo', november);
+    expect(`${start} 〜 ${end}`).toBe('2027年1月15日(金) 〜 2028年1月14日(金)');
+    expect(formatDate('2027-01-15', 'en', 'short', 'Asia/Tokyo', november)).toBe('Fri, Jan 15, 2027');
+  });
+
+  it('tells next year\'s hearing apart from an overdue one this year', () => {
+    expect(formatDate('2027-11-15', 'ja', 'short', 'Asia/Tokyo', november)).toBe('2027年11月15日(月)');
+    expect(formatDate('2026-11-15', 'ja', 'short', 'Asia/Tokyo', november)).toBe('11月15日(日)');
+  });
+
+  it('judges "this year" in the user\'s zone, for instants and for plain days', () => {
+    // 15:30 UTC on 31 December is already 1 January in Tokyo.
+    const newYearTokyo = new Date('2026-12-31T15:30:00Z');
+    expect(formatDate('2027-01-01', 'ja', 'short', 'Asia/Tokyo', newYearTokyo)).toBe('1月1日(金)');
+    expect(formatDate('2027-01-01', 'ja', 'short', 'UTC', newYearTokyo)).toBe('2027年1月1日(金)');
+    expect(formatDate('2026-12-31', 'ja', 'short', 'Asia/Tokyo', newYearTokyo)).toBe('2026年12月31日(木)');
+    // An instant at 00:30 on 1 January in Tokyo, read on 31 December in UTC.
+    expect(formatDate('2026-12-31T15:30:00Z', 'en', 'short', 'Asia/Tokyo', newYearTokyo)).toBe('Fri, Jan 1');
+    expect(formatDate('2026-12-31T15:30:00Z', 'en', 'short', 'UTC', newYearTokyo)).toBe('Thu, Dec 31');
+  });
+
+  it('does the same for date and time', () => {
+    const due = '2027-01-05T00:00:00Z'; // 09:00 on 5 January in Tokyo
+    expect(formatDateTime(due, 'ja', 'short', 'Asia/Tokyo', november)).toBe('2027年1月5日(火) 09:00');
+    expect(formatDateTime(due, 'en', 'short', 'Asia/Tokyo', november)).toBe('Tue, Jan 5, 2027, 09:00 AM');
+    expect(formatDateTime('2026-12-05T00:00:00Z', 'ja', 'short', 'Asia/Tokyo', november)).toBe('12月5日(土) 09:00');
+    expect(formatDateTime('2025-12-05T00:00:00Z', 'ja', 'long', 'Asia/Tokyo', november)).toBe('2025年12月5日(金) 09:00');
   });
 });
 

@@ -40,6 +40,38 @@ export function formatMoney(amount: number, currency: string, lang: Language): s
   return text.replace('￥', '¥');
 }
 
+/**
+ * An amount as a form field shows it for editing: plain digits in the
+ * currency's main unit, no grouping ("1234500" yen, "12345.67" dollars).
+ */
+export function moneyInput(amount: number, currency: string): string {
+  const digits = minorUnits(currency);
+  if (digits === 0) return String(amount);
+  const sign = amount < 0 ? '-' : '';
+  const abs = Math.abs(amount);
+  const unit = 10 ** digits;
+  return `${sign}${Math.floor(abs / unit)}.${String(abs % unit).padStart(digits, '0')}`;
+}
+
+/**
+ * An amount as typed, in the currency's minor unit: digits of any width,
+ * grouping commas and a currency sign allowed, and up to the currency's
+ * decimals ("12,345.6" dollars → 1234560 cents; yen take none). Empty is 0;
+ * anything else (120万, -5, 1.234 dollars) is null, so the form can say so
+ * instead of saving a wrong amount.
+ */
+export function parseMoney(text: string, currency: string): number | null {
+  const plain = text.normalize('NFKC').replace(/[,\s¥$€£]/g, '');
+  if (plain === '') return 0;
+  const digits = minorUnits(currency);
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(plain);
+  if (!m) return null;
+  const fraction = m[2] ?? '';
+  if (fraction.length > digits) return null;
+  const n = Number(m[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
+  return Number.isSafeInteger(n) ? n : null;
+}
+
 export function formatNumber(value: number, lang: Language, fractionDigits = 0): string {
   return new Intl.NumberFormat(localeOf(lang), {
     minimumFractionDigits: fractionDigits,
@@ -102,37 +134,62 @@ export function daysSince(value: string, now: Date = new Date(), timeZone?: stri
   return dayNumber(calendarDayOf(now, timeZone)) - dayNumber(then);
 }
 
-type DateStyle = 'long' | 'short';
+/**
+ * "long" always names the year. "short" names it only when the day is not
+ * in the current year (in the user's zone): "1月15日(金)" read in November
+ * means next January only if it says so, and a date a year back must not
+ * pass for one days ago.
+ */
+export type DateStyle = 'long' | 'short';
 
-function dateOptions(style: DateStyle): Intl.DateTimeFormatOptions {
-  return style === 'long'
+function dateOptions(withYear: boolean): Intl.DateTimeFormatOptions {
+  return withYear
     ? { year: 'numeric', month: 'short', day: 'numeric', weekday: 'short' }
     : { month: 'short', day: 'numeric', weekday: 'short' };
 }
 
+function needsYear(style: DateStyle, day: CalendarDay, now: Date, timeZone?: string): boolean {
+  return style === 'long' || day.year !== calendarDayOf(now, timeZone).year;
+}
+
 /**
- * "2025年3月14日(金)" / "Fri, Mar 14, 2025"; style "short" drops the year.
- * An instant is shown on the day it falls in the user's time zone.
+ * "2025年3月14日(金)" / "Fri, Mar 14, 2025" (see {@link DateStyle} for when
+ * the year shows). An instant is shown on the day it falls in the user's
+ * time zone; `now` is for tests.
  */
-export function formatDate(value: string, lang: Language, style: DateStyle = 'long', timeZone?: string): string {
+export function formatDate(
+  value: string,
+  lang: Language,
+  style: DateStyle = 'long',
+  timeZone?: string,
+  now: Date = new Date(),
+): string {
   const plain = parseDateOnly(value);
   if (plain) {
     // Format the calendar day at UTC noon in UTC so no zone can move it.
     const noon = new Date(Date.UTC(plain.year, plain.month - 1, plain.day, 12));
-    return new Intl.DateTimeFormat(localeOf(lang), { ...dateOptions(style), timeZone: 'UTC' }).format(noon);
+    const options = dateOptions(needsYear(style, plain, now, timeZone));
+    return new Intl.DateTimeFormat(localeOf(lang), { ...options, timeZone: 'UTC' }).format(noon);
   }
   const instant = new Date(value);
   if (Number.isNaN(instant.getTime())) return value;
-  return new Intl.DateTimeFormat(localeOf(lang), { ...dateOptions(style), timeZone }).format(instant);
+  const options = dateOptions(needsYear(style, calendarDayOf(instant, timeZone), now, timeZone));
+  return new Intl.DateTimeFormat(localeOf(lang), { ...options, timeZone }).format(instant);
 }
 
 /** Date and time in the user's zone; a date-only value has no time to show. */
-export function formatDateTime(value: string, lang: Language, style: DateStyle = 'short', timeZone?: string): string {
-  if (isDateOnly(value)) return formatDate(value, lang, style, timeZone);
+export function formatDateTime(
+  value: string,
+  lang: Language,
+  style: DateStyle = 'short',
+  timeZone?: string,
+  now: Date = new Date(),
+): string {
+  if (isDateOnly(value)) return formatDate(value, lang, style, timeZone, now);
   const instant = new Date(value);
   if (Number.isNaN(instant.getTime())) return value;
   return new Intl.DateTimeFormat(localeOf(lang), {
-    ...dateOptions(style),
+    ...dateOptions(needsYear(style, calendarDayOf(instant, timeZone), now, timeZone)),
     hour: '2-digit',
     minute: '2-digit',
     timeZone,
