@@ -84,14 +84,14 @@ test('create a deal, drag it to 見積, move it into closing, lose it with a re-
   const dealEntries = await app.exec(`return [...document.querySelectorAll('[data-testid="deal-timeline"] [data-testid="timeline-entry"]')].map((e) => ({ kind: e.dataset.kind, text: e.textContent }))`);
   assert.ok(dealEntries.some((e) => e.kind === 'stage_change' && e.text.includes('提案 → 見積')), `stage change on the deal's timeline: ${JSON.stringify(dealEntries)}`);
   await app.screenshot('deal-dialog-timeline-ja');
-  await app.click('[data-testid="deal-cancel"]');
+  await app.click('[data-testid="deal-dialog-cancel"]');
   await app.waitFor(async () => !(await app.findAll('[data-testid="deal-dialog"]')).length, 5000, 'deal dialog closed');
 
   // Keyboard: Alt+→ moves it to クロージング, which asks for a decision deadline.
   await app.exec(`document.querySelector('[data-card-slot]') && arguments[0].focus()`, [{ 'element-6066-11e4-a52e-4f735466cecf': await cardSlot(title) }]);
   await app.keys(['\uE00A', '\uE014']);
   await app.find('[data-testid="closing-dialog"]');
-  const deadline = await app.exec(`return document.querySelector('[data-testid="closing-deadline"]').value`);
+  const deadline = await app.exec(`return document.querySelector('[data-testid="closing-deadline"]').dataset.value`);
   assert.match(deadline, /^\d{4}-\d{2}-\d{2}$/, 'a default deadline is proposed');
   await app.screenshot('closing-dialog-ja');
   await app.click('[data-testid="closing-confirm"]');
@@ -218,9 +218,96 @@ test('stages and lost reasons edited in Settings reach the board', async () => {
   const reasons = await app.exec(`return [...document.querySelectorAll('[data-testid="lost-dialog"] [data-testid="lost-reason"]')].map((r) => r.textContent.trim())`);
   assert.ok(reasons.includes('社内事情'), `reasons offered: ${reasons}`);
   await app.screenshot('lost-dialog-custom-reason-ja');
-  await app.click('[data-testid="lost-dialog"] .btn:not(.primary)');
+  await app.click('[data-testid="lost-dialog-cancel"]');
   // Cancelled: the card goes back where it was.
   await app.waitFor(async () => !(await app.findAll('[data-testid="lost-dialog"]')).length, 5000, 'dialog closed');
   const after = await readBoard(app);
   assert.equal(after.find((x) => x.stage === '失注').count, cols.find((x) => x.stage === '失注').count, 'nothing was lost by cancelling');
+});
+
+/** YYYY-MM-DD in this machine's (and the app's) zone, `days` from today. */
+function day(days) {
+  const d = new Date();
+  d.setDate(d.getDate() + days);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+test('a USD deal stays USD through an edit; its decision deadline moves; a win offers its contract; a deleted deal comes back with Undo', async () => {
+  app = await App.launch({ home: freshHome() });
+  await app.click('[data-testid="first-run-sample"]');
+  await app.find('[data-testid="deal-card"]');
+  const [pipeline] = await app.invoke('pipelines');
+  const stage = (name) => pipeline.stages.find((s) => s.name === name).id;
+  const [company] = await app.invoke('companies', { query: { text: null, owner_id: null, segment: null, sort: 'name_kana' } });
+  const title = `E2E US subsidiary ${Date.now() % 100000}`;
+  const created = await app.invoke('create_deal', {
+    deal: {
+      pipeline_id: pipeline.pipeline.id, stage_id: stage('見積'), company_id: company.id, contact_id: null, title,
+      amount: 1_234_567, currency: 'USD', owner_id: null, expected_close: null, decision_deadline: null, notes: '',
+    },
+  });
+
+  // The dialog shows dollars and cents and saves them back as they were.
+  await app.click('[data-testid="board-filter-all"]');
+  await app.clickEl(await cardSlot(title));
+  await app.find('[data-testid="deal-dialog"]');
+  await app.waitFor(async () => (await app.exec(`return document.querySelector('[data-testid="deal-amount"]').value`)) === '12345.67', 10000, 'the amount in dollars');
+  assert.equal(await app.exec(`return document.querySelector('[data-testid="deal-currency"]').value`), 'USD');
+  await app.type('[data-testid="deal-title"]', `${title} (renamed)`);
+  await app.click('[data-testid="deal-save"]');
+  await app.waitFor(async () => !(await app.findAll('[data-testid="deal-dialog"]')).length, 10000, 'saved');
+  let saved = await app.invoke('deal', { id: created.id });
+  assert.equal(saved.title, `${title} (renamed)`);
+  assert.equal(saved.currency, 'USD', 'the currency is kept');
+  assert.equal(saved.amount, 1_234_567, 'the amount is kept, to the cent');
+
+  // Into closing with a deadline, then the customer asks for a week more.
+  const renamed = `${title} (renamed)`;
+  await app.invoke('move_deal', { request: { deal_id: created.id, version: saved.version, to_stage_id: stage('クロージング'), index: null, decision_deadline: day(7), lost: null } });
+  await app.click('[data-testid="board-filter-all"]');
+  await app.waitFor(async () => (await readBoard(app)).some((c) => c.stage === 'クロージング' && c.titles.includes(renamed)), 10000, 'the deal in closing');
+  await app.clickEl(await cardSlot(renamed));
+  await app.find('[data-testid="deal-deadline"]');
+  await app.waitFor(async () => (await app.exec(`return document.querySelector('[data-testid="deal-deadline"]').dataset.value`)) === day(7), 10000, 'the deadline shown');
+  const later = day(14);
+  await app.type('[data-testid="deal-deadline"]', later.replaceAll('-', '/'));
+  await app.screenshot('deal-deadline-change-ja');
+  await app.click('[data-testid="deal-save"]');
+  await app.waitFor(async () => !(await app.findAll('[data-testid="deal-dialog"]')).length, 10000, 'saved');
+  saved = await app.invoke('deal', { id: created.id });
+  assert.equal(saved.decision_deadline, later);
+  const reminders = (await app.invoke('follow_ups', { mineOnly: false, includeDone: false, companyId: company.id }))
+    .filter((f) => f.kind === 'decision_deadline' && f.deal_id === created.id);
+  assert.equal(reminders.length, 1, `one deadline reminder, moved: ${JSON.stringify(reminders)}`);
+  const due = new Date(reminders[0].due_at);
+  assert.equal(`${due.getFullYear()}-${String(due.getMonth() + 1).padStart(2, '0')}-${String(due.getDate()).padStart(2, '0')}`, later);
+
+  // Won: Kizuna offers to enter its contract, filled from the deal.
+  await app.exec(`arguments[0].focus()`, [{ 'element-6066-11e4-a52e-4f735466cecf': await cardSlot(renamed) }]);
+  await app.keys(['\uE00A', '\uE014']);
+  await app.find('[data-testid="won-offer"]');
+  await app.screenshot('won-offer-ja');
+  await app.click('[data-testid="won-offer-contract"]');
+  await app.find('[data-testid="contract-dialog"]');
+  assert.equal(await app.exec(`return document.querySelector('[data-testid="contract-plan"]').value`), renamed);
+  assert.equal(await app.exec(`return document.querySelector('[data-testid="contract-amount"]').value`), '12345.67');
+  assert.equal(await app.exec(`return document.querySelector('[data-testid="contract-currency"]').value`), 'USD');
+  await app.click('[data-testid="contract-create"]');
+  await app.waitFor(async () => !(await app.findAll('[data-testid="contract-dialog"]')).length, 10000, 'the contract saved');
+  const contract = (await app.invoke('company_contracts', { companyId: company.id })).find((c) => c.plan === renamed);
+  assert.ok(contract, 'the contract is the customer’s');
+  assert.equal(contract.currency, 'USD');
+  assert.equal(contract.amount, 1_234_567);
+
+  // Delete, and take it back from the notice.
+  await app.clickEl(await cardSlot(renamed));
+  await app.find('[data-testid="deal-dialog"]');
+  await app.click('[data-testid="deal-delete"]');
+  await app.waitFor(async () => !(await readBoard(app)).some((c) => c.titles.includes(renamed)), 10000, 'the card gone');
+  await assert.rejects(app.invoke('deal', { id: created.id }), /not_found/);
+  await app.screenshot('deal-deleted-undo-ja');
+  await app.click('[data-testid="toast-undo"]');
+  await app.waitFor(async () => (await readBoard(app)).some((c) => c.stage === '受注' && c.titles.includes(renamed)), 10000, 'the card back in 受注');
+  assert.equal((await app.invoke('deal', { id: created.id })).currency, 'USD');
 });

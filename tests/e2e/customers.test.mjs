@@ -103,6 +103,31 @@ test('a customer page shows its timeline newest first, filters by kind, and sear
   assert.match(body, /次回のお打ち合わせ日時/, 'the next appointment is in the mail');
   const subject = await app.text('[data-testid="thank-you-subject"]');
   await app.screenshot('thank-you-mail-ja');
+
+  // The draft closes every way a dialog closes: ✕, Esc (with no click inside
+  // first: the focus is already there), a click on the backdrop, Close.
+  const thankYou = '[data-testid="thank-you-dialog"]';
+  const closedBy = (how) => app.waitFor(async () => !(await app.findAll(thankYou)).length, 5000, `the draft closed by ${how}`);
+  const reopen = async () => {
+    await app.click('[data-testid="timeline-entry"] [data-testid="timeline-thank-you"]');
+    await app.find('[data-testid="thank-you-body"]');
+  };
+  await app.click(`${thankYou} [data-testid="modal-close"]`);
+  await closedBy('its ✕');
+  await reopen();
+  assert.ok(await app.exec(`return document.querySelector(arguments[0]).contains(document.activeElement)`, [thankYou]), 'the focus moved into the dialog');
+  await app.keys(['\uE00C']);
+  await closedBy('Esc');
+  await reopen();
+  const backdrop = await app.exec(`
+    const r = document.querySelector(arguments[0]).getBoundingClientRect();
+    return { x: Math.round(r.left / 2), y: Math.round(r.top + r.height / 2) };`, [thankYou]);
+  await app.clickAt(backdrop.x, backdrop.y);
+  await closedBy('a click on the backdrop');
+  await reopen();
+  await app.click('[data-testid="thank-you-dialog-cancel"]');
+  await closedBy('its Close button');
+  await reopen();
   await app.click('[data-testid="thank-you-sent"]');
   await app.waitFor(async () => {
     const e = await entries();
@@ -390,3 +415,62 @@ test('the customer page shows the facts and contacts; a meeting names who was th
   await app.waitFor(async () => (await app.text('[data-testid="customer-page"]')).includes('Industry'), 10000, 'English facts');
   await app.screenshot('customer-facts-contacts-en');
 });
+
+test('a deal is added from the customer page; deleting the customer names its open deal, and Undo brings both back', async () => {
+  app = await App.launch({ home: freshHome() });
+  await app.click('[data-testid="first-run-sample"]');
+  await app.find('[data-testid="deal-card"]');
+  const name = `削除テスト商会${Date.now() % 100000}`;
+  const title = `E2E 顧客ページからの案件 ${Date.now() % 100000}`;
+  const companyId = await app.invoke('create_company', {
+    company: { name, name_kana: 'さくじょてすとしょうかい', industry: '', segment: null, owner_id: null, address: '', phone: '', website: '', tags: [] },
+  });
+  await app.click('[data-testid="nav-customers"]');
+  await app.type('[data-testid="customers-search"]', name);
+  await app.waitFor(async () => (await app.text('[data-testid="customer-open"]')) === name, 10000, 'the new customer listed');
+  await app.click('[data-testid="customer-open"]');
+  await app.find('[data-testid="customer-page"]');
+
+  // A new deal from the page: the customer is already chosen.
+  await app.click('[data-testid="customer-new-deal"]');
+  await app.find('[data-testid="deal-dialog"]');
+  assert.equal(await app.text('[data-testid="deal-company-chosen"]'), name);
+  await app.type('[data-testid="deal-title"]', title);
+  await app.type('[data-testid="deal-amount"]', '2,400,000');
+  await app.screenshot('customer-new-deal-ja');
+  await app.click('[data-testid="deal-save"]');
+  await app.waitFor(async () => !(await app.findAll('[data-testid="deal-dialog"]')).length, 10000, 'the deal saved');
+  await app.waitFor(async () => (await app.text('[data-testid="customer-page"]')).includes(title), 10000, 'the deal among the open deals');
+  const dealId = await dealOf(companyId, title);
+  assert.ok(dealId, 'the deal is on the board, for this customer');
+
+  // Deleting asks, and says what goes with the customer.
+  await app.click('[data-testid="customer-delete"]');
+  await app.find('[data-testid="customer-delete-impact"]');
+  assert.match(await app.text('[data-testid="customer-delete-impact"]'), /進行中の案件 1件/);
+  assert.equal(await app.exec(`return document.querySelector('[data-testid="customer-delete-confirm"]').disabled`), true, 'open work needs the tick first');
+  await app.screenshot('customer-delete-ja');
+  await app.click('[data-testid="customer-delete-agree"]');
+  await app.click('[data-testid="customer-delete-confirm"]');
+  await app.find('[data-testid="customer-row"]');
+  await app.type('[data-testid="customers-search"]', name);
+  await app.waitFor(async () => (await app.findAll('[data-testid="customer-open"]')).length === 0, 10000, 'the customer gone from the list');
+  await assert.rejects(app.invoke('deal', { id: dealId }), /not_found/, 'its deal went with it');
+
+  // Undo: the customer and its deal are back, and the timeline says what happened.
+  await app.click('[data-testid="toast-undo"]');
+  await app.find('[data-testid="customer-page"]');
+  await app.waitFor(async () => (await app.text('[data-testid="customer-page"]')).includes(title), 10000, 'the deal back on the page');
+  await app.waitFor(async () => {
+    const lines = await app.exec(`return [...document.querySelectorAll('[data-testid="timeline-entry"][data-kind="system"] [data-testid="timeline-summary"]')].map((e) => e.textContent)`);
+    return lines.some((l) => l.includes('元に戻しました')) && lines.some((l) => l.includes('削除しました')) ? lines : null;
+  }, 10000, 'the delete and the undo on the timeline');
+  assert.equal((await app.invoke('deal', { id: dealId })).title, title);
+  await app.screenshot('customer-restored-ja');
+});
+
+/** The id of a customer's deal by its title, from the engine's own board. */
+async function dealOf(companyId, title) {
+  const board = await app.invoke('board', { pipelineId: null, filter: null });
+  return board.columns.flatMap((c) => c.cards).find((c) => c.company_id === companyId && c.title === title)?.id ?? null;
+}

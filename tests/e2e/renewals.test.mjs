@@ -183,3 +183,78 @@ test('a contract ending in 45 days: corrected, hearing, upsell proposal, renewed
   await app.find(`${card}[data-step="post_renewal"]`);
   await app.screenshot('renewals-by-step-en');
 });
+
+test('a card alone in its lane opens its Next menu inside the window; the contract dialog and the cards never overflow or break a word', async () => {
+  app = await App.launch({ home: freshHome() });
+  await app.click('[data-testid="first-run-sample"]');
+  await app.find('[data-testid="deal-card"]');
+  const customer = `一社だけ商事${Date.now() % 100000}`;
+  const companyId = await app.invoke('create_company', {
+    company: { name: customer, name_kana: 'いっしゃだけしょうじ', industry: '', segment: null, owner_id: null, address: '', phone: '', website: '', tags: [] },
+  });
+  const card0 = await app.invoke('create_contract', {
+    contract: {
+      company_id: companyId, deal_id: null, plan: 'プレミアムサポート 年額', start_date: day(40 - 364), end_date: day(40), auto_renew: true,
+      amount: 1_800_000, currency: 'JPY', billing: 'annual', notice_days: 30, owner_id: null, hearing_days: null, proposal_days: null,
+    },
+  });
+  // The only contract in 更新手続き: its card is alone (and last) in that lane.
+  await app.invoke('advance_renewal', { id: card0.id, version: card0.version, step: 'procedure', input: { satisfaction: null, problems: '', proposal_kind: null, new_amount: null, churn_reason: '' } });
+
+  // The contract dialog at 1280×800: nothing sticks out, nothing scrolls sideways.
+  await app.exec('window.resizeTo?.(1280, 800)');
+  await app.click('[data-testid="open-search"]');
+  await app.type('[data-testid="search-input"]', customer);
+  await app.click('[data-testid="search-hit"][data-kind="companies"]');
+  await app.find('[data-testid="customer-page"]');
+  await app.click('[data-testid="contract-add"]');
+  await app.find('[data-testid="contract-dialog"]');
+  const overflow = await app.exec(`
+    const d = document.querySelector('[data-testid="contract-dialog"]');
+    const content = d.querySelector('.content');
+    const box = d.getBoundingClientRect();
+    const out = [...d.querySelectorAll('input, button, select')].filter((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && (r.right > box.right + 0.5 || r.left < box.left - 0.5);
+    }).map((el) => el.dataset.testid || el.id || el.outerHTML.slice(0, 60));
+    return { sideways: content.scrollWidth > content.clientWidth, out, width: window.innerWidth };`);
+  assert.deepEqual({ sideways: overflow.sideways, out: overflow.out }, { sideways: false, out: [] }, `the dialog at ${overflow.width}px wide`);
+  await app.screenshot('contract-dialog-fit-ja');
+  await app.click('[data-testid="contract-dialog-cancel"]');
+
+  await app.click('[data-testid="nav-renewals"]');
+  await app.click('[data-testid="renewals-mode-step"]');
+  const card = `[data-testid="renewal-card"][data-id="${card0.id}"]`;
+  await app.find(`[data-testid="renewal-lane"][data-bucket="procedure"] ${card}`);
+  assert.equal(await app.exec(`return document.querySelector('[data-testid="renewal-lane"][data-bucket="procedure"]').dataset.count`), '1', 'alone in its lane');
+
+  // Amounts with their unit and step names stay on one line.
+  const broken = await app.exec(`
+    return [...document.querySelectorAll('[data-testid="renewal-card"] :is(.amount, .step)')]
+      .filter((el) => el.getClientRects().length > 1 || el.getBoundingClientRect().height > parseFloat(getComputedStyle(el).lineHeight) * 1.5 + 4)
+      .map((el) => el.textContent.trim());`);
+  assert.deepEqual(broken, [], 'no amount or step name breaks inside');
+
+  // The lone card's menu: fully inside the window, on top, and its item clickable.
+  await app.click(`${card} [data-testid="renewal-next-step"]`);
+  const item = `${card} [data-testid="renewal-to-post_renewal"]`;
+  await app.find(item);
+  const reach = await app.exec(`
+    const el = document.querySelector(arguments[0]);
+    const r = el.getBoundingClientRect();
+    const menu = el.closest('[role="menu"]').getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return { inside: menu.top >= 0 && menu.left >= 0 && menu.bottom <= innerHeight && menu.right <= innerWidth, onTop: hit === el };`, [item]);
+  assert.deepEqual(reach, { inside: true, onTop: true }, 'the menu item is visible and is what a click hits');
+  await app.screenshot('renewal-lone-card-menu-ja');
+  await app.click(item);
+
+  // The renewal preview names the years (the next period ends next year at the earliest).
+  const preview = await app.text('[data-testid="step-renew-preview"]');
+  const nextEnd = new Date(`${day(40)}T00:00:00`);
+  nextEnd.setFullYear(nextEnd.getFullYear() + 1);
+  assert.match(preview, new RegExp(`${nextEnd.getFullYear()}年`), `the preview names the year: ${preview}`);
+  await app.screenshot('renewal-preview-year-ja');
+  await app.click('[data-testid="step-save"]');
+  await app.find(`${card}[data-step="post_renewal"]`);
+});

@@ -93,7 +93,7 @@ test('a deal saved in one window shows in the other at once; the other’s open 
   // Sato's window learns of Suzuki's save too: open the deal, see the notes.
   await a.click(card);
   await a.waitFor(async () => (await a.exec(`return document.querySelector('[data-testid="deal-notes"]')?.value`)) === typed, 10000, 'the notes in the first window');
-  await a.click('[data-testid="deal-cancel"]');
+  await a.click('[data-testid="deal-dialog-cancel"]');
 
   // Apply mine: a second conflict, resolved by putting my entry on top.
   await a.click(card);

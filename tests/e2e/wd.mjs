@@ -163,6 +163,25 @@ export class App {
     await this.cmd('DELETE', '/actions');
   }
 
+  /** A mouse click at a point of the window (e.g. a dialog's backdrop). */
+  async clickAt(x, y) {
+    await this.cmd('POST', '/actions', {
+      actions: [
+        {
+          type: 'pointer',
+          id: 'mouse',
+          parameters: { pointerType: 'mouse' },
+          actions: [
+            { type: 'pointerMove', duration: 0, origin: 'viewport', x, y },
+            { type: 'pointerDown', button: 0 },
+            { type: 'pointerUp', button: 0 },
+          ],
+        },
+      ],
+    });
+    await this.cmd('DELETE', '/actions');
+  }
+
   /** Presses a key chord on the focused element, e.g. keys(['\uE00A', '\uE014']) for Alt+→. */
   async keys(chord) {
     await this.cmd('POST', '/actions', {

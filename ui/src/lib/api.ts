@@ -11,6 +11,9 @@ import type { ActivityEdit } from './generated/ActivityEdit';
 import type { BoardFilter } from './generated/BoardFilter';
 import type { Deal } from './generated/Deal';
 import type { DealEdit } from './generated/DealEdit';
+import type { Deletion } from './generated/Deletion';
+import type { DeletionImpact } from './generated/DeletionImpact';
+import type { Restored } from './generated/Restored';
 import type { MailDraft } from './generated/MailDraft';
 import type { MoveDeal } from './generated/MoveDeal';
 import type { NewActivity } from './generated/NewActivity';
@@ -74,6 +77,8 @@ export const api = {
   deal: (id: string) => call<Deal>('deal', { id }),
   createDeal: (deal: NewDeal) => call<Deal>('create_deal', { deal }),
   updateDeal: (id: string, version: number, edit: DealEdit) => call<Deal>('update_deal', { id, version, edit }),
+  deleteDeal: (id: string, version: number) => call<Deletion>('delete_deal', { id, version }),
+  undoDeletion: (deletionId: string) => call<Restored>('undo_deletion', { deletionId }),
   moveDeal: (request: MoveDeal) => call<MoveOutcome>('move_deal', { request }),
   users: () => call<User[]>('users'),
   pipelines: () => call<PipelineStages[]>('pipelines'),
@@ -89,6 +94,9 @@ export const api = {
   createCompany: (company: NewCompany) => call<string>('create_company', { company }),
   company: (id: string) => call<Company>('company', { id }),
   updateCompany: (id: string, version: number, edit: CompanyEdit) => call<number>('update_company', { id, version, edit }),
+  companyDeletionImpact: (id: string) => call<DeletionImpact>('company_deletion_impact', { id }),
+  deleteCompany: (id: string, version: number, withOpenWork: boolean) =>
+    call<Deletion>('delete_company', { id, version, withOpenWork }),
   createContact: (contact: NewContact) => call<string>('create_contact', { contact }),
   /** Returns the contact's new version. */
   updateContact: (id: string, version: number, edit: ContactEdit) => call<number>('update_contact', { id, version, edit }),

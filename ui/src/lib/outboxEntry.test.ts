@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { conflictRows, subject } from './outboxEntry';
 import type { Entry } from './generated/Entry';
 
-const dealEdit = { title: '新規導入', company_id: 'c1', contact_id: null, amount: 650000, currency: 'JPY', owner_id: null, expected_close: null, notes: '稟議は来週' };
+const dealEdit = { title: '新規導入', company_id: 'c1', contact_id: null, amount: 650000, currency: 'JPY', owner_id: null, expected_close: null, notes: '稟議は来週', decision_deadline: null };
 
 describe('outbox entries', () => {
   it('names the work by what the user typed', () => {

@@ -1,7 +1,10 @@
 /** Short notices after an action ("re-approach planned", "a colleague changed this deal"). */
 export type ToastKind = 'info' | 'success' | 'error';
 
-export type Toast = { id: number; kind: ToastKind; text: string; key?: string };
+/** A button in the notice, e.g. "Undo" after a delete. */
+export type ToastAction = { label: string; testid: string; run: () => void };
+
+export type Toast = { id: number; kind: ToastKind; text: string; key?: string; action?: ToastAction };
 
 /** More than this many at once would cover the window; the oldest go first. */
 export const MAX_TOASTS = 4;
@@ -25,9 +28,9 @@ class Toasts {
   items = $state<Toast[]>([]);
   private next = 1;
 
-  show(text: string, kind: ToastKind = 'info', ms = 6000, key?: string): void {
+  show(text: string, kind: ToastKind = 'info', ms = 6000, key?: string, action?: ToastAction): void {
     const id = this.next++;
-    this.items = stacked(this.items, { id, kind, text, key });
+    this.items = stacked(this.items, { id, kind, text, key, action });
     // Errors stay until dismissed: the user must not miss that a move was undone.
     if (kind !== 'error') setTimeout(() => this.dismiss(id), ms);
   }
