@@ -115,6 +115,23 @@ pub struct DealEdit {
     pub decision_deadline: Option<NaiveDate>,
 }
 
+impl From<&Deal> for DealEdit {
+    /// The dialog's fields of a deal as it is, to change one of them.
+    fn from(d: &Deal) -> Self {
+        DealEdit {
+            title: d.title.clone(),
+            company_id: d.company_id.clone(),
+            contact_id: d.contact_id.clone(),
+            amount: d.amount,
+            currency: d.currency.clone(),
+            owner_id: d.owner_id.clone(),
+            expected_close: d.expected_close,
+            notes: d.notes.clone(),
+            decision_deadline: d.decision_deadline,
+        }
+    }
+}
+
 /// What the user said about a lost deal.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -1768,21 +1785,6 @@ mod tests {
         assert_eq!(f.db.write(|ctx| update(ctx, &id, 1, &moved)).unwrap(), 2);
     }
 
-    /// The dialog's fields of a deal as it is, to change one of them.
-    fn edit_of(d: &Deal) -> DealEdit {
-        DealEdit {
-            title: d.title.clone(),
-            company_id: d.company_id.clone(),
-            contact_id: d.contact_id.clone(),
-            amount: d.amount,
-            currency: d.currency.clone(),
-            owner_id: d.owner_id.clone(),
-            expected_close: d.expected_close,
-            notes: d.notes.clone(),
-            decision_deadline: d.decision_deadline,
-        }
-    }
-
     fn in_closing(f: &mut Fixture, s: &Seed, deadline: &str) -> String {
         let id = s.deal(&mut f.db, "基幹システム刷新", s.stage("見積"), 1, "JPY");
         move_with(
@@ -1805,7 +1807,7 @@ mod tests {
         let d = get(f.db.conn(), &id).unwrap();
         let edit = DealEdit {
             decision_deadline: Some(date("2026-12-16")),
-            ..edit_of(&d)
+            ..DealEdit::from(&d)
         };
         assert_eq!(f.db.write(|ctx| update(ctx, &id, d.version, &edit)).unwrap(), d.version + 1);
         assert_eq!(get(f.db.conn(), &id).unwrap().decision_deadline, Some(date("2026-12-16")));
@@ -1869,7 +1871,7 @@ mod tests {
             let edit = DealEdit {
                 notes: format!("{deadline:?}"),
                 decision_deadline: deadline,
-                ..edit_of(&d)
+                ..DealEdit::from(&d)
             };
             f.db.write(|ctx| update(ctx, &id, v, &edit)).unwrap();
         }
@@ -1891,7 +1893,7 @@ mod tests {
         let d = get(f.db.conn(), &id).unwrap();
         let past = DealEdit {
             decision_deadline: Some(date("2026-11-24")),
-            ..edit_of(&d)
+            ..DealEdit::from(&d)
         };
         assert_invalid(f.db.write(|ctx| update(ctx, &id, d.version, &past)), "decision_deadline", "past");
         // Out of closing the date is history, not a plan to move.
@@ -1899,7 +1901,7 @@ mod tests {
         let d = get(f.db.conn(), &id).unwrap();
         let later = DealEdit {
             decision_deadline: Some(date("2026-12-20")),
-            ..edit_of(&d)
+            ..DealEdit::from(&d)
         };
         assert_invalid(
             f.db.write(|ctx| update(ctx, &id, d.version, &later)),

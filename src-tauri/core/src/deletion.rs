@@ -306,10 +306,9 @@ mod tests {
     use super::*;
     use crate::board::{self, BoardFilter};
     use crate::clock::Clock;
-    use crate::contract::{self, Billing, NewContract};
     use crate::deal::{self, MoveDeal};
     use crate::follow_up::{self, FollowUpQuery};
-    use crate::testutil::{assert_invalid, contact, fixture, seed_pipeline, Fixture, Seed};
+    use crate::testutil::{assert_invalid, contact, contract, fixture, seed_pipeline, Fixture, Seed};
     use crate::timeline::{self, TimelineQuery};
     use crate::{company, ErrorCode};
     use chrono::NaiveDate;
@@ -354,25 +353,6 @@ mod tests {
         };
         f.db.write(|ctx| deal::move_to(ctx, &m)).unwrap();
         id
-    }
-
-    fn contract_for(f: &mut Fixture, company_id: &str) -> String {
-        let c = NewContract {
-            company_id: company_id.into(),
-            deal_id: None,
-            plan: "クラウド会計 年額".into(),
-            start_date: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-            end_date: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
-            auto_renew: false,
-            amount: 600_000,
-            currency: "JPY".into(),
-            billing: Billing::Annual,
-            notice_days: 30,
-            owner_id: None,
-            hearing_days: None,
-            proposal_days: None,
-        };
-        f.db.write(|ctx| contract::create(ctx, &c)).unwrap()
     }
 
     fn count(f: &Fixture, sql: &str) -> i64 {
@@ -460,7 +440,7 @@ mod tests {
             ..Default::default()
         };
         f.db.write(|ctx| deal::move_to(ctx, &m)).unwrap();
-        contract_for(&mut f, &s.company_id);
+        contract(&mut f, &s.company_id, "2026-01-01", "2026-12-31", 600_000);
         contact(&mut f.db, &s.company_id, "山田 花子", "");
         // Removed on its own last week: an undo of the customer must not revive it.
         let old = contact(&mut f.db, &s.company_id, "退職した人", "");

@@ -897,29 +897,10 @@ pub fn rate(conn: &Connection, clock: &dyn Clock, from: NaiveDate, to: NaiveDate
 mod tests {
     use super::*;
     use crate::contract::{self, NewContract};
-    use crate::testutil::{assert_invalid, colleague, fixture, seed_pipeline, Fixture};
+    use crate::testutil::{assert_invalid, colleague, contract, fixture, seed_pipeline, Fixture};
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
-
-    fn contract(f: &mut Fixture, company_id: &str, start: &str, end: &str, amount: i64) -> String {
-        let c = NewContract {
-            company_id: company_id.into(),
-            deal_id: None,
-            plan: "クラウド会計 年額".into(),
-            start_date: d(start),
-            end_date: d(end),
-            auto_renew: false,
-            amount,
-            currency: "JPY".into(),
-            billing: Billing::Annual,
-            notice_days: 30,
-            owner_id: None,
-            hearing_days: None,
-            proposal_days: None,
-        };
-        f.db.write(|ctx| contract::create(ctx, &c)).unwrap()
     }
 
     /// The open renewal follow-ups of a contract: (step, due day in JST).

@@ -3,6 +3,7 @@
 use crate::activity::{self, ActivityKind, Direction, NewActivity};
 use crate::clock::{to_db, Clock, FixedClock};
 use crate::company::{self, NewCompany};
+use crate::contract::{self, Billing, NewContract};
 use crate::deal::{self, NewDeal};
 use crate::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::pipeline::{self, Stage};
@@ -179,6 +180,27 @@ pub fn contact(db: &mut Db, company_id: &str, name: &str, email: &str) -> String
         )
     })
     .unwrap()
+}
+
+/// A yearly contract of `company_id` from `start` to `end` (YYYY-MM-DD), in yen.
+pub fn contract(f: &mut Fixture, company_id: &str, start: &str, end: &str, amount: i64) -> String {
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let c = NewContract {
+        company_id: company_id.into(),
+        deal_id: None,
+        plan: "クラウド会計 年額".into(),
+        start_date: day(start),
+        end_date: day(end),
+        auto_renew: false,
+        amount,
+        currency: "JPY".into(),
+        billing: Billing::Annual,
+        notice_days: 30,
+        owner_id: None,
+        hearing_days: None,
+        proposal_days: None,
+    };
+    f.db.write(|ctx| contract::create(ctx, &c)).unwrap()
 }
 
 /// The same team file opened by a colleague on another PC.

@@ -112,14 +112,7 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
             let d = kizuna_core::deal::get(db.conn(), id)?;
             let edit = kizuna_core::deal::DealEdit {
                 title: title.clone(),
-                company_id: d.company_id,
-                contact_id: d.contact_id,
-                amount: d.amount,
-                currency: d.currency,
-                owner_id: d.owner_id,
-                expected_close: d.expected_close,
-                notes: d.notes,
-                decision_deadline: None,
+                ..kizuna_core::deal::DealEdit::from(&d)
             };
             let new_version = db.write(|ctx| kizuna_core::deal::update(ctx, id, version, &edit))?;
             println!("{new_version}");
