@@ -1809,8 +1809,14 @@ mod tests {
             decision_deadline: Some(date("2026-12-16")),
             ..DealEdit::from(&d)
         };
-        assert_eq!(f.db.write(|ctx| update(ctx, &id, d.version, &edit)).unwrap(), d.version + 1);
-        assert_eq!(get(f.db.conn(), &id).unwrap().decision_deadline, Some(date("2026-12-16")));
+        assert_eq!(
+            f.db.write(|ctx| update(ctx, &id, d.version, &edit)).unwrap(),
+            d.version + 1
+        );
+        assert_eq!(
+            get(f.db.conn(), &id).unwrap().decision_deadline,
+            Some(date("2026-12-16"))
+        );
         let me = Some(f.db.user().id.clone());
         assert_eq!(
             follow_ups(&f.db, &id),
@@ -1875,7 +1881,10 @@ mod tests {
             };
             f.db.write(|ctx| update(ctx, &id, v, &edit)).unwrap();
         }
-        assert_eq!(get(f.db.conn(), &id).unwrap().decision_deadline, Some(date("2026-12-09")));
+        assert_eq!(
+            get(f.db.conn(), &id).unwrap().decision_deadline,
+            Some(date("2026-12-09"))
+        );
         assert_eq!(follow_ups(&f.db, &id).len(), 1);
         // What an outbox written before the field existed holds still reads.
         let old: DealEdit = serde_json::from_value(json!({
@@ -1895,7 +1904,11 @@ mod tests {
             decision_deadline: Some(date("2026-11-24")),
             ..DealEdit::from(&d)
         };
-        assert_invalid(f.db.write(|ctx| update(ctx, &id, d.version, &past)), "decision_deadline", "past");
+        assert_invalid(
+            f.db.write(|ctx| update(ctx, &id, d.version, &past)),
+            "decision_deadline",
+            "past",
+        );
         // Out of closing the date is history, not a plan to move.
         mv(&mut f.db, &id, &s.stage("見積"), None).unwrap();
         let d = get(f.db.conn(), &id).unwrap();
@@ -1908,7 +1921,10 @@ mod tests {
             "decision_deadline",
             "not_closing",
         );
-        assert_eq!(get(f.db.conn(), &id).unwrap().decision_deadline, Some(date("2026-12-09")));
+        assert_eq!(
+            get(f.db.conn(), &id).unwrap().decision_deadline,
+            Some(date("2026-12-09"))
+        );
         assert!(follow_ups(&f.db, &id).iter().all(|f| f.1 == "cancelled"));
     }
 }

@@ -227,9 +227,8 @@ pub fn undo(ctx: &WriteCtx, deletion_id: &str) -> Result<Restored> {
             id: deletion_id.to_string(),
         });
     }
-    let orphan = |sql: &str| -> Result<bool> {
-        Ok(ctx.tx.query_row(sql, [deletion_id], |_| Ok(())).optional()?.is_some())
-    };
+    let orphan =
+        |sql: &str| -> Result<bool> { Ok(ctx.tx.query_row(sql, [deletion_id], |_| Ok(())).optional()?.is_some()) };
     // Rows of the batch whose customer is gone and does not come back with it.
     if orphan(
         "SELECT 1 FROM deals d JOIN companies c ON c.id = d.company_id
@@ -315,7 +314,11 @@ mod tests {
 
     fn board_titles(f: &Fixture) -> Vec<String> {
         let b = board::load(f.db.conn(), &f.clock, None, &BoardFilter::default()).unwrap();
-        b.columns.iter().flat_map(|c| &c.cards).map(|c| c.title.clone()).collect()
+        b.columns
+            .iter()
+            .flat_map(|c| &c.cards)
+            .map(|c| c.title.clone())
+            .collect()
     }
 
     fn open_follow_ups(f: &Fixture) -> Vec<String> {
@@ -338,7 +341,12 @@ mod tests {
         page.entries
             .iter()
             .filter(|e| e.kind == ActivityKind::System)
-            .map(|e| serde_json::from_str::<Value>(&e.body).unwrap()["event"].as_str().unwrap().to_string())
+            .map(|e| {
+                serde_json::from_str::<Value>(&e.body).unwrap()["event"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
             .collect()
     }
 
@@ -374,7 +382,11 @@ mod tests {
         assert!(board_titles(&f).contains(&"基幹システム刷新".to_string()));
 
         let gone = f.db.write(|ctx| deal::delete(ctx, &id, version)).unwrap();
-        assert_eq!((gone.deals, gone.follow_ups), (0, 1), "the deal's reminder went with it");
+        assert_eq!(
+            (gone.deals, gone.follow_ups),
+            (0, 1),
+            "the deal's reminder went with it"
+        );
         assert_eq!(board_titles(&f), ["別の案件"]);
         assert!(open_follow_ups(&f).is_empty());
         assert_eq!(deal::get(f.db.conn(), &id).unwrap_err().code(), ErrorCode::NotFound);
@@ -417,13 +429,14 @@ mod tests {
         f.db.write(|ctx| follow_up::complete(ctx, &done, 1, None)).unwrap();
         let gone = f.db.write(|ctx| deal::delete(ctx, &id, 1)).unwrap();
         assert_eq!(gone.follow_ups, 0);
-        let history: (String, Option<String>) = f
-            .db
-            .conn()
-            .query_row("SELECT status, deleted_at FROM follow_ups WHERE id = ?1", [&done], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .unwrap();
+        let history: (String, Option<String>) =
+            f.db.conn()
+                .query_row(
+                    "SELECT status, deleted_at FROM follow_ups WHERE id = ?1",
+                    [&done],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap();
         assert_eq!(history, ("done".into(), None));
     }
 
@@ -449,7 +462,13 @@ mod tests {
 
         let impact = company::deletion_impact(f.db.conn(), &s.company_id).unwrap();
         assert_eq!(
-            (impact.open_deals, impact.closed_deals, impact.running_contracts, impact.other_contracts, impact.contacts),
+            (
+                impact.open_deals,
+                impact.closed_deals,
+                impact.running_contracts,
+                impact.other_contracts,
+                impact.contacts
+            ),
             (1, 1, 1, 0, 1)
         );
         // The decision deadline, and the contract's renewal work.
@@ -463,13 +482,17 @@ mod tests {
         );
         assert_eq!(board_titles(&f).len(), 2, "nothing deleted without the yes");
 
-        let gone = f.db.write(|ctx| company::delete(ctx, &s.company_id, version, true)).unwrap();
+        let gone =
+            f.db.write(|ctx| company::delete(ctx, &s.company_id, version, true))
+                .unwrap();
         assert_eq!((gone.deals, gone.contracts, gone.contacts), (2, 1, 1));
         assert_eq!(gone.follow_ups, impact.open_follow_ups);
         assert!(board_titles(&f).is_empty());
         assert!(open_follow_ups(&f).is_empty());
         assert!(company::list(f.db.conn(), &Default::default()).unwrap().is_empty());
-        assert!(crate::renewal::board(f.db.conn(), f.clock.today(), 400).unwrap().is_empty());
+        assert!(crate::renewal::board(f.db.conn(), f.clock.today(), 400)
+            .unwrap()
+            .is_empty());
         assert_eq!(
             company::get(f.db.conn(), &s.company_id).unwrap_err().code(),
             ErrorCode::NotFound
@@ -481,7 +504,10 @@ mod tests {
         assert_eq!(board_titles(&f).len(), 2);
         assert_eq!(open_follow_ups(&f).len() as u32, impact.open_follow_ups);
         assert_eq!(company::deletion_impact(f.db.conn(), &s.company_id).unwrap(), impact);
-        assert_eq!(deal::get(f.db.conn(), &deal_id).unwrap().stage_id, s.stage("クロージング"));
+        assert_eq!(
+            deal::get(f.db.conn(), &deal_id).unwrap().stage_id,
+            s.stage("クロージング")
+        );
         let names: Vec<String> = company::contacts_of(f.db.conn(), &s.company_id)
             .unwrap()
             .into_iter()
@@ -509,7 +535,11 @@ mod tests {
         let company_gone = f.db.write(|ctx| company::delete(ctx, &s.company_id, v, false)).unwrap();
         assert_eq!(company_gone.deals, 0, "the deal was already gone on its own");
 
-        assert_invalid(f.db.write(|ctx| undo(ctx, &deal_gone.deletion_id)), "company_id", "deleted");
+        assert_invalid(
+            f.db.write(|ctx| undo(ctx, &deal_gone.deletion_id)),
+            "company_id",
+            "deleted",
+        );
         assert_eq!(deal::get(f.db.conn(), &id).unwrap_err().code(), ErrorCode::NotFound);
         // The customer first, then the deal.
         f.db.write(|ctx| undo(ctx, &company_gone.deletion_id)).unwrap();

@@ -272,10 +272,7 @@ pub async fn delete_company(
     with_open_work: bool,
 ) -> Reply<Deletion> {
     state
-        .with_session(move |s| {
-            s.db()?
-                .write(|ctx| company::delete(ctx, &id, version, with_open_work))
-        })
+        .with_session(move |s| s.db()?.write(|ctx| company::delete(ctx, &id, version, with_open_work)))
         .await
 }
 
