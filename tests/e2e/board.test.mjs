@@ -135,7 +135,7 @@ test('create a deal, drag it to 見積, move it into closing, lose it with a re-
   assert.equal(await app.text('[data-testid="deal-lost-info"] [data-testid="lost-facts-to"]'), '競合システム株式会社');
   await app.find('[data-testid="deal-timeline"] [data-testid="timeline-entry"][data-kind="stage_change"] [data-testid="lost-facts-detail"]');
   await app.screenshot('deal-dialog-lost-ja');
-  await app.click('[data-testid="deal-cancel"]');
+  await app.click('[data-testid="deal-dialog-cancel"]');
   await app.waitFor(async () => !(await app.findAll('[data-testid="deal-dialog"]')).length, 5000, 'deal dialog closed');
 
   // Search finds the deal by the detail and by the competitor.
