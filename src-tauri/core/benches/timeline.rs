@@ -185,11 +185,11 @@ fn measure_search(conn: &rusqlite::Connection) {
         ("2 characters, LIKE, rare (瑕疵)", "瑕疵"),
     ] {
         let t = Instant::now();
-        let r = search::search(conn, query, 10).expect("search");
+        let r = search::search(conn, query, 10, kizuna_core::config::Language::Ja).expect("search");
         let cold = t.elapsed().as_secs_f64() * 1e3;
         let found = r.activities.len();
         let m = time(30, || {
-            std::hint::black_box(search::search(conn, query, 10).expect("search"));
+            std::hint::black_box(search::search(conn, query, 10, kizuna_core::config::Language::Ja).expect("search"));
         });
         println!(
             "[1M] search {what}: median {:.2} ms, p95 {:.2} ms (first {:.1} ms; {found} timeline hits shown){}",

@@ -6,6 +6,7 @@ use crate::clock::{from_db, to_db};
 use crate::company::{non_empty, required};
 use crate::db::WriteCtx;
 use crate::deal::Changes;
+use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::id::new_id;
@@ -423,6 +424,60 @@ pub fn log(ctx: &WriteCtx, a: &NewActivity) -> Result<String> {
     Ok(id)
 }
 
+/// An entry the engine records: bookkeeping of what happened (a stage
+/// change, a contract event), not a touch with the customer, so neither the
+/// last contact nor the deal's last activity moves. Its summary is stored as
+/// what happened ([`EngineText`]), with the words in the writer's language
+/// beside it.
+pub(crate) struct Record<'a> {
+    pub company_id: &'a str,
+    pub contact_id: Option<&'a str>,
+    pub deal_id: Option<&'a str>,
+    pub kind: ActivityKind,
+    pub occurred_at: &'a str,
+    pub text: &'a EngineText,
+    /// Details kept as they are (the problems heard, a stage change's data).
+    pub body: &'a str,
+}
+
+pub(crate) fn record(ctx: &WriteCtx, r: &Record) -> Result<String> {
+    let id = new_id();
+    let (text_kind, text_params) = r.text.to_columns();
+    ctx.tx.execute(
+        "INSERT INTO activities (id, company_id, contact_id, deal_id, kind, occurred_at, summary, body, author_id,
+                                 created_at, updated_at, updated_by, text_kind, text_params, search_text)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?9, ?11, ?12, ?13)",
+        params![
+            id,
+            r.company_id,
+            r.contact_id,
+            r.deal_id,
+            r.kind.as_str(),
+            r.occurred_at,
+            r.text.render(ctx.lang),
+            r.body,
+            ctx.user_id,
+            ctx.now,
+            text_kind,
+            text_params,
+            r.text.search_text()
+        ],
+    )?;
+    ctx.changed("activity", &id, "insert")?;
+    Ok(id)
+}
+
+/// Marks the summary of an entry just logged as the engine's words (the
+/// thank-you mail recorded without a subject).
+pub(crate) fn set_engine_text(ctx: &WriteCtx, id: &str, text: &EngineText) -> Result<()> {
+    let (text_kind, text_params) = text.to_columns();
+    ctx.tx.execute(
+        "UPDATE activities SET text_kind = ?2, text_params = ?3, search_text = ?4 WHERE id = ?1",
+        params![id, text_kind, text_params, text.search_text()],
+    )?;
+    Ok(())
+}
+
 /// What an edit or delete needs to know of the stored entry.
 struct Stored {
     company_id: String,
@@ -514,10 +569,15 @@ pub fn update_activity(ctx: &WriteCtx, id: &str, version: i64, e: &ActivityEdit)
     if changes.is_empty() {
         return Ok(old.version);
     }
+    // A summary the engine wrote (a thank-you mail without subject) that
+    // its author rewrote is theirs from then on: the kind no longer applies.
     let n = ctx.tx.execute(
         "UPDATE activities SET contact_id = ?3, deal_id = ?4, kind = ?5, direction = ?6, occurred_at = ?7,
                                summary = ?8, body = ?9, minutes = ?10, next_todos = ?11, next_appointment_at = ?12,
-                               signals = ?13, version = version + 1, updated_at = ?14, updated_by = ?15
+                               signals = ?13, version = version + 1, updated_at = ?14, updated_by = ?15,
+                               text_kind = CASE WHEN summary = ?8 THEN text_kind END,
+                               text_params = CASE WHEN summary = ?8 THEN text_params END,
+                               search_text = CASE WHEN summary = ?8 THEN search_text END
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
         params![
             id,
@@ -596,17 +656,20 @@ fn plan_appointment(
     deal_id: Option<&str>,
     due_at: &str,
 ) -> Result<String> {
-    follow_up::create(
+    follow_up::create_titled(
         ctx,
         &NewFollowUp {
             kind: FollowUpKind::Appointment,
-            title: format!("次回アポイント: {company_name}"),
+            title: String::new(),
             due_at: due_at.to_string(),
             assignee_id: Some(ctx.user_id.to_string()),
             company_id: Some(company_id.to_string()),
             deal_id: deal_id.map(String::from),
             contract_id: None,
             activity_id: Some(activity_id.to_string()),
+        },
+        &EngineText::NextAppointment {
+            company: company_name.to_string(),
         },
     )
 }
@@ -807,6 +870,19 @@ mod tests {
             Some("2026-11-25T01:00:00Z")
         );
         assert_eq!(last_activity(&f.db, &deal).as_deref(), Some("2026-11-25T01:00:00Z"));
+        // The title is stored as what it is, and read in each reader's language.
+        let planned = follow_up::list_open(f.db.conn(), &f.clock, None).unwrap();
+        let text = planned[0].engine_text.clone().expect("the engine titled it");
+        assert_eq!(
+            text,
+            EngineText::NextAppointment {
+                company: "株式会社テスト".into()
+            }
+        );
+        assert_eq!(
+            text.render(crate::config::Language::En),
+            "Next appointment: 株式会社テスト"
+        );
     }
 
     #[test]

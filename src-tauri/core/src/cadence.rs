@@ -8,6 +8,7 @@
 
 use crate::activity::ActivityKind;
 use crate::clock::{from_db, to_db, Clock};
+use crate::engine_text::EngineText;
 use crate::error::Result;
 use crate::settings::TeamSettings;
 use chrono::{Duration, NaiveTime, Utc};
@@ -36,6 +37,9 @@ pub struct TouchRef {
     pub kind: ActivityKind,
     pub occurred_at: String,
     pub summary: String,
+    /// A summary the engine wrote (a thank-you mail without subject), to
+    /// show in the reader's language.
+    pub engine_text: Option<EngineText>,
     pub author_name: Option<String>,
 }
 
@@ -53,7 +57,7 @@ pub struct PushyWarning {
 /// A reply is an inbound touch or any entry carrying a buying signal.
 const TOUCHES: &str = "SELECT a.id, a.kind, a.occurred_at, a.summary, u.display_name,
         (a.direction = 'inbound' OR a.signals <> '[]') AS reply,
-        (a.direction = 'outbound') AS outbound
+        (a.direction = 'outbound') AS outbound, a.text_kind, a.text_params
    FROM activities a LEFT JOIN users u ON u.id = a.author_id
   WHERE a.company_id = ?1 AND a.deleted_at IS NULL AND a.occurred_at >= ?2
     AND a.kind IN ('meeting','call','email','sns','quote','support')
@@ -75,6 +79,7 @@ fn touches_since(conn: &Connection, company_id: &str, since: &str) -> Result<Vec
                     kind: ActivityKind::parse(&r.get::<_, String>(1)?).unwrap_or(ActivityKind::Note),
                     occurred_at: r.get(2)?,
                     summary: r.get(3)?,
+                    engine_text: EngineText::read(r, 7)?,
                     author_name: r.get(4)?,
                 },
                 reply: r.get::<_, Option<bool>>(5)?.unwrap_or(false),

@@ -5,6 +5,7 @@ use crate::contract::ContractStatus;
 use crate::db::WriteCtx;
 use crate::deal::Changes;
 use crate::deletion::{self, Batch, Deletion, Table};
+use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::follow_up::FollowUpKind;
 use crate::id::new_id;
@@ -224,6 +225,8 @@ pub struct SummaryFollowUp {
     pub id: String,
     pub kind: FollowUpKind,
     pub title: String,
+    /// A title the engine wrote, to show in the reader's language.
+    pub engine_text: Option<EngineText>,
     pub due_at: String,
     pub assignee_name: Option<String>,
 }
@@ -660,7 +663,7 @@ pub fn summary(conn: &Connection, id: &str) -> Result<CompanySummary> {
         .collect();
     let next_follow_up = conn
         .prepare_cached(
-            "SELECT f.id, f.kind, f.title, f.due_at, u.display_name
+            "SELECT f.id, f.kind, f.title, f.due_at, u.display_name, f.text_kind, f.text_params
              FROM follow_ups f LEFT JOIN users u ON u.id = f.assignee_id
              WHERE f.company_id = ?1 AND f.status = 'open' AND f.deleted_at IS NULL
              ORDER BY f.due_at, f.id LIMIT 1",
@@ -670,6 +673,7 @@ pub fn summary(conn: &Connection, id: &str) -> Result<CompanySummary> {
                 id: r.get(0)?,
                 kind: FollowUpKind::parse(&r.get::<_, String>(1)?),
                 title: r.get(2)?,
+                engine_text: EngineText::read(r, 5)?,
                 due_at: r.get(3)?,
                 assignee_name: r.get(4)?,
             })

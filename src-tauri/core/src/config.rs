@@ -16,6 +16,8 @@ pub enum Language {
 }
 
 impl Language {
+    pub const ALL: [Language; 2] = [Language::Ja, Language::En];
+
     /// Japanese on a Japanese system, English everywhere else.
     pub fn from_locale(locale: Option<&str>) -> Language {
         match locale {

@@ -6,6 +6,7 @@
 //! the lock. No transaction outlives a call into the engine.
 
 use crate::clock::{to_db, Clock, SystemClock};
+use crate::config::Language;
 use crate::error::{Error, ErrorCode, Result};
 use crate::schema::{self, APPLICATION_ID};
 use crate::user::{self, User};
@@ -35,6 +36,11 @@ pub struct OpenOptions {
     /// Checks that the file system's locks work before anything is written
     /// (locking.rs); tests put a failing one in.
     pub lock_probe: crate::locking::Probe,
+    /// The language of this user: what the engine writes in their name is
+    /// stored as a kind with parameters (engine_text), but the text kept
+    /// beside it, and the stage names and lost reasons of a database they
+    /// create, are in this language.
+    pub language: Language,
 }
 
 impl OpenOptions {
@@ -45,7 +51,14 @@ impl OpenOptions {
             clock: Arc::new(SystemClock),
             backup_dir: None,
             lock_probe: crate::locking::probe,
+            // The product's first language; the desktop and the CLI say the user's.
+            language: Language::Ja,
         }
+    }
+
+    pub fn with_language(mut self, language: Language) -> Self {
+        self.language = language;
+        self
     }
 
     pub fn with_lock_probe(mut self, probe: crate::locking::Probe) -> Self {
@@ -113,6 +126,7 @@ pub struct Db {
     read_only: Option<ReadOnlyReason>,
     clock: Arc<dyn Clock>,
     notices: Vec<OpenNotice>,
+    language: Language,
 }
 
 /// Everything a write needs: the open IMMEDIATE transaction, who writes, and
@@ -122,6 +136,8 @@ pub struct WriteCtx<'a> {
     pub user_id: &'a str,
     pub now: String,
     pub clock: &'a dyn Clock,
+    /// The writer's language (see [`OpenOptions::language`]).
+    pub lang: Language,
 }
 
 impl Db {
@@ -301,7 +317,8 @@ impl Db {
     }
 
     /// Creates a new, empty team database with the default pipeline and
-    /// team settings. Refuses to touch a file that already has content.
+    /// team settings, named in the creator's language (`opts.language`).
+    /// Refuses to touch a file that already has content.
     pub fn create(path: &Path, opts: OpenOptions) -> Result<Db> {
         let shown = path.display().to_string();
         match std::fs::metadata(path) {
@@ -324,7 +341,7 @@ impl Db {
         db.write(|ctx| {
             schema::migrate(ctx.tx, 0)?;
             crate::pipeline::create_default(ctx)?;
-            crate::settings::TeamSettings::default().save(ctx)
+            crate::settings::TeamSettings::for_language(ctx.lang).save(ctx)
         })?;
         db.ensure_current_user(&opts)?;
         Ok(db)
@@ -359,6 +376,7 @@ impl Db {
             read_only,
             clock: opts.clock.clone(),
             notices: Vec::new(),
+            language: opts.language,
         }
     }
 
@@ -393,6 +411,13 @@ impl Db {
     }
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
+    }
+    pub fn language(&self) -> Language {
+        self.language
+    }
+    /// The user switched languages: what the engine writes from now on.
+    pub fn set_language(&mut self, language: Language) {
+        self.language = language;
     }
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
@@ -441,6 +466,7 @@ impl Db {
             user_id: &self.user.id,
             now,
             clock: self.clock.as_ref(),
+            lang: self.language,
         };
         let out = f(&ctx)?;
         tx.commit()?;

@@ -6,11 +6,12 @@
 //! gets a re-approach planned (失注=関係断絶にしない); every stage change
 //! is written on the customer's timeline.
 
-use crate::activity::ActivityKind;
+use crate::activity::{self, ActivityKind};
 use crate::clock::to_db;
 use crate::company::required;
 use crate::db::WriteCtx;
 use crate::deletion::{self, Batch, Deletion, Table};
+use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::id::new_id;
@@ -525,12 +526,12 @@ fn reminder_assignee(ctx: &WriteCtx, deal: &Deal) -> Option<String> {
 }
 
 /// A reminder about a deal at 09:00 on `day` in the user's zone.
-fn plan_reminder(ctx: &WriteCtx, deal: &Deal, kind: FollowUpKind, title: String, day: NaiveDate) -> Result<String> {
-    follow_up::create(
+fn plan_reminder(ctx: &WriteCtx, deal: &Deal, kind: FollowUpKind, text: EngineText, day: NaiveDate) -> Result<String> {
+    follow_up::create_titled(
         ctx,
         &NewFollowUp {
             kind,
-            title,
+            title: String::new(),
             due_at: reminder_at(day, ctx.clock.offset()),
             assignee_id: reminder_assignee(ctx, deal),
             company_id: Some(deal.company_id.clone()),
@@ -538,6 +539,7 @@ fn plan_reminder(ctx: &WriteCtx, deal: &Deal, kind: FollowUpKind, title: String,
             contract_id: None,
             activity_id: None,
         },
+        &text,
     )
 }
 
@@ -550,7 +552,9 @@ fn plan_decision_deadline(ctx: &WriteCtx, deal: &Deal, day: NaiveDate, why: &str
         ctx,
         deal,
         FollowUpKind::DecisionDeadline,
-        format!("決断期限: {}", deal.title),
+        EngineText::DecisionDeadline {
+            deal: deal.title.clone(),
+        },
         day,
     )
 }
@@ -727,7 +731,9 @@ pub fn move_to(ctx: &WriteCtx, m: &MoveDeal) -> Result<MoveOutcome> {
             ctx,
             &old,
             FollowUpKind::Reapproach,
-            format!("再アプローチ: {}", old.company_name),
+            EngineText::Reapproach {
+                company: old.company_name.clone(),
+            },
             day,
         )?);
     }
@@ -767,10 +773,10 @@ pub fn move_to(ctx: &WriteCtx, m: &MoveDeal) -> Result<MoveOutcome> {
     )?;
     ctx.expect_one("deal", "deals", &old.id, n)?;
 
-    // The timeline entry. Written directly rather than through
-    // activity::log: a stage change is our bookkeeping, not a touch with the
-    // customer, so it must not move last_activity_at or last_contact_at
-    // (moving a deal is already "alive" through stage_entered_at).
+    // The timeline entry: our bookkeeping, not a touch with the customer, so
+    // it does not move last_activity_at or last_contact_at (moving a deal is
+    // already "alive" through stage_entered_at). The body keeps the move's
+    // data; the summary says what happened, in each reader's language.
     let mut body = json!({
         "from_stage_id": from.id,
         "to_stage_id": to.id,
@@ -787,24 +793,35 @@ pub fn move_to(ctx: &WriteCtx, m: &MoveDeal) -> Result<MoveOutcome> {
         body["competitor_contract_end"] = json!(l.competitor_contract_end);
         body["reapproach_on"] = json!(reapproach_on);
     }
-    let activity_id = new_id();
-    ctx.tx.execute(
-        "INSERT INTO activities (id, company_id, contact_id, deal_id, kind, occurred_at, summary, body, author_id,
-                                 created_at, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?6, ?6, ?9)",
-        params![
-            activity_id,
-            old.company_id,
-            old.contact_id,
-            old.id,
-            ActivityKind::StageChange.as_str(),
-            ctx.now,
-            format!("{} → {}", from.name, to.name),
-            body.to_string(),
-            ctx.user_id
-        ],
+    let (from_name, to_name) = (from.name.clone(), to.name.clone());
+    let text = match (&lost, deadline) {
+        (Some(l), _) => EngineText::DealLost {
+            from: from_name,
+            to: to_name,
+            reason: l.reason.clone(),
+        },
+        (None, Some(deadline)) => EngineText::MovedToClosing {
+            from: from_name,
+            to: to_name,
+            deadline,
+        },
+        (None, None) => EngineText::StageChanged {
+            from: from_name,
+            to: to_name,
+        },
+    };
+    activity::record(
+        ctx,
+        &activity::Record {
+            company_id: &old.company_id,
+            contact_id: old.contact_id.as_deref(),
+            deal_id: Some(&old.id),
+            kind: ActivityKind::StageChange,
+            occurred_at: &ctx.now,
+            text: &text,
+            body: &body.to_string(),
+        },
     )?;
-    ctx.changed("activity", &activity_id, "insert")?;
 
     let mut changes = Changes::default();
     changes.note("stage_id", &old.stage_id, &to.id);
@@ -1025,6 +1042,80 @@ mod tests {
         };
         assert_eq!(total("提案"), (0, 0));
         assert_eq!(total("見積"), (1, 1_000));
+    }
+
+    #[test]
+    fn moves_store_what_happened_and_read_in_the_readers_language() {
+        use crate::config::Language::{En, Ja};
+        use crate::engine_text::EngineText;
+        let (mut f, s) = setup();
+        let id = s.deal(&mut f.db, "基幹システム刷新", s.stage("提案"), 1, "JPY");
+        mv(&mut f.db, &id, &s.stage("見積"), None).unwrap();
+        let to_closing = MoveDeal {
+            deal_id: id.clone(),
+            to_stage_id: s.stage("クロージング"),
+            decision_deadline: Some(date("2026-12-09")),
+            ..Default::default()
+        };
+        move_with(&mut f.db, to_closing).unwrap();
+        let deadline = follow_up::list_open(f.db.conn(), &f.clock, None).unwrap();
+        assert_eq!(
+            deadline[0].engine_text,
+            Some(EngineText::DecisionDeadline {
+                deal: "基幹システム刷新".into()
+            })
+        );
+        // An English colleague loses the deal: the stored words are theirs,
+        // what is shown is each reader's.
+        f.db.set_language(En);
+        let to_lost = MoveDeal {
+            deal_id: id.clone(),
+            to_stage_id: s.stage("失注"),
+            lost: Some(lost("価格", None)),
+            ..Default::default()
+        };
+        move_with(&mut f.db, to_lost).unwrap();
+        let reapproach = follow_up::list_open(f.db.conn(), &f.clock, None).unwrap();
+        let text = reapproach[0].engine_text.clone().expect("the engine's title");
+        assert_eq!(reapproach[0].title, "Re-approach: 株式会社テスト");
+        assert_eq!(text.render(Ja), "再アプローチ: 株式会社テスト");
+
+        let q = crate::timeline::TimelineQuery {
+            deal_id: Some(id.clone()),
+            ..Default::default()
+        };
+        let entries = crate::timeline::timeline(f.db.conn(), &q).unwrap().entries;
+        let said: Vec<(String, String, String)> = entries
+            .iter()
+            .map(|e| {
+                let t = e.engine_text.as_ref().expect("a stage change says what happened");
+                (e.summary.clone(), t.render(Ja), t.render(En))
+            })
+            .collect();
+        assert_eq!(
+            said,
+            vec![
+                (
+                    "クロージング → 失注 (reason: 価格)".into(),
+                    "クロージング → 失注（理由: 価格）".into(),
+                    "クロージング → 失注 (reason: 価格)".into()
+                ),
+                (
+                    "見積 → クロージング（決断期限 2026-12-09）".into(),
+                    "見積 → クロージング（決断期限 2026-12-09）".into(),
+                    "見積 → クロージング (decision by 2026-12-09)".into()
+                ),
+                ("提案 → 見積".into(), "提案 → 見積".into(), "提案 → 見積".into()),
+            ]
+        );
+        assert_eq!(
+            entries[1].engine_text,
+            Some(EngineText::MovedToClosing {
+                from: "見積".into(),
+                to: "クロージング".into(),
+                deadline: date("2026-12-09"),
+            })
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@ use crate::activity::{self, NewActivity};
 use crate::clock::{from_db, to_db, Clock};
 use crate::company::required;
 use crate::db::WriteCtx;
+use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::id::new_id;
 use crate::reminder::NotifyPrefs;
@@ -107,7 +108,11 @@ pub enum Bucket {
 pub struct FollowUpItem {
     pub id: String,
     pub kind: FollowUpKind,
+    /// As typed, or the engine's words in the planner's language.
     pub title: String,
+    /// A title the engine wrote, to be shown in the reader's language
+    /// instead of `title`.
+    pub engine_text: Option<EngineText>,
     /// When it was promised for.
     pub due_at: String,
     /// Set while snoozed: the reminder comes back then.
@@ -145,7 +150,7 @@ const DONE_DAYS: i64 = 30;
 const DONE_LIMIT: i64 = 200;
 
 const SELECT: &str = "SELECT f.id, f.kind, f.title, f.due_at, f.snoozed_until, f.status, f.done_at, f.assignee_id,
-        u.display_name, f.company_id, c.name, f.deal_id, d.title, f.activity_id, f.version
+        u.display_name, f.company_id, c.name, f.deal_id, d.title, f.activity_id, f.version, f.text_kind, f.text_params
      FROM follow_ups f
      LEFT JOIN users u ON u.id = f.assignee_id
      LEFT JOIN companies c ON c.id = f.company_id
@@ -176,6 +181,7 @@ fn from_row(r: &rusqlite::Row, clock: &dyn Clock) -> rusqlite::Result<FollowUpIt
         id: r.get(0)?,
         kind: FollowUpKind::parse(&r.get::<_, String>(1)?),
         title: r.get(2)?,
+        engine_text: EngineText::read(r, 15)?,
         due_at,
         snoozed_until,
         state,
@@ -291,15 +297,26 @@ fn check_assignee(ctx: &WriteCtx, assignee_id: &str) -> Result<()> {
 
 /// Plans a follow-up. Without an assignee it is the planner's own.
 pub fn create(ctx: &WriteCtx, f: &NewFollowUp) -> Result<String> {
-    let title = required("title", &f.title, 300)?;
+    insert(ctx, f, &f.title, None)
+}
+
+/// Plans a follow-up the engine titles: stored as what it is about, so each
+/// reader sees the title in their language; `f.title` is ignored.
+pub(crate) fn create_titled(ctx: &WriteCtx, f: &NewFollowUp, text: &EngineText) -> Result<String> {
+    insert(ctx, f, &text.render(ctx.lang), Some(text))
+}
+
+fn insert(ctx: &WriteCtx, f: &NewFollowUp, title: &str, text: Option<&EngineText>) -> Result<String> {
+    let title = required("title", title, 300)?;
+    let (text_kind, text_params) = text.map(EngineText::to_columns).unzip();
     let due_at = normalized_time("due_at", &f.due_at)?;
     let assignee = f.assignee_id.clone().unwrap_or_else(|| ctx.user_id.to_string());
     check_assignee(ctx, &assignee)?;
     let id = new_id();
     ctx.tx.execute(
         "INSERT INTO follow_ups (id, kind, title, due_at, assignee_id, company_id, deal_id, contract_id, activity_id,
-                                 created_at, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
+                                 created_at, updated_at, updated_by, text_kind, text_params)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13)",
         params![
             id,
             f.kind.as_str(),
@@ -311,7 +328,9 @@ pub fn create(ctx: &WriteCtx, f: &NewFollowUp) -> Result<String> {
             f.contract_id,
             f.activity_id,
             ctx.now,
-            ctx.user_id
+            ctx.user_id,
+            text_kind,
+            text_params.flatten()
         ],
     )?;
     ctx.audit(

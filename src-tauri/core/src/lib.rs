@@ -19,6 +19,7 @@ pub mod db;
 pub mod deal;
 pub mod deletion;
 pub mod email;
+pub mod engine_text;
 pub mod error;
 pub mod follow_up;
 pub mod id;

@@ -10,6 +10,7 @@ use crate::clock::{from_db, to_db};
 use crate::config::Language;
 use crate::db::WriteCtx;
 use crate::email;
+use crate::engine_text::EngineText;
 use crate::error::Result;
 use crate::timeline::{self, TimelineEntry};
 use chrono::{Datelike, FixedOffset, Timelike, Weekday};
@@ -288,7 +289,8 @@ pub fn record_mail_sent(
     draft: &MailDraft,
 ) -> Result<String> {
     let subject: String = draft.subject.trim().chars().take(500).collect();
-    activity::log(
+    let untitled = subject.is_empty();
+    let id = activity::log(
         ctx,
         &NewActivity {
             company_id: company_id.to_string(),
@@ -297,8 +299,8 @@ pub fn record_mail_sent(
             kind: ActivityKind::Email,
             direction: Some(Direction::Outbound),
             occurred_at: to_db(ctx.clock.now()),
-            summary: if subject.is_empty() {
-                "お礼メール送信".into()
+            summary: if untitled {
+                EngineText::ThankYouSent.render(ctx.lang)
             } else {
                 subject
             },
@@ -308,7 +310,13 @@ pub fn record_mail_sent(
             next_appointment_at: None,
             signals: Vec::new(),
         },
-    )
+    )?;
+    // A subject is what was sent, in the mail's language; without one the
+    // entry says what happened, in each reader's.
+    if untitled {
+        activity::set_engine_text(ctx, &id, &EngineText::ThankYouSent)?;
+    }
+    Ok(id)
 }
 
 #[cfg(test)]
@@ -330,6 +338,7 @@ mod tests {
             direction: Some(Direction::Outbound),
             occurred_at: "2026-11-25T01:00:00Z".into(),
             summary: "初回訪問".into(),
+            engine_text: None,
             body: String::new(),
             minutes: "・月末に作業が集中している\n・決裁者は部長\n\n".into(),
             next_todos: "・概算見積の送付".into(),
@@ -611,5 +620,51 @@ mod tests {
                 )
                 .unwrap();
         assert_eq!(last.as_deref(), Some("2026-11-25T01:00:00Z"));
+    }
+
+    #[test]
+    fn a_mail_sent_without_subject_says_so_in_each_language_until_its_author_rewrites_it() {
+        let mut f = fixture();
+        let s = seed_pipeline(&mut f.db);
+        f.db.set_language(Language::En);
+        let draft = MailDraft {
+            subject: "  ".into(),
+            body: "Thank you.".into(),
+        };
+        let id =
+            f.db.write(|ctx| record_mail_sent(ctx, &s.company_id, None, &[], &draft))
+                .unwrap();
+        let e = crate::timeline::entry(f.db.conn(), &id).unwrap();
+        assert_eq!(e.summary, "Thank-you mail sent");
+        assert_eq!(e.engine_text, Some(EngineText::ThankYouSent));
+        assert_eq!(e.engine_text.unwrap().render(Language::Ja), "お礼メール送信");
+        // Found by the words of either language.
+        for q in ["お礼メール", "thank-you mail"] {
+            let r = crate::search::search(f.db.conn(), q, 0, Language::Ja).unwrap();
+            assert_eq!(r.activities.len(), 1, "{q}");
+        }
+        // Saved unchanged, it stays the engine's; rewritten, it is the author's.
+        let mut edit = crate::activity::ActivityEdit {
+            contact_ids: Vec::new(),
+            deal_id: None,
+            kind: e.kind,
+            direction: e.direction,
+            occurred_at: e.occurred_at.clone(),
+            summary: e.summary.clone(),
+            body: "Thank you!".into(),
+            minutes: String::new(),
+            next_todos: String::new(),
+            next_appointment_at: None,
+            signals: Vec::new(),
+        };
+        f.db.write(|ctx| activity::update_activity(ctx, &id, 1, &edit)).unwrap();
+        let e = crate::timeline::entry(f.db.conn(), &id).unwrap();
+        assert_eq!(e.engine_text, Some(EngineText::ThankYouSent));
+        edit.summary = "Thanks for Tuesday".into();
+        f.db.write(|ctx| activity::update_activity(ctx, &id, 2, &edit)).unwrap();
+        let e = crate::timeline::entry(f.db.conn(), &id).unwrap();
+        assert_eq!((e.summary.as_str(), e.engine_text), ("Thanks for Tuesday", None));
+        let r = crate::search::search(f.db.conn(), "お礼メール", 0, Language::Ja).unwrap();
+        assert!(r.activities.is_empty(), "the old words left the index");
     }
 }

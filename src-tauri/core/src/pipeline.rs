@@ -7,6 +7,7 @@
 //! pipeline get a conflict instead of interleaving their edits.
 
 use crate::company::required;
+use crate::config::Language;
 use crate::db::WriteCtx;
 use crate::error::{Error, Result};
 use crate::id::new_id;
@@ -86,15 +87,16 @@ const PIPELINE_NAME_MAX: usize = 100;
 const STAGE_NAME_MAX: usize = 50;
 
 /// The stages of docs/sales-methods.md ("Pipeline board"): リード → 初回商談 → 提案 → 見積 → クロージング,
-/// then 受注 (won) and 失注 (lost). Names are data, written in the team's language.
-const DEFAULT_STAGES: [(&str, i32, i32, StageKind, bool); 7] = [
-    ("リード", 10, 14, StageKind::Open, false),
-    ("初回商談", 20, 10, StageKind::Open, false),
-    ("提案", 40, 10, StageKind::Open, false),
-    ("見積", 60, 7, StageKind::Open, false),
-    ("クロージング", 80, 7, StageKind::Open, true),
-    ("受注", 100, 0, StageKind::Won, false),
-    ("失注", 0, 0, StageKind::Lost, false),
+/// then 受注 (won) and 失注 (lost). Names are data, written in the language
+/// of whoever creates the pipeline; after that the team renames them at will.
+const DEFAULT_STAGES: [(&str, &str, i32, i32, StageKind, bool); 7] = [
+    ("リード", "Lead", 10, 14, StageKind::Open, false),
+    ("初回商談", "First meeting", 20, 10, StageKind::Open, false),
+    ("提案", "Proposal", 40, 10, StageKind::Open, false),
+    ("見積", "Quote", 60, 7, StageKind::Open, false),
+    ("クロージング", "Closing", 80, 7, StageKind::Open, true),
+    ("受注", "Won", 100, 0, StageKind::Won, false),
+    ("失注", "Lost", 0, 0, StageKind::Lost, false),
 ];
 
 pub fn list(conn: &Connection) -> Result<Vec<Pipeline>> {
@@ -169,9 +171,14 @@ pub fn stage(conn: &Connection, id: &str) -> Result<Option<(Stage, bool)>> {
         .optional()?)
 }
 
-/// The default pipeline a new team database starts with.
+/// The default pipeline a new team database starts with, named in the
+/// creator's language.
 pub fn create_default(ctx: &WriteCtx) -> Result<String> {
-    insert_pipeline(ctx, "新規営業")
+    let name = match ctx.lang {
+        Language::Ja => "新規営業",
+        Language::En => "New business",
+    };
+    insert_pipeline(ctx, name)
 }
 
 /// A new pipeline with the default stages, after the existing pipelines.
@@ -191,7 +198,11 @@ fn insert_pipeline(ctx: &WriteCtx, name: &str) -> Result<String> {
         "INSERT INTO pipelines (id, name, position, created_at, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
         params![pipeline_id, name, position, ctx.now, ctx.user_id],
     )?;
-    for (pos, (stage_name, probability, idle_days, kind, closing)) in DEFAULT_STAGES.into_iter().enumerate() {
+    for (pos, (ja, en, probability, idle_days, kind, closing)) in DEFAULT_STAGES.into_iter().enumerate() {
+        let stage_name = match ctx.lang {
+            Language::Ja => ja,
+            Language::En => en,
+        };
         insert_stage(
             ctx,
             &pipeline_id,
@@ -507,6 +518,50 @@ mod tests {
                 reason: "required"
             }
         ));
+    }
+
+    #[test]
+    fn a_team_database_is_created_in_its_creators_language() {
+        use crate::settings::TeamSettings;
+        let dir = tempfile::tempdir().unwrap();
+        let created = |file: &str, lang: Language| {
+            let opts = crate::OpenOptions::new("sato", "Sato").with_language(lang);
+            Db::create(&dir.path().join(file), opts).unwrap()
+        };
+        let names = |db: &Db| -> (String, Vec<String>, Vec<String>) {
+            let p = first(db);
+            let stages = stages(db.conn(), &p.id).unwrap().into_iter().map(|s| s.name).collect();
+            (p.name, stages, TeamSettings::load(db.conn()).unwrap().lost_reasons)
+        };
+        let mut en = created("en.db", Language::En);
+        assert_eq!(
+            names(&en),
+            (
+                "New business".to_string(),
+                ["Lead", "First meeting", "Proposal", "Quote", "Closing", "Won", "Lost"]
+                    .map(String::from)
+                    .to_vec(),
+                [
+                    "Price",
+                    "Missing features",
+                    "Timing",
+                    "Chose a competitor",
+                    "Budget frozen",
+                    "Lost contact"
+                ]
+                .map(String::from)
+                .to_vec()
+            )
+        );
+        let ja = created("ja.db", Language::Ja);
+        let (pipeline, stage_names, reasons) = names(&ja);
+        assert_eq!(pipeline, "新規営業");
+        assert_eq!(stage_names[..2], ["リード", "初回商談"]);
+        assert_eq!(reasons[0], "価格");
+        // A pipeline added later takes the language of whoever adds it.
+        en.set_language(Language::Ja);
+        let added = en.write(|ctx| create_pipeline(ctx, "既存顧客")).unwrap();
+        assert_eq!(stages(en.conn(), &added).unwrap()[0].name, "リード");
     }
 
     #[test]

@@ -13,6 +13,7 @@
 use crate::clock::{from_db, to_db, Clock};
 use crate::config::Language;
 use crate::db::WriteCtx;
+use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::follow_up::FollowUpKind;
 use crate::settings::TeamSettings;
@@ -201,7 +202,10 @@ pub struct Reminder {
     /// The due time that makes it this reminder (normalised RFC 3339).
     pub due_at: String,
     pub follow_up_kind: Option<FollowUpKind>,
+    /// The follow-up's title as stored, or the company's or deal's name.
     pub title: String,
+    /// A follow-up title the engine wrote: said in the recipient's language.
+    pub engine_text: Option<EngineText>,
     pub company_id: Option<String>,
     pub company_name: Option<String>,
     pub deal_id: Option<String>,
@@ -214,14 +218,15 @@ pub struct Reminder {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
 pub enum Notice {
-    Single { reminder: Reminder },
+    // Boxed: a reminder is large next to a list of them.
+    Single { reminder: Box<Reminder> },
     Summary { reminders: Vec<Reminder>, missed: bool },
 }
 
 impl Notice {
     pub fn reminders(&self) -> &[Reminder] {
         match self {
-            Notice::Single { reminder } => std::slice::from_ref(reminder),
+            Notice::Single { reminder } => std::slice::from_ref(reminder.as_ref()),
             Notice::Summary { reminders, .. } => reminders,
         }
     }
@@ -234,16 +239,16 @@ const DB_TIME: &str = "'%Y-%m-%dT%H:%M:%SZ'";
 /// accounts, ?3 for others), not yet notified to them.
 fn candidates_sql() -> String {
     format!(
-        "WITH cand (kind, item_id, due, fu_kind, title, company_id, company_name, deal_id, deal_title) AS (
+        "WITH cand (kind, item_id, due, fu_kind, title, company_id, company_name, deal_id, deal_title, text_kind, text_params) AS (
            SELECT 'follow_up', f.id, strftime({DB_TIME}, COALESCE(f.snoozed_until, f.due_at)), f.kind, f.title,
-                  f.company_id, c.name, f.deal_id, d.title
+                  f.company_id, c.name, f.deal_id, d.title, f.text_kind, f.text_params
              FROM follow_ups f
              LEFT JOIN companies c ON c.id = f.company_id
              LEFT JOIN deals d ON d.id = f.deal_id
             WHERE f.assignee_id = ?1 AND f.status = 'open' AND f.deleted_at IS NULL
            UNION ALL
            SELECT 'decision_eve', f.id, strftime({DB_TIME}, f.due_at, '-1 day'), f.kind, f.title,
-                  f.company_id, c.name, f.deal_id, d.title
+                  f.company_id, c.name, f.deal_id, d.title, f.text_kind, f.text_params
              FROM follow_ups f
              LEFT JOIN companies c ON c.id = f.company_id
              LEFT JOIN deals d ON d.id = f.deal_id
@@ -253,14 +258,14 @@ fn candidates_sql() -> String {
            SELECT 'forgotten_customer', c.id,
                   strftime({DB_TIME}, COALESCE(c.last_contact_at, c.created_at),
                            '+' || COALESCE(c.retention_days, CASE c.segment WHEN 'key' THEN ?2 ELSE ?3 END) || ' days'),
-                  NULL, c.name, c.id, c.name, NULL, NULL
+                  NULL, c.name, c.id, c.name, NULL, NULL, NULL, NULL
              FROM companies c
             WHERE c.owner_id = ?1 AND c.deleted_at IS NULL
            UNION ALL
            SELECT 'no_next_step', d.id,
                   strftime({DB_TIME}, max(COALESCE(d.last_activity_at, d.created_at), d.stage_entered_at,
                            COALESCE((SELECT MAX(done_at) FROM follow_ups g WHERE g.deal_id = d.id), '')), '+1 day'),
-                  NULL, d.title, d.company_id, c.name, d.id, d.title
+                  NULL, d.title, d.company_id, c.name, d.id, d.title, NULL, NULL
              FROM deals d
              JOIN stages s ON s.id = d.stage_id AND s.kind = 'open'
              JOIN companies c ON c.id = d.company_id
@@ -282,7 +287,8 @@ fn candidates_sql() -> String {
 /// earliest first.
 pub fn pending(conn: &Connection, user_id: &str, team: &TeamSettings, until: DateTime<Utc>) -> Result<Vec<Reminder>> {
     let sql = format!(
-        "{} SELECT kind, item_id, due, fu_kind, title, company_id, company_name, deal_id, deal_title
+        "{} SELECT kind, item_id, due, fu_kind, title, company_id, company_name, deal_id, deal_title,
+                   text_kind, text_params
               FROM pending WHERE due <= ?4 ORDER BY due, kind, item_id",
         candidates_sql()
     );
@@ -302,6 +308,7 @@ pub fn pending(conn: &Connection, user_id: &str, team: &TeamSettings, until: Dat
                     due_at: r.get(2)?,
                     follow_up_kind: r.get::<_, Option<String>>(3)?.as_deref().map(FollowUpKind::parse),
                     title: r.get(4)?,
+                    engine_text: EngineText::read(r, 9)?,
                     company_id: r.get(5)?,
                     company_name: r.get(6)?,
                     deal_id: r.get(7)?,
@@ -369,7 +376,9 @@ pub fn group(reminders: Vec<Reminder>, started_at: DateTime<Utc>) -> Vec<Notice>
     let mut out = Vec::new();
     match missed.len() {
         0 => {}
-        1 => out.extend(missed.into_iter().map(|reminder| Notice::Single { reminder })),
+        1 => out.extend(missed.into_iter().map(|reminder| Notice::Single {
+            reminder: Box::new(reminder),
+        })),
         _ => out.push(Notice::Summary {
             reminders: missed,
             missed: true,
@@ -381,7 +390,9 @@ pub fn group(reminders: Vec<Reminder>, started_at: DateTime<Utc>) -> Vec<Notice>
             missed: false,
         });
     } else {
-        out.extend(fresh.into_iter().map(|reminder| Notice::Single { reminder }));
+        out.extend(fresh.into_iter().map(|reminder| Notice::Single {
+            reminder: Box::new(reminder),
+        }));
     }
     out
 }
@@ -431,9 +442,10 @@ fn detail(r: &Reminder, lang: Language, offset: FixedOffset) -> String {
             let when = from_db(&r.due_at)
                 .map(|t| t.with_timezone(&offset).format("%m/%d %H:%M").to_string())
                 .unwrap_or_default();
+            let title = crate::engine_text::shown(&r.title, r.engine_text.as_ref(), lang);
             let subject = match &r.deal_title {
-                Some(d) if *d != r.title => format!("{} ({d})", r.title),
-                _ => r.title.clone(),
+                Some(d) if *d != r.title && !title.contains(d.as_str()) => format!("{title} ({d})"),
+                _ => title,
             };
             format!("{subject}\n{when}")
         }
@@ -770,12 +782,54 @@ mod tests {
         );
         let text = render(
             &Notice::Single {
-                reminder: day.due[0].clone(),
+                reminder: Box::new(day.due[0].clone()),
             },
             Language::Ja,
             jst(),
         );
         assert_eq!(text.summary, "決断期限: 株式会社テスト");
+    }
+
+    #[test]
+    fn a_follow_up_the_engine_titled_is_told_in_the_recipients_language() {
+        let mut f = fixture();
+        let s = seed_pipeline(&mut f.db);
+        // Planned by a Japanese colleague's desktop (its words are stored),
+        // told to whoever it is for in their own language.
+        let n = NewFollowUp {
+            kind: FollowUpKind::Renewal,
+            title: String::new(),
+            due_at: "2026-11-25T00:30:00Z".into(),
+            assignee_id: None,
+            company_id: Some(s.company_id.clone()),
+            deal_id: None,
+            contract_id: None,
+            activity_id: None,
+        };
+        let text = crate::engine_text::EngineText::RenewalHearingDue {
+            company: "株式会社テスト".into(),
+            plan: "クラウド会計".into(),
+        };
+        f.db.write(|ctx| follow_up::create_titled(ctx, &n, &text)).unwrap();
+        let due = step_now(&f, &no_quiet()).due;
+        let notice = Notice::Single {
+            reminder: Box::new(due[0].clone()),
+        };
+        let en = render(&notice, Language::En, jst());
+        assert_eq!(en.summary, "Renewal: 株式会社テスト");
+        assert_eq!(en.body, "Renewal hearing: 株式会社テスト クラウド会計\n11/25 09:30");
+        let ja = render(&notice, Language::Ja, jst());
+        assert_eq!(ja.summary, "契約更新: 株式会社テスト");
+        assert_eq!(ja.body, "更新ヒアリング: 株式会社テスト クラウド会計\n11/25 09:30");
+        // In a summary of several, each line names the customer in the reader's words.
+        let many = Notice::Summary {
+            reminders: vec![due[0].clone(), due[0].clone()],
+            missed: true,
+        };
+        assert_eq!(
+            render(&many, Language::En, jst()).body,
+            "Renewal: 株式会社テスト\nRenewal: 株式会社テスト"
+        );
     }
 
     #[test]
@@ -829,6 +883,7 @@ mod tests {
             due_at: due.into(),
             follow_up_kind: None,
             title: title.into(),
+            engine_text: None,
             company_id: None,
             company_name: Some(format!("{title}社")),
             deal_id: None,

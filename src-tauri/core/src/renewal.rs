@@ -9,11 +9,12 @@
 //! work) and plans the post-renewal follow-up; churning asks for a reason
 //! and plans a re-approach, like a lost deal.
 
-use crate::activity::ActivityKind;
+use crate::activity::{self, ActivityKind};
 use crate::clock::Clock;
 use crate::contract::{Billing, ContractStatus};
 use crate::db::WriteCtx;
 use crate::deal::reminder_at;
+use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::id::new_id;
@@ -177,16 +178,22 @@ pub(crate) struct Period<'a> {
     pub owner_id: Option<&'a str>,
 }
 
-fn plan_step(ctx: &WriteCtx, p: &Period, step: RenewalStep, title: String, day: NaiveDate) -> Result<String> {
+fn plan_step(ctx: &WriteCtx, p: &Period, step: RenewalStep, day: NaiveDate) -> Result<String> {
+    let (company, plan) = (p.company_name.to_string(), p.plan.to_string());
+    let text = match step {
+        RenewalStep::Hearing => EngineText::RenewalHearingDue { company, plan },
+        RenewalStep::Proposal => EngineText::RenewalProposalDue { company, plan },
+        _ => EngineText::PostRenewalDue { company, plan },
+    };
     // A step whose day has already passed (a contract entered late) is
     // today's work, not an overdue one.
     let today = ctx.clock.today();
     let due = reminder_at(day.max(today), ctx.clock.offset());
-    let id = follow_up::create(
+    let id = follow_up::create_titled(
         ctx,
         &NewFollowUp {
             kind: FollowUpKind::Renewal,
-            title,
+            title: String::new(),
             due_at: due,
             assignee_id: p.owner_id.map(String::from),
             company_id: Some(p.company_id.to_string()),
@@ -194,6 +201,7 @@ fn plan_step(ctx: &WriteCtx, p: &Period, step: RenewalStep, title: String, day: 
             contract_id: Some(p.contract_id.to_string()),
             activity_id: None,
         },
+        &text,
     )?;
     ctx.tx.execute(
         "UPDATE follow_ups SET renewal_step = ?2 WHERE id = ?1",
@@ -210,22 +218,10 @@ pub(crate) fn plan_work(ctx: &WriteCtx, p: &Period, stage: Option<&str>) -> Resu
     let proposal_days = p.proposal_days.unwrap_or(i64::from(team.renewal_proposal_days));
     let (hearing, proposal) = work_dates(p.end, p.notice_days, hearing_days, proposal_days);
     if stage.is_none() {
-        plan_step(
-            ctx,
-            p,
-            RenewalStep::Hearing,
-            format!("更新ヒアリング: {} {}", p.company_name, p.plan),
-            hearing,
-        )?;
+        plan_step(ctx, p, RenewalStep::Hearing, hearing)?;
     }
     if matches!(stage, None | Some("hearing")) {
-        plan_step(
-            ctx,
-            p,
-            RenewalStep::Proposal,
-            format!("更新提案: {} {}", p.company_name, p.plan),
-            proposal,
-        )?;
+        plan_step(ctx, p, RenewalStep::Proposal, proposal)?;
     }
     Ok(())
 }
@@ -276,6 +272,8 @@ pub struct RenewalCard {
     /// The renewal follow-up due next, if any.
     pub next_due_at: Option<String>,
     pub next_title: Option<String>,
+    /// Its title as the engine wrote it, to show in the reader's language.
+    pub next_engine_text: Option<EngineText>,
     /// The period that followed, once renewed.
     pub next_contract_id: Option<String>,
 }
@@ -283,12 +281,11 @@ pub struct RenewalCard {
 const CARD: &str = "SELECT k.id, k.version, k.company_id, c.name, k.plan, k.start_date, k.end_date, k.notice_days,
         k.amount, k.currency, k.billing, k.auto_renew, k.status, k.renewal_stage, k.owner_id, u.display_name,
         k.satisfaction, k.hearing_notes, k.proposal_kind, k.proposed_amount, k.churn_reason, k.next_contract_id,
-        (SELECT f.due_at FROM follow_ups f WHERE f.contract_id = k.id AND f.status = 'open' AND f.deleted_at IS NULL
-          ORDER BY f.due_at LIMIT 1),
-        (SELECT f.title FROM follow_ups f WHERE f.contract_id = k.id AND f.status = 'open' AND f.deleted_at IS NULL
-          ORDER BY f.due_at LIMIT 1),
-        k.hearing_days, k.proposal_days
-   FROM contracts k JOIN companies c ON c.id = k.company_id LEFT JOIN users u ON u.id = k.owner_id";
+        nf.due_at, nf.title, k.hearing_days, k.proposal_days, nf.text_kind, nf.text_params
+   FROM contracts k JOIN companies c ON c.id = k.company_id LEFT JOIN users u ON u.id = k.owner_id
+   LEFT JOIN follow_ups nf ON nf.id = (
+        SELECT f.id FROM follow_ups f WHERE f.contract_id = k.id AND f.status = 'open' AND f.deleted_at IS NULL
+         ORDER BY f.due_at LIMIT 1)";
 
 fn date(s: &str, fallback: NaiveDate) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or(fallback)
@@ -334,6 +331,7 @@ fn card(r: &rusqlite::Row, today: NaiveDate) -> rusqlite::Result<RenewalCard> {
         next_contract_id: r.get(21)?,
         next_due_at: r.get(22)?,
         next_title: r.get(23)?,
+        next_engine_text: EngineText::read(r, 26)?,
     })
 }
 
@@ -486,18 +484,24 @@ fn close_follow_ups(ctx: &WriteCtx, contract_id: &str, steps: &[&str], status: &
 }
 
 /// A 'contract' entry on the customer's timeline, now.
-fn record(ctx: &WriteCtx, company_id: &str, summary: &str, body: &str) -> Result<()> {
-    record_at(ctx, company_id, &ctx.now, summary, body)
+fn record(ctx: &WriteCtx, company_id: &str, text: EngineText, body: &str) -> Result<()> {
+    record_at(ctx, company_id, &ctx.now, text, body)
 }
 
-fn record_at(ctx: &WriteCtx, company_id: &str, at: &str, summary: &str, body: &str) -> Result<()> {
-    let id = new_id();
-    ctx.tx.execute(
-        "INSERT INTO activities (id, company_id, kind, occurred_at, summary, body, author_id, created_at, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?7)",
-        params![id, company_id, ActivityKind::Contract.as_str(), at, summary, body, ctx.user_id, ctx.now],
-    )?;
-    ctx.changed("activity", &id, "insert")
+fn record_at(ctx: &WriteCtx, company_id: &str, at: &str, text: EngineText, body: &str) -> Result<()> {
+    activity::record(
+        ctx,
+        &activity::Record {
+            company_id,
+            contact_id: None,
+            deal_id: None,
+            kind: ActivityKind::Contract,
+            occurred_at: at,
+            text: &text,
+            body,
+        },
+    )
+    .map(drop)
 }
 
 /// The start of a contract on the timeline, at its start (a contract entered
@@ -510,13 +514,12 @@ pub(crate) fn record_created(
     end: NaiveDate,
 ) -> Result<()> {
     let at = reminder_at(start, ctx.clock.offset()).min(ctx.now.clone());
-    record_at(
-        ctx,
-        company_id,
-        &at,
-        &format!("契約開始: {plan}（{start} 〜 {end}）"),
-        "",
-    )
+    let text = EngineText::ContractStarted {
+        plan: plan.to_string(),
+        start,
+        end,
+    };
+    record_at(ctx, company_id, &at, text, "")
 }
 
 pub(crate) fn record_changed(
@@ -528,25 +531,16 @@ pub(crate) fn record_changed(
     amount: i64,
     currency: &str,
 ) -> Result<()> {
-    let ends = if old_end == end.to_string() {
-        format!("終了日 {end}")
-    } else {
-        format!("終了日 {old_end} → {end}")
+    let text = EngineText::ContractChanged {
+        plan: plan.to_string(),
+        old_end: NaiveDate::parse_from_str(old_end, "%Y-%m-%d")
+            .ok()
+            .filter(|d| *d != end),
+        end,
+        amount,
+        currency: currency.to_string(),
     };
-    record(
-        ctx,
-        company_id,
-        &format!("契約変更: {plan}（{ends}、{}）", yen(amount, currency)),
-        "",
-    )
-}
-
-fn yen(amount: i64, currency: &str) -> String {
-    if currency == "JPY" {
-        format!("¥{}", crate::text::group_digits(amount))
-    } else {
-        format!("{} {currency}", crate::text::group_digits(amount))
-    }
+    record(ctx, company_id, text, "")
 }
 
 /// Moves a contract to a renewal step (the board's drag, or its buttons).
@@ -595,12 +589,11 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
                 &[&i64::from(s), &problems],
             )?;
             close_follow_ups(ctx, id, &["hearing"], "done")?;
-            record(
-                ctx,
-                &k.company_id,
-                &format!("更新ヒアリング: {}（満足度 {s}/5）", k.plan),
-                &problems,
-            )?;
+            let text = EngineText::RenewalHearingHeld {
+                plan: k.plan.clone(),
+                satisfaction: s,
+            };
+            record(ctx, &k.company_id, text, &problems)?;
         }
         RenewalStep::Proposal => {
             let kind = input.proposal_kind.ok_or(Error::invalid("proposal_kind", "required"))?;
@@ -621,27 +614,20 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
                 &[&kind.as_str(), &amount],
             )?;
             close_follow_ups(ctx, id, &["hearing", "proposal"], "done")?;
-            let label = match kind {
-                ProposalKind::Same => "同条件",
-                ProposalKind::Upsell => "アップセル",
-                ProposalKind::Downsell => "ダウンセル",
+            let text = EngineText::RenewalProposed {
+                plan: k.plan.clone(),
+                proposal: kind,
+                amount: k.amount,
+                new_amount: amount,
+                currency: k.currency.clone(),
             };
-            record(
-                ctx,
-                &k.company_id,
-                &format!(
-                    "更新提案: {}（{label} {} → {}）",
-                    k.plan,
-                    yen(k.amount, &k.currency),
-                    yen(amount, &k.currency)
-                ),
-                "",
-            )?;
+            record(ctx, &k.company_id, text, "")?;
         }
         RenewalStep::Procedure => {
             bump("status = 'in_renewal', renewal_stage = 'procedure'", &[])?;
             close_follow_ups(ctx, id, &["hearing", "proposal"], "done")?;
-            record(ctx, &k.company_id, &format!("更新手続き: {}", k.plan), "")?;
+            let text = EngineText::RenewalProcedure { plan: k.plan.clone() };
+            record(ctx, &k.company_id, text, "")?;
         }
         RenewalStep::PostRenewal => {
             let amount = k.proposed_amount.unwrap_or(k.amount);
@@ -707,26 +693,24 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
                 ctx,
                 &post,
                 RenewalStep::PostRenewal,
-                format!("更新後フォロー: {} {}", k.company_name, k.plan),
                 start + Duration::days(i64::from(team.renewal_post_days)),
             )?;
-            record(
-                ctx,
-                &k.company_id,
-                &format!(
-                    "契約更新: {}（{} → {}、{start} 〜 {end}）",
-                    k.plan,
-                    yen(k.amount, &k.currency),
-                    yen(amount, &k.currency)
-                ),
-                "",
-            )?;
+            let text = EngineText::ContractRenewed {
+                plan: k.plan.clone(),
+                amount: k.amount,
+                new_amount: amount,
+                currency: k.currency.clone(),
+                start,
+                end,
+            };
+            record(ctx, &k.company_id, text, "")?;
             outcome.next_contract_id = Some(next);
         }
         RenewalStep::Renewed => {
             bump("renewal_stage = 'done'", &[])?;
             close_follow_ups(ctx, id, &["post_renewal"], "done")?;
-            record(ctx, &k.company_id, &format!("更新後フォロー完了: {}", k.plan), "")?;
+            let text = EngineText::PostRenewalDone { plan: k.plan.clone() };
+            record(ctx, &k.company_id, text, "")?;
         }
         RenewalStep::Churned => {
             let reason = crate::company::required("churn_reason", &input.churn_reason, 500)?;
@@ -743,11 +727,11 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
                 &[&reason],
             )?;
             close_follow_ups(ctx, id, &["hearing", "proposal", "post_renewal"], "cancelled")?;
-            follow_up::create(
+            follow_up::create_titled(
                 ctx,
                 &NewFollowUp {
                     kind: FollowUpKind::Reapproach,
-                    title: format!("再アプローチ: {} {}", k.company_name, k.plan),
+                    title: String::new(),
                     due_at: reminder_at(reapproach, ctx.clock.offset()),
                     assignee_id: k.owner_id.clone(),
                     company_id: Some(k.company_id.clone()),
@@ -755,8 +739,16 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
                     contract_id: Some(id.to_string()),
                     activity_id: None,
                 },
+                &EngineText::ChurnReapproach {
+                    company: k.company_name.clone(),
+                    plan: k.plan.clone(),
+                },
             )?;
-            record(ctx, &k.company_id, &format!("解約: {}（{reason}）", k.plan), "")?;
+            let text = EngineText::ContractChurned {
+                plan: k.plan.clone(),
+                reason: reason.clone(),
+            };
+            record(ctx, &k.company_id, text, "")?;
             outcome.reapproach_on = Some(reapproach);
         }
         RenewalStep::NotStarted => unreachable!("refused above"),
@@ -1241,6 +1233,136 @@ mod tests {
             "contract",
             "decided",
         );
+    }
+
+    /// The engine's words on a company's contract entries, oldest first, in a language.
+    fn contract_entries(f: &Fixture, company_id: &str, lang: crate::config::Language) -> Vec<String> {
+        let q = crate::timeline::TimelineQuery {
+            company_id: Some(company_id.into()),
+            kinds: vec![ActivityKind::Contract],
+            ..Default::default()
+        };
+        let mut entries = crate::timeline::timeline(f.db.conn(), &q).unwrap().entries;
+        entries.reverse();
+        entries
+            .iter()
+            .map(|e| e.engine_text.as_ref().expect("the engine's entry").render(lang))
+            .collect()
+    }
+
+    #[test]
+    fn renewal_work_and_contract_events_are_stored_as_kinds_and_read_in_either_language() {
+        use crate::config::Language::{En, Ja};
+        let mut f = fixture();
+        let s = seed_pipeline(&mut f.db);
+        let id = contract(&mut f, &s.company_id, "2026-01-09", "2027-01-08", 600_000);
+        // The hearing follow-up: a kind with the company and the plan.
+        let items = follow_up::list_open(f.db.conn(), &f.clock, None).unwrap();
+        let hearing = items.iter().find(|i| i.kind == FollowUpKind::Renewal).unwrap();
+        let text = hearing.engine_text.clone().expect("the engine titled it");
+        assert_eq!(
+            text,
+            EngineText::RenewalHearingDue {
+                company: "株式会社テスト".into(),
+                plan: "クラウド会計 年額".into(),
+            }
+        );
+        assert_eq!(hearing.title, "更新ヒアリング: 株式会社テスト クラウド会計 年額");
+        assert_eq!(text.render(En), "Renewal hearing: 株式会社テスト クラウド会計 年額");
+        // The board and the customer's page carry it too.
+        let card = get(f.db.conn(), f.clock.today(), &id).unwrap();
+        assert_eq!(card.next_engine_text, Some(text.clone()));
+        let summary = crate::company::summary(f.db.conn(), &s.company_id).unwrap();
+        assert_eq!(summary.next_follow_up.unwrap().engine_text, Some(text));
+
+        let steps: [(RenewalStep, StepInput); 4] = [
+            (
+                RenewalStep::Hearing,
+                StepInput {
+                    satisfaction: Some(4),
+                    problems: "月次の締めが遅い".into(),
+                    ..Default::default()
+                },
+            ),
+            (
+                RenewalStep::Proposal,
+                StepInput {
+                    proposal_kind: Some(ProposalKind::Upsell),
+                    new_amount: Some(720_000),
+                    ..Default::default()
+                },
+            ),
+            (RenewalStep::Procedure, StepInput::default()),
+            (RenewalStep::PostRenewal, StepInput::default()),
+        ];
+        for (version, (to, input)) in (1..).zip(steps) {
+            f.db.write(|ctx| advance(ctx, &id, version, to, &input)).unwrap();
+        }
+        let post = follow_up::list_open(f.db.conn(), &f.clock, None)
+            .unwrap()
+            .into_iter()
+            .find(|i| {
+                i.engine_text
+                    .as_ref()
+                    .is_some_and(|t| matches!(t, EngineText::PostRenewalDue { .. }))
+            })
+            .expect("the post-renewal check-in");
+        assert_eq!(
+            post.engine_text.unwrap().render(En),
+            "Post-renewal check-in: 株式会社テスト クラウド会計 年額"
+        );
+        f.db.write(|ctx| advance(ctx, &id, 5, RenewalStep::Renewed, &StepInput::default()))
+            .unwrap();
+        let other = contract(&mut f, &s.company_id, "2026-02-01", "2027-01-31", 100_000);
+        let churn = StepInput {
+            churn_reason: "予算削減".into(),
+            ..Default::default()
+        };
+        f.db.write(|ctx| advance(ctx, &other, 1, RenewalStep::Churned, &churn))
+            .unwrap();
+        let reapproach = follow_up::list_open(f.db.conn(), &f.clock, None)
+            .unwrap()
+            .into_iter()
+            .find(|i| i.kind == FollowUpKind::Reapproach)
+            .unwrap();
+        assert_eq!(
+            reapproach.engine_text.unwrap().render(En),
+            "Re-approach: 株式会社テスト クラウド会計 年額"
+        );
+
+        assert_eq!(
+            contract_entries(&f, &s.company_id, En),
+            [
+                "Contract started: クラウド会計 年額 (2026-01-09 – 2027-01-08)",
+                "Contract started: クラウド会計 年額 (2026-02-01 – 2027-01-31)",
+                "Renewal hearing: クラウド会計 年額 (satisfaction 4/5)",
+                "Renewal proposal: クラウド会計 年額 (upsell ¥600,000 → ¥720,000)",
+                "Renewal paperwork: クラウド会計 年額",
+                "Contract renewed: クラウド会計 年額 (¥600,000 → ¥720,000, 2027-01-09 – 2028-01-08)",
+                "Post-renewal check-in done: クラウド会計 年額",
+                "Contract cancelled: クラウド会計 年額 (予算削減)",
+            ]
+        );
+        assert_eq!(
+            contract_entries(&f, &s.company_id, Ja),
+            [
+                "契約開始: クラウド会計 年額（2026-01-09 〜 2027-01-08）",
+                "契約開始: クラウド会計 年額（2026-02-01 〜 2027-01-31）",
+                "更新ヒアリング: クラウド会計 年額（満足度 4/5）",
+                "更新提案: クラウド会計 年額（アップセル ¥600,000 → ¥720,000）",
+                "更新手続き: クラウド会計 年額",
+                "契約更新: クラウド会計 年額（¥600,000 → ¥720,000、2027-01-09 〜 2028-01-08）",
+                "更新後フォロー完了: クラウド会計 年額",
+                "解約: クラウド会計 年額（予算削減）",
+            ]
+        );
+        // The problems heard stay as typed, beside the engine's words.
+        let q = crate::timeline::TimelineQuery {
+            company_id: Some(s.company_id.clone()),
+            ..Default::default()
+        };
+        let page = crate::timeline::timeline(f.db.conn(), &q).unwrap();
+        assert!(page.entries.iter().any(|e| e.body == "月次の締めが遅い"));
     }
 
     #[test]

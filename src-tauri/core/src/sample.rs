@@ -12,6 +12,7 @@ use crate::company::{self, NewCompany, NewContact, Segment};
 use crate::contract::{self, Billing, NewContract};
 use crate::db::{Db, WriteCtx};
 use crate::deal::{self, NewDeal};
+use crate::engine_text::EngineText;
 use crate::error::Result;
 use crate::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::pipeline::{self, Stage, StageKind};
@@ -204,6 +205,7 @@ impl Ctx<'_> {
 
 struct SampleCompany {
     id: String,
+    name: String,
     contacts: Vec<(String, String)>,
     owner: String,
 }
@@ -277,7 +279,7 @@ fn companies(c: &mut Ctx, owner_for: &dyn Fn(usize) -> String) -> Result<Vec<Sam
         let id = company::create(
             c.w,
             &NewCompany {
-                name,
+                name: name.clone(),
                 name_kana: format!("{pre_kana}{suf_kana}"),
                 industry: industry.to_string(),
                 segment: Some(segment),
@@ -323,7 +325,12 @@ fn companies(c: &mut Ctx, owner_for: &dyn Fn(usize) -> String) -> Result<Vec<Sam
             )?;
             contacts.push((cid, fam.to_string()));
         }
-        out.push(SampleCompany { id, contacts, owner });
+        out.push(SampleCompany {
+            id,
+            name,
+            contacts,
+            owner,
+        });
     }
     Ok(out)
 }
@@ -387,7 +394,8 @@ fn deal(c: &mut Ctx, pipeline_id: &str, stage: &Stage, company: &SampleCompany, 
                 .execute("UPDATE deals SET won_at = ?2 WHERE id = ?1", params![id, to_db(won)])?;
         }
         StageKind::Lost => {
-            let reasons = crate::settings::TeamSettings::default().lost_reasons;
+            // The team's own reasons, in the language the database was created in.
+            let reasons = crate::settings::TeamSettings::load(c.w.tx)?.lost_reasons;
             let reason = reasons.choose(&mut c.rng).cloned().unwrap_or_default();
             let competitor = COMPETITORS[n % COMPETITORS.len()];
             let their_end = (n % 2 == 0).then(|| c.today + Duration::days(c.rng.random_range(150..500)));
@@ -400,14 +408,10 @@ fn deal(c: &mut Ctx, pipeline_id: &str, stage: &Stage, company: &SampleCompany, 
                 params![id, to_db(c.days_ago(3, 90)), reason, competitor, their_end.map(|d| d.to_string()), reapproach.to_string()],
             )?;
             let due = c.office_hours(reapproach);
-            follow_up(
-                c,
-                FollowUpKind::Reapproach,
-                &format!("再アプローチ：{title}"),
-                due,
-                company,
-                Some(&id),
-            )?;
+            let text = EngineText::Reapproach {
+                company: company.name.clone(),
+            };
+            follow_up(c, FollowUpKind::Reapproach, Err(text), due, company, Some(&id))?;
         }
         StageKind::Open => {
             if stage.is_closing {
@@ -418,14 +422,10 @@ fn deal(c: &mut Ctx, pipeline_id: &str, stage: &Stage, company: &SampleCompany, 
                     params![id, deadline.to_string()],
                 )?;
                 let due = c.office_hours(deadline);
-                follow_up(
-                    c,
-                    FollowUpKind::DecisionDeadline,
-                    &format!("決断期限：{title}"),
-                    due,
-                    company,
-                    Some(&id),
-                )?;
+                let text = EngineText::DecisionDeadline {
+                    deal: title.to_string(),
+                };
+                follow_up(c, FollowUpKind::DecisionDeadline, Err(text), due, company, Some(&id))?;
             } else if !quiet && n % 5 != 4 {
                 // Overdue, today and upcoming; every fifth deal has nothing
                 // planned, which the board warns about.
@@ -450,7 +450,7 @@ fn deal(c: &mut Ctx, pipeline_id: &str, stage: &Stage, company: &SampleCompany, 
                 follow_up(
                     c,
                     FollowUpKind::FollowUp,
-                    &format!("{what}（{}様）", contact.1),
+                    Ok(&format!("{what}（{}様）", contact.1)),
                     due,
                     company,
                     Some(&id),
@@ -567,27 +567,30 @@ fn timeline_entry(
     Ok(())
 }
 
+/// A follow-up titled by a person (`Ok`), or one of the kinds the engine
+/// itself plans and titles (`Err`), shown in each reader's language.
 fn follow_up(
     c: &mut Ctx,
     kind: FollowUpKind,
-    title: &str,
+    title: std::result::Result<&str, EngineText>,
     due: DateTime<Utc>,
     company: &SampleCompany,
     deal_id: Option<&str>,
 ) -> Result<()> {
-    follow_up::create(
-        c.w,
-        &NewFollowUp {
-            kind,
-            title: title.to_string(),
-            due_at: to_db(due),
-            assignee_id: Some(company.owner.clone()),
-            company_id: Some(company.id.clone()),
-            deal_id: deal_id.map(String::from),
-            contract_id: None,
-            activity_id: None,
-        },
-    )?;
+    let f = NewFollowUp {
+        kind,
+        title: title.as_ref().map_or(String::new(), |t| t.to_string()),
+        due_at: to_db(due),
+        assignee_id: Some(company.owner.clone()),
+        company_id: Some(company.id.clone()),
+        deal_id: deal_id.map(String::from),
+        contract_id: None,
+        activity_id: None,
+    };
+    match title {
+        Ok(_) => follow_up::create(c.w, &f)?,
+        Err(text) => follow_up::create_titled(c.w, &f, &text)?,
+    };
     Ok(())
 }
 

@@ -8,15 +8,30 @@ use rusqlite::Connection;
 /// "KZNA" in ASCII.
 pub const APPLICATION_ID: i64 = 0x4B5A_4E41;
 
-const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/0001_init.sql"),
-    include_str!("../migrations/0002_board.sql"),
-    include_str!("../migrations/0003_timeline.sql"),
-    include_str!("../migrations/0004_reminders.sql"),
-    include_str!("../migrations/0005_renewals.sql"),
-    include_str!("../migrations/0006_outbox.sql"),
-    include_str!("../migrations/0009_touch_contacts.sql"),
-    include_str!("../migrations/0010_deletion_batches.sql"),
+/// One schema version: its SQL, and for changes SQL cannot express (taking
+/// old text apart) a step in Rust run right after it, in the same transaction.
+struct Migration {
+    sql: &'static str,
+    then: Option<fn(&Connection) -> Result<()>>,
+}
+
+const fn sql(sql: &'static str) -> Migration {
+    Migration { sql, then: None }
+}
+
+const MIGRATIONS: &[Migration] = &[
+    sql(include_str!("../migrations/0001_init.sql")),
+    sql(include_str!("../migrations/0002_board.sql")),
+    sql(include_str!("../migrations/0003_timeline.sql")),
+    sql(include_str!("../migrations/0004_reminders.sql")),
+    sql(include_str!("../migrations/0005_renewals.sql")),
+    sql(include_str!("../migrations/0006_outbox.sql")),
+    sql(include_str!("../migrations/0009_touch_contacts.sql")),
+    sql(include_str!("../migrations/0010_deletion_batches.sql")),
+    Migration {
+        sql: include_str!("../migrations/0008_engine_text.sql"),
+        then: Some(|conn| crate::engine_text::legacy::convert(conn).map(drop)),
+    },
 ];
 
 /// The newest schema this build knows.
@@ -25,8 +40,11 @@ pub const CURRENT: i64 = MIGRATIONS.len() as i64;
 /// Brings a database from `from` to [`CURRENT`]. The caller holds the write
 /// lock (an IMMEDIATE transaction), so exactly one client migrates.
 pub(crate) fn migrate(conn: &Connection, from: i64) -> Result<()> {
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
-        conn.execute_batch(sql)?;
+    for (i, m) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
+        conn.execute_batch(m.sql)?;
+        if let Some(step) = m.then {
+            step(conn)?;
+        }
         conn.pragma_update(None, "user_version", (i + 1) as i64)?;
     }
     conn.pragma_update(None, "application_id", APPLICATION_ID)?;
@@ -44,7 +62,7 @@ mod tests {
         let path = dir.path().join("old.db");
         {
             let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch(MIGRATIONS[0].sql).unwrap();
             conn.pragma_update(None, "user_version", 1).unwrap();
             conn.pragma_update(None, "application_id", APPLICATION_ID).unwrap();
         }
@@ -97,8 +115,8 @@ mod tests {
         let path = dir.path().join("v6.db");
         {
             let conn = Connection::open(&path).unwrap();
-            for sql in &MIGRATIONS[..6] {
-                conn.execute_batch(sql).unwrap();
+            for m in &MIGRATIONS[..6] {
+                conn.execute_batch(m.sql).unwrap();
             }
             conn.pragma_update(None, "user_version", 6).unwrap();
             conn.pragma_update(None, "application_id", APPLICATION_ID).unwrap();
@@ -160,8 +178,8 @@ mod tests {
         let path = dir.path().join("v2.db");
         {
             let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(MIGRATIONS[0]).unwrap();
-            conn.execute_batch(MIGRATIONS[1]).unwrap();
+            conn.execute_batch(MIGRATIONS[0].sql).unwrap();
+            conn.execute_batch(MIGRATIONS[1].sql).unwrap();
             conn.pragma_update(None, "user_version", 2).unwrap();
             conn.pragma_update(None, "application_id", APPLICATION_ID).unwrap();
             let t = "2026-11-01T00:00:00Z";
@@ -186,13 +204,28 @@ mod tests {
         let db = Db::open(&path, OpenOptions::new("tanaka", "田中")).unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
         let conn = db.conn();
-        let r = crate::search::search(conn, "議事録", 0).unwrap();
+        let r = crate::search::search(conn, "議事録", 0, crate::config::Language::Ja).unwrap();
         assert_eq!(r.activities.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["a1"]);
-        let r = crate::search::search(conn, "さくらしょう", 0).unwrap();
+        let r = crate::search::search(conn, "さくらしょう", 0, crate::config::Language::Ja).unwrap();
         assert_eq!(r.companies.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["c"]);
-        assert!(crate::search::search(conn, "削除済み", 0).unwrap().companies.is_empty());
-        assert_eq!(crate::search::search(conn, "山田 花子", 0).unwrap().contacts.len(), 1);
-        assert_eq!(crate::search::search(conn, "クラウド移行", 0).unwrap().deals.len(), 1);
+        assert!(crate::search::search(conn, "削除済み", 0, crate::config::Language::Ja)
+            .unwrap()
+            .companies
+            .is_empty());
+        assert_eq!(
+            crate::search::search(conn, "山田 花子", 0, crate::config::Language::Ja)
+                .unwrap()
+                .contacts
+                .len(),
+            1
+        );
+        assert_eq!(
+            crate::search::search(conn, "クラウド移行", 0, crate::config::Language::Ja)
+                .unwrap()
+                .deals
+                .len(),
+            1
+        );
         let signals: String = conn
             .query_row("SELECT signals FROM activities WHERE id = 'a1'", [], |r| r.get(0))
             .unwrap();
@@ -212,5 +245,106 @@ mod tests {
         .unwrap();
         assert_eq!(page.entries.len(), 3);
         assert_eq!(page.entries.iter().filter(|e| e.deleted).count(), 1);
+    }
+
+    #[test]
+    fn a_version_6_file_gets_its_old_japanese_sentences_as_kinds() {
+        use crate::config::Language::{En, Ja};
+        use crate::engine_text::EngineText;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v6.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for m in &MIGRATIONS[..6] {
+                conn.execute_batch(m.sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 6).unwrap();
+            conn.pragma_update(None, "application_id", APPLICATION_ID).unwrap();
+            let t = "2026-11-01T00:00:00Z";
+            conn.execute_batch(&format!(
+                "INSERT INTO users (id, login, display_name, created_at, updated_at) VALUES ('u', 'tanaka', '田中', '{t}', '{t}');
+                 INSERT INTO companies (id, name, created_at, updated_at) VALUES ('c', '株式会社さくら商事', '{t}', '{t}');
+                 INSERT INTO contracts (id, company_id, plan, start_date, end_date, created_at, updated_at)
+                   VALUES ('k', 'c', 'クラウド会計 年額', '2026-04-01', '2027-03-31', '{t}', '{t}');
+                 INSERT INTO follow_ups (id, kind, title, due_at, company_id, contract_id, created_at, updated_at) VALUES
+                   ('f1', 'renewal', '更新ヒアリング: 株式会社さくら商事 クラウド会計 年額', '{t}', 'c', 'k', '{t}', '{t}'),
+                   ('f2', 'appointment', '次回アポイント: 株式会社さくら商事', '{t}', 'c', NULL, '{t}', '{t}'),
+                   ('f3', 'follow_up', '見積回答の確認', '{t}', 'c', NULL, '{t}', '{t}'),
+                   ('f4', 'renewal', '更新提案: 旧社名 旧プラン', '{t}', 'c', 'k', '{t}', '{t}');
+                 INSERT INTO activities (id, company_id, kind, occurred_at, summary, body, created_at, updated_at) VALUES
+                   ('a1', 'c', 'contract', '{t}', '契約開始: クラウド会計 年額（2026-04-01 〜 2027-03-31）', '', '{t}', '{t}'),
+                   ('a2', 'c', 'contract', '{t}', '更新ヒアリング: クラウド会計 年額（満足度 4/5）', '締めが遅い', '{t}', '{t}'),
+                   ('a3', 'c', 'stage_change', '{t}', '提案 → 失注', '{{\"from\":\"提案\",\"to\":\"失注\",\"lost_reason\":\"価格\"}}', '{t}', '{t}'),
+                   ('a4', 'c', 'contract', '{t}', '契約書の原本を受領', '', '{t}', '{t}'),
+                   ('a5', 'c', 'call', '{t}', '更新手続き: 先方と電話で確認', '', '{t}', '{t}');"
+            ))
+            .unwrap();
+        }
+        let db = Db::open(&path, OpenOptions::new("tanaka", "田中")).unwrap();
+        assert_eq!(db.schema_version().unwrap(), CURRENT);
+        let conn = db.conn();
+        let clock = crate::clock::FixedClock::at("2026-11-25T10:00:00+09:00");
+        let titles: Vec<(String, Option<String>)> = crate::follow_up::list_open(conn, &clock, None)
+            .unwrap()
+            .into_iter()
+            .map(|i| (i.title, i.engine_text.map(|t| t.render(En))))
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                (
+                    "更新ヒアリング: 株式会社さくら商事 クラウド会計 年額".to_string(),
+                    Some("Renewal hearing: 株式会社さくら商事 クラウド会計 年額".to_string())
+                ),
+                (
+                    "次回アポイント: 株式会社さくら商事".into(),
+                    Some("Next appointment: 株式会社さくら商事".into())
+                ),
+                // Typed by a person: theirs, in every language.
+                ("見積回答の確認".into(), None),
+                // Company and plan both renamed since: nothing says where one ends.
+                ("更新提案: 旧社名 旧プラン".into(), None),
+            ]
+        );
+        let q = crate::timeline::TimelineQuery {
+            company_id: Some("c".into()),
+            ..Default::default()
+        };
+        let page = crate::timeline::timeline(conn, &q).unwrap();
+        let entry = |id: &str| page.entries.iter().find(|e| e.id == id).unwrap();
+        assert_eq!(
+            entry("a1").engine_text.as_ref().map(|t| t.render(En)).as_deref(),
+            Some("Contract started: クラウド会計 年額 (2026-04-01 – 2027-03-31)")
+        );
+        assert_eq!(
+            entry("a2").engine_text,
+            Some(EngineText::RenewalHearingHeld {
+                plan: "クラウド会計 年額".into(),
+                satisfaction: 4
+            })
+        );
+        assert_eq!(
+            entry("a3").engine_text.as_ref().map(|t| t.render(Ja)).as_deref(),
+            Some("提案 → 失注（理由: 価格）")
+        );
+        // The stored words stay as they were; what is not the engine's stays text.
+        assert_eq!(entry("a3").summary, "提案 → 失注");
+        assert_eq!(entry("a4").engine_text, None);
+        assert_eq!(entry("a5").engine_text, None, "a call someone logged is theirs");
+        // Converted entries are found by their English words too; the index is whole.
+        let r = crate::search::search(conn, "Contract started", 0, En).unwrap();
+        assert_eq!(r.activities.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["a1"]);
+        let snippet: String = r.activities[0].snippet.iter().map(|p| p.text.as_str()).collect();
+        assert!(
+            snippet.starts_with("Contract started: "),
+            "the reader's words: {snippet}"
+        );
+        let r = crate::search::search(conn, "満足度", 0, Ja).unwrap();
+        assert_eq!(r.activities.len(), 1);
+        conn.execute(
+            "INSERT INTO activities_fts (activities_fts) VALUES ('integrity-check')",
+            [],
+        )
+        .unwrap();
     }
 }

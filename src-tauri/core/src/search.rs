@@ -30,6 +30,8 @@
 //! newest first (by when they were recorded: that is the index's own order,
 //! so the first hits come without visiting every match).
 
+use crate::config::Language;
+use crate::engine_text::EngineText;
 use crate::error::Result;
 use crate::timeline::Params;
 use rusqlite::{params_from_iter, Connection};
@@ -65,6 +67,9 @@ pub struct SearchHit {
     pub id: String,
     /// Company name, contact name, deal title or entry summary.
     pub title: String,
+    /// An entry summary the engine wrote, to show in the reader's language
+    /// instead of `title`.
+    pub engine_text: Option<EngineText>,
     /// The reading of a company; the company of a contact, deal or entry.
     pub detail: String,
     /// Where the query was found, with the hits marked.
@@ -129,10 +134,11 @@ fn fts_query(long: &[String]) -> String {
 struct Source {
     table: &'static str,
     fts: &'static str,
-    /// The searched text columns, in the order a snippet looks at them
-    /// (NULL reads as empty: a deal's lost reason is NULL until it is lost).
+    /// The searched text (columns of the row x), in the order a snippet
+    /// looks at them (NULL reads as empty: a deal's lost reason is NULL
+    /// until it is lost).
     text: &'static [&'static str],
-    /// id, title, detail, company id, deal id, occurred at.
+    /// id, title, detail, company id, deal id, occurred at, text kind, text params.
     head: &'static str,
     /// Joins the row's company (x is the row, co the company).
     join: &'static str,
@@ -149,8 +155,8 @@ struct Source {
 const COMPANIES: Source = Source {
     table: "companies",
     fts: "companies_fts",
-    text: &["name", "name_kana", "industry"],
-    head: "x.id, x.name, x.name_kana, x.id, NULL, NULL",
+    text: &["x.name", "x.name_kana", "x.industry"],
+    head: "x.id, x.name, x.name_kana, x.id, NULL, NULL, NULL, NULL",
     join: "",
     scan_filter: "",
     scan_order: "CASE WHEN x.name_kana = '' THEN 1 ELSE 0 END, x.name_kana, x.name",
@@ -160,8 +166,8 @@ const COMPANIES: Source = Source {
 const CONTACTS: Source = Source {
     table: "contacts",
     fts: "contacts_fts",
-    text: &["name", "name_kana", "email"],
-    head: "x.id, x.name, co.name, x.company_id, NULL, NULL",
+    text: &["x.name", "x.name_kana", "x.email"],
+    head: "x.id, x.name, co.name, x.company_id, NULL, NULL, NULL, NULL",
     join: "JOIN companies co ON co.id = x.company_id AND co.deleted_at IS NULL",
     scan_filter: "",
     scan_order: "CASE WHEN x.name_kana = '' THEN 1 ELSE 0 END, x.name_kana, x.name",
@@ -172,8 +178,8 @@ const DEALS: Source = Source {
     table: "deals",
     fts: "deals_fts",
     // Why a deal was lost, so "the deal we lost to X社" is found (migration 0009).
-    text: &["title", "notes", "lost_detail", "lost_to", "lost_reason"],
-    head: "x.id, x.title, co.name, x.company_id, x.id, NULL",
+    text: &["x.title", "x.notes", "x.lost_detail", "x.lost_to", "x.lost_reason"],
+    head: "x.id, x.title, co.name, x.company_id, x.id, NULL, NULL, NULL",
     join: "JOIN companies co ON co.id = x.company_id AND co.deleted_at IS NULL",
     scan_filter: "",
     scan_order: "x.rowid DESC",
@@ -183,8 +189,15 @@ const DEALS: Source = Source {
 const ACTIVITIES: Source = Source {
     table: "activities",
     fts: "activities_fts",
-    text: &["summary", "minutes", "body", "next_todos"],
-    head: "x.id, x.summary, co.name, x.company_id, x.deal_id, x.occurred_at",
+    // An entry the engine wrote is searched in every language (search_text,
+    // as the index holds it).
+    text: &[
+        "COALESCE(x.search_text, x.summary)",
+        "x.minutes",
+        "x.body",
+        "x.next_todos",
+    ],
+    head: "x.id, x.summary, co.name, x.company_id, x.deal_id, x.occurred_at, x.text_kind, x.text_params",
     join: "JOIN companies co ON co.id = x.company_id AND co.deleted_at IS NULL",
     scan_filter: "AND x.kind NOT IN ('stage_change', 'system')",
     scan_order: "x.rowid DESC",
@@ -194,7 +207,9 @@ const ACTIVITIES: Source = Source {
 
 /// Searches everything; see the module documentation for how the query is
 /// read. Never fails on what the user typed: any text is searched literally.
-pub fn search(conn: &Connection, query: &str, limit_per_kind: u32) -> Result<SearchResults> {
+/// `lang` is the reader's: a snippet of what the engine wrote shows their
+/// words when the query is found there.
+pub fn search(conn: &Connection, query: &str, limit_per_kind: u32, lang: Language) -> Result<SearchResults> {
     let t = terms(query);
     if t.long.is_empty() && t.short.is_empty() {
         return Ok(SearchResults::default());
@@ -204,10 +219,10 @@ pub fn search(conn: &Connection, query: &str, limit_per_kind: u32) -> Result<Sea
         n => n.min(MAX_PER_KIND),
     };
     Ok(SearchResults {
-        companies: find(conn, &COMPANIES, &t, limit)?,
-        contacts: find(conn, &CONTACTS, &t, limit)?,
-        deals: find(conn, &DEALS, &t, limit)?,
-        activities: find(conn, &ACTIVITIES, &t, limit)?,
+        companies: find(conn, &COMPANIES, &t, limit, lang)?,
+        contacts: find(conn, &CONTACTS, &t, limit, lang)?,
+        deals: find(conn, &DEALS, &t, limit, lang)?,
+        activities: find(conn, &ACTIVITIES, &t, limit, lang)?,
         scan_limited: !t.short.is_empty(),
     })
 }
@@ -218,7 +233,7 @@ fn plan(s: &Source, t: &Terms, limit: u32) -> (String, Params) {
     let cols = s
         .text
         .iter()
-        .map(|c| format!("COALESCE(x.{c}, '')"))
+        .map(|c| format!("COALESCE({c}, '')"))
         .collect::<Vec<_>>()
         .join(", ");
     let mut sql = if t.long.is_empty() {
@@ -256,7 +271,7 @@ fn plan(s: &Source, t: &Terms, limit: u32) -> (String, Params) {
         let any = s
             .text
             .iter()
-            .map(|c| format!("x.{c} LIKE {pattern} ESCAPE '\\'"))
+            .map(|c| format!("{c} LIKE {pattern} ESCAPE '\\'"))
             .collect::<Vec<_>>()
             .join(" OR ");
         sql.push_str(&format!(" AND ({any})"));
@@ -266,19 +281,25 @@ fn plan(s: &Source, t: &Terms, limit: u32) -> (String, Params) {
     (sql, p)
 }
 
-fn find(conn: &Connection, s: &Source, t: &Terms, limit: u32) -> Result<Vec<SearchHit>> {
+fn find(conn: &Connection, s: &Source, t: &Terms, limit: u32, lang: Language) -> Result<Vec<SearchHit>> {
     let (sql, p) = plan(s, t, limit);
     let all: Vec<&String> = t.long.iter().chain(&t.short).collect();
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st
         .query_map(params_from_iter(p.0), |r| {
-            let mut texts: Vec<String> = Vec::with_capacity(s.text.len());
+            let engine_text = EngineText::read(r, 6)?;
+            let mut texts: Vec<String> = Vec::with_capacity(s.text.len() + 1);
+            // The reader's words first, then the other languages'.
+            if let Some(e) = &engine_text {
+                texts.push(e.render(lang));
+            }
             for i in 0..s.text.len() {
-                texts.push(r.get(6 + i)?);
+                texts.push(r.get(8 + i)?);
             }
             Ok(SearchHit {
                 id: r.get(0)?,
                 title: r.get(1)?,
+                engine_text,
                 detail: r.get(2)?,
                 company_id: r.get(3)?,
                 deal_id: r.get(4)?,
@@ -456,7 +477,7 @@ mod tests {
                 "無関係な電話",
             ),
         );
-        let r = search(f.db.conn(), "議事録", 0).unwrap();
+        let r = search(f.db.conn(), "議事録", 0, Language::Ja).unwrap();
         assert_eq!(r.activities.len(), 1);
         let hit = &r.activities[0];
         assert_eq!((hit.id.as_str(), hit.title.as_str()), (id.as_str(), "初回訪問"));
@@ -475,18 +496,18 @@ mod tests {
         let (mut f, _s) = setup();
         let id = company(&mut f.db, "株式会社さくら商事", "さくらしょうじ", "卸売業");
         company(&mut f.db, "青葉物産", "あおばぶっさん", "商社");
-        let r = search(f.db.conn(), "らしょう", 0).unwrap();
+        let r = search(f.db.conn(), "らしょう", 0, Language::Ja).unwrap();
         assert_eq!(titles(&r.companies), ["株式会社さくら商事"]);
         assert_eq!(r.companies[0].company_id, id);
         assert_eq!(r.companies[0].detail, "さくらしょうじ");
         assert_eq!(marked(&r.companies[0]), "さく[らしょう]じ");
         assert_eq!(
-            titles(&search(f.db.conn(), "さくら商", 0).unwrap().companies),
+            titles(&search(f.db.conn(), "さくら商", 0, Language::Ja).unwrap().companies),
             ["株式会社さくら商事"]
         );
         // Industry too.
         assert_eq!(
-            titles(&search(f.db.conn(), "卸売業", 0).unwrap().companies),
+            titles(&search(f.db.conn(), "卸売業", 0, Language::Ja).unwrap().companies),
             ["株式会社さくら商事"]
         );
     }
@@ -500,20 +521,20 @@ mod tests {
         let mut b = entry(&s.company_id, ActivityKind::Email, "2026-11-24T01:00:00Z", "提案書");
         b.body = "クラウド移行のproposalを送付。議事録も添付。".into();
         log(&mut f.db, &b);
-        let r = search(f.db.conn(), "PROPOSAL", 0).unwrap();
+        let r = search(f.db.conn(), "PROPOSAL", 0, Language::Ja).unwrap();
         assert_eq!(titles(&r.activities), ["提案書", "Pricing"], "newest first");
         assert_eq!(
             marked(&r.activities[1]),
             "Sent the revised [Proposal] for the Cloud migration."
         );
         // Mixed scripts, every term must match.
-        let r = search(f.db.conn(), "proposal 議事録", 0).unwrap();
+        let r = search(f.db.conn(), "proposal 議事録", 0, Language::Ja).unwrap();
         assert_eq!(titles(&r.activities), ["提案書"]);
         assert_eq!(
             marked(&r.activities[0]),
             "クラウド移行の[proposal]を送付。[議事録]も添付。"
         );
-        let r = search(f.db.conn(), "cloud　migration", 0).unwrap();
+        let r = search(f.db.conn(), "cloud　migration", 0, Language::Ja).unwrap();
         assert_eq!(
             titles(&r.activities),
             ["Pricing"],
@@ -540,7 +561,7 @@ mod tests {
         );
         a.body = "議事の進め方について".into();
         log(&mut f.db, &a);
-        let r = search(f.db.conn(), "佐藤", 0).unwrap();
+        let r = search(f.db.conn(), "佐藤", 0, Language::Ja).unwrap();
         assert_eq!(titles(&r.companies), ["佐藤工業"]);
         assert_eq!(r.companies[0].company_id, other);
         assert_eq!(titles(&r.contacts), ["佐藤 健太"]);
@@ -548,17 +569,20 @@ mod tests {
         assert_eq!(titles(&r.activities), ["佐藤様から電話"]);
         assert_eq!(marked(&r.activities[0]), "[佐藤]様から電話");
         assert!(r.scan_limited);
-        let r = search(f.db.conn(), "議事", 0).unwrap();
+        let r = search(f.db.conn(), "議事", 0, Language::Ja).unwrap();
         assert_eq!(titles(&r.activities), ["佐藤様から電話"]);
         assert_eq!(marked(&r.activities[0]), "[議事]の進め方について");
         // A short term narrows what a long one found.
-        let r = search(f.db.conn(), "佐藤 から電話", 0).unwrap();
+        let r = search(f.db.conn(), "佐藤 から電話", 0, Language::Ja).unwrap();
         assert_eq!(titles(&r.activities), ["佐藤様から電話"]);
         assert!(r.scan_limited);
-        assert!(!search(f.db.conn(), "から電話", 0).unwrap().scan_limited);
-        assert!(search(f.db.conn(), "鈴木 から電話", 0).unwrap().activities.is_empty());
+        assert!(!search(f.db.conn(), "から電話", 0, Language::Ja).unwrap().scan_limited);
+        assert!(search(f.db.conn(), "鈴木 から電話", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .is_empty());
         // One character, any case.
-        let r = search(f.db.conn(), "様", 0).unwrap();
+        let r = search(f.db.conn(), "様", 0, Language::Ja).unwrap();
         assert_eq!(r.activities.len(), 1);
     }
 
@@ -580,7 +604,7 @@ mod tests {
             );
         }
         let find = |q: &str| -> Vec<String> {
-            search(f.db.conn(), q, 0)
+            search(f.db.conn(), q, 0, Language::Ja)
                 .unwrap()
                 .activities
                 .into_iter()
@@ -615,9 +639,12 @@ mod tests {
             "\\",
             "AND OR NEAR",
         ] {
-            search(f.db.conn(), q, 0).unwrap();
+            search(f.db.conn(), q, 0, Language::Ja).unwrap();
         }
-        assert_eq!(search(f.db.conn(), "   ", 0).unwrap(), SearchResults::default());
+        assert_eq!(
+            search(f.db.conn(), "   ", 0, Language::Ja).unwrap(),
+            SearchResults::default()
+        );
     }
 
     #[test]
@@ -645,9 +672,18 @@ mod tests {
         };
         let contact = f.db.write(|ctx| company::create_contact(ctx, &contact)).unwrap();
         let deal = s.deal(&mut f.db, "消える案件", s.stage("提案"), 1, "JPY");
-        assert_eq!(search(f.db.conn(), "議事録", 0).unwrap().activities.len(), 1);
-        assert_eq!(search(f.db.conn(), "leaver@", 0).unwrap().contacts.len(), 1);
-        assert_eq!(search(f.db.conn(), "消える案件", 0).unwrap().deals.len(), 1);
+        assert_eq!(
+            search(f.db.conn(), "議事録", 0, Language::Ja).unwrap().activities.len(),
+            1
+        );
+        assert_eq!(
+            search(f.db.conn(), "leaver@", 0, Language::Ja).unwrap().contacts.len(),
+            1
+        );
+        assert_eq!(
+            search(f.db.conn(), "消える案件", 0, Language::Ja).unwrap().deals.len(),
+            1
+        );
 
         f.db.write(|ctx| delete_activity(ctx, &gone, 1)).unwrap();
         f.db.write(|ctx| company::delete_contact(ctx, &contact, 1)).unwrap();
@@ -663,17 +699,35 @@ mod tests {
         e.summary = "書き直した見出し".into();
         f.db.write(|ctx| update_activity(ctx, &edited, 1, &e)).unwrap();
 
-        assert!(search(f.db.conn(), "議事録", 0).unwrap().activities.is_empty());
-        assert!(search(f.db.conn(), "leaver@", 0).unwrap().contacts.is_empty());
-        assert!(search(f.db.conn(), "消える案件", 0).unwrap().deals.is_empty());
-        assert!(search(f.db.conn(), "最初の見出し", 0).unwrap().activities.is_empty());
+        assert!(search(f.db.conn(), "議事録", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .is_empty());
+        assert!(search(f.db.conn(), "leaver@", 0, Language::Ja)
+            .unwrap()
+            .contacts
+            .is_empty());
+        assert!(search(f.db.conn(), "消える案件", 0, Language::Ja)
+            .unwrap()
+            .deals
+            .is_empty());
+        assert!(search(f.db.conn(), "最初の見出し", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .is_empty());
         assert_eq!(
-            titles(&search(f.db.conn(), "書き直", 0).unwrap().activities),
+            titles(&search(f.db.conn(), "書き直", 0, Language::Ja).unwrap().activities),
             ["書き直した見出し"]
         );
         // The LIKE fallback skips deleted rows too.
-        assert!(search(f.db.conn(), "誤っ", 0).unwrap().activities.is_empty());
-        assert!(search(f.db.conn(), "退職", 0).unwrap().contacts.is_empty());
+        assert!(search(f.db.conn(), "誤っ", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .is_empty());
+        assert!(search(f.db.conn(), "退職", 0, Language::Ja)
+            .unwrap()
+            .contacts
+            .is_empty());
         integrity(&f.db);
     }
 
@@ -704,7 +758,7 @@ mod tests {
         assert_eq!(found(&f.db, "ライバルソフト"), [deal.as_str()], "the competitor");
         assert_eq!(found(&f.db, "ライバル 半分"), [deal.as_str()], "terms across both");
         assert_eq!(found(&f.db, "価格"), [deal.as_str()], "the reason (a short term)");
-        let hit = &search(f.db.conn(), "ライバルソフト", 0).unwrap().deals[0];
+        let hit = &search(f.db.conn(), "ライバルソフト", 0, Language::Ja).unwrap().deals[0];
         assert_eq!(hit.title, "基幹システム刷新");
         assert!(marked(hit).contains("[ライバルソフト]株式会社"), "{}", marked(hit));
         integrity(&f.db);
@@ -742,8 +796,14 @@ mod tests {
             )
         })
         .unwrap();
-        assert!(search(f.db.conn(), "提案 → 見積", 0).unwrap().activities.is_empty());
-        assert!(search(f.db.conn(), "見積", 0).unwrap().activities.is_empty());
+        assert!(search(f.db.conn(), "提案 → 見積", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .is_empty());
+        assert!(search(f.db.conn(), "見積", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .is_empty());
     }
 
     #[test]
@@ -764,7 +824,7 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        let r = search(f.db.conn(), "フォロー", 5).unwrap();
+        let r = search(f.db.conn(), "フォロー", 5, Language::Ja).unwrap();
         assert_eq!(
             titles(&r.activities),
             [
@@ -775,8 +835,17 @@ mod tests {
                 "フォローの電話 25"
             ]
         );
-        assert_eq!(search(f.db.conn(), "フォ", 7).unwrap().activities.len(), 7);
-        assert_eq!(search(f.db.conn(), "フォロー", 0).unwrap().activities.len(), 10);
+        assert_eq!(
+            search(f.db.conn(), "フォ", 7, Language::Ja).unwrap().activities.len(),
+            7
+        );
+        assert_eq!(
+            search(f.db.conn(), "フォロー", 0, Language::Ja)
+                .unwrap()
+                .activities
+                .len(),
+            10
+        );
     }
 
     #[test]
@@ -800,13 +869,16 @@ mod tests {
             .unwrap();
         f.db.conn().execute_batch("VACUUM").unwrap();
         for (i, id) in ids.iter().enumerate().filter(|(i, _)| *i != 3 && *i != 11) {
-            let r = search(f.db.conn(), &format!("メモ{i:02}番"), 0).unwrap();
+            let r = search(f.db.conn(), &format!("メモ{i:02}番"), 0, Language::Ja).unwrap();
             assert_eq!(
                 r.activities.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
                 [id.as_str()]
             );
         }
-        assert!(search(f.db.conn(), "メモ03番", 0).unwrap().activities.is_empty());
+        assert!(search(f.db.conn(), "メモ03番", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .is_empty());
         integrity(&f.db);
     }
 

@@ -77,13 +77,17 @@ impl Session {
             .with_clock(clock)
             .with_backup_dir(dirs.data_dir.join("backups"));
         let config = UserConfig::load(&dirs.config_file);
+        let os_language = Language::from_locale(os_locale);
+        // What the engine writes in this user's name, and a database they
+        // create, come in the language the UI shows.
+        let opts = opts.with_language(config.language.unwrap_or(os_language));
         let mut s = Session {
             dirs,
             config,
             db: None,
             open_error: None,
             opts,
-            os_language: Language::from_locale(os_locale),
+            os_language,
         };
         s.reopen();
         s
@@ -247,6 +251,11 @@ impl Session {
 
     pub fn set_language(&mut self, language: Option<Language>) -> Result<AppStatus> {
         self.remember(|c| c.language = language)?;
+        let effective = language.unwrap_or(self.os_language);
+        self.opts.language = effective;
+        if let Some(db) = &mut self.db {
+            db.set_language(effective);
+        }
         Ok(self.status())
     }
 
@@ -368,6 +377,72 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM deals", [], |r| r.get(0))
             .unwrap();
         assert_eq!(deals, deals2, "sample data is created once, not on every start");
+    }
+
+    #[test]
+    fn an_english_user_gets_english_stages_and_the_engine_writes_in_the_language_chosen() {
+        let home = tempfile::tempdir().unwrap();
+        let dirs = Dirs::new(home.path().join("config"), home.path().join("data"));
+        let clock = Arc::new(FixedClock::at("2026-11-25T10:00:00+09:00"));
+        let mut s = Session::start(dirs, Some("en-US"), clock);
+        let stage_names = |s: &mut Session| -> Vec<String> {
+            let conn = s.db().unwrap().conn();
+            let p = crate::pipeline::list(conn).unwrap()[0].id.clone();
+            crate::pipeline::stages(conn, &p)
+                .unwrap()
+                .into_iter()
+                .map(|x| x.name)
+                .collect()
+        };
+        assert_eq!(stage_names(&mut s)[0], "Lead", "the sample database");
+        let reasons = crate::settings::TeamSettings::load(s.db().unwrap().conn())
+            .unwrap()
+            .lost_reasons;
+        let lost: Vec<String> = s
+            .db()
+            .unwrap()
+            .conn()
+            .prepare("SELECT DISTINCT lost_reason FROM deals WHERE lost_reason IS NOT NULL")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(!lost.is_empty() && lost.iter().all(|r| reasons.contains(r)), "{lost:?}");
+        let team = home.path().join("team.db");
+        s.create_team_database(&team).unwrap();
+        assert_eq!(stage_names(&mut s)[4], "Closing");
+
+        // Switched to Japanese: what the engine writes from now on is stored
+        // in Japanese beside its kind.
+        s.set_language(Some(Language::Ja)).unwrap();
+        let db = s.db().unwrap();
+        let company = db
+            .write(|ctx| {
+                crate::company::create(
+                    ctx,
+                    &crate::company::NewCompany {
+                        name: "Acme".into(),
+                        ..Default::default()
+                    },
+                )
+            })
+            .unwrap();
+        let mut a = crate::testutil::entry(
+            &company,
+            crate::activity::ActivityKind::Meeting,
+            "2026-11-25T00:00:00Z",
+            "会議",
+        );
+        a.next_appointment_at = Some("2026-12-01T01:00:00Z".into());
+        db.write(|ctx| crate::activity::log(ctx, &a)).unwrap();
+        let title: String = db
+            .conn()
+            .query_row("SELECT title FROM follow_ups WHERE company_id = ?1", [&company], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(title, "次回アポイント: Acme");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Team-wide settings, stored in the shared database so the whole team works
 //! to the same cadence, caps and lead times.
 
+use crate::config::Language;
 use crate::db::WriteCtx;
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -36,6 +37,32 @@ pub struct TeamSettings {
     pub reapproach_unknown_months: u32,
 }
 
+/// The preset lost reasons a new team database starts with.
+const LOST_REASONS_JA: [&str; 6] = ["価格", "機能不足", "タイミング", "競合に決定", "予算凍結", "連絡途絶"];
+const LOST_REASONS_EN: [&str; 6] = [
+    "Price",
+    "Missing features",
+    "Timing",
+    "Chose a competitor",
+    "Budget frozen",
+    "Lost contact",
+];
+
+impl TeamSettings {
+    /// The defaults of a new team database, its lost reasons in the
+    /// creator's language (they are the team's words from then on).
+    pub fn for_language(lang: Language) -> TeamSettings {
+        let reasons = match lang {
+            Language::Ja => LOST_REASONS_JA,
+            Language::En => LOST_REASONS_EN,
+        };
+        TeamSettings {
+            lost_reasons: reasons.map(String::from).to_vec(),
+            ..TeamSettings::default()
+        }
+    }
+}
+
 impl Default for TeamSettings {
     fn default() -> Self {
         TeamSettings {
@@ -48,9 +75,7 @@ impl Default for TeamSettings {
             renewal_proposal_days: 30,
             renewal_post_days: 30,
             decision_deadline_days: 14,
-            lost_reasons: ["価格", "機能不足", "タイミング", "競合に決定", "予算凍結", "連絡途絶"]
-                .map(String::from)
-                .to_vec(),
+            lost_reasons: LOST_REASONS_JA.map(String::from).to_vec(),
             reapproach_lead_days: 60,
             reapproach_unknown_months: 6,
         }

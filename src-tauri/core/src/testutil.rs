@@ -158,7 +158,7 @@ pub fn company(db: &mut Db, name: &str) -> String {
 
 /// The ids of the deals a global search finds.
 pub fn deal_hits(db: &Db, query: &str) -> Vec<String> {
-    crate::search::search(db.conn(), query, 0)
+    crate::search::search(db.conn(), query, 0, crate::config::Language::Ja)
         .unwrap()
         .deals
         .into_iter()

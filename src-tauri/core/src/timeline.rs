@@ -10,6 +10,7 @@
 //! kind and merges (at most 11 × limit rows), so a rare kind is as cheap.
 
 use crate::activity::{ActivityKind, Direction};
+use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection};
@@ -56,7 +57,11 @@ pub struct TimelineEntry {
     pub direction: Option<Direction>,
     /// UTC RFC 3339.
     pub occurred_at: String,
+    /// As typed, or the engine's words in the writer's language.
     pub summary: String,
+    /// A summary the engine wrote, to be shown in the reader's language
+    /// instead of `summary`.
+    pub engine_text: Option<EngineText>,
     pub body: String,
     pub minutes: String,
     pub next_todos: String,
@@ -196,7 +201,8 @@ fn load_entries(conn: &Connection, keys: &str, p: Params) -> Result<Vec<Timeline
                 (SELECT f.id FROM follow_ups f
                   WHERE f.activity_id = a.id AND f.kind = 'appointment' AND f.status <> 'cancelled'
                     AND f.deleted_at IS NULL
-                  ORDER BY f.created_at DESC LIMIT 1)
+                  ORDER BY f.created_at DESC LIMIT 1),
+                a.text_kind, a.text_params
          FROM page JOIN activities a ON a.rowid = page.r
          LEFT JOIN users u ON u.id = a.author_id
          LEFT JOIN deals d ON d.id = a.deal_id
@@ -222,6 +228,7 @@ fn load_entries(conn: &Connection, keys: &str, p: Params) -> Result<Vec<Timeline
                 direction: r.get::<_, Option<String>>(4)?.as_deref().and_then(Direction::parse),
                 occurred_at: r.get(5)?,
                 summary: text(6)?,
+                engine_text: if deleted { None } else { EngineText::read(r, 19)? },
                 body: text(7)?,
                 minutes: text(8)?,
                 next_todos: text(9)?,

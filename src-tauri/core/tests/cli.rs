@@ -52,6 +52,51 @@ fn demo_check_backup_round_trip() {
         .success());
 }
 
+/// The stage names of a file's first pipeline, in board order.
+fn stages(db: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut st = conn
+        .prepare(
+            "SELECT s.name FROM stages s JOIN pipelines p ON p.id = s.pipeline_id
+              WHERE p.position = 0 ORDER BY s.position",
+        )
+        .unwrap();
+    let names = st.query_map([], |r| r.get(0)).unwrap();
+    names.map(|n| n.unwrap()).collect()
+}
+
+#[test]
+fn demo_names_stages_in_the_language_asked_for_or_the_systems() {
+    let dir = tempfile::tempdir().unwrap();
+    let en = dir.path().join("en.db");
+    let out = kizuna(&["--db", en.to_str().unwrap(), "demo", "--lang", "en"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        stages(&en),
+        ["Lead", "First meeting", "Proposal", "Quote", "Closing", "Won", "Lost"]
+    );
+    let ja = dir.path().join("ja.db");
+    assert!(kizuna(&["--db", ja.to_str().unwrap(), "demo", "--lang", "ja"])
+        .status
+        .success());
+    assert_eq!(stages(&ja)[0], "リード");
+    // Without --lang, the system's language (here: the locale's variables).
+    let os = dir.path().join("os.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_kizuna"))
+        .args(["--db", os.to_str().unwrap(), "demo"])
+        .env("LC_ALL", "ja_JP.UTF-8")
+        .env("LANG", "ja_JP.UTF-8")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(stages(&os)[0], "リード");
+    let bad = dir.path().join("bad.db");
+    let out = kizuna(&["--db", bad.to_str().unwrap(), "demo", "--lang", "fr"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("invalid"), "{}", text(&out));
+    assert!(!bad.exists(), "nothing created");
+}
+
 #[test]
 fn check_fails_on_problems_and_leaves_the_file_alone() {
     let dir = tempfile::tempdir().unwrap();

@@ -197,17 +197,18 @@ fn a_migration_is_run_by_exactly_one_of_many_desktops_starting_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("team.db");
     drop(Db::create(&path, OpenOptions::new("sato", "佐藤")).unwrap());
-    // Back to the schema before the last migration (0010, deletion batches):
+    // Back to the schema before the latest migration (0008, engine texts as kinds):
     // what an older Kizuna left.
     let current = {
         let conn = rusqlite::Connection::open(&path).unwrap();
         let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-        for table in ["companies", "deals", "contracts", "contacts", "follow_ups"] {
-            conn.execute_batch(&format!(
-                "DROP INDEX {table}_deletion; ALTER TABLE {table} DROP COLUMN deletion_id;"
-            ))
-            .unwrap();
-        }
+        conn.execute_batch(
+            "DROP TRIGGER activities_fts_insert; DROP TRIGGER activities_fts_update;
+             ALTER TABLE follow_ups DROP COLUMN text_kind; ALTER TABLE follow_ups DROP COLUMN text_params;
+             ALTER TABLE activities DROP COLUMN text_kind; ALTER TABLE activities DROP COLUMN text_params;
+             ALTER TABLE activities DROP COLUMN search_text;",
+        )
+        .unwrap();
         conn.pragma_update(None, "user_version", v - 1).unwrap();
         v
     };

@@ -344,7 +344,10 @@ const SEARCH_LIMIT: u32 = 8;
 #[tauri::command]
 pub async fn search(state: State<'_, AppState>, query: String) -> Reply<SearchResults> {
     state
-        .with_session(move |s| search::search(s.db()?.conn(), &query, SEARCH_LIMIT))
+        .with_session(move |s| {
+            let lang = s.status().language;
+            search::search(s.db()?.conn(), &query, SEARCH_LIMIT, lang)
+        })
         .await
 }
 

@@ -1,6 +1,8 @@
 //! `kizuna`: the admin and test CLI over the engine.
 //!
-//!     kizuna --db FILE demo          create FILE with sample data
+//!     kizuna --db FILE demo [--lang ja|en]
+//!                                    create FILE with sample data; stage names and
+//!                                    lost reasons in that language (default: the OS's)
 //!     kizuna --db FILE check         integrity and schema version (exit 1 on a problem)
 //!     kizuna --db FILE backup DEST   consistent copy, safe while colleagues write
 //!     kizuna --db FILE restore BACKUP  put a backup back (a damaged FILE is kept aside, never written)
@@ -14,13 +16,13 @@
 //!                                    a version-checked edit (exit 1 with [conflict] when stale)
 
 use kizuna_core::clock::to_db;
-use kizuna_core::config::os_login;
+use kizuna_core::config::{os_login, Language};
 use kizuna_core::follow_up::{self, FollowUpKind, NewFollowUp};
 use kizuna_core::{schema, Db, Error, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339]>";
+const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo [--lang ja|en] | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339]>";
 
 fn main() -> ExitCode {
     // A bug must still end in one line that says what happened, not a
@@ -79,13 +81,25 @@ static AS_LOGIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 fn opts() -> OpenOptions {
     let login = AS_LOGIN.get().cloned().unwrap_or_else(os_login);
-    OpenOptions::new(login.clone(), login)
+    OpenOptions::new(login.clone(), login).with_language(Language::from_locale(sys_locale::get_locale().as_deref()))
 }
 
 fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
     match (cmd, rest) {
-        ("demo", []) => {
-            let mut db = Db::create(&path, opts())?;
+        ("demo", flags) => {
+            let opts = match flags {
+                [] => opts(),
+                [flag, lang] if flag == "--lang" => opts().with_language(match lang.as_str() {
+                    "ja" => Language::Ja,
+                    "en" => Language::En,
+                    _ => return Err(Error::invalid("lang", "unknown")),
+                }),
+                _ => {
+                    eprintln!("{USAGE}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let mut db = Db::create(&path, opts)?;
             kizuna_core::sample::populate(&mut db)?;
             println!("created {} with sample data", path.display());
             Ok(ExitCode::SUCCESS)

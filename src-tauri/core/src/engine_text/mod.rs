@@ -1,0 +1,501 @@
+//! Text the engine writes: the titles of the follow-ups it plans and the
+//! summaries of the timeline entries it records. What is stored is what
+//! happened — a kind and its parameters ([`EngineText`]) — and every reader
+//! sees it in their own language: the UI through its catalogues
+//! (`ui/src/lib/engineText.ts`), notifications and the CLI through
+//! [`EngineText::render`].
+//!
+//! The row's text column (`follow_ups.title`, `activities.summary`) is still
+//! filled, in the writer's language, so that a version of Kizuna that does
+//! not know a kind (one opening a newer file read-only) shows that instead.
+//! `activities.search_text` holds the rendering in every language, which the
+//! search index reads instead of the summary, so the entry is found in
+//! either language.
+//!
+//! A new kind: a variant here with its words in [`EngineText::render`], and
+//! `engineText.<kind>` in both UI catalogues (a UI test fails without them).
+
+pub(crate) mod legacy;
+
+use crate::config::Language;
+use crate::renewal::ProposalKind;
+use crate::text::group_digits;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// What the engine wrote, as a kind and its parameters. Names, plans and
+/// reasons are data (as typed by the team, in whatever language); dates and
+/// amounts are formatted by the reader.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", content = "params", rename_all = "snake_case")]
+#[ts(export)]
+pub enum EngineText {
+    // ------------------------------------------------ follow-up titles
+    /// The next appointment set in a meeting log.
+    NextAppointment {
+        company: String,
+    },
+    /// The customer promised to decide by the deadline (a deal in closing).
+    DecisionDeadline {
+        deal: String,
+    },
+    /// A lost deal's customer, approached again.
+    Reapproach {
+        company: String,
+    },
+    /// A churned contract's customer, approached again.
+    ChurnReapproach {
+        company: String,
+        plan: String,
+    },
+    /// Renewal work planned ahead of a contract's end.
+    RenewalHearingDue {
+        company: String,
+        plan: String,
+    },
+    RenewalProposalDue {
+        company: String,
+        plan: String,
+    },
+    /// The check-in some weeks into the renewed period.
+    PostRenewalDue {
+        company: String,
+        plan: String,
+    },
+
+    // ---------------------------------------------- timeline summaries
+    /// A deal moved between stages (stage names as they were then).
+    StageChanged {
+        from: String,
+        to: String,
+    },
+    /// Into closing, with the customer's decision deadline.
+    MovedToClosing {
+        from: String,
+        to: String,
+        deadline: NaiveDate,
+    },
+    /// Into the lost stage, with the reason picked.
+    DealLost {
+        from: String,
+        to: String,
+        reason: String,
+    },
+    ContractStarted {
+        plan: String,
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+    /// A contract edited; `old_end` only when the end moved.
+    ContractChanged {
+        plan: String,
+        old_end: Option<NaiveDate>,
+        end: NaiveDate,
+        #[ts(type = "number")]
+        amount: i64,
+        currency: String,
+    },
+    RenewalHearingHeld {
+        plan: String,
+        satisfaction: u8,
+    },
+    RenewalProposed {
+        plan: String,
+        proposal: ProposalKind,
+        #[ts(type = "number")]
+        amount: i64,
+        #[ts(type = "number")]
+        new_amount: i64,
+        currency: String,
+    },
+    RenewalProcedure {
+        plan: String,
+    },
+    /// The next period began (`amount` before, `new_amount` from now on).
+    ContractRenewed {
+        plan: String,
+        #[ts(type = "number")]
+        amount: i64,
+        #[ts(type = "number")]
+        new_amount: i64,
+        currency: String,
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+    PostRenewalDone {
+        plan: String,
+    },
+    ContractChurned {
+        plan: String,
+        reason: String,
+    },
+    /// The thank-you mail went out with an empty subject.
+    ThankYouSent,
+}
+
+/// An amount in its currency's minor unit, as text: yen have none, the
+/// others two digits (the UI's `formatMoney` says the same, with Intl).
+pub fn money(amount: i64, currency: &str) -> String {
+    let code = currency.trim().to_ascii_uppercase();
+    if code.is_empty() || code == "JPY" {
+        return format!("¥{}", group_digits(amount));
+    }
+    let sign = if amount < 0 { "-" } else { "" };
+    let minor = amount.unsigned_abs();
+    let units = format!("{}.{:02}", group_digits((minor / 100) as i64), minor % 100);
+    match code.as_str() {
+        "USD" => format!("{sign}${units}"),
+        "EUR" => format!("{sign}€{units}"),
+        "GBP" => format!("{sign}£{units}"),
+        _ => format!("{sign}{units} {code}"),
+    }
+}
+
+fn proposal_label(kind: ProposalKind, lang: Language) -> &'static str {
+    match (kind, lang) {
+        (ProposalKind::Same, Language::Ja) => "同条件",
+        (ProposalKind::Same, Language::En) => "same terms",
+        (ProposalKind::Upsell, Language::Ja) => "アップセル",
+        (ProposalKind::Upsell, Language::En) => "upsell",
+        (ProposalKind::Downsell, Language::Ja) => "ダウンセル",
+        (ProposalKind::Downsell, Language::En) => "downsell",
+    }
+}
+
+impl EngineText {
+    /// The words in `lang`, plain text (dates as YYYY-MM-DD): notifications,
+    /// the stored text column, search and the CLI. The UI words the same
+    /// kinds from its catalogues, with its own date and money formats.
+    pub fn render(&self, lang: Language) -> String {
+        use EngineText::*;
+        use Language::{En, Ja};
+        match (self, lang) {
+            (NextAppointment { company }, Ja) => format!("次回アポイント: {company}"),
+            (NextAppointment { company }, En) => format!("Next appointment: {company}"),
+            (DecisionDeadline { deal }, Ja) => format!("決断期限: {deal}"),
+            (DecisionDeadline { deal }, En) => format!("Decision deadline: {deal}"),
+            (Reapproach { company }, Ja) => format!("再アプローチ: {company}"),
+            (Reapproach { company }, En) => format!("Re-approach: {company}"),
+            (ChurnReapproach { company, plan }, Ja) => format!("再アプローチ: {company} {plan}"),
+            (ChurnReapproach { company, plan }, En) => format!("Re-approach: {company} {plan}"),
+            (RenewalHearingDue { company, plan }, Ja) => format!("更新ヒアリング: {company} {plan}"),
+            (RenewalHearingDue { company, plan }, En) => format!("Renewal hearing: {company} {plan}"),
+            (RenewalProposalDue { company, plan }, Ja) => format!("更新提案: {company} {plan}"),
+            (RenewalProposalDue { company, plan }, En) => format!("Renewal proposal: {company} {plan}"),
+            (PostRenewalDue { company, plan }, Ja) => format!("更新後フォロー: {company} {plan}"),
+            (PostRenewalDue { company, plan }, En) => format!("Post-renewal check-in: {company} {plan}"),
+            (StageChanged { from, to }, _) => format!("{from} → {to}"),
+            (MovedToClosing { from, to, deadline }, Ja) => format!("{from} → {to}（決断期限 {deadline}）"),
+            (MovedToClosing { from, to, deadline }, En) => format!("{from} → {to} (decision by {deadline})"),
+            (DealLost { from, to, reason }, Ja) => format!("{from} → {to}（理由: {reason}）"),
+            (DealLost { from, to, reason }, En) => format!("{from} → {to} (reason: {reason})"),
+            (ContractStarted { plan, start, end }, Ja) => format!("契約開始: {plan}（{start} 〜 {end}）"),
+            (ContractStarted { plan, start, end }, En) => format!("Contract started: {plan} ({start} – {end})"),
+            (
+                ContractChanged {
+                    plan,
+                    old_end,
+                    end,
+                    amount,
+                    currency,
+                },
+                lang,
+            ) => {
+                let amount = money(*amount, currency);
+                match (old_end, lang) {
+                    (None, Ja) => format!("契約変更: {plan}（終了日 {end}、{amount}）"),
+                    (Some(old), Ja) => format!("契約変更: {plan}（終了日 {old} → {end}、{amount}）"),
+                    (None, En) => format!("Contract changed: {plan} (ends {end}, {amount})"),
+                    (Some(old), En) => format!("Contract changed: {plan} (end {old} → {end}, {amount})"),
+                }
+            }
+            (RenewalHearingHeld { plan, satisfaction }, Ja) => {
+                format!("更新ヒアリング: {plan}（満足度 {satisfaction}/5）")
+            }
+            (RenewalHearingHeld { plan, satisfaction }, En) => {
+                format!("Renewal hearing: {plan} (satisfaction {satisfaction}/5)")
+            }
+            (
+                RenewalProposed {
+                    plan,
+                    proposal,
+                    amount,
+                    new_amount,
+                    currency,
+                },
+                lang,
+            ) => {
+                let label = proposal_label(*proposal, lang);
+                let (old, new) = (money(*amount, currency), money(*new_amount, currency));
+                match lang {
+                    Ja => format!("更新提案: {plan}（{label} {old} → {new}）"),
+                    En => format!("Renewal proposal: {plan} ({label} {old} → {new})"),
+                }
+            }
+            (RenewalProcedure { plan }, Ja) => format!("更新手続き: {plan}"),
+            (RenewalProcedure { plan }, En) => format!("Renewal paperwork: {plan}"),
+            (
+                ContractRenewed {
+                    plan,
+                    amount,
+                    new_amount,
+                    currency,
+                    start,
+                    end,
+                },
+                lang,
+            ) => {
+                let (old, new) = (money(*amount, currency), money(*new_amount, currency));
+                match lang {
+                    Ja => format!("契約更新: {plan}（{old} → {new}、{start} 〜 {end}）"),
+                    En => format!("Contract renewed: {plan} ({old} → {new}, {start} – {end})"),
+                }
+            }
+            (PostRenewalDone { plan }, Ja) => format!("更新後フォロー完了: {plan}"),
+            (PostRenewalDone { plan }, En) => format!("Post-renewal check-in done: {plan}"),
+            (ContractChurned { plan, reason }, Ja) => format!("解約: {plan}（{reason}）"),
+            (ContractChurned { plan, reason }, En) => format!("Contract cancelled: {plan} ({reason})"),
+            (ThankYouSent, Ja) => "お礼メール送信".into(),
+            (ThankYouSent, En) => "Thank-you mail sent".into(),
+        }
+    }
+
+    /// The renderings in every language, one per line (duplicates once): what
+    /// the search index holds for an entry the engine wrote.
+    pub fn search_text(&self) -> String {
+        let mut lines: Vec<String> = Vec::new();
+        for lang in Language::ALL {
+            let line = self.render(lang);
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+        lines.join("\n")
+    }
+
+    /// The kind and the parameters (`None` for a kind without any) as the
+    /// `text_kind` and `text_params` columns store them.
+    pub fn to_columns(&self) -> (String, Option<String>) {
+        let value = serde_json::to_value(self).unwrap_or_default();
+        let kind = value["kind"].as_str().unwrap_or_default().to_string();
+        let params = value.get("params").map(serde_json::Value::to_string);
+        (kind, params)
+    }
+
+    /// Back from the columns. `None` for a row a person wrote (no kind), and
+    /// also for a kind this version does not know (written by a newer
+    /// Kizuna): the reader then sees the stored text, which says the same in
+    /// the writer's language.
+    pub fn from_columns(kind: Option<&str>, params: Option<&str>) -> Option<EngineText> {
+        let kind = kind?;
+        let mut value = serde_json::json!({ "kind": kind });
+        if let Some(p) = params {
+            value["params"] = serde_json::from_str(p).ok()?;
+        }
+        serde_json::from_value(value).ok()
+    }
+
+    /// Reads the two columns at `at` and `at + 1` of a query row.
+    pub(crate) fn read(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Option<EngineText>> {
+        let kind: Option<String> = r.get(at)?;
+        let params: Option<String> = r.get(at + 1)?;
+        Ok(EngineText::from_columns(kind.as_deref(), params.as_deref()))
+    }
+}
+
+/// The row text to show when nothing better is known: the engine's words in
+/// `lang`, or what a person typed.
+pub fn shown(stored: &str, text: Option<&EngineText>, lang: Language) -> String {
+    match text {
+        Some(t) => t.render(lang),
+        None => stored.to_string(),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// One of every kind, for the tests that must cover them all. The match
+    /// makes a new kind a compile error here until it has an example.
+    pub(crate) fn examples() -> Vec<EngineText> {
+        use EngineText::*;
+        let all = vec![
+            NextAppointment {
+                company: "株式会社テスト".into(),
+            },
+            DecisionDeadline {
+                deal: "基幹システム刷新".into(),
+            },
+            Reapproach {
+                company: "株式会社テスト".into(),
+            },
+            ChurnReapproach {
+                company: "株式会社テスト".into(),
+                plan: "年間保守".into(),
+            },
+            RenewalHearingDue {
+                company: "株式会社テスト".into(),
+                plan: "年間保守".into(),
+            },
+            RenewalProposalDue {
+                company: "株式会社テスト".into(),
+                plan: "年間保守".into(),
+            },
+            PostRenewalDue {
+                company: "株式会社テスト".into(),
+                plan: "年間保守".into(),
+            },
+            StageChanged {
+                from: "提案".into(),
+                to: "見積".into(),
+            },
+            MovedToClosing {
+                from: "見積".into(),
+                to: "クロージング".into(),
+                deadline: date("2026-12-09"),
+            },
+            DealLost {
+                from: "クロージング".into(),
+                to: "失注".into(),
+                reason: "価格".into(),
+            },
+            ContractStarted {
+                plan: "年間保守".into(),
+                start: date("2026-04-01"),
+                end: date("2027-03-31"),
+            },
+            ContractChanged {
+                plan: "年間保守".into(),
+                old_end: Some(date("2027-03-31")),
+                end: date("2027-06-30"),
+                amount: 650_000,
+                currency: "JPY".into(),
+            },
+            RenewalHearingHeld {
+                plan: "年間保守".into(),
+                satisfaction: 4,
+            },
+            RenewalProposed {
+                plan: "年間保守".into(),
+                proposal: ProposalKind::Upsell,
+                amount: 600_000,
+                new_amount: 720_000,
+                currency: "JPY".into(),
+            },
+            RenewalProcedure {
+                plan: "年間保守".into(),
+            },
+            ContractRenewed {
+                plan: "年間保守".into(),
+                amount: 600_000,
+                new_amount: 720_000,
+                currency: "JPY".into(),
+                start: date("2027-04-01"),
+                end: date("2028-03-31"),
+            },
+            PostRenewalDone {
+                plan: "年間保守".into(),
+            },
+            ContractChurned {
+                plan: "年間保守".into(),
+                reason: "予算削減".into(),
+            },
+            ThankYouSent,
+        ];
+        for t in &all {
+            match t {
+                NextAppointment { .. }
+                | DecisionDeadline { .. }
+                | Reapproach { .. }
+                | ChurnReapproach { .. }
+                | RenewalHearingDue { .. }
+                | RenewalProposalDue { .. }
+                | PostRenewalDue { .. }
+                | StageChanged { .. }
+                | MovedToClosing { .. }
+                | DealLost { .. }
+                | ContractStarted { .. }
+                | ContractChanged { .. }
+                | RenewalHearingHeld { .. }
+                | RenewalProposed { .. }
+                | RenewalProcedure { .. }
+                | ContractRenewed { .. }
+                | PostRenewalDone { .. }
+                | ContractChurned { .. }
+                | ThankYouSent => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_kind_survives_its_columns_and_has_words_in_both_languages() {
+        let examples = examples();
+        assert_eq!(examples.len(), 19);
+        for t in &examples {
+            let (kind, params) = t.to_columns();
+            assert_eq!(
+                EngineText::from_columns(Some(&kind), params.as_deref()).as_ref(),
+                Some(t),
+                "{kind}"
+            );
+            let (ja, en) = (t.render(Language::Ja), t.render(Language::En));
+            assert!(!ja.is_empty() && !en.is_empty(), "{kind}");
+            // Only a bare stage change has no words of its own to translate.
+            if !matches!(t, EngineText::StageChanged { .. }) {
+                assert_ne!(ja, en, "{kind} is worded in each language");
+                assert!(!en.contains(['（', '、', '：']), "{kind}: Japanese punctuation in {en}");
+            }
+            assert!(t.search_text().contains(&ja) && t.search_text().contains(&en));
+        }
+    }
+
+    #[test]
+    fn the_words_in_each_language() {
+        let hearing = EngineText::RenewalHearingDue {
+            company: "Acme".into(),
+            plan: "Cloud".into(),
+        };
+        assert_eq!(hearing.render(Language::Ja), "更新ヒアリング: Acme Cloud");
+        assert_eq!(hearing.render(Language::En), "Renewal hearing: Acme Cloud");
+        let renewed = &examples()[15];
+        assert_eq!(
+            renewed.render(Language::Ja),
+            "契約更新: 年間保守（¥600,000 → ¥720,000、2027-04-01 〜 2028-03-31）"
+        );
+        assert_eq!(
+            renewed.render(Language::En),
+            "Contract renewed: 年間保守 (¥600,000 → ¥720,000, 2027-04-01 – 2028-03-31)"
+        );
+        assert_eq!(EngineText::ThankYouSent.to_columns(), ("thank_you_sent".into(), None));
+    }
+
+    #[test]
+    fn an_unknown_or_broken_kind_falls_back_to_the_stored_text() {
+        assert_eq!(EngineText::from_columns(None, None), None);
+        assert_eq!(EngineText::from_columns(Some("from_a_newer_kizuna"), Some("{}")), None);
+        assert_eq!(EngineText::from_columns(Some("next_appointment"), Some("{}")), None);
+        assert_eq!(
+            EngineText::from_columns(Some("next_appointment"), Some("not json")),
+            None
+        );
+        let t = EngineText::NextAppointment { company: "A".into() };
+        assert_eq!(shown("stored", None, Language::En), "stored");
+        assert_eq!(shown("stored", Some(&t), Language::En), "Next appointment: A");
+    }
+
+    #[test]
+    fn money_in_minor_units() {
+        assert_eq!(money(1_250_000, "JPY"), "¥1,250,000");
+        assert_eq!(money(1_250_000, ""), "¥1,250,000");
+        assert_eq!(money(12_345, "usd"), "$123.45");
+        assert_eq!(money(-5, "EUR"), "-€0.05");
+        assert_eq!(money(100_000, "CHF"), "1,000.00 CHF");
+    }
+}
