@@ -138,18 +138,20 @@ export function daysSince(value: string, now: Date = new Date(), timeZone?: stri
  * "long" always names the year. "short" names it only when the day is not
  * in the current year (in the user's zone): "1月15日(金)" read in November
  * means next January only if it says so, and a date a year back must not
- * pass for one days ago.
+ * pass for one days ago. "plain" names the year without the weekday, for a
+ * date inside a sentence.
  */
-export type DateStyle = 'long' | 'short';
+export type DateStyle = 'long' | 'short' | 'plain';
 
-function dateOptions(withYear: boolean): Intl.DateTimeFormatOptions {
+function dateOptions(style: DateStyle, withYear: boolean): Intl.DateTimeFormatOptions {
+  if (style === 'plain') return { year: 'numeric', month: 'short', day: 'numeric' };
   return withYear
     ? { year: 'numeric', month: 'short', day: 'numeric', weekday: 'short' }
     : { month: 'short', day: 'numeric', weekday: 'short' };
 }
 
 function needsYear(style: DateStyle, day: CalendarDay, now: Date, timeZone?: string): boolean {
-  return style === 'long' || day.year !== calendarDayOf(now, timeZone).year;
+  return style !== 'short' || day.year !== calendarDayOf(now, timeZone).year;
 }
 
 /**
@@ -168,12 +170,12 @@ export function formatDate(
   if (plain) {
     // Format the calendar day at UTC noon in UTC so no zone can move it.
     const noon = new Date(Date.UTC(plain.year, plain.month - 1, plain.day, 12));
-    const options = dateOptions(needsYear(style, plain, now, timeZone));
+    const options = dateOptions(style, needsYear(style, plain, now, timeZone));
     return new Intl.DateTimeFormat(localeOf(lang), { ...options, timeZone: 'UTC' }).format(noon);
   }
   const instant = new Date(value);
   if (Number.isNaN(instant.getTime())) return value;
-  const options = dateOptions(needsYear(style, calendarDayOf(instant, timeZone), now, timeZone));
+  const options = dateOptions(style, needsYear(style, calendarDayOf(instant, timeZone), now, timeZone));
   return new Intl.DateTimeFormat(localeOf(lang), { ...options, timeZone }).format(instant);
 }
 
@@ -189,7 +191,7 @@ export function formatDateTime(
   const instant = new Date(value);
   if (Number.isNaN(instant.getTime())) return value;
   return new Intl.DateTimeFormat(localeOf(lang), {
-    ...dateOptions(needsYear(style, calendarDayOf(instant, timeZone), now, timeZone)),
+    ...dateOptions(style, needsYear(style, calendarDayOf(instant, timeZone), now, timeZone)),
     hour: '2-digit',
     minute: '2-digit',
     timeZone,

@@ -32,6 +32,7 @@ function card(id: string, over: Partial<RenewalCard>): RenewalCard {
     churn_reason: null,
     next_due_at: null,
     next_title: null,
+    next_engine_text: null,
     next_contract_id: null,
     ...over,
   };

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { renderEngineText, shownText } from './engineText';
+import type { EngineText } from './generated/EngineText';
+import { catalogs, lookup } from './i18n/translate';
+
+// One example of every kind. The mapped type makes a kind added in Rust (and
+// regenerated) a type error here until it has an example; the test below
+// also compares the list with the generated file, for a check at run time.
+type Examples = { [K in EngineText['kind']]: Extract<EngineText, { kind: K }> };
+const EXAMPLES: Examples = {
+  next_appointment: { kind: 'next_appointment', params: { company: '株式会社テスト' } },
+  decision_deadline: { kind: 'decision_deadline', params: { deal: '基幹システム刷新' } },
+  reapproach: { kind: 'reapproach', params: { company: '株式会社テスト' } },
+  churn_reapproach: { kind: 'churn_reapproach', params: { company: '株式会社テスト', plan: '年間保守' } },
+  renewal_hearing_due: { kind: 'renewal_hearing_due', params: { company: '株式会社テスト', plan: '年間保守' } },
+  renewal_proposal_due: { kind: 'renewal_proposal_due', params: { company: '株式会社テスト', plan: '年間保守' } },
+  post_renewal_due: { kind: 'post_renewal_due', params: { company: '株式会社テスト', plan: '年間保守' } },
+  stage_changed: { kind: 'stage_changed', params: { from: '提案', to: '見積' } },
+  moved_to_closing: { kind: 'moved_to_closing', params: { from: '見積', to: 'クロージング', deadline: '2026-12-09' } },
+  deal_lost: { kind: 'deal_lost', params: { from: 'クロージング', to: '失注', reason: '価格' } },
+  contract_started: { kind: 'contract_started', params: { plan: '年間保守', start: '2026-04-01', end: '2027-03-31' } },
+  contract_changed: {
+    kind: 'contract_changed',
+    params: { plan: '年間保守', old_end: '2027-03-31', end: '2027-06-30', amount: 650_000, currency: 'JPY' },
+  },
+  renewal_hearing_held: { kind: 'renewal_hearing_held', params: { plan: '年間保守', satisfaction: 4 } },
+  renewal_proposed: {
+    kind: 'renewal_proposed',
+    params: { plan: '年間保守', proposal: 'upsell', amount: 600_000, new_amount: 720_000, currency: 'JPY' },
+  },
+  renewal_procedure: { kind: 'renewal_procedure', params: { plan: '年間保守' } },
+  contract_renewed: {
+    kind: 'contract_renewed',
+    params: { plan: '年間保守', amount: 600_000, new_amount: 720_000, currency: 'JPY', start: '2027-04-01', end: '2028-03-31' },
+  },
+  post_renewal_done: { kind: 'post_renewal_done', params: { plan: '年間保守' } },
+  contract_churned: { kind: 'contract_churned', params: { plan: '年間保守', reason: '予算削減' } },
+  thank_you_sent: { kind: 'thank_you_sent' },
+};
+const examples: EngineText[] = Object.values(EXAMPLES);
+
+/** The kinds of the union in ui/src/lib/generated/EngineText.ts, read as text. */
+async function generatedKinds(): Promise<string[]> {
+  // Through a variable so the UI's tsconfig (no Node types) need not know node:fs.
+  const fsModule: string = 'node:fs';
+  const fs = (await import(/* @vite-ignore */ fsModule)) as { readFileSync(path: URL, encoding: 'utf8'): string };
+  const source = fs.readFileSync(new URL('./generated/EngineText.ts', import.meta.url), 'utf8');
+  return [...source.matchAll(/"kind": "([a-z_]+)"/g)].map((m) => m[1] ?? '').sort();
+}
+
+describe('engine text', () => {
+  it('has an example here for every kind the engine knows', async () => {
+    const kinds = await generatedKinds();
+    expect(kinds.length).toBeGreaterThan(15);
+    expect(Object.keys(EXAMPLES).sort()).toEqual(kinds);
+  });
+
+  it('has words for every kind in both catalogues, and says it differently in each', () => {
+    for (const text of examples) {
+      for (const lang of ['ja', 'en'] as const) {
+        const entry = lookup(catalogs[lang], `engineText.${text.kind}`);
+        expect(entry, `${lang}: engineText.${text.kind}`).toEqual(expect.any(String));
+        const shown = renderEngineText(text, lang);
+        expect(shown, `${lang}: ${text.kind}`).not.toMatch(/\{\w+\}|engineText\./);
+      }
+      // A bare stage change has nothing but the team's stage names.
+      if (text.kind !== 'stage_changed') {
+        expect(renderEngineText(text, 'en'), text.kind).not.toBe(renderEngineText(text, 'ja'));
+        expect(renderEngineText(text, 'en'), text.kind).not.toMatch(/[（）、]|ヒアリング|アポイント|契約|更新|理由|決断/);
+      }
+    }
+  });
+
+  it("formats dates and amounts the reader's way", () => {
+    expect(renderEngineText(EXAMPLES.renewal_hearing_due, 'en')).toBe('Renewal hearing: 株式会社テスト 年間保守');
+    expect(renderEngineText(EXAMPLES.renewal_hearing_due, 'ja')).toBe('更新ヒアリング: 株式会社テスト 年間保守');
+    expect(renderEngineText(EXAMPLES.contract_renewed, 'en')).toBe(
+      'Contract renewed: 年間保守 (¥600,000 → ¥720,000, Apr 1, 2027 – Mar 31, 2028)',
+    );
+    expect(renderEngineText(EXAMPLES.contract_renewed, 'ja')).toBe(
+      '契約更新: 年間保守（¥600,000 → ¥720,000、2027年4月1日 〜 2028年3月31日）',
+    );
+    expect(renderEngineText(EXAMPLES.renewal_proposed, 'en')).toBe('Renewal proposal: 年間保守 (Upsell ¥600,000 → ¥720,000)');
+    expect(renderEngineText(EXAMPLES.moved_to_closing, 'en')).toBe('見積 → クロージング (decision by Dec 9, 2026)');
+    expect(renderEngineText(EXAMPLES.contract_changed, 'en')).toBe(
+      'Contract changed: 年間保守 (end Mar 31, 2027 → Jun 30, 2027, ¥650,000)',
+    );
+    const unmoved: EngineText = { kind: 'contract_changed', params: { ...EXAMPLES.contract_changed.params, old_end: null, amount: 12_345, currency: 'USD' } };
+    expect(renderEngineText(unmoved, 'en')).toBe('Contract changed: 年間保守 (ends Jun 30, 2027, $123.45)');
+  });
+
+  it("shows a person's words as typed, and the engine's in the reader's language", () => {
+    expect(shownText('見積回答の確認', null, 'en')).toBe('見積回答の確認');
+    expect(shownText('次回アポイント: 株式会社テスト', EXAMPLES.next_appointment, 'en')).toBe('Next appointment: 株式会社テスト');
+    // User text is never read as a template.
+    const tricky: EngineText = { kind: 'contract_churned', params: { plan: '{reason}', reason: '<b>{plan}</b>' } };
+    expect(renderEngineText(tricky, 'en')).toBe('Contract cancelled: {reason} (<b>{plan}</b>)');
+  });
+});

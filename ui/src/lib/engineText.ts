@@ -1,0 +1,87 @@
+import { formatDate, formatMoney } from './format';
+import type { EngineText } from './generated/EngineText';
+import type { Language } from './generated/Language';
+import { translate } from './i18n/translate';
+import type { MessageKey, Params } from './i18n/types';
+
+// What Kizuna itself wrote — the titles of the follow-ups it plans, the
+// summaries of the timeline entries it records — comes from the engine as a
+// kind with its parameters (docs/architecture.md, "The engine stores what
+// happened"). Every view shows it through `shownText`, so each reader sees
+// it in their own language, with their own date and money formats.
+
+/** The catalogue entry and the parameters, formatted for the reader, of one kind. */
+function words(text: EngineText, lang: Language): [MessageKey, Params] {
+  const day = (d: string): string => formatDate(d, lang, 'plain');
+  switch (text.kind) {
+    case 'next_appointment':
+    case 'decision_deadline':
+    case 'reapproach':
+    case 'churn_reapproach':
+    case 'renewal_hearing_due':
+    case 'renewal_proposal_due':
+    case 'post_renewal_due':
+    case 'stage_changed':
+    case 'deal_lost':
+    case 'renewal_procedure':
+    case 'post_renewal_done':
+    case 'contract_churned':
+      // Names, plans and reasons are the team's own words, shown as typed.
+      return [`engineText.${text.kind}`, text.params];
+    case 'moved_to_closing':
+      return ['engineText.moved_to_closing', { ...text.params, deadline: day(text.params.deadline) }];
+    case 'contract_started':
+      return ['engineText.contract_started', { ...text.params, start: day(text.params.start), end: day(text.params.end) }];
+    case 'contract_changed': {
+      const p = text.params;
+      const params = { plan: p.plan, end: day(p.end), amount: formatMoney(p.amount, p.currency, lang) };
+      return p.old_end === null
+        ? ['engineText.contract_changed', params]
+        : ['engineText.contract_changed_end_moved', { ...params, old_end: day(p.old_end) }];
+    }
+    case 'renewal_hearing_held':
+      return ['engineText.renewal_hearing_held', text.params];
+    case 'renewal_proposed': {
+      const p = text.params;
+      return [
+        'engineText.renewal_proposed',
+        {
+          plan: p.plan,
+          proposal: translate(lang, `stepDialog.${p.proposal}`),
+          amount: formatMoney(p.amount, p.currency, lang),
+          new_amount: formatMoney(p.new_amount, p.currency, lang),
+        },
+      ];
+    }
+    case 'contract_renewed': {
+      const p = text.params;
+      return [
+        'engineText.contract_renewed',
+        {
+          plan: p.plan,
+          amount: formatMoney(p.amount, p.currency, lang),
+          new_amount: formatMoney(p.new_amount, p.currency, lang),
+          start: day(p.start),
+          end: day(p.end),
+        },
+      ];
+    }
+    case 'thank_you_sent':
+      return ['engineText.thank_you_sent', {}];
+  }
+}
+
+/** What the engine wrote, in `lang`. */
+export function renderEngineText(text: EngineText, lang: Language): string {
+  const [key, params] = words(text, lang);
+  return translate(lang, key, params);
+}
+
+/**
+ * The text a row shows: the engine's words in the reader's language, or what
+ * a person typed (`stored`). A kind this version does not know comes as
+ * null from the engine, so the stored words, in the writer's language, show.
+ */
+export function shownText(stored: string, text: EngineText | null, lang: Language): string {
+  return text ? renderEngineText(text, lang) : stored;
+}
