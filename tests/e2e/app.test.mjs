@@ -96,11 +96,18 @@ test('switching the language to English changes the navigation and is remembered
   await again.quit();
 });
 
-test('an English system starts in English', async () => {
+test('an English system starts in English, with English stages in its sample database', async () => {
   const { app, quit } = await launch({ home: freshHome(), lang: 'en_US.UTF-8' });
   await app.find('[data-testid="first-run"]');
   await app.waitFor(async () => (await app.text('[data-testid="nav-board"]')).includes('Board'), 10000, 'English navigation');
   await app.screenshot('first-run-en');
+  await app.click('[data-testid="first-run-sample"]');
+  const columns = await app.waitFor(async () => {
+    const cols = await readBoard(app);
+    return cols.length && cols.every((c) => c.cards.length > 0) ? cols : null;
+  }, 15000, 'the sample board');
+  assert.deepEqual(columns.map((c) => c.stage), ['Lead', 'First meeting', 'Proposal', 'Quote', 'Closing', 'Won', 'Lost']);
+  await app.screenshot('board-en-sample');
   await quit();
 });
 
@@ -148,7 +155,7 @@ test('a team database inside a cloud-sync folder opens with a clear warning', as
   const folder = join(home, 'Dropbox (Team)', '営業');
   mkdirSync(folder, { recursive: true });
   const db = join(folder, 'kizuna.db');
-  execFileSync(CLI, ['--db', db, 'demo']);
+  execFileSync(CLI, ['--db', db, 'demo', '--lang', 'ja']);
   const { app, quit } = await launch({ home });
   await app.find('[data-testid="first-run"]');
   await app.type('[data-testid="first-run-path"]', db);

@@ -166,6 +166,30 @@ test('create a deal, drag it to 見積, move it into closing, lose it with a re-
   await app.find('[data-testid="deal-card"]');
   await app.waitFor(async () => (await app.text('[data-testid="board-new-deal"]')).includes('New deal'), 10000, 'English board');
   await app.screenshot('board-en-after-moves');
+
+  // What Kizuna wrote reads in English: the deal's stage changes (the stage
+  // names are the team's own) and the re-approach it planned.
+  await app.clickEl(await cardSlot(title));
+  const moves = await app.waitFor(async () => {
+    const texts = await app.exec(
+      `return [...document.querySelectorAll('[data-testid="deal-timeline"] [data-testid="timeline-entry"][data-kind="stage_change"] [data-testid="timeline-summary"]')].map((e) => e.textContent.trim())`,
+    );
+    return texts.length === 3 ? texts : null;
+  }, 10000, "the deal's three stage changes");
+  assert.match(moves[0], /^クロージング → 失注 \(reason: .+\)$/, moves[0]);
+  assert.match(moves[1], /^見積 → クロージング \(decision by [A-Z][a-z]{2} \d{1,2}, \d{4}\)$/, moves[1]);
+  assert.equal(moves[2], '提案 → 見積');
+  await app.screenshot('deal-dialog-timeline-en');
+  await app.click('[data-testid="deal-cancel"]');
+  await app.waitFor(async () => !(await app.findAll('[data-testid="deal-dialog"]')).length, 5000, 'deal dialog closed');
+  await app.click('[data-testid="nav-followups"]');
+  const titles = await app.waitFor(async () => {
+    const t = await app.exec(`return [...document.querySelectorAll('[data-testid="followup-item"][data-kind="reapproach"] [data-testid="followup-title"]')].map((e) => e.textContent.trim())`);
+    return t.length ? t : null;
+  }, 10000, 're-approach follow-ups');
+  assert.ok(titles.includes(`Re-approach: ${company}`), `re-approach in English: ${titles}`);
+  assert.ok(!titles.some((x) => x.includes('再アプローチ')), `no Japanese left: ${titles}`);
+  await app.screenshot('followups-reapproach-en');
 });
 
 test('stages and lost reasons edited in Settings reach the board', async () => {

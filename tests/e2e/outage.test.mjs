@@ -57,7 +57,7 @@ const state = () => app.exec(`return document.querySelector('[data-testid="statu
 
 test('a touch logged while the share fails waits in the outbox and arrives when it is back', async () => {
   const { team } = await mountShare();
-  execFileSync(CLI, ['--db', team, '--as', 'sato', 'demo']);
+  execFileSync(CLI, ['--db', team, '--as', 'sato', 'demo', '--lang', 'ja']);
   const home = freshHome();
   writeFileSync(join(home, 'config.json'), JSON.stringify({ database: team, first_run_done: true, language: 'ja', close_to_tray: true }));
 
@@ -124,7 +124,7 @@ test('a touch logged while the share fails waits in the outbox and arrives when 
 test('a share whose file locking does not work opens read-only and says why', async () => {
   const { team, serverSide } = await mountShare(['refuse-locks']);
   // Made on the server side, where locks work; the desktops reach it through the share.
-  execFileSync(CLI, ['--db', serverSide, '--as', 'sato', 'demo']);
+  execFileSync(CLI, ['--db', serverSide, '--as', 'sato', 'demo', '--lang', 'ja']);
   const home = freshHome();
   writeFileSync(join(home, 'config.json'), JSON.stringify({ database: team, first_run_done: true, language: 'ja', close_to_tray: true }));
 

@@ -182,6 +182,41 @@ test('a contract ending in 45 days: corrected, hearing, upsell proposal, renewed
   await app.click('[data-testid="renewals-mode-step"]');
   await app.find(`${card}[data-step="post_renewal"]`);
   await app.screenshot('renewals-by-step-en');
+
+  // What Kizuna wrote reads in English too: the card's next step, the
+  // follow-up it planned, and the contract's history on the customer's page.
+  const plan = 'クラウド会計 年額プラン';
+  await app.waitFor(
+    async () => (await app.text(`${card} [data-testid="renewal-next"]`)).includes(`Post-renewal check-in: ${customer} ${plan}`),
+    10000,
+    'the next step in English',
+  );
+  await app.click('[data-testid="nav-followups"]');
+  await app.waitFor(async () => {
+    const t = await app.exec(`return [...document.querySelectorAll('[data-testid="followup-title"]')].map((e) => e.textContent.trim())`);
+    return t.includes(`Post-renewal check-in: ${customer} ${plan}`) && t.includes(`Renewal hearing: ${customer} ${plan}`);
+  }, 10000, "the renewal follow-ups in English (this renewal's check-in, the next period's hearing)");
+  await app.screenshot('followups-renewal-en');
+  await app.click('[data-testid="nav-renewals"]');
+  await app.click('[data-testid="renewals-mode-step"]');
+  await app.click(`${card} .company`);
+  await app.find('[data-testid="customer-page"]');
+  const history = await app.waitFor(async () => {
+    const t = await app.exec(
+      `return [...document.querySelectorAll('[data-testid="timeline-entry"][data-kind="contract"] [data-testid="timeline-summary"]')].map((e) => e.textContent.trim())`,
+    );
+    return t.some((x) => x.startsWith('Contract renewed')) ? t : null;
+  }, 10000, 'the contract history in English');
+  const dayRe = '[A-Z][a-z]{2} \\d{1,2}, \\d{4}';
+  const expect = [
+    new RegExp(`^Contract renewed: ${plan} \\(¥660,000 → ¥720,000, ${dayRe} – ${dayRe}\\)$`),
+    new RegExp(`^Renewal proposal: ${plan} \\(Upsell ¥660,000 → ¥720,000\\)$`),
+    new RegExp(`^Renewal hearing: ${plan} \\(satisfaction 4/5\\)$`),
+    new RegExp(`^Contract started: ${plan} \\(${dayRe} – ${dayRe}\\)$`),
+  ];
+  for (const re of expect) assert.ok(history.some((x) => re.test(x)), `${re} in ${JSON.stringify(history)}`);
+  assert.ok(!history.some((x) => /契約|更新|満足度/.test(x.replace(plan, ''))), `no Japanese words of Kizuna's: ${JSON.stringify(history)}`);
+  await app.screenshot('customer-timeline-en');
 });
 
 test('a card alone in its lane opens its Next menu inside the window; the contract dialog and the cards never overflow or break a word', async () => {

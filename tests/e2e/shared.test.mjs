@@ -30,7 +30,7 @@ const cardTitles = (app) =>
 
 test('a deal saved in one window shows in the other at once; the other’s open edit survives and meets it as a conflict', async () => {
   const team = join(freshHome('kizuna-share-'), 'kizuna-team.db');
-  execFileSync(CLI, ['--db', team, '--as', 'sato', 'demo']);
+  execFileSync(CLI, ['--db', team, '--as', 'sato', 'demo', '--lang', 'ja']);
 
   const a = await App.launch({ home: desktop(team), env: { USER: 'sato' } });
   apps.push(a);
