@@ -424,7 +424,8 @@ fn follow_up_label(kind: Option<FollowUpKind>, lang: Language) -> &'static str {
 
 /// The one-line headline of a reminder, naming the customer.
 fn headline(r: &Reminder, lang: Language) -> String {
-    let who = r.company_name.as_deref().unwrap_or(&r.title);
+    let title = crate::engine_text::shown(&r.title, r.engine_text.as_ref(), lang);
+    let who = r.company_name.as_deref().unwrap_or(&title);
     match (r.kind, lang) {
         (ReminderKind::FollowUp, _) => format!("{}: {who}", follow_up_label(r.follow_up_kind, lang)),
         (ReminderKind::DecisionEve, Language::Ja) => format!("明日が決断期限: {who}"),
