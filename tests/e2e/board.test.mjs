@@ -176,7 +176,11 @@ test('create a deal, drag it to 見積, move it into closing, lose it with a re-
     );
     return texts.length === 3 ? texts : null;
   }, 10000, "the deal's three stage changes");
-  assert.match(moves[0], /^クロージング → 失注 \(reason: .+\)$/, moves[0]);
+  assert.equal(moves[0], 'クロージング → 失注');
+  const lossLabels = await app.exec(
+    `return [...document.querySelectorAll('[data-testid="deal-timeline"] [data-testid="timeline-entry"][data-kind="stage_change"] [data-testid="lost-facts"] dt')].map((e) => e.textContent.trim())`,
+  );
+  assert.ok(lossLabels.includes('Reason'), `the loss's facts in English: ${lossLabels}`);
   assert.match(moves[1], /^見積 → クロージング \(decision by [A-Z][a-z]{2} \d{1,2}, \d{4}\)$/, moves[1]);
   assert.equal(moves[2], '提案 → 見積');
   await app.screenshot('deal-dialog-timeline-en');

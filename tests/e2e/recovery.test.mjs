@@ -56,7 +56,7 @@ async function killTheLastWriterMidSave(db) {
 
 test('the next desktop opens the team file after the last one crashed mid-save, and says so', async () => {
   const team = join(freshHome('kizuna-share-'), 'kizuna-team.db');
-  execFileSync(CLI, ['--db', team, '--as', 'sato', 'demo']);
+  execFileSync(CLI, ['--db', team, '--as', 'sato', 'demo', '--lang', 'ja']);
   const acked = await killTheLastWriterMidSave(team);
   assert.ok(hotJournal(team), 'a crashed save is waiting to be rolled back');
 

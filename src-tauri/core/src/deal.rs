@@ -794,18 +794,14 @@ pub fn move_to(ctx: &WriteCtx, m: &MoveDeal) -> Result<MoveOutcome> {
         body["reapproach_on"] = json!(reapproach_on);
     }
     let (from_name, to_name) = (from.name.clone(), to.name.clone());
-    let text = match (&lost, deadline) {
-        (Some(l), _) => EngineText::DealLost {
-            from: from_name,
-            to: to_name,
-            reason: l.reason.clone(),
-        },
-        (None, Some(deadline)) => EngineText::MovedToClosing {
+    // A loss's reason and competitor are in the body, shown with the entry.
+    let text = match deadline {
+        Some(deadline) => EngineText::MovedToClosing {
             from: from_name,
             to: to_name,
             deadline,
         },
-        (None, None) => EngineText::StageChanged {
+        None => EngineText::StageChanged {
             from: from_name,
             to: to_name,
         },
@@ -1096,9 +1092,9 @@ mod tests {
             said,
             vec![
                 (
-                    "クロージング → 失注 (reason: 価格)".into(),
-                    "クロージング → 失注（理由: 価格）".into(),
-                    "クロージング → 失注 (reason: 価格)".into()
+                    "クロージング → 失注".into(),
+                    "クロージング → 失注".into(),
+                    "クロージング → 失注".into()
                 ),
                 (
                     "見積 → クロージング（決断期限 2026-12-09）".into(),

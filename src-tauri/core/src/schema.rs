@@ -325,7 +325,7 @@ mod tests {
         );
         assert_eq!(
             entry("a3").engine_text.as_ref().map(|t| t.render(Ja)).as_deref(),
-            Some("提案 → 失注（理由: 価格）")
+            Some("提案 → 失注")
         );
         // The stored words stay as they were; what is not the engine's stays text.
         assert_eq!(entry("a3").summary, "提案 → 失注");

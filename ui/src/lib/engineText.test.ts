@@ -17,7 +17,6 @@ const EXAMPLES: Examples = {
   post_renewal_due: { kind: 'post_renewal_due', params: { company: '株式会社テスト', plan: '年間保守' } },
   stage_changed: { kind: 'stage_changed', params: { from: '提案', to: '見積' } },
   moved_to_closing: { kind: 'moved_to_closing', params: { from: '見積', to: 'クロージング', deadline: '2026-12-09' } },
-  deal_lost: { kind: 'deal_lost', params: { from: 'クロージング', to: '失注', reason: '価格' } },
   contract_started: { kind: 'contract_started', params: { plan: '年間保守', start: '2026-04-01', end: '2027-03-31' } },
   contract_changed: {
     kind: 'contract_changed',

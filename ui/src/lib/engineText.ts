@@ -22,7 +22,6 @@ function words(text: EngineText, lang: Language): [MessageKey, Params] {
     case 'renewal_proposal_due':
     case 'post_renewal_due':
     case 'stage_changed':
-    case 'deal_lost':
     case 'renewal_procedure':
     case 'post_renewal_done':
     case 'contract_churned':

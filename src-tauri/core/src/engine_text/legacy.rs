@@ -188,13 +188,6 @@ fn stage_change(summary: &str, body: &str) -> Option<EngineText> {
     if summary != format!("{from} → {to}") {
         return None;
     }
-    if let Some(reason) = b["lost_reason"].as_str() {
-        return Some(EngineText::DealLost {
-            from,
-            to,
-            reason: reason.to_string(),
-        });
-    }
     if let Some(deadline) = b["decision_deadline"].as_str().and_then(date) {
         return Some(EngineText::MovedToClosing { from, to, deadline });
     }
@@ -513,10 +506,9 @@ mod tests {
         let lost = r#"{"from":"提案","to":"失注","lost_reason":"価格","lost_detail":null}"#;
         assert_eq!(
             activity("stage_change", "提案 → 失注", lost, &[]),
-            Some(EngineText::DealLost {
+            Some(EngineText::StageChanged {
                 from: "提案".into(),
                 to: "失注".into(),
-                reason: "価格".into(),
             })
         );
         assert_eq!(

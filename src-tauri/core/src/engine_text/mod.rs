@@ -65,7 +65,10 @@ pub enum EngineText {
     },
 
     // ---------------------------------------------- timeline summaries
-    /// A deal moved between stages (stage names as they were then).
+    /// A deal moved between stages (stage names as they were then). A move
+    /// into the lost stage too: what was recorded with it (reason,
+    /// competitor, details) is in the entry's body, and the timeline shows
+    /// it under the summary.
     StageChanged {
         from: String,
         to: String,
@@ -75,12 +78,6 @@ pub enum EngineText {
         from: String,
         to: String,
         deadline: NaiveDate,
-    },
-    /// Into the lost stage, with the reason picked.
-    DealLost {
-        from: String,
-        to: String,
-        reason: String,
     },
     ContractStarted {
         plan: String,
@@ -188,8 +185,6 @@ impl EngineText {
             (StageChanged { from, to }, _) => format!("{from} → {to}"),
             (MovedToClosing { from, to, deadline }, Ja) => format!("{from} → {to}（決断期限 {deadline}）"),
             (MovedToClosing { from, to, deadline }, En) => format!("{from} → {to} (decision by {deadline})"),
-            (DealLost { from, to, reason }, Ja) => format!("{from} → {to}（理由: {reason}）"),
-            (DealLost { from, to, reason }, En) => format!("{from} → {to} (reason: {reason})"),
             (ContractStarted { plan, start, end }, Ja) => format!("契約開始: {plan}（{start} 〜 {end}）"),
             (ContractStarted { plan, start, end }, En) => format!("Contract started: {plan} ({start} – {end})"),
             (
@@ -360,11 +355,6 @@ pub(crate) mod tests {
                 to: "クロージング".into(),
                 deadline: date("2026-12-09"),
             },
-            DealLost {
-                from: "クロージング".into(),
-                to: "失注".into(),
-                reason: "価格".into(),
-            },
             ContractStarted {
                 plan: "年間保守".into(),
                 start: date("2026-04-01"),
@@ -419,7 +409,6 @@ pub(crate) mod tests {
                 | PostRenewalDue { .. }
                 | StageChanged { .. }
                 | MovedToClosing { .. }
-                | DealLost { .. }
                 | ContractStarted { .. }
                 | ContractChanged { .. }
                 | RenewalHearingHeld { .. }
@@ -437,7 +426,7 @@ pub(crate) mod tests {
     #[test]
     fn every_kind_survives_its_columns_and_has_words_in_both_languages() {
         let examples = examples();
-        assert_eq!(examples.len(), 19);
+        assert_eq!(examples.len(), 18);
         for t in &examples {
             let (kind, params) = t.to_columns();
             assert_eq!(
@@ -464,7 +453,7 @@ pub(crate) mod tests {
         };
         assert_eq!(hearing.render(Language::Ja), "更新ヒアリング: Acme Cloud");
         assert_eq!(hearing.render(Language::En), "Renewal hearing: Acme Cloud");
-        let renewed = &examples()[15];
+        let renewed = &examples()[14];
         assert_eq!(
             renewed.render(Language::Ja),
             "契約更新: 年間保守（¥600,000 → ¥720,000、2027-04-01 〜 2028-03-31）"

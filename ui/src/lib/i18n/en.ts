@@ -584,7 +584,6 @@ export const en: Catalog = {
     post_renewal_due: 'Post-renewal check-in: {company} {plan}',
     stage_changed: '{from} → {to}',
     moved_to_closing: '{from} → {to} (decision by {deadline})',
-    deal_lost: '{from} → {to} (reason: {reason})',
     contract_started: 'Contract started: {plan} ({start} – {end})',
     contract_changed: 'Contract changed: {plan} (ends {end}, {amount})',
     contract_changed_end_moved: 'Contract changed: {plan} (end {old_end} → {end}, {amount})',

@@ -589,7 +589,6 @@ export const ja = {
     post_renewal_due: '更新後フォロー: {company} {plan}',
     stage_changed: '{from} → {to}',
     moved_to_closing: '{from} → {to}（決断期限 {deadline}）',
-    deal_lost: '{from} → {to}（理由: {reason}）',
     contract_started: '契約開始: {plan}（{start} 〜 {end}）',
     contract_changed: '契約変更: {plan}（終了日 {end}、{amount}）',
     contract_changed_end_moved: '契約変更: {plan}（終了日 {old_end} → {end}、{amount}）',
