@@ -184,7 +184,7 @@ test('create a deal, drag it to 見積, move it into closing, lose it with a re-
   assert.match(moves[1], /^見積 → クロージング \(decision by [A-Z][a-z]{2} \d{1,2}, \d{4}\)$/, moves[1]);
   assert.equal(moves[2], '提案 → 見積');
   await app.screenshot('deal-dialog-timeline-en');
-  await app.click('[data-testid="deal-cancel"]');
+  await app.click('[data-testid="deal-dialog-cancel"]');
   await app.waitFor(async () => !(await app.findAll('[data-testid="deal-dialog"]')).length, 5000, 'deal dialog closed');
   await app.click('[data-testid="nav-followups"]');
   const titles = await app.waitFor(async () => {

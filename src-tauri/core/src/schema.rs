@@ -73,7 +73,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
-        assert_eq!(CURRENT, 8);
+        assert_eq!(CURRENT, 9);
         // The copy taken before migrating is the old file, whole.
         let copies: Vec<_> = std::fs::read_dir(&backups)
             .unwrap()
@@ -84,7 +84,7 @@ mod tests {
             .file_name()
             .unwrap()
             .to_string_lossy()
-            .starts_with("kizuna-before-v8-"));
+            .starts_with("kizuna-before-v9-"));
         let old = Connection::open(&copies[0]).unwrap();
         assert_eq!(
             old.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
