@@ -1,13 +1,14 @@
 //! Customers: companies (顧客企業) and their contacts (担当者), the customer
 //! list, and the summary header of a customer's page.
 
+use crate::clock::Clock;
 use crate::contract::ContractStatus;
 use crate::db::WriteCtx;
 use crate::deal::Changes;
 use crate::deletion::{self, Batch, Deletion, Table};
 use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
-use crate::follow_up::FollowUpKind;
+use crate::follow_up::{DueState, FollowUpKind};
 use crate::id::new_id;
 use crate::text::fold;
 use chrono::NaiveDate;
@@ -228,6 +229,9 @@ pub struct SummaryFollowUp {
     /// A title the engine wrote, to show in the reader's language.
     pub engine_text: Option<EngineText>,
     pub due_at: String,
+    /// Overdue, today or upcoming in the user's zone: judged like the
+    /// board's next step, so both say "overdue" about the same date.
+    pub state: DueState,
     pub assignee_name: Option<String>,
 }
 
@@ -621,7 +625,7 @@ pub fn list(conn: &Connection, q: &CompanyQuery) -> Result<Vec<CompanyListItem>>
 }
 
 /// The detail header of a customer.
-pub fn summary(conn: &Connection, id: &str) -> Result<CompanySummary> {
+pub fn summary(conn: &Connection, clock: &dyn Clock, id: &str) -> Result<CompanySummary> {
     let c = get(conn, id)?;
     let open_deals = conn
         .prepare_cached(
@@ -669,12 +673,14 @@ pub fn summary(conn: &Connection, id: &str) -> Result<CompanySummary> {
              ORDER BY f.due_at, f.id LIMIT 1",
         )?
         .query_row([id], |r| {
+            let due_at: String = r.get(3)?;
             Ok(SummaryFollowUp {
                 id: r.get(0)?,
                 kind: FollowUpKind::parse(&r.get::<_, String>(1)?),
                 title: r.get(2)?,
                 engine_text: EngineText::read(r, 5)?,
-                due_at: r.get(3)?,
+                state: DueState::of(&due_at, clock),
+                due_at,
                 assignee_name: r.get(4)?,
             })
         })
@@ -1287,7 +1293,7 @@ mod tests {
         facts.website = "https://test.example.co.jp".into();
         facts.tags = vec!["展示会".into(), "紹介".into()];
         db.write(|ctx| update(ctx, &s.company_id, 1, &facts)).unwrap();
-        let sum = summary(db.conn(), &s.company_id).unwrap();
+        let sum = summary(db.conn(), db.clock(), &s.company_id).unwrap();
         assert_eq!(sum.name, "株式会社テスト");
         assert_eq!(sum.version, 2);
         assert_eq!(
@@ -1326,6 +1332,10 @@ mod tests {
             (n.id.as_str(), n.due_at.as_str()),
             (next.as_str(), "2026-11-30T00:00:00Z")
         );
-        assert_eq!(summary(db.conn(), "nope").unwrap_err().code(), ErrorCode::NotFound);
+        assert_eq!(n.state, DueState::Upcoming);
+        assert_eq!(
+            summary(db.conn(), db.clock(), "nope").unwrap_err().code(),
+            ErrorCode::NotFound
+        );
     }
 }

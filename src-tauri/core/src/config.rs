@@ -4,6 +4,7 @@
 
 use crate::error::Result;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
 
@@ -40,6 +41,13 @@ pub struct UserConfig {
     pub language: Option<Language>,
     /// Closing the window keeps Kizuna running in the tray, so reminders still arrive.
     pub close_to_tray: bool,
+    /// Who this profile is in each team file it opened: the file's id
+    /// (`Db::team_key`) → member id. Per profile, never by OS login, since
+    /// one login often serves several people.
+    pub identities: BTreeMap<String, String>,
+    /// This profile's id in the team files' heartbeats (presence.rs), made
+    /// on the first start.
+    pub computer_id: Option<String>,
 }
 
 impl Default for UserConfig {
@@ -49,6 +57,8 @@ impl Default for UserConfig {
             first_run_done: false,
             language: None,
             close_to_tray: true,
+            identities: BTreeMap::new(),
+            computer_id: None,
         }
     }
 }
@@ -120,6 +130,34 @@ pub fn os_login() -> String {
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
         .unwrap_or_else(|| "user".to_string())
+}
+
+/// The name colleagues know this computer by (shown when one member is
+/// active on two computers): Windows' computer name, the host name elsewhere.
+pub fn computer_name() -> String {
+    let from_env = ["COMPUTERNAME", "HOSTNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()));
+    from_env.or_else(host_name).unwrap_or_else(|| "?".to_string())
+}
+
+#[cfg(unix)]
+fn host_name() -> Option<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname writes at
+    // most that many bytes and the result is read up to the first NUL.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return None;
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    let name = String::from_utf8_lossy(&buf[..end]).trim().to_string();
+    (!name.is_empty()).then_some(name)
+}
+
+#[cfg(not(unix))]
+fn host_name() -> Option<String> {
+    None
 }
 
 /// The cloud-sync service whose folder holds `path`, if any. Those services
@@ -212,6 +250,8 @@ mod tests {
             first_run_done: true,
             language: Some(Language::En),
             close_to_tray: false,
+            identities: [("0190abcd".to_string(), "0190beef".to_string())].into(),
+            computer_id: Some("0190cafe".into()),
         };
         cfg.save(&path).unwrap();
         assert_eq!(UserConfig::load(&path), cfg);

@@ -24,11 +24,24 @@ const BUSY_TIMEOUT: Duration = Duration::from_millis(2_000);
 /// bounds a write to well under a minute even on a congested share.
 const WRITE_RETRIES: u32 = 6;
 
+/// Who a connection acts as. A desktop knows its member by the choice this
+/// computer profile made (config.json, per team file); the OS login is only
+/// a suggestion there, since small offices often give every PC one login.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Identity {
+    /// The member with this login, created when there is none (the CLI's
+    /// `--as LOGIN`, tests, benches: today's behaviour for scripts).
+    Login { login: String, display_name: String },
+    /// The member this profile chose (a merged one leads to whom it was
+    /// merged into); `None` or a member no longer active: nobody yet, so
+    /// reads work and writes wait until the user says who they are.
+    Member(Option<String>),
+}
+
 /// Who opens the database, and with which clock.
 #[derive(Clone)]
 pub struct OpenOptions {
-    pub login: String,
-    pub display_name: String,
+    pub identity: Identity,
     pub clock: Arc<dyn Clock>,
     /// Where a copy of the file goes before this client migrates it
     /// (the user's own disk); `None` migrates without one (tests, CLI).
@@ -44,10 +57,22 @@ pub struct OpenOptions {
 }
 
 impl OpenOptions {
+    /// As the member with `login`, created with `display_name` when missing.
     pub fn new(login: impl Into<String>, display_name: impl Into<String>) -> Self {
-        OpenOptions {
+        Self::with_identity(Identity::Login {
             login: login.into(),
             display_name: display_name.into(),
+        })
+    }
+
+    /// As the member a computer profile chose (`None`: not chosen yet).
+    pub fn member(id: Option<String>) -> Self {
+        Self::with_identity(Identity::Member(id))
+    }
+
+    fn with_identity(identity: Identity) -> Self {
+        OpenOptions {
+            identity,
             clock: Arc::new(SystemClock),
             backup_dir: None,
             lock_probe: crate::locking::probe,
@@ -286,7 +311,7 @@ impl Db {
         }
         let mut db = Db::assemble(conn, path, &opts, None);
         db.notices = notices;
-        db.write(|ctx| {
+        db.write_unattributed(|ctx| {
             // Re-read under the write lock: a colleague may have migrated meanwhile.
             let v: i64 = ctx.tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
             if v > schema::CURRENT {
@@ -312,7 +337,7 @@ impl Db {
             }
             Ok(())
         })?;
-        db.ensure_current_user(&opts)?;
+        db.take_identity(&opts.identity)?;
         Ok(db)
     }
 
@@ -338,12 +363,12 @@ impl Db {
         )?;
         configure(&conn)?;
         let mut db = Db::assemble(conn, path, &opts, None);
-        db.write(|ctx| {
+        db.write_unattributed(|ctx| {
             schema::migrate(ctx.tx, 0)?;
             crate::pipeline::create_default(ctx)?;
             crate::settings::TeamSettings::for_language(ctx.lang).save(ctx)
         })?;
-        db.ensure_current_user(&opts)?;
+        db.take_identity(&opts.identity)?;
         Ok(db)
     }
 
@@ -356,23 +381,28 @@ impl Db {
         let conn = look_connection(path, how)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         let mut db = Db::assemble(conn, path, &opts, Some(why));
-        if let Some(u) = user::find_by_login(&db.conn, &opts.login)? {
+        // Nobody can be created here; an existing member can still be who
+        // reads (an older file read-only has no member columns of today).
+        let found = match &opts.identity {
+            Identity::Login { login, .. } => user::find_by_login(&db.conn, login).ok().flatten(),
+            Identity::Member(Some(id)) => user::resolve(&db.conn, id).ok().flatten(),
+            Identity::Member(None) => None,
+        };
+        if let Some(u) = found {
             db.user = u;
         }
         Ok(db)
     }
 
     fn assemble(conn: Connection, path: &Path, opts: &OpenOptions, read_only: Option<ReadOnlyReason>) -> Db {
+        let user = match &opts.identity {
+            Identity::Login { login, display_name } => User::nobody(login, display_name),
+            Identity::Member(_) => User::nobody("", ""),
+        };
         Db {
             conn,
             path: path.to_path_buf(),
-            // Until the row exists (read-only, or before the first write) the
-            // user is known by login only.
-            user: User {
-                id: String::new(),
-                login: opts.login.clone(),
-                display_name: opts.display_name.clone(),
-            },
+            user,
             read_only,
             clock: opts.clock.clone(),
             notices: Vec::new(),
@@ -380,17 +410,75 @@ impl Db {
         }
     }
 
-    fn ensure_current_user(&mut self, opts: &OpenOptions) -> Result<()> {
-        let (login, name) = (opts.login.clone(), opts.display_name.clone());
-        self.user = self.write(|ctx| user::ensure(ctx, &login, &name))?;
+    /// Becomes the member `identity` names: by login (created when missing),
+    /// or the member a profile chose.
+    fn take_identity(&mut self, identity: &Identity) -> Result<()> {
+        match identity {
+            Identity::Login { login, display_name } => {
+                self.user = match user::find_by_login(&self.conn, login)? {
+                    Some(u) => u,
+                    None => self.join_as_new_member(login, display_name)?,
+                };
+                Ok(())
+            }
+            Identity::Member(id) => self.act_as(id.as_deref()),
+        }
+    }
+
+    /// Acts as member `id` from now on (`None`: nobody, writes refused). A
+    /// merged member leads to whom it was merged into; a deactivated or
+    /// unknown one is nobody, so the window asks again.
+    pub fn act_as(&mut self, id: Option<&str>) -> Result<()> {
+        self.user = match id {
+            Some(id) => user::resolve(&self.conn, id)?.unwrap_or_else(|| User::nobody("", "")),
+            None => User::nobody("", ""),
+        };
         Ok(())
     }
 
+    /// Re-reads the current member (a rename, a merge into someone else).
     pub(crate) fn refresh_user(&mut self) -> Result<()> {
-        if let Some(u) = user::find_by_login(&self.conn, &self.user.login)? {
-            self.user = u;
+        if let Some(id) = self.member().map(|u| u.id.clone()) {
+            self.act_as(Some(&id))?;
         }
         Ok(())
+    }
+
+    /// The member this connection acts as, if it knows.
+    pub fn member(&self) -> Option<&User> {
+        (!self.user.id.is_empty()).then_some(&self.user)
+    }
+
+    /// Adds a member and acts as them; the new row is attributed to
+    /// itself (there is nobody else to attribute it to).
+    pub fn join_as_new_member(&mut self, login: &str, display_name: &str) -> Result<User> {
+        let name = user::validate_display_name(display_name)?;
+        let before = std::mem::replace(&mut self.user, User::nobody(login, &name));
+        self.user.id = crate::id::new_id();
+        let (id, login) = (self.user.id.clone(), login.to_string());
+        match self.write(|ctx| user::insert(ctx, &id, &login, &name)) {
+            Ok(u) => {
+                self.user = u.clone();
+                Ok(u)
+            }
+            Err(e) => {
+                self.user = before;
+                Err(e)
+            }
+        }
+    }
+
+    /// The team file's own id (made by schema v7), or its path for a file
+    /// too old to have one (opened read-only): the key under which a
+    /// computer profile remembers who it is here.
+    pub fn team_key(&self) -> String {
+        self.conn
+            .query_row(
+                "SELECT json_extract(value, '$') FROM settings WHERE key = 'team_file_id'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .unwrap_or_else(|_| format!("path:{}", self.path.display()))
     }
 
     pub fn conn(&self) -> &Connection {
@@ -427,7 +515,17 @@ impl Db {
     /// the write lock SQLite waits up to the busy timeout; after that the whole
     /// transaction is retried a bounded number of times with random jitter so
     /// that ten desktops starting at once do not retry in lock-step.
-    pub fn write<T>(&mut self, mut f: impl FnMut(&WriteCtx) -> Result<T>) -> Result<T> {
+    pub fn write<T>(&mut self, f: impl FnMut(&WriteCtx) -> Result<T>) -> Result<T> {
+        // Every change names who made it; until this profile said who it
+        // is, nothing is written (the window asks first).
+        if self.member().is_none() && self.read_only.is_none() {
+            return Err(Error::IdentityRequired);
+        }
+        self.write_unattributed(f)
+    }
+
+    /// [`Db::write`] before anyone is known: creating and migrating the file.
+    fn write_unattributed<T>(&mut self, mut f: impl FnMut(&WriteCtx) -> Result<T>) -> Result<T> {
         self.ensure_writable()?;
         let mut attempt = 0;
         loop {

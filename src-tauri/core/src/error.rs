@@ -28,6 +28,9 @@ pub enum ErrorCode {
     /// A crashed save must be rolled back before anyone can open the file,
     /// and this desktop may not write to it (a read-only share).
     RecoveryBlocked,
+    /// This computer profile has not said which member it is in the open
+    /// team file yet: nothing is written until it does.
+    IdentityRequired,
     Io,
     Internal,
 }
@@ -67,6 +70,8 @@ pub enum Error {
     NoDatabase,
     #[error("{path} holds a save that was cut off and must be rolled back, but this computer may not write to it")]
     RecoveryBlocked { path: String },
+    #[error("choose who you are in this team database first")]
+    IdentityRequired,
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("database error: {0}")]
@@ -98,6 +103,7 @@ impl Error {
             Error::Queued { .. } => ErrorCode::Queued,
             Error::NoDatabase => ErrorCode::NoDatabase,
             Error::RecoveryBlocked { .. } => ErrorCode::RecoveryBlocked,
+            Error::IdentityRequired => ErrorCode::IdentityRequired,
             Error::Io(e) if is_unreachable_io(e) => ErrorCode::Unreachable,
             Error::Io(_) => ErrorCode::Io,
             Error::Sqlite(e) => sqlite_code(e),

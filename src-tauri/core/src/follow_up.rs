@@ -123,6 +123,10 @@ pub struct FollowUpItem {
     pub done_at: Option<String>,
     pub assignee_id: Option<String>,
     pub assignee_name: Option<String>,
+    /// The colleague who planned it for the assignee or passed it on;
+    /// `None` when the assignee planned or took it themselves.
+    pub handed_over_by: Option<String>,
+    pub handed_over_by_name: Option<String>,
     pub company_id: Option<String>,
     pub company_name: Option<String>,
     pub deal_id: Option<String>,
@@ -150,9 +154,11 @@ const DONE_DAYS: i64 = 30;
 const DONE_LIMIT: i64 = 200;
 
 const SELECT: &str = "SELECT f.id, f.kind, f.title, f.due_at, f.snoozed_until, f.status, f.done_at, f.assignee_id,
-        u.display_name, f.company_id, c.name, f.deal_id, d.title, f.activity_id, f.version, f.text_kind, f.text_params
+        u.display_name, f.company_id, c.name, f.deal_id, d.title, f.activity_id, f.version, f.text_kind, f.text_params,
+        f.handed_over_by, h.display_name
      FROM follow_ups f
      LEFT JOIN users u ON u.id = f.assignee_id
+     LEFT JOIN users h ON h.id = f.handed_over_by
      LEFT JOIN companies c ON c.id = f.company_id
      LEFT JOIN deals d ON d.id = f.deal_id";
 
@@ -189,6 +195,8 @@ fn from_row(r: &rusqlite::Row, clock: &dyn Clock) -> rusqlite::Result<FollowUpIt
         done_at: r.get(6)?,
         assignee_id: r.get(7)?,
         assignee_name: r.get(8)?,
+        handed_over_by: r.get(17)?,
+        handed_over_by_name: r.get(18)?,
         company_id: r.get(9)?,
         company_name: r.get(10)?,
         deal_id: r.get(11)?,
@@ -282,17 +290,26 @@ fn normalized_time(field: &'static str, value: &str) -> Result<String> {
     from_db(value).map(to_db).ok_or(Error::invalid(field, "format"))
 }
 
+/// Work goes to active members only: a deactivated one is nobody's desktop.
 fn check_assignee(ctx: &WriteCtx, assignee_id: &str) -> Result<()> {
-    let known: bool = ctx.tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1 AND deleted_at IS NULL)",
-        [assignee_id],
-        |r| r.get(0),
-    )?;
-    if known {
-        Ok(())
-    } else {
-        Err(Error::invalid("assignee_id", "unknown"))
+    let active: Option<bool> = ctx
+        .tx
+        .query_row(
+            "SELECT deactivated_at IS NULL FROM users WHERE id = ?1 AND deleted_at IS NULL",
+            [assignee_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match active {
+        Some(true) => Ok(()),
+        Some(false) => Err(Error::invalid("assignee_id", "inactive")),
+        None => Err(Error::invalid("assignee_id", "unknown")),
     }
+}
+
+/// Who handed the work over: the writer, unless they are its assignee.
+fn handed_over_by<'a>(ctx: &'a WriteCtx, assignee_id: &str) -> Option<&'a str> {
+    (assignee_id != ctx.user_id).then_some(ctx.user_id)
 }
 
 /// Plans a follow-up. Without an assignee it is the planner's own.
@@ -315,8 +332,8 @@ fn insert(ctx: &WriteCtx, f: &NewFollowUp, title: &str, text: Option<&EngineText
     let id = new_id();
     ctx.tx.execute(
         "INSERT INTO follow_ups (id, kind, title, due_at, assignee_id, company_id, deal_id, contract_id, activity_id,
-                                 created_at, updated_at, updated_by, text_kind, text_params)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13)",
+                                 created_at, updated_at, updated_by, text_kind, text_params, handed_over_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14)",
         params![
             id,
             f.kind.as_str(),
@@ -330,7 +347,8 @@ fn insert(ctx: &WriteCtx, f: &NewFollowUp, title: &str, text: Option<&EngineText
             ctx.now,
             ctx.user_id,
             text_kind,
-            text_params.flatten()
+            text_params.flatten(),
+            handed_over_by(ctx, &assignee)
         ],
     )?;
     ctx.audit(
@@ -494,17 +512,24 @@ pub fn snooze(ctx: &WriteCtx, id: &str, version: i64, until: DateTime<Utc>) -> R
     ctx.changed("follow_up", id, "update")
 }
 
-/// Hands a follow-up to a colleague; their desktop reminds them.
+/// Hands a follow-up to a colleague; their desktop reminds them, and their
+/// list says who handed it over (nobody, when someone takes it themselves).
 pub fn reassign(ctx: &WriteCtx, id: &str, version: i64, assignee_id: &str) -> Result<()> {
     open_row(ctx, id)?;
     check_assignee(ctx, assignee_id)?;
+    let by = handed_over_by(ctx, assignee_id);
     let n = ctx.tx.execute(
-        "UPDATE follow_ups SET assignee_id = ?3, version = version + 1, updated_at = ?4, updated_by = ?5
+        "UPDATE follow_ups SET assignee_id = ?3, handed_over_by = ?6, version = version + 1, updated_at = ?4, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![id, version, assignee_id, ctx.now, ctx.user_id],
+        params![id, version, assignee_id, ctx.now, ctx.user_id, by],
     )?;
     ctx.expect_one("follow_up", "follow_ups", id, n)?;
-    ctx.audit("follow_up", id, "update", json!({ "assignee_id": assignee_id }))?;
+    ctx.audit(
+        "follow_up",
+        id,
+        "update",
+        json!({ "assignee_id": assignee_id, "handed_over_by": by }),
+    )?;
     ctx.changed("follow_up", id, "update")
 }
 
@@ -641,5 +666,77 @@ mod tests {
             "snooze",
             "format",
         );
+    }
+
+    #[test]
+    fn a_follow_up_says_who_handed_it_over() {
+        let mut f = fixture(); // 田中 太郎
+        let s = seed_pipeline(&mut f.db);
+        let mine = plan(&mut f, &s.company_id, "2026-11-26T00:00:00Z");
+        assert_eq!(
+            get(f.db.conn(), &f.clock, &mine).unwrap().handed_over_by,
+            None,
+            "planned for myself"
+        );
+        let mut sato = colleague(&f, "sato", "佐藤 健太");
+        let sato_id = sato.user().id.clone();
+        let me = f.db.user().id.clone();
+
+        // Tanaka passes it on: Sato's list says from whom.
+        f.db.write(|ctx| reassign(ctx, &mine, 1, &sato_id)).unwrap();
+        let item = get(sato.conn(), &f.clock, &mine).unwrap();
+        assert_eq!(
+            (item.handed_over_by.as_deref(), item.handed_over_by_name.as_deref()),
+            (Some(me.as_str()), Some("田中 太郎"))
+        );
+        // Sato gives it back; then Tanaka's says Sato.
+        sato.write(|ctx| reassign(ctx, &mine, 2, &me)).unwrap();
+        let item = get(f.db.conn(), &f.clock, &mine).unwrap();
+        assert_eq!(item.handed_over_by_name.as_deref(), Some("佐藤 健太"));
+        // Taking one yourself is no handover.
+        let planned_by_sato = NewFollowUp {
+            kind: FollowUpKind::FollowUp,
+            title: "ご挨拶".into(),
+            due_at: "2026-11-27T00:00:00Z".into(),
+            assignee_id: Some(me.clone()),
+            company_id: Some(s.company_id.clone()),
+            deal_id: None,
+            contract_id: None,
+            activity_id: None,
+        };
+        let id = sato.write(|ctx| create(ctx, &planned_by_sato)).unwrap();
+        assert_eq!(
+            get(f.db.conn(), &f.clock, &id).unwrap().handed_over_by_name.as_deref(),
+            Some("佐藤 健太"),
+            "planned for me by a colleague"
+        );
+        f.db.write(|ctx| reassign(ctx, &id, 1, &sato_id)).unwrap();
+        sato.write(|ctx| reassign(ctx, &id, 2, &sato_id)).unwrap();
+        assert_eq!(get(f.db.conn(), &f.clock, &id).unwrap().handed_over_by, None);
+    }
+
+    #[test]
+    fn a_past_next_step_is_overdue_on_the_customer_page_as_on_the_board() {
+        let mut f = fixture(); // Wednesday 2026-11-25 10:00 JST
+        let s = seed_pipeline(&mut f.db);
+        let deal = s.deal(&mut f.db, "案件", s.stage("提案"), 100, "JPY");
+        s.follow_up(&mut f.db, &deal, "2026-11-28T01:00:00Z");
+        let state = |f: &crate::testutil::Fixture| {
+            let summary = crate::company::summary(f.db.conn(), &f.clock, &s.company_id).unwrap();
+            let board = crate::board::load(f.db.conn(), &f.clock, None, &Default::default()).unwrap();
+            let card = board
+                .columns
+                .iter()
+                .flat_map(|c| &c.cards)
+                .find(|c| c.id == deal)
+                .unwrap()
+                .next_step;
+            (summary.next_follow_up.unwrap().state, card)
+        };
+        assert_eq!(state(&f), (DueState::Upcoming, crate::board::NextStep::Upcoming));
+        f.clock.advance(Duration::days(3)); // Saturday 11/28, 10:00
+        assert_eq!(state(&f), (DueState::Today, crate::board::NextStep::Today));
+        f.clock.advance(Duration::days(3)); // Tuesday 12/1: 11/28 is past
+        assert_eq!(state(&f), (DueState::Overdue, crate::board::NextStep::Overdue));
     }
 }

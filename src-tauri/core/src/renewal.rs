@@ -1272,7 +1272,7 @@ mod tests {
         // The board and the customer's page carry it too.
         let card = get(f.db.conn(), f.clock.today(), &id).unwrap();
         assert_eq!(card.next_engine_text, Some(text.clone()));
-        let summary = crate::company::summary(f.db.conn(), &s.company_id).unwrap();
+        let summary = crate::company::summary(f.db.conn(), &f.clock, &s.company_id).unwrap();
         assert_eq!(summary.next_follow_up.unwrap().engine_text, Some(text));
 
         let steps: [(RenewalStep, StepInput); 4] = [

@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0008_engine_text.sql"),
         then: Some(|conn| crate::engine_text::legacy::convert(conn).map(drop)),
     },
+    sql(include_str!("../migrations/0007_members.sql")),
 ];
 
 /// The newest schema this build knows.
@@ -48,6 +49,24 @@ pub(crate) fn migrate(conn: &Connection, from: i64) -> Result<()> {
         conn.pragma_update(None, "user_version", (i + 1) as i64)?;
     }
     conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+    Ok(())
+}
+
+/// A new file at an older schema `version`, as an older Kizuna left it:
+/// for tests of upgrades (any migration may be the newest one).
+#[doc(hidden)]
+pub fn create_at_version(path: &std::path::Path, version: i64) -> Result<()> {
+    let mut conn = Connection::open(path)?;
+    let tx = conn.transaction()?;
+    for (i, m) in MIGRATIONS.iter().enumerate().take(version.max(0) as usize) {
+        tx.execute_batch(m.sql)?;
+        if let Some(step) = m.then {
+            step(&tx)?;
+        }
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    }
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.commit()?;
     Ok(())
 }
 
@@ -73,7 +92,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
-        assert_eq!(CURRENT, 9);
+        assert_eq!(CURRENT, 10);
         // The copy taken before migrating is the old file, whole.
         let copies: Vec<_> = std::fs::read_dir(&backups)
             .unwrap()
@@ -84,7 +103,7 @@ mod tests {
             .file_name()
             .unwrap()
             .to_string_lossy()
-            .starts_with("kizuna-before-v9-"));
+            .starts_with("kizuna-before-v10-"));
         let old = Connection::open(&copies[0]).unwrap();
         assert_eq!(
             old.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
@@ -346,5 +365,46 @@ mod tests {
             [],
         )
         .unwrap();
+    }
+
+    #[test]
+    fn a_version_6_file_keeps_its_members_and_everything_pointing_at_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v6.db");
+        create_at_version(&path, 6).unwrap();
+        {
+            let conn = Connection::open(&path).unwrap();
+            let t = "2026-11-01T00:00:00Z";
+            conn.execute_batch(&format!(
+                "INSERT INTO users (id, login, display_name, created_at, updated_at, notify_prefs)
+                   VALUES ('u', 'user', '佐藤', '{t}', '{t}', '{{\"enabled\":false}}');
+                 INSERT INTO companies (id, name, owner_id, created_at, updated_at) VALUES ('c', 'みなと商事', 'u', '{t}', '{t}');
+                 INSERT INTO follow_ups (id, title, due_at, assignee_id, company_id, created_at, updated_at)
+                   VALUES ('f', '電話', '{t}', 'u', 'c', '{t}', '{t}');"
+            ))
+            .unwrap();
+        }
+        let mut db = Db::open(&path, OpenOptions::new("user", "佐藤")).unwrap();
+        assert_eq!(db.user().id, "u", "the login still finds its member");
+        let conn = db.conn();
+        let broken: i64 = conn
+            .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(broken, 0);
+        let prefs: String = conn
+            .query_row("SELECT notify_prefs FROM users WHERE id = 'u'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(prefs, r#"{"enabled":false}"#);
+        assert!(!db.team_key().starts_with("path:"), "the file has its own id now");
+        // One login, two people.
+        let second = db.join_as_new_member("user", "鈴木").unwrap();
+        assert_ne!(second.id, "u");
+        // Foreign keys still hold.
+        let orphan = db.write(|ctx| {
+            ctx.tx
+                .execute("UPDATE companies SET owner_id = 'nobody' WHERE id = 'c'", [])
+                .map_err(crate::Error::from)
+        });
+        assert!(orphan.is_err());
     }
 }

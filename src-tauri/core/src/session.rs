@@ -11,8 +11,10 @@ use crate::clock::Clock;
 use crate::config::{Dirs, Language, UserConfig};
 use crate::db::{Db, OpenNotice, OpenOptions, ReadOnlyReason};
 use crate::error::{Error, ErrorPayload, Result};
-use crate::user::User;
-use serde::Serialize;
+use crate::presence::{self, Computer, Presence};
+use crate::user::{self, Member, MergeReport, User};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use ts_rs::TS;
@@ -41,9 +43,13 @@ pub struct AppStatus {
     pub database: Option<DatabaseInfo>,
     /// Why the configured database is not open.
     pub open_error: Option<ErrorPayload>,
+    /// The member this computer profile acts as (`id` empty: not chosen yet).
     pub user: User,
     /// The first-run question has not been answered yet.
     pub first_run: bool,
+    /// A database is open but this profile has not said who it is there:
+    /// the window asks ("who are you?") before anything is written.
+    pub needs_identity: bool,
     /// The language the UI shows now.
     pub language: Language,
     /// What the user chose; `None` follows the operating system.
@@ -59,6 +65,51 @@ pub struct RestoreOutcome {
     pub status: AppStatus,
 }
 
+/// The "who are you?" question: the active members, and the one the OS
+/// login suggests (only a suggestion: one login may serve several people).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct WhoAreYou {
+    pub members: Vec<Member>,
+    pub suggested_id: Option<String>,
+    pub os_login: String,
+}
+
+/// The answer to "who are you?".
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum IdentityChoice {
+    /// An existing member. `display_name` renames them in the same step
+    /// (as of `version`): a member made from a login and never used yet
+    /// gets the person's real name.
+    Member {
+        id: String,
+        #[ts(type = "number")]
+        version: i64,
+        display_name: Option<String>,
+    },
+    /// Not listed: a new member with this name, the OS login as its hint.
+    New { display_name: String },
+}
+
+/// Who runs this Kizuna: the OS login (a suggestion for "who are you?")
+/// and the computer's name (shown to the same member on another computer).
+#[derive(Debug, Clone)]
+pub struct Machine {
+    pub login: String,
+    pub computer_name: String,
+}
+
+impl Machine {
+    pub fn this() -> Machine {
+        Machine {
+            login: crate::config::os_login(),
+            computer_name: crate::config::computer_name(),
+        }
+    }
+}
+
 pub struct Session {
     dirs: Dirs,
     config: UserConfig,
@@ -66,14 +117,21 @@ pub struct Session {
     open_error: Option<Error>,
     opts: OpenOptions,
     os_language: Language,
+    machine: Machine,
+    /// The last heartbeat written: as which member, when.
+    last_beat: Option<(String, DateTime<Utc>)>,
 }
 
 impl Session {
     /// Opens what the config names (or the local database) without ever
     /// failing: a database that cannot be opened is reported in the status.
     pub fn start(dirs: Dirs, os_locale: Option<&str>, clock: Arc<dyn Clock>) -> Session {
-        let login = crate::config::os_login();
-        let opts = OpenOptions::new(login.clone(), login)
+        Self::start_on(dirs, os_locale, clock, Machine::this())
+    }
+
+    /// [`Session::start`] on a given machine (tests: two people, one login).
+    pub fn start_on(dirs: Dirs, os_locale: Option<&str>, clock: Arc<dyn Clock>, machine: Machine) -> Session {
+        let opts = OpenOptions::member(None)
             .with_clock(clock)
             .with_backup_dir(dirs.data_dir.join("backups"));
         let config = UserConfig::load(&dirs.config_file);
@@ -88,7 +146,17 @@ impl Session {
             open_error: None,
             opts,
             os_language,
+            machine,
+            last_beat: None,
         };
+        if s.config.computer_id.is_none() {
+            let id = crate::id::new_id();
+            // Unsaved, the id still serves this run; the next start tries again.
+            if let Err(e) = s.remember(|c| c.computer_id = Some(id.clone())) {
+                eprintln!("Kizuna: config.json cannot be written: {e}");
+                s.config.computer_id = Some(id);
+            }
+        }
         s.reopen();
         s
     }
@@ -107,7 +175,7 @@ impl Session {
         let result = if self.config.database.is_none() {
             self.open_local()
         } else {
-            Db::open(&path, self.opts.clone())
+            self.open_as_me(&path)
         };
         match result {
             Ok(db) => {
@@ -118,15 +186,42 @@ impl Session {
         }
     }
 
+    /// Opens `path` as the member this profile is there (nobody yet when
+    /// it has not said).
+    fn open_as_me(&self, path: &Path) -> Result<Db> {
+        let mut db = Db::open(path, self.opts.clone())?;
+        self.take_remembered_identity(&mut db)?;
+        Ok(db)
+    }
+
+    fn take_remembered_identity(&self, db: &mut Db) -> Result<()> {
+        let remembered = self.config.identities.get(&db.team_key()).cloned();
+        db.act_as(remembered.as_deref())
+    }
+
     /// The local database, created with sample data when it does not exist.
+    /// Its "me" is a member made from the OS login, whom "who are you?"
+    /// then suggests, so the sample's own share of the work becomes the
+    /// user's under their real name.
     fn open_local(&self) -> Result<Db> {
         let path = self.dirs.local_database();
         if path.exists() {
-            return Db::open(&path, self.opts.clone());
+            return self.open_as_me(&path);
         }
         std::fs::create_dir_all(&self.dirs.data_dir)?;
-        let mut db = Db::create(&path, self.opts.clone())?;
+        let login = &self.machine.login;
+        let mut db = Db::create(
+            &path,
+            OpenOptions {
+                identity: crate::db::Identity::Login {
+                    login: login.clone(),
+                    display_name: login.clone(),
+                },
+                ..self.opts.clone()
+            },
+        )?;
         crate::sample::populate(&mut db)?;
+        self.take_remembered_identity(&mut db)?;
         Ok(db)
     }
 
@@ -139,16 +234,15 @@ impl Session {
             schema_version: db.schema_version().unwrap_or(0),
             notices: db.notices().to_vec(),
         });
-        let user = self.db.as_ref().map(|db| db.user().clone()).unwrap_or_else(|| User {
-            id: String::new(),
-            login: self.opts.login.clone(),
-            display_name: self.opts.display_name.clone(),
-        });
+        let member = self.db.as_ref().and_then(|db| db.member().cloned());
+        let needs_identity = self.db.is_some() && member.is_none();
+        let user = member.unwrap_or_else(|| User::nobody(&self.machine.login, ""));
         AppStatus {
             database,
             open_error: self.open_error.as_ref().map(Error::payload),
             user,
             first_run: !self.config.first_run_done,
+            needs_identity,
             language: self.config.language.unwrap_or(self.os_language),
             language_setting: self.config.language,
             close_to_tray: self.config.close_to_tray,
@@ -169,9 +263,14 @@ impl Session {
     /// user, in the language the UI shows.
     pub fn reminder_target(&self) -> Option<crate::scheduler::Target> {
         let db = self.db.as_ref()?;
+        // Nobody is reminded before the profile said who it is.
+        let me = db.member()?;
         Some(crate::scheduler::Target {
             path: db.path().to_path_buf(),
-            opts: self.opts.clone(),
+            opts: OpenOptions {
+                identity: crate::db::Identity::Member(Some(me.id.clone())),
+                ..self.opts.clone()
+            },
             language: self.config.language.unwrap_or(self.os_language),
         })
     }
@@ -197,6 +296,7 @@ impl Session {
     /// database open until now stays open if anything fails.
     pub fn create_team_database(&mut self, path: &Path) -> Result<AppStatus> {
         let path = normalise(path)?;
+        // Nobody yet: the creator is asked who they are like everyone else.
         let db = Db::create(&path, self.opts.clone())?;
         self.switch_to(db, path)
     }
@@ -205,7 +305,7 @@ impl Session {
     /// Kizuna's or is damaged is reported and left exactly as it was.
     pub fn open_team_database(&mut self, path: &Path) -> Result<AppStatus> {
         let path = normalise(path)?;
-        let db = Db::open(&path, self.opts.clone())?;
+        let db = self.open_as_me(&path)?;
         self.switch_to(db, path)
     }
 
@@ -239,8 +339,13 @@ impl Session {
         if db.schema_version().is_ok() {
             return;
         }
-        if let Ok(fresh) = Db::open(db.path(), self.opts.clone()) {
-            self.db = Some(fresh);
+        let path = db.path().to_path_buf();
+        let me = db.member().map(|u| u.id.clone());
+        if let Ok(mut fresh) = Db::open(&path, self.opts.clone()) {
+            // The same member as before the outage, whatever config says now.
+            if fresh.act_as(me.as_deref()).is_ok() {
+                self.db = Some(fresh);
+            }
         }
     }
 
@@ -317,6 +422,132 @@ impl Session {
         self.db()?.set_display_name(name)?;
         Ok(self.status())
     }
+
+    /// The question the window asks while `needs_identity`.
+    pub fn who_are_you(&mut self) -> Result<WhoAreYou> {
+        let login = self.machine.login.clone();
+        let conn = self.db()?.conn();
+        let members: Vec<Member> = user::members(conn)?.into_iter().filter(|m| m.active).collect();
+        let mut by_login = members.iter().filter(|m| m.login == login);
+        let suggested_id = match (by_login.next(), by_login.next()) {
+            (Some(only), None) => Some(only.id.clone()),
+            _ => None,
+        };
+        Ok(WhoAreYou {
+            members,
+            suggested_id,
+            os_login: login,
+        })
+    }
+
+    /// Answers "who are you?" for the open team file: remembered in this
+    /// profile's config (per team file), announced by a heartbeat.
+    pub fn identify(&mut self, choice: &IdentityChoice) -> Result<AppStatus> {
+        let login = self.machine.login.clone();
+        let db = self.db.as_mut().ok_or(Error::NoDatabase)?;
+        let previous = db.member().map(|u| u.id.clone());
+        let chosen = match choice {
+            IdentityChoice::Member {
+                id,
+                version,
+                display_name,
+            } => {
+                let u = user::resolve(db.conn(), id)?.ok_or_else(|| Error::NotFound {
+                    entity: "user",
+                    id: id.clone(),
+                })?;
+                db.act_as(Some(&u.id))?;
+                let renamed = match display_name {
+                    Some(name) if name.trim() != u.display_name => db
+                        .write(|ctx| user::rename(ctx, &u.id, *version, name))
+                        .and_then(|_| db.refresh_user()),
+                    _ => Ok(()),
+                };
+                if let Err(e) = renamed {
+                    db.act_as(previous.as_deref())?;
+                    return Err(e);
+                }
+                u.id
+            }
+            IdentityChoice::New { display_name } => {
+                let made = db.join_as_new_member(&login, display_name);
+                if made.is_err() {
+                    db.act_as(previous.as_deref())?;
+                }
+                made?.id
+            }
+        };
+        let key = self.db()?.team_key();
+        self.remember(|c| {
+            c.identities.insert(key, chosen);
+        })?;
+        // Claimed at once: another computer asked the same question now
+        // sees this member as in use here.
+        self.last_beat = None;
+        self.heartbeat()?;
+        Ok(self.status())
+    }
+
+    fn computer(&self) -> Computer {
+        Computer {
+            id: self.config.computer_id.clone().unwrap_or_default(),
+            name: self.machine.computer_name.clone(),
+        }
+    }
+
+    /// Says "still here, as this member" (written at most every few
+    /// minutes, see presence.rs) and returns the other computers active as
+    /// the same member right now.
+    pub fn heartbeat(&mut self) -> Result<Presence> {
+        let computer = self.computer();
+        let last = self.last_beat.clone();
+        let Some(db) = self.db.as_mut() else {
+            return Ok(Presence::default());
+        };
+        let Some(me) = db.member().map(|u| u.id.clone()) else {
+            return Ok(Presence::default());
+        };
+        let now = db.clock().now();
+        if db.read_only().is_none() && presence::beat_due(last.as_ref().map(|(id, at)| (id.as_str(), *at)), &me, now) {
+            db.write(|ctx| presence::beat(ctx, &computer))?;
+            self.last_beat = Some((me.clone(), now));
+        }
+        presence::elsewhere(db.conn(), &me, &computer.id, now)
+    }
+
+    pub fn members(&mut self) -> Result<Vec<Member>> {
+        user::members(self.db()?.conn())
+    }
+
+    pub fn rename_member(&mut self, id: &str, version: i64, name: &str) -> Result<Vec<Member>> {
+        let db = self.db()?;
+        db.write(|ctx| user::rename(ctx, id, version, name))?;
+        db.refresh_user()?;
+        user::members(db.conn())
+    }
+
+    pub fn set_member_active(&mut self, id: &str, version: i64, active: bool) -> Result<Vec<Member>> {
+        let db = self.db()?;
+        db.write(|ctx| user::set_active(ctx, id, version, active))?;
+        user::members(db.conn())
+    }
+
+    /// Merges a stray member into another; when this profile was the stray,
+    /// it is the survivor from now on.
+    pub fn merge_members(&mut self, stray_id: &str, stray_version: i64, survivor_id: &str) -> Result<MergeReport> {
+        let db = self.db()?;
+        let report = db.write(|ctx| user::merge(ctx, stray_id, stray_version, survivor_id))?;
+        db.refresh_user()?;
+        let (key, me) = (db.team_key(), db.member().map(|u| u.id.clone()));
+        if let Some(me) = me {
+            if self.config.identities.get(&key) != Some(&me) {
+                self.remember(|c| {
+                    c.identities.insert(key, me);
+                })?;
+            }
+        }
+        Ok(report)
+    }
 }
 
 /// Accepts what people paste: surrounding quotes and blanks, `file://` is not
@@ -337,15 +568,44 @@ fn normalise(path: &Path) -> Result<PathBuf> {
 mod tests {
     use super::*;
     use crate::clock::FixedClock;
+    use crate::testutil::assert_invalid;
     use crate::ErrorCode;
 
+    fn clock() -> FixedClock {
+        FixedClock::at("2026-11-25T10:00:00+09:00")
+    }
+
     fn start(home: &Path) -> Session {
+        start_as(home, "tanaka", "PC-1", clock())
+    }
+
+    /// A computer profile in `home`, logged in to the OS as `login`.
+    fn start_as(home: &Path, login: &str, computer: &str, clock: FixedClock) -> Session {
         let dirs = Dirs::new(home.join("config"), home.join("data"));
-        Session::start(
-            dirs,
-            Some("ja-JP"),
-            Arc::new(FixedClock::at("2026-11-25T10:00:00+09:00")),
-        )
+        let machine = Machine {
+            login: login.into(),
+            computer_name: computer.into(),
+        };
+        Session::start_on(dirs, Some("ja-JP"), Arc::new(clock), machine)
+    }
+
+    /// "Who are you?" answered with a new member.
+    fn join(s: &mut Session, name: &str) -> AppStatus {
+        s.identify(&IdentityChoice::New {
+            display_name: name.into(),
+        })
+        .unwrap()
+    }
+
+    /// "Who are you?" answered with an existing member, unchanged.
+    fn pick(s: &mut Session, id: &str) -> AppStatus {
+        let version = s.members().unwrap().into_iter().find(|m| m.id == id).unwrap().version;
+        s.identify(&IdentityChoice::Member {
+            id: id.into(),
+            version,
+            display_name: None,
+        })
+        .unwrap()
     }
 
     #[test]
@@ -412,6 +672,7 @@ mod tests {
         let team = home.path().join("team.db");
         s.create_team_database(&team).unwrap();
         assert_eq!(stage_names(&mut s)[4], "Closing");
+        join(&mut s, "Jane");
 
         // Switched to Japanese: what the engine writes from now on is stored
         // in Japanese beside its kind.
@@ -558,6 +819,7 @@ mod tests {
     fn display_name_is_validated_and_saved() {
         let home = tempfile::tempdir().unwrap();
         let mut s = start(home.path());
+        join(&mut s, "仮の名前");
         assert_eq!(s.set_display_name("   ").unwrap_err().code(), ErrorCode::Invalid);
         assert_eq!(
             s.set_display_name(" 山田 花子 ").unwrap().user.display_name,
@@ -568,7 +830,7 @@ mod tests {
             .unwrap()
             .conn()
             .query_row(
-                "SELECT user_id FROM audit_log WHERE entity = 'user' ORDER BY at DESC LIMIT 1",
+                "SELECT user_id FROM audit_log WHERE entity = 'user' ORDER BY at DESC, rowid DESC LIMIT 1",
                 [],
                 |r| r.get(0),
             )
@@ -582,6 +844,7 @@ mod tests {
         let team = home.path().join("team.db");
         let mut s = start(home.path());
         s.create_team_database(&team).unwrap();
+        join(&mut s, "田中");
         drop(s);
         rusqlite::Connection::open(&team)
             .unwrap()
@@ -592,6 +855,7 @@ mod tests {
             s.status().database.unwrap().read_only,
             Some(ReadOnlyReason::SchemaTooNew)
         );
+        assert_eq!(s.status().user.display_name, "田中", "who reads is still known");
         assert_eq!(s.set_display_name("x").unwrap_err().code(), ErrorCode::ReadOnly);
     }
 
@@ -601,7 +865,7 @@ mod tests {
         let team = home.path().join("team.db");
         let mut s = start(home.path());
         s.create_team_database(&team).unwrap();
-        s.set_display_name("前の名前").unwrap();
+        join(&mut s, "前の名前");
         let copy = s.back_up_now().unwrap();
         assert_eq!(copy.kind, crate::backup::BackupKind::Manual);
         s.set_display_name("後の名前").unwrap();
@@ -628,5 +892,257 @@ mod tests {
         // The damaged file was moved aside, byte for byte, not written to.
         let aside = out.kept_aside.expect("kept aside");
         assert_eq!(std::fs::read(&aside).unwrap(), bytes);
+    }
+
+    #[test]
+    fn a_new_team_file_asks_who_you_are_and_the_profile_remembers_the_answer() {
+        let home = tempfile::tempdir().unwrap();
+        let team = home.path().join("team.db");
+        let mut s = start(home.path());
+        let st = s.create_team_database(&team).unwrap();
+        assert!(st.needs_identity, "the creator is asked too");
+        assert!(s.reminder_target().is_none(), "nobody is reminded before");
+        // Nothing is written for nobody.
+        let e = s.db().unwrap().write(|_| Ok(())).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::IdentityRequired);
+        assert!(s.who_are_you().unwrap().members.is_empty());
+        assert_invalid(
+            s.identify(&IdentityChoice::New {
+                display_name: "  ".into(),
+            }),
+            "display_name",
+            "required",
+        );
+        assert!(s.status().needs_identity, "a refused answer changes nothing");
+
+        let me = join(&mut s, "田中 太郎");
+        assert!(!me.needs_identity);
+        assert_eq!(
+            (me.user.display_name.as_str(), me.user.login.as_str()),
+            ("田中 太郎", "tanaka")
+        );
+        drop(s);
+        let s = start(home.path());
+        assert_eq!(s.status().user.id, me.user.id, "remembered per profile");
+        assert!(!s.status().needs_identity);
+
+        // The same file at another path (a drive mapped anew) is the same team.
+        let moved = home.path().join("Z").join("kizuna.db");
+        std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
+        drop(s);
+        std::fs::rename(&team, &moved).unwrap();
+        let mut s = start(home.path());
+        let st = s.open_team_database(&moved).unwrap();
+        assert_eq!(st.user.id, me.user.id);
+
+        // Another team file is another question.
+        let other = home.path().join("other.db");
+        assert!(s.create_team_database(&other).unwrap().needs_identity);
+        let config = UserConfig::load(&home.path().join("config").join("config.json"));
+        assert_eq!(config.identities.len(), 1);
+    }
+
+    #[test]
+    fn two_people_with_the_same_os_login_are_two_members() {
+        let share = tempfile::tempdir().unwrap();
+        let team = share.path().join("team.db");
+        let (pc1, pc2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let mut sato = start_as(pc1.path(), "user", "EIGYO-1", clock());
+        sato.create_team_database(&team).unwrap();
+        let sato_id = join(&mut sato, "佐藤 健太").user.id;
+
+        let mut suzuki = start_as(pc2.path(), "user", "EIGYO-2", clock());
+        let st = suzuki.open_team_database(&team).unwrap();
+        assert!(st.needs_identity, "a login is no identity");
+        let who = suzuki.who_are_you().unwrap();
+        assert_eq!(who.suggested_id.as_deref(), Some(sato_id.as_str()), "only a suggestion");
+        assert_eq!(who.members[0].last_computer.as_deref(), Some("EIGYO-1"));
+        let suzuki_id = join(&mut suzuki, "鈴木 美咲").user.id;
+        assert_ne!(sato_id, suzuki_id);
+
+        // Each sees their own follow-ups, and each is reminded of their own.
+        let plan = |s: &mut Session, title: &str| {
+            let f = crate::follow_up::NewFollowUp {
+                kind: crate::follow_up::FollowUpKind::FollowUp,
+                title: title.into(),
+                due_at: "2026-11-25T00:00:00Z".into(),
+                assignee_id: None,
+                company_id: None,
+                deal_id: None,
+                contract_id: None,
+                activity_id: None,
+            };
+            s.db().unwrap().write(|ctx| crate::follow_up::create(ctx, &f)).unwrap();
+        };
+        plan(&mut sato, "佐藤の電話");
+        plan(&mut suzuki, "鈴木の訪問");
+        let mine = |s: &mut Session| -> Vec<String> {
+            let db = s.db().unwrap();
+            let me = db.user().id.clone();
+            crate::follow_up::list_open(db.conn(), db.clock(), Some(&me))
+                .unwrap()
+                .into_iter()
+                .map(|f| f.title)
+                .collect()
+        };
+        assert_eq!(mine(&mut sato), ["佐藤の電話"]);
+        assert_eq!(mine(&mut suzuki), ["鈴木の訪問"]);
+        let target = |s: &Session| match s.reminder_target().unwrap().opts.identity {
+            crate::db::Identity::Member(id) => id,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(target(&sato), Some(sato_id.clone()));
+        assert_eq!(target(&suzuki), Some(suzuki_id.clone()));
+
+        // Both restart: each profile is still its own member.
+        drop((sato, suzuki));
+        assert_eq!(
+            start_as(pc1.path(), "user", "EIGYO-1", clock()).status().user.id,
+            sato_id
+        );
+        assert_eq!(
+            start_as(pc2.path(), "user", "EIGYO-2", clock()).status().user.id,
+            suzuki_id
+        );
+    }
+
+    #[test]
+    fn the_samples_own_member_is_suggested_and_takes_the_real_name() {
+        let home = tempfile::tempdir().unwrap();
+        let mut s = start(home.path());
+        let st = s.use_local_database().unwrap();
+        assert!(st.needs_identity);
+        let who = s.who_are_you().unwrap();
+        let suggested = who
+            .suggested_id
+            .clone()
+            .expect("the sample's member made from the login");
+        let placeholder = who.members.iter().find(|m| m.id == suggested).unwrap();
+        assert_eq!(
+            (placeholder.login.as_str(), placeholder.last_seen_at.as_deref()),
+            ("tanaka", None)
+        );
+        let st = s
+            .identify(&IdentityChoice::Member {
+                id: suggested.clone(),
+                version: placeholder.version,
+                display_name: Some(" 山田 花子 ".into()),
+            })
+            .unwrap();
+        assert_eq!(
+            (st.user.id.as_str(), st.user.display_name.as_str()),
+            (suggested.as_str(), "山田 花子")
+        );
+        // The sample's share of the work is theirs.
+        let db = s.db().unwrap();
+        let open = crate::follow_up::list_open(db.conn(), db.clock(), Some(&suggested)).unwrap();
+        assert!(!open.is_empty());
+        // Mails are signed with the chosen name, not the login.
+        let meeting: String = db
+            .conn()
+            .query_row(
+                "SELECT id FROM activities WHERE kind = 'meeting' AND deleted_at IS NULL LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let sender = db.user().display_name.clone();
+        let draft = crate::mail::draft_for(db.conn(), &meeting, Language::Ja, &sender, db.clock().offset()).unwrap();
+        assert!(
+            draft.draft.body.contains("山田 花子でございます"),
+            "{}",
+            draft.draft.body
+        );
+        assert!(!draft.draft.body.contains("tanakaでございます"));
+        // Claimed now: seen on this computer.
+        let me = s.members().unwrap().into_iter().find(|m| m.id == suggested).unwrap();
+        assert_eq!(me.last_computer.as_deref(), Some("PC-1"));
+    }
+
+    #[test]
+    fn a_member_on_two_computers_at_once_is_warned_about_and_heartbeats_stay_rare() {
+        let share = tempfile::tempdir().unwrap();
+        let team = share.path().join("team.db");
+        let (pc1, pc2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let t = clock();
+        let mut a = start_as(pc1.path(), "user", "EIGYO-1", t.clone());
+        a.create_team_database(&team).unwrap();
+        let me = join(&mut a, "佐藤 健太").user.id;
+        assert!(a.heartbeat().unwrap().elsewhere.is_empty(), "alone so far");
+
+        let mut b = start_as(pc2.path(), "user", "EIGYO-2", t.clone());
+        b.open_team_database(&team).unwrap();
+        pick(&mut b, &me);
+        let seen = b.heartbeat().unwrap();
+        assert_eq!(seen.elsewhere.len(), 1);
+        assert_eq!(seen.elsewhere[0].computer_name, "EIGYO-1");
+        t.advance(chrono::Duration::seconds(30));
+        assert_eq!(a.heartbeat().unwrap().elsewhere[0].computer_name, "EIGYO-2");
+
+        // Asked every few seconds, a heartbeat is written only every BEAT_EVERY.
+        t.advance(presence::BEAT_EVERY);
+        let before = a.rows_written();
+        a.heartbeat().unwrap();
+        let written = a.rows_written();
+        assert!(written > before, "due: written");
+        for _ in 0..23 {
+            t.advance(chrono::Duration::seconds(5));
+            a.heartbeat().unwrap();
+        }
+        assert_eq!(a.rows_written(), written, "115 s of asking wrote nothing");
+        t.advance(chrono::Duration::seconds(5));
+        a.heartbeat().unwrap();
+        assert!(a.rows_written() > written, "two minutes on, the next one");
+
+        // B closes: once its last heartbeat is older than ACTIVE_WITHIN, A is alone.
+        drop(b);
+        t.advance(presence::ACTIVE_WITHIN);
+        assert_eq!(a.heartbeat().unwrap().elsewhere.len(), 0);
+
+        // Two different members on two computers never warn each other.
+        let mut c = start_as(pc2.path(), "user", "EIGYO-2", t.clone());
+        join(&mut c, "鈴木 美咲");
+        assert!(c.heartbeat().unwrap().elsewhere.is_empty());
+        assert!(a.heartbeat().unwrap().elsewhere.is_empty());
+    }
+
+    #[test]
+    fn a_profile_whose_member_was_merged_away_becomes_the_survivor() {
+        let share = tempfile::tempdir().unwrap();
+        let team = share.path().join("team.db");
+        let (pc1, pc2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let mut a = start_as(pc1.path(), "kenta", "PC-1", clock());
+        a.create_team_database(&team).unwrap();
+        let kenta = join(&mut a, "佐藤 健太").user.id;
+        let mut b = start_as(pc2.path(), "sato", "PC-2", clock());
+        b.open_team_database(&team).unwrap();
+        let stray = join(&mut b, "sato").user;
+
+        let report = a.merge_members(&stray.id, stray.version, &kenta).unwrap();
+        assert_eq!(report.moved, 0);
+        drop(b);
+        let b = start_as(pc2.path(), "sato", "PC-2", clock());
+        assert_eq!(b.status().user.id, kenta, "the stray's computer acts as the survivor");
+        assert!(!b.status().needs_identity);
+        let deactivate_me = a.set_member_active(&kenta, 2, false).unwrap_err();
+        assert_eq!(deactivate_me.code(), ErrorCode::Invalid);
+    }
+
+    #[test]
+    fn a_deactivated_member_is_asked_again_and_not_offered() {
+        let share = tempfile::tempdir().unwrap();
+        let team = share.path().join("team.db");
+        let (pc1, pc2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let mut a = start_as(pc1.path(), "kenta", "PC-1", clock());
+        a.create_team_database(&team).unwrap();
+        join(&mut a, "佐藤 健太");
+        let mut b = start_as(pc2.path(), "user", "PC-2", clock());
+        b.open_team_database(&team).unwrap();
+        let left = join(&mut b, "退職者").user;
+        drop(b);
+        a.set_member_active(&left.id, left.version, false).unwrap();
+        let mut b = start_as(pc2.path(), "user", "PC-2", clock());
+        assert!(b.status().needs_identity);
+        assert!(b.who_are_you().unwrap().members.iter().all(|m| m.id != left.id));
     }
 }

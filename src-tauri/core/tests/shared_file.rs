@@ -196,22 +196,9 @@ fn a_migration_is_run_by_exactly_one_of_many_desktops_starting_at_once() {
     use kizuna_core::{Db, OpenOptions};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("team.db");
-    drop(Db::create(&path, OpenOptions::new("sato", "佐藤")).unwrap());
-    // Back to the schema before the latest migration (0008, engine texts as kinds):
-    // what an older Kizuna left.
-    let current = {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-        conn.execute_batch(
-            "DROP TRIGGER activities_fts_insert; DROP TRIGGER activities_fts_update;
-             ALTER TABLE follow_ups DROP COLUMN text_kind; ALTER TABLE follow_ups DROP COLUMN text_params;
-             ALTER TABLE activities DROP COLUMN text_kind; ALTER TABLE activities DROP COLUMN text_params;
-             ALTER TABLE activities DROP COLUMN search_text;",
-        )
-        .unwrap();
-        conn.pragma_update(None, "user_version", v - 1).unwrap();
-        v
-    };
+    // The schema before the newest migration: what an older Kizuna left.
+    let current = kizuna_core::schema::CURRENT;
+    kizuna_core::schema::create_at_version(&path, current - 1).unwrap();
 
     let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
     let desktops: Vec<_> = (0..8)

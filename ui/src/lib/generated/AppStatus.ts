@@ -12,11 +12,20 @@ database: DatabaseInfo | null,
 /**
  * Why the configured database is not open.
  */
-open_error: ErrorPayload | null, user: User, 
+open_error: ErrorPayload | null, 
+/**
+ * The member this computer profile acts as (`id` empty: not chosen yet).
+ */
+user: User, 
 /**
  * The first-run question has not been answered yet.
  */
 first_run: boolean, 
+/**
+ * A database is open but this profile has not said who it is there:
+ * the window asks ("who are you?") before anything is written.
+ */
+needs_identity: boolean, 
 /**
  * The language the UI shows now.
  */

@@ -25,4 +25,9 @@ snoozed_until: string | null,
 /**
  * Judged by the snoozed time when snoozed, else by `due_at`.
  */
-state: DueState, bucket: Bucket, done_at: string | null, assignee_id: string | null, assignee_name: string | null, company_id: string | null, company_name: string | null, deal_id: string | null, deal_title: string | null, activity_id: string | null, version: number, };
+state: DueState, bucket: Bucket, done_at: string | null, assignee_id: string | null, assignee_name: string | null, 
+/**
+ * The colleague who planned it for the assignee or passed it on;
+ * `None` when the assignee planned or took it themselves.
+ */
+handed_over_by: string | null, handed_over_by_name: string | null, company_id: string | null, company_name: string | null, deal_id: string | null, deal_title: string | null, activity_id: string | null, version: number, };

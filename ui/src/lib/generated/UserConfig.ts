@@ -17,4 +17,15 @@ language: Language | null,
 /**
  * Closing the window keeps Kizuna running in the tray, so reminders still arrive.
  */
-close_to_tray: boolean, };
+close_to_tray: boolean, 
+/**
+ * Who this profile is in each team file it opened: the file's id
+ * (`Db::team_key`) → member id. Per profile, never by OS login, since
+ * one login often serves several people.
+ */
+identities: { [key in string]?: string }, 
+/**
+ * This profile's id in the team files' heartbeats (presence.rs), made
+ * on the first start.
+ */
+computer_id: string | null, };
