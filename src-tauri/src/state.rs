@@ -4,6 +4,8 @@
 use crate::live::WindowSink;
 use kizuna_core::changes::Watcher;
 use kizuna_core::config::{Dirs, Language};
+use kizuna_core::db::Identity;
+use kizuna_core::presence::Presence;
 use kizuna_core::outbox::{self, Applied, DrainReport, Entry, Op, Outbox, OutboxCounts};
 use kizuna_core::scheduler::{Notifier, Scheduler};
 use kizuna_core::session::{AppStatus, Session};
@@ -22,10 +24,12 @@ const CALL_LIMIT: Duration = Duration::from_secs(20);
 
 type Slot = (Mutex<Option<Session>>, Condvar);
 
-/// The reminder scheduler and what it was last pointed at.
+/// The reminder scheduler and what it was last pointed at: which file, in
+/// which language, for which member (a profile may say who it is, or
+/// change its mind, while the file stays open).
 struct Reminders {
     scheduler: Scheduler,
-    watching: Mutex<Option<(PathBuf, Language)>>,
+    watching: Mutex<Option<(PathBuf, Language, Identity)>>,
 }
 
 impl Reminders {
@@ -35,7 +39,9 @@ impl Reminders {
     /// probe anyway; reads never make it recompute).
     fn follow(&self, session: &Session, wrote: bool) {
         let target = session.reminder_target();
-        let key = target.as_ref().map(|t| (t.path.clone(), t.language));
+        let key = target
+            .as_ref()
+            .map(|t| (t.path.clone(), t.language, t.opts.identity.clone()));
         let mut watching = self.watching.lock().unwrap_or_else(|p| p.into_inner());
         if *watching != key {
             *watching = key;
@@ -83,6 +89,27 @@ fn spawn_daily_backups(changes: Arc<Watcher>, dir: PathBuf) {
         .expect("spawning the backup thread");
 }
 
+/// How often the window is told whether its member is active elsewhere too;
+/// the heartbeat itself is written less often (presence.rs).
+const PRESENCE_EVERY: Duration = Duration::from_secs(60);
+
+/// Keeps this computer's heartbeat going and tells the window when the
+/// same member is active on another computer (`presence` event).
+fn spawn_heartbeat(app: AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(PRESENCE_EVERY).await;
+            let Some(state) = app.try_state::<AppState>() else { continue };
+            match state.presence().await {
+                Ok(presence) => {
+                    let _ = app.emit("presence", presence);
+                }
+                Err(e) => eprintln!("Kizuna: the heartbeat failed: {}", e.message),
+            }
+        }
+    });
+}
+
 /// Points both background watchers at what the session has open.
 fn follow(reminders: &Reminders, changes: &Watcher, session: &Session, wrote: bool) {
     reminders.follow(session, wrote);
@@ -119,6 +146,7 @@ impl AppState {
         let reminders = state.reminders.clone();
         let changes = state.changes.clone();
         spawn_daily_backups(state.changes.clone(), dirs.data_dir.join("backups"));
+        spawn_heartbeat(state.app.clone());
         std::thread::spawn(move || {
             let session = Session::start(dirs, os_locale.as_deref(), Arc::new(SystemClock));
             tray.store(session.config().close_to_tray, Ordering::Relaxed);
@@ -305,5 +333,14 @@ impl AppState {
 
     pub async fn status(&self) -> Result<AppStatus, ErrorPayload> {
         self.with_session(|s| Ok(s.status())).await
+    }
+
+    /// The heartbeat (written when due) and who else is this member now.
+    /// While the share is away there is nothing to learn: no warning.
+    pub async fn presence(&self) -> Result<Presence, ErrorPayload> {
+        if !self.reachable() {
+            return Ok(Presence::default());
+        }
+        self.with_session(|s| s.heartbeat()).await
     }
 }

@@ -234,7 +234,11 @@ impl Session {
             schema_version: db.schema_version().unwrap_or(0),
             notices: db.notices().to_vec(),
         });
-        let member = self.db.as_ref().and_then(|db| db.member().cloned());
+        // Read afresh: a colleague may have renamed this member meanwhile.
+        let member = self.db.as_ref().and_then(|db| {
+            let me = db.member()?;
+            Some(user::get(db.conn(), &me.id).ok().flatten().unwrap_or_else(|| me.clone()))
+        });
         let needs_identity = self.db.is_some() && member.is_none();
         let user = member.unwrap_or_else(|| User::nobody(&self.machine.login, ""));
         AppStatus {

@@ -28,6 +28,7 @@ use tauri::{AppHandle, State};
 
 pub mod contacts;
 pub mod follow_ups;
+pub mod members;
 pub mod renewals;
 
 pub(crate) type Reply<T> = Result<T, ErrorPayload>;
@@ -278,7 +279,12 @@ pub async fn delete_company(
 
 #[tauri::command]
 pub async fn company_summary(state: State<'_, AppState>, id: String) -> Reply<CompanySummary> {
-    state.with_session(move |s| company::summary(s.db()?.conn(), &id)).await
+    state
+        .with_session(move |s| {
+            let db = s.db()?;
+            company::summary(db.conn(), db.clock(), &id)
+        })
+        .await
 }
 
 #[tauri::command]
@@ -314,9 +320,9 @@ pub async fn delete_activity(state: State<'_, AppState>, id: String, version: i6
 pub async fn thank_you_mail(state: State<'_, AppState>, activity_id: String) -> Reply<ThankYouDraft> {
     state
         .with_session(move |s| {
-            let lang = s.status().language;
+            let status = s.status();
+            let (lang, sender) = (status.language, status.user.display_name);
             let db = s.db()?;
-            let sender = db.user().display_name.clone();
             mail::draft_for(db.conn(), &activity_id, lang, &sender, db.clock().offset())
         })
         .await

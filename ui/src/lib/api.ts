@@ -24,6 +24,11 @@ import type { StageEdit } from './generated/StageEdit';
 import type { TeamSettings } from './generated/TeamSettings';
 import type { ThankYouDraft } from './generated/ThankYouDraft';
 import type { User } from './generated/User';
+import type { IdentityChoice } from './generated/IdentityChoice';
+import type { Member } from './generated/Member';
+import type { MergeReport } from './generated/MergeReport';
+import type { Presence } from './generated/Presence';
+import type { WhoAreYou } from './generated/WhoAreYou';
 import type { VersionedSettings } from './generated/VersionedSettings';
 import type { Company } from './generated/Company';
 import type { CompanyEdit } from './generated/CompanyEdit';
@@ -144,4 +149,13 @@ export const api = {
   setLanguage: (language: Language | null) => call<AppStatus>('set_language', { language }),
   setCloseToTray: (enabled: boolean) => call<AppStatus>('set_close_to_tray', { enabled }),
   setDisplayName: (name: string) => call<AppStatus>('set_display_name', { name }),
+  whoAreYou: () => call<WhoAreYou>('who_are_you'),
+  identify: (choice: IdentityChoice) => call<AppStatus>('identify', { choice }),
+  presence: () => call<Presence>('presence'),
+  members: () => call<Member[]>('members'),
+  renameMember: (id: string, version: number, name: string) => call<Member[]>('rename_member', { id, version, name }),
+  setMemberActive: (id: string, version: number, active: boolean) =>
+    call<Member[]>('set_member_active', { id, version, active }),
+  mergeMembers: (strayId: string, strayVersion: number, survivorId: string) =>
+    call<MergeReport>('merge_members', { strayId, strayVersion, survivorId }),
 };

@@ -1,7 +1,19 @@
 import type { ChangeBatch } from './generated/ChangeBatch';
 
 /** The kinds of record the change log names (`ctx.changed` in the engine). */
-export type Entity = 'activity' | 'company' | 'contact' | 'contract' | 'deal' | 'follow_up' | 'pipeline' | 'settings' | 'stage' | 'user';
+export type Entity =
+  | 'activity'
+  | 'company'
+  | 'contact'
+  | 'contract'
+  | 'deal'
+  | 'follow_up'
+  | 'member_session'
+  | 'pipeline'
+  | 'settings'
+  | 'stage'
+  | 'support_case'
+  | 'user';
 
 /**
  * Whether a batch of changes concerns a view that shows `entities` — and,

@@ -17,6 +17,8 @@ function item(id: string, bucket: Bucket, dueAt: string, extra: Partial<FollowUp
     done_at: null,
     assignee_id: null,
     assignee_name: null,
+    handed_over_by: null,
+    handed_over_by_name: null,
     company_id: null,
     company_name: null,
     deal_id: null,

@@ -8,6 +8,7 @@ import {
   formatDaysLeft,
   formatDueDays,
   formatMoney,
+  formatNextStep,
   minorUnits,
   moneyInput,
   parseMoney,
@@ -236,5 +237,16 @@ describe('relative day wording', () => {
   it('groups large counts with the language’s separator', () => {
     expect(formatDaysAgo(1200, 'en')).toBe('1,200 days ago');
     expect(formatDaysAgo(1200, 'ja')).toBe('1,200日前');
+  });
+});
+
+describe('formatNextStep', () => {
+  it('words a next step the same for the board card and the customer page', () => {
+    expect(formatNextStep('overdue', '2026-11-28T01:00:00Z', 'ja')).toBe('期限超過');
+    expect(formatNextStep('overdue', '2026-11-28T01:00:00Z', 'en')).toBe('Overdue');
+    expect(formatNextStep('today', null, 'ja')).toBe('今日');
+    expect(formatNextStep('none', null, 'en')).toBe('No next step');
+    expect(formatNextStep('upcoming', '2026-11-30', 'ja')).toBe('次の予定: 11月30日(月)');
+    expect(formatNextStep('upcoming', null, 'ja')).toBe('');
   });
 });

@@ -1,4 +1,6 @@
+import type { DueState } from './generated/DueState';
 import type { Language } from './generated/Language';
+import type { NextStep } from './generated/NextStep';
 import { localeOf, translate } from './i18n/translate';
 
 // Every function takes the language explicitly (instead of reading the
@@ -225,4 +227,23 @@ export function formatDaysLeft(days: number, lang: Language): string {
   if (days === 0) return translate(lang, 'relative.today');
   if (days > 0) return translate(lang, 'relative.daysLeft', { count: days });
   return translate(lang, 'relative.endedDaysAgo', { count: -days });
+}
+
+/**
+ * The next step of a deal or customer as the board words it: "期限超過" /
+ * "Overdue", "今日" / "Today", "次の予定: 11月30日(月)" / "Next: Mon, Nov 30",
+ * or "次の予定なし" when nothing is planned. One wording for the board card
+ * and the customer page, so both call the same date overdue.
+ */
+export function formatNextStep(step: NextStep | DueState, dueAt: string | null, lang: Language): string {
+  switch (step) {
+    case 'overdue':
+      return translate(lang, 'board.overdue');
+    case 'today':
+      return translate(lang, 'board.today');
+    case 'none':
+      return translate(lang, 'board.noNextStep');
+    case 'upcoming':
+      return dueAt ? translate(lang, 'board.nextStep', { date: formatDate(dueAt, lang, 'short') }) : '';
+  }
 }

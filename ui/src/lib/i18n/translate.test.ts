@@ -22,6 +22,7 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   queued: true,
   no_database: true,
   recovery_blocked: true,
+  identity_required: true,
   io: true,
   internal: true,
 };
