@@ -5,8 +5,8 @@ use crate::live::WindowSink;
 use kizuna_core::changes::Watcher;
 use kizuna_core::config::{Dirs, Language};
 use kizuna_core::db::Identity;
-use kizuna_core::presence::Presence;
 use kizuna_core::outbox::{self, Applied, DrainReport, Entry, Op, Outbox, OutboxCounts};
+use kizuna_core::presence::Presence;
 use kizuna_core::scheduler::{Notifier, Scheduler};
 use kizuna_core::session::{AppStatus, Session};
 use kizuna_core::{Error, ErrorCode, ErrorPayload, Result, SystemClock};
@@ -99,7 +99,9 @@ fn spawn_heartbeat(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         loop {
             tokio::time::sleep(PRESENCE_EVERY).await;
-            let Some(state) = app.try_state::<AppState>() else { continue };
+            let Some(state) = app.try_state::<AppState>() else {
+                continue;
+            };
             match state.presence().await {
                 Ok(presence) => {
                     let _ = app.emit("presence", presence);

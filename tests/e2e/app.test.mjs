@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { App, CLI, freshHome, readBoard } from './wd.mjs';
+import { answerWhoAreYou, App, CLI, freshHome, readBoard, startOnSample } from './wd.mjs';
 
 const STAGES = ['リード', '初回商談', '提案', '見積', 'クロージング', '受注', '失注'];
 const running = new Set();
@@ -36,6 +36,13 @@ test('first start opens on sample data and the board shows cards in their stage 
   await app.screenshot('first-run-ja');
   await app.click('[data-testid="first-run-sample"]');
   await app.waitFor(async () => !(await app.findAll('[data-testid="first-run"]')).length, 10000, 'first-run dialog to close');
+  // Then: who are you? The sample's own member, made from the OS login, is
+  // suggested, and asks for the real name.
+  await app.find('[data-testid="identity-suggested"]');
+  await app.find('[data-testid="identity-name"]');
+  await app.screenshot('identity-ja');
+  await answerWhoAreYou(app, '山田 花子');
+  assert.equal(await app.text('[data-testid="current-user-name"]'), '山田 花子');
   const columns = await app.waitFor(async () => {
     const cols = await readBoard(app);
     return cols.length === STAGES.length && cols.some((c) => c.cards.length) ? cols : null;
@@ -61,13 +68,15 @@ test('first start opens on sample data and the board shows cards in their stage 
   const again = await launch({ home });
   await again.app.find('[data-testid="deal-card"]');
   assert.equal((await again.app.findAll('[data-testid="first-run"]')).length, 0, 'no first-run dialog the second time');
+  await again.app.waitFor(async () => (await again.app.text('[data-testid="current-user-name"]')) === '山田 花子', 10000, 'the chosen member again');
+  assert.equal((await again.app.findAll('[data-testid="identity-dialog"]')).length, 0, 'nor the question of who you are');
   await again.quit();
 });
 
 test('switching the language to English changes the navigation and is remembered', async () => {
   const home = freshHome();
   const { app, quit } = await launch({ home });
-  await app.click('[data-testid="first-run-sample"]');
+  await startOnSample(app);
   await app.waitFor(async () => (await app.text('[data-testid="nav-board"]')).includes('案件ボード'), 10000, 'Japanese navigation');
   await app.click('[data-testid="nav-settings"]');
   await app.click('[data-testid="settings-language-en"]');
@@ -82,6 +91,15 @@ test('switching the language to English changes the navigation and is remembered
   await app.find('[data-testid="followup-item"]');
   const groups = await app.exec(`return [...document.querySelectorAll('[data-testid="followups-group"]')].map((g) => g.dataset.state)`);
   assert.deepEqual(groups, ['overdue', 'today', 'upcoming'], 'sample follow-ups are overdue, due today and upcoming');
+  // Mine, like the badge: every row is mine, and the overdue and today ones are what the badge counts.
+  assert.equal(await app.exec(`return document.querySelector('[data-testid="followups-mine"]').getAttribute('aria-pressed')`), 'true', 'opens on mine');
+  const me = (await app.invoke('app_status')).user.id;
+  const rows = await app.exec(`return [...document.querySelectorAll('[data-testid="followup-item"]')].map((r) => [r.dataset.assignee, r.dataset.bucket])`);
+  assert.ok(rows.every(([who]) => who === me), 'only my follow-ups');
+  const badge = Number(await app.text('[data-testid="due-badge"]'));
+  assert.equal(rows.filter(([, b]) => b === 'overdue' || b === 'today').length, badge, 'the list and the badge count the same');
+  await app.click('[data-testid="followups-team"]');
+  await app.waitFor(async () => (await app.exec(`return new Set([...document.querySelectorAll('[data-testid="followup-item"]')].map((r) => r.dataset.assignee)).size`)) > 1, 10000, 'the whole team');
   await app.screenshot('followups-en');
   await app.click('[data-testid="nav-renewals"]');
   await app.find('[data-testid="renewal-card"]');

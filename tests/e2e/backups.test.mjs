@@ -7,7 +7,7 @@ import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, freshHome } from './wd.mjs';
+import { App, freshHome, startOnSample } from './wd.mjs';
 
 let app;
 afterEach(async () => {
@@ -23,7 +23,7 @@ test('a manual backup is restored from Settings; a damaged database is restored 
   const home = freshHome();
   app = await App.launch({ home });
   await app.find('[data-testid="deal-card"]');
-  if ((await app.findAll('[data-testid="first-run-sample"]')).length) await app.click('[data-testid="first-run-sample"]');
+  if ((await app.findAll('[data-testid="first-run-sample"]')).length) await startOnSample(app);
 
   await app.click('[data-testid="nav-settings"]');
   await app.find('[data-testid="settings-backups"]');

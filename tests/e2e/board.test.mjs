@@ -4,7 +4,7 @@
 // totals and in the follow-ups it plans.
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { App, freshHome, readBoard } from './wd.mjs';
+import { App, freshHome, readBoard, startOnSample } from './wd.mjs';
 
 let app;
 // Each test ends its app, pass or fail: a Kizuna left running would take
@@ -48,7 +48,7 @@ const where = (cols, title) => cols.find((c) => c.titles.includes(title))?.stage
 
 test('create a deal, drag it to 見積, move it into closing, lose it with a re-approach', async () => {
   app = await App.launch({ home: freshHome() });
-  await app.click('[data-testid="first-run-sample"]');
+  await startOnSample(app);
   await app.find('[data-testid="deal-card"]');
   const title = `E2E 基幹システム刷新 ${Date.now() % 100000}`;
   const amount = 1234000;
@@ -198,7 +198,7 @@ test('create a deal, drag it to 見積, move it into closing, lose it with a re-
 
 test('stages and lost reasons edited in Settings reach the board', async () => {
   app = await App.launch({ home: freshHome() });
-  await app.click('[data-testid="first-run-sample"]');
+  await startOnSample(app);
   await app.find('[data-testid="deal-card"]');
   await app.click('[data-testid="nav-settings"]');
   await app.find('[data-testid="stage-row"]');

@@ -2,7 +2,7 @@
 // finding a meeting by a Japanese substring of its minutes.
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { App, freshHome } from './wd.mjs';
+import { App, freshHome, startOnSample } from './wd.mjs';
 
 let app;
 afterEach(async () => {
@@ -21,7 +21,8 @@ const entries = () =>
 
 test('a customer page shows its timeline newest first, filters by kind, and search opens a meeting by its minutes', async () => {
   app = await App.launch({ home: freshHome() });
-  await app.click('[data-testid="first-run-sample"]');
+  // The first run asks who you are: that name signs the thank-you mail below.
+  await startOnSample(app, '山田 花子');
   await app.find('[data-testid="deal-card"]');
 
   // From the customer list to a customer's page.
@@ -101,6 +102,8 @@ test('a customer page shows its timeline newest first, filters by kind, and sear
   assert.ok(body.includes(minutesText), 'the minutes are in the mail, as typed');
   assert.ok(body.includes('・見積の再提出'), 'the to-dos are in the mail');
   assert.match(body, /次回のお打ち合わせ日時/, 'the next appointment is in the mail');
+  assert.ok(body.includes('山田 花子でございます'), 'signed with the name given on the first run');
+  assert.doesNotMatch(body, new RegExp(`${process.env.USER ?? 'user'}でございます`), 'not with the OS login');
   const subject = await app.text('[data-testid="thank-you-subject"]');
   await app.screenshot('thank-you-mail-ja');
 
@@ -181,7 +184,7 @@ test('a customer page shows its timeline newest first, filters by kind, and sear
 
 test('a new customer with a Japanese name is created, listed first when never contacted, and found by its reading', async () => {
   app = await App.launch({ home: freshHome() });
-  await app.click('[data-testid="first-run-sample"]');
+  await startOnSample(app);
   await app.find('[data-testid="deal-card"]');
   await app.click('[data-testid="nav-customers"]');
   await app.find('[data-testid="customer-row"]');

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, CLI, freshHome, ROOT } from './wd.mjs';
+import { answerWhoAreYou, App, CLI, freshHome, ROOT } from './wd.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let app;
@@ -62,6 +62,7 @@ test('a touch logged while the share fails waits in the outbox and arrives when 
   writeFileSync(join(home, 'config.json'), JSON.stringify({ database: team, first_run_done: true, language: 'ja', close_to_tray: true }));
 
   app = await App.launch({ home, env: { USER: 'sato' } });
+  await answerWhoAreYou(app, 'sato');
   await app.find('[data-testid="deal-card"]');
   const [company] = await app.invoke('companies', { query: { text: null, segment: null, owner_id: null, sort: 'name_kana' } });
   await app.click('[data-testid="open-search"]');
@@ -129,6 +130,7 @@ test('a share whose file locking does not work opens read-only and says why', as
   writeFileSync(join(home, 'config.json'), JSON.stringify({ database: team, first_run_done: true, language: 'ja', close_to_tray: true }));
 
   app = await App.launch({ home, env: { USER: 'sato' } });
+  await answerWhoAreYou(app, 'sato');
   await app.find('[data-testid="deal-card"]');
   assert.match(await app.text('[data-testid="status-read-only"][data-reason="locking_broken"]'), /ロック/);
   assert.equal(await state(), 'connected', 'reading works: the data is on screen');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, CLI, freshHome } from './wd.mjs';
+import { App, CLI, freshHome, startOnSample } from './wd.mjs';
 import { NotificationServer } from './notify.mjs';
 
 let app;
@@ -37,7 +37,7 @@ async function start(home) {
   const a = await App.launch({ home, env: { HOME: home } });
   // The board shows behind the first-run question once the status is known.
   await a.find('[data-testid="deal-card"]');
-  if ((await a.findAll('[data-testid="first-run-sample"]')).length) await a.click('[data-testid="first-run-sample"]');
+  if ((await a.findAll('[data-testid="first-run-sample"]')).length) await startOnSample(a);
   return a;
 }
 
@@ -126,6 +126,8 @@ test('a due follow-up is notified once and on time, survives a restart, comes ba
   await app.find(mark, 10000);
   await app.find(`${mark} [data-testid="followup-done"]`);
   await app.find(`${mark} [data-testid="followup-snooze"]`);
+  // Planned for me by a colleague: the row says by whom.
+  assert.match(await app.text(`${mark} [data-testid="followup-handed-over-by"]`), /sato さんから引き継ぎ/);
   await app.screenshot('reminder-opened-ja');
 
   // Done, logging the call in the same step: it leaves the open list and

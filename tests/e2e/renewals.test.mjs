@@ -3,7 +3,7 @@
 // renewed, and the new period and the renewal rate follow.
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { App, freshHome } from './wd.mjs';
+import { App, freshHome, startOnSample } from './wd.mjs';
 
 let app;
 afterEach(async () => {
@@ -37,7 +37,7 @@ const rateText = async () => ({
 test('a contract ending in 45 days: corrected, hearing, upsell proposal, renewed; the new period and the rate follow', async () => {
   app = await App.launch({ home: freshHome() });
   await app.find('[data-testid="deal-card"]');
-  if ((await app.findAll('[data-testid="first-run-sample"]')).length) await app.click('[data-testid="first-run-sample"]');
+  if ((await app.findAll('[data-testid="first-run-sample"]')).length) await startOnSample(app);
 
   const customer = `更新テスト工業${Date.now() % 100000}`;
   const companyId = await app.invoke('create_company', {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, CLI, freshHome } from './wd.mjs';
+import { answerWhoAreYou, App, CLI, freshHome } from './wd.mjs';
 
 const apps = [];
 after(async () => {
@@ -36,6 +36,10 @@ test('a deal saved in one window shows in the other at once; the other’s open 
   apps.push(a);
   const b = await App.launch({ home: desktop(team), env: { USER: 'suzuki' } });
   apps.push(b);
+  // Each says who they are: Sato is the member the demo made from his
+  // login; Suzuki is not in the file yet and adds himself.
+  await answerWhoAreYou(a, 'sato');
+  await answerWhoAreYou(b, '鈴木');
   await a.find('[data-testid="deal-card"]');
   await b.find('[data-testid="deal-card"]');
 

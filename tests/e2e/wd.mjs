@@ -260,6 +260,27 @@ export class App {
   }
 }
 
+/**
+ * Answers "who are you?" the way a person would: confirms the suggested
+ * member (typing `name` when the window asks for one, as it does for a
+ * member nobody used yet), or, with no suggestion or `add`, adds a new
+ * member named `name`. Waits until the question is gone.
+ */
+export async function answerWhoAreYou(app, name = 'テスト 太郎', { add = false } = {}) {
+  await app.find('[data-testid="identity-dialog"] [data-testid="identity-confirm"]', 30000);
+  const suggested = (await app.findAll('[data-testid="identity-suggested"]')).length > 0;
+  if (add || !suggested) await app.click('[data-testid="identity-new"]');
+  if ((await app.findAll('[data-testid="identity-name"]')).length) await app.type('[data-testid="identity-name"]', name);
+  await app.click('[data-testid="identity-confirm"]');
+  await app.waitFor(async () => !(await app.findAll('[data-testid="identity-dialog"]')).length, 15000, 'the "who are you?" question to close');
+}
+
+/** The first run on sample data: "Try with sample data", then "who are you?". */
+export async function startOnSample(app, name = 'テスト 太郎') {
+  await app.click('[data-testid="first-run-sample"]');
+  await answerWhoAreYou(app, name);
+}
+
 /** Reads every column of the board as plain data. */
 export async function readBoard(app) {
   return app.exec(`

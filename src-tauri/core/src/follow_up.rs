@@ -312,18 +312,32 @@ fn handed_over_by<'a>(ctx: &'a WriteCtx, assignee_id: &str) -> Option<&'a str> {
     (assignee_id != ctx.user_id).then_some(ctx.user_id)
 }
 
-/// Plans a follow-up. Without an assignee it is the planner's own.
+/// Plans a follow-up the engine derives from another step (a decision
+/// deadline, renewal work, a meeting's next appointment, sample data):
+/// nobody handed it over. Without an assignee it is the writer's own.
 pub fn create(ctx: &WriteCtx, f: &NewFollowUp) -> Result<String> {
-    insert(ctx, f, &f.title, None)
+    insert(ctx, f, &f.title, None, false)
+}
+
+/// A person plans a follow-up (the Follow-up dialog, the CLI); planned for
+/// a colleague, it says who handed it to them.
+pub fn plan(ctx: &WriteCtx, f: &NewFollowUp) -> Result<String> {
+    insert(ctx, f, &f.title, None, true)
 }
 
 /// Plans a follow-up the engine titles: stored as what it is about, so each
 /// reader sees the title in their language; `f.title` is ignored.
 pub(crate) fn create_titled(ctx: &WriteCtx, f: &NewFollowUp, text: &EngineText) -> Result<String> {
-    insert(ctx, f, &text.render(ctx.lang), Some(text))
+    insert(ctx, f, &text.render(ctx.lang), Some(text), false)
 }
 
-fn insert(ctx: &WriteCtx, f: &NewFollowUp, title: &str, text: Option<&EngineText>) -> Result<String> {
+fn insert(
+    ctx: &WriteCtx,
+    f: &NewFollowUp,
+    title: &str,
+    text: Option<&EngineText>,
+    by_a_person: bool,
+) -> Result<String> {
     let title = required("title", title, 300)?;
     let (text_kind, text_params) = text.map(EngineText::to_columns).unzip();
     let due_at = normalized_time("due_at", &f.due_at)?;
@@ -348,7 +362,7 @@ fn insert(ctx: &WriteCtx, f: &NewFollowUp, title: &str, text: Option<&EngineText
             ctx.user_id,
             text_kind,
             text_params.flatten(),
-            handed_over_by(ctx, &assignee)
+            handed_over_by(ctx, &assignee).filter(|_| by_a_person)
         ],
     )?;
     ctx.audit(
@@ -704,7 +718,13 @@ mod tests {
             contract_id: None,
             activity_id: None,
         };
-        let id = sato.write(|ctx| create(ctx, &planned_by_sato)).unwrap();
+        let derived = sato.write(|ctx| create(ctx, &planned_by_sato)).unwrap();
+        assert_eq!(
+            get(f.db.conn(), &f.clock, &derived).unwrap().handed_over_by,
+            None,
+            "derived from another step (a deal move, renewal work): nobody handed it over"
+        );
+        let id = sato.write(|ctx| super::plan(ctx, &planned_by_sato)).unwrap();
         assert_eq!(
             get(f.db.conn(), &f.clock, &id).unwrap().handed_over_by_name.as_deref(),
             Some("佐藤 健太"),

@@ -81,7 +81,7 @@ impl Op {
         };
         match self {
             Op::LogActivity { activity } => activity::log(ctx, activity).map(created),
-            Op::CreateFollowUp { follow_up } => follow_up::create(ctx, follow_up).map(created),
+            Op::CreateFollowUp { follow_up } => follow_up::plan(ctx, follow_up).map(created),
             Op::CreateCompany { company } => company::create(ctx, company).map(created),
             Op::UpdateCompany { id, version, edit } => company::update(ctx, id, *version, edit).map(|v| Applied {
                 id: id.clone(),

@@ -237,7 +237,12 @@ impl Session {
         // Read afresh: a colleague may have renamed this member meanwhile.
         let member = self.db.as_ref().and_then(|db| {
             let me = db.member()?;
-            Some(user::get(db.conn(), &me.id).ok().flatten().unwrap_or_else(|| me.clone()))
+            Some(
+                user::get(db.conn(), &me.id)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| me.clone()),
+            )
         });
         let needs_identity = self.db.is_some() && member.is_none();
         let user = member.unwrap_or_else(|| User::nobody(&self.machine.login, ""));
@@ -431,12 +436,14 @@ impl Session {
     pub fn who_are_you(&mut self) -> Result<WhoAreYou> {
         let login = self.machine.login.clone();
         let conn = self.db()?.conn();
-        let members: Vec<Member> = user::members(conn)?.into_iter().filter(|m| m.active).collect();
+        let mut members: Vec<Member> = user::members(conn)?.into_iter().filter(|m| m.active).collect();
         let mut by_login = members.iter().filter(|m| m.login == login);
         let suggested_id = match (by_login.next(), by_login.next()) {
             (Some(only), None) => Some(only.id.clone()),
             _ => None,
         };
+        // The suggestion on top, the rest by name.
+        members.sort_by_key(|m| Some(&m.id) != suggested_id.as_ref());
         Ok(WhoAreYou {
             members,
             suggested_id,

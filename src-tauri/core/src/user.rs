@@ -431,7 +431,7 @@ mod tests {
             f.db.write(|ctx| follow_up::create(ctx, &follow_up_for(&stray.id, &company)))
                 .unwrap();
         let handed = sato
-            .write(|ctx| follow_up::create(ctx, &follow_up_for(&f.db.user().id, &company)))
+            .write(|ctx| follow_up::plan(ctx, &follow_up_for(&f.db.user().id, &company)))
             .unwrap();
         // Both were told of the same item once; the stray also of another.
         sato.write(|ctx| reminder::claim(ctx, &stray.id, &[reminder("x"), reminder("y")]))

@@ -382,3 +382,66 @@ fn a_follow_up_on_a_file_this_kizuna_may_not_write_gives_the_real_reason() {
     let t = text(&out);
     assert!(t.contains("schema_too_new [read_only]"), "{t}");
 }
+
+/// `--as LOGIN` keeps working for scripts and admins now that a login is
+/// only a hint: it finds (or, as before, creates) the member with that
+/// login, `--as ID` names a member exactly, and a login two members share
+/// is refused rather than guessed; a merged stray's login leads to the
+/// member it was merged into.
+#[test]
+fn as_login_finds_a_member_and_refuses_a_shared_login() {
+    use kizuna_core::{Db, OpenOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.db");
+    let db_s = db.to_str().unwrap();
+    assert!(kizuna(&["--db", db_s, "--as", "sato", "demo"]).status.success());
+    let plan = |r#as: &str, to: &str| {
+        kizuna(&[
+            "--db",
+            db_s,
+            "--as",
+            r#as,
+            "follow-up",
+            "--to",
+            to,
+            "--title",
+            "お電話",
+            "--in",
+            "60",
+        ])
+    };
+    let out = plan("sato", "sato.k");
+    assert!(out.status.success(), "{}", text(&out));
+
+    // A second person on a PC logged in as "sato" adds himself.
+    let (sato, kenta, second) = {
+        let mut admin = Db::open(&db, OpenOptions::new("sato", "sato")).unwrap();
+        let sato = admin.user().clone();
+        let kenta = kizuna_core::user::find_by_login(admin.conn(), "sato.k")
+            .unwrap()
+            .unwrap();
+        let second = admin.join_as_new_member("sato", "佐藤 二郎").unwrap();
+        (sato, kenta, second)
+    };
+    let out = plan("sato", "sato.k");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("ambiguous"), "{}", text(&out));
+    let out = plan(&second.id, "sato.k");
+    assert!(out.status.success(), "an id names one member: {}", text(&out));
+
+    // The stray "sato" merged into 佐藤 健太: `--as sato` is him from now on
+    // (once the other "sato" is merged too, the login names nobody else).
+    {
+        let mut admin = Db::open(&db, OpenOptions::new(kenta.id.clone(), "")).unwrap();
+        admin
+            .write(|ctx| kizuna_core::user::merge(ctx, &sato.id, sato.version, &kenta.id))
+            .unwrap();
+        admin
+            .write(|ctx| kizuna_core::user::merge(ctx, &second.id, second.version, &kenta.id))
+            .unwrap();
+    }
+    let out = plan("sato", "sato.k");
+    assert!(out.status.success(), "{}", text(&out));
+    let admin = Db::open(&db, OpenOptions::new("sato", "sato")).unwrap();
+    assert_eq!(admin.user().id, kenta.id, "no new stray is made");
+}

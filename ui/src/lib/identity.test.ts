@@ -53,4 +53,13 @@ describe('who are you', () => {
     expect(identityAnswer('m-user', [placeholder], '')).toEqual({ problem: 'name_required' });
     expect(identityAnswer('', [sato], '')).toEqual({ problem: 'pick_one' });
   });
+
+  it('only picks a member in a file open read-only: no name, no new member', () => {
+    expect(initialSelection({ members: [], suggested_id: null, os_login: 'user' }, false)).toBe('');
+    expect(asksName('m-user', [placeholder], false)).toBe(false);
+    expect(identityAnswer('m-user', [placeholder], '山田', false)).toEqual({
+      choice: { kind: 'member', id: 'm-user', version: 3, display_name: null },
+    });
+    expect(identityAnswer(NEW_MEMBER, [placeholder], '山田', false)).toEqual({ problem: 'pick_one' });
+  });
 });

@@ -9,9 +9,9 @@ import type { WhoAreYou } from './generated/WhoAreYou';
 export const NEW_MEMBER = 'new';
 
 /** What is selected when the question opens: the suggestion, "add me" for an empty team, else nothing. */
-export function initialSelection(who: WhoAreYou): string {
+export function initialSelection(who: WhoAreYou, writable = true): string {
   if (who.suggested_id && who.members.some((m) => m.id === who.suggested_id)) return who.suggested_id;
-  return who.members.length === 0 ? NEW_MEMBER : '';
+  return who.members.length === 0 && writable ? NEW_MEMBER : '';
 }
 
 /**
@@ -19,9 +19,11 @@ export function initialSelection(who: WhoAreYou): string {
  * themself, and for a member no computer has used yet — one made from a
  * login (the sample's own member, a `kizuna --as` stray) still carries the
  * login as its name, and the first person to be it gives the real one. A
- * member in use is never renamed from here: it may be a colleague.
+ * member in use is never renamed from here: it may be a colleague. A file
+ * open read-only takes no name at all (nor new members): one is only picked.
  */
-export function asksName(selection: string, members: readonly Member[]): boolean {
+export function asksName(selection: string, members: readonly Member[], writable = true): boolean {
+  if (!writable) return false;
   if (selection === NEW_MEMBER) return true;
   const m = members.find((x) => x.id === selection);
   return m !== undefined && m.last_seen_at === null;
@@ -36,14 +38,14 @@ export function nameFor(selection: string, members: readonly Member[]): string {
 export type IdentityAnswer = { choice: IdentityChoice } | { problem: 'pick_one' | 'name_required' };
 
 /** The answer to send, or why it cannot be sent yet. */
-export function identityAnswer(selection: string, members: readonly Member[], name: string): IdentityAnswer {
+export function identityAnswer(selection: string, members: readonly Member[], name: string, writable = true): IdentityAnswer {
   const typed = name.trim();
-  if (selection === NEW_MEMBER) {
+  if (selection === NEW_MEMBER && writable) {
     return typed === '' ? { problem: 'name_required' } : { choice: { kind: 'new', display_name: typed } };
   }
   const m = members.find((x) => x.id === selection);
   if (!m) return { problem: 'pick_one' };
-  if (!asksName(selection, members)) return { choice: { kind: 'member', id: m.id, version: m.version, display_name: null } };
+  if (!asksName(selection, members, writable)) return { choice: { kind: 'member', id: m.id, version: m.version, display_name: null } };
   if (typed === '') return { problem: 'name_required' };
   return { choice: { kind: 'member', id: m.id, version: m.version, display_name: typed === m.display_name ? null : typed } };
 }

@@ -252,7 +252,7 @@ fn plan_follow_up(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
         contract_id: None,
         activity_id: None,
     };
-    let id = db.write(|ctx| follow_up::create(ctx, &f))?;
+    let id = db.write(|ctx| follow_up::plan(ctx, &f))?;
     println!("{id}");
     Ok(ExitCode::SUCCESS)
 }
