@@ -171,6 +171,16 @@ test('a customer page shows its timeline newest first, filters by kind, and sear
   await new Promise((r) => setTimeout(r, 1200));
   assert.equal((await app.findAll(`[data-id="${entryId}"] [data-testid="timeline-minutes"]`)).length, 0, 'a removed entry keeps its place, not its words');
 
+  // A customer whose next step is past: marked overdue like the board's card.
+  await app.click('[data-testid="nav-followups"]');
+  await app.click('[data-testid="followups-team"]');
+  const late = '[data-testid="followups-group"][data-state="overdue"] [data-testid="followup-item"]';
+  await app.find(late);
+  await app.click(`${late} .context .link`);
+  await app.find('[data-testid="customer-page"]');
+  await app.find('[data-testid="customer-next-follow-up"][data-state="overdue"]');
+  assert.equal(await app.text('[data-testid="customer-next-step"]'), '期限超過', 'the board’s word for it');
+  await app.screenshot('customer-next-step-overdue-ja');
 
   // The same page in English.
   await app.click('[data-testid="nav-settings"]');
