@@ -45,10 +45,12 @@ pub struct Presence {
 }
 
 /// Records that `computer` acts as the current member now. Not audited:
-/// nobody changed anything; the change log entry lets the other computer
-/// of the same member learn of it within a second rather than at its next
-/// heartbeat.
-pub fn beat(ctx: &WriteCtx, computer: &Computer) -> Result<()> {
+/// nobody changed anything. `announce` (a start, another member chosen)
+/// adds a change log entry, so the other computer of the same member warns
+/// within a second instead of at its next look; the periodic beats stay out
+/// of the change log, which is never pruned and would otherwise gain a row
+/// per desktop every two minutes.
+pub fn beat(ctx: &WriteCtx, computer: &Computer, announce: bool) -> Result<()> {
     ctx.tx.execute(
         "INSERT INTO member_sessions (computer_id, user_id, computer_name, started_at, seen_at)
          VALUES (?1, ?2, ?3, ?4, ?4)
@@ -57,7 +59,10 @@ pub fn beat(ctx: &WriteCtx, computer: &Computer) -> Result<()> {
              user_id = excluded.user_id, computer_name = excluded.computer_name, seen_at = excluded.seen_at",
         params![computer.id, ctx.user_id, computer.name, ctx.now],
     )?;
-    ctx.changed("member_session", &computer.id, "update")
+    if announce {
+        ctx.changed("member_session", &computer.id, "update")?;
+    }
+    Ok(())
 }
 
 /// The other computers active as `user_id` at `now`.
@@ -79,11 +84,11 @@ pub fn elsewhere(conn: &Connection, user_id: &str, computer_id: &str, now: DateT
     Ok(Presence { elsewhere })
 }
 
-/// Whether a heartbeat is due: never written as this member, or the last
-/// one is [`BEAT_EVERY`] old.
-pub fn beat_due(last: Option<(&str, DateTime<Utc>)>, member_id: &str, now: DateTime<Utc>) -> bool {
+/// Whether a heartbeat is due — `Some(announce)` — and whether it is news:
+/// the first as this member (announced), or one [`BEAT_EVERY`] after the last.
+pub fn beat_due(last: Option<(&str, DateTime<Utc>)>, member_id: &str, now: DateTime<Utc>) -> Option<bool> {
     match last {
-        Some((id, at)) if id == member_id => now - at >= BEAT_EVERY,
-        _ => true,
+        Some((id, at)) if id == member_id => (now - at >= BEAT_EVERY).then_some(false),
+        _ => Some(true),
     }
 }

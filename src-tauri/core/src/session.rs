@@ -427,8 +427,13 @@ impl Session {
         })
     }
 
-    pub fn set_display_name(&mut self, name: &str) -> Result<AppStatus> {
-        self.db()?.set_display_name(name)?;
+    /// Renames this profile's member as of the `version` the user saw (a
+    /// colleague's rename in between is a conflict).
+    pub fn set_display_name(&mut self, version: i64, name: &str) -> Result<AppStatus> {
+        let db = self.db()?;
+        let me = db.member().map(|u| u.id.clone()).ok_or(Error::IdentityRequired)?;
+        db.write(|ctx| user::rename(ctx, &me, version, name))?;
+        db.refresh_user()?;
         Ok(self.status())
     }
 
@@ -519,8 +524,9 @@ impl Session {
             return Ok(Presence::default());
         };
         let now = db.clock().now();
-        if db.read_only().is_none() && presence::beat_due(last.as_ref().map(|(id, at)| (id.as_str(), *at)), &me, now) {
-            db.write(|ctx| presence::beat(ctx, &computer))?;
+        let due = presence::beat_due(last.as_ref().map(|(id, at)| (id.as_str(), *at)), &me, now);
+        if let (Some(announce), None) = (due, db.read_only()) {
+            db.write(|ctx| presence::beat(ctx, &computer, announce))?;
             self.last_beat = Some((me.clone(), now));
         }
         presence::elsewhere(db.conn(), &me, &computer.id, now)
@@ -831,11 +837,13 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let mut s = start(home.path());
         join(&mut s, "仮の名前");
-        assert_eq!(s.set_display_name("   ").unwrap_err().code(), ErrorCode::Invalid);
+        assert_eq!(s.set_display_name(1, "   ").unwrap_err().code(), ErrorCode::Invalid);
         assert_eq!(
-            s.set_display_name(" 山田 花子 ").unwrap().user.display_name,
+            s.set_display_name(1, " 山田 花子 ").unwrap().user.display_name,
             "山田 花子"
         );
+        let stale = s.set_display_name(1, "山田");
+        assert_eq!(stale.unwrap_err().code(), ErrorCode::Conflict, "as of the version seen");
         let author: String = s
             .db()
             .unwrap()
@@ -867,7 +875,7 @@ mod tests {
             Some(ReadOnlyReason::SchemaTooNew)
         );
         assert_eq!(s.status().user.display_name, "田中", "who reads is still known");
-        assert_eq!(s.set_display_name("x").unwrap_err().code(), ErrorCode::ReadOnly);
+        assert_eq!(s.set_display_name(1, "x").unwrap_err().code(), ErrorCode::ReadOnly);
     }
 
     #[test]
@@ -879,7 +887,7 @@ mod tests {
         join(&mut s, "前の名前");
         let copy = s.back_up_now().unwrap();
         assert_eq!(copy.kind, crate::backup::BackupKind::Manual);
-        s.set_display_name("後の名前").unwrap();
+        s.set_display_name(1, "後の名前").unwrap();
         drop(s);
 
         // The share damages the file.
@@ -1102,8 +1110,25 @@ mod tests {
         }
         assert_eq!(a.rows_written(), written, "115 s of asking wrote nothing");
         t.advance(chrono::Duration::seconds(5));
+        let changes = |s: &mut Session| -> i64 {
+            s.db()
+                .unwrap()
+                .conn()
+                .query_row(
+                    "SELECT COUNT(*) FROM change_log WHERE entity = 'member_session'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        let announced = changes(&mut a);
         a.heartbeat().unwrap();
-        assert!(a.rows_written() > written, "two minutes on, the next one");
+        assert_eq!(a.rows_written(), written + 1, "two minutes on, the next one: one row");
+        assert_eq!(
+            changes(&mut a),
+            announced,
+            "a periodic beat stays out of the change log"
+        );
 
         // B closes: once its last heartbeat is older than ACTIVE_WITHIN, A is alone.
         drop(b);

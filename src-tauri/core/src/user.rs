@@ -7,7 +7,7 @@
 //! Members are managed here: rename, deactivate (gone from the pickers, their
 //! history stays) and merge a stray member into the real one.
 
-use crate::db::{Db, WriteCtx};
+use crate::db::WriteCtx;
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -343,17 +343,6 @@ pub fn merge(ctx: &WriteCtx, stray_id: &str, stray_version: i64, survivor_id: &s
     Ok(MergeReport { moved: total })
 }
 
-impl Db {
-    /// Renames the current member as of the version this connection last
-    /// read; a colleague's rename in between is a conflict.
-    pub fn set_display_name(&mut self, name: &str) -> Result<User> {
-        let me = self.member().cloned().ok_or(Error::IdentityRequired)?;
-        self.write(|ctx| rename(ctx, &me.id, me.version, name))?;
-        self.refresh_user()?;
-        Ok(self.user().clone())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,7 +379,7 @@ mod tests {
         }
     }
 
-    fn count(db: &Db, sql: &str, id: &str) -> i64 {
+    fn count(db: &crate::Db, sql: &str, id: &str) -> i64 {
         db.conn().query_row(sql, [id], |r| r.get(0)).unwrap()
     }
 
@@ -445,6 +434,7 @@ mod tests {
                     id: "pc-sato".into(),
                     name: "EIGYO-3".into(),
                 },
+                true,
             )
         })
         .unwrap();

@@ -394,6 +394,6 @@ pub async fn set_close_to_tray(state: State<'_, AppState>, enabled: bool) -> Rep
 }
 
 #[tauri::command]
-pub async fn set_display_name(state: State<'_, AppState>, name: String) -> Reply<AppStatus> {
-    state.with_session(move |s| s.set_display_name(&name)).await
+pub async fn set_display_name(state: State<'_, AppState>, version: i64, name: String) -> Reply<AppStatus> {
+    state.with_session(move |s| s.set_display_name(version, &name)).await
 }

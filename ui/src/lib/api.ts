@@ -148,7 +148,8 @@ export const api = {
   retryOpen: () => call<AppStatus>('retry_open'),
   setLanguage: (language: Language | null) => call<AppStatus>('set_language', { language }),
   setCloseToTray: (enabled: boolean) => call<AppStatus>('set_close_to_tray', { enabled }),
-  setDisplayName: (name: string) => call<AppStatus>('set_display_name', { name }),
+  /** This profile's own name, as of the member `version` the user saw. */
+  setDisplayName: (version: number, name: string) => call<AppStatus>('set_display_name', { version, name }),
   whoAreYou: () => call<WhoAreYou>('who_are_you'),
   identify: (choice: IdentityChoice) => call<AppStatus>('identify', { choice }),
   presence: () => call<Presence>('presence'),

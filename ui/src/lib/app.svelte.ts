@@ -14,6 +14,8 @@ class AppState {
   loadError = $state<ErrorPayload | null>(null);
   /** "Who are you?" asked again at the user's request (Settings, the status bar). */
   changingIdentity = $state(false);
+  /** The file (read-only: nothing is written as anyone anyway) for which the question was put off. */
+  identityDeferredFor = $state<string | null>(null);
   /** Other computers active as this member right now. */
   presence = $state<Presence>({ elsewhere: [] });
   private started = false;
