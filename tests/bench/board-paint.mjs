@@ -3,7 +3,7 @@
 // the window, from the board's IPC call to its cards painted on screen.
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, freshHome, ROOT } from '../e2e/wd.mjs';
+import { answerWhoAreYou, App, freshHome, ROOT } from '../e2e/wd.mjs';
 
 const db = process.env.KIZUNA_BENCH_DB ?? join(ROOT, 'target', 'bench', 'board-10k.db');
 if (!existsSync(db)) throw new Error(`${db} is missing: run the engine bench with KIZUNA_BENCH_KEEP first`);
@@ -16,6 +16,7 @@ const RUNS = 10;
 const app = await App.launch({ home });
 try {
   await app.find('[data-testid="deal-card"]', 60000);
+  await answerWhoAreYou(app, 'ベンチ');
   const times = [];
   for (let i = 0; i < RUNS + 2; i++) {
     await app.click('[data-testid="nav-customers"]');

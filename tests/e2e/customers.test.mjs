@@ -250,7 +250,7 @@ test('a new customer with a Japanese name is created, listed first when never co
 
 test('the customer page shows the facts and contacts; a meeting names who was there, the thank-you mail goes to them, and no mail program is said in words', async () => {
   app = await App.launch({ home: freshHome() });
-  await app.click('[data-testid="first-run-sample"]');
+  await startOnSample(app);
   await app.find('[data-testid="deal-card"]');
   await app.click('[data-testid="nav-customers"]');
   await app.click('[data-testid="customers-new"]');
