@@ -270,7 +270,11 @@ export async function answerWhoAreYou(app, name = 'テスト 太郎', { add = fa
   await app.find('[data-testid="identity-dialog"] [data-testid="identity-confirm"]', 30000);
   const suggested = (await app.findAll('[data-testid="identity-suggested"]')).length > 0;
   if (add || !suggested) await app.click('[data-testid="identity-new"]');
-  if ((await app.findAll('[data-testid="identity-name"]')).length) await app.type('[data-testid="identity-name"]', name);
+  if ((await app.findAll('[data-testid="identity-name"]')).length) {
+    // Below a long member list the field is scrolled out of the dialog's view.
+    await app.exec(`document.querySelector('[data-testid="identity-name"]').scrollIntoView({ block: 'center' })`);
+    await app.type('[data-testid="identity-name"]', name);
+  }
   await app.click('[data-testid="identity-confirm"]');
   await app.waitFor(async () => !(await app.findAll('[data-testid="identity-dialog"]')).length, 15000, 'the "who are you?" question to close');
 }
