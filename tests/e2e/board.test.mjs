@@ -266,7 +266,7 @@ function day(days) {
 
 test('a USD deal stays USD through an edit; its decision deadline moves; a win offers its contract; a deleted deal comes back with Undo', async () => {
   app = await App.launch({ home: freshHome() });
-  await app.click('[data-testid="first-run-sample"]');
+  await startOnSample(app);
   await app.find('[data-testid="deal-card"]');
   const [pipeline] = await app.invoke('pipelines');
   const stage = (name) => pipeline.stages.find((s) => s.name === name).id;

@@ -431,7 +431,7 @@ test('the customer page shows the facts and contacts; a meeting names who was th
 
 test('a deal is added from the customer page; deleting the customer names its open deal, and Undo brings both back', async () => {
   app = await App.launch({ home: freshHome() });
-  await app.click('[data-testid="first-run-sample"]');
+  await startOnSample(app);
   await app.find('[data-testid="deal-card"]');
   const name = `削除テスト商会${Date.now() % 100000}`;
   const title = `E2E 顧客ページからの案件 ${Date.now() % 100000}`;

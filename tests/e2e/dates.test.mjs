@@ -4,7 +4,7 @@
 // fields write the UI language's format whatever the system says.
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { App, freshHome } from './wd.mjs';
+import { App, freshHome, startOnSample } from './wd.mjs';
 
 let app;
 afterEach(async () => {
@@ -21,7 +21,7 @@ const pad = (n) => String(n).padStart(2, '0');
 
 test('the Japanese UI on an en_US system writes 2026/… and 19:05; the English UI writes 30 Nov 2026 and 7:05 PM', async () => {
   app = await App.launch({ home: freshHome(), lang: 'en_US.UTF-8' });
-  await app.click('[data-testid="first-run-sample"]');
+  await startOnSample(app);
   await app.find('[data-testid="deal-card"]');
   assert.equal(await app.exec('return navigator.language'), 'en-US', 'the webview runs in the system locale');
   await app.click('[data-testid="nav-settings"]');

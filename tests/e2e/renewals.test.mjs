@@ -221,7 +221,7 @@ test('a contract ending in 45 days: corrected, hearing, upsell proposal, renewed
 
 test('a card alone in its lane opens its Next menu inside the window; the contract dialog and the cards never overflow or break a word', async () => {
   app = await App.launch({ home: freshHome() });
-  await app.click('[data-testid="first-run-sample"]');
+  await startOnSample(app);
   await app.find('[data-testid="deal-card"]');
   const customer = `一社だけ商事${Date.now() % 100000}`;
   const companyId = await app.invoke('create_company', {

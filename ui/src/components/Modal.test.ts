@@ -7,9 +7,9 @@ import ModalHarness from './test/ModalHarness.svelte';
 // Esc wherever the focus is, a click on the backdrop; never losing what
 // was typed without asking.
 
-function open(testid = 'harness') {
+function open(testid = 'harness', closable = true) {
   const onclose = vi.fn();
-  render(ModalHarness, { props: { testid, onclose } });
+  render(ModalHarness, { props: { testid, onclose, closable } });
   return { onclose, dialog: screen.getByTestId(testid), field: screen.getByTestId(`${testid}-field`) as HTMLInputElement };
 }
 
@@ -112,5 +112,15 @@ describe('Modal', () => {
     await fireEvent.keyDown(last, { key: 'Tab', bubbles: true });
     expect(dialog.contains(document.activeElement)).toBe(true);
     expect(document.activeElement).not.toBe(last);
+  });
+
+  it('has no way out for a question that must be answered (who you are)', async () => {
+    const { onclose, dialog } = open('must', false);
+    expect(dialog.querySelector('[data-testid="modal-close"]')).toBeNull();
+    expect(screen.queryByTestId('must-cancel')).toBeNull();
+    await esc();
+    await fireEvent.pointerDown(backdropOf(dialog));
+    await fireEvent.click(backdropOf(dialog));
+    expect(onclose).not.toHaveBeenCalled();
   });
 });

@@ -684,7 +684,6 @@ export const en: Catalog = {
     nameRequired: 'Enter your name.',
     pickOne: 'Choose a member or add yourself.',
     confirm: 'Continue as this member',
-    cancel: 'Cancel',
     sharedLogin: 'If several people use computers with the same login, each chooses their own name.',
   },
   members: {

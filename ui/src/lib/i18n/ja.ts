@@ -689,7 +689,6 @@ export const ja = {
     nameRequired: '名前を入力してください。',
     pickOne: 'メンバーを選ぶか、自分を追加してください。',
     confirm: 'このメンバーで始める',
-    cancel: 'キャンセル',
     sharedLogin: '同じログイン名のパソコンを複数の人が使っている場合は、それぞれ自分の名前を選んでください。',
   },
   members: {
