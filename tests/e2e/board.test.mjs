@@ -130,9 +130,6 @@ test('create a deal, drag it to 見積, move it into closing, lose it with a re-
   );
   assert.ok(facts.includes('競合システム株式会社') && facts.includes('先方の予算が半分に削られた'), `the card says to whom and why: ${facts}`);
   await app.screenshot('board-lost-card-ja');
-  // The notices stacked at the lower right (the moves, and the reminders this
-  // display cannot show) cover the 失注 column's cards: closed, as a user would.
-  await app.exec(`document.querySelectorAll('[data-testid="toast"] .close').forEach((b) => b.click())`);
   await app.clickEl(await cardSlot(title));
   assert.equal(await app.text('[data-testid="deal-lost-info"] [data-testid="lost-facts-detail"]'), '先方の予算が半分に削られた');
   assert.equal(await app.text('[data-testid="deal-lost-info"] [data-testid="lost-facts-to"]'), '競合システム株式会社');

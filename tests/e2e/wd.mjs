@@ -112,10 +112,21 @@ export class App {
     await this.clickEl(await this.find(css));
   }
 
-  /** Clicks an element already found (its WebDriver id). */
+  /**
+   * Clicks an element already found (its WebDriver id). A notice stacked in
+   * the corner may cover it — one stays until closed: reminders this test
+   * display cannot show — so, as a person would, the notices are closed and
+   * the click tried again.
+   */
   async clickEl(el) {
     await this.exec('arguments[0].scrollIntoView({ block: "center", inline: "center" })', [{ [ELEMENT]: el }]);
-    await this.cmd('POST', `/element/${el}/click`, {});
+    try {
+      await this.cmd('POST', `/element/${el}/click`, {});
+    } catch (e) {
+      if (!String(e.message).includes('element click intercepted')) throw e;
+      await this.exec(`document.querySelectorAll('[data-testid="toast"] .close').forEach((b) => b.click())`);
+      await this.cmd('POST', `/element/${el}/click`, {});
+    }
   }
 
   async text(css) {
