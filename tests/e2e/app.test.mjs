@@ -120,6 +120,9 @@ test('an English system starts in English, with English stages in its sample dat
   await app.waitFor(async () => (await app.text('[data-testid="nav-board"]')).includes('Board'), 10000, 'English navigation');
   await app.screenshot('first-run-en');
   await app.click('[data-testid="first-run-sample"]');
+  await app.find('[data-testid="identity-name"]');
+  await app.screenshot('identity-en');
+  await answerWhoAreYou(app, 'Jane Smith');
   const columns = await app.waitFor(async () => {
     const cols = await readBoard(app);
     return cols.length && cols.every((c) => c.cards.length > 0) ? cols : null;
