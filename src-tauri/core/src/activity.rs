@@ -329,7 +329,7 @@ fn check(ctx: &WriteCtx, company_id: &str, e: &ActivityEdit, old: Option<&Stored
 }
 
 /// Names the contacts of an entry: the link rows, in the order picked. (The
-/// entry's own `contact_id` holds the first of them, see migration 0009.)
+/// entry's own `contact_id` holds the first of them, see migration 0007.)
 fn link_contacts(ctx: &WriteCtx, activity_id: &str, contact_ids: &[String]) -> Result<()> {
     ctx.tx
         .execute("DELETE FROM activity_contacts WHERE activity_id = ?1", [activity_id])?;

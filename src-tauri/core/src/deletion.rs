@@ -6,7 +6,7 @@
 //! can open, and a deleted customer's deals, contracts, contacts and open
 //! follow-ups would be orphans on the board, the renewal board and the
 //! follow-up lists. So each delete is a *batch*: every row it marks carries
-//! the same `deletion_id` (migration 0010), and [`undo`] puts back exactly
+//! the same `deletion_id` (migration 0008), and [`undo`] puts back exactly
 //! that batch — never a row removed earlier on its own, never another batch.
 //!
 //! Both directions leave a line on the customer's timeline (kind `system`,

@@ -26,13 +26,13 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!("../migrations/0004_reminders.sql")),
     sql(include_str!("../migrations/0005_renewals.sql")),
     sql(include_str!("../migrations/0006_outbox.sql")),
-    sql(include_str!("../migrations/0009_touch_contacts.sql")),
-    sql(include_str!("../migrations/0010_deletion_batches.sql")),
+    sql(include_str!("../migrations/0007_touch_contacts.sql")),
+    sql(include_str!("../migrations/0008_deletion_batches.sql")),
     Migration {
-        sql: include_str!("../migrations/0008_engine_text.sql"),
+        sql: include_str!("../migrations/0009_engine_text.sql"),
         then: Some(|conn| crate::engine_text::legacy::convert(conn).map(drop)),
     },
-    sql(include_str!("../migrations/0007_members.sql")),
+    sql(include_str!("../migrations/0010_members.sql")),
 ];
 
 /// The newest schema this build knows.

@@ -177,7 +177,7 @@ const CONTACTS: Source = Source {
 const DEALS: Source = Source {
     table: "deals",
     fts: "deals_fts",
-    // Why a deal was lost, so "the deal we lost to X社" is found (migration 0009).
+    // Why a deal was lost, so "the deal we lost to X社" is found (migration 0007).
     text: &["x.title", "x.notes", "x.lost_detail", "x.lost_to", "x.lost_reason"],
     head: "x.id, x.title, co.name, x.company_id, x.id, NULL, NULL, NULL",
     join: "JOIN companies co ON co.id = x.company_id AND co.deleted_at IS NULL",
