@@ -260,7 +260,7 @@ fn candidates_sql() -> String {
                            '+' || COALESCE(c.retention_days, CASE c.segment WHEN 'key' THEN ?2 ELSE ?3 END) || ' days'),
                   NULL, c.name, c.id, c.name, NULL, NULL, NULL, NULL
              FROM companies c
-            WHERE c.owner_id = ?1 AND c.deleted_at IS NULL
+            WHERE c.owner_id = ?1 AND c.deleted_at IS NULL AND {retained}
            UNION ALL
            SELECT 'no_next_step', d.id,
                   strftime({DB_TIME}, max(COALESCE(d.last_activity_at, d.created_at), d.stage_entered_at,
@@ -279,7 +279,8 @@ fn candidates_sql() -> String {
               AND NOT EXISTS (SELECT 1 FROM notification_log n
                                WHERE n.user_id = ?1 AND n.item_kind = cand.kind
                                  AND n.item_id = cand.item_id AND n.due_at = cand.due)
-         )"
+         )",
+        retained = crate::retention::RETAINED
     )
 }
 
@@ -846,6 +847,11 @@ mod tests {
             &entry(&s.company_id, ActivityKind::Call, "2026-11-01T01:00:00Z", "電話"),
         );
         let prefs = no_quiet();
+        // A prospect that never bought is followed through its deals, not
+        // on a retention interval: nothing falls due for it.
+        assert_eq!(step_now(&f, &prefs).next_wake, None);
+        // Once it bought, it is a customer to keep in touch with.
+        s.deal(&mut f.db, "初回受注", s.stage("受注"), 100, "JPY");
         // Key account: 30 days after the last call.
         assert_eq!(step_now(&f, &prefs).next_wake, Some(at("2026-12-01T01:00:00Z")));
         f.clock.advance(Duration::days(7));
@@ -874,6 +880,34 @@ mod tests {
         );
         s.follow_up(&mut f.db, &deal, "2026-12-20T00:00:00Z");
         assert!(step_now(&f, &prefs).due.is_empty());
+
+        // A customer the team lost, with a re-approach planned, is not
+        // reminded as forgotten before that date: the team chose to wait.
+        f.clock.advance(Duration::days(40));
+        assert!(step_now(&f, &prefs)
+            .due
+            .iter()
+            .any(|r| r.kind == ReminderKind::ForgottenCustomer));
+        f.db.write(|ctx| {
+            crate::follow_up::create(
+                ctx,
+                &crate::follow_up::NewFollowUp {
+                    kind: crate::follow_up::FollowUpKind::Reapproach,
+                    title: "再アプローチ".into(),
+                    due_at: "2027-06-01T00:00:00Z".into(),
+                    assignee_id: None,
+                    company_id: Some(s.company_id.clone()),
+                    deal_id: None,
+                    contract_id: None,
+                    activity_id: None,
+                },
+            )
+        })
+        .unwrap();
+        assert!(!step_now(&f, &prefs)
+            .due
+            .iter()
+            .any(|r| r.kind == ReminderKind::ForgottenCustomer));
     }
 
     #[test]

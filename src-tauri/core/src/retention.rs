@@ -54,10 +54,26 @@ pub struct OwnerGroup {
     pub deals: Vec<DealWithoutStep>,
 }
 
-const CUSTOMERS: &str = "
-SELECT c.id, c.name, c.segment, c.last_contact_at, COALESCE(c.last_contact_at, c.created_at),
+/// Whether company `c` is a customer the team keeps in touch with on its
+/// retention interval: it bought (a won deal) or has a running contract —
+/// and nobody already planned when to come back (a re-approach after a loss
+/// or a churn). A prospect is followed through its deals, not by retention;
+/// a lost customer waits for its re-approach, and a "you forgot them" before
+/// that date would push exactly where the team decided to wait
+/// (docs/sales-methods.md, "Lost is not the end" and "Retention").
+pub(crate) const RETAINED: &str = "
+     (EXISTS (SELECT 1 FROM deals wd JOIN stages ws ON ws.id = wd.stage_id AND ws.kind = 'won'
+               WHERE wd.company_id = c.id AND wd.deleted_at IS NULL)
+      OR EXISTS (SELECT 1 FROM contracts rk WHERE rk.company_id = c.id AND rk.deleted_at IS NULL
+                  AND rk.status IN ('active','in_renewal')))
+     AND NOT EXISTS (SELECT 1 FROM follow_ups rf WHERE rf.company_id = c.id AND rf.kind = 'reapproach'
+                      AND rf.status = 'open' AND rf.deleted_at IS NULL)";
+
+fn customers_sql() -> String {
+    format!(
+        "SELECT c.id, c.name, c.segment, c.last_contact_at, COALESCE(c.last_contact_at, c.created_at),
        COALESCE(c.retention_days, CASE c.segment WHEN 'key' THEN ?1 ELSE ?2 END) AS interval,
-       c.owner_id, u.display_name,
+       c.owner_id, u.display_name, {RETAINED} AS retained,
        (EXISTS (SELECT 1 FROM deals d JOIN stages s ON s.id = d.stage_id AND s.kind = 'open'
                  WHERE d.company_id = c.id AND d.deleted_at IS NULL)
         OR EXISTS (SELECT 1 FROM contracts k WHERE k.company_id = c.id AND k.deleted_at IS NULL
@@ -66,7 +82,9 @@ SELECT c.id, c.name, c.segment, c.last_contact_at, COALESCE(c.last_contact_at, c
                         AND f.deleted_at IS NULL) AS no_next
   FROM companies c LEFT JOIN users u ON u.id = c.owner_id
  WHERE c.deleted_at IS NULL
- ORDER BY COALESCE(c.last_contact_at, c.created_at), c.name_kana";
+ ORDER BY COALESCE(c.last_contact_at, c.created_at), c.name_kana"
+    )
+}
 
 const DEALS: &str = "
 SELECT d.id, d.title, d.company_id, c.name, s.name, d.amount, d.currency, d.last_activity_at, d.owner_id, u.display_name
@@ -98,14 +116,15 @@ pub fn nobody_forgotten(
 ) -> Result<Vec<OwnerGroup>> {
     let now = clock.now();
     let mut groups: BTreeMap<Owner, OwnerGroup> = BTreeMap::new();
-    let mut st = conn.prepare_cached(CUSTOMERS)?;
+    let mut st = conn.prepare_cached(&customers_sql())?;
     let mut rows = st.query(params![team.retention_days_key, team.retention_days_other])?;
     while let Some(r) = rows.next()? {
         let since: String = r.get(4)?;
         let interval: i64 = r.get(5)?;
         let days = from_db(&since).map_or(0, |t| (now - t).num_days());
-        let no_next: bool = r.get::<_, Option<bool>>(8)?.unwrap_or(false);
-        let overdue = days > interval;
+        let retained: bool = r.get::<_, Option<bool>>(8)?.unwrap_or(false);
+        let no_next: bool = r.get::<_, Option<bool>>(9)?.unwrap_or(false);
+        let overdue = retained && days > interval;
         if !overdue && !no_next {
             continue;
         }
@@ -167,11 +186,34 @@ mod tests {
             [&me],
         )
         .unwrap();
-        // A key account last called 31 days ago: past its 30 days.
+        // A key account (it bought once) last called 31 days ago: past its 30 days.
+        s.deal(&mut f.db, "初回受注", s.stage("受注"), 100, "JPY");
         log(
             &mut f.db,
             &entry(&s.company_id, ActivityKind::Call, "2026-10-25T00:00:00Z", "電話"),
         );
+        // A prospect of mine as silent for as long, that never bought: not
+        // a forgotten customer (its deals are what the team follows).
+        let prospect = f
+            .db
+            .write(|ctx| {
+                crate::company::create(
+                    ctx,
+                    &crate::company::NewCompany {
+                        name: "見込み商事".into(),
+                        owner_id: Some(me.clone()),
+                        segment: Some(Segment::Key),
+                        ..Default::default()
+                    },
+                )
+            })
+            .unwrap();
+        f.db.conn()
+            .execute(
+                "UPDATE companies SET created_at = '2026-01-01T00:00:00Z' WHERE id = ?1",
+                [&prospect],
+            )
+            .unwrap();
         // An open deal of Sato's with nothing planned, and one with a follow-up.
         let bare = s.deal(&mut f.db, "放置案件", s.stage("提案"), 500, "JPY");
         let planned = s.deal(&mut f.db, "予定あり", s.stage("提案"), 100, "JPY");
@@ -183,6 +225,10 @@ mod tests {
         let groups = nobody_forgotten(f.db.conn(), &f.clock, &team, Some(&me)).unwrap();
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0].owner_id.as_deref(), Some(me.as_str()), "mine first");
+        assert!(
+            groups[0].customers.iter().all(|c| c.id != prospect),
+            "a prospect is not a forgotten customer"
+        );
         let c = &groups[0].customers[0];
         assert_eq!((c.days_since_contact, c.interval_days, c.overdue), (31, 30, true));
         // The company has an open deal and a company follow-up planned
