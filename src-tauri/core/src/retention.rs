@@ -194,9 +194,8 @@ mod tests {
         );
         // A prospect of mine as silent for as long, that never bought: not
         // a forgotten customer (its deals are what the team follows).
-        let prospect = f
-            .db
-            .write(|ctx| {
+        let prospect =
+            f.db.write(|ctx| {
                 crate::company::create(
                     ctx,
                     &crate::company::NewCompany {
