@@ -11,7 +11,9 @@
 //! the 50th reached by cursor), pages filtered by kind, the ratio large/small
 //! (target ≤ 1.5: a page must not grow with the file), then on the large
 //! file the latency of `search::search` for Japanese and English queries
-//! (target well under 100 ms), and of logging one touch.
+//! (target well under 100 ms) including one- and two-character terms and
+//! "show more" pages, the index sizes, and of logging one touch (time and
+//! pages written to the file, with and without the bigram index).
 //!
 //! The activities go in through one prepared INSERT inside one transaction,
 //! in time order, with the FTS triggers live (the index is built exactly as
@@ -40,6 +42,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 const PAGE: u32 = 50;
+const JA: kizuna_core::config::Language = kizuna_core::config::Language::Ja;
 
 struct Shape {
     label: &'static str,
@@ -181,15 +184,21 @@ fn measure_search(conn: &rusqlite::Connection) {
         ("English, two terms (revised quote)", "revised quote"),
         ("mixed (佐藤 議事録)", "佐藤 議事録"),
         ("mixed, the short term rare (瑕疵 議事録)", "瑕疵 議事録"),
-        ("2 characters, LIKE (佐藤)", "佐藤"),
-        ("2 characters, LIKE, rare (瑕疵)", "瑕疵"),
+        ("mixed, never together (田中 proposal)", "田中 proposal"),
+        ("2 characters (佐藤)", "佐藤"),
+        ("2 characters, rare (瑕疵)", "瑕疵"),
+        ("2 characters, common (見積)", "見積"),
+        ("2 characters, two terms (稟議 見積)", "稟議 見積"),
+        ("1 character (林)", "林"),
+        ("1 character, the commonest (の)", "の"),
+        ("1 character, ASCII (a)", "a"),
     ] {
         let t = Instant::now();
-        let r = search::search(conn, query, 10, kizuna_core::config::Language::Ja).expect("search");
+        let r = search::search(conn, query, 10, JA).expect("search");
         let cold = t.elapsed().as_secs_f64() * 1e3;
-        let found = r.activities.len();
+        let found = r.activities.hits.len();
         let m = time(30, || {
-            std::hint::black_box(search::search(conn, query, 10, kizuna_core::config::Language::Ja).expect("search"));
+            std::hint::black_box(search::search(conn, query, 10, JA).expect("search"));
         });
         println!(
             "[1M] search {what}: median {:.2} ms, p95 {:.2} ms (first {:.1} ms; {found} timeline hits shown){}",
@@ -203,10 +212,72 @@ fn measure_search(conn: &rusqlite::Connection) {
             }
         );
     }
+    // "Show more", 20 at a time: the 50th page costs what the second does.
+    for (what, query) in [("2 characters (見積)", "見積"), ("Japanese (議事録)", "議事録")] {
+        let mut cursor = search::search(conn, query, 10, JA)
+            .expect("search")
+            .activities
+            .next
+            .expect("more than one page");
+        let mut pages: Vec<search::SearchCursor> = Vec::new();
+        for _ in 0..50 {
+            pages.push(cursor.clone());
+            let g = search::search_more(conn, query, search::SearchKind::Activities, &cursor, 20, JA).expect("page");
+            cursor = g.next.expect("another page");
+        }
+        let page = |c: &search::SearchCursor| {
+            time(30, || {
+                let g = search::search_more(conn, query, search::SearchKind::Activities, c, 20, JA).expect("page");
+                assert_eq!(g.hits.len(), 20);
+                std::hint::black_box(g);
+            })
+        };
+        let (second, fiftieth) = (page(&pages[0]), page(&pages[49]));
+        println!(
+            "[1M] search {what}, show more: page 2 median {:.2} ms, page 51 median {:.2} ms (20 hits each)",
+            second.0, fiftieth.0
+        );
+    }
+    // What the indexes take in the file.
+    let size = |like: &str| -> f64 {
+        conn.query_row(
+            "SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name LIKE ?1",
+            [like],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|b| b as f64 / 1e6)
+        .unwrap_or(f64::NAN)
+    };
+    println!(
+        "[1M] index sizes: timeline trigram {:.0} MB, timeline bigram {:.0} MB (file {:.0} MB)",
+        size("activities_fts%"),
+        size("activities_bigrams%"),
+        size("%")
+    );
+}
+
+/// Pages this connection has written to the database file since the last call.
+fn pages_written(conn: &rusqlite::Connection) -> i32 {
+    let (mut current, mut high) = (0, 0);
+    // SAFETY: the handle is this open connection's, used on this thread only,
+    // and sqlite3_db_status only reads (and resets) its counter.
+    let rc = unsafe {
+        rusqlite::ffi::sqlite3_db_status(
+            conn.handle(),
+            rusqlite::ffi::SQLITE_DBSTATUS_CACHE_WRITE,
+            &mut current,
+            &mut high,
+            1,
+        )
+    };
+    assert_eq!(rc, rusqlite::ffi::SQLITE_OK);
+    current
 }
 
 /// Logging a touch on the large file: the FTS triggers and five indexes on
-/// activities, and a synchronous commit (FULL) on this machine's disk.
+/// activities, and a synchronous commit (FULL) on this machine's disk; and
+/// how many pages one such write puts in the file, with the bigram index and
+/// (on this throw-away file) with its trigger dropped, as before migration 0011.
 fn measure_write(db: &mut Db, company_id: &str) {
     let now = to_db(db.clock().now());
     let a = NewActivity {
@@ -229,6 +300,34 @@ fn measure_write(db: &mut Db, company_id: &str) {
     println!(
         "[1M] log one meeting (one write transaction, synchronous=FULL): median {:.3} ms, p95 {:.3} ms",
         m.0, m.1
+    );
+    let pages = |db: &mut Db| -> Vec<i32> {
+        (0..40)
+            .map(|_| {
+                pages_written(db.conn());
+                db.write(|ctx| activity::log(ctx, &a)).expect("log");
+                pages_written(db.conn())
+            })
+            .collect()
+    };
+    let with = pages(db);
+    db.conn()
+        .execute_batch("DROP TRIGGER activities_bigrams_insert")
+        .expect("drop the trigger");
+    let without = pages(db);
+    let summary = |mut v: Vec<i32>| {
+        v.sort_unstable();
+        format!(
+            "median {}, max {} (mean {:.1})",
+            v[v.len() / 2],
+            v[v.len() - 1],
+            v.iter().sum::<i32>() as f64 / v.len() as f64
+        )
+    };
+    println!(
+        "[1M] pages written per logged meeting: with the bigram index {}; without it {}",
+        summary(with),
+        summary(without)
     );
 }
 

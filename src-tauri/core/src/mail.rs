@@ -641,7 +641,7 @@ mod tests {
         // Found by the words of either language.
         for q in ["お礼メール", "thank-you mail"] {
             let r = crate::search::search(f.db.conn(), q, 0, Language::Ja).unwrap();
-            assert_eq!(r.activities.len(), 1, "{q}");
+            assert_eq!(r.activities.hits.len(), 1, "{q}");
         }
         // Saved unchanged, it stays the engine's; rewritten, it is the author's.
         let mut edit = crate::activity::ActivityEdit {
@@ -665,6 +665,6 @@ mod tests {
         let e = crate::timeline::entry(f.db.conn(), &id).unwrap();
         assert_eq!((e.summary.as_str(), e.engine_text), ("Thanks for Tuesday", None));
         let r = crate::search::search(f.db.conn(), "お礼メール", 0, Language::Ja).unwrap();
-        assert!(r.activities.is_empty(), "the old words left the index");
+        assert!(r.activities.hits.is_empty(), "the old words left the index");
     }
 }

@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
         then: Some(|conn| crate::engine_text::legacy::convert(conn).map(drop)),
     },
     sql(include_str!("../migrations/0010_members.sql")),
+    sql(include_str!("../migrations/0011_search_bigrams.sql")),
 ];
 
 /// The newest schema this build knows.
@@ -92,7 +93,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
-        assert_eq!(CURRENT, 10);
+        assert_eq!(CURRENT, 11);
         // The copy taken before migrating is the old file, whole.
         let copies: Vec<_> = std::fs::read_dir(&backups)
             .unwrap()
@@ -103,7 +104,7 @@ mod tests {
             .file_name()
             .unwrap()
             .to_string_lossy()
-            .starts_with("kizuna-before-v10-"));
+            .starts_with("kizuna-before-v11-"));
         let old = Connection::open(&copies[0]).unwrap();
         assert_eq!(
             old.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
@@ -224,24 +225,24 @@ mod tests {
         assert_eq!(db.schema_version().unwrap(), CURRENT);
         let conn = db.conn();
         let r = crate::search::search(conn, "議事録", 0, crate::config::Language::Ja).unwrap();
-        assert_eq!(r.activities.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["a1"]);
+        assert_eq!(r.activities.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["a1"]);
         let r = crate::search::search(conn, "さくらしょう", 0, crate::config::Language::Ja).unwrap();
-        assert_eq!(r.companies.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["c"]);
+        assert_eq!(r.companies.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["c"]);
         assert!(crate::search::search(conn, "削除済み", 0, crate::config::Language::Ja)
             .unwrap()
-            .companies
+            .companies.hits
             .is_empty());
         assert_eq!(
             crate::search::search(conn, "山田 花子", 0, crate::config::Language::Ja)
                 .unwrap()
-                .contacts
+                .contacts.hits
                 .len(),
             1
         );
         assert_eq!(
             crate::search::search(conn, "クラウド移行", 0, crate::config::Language::Ja)
                 .unwrap()
-                .deals
+                .deals.hits
                 .len(),
             1
         );
@@ -352,14 +353,14 @@ mod tests {
         assert_eq!(entry("a5").engine_text, None, "a call someone logged is theirs");
         // Converted entries are found by their English words too; the index is whole.
         let r = crate::search::search(conn, "Contract started", 0, En).unwrap();
-        assert_eq!(r.activities.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["a1"]);
-        let snippet: String = r.activities[0].snippet.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(r.activities.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["a1"]);
+        let snippet: String = r.activities.hits[0].snippet.iter().map(|p| p.text.as_str()).collect();
         assert!(
             snippet.starts_with("Contract started: "),
             "the reader's words: {snippet}"
         );
         let r = crate::search::search(conn, "満足度", 0, Ja).unwrap();
-        assert_eq!(r.activities.len(), 1);
+        assert_eq!(r.activities.hits.len(), 1);
         conn.execute(
             "INSERT INTO activities_fts (activities_fts) VALUES ('integrity-check')",
             [],
@@ -406,5 +407,55 @@ mod tests {
                 .map_err(crate::Error::from)
         });
         assert!(orphan.is_err());
+    }
+
+    #[test]
+    fn a_file_from_before_the_bigram_index_gets_it_with_what_it_holds() {
+        // A file at the schema before migration 0011, with rows of every kind,
+        // one of them deleted and a stage change (never searched).
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("before-bigrams.db");
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| m.sql.contains("_bigrams"))
+            .expect("the bigram migration");
+        create_at_version(&path, before as i64).unwrap();
+        {
+            let conn = Connection::open(&path).unwrap();
+            let t = "2026-11-01T00:00:00Z";
+            conn.execute_batch(&format!(
+                "INSERT INTO companies (id, name, name_kana, created_at, updated_at) VALUES ('c', '林産業', 'はやしさんぎょう', '{t}', '{t}');
+                 INSERT INTO companies (id, name, created_at, updated_at, deleted_at) VALUES ('c2', '林商店', '{t}', '{t}', '{t}');
+                 INSERT INTO contacts (id, company_id, name, created_at, updated_at) VALUES ('k', 'c', '田中 花子', '{t}', '{t}');
+                 INSERT INTO pipelines (id, name, position, created_at, updated_at) VALUES ('p', '営業', 0, '{t}', '{t}');
+                 INSERT INTO stages (id, pipeline_id, name, position, created_at, updated_at) VALUES ('s', 'p', 'リード', 0, '{t}', '{t}');
+                 INSERT INTO deals (id, pipeline_id, stage_id, company_id, title, stage_entered_at, created_at, updated_at)
+                   VALUES ('d', 'p', 's', 'c', '稟議中の案件', '{t}', '{t}', '{t}');
+                 INSERT INTO deals (id, pipeline_id, stage_id, company_id, title, lost_to, stage_entered_at, created_at, updated_at)
+                   VALUES ('d2', 'p', 's', 'c', '失った案件', '競合A社', '{t}', '{t}', '{t}');
+                 INSERT INTO activities (id, company_id, kind, occurred_at, summary, minutes, created_at, updated_at)
+                   VALUES ('a1', 'c', 'meeting', '{t}', '初回訪問', '見積を提出、稟議は来月', '{t}', '{t}');
+                 INSERT INTO activities (id, company_id, kind, occurred_at, summary, created_at, updated_at, deleted_at)
+                   VALUES ('a2', 'c', 'call', '{t}', '消した見積', '{t}', '{t}', '{t}');
+                 INSERT INTO activities (id, company_id, deal_id, kind, occurred_at, summary, body, created_at, updated_at)
+                   VALUES ('a3', 'c', 'd', 'stage_change', '{t}', 'リード → 見積', '{{}}', '{t}', '{t}');"
+            ))
+            .unwrap();
+        }
+        let db = Db::open(&path, OpenOptions::new("tanaka", "田中")).unwrap();
+        assert_eq!(db.schema_version().unwrap(), CURRENT);
+        let conn = db.conn();
+        let find = |q: &str| crate::search::search(conn, q, 0, crate::config::Language::Ja).unwrap();
+        let ids = |g: &crate::search::SearchGroup| g.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&find("見積").activities), ["a1"]);
+        let r = find("稟議");
+        assert_eq!((ids(&r.deals), ids(&r.activities)), (vec!["d".to_string()], vec!["a1".to_string()]));
+        assert_eq!(ids(&find("田中").contacts), ["k"]);
+        assert_eq!(ids(&find("林").companies), ["c"]);
+        assert_eq!(ids(&find("競合").deals), ["d2"], "the competitor who won");
+        for t in ["companies_bigrams", "contacts_bigrams", "deals_bigrams", "activities_bigrams"] {
+            conn.execute(&format!("INSERT INTO {t} ({t}) VALUES ('integrity-check')"), [])
+                .unwrap();
+        }
     }
 }

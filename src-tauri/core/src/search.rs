@@ -1,49 +1,49 @@
 //! Global search (Ctrl/Cmd+K) over companies, contacts, deals and the text of
-//! the timeline, grouped by kind.
+//! the timeline, grouped by kind, a page at a time.
 //!
-//! The index is FTS5 with the trigram tokenizer (migration 0003): Japanese
-//! has no spaces between words, and a trigram index finds any substring of
-//! three or more characters — 議事録 inside a sentence, a company by a piece
-//! of its reading — with case folded.
+//! Two indexes per kind, both FTS5, both kept in sync by triggers:
+//! - a trigram index (migration 0003): Japanese has no spaces between words,
+//!   and a trigram index finds any substring of three or more characters —
+//!   議事録 inside a sentence, a company by a piece of its reading — with
+//!   case folded;
+//! - a bigram index beside it (migration 0011) for what a trigram index
+//!   cannot hold: the one- and two-character words that are the commonest
+//!   Japanese names and terms (田中, 稟議, 見積, 林). Each token is a pair of
+//!   neighbouring characters (or the last one of a run), written as the
+//!   characters' code points in hexadecimal; see the migration for why.
 //!
 //! How a query is read:
 //! - It is split at white space (including the ideographic space); every
 //!   term must be found (AND), each literally: quotes, `AND`/`OR`/`NEAR`,
 //!   `*`, `:` or `<script>` are plain text, never query syntax or markup.
-//! - Terms of 3+ characters go to the trigram index.
-//! - Terms of 1–2 characters (佐藤, 議事, a two-letter code) cannot: a trigram
-//!   index has nothing shorter than three characters. They are matched with
-//!   LIKE (ASCII case-insensitive), in bounded work so that even a one-
-//!   character query answers in tens of milliseconds on a million entries:
-//!   - with a long term as well, on the rows the index found for it — for
-//!     the timeline on its newest [`SHORT_FILTER_ROWS`] such rows (a short
-//!     term rarer than the long one would otherwise make SQLite visit every
-//!     row that holds the long one: 100 ms for 50,000 entries with 議事録);
-//!   - with no long term, by scanning: companies, contacts and deals
-//!     completely (a team has thousands, not millions), the timeline only
-//!     over its newest [`SHORT_SCAN_ROWS`] entries, newest first.
+//! - Only terms of 3+ characters: the trigram index answers alone.
+//! - Any shorter term: the bigram index answers, every record of the kind
+//!   searched. A two-character term is one token, a one-character term a
+//!   prefix (answered by the index's prefix index, not by merging every pair
+//!   that starts with it), and a longer term in the same query is first
+//!   narrowed to rows holding all its pairs (one FTS5 query, whose AND skips
+//!   through both lists) and then confirmed by the trigram index, so it
+//!   matches exactly as it would alone.
+//!   Letters are case-folded for ASCII here (SQLite's lower()); the trigram
+//!   index also folds other scripts.
 //!
-//!   [`SearchResults::scan_limited`] says a short term was involved, so the
-//!   UI can suggest a longer query when the entry sought is not among the hits.
-//!
-//! Order: companies and contacts by reading, deals and timeline entries
-//! newest first (by when they were recorded: that is the index's own order,
-//! so the first hits come without visiting every match).
+//! Order and pages: companies and contacts by reading, deals and timeline
+//! entries newest first (by when they were recorded: that is the index's own
+//! order, so a page comes without visiting every match). Each group holds
+//! one page and, when more hits follow, a [`SearchCursor`] for the next one
+//! ([`search_more`]): keyset paging, so the hundredth page costs what the
+//! first does.
 
 use crate::config::Language;
 use crate::engine_text::EngineText;
 use crate::error::Result;
 use crate::timeline::Params;
+use chrono::NaiveDate;
 use rusqlite::{params_from_iter, Connection};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::fmt::Write;
 use ts_rs::TS;
 
-/// How many of the newest timeline entries a query without any 3+ character
-/// term scans (about 30 ms on the bench's million entries).
-pub const SHORT_SCAN_ROWS: i64 = 50_000;
-/// How many of the newest timeline entries found by the long terms a short
-/// term filters (about 20 ms).
-pub const SHORT_FILTER_ROWS: i64 = 10_000;
 /// Hits per kind when the caller asks for 0; at most [`MAX_PER_KIND`].
 pub const DEFAULT_PER_KIND: u32 = 10;
 pub const MAX_PER_KIND: u32 = 100;
@@ -59,6 +59,17 @@ const SNIPPET_CHARS: usize = 80;
 pub struct SnippetPart {
     pub text: String,
     pub hit: bool,
+}
+
+/// The kinds of record search covers, one group of hits each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SearchKind {
+    Companies,
+    Contacts,
+    Deals,
+    Activities,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -79,21 +90,46 @@ pub struct SearchHit {
     pub deal_id: Option<String>,
     /// Timeline entries: when the touch happened.
     pub occurred_at: Option<String>,
+    /// Deals: when the deal was last changed.
+    pub updated_at: Option<String>,
+    /// Deals: when it is expected to close.
+    pub expected_close: Option<NaiveDate>,
+    /// Companies: the last touch with the customer.
+    pub last_contact_at: Option<String>,
+}
+
+/// Where the next page of a group starts: after this hit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SearchCursor {
+    /// The hit's row in its table (the order of deals and timeline entries).
+    #[ts(type = "number")]
+    pub row: i64,
+    /// Companies and contacts (listed by reading): the hit's reading and name.
+    pub reading: Option<String>,
+    pub name: Option<String>,
+}
+
+/// One page of one kind's hits.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SearchGroup {
+    pub hits: Vec<SearchHit>,
+    /// Present when more hits follow: pass it to [`search_more`].
+    pub next: Option<SearchCursor>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct SearchResults {
-    pub companies: Vec<SearchHit>,
-    pub contacts: Vec<SearchHit>,
-    pub deals: Vec<SearchHit>,
-    pub activities: Vec<SearchHit>,
-    /// The query has a term shorter than 3 characters, so the timeline was
-    /// searched only in its newest entries (see the module documentation).
-    pub scan_limited: bool,
+    pub companies: SearchGroup,
+    pub contacts: SearchGroup,
+    pub deals: SearchGroup,
+    pub activities: SearchGroup,
 }
 
-/// The query split into terms: `long` for the trigram index, `short` for LIKE.
+/// The query split into terms: `long` for the trigram index, `short` for
+/// the bigram index.
 #[derive(Debug, Default, PartialEq)]
 struct Terms {
     long: Vec<String>,
@@ -130,65 +166,101 @@ fn fts_query(long: &[String]) -> String {
         .join(" ")
 }
 
+/// One character as the bigram index writes it: its code point in six
+/// hexadecimal digits, ASCII letters lowercased first as SQLite's lower()
+/// does in the triggers (migration 0011).
+fn hex_char(out: &mut String, c: char) {
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{:06x}", u32::from(c.to_ascii_lowercase()));
+}
+
+/// The bigram index's query for the short terms, plus every pair of each
+/// long term (a row holding the long term holds all its pairs; the trigram
+/// index then confirms the term itself). Tokens are hexadecimal digits only,
+/// so nothing the user typed reaches FTS5's query syntax.
+fn bigram_query(t: &Terms) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for term in &t.short {
+        let chars: Vec<char> = term.chars().collect();
+        let mut token = String::new();
+        for &c in &chars {
+            hex_char(&mut token, c);
+        }
+        // One character: every pair it starts, and a run's last character alone.
+        parts.push(if chars.len() == 1 { format!("{token}*") } else { token });
+    }
+    for term in &t.long {
+        let chars: Vec<char> = term.chars().collect();
+        for pair in chars.windows(2) {
+            let mut token = String::new();
+            hex_char(&mut token, pair[0]);
+            hex_char(&mut token, pair[1]);
+            parts.push(token);
+        }
+    }
+    parts.sort();
+    parts.dedup();
+    parts.join(" ")
+}
+
+/// The order of a kind's hits.
+#[derive(Clone, Copy, PartialEq)]
+enum Order {
+    /// By reading (names without one last), then name: companies and contacts.
+    Reading,
+    /// Newest recorded first: deals and timeline entries.
+    Newest,
+}
+
 /// One kind of record the search covers.
 struct Source {
     table: &'static str,
-    fts: &'static str,
+    trigrams: &'static str,
+    bigrams: &'static str,
     /// The searched text (columns of the row x), in the order a snippet
     /// looks at them (NULL reads as empty: a deal's lost reason is NULL
     /// until it is lost).
     text: &'static [&'static str],
-    /// id, title, detail, company id, deal id, occurred at, text kind, text params.
+    /// id, title, detail, company id, deal id, occurred at, updated at,
+    /// expected close, last contact, text kind, text params.
     head: &'static str,
     /// Joins the row's company (x is the row, co the company).
     join: &'static str,
-    /// Extra condition for the LIKE scan (the index holds only these rows).
-    scan_filter: &'static str,
-    /// Order of the LIKE scan.
-    scan_order: &'static str,
-    /// Order of index hits.
-    fts_order: &'static str,
-    /// The LIKE scan looks at the newest SHORT_SCAN_ROWS rows only.
-    capped: bool,
+    order: Order,
 }
 
 const COMPANIES: Source = Source {
     table: "companies",
-    fts: "companies_fts",
+    trigrams: "companies_fts",
+    bigrams: "companies_bigrams",
     text: &["x.name", "x.name_kana", "x.industry"],
-    head: "x.id, x.name, x.name_kana, x.id, NULL, NULL, NULL, NULL",
+    head: "x.id, x.name, x.name_kana, x.id, NULL, NULL, NULL, NULL, x.last_contact_at, NULL, NULL",
     join: "",
-    scan_filter: "",
-    scan_order: "CASE WHEN x.name_kana = '' THEN 1 ELSE 0 END, x.name_kana, x.name",
-    fts_order: "CASE WHEN x.name_kana = '' THEN 1 ELSE 0 END, x.name_kana, x.name",
-    capped: false,
+    order: Order::Reading,
 };
 const CONTACTS: Source = Source {
     table: "contacts",
-    fts: "contacts_fts",
+    trigrams: "contacts_fts",
+    bigrams: "contacts_bigrams",
     text: &["x.name", "x.name_kana", "x.email"],
-    head: "x.id, x.name, co.name, x.company_id, NULL, NULL, NULL, NULL",
+    head: "x.id, x.name, co.name, x.company_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL",
     join: "JOIN companies co ON co.id = x.company_id AND co.deleted_at IS NULL",
-    scan_filter: "",
-    scan_order: "CASE WHEN x.name_kana = '' THEN 1 ELSE 0 END, x.name_kana, x.name",
-    fts_order: "CASE WHEN x.name_kana = '' THEN 1 ELSE 0 END, x.name_kana, x.name",
-    capped: false,
+    order: Order::Reading,
 };
 const DEALS: Source = Source {
     table: "deals",
-    fts: "deals_fts",
+    trigrams: "deals_fts",
+    bigrams: "deals_bigrams",
     // Why a deal was lost, so "the deal we lost to X社" is found (migration 0007).
     text: &["x.title", "x.notes", "x.lost_detail", "x.lost_to", "x.lost_reason"],
-    head: "x.id, x.title, co.name, x.company_id, x.id, NULL, NULL, NULL",
+    head: "x.id, x.title, co.name, x.company_id, x.id, NULL, x.updated_at, x.expected_close, NULL, NULL, NULL",
     join: "JOIN companies co ON co.id = x.company_id AND co.deleted_at IS NULL",
-    scan_filter: "",
-    scan_order: "x.rowid DESC",
-    fts_order: "f.r DESC",
-    capped: false,
+    order: Order::Newest,
 };
 const ACTIVITIES: Source = Source {
     table: "activities",
-    fts: "activities_fts",
+    trigrams: "activities_fts",
+    bigrams: "activities_bigrams",
     // An entry the engine wrote is searched in every language (search_text,
     // as the index holds it).
     text: &[
@@ -197,38 +269,66 @@ const ACTIVITIES: Source = Source {
         "x.body",
         "x.next_todos",
     ],
-    head: "x.id, x.summary, co.name, x.company_id, x.deal_id, x.occurred_at, x.text_kind, x.text_params",
+    head: "x.id, x.summary, co.name, x.company_id, x.deal_id, x.occurred_at, NULL, NULL, NULL, x.text_kind, x.text_params",
     join: "JOIN companies co ON co.id = x.company_id AND co.deleted_at IS NULL",
-    scan_filter: "AND x.kind NOT IN ('stage_change', 'system')",
-    scan_order: "x.rowid DESC",
-    fts_order: "f.r DESC",
-    capped: true,
+    order: Order::Newest,
 };
+/// Columns of `head`; the row's sort keys follow them, then the text.
+const HEAD_COLUMNS: usize = 11;
 
-/// Searches everything; see the module documentation for how the query is
-/// read. Never fails on what the user typed: any text is searched literally.
-/// `lang` is the reader's: a snippet of what the engine wrote shows their
-/// words when the query is found there.
+fn source(kind: SearchKind) -> &'static Source {
+    match kind {
+        SearchKind::Companies => &COMPANIES,
+        SearchKind::Contacts => &CONTACTS,
+        SearchKind::Deals => &DEALS,
+        SearchKind::Activities => &ACTIVITIES,
+    }
+}
+
+fn page_size(limit: u32) -> u32 {
+    match limit {
+        0 => DEFAULT_PER_KIND,
+        n => n.min(MAX_PER_KIND),
+    }
+}
+
+/// Searches everything: the first page of each kind. See the module
+/// documentation for how the query is read. Never fails on what the user
+/// typed: any text is searched literally. `lang` is the reader's: a snippet
+/// of what the engine wrote shows their words when the query is found there.
 pub fn search(conn: &Connection, query: &str, limit_per_kind: u32, lang: Language) -> Result<SearchResults> {
     let t = terms(query);
     if t.long.is_empty() && t.short.is_empty() {
         return Ok(SearchResults::default());
     }
-    let limit = match limit_per_kind {
-        0 => DEFAULT_PER_KIND,
-        n => n.min(MAX_PER_KIND),
-    };
+    let limit = page_size(limit_per_kind);
     Ok(SearchResults {
-        companies: find(conn, &COMPANIES, &t, limit, lang)?,
-        contacts: find(conn, &CONTACTS, &t, limit, lang)?,
-        deals: find(conn, &DEALS, &t, limit, lang)?,
-        activities: find(conn, &ACTIVITIES, &t, limit, lang)?,
-        scan_limited: !t.short.is_empty(),
+        companies: find(conn, &COMPANIES, &t, None, limit, lang)?,
+        contacts: find(conn, &CONTACTS, &t, None, limit, lang)?,
+        deals: find(conn, &DEALS, &t, None, limit, lang)?,
+        activities: find(conn, &ACTIVITIES, &t, None, limit, lang)?,
     })
 }
 
-/// The SQL (and its parameters) for one kind.
-fn plan(s: &Source, t: &Terms, limit: u32) -> (String, Params) {
+/// The page of `kind`'s hits that follows `after` (a group's `next`).
+pub fn search_more(
+    conn: &Connection,
+    query: &str,
+    kind: SearchKind,
+    after: &SearchCursor,
+    limit: u32,
+    lang: Language,
+) -> Result<SearchGroup> {
+    let t = terms(query);
+    if t.long.is_empty() && t.short.is_empty() {
+        return Ok(SearchGroup::default());
+    }
+    find(conn, source(kind), &t, Some(after), page_size(limit), lang)
+}
+
+/// The SQL (and its parameters) for one page of one kind: `limit` + 1 rows,
+/// to know whether another page follows.
+fn plan(s: &Source, t: &Terms, after: Option<&SearchCursor>, limit: u32) -> (String, Params) {
     let mut p = Params::default();
     let cols = s
         .text
@@ -236,67 +336,83 @@ fn plan(s: &Source, t: &Terms, limit: u32) -> (String, Params) {
         .map(|c| format!("COALESCE({c}, '')"))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut sql = if t.long.is_empty() {
-        let cap = if s.capped {
-            format!(
-                " AND x.rowid > (SELECT COALESCE(MAX(rowid), 0) FROM {}) - {}",
-                s.table,
-                p.push(SHORT_SCAN_ROWS)
-            )
-        } else {
-            String::new()
-        };
-        format!(
-            "SELECT {}, {cols} FROM {} x {} WHERE x.deleted_at IS NULL {}{cap}",
-            s.head, s.table, s.join, s.scan_filter
-        )
+    let (index, matched) = if t.short.is_empty() {
+        (s.trigrams, p.push(fts_query(&t.long)))
     } else {
-        let matched = p.push(fts_query(&t.long));
-        let cap = if s.capped && !t.short.is_empty() {
-            format!(" ORDER BY rowid DESC LIMIT {}", p.push(SHORT_FILTER_ROWS))
-        } else {
-            String::new()
-        };
-        format!(
-            "SELECT {}, {cols} FROM (SELECT rowid AS r FROM {fts} WHERE {fts} MATCH {matched}{cap}) f
-             JOIN {} x ON x.rowid = f.r {} WHERE x.deleted_at IS NULL",
-            s.head,
-            s.table,
-            s.join,
-            fts = s.fts
-        )
+        (s.bigrams, p.push(bigram_query(t)))
     };
-    for short in &t.short {
-        let pattern = p.push(format!("%{}%", crate::company::escape_like(short)));
-        let any = s
-            .text
-            .iter()
-            .map(|c| format!("{c} LIKE {pattern} ESCAPE '\\'"))
-            .collect::<Vec<_>>()
-            .join(" OR ");
-        sql.push_str(&format!(" AND ({any})"));
+    let mut candidates = format!("SELECT rowid AS r FROM {index} WHERE {index} MATCH {matched}");
+    let mut filter = String::new();
+    if !t.short.is_empty() && !t.long.is_empty() {
+        // The pairs of a long term may be apart in a row; the trigram index
+        // says whether the term itself is there.
+        filter.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM {tri} WHERE {tri} MATCH {} AND rowid = f.r)",
+            p.push(fts_query(&t.long)),
+            tri = s.trigrams
+        ));
     }
-    let order = if t.long.is_empty() { s.scan_order } else { s.fts_order };
-    sql.push_str(&format!(" ORDER BY {order} LIMIT {}", p.push(i64::from(limit))));
+    let (keys, order) = match s.order {
+        Order::Reading => {
+            if let Some(c) = after {
+                let reading = c.reading.clone().unwrap_or_default();
+                filter.push_str(&format!(
+                    " AND (x.name_kana = '', x.name_kana, x.name, x.rowid) > ({}, {}, {}, {})",
+                    p.push(i64::from(reading.is_empty())),
+                    p.push(reading),
+                    p.push(c.name.clone().unwrap_or_default()),
+                    p.push(c.row)
+                ));
+            }
+            (
+                "x.rowid, x.name_kana, x.name",
+                "x.name_kana = '', x.name_kana, x.name, x.rowid",
+            )
+        }
+        Order::Newest => {
+            if let Some(c) = after {
+                candidates.push_str(&format!(" AND rowid < {}", p.push(c.row)));
+            }
+            ("x.rowid, NULL, NULL", "f.r DESC")
+        }
+    };
+    let sql = format!(
+        "SELECT {head}, {keys}, {cols} FROM ({candidates}) f
+         JOIN {table} x ON x.rowid = f.r {join}
+         WHERE x.deleted_at IS NULL{filter}
+         ORDER BY {order} LIMIT {fetch}",
+        head = s.head,
+        table = s.table,
+        join = s.join,
+        fetch = p.push(i64::from(limit) + 1)
+    );
     (sql, p)
 }
 
-fn find(conn: &Connection, s: &Source, t: &Terms, limit: u32, lang: Language) -> Result<Vec<SearchHit>> {
-    let (sql, p) = plan(s, t, limit);
+fn find(
+    conn: &Connection,
+    s: &Source,
+    t: &Terms,
+    after: Option<&SearchCursor>,
+    limit: u32,
+    lang: Language,
+) -> Result<SearchGroup> {
+    let (sql, p) = plan(s, t, after, limit);
     let all: Vec<&String> = t.long.iter().chain(&t.short).collect();
     let mut st = conn.prepare_cached(&sql)?;
-    let rows = st
+    let mut rows = st
         .query_map(params_from_iter(p.0), |r| {
-            let engine_text = EngineText::read(r, 6)?;
+            let engine_text = EngineText::read(r, 9)?;
             let mut texts: Vec<String> = Vec::with_capacity(s.text.len() + 1);
             // The reader's words first, then the other languages'.
             if let Some(e) = &engine_text {
                 texts.push(e.render(lang));
             }
             for i in 0..s.text.len() {
-                texts.push(r.get(8 + i)?);
+                texts.push(r.get(HEAD_COLUMNS + 3 + i)?);
             }
-            Ok(SearchHit {
+            let expected_close: Option<String> = r.get(7)?;
+            let hit = SearchHit {
                 id: r.get(0)?,
                 title: r.get(1)?,
                 engine_text,
@@ -304,11 +420,26 @@ fn find(conn: &Connection, s: &Source, t: &Terms, limit: u32, lang: Language) ->
                 company_id: r.get(3)?,
                 deal_id: r.get(4)?,
                 occurred_at: r.get(5)?,
+                updated_at: r.get(6)?,
+                expected_close: expected_close.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                last_contact_at: r.get(8)?,
                 snippet: snippet(&texts, &all),
-            })
+            };
+            let cursor = SearchCursor {
+                row: r.get(HEAD_COLUMNS)?,
+                reading: r.get(HEAD_COLUMNS + 1)?,
+                name: r.get(HEAD_COLUMNS + 2)?,
+            };
+            Ok((hit, cursor))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = if more { rows.last().map(|(_, c)| c.clone()) } else { None };
+    Ok(SearchGroup {
+        hits: rows.into_iter().map(|(h, _)| h).collect(),
+        next,
+    })
 }
 
 /// Case folding that keeps one char per char, so positions stay aligned.
@@ -409,6 +540,7 @@ fn snippet(texts: &[String], terms: &[&String]) -> Vec<SnippetPart> {
 mod tests {
     use super::*;
     use crate::activity::{delete_activity, update_activity, ActivityEdit, ActivityKind};
+    use crate::config::Language;
     use crate::company::{self, NewCompany, NewContact};
     use crate::testutil::{entry, fixture, log, seed_pipeline, Fixture, Seed};
     use crate::Db;
@@ -419,8 +551,8 @@ mod tests {
         (f, s)
     }
 
-    fn titles(hits: &[SearchHit]) -> Vec<&str> {
-        hits.iter().map(|h| h.title.as_str()).collect()
+    fn titles(g: &SearchGroup) -> Vec<&str> {
+        g.hits.iter().map(|h| h.title.as_str()).collect()
     }
 
     fn marked(h: &SearchHit) -> String {
@@ -431,7 +563,16 @@ mod tests {
     }
 
     fn integrity(db: &Db) {
-        for t in ["companies_fts", "contacts_fts", "deals_fts", "activities_fts"] {
+        for t in [
+            "companies_fts",
+            "contacts_fts",
+            "deals_fts",
+            "activities_fts",
+            "companies_bigrams",
+            "contacts_bigrams",
+            "deals_bigrams",
+            "activities_bigrams",
+        ] {
             db.conn()
                 .execute(&format!("INSERT INTO {t} ({t}) VALUES ('integrity-check')"), [])
                 .unwrap();
@@ -448,6 +589,26 @@ mod tests {
         db.write(|ctx| company::create(ctx, &c)).unwrap()
     }
 
+    /// Every page of one kind, following the cursors.
+    fn all_pages(conn: &Connection, q: &str, kind: SearchKind, per_page: u32) -> Vec<String> {
+        let first = search(conn, q, per_page, Language::Ja).unwrap();
+        let mut group = match kind {
+            SearchKind::Companies => first.companies,
+            SearchKind::Contacts => first.contacts,
+            SearchKind::Deals => first.deals,
+            SearchKind::Activities => first.activities,
+        };
+        let mut titles: Vec<String> = Vec::new();
+        loop {
+            assert!(group.hits.len() <= per_page as usize);
+            titles.extend(group.hits.iter().map(|h| h.title.clone()));
+            match group.next {
+                Some(c) => group = search_more(conn, q, kind, &c, per_page, Language::Ja).unwrap(),
+                None => return titles,
+            }
+        }
+    }
+
     #[test]
     fn the_bundled_sqlite_has_fts5_with_trigrams() {
         let conn = Connection::open_in_memory().unwrap();
@@ -460,6 +621,81 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM t WHERE t MATCH '\"議事録\"'", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 1);
+    }
+
+    /// The pairs the bigram index holds for a row, read back through fts5vocab.
+    fn indexed_pairs(db: &Db, table: &str, rowid: i64) -> Vec<String> {
+        let conn = db.conn();
+        conn.execute_batch(&format!(
+            "DROP TABLE IF EXISTS temp.vocab; CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, {table}, 'instance')"
+        ))
+        .unwrap();
+        let mut st = conn.prepare("SELECT term FROM temp.vocab WHERE doc = ?1 ORDER BY term").unwrap();
+        let terms = st
+            .query_map([rowid], |r| r.get::<_, String>(0))
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap();
+        terms
+    }
+
+    /// What migration 0011's triggers should index for one text: each pair of
+    /// neighbours, a run's last character alone, no white space.
+    fn expected_pairs(text: &str) -> Vec<String> {
+        let blank = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{3000}');
+        let chars: Vec<char> = text.chars().collect();
+        let mut out: Vec<String> = Vec::new();
+        for (i, &a) in chars.iter().enumerate() {
+            if blank(a) {
+                continue;
+            }
+            let mut token = String::new();
+            hex_char(&mut token, a);
+            if let Some(&b) = chars.get(i + 1).filter(|b| !blank(**b)) {
+                hex_char(&mut token, b);
+            }
+            out.push(token);
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn the_triggers_index_every_pair_of_a_text_of_any_length() {
+        // Lengths around the chunks of 64 and 4096 characters the SQL cuts the
+        // text into, and well beyond them; mixed scripts, case and blanks.
+        let (mut f, s) = setup();
+        let unit = "田中様 より、稟議の件でTEL。\n見積\u{3000}Ａb c";
+        for n in [0usize, 1, 2, 63, 64, 65, 4095, 4096, 4097, 4098, 8193, 9000] {
+            let text: String = unit.chars().cycle().take(n).collect();
+            let mut a = entry(&s.company_id, ActivityKind::Note, "2026-11-24T00:00:00Z", "メモ");
+            a.body = text.clone();
+            let id = log(&mut f.db, &a);
+            let rowid: i64 = f
+                .db
+                .conn()
+                .query_row("SELECT rowid FROM activities WHERE id = ?1", [&id], |r| r.get(0))
+                .unwrap();
+            // The row's text as stored, joined as the trigger joins it.
+            let joined: String = f
+                .db
+                .conn()
+                .query_row(
+                    "SELECT COALESCE(search_text, summary) || char(10) || body || char(10) || minutes
+                            || char(10) || next_todos
+                     FROM activities WHERE rowid = ?1",
+                    [rowid],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(
+                indexed_pairs(&f.db, "activities_bigrams", rowid),
+                expected_pairs(&joined),
+                "{n} characters"
+            );
+        }
+        integrity(&f.db);
     }
 
     #[test]
@@ -478,8 +714,9 @@ mod tests {
             ),
         );
         let r = search(f.db.conn(), "議事録", 0, Language::Ja).unwrap();
-        assert_eq!(r.activities.len(), 1);
-        let hit = &r.activities[0];
+        assert_eq!(r.activities.hits.len(), 1);
+        assert_eq!(r.activities.next, None);
+        let hit = &r.activities.hits[0];
         assert_eq!((hit.id.as_str(), hit.title.as_str()), (id.as_str(), "初回訪問"));
         assert_eq!(hit.company_id, s.company_id);
         assert_eq!(hit.detail, "株式会社テスト");
@@ -488,7 +725,6 @@ mod tests {
             marked(hit),
             "先方の部長より、前回の[議事録]の内容に誤りがあるとのご指摘をいただいた。"
         );
-        assert!(!r.scan_limited);
     }
 
     #[test]
@@ -498,9 +734,9 @@ mod tests {
         company(&mut f.db, "青葉物産", "あおばぶっさん", "商社");
         let r = search(f.db.conn(), "らしょう", 0, Language::Ja).unwrap();
         assert_eq!(titles(&r.companies), ["株式会社さくら商事"]);
-        assert_eq!(r.companies[0].company_id, id);
-        assert_eq!(r.companies[0].detail, "さくらしょうじ");
-        assert_eq!(marked(&r.companies[0]), "さく[らしょう]じ");
+        assert_eq!(r.companies.hits[0].company_id, id);
+        assert_eq!(r.companies.hits[0].detail, "さくらしょうじ");
+        assert_eq!(marked(&r.companies.hits[0]), "さく[らしょう]じ");
         assert_eq!(
             titles(&search(f.db.conn(), "さくら商", 0, Language::Ja).unwrap().companies),
             ["株式会社さくら商事"]
@@ -524,14 +760,14 @@ mod tests {
         let r = search(f.db.conn(), "PROPOSAL", 0, Language::Ja).unwrap();
         assert_eq!(titles(&r.activities), ["提案書", "Pricing"], "newest first");
         assert_eq!(
-            marked(&r.activities[1]),
+            marked(&r.activities.hits[1]),
             "Sent the revised [Proposal] for the Cloud migration."
         );
         // Mixed scripts, every term must match.
         let r = search(f.db.conn(), "proposal 議事録", 0, Language::Ja).unwrap();
         assert_eq!(titles(&r.activities), ["提案書"]);
         assert_eq!(
-            marked(&r.activities[0]),
+            marked(&r.activities.hits[0]),
             "クラウド移行の[proposal]を送付。[議事録]も添付。"
         );
         let r = search(f.db.conn(), "cloud　migration", 0, Language::Ja).unwrap();
@@ -540,50 +776,122 @@ mod tests {
             ["Pricing"],
             "the ideographic space separates terms"
         );
+        // Short terms fold ASCII case too.
+        assert_eq!(titles(&search(f.db.conn(), "PR", 0, Language::Ja).unwrap().activities), ["提案書", "Pricing"]);
     }
 
     #[test]
-    fn short_terms_fall_back_to_like() {
+    fn two_character_terms_are_found_in_every_kind() {
         let (mut f, s) = setup();
-        let other = company(&mut f.db, "佐藤工業", "さとうこうぎょう", "");
+        let tanaka = company(&mut f.db, "田中工業", "たなかこうぎょう", "");
         let c = NewContact {
             company_id: s.company_id.clone(),
-            name: "佐藤 健太".into(),
-            name_kana: "さとう けんた".into(),
+            name: "田中 健太".into(),
+            name_kana: "たなか けんた".into(),
             ..Default::default()
         };
         f.db.write(|ctx| company::create_contact(ctx, &c)).unwrap();
+        let deal = s.deal(&mut f.db, "稟議待ちの案件", s.stage("提案"), 1, "JPY");
         let mut a = entry(
             &s.company_id,
             ActivityKind::Call,
             "2026-11-24T00:00:00Z",
-            "佐藤様から電話",
+            "田中様から電話",
         );
-        a.body = "議事の進め方について".into();
+        a.body = "見積の件、稟議は来週。".into();
         log(&mut f.db, &a);
-        let r = search(f.db.conn(), "佐藤", 0, Language::Ja).unwrap();
-        assert_eq!(titles(&r.companies), ["佐藤工業"]);
-        assert_eq!(r.companies[0].company_id, other);
-        assert_eq!(titles(&r.contacts), ["佐藤 健太"]);
-        assert_eq!(r.contacts[0].detail, "株式会社テスト");
-        assert_eq!(titles(&r.activities), ["佐藤様から電話"]);
-        assert_eq!(marked(&r.activities[0]), "[佐藤]様から電話");
-        assert!(r.scan_limited);
-        let r = search(f.db.conn(), "議事", 0, Language::Ja).unwrap();
-        assert_eq!(titles(&r.activities), ["佐藤様から電話"]);
-        assert_eq!(marked(&r.activities[0]), "[議事]の進め方について");
-        // A short term narrows what a long one found.
-        let r = search(f.db.conn(), "佐藤 から電話", 0, Language::Ja).unwrap();
-        assert_eq!(titles(&r.activities), ["佐藤様から電話"]);
-        assert!(r.scan_limited);
-        assert!(!search(f.db.conn(), "から電話", 0, Language::Ja).unwrap().scan_limited);
-        assert!(search(f.db.conn(), "鈴木 から電話", 0, Language::Ja)
-            .unwrap()
-            .activities
-            .is_empty());
-        // One character, any case.
-        let r = search(f.db.conn(), "様", 0, Language::Ja).unwrap();
-        assert_eq!(r.activities.len(), 1);
+        let r = search(f.db.conn(), "田中", 0, Language::Ja).unwrap();
+        assert_eq!(titles(&r.companies), ["田中工業"]);
+        assert_eq!(r.companies.hits[0].company_id, tanaka);
+        assert_eq!(titles(&r.contacts), ["田中 健太"]);
+        assert_eq!(r.contacts.hits[0].detail, "株式会社テスト");
+        assert_eq!(titles(&r.activities), ["田中様から電話"]);
+        assert_eq!(marked(&r.activities.hits[0]), "[田中]様から電話");
+        let r = search(f.db.conn(), "稟議", 0, Language::Ja).unwrap();
+        assert_eq!(titles(&r.deals), ["稟議待ちの案件"]);
+        assert_eq!(r.deals.hits[0].deal_id.as_deref(), Some(deal.as_str()));
+        assert_eq!(titles(&r.activities), ["田中様から電話"]);
+        assert_eq!(marked(&r.activities.hits[0]), "見積の件、[稟議]は来週。");
+        // A short term narrows what a long one found, and the other way round.
+        assert_eq!(titles(&search(f.db.conn(), "田中 から電話", 0, Language::Ja).unwrap().activities), ["田中様から電話"]);
+        assert!(search(f.db.conn(), "鈴木 から電話", 0, Language::Ja).unwrap().activities.hits.is_empty());
+        assert!(search(f.db.conn(), "田中 から手紙", 0, Language::Ja).unwrap().activities.hits.is_empty());
+        // Two characters that are never neighbours are not a match.
+        assert!(search(f.db.conn(), "田電", 0, Language::Ja).unwrap().activities.hits.is_empty());
+    }
+
+    #[test]
+    fn a_long_term_with_a_short_one_must_appear_whole() {
+        // Every pair of 議事録 is in the text, but not the word itself: the
+        // trigram index has the last word.
+        let (mut f, s) = setup();
+        let mut a = entry(&s.company_id, ActivityKind::Note, "2026-11-24T00:00:00Z", "田中メモ");
+        a.body = "議事の記録、事録".into();
+        log(&mut f.db, &a);
+        assert!(search(f.db.conn(), "田中 議事録", 0, Language::Ja).unwrap().activities.hits.is_empty());
+        let mut b = entry(&s.company_id, ActivityKind::Note, "2026-11-24T01:00:00Z", "田中議事録");
+        b.body = String::new();
+        log(&mut f.db, &b);
+        assert_eq!(titles(&search(f.db.conn(), "田中 議事録", 0, Language::Ja).unwrap().activities), ["田中議事録"]);
+    }
+
+    #[test]
+    fn a_two_character_name_is_found_in_the_oldest_of_many_records() {
+        // Before the bigram index a two-character term was looked for only
+        // among the newest 50,000 timeline entries. Here the one with 田中 is
+        // the oldest of 60,001.
+        let (mut f, s) = setup();
+        let mut old = entry(&s.company_id, ActivityKind::Meeting, "2023-04-01T00:00:00Z", "初回訪問");
+        old.minutes = "先方は田中部長、稟議は年度初め。".into();
+        let old_id = log(&mut f.db, &old);
+        f.db.write(|ctx| {
+            let mut st = ctx.tx.prepare(
+                "INSERT INTO activities (id, company_id, kind, occurred_at, summary, body, signals,
+                                         created_at, updated_at)
+                 VALUES (?1, ?2, 'call', ?3, '電話でフォロー', '鈴木様に見積の説明。', '[]', ?3, ?3)",
+            )?;
+            for i in 0..60_000 {
+                st.execute(rusqlite::params![format!("a{i:05}"), s.company_id, ctx.now])?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let r = search(f.db.conn(), "田中", 0, Language::Ja).unwrap();
+        assert_eq!(r.activities.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), [old_id.as_str()]);
+        assert_eq!(r.activities.next, None);
+        let r = search(f.db.conn(), "稟議 初回訪問", 0, Language::Ja).unwrap();
+        assert_eq!(titles(&r.activities), ["初回訪問"]);
+        // A common two-character term pages through all of them.
+        let r = search(f.db.conn(), "見積", 10, Language::Ja).unwrap();
+        assert_eq!(r.activities.hits.len(), 10);
+        assert!(r.activities.next.is_some());
+    }
+
+    #[test]
+    fn a_one_character_query_finds_every_kind() {
+        let (mut f, s) = setup();
+        company(&mut f.db, "林産業", "はやしさんぎょう", "");
+        // A name that ends with the character: no pair starts with it there.
+        let c = NewContact {
+            company_id: s.company_id.clone(),
+            name: "小林".into(),
+            ..Default::default()
+        };
+        f.db.write(|ctx| company::create_contact(ctx, &c)).unwrap();
+        s.deal(&mut f.db, "林様の追加案件", s.stage("提案"), 1, "JPY");
+        log(
+            &mut f.db,
+            &entry(&s.company_id, ActivityKind::Call, "2026-11-24T00:00:00Z", "林"),
+        );
+        let r = search(f.db.conn(), "林", 0, Language::Ja).unwrap();
+        assert_eq!(titles(&r.companies), ["林産業"]);
+        assert_eq!(titles(&r.contacts), ["小林"]);
+        assert_eq!(titles(&r.deals), ["林様の追加案件"]);
+        assert_eq!(titles(&r.activities), ["林"]);
+        assert_eq!(marked(&r.contacts.hits[0]), "小[林]");
+        assert!(search(f.db.conn(), "森", 0, Language::Ja).unwrap().activities.hits.is_empty());
+        // ASCII, any case.
+        assert_eq!(titles(&search(f.db.conn(), "X", 0, Language::Ja).unwrap().companies), Vec::<&str>::new());
     }
 
     #[test]
@@ -607,6 +915,7 @@ mod tests {
             search(f.db.conn(), q, 0, Language::Ja)
                 .unwrap()
                 .activities
+                .hits
                 .into_iter()
                 .map(|h| h.title)
                 .collect()
@@ -625,26 +934,12 @@ mod tests {
         assert_eq!(find("_"), [texts[4]]);
         assert_eq!(find("name:値"), [texts[5]]);
         assert_eq!(find("^始"), [texts[5]]);
-        for q in [
-            "\"",
-            "\"\"\"",
-            "*",
-            "(",
-            ")",
-            "-",
-            "NOT",
-            ":",
-            "\u{0}",
-            "'",
-            "\\",
-            "AND OR NEAR",
-        ] {
+        assert_eq!(find("\""), [texts[2]]);
+        assert_eq!(find("*"), [texts[3]]);
+        for q in ["\"\"\"", "(", ")", "-", "NOT", ":", "\u{0}", "'", "\\", "AND OR NEAR"] {
             search(f.db.conn(), q, 0, Language::Ja).unwrap();
         }
-        assert_eq!(
-            search(f.db.conn(), "   ", 0, Language::Ja).unwrap(),
-            SearchResults::default()
-        );
+        assert_eq!(search(f.db.conn(), "   ", 0, Language::Ja).unwrap(), SearchResults::default());
     }
 
     #[test]
@@ -672,18 +967,12 @@ mod tests {
         };
         let contact = f.db.write(|ctx| company::create_contact(ctx, &contact)).unwrap();
         let deal = s.deal(&mut f.db, "消える案件", s.stage("提案"), 1, "JPY");
-        assert_eq!(
-            search(f.db.conn(), "議事録", 0, Language::Ja).unwrap().activities.len(),
-            1
-        );
-        assert_eq!(
-            search(f.db.conn(), "leaver@", 0, Language::Ja).unwrap().contacts.len(),
-            1
-        );
-        assert_eq!(
-            search(f.db.conn(), "消える案件", 0, Language::Ja).unwrap().deals.len(),
-            1
-        );
+        assert_eq!(search(f.db.conn(), "議事録", 0, Language::Ja).unwrap().activities.hits.len(), 1);
+        assert_eq!(search(f.db.conn(), "leaver@", 0, Language::Ja).unwrap().contacts.hits.len(), 1);
+        assert_eq!(search(f.db.conn(), "消える案件", 0, Language::Ja).unwrap().deals.hits.len(), 1);
+        assert_eq!(search(f.db.conn(), "誤っ", 0, Language::Ja).unwrap().activities.hits.len(), 1);
+        assert_eq!(search(f.db.conn(), "退職", 0, Language::Ja).unwrap().contacts.hits.len(), 1);
+        assert_eq!(search(f.db.conn(), "消え", 0, Language::Ja).unwrap().deals.hits.len(), 1);
 
         f.db.write(|ctx| delete_activity(ctx, &gone, 1)).unwrap();
         f.db.write(|ctx| company::delete_contact(ctx, &contact, 1)).unwrap();
@@ -699,35 +988,20 @@ mod tests {
         e.summary = "書き直した見出し".into();
         f.db.write(|ctx| update_activity(ctx, &edited, 1, &e)).unwrap();
 
-        assert!(search(f.db.conn(), "議事録", 0, Language::Ja)
-            .unwrap()
-            .activities
-            .is_empty());
-        assert!(search(f.db.conn(), "leaver@", 0, Language::Ja)
-            .unwrap()
-            .contacts
-            .is_empty());
-        assert!(search(f.db.conn(), "消える案件", 0, Language::Ja)
-            .unwrap()
-            .deals
-            .is_empty());
-        assert!(search(f.db.conn(), "最初の見出し", 0, Language::Ja)
-            .unwrap()
-            .activities
-            .is_empty());
+        assert!(search(f.db.conn(), "議事録", 0, Language::Ja).unwrap().activities.hits.is_empty());
+        assert!(search(f.db.conn(), "leaver@", 0, Language::Ja).unwrap().contacts.hits.is_empty());
+        assert!(search(f.db.conn(), "消える案件", 0, Language::Ja).unwrap().deals.hits.is_empty());
+        assert!(search(f.db.conn(), "最初の見出し", 0, Language::Ja).unwrap().activities.hits.is_empty());
         assert_eq!(
             titles(&search(f.db.conn(), "書き直", 0, Language::Ja).unwrap().activities),
             ["書き直した見出し"]
         );
-        // The LIKE fallback skips deleted rows too.
-        assert!(search(f.db.conn(), "誤っ", 0, Language::Ja)
-            .unwrap()
-            .activities
-            .is_empty());
-        assert!(search(f.db.conn(), "退職", 0, Language::Ja)
-            .unwrap()
-            .contacts
-            .is_empty());
+        // The bigram index forgets them too.
+        assert!(search(f.db.conn(), "誤っ", 0, Language::Ja).unwrap().activities.hits.is_empty());
+        assert!(search(f.db.conn(), "退職", 0, Language::Ja).unwrap().contacts.hits.is_empty());
+        assert!(search(f.db.conn(), "消え", 0, Language::Ja).unwrap().deals.hits.is_empty());
+        assert!(search(f.db.conn(), "最初", 0, Language::Ja).unwrap().activities.hits.is_empty());
+        assert_eq!(titles(&search(f.db.conn(), "書き", 0, Language::Ja).unwrap().activities), ["書き直した見出し"]);
         integrity(&f.db);
     }
 
@@ -758,7 +1032,8 @@ mod tests {
         assert_eq!(found(&f.db, "ライバルソフト"), [deal.as_str()], "the competitor");
         assert_eq!(found(&f.db, "ライバル 半分"), [deal.as_str()], "terms across both");
         assert_eq!(found(&f.db, "価格"), [deal.as_str()], "the reason (a short term)");
-        let hit = &search(f.db.conn(), "ライバルソフト", 0, Language::Ja).unwrap().deals[0];
+        assert_eq!(found(&f.db, "予算"), [deal.as_str()], "a short word of the detail");
+        let hit = &search(f.db.conn(), "ライバルソフト", 0, Language::Ja).unwrap().deals.hits[0];
         assert_eq!(hit.title, "基幹システム刷新");
         assert!(marked(hit).contains("[ライバルソフト]株式会社"), "{}", marked(hit));
         integrity(&f.db);
@@ -796,14 +1071,8 @@ mod tests {
             )
         })
         .unwrap();
-        assert!(search(f.db.conn(), "提案 → 見積", 0, Language::Ja)
-            .unwrap()
-            .activities
-            .is_empty());
-        assert!(search(f.db.conn(), "見積", 0, Language::Ja)
-            .unwrap()
-            .activities
-            .is_empty());
+        assert!(search(f.db.conn(), "提案 → 見積", 0, Language::Ja).unwrap().activities.hits.is_empty());
+        assert!(search(f.db.conn(), "見積", 0, Language::Ja).unwrap().activities.hits.is_empty());
     }
 
     #[test]
@@ -835,17 +1104,101 @@ mod tests {
                 "フォローの電話 25"
             ]
         );
+        assert_eq!(search(f.db.conn(), "フォ", 7, Language::Ja).unwrap().activities.hits.len(), 7);
+        assert_eq!(search(f.db.conn(), "フォロー", 0, Language::Ja).unwrap().activities.hits.len(), 10);
+    }
+
+    #[test]
+    fn show_more_pages_through_every_hit_once_in_order() {
+        let (mut f, s) = setup();
+        f.db.write(|ctx| {
+            for i in 0..23 {
+                crate::activity::log(
+                    ctx,
+                    &entry(
+                        &s.company_id,
+                        ActivityKind::Call,
+                        "2026-11-01T00:00:00Z",
+                        &format!("見積の電話 {i:02}"),
+                    ),
+                )?;
+            }
+            // Companies sharing a reading (ties by row), and some without one (last).
+            for (name, kana) in [
+                ("見積商事 B", "みつもり"),
+                ("見積商事 A", "みつもり"),
+                ("見積物産", "あいうえお"),
+                ("見積 X", ""),
+                ("見積 W", ""),
+                ("見積興業", "みつもり"),
+            ] {
+                company::create(
+                    ctx,
+                    &NewCompany {
+                        name: name.into(),
+                        name_kana: kana.into(),
+                        ..Default::default()
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let conn = f.db.conn();
+        for q in ["見積", "見積の電話", "見 電話"] {
+            let got = all_pages(conn, q, SearchKind::Activities, 4);
+            let want: Vec<String> = (0..23).rev().map(|i| format!("見積の電話 {i:02}")).collect();
+            assert_eq!(got, want, "{q}");
+        }
+        for q in ["見積", "見"] {
+            assert_eq!(
+                all_pages(conn, q, SearchKind::Companies, 2),
+                ["見積物産", "見積商事 A", "見積商事 B", "見積興業", "見積 W", "見積 X"],
+                "{q}"
+            );
+        }
+        // A page size that divides the hits exactly ends without an empty page.
+        let first = search(conn, "見積の電話", 23, Language::Ja).unwrap();
+        assert_eq!(first.activities.hits.len(), 23);
+        assert_eq!(first.activities.next, None);
+        // A cursor with a query that finds nothing more is just an empty page.
+        let after = SearchCursor {
+            row: 1,
+            reading: None,
+            name: None,
+        };
         assert_eq!(
-            search(f.db.conn(), "フォ", 7, Language::Ja).unwrap().activities.len(),
-            7
+            search_more(conn, "見積", SearchKind::Deals, &after, 5, Language::Ja).unwrap(),
+            SearchGroup::default()
         );
-        assert_eq!(
-            search(f.db.conn(), "フォロー", 0, Language::Ja)
-                .unwrap()
-                .activities
-                .len(),
-            10
+        assert_eq!(search_more(conn, "  ", SearchKind::Deals, &after, 5, Language::Ja).unwrap(), SearchGroup::default());
+    }
+
+    #[test]
+    fn hits_carry_the_dates_to_show() {
+        let (mut f, s) = setup();
+        let deal = crate::deal::NewDeal {
+            pipeline_id: s.pipeline_id.clone(),
+            stage_id: s.stage("提案"),
+            company_id: s.company_id.clone(),
+            title: "基幹システム刷新".into(),
+            expected_close: NaiveDate::from_ymd_opt(2027, 3, 31),
+            ..Default::default()
+        };
+        f.db.write(|ctx| crate::deal::create(ctx, &deal)).unwrap();
+        log(
+            &mut f.db,
+            &entry(&s.company_id, ActivityKind::Call, "2026-11-20T05:00:00Z", "基幹システムの電話"),
         );
+        let r = search(f.db.conn(), "基幹システム", 0, Language::Ja).unwrap();
+        let d = &r.deals.hits[0];
+        assert_eq!(d.expected_close, NaiveDate::from_ymd_opt(2027, 3, 31));
+        assert_eq!(d.updated_at.as_deref(), Some("2026-11-25T01:00:00Z"));
+        assert_eq!((d.occurred_at.as_deref(), d.last_contact_at.as_deref()), (None, None));
+        let a = &r.activities.hits[0];
+        assert_eq!(a.occurred_at.as_deref(), Some("2026-11-20T05:00:00Z"));
+        let c = &search(f.db.conn(), "テスト", 0, Language::Ja).unwrap().companies.hits[0];
+        assert_eq!(c.last_contact_at.as_deref(), Some("2026-11-20T05:00:00Z"));
     }
 
     #[test]
@@ -869,16 +1222,16 @@ mod tests {
             .unwrap();
         f.db.conn().execute_batch("VACUUM").unwrap();
         for (i, id) in ids.iter().enumerate().filter(|(i, _)| *i != 3 && *i != 11) {
-            let r = search(f.db.conn(), &format!("メモ{i:02}番"), 0, Language::Ja).unwrap();
-            assert_eq!(
-                r.activities.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
-                [id.as_str()]
-            );
+            for q in [format!("メモ{i:02}番"), format!("{i:02}")] {
+                let r = search(f.db.conn(), &q, 0, Language::Ja).unwrap();
+                assert_eq!(
+                    r.activities.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+                    [id.as_str()],
+                    "{q}"
+                );
+            }
         }
-        assert!(search(f.db.conn(), "メモ03番", 0, Language::Ja)
-            .unwrap()
-            .activities
-            .is_empty());
+        assert!(search(f.db.conn(), "メモ03番", 0, Language::Ja).unwrap().activities.hits.is_empty());
         integrity(&f.db);
     }
 
@@ -890,6 +1243,12 @@ mod tests {
         assert_eq!(fts_query(&t.long), "\"議事録\" \"abc\" \"\"\"x\"\"\"");
         let many = terms("a b c d e f g h i j");
         assert_eq!(many.short.len(), MAX_TERMS);
+        // Short terms are tokens, one character a prefix; a long term adds its pairs.
+        let t = terms("田中 A 議事録");
+        assert_eq!(
+            bigram_query(&t),
+            "000061* 004e8b009332 007530004e2d 008b70004e8b"
+        );
     }
 
     #[test]
@@ -925,8 +1284,8 @@ mod plan_tests {
     use super::*;
     use crate::testutil::fixture;
 
-    fn explain(conn: &Connection, s: &Source, q: &str) -> String {
-        let (sql, p) = plan(s, &terms(q), 10);
+    fn explain(conn: &Connection, s: &Source, q: &str, after: Option<&SearchCursor>) -> String {
+        let (sql, p) = plan(s, &terms(q), after, 10);
         let mut st = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         st.query_map(params_from_iter(p.0), |r| r.get::<_, String>(3))
             .unwrap()
@@ -938,9 +1297,26 @@ mod plan_tests {
     #[test]
     fn timeline_hits_come_in_index_order_without_sorting() {
         let f = fixture();
-        for q in ["議事録", "佐藤 議事録", "佐藤", "proposal quote"] {
-            let p = explain(f.db.conn(), &ACTIVITIES, q);
-            assert!(!p.contains("TEMP B-TREE"), "{q}: {p}");
+        let after = SearchCursor {
+            row: 100,
+            reading: None,
+            name: None,
+        };
+        // Which index leads, newest first, and whether a long term beside a
+        // short one is confirmed row by row (rowid = and MATCH on the trigrams).
+        for (q, leads, confirms) in [
+            ("議事録", "activities_fts", false),
+            ("proposal quote", "activities_fts", false),
+            ("佐藤", "activities_bigrams", false),
+            ("林", "activities_bigrams", false),
+            ("佐藤 議事録", "activities_bigrams", true),
+        ] {
+            for a in [None, Some(&after)] {
+                let p = explain(f.db.conn(), &ACTIVITIES, q, a);
+                assert!(p.starts_with(&format!("SCAN {leads} VIRTUAL TABLE")), "{q}: {p}");
+                assert_eq!(p.contains("SCAN activities_fts VIRTUAL TABLE INDEX 0:=M"), confirms, "{q}: {p}");
+                assert!(!p.contains("TEMP B-TREE"), "{q}: {p}");
+            }
         }
     }
 }

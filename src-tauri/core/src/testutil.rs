@@ -161,6 +161,7 @@ pub fn deal_hits(db: &Db, query: &str) -> Vec<String> {
     crate::search::search(db.conn(), query, 0, crate::config::Language::Ja)
         .unwrap()
         .deals
+        .hits
         .into_iter()
         .map(|h| h.id)
         .collect()
