@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { answerWhoAreYou, App, CLI, freshHome, readBoard, startOnSample } from './wd.mjs';
+import { answerWhoAreYou, App, CLI, freshHome, readBoard, startOnSample, unfoldColumns } from './wd.mjs';
 
 const STAGES = ['リード', '初回商談', '提案', '見積', 'クロージング', '受注', '失注'];
 const running = new Set();
@@ -43,10 +43,16 @@ test('first start opens on sample data and the board shows cards in their stage 
   await app.screenshot('identity-ja');
   await answerWhoAreYou(app, '山田 花子');
   assert.equal(await app.text('[data-testid="current-user-name"]'), '山田 花子');
-  const columns = await app.waitFor(async () => {
+  const folded = await app.waitFor(async () => {
     const cols = await readBoard(app);
     return cols.length === STAGES.length && cols.some((c) => c.cards.length) ? cols : null;
   }, 15000, 'board columns with cards');
+  // Won and lost start folded: the open stages fill the window at a glance.
+  assert.deepEqual(folded.filter((c) => c.collapsed).map((c) => c.stage), STAGES.slice(-2), 'won and lost are folded');
+  assert.ok(folded.every((c) => c.count > 0), 'folded columns still show their count');
+  await app.screenshot('board-ja');
+  await unfoldColumns(app);
+  const columns = await readBoard(app);
 
   assert.deepEqual(columns.map((c) => c.stage), STAGES, 'columns in stage order');
   for (const c of columns) {
@@ -61,7 +67,7 @@ test('first start opens on sample data and the board shows cards in their stage 
   const path = await app.text('[data-testid="status-db-path"]');
   assert.ok(path.includes('kizuna-local.db'), `status bar shows the open file, got "${path}"`);
   assert.ok(existsSync(join(home, 'kizuna-local.db')), 'the local database lives in KIZUNA_HOME');
-  await app.screenshot('board-ja');
+  await app.screenshot('board-unfolded-ja');
   await quit();
 
   // The first-run answer is remembered: the next start goes straight to the board.

@@ -1,7 +1,8 @@
 // End-to-end: the pipeline board in the real window. A deal is created,
 // dragged with the mouse, moved by keyboard into closing, and lost with a
 // reason and a competitor; each step is checked in the columns' counts and
-// totals and in the follow-ups it plans.
+// totals and in the follow-ups it plans. At 1280×800 every stage is in view;
+// a long column loads more cards as it scrolls.
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { App, freshHome, readBoard, startOnSample } from './wd.mjs';
@@ -34,8 +35,10 @@ async function cardSlot(title) {
 }
 
 // A move shows at once and the backend's totals follow; a step is done when
-// both agree (every column's total is the sum of its cards again).
-const settled = (cols) => cols.every((c) => c.total === c.cards.reduce((a, b) => a + b, 0));
+// both agree (every column whose cards are all on screen totals them again;
+// a folded column shows none).
+const settled = (cols) =>
+  cols.every((c) => c.collapsed || (c.count === c.cards.length && c.total === c.cards.reduce((a, b) => a + b, 0)));
 
 async function boardAfter(predicate, what) {
   return app.waitFor(async () => {
@@ -102,7 +105,11 @@ test('create a deal, drag it to 見積, move it into closing, lose it with a re-
   );
   assert.match(countdown ?? '', /決断期限まで14日/, `countdown on the card, got ${countdown}`);
 
-  // Lost: drag to 失注; a reason is required, then the re-approach is planned.
+  // Lost: drag onto the folded 失注 column; a reason is required, then the re-approach is planned.
+  const lostBefore = column(cols, '失注').count;
+  assert.ok(column(cols, '失注').collapsed, '失注 starts folded');
+  // The card is the last of its column: a toast in the corner would cover it.
+  await app.exec(`document.querySelectorAll('[data-testid="toast"] button').forEach((b) => b.click())`);
   await app.drag(await cardSlot(title), await app.find(`${colSelector('失注')} [data-testid="column-cards"]`));
   await app.find('[data-testid="lost-dialog"]');
   await app.click('[data-testid="lost-confirm"]');
@@ -112,7 +119,11 @@ test('create a deal, drag it to 見積, move it into closing, lose it with a re-
   await app.type('[data-testid="lost-detail"]', '先方の予算が半分に削られた');
   await app.screenshot('lost-dialog-ja');
   await app.click('[data-testid="lost-confirm"]');
-  cols = await boardAfter((c) => where(c, title) === '失注', 'the deal in 失注');
+  cols = await boardAfter((c) => column(c, '失注').count === lostBefore + 1 && !where(c, title), 'the deal in the folded 失注');
+  // Unfolded, the column shows it on top, where a folded column takes a drop.
+  await app.click(`${colSelector('失注')} [data-testid="column-toggle"]`);
+  cols = await boardAfter((c) => !column(c, '失注').collapsed && column(c, '失注').titles.length > 0, '失注 unfolded');
+  assert.equal(column(cols, '失注').titles[0], title, 'the lost deal is at the top of 失注');
   const toast = await app.waitFor(async () => {
     const texts = await app.exec(`return [...document.querySelectorAll('[data-testid="toast"]')].map((t) => t.textContent)`);
     return texts.find((x) => x.includes('再アプローチ')) ?? null;
@@ -328,7 +339,8 @@ test('a USD deal stays USD through an edit; its decision deadline moves; a win o
   assert.equal(contract.currency, 'USD');
   assert.equal(contract.amount, 1_234_567);
 
-  // Delete, and take it back from the notice.
+  // Delete, and take it back from the notice (受注 starts folded: unfold it).
+  await app.click(`${colSelector('受注')} [data-testid="column-toggle"]`);
   await app.clickEl(await cardSlot(renamed));
   await app.find('[data-testid="deal-dialog"]');
   await app.click('[data-testid="deal-delete"]');
@@ -338,4 +350,107 @@ test('a USD deal stays USD through an edit; its decision deadline moves; a win o
   await app.click('[data-testid="toast-undo"]');
   await app.waitFor(async () => (await readBoard(app)).some((c) => c.stage === '受注' && c.titles.includes(renamed)), 10000, 'the card back in 受注');
   assert.equal((await app.invoke('deal', { id: created.id })).currency, 'USD');
+});
+
+test('at 1280×800 every stage is in view; unfolded won and lost scroll with a visible bar', async () => {
+  app = await App.launch({ home: freshHome() });
+  await startOnSample(app);
+  await app.find('[data-testid="deal-card"]');
+  const layout = () =>
+    app.exec(`
+      const board = document.querySelector('[data-testid="board"]');
+      const box = board.getBoundingClientRect();
+      return {
+        window: [window.outerWidth, window.outerHeight],
+        overflow: board.scrollWidth - board.clientWidth,
+        scrollbar: board.offsetHeight - board.clientHeight,
+        columns: [...board.querySelectorAll('[data-testid="column"]')].map((c) => {
+          const r = c.getBoundingClientRect();
+          return { stage: c.dataset.stageName, left: r.left, right: r.right, width: r.width, inView: r.left >= box.left && r.right <= box.right };
+        }),
+      };
+    `);
+  const folded = await layout();
+  assert.deepEqual(folded.window, [1280, 800], 'the default window size');
+  assert.equal(folded.columns.length, 7);
+  assert.ok(folded.columns.every((c) => c.inView), `every stage in view: ${JSON.stringify(folded.columns)}`);
+  assert.ok(folded.overflow <= 0, 'nothing to scroll sideways');
+  assert.ok(folded.columns.filter((c) => c.width < 60).length === 2, 'won and lost are thin');
+  assert.ok(folded.columns.slice(0, 5).every((c) => c.width >= 170), 'open stages keep a readable width');
+  await app.screenshot('board-1280x800-ja');
+
+  // Unfolding both: more than fits, and the board says so with its scrollbar.
+  for (const stage of ['受注', '失注']) await app.click(`${colSelector(stage)} [data-testid="column-toggle"]`);
+  const open = await app.waitFor(async () => {
+    const l = await layout();
+    return l.columns.every((c) => c.width > 60) ? l : null;
+  }, 5000, 'won and lost unfolded');
+  assert.ok(open.overflow > 0, 'the board is wider than the window');
+  assert.ok(open.scrollbar >= 8, `a horizontal scrollbar takes room (${open.scrollbar}px) before any scrolling`);
+  await app.screenshot('board-1280x800-unfolded-ja');
+  // Folding again (the toggle in the column's header).
+  await app.click(`${colSelector('受注')} [data-testid="column-toggle"]`);
+  await app.waitFor(async () => (await readBoard(app)).find((c) => c.stage === '受注').collapsed, 5000, '受注 folded again');
+});
+
+test('a long column loads more cards as it scrolls, and keeps them through a move', async () => {
+  app = await App.launch({ home: freshHome() });
+  await startOnSample(app);
+  await app.find('[data-testid="deal-card"]');
+  const board = await app.invoke('board', { pipelineId: null, filter: null, loaded: null });
+  const lead = board.columns.find((c) => c.stage.name === 'リード');
+  const companyId = board.columns.flatMap((c) => c.cards)[0].company_id;
+  const ADDED = 70;
+  for (let i = 0; i < ADDED; i++) {
+    await app.invoke('create_deal', {
+      deal: {
+        pipeline_id: board.pipeline_id, stage_id: lead.stage.id, company_id: companyId, contact_id: null,
+        title: `E2E 長い列 ${String(i).padStart(2, '0')}`, amount: 1000 + i, currency: 'JPY', owner_id: null,
+        expected_close: null, decision_deadline: null, notes: '',
+      },
+    });
+  }
+  const total = lead.count + ADDED;
+  const sum = lead.totals[0].amount + Array.from({ length: ADDED }, (_, i) => 1000 + i).reduce((a, b) => a + b, 0);
+  await app.click('[data-testid="nav-customers"]');
+  await app.find('[data-testid="customer-row"]');
+  await app.click('[data-testid="nav-board"]');
+  const lead1 = await app.waitFor(async () => {
+    const c = (await readBoard(app)).find((x) => x.stage === 'リード');
+    return c.count === total ? c : null;
+  }, 15000, 'the long column');
+  assert.equal(lead1.cards.length, 30, 'the first page only');
+  assert.equal(lead1.total, sum, 'the total is every deal of the column, loaded or not');
+  assert.ok(await app.findAll(`${colSelector('リード')} [data-testid="column-more"]`).then((e) => e.length === 1), 'says more follow');
+  await app.screenshot('board-long-column-ja');
+
+  // Scrolling to the end of what is loaded fetches the next page, until all are there.
+  const scrollDown = () =>
+    app.exec(`const el = document.querySelector('[data-testid="column"][data-stage-name="リード"] [data-testid="column-cards"]'); el.scrollTop = el.scrollHeight;`);
+  const loaded = () => app.exec(`return Number(document.querySelector('[data-testid="column"][data-stage-name="リード"]').dataset.loaded)`);
+  await scrollDown();
+  await app.waitFor(async () => (await loaded()) === 60, 10000, 'the second page');
+  await app.waitFor(async () => {
+    await scrollDown();
+    return (await loaded()) === total;
+  }, 20000, 'every card of the column');
+  const ids = await app.exec(`return [...document.querySelectorAll('[data-testid="column"][data-stage-name="リード"] [data-testid="deal-card"]')].map((c) => c.dataset.dealId)`);
+  assert.equal(new Set(ids).size, ids.length, 'no card twice');
+  assert.equal(await app.findAll(`${colSelector('リード')} [data-testid="column-more"]`).then((e) => e.length), 0);
+  await app.screenshot('board-long-column-end-ja');
+
+  // A move reloads the board: the scrolled column keeps every card it had.
+  await app.exec(`document.querySelector('[data-testid="column"][data-stage-name="リード"] [data-testid="column-cards"]').scrollTop = 0`);
+  // The element and its place read at once: a virtualised column swaps its cards as it scrolls.
+  const firstSlot = await app.waitFor(async () => {
+    const el = await app.exec(
+      `const s = document.querySelector('[data-testid="column"][data-stage-name="リード"] [data-card-slot]'); return s && s.getBoundingClientRect().top < 400 ? s : null`,
+    );
+    return el ? Object.values(el)[0] : null;
+  }, 5000, 'the top of the long column');
+  await app.drag(firstSlot, await app.find(`${colSelector('初回商談')} [data-testid="column-cards"]`));
+  await app.waitFor(async () => {
+    const c = (await readBoard(app)).find((x) => x.stage === 'リード');
+    return c.count === total - 1 && (await loaded()) === total - 1 ? c : null;
+  }, 15000, 'the move, with the long column still whole');
 });

@@ -296,18 +296,33 @@ export async function startOnSample(app, name = 'テスト 太郎') {
   await answerWhoAreYou(app, name);
 }
 
-/** Reads every column of the board as plain data. */
+/**
+ * Reads every column of the board as plain data. `cards` and `titles` are
+ * the cards in the DOM: none for a folded column, and a long column holds
+ * only the pages loaded so far (`count` is every deal in it).
+ */
 export async function readBoard(app) {
   return app.exec(`
     return [...document.querySelectorAll('[data-testid="column"]')].map((col) => ({
       stage: col.getAttribute('data-stage-name'),
       count: Number(col.getAttribute('data-count')),
+      collapsed: col.getAttribute('data-collapsed') === 'true',
       shownCount: col.querySelector('[data-testid="column-count"]')?.textContent.trim(),
       total: Number(col.querySelector('[data-testid="column-total"]')?.getAttribute('data-total') ?? 'NaN'),
       cards: [...col.querySelectorAll('[data-testid="deal-card"]')].map((c) => Number(c.getAttribute('data-amount'))),
       titles: [...col.querySelectorAll('[data-testid="deal-card"] .title')].map((t) => t.textContent.trim()),
     }));
   `);
+}
+
+/** Unfolds the board's folded (won and lost) columns, so their cards are in the DOM. */
+export async function unfoldColumns(app) {
+  for (;;) {
+    const [toggle] = await app.findAll('[data-testid="column"][data-collapsed="true"] [data-testid="column-toggle"]');
+    if (!toggle) return;
+    await app.clickEl(toggle);
+    await app.waitFor(async () => (await app.attr(toggle, 'aria-expanded').catch(() => 'gone')) !== 'false', 5000, 'the column unfolded');
+  }
 }
 
 /** The PIDs of processes started with KIZUNA_HOME=home (Linux /proc). */

@@ -25,8 +25,9 @@ use ts_rs::TS;
 /// Cards per column in the board's first answer and in each further page:
 /// more than a column shows at once on a large screen.
 pub const PAGE: u32 = 30;
-/// The most cards one request returns for a column.
-pub const MAX_PAGE: u32 = 1_000;
+/// The most cards one request returns for a column (what a refresh keeps of
+/// a column scrolled that far).
+pub const MAX_PAGE: u32 = 10_000;
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]

@@ -5,7 +5,7 @@ use crate::state::AppState;
 use crate::tray;
 use kizuna_core::activity::{ActivityEdit, NewActivity};
 use kizuna_core::backup::BackupInfo;
-use kizuna_core::board::{Board, BoardFilter};
+use kizuna_core::board::{Board, BoardFilter, CardCursor, CardPage};
 use kizuna_core::company::{
     Company, CompanyEdit, CompanyListItem, CompanyQuery, CompanySummary, DeletionImpact, NewCompany,
 };
@@ -15,7 +15,7 @@ use kizuna_core::deletion::{Deletion, Restored};
 use kizuna_core::mail::{MailDraft, ThankYouDraft};
 use kizuna_core::outbox::{DrainReport, Entry, Op, OutboxCounts};
 use kizuna_core::pipeline::{PipelineStages, StageEdit};
-use kizuna_core::search::SearchResults;
+use kizuna_core::search::{SearchCursor, SearchGroup, SearchKind, SearchResults};
 use kizuna_core::session::{AppStatus, RestoreOutcome};
 use kizuna_core::settings::{TeamSettings, VersionedSettings};
 use kizuna_core::timeline::{TimelinePage, TimelineQuery};
@@ -23,6 +23,7 @@ use kizuna_core::user::User;
 use kizuna_core::{
     activity, board, company, deal, deletion, mail, pipeline, search, settings, timeline, user, ErrorPayload,
 };
+use std::collections::HashMap;
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
 
@@ -86,20 +87,47 @@ pub async fn resolve_outbox(state: State<'_, AppState>, seq: i64, apply_mine: bo
     state.resolve_outbox(seq, apply_mine).await
 }
 
+/// The board: per column the count, the totals and the first cards; a
+/// column listed in `loaded` (stage id → cards on screen) keeps that many.
 #[tauri::command]
 pub async fn board(
     state: State<'_, AppState>,
     pipeline_id: Option<String>,
     filter: Option<BoardFilter>,
+    loaded: Option<HashMap<String, u32>>,
 ) -> Reply<Board> {
     state
         .with_session(move |s| {
             let db = s.db()?;
-            board::load(
+            board::load_keeping(
                 db.conn(),
                 db.clock(),
                 pipeline_id.as_deref(),
                 &filter.unwrap_or_default(),
+                &loaded.unwrap_or_default(),
+            )
+        })
+        .await
+}
+
+/// The next cards of a column as it scrolls.
+#[tauri::command]
+pub async fn board_column_page(
+    state: State<'_, AppState>,
+    stage_id: String,
+    filter: Option<BoardFilter>,
+    after: CardCursor,
+) -> Reply<CardPage> {
+    state
+        .with_session(move |s| {
+            let db = s.db()?;
+            board::column_page(
+                db.conn(),
+                db.clock(),
+                &stage_id,
+                &filter.unwrap_or_default(),
+                &after,
+                board::PAGE,
             )
         })
         .await
@@ -344,8 +372,10 @@ pub async fn record_mail_sent(
         .await
 }
 
-/// Results per kind: enough to find the record, few enough to scan by eye.
+/// Results per kind at first: enough to find the record, few enough to scan by eye.
 const SEARCH_LIMIT: u32 = 8;
+/// Each "show more" of one kind.
+const SEARCH_MORE: u32 = 20;
 
 #[tauri::command]
 pub async fn search(state: State<'_, AppState>, query: String) -> Reply<SearchResults> {
@@ -353,6 +383,21 @@ pub async fn search(state: State<'_, AppState>, query: String) -> Reply<SearchRe
         .with_session(move |s| {
             let lang = s.status().language;
             search::search(s.db()?.conn(), &query, SEARCH_LIMIT, lang)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn search_more(
+    state: State<'_, AppState>,
+    query: String,
+    kind: SearchKind,
+    after: SearchCursor,
+) -> Reply<SearchGroup> {
+    state
+        .with_session(move |s| {
+            let lang = s.status().language;
+            search::search_more(s.db()?.conn(), &query, kind, &after, SEARCH_MORE, lang)
         })
         .await
 }

@@ -9,6 +9,8 @@ import type { RestoreOutcome } from './generated/RestoreOutcome';
 import type { Board } from './generated/Board';
 import type { ActivityEdit } from './generated/ActivityEdit';
 import type { BoardFilter } from './generated/BoardFilter';
+import type { CardCursor } from './generated/CardCursor';
+import type { CardPage } from './generated/CardPage';
 import type { Deal } from './generated/Deal';
 import type { DealEdit } from './generated/DealEdit';
 import type { Deletion } from './generated/Deletion';
@@ -39,6 +41,9 @@ import type { NewCompany } from './generated/NewCompany';
 import type { CompanySummary } from './generated/CompanySummary';
 import type { Contact } from './generated/Contact';
 import type { ContactEdit } from './generated/ContactEdit';
+import type { SearchCursor } from './generated/SearchCursor';
+import type { SearchGroup } from './generated/SearchGroup';
+import type { SearchKind } from './generated/SearchKind';
 import type { SearchResults } from './generated/SearchResults';
 import type { TimelinePage } from './generated/TimelinePage';
 import type { TimelineQuery } from './generated/TimelineQuery';
@@ -77,8 +82,12 @@ export const api = {
   resolveOutbox: (seq: number, applyMine: boolean) => call<null>('resolve_outbox', { seq, applyMine }),
   backUpNow: () => call<BackupInfo>('back_up_now'),
   restoreBackup: (path: string) => call<RestoreOutcome>('restore_backup', { path }),
-  board: (pipelineId: string | null, filter: BoardFilter | null = null) =>
-    call<Board>('board', { pipelineId, filter }),
+  /** `loaded`: stage id → cards a column already shows, so a refresh keeps them. */
+  board: (pipelineId: string | null, filter: BoardFilter | null = null, loaded: Record<string, number> | null = null) =>
+    call<Board>('board', { pipelineId, filter, loaded }),
+  /** A column's next cards as it scrolls: `after` is the column's `next`. */
+  boardColumnPage: (stageId: string, filter: BoardFilter | null, after: CardCursor) =>
+    call<CardPage>('board_column_page', { stageId, filter, after }),
   deal: (id: string) => call<Deal>('deal', { id }),
   createDeal: (deal: NewDeal) => call<Deal>('create_deal', { deal }),
   updateDeal: (id: string, version: number, edit: DealEdit) => call<Deal>('update_deal', { id, version, edit }),
@@ -110,6 +119,9 @@ export const api = {
   contacts: (companyId: string) => call<Contact[]>('contacts', { companyId }),
   timeline: (query: TimelineQuery) => call<TimelinePage>('timeline', { query }),
   search: (query: string) => call<SearchResults>('search', { query }),
+  /** The next page of one kind's hits: `after` is the group's `next`. */
+  searchMore: (query: string, kind: SearchKind, after: SearchCursor) =>
+    call<SearchGroup>('search_more', { query, kind, after }),
   logActivity: (activity: NewActivity) => call<string>('log_activity', { activity }),
   updateActivity: (id: string, version: number, edit: ActivityEdit) => call<number>('update_activity', { id, version, edit }),
   deleteActivity: (id: string, version: number) => call<null>('delete_activity', { id, version }),

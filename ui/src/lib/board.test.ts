@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, daysBetween, dropIndex, dropIndexFixed, keyboardMove, locate, moveLocally, parseAmount } from './board';
+import {
+  addDays,
+  daysBetween,
+  dropIndex,
+  dropIndexFixed,
+  isCollapsed,
+  keyboardMove,
+  loadedCounts,
+  locate,
+  moveLocally,
+  parseAmount,
+  withPage,
+} from './board';
 import type { BoardColumn } from './generated/BoardColumn';
 import type { DealCard } from './generated/DealCard';
 
@@ -11,13 +23,14 @@ function card(id: string, stage: string, amount = 100): DealCard {
   } as DealCard;
 }
 
-function column(stage: string, ids: string[]): BoardColumn {
+function column(stage: string, ids: string[], more = 0): BoardColumn {
   return {
     stage: { id: stage, pipeline_id: 'p', name: stage, position: 0, probability: 50, idle_days: 7, kind: 'open', is_closing: false, version: 1 },
-    count: ids.length,
+    count: ids.length + more,
     totals: [],
     cards: ids.map((id) => card(id, stage)),
-  } as BoardColumn;
+    next: more > 0 ? { position: ids.length, id: ids[ids.length - 1] ?? '' } : null,
+  };
 }
 
 const board = () => [column('a', ['1', '2', '3']), column('b', ['4']), column('c', [])];
@@ -52,6 +65,13 @@ describe('moveLocally', () => {
     expect(moveLocally(board(), '1', 'c', null)[2]?.cards.map((c) => c.id)).toEqual(['1']);
     expect(moveLocally(board(), '1', 'a', 2)[0]?.cards.map((c) => c.id)).toEqual(['2', '3', '1']);
   });
+  it('counts the cards not loaded yet in a long column', () => {
+    const long = [column('a', ['1', '2'], 40), column('b', ['3'], 10)];
+    const after = moveLocally(long, '1', 'b', 1);
+    expect(after[0]?.count).toBe(41);
+    expect(after[1]?.count).toBe(12);
+    expect(after[1]?.cards.map((c) => c.id)).toEqual(['3', '1']);
+  });
   it('leaves the board alone for an unknown card and does not mutate the input', () => {
     const b = board();
     moveLocally(b, '2', 'b', 0);
@@ -67,12 +87,38 @@ describe('keyboardMove', () => {
     expect(keyboardMove(board(), '2', 'ArrowUp')).toEqual({ toStageId: 'a', index: 0 });
     expect(keyboardMove(board(), '2', 'ArrowDown')).toEqual({ toStageId: 'a', index: 2 });
   });
+  it('into a long column, lands after the cards it shows so the card stays in sight', () => {
+    const b = [column('a', ['1']), column('b', ['2', '3'], 500)];
+    expect(keyboardMove(b, '1', 'ArrowRight')).toEqual({ toStageId: 'b', index: 2 });
+  });
   it('goes nowhere past the edges or for other keys', () => {
     expect(keyboardMove(board(), '1', 'ArrowLeft')).toBeNull();
     expect(keyboardMove(board(), '1', 'ArrowUp')).toBeNull();
     expect(keyboardMove(board(), '3', 'ArrowDown')).toBeNull();
     expect(keyboardMove(board(), '1', 'Enter')).toBeNull();
     expect(locate(board(), '4')).toEqual({ column: 1, index: 0 });
+  });
+});
+
+describe('paging', () => {
+  it('appends a page without repeating a card and takes its cursor', () => {
+    const b = [column('a', ['1', '2'], 3), column('b', ['4'])];
+    const page = { cards: [card('2', 'a'), card('5', 'a')], next: null };
+    const after = withPage(b, 'a', page);
+    expect(after[0]?.cards.map((c) => c.id)).toEqual(['1', '2', '5']);
+    expect(after[0]?.next).toBeNull();
+    expect(after[1]).toBe(b[1]);
+    expect(loadedCounts(after)).toEqual({ a: 3, b: 1 });
+  });
+});
+
+describe('isCollapsed', () => {
+  it('folds won and lost columns until the user unfolds them; open ones never', () => {
+    const stage = (kind: 'open' | 'won' | 'lost') => ({ ...column('s', []).stage, id: kind, kind });
+    expect(isCollapsed(stage('open'), new Set())).toBe(false);
+    expect(isCollapsed(stage('won'), new Set())).toBe(true);
+    expect(isCollapsed(stage('lost'), new Set())).toBe(true);
+    expect(isCollapsed(stage('lost'), new Set(['lost']))).toBe(false);
   });
 });
 

@@ -1,5 +1,7 @@
 import type { BoardColumn } from './generated/BoardColumn';
+import type { CardPage } from './generated/CardPage';
 import type { DealCard } from './generated/DealCard';
+import type { Stage } from './generated/Stage';
 
 // The board's pure logic, apart from the DOM so it is tested without a window.
 
@@ -22,7 +24,8 @@ export function dropIndexFixed(offsetY: number, rowHeight: number, count: number
 /**
  * The board as it looks right after a move, before the backend confirms it:
  * the card leaves its column and enters the target at `index` among the other
- * cards. Totals are left for the backend's answer, which replaces this.
+ * cards (the ones loaded: a long column holds only its first pages). Counts
+ * follow; totals are left for the backend's answer, which replaces this.
  */
 export function moveLocally(
   columns: readonly BoardColumn[],
@@ -36,7 +39,7 @@ export function moveLocally(
     if (at === -1) return col;
     moving = col.cards[at];
     const cards = col.cards.filter((c) => c.id !== dealId);
-    return { ...col, cards, count: cards.length };
+    return { ...col, cards, count: Math.max(0, col.count - 1) };
   });
   if (!moving) return [...columns];
   const card: DealCard = { ...moving, stage_id: toStageId };
@@ -45,7 +48,7 @@ export function moveLocally(
     const cards = [...col.cards];
     const at = index === null ? cards.length : Math.min(Math.max(index, 0), cards.length);
     cards.splice(at, 0, card);
-    return { ...col, cards, count: cards.length };
+    return { ...col, cards, count: col.count + 1 };
   });
 }
 
@@ -62,7 +65,9 @@ export type KeyMove = { toStageId: string; index: number | null } | null;
 
 /**
  * The keyboard way to move a card: Alt+←/→ to the previous or next stage
- * (bottom of that column), Alt+↑/↓ one place up or down in its column.
+ * (after the cards that column shows: its bottom, or in a long column the
+ * end of what is loaded, so the card stays in sight), Alt+↑/↓ one place up
+ * or down in its column.
  */
 export function keyboardMove(columns: readonly BoardColumn[], dealId: string, key: string): KeyMove {
   const at = locate(columns, dealId);
@@ -73,7 +78,8 @@ export function keyboardMove(columns: readonly BoardColumn[], dealId: string, ke
     case 'ArrowLeft':
     case 'ArrowRight': {
       const next = columns[at.column + (key === 'ArrowLeft' ? -1 : 1)];
-      return next ? { toStageId: next.stage.id, index: null } : null;
+      if (!next) return null;
+      return { toStageId: next.stage.id, index: next.next ? next.cards.length : null };
     }
     case 'ArrowUp':
       return at.index > 0 ? { toStageId: column.stage.id, index: at.index - 1 } : null;
@@ -83,6 +89,38 @@ export function keyboardMove(columns: readonly BoardColumn[], dealId: string, ke
     default:
       return null;
   }
+}
+
+/** How many cards each column holds, for a refresh that keeps them all. */
+export function loadedCounts(columns: readonly BoardColumn[]): Record<string, number> {
+  return Object.fromEntries(columns.map((c) => [c.stage.id, c.cards.length]));
+}
+
+/**
+ * The board with a column's next page appended. A card already shown (moved
+ * there meanwhile) is not repeated.
+ */
+export function withPage(columns: readonly BoardColumn[], stageId: string, page: CardPage): BoardColumn[] {
+  return columns.map((col) => {
+    if (col.stage.id !== stageId) return col;
+    const shown = new Set(col.cards.map((c) => c.id));
+    return { ...col, cards: [...col.cards, ...page.cards.filter((c) => !shown.has(c.id))], next: page.next };
+  });
+}
+
+/**
+ * Won and lost columns start folded into thin columns (they still take a
+ * drop): the open stages are what a salesperson works in, and at 1280 px
+ * all of them then fit beside each other. `expanded` holds the stages the
+ * user unfolded.
+ */
+export function isCollapsed(stage: Stage, expanded: ReadonlySet<string>): boolean {
+  return stage.kind !== 'open' && !expanded.has(stage.id);
+}
+
+/** Whether a closed column can be folded at all (open ones always show). */
+export function canCollapse(stage: Stage): boolean {
+  return stage.kind !== 'open';
 }
 
 /** A calendar day `days` after `day` (both "YYYY-MM-DD"), never shifted by a time zone. */

@@ -27,4 +27,16 @@ company_id: string, deal_id: string | null,
 /**
  * Timeline entries: when the touch happened.
  */
-occurred_at: string | null, };
+occurred_at: string | null, 
+/**
+ * Deals: when the deal was last changed.
+ */
+updated_at: string | null, 
+/**
+ * Deals: when it is expected to close.
+ */
+expected_close: string | null, 
+/**
+ * Companies: the last touch with the customer.
+ */
+last_contact_at: string | null, };

@@ -129,6 +129,9 @@ export const en: Catalog = {
     moveHint: 'Enter: open / Alt+arrow keys: move',
     deadlineSet: 'Decision deadline set to {date}; a follow-up was created',
     reapproachPlanned: 'Re-approach planned for {date}',
+    fold: 'Fold {stage}',
+    unfold: 'Show {stage}',
+    moreCards: { one: '{count} more (scroll to load)', other: '{count} more (scroll to load)' },
   },
   deal: {
     newTitle: 'New deal',
@@ -468,7 +471,11 @@ export const en: Catalog = {
     deals: 'Deals',
     activities: 'Timeline',
     none: 'Nothing found.',
-    short: 'Words of one or two characters are looked up in recent entries only; use three or more to search everything.',
+    more: 'Show more',
+    updated: 'Updated {date}',
+    expectedClose: 'Expected close {date}',
+    lastContact: 'Last contact {date}',
+    noContact: 'No contact yet',
   },
   segment: {
     key: 'Key account',

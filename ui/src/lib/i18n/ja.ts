@@ -132,6 +132,9 @@ export const ja = {
     moveHint: 'Enter: 開く / Alt+矢印キー: 移動',
     deadlineSet: '決断期限を{date}に設定し、フォローアップを作成しました',
     reapproachPlanned: '再アプローチを{date}に予定しました',
+    fold: '{stage}を畳む',
+    unfold: '{stage}を開く',
+    moreCards: { other: 'ほか{count}件（スクロールで表示）' },
   },
   deal: {
     newTitle: '新しい案件',
@@ -471,7 +474,11 @@ export const ja = {
     deals: '案件',
     activities: 'タイムライン',
     none: '見つかりませんでした。',
-    short: '2文字以下の語は、最近の記録だけを検索しています。3文字以上にするとすべてを検索します。',
+    more: 'さらに表示',
+    updated: '更新 {date}',
+    expectedClose: '受注予定 {date}',
+    lastContact: '最終接触 {date}',
+    noContact: '接触記録なし',
   },
   segment: {
     key: '重要顧客',
