@@ -64,15 +64,21 @@ e2e: app
 	bash tests/e2e/run.sh
 
 # Figures, not pass/fail: the engine's board time against the bare SQL on
-# the same file, the real window's time from IPC call to cards painted, the
-# timeline and search timings, and reminder punctuality.
+# the same file, the real window's time from IPC call to cards painted, idle
+# memory beside an empty Tauri window, the timeline and search timings, and
+# reminder punctuality.
 bench: test-deps app
 	mkdir -p target/bench
 	rm -f target/bench/board-10k.db
 	KIZUNA_BENCH_KEEP=$(CURDIR)/target/bench/board-10k.db $(CARGO) bench -p kizuna-core --bench board
 	bash tests/with-display.sh node tests/bench/board-paint.mjs
+	# Idle memory (app, web and network processes) with the sample data and
+	# the board shown, beside an empty Tauri window built with the same
+	# Tauri and plugins (built offline under target/; a few minutes).
+	bash tests/bench/build-empty-window.sh
+	bash tests/with-display.sh node tests/bench/memory.mjs
 	# One timeline page in 10k- and 1M-entry files, and search over 1M texts
-	# (writes a ~1.1 GB temporary file, about two minutes).
+	# (writes a ~1.2 GB temporary file, about four minutes).
 	$(CARGO) bench -p kizuna-core --bench timeline
 	# Reminder punctuality (p50/p99 delay after the due time), a colleague's
 	# change reaching the scheduler, and its idle CPU (about a minute).
