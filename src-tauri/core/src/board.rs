@@ -683,8 +683,10 @@ mod tests {
             .unwrap();
         db.write(|ctx| {
             for id in [&a, &c] {
-                ctx.tx
-                    .execute("UPDATE deals SET owner_id = ?2 WHERE id = ?1", rusqlite::params![id, me])?;
+                ctx.tx.execute(
+                    "UPDATE deals SET owner_id = ?2 WHERE id = ?1",
+                    rusqlite::params![id, me],
+                )?;
             }
             Ok(())
         })
@@ -764,7 +766,14 @@ mod tests {
     }
 
     /// Every card of a column, following the cursors page by page.
-    fn whole_column(db: &Db, clock: &dyn Clock, b: &Board, stage: usize, filter: &BoardFilter, per_page: u32) -> Vec<DealCard> {
+    fn whole_column(
+        db: &Db,
+        clock: &dyn Clock,
+        b: &Board,
+        stage: usize,
+        filter: &BoardFilter,
+        per_page: u32,
+    ) -> Vec<DealCard> {
         let col = &b.columns[stage];
         let mut cards = col.cards.clone();
         let mut next = col.next.clone();
@@ -789,8 +798,10 @@ mod tests {
         }
         // Ties in position are ordered by id, as the column shows them.
         db.write(|ctx| {
-            ctx.tx
-                .execute("UPDATE deals SET position = 5 WHERE title IN ('案件 07', '案件 08', '案件 09')", [])?;
+            ctx.tx.execute(
+                "UPDATE deals SET position = 5 WHERE title IN ('案件 07', '案件 08', '案件 09')",
+                [],
+            )?;
             Ok(())
         })
         .unwrap();
@@ -861,11 +872,19 @@ mod tests {
         let me = db.user().id.clone();
         let proposal = f.stage("提案");
         for i in 0..70 {
-            let id = f.deal(&mut db, &format!("{} {i:02}", if i % 2 == 0 { "保守" } else { "新規" }), proposal.clone(), 100, "JPY");
+            let id = f.deal(
+                &mut db,
+                &format!("{} {i:02}", if i % 2 == 0 { "保守" } else { "新規" }),
+                proposal.clone(),
+                100,
+                "JPY",
+            );
             if i % 3 == 0 {
                 db.write(|ctx| {
-                    ctx.tx
-                        .execute("UPDATE deals SET owner_id = ?2 WHERE id = ?1", rusqlite::params![id, me])?;
+                    ctx.tx.execute(
+                        "UPDATE deals SET owner_id = ?2 WHERE id = ?1",
+                        rusqlite::params![id, me],
+                    )?;
                     Ok(())
                 })
                 .unwrap();
@@ -992,7 +1011,12 @@ mod tests {
         let f = crate::testutil::seed_pipeline(&mut db);
         let scope = Scope::new(&clock, &f.pipeline_id, &BoardFilter::default());
         for sql in [FIRST_CARDS_SQL, NEXT_CARDS_SQL] {
-            let params = scope.with([Value::Text(f.stage("提案")), Value::Real(1.0), Value::Text("x".into()), Value::Integer(31)]);
+            let params = scope.with([
+                Value::Text(f.stage("提案")),
+                Value::Real(1.0),
+                Value::Text("x".into()),
+                Value::Integer(31),
+            ]);
             let mut st = db.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
             let plan = st
                 .query_map(params_from_iter(params), |r| r.get::<_, String>(3))

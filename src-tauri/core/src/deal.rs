@@ -932,16 +932,18 @@ mod tests {
         db.conn().query_row(sql, p, |r| r.get(0)).unwrap()
     }
 
+    /// Every card of a column, in order (the board sends a page at a time).
     fn column_titles(db: &Db, clock: &dyn Clock, stage: &str) -> Vec<String> {
         let b: Board = board::load(db.conn(), clock, None, &BoardFilter::default()).unwrap();
-        b.columns
-            .iter()
-            .find(|c| c.stage.name == stage)
-            .unwrap()
-            .cards
-            .iter()
-            .map(|c| c.title.clone())
-            .collect()
+        let col = b.columns.iter().find(|c| c.stage.name == stage).unwrap();
+        let mut titles: Vec<String> = col.cards.iter().map(|c| c.title.clone()).collect();
+        let mut next = col.next.clone();
+        while let Some(after) = next {
+            let page = board::column_page(db.conn(), clock, &col.stage.id, &BoardFilter::default(), &after, 0).unwrap();
+            titles.extend(page.cards.iter().map(|c| c.title.clone()));
+            next = page.next;
+        }
+        titles
     }
 
     /// (kind, status, due_at, title, assignee) of a deal's follow-ups, oldest first.

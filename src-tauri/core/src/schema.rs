@@ -225,24 +225,33 @@ mod tests {
         assert_eq!(db.schema_version().unwrap(), CURRENT);
         let conn = db.conn();
         let r = crate::search::search(conn, "議事録", 0, crate::config::Language::Ja).unwrap();
-        assert_eq!(r.activities.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["a1"]);
+        assert_eq!(
+            r.activities.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+            ["a1"]
+        );
         let r = crate::search::search(conn, "さくらしょう", 0, crate::config::Language::Ja).unwrap();
-        assert_eq!(r.companies.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["c"]);
+        assert_eq!(
+            r.companies.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+            ["c"]
+        );
         assert!(crate::search::search(conn, "削除済み", 0, crate::config::Language::Ja)
             .unwrap()
-            .companies.hits
+            .companies
+            .hits
             .is_empty());
         assert_eq!(
             crate::search::search(conn, "山田 花子", 0, crate::config::Language::Ja)
                 .unwrap()
-                .contacts.hits
+                .contacts
+                .hits
                 .len(),
             1
         );
         assert_eq!(
             crate::search::search(conn, "クラウド移行", 0, crate::config::Language::Ja)
                 .unwrap()
-                .deals.hits
+                .deals
+                .hits
                 .len(),
             1
         );
@@ -353,7 +362,10 @@ mod tests {
         assert_eq!(entry("a5").engine_text, None, "a call someone logged is theirs");
         // Converted entries are found by their English words too; the index is whole.
         let r = crate::search::search(conn, "Contract started", 0, En).unwrap();
-        assert_eq!(r.activities.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["a1"]);
+        assert_eq!(
+            r.activities.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+            ["a1"]
+        );
         let snippet: String = r.activities.hits[0].snippet.iter().map(|p| p.text.as_str()).collect();
         assert!(
             snippet.starts_with("Contract started: "),
@@ -449,11 +461,19 @@ mod tests {
         let ids = |g: &crate::search::SearchGroup| g.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&find("見積").activities), ["a1"]);
         let r = find("稟議");
-        assert_eq!((ids(&r.deals), ids(&r.activities)), (vec!["d".to_string()], vec!["a1".to_string()]));
+        assert_eq!(
+            (ids(&r.deals), ids(&r.activities)),
+            (vec!["d".to_string()], vec!["a1".to_string()])
+        );
         assert_eq!(ids(&find("田中").contacts), ["k"]);
         assert_eq!(ids(&find("林").companies), ["c"]);
         assert_eq!(ids(&find("競合").deals), ["d2"], "the competitor who won");
-        for t in ["companies_bigrams", "contacts_bigrams", "deals_bigrams", "activities_bigrams"] {
+        for t in [
+            "companies_bigrams",
+            "contacts_bigrams",
+            "deals_bigrams",
+            "activities_bigrams",
+        ] {
             conn.execute(&format!("INSERT INTO {t} ({t}) VALUES ('integrity-check')"), [])
                 .unwrap();
         }

@@ -269,7 +269,8 @@ const ACTIVITIES: Source = Source {
         "x.body",
         "x.next_todos",
     ],
-    head: "x.id, x.summary, co.name, x.company_id, x.deal_id, x.occurred_at, NULL, NULL, NULL, x.text_kind, x.text_params",
+    head:
+        "x.id, x.summary, co.name, x.company_id, x.deal_id, x.occurred_at, NULL, NULL, NULL, x.text_kind, x.text_params",
     join: "JOIN companies co ON co.id = x.company_id AND co.deleted_at IS NULL",
     order: Order::Newest,
 };
@@ -435,7 +436,11 @@ fn find(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
-    let next = if more { rows.last().map(|(_, c)| c.clone()) } else { None };
+    let next = if more {
+        rows.last().map(|(_, c)| c.clone())
+    } else {
+        None
+    };
     Ok(SearchGroup {
         hits: rows.into_iter().map(|(h, _)| h).collect(),
         next,
@@ -540,8 +545,8 @@ fn snippet(texts: &[String], terms: &[&String]) -> Vec<SnippetPart> {
 mod tests {
     use super::*;
     use crate::activity::{delete_activity, update_activity, ActivityEdit, ActivityKind};
-    use crate::config::Language;
     use crate::company::{self, NewCompany, NewContact};
+    use crate::config::Language;
     use crate::testutil::{entry, fixture, log, seed_pipeline, Fixture, Seed};
     use crate::Db;
 
@@ -630,7 +635,9 @@ mod tests {
             "DROP TABLE IF EXISTS temp.vocab; CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, {table}, 'instance')"
         ))
         .unwrap();
-        let mut st = conn.prepare("SELECT term FROM temp.vocab WHERE doc = ?1 ORDER BY term").unwrap();
+        let mut st = conn
+            .prepare("SELECT term FROM temp.vocab WHERE doc = ?1 ORDER BY term")
+            .unwrap();
         let terms = st
             .query_map([rowid], |r| r.get::<_, String>(0))
             .unwrap()
@@ -672,23 +679,21 @@ mod tests {
             let mut a = entry(&s.company_id, ActivityKind::Note, "2026-11-24T00:00:00Z", "メモ");
             a.body = text.clone();
             let id = log(&mut f.db, &a);
-            let rowid: i64 = f
-                .db
-                .conn()
-                .query_row("SELECT rowid FROM activities WHERE id = ?1", [&id], |r| r.get(0))
-                .unwrap();
+            let rowid: i64 =
+                f.db.conn()
+                    .query_row("SELECT rowid FROM activities WHERE id = ?1", [&id], |r| r.get(0))
+                    .unwrap();
             // The row's text as stored, joined as the trigger joins it.
-            let joined: String = f
-                .db
-                .conn()
-                .query_row(
-                    "SELECT COALESCE(search_text, summary) || char(10) || body || char(10) || minutes
+            let joined: String =
+                f.db.conn()
+                    .query_row(
+                        "SELECT COALESCE(search_text, summary) || char(10) || body || char(10) || minutes
                             || char(10) || next_todos
                      FROM activities WHERE rowid = ?1",
-                    [rowid],
-                    |r| r.get(0),
-                )
-                .unwrap();
+                        [rowid],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
             assert_eq!(
                 indexed_pairs(&f.db, "activities_bigrams", rowid),
                 expected_pairs(&joined),
@@ -777,7 +782,10 @@ mod tests {
             "the ideographic space separates terms"
         );
         // Short terms fold ASCII case too.
-        assert_eq!(titles(&search(f.db.conn(), "PR", 0, Language::Ja).unwrap().activities), ["提案書", "Pricing"]);
+        assert_eq!(
+            titles(&search(f.db.conn(), "PR", 0, Language::Ja).unwrap().activities),
+            ["提案書", "Pricing"]
+        );
     }
 
     #[test]
@@ -813,11 +821,30 @@ mod tests {
         assert_eq!(titles(&r.activities), ["田中様から電話"]);
         assert_eq!(marked(&r.activities.hits[0]), "見積の件、[稟議]は来週。");
         // A short term narrows what a long one found, and the other way round.
-        assert_eq!(titles(&search(f.db.conn(), "田中 から電話", 0, Language::Ja).unwrap().activities), ["田中様から電話"]);
-        assert!(search(f.db.conn(), "鈴木 から電話", 0, Language::Ja).unwrap().activities.hits.is_empty());
-        assert!(search(f.db.conn(), "田中 から手紙", 0, Language::Ja).unwrap().activities.hits.is_empty());
+        assert_eq!(
+            titles(
+                &search(f.db.conn(), "田中 から電話", 0, Language::Ja)
+                    .unwrap()
+                    .activities
+            ),
+            ["田中様から電話"]
+        );
+        assert!(search(f.db.conn(), "鈴木 から電話", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .hits
+            .is_empty());
+        assert!(search(f.db.conn(), "田中 から手紙", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .hits
+            .is_empty());
         // Two characters that are never neighbours are not a match.
-        assert!(search(f.db.conn(), "田電", 0, Language::Ja).unwrap().activities.hits.is_empty());
+        assert!(search(f.db.conn(), "田電", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .hits
+            .is_empty());
     }
 
     #[test]
@@ -828,11 +855,18 @@ mod tests {
         let mut a = entry(&s.company_id, ActivityKind::Note, "2026-11-24T00:00:00Z", "田中メモ");
         a.body = "議事の記録、事録".into();
         log(&mut f.db, &a);
-        assert!(search(f.db.conn(), "田中 議事録", 0, Language::Ja).unwrap().activities.hits.is_empty());
+        assert!(search(f.db.conn(), "田中 議事録", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .hits
+            .is_empty());
         let mut b = entry(&s.company_id, ActivityKind::Note, "2026-11-24T01:00:00Z", "田中議事録");
         b.body = String::new();
         log(&mut f.db, &b);
-        assert_eq!(titles(&search(f.db.conn(), "田中 議事録", 0, Language::Ja).unwrap().activities), ["田中議事録"]);
+        assert_eq!(
+            titles(&search(f.db.conn(), "田中 議事録", 0, Language::Ja).unwrap().activities),
+            ["田中議事録"]
+        );
     }
 
     #[test]
@@ -857,7 +891,10 @@ mod tests {
         })
         .unwrap();
         let r = search(f.db.conn(), "田中", 0, Language::Ja).unwrap();
-        assert_eq!(r.activities.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), [old_id.as_str()]);
+        assert_eq!(
+            r.activities.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+            [old_id.as_str()]
+        );
         assert_eq!(r.activities.next, None);
         let r = search(f.db.conn(), "稟議 初回訪問", 0, Language::Ja).unwrap();
         assert_eq!(titles(&r.activities), ["初回訪問"]);
@@ -889,9 +926,16 @@ mod tests {
         assert_eq!(titles(&r.deals), ["林様の追加案件"]);
         assert_eq!(titles(&r.activities), ["林"]);
         assert_eq!(marked(&r.contacts.hits[0]), "小[林]");
-        assert!(search(f.db.conn(), "森", 0, Language::Ja).unwrap().activities.hits.is_empty());
+        assert!(search(f.db.conn(), "森", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .hits
+            .is_empty());
         // ASCII, any case.
-        assert_eq!(titles(&search(f.db.conn(), "X", 0, Language::Ja).unwrap().companies), Vec::<&str>::new());
+        assert_eq!(
+            titles(&search(f.db.conn(), "X", 0, Language::Ja).unwrap().companies),
+            Vec::<&str>::new()
+        );
     }
 
     #[test]
@@ -939,7 +983,10 @@ mod tests {
         for q in ["\"\"\"", "(", ")", "-", "NOT", ":", "\u{0}", "'", "\\", "AND OR NEAR"] {
             search(f.db.conn(), q, 0, Language::Ja).unwrap();
         }
-        assert_eq!(search(f.db.conn(), "   ", 0, Language::Ja).unwrap(), SearchResults::default());
+        assert_eq!(
+            search(f.db.conn(), "   ", 0, Language::Ja).unwrap(),
+            SearchResults::default()
+        );
     }
 
     #[test]
@@ -967,12 +1014,50 @@ mod tests {
         };
         let contact = f.db.write(|ctx| company::create_contact(ctx, &contact)).unwrap();
         let deal = s.deal(&mut f.db, "消える案件", s.stage("提案"), 1, "JPY");
-        assert_eq!(search(f.db.conn(), "議事録", 0, Language::Ja).unwrap().activities.hits.len(), 1);
-        assert_eq!(search(f.db.conn(), "leaver@", 0, Language::Ja).unwrap().contacts.hits.len(), 1);
-        assert_eq!(search(f.db.conn(), "消える案件", 0, Language::Ja).unwrap().deals.hits.len(), 1);
-        assert_eq!(search(f.db.conn(), "誤っ", 0, Language::Ja).unwrap().activities.hits.len(), 1);
-        assert_eq!(search(f.db.conn(), "退職", 0, Language::Ja).unwrap().contacts.hits.len(), 1);
-        assert_eq!(search(f.db.conn(), "消え", 0, Language::Ja).unwrap().deals.hits.len(), 1);
+        assert_eq!(
+            search(f.db.conn(), "議事録", 0, Language::Ja)
+                .unwrap()
+                .activities
+                .hits
+                .len(),
+            1
+        );
+        assert_eq!(
+            search(f.db.conn(), "leaver@", 0, Language::Ja)
+                .unwrap()
+                .contacts
+                .hits
+                .len(),
+            1
+        );
+        assert_eq!(
+            search(f.db.conn(), "消える案件", 0, Language::Ja)
+                .unwrap()
+                .deals
+                .hits
+                .len(),
+            1
+        );
+        assert_eq!(
+            search(f.db.conn(), "誤っ", 0, Language::Ja)
+                .unwrap()
+                .activities
+                .hits
+                .len(),
+            1
+        );
+        assert_eq!(
+            search(f.db.conn(), "退職", 0, Language::Ja)
+                .unwrap()
+                .contacts
+                .hits
+                .len(),
+            1
+        );
+        assert_eq!(
+            search(f.db.conn(), "消え", 0, Language::Ja).unwrap().deals.hits.len(),
+            1
+        );
 
         f.db.write(|ctx| delete_activity(ctx, &gone, 1)).unwrap();
         f.db.write(|ctx| company::delete_contact(ctx, &contact, 1)).unwrap();
@@ -988,20 +1073,55 @@ mod tests {
         e.summary = "書き直した見出し".into();
         f.db.write(|ctx| update_activity(ctx, &edited, 1, &e)).unwrap();
 
-        assert!(search(f.db.conn(), "議事録", 0, Language::Ja).unwrap().activities.hits.is_empty());
-        assert!(search(f.db.conn(), "leaver@", 0, Language::Ja).unwrap().contacts.hits.is_empty());
-        assert!(search(f.db.conn(), "消える案件", 0, Language::Ja).unwrap().deals.hits.is_empty());
-        assert!(search(f.db.conn(), "最初の見出し", 0, Language::Ja).unwrap().activities.hits.is_empty());
+        assert!(search(f.db.conn(), "議事録", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .hits
+            .is_empty());
+        assert!(search(f.db.conn(), "leaver@", 0, Language::Ja)
+            .unwrap()
+            .contacts
+            .hits
+            .is_empty());
+        assert!(search(f.db.conn(), "消える案件", 0, Language::Ja)
+            .unwrap()
+            .deals
+            .hits
+            .is_empty());
+        assert!(search(f.db.conn(), "最初の見出し", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .hits
+            .is_empty());
         assert_eq!(
             titles(&search(f.db.conn(), "書き直", 0, Language::Ja).unwrap().activities),
             ["書き直した見出し"]
         );
         // The bigram index forgets them too.
-        assert!(search(f.db.conn(), "誤っ", 0, Language::Ja).unwrap().activities.hits.is_empty());
-        assert!(search(f.db.conn(), "退職", 0, Language::Ja).unwrap().contacts.hits.is_empty());
-        assert!(search(f.db.conn(), "消え", 0, Language::Ja).unwrap().deals.hits.is_empty());
-        assert!(search(f.db.conn(), "最初", 0, Language::Ja).unwrap().activities.hits.is_empty());
-        assert_eq!(titles(&search(f.db.conn(), "書き", 0, Language::Ja).unwrap().activities), ["書き直した見出し"]);
+        assert!(search(f.db.conn(), "誤っ", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .hits
+            .is_empty());
+        assert!(search(f.db.conn(), "退職", 0, Language::Ja)
+            .unwrap()
+            .contacts
+            .hits
+            .is_empty());
+        assert!(search(f.db.conn(), "消え", 0, Language::Ja)
+            .unwrap()
+            .deals
+            .hits
+            .is_empty());
+        assert!(search(f.db.conn(), "最初", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .hits
+            .is_empty());
+        assert_eq!(
+            titles(&search(f.db.conn(), "書き", 0, Language::Ja).unwrap().activities),
+            ["書き直した見出し"]
+        );
         integrity(&f.db);
     }
 
@@ -1033,7 +1153,10 @@ mod tests {
         assert_eq!(found(&f.db, "ライバル 半分"), [deal.as_str()], "terms across both");
         assert_eq!(found(&f.db, "価格"), [deal.as_str()], "the reason (a short term)");
         assert_eq!(found(&f.db, "予算"), [deal.as_str()], "a short word of the detail");
-        let hit = &search(f.db.conn(), "ライバルソフト", 0, Language::Ja).unwrap().deals.hits[0];
+        let hit = &search(f.db.conn(), "ライバルソフト", 0, Language::Ja)
+            .unwrap()
+            .deals
+            .hits[0];
         assert_eq!(hit.title, "基幹システム刷新");
         assert!(marked(hit).contains("[ライバルソフト]株式会社"), "{}", marked(hit));
         integrity(&f.db);
@@ -1071,8 +1194,16 @@ mod tests {
             )
         })
         .unwrap();
-        assert!(search(f.db.conn(), "提案 → 見積", 0, Language::Ja).unwrap().activities.hits.is_empty());
-        assert!(search(f.db.conn(), "見積", 0, Language::Ja).unwrap().activities.hits.is_empty());
+        assert!(search(f.db.conn(), "提案 → 見積", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .hits
+            .is_empty());
+        assert!(search(f.db.conn(), "見積", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .hits
+            .is_empty());
     }
 
     #[test]
@@ -1104,8 +1235,22 @@ mod tests {
                 "フォローの電話 25"
             ]
         );
-        assert_eq!(search(f.db.conn(), "フォ", 7, Language::Ja).unwrap().activities.hits.len(), 7);
-        assert_eq!(search(f.db.conn(), "フォロー", 0, Language::Ja).unwrap().activities.hits.len(), 10);
+        assert_eq!(
+            search(f.db.conn(), "フォ", 7, Language::Ja)
+                .unwrap()
+                .activities
+                .hits
+                .len(),
+            7
+        );
+        assert_eq!(
+            search(f.db.conn(), "フォロー", 0, Language::Ja)
+                .unwrap()
+                .activities
+                .hits
+                .len(),
+            10
+        );
     }
 
     #[test]
@@ -1171,7 +1316,10 @@ mod tests {
             search_more(conn, "見積", SearchKind::Deals, &after, 5, Language::Ja).unwrap(),
             SearchGroup::default()
         );
-        assert_eq!(search_more(conn, "  ", SearchKind::Deals, &after, 5, Language::Ja).unwrap(), SearchGroup::default());
+        assert_eq!(
+            search_more(conn, "  ", SearchKind::Deals, &after, 5, Language::Ja).unwrap(),
+            SearchGroup::default()
+        );
     }
 
     #[test]
@@ -1188,7 +1336,12 @@ mod tests {
         f.db.write(|ctx| crate::deal::create(ctx, &deal)).unwrap();
         log(
             &mut f.db,
-            &entry(&s.company_id, ActivityKind::Call, "2026-11-20T05:00:00Z", "基幹システムの電話"),
+            &entry(
+                &s.company_id,
+                ActivityKind::Call,
+                "2026-11-20T05:00:00Z",
+                "基幹システムの電話",
+            ),
         );
         let r = search(f.db.conn(), "基幹システム", 0, Language::Ja).unwrap();
         let d = &r.deals.hits[0];
@@ -1231,7 +1384,11 @@ mod tests {
                 );
             }
         }
-        assert!(search(f.db.conn(), "メモ03番", 0, Language::Ja).unwrap().activities.hits.is_empty());
+        assert!(search(f.db.conn(), "メモ03番", 0, Language::Ja)
+            .unwrap()
+            .activities
+            .hits
+            .is_empty());
         integrity(&f.db);
     }
 
@@ -1245,10 +1402,7 @@ mod tests {
         assert_eq!(many.short.len(), MAX_TERMS);
         // Short terms are tokens, one character a prefix; a long term adds its pairs.
         let t = terms("田中 A 議事録");
-        assert_eq!(
-            bigram_query(&t),
-            "000061* 004e8b009332 007530004e2d 008b70004e8b"
-        );
+        assert_eq!(bigram_query(&t), "000061* 004e8b009332 007530004e2d 008b70004e8b");
     }
 
     #[test]
@@ -1314,7 +1468,11 @@ mod plan_tests {
             for a in [None, Some(&after)] {
                 let p = explain(f.db.conn(), &ACTIVITIES, q, a);
                 assert!(p.starts_with(&format!("SCAN {leads} VIRTUAL TABLE")), "{q}: {p}");
-                assert_eq!(p.contains("SCAN activities_fts VIRTUAL TABLE INDEX 0:=M"), confirms, "{q}: {p}");
+                assert_eq!(
+                    p.contains("SCAN activities_fts VIRTUAL TABLE INDEX 0:=M"),
+                    confirms,
+                    "{q}: {p}"
+                );
                 assert!(!p.contains("TEMP B-TREE"), "{q}: {p}");
             }
         }
