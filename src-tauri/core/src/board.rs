@@ -23,7 +23,9 @@ use std::collections::HashMap;
 use ts_rs::TS;
 
 /// Cards per column in the board's first answer and in each further page:
-/// more than a column shows at once on a large screen.
+/// more than a column shows at once even on a tall screen (about 15 at
+/// 2160 px), and a small team's whole column. Every card sent is one the
+/// window builds before it paints (about 0.7 ms each in the bench).
 pub const PAGE: u32 = 30;
 /// The most cards one request returns for a column (what a refresh keeps of
 /// a column scrolled that far).
