@@ -24,6 +24,9 @@
 -- characters before it is paired, because substr() walks a UTF-8 string from
 -- its start: pairing a long text directly would cost its length squared (a
 -- 100,000-character minutes field: seconds; this way about 70 ms).
+-- The same expression appears in every trigger and in the backfill below:
+-- SQL has no functions of its own to put it in once, and one registered
+-- from Rust is what this file avoids.
 --
 -- Each table covers the same columns as its trigram twin (a deal's lost
 -- reason, detail and competitor since 0007; an entry the engine wrote by its
