@@ -78,7 +78,7 @@ test('the next desktop opens the team file after the last one crashed mid-save, 
   const last = [...acked].at(-1);
   if (last) {
     const hits = await app.invoke('search', { query: `stress ${last}` });
-    assert.ok(hits.activities.length >= 1, `the last acknowledged save (${last}) is in the file`);
+    assert.ok(hits.activities.hits.length >= 1, `the last acknowledged save (${last}) is in the file`);
   }
   await app.quit();
   app = undefined;

@@ -155,7 +155,7 @@ export class App {
     await this.exec('arguments[0].scrollIntoView({ block: "center", inline: "center" })', [origin(fromEl)]);
     const moves = [];
     for (let i = 1; i <= steps; i++) moves.push({ type: 'pointerMove', duration: 30, origin: origin(toEl), x: Math.round((dx * i) / steps), y: Math.round((dy * i) / steps) });
-    await this.cmd('POST', '/actions', {
+    const act = () => this.cmd('POST', '/actions', {
       actions: [
         {
           type: 'pointer',
@@ -171,12 +171,22 @@ export class App {
         },
       ],
     });
+    try {
+      await act();
+    } catch (e) {
+      // WebKit measures the elements while a scroll it just started may
+      // still be moving them: once it has settled, the same drag is in view.
+      if (!/out of bounds/.test(String(e))) throw e;
+      await this.cmd('DELETE', '/actions');
+      await new Promise((r) => setTimeout(r, 400));
+      await act();
+    }
     await this.cmd('DELETE', '/actions');
   }
 
   /** A mouse click at a point of the window (e.g. a dialog's backdrop). */
   async clickAt(x, y) {
-    await this.cmd('POST', '/actions', {
+    const act = () => this.cmd('POST', '/actions', {
       actions: [
         {
           type: 'pointer',
@@ -190,6 +200,16 @@ export class App {
         },
       ],
     });
+    try {
+      await act();
+    } catch (e) {
+      // WebKit measures the elements while a scroll it just started may
+      // still be moving them: once it has settled, the same drag is in view.
+      if (!/out of bounds/.test(String(e))) throw e;
+      await this.cmd('DELETE', '/actions');
+      await new Promise((r) => setTimeout(r, 400));
+      await act();
+    }
     await this.cmd('DELETE', '/actions');
   }
 
