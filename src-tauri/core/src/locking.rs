@@ -8,7 +8,8 @@
 //! again through a second handle; a working file system refuses the second.
 //! It needs locks that conflict between two handles of one process, which
 //! SQLite's own (per-process POSIX) locks do not: it uses Linux's
-//! open-file-description locks (other platforms: see [`probe`]).
+//! open-file-description locks, `LockFileEx` on Windows (`locking/windows.rs`)
+//! and `flock` on macOS (`locking/flock.rs`).
 //!
 //! It probes a file of its own beside the database, never the database:
 //! closing any descriptor of a file drops every POSIX lock the process
@@ -48,18 +49,33 @@ pub type Probe = fn(&Path) -> Result<(), LockProblem>;
 
 /// Where the probe locks: the same offset SQLite's lock bytes use (1 GiB),
 /// so a file system that handles only small offsets is caught too.
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 const PROBE_OFFSET: u64 = 0x4000_0000;
 
-#[cfg(target_os = "linux")]
-pub fn probe(db_path: &Path) -> Result<(), LockProblem> {
-    let name = format!(
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+pub use windows::probe;
+
+#[cfg(unix)]
+mod flock;
+#[cfg(target_os = "macos")]
+pub use flock::probe;
+
+/// The probe's own file beside the database, a new name each time, so two
+/// desktops probing at once never share one.
+fn probe_file_name(db_path: &Path) -> String {
+    format!(
         ".{}.lockprobe-{}-{:08x}",
         db_path.file_name().unwrap_or_default().to_string_lossy(),
         std::process::id(),
         rand::random::<u32>()
-    );
-    let path = db_path.with_file_name(name);
+    )
+}
+
+#[cfg(target_os = "linux")]
+pub fn probe(db_path: &Path) -> Result<(), LockProblem> {
+    let path = db_path.with_file_name(probe_file_name(db_path));
     let outcome = probe_file(&path);
     let _ = std::fs::remove_file(&path);
     outcome
@@ -108,11 +124,9 @@ fn probe_file(path: &Path) -> Result<(), LockProblem> {
     outcome
 }
 
-/// Not probed on Windows, where byte-range locks are part of SMB itself and
-/// mandatory (a probe lock would fail a colleague's read), nor on macOS,
-/// which has no per-handle byte-range locks to probe with; SQLite's own lock
-/// errors are what the user sees there (docs/shared-database.md, limits).
-#[cfg(not(target_os = "linux"))]
+/// Elsewhere there is no probe; SQLite's own lock errors are what the user
+/// sees (docs/shared-database.md, limits).
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 pub fn probe(_path: &Path) -> Result<(), LockProblem> {
     Ok(())
 }
@@ -122,7 +136,6 @@ mod tests {
     use super::*;
 
     #[test]
-    #[cfg(target_os = "linux")]
     fn a_local_disk_locks() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("team.db");
@@ -159,7 +172,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg(target_os = "linux")]
     fn a_folder_without_room_for_the_probe_is_not_judged() {
         assert_eq!(probe(Path::new("/nonexistent/team.db")), Ok(()));
     }
