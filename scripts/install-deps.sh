@@ -3,7 +3,7 @@
 # Idempotent and quiet when everything is there, so `make run` / `make test`
 # can call it every time without slowing down a developer's loop.
 set -euo pipefail
-want="${1:-run}"   # run | test | node
+want="${1:-run}"   # run | test | node | windows | mac
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # Where a Node.js of our own goes when the system's is too old (see below).
 tools="${KIZUNA_TOOLS:-$root/.tools}"
@@ -57,6 +57,39 @@ apt_install() {
 
 if [ "$want" = node ]; then
   ensure_node
+  exit 0
+fi
+
+# Rust's standard library for another target, from rustup (the toolchain is
+# rustup's: see README).
+ensure_rust_target() {
+  rustup target list --installed 2>/dev/null | grep -qx "$1" && return 0
+  echo "==> adding the Rust target $1"
+  rustup target add "$1"
+}
+
+# Windows from Linux: MinGW links the exe and builds SQLite's C for it, Wine
+# runs the tests, makensis builds the installer (docs/install.md).
+if [ "$want" = windows ]; then
+  apt_install gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine64 nsis python3
+  ensure_rust_target x86_64-pc-windows-gnu
+  exit 0
+fi
+
+# macOS is checked, not built: SQLite's C goes through `zig cc` (PyPI's
+# ziglang carries macOS's libc headers) in .tools/zig-venv.
+ZIG_WHEEL="ziglang==0.15.1"
+if [ "$want" = mac ]; then
+  ensure_rust_target aarch64-apple-darwin
+  if [ ! -x "$tools/zig-venv/bin/python" ] || ! "$tools/zig-venv/bin/python" -m ziglang version >/dev/null 2>&1; then
+    echo "==> installing $ZIG_WHEEL into $tools/zig-venv"
+    if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+      apt_install python3 python3-venv
+    fi
+    rm -rf "$tools/zig-venv"
+    python3 -m venv "$tools/zig-venv"
+    "$tools/zig-venv/bin/pip" install --quiet --disable-pip-version-check "$ZIG_WHEEL"
+  fi
   exit 0
 fi
 

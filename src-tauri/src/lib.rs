@@ -50,18 +50,13 @@ pub fn run() {
         // Starting at login goes straight to the tray: reminders run, no window pops up.
         .plugin(tauri_plugin_autostart::Builder::new().arg(START_HIDDEN).build())
         .setup(|app| {
-            let config_dir = app.path().app_config_dir()?;
-            let data_dir = app.path().app_data_dir()?;
+            // Tauri's app_config_dir / app_data_dir, found by the engine so its
+            // tests cover them on every OS (KIZUNA_HOME overrides them).
+            let dirs = kizuna_core::config::Dirs::for_this_user()
+                .ok_or("the operating system names no folder for Kizuna's settings")?;
             let notifier = Arc::new(notifier::DesktopNotifier::new(app.handle().clone()));
             let sink = Arc::new(live::WindowSink::new(app.handle().clone()));
-            let state = AppState::start(
-                config_dir,
-                data_dir,
-                sys_locale::get_locale(),
-                notifier,
-                sink,
-                app.handle().clone(),
-            );
+            let state = AppState::start(dirs, sys_locale::get_locale(), notifier, sink, app.handle().clone());
             app.manage(state);
             tray::create(app.handle())?;
             if std::env::args().any(|a| a == START_HIDDEN) {

@@ -8,10 +8,10 @@ use kizuna_core::scheduler::Notifier;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter};
 
-/// The app's identifier (tauri.conf.json): the AppUserModelID on Windows,
-/// the bundle identifier on macOS (Linux names the app by its D-Bus name).
-#[cfg_attr(not(any(windows, target_os = "macos")), allow(dead_code))]
-pub const APP_ID: &str = "jp.kizuna.desktop";
+/// The AppUserModelID on Windows, the bundle identifier on macOS (Linux
+/// names the app by its D-Bus name).
+#[cfg(any(windows, target_os = "macos"))]
+use kizuna_core::platform::APP_ID;
 
 pub struct DesktopNotifier {
     app: AppHandle,
@@ -29,8 +29,10 @@ struct Failed<'a> {
 impl DesktopNotifier {
     pub fn new(app: AppHandle) -> DesktopNotifier {
         #[cfg(windows)]
-        if let Err(e) = register_app_user_model_id(&app) {
-            eprintln!("Kizuna: could not register for Windows notifications: {e}");
+        if let Some(dirs) = kizuna_core::config::Dirs::for_this_user() {
+            if let Err(e) = kizuna_core::platform::register_app_user_model_id(&dirs.data_dir) {
+                eprintln!("Kizuna: could not register for Windows notifications: {e}");
+            }
         }
         #[cfg(target_os = "macos")]
         if let Err(e) = notify_rust::set_application(APP_ID) {
@@ -119,28 +121,4 @@ fn body_for_server(body: &str) -> String {
 #[cfg(not(all(unix, not(target_os = "macos"))))]
 fn body_for_server(body: &str) -> String {
     body.to_string()
-}
-
-/// Windows shows a toast only for an app whose AppUserModelID is registered;
-/// an installer shortcut does it, and so does this per-user key, so a
-/// portable copy gets its reminders too.
-#[cfg(windows)]
-fn register_app_user_model_id(app: &AppHandle) -> std::io::Result<()> {
-    use tauri::Manager;
-    use winreg::enums::HKEY_CURRENT_USER;
-    use winreg::RegKey;
-    let icon = app
-        .path()
-        .app_data_dir()
-        .map_err(|e| std::io::Error::other(e.to_string()))?
-        .join("notification-icon.png");
-    if let Some(dir) = icon.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(&icon, include_bytes!("../../icons/128x128.png"))?;
-    let hkcu = RegKey::predef(HKEY_CURRENT_USER);
-    let (key, _) = hkcu.create_subkey(format!(r"Software\Classes\AppUserModelId\{APP_ID}"))?;
-    key.set_value("DisplayName", &"Kizuna")?;
-    key.set_value("IconUri", &icon.display().to_string())?;
-    Ok(())
 }

@@ -120,14 +120,12 @@ fn follow(reminders: &Reminders, changes: &Watcher, session: &Session, wrote: bo
 
 impl AppState {
     pub fn start(
-        config_dir: PathBuf,
-        data_dir: PathBuf,
+        dirs: Dirs,
         os_locale: Option<String>,
         notifier: Arc<dyn Notifier>,
         sink: Arc<WindowSink>,
         app: AppHandle,
     ) -> AppState {
-        let dirs = Dirs::from_env_or(config_dir, data_dir);
         let outbox = Outbox::open(&dirs.data_dir.join("outbox.db"))
             .map_err(|e| eprintln!("Kizuna: the local outbox cannot be opened: {e}"))
             .ok();

@@ -508,6 +508,11 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        windows,
+        ignore = "Windows refuses to rename a file other handles hold open (the watcher's): \
+                  a vanishing share is shown on Linux, here and in share_outage.rs"
+    )]
     fn the_watcher_reports_a_commit_and_a_vanished_file_and_its_return() {
         let mut f = fixture();
         let rec = Arc::new(Recorder::default());

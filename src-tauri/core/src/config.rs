@@ -107,6 +107,20 @@ impl Dirs {
         }
     }
 
+    /// The folders the operating system gives Kizuna for this user — the
+    /// same ones Tauri's `app_config_dir` / `app_data_dir` name:
+    /// `%APPDATA%\jp.kizuna.desktop` on Windows (the roaming profile, so the
+    /// choice of team file follows the user to another PC of the domain),
+    /// `~/Library/Application Support/jp.kizuna.desktop` on macOS,
+    /// `~/.config/…` and `~/.local/share/…` on Linux. `KIZUNA_HOME` wins.
+    pub fn for_this_user() -> Option<Dirs> {
+        let app = crate::platform::APP_ID;
+        Some(Dirs::from_env_or(
+            dirs::config_dir()?.join(app),
+            dirs::data_dir()?.join(app),
+        ))
+    }
+
     /// `KIZUNA_HOME` when set, else the platform folders the caller found.
     pub fn from_env_or(config_dir: PathBuf, data_dir: PathBuf) -> Dirs {
         match std::env::var_os("KIZUNA_HOME").filter(|v| !v.is_empty()) {
@@ -173,6 +187,8 @@ pub fn cloud_sync_service(path: &std::path::Path) -> Option<&'static str> {
             "Dropbox"
         } else if name == "google drive"
             || name == "googledrive"
+            // Google Drive for desktop's drive letter on Windows: G:\My Drive.
+            || name == "my drive"
             || name.starts_with("googledrive-")
             || name == "マイドライブ"
         {
@@ -218,6 +234,7 @@ mod tests {
                 Some("iCloud Drive"),
             ),
             ("/home/tanaka/Box/kizuna.db", Some("Box")),
+            ("G:/My Drive/営業/kizuna.db", Some("Google Drive")),
             (r"\\fileserver\営業\kizuna.db", None),
             ("/Volumes/Sales/kizuna.db", None),
             ("/home/tanaka/boxes/dropboxes.db", None),
@@ -230,6 +247,65 @@ mod tests {
     }
 
     use super::*;
+
+    /// The same, read the way Windows reads a path: drive letters, UNC
+    /// shares and the folder names the sync clients give on Windows.
+    #[test]
+    #[cfg(windows)]
+    fn cloud_sync_folders_are_recognised_in_windows_paths() {
+        let cases = [
+            (
+                r"C:\Users\田中\OneDrive - 株式会社サンプル\営業\kizuna.db",
+                Some("OneDrive"),
+            ),
+            (r"C:\Users\tanaka\OneDrive\ドキュメント\kizuna.db", Some("OneDrive")),
+            (r"D:\Dropbox (株式会社サンプル)\営業\kizuna.db", Some("Dropbox")),
+            (r"G:\マイドライブ\営業\kizuna.db", Some("Google Drive")),
+            (r"G:\My Drive\kizuna.db", Some("Google Drive")),
+            (r"C:\Users\tanaka\iCloudDrive\営業\kizuna.db", Some("iCloud Drive")),
+            (r"C:\Users\tanaka\Box\営業\kizuna.db", Some("Box")),
+            (r"\\fileserver\営業 部\kizuna.db", None),
+            (r"\\?\UNC\fileserver\営業\kizuna.db", None),
+            (r"Z:\営業\kizuna.db", None),
+            (r"C:\Users\tanaka\Documents\OneDriveの資料\kizuna.db", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(cloud_sync_service(Path::new(path)), want, "{path}");
+        }
+    }
+
+    /// Config and the local database live in the roaming profile,
+    /// `%APPDATA%\jp.kizuna.desktop`, as Tauri names it for the desktop.
+    #[test]
+    #[cfg(windows)]
+    fn on_windows_config_and_data_live_under_appdata() {
+        let appdata = PathBuf::from(std::env::var_os("APPDATA").expect("APPDATA is set on Windows"));
+        let folder = appdata.join(crate::platform::APP_ID);
+        if std::env::var_os("KIZUNA_HOME").is_some() {
+            eprintln!("skipped: KIZUNA_HOME overrides the folders");
+            return;
+        }
+        let dirs = Dirs::for_this_user().expect("Windows names the folders");
+        assert_eq!(dirs.config_file, folder.join("config.json"));
+        assert_eq!(dirs.data_dir, folder);
+        assert_eq!(dirs.local_database(), folder.join("kizuna-local.db"));
+        // Under Wine the profile is a throwaway prefix: start a session there
+        // for real (on a developer's Windows this would touch their profile).
+        if std::env::var_os("WINEPREFIX").is_none() {
+            return;
+        }
+        let clock = std::sync::Arc::new(crate::FixedClock::at("2026-11-25T10:00:00+09:00"));
+        let mut session = crate::session::Session::start(dirs, Some("ja-JP"), clock);
+        assert!(session
+            .status()
+            .database
+            .expect("opened")
+            .path
+            .starts_with(&*appdata.to_string_lossy()));
+        session.set_close_to_tray(false).unwrap();
+        assert!(folder.join("config.json").is_file());
+        assert!(folder.join("kizuna-local.db").is_file());
+    }
 
     #[test]
     fn language_follows_locale() {

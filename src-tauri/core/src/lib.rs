@@ -27,6 +27,7 @@ pub mod locking;
 pub mod mail;
 pub mod outbox;
 pub mod pipeline;
+pub mod platform;
 pub mod presence;
 pub mod recovery;
 pub mod reminder;

@@ -4,6 +4,8 @@
 //! must say "unreachable" within a bounded time, keep new work in the local
 //! outbox, and after recovery apply it in order — everything present once,
 //! the file intact.
+// FUSE is Linux's; tests/windows.rs covers the Windows share.
+#![cfg(target_os = "linux")]
 
 mod common;
 
