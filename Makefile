@@ -128,10 +128,12 @@ windows-lint: windows-deps ui
 	$(WIN_CARGO) clippy --workspace --all-targets --target $(WIN) -- -D warnings
 
 # The engine's and the CLI's tests built for Windows and run under Wine, then
-# the installer installed and uninstalled in a fresh Wine prefix.
+# the installer installed and uninstalled in a fresh Wine prefix, and an
+# installed Kizuna updated from the team folder by a newer build.
 windows-test: wine-shim windows-installer
 	$(WIN_CARGO) test --target $(WIN) -p kizuna-core
 	bash tests/windows/installer.test.sh $(SETUP)
+	bash tests/windows/update.test.sh $(SETUP)
 
 # ---------------------------------------------------------------------------
 # macOS: checked, not built (no Apple SDK here). SQLite's C is compiled with

@@ -69,9 +69,10 @@ ensure_rust_target() {
 }
 
 # Windows from Linux: MinGW links the exe and builds SQLite's C for it, Wine
-# runs the tests, makensis builds the installer (docs/install.md).
+# runs the tests, makensis builds the installer, osslsigncode and openssl
+# sign a test installer with an untrusted certificate (docs/install.md).
 if [ "$want" = windows ]; then
-  apt_install gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine64 nsis python3
+  apt_install gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine64 nsis osslsigncode openssl python3
   ensure_rust_target x86_64-pc-windows-gnu
   exit 0
 fi

@@ -151,6 +151,8 @@ pub fn run() {
             commands::set_language,
             commands::set_close_to_tray,
             commands::set_display_name,
+            commands::updates::update_check,
+            commands::updates::install_update,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -41,6 +41,7 @@ pub mod session;
 pub mod settings;
 pub mod text;
 pub mod timeline;
+pub mod update;
 pub mod user;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -262,6 +262,12 @@ impl Session {
         &self.config
     }
 
+    /// This user's data folder on this computer (local database, backups,
+    /// outbox, installers copied for checking).
+    pub fn data_dir(&self) -> &Path {
+        &self.dirs.data_dir
+    }
+
     /// Rows this desktop has written to the open database so far (SQLite's
     /// count for the connection): tells a caller whether a call wrote.
     pub fn rows_written(&self) -> u64 {

@@ -31,6 +31,7 @@ pub mod contacts;
 pub mod follow_ups;
 pub mod members;
 pub mod renewals;
+pub mod updates;
 
 pub(crate) type Reply<T> = Result<T, ErrorPayload>;
 

@@ -60,6 +60,8 @@ import type { SnoozeChoice } from './generated/SnoozeChoice';
 import type { CadenceAdvice } from './generated/CadenceAdvice';
 import type { OwnerGroup } from './generated/OwnerGroup';
 import type { NotifyPrefs } from './generated/NotifyPrefs';
+import type { UpdateCheck } from './generated/UpdateCheck';
+import type { InstallStarted } from './generated/InstallStarted';
 
 // Typed wrappers over the Tauri commands. Each one rejects with an
 // ErrorPayload, whatever the backend or Tauri itself threw.
@@ -171,4 +173,6 @@ export const api = {
     call<Member[]>('set_member_active', { id, version, active }),
   mergeMembers: (strayId: string, strayVersion: number, survivorId: string) =>
     call<MergeReport>('merge_members', { strayId, strayVersion, survivorId }),
+  updateCheck: () => call<UpdateCheck | null>('update_check'),
+  installUpdate: (version: string) => call<InstallStarted>('install_update', { version }),
 };

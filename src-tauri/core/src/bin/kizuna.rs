@@ -14,6 +14,12 @@
 //!                                    on stdout once committed: the shared-file tests
 //!     kizuna --db FILE [--as LOGIN] retitle-deal ID VERSION TITLE
 //!                                    a version-checked edit (exit 1 with [conflict] when stale)
+//!     kizuna --db FILE update [--install]
+//!                                    what the Kizuna-updates folder beside FILE offers this
+//!                                    computer; --install checks a copy and runs it
+//!     kizuna update-manifest DIR [--version V]
+//!                                    write DIR/kizuna-update.json for the installers in DIR
+//!                                    (make dist; V: installers built from another version)
 
 use kizuna_core::clock::to_db;
 use kizuna_core::config::{os_login, Language};
@@ -22,7 +28,7 @@ use kizuna_core::{schema, Db, Error, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo [--lang ja|en] | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339]>";
+const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo [--lang ja|en] | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339] | update [--install]>";
 
 fn main() -> ExitCode {
     // A bug must still end in one line that says what happened, not a
@@ -37,23 +43,56 @@ fn main() -> ExitCode {
         eprintln!("kizuna: internal error, nothing more was done: {what} [internal]");
     }));
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "update-manifest") {
+        return report(update_manifest(&args[1..]));
+    }
     match parse(&args) {
-        Some((db, cmd, rest)) => match std::panic::catch_unwind(|| run(db, cmd, rest)).unwrap_or(Ok(ExitCode::from(1)))
-        {
-            Ok(code) => code,
-            Err(e) => {
-                eprintln!(
-                    "kizuna: {e} [{}]",
-                    serde_json::to_string(&e.code()).unwrap_or_default().trim_matches('"')
-                );
-                ExitCode::from(1)
-            }
-        },
+        Some((db, cmd, rest)) => {
+            report(std::panic::catch_unwind(|| run(db, cmd, rest)).unwrap_or(Ok(ExitCode::from(1))))
+        }
         None => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
         }
     }
+}
+
+/// The exit code, after one line for an error: its words and its code.
+fn report(outcome: Result<ExitCode, Error>) -> ExitCode {
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!(
+                "kizuna: {e} [{}]",
+                serde_json::to_string(&e.code()).unwrap_or_default().trim_matches('"')
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `update-manifest DIR [--version V]`: what `make dist` puts beside the
+/// installers, and what an older Kizuna checks them against.
+fn update_manifest(args: &[String]) -> Result<ExitCode, Error> {
+    let (dir, version) = match args {
+        [dir] => (dir, kizuna_core::update::VERSION),
+        [dir, flag, v] if flag == "--version" => (dir, v.as_str()),
+        _ => {
+            eprintln!("usage: kizuna update-manifest DIR [--version V]");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let dir = Path::new(dir);
+    let manifest = kizuna_core::update::manifest_for(dir, version, schema::CURRENT)?;
+    if manifest.installers.is_empty() {
+        return Err(Error::invalid("installer", "no_installer"));
+    }
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
+    std::fs::write(dir.join(kizuna_core::update::MANIFEST), json)?;
+    for i in &manifest.installers {
+        println!("{:<16}{} ({} bytes, sha256 {})", i.platform, i.file, i.size, i.sha256);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn parse(args: &[String]) -> Option<(PathBuf, &str, &[String])> {
@@ -132,6 +171,7 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
             println!("{new_version}");
             Ok(ExitCode::SUCCESS)
         }
+        ("update", flags) => update(&path, flags),
         ("backup", [dest]) => {
             // Read-only inspection first: backing up must not migrate the source.
             Db::inspect(&path)?;
@@ -254,6 +294,55 @@ fn plan_follow_up(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
     };
     let id = db.write(|ctx| follow_up::plan(ctx, &f))?;
     println!("{id}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What the agreed folder offers, as a desktop would see it; with
+/// `--install`, the same check and start as the desktop's "Install". An admin
+/// runs it to test what they put on the share.
+fn update(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
+    use kizuna_core::update;
+    let install = match flags {
+        [] => false,
+        [flag] if flag == "--install" => true,
+        _ => {
+            eprintln!("{USAGE}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let line = |label: &str, value: &dyn std::fmt::Display| println!("{:<12}{value}", format!("{label}:"));
+    let check = update::look(path);
+    line("folder", &check.folder);
+    line("running", &check.running);
+    if let Some(problem) = check.problem {
+        line(
+            "problem",
+            &serde_json::to_string(&problem).unwrap_or_default().trim_matches('"'),
+        );
+    }
+    let Some(offer) = check.offer else {
+        line("offer", &"none");
+        return Ok(if install { ExitCode::from(1) } else { ExitCode::SUCCESS });
+    };
+    line(
+        "offer",
+        &format!("{} ({}, {} bytes)", offer.version, offer.file, offer.size),
+    );
+    if !install {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let into = std::env::temp_dir().join(format!("kizuna-update-{}", std::process::id()));
+    let verified = update::verify(path, &offer.version, &into)?;
+    line(
+        "checked",
+        &if verified.signed {
+            "size, SHA-256 and signature"
+        } else {
+            "size and SHA-256 (not signed)"
+        },
+    );
+    update::launch(&verified, false)?;
+    line("started", &verified.path.display());
     Ok(ExitCode::SUCCESS)
 }
 

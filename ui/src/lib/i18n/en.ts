@@ -44,6 +44,25 @@ export const en: Catalog = {
     locking_broken: 'file locking does not work on this drive (several writers would corrupt the file)',
     wal_in_use: 'another program has the file open in WAL mode (unsafe on a shared drive; Kizuna does not write until it is closed)',
   },
+  update: {
+    label: 'Kizuna update',
+    available: 'Kizuna {version} is in the team folder (this Kizuna is {running}).',
+    needed: 'The team database was updated by a newer Kizuna ({version}). Until you install {version} here, you can read but not save.',
+    neededNoInstaller: 'The team database was updated by a newer Kizuna. This Kizuna ({running}) can only read it. Ask whoever looks after the shared folder to put the new Kizuna’s installer into: {folder}',
+    install: 'Install Kizuna {version}',
+    checking: 'Checking the installer…',
+    lookAgain: 'Look again',
+    dismiss: 'Later',
+    restarting: 'Installing Kizuna {version}. Kizuna closes now and starts again by itself.',
+    opened: 'The installer for Kizuna {version} has opened. Start Kizuna again when it is done.',
+    checkedSigned: 'signature and checksum checked',
+    checkedUnsigned: 'checksum checked (not signed)',
+    problem: {
+      manifest: 'kizuna-update.json in the update folder cannot be read (damaged, or not Kizuna’s). Ask whoever looks after it.',
+      no_installer_for_this_computer: 'The update folder has no installer for this kind of computer. Ask whoever looks after it.',
+      installer_missing: 'The installer is not in the update folder (it may still be being copied). Look again in a moment.',
+    },
+  },
   notice: {
     crash_rolled_back: 'A computer stopped in the middle of a save last time. That unfinished save was undone; every completed save is there.',
     switched_from_wal: 'Another program had put this file in WAL mode; Kizuna switched it back to the mode that is safe on a shared drive.',
@@ -872,6 +891,15 @@ export const en: Catalog = {
     autostartHint: 'It starts hidden in the tray, so reminders still arrive without opening the window. This applies to this computer only.',
   },
   invalid: {
+    installer: {
+      changed: 'The update folder changed (replaced by another version, or removed). Nothing was installed.',
+      not_newer: 'This installer is not newer than the Kizuna you run. Nothing was installed.',
+      no_installer: 'The update folder has no installer for this kind of computer.',
+      manifest: 'kizuna-update.json in the update folder is not valid. Nothing was installed.',
+      size: 'The installer’s size is not the one recorded with it (cut short while copied, or replaced). Nothing was installed. Tell whoever looks after the shared folder.',
+      checksum: 'The installer does not match the checksum recorded with it (damaged, or changed after it was put there). Nothing was installed. Tell whoever looks after the shared folder.',
+      signature: 'Windows did not accept the installer’s digital signature. Nothing was installed. Tell whoever looks after the shared folder.',
+    },
     email: {
       format: 'This is not a mail address (e.g. hanako@example.co.jp).',
       several: 'Enter one mail address only (several cannot be separated by commas or spaces).',

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Updating a Windows desktop from the team folder, under Wine, with two
+# builds of different versions: the setup.exe `make windows-installer` made
+# (the version in Cargo.toml) is installed; the same files stamped one patch
+# version higher by makensis are the "newer build" an admin drops into
+# Kizuna-updates on the share, with the manifest the installed kizuna.exe
+# writes. The installed (older) kizuna.exe must
+#   - offer the newer one for this computer, found through the UNC path;
+#   - refuse it when the file on the share no longer matches its manifest
+#     (one byte changed), and when it carries a signature Windows does not
+#     accept (signed here with a self-signed certificate), installing nothing;
+#   - check a good copy and run it: Apps & features then lists the new version.
+# usage: tests/windows/update.test.sh SETUP.exe
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+setup="$(realpath "$1")"
+stage="$(dirname "$setup")/stage"
+version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)"
+newer="$(awk -F. '{ printf "%d.%d.%d", $1, $2, $3 + 1 }' <<<"$version")"
+prefix="$(mktemp -d /tmp/kizuna-wine-update-XXXXXX)"
+export WINEPREFIX="$prefix"
+trap '/usr/lib/wine/wineserver -k 2>/dev/null; rm -rf "$prefix" "$share"' EXIT
+wine() { scripts/wine-run.sh "$@"; }
+settle() { /usr/lib/wine/wineserver -w; }
+passed=0 failed=0
+check() {
+  local what="$1"; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
+  else failed=$((failed + 1)); echo "not ok - $what"; fi
+}
+uninstall_key='HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\jp.kizuna.desktop'
+installed_version() { wine reg query "$uninstall_key" /v DisplayVersion 2>/dev/null | tr -d '\r' | awk '/DisplayVersion/ { print $3 }'; }
+
+# The older build, installed as a user would.
+wine reg add 'HKCU\Software\Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}' \
+  /v pv /d 120.0.2210.91 /f >/dev/null 2>&1
+wine "$setup" /S; settle
+check "Kizuna $version is installed" test "$(installed_version)" = "$version"
+kizuna="$(wine cmd /c echo %LOCALAPPDATA% | tr -d '\r')\\Programs\\Kizuna\\kizuna.exe"
+
+# The team file on the share (scripts/wine-run.sh maps \\kizuna-nas\営業 部).
+name="update $$"
+share="$PWD/target/wine/share/$name"
+mkdir -p "$share/Kizuna-updates"
+team="\\\\kizuna-nas\\営業 部\\$name\\kizuna.db"
+wine "$kizuna" --db "$team" demo >/dev/null 2>&1; settle
+check "a team file on the UNC share" test -s "$share/kizuna.db"
+
+# The newer build, dropped into Kizuna-updates with its manifest.
+newsetup="Kizuna-$newer-x64-setup.exe"
+makensis -V1 -INPUTCHARSET UTF8 -DVERSION="$newer" -DBIN_DIR="$stage" \
+  -DOUT_FILE="$share/Kizuna-updates/$newsetup" installer/windows/kizuna.nsi
+out="$(wine "$kizuna" update-manifest "\\\\kizuna-nas\\営業 部\\$name\\Kizuna-updates" --version "$newer" 2>&1 | tr -d '\r')"
+check "the installed kizuna.exe writes the manifest" grep -q "windows-x86_64 *$newsetup" <<<"$out"
+out="$(wine "$kizuna" --db "$team" update 2>&1 | tr -d '\r')"
+check "Kizuna $version offers $newer from the team folder" grep -q "^offer: *$newer ($newsetup" <<<"$out"
+
+# One byte changed on the share after the manifest was written.
+cp "$share/Kizuna-updates/$newsetup" "$prefix/good.exe"
+printf '\x00' | dd of="$share/Kizuna-updates/$newsetup" bs=1 seek=4096 conv=notrunc status=none
+out="$(wine "$kizuna" --db "$team" update --install 2>&1 | tr -d '\r')"; code=$?; settle
+check "a changed installer is refused (exit 1, checksum)" bash -c "[ $code -ne 0 ] && grep -q 'invalid installer: checksum' <<<'$out'"
+check "... and nothing was installed" test "$(installed_version)" = "$version"
+
+# Signed, but not by anyone this Windows trusts.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Not Kizuna" \
+  -keyout "$prefix/key.pem" -out "$prefix/cert.pem" 2>/dev/null
+osslsigncode sign -certs "$prefix/cert.pem" -key "$prefix/key.pem" -n Kizuna \
+  -in "$prefix/good.exe" -out "$share/Kizuna-updates/$newsetup" >/dev/null
+wine "$kizuna" update-manifest "\\\\kizuna-nas\\営業 部\\$name\\Kizuna-updates" --version "$newer" >/dev/null 2>&1
+out="$(wine "$kizuna" --db "$team" update --install 2>&1 | tr -d '\r')"; code=$?; settle
+check "an installer whose signature Windows rejects is refused (signature)" bash -c "[ $code -ne 0 ] && grep -q 'invalid installer: signature' <<<'$out'"
+check "... and nothing was installed" test "$(installed_version)" = "$version"
+
+# The good copy again: checked, run, installed.
+cp "$prefix/good.exe" "$share/Kizuna-updates/$newsetup"
+wine "$kizuna" update-manifest "\\\\kizuna-nas\\営業 部\\$name\\Kizuna-updates" --version "$newer" >/dev/null 2>&1
+out="$(wine "$kizuna" --db "$team" update --install 2>&1 | tr -d '\r')"; code=$?
+settle
+check "the checked installer is started (exit $code)" grep -q "^checked: *size and SHA-256 (not signed)" <<<"$out"
+check "Apps & features now lists Kizuna $newer" test "$(installed_version)" = "$newer"
+out="$(wine "$kizuna" --db "$team" check 2>&1 | tr -d '\r')"
+check "the team file is untouched by it all" grep -q "integrity ok" <<<"$out"
+
+echo "update: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
