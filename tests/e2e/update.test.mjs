@@ -86,9 +86,9 @@ test('a newer Kizuna in the team folder is offered, a tampered copy refused, a c
   tampered[1000] ^= 0xff;
   writeFileSync(installer, tampered);
   await app.click('[data-testid="update-install"]');
-  const error = await app.find('[data-testid="update-banner"] [data-testid="error-message"]');
-  assert.equal(await app.attr(error, 'data-code'), 'invalid');
-  assert.match(await app.text(error), /チェックサムと一致しません/);
+  const refusal = '[data-testid="update-banner"] [data-testid="error-message"]';
+  assert.equal(await app.attr(await app.find(refusal), 'data-code'), 'invalid');
+  assert.match(await app.text(refusal), /チェックサムと一致しません/);
   assert.ok(!existsSync(opener.log), 'nothing was handed to the installer');
   await app.screenshot('update-refused-ja');
 

@@ -7,8 +7,8 @@
 # writes. The installed (older) kizuna.exe must
 #   - offer the newer one for this computer, found through the UNC path;
 #   - refuse it when the file on the share no longer matches its manifest
-#     (one byte changed), and when it carries a signature Windows does not
-#     accept (signed here with a self-signed certificate), installing nothing;
+#     (one byte changed), and when it is signed but was changed after signing
+#     (with a manifest rewritten to match), installing nothing;
 #   - check a good copy and run it: Apps & features then lists the new version.
 # usage: tests/windows/update.test.sh SETUP.exe
 set -uo pipefail
@@ -29,6 +29,9 @@ check() {
   else failed=$((failed + 1)); echo "not ok - $what"; fi
 }
 uninstall_key='HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\jp.kizuna.desktop'
+# `kizuna.exe …` under Wine: its output without Windows line ends in $out, its exit code in $code.
+run() { out="$(wine "$@" 2>&1)"; code=$?; out="${out//$'\r'/}"; }
+refused() { [ "$code" -ne 0 ] && grep -q "$1" <<<"$out" || { sed 's/^/  got: /' <<<"$out"; false; }; }
 installed_version() { wine reg query "$uninstall_key" /v DisplayVersion 2>/dev/null | tr -d '\r' | awk '/DisplayVersion/ { print $3 }'; }
 
 # The older build, installed as a user would.
@@ -50,36 +53,42 @@ check "a team file on the UNC share" test -s "$share/kizuna.db"
 newsetup="Kizuna-$newer-x64-setup.exe"
 makensis -V1 -INPUTCHARSET UTF8 -DVERSION="$newer" -DBIN_DIR="$stage" \
   -DOUT_FILE="$share/Kizuna-updates/$newsetup" installer/windows/kizuna.nsi
-out="$(wine "$kizuna" update-manifest "\\\\kizuna-nas\\営業 部\\$name\\Kizuna-updates" --version "$newer" 2>&1 | tr -d '\r')"
+run "$kizuna" update-manifest "\\\\kizuna-nas\\営業 部\\$name\\Kizuna-updates" --version "$newer"
 check "the installed kizuna.exe writes the manifest" grep -q "windows-x86_64 *$newsetup" <<<"$out"
-out="$(wine "$kizuna" --db "$team" update 2>&1 | tr -d '\r')"
+run "$kizuna" --db "$team" update
 check "Kizuna $version offers $newer from the team folder" grep -q "^offer: *$newer ($newsetup" <<<"$out"
 
 # One byte changed on the share after the manifest was written.
 cp "$share/Kizuna-updates/$newsetup" "$prefix/good.exe"
 printf '\x00' | dd of="$share/Kizuna-updates/$newsetup" bs=1 seek=4096 conv=notrunc status=none
-out="$(wine "$kizuna" --db "$team" update --install 2>&1 | tr -d '\r')"; code=$?; settle
-check "a changed installer is refused (exit 1, checksum)" bash -c "[ $code -ne 0 ] && grep -q 'invalid installer: checksum' <<<'$out'"
+run "$kizuna" --db "$team" update --install; settle
+check "a changed installer is refused (exit 1, checksum)" refused 'invalid installer: checksum'
+
 check "... and nothing was installed" test "$(installed_version)" = "$version"
 
-# Signed, but not by anyone this Windows trusts.
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Not Kizuna" \
+# Signed, then changed, and the manifest rewritten to match: what someone who
+# may write the whole folder could do. The checksum passes; the signature
+# does not. (Wine accepts a self-signed certificate as Windows would not, so
+# the signature's own digest is what is shown failing here.)
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Kizuna test" \
   -keyout "$prefix/key.pem" -out "$prefix/cert.pem" 2>/dev/null
 osslsigncode sign -certs "$prefix/cert.pem" -key "$prefix/key.pem" -n Kizuna \
-  -in "$prefix/good.exe" -out "$share/Kizuna-updates/$newsetup" >/dev/null
+  -in "$prefix/good.exe" -out "$prefix/signed.exe" >/dev/null
+cp "$prefix/signed.exe" "$share/Kizuna-updates/$newsetup"
 wine "$kizuna" update-manifest "\\\\kizuna-nas\\営業 部\\$name\\Kizuna-updates" --version "$newer" >/dev/null 2>&1
-out="$(wine "$kizuna" --db "$team" update --install 2>&1 | tr -d '\r')"; code=$?; settle
-check "an installer whose signature Windows rejects is refused (signature)" bash -c "[ $code -ne 0 ] && grep -q 'invalid installer: signature' <<<'$out'"
+printf '\x01' | dd of="$share/Kizuna-updates/$newsetup" bs=1 seek=8192 conv=notrunc status=none
+wine "$kizuna" update-manifest "\\\\kizuna-nas\\営業 部\\$name\\Kizuna-updates" --version "$newer" >/dev/null 2>&1
+run "$kizuna" --db "$team" update --install; settle
+check "a signed installer changed after signing is refused (signature), though its manifest matches" refused 'invalid installer: signature'
 check "... and nothing was installed" test "$(installed_version)" = "$version"
 
 # The good copy again: checked, run, installed.
 cp "$prefix/good.exe" "$share/Kizuna-updates/$newsetup"
 wine "$kizuna" update-manifest "\\\\kizuna-nas\\営業 部\\$name\\Kizuna-updates" --version "$newer" >/dev/null 2>&1
-out="$(wine "$kizuna" --db "$team" update --install 2>&1 | tr -d '\r')"; code=$?
-settle
+run "$kizuna" --db "$team" update --install; settle
 check "the checked installer is started (exit $code)" grep -q "^checked: *size and SHA-256 (not signed)" <<<"$out"
 check "Apps & features now lists Kizuna $newer" test "$(installed_version)" = "$newer"
-out="$(wine "$kizuna" --db "$team" check 2>&1 | tr -d '\r')"
+run "$kizuna" --db "$team" check
 check "the team file is untouched by it all" grep -q "integrity ok" <<<"$out"
 
 echo "update: $passed passed, $failed failed"

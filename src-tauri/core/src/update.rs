@@ -235,6 +235,18 @@ fn plain_file_name(name: &str) -> bool {
         && Path::new(name).file_name().is_some_and(|f| f == name)
 }
 
+/// Where installers are copied for checking: this computer's cache
+/// (`%LOCALAPPDATA%\jp.kizuna.desktop\updates` on Windows), not the roaming
+/// profile, which would carry them to the server at every sign-out; the data
+/// folder when `KIZUNA_HOME` sets it (tests, portable use).
+pub fn download_dir(data_dir: &Path) -> PathBuf {
+    let home = std::env::var_os("KIZUNA_HOME").filter(|v| !v.is_empty());
+    match (home, dirs::cache_dir()) {
+        (None, Some(cache)) => cache.join(crate::platform::APP_ID).join("updates"),
+        _ => data_dir.join("updates"),
+    }
+}
+
 /// An installer copied to this computer and checked, ready to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
