@@ -91,10 +91,12 @@ bench: test-deps app
 
 # ---------------------------------------------------------------------------
 # Windows, cross-built on Linux with MinGW; tests run under Wine
-# (docs/install.md). Its own target folder, so switching between Linux and
-# Windows builds never rebuilds either.
+# (docs/install.md). Windows and macOS share a target folder of their own:
+# switching to and from the Linux build rebuilds neither, and the two share
+# the host's build scripts and macros (a few minutes of a cold CI run).
+CROSS_DIR := target/cross
 WIN := x86_64-pc-windows-gnu
-WIN_DIR := target/windows
+WIN_DIR := $(CROSS_DIR)
 WIN_BIN := $(WIN_DIR)/$(WIN)/release
 WIN_CARGO := CARGO_TARGET_DIR=$(WIN_DIR) CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=$(CURDIR)/scripts/wine-run.sh $(CARGO)
 SHIM := target/wine/bcryptprimitives.dll
@@ -140,7 +142,7 @@ windows-test: wine-shim windows-installer
 # zig cc; the shell's Objective-C build steps are skipped (DOCS_RS, which
 # mac-notification-sys and objc2-exception-helper honour): docs/install.md.
 MAC := aarch64-apple-darwin
-MAC_CARGO := CARGO_TARGET_DIR=target/macos CC_aarch64_apple_darwin=$(CURDIR)/scripts/zig-cc-macos \
+MAC_CARGO := CARGO_TARGET_DIR=$(CROSS_DIR) CC_aarch64_apple_darwin=$(CURDIR)/scripts/zig-cc-macos \
 	AR_aarch64_apple_darwin=$(CURDIR)/scripts/zig-ar $(CARGO)
 
 mac-deps:
