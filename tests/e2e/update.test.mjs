@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { App, CLI, freshHome } from './wd.mjs';
+import { answerWhoAreYou, App, CLI, freshHome } from './wd.mjs';
 
 const running = new Set();
 afterEach(async () => {
@@ -75,6 +75,7 @@ test('a newer Kizuna in the team folder is offered, a tampered copy refused, a c
   const installer = publish(updates, '9.0.0', bytes, schemaOf(db));
   const opener = fakeOpener(home);
   const app = await launch({ home, env: opener.env });
+  await answerWhoAreYou(app, '佐藤 花子');
 
   const banner = await app.find('[data-testid="update-banner"]');
   assert.equal(await app.attr(banner, 'data-kind'), 'available');
@@ -111,6 +112,9 @@ test('a team file updated by a newer Kizuna opens read-only and offers the Kizun
   execFileSync('python3', ['-c', `import sqlite3; c = sqlite3.connect(${JSON.stringify(db)}); c.execute("PRAGMA user_version = ${newer}"); c.commit()`]);
   const opener = fakeOpener(home);
   const app = await launch({ home, env: opener.env, lang: 'en_US.UTF-8' });
+  // A file this Kizuna may only read lets "who are you?" wait.
+  await app.click('[data-testid="identity-dialog"] [data-testid="modal-close"]');
+  await app.waitFor(async () => !(await app.findAll('[data-testid="identity-dialog"]')).length, 10000, 'the question to close');
 
   // Nothing in the folder yet: the user learns where the admin must put it.
   const banner = await app.find('[data-testid="update-banner"]');

@@ -12,7 +12,7 @@
 mod common;
 
 use kizuna_core::config::Dirs;
-use kizuna_core::session::Session;
+use kizuna_core::session::{IdentityChoice, Session};
 use kizuna_core::FixedClock;
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
@@ -94,7 +94,10 @@ fn a_team_file_on_a_unc_share_with_japanese_names_is_created_remembered_and_reop
     assert_eq!(info.path, db.display().to_string());
     assert_eq!(info.read_only, None, "locks work on the share: opened for writing");
     assert_eq!(info.cloud_sync, None);
-    s.set_display_name("佐藤 花子").unwrap();
+    s.identify(&IdentityChoice::New {
+        display_name: "佐藤 花子".into(),
+    })
+    .unwrap();
     drop(s);
 
     // The config keeps the UNC path; the next start opens it again.
