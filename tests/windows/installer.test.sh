@@ -16,20 +16,10 @@ setup="$(realpath "$1")"
 version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)"
 prefix="$(mktemp -d /tmp/kizuna-wine-install-XXXXXX)"
 export WINEPREFIX="$prefix"
+source tests/windows/lib.sh
 trap '/usr/lib/wine/wineserver -k 2>/dev/null; rm -rf "$prefix"' EXIT
-wine() { scripts/wine-run.sh "$@"; }
-# Wine writes the registry and ends helper processes a moment after a
-# program exits: wait for that before looking.
-settle() { /usr/lib/wine/wineserver -w; }
 unix() { wine winepath -u "$1" 2>/dev/null; }
 regq() { wine reg query "$@" 2>/dev/null | tr -d '\r'; }
-
-passed=0 failed=0
-check() {
-  local what="$1"; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
-  else failed=$((failed + 1)); echo "not ok - $what"; fi
-}
 
 appdata_w="$(wine cmd /c echo %APPDATA% | tr -d '\r')"
 localappdata_w="$(wine cmd /c echo %LOCALAPPDATA% | tr -d '\r')"
@@ -111,5 +101,4 @@ after="$(cd "$userdata" 2>/dev/null && find . -type f -exec sha256sum {} + | sor
 check "the user's settings, local database and backups are untouched" test "$before" = "$after"
 check "... and there (3 files)" test "$(wc -l <<<"$after")" -eq 3
 
-echo "installer: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish installer

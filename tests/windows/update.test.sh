@@ -19,15 +19,8 @@ version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)"
 newer="$(awk -F. '{ printf "%d.%d.%d", $1, $2, $3 + 1 }' <<<"$version")"
 prefix="$(mktemp -d /tmp/kizuna-wine-update-XXXXXX)"
 export WINEPREFIX="$prefix"
+source tests/windows/lib.sh
 trap '/usr/lib/wine/wineserver -k 2>/dev/null; rm -rf "$prefix" "$share"' EXIT
-wine() { scripts/wine-run.sh "$@"; }
-settle() { /usr/lib/wine/wineserver -w; }
-passed=0 failed=0
-check() {
-  local what="$1"; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
-  else failed=$((failed + 1)); echo "not ok - $what"; fi
-}
 uninstall_key='HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\jp.kizuna.desktop'
 # `kizuna.exe …` under Wine: its output without Windows line ends in $out, its exit code in $code.
 run() { out="$(wine "$@" 2>&1)"; code=$?; out="${out//$'\r'/}"; }
@@ -91,5 +84,4 @@ check "Apps & features now lists Kizuna $newer" test "$(installed_version)" = "$
 run "$kizuna" --db "$team" check
 check "the team file is untouched by it all" grep -q "integrity ok" <<<"$out"
 
-echo "update: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish update

@@ -135,19 +135,25 @@ pub fn probe(_path: &Path) -> Result<(), LockProblem> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_local_disk_locks() {
+    /// A local disk locks: `probe` passes twice (the first released its
+    /// lock) and leaves nothing beside the team file.
+    pub(super) fn locks_and_leaves_nothing(probe: Probe) {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("team.db");
+        // Folder and file names as Japanese teams write them, with spaces.
+        let path = dir.path().join("営業 チーム.db");
         std::fs::write(&path, b"x").unwrap();
         assert_eq!(probe(&path), Ok(()));
-        assert_eq!(probe(&path), Ok(()));
-        // It leaves nothing behind beside the team file.
+        assert_eq!(probe(&path), Ok(()), "the first probe released its lock");
         let names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("team.db")]);
+        assert_eq!(names, vec![std::ffi::OsString::from("営業 チーム.db")]);
+    }
+
+    #[test]
+    fn a_local_disk_locks() {
+        locks_and_leaves_nothing(probe);
     }
 
     #[test]

@@ -5,7 +5,6 @@
 mod common;
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -107,19 +106,7 @@ fn writers_killed_at_random_moments_leave_a_whole_file_with_every_acknowledged_w
             .map(|k| writer(&db, &format!("k{round}-{k}"), 100_000, 0))
             .collect();
         // Read acknowledgements as they come, then kill -9 at different moments.
-        let readers: Vec<_> = children
-            .iter_mut()
-            .map(|c| {
-                let out = c.stdout.take().unwrap();
-                std::thread::spawn(move || {
-                    BufReader::new(out)
-                        .lines()
-                        .map_while(Result::ok)
-                        .map(|l| l.trim_start_matches("ack ").to_string())
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
+        let readers: Vec<_> = children.iter_mut().map(common::acks_of).collect();
         for (k, child) in children.iter_mut().enumerate() {
             std::thread::sleep(Duration::from_millis(150 + 97 * k as u64));
             child.kill().unwrap(); // SIGKILL on Unix

@@ -15,7 +15,6 @@ use kizuna_core::config::Dirs;
 use kizuna_core::session::{IdentityChoice, Session};
 use kizuna_core::FixedClock;
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -171,19 +170,7 @@ fn two_windows_processes_killed_while_writing_one_file_lose_nothing() {
                     .unwrap()
             })
             .collect();
-        let readers: Vec<_> = children
-            .iter_mut()
-            .map(|c| {
-                let out = c.stdout.take().unwrap();
-                std::thread::spawn(move || {
-                    BufReader::new(out)
-                        .lines()
-                        .map_while(Result::ok)
-                        .map(|l| l.trim_start_matches("ack ").to_string())
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
+        let readers: Vec<_> = children.iter_mut().map(common::acks_of).collect();
         for (k, child) in children.iter_mut().enumerate() {
             std::thread::sleep(Duration::from_millis(700 + 211 * (k as u64 + round)));
             child.kill().unwrap();

@@ -108,21 +108,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn two_handles_of_one_file_exclude_each_other() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("チーム 営業.db");
-        std::fs::write(&path, b"x").unwrap();
-        assert_eq!(probe(&path), Ok(()));
-        assert_eq!(probe(&path), Ok(()), "the first probe released its lock");
-        // The probe file went with its handles.
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("チーム 営業.db")]);
-    }
-
-    #[test]
     fn a_second_lock_granted_or_an_error_from_the_share_is_a_problem() {
         use std::io::Error;
         let violation = || Err(Error::from_raw_os_error(ERROR_LOCK_VIOLATION as i32));

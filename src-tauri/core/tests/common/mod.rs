@@ -24,6 +24,19 @@ pub fn hot_journal(db: &Path) -> bool {
         .is_ok_and(|()| head == JOURNAL_MAGIC)
 }
 
+/// Collects what a `kizuna stress` child acknowledges (committed saves, as
+/// "login i") until its output ends, on a thread of its own.
+pub fn acks_of(child: &mut std::process::Child) -> std::thread::JoinHandle<Vec<String>> {
+    let out = child.stdout.take().expect("stdout piped");
+    std::thread::spawn(move || {
+        BufReader::new(out)
+            .lines()
+            .map_while(Result::ok)
+            .map(|l| l.trim_start_matches("ack ").to_string())
+            .collect()
+    })
+}
+
 /// Runs `kizuna stress` as the only writer on `db` and kills it with SIGKILL
 /// the moment its journal is hot — in the middle of a save, with nobody else
 /// having the file open. Returns the saves it acknowledged (committed).
@@ -43,14 +56,7 @@ pub fn kill_the_last_writer_mid_save(kizuna: &Path, db: &Path) -> HashSet<String
             .stderr(Stdio::null())
             .spawn()
             .expect("start kizuna stress");
-        let out = child.stdout.take().expect("stdout");
-        let reader = std::thread::spawn(move || {
-            BufReader::new(out)
-                .lines()
-                .map_while(Result::ok)
-                .map(|l| l.trim_start_matches("ack ").to_string())
-                .collect::<Vec<_>>()
-        });
+        let reader = acks_of(&mut child);
         let deadline = Instant::now() + Duration::from_secs(5);
         while !hot_journal(db) && Instant::now() < deadline {
             std::hint::spin_loop();
