@@ -256,3 +256,18 @@ fn the_manifest_dist_writes_is_the_one_an_older_build_accepts() {
     assert_eq!(std::fs::read(ok.path).unwrap(), INSTALLER);
     assert!(manifest_for(&team.folder(), "three", 12).is_err());
 }
+
+#[test]
+fn a_macos_package_signature_is_accepted_only_when_pkgutil_trusts_it() {
+    let signed = "Package \"Kizuna-0.2.0-aarch64.pkg\":\n   Status: signed by a developer certificate issued by Apple for distribution\n   Notarization: trusted by the Apple notary service\n";
+    assert!(pkg_signature(true, signed).unwrap());
+    let unsigned = "Package \"Kizuna-0.2.0-aarch64.pkg\":\n   Status: no signature\n";
+    assert!(!pkg_signature(false, unsigned).unwrap());
+    let untrusted = "Package \"Kizuna-0.2.0-aarch64.pkg\":\n   Status: signed by untrusted certificate\n";
+    assert!(pkg_signature(false, untrusted).is_err());
+    assert!(
+        pkg_signature(false, signed).is_err(),
+        "pkgutil failing overrules its words"
+    );
+    assert!(pkg_signature(true, "").is_err(), "no status at all");
+}
