@@ -74,6 +74,7 @@ ensure_rust_target() {
 if [ "$want" = windows ]; then
   apt_install gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine64 nsis osslsigncode openssl python3
   ensure_rust_target x86_64-pc-windows-gnu
+  ensure_node # the app embeds the UI, which Vite builds
   exit 0
 fi
 
@@ -82,6 +83,7 @@ fi
 ZIG_WHEEL="ziglang==0.15.1"
 if [ "$want" = mac ]; then
   ensure_rust_target aarch64-apple-darwin
+  ensure_node # the app's check embeds the UI too
   if [ ! -x "$tools/zig-venv/bin/python" ] || ! "$tools/zig-venv/bin/python" -m ziglang version >/dev/null 2>&1; then
     echo "==> installing $ZIG_WHEEL into $tools/zig-venv"
     if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
