@@ -52,7 +52,7 @@ pub fn run() {
         .setup(|app| {
             // Tauri's app_config_dir / app_data_dir, found by the engine so its
             // tests cover them on every OS (KIZUNA_HOME overrides them).
-            let dirs = kizuna_core::config::Dirs::for_this_user()
+            let dirs = kizuna_core::app::config::Dirs::for_this_user()
                 .ok_or("the operating system names no folder for Kizuna's settings")?;
             let notifier = Arc::new(notifier::DesktopNotifier::new(app.handle().clone()));
             let sink = Arc::new(live::WindowSink::new(app.handle().clone()));

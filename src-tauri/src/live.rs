@@ -3,7 +3,7 @@
 //! records changed (each view refreshes what it shows); `db-reachability`
 //! says whether the team file answers.
 
-use kizuna_core::changes::{ChangeBatch, ChangeSink};
+use kizuna_core::store::changes::{ChangeBatch, ChangeSink};
 use kizuna_core::{Error, ErrorPayload};
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};

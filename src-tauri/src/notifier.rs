@@ -3,8 +3,8 @@
 //! be shown is logged and shown inside the app instead, never dropped.
 
 use crate::tray;
-use kizuna_core::reminder::{Notice, NoticeText};
-use kizuna_core::scheduler::Notifier;
+use kizuna_core::followups::reminder::{Notice, NoticeText};
+use kizuna_core::followups::scheduler::Notifier;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter};
 
@@ -29,7 +29,7 @@ struct Failed<'a> {
 impl DesktopNotifier {
     pub fn new(app: AppHandle) -> DesktopNotifier {
         #[cfg(windows)]
-        if let Some(dirs) = kizuna_core::config::Dirs::for_this_user() {
+        if let Some(dirs) = kizuna_core::app::config::Dirs::for_this_user() {
             if let Err(e) = kizuna_core::platform::register_app_user_model_id(&dirs.data_dir) {
                 eprintln!("Kizuna: could not register for Windows notifications: {e}");
             }

@@ -2,13 +2,13 @@
 //! background thread so a slow or missing share never delays the window.
 
 use crate::live::WindowSink;
-use kizuna_core::changes::Watcher;
-use kizuna_core::config::{Dirs, Language};
-use kizuna_core::db::Identity;
-use kizuna_core::outbox::{self, Applied, DrainReport, Entry, Op, Outbox, OutboxCounts};
-use kizuna_core::presence::Presence;
-use kizuna_core::scheduler::{Notifier, Scheduler};
-use kizuna_core::session::{AppStatus, Session};
+use kizuna_core::app::config::{Dirs, Language};
+use kizuna_core::app::outbox::{self, Applied, DrainReport, Entry, Op, Outbox, OutboxCounts};
+use kizuna_core::app::session::{AppStatus, Session};
+use kizuna_core::followups::scheduler::{Notifier, Scheduler};
+use kizuna_core::store::changes::Watcher;
+use kizuna_core::store::db::Identity;
+use kizuna_core::team::presence::Presence;
 use kizuna_core::{Error, ErrorCode, ErrorPayload, Result, SystemClock};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -77,7 +77,7 @@ fn spawn_daily_backups(changes: Arc<Watcher>, dir: PathBuf) {
             std::thread::sleep(Duration::from_secs(10));
             loop {
                 if let Some(path) = changes.path() {
-                    match kizuna_core::backup::daily(&path, &dir, chrono::Utc::now()) {
+                    match kizuna_core::store::backup::daily(&path, &dir, chrono::Utc::now()) {
                         Ok(Some(copy)) => eprintln!("Kizuna: daily backup {}", copy.display()),
                         Ok(None) => {}
                         Err(e) => eprintln!("Kizuna: the daily backup of {} failed: {e}", path.display()),

@@ -17,13 +17,13 @@
 //! enough for a ratio and keeps the build light.
 
 use chrono::Duration;
-use kizuna_core::activity::{self, ActivityKind, Direction, NewActivity};
-use kizuna_core::board::{self, BoardFilter, FIRST_CARDS_SQL, PAGE, TOTALS_SQL};
 use kizuna_core::clock::{to_db, Clock};
-use kizuna_core::company::{self, NewCompany};
-use kizuna_core::deal::{self, NewDeal};
-use kizuna_core::follow_up::{self, FollowUpKind, NewFollowUp};
-use kizuna_core::pipeline::{self, StageKind};
+use kizuna_core::customers::company::{self, NewCompany};
+use kizuna_core::followups::follow_up::{self, FollowUpKind, NewFollowUp};
+use kizuna_core::pipeline::board::{self, BoardFilter, FIRST_CARDS_SQL, PAGE, TOTALS_SQL};
+use kizuna_core::pipeline::deal::{self, NewDeal};
+use kizuna_core::pipeline::stage::{self, StageKind};
+use kizuna_core::timeline::activity::{self, ActivityKind, Direction, NewActivity};
 use kizuna_core::{Db, FixedClock, OpenOptions};
 use std::sync::Arc;
 use std::time::Instant;
@@ -192,8 +192,8 @@ fn stats(v: &mut [f64]) -> (f64, f64) {
 
 /// Fills the database through the engine's own write paths, deterministically.
 fn populate(db: &mut Db, clock: &FixedClock) -> String {
-    let pipeline_id = pipeline::list(db.conn()).expect("pipelines")[0].id.clone();
-    let stages: Vec<_> = pipeline::stages(db.conn(), &pipeline_id)
+    let pipeline_id = stage::list(db.conn()).expect("pipelines")[0].id.clone();
+    let stages: Vec<_> = stage::stages(db.conn(), &pipeline_id)
         .expect("stages")
         .into_iter()
         .filter(|s| s.kind == StageKind::Open)
@@ -204,7 +204,7 @@ fn populate(db: &mut Db, clock: &FixedClock) -> String {
     db.write(|ctx| {
         let mut team = vec![me.clone()];
         for i in 0..8 {
-            team.push(kizuna_core::user::ensure(ctx, &format!("member{i}"), &format!("営業 {i}"))?.id);
+            team.push(kizuna_core::team::member::ensure(ctx, &format!("member{i}"), &format!("営業 {i}"))?.id);
         }
         let mut companies = Vec::with_capacity(COMPANIES);
         for i in 0..COMPANIES {

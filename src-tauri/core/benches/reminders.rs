@@ -17,10 +17,10 @@
 
 use chrono::Utc;
 use kizuna_core::clock::to_db;
-use kizuna_core::follow_up::{self, FollowUpKind, NewFollowUp};
-use kizuna_core::reminder::{self, Notice, NoticeText, NotifyPrefs};
-use kizuna_core::scheduler::{Notifier, Scheduler, Target};
-use kizuna_core::{config::Language, Db, OpenOptions, SystemClock};
+use kizuna_core::followups::follow_up::{self, FollowUpKind, NewFollowUp};
+use kizuna_core::followups::reminder::{self, Notice, NoticeText, NotifyPrefs};
+use kizuna_core::followups::scheduler::{Notifier, Scheduler, Target};
+use kizuna_core::{app::config::Language, Db, OpenOptions, SystemClock};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -95,7 +95,7 @@ fn main() {
     let path = dir.path().join("team.db");
     let opts = OpenOptions::new("tanaka", "田中").with_clock(Arc::new(SystemClock));
     let mut db = Db::create(&path, opts.clone()).unwrap();
-    kizuna_core::sample::populate(&mut db).unwrap();
+    kizuna_core::app::sample::populate(&mut db).unwrap();
     let always = NotifyPrefs {
         enabled: true,
         quiet_start: None,

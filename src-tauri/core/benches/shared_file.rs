@@ -18,8 +18,8 @@
 //!
 //! KIZUNA_BENCH_QUICK=1 shortens the runs (a check that the bench works).
 
-use kizuna_core::changes::{Feed, PROBE};
-use kizuna_core::company::{self, NewCompany, Segment};
+use kizuna_core::customers::company::{self, NewCompany, Segment};
+use kizuna_core::store::changes::{Feed, PROBE};
 use kizuna_core::{Db, OpenOptions};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -179,7 +179,7 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let path: PathBuf = dir.path().join("team.db");
     let mut db = Db::create(&path, OpenOptions::new("tanaka", "田中")).unwrap();
-    kizuna_core::sample::populate(&mut db).unwrap();
+    kizuna_core::app::sample::populate(&mut db).unwrap();
     drop(db);
 
     // 1. Commits, one desktop and ten at once.

@@ -26,14 +26,14 @@
 //! KIZUNA_BENCH_SMALL_ONLY=1 skips the large file (quick check of the bench).
 
 use chrono::Duration;
-use kizuna_core::activity::{self, ActivityKind, Direction, NewActivity};
 use kizuna_core::clock::{to_db, Clock};
-use kizuna_core::company::{self, NewCompany};
-use kizuna_core::deal::{self, NewDeal};
+use kizuna_core::customers::company::{self, NewCompany};
 use kizuna_core::id::new_id;
-use kizuna_core::pipeline;
-use kizuna_core::search;
-use kizuna_core::timeline::{self, TimelineCursor, TimelineQuery};
+use kizuna_core::pipeline::deal::{self, NewDeal};
+use kizuna_core::pipeline::stage;
+use kizuna_core::timeline::activity::{self, ActivityKind, Direction, NewActivity};
+use kizuna_core::timeline::entries::{self, TimelineCursor, TimelineQuery};
+use kizuna_core::timeline::search;
 use kizuna_core::{Db, FixedClock, OpenOptions};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -42,7 +42,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 const PAGE: u32 = 50;
-const JA: kizuna_core::config::Language = kizuna_core::config::Language::Ja;
+const JA: kizuna_core::app::config::Language = kizuna_core::app::config::Language::Ja;
 
 struct Shape {
     label: &'static str,
@@ -122,7 +122,7 @@ fn measure_timeline(dir: &Path, shape: &Shape, with_search: bool) -> TimelineFig
     // The cursor of page 49, found by walking (each page by cursor).
     let mut cursor: Option<TimelineCursor> = None;
     for _ in 0..49 {
-        let page = timeline::timeline(
+        let page = entries::timeline(
             conn,
             &TimelineQuery {
                 before: cursor.clone(),
@@ -140,9 +140,9 @@ fn measure_timeline(dir: &Path, shape: &Shape, with_search: bool) -> TimelineFig
     let only = |kinds: Vec<ActivityKind>| TimelineQuery { kinds, ..q.clone() };
     let runs = 300;
     let page_ms = |q: &TimelineQuery| {
-        let shown = timeline::timeline(conn, q).expect("page").entries.len();
+        let shown = entries::timeline(conn, q).expect("page").entries.len();
         let m = time(runs, || {
-            let p = timeline::timeline(conn, q).expect("page");
+            let p = entries::timeline(conn, q).expect("page");
             assert_eq!(p.entries.len(), shown);
             std::hint::black_box(p);
         });
@@ -161,7 +161,7 @@ fn measure_timeline(dir: &Path, shape: &Shape, with_search: bool) -> TimelineFig
     report(&format!("[{l}] timeline page 1, meetings and calls"), &two);
     println!(
         "[{l}] plan of page 50: {}",
-        timeline::explain(conn, &fifty).expect("plan").join(" | ")
+        entries::explain(conn, &fifty).expect("plan").join(" | ")
     );
     if with_search {
         measure_search(conn);
@@ -508,8 +508,8 @@ fn build(path: &Path, shape: &Shape) -> String {
     // Building only: a page cache that holds the indexes, and no fsync.
     db.conn().pragma_update(None, "cache_size", -1_000_000).expect("cache");
     db.conn().pragma_update(None, "synchronous", "OFF").expect("sync");
-    let pipeline_id = pipeline::list(db.conn()).expect("pipelines")[0].id.clone();
-    let stage_id = pipeline::stages(db.conn(), &pipeline_id).expect("stages")[1].id.clone();
+    let pipeline_id = stage::list(db.conn()).expect("pipelines")[0].id.clone();
+    let stage_id = stage::stages(db.conn(), &pipeline_id).expect("stages")[1].id.clone();
     let me = db.user().id.clone();
     let now = clock.now();
     let shape_companies = shape.companies;
@@ -517,7 +517,7 @@ fn build(path: &Path, shape: &Shape) -> String {
     db.write(|ctx| {
         let mut team = vec![me.clone()];
         for i in 0..5 {
-            team.push(kizuna_core::user::ensure(ctx, &format!("member{i}"), &format!("営業 {i}"))?.id);
+            team.push(kizuna_core::team::member::ensure(ctx, &format!("member{i}"), &format!("営業 {i}"))?.id);
         }
         let mut companies = Vec::with_capacity(shape_companies);
         for i in 0..shape_companies {

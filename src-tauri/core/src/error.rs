@@ -139,7 +139,7 @@ fn is_unreachable_io(e: &std::io::Error) -> bool {
 
 fn sqlite_code(e: &rusqlite::Error) -> ErrorCode {
     use rusqlite::ffi::ErrorCode as C;
-    if crate::recovery::is_hot_journal_refusal(e) {
+    if crate::store::recovery::is_hot_journal_refusal(e) {
         // A read that met a crashed save nobody could roll back yet.
         return ErrorCode::RecoveryBlocked;
     }

@@ -1,12 +1,12 @@
 //! Shared fixtures for the engine's unit tests.
 
-use crate::activity::{self, ActivityKind, Direction, NewActivity};
 use crate::clock::{to_db, Clock, FixedClock};
-use crate::company::{self, NewCompany};
-use crate::contract::{self, Billing, NewContract};
-use crate::deal::{self, NewDeal};
-use crate::follow_up::{self, FollowUpKind, NewFollowUp};
-use crate::pipeline::{self, Stage};
+use crate::contracts::contract::{self, Billing, NewContract};
+use crate::customers::company::{self, NewCompany};
+use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
+use crate::pipeline::deal::{self, NewDeal};
+use crate::pipeline::stage::{self, Stage};
+use crate::timeline::activity::{self, ActivityKind, Direction, NewActivity};
 use crate::{Db, OpenOptions};
 use std::path::Path;
 use std::sync::Arc;
@@ -33,8 +33,8 @@ pub struct Seed {
 }
 
 pub fn seed_pipeline(db: &mut Db) -> Seed {
-    let pipeline_id = pipeline::list(db.conn()).unwrap()[0].id.clone();
-    let stages = pipeline::stages(db.conn(), &pipeline_id).unwrap();
+    let pipeline_id = stage::list(db.conn()).unwrap()[0].id.clone();
+    let stages = stage::stages(db.conn(), &pipeline_id).unwrap();
     let company_id = db
         .write(|ctx| {
             company::create(
@@ -158,7 +158,7 @@ pub fn company(db: &mut Db, name: &str) -> String {
 
 /// The ids of the deals a global search finds.
 pub fn deal_hits(db: &Db, query: &str) -> Vec<String> {
-    crate::search::search(db.conn(), query, 0, crate::config::Language::Ja)
+    crate::timeline::search::search(db.conn(), query, 0, crate::app::config::Language::Ja)
         .unwrap()
         .deals
         .hits
@@ -230,7 +230,7 @@ pub fn crash_mid_save(path: &Path) {
         .output()
         .unwrap();
     assert!(!out.status.success(), "the helper died mid-save");
-    let journal = std::fs::read(crate::recovery::journal_path(path)).expect("the crash left a journal");
+    let journal = std::fs::read(crate::store::recovery::journal_path(path)).expect("the crash left a journal");
     assert_eq!(
         &journal[..8],
         &[0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7],

@@ -422,7 +422,7 @@ fn as_login_finds_a_member_and_refuses_a_shared_login() {
     let (sato, kenta, second) = {
         let mut admin = Db::open(&db, OpenOptions::new("sato", "sato")).unwrap();
         let sato = admin.user().clone();
-        let kenta = kizuna_core::user::find_by_login(admin.conn(), "sato.k")
+        let kenta = kizuna_core::team::member::find_by_login(admin.conn(), "sato.k")
             .unwrap()
             .unwrap();
         let second = admin.join_as_new_member("sato", "佐藤 二郎").unwrap();
@@ -439,10 +439,10 @@ fn as_login_finds_a_member_and_refuses_a_shared_login() {
     {
         let mut admin = Db::open(&db, OpenOptions::new(kenta.id.clone(), "")).unwrap();
         admin
-            .write(|ctx| kizuna_core::user::merge(ctx, &sato.id, sato.version, &kenta.id))
+            .write(|ctx| kizuna_core::team::member::merge(ctx, &sato.id, sato.version, &kenta.id))
             .unwrap();
         admin
-            .write(|ctx| kizuna_core::user::merge(ctx, &second.id, second.version, &kenta.id))
+            .write(|ctx| kizuna_core::team::member::merge(ctx, &second.id, second.version, &kenta.id))
             .unwrap();
     }
     let out = plan("sato", "sato.k");

@@ -9,10 +9,10 @@
 
 mod common;
 
-use kizuna_core::activity::{ActivityKind, Direction, NewActivity};
-use kizuna_core::changes::{ChangeBatch, ChangeSink, Watcher, PROBE, PROBE_LIMIT};
-use kizuna_core::company::{self, NewCompany};
-use kizuna_core::outbox::{self, Op, Outbox};
+use kizuna_core::app::outbox::{self, Op, Outbox};
+use kizuna_core::customers::company::{self, NewCompany};
+use kizuna_core::store::changes::{ChangeBatch, ChangeSink, Watcher, PROBE, PROBE_LIMIT};
+use kizuna_core::timeline::activity::{ActivityKind, Direction, NewActivity};
 use kizuna_core::{Db, Error, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -349,9 +349,12 @@ fn a_share_that_refuses_locks_is_opened_read_only_and_still_shows_its_data() {
     let team = share.mount.join("team.db");
 
     let mut db = Db::open(&team, OpenOptions::new("suzuki", "鈴木")).unwrap();
-    assert_eq!(db.read_only(), Some(kizuna_core::db::ReadOnlyReason::LockingBroken));
+    assert_eq!(
+        db.read_only(),
+        Some(kizuna_core::store::db::ReadOnlyReason::LockingBroken)
+    );
     assert!(
-        !kizuna_core::pipeline::list(db.conn()).unwrap().is_empty(),
+        !kizuna_core::pipeline::stage::list(db.conn()).unwrap().is_empty(),
         "its data can be read"
     );
     assert_eq!(
@@ -359,14 +362,14 @@ fn a_share_that_refuses_locks_is_opened_read_only_and_still_shows_its_data() {
         kizuna_core::ErrorCode::ReadOnly
     );
     // The change watcher reads it too, instead of calling it unreachable.
-    let mut feed = kizuna_core::changes::Feed::open(&team).unwrap();
+    let mut feed = kizuna_core::store::changes::Feed::open(&team).unwrap();
     assert!(feed.poll().unwrap().is_empty());
 }
 
 #[test]
 fn a_connection_left_stale_by_a_server_restart_is_replaced_but_not_while_the_share_is_away() {
-    use kizuna_core::config::Dirs;
-    use kizuna_core::session::Session;
+    use kizuna_core::app::config::Dirs;
+    use kizuna_core::app::session::Session;
     let Some(mut share) = FaultyShare::mount() else { return };
     let team = share.mount.join("team.db");
     drop(Db::create(&team, OpenOptions::new("sato", "佐藤")).unwrap());
@@ -415,7 +418,7 @@ fn a_crashed_save_on_a_read_only_share_is_explained_and_recovered_where_writing_
     let path = share.mount.join("kizuna.db");
     {
         let mut db = Db::create(&path, OpenOptions::new("sato", "佐藤")).unwrap();
-        kizuna_core::sample::populate(&mut db).unwrap();
+        kizuna_core::app::sample::populate(&mut db).unwrap();
     }
     let backing = share.backing.join("kizuna.db");
     common::kill_the_last_writer_mid_save(Path::new(env!("CARGO_BIN_EXE_kizuna")), &backing);

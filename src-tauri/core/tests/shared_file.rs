@@ -184,8 +184,8 @@ fn a_migration_is_run_by_exactly_one_of_many_desktops_starting_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("team.db");
     // The schema before the newest migration: what an older Kizuna left.
-    let current = kizuna_core::schema::CURRENT;
-    kizuna_core::schema::create_at_version(&path, current - 1).unwrap();
+    let current = kizuna_core::store::schema::CURRENT;
+    kizuna_core::store::schema::create_at_version(&path, current - 1).unwrap();
 
     let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
     let desktops: Vec<_> = (0..8)
@@ -225,7 +225,7 @@ fn the_next_desktop_opens_the_file_after_the_last_writer_was_killed_mid_save() {
     assert_eq!(opened.read_only(), None);
     assert_eq!(
         opened.notices(),
-        [kizuna_core::db::OpenNotice::CrashRolledBack],
+        [kizuna_core::store::db::OpenNotice::CrashRolledBack],
         "the user hears what happened"
     );
     drop(opened);

@@ -11,8 +11,8 @@
 
 mod common;
 
-use kizuna_core::config::Dirs;
-use kizuna_core::session::{IdentityChoice, Session};
+use kizuna_core::app::config::Dirs;
+use kizuna_core::app::session::{IdentityChoice, Session};
 use kizuna_core::FixedClock;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -135,8 +135,8 @@ fn the_locking_probe_passes_on_the_share_and_leaves_nothing_there() {
     };
     let db = unc.join("kizuna.db");
     std::fs::write(&db, b"x").unwrap();
-    assert_eq!(kizuna_core::locking::probe(&db), Ok(()));
-    assert_eq!(kizuna_core::locking::probe(&drive.join("kizuna.db")), Ok(()));
+    assert_eq!(kizuna_core::store::locking::probe(&db), Ok(()));
+    assert_eq!(kizuna_core::store::locking::probe(&drive.join("kizuna.db")), Ok(()));
     let names: Vec<_> = std::fs::read_dir(&unc)
         .unwrap()
         .map(|e| e.unwrap().file_name())

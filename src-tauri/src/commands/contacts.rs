@@ -2,7 +2,7 @@
 
 use super::Reply;
 use crate::state::AppState;
-use kizuna_core::company::{self, Contact, ContactEdit, NewContact};
+use kizuna_core::customers::company::{self, Contact, ContactEdit, NewContact};
 use tauri::State;
 
 #[tauri::command]

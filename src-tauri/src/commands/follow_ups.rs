@@ -2,13 +2,13 @@
 
 use super::Reply;
 use crate::state::AppState;
-use kizuna_core::activity::NewActivity;
-use kizuna_core::cadence::{self, CadenceAdvice};
-use kizuna_core::follow_up::{self, FollowUpItem, FollowUpQuery, NewFollowUp, SnoozeChoice};
-use kizuna_core::outbox::Op;
-use kizuna_core::reminder::{self, NotifyPrefs};
-use kizuna_core::retention::{self, OwnerGroup};
-use kizuna_core::settings::TeamSettings;
+use kizuna_core::app::outbox::Op;
+use kizuna_core::followups::follow_up::{self, FollowUpItem, FollowUpQuery, NewFollowUp, SnoozeChoice};
+use kizuna_core::followups::reminder::{self, NotifyPrefs};
+use kizuna_core::followups::retention::{self, OwnerGroup};
+use kizuna_core::team::settings::TeamSettings;
+use kizuna_core::timeline::activity::NewActivity;
+use kizuna_core::timeline::cadence::{self, CadenceAdvice};
 use tauri::{AppHandle, State};
 use tauri_plugin_autostart::ManagerExt;
 

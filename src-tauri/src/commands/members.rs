@@ -3,9 +3,9 @@
 
 use super::Reply;
 use crate::state::AppState;
-use kizuna_core::presence::Presence;
-use kizuna_core::session::{AppStatus, IdentityChoice, WhoAreYou};
-use kizuna_core::user::{Member, MergeReport};
+use kizuna_core::app::session::{AppStatus, IdentityChoice, WhoAreYou};
+use kizuna_core::team::member::{Member, MergeReport};
+use kizuna_core::team::presence::Presence;
 use tauri::State;
 
 #[tauri::command]

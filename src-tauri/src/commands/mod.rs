@@ -3,26 +3,29 @@
 
 use crate::state::AppState;
 use crate::tray;
-use kizuna_core::activity::{ActivityEdit, NewActivity};
-use kizuna_core::backup::BackupInfo;
-use kizuna_core::board::{Board, BoardFilter, CardCursor, CardPage};
-use kizuna_core::company::{
+use kizuna_core::app::config::Language;
+use kizuna_core::app::outbox::{DrainReport, Entry, Op, OutboxCounts};
+use kizuna_core::app::session::{AppStatus, RestoreOutcome};
+use kizuna_core::customers::company;
+use kizuna_core::customers::company::{
     Company, CompanyEdit, CompanyListItem, CompanyQuery, CompanySummary, DeletionImpact, NewCompany,
 };
-use kizuna_core::config::Language;
-use kizuna_core::deal::{Deal, DealEdit, MoveDeal, MoveOutcome, NewDeal};
-use kizuna_core::deletion::{Deletion, Restored};
-use kizuna_core::mail::{MailDraft, ThankYouDraft};
-use kizuna_core::outbox::{DrainReport, Entry, Op, OutboxCounts};
-use kizuna_core::pipeline::{PipelineStages, StageEdit};
-use kizuna_core::search::{SearchCursor, SearchGroup, SearchKind, SearchResults};
-use kizuna_core::session::{AppStatus, RestoreOutcome};
-use kizuna_core::settings::{TeamSettings, VersionedSettings};
-use kizuna_core::timeline::{TimelinePage, TimelineQuery};
-use kizuna_core::user::User;
-use kizuna_core::{
-    activity, board, company, deal, deletion, mail, pipeline, search, settings, timeline, user, ErrorPayload,
-};
+use kizuna_core::pipeline::board::{Board, BoardFilter, CardCursor, CardPage};
+use kizuna_core::pipeline::deal::{Deal, DealEdit, MoveDeal, MoveOutcome, NewDeal};
+use kizuna_core::pipeline::stage::{PipelineStages, StageEdit};
+use kizuna_core::pipeline::{board, deal, stage};
+use kizuna_core::store::backup::BackupInfo;
+use kizuna_core::store::deletion;
+use kizuna_core::store::deletion::{Deletion, Restored};
+use kizuna_core::team::member::User;
+use kizuna_core::team::settings::{TeamSettings, VersionedSettings};
+use kizuna_core::team::{member, settings};
+use kizuna_core::timeline::activity::{ActivityEdit, NewActivity};
+use kizuna_core::timeline::entries::{TimelinePage, TimelineQuery};
+use kizuna_core::timeline::mail::{MailDraft, ThankYouDraft};
+use kizuna_core::timeline::search::{SearchCursor, SearchGroup, SearchKind, SearchResults};
+use kizuna_core::timeline::{activity, entries, mail, search};
+use kizuna_core::ErrorPayload;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
@@ -184,12 +187,12 @@ pub async fn move_deal(state: State<'_, AppState>, request: MoveDeal) -> Reply<M
 
 #[tauri::command]
 pub async fn users(state: State<'_, AppState>) -> Reply<Vec<User>> {
-    state.with_session(|s| user::list(s.db()?.conn())).await
+    state.with_session(|s| member::list(s.db()?.conn())).await
 }
 
 #[tauri::command]
 pub async fn pipelines(state: State<'_, AppState>) -> Reply<Vec<PipelineStages>> {
-    state.with_session(|s| pipeline::all_with_stages(s.db()?.conn())).await
+    state.with_session(|s| stage::all_with_stages(s.db()?.conn())).await
 }
 
 #[tauri::command]
@@ -197,8 +200,8 @@ pub async fn create_pipeline(state: State<'_, AppState>, name: String) -> Reply<
     state
         .with_session(move |s| {
             let db = s.db()?;
-            db.write(|ctx| pipeline::create_pipeline(ctx, &name))?;
-            pipeline::all_with_stages(db.conn())
+            db.write(|ctx| stage::create_pipeline(ctx, &name))?;
+            stage::all_with_stages(db.conn())
         })
         .await
 }
@@ -214,8 +217,8 @@ pub async fn save_pipeline(
     state
         .with_session(move |s| {
             let db = s.db()?;
-            db.write(|ctx| pipeline::save_pipeline(ctx, &id, version, &name, &stages))?;
-            pipeline::all_with_stages(db.conn())
+            db.write(|ctx| stage::save_pipeline(ctx, &id, version, &name, &stages))?;
+            stage::all_with_stages(db.conn())
         })
         .await
 }
@@ -225,8 +228,8 @@ pub async fn delete_pipeline(state: State<'_, AppState>, id: String, version: i6
     state
         .with_session(move |s| {
             let db = s.db()?;
-            db.write(|ctx| pipeline::delete_pipeline(ctx, &id, version))?;
-            pipeline::all_with_stages(db.conn())
+            db.write(|ctx| stage::delete_pipeline(ctx, &id, version))?;
+            stage::all_with_stages(db.conn())
         })
         .await
 }
@@ -319,7 +322,7 @@ pub async fn company_summary(state: State<'_, AppState>, id: String) -> Reply<Co
 #[tauri::command]
 pub async fn timeline(state: State<'_, AppState>, query: TimelineQuery) -> Reply<TimelinePage> {
     state
-        .with_session(move |s| timeline::timeline(s.db()?.conn(), &query))
+        .with_session(move |s| entries::timeline(s.db()?.conn(), &query))
         .await
 }
 

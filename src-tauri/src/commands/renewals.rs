@@ -3,8 +3,8 @@
 use super::Reply;
 use crate::state::AppState;
 use chrono::NaiveDate;
-use kizuna_core::contract::{self, NewContract};
-use kizuna_core::renewal::{self, RenewalCard, RenewalRate, RenewalStep, StepInput, StepOutcome};
+use kizuna_core::contracts::contract::{self, NewContract};
+use kizuna_core::contracts::renewal::{self, RenewalCard, RenewalRate, RenewalStep, StepInput, StepOutcome};
 use tauri::State;
 
 /// The renewal board: running contracts ending within `horizon_days`, and

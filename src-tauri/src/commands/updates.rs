@@ -1,9 +1,9 @@
-//! Updating Kizuna from the team folder (kizuna_core::update): what the
+//! Updating Kizuna from the team folder (kizuna_core::app::update): what the
 //! `Kizuna-updates` folder beside the team file offers, and installing it.
 
 use super::Reply;
 use crate::state::AppState;
-use kizuna_core::update::{self, InstallStarted, UpdateCheck};
+use kizuna_core::app::update::{self, InstallStarted, UpdateCheck};
 use kizuna_core::{Error, Result};
 use std::time::Duration;
 use tauri::{AppHandle, State};

@@ -21,10 +21,10 @@
 //!                                    write DIR/kizuna-update.json for the installers in DIR
 //!                                    (make dist; V: installers built from another version)
 
+use kizuna_core::app::config::{os_login, Language};
 use kizuna_core::clock::to_db;
-use kizuna_core::config::{os_login, Language};
-use kizuna_core::follow_up::{self, FollowUpKind, NewFollowUp};
-use kizuna_core::{schema, Db, Error, OpenOptions};
+use kizuna_core::followups::follow_up::{self, FollowUpKind, NewFollowUp};
+use kizuna_core::{store::schema, Db, Error, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -75,7 +75,7 @@ fn report(outcome: Result<ExitCode, Error>) -> ExitCode {
 /// installers, and what an older Kizuna checks them against.
 fn update_manifest(args: &[String]) -> Result<ExitCode, Error> {
     let (dir, version) = match args {
-        [dir] => (dir, kizuna_core::update::VERSION),
+        [dir] => (dir, kizuna_core::app::update::VERSION),
         [dir, flag, v] if flag == "--version" => (dir, v.as_str()),
         _ => {
             eprintln!("usage: kizuna update-manifest DIR [--version V]");
@@ -83,12 +83,12 @@ fn update_manifest(args: &[String]) -> Result<ExitCode, Error> {
         }
     };
     let dir = Path::new(dir);
-    let manifest = kizuna_core::update::manifest_for(dir, version, schema::CURRENT)?;
+    let manifest = kizuna_core::app::update::manifest_for(dir, version, schema::CURRENT)?;
     if manifest.installers.is_empty() {
         return Err(Error::invalid("installer", "no_installer"));
     }
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
-    std::fs::write(dir.join(kizuna_core::update::MANIFEST), json)?;
+    std::fs::write(dir.join(kizuna_core::app::update::MANIFEST), json)?;
     for i in &manifest.installers {
         println!("{:<16}{} ({} bytes, sha256 {})", i.platform, i.file, i.size, i.sha256);
     }
@@ -139,7 +139,7 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
                 }
             };
             let mut db = Db::create(&path, opts)?;
-            kizuna_core::sample::populate(&mut db)?;
+            kizuna_core::app::sample::populate(&mut db)?;
             println!("created {} with sample data", path.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -147,9 +147,9 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
         ("follow-up", flags) => plan_follow_up(&path, flags),
         ("restore", [backup]) => {
             let now = to_db(chrono::Utc::now());
-            match kizuna_core::db::restore(&path, Path::new(backup), &now)? {
-                kizuna_core::db::Restored::InPlace => println!("restored {} from {backup}", path.display()),
-                kizuna_core::db::Restored::Replaced { kept_aside } => {
+            match kizuna_core::store::db::restore(&path, Path::new(backup), &now)? {
+                kizuna_core::store::db::Restored::InPlace => println!("restored {} from {backup}", path.display()),
+                kizuna_core::store::db::Restored::Replaced { kept_aside } => {
                     println!("restored {} from {backup}", path.display());
                     if let Some(aside) = kept_aside {
                         println!("the damaged file is kept as {}", aside.display());
@@ -162,12 +162,12 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
         ("retitle-deal", [id, version, title]) => {
             let version: i64 = version.parse().map_err(|_| Error::invalid("version", "format"))?;
             let mut db = Db::open(&path, opts())?;
-            let d = kizuna_core::deal::get(db.conn(), id)?;
-            let edit = kizuna_core::deal::DealEdit {
+            let d = kizuna_core::pipeline::deal::get(db.conn(), id)?;
+            let edit = kizuna_core::pipeline::deal::DealEdit {
                 title: title.clone(),
-                ..kizuna_core::deal::DealEdit::from(&d)
+                ..kizuna_core::pipeline::deal::DealEdit::from(&d)
             };
-            let new_version = db.write(|ctx| kizuna_core::deal::update(ctx, id, version, &edit))?;
+            let new_version = db.write(|ctx| kizuna_core::pipeline::deal::update(ctx, id, version, &edit))?;
             println!("{new_version}");
             Ok(ExitCode::SUCCESS)
         }
@@ -215,11 +215,11 @@ fn stress(path: &Path, n: &str, rest: &[String]) -> Result<ExitCode, Error> {
     let mut out = std::io::stdout().lock();
     let mut rng = rand::rng();
     for i in 0..n {
-        let note = kizuna_core::activity::NewActivity {
+        let note = kizuna_core::timeline::activity::NewActivity {
             company_id: company_id.clone(),
             contact_ids: Vec::new(),
             deal_id: None,
-            kind: kizuna_core::activity::ActivityKind::Note,
+            kind: kizuna_core::timeline::activity::ActivityKind::Note,
             direction: None,
             occurred_at: to_db(db.clock().now()),
             summary: format!("stress {login} {i}"),
@@ -229,7 +229,7 @@ fn stress(path: &Path, n: &str, rest: &[String]) -> Result<ExitCode, Error> {
             next_appointment_at: None,
             signals: Vec::new(),
         };
-        db.write(|ctx| kizuna_core::activity::log(ctx, &note))?;
+        db.write(|ctx| kizuna_core::timeline::activity::log(ctx, &note))?;
         writeln!(out, "ack {login} {i}")?;
         out.flush()?;
         if pause_ms > 0 {
@@ -269,7 +269,7 @@ fn plan_follow_up(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
             to_db(later)
         }
     };
-    let assignee = kizuna_core::user::find_by_login(db.conn(), to)?.ok_or(Error::invalid("to", "unknown"))?;
+    let assignee = kizuna_core::team::member::find_by_login(db.conn(), to)?.ok_or(Error::invalid("to", "unknown"))?;
     let company_id = match flag("--company") {
         Some(name) => Some(
             db.conn()
@@ -301,7 +301,7 @@ fn plan_follow_up(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
 /// `--install`, the same check and start as the desktop's "Install". An admin
 /// runs it to test what they put on the share.
 fn update(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
-    use kizuna_core::update;
+    use kizuna_core::app::update;
     let install = match flags {
         [] => false,
         [flag] if flag == "--install" => true,
@@ -348,7 +348,7 @@ fn update(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
 
 /// Looks without writing: a damaged file must stay as it is for recovery.
 fn check(path: &Path) -> Result<ExitCode, Error> {
-    let report = kizuna_core::check::check(path)?;
+    let report = kizuna_core::store::check::check(path)?;
     // Labels padded past the longest one, so a value never runs into it.
     let line = |label: &str, value: &dyn std::fmt::Display| println!("{:<12}{value}", format!("{label}:"));
     line("file", &path.display());

@@ -10,8 +10,8 @@
 //! note that happens to look similar but does not parse.
 
 use super::EngineText;
+use crate::contracts::renewal::ProposalKind;
 use crate::error::Result;
-use crate::renewal::ProposalKind;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 
@@ -306,7 +306,7 @@ pub(crate) fn convert(conn: &Connection) -> Result<Converted> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Language;
+    use crate::app::config::Language;
 
     fn d(s: &str) -> NaiveDate {
         date(s).unwrap()

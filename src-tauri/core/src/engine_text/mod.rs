@@ -17,8 +17,8 @@
 
 pub(crate) mod legacy;
 
-use crate::config::Language;
-use crate::renewal::ProposalKind;
+use crate::app::config::Language;
+use crate::contracts::renewal::ProposalKind;
 use crate::text::group_digits;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

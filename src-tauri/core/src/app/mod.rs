@@ -1,0 +1,9 @@
+//! What one desktop does with the team file: its own configuration, the
+//! session that opens the file and keeps it open, the outbox of saves made
+//! while the share was away, the sample data, and updates.
+
+pub mod config;
+pub mod outbox;
+pub mod sample;
+pub mod session;
+pub mod update;

@@ -1,0 +1,290 @@
+//! Contracts (契約) and their renewals (定期契約の先行管理).
+
+use crate::customers::company::required;
+use crate::error::{Error, Result};
+use crate::id::new_id;
+use crate::store::db::WriteCtx;
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Billing {
+    Monthly,
+    Annual,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ContractStatus {
+    Active,
+    InRenewal,
+    Renewed,
+    Churned,
+}
+
+impl ContractStatus {
+    pub(crate) fn parse(s: &str) -> ContractStatus {
+        match s {
+            "in_renewal" => ContractStatus::InRenewal,
+            "renewed" => ContractStatus::Renewed,
+            "churned" => ContractStatus::Churned,
+            _ => ContractStatus::Active,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct NewContract {
+    pub company_id: String,
+    pub deal_id: Option<String>,
+    pub plan: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub auto_renew: bool,
+    #[ts(type = "number")]
+    pub amount: i64,
+    pub currency: String,
+    pub billing: Billing,
+    pub notice_days: i32,
+    pub owner_id: Option<String>,
+    /// Lead times for this contract's hearing and proposal; `None`: the team's.
+    #[serde(default)]
+    pub hearing_days: Option<i32>,
+    #[serde(default)]
+    pub proposal_days: Option<i32>,
+}
+
+/// A contract as the renewal list shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct RenewalItem {
+    pub id: String,
+    pub company_id: String,
+    pub company_name: String,
+    pub plan: String,
+    pub end_date: NaiveDate,
+    /// Calendar days from the user's today to the end date (negative: past).
+    #[ts(type = "number")]
+    pub days_left: i64,
+    #[ts(type = "number")]
+    pub amount: i64,
+    pub currency: String,
+    pub billing: Billing,
+    pub auto_renew: bool,
+    pub status: ContractStatus,
+    pub owner_name: Option<String>,
+}
+
+/// A contract as it will be stored: the checks shared by create and edit.
+struct Checked {
+    plan: String,
+    currency: String,
+    company_name: String,
+    owner: String,
+}
+
+impl Checked {
+    /// What the renewal planner needs of this contract period.
+    fn period<'a>(&'a self, id: &'a str, c: &'a NewContract) -> crate::contracts::renewal::Period<'a> {
+        crate::contracts::renewal::Period {
+            contract_id: id,
+            company_id: &c.company_id,
+            company_name: &self.company_name,
+            plan: &self.plan,
+            end: c.end_date,
+            notice_days: i64::from(c.notice_days),
+            hearing_days: c.hearing_days.map(i64::from),
+            proposal_days: c.proposal_days.map(i64::from),
+            owner_id: Some(&self.owner),
+        }
+    }
+}
+
+fn check(ctx: &WriteCtx, c: &NewContract) -> Result<Checked> {
+    let plan = required("plan", &c.plan, 200)?;
+    if c.end_date < c.start_date {
+        return Err(Error::invalid("end_date", "before_start"));
+    }
+    if c.amount < 0 {
+        return Err(Error::invalid("amount", "negative"));
+    }
+    let currency = crate::pipeline::deal::validate_currency(&c.currency)?;
+    if !(0..=365).contains(&c.notice_days) {
+        return Err(Error::invalid("notice_days", "range"));
+    }
+    for (field, days) in [("hearing_days", c.hearing_days), ("proposal_days", c.proposal_days)] {
+        if days.is_some_and(|d| !(1..=365).contains(&d)) {
+            return Err(Error::invalid(field, "range"));
+        }
+    }
+    let company_name: String = ctx
+        .tx
+        .query_row(
+            "SELECT name FROM companies WHERE id = ?1 AND deleted_at IS NULL",
+            [&c.company_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or(Error::invalid("company_id", "unknown"))?;
+    Ok(Checked {
+        plan,
+        currency,
+        company_name,
+        owner: c.owner_id.clone().unwrap_or_else(|| ctx.user_id.to_string()),
+    })
+}
+
+fn billing_str(b: Billing) -> &'static str {
+    match b {
+        Billing::Monthly => "monthly",
+        Billing::Annual => "annual",
+    }
+}
+
+pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
+    let checked = check(ctx, c)?;
+    let (plan, currency, owner) = (&checked.plan, &checked.currency, &checked.owner);
+    let id = new_id();
+    ctx.tx.execute(
+        "INSERT INTO contracts (id, company_id, deal_id, plan, start_date, end_date, auto_renew, amount, currency,
+                                billing, notice_days, owner_id, hearing_days, proposal_days,
+                                created_at, updated_at, updated_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16)",
+        params![
+            id,
+            c.company_id,
+            c.deal_id,
+            plan,
+            c.start_date.to_string(),
+            c.end_date.to_string(),
+            c.auto_renew,
+            c.amount,
+            currency,
+            billing_str(c.billing),
+            c.notice_days,
+            owner,
+            c.hearing_days,
+            c.proposal_days,
+            ctx.now,
+            ctx.user_id
+        ],
+    )?;
+    crate::contracts::renewal::plan_work(ctx, &checked.period(&id, c), None)?;
+    crate::contracts::renewal::record_created(ctx, &c.company_id, plan, c.start_date, c.end_date)?;
+    ctx.audit(
+        "contract",
+        &id,
+        "insert",
+        serde_json::json!({ "plan": plan, "end_date": c.end_date }),
+    )?;
+    ctx.changed("contract", &id, "insert")?;
+    Ok(id)
+}
+
+/// Edits a running contract (not one already renewed or churned), if
+/// nobody changed it since `version`. A new end, notice period or lead time
+/// moves the renewal work not done yet; the change goes on the timeline.
+pub fn update(ctx: &WriteCtx, id: &str, version: i64, c: &NewContract) -> Result<()> {
+    let stored: Option<(String, String, Option<String>, String)> = ctx
+        .tx
+        .query_row(
+            "SELECT company_id, status, renewal_stage, end_date FROM contracts WHERE id = ?1 AND deleted_at IS NULL",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((company_id, status, stage, old_end)) = stored else {
+        return Err(Error::NotFound {
+            entity: "contract",
+            id: id.to_string(),
+        });
+    };
+    if company_id != c.company_id {
+        return Err(Error::invalid("company_id", "other_company"));
+    }
+    if !matches!(
+        ContractStatus::parse(&status),
+        ContractStatus::Active | ContractStatus::InRenewal
+    ) {
+        return Err(Error::invalid("contract", "decided"));
+    }
+    let checked = check(ctx, c)?;
+    let (plan, currency, owner) = (&checked.plan, &checked.currency, &checked.owner);
+    let n = ctx.tx.execute(
+        "UPDATE contracts SET plan = ?3, start_date = ?4, end_date = ?5, auto_renew = ?6, amount = ?7, currency = ?8,
+                billing = ?9, notice_days = ?10, owner_id = ?11, hearing_days = ?12, proposal_days = ?13,
+                version = version + 1, updated_at = ?14, updated_by = ?15
+         WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
+        params![
+            id,
+            version,
+            plan,
+            c.start_date.to_string(),
+            c.end_date.to_string(),
+            c.auto_renew,
+            c.amount,
+            currency,
+            billing_str(c.billing),
+            c.notice_days,
+            owner,
+            c.hearing_days,
+            c.proposal_days,
+            ctx.now,
+            ctx.user_id
+        ],
+    )?;
+    ctx.expect_one("contract", "contracts", id, n)?;
+    crate::contracts::renewal::replan_work(ctx, stage.as_deref(), &checked.period(id, c))?;
+    crate::contracts::renewal::record_changed(ctx, &c.company_id, plan, &old_end, c.end_date, c.amount, currency)?;
+    ctx.audit(
+        "contract",
+        id,
+        "update",
+        serde_json::json!({ "plan": plan, "end_date": c.end_date, "amount": c.amount }),
+    )?;
+    ctx.changed("contract", id, "update")
+}
+
+/// Active contracts ending up to `within_days` after `today` (and those already
+/// past their end but not yet renewed or churned), soonest first.
+pub fn upcoming(conn: &Connection, today: NaiveDate, within_days: i64) -> Result<Vec<RenewalItem>> {
+    let until = today + chrono::Duration::days(within_days);
+    let mut st = conn.prepare(
+        "SELECT k.id, k.company_id, c.name, k.plan, k.end_date, k.amount, k.currency, k.billing, k.auto_renew,
+                k.status, u.display_name
+         FROM contracts k JOIN companies c ON c.id = k.company_id LEFT JOIN users u ON u.id = k.owner_id
+         WHERE k.deleted_at IS NULL AND k.status IN ('active','in_renewal') AND k.end_date <= ?1
+         ORDER BY k.end_date, c.name_kana",
+    )?;
+    let rows = st
+        .query_map([until.to_string()], |r| {
+            let end: String = r.get(4)?;
+            let end_date = NaiveDate::parse_from_str(&end, "%Y-%m-%d").unwrap_or(today);
+            Ok(RenewalItem {
+                id: r.get(0)?,
+                company_id: r.get(1)?,
+                company_name: r.get(2)?,
+                plan: r.get(3)?,
+                days_left: (end_date - today).num_days(),
+                end_date,
+                amount: r.get(5)?,
+                currency: r.get(6)?,
+                billing: if r.get::<_, String>(7)? == "monthly" {
+                    Billing::Monthly
+                } else {
+                    Billing::Annual
+                },
+                auto_renew: r.get(8)?,
+                status: ContractStatus::parse(&r.get::<_, String>(9)?),
+                owner_name: r.get(10)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}

@@ -1,0 +1,3 @@
+//! The customers: companies and the people the team talks to there.
+
+pub mod company;

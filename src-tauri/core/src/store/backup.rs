@@ -1,0 +1,248 @@
+//! Copies of the team file on the user's own disk: one a day (the newest
+//! [`KEEP_DAILY`] kept), one before every migration (db.rs), and any the
+//! user asks for. Every desktop keeps its own, so losing the share or one
+//! laptop loses no history.
+//!
+//! A copy goes through SQLite's backup API on a read-only connection of its
+//! own: consistent while colleagues write, and never holding the window's
+//! connection. A copy is kept only after it passes `quick_check`; old daily
+//! copies are pruned only then, so a damaged team file can never push the
+//! good copies out.
+
+use crate::error::{Error, Result};
+use crate::store::db::Db;
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{Connection, OpenFlags};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
+
+/// Daily copies kept; the oldest goes when a new one is taken.
+pub const KEEP_DAILY: usize = 14;
+/// A daily copy is due when the newest is older than this.
+pub const EVERY: Duration = Duration::hours(24);
+
+const DAILY: &str = "kizuna-daily-";
+const MANUAL: &str = "kizuna-manual-";
+const BEFORE_MIGRATION: &str = "kizuna-before-v";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum BackupKind {
+    Daily,
+    Manual,
+    BeforeMigration,
+}
+
+/// One copy in the backups folder, for the Settings list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct BackupInfo {
+    pub path: String,
+    pub kind: BackupKind,
+    /// When it was taken (UTC, from its name).
+    pub taken_at: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
+fn stamp(at: DateTime<Utc>) -> String {
+    at.format("%Y%m%d%H%M%S").to_string()
+}
+
+/// Reads `kizuna-daily-20261126093000.db` and its kin.
+fn parse(path: &Path) -> Option<(BackupKind, DateTime<Utc>)> {
+    let name = path.file_name()?.to_str()?.strip_suffix(".db")?;
+    let (kind, rest) = if let Some(r) = name.strip_prefix(DAILY) {
+        (BackupKind::Daily, r)
+    } else if let Some(r) = name.strip_prefix(MANUAL) {
+        (BackupKind::Manual, r)
+    } else if let Some(r) = name.strip_prefix(BEFORE_MIGRATION) {
+        // kizuna-before-v5-20261126093000
+        (BackupKind::BeforeMigration, r.split_once('-')?.1)
+    } else {
+        return None;
+    };
+    let digits: String = rest.chars().filter(char::is_ascii_digit).take(14).collect();
+    let at = chrono::NaiveDateTime::parse_from_str(&digits, "%Y%m%d%H%M%S").ok()?;
+    Some((kind, at.and_utc()))
+}
+
+/// Every copy in `dir`, newest first. A missing folder is an empty list.
+pub fn list(dir: &Path) -> Result<Vec<BackupInfo>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut out: Vec<(DateTime<Utc>, BackupInfo)> = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        let Some((kind, at)) = parse(&path) else { continue };
+        let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        out.push((
+            at,
+            BackupInfo {
+                path: path.display().to_string(),
+                kind,
+                taken_at: crate::clock::to_db(at),
+                bytes,
+            },
+        ));
+    }
+    out.sort_by_key(|b| std::cmp::Reverse(b.0));
+    Ok(out.into_iter().map(|(_, b)| b).collect())
+}
+
+/// Copies `source` into `dir` as a `kind` backup taken `now`, and checks the
+/// copy. A copy that fails the check is removed and reported.
+pub fn take(source: &Path, dir: &Path, kind: BackupKind, now: DateTime<Utc>) -> Result<PathBuf> {
+    Db::inspect(source)?;
+    std::fs::create_dir_all(dir)?;
+    let prefix = match kind {
+        BackupKind::Daily => DAILY,
+        BackupKind::Manual => MANUAL,
+        BackupKind::BeforeMigration => return Err(Error::Internal("migration copies are taken by db::open".into())),
+    };
+    let dest = dir.join(format!("{prefix}{}.db", stamp(now)));
+    if dest.exists() {
+        return Ok(dest);
+    }
+    let partial = dest.with_extension("partial");
+    clear_partials(dir);
+    let conn = Connection::open_with_flags(
+        source,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Five hundred pages a step, so a colleague waiting to write waits for
+    // one step, not the whole copy.
+    conn.backup(rusqlite::MAIN_DB, &partial, None)?;
+    drop(conn);
+    if let Err(e) = Db::inspect(&partial) {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e);
+    }
+    std::fs::rename(&partial, &dest)?;
+    Ok(dest)
+}
+
+/// Removes copies left half-written by a crash or a lost share (the copy
+/// in progress is named `.partial` until it passed its check).
+fn clear_partials(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for path in entries.flatten().map(|e| e.path()) {
+        if path.extension().is_some_and(|x| x == "partial") {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Takes the daily copy when one is due, then prunes to [`KEEP_DAILY`].
+/// Returns the new copy, if one was taken.
+pub fn daily(source: &Path, dir: &Path, now: DateTime<Utc>) -> Result<Option<PathBuf>> {
+    let existing = list(dir)?;
+    let newest = existing
+        .iter()
+        .filter(|b| b.kind == BackupKind::Daily)
+        .find_map(|b| parse(Path::new(&b.path)).map(|(_, at)| at));
+    if newest.is_some_and(|at| now - at < EVERY) {
+        return Ok(None);
+    }
+    let taken = take(source, dir, BackupKind::Daily, now)?;
+    for old in list(dir)?
+        .iter()
+        .filter(|b| b.kind == BackupKind::Daily)
+        .skip(KEEP_DAILY)
+    {
+        std::fs::remove_file(&old.path)?;
+    }
+    Ok(Some(taken))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::fixture;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn one_copy_a_day_and_the_newest_fourteen_kept() {
+        let f = fixture();
+        let dir = f._dir.path().join("backups");
+        let start = at("2026-11-01T09:00:00Z");
+        assert!(daily(f.db.path(), &dir, start).unwrap().is_some());
+        // Later the same day: not due.
+        assert!(daily(f.db.path(), &dir, start + Duration::hours(5)).unwrap().is_none());
+        for day in 1..20 {
+            assert!(daily(f.db.path(), &dir, start + Duration::days(day)).unwrap().is_some());
+        }
+        let kept = list(&dir).unwrap();
+        assert_eq!(kept.len(), KEEP_DAILY);
+        assert_eq!(kept[0].taken_at, crate::clock::to_db(start + Duration::days(19)));
+        assert_eq!(kept[13].taken_at, crate::clock::to_db(start + Duration::days(6)));
+        // Each is a healthy Kizuna database.
+        for b in &kept {
+            Db::inspect(Path::new(&b.path)).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_copy_left_half_written_is_cleared_by_the_next() {
+        let f = fixture();
+        let dir = f._dir.path().join("backups");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("kizuna-daily-20261101090000.partial"), b"half").unwrap();
+        daily(f.db.path(), &dir, at("2026-11-02T09:00:00Z")).unwrap();
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["kizuna-daily-20261102090000.db"]);
+    }
+
+    #[test]
+    fn pruning_spares_migration_and_manual_copies() {
+        let f = fixture();
+        let dir = f._dir.path().join("backups");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(f.db.path(), dir.join("kizuna-before-v5-20250101000000.db")).unwrap();
+        take(f.db.path(), &dir, BackupKind::Manual, at("2025-01-02T00:00:00Z")).unwrap();
+        let start = at("2026-11-01T09:00:00Z");
+        for day in 0..16 {
+            daily(f.db.path(), &dir, start + Duration::days(day)).unwrap();
+        }
+        let kinds: Vec<BackupKind> = list(&dir).unwrap().iter().map(|b| b.kind).collect();
+        assert_eq!(kinds.iter().filter(|k| **k == BackupKind::Daily).count(), KEEP_DAILY);
+        assert!(kinds.contains(&BackupKind::Manual));
+        assert!(kinds.contains(&BackupKind::BeforeMigration));
+        assert_eq!(kinds.last(), Some(&BackupKind::BeforeMigration), "oldest last");
+    }
+
+    #[test]
+    fn a_damaged_team_file_is_not_copied_and_prunes_nothing() {
+        let f = fixture();
+        let dir = f._dir.path().join("backups");
+        let start = at("2026-11-01T09:00:00Z");
+        for day in 0..KEEP_DAILY as i64 {
+            daily(f.db.path(), &dir, start + Duration::days(day)).unwrap();
+        }
+        let damaged = f._dir.path().join("damaged.db");
+        let mut bytes = std::fs::read(f.db.path()).unwrap();
+        for b in bytes.iter_mut().skip(4096).take(8192) {
+            *b = 0xA5;
+        }
+        std::fs::write(&damaged, bytes).unwrap();
+        assert!(daily(&damaged, &dir, start + Duration::days(30)).is_err());
+        assert_eq!(list(&dir).unwrap().len(), KEEP_DAILY);
+        assert!(!std::fs::read_dir(&dir).unwrap().any(|e| e
+            .unwrap()
+            .path()
+            .extension()
+            .is_some_and(|x| x == "partial")));
+    }
+}

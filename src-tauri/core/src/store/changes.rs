@@ -1,0 +1,542 @@
+//! Live refresh: what changed in the team file since this desktop last looked.
+//!
+//! Every write appends to `change_log` in its own transaction
+//! ([`crate::store::db::WriteCtx::changed`]), so the log's sequence orders changes
+//! exactly as they were committed. A [`Feed`] keeps its own read-only
+//! connection and asks SQLite for `PRAGMA data_version` — answered from the
+//! file's change counter, one small read — and only when that moved reads
+//! the log from its last sequence. The [`Watcher`] thread does that every
+//! [`PROBE`] and hands each batch to a [`ChangeSink`]; the shell turns it
+//! into one event the open views refresh from.
+//!
+//! The same probe is the share's health check: when it fails (the path is
+//! gone, an I/O error, the file system hangs past [`PROBE_LIMIT`]) the sink
+//! hears "unreachable", and "reachable" again once a probe succeeds.
+
+use crate::error::{Error, Result};
+use crate::store::background::{self, Background, Stop};
+use rusqlite::Connection;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::Arc;
+use std::time::Duration;
+use ts_rs::TS;
+
+/// How often the file is probed. Half a second keeps a colleague's change
+/// on screen within a second; each probe is one lock-and-read of the
+/// file's first page, a few hundred bytes on the share.
+pub const PROBE: Duration = Duration::from_millis(500);
+/// A probe that has not answered by then means the share hangs.
+pub const PROBE_LIMIT: Duration = Duration::from_secs(5);
+/// At most this many log rows per batch; a desktop that was away for long
+/// gets `overflow` instead and reloads everything it shows.
+const BATCH: i64 = 500;
+
+/// One committed change, as the log recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Change {
+    #[ts(type = "number")]
+    pub seq: i64,
+    /// `deal`, `company`, `contact`, `activity`, `follow_up`, `contract`, …
+    pub entity: String,
+    pub entity_id: String,
+    /// `insert`, `update`, `delete`, or a domain verb (`move`, `complete`).
+    pub op: String,
+    pub user_id: Option<String>,
+    pub at: String,
+}
+
+/// What one probe found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ChangeBatch {
+    pub changes: Vec<Change>,
+    /// More changed than one batch holds: refresh everything shown.
+    pub overflow: bool,
+}
+
+/// The newest sequence in the log (0 when empty).
+pub fn latest_seq(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM change_log", [], |r| r.get(0))?)
+}
+
+/// Changes committed after `seq`, oldest first, at most `limit`.
+pub fn since(conn: &Connection, seq: i64, limit: i64) -> Result<Vec<Change>> {
+    let mut st = conn.prepare_cached(
+        "SELECT seq, entity, entity_id, op, user_id, at FROM change_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    )?;
+    let rows = st
+        .query_map([seq, limit], |r| {
+            Ok(Change {
+                seq: r.get(0)?,
+                entity: r.get(1)?,
+                entity_id: r.get(2)?,
+                op: r.get(3)?,
+                user_id: r.get(4)?,
+                at: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// A reader of the change log from where it last stopped.
+pub struct Feed {
+    path: PathBuf,
+    conn: Connection,
+    version: i64,
+    seq: i64,
+}
+
+impl Feed {
+    /// Starts at the log's current end: what is on screen was loaded from
+    /// the file as it is now.
+    pub fn open(path: &Path) -> Result<Feed> {
+        if !path.exists() {
+            return Err(Error::Unreachable {
+                detail: format!("{} is not there", path.display()),
+            });
+        }
+        // On a share that refuses locks the file is read without them, as
+        // the session reads it (db.rs, LockingBroken).
+        let nolock = crate::store::locking::probe(path).is_err();
+        let conn = crate::store::db::read_only_connection(path, nolock)?;
+        conn.busy_timeout(Duration::from_secs(2))?;
+        let start = |conn: &Connection| Ok::<_, Error>((data_version(conn)?, latest_seq(conn)?));
+        let (version, seq) = match start(&conn) {
+            // The last desktop that wrote died mid-save (recovery.rs).
+            Err(e) if crate::store::recovery::is_hot_journal_error(&e) && !nolock => {
+                crate::store::recovery::roll_back(path)?;
+                start(&conn)?
+            }
+            other => other?,
+        };
+        Ok(Feed {
+            path: path.to_path_buf(),
+            conn,
+            version,
+            seq,
+        })
+    }
+
+    /// The changes committed since the last call. Cheap when nothing changed.
+    pub fn poll(&mut self) -> Result<ChangeBatch> {
+        match self.poll_once() {
+            // A colleague's desktop died mid-save and nobody has read the
+            // file since: this read-only handle is refused until the save
+            // is rolled back, which any Kizuna may do (recovery.rs).
+            Err(e) if crate::store::recovery::is_hot_journal_error(&e) => {
+                crate::store::recovery::roll_back(&self.path)?;
+                self.poll_once()
+            }
+            other => other,
+        }
+    }
+
+    fn poll_once(&mut self) -> Result<ChangeBatch> {
+        // An open handle keeps reading a file that was moved or whose share
+        // was unmounted underneath; the path is what colleagues write to.
+        if !self.path.exists() {
+            return Err(Error::Unreachable {
+                detail: format!("{} is not there", self.path.display()),
+            });
+        }
+        let version = data_version(&self.conn)?;
+        if version == self.version {
+            // The counter says nothing moved, but a handle can miss its own
+            // file being replaced (a restore renames a copy in); the log
+            // itself is the truth, and reading its end is one index seek.
+            if latest_seq(&self.conn)? == self.seq {
+                return Ok(ChangeBatch::default());
+            }
+        }
+        self.version = version;
+        let end = latest_seq(&self.conn)?;
+        if end < self.seq {
+            // The log went back: a backup was restored over the file.
+            // Everything on screen may be newer than the file now.
+            self.seq = end;
+            return Ok(ChangeBatch {
+                changes: Vec::new(),
+                overflow: true,
+            });
+        }
+        let changes = since(&self.conn, self.seq, BATCH + 1)?;
+        let overflow = changes.len() as i64 > BATCH;
+        if overflow {
+            self.seq = latest_seq(&self.conn)?;
+            return Ok(ChangeBatch {
+                changes: Vec::new(),
+                overflow,
+            });
+        }
+        if let Some(last) = changes.last() {
+            self.seq = last.seq;
+        }
+        Ok(ChangeBatch { changes, overflow })
+    }
+}
+
+impl ChangeBatch {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty() && !self.overflow
+    }
+}
+
+fn data_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
+}
+
+/// Where the watcher reports.
+pub trait ChangeSink: Send + Sync + 'static {
+    fn changed(&self, batch: &ChangeBatch);
+    /// The team file could not be read (or did not answer in time).
+    fn unreachable(&self, error: &Error);
+    /// It answers again after being unreachable.
+    fn reachable(&self);
+}
+
+#[derive(Default)]
+struct Control {
+    path: Option<PathBuf>,
+    generation: u64,
+    stop: bool,
+}
+
+impl Stop for Control {
+    fn stop(&mut self) {
+        self.stop = true;
+    }
+}
+
+type Shared = background::Shared<Control>;
+
+/// The thread that probes the file and reports changes and reachability.
+pub struct Watcher {
+    thread: Background<Control>,
+}
+
+impl Watcher {
+    pub fn start(sink: Arc<dyn ChangeSink>) -> Watcher {
+        Watcher {
+            thread: Background::spawn("kizuna-changes", Control::default(), move |shared| watch(shared, sink)),
+        }
+    }
+
+    /// The file watched now.
+    pub fn path(&self) -> Option<PathBuf> {
+        self.thread.shared().lock().path.clone()
+    }
+
+    /// Watches this file from now on (`None`: none).
+    pub fn attach(&self, path: Option<PathBuf>) {
+        let shared = self.thread.shared();
+        if shared.lock().path != path {
+            shared.update(|c| {
+                c.path = path;
+                c.generation += 1;
+            });
+        }
+    }
+}
+
+/// A file system call that hangs (a dead SMB server) never returns; the
+/// probe therefore runs on a helper thread and the watcher waits for it
+/// only up to [`PROBE_LIMIT`]. A hung helper is abandoned, and no new one
+/// starts until it returns, so a hang costs one thread, not one per probe.
+struct Prober {
+    requests: mpsc::Sender<Option<PathBuf>>,
+    answers: mpsc::Receiver<Result<ChangeBatch>>,
+    busy: bool,
+}
+
+impl Prober {
+    fn start() -> Prober {
+        let (requests, jobs) = mpsc::channel::<Option<PathBuf>>();
+        let (reply, answers) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("kizuna-probe".into())
+            .spawn(move || {
+                let mut feed: Option<(PathBuf, Feed)> = None;
+                for job in jobs {
+                    let out = match job {
+                        None => {
+                            feed = None;
+                            continue;
+                        }
+                        Some(path) => match &mut feed {
+                            Some((p, f)) if *p == path => f.poll(),
+                            _ => Feed::open(&path).map(|f| {
+                                feed = Some((path, f));
+                                ChangeBatch::default()
+                            }),
+                        },
+                    };
+                    if out.is_err() {
+                        // Reopen next time: the share may come back as a new file.
+                        feed = None;
+                    }
+                    if reply.send(out).is_err() {
+                        return;
+                    }
+                }
+            })
+            .expect("spawning the probe thread");
+        Prober {
+            requests,
+            answers,
+            busy: false,
+        }
+    }
+
+    fn probe(&mut self, path: &Path) -> Result<ChangeBatch> {
+        if !self.busy {
+            let _ = self.requests.send(Some(path.to_path_buf()));
+            self.busy = true;
+        }
+        match self.answers.recv_timeout(PROBE_LIMIT) {
+            Ok(out) => {
+                self.busy = false;
+                out
+            }
+            Err(RecvTimeoutError::Timeout) => Err(Error::Unreachable {
+                detail: format!("no answer from the file system in {} s", PROBE_LIMIT.as_secs()),
+            }),
+            Err(RecvTimeoutError::Disconnected) => Err(Error::Internal("the probe thread ended".into())),
+        }
+    }
+
+    fn forget(&mut self) {
+        if !self.busy {
+            let _ = self.requests.send(None);
+        }
+    }
+}
+
+fn watch(shared: Arc<Shared>, sink: Arc<dyn ChangeSink>) {
+    let mut prober = Prober::start();
+    let mut seen_generation = u64::MAX;
+    let mut unreachable = false;
+    loop {
+        let (generation, path) = {
+            let c = shared.lock();
+            if c.stop {
+                return;
+            }
+            (c.generation, c.path.clone())
+        };
+        if generation != seen_generation {
+            seen_generation = generation;
+            prober.forget();
+            if unreachable {
+                unreachable = false;
+                sink.reachable();
+            }
+        }
+        if let Some(path) = path {
+            match prober.probe(&path) {
+                Ok(batch) => {
+                    if unreachable {
+                        unreachable = false;
+                        sink.reachable();
+                    }
+                    if !batch.is_empty() {
+                        sink.changed(&batch);
+                    }
+                }
+                Err(e) if is_unreachable(&e) => {
+                    if !unreachable {
+                        unreachable = true;
+                        sink.unreachable(&e);
+                    }
+                }
+                // Busy (a colleague's long write) or similar: try again next probe.
+                Err(_) => {}
+            }
+        }
+        let c = shared.lock();
+        if c.stop || c.generation != seen_generation {
+            continue;
+        }
+        let _ = shared.wake.wait_timeout(c, PROBE);
+    }
+}
+
+fn is_unreachable(e: &Error) -> bool {
+    use crate::error::ErrorCode::*;
+    matches!(e.code(), Unreachable | Io | Damaged | NotKizuna | Internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::customers::company::{self, NewCompany};
+    use crate::testutil::{fixture, Fixture};
+    use std::sync::Mutex;
+    use std::time::Instant;
+
+    fn company(f: &mut Fixture, name: &str) -> String {
+        f.db.write(|ctx| {
+            company::create(
+                ctx,
+                &NewCompany {
+                    name: name.into(),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_colleagues_crashed_save_does_not_blind_the_feed() {
+        let mut f = fixture();
+        company(&mut f, "前からある会社");
+        let mut feed = Feed::open(f.db.path()).unwrap();
+        let path = f.db.path().to_path_buf();
+        crate::testutil::crash_mid_save(&path);
+        // The feed's read-only handle is refused until someone rolls the
+        // save back; the feed does it itself instead of calling the file
+        // unreachable.
+        assert!(feed.poll().is_ok());
+        assert!(!crate::store::recovery::journal_path(&path).exists());
+        let later = company(&mut f, "そのあとの会社");
+        let ids: Vec<String> = feed.poll().unwrap().changes.into_iter().map(|c| c.entity_id).collect();
+        assert!(ids.contains(&later), "{ids:?}");
+    }
+
+    #[test]
+    fn a_feed_opened_after_a_crash_rolls_it_back() {
+        let mut f = fixture();
+        company(&mut f, "前からある会社");
+        let path = f.db.path().to_path_buf();
+        crate::testutil::crash_mid_save(&path);
+        assert!(Feed::open(&path).is_ok());
+    }
+
+    #[test]
+    fn a_feed_sees_only_what_was_committed_after_it_opened() {
+        let mut f = fixture();
+        let before = company(&mut f, "前からある会社");
+        let mut feed = Feed::open(f.db.path()).unwrap();
+        assert!(feed.poll().unwrap().is_empty());
+
+        let after = company(&mut f, "あとから来た会社");
+        let batch = feed.poll().unwrap();
+        let ids: Vec<&str> = batch.changes.iter().map(|c| c.entity_id.as_str()).collect();
+        assert!(ids.contains(&after.as_str()), "{ids:?}");
+        assert!(!ids.contains(&before.as_str()));
+        assert!(
+            batch.changes.iter().any(|c| c.entity == "company" && c.op == "insert"),
+            "{batch:?}"
+        );
+        // Read once, gone.
+        assert!(feed.poll().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_long_absence_asks_for_a_full_refresh() {
+        let mut f = fixture();
+        let mut feed = Feed::open(f.db.path()).unwrap();
+        f.db.write(|ctx| {
+            for i in 0..(BATCH + 5) {
+                ctx.changed("deal", &format!("d{i}"), "update")?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let batch = feed.poll().unwrap();
+        assert!(batch.overflow);
+        assert!(batch.changes.is_empty());
+        assert!(feed.poll().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_restored_backup_asks_for_a_full_refresh() {
+        let mut f = fixture();
+        let dir = f._dir.path().join("backups");
+        let copy = crate::store::backup::take(
+            f.db.path(),
+            &dir,
+            crate::store::backup::BackupKind::Manual,
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        let mut feed = Feed::open(f.db.path()).unwrap();
+        company(&mut f, "バックアップ後の会社");
+        assert!(!feed.poll().unwrap().is_empty());
+        crate::store::db::restore(f.db.path(), &copy, "2026-11-26T00:00:00Z").unwrap();
+        let batch = feed.poll().unwrap();
+        assert!(batch.overflow, "{batch:?}");
+        // And from there on it follows the restored log.
+        let id = company(&mut f, "復元後の会社");
+        assert!(feed.poll().unwrap().changes.iter().any(|c| c.entity_id == id));
+    }
+
+    #[test]
+    fn a_missing_file_is_unreachable() {
+        let err = Feed::open(Path::new("/nonexistent/kizuna/team.db")).err().unwrap();
+        assert!(is_unreachable(&err));
+    }
+
+    #[derive(Default)]
+    struct Recorder {
+        events: Mutex<Vec<String>>,
+    }
+
+    impl ChangeSink for Recorder {
+        fn changed(&self, batch: &ChangeBatch) {
+            let mut e = self.events.lock().unwrap();
+            for c in &batch.changes {
+                e.push(format!("{}:{}", c.entity, c.entity_id));
+            }
+        }
+        fn unreachable(&self, _: &Error) {
+            self.events.lock().unwrap().push("unreachable".into());
+        }
+        fn reachable(&self) {
+            self.events.lock().unwrap().push("reachable".into());
+        }
+    }
+
+    fn wait_for(rec: &Recorder, what: &str) -> Duration {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if rec.events.lock().unwrap().iter().any(|e| e == what) {
+                return start.elapsed();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("{what} never reported: {:?}", rec.events.lock().unwrap());
+    }
+
+    #[test]
+    #[cfg_attr(
+        windows,
+        ignore = "Windows refuses to rename a file other handles hold open (the watcher's): \
+                  a vanishing share is shown on Linux, here and in share_outage.rs"
+    )]
+    fn the_watcher_reports_a_commit_and_a_vanished_file_and_its_return() {
+        let mut f = fixture();
+        let rec = Arc::new(Recorder::default());
+        let watcher = Watcher::start(rec.clone());
+        watcher.attach(Some(f.db.path().to_path_buf()));
+        std::thread::sleep(PROBE * 2);
+
+        let id = company(&mut f, "見張られた会社");
+        let took = wait_for(&rec, &format!("company:{id}"));
+        assert!(took < PROBE * 3, "{took:?}");
+
+        // The share goes away: the file is moved out from under it.
+        let path = f.db.path().to_path_buf();
+        let aside = path.with_extension("away");
+        std::fs::rename(&path, &aside).unwrap();
+        wait_for(&rec, "unreachable");
+        std::fs::rename(&aside, &path).unwrap();
+        wait_for(&rec, "reachable");
+        let events = rec.events.lock().unwrap().clone();
+        assert_eq!(events.iter().filter(|e| *e == "unreachable").count(), 1, "{events:?}");
+    }
+}

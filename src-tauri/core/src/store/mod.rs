@@ -1,0 +1,15 @@
+//! The team file and its protocol: opening and creating it, the one write
+//! path, the schema and its migrations, the locking probe, crash recovery,
+//! the change feed that tells other desktops what changed, backups, and the
+//! undo bin of deletions. Nothing here knows a deal from a customer beyond
+//! the names of their tables.
+
+pub(crate) mod background;
+pub mod backup;
+pub mod changes;
+pub mod check;
+pub mod db;
+pub mod deletion;
+pub mod locking;
+pub mod recovery;
+pub mod schema;

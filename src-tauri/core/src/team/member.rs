@@ -1,0 +1,690 @@
+//! Team members. A computer profile says which member it is (session.rs,
+//! remembered per team file in config.json); the OS login a member was first
+//! seen with is only a hint, which several members may share — small offices
+//! often set every PC up with the same login. Every write names its member
+//! (updated_by, audit_log).
+//!
+//! Members are managed here: rename, deactivate (gone from the pickers, their
+//! history stays) and merge a stray member into the real one.
+
+use crate::error::{Error, Result};
+use crate::store::db::WriteCtx;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::json;
+use ts_rs::TS;
+
+/// A member as pickers and the window's header know them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct User {
+    pub id: String,
+    /// The OS login they were first seen with: a hint, not an identity.
+    pub login: String,
+    pub display_name: String,
+    #[ts(type = "number")]
+    pub version: i64,
+}
+
+impl User {
+    /// Nobody yet: a profile that has not said who it is.
+    pub(crate) fn nobody(login: &str, display_name: &str) -> User {
+        User {
+            id: String::new(),
+            login: login.to_string(),
+            display_name: display_name.to_string(),
+            version: 0,
+        }
+    }
+}
+
+/// A member as Settings → Members and the "who are you?" question show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Member {
+    pub id: String,
+    pub login: String,
+    pub display_name: String,
+    /// `false` once deactivated: out of the pickers, history kept.
+    pub active: bool,
+    /// When a Kizuna last said it acts as this member, and on which computer.
+    pub last_seen_at: Option<String>,
+    pub last_computer: Option<String>,
+    #[ts(type = "number")]
+    pub version: i64,
+}
+
+const USER_COLUMNS: &str = "id, login, display_name, version";
+
+fn from_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get("id")?,
+        login: r.get("login")?,
+        display_name: r.get("display_name")?,
+        version: r.get("version")?,
+    })
+}
+
+/// How many merges a chain may have before it is taken as a loop.
+const MERGE_HOPS: usize = 16;
+
+/// The active member `id` stands for now: itself, or the member it was
+/// merged into. `None` for a deactivated or unknown member.
+pub fn resolve(conn: &Connection, id: &str) -> Result<Option<User>> {
+    let mut id = id.to_string();
+    for _ in 0..MERGE_HOPS {
+        let row: Option<(Option<String>, Option<String>, Option<String>)> = conn
+            .query_row(
+                "SELECT deleted_at, merged_into, deactivated_at FROM users WHERE id = ?1",
+                [&id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        match row {
+            None => return Ok(None),
+            Some((Some(_), Some(into), _)) => id = into,
+            Some((Some(_), None, _)) | Some((None, _, Some(_))) => return Ok(None),
+            Some((None, _, None)) => return get(conn, &id),
+        }
+    }
+    Ok(None)
+}
+
+/// A member that is not deleted (deactivated ones included).
+pub fn get(conn: &Connection, id: &str) -> Result<Option<User>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1 AND deleted_at IS NULL"),
+            [id],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// The member a login or id names, for the CLI's `--as` and `--to`: an id
+/// first; else the one member with that login (active before deactivated);
+/// else whom a merged member with that login went into. Two members sharing
+/// the login is `ambiguous`: name the member by id instead.
+pub fn find_by_login(conn: &Connection, login: &str) -> Result<Option<User>> {
+    if let Some(u) = get(conn, login)? {
+        return Ok(Some(u));
+    }
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS}, deactivated_at IS NULL AS active FROM users
+         WHERE login = ?1 AND deleted_at IS NULL ORDER BY active DESC, created_at, id"
+    ))?;
+    let found = st
+        .query_map([login], |r| Ok((from_row(r)?, r.get::<_, bool>("active")?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    match found.as_slice() {
+        [(only, _)] => return Ok(Some(only.clone())),
+        [(_, true), (_, true), ..] => return Err(Error::invalid("login", "ambiguous")),
+        [(first, _), ..] => return Ok(Some(first.clone())),
+        [] => {}
+    }
+    let merged: Option<String> = conn
+        .query_row(
+            "SELECT merged_into FROM users WHERE login = ?1 AND merged_into IS NOT NULL
+             ORDER BY deleted_at DESC LIMIT 1",
+            [login],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match merged {
+        Some(into) => resolve(conn, &into),
+        None => Ok(None),
+    }
+}
+
+/// The active members: what owner and assignee pickers offer.
+pub fn list(conn: &Connection) -> Result<Vec<User>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE deleted_at IS NULL AND deactivated_at IS NULL
+         ORDER BY display_name, id"
+    ))?;
+    let rows = st.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Every member that is not merged away, deactivated ones last, with where
+/// each was last seen.
+pub fn members(conn: &Connection) -> Result<Vec<Member>> {
+    let mut st = conn.prepare_cached(
+        "SELECT u.id, u.login, u.display_name, u.deactivated_at IS NULL, s.seen_at, s.computer_name, u.version
+           FROM users u
+           LEFT JOIN member_sessions s ON s.computer_id = (
+                SELECT computer_id FROM member_sessions WHERE user_id = u.id ORDER BY seen_at DESC LIMIT 1)
+          WHERE u.deleted_at IS NULL
+          ORDER BY u.deactivated_at IS NOT NULL, u.display_name, u.id",
+    )?;
+    let rows = st
+        .query_map([], |r| {
+            Ok(Member {
+                id: r.get(0)?,
+                login: r.get(1)?,
+                display_name: r.get(2)?,
+                active: r.get(3)?,
+                last_seen_at: r.get(4)?,
+                last_computer: r.get(5)?,
+                version: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// The member with this login, created when there is none (sample data,
+/// the CLI).
+pub fn ensure(ctx: &WriteCtx, login: &str, display_name: &str) -> Result<User> {
+    if let Some(u) = find_by_login(ctx.tx, login)? {
+        return Ok(u);
+    }
+    insert(ctx, &crate::id::new_id(), login, display_name)
+}
+
+/// Adds a member; `login` is the OS login to suggest them by.
+pub(crate) fn insert(ctx: &WriteCtx, id: &str, login: &str, display_name: &str) -> Result<User> {
+    let name = validate_display_name(display_name)?;
+    ctx.tx.execute(
+        "INSERT INTO users (id, login, display_name, created_at, updated_at, updated_by)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+        params![id, login, name, ctx.now, ctx.user_id],
+    )?;
+    ctx.audit("user", id, "insert", json!({ "login": login, "display_name": name }))?;
+    ctx.changed("user", id, "insert")?;
+    Ok(User {
+        id: id.to_string(),
+        login: login.to_string(),
+        display_name: name,
+        version: 1,
+    })
+}
+
+pub fn validate_display_name(name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::invalid("display_name", "required"));
+    }
+    if name.chars().count() > 100 {
+        return Err(Error::invalid("display_name", "too_long"));
+    }
+    Ok(name.to_string())
+}
+
+/// Renames a member as of the version the user saw; other rows keep
+/// pointing at the same id. Returns the new version.
+pub fn rename(ctx: &WriteCtx, id: &str, version: i64, display_name: &str) -> Result<i64> {
+    let name = validate_display_name(display_name)?;
+    let n = ctx.tx.execute(
+        "UPDATE users SET display_name = ?3, version = version + 1, updated_at = ?4, updated_by = ?5
+         WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
+        params![id, version, name, ctx.now, ctx.user_id],
+    )?;
+    ctx.expect_one("user", "users", id, n)?;
+    ctx.audit("user", id, "update", json!({ "display_name": name }))?;
+    ctx.changed("user", id, "update")?;
+    Ok(version + 1)
+}
+
+/// Deactivates (someone left, a stray login) or reactivates a member.
+/// Nobody deactivates themselves: the profile would be locked out mid-work.
+pub fn set_active(ctx: &WriteCtx, id: &str, version: i64, active: bool) -> Result<i64> {
+    if !active && id == ctx.user_id {
+        return Err(Error::invalid("member", "is_you"));
+    }
+    let n = ctx.tx.execute(
+        "UPDATE users SET deactivated_at = CASE WHEN ?3 THEN NULL ELSE ?4 END,
+                version = version + 1, updated_at = ?4, updated_by = ?5
+         WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
+        params![id, version, active, ctx.now, ctx.user_id],
+    )?;
+    ctx.expect_one("user", "users", id, n)?;
+    ctx.audit("user", id, "update", json!({ "active": active }))?;
+    ctx.changed("user", id, "update")?;
+    Ok(version + 1)
+}
+
+/// Every column that says whose something is (owner, author, assignee, who
+/// handed it over): a merge moves these onto the survivor, with the change
+/// log entity of the table. Columns that only record history — who last
+/// changed a row (`updated_by`), `audit_log`, `change_log`, `applied_ops` —
+/// stay as they were: the stray's row is kept (soft-deleted) so they still
+/// read as a name. `notification_log` and `member_sessions` are moved
+/// separately (a unique key, no version).
+pub(crate) const OWNED_BY_MEMBER: &[(&str, &str, &str)] = &[
+    ("companies", "owner_id", "company"),
+    ("deals", "owner_id", "deal"),
+    ("contracts", "owner_id", "contract"),
+    ("activities", "author_id", "activity"),
+    ("follow_ups", "assignee_id", "follow_up"),
+    ("follow_ups", "handed_over_by", "follow_up"),
+    ("support_cases", "handed_off_by", "support_case"),
+    ("support_cases", "assignee_id", "support_case"),
+];
+
+/// What a merge moved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct MergeReport {
+    /// Records whose owner, author or assignee became the survivor.
+    pub moved: u32,
+}
+
+/// Folds a stray member (a CLI login, someone added twice) into the real
+/// one in one transaction: everything the stray owns, wrote or was assigned
+/// becomes the survivor's (each moved row gets a new version, so an edit
+/// opened before the merge cannot put the stray back), what the stray was
+/// already reminded of counts for the survivor, the stray's computers now
+/// act as the survivor, and the stray is soft-deleted pointing at them.
+pub fn merge(ctx: &WriteCtx, stray_id: &str, stray_version: i64, survivor_id: &str) -> Result<MergeReport> {
+    if stray_id == survivor_id {
+        return Err(Error::invalid("survivor_id", "same"));
+    }
+    let survivor_active: Option<bool> = ctx
+        .tx
+        .query_row(
+            "SELECT deactivated_at IS NULL FROM users WHERE id = ?1 AND deleted_at IS NULL",
+            [survivor_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match survivor_active {
+        None => return Err(Error::invalid("survivor_id", "unknown")),
+        Some(false) => return Err(Error::invalid("survivor_id", "inactive")),
+        Some(true) => {}
+    }
+    let n = ctx.tx.execute(
+        "UPDATE users SET deleted_at = ?3, merged_into = ?4, version = version + 1, updated_at = ?3, updated_by = ?5
+         WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
+        params![stray_id, stray_version, ctx.now, survivor_id, ctx.user_id],
+    )?;
+    ctx.expect_one("user", "users", stray_id, n)?;
+
+    let mut moved = serde_json::Map::new();
+    let mut total = 0u32;
+    for (table, column, entity) in OWNED_BY_MEMBER {
+        let mut st = ctx.tx.prepare(&format!(
+            "UPDATE {table} SET {column} = ?2, version = version + 1, updated_at = ?3, updated_by = ?4
+             WHERE {column} = ?1 RETURNING id"
+        ))?;
+        let ids = st
+            .query_map(params![stray_id, survivor_id, ctx.now, ctx.user_id], |r| {
+                r.get::<_, String>(0)
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for id in &ids {
+            ctx.changed(entity, id, "update")?;
+        }
+        if !ids.is_empty() {
+            moved.insert(format!("{table}.{column}"), ids.len().into());
+            total += u32::try_from(ids.len()).unwrap_or(u32::MAX);
+        }
+    }
+    // Told once is told once: what the stray was reminded of is not
+    // reminded again to the survivor (where both were, one row is enough).
+    ctx.tx.execute(
+        "UPDATE OR IGNORE notification_log SET user_id = ?2 WHERE user_id = ?1",
+        params![stray_id, survivor_id],
+    )?;
+    ctx.tx
+        .execute("DELETE FROM notification_log WHERE user_id = ?1", [stray_id])?;
+    ctx.tx.execute(
+        "UPDATE member_sessions SET user_id = ?2 WHERE user_id = ?1",
+        params![stray_id, survivor_id],
+    )?;
+    ctx.audit(
+        "user",
+        stray_id,
+        "merge",
+        json!({ "into": survivor_id, "moved": serde_json::Value::Object(moved) }),
+    )?;
+    ctx.changed("user", stray_id, "delete")?;
+    ctx.changed("user", survivor_id, "update")?;
+    Ok(MergeReport { moved: total })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::customers::company::{self, CompanyEdit, NewCompany};
+    use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
+    use crate::followups::reminder::{self, Reminder, ReminderKind};
+    use crate::testutil::{assert_invalid, colleague, entry, fixture, log, seed_pipeline};
+
+    fn follow_up_for(assignee: &str, company_id: &str) -> NewFollowUp {
+        NewFollowUp {
+            kind: FollowUpKind::FollowUp,
+            title: "ご連絡".into(),
+            due_at: "2026-11-26T00:00:00Z".into(),
+            assignee_id: Some(assignee.into()),
+            company_id: Some(company_id.into()),
+            deal_id: None,
+            contract_id: None,
+            activity_id: None,
+        }
+    }
+
+    fn reminder(item: &str) -> Reminder {
+        Reminder {
+            kind: ReminderKind::FollowUp,
+            item_id: item.into(),
+            due_at: "2026-11-26T00:00:00Z".into(),
+            follow_up_kind: Some(FollowUpKind::FollowUp),
+            title: "ご連絡".into(),
+            company_id: None,
+            company_name: None,
+            deal_id: None,
+            deal_title: None,
+            engine_text: None,
+        }
+    }
+
+    fn count(db: &crate::Db, sql: &str, id: &str) -> i64 {
+        db.conn().query_row(sql, [id], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn a_merge_moves_everything_the_stray_owns_in_one_audited_step() {
+        let mut f = fixture(); // tanaka, who does the merge
+        let s = seed_pipeline(&mut f.db);
+        let kenta = colleague(&f, "kenta", "佐藤 健太").user().clone();
+        // `kizuna --as sato` left a stray "sato" that did real work.
+        let mut sato = colleague(&f, "sato", "sato");
+        let stray = sato.user().clone();
+        let company = sato
+            .write(|ctx| {
+                company::create(
+                    ctx,
+                    &NewCompany {
+                        name: "株式会社みなと".into(),
+                        owner_id: Some(stray.id.clone()),
+                        ..Default::default()
+                    },
+                )
+            })
+            .unwrap();
+        let deal = s.deal(&mut sato, "案件", s.stage("提案"), 100, "JPY");
+        let mut edit = crate::pipeline::deal::DealEdit::from(&crate::pipeline::deal::get(sato.conn(), &deal).unwrap());
+        edit.owner_id = Some(stray.id.clone());
+        sato.write(|ctx| crate::pipeline::deal::update(ctx, &deal, 1, &edit))
+            .unwrap();
+        log(
+            &mut sato,
+            &entry(
+                &s.company_id,
+                crate::timeline::activity::ActivityKind::Call,
+                "2026-11-24T00:00:00Z",
+                "電話",
+            ),
+        );
+        let assigned =
+            f.db.write(|ctx| follow_up::create(ctx, &follow_up_for(&stray.id, &company)))
+                .unwrap();
+        let handed = sato
+            .write(|ctx| follow_up::plan(ctx, &follow_up_for(&f.db.user().id, &company)))
+            .unwrap();
+        // Both were told of the same item once; the stray also of another.
+        sato.write(|ctx| reminder::claim(ctx, &stray.id, &[reminder("x"), reminder("y")]))
+            .unwrap();
+        f.db.write(|ctx| reminder::claim(ctx, &kenta.id, &[reminder("x")]))
+            .unwrap();
+        sato.write(|ctx| {
+            crate::team::presence::beat(
+                ctx,
+                &crate::team::presence::Computer {
+                    id: "pc-sato".into(),
+                    name: "EIGYO-3".into(),
+                },
+                true,
+            )
+        })
+        .unwrap();
+        let company_version = company::get(f.db.conn(), &company).unwrap().version;
+
+        let report =
+            f.db.write(|ctx| merge(ctx, &stray.id, stray.version, &kenta.id))
+                .unwrap();
+        assert_eq!(report.moved, 5, "company, deal, timeline entry, two follow-ups");
+
+        for (table, column, _) in OWNED_BY_MEMBER {
+            let left = count(
+                &f.db,
+                &format!("SELECT COUNT(*) FROM {table} WHERE {column} = ?1"),
+                &stray.id,
+            );
+            assert_eq!(left, 0, "{table}.{column} still names the stray");
+        }
+        let item = follow_up::get(f.db.conn(), &f.clock, &assigned).unwrap();
+        assert_eq!(item.assignee_name.as_deref(), Some("佐藤 健太"));
+        let item = follow_up::get(f.db.conn(), &f.clock, &handed).unwrap();
+        assert_eq!(item.handed_over_by_name.as_deref(), Some("佐藤 健太"));
+        // Told once stays told once, now for the survivor.
+        let told: Vec<String> =
+            f.db.conn()
+                .prepare("SELECT item_id FROM notification_log WHERE user_id = ?1 ORDER BY item_id")
+                .unwrap()
+                .query_map([&kenta.id], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+        assert_eq!(told, ["x", "y"]);
+        assert_eq!(
+            count(
+                &f.db,
+                "SELECT COUNT(*) FROM notification_log WHERE user_id = ?1",
+                &stray.id
+            ),
+            0
+        );
+        assert_eq!(
+            count(
+                &f.db,
+                "SELECT COUNT(*) FROM member_sessions WHERE user_id = ?1",
+                &kenta.id
+            ),
+            1,
+            "the stray's computer now acts as the survivor"
+        );
+        // The stray is gone from every list, its row kept for history.
+        assert!(members(f.db.conn()).unwrap().iter().all(|m| m.id != stray.id));
+        assert_eq!(resolve(f.db.conn(), &stray.id).unwrap().unwrap().id, kenta.id);
+        assert_eq!(
+            find_by_login(f.db.conn(), "sato").unwrap().unwrap().id,
+            kenta.id,
+            "`--as sato` is Kenta now"
+        );
+        // Audited once, with what moved, by who merged.
+        let (who, detail): (String, String) = f
+            .db
+            .conn()
+            .query_row(
+                "SELECT user_id, detail FROM audit_log WHERE entity = 'user' AND entity_id = ?1 AND action = 'merge'",
+                [&stray.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(who, f.db.user().id);
+        let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+        assert_eq!(detail["into"], kenta.id.as_str());
+        assert_eq!(detail["moved"]["follow_ups.assignee_id"], 1);
+        // An edit opened before the merge cannot put the stray back.
+        let stale = CompanyEdit {
+            name: "株式会社みなと".into(),
+            name_kana: String::new(),
+            industry: String::new(),
+            segment: company::Segment::Normal,
+            owner_id: Some(stray.id.clone()),
+            address: String::new(),
+            phone: String::new(),
+            website: String::new(),
+            tags: Vec::new(),
+        };
+        let r = sato.write(|ctx| company::update(ctx, &company, company_version, &stale));
+        assert_eq!(r.unwrap_err().code(), crate::ErrorCode::Conflict);
+        // A second merge of the same stray is refused, nothing moves twice.
+        let again = f.db.write(|ctx| merge(ctx, &stray.id, stray.version + 1, &kenta.id));
+        assert_eq!(again.unwrap_err().code(), crate::ErrorCode::NotFound);
+    }
+
+    #[test]
+    fn a_merge_is_version_checked_and_needs_a_live_survivor() {
+        let mut f = fixture();
+        let kenta = colleague(&f, "kenta", "佐藤 健太").user().clone();
+        let stray = colleague(&f, "sato", "sato").user().clone();
+        f.db.write(|ctx| rename(ctx, &stray.id, stray.version, "佐藤?"))
+            .unwrap();
+        let r = f.db.write(|ctx| merge(ctx, &stray.id, stray.version, &kenta.id));
+        assert!(matches!(r, Err(Error::Conflict { current_version: 2, .. })), "{r:?}");
+        assert_invalid(
+            f.db.write(|ctx| merge(ctx, &stray.id, 2, &stray.id)),
+            "survivor_id",
+            "same",
+        );
+        assert_invalid(
+            f.db.write(|ctx| merge(ctx, &stray.id, 2, "nobody")),
+            "survivor_id",
+            "unknown",
+        );
+        f.db.write(|ctx| set_active(ctx, &kenta.id, kenta.version, false))
+            .unwrap();
+        assert_invalid(
+            f.db.write(|ctx| merge(ctx, &stray.id, 2, &kenta.id)),
+            "survivor_id",
+            "inactive",
+        );
+    }
+
+    #[test]
+    fn merge_knows_every_column_that_names_a_member() {
+        let f = fixture();
+        // Moved separately (a unique key, or no version), or the link itself.
+        let separate = [
+            "notification_log.user_id",
+            "member_sessions.user_id",
+            "users.merged_into",
+        ];
+        // History: who last changed a row, who did what when.
+        let history = ["audit_log.user_id", "change_log.user_id", "applied_ops.user_id"];
+        let conn = f.db.conn();
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE '%VIRTUAL%'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let mut unknown = Vec::new();
+        for table in &tables {
+            let fks: Vec<(String, String)> = conn
+                .prepare(&format!(
+                    "SELECT \"table\", \"from\" FROM pragma_foreign_key_list('{table}')"
+                ))
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            let columns: Vec<String> = conn
+                .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            let named_like_a_member = columns.iter().filter(|c| {
+                c.ends_with("_by") || ["user_id", "owner_id", "assignee_id", "author_id"].contains(&c.as_str())
+            });
+            let references = fks.iter().filter(|(to, _)| to == "users").map(|(_, from)| from);
+            for column in references.chain(named_like_a_member) {
+                let key = format!("{table}.{column}");
+                let moved = OWNED_BY_MEMBER.iter().any(|(t, c, _)| t == table && c == column);
+                if !(moved
+                    || separate.contains(&key.as_str())
+                    || history.contains(&key.as_str())
+                    || column == "updated_by")
+                {
+                    unknown.push(key);
+                }
+            }
+        }
+        assert!(unknown.is_empty(), "decide what a merge does with {unknown:?}");
+    }
+
+    #[test]
+    fn a_deactivated_member_leaves_the_pickers_but_keeps_their_history() {
+        let mut f = fixture();
+        let s = seed_pipeline(&mut f.db);
+        let mut ito = colleague(&f, "ito", "伊藤 彩");
+        let me = ito.user().clone();
+        let fu = ito
+            .write(|ctx| follow_up::create(ctx, &follow_up_for(&me.id, &s.company_id)))
+            .unwrap();
+        assert_invalid(
+            ito.write(|ctx| set_active(ctx, &me.id, me.version, false)),
+            "member",
+            "is_you",
+        );
+
+        let v = f.db.write(|ctx| set_active(ctx, &me.id, me.version, false)).unwrap();
+        assert!(list(f.db.conn()).unwrap().iter().all(|u| u.id != me.id), "not offered");
+        let all = members(f.db.conn()).unwrap();
+        assert_eq!(
+            all.last().map(|m| (m.id.as_str(), m.active)),
+            Some((me.id.as_str(), false))
+        );
+        // What they did still reads with their name.
+        let item = follow_up::get(f.db.conn(), &f.clock, &fu).unwrap();
+        assert_eq!(item.assignee_name.as_deref(), Some("伊藤 彩"));
+        // No new work goes to them.
+        assert_invalid(
+            f.db.write(|ctx| follow_up::create(ctx, &follow_up_for(&me.id, &s.company_id))),
+            "assignee_id",
+            "inactive",
+        );
+        assert_invalid(
+            f.db.write(|ctx| follow_up::reassign(ctx, &fu, 1, &me.id)),
+            "assignee_id",
+            "inactive",
+        );
+        // A profile that chose them is asked again.
+        assert!(resolve(f.db.conn(), &me.id).unwrap().is_none());
+
+        f.db.write(|ctx| set_active(ctx, &me.id, v, true)).unwrap();
+        assert!(list(f.db.conn()).unwrap().iter().any(|u| u.id == me.id));
+        let audit = count(
+            &f.db,
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'user' AND entity_id = ?1 AND detail LIKE '%active%'",
+            &me.id,
+        );
+        assert_eq!(audit, 2);
+    }
+
+    #[test]
+    fn a_rename_is_version_checked() {
+        let mut f = fixture();
+        let sato = colleague(&f, "sato", "sato").user().clone();
+        let v =
+            f.db.write(|ctx| rename(ctx, &sato.id, sato.version, "佐藤 健太"))
+                .unwrap();
+        let stale = f.db.write(|ctx| rename(ctx, &sato.id, sato.version, "佐藤"));
+        assert!(matches!(stale, Err(Error::Conflict { .. })), "{stale:?}");
+        assert_invalid(
+            f.db.write(|ctx| rename(ctx, &sato.id, v, "  ")),
+            "display_name",
+            "required",
+        );
+        assert_eq!(get(f.db.conn(), &sato.id).unwrap().unwrap().display_name, "佐藤 健太");
+    }
+
+    #[test]
+    fn a_login_several_members_share_names_nobody_in_particular() {
+        let mut f = fixture();
+        let a = f.db.write(|ctx| insert(ctx, "a-1", "user", "佐藤")).unwrap();
+        assert_eq!(find_by_login(f.db.conn(), "user").unwrap(), Some(a.clone()));
+        f.db.write(|ctx| insert(ctx, "b-1", "user", "鈴木")).unwrap();
+        assert_invalid(find_by_login(f.db.conn(), "user"), "login", "ambiguous");
+        // An id always names exactly one.
+        assert_eq!(find_by_login(f.db.conn(), "b-1").unwrap().unwrap().display_name, "鈴木");
+        assert_eq!(find_by_login(f.db.conn(), "nobody").unwrap(), None);
+    }
+}

@@ -1,0 +1,6 @@
+//! Who the team is: its members (who wrote what, who a follow-up is for),
+//! the settings the whole team shares, and which desktops are open now.
+
+pub mod member;
+pub mod presence;
+pub mod settings;

@@ -1,0 +1,427 @@
+//! Team-wide settings, stored in the shared database so the whole team works
+//! to the same cadence, caps and lead times.
+
+use crate::app::config::Language;
+use crate::error::{Error, Result};
+use crate::store::db::WriteCtx;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct TeamSettings {
+    /// Widening intervals (days) between follow-ups after a touch.
+    pub cadence_days: Vec<u32>,
+    /// Pushiness guard: at most this many outbound touches without a reply...
+    pub pushy_max_touches: u32,
+    /// ...within this many days.
+    pub pushy_window_days: u32,
+    /// Retention interval for key accounts and for everyone else.
+    pub retention_days_key: u32,
+    pub retention_days_other: u32,
+    /// Renewal lead times before a contract ends.
+    pub renewal_hearing_days: u32,
+    pub renewal_proposal_days: u32,
+    /// The post-renewal follow-up, this many days into the new period.
+    pub renewal_post_days: u32,
+    /// Default decision deadline for a deal entering closing.
+    pub decision_deadline_days: u32,
+    /// Preset reasons offered when a deal is lost.
+    pub lost_reasons: Vec<String>,
+    /// A lost deal is re-approached this many days before the competitor's
+    /// contract ends (when the user knows that date)...
+    pub reapproach_lead_days: u32,
+    /// ...or this many calendar months after the loss when nobody knows it.
+    pub reapproach_unknown_months: u32,
+}
+
+/// The preset lost reasons a new team database starts with.
+const LOST_REASONS_JA: [&str; 6] = ["価格", "機能不足", "タイミング", "競合に決定", "予算凍結", "連絡途絶"];
+const LOST_REASONS_EN: [&str; 6] = [
+    "Price",
+    "Missing features",
+    "Timing",
+    "Chose a competitor",
+    "Budget frozen",
+    "Lost contact",
+];
+
+impl TeamSettings {
+    /// The defaults of a new team database, its lost reasons in the
+    /// creator's language (they are the team's words from then on).
+    pub fn for_language(lang: Language) -> TeamSettings {
+        let reasons = match lang {
+            Language::Ja => LOST_REASONS_JA,
+            Language::En => LOST_REASONS_EN,
+        };
+        TeamSettings {
+            lost_reasons: reasons.map(String::from).to_vec(),
+            ..TeamSettings::default()
+        }
+    }
+}
+
+impl Default for TeamSettings {
+    fn default() -> Self {
+        TeamSettings {
+            cadence_days: vec![1, 3, 7, 14, 30],
+            pushy_max_touches: 3,
+            pushy_window_days: 7,
+            retention_days_key: 30,
+            retention_days_other: 90,
+            renewal_hearing_days: 60,
+            renewal_proposal_days: 30,
+            renewal_post_days: 30,
+            decision_deadline_days: 14,
+            lost_reasons: LOST_REASONS_JA.map(String::from).to_vec(),
+            reapproach_lead_days: 60,
+            reapproach_unknown_months: 6,
+        }
+    }
+}
+
+const KEY: &str = "team";
+
+/// Limits of the preset list of lost reasons: a short pick list, not a database.
+const LOST_REASON_MAX_CHARS: usize = 60;
+const LOST_REASONS_MAX: usize = 30;
+const CADENCE_STEPS_MAX: usize = 10;
+
+/// Loads the team settings with the version they were read at, so an edit
+/// can be saved with [`update`] without overwriting a colleague's change.
+/// A database without a settings row yet reads as the defaults at version 0.
+/// Team settings with the version an edit must name.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct VersionedSettings {
+    pub settings: TeamSettings,
+    #[ts(type = "number")]
+    pub version: i64,
+}
+
+pub fn load_versioned(conn: &Connection) -> Result<(TeamSettings, i64)> {
+    let row: Option<(String, i64)> = conn
+        .query_row("SELECT value, version FROM settings WHERE key = ?1", [KEY], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    Ok(match row {
+        // A value that no longer parses (hand-edited, or written by a future
+        // version and downgraded) falls back to the defaults rather than
+        // locking the team out of Settings; saving repairs it.
+        Some((raw, version)) => (serde_json::from_str(&raw).unwrap_or_default(), version),
+        None => (TeamSettings::default(), 0),
+    })
+}
+
+/// Saves the team settings if nobody changed them since `base_version`
+/// (stale: [`Error::Conflict`] carrying the colleague's settings). Returns the
+/// new version.
+pub fn update(ctx: &WriteCtx, base_version: i64, s: &TeamSettings) -> Result<i64> {
+    let s = s.validated()?;
+    let value = serde_json::to_value(&s).map_err(|e| Error::Internal(e.to_string()))?;
+    let current: Option<(String, i64)> = ctx
+        .tx
+        .query_row("SELECT value, version FROM settings WHERE key = ?1", [KEY], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let (old, new_version) = match current {
+        None if base_version == 0 => {
+            ctx.tx.execute(
+                "INSERT INTO settings (key, value, version, updated_at, updated_by) VALUES (?1, ?2, 1, ?3, ?4)",
+                params![KEY, value.to_string(), ctx.now, ctx.user_id],
+            )?;
+            (serde_json::Value::Null, 1)
+        }
+        Some((raw, version)) if version == base_version => {
+            let n = ctx.tx.execute(
+                "UPDATE settings SET value = ?2, version = version + 1, updated_at = ?3, updated_by = ?4
+                 WHERE key = ?1 AND version = ?5",
+                params![KEY, value.to_string(), ctx.now, ctx.user_id, base_version],
+            )?;
+            if n != 1 {
+                return Err(Error::Internal("settings row vanished inside the transaction".into()));
+            }
+            (
+                serde_json::from_str(&raw).unwrap_or(serde_json::Value::Null),
+                version + 1,
+            )
+        }
+        Some((raw, version)) => {
+            return Err(Error::Conflict {
+                entity: "settings",
+                id: KEY.to_string(),
+                current_version: version,
+                current: serde_json::json!({
+                    "key": KEY,
+                    "version": version,
+                    "value": serde_json::from_str::<serde_json::Value>(&raw).unwrap_or(serde_json::Value::Null),
+                }),
+            })
+        }
+        // A colleague's first save beat ours: theirs is the version to compare with.
+        None => {
+            return Err(Error::Conflict {
+                entity: "settings",
+                id: KEY.to_string(),
+                current_version: 0,
+                current: serde_json::json!({ "key": KEY, "version": 0, "value": null }),
+            })
+        }
+    };
+    // The audit names each changed setting with its old and new value.
+    let mut changes = serde_json::Map::new();
+    if let Some(fields) = value.as_object() {
+        for (k, v) in fields {
+            let before = old.get(k).cloned().unwrap_or(serde_json::Value::Null);
+            if &before != v {
+                changes.insert(k.clone(), serde_json::json!({ "from": before, "to": v }));
+            }
+        }
+    }
+    ctx.audit("settings", KEY, "update", serde_json::Value::Object(changes))?;
+    ctx.changed("settings", KEY, "update")?;
+    Ok(new_version)
+}
+
+impl TeamSettings {
+    pub fn load(conn: &Connection) -> Result<TeamSettings> {
+        let raw: Option<String> = conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [KEY], |r| r.get(0))
+            .optional()?;
+        Ok(raw.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+    }
+
+    /// The settings as they will be stored: lost reasons trimmed, and every
+    /// value the rest of the engine relies on within range.
+    pub fn validated(&self) -> Result<TeamSettings> {
+        let mut s = self.clone();
+        let mut reasons: Vec<String> = Vec::with_capacity(s.lost_reasons.len());
+        for r in &s.lost_reasons {
+            let r = r.trim();
+            if r.is_empty() {
+                return Err(Error::invalid("lost_reasons", "blank"));
+            }
+            if r.chars().count() > LOST_REASON_MAX_CHARS {
+                return Err(Error::invalid("lost_reasons", "too_long"));
+            }
+            if reasons.iter().any(|x| x == r) {
+                return Err(Error::invalid("lost_reasons", "duplicate"));
+            }
+            reasons.push(r.to_string());
+        }
+        // Losing a deal requires a reason, and the dialog offers these first.
+        if reasons.is_empty() {
+            return Err(Error::invalid("lost_reasons", "required"));
+        }
+        if reasons.len() > LOST_REASONS_MAX {
+            return Err(Error::invalid("lost_reasons", "too_many"));
+        }
+        s.lost_reasons = reasons;
+        if s.reapproach_lead_days > 365 {
+            return Err(Error::invalid("reapproach_lead_days", "range"));
+        }
+        if !(1..=36).contains(&s.reapproach_unknown_months) {
+            return Err(Error::invalid("reapproach_unknown_months", "range"));
+        }
+        if !(1..=90).contains(&s.decision_deadline_days) {
+            return Err(Error::invalid("decision_deadline_days", "range"));
+        }
+        // The cadence widens: each interval at least the one before, one day
+        // to a year, a handful of steps.
+        if s.cadence_days.is_empty() || s.cadence_days.len() > CADENCE_STEPS_MAX {
+            return Err(Error::invalid("cadence_days", "count"));
+        }
+        if s.cadence_days.iter().any(|d| !(1..=365).contains(d)) {
+            return Err(Error::invalid("cadence_days", "range"));
+        }
+        if s.cadence_days.windows(2).any(|w| w[1] < w[0]) {
+            return Err(Error::invalid("cadence_days", "order"));
+        }
+        if !(1..=365).contains(&s.renewal_hearing_days) {
+            return Err(Error::invalid("renewal_hearing_days", "range"));
+        }
+        if !(1..=365).contains(&s.renewal_proposal_days) || s.renewal_proposal_days > s.renewal_hearing_days {
+            return Err(Error::invalid("renewal_proposal_days", "range"));
+        }
+        if !(1..=180).contains(&s.renewal_post_days) {
+            return Err(Error::invalid("renewal_post_days", "range"));
+        }
+        if !(1..=20).contains(&s.pushy_max_touches) {
+            return Err(Error::invalid("pushy_max_touches", "range"));
+        }
+        if !(1..=90).contains(&s.pushy_window_days) {
+            return Err(Error::invalid("pushy_window_days", "range"));
+        }
+        for (field, days) in [
+            ("retention_days_key", s.retention_days_key),
+            ("retention_days_other", s.retention_days_other),
+        ] {
+            if !(7..=730).contains(&days) {
+                return Err(Error::invalid(field, "range"));
+            }
+        }
+        Ok(s)
+    }
+
+    pub fn save(&self, ctx: &WriteCtx) -> Result<()> {
+        let value = serde_json::to_string(self).map_err(|e| Error::Internal(e.to_string()))?;
+        ctx.tx.execute(
+            "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value, version = version + 1,
+                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            params![KEY, value, ctx.now, ctx.user_id],
+        )?;
+        ctx.changed("settings", KEY, "update")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::fixture;
+    use crate::ErrorCode;
+
+    #[test]
+    fn cadence_guard_and_retention_values_are_checked() {
+        let bad = |f: fn(&mut TeamSettings)| {
+            let mut s = TeamSettings::default();
+            f(&mut s);
+            match s.validated() {
+                Err(Error::Invalid { field, reason }) => (field, reason),
+                other => panic!("accepted: {other:?}"),
+            }
+        };
+        assert_eq!(bad(|s| s.cadence_days = vec![]), ("cadence_days", "count"));
+        assert_eq!(bad(|s| s.cadence_days = vec![3, 1]), ("cadence_days", "order"));
+        assert_eq!(bad(|s| s.cadence_days = vec![0, 1]), ("cadence_days", "range"));
+        assert_eq!(bad(|s| s.pushy_max_touches = 0), ("pushy_max_touches", "range"));
+        assert_eq!(bad(|s| s.pushy_window_days = 365), ("pushy_window_days", "range"));
+        assert_eq!(bad(|s| s.retention_days_key = 1), ("retention_days_key", "range"));
+        let ok = TeamSettings {
+            cadence_days: vec![2, 2, 10],
+            ..TeamSettings::default()
+        };
+        assert!(ok.validated().is_ok());
+    }
+
+    #[test]
+    fn settings_written_before_the_reapproach_fields_still_load() {
+        let f = fixture();
+        f.db.conn()
+            .execute(
+                "UPDATE settings SET value = '{\"lost_reasons\":[\"価格\"],\"decision_deadline_days\":7}' WHERE key = 'team'",
+                [],
+            )
+            .unwrap();
+        let (s, v) = load_versioned(f.db.conn()).unwrap();
+        assert_eq!(v, 1);
+        assert_eq!(s.lost_reasons, ["価格"]);
+        assert_eq!(s.decision_deadline_days, 7);
+        assert_eq!((s.reapproach_lead_days, s.reapproach_unknown_months), (60, 6));
+    }
+
+    #[test]
+    fn update_is_version_checked() {
+        let mut f = fixture();
+        let (mut s, v) = load_versioned(f.db.conn()).unwrap();
+        s.lost_reasons = vec!["  価格 ".into(), "時期".into()];
+        let v2 = f.db.write(|ctx| update(ctx, v, &s)).unwrap();
+        assert_eq!(v2, v + 1);
+        let (saved, v_now) = load_versioned(f.db.conn()).unwrap();
+        assert_eq!(
+            (saved.lost_reasons.clone(), v_now),
+            (vec!["価格".to_string(), "時期".to_string()], v2)
+        );
+
+        // A colleague who loaded before our save conflicts and changes nothing.
+        let mut theirs = s.clone();
+        theirs.reapproach_lead_days = 90;
+        match f.db.write(|ctx| update(ctx, v, &theirs)).unwrap_err() {
+            Error::Conflict {
+                current_version,
+                current,
+                ..
+            } => {
+                assert_eq!(current_version, v2);
+                assert_eq!(current["value"]["lost_reasons"][0], "価格");
+            }
+            e => panic!("expected a conflict, got {e:?}"),
+        }
+        assert_eq!(load_versioned(f.db.conn()).unwrap(), (saved, v2));
+        let detail: String =
+            f.db.conn()
+                .query_row("SELECT detail FROM audit_log WHERE entity = 'settings'", [], |r| {
+                    r.get(0)
+                })
+                .unwrap();
+        let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+        assert_eq!(detail.as_object().unwrap().keys().collect::<Vec<_>>(), ["lost_reasons"]);
+    }
+
+    #[test]
+    fn a_database_without_settings_starts_at_version_zero() {
+        let mut f = fixture();
+        f.db.conn().execute("DELETE FROM settings", []).unwrap();
+        let (s, v) = load_versioned(f.db.conn()).unwrap();
+        assert_eq!((s.clone(), v), (TeamSettings::default(), 0));
+        assert_eq!(f.db.write(|ctx| update(ctx, 0, &s)).unwrap(), 1);
+        assert_eq!(
+            f.db.write(|ctx| update(ctx, 0, &s)).unwrap_err().code(),
+            ErrorCode::Conflict
+        );
+    }
+
+    #[test]
+    fn lost_reasons_are_validated() {
+        let mut f = fixture();
+        let (base, v) = load_versioned(f.db.conn()).unwrap();
+        let with = |reasons: Vec<String>| TeamSettings {
+            lost_reasons: reasons,
+            ..base.clone()
+        };
+        let cases = [
+            (with(vec!["価格".into(), "  ".into()]), ("lost_reasons", "blank")),
+            (with(vec!["価格".into(), " 価格".into()]), ("lost_reasons", "duplicate")),
+            (with(vec!["あ".repeat(61)]), ("lost_reasons", "too_long")),
+            (
+                with((0..31).map(|i| format!("理由{i}")).collect()),
+                ("lost_reasons", "too_many"),
+            ),
+            (with(vec![]), ("lost_reasons", "required")),
+            (
+                TeamSettings {
+                    reapproach_lead_days: 366,
+                    ..base.clone()
+                },
+                ("reapproach_lead_days", "range"),
+            ),
+            (
+                TeamSettings {
+                    reapproach_unknown_months: 0,
+                    ..base.clone()
+                },
+                ("reapproach_unknown_months", "range"),
+            ),
+            (
+                TeamSettings {
+                    decision_deadline_days: 0,
+                    ..base.clone()
+                },
+                ("decision_deadline_days", "range"),
+            ),
+        ];
+        for (s, expected) in cases {
+            match f.db.write(|ctx| update(ctx, v, &s)).unwrap_err() {
+                Error::Invalid { field, reason } => assert_eq!((field, reason), expected),
+                e => panic!("{expected:?}: {e:?}"),
+            }
+        }
+        // The limits themselves are fine.
+        let edge = with((0..30).map(|i| format!("{i}{}", "あ".repeat(58))).collect());
+        f.db.write(|ctx| update(ctx, v, &edge)).unwrap();
+    }
+}
