@@ -2,10 +2,11 @@
 //! background thread so a slow or missing share never delays the window.
 
 use crate::live::WindowSink;
-use kizuna_core::app::config::{Dirs, Language};
+use kizuna_core::app::config::Dirs;
 use kizuna_core::app::outbox::{self, Applied, DrainReport, Entry, Op, Outbox, OutboxCounts};
 use kizuna_core::app::session::{AppStatus, Session};
 use kizuna_core::followups::scheduler::{Notifier, Scheduler};
+use kizuna_core::language::Language;
 use kizuna_core::store::changes::Watcher;
 use kizuna_core::store::db::Identity;
 use kizuna_core::team::presence::Presence;

@@ -3,7 +3,7 @@
 //! labels are the shell's only own strings.
 
 use crate::state::AppState;
-use kizuna_core::app::config::Language;
+use kizuna_core::language::Language;
 use std::sync::Mutex;
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};

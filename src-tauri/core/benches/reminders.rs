@@ -20,7 +20,8 @@ use kizuna_core::clock::to_db;
 use kizuna_core::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use kizuna_core::followups::reminder::{self, Notice, NoticeText, NotifyPrefs};
 use kizuna_core::followups::scheduler::{Notifier, Scheduler, Target};
-use kizuna_core::{app::config::Language, Db, OpenOptions, SystemClock};
+use kizuna_core::language::Language;
+use kizuna_core::{Db, OpenOptions, SystemClock};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 

@@ -42,7 +42,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 const PAGE: u32 = 50;
-const JA: kizuna_core::app::config::Language = kizuna_core::app::config::Language::Ja;
+const JA: kizuna_core::language::Language = kizuna_core::language::Language::Ja;
 
 struct Shape {
     label: &'static str,

@@ -137,9 +137,15 @@ fn is_unreachable_io(e: &std::io::Error) -> bool {
     )
 }
 
+/// SQLite refused a read-only connection because a crashed save's journal
+/// must be rolled back first.
+pub fn is_hot_journal_refusal(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_READONLY_ROLLBACK)
+}
+
 fn sqlite_code(e: &rusqlite::Error) -> ErrorCode {
     use rusqlite::ffi::ErrorCode as C;
-    if crate::store::recovery::is_hot_journal_refusal(e) {
+    if is_hot_journal_refusal(e) {
         // A read that met a crashed save nobody could roll back yet.
         return ErrorCode::RecoveryBlocked;
     }

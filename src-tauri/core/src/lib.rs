@@ -10,13 +10,16 @@
 //! `followups`, `timeline`, `pipeline`, `contracts`, `overview`, `app`.
 
 // Foundation: no domain, used everywhere.
+pub mod changeset;
 pub mod clock;
 pub mod email;
 pub mod engine_text;
 pub mod error;
 pub mod id;
+pub mod language;
 pub mod platform;
 pub mod text;
+pub mod validate;
 
 pub mod app;
 pub mod contracts;

@@ -158,7 +158,7 @@ pub fn company(db: &mut Db, name: &str) -> String {
 
 /// The ids of the deals a global search finds.
 pub fn deal_hits(db: &Db, query: &str) -> Vec<String> {
-    crate::timeline::search::search(db.conn(), query, 0, crate::app::config::Language::Ja)
+    crate::timeline::search::search(db.conn(), query, 0, crate::language::Language::Ja)
         .unwrap()
         .deals
         .hits

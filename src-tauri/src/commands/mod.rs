@@ -3,13 +3,13 @@
 
 use crate::state::AppState;
 use crate::tray;
-use kizuna_core::app::config::Language;
 use kizuna_core::app::outbox::{DrainReport, Entry, Op, OutboxCounts};
 use kizuna_core::app::session::{AppStatus, RestoreOutcome};
 use kizuna_core::customers::company;
 use kizuna_core::customers::company::{
     Company, CompanyEdit, CompanyListItem, CompanyQuery, CompanySummary, DeletionImpact, NewCompany,
 };
+use kizuna_core::language::Language;
 use kizuna_core::pipeline::board::{Board, BoardFilter, CardCursor, CardPage};
 use kizuna_core::pipeline::deal::{Deal, DealEdit, MoveDeal, MoveOutcome, NewDeal};
 use kizuna_core::pipeline::stage::{PipelineStages, StageEdit};

@@ -3,30 +3,11 @@
 //! user's own disk, so it is there even when the share is not.
 
 use crate::error::Result;
+use crate::language::Language;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum Language {
-    Ja,
-    En,
-}
-
-impl Language {
-    pub const ALL: [Language; 2] = [Language::Ja, Language::En];
-
-    /// Japanese on a Japanese system, English everywhere else.
-    pub fn from_locale(locale: Option<&str>) -> Language {
-        match locale {
-            Some(l) if l.to_ascii_lowercase().starts_with("ja") => Language::Ja,
-            _ => Language::En,
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]

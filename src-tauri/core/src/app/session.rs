@@ -7,9 +7,10 @@
 //! onto an empty screen; choosing or creating a team database on the shared
 //! drive is remembered in the per-user config file.
 
-use crate::app::config::{Dirs, Language, UserConfig};
+use crate::app::config::{Dirs, UserConfig};
 use crate::clock::Clock;
 use crate::error::{Error, ErrorPayload, Result};
+use crate::language::Language;
 use crate::store::db::{Db, OpenNotice, OpenOptions, ReadOnlyReason};
 use crate::team::member::{self, Member, MergeReport, User};
 use crate::team::presence::{self, Computer, Presence};

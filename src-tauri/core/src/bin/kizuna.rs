@@ -21,9 +21,10 @@
 //!                                    write DIR/kizuna-update.json for the installers in DIR
 //!                                    (make dist; V: installers built from another version)
 
-use kizuna_core::app::config::{os_login, Language};
+use kizuna_core::app::config::os_login;
 use kizuna_core::clock::to_db;
 use kizuna_core::followups::follow_up::{self, FollowUpKind, NewFollowUp};
+use kizuna_core::language::Language;
 use kizuna_core::{store::schema, Db, Error, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

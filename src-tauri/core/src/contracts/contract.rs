@@ -1,9 +1,9 @@
 //! Contracts (契約) and their renewals (定期契約の先行管理).
 
-use crate::customers::company::required;
 use crate::error::{Error, Result};
 use crate::id::new_id;
 use crate::store::db::WriteCtx;
+use crate::validate::required;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -114,7 +114,7 @@ fn check(ctx: &WriteCtx, c: &NewContract) -> Result<Checked> {
     if c.amount < 0 {
         return Err(Error::invalid("amount", "negative"));
     }
-    let currency = crate::pipeline::deal::validate_currency(&c.currency)?;
+    let currency = crate::validate::currency(&c.currency)?;
     if !(0..=365).contains(&c.notice_days) {
         return Err(Error::invalid("notice_days", "range"));
     }

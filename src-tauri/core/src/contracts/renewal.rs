@@ -11,7 +11,7 @@
 
 use crate::clock::Clock;
 use crate::contracts::contract::{Billing, ContractStatus};
-use crate::engine_text::EngineText;
+use crate::engine_text::{EngineText, ProposalKind};
 use crate::error::{Error, Result};
 use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::id::new_id;
@@ -77,34 +77,6 @@ impl RenewalStep {
             RenewalStep::PostRenewal => 4,
             RenewalStep::Renewed => 5,
             RenewalStep::Churned => 6,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum ProposalKind {
-    Same,
-    Upsell,
-    /// A cheaper plan that keeps the customer (ダウンセル).
-    Downsell,
-}
-
-impl ProposalKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            ProposalKind::Same => "same",
-            ProposalKind::Upsell => "upsell",
-            ProposalKind::Downsell => "downsell",
-        }
-    }
-    fn parse(s: &str) -> Option<ProposalKind> {
-        match s {
-            "same" => Some(ProposalKind::Same),
-            "upsell" => Some(ProposalKind::Upsell),
-            "downsell" => Some(ProposalKind::Downsell),
-            _ => None,
         }
     }
 }
@@ -713,7 +685,7 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
             record(ctx, &k.company_id, text, "")?;
         }
         RenewalStep::Churned => {
-            let reason = crate::customers::company::required("churn_reason", &input.churn_reason, 500)?;
+            let reason = crate::validate::required("churn_reason", &input.churn_reason, 500)?;
             let team = TeamSettings::load(ctx.tx)?;
             let today = ctx.clock.today();
             let reapproach = crate::pipeline::deal::reapproach_date_with(
@@ -1236,7 +1208,7 @@ mod tests {
     }
 
     /// The engine's words on a company's contract entries, oldest first, in a language.
-    fn contract_entries(f: &Fixture, company_id: &str, lang: crate::app::config::Language) -> Vec<String> {
+    fn contract_entries(f: &Fixture, company_id: &str, lang: crate::language::Language) -> Vec<String> {
         let q = crate::timeline::entries::TimelineQuery {
             company_id: Some(company_id.into()),
             kinds: vec![ActivityKind::Contract],
@@ -1252,7 +1224,7 @@ mod tests {
 
     #[test]
     fn renewal_work_and_contract_events_are_stored_as_kinds_and_read_in_either_language() {
-        use crate::app::config::Language::{En, Ja};
+        use crate::language::Language::{En, Ja};
         let mut f = fixture();
         let s = seed_pipeline(&mut f.db);
         let id = contract(&mut f, &s.company_id, "2026-01-09", "2027-01-08", 600_000);

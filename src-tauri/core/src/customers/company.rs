@@ -1,16 +1,17 @@
 //! Customers: companies (顧客企業) and their contacts (担当者), the customer
 //! list, and the summary header of a customer's page.
 
+use crate::changeset::Changes;
 use crate::clock::Clock;
 use crate::contracts::contract::ContractStatus;
 use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::followups::follow_up::{DueState, FollowUpKind};
 use crate::id::new_id;
-use crate::pipeline::deal::Changes;
 use crate::store::db::WriteCtx;
 use crate::store::deletion::{self, Batch, Deletion, Table};
 use crate::text::fold;
+use crate::validate::{non_empty, optional, required};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -260,31 +261,6 @@ pub struct CompanySummary {
     pub last_contact_at: Option<String>,
     /// The team's earliest open follow-up for this customer (any assignee).
     pub next_follow_up: Option<SummaryFollowUp>,
-}
-
-pub(crate) fn required(field: &'static str, value: &str, max: usize) -> Result<String> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(Error::invalid(field, "required"));
-    }
-    if v.chars().count() > max {
-        return Err(Error::invalid(field, "too_long"));
-    }
-    Ok(v.to_string())
-}
-
-/// An optional text field: trimmed, at most `max` characters.
-pub(crate) fn optional(field: &'static str, value: &str, max: usize) -> Result<String> {
-    let v = value.trim();
-    if v.chars().count() > max {
-        return Err(Error::invalid(field, "too_long"));
-    }
-    Ok(v.to_string())
-}
-
-/// A select in the UI sends "" for "nobody"; store that as NULL.
-pub(crate) fn non_empty(v: &Option<String>) -> Option<String> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
 }
 
 fn live(conn: &Connection, sql: &str, id: &str) -> Result<bool> {
@@ -845,10 +821,6 @@ pub fn delete_contact(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
     ctx.audit("contact", id, "delete", json!({}))?;
     ctx.changed("contact", id, "delete")?;
     Ok(())
-}
-
-pub(crate) fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! note that happens to look similar but does not parse.
 
 use super::EngineText;
-use crate::contracts::renewal::ProposalKind;
+use super::ProposalKind;
 use crate::error::Result;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
@@ -306,7 +306,7 @@ pub(crate) fn convert(conn: &Connection) -> Result<Converted> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::config::Language;
+    use crate::language::Language;
 
     fn d(s: &str) -> NaiveDate {
         date(s).unwrap()

@@ -17,8 +17,7 @@
 
 pub(crate) mod legacy;
 
-use crate::app::config::Language;
-use crate::contracts::renewal::ProposalKind;
+use crate::language::Language;
 use crate::text::group_digits;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -486,5 +485,35 @@ pub(crate) mod tests {
         assert_eq!(money(12_345, "usd"), "$123.45");
         assert_eq!(money(-5, "EUR"), "-€0.05");
         assert_eq!(money(100_000, "CHF"), "1,000.00 CHF");
+    }
+}
+
+/// What a renewal proposes; named here because the texts of the renewal
+/// steps speak of it, and the engine's texts sit below the contracts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ProposalKind {
+    Same,
+    Upsell,
+    /// A cheaper plan that keeps the customer (ダウンセル).
+    Downsell,
+}
+
+impl ProposalKind {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ProposalKind::Same => "same",
+            ProposalKind::Upsell => "upsell",
+            ProposalKind::Downsell => "downsell",
+        }
+    }
+    pub(crate) fn parse(s: &str) -> Option<ProposalKind> {
+        match s {
+            "same" => Some(ProposalKind::Same),
+            "upsell" => Some(ProposalKind::Upsell),
+            "downsell" => Some(ProposalKind::Downsell),
+            _ => None,
+        }
     }
 }

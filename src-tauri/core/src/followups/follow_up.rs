@@ -1,13 +1,13 @@
 //! Follow-ups (追客): the next thing someone promised to do for a customer.
 
 use crate::clock::{from_db, to_db, Clock};
-use crate::customers::company::required;
 use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::followups::reminder::NotifyPrefs;
 use crate::id::new_id;
 use crate::store::db::WriteCtx;
 use crate::timeline::activity::{self, NewActivity};
+use crate::validate::required;
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};

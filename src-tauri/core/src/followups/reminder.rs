@@ -10,11 +10,11 @@
 //! The rules here are pure over a connection and a clock; the loop that
 //! sleeps until the next one lives in [`crate::followups::scheduler`].
 
-use crate::app::config::Language;
 use crate::clock::{from_db, to_db, Clock};
 use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::followups::follow_up::FollowUpKind;
+use crate::language::Language;
 use crate::store::db::WriteCtx;
 use crate::team::settings::TeamSettings;
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, Utc, Weekday};

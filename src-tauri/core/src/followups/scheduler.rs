@@ -13,10 +13,10 @@
 //! seen within a second without re-reading any table. The due list itself
 //! is only recomputed when something changed or a reminder is due.
 
-use crate::app::config::Language;
 use crate::error::Result;
 use crate::followups::follow_up;
 use crate::followups::reminder::{self, Notice, NoticeText, Reminder};
+use crate::language::Language;
 use crate::store::background::{self, Background, Stop};
 use crate::store::db::{Db, OpenOptions};
 use crate::team::settings::TeamSettings;

@@ -11,10 +11,10 @@
 //! shows ([`load_keeping`]), so a refresh never shortens a scrolled column.
 
 use crate::clock::Clock;
-use crate::customers::company::escape_like;
 use crate::error::{Error, Result};
 use crate::followups::follow_up::DueState;
 use crate::pipeline::stage::{self, Pipeline, Stage, StageKind};
+use crate::validate::escape_like;
 use chrono::NaiveDate;
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, Row};

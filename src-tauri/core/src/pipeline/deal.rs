@@ -6,8 +6,8 @@
 //! gets a re-approach planned (失注=関係断絶にしない); every stage change
 //! is written on the customer's timeline.
 
+use crate::changeset::Changes;
 use crate::clock::to_db;
-use crate::customers::company::required;
 use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
@@ -17,10 +17,12 @@ use crate::store::db::WriteCtx;
 use crate::store::deletion::{self, Batch, Deletion, Table};
 use crate::team::settings::TeamSettings;
 use crate::timeline::activity::{self, ActivityKind};
+use crate::validate::non_empty;
+use crate::validate::required;
 use chrono::{Duration, FixedOffset, Months, NaiveDate};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 use ts_rs::TS;
 
 const TITLE_MAX: usize = 200;
@@ -177,22 +179,6 @@ pub struct MoveOutcome {
     pub reapproach_on: Option<NaiveDate>,
 }
 
-pub fn validate_currency(c: &str) -> Result<String> {
-    let c = c.trim().to_ascii_uppercase();
-    if c.is_empty() {
-        return Ok("JPY".into());
-    }
-    if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_alphabetic()) {
-        return Err(Error::invalid("currency", "format"));
-    }
-    Ok(c)
-}
-
-/// A select in the UI sends "" for "nobody"; store that as NULL.
-fn non_empty(v: &Option<String>) -> Option<String> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
-}
-
 fn parse_date(v: Option<String>) -> Option<NaiveDate> {
     v.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
 }
@@ -211,7 +197,7 @@ fn check_fields(conn: &Connection, e: &DealEdit) -> Result<Checked> {
     if e.amount < 0 {
         return Err(Error::invalid("amount", "negative"));
     }
-    let currency = validate_currency(&e.currency)?;
+    let currency = crate::validate::currency(&e.currency)?;
     if e.notes.chars().count() > NOTES_MAX {
         return Err(Error::invalid("notes", "too_long"));
     }
@@ -353,26 +339,6 @@ pub fn get(conn: &Connection, id: &str) -> Result<Deal> {
         entity: "deal",
         id: id.to_string(),
     })
-}
-
-/// Collects `{field: {from, to}}` for the audit log (shared with the
-/// company, contact and timeline edits).
-#[derive(Default)]
-pub(crate) struct Changes(serde_json::Map<String, Value>);
-
-impl Changes {
-    pub(crate) fn note(&mut self, field: &str, from: impl Serialize, to: impl Serialize) {
-        let (from, to) = (json!(from), json!(to));
-        if from != to {
-            self.0.insert(field.into(), json!({ "from": from, "to": to }));
-        }
-    }
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-    pub(crate) fn into_value(self) -> Value {
-        Value::Object(self.0)
-    }
 }
 
 /// Turns "the deal the user saw is not the current one" into the conflict
@@ -903,6 +869,7 @@ mod tests {
     use crate::pipeline::board::{self, Board, BoardFilter};
     use crate::testutil::{assert_invalid, fixture, seed_pipeline, Fixture, Seed};
     use crate::{Db, ErrorCode};
+    use serde_json::Value;
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -1044,8 +1011,8 @@ mod tests {
 
     #[test]
     fn moves_store_what_happened_and_read_in_the_readers_language() {
-        use crate::app::config::Language::{En, Ja};
         use crate::engine_text::EngineText;
+        use crate::language::Language::{En, Ja};
         let (mut f, s) = setup();
         let id = s.deal(&mut f.db, "基幹システム刷新", s.stage("提案"), 1, "JPY");
         mv(&mut f.db, &id, &s.stage("見積"), None).unwrap();

@@ -6,11 +6,11 @@
 //! list: every save bumps it, and two admins editing the stages of the same
 //! pipeline get a conflict instead of interleaving their edits.
 
-use crate::app::config::Language;
-use crate::customers::company::required;
 use crate::error::{Error, Result};
 use crate::id::new_id;
+use crate::language::Language;
 use crate::store::db::WriteCtx;
+use crate::validate::required;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;

@@ -5,9 +5,9 @@
 //! `BEGIN IMMEDIATE` transaction retried with jitter while a colleague holds
 //! the lock. No transaction outlives a call into the engine.
 
-use crate::app::config::Language;
 use crate::clock::{to_db, Clock, SystemClock};
 use crate::error::{Error, ErrorCode, Result};
+use crate::language::Language;
 use crate::store::schema::{self, APPLICATION_ID};
 use crate::team::member::{self, User};
 use rand::Rng;

@@ -414,7 +414,7 @@ mod tests {
         assert_eq!(count(&f, "SELECT COUNT(*) FROM deals WHERE deletion_id IS NOT NULL"), 0);
         // Search finds it again (the index follows deleted_at).
         let hits =
-            crate::timeline::search::search(f.db.conn(), "基幹システム", 0, crate::app::config::Language::Ja).unwrap();
+            crate::timeline::search::search(f.db.conn(), "基幹システム", 0, crate::language::Language::Ja).unwrap();
         assert_eq!(hits.deals.hits.len(), 1);
         // The same undo twice finds nothing left to undo.
         let e = f.db.write(|ctx| undo(ctx, &gone.deletion_id)).unwrap_err();

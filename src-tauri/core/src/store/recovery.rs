@@ -23,7 +23,7 @@
 //! writes cannot be recovered from this desktop: the user is told so
 //! (`recovery_blocked`), not that the file is read-only in general.
 
-use crate::error::{Error, Result};
+use crate::error::{is_hot_journal_refusal, Error, Result};
 use crate::store::schema::APPLICATION_ID;
 use rusqlite::{Connection, OpenFlags};
 use std::io::Read;
@@ -61,12 +61,6 @@ pub fn read_header(path: &Path) -> std::io::Result<Option<Header>> {
         application_id: i64::from(id),
         wal: bytes[18] == 2 && bytes[19] == 2,
     }))
-}
-
-/// SQLite refused a read-only connection because a crashed save's journal
-/// must be rolled back first.
-pub fn is_hot_journal_refusal(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_READONLY_ROLLBACK)
 }
 
 /// The same for an engine error.

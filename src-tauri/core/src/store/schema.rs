@@ -186,7 +186,7 @@ mod tests {
         let k = crate::customers::company::contact(conn, "k").unwrap();
         assert_eq!((k.email.as_str(), k.mailto), ("a@x.jp,b@y.jp", None));
         let tokyo = chrono::FixedOffset::east_opt(9 * 3600).unwrap();
-        let d = crate::timeline::mail::draft_for(conn, "a1", crate::app::config::Language::Ja, "田中", tokyo).unwrap();
+        let d = crate::timeline::mail::draft_for(conn, "a1", crate::language::Language::Ja, "田中", tokyo).unwrap();
         assert!(d.to.is_empty());
         assert_eq!(d.unaddressed[0].email, "a@x.jp,b@y.jp");
         assert!(d.draft.body.contains("山田 花子 様"), "{}", d.draft.body);
@@ -224,25 +224,25 @@ mod tests {
         let db = Db::open(&path, OpenOptions::new("tanaka", "田中")).unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
         let conn = db.conn();
-        let r = crate::timeline::search::search(conn, "議事録", 0, crate::app::config::Language::Ja).unwrap();
+        let r = crate::timeline::search::search(conn, "議事録", 0, crate::language::Language::Ja).unwrap();
         assert_eq!(
             r.activities.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
             ["a1"]
         );
-        let r = crate::timeline::search::search(conn, "さくらしょう", 0, crate::app::config::Language::Ja).unwrap();
+        let r = crate::timeline::search::search(conn, "さくらしょう", 0, crate::language::Language::Ja).unwrap();
         assert_eq!(
             r.companies.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
             ["c"]
         );
         assert!(
-            crate::timeline::search::search(conn, "削除済み", 0, crate::app::config::Language::Ja)
+            crate::timeline::search::search(conn, "削除済み", 0, crate::language::Language::Ja)
                 .unwrap()
                 .companies
                 .hits
                 .is_empty()
         );
         assert_eq!(
-            crate::timeline::search::search(conn, "山田 花子", 0, crate::app::config::Language::Ja)
+            crate::timeline::search::search(conn, "山田 花子", 0, crate::language::Language::Ja)
                 .unwrap()
                 .contacts
                 .hits
@@ -250,7 +250,7 @@ mod tests {
             1
         );
         assert_eq!(
-            crate::timeline::search::search(conn, "クラウド移行", 0, crate::app::config::Language::Ja)
+            crate::timeline::search::search(conn, "クラウド移行", 0, crate::language::Language::Ja)
                 .unwrap()
                 .deals
                 .hits
@@ -280,8 +280,8 @@ mod tests {
 
     #[test]
     fn a_version_6_file_gets_its_old_japanese_sentences_as_kinds() {
-        use crate::app::config::Language::{En, Ja};
         use crate::engine_text::EngineText;
+        use crate::language::Language::{En, Ja};
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v6.db");
         {
@@ -459,7 +459,7 @@ mod tests {
         let db = Db::open(&path, OpenOptions::new("tanaka", "田中")).unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
         let conn = db.conn();
-        let find = |q: &str| crate::timeline::search::search(conn, q, 0, crate::app::config::Language::Ja).unwrap();
+        let find = |q: &str| crate::timeline::search::search(conn, q, 0, crate::language::Language::Ja).unwrap();
         let ids = |g: &crate::timeline::search::SearchGroup| g.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&find("見積").activities), ["a1"]);
         let r = find("稟議");

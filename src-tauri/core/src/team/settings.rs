@@ -1,8 +1,8 @@
 //! Team-wide settings, stored in the shared database so the whole team works
 //! to the same cadence, caps and lead times.
 
-use crate::app::config::Language;
 use crate::error::{Error, Result};
+use crate::language::Language;
 use crate::store::db::WriteCtx;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};

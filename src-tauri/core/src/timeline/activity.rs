@@ -2,14 +2,14 @@
 //! touch with a customer, its buying signals, and the company's last contact
 //! that follows the touches. Reading the timeline is in [`crate::timeline::entries`].
 
+use crate::changeset::Changes;
 use crate::clock::{from_db, to_db};
-use crate::customers::company::{non_empty, required};
 use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::id::new_id;
-use crate::pipeline::deal::Changes;
 use crate::store::db::WriteCtx;
+use crate::validate::{non_empty, required};
 use chrono::Duration;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -880,7 +880,7 @@ mod tests {
             }
         );
         assert_eq!(
-            text.render(crate::app::config::Language::En),
+            text.render(crate::language::Language::En),
             "Next appointment: 株式会社テスト"
         );
     }

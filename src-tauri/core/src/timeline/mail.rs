@@ -5,11 +5,11 @@
 //!
 //! Drafting is pure: nothing is stored until the user says it was sent.
 
-use crate::app::config::Language;
 use crate::clock::{from_db, to_db};
 use crate::email;
 use crate::engine_text::EngineText;
 use crate::error::Result;
+use crate::language::Language;
 use crate::store::db::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind, Direction, NewActivity};
 use crate::timeline::entries::{self, TimelineEntry};

@@ -34,9 +34,9 @@
 //! ([`search_more`]): keyset paging, so the hundredth page costs what the
 //! first does.
 
-use crate::app::config::Language;
 use crate::engine_text::EngineText;
 use crate::error::Result;
+use crate::language::Language;
 use crate::timeline::entries::Params;
 use chrono::NaiveDate;
 use rusqlite::{params_from_iter, Connection};
@@ -544,8 +544,8 @@ fn snippet(texts: &[String], terms: &[&String]) -> Vec<SnippetPart> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::config::Language;
     use crate::customers::company::{self, NewCompany, NewContact};
+    use crate::language::Language;
     use crate::testutil::{entry, fixture, log, seed_pipeline, Fixture, Seed};
     use crate::timeline::activity::{delete_activity, update_activity, ActivityEdit, ActivityKind};
     use crate::Db;
