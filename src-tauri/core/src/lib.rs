@@ -25,6 +25,7 @@ pub mod app;
 pub mod contracts;
 pub mod customers;
 pub mod followups;
+pub mod overview;
 pub mod pipeline;
 pub mod store;
 pub mod team;

@@ -170,9 +170,9 @@ pub fn deal_hits(db: &Db, query: &str) -> Vec<String> {
 /// Adds a contact to a company and returns its id.
 pub fn contact(db: &mut Db, company_id: &str, name: &str, email: &str) -> String {
     db.write(|ctx| {
-        company::create_contact(
+        crate::customers::contact::create_contact(
             ctx,
-            &company::NewContact {
+            &crate::customers::contact::NewContact {
                 company_id: company_id.into(),
                 name: name.into(),
                 email: email.into(),

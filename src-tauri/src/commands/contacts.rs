@@ -2,20 +2,23 @@
 
 use super::Reply;
 use crate::state::AppState;
-use kizuna_core::customers::company::{self, Contact, ContactEdit, NewContact};
+use kizuna_core::customers::contact::{Contact, ContactEdit, NewContact};
 use tauri::State;
 
 #[tauri::command]
 pub async fn contacts(state: State<'_, AppState>, company_id: String) -> Reply<Vec<Contact>> {
     state
-        .with_session(move |s| company::contacts_of(s.db()?.conn(), &company_id))
+        .with_session(move |s| kizuna_core::customers::contact::contacts_of(s.db()?.conn(), &company_id))
         .await
 }
 
 #[tauri::command]
 pub async fn create_contact(state: State<'_, AppState>, contact: NewContact) -> Reply<String> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| company::create_contact(ctx, &contact)))
+        .with_session(move |s| {
+            s.db()?
+                .write(|ctx| kizuna_core::customers::contact::create_contact(ctx, &contact))
+        })
         .await
 }
 
@@ -23,7 +26,10 @@ pub async fn create_contact(state: State<'_, AppState>, contact: NewContact) -> 
 #[tauri::command]
 pub async fn update_contact(state: State<'_, AppState>, id: String, version: i64, edit: ContactEdit) -> Reply<i64> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| company::update_contact(ctx, &id, version, &edit)))
+        .with_session(move |s| {
+            s.db()?
+                .write(|ctx| kizuna_core::customers::contact::update_contact(ctx, &id, version, &edit))
+        })
         .await
 }
 
@@ -31,6 +37,9 @@ pub async fn update_contact(state: State<'_, AppState>, id: String, version: i64
 #[tauri::command]
 pub async fn delete_contact(state: State<'_, AppState>, id: String, version: i64) -> Reply<()> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| company::delete_contact(ctx, &id, version)))
+        .with_session(move |s| {
+            s.db()?
+                .write(|ctx| kizuna_core::customers::contact::delete_contact(ctx, &id, version))
+        })
         .await
 }

@@ -7,9 +7,10 @@ use kizuna_core::app::outbox::{DrainReport, Entry, Op, OutboxCounts};
 use kizuna_core::app::session::{AppStatus, RestoreOutcome};
 use kizuna_core::customers::company;
 use kizuna_core::customers::company::{
-    Company, CompanyEdit, CompanyListItem, CompanyQuery, CompanySummary, DeletionImpact, NewCompany,
+    Company, CompanyEdit, CompanyListItem, CompanyQuery, DeletionImpact, NewCompany,
 };
 use kizuna_core::language::Language;
+use kizuna_core::overview::customer::CompanySummary;
 use kizuna_core::pipeline::board::{Board, BoardFilter, CardCursor, CardPage};
 use kizuna_core::pipeline::deal::{Deal, DealEdit, MoveDeal, MoveOutcome, NewDeal};
 use kizuna_core::pipeline::stage::{PipelineStages, StageEdit};
@@ -314,7 +315,7 @@ pub async fn company_summary(state: State<'_, AppState>, id: String) -> Reply<Co
     state
         .with_session(move |s| {
             let db = s.db()?;
-            company::summary(db.conn(), db.clock(), &id)
+            kizuna_core::overview::customer::summary(db.conn(), db.clock(), &id)
         })
         .await
 }

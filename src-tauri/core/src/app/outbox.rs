@@ -93,9 +93,10 @@ impl Op {
                 Ok(created(id.clone()))
             }
             Op::MoveDeal { request } => replied(&request.deal_id, &deal::move_to(ctx, request)?),
-            Op::CompleteFollowUp { id, version, touch } => {
-                replied(id, &follow_up::complete(ctx, id, *version, touch.as_ref())?)
-            }
+            Op::CompleteFollowUp { id, version, touch } => replied(
+                id,
+                &crate::timeline::touch::complete_follow_up(ctx, id, *version, touch.as_ref())?,
+            ),
         }
     }
 

@@ -8,7 +8,8 @@
 
 use crate::clock::to_db;
 use crate::contracts::contract::{self, Billing, NewContract};
-use crate::customers::company::{self, NewCompany, NewContact, Segment};
+use crate::customers::company::{self, NewCompany, Segment};
+use crate::customers::contact::NewContact;
 use crate::engine_text::EngineText;
 use crate::error::Result;
 use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
@@ -305,7 +306,7 @@ fn companies(c: &mut Ctx, owner_for: &dyn Fn(usize) -> String) -> Result<Vec<Sam
             let (giv, giv_kana) = GIVEN[(i * 5 + k * 3) % GIVEN.len()];
             let name = format!("{fam} {giv}");
             let title = TITLES[(i + k * 3) % TITLES.len()];
-            let cid = company::create_contact(
+            let cid = crate::customers::contact::create_contact(
                 c.w,
                 &NewContact {
                     company_id: id.clone(),

@@ -1244,7 +1244,7 @@ mod tests {
         // The board and the customer's page carry it too.
         let card = get(f.db.conn(), f.clock.today(), &id).unwrap();
         assert_eq!(card.next_engine_text, Some(text.clone()));
-        let summary = crate::customers::company::summary(f.db.conn(), &f.clock, &s.company_id).unwrap();
+        let summary = crate::overview::customer::summary(f.db.conn(), &f.clock, &s.company_id).unwrap();
         assert_eq!(summary.next_follow_up.unwrap().engine_text, Some(text));
 
         let steps: [(RenewalStep, StepInput); 4] = [

@@ -1,18 +1,13 @@
-//! Customers: companies (顧客企業) and their contacts (担当者), the customer
-//! list, and the summary header of a customer's page.
+//! Customers (顧客企業): a company's record, the customer list, and deleting
+//! a customer with everything that would be left an orphan.
 
 use crate::changeset::Changes;
-use crate::clock::Clock;
-use crate::contracts::contract::ContractStatus;
-use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
-use crate::followups::follow_up::{DueState, FollowUpKind};
 use crate::id::new_id;
 use crate::store::db::WriteCtx;
 use crate::store::deletion::{self, Batch, Deletion, Table};
 use crate::text::fold;
 use crate::validate::{non_empty, optional, required};
-use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -23,12 +18,10 @@ const NAME_MAX: usize = 200;
 const KANA_MAX: usize = 200;
 const INDUSTRY_MAX: usize = 100;
 const ADDRESS_MAX: usize = 300;
-const PHONE_MAX: usize = 50;
+pub(super) const PHONE_MAX: usize = 50;
 const WEBSITE_MAX: usize = 300;
 const TAG_MAX: usize = 50;
 const TAGS_MAX: usize = 20;
-const CONTACT_NAME_MAX: usize = 100;
-const CONTACT_TITLE_MAX: usize = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -113,47 +106,6 @@ pub struct Company {
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, TS)]
-#[ts(export)]
-pub struct NewContact {
-    pub company_id: String,
-    pub name: String,
-    pub name_kana: String,
-    pub title: String,
-    pub email: String,
-    pub phone: String,
-}
-
-/// The editable fields of a contact; the company does not change.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
-#[ts(export)]
-pub struct ContactEdit {
-    pub name: String,
-    pub name_kana: String,
-    /// Job title (役職).
-    pub title: String,
-    pub email: String,
-    pub phone: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export)]
-pub struct Contact {
-    pub id: String,
-    #[ts(type = "number")]
-    pub version: i64,
-    pub company_id: String,
-    pub name: String,
-    pub name_kana: String,
-    pub title: String,
-    pub email: String,
-    /// The link that writes to this contact; None when the stored address
-    /// is not one valid address (an old file may hold `a@x,b@y`).
-    pub mailto: Option<String>,
-    pub phone: String,
-    pub updated_at: String,
-}
-
 /// One row of the customer list.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -199,71 +151,7 @@ pub struct CompanyQuery {
     pub sort: CompanySort,
 }
 
-/// An open deal in the customer's header.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export)]
-pub struct SummaryDeal {
-    pub id: String,
-    pub title: String,
-    #[ts(type = "number")]
-    pub amount: i64,
-    pub currency: String,
-    pub stage_name: String,
-}
-
-/// A current contract in the customer's header.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export)]
-pub struct SummaryContract {
-    pub id: String,
-    pub plan: String,
-    pub end_date: NaiveDate,
-    pub status: ContractStatus,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export)]
-pub struct SummaryFollowUp {
-    pub id: String,
-    pub kind: FollowUpKind,
-    pub title: String,
-    /// A title the engine wrote, to show in the reader's language.
-    pub engine_text: Option<EngineText>,
-    pub due_at: String,
-    /// Overdue, today or upcoming in the user's zone: judged like the
-    /// board's next step, so both say "overdue" about the same date.
-    pub state: DueState,
-    pub assignee_name: Option<String>,
-}
-
-/// The header of a customer's page: who looks after them, what is open, what
-/// runs, when we last spoke, and what comes next.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export)]
-pub struct CompanySummary {
-    pub company_id: String,
-    #[ts(type = "number")]
-    pub version: i64,
-    pub name: String,
-    pub name_kana: String,
-    pub industry: String,
-    pub segment: Segment,
-    pub address: String,
-    pub phone: String,
-    pub website: String,
-    pub tags: Vec<String>,
-    pub owner_id: Option<String>,
-    pub owner_name: Option<String>,
-    /// Open deals in pipeline order (stage, then card position).
-    pub open_deals: Vec<SummaryDeal>,
-    /// Active and in-renewal contracts, the one ending first first.
-    pub contracts: Vec<SummaryContract>,
-    pub last_contact_at: Option<String>,
-    /// The team's earliest open follow-up for this customer (any assignee).
-    pub next_follow_up: Option<SummaryFollowUp>,
-}
-
-fn live(conn: &Connection, sql: &str, id: &str) -> Result<bool> {
+pub(super) fn live(conn: &Connection, sql: &str, id: &str) -> Result<bool> {
     Ok(conn.query_row(sql, [id], |_| Ok(())).optional()?.is_some())
 }
 
@@ -600,232 +488,14 @@ pub fn list(conn: &Connection, q: &CompanyQuery) -> Result<Vec<CompanyListItem>>
     Ok(rows.into_iter().map(|(_, _, item)| item).collect())
 }
 
-/// The detail header of a customer.
-pub fn summary(conn: &Connection, clock: &dyn Clock, id: &str) -> Result<CompanySummary> {
-    let c = get(conn, id)?;
-    let open_deals = conn
-        .prepare_cached(
-            "SELECT d.id, d.title, d.amount, d.currency, s.name
-             FROM deals d JOIN stages s ON s.id = d.stage_id
-             WHERE d.company_id = ?1 AND d.deleted_at IS NULL AND s.kind = 'open'
-             ORDER BY s.position, d.position, d.id",
-        )?
-        .query_map([id], |r| {
-            Ok(SummaryDeal {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                amount: r.get(2)?,
-                currency: r.get(3)?,
-                stage_name: r.get(4)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let contracts = conn
-        .prepare_cached(
-            "SELECT id, plan, end_date, status FROM contracts
-             WHERE company_id = ?1 AND deleted_at IS NULL AND status IN ('active', 'in_renewal')
-             ORDER BY end_date, id",
-        )?
-        .query_map([id], |r| {
-            let end: String = r.get(2)?;
-            Ok((r.get(0)?, r.get(1)?, end, r.get::<_, String>(3)?))
-        })?
-        .collect::<rusqlite::Result<Vec<(String, String, String, String)>>>()?
-        .into_iter()
-        .filter_map(|(id, plan, end, status)| {
-            Some(SummaryContract {
-                id,
-                plan,
-                end_date: NaiveDate::parse_from_str(&end, "%Y-%m-%d").ok()?,
-                status: ContractStatus::parse(&status),
-            })
-        })
-        .collect();
-    let next_follow_up = conn
-        .prepare_cached(
-            "SELECT f.id, f.kind, f.title, f.due_at, u.display_name, f.text_kind, f.text_params
-             FROM follow_ups f LEFT JOIN users u ON u.id = f.assignee_id
-             WHERE f.company_id = ?1 AND f.status = 'open' AND f.deleted_at IS NULL
-             ORDER BY f.due_at, f.id LIMIT 1",
-        )?
-        .query_row([id], |r| {
-            let due_at: String = r.get(3)?;
-            Ok(SummaryFollowUp {
-                id: r.get(0)?,
-                kind: FollowUpKind::parse(&r.get::<_, String>(1)?),
-                title: r.get(2)?,
-                engine_text: EngineText::read(r, 5)?,
-                state: DueState::of(&due_at, clock),
-                due_at,
-                assignee_name: r.get(4)?,
-            })
-        })
-        .optional()?;
-    Ok(CompanySummary {
-        company_id: c.id,
-        version: c.version,
-        name: c.name,
-        name_kana: c.name_kana,
-        industry: c.industry,
-        segment: c.segment,
-        address: c.address,
-        phone: c.phone,
-        website: c.website,
-        tags: c.tags,
-        owner_id: c.owner_id,
-        owner_name: c.owner_name,
-        open_deals,
-        contracts,
-        last_contact_at: c.last_contact_at,
-        next_follow_up,
-    })
-}
-
-// ---------------------------------------------------------------- contacts
-
-struct CheckedContact {
-    name: String,
-    name_kana: String,
-    title: String,
-    email: String,
-    phone: String,
-}
-
-fn check_contact(e: &ContactEdit) -> Result<CheckedContact> {
-    Ok(CheckedContact {
-        name: required("name", &e.name, CONTACT_NAME_MAX)?,
-        name_kana: optional("name_kana", &e.name_kana, CONTACT_NAME_MAX)?,
-        title: optional("title", &e.title, CONTACT_TITLE_MAX)?,
-        email: crate::email::check("email", &e.email)?,
-        phone: optional("phone", &e.phone, PHONE_MAX)?,
-    })
-}
-
-pub fn create_contact(ctx: &WriteCtx, c: &NewContact) -> Result<String> {
-    let k = check_contact(&ContactEdit {
-        name: c.name.clone(),
-        name_kana: c.name_kana.clone(),
-        title: c.title.clone(),
-        email: c.email.clone(),
-        phone: c.phone.clone(),
-    })?;
-    if !live(
-        ctx.tx,
-        "SELECT 1 FROM companies WHERE id = ?1 AND deleted_at IS NULL",
-        &c.company_id,
-    )? {
-        return Err(Error::invalid("company_id", "unknown"));
-    }
-    let id = new_id();
-    ctx.tx.execute(
-        "INSERT INTO contacts (id, company_id, name, name_kana, title, email, phone, created_at, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
-        params![id, c.company_id, k.name, k.name_kana, k.title, k.email, k.phone, ctx.now, ctx.user_id],
-    )?;
-    ctx.audit("contact", &id, "insert", json!({ "name": k.name }))?;
-    ctx.changed("contact", &id, "insert")?;
-    Ok(id)
-}
-
-const CONTACT_COLUMNS: &str =
-    "SELECT id, version, company_id, name, name_kana, title, email, phone, updated_at FROM contacts";
-
-fn contact_row(r: &rusqlite::Row) -> rusqlite::Result<Contact> {
-    let email: String = r.get(6)?;
-    Ok(Contact {
-        id: r.get(0)?,
-        version: r.get(1)?,
-        company_id: r.get(2)?,
-        name: r.get(3)?,
-        name_kana: r.get(4)?,
-        title: r.get(5)?,
-        mailto: crate::email::mailto_link(&email),
-        email,
-        phone: r.get(7)?,
-        updated_at: r.get(8)?,
-    })
-}
-
-/// One live contact; NotFound when it does not exist or was deleted.
-pub fn contact(conn: &Connection, id: &str) -> Result<Contact> {
-    conn.prepare_cached(&format!("{CONTACT_COLUMNS} WHERE id = ?1 AND deleted_at IS NULL"))?
-        .query_row([id], contact_row)
-        .optional()?
-        .ok_or_else(|| Error::NotFound {
-            entity: "contact",
-            id: id.to_string(),
-        })
-}
-
-/// A company's live contacts in reading order (those without a reading last).
-pub fn contacts_of(conn: &Connection, company_id: &str) -> Result<Vec<Contact>> {
-    let mut rows = conn
-        .prepare_cached(&format!(
-            "{CONTACT_COLUMNS} WHERE company_id = ?1 AND deleted_at IS NULL"
-        ))?
-        .query_map([company_id], contact_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.sort_by_cached_key(|c| {
-        let kana = fold(&c.name_kana);
-        (kana.is_empty(), kana, fold(&c.name), c.id.clone())
-    });
-    Ok(rows)
-}
-
-pub fn update_contact(ctx: &WriteCtx, id: &str, version: i64, e: &ContactEdit) -> Result<i64> {
-    let old = contact(ctx.tx, id)?;
-    if old.version != version {
-        ctx.expect_one("contact", "contacts", id, 0)?;
-    }
-    let k = check_contact(e)?;
-    let mut changes = Changes::default();
-    changes.note("name", &old.name, &k.name);
-    changes.note("name_kana", &old.name_kana, &k.name_kana);
-    changes.note("title", &old.title, &k.title);
-    changes.note("email", &old.email, &k.email);
-    changes.note("phone", &old.phone, &k.phone);
-    if changes.is_empty() {
-        return Ok(old.version);
-    }
-    let n = ctx.tx.execute(
-        "UPDATE contacts SET name = ?3, name_kana = ?4, title = ?5, email = ?6, phone = ?7,
-                             version = version + 1, updated_at = ?8, updated_by = ?9
-         WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![
-            id,
-            version,
-            k.name,
-            k.name_kana,
-            k.title,
-            k.email,
-            k.phone,
-            ctx.now,
-            ctx.user_id
-        ],
-    )?;
-    ctx.expect_one("contact", "contacts", id, n)?;
-    ctx.audit("contact", id, "update", changes.into_value())?;
-    ctx.changed("contact", id, "update")?;
-    Ok(version + 1)
-}
-
-/// Soft delete: deals and timeline entries that name the contact keep
-/// showing who it was.
-pub fn delete_contact(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
-    let n = ctx.tx.execute(
-        "UPDATE contacts SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
-         WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![id, version, ctx.now, ctx.user_id],
-    )?;
-    ctx.expect_one("contact", "contacts", id, n)?;
-    ctx.audit("contact", id, "delete", json!({}))?;
-    ctx.changed("contact", id, "delete")?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contracts::contract::ContractStatus;
+    use crate::customers::contact::*;
+    use crate::followups::follow_up::DueState;
+    use crate::overview::customer::summary;
+    use chrono::NaiveDate;
 
     fn text_query(text: &str) -> CompanyQuery {
         CompanyQuery {

@@ -1,3 +1,4 @@
 //! The customers: companies and the people the team talks to there.
 
 pub mod company;
+pub mod contact;

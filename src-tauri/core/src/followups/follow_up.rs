@@ -6,7 +6,6 @@ use crate::error::{Error, Result};
 use crate::followups::reminder::NotifyPrefs;
 use crate::id::new_id;
 use crate::store::db::WriteCtx;
-use crate::timeline::activity::{self, NewActivity};
 use crate::validate::required;
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -375,8 +374,9 @@ fn insert(
     Ok(id)
 }
 
-/// The stored follow-up an action applies to: live and still open.
-fn open_row(ctx: &WriteCtx, id: &str) -> Result<(Option<String>, Option<String>)> {
+/// The customer and deal of a follow-up an action applies to, which must
+/// be live and still open.
+pub(crate) fn open_target(ctx: &WriteCtx, id: &str) -> Result<(Option<String>, Option<String>)> {
     let row: Option<(String, Option<String>, Option<String>)> = ctx
         .tx
         .query_row(
@@ -395,24 +395,10 @@ fn open_row(ctx: &WriteCtx, id: &str) -> Result<(Option<String>, Option<String>)
     }
 }
 
-/// Marks a follow-up done; with `touch`, logs what happened in the same
-/// transaction (one step for the user, one commit for the file). Returns the
-/// logged entry's id.
-pub fn complete(ctx: &WriteCtx, id: &str, version: i64, touch: Option<&NewActivity>) -> Result<Option<String>> {
-    let (company_id, deal_id) = open_row(ctx, id)?;
-    let activity_id = match touch {
-        Some(a) => {
-            if company_id.as_deref().is_some_and(|c| c != a.company_id) {
-                return Err(Error::invalid("company_id", "other_company"));
-            }
-            let mut a = a.clone();
-            if a.deal_id.is_none() {
-                a.deal_id = deal_id;
-            }
-            Some(activity::log(ctx, &a)?)
-        }
-        None => None,
-    };
+/// Marks a follow-up done, with the timeline entry that did it when there
+/// is one (`timeline::touch` logs the entry and calls this in one step).
+pub fn complete(ctx: &WriteCtx, id: &str, version: i64, activity_id: Option<&str>) -> Result<()> {
+    open_target(ctx, id)?;
     let n = ctx.tx.execute(
         "UPDATE follow_ups SET status = 'done', done_at = ?3, done_activity_id = ?4, snoozed_until = NULL,
                 version = version + 1, updated_at = ?3, updated_by = ?5
@@ -427,7 +413,7 @@ pub fn complete(ctx: &WriteCtx, id: &str, version: i64, touch: Option<&NewActivi
         json!({ "status": { "from": "open", "to": "done" } }),
     )?;
     ctx.changed("follow_up", id, "update")?;
-    Ok(activity_id)
+    Ok(())
 }
 
 /// Closes an open follow-up the engine closes on the user's behalf (a
@@ -514,7 +500,7 @@ pub fn snooze_until(choice: &SnoozeChoice, clock: &dyn Clock, prefs: &NotifyPref
 /// Puts a follow-up away until `until`; its reminder comes back then (a new
 /// due time, so a new notification).
 pub fn snooze(ctx: &WriteCtx, id: &str, version: i64, until: DateTime<Utc>) -> Result<()> {
-    open_row(ctx, id)?;
+    open_target(ctx, id)?;
     let until = to_db(until);
     let n = ctx.tx.execute(
         "UPDATE follow_ups SET snoozed_until = ?3, version = version + 1, updated_at = ?4, updated_by = ?5
@@ -529,7 +515,7 @@ pub fn snooze(ctx: &WriteCtx, id: &str, version: i64, until: DateTime<Utc>) -> R
 /// Hands a follow-up to a colleague; their desktop reminds them, and their
 /// list says who handed it over (nobody, when someone takes it themselves).
 pub fn reassign(ctx: &WriteCtx, id: &str, version: i64, assignee_id: &str) -> Result<()> {
-    open_row(ctx, id)?;
+    open_target(ctx, id)?;
     check_assignee(ctx, assignee_id)?;
     let by = handed_over_by(ctx, assignee_id);
     let n = ctx.tx.execute(
@@ -616,7 +602,9 @@ mod tests {
         let until = snooze_until(&SnoozeChoice::OneHour, &f.clock, &NotifyPrefs::default()).unwrap();
         f.db.write(|ctx| snooze(ctx, &later, 1, until)).unwrap();
         let touch = entry(&s.company_id, ActivityKind::Call, "2026-11-25T00:55:00Z", "確認の電話");
-        let logged = f.db.write(|ctx| complete(ctx, &late, 1, Some(&touch))).unwrap();
+        let logged =
+            f.db.write(|ctx| crate::timeline::touch::complete_follow_up(ctx, &late, 1, Some(&touch)))
+                .unwrap();
         assert!(logged.is_some());
         assert_eq!(
             buckets(&f),
@@ -742,7 +730,7 @@ mod tests {
         let deal = s.deal(&mut f.db, "案件", s.stage("提案"), 100, "JPY");
         s.follow_up(&mut f.db, &deal, "2026-11-28T01:00:00Z");
         let state = |f: &crate::testutil::Fixture| {
-            let summary = crate::customers::company::summary(f.db.conn(), &f.clock, &s.company_id).unwrap();
+            let summary = crate::overview::customer::summary(f.db.conn(), &f.clock, &s.company_id).unwrap();
             let board = crate::pipeline::board::load(f.db.conn(), &f.clock, None, &Default::default()).unwrap();
             let card = board
                 .columns

@@ -1669,9 +1669,9 @@ mod tests {
         let id = s.deal(&mut f.db, "A", s.stage("提案"), 100, "JPY");
         let contact =
             f.db.write(|ctx| {
-                crate::customers::company::create_contact(
+                crate::customers::contact::create_contact(
                     ctx,
-                    &crate::customers::company::NewContact {
+                    &crate::customers::contact::NewContact {
                         company_id: s.company_id.clone(),
                         name: "山田 花子".into(),
                         ..Default::default()
@@ -1754,9 +1754,9 @@ mod tests {
             .unwrap();
         let theirs =
             f.db.write(|ctx| {
-                crate::customers::company::create_contact(
+                crate::customers::contact::create_contact(
                     ctx,
-                    &crate::customers::company::NewContact {
+                    &crate::customers::contact::NewContact {
                         company_id: other.clone(),
                         name: "他社の人".into(),
                         ..Default::default()

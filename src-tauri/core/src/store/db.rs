@@ -8,8 +8,8 @@
 use crate::clock::{to_db, Clock, SystemClock};
 use crate::error::{Error, ErrorCode, Result};
 use crate::language::Language;
+use crate::store::identity::{self, User};
 use crate::store::schema::{self, APPLICATION_ID};
-use crate::team::member::{self, User};
 use rand::Rng;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use serde::Serialize;
@@ -342,10 +342,10 @@ impl Db {
         Ok(db)
     }
 
-    /// Creates a new, empty team database with the default pipeline and
-    /// team settings, named in the creator's language (`opts.language`).
-    /// Refuses to touch a file that already has content.
-    pub fn create(path: &Path, opts: OpenOptions) -> Result<Db> {
+    /// Creates a new team database: the schema, then `seed` in the same
+    /// first transaction (`app::new_file` seeds the default pipeline and
+    /// team settings). Refuses to touch a file that already has content.
+    pub fn create_seeded(path: &Path, opts: OpenOptions, seed: impl Fn(&WriteCtx) -> Result<()>) -> Result<Db> {
         let shown = path.display().to_string();
         match std::fs::metadata(path) {
             Ok(m) if m.len() > 0 => return Err(Error::FileExists { path: shown }),
@@ -366,8 +366,7 @@ impl Db {
         let mut db = Db::assemble(conn, path, &opts, None);
         db.write_unattributed(|ctx| {
             schema::migrate(ctx.tx, 0)?;
-            crate::pipeline::stage::create_default(ctx)?;
-            crate::team::settings::TeamSettings::for_language(ctx.lang).save(ctx)
+            seed(ctx)
         })?;
         db.take_identity(&opts.identity)?;
         Ok(db)
@@ -385,8 +384,8 @@ impl Db {
         // Nobody can be created here; an existing member can still be who
         // reads (an older file read-only has no member columns of today).
         let found = match &opts.identity {
-            Identity::Login { login, .. } => member::find_by_login(&db.conn, login).ok().flatten(),
-            Identity::Member(Some(id)) => member::resolve(&db.conn, id).ok().flatten(),
+            Identity::Login { login, .. } => identity::find_by_login(&db.conn, login).ok().flatten(),
+            Identity::Member(Some(id)) => identity::resolve(&db.conn, id).ok().flatten(),
             Identity::Member(None) => None,
         };
         if let Some(u) = found {
@@ -416,7 +415,7 @@ impl Db {
     fn take_identity(&mut self, identity: &Identity) -> Result<()> {
         match identity {
             Identity::Login { login, display_name } => {
-                self.user = match member::find_by_login(&self.conn, login)? {
+                self.user = match identity::find_by_login(&self.conn, login)? {
                     Some(u) => u,
                     None => self.join_as_new_member(login, display_name)?,
                 };
@@ -431,7 +430,7 @@ impl Db {
     /// unknown one is nobody, so the window asks again.
     pub fn act_as(&mut self, id: Option<&str>) -> Result<()> {
         self.user = match id {
-            Some(id) => member::resolve(&self.conn, id)?.unwrap_or_else(|| User::nobody("", "")),
+            Some(id) => identity::resolve(&self.conn, id)?.unwrap_or_else(|| User::nobody("", "")),
             None => User::nobody("", ""),
         };
         Ok(())
@@ -453,11 +452,11 @@ impl Db {
     /// Adds a member and acts as them; the new row is attributed to
     /// itself (there is nobody else to attribute it to).
     pub fn join_as_new_member(&mut self, login: &str, display_name: &str) -> Result<User> {
-        let name = member::validate_display_name(display_name)?;
+        let name = identity::validate_display_name(display_name)?;
         let before = std::mem::replace(&mut self.user, User::nobody(login, &name));
         self.user.id = crate::id::new_id();
         let (id, login) = (self.user.id.clone(), login.to_string());
-        match self.write(|ctx| member::insert(ctx, &id, &login, &name)) {
+        match self.write(|ctx| identity::insert(ctx, &id, &login, &name)) {
             Ok(u) => {
                 self.user = u.clone();
                 Ok(u)

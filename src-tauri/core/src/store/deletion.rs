@@ -16,7 +16,6 @@
 use crate::error::{Error, Result};
 use crate::id::new_id;
 use crate::store::db::WriteCtx;
-use crate::timeline::activity::ActivityKind;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -166,21 +165,14 @@ impl<'c, 'a> Batch<'c, 'a> {
 
 /// A line on the customer's timeline for a delete or an undo. The summary is
 /// for the record (and the CLI); the UI words the `event` in the reader's
-/// language. Bookkeeping, not a touch: last contact does not move.
+/// language. Bookkeeping, not a touch: last contact does not move. Written
+/// as the timeline's `system` kind in SQL: the store sits below the timeline.
 pub(crate) fn note(ctx: &WriteCtx, company_id: &str, summary: &str, body: Value) -> Result<()> {
     let id = new_id();
     ctx.tx.execute(
         "INSERT INTO activities (id, company_id, kind, occurred_at, summary, body, author_id, created_at, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?4, ?4, ?7)",
-        params![
-            id,
-            company_id,
-            ActivityKind::System.as_str(),
-            ctx.now,
-            summary,
-            body.to_string(),
-            ctx.user_id
-        ],
+         VALUES (?1, ?2, 'system', ?3, ?4, ?5, ?6, ?3, ?3, ?6)",
+        params![id, company_id, ctx.now, summary, body.to_string(), ctx.user_id],
     )?;
     ctx.changed("activity", &id, "insert")
 }
@@ -308,6 +300,7 @@ mod tests {
     use crate::pipeline::board::{self, BoardFilter};
     use crate::pipeline::deal::{self, MoveDeal};
     use crate::testutil::{assert_invalid, contact, contract, fixture, seed_pipeline, Fixture, Seed};
+    use crate::timeline::activity::ActivityKind;
     use crate::timeline::entries::{self, TimelineQuery};
     use crate::{customers::company, ErrorCode};
     use chrono::NaiveDate;
@@ -458,7 +451,8 @@ mod tests {
         contact(&mut f.db, &s.company_id, "山田 花子", "");
         // Removed on its own last week: an undo of the customer must not revive it.
         let old = contact(&mut f.db, &s.company_id, "退職した人", "");
-        f.db.write(|ctx| company::delete_contact(ctx, &old, 1)).unwrap();
+        f.db.write(|ctx| crate::customers::contact::delete_contact(ctx, &old, 1))
+            .unwrap();
         let version = company::get(f.db.conn(), &s.company_id).unwrap().version;
 
         let impact = company::deletion_impact(f.db.conn(), &s.company_id).unwrap();
@@ -509,7 +503,7 @@ mod tests {
             deal::get(f.db.conn(), &deal_id).unwrap().stage_id,
             s.stage("クロージング")
         );
-        let names: Vec<String> = company::contacts_of(f.db.conn(), &s.company_id)
+        let names: Vec<String> = crate::customers::contact::contacts_of(f.db.conn(), &s.company_id)
             .unwrap()
             .into_iter()
             .map(|c| c.name)

@@ -10,6 +10,7 @@ pub mod changes;
 pub mod check;
 pub mod db;
 pub mod deletion;
+pub mod identity;
 pub mod locking;
 pub mod recovery;
 pub mod schema;

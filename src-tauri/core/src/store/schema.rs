@@ -183,7 +183,7 @@ mod tests {
         assert!(crate::timeline::activity::contact_ids(conn, "a2").unwrap().is_empty());
         assert!(crate::timeline::activity::contact_ids(conn, "a3").unwrap().is_empty());
         // The old address holding two is still read, gets no link, and the draft leaves it out.
-        let k = crate::customers::company::contact(conn, "k").unwrap();
+        let k = crate::customers::contact::contact(conn, "k").unwrap();
         assert_eq!((k.email.as_str(), k.mailto), ("a@x.jp,b@y.jp", None));
         let tokyo = chrono::FixedOffset::east_opt(9 * 3600).unwrap();
         let d = crate::timeline::mail::draft_for(conn, "a1", crate::language::Language::Ja, "田中", tokyo).unwrap();

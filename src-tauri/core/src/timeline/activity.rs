@@ -1199,7 +1199,7 @@ mod tests {
         let mut a = entry(&s.company_id, ActivityKind::Call, "2026-11-25T00:00:00Z", "電話");
         a.contact_ids = vec![contact.clone()];
         let id = log(&mut f.db, &a);
-        f.db.write(|ctx| crate::customers::company::delete_contact(ctx, &contact, 1))
+        f.db.write(|ctx| crate::customers::contact::delete_contact(ctx, &contact, 1))
             .unwrap();
         let mut e = edit_of(&a);
         e.summary = "電話（折り返し）".into();

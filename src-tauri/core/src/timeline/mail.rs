@@ -253,7 +253,7 @@ pub fn draft_for(
         .contacts
         .iter()
         .filter(|c| !c.removed)
-        .map(|c| crate::customers::company::contact(conn, &c.id))
+        .map(|c| crate::customers::contact::contact(conn, &c.id))
         .collect::<Result<Vec<_>>>()?;
     let names: Vec<&str> = contacts.iter().map(|c| c.name.as_str()).collect();
     let draft = thank_you_mail(lang, &entry, &company.name, &names, sender_name, offset);
@@ -482,7 +482,7 @@ mod tests {
         let mut a = entry(&seed.company_id, ActivityKind::Meeting, "2026-11-25T01:00:00Z", "訪問");
         a.contact_ids = vec![yamada, left.clone()];
         let id = log(&mut db, &a);
-        db.write(|ctx| crate::customers::company::delete_contact(ctx, &left, 1))
+        db.write(|ctx| crate::customers::contact::delete_contact(ctx, &left, 1))
             .unwrap();
         let d = draft_for(db.conn(), &id, Language::Ja, "田中 太郎", tokyo()).unwrap();
         assert_eq!(d.to, ["hanako@example.co.jp"]);

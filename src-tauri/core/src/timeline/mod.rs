@@ -7,3 +7,4 @@ pub mod cadence;
 pub mod entries;
 pub mod mail;
 pub mod search;
+pub mod touch;

@@ -544,7 +544,8 @@ fn snippet(texts: &[String], terms: &[&String]) -> Vec<SnippetPart> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::customers::company::{self, NewCompany, NewContact};
+    use crate::customers::company::{self, NewCompany};
+    use crate::customers::contact::NewContact;
     use crate::language::Language;
     use crate::testutil::{entry, fixture, log, seed_pipeline, Fixture, Seed};
     use crate::timeline::activity::{delete_activity, update_activity, ActivityEdit, ActivityKind};
@@ -798,7 +799,8 @@ mod tests {
             name_kana: "たなか けんた".into(),
             ..Default::default()
         };
-        f.db.write(|ctx| company::create_contact(ctx, &c)).unwrap();
+        f.db.write(|ctx| crate::customers::contact::create_contact(ctx, &c))
+            .unwrap();
         let deal = s.deal(&mut f.db, "稟議待ちの案件", s.stage("提案"), 1, "JPY");
         let mut a = entry(
             &s.company_id,
@@ -914,7 +916,8 @@ mod tests {
             name: "小林".into(),
             ..Default::default()
         };
-        f.db.write(|ctx| company::create_contact(ctx, &c)).unwrap();
+        f.db.write(|ctx| crate::customers::contact::create_contact(ctx, &c))
+            .unwrap();
         s.deal(&mut f.db, "林様の追加案件", s.stage("提案"), 1, "JPY");
         log(
             &mut f.db,
@@ -1012,7 +1015,9 @@ mod tests {
             email: "leaver@example.com".into(),
             ..Default::default()
         };
-        let contact = f.db.write(|ctx| company::create_contact(ctx, &contact)).unwrap();
+        let contact =
+            f.db.write(|ctx| crate::customers::contact::create_contact(ctx, &contact))
+                .unwrap();
         let deal = s.deal(&mut f.db, "消える案件", s.stage("提案"), 1, "JPY");
         assert_eq!(
             search(f.db.conn(), "議事録", 0, Language::Ja)
@@ -1060,7 +1065,8 @@ mod tests {
         );
 
         f.db.write(|ctx| delete_activity(ctx, &gone, 1)).unwrap();
-        f.db.write(|ctx| company::delete_contact(ctx, &contact, 1)).unwrap();
+        f.db.write(|ctx| crate::customers::contact::delete_contact(ctx, &contact, 1))
+            .unwrap();
         f.db.write(|ctx| {
             ctx.tx.execute(
                 "UPDATE deals SET deleted_at = ?2, version = version + 1 WHERE id = ?1",

@@ -1,0 +1,160 @@
+//! The header of a customer's page: the customer with what is open, what
+//! runs and what comes next, read from the pipeline, the contracts and the
+//! follow-ups together. It lives above them all, so none of them needs to
+//! know the others.
+
+use crate::clock::Clock;
+use crate::contracts::contract::ContractStatus;
+use crate::customers::company::{self, Segment};
+use crate::engine_text::EngineText;
+use crate::error::Result;
+use crate::followups::follow_up::{DueState, FollowUpKind};
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use ts_rs::TS;
+
+/// An open deal in the customer's header.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SummaryDeal {
+    pub id: String,
+    pub title: String,
+    #[ts(type = "number")]
+    pub amount: i64,
+    pub currency: String,
+    pub stage_name: String,
+}
+
+/// A current contract in the customer's header.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SummaryContract {
+    pub id: String,
+    pub plan: String,
+    pub end_date: NaiveDate,
+    pub status: ContractStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SummaryFollowUp {
+    pub id: String,
+    pub kind: FollowUpKind,
+    pub title: String,
+    /// A title the engine wrote, to show in the reader's language.
+    pub engine_text: Option<EngineText>,
+    pub due_at: String,
+    /// Overdue, today or upcoming in the user's zone: judged like the
+    /// board's next step, so both say "overdue" about the same date.
+    pub state: DueState,
+    pub assignee_name: Option<String>,
+}
+
+/// The header of a customer's page: who looks after them, what is open, what
+/// runs, when we last spoke, and what comes next.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct CompanySummary {
+    pub company_id: String,
+    #[ts(type = "number")]
+    pub version: i64,
+    pub name: String,
+    pub name_kana: String,
+    pub industry: String,
+    pub segment: Segment,
+    pub address: String,
+    pub phone: String,
+    pub website: String,
+    pub tags: Vec<String>,
+    pub owner_id: Option<String>,
+    pub owner_name: Option<String>,
+    /// Open deals in pipeline order (stage, then card position).
+    pub open_deals: Vec<SummaryDeal>,
+    /// Active and in-renewal contracts, the one ending first first.
+    pub contracts: Vec<SummaryContract>,
+    pub last_contact_at: Option<String>,
+    /// The team's earliest open follow-up for this customer (any assignee).
+    pub next_follow_up: Option<SummaryFollowUp>,
+}
+
+/// The detail header of a customer.
+pub fn summary(conn: &Connection, clock: &dyn Clock, id: &str) -> Result<CompanySummary> {
+    let c = company::get(conn, id)?;
+    let open_deals = conn
+        .prepare_cached(
+            "SELECT d.id, d.title, d.amount, d.currency, s.name
+             FROM deals d JOIN stages s ON s.id = d.stage_id
+             WHERE d.company_id = ?1 AND d.deleted_at IS NULL AND s.kind = 'open'
+             ORDER BY s.position, d.position, d.id",
+        )?
+        .query_map([id], |r| {
+            Ok(SummaryDeal {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                amount: r.get(2)?,
+                currency: r.get(3)?,
+                stage_name: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let contracts = conn
+        .prepare_cached(
+            "SELECT id, plan, end_date, status FROM contracts
+             WHERE company_id = ?1 AND deleted_at IS NULL AND status IN ('active', 'in_renewal')
+             ORDER BY end_date, id",
+        )?
+        .query_map([id], |r| {
+            let end: String = r.get(2)?;
+            Ok((r.get(0)?, r.get(1)?, end, r.get::<_, String>(3)?))
+        })?
+        .collect::<rusqlite::Result<Vec<(String, String, String, String)>>>()?
+        .into_iter()
+        .filter_map(|(id, plan, end, status)| {
+            Some(SummaryContract {
+                id,
+                plan,
+                end_date: NaiveDate::parse_from_str(&end, "%Y-%m-%d").ok()?,
+                status: ContractStatus::parse(&status),
+            })
+        })
+        .collect();
+    let next_follow_up = conn
+        .prepare_cached(
+            "SELECT f.id, f.kind, f.title, f.due_at, u.display_name, f.text_kind, f.text_params
+             FROM follow_ups f LEFT JOIN users u ON u.id = f.assignee_id
+             WHERE f.company_id = ?1 AND f.status = 'open' AND f.deleted_at IS NULL
+             ORDER BY f.due_at, f.id LIMIT 1",
+        )?
+        .query_row([id], |r| {
+            let due_at: String = r.get(3)?;
+            Ok(SummaryFollowUp {
+                id: r.get(0)?,
+                kind: FollowUpKind::parse(&r.get::<_, String>(1)?),
+                title: r.get(2)?,
+                engine_text: EngineText::read(r, 5)?,
+                state: DueState::of(&due_at, clock),
+                due_at,
+                assignee_name: r.get(4)?,
+            })
+        })
+        .optional()?;
+    Ok(CompanySummary {
+        company_id: c.id,
+        version: c.version,
+        name: c.name,
+        name_kana: c.name_kana,
+        industry: c.industry,
+        segment: c.segment,
+        address: c.address,
+        phone: c.phone,
+        website: c.website,
+        tags: c.tags,
+        owner_id: c.owner_id,
+        owner_name: c.owner_name,
+        open_deals,
+        contracts,
+        last_contact_at: c.last_contact_at,
+        next_follow_up,
+    })
+}
