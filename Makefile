@@ -39,15 +39,19 @@ ui/dist/index.html: ui/node_modules/.package-lock.json $(UI_SOURCES)
 app: ui
 	$(CARGO) build -p kizuna-desktop -p kizuna-core
 
-# The TypeScript mirror of the IPC types comes from Rust (ts-rs), never by hand.
+# The TypeScript mirror of the IPC comes from Rust, never by hand: the data
+# types from the engine (ts-rs), then the commands and events from the
+# shell's signatures (tools/ipc-bindings), which refer to those types.
 types:
 	rm -rf $(GENERATED)
 	$(CARGO) test -q -p kizuna-core --lib export_bindings >/dev/null
+	$(CARGO) run -q -p ipc-bindings -- src-tauri/src $(GENERATED)
 
 # Fails when a Rust type changed but the committed TypeScript was not regenerated.
 types-check:
 	@tmp=$$(mktemp -d); \
 	TS_RS_EXPORT_DIR=$$tmp $(CARGO) test -q -p kizuna-core --lib export_bindings >/dev/null && \
+	$(CARGO) run -q -p ipc-bindings -- src-tauri/src $$tmp && \
 	diff -r $$tmp $(GENERATED) >/dev/null || { echo "ui/src/lib/generated is stale: run 'make types'"; diff -r $$tmp $(GENERATED); rm -rf $$tmp; exit 1; }; \
 	rm -rf $$tmp; echo "generated types are current"
 

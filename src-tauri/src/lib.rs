@@ -3,6 +3,7 @@
 //! here too. Anything worth testing without a window belongs in kizuna-core.
 
 mod commands;
+mod events;
 mod live;
 mod notifier;
 mod state;

@@ -3,21 +3,15 @@
 //! records changed (each view refreshes what it shows); `db-reachability`
 //! says whether the team file answers.
 
-use kizuna_core::store::changes::{ChangeBatch, ChangeSink};
-use kizuna_core::{Error, ErrorPayload};
-use serde::Serialize;
+use crate::events;
+use kizuna_core::store::changes::{ChangeBatch, ChangeSink, Reachability};
+use kizuna_core::Error;
 use std::sync::atomic::{AtomicBool, Ordering};
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 
 pub struct WindowSink {
     app: AppHandle,
     reachable: AtomicBool,
-}
-
-#[derive(Clone, Serialize)]
-struct Reachability {
-    reachable: bool,
-    error: Option<ErrorPayload>,
 }
 
 impl WindowSink {
@@ -36,14 +30,14 @@ impl WindowSink {
 
 impl ChangeSink for WindowSink {
     fn changed(&self, batch: &ChangeBatch) {
-        let _ = self.app.emit("data-changed", batch);
+        events::DATA_CHANGED.emit(&self.app, batch.clone());
     }
 
     fn unreachable(&self, error: &Error) {
         eprintln!("Kizuna: the team database does not answer: {error}");
         self.reachable.store(false, Ordering::Relaxed);
-        let _ = self.app.emit(
-            "db-reachability",
+        events::DB_REACHABILITY.emit(
+            &self.app,
             Reachability {
                 reachable: false,
                 error: Some(error.payload()),
@@ -62,8 +56,8 @@ impl ChangeSink for WindowSink {
                 }
             }
         });
-        let _ = self.app.emit(
-            "db-reachability",
+        events::DB_REACHABILITY.emit(
+            &self.app,
             Reachability {
                 reachable: true,
                 error: None,

@@ -2,11 +2,11 @@
 //! on Windows, the notification centre on macOS. A notification that cannot
 //! be shown is logged and shown inside the app instead, never dropped.
 
+use crate::events;
 use crate::tray;
-use kizuna_core::followups::reminder::{Notice, NoticeText};
+use kizuna_core::followups::reminder::{Notice, NoticeText, NotificationFailed};
 use kizuna_core::followups::scheduler::Notifier;
-use serde::Serialize;
-use tauri::{AppHandle, Emitter};
+use tauri::AppHandle;
 
 /// The AppUserModelID on Windows, the bundle identifier on macOS (Linux
 /// names the app by its D-Bus name).
@@ -15,15 +15,6 @@ use kizuna_core::platform::APP_ID;
 
 pub struct DesktopNotifier {
     app: AppHandle,
-}
-
-/// Sent to the window when a notification failed, so the user still learns
-/// what fell due.
-#[derive(Clone, Serialize)]
-struct Failed<'a> {
-    summary: &'a str,
-    body: &'a str,
-    error: &'a str,
 }
 
 impl DesktopNotifier {
@@ -53,7 +44,7 @@ impl Notifier for DesktopNotifier {
         #[cfg(all(unix, not(target_os = "macos")))]
         n.action("default", "Kizuna");
         let handle = n.show().map_err(|e| e.to_string())?;
-        let _ = self.app.emit("reminder-shown", notice);
+        events::REMINDER_SHOWN.emit(&self.app, notice.clone());
         // Clicking brings the window forward at the record. Waiting for the
         // click blocks, so it gets its own thread until the notification
         // closes.
@@ -63,7 +54,7 @@ impl Notifier for DesktopNotifier {
             handle.wait_for_action(|action| {
                 if action == "default" {
                     tray::show_main_window(&app);
-                    let _ = app.emit("reminder-open", &notice);
+                    events::REMINDER_OPEN.emit(&app, notice.clone());
                 }
             })
         });
@@ -72,19 +63,19 @@ impl Notifier for DesktopNotifier {
 
     fn failed(&self, _notice: &Notice, text: &NoticeText, error: &str) {
         eprintln!("Kizuna: notification \"{}\" not shown: {error}", text.summary);
-        let _ = self.app.emit(
-            "notification-failed",
-            Failed {
-                summary: &text.summary,
-                body: &text.body,
-                error,
+        events::NOTIFICATION_FAILED.emit(
+            &self.app,
+            NotificationFailed {
+                summary: text.summary.clone(),
+                body: text.body.clone(),
+                error: error.to_string(),
             },
         );
     }
 
     fn due_count(&self, count: u32) {
         tray::set_due_count(&self.app, count);
-        let _ = self.app.emit("due-count", count);
+        events::DUE_COUNT.emit(&self.app, count);
     }
 
     fn unavailable(&self, error: &kizuna_core::Error) {

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 
 /// The longest a command waits for the database. A write that meets a busy
 /// file retries for up to ~15 s (db.rs); past this the share is taken as
@@ -288,7 +288,7 @@ impl AppState {
     /// Tells the window how much waits (the status bar's count).
     fn announce_outbox(&self) {
         if let Ok(counts) = self.outbox_counts() {
-            let _ = self.app.emit("outbox", counts);
+            crate::events::OUTBOX.emit(&self.app, counts);
         }
     }
 

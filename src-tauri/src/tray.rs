@@ -72,7 +72,7 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
             "open" => show_main_window(app),
             "due" => {
                 show_main_window(app);
-                let _ = tauri::Emitter::emit(app, "show-follow-ups", ());
+                crate::events::SHOW_FOLLOW_UPS.emit(app, ());
             }
             "quit" => app.exit(0),
             _ => {}

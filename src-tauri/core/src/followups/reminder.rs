@@ -398,6 +398,16 @@ pub fn group(reminders: Vec<Reminder>, started_at: DateTime<Utc>) -> Vec<Notice>
     out
 }
 
+/// A notification the desktop could not show, told to the window instead so
+/// the user still learns what fell due.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct NotificationFailed {
+    pub summary: String,
+    pub body: String,
+    pub error: String,
+}
+
 /// The words of a notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoticeText {

@@ -189,6 +189,15 @@ fn data_version(conn: &Connection) -> Result<i64> {
     Ok(conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
 }
 
+/// Whether the team file answers, as the window is told when that changes.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Reachability {
+    pub reachable: bool,
+    /// Why not, when it does not.
+    pub error: Option<crate::error::ErrorPayload>,
+}
+
 /// Where the watcher reports.
 pub trait ChangeSink: Send + Sync + 'static {
     fn changed(&self, batch: &ChangeBatch);
