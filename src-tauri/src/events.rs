@@ -4,9 +4,10 @@
 //! (tools/ipc-bindings), so an event cannot be renamed or change its
 //! payload on one side only.
 
-use kizuna_core::store::changes::{ChangeBatch, Reachability};
-use kizuna_core::outbox::OutboxCounts;
+use kizuna_core::app::outbox::OutboxCounts;
 use kizuna_core::followups::reminder::{Notice, NotificationFailed};
+use kizuna_core::store::changes::{ChangeBatch, Reachability};
+use kizuna_core::team::presence::Presence;
 use serde::Serialize;
 use std::marker::PhantomData;
 use tauri::{AppHandle, Emitter};
@@ -50,3 +51,5 @@ pub const REMINDER_OPEN: Event<Notice> = Event::new("reminder-open");
 pub const NOTIFICATION_FAILED: Event<NotificationFailed> = Event::new("notification-failed");
 /// The tray's "due" item: open Follow-ups.
 pub const SHOW_FOLLOW_UPS: Event<()> = Event::new("show-follow-ups");
+/// Whether the same member is active on another computer (the heartbeat).
+pub const PRESENCE: Event<Presence> = Event::new("presence");

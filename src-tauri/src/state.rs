@@ -104,9 +104,7 @@ fn spawn_heartbeat(app: AppHandle) {
                 continue;
             };
             match state.presence().await {
-                Ok(presence) => {
-                    let _ = app.emit("presence", presence);
-                }
+                Ok(presence) => crate::events::PRESENCE.emit(&app, presence),
                 Err(e) => eprintln!("Kizuna: the heartbeat failed: {}", e.message),
             }
         }

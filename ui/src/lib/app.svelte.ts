@@ -1,4 +1,4 @@
-import { listen } from '@tauri-apps/api/event';
+import { onPresence } from './generated/events';
 import { api } from './api';
 import { toErrorPayload } from './errors';
 import type { AppStatus } from './generated/AppStatus';
@@ -53,7 +53,7 @@ class AppState {
     this.started = true;
     live.subscribe({ entities: ['user'], refresh: () => void this.load() });
     live.subscribe({ entities: ['user', 'member_session'], refresh: () => void this.refreshPresence() });
-    await listen<Presence>('presence', (e) => (this.presence = e.payload));
+    await onPresence((p) => (this.presence = p));
     await this.refreshPresence();
   }
 }

@@ -1,4 +1,4 @@
-import { listen } from '@tauri-apps/api/event';
+import { onDataChanged, onDbReachability } from './generated/events';
 import { onMount } from 'svelte';
 import { api } from './api';
 import { touches, type Entity } from './changes';
@@ -23,11 +23,11 @@ class Live {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    await listen<ChangeBatch>('data-changed', (e) => this.dispatch(e.payload));
-    await listen<{ reachable: boolean; error: ErrorPayload | null }>('db-reachability', (e) => {
+    await onDataChanged((batch) => this.dispatch(batch));
+    await onDbReachability((r) => {
       const wasDown = !this.reachable;
-      this.reachable = e.payload.reachable;
-      this.error = e.payload.error;
+      this.reachable = r.reachable;
+      this.error = r.error;
       // Back from an outage: whatever is on screen may be stale.
       if (wasDown && this.reachable) this.dispatch({ changes: [], overflow: true });
     });

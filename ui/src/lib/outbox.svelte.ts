@@ -1,4 +1,4 @@
-import { listen } from '@tauri-apps/api/event';
+import { onOutbox } from './generated/events';
 import { api } from './api';
 import { toErrorPayload } from './errors';
 import type { OutboxCounts } from './generated/OutboxCounts';
@@ -25,7 +25,7 @@ class OutboxState {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    await listen<OutboxCounts>('outbox', (e) => (this.counts = e.payload));
+    await onOutbox((counts) => (this.counts = counts));
     await this.refresh();
     // Work left from a previous run goes out now if the share answers.
     if (this.counts.pending > 0) await api.drainOutbox().catch(() => {});

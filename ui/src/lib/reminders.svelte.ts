@@ -1,7 +1,6 @@
-import { listen } from '@tauri-apps/api/event';
+import { onDueCount, onNotificationFailed, onReminderOpen, onReminderShown, onShowFollowUps } from './generated/events';
 import { api } from './api';
 import { routeFor, type ReminderRoute } from './followups';
-import type { Notice } from './generated/Notice';
 import { t } from './i18n/i18n.svelte';
 import { nav } from './nav.svelte';
 import { toasts } from './toast.svelte';
@@ -46,21 +45,21 @@ class Reminders {
     this.started = true;
     void this.refreshCount();
     // The scheduler recounts after every change, here or by a colleague.
-    await listen<number>('due-count', (e) => (this.dueCount = e.payload));
-    await listen<Notice>('reminder-shown', () => {
+    await onDueCount((n) => (this.dueCount = n));
+    await onReminderShown(() => {
       this.changed++;
       void this.refreshCount();
     });
-    await listen<Notice>('reminder-open', (e) => this.go(routeFor(e.payload)));
-    await listen('show-follow-ups', () => this.go({ view: 'followups', followUpId: null, tab: 'open' }));
-    await listen<{ summary: string; body: string; error: string }>('notification-failed', (e) => {
+    await onReminderOpen((notice) => this.go(routeFor(notice)));
+    await onShowFollowUps(() => this.go({ view: 'followups', followUpId: null, tab: 'open' }));
+    await onNotificationFailed((failed) => {
       // One notice that counts, not one per reminder: a missing notification
       // service fails every reminder the same way.
       this.failures++;
       const text =
         this.failures === 1
-          ? t('reminders.failed', { summary: e.payload.summary, error: e.payload.error })
-          : t('reminders.failedMany', { count: this.failures, summary: e.payload.summary, error: e.payload.error });
+          ? t('reminders.failed', { summary: failed.summary, error: failed.error })
+          : t('reminders.failedMany', { count: this.failures, summary: failed.summary, error: failed.error });
       toasts.show(text, 'error', 0, 'notification-failed');
       this.changed++;
     });

@@ -7,6 +7,8 @@ import type { BackupInfo } from './BackupInfo';
 import type { Board } from './Board';
 import type { BoardFilter } from './BoardFilter';
 import type { CadenceAdvice } from './CadenceAdvice';
+import type { CardCursor } from './CardCursor';
+import type { CardPage } from './CardPage';
 import type { Company } from './Company';
 import type { CompanyEdit } from './CompanyEdit';
 import type { CompanyListItem } from './CompanyListItem';
@@ -16,11 +18,17 @@ import type { Contact } from './Contact';
 import type { ContactEdit } from './ContactEdit';
 import type { Deal } from './Deal';
 import type { DealEdit } from './DealEdit';
+import type { Deletion } from './Deletion';
+import type { DeletionImpact } from './DeletionImpact';
 import type { DrainReport } from './DrainReport';
 import type { Entry } from './Entry';
 import type { FollowUpItem } from './FollowUpItem';
+import type { IdentityChoice } from './IdentityChoice';
+import type { InstallStarted } from './InstallStarted';
 import type { Language } from './Language';
 import type { MailDraft } from './MailDraft';
+import type { Member } from './Member';
+import type { MergeReport } from './MergeReport';
 import type { MoveDeal } from './MoveDeal';
 import type { MoveOutcome } from './MoveOutcome';
 import type { NewActivity } from './NewActivity';
@@ -33,10 +41,15 @@ import type { NotifyPrefs } from './NotifyPrefs';
 import type { OutboxCounts } from './OutboxCounts';
 import type { OwnerGroup } from './OwnerGroup';
 import type { PipelineStages } from './PipelineStages';
+import type { Presence } from './Presence';
 import type { RenewalCard } from './RenewalCard';
 import type { RenewalRate } from './RenewalRate';
 import type { RenewalStep } from './RenewalStep';
 import type { RestoreOutcome } from './RestoreOutcome';
+import type { Restored } from './Restored';
+import type { SearchCursor } from './SearchCursor';
+import type { SearchGroup } from './SearchGroup';
+import type { SearchKind } from './SearchKind';
 import type { SearchResults } from './SearchResults';
 import type { SnoozeChoice } from './SnoozeChoice';
 import type { StageEdit } from './StageEdit';
@@ -46,8 +59,10 @@ import type { TeamSettings } from './TeamSettings';
 import type { ThankYouDraft } from './ThankYouDraft';
 import type { TimelinePage } from './TimelinePage';
 import type { TimelineQuery } from './TimelineQuery';
+import type { UpdateCheck } from './UpdateCheck';
 import type { User } from './User';
 import type { VersionedSettings } from './VersionedSettings';
+import type { WhoAreYou } from './WhoAreYou';
 
 /**
  * `advance_renewal` in src-tauri/src/commands/renewals.rs.
@@ -87,10 +102,20 @@ export function backups(): Promise<BackupInfo[]> {
 }
 
 /**
+ * The board: per column the count, the totals and the first cards; a
+ * column listed in `loaded` (stage id → cards on screen) keeps that many.
  * `board` in src-tauri/src/commands/mod.rs.
  */
-export function board(pipelineId: string | null, filter: BoardFilter | null): Promise<Board> {
-  return call<Board>('board', { pipelineId, filter });
+export function board(pipelineId: string | null, filter: BoardFilter | null, loaded: Record<string, number> | null): Promise<Board> {
+  return call<Board>('board', { pipelineId, filter, loaded });
+}
+
+/**
+ * The next cards of a column as it scrolls.
+ * `board_column_page` in src-tauri/src/commands/mod.rs.
+ */
+export function boardColumnPage(stageId: string, filter: BoardFilter | null, after: CardCursor): Promise<CardPage> {
+  return call<CardPage>('board_column_page', { stageId, filter, after });
 }
 
 /**
@@ -121,6 +146,14 @@ export function company(id: string): Promise<Company> {
  */
 export function companyContracts(companyId: string): Promise<RenewalCard[]> {
   return call<RenewalCard[]>('company_contracts', { companyId });
+}
+
+/**
+ * What deleting a customer would take with it, for the question before.
+ * `company_deletion_impact` in src-tauri/src/commands/mod.rs.
+ */
+export function companyDeletionImpact(id: string): Promise<DeletionImpact> {
+  return call<DeletionImpact>('company_deletion_impact', { id });
 }
 
 /**
@@ -218,11 +251,26 @@ export function deleteActivity(id: string, version: number): Promise<null> {
 }
 
 /**
+ * `delete_company` in src-tauri/src/commands/mod.rs.
+ */
+export function deleteCompany(id: string, version: number, withOpenWork: boolean): Promise<Deletion> {
+  return call<Deletion>('delete_company', { id, version, withOpenWork });
+}
+
+/**
  * Soft: the timeline entries and deals that name the contact keep the name.
  * `delete_contact` in src-tauri/src/commands/contacts.rs.
  */
 export function deleteContact(id: string, version: number): Promise<null> {
   return call<null>('delete_contact', { id, version });
+}
+
+/**
+ * Soft delete, version-checked; the answer's id undoes it.
+ * `delete_deal` in src-tauri/src/commands/mod.rs.
+ */
+export function deleteDeal(id: string, version: number): Promise<Deletion> {
+  return call<Deletion>('delete_deal', { id, version });
 }
 
 /**
@@ -254,10 +302,40 @@ export function followUps(mineOnly: boolean, includeDone: boolean, companyId: st
 }
 
 /**
+ * `identify` in src-tauri/src/commands/members.rs.
+ */
+export function identify(choice: IdentityChoice): Promise<AppStatus> {
+  return call<AppStatus>('identify', { choice });
+}
+
+/**
+ * Copies the offered installer to this computer, checks the copy, and
+ * starts it. On Windows the installer replaces this Kizuna, so it closes.
+ * `install_update` in src-tauri/src/commands/updates.rs.
+ */
+export function installUpdate(version: string): Promise<InstallStarted> {
+  return call<InstallStarted>('install_update', { version });
+}
+
+/**
  * `log_activity` in src-tauri/src/commands/mod.rs.
  */
 export function logActivity(activity: NewActivity): Promise<string> {
   return call<string>('log_activity', { activity });
+}
+
+/**
+ * `members` in src-tauri/src/commands/members.rs.
+ */
+export function members(): Promise<Member[]> {
+  return call<Member[]>('members');
+}
+
+/**
+ * `merge_members` in src-tauri/src/commands/members.rs.
+ */
+export function mergeMembers(strayId: string, strayVersion: number, survivorId: string): Promise<MergeReport> {
+  return call<MergeReport>('merge_members', { strayId, strayVersion, survivorId });
 }
 
 /**
@@ -311,6 +389,15 @@ export function pipelines(): Promise<PipelineStages[]> {
 }
 
 /**
+ * The other computers active as this member now (a heartbeat is written
+ * at most every few minutes, however often this is asked).
+ * `presence` in src-tauri/src/commands/members.rs.
+ */
+export function presence(): Promise<Presence> {
+  return call<Presence>('presence');
+}
+
+/**
  * `reassign_follow_up` in src-tauri/src/commands/follow_ups.rs.
  */
 export function reassignFollowUp(id: string, version: number, assigneeId: string): Promise<FollowUpItem> {
@@ -322,6 +409,13 @@ export function reassignFollowUp(id: string, version: number, assigneeId: string
  */
 export function recordMailSent(companyId: string, dealId: string | null, contactIds: string[], draft: MailDraft): Promise<string> {
   return call<string>('record_mail_sent', { companyId, dealId, contactIds, draft });
+}
+
+/**
+ * `rename_member` in src-tauri/src/commands/members.rs.
+ */
+export function renameMember(id: string, version: number, name: string): Promise<Member[]> {
+  return call<Member[]>('rename_member', { id, version, name });
 }
 
 /**
@@ -385,6 +479,13 @@ export function search(query: string): Promise<SearchResults> {
 }
 
 /**
+ * `search_more` in src-tauri/src/commands/mod.rs.
+ */
+export function searchMore(query: string, kind: SearchKind, after: SearchCursor): Promise<SearchGroup> {
+  return call<SearchGroup>('search_more', { query, kind, after });
+}
+
+/**
  * `set_autostart` in src-tauri/src/commands/follow_ups.rs.
  */
 export function setAutostart(enabled: boolean): Promise<boolean> {
@@ -401,8 +502,8 @@ export function setCloseToTray(enabled: boolean): Promise<AppStatus> {
 /**
  * `set_display_name` in src-tauri/src/commands/mod.rs.
  */
-export function setDisplayName(name: string): Promise<AppStatus> {
-  return call<AppStatus>('set_display_name', { name });
+export function setDisplayName(version: number, name: string): Promise<AppStatus> {
+  return call<AppStatus>('set_display_name', { version, name });
 }
 
 /**
@@ -410,6 +511,13 @@ export function setDisplayName(name: string): Promise<AppStatus> {
  */
 export function setLanguage(language: Language | null): Promise<AppStatus> {
   return call<AppStatus>('set_language', { language });
+}
+
+/**
+ * `set_member_active` in src-tauri/src/commands/members.rs.
+ */
+export function setMemberActive(id: string, version: number, active: boolean): Promise<Member[]> {
+  return call<Member[]>('set_member_active', { id, version, active });
 }
 
 /**
@@ -442,10 +550,26 @@ export function timeline(query: TimelineQuery): Promise<TimelinePage> {
 }
 
 /**
+ * Puts back everything one delete (of a deal or a customer) took.
+ * `undo_deletion` in src-tauri/src/commands/mod.rs.
+ */
+export function undoDeletion(deletionId: string): Promise<Restored> {
+  return call<Restored>('undo_deletion', { deletionId });
+}
+
+/**
  * `update_activity` in src-tauri/src/commands/mod.rs.
  */
 export function updateActivity(id: string, version: number, edit: ActivityEdit): Promise<number> {
   return call<number>('update_activity', { id, version, edit });
+}
+
+/**
+ * `None` while the local database is open: only a team file has a folder.
+ * `update_check` in src-tauri/src/commands/updates.rs.
+ */
+export function updateCheck(): Promise<UpdateCheck | null> {
+  return call<UpdateCheck | null>('update_check');
 }
 
 /**
@@ -498,6 +622,13 @@ export function users(): Promise<User[]> {
   return call<User[]>('users');
 }
 
+/**
+ * `who_are_you` in src-tauri/src/commands/members.rs.
+ */
+export function whoAreYou(): Promise<WhoAreYou> {
+  return call<WhoAreYou>('who_are_you');
+}
+
 /** Every command the shell answers. */
 export const COMMANDS = [
   'advance_renewal',
@@ -506,10 +637,12 @@ export const COMMANDS = [
   'back_up_now',
   'backups',
   'board',
+  'board_column_page',
   'cadence',
   'companies',
   'company',
   'company_contracts',
+  'company_deletion_impact',
   'company_summary',
   'complete_follow_up',
   'contacts',
@@ -523,12 +656,18 @@ export const COMMANDS = [
   'database_reachable',
   'deal',
   'delete_activity',
+  'delete_company',
   'delete_contact',
+  'delete_deal',
   'delete_pipeline',
   'drain_outbox',
   'due_count',
   'follow_ups',
+  'identify',
+  'install_update',
   'log_activity',
+  'members',
+  'merge_members',
   'move_deal',
   'nobody_forgotten',
   'notify_prefs',
@@ -536,8 +675,10 @@ export const COMMANDS = [
   'outbox_counts',
   'outbox_entries',
   'pipelines',
+  'presence',
   'reassign_follow_up',
   'record_mail_sent',
+  'rename_member',
   'renewal_board',
   'renewal_rate',
   'resolve_outbox',
@@ -546,15 +687,19 @@ export const COMMANDS = [
   'save_notify_prefs',
   'save_pipeline',
   'search',
+  'search_more',
   'set_autostart',
   'set_close_to_tray',
   'set_display_name',
   'set_language',
+  'set_member_active',
   'snooze_follow_up',
   'team_settings',
   'thank_you_mail',
   'timeline',
+  'undo_deletion',
   'update_activity',
+  'update_check',
   'update_company',
   'update_contact',
   'update_contract',
@@ -562,4 +707,5 @@ export const COMMANDS = [
   'update_team_settings',
   'use_local_database',
   'users',
+  'who_are_you',
 ] as const;

@@ -5,6 +5,7 @@ import type { ChangeBatch } from './ChangeBatch';
 import type { Notice } from './Notice';
 import type { NotificationFailed } from './NotificationFailed';
 import type { OutboxCounts } from './OutboxCounts';
+import type { Presence } from './Presence';
 import type { Reachability } from './Reachability';
 
 /**
@@ -43,6 +44,13 @@ export function onOutbox(handler: (payload: OutboxCounts) => void): Promise<Unli
 }
 
 /**
+ * Whether the same member is active on another computer (the heartbeat).
+ */
+export function onPresence(handler: (payload: Presence) => void): Promise<UnlistenFn> {
+  return listen<Presence>('presence', (e) => handler(e.payload));
+}
+
+/**
  * The user clicked a notification: open its record.
  */
 export function onReminderOpen(handler: (payload: Notice) => void): Promise<UnlistenFn> {
@@ -70,6 +78,7 @@ export const EVENTS = [
   'due-count',
   'notification-failed',
   'outbox',
+  'presence',
   'reminder-open',
   'reminder-shown',
   'show-follow-ups',
