@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { touches } from './changes';
+import { touches, type Entity } from './changes';
 import type { ChangeBatch } from './generated/ChangeBatch';
 
-const change = (entity: string, entity_id: string, user_id: string | null = 'u1') => ({
+const change = (entity: Entity, entity_id: string, user_id: string | null = 'u1') => ({
   seq: 1,
   entity,
   entity_id,

@@ -1,19 +1,8 @@
 import type { ChangeBatch } from './generated/ChangeBatch';
+import type { Entity } from './generated/Entity';
 
-/** The kinds of record the change log names (`ctx.changed` in the engine). */
-export type Entity =
-  | 'activity'
-  | 'company'
-  | 'contact'
-  | 'contract'
-  | 'deal'
-  | 'follow_up'
-  | 'member_session'
-  | 'pipeline'
-  | 'settings'
-  | 'stage'
-  | 'support_case'
-  | 'user';
+/** The kinds of record the change log names (`store::changes::Entity`). */
+export type { Entity };
 
 /**
  * Whether a batch of changes concerns a view that shows `entities` — and,
@@ -23,6 +12,6 @@ export type Entity =
 export function touches(batch: ChangeBatch, entities: readonly Entity[], ids?: ReadonlySet<string>): boolean {
   if (batch.overflow) return true;
   return batch.changes.some(
-    (c) => (entities as readonly string[]).includes(c.entity) && (ids === undefined || ids.has(c.entity_id)),
+    (c) => entities.includes(c.entity) && (ids === undefined || ids.has(c.entity_id)),
   );
 }

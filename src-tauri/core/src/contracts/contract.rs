@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::id::new_id;
+use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 use crate::validate::required;
 use chrono::NaiveDate;
@@ -178,12 +179,12 @@ pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
     crate::contracts::renewal::plan_work(ctx, &checked.period(&id, c), None)?;
     crate::contracts::renewal::record_created(ctx, &c.company_id, plan, c.start_date, c.end_date)?;
     ctx.audit(
-        "contract",
+        Entity::Contract,
         &id,
         "insert",
         serde_json::json!({ "plan": plan, "end_date": c.end_date }),
     )?;
-    ctx.changed("contract", &id, "insert")?;
+    ctx.changed(Entity::Contract, &id, "insert")?;
     Ok(id)
 }
 
@@ -243,12 +244,12 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, c: &NewContract) -> Result
     crate::contracts::renewal::replan_work(ctx, stage.as_deref(), &checked.period(id, c))?;
     crate::contracts::renewal::record_changed(ctx, &c.company_id, plan, &old_end, c.end_date, c.amount, currency)?;
     ctx.audit(
-        "contract",
+        Entity::Contract,
         id,
         "update",
         serde_json::json!({ "plan": plan, "end_date": c.end_date, "amount": c.amount }),
     )?;
-    ctx.changed("contract", id, "update")
+    ctx.changed(Entity::Contract, id, "update")
 }
 
 /// Active contracts ending up to `within_days` after `today` (and those already

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::id::new_id;
 use crate::pipeline::deal::reminder_at;
+use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 use crate::team::settings::TeamSettings;
 use crate::timeline::activity::{self, ActivityKind};
@@ -631,12 +632,12 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
                 ],
             )?;
             ctx.audit(
-                "contract",
+                Entity::Contract,
                 &next,
                 "insert",
                 json!({ "previous_contract_id": id, "amount": amount }),
             )?;
-            ctx.changed("contract", &next, "insert")?;
+            ctx.changed(Entity::Contract, &next, "insert")?;
             bump(
                 "status = 'renewed', renewal_stage = 'post_renewal', decided_at = ?3, next_contract_id = ?5",
                 &[&next],
@@ -725,8 +726,8 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
         }
         RenewalStep::NotStarted => unreachable!("refused above"),
     }
-    ctx.audit("contract", id, "update", json!({ "renewal_step": to.as_str() }))?;
-    ctx.changed("contract", id, "update")?;
+    ctx.audit(Entity::Contract, id, "update", json!({ "renewal_step": to.as_str() }))?;
+    ctx.changed(Entity::Contract, id, "update")?;
     Ok(outcome)
 }
 

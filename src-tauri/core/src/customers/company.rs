@@ -4,6 +4,7 @@
 use crate::changeset::Changes;
 use crate::error::{Error, Result};
 use crate::id::new_id;
+use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 use crate::store::deletion::{self, Batch, Deletion, Table};
 use crate::text::fold;
@@ -246,8 +247,8 @@ pub fn create(ctx: &WriteCtx, c: &NewCompany) -> Result<String> {
             ctx.user_id
         ],
     )?;
-    ctx.audit("company", &id, "insert", json!({ "name": c.name }))?;
-    ctx.changed("company", &id, "insert")?;
+    ctx.audit(Entity::Company, &id, "insert", json!({ "name": c.name }))?;
+    ctx.changed(Entity::Company, &id, "insert")?;
     Ok(id)
 }
 
@@ -330,8 +331,8 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &CompanyEdit) -> Result
         ],
     )?;
     ctx.expect_one("company", "companies", id, n)?;
-    ctx.audit("company", id, "update", changes.into_value())?;
-    ctx.changed("company", id, "update")?;
+    ctx.audit(Entity::Company, id, "update", changes.into_value())?;
+    ctx.changed(Entity::Company, id, "update")?;
     Ok(version + 1)
 }
 

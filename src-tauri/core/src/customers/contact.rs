@@ -5,6 +5,7 @@ use super::company::{live, PHONE_MAX};
 use crate::changeset::Changes;
 use crate::error::{Error, Result};
 use crate::id::new_id;
+use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 use crate::text::fold;
 use crate::validate::{optional, required};
@@ -96,8 +97,8 @@ pub fn create_contact(ctx: &WriteCtx, c: &NewContact) -> Result<String> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
         params![id, c.company_id, k.name, k.name_kana, k.title, k.email, k.phone, ctx.now, ctx.user_id],
     )?;
-    ctx.audit("contact", &id, "insert", json!({ "name": k.name }))?;
-    ctx.changed("contact", &id, "insert")?;
+    ctx.audit(Entity::Contact, &id, "insert", json!({ "name": k.name }))?;
+    ctx.changed(Entity::Contact, &id, "insert")?;
     Ok(id)
 }
 
@@ -178,8 +179,8 @@ pub fn update_contact(ctx: &WriteCtx, id: &str, version: i64, e: &ContactEdit) -
         ],
     )?;
     ctx.expect_one("contact", "contacts", id, n)?;
-    ctx.audit("contact", id, "update", changes.into_value())?;
-    ctx.changed("contact", id, "update")?;
+    ctx.audit(Entity::Contact, id, "update", changes.into_value())?;
+    ctx.changed(Entity::Contact, id, "update")?;
     Ok(version + 1)
 }
 
@@ -192,7 +193,7 @@ pub fn delete_contact(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
         params![id, version, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("contact", "contacts", id, n)?;
-    ctx.audit("contact", id, "delete", json!({}))?;
-    ctx.changed("contact", id, "delete")?;
+    ctx.audit(Entity::Contact, id, "delete", json!({}))?;
+    ctx.changed(Entity::Contact, id, "delete")?;
     Ok(())
 }

@@ -5,6 +5,7 @@ use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::followups::reminder::NotifyPrefs;
 use crate::id::new_id;
+use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 use crate::validate::required;
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc};
@@ -365,12 +366,12 @@ fn insert(
         ],
     )?;
     ctx.audit(
-        "follow_up",
+        Entity::FollowUp,
         &id,
         "insert",
         json!({ "kind": f.kind.as_str(), "title": title, "due_at": due_at, "assignee_id": assignee }),
     )?;
-    ctx.changed("follow_up", &id, "insert")?;
+    ctx.changed(Entity::FollowUp, &id, "insert")?;
     Ok(id)
 }
 
@@ -407,12 +408,12 @@ pub fn complete(ctx: &WriteCtx, id: &str, version: i64, activity_id: Option<&str
     )?;
     ctx.expect_one("follow_up", "follow_ups", id, n)?;
     ctx.audit(
-        "follow_up",
+        Entity::FollowUp,
         id,
         "update",
         json!({ "status": { "from": "open", "to": "done" } }),
     )?;
-    ctx.changed("follow_up", id, "update")?;
+    ctx.changed(Entity::FollowUp, id, "update")?;
     Ok(())
 }
 
@@ -428,12 +429,12 @@ pub(crate) fn close(ctx: &WriteCtx, id: &str, version: i64, status: &str, why: &
     )?;
     ctx.expect_one("follow_up", "follow_ups", id, n)?;
     ctx.audit(
-        "follow_up",
+        Entity::FollowUp,
         id,
         "update",
         json!({ "status": { "from": "open", "to": status }, "why": why }),
     )?;
-    ctx.changed("follow_up", id, "update")
+    ctx.changed(Entity::FollowUp, id, "update")
 }
 
 /// When a snoozed reminder should come back.
@@ -508,8 +509,8 @@ pub fn snooze(ctx: &WriteCtx, id: &str, version: i64, until: DateTime<Utc>) -> R
         params![id, version, until, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("follow_up", "follow_ups", id, n)?;
-    ctx.audit("follow_up", id, "update", json!({ "snoozed_until": until }))?;
-    ctx.changed("follow_up", id, "update")
+    ctx.audit(Entity::FollowUp, id, "update", json!({ "snoozed_until": until }))?;
+    ctx.changed(Entity::FollowUp, id, "update")
 }
 
 /// Hands a follow-up to a colleague; their desktop reminds them, and their
@@ -525,12 +526,12 @@ pub fn reassign(ctx: &WriteCtx, id: &str, version: i64, assignee_id: &str) -> Re
     )?;
     ctx.expect_one("follow_up", "follow_ups", id, n)?;
     ctx.audit(
-        "follow_up",
+        Entity::FollowUp,
         id,
         "update",
         json!({ "assignee_id": assignee_id, "handed_over_by": by }),
     )?;
-    ctx.changed("follow_up", id, "update")
+    ctx.changed(Entity::FollowUp, id, "update")
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::followups::follow_up::FollowUpKind;
 use crate::language::Language;
+use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 use crate::team::settings::TeamSettings;
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, Utc, Weekday};
@@ -154,8 +155,13 @@ pub fn save_prefs(ctx: &WriteCtx, prefs: &NotifyPrefs) -> Result<NotifyPrefs> {
         "UPDATE users SET notify_prefs = ?2, version = version + 1, updated_at = ?3, updated_by = ?1 WHERE id = ?1",
         params![ctx.user_id, value, ctx.now],
     )?;
-    ctx.audit("user", ctx.user_id, "update", serde_json::json!({ "notify_prefs": p }))?;
-    ctx.changed("user", ctx.user_id, "update")?;
+    ctx.audit(
+        Entity::User,
+        ctx.user_id,
+        "update",
+        serde_json::json!({ "notify_prefs": p }),
+    )?;
+    ctx.changed(Entity::User, ctx.user_id, "update")?;
     Ok(p)
 }
 

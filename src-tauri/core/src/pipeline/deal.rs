@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::id::new_id;
 use crate::pipeline::stage::{self, Stage, StageKind};
+use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 use crate::store::deletion::{self, Batch, Deletion, Table};
 use crate::team::settings::TeamSettings;
@@ -285,12 +286,12 @@ pub fn create(ctx: &WriteCtx, d: &NewDeal) -> Result<String> {
         ],
     )?;
     ctx.audit(
-        "deal",
+        Entity::Deal,
         &id,
         "insert",
         json!({ "title": c.title, "stage_id": d.stage_id, "amount": d.amount }),
     )?;
-    ctx.changed("deal", &id, "insert")?;
+    ctx.changed(Entity::Deal, &id, "insert")?;
     Ok(id)
 }
 
@@ -404,8 +405,8 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &DealEdit) -> Result<i6
         let saved = get(ctx.tx, id)?;
         plan_decision_deadline(ctx, &saved, d, "deadline_changed")?;
     }
-    ctx.audit("deal", id, "update", changes.into_value())?;
-    ctx.changed("deal", id, "update")?;
+    ctx.audit(Entity::Deal, id, "update", changes.into_value())?;
+    ctx.changed(Entity::Deal, id, "update")?;
     Ok(version + 1)
 }
 
@@ -582,7 +583,7 @@ fn place(ctx: &WriteCtx, stage_id: &str, deal_id: &str, index: Option<u32>) -> R
             "UPDATE deals SET position = ?2 WHERE id = ?1",
             params![id, (k + 1) as f64],
         )?;
-        ctx.changed("deal", id, "update")?;
+        ctx.changed(Entity::Deal, id, "update")?;
     }
     Ok(slot as f64 + 0.5)
 }
@@ -804,8 +805,8 @@ pub fn move_to(ctx: &WriteCtx, m: &MoveDeal) -> Result<MoveOutcome> {
         lost.as_ref().and_then(|l| l.competitor_contract_end),
     );
     changes.note("reapproach_on", old.reapproach_on, reapproach_on);
-    ctx.audit("deal", &old.id, "update", changes.into_value())?;
-    ctx.changed("deal", &old.id, "update")?;
+    ctx.audit(Entity::Deal, &old.id, "update", changes.into_value())?;
+    ctx.changed(Entity::Deal, &old.id, "update")?;
 
     Ok(MoveOutcome {
         version: m.version + 1,
@@ -848,12 +849,12 @@ fn reorder(ctx: &WriteCtx, old: &Deal, old_position: f64, index: Option<u32>) ->
     )?;
     ctx.expect_one("deal", "deals", &old.id, n)?;
     ctx.audit(
-        "deal",
+        Entity::Deal,
         &old.id,
         "update",
         json!({ "position": { "from": old_position, "to": position } }),
     )?;
-    ctx.changed("deal", &old.id, "update")?;
+    ctx.changed(Entity::Deal, &old.id, "update")?;
     Ok(MoveOutcome {
         version: old.version + 1,
         position,

@@ -9,6 +9,7 @@
 use crate::error::{Error, Result};
 use crate::id::new_id;
 use crate::language::Language;
+use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 use crate::validate::required;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -217,8 +218,13 @@ fn insert_pipeline(ctx: &WriteCtx, name: &str) -> Result<String> {
             },
         )?;
     }
-    ctx.audit("pipeline", &pipeline_id, "insert", serde_json::json!({ "name": name }))?;
-    ctx.changed("pipeline", &pipeline_id, "insert")?;
+    ctx.audit(
+        Entity::Pipeline,
+        &pipeline_id,
+        "insert",
+        serde_json::json!({ "name": name }),
+    )?;
+    ctx.changed(Entity::Pipeline, &pipeline_id, "insert")?;
     Ok(pipeline_id)
 }
 
@@ -241,7 +247,7 @@ fn insert_stage(ctx: &WriteCtx, pipeline_id: &str, position: i32, s: &StageEdit)
             ctx.user_id
         ],
     )?;
-    ctx.changed("stage", &id, "insert")?;
+    ctx.changed(Entity::Stage, &id, "insert")?;
     Ok(id)
 }
 
@@ -316,7 +322,7 @@ pub fn save_pipeline(ctx: &WriteCtx, pipeline_id: &str, version: i64, name: &str
         let Some(id) = &e.id else {
             let id = insert_stage(ctx, pipeline_id, pos, e)?;
             ctx.audit(
-                "stage",
+                Entity::Stage,
                 &id,
                 "insert",
                 serde_json::json!({ "pipeline_id": pipeline_id, "name": e.name, "kind": e.kind }),
@@ -368,8 +374,8 @@ pub fn save_pipeline(ctx: &WriteCtx, pipeline_id: &str, version: i64, name: &str
         )?;
         ctx.expect_one("stage", "stages", id, n)?;
         let changes = serde_json::Value::Object(changes);
-        ctx.audit("stage", id, "update", changes.clone())?;
-        ctx.changed("stage", id, "update")?;
+        ctx.audit(Entity::Stage, id, "update", changes.clone())?;
+        ctx.changed(Entity::Stage, id, "update")?;
         audit_stages.push(serde_json::json!({ "id": id, "op": "update", "changes": changes }));
     }
     for old in current
@@ -387,17 +393,22 @@ pub fn save_pipeline(ctx: &WriteCtx, pipeline_id: &str, version: i64, name: &str
             params![old.id, old.version, ctx.now, ctx.user_id],
         )?;
         ctx.expect_one("stage", "stages", &old.id, n)?;
-        ctx.audit("stage", &old.id, "delete", serde_json::json!({ "name": old.name }))?;
-        ctx.changed("stage", &old.id, "delete")?;
+        ctx.audit(
+            Entity::Stage,
+            &old.id,
+            "delete",
+            serde_json::json!({ "name": old.name }),
+        )?;
+        ctx.changed(Entity::Stage, &old.id, "delete")?;
         audit_stages.push(serde_json::json!({ "id": old.id, "op": "delete", "name": old.name }));
     }
     ctx.audit(
-        "pipeline",
+        Entity::Pipeline,
         pipeline_id,
         "update",
         serde_json::json!({ "name": name, "stages": audit_stages }),
     )?;
-    ctx.changed("pipeline", pipeline_id, "update")?;
+    ctx.changed(Entity::Pipeline, pipeline_id, "update")?;
     Ok(())
 }
 
@@ -452,10 +463,10 @@ pub fn delete_pipeline(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
             params![s.id, s.version, ctx.now, ctx.user_id],
         )?;
         ctx.expect_one("stage", "stages", &s.id, n)?;
-        ctx.changed("stage", &s.id, "delete")?;
+        ctx.changed(Entity::Stage, &s.id, "delete")?;
     }
-    ctx.audit("pipeline", id, "delete", serde_json::json!({}))?;
-    ctx.changed("pipeline", id, "delete")?;
+    ctx.audit(Entity::Pipeline, id, "delete", serde_json::json!({}))?;
+    ctx.changed(Entity::Pipeline, id, "delete")?;
     Ok(())
 }
 

@@ -33,14 +33,71 @@ pub const PROBE_LIMIT: Duration = Duration::from_secs(5);
 /// gets `overflow` instead and reloads everything it shows.
 const BATCH: i64 = 500;
 
+/// The kinds of record the change log and the audit log name. The UI gets
+/// the same list (ts-rs) and subscribes its views to these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Entity {
+    Activity,
+    Company,
+    Contact,
+    Contract,
+    Deal,
+    FollowUp,
+    MemberSession,
+    Pipeline,
+    Settings,
+    Stage,
+    SupportCase,
+    User,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Activity => "activity",
+            Entity::Company => "company",
+            Entity::Contact => "contact",
+            Entity::Contract => "contract",
+            Entity::Deal => "deal",
+            Entity::FollowUp => "follow_up",
+            Entity::MemberSession => "member_session",
+            Entity::Pipeline => "pipeline",
+            Entity::Settings => "settings",
+            Entity::Stage => "stage",
+            Entity::SupportCase => "support_case",
+            Entity::User => "user",
+        }
+    }
+
+    /// `None` for a kind this version does not know (a newer Kizuna wrote it).
+    pub fn parse(s: &str) -> Option<Entity> {
+        match s {
+            "activity" => Some(Entity::Activity),
+            "company" => Some(Entity::Company),
+            "contact" => Some(Entity::Contact),
+            "contract" => Some(Entity::Contract),
+            "deal" => Some(Entity::Deal),
+            "follow_up" => Some(Entity::FollowUp),
+            "member_session" => Some(Entity::MemberSession),
+            "pipeline" => Some(Entity::Pipeline),
+            "settings" => Some(Entity::Settings),
+            "stage" => Some(Entity::Stage),
+            "support_case" => Some(Entity::SupportCase),
+            "user" => Some(Entity::User),
+            _ => None,
+        }
+    }
+}
+
 /// One committed change, as the log recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct Change {
     #[ts(type = "number")]
     pub seq: i64,
-    /// `deal`, `company`, `contact`, `activity`, `follow_up`, `contract`, …
-    pub entity: String,
+    pub entity: Entity,
     pub entity_id: String,
     /// `insert`, `update`, `delete`, or a domain verb (`move`, `complete`).
     pub op: String,
@@ -62,24 +119,33 @@ pub fn latest_seq(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM change_log", [], |r| r.get(0))?)
 }
 
-/// Changes committed after `seq`, oldest first, at most `limit`.
-pub fn since(conn: &Connection, seq: i64, limit: i64) -> Result<Vec<Change>> {
+/// Changes committed after `seq`, oldest first, at most `limit`, and the
+/// sequence of the last row read. A kind of record this version does not
+/// know (a newer Kizuna wrote it) is left out and reported as `true`: the
+/// reader cannot tell which view it concerns, so it refreshes them all.
+fn since(conn: &Connection, seq: i64, limit: i64) -> Result<(Vec<Change>, Option<i64>, bool)> {
     let mut st = conn.prepare_cached(
         "SELECT seq, entity, entity_id, op, user_id, at FROM change_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     )?;
-    let rows = st
-        .query_map([seq, limit], |r| {
-            Ok(Change {
-                seq: r.get(0)?,
-                entity: r.get(1)?,
-                entity_id: r.get(2)?,
-                op: r.get(3)?,
-                user_id: r.get(4)?,
-                at: r.get(5)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    let mut rows = st.query([seq, limit])?;
+    let (mut changes, mut last, mut unknown) = (Vec::new(), None, false);
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get("seq")?;
+        last = Some(seq);
+        let Some(entity) = Entity::parse(&r.get::<_, String>("entity")?) else {
+            unknown = true;
+            continue;
+        };
+        changes.push(Change {
+            seq,
+            entity,
+            entity_id: r.get("entity_id")?,
+            op: r.get("op")?,
+            user_id: r.get("user_id")?,
+            at: r.get("at")?,
+        });
+    }
+    Ok((changes, last, unknown))
 }
 
 /// A reader of the change log from where it last stopped.
@@ -163,19 +229,21 @@ impl Feed {
                 overflow: true,
             });
         }
-        let changes = since(&self.conn, self.seq, BATCH + 1)?;
-        let overflow = changes.len() as i64 > BATCH;
-        if overflow {
+        let (changes, last, unknown) = since(&self.conn, self.seq, BATCH + 1)?;
+        if changes.len() as i64 > BATCH {
             self.seq = latest_seq(&self.conn)?;
             return Ok(ChangeBatch {
                 changes: Vec::new(),
-                overflow,
+                overflow: true,
             });
         }
-        if let Some(last) = changes.last() {
-            self.seq = last.seq;
+        if let Some(last) = last {
+            self.seq = last;
         }
-        Ok(ChangeBatch { changes, overflow })
+        Ok(ChangeBatch {
+            changes,
+            overflow: unknown,
+        })
     }
 }
 
@@ -438,11 +506,36 @@ mod tests {
         assert!(ids.contains(&after.as_str()), "{ids:?}");
         assert!(!ids.contains(&before.as_str()));
         assert!(
-            batch.changes.iter().any(|c| c.entity == "company" && c.op == "insert"),
+            batch
+                .changes
+                .iter()
+                .any(|c| c.entity == Entity::Company && c.op == "insert"),
             "{batch:?}"
         );
         // Read once, gone.
         assert!(feed.poll().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_kind_of_record_this_version_does_not_know_refreshes_every_view() {
+        let mut f = fixture();
+        let mut feed = Feed::open(f.db.path()).unwrap();
+        // What a newer Kizuna might log beside a change this one knows.
+        f.db.conn()
+            .execute(
+                "INSERT INTO change_log (entity, entity_id, op, user_id, at) VALUES ('quote', 'q1', 'insert', NULL, '2026-11-30T00:00:00Z')",
+                [],
+            )
+            .unwrap();
+        let known = company(&mut f, "知っている会社");
+        let batch = feed.poll().unwrap();
+        assert!(batch.overflow, "{batch:?}");
+        assert_eq!(batch.changes.len(), 1);
+        assert_eq!(
+            (batch.changes[0].entity, batch.changes[0].entity_id.as_str()),
+            (Entity::Company, known.as_str())
+        );
+        assert!(feed.poll().unwrap().is_empty(), "read once, unknown or not");
     }
 
     #[test]
@@ -451,7 +544,7 @@ mod tests {
         let mut feed = Feed::open(f.db.path()).unwrap();
         f.db.write(|ctx| {
             for i in 0..(BATCH + 5) {
-                ctx.changed("deal", &format!("d{i}"), "update")?;
+                ctx.changed(Entity::Deal, &format!("d{i}"), "update")?;
             }
             Ok(())
         })
@@ -499,7 +592,7 @@ mod tests {
         fn changed(&self, batch: &ChangeBatch) {
             let mut e = self.events.lock().unwrap();
             for c in &batch.changes {
-                e.push(format!("{}:{}", c.entity, c.entity_id));
+                e.push(format!("{}:{}", c.entity.as_str(), c.entity_id));
             }
         }
         fn unreachable(&self, _: &Error) {

@@ -8,6 +8,7 @@
 use crate::clock::{to_db, Clock, SystemClock};
 use crate::error::{Error, ErrorCode, Result};
 use crate::language::Language;
+use crate::store::changes::Entity;
 use crate::store::identity::{self, User};
 use crate::store::schema::{self, APPLICATION_ID};
 use rand::Rng;
@@ -728,19 +729,19 @@ fn configure(conn: &Connection) -> Result<Journal> {
 
 impl WriteCtx<'_> {
     /// Appends to the change log, which tells other open clients what to refresh.
-    pub fn changed(&self, entity: &str, id: &str, op: &str) -> Result<()> {
+    pub fn changed(&self, entity: Entity, id: &str, op: &str) -> Result<()> {
         self.tx.execute(
             "INSERT INTO change_log (entity, entity_id, op, user_id, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            rusqlite::params![entity, id, op, self.user_id, self.now],
+            rusqlite::params![entity.as_str(), id, op, self.user_id, self.now],
         )?;
         Ok(())
     }
 
     /// Records who changed what, for the audit trail.
-    pub fn audit(&self, entity: &str, id: &str, action: &str, detail: serde_json::Value) -> Result<()> {
+    pub fn audit(&self, entity: Entity, id: &str, action: &str, detail: serde_json::Value) -> Result<()> {
         self.tx.execute(
             "INSERT INTO audit_log (id, at, user_id, entity, entity_id, action, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            rusqlite::params![crate::id::new_id(), self.now, self.user_id, entity, id, action, detail.to_string()],
+            rusqlite::params![crate::id::new_id(), self.now, self.user_id, entity.as_str(), id, action, detail.to_string()],
         )?;
         Ok(())
     }

@@ -15,6 +15,7 @@
 
 use crate::error::{Error, Result};
 use crate::id::new_id;
+use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
@@ -52,13 +53,13 @@ impl Table {
     }
 
     /// The entity name of the change log and the audit log.
-    fn entity(self) -> &'static str {
+    fn entity(self) -> Entity {
         match self {
-            Table::Companies => "company",
-            Table::Contacts => "contact",
-            Table::Deals => "deal",
-            Table::Contracts => "contract",
-            Table::FollowUps => "follow_up",
+            Table::Companies => Entity::Company,
+            Table::Contacts => Entity::Contact,
+            Table::Deals => Entity::Deal,
+            Table::Contracts => Entity::Contract,
+            Table::FollowUps => Entity::FollowUp,
         }
     }
 }
@@ -119,7 +120,7 @@ impl<'c, 'a> Batch<'c, 'a> {
             ),
             params![id, version, self.ctx.now, self.done.deletion_id, self.ctx.user_id],
         )?;
-        self.ctx.expect_one(table.entity(), table.name(), id, n)?;
+        self.ctx.expect_one(table.entity().as_str(), table.name(), id, n)?;
         self.logged(table, id, detail)
     }
 
@@ -174,7 +175,7 @@ pub(crate) fn note(ctx: &WriteCtx, company_id: &str, summary: &str, body: Value)
          VALUES (?1, ?2, 'system', ?3, ?4, ?5, ?6, ?3, ?3, ?6)",
         params![id, company_id, ctx.now, summary, body.to_string(), ctx.user_id],
     )?;
-    ctx.changed("activity", &id, "insert")
+    ctx.changed(Entity::Activity, &id, "insert")
 }
 
 /// What an undo put back.

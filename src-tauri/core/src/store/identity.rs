@@ -3,6 +3,7 @@
 //! acts before any domain code runs; `team::member` manages the members.
 
 use crate::error::{Error, Result};
+use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -132,8 +133,13 @@ pub(crate) fn insert(ctx: &WriteCtx, id: &str, login: &str, display_name: &str) 
          VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
         params![id, login, name, ctx.now, ctx.user_id],
     )?;
-    ctx.audit("user", id, "insert", json!({ "login": login, "display_name": name }))?;
-    ctx.changed("user", id, "insert")?;
+    ctx.audit(
+        Entity::User,
+        id,
+        "insert",
+        json!({ "login": login, "display_name": name }),
+    )?;
+    ctx.changed(Entity::User, id, "insert")?;
     Ok(User {
         id: id.to_string(),
         login: login.to_string(),

@@ -8,6 +8,7 @@
 //! history stays) and merge a stray member into the real one.
 
 use crate::error::{Error, Result};
+use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 pub use crate::store::identity::{ensure, find_by_login, get, resolve, validate_display_name, User};
 use crate::store::identity::{from_row, USER_COLUMNS};
@@ -79,8 +80,8 @@ pub fn rename(ctx: &WriteCtx, id: &str, version: i64, display_name: &str) -> Res
         params![id, version, name, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("user", "users", id, n)?;
-    ctx.audit("user", id, "update", json!({ "display_name": name }))?;
-    ctx.changed("user", id, "update")?;
+    ctx.audit(Entity::User, id, "update", json!({ "display_name": name }))?;
+    ctx.changed(Entity::User, id, "update")?;
     Ok(version + 1)
 }
 
@@ -97,8 +98,8 @@ pub fn set_active(ctx: &WriteCtx, id: &str, version: i64, active: bool) -> Resul
         params![id, version, active, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("user", "users", id, n)?;
-    ctx.audit("user", id, "update", json!({ "active": active }))?;
-    ctx.changed("user", id, "update")?;
+    ctx.audit(Entity::User, id, "update", json!({ "active": active }))?;
+    ctx.changed(Entity::User, id, "update")?;
     Ok(version + 1)
 }
 
@@ -109,15 +110,15 @@ pub fn set_active(ctx: &WriteCtx, id: &str, version: i64, active: bool) -> Resul
 /// stay as they were: the stray's row is kept (soft-deleted) so they still
 /// read as a name. `notification_log` and `member_sessions` are moved
 /// separately (a unique key, no version).
-pub(crate) const OWNED_BY_MEMBER: &[(&str, &str, &str)] = &[
-    ("companies", "owner_id", "company"),
-    ("deals", "owner_id", "deal"),
-    ("contracts", "owner_id", "contract"),
-    ("activities", "author_id", "activity"),
-    ("follow_ups", "assignee_id", "follow_up"),
-    ("follow_ups", "handed_over_by", "follow_up"),
-    ("support_cases", "handed_off_by", "support_case"),
-    ("support_cases", "assignee_id", "support_case"),
+pub(crate) const OWNED_BY_MEMBER: &[(&str, &str, Entity)] = &[
+    ("companies", "owner_id", Entity::Company),
+    ("deals", "owner_id", Entity::Deal),
+    ("contracts", "owner_id", Entity::Contract),
+    ("activities", "author_id", Entity::Activity),
+    ("follow_ups", "assignee_id", Entity::FollowUp),
+    ("follow_ups", "handed_over_by", Entity::FollowUp),
+    ("support_cases", "handed_off_by", Entity::SupportCase),
+    ("support_cases", "assignee_id", Entity::SupportCase),
 ];
 
 /// What a merge moved.
@@ -171,7 +172,7 @@ pub fn merge(ctx: &WriteCtx, stray_id: &str, stray_version: i64, survivor_id: &s
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         for id in &ids {
-            ctx.changed(entity, id, "update")?;
+            ctx.changed(*entity, id, "update")?;
         }
         if !ids.is_empty() {
             moved.insert(format!("{table}.{column}"), ids.len().into());
@@ -191,13 +192,13 @@ pub fn merge(ctx: &WriteCtx, stray_id: &str, stray_version: i64, survivor_id: &s
         params![stray_id, survivor_id],
     )?;
     ctx.audit(
-        "user",
+        Entity::User,
         stray_id,
         "merge",
         json!({ "into": survivor_id, "moved": serde_json::Value::Object(moved) }),
     )?;
-    ctx.changed("user", stray_id, "delete")?;
-    ctx.changed("user", survivor_id, "update")?;
+    ctx.changed(Entity::User, stray_id, "delete")?;
+    ctx.changed(Entity::User, survivor_id, "update")?;
     Ok(MergeReport { moved: total })
 }
 

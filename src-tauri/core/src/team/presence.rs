@@ -9,6 +9,7 @@
 
 use crate::clock::to_db;
 use crate::error::Result;
+use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection};
@@ -60,7 +61,7 @@ pub fn beat(ctx: &WriteCtx, computer: &Computer, announce: bool) -> Result<()> {
         params![computer.id, ctx.user_id, computer.name, ctx.now],
     )?;
     if announce {
-        ctx.changed("member_session", &computer.id, "update")?;
+        ctx.changed(Entity::MemberSession, &computer.id, "update")?;
     }
     Ok(())
 }

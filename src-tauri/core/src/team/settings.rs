@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::language::Language;
+use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -182,8 +183,8 @@ pub fn update(ctx: &WriteCtx, base_version: i64, s: &TeamSettings) -> Result<i64
             }
         }
     }
-    ctx.audit("settings", KEY, "update", serde_json::Value::Object(changes))?;
-    ctx.changed("settings", KEY, "update")?;
+    ctx.audit(Entity::Settings, KEY, "update", serde_json::Value::Object(changes))?;
+    ctx.changed(Entity::Settings, KEY, "update")?;
     Ok(new_version)
 }
 
@@ -275,7 +276,7 @@ impl TeamSettings {
                  updated_at = excluded.updated_at, updated_by = excluded.updated_by",
             params![KEY, value, ctx.now, ctx.user_id],
         )?;
-        ctx.changed("settings", KEY, "update")
+        ctx.changed(Entity::Settings, KEY, "update")
     }
 }
 

@@ -8,6 +8,7 @@ use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::id::new_id;
+use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 use crate::validate::{non_empty, required};
 use chrono::Duration;
@@ -401,7 +402,7 @@ pub fn log(ctx: &WriteCtx, a: &NewActivity) -> Result<String> {
             params![a.company_id, c.occurred_at],
         )?;
         if n > 0 {
-            ctx.changed("company", &a.company_id, "update")?;
+            ctx.changed(Entity::Company, &a.company_id, "update")?;
         }
     }
     if let Some(deal_id) = &c.deal_id {
@@ -415,12 +416,12 @@ pub fn log(ctx: &WriteCtx, a: &NewActivity) -> Result<String> {
         plan_appointment(ctx, &id, &a.company_id, &company_name, c.deal_id.as_deref(), at)?;
     }
     ctx.audit(
-        "activity",
+        Entity::Activity,
         &id,
         "insert",
         json!({ "kind": a.kind.as_str(), "summary": c.summary, "company_id": a.company_id }),
     )?;
-    ctx.changed("activity", &id, "insert")?;
+    ctx.changed(Entity::Activity, &id, "insert")?;
     Ok(id)
 }
 
@@ -463,7 +464,7 @@ pub(crate) fn record(ctx: &WriteCtx, r: &Record) -> Result<String> {
             r.text.search_text()
         ],
     )?;
-    ctx.changed("activity", &id, "insert")?;
+    ctx.changed(Entity::Activity, &id, "insert")?;
     Ok(id)
 }
 
@@ -616,8 +617,8 @@ pub fn update_activity(ctx: &WriteCtx, id: &str, version: i64, e: &ActivityEdit)
     for deal in [&old.deal_id, &c.deal_id].into_iter().flatten() {
         recompute_last_activity(ctx, deal)?;
     }
-    ctx.audit("activity", id, "update", changes.into_value())?;
-    ctx.changed("activity", id, "update")?;
+    ctx.audit(Entity::Activity, id, "update", changes.into_value())?;
+    ctx.changed(Entity::Activity, id, "update")?;
     Ok(version + 1)
 }
 
@@ -639,12 +640,12 @@ pub fn delete_activity(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
         recompute_last_activity(ctx, deal)?;
     }
     ctx.audit(
-        "activity",
+        Entity::Activity,
         id,
         "delete",
         json!({ "kind": old.kind.as_str(), "summary": old.summary }),
     )?;
-    ctx.changed("activity", id, "delete")?;
+    ctx.changed(Entity::Activity, id, "delete")?;
     Ok(())
 }
 
@@ -721,7 +722,7 @@ fn recompute_last_contact(ctx: &WriteCtx, company_id: &str) -> Result<()> {
         params![company_id, latest],
     )?;
     if n > 0 {
-        ctx.changed("company", company_id, "update")?;
+        ctx.changed(Entity::Company, company_id, "update")?;
     }
     Ok(())
 }
@@ -743,7 +744,7 @@ fn recompute_last_activity(ctx: &WriteCtx, deal_id: &str) -> Result<()> {
         params![deal_id, latest],
     )?;
     if n > 0 {
-        ctx.changed("deal", deal_id, "update")?;
+        ctx.changed(Entity::Deal, deal_id, "update")?;
     }
     Ok(())
 }
