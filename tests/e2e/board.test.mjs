@@ -441,14 +441,25 @@ test('a long column loads more cards as it scrolls, and keeps them through a mov
 
   // A move reloads the board: the scrolled column keeps every card it had.
   await app.exec(`document.querySelector('[data-testid="column"][data-stage-name="リード"] [data-testid="column-cards"]').scrollTop = 0`);
-  // The element and its place read at once: a virtualised column swaps its cards as it scrolls.
-  const firstSlot = await app.waitFor(async () => {
-    const el = await app.exec(
-      `const s = document.querySelector('[data-testid="column"][data-stage-name="リード"] [data-card-slot]'); return s && s.getBoundingClientRect().top < 400 ? s : null`,
-    );
-    return el ? Object.values(el)[0] : null;
-  }, 5000, 'the top of the long column');
-  await app.drag(firstSlot, await app.find(`${colSelector('初回商談')} [data-testid="column-cards"]`));
+  // The element and its place read at once: a virtualised column swaps its
+  // cards as it scrolls, so a slot read before the drag may have moved by
+  // the time the mouse gets there. Read it again for each try.
+  const topSlot = () =>
+    app.waitFor(async () => {
+      const el = await app.exec(
+        `const s = document.querySelector('[data-testid="column"][data-stage-name="リード"] [data-card-slot]'); return s && s.getBoundingClientRect().top < 400 ? s : null`,
+      );
+      return el ? Object.values(el)[0] : null;
+    }, 5000, 'the top of the long column');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await app.drag(await topSlot(), await app.find(`${colSelector('初回商談')} [data-testid="column-cards"]`));
+      break;
+    } catch (e) {
+      if (attempt === 3 || !/out of bounds/.test(String(e))) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
   await app.waitFor(async () => {
     const c = (await readBoard(app)).find((x) => x.stage === 'リード');
     return c.count === total - 1 && (await loaded()) === total - 1 ? c : null;
