@@ -31,6 +31,9 @@ pub enum ErrorCode {
     /// This computer profile has not said which member it is in the open
     /// team file yet: nothing is written until it does.
     IdentityRequired,
+    /// The team file holds a value this Kizuna does not know (written by a
+    /// newer version, or edited by hand): shown as an error, never guessed.
+    UnknownValue,
     Io,
     Internal,
 }
@@ -72,6 +75,12 @@ pub enum Error {
     RecoveryBlocked { path: String },
     #[error("choose who you are in this team database first")]
     IdentityRequired,
+    #[error("{table} {id} holds {value:?}, which this Kizuna does not know")]
+    UnknownValue {
+        table: &'static str,
+        id: String,
+        value: String,
+    },
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("database error: {0}")]
@@ -104,6 +113,7 @@ impl Error {
             Error::NoDatabase => ErrorCode::NoDatabase,
             Error::RecoveryBlocked { .. } => ErrorCode::RecoveryBlocked,
             Error::IdentityRequired => ErrorCode::IdentityRequired,
+            Error::UnknownValue { .. } => ErrorCode::UnknownValue,
             Error::Io(e) if is_unreachable_io(e) => ErrorCode::Unreachable,
             Error::Io(_) => ErrorCode::Io,
             Error::Sqlite(e) => sqlite_code(e),
@@ -127,6 +137,17 @@ impl Error {
             current,
         }
     }
+}
+
+/// A value read from the team file as one the engine knows. An unknown one
+/// (from a newer Kizuna, or a hand edit) is an error naming the row: read as
+/// some default, it would be shown, and later saved, as something it is not.
+pub(crate) fn known<T>(table: &'static str, id: &str, value: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T> {
+    parse(value).ok_or_else(|| Error::UnknownValue {
+        table,
+        id: id.to_string(),
+        value: value.to_string(),
+    })
 }
 
 fn is_unreachable_io(e: &std::io::Error) -> bool {

@@ -1,6 +1,6 @@
 //! Contracts (契約) and their renewals (定期契約の先行管理).
 
-use crate::error::{Error, Result};
+use crate::error::{known, Error, Result};
 use crate::id::new_id;
 use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
@@ -18,6 +18,22 @@ pub enum Billing {
     Annual,
 }
 
+impl Billing {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Billing::Monthly => "monthly",
+            Billing::Annual => "annual",
+        }
+    }
+    pub(crate) fn parse(s: &str) -> Option<Billing> {
+        match s {
+            "monthly" => Some(Billing::Monthly),
+            "annual" => Some(Billing::Annual),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
@@ -29,12 +45,13 @@ pub enum ContractStatus {
 }
 
 impl ContractStatus {
-    pub(crate) fn parse(s: &str) -> ContractStatus {
+    pub(crate) fn parse(s: &str) -> Option<ContractStatus> {
         match s {
-            "in_renewal" => ContractStatus::InRenewal,
-            "renewed" => ContractStatus::Renewed,
-            "churned" => ContractStatus::Churned,
-            _ => ContractStatus::Active,
+            "active" => Some(ContractStatus::Active),
+            "in_renewal" => Some(ContractStatus::InRenewal),
+            "renewed" => Some(ContractStatus::Renewed),
+            "churned" => Some(ContractStatus::Churned),
+            _ => None,
         }
     }
 }
@@ -83,7 +100,7 @@ pub struct RenewalItem {
 }
 
 /// A contract as it will be stored: the checks shared by create and edit.
-struct Checked {
+pub(crate) struct Checked {
     plan: String,
     currency: String,
     company_name: String,
@@ -92,7 +109,7 @@ struct Checked {
 
 impl Checked {
     /// What the renewal planner needs of this contract period.
-    fn period<'a>(&'a self, id: &'a str, c: &'a NewContract) -> crate::contracts::renewal::Period<'a> {
+    pub(crate) fn period<'a>(&'a self, id: &'a str, c: &'a NewContract) -> crate::contracts::renewal::Period<'a> {
         crate::contracts::renewal::Period {
             contract_id: id,
             company_id: &c.company_id,
@@ -141,33 +158,31 @@ fn check(ctx: &WriteCtx, c: &NewContract) -> Result<Checked> {
     })
 }
 
-fn billing_str(b: Billing) -> &'static str {
-    match b {
-        Billing::Monthly => "monthly",
-        Billing::Annual => "annual",
-    }
-}
-
-pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
+/// Checks and stores a contract period: a new contract, or (with
+/// `previous`) the period a renewal starts. The one place a contract row is
+/// inserted, so both are held to the same rules. The caller plans its
+/// renewal work and says on the timeline how it began.
+pub(crate) fn insert(ctx: &WriteCtx, c: &NewContract, previous: Option<&str>) -> Result<(String, Checked)> {
     let checked = check(ctx, c)?;
     let (plan, currency, owner) = (&checked.plan, &checked.currency, &checked.owner);
     let id = new_id();
     ctx.tx.execute(
-        "INSERT INTO contracts (id, company_id, deal_id, plan, start_date, end_date, auto_renew, amount, currency,
-                                billing, notice_days, owner_id, hearing_days, proposal_days,
+        "INSERT INTO contracts (id, company_id, deal_id, previous_contract_id, plan, start_date, end_date, auto_renew,
+                                amount, currency, billing, notice_days, owner_id, hearing_days, proposal_days,
                                 created_at, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17)",
         params![
             id,
             c.company_id,
             c.deal_id,
+            previous,
             plan,
             c.start_date.to_string(),
             c.end_date.to_string(),
             c.auto_renew,
             c.amount,
             currency,
-            billing_str(c.billing),
+            c.billing.as_str(),
             c.notice_days,
             owner,
             c.hearing_days,
@@ -176,6 +191,12 @@ pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
             ctx.user_id
         ],
     )?;
+    Ok((id, checked))
+}
+
+pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
+    let (id, checked) = insert(ctx, c, None)?;
+    let plan = &checked.plan;
     crate::contracts::renewal::plan_work(ctx, &checked.period(&id, c), None)?;
     crate::contracts::renewal::record_created(ctx, &c.company_id, plan, c.start_date, c.end_date)?;
     ctx.audit(
@@ -197,7 +218,14 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, c: &NewContract) -> Result
         .query_row(
             "SELECT company_id, status, renewal_stage, end_date FROM contracts WHERE id = ?1 AND deleted_at IS NULL",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| {
+                Ok((
+                    r.get("company_id")?,
+                    r.get("status")?,
+                    r.get("renewal_stage")?,
+                    r.get("end_date")?,
+                ))
+            },
         )
         .optional()?;
     let Some((company_id, status, stage, old_end)) = stored else {
@@ -210,7 +238,7 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, c: &NewContract) -> Result
         return Err(Error::invalid("company_id", "other_company"));
     }
     if !matches!(
-        ContractStatus::parse(&status),
+        known("contracts", id, &status, ContractStatus::parse)?,
         ContractStatus::Active | ContractStatus::InRenewal
     ) {
         return Err(Error::invalid("contract", "decided"));
@@ -231,7 +259,7 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, c: &NewContract) -> Result
             c.auto_renew,
             c.amount,
             currency,
-            billing_str(c.billing),
+            c.billing.as_str(),
             c.notice_days,
             owner,
             c.hearing_days,
@@ -264,28 +292,29 @@ pub fn upcoming(conn: &Connection, today: NaiveDate, within_days: i64) -> Result
          ORDER BY k.end_date, c.name_kana",
     )?;
     let rows = st
-        .query_map([until.to_string()], |r| {
-            let end: String = r.get(4)?;
-            let end_date = NaiveDate::parse_from_str(&end, "%Y-%m-%d").unwrap_or(today);
+        .query_and_then([until.to_string()], |r| -> Result<RenewalItem> {
+            let id: String = r.get("id")?;
+            let end_date = known("contracts", &id, &r.get::<_, String>("end_date")?, stored_date)?;
             Ok(RenewalItem {
-                id: r.get(0)?,
-                company_id: r.get(1)?,
-                company_name: r.get(2)?,
-                plan: r.get(3)?,
+                company_id: r.get("company_id")?,
+                company_name: r.get("name")?,
+                plan: r.get("plan")?,
                 days_left: (end_date - today).num_days(),
                 end_date,
-                amount: r.get(5)?,
-                currency: r.get(6)?,
-                billing: if r.get::<_, String>(7)? == "monthly" {
-                    Billing::Monthly
-                } else {
-                    Billing::Annual
-                },
-                auto_renew: r.get(8)?,
-                status: ContractStatus::parse(&r.get::<_, String>(9)?),
-                owner_name: r.get(10)?,
+                amount: r.get("amount")?,
+                currency: r.get("currency")?,
+                billing: known("contracts", &id, &r.get::<_, String>("billing")?, Billing::parse)?,
+                auto_renew: r.get("auto_renew")?,
+                status: known("contracts", &id, &r.get::<_, String>("status")?, ContractStatus::parse)?,
+                owner_name: r.get("display_name")?,
+                id,
             })
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?;
     Ok(rows)
+}
+
+/// A date as the contracts table stores it.
+pub(crate) fn stored_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }

@@ -4,10 +4,10 @@
 //! know the others.
 
 use crate::clock::Clock;
-use crate::contracts::contract::ContractStatus;
+use crate::contracts::contract::{stored_date, ContractStatus};
 use crate::customers::company::{self, Segment};
 use crate::engine_text::EngineText;
-use crate::error::Result;
+use crate::error::{known, Result};
 use crate::followups::follow_up::{DueState, FollowUpKind};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
@@ -104,21 +104,16 @@ pub fn summary(conn: &Connection, clock: &dyn Clock, id: &str) -> Result<Company
              WHERE company_id = ?1 AND deleted_at IS NULL AND status IN ('active', 'in_renewal')
              ORDER BY end_date, id",
         )?
-        .query_map([id], |r| {
-            let end: String = r.get(2)?;
-            Ok((r.get(0)?, r.get(1)?, end, r.get::<_, String>(3)?))
-        })?
-        .collect::<rusqlite::Result<Vec<(String, String, String, String)>>>()?
-        .into_iter()
-        .filter_map(|(id, plan, end, status)| {
-            Some(SummaryContract {
+        .query_and_then([id], |r| -> Result<SummaryContract> {
+            let id: String = r.get("id")?;
+            Ok(SummaryContract {
+                plan: r.get("plan")?,
+                end_date: known("contracts", &id, &r.get::<_, String>("end_date")?, stored_date)?,
+                status: known("contracts", &id, &r.get::<_, String>("status")?, ContractStatus::parse)?,
                 id,
-                plan,
-                end_date: NaiveDate::parse_from_str(&end, "%Y-%m-%d").ok()?,
-                status: ContractStatus::parse(&status),
             })
-        })
-        .collect();
+        })?
+        .collect::<Result<Vec<_>>>()?;
     let next_follow_up = conn
         .prepare_cached(
             "SELECT f.id, f.kind, f.title, f.due_at, u.display_name, f.text_kind, f.text_params

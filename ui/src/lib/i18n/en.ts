@@ -1073,6 +1073,7 @@ export const en: Catalog = {
     no_database: 'No database is open.',
     recovery_blocked: 'A save on this file was cut off and must be undone before the file can be opened, but this computer may not write to the file. Open Kizuna on a computer that can write to the shared drive, or ask your administrator to check the write permission.',
     identity_required: 'Choose who you are in this database first.',
+    unknown_value: 'The database holds a value this version of Kizuna does not know. Please update Kizuna.',
     io: 'Reading or writing the file failed.',
     internal: 'An internal error occurred.',
   },

@@ -23,6 +23,7 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   no_database: true,
   recovery_blocked: true,
   identity_required: true,
+  unknown_value: true,
   io: true,
   internal: true,
 };
