@@ -84,7 +84,7 @@ pub enum Error {
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("{0}")]
     Internal(String),
 }
@@ -148,6 +148,36 @@ pub(crate) fn known<T>(table: &'static str, id: &str, value: &str, parse: impl F
         id: id.to_string(),
         value: value.to_string(),
     })
+}
+
+/// [`known`] inside a rusqlite row closure: the unknown value travels as a
+/// conversion failure and comes out as [`Error::UnknownValue`] again.
+pub(crate) fn known_in_row<T>(
+    table: &'static str,
+    id: &str,
+    value: String,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
+    known(table, id, &value, parse)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        match e {
+            rusqlite::Error::FromSqlConversionFailure(_, _, inner) if inner.is::<Error>() => {
+                match inner.downcast::<Error>() {
+                    Ok(inner) => *inner,
+                    Err(other) => Error::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+                        0,
+                        rusqlite::types::Type::Text,
+                        other,
+                    )),
+                }
+            }
+            e => Error::Sqlite(e),
+        }
+    }
 }
 
 fn is_unreachable_io(e: &std::io::Error) -> bool {

@@ -238,6 +238,33 @@ pub fn crash_mid_save(path: &Path) {
     );
 }
 
+/// Stores what this Kizuna never writes (a value from a newer version, or a
+/// hand edit): `sql` runs on its own connection with the CHECK constraints off.
+pub fn store_unknown(f: &Fixture, sql: &str) {
+    let conn = rusqlite::Connection::open(f._dir.path().join("team.db")).unwrap();
+    conn.pragma_update(None, "ignore_check_constraints", true).unwrap();
+    assert_eq!(conn.execute(sql, []).unwrap(), 1, "{sql}");
+}
+
+/// The read refused the stored value, naming its table, row and value.
+pub fn assert_unknown<T: std::fmt::Debug>(r: crate::Result<T>, table: &str, id: &str, value: &str) {
+    match r {
+        Err(e @ crate::Error::UnknownValue { .. }) => {
+            assert_eq!(e.code(), crate::ErrorCode::UnknownValue);
+            let crate::Error::UnknownValue {
+                table: t,
+                id: i,
+                value: v,
+            } = e
+            else {
+                unreachable!()
+            };
+            assert_eq!((t, i.as_str(), v.as_str()), (table, id, value));
+        }
+        other => panic!("expected unknown_value on {table} {id}, got {other:?}"),
+    }
+}
+
 /// Not a test of its own: the body of [`crash_mid_save`]'s process.
 #[test]
 fn crash_helper() {

@@ -42,11 +42,12 @@ impl Segment {
             Segment::Small => "small",
         }
     }
-    pub fn parse(s: &str) -> Segment {
+    pub fn parse(s: &str) -> Option<Segment> {
         match s {
-            "key" => Segment::Key,
-            "small" => Segment::Small,
-            _ => Segment::Normal,
+            "key" => Some(Segment::Key),
+            "normal" => Some(Segment::Normal),
+            "small" => Some(Segment::Small),
+            _ => None,
         }
     }
 }
@@ -268,7 +269,7 @@ pub fn get(conn: &Connection, id: &str) -> Result<Company> {
                 name: r.get(2)?,
                 name_kana: r.get(3)?,
                 industry: r.get(4)?,
-                segment: Segment::parse(&r.get::<_, String>(5)?),
+                segment: crate::error::known_in_row("companies", &r.get::<_, String>(0)?, r.get(5)?, Segment::parse)?,
                 owner_id: r.get(6)?,
                 owner_name: r.get(7)?,
                 address: r.get(8)?,
@@ -447,7 +448,7 @@ pub fn list(conn: &Connection, q: &CompanyQuery) -> Result<Vec<CompanyListItem>>
             name: r.get(1)?,
             name_kana: r.get(2)?,
             industry: r.get(3)?,
-            segment: Segment::parse(&r.get::<_, String>(4)?),
+            segment: crate::error::known_in_row("companies", &r.get::<_, String>(0)?, r.get(4)?, Segment::parse)?,
             owner_id: r.get(5)?,
             owner_name: r.get(6)?,
             last_contact_at: r.get(7)?,
@@ -982,5 +983,17 @@ mod tests {
             summary(db.conn(), db.clock(), "nope").unwrap_err().code(),
             ErrorCode::NotFound
         );
+    }
+
+    #[test]
+    fn an_unknown_segment_is_an_error_naming_the_company() {
+        let mut f = crate::testutil::fixture();
+        let id = crate::testutil::company(&mut f.db, "株式会社みらい");
+        crate::testutil::store_unknown(&f, &format!("UPDATE companies SET segment = 'vip' WHERE id = '{id}'"));
+        crate::testutil::assert_unknown(get(f.db.conn(), &id), "companies", &id, "vip");
+        assert!(matches!(
+            list(f.db.conn(), &CompanyQuery::default()),
+            Err(crate::Error::UnknownValue { .. })
+        ));
     }
 }

@@ -37,15 +37,16 @@ impl FollowUpKind {
             FollowUpKind::Appointment => "appointment",
         }
     }
-    pub fn parse(s: &str) -> FollowUpKind {
-        match s {
+    pub fn parse(s: &str) -> Option<FollowUpKind> {
+        Some(match s {
+            "follow_up" => FollowUpKind::FollowUp,
             "decision_deadline" => FollowUpKind::DecisionDeadline,
             "reapproach" => FollowUpKind::Reapproach,
             "renewal" => FollowUpKind::Renewal,
             "retention" => FollowUpKind::Retention,
             "appointment" => FollowUpKind::Appointment,
-            _ => FollowUpKind::FollowUp,
-        }
+            _ => return None,
+        })
     }
 }
 
@@ -185,7 +186,7 @@ fn from_row(r: &rusqlite::Row, clock: &dyn Clock) -> rusqlite::Result<FollowUpIt
     };
     Ok(FollowUpItem {
         id: r.get(0)?,
-        kind: FollowUpKind::parse(&r.get::<_, String>(1)?),
+        kind: crate::error::known_in_row("follow_ups", &r.get::<_, String>(0)?, r.get(1)?, FollowUpKind::parse)?,
         title: r.get(2)?,
         engine_text: EngineText::read(r, 15)?,
         due_at,
@@ -753,5 +754,18 @@ mod tests {
             state(&f),
             (DueState::Overdue, crate::pipeline::board::NextStep::Overdue)
         );
+    }
+
+    #[test]
+    fn an_unknown_kind_is_an_error_naming_the_follow_up() {
+        let mut f = crate::testutil::fixture();
+        let s = crate::testutil::seed_pipeline(&mut f.db);
+        let deal = s.deal(&mut f.db, "商談", s.stages[0].id.clone(), 100, "JPY");
+        let id = s.follow_up(&mut f.db, &deal, "2026-11-26T00:00:00Z");
+        crate::testutil::store_unknown(
+            &f,
+            &format!("UPDATE follow_ups SET kind = 'escalation' WHERE id = '{id}'"),
+        );
+        crate::testutil::assert_unknown(get(f.db.conn(), &f.clock, &id), "follow_ups", &id, "escalation");
     }
 }

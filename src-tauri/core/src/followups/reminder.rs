@@ -313,7 +313,12 @@ pub fn pending(conn: &Connection, user_id: &str, team: &TeamSettings, until: Dat
                     kind: ReminderKind::parse(&r.get::<_, String>(0)?),
                     item_id: r.get(1)?,
                     due_at: r.get(2)?,
-                    follow_up_kind: r.get::<_, Option<String>>(3)?.as_deref().map(FollowUpKind::parse),
+                    follow_up_kind: r
+                        .get::<_, Option<String>>(3)?
+                        .map(|k| {
+                            crate::error::known_in_row("follow_ups", &r.get::<_, String>(1)?, k, FollowUpKind::parse)
+                        })
+                        .transpose()?,
                     title: r.get(4)?,
                     engine_text: EngineText::read(r, 9)?,
                     company_id: r.get(5)?,

@@ -133,7 +133,7 @@ pub fn nobody_forgotten(
             .push(ForgottenCustomer {
                 id: r.get(0)?,
                 name: r.get(1)?,
-                segment: Segment::parse(&r.get::<_, String>(2)?),
+                segment: crate::error::known_in_row("companies", &r.get::<_, String>(0)?, r.get(2)?, Segment::parse)?,
                 last_contact_at: r.get(3)?,
                 days_since_contact: days,
                 interval_days: interval,

@@ -125,7 +125,12 @@ pub fn summary(conn: &Connection, clock: &dyn Clock, id: &str) -> Result<Company
             let due_at: String = r.get(3)?;
             Ok(SummaryFollowUp {
                 id: r.get(0)?,
-                kind: FollowUpKind::parse(&r.get::<_, String>(1)?),
+                kind: crate::error::known_in_row(
+                    "follow_ups",
+                    &r.get::<_, String>(0)?,
+                    r.get(1)?,
+                    FollowUpKind::parse,
+                )?,
                 title: r.get(2)?,
                 engine_text: EngineText::read(r, 5)?,
                 state: DueState::of(&due_at, clock),

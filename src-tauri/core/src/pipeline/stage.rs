@@ -44,11 +44,12 @@ impl StageKind {
             StageKind::Lost => "lost",
         }
     }
-    pub(crate) fn parse(s: &str) -> StageKind {
+    pub(crate) fn parse(s: &str) -> Option<StageKind> {
         match s {
-            "won" => StageKind::Won,
-            "lost" => StageKind::Lost,
-            _ => StageKind::Open,
+            "open" => Some(StageKind::Open),
+            "won" => Some(StageKind::Won),
+            "lost" => Some(StageKind::Lost),
+            _ => None,
         }
     }
 }
@@ -128,7 +129,7 @@ fn stage_from_row(r: &rusqlite::Row) -> rusqlite::Result<Stage> {
         position: r.get(4)?,
         probability: r.get(5)?,
         idle_days: r.get(6)?,
-        kind: StageKind::parse(&r.get::<_, String>(7)?),
+        kind: crate::error::known_in_row("stages", &r.get::<_, String>(0)?, r.get(7)?, StageKind::parse)?,
         is_closing: r.get(8)?,
     })
 }
@@ -755,5 +756,14 @@ mod tests {
         assert!(stages(f.db.conn(), &other).unwrap().is_empty());
         let e = f.db.write(|ctx| delete_pipeline(ctx, &other, 2)).unwrap_err();
         assert_eq!(e.code(), ErrorCode::NotFound);
+    }
+
+    #[test]
+    fn an_unknown_stage_kind_is_an_error_naming_the_stage() {
+        let mut f = crate::testutil::fixture();
+        let s = crate::testutil::seed_pipeline(&mut f.db);
+        let id = s.stages[0].id.clone();
+        crate::testutil::store_unknown(&f, &format!("UPDATE stages SET kind = 'paused' WHERE id = '{id}'"));
+        crate::testutil::assert_unknown(stages(f.db.conn(), &s.pipeline_id), "stages", &id, "paused");
     }
 }

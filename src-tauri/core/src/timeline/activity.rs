@@ -511,7 +511,7 @@ fn editable(ctx: &WriteCtx, id: &str, version: i64) -> Result<Stored> {
                     company_id: r.get(0)?,
                     contact_ids: Vec::new(),
                     deal_id: r.get(1)?,
-                    kind: ActivityKind::parse(&r.get::<_, String>(2)?).unwrap_or(ActivityKind::System),
+                    kind: crate::error::known_in_row("activities", id, r.get(2)?, ActivityKind::parse)?,
                     direction: r.get::<_, Option<String>>(3)?.as_deref().and_then(Direction::parse),
                     occurred_at: r.get(4)?,
                     summary: r.get(5)?,

@@ -76,7 +76,12 @@ fn touches_since(conn: &Connection, company_id: &str, since: &str) -> Result<Vec
             Ok(Touch {
                 r: TouchRef {
                     id: r.get(0)?,
-                    kind: ActivityKind::parse(&r.get::<_, String>(1)?).unwrap_or(ActivityKind::Note),
+                    kind: crate::error::known_in_row(
+                        "activities",
+                        &r.get::<_, String>(0)?,
+                        r.get(1)?,
+                        ActivityKind::parse,
+                    )?,
                     occurred_at: r.get(2)?,
                     summary: r.get(3)?,
                     engine_text: EngineText::read(r, 7)?,

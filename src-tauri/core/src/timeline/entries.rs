@@ -224,7 +224,12 @@ fn load_entries(conn: &Connection, keys: &str, p: Params) -> Result<Vec<Timeline
                 id: r.get(0)?,
                 version: r.get(1)?,
                 company_id: r.get(2)?,
-                kind: ActivityKind::parse(&r.get::<_, String>(3)?).unwrap_or(ActivityKind::System),
+                kind: crate::error::known_in_row(
+                    "activities",
+                    &r.get::<_, String>(0)?,
+                    r.get(3)?,
+                    ActivityKind::parse,
+                )?,
                 direction: r.get::<_, Option<String>>(4)?.as_deref().and_then(Direction::parse),
                 occurred_at: r.get(5)?,
                 summary: text(6)?,
@@ -679,5 +684,21 @@ mod tests {
                 ("second_visit".into(), 1)
             ]
         );
+    }
+
+    #[test]
+    fn an_unknown_activity_kind_is_an_error_naming_the_activity() {
+        let mut f = crate::testutil::fixture();
+        let company = crate::testutil::company(&mut f.db, "株式会社みらい");
+        let id = crate::testutil::log(
+            &mut f.db,
+            &crate::testutil::entry(&company, ActivityKind::Call, "2026-11-20T01:00:00Z", "電話"),
+        );
+        crate::testutil::store_unknown(&f, &format!("UPDATE activities SET kind = 'visit' WHERE id = '{id}'"));
+        let q = TimelineQuery {
+            company_id: Some(company.clone()),
+            ..Default::default()
+        };
+        crate::testutil::assert_unknown(timeline(f.db.conn(), &q), "activities", &id, "visit");
     }
 }

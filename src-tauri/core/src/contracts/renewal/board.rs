@@ -150,3 +150,47 @@ pub fn for_company(conn: &Connection, today: NaiveDate, company_id: &str) -> Res
         .collect::<Result<Vec<_>>>()?;
     Ok(rows)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::Clock;
+    use crate::testutil::{assert_unknown, contract, fixture, seed_pipeline, store_unknown};
+
+    #[test]
+    fn an_unknown_status_or_billing_is_an_error_naming_the_contract() {
+        let mut f = fixture();
+        let s = seed_pipeline(&mut f.db);
+        let paused = contract(&mut f, &s.company_id, "2026-01-09", "2027-01-08", 600_000);
+        let quarterly = contract(&mut f, &s.company_id, "2026-02-01", "2027-01-31", 100_000);
+        let today = f.clock.today();
+        store_unknown(
+            &f,
+            &format!("UPDATE contracts SET status = 'paused' WHERE id = '{paused}'"),
+        );
+        store_unknown(
+            &f,
+            &format!("UPDATE contracts SET billing = 'quarterly' WHERE id = '{quarterly}'"),
+        );
+        assert_unknown(get(f.db.conn(), today, &paused), "contracts", &paused, "paused");
+        assert_unknown(
+            get(f.db.conn(), today, &quarterly),
+            "contracts",
+            &quarterly,
+            "quarterly",
+        );
+        // Every read of a contract refuses it, never shows it as active.
+        assert!(matches!(board(f.db.conn(), today, 90), Err(Error::UnknownValue { .. })));
+        assert!(matches!(
+            crate::contracts::contract::upcoming(f.db.conn(), today, 90),
+            Err(Error::UnknownValue { .. })
+        ));
+        let step = crate::contracts::renewal::StepInput::default();
+        assert_unknown(
+            f.db.write(|ctx| crate::contracts::renewal::advance(ctx, &paused, 1, RenewalStep::Procedure, &step)),
+            "contracts",
+            &paused,
+            "paused",
+        );
+    }
+}
