@@ -628,6 +628,7 @@ fn contract(c: &mut Ctx, company: &SampleCompany, i: usize) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use crate::clock::Clock;
+    use crate::contracts::contract::ContractStatus;
     use crate::followups::follow_up::{list_open, DueState};
     use crate::pipeline::board;
     use crate::testutil::fixture;
@@ -648,7 +649,11 @@ mod tests {
         assert_eq!(count("SELECT COUNT(*) FROM deals"), 120);
         assert!(count("SELECT COUNT(*) FROM activities WHERE kind = 'meeting' AND minutes <> ''") >= 50);
         assert!(count("SELECT COUNT(*) FROM users") >= 5);
-        let ending_soon = crate::contracts::contract::upcoming(conn, f.clock.today(), 90).unwrap();
+        let ending_soon: Vec<_> = crate::contracts::renewal::board(conn, f.clock.today(), 90)
+            .unwrap()
+            .into_iter()
+            .filter(|c| matches!(c.status, ContractStatus::Active | ContractStatus::InRenewal))
+            .collect();
         assert!(
             ending_soon.len() >= 10,
             "contracts ending within 90 days: {}",

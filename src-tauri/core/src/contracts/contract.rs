@@ -6,7 +6,7 @@ use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 use crate::validate::required;
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -78,27 +78,6 @@ pub struct NewContract {
     pub proposal_days: Option<i32>,
 }
 
-/// A contract as the renewal list shows it.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct RenewalItem {
-    pub id: String,
-    pub company_id: String,
-    pub company_name: String,
-    pub plan: String,
-    pub end_date: NaiveDate,
-    /// Calendar days from the user's today to the end date (negative: past).
-    #[ts(type = "number")]
-    pub days_left: i64,
-    #[ts(type = "number")]
-    pub amount: i64,
-    pub currency: String,
-    pub billing: Billing,
-    pub auto_renew: bool,
-    pub status: ContractStatus,
-    pub owner_name: Option<String>,
-}
-
 /// A contract as it will be stored: the checks shared by create and edit.
 pub(crate) struct Checked {
     plan: String,
@@ -146,7 +125,7 @@ fn check(ctx: &WriteCtx, c: &NewContract) -> Result<Checked> {
         .query_row(
             "SELECT name FROM companies WHERE id = ?1 AND deleted_at IS NULL",
             [&c.company_id],
-            |r| r.get(0),
+            |r| r.get("name"),
         )
         .optional()?
         .ok_or(Error::invalid("company_id", "unknown"))?;
@@ -278,40 +257,6 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, c: &NewContract) -> Result
         serde_json::json!({ "plan": plan, "end_date": c.end_date, "amount": c.amount }),
     )?;
     ctx.changed(Entity::Contract, id, "update")
-}
-
-/// Active contracts ending up to `within_days` after `today` (and those already
-/// past their end but not yet renewed or churned), soonest first.
-pub fn upcoming(conn: &Connection, today: NaiveDate, within_days: i64) -> Result<Vec<RenewalItem>> {
-    let until = today + chrono::Duration::days(within_days);
-    let mut st = conn.prepare(
-        "SELECT k.id, k.company_id, c.name, k.plan, k.end_date, k.amount, k.currency, k.billing, k.auto_renew,
-                k.status, u.display_name
-         FROM contracts k JOIN companies c ON c.id = k.company_id LEFT JOIN users u ON u.id = k.owner_id
-         WHERE k.deleted_at IS NULL AND k.status IN ('active','in_renewal') AND k.end_date <= ?1
-         ORDER BY k.end_date, c.name_kana",
-    )?;
-    let rows = st
-        .query_and_then([until.to_string()], |r| -> Result<RenewalItem> {
-            let id: String = r.get("id")?;
-            let end_date = known("contracts", &id, &r.get::<_, String>("end_date")?, stored_date)?;
-            Ok(RenewalItem {
-                company_id: r.get("company_id")?,
-                company_name: r.get("name")?,
-                plan: r.get("plan")?,
-                days_left: (end_date - today).num_days(),
-                end_date,
-                amount: r.get("amount")?,
-                currency: r.get("currency")?,
-                billing: known("contracts", &id, &r.get::<_, String>("billing")?, Billing::parse)?,
-                auto_renew: r.get("auto_renew")?,
-                status: known("contracts", &id, &r.get::<_, String>("status")?, ContractStatus::parse)?,
-                owner_name: r.get("display_name")?,
-                id,
-            })
-        })?
-        .collect::<Result<Vec<_>>>()?;
-    Ok(rows)
 }
 
 /// A date as the contracts table stores it.

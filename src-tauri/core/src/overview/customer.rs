@@ -90,11 +90,11 @@ pub fn summary(conn: &Connection, clock: &dyn Clock, id: &str) -> Result<Company
         )?
         .query_map([id], |r| {
             Ok(SummaryDeal {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                amount: r.get(2)?,
-                currency: r.get(3)?,
-                stage_name: r.get(4)?,
+                id: r.get("id")?,
+                title: r.get("title")?,
+                amount: r.get("amount")?,
+                currency: r.get("currency")?,
+                stage_name: r.get("name")?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -122,20 +122,20 @@ pub fn summary(conn: &Connection, clock: &dyn Clock, id: &str) -> Result<Company
              ORDER BY f.due_at, f.id LIMIT 1",
         )?
         .query_row([id], |r| {
-            let due_at: String = r.get(3)?;
+            let due_at: String = r.get("due_at")?;
             Ok(SummaryFollowUp {
-                id: r.get(0)?,
+                id: r.get("id")?,
                 kind: crate::error::known_in_row(
                     "follow_ups",
-                    &r.get::<_, String>(0)?,
-                    r.get(1)?,
+                    &r.get::<_, String>("id")?,
+                    r.get("kind")?,
                     FollowUpKind::parse,
                 )?,
-                title: r.get(2)?,
+                title: r.get("title")?,
                 engine_text: EngineText::read(r, 5)?,
                 state: DueState::of(&due_at, clock),
                 due_at,
-                assignee_name: r.get(4)?,
+                assignee_name: r.get("display_name")?,
             })
         })
         .optional()?;

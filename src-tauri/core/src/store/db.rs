@@ -571,26 +571,6 @@ impl Db {
         tx.commit()?;
         Ok(out)
     }
-
-    /// Full `integrity_check` (slower than the quick check done at open).
-    pub fn integrity_check(&self) -> Result<Vec<String>> {
-        let mut st = self.conn.prepare("PRAGMA integrity_check")?;
-        let rows = st
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
-    }
-
-    /// A consistent copy through SQLite's backup API, safe while colleagues write.
-    pub fn backup_to(&self, dest: &Path) -> Result<()> {
-        if dest.exists() {
-            return Err(Error::FileExists {
-                path: dest.display().to_string(),
-            });
-        }
-        self.conn.backup(rusqlite::MAIN_DB, dest, None)?;
-        Ok(())
-    }
 }
 
 /// What a restore did with the file it replaced.

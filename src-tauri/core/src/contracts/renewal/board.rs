@@ -181,10 +181,6 @@ mod tests {
         );
         // Every read of a contract refuses it, never shows it as active.
         assert!(matches!(board(f.db.conn(), today, 90), Err(Error::UnknownValue { .. })));
-        assert!(matches!(
-            crate::contracts::contract::upcoming(f.db.conn(), today, 90),
-            Err(Error::UnknownValue { .. })
-        ));
         let step = crate::contracts::renewal::StepInput::default();
         assert_unknown(
             f.db.write(|ctx| crate::contracts::renewal::advance(ctx, &paused, 1, RenewalStep::Procedure, &step)),

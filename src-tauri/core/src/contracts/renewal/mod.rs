@@ -16,7 +16,6 @@ mod steps;
 mod timeline;
 
 pub use board::{board, for_company, get, RenewalCard};
-pub use plan::{next_period, work_dates};
 pub(crate) use plan::{plan_work, replan_work, Period};
 pub use rate::{rate, RateAmounts, ReasonCount, RenewalRate};
 pub use steps::advance;

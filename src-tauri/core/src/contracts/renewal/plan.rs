@@ -15,7 +15,12 @@ use rusqlite::params;
 /// end, but the proposal never after the notice deadline (after it the
 /// customer can no longer decide), and the hearing keeps its distance
 /// before the proposal.
-pub fn work_dates(end: NaiveDate, notice_days: i64, hearing_days: i64, proposal_days: i64) -> (NaiveDate, NaiveDate) {
+pub(super) fn work_dates(
+    end: NaiveDate,
+    notice_days: i64,
+    hearing_days: i64,
+    proposal_days: i64,
+) -> (NaiveDate, NaiveDate) {
     let notice_deadline = end - Duration::days(notice_days.max(0));
     let proposal = (end - Duration::days(proposal_days)).min(notice_deadline);
     let gap = (hearing_days - proposal_days).max(0);
@@ -25,7 +30,7 @@ pub fn work_dates(end: NaiveDate, notice_days: i64, hearing_days: i64, proposal_
 
 /// The next period after `start..=end`: as many calendar months when the
 /// period is whole months (month-end and leap-year safe), else as many days.
-pub fn next_period(start: NaiveDate, end: NaiveDate) -> (NaiveDate, NaiveDate) {
+pub(super) fn next_period(start: NaiveDate, end: NaiveDate) -> (NaiveDate, NaiveDate) {
     let next_start = end + Duration::days(1);
     let mut months = (next_start.year() - start.year()) * 12 + next_start.month() as i32 - start.month() as i32;
     if next_start.day() < start.day() {
@@ -122,7 +127,9 @@ pub(super) fn close_follow_ups(ctx: &WriteCtx, contract_id: &str, steps: &[&str]
              WHERE contract_id = ?1 AND status = 'open' AND deleted_at IS NULL",
         )?;
         let rows = st
-            .query_map([contract_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map([contract_id], |r| {
+                Ok((r.get("id")?, r.get("version")?, r.get("renewal_step")?))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows
     };

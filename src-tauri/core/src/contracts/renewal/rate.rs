@@ -51,7 +51,7 @@ pub struct RenewalRate {
 
 pub fn rate(conn: &Connection, clock: &dyn Clock, from: NaiveDate, to: NaiveDate) -> Result<RenewalRate> {
     let mut st = conn.prepare_cached(
-        "SELECT k.status, k.currency, k.amount, COALESCE(n.amount, k.amount), k.churn_reason
+        "SELECT k.status, k.currency, k.amount, COALESCE(n.amount, k.amount) AS new_amount, k.churn_reason
          FROM contracts k LEFT JOIN contracts n ON n.id = k.next_contract_id
          WHERE k.deleted_at IS NULL AND k.status IN ('renewed','churned') AND k.end_date BETWEEN ?1 AND ?2",
     )?;
@@ -60,10 +60,10 @@ pub fn rate(conn: &Connection, clock: &dyn Clock, from: NaiveDate, to: NaiveDate
     let mut amounts: Vec<RateAmounts> = Vec::new();
     let mut reasons: Vec<ReasonCount> = Vec::new();
     while let Some(r) = rows.next()? {
-        let status: String = r.get(0)?;
-        let currency: String = r.get(1)?;
-        let amount: i64 = r.get(2)?;
-        let new_amount: i64 = r.get(3)?;
+        let status: String = r.get("status")?;
+        let currency: String = r.get("currency")?;
+        let amount: i64 = r.get("amount")?;
+        let new_amount: i64 = r.get("new_amount")?;
         let a = match amounts.iter_mut().position(|a| a.currency == currency) {
             Some(i) => &mut amounts[i],
             None => {
@@ -83,7 +83,7 @@ pub fn rate(conn: &Connection, clock: &dyn Clock, from: NaiveDate, to: NaiveDate
             a.renewed_new += new_amount;
         } else {
             churned += 1;
-            let reason: String = r.get::<_, Option<String>>(4)?.unwrap_or_default();
+            let reason: String = r.get::<_, Option<String>>("churn_reason")?.unwrap_or_default();
             match reasons.iter_mut().find(|x| x.reason == reason) {
                 Some(x) => x.count += 1,
                 None => reasons.push(ReasonCount { reason, count: 1 }),
@@ -95,7 +95,7 @@ pub fn rate(conn: &Connection, clock: &dyn Clock, from: NaiveDate, to: NaiveDate
     let decided = renewed + churned;
     let today = clock.today();
     let mut st = conn.prepare_cached(
-        "SELECT currency, COUNT(*), SUM(amount) FROM contracts
+        "SELECT currency, COUNT(*) AS n, SUM(amount) AS due FROM contracts
          WHERE deleted_at IS NULL AND status IN ('active','in_renewal') AND end_date BETWEEN ?1 AND ?2
          GROUP BY currency ORDER BY SUM(amount) DESC",
     )?;
@@ -103,7 +103,13 @@ pub fn rate(conn: &Connection, clock: &dyn Clock, from: NaiveDate, to: NaiveDate
     let upcoming_amounts = st
         .query_map(
             params![today.to_string(), (today + Duration::days(90)).to_string()],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, i64>(2)?)),
+            |r| {
+                Ok((
+                    r.get::<_, String>("currency")?,
+                    r.get::<_, u32>("n")?,
+                    r.get::<_, i64>("due")?,
+                ))
+            },
         )?
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
