@@ -8,6 +8,7 @@ use crate::engine_text::{EngineText, ProposalKind};
 use crate::error::{known, Error, Result};
 use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::pipeline::deal::reminder_at;
+use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 use crate::team::settings::TeamSettings;
 use chrono::{Duration, NaiveDate};
@@ -163,12 +164,12 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
             };
             let (next, checked) = contract::insert(ctx, &renewed, Some(id))?;
             ctx.audit(
-                "contract",
+                Entity::Contract,
                 &next,
                 "insert",
                 json!({ "previous_contract_id": id, "amount": amount }),
             )?;
-            ctx.changed("contract", &next, "insert")?;
+            ctx.changed(Entity::Contract, &next, "insert")?;
             bump(
                 "status = 'renewed', renewal_stage = 'post_renewal', decided_at = ?3, next_contract_id = ?5",
                 &[&next],
@@ -247,8 +248,8 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
         }
         RenewalStep::NotStarted => unreachable!("refused above"),
     }
-    ctx.audit("contract", id, "update", json!({ "renewal_step": to.as_str() }))?;
-    ctx.changed("contract", id, "update")?;
+    ctx.audit(Entity::Contract, id, "update", json!({ "renewal_step": to.as_str() }))?;
+    ctx.changed(Entity::Contract, id, "update")?;
     Ok(outcome)
 }
 
