@@ -4,7 +4,7 @@
 use super::Reply;
 use crate::state::AppState;
 use kizuna_core::app::session::{AppStatus, IdentityChoice, WhoAreYou};
-use kizuna_core::team::member::{Member, MergeReport};
+use kizuna_core::team::member::{self, Member, MergeReport, User};
 use kizuna_core::team::presence::Presence;
 use tauri::State;
 
@@ -57,4 +57,9 @@ pub async fn merge_members(
     state
         .with_session(move |s| s.merge_members(&stray_id, stray_version, &survivor_id))
         .await
+}
+
+#[tauri::command]
+pub async fn users(state: State<'_, AppState>) -> Reply<Vec<User>> {
+    state.with_session(|s| member::list(s.db()?.conn())).await
 }

@@ -1,0 +1,69 @@
+//! Customers (companies): the list, one customer, its summary, deleting one.
+
+use super::Reply;
+use crate::state::AppState;
+use kizuna_core::app::outbox::Op;
+use kizuna_core::customers::company::{
+    self, Company, CompanyEdit, CompanyListItem, CompanyQuery, DeletionImpact, NewCompany,
+};
+use kizuna_core::overview::customer::{self, CompanySummary};
+use kizuna_core::store::deletion::Deletion;
+use tauri::State;
+
+#[tauri::command]
+pub async fn companies(state: State<'_, AppState>, query: CompanyQuery) -> Reply<Vec<CompanyListItem>> {
+    state.with_session(move |s| company::list(s.db()?.conn(), &query)).await
+}
+
+#[tauri::command]
+pub async fn create_company(state: State<'_, AppState>, company: NewCompany) -> Reply<String> {
+    state
+        .write_or_queue(Op::CreateCompany { company }, |_, applied| Ok(applied.id))
+        .await
+}
+
+#[tauri::command]
+pub async fn company(state: State<'_, AppState>, id: String) -> Reply<Company> {
+    state.with_session(move |s| company::get(s.db()?.conn(), &id)).await
+}
+
+#[tauri::command]
+pub async fn update_company(state: State<'_, AppState>, id: String, version: i64, edit: CompanyEdit) -> Reply<i64> {
+    state
+        .write_or_queue(Op::UpdateCompany { id, version, edit }, |_, applied| {
+            applied
+                .version
+                .ok_or_else(|| kizuna_core::Error::Internal("an edit without its new version".into()))
+        })
+        .await
+}
+
+/// What deleting a customer would take with it, for the question before.
+#[tauri::command]
+pub async fn company_deletion_impact(state: State<'_, AppState>, id: String) -> Reply<DeletionImpact> {
+    state
+        .with_session(move |s| company::deletion_impact(s.db()?.conn(), &id))
+        .await
+}
+
+#[tauri::command]
+pub async fn delete_company(
+    state: State<'_, AppState>,
+    id: String,
+    version: i64,
+    with_open_work: bool,
+) -> Reply<Deletion> {
+    state
+        .with_session(move |s| s.db()?.write(|ctx| company::delete(ctx, &id, version, with_open_work)))
+        .await
+}
+
+#[tauri::command]
+pub async fn company_summary(state: State<'_, AppState>, id: String) -> Reply<CompanySummary> {
+    state
+        .with_session(move |s| {
+            let db = s.db()?;
+            customer::summary(db.conn(), db.clock(), &id)
+        })
+        .await
+}

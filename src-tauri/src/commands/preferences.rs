@@ -1,0 +1,25 @@
+//! This computer profile's own choices: language, the tray, the name shown.
+
+use super::Reply;
+use crate::state::AppState;
+use crate::tray;
+use kizuna_core::app::session::AppStatus;
+use kizuna_core::language::Language;
+use tauri::{AppHandle, State};
+
+#[tauri::command]
+pub async fn set_language(app: AppHandle, state: State<'_, AppState>, language: Option<Language>) -> Reply<AppStatus> {
+    let status = state.with_session(move |s| s.set_language(language)).await?;
+    tray::relabel(&app, status.language);
+    Ok(status)
+}
+
+#[tauri::command]
+pub async fn set_close_to_tray(state: State<'_, AppState>, enabled: bool) -> Reply<AppStatus> {
+    state.with_session(move |s| s.set_close_to_tray(enabled)).await
+}
+
+#[tauri::command]
+pub async fn set_display_name(state: State<'_, AppState>, version: i64, name: String) -> Reply<AppStatus> {
+    state.with_session(move |s| s.set_display_name(version, &name)).await
+}
