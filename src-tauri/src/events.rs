@@ -30,7 +30,7 @@ impl<T: Serialize + Clone> Event<T> {
     /// loads the state anew when it comes back, so a lost event is harmless.
     pub fn emit(&self, app: &AppHandle, payload: T) {
         if let Err(e) = app.emit(self.name, payload) {
-            eprintln!("Kizuna: the window did not get {}: {e}", self.name);
+            tracing::warn!(event = self.name, "the window did not get an event: {e}");
         }
     }
 }

@@ -5,6 +5,7 @@
 mod commands;
 mod events;
 mod live;
+mod logging;
 mod notifier;
 mod state;
 mod tray;
@@ -55,6 +56,10 @@ pub fn run() {
             // tests cover them on every OS (KIZUNA_HOME overrides them).
             let dirs = kizuna_core::app::config::Dirs::for_this_user()
                 .ok_or("the operating system names no folder for Kizuna's settings")?;
+            let log_folder = logging::folder(&dirs.data_dir);
+            logging::init(&log_folder);
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), "Kizuna starts");
+            app.manage(logging::Folder(log_folder));
             let notifier = Arc::new(notifier::DesktopNotifier::new(app.handle().clone()));
             let sink = Arc::new(live::WindowSink::new(app.handle().clone()));
             let state = AppState::start(dirs, sys_locale::get_locale(), notifier, sink, app.handle().clone());
@@ -152,11 +157,14 @@ pub fn run() {
             commands::preferences::set_language,
             commands::preferences::set_close_to_tray,
             commands::preferences::set_display_name,
+            commands::preferences::log_location,
             commands::updates::update_check,
             commands::updates::install_update,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
+            tracing::error!("Kizuna could not start: {e}");
+            // The log may not exist yet: say it where a terminal sees it too.
             eprintln!("Kizuna could not start: {e}");
             std::process::exit(1);
         });

@@ -34,7 +34,7 @@ impl ChangeSink for WindowSink {
     }
 
     fn unreachable(&self, error: &Error) {
-        eprintln!("Kizuna: the team database does not answer: {error}");
+        tracing::warn!(code = %error.code(), "the team database does not answer");
         self.reachable.store(false, Ordering::Relaxed);
         events::DB_REACHABILITY.emit(
             &self.app,
@@ -52,7 +52,7 @@ impl ChangeSink for WindowSink {
         tauri::async_runtime::spawn(async move {
             if let Some(state) = app.try_state::<crate::state::AppState>() {
                 if let Err(e) = state.drain_outbox().await {
-                    eprintln!("Kizuna: sending the outbox failed: {}", e.message);
+                    tracing::warn!(code = %e.code, "sending the outbox failed");
                 }
             }
         });

@@ -22,12 +22,12 @@ impl DesktopNotifier {
         #[cfg(windows)]
         if let Some(dirs) = kizuna_core::app::config::Dirs::for_this_user() {
             if let Err(e) = kizuna_core::platform::register_app_user_model_id(&dirs.data_dir) {
-                eprintln!("Kizuna: could not register for Windows notifications: {e}");
+                tracing::warn!("could not register for Windows notifications: {e}");
             }
         }
         #[cfg(target_os = "macos")]
         if let Err(e) = notify_rust::set_application(APP_ID) {
-            eprintln!("Kizuna: could not set the notification application: {e}");
+            tracing::warn!("could not set the notification application: {e}");
         }
         DesktopNotifier { app }
     }
@@ -62,7 +62,8 @@ impl Notifier for DesktopNotifier {
     }
 
     fn failed(&self, _notice: &Notice, text: &NoticeText, error: &str) {
-        eprintln!("Kizuna: notification \"{}\" not shown: {error}", text.summary);
+        // The summary names the customer: the log keeps only why.
+        tracing::warn!("a notification was not shown: {error}");
         events::NOTIFICATION_FAILED.emit(
             &self.app,
             NotificationFailed {
@@ -79,7 +80,7 @@ impl Notifier for DesktopNotifier {
     }
 
     fn unavailable(&self, error: &kizuna_core::Error) {
-        eprintln!("Kizuna: reminders paused, database not readable: {error}");
+        tracing::warn!(code = %error.code(), "reminders paused, the database is not readable");
     }
 }
 

@@ -79,9 +79,9 @@ fn spawn_daily_backups(changes: Arc<Watcher>, dir: PathBuf) {
             loop {
                 if let Some(path) = changes.path() {
                     match kizuna_core::store::backup::daily(&path, &dir, chrono::Utc::now()) {
-                        Ok(Some(copy)) => eprintln!("Kizuna: daily backup {}", copy.display()),
+                        Ok(Some(_)) => tracing::info!("daily backup made"),
                         Ok(None) => {}
-                        Err(e) => eprintln!("Kizuna: the daily backup of {} failed: {e}", path.display()),
+                        Err(e) => tracing::warn!(code = %e.code(), "the daily backup failed"),
                     }
                 }
                 std::thread::sleep(Duration::from_secs(30 * 60));
@@ -105,10 +105,22 @@ fn spawn_heartbeat(app: AppHandle) {
             };
             match state.presence().await {
                 Ok(presence) => crate::events::PRESENCE.emit(&app, presence),
-                Err(e) => eprintln!("Kizuna: the heartbeat failed: {}", e.message),
+                Err(e) => tracing::warn!(code = %e.code, "the heartbeat failed"),
             }
         }
     });
+}
+
+/// How start-up's open went, by code: which file it was stays out of the log.
+fn log_opened(status: &AppStatus) {
+    match (&status.database, &status.open_error) {
+        (Some(db), _) => match db.read_only {
+            Some(reason) => tracing::info!(local = db.is_local, read_only = ?reason, "database opened read-only"),
+            None => tracing::info!(local = db.is_local, "database opened"),
+        },
+        (None, Some(e)) => tracing::info!(code = %e.code, "database not opened"),
+        (None, None) => tracing::info!("no database chosen yet"),
+    }
 }
 
 /// Points both background watchers at what the session has open.
@@ -126,7 +138,7 @@ impl AppState {
         app: AppHandle,
     ) -> AppState {
         let outbox = Outbox::open(&dirs.data_dir.join("outbox.db"))
-            .map_err(|e| eprintln!("Kizuna: the local outbox cannot be opened: {e}"))
+            .map_err(|e| tracing::error!(code = %e.code(), "the local outbox cannot be opened"))
             .ok();
         let state = AppState {
             session: Arc::new((Mutex::new(None), Condvar::new())),
@@ -148,6 +160,7 @@ impl AppState {
         spawn_heartbeat(state.app.clone());
         std::thread::spawn(move || {
             let session = Session::start(dirs, os_locale.as_deref(), Arc::new(SystemClock));
+            log_opened(&session.status());
             tray.store(session.config().close_to_tray, Ordering::Relaxed);
             follow(&reminders, &changes, &session, false);
             let (lock, ready) = &*slot;

@@ -226,3 +226,21 @@ impl From<Error> for ErrorPayload {
         e.payload()
     }
 }
+
+/// The code as the UI's catalogues name it (`conflict`, `busy`).
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(code)) => f.write_str(&code),
+            _ => write!(f, "{self:?}"),
+        }
+    }
+}
+
+/// The code alone: this is what the desktop's log keeps of a failed
+/// command, and the message may name a customer, a colleague or a path.
+impl std::fmt::Display for ErrorPayload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.code, f)
+    }
+}

@@ -6,6 +6,7 @@ use kizuna_core::customers::contact::{Contact, ContactEdit, NewContact};
 use tauri::State;
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn contacts(state: State<'_, AppState>, company_id: String) -> Reply<Vec<Contact>> {
     state
         .with_session(move |s| kizuna_core::customers::contact::contacts_of(s.db()?.conn(), &company_id))
@@ -13,6 +14,7 @@ pub async fn contacts(state: State<'_, AppState>, company_id: String) -> Reply<V
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn create_contact(state: State<'_, AppState>, contact: NewContact) -> Reply<String> {
     state
         .with_session(move |s| {
@@ -24,6 +26,7 @@ pub async fn create_contact(state: State<'_, AppState>, contact: NewContact) -> 
 
 /// Saves the contact dialog against the version it showed; returns the new one.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn update_contact(state: State<'_, AppState>, id: String, version: i64, edit: ContactEdit) -> Reply<i64> {
     state
         .with_session(move |s| {
@@ -35,6 +38,7 @@ pub async fn update_contact(state: State<'_, AppState>, id: String, version: i64
 
 /// Soft: the timeline entries and deals that name the contact keep the name.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn delete_contact(state: State<'_, AppState>, id: String, version: i64) -> Reply<()> {
     state
         .with_session(move |s| {

@@ -11,11 +11,13 @@ use kizuna_core::store::deletion::Deletion;
 use tauri::State;
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn companies(state: State<'_, AppState>, query: CompanyQuery) -> Reply<Vec<CompanyListItem>> {
     state.with_session(move |s| company::list(s.db()?.conn(), &query)).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn create_company(state: State<'_, AppState>, company: NewCompany) -> Reply<String> {
     state
         .write_or_queue(Op::CreateCompany { company }, |_, applied| Ok(applied.id))
@@ -23,11 +25,13 @@ pub async fn create_company(state: State<'_, AppState>, company: NewCompany) -> 
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn company(state: State<'_, AppState>, id: String) -> Reply<Company> {
     state.with_session(move |s| company::get(s.db()?.conn(), &id)).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn update_company(state: State<'_, AppState>, id: String, version: i64, edit: CompanyEdit) -> Reply<i64> {
     state
         .write_or_queue(Op::UpdateCompany { id, version, edit }, |_, applied| {
@@ -40,6 +44,7 @@ pub async fn update_company(state: State<'_, AppState>, id: String, version: i64
 
 /// What deleting a customer would take with it, for the question before.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn company_deletion_impact(state: State<'_, AppState>, id: String) -> Reply<DeletionImpact> {
     state
         .with_session(move |s| company::deletion_impact(s.db()?.conn(), &id))
@@ -47,6 +52,7 @@ pub async fn company_deletion_impact(state: State<'_, AppState>, id: String) -> 
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn delete_company(
     state: State<'_, AppState>,
     id: String,
@@ -59,6 +65,7 @@ pub async fn delete_company(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn company_summary(state: State<'_, AppState>, id: String) -> Reply<CompanySummary> {
     state
         .with_session(move |s| {

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use tauri::State;
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn app_status(state: State<'_, AppState>) -> Reply<AppStatus> {
     state.status().await
 }
@@ -21,6 +22,7 @@ pub fn database_reachable(state: State<'_, AppState>) -> bool {
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn create_team_database(state: State<'_, AppState>, path: String) -> Reply<AppStatus> {
     state
         .with_session(move |s| s.create_team_database(&PathBuf::from(path)))
@@ -28,6 +30,7 @@ pub async fn create_team_database(state: State<'_, AppState>, path: String) -> R
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn open_team_database(state: State<'_, AppState>, path: String) -> Reply<AppStatus> {
     state
         .with_session(move |s| s.open_team_database(&PathBuf::from(path)))
@@ -35,27 +38,32 @@ pub async fn open_team_database(state: State<'_, AppState>, path: String) -> Rep
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn use_local_database(state: State<'_, AppState>) -> Reply<AppStatus> {
     state.with_session(|s| s.use_local_database()).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn retry_open(state: State<'_, AppState>) -> Reply<AppStatus> {
     state.with_session(|s| Ok(s.retry_open())).await
 }
 
 /// This desktop's copies of the database, newest first.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn backups(state: State<'_, AppState>) -> Reply<Vec<BackupInfo>> {
     state.with_session(|s| s.backups()).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn back_up_now(state: State<'_, AppState>) -> Reply<BackupInfo> {
     state.with_session(|s| s.back_up_now()).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn restore_backup(state: State<'_, AppState>, path: String) -> Reply<RestoreOutcome> {
     state
         .with_session(move |s| s.restore_backup(std::path::Path::new(&path)))

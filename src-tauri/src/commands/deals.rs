@@ -12,6 +12,7 @@ use tauri::State;
 /// The board: per column the count, the totals and the first cards; a
 /// column listed in `loaded` (stage id → cards on screen) keeps that many.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn board(
     state: State<'_, AppState>,
     pipeline_id: Option<String>,
@@ -34,6 +35,7 @@ pub async fn board(
 
 /// The next cards of a column as it scrolls.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn board_column_page(
     state: State<'_, AppState>,
     stage_id: String,
@@ -56,11 +58,13 @@ pub async fn board_column_page(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn deal(state: State<'_, AppState>, id: String) -> Reply<Deal> {
     state.with_session(move |s| deal::get(s.db()?.conn(), &id)).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn create_deal(state: State<'_, AppState>, deal: NewDeal) -> Reply<Deal> {
     state
         .with_session(move |s| {
@@ -72,6 +76,7 @@ pub async fn create_deal(state: State<'_, AppState>, deal: NewDeal) -> Reply<Dea
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn update_deal(state: State<'_, AppState>, id: String, version: i64, edit: DealEdit) -> Reply<Deal> {
     state
         .write_or_queue(Op::UpdateDeal { id, version, edit }, |s, applied| {
@@ -81,6 +86,7 @@ pub async fn update_deal(state: State<'_, AppState>, id: String, version: i64, e
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn move_deal(state: State<'_, AppState>, request: MoveDeal) -> Reply<MoveOutcome> {
     state
         .write_or_queue(Op::MoveDeal { request }, |_, applied| applied.reply_as())
@@ -89,6 +95,7 @@ pub async fn move_deal(state: State<'_, AppState>, request: MoveDeal) -> Reply<M
 
 /// Soft delete, version-checked; the answer's id undoes it.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn delete_deal(state: State<'_, AppState>, id: String, version: i64) -> Reply<Deletion> {
     state
         .with_session(move |s| s.db()?.write(|ctx| deal::delete(ctx, &id, version)))

@@ -7,6 +7,7 @@ use tauri::State;
 
 /// Puts back everything one delete (of a deal or a customer) took.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn undo_deletion(state: State<'_, AppState>, deletion_id: String) -> Reply<Restored> {
     state
         .with_session(move |s| s.db()?.write(|ctx| deletion::undo(ctx, &deletion_id)))

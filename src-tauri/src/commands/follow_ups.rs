@@ -13,6 +13,7 @@ use tauri::{AppHandle, State};
 use tauri_plugin_autostart::ManagerExt;
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn follow_ups(
     state: State<'_, AppState>,
     mine_only: bool,
@@ -33,6 +34,7 @@ pub async fn follow_ups(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn create_follow_up(state: State<'_, AppState>, follow_up: NewFollowUp) -> Reply<FollowUpItem> {
     state
         .write_or_queue(Op::CreateFollowUp { follow_up }, |s, applied| {
@@ -44,6 +46,7 @@ pub async fn create_follow_up(state: State<'_, AppState>, follow_up: NewFollowUp
 
 /// Done, optionally with the touch that did it logged in the same step.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn complete_follow_up(
     state: State<'_, AppState>,
     id: String,
@@ -58,6 +61,7 @@ pub async fn complete_follow_up(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn snooze_follow_up(
     state: State<'_, AppState>,
     id: String,
@@ -76,6 +80,7 @@ pub async fn snooze_follow_up(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn reassign_follow_up(
     state: State<'_, AppState>,
     id: String,
@@ -94,6 +99,7 @@ pub async fn reassign_follow_up(
 /// The cadence's proposal for a customer's next follow-up, and the
 /// pushiness warning when the team already reached out too often.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn cadence(state: State<'_, AppState>, company_id: String) -> Reply<CadenceAdvice> {
     state
         .with_session(move |s| {
@@ -105,6 +111,7 @@ pub async fn cadence(state: State<'_, AppState>, company_id: String) -> Reply<Ca
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn nobody_forgotten(state: State<'_, AppState>) -> Reply<Vec<OwnerGroup>> {
     state
         .with_session(move |s| {
@@ -117,6 +124,7 @@ pub async fn nobody_forgotten(state: State<'_, AppState>) -> Reply<Vec<OwnerGrou
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn due_count(state: State<'_, AppState>) -> Reply<u32> {
     state
         .with_session(move |s| {
@@ -127,6 +135,7 @@ pub async fn due_count(state: State<'_, AppState>) -> Reply<u32> {
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn notify_prefs(state: State<'_, AppState>) -> Reply<NotifyPrefs> {
     state
         .with_session(move |s| {
@@ -137,6 +146,7 @@ pub async fn notify_prefs(state: State<'_, AppState>) -> Reply<NotifyPrefs> {
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn save_notify_prefs(state: State<'_, AppState>, prefs: NotifyPrefs) -> Reply<NotifyPrefs> {
     state
         .with_session(move |s| s.db()?.write(|ctx| reminder::save_prefs(ctx, &prefs)))
@@ -145,6 +155,7 @@ pub async fn save_notify_prefs(state: State<'_, AppState>, prefs: NotifyPrefs) -
 
 /// Whether Kizuna starts at login (a per-machine choice, kept by the OS).
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub fn autostart(app: AppHandle) -> Reply<bool> {
     app.autolaunch()
         .is_enabled()
@@ -152,6 +163,7 @@ pub fn autostart(app: AppHandle) -> Reply<bool> {
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub fn set_autostart(app: AppHandle, enabled: bool) -> Reply<bool> {
     let manager = app.autolaunch();
     let result = if enabled { manager.enable() } else { manager.disable() };

@@ -9,11 +9,13 @@ use kizuna_core::team::presence::Presence;
 use tauri::State;
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn who_are_you(state: State<'_, AppState>) -> Reply<WhoAreYou> {
     state.with_session(|s| s.who_are_you()).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn identify(state: State<'_, AppState>, choice: IdentityChoice) -> Reply<AppStatus> {
     state.with_session(move |s| s.identify(&choice)).await
 }
@@ -21,21 +23,25 @@ pub async fn identify(state: State<'_, AppState>, choice: IdentityChoice) -> Rep
 /// The other computers active as this member now (a heartbeat is written
 /// at most every few minutes, however often this is asked).
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn presence(state: State<'_, AppState>) -> Reply<Presence> {
     state.presence().await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn members(state: State<'_, AppState>) -> Reply<Vec<Member>> {
     state.with_session(|s| s.members()).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn rename_member(state: State<'_, AppState>, id: String, version: i64, name: String) -> Reply<Vec<Member>> {
     state.with_session(move |s| s.rename_member(&id, version, &name)).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn set_member_active(
     state: State<'_, AppState>,
     id: String,
@@ -48,6 +54,7 @@ pub async fn set_member_active(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn merge_members(
     state: State<'_, AppState>,
     stray_id: String,
@@ -60,6 +67,7 @@ pub async fn merge_members(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn users(state: State<'_, AppState>) -> Reply<Vec<User>> {
     state.with_session(|s| member::list(s.db()?.conn())).await
 }

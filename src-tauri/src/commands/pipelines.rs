@@ -6,11 +6,13 @@ use kizuna_core::pipeline::stage::{self, PipelineStages, StageEdit};
 use tauri::State;
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn pipelines(state: State<'_, AppState>) -> Reply<Vec<PipelineStages>> {
     state.with_session(|s| stage::all_with_stages(s.db()?.conn())).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn create_pipeline(state: State<'_, AppState>, name: String) -> Reply<Vec<PipelineStages>> {
     state
         .with_session(move |s| {
@@ -22,6 +24,7 @@ pub async fn create_pipeline(state: State<'_, AppState>, name: String) -> Reply<
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn save_pipeline(
     state: State<'_, AppState>,
     id: String,
@@ -39,6 +42,7 @@ pub async fn save_pipeline(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn delete_pipeline(state: State<'_, AppState>, id: String, version: i64) -> Reply<Vec<PipelineStages>> {
     state
         .with_session(move |s| {

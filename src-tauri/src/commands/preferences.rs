@@ -1,6 +1,7 @@
 //! This computer profile's own choices: language, the tray, the name shown.
 
 use super::Reply;
+use crate::logging;
 use crate::state::AppState;
 use crate::tray;
 use kizuna_core::app::session::AppStatus;
@@ -8,6 +9,7 @@ use kizuna_core::language::Language;
 use tauri::{AppHandle, State};
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn set_language(app: AppHandle, state: State<'_, AppState>, language: Option<Language>) -> Reply<AppStatus> {
     let status = state.with_session(move |s| s.set_language(language)).await?;
     tray::relabel(&app, status.language);
@@ -15,11 +17,20 @@ pub async fn set_language(app: AppHandle, state: State<'_, AppState>, language: 
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn set_close_to_tray(state: State<'_, AppState>, enabled: bool) -> Reply<AppStatus> {
     state.with_session(move |s| s.set_close_to_tray(enabled)).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn set_display_name(state: State<'_, AppState>, version: i64, name: String) -> Reply<AppStatus> {
     state.with_session(move |s| s.set_display_name(version, &name)).await
+}
+
+/// The folder of this computer's log (logging.rs), for Settings to show:
+/// what to send whoever helps when something goes wrong.
+#[tauri::command]
+pub fn log_location(folder: State<'_, logging::Folder>) -> String {
+    folder.0.display().to_string()
 }

@@ -10,6 +10,7 @@ use tauri::State;
 /// The renewal board: running contracts ending within `horizon_days`, and
 /// those decided in the last 30 days.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn renewal_board(state: State<'_, AppState>, horizon_days: u32) -> Reply<Vec<RenewalCard>> {
     state
         .with_session(move |s| {
@@ -20,6 +21,7 @@ pub async fn renewal_board(state: State<'_, AppState>, horizon_days: u32) -> Rep
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn company_contracts(state: State<'_, AppState>, company_id: String) -> Reply<Vec<RenewalCard>> {
     state
         .with_session(move |s| {
@@ -30,6 +32,7 @@ pub async fn company_contracts(state: State<'_, AppState>, company_id: String) -
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn create_contract(state: State<'_, AppState>, contract: NewContract) -> Reply<RenewalCard> {
     state
         .with_session(move |s| {
@@ -41,6 +44,7 @@ pub async fn create_contract(state: State<'_, AppState>, contract: NewContract) 
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn update_contract(
     state: State<'_, AppState>,
     id: String,
@@ -57,6 +61,7 @@ pub async fn update_contract(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn advance_renewal(
     state: State<'_, AppState>,
     id: String,
@@ -70,6 +75,7 @@ pub async fn advance_renewal(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn renewal_rate(state: State<'_, AppState>, from: NaiveDate, to: NaiveDate) -> Reply<RenewalRate> {
     state
         .with_session(move |s| {

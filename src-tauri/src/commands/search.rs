@@ -12,6 +12,7 @@ const SEARCH_LIMIT: u32 = 8;
 const SEARCH_MORE: u32 = 20;
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn search(state: State<'_, AppState>, query: String) -> Reply<SearchResults> {
     state
         .with_session(move |s| {
@@ -22,6 +23,7 @@ pub async fn search(state: State<'_, AppState>, query: String) -> Reply<SearchRe
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn search_more(
     state: State<'_, AppState>,
     query: String,

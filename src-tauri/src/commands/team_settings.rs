@@ -6,6 +6,7 @@ use kizuna_core::team::settings::{self, TeamSettings, VersionedSettings};
 use tauri::State;
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn team_settings(state: State<'_, AppState>) -> Reply<VersionedSettings> {
     state
         .with_session(|s| {
@@ -16,6 +17,7 @@ pub async fn team_settings(state: State<'_, AppState>) -> Reply<VersionedSetting
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn update_team_settings(
     state: State<'_, AppState>,
     version: i64,

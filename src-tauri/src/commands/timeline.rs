@@ -9,6 +9,7 @@ use kizuna_core::timeline::mail::{self, MailDraft, ThankYouDraft};
 use tauri::State;
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn timeline(state: State<'_, AppState>, query: TimelineQuery) -> Reply<TimelinePage> {
     state
         .with_session(move |s| entries::timeline(s.db()?.conn(), &query))
@@ -16,6 +17,7 @@ pub async fn timeline(state: State<'_, AppState>, query: TimelineQuery) -> Reply
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn log_activity(state: State<'_, AppState>, activity: NewActivity) -> Reply<String> {
     state
         .write_or_queue(Op::LogActivity { activity }, |_, applied| Ok(applied.id))
@@ -23,6 +25,7 @@ pub async fn log_activity(state: State<'_, AppState>, activity: NewActivity) -> 
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn update_activity(state: State<'_, AppState>, id: String, version: i64, edit: ActivityEdit) -> Reply<i64> {
     state
         .with_session(move |s| s.db()?.write(|ctx| activity::update_activity(ctx, &id, version, &edit)))
@@ -30,6 +33,7 @@ pub async fn update_activity(state: State<'_, AppState>, id: String, version: i6
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn delete_activity(state: State<'_, AppState>, id: String, version: i64) -> Reply<()> {
     state
         .with_session(move |s| s.db()?.write(|ctx| activity::delete_activity(ctx, &id, version)))
@@ -38,6 +42,7 @@ pub async fn delete_activity(state: State<'_, AppState>, id: String, version: i6
 
 /// The thank-you mail for a meeting, in the UI's language and signed by the current user.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn thank_you_mail(state: State<'_, AppState>, activity_id: String) -> Reply<ThankYouDraft> {
     state
         .with_session(move |s| {
@@ -50,6 +55,7 @@ pub async fn thank_you_mail(state: State<'_, AppState>, activity_id: String) -> 
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn record_mail_sent(
     state: State<'_, AppState>,
     company_id: String,

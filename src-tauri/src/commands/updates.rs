@@ -10,6 +10,7 @@ use tauri::{AppHandle, State};
 
 /// `None` while the local database is open: only a team file has a folder.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn update_check(state: State<'_, AppState>) -> Reply<Option<UpdateCheck>> {
     let Some(team) = state.with_session(|s| Ok(s.config().database.clone())).await? else {
         return Ok(None);
@@ -22,6 +23,7 @@ pub async fn update_check(state: State<'_, AppState>) -> Reply<Option<UpdateChec
 /// Copies the offered installer to this computer, checks the copy, and
 /// starts it. On Windows the installer replaces this Kizuna, so it closes.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn install_update(app: AppHandle, state: State<'_, AppState>, version: String) -> Reply<InstallStarted> {
     let (team, data_dir) = state
         .with_session(|s| {
