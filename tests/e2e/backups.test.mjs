@@ -27,6 +27,11 @@ test('a manual backup is restored from Settings; a damaged database is restored 
 
   await app.click('[data-testid="nav-settings"]');
   await app.find('[data-testid="settings-backups"]');
+  // Settings says where the log is: the logs folder beside the backups.
+  await app.find('[data-testid="settings-log"]');
+  await app.waitFor(async () => (await app.text('[data-testid="settings-log-path"]')) === join(home, 'logs'), 10000, 'the log folder shown');
+  await app.click('[data-testid="settings-log-copy"]');
+  await app.find('[data-testid="settings-log-copied"]');
   await app.click('[data-testid="backup-now"]');
   await app.find('[data-testid="backup"][data-kind="manual"]');
   await app.screenshot('backups-settings-ja');
@@ -44,6 +49,19 @@ test('a manual backup is restored from Settings; a damaged database is restored 
   await app.click('[data-testid="backup-restore-confirm"]');
   await app.waitFor(async () => !(await app.findAll('[data-testid="backup-confirm"]')).length, 15000, 'the restore');
   assert.ok(!(await companyNames()).includes(later), 'the restore brought back the earlier state');
+
+  // A failed command leaves one line in the log: its name and code, not what was asked.
+  const missing = `存在しない顧客${Date.now() % 10000}`;
+  await assert.rejects(app.invoke('company', { id: missing }), /not_found/);
+  const logText = () =>
+    readdirSync(join(home, 'logs'))
+      .filter((n) => n.startsWith('kizuna.') && n.endsWith('.log'))
+      .map((n) => readFileSync(join(home, 'logs', n), 'utf8'))
+      .join('');
+  const failed = await app.waitFor(async () => logText().split('\n').find((l) => /WARN company: error=not_found$/.test(l)) ?? null, 5000, 'the failed command logged');
+  assert.ok(failed);
+  assert.match(logText(), /INFO Kizuna starts version=/);
+  assert.ok(!logText().includes(missing) && !logText().includes(later), 'no customer data in the log');
   await app.quit();
   app = undefined;
 
@@ -72,4 +90,5 @@ test('a manual backup is restored from Settings; a damaged database is restored 
   const aside = readdirSync(home).filter((n) => n.startsWith('kizuna-local.damaged-'));
   assert.equal(aside.length, 1, `the damaged file is kept aside: ${readdirSync(home)}`);
   assert.deepEqual(readFileSync(join(home, aside[0])), bytes, 'and was never written to');
+  assert.match(logText(), /database not opened code=damaged/, 'the failed open is logged by its code');
 });

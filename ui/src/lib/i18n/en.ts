@@ -765,6 +765,11 @@ export const en: Catalog = {
     access: 'Writing',
     writable: 'Allowed',
     notOpen: 'Not open',
+    log: 'Log',
+    logFolder: 'Where the log is kept',
+    logCopy: 'Copy location',
+    logCopied: 'Copied',
+    logHint: 'Records only which operations failed and why (error codes), one file a day, the last 14 days kept. No customer names, notes or other content. Send the files in this folder to whoever helps you with a problem.',
   },
   pipelineEditor: {
     title: 'Pipelines and stages',

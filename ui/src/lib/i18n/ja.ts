@@ -770,6 +770,11 @@ export const ja = {
     access: '書き込み',
     writable: '可能',
     notOpen: '開いていません',
+    log: 'ログ',
+    logFolder: 'ログの保存場所',
+    logCopy: '場所をコピー',
+    logCopied: 'コピーしました',
+    logHint: '失敗した操作の種類（エラーコード）だけを日ごとのファイルに記録し、14日分を残します。顧客名やメモなどの内容は記録しません。問題を相談するときにこのフォルダーのファイルを送ってください。',
   },
   pipelineEditor: {
     title: 'パイプラインとステージ',
