@@ -72,7 +72,7 @@ export function advanceRenewal(id: string, version: number, step: RenewalStep, i
 }
 
 /**
- * `app_status` in src-tauri/src/commands/mod.rs.
+ * `app_status` in src-tauri/src/commands/database.rs.
  */
 export function appStatus(): Promise<AppStatus> {
   return call<AppStatus>('app_status');
@@ -87,7 +87,7 @@ export function autostart(): Promise<boolean> {
 }
 
 /**
- * `back_up_now` in src-tauri/src/commands/mod.rs.
+ * `back_up_now` in src-tauri/src/commands/database.rs.
  */
 export function backUpNow(): Promise<BackupInfo> {
   return call<BackupInfo>('back_up_now');
@@ -95,7 +95,7 @@ export function backUpNow(): Promise<BackupInfo> {
 
 /**
  * This desktop's copies of the database, newest first.
- * `backups` in src-tauri/src/commands/mod.rs.
+ * `backups` in src-tauri/src/commands/database.rs.
  */
 export function backups(): Promise<BackupInfo[]> {
   return call<BackupInfo[]>('backups');
@@ -104,7 +104,7 @@ export function backups(): Promise<BackupInfo[]> {
 /**
  * The board: per column the count, the totals and the first cards; a
  * column listed in `loaded` (stage id → cards on screen) keeps that many.
- * `board` in src-tauri/src/commands/mod.rs.
+ * `board` in src-tauri/src/commands/deals.rs.
  */
 export function board(pipelineId: string | null, filter: BoardFilter | null, loaded: Record<string, number> | null): Promise<Board> {
   return call<Board>('board', { pipelineId, filter, loaded });
@@ -112,7 +112,7 @@ export function board(pipelineId: string | null, filter: BoardFilter | null, loa
 
 /**
  * The next cards of a column as it scrolls.
- * `board_column_page` in src-tauri/src/commands/mod.rs.
+ * `board_column_page` in src-tauri/src/commands/deals.rs.
  */
 export function boardColumnPage(stageId: string, filter: BoardFilter | null, after: CardCursor): Promise<CardPage> {
   return call<CardPage>('board_column_page', { stageId, filter, after });
@@ -128,14 +128,14 @@ export function cadence(companyId: string): Promise<CadenceAdvice> {
 }
 
 /**
- * `companies` in src-tauri/src/commands/mod.rs.
+ * `companies` in src-tauri/src/commands/customers.rs.
  */
 export function companies(query: CompanyQuery): Promise<CompanyListItem[]> {
   return call<CompanyListItem[]>('companies', { query });
 }
 
 /**
- * `company` in src-tauri/src/commands/mod.rs.
+ * `company` in src-tauri/src/commands/customers.rs.
  */
 export function company(id: string): Promise<Company> {
   return call<Company>('company', { id });
@@ -150,14 +150,14 @@ export function companyContracts(companyId: string): Promise<RenewalCard[]> {
 
 /**
  * What deleting a customer would take with it, for the question before.
- * `company_deletion_impact` in src-tauri/src/commands/mod.rs.
+ * `company_deletion_impact` in src-tauri/src/commands/customers.rs.
  */
 export function companyDeletionImpact(id: string): Promise<DeletionImpact> {
   return call<DeletionImpact>('company_deletion_impact', { id });
 }
 
 /**
- * `company_summary` in src-tauri/src/commands/mod.rs.
+ * `company_summary` in src-tauri/src/commands/customers.rs.
  */
 export function companySummary(id: string): Promise<CompanySummary> {
   return call<CompanySummary>('company_summary', { id });
@@ -179,7 +179,7 @@ export function contacts(companyId: string): Promise<Contact[]> {
 }
 
 /**
- * `create_company` in src-tauri/src/commands/mod.rs.
+ * `create_company` in src-tauri/src/commands/customers.rs.
  */
 export function createCompany(company: NewCompany): Promise<string> {
   return call<string>('create_company', { company });
@@ -200,7 +200,7 @@ export function createContract(contract: NewContract): Promise<RenewalCard> {
 }
 
 /**
- * `create_deal` in src-tauri/src/commands/mod.rs.
+ * `create_deal` in src-tauri/src/commands/deals.rs.
  */
 export function createDeal(deal: NewDeal): Promise<Deal> {
   return call<Deal>('create_deal', { deal });
@@ -214,14 +214,14 @@ export function createFollowUp(followUp: NewFollowUp): Promise<FollowUpItem> {
 }
 
 /**
- * `create_pipeline` in src-tauri/src/commands/mod.rs.
+ * `create_pipeline` in src-tauri/src/commands/pipelines.rs.
  */
 export function createPipeline(name: string): Promise<PipelineStages[]> {
   return call<PipelineStages[]>('create_pipeline', { name });
 }
 
 /**
- * `create_team_database` in src-tauri/src/commands/mod.rs.
+ * `create_team_database` in src-tauri/src/commands/database.rs.
  */
 export function createTeamDatabase(path: string): Promise<AppStatus> {
   return call<AppStatus>('create_team_database', { path });
@@ -230,28 +230,28 @@ export function createTeamDatabase(path: string): Promise<AppStatus> {
 /**
  * Whether the team file answered the change watcher's last probe (the
  * `db-reachability` event says when that changes).
- * `database_reachable` in src-tauri/src/commands/mod.rs.
+ * `database_reachable` in src-tauri/src/commands/database.rs.
  */
 export function databaseReachable(): Promise<boolean> {
   return call<boolean>('database_reachable');
 }
 
 /**
- * `deal` in src-tauri/src/commands/mod.rs.
+ * `deal` in src-tauri/src/commands/deals.rs.
  */
 export function deal(id: string): Promise<Deal> {
   return call<Deal>('deal', { id });
 }
 
 /**
- * `delete_activity` in src-tauri/src/commands/mod.rs.
+ * `delete_activity` in src-tauri/src/commands/timeline.rs.
  */
 export function deleteActivity(id: string, version: number): Promise<null> {
   return call<null>('delete_activity', { id, version });
 }
 
 /**
- * `delete_company` in src-tauri/src/commands/mod.rs.
+ * `delete_company` in src-tauri/src/commands/customers.rs.
  */
 export function deleteCompany(id: string, version: number, withOpenWork: boolean): Promise<Deletion> {
   return call<Deletion>('delete_company', { id, version, withOpenWork });
@@ -267,21 +267,21 @@ export function deleteContact(id: string, version: number): Promise<null> {
 
 /**
  * Soft delete, version-checked; the answer's id undoes it.
- * `delete_deal` in src-tauri/src/commands/mod.rs.
+ * `delete_deal` in src-tauri/src/commands/deals.rs.
  */
 export function deleteDeal(id: string, version: number): Promise<Deletion> {
   return call<Deletion>('delete_deal', { id, version });
 }
 
 /**
- * `delete_pipeline` in src-tauri/src/commands/mod.rs.
+ * `delete_pipeline` in src-tauri/src/commands/pipelines.rs.
  */
 export function deletePipeline(id: string, version: number): Promise<PipelineStages[]> {
   return call<PipelineStages[]>('delete_pipeline', { id, version });
 }
 
 /**
- * `drain_outbox` in src-tauri/src/commands/mod.rs.
+ * `drain_outbox` in src-tauri/src/commands/outbox.rs.
  */
 export function drainOutbox(): Promise<DrainReport> {
   return call<DrainReport>('drain_outbox');
@@ -318,10 +318,19 @@ export function installUpdate(version: string): Promise<InstallStarted> {
 }
 
 /**
- * `log_activity` in src-tauri/src/commands/mod.rs.
+ * `log_activity` in src-tauri/src/commands/timeline.rs.
  */
 export function logActivity(activity: NewActivity): Promise<string> {
   return call<string>('log_activity', { activity });
+}
+
+/**
+ * The folder of this computer's log (logging.rs), for Settings to show:
+ * what to send whoever helps when something goes wrong.
+ * `log_location` in src-tauri/src/commands/preferences.rs.
+ */
+export function logLocation(): Promise<string> {
+  return call<string>('log_location');
 }
 
 /**
@@ -339,7 +348,7 @@ export function mergeMembers(strayId: string, strayVersion: number, survivorId: 
 }
 
 /**
- * `move_deal` in src-tauri/src/commands/mod.rs.
+ * `move_deal` in src-tauri/src/commands/deals.rs.
  */
 export function moveDeal(request: MoveDeal): Promise<MoveOutcome> {
   return call<MoveOutcome>('move_deal', { request });
@@ -360,7 +369,7 @@ export function notifyPrefs(): Promise<NotifyPrefs> {
 }
 
 /**
- * `open_team_database` in src-tauri/src/commands/mod.rs.
+ * `open_team_database` in src-tauri/src/commands/database.rs.
  */
 export function openTeamDatabase(path: string): Promise<AppStatus> {
   return call<AppStatus>('open_team_database', { path });
@@ -368,21 +377,21 @@ export function openTeamDatabase(path: string): Promise<AppStatus> {
 
 /**
  * How much work waits in this computer's outbox.
- * `outbox_counts` in src-tauri/src/commands/mod.rs.
+ * `outbox_counts` in src-tauri/src/commands/outbox.rs.
  */
 export function outboxCounts(): Promise<OutboxCounts> {
   return call<OutboxCounts>('outbox_counts');
 }
 
 /**
- * `outbox_entries` in src-tauri/src/commands/mod.rs.
+ * `outbox_entries` in src-tauri/src/commands/outbox.rs.
  */
 export function outboxEntries(): Promise<Entry[]> {
   return call<Entry[]>('outbox_entries');
 }
 
 /**
- * `pipelines` in src-tauri/src/commands/mod.rs.
+ * `pipelines` in src-tauri/src/commands/pipelines.rs.
  */
 export function pipelines(): Promise<PipelineStages[]> {
   return call<PipelineStages[]>('pipelines');
@@ -405,7 +414,7 @@ export function reassignFollowUp(id: string, version: number, assigneeId: string
 }
 
 /**
- * `record_mail_sent` in src-tauri/src/commands/mod.rs.
+ * `record_mail_sent` in src-tauri/src/commands/timeline.rs.
  */
 export function recordMailSent(companyId: string, dealId: string | null, contactIds: string[], draft: MailDraft): Promise<string> {
   return call<string>('record_mail_sent', { companyId, dealId, contactIds, draft });
@@ -437,21 +446,21 @@ export function renewalRate(from: string, to: string): Promise<RenewalRate> {
 /**
  * A conflict's answer: `apply_mine` puts the waiting edit on top of the
  * colleague's version; otherwise it is let go.
- * `resolve_outbox` in src-tauri/src/commands/mod.rs.
+ * `resolve_outbox` in src-tauri/src/commands/outbox.rs.
  */
 export function resolveOutbox(seq: number, applyMine: boolean): Promise<null> {
   return call<null>('resolve_outbox', { seq, applyMine });
 }
 
 /**
- * `restore_backup` in src-tauri/src/commands/mod.rs.
+ * `restore_backup` in src-tauri/src/commands/database.rs.
  */
 export function restoreBackup(path: string): Promise<RestoreOutcome> {
   return call<RestoreOutcome>('restore_backup', { path });
 }
 
 /**
- * `retry_open` in src-tauri/src/commands/mod.rs.
+ * `retry_open` in src-tauri/src/commands/database.rs.
  */
 export function retryOpen(): Promise<AppStatus> {
   return call<AppStatus>('retry_open');
@@ -465,21 +474,21 @@ export function saveNotifyPrefs(prefs: NotifyPrefs): Promise<NotifyPrefs> {
 }
 
 /**
- * `save_pipeline` in src-tauri/src/commands/mod.rs.
+ * `save_pipeline` in src-tauri/src/commands/pipelines.rs.
  */
 export function savePipeline(id: string, version: number, name: string, stages: StageEdit[]): Promise<PipelineStages[]> {
   return call<PipelineStages[]>('save_pipeline', { id, version, name, stages });
 }
 
 /**
- * `search` in src-tauri/src/commands/mod.rs.
+ * `search` in src-tauri/src/commands/search.rs.
  */
 export function search(query: string): Promise<SearchResults> {
   return call<SearchResults>('search', { query });
 }
 
 /**
- * `search_more` in src-tauri/src/commands/mod.rs.
+ * `search_more` in src-tauri/src/commands/search.rs.
  */
 export function searchMore(query: string, kind: SearchKind, after: SearchCursor): Promise<SearchGroup> {
   return call<SearchGroup>('search_more', { query, kind, after });
@@ -493,21 +502,21 @@ export function setAutostart(enabled: boolean): Promise<boolean> {
 }
 
 /**
- * `set_close_to_tray` in src-tauri/src/commands/mod.rs.
+ * `set_close_to_tray` in src-tauri/src/commands/preferences.rs.
  */
 export function setCloseToTray(enabled: boolean): Promise<AppStatus> {
   return call<AppStatus>('set_close_to_tray', { enabled });
 }
 
 /**
- * `set_display_name` in src-tauri/src/commands/mod.rs.
+ * `set_display_name` in src-tauri/src/commands/preferences.rs.
  */
 export function setDisplayName(version: number, name: string): Promise<AppStatus> {
   return call<AppStatus>('set_display_name', { version, name });
 }
 
 /**
- * `set_language` in src-tauri/src/commands/mod.rs.
+ * `set_language` in src-tauri/src/commands/preferences.rs.
  */
 export function setLanguage(language: Language | null): Promise<AppStatus> {
   return call<AppStatus>('set_language', { language });
@@ -528,7 +537,7 @@ export function snoozeFollowUp(id: string, version: number, choice: SnoozeChoice
 }
 
 /**
- * `team_settings` in src-tauri/src/commands/mod.rs.
+ * `team_settings` in src-tauri/src/commands/team_settings.rs.
  */
 export function teamSettings(): Promise<VersionedSettings> {
   return call<VersionedSettings>('team_settings');
@@ -536,14 +545,14 @@ export function teamSettings(): Promise<VersionedSettings> {
 
 /**
  * The thank-you mail for a meeting, in the UI's language and signed by the current user.
- * `thank_you_mail` in src-tauri/src/commands/mod.rs.
+ * `thank_you_mail` in src-tauri/src/commands/timeline.rs.
  */
 export function thankYouMail(activityId: string): Promise<ThankYouDraft> {
   return call<ThankYouDraft>('thank_you_mail', { activityId });
 }
 
 /**
- * `timeline` in src-tauri/src/commands/mod.rs.
+ * `timeline` in src-tauri/src/commands/timeline.rs.
  */
 export function timeline(query: TimelineQuery): Promise<TimelinePage> {
   return call<TimelinePage>('timeline', { query });
@@ -551,14 +560,14 @@ export function timeline(query: TimelineQuery): Promise<TimelinePage> {
 
 /**
  * Puts back everything one delete (of a deal or a customer) took.
- * `undo_deletion` in src-tauri/src/commands/mod.rs.
+ * `undo_deletion` in src-tauri/src/commands/deletions.rs.
  */
 export function undoDeletion(deletionId: string): Promise<Restored> {
   return call<Restored>('undo_deletion', { deletionId });
 }
 
 /**
- * `update_activity` in src-tauri/src/commands/mod.rs.
+ * `update_activity` in src-tauri/src/commands/timeline.rs.
  */
 export function updateActivity(id: string, version: number, edit: ActivityEdit): Promise<number> {
   return call<number>('update_activity', { id, version, edit });
@@ -573,7 +582,7 @@ export function updateCheck(): Promise<UpdateCheck | null> {
 }
 
 /**
- * `update_company` in src-tauri/src/commands/mod.rs.
+ * `update_company` in src-tauri/src/commands/customers.rs.
  */
 export function updateCompany(id: string, version: number, edit: CompanyEdit): Promise<number> {
   return call<number>('update_company', { id, version, edit });
@@ -595,28 +604,28 @@ export function updateContract(id: string, version: number, contract: NewContrac
 }
 
 /**
- * `update_deal` in src-tauri/src/commands/mod.rs.
+ * `update_deal` in src-tauri/src/commands/deals.rs.
  */
 export function updateDeal(id: string, version: number, edit: DealEdit): Promise<Deal> {
   return call<Deal>('update_deal', { id, version, edit });
 }
 
 /**
- * `update_team_settings` in src-tauri/src/commands/mod.rs.
+ * `update_team_settings` in src-tauri/src/commands/team_settings.rs.
  */
 export function updateTeamSettings(version: number, settings: TeamSettings): Promise<VersionedSettings> {
   return call<VersionedSettings>('update_team_settings', { version, settings });
 }
 
 /**
- * `use_local_database` in src-tauri/src/commands/mod.rs.
+ * `use_local_database` in src-tauri/src/commands/database.rs.
  */
 export function useLocalDatabase(): Promise<AppStatus> {
   return call<AppStatus>('use_local_database');
 }
 
 /**
- * `users` in src-tauri/src/commands/mod.rs.
+ * `users` in src-tauri/src/commands/members.rs.
  */
 export function users(): Promise<User[]> {
   return call<User[]>('users');
@@ -666,6 +675,7 @@ export const COMMANDS = [
   'identify',
   'install_update',
   'log_activity',
+  'log_location',
   'members',
   'merge_members',
   'move_deal',
