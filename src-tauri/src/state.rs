@@ -18,7 +18,7 @@ use std::time::Duration;
 use tauri::{AppHandle, Manager};
 
 /// The longest a command waits for the database. A write that meets a busy
-/// file retries for up to ~15 s (db.rs); past this the share is taken as
+/// file retries for up to ~15 s (store/db.rs); past this the share is taken as
 /// hung: the window gets "unreachable" and stays usable, while the call
 /// finishes (or not) on its blocking thread.
 const CALL_LIMIT: Duration = Duration::from_secs(20);
@@ -61,7 +61,7 @@ pub struct AppState {
     reminders: Arc<Reminders>,
     changes: Arc<Watcher>,
     sink: Arc<WindowSink>,
-    /// Work kept on this computer while the share is away (outbox.rs);
+    /// Work kept on this computer while the share is away (app/outbox.rs);
     /// `None` if its file could not be opened (then nothing is queued and
     /// the user sees the unreachable error, with the form kept).
     outbox: Arc<Mutex<Option<Outbox>>>,
@@ -322,7 +322,7 @@ impl AppState {
         report
     }
 
-    /// The user's answer to an entry that needs one (outbox.rs, `resolve`).
+    /// The user's answer to an entry that needs one (app/outbox.rs, `resolve`).
     pub async fn resolve_outbox(&self, seq: i64, apply_mine: bool) -> Result<(), ErrorPayload> {
         let outbox = self.outbox.clone();
         let done = self

@@ -2,7 +2,7 @@ import type { NotifyPrefs } from './generated/NotifyPrefs';
 import type { Problem } from './pipelineEdit';
 
 // The notification settings form, apart from the DOM so it is tested without
-// a window. The checks mirror NotifyPrefs::validated in core/src/reminder.rs;
+// a window. The checks mirror NotifyPrefs::validated in core/src/followups/reminder.rs;
 // the engine checks every save again.
 
 /** ISO weekday numbers (1 = Monday) with their catalogue names, Monday first as the engine counts. */

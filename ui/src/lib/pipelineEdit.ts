@@ -7,8 +7,8 @@ import type { TeamSettings } from './generated/TeamSettings';
 
 // The pure logic of the pipeline and team-settings editors in Settings, apart
 // from the DOM so it is tested without a window. The engine validates every
-// save again; the checks here mirror its limits (core/src/pipeline.rs and
-// settings.rs) so the user hears about a mistake before the round trip, and
+// save again; the checks here mirror its limits (core/src/pipeline/stage.rs and
+// team/settings.rs) so the user hears about a mistake before the round trip, and
 // so nothing that cannot even be deserialised (an empty number field) is sent.
 
 export const PIPELINE_NAME_MAX = 100;

@@ -3,7 +3,7 @@ import { integerIn, type Problem } from './pipelineEdit';
 
 // The follow-up cadence and the guards of the team settings (issue 6), apart
 // from the DOM so they are tested without a window. The limits mirror
-// core/src/settings.rs; the engine checks every save again.
+// core/src/team/settings.rs; the engine checks every save again.
 
 export const CADENCE_STEPS_MAX = 10;
 export const CADENCE_DAY_RANGE = { min: 1, max: 365 } as const;

@@ -4,7 +4,7 @@ import { FILTERS, LOGGABLE } from './timelineKinds';
 describe('the timeline filter chips', () => {
   it('have a chip for every kind an entry can have, SNS and contracts included', () => {
     for (const k of LOGGABLE) expect(FILTERS).toContain(k);
-    // Written by the engine: a deal moving (deal.rs), a contract and its renewal steps (contract.rs, renewal.rs).
+    // Written by the engine: a deal moving (pipeline/deal.rs), a contract and its renewal steps (contracts/).
     expect(FILTERS).toContain('stage_change');
     expect(FILTERS).toContain('contract');
     expect(FILTERS).toContain('sns');
