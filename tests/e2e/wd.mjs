@@ -51,8 +51,25 @@ export class App {
     this.id = id;
   }
 
-  /** Starts tauri-driver and a session with the real app binary. */
-  static async launch({ home, env = {}, lang = 'ja_JP.UTF-8' }) {
+  /**
+   * Starts tauri-driver and a session with the real app binary. A Kizuna
+   * of the previous test still on its way out holds the single-instance
+   * name for a moment on a loaded machine, and the new one hands over to
+   * it and exits: end what is left and start once more.
+   */
+  static async launch(options) {
+    try {
+      return await App.launchOnce(options);
+    } catch (e) {
+      if (!/single-instance|running instance/.test(String(e))) throw e;
+      await endProcessesOf(options.home);
+      await endKizunasOnThisBus();
+      await sleep(2000);
+      return App.launchOnce(options);
+    }
+  }
+
+  static async launchOnce({ home, env = {}, lang = 'ja_JP.UTF-8' }) {
     const port = await freePort();
     const nativePort = await freePort();
     const driver = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], {
@@ -80,8 +97,13 @@ export class App {
       // A window that never comes (another Kizuna still running took over as
       // the single instance, or the binary is missing) fails in a minute.
       60_000,
-    ).catch((e) => {
+    ).catch(async (e) => {
       driver.kill('SIGKILL');
+      // WebKitWebDriver outlives tauri-driver and holds its output pipes:
+      // left running, it would keep this test file from ever ending.
+      await endProcessesOf(home);
+      driver.stdout.destroy();
+      driver.stderr.destroy();
       throw new Error(`the app window did not open (${e.message}); is another Kizuna still running? ${log}`);
     });
     const app = new App(driver, base, res.value?.sessionId ?? res.sessionId);
@@ -358,6 +380,27 @@ function processesOf(home) {
     }
   }
   return pids;
+}
+
+/**
+ * Ends every Kizuna on this test display's D-Bus session (the one the
+ * single-instance name lives on), whatever test started it; other
+ * worktrees' test runs have a bus of their own and are left alone.
+ */
+async function endKizunasOnThisBus() {
+  const bus = process.env.DBUS_SESSION_BUS_ADDRESS;
+  if (!bus) return;
+  const marker = `DBUS_SESSION_BUS_ADDRESS=${bus}\0`;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (!readFileSync(`/proc/${name}/comm`, 'latin1').startsWith('kizuna-desktop')) continue;
+      if (readFileSync(`/proc/${name}/environ`, 'latin1').includes(marker)) process.kill(Number(name), 'SIGKILL');
+    } catch {
+      /* gone already, or not ours to read */
+    }
+  }
+  await sleep(500);
 }
 
 async function endProcessesOf(home) {
