@@ -15,7 +15,8 @@
 use crate::customers::company::{self, CompanyEdit, NewCompany};
 use crate::error::{Error, ErrorCode, ErrorPayload, Result};
 use crate::followups::follow_up::{self, NewFollowUp};
-use crate::pipeline::deal::{self, DealEdit, MoveDeal};
+use crate::pipeline::deal::{self, DealEdit};
+use crate::pipeline::moves::MoveDeal;
 use crate::store::db::{Db, WriteCtx};
 use crate::timeline::activity::{self, NewActivity};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -92,7 +93,7 @@ impl Op {
                 deal::update(ctx, id, *version, edit)?;
                 Ok(created(id.clone()))
             }
-            Op::MoveDeal { request } => replied(&request.deal_id, &deal::move_to(ctx, request)?),
+            Op::MoveDeal { request } => replied(&request.deal_id, &crate::pipeline::moves::move_to(ctx, request)?),
             Op::CompleteFollowUp { id, version, touch } => replied(
                 id,
                 &crate::timeline::touch::complete_follow_up(ctx, id, *version, touch.as_ref())?,

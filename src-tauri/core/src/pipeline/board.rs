@@ -581,13 +581,13 @@ mod tests {
         let f = crate::testutil::seed_pipeline(&mut db);
         let id = f.deal(&mut db, "lost", f.stage("見積"), 1, "JPY");
         db.write(|ctx| {
-            crate::pipeline::deal::move_to(
+            crate::pipeline::moves::move_to(
                 ctx,
-                &crate::pipeline::deal::MoveDeal {
+                &crate::pipeline::moves::MoveDeal {
                     deal_id: id.clone(),
                     version: 1,
                     to_stage_id: f.stage("失注"),
-                    lost: Some(crate::pipeline::deal::LostInfo {
+                    lost: Some(crate::pipeline::moves::LostInfo {
                         reason: "価格".into(),
                         detail: "予算が半分に".into(),
                         lost_to: "競合社".into(),
@@ -978,9 +978,9 @@ mod tests {
         let after = b.columns[2].next.clone().unwrap();
         // A colleague drags the 35th card to the top meanwhile.
         db.write(|ctx| {
-            crate::pipeline::deal::move_to(
+            crate::pipeline::moves::move_to(
                 ctx,
-                &crate::pipeline::deal::MoveDeal {
+                &crate::pipeline::moves::MoveDeal {
                     deal_id: ids[35].clone(),
                     version: 1,
                     to_stage_id: f.stage("提案"),

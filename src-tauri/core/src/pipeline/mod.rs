@@ -3,4 +3,5 @@
 
 pub mod board;
 pub mod deal;
+pub mod moves;
 pub mod stage;

@@ -299,7 +299,8 @@ mod tests {
     use crate::clock::Clock;
     use crate::followups::follow_up::{self, FollowUpQuery};
     use crate::pipeline::board::{self, BoardFilter};
-    use crate::pipeline::deal::{self, MoveDeal};
+    use crate::pipeline::deal::{self};
+    use crate::pipeline::moves::MoveDeal;
     use crate::testutil::{assert_invalid, contact, contract, fixture, seed_pipeline, Fixture, Seed};
     use crate::timeline::activity::ActivityKind;
     use crate::timeline::entries::{self, TimelineQuery};
@@ -353,7 +354,7 @@ mod tests {
             decision_deadline: NaiveDate::from_ymd_opt(2026, 12, 9),
             ..Default::default()
         };
-        f.db.write(|ctx| deal::move_to(ctx, &m)).unwrap();
+        f.db.write(|ctx| crate::pipeline::moves::move_to(ctx, &m)).unwrap();
         id
     }
 
@@ -447,7 +448,7 @@ mod tests {
             to_stage_id: s.stage("受注"),
             ..Default::default()
         };
-        f.db.write(|ctx| deal::move_to(ctx, &m)).unwrap();
+        f.db.write(|ctx| crate::pipeline::moves::move_to(ctx, &m)).unwrap();
         contract(&mut f, &s.company_id, "2026-01-01", "2026-12-31", 600_000);
         contact(&mut f.db, &s.company_id, "山田 花子", "");
         // Removed on its own last week: an undo of the customer must not revive it.

@@ -1130,9 +1130,9 @@ mod tests {
         let (mut f, s) = setup();
         let deal = s.deal(&mut f.db, "A", s.stage("提案"), 1, "JPY");
         f.db.write(|ctx| {
-            crate::pipeline::deal::move_to(
+            crate::pipeline::moves::move_to(
                 ctx,
-                &crate::pipeline::deal::MoveDeal {
+                &crate::pipeline::moves::MoveDeal {
                     deal_id: deal.clone(),
                     version: 1,
                     to_stage_id: s.stage("見積"),

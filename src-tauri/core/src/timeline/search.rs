@@ -1136,11 +1136,11 @@ mod tests {
         let (mut f, s) = setup();
         let deal = s.deal(&mut f.db, "基幹システム刷新", s.stage("見積"), 1, "JPY");
         s.deal(&mut f.db, "別の案件", s.stage("提案"), 1, "JPY");
-        let lose = |version: i64| crate::pipeline::deal::MoveDeal {
+        let lose = |version: i64| crate::pipeline::moves::MoveDeal {
             deal_id: deal.clone(),
             version,
             to_stage_id: s.stage("失注"),
-            lost: Some(crate::pipeline::deal::LostInfo {
+            lost: Some(crate::pipeline::moves::LostInfo {
                 reason: "価格".into(),
                 detail: "先方の予算が半分に削られた".into(),
                 lost_to: "ライバルソフト株式会社".into(),
@@ -1148,7 +1148,8 @@ mod tests {
             }),
             ..Default::default()
         };
-        f.db.write(|ctx| crate::pipeline::deal::move_to(ctx, &lose(1))).unwrap();
+        f.db.write(|ctx| crate::pipeline::moves::move_to(ctx, &lose(1)))
+            .unwrap();
         let found = crate::testutil::deal_hits;
         assert_eq!(
             found(&f.db, "予算が半分"),
@@ -1168,9 +1169,9 @@ mod tests {
         integrity(&f.db);
         // Reopened: the loss is no longer the deal's, nor in the index.
         f.db.write(|ctx| {
-            crate::pipeline::deal::move_to(
+            crate::pipeline::moves::move_to(
                 ctx,
-                &crate::pipeline::deal::MoveDeal {
+                &crate::pipeline::moves::MoveDeal {
                     deal_id: deal.clone(),
                     version: 2,
                     to_stage_id: s.stage("提案"),
@@ -1189,9 +1190,9 @@ mod tests {
         let (mut f, s) = setup();
         let deal = s.deal(&mut f.db, "A", s.stage("提案"), 1, "JPY");
         f.db.write(|ctx| {
-            crate::pipeline::deal::move_to(
+            crate::pipeline::moves::move_to(
                 ctx,
-                &crate::pipeline::deal::MoveDeal {
+                &crate::pipeline::moves::MoveDeal {
                     deal_id: deal.clone(),
                     version: 1,
                     to_stage_id: s.stage("見積"),

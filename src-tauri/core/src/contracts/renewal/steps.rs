@@ -211,7 +211,7 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
             let reason = crate::validate::required("churn_reason", &input.churn_reason, 500)?;
             let team = TeamSettings::load(ctx.tx)?;
             let today = ctx.clock.today();
-            let reapproach = crate::pipeline::deal::reapproach_date_with(
+            let reapproach = crate::pipeline::moves::reapproach_date_with(
                 k.c.end_date.max(today),
                 None,
                 team.reapproach_lead_days,
