@@ -97,6 +97,11 @@ bench: test-deps app
 	# p50/p99 commit latency; a commit reaching another connection's change
 	# feed polled every 500 ms and every 10 ms (about half a minute).
 	$(CARGO) bench -p kizuna-core --bench shared_file
+	# File-system calls of one save (a logged touch, a card move, a
+	# follow-up done) beside a bare SQLite insert with the same journal and
+	# sync settings, and the ratio: on a share each call is a round trip
+	# (strace over 1 and 11 saves; a few seconds).
+	$(CARGO) bench -p kizuna-core --bench save_calls
 
 # ---------------------------------------------------------------------------
 # Windows, cross-built on Linux with MinGW; tests run under Wine

@@ -103,7 +103,8 @@ if [ "$want" = test ]; then
   # imagemagick for whole-screen screenshots; dbus for the notification tests.
   # python3-dbus and python3-gi run the test notification server (tests/notify-server.py).
   # fuse3 and python3-fusepy run tests/faultfs.py, the misbehaving share of the outage tests.
-  pkgs+=(xvfb webkit2gtk-driver imagemagick dbus dbus-x11 at-spi2-core python3 python3-dbus python3-gi fuse3 python3-fusepy)
+  # strace counts the file-system calls of a save (make bench, save_calls).
+  pkgs+=(xvfb webkit2gtk-driver imagemagick dbus dbus-x11 at-spi2-core python3 python3-dbus python3-gi fuse3 python3-fusepy strace)
 fi
 apt_install "${pkgs[@]}"
 ensure_node
