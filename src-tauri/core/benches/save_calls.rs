@@ -20,7 +20,9 @@
 //!  - a follow-up done: `follow_up::complete`;
 //!  - the bare insert: one row into a table with one index, on a connection
 //!    with Kizuna's settings (rollback journal `DELETE`, `synchronous=FULL`),
-//!    one transaction each.
+//!    one transaction each, through SQLite's own file layer (the target's
+//!    yardstick: issue 13) and through Kizuna's (store/vfs.rs, which gathers
+//!    a transaction's writes into one call per contiguous run).
 //!
 //! Skipped with a note when strace is not installed (`make bench` installs it).
 
@@ -105,6 +107,15 @@ fn main() {
         total(&bare),
         breakdown(&bare)
     );
+    // The same insert through Kizuna's file layer (store/vfs.rs), which
+    // gathers a transaction's writes: what the layer alone saves.
+    let gathered = per_save(dir.path(), &base, "bare-gathered");
+    println!(
+        "save calls: {:<22} {:>6.1} calls  ({})",
+        "bare, Kizuna's layer",
+        total(&gathered),
+        breakdown(&gathered)
+    );
     for kind in ["touch", "move", "done"] {
         let calls = per_save(dir.path(), &base, kind);
         let label = match kind {
@@ -113,9 +124,10 @@ fn main() {
             _ => "follow-up done",
         };
         println!(
-            "save calls: {label:<22} {:>6.1} calls, {:.2}x the bare insert; pwrite {:.2}x  ({})",
+            "save calls: {label:<22} {:>6.1} calls, {:.2}x the bare insert ({:.2}x through the same layer); pwrite {:.2}x  ({})",
             total(&calls),
             total(&calls) / total(&bare),
+            total(&calls) / total(&gathered),
             calls.get("pwrite64").copied().unwrap_or(0.0) / bare.get("pwrite64").copied().unwrap_or(1.0),
             breakdown(&calls)
         );
@@ -130,7 +142,8 @@ fn breakdown(calls: &BTreeMap<String, f64>) -> String {
     SHOWN
         .iter()
         .map(|(label, names)| {
-            let n: f64 = names.iter().filter_map(|c| calls.get(*c)).sum();
+            // + 0.0: an empty sum of floats is -0.0.
+            let n: f64 = names.iter().filter_map(|c| calls.get(*c)).sum::<f64>() + 0.0;
             format!("{label} {n:.1}")
         })
         .collect::<Vec<_>>()
@@ -145,8 +158,7 @@ fn per_save(dir: &Path, base: &Path, kind: &str) -> BTreeMap<String, f64> {
         .iter()
         .map(|c| {
             let d = eleven.get(*c).copied().unwrap_or(0) as f64 - one.get(*c).copied().unwrap_or(0) as f64;
-            // + 0.0: no "-0.0" in the figures.
-            (c.to_string(), d / 10.0 + 0.0)
+            (c.to_string(), d / 10.0)
         })
         .filter(|(_, n)| *n != 0.0)
         .collect()
@@ -193,7 +205,10 @@ fn parse_summary(text: &str) -> BTreeMap<String, u64> {
 /// The traced process: `n` saves of `kind` after a set-up that does not
 /// depend on `n` (so that it cancels out).
 fn child(kind: &str, file: &Path, n: u32) {
-    if kind == "bare" {
+    if kind == "bare" || kind == "bare-gathered" {
+        if kind == "bare-gathered" {
+            kizuna_core::store::vfs::install();
+        }
         let mut conn = rusqlite::Connection::open(file).unwrap();
         conn.busy_timeout(std::time::Duration::from_secs(2)).unwrap();
         let mode: String = conn

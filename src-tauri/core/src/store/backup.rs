@@ -111,6 +111,7 @@ pub fn take(source: &Path, dir: &Path, kind: BackupKind, now: DateTime<Utc>) -> 
     }
     let partial = dest.with_extension("partial");
     clear_partials(dir);
+    crate::store::vfs::install();
     let conn = Connection::open_with_flags(
         source,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,

@@ -254,6 +254,7 @@ impl Db {
     /// Opens an existing Kizuna database, migrating an older schema and
     /// falling back to read-only where writing would be unsafe.
     pub fn open(path: &Path, opts: OpenOptions) -> Result<Db> {
+        crate::store::vfs::install();
         // Locks first: on a file system that refuses them even reading the
         // file the usual way fails, and writing would corrupt it.
         let locks_broken = path.is_file() && {
@@ -347,6 +348,7 @@ impl Db {
     /// first transaction (`app::new_file` seeds the default pipeline and
     /// team settings). Refuses to touch a file that already has content.
     pub fn create_seeded(path: &Path, opts: OpenOptions, seed: impl Fn(&WriteCtx) -> Result<()>) -> Result<Db> {
+        crate::store::vfs::install();
         let shown = path.display().to_string();
         match std::fs::metadata(path) {
             Ok(m) if m.len() > 0 => return Err(Error::FileExists { path: shown }),
@@ -590,6 +592,7 @@ pub enum Restored {
 /// a damaged one is never written to: it is renamed aside and a copy of the
 /// backup takes its place.
 pub fn restore(target: &Path, backup: &Path, now: &str) -> Result<Restored> {
+    crate::store::vfs::install();
     let found = Db::inspect(backup)?.schema_version;
     if found > schema::CURRENT {
         return Err(Error::SchemaTooNew {
@@ -649,6 +652,7 @@ pub(crate) fn read_only_connection(path: &Path, nolock: bool) -> Result<Connecti
 }
 
 pub(crate) fn look_connection(path: &Path, how: Look) -> Result<Connection> {
+    crate::store::vfs::install();
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let query = match how {
         Look::Locked => return Ok(Connection::open_with_flags(path, flags)?),

@@ -14,3 +14,4 @@ pub mod identity;
 pub mod locking;
 pub mod recovery;
 pub mod schema;
+pub mod vfs;
