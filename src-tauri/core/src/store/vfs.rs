@@ -24,6 +24,7 @@
 use rusqlite::ffi;
 use std::cell::Cell;
 use std::os::raw::{c_char, c_int, c_void};
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::Once;
 
 thread_local! {
@@ -62,7 +63,7 @@ struct File {
 const HEADER: usize = (std::mem::size_of::<File>() + 15) & !15;
 
 /// The platform's default file layer, which ours wraps.
-static mut BASE: *mut ffi::sqlite3_vfs = std::ptr::null_mut();
+static BASE: AtomicPtr<ffi::sqlite3_vfs> = AtomicPtr::new(std::ptr::null_mut());
 
 /// Makes the gathering layer SQLite's default for this process (once;
 /// before the first connection opens). Without a default file layer to
@@ -74,7 +75,7 @@ pub fn install() {
         if base.is_null() {
             return;
         }
-        BASE = base;
+        BASE.store(base, Ordering::Release);
         let mut vfs: ffi::sqlite3_vfs = std::ptr::read(base);
         vfs.szOsFile = (HEADER + (*base).szOsFile as usize) as c_int;
         vfs.pNext = std::ptr::null_mut();
@@ -115,7 +116,7 @@ unsafe extern "C" fn open(
     flags: c_int,
     out_flags: *mut c_int,
 ) -> c_int {
-    let base = BASE;
+    let base = BASE.load(Ordering::Acquire);
     let real = (file as *mut u8).add(HEADER) as *mut ffi::sqlite3_file;
     let Some(base_open) = (*base).xOpen else {
         return ffi::SQLITE_CANTOPEN;
