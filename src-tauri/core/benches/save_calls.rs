@@ -16,7 +16,7 @@
 //!  - a logged touch: `kizuna stress` (a note on a customer's timeline, the
 //!    figure of issue 13);
 //!  - a card move: a deal moved to the next open stage and back, through
-//!    `deal::move_to` (the stage change, its timeline entry, audit, change log);
+//!    `moves::move_to` (the stage change, its timeline entry, audit, change log);
 //!  - a follow-up done: `follow_up::complete`;
 //!  - the bare insert: one row into a table with one index, on a connection
 //!    with Kizuna's settings (rollback journal `DELETE`, `synchronous=FULL`),
@@ -27,7 +27,8 @@
 //! Skipped with a note when strace is not installed (`make bench` installs it).
 
 use kizuna_core::followups::follow_up::{self, FollowUpKind, NewFollowUp};
-use kizuna_core::pipeline::deal::{self, MoveDeal};
+use kizuna_core::pipeline::deal;
+use kizuna_core::pipeline::moves::{self, MoveDeal};
 use kizuna_core::{Db, OpenOptions};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -267,7 +268,7 @@ fn child(kind: &str, file: &Path, n: u32) {
                     decision_deadline: None,
                     lost: None,
                 };
-                db.write(|ctx| deal::move_to(ctx, &m)).unwrap();
+                db.write(|ctx| moves::move_to(ctx, &m)).unwrap();
             }
         }
         "done" => {
