@@ -5,6 +5,7 @@ use crate::contracts::contract::{self, Billing, NewContract};
 use crate::customers::company::{self, NewCompany};
 use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::pipeline::deal::{self, NewDeal};
+use crate::pipeline::moves::{self, MoveDeal};
 use crate::pipeline::stage::{self, Stage};
 use crate::timeline::activity::{self, ActivityKind, Direction, NewActivity};
 use crate::{Db, OpenOptions};
@@ -75,6 +76,18 @@ impl Seed {
             ..Default::default()
         };
         db.write(|ctx| deal::create(ctx, &d)).unwrap()
+    }
+
+    /// Moves a deal to a stage that asks for nothing (no deadline, no loss),
+    /// as a drop on the board does, from the version the board showed.
+    pub fn move_deal(&self, db: &mut Db, deal_id: &str, version: i64, stage_id: String) {
+        let m = MoveDeal {
+            deal_id: deal_id.into(),
+            version,
+            to_stage_id: stage_id,
+            ..Default::default()
+        };
+        db.write(|ctx| moves::move_to(ctx, &m)).unwrap();
     }
 
     pub fn follow_up(&self, db: &mut Db, deal_id: &str, due_at: &str) -> String {

@@ -442,13 +442,7 @@ mod tests {
         let s = seed_pipeline(&mut f.db);
         let deal_id = in_closing(&mut f, &s, "基幹システム刷新");
         let won = s.deal(&mut f.db, "過去の受注", s.stage("提案"), 1, "JPY");
-        let m = MoveDeal {
-            deal_id: won.clone(),
-            version: 1,
-            to_stage_id: s.stage("受注"),
-            ..Default::default()
-        };
-        f.db.write(|ctx| crate::pipeline::moves::move_to(ctx, &m)).unwrap();
+        s.move_deal(&mut f.db, &won, 1, s.stage("受注"));
         contract(&mut f, &s.company_id, "2026-01-01", "2026-12-31", 600_000);
         contact(&mut f.db, &s.company_id, "山田 花子", "");
         // Removed on its own last week: an undo of the customer must not revive it.

@@ -1129,18 +1129,7 @@ mod tests {
     fn stage_changes_are_history_nobody_edits() {
         let (mut f, s) = setup();
         let deal = s.deal(&mut f.db, "A", s.stage("提案"), 1, "JPY");
-        f.db.write(|ctx| {
-            crate::pipeline::moves::move_to(
-                ctx,
-                &crate::pipeline::moves::MoveDeal {
-                    deal_id: deal.clone(),
-                    version: 1,
-                    to_stage_id: s.stage("見積"),
-                    ..Default::default()
-                },
-            )
-        })
-        .unwrap();
+        s.move_deal(&mut f.db, &deal, 1, s.stage("見積"));
         let id: String =
             f.db.conn()
                 .query_row("SELECT id FROM activities WHERE kind = 'stage_change'", [], |r| {

@@ -1168,18 +1168,7 @@ mod tests {
         assert!(marked(hit).contains("[ライバルソフト]株式会社"), "{}", marked(hit));
         integrity(&f.db);
         // Reopened: the loss is no longer the deal's, nor in the index.
-        f.db.write(|ctx| {
-            crate::pipeline::moves::move_to(
-                ctx,
-                &crate::pipeline::moves::MoveDeal {
-                    deal_id: deal.clone(),
-                    version: 2,
-                    to_stage_id: s.stage("提案"),
-                    ..Default::default()
-                },
-            )
-        })
-        .unwrap();
+        s.move_deal(&mut f.db, &deal, 2, s.stage("提案"));
         assert!(found(&f.db, "ライバルソフト").is_empty());
         assert!(found(&f.db, "予算が半分").is_empty());
         integrity(&f.db);
@@ -1189,18 +1178,7 @@ mod tests {
     fn stage_changes_are_not_searched() {
         let (mut f, s) = setup();
         let deal = s.deal(&mut f.db, "A", s.stage("提案"), 1, "JPY");
-        f.db.write(|ctx| {
-            crate::pipeline::moves::move_to(
-                ctx,
-                &crate::pipeline::moves::MoveDeal {
-                    deal_id: deal.clone(),
-                    version: 1,
-                    to_stage_id: s.stage("見積"),
-                    ..Default::default()
-                },
-            )
-        })
-        .unwrap();
+        s.move_deal(&mut f.db, &deal, 1, s.stage("見積"));
         assert!(search(f.db.conn(), "提案 → 見積", 0, Language::Ja)
             .unwrap()
             .activities
