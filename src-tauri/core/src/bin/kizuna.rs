@@ -9,9 +9,12 @@
 //!     kizuna --db FILE [--as LOGIN] follow-up --to LOGIN --title TEXT
 //!            [--company NAME] [--in SECONDS | --at RFC3339]
 //!                                    plan a follow-up for a team member (scripts, imports)
-//!     kizuna --db FILE [--as LOGIN] stress N [--pause-ms MAX]
+//!     kizuna --db FILE [--as LOGIN] stress N [--pause-ms MAX] [--timings]
 //!                                    N small writes (timeline notes), each acknowledged
-//!                                    on stdout once committed: the shared-file tests
+//!                                    on stdout once committed: the shared-file tests;
+//!                                    --timings adds "took MS" after each (its wait and save)
+//!     kizuna --db FILE idle SECONDS  an idle desktop: the change feed polled as the
+//!                                    window polls it; prints the changes it saw
 //!     kizuna --db FILE [--as LOGIN] retitle-deal ID VERSION TITLE
 //!                                    a version-checked edit (exit 1 with [conflict] when stale)
 //!     kizuna --db FILE update [--install]
@@ -160,6 +163,7 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         ("stress", [n, rest @ ..]) => stress(&path, n, rest),
+        ("idle", [seconds]) => idle(&path, seconds),
         ("retitle-deal", [id, version, title]) => {
             let version: i64 = version.parse().map_err(|_| Error::invalid("version", "format"))?;
             let mut db = Db::open(&path, opts())?;
@@ -201,6 +205,8 @@ fn stress(path: &Path, n: &str, rest: &[String]) -> Result<ExitCode, Error> {
     use rand::Rng;
     use std::io::Write;
     let n: u32 = n.parse().map_err(|_| Error::invalid("n", "format"))?;
+    let timings = rest.last().is_some_and(|a| a == "--timings");
+    let rest = if timings { &rest[..rest.len() - 1] } else { rest };
     let pause_ms: u64 = match rest {
         [flag, ms] if flag == "--pause-ms" => ms.parse().map_err(|_| Error::invalid("pause_ms", "format"))?,
         [] => 0,
@@ -230,12 +236,37 @@ fn stress(path: &Path, n: &str, rest: &[String]) -> Result<ExitCode, Error> {
             next_appointment_at: None,
             signals: Vec::new(),
         };
+        let started = std::time::Instant::now();
         db.write(|ctx| kizuna_core::timeline::activity::log(ctx, &note))?;
         writeln!(out, "ack {login} {i}")?;
+        if timings {
+            writeln!(out, "took {:.1}", started.elapsed().as_secs_f64() * 1000.0)?;
+        }
         out.flush()?;
         if pause_ms > 0 {
             std::thread::sleep(std::time::Duration::from_millis(rng.random_range(0..=pause_ms)));
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An idle desktop for `seconds`: the change feed polled every
+/// `changes::PROBE`, as an open window does, without writing. Prints how
+/// many changes it has seen whenever more arrive ("saw N"), so a test knows
+/// it was looking, even when it ends it early.
+fn idle(path: &Path, seconds: &str) -> Result<ExitCode, Error> {
+    use kizuna_core::store::changes::{Feed, PROBE};
+    let seconds: f64 = seconds.parse().map_err(|_| Error::invalid("seconds", "format"))?;
+    let until = std::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
+    let mut feed = Feed::open(path)?;
+    let mut seen = 0;
+    while std::time::Instant::now() < until {
+        let batch = feed.poll()?;
+        if !batch.changes.is_empty() {
+            seen += batch.changes.len();
+            println!("saw {seen}");
+        }
+        std::thread::sleep(PROBE);
     }
     Ok(ExitCode::SUCCESS)
 }

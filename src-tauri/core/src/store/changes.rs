@@ -27,6 +27,13 @@ use ts_rs::TS;
 /// on screen within a second; each probe is one lock-and-read of the
 /// file's first page, a few hundred bytes on the share.
 pub const PROBE: Duration = Duration::from_millis(500);
+/// How often the feed looks under a lock although the counter did not move:
+/// a glance without a lock is a hint, and a file replaced underneath is
+/// caught by the log itself.
+pub const FULL_LOOK: Duration = Duration::from_secs(10);
+/// How long a feed lets colleagues' saves in turn go first before it looks
+/// anyway: a look holds a read lock, which a commit has to wait out.
+pub const YIELD_LIMIT: Duration = Duration::from_secs(2);
 /// A probe that has not answered by then means the share hangs.
 pub const PROBE_LIMIT: Duration = Duration::from_secs(5);
 /// At most this many log rows per batch; a desktop that was away for long
@@ -154,6 +161,14 @@ pub struct Feed {
     conn: Connection,
     version: i64,
     seq: i64,
+    /// The change counter glanced at before the last locked look, and when
+    /// that look was.
+    counter: Option<u32>,
+    looked: std::time::Instant,
+    /// Where colleagues' saves take turns (to let a burst of them through).
+    queue: crate::store::queue::Queue,
+    /// Since when the counter says there is something to read.
+    pending_since: Option<std::time::Instant>,
 }
 
 impl Feed {
@@ -170,6 +185,7 @@ impl Feed {
         let nolock = crate::store::locking::probe(path).is_err();
         let conn = crate::store::db::read_only_connection(path, nolock)?;
         conn.busy_timeout(Duration::from_secs(2))?;
+        let counter = crate::store::vfs::peek_change_counter(&conn);
         let start = |conn: &Connection| Ok::<_, Error>((data_version(conn)?, latest_seq(conn)?));
         let (version, seq) = match start(&conn) {
             // The last desktop that wrote died mid-save (recovery.rs).
@@ -181,9 +197,13 @@ impl Feed {
         };
         Ok(Feed {
             path: path.to_path_buf(),
+            counter,
             conn,
             version,
             seq,
+            looked: std::time::Instant::now(),
+            queue: crate::store::queue::Queue::beside(path),
+            pending_since: None,
         })
     }
 
@@ -209,42 +229,75 @@ impl Feed {
                 detail: format!("{} is not there", self.path.display()),
             });
         }
-        let version = data_version(&self.conn)?;
-        if version == self.version {
-            // The counter says nothing moved, but a handle can miss its own
-            // file being replaced (a restore renames a copy in); the log
-            // itself is the truth, and reading its end is one index seek.
-            if latest_seq(&self.conn)? == self.seq {
-                return Ok(ChangeBatch::default());
-            }
+        // Glanced before the locked look, so a commit between the two is
+        // seen at the next glance.
+        let counter = crate::store::vfs::peek_change_counter(&self.conn);
+        let due = self.looked.elapsed() >= FULL_LOOK;
+        if counter.is_some() && counter == self.counter && !due {
+            return Ok(ChangeBatch::default());
         }
-        self.version = version;
-        let end = latest_seq(&self.conn)?;
-        if end < self.seq {
-            // The log went back: a backup was restored over the file.
-            // Everything on screen may be newer than the file now.
-            self.seq = end;
-            return Ok(ChangeBatch {
-                changes: Vec::new(),
-                overflow: true,
-            });
+        // Colleagues saving go first, for a moment: a look now would hold
+        // a read lock their commits must wait out.
+        let since = *self.pending_since.get_or_insert_with(std::time::Instant::now);
+        if !due
+            && since.elapsed() < YIELD_LIMIT
+            && (crate::store::vfs::save_in_progress(&self.conn) || self.queue.in_use())
+        {
+            return Ok(ChangeBatch::default());
         }
-        let (changes, last, unknown) = since(&self.conn, self.seq, BATCH + 1)?;
-        if changes.len() as i64 > BATCH {
-            self.seq = latest_seq(&self.conn)?;
-            return Ok(ChangeBatch {
-                changes: Vec::new(),
-                overflow: true,
-            });
-        }
-        if let Some(last) = last {
-            self.seq = last;
-        }
-        Ok(ChangeBatch {
-            changes,
-            overflow: unknown,
-        })
+        self.pending_since = None;
+        self.counter = counter;
+        self.looked = std::time::Instant::now();
+        // One read transaction: one read lock, one look for a crashed
+        // save's journal, however many statements.
+        let tx = self.conn.unchecked_transaction()?;
+        let mut at = (self.version, self.seq);
+        let batch = read_log(&tx, &mut at)?;
+        tx.commit()?;
+        (self.version, self.seq) = at;
+        Ok(batch)
     }
+}
+
+/// What the log holds after `at` (the data version and sequence last
+/// read), moving `at` past it.
+fn read_log(conn: &Connection, at: &mut (i64, i64)) -> Result<ChangeBatch> {
+    let (seen_version, seen_seq) = *at;
+    let version = data_version(conn)?;
+    if version == seen_version {
+        // The counter says nothing moved, but a handle can miss its own
+        // file being replaced (a restore renames a copy in); the log
+        // itself is the truth, and reading its end is one index seek.
+        if latest_seq(conn)? == seen_seq {
+            return Ok(ChangeBatch::default());
+        }
+    }
+    at.0 = version;
+    let end = latest_seq(conn)?;
+    if end < seen_seq {
+        // The log went back: a backup was restored over the file.
+        // Everything on screen may be newer than the file now.
+        at.1 = end;
+        return Ok(ChangeBatch {
+            changes: Vec::new(),
+            overflow: true,
+        });
+    }
+    let (changes, last, unknown) = since(conn, seen_seq, BATCH + 1)?;
+    if changes.len() as i64 > BATCH {
+        at.1 = latest_seq(conn)?;
+        return Ok(ChangeBatch {
+            changes: Vec::new(),
+            overflow: true,
+        });
+    }
+    if let Some(last) = last {
+        at.1 = last;
+    }
+    Ok(ChangeBatch {
+        changes,
+        overflow: unknown,
+    })
 }
 
 impl ChangeBatch {
@@ -474,6 +527,10 @@ mod tests {
         let mut feed = Feed::open(f.db.path()).unwrap();
         let path = f.db.path().to_path_buf();
         crate::testutil::crash_mid_save(&path);
+        // The glance without a lock may not see the crashed save (it never
+        // reached the file's first page); the locked look due at the latest
+        // after FULL_LOOK does.
+        feed.counter = None;
         // The feed's read-only handle is refused until someone rolls the
         // save back; the feed does it itself instead of calling the file
         // unreachable.

@@ -10,6 +10,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::language::Language;
 use crate::store::changes::Entity;
 use crate::store::identity::{self, User};
+use crate::store::queue::{Queue, Waiting};
 use crate::store::schema::{self, APPLICATION_ID};
 use rand::Rng;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
@@ -19,11 +20,45 @@ use std::sync::Arc;
 use std::time::Duration;
 use ts_rs::TS;
 
-/// How long SQLite itself waits for a colleague's lock before reporting busy.
-const BUSY_TIMEOUT: Duration = Duration::from_millis(2_000);
-/// Extra attempts after SQLite gave up waiting; with the busy timeout this
-/// bounds a write to well under a minute even on a congested share.
-const WRITE_RETRIES: u32 = 6;
+/// How long SQLite itself waits for the lock at a time, once this save's turn
+/// in the queue (queue.rs) has come, before the engine looks at its own
+/// limit and tells the user how the wait goes; then it waits again.
+const BUSY_TIMEOUT: Duration = Duration::from_millis(250);
+/// How long a read waits for a colleague's commit to end.
+const READ_BUSY_TIMEOUT: Duration = Duration::from_millis(2_000);
+/// How long a save that found nobody queued lets SQLite wait before it takes
+/// a ticket: long enough for a reader's glance at the file to end, short
+/// enough that a colleague's save is waited for in the queue, in turn.
+const UNQUEUED_BUSY_TIMEOUT: Duration = Duration::from_millis(60);
+/// How long a save waits for its turn and the lock before it reports busy.
+/// Scripts and the background threads wait as long as a share stays up;
+/// the window sets a shorter limit and keeps a save that waited that long
+/// in its outbox ([`Db::set_wait_limit`]).
+pub const WAIT_LIMIT: Duration = Duration::from_secs(300);
+
+/// SQLite's own wait sleeps longer and longer between tries (up to 100 ms),
+/// so a save held up by a reader's glance of a few milliseconds waited a
+/// hundred. These try every few milliseconds, up to their limit.
+fn wait_in_turn(tries: i32) -> bool {
+    wait_a_little(tries, BUSY_TIMEOUT)
+}
+
+fn wait_unqueued(tries: i32) -> bool {
+    wait_a_little(tries, UNQUEUED_BUSY_TIMEOUT)
+}
+
+fn wait_a_little(tries: i32, limit: Duration) -> bool {
+    const STEP: Duration = Duration::from_millis(4);
+    if STEP * tries.max(0) as u32 >= limit {
+        return false;
+    }
+    std::thread::sleep(STEP);
+    true
+}
+
+/// Hears how a waiting save is doing: `Some` while it waits (after
+/// [`crate::store::queue::QUIET`]), `None` once it is through.
+pub type WaitObserver = Arc<dyn Fn(Option<Waiting>) + Send + Sync>;
 
 /// Who a connection acts as. A desktop knows its member by the choice this
 /// computer profile made (config.json, per team file); the OS login is only
@@ -153,6 +188,11 @@ pub struct Db {
     clock: Arc<dyn Clock>,
     notices: Vec<OpenNotice>,
     language: Language,
+    /// Where saves take turns; `None` for a read-only file, or where no
+    /// queue file can be kept.
+    queue: Option<Queue>,
+    wait_limit: Duration,
+    on_wait: Option<WaitObserver>,
 }
 
 /// Everything a write needs: the open IMMEDIATE transaction, who writes, and
@@ -382,7 +422,7 @@ impl Db {
             Look::Locked
         };
         let conn = look_connection(path, how)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.busy_timeout(READ_BUSY_TIMEOUT)?;
         let mut db = Db::assemble(conn, path, &opts, Some(why));
         // Nobody can be created here; an existing member can still be who
         // reads (an older file read-only has no member columns of today).
@@ -410,6 +450,9 @@ impl Db {
             clock: opts.clock.clone(),
             notices: Vec::new(),
             language: opts.language,
+            queue: read_only.is_none().then(|| Queue::beside(path)),
+            wait_limit: WAIT_LIMIT,
+            on_wait: None,
         }
     }
 
@@ -514,10 +557,12 @@ impl Db {
         Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
-    /// Runs `f` inside one short IMMEDIATE transaction. While a colleague holds
-    /// the write lock SQLite waits up to the busy timeout; after that the whole
-    /// transaction is retried a bounded number of times with random jitter so
-    /// that ten desktops starting at once do not retry in lock-step.
+    /// Runs `f` inside one short IMMEDIATE transaction. When colleagues are
+    /// saving, the save first waits its turn in the queue beside the file
+    /// (queue.rs), so the one that waited longest goes first; SQLite's own
+    /// wait and a retry with random jitter cover programs outside the queue.
+    /// Only after the wait limit does a save report busy, having written
+    /// nothing.
     pub fn write<T>(&mut self, f: impl FnMut(&WriteCtx) -> Result<T>) -> Result<T> {
         // Every change names who made it; until this profile said who it
         // is, nothing is written (the window asks first).
@@ -527,23 +572,71 @@ impl Db {
         self.write_unattributed(f)
     }
 
+    /// How long a save may wait for colleagues before it reports busy.
+    pub fn set_wait_limit(&mut self, limit: Duration) {
+        self.wait_limit = limit;
+    }
+
+    /// Who hears that a save waits for colleagues (the window's "saving…").
+    pub fn set_wait_observer(&mut self, observer: Option<WaitObserver>) {
+        self.on_wait = observer;
+    }
+
     /// [`Db::write`] before anyone is known: creating and migrating the file.
     fn write_unattributed<T>(&mut self, mut f: impl FnMut(&WriteCtx) -> Result<T>) -> Result<T> {
         self.ensure_writable()?;
-        let mut attempt = 0;
-        loop {
-            match self.write_once(&mut f) {
-                Err(e) if e.code() == ErrorCode::Busy => {
-                    attempt += 1;
-                    if attempt > WRITE_RETRIES {
-                        return Err(Error::Busy);
+        let started = std::time::Instant::now();
+        let queue = self.queue.clone();
+        let observer = self.on_wait.clone();
+        let mut heard = false;
+        let mut report = |w: Waiting| {
+            if let Some(o) = &observer {
+                heard = true;
+                o(Some(w));
+            }
+        };
+        let outcome = (|| {
+            let mut turn = match &queue {
+                Some(q) => Some(q.turn(started, self.wait_limit, &mut report)?),
+                None => None,
+            };
+            loop {
+                let queued = turn.as_ref().is_some_and(|t| t.queued());
+                self.conn.busy_handler(Some(if queued || queue.is_none() {
+                    wait_in_turn
+                } else {
+                    wait_unqueued
+                }))?;
+                match self.write_once(&mut f) {
+                    Err(e) if e.code() == ErrorCode::Busy => {
+                        let waited = started.elapsed();
+                        if waited >= self.wait_limit {
+                            return Err(Error::Busy);
+                        }
+                        if let (Some(q), false) = (&queue, queued) {
+                            // Someone saves: wait in line for the next try.
+                            drop(turn.take());
+                            turn = Some(q.join(started, self.wait_limit, &mut report)?);
+                            continue;
+                        }
+                        if waited >= crate::store::queue::QUIET {
+                            report(Waiting { ahead: 0, waited });
+                        }
+                        let ms = rand::rng().random_range(5..30);
+                        std::thread::sleep(Duration::from_millis(ms));
                     }
-                    let ms = rand::rng().random_range(20..(60 * u64::from(attempt) + 40));
-                    std::thread::sleep(Duration::from_millis(ms));
+                    other => return other,
                 }
-                other => return other,
+            }
+        })();
+        // Reads on this connection wait as reads do.
+        let _ = self.conn.busy_timeout(READ_BUSY_TIMEOUT);
+        if heard {
+            if let Some(o) = &observer {
+                o(None);
             }
         }
+        outcome
     }
 
     /// `read_only`, with the reason, when this desktop may not write.
@@ -690,7 +783,7 @@ enum Journal {
 }
 
 fn configure(conn: &Connection) -> Result<Journal> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.busy_timeout(READ_BUSY_TIMEOUT)?;
     let before: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
     let mode: String = conn.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("delete") {
@@ -776,6 +869,71 @@ fn row_json(conn: &Connection, table: &'static str, id: &str) -> Result<Option<s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Another program holds the write lock for `hold`, from another thread.
+    fn held_by_another_program(path: &Path, hold: Duration) -> std::thread::JoinHandle<()> {
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        std::thread::spawn(move || {
+            std::thread::sleep(hold);
+            conn.execute_batch("COMMIT").unwrap();
+        })
+    }
+
+    fn customers(db: &Db) -> i64 {
+        db.conn()
+            .query_row("SELECT count(*) FROM companies", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    fn new_customer(ctx: &WriteCtx) -> Result<String> {
+        crate::customers::company::create(
+            ctx,
+            &crate::customers::company::NewCompany {
+                name: "待っていた会社".into(),
+                ..Default::default()
+            },
+        )
+    }
+
+    #[test]
+    fn a_save_held_up_by_a_colleague_waits_says_so_and_goes_through() {
+        let mut f = crate::testutil::fixture();
+        let heard = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let h = heard.clone();
+        f.db.set_wait_observer(Some(Arc::new(move |w: Option<Waiting>| {
+            h.lock().unwrap().push(w.is_some())
+        })));
+        let before = customers(&f.db);
+        let holder = held_by_another_program(f.db.path(), Duration::from_millis(1500));
+        f.db.write(new_customer).unwrap();
+        holder.join().unwrap();
+        assert_eq!(customers(&f.db), before + 1);
+        let heard = heard.lock().unwrap();
+        // "Saving…" while it waited, then "done" once.
+        assert!(heard.len() >= 2 && heard[0], "{heard:?}");
+        assert_eq!(heard.iter().filter(|w| !**w).count(), 1);
+        assert!(!heard.last().unwrap());
+    }
+
+    #[test]
+    fn a_save_that_waited_past_its_limit_is_busy_and_wrote_nothing() {
+        let mut f = crate::testutil::fixture();
+        f.db.set_wait_limit(Duration::from_millis(400));
+        let before = customers(&f.db);
+        let holder = held_by_another_program(f.db.path(), Duration::from_millis(1500));
+        let started = std::time::Instant::now();
+        let err = f.db.write(new_customer).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Busy);
+        assert!(
+            started.elapsed() < Duration::from_millis(1400),
+            "the limit ended the wait"
+        );
+        holder.join().unwrap();
+        assert_eq!(customers(&f.db), before);
+        // And the next save goes.
+        f.db.write(new_customer).unwrap();
+    }
 
     fn team(dir: &Path) -> PathBuf {
         let path = dir.join("team.db");

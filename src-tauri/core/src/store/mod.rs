@@ -1,7 +1,7 @@
 //! The team file and its protocol: opening and creating it, the one write
-//! path, the schema and its migrations, the locking probe, crash recovery,
-//! the change feed that tells other desktops what changed, backups, and the
-//! undo bin of deletions. Nothing here knows a deal from a customer beyond
+//! path and the queue its saves wait in, the schema and its migrations, the
+//! locking probe, crash recovery, the change feed that tells other desktops
+//! what changed, backups, and the undo bin of deletions. Nothing here knows a deal from a customer beyond
 //! the names of their tables.
 
 pub(crate) mod background;
@@ -12,6 +12,7 @@ pub mod db;
 pub mod deletion;
 pub mod identity;
 pub mod locking;
+pub mod queue;
 pub mod recovery;
 pub mod schema;
 pub mod vfs;

@@ -316,6 +316,55 @@ unsafe extern "C" fn unfetch(file: *mut ffi::sqlite3_file, off: i64, p: *mut c_v
     }
 }
 
+/// `conn`'s open main file, owned by SQLite: valid while the connection is
+/// open, and used only while it is borrowed.
+fn main_file(conn: &rusqlite::Connection) -> Option<*mut ffi::sqlite3_file> {
+    let mut file: *mut ffi::sqlite3_file = std::ptr::null_mut();
+    // SAFETY: the handle is the live connection's; FILE_POINTER writes one
+    // pointer to the main database's open file.
+    let rc = unsafe {
+        ffi::sqlite3_file_control(
+            conn.handle(),
+            c"main".as_ptr(),
+            ffi::SQLITE_FCNTL_FILE_POINTER,
+            (&mut file as *mut *mut ffi::sqlite3_file).cast(),
+        )
+    };
+    // SAFETY: a non-null file pointer from SQLite points at an open file.
+    (rc == ffi::SQLITE_OK && !file.is_null() && unsafe { !(*file).pMethods.is_null() }).then_some(file)
+}
+
+/// The file change counter of `conn`'s main file (bytes 24..28 of its
+/// header, which every commit changes), read through the connection's own
+/// file handle *without a lock*: one read, and no colleague's commit waits
+/// for it. It can be torn or a moment early; it is only a hint of whether a
+/// locked look is worth taking. `None` when it cannot be read (the file is
+/// empty or not open yet).
+pub(crate) fn peek_change_counter(conn: &rusqlite::Connection) -> Option<u32> {
+    let file = main_file(conn)?;
+    let mut counter = [0u8; 4];
+    // SAFETY: `file` is open (main_file); xRead of 4 bytes into a buffer of
+    // 4 is within its contract, and reads need no lock.
+    let rc = unsafe { ((*(*file).pMethods).xRead?)(file, counter.as_mut_ptr().cast(), 4, 24) };
+    (rc == ffi::SQLITE_OK).then(|| u32::from_be_bytes(counter))
+}
+
+/// Whether some connection, here or on another desktop, is in the middle of
+/// a save on `conn`'s file (holds SQLite's reserved lock or more): one lock
+/// test, nothing taken. A file system that cannot say answers no.
+pub(crate) fn save_in_progress(conn: &rusqlite::Connection) -> bool {
+    let Some(file) = main_file(conn) else { return false };
+    let mut reserved: std::os::raw::c_int = 0;
+    // SAFETY: as in `peek_change_counter`; the out-parameter lives on the stack.
+    let rc = unsafe {
+        match (*(*file).pMethods).xCheckReservedLock {
+            Some(check) => check(file, &mut reserved),
+            None => return false,
+        }
+    };
+    rc == ffi::SQLITE_OK && reserved != 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,9 @@
-//! What several process tests share: crashing the last desktop that writes.
+//! What several process tests share: crashing the last desktop that writes,
+//! and a share that misbehaves.
 #![allow(dead_code)] // each test file uses its own share of these
+
+#[cfg(target_os = "linux")]
+pub mod share;
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read};
