@@ -7,6 +7,7 @@
 use kizuna_core::app::outbox::OutboxCounts;
 use kizuna_core::followups::reminder::{Notice, NotificationFailed};
 use kizuna_core::store::changes::{ChangeBatch, Reachability};
+use kizuna_core::store::queue::Waiting;
 use kizuna_core::team::presence::Presence;
 use serde::Serialize;
 use std::marker::PhantomData;
@@ -53,3 +54,5 @@ pub const NOTIFICATION_FAILED: Event<NotificationFailed> = Event::new("notificat
 pub const SHOW_FOLLOW_UPS: Event<()> = Event::new("show-follow-ups");
 /// Whether the same member is active on another computer (the heartbeat).
 pub const PRESENCE: Event<Presence> = Event::new("presence");
+/// A save waits for colleagues' saves (`null`: it is through).
+pub const SAVE_WAIT: Event<Option<Waiting>> = Event::new("save-wait");

@@ -17,11 +17,17 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use tauri::{AppHandle, Manager};
 
-/// The longest a command waits for the database. A write that meets a busy
-/// file retries for up to ~15 s (store/db.rs); past this the share is taken as
-/// hung: the window gets "unreachable" and stays usable, while the call
-/// finishes (or not) on its blocking thread.
+/// The longest a command waits for the database. A save waits for
+/// colleagues' saves for at most [`SAVE_WAIT_LIMIT`]; past this the share is
+/// taken as hung: the window gets "unreachable" and stays usable, while the
+/// call finishes (or not) on its blocking thread.
 const CALL_LIMIT: Duration = Duration::from_secs(20);
+/// How long a save from the window waits its turn behind colleagues' saves
+/// (the status bar says "saving…" meanwhile). Past it, a piece of work the
+/// outbox can hold waits there and goes in order once the file is free.
+const SAVE_WAIT_LIMIT: Duration = Duration::from_secs(10);
+/// How often work kept because the file stayed busy is tried again.
+const BUSY_RETRY: Duration = Duration::from_secs(3);
 
 type Slot = (Mutex<Option<Session>>, Condvar);
 
@@ -156,10 +162,15 @@ impl AppState {
         let tray = state.close_to_tray.clone();
         let reminders = state.reminders.clone();
         let changes = state.changes.clone();
+        let waits = state.app.clone();
         spawn_daily_backups(state.changes.clone(), dirs.data_dir.join("backups"));
         spawn_heartbeat(state.app.clone());
         std::thread::spawn(move || {
-            let session = Session::start(dirs, os_locale.as_deref(), Arc::new(SystemClock));
+            let mut session = Session::start(dirs, os_locale.as_deref(), Arc::new(SystemClock));
+            session.set_wait(
+                SAVE_WAIT_LIMIT,
+                Some(Arc::new(move |w| crate::events::SAVE_WAIT.emit(&waits, w))),
+            );
             log_opened(&session.status());
             tray.store(session.config().close_to_tray, Ordering::Relaxed);
             follow(&reminders, &changes, &session, false);
@@ -224,14 +235,16 @@ impl AppState {
     }
 
     /// Saves `op` in the team file, or — when the share is away (known from
-    /// the watcher, or found by this attempt) — keeps it in the outbox and
-    /// answers `queued`. `then` turns what was applied into the reply.
+    /// the watcher, or found by this attempt), or colleagues' saves kept it
+    /// waiting past [`SAVE_WAIT_LIMIT`] — keeps it in the outbox and answers
+    /// `queued`. `then` turns what was applied into the reply.
     pub async fn write_or_queue<T, F>(&self, op: Op, then: F) -> Result<T, ErrorPayload>
     where
         T: Send + 'static,
         F: FnOnce(&mut Session, Applied) -> Result<T> + Send + 'static,
     {
         let op_id = kizuna_core::id::new_id();
+        let mut busy = false;
         if self.reachable() {
             let (id, attempt) = (op_id.clone(), op.clone());
             let tried = self
@@ -242,7 +255,9 @@ impl AppState {
                 })
                 .await;
             match tried {
-                Err(e) if matches!(e.code, ErrorCode::Unreachable | ErrorCode::Io) => {}
+                Err(e) if matches!(e.code, ErrorCode::Unreachable | ErrorCode::Io | ErrorCode::Busy) => {
+                    busy = e.code == ErrorCode::Busy;
+                }
                 done => {
                     // The file answers: anything still waiting (queued after
                     // a failed write the watcher never saw as an outage) goes too.
@@ -273,7 +288,30 @@ impl AppState {
             outbox.push(&path, &op_id, &op, &now).map_err(|e| e.payload())?
         };
         self.announce_outbox();
-        Err(Error::Queued { seq }.payload())
+        if busy {
+            // The share answers, so no return of it will send this: try
+            // again until colleagues are through.
+            self.drain_when_free();
+        }
+        Err(Error::Queued { seq, busy }.payload())
+    }
+
+    /// Sends the outbox every [`BUSY_RETRY`] until it is empty (or for a
+    /// few minutes; then the next save or the share's return sends it).
+    fn drain_when_free(&self) {
+        let app = self.app.clone();
+        tauri::async_runtime::spawn(async move {
+            for _ in 0..60 {
+                tokio::time::sleep(BUSY_RETRY).await;
+                let Some(state) = app.try_state::<AppState>() else {
+                    return;
+                };
+                let _ = state.drain_outbox().await;
+                if state.outbox_counts().is_ok_and(|c| c.pending == 0) {
+                    return;
+                }
+            }
+        });
     }
 
     fn outbox_call<T, F>(&self, f: F) -> Result<T, ErrorPayload>

@@ -67,8 +67,10 @@ pub enum Error {
     ReadOnly { reason: String },
     #[error("the database cannot be reached: {detail}")]
     Unreachable { detail: String },
-    #[error("the team database cannot be reached; kept in this computer's outbox (entry {seq})")]
-    Queued { seq: i64 },
+    /// Kept in this computer's outbox: the share was away, or (`busy`)
+    /// colleagues' saves kept the file past the window's wait limit.
+    #[error("{}; kept in this computer's outbox (entry {seq})", if *busy { "the team database stayed busy" } else { "the team database cannot be reached" })]
+    Queued { seq: i64, busy: bool },
     #[error("no database is open")]
     NoDatabase,
     #[error("{path} holds a save that was cut off and must be rolled back, but this computer may not write to it")]
@@ -127,6 +129,7 @@ impl Error {
         let (field, reason, current) = match self {
             Error::Invalid { field, reason } => (Some(field.to_string()), Some(reason.to_string()), None),
             Error::Conflict { current, .. } => (None, None, Some(current.clone())),
+            Error::Queued { busy: true, .. } => (None, Some("busy".to_string()), None),
             _ => (None, None, None),
         };
         ErrorPayload {

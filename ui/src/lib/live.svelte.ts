@@ -1,9 +1,11 @@
-import { onDataChanged, onDbReachability } from './generated/events';
+import { onDataChanged, onDbReachability, onSaveWait } from './generated/events';
 import { onMount } from 'svelte';
 import { api } from './api';
 import { touches, type Entity } from './changes';
 import type { ChangeBatch } from './generated/ChangeBatch';
 import type { ErrorPayload } from './generated/ErrorPayload';
+import type { Waiting } from './generated/Waiting';
+import type { MessageKey, Params } from './i18n/i18n.svelte';
 
 type Subscriber = { entities: readonly Entity[]; ids?: () => ReadonlySet<string>; refresh: () => void };
 
@@ -12,11 +14,14 @@ type Subscriber = { entities: readonly Entity[]; ids?: () => ReadonlySet<string>
  * what changed (`data-changed`); each open view subscribes to the records it
  * shows and reloads just those. Forms and dialogs keep their own state, so a
  * colleague's change never wipes what the user is typing. The same probe
- * says whether the share answers (`db-reachability`).
+ * says whether the share answers (`db-reachability`). A save waiting its turn
+ * behind colleagues' saves is reported too (`save-wait`), for "saving…".
  */
 class Live {
   reachable = $state(true);
   error = $state<ErrorPayload | null>(null);
+  /** A save of this desktop waiting for colleagues' saves, or null. */
+  waiting = $state<Waiting | null>(null);
   private subscribers = new Set<Subscriber>();
   private started = false;
 
@@ -24,6 +29,7 @@ class Live {
     if (this.started) return;
     this.started = true;
     await onDataChanged((batch) => this.dispatch(batch));
+    await onSaveWait((w) => (this.waiting = w));
     await onDbReachability((r) => {
       const wasDown = !this.reachable;
       this.reachable = r.reachable;
@@ -76,4 +82,13 @@ export function refreshUnlessBusy(entities: readonly Entity[], refresh: () => vo
     held = false;
     refresh();
   };
+}
+
+/**
+ * What the status bar says while a save waits: for whom, when colleagues'
+ * saves are ahead of it in the queue; otherwise that the file is in use
+ * (a save outside the queue, or the turn just coming).
+ */
+export function waitMessage(w: Waiting): { key: MessageKey; params?: Params } {
+  return w.ahead > 0 ? { key: 'status.savingBehind', params: { count: w.ahead } } : { key: 'status.savingBusy' };
 }

@@ -35,11 +35,18 @@ class OutboxState {
 export const outbox = new OutboxState();
 
 /**
- * A save that came back `queued` did not fail: the work waits in the outbox.
+ * A save that came back `queued` did not fail: the work waits in the outbox
+ * (the share was away, or colleagues' saves kept the file busy too long).
  * Says so and returns true, so the form closes as after a save.
  */
 export function keptInOutbox(reason: unknown): boolean {
-  if (toErrorPayload(reason).code !== 'queued') return false;
-  toasts.show(t('error.queued'), 'info', 10000);
+  const payload = toErrorPayload(reason);
+  if (payload.code !== 'queued') return false;
+  toasts.show(t(queuedMessage(payload.reason)), 'info', 10000);
   return true;
+}
+
+/** Why a save was kept in the outbox, as a message. */
+export function queuedMessage(reason: string | null): 'error.queuedBusy' | 'error.queued' {
+  return reason === 'busy' ? 'error.queuedBusy' : 'error.queued';
 }

@@ -292,6 +292,16 @@ impl Session {
     }
 
     /// The file open now, for the change watcher.
+    /// How long this desktop's saves wait for colleagues, and who hears
+    /// that they wait: for the database open now and every one opened later.
+    pub fn set_wait(&mut self, limit: std::time::Duration, observer: Option<crate::store::db::WaitObserver>) {
+        if let Some(db) = &mut self.db {
+            db.set_wait_limit(limit);
+            db.set_wait_observer(observer.clone());
+        }
+        self.opts = self.opts.clone().with_wait(limit, observer);
+    }
+
     pub fn database_path(&self) -> Option<PathBuf> {
         self.db.as_ref().map(|db| db.path().to_path_buf())
     }

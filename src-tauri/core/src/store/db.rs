@@ -90,6 +90,11 @@ pub struct OpenOptions {
     /// beside it, and the stage names and lost reasons of a database they
     /// create, are in this language.
     pub language: Language,
+    /// How long a save may wait for colleagues before it reports busy
+    /// ([`WAIT_LIMIT`] unless the window sets a shorter one).
+    pub wait_limit: Duration,
+    /// Who hears that a save waits (the window's "saving…").
+    pub on_wait: Option<WaitObserver>,
 }
 
 impl OpenOptions {
@@ -114,11 +119,20 @@ impl OpenOptions {
             lock_probe: crate::store::locking::probe,
             // The product's first language; the desktop and the CLI say the user's.
             language: Language::Ja,
+            wait_limit: WAIT_LIMIT,
+            on_wait: None,
         }
     }
 
     pub fn with_language(mut self, language: Language) -> Self {
         self.language = language;
+        self
+    }
+
+    /// Saves wait for colleagues up to `limit`, and `observer` hears how.
+    pub fn with_wait(mut self, limit: Duration, observer: Option<WaitObserver>) -> Self {
+        self.wait_limit = limit;
+        self.on_wait = observer;
         self
     }
 
@@ -451,8 +465,8 @@ impl Db {
             notices: Vec::new(),
             language: opts.language,
             queue: read_only.is_none().then(|| Queue::beside(path)),
-            wait_limit: WAIT_LIMIT,
-            on_wait: None,
+            wait_limit: opts.wait_limit,
+            on_wait: opts.on_wait.clone(),
         }
     }
 
@@ -620,7 +634,7 @@ impl Db {
                             continue;
                         }
                         if waited >= crate::store::queue::QUIET {
-                            report(Waiting { ahead: 0, waited });
+                            report(Waiting::after(0, waited));
                         }
                         let ms = rand::rng().random_range(5..30);
                         std::thread::sleep(Duration::from_millis(ms));

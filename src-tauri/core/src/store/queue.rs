@@ -45,12 +45,24 @@ const TABLE: usize = SLOTS * RECORD;
 const LOCK_BASE: u64 = 0x4000_0000;
 
 /// How a waiting save is doing, for the "saving…" notice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Waiting {
-    /// Colleagues' saves still ahead of this one (0: SQLite's lock is held
-    /// by a program outside the queue, or the turn is just coming).
+    /// Colleagues' saves still ahead of this one (0: the file is held by a
+    /// save outside the queue, or the turn is just coming).
     pub ahead: u32,
-    pub waited: Duration,
+    /// How long it has waited so far.
+    #[ts(type = "number")]
+    pub waited_ms: u64,
+}
+
+impl Waiting {
+    pub(crate) fn after(ahead: u32, waited: Duration) -> Waiting {
+        Waiting {
+            ahead,
+            waited_ms: u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
 }
 
 /// The queue of one team file, shared by the connections of this process.
@@ -195,7 +207,7 @@ impl Queue {
                 return Err(Error::Busy);
             }
             if waited >= QUIET && !last_report.is_some_and(|t| t.elapsed() < REPORT_EVERY) {
-                report(Waiting { ahead, waited });
+                report(Waiting::after(ahead, waited));
                 last_report = Some(Instant::now());
             }
             // Further back, look less often: each look is a round trip.

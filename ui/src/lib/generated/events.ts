@@ -7,6 +7,7 @@ import type { NotificationFailed } from './NotificationFailed';
 import type { OutboxCounts } from './OutboxCounts';
 import type { Presence } from './Presence';
 import type { Reachability } from './Reachability';
+import type { Waiting } from './Waiting';
 
 /**
  * What colleagues (or this desktop's other threads) changed in the team file.
@@ -65,6 +66,13 @@ export function onReminderShown(handler: (payload: Notice) => void): Promise<Unl
 }
 
 /**
+ * A save waits for colleagues' saves (`null`: it is through).
+ */
+export function onSaveWait(handler: (payload: Waiting | null) => void): Promise<UnlistenFn> {
+  return listen<Waiting | null>('save-wait', (e) => handler(e.payload));
+}
+
+/**
  * The tray's "due" item: open Follow-ups.
  */
 export function onShowFollowUps(handler: (payload: null) => void): Promise<UnlistenFn> {
@@ -81,5 +89,6 @@ export const EVENTS = [
   'presence',
   'reminder-open',
   'reminder-shown',
+  'save-wait',
   'show-follow-ups',
 ] as const;

@@ -37,6 +37,9 @@ export const en: Catalog = {
     noDatabase: 'No database',
     readOnly: 'Read-only: {reason}',
     schema: 'Schema v{version}',
+    savingBehind: 'Saving… waiting for colleagues\' saves ({count} ahead)',
+    savingBusy: 'Saving… the team file is in use',
+    savingHint: 'Colleagues are saving at the same time. Your save goes through when its turn comes; nothing you entered is lost.',
   },
   readOnly: {
     schema_too_new: 'the file was created by a newer version of Kizuna',
@@ -1075,6 +1078,7 @@ export const en: Catalog = {
     read_only: 'The database is read-only, so it cannot be changed.',
     unreachable: 'The shared drive cannot be reached. Check the network connection.',
     queued: 'The team database cannot be reached, so this was saved on this computer. It is sent automatically when the connection is back.',
+    queuedBusy: 'Colleagues\' saves kept the team file busy, so this was saved on this computer. It is sent automatically as soon as the file is free.',
     no_database: 'No database is open.',
     recovery_blocked: 'A save on this file was cut off and must be undone before the file can be opened, but this computer may not write to the file. Open Kizuna on a computer that can write to the shared drive, or ask your administrator to check the write permission.',
     identity_required: 'Choose who you are in this database first.',
