@@ -47,6 +47,6 @@ export function keptInOutbox(reason: unknown): boolean {
 }
 
 /** Why a save was kept in the outbox, as a message. */
-export function queuedMessage(reason: string | null): 'error.queuedBusy' | 'error.queued' {
-  return reason === 'busy' ? 'error.queuedBusy' : 'error.queued';
+export function queuedMessage(reason: string | null): 'outbox.keptBusy' | 'error.queued' {
+  return reason === 'busy' ? 'outbox.keptBusy' : 'error.queued';
 }

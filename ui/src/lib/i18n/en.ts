@@ -205,6 +205,7 @@ export const en: Catalog = {
     },
   },
   outbox: {
+    keptBusy: 'Colleagues\' saves kept the team file busy, so this was saved on this computer. It is sent automatically as soon as the file is free.',
     title: 'Work not yet sent',
     lead: 'Work done while the team database could not be reached. It is kept on this computer and sent, oldest first, when the connection is back.',
     empty: 'Nothing is waiting.',
@@ -1078,7 +1079,6 @@ export const en: Catalog = {
     read_only: 'The database is read-only, so it cannot be changed.',
     unreachable: 'The shared drive cannot be reached. Check the network connection.',
     queued: 'The team database cannot be reached, so this was saved on this computer. It is sent automatically when the connection is back.',
-    queuedBusy: 'Colleagues\' saves kept the team file busy, so this was saved on this computer. It is sent automatically as soon as the file is free.',
     no_database: 'No database is open.',
     recovery_blocked: 'A save on this file was cut off and must be undone before the file can be opened, but this computer may not write to the file. Open Kizuna on a computer that can write to the shared drive, or ask your administrator to check the write permission.',
     identity_required: 'Choose who you are in this database first.',
