@@ -12,12 +12,13 @@
 //! `write` is left out, since SQLite writes with `pwrite64` and `write` is
 //! the CLI's acknowledgement on stdout.
 //!
-//! The saves:
-//!  - a logged touch: `kizuna stress` (a note on a customer's timeline, the
-//!    figure of issue 13);
-//!  - a card move: a deal moved to the next open stage and back, through
-//!    `moves::move_to` (the stage change, its timeline entry, audit, change log);
-//!  - a follow-up done: `follow_up::complete`;
+//! The saves, each as the window makes it: through `outbox::apply_once`
+//! (the op's id remembered in `applied_ops`, so a save the outbox sends
+//! again is never doubled), with the version the window already holds:
+//!  - a logged touch: a call on a customer's timeline (the figure of issue 13);
+//!  - a card move: a deal moved to the next open stage and back
+//!    (`moves::move_to`: the stage change, its timeline entry, audit, change log);
+//!  - a follow-up done (`touch::complete_follow_up`, without a touch);
 //!  - the bare insert: one row into a table with one index, on a connection
 //!    with Kizuna's settings (rollback journal `DELETE`, `synchronous=FULL`),
 //!    one transaction each, through SQLite's own file layer (the target's
@@ -26,9 +27,11 @@
 //!
 //! Skipped with a note when strace is not installed (`make bench` installs it).
 
+use kizuna_core::app::outbox::{self, Op};
 use kizuna_core::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use kizuna_core::pipeline::deal;
-use kizuna_core::pipeline::moves::{self, MoveDeal};
+use kizuna_core::pipeline::moves::{MoveDeal, MoveOutcome};
+use kizuna_core::timeline::activity::{ActivityKind, Direction, NewActivity};
 use kizuna_core::{Db, OpenOptions};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -120,7 +123,7 @@ fn main() {
     for kind in ["touch", "move", "done"] {
         let calls = per_save(dir.path(), &base, kind);
         let label = match kind {
-            "touch" => "logged touch (stress)",
+            "touch" => "logged touch",
             "move" => "card move",
             _ => "follow-up done",
         };
@@ -172,18 +175,12 @@ fn traced(dir: &Path, base: &Path, kind: &str, n: u32) -> BTreeMap<String, u64> 
     std::fs::copy(base, &file).unwrap();
     let out = dir.join(format!("{kind}-{n}.strace"));
     let mut cmd = Command::new("strace");
-    cmd.args(["-f", "-c", "-o"]).arg(&out);
-    if kind == "touch" {
-        cmd.arg(env!("CARGO_BIN_EXE_kizuna"))
-            .arg("--db")
-            .arg(&file)
-            .args(["--as", "bench", "stress", &n.to_string()]);
-    } else {
-        cmd.arg(std::env::current_exe().unwrap())
-            .args(["--child", kind])
-            .arg(&file)
-            .arg(n.to_string());
-    }
+    cmd.args(["-f", "-c", "-o"])
+        .arg(&out)
+        .arg(std::env::current_exe().unwrap())
+        .args(["--child", kind])
+        .arg(&file)
+        .arg(n.to_string());
     let status = cmd.stdout(Stdio::null()).status().unwrap();
     assert!(status.success(), "{kind} {n} failed");
     parse_summary(&std::fs::read_to_string(&out).unwrap())
@@ -236,7 +233,40 @@ fn child(kind: &str, file: &Path, n: u32) {
         return;
     }
     let mut db = Db::open(file, OpenOptions::new("bench", "bench")).unwrap();
+    // What the window does for one save: a new op id, applied once.
+    let save = |db: &mut Db, op: Op| {
+        outbox::apply_once(db, &kizuna_core::id::new_id(), &op)
+            .unwrap()
+            .expect("a new op is applied")
+    };
     match kind {
+        "touch" => {
+            let company_id: String = db
+                .conn()
+                .query_row(
+                    "SELECT id FROM companies WHERE deleted_at IS NULL ORDER BY id LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            for i in 0..n {
+                let activity = NewActivity {
+                    company_id: company_id.clone(),
+                    contact_ids: Vec::new(),
+                    deal_id: None,
+                    kind: ActivityKind::Call,
+                    direction: Some(Direction::Outbound),
+                    occurred_at: kizuna_core::clock::to_db(chrono::Utc::now()),
+                    summary: format!("見積の件でお電話 {i}"),
+                    body: String::new(),
+                    minutes: String::new(),
+                    next_todos: String::new(),
+                    next_appointment_at: None,
+                    signals: Vec::new(),
+                };
+                save(&mut db, Op::LogActivity { activity });
+            }
+        }
         "move" => {
             let (deal_id, stage_id, pipeline_id): (String, String, String) = db
                 .conn()
@@ -257,10 +287,11 @@ fn child(kind: &str, file: &Path, n: u32) {
                     |r| r.get(0),
                 )
                 .unwrap();
+            // The board knows each card's version; a move answers the next.
+            let mut version = deal::get(db.conn(), &deal_id).unwrap().version;
             for i in 0..n {
                 let to = if i % 2 == 0 { &other } else { &stage_id };
-                let version = deal::get(db.conn(), &deal_id).unwrap().version;
-                let m = MoveDeal {
+                let request = MoveDeal {
                     deal_id: deal_id.clone(),
                     version,
                     to_stage_id: to.clone(),
@@ -268,7 +299,8 @@ fn child(kind: &str, file: &Path, n: u32) {
                     decision_deadline: None,
                     lost: None,
                 };
-                db.write(|ctx| moves::move_to(ctx, &m)).unwrap();
+                let outcome: MoveOutcome = save(&mut db, Op::MoveDeal { request }).reply_as().unwrap();
+                version = outcome.version;
             }
         }
         "done" => {
@@ -305,7 +337,14 @@ fn child(kind: &str, file: &Path, n: u32) {
                 })
                 .unwrap();
             for id in ids.iter().take(n as usize) {
-                db.write(|ctx| follow_up::complete(ctx, id, 1, None)).unwrap();
+                save(
+                    &mut db,
+                    Op::CompleteFollowUp {
+                        id: id.clone(),
+                        version: 1,
+                        touch: None,
+                    },
+                );
             }
         }
         other => panic!("unknown save kind {other}"),
