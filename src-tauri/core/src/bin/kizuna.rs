@@ -180,15 +180,23 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
         ("backup", [dest]) => {
             // Read-only inspection first: backing up must not migrate the source.
             Db::inspect(&path)?;
-            let conn = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
             let dest = PathBuf::from(dest);
             if dest.exists() {
                 return Err(Error::FileExists {
                     path: dest.display().to_string(),
                 });
             }
-            conn.backup(rusqlite::MAIN_DB, &dest, None)?;
-            println!("backed up {} to {}", path.display(), dest.display());
+            let held = kizuna_core::store::backup::copy(&path, &dest)?;
+            if let Err(e) = Db::inspect(&dest) {
+                let _ = std::fs::remove_file(&dest);
+                return Err(e);
+            }
+            println!(
+                "backed up {} to {} (colleagues' saves could wait at most {} ms for it)",
+                path.display(),
+                dest.display(),
+                held.as_millis()
+            );
             Ok(ExitCode::SUCCESS)
         }
         _ => {

@@ -3,9 +3,11 @@
 //! user asks for. Every desktop keeps its own, so losing the share or one
 //! laptop loses no history.
 //!
-//! A copy goes through SQLite's backup API on a read-only connection of its
-//! own: consistent while colleagues write, and never holding the window's
-//! connection. A copy is kept only after it passes `quick_check`; old daily
+//! A copy is the file's bytes read in large pieces under one read lock, on
+//! a read-only connection of its own ([`copy`]): consistent while colleagues
+//! write, never holding the window's connection, and short — SQLite's
+//! backup API reads page by page, one round trip each on a share, with the
+//! lock held, and starts over whenever a colleague commits in between. A copy is kept only after it passes `quick_check`; old daily
 //! copies are pruned only then, so a damaged team file can never push the
 //! good copies out.
 
@@ -111,22 +113,51 @@ pub fn take(source: &Path, dir: &Path, kind: BackupKind, now: DateTime<Utc>) -> 
     }
     let partial = dest.with_extension("partial");
     clear_partials(dir);
-    crate::store::vfs::install();
-    let conn = Connection::open_with_flags(
-        source,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    // Five hundred pages a step, so a colleague waiting to write waits for
-    // one step, not the whole copy.
-    conn.backup(rusqlite::MAIN_DB, &partial, None)?;
-    drop(conn);
+    copy(source, &partial)?;
     if let Err(e) = Db::inspect(&partial) {
         let _ = std::fs::remove_file(&partial);
         return Err(e);
     }
     std::fs::rename(&partial, &dest)?;
     Ok(dest)
+}
+
+/// Copies the team file at `source` to a new file `dest`, consistent while
+/// colleagues write: its bytes, read under one read lock. Returns how long
+/// the lock was held (colleagues' commits waited at most that long). The
+/// caller checks the copy.
+pub fn copy(source: &Path, dest: &Path) -> Result<std::time::Duration> {
+    crate::store::vfs::install();
+    let conn = Connection::open_with_flags(
+        source,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let journal: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+    if journal.eq_ignore_ascii_case("wal") {
+        // Another program left the file in WAL mode: part of it is in the
+        // -wal file, which only SQLite's own copy reads.
+        let started = std::time::Instant::now();
+        conn.backup(rusqlite::MAIN_DB, dest, None)?;
+        return Ok(started.elapsed());
+    }
+    let mut out = std::io::BufWriter::new(std::fs::OpenOptions::new().write(true).create_new(true).open(dest)?);
+    // The read lock: taken by the first read of the transaction (which also
+    // rolls back a crashed colleague's save first), held until the commit.
+    let tx = conn.unchecked_transaction()?;
+    tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+    let locked = std::time::Instant::now();
+    let copied = crate::store::vfs::copy_main_file(&tx, &mut out);
+    tx.commit()?;
+    let held = locked.elapsed();
+    let done = copied
+        .and_then(|_| out.into_inner().map_err(|e| e.into_error()))
+        .and_then(|f| f.sync_all());
+    if let Err(e) = done {
+        let _ = std::fs::remove_file(dest);
+        return Err(e.into());
+    }
+    Ok(held)
 }
 
 /// Removes copies left half-written by a crash or a lost share (the copy
@@ -169,6 +200,59 @@ mod tests {
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn copies_taken_while_a_colleague_saves_are_whole() {
+        let f = fixture();
+        let path = f.db.path().to_path_buf();
+        let writer = {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut db = Db::open(&path, crate::OpenOptions::new("suzuki", "鈴木")).unwrap();
+                for i in 0..150 {
+                    db.write(|ctx| {
+                        crate::customers::company::create(
+                            ctx,
+                            &crate::customers::company::NewCompany {
+                                name: format!("コピー中の会社{i}"),
+                                ..Default::default()
+                            },
+                        )
+                    })
+                    .unwrap();
+                }
+            })
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut seen = Vec::new();
+        for k in 0..8 {
+            let dest = dir.path().join(format!("copy-{k}.db"));
+            copy(&path, &dest).unwrap();
+            Db::inspect(&dest).unwrap();
+            let conn = Connection::open(&dest).unwrap();
+            let n: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM companies WHERE name LIKE 'コピー中の会社%'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            // A commit is in a copy whole or not at all: the change log
+            // holds exactly one entry per company copied.
+            let logged: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM change_log c JOIN companies co ON co.id = c.entity_id
+                     WHERE co.name LIKE 'コピー中の会社%'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(n, logged);
+            seen.push(n);
+        }
+        writer.join().unwrap();
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
     }
 
     #[test]

@@ -349,6 +349,50 @@ pub(crate) fn peek_change_counter(conn: &rusqlite::Connection) -> Option<u32> {
     (rc == ffi::SQLITE_OK).then(|| u32::from_be_bytes(counter))
 }
 
+/// Copies `conn`'s main file into `dest` in large reads through the
+/// connection's own handle, while the caller holds a read transaction (so
+/// no colleague's commit can change the file underneath). On a share a copy
+/// page by page makes one round trip per page, thousands with a read lock
+/// held; this makes one per [`COPY_CHUNK`]. Through SQLite's own handle,
+/// because opening and closing another descriptor of the file would drop
+/// every POSIX lock this process holds on it.
+pub(crate) fn copy_main_file(conn: &rusqlite::Connection, dest: &mut impl std::io::Write) -> std::io::Result<u64> {
+    let io_error = |what: &str, rc: std::os::raw::c_int| std::io::Error::other(format!("{what} failed ({rc})"));
+    let file = main_file(conn).ok_or_else(|| std::io::Error::other("the team file is not open"))?;
+    let mut size: i64 = 0;
+    // SAFETY: `file` is open (main_file); the out-parameter lives on the stack.
+    let rc = unsafe {
+        match (*(*file).pMethods).xFileSize {
+            Some(size_of) => size_of(file, &mut size),
+            None => return Err(std::io::Error::other("no file size")),
+        }
+    };
+    if rc != ffi::SQLITE_OK {
+        return Err(io_error("reading the file size", rc));
+    }
+    let mut buf = vec![0u8; COPY_CHUNK];
+    let mut at: i64 = 0;
+    while at < size {
+        let n = COPY_CHUNK.min((size - at) as usize);
+        // SAFETY: as above; `buf` holds at least `n` bytes.
+        let rc = unsafe {
+            match (*(*file).pMethods).xRead {
+                Some(read) => read(file, buf.as_mut_ptr().cast(), n as std::os::raw::c_int, at),
+                None => return Err(std::io::Error::other("no read")),
+            }
+        };
+        if rc != ffi::SQLITE_OK {
+            return Err(io_error("reading the team file", rc));
+        }
+        dest.write_all(&buf[..n])?;
+        at += n as i64;
+    }
+    Ok(size as u64)
+}
+
+/// How much one read of [`copy_main_file`] asks for.
+const COPY_CHUNK: usize = 1 << 20;
+
 /// Whether some connection, here or on another desktop, is in the middle of
 /// a save on `conn`'s file (holds SQLite's reserved lock or more): one lock
 /// test, nothing taken. A file system that cannot say answers no.
