@@ -33,11 +33,15 @@ fn team_file(share: &FaultyShare) -> std::path::PathBuf {
     db
 }
 
-/// `count` idle desktops, each polling the change feed for up to `seconds`.
+/// `count` idle desktops (the change feed and the reminder scheduler, as an
+/// open window runs them) for up to `seconds`, given a moment to open: the
+/// team's desktops were open before the meeting ended.
 fn idle_desktops(db: &Path, count: usize, seconds: u32) -> Vec<Child> {
-    (0..count)
-        .map(|_| spawn(kizuna(db, &["idle", &seconds.to_string()])))
-        .collect()
+    let idle = (0..count)
+        .map(|k| spawn(kizuna(db, &["--as", &format!("idle{k}"), "idle", &seconds.to_string()])))
+        .collect();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    idle
 }
 
 /// Ends the idle desktops; how many changes each had seen.

@@ -258,14 +258,33 @@ fn stress(path: &Path, n: &str, rest: &[String]) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// An idle desktop for `seconds`: the change feed polled every
-/// `changes::PROBE`, as an open window does, without writing. Prints how
-/// many changes it has seen whenever more arrive ("saw N"), so a test knows
-/// it was looking, even when it ends it early.
+/// An idle desktop for `seconds`, doing what an open window does without
+/// anyone at it: the change feed polled every `changes::PROBE` and the
+/// reminder scheduler waiting for due items and colleagues' changes (its
+/// notices go nowhere). Prints how many changes it has seen whenever more
+/// arrive ("saw N"), so a test knows it was looking, even when it ends it
+/// early.
 fn idle(path: &Path, seconds: &str) -> Result<ExitCode, Error> {
+    use kizuna_core::followups::reminder::{Notice, NoticeText};
+    use kizuna_core::followups::scheduler::{Notifier, Scheduler, Target};
     use kizuna_core::store::changes::{Feed, PROBE};
+    struct Unseen;
+    impl Notifier for Unseen {
+        fn show(&self, _: &Notice, _: &NoticeText) -> std::result::Result<(), String> {
+            Ok(())
+        }
+        fn failed(&self, _: &Notice, _: &NoticeText, _: &str) {}
+        fn due_count(&self, _: u32) {}
+    }
     let seconds: f64 = seconds.parse().map_err(|_| Error::invalid("seconds", "format"))?;
     let until = std::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
+    let opts = opts();
+    let scheduler = Scheduler::start(std::sync::Arc::new(Unseen));
+    scheduler.attach(Some(Target {
+        path: path.to_path_buf(),
+        language: opts.language,
+        opts,
+    }));
     let mut feed = Feed::open(path)?;
     let mut seen = 0;
     while std::time::Instant::now() < until {

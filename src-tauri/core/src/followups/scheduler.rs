@@ -48,6 +48,11 @@ pub struct Target {
 
 /// How often a change by another desktop is looked for while idle.
 const CHANGE_PROBE: Duration = Duration::from_secs(1);
+/// How long the file must have been quiet after a colleague's change
+/// before the scheduler looks.
+const SETTLE: Duration = Duration::from_secs(1);
+/// The longest a colleague's change waits for that quiet.
+const SETTLE_LIMIT: Duration = Duration::from_secs(10);
 /// How long to wait before trying a database that could not be opened again.
 const RETRY_OPEN: Duration = Duration::from_secs(5);
 
@@ -102,6 +107,8 @@ impl Scheduler {
 struct Current {
     generation: u64,
     db: Db,
+    /// Where colleagues' saves take turns: a busy one is let through first.
+    queue: crate::store::queue::Queue,
     language: Language,
     /// Reminders that fell due before this moment were missed while the app
     /// was closed and are summarised.
@@ -157,6 +164,7 @@ impl Worker {
         let db = Db::open(&t.path, t.opts)?;
         self.current = Some(Current {
             generation,
+            queue: crate::store::queue::Queue::beside(&t.path),
             db,
             language: t.language,
             started_at,
@@ -170,9 +178,17 @@ impl Worker {
             return Ok(Wake::At(None));
         };
         let user_id = cur.db.user().id.clone();
-        let prefs = reminder::load_prefs(cur.db.conn(), &user_id)?;
-        let team = TeamSettings::load(cur.db.conn())?;
-        let step = reminder::step(cur.db.conn(), cur.db.clock(), &user_id, &prefs, &team)?;
+        // One read transaction for every look: one read lock, which a
+        // colleague's commit may have to wait out, not five.
+        let (step, due_count) = {
+            let tx = cur.db.conn().unchecked_transaction()?;
+            let prefs = reminder::load_prefs(&tx, &user_id)?;
+            let team = TeamSettings::load(&tx)?;
+            let step = reminder::step(&tx, cur.db.clock(), &user_id, &prefs, &team)?;
+            let due_count = follow_up::due_count(&tx, cur.db.clock(), &user_id)?;
+            tx.commit()?;
+            (step, due_count)
+        };
         let fresh: Vec<Reminder> = step.due.into_iter().filter(|r| !self.told.contains(&key(r))).collect();
         if !fresh.is_empty() {
             let mine = if cur.db.read_only().is_some() {
@@ -189,33 +205,39 @@ impl Worker {
                 }
             }
         }
-        self.notifier
-            .due_count(follow_up::due_count(cur.db.conn(), cur.db.clock(), &user_id)?);
+        self.notifier.due_count(due_count);
         Ok(Wake::At(step.next_wake))
     }
 
     /// Waits until `wake`, a poke, a new target, or a change in the file.
+    /// After a colleague's change it looks again once the file has been
+    /// quiet for [`SETTLE`] (or after [`SETTLE_LIMIT`]): a look holds a read
+    /// lock that commits must wait out, and thirty desktops looking after
+    /// every save of a busy minute would slow every save.
     fn sleep(&self, generation: u64, wake: Wake) {
-        let seen_version = self.current.as_ref().and_then(|c| data_version(&c.db));
+        let mut seen_version = self.current.as_ref().and_then(|c| data_version(&c.db));
         let (deadline, clock) = match (&wake, &self.current) {
             (Wake::At(at), Some(c)) => (*at, Some(c.db.clock())),
             _ => (None, None),
         };
         let retry_until = std::time::Instant::now() + RETRY_OPEN;
+        // When the first change not yet looked at was seen, and the last.
+        let mut changed: Option<(std::time::Instant, std::time::Instant)> = None;
         loop {
+            let probe = if changed.is_some() { SETTLE / 4 } else { CHANGE_PROBE };
             let timeout = match (&wake, deadline, clock) {
                 (Wake::Retry, ..) => {
                     let left = retry_until.saturating_duration_since(std::time::Instant::now());
                     if left.is_zero() {
                         return;
                     }
-                    left.min(CHANGE_PROBE)
+                    left.min(probe)
                 }
                 (_, Some(at), Some(clock)) => match (at - clock.now()).to_std() {
-                    Ok(d) if !d.is_zero() => d.min(CHANGE_PROBE),
+                    Ok(d) if !d.is_zero() => d.min(probe),
                     _ => return,
                 },
-                _ => CHANGE_PROBE,
+                _ => probe,
             };
             {
                 let c = self.shared.lock();
@@ -231,8 +253,17 @@ impl Worker {
                     return;
                 }
             }
-            if let Some(cur) = &self.current {
-                if data_version(&cur.db) != seen_version {
+            let Some(cur) = &self.current else { continue };
+            let version = data_version(&cur.db);
+            let now = std::time::Instant::now();
+            if version != seen_version {
+                seen_version = version;
+                changed = Some((changed.map_or(now, |(first, _)| first), now));
+            }
+            if let Some((first, last)) = changed {
+                let quiet =
+                    now - last >= SETTLE && !crate::store::vfs::save_in_progress(cur.db.conn()) && !cur.queue.in_use();
+                if quiet || now - first >= SETTLE_LIMIT {
                     return;
                 }
             }
@@ -244,9 +275,15 @@ fn key(r: &Reminder) -> (String, String, String) {
     (r.kind.as_str().to_string(), r.item_id.clone(), r.due_at.clone())
 }
 
-/// Changes whenever another connection commits to the file.
+/// Changes whenever a connection commits to the file: the file change
+/// counter glanced at without a lock (store/vfs.rs), so thirty idle
+/// desktops checking every second make no colleague's commit wait; where
+/// it cannot be read, SQLite's data version under a read lock.
 fn data_version(db: &Db) -> Option<i64> {
-    db.conn().pragma_query_value(None, "data_version", |r| r.get(0)).ok()
+    match crate::store::vfs::peek_change_counter(db.conn()) {
+        Some(counter) => Some(i64::from(counter)),
+        None => db.conn().pragma_query_value(None, "data_version", |r| r.get(0)).ok(),
+    }
 }
 
 #[cfg(test)]
