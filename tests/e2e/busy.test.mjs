@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerWhoAreYou, App, CLI, freshHome, ROOT } from './wd.mjs';
+import { answerWhoAreYou, App, CLI, freshHome, openFirstCustomer, ROOT } from './wd.mjs';
 
 let app;
 let colleague;
@@ -52,12 +52,7 @@ async function onCustomerPage(lang) {
   app = await App.launch({ home, env: { USER: 'sato' } });
   await answerWhoAreYou(app, 'sato');
   await app.find('[data-testid="deal-card"]');
-  const [company] = await app.invoke('companies', { query: { text: null, segment: null, owner_id: null, sort: 'name_kana' } });
-  await app.click('[data-testid="open-search"]');
-  await app.type('[data-testid="search-input"]', company.name);
-  await app.click('[data-testid="search-hit"][data-kind="companies"]');
-  await app.find('[data-testid="customer-page"]');
-  await app.find('[data-testid="timeline-entry"]');
+  await openFirstCustomer(app);
   return team;
 }
 

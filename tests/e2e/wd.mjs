@@ -343,6 +343,17 @@ export async function startOnSample(app, name = 'テスト 太郎') {
  * the cards in the DOM: none for a folded column, and a long column holds
  * only the pages loaded so far (`count` is every deal in it).
  */
+/** From the board to the first customer's page (by kana), its timeline loaded; returns the customer. */
+export async function openFirstCustomer(app) {
+  const [company] = await app.invoke('companies', { query: { text: null, segment: null, owner_id: null, sort: 'name_kana' } });
+  await app.click('[data-testid="open-search"]');
+  await app.type('[data-testid="search-input"]', company.name);
+  await app.click('[data-testid="search-hit"][data-kind="companies"]');
+  await app.find('[data-testid="customer-page"]');
+  await app.find('[data-testid="timeline-entry"]');
+  return company;
+}
+
 export async function readBoard(app) {
   return app.exec(`
     return [...document.querySelectorAll('[data-testid="column"]')].map((col) => ({

@@ -200,6 +200,17 @@ fn parse_summary(text: &str) -> BTreeMap<String, u64> {
         .collect()
 }
 
+/// The customer every save of the bench is about.
+fn first_company(db: &Db) -> String {
+    db.conn()
+        .query_row(
+            "SELECT id FROM companies WHERE deleted_at IS NULL ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
 /// The traced process: `n` saves of `kind` after a set-up that does not
 /// depend on `n` (so that it cancels out).
 fn child(kind: &str, file: &Path, n: u32) {
@@ -241,14 +252,7 @@ fn child(kind: &str, file: &Path, n: u32) {
     };
     match kind {
         "touch" => {
-            let company_id: String = db
-                .conn()
-                .query_row(
-                    "SELECT id FROM companies WHERE deleted_at IS NULL ORDER BY id LIMIT 1",
-                    [],
-                    |r| r.get(0),
-                )
-                .unwrap();
+            let company_id = first_company(&db);
             for i in 0..n {
                 let activity = NewActivity {
                     company_id: company_id.clone(),
@@ -304,14 +308,7 @@ fn child(kind: &str, file: &Path, n: u32) {
             }
         }
         "done" => {
-            let company_id: String = db
-                .conn()
-                .query_row(
-                    "SELECT id FROM companies WHERE deleted_at IS NULL ORDER BY id LIMIT 1",
-                    [],
-                    |r| r.get(0),
-                )
-                .unwrap();
+            let company_id = first_company(&db);
             let me = db.user().id.clone();
             // Always eleven planned, in one transaction, so the set-up is the
             // same whatever `n` is.

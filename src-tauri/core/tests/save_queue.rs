@@ -74,29 +74,6 @@ fn acks_and_times(stdout: &[u8]) -> (Vec<String>, Vec<f64>) {
     (acks, took)
 }
 
-/// The stress notes in the file, as "login i", with repeats kept.
-fn stored(share: &FaultyShare) -> Vec<String> {
-    // Read from the server's side: the share's latency is not the point here.
-    let conn = rusqlite::Connection::open(share.backing.join("team.db")).unwrap();
-    let mut st = conn
-        .prepare("SELECT substr(summary, 8) FROM activities WHERE summary LIKE 'stress %' AND deleted_at IS NULL")
-        .unwrap();
-    st.query_map([], |r| r.get::<_, String>(0))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect()
-}
-
-fn integrity_ok(db: &Path) {
-    let out = kizuna(db, &["check"]).output().unwrap();
-    assert!(
-        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("integrity ok"),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
@@ -148,12 +125,12 @@ fn ten_colleagues_saving_at_once_on_a_slow_share_all_get_through_in_turn() {
     let seen = stop(idle);
     share.set("ok");
     assert_eq!(acked.len(), 300, "every save acknowledged");
-    let in_file = stored(&share);
+    let in_file = common::stored_notes(&share.backing.join("team.db"));
     each_once(&acked, &in_file);
     assert_eq!(in_file.len(), 300);
     // The idle desktops were looking all along, and saw the saves.
     assert!(seen.iter().all(|&n| n > 0), "idle desktops saw {seen:?}");
-    integrity_ok(&db);
+    common::integrity_ok(Path::new(env!("CARGO_BIN_EXE_kizuna")), &db);
     took.sort_by(f64::total_cmp);
     eprintln!(
         "10 writers × 30 saves at 5 ms per call beside 20 idle desktops: {:.0} s, {:.2} saves/s; \
@@ -211,9 +188,9 @@ fn a_writer_killed_while_it_holds_the_lock_stops_nobody() {
     stop(idle);
     share.set("ok");
     assert!(acked.len() >= 100, "{} saves acknowledged", acked.len());
-    each_once(&acked, &stored(&share));
+    each_once(&acked, &common::stored_notes(&share.backing.join("team.db")));
     assert!(!common::hot_journal(&server_copy), "the killed save was rolled back");
-    integrity_ok(&db);
+    common::integrity_ok(Path::new(env!("CARGO_BIN_EXE_kizuna")), &db);
     eprintln!(
         "a writer killed mid-save among 5 writers at 5 ms per call: {} saves acknowledged, all stored once",
         acked.len()

@@ -40,28 +40,6 @@ fn writer(db: &Path, login: &str, n: u32, pause_ms: u32) -> Child {
     .unwrap()
 }
 
-/// The notes the file holds, as "login i".
-fn stored(db: &Path) -> HashSet<String> {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let mut st = conn
-        .prepare("SELECT substr(summary, 8) FROM activities WHERE summary LIKE 'stress %' AND deleted_at IS NULL")
-        .unwrap();
-    st.query_map([], |r| r.get::<_, String>(0))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect()
-}
-
-fn integrity_ok(db: &Path) {
-    let out = kizuna(db, &["check"]).output().unwrap();
-    assert!(
-        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("integrity ok"),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn ten_members_writing_at_once_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -84,11 +62,11 @@ fn ten_members_writing_at_once_lose_nothing() {
     }
     let elapsed = started.elapsed();
     assert_eq!(acked.len(), 5000, "every write acknowledged");
-    let in_file = stored(&db);
+    let in_file = common::stored(&db);
     let missing: Vec<_> = acked.difference(&in_file).take(5).collect();
     assert!(missing.is_empty(), "acknowledged but missing: {missing:?}");
     assert_eq!(in_file.len(), 5000);
-    integrity_ok(&db);
+    common::integrity_ok(Path::new(env!("CARGO_BIN_EXE_kizuna")), &db);
     eprintln!(
         "10 processes × 500 writes: {:.1} s, {:.0} commits/s",
         elapsed.as_secs_f64(),
@@ -121,13 +99,13 @@ fn writers_killed_at_random_moments_leave_a_whole_file_with_every_acknowledged_w
         "the writers got going before being killed ({})",
         acked.len()
     );
-    let in_file = stored(&db);
+    let in_file = common::stored(&db);
     let missing: Vec<_> = acked.difference(&in_file).take(5).collect();
     assert!(
         missing.is_empty(),
         "acknowledged but missing after kill -9: {missing:?}"
     );
-    integrity_ok(&db);
+    common::integrity_ok(Path::new(env!("CARGO_BIN_EXE_kizuna")), &db);
     // And the file is still writable: no stale lock, a hot journal rolled back.
     let out = writer(&db, "after", 3, 0).wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -208,7 +186,7 @@ fn a_migration_is_run_by_exactly_one_of_many_desktops_starting_at_once() {
     assert!(results.iter().all(|(v, _)| *v == current), "{results:?}");
     let copies: usize = results.iter().map(|(_, c)| c).sum();
     assert_eq!(copies, 1, "exactly one desktop migrated: {results:?}");
-    integrity_ok(&path);
+    common::integrity_ok(Path::new(env!("CARGO_BIN_EXE_kizuna")), &path);
 }
 
 /// The desktop that crashed was the last one with the file open (at night,
@@ -232,7 +210,7 @@ fn the_next_desktop_opens_the_file_after_the_last_writer_was_killed_mid_save() {
     let in_file = common::stored(&db);
     let missing: Vec<_> = acked.difference(&in_file).take(5).collect();
     assert!(missing.is_empty(), "acknowledged but missing: {missing:?}");
-    integrity_ok(&db);
+    common::integrity_ok(Path::new(env!("CARGO_BIN_EXE_kizuna")), &db);
     // Writers go on as before.
     let out = writer(&db, "after", 3, 0).wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -53,7 +53,7 @@ pub type Probe = fn(&Path) -> Result<(), LockProblem>;
 const PROBE_OFFSET: u64 = 0x4000_0000;
 
 #[cfg(windows)]
-mod windows;
+pub(crate) mod windows;
 #[cfg(windows)]
 pub use windows::probe;
 

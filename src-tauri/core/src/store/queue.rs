@@ -387,54 +387,24 @@ mod os {
 
 #[cfg(windows)]
 mod os {
-    //! `LockFileEx`, which SMB carries to the server. A Windows lock belongs
-    //! to the handle; the process has one handle per queue file.
+    //! `LockFileEx` (through the locking probe's own calls), which SMB
+    //! carries to the server. A Windows lock belongs to the handle; the
+    //! process has one handle per queue file.
+    use crate::store::locking::windows::{lock_byte, unlock_byte};
     use std::fs::File;
     use std::os::windows::fs::FileExt;
-    use std::os::windows::io::AsRawHandle;
-    use windows_sys::Win32::Foundation::{ERROR_LOCK_VIOLATION, HANDLE};
-    use windows_sys::Win32::Storage::FileSystem::{
-        LockFileEx, UnlockFileEx, LOCKFILE_EXCLUSIVE_LOCK, LOCKFILE_FAIL_IMMEDIATELY,
-    };
-    use windows_sys::Win32::System::IO::OVERLAPPED;
-
-    fn at_offset(at: u64) -> OVERLAPPED {
-        // SAFETY: all zeroes is a valid OVERLAPPED; the offset is set below.
-        let mut o: OVERLAPPED = unsafe { std::mem::zeroed() };
-        o.Anonymous.Anonymous.Offset = (at & 0xFFFF_FFFF) as u32;
-        o.Anonymous.Anonymous.OffsetHigh = (at >> 32) as u32;
-        o
-    }
+    use windows_sys::Win32::Foundation::ERROR_LOCK_VIOLATION;
 
     pub fn try_lock(file: &File, at: u64) -> std::io::Result<bool> {
-        let mut o = at_offset(at);
-        // SAFETY: the handle is open and synchronous, so the OVERLAPPED on
-        // the stack outlives the call.
-        let ok = unsafe {
-            LockFileEx(
-                file.as_raw_handle() as HANDLE,
-                LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY,
-                0,
-                1,
-                0,
-                &mut o,
-            )
-        };
-        if ok != 0 {
-            return Ok(true);
-        }
-        let e = std::io::Error::last_os_error();
-        if e.raw_os_error() == Some(ERROR_LOCK_VIOLATION as i32) {
-            Ok(false)
-        } else {
-            Err(e)
+        match lock_byte(file, at) {
+            Ok(()) => Ok(true),
+            Err(e) if e.raw_os_error() == Some(ERROR_LOCK_VIOLATION as i32) => Ok(false),
+            Err(e) => Err(e),
         }
     }
 
     pub fn unlock(file: &File, at: u64) {
-        let mut o = at_offset(at);
-        // SAFETY: as in `try_lock`.
-        unsafe { UnlockFileEx(file.as_raw_handle() as HANDLE, 0, 1, 0, &mut o) };
+        unlock_byte(file, at);
     }
 
     /// Windows cannot ask who holds a lock: taking it tells, and it is let

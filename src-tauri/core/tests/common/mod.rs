@@ -77,6 +77,11 @@ pub fn kill_the_last_writer_mid_save(kizuna: &Path, db: &Path) -> HashSet<String
 /// The stress notes the file holds, as "login i", read through a plain
 /// read-only SQLite connection (which a hot journal would refuse).
 pub fn stored(db: &Path) -> HashSet<String> {
+    stored_notes(db).into_iter().collect()
+}
+
+/// [`stored`] with repeats kept: a save stored twice shows twice.
+pub fn stored_notes(db: &Path) -> Vec<String> {
     let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     let mut st = conn
         .prepare("SELECT substr(summary, 8) FROM activities WHERE summary LIKE 'stress %' AND deleted_at IS NULL")
@@ -85,4 +90,15 @@ pub fn stored(db: &Path) -> HashSet<String> {
         .unwrap()
         .map(|r| r.unwrap())
         .collect()
+}
+
+/// `kizuna check` says the file is whole.
+pub fn integrity_ok(kizuna: &Path, db: &Path) {
+    let out = Command::new(kizuna).arg("--db").arg(db).arg("check").output().unwrap();
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("integrity ok"),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

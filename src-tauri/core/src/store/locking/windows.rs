@@ -67,17 +67,20 @@ fn judge(first: std::io::Result<()>, second: std::io::Result<()>) -> Result<(), 
     }
 }
 
-fn overlapped() -> OVERLAPPED {
+/// Where a lock goes: `at`, one byte.
+fn at_offset(at: u64) -> OVERLAPPED {
     // SAFETY: OVERLAPPED is a plain C struct for which all zeroes is valid;
     // the offset of the lock is set on it below.
     let mut o: OVERLAPPED = unsafe { std::mem::zeroed() };
-    o.Anonymous.Anonymous.Offset = (PROBE_OFFSET & 0xFFFF_FFFF) as u32;
-    o.Anonymous.Anonymous.OffsetHigh = (PROBE_OFFSET >> 32) as u32;
+    o.Anonymous.Anonymous.Offset = (at & 0xFFFF_FFFF) as u32;
+    o.Anonymous.Anonymous.OffsetHigh = (at >> 32) as u32;
     o
 }
 
-fn lock(file: &File) -> std::io::Result<()> {
-    let mut o = overlapped();
+/// An exclusive lock on the byte at `at`, without waiting: a lock held
+/// elsewhere is `ERROR_LOCK_VIOLATION`. The save queue locks this way too.
+pub(crate) fn lock_byte(file: &File, at: u64) -> std::io::Result<()> {
+    let mut o = at_offset(at);
     // SAFETY: the handle is open for the duration of the call, and the
     // handle is synchronous, so the OVERLAPPED on the stack outlives the call.
     let ok = unsafe {
@@ -97,10 +100,18 @@ fn lock(file: &File) -> std::io::Result<()> {
     }
 }
 
-fn unlock(file: &File) {
-    let mut o = overlapped();
-    // SAFETY: as in `lock`.
+pub(crate) fn unlock_byte(file: &File, at: u64) {
+    let mut o = at_offset(at);
+    // SAFETY: as in `lock_byte`.
     unsafe { UnlockFileEx(file.as_raw_handle() as HANDLE, 0, 1, 0, &mut o) };
+}
+
+fn lock(file: &File) -> std::io::Result<()> {
+    lock_byte(file, PROBE_OFFSET)
+}
+
+fn unlock(file: &File) {
+    unlock_byte(file, PROBE_OFFSET)
 }
 
 #[cfg(test)]
