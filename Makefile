@@ -104,6 +104,11 @@ bench: test-deps app
 	# sync settings, and the ratio: on a share each call is a round trip
 	# (strace over 1 and 11 saves; a few seconds).
 	$(CARGO) bench -p kizuna-core --bench save_calls
+	# Colleagues saving at once on a FUSE share adding 0, 5 and 30 ms per
+	# call: 1, 5 and 10 `kizuna stress` writers beside 20 idle desktops,
+	# saves/s, p50/p99/max wait and save, writers that gave up; a save
+	# reaching idle desktops at 5 ms per call (about eight minutes).
+	$(CARGO) bench -p kizuna-core --bench save_queue
 
 # ---------------------------------------------------------------------------
 # Windows, cross-built on Linux with MinGW; tests run under Wine
