@@ -7,8 +7,9 @@
 //! It prints two tables:
 //!  - saves: for 0, 5 and 30 ms added per call and 1, 5 and 10 writers
 //!    (`kizuna stress N --pause-ms 4 --timings`, each its own login, all
-//!    started at once) beside 20 idle desktops (`kizuna idle`) polling the
-//!    change feed as open windows do: the team's saves per second (from the
+//!    started at once) beside 20 idle desktops (`kizuna idle`: the change
+//!    feed polled and the reminder scheduler waiting, as in an open window,
+//!    each its own login): the team's saves per second (from the
 //!    first acknowledged save to the last), p50 / p99 / max of one save's
 //!    wait and save time (the writer's `took`), how many writers gave up
 //!    (exited with an error; expected 0), how many idle desktops failed
@@ -22,13 +23,15 @@
 //!    save and every one of 5 idle desktops; one writer
 //!    (`stress 20 --pause-ms 2000`) saves at random moments, 0.2–2.2 s apart.
 //!
-//! After every run, every acknowledged save must be in the file exactly
+//! Every run starts from a copy of one file in which every login is
+//! already a member (a login's first opening is a save of its own). After
+//! every run, every acknowledged save must be in the file exactly
 //! once and nothing else (read from the server's side of the share); the
 //! bench panics otherwise, since figures of failed saves would mislead.
 //! About eight minutes; KIZUNA_BENCH_QUICK=1 shortens the runs (a check that
 //! the bench works: 3 saves per writer, one writer of one save at 30 ms, 5
-//! saves seen by 2 idle desktops; a minute and a half). Without FUSE (/dev/fuse and python3-fusepy) it says so
-//! and measures nothing.
+//! saves seen by 2 idle desktops; a minute and a half). Without FUSE (/dev/fuse and
+//! python3-fusepy) it says so and measures nothing.
 
 // The outage tests' share; its restart and refused locks are not used here.
 #[allow(dead_code)]
@@ -142,19 +145,46 @@ fn acks(lines: &[(Instant, String)]) -> Vec<Ack> {
     acks
 }
 
-/// A fresh team file with the sample data on the share, made while the
-/// share is fast; the paths on the share and on the server's side.
-fn team_file(share: &FaultyShare, name: &str) -> (PathBuf, PathBuf) {
-    share.set("ok");
-    let db = share.mount.join(name);
-    let out = Command::new(env!("CARGO_BIN_EXE_kizuna"))
-        .arg("--db")
-        .arg(&db)
-        .arg("demo")
-        .output()
-        .expect("run kizuna demo");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    (db, share.backing.join(name))
+/// Writers and idle desktops, at most.
+const WRITERS: usize = 10;
+const IDLE: usize = 20;
+
+fn writer_login(k: usize) -> String {
+    format!("rep{k:02}")
+}
+
+fn idle_login(k: usize) -> String {
+    format!("idle{k:02}")
+}
+
+/// The team file every run starts from, on the server's side: the sample
+/// data, and every writer and idle desktop already a member. A login's
+/// first opening adds it to the team (a save, and a change every feed
+/// reports): done here, the runs' only saves are the measured ones.
+fn template(share: &FaultyShare) -> PathBuf {
+    let file = share.backing.join("template.db");
+    let kizuna = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_kizuna"))
+            .arg("--db")
+            .arg(&file)
+            .args(args)
+            .output()
+            .expect("run kizuna");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    kizuna(&["demo"]);
+    for login in (0..WRITERS).map(writer_login).chain((0..IDLE).map(idle_login)) {
+        kizuna(&["--as", &login, "stress", "0"]);
+    }
+    file
+}
+
+/// A fresh copy of the template on the share; its paths on the share and
+/// on the server's side.
+fn team_file(share: &FaultyShare, template: &Path, name: &str) -> (PathBuf, PathBuf) {
+    let backing = share.backing.join(name);
+    std::fs::copy(template, &backing).unwrap();
+    (share.mount.join(name), backing)
 }
 
 /// The last change-log sequence, read on the server's side while nobody writes.
@@ -164,15 +194,20 @@ fn latest_seq(backing: &Path) -> i64 {
         .unwrap()
 }
 
-/// `count` idle desktops, returned once each has opened its change feed
-/// (the file open in the process, and a moment for the feed's first read):
-/// a feed starts at the log's end when it opens, so one opened after the
-/// first save would count from a different place.
-fn idle_desktops(db: &Path, count: usize, latency_ms: u64) -> Vec<Proc> {
-    let idle: Vec<Proc> = (0..count).map(|_| Proc::start(db, &["idle", "3600"])).collect();
+/// `count` idle desktops, opened while the share is fast and returned once
+/// they have settled: their feeds open (a feed starts at the log's end
+/// when it opens, so one opened after the first save would count from a
+/// different place) and their sessions too, which take hundreds of reads
+/// each (a quarter of a minute at 30 ms per call). The team's desktops were
+/// open before the meeting ended.
+fn idle_desktops(share: &FaultyShare, db: &Path, count: usize) -> Vec<Proc> {
+    share.set("ok");
+    let idle: Vec<Proc> = (0..count)
+        .map(|k| Proc::start(db, &["--as", &idle_login(k), "idle", "3600"]))
+        .collect();
     let deadline = Instant::now() + Duration::from_secs(60);
     for p in &idle {
-        while !has_open(p.child.id(), db) {
+        while !feed_open(p.child.id(), db) {
             assert!(
                 Instant::now() < deadline,
                 "an idle desktop never opened {}",
@@ -181,16 +216,60 @@ fn idle_desktops(db: &Path, count: usize, latency_ms: u64) -> Vec<Proc> {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
-    std::thread::sleep(Duration::from_millis(300 + 20 * latency_ms));
-    idle
+    // Settled: from hundreds of reads a second each to a glance or two.
+    let mut before = reads(&idle);
+    loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let now = reads(&idle);
+        if now - before < 10 * count as u64 {
+            return idle;
+        }
+        assert!(Instant::now() < deadline, "the idle desktops never settled");
+        before = now;
+    }
 }
 
-fn has_open(pid: u32, file: &Path) -> bool {
-    std::fs::read_dir(format!("/proc/{pid}/fd"))
+/// The read calls the processes made so far, all told.
+fn reads(procs: &[Proc]) -> u64 {
+    procs
+        .iter()
+        .filter_map(|p| {
+            let io = std::fs::read_to_string(format!("/proc/{}/io", p.child.id())).ok()?;
+            io.lines()
+                .find_map(|l| l.strip_prefix("syscr:"))?
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .sum()
+}
+
+/// Whether `kizuna idle` (process `pid`) has its change feed open on
+/// `file`: a read-only handle beside the read-write one of its reminder
+/// scheduler. The scheduler's session looks at the file read-only before
+/// it opens it to write, never while, so both at once means the feed.
+fn feed_open(pid: u32, file: &Path) -> bool {
+    let (mut read_only, mut read_write) = (false, false);
+    for fd in std::fs::read_dir(format!("/proc/{pid}/fd"))
         .into_iter()
         .flatten()
         .flatten()
-        .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|p| p == file))
+    {
+        if !std::fs::read_link(fd.path()).is_ok_and(|p| p == file) {
+            continue;
+        }
+        let info = std::fs::read_to_string(format!("/proc/{pid}/fdinfo/{}", fd.file_name().to_string_lossy()));
+        let flags = info.ok().and_then(|i| {
+            let octal = i.lines().find_map(|l| l.strip_prefix("flags:"))?.trim().to_string();
+            u32::from_str_radix(&octal, 8).ok()
+        });
+        match flags.map(|f| f & 0o3) {
+            Some(0) => read_only = true,
+            Some(2) => read_write = true,
+            _ => {}
+        }
+    }
+    read_only && read_write
 }
 
 /// Waits until every idle desktop still looking has seen `total` changes,
@@ -286,19 +365,20 @@ fn signed_ms(from: Instant, to: Instant) -> f64 {
 
 /// `writers` writers of `per_writer` saves each, all started at once on a
 /// share adding `latency_ms` per call, beside `IDLE` idle desktops; one row.
-fn saves(share: &FaultyShare, latency_ms: u64, writers: usize, per_writer: usize) {
-    const IDLE: usize = 20;
-    let (db, backing) = team_file(share, &format!("team-{latency_ms}ms-{writers}w.db"));
+fn saves(share: &FaultyShare, template: &Path, latency_ms: u64, writers: usize, per_writer: usize) {
+    let (db, backing) = team_file(share, template, &format!("team-{latency_ms}ms-{writers}w.db"));
     let start_seq = latest_seq(&backing);
+    let mut idle = idle_desktops(share, &db, IDLE);
     share.set(&format!("latency {latency_ms}"));
-    let mut idle = idle_desktops(&db, IDLE, latency_ms);
 
     let started = Instant::now();
     let n = per_writer.to_string();
     let procs: Vec<Proc> = (0..writers)
         .map(|w| {
-            let login = format!("rep{w:02}");
-            Proc::start(&db, &["--as", &login, "stress", &n, "--pause-ms", "4", "--timings"])
+            Proc::start(
+                &db,
+                &["--as", &writer_login(w), "stress", &n, "--pause-ms", "4", "--timings"],
+            )
         })
         .collect();
     let mut acked = Vec::new();
@@ -363,15 +443,22 @@ fn saves(share: &FaultyShare, latency_ms: u64, writers: usize, per_writer: usize
 /// One writer saving `rounds` times at random moments beside `idle`
 /// desktops at 5 ms per call; from each acknowledgement to each desktop's
 /// first report that includes the save.
-fn propagation(share: &FaultyShare, rounds: usize, idle: usize) {
+fn propagation(share: &FaultyShare, template: &Path, rounds: usize, idle: usize) {
     const LATENCY_MS: u64 = 5;
-    let (db, backing) = team_file(share, "team-propagation.db");
+    let (db, backing) = team_file(share, template, "team-propagation.db");
     let start_seq = latest_seq(&backing);
+    let mut desktops = idle_desktops(share, &db, idle);
     share.set(&format!("latency {LATENCY_MS}"));
-    let mut desktops = idle_desktops(&db, idle, LATENCY_MS);
     let writer = Proc::start(
         &db,
-        &["--as", "rep00", "stress", &rounds.to_string(), "--pause-ms", "2000"],
+        &[
+            "--as",
+            &writer_login(0),
+            "stress",
+            &rounds.to_string(),
+            "--pause-ms",
+            "2000",
+        ],
     );
     let (lines, failed) = writer.finish();
     let acked = acks(&lines);
@@ -418,9 +505,11 @@ fn propagation(share: &FaultyShare, rounds: usize, idle: usize) {
 fn main() {
     let quick = std::env::var_os("KIZUNA_BENCH_QUICK").is_some();
     let Some(share) = FaultyShare::mount() else { return };
+    let template = template(&share);
 
     println!("save queue: writers saving at once on a FUSE share, beside 20 idle desktops");
-    println!("(saves/s: first to last acknowledged save; took: one save's wait and save, ms;");
+    println!("(a fresh copy of the team file each run; the idle desktops open it before the share slows;");
+    println!(" saves/s: first to last acknowledged save; took: one save's wait and save, ms;");
     println!(" gave up: writers that ended with an error; idle died: idle desktops that did;");
     println!(" all seen: from the last save until every idle desktop still looking had seen");
     println!(" every change; wall: from starting the writers to the last one's end, opening");
@@ -450,7 +539,7 @@ fn main() {
             (false, _) => (20, &[1, 5, 10]),
         };
         for &writers in team {
-            saves(&share, latency_ms, writers, per_writer);
+            saves(&share, &template, latency_ms, writers, per_writer);
         }
     }
 
@@ -461,5 +550,5 @@ fn main() {
         "{:>7} {:>11} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7}",
         "ms/call", "saves", "idle", "min", "p50", "p99", "max", "missed", "failed"
     );
-    propagation(&share, rounds, idle);
+    propagation(&share, &template, rounds, idle);
 }
