@@ -107,7 +107,7 @@ bench: test-deps app
 	# Colleagues saving at once on a FUSE share adding 0, 5 and 30 ms per
 	# call: 1, 5 and 10 `kizuna stress` writers beside 20 idle desktops,
 	# saves/s, p50/p99/max wait and save, writers that gave up; a save
-	# reaching idle desktops at 5 ms per call (about eight minutes).
+	# reaching idle desktops at 5 ms per call (about seven minutes).
 	$(CARGO) bench -p kizuna-core --bench save_queue
 
 # ---------------------------------------------------------------------------
