@@ -15,7 +15,10 @@
 //!
 //! KIZUNA_BENCH_QUICK=1 shortens the runs (a check that the bench works).
 
+mod common;
+
 use chrono::Utc;
+use common::percentile;
 use kizuna_core::clock::to_db;
 use kizuna_core::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use kizuna_core::followups::reminder::{self, Notice, NoticeText, NotifyPrefs};
@@ -53,10 +56,6 @@ fn plan(db: &mut Db, title: &str, due: chrono::DateTime<Utc>) {
         activity_id: None,
     };
     db.write(|ctx| follow_up::create(ctx, &f)).unwrap();
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 /// Delay of each reminder titled `prefix…` from its due time, in ms.

@@ -39,6 +39,9 @@
 #[path = "../tests/common/share.rs"]
 mod share;
 
+mod common;
+
+use common::{ms, percentile};
 use share::FaultyShare;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -342,17 +345,6 @@ fn log_after(backing: &Path, from: i64) -> Vec<i64> {
         .unwrap()
         .map(|r| r.unwrap())
         .collect()
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 /// Milliseconds from `from` to `to`, negative when `to` came first.

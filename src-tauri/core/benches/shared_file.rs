@@ -18,6 +18,9 @@
 //!
 //! KIZUNA_BENCH_QUICK=1 shortens the runs (a check that the bench works).
 
+mod common;
+
+use common::{ms, percentile};
 use kizuna_core::customers::company::{self, NewCompany, Segment};
 use kizuna_core::store::changes::{Feed, PROBE};
 use kizuna_core::{Db, OpenOptions};
@@ -26,17 +29,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 /// A desktop's connection: its own handle on the file, its own login.
 fn desktop(path: &Path, n: usize) -> Db {
