@@ -404,8 +404,9 @@ impl Prober {
                             }),
                         },
                     };
-                    if out.is_err() {
+                    if out.as_ref().is_err_and(|e| e.code() != crate::error::ErrorCode::Busy) {
                         // Reopen next time: the share may come back as a new file.
+                        // (Busy is colleagues' long saves: the same file, looked at again.)
                         feed = None;
                     }
                     if reply.send(out).is_err() {

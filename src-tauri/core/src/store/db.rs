@@ -621,7 +621,15 @@ impl Db {
                 } else {
                     wait_unqueued
                 }))?;
-                match self.write_once(&mut f) {
+                let limit = self.wait_limit;
+                let mut keep_waiting = || {
+                    let waited = started.elapsed();
+                    if waited >= crate::store::queue::QUIET {
+                        report(Waiting::after(0, waited));
+                    }
+                    waited < limit
+                };
+                match self.write_once(&mut f, &mut keep_waiting) {
                     Err(e) if e.code() == ErrorCode::Busy => {
                         let waited = started.elapsed();
                         if waited >= self.wait_limit {
@@ -666,19 +674,37 @@ impl Db {
         }
     }
 
-    fn write_once<T>(&mut self, f: &mut impl FnMut(&WriteCtx) -> Result<T>) -> Result<T> {
+    /// One attempt: the transaction, then its commit. A commit refused
+    /// because colleagues are still reading is tried again while
+    /// `keep_waiting` says so, with the transaction kept as it is (SQLite
+    /// allows it): on a slow share redoing a save costs seconds, and a
+    /// reader's glance ends in a fraction of that.
+    fn write_once<T>(
+        &mut self,
+        f: &mut impl FnMut(&WriteCtx) -> Result<T>,
+        keep_waiting: &mut dyn FnMut() -> bool,
+    ) -> Result<T> {
         let now = to_db(self.clock.now());
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let ctx = WriteCtx {
-            tx: &tx,
-            user_id: &self.user.id,
-            now,
-            clock: self.clock.as_ref(),
-            lang: self.language,
+        let mut tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = {
+            let ctx = WriteCtx {
+                tx: &tx,
+                user_id: &self.user.id,
+                now,
+                clock: self.clock.as_ref(),
+                lang: self.language,
+            };
+            f(&ctx)?
         };
-        let out = f(&ctx)?;
-        tx.commit()?;
-        Ok(out)
+        tx.set_drop_behavior(rusqlite::DropBehavior::Ignore);
+        let mut committed = tx.commit().map_err(Error::from);
+        while committed.as_ref().is_err_and(|e| e.code() == ErrorCode::Busy) && keep_waiting() {
+            committed = self.conn.execute_batch("COMMIT").map_err(Error::from);
+        }
+        if committed.is_err() && !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        committed.map(|()| out)
     }
 }
 
@@ -928,6 +954,30 @@ mod tests {
         assert!(heard.len() >= 2 && heard[0], "{heard:?}");
         assert_eq!(heard.iter().filter(|w| !**w).count(), 1);
         assert!(!heard.last().unwrap());
+    }
+
+    #[test]
+    fn a_commit_kept_waiting_by_a_reader_is_tried_again_not_redone() {
+        let mut f = crate::testutil::fixture();
+        let reader = Connection::open(f.db.path()).unwrap();
+        reader.execute_batch("BEGIN").unwrap();
+        let _: i64 = reader
+            .query_row("SELECT count(*) FROM companies", [], |r| r.get(0))
+            .unwrap();
+        let done_reading = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(800));
+            reader.execute_batch("COMMIT").unwrap();
+        });
+        let before = customers(&f.db);
+        let mut runs = 0;
+        f.db.write(|ctx| {
+            runs += 1;
+            new_customer(ctx)
+        })
+        .unwrap();
+        done_reading.join().unwrap();
+        assert_eq!(runs, 1, "the save was made once and its commit waited");
+        assert_eq!(customers(&f.db), before + 1);
     }
 
     #[test]
