@@ -188,8 +188,8 @@ fn a_writer_killed_while_it_holds_the_lock_stops_nobody() {
     stop(idle);
     share.set("ok");
     assert!(acked.len() >= 100, "{} saves acknowledged", acked.len());
-    each_once(&acked, &common::stored_notes(&share.backing.join("team.db")));
     assert!(!common::hot_journal(&server_copy), "the killed save was rolled back");
+    each_once(&acked, &common::stored_notes(&share.backing.join("team.db")));
     common::integrity_ok(Path::new(env!("CARGO_BIN_EXE_kizuna")), &db);
     eprintln!(
         "a writer killed mid-save among 5 writers at 5 ms per call: {} saves acknowledged, all stored once",

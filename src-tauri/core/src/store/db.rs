@@ -288,9 +288,17 @@ impl Db {
         if app_id != APPLICATION_ID {
             return Err(Error::NotKizuna { path: shown });
         }
-        let check: String = conn
-            .query_row("PRAGMA quick_check", [], |r| r.get(0))
-            .map_err(not_ours)?;
+        let check: String = if how == Look::Locked {
+            quick_check_of_a_copy(path).map_err(|e| match e {
+                Error::Sqlite(e) => not_ours(e),
+                e => e,
+            })?
+        } else {
+            // No lock to hold (nobody writes a file whose locks fail, and a
+            // file read as unchanging has no writer): checked in place.
+            conn.query_row("PRAGMA quick_check", [], |r| r.get(0))
+                .map_err(not_ours)?
+        };
         if check != "ok" {
             return Err(Error::Damaged {
                 path: shown,
@@ -803,6 +811,23 @@ pub(crate) fn look_connection(path: &Path, how: Look) -> Result<Connection> {
     }
     uri.push_str(query);
     Ok(Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?)
+}
+
+/// `PRAGMA quick_check` on a copy of the team file on this computer's disk.
+/// Checked in place it reads every page, one round trip each on a share,
+/// under a read lock that every colleague's commit has to wait out: 466
+/// reads and 2.3 s for the 2.8 MB demo file at 5 ms per call, minutes for a
+/// large team file, at every desktop's start. The copy is taken in large
+/// reads under one short read lock (`backup::copy`).
+fn quick_check_of_a_copy(path: &Path) -> Result<String> {
+    let scratch = crate::store::recovery::tempfile_dir()?;
+    let copy = scratch.path.join("check.db");
+    crate::store::backup::copy(path, &copy)?;
+    let conn = Connection::open_with_flags(
+        &copy,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    Ok(conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?)
 }
 
 /// The WAL file beside `path`.

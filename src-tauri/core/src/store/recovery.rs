@@ -152,9 +152,9 @@ fn trial_on_a_copy(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// A private temporary folder, removed when dropped.
-struct TempDir {
-    path: PathBuf,
+/// A private temporary folder on this computer's disk, removed when dropped.
+pub(crate) struct TempDir {
+    pub(crate) path: PathBuf,
 }
 
 impl Drop for TempDir {
@@ -163,9 +163,9 @@ impl Drop for TempDir {
     }
 }
 
-fn tempfile_dir() -> Result<TempDir> {
+pub(crate) fn tempfile_dir() -> Result<TempDir> {
     let path = std::env::temp_dir().join(format!(
-        "kizuna-recovery-{}-{:08x}",
+        "kizuna-scratch-{}-{:08x}",
         std::process::id(),
         rand::random::<u32>()
     ));
