@@ -338,15 +338,18 @@ fn write_record(file: &File, slot: usize, ticket: u64) -> std::io::Result<()> {
 mod os {
     //! POSIX byte-range locks (`fcntl`), which SMB and NFS clients carry to
     //! the server, on Linux and macOS alike.
+    // The lock kinds are `c_int` on Linux and `c_short` on macOS: one cast
+    // serves both, and is "unnecessary" on one of them.
+    #![allow(clippy::unnecessary_cast)]
     use std::fs::File;
     use std::os::fd::AsRawFd;
     use std::os::unix::fs::FileExt;
 
-    fn lock_call(file: &File, cmd: libc::c_int, kind: libc::c_int, at: u64) -> std::io::Result<libc::flock> {
+    fn lock_call(file: &File, cmd: libc::c_int, kind: libc::c_short, at: u64) -> std::io::Result<libc::flock> {
         // SAFETY: all zeroes is a valid `flock`; the fields that matter are
         // set below, and fcntl reads (and for F_GETLK writes) only it.
         let mut fl: libc::flock = unsafe { std::mem::zeroed() };
-        fl.l_type = kind as libc::c_short;
+        fl.l_type = kind;
         fl.l_whence = libc::SEEK_SET as libc::c_short;
         fl.l_start = at as libc::off_t;
         fl.l_len = 1;
@@ -359,7 +362,7 @@ mod os {
     }
 
     pub fn try_lock(file: &File, at: u64) -> std::io::Result<bool> {
-        match lock_call(file, libc::F_SETLK, libc::F_WRLCK, at) {
+        match lock_call(file, libc::F_SETLK, libc::F_WRLCK as libc::c_short, at) {
             Ok(_) => Ok(true),
             Err(e) if matches!(e.raw_os_error(), Some(libc::EAGAIN) | Some(libc::EACCES)) => Ok(false),
             Err(e) => Err(e),
@@ -367,13 +370,14 @@ mod os {
     }
 
     pub fn unlock(file: &File, at: u64) {
-        let _ = lock_call(file, libc::F_SETLK, libc::F_UNLCK, at);
+        let _ = lock_call(file, libc::F_SETLK, libc::F_UNLCK as libc::c_short, at);
     }
 
     /// Whether another process holds the byte. A file system that cannot
     /// say is taken to say yes: waiting a little longer is safe.
     pub fn held_by_another(file: &File, at: u64) -> bool {
-        lock_call(file, libc::F_GETLK, libc::F_WRLCK, at).map_or(true, |fl| fl.l_type != libc::F_UNLCK as libc::c_short)
+        lock_call(file, libc::F_GETLK, libc::F_WRLCK as libc::c_short, at)
+            .map_or(true, |fl| fl.l_type != libc::F_UNLCK as libc::c_short)
     }
 
     pub fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
