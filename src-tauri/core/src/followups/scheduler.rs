@@ -261,8 +261,7 @@ impl Worker {
                 changed = Some((changed.map_or(now, |(first, _)| first), now));
             }
             if let Some((first, last)) = changed {
-                let quiet =
-                    now - last >= SETTLE && !crate::store::vfs::save_in_progress(cur.db.conn()) && !cur.queue.in_use();
+                let quiet = now - last >= SETTLE && !cur.queue.saves_under_way(cur.db.conn());
                 if quiet || now - first >= SETTLE_LIMIT {
                     return;
                 }

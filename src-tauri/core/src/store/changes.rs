@@ -239,10 +239,7 @@ impl Feed {
         // Colleagues saving go first, for a moment: a look now would hold
         // a read lock their commits must wait out.
         let since = *self.pending_since.get_or_insert_with(std::time::Instant::now);
-        if !due
-            && since.elapsed() < YIELD_LIMIT
-            && (crate::store::vfs::save_in_progress(&self.conn) || self.queue.in_use())
-        {
+        if !due && since.elapsed() < YIELD_LIMIT && self.queue.saves_under_way(&self.conn) {
             return Ok(ChangeBatch::default());
         }
         self.pending_since = None;

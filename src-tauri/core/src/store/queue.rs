@@ -233,6 +233,15 @@ impl Queue {
     }
 }
 
+impl Queue {
+    /// Whether a reader should let saves through first: one is in progress
+    /// on `conn`'s file (here or on another desktop), or colleagues hold
+    /// tickets. The change feed and the reminder scheduler both ask.
+    pub(crate) fn saves_under_way(&self, conn: &rusqlite::Connection) -> bool {
+        crate::store::vfs::save_in_progress(conn) || self.in_use()
+    }
+}
+
 /// How long a save waits before the user hears why.
 pub const QUIET: Duration = Duration::from_millis(600);
 const REPORT_EVERY: Duration = Duration::from_millis(250);
