@@ -10,6 +10,7 @@ function member(id: string, name: string, seen: string | null, extra: Partial<Me
     active: true,
     last_seen_at: seen,
     last_computer: seen ? 'EIGYO-1' : null,
+    roles: ['sales'],
     version: 3,
     ...extra,
   };

@@ -11,6 +11,7 @@ const member = (id: string, active = true): Member => ({
   active,
   last_seen_at: null,
   last_computer: null,
+  roles: ['sales'],
   version: 1,
 });
 

@@ -72,6 +72,16 @@ function settings(extra: Partial<TeamSettings> = {}): TeamSettings {
     lost_reasons: ['価格', '機能不足'],
     reapproach_lead_days: 60,
     reapproach_unknown_months: 6,
+    business_hours: { days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00', holidays: [] },
+    case_sla: {
+      urgent: { first_response_hours: 1, resolution_hours: 9 },
+      high: { first_response_hours: 2, resolution_hours: 18 },
+      normal: { first_response_hours: 4, resolution_hours: 27 },
+      low: { first_response_hours: 9, resolution_hours: 45 },
+    },
+    sla_warn_minutes: 60,
+    handoff_ack_hours: 4,
+    handoff_checklist: ['契約書・発注書を受領した'],
     ...extra,
   };
 }

@@ -17,6 +17,7 @@ use crate::followups::follow_up::FollowUpKind;
 use crate::language::Language;
 use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
+use crate::team::business_hours::parse_hm;
 use crate::team::settings::TeamSettings;
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, Utc, Weekday};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -49,10 +50,6 @@ impl Default for NotifyPrefs {
             working_days: vec![1, 2, 3, 4, 5],
         }
     }
-}
-
-fn parse_hm(s: &str) -> Option<NaiveTime> {
-    NaiveTime::parse_from_str(s.trim(), "%H:%M").ok()
 }
 
 impl NotifyPrefs {

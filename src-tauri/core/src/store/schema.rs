@@ -34,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     },
     sql(include_str!("../../migrations/0010_members.sql")),
     sql(include_str!("../../migrations/0011_search_bigrams.sql")),
+    sql(include_str!("../../migrations/0012_roles.sql")),
 ];
 
 /// The newest schema this build knows.
@@ -93,7 +94,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
-        assert_eq!(CURRENT, 11);
+        assert_eq!(CURRENT, 12);
         // The copy taken before migrating is the old file, whole.
         let copies: Vec<_> = std::fs::read_dir(&backups)
             .unwrap()

@@ -12,6 +12,7 @@ use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 pub use crate::store::identity::{ensure, find_by_login, get, resolve, validate_display_name, User};
 use crate::store::identity::{from_row, USER_COLUMNS};
+use crate::team::role::{self, Role};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
@@ -29,6 +30,8 @@ pub struct Member {
     /// When a Kizuna last said it acts as this member, and on which computer.
     pub last_seen_at: Option<String>,
     pub last_computer: Option<String>,
+    /// What they do in the team: what they see first, who is told what.
+    pub roles: Vec<Role>,
     #[ts(type = "number")]
     pub version: i64,
 }
@@ -47,7 +50,7 @@ pub fn list(conn: &Connection) -> Result<Vec<User>> {
 /// each was last seen.
 pub fn members(conn: &Connection) -> Result<Vec<Member>> {
     let mut st = conn.prepare_cached(
-        "SELECT u.id, u.login, u.display_name, u.deactivated_at IS NULL, s.seen_at, s.computer_name, u.version
+        "SELECT u.id, u.login, u.display_name, u.deactivated_at IS NULL, s.seen_at, s.computer_name, u.version, u.roles
            FROM users u
            LEFT JOIN member_sessions s ON s.computer_id = (
                 SELECT computer_id FROM member_sessions WHERE user_id = u.id ORDER BY seen_at DESC LIMIT 1)
@@ -64,6 +67,7 @@ pub fn members(conn: &Connection) -> Result<Vec<Member>> {
                 last_seen_at: r.get(4)?,
                 last_computer: r.get(5)?,
                 version: r.get(6)?,
+                roles: role::parse(&r.get::<_, String>(7)?),
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::language::Language;
 use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
+use crate::team::business_hours::BusinessHours;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -36,6 +37,52 @@ pub struct TeamSettings {
     pub reapproach_lead_days: u32,
     /// ...or this many calendar months after the loss when nobody knows it.
     pub reapproach_unknown_months: u32,
+    /// When the office works: service levels and hand-off reminders count
+    /// business time.
+    pub business_hours: BusinessHours,
+    /// Service levels of support cases, per priority, in business hours.
+    pub case_sla: CaseSla,
+    /// A case is "about to breach" this many business minutes before a target.
+    pub sla_warn_minutes: u32,
+    /// A hand-off nobody acknowledged reminds the rep and support after this
+    /// many business hours.
+    pub handoff_ack_hours: u32,
+    /// The team's own checklist on every sales → support hand-off sheet.
+    pub handoff_checklist: Vec<String>,
+}
+
+/// First-response and resolution targets of one priority, in business hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SlaTarget {
+    pub first_response_hours: u32,
+    pub resolution_hours: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct CaseSla {
+    pub urgent: SlaTarget,
+    pub high: SlaTarget,
+    pub normal: SlaTarget,
+    pub low: SlaTarget,
+}
+
+impl Default for CaseSla {
+    fn default() -> Self {
+        let t = |first_response_hours, resolution_hours| SlaTarget {
+            first_response_hours,
+            resolution_hours,
+        };
+        // A working day is 9 hours: urgent within the day, low within a week.
+        CaseSla {
+            urgent: t(1, 9),
+            high: t(2, 18),
+            normal: t(4, 27),
+            low: t(9, 45),
+        }
+    }
 }
 
 /// The preset lost reasons a new team database starts with.
@@ -49,16 +96,33 @@ const LOST_REASONS_EN: [&str; 6] = [
     "Lost contact",
 ];
 
+/// The hand-off checklist a new team database starts with.
+const HANDOFF_CHECKLIST_JA: [&str; 5] = [
+    "契約書・発注書を受領した",
+    "請求先と支払条件を確認した",
+    "導入キックオフの日程を決めた",
+    "管理者アカウントを発行した",
+    "初回トレーニングを案内した",
+];
+const HANDOFF_CHECKLIST_EN: [&str; 5] = [
+    "Contract or purchase order received",
+    "Billing contact and terms confirmed",
+    "Kick-off meeting scheduled",
+    "Administrator account issued",
+    "First training offered",
+];
+
 impl TeamSettings {
     /// The defaults of a new team database, its lost reasons in the
     /// creator's language (they are the team's words from then on).
     pub fn for_language(lang: Language) -> TeamSettings {
-        let reasons = match lang {
-            Language::Ja => LOST_REASONS_JA,
-            Language::En => LOST_REASONS_EN,
+        let (reasons, checklist) = match lang {
+            Language::Ja => (LOST_REASONS_JA, HANDOFF_CHECKLIST_JA),
+            Language::En => (LOST_REASONS_EN, HANDOFF_CHECKLIST_EN),
         };
         TeamSettings {
             lost_reasons: reasons.map(String::from).to_vec(),
+            handoff_checklist: checklist.map(String::from).to_vec(),
             ..TeamSettings::default()
         }
     }
@@ -79,6 +143,11 @@ impl Default for TeamSettings {
             lost_reasons: LOST_REASONS_JA.map(String::from).to_vec(),
             reapproach_lead_days: 60,
             reapproach_unknown_months: 6,
+            business_hours: BusinessHours::default(),
+            case_sla: CaseSla::default(),
+            sla_warn_minutes: 60,
+            handoff_ack_hours: 4,
+            handoff_checklist: HANDOFF_CHECKLIST_JA.map(String::from).to_vec(),
         }
     }
 }
@@ -89,6 +158,10 @@ const KEY: &str = "team";
 const LOST_REASON_MAX_CHARS: usize = 60;
 const LOST_REASONS_MAX: usize = 30;
 const CADENCE_STEPS_MAX: usize = 10;
+const CHECKLIST_ITEMS_MAX: usize = 30;
+const CHECKLIST_ITEM_MAX_CHARS: usize = 100;
+/// A service-level target longer than a month of business hours is no target.
+const SLA_HOURS_MAX: u32 = 200;
 
 /// Loads the team settings with the version they were read at, so an edit
 /// can be saved with [`update`] without overwriting a colleague's change.
@@ -257,6 +330,39 @@ impl TeamSettings {
         if !(1..=90).contains(&s.pushy_window_days) {
             return Err(Error::invalid("pushy_window_days", "range"));
         }
+        s.business_hours = s.business_hours.validated()?;
+        for t in [s.case_sla.urgent, s.case_sla.high, s.case_sla.normal, s.case_sla.low] {
+            if !(1..=SLA_HOURS_MAX).contains(&t.first_response_hours) {
+                return Err(Error::invalid("first_response_hours", "range"));
+            }
+            if !(1..=SLA_HOURS_MAX).contains(&t.resolution_hours) || t.resolution_hours < t.first_response_hours {
+                return Err(Error::invalid("resolution_hours", "range"));
+            }
+        }
+        if !(5..=480).contains(&s.sla_warn_minutes) {
+            return Err(Error::invalid("sla_warn_minutes", "range"));
+        }
+        if !(1..=SLA_HOURS_MAX).contains(&s.handoff_ack_hours) {
+            return Err(Error::invalid("handoff_ack_hours", "range"));
+        }
+        let mut items: Vec<String> = Vec::with_capacity(s.handoff_checklist.len());
+        for item in &s.handoff_checklist {
+            let item = item.trim();
+            if item.is_empty() {
+                return Err(Error::invalid("handoff_checklist", "blank"));
+            }
+            if item.chars().count() > CHECKLIST_ITEM_MAX_CHARS {
+                return Err(Error::invalid("handoff_checklist", "too_long"));
+            }
+            if items.iter().any(|x| x == item) {
+                return Err(Error::invalid("handoff_checklist", "duplicate"));
+            }
+            items.push(item.to_string());
+        }
+        if items.len() > CHECKLIST_ITEMS_MAX {
+            return Err(Error::invalid("handoff_checklist", "too_many"));
+        }
+        s.handoff_checklist = items;
         for (field, days) in [
             ("retention_days_key", s.retention_days_key),
             ("retention_days_other", s.retention_days_other),
@@ -302,6 +408,24 @@ mod tests {
         assert_eq!(bad(|s| s.pushy_max_touches = 0), ("pushy_max_touches", "range"));
         assert_eq!(bad(|s| s.pushy_window_days = 365), ("pushy_window_days", "range"));
         assert_eq!(bad(|s| s.retention_days_key = 1), ("retention_days_key", "range"));
+        assert_eq!(bad(|s| s.business_hours.days.clear()), ("business_days", "required"));
+        assert_eq!(
+            bad(|s| s.case_sla.high.first_response_hours = 0),
+            ("first_response_hours", "range")
+        );
+        assert_eq!(
+            bad(|s| s.case_sla.low.resolution_hours = s.case_sla.low.first_response_hours - 1),
+            ("resolution_hours", "range")
+        );
+        assert_eq!(bad(|s| s.handoff_ack_hours = 0), ("handoff_ack_hours", "range"));
+        assert_eq!(
+            bad(|s| s.handoff_checklist.push(" ".into())),
+            ("handoff_checklist", "blank")
+        );
+        assert_eq!(
+            bad(|s| s.handoff_checklist.push(s.handoff_checklist[0].clone())),
+            ("handoff_checklist", "duplicate")
+        );
         let ok = TeamSettings {
             cadence_days: vec![2, 2, 10],
             ..TeamSettings::default()
