@@ -35,6 +35,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!("../../migrations/0010_members.sql")),
     sql(include_str!("../../migrations/0011_search_bigrams.sql")),
     sql(include_str!("../../migrations/0012_roles.sql")),
+    sql(include_str!("../../migrations/0013_support_cases.sql")),
 ];
 
 /// The newest schema this build knows.
@@ -94,7 +95,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
-        assert_eq!(CURRENT, 12);
+        assert_eq!(CURRENT, 13);
         // The copy taken before migrating is the old file, whole.
         let copies: Vec<_> = std::fs::read_dir(&backups)
             .unwrap()
@@ -105,7 +106,7 @@ mod tests {
             .file_name()
             .unwrap()
             .to_string_lossy()
-            .starts_with("kizuna-before-v12-"));
+            .starts_with("kizuna-before-v13-"));
         let old = Connection::open(&copies[0]).unwrap();
         assert_eq!(
             old.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))

@@ -121,8 +121,8 @@ pub(crate) const OWNED_BY_MEMBER: &[(&str, &str, Entity)] = &[
     ("activities", "author_id", Entity::Activity),
     ("follow_ups", "assignee_id", Entity::FollowUp),
     ("follow_ups", "handed_over_by", Entity::FollowUp),
-    ("support_cases", "handed_off_by", Entity::SupportCase),
     ("support_cases", "assignee_id", Entity::SupportCase),
+    ("case_events", "author_id", Entity::SupportCase),
 ];
 
 /// What a merge moved.
