@@ -20,6 +20,8 @@ const LAYERS: &[&str] = &[
     "timeline",
     "pipeline",
     "contracts",
+    "support",
+    "handoff",
     "overview",
     "app",
 ];
