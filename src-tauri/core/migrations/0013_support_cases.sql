@@ -25,11 +25,19 @@ CREATE TABLE support_cases (
     received_at         TEXT NOT NULL,           -- when the customer asked (may be before it was logged)
     -- Service levels, fixed in business time when the case is opened (or its
     -- priority changes), so every desktop agrees when it breaches.
+    -- The warn times are the due times less the team's warning, also in
+    -- business minutes (the reminder scheduler reads them by SQL).
     first_response_due  TEXT NOT NULL,
+    first_response_warn_at TEXT NOT NULL,
     first_response_at   TEXT,
     resolution_due      TEXT NOT NULL,
+    resolution_warn_at  TEXT NOT NULL,
     resolved_at         TEXT,
     closed_at           TEXT,
+    -- The target the case runs against now: first response until answered,
+    -- then resolution; NULL once resolved or closed. One column so every
+    -- inbox tab is one index range in due order.
+    next_due            TEXT,
     created_at          TEXT NOT NULL,
     version             INTEGER NOT NULL DEFAULT 1,
     updated_at          TEXT NOT NULL,
@@ -38,18 +46,22 @@ CREATE TABLE support_cases (
     deletion_id         TEXT
 );
 CREATE UNIQUE INDEX support_cases_number ON support_cases(number);
--- The inbox: open cases by status and due time; a customer's cases newest first.
-CREATE INDEX support_cases_inbox ON support_cases(status, first_response_due) WHERE deleted_at IS NULL;
-CREATE INDEX support_cases_assignee ON support_cases(assignee_id, status) WHERE deleted_at IS NULL;
+-- The inbox tabs (docs/support.md): open cases by status, by assignee and
+-- by due time, each in due order; a customer's cases newest first.
+CREATE INDEX support_cases_inbox ON support_cases(status, next_due, id) WHERE deleted_at IS NULL;
+CREATE INDEX support_cases_assignee ON support_cases(assignee_id, next_due, id) WHERE deleted_at IS NULL AND next_due IS NOT NULL;
+CREATE INDEX support_cases_due ON support_cases(next_due, id) WHERE deleted_at IS NULL AND next_due IS NOT NULL;
 CREATE INDEX support_cases_company ON support_cases(company_id, received_at DESC);
 CREATE INDEX support_cases_deletion ON support_cases(deletion_id) WHERE deletion_id IS NOT NULL;
 
 INSERT INTO support_cases (id, number, company_id, contact_id, subject, body, status, assignee_id,
-                           received_at, first_response_due, first_response_at, resolution_due, resolved_at,
+                           received_at, first_response_due, first_response_warn_at, first_response_at,
+                           resolution_due, resolution_warn_at, resolved_at, next_due,
                            created_at, version, updated_at, updated_by, deleted_at)
 SELECT id, ROW_NUMBER() OVER (ORDER BY created_at, id), company_id, contact_id, subject, body,
        CASE status WHEN 'open' THEN 'new' WHEN 'acknowledged' THEN 'in_progress' ELSE 'resolved' END,
-       assignee_id, created_at, created_at, acknowledged_at, created_at, resolved_at,
+       assignee_id, created_at, created_at, created_at, acknowledged_at, created_at, created_at, resolved_at,
+       CASE WHEN status IN ('open', 'acknowledged') THEN created_at END,
        created_at, version, updated_at, updated_by, deleted_at
   FROM temp.support_cases_before_v13;
 DROP TABLE temp.support_cases_before_v13;
@@ -73,3 +85,5 @@ CREATE TABLE case_events (
     deleted_at  TEXT
 );
 CREATE INDEX case_events_case ON case_events(case_id, at, id);
+-- Search finds timeline entries; this leads from an entry back to its case.
+CREATE INDEX case_events_activity ON case_events(activity_id) WHERE activity_id IS NOT NULL;

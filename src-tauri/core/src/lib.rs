@@ -7,7 +7,8 @@
 //! The folders depend on each other in one direction only, each on those
 //! listed before it (`tests/layering.rs` fails on an import against it):
 //! the foundation files at the root, then `store`, `team`, `customers`,
-//! `followups`, `timeline`, `pipeline`, `contracts`, `overview`, `app`.
+//! `followups`, `timeline`, `pipeline`, `contracts`, `support`, `handoff`,
+//! `overview`, `app`.
 
 // Foundation: no domain, used everywhere.
 pub mod changeset;
@@ -28,6 +29,7 @@ pub mod followups;
 pub mod overview;
 pub mod pipeline;
 pub mod store;
+pub mod support;
 pub mod team;
 pub mod timeline;
 

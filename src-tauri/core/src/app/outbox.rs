@@ -18,6 +18,8 @@ use crate::followups::follow_up::{self, NewFollowUp};
 use crate::pipeline::deal::{self, DealEdit};
 use crate::pipeline::moves::MoveDeal;
 use crate::store::db::{Db, WriteCtx};
+use crate::support::case::{self as support_case, NewCase};
+use crate::support::thread::{self, NewPost};
 use crate::timeline::activity::{self, NewActivity};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -26,7 +28,8 @@ use ts_rs::TS;
 
 /// The kinds of work that can wait for the share: what people do most
 /// while a share blinks — log a touch, plan or finish a follow-up, add a
-/// customer, correct a deal or a customer, move a card on the board.
+/// customer, correct a deal or a customer, move a card on the board, take
+/// a support case and answer it.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(tag = "op", rename_all = "snake_case")]
 #[ts(export)]
@@ -61,6 +64,17 @@ pub enum Op {
         version: i64,
         /// The touch logged with it, if any.
         touch: Option<NewActivity>,
+    },
+    /// A support case taken on the phone while the share was away; its id
+    /// is chosen when it is queued, so replies queued after it name it.
+    OpenCase {
+        case: NewCase,
+    },
+    ReplyToCase {
+        post: NewPost,
+    },
+    NoteOnCase {
+        post: NewPost,
     },
 }
 
@@ -98,6 +112,9 @@ impl Op {
                 id,
                 &crate::timeline::touch::complete_follow_up(ctx, id, *version, touch.as_ref())?,
             ),
+            Op::OpenCase { case } => support_case::open(ctx, case).map(created),
+            Op::ReplyToCase { post } => thread::reply(ctx, post).map(created),
+            Op::NoteOnCase { post } => thread::note(ctx, post).map(created),
         }
     }
 
@@ -432,6 +449,73 @@ mod tests {
         assert_eq!(tail, ["二件目", "一件目", "三件目"]);
         assert_eq!(outbox.counts(f.db.path()).unwrap(), OutboxCounts::default());
         // Draining again does nothing.
+        assert_eq!(outbox.drain(&mut f.db).unwrap(), DrainReport::default());
+    }
+
+    #[test]
+    fn a_queued_case_and_its_reply_land_in_order_once() {
+        let mut f = fixture();
+        let seed = seed_pipeline(&mut f.db);
+        let outbox = Outbox::open(&f._dir.path().join("outbox.db")).unwrap();
+        let case = NewCase {
+            id: Some("case-offline".into()),
+            company_id: seed.company_id.clone(),
+            contact_id: None,
+            deal_id: None,
+            contract_id: None,
+            subject: "電話で受けた苦情".into(),
+            body: "納品物の数量が違う".into(),
+            channel: crate::support::case::Channel::Phone,
+            category: crate::support::case::Category::Complaint,
+            priority: crate::support::case::Priority::High,
+            assignee_id: None,
+            received_at: None,
+        };
+        let post = |body: &str| NewPost {
+            case_id: "case-offline".into(),
+            body: body.into(),
+        };
+        let ops = [
+            Op::OpenCase { case },
+            Op::ReplyToCase {
+                post: post("確認してご連絡します"),
+            },
+            Op::NoteOnCase {
+                post: post("倉庫に確認中"),
+            },
+        ];
+        for (i, op) in ops.iter().enumerate() {
+            outbox
+                .push(f.db.path(), &format!("op-{i}"), op, "2026-11-26T00:00:00Z")
+                .unwrap();
+        }
+        let report = outbox.drain(&mut f.db).unwrap();
+        assert_eq!((report.applied, report.skipped), (3, 0));
+        let kinds: Vec<(String, String)> =
+            f.db.conn()
+                .prepare("SELECT kind, body FROM case_events WHERE case_id = 'case-offline' ORDER BY rowid")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("opened".to_string(), "納品物の数量が違う".to_string()),
+                ("reply".into(), "確認してご連絡します".into()),
+                ("note".into(), "倉庫に確認中".into())
+            ]
+        );
+        let responded: Option<String> =
+            f.db.conn()
+                .query_row(
+                    "SELECT first_response_at FROM support_cases WHERE id = 'case-offline'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+        assert!(responded.is_some());
         assert_eq!(outbox.drain(&mut f.db).unwrap(), DrainReport::default());
     }
 

@@ -128,6 +128,105 @@ pub enum EngineText {
     },
     /// The thank-you mail went out with an empty subject.
     ThankYouSent,
+
+    // ------------------------------------------- support cases (support/)
+    // Every step of a case stands on the customer's timeline, so sales sees
+    // the trouble. `case_id` lets the timeline link to the case page;
+    // channel, category, status and priority are codes the reader's
+    // language words.
+    CaseOpened {
+        case_id: String,
+        #[ts(type = "number")]
+        number: i64,
+        subject: String,
+        category: String,
+        channel: String,
+    },
+    CaseReplied {
+        case_id: String,
+        #[ts(type = "number")]
+        number: i64,
+        subject: String,
+    },
+    CaseNoted {
+        case_id: String,
+        #[ts(type = "number")]
+        number: i64,
+        subject: String,
+    },
+    CaseStatusChanged {
+        case_id: String,
+        #[ts(type = "number")]
+        number: i64,
+        subject: String,
+        from: String,
+        to: String,
+    },
+    /// `assignee`: the member's name then; `None`: nobody.
+    CaseAssigned {
+        case_id: String,
+        #[ts(type = "number")]
+        number: i64,
+        subject: String,
+        assignee: Option<String>,
+    },
+    CasePriorityChanged {
+        case_id: String,
+        #[ts(type = "number")]
+        number: i64,
+        subject: String,
+        from: String,
+        to: String,
+    },
+}
+
+/// The words of a support case's code (channel, category, status,
+/// priority); an unknown code as it is.
+pub fn case_label(code: &str, lang: Language) -> String {
+    let ja = match code {
+        "phone" => "電話",
+        "mail" => "メール",
+        "web" => "Webフォーム",
+        "visit" => "訪問",
+        "question" => "質問",
+        "trouble" => "トラブル",
+        "request" => "要望",
+        "complaint" => "苦情",
+        "new" => "新規",
+        "in_progress" => "対応中",
+        "waiting" => "顧客回答待ち",
+        "resolved" => "解決済み",
+        "closed" => "クローズ",
+        "urgent" => "緊急",
+        "high" => "高",
+        "normal" => "通常",
+        "low" => "低",
+        other => other,
+    };
+    let en = match code {
+        "phone" => "phone",
+        "mail" => "mail",
+        "web" => "web form",
+        "visit" => "visit",
+        "question" => "question",
+        "trouble" => "trouble",
+        "request" => "request",
+        "complaint" => "complaint",
+        "new" => "new",
+        "in_progress" => "in progress",
+        "waiting" => "waiting for customer",
+        "resolved" => "resolved",
+        "closed" => "closed",
+        "urgent" => "urgent",
+        "high" => "high",
+        "normal" => "normal",
+        "low" => "low",
+        other => other,
+    };
+    match lang {
+        Language::Ja => ja.to_string(),
+        Language::En => en.to_string(),
+    }
 }
 
 /// An amount in its currency's minor unit, as text: yen have none, the
@@ -252,6 +351,72 @@ impl EngineText {
             (ContractChurned { plan, reason }, En) => format!("Contract cancelled: {plan} ({reason})"),
             (ThankYouSent, Ja) => "お礼メール送信".into(),
             (ThankYouSent, En) => "Thank-you mail sent".into(),
+            (
+                CaseOpened {
+                    number,
+                    subject,
+                    category,
+                    channel,
+                    ..
+                },
+                lang,
+            ) => {
+                let (category, channel) = (case_label(category, lang), case_label(channel, lang));
+                match lang {
+                    Ja => format!("問い合わせ #{number} 受付（{category}・{channel}）: {subject}"),
+                    En => format!("Case #{number} opened ({category}, {channel}): {subject}"),
+                }
+            }
+            (CaseReplied { number, subject, .. }, Ja) => format!("問い合わせ #{number} に回答: {subject}"),
+            (CaseReplied { number, subject, .. }, En) => format!("Replied on case #{number}: {subject}"),
+            (CaseNoted { number, subject, .. }, Ja) => format!("問い合わせ #{number} に社内メモ: {subject}"),
+            (CaseNoted { number, subject, .. }, En) => format!("Internal note on case #{number}: {subject}"),
+            (
+                CaseStatusChanged {
+                    number,
+                    subject,
+                    from,
+                    to,
+                    ..
+                },
+                lang,
+            ) => {
+                let (from, to) = (case_label(from, lang), case_label(to, lang));
+                match lang {
+                    Ja => format!("問い合わせ #{number} {from} → {to}: {subject}"),
+                    En => format!("Case #{number} {from} → {to}: {subject}"),
+                }
+            }
+            (
+                CaseAssigned {
+                    number,
+                    subject,
+                    assignee,
+                    ..
+                },
+                lang,
+            ) => match (assignee, lang) {
+                (Some(a), Ja) => format!("問い合わせ #{number} の担当: {a}: {subject}"),
+                (None, Ja) => format!("問い合わせ #{number} の担当なし: {subject}"),
+                (Some(a), En) => format!("Case #{number} assigned to {a}: {subject}"),
+                (None, En) => format!("Case #{number} unassigned: {subject}"),
+            },
+            (
+                CasePriorityChanged {
+                    number,
+                    subject,
+                    from,
+                    to,
+                    ..
+                },
+                lang,
+            ) => {
+                let (from, to) = (case_label(from, lang), case_label(to, lang));
+                match lang {
+                    Ja => format!("問い合わせ #{number} の優先度 {from} → {to}: {subject}"),
+                    En => format!("Case #{number} priority {from} → {to}: {subject}"),
+                }
+            }
         }
     }
 
@@ -396,6 +561,43 @@ pub(crate) mod tests {
                 reason: "予算削減".into(),
             },
             ThankYouSent,
+            CaseOpened {
+                case_id: "c1".into(),
+                number: 12,
+                subject: "請求書が届かない".into(),
+                category: "complaint".into(),
+                channel: "phone".into(),
+            },
+            CaseReplied {
+                case_id: "c1".into(),
+                number: 12,
+                subject: "請求書が届かない".into(),
+            },
+            CaseNoted {
+                case_id: "c1".into(),
+                number: 12,
+                subject: "請求書が届かない".into(),
+            },
+            CaseStatusChanged {
+                case_id: "c1".into(),
+                number: 12,
+                subject: "請求書が届かない".into(),
+                from: "in_progress".into(),
+                to: "resolved".into(),
+            },
+            CaseAssigned {
+                case_id: "c1".into(),
+                number: 12,
+                subject: "請求書が届かない".into(),
+                assignee: Some("佐藤 花子".into()),
+            },
+            CasePriorityChanged {
+                case_id: "c1".into(),
+                number: 12,
+                subject: "請求書が届かない".into(),
+                from: "normal".into(),
+                to: "urgent".into(),
+            },
         ];
         for t in &all {
             match t {
@@ -416,7 +618,13 @@ pub(crate) mod tests {
                 | ContractRenewed { .. }
                 | PostRenewalDone { .. }
                 | ContractChurned { .. }
-                | ThankYouSent => {}
+                | ThankYouSent
+                | CaseOpened { .. }
+                | CaseReplied { .. }
+                | CaseNoted { .. }
+                | CaseStatusChanged { .. }
+                | CaseAssigned { .. }
+                | CasePriorityChanged { .. } => {}
             }
         }
         all
@@ -425,7 +633,7 @@ pub(crate) mod tests {
     #[test]
     fn every_kind_survives_its_columns_and_has_words_in_both_languages() {
         let examples = examples();
-        assert_eq!(examples.len(), 18);
+        assert_eq!(examples.len(), 24);
         for t in &examples {
             let (kind, params) = t.to_columns();
             assert_eq!(

@@ -175,6 +175,13 @@ pub enum ReminderKind {
     ForgottenCustomer,
     /// An open deal with nothing planned next.
     NoNextStep,
+    /// A support case's first response (or resolution) is about to be due:
+    /// told to its assignee, or to the support members while nobody has it.
+    CaseResponseDueSoon,
+    CaseResolutionDueSoon,
+    /// The target passed: told to the same people and to the managers.
+    CaseResponseBreached,
+    CaseResolutionBreached,
 }
 
 impl ReminderKind {
@@ -184,10 +191,18 @@ impl ReminderKind {
             ReminderKind::DecisionEve => "decision_eve",
             ReminderKind::ForgottenCustomer => "forgotten_customer",
             ReminderKind::NoNextStep => "no_next_step",
+            ReminderKind::CaseResponseDueSoon => "case_response_due_soon",
+            ReminderKind::CaseResolutionDueSoon => "case_resolution_due_soon",
+            ReminderKind::CaseResponseBreached => "case_response_breached",
+            ReminderKind::CaseResolutionBreached => "case_resolution_breached",
         }
     }
     fn parse(s: &str) -> ReminderKind {
         match s {
+            "case_response_due_soon" => ReminderKind::CaseResponseDueSoon,
+            "case_resolution_due_soon" => ReminderKind::CaseResolutionDueSoon,
+            "case_response_breached" => ReminderKind::CaseResponseBreached,
+            "case_resolution_breached" => ReminderKind::CaseResolutionBreached,
             "decision_eve" => ReminderKind::DecisionEve,
             "forgotten_customer" => ReminderKind::ForgottenCustomer,
             "no_next_step" => ReminderKind::NoNextStep,
@@ -200,7 +215,7 @@ impl ReminderKind {
 #[ts(export)]
 pub struct Reminder {
     pub kind: ReminderKind,
-    /// The follow-up, company or deal it is about.
+    /// The follow-up, company, deal or support case it is about.
     pub item_id: String,
     /// The due time that makes it this reminder (normalised RFC 3339).
     pub due_at: String,
@@ -275,6 +290,8 @@ fn candidates_sql() -> String {
             WHERE d.owner_id = ?1 AND d.deleted_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM follow_ups g
                                WHERE g.deal_id = d.id AND g.status = 'open' AND g.deleted_at IS NULL)
+           UNION ALL
+           {cases}
          ),
          pending AS (
            SELECT * FROM cand
@@ -283,8 +300,48 @@ fn candidates_sql() -> String {
                                WHERE n.user_id = ?1 AND n.item_kind = cand.kind
                                  AND n.item_id = cand.item_id AND n.due_at = cand.due)
          )",
-        retained = crate::followups::retention::RETAINED
+        retained = crate::followups::retention::RETAINED,
+        cases = case_candidates()
     )
+}
+
+/// Support cases' service levels (support/, docs/support.md), read by SQL
+/// as the deals are: the layer below does not call the support engine.
+/// For each open case and target not yet done: the warning, until the due
+/// time passes (a breach says more), to the assignee — or, while nobody has
+/// the case, to every support member; the breach to the same people and to
+/// every manager. A member holding two of those roles is told once (one
+/// row per case and kind). ?1 is the person, ?4 the moment asked about.
+fn case_candidates() -> String {
+    let role =
+        |r: &str| format!("EXISTS (SELECT 1 FROM users m, json_each(m.roles) j WHERE m.id = ?1 AND j.value = '{r}')");
+    let (support, manager) = (role("support"), role("manager"));
+    let owner = format!("(s.assignee_id = ?1 OR (s.assignee_id IS NULL AND {support}))");
+    let one = |kind: &str, due: &str, done: &str, breach: bool| {
+        let (due_col, who, still) = if breach {
+            (due.to_string(), format!("({owner} OR {manager})"), String::new())
+        } else {
+            (
+                format!("{due}_warn_at"),
+                owner.clone(),
+                format!(" AND s.{due}_due > ?4"),
+            )
+        };
+        let due_col = if breach { format!("{due_col}_due") } else { due_col };
+        format!(
+            "SELECT '{kind}', s.id, s.{due_col}, NULL, '#' || s.number || ' ' || s.subject, s.company_id, c.name,
+                    NULL, NULL, NULL, NULL
+               FROM support_cases s JOIN companies c ON c.id = s.company_id
+              WHERE s.next_due IS NOT NULL AND s.deleted_at IS NULL AND s.{done} IS NULL{still} AND {who}"
+        )
+    };
+    [
+        one("case_response_due_soon", "first_response", "first_response_at", false),
+        one("case_response_breached", "first_response", "first_response_at", true),
+        one("case_resolution_due_soon", "resolution", "resolved_at", false),
+        one("case_resolution_breached", "resolution", "resolved_at", true),
+    ]
+    .join("\n           UNION ALL\n           ")
 }
 
 /// Reminders for `user_id` due at or before `until`, not yet notified,
@@ -453,6 +510,14 @@ fn headline(r: &Reminder, lang: Language) -> String {
         (ReminderKind::ForgottenCustomer, Language::En) => format!("Not contacted for a while: {who}"),
         (ReminderKind::NoNextStep, Language::Ja) => format!("次の予定がない商談: {who}"),
         (ReminderKind::NoNextStep, Language::En) => format!("Deal with no next step: {who}"),
+        (ReminderKind::CaseResponseDueSoon, Language::Ja) => format!("まもなく初回回答期限: {who}"),
+        (ReminderKind::CaseResponseDueSoon, Language::En) => format!("First response due soon: {who}"),
+        (ReminderKind::CaseResolutionDueSoon, Language::Ja) => format!("まもなく解決期限: {who}"),
+        (ReminderKind::CaseResolutionDueSoon, Language::En) => format!("Resolution due soon: {who}"),
+        (ReminderKind::CaseResponseBreached, Language::Ja) => format!("初回回答期限を過ぎました: {who}"),
+        (ReminderKind::CaseResponseBreached, Language::En) => format!("First response overdue: {who}"),
+        (ReminderKind::CaseResolutionBreached, Language::Ja) => format!("解決期限を過ぎました: {who}"),
+        (ReminderKind::CaseResolutionBreached, Language::En) => format!("Resolution overdue: {who}"),
     }
 }
 
@@ -477,6 +542,16 @@ fn detail(r: &Reminder, lang: Language, offset: FixedOffset) -> String {
             Language::Ja => "次のフォローを予定してください。".into(),
             Language::En => "Plan the next follow-up.".into(),
         },
+        // The case's number and subject, and when the target is (was) due.
+        ReminderKind::CaseResponseDueSoon
+        | ReminderKind::CaseResolutionDueSoon
+        | ReminderKind::CaseResponseBreached
+        | ReminderKind::CaseResolutionBreached => {
+            let when = from_db(&r.due_at)
+                .map(|t| t.with_timezone(&offset).format("%m/%d %H:%M").to_string())
+                .unwrap_or_default();
+            format!("{}\n{when}", r.title)
+        }
     }
 }
 

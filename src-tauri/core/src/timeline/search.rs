@@ -327,6 +327,38 @@ pub fn search_more(
     find(conn, source(kind), &t, Some(after), page_size(limit), lang)
 }
 
+/// The rowids of the timeline entries `query` finds, read exactly as
+/// [`search`] reads it, as a subquery for another view's filter (the support
+/// inbox finds cases by what their entries say). `None` for an empty query.
+pub(crate) fn activity_rows(query: &str, p: &mut Params) -> Option<String> {
+    let t = terms(query);
+    if t.long.is_empty() && t.short.is_empty() {
+        return None;
+    }
+    let s = &ACTIVITIES;
+    Some(if t.short.is_empty() {
+        format!(
+            "SELECT rowid FROM {tri} WHERE {tri} MATCH {}",
+            p.push(fts_query(&t.long)),
+            tri = s.trigrams
+        )
+    } else if t.long.is_empty() {
+        format!(
+            "SELECT rowid FROM {bi} WHERE {bi} MATCH {}",
+            p.push(bigram_query(&t)),
+            bi = s.bigrams
+        )
+    } else {
+        format!(
+            "SELECT rowid FROM {bi} WHERE {bi} MATCH {} AND rowid IN (SELECT rowid FROM {tri} WHERE {tri} MATCH {})",
+            p.push(bigram_query(&t)),
+            p.push(fts_query(&t.long)),
+            bi = s.bigrams,
+            tri = s.trigrams
+        )
+    })
+}
+
 /// The SQL (and its parameters) for one page of one kind: `limit` + 1 rows,
 /// to know whether another page follows.
 fn plan(s: &Source, t: &Terms, after: Option<&SearchCursor>, limit: u32) -> (String, Params) {
