@@ -16,6 +16,7 @@ pub mod pipelines;
 pub mod preferences;
 pub mod renewals;
 pub mod search;
+pub mod support;
 pub mod team_settings;
 pub mod timeline;
 pub mod updates;

@@ -35,6 +35,21 @@ const EXAMPLES: Examples = {
   post_renewal_done: { kind: 'post_renewal_done', params: { plan: '年間保守' } },
   contract_churned: { kind: 'contract_churned', params: { plan: '年間保守', reason: '予算削減' } },
   thank_you_sent: { kind: 'thank_you_sent' },
+  case_opened: {
+    kind: 'case_opened',
+    params: { case_id: 'c1', number: 12, subject: '請求書が届かない', category: 'complaint', channel: 'phone' },
+  },
+  case_replied: { kind: 'case_replied', params: { case_id: 'c1', number: 12, subject: '請求書が届かない' } },
+  case_noted: { kind: 'case_noted', params: { case_id: 'c1', number: 12, subject: '請求書が届かない' } },
+  case_status_changed: {
+    kind: 'case_status_changed',
+    params: { case_id: 'c1', number: 12, subject: '請求書が届かない', from: 'in_progress', to: 'resolved' },
+  },
+  case_assigned: { kind: 'case_assigned', params: { case_id: 'c1', number: 12, subject: '請求書が届かない', assignee: '佐藤 花子' } },
+  case_priority_changed: {
+    kind: 'case_priority_changed',
+    params: { case_id: 'c1', number: 12, subject: '請求書が届かない', from: 'normal', to: 'urgent' },
+  },
 };
 const examples: EngineText[] = Object.values(EXAMPLES);
 

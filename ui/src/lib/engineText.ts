@@ -1,7 +1,7 @@
 import { formatDate, formatMoney } from './format';
 import type { EngineText } from './generated/EngineText';
 import type { Language } from './generated/Language';
-import { translate } from './i18n/translate';
+import { catalogs, lookup, translate } from './i18n/translate';
 import type { MessageKey, Params } from './i18n/types';
 
 // What Kizuna itself wrote — the titles of the follow-ups it plans, the
@@ -67,6 +67,52 @@ function words(text: EngineText, lang: Language): [MessageKey, Params] {
     }
     case 'thank_you_sent':
       return ['engineText.thank_you_sent', {}];
+    case 'case_opened': {
+      const p = text.params;
+      return [
+        'engineText.case_opened',
+        { number: String(p.number), subject: p.subject, category: caseLabel(lang, 'category', p.category), channel: caseLabel(lang, 'channel', p.channel) },
+      ];
+    }
+    case 'case_replied':
+    case 'case_noted':
+      return [`engineText.${text.kind}`, { number: String(text.params.number), subject: text.params.subject }];
+    case 'case_status_changed':
+    case 'case_priority_changed': {
+      const p = text.params;
+      const group = text.kind === 'case_status_changed' ? 'status' : 'priority';
+      return [
+        `engineText.${text.kind}`,
+        { number: String(p.number), subject: p.subject, from: caseLabel(lang, group, p.from), to: caseLabel(lang, group, p.to) },
+      ];
+    }
+    case 'case_assigned': {
+      const p = text.params;
+      return p.assignee === null
+        ? ['engineText.case_unassigned', { number: String(p.number), subject: p.subject }]
+        : ['engineText.case_assigned', { number: String(p.number), subject: p.subject, assignee: p.assignee }];
+    }
+  }
+}
+
+/** A support case's code in words; a code this build does not know, as it is. */
+export function caseLabel(lang: Language, group: 'category' | 'channel' | 'status' | 'priority', code: string): string {
+  const key = `supportCase.${group}.${code}`;
+  return lookup(catalogs[lang], key) === undefined ? code : translate(lang, key as MessageKey);
+}
+
+/** The case a timeline entry the engine wrote is about, if any. */
+export function caseOf(text: EngineText | null): string | null {
+  switch (text?.kind) {
+    case 'case_opened':
+    case 'case_replied':
+    case 'case_noted':
+    case 'case_status_changed':
+    case 'case_assigned':
+    case 'case_priority_changed':
+      return text.params.case_id;
+    default:
+      return null;
   }
 }
 

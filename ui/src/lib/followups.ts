@@ -18,7 +18,8 @@ export function byBucket(items: readonly FollowUpItem[]): Record<Bucket, FollowU
 /** Where clicking a notification takes the user. */
 export type ReminderRoute =
   | { view: 'followups'; followUpId: string | null; tab: 'open' | 'forgotten' }
-  | { view: 'customer'; companyId: string };
+  | { view: 'customer'; companyId: string }
+  | { view: 'case'; caseId: string };
 
 export function routeFor(notice: Notice): ReminderRoute {
   if (notice.kind === 'summary') return { view: 'followups', followUpId: null, tab: 'open' };
@@ -31,6 +32,11 @@ export function routeFor(notice: Notice): ReminderRoute {
       return { view: 'customer', companyId: r.item_id };
     case 'no_next_step':
       return { view: 'followups', followUpId: null, tab: 'forgotten' };
+    case 'case_response_due_soon':
+    case 'case_resolution_due_soon':
+    case 'case_response_breached':
+    case 'case_resolution_breached':
+      return { view: 'case', caseId: r.item_id };
   }
 }
 

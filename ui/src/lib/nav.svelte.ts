@@ -4,6 +4,8 @@ import type { ViewName } from './views';
 class Nav {
   #view = $state<ViewName>('board');
   companyId = $state<string | null>(null);
+  /** The support case open in the Support view (null: the inbox). */
+  caseId = $state<string | null>(null);
 
   get view(): ViewName {
     return this.#view;
@@ -13,6 +15,12 @@ class Nav {
   set view(view: ViewName) {
     this.#view = view;
     this.companyId = null;
+    this.caseId = null;
+  }
+
+  openCase(id: string): void {
+    this.#view = 'support';
+    this.caseId = id;
   }
 
   openCompany(id: string): void {

@@ -19,6 +19,11 @@ export function subject(op: Op): string {
       return '';
     case 'complete_follow_up':
       return op.touch?.summary ?? '';
+    case 'open_case':
+      return op.case.subject;
+    case 'reply_to_case':
+    case 'note_on_case':
+      return op.post.body;
   }
 }
 

@@ -35,6 +35,10 @@ class Reminders {
       nav.openCompany(route.companyId);
       return;
     }
+    if (route.view === 'case') {
+      nav.openCase(route.caseId);
+      return;
+    }
     this.highlight = route.followUpId;
     this.tab = route.tab;
     nav.view = 'followups';

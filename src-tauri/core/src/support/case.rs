@@ -92,6 +92,19 @@ pub enum CaseStatus {
 codes!(CaseStatus { New => "new", InProgress => "in_progress", Waiting => "waiting", Resolved => "resolved", Closed => "closed" });
 
 impl CaseStatus {
+    pub const ALL: [CaseStatus; 5] = [
+        CaseStatus::New,
+        CaseStatus::InProgress,
+        CaseStatus::Waiting,
+        CaseStatus::Resolved,
+        CaseStatus::Closed,
+    ];
+
+    /// Where the case may go from here, for the page's buttons.
+    pub fn next(self) -> Vec<CaseStatus> {
+        CaseStatus::ALL.into_iter().filter(|s| self.can_go_to(*s)).collect()
+    }
+
     /// Still being worked on: its service levels run.
     pub fn is_open(self) -> bool {
         matches!(self, CaseStatus::New | CaseStatus::InProgress | CaseStatus::Waiting)

@@ -284,6 +284,8 @@ pub struct CaseDetail {
     pub first_response_at: Option<String>,
     pub resolved_at: Option<String>,
     pub closed_at: Option<String>,
+    /// The statuses the case may move to now (the status machine's steps).
+    pub next_statuses: Vec<CaseStatus>,
     pub events: Vec<CaseEvent>,
 }
 
@@ -320,8 +322,10 @@ pub fn detail(conn: &Connection, rd: &Reader, id: &str) -> Result<CaseDetail> {
             id: id.to_string(),
         });
     };
+    let case = judged(raw, rd)?;
     Ok(CaseDetail {
-        case: judged(raw, rd)?,
+        next_statuses: case.status.next(),
+        case,
         body,
         deal_id,
         deal_title,
@@ -344,4 +348,45 @@ pub fn for_company(conn: &Connection, rd: &Reader, company_id: &str) -> Result<V
         .query_map([company_id], raw)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     raws.into_iter().map(|r| judged(r, rd)).collect()
+}
+
+/// An inbox tab's page and every tab's count, as one view shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct InboxView {
+    pub page: InboxPage,
+    pub counts: InboxCounts,
+}
+
+/// Reads with `db`'s member, the team's settings and `db`'s clock now.
+fn as_member<T>(db: &crate::Db, read: impl FnOnce(&Reader) -> Result<T>) -> Result<T> {
+    let team = TeamSettings::load(db.conn())?;
+    read(&Reader {
+        user_id: &db.user().id,
+        team: &team,
+        now: db.clock().now(),
+        offset: db.clock().offset(),
+    })
+}
+
+/// The inbox as `db`'s member sees it now.
+pub fn view(db: &crate::Db, q: &InboxQuery) -> Result<InboxView> {
+    as_member(db, |rd| view_as(db.conn(), rd, q))
+}
+
+fn view_as(conn: &Connection, rd: &Reader, q: &InboxQuery) -> Result<InboxView> {
+    Ok(InboxView {
+        page: page(conn, rd, q)?,
+        counts: counts(conn, rd.user_id, rd.now, &q.search)?,
+    })
+}
+
+/// A case in full as `db`'s member sees it now.
+pub fn case_detail(db: &crate::Db, id: &str) -> Result<CaseDetail> {
+    as_member(db, |rd| detail(db.conn(), rd, id))
+}
+
+/// A customer's cases as `db`'s member sees them now.
+pub fn company_cases(db: &crate::Db, company_id: &str) -> Result<Vec<CaseRow>> {
+    as_member(db, |rd| for_company(db.conn(), rd, company_id))
 }

@@ -225,6 +225,20 @@ fn the_first_reply_is_the_first_response_and_every_step_is_on_the_timeline() {
     let texts: Vec<&str> = kinds.iter().filter_map(|(_, t)| t.as_deref()).collect();
     assert_eq!(texts, ["case_opened", "case_noted", "case_replied", "case_replied"]);
     assert!(kinds.iter().all(|(k, _)| k == "support"));
+    // Those entries belong to the case: not edited or removed from the timeline.
+    let (entry, v): (String, i64) =
+        f.db.conn()
+            .query_row(
+                "SELECT id, version FROM activities WHERE company_id = ?1 AND text_kind = 'case_noted'",
+                [&co],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+    assert_invalid(
+        f.db.write(|ctx| crate::timeline::activity::delete_activity(ctx, &entry, v)),
+        "activity",
+        "not_editable",
+    );
 }
 
 #[test]

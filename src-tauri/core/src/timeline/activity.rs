@@ -540,6 +540,16 @@ fn editable(ctx: &WriteCtx, id: &str, version: i64) -> Result<Stored> {
     if !old.kind.is_loggable() {
         return Err(Error::invalid("activity", "not_editable"));
     }
+    // A support case's steps are the case's record: changed on the case
+    // (support/), never rewritten here behind its thread's back.
+    let of_case = ctx
+        .tx
+        .query_row("SELECT 1 FROM case_events WHERE activity_id = ?1", [id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if of_case {
+        return Err(Error::invalid("activity", "not_editable"));
+    }
     if old.version != version {
         ctx.expect_one("activity", "activities", id, 0)?;
     }

@@ -3,16 +3,19 @@ import type { CompanyEdit } from "./CompanyEdit";
 import type { DealEdit } from "./DealEdit";
 import type { MoveDeal } from "./MoveDeal";
 import type { NewActivity } from "./NewActivity";
+import type { NewCase } from "./NewCase";
 import type { NewCompany } from "./NewCompany";
 import type { NewFollowUp } from "./NewFollowUp";
+import type { NewPost } from "./NewPost";
 
 /**
  * The kinds of work that can wait for the share: what people do most
  * while a share blinks — log a touch, plan or finish a follow-up, add a
- * customer, correct a deal or a customer, move a card on the board.
+ * customer, correct a deal or a customer, move a card on the board, take
+ * a support case and answer it.
  */
 export type Op = { "op": "log_activity", activity: NewActivity, } | { "op": "create_follow_up", follow_up: NewFollowUp, } | { "op": "create_company", company: NewCompany, } | { "op": "update_company", id: string, version: number, edit: CompanyEdit, } | { "op": "update_deal", id: string, version: number, edit: DealEdit, } | { "op": "move_deal", request: MoveDeal, } | { "op": "complete_follow_up", id: string, version: number, 
 /**
  * The touch logged with it, if any.
  */
-touch: NewActivity | null, };
+touch: NewActivity | null, } | { "op": "open_case", case: NewCase, } | { "op": "reply_to_case", post: NewPost, } | { "op": "note_on_case", post: NewPost, };

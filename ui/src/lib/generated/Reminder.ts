@@ -5,7 +5,7 @@ import type { ReminderKind } from "./ReminderKind";
 
 export type Reminder = { kind: ReminderKind, 
 /**
- * The follow-up, company or deal it is about.
+ * The follow-up, company, deal or support case it is about.
  */
 item_id: string, 
 /**

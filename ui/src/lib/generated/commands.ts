@@ -9,6 +9,10 @@ import type { BoardFilter } from './BoardFilter';
 import type { CadenceAdvice } from './CadenceAdvice';
 import type { CardCursor } from './CardCursor';
 import type { CardPage } from './CardPage';
+import type { CaseDetail } from './CaseDetail';
+import type { CaseEdit } from './CaseEdit';
+import type { CaseRow } from './CaseRow';
+import type { CaseStatus } from './CaseStatus';
 import type { Company } from './Company';
 import type { CompanyEdit } from './CompanyEdit';
 import type { CompanyListItem } from './CompanyListItem';
@@ -24,6 +28,8 @@ import type { DrainReport } from './DrainReport';
 import type { Entry } from './Entry';
 import type { FollowUpItem } from './FollowUpItem';
 import type { IdentityChoice } from './IdentityChoice';
+import type { InboxQuery } from './InboxQuery';
+import type { InboxView } from './InboxView';
 import type { InstallStarted } from './InstallStarted';
 import type { Language } from './Language';
 import type { MailDraft } from './MailDraft';
@@ -32,16 +38,19 @@ import type { MergeReport } from './MergeReport';
 import type { MoveDeal } from './MoveDeal';
 import type { MoveOutcome } from './MoveOutcome';
 import type { NewActivity } from './NewActivity';
+import type { NewCase } from './NewCase';
 import type { NewCompany } from './NewCompany';
 import type { NewContact } from './NewContact';
 import type { NewContract } from './NewContract';
 import type { NewDeal } from './NewDeal';
 import type { NewFollowUp } from './NewFollowUp';
+import type { NewPost } from './NewPost';
 import type { NotifyPrefs } from './NotifyPrefs';
 import type { OutboxCounts } from './OutboxCounts';
 import type { OwnerGroup } from './OwnerGroup';
 import type { PipelineStages } from './PipelineStages';
 import type { Presence } from './Presence';
+import type { Priority } from './Priority';
 import type { RenewalCard } from './RenewalCard';
 import type { RenewalRate } from './RenewalRate';
 import type { RenewalStep } from './RenewalStep';
@@ -76,6 +85,13 @@ export function advanceRenewal(id: string, version: number, step: RenewalStep, i
  */
 export function appStatus(): Promise<AppStatus> {
   return call<AppStatus>('app_status');
+}
+
+/**
+ * `assign_case` in src-tauri/src/commands/support.rs.
+ */
+export function assignCase(id: string, version: number, assigneeId: string | null): Promise<number> {
+  return call<number>('assign_case', { id, version, assigneeId });
 }
 
 /**
@@ -139,6 +155,13 @@ export function companies(query: CompanyQuery): Promise<CompanyListItem[]> {
  */
 export function company(id: string): Promise<Company> {
   return call<Company>('company', { id });
+}
+
+/**
+ * `company_cases` in src-tauri/src/commands/support.rs.
+ */
+export function companyCases(companyId: string): Promise<CaseRow[]> {
+  return call<CaseRow[]>('company_cases', { companyId });
 }
 
 /**
@@ -248,6 +271,13 @@ export function deal(id: string): Promise<Deal> {
  */
 export function deleteActivity(id: string, version: number): Promise<null> {
   return call<null>('delete_activity', { id, version });
+}
+
+/**
+ * `delete_case` in src-tauri/src/commands/support.rs.
+ */
+export function deleteCase(id: string, version: number): Promise<null> {
+  return call<null>('delete_case', { id, version });
 }
 
 /**
@@ -362,10 +392,26 @@ export function nobodyForgotten(): Promise<OwnerGroup[]> {
 }
 
 /**
+ * `note_on_case` in src-tauri/src/commands/support.rs.
+ */
+export function noteOnCase(post: NewPost): Promise<string> {
+  return call<string>('note_on_case', { post });
+}
+
+/**
  * `notify_prefs` in src-tauri/src/commands/follow_ups.rs.
  */
 export function notifyPrefs(): Promise<NotifyPrefs> {
   return call<NotifyPrefs>('notify_prefs');
+}
+
+/**
+ * Returns the new case's id. Its id is chosen here, before it may wait in
+ * the outbox, so the window can open the case page and queue replies.
+ * `open_case` in src-tauri/src/commands/support.rs.
+ */
+export function openCase(newCase: NewCase): Promise<string> {
+  return call<string>('open_case', { newCase });
 }
 
 /**
@@ -444,6 +490,13 @@ export function renewalRate(from: string, to: string): Promise<RenewalRate> {
 }
 
 /**
+ * `reply_to_case` in src-tauri/src/commands/support.rs.
+ */
+export function replyToCase(post: NewPost): Promise<string> {
+  return call<string>('reply_to_case', { post });
+}
+
+/**
  * A conflict's answer: `apply_mine` puts the waiting edit on top of the
  * colleague's version; otherwise it is let go.
  * `resolve_outbox` in src-tauri/src/commands/outbox.rs.
@@ -502,6 +555,20 @@ export function setAutostart(enabled: boolean): Promise<boolean> {
 }
 
 /**
+ * `set_case_priority` in src-tauri/src/commands/support.rs.
+ */
+export function setCasePriority(id: string, version: number, priority: Priority): Promise<number> {
+  return call<number>('set_case_priority', { id, version, priority });
+}
+
+/**
+ * `set_case_status` in src-tauri/src/commands/support.rs.
+ */
+export function setCaseStatus(id: string, version: number, status: CaseStatus): Promise<number> {
+  return call<number>('set_case_status', { id, version, status });
+}
+
+/**
  * `set_close_to_tray` in src-tauri/src/commands/preferences.rs.
  */
 export function setCloseToTray(enabled: boolean): Promise<AppStatus> {
@@ -534,6 +601,20 @@ export function setMemberActive(id: string, version: number, active: boolean): P
  */
 export function snoozeFollowUp(id: string, version: number, choice: SnoozeChoice): Promise<FollowUpItem> {
   return call<FollowUpItem>('snooze_follow_up', { id, version, choice });
+}
+
+/**
+ * `support_case` in src-tauri/src/commands/support.rs.
+ */
+export function supportCase(id: string): Promise<CaseDetail> {
+  return call<CaseDetail>('support_case', { id });
+}
+
+/**
+ * `support_inbox` in src-tauri/src/commands/support.rs.
+ */
+export function supportInbox(query: InboxQuery): Promise<InboxView> {
+  return call<InboxView>('support_inbox', { query });
 }
 
 /**
@@ -571,6 +652,13 @@ export function undoDeletion(deletionId: string): Promise<Restored> {
  */
 export function updateActivity(id: string, version: number, edit: ActivityEdit): Promise<number> {
   return call<number>('update_activity', { id, version, edit });
+}
+
+/**
+ * `update_case` in src-tauri/src/commands/support.rs.
+ */
+export function updateCase(id: string, version: number, edit: CaseEdit): Promise<number> {
+  return call<number>('update_case', { id, version, edit });
 }
 
 /**
@@ -642,6 +730,7 @@ export function whoAreYou(): Promise<WhoAreYou> {
 export const COMMANDS = [
   'advance_renewal',
   'app_status',
+  'assign_case',
   'autostart',
   'back_up_now',
   'backups',
@@ -650,6 +739,7 @@ export const COMMANDS = [
   'cadence',
   'companies',
   'company',
+  'company_cases',
   'company_contracts',
   'company_deletion_impact',
   'company_summary',
@@ -665,6 +755,7 @@ export const COMMANDS = [
   'database_reachable',
   'deal',
   'delete_activity',
+  'delete_case',
   'delete_company',
   'delete_contact',
   'delete_deal',
@@ -680,7 +771,9 @@ export const COMMANDS = [
   'merge_members',
   'move_deal',
   'nobody_forgotten',
+  'note_on_case',
   'notify_prefs',
+  'open_case',
   'open_team_database',
   'outbox_counts',
   'outbox_entries',
@@ -691,6 +784,7 @@ export const COMMANDS = [
   'rename_member',
   'renewal_board',
   'renewal_rate',
+  'reply_to_case',
   'resolve_outbox',
   'restore_backup',
   'retry_open',
@@ -699,16 +793,21 @@ export const COMMANDS = [
   'search',
   'search_more',
   'set_autostart',
+  'set_case_priority',
+  'set_case_status',
   'set_close_to_tray',
   'set_display_name',
   'set_language',
   'set_member_active',
   'snooze_follow_up',
+  'support_case',
+  'support_inbox',
   'team_settings',
   'thank_you_mail',
   'timeline',
   'undo_deletion',
   'update_activity',
+  'update_case',
   'update_check',
   'update_company',
   'update_contact',
