@@ -1,6 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseRow } from './generated/CaseRow';
+import { routeFor } from './followups';
 import { businessTime, currentTarget, moveLabel, slaText } from './support';
+
+/** Where clicking a case's breach notification goes. */
+const followupsRoute = (caseId: string) =>
+  routeFor({
+    kind: 'single',
+    reminder: {
+      kind: 'case_response_breached',
+      item_id: caseId,
+      due_at: '2026-11-25T03:00:00Z',
+      follow_up_kind: null,
+      title: '#1 請求書',
+      engine_text: null,
+      company_id: 'co',
+      company_name: '株式会社テスト',
+      deal_id: null,
+      deal_title: null,
+    },
+  });
 
 const row = (fr: CaseRow['first_response'], res: CaseRow['resolution']): CaseRow => ({
   id: 'c1',
@@ -35,7 +54,12 @@ describe('support inbox wording', () => {
     expect(slaText({ state: 'due_soon', due_at: '', minutes_left: 30 }, 'en')).toBe('Due soon: 30 min left');
     expect(slaText({ state: 'breached', due_at: '', minutes_left: -90 }, 'en')).toBe('1 h 30 min over');
     expect(slaText({ state: 'breached', due_at: '', minutes_left: null }, 'ja')).toBe('期限後に対応');
+    expect(slaText({ state: 'breached', due_at: '', minutes_left: 0 }, 'en')).toBe('1 min over');
     expect(slaText({ state: 'met', due_at: '', minutes_left: null }, 'en')).toBe('Done in time');
+  });
+
+  it('opens the case a breach notification is about', () => {
+    expect(followupsRoute('c9')).toEqual({ view: 'case', caseId: 'c9' });
   });
 
   it('shows the first response until it is given, then the resolution', () => {

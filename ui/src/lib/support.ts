@@ -26,7 +26,8 @@ export function slaText(view: SlaView, lang: Language): string {
     case 'breached':
       return left === null
         ? translate(lang, 'support.sla.breachedDone')
-        : translate(lang, 'support.sla.breached', { time: businessTime(left, lang) });
+        : // Past it by less than a minute is still past it.
+          translate(lang, 'support.sla.breached', { time: businessTime(Math.max(1, Math.abs(left)), lang) });
     case 'due_soon':
     case 'on_track':
       return translate(lang, `support.sla.${view.state}`, { time: businessTime(left ?? 0, lang) });
