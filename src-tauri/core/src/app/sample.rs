@@ -254,6 +254,136 @@ fn fill(c: &mut Ctx, me: &str) -> Result<()> {
     for (i, company) in companies.iter().enumerate().filter(|(i, _)| i % 2 == 0) {
         contract(c, company, i)?;
     }
+    support_cases(c, &companies, me)?;
+    Ok(())
+}
+
+/// A support member and a few cases in every state (docs/support.md): a
+/// complaint being handled, an urgent case nobody took that is past its
+/// first-response target, one waiting for the customer, one closed, and a
+/// fresh one for this desktop's user.
+fn support_cases(c: &mut Ctx, companies: &[SampleCompany], me: &str) -> Result<()> {
+    use crate::support::case::{self as support_case, CaseStatus, Category, Channel, NewCase, Priority};
+    use crate::support::thread::{self, NewPost};
+    let desk = member::ensure(c.w, "nakamura.y", "中村 由紀")?;
+    crate::team::role::set(c.w, &desk.id, desk.version, &[crate::team::role::Role::Support])?;
+    let cases: [(
+        usize,
+        &str,
+        &str,
+        Category,
+        Priority,
+        Option<&str>,
+        i64,
+        &[&str],
+        &[&str],
+        &[CaseStatus],
+    ); 5] = [
+        (
+            1,
+            "請求書の金額が見積と異なる",
+            "先月分の請求書が見積より2割高いとのお申し出。経理部長が強くご立腹。",
+            Category::Complaint,
+            Priority::High,
+            Some(&desk.id),
+            26 * 60,
+            &["大変失礼いたしました。経理に確認のうえ本日中にご連絡します。"],
+            &["見積書の版違いの可能性。担当営業に確認中。"],
+            &[],
+        ),
+        (
+            4,
+            "システムにログインできない",
+            "朝から全社員がログインできないとの電話。",
+            Category::Trouble,
+            Priority::Urgent,
+            None,
+            20 * 60,
+            &[],
+            &[],
+            &[],
+        ),
+        (
+            7,
+            "CSV出力の手順を知りたい",
+            "月次の売上データをCSVで出したい。",
+            Category::Question,
+            Priority::Normal,
+            Some(&desk.id),
+            3 * 24 * 60,
+            &["手順書をメールでお送りしました。お試しいただけますか。"],
+            &[],
+            &[CaseStatus::Waiting],
+        ),
+        (
+            10,
+            "帳票レイアウト変更のご要望",
+            "請求書に部署名を入れたい。",
+            Category::Request,
+            Priority::Low,
+            Some(&desk.id),
+            10 * 24 * 60,
+            &["次回の定期リリースで対応いたします。"],
+            &["開発チームに起票済み。"],
+            &[CaseStatus::Resolved, CaseStatus::Closed],
+        ),
+        (
+            13,
+            "操作説明会の日程調整",
+            "新任の担当者向けに操作説明をしてほしい。",
+            Category::Request,
+            Priority::Normal,
+            Some(me),
+            30,
+            &[],
+            &[],
+            &[],
+        ),
+    ];
+    for (n, subject, body, category, priority, assignee, minutes_ago, replies, notes, steps) in cases {
+        let company = &companies[n % companies.len()];
+        let id = support_case::open(
+            c.w,
+            &NewCase {
+                id: None,
+                company_id: company.id.clone(),
+                contact_id: company.contacts.first().map(|(id, _)| id.clone()),
+                deal_id: None,
+                contract_id: None,
+                subject: subject.into(),
+                body: body.into(),
+                channel: if n % 2 == 0 { Channel::Mail } else { Channel::Phone },
+                category,
+                priority,
+                assignee_id: assignee.map(String::from),
+                received_at: Some(to_db(c.now - Duration::minutes(minutes_ago))),
+            },
+        )?;
+        for r in replies {
+            thread::reply(
+                c.w,
+                &NewPost {
+                    case_id: id.clone(),
+                    body: (*r).into(),
+                },
+            )?;
+        }
+        for note in notes {
+            thread::note(
+                c.w,
+                &NewPost {
+                    case_id: id.clone(),
+                    body: (*note).into(),
+                },
+            )?;
+        }
+        for to in steps {
+            let version: i64 =
+                c.w.tx
+                    .query_row("SELECT version FROM support_cases WHERE id = ?1", [&id], |r| r.get(0))?;
+            support_case::set_status(c.w, &id, version, *to)?;
+        }
+    }
     Ok(())
 }
 
@@ -682,6 +812,17 @@ mod tests {
             cards.clone().any(|c| c.deadline_days_left.is_some()),
             "closing deals have deadlines"
         );
+        assert_eq!(count("SELECT COUNT(*) FROM support_cases"), 5);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM support_cases WHERE category = 'complaint'"),
+            1
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM support_cases WHERE next_due < strftime('%Y-%m-%dT%H:%M:%SZ', '2026-11-25T01:00:00Z') AND first_response_at IS NULL"),
+            1,
+            "one case is past its first-response target"
+        );
+        assert_eq!(count("SELECT COUNT(DISTINCT status) FROM support_cases"), 4);
         let last_contact = count("SELECT COUNT(*) FROM companies WHERE last_contact_at IS NOT NULL");
         assert!(last_contact >= 40, "last contact follows the touches: {last_contact}");
     }
