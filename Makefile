@@ -92,6 +92,10 @@ bench: test-deps app
 	# One timeline page in 10k- and 1M-entry files, and search over 1M texts
 	# (writes a ~1.2 GB temporary file, about four minutes).
 	$(CARGO) bench -p kizuna-core --bench timeline
+	# The support inbox on 200,000 cases: a page of each tab, a search and
+	# the tab counts beside the bare SQL on the same file, ratio and query
+	# plans (about a minute).
+	$(CARGO) bench -p kizuna-core --bench support
 	# Reminder punctuality (p50/p99 delay after the due time), a colleague's
 	# change reaching the scheduler, and its idle CPU (about a minute).
 	$(CARGO) bench -p kizuna-core --bench reminders
