@@ -258,6 +258,19 @@ fn fill(c: &mut Ctx, me: &str) -> Result<()> {
     Ok(())
 }
 
+type SampleCase<'a> = (
+    usize,
+    &'a str,
+    &'a str,
+    crate::support::case::Category,
+    crate::support::case::Priority,
+    Option<&'a str>,
+    i64,
+    &'a [&'a str],
+    &'a [&'a str],
+    &'a [crate::support::case::CaseStatus],
+);
+
 /// A support member and a few cases in every state (docs/support.md): a
 /// complaint being handled, an urgent case nobody took that is past its
 /// first-response target, one waiting for the customer, one closed, and a
@@ -267,18 +280,9 @@ fn support_cases(c: &mut Ctx, companies: &[SampleCompany], me: &str) -> Result<(
     use crate::support::thread::{self, NewPost};
     let desk = member::ensure(c.w, "nakamura.y", "中村 由紀")?;
     crate::team::role::set(c.w, &desk.id, desk.version, &[crate::team::role::Role::Support])?;
-    let cases: [(
-        usize,
-        &str,
-        &str,
-        Category,
-        Priority,
-        Option<&str>,
-        i64,
-        &[&str],
-        &[&str],
-        &[CaseStatus],
-    ); 5] = [
+    // (customer, subject, body, category, priority, assignee, received
+    // minutes ago, replies, notes, status steps)
+    let cases: [SampleCase; 5] = [
         (
             1,
             "請求書の金額が見積と異なる",
