@@ -7,7 +7,8 @@
 //! The folders depend on each other in one direction only, each on those
 //! listed before it (`tests/layering.rs` fails on an import against it):
 //! the foundation files at the root, then `store`, `team`, `customers`,
-//! `followups`, `timeline`, `pipeline`, `contracts`, `overview`, `app`.
+//! `followups`, `timeline`, `pipeline`, `contracts`, `support`, `handoff`, `overview`,
+//! `app`.
 
 // Foundation: no domain, used everywhere.
 pub mod changeset;
@@ -25,6 +26,7 @@ pub mod app;
 pub mod contracts;
 pub mod customers;
 pub mod followups;
+pub mod handoff;
 pub mod overview;
 pub mod pipeline;
 pub mod store;

@@ -15,6 +15,8 @@
 use crate::customers::company::{self, CompanyEdit, NewCompany};
 use crate::error::{Error, ErrorCode, ErrorPayload, Result};
 use crate::followups::follow_up::{self, NewFollowUp};
+use crate::handoff::acknowledge;
+use crate::handoff::sheet::{self, HandoffInput};
 use crate::pipeline::deal::{self, DealEdit};
 use crate::pipeline::moves::MoveDeal;
 use crate::store::db::{Db, WriteCtx};
@@ -26,7 +28,8 @@ use ts_rs::TS;
 
 /// The kinds of work that can wait for the share: what people do most
 /// while a share blinks — log a touch, plan or finish a follow-up, add a
-/// customer, correct a deal or a customer, move a card on the board.
+/// customer, correct a deal or a customer, move a card on the board, send
+/// or acknowledge a hand-off sheet.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(tag = "op", rename_all = "snake_case")]
 #[ts(export)]
@@ -61,6 +64,17 @@ pub enum Op {
         version: i64,
         /// The touch logged with it, if any.
         touch: Option<NewActivity>,
+    },
+    /// A hand-off sheet filled in after a win (often at the customer's, away
+    /// from the office share).
+    SendHandoff {
+        handoff: HandoffInput,
+    },
+    /// Support acknowledging a sheet it read.
+    AcknowledgeHandoff {
+        id: String,
+        #[ts(type = "number")]
+        version: i64,
     },
 }
 
@@ -98,6 +112,12 @@ impl Op {
                 id,
                 &crate::timeline::touch::complete_follow_up(ctx, id, *version, touch.as_ref())?,
             ),
+            Op::SendHandoff { handoff } => sheet::send(ctx, handoff).map(created),
+            Op::AcknowledgeHandoff { id, version } => acknowledge::acknowledge(ctx, id, *version).map(|v| Applied {
+                id: id.clone(),
+                version: Some(v),
+                reply: serde_json::Value::Null,
+            }),
         }
     }
 
@@ -124,6 +144,10 @@ impl Op {
                 id: id.clone(),
                 version: to,
                 touch: touch.clone(),
+            }),
+            Op::AcknowledgeHandoff { id, .. } => Some(Op::AcknowledgeHandoff {
+                id: id.clone(),
+                version: to,
             }),
             _ => None,
         }
