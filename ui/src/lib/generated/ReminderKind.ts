@@ -3,4 +3,4 @@
 /**
  * What a reminder is about; the first part of its "once" key.
  */
-export type ReminderKind = "follow_up" | "decision_eve" | "forgotten_customer" | "no_next_step";
+export type ReminderKind = "follow_up" | "decision_eve" | "forgotten_customer" | "no_next_step" | "handoff_sent" | "handoff_unacknowledged" | "handoff_message";
