@@ -35,6 +35,13 @@ const EXAMPLES: Examples = {
   post_renewal_done: { kind: 'post_renewal_done', params: { plan: '年間保守' } },
   contract_churned: { kind: 'contract_churned', params: { plan: '年間保守', reason: '予算削減' } },
   thank_you_sent: { kind: 'thank_you_sent' },
+  handoff_promise: { kind: 'handoff_promise', params: { company: '株式会社テスト', promise: '初期設定の代行' } },
+  case_to_sales_due: { kind: 'case_to_sales_due', params: { company: '株式会社テスト', kind: 'opportunity', case_number: 12 } },
+  handoff_sent: { kind: 'handoff_sent', params: { handoff_id: 'h1', to: '鈴木 花子' } },
+  handoff_question: { kind: 'handoff_question', params: { handoff_id: 'h1' } },
+  handoff_answer: { kind: 'handoff_answer', params: { handoff_id: 'h1' } },
+  handoff_acknowledged: { kind: 'handoff_acknowledged', params: { handoff_id: 'h1', by: '鈴木 花子' } },
+  case_handed_to_sales: { kind: 'case_handed_to_sales', params: { kind: 'renewal_risk', case_number: 12, owner: '田中 太郎' } },
 };
 const examples: EngineText[] = Object.values(EXAMPLES);
 

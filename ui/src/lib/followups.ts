@@ -18,7 +18,8 @@ export function byBucket(items: readonly FollowUpItem[]): Record<Bucket, FollowU
 /** Where clicking a notification takes the user. */
 export type ReminderRoute =
   | { view: 'followups'; followUpId: string | null; tab: 'open' | 'forgotten' }
-  | { view: 'customer'; companyId: string };
+  | { view: 'customer'; companyId: string }
+  | { view: 'handoffs'; handoffId: string | null };
 
 export function routeFor(notice: Notice): ReminderRoute {
   if (notice.kind === 'summary') return { view: 'followups', followUpId: null, tab: 'open' };
@@ -31,6 +32,12 @@ export function routeFor(notice: Notice): ReminderRoute {
       return { view: 'customer', companyId: r.item_id };
     case 'no_next_step':
       return { view: 'followups', followUpId: null, tab: 'forgotten' };
+    case 'handoff_sent':
+    case 'handoff_unacknowledged':
+      return { view: 'handoffs', handoffId: r.item_id };
+    case 'handoff_message':
+      // The item is the message; the view lists the sheet it belongs to.
+      return { view: 'handoffs', handoffId: null };
   }
 }
 

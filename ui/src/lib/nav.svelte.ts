@@ -4,6 +4,8 @@ import type { ViewName } from './views';
 class Nav {
   #view = $state<ViewName>('board');
   companyId = $state<string | null>(null);
+  /** The hand-off sheet open in the Hand-offs view. */
+  handoffId = $state<string | null>(null);
 
   get view(): ViewName {
     return this.#view;
@@ -13,6 +15,13 @@ class Nav {
   set view(view: ViewName) {
     this.#view = view;
     this.companyId = null;
+    this.handoffId = null;
+  }
+
+  /** The Hand-offs view, with a sheet open when named. */
+  openHandoff(id: string | null): void {
+    this.view = 'handoffs';
+    this.handoffId = id;
   }
 
   openCompany(id: string): void {

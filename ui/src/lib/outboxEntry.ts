@@ -19,6 +19,10 @@ export function subject(op: Op): string {
       return '';
     case 'complete_follow_up':
       return op.touch?.summary ?? '';
+    case 'send_handoff':
+      return op.handoff.sold;
+    case 'acknowledge_handoff':
+      return '';
   }
 }
 

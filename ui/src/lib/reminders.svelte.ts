@@ -35,6 +35,10 @@ class Reminders {
       nav.openCompany(route.companyId);
       return;
     }
+    if (route.view === 'handoffs') {
+      nav.openHandoff(route.handoffId);
+      return;
+    }
     this.highlight = route.followUpId;
     this.tab = route.tab;
     nav.view = 'followups';
