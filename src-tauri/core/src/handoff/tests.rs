@@ -452,6 +452,20 @@ fn support_hands_the_owner_an_opportunity_with_a_follow_up_and_a_deal_that_says_
             .unwrap();
     assert_eq!((stage, deal_owner), (s.stages[0].id.clone(), owner.clone()));
     assert_eq!(to_sales::deal_origin(f.db.conn(), &deal_id).unwrap(), Some(12));
+    let board = crate::pipeline::board::load(
+        f.db.conn(),
+        &f.clock,
+        None,
+        &crate::pipeline::board::BoardFilter::default(),
+    )
+    .unwrap();
+    let card = board
+        .columns
+        .iter()
+        .flat_map(|c| &c.cards)
+        .find(|c| c.id == deal_id)
+        .unwrap();
+    assert_eq!(card.from_case, Some(12), "the deal card says where it came from");
     assert_eq!(
         handoff_entries(&f, &s.company_id),
         [EngineText::CaseHandedToSales {
@@ -503,7 +517,13 @@ fn a_renewal_risk_names_the_customers_contract_and_a_complaint_needs_words() {
                 r.get(0)
             })
             .unwrap();
-    assert_eq!(on, Some(contract));
+    assert_eq!(on, Some(contract.clone()));
+    let card = crate::contracts::renewal::get(f.db.conn(), f.clock.today(), &contract).unwrap();
+    assert_eq!(
+        card.from_case,
+        Some(3),
+        "the renewal card says where the risk came from"
+    );
     let complaint = to_sales::ToSalesInput {
         kind: ToSalesKind::Complaint,
         note: "".into(),
