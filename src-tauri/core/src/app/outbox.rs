@@ -553,6 +553,50 @@ mod tests {
     }
 
     #[test]
+    fn a_hand_off_sent_away_from_the_share_lands_once_and_a_stale_acknowledgement_waits() {
+        let mut f = fixture();
+        let seed = seed_pipeline(&mut f.db);
+        let outbox = Outbox::open(&f._dir.path().join("outbox.db")).unwrap();
+        let sheet = HandoffInput {
+            company_id: seed.company_id.clone(),
+            sold: "クラウド会計 年額".into(),
+            ..Default::default()
+        };
+        outbox
+            .push(f.db.path(), "send", &Op::SendHandoff { handoff: sheet }, "t")
+            .unwrap();
+        assert_eq!(outbox.drain(&mut f.db).unwrap().applied, 1);
+        assert_eq!(outbox.drain(&mut f.db).unwrap(), DrainReport::default());
+        let id: String =
+            f.db.conn()
+                .query_row("SELECT id FROM handoffs", [], |r| r.get(0))
+                .unwrap();
+
+        // Support acknowledges offline while the rep corrects the sheet.
+        let ack = Op::AcknowledgeHandoff {
+            id: id.clone(),
+            version: 1,
+        };
+        outbox.push(f.db.path(), "ack", &ack, "t").unwrap();
+        let corrected = HandoffInput {
+            company_id: seed.company_id.clone(),
+            sold: "クラウド会計 年額 20ユーザー".into(),
+            ..Default::default()
+        };
+        f.db.write(|ctx| sheet::update(ctx, &id, 1, &corrected)).unwrap();
+        let report = outbox.drain(&mut f.db).unwrap();
+        assert_eq!((report.applied, report.conflicts), (0, 1));
+        let waiting = outbox.entries(f.db.path()).unwrap();
+        // Having read the correction, the support member acknowledges on top of it.
+        outbox.resolve(&mut f.db, waiting[0].seq, true).unwrap();
+        let status: String =
+            f.db.conn()
+                .query_row("SELECT status FROM handoffs WHERE id = ?1", [&id], |r| r.get(0))
+                .unwrap();
+        assert_eq!(status, "acknowledged");
+    }
+
+    #[test]
     fn a_queued_touch_keeps_the_contacts_it_names() {
         let mut f = fixture();
         let seed = seed_pipeline(&mut f.db);
