@@ -53,6 +53,7 @@ test('the rep fills the hand-off after a win; support sees it live, is notified,
   await answerWhoAreYou(support, 'Suzuki Hana');
   await rep.find('[data-testid="deal-card"]');
   await support.invoke('save_notify_prefs', { prefs: ALWAYS });
+  await rep.invoke('save_notify_prefs', { prefs: ALWAYS });
   // Suzuki answers the phone: the support role (Settings → Members, a
   // colleague's screen; set here in the file the way it stores it).
   const suzuki = (await support.invoke('app_status')).user;
@@ -131,8 +132,16 @@ test('the rep fills the hand-off after a win; support sees it live, is notified,
   const fus = await rep.invoke('follow_ups', { mineOnly: true, includeDone: false, companyId });
   assert.ok(fus.some((f) => f.engine_text?.kind === 'handoff_promise' && f.due_at.length > 0), JSON.stringify(fus));
 
-  // Support opens it: everything the rep wrote, in English around it.
-  await support.click(row);
+  // The rep moves on to the customer's page: the sheet is listed and its sending is on the timeline.
+  await rep.click('[data-testid="nav-customers"]');
+  await openCustomer(rep, customer);
+  await rep.find('[data-testid="company-handoff"]');
+  const steps = `[data-testid="timeline-entry"][data-kind="handoff"]`;
+  await rep.waitFor(async () => (await texts(rep, steps)).some((x) => x.includes('導入引き継ぎをサポートへ送付')), 10000, 'the sheet sent, on the timeline');
+
+  await support.screenshot('handoffs-view-en');
+  // Support opens it (the sample data has hand-offs of its own): everything the rep wrote, in English around it.
+  await support.exec(`[...document.querySelectorAll(arguments[0])].find((e) => e.textContent.includes(arguments[1])).click()`, [row, customer]);
   await support.find('[data-testid="handoff-sheet-body"][data-status="sent"]');
   const body = await support.text('[data-testid="handoff-sheet-body"]');
   for (const words of ['月次決算を3日早めたい', '初期設定を代行する', '山田 一郎', '午前中はメールのみ', 'Mail', '経理部長が導入に慎重', 'Waiting for acknowledgement']) {
@@ -142,23 +151,40 @@ test('the rep fills the hand-off after a win; support sees it live, is notified,
   assert.equal(ticked, 1);
   await support.screenshot('handoff-sheet-en');
 
+  // Support asks back first; the rep's timeline shows the question without a reload, and the rep is notified.
+  const question = 'Who attends the kick-off?';
+  await support.type('[data-testid="handoff-message-text"]', question);
+  await support.click('[data-testid="handoff-message-send"]');
+  await support.find('[data-testid="handoff-message"][data-kind="question"]');
+  await rep.waitFor(async () => (await texts(rep, steps)).some((x) => x.includes(question)), 10000, 'the question on the rep’s timeline');
+  await rep.waitFor(async () => server.matching(question).some((n) => n.summary.includes('引き継ぎへのメッセージ')), 10000, 'the question notified to the rep');
+
+  // The rep answers from the sheet the timeline step opens.
+  await rep.click(`${steps} [data-testid="timeline-handoff"]`);
+  await rep.find('[data-testid="handoff-sheet-body"][data-status="sent"]');
+  await rep.type('[data-testid="handoff-message-text"]', '経理部長の山田様と担当者2名です');
+  await rep.click('[data-testid="handoff-message-send"]');
+  await rep.find('[data-testid="handoff-message"][data-kind="answer"]');
+  // Support's open sheet follows (its version too, so acknowledging is not a conflict).
+  await support.find('[data-testid="handoff-message"][data-kind="answer"]');
+
   // Support acknowledges.
   await support.click('[data-testid="handoff-acknowledge"]');
   await support.find('[data-testid="handoff-sheet-body"][data-status="acknowledged"]');
-  await support.click('[data-testid="handoff-sheet-cancel"]');
+  await support.screenshot('handoff-sheet-acknowledged-en');
 
-  // The rep's customer timeline shows the acknowledgement.
-  await rep.click('[data-testid="nav-customers"]');
-  await openCustomer(rep, customer);
-  const ack = `[data-testid="timeline-entry"][data-kind="handoff"]`;
-  await rep.waitFor(async () => (await texts(rep, ack)).some((x) => x.includes('引き継ぎを受領: Suzuki Hana')), 10000, 'the acknowledgement on the rep’s timeline');
-  // The step opens its sheet, now acknowledged, in Japanese.
-  const buttons = await rep.findAll(`${ack} [data-testid="timeline-handoff"]`);
-  assert.ok(buttons.length >= 2, 'the sent and acknowledged steps link to the sheet');
-  await rep.clickEl(buttons[0]);
+  // The rep's open sheet and timeline show the acknowledgement, live.
   await rep.find('[data-testid="handoff-sheet-body"][data-status="acknowledged"]');
-  assert.match(await rep.text('[data-testid="handoff-acknowledged-by"]'), /Suzuki Hana が受領/);
+  assert.match(await rep.text('[data-testid="handoff-acknowledged-by"]'), /^Suzuki Hana（2/);
   await rep.screenshot('handoff-sheet-ja');
+  await rep.click('[data-testid="handoff-sheet-cancel"]');
+  await rep.waitFor(async () => (await texts(rep, steps)).some((x) => x.includes('引き継ぎを受領: Suzuki Hana')), 10000, 'the acknowledgement on the rep’s timeline');
+  const kinds = await rep.exec(
+    `return [...document.querySelectorAll(arguments[0])].map((e) => e.querySelector('[data-testid="timeline-summary"]').textContent.trim())`,
+    [steps],
+  );
+  assert.deepEqual(kinds, ['引き継ぎを受領: Suzuki Hana', '引き継ぎの質問への回答', '引き継ぎへの質問', '導入引き継ぎをサポートへ送付'], 'newest first, every step');
+  await rep.screenshot('handoff-timeline-ja');
 });
 
 /** The text of every element `css` matches. */

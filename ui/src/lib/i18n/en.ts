@@ -562,7 +562,7 @@ export const en: Catalog = {
       sent: 'Waiting for acknowledgement',
       acknowledged: 'Acknowledged',
     },
-    acknowledgedBy: 'Acknowledged by {name} ({when})',
+    acknowledgedBy: '{name} ({when})',
     acknowledge: 'Acknowledge',
     acknowledged: 'Hand-off acknowledged.',
     overdue: 'Overdue',

@@ -566,7 +566,7 @@ export const ja = {
       sent: '受領待ち',
       acknowledged: '受領済み',
     },
-    acknowledgedBy: '{name} が受領（{when}）',
+    acknowledgedBy: '{name}（{when}）',
     acknowledge: '受領する',
     acknowledged: '引き継ぎを受領しました。',
     overdue: '期限切れ',
