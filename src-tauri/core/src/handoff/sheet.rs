@@ -549,6 +549,17 @@ fn insert_key_persons(ctx: &WriteCtx, handoff_id: &str, people: &[(String, Chann
     Ok(())
 }
 
+/// A promise as stored, for comparing with the corrected sheet.
+struct StoredPromise {
+    id: String,
+    text: String,
+    due_on: Option<String>,
+    keeper: String,
+    follow_up_id: Option<String>,
+    /// Its follow-up's version while that is still open.
+    open_version: Option<i64>,
+}
+
 /// Corrects a sent sheet as of the version the user saw. The checklist's
 /// items stay those copied when it was sent; only the ticks change. A
 /// promise that stays as it was keeps its follow-up; one changed or
@@ -602,7 +613,7 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, h: &HandoffInput) -> Resul
     ctx.expect_one("handoff", "handoffs", id, n)?;
 
     // Promises: the unchanged ones stay, with their follow-ups.
-    let old: Vec<(String, String, Option<String>, String, Option<String>, Option<i64>)> = {
+    let old: Vec<StoredPromise> = {
         let mut st = ctx.tx.prepare_cached(
             "SELECT p.id, p.text, p.due_on, COALESCE(p.keeper_id, ''), p.follow_up_id,
                     CASE WHEN f.status = 'open' AND f.deleted_at IS NULL THEN f.version END
@@ -611,23 +622,29 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, h: &HandoffInput) -> Resul
         )?;
         let rows = st
             .query_map([id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+                Ok(StoredPromise {
+                    id: r.get(0)?,
+                    text: r.get(1)?,
+                    due_on: r.get(2)?,
+                    keeper: r.get(3)?,
+                    follow_up_id: r.get(4)?,
+                    open_version: r.get(5)?,
+                })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows
     };
-    let same = |(text, due, keeper): &(String, Option<NaiveDate>, String),
-                old: &(String, String, Option<String>, String, Option<String>, Option<i64>)| {
-        old.1 == *text && old.2 == due.map(|d| d.to_string()) && old.3 == *keeper
+    let same = |(text, due, keeper): &(String, Option<NaiveDate>, String), old: &StoredPromise| {
+        old.text == *text && old.due_on == due.map(|d| d.to_string()) && old.keeper == *keeper
     };
     let mut kept: Vec<&str> = Vec::new();
     for (i, p) in c.promises.iter().enumerate() {
-        match old.iter().find(|o| same(p, o) && !kept.contains(&o.0.as_str())) {
+        match old.iter().find(|o| same(p, o) && !kept.contains(&o.id.as_str())) {
             Some(o) => {
-                kept.push(&o.0);
+                kept.push(&o.id);
                 ctx.tx.execute(
                     "UPDATE handoff_promises SET position = ?2 WHERE id = ?1",
-                    params![o.0, i as i64],
+                    params![o.id, i as i64],
                 )?;
             }
             None => {
@@ -640,11 +657,11 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, h: &HandoffInput) -> Resul
             }
         }
     }
-    for o in old.iter().filter(|o| !kept.contains(&o.0.as_str())) {
-        if let (Some(fu), Some(fu_version)) = (&o.4, o.5) {
+    for o in old.iter().filter(|o| !kept.contains(&o.id.as_str())) {
+        if let (Some(fu), Some(fu_version)) = (&o.follow_up_id, o.open_version) {
             follow_up::close(ctx, fu, fu_version, "cancelled", "hand-off promise changed")?;
         }
-        ctx.tx.execute("DELETE FROM handoff_promises WHERE id = ?1", [&o.0])?;
+        ctx.tx.execute("DELETE FROM handoff_promises WHERE id = ?1", [&o.id])?;
     }
     ctx.tx
         .execute("DELETE FROM handoff_contacts WHERE handoff_id = ?1", [id])?;

@@ -578,7 +578,7 @@ export const en: Catalog = {
     edit: 'Correct',
     kept: 'done',
     none: 'None',
-    wonOffer: 'Congratulations on the win. Write the hand-off sheet for support now?',
+    wonOffer: 'After the contract, the hand-off sheet for support follows; you can also write the hand-off first.',
   },
   handoffs: {
     title: 'Hand-offs',
