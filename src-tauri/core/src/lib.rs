@@ -26,6 +26,7 @@ pub mod app;
 pub mod contracts;
 pub mod customers;
 pub mod followups;
+pub mod handoff;
 pub mod overview;
 pub mod pipeline;
 pub mod store;

@@ -19,7 +19,7 @@ function card(id: string, stage: string, amount = 100): DealCard {
   return {
     id, version: 1, stage_id: stage, title: id, company_id: 'c', company_name: 'C', amount, currency: 'JPY',
     owner_id: null, owner_name: null, next_step: 'none', next_follow_up_at: null, cold_days: null,
-    decision_deadline: null, deadline_days_left: null, signal_count: 0, position: 0, lost_reason: null, reapproach_on: null,
+    decision_deadline: null, deadline_days_left: null, signal_count: 0, from_case: null, position: 0, lost_reason: null, reapproach_on: null,
   } as DealCard;
 }
 

@@ -50,6 +50,13 @@ const EXAMPLES: Examples = {
     kind: 'case_priority_changed',
     params: { case_id: 'c1', number: 12, subject: '請求書が届かない', from: 'normal', to: 'urgent' },
   },
+  handoff_promise: { kind: 'handoff_promise', params: { company: '株式会社テスト', promise: '初期設定の代行' } },
+  case_to_sales_due: { kind: 'case_to_sales_due', params: { company: '株式会社テスト', kind: 'opportunity', case_number: 12 } },
+  handoff_sent: { kind: 'handoff_sent', params: { handoff_id: 'h1', to: '鈴木 花子' } },
+  handoff_question: { kind: 'handoff_question', params: { handoff_id: 'h1' } },
+  handoff_answer: { kind: 'handoff_answer', params: { handoff_id: 'h1' } },
+  handoff_acknowledged: { kind: 'handoff_acknowledged', params: { handoff_id: 'h1', by: '鈴木 花子' } },
+  case_handed_to_sales: { kind: 'case_handed_to_sales', params: { kind: 'renewal_risk', case_number: 12, owner: '田中 太郎' } },
 };
 const examples: EngineText[] = Object.values(EXAMPLES);
 

@@ -92,6 +92,26 @@ function words(text: EngineText, lang: Language): [MessageKey, Params] {
         ? ['engineText.case_unassigned', { number: String(p.number), subject: p.subject }]
         : ['engineText.case_assigned', { number: String(p.number), subject: p.subject, assignee: p.assignee }];
     }
+    case 'handoff_promise':
+    case 'handoff_acknowledged':
+      return [`engineText.${text.kind}`, text.params];
+    case 'handoff_question':
+    case 'handoff_answer':
+      return [`engineText.${text.kind}`, {}];
+    case 'handoff_sent':
+      return text.params.to === null
+        ? ['engineText.handoff_sent', {}]
+        : ['engineText.handoff_sent_to', { to: text.params.to }];
+    case 'case_to_sales_due':
+      return [
+        'engineText.case_to_sales_due',
+        { ...text.params, kind: translate(lang, `toSales.kind.${text.params.kind}`) },
+      ];
+    case 'case_handed_to_sales':
+      return [
+        'engineText.case_handed_to_sales',
+        { ...text.params, kind: translate(lang, `toSales.kind.${text.params.kind}`) },
+      ];
   }
 }
 

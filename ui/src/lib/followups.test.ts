@@ -77,6 +77,10 @@ describe('routeFor', () => {
     });
     expect(routeFor({ kind: 'single', reminder: reminder('no_next_step', 'd1') })).toMatchObject({ tab: 'forgotten' });
     expect(routeFor({ kind: 'summary', reminders: [], missed: true })).toMatchObject({ view: 'followups', followUpId: null });
+    // A hand-off arriving or left unacknowledged opens its sheet; a message, the Hand-offs view.
+    expect(routeFor({ kind: 'single', reminder: reminder('handoff_sent', 'h1') })).toEqual({ view: 'handoffs', handoffId: 'h1' });
+    expect(routeFor({ kind: 'single', reminder: reminder('handoff_unacknowledged', 'h1') })).toEqual({ view: 'handoffs', handoffId: 'h1' });
+    expect(routeFor({ kind: 'single', reminder: reminder('handoff_message', 'm1') })).toEqual({ view: 'handoffs', handoffId: null });
   });
 });
 

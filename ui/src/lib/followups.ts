@@ -19,7 +19,8 @@ export function byBucket(items: readonly FollowUpItem[]): Record<Bucket, FollowU
 export type ReminderRoute =
   | { view: 'followups'; followUpId: string | null; tab: 'open' | 'forgotten' }
   | { view: 'customer'; companyId: string }
-  | { view: 'case'; caseId: string };
+  | { view: 'case'; caseId: string }
+  | { view: 'handoffs'; handoffId: string | null };
 
 export function routeFor(notice: Notice): ReminderRoute {
   if (notice.kind === 'summary') return { view: 'followups', followUpId: null, tab: 'open' };
@@ -37,6 +38,12 @@ export function routeFor(notice: Notice): ReminderRoute {
     case 'case_response_breached':
     case 'case_resolution_breached':
       return { view: 'case', caseId: r.item_id };
+    case 'handoff_sent':
+    case 'handoff_unacknowledged':
+      return { view: 'handoffs', handoffId: r.item_id };
+    case 'handoff_message':
+      // The item is the message; the view lists the sheet it belongs to.
+      return { view: 'handoffs', handoffId: null };
   }
 }
 

@@ -6,6 +6,8 @@ class Nav {
   companyId = $state<string | null>(null);
   /** The support case open in the Support view (null: the inbox). */
   caseId = $state<string | null>(null);
+  /** The hand-off sheet open in the Hand-offs view. */
+  handoffId = $state<string | null>(null);
 
   get view(): ViewName {
     return this.#view;
@@ -16,11 +18,18 @@ class Nav {
     this.#view = view;
     this.companyId = null;
     this.caseId = null;
+    this.handoffId = null;
   }
 
   openCase(id: string): void {
     this.#view = 'support';
     this.caseId = id;
+  }
+
+  /** The Hand-offs view, with a sheet open when named. */
+  openHandoff(id: string | null): void {
+    this.view = 'handoffs';
+    this.handoffId = id;
   }
 
   openCompany(id: string): void {

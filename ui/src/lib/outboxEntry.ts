@@ -24,6 +24,10 @@ export function subject(op: Op): string {
     case 'reply_to_case':
     case 'note_on_case':
       return op.post.body;
+    case 'send_handoff':
+      return op.handoff.sold;
+    case 'acknowledge_handoff':
+      return '';
   }
 }
 

@@ -39,6 +39,10 @@ class Reminders {
       nav.openCase(route.caseId);
       return;
     }
+    if (route.view === 'handoffs') {
+      nav.openHandoff(route.handoffId);
+      return;
+    }
     this.highlight = route.followUpId;
     this.tab = route.tab;
     nav.view = 'followups';

@@ -30,6 +30,7 @@ function card(id: string, over: Partial<RenewalCard>): RenewalCard {
     proposal_kind: null,
     proposed_amount: null,
     churn_reason: null,
+    from_case: null,
     next_due_at: null,
     next_title: null,
     next_engine_text: null,

@@ -5,8 +5,9 @@ export const LOGGABLE: readonly ActivityKind[] = ['meeting', 'call', 'email', 's
 
 /**
  * The timeline's filter chips: every kind an entry can have. People log
- * the LOGGABLE kinds; the engine writes stage changes (a deal moved) and
- * contract entries (a contract added, a renewal step). Hand-offs and
- * system entries are never written today, so they have no chip.
+ * the LOGGABLE kinds; the engine writes stage changes (a deal moved),
+ * contract entries (a contract added, a renewal step) and hand-off steps
+ * (a sheet sent, questioned, acknowledged; a case handed to sales). System
+ * entries (a deletion undone) are rare enough to need no chip.
  */
-export const FILTERS: readonly (ActivityKind | 'all')[] = ['all', ...LOGGABLE, 'stage_change', 'contract'];
+export const FILTERS: readonly (ActivityKind | 'all')[] = ['all', ...LOGGABLE, 'stage_change', 'contract', 'handoff'];

@@ -15,6 +15,8 @@
 use crate::customers::company::{self, CompanyEdit, NewCompany};
 use crate::error::{Error, ErrorCode, ErrorPayload, Result};
 use crate::followups::follow_up::{self, NewFollowUp};
+use crate::handoff::acknowledge;
+use crate::handoff::sheet::{self, HandoffInput};
 use crate::pipeline::deal::{self, DealEdit};
 use crate::pipeline::moves::MoveDeal;
 use crate::store::db::{Db, WriteCtx};
@@ -29,7 +31,7 @@ use ts_rs::TS;
 /// The kinds of work that can wait for the share: what people do most
 /// while a share blinks — log a touch, plan or finish a follow-up, add a
 /// customer, correct a deal or a customer, move a card on the board, take
-/// a support case and answer it.
+/// a support case and answer it, send or acknowledge a hand-off sheet.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(tag = "op", rename_all = "snake_case")]
 #[ts(export)]
@@ -76,6 +78,17 @@ pub enum Op {
     NoteOnCase {
         post: NewPost,
     },
+    /// A hand-off sheet filled in after a win (often at the customer's, away
+    /// from the office share).
+    SendHandoff {
+        handoff: HandoffInput,
+    },
+    /// Support acknowledging a sheet it read.
+    AcknowledgeHandoff {
+        id: String,
+        #[ts(type = "number")]
+        version: i64,
+    },
 }
 
 /// What applying an op produced: the record's id, its new version for an
@@ -115,6 +128,12 @@ impl Op {
             Op::OpenCase { case } => support_case::open(ctx, case).map(created),
             Op::ReplyToCase { post } => thread::reply(ctx, post).map(created),
             Op::NoteOnCase { post } => thread::note(ctx, post).map(created),
+            Op::SendHandoff { handoff } => sheet::send(ctx, handoff).map(created),
+            Op::AcknowledgeHandoff { id, version } => acknowledge::acknowledge(ctx, id, *version).map(|v| Applied {
+                id: id.clone(),
+                version: Some(v),
+                reply: serde_json::Value::Null,
+            }),
         }
     }
 
@@ -141,6 +160,10 @@ impl Op {
                 id: id.clone(),
                 version: to,
                 touch: touch.clone(),
+            }),
+            Op::AcknowledgeHandoff { id, .. } => Some(Op::AcknowledgeHandoff {
+                id: id.clone(),
+                version: to,
             }),
             _ => None,
         }
@@ -610,6 +633,50 @@ mod tests {
             .unwrap()
             .done_at
             .is_some());
+    }
+
+    #[test]
+    fn a_hand_off_sent_away_from_the_share_lands_once_and_a_stale_acknowledgement_waits() {
+        let mut f = fixture();
+        let seed = seed_pipeline(&mut f.db);
+        let outbox = Outbox::open(&f._dir.path().join("outbox.db")).unwrap();
+        let sheet = HandoffInput {
+            company_id: seed.company_id.clone(),
+            sold: "クラウド会計 年額".into(),
+            ..Default::default()
+        };
+        outbox
+            .push(f.db.path(), "send", &Op::SendHandoff { handoff: sheet }, "t")
+            .unwrap();
+        assert_eq!(outbox.drain(&mut f.db).unwrap().applied, 1);
+        assert_eq!(outbox.drain(&mut f.db).unwrap(), DrainReport::default());
+        let id: String =
+            f.db.conn()
+                .query_row("SELECT id FROM handoffs", [], |r| r.get(0))
+                .unwrap();
+
+        // Support acknowledges offline while the rep corrects the sheet.
+        let ack = Op::AcknowledgeHandoff {
+            id: id.clone(),
+            version: 1,
+        };
+        outbox.push(f.db.path(), "ack", &ack, "t").unwrap();
+        let corrected = HandoffInput {
+            company_id: seed.company_id.clone(),
+            sold: "クラウド会計 年額 20ユーザー".into(),
+            ..Default::default()
+        };
+        f.db.write(|ctx| sheet::update(ctx, &id, 1, &corrected)).unwrap();
+        let report = outbox.drain(&mut f.db).unwrap();
+        assert_eq!((report.applied, report.conflicts), (0, 1));
+        let waiting = outbox.entries(f.db.path()).unwrap();
+        // Having read the correction, the support member acknowledges on top of it.
+        outbox.resolve(&mut f.db, waiting[0].seq, true).unwrap();
+        let status: String =
+            f.db.conn()
+                .query_row("SELECT status FROM handoffs WHERE id = ?1", [&id], |r| r.get(0))
+                .unwrap();
+        assert_eq!(status, "acknowledged");
     }
 
     #[test]

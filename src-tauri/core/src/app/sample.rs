@@ -13,10 +13,13 @@ use crate::customers::contact::NewContact;
 use crate::engine_text::EngineText;
 use crate::error::Result;
 use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
+use crate::handoff::acknowledge;
+use crate::handoff::sheet::{self, ChecklistTick, HandoffInput, KeyPersonInput, PreferredChannel, PromiseInput};
 use crate::pipeline::deal::{self, NewDeal};
 use crate::pipeline::stage::{self, Stage, StageKind};
 use crate::store::db::{Db, WriteCtx};
 use crate::team::member;
+use crate::team::role::{self, Role};
 use crate::timeline::activity::{self, ActivityKind, Direction, NewActivity};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Timelike, Utc};
 use rand::rngs::SmallRng;
@@ -255,6 +258,93 @@ fn fill(c: &mut Ctx, me: &str) -> Result<()> {
         contract(c, company, i)?;
     }
     support_cases(c, &companies, me)?;
+    handoffs(c, me)?;
+    Ok(())
+}
+
+/// Two of this desktop's won deals handed to support: one acknowledged last
+/// week, one sent an hour ago and still waiting. 伊藤 answers the phone.
+fn handoffs(c: &mut Ctx, me: &str) -> Result<()> {
+    let support = member::ensure(c.w, COLLEAGUES[3].0, COLLEAGUES[3].1)?;
+    role::set(c.w, &support.id, support.version, &[Role::Support])?;
+    let won: Vec<(String, String)> = {
+        let mut st = c.w.tx.prepare(
+            "SELECT d.id, d.company_id FROM deals d JOIN stages s ON s.id = d.stage_id
+              WHERE s.kind = 'won' AND d.owner_id = ?1 ORDER BY d.won_at DESC, d.id LIMIT 2",
+        )?;
+        let rows = st
+            .query_map([me], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows
+    };
+    let contact_of = |company_id: &str| -> Result<Option<String>> {
+        Ok(rusqlite::OptionalExtension::optional(c.w.tx.query_row(
+            "SELECT id FROM contacts WHERE company_id = ?1 AND deleted_at IS NULL ORDER BY id LIMIT 1",
+            [company_id],
+            |r| r.get(0),
+        ))?)
+    };
+    let checklist = crate::team::settings::TeamSettings::load(c.w.tx)?.handoff_checklist;
+    for (i, (deal_id, company_id)) in won.iter().enumerate() {
+        let acknowledged = i == 0;
+        let draft = sheet::draft(c.w.tx, company_id, Some(deal_id))?;
+        let sent_at = if acknowledged {
+            c.office_hours(c.today - Duration::days(6))
+        } else {
+            c.now - Duration::hours(1)
+        };
+        let input = HandoffInput {
+            company_id: company_id.clone(),
+            deal_id: Some(deal_id.clone()),
+            contract_id: draft.contract_id.clone(),
+            sold: draft.sold.clone(),
+            amount: draft.amount,
+            currency: draft.currency.clone(),
+            goals: "紙の申請をなくし、月末の締め作業を2日短くしたい。".into(),
+            risks: if acknowledged {
+                "情報システム部の担当者が1名のみ。異動の噂あり。".into()
+            } else {
+                "導入時期が繁忙期と重なるため、研修日程に注意。".into()
+            },
+            promises: vec![PromiseInput {
+                text: "初回トレーニングを現地で実施する".into(),
+                due_on: Some(c.today + Duration::days(if acknowledged { 3 } else { 10 })),
+                keeper_id: Some(support.id.clone()),
+            }],
+            key_persons: contact_of(company_id)?
+                .map(|contact_id| KeyPersonInput {
+                    contact_id,
+                    channel: PreferredChannel::Mail,
+                    note: "日中は会議が多いので、まずメールで。".into(),
+                })
+                .into_iter()
+                .collect(),
+            checklist: checklist
+                .iter()
+                .take(if acknowledged { checklist.len() } else { 2 })
+                .map(|item| ChecklistTick {
+                    item: item.clone(),
+                    done: true,
+                })
+                .collect(),
+            to_user_id: None,
+        };
+        let at = |t: DateTime<Utc>| WriteCtx {
+            tx: c.w.tx,
+            user_id: c.w.user_id,
+            now: to_db(t),
+            clock: c.w.clock,
+            lang: c.w.lang,
+        };
+        let id = sheet::send(&at(sent_at), &input)?;
+        if acknowledged {
+            let by_support = WriteCtx {
+                user_id: &support.id,
+                ..at(sent_at + Duration::hours(2))
+            };
+            acknowledge::acknowledge(&by_support, &id, 1)?;
+        }
+    }
     Ok(())
 }
 
@@ -827,6 +917,16 @@ mod tests {
             "one case is past its first-response target"
         );
         assert_eq!(count("SELECT COUNT(DISTINCT status) FROM support_cases"), 4);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM handoffs WHERE status = 'acknowledged'"),
+            1,
+            "one hand-off support acknowledged"
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM handoffs WHERE status = 'sent'"),
+            1,
+            "one waiting"
+        );
         let last_contact = count("SELECT COUNT(*) FROM companies WHERE last_contact_at IS NOT NULL");
         assert!(last_contact >= 40, "last contact follows the touches: {last_contact}");
     }

@@ -178,6 +178,46 @@ pub enum EngineText {
         from: String,
         to: String,
     },
+    // ------------------------------------------------------- hand-offs
+    /// A dated promise from a hand-off sheet: its keeper's follow-up.
+    HandoffPromise {
+        company: String,
+        promise: String,
+    },
+    /// What support handed the account owner from a case: their follow-up.
+    CaseToSalesDue {
+        company: String,
+        kind: ToSalesKind,
+        #[ts(type = "number")]
+        case_number: i64,
+    },
+    /// A sales → support hand-off sheet was sent; `to` is the support
+    /// member it was addressed to, `None` for the whole support team. The
+    /// sheet's id lets the timeline open it.
+    HandoffSent {
+        handoff_id: String,
+        to: Option<String>,
+    },
+    /// Support asked about the sheet (the question is the entry's body).
+    HandoffQuestion {
+        handoff_id: String,
+    },
+    /// The rep answered (the answer is the entry's body).
+    HandoffAnswer {
+        handoff_id: String,
+    },
+    HandoffAcknowledged {
+        handoff_id: String,
+        by: String,
+    },
+    /// Support handed the account owner something from a case (the note is
+    /// the entry's body).
+    CaseHandedToSales {
+        kind: ToSalesKind,
+        #[ts(type = "number")]
+        case_number: i64,
+        owner: String,
+    },
 }
 
 /// The words of a support case's code (channel, category, status,
@@ -417,6 +457,43 @@ impl EngineText {
                     En => format!("Case #{number} priority {from} → {to}: {subject}"),
                 }
             }
+            (HandoffPromise { company, promise }, Ja) => format!("約束: {promise}（{company}）"),
+            (HandoffPromise { company, promise }, En) => format!("Promise: {promise} ({company})"),
+            (
+                CaseToSalesDue {
+                    company,
+                    kind,
+                    case_number,
+                },
+                lang,
+            ) => match lang {
+                Ja => format!("サポートから（#{case_number}）: {} {company}", kind.label(lang)),
+                En => format!("From support (#{case_number}): {} {company}", kind.label(lang)),
+            },
+            (HandoffSent { to: None, .. }, Ja) => "導入引き継ぎをサポートへ送付".into(),
+            (HandoffSent { to: None, .. }, En) => "Hand-off sent to support".into(),
+            (HandoffSent { to: Some(to), .. }, Ja) => format!("導入引き継ぎを{to}さんへ送付"),
+            (HandoffSent { to: Some(to), .. }, En) => format!("Hand-off sent to {to}"),
+            (HandoffQuestion { .. }, Ja) => "引き継ぎへの質問".into(),
+            (HandoffQuestion { .. }, En) => "Question on the hand-off".into(),
+            (HandoffAnswer { .. }, Ja) => "引き継ぎの質問への回答".into(),
+            (HandoffAnswer { .. }, En) => "Answer on the hand-off".into(),
+            (HandoffAcknowledged { by, .. }, Ja) => format!("引き継ぎを受領: {by}"),
+            (HandoffAcknowledged { by, .. }, En) => format!("Hand-off acknowledged by {by}"),
+            (
+                CaseHandedToSales {
+                    kind,
+                    case_number,
+                    owner,
+                },
+                lang,
+            ) => match lang {
+                Ja => format!(
+                    "サポートから営業へ（#{case_number}）: {}、担当 {owner}",
+                    kind.label(lang)
+                ),
+                En => format!("Support to sales (#{case_number}): {}, for {owner}", kind.label(lang)),
+            },
         }
     }
 
@@ -598,6 +675,34 @@ pub(crate) mod tests {
                 from: "normal".into(),
                 to: "urgent".into(),
             },
+            HandoffPromise {
+                company: "株式会社テスト".into(),
+                promise: "初期設定の代行".into(),
+            },
+            CaseToSalesDue {
+                company: "株式会社テスト".into(),
+                kind: ToSalesKind::Opportunity,
+                case_number: 12,
+            },
+            HandoffSent {
+                handoff_id: "h1".into(),
+                to: Some("鈴木 花子".into()),
+            },
+            HandoffQuestion {
+                handoff_id: "h1".into(),
+            },
+            HandoffAnswer {
+                handoff_id: "h1".into(),
+            },
+            HandoffAcknowledged {
+                handoff_id: "h1".into(),
+                by: "鈴木 花子".into(),
+            },
+            CaseHandedToSales {
+                kind: ToSalesKind::RenewalRisk,
+                case_number: 12,
+                owner: "田中 太郎".into(),
+            },
         ];
         for t in &all {
             match t {
@@ -624,7 +729,14 @@ pub(crate) mod tests {
                 | CaseNoted { .. }
                 | CaseStatusChanged { .. }
                 | CaseAssigned { .. }
-                | CasePriorityChanged { .. } => {}
+                | CasePriorityChanged { .. }
+                | HandoffPromise { .. }
+                | CaseToSalesDue { .. }
+                | HandoffSent { .. }
+                | HandoffQuestion { .. }
+                | HandoffAnswer { .. }
+                | HandoffAcknowledged { .. }
+                | CaseHandedToSales { .. } => {}
             }
         }
         all
@@ -633,7 +745,7 @@ pub(crate) mod tests {
     #[test]
     fn every_kind_survives_its_columns_and_has_words_in_both_languages() {
         let examples = examples();
-        assert_eq!(examples.len(), 24);
+        assert_eq!(examples.len(), 31);
         for t in &examples {
             let (kind, params) = t.to_columns();
             assert_eq!(
@@ -693,6 +805,48 @@ pub(crate) mod tests {
         assert_eq!(money(12_345, "usd"), "$123.45");
         assert_eq!(money(-5, "EUR"), "-€0.05");
         assert_eq!(money(100_000, "CHF"), "1,000.00 CHF");
+    }
+}
+
+/// What support hands the account owner from a case; named here because the
+/// texts of the hand-off speak of it, and the engine's texts sit below it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ToSalesKind {
+    /// The customer wants more seats or asks about a higher plan.
+    Opportunity,
+    /// The contract may not be renewed.
+    RenewalRisk,
+    /// A complaint that needs the account owner.
+    Complaint,
+}
+
+impl ToSalesKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ToSalesKind::Opportunity => "opportunity",
+            ToSalesKind::RenewalRisk => "renewal_risk",
+            ToSalesKind::Complaint => "complaint",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ToSalesKind> {
+        match s {
+            "opportunity" => Some(ToSalesKind::Opportunity),
+            "renewal_risk" => Some(ToSalesKind::RenewalRisk),
+            "complaint" => Some(ToSalesKind::Complaint),
+            _ => None,
+        }
+    }
+    fn label(self, lang: Language) -> &'static str {
+        match (self, lang) {
+            (ToSalesKind::Opportunity, Language::Ja) => "商談機会",
+            (ToSalesKind::Opportunity, Language::En) => "opportunity",
+            (ToSalesKind::RenewalRisk, Language::Ja) => "更新リスク",
+            (ToSalesKind::RenewalRisk, Language::En) => "renewal risk",
+            (ToSalesKind::Complaint, Language::Ja) => "クレーム",
+            (ToSalesKind::Complaint, Language::En) => "complaint",
+        }
     }
 }
 

@@ -332,6 +332,13 @@ pub(crate) fn create_titled(ctx: &WriteCtx, f: &NewFollowUp, text: &EngineText) 
     insert(ctx, f, &text.render(ctx.lang), Some(text), false)
 }
 
+/// A person hands a colleague work the engine titles (a promise from a
+/// hand-off sheet, what support passes to the account owner): titled like
+/// [`create_titled`], handed over like [`plan`].
+pub(crate) fn plan_titled(ctx: &WriteCtx, f: &NewFollowUp, text: &EngineText) -> Result<String> {
+    insert(ctx, f, &text.render(ctx.lang), Some(text), true)
+}
+
 fn insert(
     ctx: &WriteCtx,
     f: &NewFollowUp,

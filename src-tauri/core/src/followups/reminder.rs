@@ -182,6 +182,14 @@ pub enum ReminderKind {
     /// The target passed: told to the same people and to the managers.
     CaseResponseBreached,
     CaseResolutionBreached,
+    /// A sales → support hand-off arrived (for the support member it is
+    /// addressed to, or every support member).
+    HandoffSent,
+    /// A hand-off nobody acknowledged within the team's business hours
+    /// (for the rep and for support).
+    HandoffUnacknowledged,
+    /// A question on my hand-off, or an answer to my question.
+    HandoffMessage,
 }
 
 impl ReminderKind {
@@ -195,6 +203,9 @@ impl ReminderKind {
             ReminderKind::CaseResolutionDueSoon => "case_resolution_due_soon",
             ReminderKind::CaseResponseBreached => "case_response_breached",
             ReminderKind::CaseResolutionBreached => "case_resolution_breached",
+            ReminderKind::HandoffSent => "handoff_sent",
+            ReminderKind::HandoffUnacknowledged => "handoff_unacknowledged",
+            ReminderKind::HandoffMessage => "handoff_message",
         }
     }
     fn parse(s: &str) -> ReminderKind {
@@ -206,6 +217,9 @@ impl ReminderKind {
             "decision_eve" => ReminderKind::DecisionEve,
             "forgotten_customer" => ReminderKind::ForgottenCustomer,
             "no_next_step" => ReminderKind::NoNextStep,
+            "handoff_sent" => ReminderKind::HandoffSent,
+            "handoff_unacknowledged" => ReminderKind::HandoffUnacknowledged,
+            "handoff_message" => ReminderKind::HandoffMessage,
             _ => ReminderKind::FollowUp,
         }
     }
@@ -292,6 +306,7 @@ fn candidates_sql() -> String {
                                WHERE g.deal_id = d.id AND g.status = 'open' AND g.deleted_at IS NULL)
            UNION ALL
            {cases}
+           {handoffs}
          ),
          pending AS (
            SELECT * FROM cand
@@ -301,7 +316,43 @@ fn candidates_sql() -> String {
                                  AND n.item_id = cand.item_id AND n.due_at = cand.due)
          )",
         retained = crate::followups::retention::RETAINED,
-        cases = case_candidates()
+        cases = case_candidates(),
+        handoffs = handoff_candidates(),
+    )
+}
+
+/// The hand-off reminders (the `handoff` folder owns the tables; read here
+/// by SQL like the deals above). "Support" is whoever holds the role now.
+fn handoff_candidates() -> String {
+    let support = "EXISTS (SELECT 1 FROM users u, json_each(u.roles) r WHERE u.id = ?1 AND r.value = 'support')";
+    let addressed = format!("(h.to_user_id = ?1 OR (h.to_user_id IS NULL AND {support}))");
+    format!(
+        "UNION ALL
+           SELECT 'handoff_sent', h.id, strftime({DB_TIME}, h.sent_at), NULL, h.sold,
+                  h.company_id, c.name, h.deal_id, d.title, NULL, NULL
+             FROM handoffs h
+             JOIN companies c ON c.id = h.company_id
+             LEFT JOIN deals d ON d.id = h.deal_id
+            WHERE h.status = 'sent' AND h.deleted_at IS NULL AND h.from_user_id <> ?1 AND {addressed}
+           UNION ALL
+           SELECT 'handoff_unacknowledged', h.id, strftime({DB_TIME}, h.ack_due_at), NULL, h.sold,
+                  h.company_id, c.name, h.deal_id, d.title, NULL, NULL
+             FROM handoffs h
+             JOIN companies c ON c.id = h.company_id
+             LEFT JOIN deals d ON d.id = h.deal_id
+            WHERE h.status = 'sent' AND h.deleted_at IS NULL AND (h.from_user_id = ?1 OR {addressed})
+           UNION ALL
+           SELECT 'handoff_message', m.id, strftime({DB_TIME}, m.at), NULL, m.body,
+                  h.company_id, c.name, h.deal_id, d.title, NULL, NULL
+             FROM handoff_messages m
+             JOIN handoffs h ON h.id = m.handoff_id
+             JOIN companies c ON c.id = h.company_id
+             LEFT JOIN deals d ON d.id = h.deal_id
+            WHERE h.deleted_at IS NULL AND m.author_id <> ?1
+              AND ((m.kind = 'question' AND h.from_user_id = ?1)
+                OR (m.kind = 'answer' AND EXISTS (SELECT 1 FROM handoff_messages q
+                                                   WHERE q.handoff_id = m.handoff_id AND q.kind = 'question'
+                                                     AND q.author_id = ?1)))"
     )
 }
 
@@ -518,6 +569,12 @@ fn headline(r: &Reminder, lang: Language) -> String {
         (ReminderKind::CaseResponseBreached, Language::En) => format!("First response overdue: {who}"),
         (ReminderKind::CaseResolutionBreached, Language::Ja) => format!("解決期限を過ぎました: {who}"),
         (ReminderKind::CaseResolutionBreached, Language::En) => format!("Resolution overdue: {who}"),
+        (ReminderKind::HandoffSent, Language::Ja) => format!("導入引き継ぎが届きました: {who}"),
+        (ReminderKind::HandoffSent, Language::En) => format!("New hand-off: {who}"),
+        (ReminderKind::HandoffUnacknowledged, Language::Ja) => format!("引き継ぎがまだ受領されていません: {who}"),
+        (ReminderKind::HandoffUnacknowledged, Language::En) => format!("Hand-off not acknowledged yet: {who}"),
+        (ReminderKind::HandoffMessage, Language::Ja) => format!("引き継ぎへのメッセージ: {who}"),
+        (ReminderKind::HandoffMessage, Language::En) => format!("New message on a hand-off: {who}"),
     }
 }
 
@@ -551,6 +608,10 @@ fn detail(r: &Reminder, lang: Language, offset: FixedOffset) -> String {
                 .map(|t| t.with_timezone(&offset).format("%m/%d %H:%M").to_string())
                 .unwrap_or_default();
             format!("{}\n{when}", r.title)
+        }
+        // What was sold, or the message itself, as written.
+        ReminderKind::HandoffSent | ReminderKind::HandoffUnacknowledged | ReminderKind::HandoffMessage => {
+            r.title.clone()
         }
     }
 }

@@ -122,6 +122,9 @@ pub struct DealCard {
     pub deadline_days_left: Option<i32>,
     /// Buying signals recorded on this deal's timeline.
     pub signal_count: i32,
+    /// The support case this deal came from (support handed it to sales).
+    #[ts(type = "number | null")]
+    pub from_case: Option<i64>,
     /// On a lost card: why it was lost, the competitor who won, what was
     /// said about it, and when to re-approach.
     pub lost_reason: Option<String>,
@@ -191,7 +194,9 @@ macro_rules! cards_of_stage {
                   WHERE f.deal_id = d.id AND f.status = 'open' AND f.deleted_at IS NULL),
                 (SELECT COALESCE(SUM(json_array_length(a.signals)), 0) FROM activities a
                   WHERE a.deal_id = d.id AND a.deleted_at IS NULL AND a.signals <> '[]'),
-                d.lost_to, d.lost_detail",
+                d.lost_to, d.lost_detail,
+                (SELECT MAX(s.number) FROM case_handoffs h JOIN support_cases s ON s.id = h.case_id
+                  WHERE h.deal_id = d.id AND h.deleted_at IS NULL)",
             filtered_deals!(),
             " AND d.stage_id = ?7"
         )
@@ -423,6 +428,7 @@ fn card(r: &Row, stage: &Stage, today: NaiveDate, clock: &dyn Clock) -> rusqlite
         lost_detail: if lost { r.get(18)? } else { None },
         reapproach_on: if lost { day(r.get(14)?) } else { None },
         signal_count: r.get(16)?,
+        from_case: r.get(19)?,
     })
 }
 

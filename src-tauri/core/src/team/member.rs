@@ -123,6 +123,11 @@ pub(crate) const OWNED_BY_MEMBER: &[(&str, &str, Entity)] = &[
     ("follow_ups", "handed_over_by", Entity::FollowUp),
     ("support_cases", "assignee_id", Entity::SupportCase),
     ("case_events", "author_id", Entity::SupportCase),
+    ("handoffs", "from_user_id", Entity::Handoff),
+    ("handoffs", "to_user_id", Entity::Handoff),
+    ("handoff_promises", "keeper_id", Entity::Handoff),
+    ("handoff_messages", "author_id", Entity::Handoff),
+    ("case_handoffs", "owner_id", Entity::Handoff),
 ];
 
 /// What a merge moved.
@@ -428,7 +433,13 @@ mod tests {
             "users.merged_into",
         ];
         // History: who last changed a row, who did what when.
-        let history = ["audit_log.user_id", "change_log.user_id", "applied_ops.user_id"];
+        let history = [
+            "audit_log.user_id",
+            "change_log.user_id",
+            "applied_ops.user_id",
+            "handoffs.acknowledged_by",
+            "case_handoffs.created_by",
+        ];
         let conn = f.db.conn();
         let tables: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE '%VIRTUAL%'")

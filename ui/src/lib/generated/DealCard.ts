@@ -24,6 +24,10 @@ deadline_days_left: number | null,
  */
 signal_count: number, 
 /**
+ * The support case this deal came from (support handed it to sales).
+ */
+from_case: number | null, 
+/**
  * On a lost card: why it was lost, the competitor who won, what was
  * said about it, and when to re-approach.
  */

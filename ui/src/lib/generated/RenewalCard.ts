@@ -19,6 +19,10 @@ days_left: number, time_left: TimeLeft, notice_deadline: string, notice_days: nu
  */
 hearing_days: number | null, proposal_days: number | null, amount: number, currency: string, billing: Billing, auto_renew: boolean, status: ContractStatus, step: RenewalStep, owner_id: string | null, owner_name: string | null, satisfaction: number | null, hearing_notes: string, proposal_kind: ProposalKind | null, proposed_amount: number | null, churn_reason: string | null, 
 /**
+ * The support case that flagged this contract as a renewal risk.
+ */
+from_case: number | null, 
+/**
  * The renewal follow-up due next, if any.
  */
 next_due_at: string | null, next_title: string | null, 

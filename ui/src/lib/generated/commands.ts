@@ -27,6 +27,11 @@ import type { DeletionImpact } from './DeletionImpact';
 import type { DrainReport } from './DrainReport';
 import type { Entry } from './Entry';
 import type { FollowUpItem } from './FollowUpItem';
+import type { HandoffDraft } from './HandoffDraft';
+import type { HandoffInput } from './HandoffInput';
+import type { HandoffLists } from './HandoffLists';
+import type { HandoffSheet } from './HandoffSheet';
+import type { HandoffSummary } from './HandoffSummary';
 import type { IdentityChoice } from './IdentityChoice';
 import type { InboxQuery } from './InboxQuery';
 import type { InboxView } from './InboxView';
@@ -68,10 +73,22 @@ import type { TeamSettings } from './TeamSettings';
 import type { ThankYouDraft } from './ThankYouDraft';
 import type { TimelinePage } from './TimelinePage';
 import type { TimelineQuery } from './TimelineQuery';
+import type { ToSalesInput } from './ToSalesInput';
+import type { ToSalesOutcome } from './ToSalesOutcome';
+import type { ToSalesTarget } from './ToSalesTarget';
 import type { UpdateCheck } from './UpdateCheck';
 import type { User } from './User';
 import type { VersionedSettings } from './VersionedSettings';
 import type { WhoAreYou } from './WhoAreYou';
+
+/**
+ * Acknowledges a sheet (kept in the outbox while the share is away); the
+ * sheet's new version.
+ * `acknowledge_handoff` in src-tauri/src/commands/handoff.rs.
+ */
+export function acknowledgeHandoff(id: string, version: number): Promise<number | null> {
+  return call<number | null>('acknowledge_handoff', { id, version });
+}
 
 /**
  * `advance_renewal` in src-tauri/src/commands/renewals.rs.
@@ -177,6 +194,13 @@ export function companyContracts(companyId: string): Promise<RenewalCard[]> {
  */
 export function companyDeletionImpact(id: string): Promise<DeletionImpact> {
   return call<DeletionImpact>('company_deletion_impact', { id });
+}
+
+/**
+ * `company_handoffs` in src-tauri/src/commands/handoff.rs.
+ */
+export function companyHandoffs(companyId: string): Promise<HandoffSummary[]> {
+  return call<HandoffSummary[]>('company_handoffs', { companyId });
 }
 
 /**
@@ -329,6 +353,43 @@ export function dueCount(): Promise<number> {
  */
 export function followUps(mineOnly: boolean, includeDone: boolean, companyId: string | null): Promise<FollowUpItem[]> {
   return call<FollowUpItem[]>('follow_ups', { mineOnly, includeDone, companyId });
+}
+
+/**
+ * `hand_to_sales` in src-tauri/src/commands/handoff.rs.
+ */
+export function handToSales(input: ToSalesInput): Promise<ToSalesOutcome> {
+  return call<ToSalesOutcome>('hand_to_sales', { input });
+}
+
+/**
+ * `handoff` in src-tauri/src/commands/handoff.rs.
+ */
+export function handoff(id: string): Promise<HandoffSheet> {
+  return call<HandoffSheet>('handoff', { id });
+}
+
+/**
+ * A new sheet for a customer, prefilled from a won deal when named.
+ * `handoff_draft` in src-tauri/src/commands/handoff.rs.
+ */
+export function handoffDraft(companyId: string, dealId: string | null): Promise<HandoffDraft> {
+  return call<HandoffDraft>('handoff_draft', { companyId, dealId });
+}
+
+/**
+ * `handoff_lists` in src-tauri/src/commands/handoff.rs.
+ */
+export function handoffLists(): Promise<HandoffLists> {
+  return call<HandoffLists>('handoff_lists');
+}
+
+/**
+ * A question on a sheet (support) or an answer (the rep); the sheet as it is now.
+ * `handoff_message` in src-tauri/src/commands/handoff.rs.
+ */
+export function handoffMessage(id: string, version: number, question: boolean, body: string): Promise<HandoffSheet> {
+  return call<HandoffSheet>('handoff_message', { id, version, question, body });
 }
 
 /**
@@ -548,6 +609,15 @@ export function searchMore(query: string, kind: SearchKind, after: SearchCursor)
 }
 
 /**
+ * Sends a sheet (kept in the outbox while the share is away); the sent
+ * sheet's id.
+ * `send_handoff` in src-tauri/src/commands/handoff.rs.
+ */
+export function sendHandoff(handoff: HandoffInput): Promise<string> {
+  return call<string>('send_handoff', { handoff });
+}
+
+/**
  * `set_autostart` in src-tauri/src/commands/follow_ups.rs.
  */
 export function setAutostart(enabled: boolean): Promise<boolean> {
@@ -640,6 +710,14 @@ export function timeline(query: TimelineQuery): Promise<TimelinePage> {
 }
 
 /**
+ * Who a hand-over from a case goes to, and what it may name.
+ * `to_sales_target` in src-tauri/src/commands/handoff.rs.
+ */
+export function toSalesTarget(caseId: string): Promise<ToSalesTarget> {
+  return call<ToSalesTarget>('to_sales_target', { caseId });
+}
+
+/**
  * Puts back everything one delete (of a deal or a customer) took.
  * `undo_deletion` in src-tauri/src/commands/deletions.rs.
  */
@@ -699,6 +777,13 @@ export function updateDeal(id: string, version: number, edit: DealEdit): Promise
 }
 
 /**
+ * `update_handoff` in src-tauri/src/commands/handoff.rs.
+ */
+export function updateHandoff(id: string, version: number, handoff: HandoffInput): Promise<HandoffSheet> {
+  return call<HandoffSheet>('update_handoff', { id, version, handoff });
+}
+
+/**
  * `update_team_settings` in src-tauri/src/commands/team_settings.rs.
  */
 export function updateTeamSettings(version: number, settings: TeamSettings): Promise<VersionedSettings> {
@@ -728,6 +813,7 @@ export function whoAreYou(): Promise<WhoAreYou> {
 
 /** Every command the shell answers. */
 export const COMMANDS = [
+  'acknowledge_handoff',
   'advance_renewal',
   'app_status',
   'assign_case',
@@ -742,6 +828,7 @@ export const COMMANDS = [
   'company_cases',
   'company_contracts',
   'company_deletion_impact',
+  'company_handoffs',
   'company_summary',
   'complete_follow_up',
   'contacts',
@@ -763,6 +850,11 @@ export const COMMANDS = [
   'drain_outbox',
   'due_count',
   'follow_ups',
+  'hand_to_sales',
+  'handoff',
+  'handoff_draft',
+  'handoff_lists',
+  'handoff_message',
   'identify',
   'install_update',
   'log_activity',
@@ -792,6 +884,7 @@ export const COMMANDS = [
   'save_pipeline',
   'search',
   'search_more',
+  'send_handoff',
   'set_autostart',
   'set_case_priority',
   'set_case_status',
@@ -805,6 +898,7 @@ export const COMMANDS = [
   'team_settings',
   'thank_you_mail',
   'timeline',
+  'to_sales_target',
   'undo_deletion',
   'update_activity',
   'update_case',
@@ -813,6 +907,7 @@ export const COMMANDS = [
   'update_contact',
   'update_contract',
   'update_deal',
+  'update_handoff',
   'update_team_settings',
   'use_local_database',
   'users',

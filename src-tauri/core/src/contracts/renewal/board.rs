@@ -45,6 +45,9 @@ pub struct RenewalCard {
     #[ts(type = "number | null")]
     pub proposed_amount: Option<i64>,
     pub churn_reason: Option<String>,
+    /// The support case that flagged this contract as a renewal risk.
+    #[ts(type = "number | null")]
+    pub from_case: Option<i64>,
     /// The renewal follow-up due next, if any.
     pub next_due_at: Option<String>,
     pub next_title: Option<String>,
@@ -57,7 +60,9 @@ pub struct RenewalCard {
 const CARD: &str = "SELECT k.id, k.version, k.company_id, c.name, k.plan, k.start_date, k.end_date, k.notice_days,
         k.amount, k.currency, k.billing, k.auto_renew, k.status, k.renewal_stage, k.owner_id, u.display_name,
         k.satisfaction, k.hearing_notes, k.proposal_kind, k.proposed_amount, k.churn_reason, k.next_contract_id,
-        nf.due_at, nf.title, k.hearing_days, k.proposal_days, nf.text_kind, nf.text_params
+        nf.due_at, nf.title, k.hearing_days, k.proposal_days, nf.text_kind, nf.text_params,
+        (SELECT MAX(s.number) FROM case_handoffs h JOIN support_cases s ON s.id = h.case_id
+          WHERE h.contract_id = k.id AND h.kind = 'renewal_risk' AND h.deleted_at IS NULL) AS from_case
    FROM contracts k JOIN companies c ON c.id = k.company_id LEFT JOIN users u ON u.id = k.owner_id
    LEFT JOIN follow_ups nf ON nf.id = (
         SELECT f.id FROM follow_ups f WHERE f.contract_id = k.id AND f.status = 'open' AND f.deleted_at IS NULL
@@ -101,6 +106,7 @@ fn card(r: &rusqlite::Row, today: NaiveDate) -> Result<RenewalCard> {
         proposal_kind,
         proposed_amount: r.get("proposed_amount")?,
         churn_reason: r.get("churn_reason")?,
+        from_case: r.get("from_case")?,
         next_contract_id: r.get("next_contract_id")?,
         next_due_at: r.get("due_at")?,
         next_title: r.get("title")?,
