@@ -275,11 +275,10 @@ export const en: Catalog = {
     good: 'Good',
     watch: 'Watch',
     at_risk: 'At risk',
-    none: 'No issues',
+    none: 'No issues in the last 90 days',
     sort: 'Health (at risk first)',
     column: 'Health',
     reasons: 'Reasons',
-    window: 'last 90 days',
     reason: {
       open_complaint: '{count} open complaint(s)',
       complaints: '{count} complaint(s) in 90 days',

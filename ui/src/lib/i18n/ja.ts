@@ -278,11 +278,10 @@ export const ja = {
     good: '良好',
     watch: '要注意',
     at_risk: '危険',
-    none: '問題はありません',
+    none: '直近90日に問題はありません',
     sort: '健全度（危険から）',
     column: '健全度',
     reasons: '理由',
-    window: '直近90日',
     reason: {
       open_complaint: '未解決のクレーム {count}件',
       complaints: '90日以内のクレーム {count}件',
