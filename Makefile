@@ -92,6 +92,9 @@ bench: test-deps app
 	# One timeline page in 10k- and 1M-entry files, and search over 1M texts
 	# (writes a ~1.2 GB temporary file, about four minutes).
 	$(CARGO) bench -p kizuna-core --bench timeline
+	# Customer health with 200,000 support cases: one customer's and the
+	# customer list sorted by health, against the bare SQL (ratio).
+	$(CARGO) bench -p kizuna-core --bench health
 	# Reminder punctuality (p50/p99 delay after the due time), a colleague's
 	# change reaching the scheduler, and its idle CPU (about a minute).
 	$(CARGO) bench -p kizuna-core --bench reminders

@@ -429,6 +429,19 @@ pub fn delete(ctx: &WriteCtx, id: &str, version: i64, with_open_work: bool) -> R
     Ok(batch.finish())
 }
 
+/// The customer list's one query (the rest is sorting and text matching in
+/// memory); public for the benchmark's bare-SQL baseline.
+pub const LIST_SQL: &str =
+    "SELECT c.id, c.name, c.name_kana, c.industry, c.segment, c.owner_id, u.display_name, c.last_contact_at,
+                COALESCE(o.n, 0), COALESCE(o.amount, 0), c.phone, c.tags
+         FROM companies c
+         LEFT JOIN users u ON u.id = c.owner_id
+         LEFT JOIN (SELECT d.company_id, COUNT(*) AS n, SUM(d.amount) AS amount
+                    FROM deals d JOIN stages s ON s.id = d.stage_id
+                    WHERE d.deleted_at IS NULL AND s.kind = 'open'
+                    GROUP BY d.company_id) o ON o.company_id = c.id
+         WHERE c.deleted_at IS NULL AND (?1 IS NULL OR c.owner_id = ?1) AND (?2 IS NULL OR c.segment = ?2)";
+
 /// The customer list: filtered by owner and segment in SQL, by text and
 /// sorted here, because both compare folded readings (see [`crate::text`])
 /// that SQLite's collations do not know. A team has hundreds to a few
@@ -437,17 +450,7 @@ pub fn list(conn: &Connection, clock: &dyn Clock, q: &CompanyQuery) -> Result<Ve
     // Every customer's health in one grouped pass, not a query per row.
     let mut health = super::health::all(conn, clock)?;
     let owner = non_empty(&q.owner_id);
-    let mut st = conn.prepare_cached(
-        "SELECT c.id, c.name, c.name_kana, c.industry, c.segment, c.owner_id, u.display_name, c.last_contact_at,
-                COALESCE(o.n, 0), COALESCE(o.amount, 0), c.phone, c.tags
-         FROM companies c
-         LEFT JOIN users u ON u.id = c.owner_id
-         LEFT JOIN (SELECT d.company_id, COUNT(*) AS n, SUM(d.amount) AS amount
-                    FROM deals d JOIN stages s ON s.id = d.stage_id
-                    WHERE d.deleted_at IS NULL AND s.kind = 'open'
-                    GROUP BY d.company_id) o ON o.company_id = c.id
-         WHERE c.deleted_at IS NULL AND (?1 IS NULL OR c.owner_id = ?1) AND (?2 IS NULL OR c.segment = ?2)",
-    )?;
+    let mut st = conn.prepare_cached(LIST_SQL)?;
     let needle = q.text.as_deref().map(fold).filter(|t| !t.is_empty());
     let mut rows: Vec<(String, String, CompanyListItem)> = Vec::new();
     let mut it = st.query(params![owner, q.segment.map(Segment::as_str)])?;

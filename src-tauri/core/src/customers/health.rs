@@ -141,7 +141,7 @@ impl Health {
 /// clock's one text form, so comparing text compares instants. A case
 /// resolved or closed without a reply has no first response missing: the
 /// resolution answered it.
-pub(crate) const CASE_FACTS: &str = "
+pub const CASE_FACTS: &str = "
 SELECT sc.company_id,
        SUM(sc.status IN ('new','in_progress','waiting')) AS open_cases,
        SUM(sc.status IN ('new','in_progress','waiting') AND sc.category = 'complaint') AS open_complaints,
@@ -156,7 +156,7 @@ SELECT sc.company_id,
 /// Per company, the satisfaction of its latest hearing (the contract period
 /// ending last among those with one; SQLite takes the bare column from the
 /// row that holds the MAX).
-const SATISFACTION: &str = "
+pub const SATISFACTION: &str = "
 SELECT k.company_id, k.satisfaction, MAX(k.end_date)
   FROM contracts k
  WHERE k.deleted_at IS NULL AND k.satisfaction IS NOT NULL";
