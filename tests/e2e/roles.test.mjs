@@ -80,14 +80,18 @@ test('roles are set in Settings and stay; business hours and the hand-off checkl
     await app.clickEl(ups[i]);
   }
   // A blank item is refused before the round trip, in the user's language.
-  const texts = await app.findAll('[data-testid="checklist-text"]');
+  const setItem = (i, text) =>
+    app.exec(
+      `const el = document.querySelectorAll('[data-testid="checklist-text"]')[arguments[0]]; el.value = arguments[1]; el.dispatchEvent(new Event('input', { bubbles: true }));`,
+      [i, text],
+    );
   assert.equal(await app.exec(`return document.querySelectorAll('[data-testid="checklist-text"]')[0].value`), '請求書の送付先を確認した');
-  await app.cmd('POST', `/element/${texts[1]}/clear`, {});
+  await setItem(1, '  ');
   await app.click('[data-testid="team-settings-save"]');
   await app.find('[data-testid="team-settings-error"]');
   assert.equal(await app.exec(`return document.querySelector('[data-testid="team-settings-error"]').dataset.field`), 'handoff_checklist');
   assert.match(await app.text('[data-testid="team-settings-error"]'), /空欄のチェック項目があります/);
-  await app.cmd('POST', `/element/${texts[1]}/value`, { text: '請求先と支払条件を確認した' });
+  await setItem(1, '契約書・発注書を受領した');
   await app.click('[data-testid="team-settings-save"]');
   await app.find('[data-testid="team-settings-saved"]');
   await scrollTo(app, '[data-testid="support-settings"]');
@@ -159,8 +163,9 @@ test('a complaint a colleague logs turns the customer’s health to at risk on t
   await app.screenshot('health-list-ja');
 
   // English.
-  await app.invoke('set_language', { language: 'en' });
-  await app.exec(`location.reload()`);
+  await app.click('[data-testid="nav-settings"]');
+  await app.click('[data-testid="settings-language-en"]');
+  await app.waitFor(async () => /Roles/.test(await app.text('[data-testid="members"]')), 10000, 'English labels');
   await app.click('[data-testid="open-search"]');
   await app.type('[data-testid="search-input"]', calm.name);
   await app.click('[data-testid="search-hit"][data-kind="companies"]');
