@@ -94,7 +94,9 @@ test('roles are set in Settings and stay; business hours and the hand-off checkl
   await setItem(1, '契約書・発注書を受領した');
   await app.click('[data-testid="team-settings-save"]');
   await app.find('[data-testid="team-settings-saved"]');
-  await scrollTo(app, '[data-testid="support-settings"]');
+  await scrollTo(app, '[data-testid="business-days"]');
+  await app.screenshot('roles-business-hours-ja');
+  await scrollTo(app, '[data-testid="case-sla"]');
   await app.screenshot('roles-team-settings-ja');
 
   // After a restart: the same roles and rules, from the file.
@@ -115,7 +117,9 @@ test('roles are set in Settings and stay; business hours and the hand-off checkl
   await app.waitFor(async () => /Roles/.test(await app.text('[data-testid="members"]')), 10000, 'English labels');
   await scrollTo(app, row('takahashi.y'));
   await app.screenshot('roles-members-en');
-  await scrollTo(app, '[data-testid="support-settings"]');
+  await scrollTo(app, '[data-testid="business-days"]');
+  await app.screenshot('roles-business-hours-en');
+  await scrollTo(app, '[data-testid="case-sla"]');
   await app.screenshot('roles-team-settings-en');
 });
 
@@ -171,5 +175,8 @@ test('a complaint a colleague logs turns the customer’s health to at risk on t
   await app.click('[data-testid="search-hit"][data-kind="companies"]');
   await app.find('[data-testid="customer-health"] [data-testid="health"][data-level="at_risk"]');
   assert.match(await app.text('[data-testid="customer-health"]'), /1 open complaint/);
+  // The touch form's guard says it before the next call.
+  await app.find('[data-testid="pushy-complaint"]');
+  assert.match(await app.text('[data-testid="pushy-complaint"]'), /open complaint/);
   await app.screenshot('health-customer-en');
 });

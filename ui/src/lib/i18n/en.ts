@@ -286,6 +286,7 @@ export const en: Catalog = {
       open_cases: '{count} open case(s)',
       low_satisfaction: 'Last hearing satisfaction {count}/5',
     },
+    pushyTitle: 'Before you reach out',
     pushyComplaint: 'This customer has {n} open complaint(s). Check with support before you reach out.',
     forgottenComplaint: 'Open complaint, and the owner has not been in touch for 14 days',
   },

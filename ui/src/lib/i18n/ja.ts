@@ -289,6 +289,7 @@ export const ja = {
       open_cases: '未解決の問い合わせ {count}件',
       low_satisfaction: '前回ヒアリングの満足度 {count}/5',
     },
+    pushyTitle: '連絡の前に確認を',
     pushyComplaint: 'この顧客には未解決のクレームが{n}件あります。連絡の前にサポートの状況を確認してください。',
     forgottenComplaint: '未解決のクレームがあり、担当者が14日以上連絡していません',
   },
