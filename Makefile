@@ -96,6 +96,9 @@ bench: test-deps app
 	# the tab counts beside the bare SQL on the same file, ratio and query
 	# plans (about a minute).
 	$(CARGO) bench -p kizuna-core --bench support
+	# Customer health with 200,000 support cases: one customer's and the
+	# customer list sorted by health, against the bare SQL (ratio).
+	$(CARGO) bench -p kizuna-core --bench health
 	# Reminder punctuality (p50/p99 delay after the due time), a colleague's
 	# change reaching the scheduler, and its idle CPU (about a minute).
 	$(CARGO) bench -p kizuna-core --bench reminders

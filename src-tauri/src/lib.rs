@@ -131,6 +131,7 @@ pub fn run() {
             commands::members::members,
             commands::members::rename_member,
             commands::members::set_member_active,
+            commands::members::set_member_roles,
             commands::members::merge_members,
             commands::follow_ups::follow_ups,
             commands::follow_ups::create_follow_up,

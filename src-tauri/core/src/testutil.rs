@@ -299,3 +299,55 @@ fn crash_helper() {
     .unwrap();
     std::process::abort();
 }
+
+/// A case as the support engine would store it (written here by SQL so
+/// the arithmetic is tested apart from how cases are opened).
+pub struct Case<'a> {
+    pub category: &'a str,
+    pub status: &'a str,
+    pub received_at: &'a str,
+    pub first_response_due: &'a str,
+    pub first_response_at: Option<&'a str>,
+    pub resolution_due: &'a str,
+    pub resolved_at: Option<&'a str>,
+}
+
+impl Default for Case<'_> {
+    fn default() -> Self {
+        // Received and answered well within its targets, a week ago.
+        Case {
+            category: "question",
+            status: "resolved",
+            received_at: "2026-11-18T01:00:00Z",
+            first_response_due: "2026-11-18T05:00:00Z",
+            first_response_at: Some("2026-11-18T02:00:00Z"),
+            resolution_due: "2026-11-20T05:00:00Z",
+            resolved_at: Some("2026-11-19T02:00:00Z"),
+        }
+    }
+}
+
+pub fn insert_case(db: &Db, company_id: &str, c: &Case) -> String {
+    let id = crate::id::new_id();
+    db.conn()
+        .execute(
+            "INSERT INTO support_cases (id, number, company_id, subject, category, status, received_at,
+                 first_response_due, first_response_warn_at, first_response_at, resolution_due,
+                 resolution_warn_at, resolved_at, created_at, updated_at)
+             VALUES (?1, (SELECT COALESCE(MAX(number), 0) + 1 FROM support_cases), ?2, '件名', ?3, ?4, ?5,
+                 ?6, ?6, ?7, ?8, ?8, ?9, ?5, ?5)",
+            rusqlite::params![
+                id,
+                company_id,
+                c.category,
+                c.status,
+                c.received_at,
+                c.first_response_due,
+                c.first_response_at,
+                c.resolution_due,
+                c.resolved_at
+            ],
+        )
+        .unwrap();
+    id
+}

@@ -13,7 +13,12 @@ use tauri::State;
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn companies(state: State<'_, AppState>, query: CompanyQuery) -> Reply<Vec<CompanyListItem>> {
-    state.with_session(move |s| company::list(s.db()?.conn(), &query)).await
+    state
+        .with_session(move |s| {
+            let db = s.db()?;
+            company::list(db.conn(), db.clock(), &query)
+        })
+        .await
 }
 
 #[tauri::command]

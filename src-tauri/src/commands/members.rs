@@ -6,6 +6,7 @@ use crate::state::AppState;
 use kizuna_core::app::session::{AppStatus, IdentityChoice, WhoAreYou};
 use kizuna_core::team::member::{self, Member, MergeReport, User};
 use kizuna_core::team::presence::Presence;
+use kizuna_core::team::role::Role;
 use tauri::State;
 
 #[tauri::command]
@@ -38,6 +39,19 @@ pub async fn members(state: State<'_, AppState>) -> Reply<Vec<Member>> {
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn rename_member(state: State<'_, AppState>, id: String, version: i64, name: String) -> Reply<Vec<Member>> {
     state.with_session(move |s| s.rename_member(&id, version, &name)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
+pub async fn set_member_roles(
+    state: State<'_, AppState>,
+    id: String,
+    version: i64,
+    roles: Vec<Role>,
+) -> Reply<Vec<Member>> {
+    state
+        .with_session(move |s| s.set_member_roles(&id, version, &roles))
+        .await
 }
 
 #[tauri::command]

@@ -15,7 +15,7 @@ pub async fn renewal_board(state: State<'_, AppState>, horizon_days: u32) -> Rep
     state
         .with_session(move |s| {
             let db = s.db()?;
-            renewal::board(db.conn(), db.clock().today(), i64::from(horizon_days.min(3660)))
+            renewal::board(db.conn(), db.clock(), i64::from(horizon_days.min(3660)))
         })
         .await
 }

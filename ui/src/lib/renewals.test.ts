@@ -35,6 +35,7 @@ function card(id: string, over: Partial<RenewalCard>): RenewalCard {
     next_title: null,
     next_engine_text: null,
     next_contract_id: null,
+    health: null,
     ...over,
   };
 }

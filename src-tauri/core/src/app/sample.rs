@@ -27,11 +27,13 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rusqlite::params;
 
-const COLLEAGUES: [(&str, &str); 4] = [
-    ("sato.k", "佐藤 健太"),
-    ("suzuki.m", "鈴木 美咲"),
-    ("takahashi.y", "高橋 優斗"),
-    ("ito.a", "伊藤 彩"),
+/// The sample team: a manager who still sells, two sales reps, and one
+/// person who answers the support line.
+const COLLEAGUES: [(&str, &str, &[Role]); 4] = [
+    ("sato.k", "佐藤 健太", &[Role::Sales, Role::Manager]),
+    ("suzuki.m", "鈴木 美咲", &[Role::Sales]),
+    ("takahashi.y", "高橋 優斗", &[Role::Sales]),
+    ("ito.a", "伊藤 彩", &[Role::Support]),
 ];
 
 const PREFIXES: [(&str, &str); 25] = [
@@ -235,8 +237,12 @@ pub fn populate(db: &mut Db) -> Result<()> {
 
 fn fill(c: &mut Ctx, me: &str) -> Result<()> {
     let mut team = vec![me.to_string()];
-    for (login, name) in COLLEAGUES {
-        team.push(member::ensure(c.w, login, name)?.id);
+    for (login, name, roles) in COLLEAGUES {
+        let m = member::ensure(c.w, login, name)?;
+        if role::of(c.w.tx, &m.id)? != roles {
+            role::set(c.w, &m.id, m.version, roles)?;
+        }
+        team.push(m.id);
     }
     // The user of this desktop owns a good share, so "my" views are not empty.
     let owner_for = |i: usize| team[if i % 3 == 0 { 0 } else { 1 + i % (team.len() - 1) }].clone();
@@ -851,7 +857,6 @@ fn contract(c: &mut Ctx, company: &SampleCompany, i: usize) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use crate::clock::Clock;
     use crate::contracts::contract::ContractStatus;
     use crate::followups::follow_up::{list_open, DueState};
     use crate::pipeline::board;
@@ -873,7 +878,12 @@ mod tests {
         assert_eq!(count("SELECT COUNT(*) FROM deals"), 120);
         assert!(count("SELECT COUNT(*) FROM activities WHERE kind = 'meeting' AND minutes <> ''") >= 50);
         assert!(count("SELECT COUNT(*) FROM users") >= 5);
-        let ending_soon: Vec<_> = crate::contracts::renewal::board(conn, f.clock.today(), 90)
+        let support = crate::team::role::members_with(conn, crate::team::role::Role::Support).unwrap();
+        assert_eq!(
+            support.iter().map(|u| u.display_name.as_str()).collect::<Vec<_>>(),
+            ["中村 由紀", "伊藤 彩"]
+        );
+        let ending_soon: Vec<_> = crate::contracts::renewal::board(conn, &f.clock, 90)
             .unwrap()
             .into_iter()
             .filter(|c| matches!(c.status, ContractStatus::Active | ContractStatus::InRenewal))

@@ -14,6 +14,7 @@ use crate::language::Language;
 use crate::store::db::{Db, OpenNotice, OpenOptions, ReadOnlyReason};
 use crate::team::member::{self, Member, MergeReport, User};
 use crate::team::presence::{self, Computer, Presence};
+use crate::team::role::{self, Role};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -46,6 +47,9 @@ pub struct AppStatus {
     pub open_error: Option<ErrorPayload>,
     /// The member this computer profile acts as (`id` empty: not chosen yet).
     pub user: User,
+    /// That member's roles, read afresh like the name: which view the
+    /// window starts on and what "mine" means follow them.
+    pub roles: Vec<Role>,
     /// The first-run question has not been answered yet.
     pub first_run: bool,
     /// A database is open but this profile has not said who it is there:
@@ -247,10 +251,15 @@ impl Session {
         });
         let needs_identity = self.db.is_some() && member.is_none();
         let user = member.unwrap_or_else(|| User::nobody(&self.machine.login, ""));
+        let roles = match &self.db {
+            Some(db) if !user.id.is_empty() => role::of(db.conn(), &user.id).unwrap_or_default(),
+            _ => Vec::new(),
+        };
         AppStatus {
             database,
             open_error: self.open_error.as_ref().map(Error::payload),
             user,
+            roles,
             first_run: !self.config.first_run_done,
             needs_identity,
             language: self.config.language.unwrap_or(self.os_language),
@@ -561,6 +570,15 @@ impl Session {
     pub fn rename_member(&mut self, id: &str, version: i64, name: &str) -> Result<Vec<Member>> {
         let db = self.db()?;
         db.write(|ctx| member::rename(ctx, id, version, name))?;
+        db.refresh_user()?;
+        member::members(db.conn())
+    }
+
+    /// Sets a member's roles as of the `version` the user saw (a colleague's
+    /// edit of the same member in between is a conflict).
+    pub fn set_member_roles(&mut self, id: &str, version: i64, roles: &[Role]) -> Result<Vec<Member>> {
+        let db = self.db()?;
+        db.write(|ctx| role::set(ctx, id, version, roles))?;
         db.refresh_user()?;
         member::members(db.conn())
     }
@@ -1206,5 +1224,38 @@ mod tests {
         let mut b = start_as(pc2.path(), "user", "PC-2", clock());
         assert!(b.status().needs_identity);
         assert!(b.who_are_you().unwrap().members.iter().all(|m| m.id != left.id));
+    }
+
+    #[test]
+    fn a_colleague_sets_my_roles_and_my_window_learns_them_version_checked() {
+        let share = tempfile::tempdir().unwrap();
+        let team = share.path().join("team.db");
+        let (pc1, pc2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let mut a = start_as(pc1.path(), "kenta", "PC-1", clock());
+        a.create_team_database(&team).unwrap();
+        join(&mut a, "佐藤 健太");
+        let mut b = start_as(pc2.path(), "misaki", "PC-2", clock());
+        b.open_team_database(&team).unwrap();
+        let misaki = join(&mut b, "鈴木 美咲").user;
+        assert_eq!(b.status().roles, vec![Role::Sales], "everyone sells at first");
+
+        let members = a
+            .set_member_roles(&misaki.id, misaki.version, &[Role::Support])
+            .unwrap();
+        let row = members.iter().find(|m| m.id == misaki.id).unwrap();
+        assert_eq!(
+            (row.roles.clone(), row.version),
+            (vec![Role::Support], misaki.version + 1)
+        );
+        assert_eq!(b.status().roles, vec![Role::Support], "her window reads them afresh");
+
+        // A second screen still showing the old version is told, not obeyed.
+        let stale = a
+            .set_member_roles(&misaki.id, misaki.version, &[Role::Manager])
+            .unwrap_err();
+        assert_eq!(stale.code(), ErrorCode::Conflict);
+        assert_eq!(b.status().roles, vec![Role::Support]);
+        let none = a.set_member_roles(&misaki.id, row.version, &[]).unwrap_err();
+        assert_eq!(none.code(), ErrorCode::Invalid);
     }
 }

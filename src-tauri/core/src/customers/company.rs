@@ -2,6 +2,8 @@
 //! a customer with everything that would be left an orphan.
 
 use crate::changeset::Changes;
+use crate::clock::Clock;
+use crate::customers::health::Health;
 use crate::error::{Error, Result};
 use crate::id::new_id;
 use crate::store::changes::Entity;
@@ -124,6 +126,8 @@ pub struct CompanyListItem {
     /// Sum of the open deals' amounts (in their minor units, whatever the currency).
     #[ts(type = "number")]
     pub open_amount: i64,
+    /// Support's view of the customer (docs/customer-health.md).
+    pub health: Health,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -138,6 +142,9 @@ pub enum CompanySort {
     LastContact,
     /// Largest open pipeline first.
     OpenAmount,
+    /// At risk first, then watched, then good: the customers support worries
+    /// about on top.
+    Health,
 }
 
 /// What the customer list shows.
@@ -422,14 +429,10 @@ pub fn delete(ctx: &WriteCtx, id: &str, version: i64, with_open_work: bool) -> R
     Ok(batch.finish())
 }
 
-/// The customer list: filtered by owner and segment in SQL, by text and
-/// sorted here, because both compare folded readings (see [`crate::text`])
-/// that SQLite's collations do not know. A team has hundreds to a few
-/// thousand customers, so this stays a few milliseconds.
-pub fn list(conn: &Connection, q: &CompanyQuery) -> Result<Vec<CompanyListItem>> {
-    let owner = non_empty(&q.owner_id);
-    let mut st = conn.prepare_cached(
-        "SELECT c.id, c.name, c.name_kana, c.industry, c.segment, c.owner_id, u.display_name, c.last_contact_at,
+/// The customer list's one query (the rest is sorting and text matching in
+/// memory); public for the benchmark's bare-SQL baseline.
+pub const LIST_SQL: &str =
+    "SELECT c.id, c.name, c.name_kana, c.industry, c.segment, c.owner_id, u.display_name, c.last_contact_at,
                 COALESCE(o.n, 0), COALESCE(o.amount, 0), c.phone, c.tags
          FROM companies c
          LEFT JOIN users u ON u.id = c.owner_id
@@ -437,13 +440,22 @@ pub fn list(conn: &Connection, q: &CompanyQuery) -> Result<Vec<CompanyListItem>>
                     FROM deals d JOIN stages s ON s.id = d.stage_id
                     WHERE d.deleted_at IS NULL AND s.kind = 'open'
                     GROUP BY d.company_id) o ON o.company_id = c.id
-         WHERE c.deleted_at IS NULL AND (?1 IS NULL OR c.owner_id = ?1) AND (?2 IS NULL OR c.segment = ?2)",
-    )?;
+         WHERE c.deleted_at IS NULL AND (?1 IS NULL OR c.owner_id = ?1) AND (?2 IS NULL OR c.segment = ?2)";
+
+/// The customer list: filtered by owner and segment in SQL, by text and
+/// sorted here, because both compare folded readings (see [`crate::text`])
+/// that SQLite's collations do not know. A team has hundreds to a few
+/// thousand customers, so this stays a few milliseconds.
+pub fn list(conn: &Connection, clock: &dyn Clock, q: &CompanyQuery) -> Result<Vec<CompanyListItem>> {
+    // Every customer's health in one grouped pass, not a query per row.
+    let mut health = super::health::all(conn, clock)?;
+    let owner = non_empty(&q.owner_id);
+    let mut st = conn.prepare_cached(LIST_SQL)?;
     let needle = q.text.as_deref().map(fold).filter(|t| !t.is_empty());
     let mut rows: Vec<(String, String, CompanyListItem)> = Vec::new();
     let mut it = st.query(params![owner, q.segment.map(Segment::as_str)])?;
     while let Some(r) = it.next()? {
-        let item = CompanyListItem {
+        let mut item = CompanyListItem {
             id: r.get(0)?,
             name: r.get(1)?,
             name_kana: r.get(2)?,
@@ -454,6 +466,7 @@ pub fn list(conn: &Connection, q: &CompanyQuery) -> Result<Vec<CompanyListItem>>
             last_contact_at: r.get(7)?,
             open_deals: r.get(8)?,
             open_amount: r.get(9)?,
+            health: Health::default(),
         };
         let (kana_key, name_key) = (fold(&item.name_kana), fold(&item.name));
         if let Some(n) = &needle {
@@ -472,6 +485,7 @@ pub fn list(conn: &Connection, q: &CompanyQuery) -> Result<Vec<CompanyListItem>>
                 continue;
             }
         }
+        item.health = health.remove(&item.id).unwrap_or_default();
         rows.push((kana_key, name_key, item));
     }
     let by_reading = |a: &(String, String, CompanyListItem), b: &(String, String, CompanyListItem)| {
@@ -484,6 +498,10 @@ pub fn list(conn: &Connection, q: &CompanyQuery) -> Result<Vec<CompanyListItem>>
             // text sorts like the instants it names.
             CompanySort::LastContact => a.2.last_contact_at.cmp(&b.2.last_contact_at),
             CompanySort::OpenAmount => b.2.open_amount.cmp(&a.2.open_amount),
+            // Within a level, the one with more reasons first.
+            CompanySort::Health => {
+                (a.2.health.level, b.2.health.reasons.len()).cmp(&(b.2.health.level, a.2.health.reasons.len()))
+            }
         };
         first.then_with(|| by_reading(a, b))
     });
@@ -539,7 +557,7 @@ mod tests {
 
     #[test]
     fn the_detail_holds_every_field_and_an_edit_is_versioned_and_audited() {
-        let Fixture { mut db, _dir, .. } = fixture();
+        let Fixture { mut db, _dir, clock } = fixture();
         let sato = db
             .write(|ctx| crate::team::member::ensure(ctx, "sato", "佐藤 健太"))
             .unwrap();
@@ -564,11 +582,11 @@ mod tests {
         assert_eq!((c.segment, c.owner_name.as_deref()), (Segment::Key, Some("佐藤 健太")));
         assert_eq!(c.tags, ["重点顧客", "展示会"]);
         assert_eq!(
-            names(&list(db.conn(), &text_query("展示")).unwrap()),
+            names(&list(db.conn(), &clock, &text_query("展示")).unwrap()),
             ["株式会社さくら商事"]
         );
         assert!(
-            list(db.conn(), &text_query("\"")).unwrap().is_empty(),
+            list(db.conn(), &clock, &text_query("\"")).unwrap().is_empty(),
             "the tags' JSON is not searched"
         );
         assert_eq!(c.updated_at, "2026-11-25T01:00:00Z");
@@ -702,14 +720,14 @@ mod tests {
 
     #[test]
     fn the_list_sorts_by_reading_whatever_script_it_was_typed_in() {
-        let Fixture { mut db, _dir, .. } = fixture();
+        let Fixture { mut db, _dir, clock } = fixture();
         new_company(&mut db, "株式会社わかば", "わかば");
         new_company(&mut db, "カ行の会社", "カガク");
         new_company(&mut db, "半角の会社", "ｱｵﾊﾞ");
         new_company(&mut db, "読みなし", "");
         new_company(&mut db, "株式会社いろは", "いろは");
         new_company(&mut db, "ABC株式会社", "ＡＢＣ");
-        let all = list(db.conn(), &CompanyQuery::default()).unwrap();
+        let all = list(db.conn(), &clock, &CompanyQuery::default()).unwrap();
         assert_eq!(
             names(&all),
             [
@@ -726,14 +744,14 @@ mod tests {
             text: Some(t.into()),
             ..Default::default()
         };
-        assert_eq!(names(&list(db.conn(), &q("ワカ")).unwrap()), ["株式会社わかば"]);
-        assert_eq!(names(&list(db.conn(), &q("あおば")).unwrap()), ["半角の会社"]);
-        assert_eq!(names(&list(db.conn(), &q("abc")).unwrap()), ["ABC株式会社"]);
-        assert_eq!(names(&list(db.conn(), &q("  ")).unwrap()).len(), 6);
-        assert!(list(db.conn(), &q("%")).unwrap().is_empty());
+        assert_eq!(names(&list(db.conn(), &clock, &q("ワカ")).unwrap()), ["株式会社わかば"]);
+        assert_eq!(names(&list(db.conn(), &clock, &q("あおば")).unwrap()), ["半角の会社"]);
+        assert_eq!(names(&list(db.conn(), &clock, &q("abc")).unwrap()), ["ABC株式会社"]);
+        assert_eq!(names(&list(db.conn(), &clock, &q("  ")).unwrap()).len(), 6);
+        assert!(list(db.conn(), &clock, &q("%")).unwrap().is_empty());
         // The shell's old call still works.
         assert_eq!(
-            names(&list(db.conn(), &text_query("いろは")).unwrap()),
+            names(&list(db.conn(), &clock, &text_query("いろは")).unwrap()),
             ["株式会社いろは"]
         );
     }
@@ -762,26 +780,69 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            names(&list(db.conn(), &q(CompanySort::LastContact)).unwrap()),
+            names(&list(db.conn(), &f.clock, &q(CompanySort::LastContact)).unwrap()),
             ["株式会社テスト", "未接触", "ご無沙汰", "最近"],
             "never contacted first (by reading), then the longest ago"
         );
-        let by_amount = list(db.conn(), &q(CompanySort::OpenAmount)).unwrap();
+        let by_amount = list(db.conn(), &f.clock, &q(CompanySort::OpenAmount)).unwrap();
         assert_eq!(by_amount[0].name, "株式会社テスト");
         assert_eq!((by_amount[0].open_deals, by_amount[0].open_amount), (1, 9_000_000));
         let keys = CompanyQuery {
             segment: Some(Segment::Key),
             ..Default::default()
         };
-        assert_eq!(names(&list(db.conn(), &keys).unwrap()), ["ご無沙汰", "最近"]);
+        assert_eq!(names(&list(db.conn(), &f.clock, &keys).unwrap()), ["ご無沙汰", "最近"]);
         let mine = CompanyQuery {
             owner_id: Some(me.clone()),
             ..keys
         };
-        let mine = list(db.conn(), &mine).unwrap();
+        let mine = list(db.conn(), &f.clock, &mine).unwrap();
         assert_eq!(names(&mine), ["ご無沙汰"]);
         assert_eq!(mine[0].owner_id.as_deref(), Some(me.as_str()));
         assert_eq!(mine[0].last_contact_at.as_deref(), Some("2026-09-01T00:00:00Z"));
+    }
+
+    #[test]
+    fn the_list_sorts_by_health_at_risk_first_and_shows_each_customers_indicator() {
+        use crate::customers::health::HealthLevel;
+        use crate::testutil::{insert_case, Case};
+        let Fixture { mut db, _dir, clock } = fixture();
+        let calm = new_company(&mut db, "あんしん", "あんしん");
+        let angry = new_company(&mut db, "おこり", "おこり");
+        let watched = new_company(&mut db, "きがかり", "きがかり");
+        let open_complaint = Case {
+            category: "complaint",
+            status: "new",
+            first_response_at: None,
+            resolved_at: None,
+            first_response_due: "2026-11-26T00:00:00Z",
+            resolution_due: "2026-11-30T00:00:00Z",
+            ..Case::default()
+        };
+        insert_case(&db, &angry, &open_complaint);
+        insert_case(
+            &db,
+            &watched,
+            &Case {
+                category: "complaint",
+                ..Case::default()
+            },
+        );
+        insert_case(&db, &calm, &Case::default());
+        let q = CompanyQuery {
+            sort: CompanySort::Health,
+            ..Default::default()
+        };
+        let rows = list(db.conn(), &clock, &q).unwrap();
+        assert_eq!(names(&rows), ["おこり", "きがかり", "あんしん"]);
+        assert_eq!(
+            rows.iter().map(|r| r.health.level).collect::<Vec<_>>(),
+            [HealthLevel::AtRisk, HealthLevel::Watch, HealthLevel::Good]
+        );
+        // The other sorts carry the same indicator.
+        let by_name = list(db.conn(), &clock, &CompanyQuery::default()).unwrap();
+        assert_eq!(by_name[1].name, "おこり");
+        assert_eq!(by_name[1].health.facts.open_complaints, 1);
     }
 
     #[test]
@@ -992,7 +1053,7 @@ mod tests {
         crate::testutil::store_unknown(&f, &format!("UPDATE companies SET segment = 'vip' WHERE id = '{id}'"));
         crate::testutil::assert_unknown(get(f.db.conn(), &id), "companies", &id, "vip");
         assert!(matches!(
-            list(f.db.conn(), &CompanyQuery::default()),
+            list(f.db.conn(), &f.clock, &CompanyQuery::default()),
             Err(crate::Error::UnknownValue { .. })
         ));
     }

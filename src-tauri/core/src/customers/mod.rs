@@ -2,3 +2,4 @@
 
 pub mod company;
 pub mod contact;
+pub mod health;

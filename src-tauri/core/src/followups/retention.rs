@@ -4,6 +4,7 @@
 
 use crate::clock::{from_db, Clock};
 use crate::customers::company::Segment;
+use crate::customers::health::OPEN_COMPLAINT;
 use crate::error::Result;
 use crate::team::settings::TeamSettings;
 use rusqlite::{params, Connection};
@@ -28,7 +29,14 @@ pub struct ForgottenCustomer {
     pub overdue: bool,
     /// An active customer (open deal or running contract) with no open follow-up.
     pub no_next_step: bool,
+    /// A key account with an open complaint that its owner has not spoken
+    /// to in [`COMPLAINT_QUIET_DAYS`] days: support is on it, but the
+    /// relationship is the owner's.
+    pub complaint_unattended: bool,
 }
+
+/// How long a key account with an open complaint may go without a word from its owner.
+pub const COMPLAINT_QUIET_DAYS: i64 = 14;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -79,7 +87,11 @@ fn customers_sql() -> String {
         OR EXISTS (SELECT 1 FROM contracts k WHERE k.company_id = c.id AND k.deleted_at IS NULL
                     AND k.status IN ('active','in_renewal')))
        AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.company_id = c.id AND f.status = 'open'
-                        AND f.deleted_at IS NULL) AS no_next
+                        AND f.deleted_at IS NULL) AS no_next,
+       c.segment = 'key' AND {OPEN_COMPLAINT}
+       AND NOT EXISTS (SELECT 1 FROM activities oa WHERE oa.company_id = c.id AND oa.deleted_at IS NULL
+                        AND oa.occurred_at >= ?3 AND oa.kind IN ('meeting','call','email','sns','quote')
+                        AND (c.owner_id IS NULL OR oa.author_id = c.owner_id)) AS complaint_unattended
   FROM companies c LEFT JOIN users u ON u.id = c.owner_id
  WHERE c.deleted_at IS NULL
  ORDER BY COALESCE(c.last_contact_at, c.created_at), c.name_kana"
@@ -117,7 +129,8 @@ pub fn nobody_forgotten(
     let now = clock.now();
     let mut groups: BTreeMap<Owner, OwnerGroup> = BTreeMap::new();
     let mut st = conn.prepare_cached(&customers_sql())?;
-    let mut rows = st.query(params![team.retention_days_key, team.retention_days_other])?;
+    let quiet_since = crate::clock::to_db(now - chrono::Duration::days(COMPLAINT_QUIET_DAYS));
+    let mut rows = st.query(params![team.retention_days_key, team.retention_days_other, quiet_since])?;
     while let Some(r) = rows.next()? {
         let since: String = r.get(4)?;
         let interval: i64 = r.get(5)?;
@@ -125,7 +138,8 @@ pub fn nobody_forgotten(
         let retained: bool = r.get::<_, Option<bool>>(8)?.unwrap_or(false);
         let no_next: bool = r.get::<_, Option<bool>>(9)?.unwrap_or(false);
         let overdue = retained && days > interval;
-        if !overdue && !no_next {
+        let complaint: bool = r.get::<_, Option<bool>>(10)?.unwrap_or(false);
+        if !overdue && !no_next && !complaint {
             continue;
         }
         group(&mut groups, (r.get(6)?, r.get(7)?))
@@ -139,6 +153,7 @@ pub fn nobody_forgotten(
                 interval_days: interval,
                 overdue,
                 no_next_step: no_next,
+                complaint_unattended: complaint,
             });
     }
     let mut st = conn.prepare_cached(DEALS)?;
@@ -171,6 +186,57 @@ mod tests {
     use super::*;
     use crate::testutil::{colleague, entry, fixture, log, seed_pipeline};
     use crate::timeline::activity::ActivityKind;
+
+    #[test]
+    fn a_key_account_with_an_open_complaint_and_no_word_from_its_owner_in_14_days_is_listed() {
+        use crate::testutil::{insert_case, Case};
+        let mut f = fixture(); // 2026-11-25T01:00:00Z
+        let s = seed_pipeline(&mut f.db);
+        let me = f.db.user().id.clone();
+        let team = TeamSettings::default();
+        f.db.conn()
+            .execute("UPDATE companies SET owner_id = ?1, segment = 'key'", [&me])
+            .unwrap();
+        let c = &s.company_id;
+        // My last call was 15 days ago: well within the 30-day retention interval.
+        log(
+            &mut f.db,
+            &entry(c, ActivityKind::Call, "2026-11-10T00:00:00Z", "定期連絡"),
+        );
+        let listed = |f: &crate::testutil::Fixture| {
+            nobody_forgotten(f.db.conn(), &f.clock, &team, Some(&me))
+                .unwrap()
+                .into_iter()
+                .flat_map(|g| g.customers)
+                .find(|x| &x.id == c)
+        };
+        assert_eq!(listed(&f), None, "no complaint: nothing to say");
+        insert_case(
+            &f.db,
+            c,
+            &Case {
+                category: "complaint",
+                status: "in_progress",
+                resolved_at: None,
+                resolution_due: "2026-11-30T00:00:00Z",
+                ..Case::default()
+            },
+        );
+        let found = listed(&f).expect("listed for the complaint");
+        assert!(found.complaint_unattended && !found.overdue && !found.no_next_step);
+
+        // A colleague's call is not the owner's.
+        let mut sato = colleague(&f, "sato", "佐藤");
+        let call = entry(c, ActivityKind::Call, "2026-11-24T00:00:00Z", "サポートから");
+        sato.write(|ctx| crate::timeline::activity::log(ctx, &call)).unwrap();
+        assert!(listed(&f).is_some_and(|x| x.complaint_unattended));
+        // The owner's call 14 days ago to the second takes it off.
+        log(
+            &mut f.db,
+            &entry(c, ActivityKind::Call, "2026-11-11T01:00:00Z", "お詫び"),
+        );
+        assert_eq!(listed(&f), None);
+    }
 
     #[test]
     fn lists_overdue_customers_and_deals_without_a_next_step_by_owner() {

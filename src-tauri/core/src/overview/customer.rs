@@ -6,6 +6,7 @@
 use crate::clock::Clock;
 use crate::contracts::contract::{stored_date, ContractStatus};
 use crate::customers::company::{self, Segment};
+use crate::customers::health::{self, Health};
 use crate::engine_text::EngineText;
 use crate::error::{known, Result};
 use crate::followups::follow_up::{DueState, FollowUpKind};
@@ -76,6 +77,8 @@ pub struct CompanySummary {
     pub last_contact_at: Option<String>,
     /// The team's earliest open follow-up for this customer (any assignee).
     pub next_follow_up: Option<SummaryFollowUp>,
+    /// Support's view of the customer (docs/customer-health.md).
+    pub health: Health,
 }
 
 /// The detail header of a customer.
@@ -156,5 +159,6 @@ pub fn summary(conn: &Connection, clock: &dyn Clock, id: &str) -> Result<Company
         contracts,
         last_contact_at: c.last_contact_at,
         next_follow_up,
+        health: health::of(conn, clock, id)?,
     })
 }

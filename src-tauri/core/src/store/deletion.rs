@@ -296,7 +296,6 @@ pub fn undo(ctx: &WriteCtx, deletion_id: &str) -> Result<Restored> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::Clock;
     use crate::followups::follow_up::{self, FollowUpQuery};
     use crate::pipeline::board::{self, BoardFilter};
     use crate::pipeline::deal::{self};
@@ -480,8 +479,10 @@ mod tests {
         assert_eq!(gone.follow_ups, impact.open_follow_ups);
         assert!(board_titles(&f).is_empty());
         assert!(open_follow_ups(&f).is_empty());
-        assert!(company::list(f.db.conn(), &Default::default()).unwrap().is_empty());
-        assert!(crate::contracts::renewal::board(f.db.conn(), f.clock.today(), 400)
+        assert!(company::list(f.db.conn(), &f.clock, &Default::default())
+            .unwrap()
+            .is_empty());
+        assert!(crate::contracts::renewal::board(f.db.conn(), &f.clock, 400)
             .unwrap()
             .is_empty());
         assert_eq!(

@@ -37,6 +37,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!("../../migrations/0012_roles.sql")),
     sql(include_str!("../../migrations/0013_support_cases.sql")),
     sql(include_str!("../../migrations/0014_handoffs.sql")),
+    sql(include_str!("../../migrations/0015_health_index.sql")),
 ];
 
 /// The newest schema this build knows.
@@ -96,7 +97,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
-        assert_eq!(CURRENT, 14);
+        assert_eq!(CURRENT, 15);
         // The copy taken before migrating is the old file, whole.
         let copies: Vec<_> = std::fs::read_dir(&backups)
             .unwrap()
@@ -107,7 +108,7 @@ mod tests {
             .file_name()
             .unwrap()
             .to_string_lossy()
-            .starts_with("kizuna-before-v14-"));
+            .starts_with("kizuna-before-v15-"));
         let old = Connection::open(&copies[0]).unwrap();
         assert_eq!(
             old.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))

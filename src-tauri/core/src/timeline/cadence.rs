@@ -7,6 +7,7 @@
 //! customer in a recent window and warns before one more.
 
 use crate::clock::{from_db, to_db, Clock};
+use crate::customers::health;
 use crate::engine_text::EngineText;
 use crate::error::Result;
 use crate::team::settings::TeamSettings;
@@ -43,7 +44,9 @@ pub struct TouchRef {
     pub author_name: Option<String>,
 }
 
-/// The team already reached out this often without an answer.
+/// Think before one more touch: the team already reached out this often
+/// without an answer, or the customer has a complaint nobody resolved yet
+/// (a sales call then lands on an angry customer).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct PushyWarning {
@@ -51,6 +54,10 @@ pub struct PushyWarning {
     pub window_days: u32,
     /// Newest first.
     pub touches: Vec<TouchRef>,
+    /// The unanswered touches reached the cap.
+    pub over_cap: bool,
+    /// Complaints still open with support.
+    pub open_complaints: u32,
 }
 
 /// A company's touches, newest first, as (outbound-without-reply?, row).
@@ -141,25 +148,25 @@ pub fn propose(conn: &Connection, clock: &dyn Clock, team: &TeamSettings, compan
 }
 
 /// A warning when the team made `pushy_max_touches` or more outbound touches
-/// to the customer within `pushy_window_days` and heard nothing back.
+/// to the customer within `pushy_window_days` and heard nothing back, or
+/// when the customer has an open complaint.
 pub fn pushiness(
     conn: &Connection,
     clock: &dyn Clock,
     team: &TeamSettings,
     company_id: &str,
 ) -> Result<Option<PushyWarning>> {
-    if team.pushy_max_touches == 0 {
-        return Ok(None);
-    }
     let since = to_db(clock.now() - Duration::days(i64::from(team.pushy_window_days)));
     let touches = unanswered(touches_since(conn, company_id, &since)?);
-    Ok(
-        (touches.len() as u32 >= team.pushy_max_touches).then_some(PushyWarning {
-            max_touches: team.pushy_max_touches,
-            window_days: team.pushy_window_days,
-            touches,
-        }),
-    )
+    let over_cap = team.pushy_max_touches > 0 && touches.len() as u32 >= team.pushy_max_touches;
+    let open_complaints = health::of(conn, clock, company_id)?.facts.open_complaints;
+    Ok((over_cap || open_complaints > 0).then_some(PushyWarning {
+        max_touches: team.pushy_max_touches,
+        window_days: team.pushy_window_days,
+        touches,
+        over_cap,
+        open_complaints,
+    }))
 }
 
 /// What the app says when someone logs or plans a touch.
@@ -260,12 +267,45 @@ mod tests {
             ["DM", "資料送付", "電話"]
         );
         assert_eq!(w.touches[1].author_name.as_deref(), Some("佐藤"));
-        assert_eq!((w.max_touches, w.window_days), (3, 7));
+        assert_eq!(
+            (w.max_touches, w.window_days, w.over_cap, w.open_complaints),
+            (3, 7, true, 0)
+        );
 
         // A reply clears it.
         let mut reply = entry(c, ActivityKind::Call, "2026-11-24T05:00:00Z", "折り返し");
         reply.direction = Some(Direction::Inbound);
         log(&mut f.db, &reply);
+        assert_eq!(pushiness(f.db.conn(), &f.clock, &team, c).unwrap(), None);
+    }
+
+    #[test]
+    fn an_open_complaint_warns_before_any_touch_until_support_resolves_it() {
+        use crate::testutil::{insert_case, Case};
+        let mut f = fixture();
+        let s = seed_pipeline(&mut f.db);
+        let team = TeamSettings::default();
+        let c = &s.company_id;
+        let open = insert_case(
+            &f.db,
+            c,
+            &Case {
+                category: "complaint",
+                status: "in_progress",
+                resolved_at: None,
+                resolution_due: "2026-11-30T00:00:00Z",
+                ..Case::default()
+            },
+        );
+        let w = pushiness(f.db.conn(), &f.clock, &team, c).unwrap().expect("warned");
+        assert_eq!((w.over_cap, w.open_complaints, w.touches.len()), (false, 1, 0));
+        // A resolved complaint no longer stops a call (health still remembers it).
+        f.db.conn()
+            .execute(
+                "UPDATE support_cases SET status = 'resolved', resolved_at = '2026-11-25T00:00:00Z' WHERE id = ?1",
+                [&open],
+            )
+            .unwrap();
         assert_eq!(pushiness(f.db.conn(), &f.clock, &team, c).unwrap(), None);
     }
 }

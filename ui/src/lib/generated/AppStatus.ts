@@ -2,6 +2,7 @@
 import type { DatabaseInfo } from "./DatabaseInfo";
 import type { ErrorPayload } from "./ErrorPayload";
 import type { Language } from "./Language";
+import type { Role } from "./Role";
 import type { User } from "./User";
 
 export type AppStatus = { 
@@ -17,6 +18,11 @@ open_error: ErrorPayload | null,
  * The member this computer profile acts as (`id` empty: not chosen yet).
  */
 user: User, 
+/**
+ * That member's roles, read afresh like the name: which view the
+ * window starts on and what "mine" means follow them.
+ */
+roles: Array<Role>, 
 /**
  * The first-run question has not been answered yet.
  */

@@ -17,4 +17,10 @@ overdue: boolean,
 /**
  * An active customer (open deal or running contract) with no open follow-up.
  */
-no_next_step: boolean, };
+no_next_step: boolean, 
+/**
+ * A key account with an open complaint that its owner has not spoken
+ * to in [`COMPLAINT_QUIET_DAYS`] days: support is on it, but the
+ * relationship is the owner's.
+ */
+complaint_unattended: boolean, };

@@ -2,10 +2,20 @@
 import type { TouchRef } from "./TouchRef";
 
 /**
- * The team already reached out this often without an answer.
+ * Think before one more touch: the team already reached out this often
+ * without an answer, or the customer has a complaint nobody resolved yet
+ * (a sales call then lands on an angry customer).
  */
 export type PushyWarning = { max_touches: number, window_days: number, 
 /**
  * Newest first.
  */
-touches: Array<TouchRef>, };
+touches: Array<TouchRef>, 
+/**
+ * The unanswered touches reached the cap.
+ */
+over_cap: boolean, 
+/**
+ * Complaints still open with support.
+ */
+open_complaints: number, };

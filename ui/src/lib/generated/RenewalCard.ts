@@ -2,6 +2,7 @@
 import type { Billing } from "./Billing";
 import type { ContractStatus } from "./ContractStatus";
 import type { EngineText } from "./EngineText";
+import type { Health } from "./Health";
 import type { ProposalKind } from "./ProposalKind";
 import type { RenewalStep } from "./RenewalStep";
 import type { TimeLeft } from "./TimeLeft";
@@ -33,4 +34,10 @@ next_engine_text: EngineText | null,
 /**
  * The period that followed, once renewed.
  */
-next_contract_id: string | null, };
+next_contract_id: string | null, 
+/**
+ * The customer's health (docs/customer-health.md) on the renewal board,
+ * so nobody proposes a renewal to a customer with open complaints as if
+ * nothing happened; `None` where the page already shows it.
+ */
+health: Health | null, };

@@ -61,6 +61,7 @@ import type { RenewalRate } from './RenewalRate';
 import type { RenewalStep } from './RenewalStep';
 import type { RestoreOutcome } from './RestoreOutcome';
 import type { Restored } from './Restored';
+import type { Role } from './Role';
 import type { SearchCursor } from './SearchCursor';
 import type { SearchGroup } from './SearchGroup';
 import type { SearchKind } from './SearchKind';
@@ -667,6 +668,13 @@ export function setMemberActive(id: string, version: number, active: boolean): P
 }
 
 /**
+ * `set_member_roles` in src-tauri/src/commands/members.rs.
+ */
+export function setMemberRoles(id: string, version: number, roles: Role[]): Promise<Member[]> {
+  return call<Member[]>('set_member_roles', { id, version, roles });
+}
+
+/**
  * `snooze_follow_up` in src-tauri/src/commands/follow_ups.rs.
  */
 export function snoozeFollowUp(id: string, version: number, choice: SnoozeChoice): Promise<FollowUpItem> {
@@ -892,6 +900,7 @@ export const COMMANDS = [
   'set_display_name',
   'set_language',
   'set_member_active',
+  'set_member_roles',
   'snooze_follow_up',
   'support_case',
   'support_inbox',

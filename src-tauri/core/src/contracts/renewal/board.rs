@@ -1,7 +1,9 @@
 //! The renewal board and the company page's contracts: one card per contract period.
 
 use super::{RenewalStep, TimeLeft};
+use crate::clock::Clock;
 use crate::contracts::contract::{stored_date, Billing, ContractStatus};
+use crate::customers::health::{self, Health};
 use crate::engine_text::{EngineText, ProposalKind};
 use crate::error::{known, Error, Result};
 use chrono::{Duration, NaiveDate};
@@ -55,6 +57,10 @@ pub struct RenewalCard {
     pub next_engine_text: Option<EngineText>,
     /// The period that followed, once renewed.
     pub next_contract_id: Option<String>,
+    /// The customer's health (docs/customer-health.md) on the renewal board,
+    /// so nobody proposes a renewal to a customer with open complaints as if
+    /// nothing happened; `None` where the page already shows it.
+    pub health: Option<Health>,
 }
 
 const CARD: &str = "SELECT k.id, k.version, k.company_id, c.name, k.plan, k.start_date, k.end_date, k.notice_days,
@@ -111,6 +117,7 @@ fn card(r: &rusqlite::Row, today: NaiveDate) -> Result<RenewalCard> {
         next_due_at: r.get("due_at")?,
         next_title: r.get("title")?,
         next_engine_text: EngineText::read(r, 26)?,
+        health: None,
         id,
     })
 }
@@ -129,7 +136,8 @@ pub fn get(conn: &Connection, today: NaiveDate, id: &str) -> Result<RenewalCard>
 /// The renewal board: running contracts ending within `horizon_days` (or
 /// past their end), and those renewed or churned in the last 30 days, so the
 /// last columns show what was just decided. Soonest end first.
-pub fn board(conn: &Connection, today: NaiveDate, horizon_days: i64) -> Result<Vec<RenewalCard>> {
+pub fn board(conn: &Connection, clock: &dyn Clock, horizon_days: i64) -> Result<Vec<RenewalCard>> {
+    let today = clock.today();
     let until = (today + Duration::days(horizon_days)).to_string();
     let recent = (today - Duration::days(30)).to_string();
     let mut st = conn.prepare_cached(&format!(
@@ -140,9 +148,13 @@ pub fn board(conn: &Connection, today: NaiveDate, horizon_days: i64) -> Result<V
              OR (k.status = 'renewed' AND k.renewal_stage = 'post_renewal'))
          ORDER BY k.end_date, c.name_kana"
     ))?;
-    let rows = st
+    let mut rows = st
         .query_and_then(params![until, recent], |r| card(r, today))?
         .collect::<Result<Vec<_>>>()?;
+    let health = health::all(conn, clock)?;
+    for card in &mut rows {
+        card.health = Some(health.get(&card.company_id).cloned().unwrap_or_default());
+    }
     Ok(rows)
 }
 
@@ -160,7 +172,36 @@ pub fn for_company(conn: &Connection, today: NaiveDate, company_id: &str) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::Clock;
+
+    #[test]
+    fn a_card_on_the_board_carries_its_customers_health() {
+        use crate::customers::health::HealthLevel;
+        use crate::testutil::{insert_case, Case};
+        let mut f = fixture();
+        let s = seed_pipeline(&mut f.db);
+        contract(&mut f, &s.company_id, "2026-01-01", "2026-12-31", 100_000);
+        let level = |f: &crate::testutil::Fixture| {
+            board(f.db.conn(), &f.clock, 90).unwrap()[0]
+                .health
+                .as_ref()
+                .map(|h| h.level)
+        };
+        assert_eq!(level(&f), Some(HealthLevel::Good));
+        insert_case(
+            &f.db,
+            &s.company_id,
+            &Case {
+                category: "complaint",
+                status: "new",
+                first_response_at: None,
+                resolved_at: None,
+                first_response_due: "2026-11-26T00:00:00Z",
+                resolution_due: "2026-11-30T00:00:00Z",
+                ..Case::default()
+            },
+        );
+        assert_eq!(level(&f), Some(HealthLevel::AtRisk));
+    }
     use crate::testutil::{assert_unknown, contract, fixture, seed_pipeline, store_unknown};
 
     #[test]
@@ -186,7 +227,10 @@ mod tests {
             "quarterly",
         );
         // Every read of a contract refuses it, never shows it as active.
-        assert!(matches!(board(f.db.conn(), today, 90), Err(Error::UnknownValue { .. })));
+        assert!(matches!(
+            board(f.db.conn(), &f.clock, 90),
+            Err(Error::UnknownValue { .. })
+        ));
         let step = crate::contracts::renewal::StepInput::default();
         assert_unknown(
             f.db.write(|ctx| crate::contracts::renewal::advance(ctx, &paused, 1, RenewalStep::Procedure, &step)),
