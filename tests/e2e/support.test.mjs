@@ -110,6 +110,25 @@ test('a complaint logged by support is on the sales rep’s timeline at once, an
   await desk.waitFor(async () => (await desk.findAll('[data-testid="case-event"][data-kind="note"]')).length === 1, 10000, 'the note on the page');
   await desk.screenshot('support-case-ja');
 
+  // Support hands the complaint to the account owner from the case; the
+  // step stands in the case's thread (the owner's follow-up and card origin
+  // are proved in handoff::tests).
+  await desk.click('[data-testid="case-to-sales"]');
+  await desk.find('[data-testid="to-sales-owner"]');
+  await desk.click('[data-testid="to-sales-kind-complaint"]');
+  await desk.type('[data-testid="to-sales-note"]', '見積の版違いについて担当からご説明をお願いします。');
+  await desk.click('[data-testid="to-sales-send"]');
+  await desk.waitFor(
+    async () => (await desk.findAll('[data-testid="case-event"][data-kind="handoff"]')).length === 1,
+    10000,
+    'the hand-to-sales step in the case’s thread',
+  );
+  await rep.waitFor(
+    async () => (await rep.findAll('[data-testid="case-event"][data-kind="handoff"]')).length === 1,
+    10000,
+    'the hand-to-sales step in the rep’s open case',
+  );
+
   // The found words: a piece of the body in the inbox's search box.
   await desk.click('[data-testid="case-back"]');
   await desk.click('[data-testid="inbox-tab-mine"]');
