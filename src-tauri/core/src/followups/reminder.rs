@@ -18,6 +18,7 @@ use crate::language::Language;
 use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 use crate::team::business_hours::parse_hm;
+use crate::team::role::{self, Role};
 use crate::team::settings::TeamSettings;
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, Utc, Weekday};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -324,7 +325,7 @@ fn candidates_sql() -> String {
 /// The hand-off reminders (the `handoff` folder owns the tables; read here
 /// by SQL like the deals above). "Support" is whoever holds the role now.
 fn handoff_candidates() -> String {
-    let support = "EXISTS (SELECT 1 FROM users u, json_each(u.roles) r WHERE u.id = ?1 AND r.value = 'support')";
+    let support = role::held_by_param_1(Role::Support);
     let addressed = format!("(h.to_user_id = ?1 OR (h.to_user_id IS NULL AND {support}))");
     format!(
         "UNION ALL
@@ -364,9 +365,10 @@ fn handoff_candidates() -> String {
 /// every manager. A member holding two of those roles is told once (one
 /// row per case and kind). ?1 is the person, ?4 the moment asked about.
 fn case_candidates() -> String {
-    let role =
-        |r: &str| format!("EXISTS (SELECT 1 FROM users m, json_each(m.roles) j WHERE m.id = ?1 AND j.value = '{r}')");
-    let (support, manager) = (role("support"), role("manager"));
+    let (support, manager) = (
+        role::held_by_param_1(Role::Support),
+        role::held_by_param_1(Role::Manager),
+    );
     let owner = format!("(s.assignee_id = ?1 OR (s.assignee_id IS NULL AND {support}))");
     let one = |kind: &str, due: &str, done: &str, breach: bool| {
         let (due_col, who, still) = if breach {

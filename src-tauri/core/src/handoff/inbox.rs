@@ -5,6 +5,7 @@
 use crate::clock::{from_db, to_db, Clock};
 use crate::error::Result;
 use crate::handoff::sheet::HandoffStatus;
+use crate::team::role::{self, Role};
 use chrono::Duration;
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -103,10 +104,12 @@ pub fn lists(conn: &Connection, clock: &dyn Clock, me: &str) -> Result<HandoffLi
     let to_acknowledge = query(
         conn,
         clock,
-        "h.status = 'sent' AND h.from_user_id <> ?1
-         AND (h.to_user_id = ?1 OR (h.to_user_id IS NULL AND EXISTS
-              (SELECT 1 FROM users u, json_each(u.roles) r WHERE u.id = ?1 AND r.value = 'support')))
-         ORDER BY h.sent_at, h.id",
+        &format!(
+            "h.status = 'sent' AND h.from_user_id <> ?1
+             AND (h.to_user_id = ?1 OR (h.to_user_id IS NULL AND {}))
+             ORDER BY h.sent_at, h.id",
+            role::held_by_param_1(Role::Support)
+        ),
         [me],
     )?;
     let waiting = query(

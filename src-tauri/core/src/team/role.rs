@@ -59,6 +59,16 @@ pub fn of(conn: &Connection, user_id: &str) -> Result<Vec<Role>> {
     Ok(raw.as_deref().map(parse).unwrap_or_default())
 }
 
+/// SQL that is true when the member bound to `?1` holds `role`: the one
+/// test the reminders and the inboxes share for "support" and "manager".
+pub(crate) fn held_by_param_1(role: Role) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM users role_holder, json_each(role_holder.roles) held
+                  WHERE role_holder.id = ?1 AND held.value = '{}')",
+        role.as_str()
+    )
+}
+
 /// The active members holding `role`, by name: who a hand-off or a breach
 /// is announced to.
 pub fn members_with(conn: &Connection, role: Role) -> Result<Vec<User>> {
