@@ -8,7 +8,7 @@
 //! listed before it (`tests/layering.rs` fails on an import against it):
 //! the foundation files at the root, then `store`, `team`, `customers`,
 //! `followups`, `timeline`, `pipeline`, `contracts`, `support`, `handoff`,
-//! `overview`, `app`.
+//! `leads`, `overview`, `app`.
 
 // Foundation: no domain, used everywhere.
 pub mod changeset;
@@ -27,6 +27,7 @@ pub mod contracts;
 pub mod customers;
 pub mod followups;
 pub mod handoff;
+pub mod leads;
 pub mod overview;
 pub mod pipeline;
 pub mod store;

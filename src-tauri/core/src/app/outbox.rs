@@ -17,6 +17,9 @@ use crate::error::{Error, ErrorCode, ErrorPayload, Result};
 use crate::followups::follow_up::{self, NewFollowUp};
 use crate::handoff::acknowledge;
 use crate::handoff::sheet::{self, HandoffInput};
+use crate::leads::lead::{self as leads_lead, Contacted, NewLead};
+use crate::leads::nurture;
+use crate::leads::qualify::{self, Convert};
 use crate::pipeline::deal::{self, DealEdit};
 use crate::pipeline::moves::MoveDeal;
 use crate::store::db::{Db, WriteCtx};
@@ -89,6 +92,18 @@ pub enum Op {
         #[ts(type = "number")]
         version: i64,
     },
+    /// A lead taken on the phone or at a fair; its id is chosen when queued.
+    AddLead {
+        lead: NewLead,
+    },
+    /// The first answer to a lead (called from the road).
+    LeadContacted {
+        contacted: Contacted,
+    },
+    /// A lead qualified into customer + contact + deal.
+    ConvertLead {
+        convert: Convert,
+    },
 }
 
 /// What applying an op produced: the record's id, its new version for an
@@ -108,7 +123,12 @@ impl Op {
             reply: serde_json::Value::Null,
         };
         match self {
-            Op::LogActivity { activity } => activity::log(ctx, activity).map(created),
+            // A touch may bring a nurtured lead back (leads/nurture.rs).
+            Op::LogActivity { activity } => {
+                let id = activity::log(ctx, activity)?;
+                nurture::after_touch(ctx, &id)?;
+                Ok(created(id))
+            }
             Op::CreateFollowUp { follow_up } => follow_up::plan(ctx, follow_up).map(created),
             Op::CreateCompany { company } => company::create(ctx, company).map(created),
             Op::UpdateCompany { id, version, edit } => company::update(ctx, id, *version, edit).map(|v| Applied {
@@ -121,10 +141,12 @@ impl Op {
                 Ok(created(id.clone()))
             }
             Op::MoveDeal { request } => replied(&request.deal_id, &crate::pipeline::moves::move_to(ctx, request)?),
-            Op::CompleteFollowUp { id, version, touch } => replied(
-                id,
-                &crate::timeline::touch::complete_follow_up(ctx, id, *version, touch.as_ref())?,
-            ),
+            Op::CompleteFollowUp { id, version, touch } => {
+                let done = crate::timeline::touch::complete_follow_up(ctx, id, *version, touch.as_ref())?;
+                // A nurture check-in done plans the next one.
+                nurture::after_follow_up_done(ctx, id)?;
+                replied(id, &done)
+            }
             Op::OpenCase { case } => support_case::open(ctx, case).map(created),
             Op::ReplyToCase { post } => thread::reply(ctx, post).map(created),
             Op::NoteOnCase { post } => thread::note(ctx, post).map(created),
@@ -134,6 +156,13 @@ impl Op {
                 version: Some(v),
                 reply: serde_json::Value::Null,
             }),
+            Op::AddLead { lead } => leads_lead::add(ctx, lead).map(created),
+            Op::LeadContacted { contacted } => leads_lead::contacted(ctx, contacted).map(|v| Applied {
+                id: contacted.lead_id.clone(),
+                version: Some(v),
+                reply: serde_json::Value::Null,
+            }),
+            Op::ConvertLead { convert } => replied(&convert.lead_id, &qualify::convert(ctx, convert)?),
         }
     }
 
@@ -164,6 +193,12 @@ impl Op {
             Op::AcknowledgeHandoff { id, .. } => Some(Op::AcknowledgeHandoff {
                 id: id.clone(),
                 version: to,
+            }),
+            Op::ConvertLead { convert } => Some(Op::ConvertLead {
+                convert: Convert {
+                    version: to,
+                    ..convert.clone()
+                },
             }),
             _ => None,
         }

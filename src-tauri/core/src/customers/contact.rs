@@ -56,6 +56,9 @@ pub struct Contact {
     pub mailto: Option<String>,
     pub phone: String,
     pub updated_at: String,
+    /// When they asked for no more mail (leads/nurture.rs records it); the
+    /// nurture export and the sequences send them nothing.
+    pub mail_opt_out_at: Option<String>,
 }
 
 struct CheckedContact {
@@ -103,7 +106,7 @@ pub fn create_contact(ctx: &WriteCtx, c: &NewContact) -> Result<String> {
 }
 
 const CONTACT_COLUMNS: &str =
-    "SELECT id, version, company_id, name, name_kana, title, email, phone, updated_at FROM contacts";
+    "SELECT id, version, company_id, name, name_kana, title, email, phone, updated_at, mail_opt_out_at FROM contacts";
 
 fn contact_row(r: &rusqlite::Row) -> rusqlite::Result<Contact> {
     let email: String = r.get(6)?;
@@ -118,6 +121,7 @@ fn contact_row(r: &rusqlite::Row) -> rusqlite::Result<Contact> {
         email,
         phone: r.get(7)?,
         updated_at: r.get(8)?,
+        mail_opt_out_at: r.get(9)?,
     })
 }
 

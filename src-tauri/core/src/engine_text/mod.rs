@@ -218,6 +218,100 @@ pub enum EngineText {
         case_number: i64,
         owner: String,
     },
+    // ------------------------------------------------- leads (leads/)
+    // A lead's history. `number` is its L-number; `source` and `trigger`
+    // are codes the reader's language words (a team's own source as typed).
+    LeadReceived {
+        #[ts(type = "number")]
+        number: i64,
+        source: String,
+    },
+    /// `owner`: the member's name then; `None`: nobody.
+    LeadAssigned {
+        #[ts(type = "number")]
+        number: i64,
+        owner: Option<String>,
+    },
+    /// The owner answered (the note, if any, is the body).
+    LeadContacted {
+        #[ts(type = "number")]
+        number: i64,
+    },
+    /// Qualified into a deal of `company` (also on that customer's timeline).
+    LeadConverted {
+        #[ts(type = "number")]
+        number: i64,
+        company: String,
+        source: String,
+    },
+    LeadDisqualified {
+        #[ts(type = "number")]
+        number: i64,
+        reason: String,
+    },
+    /// Handed back to marketing (マーケティングに戻す).
+    LeadNurtured {
+        #[ts(type = "number")]
+        number: i64,
+        reason: String,
+    },
+    /// A lost deal handed to nurture (on the customer's timeline).
+    DealNurtured {
+        reason: String,
+    },
+    /// Came back from nurture: `trigger` is new_inquiry, inbound_touch or
+    /// buying_signal.
+    LeadResurfaced {
+        #[ts(type = "number")]
+        number: i64,
+        trigger: String,
+    },
+    /// The person asked for no more mail (or allowed it again).
+    MailOptOut {
+        name: String,
+    },
+    MailOptIn {
+        name: String,
+    },
+    /// The check-in follow-up of a nurtured lead or lost deal.
+    NurtureCheckIn {
+        name: String,
+    },
+}
+
+/// The words of a lead source: a built-in code in `lang`, a team's own
+/// source as typed.
+pub fn lead_source_label(code: &str, lang: Language) -> String {
+    let words = match (code, lang) {
+        ("web_form", Language::Ja) => "Webフォーム",
+        ("web_form", Language::En) => "Web form",
+        ("document_request", Language::Ja) => "資料請求",
+        ("document_request", Language::En) => "Document request",
+        ("exhibition", Language::Ja) => "展示会",
+        ("exhibition", Language::En) => "Exhibition",
+        ("referral", Language::Ja) => "紹介",
+        ("referral", Language::En) => "Referral",
+        ("phone", Language::Ja) => "電話",
+        ("phone", Language::En) => "Phone",
+        ("other", Language::Ja) => "その他",
+        ("other", Language::En) => "Other",
+        _ => return code.to_string(),
+    };
+    words.to_string()
+}
+
+/// What brought a nurtured lead back.
+fn resurface_label(code: &str, lang: Language) -> String {
+    let words = match (code, lang) {
+        ("new_inquiry", Language::Ja) => "新しい問い合わせ",
+        ("new_inquiry", Language::En) => "a new inquiry",
+        ("inbound_touch", Language::Ja) => "先方からの連絡",
+        ("inbound_touch", Language::En) => "they got in touch",
+        ("buying_signal", Language::Ja) => "購買シグナル",
+        ("buying_signal", Language::En) => "a buying signal",
+        _ => return code.to_string(),
+    };
+    words.to_string()
 }
 
 /// The words of a support case's code (channel, category, status,
@@ -494,6 +588,64 @@ impl EngineText {
                 ),
                 En => format!("Support to sales (#{case_number}): {}, for {owner}", kind.label(lang)),
             },
+            (LeadReceived { number, source }, Ja) => {
+                format!("リード L-{number} 受付（{}）", lead_source_label(source, Ja))
+            }
+            (LeadReceived { number, source }, En) => {
+                format!("Lead L-{number} received ({})", lead_source_label(source, En))
+            }
+            (LeadAssigned { number, owner: Some(o) }, Ja) => format!("リード L-{number} の担当: {o}"),
+            (LeadAssigned { number, owner: Some(o) }, En) => format!("Lead L-{number} assigned to {o}"),
+            (LeadAssigned { number, owner: None }, Ja) => format!("リード L-{number} の担当を外しました"),
+            (LeadAssigned { number, owner: None }, En) => format!("Lead L-{number} unassigned"),
+            (LeadContacted { number }, Ja) => format!("リード L-{number} に連絡"),
+            (LeadContacted { number }, En) => format!("Contacted lead L-{number}"),
+            (
+                LeadConverted {
+                    number,
+                    company,
+                    source,
+                },
+                Ja,
+            ) => {
+                format!(
+                    "リード L-{number}（{}）を商談化: {company}",
+                    lead_source_label(source, Ja)
+                )
+            }
+            (
+                LeadConverted {
+                    number,
+                    company,
+                    source,
+                },
+                En,
+            ) => {
+                format!(
+                    "Lead L-{number} ({}) became a deal: {company}",
+                    lead_source_label(source, En)
+                )
+            }
+            (LeadDisqualified { number, reason }, Ja) => format!("リード L-{number} を対象外に: {reason}"),
+            (LeadDisqualified { number, reason }, En) => format!("Lead L-{number} disqualified: {reason}"),
+            (LeadNurtured { number, reason }, Ja) => {
+                format!("リード L-{number} をマーケティングに戻しました: {reason}")
+            }
+            (LeadNurtured { number, reason }, En) => format!("Lead L-{number} handed back to marketing: {reason}"),
+            (DealNurtured { reason }, Ja) => format!("失注案件をマーケティングに戻しました: {reason}"),
+            (DealNurtured { reason }, En) => format!("Lost deal handed to nurture: {reason}"),
+            (LeadResurfaced { number, trigger }, Ja) => {
+                format!("リード L-{number} が再浮上（{}）", resurface_label(trigger, Ja))
+            }
+            (LeadResurfaced { number, trigger }, En) => {
+                format!("Lead L-{number} resurfaced ({})", resurface_label(trigger, En))
+            }
+            (MailOptOut { name }, Ja) => format!("{name} さんがメール配信停止"),
+            (MailOptOut { name }, En) => format!("{name} opted out of mail"),
+            (MailOptIn { name }, Ja) => format!("{name} さんのメール配信を再開"),
+            (MailOptIn { name }, En) => format!("{name} opted in to mail again"),
+            (NurtureCheckIn { name }, Ja) => format!("近況伺い（ナーチャリング）: {name}"),
+            (NurtureCheckIn { name }, En) => format!("Nurture check-in: {name}"),
         }
     }
 
@@ -703,6 +855,44 @@ pub(crate) mod tests {
                 case_number: 12,
                 owner: "田中 太郎".into(),
             },
+            LeadReceived {
+                number: 3,
+                source: "web_form".into(),
+            },
+            LeadAssigned {
+                number: 3,
+                owner: Some("佐藤 花子".into()),
+            },
+            LeadContacted { number: 3 },
+            LeadConverted {
+                number: 3,
+                company: "株式会社テスト".into(),
+                source: "exhibition".into(),
+            },
+            LeadDisqualified {
+                number: 3,
+                reason: "重複".into(),
+            },
+            LeadNurtured {
+                number: 3,
+                reason: "来期検討".into(),
+            },
+            DealNurtured {
+                reason: "予算凍結".into(),
+            },
+            LeadResurfaced {
+                number: 3,
+                trigger: "new_inquiry".into(),
+            },
+            MailOptOut {
+                name: "山田 一郎".into(),
+            },
+            MailOptIn {
+                name: "山田 一郎".into(),
+            },
+            NurtureCheckIn {
+                name: "株式会社テスト".into(),
+            },
         ];
         for t in &all {
             match t {
@@ -736,7 +926,18 @@ pub(crate) mod tests {
                 | HandoffQuestion { .. }
                 | HandoffAnswer { .. }
                 | HandoffAcknowledged { .. }
-                | CaseHandedToSales { .. } => {}
+                | CaseHandedToSales { .. }
+                | LeadReceived { .. }
+                | LeadAssigned { .. }
+                | LeadContacted { .. }
+                | LeadConverted { .. }
+                | LeadDisqualified { .. }
+                | LeadNurtured { .. }
+                | DealNurtured { .. }
+                | LeadResurfaced { .. }
+                | MailOptOut { .. }
+                | MailOptIn { .. }
+                | NurtureCheckIn { .. } => {}
             }
         }
         all

@@ -191,6 +191,12 @@ pub enum ReminderKind {
     HandoffUnacknowledged,
     /// A question on my hand-off, or an answer to my question.
     HandoffMessage,
+    /// A lead was given to me (by the team's rule or a colleague).
+    LeadAssigned,
+    /// My new lead is past its first-response target, unanswered.
+    LeadResponseBreached,
+    /// A nurtured lead or lost deal of mine came back.
+    LeadResurfaced,
 }
 
 impl ReminderKind {
@@ -207,6 +213,9 @@ impl ReminderKind {
             ReminderKind::HandoffSent => "handoff_sent",
             ReminderKind::HandoffUnacknowledged => "handoff_unacknowledged",
             ReminderKind::HandoffMessage => "handoff_message",
+            ReminderKind::LeadAssigned => "lead_assigned",
+            ReminderKind::LeadResponseBreached => "lead_response_breached",
+            ReminderKind::LeadResurfaced => "lead_resurfaced",
         }
     }
     fn parse(s: &str) -> ReminderKind {
@@ -221,6 +230,9 @@ impl ReminderKind {
             "handoff_sent" => ReminderKind::HandoffSent,
             "handoff_unacknowledged" => ReminderKind::HandoffUnacknowledged,
             "handoff_message" => ReminderKind::HandoffMessage,
+            "lead_assigned" => ReminderKind::LeadAssigned,
+            "lead_response_breached" => ReminderKind::LeadResponseBreached,
+            "lead_resurfaced" => ReminderKind::LeadResurfaced,
             _ => ReminderKind::FollowUp,
         }
     }
@@ -308,6 +320,7 @@ fn candidates_sql() -> String {
            UNION ALL
            {cases}
            {handoffs}
+           {leads}
          ),
          pending AS (
            SELECT * FROM cand
@@ -319,6 +332,7 @@ fn candidates_sql() -> String {
         retained = crate::followups::retention::RETAINED,
         cases = case_candidates(),
         handoffs = handoff_candidates(),
+        leads = lead_candidates(),
     )
 }
 
@@ -354,6 +368,34 @@ fn handoff_candidates() -> String {
                 OR (m.kind = 'answer' AND EXISTS (SELECT 1 FROM handoff_messages q
                                                    WHERE q.handoff_id = m.handoff_id AND q.kind = 'question'
                                                      AND q.author_id = ?1)))"
+    )
+}
+
+/// The leads' reminders (the `leads` folder owns the table; read here by
+/// SQL): a lead given to me by someone else (or the rule, run on another
+/// desktop or the CLI) at its assignment time; my unanswered new lead at its
+/// first-response due time (once: the log's key is the due time); my
+/// nurtured lead come back, at the time it came back.
+fn lead_candidates() -> String {
+    let title = "CASE WHEN l.company_name = '' THEN l.person_name ELSE l.company_name END";
+    format!(
+        "UNION ALL
+           SELECT 'lead_assigned', l.id, strftime({DB_TIME}, l.assigned_at), NULL, 'L-' || l.number || ' ' || {title},
+                  l.company_id, {title}, l.deal_id, NULL, NULL, NULL
+             FROM leads l
+            WHERE l.owner_id = ?1 AND l.deleted_at IS NULL AND l.status IN ('new', 'contacted')
+              AND l.assigned_at IS NOT NULL AND (l.assigned_by IS NULL OR l.assigned_by <> ?1)
+           UNION ALL
+           SELECT 'lead_response_breached', l.id, strftime({DB_TIME}, l.first_response_due), NULL, 'L-' || l.number || ' ' || {title},
+                  l.company_id, {title}, l.deal_id, NULL, NULL, NULL
+             FROM leads l
+            WHERE l.owner_id = ?1 AND l.deleted_at IS NULL AND l.status = 'new' AND l.first_response_at IS NULL
+           UNION ALL
+           SELECT 'lead_resurfaced', l.id, strftime({DB_TIME}, l.resurfaced_at), NULL, 'L-' || l.number || ' ' || {title},
+                  l.company_id, {title}, l.deal_id, NULL, NULL, NULL
+             FROM leads l
+            WHERE l.owner_id = ?1 AND l.deleted_at IS NULL AND l.resurfaced_at IS NOT NULL
+              AND l.status IN ('new', 'contacted')"
     )
 }
 
@@ -577,6 +619,12 @@ fn headline(r: &Reminder, lang: Language) -> String {
         (ReminderKind::HandoffUnacknowledged, Language::En) => format!("Hand-off not acknowledged yet: {who}"),
         (ReminderKind::HandoffMessage, Language::Ja) => format!("引き継ぎへのメッセージ: {who}"),
         (ReminderKind::HandoffMessage, Language::En) => format!("New message on a hand-off: {who}"),
+        (ReminderKind::LeadAssigned, Language::Ja) => format!("新しいリードの担当になりました: {who}"),
+        (ReminderKind::LeadAssigned, Language::En) => format!("New lead for you: {who}"),
+        (ReminderKind::LeadResponseBreached, Language::Ja) => format!("リードの初回対応期限を過ぎました: {who}"),
+        (ReminderKind::LeadResponseBreached, Language::En) => format!("Lead not answered in time: {who}"),
+        (ReminderKind::LeadResurfaced, Language::Ja) => format!("ナーチャリング中のリードが再浮上: {who}"),
+        (ReminderKind::LeadResurfaced, Language::En) => format!("A nurtured lead came back: {who}"),
     }
 }
 
@@ -613,6 +661,10 @@ fn detail(r: &Reminder, lang: Language, offset: FixedOffset) -> String {
         }
         // What was sold, or the message itself, as written.
         ReminderKind::HandoffSent | ReminderKind::HandoffUnacknowledged | ReminderKind::HandoffMessage => {
+            r.title.clone()
+        }
+        // The lead's number and who they are.
+        ReminderKind::LeadAssigned | ReminderKind::LeadResponseBreached | ReminderKind::LeadResurfaced => {
             r.title.clone()
         }
     }

@@ -49,7 +49,77 @@ pub struct TeamSettings {
     pub handoff_ack_hours: u32,
     /// The team's own checklist on every sales → support hand-off sheet.
     pub handoff_checklist: Vec<String>,
+    /// Where inquiries come from (leads): the built-in codes (web_form,
+    /// document_request, exhibition, referral, phone, other), which each
+    /// reader sees in their language, and the team's own words as typed.
+    pub lead_sources: Vec<String>,
+    /// Preset reasons offered when a lead is disqualified.
+    pub lead_disqualify_reasons: Vec<String>,
+    /// Who a new lead goes to.
+    pub lead_assignment: LeadAssignment,
+    /// A new lead is answered within this many business hours.
+    pub lead_first_response_hours: u32,
+    /// A nurtured lead or lost deal gets a check-in every this many months...
+    pub nurture_check_in_months: u32,
+    /// ...for at most this many months (the two years in which a left-alone
+    /// lead buys elsewhere: docs/leads.md).
+    pub nurture_max_months: u32,
 }
+
+/// How new leads are given out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum AssignMode {
+    /// Nobody: the leads wait in the "new" tab for someone to take them.
+    Nobody,
+    /// In turn among `members` (the turn is kept in the team file).
+    RoundRobin,
+    /// Always to the first of `members`.
+    One,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct LeadAssignment {
+    pub mode: AssignMode,
+    /// Member ids, in the order the turn goes round.
+    pub members: Vec<String>,
+}
+
+impl Default for LeadAssignment {
+    fn default() -> Self {
+        LeadAssignment {
+            mode: AssignMode::Nobody,
+            members: Vec::new(),
+        }
+    }
+}
+
+/// The built-in lead sources, stored as codes (the UI words them).
+pub const LEAD_SOURCES: [&str; 6] = [
+    "web_form",
+    "document_request",
+    "exhibition",
+    "referral",
+    "phone",
+    "other",
+];
+const DISQUALIFY_REASONS_JA: [&str; 5] = [
+    "売り込み・営業",
+    "重複",
+    "対象外（個人・学生など）",
+    "連絡がつかない",
+    "いたずら",
+];
+const DISQUALIFY_REASONS_EN: [&str; 5] = [
+    "Sales pitch to us",
+    "Duplicate",
+    "Not a fit (private person, student…)",
+    "Unreachable",
+    "Spam",
+];
 
 /// First-response and resolution targets of one priority, in business hours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -116,13 +186,14 @@ impl TeamSettings {
     /// The defaults of a new team database, its lost reasons in the
     /// creator's language (they are the team's words from then on).
     pub fn for_language(lang: Language) -> TeamSettings {
-        let (reasons, checklist) = match lang {
-            Language::Ja => (LOST_REASONS_JA, HANDOFF_CHECKLIST_JA),
-            Language::En => (LOST_REASONS_EN, HANDOFF_CHECKLIST_EN),
+        let (reasons, checklist, disqualify) = match lang {
+            Language::Ja => (LOST_REASONS_JA, HANDOFF_CHECKLIST_JA, DISQUALIFY_REASONS_JA),
+            Language::En => (LOST_REASONS_EN, HANDOFF_CHECKLIST_EN, DISQUALIFY_REASONS_EN),
         };
         TeamSettings {
             lost_reasons: reasons.map(String::from).to_vec(),
             handoff_checklist: checklist.map(String::from).to_vec(),
+            lead_disqualify_reasons: disqualify.map(String::from).to_vec(),
             ..TeamSettings::default()
         }
     }
@@ -148,6 +219,12 @@ impl Default for TeamSettings {
             sla_warn_minutes: 60,
             handoff_ack_hours: 4,
             handoff_checklist: HANDOFF_CHECKLIST_JA.map(String::from).to_vec(),
+            lead_sources: LEAD_SOURCES.map(String::from).to_vec(),
+            lead_disqualify_reasons: DISQUALIFY_REASONS_JA.map(String::from).to_vec(),
+            lead_assignment: LeadAssignment::default(),
+            lead_first_response_hours: 1,
+            nurture_check_in_months: 3,
+            nurture_max_months: 24,
         }
     }
 }
@@ -261,6 +338,32 @@ pub fn update(ctx: &WriteCtx, base_version: i64, s: &TeamSettings) -> Result<i64
     Ok(new_version)
 }
 
+/// A pick list the team edits: each entry trimmed, none blank or repeated,
+/// at least one (a dialog offers them), a short list of short words.
+fn word_list(field: &'static str, list: &[String], max_chars: usize, max_items: usize) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::with_capacity(list.len());
+    for w in list {
+        let w = w.trim();
+        if w.is_empty() {
+            return Err(Error::invalid(field, "blank"));
+        }
+        if w.chars().count() > max_chars {
+            return Err(Error::invalid(field, "too_long"));
+        }
+        if out.iter().any(|x| x == w) {
+            return Err(Error::invalid(field, "duplicate"));
+        }
+        out.push(w.to_string());
+    }
+    if out.is_empty() {
+        return Err(Error::invalid(field, "required"));
+    }
+    if out.len() > max_items {
+        return Err(Error::invalid(field, "too_many"));
+    }
+    Ok(out)
+}
+
 impl TeamSettings {
     pub fn load(conn: &Connection) -> Result<TeamSettings> {
         let raw: Option<String> = conn
@@ -273,28 +376,8 @@ impl TeamSettings {
     /// value the rest of the engine relies on within range.
     pub fn validated(&self) -> Result<TeamSettings> {
         let mut s = self.clone();
-        let mut reasons: Vec<String> = Vec::with_capacity(s.lost_reasons.len());
-        for r in &s.lost_reasons {
-            let r = r.trim();
-            if r.is_empty() {
-                return Err(Error::invalid("lost_reasons", "blank"));
-            }
-            if r.chars().count() > LOST_REASON_MAX_CHARS {
-                return Err(Error::invalid("lost_reasons", "too_long"));
-            }
-            if reasons.iter().any(|x| x == r) {
-                return Err(Error::invalid("lost_reasons", "duplicate"));
-            }
-            reasons.push(r.to_string());
-        }
         // Losing a deal requires a reason, and the dialog offers these first.
-        if reasons.is_empty() {
-            return Err(Error::invalid("lost_reasons", "required"));
-        }
-        if reasons.len() > LOST_REASONS_MAX {
-            return Err(Error::invalid("lost_reasons", "too_many"));
-        }
-        s.lost_reasons = reasons;
+        s.lost_reasons = word_list("lost_reasons", &s.lost_reasons, LOST_REASON_MAX_CHARS, LOST_REASONS_MAX)?;
         if s.reapproach_lead_days > 365 {
             return Err(Error::invalid("reapproach_lead_days", "range"));
         }
@@ -363,6 +446,26 @@ impl TeamSettings {
             return Err(Error::invalid("handoff_checklist", "too_many"));
         }
         s.handoff_checklist = items;
+        s.lead_sources = word_list("lead_sources", &s.lead_sources, LOST_REASON_MAX_CHARS, LOST_REASONS_MAX)?;
+        s.lead_disqualify_reasons = word_list(
+            "lead_disqualify_reasons",
+            &s.lead_disqualify_reasons,
+            LOST_REASON_MAX_CHARS,
+            LOST_REASONS_MAX,
+        )?;
+        s.lead_assignment.members.dedup();
+        if s.lead_assignment.mode != AssignMode::Nobody && s.lead_assignment.members.is_empty() {
+            return Err(Error::invalid("lead_assignment", "required"));
+        }
+        if !(1..=SLA_HOURS_MAX).contains(&s.lead_first_response_hours) {
+            return Err(Error::invalid("lead_first_response_hours", "range"));
+        }
+        if !(1..=12).contains(&s.nurture_check_in_months) {
+            return Err(Error::invalid("nurture_check_in_months", "range"));
+        }
+        if !(s.nurture_check_in_months..=24).contains(&s.nurture_max_months) {
+            return Err(Error::invalid("nurture_max_months", "range"));
+        }
         for (field, days) in [
             ("retention_days_key", s.retention_days_key),
             ("retention_days_other", s.retention_days_other),

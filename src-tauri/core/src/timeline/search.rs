@@ -331,30 +331,29 @@ pub fn search_more(
 /// [`search`] reads it, as a subquery for another view's filter (the support
 /// inbox finds cases by what their entries say). `None` for an empty query.
 pub(crate) fn activity_rows(query: &str, p: &mut Params) -> Option<String> {
+    index_rows(ACTIVITIES.trigrams, ACTIVITIES.bigrams, query, p)
+}
+
+/// The rowids that the trigram index `tri` and its bigram twin `bi` find
+/// for `query`, by the same rules as every search: another folder's own
+/// pair of indexes (the leads inbox's) reads queries as search does.
+pub(crate) fn index_rows(tri: &str, bi: &str, query: &str, p: &mut Params) -> Option<String> {
     let t = terms(query);
     if t.long.is_empty() && t.short.is_empty() {
         return None;
     }
-    let s = &ACTIVITIES;
     Some(if t.short.is_empty() {
         format!(
             "SELECT rowid FROM {tri} WHERE {tri} MATCH {}",
-            p.push(fts_query(&t.long)),
-            tri = s.trigrams
+            p.push(fts_query(&t.long))
         )
     } else if t.long.is_empty() {
-        format!(
-            "SELECT rowid FROM {bi} WHERE {bi} MATCH {}",
-            p.push(bigram_query(&t)),
-            bi = s.bigrams
-        )
+        format!("SELECT rowid FROM {bi} WHERE {bi} MATCH {}", p.push(bigram_query(&t)))
     } else {
         format!(
             "SELECT rowid FROM {bi} WHERE {bi} MATCH {} AND rowid IN (SELECT rowid FROM {tri} WHERE {tri} MATCH {})",
             p.push(bigram_query(&t)),
             p.push(fts_query(&t.long)),
-            bi = s.bigrams,
-            tri = s.trigrams
         )
     })
 }

@@ -1,0 +1,369 @@
+//! The leads inbox: tabs (new / mine / overdue first response / nurture),
+//! counted, a page at a time, narrowed by the same Japanese search as
+//! everywhere (the leads' own trigram and bigram indexes, read by
+//! `timeline/search.rs`'s rules). One lead in full for its panel.
+//!
+//! Every tab is one range of a partial index (`leads_status`,
+//! `leads_owner`, `leads_overdue`; migration 0016), and the next page
+//! starts after the last row (keyset): a page costs the same on a file
+//! with 100,000 leads as on one with 20 (benches/leads.rs).
+
+use crate::clock::{from_db, to_db};
+use crate::error::{known, Error, Result};
+use crate::leads::lead::{self, LeadEvent, LeadStatus};
+use crate::support::sla::{self, SlaView};
+use crate::team::settings::TeamSettings;
+use crate::timeline::entries::Params;
+use chrono::{DateTime, FixedOffset, Utc};
+use rusqlite::{params_from_iter, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub const DEFAULT_PAGE: u32 = 50;
+pub const MAX_PAGE: u32 = 200;
+/// What a row shows of the inquiry (the panel shows all of it).
+const MESSAGE_PREVIEW: usize = 120;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum LeadTab {
+    /// Nobody has answered yet.
+    New,
+    /// Active and owned by the reader.
+    Mine,
+    /// Not answered and past the first-response target, most overdue first.
+    Overdue,
+    /// Handed back to marketing.
+    Nurture,
+}
+
+impl LeadTab {
+    pub const ALL: [LeadTab; 4] = [LeadTab::New, LeadTab::Mine, LeadTab::Overdue, LeadTab::Nurture];
+
+    /// The tab's condition on lead `l`, its sort column and whether it runs
+    /// oldest first.
+    fn filter(self, p: &mut Params, me: &str, now: &str) -> (String, &'static str, bool) {
+        match self {
+            LeadTab::New => ("l.status = 'new'".into(), "l.received_at", false),
+            LeadTab::Mine => (
+                format!(
+                    "l.owner_id = {} AND l.status IN ('new','contacted')",
+                    p.push(me.to_string())
+                ),
+                "l.received_at",
+                false,
+            ),
+            LeadTab::Overdue => (
+                format!(
+                    "l.status = 'new' AND l.first_response_at IS NULL AND l.first_response_due < {}",
+                    p.push(now.to_string())
+                ),
+                "l.first_response_due",
+                true,
+            ),
+            LeadTab::Nurture => ("l.status = 'nurture'".into(), "l.received_at", false),
+        }
+    }
+}
+
+/// Where the next page starts: after this lead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LeadCursor {
+    pub at: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LeadQuery {
+    pub tab: LeadTab,
+    /// Words to find in who they are and what they asked; empty: all.
+    #[serde(default)]
+    pub search: String,
+    #[serde(default)]
+    pub after: Option<LeadCursor>,
+    /// 0: [`DEFAULT_PAGE`].
+    #[serde(default)]
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct LeadRow {
+    pub id: String,
+    #[ts(type = "number")]
+    pub number: i64,
+    /// inquiry, or lost_deal (a lost deal handed to nurture).
+    pub origin: String,
+    pub source: String,
+    pub status: LeadStatus,
+    pub received_at: String,
+    pub person_name: String,
+    pub company_name: String,
+    pub phone: String,
+    pub mail: String,
+    /// The start of what they asked.
+    pub message: String,
+    pub owner_id: Option<String>,
+    pub owner_name: Option<String>,
+    /// The first-response target: counting down while new, then met or breached.
+    pub first_response: SlaView,
+    pub disqualify_reason: String,
+    pub nurture_reason: String,
+    pub nurture_until: Option<String>,
+    pub resurfaced_at: Option<String>,
+    #[ts(type = "number")]
+    pub resurfaced_count: i64,
+    pub resurface_trigger: Option<String>,
+    pub company_id: Option<String>,
+    pub deal_id: Option<String>,
+    pub mail_opt_out_at: Option<String>,
+    #[ts(type = "number")]
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct LeadPage {
+    pub rows: Vec<LeadRow>,
+    pub next: Option<LeadCursor>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct LeadCounts {
+    pub new: u32,
+    pub mine: u32,
+    pub overdue: u32,
+    pub nurture: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct LeadsView {
+    pub page: LeadPage,
+    pub counts: LeadCounts,
+}
+
+/// What reading a lead needs to say how its target stands.
+pub struct Reader<'a> {
+    pub user_id: &'a str,
+    pub team: &'a TeamSettings,
+    pub now: DateTime<Utc>,
+    pub offset: FixedOffset,
+}
+
+const ROW_COLUMNS: &str = "l.id, l.number, l.origin, l.source, l.status, l.received_at, l.person_name,
+     l.company_name, l.phone, l.mail, substr(l.message, 1, 120), l.owner_id, u.display_name, l.first_response_due,
+     l.first_response_at, l.disqualify_reason, l.nurture_reason, l.nurture_until, l.resurfaced_at,
+     l.resurfaced_count, l.resurface_trigger, l.company_id, l.deal_id, l.mail_opt_out_at, l.version";
+const ROW_JOINS: &str = "LEFT JOIN users u ON u.id = l.owner_id";
+
+struct Raw {
+    row: LeadRow,
+    status: String,
+    due: String,
+    done: Option<String>,
+}
+
+fn raw(r: &rusqlite::Row) -> rusqlite::Result<Raw> {
+    let message: String = r.get(10)?;
+    Ok(Raw {
+        row: LeadRow {
+            id: r.get(0)?,
+            number: r.get(1)?,
+            origin: r.get(2)?,
+            source: r.get(3)?,
+            status: LeadStatus::New,
+            received_at: r.get(5)?,
+            person_name: r.get(6)?,
+            company_name: r.get(7)?,
+            phone: r.get(8)?,
+            mail: r.get(9)?,
+            message: message.chars().take(MESSAGE_PREVIEW).collect(),
+            owner_id: r.get(11)?,
+            owner_name: r.get(12)?,
+            first_response: SlaView {
+                state: sla::SlaState::OnTrack,
+                due_at: String::new(),
+                minutes_left: None,
+            },
+            disqualify_reason: r.get(15)?,
+            nurture_reason: r.get(16)?,
+            nurture_until: r.get(17)?,
+            resurfaced_at: r.get(18)?,
+            resurfaced_count: r.get(19)?,
+            resurface_trigger: r.get(20)?,
+            company_id: r.get(21)?,
+            deal_id: r.get(22)?,
+            mail_opt_out_at: r.get(23)?,
+            version: r.get(24)?,
+        },
+        status: r.get(4)?,
+        due: r.get(13)?,
+        done: r.get(14)?,
+    })
+}
+
+fn judged(raw: Raw, rd: &Reader) -> Result<LeadRow> {
+    let mut row = raw.row;
+    row.status = known("leads", &row.id, &raw.status, LeadStatus::parse)?;
+    // A lead dropped or nurtured unanswered has no clock running any more.
+    let done = raw.done.or_else(|| (!row.status.is_active()).then(|| raw.due.clone()));
+    row.first_response = sla::view(rd.team, &raw.due, done.as_deref(), rd.now, rd.offset);
+    Ok(row)
+}
+
+fn search_filter(search: &str, p: &mut Params) -> String {
+    match crate::timeline::search::index_rows("leads_fts", "leads_bigrams", search, p) {
+        Some(found) => format!(" AND l.rowid IN ({found})"),
+        None => String::new(),
+    }
+}
+
+/// One page of a tab.
+pub fn page(conn: &Connection, rd: &Reader, q: &LeadQuery) -> Result<LeadPage> {
+    let limit = match q.limit {
+        0 => DEFAULT_PAGE,
+        n => n.min(MAX_PAGE),
+    };
+    let mut p = Params::default();
+    let now = to_db(rd.now);
+    let (mut filter, column, ascending) = q.tab.filter(&mut p, rd.user_id, &now);
+    filter.push_str(&search_filter(&q.search, &mut p));
+    if let Some(after) = &q.after {
+        if from_db(&after.at).is_none() {
+            return Err(Error::invalid("after", "format"));
+        }
+        filter.push_str(&format!(
+            " AND ({column}, l.id) {} ({}, {})",
+            if ascending { ">" } else { "<" },
+            p.push(after.at.clone()),
+            p.push(after.id.clone())
+        ));
+    }
+    let dir = if ascending { "" } else { " DESC" };
+    let sql = format!(
+        "SELECT {ROW_COLUMNS}, {column} FROM leads l {ROW_JOINS}
+          WHERE l.deleted_at IS NULL AND {filter}
+          ORDER BY {column}{dir}, l.id{dir} LIMIT {}",
+        p.push(i64::from(limit) + 1)
+    );
+    let raws = conn
+        .prepare_cached(&sql)?
+        .query_map(params_from_iter(p.0), |r| Ok((raw(r)?, r.get::<_, String>(25)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let more = raws.len() > limit as usize;
+    let mut rows = Vec::with_capacity(raws.len());
+    let mut next = None;
+    for (r, at) in raws.into_iter().take(limit as usize) {
+        if more {
+            next = Some(LeadCursor {
+                at,
+                id: r.row.id.clone(),
+            });
+        }
+        rows.push(judged(r, rd)?);
+    }
+    Ok(LeadPage { rows, next })
+}
+
+/// How many leads each tab holds (with the search, if any).
+pub fn counts(conn: &Connection, user_id: &str, now: DateTime<Utc>, search: &str) -> Result<LeadCounts> {
+    let now = to_db(now);
+    let mut out = [0u32; 4];
+    for (i, tab) in LeadTab::ALL.into_iter().enumerate() {
+        let mut p = Params::default();
+        let (mut filter, _, _) = tab.filter(&mut p, user_id, &now);
+        filter.push_str(&search_filter(search, &mut p));
+        let sql = format!("SELECT COUNT(*) FROM leads l WHERE l.deleted_at IS NULL AND {filter}");
+        let n: i64 = conn
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(p.0), |r| r.get(0))?;
+        out[i] = u32::try_from(n).unwrap_or(u32::MAX);
+    }
+    Ok(LeadCounts {
+        new: out[0],
+        mine: out[1],
+        overdue: out[2],
+        nurture: out[3],
+    })
+}
+
+/// A lead in full: its row, everything it said, where it went, its history.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct LeadDetail {
+    pub lead: LeadRow,
+    pub message: String,
+    pub first_response_at: Option<String>,
+    pub nurture_since: Option<String>,
+    pub company_name_linked: Option<String>,
+    pub deal_title: Option<String>,
+    pub events: Vec<LeadEvent>,
+}
+
+pub fn detail(conn: &Connection, rd: &Reader, id: &str) -> Result<LeadDetail> {
+    let sql = format!(
+        "SELECT {ROW_COLUMNS}, l.message, l.first_response_at, l.nurture_since, co.name, d.title
+           FROM leads l {ROW_JOINS}
+           LEFT JOIN companies co ON co.id = l.company_id
+           LEFT JOIN deals d ON d.id = l.deal_id
+          WHERE l.id = ?1 AND l.deleted_at IS NULL"
+    );
+    let found = conn
+        .prepare_cached(&sql)?
+        .query_row([id], |r| {
+            Ok((
+                raw(r)?,
+                r.get::<_, String>(25)?,
+                r.get::<_, Option<String>>(26)?,
+                r.get::<_, Option<String>>(27)?,
+                r.get::<_, Option<String>>(28)?,
+                r.get::<_, Option<String>>(29)?,
+            ))
+        })
+        .optional()?;
+    let Some((raw, message, first_response_at, nurture_since, company_name_linked, deal_title)) = found else {
+        return Err(Error::NotFound {
+            entity: "lead",
+            id: id.to_string(),
+        });
+    };
+    Ok(LeadDetail {
+        lead: judged(raw, rd)?,
+        message,
+        first_response_at,
+        nurture_since,
+        company_name_linked,
+        deal_title,
+        events: lead::events(conn, id)?,
+    })
+}
+
+fn as_member<T>(db: &crate::Db, read: impl FnOnce(&Reader) -> Result<T>) -> Result<T> {
+    let team = TeamSettings::load(db.conn())?;
+    read(&Reader {
+        user_id: &db.user().id,
+        team: &team,
+        now: db.clock().now(),
+        offset: db.clock().offset(),
+    })
+}
+
+/// The inbox as `db`'s member sees it now.
+pub fn view(db: &crate::Db, q: &LeadQuery) -> Result<LeadsView> {
+    as_member(db, |rd| {
+        Ok(LeadsView {
+            page: page(db.conn(), rd, q)?,
+            counts: counts(db.conn(), rd.user_id, rd.now, &q.search)?,
+        })
+    })
+}
+
+/// A lead in full as `db`'s member sees it now.
+pub fn lead_detail(db: &crate::Db, id: &str) -> Result<LeadDetail> {
+    as_member(db, |rd| detail(db.conn(), rd, id))
+}
