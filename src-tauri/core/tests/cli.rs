@@ -450,3 +450,56 @@ fn as_login_finds_a_member_and_refuses_a_shared_login() {
     let admin = Db::open(&db, OpenOptions::new("sato", "sato")).unwrap();
     assert_eq!(admin.user().id, kenta.id, "no new stray is made");
 }
+
+#[test]
+fn a_web_form_lead_arrives_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.db");
+    let db_s = db.to_str().unwrap();
+    assert!(kizuna(&["--db", db_s, "demo", "--lang", "ja"]).status.success());
+    let lead = |source: &str, extra: &[&str]| {
+        let mut args = vec![
+            "--db",
+            db_s,
+            "--as",
+            "webform",
+            "lead",
+            "add",
+            "--source",
+            source,
+            "--company",
+            "株式会社フォーム",
+            "--name",
+            "入力 太郎",
+            "--mail",
+            "taro@form.co.jp",
+            "--message",
+            "見積をお願いします",
+        ];
+        args.extend_from_slice(extra);
+        kizuna(&args)
+    };
+    let out = lead("web_form", &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (source, company, status, by): (String, String, String, String) = conn
+        .query_row(
+            "SELECT l.source, l.company_name, l.status, u.login FROM leads l JOIN users u ON u.id = l.updated_by
+              WHERE l.id = ?1",
+            [String::from_utf8_lossy(&out.stdout).trim()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (source.as_str(), company.as_str(), status.as_str(), by.as_str()),
+        ("web_form", "株式会社フォーム", "new", "webform")
+    );
+    // A source the team does not have, a member nobody knows, no source.
+    for (source, extra) in [("fax", &[][..]), ("web_form", &["--to", "nobody"][..])] {
+        let out = lead(source, extra);
+        assert!(!out.status.success());
+        assert!(text(&out).contains("[invalid]"), "{}", text(&out));
+    }
+    let out = kizuna(&["--db", db_s, "lead", "add", "--company", "x"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}

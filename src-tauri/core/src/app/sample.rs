@@ -265,6 +265,128 @@ fn fill(c: &mut Ctx, me: &str) -> Result<()> {
     }
     support_cases(c, &companies, me)?;
     handoffs(c, me)?;
+    leads(c, &team, &companies[0])?;
+    Ok(())
+}
+
+/// A few inquiries in every state (docs/leads.md): new ones (one past its
+/// first-response target), one answered, one qualified into a deal, one
+/// disqualified, one handed back to marketing — and round robin among the
+/// team for the next ones.
+fn leads(c: &mut Ctx, team: &[String], customer: &SampleCompany) -> Result<()> {
+    use crate::leads::lead::{self, Contacted, NewLead};
+    use crate::leads::{nurture, qualify};
+    let (mut settings, v) = crate::team::settings::load_versioned(c.w.tx)?;
+    settings.lead_assignment = crate::team::settings::LeadAssignment {
+        mode: crate::team::settings::AssignMode::RoundRobin,
+        members: team.iter().take(3).cloned().collect(),
+    };
+    crate::team::settings::update(c.w, v, &settings)?;
+    let at = |hours: i64| Some(to_db(c.now - Duration::hours(hours)));
+    let samples = [
+        (
+            "web_form",
+            "株式会社みなと物流",
+            "港 健一",
+            "minato@minato-logi.co.jp",
+            "03-5555-0101",
+            "配送管理の見直しを検討しています。料金表と導入事例を送ってください。",
+            at(0),
+        ),
+        (
+            "document_request",
+            "北斗精機株式会社",
+            "北村 さやか",
+            "kitamura@hokuto-seiki.co.jp",
+            "",
+            "資料請求: 製品カタログ一式",
+            at(30),
+        ),
+        (
+            "exhibition",
+            "さくらデザイン",
+            "桜井 優",
+            "sakurai@gmail.com",
+            "090-1234-5678",
+            "展示会ブースで名刺交換。来月デモ希望。",
+            at(50),
+        ),
+        // An existing customer's new department, by a colleague's introduction.
+        (
+            "referral",
+            customer.name.as_str(),
+            "青葉 大輔",
+            "",
+            "",
+            "取引先からのご紹介。別部署で現場の日報をまとめたいとのこと。",
+            at(75),
+        ),
+        (
+            "phone",
+            "いろは食品株式会社",
+            "井上 美和",
+            "inoue@iroha-foods.co.jp",
+            "06-7777-0202",
+            "電話で問い合わせ。今期は予算がなく来年度検討。",
+            at(120),
+        ),
+        (
+            "other",
+            "",
+            "営業 代行",
+            "sales@spam.example",
+            "",
+            "営業代行のご提案です",
+            at(140),
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (source, company, person, mail, phone, message, received) in samples {
+        ids.push(lead::add(
+            c.w,
+            &NewLead {
+                id: None,
+                source: source.into(),
+                received_at: received,
+                person_name: person.into(),
+                company_name: company.into(),
+                phone: phone.into(),
+                mail: mail.into(),
+                message: message.into(),
+                owner_id: None,
+            },
+        )?);
+    }
+    let version = |c: &Ctx, id: &str| -> Result<i64> {
+        Ok(c.w
+            .tx
+            .query_row("SELECT version FROM leads WHERE id = ?1", [id], |r| r.get(0))?)
+    };
+    lead::contacted(
+        c.w,
+        &Contacted {
+            lead_id: ids[2].clone(),
+            note: "お電話でデモ日程を調整中".into(),
+        },
+    )?;
+    let v = version(c, &ids[3])?;
+    qualify::convert(
+        c.w,
+        &qualify::Convert {
+            lead_id: ids[3].clone(),
+            version: v,
+            company_id: Some(customer.id.clone()),
+            contact_id: None,
+            create_despite_match: false,
+            pipeline_id: None,
+            deal_title: "現場日報システム".into(),
+            amount: Some(1_200_000),
+        },
+    )?;
+    let v = version(c, &ids[4])?;
+    nurture::to_nurture(c.w, &ids[4], v, "来年度の予算化待ち")?;
+    let v = version(c, &ids[5])?;
+    qualify::disqualify(c.w, &ids[5], v, &settings.lead_disqualify_reasons[0])?;
     Ok(())
 }
 
@@ -875,7 +997,14 @@ mod tests {
             "every company has a reading"
         );
         assert!(count("SELECT COUNT(*) FROM contacts") >= 50);
-        assert_eq!(count("SELECT COUNT(*) FROM deals"), 120);
+        // 120 on the board's taper, and one qualified from a lead.
+        assert_eq!(count("SELECT COUNT(*) FROM deals"), 121);
+        assert_eq!(
+            count("SELECT COUNT(DISTINCT status) FROM leads"),
+            5,
+            "leads in every state"
+        );
+        assert_eq!(count("SELECT COUNT(*) FROM leads WHERE status = 'nurture'"), 1);
         assert!(count("SELECT COUNT(*) FROM activities WHERE kind = 'meeting' AND minutes <> ''") >= 50);
         assert!(count("SELECT COUNT(*) FROM users") >= 5);
         let support = crate::team::role::members_with(conn, crate::team::role::Role::Support).unwrap();

@@ -9,6 +9,10 @@
 //!     kizuna --db FILE [--as LOGIN] follow-up --to LOGIN --title TEXT
 //!            [--company NAME] [--in SECONDS | --at RFC3339]
 //!                                    plan a follow-up for a team member (scripts, imports)
+//!     kizuna --db FILE [--as LOGIN] lead add --source CODE [--company NAME] [--name NAME]
+//!            [--mail MAIL] [--phone PHONE] [--message TEXT] [--to LOGIN]
+//!                                    receive an inquiry (a web form's script, an import):
+//!                                    assigned by the team's rule unless --to; prints its id
 //!     kizuna --db FILE [--as LOGIN] stress N [--pause-ms MAX] [--timings]
 //!                                    N small writes (timeline notes), each acknowledged
 //!                                    on stdout once committed: the shared-file tests;
@@ -32,7 +36,7 @@ use kizuna_core::{store::schema, Db, Error, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo [--lang ja|en] | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339] | update [--install]>";
+const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo [--lang ja|en] | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339] | lead add --source CODE [--company NAME] [--name NAME] [--mail MAIL] [--phone PHONE] [--message TEXT] [--to LOGIN] | update [--install]>";
 
 fn main() -> ExitCode {
     // A bug must still end in one line that says what happened, not a
@@ -149,6 +153,7 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
         }
         ("check", []) => check(&path),
         ("follow-up", flags) => plan_follow_up(&path, flags),
+        ("lead", [sub, flags @ ..]) if sub == "add" => add_lead(&path, flags),
         ("restore", [backup]) => {
             let now = to_db(chrono::Utc::now());
             match kizuna_core::store::db::restore(&path, Path::new(backup), &now)? {
@@ -357,6 +362,47 @@ fn plan_follow_up(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
         activity_id: None,
     };
     let id = db.write(|ctx| follow_up::plan(ctx, &f))?;
+    println!("{id}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Receives a lead through the engine, as a web form's script would: the
+/// team's rule gives it an owner, who is told by their own desktop.
+fn add_lead(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
+    let flag = |name: &str| -> String {
+        flags
+            .chunks(2)
+            .find(|pair| pair[0] == name)
+            .and_then(|pair| pair.get(1))
+            .cloned()
+            .unwrap_or_default()
+    };
+    if flags.len() % 2 != 0 || flag("--source").is_empty() {
+        eprintln!("usage: kizuna --db FILE lead add --source CODE [--company NAME] [--name NAME] [--mail MAIL] [--phone PHONE] [--message TEXT] [--to LOGIN]");
+        return Ok(ExitCode::from(2));
+    }
+    let mut db = Db::open(path, opts())?;
+    db.ensure_writable()?;
+    let owner_id = match flag("--to").as_str() {
+        "" => None,
+        login => Some(
+            kizuna_core::team::member::find_by_login(db.conn(), login)?
+                .ok_or(Error::invalid("to", "unknown"))?
+                .id,
+        ),
+    };
+    let lead = kizuna_core::leads::lead::NewLead {
+        id: None,
+        source: flag("--source"),
+        received_at: None,
+        person_name: flag("--name"),
+        company_name: flag("--company"),
+        phone: flag("--phone"),
+        mail: flag("--mail"),
+        message: flag("--message"),
+        owner_id,
+    };
+    let id = db.write(|ctx| kizuna_core::leads::lead::add(ctx, &lead))?;
     println!("{id}");
     Ok(ExitCode::SUCCESS)
 }

@@ -5,4 +5,9 @@ export type Contact = { id: string, version: number, company_id: string, name: s
  * The link that writes to this contact; None when the stored address
  * is not one valid address (an old file may hold `a@x,b@y`).
  */
-mailto: string | null, phone: string, updated_at: string, };
+mailto: string | null, phone: string, updated_at: string, 
+/**
+ * When they asked for no more mail (leads/nurture.rs records it); the
+ * nurture export and the sequences send them nothing.
+ */
+mail_opt_out_at: string | null, };

@@ -3,4 +3,4 @@
 /**
  * What a reminder is about; the first part of its "once" key.
  */
-export type ReminderKind = "follow_up" | "decision_eve" | "forgotten_customer" | "no_next_step" | "case_response_due_soon" | "case_resolution_due_soon" | "case_response_breached" | "case_resolution_breached" | "handoff_sent" | "handoff_unacknowledged" | "handoff_message";
+export type ReminderKind = "follow_up" | "decision_eve" | "forgotten_customer" | "no_next_step" | "case_response_due_soon" | "case_resolution_due_soon" | "case_response_breached" | "case_resolution_breached" | "handoff_sent" | "handoff_unacknowledged" | "handoff_message" | "lead_assigned" | "lead_response_breached" | "lead_resurfaced";

@@ -20,6 +20,9 @@ import type { CompanyQuery } from './CompanyQuery';
 import type { CompanySummary } from './CompanySummary';
 import type { Contact } from './Contact';
 import type { ContactEdit } from './ContactEdit';
+import type { Contacted } from './Contacted';
+import type { Convert } from './Convert';
+import type { Converted } from './Converted';
 import type { Deal } from './Deal';
 import type { DealEdit } from './DealEdit';
 import type { Deletion } from './Deletion';
@@ -37,7 +40,13 @@ import type { InboxQuery } from './InboxQuery';
 import type { InboxView } from './InboxView';
 import type { InstallStarted } from './InstallStarted';
 import type { Language } from './Language';
+import type { LeadDetail } from './LeadDetail';
+import type { LeadEdit } from './LeadEdit';
+import type { LeadNumbers } from './LeadNumbers';
+import type { LeadQuery } from './LeadQuery';
+import type { LeadsView } from './LeadsView';
 import type { MailDraft } from './MailDraft';
+import type { Matches } from './Matches';
 import type { Member } from './Member';
 import type { MergeReport } from './MergeReport';
 import type { MoveDeal } from './MoveDeal';
@@ -49,6 +58,7 @@ import type { NewContact } from './NewContact';
 import type { NewContract } from './NewContract';
 import type { NewDeal } from './NewDeal';
 import type { NewFollowUp } from './NewFollowUp';
+import type { NewLead } from './NewLead';
 import type { NewPost } from './NewPost';
 import type { NotifyPrefs } from './NotifyPrefs';
 import type { OutboxCounts } from './OutboxCounts';
@@ -89,6 +99,15 @@ import type { WhoAreYou } from './WhoAreYou';
  */
 export function acknowledgeHandoff(id: string, version: number): Promise<number | null> {
   return call<number | null>('acknowledge_handoff', { id, version });
+}
+
+/**
+ * Returns the new lead's id, chosen here so the window can open it even
+ * when it waits in the outbox.
+ * `add_lead` in src-tauri/src/commands/leads.rs.
+ */
+export function addLead(newLead: NewLead): Promise<string> {
+  return call<string>('add_lead', { newLead });
 }
 
 /**
@@ -227,6 +246,13 @@ export function contacts(companyId: string): Promise<Contact[]> {
 }
 
 /**
+ * `convert_lead` in src-tauri/src/commands/leads.rs.
+ */
+export function convertLead(convert: Convert): Promise<Converted> {
+  return call<Converted>('convert_lead', { convert });
+}
+
+/**
  * `create_company` in src-tauri/src/commands/customers.rs.
  */
 export function createCompany(company: NewCompany): Promise<string> {
@@ -329,10 +355,24 @@ export function deleteDeal(id: string, version: number): Promise<Deletion> {
 }
 
 /**
+ * `delete_lead` in src-tauri/src/commands/leads.rs.
+ */
+export function deleteLead(id: string, version: number): Promise<null> {
+  return call<null>('delete_lead', { id, version });
+}
+
+/**
  * `delete_pipeline` in src-tauri/src/commands/pipelines.rs.
  */
 export function deletePipeline(id: string, version: number): Promise<PipelineStages[]> {
   return call<PipelineStages[]>('delete_pipeline', { id, version });
+}
+
+/**
+ * `disqualify_lead` in src-tauri/src/commands/leads.rs.
+ */
+export function disqualifyLead(id: string, version: number, reason: string): Promise<number> {
+  return call<number>('disqualify_lead', { id, version, reason });
 }
 
 /**
@@ -347,6 +387,15 @@ export function drainOutbox(): Promise<DrainReport> {
  */
 export function dueCount(): Promise<number> {
   return call<number>('due_count');
+}
+
+/**
+ * Writes the nurture newsletter list to `path` (the user chose it in the
+ * save dialog); returns how many people it holds.
+ * `export_nurture` in src-tauri/src/commands/leads.rs.
+ */
+export function exportNurture(path: string): Promise<number> {
+  return call<number>('export_nurture', { path });
 }
 
 /**
@@ -410,6 +459,41 @@ export function installUpdate(version: string): Promise<InstallStarted> {
 }
 
 /**
+ * `lead_contacted` in src-tauri/src/commands/leads.rs.
+ */
+export function leadContacted(contacted: Contacted): Promise<null> {
+  return call<null>('lead_contacted', { contacted });
+}
+
+/**
+ * `lead_detail` in src-tauri/src/commands/leads.rs.
+ */
+export function leadDetail(id: string): Promise<LeadDetail> {
+  return call<LeadDetail>('lead_detail', { id });
+}
+
+/**
+ * `lead_matches` in src-tauri/src/commands/leads.rs.
+ */
+export function leadMatches(id: string): Promise<Matches> {
+  return call<Matches>('lead_matches', { id });
+}
+
+/**
+ * `lead_numbers` in src-tauri/src/commands/leads.rs.
+ */
+export function leadNumbers(months: number): Promise<LeadNumbers> {
+  return call<LeadNumbers>('lead_numbers', { months });
+}
+
+/**
+ * `leads_inbox` in src-tauri/src/commands/leads.rs.
+ */
+export function leadsInbox(query: LeadQuery): Promise<LeadsView> {
+  return call<LeadsView>('leads_inbox', { query });
+}
+
+/**
  * `log_activity` in src-tauri/src/commands/timeline.rs.
  */
 export function logActivity(activity: NewActivity): Promise<string> {
@@ -465,6 +549,21 @@ export function noteOnCase(post: NewPost): Promise<string> {
  */
 export function notifyPrefs(): Promise<NotifyPrefs> {
   return call<NotifyPrefs>('notify_prefs');
+}
+
+/**
+ * `nurture_lead` in src-tauri/src/commands/leads.rs.
+ */
+export function nurtureLead(id: string, version: number, reason: string): Promise<number> {
+  return call<number>('nurture_lead', { id, version, reason });
+}
+
+/**
+ * Hands a lost deal to nurture; returns the nurture lead's id.
+ * `nurture_lost_deal` in src-tauri/src/commands/leads.rs.
+ */
+export function nurtureLostDeal(dealId: string, reason: string): Promise<string> {
+  return call<string>('nurture_lost_deal', { dealId, reason });
 }
 
 /**
@@ -647,6 +746,13 @@ export function setCloseToTray(enabled: boolean): Promise<AppStatus> {
 }
 
 /**
+ * `set_contact_mail_opt_out` in src-tauri/src/commands/leads.rs.
+ */
+export function setContactMailOptOut(id: string, version: number, optOut: boolean): Promise<number> {
+  return call<number>('set_contact_mail_opt_out', { id, version, optOut });
+}
+
+/**
  * `set_display_name` in src-tauri/src/commands/preferences.rs.
  */
 export function setDisplayName(version: number, name: string): Promise<AppStatus> {
@@ -658,6 +764,20 @@ export function setDisplayName(version: number, name: string): Promise<AppStatus
  */
 export function setLanguage(language: Language | null): Promise<AppStatus> {
   return call<AppStatus>('set_language', { language });
+}
+
+/**
+ * `set_lead_mail_opt_out` in src-tauri/src/commands/leads.rs.
+ */
+export function setLeadMailOptOut(id: string, version: number, optOut: boolean): Promise<number> {
+  return call<number>('set_lead_mail_opt_out', { id, version, optOut });
+}
+
+/**
+ * `set_lead_owner` in src-tauri/src/commands/leads.rs.
+ */
+export function setLeadOwner(id: string, version: number, ownerId: string | null): Promise<number> {
+  return call<number>('set_lead_owner', { id, version, ownerId });
 }
 
 /**
@@ -792,6 +912,13 @@ export function updateHandoff(id: string, version: number, handoff: HandoffInput
 }
 
 /**
+ * `update_lead` in src-tauri/src/commands/leads.rs.
+ */
+export function updateLead(id: string, version: number, edit: LeadEdit): Promise<number> {
+  return call<number>('update_lead', { id, version, edit });
+}
+
+/**
  * `update_team_settings` in src-tauri/src/commands/team_settings.rs.
  */
 export function updateTeamSettings(version: number, settings: TeamSettings): Promise<VersionedSettings> {
@@ -822,6 +949,7 @@ export function whoAreYou(): Promise<WhoAreYou> {
 /** Every command the shell answers. */
 export const COMMANDS = [
   'acknowledge_handoff',
+  'add_lead',
   'advance_renewal',
   'app_status',
   'assign_case',
@@ -840,6 +968,7 @@ export const COMMANDS = [
   'company_summary',
   'complete_follow_up',
   'contacts',
+  'convert_lead',
   'create_company',
   'create_contact',
   'create_contract',
@@ -854,9 +983,12 @@ export const COMMANDS = [
   'delete_company',
   'delete_contact',
   'delete_deal',
+  'delete_lead',
   'delete_pipeline',
+  'disqualify_lead',
   'drain_outbox',
   'due_count',
+  'export_nurture',
   'follow_ups',
   'hand_to_sales',
   'handoff',
@@ -865,6 +997,11 @@ export const COMMANDS = [
   'handoff_message',
   'identify',
   'install_update',
+  'lead_contacted',
+  'lead_detail',
+  'lead_matches',
+  'lead_numbers',
+  'leads_inbox',
   'log_activity',
   'log_location',
   'members',
@@ -873,6 +1010,8 @@ export const COMMANDS = [
   'nobody_forgotten',
   'note_on_case',
   'notify_prefs',
+  'nurture_lead',
+  'nurture_lost_deal',
   'open_case',
   'open_team_database',
   'outbox_counts',
@@ -897,8 +1036,11 @@ export const COMMANDS = [
   'set_case_priority',
   'set_case_status',
   'set_close_to_tray',
+  'set_contact_mail_opt_out',
   'set_display_name',
   'set_language',
+  'set_lead_mail_opt_out',
+  'set_lead_owner',
   'set_member_active',
   'set_member_roles',
   'snooze_follow_up',
@@ -917,6 +1059,7 @@ export const COMMANDS = [
   'update_contract',
   'update_deal',
   'update_handoff',
+  'update_lead',
   'update_team_settings',
   'use_local_database',
   'users',
