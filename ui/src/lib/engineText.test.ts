@@ -57,6 +57,17 @@ const EXAMPLES: Examples = {
   handoff_answer: { kind: 'handoff_answer', params: { handoff_id: 'h1' } },
   handoff_acknowledged: { kind: 'handoff_acknowledged', params: { handoff_id: 'h1', by: '鈴木 花子' } },
   case_handed_to_sales: { kind: 'case_handed_to_sales', params: { kind: 'renewal_risk', case_number: 12, owner: '田中 太郎' } },
+  lead_received: { kind: 'lead_received', params: { number: 3, source: 'web_form' } },
+  lead_assigned: { kind: 'lead_assigned', params: { number: 3, owner: '佐藤 花子' } },
+  lead_contacted: { kind: 'lead_contacted', params: { number: 3 } },
+  lead_converted: { kind: 'lead_converted', params: { number: 3, company: '株式会社テスト', source: 'exhibition' } },
+  lead_disqualified: { kind: 'lead_disqualified', params: { number: 3, reason: '重複' } },
+  lead_nurtured: { kind: 'lead_nurtured', params: { number: 3, reason: '来期検討' } },
+  deal_nurtured: { kind: 'deal_nurtured', params: { reason: '予算凍結' } },
+  lead_resurfaced: { kind: 'lead_resurfaced', params: { number: 3, trigger: 'new_inquiry' } },
+  mail_opt_out: { kind: 'mail_opt_out', params: { name: '山田 一郎' } },
+  mail_opt_in: { kind: 'mail_opt_in', params: { name: '山田 一郎' } },
+  nurture_check_in: { kind: 'nurture_check_in', params: { name: '株式会社テスト' } },
 };
 const examples: EngineText[] = Object.values(EXAMPLES);
 
@@ -108,6 +119,13 @@ describe('engine text', () => {
     );
     const unmoved: EngineText = { kind: 'contract_changed', params: { ...EXAMPLES.contract_changed.params, old_end: null, amount: 12_345, currency: 'USD' } };
     expect(renderEngineText(unmoved, 'en')).toBe('Contract changed: 年間保守 (ends Jun 30, 2027, $123.45)');
+  });
+
+  it("says a lead's source and what brought it back in the reader's words, a team's own source as typed", () => {
+    expect(renderEngineText(EXAMPLES.lead_received, 'en')).toBe('Lead L-3 received (Web form)');
+    expect(renderEngineText(EXAMPLES.lead_received, 'ja')).toBe('リード L-3 受付（Webフォーム）');
+    expect(renderEngineText({ kind: 'lead_received', params: { number: 4, source: 'セミナー' } }, 'en')).toBe('Lead L-4 received (セミナー)');
+    expect(renderEngineText(EXAMPLES.lead_resurfaced, 'en')).toBe('Lead L-3 resurfaced (a new inquiry)');
   });
 
   it("shows a person's words as typed, and the engine's in the reader's language", () => {

@@ -112,7 +112,42 @@ function words(text: EngineText, lang: Language): [MessageKey, Params] {
         'engineText.case_handed_to_sales',
         { ...text.params, kind: translate(lang, `toSales.kind.${text.params.kind}`) },
       ];
+    case 'lead_received':
+      return ['engineText.lead_received', { number: String(text.params.number), source: leadSourceLabel(lang, text.params.source) }];
+    case 'lead_assigned':
+      return text.params.owner === null
+        ? ['engineText.lead_unassigned', { number: String(text.params.number) }]
+        : ['engineText.lead_assigned', { number: String(text.params.number), owner: text.params.owner }];
+    case 'lead_contacted':
+      return ['engineText.lead_contacted', { number: String(text.params.number) }];
+    case 'lead_converted':
+      return [
+        'engineText.lead_converted',
+        { number: String(text.params.number), company: text.params.company, source: leadSourceLabel(lang, text.params.source) },
+      ];
+    case 'lead_disqualified':
+    case 'lead_nurtured':
+      return [`engineText.${text.kind}`, { number: String(text.params.number), reason: text.params.reason }];
+    case 'lead_resurfaced':
+      return [
+        'engineText.lead_resurfaced',
+        { number: String(text.params.number), trigger: translate(lang, `leads.trigger.${text.params.trigger as ResurfaceTrigger}`) },
+      ];
+    case 'deal_nurtured':
+    case 'mail_opt_out':
+    case 'mail_opt_in':
+    case 'nurture_check_in':
+      return [`engineText.${text.kind}`, text.params];
   }
+}
+
+type ResurfaceTrigger = 'new_inquiry' | 'inbound_touch' | 'buying_signal';
+
+/** A lead source in words: a built-in code in `lang`, a team's own word as typed. */
+export function leadSourceLabel(lang: Language, code: string): string {
+  // 'other' is spelt 'misc' in the catalogues: an 'other' key reads as a plural form there.
+  const key = `leads.sources.${code === 'other' ? 'misc' : code}`;
+  return lookup(catalogs[lang], key) === undefined ? code : translate(lang, key as MessageKey);
 }
 
 /** A support case's code in words; a code this build does not know, as it is. */

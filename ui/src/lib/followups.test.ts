@@ -81,6 +81,10 @@ describe('routeFor', () => {
     expect(routeFor({ kind: 'single', reminder: reminder('handoff_sent', 'h1') })).toEqual({ view: 'handoffs', handoffId: 'h1' });
     expect(routeFor({ kind: 'single', reminder: reminder('handoff_unacknowledged', 'h1') })).toEqual({ view: 'handoffs', handoffId: 'h1' });
     expect(routeFor({ kind: 'single', reminder: reminder('handoff_message', 'm1') })).toEqual({ view: 'handoffs', handoffId: null });
+    // Every lead reminder opens the lead.
+    for (const kind of ['lead_assigned', 'lead_response_breached', 'lead_resurfaced'] as const) {
+      expect(routeFor({ kind: 'single', reminder: reminder(kind, 'l1') })).toEqual({ view: 'lead', leadId: 'l1' });
+    }
   });
 });
 

@@ -20,7 +20,8 @@ export type ReminderRoute =
   | { view: 'followups'; followUpId: string | null; tab: 'open' | 'forgotten' }
   | { view: 'customer'; companyId: string }
   | { view: 'case'; caseId: string }
-  | { view: 'handoffs'; handoffId: string | null };
+  | { view: 'handoffs'; handoffId: string | null }
+  | { view: 'lead'; leadId: string };
 
 export function routeFor(notice: Notice): ReminderRoute {
   if (notice.kind === 'summary') return { view: 'followups', followUpId: null, tab: 'open' };
@@ -44,6 +45,10 @@ export function routeFor(notice: Notice): ReminderRoute {
     case 'handoff_message':
       // The item is the message; the view lists the sheet it belongs to.
       return { view: 'handoffs', handoffId: null };
+    case 'lead_assigned':
+    case 'lead_response_breached':
+    case 'lead_resurfaced':
+      return { view: 'lead', leadId: r.item_id };
   }
 }
 

@@ -8,6 +8,8 @@ class Nav {
   caseId = $state<string | null>(null);
   /** The hand-off sheet open in the Hand-offs view. */
   handoffId = $state<string | null>(null);
+  /** The lead open in the Leads view's panel. */
+  leadId = $state<string | null>(null);
 
   get view(): ViewName {
     return this.#view;
@@ -19,6 +21,13 @@ class Nav {
     this.companyId = null;
     this.caseId = null;
     this.handoffId = null;
+    this.leadId = null;
+  }
+
+  /** The Leads view with a lead open in its panel. */
+  openLead(id: string): void {
+    this.view = 'leads';
+    this.leadId = id;
   }
 
   openCase(id: string): void {

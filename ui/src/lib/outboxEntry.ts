@@ -28,6 +28,12 @@ export function subject(op: Op): string {
       return op.handoff.sold;
     case 'acknowledge_handoff':
       return '';
+    case 'add_lead':
+      return op.lead.company_name || op.lead.person_name;
+    case 'lead_contacted':
+      return op.contacted.note;
+    case 'convert_lead':
+      return op.convert.deal_title;
   }
 }
 

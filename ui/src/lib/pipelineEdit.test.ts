@@ -82,6 +82,12 @@ function settings(extra: Partial<TeamSettings> = {}): TeamSettings {
     sla_warn_minutes: 60,
     handoff_ack_hours: 4,
     handoff_checklist: ['契約書・発注書を受領した'],
+    lead_sources: ['web_form', 'other'],
+    lead_disqualify_reasons: ['重複'],
+    lead_assignment: { mode: 'nobody', members: [] },
+    lead_first_response_hours: 1,
+    nurture_check_in_months: 3,
+    nurture_max_months: 24,
     ...extra,
   };
 }

@@ -39,6 +39,10 @@ class Reminders {
       nav.openCase(route.caseId);
       return;
     }
+    if (route.view === 'lead') {
+      nav.openLead(route.leadId);
+      return;
+    }
     if (route.view === 'handoffs') {
       nav.openHandoff(route.handoffId);
       return;

@@ -25,6 +25,12 @@ const base = (): TeamSettings => ({
   sla_warn_minutes: 60,
   handoff_ack_hours: 4,
   handoff_checklist: ['契約書を受領した'],
+  lead_sources: ['web_form', 'other'],
+  lead_disqualify_reasons: ['重複'],
+  lead_assignment: { mode: 'nobody', members: [] },
+  lead_first_response_hours: 1,
+  nurture_check_in_months: 3,
+  nurture_max_months: 24,
 });
 
 const problem = (change: (s: TeamSettings) => void) => {

@@ -46,6 +46,9 @@ export function copySettings(s: TeamSettings): TeamSettings {
       low: { ...s.case_sla.low },
     },
     handoff_checklist: [...s.handoff_checklist],
+    lead_sources: [...s.lead_sources],
+    lead_disqualify_reasons: [...s.lead_disqualify_reasons],
+    lead_assignment: { ...s.lead_assignment, members: [...s.lead_assignment.members] },
   };
 }
 
