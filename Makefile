@@ -96,6 +96,9 @@ bench: test-deps app
 	# the tab counts beside the bare SQL on the same file, ratio and query
 	# plans (about a minute).
 	$(CARGO) bench -p kizuna-core --bench support
+	# The leads inbox on 100,000 leads: a page of each tab, searches and the
+	# tab counts beside the bare SQL on the same file, ratio and query plans.
+	$(CARGO) bench -p kizuna-core --bench leads
 	# Customer health with 200,000 support cases: one customer's and the
 	# customer list sorted by health, against the bare SQL (ratio).
 	$(CARGO) bench -p kizuna-core --bench health

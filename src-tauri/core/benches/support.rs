@@ -13,7 +13,7 @@
 mod common;
 
 use chrono::Duration;
-use common::{ms, percentile};
+use common::{report, rows};
 use kizuna_core::clock::{to_db, Clock};
 use kizuna_core::customers::company::{self, NewCompany};
 use kizuna_core::engine_text::EngineText;
@@ -177,41 +177,8 @@ fn main() {
 }
 
 /// Median and p95 in ms of `RUNS` runs after five warm-ups.
-fn time(mut f: impl FnMut() -> usize) -> (f64, f64) {
-    for _ in 0..5 {
-        std::hint::black_box(f());
-    }
-    let mut samples: Vec<f64> = (0..RUNS)
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(f());
-            ms(t.elapsed())
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    (percentile(&samples, 0.5), percentile(&samples, 0.95))
-}
-
-fn report(label: &str, kizuna: (f64, f64), bare: (f64, f64)) {
-    println!(
-        "{label}: Kizuna median {:.2} ms (p95 {:.2}), bare SQL median {:.2} ms (p95 {:.2}), ratio {:.2}",
-        kizuna.0,
-        kizuna.1,
-        bare.0,
-        bare.1,
-        kizuna.0 / bare.0
-    );
-}
-
-fn rows(conn: &rusqlite::Connection, sql: &str) -> usize {
-    let mut st = conn.prepare_cached(sql).expect("prepare");
-    let mut rows = st.query([]).expect("query");
-    let mut n = 0;
-    while let Some(r) = rows.next().expect("row") {
-        std::hint::black_box(r.get::<_, String>(0).expect("id"));
-        n += 1;
-    }
-    n
+fn time(f: impl FnMut() -> usize) -> (f64, f64) {
+    common::time(RUNS, f)
 }
 
 /// Fills a new file with the cases, their "opened" events and timeline

@@ -210,8 +210,11 @@ fn raw(r: &rusqlite::Row) -> rusqlite::Result<Raw> {
 fn judged(raw: Raw, rd: &Reader) -> Result<LeadRow> {
     let mut row = raw.row;
     row.status = known("leads", &row.id, &raw.status, LeadStatus::parse)?;
-    // A lead dropped or nurtured unanswered has no clock running any more.
-    let done = raw.done.or_else(|| (!row.status.is_active()).then(|| raw.due.clone()));
+    // Only a new lead's clock runs: one dropped, nurtured or back from
+    // nurture without a logged answer is past the question.
+    let done = raw
+        .done
+        .or_else(|| (row.status != LeadStatus::New).then(|| raw.due.clone()));
     row.first_response = sla::view(rd.team, &raw.due, done.as_deref(), rd.now, rd.offset);
     Ok(row)
 }

@@ -602,7 +602,6 @@ export const en: Catalog = {
       nurture: 'No leads in nurture.',
     },
     more: 'Show more',
-    cancel: 'Cancel',
     sources: {
       web_form: 'Web form',
       document_request: 'Document request',

@@ -606,7 +606,6 @@ export const ja = {
       nurture: 'ナーチャリング中のリードはありません。',
     },
     more: 'さらに表示',
-    cancel: 'キャンセル',
     sources: {
       web_form: 'Webフォーム',
       document_request: '資料請求',
