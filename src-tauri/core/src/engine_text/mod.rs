@@ -946,7 +946,7 @@ pub(crate) mod tests {
     #[test]
     fn every_kind_survives_its_columns_and_has_words_in_both_languages() {
         let examples = examples();
-        assert_eq!(examples.len(), 31);
+        assert_eq!(examples.len(), 42);
         for t in &examples {
             let (kind, params) = t.to_columns();
             assert_eq!(

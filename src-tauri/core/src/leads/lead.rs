@@ -241,7 +241,7 @@ struct Fields {
 impl Fields {
     fn checked(team: &TeamSettings, e: &LeadEdit) -> Result<Fields> {
         let source = e.source.trim().to_string();
-        if !team.lead_sources.iter().any(|s| *s == source) {
+        if !team.lead_sources.contains(&source) {
             return Err(Error::invalid("source", "unknown"));
         }
         let f = Fields {

@@ -142,13 +142,24 @@ pub fn to_nurture(ctx: &WriteCtx, id: &str, version: i64, reason: &str) -> Resul
     Ok(v)
 }
 
+/// What handing a lost deal to nurture reads of it.
+struct LostDeal {
+    company_id: String,
+    contact_id: Option<String>,
+    owner_id: Option<String>,
+    kind: String,
+    company_name: String,
+    person_name: String,
+    mail: String,
+}
+
 /// Hands a lost deal to nurture: a lead of origin `lost_deal` for its
 /// customer, owned by the deal's owner, on the nurture list with the same
 /// cadence. `Invalid(deal_id, not_lost)` for a deal that is not lost,
 /// `Invalid(deal_id, already_nurtured)` when it is on the list already.
 pub fn deal_to_nurture(ctx: &WriteCtx, deal_id: &str, reason: &str) -> Result<String> {
     let reason = lead::reason("reason", reason)?;
-    let deal: Option<(String, Option<String>, Option<String>, String, String, String, String)> = ctx
+    let deal = ctx
         .tx
         .query_row(
             "SELECT d.company_id, d.contact_id, d.owner_id, s.kind, c.name, COALESCE(ct.name, ''),
@@ -158,19 +169,28 @@ pub fn deal_to_nurture(ctx: &WriteCtx, deal_id: &str, reason: &str) -> Result<St
               WHERE d.id = ?1 AND d.deleted_at IS NULL",
             [deal_id],
             |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
+                Ok(LostDeal {
+                    company_id: r.get(0)?,
+                    contact_id: r.get(1)?,
+                    owner_id: r.get(2)?,
+                    kind: r.get(3)?,
+                    company_name: r.get(4)?,
+                    person_name: r.get(5)?,
+                    mail: r.get(6)?,
+                })
             },
         )
         .optional()?;
-    let Some((company_id, contact_id, owner_id, kind, company_name, person_name, mail)) = deal else {
+    let Some(LostDeal {
+        company_id,
+        contact_id,
+        owner_id,
+        kind,
+        company_name,
+        person_name,
+        mail,
+    }) = deal
+    else {
         return Err(Error::NotFound {
             entity: "deal",
             id: deal_id.to_string(),

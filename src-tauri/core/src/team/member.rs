@@ -128,6 +128,7 @@ pub(crate) const OWNED_BY_MEMBER: &[(&str, &str, Entity)] = &[
     ("handoff_promises", "keeper_id", Entity::Handoff),
     ("handoff_messages", "author_id", Entity::Handoff),
     ("case_handoffs", "owner_id", Entity::Handoff),
+    ("leads", "owner_id", Entity::Lead),
 ];
 
 /// What a merge moved.
@@ -439,6 +440,10 @@ mod tests {
             "applied_ops.user_id",
             "handoffs.acknowledged_by",
             "case_handoffs.created_by",
+            // Who gave a lead out (the rule's run or a colleague), and a
+            // lead's history: what happened then, by whom.
+            "leads.assigned_by",
+            "lead_events.author_id",
         ];
         let conn = f.db.conn();
         let tables: Vec<String> = conn
