@@ -146,6 +146,17 @@ test('create a deal, drag it to 見積, move it into closing, lose it with a re-
   assert.equal(await app.text('[data-testid="deal-lost-info"] [data-testid="lost-facts-to"]'), '競合システム株式会社');
   await app.find('[data-testid="deal-timeline"] [data-testid="timeline-entry"][data-kind="stage_change"] [data-testid="lost-facts-detail"]');
   await app.screenshot('deal-dialog-lost-ja');
+  // 失注=関係断絶にしない: from here the lost customer goes on the nurture list (docs/leads.md).
+  await app.click('[data-testid="deal-nurture"]');
+  await app.find('[data-testid="lead-reason-dialog"]');
+  await app.type('[data-testid="lead-reason"]', '予算が戻ったら再提案');
+  await app.click('[data-testid="lead-reason-ok"]');
+  await app.waitFor(async () => !(await app.findAll('[data-testid="lead-reason-dialog"]')).length, 10000, 'the reason dialog closed');
+  const nurtured = await app.invoke('leads_inbox', { query: { tab: 'nurture', search: '', after: null, limit: 0 } });
+  assert.ok(
+    nurtured.page.rows.some((r) => r.origin === 'lost_deal' && r.nurture_reason === '予算が戻ったら再提案'),
+    `the lost deal on the nurture list: ${JSON.stringify(nurtured.page.rows.map((r) => r.nurture_reason))}`,
+  );
   await app.click('[data-testid="deal-dialog-cancel"]');
   await app.waitFor(async () => !(await app.findAll('[data-testid="deal-dialog"]')).length, 5000, 'deal dialog closed');
 

@@ -5,11 +5,12 @@
 // converts it into a deal, and the dialog offers the existing customer the
 // company name matches (written differently). A lead handed back to
 // marketing resurfaces when the same company writes in again, and the rep
-// is told. The manager's English window shows the arrivals live too.
+// is told. The manager's English window shows the arrivals live too, and
+// records a contact's mail opt-out on the customer page.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { answerWhoAreYou, App, CLI, freshHome } from './wd.mjs';
 import { NotificationServer } from './notify.mjs';
@@ -64,13 +65,17 @@ test('a web-form lead arrives live and notified, becomes a deal of the existing 
   await rep.invoke('save_notify_prefs', { prefs: ALWAYS });
   await manager.invoke('save_notify_prefs', { prefs: ALWAYS });
 
-  // The team's rule: every new lead to the rep (Settings → Team rules).
+  // The team's rule: every new lead to the rep (Settings → Team rules → Leads).
   const me = (await rep.invoke('app_status')).user;
-  const { settings, version } = await rep.invoke('team_settings');
-  await rep.invoke('update_team_settings', {
-    version,
-    settings: { ...settings, lead_assignment: { mode: 'one', members: [me.id] } },
-  });
+  await rep.click('[data-testid="nav-settings"]');
+  await rep.find('[data-testid="lead-settings"]');
+  await rep.click('[data-testid="lead-assign-one"]');
+  await rep.click('[data-testid="lead-assign-member"][data-login="sato"]');
+  await rep.screenshot('lead-settings-ja');
+  await rep.click('[data-testid="team-settings-save"]');
+  await rep.find('[data-testid="team-settings-saved"]');
+  const { settings } = await rep.invoke('team_settings');
+  assert.deepEqual(settings.lead_assignment, { mode: 'one', members: [me.id] });
 
   // An existing customer, written the usual way.
   const n = Date.now() % 100000;
@@ -142,6 +147,14 @@ test('a web-form lead arrives live and notified, becomes a deal of the existing 
   await rep.find('[data-testid="lead-status"][data-status="nurture"]');
   await rep.click('[data-testid="leads-tab-nurture"]');
   await rep.waitFor(async () => (await rep.findAll(nurtureRow)).length > 0, 10000, 'the lead on the nurture list');
+  // The newsletter list (the window's save dialog hands this command the path): Excel's BOM, the nurtured person.
+  const exportDir = freshHome('kizuna-export-');
+  const csvPath = join(exportDir, 'nurture.csv');
+  const exported = await rep.invoke('export_nurture', { path: csvPath });
+  const csv = readFileSync(csvPath, 'utf8');
+  assert.ok(csv.startsWith('\uFEFF"会社名"'), csv.slice(0, 40));
+  assert.ok(csv.includes(`midorikawa@midori${n}.co.jp`), csv);
+  assert.ok(exported >= 1);
 
   // Months later the same company writes in again, said differently: it comes back to the rep.
   await rep.click('[data-testid="leads-tab-mine"]');
@@ -160,7 +173,31 @@ test('a web-form lead arrives live and notified, becomes a deal of the existing 
   assert.ok(back.some((h) => h.includes('再浮上（新しい問い合わせ）')), back.join(' | '));
   await rep.screenshot('lead-resurfaced-ja');
 
+  // On the customer's page the manager records that the new contact wants no more mail; the timeline says so.
+  await manager.click('[data-testid="nav-customers"]');
+  await manager.find('[data-testid="customer-open"]');
+  await manager.waitFor(
+    () => manager.exec(`const b = [...document.querySelectorAll('[data-testid="customer-open"]')].find((e) => e.textContent.includes(arguments[0])); if (b) b.click(); return Boolean(b)`, [customer]),
+    15000,
+    'the converted customer',
+  );
+  const contactRow = `[data-testid="company-contact"]`;
+  await manager.waitFor(async () => (await texts(manager, contactRow)).some((x) => x.includes('桜田 一郎')), 15000, 'the contact made from the lead');
+  await manager.exec(
+    `[...document.querySelectorAll(arguments[0])].find((e) => e.textContent.includes('桜田 一郎')).querySelector('[data-testid="contact-opt-out"]').click()`,
+    [contactRow],
+  );
+  await manager.waitFor(
+    async () => (await texts(manager, '[data-testid="timeline-summary"]')).some((x) => x.includes('桜田 一郎 opted out of mail')),
+    15000,
+    'the opt-out on the timeline',
+  );
+  const optedOut = (await manager.invoke('contacts', { companyId })).find((c) => c.name === '桜田 一郎');
+  assert.ok(optedOut.mail_opt_out_at, 'the opt-out is stored');
+  await manager.screenshot('contact-opt-out-en');
+
   // The manager's numbers count it.
+  await manager.click('[data-testid="nav-leads"]');
   await manager.click('[data-testid="leads-mode-numbers"]');
   await manager.waitFor(async () => Number(await manager.text('[data-testid="lead-resurfaced-count"]')) >= 1, 15000, 'resurfaced in the numbers');
   await manager.screenshot('lead-numbers-en');

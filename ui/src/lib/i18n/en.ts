@@ -709,6 +709,7 @@ export const en: Catalog = {
     checkIn: 'Nurture check-in every',
     maxMonths: 'Nurture for at most',
     unitBusinessHours: 'business hours',
+    unitEveryMonths: 'months',
     unitMonths: 'months',
     hint: 'How fast the first answer comes decides deals; about 80% of leads left alone buy elsewhere within two years.',
   },

@@ -714,7 +714,8 @@ export const ja = {
     checkIn: 'ナーチャリングの近況伺い',
     maxMonths: 'ナーチャリングの期間（最長）',
     unitBusinessHours: '営業時間',
-    unitMonths: 'か月ごと・か月',
+    unitEveryMonths: 'か月ごと',
+    unitMonths: 'か月',
     hint: '問い合わせへの最初の返答の速さが受注を左右します。放置されたリードの約8割は2年以内に他社で購入すると言われます。',
   },
   handoff: {
