@@ -143,7 +143,11 @@ impl Op {
             Op::MoveDeal { request } => replied(&request.deal_id, &crate::pipeline::moves::move_to(ctx, request)?),
             Op::CompleteFollowUp { id, version, touch } => {
                 let done = crate::timeline::touch::complete_follow_up(ctx, id, *version, touch.as_ref())?;
-                // A nurture check-in done plans the next one.
+                // What the touch says may bring a nurtured lead back; if it
+                // did not, a nurture check-in done plans the next one.
+                if let Some(activity_id) = &done {
+                    nurture::after_touch(ctx, activity_id)?;
+                }
                 nurture::after_follow_up_done(ctx, id)?;
                 replied(id, &done)
             }

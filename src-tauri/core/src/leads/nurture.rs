@@ -154,9 +154,10 @@ struct LostDeal {
 }
 
 /// Hands a lost deal to nurture: a lead of origin `lost_deal` for its
-/// customer, owned by the deal's owner, on the nurture list with the same
-/// cadence. `Invalid(deal_id, not_lost)` for a deal that is not lost,
-/// `Invalid(deal_id, already_nurtured)` when it is on the list already.
+/// customer, owned by the deal's owner (or whoever hands it over), on the
+/// nurture list with the same cadence. `Invalid(deal_id, not_lost)` for a
+/// deal that is not lost, `Invalid(deal_id, already_nurtured)` when it is
+/// on the list already.
 pub fn deal_to_nurture(ctx: &WriteCtx, deal_id: &str, reason: &str) -> Result<String> {
     let reason = lead::reason("reason", reason)?;
     let deal = ctx
@@ -199,6 +200,8 @@ pub fn deal_to_nurture(ctx: &WriteCtx, deal_id: &str, reason: &str) -> Result<St
     if kind != "lost" {
         return Err(Error::invalid("deal_id", "not_lost"));
     }
+    // Someone must check in: the deal's owner, or whoever hands it over.
+    let owner_id = owner_id.or_else(|| Some(ctx.user_id.to_string()));
     let already = ctx
         .tx
         .query_row(

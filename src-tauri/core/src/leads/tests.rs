@@ -819,3 +819,44 @@ fn bad_input_is_refused_with_its_field() {
         Err(crate::Error::NotFound { .. })
     ));
 }
+
+#[test]
+fn a_check_in_answered_by_the_customer_brings_the_lead_back_and_plans_no_more() {
+    let mut f = fixture();
+    let (s, _, lead_id) = lost_deal_nurtured(&mut f);
+    let fu = col(&f.db, &lead_id, "check_in_follow_up_id").unwrap();
+    let fv: i64 =
+        f.db.conn()
+            .query_row("SELECT version FROM follow_ups WHERE id = ?1", [&fu], |r| r.get(0))
+            .unwrap();
+    let reply = crate::timeline::activity::NewActivity {
+        direction: Some(Direction::Inbound),
+        ..entry(
+            &s.company_id,
+            ActivityKind::Call,
+            &to_db(f.clock.now()),
+            "近況伺いに折り返しの電話",
+        )
+    };
+    crate::app::outbox::apply_once(
+        &mut f.db,
+        "check-in",
+        &crate::app::outbox::Op::CompleteFollowUp {
+            id: fu,
+            version: fv,
+            touch: Some(reply),
+        },
+    )
+    .unwrap();
+    assert_eq!(col(&f.db, &lead_id, "status").as_deref(), Some("contacted"));
+    assert_eq!(col(&f.db, &lead_id, "check_in_follow_up_id"), None);
+    let open: i64 =
+        f.db.conn()
+            .query_row(
+                "SELECT COUNT(*) FROM follow_ups WHERE status = 'open' AND text_kind = 'nurture_check_in'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+    assert_eq!(open, 0);
+}
