@@ -860,3 +860,31 @@ fn a_check_in_answered_by_the_customer_brings_the_lead_back_and_plans_no_more() 
             .unwrap();
     assert_eq!(open, 0);
 }
+
+#[test]
+fn an_edit_names_its_version_and_keeps_the_keys_in_step() {
+    let mut f = fixture();
+    let id = add(&mut f.db, &inquiry("株式会社アサヒ", "朝日 太郎", "asahi@asahi.co.jp"));
+    let v = version(&f.db, &id);
+    let edit = lead::LeadEdit {
+        source: "exhibition".into(),
+        person_name: "朝日 太郎".into(),
+        company_name: "ユウヒ（株）".into(),
+        phone: "+81 6 1111 2222".into(),
+        mail: "taro@yuhi.co.jp".into(),
+        message: "展示会で名刺交換".into(),
+    };
+    let v2 = f.db.write(|ctx| lead::update(ctx, &id, v, &edit)).unwrap();
+    assert_eq!(v2, v + 1);
+    assert_eq!(col(&f.db, &id, "company_key").as_deref(), Some("ゆうひ"));
+    assert_eq!(col(&f.db, &id, "phone_key").as_deref(), Some("0611112222"));
+    // A colleague's edit in between: a conflict, nothing overwritten.
+    assert!(matches!(
+        f.db.write(|ctx| lead::update(ctx, &id, v, &edit)),
+        Err(crate::Error::Conflict { .. })
+    ));
+    // Found by its new words, not its old ones.
+    let me = f.db.user().id.clone();
+    let hits = |q: &str| inbox::counts(f.db.conn(), &me, f.clock.now(), q).unwrap().new;
+    assert_eq!((hits("ユウヒ"), hits("アサヒ")), (1, 0));
+}
