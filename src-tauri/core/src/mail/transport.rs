@@ -81,7 +81,7 @@ impl Transport for Smtp {
 
 /// Which of the user's messages a failure earns, with the server's words.
 fn classify(e: lettre::transport::smtp::Error) -> Error {
-    let failure = if e.is_tls() {
+    let failure = if e.is_tls() || tls_underneath(&e) {
         MailFailure::Tls
     } else if let Some(code) = e.status() {
         // 530/534/535: authentication required / too weak / refused.
@@ -103,6 +103,23 @@ fn classify(e: lettre::transport::smtp::Error) -> Error {
         failure,
         detail: chain(&e),
     }
+}
+
+/// A handshake that failed after STARTTLS (an untrusted certificate, a
+/// protocol the server lacks) reaches lettre as a network error.
+fn tls_underneath(e: &dyn std::error::Error) -> bool {
+    let mut source = e.source();
+    while let Some(s) = source {
+        if s.is::<rustls::Error>()
+            || s.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .is_some_and(|inner| inner.is::<rustls::Error>())
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// The error and its causes in one line ("Connection refused (os error 111)").
