@@ -11,6 +11,7 @@ pub mod deals;
 pub mod deletions;
 pub mod follow_ups;
 pub mod handoff;
+pub mod mail;
 pub mod members;
 pub mod outbox;
 pub mod pipelines;

@@ -47,6 +47,7 @@ pub use secret::Vault;
 pub use transport::{RecordingTransport, Smtp, Transport};
 
 use crate::error::{Error, Result};
+use crate::language::Language;
 
 /// Everything needed to send as one member from this computer.
 #[derive(Clone)]
@@ -92,4 +93,30 @@ pub fn sender(
         password,
         computer_id: computer_id.to_string(),
     }))
+}
+
+/// Sends a short mail to the sender's own address, outside the ledger
+/// (nothing to send once): the Settings button that proves the account
+/// works. Returns the Message-ID.
+pub fn send_test(sender: &Sender, transport: &dyn Transport, lang: Language) -> Result<String> {
+    let (subject, body) = match lang {
+        Language::Ja => (
+            "Kizuna テストメール",
+            "このメールは Kizuna の「メール送信」の設定から送ったテストです。\n届いていれば、Kizuna はこのサーバーからメールを送れます。\n",
+        ),
+        Language::En => (
+            "Kizuna test mail",
+            "This mail was sent from Kizuna's \"Sending mail\" settings as a test.\nIf it reached you, Kizuna can send mail through this server.\n",
+        ),
+    };
+    let mail = OutgoingMail {
+        key: "test".into(),
+        to_name: sender.account.from_name.clone(),
+        to_address: sender.account.from_address.clone(),
+        subject: subject.into(),
+        body: body.into(),
+    };
+    let (message, message_id) = build(&mail, &sender.account)?;
+    transport.send(&sender.account, sender.password.as_deref(), &message)?;
+    Ok(message_id)
 }
