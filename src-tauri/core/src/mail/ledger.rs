@@ -180,7 +180,7 @@ fn claim(ctx: &WriteCtx, mail: &OutgoingMail, computer_id: &str) -> Result<Claim
             since: found.claimed_at,
         })),
         SendState::Claimed => {
-            let expired = from_db(&found.claimed_at).is_none_or(|at| ctx.clock.now() - at > LEASE);
+            let expired = from_db(&found.claimed_at).map_or(true, |at| ctx.clock.now() - at > LEASE);
             if !expired {
                 return Ok(Claim::Not(SendOutcome::ClaimedElsewhere {
                     computer_id: found.computer_id,
