@@ -3,8 +3,7 @@
     python3 server.py PORT OUTDIR CERT KEY USER PASSWORD
 
 Listens on 127.0.0.1:PORT with STARTTLS required before AUTH (the
-certificate is the test's throw-away one; CERT and KEY "-" for a plain
-server, as a relay on this computer is, for the end-to-end test), accepts USER/PASSWORD only,
+certificate is the test's throw-away one), accepts USER/PASSWORD only,
 refuses recipients whose address starts with "nobody@", and writes each
 message it takes to OUTDIR as N.eml. Prints "ready" once it listens; stops
 when its standard input closes.
@@ -42,11 +41,8 @@ class Keep:
 
 def main():
     port, outdir, cert, key, user, password = sys.argv[1:7]
-    plain = cert == "-"
-    context = None
-    if not plain:
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(cert, key)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = (
@@ -62,9 +58,9 @@ def main():
         hostname="127.0.0.1",
         port=int(port),
         tls_context=context,
-        require_starttls=not plain,
+        require_starttls=True,
         authenticator=authenticator,
-        auth_require_tls=not plain,
+        auth_require_tls=True,
     )
     controller.start()
     print("ready", flush=True)
