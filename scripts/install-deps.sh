@@ -104,7 +104,11 @@ if [ "$want" = test ]; then
   # python3-dbus and python3-gi run the test notification server (tests/notify-server.py).
   # fuse3 and python3-fusepy run tests/faultfs.py, the misbehaving share of the outage tests.
   # strace counts the file-system calls of a save (make bench, save_calls).
-  pkgs+=(xvfb webkit2gtk-driver imagemagick dbus dbus-x11 at-spi2-core python3 python3-dbus python3-gi fuse3 python3-fusepy strace)
+  # python3-aiosmtpd is the real SMTP server of the mail tests, openssl makes
+  # their throw-away certificates, keyutils gives them a session keyring
+  # (tests/mail_smtp.rs, docs/mail.md).
+  pkgs+=(xvfb webkit2gtk-driver imagemagick dbus dbus-x11 at-spi2-core python3 python3-dbus python3-gi fuse3 python3-fusepy strace
+         python3-aiosmtpd openssl keyutils)
 fi
 apt_install "${pkgs[@]}"
 ensure_node

@@ -196,6 +196,10 @@ pub fn run() {
             commands::preferences::set_close_to_tray,
             commands::preferences::set_display_name,
             commands::preferences::log_location,
+            commands::mail::mail_account,
+            commands::mail::save_mail_account,
+            commands::mail::forget_mail_password,
+            commands::mail::send_test_mail,
             commands::updates::update_check,
             commands::updates::install_update,
         ])

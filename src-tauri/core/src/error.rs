@@ -34,6 +34,20 @@ pub enum ErrorCode {
     /// The team file holds a value this Kizuna does not know (written by a
     /// newer version, or edited by hand): shown as an error, never guessed.
     UnknownValue,
+    /// The mail server could not be reached (refused, no such host, timed out).
+    MailUnreachable,
+    /// The mail server refused the user name or password.
+    MailAuth,
+    /// The secure connection to the mail server failed (certificate, protocol).
+    MailTls,
+    /// The mail server refused the recipient or the message.
+    MailRejected,
+    /// The mail server answered with another error (often temporary).
+    MailServer,
+    /// No SMTP password is kept in this computer's credential store.
+    MailNoPassword,
+    /// The operating system's credential store refused or failed.
+    CredentialStore,
     Io,
     Internal,
 }
@@ -83,12 +97,43 @@ pub enum Error {
         id: String,
         value: String,
     },
+    /// Sending through the company's mail server failed (mail/transport.rs);
+    /// `detail` is the server's own words, for the user and the ledger.
+    #[error("mail not sent: {detail}")]
+    Mail { failure: MailFailure, detail: String },
+    #[error("no SMTP password is kept for this member on this computer")]
+    MailNoPassword,
+    #[error("the credential store failed: {0}")]
+    CredentialStore(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
     #[error("{0}")]
     Internal(String),
+}
+
+/// How a send through the mail server failed: each has its own message in
+/// the user's language (mail/transport.rs decides which it was).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailFailure {
+    Unreachable,
+    Auth,
+    Tls,
+    Rejected,
+    Server,
+}
+
+impl MailFailure {
+    pub fn code(self) -> ErrorCode {
+        match self {
+            MailFailure::Unreachable => ErrorCode::MailUnreachable,
+            MailFailure::Auth => ErrorCode::MailAuth,
+            MailFailure::Tls => ErrorCode::MailTls,
+            MailFailure::Rejected => ErrorCode::MailRejected,
+            MailFailure::Server => ErrorCode::MailServer,
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -116,6 +161,9 @@ impl Error {
             Error::RecoveryBlocked { .. } => ErrorCode::RecoveryBlocked,
             Error::IdentityRequired => ErrorCode::IdentityRequired,
             Error::UnknownValue { .. } => ErrorCode::UnknownValue,
+            Error::Mail { failure, .. } => failure.code(),
+            Error::MailNoPassword => ErrorCode::MailNoPassword,
+            Error::CredentialStore(_) => ErrorCode::CredentialStore,
             Error::Io(e) if is_unreachable_io(e) => ErrorCode::Unreachable,
             Error::Io(_) => ErrorCode::Io,
             Error::Sqlite(e) => sqlite_code(e),

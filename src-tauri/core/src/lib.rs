@@ -6,7 +6,7 @@
 //!
 //! The folders depend on each other in one direction only, each on those
 //! listed before it (`tests/layering.rs` fails on an import against it):
-//! the foundation files at the root, then `store`, `team`, `customers`,
+//! the foundation files at the root, then `store`, `team`, `mail`, `customers`,
 //! `followups`, `timeline`, `pipeline`, `contracts`, `support`, `handoff`,
 //! `leads`, `overview`, `app`.
 
@@ -28,6 +28,7 @@ pub mod customers;
 pub mod followups;
 pub mod handoff;
 pub mod leads;
+pub mod mail;
 pub mod overview;
 pub mod pipeline;
 pub mod store;

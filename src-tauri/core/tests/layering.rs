@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&str] = &[
     "store",
     "team",
+    "mail",
     "customers",
     "followups",
     "timeline",

@@ -12,6 +12,7 @@ pub mod deletions;
 pub mod follow_ups;
 pub mod handoff;
 pub mod leads;
+pub mod mail;
 pub mod members;
 pub mod outbox;
 pub mod pipelines;

@@ -29,6 +29,10 @@ pub struct UserConfig {
     /// This profile's id in the team files' heartbeats (presence.rs), made
     /// on the first start.
     pub computer_id: Option<String>,
+    /// Each member's company SMTP server on this computer (member id →
+    /// account), without the password: that is in the operating system's
+    /// credential store (mail/secret.rs).
+    pub smtp_accounts: BTreeMap<String, crate::mail::SmtpAccount>,
 }
 
 impl Default for UserConfig {
@@ -40,6 +44,7 @@ impl Default for UserConfig {
             close_to_tray: true,
             identities: BTreeMap::new(),
             computer_id: None,
+            smtp_accounts: BTreeMap::new(),
         }
     }
 }
@@ -309,9 +314,26 @@ mod tests {
             close_to_tray: false,
             identities: [("0190abcd".to_string(), "0190beef".to_string())].into(),
             computer_id: Some("0190cafe".into()),
+            smtp_accounts: [(
+                "0190beef".to_string(),
+                crate::mail::SmtpAccount {
+                    host: "smtp.example.co.jp".into(),
+                    port: 587,
+                    security: crate::mail::Security::StartTls,
+                    user: "tanaka".into(),
+                    from_address: "tanaka@example.co.jp".into(),
+                    from_name: "田中 太郎".into(),
+                },
+            )]
+            .into(),
         };
         cfg.save(&path).unwrap();
         assert_eq!(UserConfig::load(&path), cfg);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.to_lowercase().contains("password"),
+            "no password in config.json: {text}"
+        );
         std::fs::write(&path, b"{ not json").unwrap();
         assert_eq!(UserConfig::load(&path), UserConfig::default());
         assert!(

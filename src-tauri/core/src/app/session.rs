@@ -115,6 +115,15 @@ impl Machine {
     }
 }
 
+/// The Settings section "Sending mail": the account, never the password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct MailAccountView {
+    pub account: Option<crate::mail::SmtpAccount>,
+    /// The credential store holds a password for this member.
+    pub password_saved: bool,
+}
+
 pub struct Session {
     dirs: Dirs,
     config: UserConfig,
@@ -397,6 +406,51 @@ impl Session {
             db.set_language(effective);
         }
         Ok(self.status())
+    }
+
+    /// The current member's SMTP account on this computer, and whether the
+    /// credential store holds its password (the password itself never
+    /// leaves the engine).
+    pub fn mail_account(&mut self) -> Result<MailAccountView> {
+        let member = self.current_member_id()?;
+        let password_saved = crate::mail::Vault::kizuna().password(&member)?.is_some();
+        Ok(MailAccountView {
+            account: self.config.smtp_accounts.get(&member).cloned(),
+            password_saved,
+        })
+    }
+
+    /// Saves the account in config.json and, when given, the password in
+    /// the credential store (an empty one keeps the password saved before).
+    pub fn save_mail_account(&mut self, account: &crate::mail::SmtpAccount, password: &str) -> Result<MailAccountView> {
+        let member = self.current_member_id()?;
+        let account = account.validated()?;
+        if !password.is_empty() {
+            crate::mail::Vault::kizuna().save(&member, password)?;
+        }
+        self.remember(|c| {
+            c.smtp_accounts.insert(member.clone(), account);
+        })?;
+        self.mail_account()
+    }
+
+    pub fn forget_mail_password(&mut self) -> Result<MailAccountView> {
+        let member = self.current_member_id()?;
+        crate::mail::Vault::kizuna().forget(&member)?;
+        self.mail_account()
+    }
+
+    /// What sending as the current member from this computer needs (see
+    /// `mail::sender`): `None` when the member connected no server.
+    pub fn mail_sender(&mut self) -> Result<Option<crate::mail::Sender>> {
+        let member = self.current_member_id()?;
+        let account = self.config.smtp_accounts.get(&member).cloned();
+        let computer = self.config.computer_id.clone().unwrap_or_default();
+        crate::mail::sender(account, &crate::mail::Vault::kizuna(), &member, &computer)
+    }
+
+    fn current_member_id(&mut self) -> Result<String> {
+        Ok(self.db()?.member().ok_or(Error::IdentityRequired)?.id.clone())
     }
 
     pub fn set_close_to_tray(&mut self, enabled: bool) -> Result<AppStatus> {

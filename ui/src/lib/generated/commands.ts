@@ -45,6 +45,7 @@ import type { LeadEdit } from './LeadEdit';
 import type { LeadNumbers } from './LeadNumbers';
 import type { LeadQuery } from './LeadQuery';
 import type { LeadsView } from './LeadsView';
+import type { MailAccountView } from './MailAccountView';
 import type { MailDraft } from './MailDraft';
 import type { Matches } from './Matches';
 import type { Member } from './Member';
@@ -76,6 +77,7 @@ import type { SearchCursor } from './SearchCursor';
 import type { SearchGroup } from './SearchGroup';
 import type { SearchKind } from './SearchKind';
 import type { SearchResults } from './SearchResults';
+import type { SmtpAccount } from './SmtpAccount';
 import type { SnoozeChoice } from './SnoozeChoice';
 import type { StageEdit } from './StageEdit';
 import type { StepInput } from './StepInput';
@@ -406,6 +408,13 @@ export function followUps(mineOnly: boolean, includeDone: boolean, companyId: st
 }
 
 /**
+ * `forget_mail_password` in src-tauri/src/commands/mail.rs.
+ */
+export function forgetMailPassword(): Promise<MailAccountView> {
+  return call<MailAccountView>('forget_mail_password');
+}
+
+/**
  * `hand_to_sales` in src-tauri/src/commands/handoff.rs.
  */
 export function handToSales(input: ToSalesInput): Promise<ToSalesOutcome> {
@@ -507,6 +516,13 @@ export function logActivity(activity: NewActivity): Promise<string> {
  */
 export function logLocation(): Promise<string> {
   return call<string>('log_location');
+}
+
+/**
+ * `mail_account` in src-tauri/src/commands/mail.rs.
+ */
+export function mailAccount(): Promise<MailAccountView> {
+  return call<MailAccountView>('mail_account');
 }
 
 /**
@@ -681,6 +697,14 @@ export function retryOpen(): Promise<AppStatus> {
 }
 
 /**
+ * `password` empty keeps the one saved before.
+ * `save_mail_account` in src-tauri/src/commands/mail.rs.
+ */
+export function saveMailAccount(account: SmtpAccount, password: string): Promise<MailAccountView> {
+  return call<MailAccountView>('save_mail_account', { account, password });
+}
+
+/**
  * `save_notify_prefs` in src-tauri/src/commands/follow_ups.rs.
  */
 export function saveNotifyPrefs(prefs: NotifyPrefs): Promise<NotifyPrefs> {
@@ -715,6 +739,16 @@ export function searchMore(query: string, kind: SearchKind, after: SearchCursor)
  */
 export function sendHandoff(handoff: HandoffInput): Promise<string> {
   return call<string>('send_handoff', { handoff });
+}
+
+/**
+ * Sends a test mail to the member's own address; the Message-ID on
+ * success. The send runs outside the session, so a slow server (up to its
+ * 30 s timeout) holds up no other command.
+ * `send_test_mail` in src-tauri/src/commands/mail.rs.
+ */
+export function sendTestMail(): Promise<string> {
+  return call<string>('send_test_mail');
 }
 
 /**
@@ -990,6 +1024,7 @@ export const COMMANDS = [
   'due_count',
   'export_nurture',
   'follow_ups',
+  'forget_mail_password',
   'hand_to_sales',
   'handoff',
   'handoff_draft',
@@ -1004,6 +1039,7 @@ export const COMMANDS = [
   'leads_inbox',
   'log_activity',
   'log_location',
+  'mail_account',
   'members',
   'merge_members',
   'move_deal',
@@ -1027,11 +1063,13 @@ export const COMMANDS = [
   'resolve_outbox',
   'restore_backup',
   'retry_open',
+  'save_mail_account',
   'save_notify_prefs',
   'save_pipeline',
   'search',
   'search_more',
   'send_handoff',
+  'send_test_mail',
   'set_autostart',
   'set_case_priority',
   'set_case_status',

@@ -24,6 +24,13 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   recovery_blocked: true,
   identity_required: true,
   unknown_value: true,
+  mail_unreachable: true,
+  mail_auth: true,
+  mail_tls: true,
+  mail_rejected: true,
+  mail_server: true,
+  mail_no_password: true,
+  credential_store: true,
   io: true,
   internal: true,
 };
