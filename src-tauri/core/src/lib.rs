@@ -8,7 +8,7 @@
 //! listed before it (`tests/layering.rs` fails on an import against it):
 //! the foundation files at the root, then `store`, `team`, `customers`,
 //! `followups`, `timeline`, `pipeline`, `contracts`, `support`, `handoff`,
-//! `overview`, `app`.
+//! `sequences`, `overview`, `app`.
 
 // Foundation: no domain, used everywhere.
 pub mod changeset;
@@ -29,6 +29,7 @@ pub mod followups;
 pub mod handoff;
 pub mod overview;
 pub mod pipeline;
+pub mod sequences;
 pub mod store;
 pub mod support;
 pub mod team;

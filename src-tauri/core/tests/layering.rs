@@ -22,6 +22,7 @@ const LAYERS: &[&str] = &[
     "contracts",
     "support",
     "handoff",
+    "sequences",
     "overview",
     "app",
 ];

@@ -38,6 +38,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!("../../migrations/0013_support_cases.sql")),
     sql(include_str!("../../migrations/0014_handoffs.sql")),
     sql(include_str!("../../migrations/0015_health_index.sql")),
+    sql(include_str!("../../migrations/0018_sequences.sql")),
 ];
 
 /// The newest schema this build knows.
@@ -97,7 +98,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
-        assert_eq!(CURRENT, 15);
+        assert_eq!(CURRENT, 16);
         // The copy taken before migrating is the old file, whole.
         let copies: Vec<_> = std::fs::read_dir(&backups)
             .unwrap()

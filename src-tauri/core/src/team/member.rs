@@ -128,6 +128,7 @@ pub(crate) const OWNED_BY_MEMBER: &[(&str, &str, Entity)] = &[
     ("handoff_promises", "keeper_id", Entity::Handoff),
     ("handoff_messages", "author_id", Entity::Handoff),
     ("case_handoffs", "owner_id", Entity::Handoff),
+    ("sequence_enrolments", "owner_id", Entity::Sequence),
 ];
 
 /// What a merge moved.
