@@ -57,6 +57,12 @@ const EXAMPLES: Examples = {
   handoff_answer: { kind: 'handoff_answer', params: { handoff_id: 'h1' } },
   handoff_acknowledged: { kind: 'handoff_acknowledged', params: { handoff_id: 'h1', by: '鈴木 花子' } },
   case_handed_to_sales: { kind: 'case_handed_to_sales', params: { kind: 'renewal_risk', case_number: 12, owner: '田中 太郎' } },
+  sequence_step_due: { kind: 'sequence_step_due', params: { sequence: '資料請求後フォロー', company: '株式会社テスト', step: 2, call: true } },
+  sequence_late_mail: { kind: 'sequence_late_mail', params: { sequence: '資料請求後フォロー', company: '株式会社テスト' } },
+  sequence_enrolled: { kind: 'sequence_enrolled', params: { sequence: '資料請求後フォロー' } },
+  sequence_stopped: { kind: 'sequence_stopped', params: { sequence: '資料請求後フォロー', reason: 'replied' } },
+  sequence_waiting: { kind: 'sequence_waiting', params: { sequence: '資料請求後フォロー', reason: 'pushy', until: '2026-12-01 10:00' } },
+  sequence_replied: { kind: 'sequence_replied', params: { sequence: '資料請求後フォロー' } },
 };
 const examples: EngineText[] = Object.values(EXAMPLES);
 
@@ -108,6 +114,13 @@ describe('engine text', () => {
     );
     const unmoved: EngineText = { kind: 'contract_changed', params: { ...EXAMPLES.contract_changed.params, old_end: null, amount: 12_345, currency: 'USD' } };
     expect(renderEngineText(unmoved, 'en')).toBe('Contract changed: 年間保守 (ends Jun 30, 2027, $123.45)');
+  });
+
+  it('says why a sequence stopped or waits in the reader\'s words', () => {
+    expect(renderEngineText(EXAMPLES.sequence_stopped, 'en')).toBe('Follow-up sequence stopped: 資料請求後フォロー (the customer replied)');
+    expect(renderEngineText(EXAMPLES.sequence_stopped, 'ja')).toBe('追客シナリオ停止: 資料請求後フォロー（返信あり）');
+    expect(renderEngineText(EXAMPLES.sequence_step_due, 'ja')).toBe('追客（資料請求後フォロー 2）: 株式会社テストへ電話');
+    expect(renderEngineText(EXAMPLES.sequence_step_due, 'en')).toBe('Sequence (資料請求後フォロー 2): call 株式会社テスト');
   });
 
   it("shows a person's words as typed, and the engine's in the reader's language", () => {

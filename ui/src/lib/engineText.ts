@@ -112,7 +112,26 @@ function words(text: EngineText, lang: Language): [MessageKey, Params] {
         'engineText.case_handed_to_sales',
         { ...text.params, kind: translate(lang, `toSales.kind.${text.params.kind}`) },
       ];
+    case 'sequence_step_due': {
+      const p = text.params;
+      const what = translate(lang, p.call ? 'engineText.sequence_step_call' : 'engineText.sequence_step_mail');
+      return ['engineText.sequence_step_due', { sequence: p.sequence, company: p.company, step: String(p.step), what }];
+    }
+    case 'sequence_late_mail':
+    case 'sequence_enrolled':
+    case 'sequence_replied':
+      return [`engineText.${text.kind}`, text.params];
+    case 'sequence_stopped':
+      return ['engineText.sequence_stopped', { ...text.params, reason: sequenceReason(lang, text.params.reason) }];
+    case 'sequence_waiting':
+      return ['engineText.sequence_waiting', { ...text.params, reason: sequenceReason(lang, text.params.reason) }];
   }
+}
+
+/** Why a sequence stopped or waits, in words; a code this build does not know, as it is. */
+export function sequenceReason(lang: Language, code: string): string {
+  const key = `sequences.reason.${code}`;
+  return lookup(catalogs[lang], key) === undefined ? code : translate(lang, key as MessageKey);
 }
 
 /** A support case's code in words; a code this build does not know, as it is. */

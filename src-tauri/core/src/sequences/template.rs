@@ -17,6 +17,7 @@
 use crate::clock::from_db;
 use crate::error::Result;
 use crate::language::Language;
+use crate::timeline::mail::MailDraft;
 use chrono::{Datelike, FixedOffset};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
@@ -55,6 +56,9 @@ pub struct RenderedMail {
     pub to_address: Option<String>,
     pub subject: String,
     pub body: String,
+    /// The draft as a `mailto:` link (a manual step opens it in the mail
+    /// program); `None` without a usable address.
+    pub mailto: Option<String>,
 }
 
 /// The `{{…}}` names in `text` that are no placeholder, in order, once each.
@@ -143,12 +147,20 @@ pub fn render(text: &str, f: &Facts, lang: Language, offset: FixedOffset) -> Str
 
 /// Subject and body for a target.
 pub fn mail(subject: &str, body: &str, f: &Facts, lang: Language, offset: FixedOffset) -> RenderedMail {
-    RenderedMail {
-        to_name: f.contact.clone().unwrap_or_else(|| f.company.clone()),
-        to_address: f.contact_email.clone(),
+    let draft = MailDraft {
         // A subject is one line, whatever a placeholder held.
         subject: render(subject, f, lang, offset).replace(['\r', '\n'], " "),
         body: render(body, f, lang, offset),
+    };
+    RenderedMail {
+        to_name: f.contact.clone().unwrap_or_else(|| f.company.clone()),
+        to_address: f.contact_email.clone(),
+        mailto: f
+            .contact_email
+            .as_ref()
+            .map(|a| crate::timeline::mail::mailto_url(std::slice::from_ref(a), &draft)),
+        subject: draft.subject,
+        body: draft.body,
     }
 }
 
@@ -202,4 +214,33 @@ pub fn facts(conn: &Connection, company_id: Option<&str>, contact_id: Option<&st
         rep,
         signature,
     })
+}
+
+const SIGNATURE_MAX: usize = 1_000;
+
+/// A member's signature under sequence mails.
+pub fn signature(conn: &Connection, user_id: &str) -> Result<String> {
+    Ok(conn
+        .query_row("SELECT mail_signature FROM users WHERE id = ?1", [user_id], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// The writer sets their own signature (a member preference kept in the
+/// team file, so whichever desktop sends their mails signs them alike).
+pub fn set_signature(ctx: &crate::store::db::WriteCtx, text: &str) -> Result<()> {
+    let text = crate::validate::optional("signature", text, SIGNATURE_MAX)?;
+    ctx.tx.execute(
+        "UPDATE users SET mail_signature = ?2, updated_at = ?3, updated_by = ?1 WHERE id = ?1",
+        rusqlite::params![ctx.user_id, text, ctx.now],
+    )?;
+    ctx.audit(
+        crate::store::changes::Entity::User,
+        ctx.user_id,
+        "update",
+        serde_json::json!({ "mail_signature": text }),
+    )?;
+    ctx.changed(crate::store::changes::Entity::User, ctx.user_id, "update")
 }

@@ -7,4 +7,9 @@ export type RenderedMail = { to_name: string,
 /**
  * `None`: the target has no usable address (an automatic step waits).
  */
-to_address: string | null, subject: string, body: string, };
+to_address: string | null, subject: string, body: string, 
+/**
+ * The draft as a `mailto:` link (a manual step opens it in the mail
+ * program); `None` without a usable address.
+ */
+mailto: string | null, };
