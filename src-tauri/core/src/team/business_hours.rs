@@ -284,10 +284,11 @@ mod tests {
             jst(h.add_days(at("2026-11-27T15:00:00+09:00"), 2, tokyo())),
             "2026-12-02 Wed 15:00"
         );
-        // Friday 20:00 + 1: Monday is off, Tuesday at opening.
+        // Friday 20:00 is after closing: it counts from Tuesday's opening
+        // (Monday is off), so one business day later is Wednesday 09:00.
         assert_eq!(
             jst(h.add_days(at("2026-11-27T20:00:00+09:00"), 1, tokyo())),
-            "2026-12-01 Tue 09:00"
+            "2026-12-02 Wed 09:00"
         );
         // Zero days on a Saturday: the next opening.
         assert_eq!(
