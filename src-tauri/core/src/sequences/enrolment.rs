@@ -139,7 +139,7 @@ pub fn row(conn: &Connection, id: &str) -> Result<Row> {
     })
 }
 
-pub(crate) fn active_of_company(conn: &Connection, company_id: &str) -> Result<Vec<Row>> {
+pub fn active_of_company(conn: &Connection, company_id: &str) -> Result<Vec<Row>> {
     let mut st = conn.prepare_cached(&format!(
         "{SELECT} WHERE e.company_id = ?1 AND e.status = 'active' AND e.deleted_at IS NULL ORDER BY e.id"
     ))?;
@@ -150,7 +150,7 @@ pub(crate) fn active_of_company(conn: &Connection, company_id: &str) -> Result<V
 }
 
 /// The owner's active enrolments whose step is due by `now`, earliest first.
-pub(crate) fn due_of(conn: &Connection, owner_id: &str, now: &str) -> Result<Vec<Row>> {
+pub fn due_of(conn: &Connection, owner_id: &str, now: &str) -> Result<Vec<Row>> {
     let mut st = conn.prepare_cached(&format!(
         "{SELECT} WHERE e.owner_id = ?1 AND e.status = 'active' AND e.deleted_at IS NULL AND e.due_at <= ?2
           ORDER BY e.due_at, e.id"
