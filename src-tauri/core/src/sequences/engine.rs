@@ -304,7 +304,7 @@ pub fn due_steps(db: &mut Db) -> Result<Vec<MailJob>> {
                 Err(Error::NotFound { .. }) => return Ok(None),
                 Err(err) => return Err(err),
             };
-            if e.due_at.as_deref().is_none_or(|d| d > ctx.now.as_str()) {
+            if !e.due_at.as_deref().is_some_and(|d| d <= ctx.now.as_str()) {
                 return Ok(None);
             }
             let team = TeamSettings::load(ctx.tx)?;

@@ -76,7 +76,7 @@ fn run(shared: &background::Shared<Control>, sender: &(dyn MailSender + Send + S
             c.poked = false;
             (c.generation, c.target.clone())
         };
-        if current.as_ref().is_none_or(|(g, _)| *g != generation) {
+        if !current.as_ref().is_some_and(|(g, _)| *g == generation) {
             current = match target {
                 Some(t) => match Db::open(&t.path, t.opts.clone()) {
                     Ok(db) => Some((generation, db)),

@@ -161,7 +161,8 @@ fn stopped(db: &Db, id: &str) -> Option<StopReason> {
 
 #[test]
 fn every_stop_condition_stops_the_sequence_when_it_is_written() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut Scene)>)> = vec![
+    type Happen = Box<dyn Fn(&mut Scene)>;
+    let cases: Vec<(&str, Happen)> = vec![
         (
             "inbound",
             Box::new(|sc: &mut Scene| {
@@ -418,7 +419,7 @@ fn a_mail_over_a_day_late_waits_for_the_owner() {
     assert_eq!(state(&sc.f.db, &id).follow_up_id.as_deref(), Some(fu.as_str()));
     // The owner says send.
     sc.f.db
-        .write(|ctx| enrolment::confirm_late(ctx, &id, e.version + 0, true))
+        .write(|ctx| enrolment::confirm_late(ctx, &id, e.version, true))
         .unwrap();
     assert_eq!(follow_up_status(&sc.f.db, &fu), "cancelled");
     engine::run_due(&mut sc.f.db, &sender).unwrap();
