@@ -104,6 +104,10 @@ bench: test-deps app
 	# Customer health with 200,000 support cases: one customer's and the
 	# customer list sorted by health, against the bare SQL (ratio).
 	$(CARGO) bench -p kizuna-core --bench health
+	# Follow-up sequences: 100,000 contacts, 20,000 enrolled; one member's
+	# next due steps after a change and a touch's stop checks against the
+	# bare SQL (ratio).
+	$(CARGO) bench -p kizuna-core --bench sequences
 	# Reminder punctuality (p50/p99 delay after the due time), a colleague's
 	# change reaching the scheduler, and its idle CPU (about a minute).
 	$(CARGO) bench -p kizuna-core --bench reminders

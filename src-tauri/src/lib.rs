@@ -7,6 +7,7 @@ mod events;
 mod live;
 mod logging;
 mod notifier;
+mod sequence_sender;
 mod state;
 mod tray;
 
@@ -178,6 +179,18 @@ pub fn run() {
             commands::support::assign_case,
             commands::support::set_case_priority,
             commands::support::delete_case,
+            commands::sequences::sequences,
+            commands::sequences::create_sequence,
+            commands::sequences::update_sequence,
+            commands::sequences::delete_sequence,
+            commands::sequences::preview_sequence_mail,
+            commands::sequences::enrol_in_sequence,
+            commands::sequences::enrolments,
+            commands::sequences::stop_enrolment,
+            commands::sequences::they_replied,
+            commands::sequences::confirm_late_mail,
+            commands::sequences::mail_signature,
+            commands::sequences::set_mail_signature,
             commands::handoff::handoff_draft,
             commands::handoff::send_handoff,
             commands::handoff::update_handoff,

@@ -7,6 +7,7 @@ use kizuna_core::app::outbox::{self, Applied, DrainReport, Entry, Op, Outbox, Ou
 use kizuna_core::app::session::{AppStatus, Session};
 use kizuna_core::followups::scheduler::{Notifier, Scheduler};
 use kizuna_core::language::Language;
+use kizuna_core::sequences::runner::{Runner, Target as RunnerTarget};
 use kizuna_core::store::changes::Watcher;
 use kizuna_core::store::db::Identity;
 use kizuna_core::team::presence::Presence;
@@ -36,6 +37,8 @@ type Slot = (Mutex<Option<Session>>, Condvar);
 /// change its mind, while the file stays open).
 struct Reminders {
     scheduler: Scheduler,
+    /// The member's due sequence steps, done on this desktop (sequences/runner.rs).
+    sequences: Runner,
     watching: Mutex<Option<(PathBuf, Language, Identity)>>,
 }
 
@@ -52,9 +55,14 @@ impl Reminders {
         let mut watching = self.watching.lock().unwrap_or_else(|p| p.into_inner());
         if *watching != key {
             *watching = key;
+            self.sequences.attach(target.as_ref().map(|t| RunnerTarget {
+                path: t.path.clone(),
+                opts: t.opts.clone(),
+            }));
             self.scheduler.attach(target);
         } else if wrote {
             self.scheduler.poke();
+            self.sequences.poke();
         }
     }
 }
@@ -151,6 +159,10 @@ impl AppState {
             close_to_tray: Arc::new(AtomicBool::new(true)),
             reminders: Arc::new(Reminders {
                 scheduler: Scheduler::start(notifier),
+                sequences: Runner::start(
+                    Arc::new(crate::sequence_sender::Sender),
+                    Arc::new(crate::sequence_sender::RunLog),
+                ),
                 watching: Mutex::new(None),
             }),
             changes: Arc::new(Watcher::start(sink.clone())),

@@ -8,7 +8,7 @@
 //! listed before it (`tests/layering.rs` fails on an import against it):
 //! the foundation files at the root, then `store`, `team`, `mail`, `customers`,
 //! `followups`, `timeline`, `pipeline`, `contracts`, `support`, `handoff`,
-//! `leads`, `overview`, `app`.
+//! `leads`, `sequences`, `overview`, `app`.
 
 // Foundation: no domain, used everywhere.
 pub mod changeset;
@@ -31,6 +31,7 @@ pub mod leads;
 pub mod mail;
 pub mod overview;
 pub mod pipeline;
+pub mod sequences;
 pub mod store;
 pub mod support;
 pub mod team;

@@ -24,6 +24,7 @@ const LAYERS: &[&str] = &[
     "support",
     "handoff",
     "leads",
+    "sequences",
     "overview",
     "app",
 ];

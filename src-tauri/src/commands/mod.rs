@@ -19,6 +19,7 @@ pub mod pipelines;
 pub mod preferences;
 pub mod renewals;
 pub mod search;
+pub mod sequences;
 pub mod support;
 pub mod team_settings;
 pub mod timeline;

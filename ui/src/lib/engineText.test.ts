@@ -68,6 +68,12 @@ const EXAMPLES: Examples = {
   mail_opt_out: { kind: 'mail_opt_out', params: { name: '山田 一郎' } },
   mail_opt_in: { kind: 'mail_opt_in', params: { name: '山田 一郎' } },
   nurture_check_in: { kind: 'nurture_check_in', params: { name: '株式会社テスト' } },
+  sequence_step_due: { kind: 'sequence_step_due', params: { sequence: '資料請求後フォロー', company: '株式会社テスト', step: 2, call: true } },
+  sequence_late_mail: { kind: 'sequence_late_mail', params: { sequence: '資料請求後フォロー', company: '株式会社テスト' } },
+  sequence_enrolled: { kind: 'sequence_enrolled', params: { sequence: '資料請求後フォロー' } },
+  sequence_stopped: { kind: 'sequence_stopped', params: { sequence: '資料請求後フォロー', reason: 'replied' } },
+  sequence_waiting: { kind: 'sequence_waiting', params: { sequence: '資料請求後フォロー', reason: 'pushy', until: '2026-12-01 10:00' } },
+  sequence_replied: { kind: 'sequence_replied', params: { sequence: '資料請求後フォロー' } },
 };
 const examples: EngineText[] = Object.values(EXAMPLES);
 
@@ -126,6 +132,13 @@ describe('engine text', () => {
     expect(renderEngineText(EXAMPLES.lead_received, 'ja')).toBe('リード L-3 受付（Webフォーム）');
     expect(renderEngineText({ kind: 'lead_received', params: { number: 4, source: 'セミナー' } }, 'en')).toBe('Lead L-4 received (セミナー)');
     expect(renderEngineText(EXAMPLES.lead_resurfaced, 'en')).toBe('Lead L-3 resurfaced (a new inquiry)');
+  });
+
+  it('says why a sequence stopped or waits in the reader\'s words', () => {
+    expect(renderEngineText(EXAMPLES.sequence_stopped, 'en')).toBe('Follow-up sequence stopped: 資料請求後フォロー (the customer replied)');
+    expect(renderEngineText(EXAMPLES.sequence_stopped, 'ja')).toBe('追客シナリオ停止: 資料請求後フォロー（返信あり）');
+    expect(renderEngineText(EXAMPLES.sequence_step_due, 'ja')).toBe('追客（資料請求後フォロー 2）: 株式会社テストへ電話');
+    expect(renderEngineText(EXAMPLES.sequence_step_due, 'en')).toBe('Sequence (資料請求後フォロー 2): call 株式会社テスト');
   });
 
   it("shows a person's words as typed, and the engine's in the reader's language", () => {

@@ -138,6 +138,19 @@ function words(text: EngineText, lang: Language): [MessageKey, Params] {
     case 'mail_opt_in':
     case 'nurture_check_in':
       return [`engineText.${text.kind}`, text.params];
+    case 'sequence_step_due': {
+      const p = text.params;
+      const what = translate(lang, p.call ? 'engineText.sequence_step_call' : 'engineText.sequence_step_mail');
+      return ['engineText.sequence_step_due', { sequence: p.sequence, company: p.company, step: String(p.step), what }];
+    }
+    case 'sequence_late_mail':
+    case 'sequence_enrolled':
+    case 'sequence_replied':
+      return [`engineText.${text.kind}`, text.params];
+    case 'sequence_stopped':
+      return ['engineText.sequence_stopped', { ...text.params, reason: sequenceReason(lang, text.params.reason) }];
+    case 'sequence_waiting':
+      return ['engineText.sequence_waiting', { ...text.params, reason: sequenceReason(lang, text.params.reason) }];
   }
 }
 
@@ -147,6 +160,12 @@ type ResurfaceTrigger = 'new_inquiry' | 'inbound_touch' | 'buying_signal';
 export function leadSourceLabel(lang: Language, code: string): string {
   // 'other' is spelt 'misc' in the catalogues: an 'other' key reads as a plural form there.
   const key = `leads.sources.${code === 'other' ? 'misc' : code}`;
+  return lookup(catalogs[lang], key) === undefined ? code : translate(lang, key as MessageKey);
+}
+
+/** Why a sequence stopped or waits, in words; a code this build does not know, as it is. */
+export function sequenceReason(lang: Language, code: string): string {
+  const key = `sequences.reason.${code}`;
   return lookup(catalogs[lang], key) === undefined ? code : translate(lang, key as MessageKey);
 }
 

@@ -22,6 +22,7 @@ use crate::leads::nurture;
 use crate::leads::qualify::{self, Convert};
 use crate::pipeline::deal::{self, DealEdit};
 use crate::pipeline::moves::MoveDeal;
+use crate::sequences::stop;
 use crate::store::db::{Db, WriteCtx};
 use crate::support::case::{self as support_case, NewCase};
 use crate::support::thread::{self, NewPost};
@@ -117,6 +118,29 @@ pub struct Applied {
 
 impl Op {
     fn apply(&self, ctx: &WriteCtx) -> Result<Applied> {
+        let applied = self.apply_only(ctx)?;
+        // A touch, a signal, a booked meeting or a deal's move stops the
+        // sequences of that customer as it is written (sequences/stop.rs).
+        match self {
+            Op::LogActivity { activity } => stop::after_touch(ctx, &activity.company_id)?,
+            Op::MoveDeal { request } => stop::after_deal_change(ctx, &request.deal_id)?,
+            Op::UpdateDeal { id, .. } => stop::after_deal_change(ctx, id)?,
+            Op::CompleteFollowUp { id, .. } => {
+                let company: Option<String> = ctx
+                    .tx
+                    .query_row("SELECT company_id FROM follow_ups WHERE id = ?1", [id], |r| r.get(0))
+                    .optional()?
+                    .flatten();
+                if let Some(c) = company {
+                    stop::after_touch(ctx, &c)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(applied)
+    }
+
+    fn apply_only(&self, ctx: &WriteCtx) -> Result<Applied> {
         let created = |id: String| Applied {
             id,
             version: None,

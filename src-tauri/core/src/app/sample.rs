@@ -266,6 +266,7 @@ fn fill(c: &mut Ctx, me: &str) -> Result<()> {
     support_cases(c, &companies, me)?;
     handoffs(c, me)?;
     leads(c, &team, &companies[0])?;
+    sequences(c, me)?;
     Ok(())
 }
 
@@ -387,6 +388,74 @@ fn leads(c: &mut Ctx, team: &[String], customer: &SampleCompany) -> Result<()> {
     nurture::to_nurture(c.w, &ids[4], v, "来年度の予算化待ち")?;
     let v = version(c, &ids[5])?;
     qualify::disqualify(c.w, &ids[5], v, &settings.lead_disqualify_reasons[0])?;
+    Ok(())
+}
+
+/// The team's two follow-up sequences (one in Japanese, one in English) and
+/// one of this desktop's early deals walking the Japanese one.
+fn sequences(c: &mut Ctx, me: &str) -> Result<()> {
+    use crate::language::Language;
+    use crate::sequences::definition::{self as seq, SequenceInput, Step};
+    use crate::sequences::enrolment::{self, Target, TargetKind};
+    let ja = seq::create(
+        c.w,
+        &SequenceInput {
+            name: "資料請求後フォロー".into(),
+            language: Language::Ja,
+            steps: vec![
+                Step::Mail {
+                    subject: "【{{会社名}}様】資料送付のご連絡".into(),
+                    body: "{{会社名}}\n{{ご担当者名}}\n\nいつもお世話になっております。\n先日ご請求いただいた資料をお送りいたします。\nご不明な点がございましたら、お気軽にお問い合わせください。\n\n{{署名}}".into(),
+                    automatic: false,
+                },
+                Step::Wait { days: 3 },
+                Step::Call {
+                    note: "資料をご覧いただけたか、ご質問がないか伺う".into(),
+                },
+                Step::Wait { days: 5 },
+                Step::Mail {
+                    subject: "{{会社名}}様 導入事例のご紹介".into(),
+                    body: "{{会社名}}\n{{ご担当者名}}\n\n前回（{{前回商談日}}）のお打ち合わせでは、ありがとうございました。\n\n{{前回議事録}}\n\n同じ課題をお持ちのお客様の導入事例をご紹介いたします。\n\n{{署名}}".into(),
+                    automatic: true,
+                },
+            ],
+        },
+    )?;
+    seq::create(
+        c.w,
+        &SequenceInput {
+            name: "Trial follow-up".into(),
+            language: Language::En,
+            steps: vec![
+                Step::Mail {
+                    subject: "Your trial of our service, {{company}}".into(),
+                    body: "Dear {{contact}},\n\nThank you for starting a trial. If anything is unclear, reply to this mail and I will help.\n\n{{signature}}".into(),
+                    automatic: true,
+                },
+                Step::Wait { days: 5 },
+                Step::Call {
+                    note: "Ask how the trial is going".into(),
+                },
+            ],
+        },
+    )?;
+    let deal: Option<String> = rusqlite::OptionalExtension::optional(c.w.tx.query_row(
+        "SELECT d.id FROM deals d JOIN stages s ON s.id = d.stage_id
+          WHERE d.owner_id = ?1 AND s.kind = 'open' AND d.contact_id IS NOT NULL
+          ORDER BY s.position, d.id LIMIT 1",
+        [me],
+        |r| r.get(0),
+    ))?;
+    if let Some(id) = deal {
+        enrolment::enrol(
+            c.w,
+            &ja,
+            &Target {
+                kind: TargetKind::Deal,
+                id,
+            },
+        )?;
+    }
     Ok(())
 }
 
@@ -1065,6 +1134,12 @@ mod tests {
             count("SELECT COUNT(*) FROM handoffs WHERE status = 'sent'"),
             1,
             "one waiting"
+        );
+        assert_eq!(count("SELECT COUNT(*) FROM sequences"), 2, "a ja and an en sequence");
+        assert_eq!(
+            count("SELECT COUNT(*) FROM sequence_enrolments WHERE status = 'active' AND target_kind = 'deal'"),
+            1,
+            "one deal enrolled"
         );
         let last_contact = count("SELECT COUNT(*) FROM companies WHERE last_contact_at IS NOT NULL");
         assert!(last_contact >= 40, "last contact follows the touches: {last_contact}");

@@ -277,6 +277,38 @@ pub enum EngineText {
     NurtureCheckIn {
         name: String,
     },
+
+    // ------------------------------------------- sequences (sequences/)
+    /// A step of a sequence became the owner's follow-up (`step` counts from 1).
+    SequenceStepDue {
+        sequence: String,
+        company: String,
+        step: u32,
+        call: bool,
+    },
+    /// An automatic mail is over a day late: the owner says whether to send it.
+    SequenceLateMail {
+        sequence: String,
+        company: String,
+    },
+    SequenceEnrolled {
+        sequence: String,
+    },
+    /// `reason` is a [`crate::sequences::StopReason`] code the reader's language words.
+    SequenceStopped {
+        sequence: String,
+        reason: String,
+    },
+    /// The next step waits (`reason`: pushy, complaint) until `until`.
+    SequenceWaiting {
+        sequence: String,
+        reason: String,
+        until: String,
+    },
+    /// The customer answered a sequence's mail (recorded by the rep).
+    SequenceReplied {
+        sequence: String,
+    },
 }
 
 /// The words of a lead source: a built-in code in `lang`, a team's own
@@ -312,6 +344,33 @@ fn resurface_label(code: &str, lang: Language) -> String {
         _ => return code.to_string(),
     };
     words.to_string()
+}
+
+/// The words of why a sequence stopped or waits; an unknown code as it is.
+pub fn sequence_reason(code: &str, lang: Language) -> String {
+    let (ja, en) = match code {
+        "replied" => ("返信あり", "the customer replied"),
+        "inbound" => ("先方から連絡あり", "the customer got in touch"),
+        "signal" => ("購買シグナルあり", "a buying signal"),
+        "meeting" => ("商談・アポイントあり", "a meeting was booked"),
+        "deal_moved" => ("案件のステージが変わった", "the deal moved stage"),
+        "opted_out" => ("配信停止", "opted out of mail"),
+        "target_removed" => ("対象が削除された", "the record was removed"),
+        "stopped_by_user" => ("手動で停止", "stopped by hand"),
+        "no_address" => ("メールアドレスなし", "no mail address"),
+        "pushy" => ("しつこくならないよう待機", "waiting so as not to be pushy"),
+        "complaint" => ("未解決のクレーム", "an open complaint"),
+        "confirm_late" => (
+            "遅れた自動メールの確認待ち",
+            "a late automatic mail waits for confirmation",
+        ),
+        "send_failed" => ("送信失敗", "sending failed"),
+        other => (other, other),
+    };
+    match lang {
+        Language::Ja => ja.to_string(),
+        Language::En => en.to_string(),
+    }
 }
 
 /// The words of a support case's code (channel, category, status,
@@ -646,6 +705,65 @@ impl EngineText {
             (MailOptIn { name }, En) => format!("{name} opted in to mail again"),
             (NurtureCheckIn { name }, Ja) => format!("近況伺い（ナーチャリング）: {name}"),
             (NurtureCheckIn { name }, En) => format!("Nurture check-in: {name}"),
+            (
+                SequenceStepDue {
+                    sequence,
+                    company,
+                    step,
+                    call,
+                },
+                lang,
+            ) => match (lang, call) {
+                (Ja, true) => format!("追客（{sequence} {step}）: {company}へ電話"),
+                (Ja, false) => format!("追客（{sequence} {step}）: {company}へメール"),
+                (En, true) => format!("Sequence ({sequence} {step}): call {company}"),
+                (En, false) => format!("Sequence ({sequence} {step}): mail {company}"),
+            },
+            (SequenceLateMail { sequence, company }, Ja) => {
+                format!("遅れた自動メールを送るか確認: {company}（{sequence}）")
+            }
+            (SequenceLateMail { sequence, company }, En) => {
+                format!("Confirm a late automatic mail: {company} ({sequence})")
+            }
+            (SequenceEnrolled { sequence }, Ja) => format!("追客シナリオ開始: {sequence}"),
+            (SequenceEnrolled { sequence }, En) => format!("Follow-up sequence started: {sequence}"),
+            (SequenceStopped { sequence, reason }, Ja) => {
+                format!("追客シナリオ停止: {sequence}（{}）", sequence_reason(reason, lang))
+            }
+            (SequenceStopped { sequence, reason }, En) => {
+                format!(
+                    "Follow-up sequence stopped: {sequence} ({})",
+                    sequence_reason(reason, lang)
+                )
+            }
+            (
+                SequenceWaiting {
+                    sequence,
+                    reason,
+                    until,
+                },
+                Ja,
+            ) => {
+                format!(
+                    "追客シナリオ待機: {sequence}（{}、{until}まで）",
+                    sequence_reason(reason, lang)
+                )
+            }
+            (
+                SequenceWaiting {
+                    sequence,
+                    reason,
+                    until,
+                },
+                En,
+            ) => {
+                format!(
+                    "Follow-up sequence waits: {sequence} ({} until {until})",
+                    sequence_reason(reason, lang)
+                )
+            }
+            (SequenceReplied { sequence }, Ja) => format!("追客メールに返信あり: {sequence}"),
+            (SequenceReplied { sequence }, En) => format!("Reply to a sequence mail: {sequence}"),
         }
     }
 
@@ -893,6 +1011,31 @@ pub(crate) mod tests {
             NurtureCheckIn {
                 name: "株式会社テスト".into(),
             },
+            SequenceStepDue {
+                sequence: "資料請求後フォロー".into(),
+                company: "株式会社テスト".into(),
+                step: 2,
+                call: true,
+            },
+            SequenceLateMail {
+                sequence: "資料請求後フォロー".into(),
+                company: "株式会社テスト".into(),
+            },
+            SequenceEnrolled {
+                sequence: "資料請求後フォロー".into(),
+            },
+            SequenceStopped {
+                sequence: "資料請求後フォロー".into(),
+                reason: "replied".into(),
+            },
+            SequenceWaiting {
+                sequence: "資料請求後フォロー".into(),
+                reason: "pushy".into(),
+                until: "2026-12-01".into(),
+            },
+            SequenceReplied {
+                sequence: "資料請求後フォロー".into(),
+            },
         ];
         for t in &all {
             match t {
@@ -937,7 +1080,13 @@ pub(crate) mod tests {
                 | LeadResurfaced { .. }
                 | MailOptOut { .. }
                 | MailOptIn { .. }
-                | NurtureCheckIn { .. } => {}
+                | NurtureCheckIn { .. }
+                | SequenceStepDue { .. }
+                | SequenceLateMail { .. }
+                | SequenceEnrolled { .. }
+                | SequenceStopped { .. }
+                | SequenceWaiting { .. }
+                | SequenceReplied { .. } => {}
             }
         }
         all
@@ -946,7 +1095,7 @@ pub(crate) mod tests {
     #[test]
     fn every_kind_survives_its_columns_and_has_words_in_both_languages() {
         let examples = examples();
-        assert_eq!(examples.len(), 42);
+        assert_eq!(examples.len(), 48);
         for t in &examples {
             let (kind, params) = t.to_columns();
             assert_eq!(

@@ -123,6 +123,29 @@ impl BusinessHours {
         from + Duration::minutes(minutes.max(0))
     }
 
+    /// The instant `days` working days after `from`, at the same time of
+    /// day, moved to the next opening when the office is closed then: a
+    /// sequence's "wait 2 business days" from Friday afternoon is Tuesday
+    /// afternoon, and a wait over a holiday skips it.
+    pub fn add_days(&self, from: DateTime<Utc>, days: u32, offset: FixedOffset) -> DateTime<Utc> {
+        let local = from.with_timezone(&offset).naive_local();
+        let mut day = local.date();
+        let mut left = days;
+        let mut steps = 0;
+        while left > 0 && steps < HORIZON_DAYS {
+            let Some(next) = day.succ_opt() else { break };
+            day = next;
+            steps += 1;
+            if self.window(day).is_some() {
+                left -= 1;
+            }
+        }
+        if left > 0 {
+            return from + Duration::days(i64::from(days));
+        }
+        self.add(to_utc(day.and_time(local.time()), offset), 0, offset)
+    }
+
     /// Business minutes from `a` to `b` (0 when `b` is not after `a`): how
     /// much of a target has been used.
     pub fn minutes_between(&self, a: DateTime<Utc>, b: DateTime<Utc>, offset: FixedOffset) -> i64 {
@@ -248,6 +271,30 @@ mod tests {
         assert!(h.is_open(at("2026-11-30T09:00:00+09:00"), tokyo()));
         assert!(!h.is_open(at("2026-11-30T18:00:00+09:00"), tokyo()));
         assert!(!h.is_open(at("2026-11-29T12:00:00+09:00"), tokyo()));
+    }
+
+    #[test]
+    fn business_days_skip_weekends_and_holidays_and_keep_the_time() {
+        let h = BusinessHours {
+            holidays: vec![NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()],
+            ..BusinessHours::default()
+        };
+        // Friday 15:00 + 2 business days: Monday is a holiday, so Wednesday.
+        assert_eq!(
+            jst(h.add_days(at("2026-11-27T15:00:00+09:00"), 2, tokyo())),
+            "2026-12-02 Wed 15:00"
+        );
+        // Friday 20:00 is after closing: it counts from Tuesday's opening
+        // (Monday is off), so one business day later is Wednesday 09:00.
+        assert_eq!(
+            jst(h.add_days(at("2026-11-27T20:00:00+09:00"), 1, tokyo())),
+            "2026-12-02 Wed 09:00"
+        );
+        // Zero days on a Saturday: the next opening.
+        assert_eq!(
+            jst(h.add_days(at("2026-11-28T11:00:00+09:00"), 0, tokyo())),
+            "2026-12-01 Tue 09:00"
+        );
     }
 
     #[test]

@@ -129,6 +129,7 @@ pub(crate) const OWNED_BY_MEMBER: &[(&str, &str, Entity)] = &[
     ("handoff_messages", "author_id", Entity::Handoff),
     ("case_handoffs", "owner_id", Entity::Handoff),
     ("leads", "owner_id", Entity::Lead),
+    ("sequence_enrolments", "owner_id", Entity::Sequence),
 ];
 
 /// What a merge moved.

@@ -81,6 +81,10 @@ pub struct TimelineEntry {
     pub deleted: bool,
     /// Differs from the creation time once the author edited the entry.
     pub updated_at: String,
+    /// A mail a follow-up sequence sent: the timeline offers "they replied"
+    /// beside it (read from sequences' `sequence_sends` by SQL, as the
+    /// reminders read the hand-off tables).
+    pub sequence_mail: bool,
 }
 
 /// A contact named on a timeline entry.
@@ -202,7 +206,8 @@ fn load_entries(conn: &Connection, keys: &str, p: Params) -> Result<Vec<Timeline
                   WHERE f.activity_id = a.id AND f.kind = 'appointment' AND f.status <> 'cancelled'
                     AND f.deleted_at IS NULL
                   ORDER BY f.created_at DESC LIMIT 1),
-                a.text_kind, a.text_params
+                a.text_kind, a.text_params,
+                EXISTS (SELECT 1 FROM sequence_sends q WHERE q.activity_id = a.id)
          FROM page JOIN activities a ON a.rowid = page.r
          LEFT JOIN users u ON u.id = a.author_id
          LEFT JOIN deals d ON d.id = a.deal_id
@@ -251,6 +256,7 @@ fn load_entries(conn: &Connection, keys: &str, p: Params) -> Result<Vec<Timeline
                 deleted,
                 updated_at: r.get(17)?,
                 follow_up_id: if deleted { None } else { r.get(18)? },
+                sequence_mail: !deleted && r.get(21)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

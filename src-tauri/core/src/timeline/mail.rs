@@ -352,6 +352,7 @@ mod tests {
             follow_up_id: None,
             deleted: false,
             updated_at: "2026-11-25T01:00:00Z".into(),
+            sequence_mail: false,
         }
     }
 

@@ -41,4 +41,10 @@ deleted: boolean,
 /**
  * Differs from the creation time once the author edited the entry.
  */
-updated_at: string, };
+updated_at: string, 
+/**
+ * A mail a follow-up sequence sent: the timeline offers "they replied"
+ * beside it (read from sequences' `sequence_sends` by SQL, as the
+ * reminders read the hand-off tables).
+ */
+sequence_mail: boolean, };

