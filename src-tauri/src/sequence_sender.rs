@@ -1,16 +1,61 @@
 //! How this desktop sends a sequence's automatic mails, and where the
 //! runner's outcome goes (the log).
 
+use std::sync::Arc;
+
+use kizuna_core::mail::{self, SendOutcome, Smtp};
 use kizuna_core::sequences::engine::{MailSender, OutgoingMail, RunReport, Sent};
 use kizuna_core::sequences::runner::RunSink;
 use kizuna_core::Db;
 
-/// Sends through the member's SMTP account (the mail module).
-pub struct Sender;
+use crate::state::Slot;
+
+/// Sends through the member's SMTP account on this computer (the mail
+/// module): the account and the password from the credential store are read
+/// at each send, so a password saved a minute ago is used, and the session
+/// lock is held only for that read, never during the SMTP conversation.
+pub struct Sender {
+    session: Arc<Slot>,
+    transport: Smtp,
+}
+
+impl Sender {
+    pub fn new(session: Arc<Slot>) -> Sender {
+        Sender {
+            session,
+            transport: Smtp::new(),
+        }
+    }
+
+    fn account(&self) -> Result<Option<mail::Sender>, kizuna_core::Error> {
+        let mut guard = self.session.0.lock().unwrap_or_else(|p| p.into_inner());
+        match guard.as_mut() {
+            Some(session) => session.mail_sender(),
+            None => Ok(None),
+        }
+    }
+}
 
 impl MailSender for Sender {
-    fn send_once(&self, _db: &mut Db, _mail: &OutgoingMail) -> Result<Sent, String> {
-        Err("no SMTP account is connected on this computer".into())
+    fn send_once(&self, db: &mut Db, mail: &OutgoingMail) -> Result<Sent, String> {
+        // The text shown on the record is the error's own message: the
+        // runner keeps the step due with it and tries again later.
+        let sender = self
+            .account()
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| "no SMTP account is connected on this computer (Settings → Sending mail)".to_string())?;
+        match mail::send_once(db, mail, &sender, &self.transport).map_err(|e| e.to_string())? {
+            SendOutcome::Sent { .. } => Ok(Sent::Sent),
+            SendOutcome::AlreadySent { .. } => Ok(Sent::AlreadySent),
+            // Not sent here and not known to be sent: the step stays due and
+            // the ledger answers on the next try.
+            SendOutcome::ClaimedElsewhere { computer_id, .. } => {
+                Err(format!("being sent from another computer ({computer_id})"))
+            }
+            SendOutcome::Unknown { computer_id, since } => Err(format!(
+                "a send from {computer_id} at {since} never reported back: check the recipient's mailbox before sending again"
+            )),
+        }
     }
 }
 

@@ -30,7 +30,7 @@ const SAVE_WAIT_LIMIT: Duration = Duration::from_secs(10);
 /// How often work kept because the file stayed busy is tried again.
 const BUSY_RETRY: Duration = Duration::from_secs(3);
 
-type Slot = (Mutex<Option<Session>>, Condvar);
+pub(crate) type Slot = (Mutex<Option<Session>>, Condvar);
 
 /// The reminder scheduler and what it was last pointed at: which file, in
 /// which language, for which member (a profile may say who it is, or
@@ -154,13 +154,14 @@ impl AppState {
         let outbox = Outbox::open(&dirs.data_dir.join("outbox.db"))
             .map_err(|e| tracing::error!(code = %e.code(), "the local outbox cannot be opened"))
             .ok();
+        let slot: Arc<Slot> = Arc::new((Mutex::new(None), Condvar::new()));
         let state = AppState {
-            session: Arc::new((Mutex::new(None), Condvar::new())),
+            session: slot.clone(),
             close_to_tray: Arc::new(AtomicBool::new(true)),
             reminders: Arc::new(Reminders {
                 scheduler: Scheduler::start(notifier),
                 sequences: Runner::start(
-                    Arc::new(crate::sequence_sender::Sender),
+                    Arc::new(crate::sequence_sender::Sender::new(slot.clone())),
                     Arc::new(crate::sequence_sender::RunLog),
                 ),
                 watching: Mutex::new(None),

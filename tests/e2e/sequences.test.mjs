@@ -10,9 +10,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { answerWhoAreYou, App, CLI, freshHome } from './wd.mjs';
+import { connectMail, freePort, parseMail, received, startSmtp } from './smtp.mjs';
 
 const apps = [];
+let server;
 after(async () => {
+  server?.stop();
   for (const a of apps) {
     await a.screenshot('last-sequences').catch(() => {});
     await a.quit();
@@ -80,7 +83,11 @@ test('a sequence defined in Settings sends its first mail for an enrolled deal, 
   assert.deepEqual(sequence.steps.map((s) => s.kind), ['mail', 'wait', 'call']);
   assert.equal(sequence.steps[0].automatic, true);
 
-  await configureMail(app, t);
+  // The member's account on this computer, pointed at a real SMTP server.
+  const inbox = join(freshHome('kizuna-smtp-'), 'inbox');
+  const port = await freePort();
+  server = await startSmtp(port, inbox);
+  await connectMail(app, port);
 
   // The customer's page: enrol the deal.
   await app.click('[data-testid="open-search"]');
@@ -95,6 +102,12 @@ test('a sequence defined in Settings sends its first mail for an enrolled deal, 
   const sent = await waitForSent(app, t);
   await app.screenshot('sequences-sent-ja');
   assert.equal(sent.count, 1);
+  // Exactly that mail reached the server, in the Japanese the template made.
+  await app.waitFor(async () => received(inbox).length === 1, 10000, 'the mail at the SMTP server');
+  const mail = parseMail(inbox, received(inbox)[0]);
+  assert.equal(mail.to_address, 'yamada@example.co.jp');
+  assert.match(mail.subject, /資料送付のご連絡/);
+  assert.match(mail.body, /山田 太郎 様/);
 
   // The timeline shows the mail with its exact text; "they replied" beside it stops the sequence.
   const mailEntry = await app.waitFor(
@@ -118,9 +131,6 @@ test('a sequence defined in Settings sends its first mail for an enrolled deal, 
   assert.match(await app.text('[data-testid="enrolment-stopped"]'), /返信あり/);
   await app.screenshot('sequences-replied-ja');
 });
-
-/** The member's SMTP account (the mail module's commands): pointed at the test SMTP server. */
-async function configureMail(_app, _t) {}
 
 /** Waits until the enrolment on the page shows its first mail sent; a send error fails with its words. */
 async function waitForSent(app) {

@@ -25,16 +25,9 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
-/// A mail as handed to the sender.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutgoingMail {
-    /// The once-only key: `seq:<enrolment id>:<step index>`.
-    pub key: String,
-    pub to_name: String,
-    pub to_address: String,
-    pub subject: String,
-    pub body: String,
-}
+/// A mail as handed to the sender: the mail layer's own, so the key the
+/// runner names is the key its once-only ledger keeps.
+pub use crate::mail::OutgoingMail;
 
 /// What the sender did with a mail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,6 +233,12 @@ fn process(ctx: &WriteCtx, e: &Row, team: &TeamSettings) -> Result<Option<MailJo
                 stop::stop(ctx, e, StopReason::NoAddress)?;
                 return Ok(None);
             };
+            // The person asked for no more mail (on any contact or lead with
+            // this address): Kizuna never sends them one by itself.
+            if stop::opted_out(ctx.tx, &to_address)? {
+                stop::stop(ctx, e, StopReason::OptedOut)?;
+                return Ok(None);
+            }
             let late = from_db(&due_at).is_some_and(|d| now - d > Duration::hours(LATE_HOURS));
             if late && e.confirmed_step != Some(e.step_index) {
                 if e.waiting.as_deref() != Some("confirm_late") {

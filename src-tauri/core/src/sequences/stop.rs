@@ -72,6 +72,20 @@ impl StopReason {
     }
 }
 
+/// Whether the person at `address` opted out of mail, as a contact or as a
+/// lead (`mail_opt_out_at`, leads/): addresses compare without case, as
+/// mail servers treat the domain and most treat the local part.
+pub fn opted_out(conn: &Connection, address: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM contacts WHERE lower(email) = lower(?1)
+                          AND mail_opt_out_at IS NOT NULL AND deleted_at IS NULL)
+             OR EXISTS(SELECT 1 FROM leads WHERE lower(mail) = lower(?1)
+                          AND mail_opt_out_at IS NOT NULL AND deleted_at IS NULL)",
+        [address],
+        |r| r.get(0),
+    )?)
+}
+
 /// Why this enrolment must stop now, if it must.
 pub fn check(conn: &Connection, e: &Row) -> Result<Option<StopReason>> {
     if let Some(deal_id) = &e.deal_id {

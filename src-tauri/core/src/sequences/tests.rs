@@ -641,3 +641,22 @@ fn the_preview_reads_the_last_meeting_from_the_timeline() {
     assert_eq!(p.mail.body, "山田 太郎 様\n2026年11月18日 課題: 在庫管理 {{謎}}");
     assert_eq!(p.unknown, ["謎"]);
 }
+
+#[test]
+fn an_opted_out_person_gets_no_automatic_mail_and_the_sequence_says_why() {
+    let mut sc = scene();
+    let seq = sequence(&mut sc.f.db, vec![mail(true), Step::Wait { days: 3 }, mail(true)]);
+    let id = enrol_deal(&mut sc, &seq);
+    // Opted out after enrolment, with the address typed in another case.
+    sc.f.db
+        .conn()
+        .execute(
+            "UPDATE contacts SET mail_opt_out_at = '2026-11-20T00:00:00Z', email = 'Yamada@Example.co.jp' WHERE id = ?1",
+            [&sc.contact],
+        )
+        .unwrap();
+    let sender = FakeSender::default();
+    let r = engine::run_due(&mut sc.f.db, &sender).unwrap();
+    assert_eq!((r.sent, sender.count()), (0, 0));
+    assert_eq!(stopped(&sc.f.db, &id), Some(StopReason::OptedOut));
+}

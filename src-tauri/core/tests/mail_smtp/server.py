@@ -3,7 +3,8 @@
     python3 server.py PORT OUTDIR CERT KEY USER PASSWORD
 
 Listens on 127.0.0.1:PORT with STARTTLS required before AUTH (the
-certificate is the test's throw-away one), accepts USER/PASSWORD only,
+certificate is the test's throw-away one; CERT and KEY "-" for a plain
+server, as a relay on this computer is, for the end-to-end test), accepts USER/PASSWORD only,
 refuses recipients whose address starts with "nobody@", and writes each
 message it takes to OUTDIR as N.eml. Prints "ready" once it listens; stops
 when its standard input closes.
@@ -41,8 +42,11 @@ class Keep:
 
 def main():
     port, outdir, cert, key, user, password = sys.argv[1:7]
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
+    plain = cert == "-"
+    context = None
+    if not plain:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = (
@@ -58,9 +62,9 @@ def main():
         hostname="127.0.0.1",
         port=int(port),
         tls_context=context,
-        require_starttls=True,
+        require_starttls=not plain,
         authenticator=authenticator,
-        auth_require_tls=True,
+        auth_require_tls=not plain,
     )
     controller.start()
     print("ready", flush=True)
