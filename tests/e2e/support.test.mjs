@@ -152,12 +152,23 @@ test('a complaint logged by support is on the sales rep’s timeline at once, an
   await rep.invoke('save_notify_prefs', { prefs: ALWAYS });
   const me = (await desk.invoke('app_status')).user;
   const due = new Date(Math.ceil(Date.now() / 1000) * 1000 + 5000);
+  // "Around the clock" is 00:00–23:59: the minute before midnight is closed,
+  // so an hour that spans it starts that much earlier (this test ran red
+  // between midnight and 1 a.m. before).
+  const anHourOfOpenTimeBefore = (end) => {
+    const start = new Date(end.getTime() - 3600_000);
+    const closedFrom = new Date(start);
+    closedFrom.setHours(23, 59, 0, 0);
+    const closedTo = new Date(closedFrom.getTime() + 60_000);
+    const overlap = Math.max(0, Math.min(end.getTime(), closedTo.getTime()) - Math.max(start.getTime(), closedFrom.getTime()));
+    return new Date(start.getTime() - overlap);
+  };
   const late = `初回回答のない問い合わせ${Date.now() % 10000}`;
   await desk.invoke('open_case', {
     newCase: {
       id: null, company_id: company.id, contact_id: null, deal_id: null, contract_id: null,
       subject: late, body: '', channel: 'mail', category: 'trouble', priority: 'urgent',
-      assignee_id: me.id, received_at: new Date(due.getTime() - 3600_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+      assignee_id: me.id, received_at: anHourOfOpenTimeBefore(due).toISOString().replace(/\.\d+Z$/, 'Z'),
     },
   });
   // About to breach: said at once (within the warning), once.
