@@ -130,6 +130,8 @@ pub(crate) const OWNED_BY_MEMBER: &[(&str, &str, Entity)] = &[
     ("case_handoffs", "owner_id", Entity::Handoff),
     ("leads", "owner_id", Entity::Lead),
     ("sequence_enrolments", "owner_id", Entity::Sequence),
+    // Whose mail it was: a failed or unknown send asks the survivor.
+    ("mail_sends", "member_id", Entity::MailSend),
 ];
 
 /// What a merge moved.
