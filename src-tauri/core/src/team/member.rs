@@ -110,7 +110,8 @@ pub fn set_active(ctx: &WriteCtx, id: &str, version: i64, active: bool) -> Resul
 /// Every column that says whose something is (owner, author, assignee, who
 /// handed it over): a merge moves these onto the survivor, with the change
 /// log entity of the table. Columns that only record history — who last
-/// changed a row (`updated_by`), `audit_log`, `change_log`, `applied_ops` —
+/// changed a row (`updated_by`), `audit_log`, `change_log`, `applied_ops`,
+/// who sent a mail (`mail_sends`) —
 /// stay as they were: the stray's row is kept (soft-deleted) so they still
 /// read as a name. `notification_log` and `member_sessions` are moved
 /// separately (a unique key, no version).
@@ -130,8 +131,6 @@ pub(crate) const OWNED_BY_MEMBER: &[(&str, &str, Entity)] = &[
     ("case_handoffs", "owner_id", Entity::Handoff),
     ("leads", "owner_id", Entity::Lead),
     ("sequence_enrolments", "owner_id", Entity::Sequence),
-    // Whose mail it was: a failed or unknown send asks the survivor.
-    ("mail_sends", "member_id", Entity::MailSend),
 ];
 
 /// What a merge moved.
@@ -441,6 +440,9 @@ mod tests {
             "audit_log.user_id",
             "change_log.user_id",
             "applied_ops.user_id",
+            // The send ledger records who sent a mail from which computer,
+            // as it happened (mail/ledger.rs).
+            "mail_sends.member_id",
             "handoffs.acknowledged_by",
             "case_handoffs.created_by",
             // Who gave a lead out (the rule's run or a colleague), and a
