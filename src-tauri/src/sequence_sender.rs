@@ -6,7 +6,7 @@ use std::sync::Arc;
 use kizuna_core::mail::{self, SendOutcome, Smtp};
 use kizuna_core::sequences::engine::{MailSender, OutgoingMail, RunReport, Sent};
 use kizuna_core::sequences::runner::RunSink;
-use kizuna_core::Db;
+use kizuna_core::{Db, Error};
 
 use crate::state::Slot;
 
@@ -27,7 +27,7 @@ impl Sender {
         }
     }
 
-    fn account(&self) -> Result<Option<mail::Sender>, kizuna_core::Error> {
+    fn account(&self) -> kizuna_core::Result<Option<mail::Sender>> {
         let mut guard = self.session.0.lock().unwrap_or_else(|p| p.into_inner());
         match guard.as_mut() {
             Some(session) => session.mail_sender(),
@@ -37,24 +37,17 @@ impl Sender {
 }
 
 impl MailSender for Sender {
-    fn send_once(&self, db: &mut Db, mail: &OutgoingMail) -> Result<Sent, String> {
-        // The text shown on the record is the error's own message: the
-        // runner keeps the step due with it and tries again later.
-        let sender = self
-            .account()
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| "no SMTP account is connected on this computer (Settings → Sending mail)".to_string())?;
-        match mail::send_once(db, mail, &sender, &self.transport).map_err(|e| e.to_string())? {
+    fn send_once(&self, db: &mut Db, mail: &OutgoingMail) -> kizuna_core::Result<Sent> {
+        let sender = self.account()?.ok_or(Error::MailNoAccount)?;
+        match mail::send_once(db, mail, &sender, &self.transport)? {
             SendOutcome::Sent { .. } => Ok(Sent::Sent),
             SendOutcome::AlreadySent { .. } => Ok(Sent::AlreadySent),
-            // Not sent here and not known to be sent: the step stays due and
-            // the ledger answers on the next try.
-            SendOutcome::ClaimedElsewhere { computer_id, .. } => {
-                Err(format!("being sent from another computer ({computer_id})"))
+            // Not sent here and not known to be sent: the step stays due
+            // with the reason and the ledger answers on the next try.
+            SendOutcome::ClaimedElsewhere { computer_id, since } => {
+                Err(Error::MailSendingElsewhere { computer_id, since })
             }
-            SendOutcome::Unknown { computer_id, since } => Err(format!(
-                "a send from {computer_id} at {since} never reported back: check the recipient's mailbox before sending again"
-            )),
+            SendOutcome::Unknown { computer_id, since } => Err(Error::MailOutcomeUnknown { computer_id, since }),
         }
     }
 }

@@ -46,6 +46,12 @@ pub enum ErrorCode {
     MailServer,
     /// No SMTP password is kept in this computer's credential store.
     MailNoPassword,
+    /// The member connected no mail server on this computer.
+    MailNoAccount,
+    /// Another computer of the member claimed the mail and is sending it.
+    MailSendingElsewhere,
+    /// A claimed send never reported back: whether it went out is unknown.
+    MailOutcomeUnknown,
     /// The operating system's credential store refused or failed.
     CredentialStore,
     Io,
@@ -103,6 +109,12 @@ pub enum Error {
     Mail { failure: MailFailure, detail: String },
     #[error("no SMTP password is kept for this member on this computer")]
     MailNoPassword,
+    #[error("no mail server is connected for this member on this computer")]
+    MailNoAccount,
+    #[error("being sent from another computer ({computer_id}) since {since}")]
+    MailSendingElsewhere { computer_id: String, since: String },
+    #[error("a send from {computer_id} at {since} never reported back")]
+    MailOutcomeUnknown { computer_id: String, since: String },
     #[error("the credential store failed: {0}")]
     CredentialStore(String),
     #[error("{0}")]
@@ -163,6 +175,9 @@ impl Error {
             Error::UnknownValue { .. } => ErrorCode::UnknownValue,
             Error::Mail { failure, .. } => failure.code(),
             Error::MailNoPassword => ErrorCode::MailNoPassword,
+            Error::MailNoAccount => ErrorCode::MailNoAccount,
+            Error::MailSendingElsewhere { .. } => ErrorCode::MailSendingElsewhere,
+            Error::MailOutcomeUnknown { .. } => ErrorCode::MailOutcomeUnknown,
             Error::CredentialStore(_) => ErrorCode::CredentialStore,
             Error::Io(e) if is_unreachable_io(e) => ErrorCode::Unreachable,
             Error::Io(_) => ErrorCode::Io,
@@ -261,7 +276,7 @@ fn sqlite_code(e: &rusqlite::Error) -> ErrorCode {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ErrorPayload {
     pub code: ErrorCode,

@@ -40,8 +40,9 @@ pub enum Sent {
 
 /// Sends a mail at most once per key across the person's computers.
 pub trait MailSender {
-    /// `Err` carries what the server or the connection said, shown on the record.
-    fn send_once(&self, db: &mut Db, mail: &OutgoingMail) -> std::result::Result<Sent, String>;
+    /// `Err` is why, typed (a mail error carries the server's own words): it
+    /// is kept on the record and the reader's language words it.
+    fn send_once(&self, db: &mut Db, mail: &OutgoingMail) -> Result<Sent>;
 }
 
 /// An automatic mail taken to send (claimed under the enrolment's version).
@@ -360,14 +361,21 @@ fn record_sent(ctx: &WriteCtx, job: &MailJob) -> Result<()> {
 
 /// A failed send: the step stays due, the error on the record; tried
 /// again once the claim has run out.
-fn record_failed(ctx: &WriteCtx, job: &MailJob, error: &str) -> Result<()> {
+fn record_failed(ctx: &WriteCtx, job: &MailJob, error: &Error) -> Result<()> {
     let e = enrolment::row(ctx.tx, &job.enrolment_id)?;
     if e.status != "active" || e.step_index != job.step_index {
         return Ok(());
     }
-    let error: String = error.chars().take(1000).collect();
-    set(ctx, &e, "waiting = 'send_failed', last_error = ?5", &[&error])?;
-    ctx.audit(Entity::Enrolment, &e.id, "update", json!({ "send_failed": error }))
+    let mut payload = error.payload();
+    payload.message = payload.message.chars().take(1000).collect();
+    let stored = serde_json::to_string(&payload).map_err(|e| Error::Internal(e.to_string()))?;
+    set(ctx, &e, "waiting = 'send_failed', last_error = ?5", &[&stored])?;
+    ctx.audit(
+        Entity::Enrolment,
+        &e.id,
+        "update",
+        json!({ "send_failed": payload.code }),
+    )
 }
 
 /// What one run did, for the runner's log and the tests.

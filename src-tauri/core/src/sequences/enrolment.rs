@@ -5,7 +5,7 @@
 
 use crate::clock::Clock;
 use crate::engine_text::EngineText;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, ErrorPayload, Result};
 use crate::followups::follow_up;
 use crate::id::new_id;
 use crate::sequences::definition::{self, Step};
@@ -372,7 +372,7 @@ pub struct SentMail {
 }
 
 /// An enrolment as a record shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct EnrolmentView {
     pub id: String,
@@ -392,7 +392,8 @@ pub struct EnrolmentView {
     pub due_at: Option<String>,
     /// Why it waits: pushy, complaint, confirm_late, send_failed.
     pub waiting: Option<String>,
-    pub last_error: Option<String>,
+    /// Why the last send failed, typed so the reader's language words it.
+    pub last_error: Option<ErrorPayload>,
     pub stop_reason: Option<StopReason>,
     pub stopped_at: Option<String>,
     pub started_at: String,
@@ -452,10 +453,22 @@ fn view(conn: &Connection, clock: &dyn Clock, e: Row) -> Result<EnrolmentView> {
         status: e.status,
         due_at: e.due_at,
         waiting: e.waiting,
-        last_error: e.last_error,
+        last_error: e.last_error.as_deref().map(send_error),
         stopped_at: e.stopped_at,
         started_at: e.started_at,
         version: e.version,
+    })
+}
+
+/// A send error as stored by `engine::record_failed`; text that is not one
+/// (a hand edit) is shown as an internal error with its words.
+fn send_error(stored: &str) -> ErrorPayload {
+    serde_json::from_str(stored).unwrap_or_else(|_| ErrorPayload {
+        code: ErrorCode::Internal,
+        message: stored.to_string(),
+        field: None,
+        reason: None,
+        current: None,
     })
 }
 

@@ -30,9 +30,12 @@ struct FakeSender {
 }
 
 impl MailSender for FakeSender {
-    fn send_once(&self, _db: &mut Db, mail: &OutgoingMail) -> Result<Sent, String> {
+    fn send_once(&self, _db: &mut Db, mail: &OutgoingMail) -> crate::error::Result<Sent> {
         if *self.down.borrow() {
-            return Err("connection refused (127.0.0.1:2525)".into());
+            return Err(crate::error::Error::Mail {
+                failure: crate::error::MailFailure::Unreachable,
+                detail: "connection refused (127.0.0.1:2525)".into(),
+            });
         }
         if !self.ledger.lock().unwrap().insert(mail.key.clone()) {
             return Ok(Sent::AlreadySent);
@@ -462,9 +465,15 @@ fn a_failed_send_keeps_the_step_due_with_the_error_and_tries_again() {
         (e.status.as_str(), e.step_index, e.waiting.as_deref()),
         ("active", 0, Some("send_failed"))
     );
-    assert_eq!(e.last_error.as_deref(), Some("connection refused (127.0.0.1:2525)"));
     let view = enrolment::get(sc.f.db.conn(), &sc.f.clock, &id).unwrap();
-    assert_eq!(view.last_error, e.last_error);
+    let error = view.last_error.expect("the send error on the record");
+    assert_eq!(
+        (error.code, error.message.as_str()),
+        (
+            crate::error::ErrorCode::MailUnreachable,
+            "mail not sent: connection refused (127.0.0.1:2525)"
+        )
+    );
     *sender.down.borrow_mut() = false;
     // Not hammered: the next try after the claim ran out.
     engine::run_due(&mut sc.f.db, &sender).unwrap();
