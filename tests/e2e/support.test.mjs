@@ -101,6 +101,9 @@ test('a complaint logged by support is on the sales rep’s timeline at once, an
   await rep.find('[data-testid="case-page"]');
   await desk.type('[data-testid="composer-text"]', '経理に確認のうえ本日中にご連絡します。');
   await desk.click('[data-testid="composer-send"]');
+  // As a person would: the reply is in the thread before the note is written
+  // (typing while it is on its way would add to the reply's text).
+  await desk.waitFor(async () => (await desk.findAll('[data-testid="case-event"][data-kind="reply"]')).length === 1, 10000, 'the reply on the page');
   await desk.click('[data-testid="composer-note"]');
   await desk.type('[data-testid="composer-text"]', '見積書の版違いの可能性。営業の佐藤さんに確認中。');
   await desk.click('[data-testid="composer-send"]');
