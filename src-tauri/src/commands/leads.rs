@@ -5,6 +5,7 @@
 
 use super::Reply;
 use crate::state::AppState;
+use kizuna_core::app::lead_close;
 use kizuna_core::app::outbox::Op;
 use kizuna_core::leads::inbox::{self, LeadDetail, LeadQuery, LeadsView};
 use kizuna_core::leads::lead::{self, Contacted, LeadEdit, NewLead};
@@ -88,7 +89,7 @@ pub async fn convert_lead(state: State<'_, AppState>, convert: Convert) -> Reply
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn disqualify_lead(state: State<'_, AppState>, id: String, version: i64, reason: String) -> Reply<i64> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| qualify::disqualify(ctx, &id, version, &reason)))
+        .with_session(move |s| s.db()?.write(|ctx| lead_close::disqualify(ctx, &id, version, &reason)))
         .await
 }
 
@@ -137,7 +138,7 @@ pub async fn set_contact_mail_opt_out(
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn delete_lead(state: State<'_, AppState>, id: String, version: i64) -> Reply<()> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| lead::delete(ctx, &id, version)))
+        .with_session(move |s| s.db()?.write(|ctx| lead_close::delete(ctx, &id, version)))
         .await
 }
 

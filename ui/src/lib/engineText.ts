@@ -146,6 +146,7 @@ function words(text: EngineText, lang: Language): [MessageKey, Params] {
     case 'sequence_late_mail':
     case 'sequence_enrolled':
     case 'sequence_replied':
+    case 'sequence_mail_sent':
       return [`engineText.${text.kind}`, text.params];
     case 'sequence_stopped':
       return ['engineText.sequence_stopped', { ...text.params, reason: sequenceReason(lang, text.params.reason) }];

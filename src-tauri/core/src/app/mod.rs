@@ -3,6 +3,7 @@
 //! while the share was away, the sample data, and updates.
 
 pub mod config;
+pub mod lead_close;
 pub mod new_file;
 pub mod outbox;
 pub mod sample;

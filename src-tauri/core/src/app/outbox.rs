@@ -125,6 +125,7 @@ impl Op {
             Op::LogActivity { activity } => stop::after_touch(ctx, &activity.company_id)?,
             Op::MoveDeal { request } => stop::after_deal_change(ctx, &request.deal_id)?,
             Op::UpdateDeal { id, .. } => stop::after_deal_change(ctx, id)?,
+            Op::ConvertLead { convert } => stop::after_lead_change(ctx, &convert.lead_id)?,
             Op::CompleteFollowUp { id, .. } => {
                 let company: Option<String> = ctx
                     .tx

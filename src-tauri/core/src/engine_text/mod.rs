@@ -309,6 +309,12 @@ pub enum EngineText {
     SequenceReplied {
         sequence: String,
     },
+    /// A sequence's automatic mail, on a lead's history (a customer's
+    /// timeline has the mail itself).
+    SequenceMailSent {
+        sequence: String,
+        subject: String,
+    },
 }
 
 /// The words of a lead source: a built-in code in `lang`, a team's own
@@ -358,6 +364,8 @@ pub fn sequence_reason(code: &str, lang: Language) -> String {
         "target_removed" => ("対象が削除された", "the record was removed"),
         "stopped_by_user" => ("手動で停止", "stopped by hand"),
         "no_address" => ("メールアドレスなし", "no mail address"),
+        "qualified" => ("リードが顧客になった", "the lead became a customer"),
+        "disqualified" => ("リードを対象外にした", "the lead was disqualified"),
         "pushy" => ("しつこくならないよう待機", "waiting so as not to be pushy"),
         "complaint" => ("未解決のクレーム", "an open complaint"),
         "confirm_late" => (
@@ -764,6 +772,8 @@ impl EngineText {
             }
             (SequenceReplied { sequence }, Ja) => format!("追客メールに返信あり: {sequence}"),
             (SequenceReplied { sequence }, En) => format!("Reply to a sequence mail: {sequence}"),
+            (SequenceMailSent { sequence, subject }, Ja) => format!("追客メール送信（{sequence}）: {subject}"),
+            (SequenceMailSent { sequence, subject }, En) => format!("Sequence mail sent ({sequence}): {subject}"),
         }
     }
 
@@ -1036,6 +1046,10 @@ pub(crate) mod tests {
             SequenceReplied {
                 sequence: "資料請求後フォロー".into(),
             },
+            SequenceMailSent {
+                sequence: "資料請求後フォロー".into(),
+                subject: "資料送付のご案内".into(),
+            },
         ];
         for t in &all {
             match t {
@@ -1086,7 +1100,8 @@ pub(crate) mod tests {
                 | SequenceEnrolled { .. }
                 | SequenceStopped { .. }
                 | SequenceWaiting { .. }
-                | SequenceReplied { .. } => {}
+                | SequenceReplied { .. }
+                | SequenceMailSent { .. } => {}
             }
         }
         all
@@ -1095,7 +1110,7 @@ pub(crate) mod tests {
     #[test]
     fn every_kind_survives_its_columns_and_has_words_in_both_languages() {
         let examples = examples();
-        assert_eq!(examples.len(), 48);
+        assert_eq!(examples.len(), 49);
         for t in &examples {
             let (kind, params) = t.to_columns();
             assert_eq!(

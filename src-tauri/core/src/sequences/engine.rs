@@ -13,7 +13,7 @@ use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::sequences::definition::Step;
-use crate::sequences::enrolment::{self, Row};
+use crate::sequences::enrolment::{self, Row, TargetKind};
 use crate::sequences::stop::{self, StopReason};
 use crate::sequences::template;
 use crate::store::changes::Entity;
@@ -146,14 +146,38 @@ fn step_title(e: &Row, company: &str, call: bool) -> EngineText {
     }
 }
 
+/// Who a step is about, for its follow-up's title: the customer, or a
+/// lead's company (or person) as it gave it.
 fn company_name(conn: &Connection, e: &Row) -> Result<String> {
-    Ok(match &e.company_id {
-        Some(id) => conn
+    Ok(match (&e.company_id, e.target_kind) {
+        (Some(id), _) => conn
             .query_row("SELECT name FROM companies WHERE id = ?1", [id], |r| r.get(0))
             .optional()?
             .unwrap_or_default(),
-        None => String::new(),
+        (None, TargetKind::Lead) => conn
+            .query_row(
+                "SELECT CASE WHEN company_name <> '' THEN company_name ELSE person_name END FROM leads WHERE id = ?1",
+                [&e.target_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_default(),
+        (None, _) => String::new(),
     })
+}
+
+fn facts(conn: &Connection, e: &Row) -> Result<template::Facts> {
+    let target = enrolment::Target {
+        kind: e.target_kind,
+        id: e.target_id.clone(),
+    };
+    template::facts_for(
+        conn,
+        &target,
+        e.company_id.as_deref(),
+        e.contact_id.as_deref(),
+        &e.owner_id,
+    )
 }
 
 fn owners_follow_up(ctx: &WriteCtx, e: &Row, due_at: &str, text: &EngineText) -> Result<String> {
@@ -171,6 +195,13 @@ fn owners_follow_up(ctx: &WriteCtx, e: &Row, due_at: &str, text: &EngineText) ->
         },
         text,
     )
+}
+
+fn to_opted_out(conn: &Connection, e: &Row) -> Result<bool> {
+    match facts(conn, e)?.contact_email {
+        Some(address) => stop::opted_out(conn, &address),
+        None => Ok(false),
+    }
 }
 
 /// One due enrolment: stop, wait, become a follow-up, or hand out a mail.
@@ -223,12 +254,18 @@ fn process(ctx: &WriteCtx, e: &Row, team: &TeamSettings) -> Result<Option<MailJo
     match step {
         Step::Call { .. } | Step::Mail { automatic: false, .. } => {
             let call = matches!(step, Step::Call { .. });
+            // A person who asked for no more mail gets none by hand either:
+            // the rep would be handed a draft to someone who said stop.
+            if !call && to_opted_out(ctx.tx, e)? {
+                stop::stop(ctx, e, StopReason::OptedOut)?;
+                return Ok(None);
+            }
             let fu = owners_follow_up(ctx, e, &due_at, &step_title(e, &company, call))?;
             set(ctx, e, "follow_up_id = ?5, waiting = NULL", &[&fu])?;
             Ok(None)
         }
         Step::Mail { subject, body, .. } => {
-            let f = template::facts(ctx.tx, e.company_id.as_deref(), e.contact_id.as_deref(), &e.owner_id)?;
+            let f = facts(ctx.tx, e)?;
             let mail = template::mail(&subject, &body, &f, e.language, ctx.clock.offset());
             let Some(to_address) = mail.to_address.clone() else {
                 stop::stop(ctx, e, StopReason::NoAddress)?;
@@ -354,6 +391,21 @@ fn record_sent(ctx: &WriteCtx, job: &MailJob) -> Result<()> {
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![e.id, job.step_index as i64, id, job.mail.key, ctx.now],
         )?;
+    } else if e.target_kind == TargetKind::Lead {
+        // No customer yet: the exact text goes on the lead's own history.
+        crate::leads::lead::event(
+            ctx,
+            &e.target_id,
+            "sequence_mail",
+            &format!(
+                "To: {} <{}>\n{}\n\n{}",
+                job.mail.to_name, job.mail.to_address, job.mail.subject, job.mail.body
+            ),
+            &EngineText::SequenceMailSent {
+                sequence: e.sequence_name.clone(),
+                subject: job.mail.subject.chars().take(200).collect(),
+            },
+        )?;
     }
     enrolment::cancel_follow_up(ctx, e.follow_up_id.as_deref(), "late mail sent")?;
     advance(ctx, &e, ctx.clock.now())
@@ -440,9 +492,16 @@ pub fn preview(
             })
             .optional()?
             .unwrap_or((None, None)),
-        enrolment::TargetKind::Lead => (None, None),
+        enrolment::TargetKind::Lead => conn
+            .query_row(
+                "SELECT company_id, contact_id FROM leads WHERE id = ?1",
+                [&target.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .unwrap_or((None, None)),
     };
-    let f = template::facts(conn, company_id.as_deref(), contact_id.as_deref(), owner_id)?;
+    let f = template::facts_for(conn, target, company_id.as_deref(), contact_id.as_deref(), owner_id)?;
     let mut unknown = template::unknown_placeholders(subject);
     for u in template::unknown_placeholders(body) {
         if !unknown.contains(&u) {

@@ -178,9 +178,12 @@ pub(crate) fn cancel_follow_up(ctx: &WriteCtx, follow_up_id: Option<&str>, why: 
     }
 }
 
-/// A line on the customer's timeline (and the deal's); a lead without a
-/// company has none yet.
+/// A line on the customer's timeline (and the deal's); an enrolled lead
+/// keeps it on its own history too (most have no customer yet).
 pub(crate) fn on_timeline(ctx: &WriteCtx, e: &Row, text: &EngineText) -> Result<()> {
+    if e.target_kind == TargetKind::Lead {
+        crate::leads::lead::event(ctx, &e.target_id, "sequence", "", text)?;
+    }
     let Some(company_id) = &e.company_id else { return Ok(()) };
     activity::record(
         ctx,
@@ -263,9 +266,29 @@ fn resolve(conn: &Connection, t: &Target) -> Result<Resolved> {
                 owner_id,
             })
         }
-        // Leads arrive with issue 16's leads inbox; until its table exists
-        // a lead cannot be named.
-        TargetKind::Lead => Err(Error::invalid("target", "unsupported")),
+        // A lead is followed up while it is open: new, answered, or back
+        // with marketing. It is written to as it reached us unless it is a
+        // lost deal's, which has its customer and contact already.
+        TargetKind::Lead => {
+            let (status, company_id, contact_id, owner_id): (String, Option<String>, Option<String>, Option<String>) =
+                conn.query_row(
+                    "SELECT status, company_id, contact_id, owner_id FROM leads WHERE id = ?1 AND deleted_at IS NULL",
+                    [&t.id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?
+                .ok_or_else(missing)?;
+            if !matches!(status.as_str(), "new" | "contacted" | "nurture") {
+                return Err(Error::invalid("target", "lead_closed"));
+            }
+            Ok(Resolved {
+                company_id,
+                contact_id,
+                deal_id: None,
+                deal_stage_id: None,
+                owner_id,
+            })
+        }
     }
 }
 
@@ -416,7 +439,17 @@ fn view(conn: &Connection, clock: &dyn Clock, e: Row) -> Result<EnrolmentView> {
         .flatten();
     let draft = match &current {
         Some(Step::Mail { subject, body, .. }) => {
-            let f = template::facts(conn, e.company_id.as_deref(), e.contact_id.as_deref(), &e.owner_id)?;
+            let target = Target {
+                kind: e.target_kind,
+                id: e.target_id.clone(),
+            };
+            let f = template::facts_for(
+                conn,
+                &target,
+                e.company_id.as_deref(),
+                e.contact_id.as_deref(),
+                &e.owner_id,
+            )?;
             Some(template::mail(subject, body, &f, e.language, clock.offset()))
         }
         _ => None,

@@ -39,6 +39,10 @@ pub enum StopReason {
     StoppedByUser,
     /// An automatic mail step with nobody to send it to.
     NoAddress,
+    /// The enrolled lead became a customer: the deal's own work takes over.
+    Qualified,
+    /// The enrolled lead was disqualified.
+    Disqualified,
 }
 
 impl StopReason {
@@ -53,6 +57,8 @@ impl StopReason {
             StopReason::TargetRemoved => "target_removed",
             StopReason::StoppedByUser => "stopped_by_user",
             StopReason::NoAddress => "no_address",
+            StopReason::Qualified => "qualified",
+            StopReason::Disqualified => "disqualified",
         }
     }
     pub fn parse(s: &str) -> Option<StopReason> {
@@ -66,6 +72,8 @@ impl StopReason {
             StopReason::TargetRemoved,
             StopReason::StoppedByUser,
             StopReason::NoAddress,
+            StopReason::Qualified,
+            StopReason::Disqualified,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
@@ -86,8 +94,48 @@ pub fn opted_out(conn: &Connection, address: &str) -> Result<bool> {
     )?)
 }
 
+/// Why an enrolled lead's sequence must stop: the lead is gone, qualified
+/// or disqualified, or it answered — a reply recorded on it, or a new
+/// inquiry, inbound touch or buying signal that brought it back from nurture.
+fn check_lead(conn: &Connection, e: &Row) -> Result<Option<StopReason>> {
+    let lead: Option<(String, Option<String>)> = conn
+        .query_row(
+            "SELECT status, deleted_at FROM leads WHERE id = ?1",
+            [&e.target_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match lead {
+        None | Some((_, Some(_))) => return Ok(Some(StopReason::TargetRemoved)),
+        Some((status, None)) if status == "qualified" => return Ok(Some(StopReason::Qualified)),
+        Some((status, None)) if status == "disqualified" => return Ok(Some(StopReason::Disqualified)),
+        _ => {}
+    }
+    let answer: Option<String> = conn
+        .query_row(
+            "SELECT kind FROM lead_events
+              WHERE lead_id = ?1 AND kind IN ('replied', 'resurfaced') AND at >= ?2
+              ORDER BY at, id LIMIT 1",
+            params![e.target_id, e.started_at],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(answer.map(|k| {
+        if k == "replied" {
+            StopReason::Replied
+        } else {
+            StopReason::Inbound
+        }
+    }))
+}
+
 /// Why this enrolment must stop now, if it must.
 pub fn check(conn: &Connection, e: &Row) -> Result<Option<StopReason>> {
+    if e.target_kind == enrolment::TargetKind::Lead {
+        if let Some(reason) = check_lead(conn, e)? {
+            return Ok(Some(reason));
+        }
+    }
     if let Some(deal_id) = &e.deal_id {
         let deal: Option<(String, Option<String>)> = conn
             .query_row("SELECT stage_id, deleted_at FROM deals WHERE id = ?1", [deal_id], |r| {
@@ -191,6 +239,24 @@ pub fn after_touch(ctx: &WriteCtx, company_id: &str) -> Result<()> {
     Ok(())
 }
 
+/// The same after a lead was qualified, disqualified or removed.
+pub fn after_lead_change(ctx: &WriteCtx, lead_id: &str) -> Result<()> {
+    let mut st = ctx.tx.prepare_cached(
+        "SELECT id FROM sequence_enrolments
+          WHERE target_kind = 'lead' AND target_id = ?1 AND status = 'active' AND deleted_at IS NULL",
+    )?;
+    let ids = st
+        .query_map([lead_id], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for id in ids {
+        let e = enrolment::row(ctx.tx, &id)?;
+        if let Some(reason) = check(ctx.tx, &e)? {
+            stop(ctx, &e, reason)?;
+        }
+    }
+    Ok(())
+}
+
 /// The same after a deal changed (a move, a deletion).
 pub fn after_deal_change(ctx: &WriteCtx, deal_id: &str) -> Result<()> {
     let company: Option<String> = ctx
@@ -221,11 +287,19 @@ pub fn stop_by_user(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
 /// the button stood beside, or `None` from the enrolment panel.
 pub fn replied(ctx: &WriteCtx, enrolment_id: &str) -> Result<String> {
     let e = enrolment::row(ctx.tx, enrolment_id)?;
-    let Some(company_id) = e.company_id.clone() else {
-        return Err(Error::invalid("enrolment", "no_company"));
-    };
     let text = EngineText::SequenceReplied {
         sequence: e.sequence_name.clone(),
+    };
+    let Some(company_id) = e.company_id.clone() else {
+        // A lead with no customer yet: the answer goes on its own history.
+        if e.target_kind != enrolment::TargetKind::Lead {
+            return Err(Error::invalid("enrolment", "no_company"));
+        }
+        crate::leads::lead::event(ctx, &e.target_id, "replied", "", &text)?;
+        if e.status == "active" {
+            stop(ctx, &e, StopReason::Replied)?;
+        }
+        return Ok(e.target_id);
     };
     let id = activity::log(
         ctx,

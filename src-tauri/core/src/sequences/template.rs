@@ -164,6 +164,35 @@ pub fn mail(subject: &str, body: &str, f: &Facts, lang: Language, offset: FixedO
     }
 }
 
+/// The facts for an enrolled target. A lead that is not a customer yet is
+/// written to as it reached us: the person and company it gave, its mail.
+pub fn facts_for(
+    conn: &Connection,
+    target: &crate::sequences::enrolment::Target,
+    company_id: Option<&str>,
+    contact_id: Option<&str>,
+    owner_id: &str,
+) -> Result<Facts> {
+    let mut f = facts(conn, company_id, contact_id, owner_id)?;
+    if target.kind == crate::sequences::enrolment::TargetKind::Lead && contact_id.is_none() {
+        let lead: Option<(String, String, String)> = conn
+            .query_row(
+                "SELECT company_name, person_name, mail FROM leads WHERE id = ?1",
+                [&target.id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        if let Some((company, person, mail)) = lead {
+            if company_id.is_none() {
+                f.company = company;
+            }
+            f.contact = Some(person).filter(|p| !p.trim().is_empty());
+            f.contact_email = crate::email::is_valid(&mail).then(|| mail.trim().to_string());
+        }
+    }
+    Ok(f)
+}
+
 /// The facts for a company, the contact written to, and the owner.
 pub fn facts(conn: &Connection, company_id: Option<&str>, contact_id: Option<&str>, owner_id: &str) -> Result<Facts> {
     let company: String = match company_id {

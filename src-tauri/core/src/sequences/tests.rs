@@ -669,3 +669,151 @@ fn an_opted_out_person_gets_no_automatic_mail_and_the_sequence_says_why() {
     assert_eq!((r.sent, sender.count()), (0, 0));
     assert_eq!(stopped(&sc.f.db, &id), Some(StopReason::OptedOut));
 }
+
+fn lead(db: &mut Db, mail: &str) -> String {
+    let l = crate::leads::lead::NewLead {
+        id: None,
+        source: "web_form".into(),
+        received_at: None,
+        person_name: "佐々木 花子".into(),
+        company_name: "有限会社ささき".into(),
+        phone: String::new(),
+        mail: mail.into(),
+        message: "資料をください".into(),
+        owner_id: None,
+    };
+    db.write(|ctx| crate::leads::lead::add(ctx, &l)).unwrap()
+}
+
+fn lead_version(conn: &rusqlite::Connection, id: &str) -> i64 {
+    conn.query_row("SELECT version FROM leads WHERE id = ?1", [id], |r| r.get(0))
+        .unwrap()
+}
+
+fn enrol_lead(sc: &mut Scene, seq: &str, lead_id: &str) -> String {
+    let t = Target {
+        kind: TargetKind::Lead,
+        id: lead_id.to_string(),
+    };
+    sc.f.db.write(|ctx| enrolment::enrol(ctx, seq, &t)).unwrap()
+}
+
+fn lead_events(db: &Db, lead_id: &str) -> Vec<(String, String)> {
+    let mut st = db
+        .conn()
+        .prepare("SELECT kind, body FROM lead_events WHERE lead_id = ?1 ORDER BY at, rowid")
+        .unwrap();
+    let rows = st
+        .query_map([lead_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    rows
+}
+
+#[test]
+fn a_lead_is_written_to_as_it_reached_us_and_its_history_keeps_the_mail() {
+    let mut sc = scene();
+    let seq = sequence(&mut sc.f.db, vec![mail(true), Step::Wait { days: 3 }, mail(true)]);
+    let l = lead(&mut sc.f.db, "hanako@sasaki.example.jp");
+    let id = enrol_lead(&mut sc, &seq, &l);
+    let sender = FakeSender::default();
+    let r = engine::run_due(&mut sc.f.db, &sender).unwrap();
+    assert_eq!((r.sent, r.failed), (1, 0));
+    let sent = sender.sent.lock().unwrap()[0].clone();
+    assert_eq!(sent.to_address, "hanako@sasaki.example.jp");
+    assert_eq!(sent.subject, "有限会社ささき 資料のご案内");
+    assert!(
+        sent.body.starts_with("有限会社ささき\n佐々木 花子 様\n"),
+        "{}",
+        sent.body
+    );
+    // No customer yet: the lead's own history has the enrolment and the exact mail.
+    let events = lead_events(&sc.f.db, &l);
+    let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
+    assert!(kinds.ends_with(&["sequence", "sequence_mail"]), "{kinds:?}");
+    assert!(events.last().unwrap().1.ends_with(&sent.body));
+    assert_eq!(state(&sc.f.db, &id).step_index, 2);
+    // The panel of the lead shows it, with the draft of the next mail.
+    let views = enrolment::for_record(sc.f.db.conn(), &sc.f.clock, "lead", &l).unwrap();
+    assert_eq!(views.len(), 1);
+    assert_eq!(
+        views[0].draft.as_ref().and_then(|d| d.to_address.clone()).as_deref(),
+        Some("hanako@sasaki.example.jp")
+    );
+    // "They replied", recorded on the lead, stops it.
+    sc.f.db.write(|ctx| stop::replied(ctx, &id)).unwrap();
+    assert_eq!(stopped(&sc.f.db, &id), Some(StopReason::Replied));
+    assert_eq!(
+        lead_events(&sc.f.db, &l).iter().filter(|(k, _)| k == "replied").count(),
+        1
+    );
+    sc.f.clock.advance(Duration::days(7));
+    engine::run_due(&mut sc.f.db, &sender).unwrap();
+    assert_eq!(sender.count(), 1);
+}
+
+#[test]
+fn a_lead_s_sequence_stops_when_it_is_qualified_disqualified_or_removed() {
+    let mut sc = scene();
+    let seq = sequence(&mut sc.f.db, vec![Step::Wait { days: 3 }, mail(true)]);
+    // Converted: the deal's own work takes over.
+    let converted = lead(&mut sc.f.db, "a@sasaki.example.jp");
+    let a = enrol_lead(&mut sc, &seq, &converted);
+    let convert = crate::leads::qualify::Convert {
+        lead_id: converted.clone(),
+        version: lead_version(sc.f.db.conn(), &converted),
+        company_id: None,
+        contact_id: None,
+        create_despite_match: true,
+        pipeline_id: None,
+        deal_title: String::new(),
+        amount: None,
+    };
+    apply_once(&mut sc.f.db, "op-convert", &Op::ConvertLead { convert }).unwrap();
+    assert_eq!(stopped(&sc.f.db, &a), Some(StopReason::Qualified));
+    // Disqualified and removed, through the app's joins.
+    let dq = lead(&mut sc.f.db, "b@other.example.jp");
+    let b = enrol_lead(&mut sc, &seq, &dq);
+    sc.f.db
+        .write(|ctx| crate::app::lead_close::disqualify(ctx, &dq, lead_version(ctx.tx, &dq), "competitor"))
+        .unwrap();
+    assert_eq!(stopped(&sc.f.db, &b), Some(StopReason::Disqualified));
+    let gone = lead(&mut sc.f.db, "c@third.example.jp");
+    let c = enrol_lead(&mut sc, &seq, &gone);
+    sc.f.db
+        .write(|ctx| crate::app::lead_close::delete(ctx, &gone, lead_version(ctx.tx, &gone)))
+        .unwrap();
+    assert_eq!(stopped(&sc.f.db, &c), Some(StopReason::TargetRemoved));
+    // A closed lead cannot be enrolled.
+    let t = Target {
+        kind: TargetKind::Lead,
+        id: dq,
+    };
+    assert_invalid(
+        sc.f.db.write(|ctx| enrolment::enrol(ctx, &seq, &t)),
+        "target",
+        "lead_closed",
+    );
+    let sender = FakeSender::default();
+    sc.f.clock.advance(Duration::days(7));
+    engine::run_due(&mut sc.f.db, &sender).unwrap();
+    assert_eq!(sender.count(), 0);
+}
+
+#[test]
+fn an_opted_out_person_gets_no_manual_mail_step_either() {
+    let mut sc = scene();
+    let seq = sequence(&mut sc.f.db, vec![mail(false)]);
+    let id = enrol_deal(&mut sc, &seq);
+    sc.f.db
+        .conn()
+        .execute(
+            "UPDATE contacts SET mail_opt_out_at = '2026-11-20T00:00:00Z' WHERE id = ?1",
+            [&sc.contact],
+        )
+        .unwrap();
+    engine::run_due(&mut sc.f.db, &FakeSender::default()).unwrap();
+    assert_eq!(stopped(&sc.f.db, &id), Some(StopReason::OptedOut));
+    assert_eq!(state(&sc.f.db, &id).follow_up_id, None);
+}

@@ -1001,6 +1001,7 @@ export const en: Catalog = {
     sequence_stopped: 'Follow-up sequence stopped: {sequence} ({reason})',
     sequence_waiting: 'Follow-up sequence waits: {sequence} ({reason} until {until})',
     sequence_replied: 'Reply to a sequence mail: {sequence}',
+    sequence_mail_sent: 'Sequence mail sent ({sequence}): {subject}',
   },
   supportCase: {
     // The codes of a support case (support/case.rs), in words.
@@ -1179,6 +1180,8 @@ export const en: Catalog = {
       target_removed: 'the record was removed',
       stopped_by_user: 'stopped by hand',
       no_address: 'no mail address',
+      qualified: 'the lead became a customer',
+      disqualified: 'the lead was disqualified',
       pushy: 'waiting so as not to be pushy',
       complaint: 'an open complaint',
       confirm_late: 'a late automatic mail waits for your decision',
@@ -1519,7 +1522,7 @@ export const en: Catalog = {
       no_company: 'A reply can only be recorded for a customer.',
     },
     target: {
-      unsupported: 'This kind of record cannot be enrolled yet.',
+      lead_closed: 'This lead is already a customer or was disqualified: enrol its deal or contact instead.',
     },
     installer: {
       changed: 'The update folder changed (replaced by another version, or removed). Nothing was installed.',

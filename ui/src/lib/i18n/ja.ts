@@ -1009,6 +1009,7 @@ export const ja = {
     sequence_stopped: '追客シナリオ停止: {sequence}（{reason}）',
     sequence_waiting: '追客シナリオ待機: {sequence}（{reason}、{until}まで）',
     sequence_replied: '追客メールに返信あり: {sequence}',
+    sequence_mail_sent: '追客メール送信（{sequence}）: {subject}',
   },
   supportCase: {
     // The codes of a support case (support/case.rs), in words.
@@ -1187,6 +1188,8 @@ export const ja = {
       target_removed: '対象が削除された',
       stopped_by_user: '手動で停止',
       no_address: 'メールアドレスなし',
+      qualified: 'リードが顧客になった',
+      disqualified: 'リードを対象外にした',
       pushy: 'しつこくならないよう待機',
       complaint: '未解決のクレーム',
       confirm_late: '遅れた自動メールの確認待ち',
@@ -1527,7 +1530,7 @@ export const ja = {
       no_company: '顧客のない対象には返信を記録できません。',
     },
     target: {
-      unsupported: 'この種類の対象はまだ登録できません。',
+      lead_closed: 'このリードはもう顧客になったか対象外です。追客は案件か担当者から始めてください。',
     },
     installer: {
       changed: '更新フォルダーの内容が変わりました（別のバージョンに差し替えられたか、削除されました）。何もインストールしていません。',
