@@ -3,7 +3,8 @@
 // typing), enrols a deal from the customer page, the first automatic mail
 // goes out through the member's SMTP account to a test SMTP server, the
 // record shows it sent, and "they replied" beside that mail on the timeline
-// stops the sequence.
+// stops the sequence. A lead that is not a customer yet is enrolled from
+// its panel and written to the same way.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -130,6 +131,40 @@ test('a sequence defined in Settings sends its first mail for an enrolled deal, 
   assert.equal(await app.exec(`return document.querySelector('[data-testid="enrolment"]').dataset.status`), 'stopped');
   assert.match(await app.text('[data-testid="enrolment-stopped"]'), /返信あり/);
   await app.screenshot('sequences-replied-ja');
+
+  // A lead from the web form, not yet a customer: enrolled from its panel,
+  // written to as it reached us; its history keeps the mail, and "they
+  // replied" there stops it.
+  const n = Date.now() % 100000;
+  const leadId = execFileSync(CLI, [
+    '--db', team, '--as', 'webform', 'lead', 'add', '--source', 'web_form',
+    '--company', `有限会社リード追客${n}`, '--name', '佐々木 花子', '--mail', `hanako${n}@lead-example.jp`, '--message', '資料をください',
+  ]).toString().trim();
+  await app.click('[data-testid="nav-leads"]');
+  const row = `[data-testid="lead-row"][data-id="${leadId}"]`;
+  await app.waitFor(async () => (await app.findAll(row)).length > 0, 15000, 'the lead in the inbox');
+  await app.click(row);
+  await app.find('[data-testid="lead-panel"] [data-testid="sequence-panel"] [data-testid="enrol-sequence"]');
+  await choose(app, '[data-testid="lead-panel"] [data-testid="enrol-sequence"]', sequence.id);
+  await app.click('[data-testid="lead-panel"] [data-testid="enrol-submit"]');
+  await app.waitFor(async () => received(inbox).length === 2, 60000, 'the lead’s mail at the SMTP server');
+  const leadMail = parseMail(inbox, received(inbox)[1]);
+  assert.equal(leadMail.to_address, `hanako${n}@lead-example.jp`);
+  assert.match(leadMail.subject, new RegExp(`有限会社リード追客${n} 資料送付のご連絡`));
+  assert.match(leadMail.body, /佐々木 花子 様/);
+  await app.waitFor(
+    async () => (await app.findAll('[data-testid="lead-history"] li[data-kind="sequence_mail"]')).length === 1,
+    15000,
+    'the sent mail on the lead’s history',
+  );
+  assert.match(await app.text('[data-testid="lead-history"] li[data-kind="sequence_mail"]'), /佐々木 花子 様/);
+  await app.click('[data-testid="lead-panel"] [data-testid="enrolment-replied"]');
+  await app.waitFor(
+    async () => (await app.exec(`return document.querySelector('[data-testid="lead-panel"] [data-testid="enrolment"]')?.dataset.stopReason`)) === 'replied',
+    15000,
+    'the lead’s sequence stopped by the reply',
+  );
+  await app.screenshot('sequences-lead-ja');
 });
 
 /** Waits until the enrolment on the page shows its first mail sent; a send error fails with its words. */

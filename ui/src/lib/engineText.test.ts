@@ -74,6 +74,7 @@ const EXAMPLES: Examples = {
   sequence_stopped: { kind: 'sequence_stopped', params: { sequence: '資料請求後フォロー', reason: 'replied' } },
   sequence_waiting: { kind: 'sequence_waiting', params: { sequence: '資料請求後フォロー', reason: 'pushy', until: '2026-12-01 10:00' } },
   sequence_replied: { kind: 'sequence_replied', params: { sequence: '資料請求後フォロー' } },
+  sequence_mail_sent: { kind: 'sequence_mail_sent', params: { sequence: '資料請求後フォロー', subject: '資料送付のご案内' } },
 };
 const examples: EngineText[] = Object.values(EXAMPLES);
 
