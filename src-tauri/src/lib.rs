@@ -213,6 +213,8 @@ pub fn run() {
             commands::mail::save_mail_account,
             commands::mail::forget_mail_password,
             commands::mail::send_test_mail,
+            commands::mail::mails_needing_attention,
+            commands::mail::resolve_unknown_mail,
             commands::updates::update_check,
             commands::updates::install_update,
         ])

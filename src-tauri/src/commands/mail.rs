@@ -4,7 +4,7 @@
 use super::Reply;
 use crate::state::AppState;
 use kizuna_core::app::session::MailAccountView;
-use kizuna_core::mail::{self, Smtp, SmtpAccount};
+use kizuna_core::mail::{self, MailSend, Resolution, Smtp, SmtpAccount};
 use kizuna_core::Error;
 use tauri::State;
 
@@ -49,4 +49,32 @@ pub async fn send_test_mail(state: State<'_, AppState>) -> Reply<String> {
         Ok(sent) => sent.map_err(|e| e.payload()),
         Err(e) => Err(Error::Internal(e.to_string()).payload()),
     }
+}
+
+/// This member's mails that failed or whose fate is unknown (a computer
+/// stopped mid-send): what Settings → Sending mail lists for a decision.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
+pub async fn mails_needing_attention(state: State<'_, AppState>) -> Reply<Vec<MailSend>> {
+    state
+        .with_session(|s| {
+            let db = s.db()?;
+            mail::needing_attention(db.conn(), &db.user().id)
+        })
+        .await
+}
+
+/// The member's answer for a mail whose fate was unknown: it is in the
+/// sent folder, or it did not leave and may be sent again.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
+pub async fn resolve_unknown_mail(
+    state: State<'_, AppState>,
+    key: String,
+    version: i64,
+    resolution: Resolution,
+) -> Reply<()> {
+    state
+        .with_session(move |s| mail::resolve_unknown(s.db()?, &key, version, resolution))
+        .await
 }

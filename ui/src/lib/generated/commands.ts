@@ -48,6 +48,7 @@ import type { LeadQuery } from './LeadQuery';
 import type { LeadsView } from './LeadsView';
 import type { MailAccountView } from './MailAccountView';
 import type { MailDraft } from './MailDraft';
+import type { MailSend } from './MailSend';
 import type { Matches } from './Matches';
 import type { Member } from './Member';
 import type { MergeReport } from './MergeReport';
@@ -72,6 +73,7 @@ import type { Priority } from './Priority';
 import type { RenewalCard } from './RenewalCard';
 import type { RenewalRate } from './RenewalRate';
 import type { RenewalStep } from './RenewalStep';
+import type { Resolution } from './Resolution';
 import type { RestoreOutcome } from './RestoreOutcome';
 import type { Restored } from './Restored';
 import type { Role } from './Role';
@@ -576,6 +578,15 @@ export function mailSignature(): Promise<string> {
 }
 
 /**
+ * This member's mails that failed or whose fate is unknown (a computer
+ * stopped mid-send): what Settings → Sending mail lists for a decision.
+ * `mails_needing_attention` in src-tauri/src/commands/mail.rs.
+ */
+export function mailsNeedingAttention(): Promise<MailSend[]> {
+  return call<MailSend[]>('mails_needing_attention');
+}
+
+/**
  * `members` in src-tauri/src/commands/members.rs.
  */
 export function members(): Promise<Member[]> {
@@ -738,6 +749,15 @@ export function replyToCase(post: NewPost): Promise<string> {
  */
 export function resolveOutbox(seq: number, applyMine: boolean): Promise<null> {
   return call<null>('resolve_outbox', { seq, applyMine });
+}
+
+/**
+ * The member's answer for a mail whose fate was unknown: it is in the
+ * sent folder, or it did not leave and may be sent again.
+ * `resolve_unknown_mail` in src-tauri/src/commands/mail.rs.
+ */
+export function resolveUnknownMail(key: string, version: number, resolution: Resolution): Promise<null> {
+  return call<null>('resolve_unknown_mail', { key, version, resolution });
 }
 
 /**
@@ -1142,6 +1162,7 @@ export const COMMANDS = [
   'log_location',
   'mail_account',
   'mail_signature',
+  'mails_needing_attention',
   'members',
   'merge_members',
   'move_deal',
@@ -1164,6 +1185,7 @@ export const COMMANDS = [
   'renewal_rate',
   'reply_to_case',
   'resolve_outbox',
+  'resolve_unknown_mail',
   'restore_backup',
   'retry_open',
   'save_mail_account',
