@@ -165,6 +165,26 @@ test('a sequence defined in Settings sends its first mail for an enrolled deal, 
     'the lead’s sequence stopped by the reply',
   );
   await app.screenshot('sequences-lead-ja');
+
+  // A computer that stopped mid-send left a mail whose fate is unknown (as
+  // the ledger records it once the claim has run out): Settings asks the
+  // member, who found it was not sent.
+  const me = (await app.invoke('app_status')).user.id;
+  const sql = (script, ...args) =>
+    execFileSync('/usr/bin/python3', ['-c', `import sqlite3,sys; c=sqlite3.connect(sys.argv[1], timeout=10); ${script}`, team, ...args]).toString().trim();
+  sql(
+    `c.execute("INSERT INTO mail_sends (key, member_id, state, computer_id, claimed_at, finished_at, to_name, to_address, subject, body) VALUES ('seq:e2e-unknown:0', ?, 'unknown', 'other-pc', '2026-11-30T01:00:00Z', '2026-11-30T01:20:00Z', '山田 太郎', 'yamada@example.co.jp', '見積書送付のご連絡', '本文')", (sys.argv[2],)); c.commit()`,
+    me,
+  );
+  await app.click('[data-testid="nav-settings"]');
+  const unknown = '[data-testid="mail-attention-row"][data-key="seq:e2e-unknown:0"]';
+  await app.find(unknown);
+  await app.exec(`document.querySelector(arguments[0]).scrollIntoView()`, [unknown]);
+  assert.match(await app.text(unknown), /見積書送付のご連絡/);
+  await app.screenshot('mail-attention-ja');
+  await app.click(`${unknown} [data-testid="mail-attention-send-again"]`);
+  await app.waitFor(async () => (await app.findAll(unknown)).length === 0, 10000, 'the decided mail to leave the list');
+  assert.equal(sql(`print(c.execute("SELECT state FROM mail_sends WHERE key = 'seq:e2e-unknown:0'").fetchone()[0])`), 'failed');
 });
 
 /** Waits until the enrolment on the page shows its first mail sent; a send error fails with its words. */

@@ -847,12 +847,10 @@ export const en: Catalog = {
     testSent: 'A test mail was sent to {address}. Check your inbox.',
   },
   mailAttention: {
-    title: 'Mails to check',
-    lead: 'Mails that failed to send, and mails that may or may not have gone out.',
+    title: 'Mails that may not have gone out',
     unknown: 'A computer stopped while sending this, so Kizuna cannot tell whether it went out. To avoid mailing the customer twice it will not resend by itself: look in your mail program’s Sent folder and choose.',
     wasSent: 'It is in my Sent folder',
     sendAgain: 'It did not go (send it again)',
-    failed: 'Sending failed: {why} (sequence mails are retried by themselves)',
     markedSent: 'Recorded as sent.',
     willSend: 'It will be sent again on the next run.',
   },
