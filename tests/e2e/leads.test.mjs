@@ -110,6 +110,14 @@ test('a web-form lead arrives live and notified, becomes a deal of the existing 
   // Converting: the dialog offers the existing customer, chosen first.
   await rep.click(row);
   await rep.find('[data-testid="lead-panel"]');
+  // First the rep corrects the phone number the visitor mistyped.
+  await rep.click('[data-testid="lead-edit"]');
+  await rep.find('[data-testid="lead-dialog"]');
+  assert.equal(await rep.exec(`return document.querySelector('[data-testid="lead-phone"]').value`), '03-5555-0000');
+  await rep.type('[data-testid="lead-phone"]', '03-5555-0001');
+  await rep.click('[data-testid="lead-create"]');
+  await rep.waitFor(async () => (await rep.findAll('[data-testid="lead-dialog"]')).length === 0, 10000, 'the correction saved');
+  assert.equal((await rep.invoke('lead_detail', { id: leadId })).lead.phone, '03-5555-0001');
   await rep.click('[data-testid="lead-convert"]');
   await rep.find('[data-testid="convert-dialog"]');
   const offered = `[data-testid="convert-existing"][data-id="${companyId}"]`;
