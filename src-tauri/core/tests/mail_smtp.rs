@@ -112,6 +112,15 @@ struct Server {
 
 impl Server {
     fn start(dir: &Path, port: u16, cert: &Path, key: &Path) -> Server {
+        Server::spawn(dir, port, cert, key, &[])
+    }
+
+    /// TLS from the first byte, as on port 465.
+    fn start_implicit(dir: &Path, port: u16, cert: &Path, key: &Path) -> Server {
+        Server::spawn(dir, port, cert, key, &["implicit"])
+    }
+
+    fn spawn(dir: &Path, port: u16, cert: &Path, key: &Path, mode: &[&str]) -> Server {
         let inbox = dir.join(format!("inbox-{port}"));
         std::fs::create_dir_all(&inbox).unwrap();
         let mut child = Command::new(PYTHON)
@@ -124,6 +133,7 @@ impl Server {
                 USER,
                 PASSWORD,
             ])
+            .args(mode)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -265,6 +275,39 @@ fn a_due_mail_arrives_once_over_starttls_and_reads_as_written() {
     assert!(!seen["date"].as_str().unwrap().is_empty());
     let row = mail::get(restarted.conn(), &m.key).unwrap().unwrap();
     assert_eq!((row.state, row.subject, row.body), (SendState::Sent, m.subject, m.body));
+}
+
+#[test]
+fn a_mail_goes_over_implicit_tls_and_tls_against_a_starttls_port_is_told_apart() {
+    let s = scene();
+    let port = free_port();
+    let server = Server::start_implicit(s.dir.path(), port, &s.cert, &s.key);
+    let smtp = Smtp::new().trusting(&s.ca);
+    let mut desk = s.desktop();
+    let mut tls = sender(port, "pc-a");
+    tls.account.security = Security::Tls;
+    let m = mail("seq:e465:s1", "hanako@yamada.example.jp");
+    let outcome = mail::send_once(&mut desk, &m, &tls, &smtp).unwrap();
+    assert!(matches!(outcome, SendOutcome::Sent { .. }), "{outcome:?}");
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(read_as_a_mail_program(&received[0])["body"], m.body.as_str());
+    // The usual slip: SSL/TLS chosen for a STARTTLS port (587). The server's
+    // plain greeting is not a TLS handshake: a typed failure, nothing sent.
+    let port_587 = free_port();
+    let starttls_server = Server::start(s.dir.path(), port_587, &s.cert, &s.key);
+    let mut wrong = sender(port_587, "pc-a");
+    wrong.account.security = Security::Tls;
+    let err = mail::send_once(
+        &mut desk,
+        &mail("seq:e587:s1", "hanako@yamada.example.jp"),
+        &wrong,
+        &smtp,
+    )
+    .expect_err("TLS against a STARTTLS port fails");
+    assert_eq!(err.code(), ErrorCode::MailTls, "{err:?}");
+    assert!(starttls_server.received().is_empty());
+    assert_eq!(server.received().len(), 1);
 }
 
 #[test]

@@ -1,13 +1,14 @@
 """A real SMTP server for tests/mail_smtp.rs (Debian's python3-aiosmtpd).
 
-    python3 server.py PORT OUTDIR CERT KEY USER PASSWORD
+    python3 server.py PORT OUTDIR CERT KEY USER PASSWORD [implicit]
 
 Listens on 127.0.0.1:PORT with STARTTLS required before AUTH (the
 certificate is the test's throw-away one; CERT and KEY "-" for a plain
 server, as a relay on this computer is, for the end-to-end test), accepts USER/PASSWORD only,
 refuses recipients whose address starts with "nobody@", and writes each
 message it takes to OUTDIR as N.eml. Prints "ready" once it listens; stops
-when its standard input closes.
+when its standard input closes. With "implicit" it speaks TLS from the first
+byte, as port 465 ("SMTPS", SSL/TLS in mail programs) does.
 """
 import os
 import ssl
@@ -42,6 +43,7 @@ class Keep:
 
 def main():
     port, outdir, cert, key, user, password = sys.argv[1:7]
+    implicit = sys.argv[7:8] == ["implicit"]
     plain = cert == "-"
     context = None
     if not plain:
@@ -57,15 +59,26 @@ def main():
         # handled=False: aiosmtpd then answers 535 itself.
         return AuthResult(success=ok, handled=False)
 
-    controller = Controller(
-        Keep(outdir),
-        hostname="127.0.0.1",
-        port=int(port),
-        tls_context=context,
-        require_starttls=not plain,
-        authenticator=authenticator,
-        auth_require_tls=not plain,
-    )
+    if implicit:
+        # The whole connection is TLS already: no STARTTLS to offer or require.
+        controller = Controller(
+            Keep(outdir),
+            hostname="127.0.0.1",
+            port=int(port),
+            ssl_context=context,
+            authenticator=authenticator,
+            auth_require_tls=False,
+        )
+    else:
+        controller = Controller(
+            Keep(outdir),
+            hostname="127.0.0.1",
+            port=int(port),
+            tls_context=context,
+            require_starttls=not plain,
+            authenticator=authenticator,
+            auth_require_tls=not plain,
+        )
     controller.start()
     print("ready", flush=True)
     sys.stdin.read()
