@@ -116,6 +116,12 @@ describe('times', () => {
     expect(parseTimeInput('')).toBe('');
   });
 
+  it('reads 24:00 as a closing time at the end of the day, and only that', () => {
+    for (const text of ['24:00', '24時', '２４：００', '2400']) expect(parseTimeInput(text, { endOfDay: true }), text).toBe('24:00');
+    for (const text of ['24:30', '25:00', '12 am midnight']) expect(parseTimeInput(text, { endOfDay: true }), text).toBeNull();
+    for (const lang of ['ja', 'en'] as const) expect(parseTimeInput(formatTimeInput('24:00', lang), { endOfDay: true })).toBe('24:00');
+  });
+
   it('reads a day and a time typed together', () => {
     expect(parseDayTimeInput('2026/11/30 19:05', 'ja', today)).toEqual({ day: '2026-11-30', time: '19:05' });
     expect(parseDayTimeInput('2026-11-30T19:05', 'ja', today)).toEqual({ day: '2026-11-30', time: '19:05' });

@@ -193,6 +193,8 @@ export function parseDayInput(text: string, lang: Language, today: IsoDay = toda
 
 /** "19:05" / "7:05 PM"; "" for an empty or unreadable value. */
 export function formatTimeInput(value: string, lang: Language): string {
+  // The end of the day (a closing time only) reads the same in both languages.
+  if (value === '24:00') return '24:00';
   const m = /^(\d{2}):(\d{2})$/.exec(value);
   if (!m) return '';
   const [h, min] = [Number(m[1]), Number(m[2])];
@@ -205,9 +207,10 @@ export function formatTimeInput(value: string, lang: Language): string {
 /**
  * A time of day as people type it, in either language: 19:05, 1905, 905,
  * 7:05 pm, 7pm, 19時5分, 午後7時半, 午前9時, full-width digits. Returns
- * "HH:MM", "" for an empty field, or null.
+ * "HH:MM", "" for an empty field, or null. With `endOfDay`, "24:00" (or
+ * 24時) is read too: a closing time at midnight, the end of the day.
  */
-export function parseTimeInput(text: string): IsoTime | '' | null {
+export function parseTimeInput(text: string, { endOfDay = false }: { endOfDay?: boolean } = {}): IsoTime | '' | null {
   let t = plain(text).replace(/\s+/g, '');
   if (t === '') return '';
   let half: 'am' | 'pm' | null = null;
@@ -234,6 +237,7 @@ export function parseTimeInput(text: string): IsoTime | '' | null {
     if (h < 1 || h > 12) return null;
     h = (h % 12) + (half === 'pm' ? 12 : 0);
   }
+  if (endOfDay && !half && h === 24 && min === 0) return '24:00';
   if (h > 23 || min > 59) return null;
   return `${pad(h)}:${pad(min)}`;
 }

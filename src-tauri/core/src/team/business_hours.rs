@@ -5,10 +5,11 @@
 //! opened on Friday at 17:30 with a 4-hour target is due on Monday at 12:30
 //! when the office works 9:00–18:00, Monday to Friday, not on Friday night.
 //! All of it happens in the office's zone (the clock's offset), one window a
-//! day; shifts across midnight are not a small office's hours.
+//! day; shifts across midnight are not a small office's hours, but a desk
+//! open around the clock is: it closes at "24:00", the end of the day.
 
 use crate::error::{Error, Result};
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -18,7 +19,7 @@ use ts_rs::TS;
 pub struct BusinessHours {
     /// Working days, 1 = Monday … 7 = Sunday.
     pub days: Vec<u8>,
-    /// "HH:MM" local time the office opens and closes.
+    /// "HH:MM" local time the office opens and closes; `end` may be "24:00".
     pub start: String,
     pub end: String,
     /// Days the office is closed although they are working days (祝日, 年末年始),
@@ -49,6 +50,15 @@ pub fn parse_hm(s: &str) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(s.trim(), "%H:%M").ok()
 }
 
+/// When a day's window closes, as a span from that day's midnight: "24:00"
+/// is the whole day (chrono has no time of day 24:00).
+fn parse_end(s: &str) -> Option<Duration> {
+    if s.trim() == "24:00" {
+        return Some(Duration::days(1));
+    }
+    parse_hm(s).map(|t| t - NaiveTime::MIN)
+}
+
 impl BusinessHours {
     pub fn validated(&self) -> Result<BusinessHours> {
         let mut h = self.clone();
@@ -61,12 +71,12 @@ impl BusinessHours {
             return Err(Error::invalid("business_days", "format"));
         }
         let start = parse_hm(&h.start).ok_or(Error::invalid("business_start", "format"))?;
-        let end = parse_hm(&h.end).ok_or(Error::invalid("business_end", "format"))?;
-        if end <= start {
+        let end = parse_end(&h.end).ok_or(Error::invalid("business_end", "format"))?;
+        if end <= start - NaiveTime::MIN {
             return Err(Error::invalid("business_end", "before_start"));
         }
         h.start = start.format("%H:%M").to_string();
-        h.end = end.format("%H:%M").to_string();
+        h.end = format!("{:02}:{:02}", end.num_hours(), end.num_minutes() % 60);
         h.holidays.sort_unstable();
         h.holidays.dedup();
         if h.holidays.len() > HOLIDAYS_MAX {
@@ -78,21 +88,22 @@ impl BusinessHours {
     /// Today's window in local time, or `None` on a day off. A stored value
     /// that no longer parses reads as the defaults' hours, so a damaged
     /// setting never stops the clock.
-    fn window(&self, day: NaiveDate) -> Option<(NaiveTime, NaiveTime)> {
+    fn window(&self, day: NaiveDate) -> Option<(NaiveDateTime, NaiveDateTime)> {
         let working = self.days.contains(&(day.weekday().number_from_monday() as u8));
         if !working || self.holidays.binary_search(&day).is_ok() {
             return None;
         }
         let start = parse_hm(&self.start).unwrap_or(NaiveTime::from_hms_opt(9, 0, 0)?);
-        let end = parse_hm(&self.end).unwrap_or(NaiveTime::from_hms_opt(18, 0, 0)?);
-        (end > start).then_some((start, end))
+        let end = parse_end(&self.end).unwrap_or(Duration::hours(18));
+        let (open, close) = (day.and_time(start), day.and_time(NaiveTime::MIN) + end);
+        (close > open).then_some((open, close))
     }
 
     /// Whether the office is open at `t`.
     pub fn is_open(&self, t: DateTime<Utc>, offset: FixedOffset) -> bool {
         let local = t.with_timezone(&offset).naive_local();
         self.window(local.date())
-            .is_some_and(|(s, e)| local.time() >= s && local.time() < e)
+            .is_some_and(|(open, close)| local >= open && local < close)
     }
 
     /// The instant `minutes` of business time after `from`. Zero minutes from
@@ -103,9 +114,7 @@ impl BusinessHours {
         let mut left = Duration::minutes(minutes.max(0));
         let mut day = local.date();
         for _ in 0..HORIZON_DAYS {
-            if let Some((s, e)) = self.window(day) {
-                let open = day.and_time(s);
-                let close = day.and_time(e);
+            if let Some((open, close)) = self.window(day) {
                 let cursor = local.max(open);
                 if cursor < close {
                     let available = close - cursor;
@@ -158,9 +167,8 @@ impl BusinessHours {
         let mut day = from.date();
         let mut steps = 0;
         while day <= to.date() && steps < HORIZON_DAYS {
-            if let Some((s, e)) = self.window(day) {
-                let open = day.and_time(s).max(from);
-                let close = day.and_time(e).min(to);
+            if let Some((open, close)) = self.window(day) {
+                let (open, close) = (open.max(from), close.min(to));
                 if close > open {
                     total += close - open;
                 }
@@ -318,5 +326,35 @@ mod tests {
         };
         let v = ok.validated().unwrap();
         assert_eq!((v.start.as_str(), v.days), ("09:00", vec![1, 5]));
+        assert_eq!(bad(|h| h.end = "24:30".into()), ("business_end", "format"));
+    }
+
+    #[test]
+    fn a_desk_open_around_the_clock_closes_at_24_00() {
+        let h = BusinessHours {
+            days: vec![1, 2, 3, 4, 5, 6, 7],
+            start: "00:00".into(),
+            end: "24:00".into(),
+            holidays: vec![],
+        }
+        .validated()
+        .unwrap();
+        assert_eq!(h.end, "24:00");
+        // Saturday 23:30 with a 4-hour target: due Sunday 03:30, time running through midnight.
+        let sat = at("2026-11-28T23:30:00+09:00");
+        assert!(h.is_open(sat, tokyo()));
+        assert!(h.is_open(at("2026-11-29T00:00:00+09:00"), tokyo()));
+        assert_eq!(jst(h.add(sat, 4 * 60, tokyo())), "2026-11-29 Sun 03:30");
+        assert_eq!(h.minutes_between(sat, at("2026-11-29T03:30:00+09:00"), tokyo()), 240);
+        // Late opening to midnight: 18:00–24:00 leaves the night after 24:00 closed.
+        let evening = BusinessHours {
+            start: "18:00".into(),
+            end: "24:00".into(),
+            ..BusinessHours::default()
+        };
+        assert_eq!(
+            jst(evening.add(at("2026-11-27T23:00:00+09:00"), 120, tokyo())),
+            "2026-11-30 Mon 19:00"
+        );
     }
 }

@@ -6,7 +6,7 @@ export type BusinessHours = {
  */
 days: Array<number>, 
 /**
- * "HH:MM" local time the office opens and closes.
+ * "HH:MM" local time the office opens and closes; `end` may be "24:00".
  */
 start: string, end: string, 
 /**
