@@ -8,9 +8,8 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerWhoAreYou, App, CLI, freshHome } from './wd.mjs';
+import { answerWhoAreYou, App, CLI, freshHome, teamDesktop } from './wd.mjs';
 import { NotificationServer } from './notify.mjs';
 
 const apps = [];
@@ -26,14 +25,6 @@ after(async () => {
   await server?.stop();
 });
 
-/** A desktop whose config points at the team file, in `language`. */
-function desktop(team, language) {
-  const home = freshHome('kizuna-desk-');
-  mkdirSync(home, { recursive: true });
-  writeFileSync(join(home, 'config.json'), JSON.stringify({ database: team, first_run_done: true, language, close_to_tray: true }));
-  return home;
-}
-
 // Notifications at any hour and any day, so the test does not depend on when CI runs.
 const ALWAYS = { enabled: true, quiet_start: null, quiet_end: null, working_days: [1, 2, 3, 4, 5, 6, 7] };
 const day = (n) => {
@@ -45,9 +36,9 @@ test('the rep fills the hand-off after a win; support sees it live, is notified,
   const team = join(freshHome('kizuna-share-'), 'kizuna-team.db');
   execFileSync(CLI, ['--db', team, '--as', 'sato', 'demo', '--lang', 'ja']);
 
-  const rep = await App.launch({ home: desktop(team, 'ja'), env: { USER: 'sato' } });
+  const rep = await App.launch({ home: teamDesktop(team, 'ja'), env: { USER: 'sato' } });
   apps.push(rep);
-  const support = await App.launch({ home: desktop(team, 'en'), env: { USER: 'suzuki' } });
+  const support = await App.launch({ home: teamDesktop(team, 'en'), env: { USER: 'suzuki' } });
   apps.push(support);
   await answerWhoAreYou(rep, 'sato');
   await answerWhoAreYou(support, 'Suzuki Hana');

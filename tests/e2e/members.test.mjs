@@ -7,9 +7,8 @@
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerWhoAreYou, App, CLI, freshHome } from './wd.mjs';
+import { answerWhoAreYou, App, CLI, freshHome, teamDesktop } from './wd.mjs';
 
 const apps = [];
 afterEach(async () => {
@@ -20,29 +19,14 @@ afterEach(async () => {
   apps.length = 0;
 });
 
-/** A desktop whose config points at the team file (the database question answered). */
-function desktop(team) {
-  const home = freshHome('kizuna-desk-');
-  mkdirSync(home, { recursive: true });
-  writeFileSync(join(home, 'config.json'), JSON.stringify({ database: team, first_run_done: true, language: 'ja', close_to_tray: true }));
-  return home;
-}
-
 async function launch(team, login) {
-  const app = await App.launch({ home: desktop(team), env: { USER: login } });
+  const app = await App.launch({ home: teamDesktop(team), env: { USER: login } });
   apps.push(app);
   return app;
 }
 
 const ownerChoices = (app) =>
   app.exec(`return [...document.querySelectorAll('[data-testid="customers-owner"] option')].map((o) => o.textContent.trim()).filter(Boolean)`);
-
-async function choose(app, css, value) {
-  await app.exec(
-    `const el = document.querySelector(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event('change', { bubbles: true }));`,
-    [css, value],
-  );
-}
 
 const row = (login) => `[data-testid="member-row"][data-login="${login}"]`;
 
@@ -74,7 +58,7 @@ test('a stray member is merged into the real one, a rename meets a colleague’s
   await app.screenshot('settings-members-ja');
   await app.click(`${row('sato')} [data-testid="member-merge"]`);
   await app.find('[data-testid="member-merge-panel"]');
-  await choose(app, '[data-testid="member-merge-into"]', kenta.id);
+  await app.choose('[data-testid="member-merge-into"]', kenta.id);
   await app.click('[data-testid="member-merge-confirm"]');
   await app.waitFor(async () => !(await app.findAll(row('sato'))).length, 10000, 'the stray to leave the list');
   assert.equal(await owned(kenta.id), kentaOwns + strayOwns, 'everything the stray owned is 佐藤 健太’s');

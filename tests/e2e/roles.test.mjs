@@ -7,9 +7,8 @@
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerWhoAreYou, App, CLI, ROOT, freshHome } from './wd.mjs';
+import { answerWhoAreYou, App, CLI, freshHome, ROOT, teamDesktop } from './wd.mjs';
 
 const apps = [];
 afterEach(async () => {
@@ -19,13 +18,6 @@ afterEach(async () => {
   }
   apps.length = 0;
 });
-
-function desktop(team) {
-  const home = freshHome('kizuna-desk-');
-  mkdirSync(home, { recursive: true });
-  writeFileSync(join(home, 'config.json'), JSON.stringify({ database: team, first_run_done: true, language: 'ja', close_to_tray: true }));
-  return home;
-}
 
 async function launch(home, login = 'tanaka') {
   const app = await App.launch({ home, env: { USER: login } });
@@ -43,7 +35,7 @@ async function scrollTo(app, css) {
 test('roles are set in Settings and stay; business hours and the hand-off checklist are saved', async () => {
   const team = join(freshHome('kizuna-share-'), 'kizuna-team.db');
   execFileSync(CLI, ['--db', team, 'demo']);
-  const home = desktop(team);
+  const home = teamDesktop(team);
   let app = await launch(home);
   await answerWhoAreYou(app, '田中 太郎');
   const status = await app.invoke('app_status');
@@ -127,7 +119,7 @@ test('a support-only member starts on the support inbox when this build has one,
   const team = join(freshHome('kizuna-share-'), 'kizuna-team.db');
   execFileSync(CLI, ['--db', team, 'demo']);
   // 伊藤 彩 (ito.a) is the sample's support member; her login suggests her.
-  const app = await launch(desktop(team), 'ito.a');
+  const app = await launch(teamDesktop(team), 'ito.a');
   await answerWhoAreYou(app, '伊藤 彩');
   const status = await app.invoke('app_status');
   assert.deepEqual(status.roles, ['support']);
@@ -138,7 +130,7 @@ test('a support-only member starts on the support inbox when this build has one,
 test('a complaint a colleague logs turns the customer’s health to at risk on the open page, without a reload', async () => {
   const team = join(freshHome('kizuna-share-'), 'kizuna-team.db');
   execFileSync(CLI, ['--db', team, 'demo']);
-  const app = await launch(desktop(team));
+  const app = await launch(teamDesktop(team));
   await answerWhoAreYou(app, '田中 太郎');
   // A customer support has nothing against yet (the healthiest, last by health).
   const byHealth = await app.invoke('companies', { query: { text: null, segment: null, owner_id: null, sort: 'health' } });

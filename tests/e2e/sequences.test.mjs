@@ -8,9 +8,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerWhoAreYou, App, CLI, freshHome } from './wd.mjs';
+import { answerWhoAreYou, App, CLI, freshHome, teamDesktop } from './wd.mjs';
 import { connectMail, freePort, parseMail, received, startSmtp } from './smtp.mjs';
 
 const apps = [];
@@ -23,25 +22,10 @@ after(async () => {
   }
 });
 
-function desktop(team) {
-  const home = freshHome('kizuna-desk-');
-  mkdirSync(home, { recursive: true });
-  writeFileSync(join(home, 'config.json'), JSON.stringify({ database: team, first_run_done: true, language: 'ja', close_to_tray: true }));
-  return home;
-}
-
-/** Sets a <select> as a user's pick does (a native popup cannot be driven under the test display). */
-async function choose(app, css, value) {
-  await app.exec(
-    `const s = document.querySelector(arguments[0]); s.value = arguments[1]; s.dispatchEvent(new Event('change', { bubbles: true }));`,
-    [css, value],
-  );
-}
-
 test('a sequence defined in Settings sends its first mail for an enrolled deal, and "they replied" stops it', async (t) => {
   const team = join(freshHome('kizuna-share-'), 'kizuna-team.db');
   execFileSync(CLI, ['--db', team, '--as', 'sato', 'demo', '--lang', 'ja']);
-  const app = await App.launch({ home: desktop(team), env: { USER: 'sato' } });
+  const app = await App.launch({ home: teamDesktop(team), env: { USER: 'sato' } });
   apps.push(app);
   await answerWhoAreYou(app, 'sato');
   await app.find('[data-testid="deal-card"]');
@@ -100,7 +84,7 @@ test('a sequence defined in Settings sends its first mail for an enrolled deal, 
   await app.click('[data-testid="search-hit"][data-kind="companies"]');
   await app.find('[data-testid="customer-page"]');
   await app.find('[data-testid="sequence-panel"] [data-testid="enrol-sequence"]');
-  await choose(app, '[data-testid="enrol-sequence"]', sequence.id);
+  await app.choose('[data-testid="enrol-sequence"]', sequence.id);
   await app.click('[data-testid="enrol-submit"]');
 
   // The runner sends the first step at once (the enrolment pokes it).
@@ -149,7 +133,7 @@ test('a sequence defined in Settings sends its first mail for an enrolled deal, 
   await app.waitFor(async () => (await app.findAll(row)).length > 0, 15000, 'the lead in the inbox');
   await app.click(row);
   await app.find('[data-testid="lead-panel"] [data-testid="sequence-panel"] [data-testid="enrol-sequence"]');
-  await choose(app, '[data-testid="lead-panel"] [data-testid="enrol-sequence"]', sequence.id);
+  await app.choose('[data-testid="lead-panel"] [data-testid="enrol-sequence"]', sequence.id);
   await app.click('[data-testid="lead-panel"] [data-testid="enrol-submit"]');
   await app.waitFor(async () => received(inbox).length === 2, 60000, 'the lead’s mail at the SMTP server');
   const leadMail = parseMail(inbox, received(inbox)[1]);

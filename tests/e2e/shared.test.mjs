@@ -5,9 +5,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerWhoAreYou, App, CLI, freshHome } from './wd.mjs';
+import { answerWhoAreYou, App, CLI, freshHome, teamDesktop } from './wd.mjs';
 
 const apps = [];
 after(async () => {
@@ -17,14 +17,6 @@ after(async () => {
   }
 });
 
-/** A desktop of `login` whose config points at the team file. */
-function desktop(team) {
-  const home = freshHome('kizuna-desk-');
-  mkdirSync(home, { recursive: true });
-  writeFileSync(join(home, 'config.json'), JSON.stringify({ database: team, first_run_done: true, language: 'ja', close_to_tray: true }));
-  return home;
-}
-
 const cardTitles = (app) =>
   app.exec(`return [...document.querySelectorAll('[data-testid="deal-card"]')].map((c) => [c.dataset.dealId, c.querySelector('.title').textContent.trim()])`);
 
@@ -32,9 +24,9 @@ test('a deal saved in one window shows in the other at once; the other’s open 
   const team = join(freshHome('kizuna-share-'), 'kizuna-team.db');
   execFileSync(CLI, ['--db', team, '--as', 'sato', 'demo', '--lang', 'ja']);
 
-  const a = await App.launch({ home: desktop(team), env: { USER: 'sato' } });
+  const a = await App.launch({ home: teamDesktop(team), env: { USER: 'sato' } });
   apps.push(a);
-  const b = await App.launch({ home: desktop(team), env: { USER: 'suzuki' } });
+  const b = await App.launch({ home: teamDesktop(team), env: { USER: 'suzuki' } });
   apps.push(b);
   // Each says who they are: Sato is the member the demo made from his
   // login; Suzuki is not in the file yet and adds himself.

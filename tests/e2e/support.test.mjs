@@ -6,9 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerWhoAreYou, App, CLI, freshHome, sleep } from './wd.mjs';
+import { answerWhoAreYou, App, CLI, freshHome, sleep, teamDesktop } from './wd.mjs';
 import { NotificationServer } from './notify.mjs';
 
 const apps = [];
@@ -23,14 +22,6 @@ after(async () => {
   }
   await server?.stop();
 });
-
-/** A desktop whose config points at the team file. */
-function desktop(team) {
-  const home = freshHome('kizuna-desk-');
-  mkdirSync(home, { recursive: true });
-  writeFileSync(join(home, 'config.json'), JSON.stringify({ database: team, first_run_done: true, language: 'ja', close_to_tray: true }));
-  return home;
-}
 
 // Notifications at any hour and any day, so the test does not depend on when CI runs.
 const ALWAYS = { enabled: true, quiet_start: null, quiet_end: null, working_days: [1, 2, 3, 4, 5, 6, 7] };
@@ -49,9 +40,9 @@ test('a complaint logged by support is on the sales rep’s timeline at once, an
   const team = join(freshHome('kizuna-share-'), 'kizuna-team.db');
   execFileSync(CLI, ['--db', team, '--as', 'sato', 'demo', '--lang', 'ja']);
   // Sato sells; Suzuki (new to the file) answers the phone.
-  const rep = await App.launch({ home: desktop(team), env: { USER: 'sato' } });
+  const rep = await App.launch({ home: teamDesktop(team), env: { USER: 'sato' } });
   apps.push(rep);
-  const desk = await App.launch({ home: desktop(team), env: { USER: 'suzuki' } });
+  const desk = await App.launch({ home: teamDesktop(team), env: { USER: 'suzuki' } });
   apps.push(desk);
   await answerWhoAreYou(rep, 'sato');
   await answerWhoAreYou(desk, '鈴木 サポート');

@@ -32,6 +32,17 @@ export function freshHome(prefix = 'kizuna-e2e-') {
   return home;
 }
 
+/**
+ * One colleague's desktop on the team file: a fresh home whose config
+ * points at `team`, past the first run, in `language`.
+ */
+export function teamDesktop(team, language = 'ja') {
+  const home = freshHome('kizuna-desk-');
+  mkdirSync(home, { recursive: true });
+  writeFileSync(join(home, 'config.json'), JSON.stringify({ database: team, first_run_done: true, language, close_to_tray: true }));
+  return home;
+}
+
 export function envFor(home, extra = {}) {
   return {
     ...process.env,
@@ -158,6 +169,14 @@ export class App {
 
   async attr(el, name) {
     return this.cmd('GET', `/element/${el}/attribute/${name}`);
+  }
+
+  /** Sets a <select> as a user's pick does (a native popup cannot be driven under the test display). */
+  async choose(css, value) {
+    await this.exec(
+      `const el = document.querySelector(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event('change', { bubbles: true }));`,
+      [css, value],
+    );
   }
 
   async type(css, text) {
