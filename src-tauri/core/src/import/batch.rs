@@ -123,6 +123,15 @@ pub struct BatchReport {
     pub longest_write_ms: u64,
 }
 
+/// How a batch the window started ended: its report, or the error that
+/// stopped it (what it wrote before stays, as a batch that can be undone).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ImportFinished {
+    pub report: Option<BatchReport>,
+    pub error: Option<crate::error::ErrorPayload>,
+}
+
 /// Imports `sheet` as `req` says, as one batch. `progress` hears after
 /// every transaction; setting `cancel` stops before the next one (what was
 /// written stays, as a batch that can be undone).

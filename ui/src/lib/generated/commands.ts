@@ -4,6 +4,7 @@ import { call } from '../ipc';
 import type { ActivityEdit } from './ActivityEdit';
 import type { AppStatus } from './AppStatus';
 import type { BackupInfo } from './BackupInfo';
+import type { BatchListItem } from './BatchListItem';
 import type { Board } from './Board';
 import type { BoardFilter } from './BoardFilter';
 import type { CadenceAdvice } from './CadenceAdvice';
@@ -30,6 +31,7 @@ import type { DeletionImpact } from './DeletionImpact';
 import type { DrainReport } from './DrainReport';
 import type { EnrolmentView } from './EnrolmentView';
 import type { Entry } from './Entry';
+import type { FileInspection } from './FileInspection';
 import type { FollowUpItem } from './FollowUpItem';
 import type { HandoffDraft } from './HandoffDraft';
 import type { HandoffInput } from './HandoffInput';
@@ -37,6 +39,8 @@ import type { HandoffLists } from './HandoffLists';
 import type { HandoffSheet } from './HandoffSheet';
 import type { HandoffSummary } from './HandoffSummary';
 import type { IdentityChoice } from './IdentityChoice';
+import type { ImportKind } from './ImportKind';
+import type { ImportRequest } from './ImportRequest';
 import type { InboxQuery } from './InboxQuery';
 import type { InboxView } from './InboxView';
 import type { InstallStarted } from './InstallStarted';
@@ -70,6 +74,7 @@ import type { PipelineStages } from './PipelineStages';
 import type { Presence } from './Presence';
 import type { Preview } from './Preview';
 import type { Priority } from './Priority';
+import type { ReadOptions } from './ReadOptions';
 import type { RenewalCard } from './RenewalCard';
 import type { RenewalRate } from './RenewalRate';
 import type { RenewalStep } from './RenewalStep';
@@ -96,6 +101,7 @@ import type { TimelineQuery } from './TimelineQuery';
 import type { ToSalesInput } from './ToSalesInput';
 import type { ToSalesOutcome } from './ToSalesOutcome';
 import type { ToSalesTarget } from './ToSalesTarget';
+import type { UndoReport } from './UndoReport';
 import type { UpdateCheck } from './UpdateCheck';
 import type { User } from './User';
 import type { VersionedSettings } from './VersionedSettings';
@@ -501,6 +507,44 @@ export function handoffMessage(id: string, version: number, question: boolean, b
  */
 export function identify(choice: IdentityChoice): Promise<AppStatus> {
   return call<AppStatus>('identify', { choice });
+}
+
+/**
+ * `import_batches` in src-tauri/src/commands/import.rs.
+ */
+export function importBatches(): Promise<BatchListItem[]> {
+  return call<BatchListItem[]>('import_batches');
+}
+
+/**
+ * Stops the running import before its next transaction.
+ * `import_cancel` in src-tauri/src/commands/import.rs.
+ */
+export function importCancel(): Promise<boolean> {
+  return call<boolean>('import_cancel');
+}
+
+/**
+ * `import_inspect` in src-tauri/src/commands/import.rs.
+ */
+export function importInspect(path: string, kind: ImportKind, read: ReadOptions): Promise<FileInspection> {
+  return call<FileInspection>('import_inspect', { path, kind, read });
+}
+
+/**
+ * `import_preview` in src-tauri/src/commands/import.rs.
+ */
+export function importPreview(path: string, request: ImportRequest): Promise<Preview> {
+  return call<Preview>('import_preview', { path, request });
+}
+
+/**
+ * Starts the import; `import-progress` events follow, then one
+ * `import-finished`.
+ * `import_start` in src-tauri/src/commands/import.rs.
+ */
+export function importStart(path: string, request: ImportRequest): Promise<null> {
+  return call<null>('import_start', { path, request });
 }
 
 /**
@@ -996,6 +1040,13 @@ export function undoDeletion(deletionId: string): Promise<Restored> {
 }
 
 /**
+ * `undo_import` in src-tauri/src/commands/import.rs.
+ */
+export function undoImport(batchId: string): Promise<UndoReport> {
+  return call<UndoReport>('undo_import', { batchId });
+}
+
+/**
  * `update_activity` in src-tauri/src/commands/timeline.rs.
  */
 export function updateActivity(id: string, version: number, edit: ActivityEdit): Promise<number> {
@@ -1152,6 +1203,11 @@ export const COMMANDS = [
   'handoff_lists',
   'handoff_message',
   'identify',
+  'import_batches',
+  'import_cancel',
+  'import_inspect',
+  'import_preview',
+  'import_start',
   'install_update',
   'lead_contacted',
   'lead_detail',
@@ -1218,6 +1274,7 @@ export const COMMANDS = [
   'timeline',
   'to_sales_target',
   'undo_deletion',
+  'undo_import',
   'update_activity',
   'update_case',
   'update_check',
