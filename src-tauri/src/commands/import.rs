@@ -8,9 +8,9 @@
 use super::Reply;
 use crate::events;
 use crate::state::AppState;
-use kizuna_core::import::batch::{self, BatchListItem, ImportFinished, ImportRequest, UndoReport};
+use kizuna_core::import::batch::{self, ImportBatchItem, ImportFinished, ImportRequest, ImportUndoReport};
 use kizuna_core::import::mapping::ImportKind;
-use kizuna_core::import::preview::{self, FileInspection, Preview};
+use kizuna_core::import::preview::{self, FileInspection, ImportPreview};
 use kizuna_core::import::source::{self, ReadOptions};
 use kizuna_core::{Error, ErrorPayload};
 use std::path::{Path, PathBuf};
@@ -46,7 +46,7 @@ pub async fn import_inspect(
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
-pub async fn import_preview(state: State<'_, AppState>, path: String, request: ImportRequest) -> Reply<Preview> {
+pub async fn import_preview(state: State<'_, AppState>, path: String, request: ImportRequest) -> Reply<ImportPreview> {
     state
         .with_session(move |s| {
             let sheet = source::read(Path::new(&path), &request.read)?;
@@ -127,13 +127,13 @@ pub fn import_cancel(running: State<'_, Running>) -> bool {
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
-pub async fn import_batches(state: State<'_, AppState>) -> Reply<Vec<BatchListItem>> {
+pub async fn import_batches(state: State<'_, AppState>) -> Reply<Vec<ImportBatchItem>> {
     state.with_session(|s| batch::list(s.db()?.conn())).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
-pub async fn undo_import(state: State<'_, AppState>, batch_id: String) -> Reply<UndoReport> {
+pub async fn undo_import(state: State<'_, AppState>, batch_id: String) -> Reply<ImportUndoReport> {
     let mut db = state.with_session(|s| s.another_connection()).await?;
     tauri::async_runtime::spawn_blocking(move || batch::undo(&mut db, &batch_id))
         .await

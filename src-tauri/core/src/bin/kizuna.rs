@@ -541,7 +541,7 @@ fn import(path: &Path, file: &Path, flags: &[String]) -> Result<ExitCode, Error>
         None => found.columns.clone(),
         Some(m) => {
             let text = std::fs::read_to_string(m)?;
-            let by_header: std::collections::HashMap<String, Option<mapping::Field>> =
+            let by_header: std::collections::HashMap<String, Option<mapping::ImportField>> =
                 serde_json::from_str(&text).map_err(|_| Error::invalid("mapping", "format"))?;
             found
                 .headers
@@ -640,12 +640,14 @@ fn undo_import(path: &Path, batch_id: &str) -> Result<ExitCode, Error> {
     );
     for k in &r.refused {
         let why = match k.reason {
-            kizuna_core::import::batch::RefusalReason::ChangedSince => format!(
+            kizuna_core::import::batch::ImportRefusalReason::ChangedSince => format!(
                 "changed since by {} at {}",
                 k.by.as_deref().unwrap_or("?"),
                 k.at.as_deref().unwrap_or("?")
             ),
-            kizuna_core::import::batch::RefusalReason::HasRecords => "has contacts, deals or contracts now".to_string(),
+            kizuna_core::import::batch::ImportRefusalReason::HasRecords => {
+                "has contacts, deals or contracts now".to_string()
+            }
         };
         println!("kept {} {} ({}): {why}", k.entity.as_str(), k.name, k.id);
     }

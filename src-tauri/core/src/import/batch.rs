@@ -5,9 +5,9 @@
 //! is listed in `import_batch_rows` with the version it left it at, which
 //! is what makes [`undo`] exact.
 
-use super::mapping::{self, Field, ImportKind};
-use super::plan::{self, CompanyRef, OnMatch, PlannedRow, Record, RowAction};
-use super::preview::{self, Counts};
+use super::mapping::{self, ImportField, ImportKind};
+use super::plan::{self, CompanyRef, ImportRowAction, OnMatch, PlannedRow, Record};
+use super::preview::{self, ImportCounts};
 use super::source::{ReadOptions, Sheet};
 use crate::customers::company::{self, CompanyEdit, NewCompany};
 use crate::customers::contact::{self, ContactEdit, NewContact};
@@ -39,7 +39,7 @@ pub struct ImportRequest {
     #[serde(default)]
     pub read: ReadOptions,
     pub header_row: u32,
-    pub columns: Vec<Option<Field>>,
+    pub columns: Vec<Option<ImportField>>,
     #[serde(default)]
     pub on_match: OnMatch,
     /// Keep this mapping for the file's layout.
@@ -50,28 +50,28 @@ pub struct ImportRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
-pub enum BatchStatus {
+pub enum ImportBatchStatus {
     Running,
     Done,
     Cancelled,
     Undone,
 }
 
-impl BatchStatus {
+impl ImportBatchStatus {
     fn as_str(self) -> &'static str {
         match self {
-            BatchStatus::Running => "running",
-            BatchStatus::Done => "done",
-            BatchStatus::Cancelled => "cancelled",
-            BatchStatus::Undone => "undone",
+            ImportBatchStatus::Running => "running",
+            ImportBatchStatus::Done => "done",
+            ImportBatchStatus::Cancelled => "cancelled",
+            ImportBatchStatus::Undone => "undone",
         }
     }
-    fn parse(s: &str) -> Option<BatchStatus> {
+    fn parse(s: &str) -> Option<ImportBatchStatus> {
         match s {
-            "running" => Some(BatchStatus::Running),
-            "done" => Some(BatchStatus::Done),
-            "cancelled" => Some(BatchStatus::Cancelled),
-            "undone" => Some(BatchStatus::Undone),
+            "running" => Some(ImportBatchStatus::Running),
+            "done" => Some(ImportBatchStatus::Done),
+            "cancelled" => Some(ImportBatchStatus::Cancelled),
+            "undone" => Some(ImportBatchStatus::Undone),
             _ => None,
         }
     }
@@ -79,7 +79,7 @@ impl BatchStatus {
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
-pub struct Progress {
+pub struct ImportProgress {
     pub done: u32,
     pub total: u32,
     #[ts(type = "number")]
@@ -93,7 +93,7 @@ pub struct Progress {
 /// the matched record meanwhile, a value too long for its field).
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
-pub struct RowFailure {
+pub struct ImportRowFailure {
     pub line: u32,
     pub code: ErrorCode,
     pub field: Option<String>,
@@ -102,17 +102,17 @@ pub struct RowFailure {
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
-pub struct BatchReport {
+pub struct ImportReport {
     pub batch_id: String,
-    pub status: BatchStatus,
+    pub status: ImportBatchStatus,
     /// The plan the batch followed.
-    pub planned: Counts,
+    pub planned: ImportCounts,
     pub added: u32,
     pub updated: u32,
     /// Rows not written: matches skipped, duplicates in the file, rows
     /// with problems, and (after a cancel) the rows not reached.
     pub skipped: u32,
-    pub failed: Vec<RowFailure>,
+    pub failed: Vec<ImportRowFailure>,
     /// Companies added along with the contacts or deals that name them.
     pub companies_added: u32,
     #[ts(type = "number")]
@@ -128,7 +128,7 @@ pub struct BatchReport {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct ImportFinished {
-    pub report: Option<BatchReport>,
+    pub report: Option<ImportReport>,
     pub error: Option<crate::error::ErrorPayload>,
 }
 
@@ -140,19 +140,19 @@ pub fn run(
     file_name: &str,
     sheet: &Sheet,
     req: &ImportRequest,
-    progress: &mut dyn FnMut(&Progress),
+    progress: &mut dyn FnMut(&ImportProgress),
     cancel: &AtomicBool,
-) -> Result<BatchReport> {
+) -> Result<ImportReport> {
     let started = Instant::now();
     let (header_row, headers) = preview::header_of(sheet, req.kind, Some(req.header_row))?;
     let planned = plan::plan(db.conn(), req.kind, &sheet.rows, header_row, &req.columns, req.on_match)?;
     if planned.is_empty() {
         return Err(Error::Import(ImportProblem::Empty));
     }
-    let counts = Counts::of(&planned);
+    let counts = ImportCounts::of(&planned);
     let to_write: Vec<&PlannedRow> = planned
         .iter()
-        .filter(|p| matches!(p.action, RowAction::New | RowAction::Update))
+        .filter(|p| matches!(p.action, ImportRowAction::New | ImportRowAction::Update))
         .collect();
     let batch_id = new_id();
     let layout_key = mapping::layout_key(&headers);
@@ -190,10 +190,10 @@ pub fn run(
     let mut chunk = FIRST_CHUNK;
     let mut next = 0;
     let total = to_write.len() as u32;
-    let mut status = BatchStatus::Done;
+    let mut status = ImportBatchStatus::Done;
     while next < to_write.len() {
         if cancel.load(Ordering::Relaxed) {
-            status = BatchStatus::Cancelled;
+            status = ImportBatchStatus::Cancelled;
             break;
         }
         let rows = &to_write[next..(next + chunk).min(to_write.len())];
@@ -243,7 +243,7 @@ pub fn run(
         ctx.changed(Entity::ImportBatch, &batch_id, "update")
     })?;
     let elapsed = started.elapsed();
-    Ok(BatchReport {
+    Ok(ImportReport {
         batch_id,
         status,
         planned: counts,
@@ -267,9 +267,9 @@ fn per_second(rows: u32, d: Duration) -> f64 {
     }
 }
 
-fn progress_at(done: u32, total: u32, elapsed: Duration) -> Progress {
+fn progress_at(done: u32, total: u32, elapsed: Duration) -> ImportProgress {
     let rate = per_second(done, elapsed);
-    Progress {
+    ImportProgress {
         done,
         total,
         elapsed_ms: elapsed.as_millis() as u64,
@@ -284,7 +284,7 @@ struct ChunkOutcome {
     updated: u32,
     /// Company key → id of the companies this chunk added.
     companies: HashMap<String, String>,
-    failed: Vec<RowFailure>,
+    failed: Vec<ImportRowFailure>,
 }
 
 /// A row-level refusal (the row is reported and the batch goes on); any
@@ -309,7 +309,7 @@ fn write_chunk(
             Err(e) if row_level(&e) => {
                 ctx.tx.execute_batch("ROLLBACK TO import_row; RELEASE import_row")?;
                 let payload = e.payload();
-                out.failed.push(RowFailure {
+                out.failed.push(ImportRowFailure {
                     line: p.line,
                     code: payload.code,
                     field: payload.field,
@@ -393,7 +393,7 @@ fn write_row(
 ) -> Result<()> {
     let r: &Record = &p.record;
     match (kind, p.action, &p.existing) {
-        (ImportKind::Companies, RowAction::New, _) => {
+        (ImportKind::Companies, ImportRowAction::New, _) => {
             let id = company::create(
                 ctx,
                 &NewCompany {
@@ -411,7 +411,7 @@ fn write_row(
             remember(ctx, batch_id, Entity::Company, &id, "insert", 1, None)?;
             out.added += 1;
         }
-        (ImportKind::Companies, RowAction::Update, Some((id, version))) => {
+        (ImportKind::Companies, ImportRowAction::Update, Some((id, version))) => {
             let old = company::get(ctx.tx, id)?;
             let before = CompanyEdit {
                 name: old.name.clone(),
@@ -441,7 +441,7 @@ fn write_row(
                 out.updated += 1;
             }
         }
-        (ImportKind::Contacts, RowAction::New, _) => {
+        (ImportKind::Contacts, ImportRowAction::New, _) => {
             let company_id = company_for(ctx, batch_id, p, earlier, out)?;
             let id = contact::create_contact(
                 ctx,
@@ -457,7 +457,7 @@ fn write_row(
             remember(ctx, batch_id, Entity::Contact, &id, "insert", 1, None)?;
             out.added += 1;
         }
-        (ImportKind::Contacts, RowAction::Update, Some((id, version))) => {
+        (ImportKind::Contacts, ImportRowAction::Update, Some((id, version))) => {
             let old = contact::contact(ctx.tx, id)?;
             let before = ContactEdit {
                 name: old.name.clone(),
@@ -479,7 +479,7 @@ fn write_row(
                 out.updated += 1;
             }
         }
-        (ImportKind::Deals, RowAction::New, _) => {
+        (ImportKind::Deals, ImportRowAction::New, _) => {
             let company_id = company_for(ctx, batch_id, p, earlier, out)?;
             let id = deal::create(
                 ctx,
@@ -510,7 +510,7 @@ fn write_row(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
-pub enum RefusalReason {
+pub enum ImportRefusalReason {
     /// A colleague edited the row after the import (its version moved).
     ChangedSince,
     /// A company that now has contacts or deals (added since, or kept
@@ -521,12 +521,12 @@ pub enum RefusalReason {
 /// A row undo left in place, and why.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
-pub struct UndoRefusal {
+pub struct ImportUndoRefusal {
     pub entity: Entity,
     pub id: String,
     /// The company's, contact's or deal's name as it is now.
     pub name: String,
-    pub reason: RefusalReason,
+    pub reason: ImportRefusalReason,
     /// Who changed it last, and when (for `changed_since`).
     pub by: Option<String>,
     pub at: Option<String>,
@@ -534,12 +534,12 @@ pub struct UndoRefusal {
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
-pub struct UndoReport {
+pub struct ImportUndoReport {
     pub removed: u32,
     pub restored: u32,
     /// Already deleted by someone: nothing to undo.
     pub gone: u32,
-    pub refused: Vec<UndoRefusal>,
+    pub refused: Vec<ImportUndoRefusal>,
 }
 
 struct BatchRow {
@@ -563,21 +563,21 @@ fn table_of(entity: Entity) -> Result<(&'static str, &'static str)> {
 /// delete), what it changed is put back — unless a colleague changed the
 /// row since, which is left as it is and named in the report. Deals go
 /// first, then contacts, then companies, each in short transactions.
-pub fn undo(db: &mut Db, batch_id: &str) -> Result<UndoReport> {
+pub fn undo(db: &mut Db, batch_id: &str) -> Result<ImportUndoReport> {
     let status: Option<String> = db
         .conn()
         .query_row("SELECT status FROM import_batches WHERE id = ?1", [batch_id], |r| {
             r.get(0)
         })
         .optional()?;
-    match status.as_deref().and_then(BatchStatus::parse) {
+    match status.as_deref().and_then(ImportBatchStatus::parse) {
         None => {
             return Err(Error::NotFound {
                 entity: "import_batch",
                 id: batch_id.to_string(),
             })
         }
-        Some(BatchStatus::Done | BatchStatus::Cancelled) => {}
+        Some(ImportBatchStatus::Done | ImportBatchStatus::Cancelled) => {}
         Some(_) => return Err(Error::Import(ImportProblem::BatchClosed)),
     }
     let rows: Vec<BatchRow> = {
@@ -599,7 +599,7 @@ pub fn undo(db: &mut Db, batch_id: &str) -> Result<UndoReport> {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows
     };
-    let mut report = UndoReport {
+    let mut report = ImportUndoReport {
         removed: 0,
         restored: 0,
         gone: 0,
@@ -607,7 +607,7 @@ pub fn undo(db: &mut Db, batch_id: &str) -> Result<UndoReport> {
     };
     for chunk in rows.chunks(FIRST_CHUNK) {
         let part = db.write(|ctx| {
-            let mut part = UndoReport {
+            let mut part = ImportUndoReport {
                 removed: 0,
                 restored: 0,
                 gone: 0,
@@ -641,7 +641,7 @@ pub fn undo(db: &mut Db, batch_id: &str) -> Result<UndoReport> {
     Ok(report)
 }
 
-fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut UndoReport) -> Result<()> {
+fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Result<()> {
     let (table, name_column) = table_of(row.entity)?;
     let now: Option<(i64, Option<String>, String, Option<String>, String)> = ctx
         .tx
@@ -662,7 +662,7 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut UndoReport) -> Result<()>
         part.gone += 1;
         return Ok(());
     }
-    let refuse = |reason, by: Option<String>, at: Option<String>| UndoRefusal {
+    let refuse = |reason, by: Option<String>, at: Option<String>| ImportUndoRefusal {
         entity: row.entity,
         id: row.id.clone(),
         name: name.clone(),
@@ -671,7 +671,8 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut UndoReport) -> Result<()>
         at,
     };
     if version != row.version {
-        part.refused.push(refuse(RefusalReason::ChangedSince, by, Some(at)));
+        part.refused
+            .push(refuse(ImportRefusalReason::ChangedSince, by, Some(at)));
         return Ok(());
     }
     if row.action == "update" {
@@ -708,7 +709,7 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut UndoReport) -> Result<()>
             |r| r.get(0),
         )?;
         if records > 0 {
-            part.refused.push(refuse(RefusalReason::HasRecords, None, None));
+            part.refused.push(refuse(ImportRefusalReason::HasRecords, None, None));
             return Ok(());
         }
     }
@@ -730,11 +731,11 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut UndoReport) -> Result<()>
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
-pub struct BatchListItem {
+pub struct ImportBatchItem {
     pub id: String,
     pub kind: ImportKind,
     pub file_name: String,
-    pub status: BatchStatus,
+    pub status: ImportBatchStatus,
     pub rows_total: u32,
     pub added: u32,
     pub updated: u32,
@@ -747,7 +748,7 @@ pub struct BatchListItem {
 }
 
 /// The latest imports, newest first.
-pub fn list(conn: &rusqlite::Connection) -> Result<Vec<BatchListItem>> {
+pub fn list(conn: &rusqlite::Connection) -> Result<Vec<ImportBatchItem>> {
     let mut st = conn.prepare_cached(
         "SELECT b.id, b.kind, b.file_name, b.status, b.rows_total, b.added, b.updated, b.skipped, b.failed,
                 b.started_at, b.finished_at, b.undone_at, u.display_name
@@ -757,9 +758,9 @@ pub fn list(conn: &rusqlite::Connection) -> Result<Vec<BatchListItem>> {
     let rows = st
         .query_map([], |r| {
             let id: String = r.get(0)?;
-            Ok(BatchListItem {
+            Ok(ImportBatchItem {
                 kind: crate::error::known_in_row("import_batches", &id, r.get(1)?, ImportKind::parse)?,
-                status: crate::error::known_in_row("import_batches", &id, r.get(3)?, BatchStatus::parse)?,
+                status: crate::error::known_in_row("import_batches", &id, r.get(3)?, ImportBatchStatus::parse)?,
                 id,
                 file_name: r.get(2)?,
                 rows_total: r.get(4)?,

@@ -15,7 +15,7 @@ const HEADER_SEARCH_ROWS: usize = 20;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
-pub enum Layout {
+pub enum ImportLayout {
     /// Any sheet: the team's own 営業管理表, another CRM's export.
     Generic,
     /// Sansan's business-card export (氏名 in one column, 名刺交換日, …).
@@ -47,15 +47,15 @@ pub fn header_row(rows: &[Vec<String>], kind: ImportKind) -> usize {
     }
 }
 
-pub fn recognise(headers: &[String]) -> Layout {
+pub fn recognise(headers: &[String]) -> ImportLayout {
     let has = |name: &str| headers.iter().any(|h| fold(h) == fold(name));
     if has("会社名") && has("姓") && has("名") && (has("TEL会社") || has("TEL部門") || has("TEL直通")) {
-        Layout::Eight
+        ImportLayout::Eight
     } else if has("会社名") && has("氏名") && (has("名刺交換日") || has("所有者") || has("氏名（カナ）"))
     {
-        Layout::Sansan
+        ImportLayout::Sansan
     } else {
-        Layout::Generic
+        ImportLayout::Generic
     }
 }
 
@@ -120,8 +120,8 @@ mod tests {
             "名刺交換日",
             "所有者",
         ]);
-        assert_eq!(recognise(&eight), Layout::Eight);
-        assert_eq!(recognise(&sansan), Layout::Sansan);
-        assert_eq!(recognise(&row(&["会社名", "電話"])), Layout::Generic);
+        assert_eq!(recognise(&eight), ImportLayout::Eight);
+        assert_eq!(recognise(&sansan), ImportLayout::Sansan);
+        assert_eq!(recognise(&row(&["会社名", "電話"])), ImportLayout::Generic);
     }
 }

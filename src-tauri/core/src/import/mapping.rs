@@ -43,8 +43,8 @@ impl ImportKind {
         }
     }
     /// The fields a column may hold for this kind.
-    pub fn fields(self) -> &'static [Field] {
-        use Field::*;
+    pub fn fields(self) -> &'static [ImportField] {
+        use ImportField::*;
         match self {
             ImportKind::Companies => &[CompanyName, CompanyKana, Industry, Address, Phone, Website, Owner],
             ImportKind::Contacts => &[
@@ -70,7 +70,7 @@ impl ImportKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
-pub enum Field {
+pub enum ImportField {
     CompanyName,
     CompanyKana,
     Industry,
@@ -101,9 +101,9 @@ pub enum Field {
 /// first within a field is not needed: a header matches a field when it
 /// equals one of its words, or contains one (checked in this order, so
 /// 会社名（カナ） is the reading, not the name).
-const WORDS: &[(Field, &[&str])] = &[
+const WORDS: &[(ImportField, &[&str])] = &[
     (
-        Field::CompanyKana,
+        ImportField::CompanyKana,
         &[
             "会社名(かな)",
             "会社名(ふりがな)",
@@ -118,7 +118,7 @@ const WORDS: &[(Field, &[&str])] = &[
         ],
     ),
     (
-        Field::ContactKana,
+        ImportField::ContactKana,
         &[
             "氏名(かな)",
             "氏名(ふりがな)",
@@ -130,7 +130,7 @@ const WORDS: &[(Field, &[&str])] = &[
         ],
     ),
     (
-        Field::CompanyName,
+        ImportField::CompanyName,
         &[
             "会社名",
             "社名",
@@ -147,13 +147,13 @@ const WORDS: &[(Field, &[&str])] = &[
         ],
     ),
     (
-        Field::DealTitle,
+        ImportField::DealTitle,
         &["案件名", "商談名", "案件", "商談", "deal name", "deal", "opportunity"],
     ),
-    (Field::FamilyName, &["姓", "last name", "family name", "surname"]),
-    (Field::GivenName, &["名", "first name", "given name"]),
+    (ImportField::FamilyName, &["姓", "last name", "family name", "surname"]),
+    (ImportField::GivenName, &["名", "first name", "given name"]),
     (
-        Field::ContactName,
+        ImportField::ContactName,
         &[
             "担当者名",
             "担当者",
@@ -166,29 +166,32 @@ const WORDS: &[(Field, &[&str])] = &[
         ],
     ),
     (
-        Field::Department,
+        ImportField::Department,
         &["部署名", "部署", "所属", "部門", "department", "division"],
     ),
-    (Field::Title, &["役職", "肩書", "job title", "title", "position"]),
-    (Field::Email, &["メールアドレス", "メール", "e-mail", "email", "mail"]),
-    (Field::Mobile, &["携帯電話", "携帯番号", "携帯", "mobile", "cell"]),
+    (ImportField::Title, &["役職", "肩書", "job title", "title", "position"]),
     (
-        Field::Phone,
+        ImportField::Email,
+        &["メールアドレス", "メール", "e-mail", "email", "mail"],
+    ),
+    (ImportField::Mobile, &["携帯電話", "携帯番号", "携帯", "mobile", "cell"]),
+    (
+        ImportField::Phone,
         &["電話番号", "tel会社", "代表電話", "電話", "tel", "phone", "telephone"],
     ),
-    (Field::Address, &["住所", "所在地", "address"]),
-    (Field::Industry, &["業種", "業界", "industry"]),
-    (Field::Website, &["url", "ホームページ", "website", "web"]),
+    (ImportField::Address, &["住所", "所在地", "address"]),
+    (ImportField::Industry, &["業種", "業界", "industry"]),
+    (ImportField::Website, &["url", "ホームページ", "website", "web"]),
     (
-        Field::Stage,
+        ImportField::Stage,
         &["ステージ", "フェーズ", "進捗", "確度", "stage", "phase"],
     ),
     (
-        Field::Amount,
+        ImportField::Amount,
         &["金額", "売上", "見込金額", "受注金額", "amount", "value", "revenue"],
     ),
     (
-        Field::ExpectedClose,
+        ImportField::ExpectedClose,
         &[
             "受注予定日",
             "受注予定",
@@ -199,10 +202,10 @@ const WORDS: &[(Field, &[&str])] = &[
         ],
     ),
     (
-        Field::Owner,
+        ImportField::Owner,
         &["営業担当", "担当営業", "自社担当", "owner", "sales rep"],
     ),
-    (Field::Notes, &["備考", "メモ", "notes", "note", "memo"]),
+    (ImportField::Notes, &["備考", "メモ", "notes", "note", "memo"]),
 ];
 
 fn normalise(header: &str) -> String {
@@ -210,7 +213,7 @@ fn normalise(header: &str) -> String {
 }
 
 /// The field a header names for this kind, if Kizuna recognises it.
-pub fn guess_field(kind: ImportKind, header: &str) -> Option<Field> {
+pub fn guess_field(kind: ImportKind, header: &str) -> Option<ImportField> {
     let h = normalise(header);
     if h.is_empty() {
         return None;
@@ -218,9 +221,9 @@ pub fn guess_field(kind: ImportKind, header: &str) -> Option<Field> {
     let allowed = kind.fields();
     // 担当者 in a deals sheet is the team's own rep, not the customer's person.
     if kind == ImportKind::Deals && h.contains("担当") {
-        return Some(Field::Owner);
+        return Some(ImportField::Owner);
     }
-    let usable = |f: &Field| allowed.contains(f);
+    let usable = |f: &ImportField| allowed.contains(f);
     let exact = WORDS
         .iter()
         .find(|(f, words)| usable(f) && words.iter().any(|w| fold(w) == h));
@@ -236,7 +239,7 @@ pub fn guess_field(kind: ImportKind, header: &str) -> Option<Field> {
 /// A field (or nothing) per column, each field at most once: a second
 /// column that looks like the same field (TEL直通 after TEL会社) is left
 /// for the user to choose.
-pub fn guess(kind: ImportKind, headers: &[String]) -> Vec<Option<Field>> {
+pub fn guess(kind: ImportKind, headers: &[String]) -> Vec<Option<ImportField>> {
     let mut taken = Vec::new();
     headers
         .iter()
@@ -254,7 +257,7 @@ pub fn layout_key(headers: &[String]) -> String {
     headers.iter().map(|h| fold(h)).collect::<Vec<_>>().join("\u{1f}")
 }
 
-pub fn saved(conn: &Connection, layout_key: &str, kind: ImportKind) -> Result<Option<Vec<Option<Field>>>> {
+pub fn saved(conn: &Connection, layout_key: &str, kind: ImportKind) -> Result<Option<Vec<Option<ImportField>>>> {
     let columns: Option<String> = conn
         .query_row(
             "SELECT columns FROM import_mappings WHERE layout_key = ?1 AND kind = ?2",
@@ -269,7 +272,7 @@ pub fn saved(conn: &Connection, layout_key: &str, kind: ImportKind) -> Result<Op
 
 /// Keeps the user's mapping for this layout (the latest one wins: a
 /// mapping is a convenience, not a record a colleague edits).
-pub fn save(ctx: &WriteCtx, layout_key: &str, kind: ImportKind, columns: &[Option<Field>]) -> Result<()> {
+pub fn save(ctx: &WriteCtx, layout_key: &str, kind: ImportKind, columns: &[Option<ImportField>]) -> Result<()> {
     let json = serde_json::to_string(columns).map_err(|e| crate::error::Error::Internal(e.to_string()))?;
     ctx.tx.execute(
         "INSERT INTO import_mappings (layout_key, kind, columns, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -296,7 +299,7 @@ mod tests {
 
     #[test]
     fn japanese_and_english_headers_are_recognised() {
-        use Field::*;
+        use ImportField::*;
         let h = headers(&["会社名", "会社名（カナ）", "業種", "住所", "電話番号", "ＵＲＬ", "メモ"]);
         assert_eq!(
             guess(ImportKind::Companies, &h),
@@ -325,7 +328,7 @@ mod tests {
 
     #[test]
     fn eight_columns_map_with_the_name_in_two_parts_and_one_phone() {
-        use Field::*;
+        use ImportField::*;
         let h = headers(&[
             "会社名",
             "部署名",
@@ -355,7 +358,7 @@ mod tests {
 
     #[test]
     fn a_deal_sheets_tantou_is_the_owner() {
-        use Field::*;
+        use ImportField::*;
         let h = headers(&["取引先名", "案件名", "ステージ", "金額", "受注予定日", "担当者"]);
         assert_eq!(
             guess(ImportKind::Deals, &h),

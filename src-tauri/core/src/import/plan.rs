@@ -3,8 +3,8 @@
 //! company keys, phone keys, mail addresses), and every problem found.
 //! The preview shows this plan; the batch writes it.
 
-use super::mapping::{Field, ImportKind};
-use super::value::{parse_amount, parse_date, ProblemCode};
+use super::mapping::{ImportField, ImportKind};
+use super::value::{parse_amount, parse_date, ImportProblemCode};
 use crate::error::Result;
 use crate::leads::matching::{company_key, mail_key, phone_key};
 use crate::pipeline::stage::{self, StageKind};
@@ -31,7 +31,7 @@ pub enum OnMatch {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
-pub enum RowAction {
+pub enum ImportRowAction {
     New,
     Update,
     /// Matches a record in the team file (and the import skips matches).
@@ -45,9 +45,9 @@ pub enum RowAction {
 /// One problem of a row, at a field when it is about one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
-pub struct Problem {
-    pub field: Option<Field>,
-    pub code: ProblemCode,
+pub struct RowProblem {
+    pub field: Option<ImportField>,
+    pub code: ImportProblemCode,
     /// The cell as it was in the file.
     pub value: String,
 }
@@ -86,31 +86,31 @@ pub struct Record {
 
 impl Record {
     /// The stored value of a field, as the preview shows it.
-    pub fn shown(&self, field: Field) -> String {
+    pub fn shown(&self, field: ImportField) -> String {
         match field {
-            Field::CompanyName => self.company_name.clone(),
-            Field::CompanyKana => self.company_kana.clone(),
-            Field::Industry => self.industry.clone(),
-            Field::Address => self.address.clone(),
-            Field::Phone | Field::Mobile => self.phone.clone(),
-            Field::Website => self.website.clone(),
-            Field::Owner => self.owner_name.clone(),
-            Field::ContactName | Field::FamilyName | Field::GivenName => self.contact_name.clone(),
-            Field::ContactKana => self.contact_kana.clone(),
-            Field::Department | Field::Title => self.title.clone(),
-            Field::Email => self.email.clone(),
-            Field::DealTitle => self.deal_title.clone(),
-            Field::Stage => self.stage_name.clone(),
-            Field::Amount => self.amount.to_string(),
-            Field::ExpectedClose => self.expected_close.map(|d| d.to_string()).unwrap_or_default(),
-            Field::Notes => self.notes.clone(),
+            ImportField::CompanyName => self.company_name.clone(),
+            ImportField::CompanyKana => self.company_kana.clone(),
+            ImportField::Industry => self.industry.clone(),
+            ImportField::Address => self.address.clone(),
+            ImportField::Phone | ImportField::Mobile => self.phone.clone(),
+            ImportField::Website => self.website.clone(),
+            ImportField::Owner => self.owner_name.clone(),
+            ImportField::ContactName | ImportField::FamilyName | ImportField::GivenName => self.contact_name.clone(),
+            ImportField::ContactKana => self.contact_kana.clone(),
+            ImportField::Department | ImportField::Title => self.title.clone(),
+            ImportField::Email => self.email.clone(),
+            ImportField::DealTitle => self.deal_title.clone(),
+            ImportField::Stage => self.stage_name.clone(),
+            ImportField::Amount => self.amount.to_string(),
+            ImportField::ExpectedClose => self.expected_close.map(|d| d.to_string()).unwrap_or_default(),
+            ImportField::Notes => self.notes.clone(),
         }
     }
 }
 
 /// The columns a kind's record is shown in, in order.
-pub fn shown_fields(kind: ImportKind) -> &'static [Field] {
-    use Field::*;
+pub fn shown_fields(kind: ImportKind) -> &'static [ImportField] {
+    use ImportField::*;
     match kind {
         ImportKind::Companies => &[CompanyName, CompanyKana, Industry, Address, Phone, Website, Owner],
         ImportKind::Contacts => &[
@@ -131,12 +131,12 @@ pub fn shown_fields(kind: ImportKind) -> &'static [Field] {
 pub struct PlannedRow {
     /// 1-based line in the sheet, as Excel numbers it.
     pub line: u32,
-    pub action: RowAction,
+    pub action: ImportRowAction,
     pub record: Record,
     pub company: Option<CompanyRef>,
     /// The record matched (the company, contact or deal), with its version.
     pub existing: Option<(String, i64)>,
-    pub problems: Vec<Problem>,
+    pub problems: Vec<RowProblem>,
 }
 
 /// What the team file already holds, loaded once per plan so matching
@@ -225,7 +225,7 @@ fn person_key(name: &str) -> String {
 
 /// The cells of a row by field (the first non-empty one when two columns
 /// hold the same field).
-fn cells_by_field<'a>(columns: &[Option<Field>], cells: &'a [String]) -> HashMap<Field, &'a str> {
+fn cells_by_field<'a>(columns: &[Option<ImportField>], cells: &'a [String]) -> HashMap<ImportField, &'a str> {
     let mut out = HashMap::new();
     for (i, f) in columns.iter().enumerate() {
         if let (Some(f), Some(c)) = (f, cells.get(i)) {
@@ -244,7 +244,7 @@ pub fn plan(
     kind: ImportKind,
     rows: &[Vec<String>],
     header_row: usize,
-    columns: &[Option<Field>],
+    columns: &[Option<ImportField>],
     on_match: OnMatch,
 ) -> Result<Vec<PlannedRow>> {
     let known = load(conn, kind)?;
@@ -265,56 +265,56 @@ fn plan_row(
     kind: ImportKind,
     line: u32,
     cells: &[String],
-    columns: &[Option<Field>],
+    columns: &[Option<ImportField>],
     on_match: OnMatch,
     seen: &mut HashMap<String, u32>,
 ) -> PlannedRow {
     let by = cells_by_field(columns, cells);
-    let text = |f: Field| by.get(&f).map(|s| s.to_string()).unwrap_or_default();
+    let text = |f: ImportField| by.get(&f).map(|s| s.to_string()).unwrap_or_default();
     let mut problems = Vec::new();
-    let mut problem = |field: Option<Field>, code: ProblemCode, value: &str| {
-        problems.push(Problem {
+    let mut problem = |field: Option<ImportField>, code: ImportProblemCode, value: &str| {
+        problems.push(RowProblem {
             field,
             code,
             value: value.to_string(),
         })
     };
     let mut r = Record {
-        company_name: text(Field::CompanyName),
-        company_kana: text(Field::CompanyKana),
-        industry: text(Field::Industry),
-        address: text(Field::Address),
+        company_name: text(ImportField::CompanyName),
+        company_kana: text(ImportField::CompanyKana),
+        industry: text(ImportField::Industry),
+        address: text(ImportField::Address),
         phone: by
-            .get(&Field::Phone)
-            .or(by.get(&Field::Mobile))
+            .get(&ImportField::Phone)
+            .or(by.get(&ImportField::Mobile))
             .map(|s| s.to_string())
             .unwrap_or_default(),
-        website: text(Field::Website),
-        contact_kana: text(Field::ContactKana),
-        deal_title: text(Field::DealTitle),
-        notes: text(Field::Notes),
+        website: text(ImportField::Website),
+        contact_kana: text(ImportField::ContactKana),
+        deal_title: text(ImportField::DealTitle),
+        notes: text(ImportField::Notes),
         ..Record::default()
     };
-    r.contact_name = match by.get(&Field::ContactName) {
+    r.contact_name = match by.get(&ImportField::ContactName) {
         Some(n) => n.to_string(),
-        None => [text(Field::FamilyName), text(Field::GivenName)]
+        None => [text(ImportField::FamilyName), text(ImportField::GivenName)]
             .into_iter()
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(" "),
     };
-    r.title = [text(Field::Department), text(Field::Title)]
+    r.title = [text(ImportField::Department), text(ImportField::Title)]
         .into_iter()
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-    if let Some(e) = by.get(&Field::Email) {
+    if let Some(e) = by.get(&ImportField::Email) {
         match crate::email::check("email", e) {
             Ok(addr) => r.email = addr,
-            Err(_) => problem(Some(Field::Email), ProblemCode::BadEmail, e),
+            Err(_) => problem(Some(ImportField::Email), ImportProblemCode::BadEmail, e),
         }
     }
-    if let Some(o) = by.get(&Field::Owner) {
+    if let Some(o) = by.get(&ImportField::Owner) {
         let key = person_key(o);
         match known
             .members
@@ -325,50 +325,54 @@ fn plan_row(
                 r.owner_id = Some(id.clone());
                 r.owner_name = name.clone();
             }
-            None => problem(Some(Field::Owner), ProblemCode::UnknownOwner, o),
+            None => problem(Some(ImportField::Owner), ImportProblemCode::UnknownOwner, o),
         }
     }
     if kind == ImportKind::Deals {
-        if let Some(a) = by.get(&Field::Amount) {
+        if let Some(a) = by.get(&ImportField::Amount) {
             match parse_amount(a) {
                 Ok(n) => r.amount = n,
-                Err(code) => problem(Some(Field::Amount), code, a),
+                Err(code) => problem(Some(ImportField::Amount), code, a),
             }
         }
-        if let Some(d) = by.get(&Field::ExpectedClose) {
+        if let Some(d) = by.get(&ImportField::ExpectedClose) {
             match parse_date(d) {
                 Ok(date) => r.expected_close = Some(date),
-                Err(code) => problem(Some(Field::ExpectedClose), code, d),
+                Err(code) => problem(Some(ImportField::ExpectedClose), code, d),
             }
         }
         r.pipeline_id = known.pipeline_id.clone();
-        let stage = match by.get(&Field::Stage) {
+        let stage = match by.get(&ImportField::Stage) {
             None => known.stages.first(),
             Some(s) => {
                 let found = known.stages.iter().find(|(_, name, _)| fold(name) == fold(s));
                 if found.is_none() {
-                    problem(Some(Field::Stage), ProblemCode::UnknownStage, s);
+                    problem(Some(ImportField::Stage), ImportProblemCode::UnknownStage, s);
                 }
                 found
             }
         };
         if let Some((id, name, k)) = stage {
             if *k != StageKind::Open {
-                problem(Some(Field::Stage), ProblemCode::ClosedStage, name);
+                problem(Some(ImportField::Stage), ImportProblemCode::ClosedStage, name);
             }
             r.stage_id = id.clone();
             r.stage_name = name.clone();
         }
         if r.deal_title.is_empty() {
-            problem(Some(Field::DealTitle), ProblemCode::Required, "");
+            problem(Some(ImportField::DealTitle), ImportProblemCode::Required, "");
         }
     }
     if kind == ImportKind::Contacts && r.contact_name.is_empty() {
-        problem(Some(Field::ContactName), ProblemCode::Required, "");
+        problem(Some(ImportField::ContactName), ImportProblemCode::Required, "");
     }
     let ckey = company_key(&r.company_name);
     if ckey.is_empty() {
-        problem(Some(Field::CompanyName), ProblemCode::Required, &r.company_name);
+        problem(
+            Some(ImportField::CompanyName),
+            ImportProblemCode::Required,
+            &r.company_name,
+        );
     }
     let existing_company = known.company_by_key.get(&ckey).or_else(|| match kind {
         // A company sheet's phone number identifies the company; a
@@ -407,17 +411,17 @@ fn plan_row(
         }
     };
     let action = if !problems.is_empty() {
-        RowAction::Error
+        ImportRowAction::Error
     } else if let Some(first) = seen.get(&same_key) {
         let _ = first;
-        RowAction::SkipDuplicate
+        ImportRowAction::SkipDuplicate
     } else {
         seen.insert(same_key, line);
         match (&existing, on_match, kind) {
-            (None, _, _) => RowAction::New,
+            (None, _, _) => ImportRowAction::New,
             // A deal's stage and amount move on the board; a sheet does not overwrite them.
-            (Some(_), OnMatch::Update, ImportKind::Companies | ImportKind::Contacts) => RowAction::Update,
-            (Some(_), _, _) => RowAction::SkipExisting,
+            (Some(_), OnMatch::Update, ImportKind::Companies | ImportKind::Contacts) => ImportRowAction::Update,
+            (Some(_), _, _) => ImportRowAction::SkipExisting,
         }
     };
     PlannedRow {

@@ -4,9 +4,9 @@
 //! written; the user imports only after seeing this.
 
 use super::encoding::TextEncoding;
-use super::layout::{self, Layout};
-use super::mapping::{self, Field, ImportKind};
-use super::plan::{self, OnMatch, PlannedRow, Problem, RowAction};
+use super::layout::{self, ImportLayout};
+use super::mapping::{self, ImportField, ImportKind};
+use super::plan::{self, ImportRowAction, OnMatch, PlannedRow, RowProblem};
 use super::source::{Delimiter, FileFormat, Sheet};
 use crate::error::{Error, ImportProblem, Result};
 use rusqlite::Connection;
@@ -32,9 +32,11 @@ pub struct FileInspection {
     /// The first lines of the sheet as they are, so the user can see
     /// where the header is (and pick another row).
     pub top_rows: Vec<Vec<String>>,
-    pub layout: Layout,
+    pub layout: ImportLayout,
     /// A field (or none) per header.
-    pub columns: Vec<Option<Field>>,
+    pub columns: Vec<Option<ImportField>>,
+    /// The fields a column may be mapped to for this kind.
+    pub fields: Vec<ImportField>,
     /// The columns come from the mapping saved for this layout.
     pub saved_mapping: bool,
     /// Rows below the header.
@@ -68,6 +70,7 @@ pub fn inspect(conn: &Connection, sheet: &Sheet, kind: ImportKind, header_row: O
         top_rows: sheet.rows.iter().take(row + 4).cloned().collect(),
         layout: layout::recognise(&headers),
         saved_mapping: saved.is_some(),
+        fields: kind.fields().to_vec(),
         columns: saved.unwrap_or_else(|| mapping::guess(kind, &headers)),
         data_rows: sheet.rows.len().saturating_sub(row + 1) as u32,
         headers,
@@ -76,17 +79,17 @@ pub fn inspect(conn: &Connection, sheet: &Sheet, kind: ImportKind, header_row: O
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
-pub struct PreviewRow {
+pub struct ImportPreviewRow {
     pub line: u32,
-    pub action: RowAction,
-    /// The stored value per field of [`Preview::fields`].
+    pub action: ImportRowAction,
+    /// The stored value per field of [`ImportPreview::fields`].
     pub values: Vec<String>,
-    pub problems: Vec<Problem>,
+    pub problems: Vec<RowProblem>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, TS)]
 #[ts(export)]
-pub struct Counts {
+pub struct ImportCounts {
     pub total: u32,
     pub new: u32,
     pub update: u32,
@@ -95,19 +98,19 @@ pub struct Counts {
     pub errors: u32,
 }
 
-impl Counts {
-    pub fn of(rows: &[PlannedRow]) -> Counts {
-        let mut c = Counts {
+impl ImportCounts {
+    pub fn of(rows: &[PlannedRow]) -> ImportCounts {
+        let mut c = ImportCounts {
             total: rows.len() as u32,
-            ..Counts::default()
+            ..ImportCounts::default()
         };
         for r in rows {
             match r.action {
-                RowAction::New => c.new += 1,
-                RowAction::Update => c.update += 1,
-                RowAction::SkipExisting => c.skip_existing += 1,
-                RowAction::SkipDuplicate => c.skip_duplicate += 1,
-                RowAction::Error => c.errors += 1,
+                ImportRowAction::New => c.new += 1,
+                ImportRowAction::Update => c.update += 1,
+                ImportRowAction::SkipExisting => c.skip_existing += 1,
+                ImportRowAction::SkipDuplicate => c.skip_duplicate += 1,
+                ImportRowAction::Error => c.errors += 1,
             }
         }
         c
@@ -116,13 +119,13 @@ impl Counts {
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
-pub struct Preview {
-    pub fields: Vec<Field>,
+pub struct ImportPreview {
+    pub fields: Vec<ImportField>,
     /// The first rows, then every further row with a problem.
-    pub rows: Vec<PreviewRow>,
-    pub counts: Counts,
+    pub rows: Vec<ImportPreviewRow>,
+    pub counts: ImportCounts,
     /// A field the kind needs is mapped to no column.
-    pub missing: Vec<Field>,
+    pub missing: Vec<ImportField>,
 }
 
 pub fn preview(
@@ -130,18 +133,18 @@ pub fn preview(
     sheet: &Sheet,
     kind: ImportKind,
     header_row: u32,
-    columns: &[Option<Field>],
+    columns: &[Option<ImportField>],
     on_match: OnMatch,
-) -> Result<Preview> {
+) -> Result<ImportPreview> {
     let planned = plan::plan(conn, kind, &sheet.rows, header_row as usize, columns, on_match)?;
     let fields = plan::shown_fields(kind).to_vec();
-    let show = |p: &PlannedRow| PreviewRow {
+    let show = |p: &PlannedRow| ImportPreviewRow {
         line: p.line,
         action: p.action,
         values: fields.iter().map(|f| p.record.shown(*f)).collect(),
         problems: p.problems.clone(),
     };
-    let mut rows: Vec<PreviewRow> = planned.iter().take(PREVIEW_ROWS).map(show).collect();
+    let mut rows: Vec<ImportPreviewRow> = planned.iter().take(PREVIEW_ROWS).map(show).collect();
     rows.extend(
         planned
             .iter()
@@ -150,20 +153,22 @@ pub fn preview(
             .take(PROBLEM_ROWS)
             .map(show),
     );
-    let has = |f: Field| columns.contains(&Some(f));
+    let has = |f: ImportField| columns.contains(&Some(f));
     let mut missing = Vec::new();
-    if !has(Field::CompanyName) {
-        missing.push(Field::CompanyName);
+    if !has(ImportField::CompanyName) {
+        missing.push(ImportField::CompanyName);
     }
     match kind {
-        ImportKind::Contacts if !has(Field::ContactName) && !has(Field::FamilyName) => missing.push(Field::ContactName),
-        ImportKind::Deals if !has(Field::DealTitle) => missing.push(Field::DealTitle),
+        ImportKind::Contacts if !has(ImportField::ContactName) && !has(ImportField::FamilyName) => {
+            missing.push(ImportField::ContactName)
+        }
+        ImportKind::Deals if !has(ImportField::DealTitle) => missing.push(ImportField::DealTitle),
         _ => {}
     }
-    Ok(Preview {
+    Ok(ImportPreview {
         fields,
         rows,
-        counts: Counts::of(&planned),
+        counts: ImportCounts::of(&planned),
         missing,
     })
 }

@@ -1,13 +1,13 @@
 //! The import against files made the way Excel and the card services make
 //! them, generated here (no binary fixtures in the repository).
 
-use super::batch::{self, BatchReport, ImportRequest, RefusalReason};
+use super::batch::{self, ImportRefusalReason, ImportReport, ImportRequest};
 use super::encoding::TextEncoding;
-use super::mapping::{Field, ImportKind};
-use super::plan::{OnMatch, RowAction};
+use super::mapping::{ImportField, ImportKind};
+use super::plan::{ImportRowAction, OnMatch};
 use super::preview::{inspect, preview};
 use super::source::{read_bytes, Delimiter, FileFormat, ReadOptions};
-use super::value::ProblemCode;
+use super::value::ImportProblemCode;
 use crate::customers::company;
 use crate::customers::contact;
 use crate::testutil::{colleague, fixture, seed_pipeline};
@@ -39,12 +39,12 @@ fn request(db: &Db, bytes: &[u8], kind: ImportKind, on_match: OnMatch) -> Import
     }
 }
 
-fn import_with(db: &mut Db, bytes: &[u8], req: &ImportRequest) -> BatchReport {
+fn import_with(db: &mut Db, bytes: &[u8], req: &ImportRequest) -> ImportReport {
     let sheet = read_bytes(bytes, &req.read).unwrap();
     batch::run(db, "file", &sheet, req, &mut |_| {}, &AtomicBool::new(false)).unwrap()
 }
 
-fn import(db: &mut Db, bytes: &[u8], kind: ImportKind) -> BatchReport {
+fn import(db: &mut Db, bytes: &[u8], kind: ImportKind) -> ImportReport {
     let req = request(db, bytes, kind, OnMatch::Skip);
     import_with(db, bytes, &req)
 }
@@ -89,10 +89,10 @@ fn a_shift_jis_csv_as_excel_writes_it_is_stored_exactly() {
     assert_eq!(
         i.columns,
         vec![
-            Some(Field::CompanyName),
-            Some(Field::Industry),
-            Some(Field::Address),
-            Some(Field::Phone)
+            Some(ImportField::CompanyName),
+            Some(ImportField::Industry),
+            Some(ImportField::Address),
+            Some(ImportField::Phone)
         ]
     );
     let report = import(&mut f.db, &bytes, ImportKind::Companies);
@@ -226,7 +226,7 @@ fn undo_refuses_a_row_a_colleague_changed_and_keeps_its_company() {
 
     let undone = batch::undo(&mut f.db, &report.batch_id).unwrap();
     assert_eq!(undone.removed, 2, "南 花子 and 株式会社南");
-    let reasons: Vec<(String, RefusalReason, Option<String>)> = undone
+    let reasons: Vec<(String, ImportRefusalReason, Option<String>)> = undone
         .refused
         .iter()
         .map(|r| (r.name.clone(), r.reason, r.by.clone()))
@@ -236,10 +236,10 @@ fn undo_refuses_a_row_a_colleague_changed_and_keeps_its_company() {
         vec![
             (
                 "北 一郎".to_string(),
-                RefusalReason::ChangedSince,
+                ImportRefusalReason::ChangedSince,
                 Some("鈴木".to_string())
             ),
-            ("株式会社北".to_string(), RefusalReason::HasRecords, None),
+            ("株式会社北".to_string(), ImportRefusalReason::HasRecords, None),
         ]
     );
     assert_eq!(count(&f.db, "contacts"), 1);
@@ -252,13 +252,13 @@ fn sansan_and_eight_exports_become_contacts_at_their_companies() {
     let sansan = "会社名,部署名,役職,氏名,氏名（カナ）,メールアドレス,郵便番号,住所,TEL,FAX,携帯電話,URL,名刺交換日,所有者\r\n株式会社さくら物産,営業部,部長,佐藤 健,サトウ ケン,sato@sakura.example,100-0001,東京都千代田区1-1,03-1000-2000,,090-1111-2222,https://sakura.example,2024/04/01,田中\r\n";
     let sheet = read_bytes(&sjis(sansan), &ReadOptions::default()).unwrap();
     let i = inspect(f.db.conn(), &sheet, ImportKind::Contacts, None).unwrap();
-    assert_eq!(i.layout, super::layout::Layout::Sansan);
+    assert_eq!(i.layout, super::layout::ImportLayout::Sansan);
     import(&mut f.db, &sjis(sansan), ImportKind::Contacts);
     let eight = "会社名,部署名,役職,姓,名,e-mail,郵便番号,住所,TEL会社,TEL部門,TEL直通,Fax,携帯電話,URL,名刺交換日\r\n株式会社さくら物産,総務部,課長,髙橋,美咲,takahashi@sakura.example,,,03-1000-2000,,03-1000-2999,,080-3333-4444,,2024/05/10\r\n";
     let sheet = read_bytes(eight.as_bytes(), &ReadOptions::default()).unwrap();
     assert_eq!(
         inspect(f.db.conn(), &sheet, ImportKind::Contacts, None).unwrap().layout,
-        super::layout::Layout::Eight
+        super::layout::ImportLayout::Eight
     );
     import(&mut f.db, eight.as_bytes(), ImportKind::Contacts);
 
@@ -318,7 +318,7 @@ fn broken_rows_are_shown_with_their_problems_and_not_imported() {
         OnMatch::Skip,
     )
     .unwrap();
-    let problems: Vec<(u32, RowAction, Vec<ProblemCode>)> = p
+    let problems: Vec<(u32, ImportRowAction, Vec<ImportProblemCode>)> = p
         .rows
         .iter()
         .map(|r| (r.line, r.action, r.problems.iter().map(|x| x.code).collect()))
@@ -326,18 +326,22 @@ fn broken_rows_are_shown_with_their_problems_and_not_imported() {
     assert_eq!(
         problems,
         vec![
-            (2, RowAction::New, vec![]),
+            (2, ImportRowAction::New, vec![]),
             (
                 3,
-                RowAction::Error,
+                ImportRowAction::Error,
                 vec![
-                    ProblemCode::UnknownOwner,
-                    ProblemCode::BadDate,
-                    ProblemCode::UnknownStage
+                    ImportProblemCode::UnknownOwner,
+                    ImportProblemCode::BadDate,
+                    ImportProblemCode::UnknownStage
                 ]
             ),
-            (4, RowAction::Error, vec![ProblemCode::BadAmount, ProblemCode::Required]),
-            (5, RowAction::Error, vec![ProblemCode::ClosedStage]),
+            (
+                4,
+                ImportRowAction::Error,
+                vec![ImportProblemCode::BadAmount, ImportProblemCode::Required]
+            ),
+            (5, ImportRowAction::Error, vec![ImportProblemCode::ClosedStage]),
         ]
     );
     assert_eq!(
@@ -432,13 +436,13 @@ fn a_saved_mapping_is_offered_for_the_same_layout() {
     let csv = "得意先,区分\n株式会社みどり,A\n".as_bytes();
     let mut req = request(&f.db, csv, ImportKind::Companies, OnMatch::Skip);
     assert_eq!(req.columns, vec![None, None]);
-    req.columns = vec![Some(Field::CompanyName), None];
+    req.columns = vec![Some(ImportField::CompanyName), None];
     req.save_mapping = true;
     import_with(&mut f.db, csv, &req);
     let sheet = read_bytes("得意先,区分\n株式会社あお,B\n".as_bytes(), &ReadOptions::default()).unwrap();
     let i = inspect(f.db.conn(), &sheet, ImportKind::Companies, Some(0)).unwrap();
     assert!(i.saved_mapping);
-    assert_eq!(i.columns, vec![Some(Field::CompanyName), None]);
+    assert_eq!(i.columns, vec![Some(ImportField::CompanyName), None]);
 }
 
 #[test]
@@ -464,7 +468,7 @@ fn a_cancelled_import_keeps_what_it_wrote_as_an_undoable_batch() {
         &cancel,
     )
     .unwrap();
-    assert_eq!(report.status, batch::BatchStatus::Cancelled);
+    assert_eq!(report.status, batch::ImportBatchStatus::Cancelled);
     assert_eq!(heard, vec![200]);
     assert_eq!(count(&f.db, "companies"), 200);
     let listed = batch::list(f.db.conn()).unwrap();

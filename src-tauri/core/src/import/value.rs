@@ -1,7 +1,7 @@
 //! Reading one cell as the value a field holds: dates in every form a
 //! Japanese sheet uses (2024/4/1, 2024年4月1日, 令和6年4月1日, R6.4.1, an
 //! Excel serial number), amounts with 円, ￥, commas, 万 and full-width
-//! digits. A cell that cannot be read is a [`ProblemCode`], never a guess.
+//! digits. A cell that cannot be read is a [`ImportProblemCode`], never a guess.
 
 use crate::text::fold;
 use chrono::{Duration, NaiveDate};
@@ -12,7 +12,7 @@ use ts_rs::TS;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
-pub enum ProblemCode {
+pub enum ImportProblemCode {
     /// A field the record cannot be saved without is empty.
     Required,
     BadDate,
@@ -66,7 +66,7 @@ fn three_numbers(s: &str) -> Option<(i32, u32, u32)> {
     }
 }
 
-pub fn parse_date(raw: &str) -> Result<NaiveDate, ProblemCode> {
+pub fn parse_date(raw: &str) -> Result<NaiveDate, ImportProblemCode> {
     let folded = fold(raw);
     // A time after the date (2024/04/01 10:00:00) is not part of a date field.
     let s = folded
@@ -84,31 +84,31 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, ProblemCode> {
             1..=5 => serial_date(s.parse().unwrap_or(0.0)),
             _ => None,
         }
-        .ok_or(ProblemCode::BadDate);
+        .ok_or(ImportProblemCode::BadDate);
     }
     for (name, letter, offset, first, last) in ERAS {
         let rest = s.strip_prefix(name).or_else(|| s.strip_prefix(*letter));
         if let Some(rest) = rest {
-            let (y, m, d) = three_numbers(rest).ok_or(ProblemCode::BadDate)?;
-            let date = ymd(offset + y, m, d).ok_or(ProblemCode::BadDate)?;
+            let (y, m, d) = three_numbers(rest).ok_or(ImportProblemCode::BadDate)?;
+            let date = ymd(offset + y, m, d).ok_or(ImportProblemCode::BadDate)?;
             let in_era = ymd(first.0, first.1, first.2).is_some_and(|f| date >= f)
                 && ymd(last.0, last.1, last.2).is_some_and(|l| date <= l);
             return if y >= 1 && in_era {
                 Ok(date)
             } else {
-                Err(ProblemCode::BadDate)
+                Err(ImportProblemCode::BadDate)
             };
         }
     }
     match three_numbers(&s) {
         // A two-digit year is ambiguous (19xx or 20xx): asked, not guessed.
-        Some((y, m, d)) if y >= 1000 => ymd(y, m, d).ok_or(ProblemCode::BadDate),
-        _ => Err(ProblemCode::BadDate),
+        Some((y, m, d)) if y >= 1000 => ymd(y, m, d).ok_or(ImportProblemCode::BadDate),
+        _ => Err(ImportProblemCode::BadDate),
     }
 }
 
 /// Yen (or the currency's minor unit) as a whole number.
-pub fn parse_amount(raw: &str) -> Result<i64, ProblemCode> {
+pub fn parse_amount(raw: &str) -> Result<i64, ImportProblemCode> {
     let mut s: String = fold(raw)
         .chars()
         .filter(|c| !matches!(c, ',' | '、' | ' ' | '円' | '¥' | '￥' | '\\'))
@@ -123,13 +123,13 @@ pub fn parse_amount(raw: &str) -> Result<i64, ProblemCode> {
         }
     }
     if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        return Err(ProblemCode::BadAmount);
+        return Err(ImportProblemCode::BadAmount);
     }
-    let n: f64 = s.parse().map_err(|_| ProblemCode::BadAmount)?;
+    let n: f64 = s.parse().map_err(|_| ImportProblemCode::BadAmount)?;
     let yen = n * factor;
     // 1.5 yen is not an amount; 1.5万 is.
     if yen.fract() != 0.0 || yen > 1e15 {
-        return Err(ProblemCode::BadAmount);
+        return Err(ImportProblemCode::BadAmount);
     }
     Ok(yen as i64)
 }
@@ -160,11 +160,11 @@ mod tests {
 
     #[test]
     fn a_date_that_never_was_is_a_problem_not_a_guess() {
-        assert_eq!(parse_date("平成31年5月1日"), Err(ProblemCode::BadDate));
-        assert_eq!(parse_date("2024/2/30"), Err(ProblemCode::BadDate));
-        assert_eq!(parse_date("24/4/1"), Err(ProblemCode::BadDate));
-        assert_eq!(parse_date("来週"), Err(ProblemCode::BadDate));
-        assert_eq!(parse_date("令和0年4月1日"), Err(ProblemCode::BadDate));
+        assert_eq!(parse_date("平成31年5月1日"), Err(ImportProblemCode::BadDate));
+        assert_eq!(parse_date("2024/2/30"), Err(ImportProblemCode::BadDate));
+        assert_eq!(parse_date("24/4/1"), Err(ImportProblemCode::BadDate));
+        assert_eq!(parse_date("来週"), Err(ImportProblemCode::BadDate));
+        assert_eq!(parse_date("令和0年4月1日"), Err(ImportProblemCode::BadDate));
     }
 
     #[test]
@@ -184,8 +184,8 @@ mod tests {
         assert_eq!(parse_amount("１２０万円"), Ok(1_200_000));
         assert_eq!(parse_amount("1.5万"), Ok(15_000));
         assert_eq!(parse_amount("3億"), Ok(300_000_000));
-        assert_eq!(parse_amount("-500"), Err(ProblemCode::BadAmount));
-        assert_eq!(parse_amount("12.5"), Err(ProblemCode::BadAmount));
-        assert_eq!(parse_amount("未定"), Err(ProblemCode::BadAmount));
+        assert_eq!(parse_amount("-500"), Err(ImportProblemCode::BadAmount));
+        assert_eq!(parse_amount("12.5"), Err(ImportProblemCode::BadAmount));
+        assert_eq!(parse_amount("未定"), Err(ImportProblemCode::BadAmount));
     }
 }

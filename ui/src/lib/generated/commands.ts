@@ -4,7 +4,6 @@ import { call } from '../ipc';
 import type { ActivityEdit } from './ActivityEdit';
 import type { AppStatus } from './AppStatus';
 import type { BackupInfo } from './BackupInfo';
-import type { BatchListItem } from './BatchListItem';
 import type { Board } from './Board';
 import type { BoardFilter } from './BoardFilter';
 import type { CadenceAdvice } from './CadenceAdvice';
@@ -39,8 +38,11 @@ import type { HandoffLists } from './HandoffLists';
 import type { HandoffSheet } from './HandoffSheet';
 import type { HandoffSummary } from './HandoffSummary';
 import type { IdentityChoice } from './IdentityChoice';
+import type { ImportBatchItem } from './ImportBatchItem';
 import type { ImportKind } from './ImportKind';
+import type { ImportPreview } from './ImportPreview';
 import type { ImportRequest } from './ImportRequest';
+import type { ImportUndoReport } from './ImportUndoReport';
 import type { InboxQuery } from './InboxQuery';
 import type { InboxView } from './InboxView';
 import type { InstallStarted } from './InstallStarted';
@@ -101,7 +103,6 @@ import type { TimelineQuery } from './TimelineQuery';
 import type { ToSalesInput } from './ToSalesInput';
 import type { ToSalesOutcome } from './ToSalesOutcome';
 import type { ToSalesTarget } from './ToSalesTarget';
-import type { UndoReport } from './UndoReport';
 import type { UpdateCheck } from './UpdateCheck';
 import type { User } from './User';
 import type { VersionedSettings } from './VersionedSettings';
@@ -512,8 +513,8 @@ export function identify(choice: IdentityChoice): Promise<AppStatus> {
 /**
  * `import_batches` in src-tauri/src/commands/import.rs.
  */
-export function importBatches(): Promise<BatchListItem[]> {
-  return call<BatchListItem[]>('import_batches');
+export function importBatches(): Promise<ImportBatchItem[]> {
+  return call<ImportBatchItem[]>('import_batches');
 }
 
 /**
@@ -534,8 +535,8 @@ export function importInspect(path: string, kind: ImportKind, read: ReadOptions)
 /**
  * `import_preview` in src-tauri/src/commands/import.rs.
  */
-export function importPreview(path: string, request: ImportRequest): Promise<Preview> {
-  return call<Preview>('import_preview', { path, request });
+export function importPreview(path: string, request: ImportRequest): Promise<ImportPreview> {
+  return call<ImportPreview>('import_preview', { path, request });
 }
 
 /**
@@ -1042,8 +1043,8 @@ export function undoDeletion(deletionId: string): Promise<Restored> {
 /**
  * `undo_import` in src-tauri/src/commands/import.rs.
  */
-export function undoImport(batchId: string): Promise<UndoReport> {
-  return call<UndoReport>('undo_import', { batchId });
+export function undoImport(batchId: string): Promise<ImportUndoReport> {
+  return call<ImportUndoReport>('undo_import', { batchId });
 }
 
 /**

@@ -3,11 +3,11 @@
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { ChangeBatch } from './ChangeBatch';
 import type { ImportFinished } from './ImportFinished';
+import type { ImportProgress } from './ImportProgress';
 import type { Notice } from './Notice';
 import type { NotificationFailed } from './NotificationFailed';
 import type { OutboxCounts } from './OutboxCounts';
 import type { Presence } from './Presence';
-import type { Progress } from './Progress';
 import type { Reachability } from './Reachability';
 import type { Waiting } from './Waiting';
 
@@ -42,8 +42,8 @@ export function onImportFinished(handler: (payload: ImportFinished) => void): Pr
 /**
  * The running import wrote another transaction's rows.
  */
-export function onImportProgress(handler: (payload: Progress) => void): Promise<UnlistenFn> {
-  return listen<Progress>('import-progress', (e) => handler(e.payload));
+export function onImportProgress(handler: (payload: ImportProgress) => void): Promise<UnlistenFn> {
+  return listen<ImportProgress>('import-progress', (e) => handler(e.payload));
 }
 
 /**

@@ -5,4 +5,4 @@ import type { ErrorCode } from "./ErrorCode";
  * A row that was planned but could not be written (a colleague changed
  * the matched record meanwhile, a value too long for its field).
  */
-export type RowFailure = { line: number, code: ErrorCode, field: string | null, reason: string | null, };
+export type ImportRowFailure = { line: number, code: ErrorCode, field: string | null, reason: string | null, };
