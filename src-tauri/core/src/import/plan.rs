@@ -412,8 +412,7 @@ fn plan_row(
     };
     let action = if !problems.is_empty() {
         ImportRowAction::Error
-    } else if let Some(first) = seen.get(&same_key) {
-        let _ = first;
+    } else if seen.contains_key(&same_key) {
         ImportRowAction::SkipDuplicate
     } else {
         seen.insert(same_key, line);
