@@ -12,9 +12,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerWhoAreYou, App, CLI, freshHome } from './wd.mjs';
+import { answerWhoAreYou, App, CLI, freshHome, teamDesktop } from './wd.mjs';
 
 const apps = [];
 after(async () => {
@@ -23,21 +22,6 @@ after(async () => {
     await a.quit();
   }
 });
-
-function desktop(team, language) {
-  const home = freshHome('kizuna-desk-');
-  mkdirSync(home, { recursive: true });
-  writeFileSync(join(home, 'config.json'), JSON.stringify({ database: team, first_run_done: true, language, close_to_tray: true }));
-  return home;
-}
-
-/** Sets a <select> as a user's pick does (a native popup cannot be driven under the test display). */
-async function choose(app, css, value) {
-  await app.exec(
-    `const s = document.querySelector(arguments[0]); s.value = arguments[1]; s.dispatchEvent(new Event('change', { bubbles: true }));`,
-    [css, value],
-  );
-}
 
 /** The file dialog answers `path`; everything else reaches the backend as usual. */
 async function answerFileDialog(app, path) {
@@ -79,7 +63,7 @@ test('a Shift_JIS customer list is mapped, previewed with its problems, imported
   const file = writeCustomerList(dir);
   const before = companies(team);
 
-  const app = await App.launch({ home: desktop(team, 'ja'), env: { USER: 'sato' } });
+  const app = await App.launch({ home: teamDesktop(team, 'ja'), env: { USER: 'sato' } });
   apps.push(app);
   await answerWhoAreYou(app, 'sato');
   await app.find('[data-testid="deal-card"]');
@@ -101,7 +85,7 @@ test('a Shift_JIS customer list is mapped, previewed with its problems, imported
   assert.equal(await app.exec(`return document.querySelector('[data-testid="import-start"]').disabled`), true);
 
   // The user maps 得意先 to the company name; the dry run must be redone.
-  await choose(app, '[data-testid="import-map-0"]', 'company_name');
+  await app.choose('[data-testid="import-map-0"]', 'company_name');
   await app.find('[data-testid="import-stale"]');
   await app.click('[data-testid="import-preview-button"]');
   await app.waitFor(async () => !(await app.findAll('[data-testid="import-stale"]')).length, 10000, 'a fresh preview');
@@ -138,7 +122,7 @@ test('a Shift_JIS customer list is mapped, previewed with its problems, imported
   await app.keys(['\uE00C']);
 
   // An English colleague sees the batch and previews the same file in English.
-  const en = await App.launch({ home: desktop(team, 'en'), env: { USER: 'takahashi' } });
+  const en = await App.launch({ home: teamDesktop(team, 'en'), env: { USER: 'takahashi' } });
   apps.push(en);
   await answerWhoAreYou(en, 'Takahashi Ken');
   await en.click('[data-testid="nav-import"]');
