@@ -532,7 +532,7 @@ pub struct ImportUndoRefusal {
     pub at: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, TS)]
 #[ts(export)]
 pub struct ImportUndoReport {
     pub removed: u32,
@@ -599,20 +599,10 @@ pub fn undo(db: &mut Db, batch_id: &str) -> Result<ImportUndoReport> {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows
     };
-    let mut report = ImportUndoReport {
-        removed: 0,
-        restored: 0,
-        gone: 0,
-        refused: Vec::new(),
-    };
+    let mut report = ImportUndoReport::default();
     for chunk in rows.chunks(FIRST_CHUNK) {
         let part = db.write(|ctx| {
-            let mut part = ImportUndoReport {
-                removed: 0,
-                restored: 0,
-                gone: 0,
-                refused: Vec::new(),
-            };
+            let mut part = ImportUndoReport::default();
             for row in chunk {
                 undo_row(ctx, row, &mut part)?;
             }
