@@ -1,8 +1,8 @@
 // End-to-end: importing a customer list in the real window (docs/import.md).
 // The native file dialog cannot be driven over WebDriver, so the test
-// answers it: the window's IPC is wrapped so that `plugin:dialog|open`
-// returns the fixture's path (every other call passes through), and the
-// test clicks the view's own "choose a file" button. The file is a
+// answers it: the window's IPC call `plugin:dialog|open` is answered with
+// the fixture's path (every other call passes through), and the test
+// clicks the view's own "choose a file" button. The file is a
 // Shift_JIS CSV as Excel in Japan saves it, with a title line, a column
 // Kizuna cannot guess (the user maps it), a row with an unknown owner (the
 // preview shows it) and 2,000 more rows (the progress bar shows). The
@@ -23,15 +23,27 @@ after(async () => {
   }
 });
 
-/** The file dialog answers `path`; everything else reaches the backend as usual. */
+/**
+ * The file dialog answers `path`; every other call reaches the backend as
+ * usual. Tauri defines `__TAURI_INTERNALS__.invoke` read-only, so the
+ * answer is given one step further, where a call leaves the page: the
+ * `fetch` to the app's `ipc:` protocol for `plugin:dialog|open` is answered
+ * as the backend answers it (`Tauri-Response: ok`, the path as JSON).
+ */
 async function answerFileDialog(app, path) {
   await app.exec(
     `const picked = arguments[0];
-     const internals = window.__TAURI_INTERNALS__;
-     const real = internals.__realInvoke ?? internals.invoke;
-     internals.__realInvoke = real;
-     internals.invoke = (cmd, args, options) =>
-       cmd === 'plugin:dialog|open' ? Promise.resolve(picked) : real.call(internals, cmd, args, options);`,
+     const real = window.__kizunaRealFetch ?? window.fetch.bind(window);
+     window.__kizunaRealFetch = real;
+     window.fetch = (resource, init) => {
+       const url = typeof resource === 'string' ? resource : resource.url;
+       if (decodeURIComponent(url).includes('plugin:dialog|open')) {
+         return Promise.resolve(new Response(JSON.stringify(picked), {
+           headers: { 'Tauri-Response': 'ok', 'Content-Type': 'application/json' },
+         }));
+       }
+       return real(resource, init);
+     };`,
     [path],
   );
 }
