@@ -102,7 +102,7 @@ test('a Shift_JIS customer list is mapped, previewed with its problems, imported
   await app.click('[data-testid="import-preview-button"]');
   await app.waitFor(async () => !(await app.findAll('[data-testid="import-stale"]')).length, 10000, 'a fresh preview');
   const counts = await app.text('[data-testid="import-counts"]');
-  assert.match(counts, /2003行：新規 2002・更新 0・既存と一致 0・ファイル内の重複 0・問題あり 1/, counts);
+  assert.match(counts, /2,003行：新規 2,002・更新 0・既存と一致 0・ファイル内の重複 0・問題あり 1/, counts);
   const first = await app.exec(`return [...document.querySelectorAll('[data-testid="import-row-3"] td')].map((td) => td.textContent)`);
   assert.deepEqual(first.slice(0, 5), ['3', '新規', '株式会社髙松精機', '', '製造']);
   const problem = await app.text('[data-testid="import-problems-5"] li[data-code="unknown_owner"]');
@@ -117,7 +117,7 @@ test('a Shift_JIS customer list is mapped, previewed with its problems, imported
   await app.find('[data-testid="import-result"]', 60000);
   assert.equal(await app.exec('return window.__sawProgress'), true, 'the progress bar was shown');
   const summary = await app.text('[data-testid="import-summary"]');
-  assert.match(summary, /追加 2002・更新 0・スキップ 1・失敗 0/, summary);
+  assert.match(summary, /追加 2,002・更新 0・スキップ 1・失敗 0/, summary);
   assert.equal(companies(team), before + 2002);
   await app.screenshot('import-done-ja');
 
@@ -147,7 +147,7 @@ test('a Shift_JIS customer list is mapped, previewed with its problems, imported
   await en.click('[data-testid="import-preview-button"]');
   await en.find('[data-testid="import-preview"]');
   const enCounts = await en.text('[data-testid="import-counts"]');
-  assert.match(enCounts, /2003 rows: 0 new · 0 update · 2002 match existing · 0 repeated in the file · 1 with problems/, enCounts);
+  assert.match(enCounts, /2,003 rows: 0 new · 0 update · 2,002 match existing · 0 repeated in the file · 1 with problems/, enCounts);
   assert.match(await en.text('[data-testid="import-problems-5"]'), /Owner is not a member of the team “誰でもない人”/);
   await en.screenshot('import-preview-en');
 
@@ -155,7 +155,7 @@ test('a Shift_JIS customer list is mapped, previewed with its problems, imported
   await app.click('[data-testid="nav-import"]');
   await app.click('[data-testid="import-batch"][data-status="done"] [data-testid="import-batch-undo"]');
   await app.find('[data-testid="import-undone"]', 60000);
-  assert.match(await app.text('[data-testid="import-undone"]'), /削除 2002/);
+  assert.match(await app.text('[data-testid="import-undone"]'), /削除 2,002/);
   await app.find('[data-testid="import-batch"][data-status="undone"]');
   assert.equal(companies(team), before);
   await app.screenshot('import-undone-ja');
