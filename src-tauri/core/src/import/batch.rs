@@ -631,9 +631,19 @@ pub fn undo(db: &mut Db, batch_id: &str) -> Result<ImportUndoReport> {
     Ok(report)
 }
 
+/// A batch row as it is now in its table.
+struct Current {
+    version: i64,
+    deleted: bool,
+    name: String,
+    /// Who changed it last, and when.
+    by: Option<String>,
+    at: String,
+}
+
 fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Result<()> {
     let (table, name_column) = table_of(row.entity)?;
-    let now: Option<(i64, Option<String>, String, Option<String>, String)> = ctx
+    let now: Option<Current> = ctx
         .tx
         .query_row(
             &format!(
@@ -641,14 +651,29 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Resu
                    FROM {table} t LEFT JOIN users u ON u.id = t.updated_by WHERE t.id = ?1"
             ),
             [&row.id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| {
+                Ok(Current {
+                    version: r.get(0)?,
+                    deleted: r.get::<_, Option<String>>(1)?.is_some(),
+                    name: r.get(2)?,
+                    by: r.get(3)?,
+                    at: r.get(4)?,
+                })
+            },
         )
         .optional()?;
-    let Some((version, deleted_at, name, by, at)) = now else {
+    let Some(Current {
+        version,
+        deleted,
+        name,
+        by,
+        at,
+    }) = now
+    else {
         part.gone += 1;
         return Ok(());
     };
-    if deleted_at.is_some() {
+    if deleted {
         part.gone += 1;
         return Ok(());
     }

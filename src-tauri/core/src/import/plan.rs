@@ -12,7 +12,7 @@ use crate::text::fold;
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use ts_rs::TS;
 
 /// What to do with a row that matches a record already in the team file.
@@ -248,7 +248,7 @@ pub fn plan(
     on_match: OnMatch,
 ) -> Result<Vec<PlannedRow>> {
     let known = load(conn, kind)?;
-    let mut seen: HashMap<String, u32> = HashMap::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
     for (i, cells) in rows.iter().enumerate().skip(header_row + 1) {
         if cells.iter().all(|c| c.trim().is_empty()) {
@@ -267,7 +267,7 @@ fn plan_row(
     cells: &[String],
     columns: &[Option<ImportField>],
     on_match: OnMatch,
-    seen: &mut HashMap<String, u32>,
+    seen: &mut HashSet<String>,
 ) -> PlannedRow {
     let by = cells_by_field(columns, cells);
     let text = |f: ImportField| by.get(&f).map(|s| s.to_string()).unwrap_or_default();
@@ -412,10 +412,9 @@ fn plan_row(
     };
     let action = if !problems.is_empty() {
         ImportRowAction::Error
-    } else if seen.contains_key(&same_key) {
+    } else if !seen.insert(same_key) {
         ImportRowAction::SkipDuplicate
     } else {
-        seen.insert(same_key, line);
         match (&existing, on_match, kind) {
             (None, _, _) => ImportRowAction::New,
             // A deal's stage and amount move on the board; a sheet does not overwrite them.

@@ -44,12 +44,39 @@ pub fn serial_date(serial: f64) -> Option<NaiveDate> {
     base.checked_add_signed(Duration::days(days))
 }
 
-/// The Japanese eras a living customer's dates fall in: the name, its
-/// letter, the year before its first, its first and last day.
-const ERAS: &[(&str, char, i32, (i32, u32, u32), (i32, u32, u32))] = &[
-    ("令和", 'r', 2018, (2019, 5, 1), (9999, 12, 31)),
-    ("平成", 'h', 1988, (1989, 1, 8), (2019, 4, 30)),
-    ("昭和", 's', 1925, (1926, 12, 25), (1989, 1, 7)),
+/// A Japanese era a living customer's dates fall in.
+struct Era {
+    name: &'static str,
+    /// The letter of `R6.4.1`.
+    letter: char,
+    /// The year before its first.
+    offset: i32,
+    first: (i32, u32, u32),
+    last: (i32, u32, u32),
+}
+
+const ERAS: &[Era] = &[
+    Era {
+        name: "令和",
+        letter: 'r',
+        offset: 2018,
+        first: (2019, 5, 1),
+        last: (9999, 12, 31),
+    },
+    Era {
+        name: "平成",
+        letter: 'h',
+        offset: 1988,
+        first: (1989, 1, 8),
+        last: (2019, 4, 30),
+    },
+    Era {
+        name: "昭和",
+        letter: 's',
+        offset: 1925,
+        first: (1926, 12, 25),
+        last: (1989, 1, 7),
+    },
 ];
 
 fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
@@ -86,7 +113,14 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, ImportProblemCode> {
         }
         .ok_or(ImportProblemCode::BadDate);
     }
-    for (name, letter, offset, first, last) in ERAS {
+    for Era {
+        name,
+        letter,
+        offset,
+        first,
+        last,
+    } in ERAS
+    {
         let rest = s.strip_prefix(name).or_else(|| s.strip_prefix(*letter));
         if let Some(rest) = rest {
             let (y, m, d) = three_numbers(rest).ok_or(ImportProblemCode::BadDate)?;
