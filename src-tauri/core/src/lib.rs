@@ -8,7 +8,7 @@
 //! listed before it (`tests/layering.rs` fails on an import against it):
 //! the foundation files at the root, then `store`, `team`, `mail`, `customers`,
 //! `followups`, `timeline`, `pipeline`, `contracts`, `support`, `handoff`,
-//! `leads`, `sequences`, `overview`, `app`.
+//! `leads`, `sequences`, `import`, `overview`, `app`.
 
 // Foundation: no domain, used everywhere.
 pub mod changeset;
@@ -27,6 +27,7 @@ pub mod contracts;
 pub mod customers;
 pub mod followups;
 pub mod handoff;
+pub mod import;
 pub mod leads;
 pub mod mail;
 pub mod overview;

@@ -11,6 +11,7 @@ pub mod deals;
 pub mod deletions;
 pub mod follow_ups;
 pub mod handoff;
+pub mod import;
 pub mod leads;
 pub mod mail;
 pub mod members;

@@ -34,6 +34,11 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   mail_sending_elsewhere: true,
   mail_outcome_unknown: true,
   credential_store: true,
+  import_unreadable: true,
+  import_encoding: true,
+  import_unknown_sheet: true,
+  import_empty: true,
+  import_batch_closed: true,
   io: true,
   internal: true,
 };
