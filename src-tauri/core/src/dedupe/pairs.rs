@@ -290,7 +290,7 @@ pub fn list(conn: &Connection, kind: DuplicateKind) -> Result<DuplicateList> {
 /// "Not a duplicate": the pair is not offered again, to anyone.
 pub fn dismiss(ctx: &WriteCtx, kind: DuplicateKind, a: &str, b: &str) -> Result<()> {
     if a == b {
-        return Err(Error::invalid("second_id", "same"));
+        return Err(Error::invalid("merge", "same"));
     }
     let (table, entity) = match kind {
         DuplicateKind::Companies => ("companies", "company"),

@@ -194,7 +194,7 @@ fn a_dismissed_pair_is_not_offered_again_to_anyone() {
     assert_eq!(rows, 1);
     assert_invalid(
         f.db.write(|ctx| pairs::dismiss(ctx, DuplicateKind::Companies, &a, &a)),
-        "second_id",
+        "merge",
         "same",
     );
 }
