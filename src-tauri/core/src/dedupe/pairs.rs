@@ -19,10 +19,18 @@ use std::collections::{HashMap, HashSet};
 use ts_rs::TS;
 
 /// A key shared by more records than this is something they have in
-/// common (a group's switchboard, a holding company's domain, a name like
-/// 山田), not a sign that they are one record: offering every pair of it
-/// would bury the real duplicates.
-const GROUP_MAX: usize = 12;
+/// common, not a sign that they are one record: a name like 山田 at most a
+/// handful of times, a group's switchboard a few, and a web or mail domain
+/// on more than two companies is a group's or a host's, not one company's
+/// (sample files and shared hosting put dozens on one). Offering every pair
+/// of such a group would bury the real duplicates.
+fn group_max(reason: DuplicateReason) -> usize {
+    match reason {
+        DuplicateReason::Name | DuplicateReason::Reading => 12,
+        DuplicateReason::Mail | DuplicateReason::Phone => 4,
+        DuplicateReason::Domain => 2,
+    }
+}
 /// How many pairs one look returns; the total says how many there are.
 pub const PAGE: usize = 200;
 
@@ -238,7 +246,7 @@ pub fn list(conn: &Connection, kind: DuplicateKind) -> Result<DuplicateList> {
     }
     let mut found: HashMap<(usize, usize), Vec<DuplicateReason>> = HashMap::new();
     for ((reason, _), members) in &groups {
-        if members.len() < 2 || members.len() > GROUP_MAX {
+        if members.len() < 2 || members.len() > group_max(*reason) {
             continue;
         }
         for (n, &a) in members.iter().enumerate() {

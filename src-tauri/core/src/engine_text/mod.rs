@@ -785,7 +785,7 @@ impl EngineText {
             (SequenceReplied { sequence }, En) => format!("Reply to a sequence mail: {sequence}"),
             (SequenceMailSent { sequence, subject }, Ja) => format!("追客メール送信（{sequence}）: {subject}"),
             (SequenceMailSent { sequence, subject }, En) => format!("Sequence mail sent ({sequence}): {subject}"),
-            (CompanyMerged { merged }, Ja) => format!("重複を統合: {merged} をこの顧客にまとめました"),
+            (CompanyMerged { merged }, Ja) => format!("重複を統合: 「{merged}」をこの顧客にまとめました"),
             (CompanyMerged { merged }, En) => format!("Duplicate merged: {merged} is now this customer"),
             (ContactMerged { merged, into }, Ja) => format!("担当者の重複を統合: {merged} → {into}"),
             (ContactMerged { merged, into }, En) => format!("Duplicate contact merged: {merged} into {into}"),

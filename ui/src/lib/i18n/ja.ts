@@ -622,9 +622,8 @@ export const ja = {
     optOutKept: 'どちらかがメール配信停止を希望していれば、停止のまま残します。',
     aliasNote: '統合される側を開いている同僚の画面や、オフライン中に保存された操作は、残す側に切り替わります。',
     confirm: '統合する',
-    merged: '{loser} を {survivor} に統合しました（{count}件を移動）。',
-    mergedAway: 'この顧客は {name} に統合されました。統合先を表示しています。',
-    contactMergedAway: 'この担当者は {name} に統合されました。',
+    merged: '「{loser}」を「{survivor}」に統合しました（{count}件を移動）。',
+    mergedAway: 'この顧客は「{name}」に統合されました。統合先を表示しています。',
     fields: {
       name: '名前',
       name_kana: '読み',
@@ -1082,6 +1081,7 @@ export const ja = {
     sequence_replied: '追客メールに返信あり: {sequence}',
     sequence_mail_sent: '追客メール送信（{sequence}）: {subject}',
     company_merged: '重複を統合: {merged} をこの顧客にまとめました',
+    company_merged: '重複を統合: 「{merged}」をこの顧客にまとめました',
     contact_merged: '担当者の重複を統合: {merged} → {into}',
   },
   supportCase: {
