@@ -232,8 +232,16 @@ fn ordered<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
     }
 }
 
-/// The possible duplicates of `kind`, strongest first.
+/// The possible duplicates of `kind`, strongest first: the first [`PAGE`].
 pub fn list(conn: &Connection, kind: DuplicateKind) -> Result<DuplicateList> {
+    let mut pairs = all(conn, kind)?;
+    let total = u32::try_from(pairs.len()).unwrap_or(u32::MAX);
+    pairs.truncate(PAGE);
+    Ok(DuplicateList { pairs, total })
+}
+
+/// Every possible duplicate of `kind`, strongest first.
+pub fn all(conn: &Connection, kind: DuplicateKind) -> Result<Vec<DuplicatePair>> {
     let candidates = match kind {
         DuplicateKind::Companies => companies(conn)?,
         DuplicateKind::Contacts => contacts(conn)?,
@@ -290,9 +298,7 @@ pub fn list(conn: &Connection, kind: DuplicateKind) -> Result<DuplicateList> {
             .then_with(|| p.first.id.cmp(&q.first.id))
             .then_with(|| p.second.id.cmp(&q.second.id))
     });
-    let total = u32::try_from(pairs.len()).unwrap_or(u32::MAX);
-    pairs.truncate(PAGE);
-    Ok(DuplicateList { pairs, total })
+    Ok(pairs)
 }
 
 /// "Not a duplicate": the pair is not offered again, to anyone.

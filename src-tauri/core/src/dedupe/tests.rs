@@ -143,6 +143,26 @@ fn a_shared_company_mail_domain_pairs_companies_but_free_mail_does_not() {
     assert_eq!(list.pairs[0].reasons, [DuplicateReason::Domain]);
 }
 
+#[test]
+fn a_domain_on_more_than_two_companies_is_a_group_not_a_duplicate() {
+    let mut f = fixture();
+    // As in the sample file: ten companies on one placeholder website.
+    for name in ["朝日物産", "大和不動産", "中央システムズ"] {
+        f.db.write(|ctx| {
+            company::create(
+                ctx,
+                &NewCompany {
+                    name: name.into(),
+                    website: "https://www.asahi.co.jp".into(),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    }
+    assert_eq!(pairs::list(f.db.conn(), DuplicateKind::Companies).unwrap().total, 0);
+}
+
 fn company_with(db: &mut Db, name: &str) -> String {
     crate::testutil::company(db, name)
 }
