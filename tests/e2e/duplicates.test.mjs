@@ -5,9 +5,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerWhoAreYou, App, CLI, freshHome } from './wd.mjs';
+import { answerWhoAreYou, App, CLI, freshHome, teamDesktop } from './wd.mjs';
 
 const apps = [];
 after(async () => {
@@ -16,13 +15,6 @@ after(async () => {
     await a.quit();
   }
 });
-
-function desktop(team) {
-  const home = freshHome('kizuna-desk-');
-  mkdirSync(home, { recursive: true });
-  writeFileSync(join(home, 'config.json'), JSON.stringify({ database: team, first_run_done: true, language: 'ja', close_to_tray: true }));
-  return home;
-}
 
 const company = (name, name_kana, phone, website = '') => ({
   company: { name, name_kana, industry: '', segment: null, owner_id: null, address: '', phone, website, tags: [] },
@@ -51,9 +43,9 @@ const entryTexts = (app) =>
 test('two spellings of one customer are listed with the reason, merged in the dialog, and a colleague’s open page follows', async () => {
   const team = join(freshHome('kizuna-share-'), 'kizuna-team.db');
   execFileSync(CLI, ['--db', team, '--as', 'sato', 'demo', '--lang', 'ja']);
-  const a = await App.launch({ home: desktop(team), env: { USER: 'sato' } });
+  const a = await App.launch({ home: teamDesktop(team), env: { USER: 'sato' } });
   apps.push(a);
-  const b = await App.launch({ home: desktop(team), env: { USER: 'suzuki' } });
+  const b = await App.launch({ home: teamDesktop(team), env: { USER: 'suzuki' } });
   apps.push(b);
   await answerWhoAreYou(a, 'sato');
   await answerWhoAreYou(b, '鈴木');

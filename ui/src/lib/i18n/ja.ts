@@ -1080,7 +1080,6 @@ export const ja = {
     sequence_waiting: '追客シナリオ待機: {sequence}（{reason}、{until}まで）',
     sequence_replied: '追客メールに返信あり: {sequence}',
     sequence_mail_sent: '追客メール送信（{sequence}）: {subject}',
-    company_merged: '重複を統合: {merged} をこの顧客にまとめました',
     company_merged: '重複を統合: 「{merged}」をこの顧客にまとめました',
     contact_merged: '担当者の重複を統合: {merged} → {into}',
   },
