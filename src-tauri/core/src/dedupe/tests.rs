@@ -525,8 +525,8 @@ fn contacts_merge_the_same_way_and_a_no_mail_request_stays() {
             .collect::<rusqlite::Result<_>>()
             .unwrap()
     };
-    assert_eq!(named(&both), [taro.clone()]);
-    assert_eq!(named(&alone), [taro.clone()]);
+    assert_eq!(named(&both), std::slice::from_ref(&taro));
+    assert_eq!(named(&alone), std::slice::from_ref(&taro));
     assert_eq!(contact::contacts_of(f.db.conn(), &co).unwrap().len(), 1);
     let text = EngineText::ContactMerged {
         merged: "山田太郎".into(),
@@ -603,7 +603,7 @@ fn merge_knows_every_column_that_names_a_company_or_contact() {
                 || CONTACT_LINKS
                     .iter()
                     .any(|(t, _, _)| t == table && column == "contact_id");
-            if !(moved || separate.contains(&key.as_str())) && !unknown.contains(&key) {
+            if !(moved || separate.contains(&key.as_str()) || unknown.contains(&key)) {
                 unknown.push(key);
             }
         }
