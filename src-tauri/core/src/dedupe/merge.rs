@@ -299,20 +299,37 @@ pub fn contact_preview(conn: &Connection, survivor_id: &str, loser_id: &str) -> 
     })
 }
 
-/// Both rows must still be at the versions the user saw: a colleague's edit
-/// in between is a conflict naming the row that changed.
-fn check_versions(
+/// The survivor and the duplicate as they are now, and the survivor with
+/// the chosen fields taken from the duplicate. Both rows must still be at
+/// the versions the user saw: a colleague's edit in between is a conflict
+/// naming the row that changed.
+fn both<R: Clone, F: Copy>(
     ctx: &WriteCtx,
-    entity: &'static str,
-    table: &'static str,
-    seen: [(&str, i64, i64); 2],
-) -> Result<()> {
-    for (id, seen, now) in seen {
+    (entity, table): (&'static str, &'static str),
+    [(survivor_id, survivor_seen), (loser_id, loser_seen)]: [(&str, i64); 2],
+    live: fn(&Connection, &str) -> Result<R>,
+    version: fn(&R) -> i64,
+    take: &[F],
+    take_one: fn(F, &mut R, &R),
+) -> Result<[R; 3]> {
+    if survivor_id == loser_id {
+        return Err(Error::invalid("merge", "same"));
+    }
+    let survivor = live(ctx.tx, survivor_id)?;
+    let loser = live(ctx.tx, loser_id)?;
+    for (id, seen, now) in [
+        (survivor_id, survivor_seen, version(&survivor)),
+        (loser_id, loser_seen, version(&loser)),
+    ] {
         if seen != now {
             ctx.expect_one(entity, table, id, 0)?;
         }
     }
-    Ok(())
+    let mut kept = survivor.clone();
+    for f in take {
+        take_one(*f, &mut kept, &loser);
+    }
+    Ok([survivor, loser, kept])
 }
 
 /// Points every row in `columns` that names `loser` at `survivor`; each
@@ -362,6 +379,42 @@ fn keep_alias(ctx: &WriteCtx, kind: Kind, loser: &str, survivor: &str) -> Result
     Ok(())
 }
 
+/// Soft-deletes the merged-away row at the version the user saw.
+fn soft_delete(ctx: &WriteCtx, entity: &'static str, table: &'static str, id: &str, version: i64) -> Result<()> {
+    let n = ctx.tx.execute(
+        &format!(
+            "UPDATE {table} SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
+             WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL"
+        ),
+        params![id, version, ctx.now, ctx.user_id],
+    )?;
+    ctx.expect_one(entity, table, id, n)
+}
+
+/// The audit of a merge (on both records) and the live refresh of both.
+fn recorded(
+    ctx: &WriteCtx,
+    entity: Entity,
+    (survivor_id, survivor_version): (&str, i64),
+    (loser_id, loser_name): (&str, &str),
+    what: serde_json::Value,
+    moved: u32,
+) -> Result<Merged> {
+    let mut detail = json!({ "merged": loser_id, "merged_name": loser_name });
+    if let (Some(d), serde_json::Value::Object(w)) = (detail.as_object_mut(), what) {
+        d.extend(w);
+    }
+    ctx.audit(entity, survivor_id, "merge", detail)?;
+    ctx.audit(entity, loser_id, "merged_into", json!({ "into": survivor_id }))?;
+    ctx.changed(entity, loser_id, "delete")?;
+    ctx.changed(entity, survivor_id, "update")?;
+    Ok(Merged {
+        survivor_id: survivor_id.to_string(),
+        survivor_version: survivor_version + 1,
+        moved,
+    })
+}
+
 fn later(a: Option<String>, b: Option<String>) -> Option<String> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.max(b)),
@@ -378,24 +431,15 @@ fn earlier(a: Option<String>, b: Option<String>) -> Option<String> {
 
 /// Folds the duplicate company into the survivor (module docs).
 pub fn companies(ctx: &WriteCtx, m: &CompanyMerge) -> Result<Merged> {
-    if m.survivor_id == m.loser_id {
-        return Err(Error::invalid("merge", "same"));
-    }
-    let survivor = live_company(ctx.tx, &m.survivor_id)?;
-    let loser = live_company(ctx.tx, &m.loser_id)?;
-    check_versions(
+    let [survivor, loser, mut kept] = both(
         ctx,
-        "company",
-        "companies",
-        [
-            (&m.survivor_id, m.survivor_version, survivor.version),
-            (&m.loser_id, m.loser_version, loser.version),
-        ],
+        ("company", "companies"),
+        [(&m.survivor_id, m.survivor_version), (&m.loser_id, m.loser_version)],
+        live_company,
+        |c| c.version,
+        &m.take_from_loser,
+        CompanyField::take,
     )?;
-    let mut kept = survivor.clone();
-    for f in &m.take_from_loser {
-        f.take(&mut kept, &loser);
-    }
     // Tags are labels the team gave either record: all of them stay.
     for tag in &loser.tags {
         if !kept.tags.contains(tag) {
@@ -403,12 +447,7 @@ pub fn companies(ctx: &WriteCtx, m: &CompanyMerge) -> Result<Merged> {
         }
     }
     let (moved, by_column) = move_rows(ctx, NAMES_A_COMPANY, &m.loser_id, &m.survivor_id)?;
-    let n = ctx.tx.execute(
-        "UPDATE companies SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
-         WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![m.loser_id, m.loser_version, ctx.now, ctx.user_id],
-    )?;
-    ctx.expect_one("company", "companies", &m.loser_id, n)?;
+    soft_delete(ctx, "company", "companies", &m.loser_id, m.loser_version)?;
     let n = ctx.tx.execute(
         "UPDATE companies SET name = ?3, name_kana = ?4, industry = ?5, segment = ?6, owner_id = ?7, address = ?8,
                               phone = ?9, website = ?10, tags = ?11, last_contact_at = ?12,
@@ -449,53 +488,28 @@ pub fn companies(ctx: &WriteCtx, m: &CompanyMerge) -> Result<Merged> {
             body: "",
         },
     )?;
-    ctx.audit(
+    recorded(
+        ctx,
         Entity::Company,
-        &m.survivor_id,
-        "merge",
-        json!({
-            "merged": m.loser_id,
-            "merged_name": loser.name,
-            "took": m.take_from_loser,
-            "moved": serde_json::Value::Object(by_column),
-        }),
-    )?;
-    ctx.audit(
-        Entity::Company,
-        &m.loser_id,
-        "merged_into",
-        json!({ "into": m.survivor_id }),
-    )?;
-    ctx.changed(Entity::Company, &m.loser_id, "delete")?;
-    ctx.changed(Entity::Company, &m.survivor_id, "update")?;
-    Ok(Merged {
-        survivor_id: m.survivor_id.clone(),
-        survivor_version: m.survivor_version + 1,
+        (&m.survivor_id, m.survivor_version),
+        (&m.loser_id, &loser.name),
+        json!({ "took": m.take_from_loser, "moved": serde_json::Value::Object(by_column) }),
         moved,
-    })
+    )
 }
 
 /// Folds the duplicate contact into the survivor; the survivor stays at
 /// its company. A "no more mail" either of them asked for stays asked.
 pub fn contacts(ctx: &WriteCtx, m: &ContactMerge) -> Result<Merged> {
-    if m.survivor_id == m.loser_id {
-        return Err(Error::invalid("merge", "same"));
-    }
-    let survivor = live_contact(ctx.tx, &m.survivor_id)?;
-    let loser = live_contact(ctx.tx, &m.loser_id)?;
-    check_versions(
+    let [survivor, loser, kept] = both(
         ctx,
-        "contact",
-        "contacts",
-        [
-            (&m.survivor_id, m.survivor_version, survivor.version),
-            (&m.loser_id, m.loser_version, loser.version),
-        ],
+        ("contact", "contacts"),
+        [(&m.survivor_id, m.survivor_version), (&m.loser_id, m.loser_version)],
+        live_contact,
+        |c| c.version,
+        &m.take_from_loser,
+        ContactField::take,
     )?;
-    let mut kept = survivor.clone();
-    for f in &m.take_from_loser {
-        f.take(&mut kept, &loser);
-    }
     // One person in a sequence once: the duplicate's run of a sequence the
     // survivor is in already ends, as if the duplicate had been removed.
     let stopped = ctx
@@ -551,12 +565,7 @@ pub fn contacts(ctx: &WriteCtx, m: &ContactMerge) -> Result<Merged> {
             moved += u32::try_from(owners.len()).unwrap_or(u32::MAX);
         }
     }
-    let n = ctx.tx.execute(
-        "UPDATE contacts SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
-         WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![m.loser_id, m.loser_version, ctx.now, ctx.user_id],
-    )?;
-    ctx.expect_one("contact", "contacts", &m.loser_id, n)?;
+    soft_delete(ctx, "contact", "contacts", &m.loser_id, m.loser_version)?;
     let n = ctx.tx.execute(
         "UPDATE contacts SET name = ?3, name_kana = ?4, title = ?5, email = ?6, phone = ?7, mail_opt_out_at = ?8,
                              version = version + 1, updated_at = ?9, updated_by = ?10
@@ -598,28 +607,12 @@ pub fn contacts(ctx: &WriteCtx, m: &ContactMerge) -> Result<Merged> {
             },
         )?;
     }
-    ctx.audit(
+    recorded(
+        ctx,
         Entity::Contact,
-        &m.survivor_id,
-        "merge",
-        json!({
-            "merged": m.loser_id,
-            "merged_name": loser.name,
-            "took": m.take_from_loser,
-            "moved": serde_json::Value::Object(by_column),
-        }),
-    )?;
-    ctx.audit(
-        Entity::Contact,
-        &m.loser_id,
-        "merged_into",
-        json!({ "into": m.survivor_id }),
-    )?;
-    ctx.changed(Entity::Contact, &m.loser_id, "delete")?;
-    ctx.changed(Entity::Contact, &m.survivor_id, "update")?;
-    Ok(Merged {
-        survivor_id: m.survivor_id.clone(),
-        survivor_version: m.survivor_version + 1,
+        (&m.survivor_id, m.survivor_version),
+        (&m.loser_id, &loser.name),
+        json!({ "took": m.take_from_loser, "moved": serde_json::Value::Object(by_column) }),
         moved,
-    })
+    )
 }
