@@ -104,6 +104,9 @@ bench: test-deps app
 	# Customer health with 200,000 support cases: one customer's and the
 	# customer list sorted by health, against the bare SQL (ratio).
 	$(CARGO) bench -p kizuna-core --bench health
+	# Possible duplicates over 50,000 companies with 2% planted as a second
+	# spelling (and over their 100,000 contacts): median/p95 and pairs found.
+	$(CARGO) bench -p kizuna-core --bench duplicates
 	# Follow-up sequences: 100,000 contacts, 20,000 enrolled; one member's
 	# next due steps after a change and a touch's stop checks against the
 	# bare SQL (ratio).

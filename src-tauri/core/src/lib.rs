@@ -8,7 +8,7 @@
 //! listed before it (`tests/layering.rs` fails on an import against it):
 //! the foundation files at the root, then `store`, `team`, `mail`, `customers`,
 //! `followups`, `timeline`, `pipeline`, `contracts`, `support`, `handoff`,
-//! `leads`, `sequences`, `import`, `overview`, `app`.
+//! `leads`, `sequences`, `import`, `dedupe`, `overview`, `app`.
 
 // Foundation: no domain, used everywhere.
 pub mod changeset;
@@ -25,6 +25,7 @@ pub mod validate;
 pub mod app;
 pub mod contracts;
 pub mod customers;
+pub mod dedupe;
 pub mod followups;
 pub mod handoff;
 pub mod import;

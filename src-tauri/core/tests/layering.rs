@@ -26,6 +26,7 @@ const LAYERS: &[&str] = &[
     "leads",
     "sequences",
     "import",
+    "dedupe",
     "overview",
     "app",
 ];

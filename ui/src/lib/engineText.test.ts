@@ -75,6 +75,8 @@ const EXAMPLES: Examples = {
   sequence_waiting: { kind: 'sequence_waiting', params: { sequence: '資料請求後フォロー', reason: 'pushy', until: '2026-12-01 10:00' } },
   sequence_replied: { kind: 'sequence_replied', params: { sequence: '資料請求後フォロー' } },
   sequence_mail_sent: { kind: 'sequence_mail_sent', params: { sequence: '資料請求後フォロー', subject: '資料送付のご案内' } },
+  company_merged: { kind: 'company_merged', params: { merged: '(株)山田商事' } },
+  contact_merged: { kind: 'contact_merged', params: { merged: '山田 太郎', into: '山田太郎' } },
 };
 const examples: EngineText[] = Object.values(EXAMPLES);
 

@@ -147,6 +147,8 @@ function words(text: EngineText, lang: Language): [MessageKey, Params] {
     case 'sequence_enrolled':
     case 'sequence_replied':
     case 'sequence_mail_sent':
+    case 'company_merged':
+    case 'contact_merged':
       return [`engineText.${text.kind}`, text.params];
     case 'sequence_stopped':
       return ['engineText.sequence_stopped', { ...text.params, reason: sequenceReason(lang, text.params.reason) }];

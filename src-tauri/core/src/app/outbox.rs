@@ -12,6 +12,7 @@
 //! transaction ([`apply_once`]); a save that timed out on a hanging share may
 //! still have landed, and its queued copy is then skipped, not doubled.
 
+use crate::customers::alias::{self, Kind};
 use crate::customers::company::{self, CompanyEdit, NewCompany};
 use crate::error::{Error, ErrorCode, ErrorPayload, Result};
 use crate::followups::follow_up::{self, NewFollowUp};
@@ -116,12 +117,72 @@ pub struct Applied {
     pub reply: serde_json::Value,
 }
 
+/// `id` or, when that company was merged away while the op waited, its survivor.
+fn company_id(conn: &Connection, id: &mut String) -> Result<()> {
+    *id = alias::resolve(conn, Kind::Company, id)?;
+    Ok(())
+}
+
+fn contact_id(conn: &Connection, id: &mut String) -> Result<()> {
+    *id = alias::resolve(conn, Kind::Contact, id)?;
+    Ok(())
+}
+
+fn touch_ids(conn: &Connection, a: &mut NewActivity) -> Result<()> {
+    company_id(conn, &mut a.company_id)?;
+    for c in &mut a.contact_ids {
+        contact_id(conn, c)?;
+    }
+    Ok(())
+}
+
 impl Op {
+    /// The op naming survivors: a customer or contact merged away after the
+    /// op was queued is its survivor now (dedupe/merge.rs). An edit of the
+    /// merged-away record then meets the survivor's version, and becomes a
+    /// conflict the user decides, like any edit a colleague overtook.
+    fn resolved(&self, conn: &Connection) -> Result<Op> {
+        let mut op = self.clone();
+        match &mut op {
+            Op::LogActivity { activity } => touch_ids(conn, activity)?,
+            Op::CompleteFollowUp { touch: Some(t), .. } => touch_ids(conn, t)?,
+            Op::CreateFollowUp { follow_up } => {
+                if let Some(id) = &mut follow_up.company_id {
+                    company_id(conn, id)?;
+                }
+            }
+            Op::UpdateCompany { id, .. } => company_id(conn, id)?,
+            Op::OpenCase { case } => {
+                company_id(conn, &mut case.company_id)?;
+                if let Some(id) = &mut case.contact_id {
+                    contact_id(conn, id)?;
+                }
+            }
+            Op::SendHandoff { handoff } => {
+                company_id(conn, &mut handoff.company_id)?;
+                for p in &mut handoff.key_persons {
+                    contact_id(conn, &mut p.contact_id)?;
+                }
+            }
+            Op::ConvertLead { convert } => {
+                if let Some(id) = &mut convert.company_id {
+                    company_id(conn, id)?;
+                }
+                if let Some(id) = &mut convert.contact_id {
+                    contact_id(conn, id)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(op)
+    }
+
     fn apply(&self, ctx: &WriteCtx) -> Result<Applied> {
-        let applied = self.apply_only(ctx)?;
+        let op = self.resolved(ctx.tx)?;
+        let applied = op.apply_only(ctx)?;
         // A touch, a signal, a booked meeting or a deal's move stops the
         // sequences of that customer as it is written (sequences/stop.rs).
-        match self {
+        match &op {
             Op::LogActivity { activity } => stop::after_touch(ctx, &activity.company_id)?,
             Op::MoveDeal { request } => stop::after_deal_change(ctx, &request.deal_id)?,
             Op::UpdateDeal { id, .. } => stop::after_deal_change(ctx, id)?,

@@ -29,6 +29,11 @@
 //!                                    window polls it; prints the changes it saw
 //!     kizuna --db FILE [--as LOGIN] retitle-deal ID VERSION TITLE
 //!                                    a version-checked edit (exit 1 with [conflict] when stale)
+//!     kizuna --db FILE duplicates [--kind companies|contacts]
+//!                                    possible duplicates, strongest first, with why they match
+//!     kizuna --db FILE [--as LOGIN] merge [--kind companies|contacts] --survivor ID --loser ID
+//!                                    merge the loser into the survivor (the survivor's values
+//!                                    kept, empty ones filled from the loser); prints what moved
 //!     kizuna --db FILE update [--install]
 //!                                    what the Kizuna-updates folder beside FILE offers this
 //!                                    computer; --install checks a copy and runs it
@@ -44,7 +49,7 @@ use kizuna_core::{store::schema, Db, Error, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo [--lang ja|en] | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339] | import FILE --kind KIND [--mapping FILE] [--dry-run] [--update] [--encoding E] [--delimiter D] [--sheet NAME] [--header-row N] | import --undo BATCH_ID | lead add --source CODE [--company NAME] [--name NAME] [--mail MAIL] [--phone PHONE] [--message TEXT] [--to LOGIN] | update [--install]>";
+const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo [--lang ja|en] | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339] | import FILE --kind KIND [--mapping FILE] [--dry-run] [--update] [--encoding E] [--delimiter D] [--sheet NAME] [--header-row N] | import --undo BATCH_ID | lead add --source CODE [--company NAME] [--name NAME] [--mail MAIL] [--phone PHONE] [--message TEXT] [--to LOGIN] | duplicates [--kind companies|contacts] | merge [--kind companies|contacts] --survivor ID --loser ID | update [--install]>";
 
 fn main() -> ExitCode {
     // A bug must still end in one line that says what happened, not a
@@ -192,6 +197,8 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         ("update", flags) => update(&path, flags),
+        ("duplicates", flags) => duplicates(&path, flags),
+        ("merge", flags) => merge(&path, flags),
         ("backup", [dest]) => {
             // Read-only inspection first: backing up must not migrate the source.
             Db::inspect(&path)?;
@@ -219,6 +226,95 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
             Ok(ExitCode::from(2))
         }
     }
+}
+
+/// `--kind companies|contacts` (companies when absent); `None` when unknown.
+fn duplicate_kind(flags: &[String]) -> Option<kizuna_core::dedupe::pairs::DuplicateKind> {
+    use kizuna_core::dedupe::pairs::DuplicateKind;
+    match flags.iter().position(|f| f == "--kind") {
+        None => Some(DuplicateKind::Companies),
+        Some(i) => flags.get(i + 1).and_then(|k| DuplicateKind::parse(k)),
+    }
+}
+
+/// One pair per line: both records, tab-separated, then why they match.
+fn duplicates(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
+    let known = flags.is_empty() || (flags.len() == 2 && flags[0] == "--kind");
+    let (true, Some(kind)) = (known, duplicate_kind(flags)) else {
+        eprintln!("{USAGE}");
+        return Ok(ExitCode::from(2));
+    };
+    let db = Db::open(path, opts())?;
+    let list = kizuna_core::dedupe::pairs::list(db.conn(), kind)?;
+    for p in &list.pairs {
+        let reasons: Vec<&str> = p
+            .reasons
+            .iter()
+            .map(|r| match r {
+                kizuna_core::dedupe::pairs::DuplicateReason::Mail => "mail",
+                kizuna_core::dedupe::pairs::DuplicateReason::Name => "name",
+                kizuna_core::dedupe::pairs::DuplicateReason::Phone => "phone",
+                kizuna_core::dedupe::pairs::DuplicateReason::Reading => "reading",
+                kizuna_core::dedupe::pairs::DuplicateReason::Domain => "domain",
+            })
+            .collect();
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            p.first.id,
+            p.first.name,
+            p.second.id,
+            p.second.name,
+            reasons.join(",")
+        );
+    }
+    println!("{} pairs", list.total);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn merge(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
+    use kizuna_core::dedupe::merge::{self, CompanyMerge, ContactMerge};
+    use kizuna_core::dedupe::pairs::DuplicateKind;
+    let flag = |name: &str| {
+        flags
+            .chunks(2)
+            .find(|pair| pair[0] == name)
+            .and_then(|pair| pair.get(1))
+            .map(String::as_str)
+    };
+    let (Some(kind), Some(survivor), Some(loser)) = (duplicate_kind(flags), flag("--survivor"), flag("--loser")) else {
+        eprintln!("{USAGE}");
+        return Ok(ExitCode::from(2));
+    };
+    let mut db = Db::open(path, opts())?;
+    db.ensure_writable()?;
+    // An admin merging from a script keeps the survivor's values and fills
+    // only what it lacks, as the dialog suggests.
+    let merged = match kind {
+        DuplicateKind::Companies => {
+            let p = merge::company_preview(db.conn(), survivor, loser)?;
+            let m = CompanyMerge {
+                survivor_id: survivor.to_string(),
+                survivor_version: p.survivor.version,
+                loser_id: loser.to_string(),
+                loser_version: p.loser.version,
+                take_from_loser: p.suggested,
+            };
+            db.write(|ctx| merge::companies(ctx, &m))?
+        }
+        DuplicateKind::Contacts => {
+            let p = merge::contact_preview(db.conn(), survivor, loser)?;
+            let m = ContactMerge {
+                survivor_id: survivor.to_string(),
+                survivor_version: p.survivor.version,
+                loser_id: loser.to_string(),
+                loser_version: p.loser.version,
+                take_from_loser: p.suggested,
+            };
+            db.write(|ctx| merge::contacts(ctx, &m))?
+        }
+    };
+    println!("merged {loser} into {survivor}: {} records moved", merged.moved);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes `n` timeline notes, one transaction each, like a busy colleague:

@@ -3,6 +3,7 @@
 
 use crate::changeset::Changes;
 use crate::clock::Clock;
+use crate::customers::alias;
 use crate::customers::health::Health;
 use crate::error::{Error, Result};
 use crate::id::new_id;
@@ -266,8 +267,19 @@ const COMPANY_SELECT: &str = "SELECT c.id, c.version, c.name, c.name_kana, c.ind
  FROM companies c LEFT JOIN users u ON u.id = c.owner_id
  WHERE c.id = ?1 AND c.deleted_at IS NULL";
 
-/// One company; NotFound when it does not exist or was deleted.
+/// One company; NotFound when it does not exist or was deleted. A company
+/// merged into another is that other one (its `id` says so).
 pub fn get(conn: &Connection, id: &str) -> Result<Company> {
+    match get_exactly(conn, id) {
+        Err(Error::NotFound { .. }) => match alias::survivor(conn, alias::Kind::Company, id)? {
+            Some(survivor) => get_exactly(conn, &survivor),
+            None => get_exactly(conn, id),
+        },
+        found => found,
+    }
+}
+
+fn get_exactly(conn: &Connection, id: &str) -> Result<Company> {
     conn.prepare_cached(COMPANY_SELECT)?
         .query_row([id], |r| {
             Ok(Company {

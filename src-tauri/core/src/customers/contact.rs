@@ -1,6 +1,7 @@
 //! The people the team talks to at a customer (担当者): who they are, how to
 //! reach them, and the mail link the timeline offers.
 
+use super::alias;
 use super::company::{live, PHONE_MAX};
 use crate::changeset::Changes;
 use crate::error::{Error, Result};
@@ -125,8 +126,19 @@ fn contact_row(r: &rusqlite::Row) -> rusqlite::Result<Contact> {
     })
 }
 
-/// One live contact; NotFound when it does not exist or was deleted.
+/// One live contact; NotFound when it does not exist or was deleted. A
+/// contact merged into another is that other one (its `id` says so).
 pub fn contact(conn: &Connection, id: &str) -> Result<Contact> {
+    match contact_exactly(conn, id) {
+        Err(Error::NotFound { .. }) => match alias::survivor(conn, alias::Kind::Contact, id)? {
+            Some(survivor) => contact_exactly(conn, &survivor),
+            None => contact_exactly(conn, id),
+        },
+        found => found,
+    }
+}
+
+fn contact_exactly(conn: &Connection, id: &str) -> Result<Contact> {
     conn.prepare_cached(&format!("{CONTACT_COLUMNS} WHERE id = ?1 AND deleted_at IS NULL"))?
         .query_row([id], contact_row)
         .optional()?

@@ -315,6 +315,17 @@ pub enum EngineText {
         sequence: String,
         subject: String,
     },
+
+    // ---------------------------------------------------- duplicates
+    /// A duplicate customer (`merged`, its name then) folded into this one.
+    CompanyMerged {
+        merged: String,
+    },
+    /// A duplicate contact folded into another (`into`).
+    ContactMerged {
+        merged: String,
+        into: String,
+    },
 }
 
 /// The words of a lead source: a built-in code in `lang`, a team's own
@@ -774,6 +785,10 @@ impl EngineText {
             (SequenceReplied { sequence }, En) => format!("Reply to a sequence mail: {sequence}"),
             (SequenceMailSent { sequence, subject }, Ja) => format!("追客メール送信（{sequence}）: {subject}"),
             (SequenceMailSent { sequence, subject }, En) => format!("Sequence mail sent ({sequence}): {subject}"),
+            (CompanyMerged { merged }, Ja) => format!("重複を統合: 「{merged}」をこの顧客にまとめました"),
+            (CompanyMerged { merged }, En) => format!("Duplicate merged: {merged} is now this customer"),
+            (ContactMerged { merged, into }, Ja) => format!("担当者の重複を統合: {merged} → {into}"),
+            (ContactMerged { merged, into }, En) => format!("Duplicate contact merged: {merged} into {into}"),
         }
     }
 
@@ -1050,6 +1065,13 @@ pub(crate) mod tests {
                 sequence: "資料請求後フォロー".into(),
                 subject: "資料送付のご案内".into(),
             },
+            CompanyMerged {
+                merged: "(株)山田商事".into(),
+            },
+            ContactMerged {
+                merged: "山田 太郎".into(),
+                into: "山田太郎".into(),
+            },
         ];
         for t in &all {
             match t {
@@ -1101,7 +1123,9 @@ pub(crate) mod tests {
                 | SequenceStopped { .. }
                 | SequenceWaiting { .. }
                 | SequenceReplied { .. }
-                | SequenceMailSent { .. } => {}
+                | SequenceMailSent { .. }
+                | CompanyMerged { .. }
+                | ContactMerged { .. } => {}
             }
         }
         all
@@ -1110,7 +1134,7 @@ pub(crate) mod tests {
     #[test]
     fn every_kind_survives_its_columns_and_has_words_in_both_languages() {
         let examples = examples();
-        assert_eq!(examples.len(), 49);
+        assert_eq!(examples.len(), 51);
         for t in &examples {
             let (kind, params) = t.to_columns();
             assert_eq!(

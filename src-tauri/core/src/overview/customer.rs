@@ -84,6 +84,9 @@ pub struct CompanySummary {
 /// The detail header of a customer.
 pub fn summary(conn: &Connection, clock: &dyn Clock, id: &str) -> Result<CompanySummary> {
     let c = company::get(conn, id)?;
+    // A merged-away id shows the survivor (company::get follows the alias).
+    let id = c.id.clone();
+    let id = id.as_str();
     let open_deals = conn
         .prepare_cached(
             "SELECT d.id, d.title, d.amount, d.currency, s.name

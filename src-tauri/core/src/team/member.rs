@@ -451,6 +451,9 @@ mod tests {
             "lead_events.author_id",
             // Who ran an import: the batch list says it as it happened.
             "import_batches.created_by",
+            // Who merged two customers, who said two were not duplicates.
+            "merged_ids.merged_by",
+            "duplicate_dismissals.dismissed_by",
         ];
         let conn = f.db.conn();
         let tables: Vec<String> = conn

@@ -16,10 +16,14 @@ import type { CaseStatus } from './CaseStatus';
 import type { Company } from './Company';
 import type { CompanyEdit } from './CompanyEdit';
 import type { CompanyListItem } from './CompanyListItem';
+import type { CompanyMerge } from './CompanyMerge';
+import type { CompanyMergePreview } from './CompanyMergePreview';
 import type { CompanyQuery } from './CompanyQuery';
 import type { CompanySummary } from './CompanySummary';
 import type { Contact } from './Contact';
 import type { ContactEdit } from './ContactEdit';
+import type { ContactMerge } from './ContactMerge';
+import type { ContactMergePreview } from './ContactMergePreview';
 import type { Contacted } from './Contacted';
 import type { Convert } from './Convert';
 import type { Converted } from './Converted';
@@ -28,6 +32,8 @@ import type { DealEdit } from './DealEdit';
 import type { Deletion } from './Deletion';
 import type { DeletionImpact } from './DeletionImpact';
 import type { DrainReport } from './DrainReport';
+import type { DuplicateKind } from './DuplicateKind';
+import type { DuplicateList } from './DuplicateList';
 import type { EnrolmentView } from './EnrolmentView';
 import type { Entry } from './Entry';
 import type { FileInspection } from './FileInspection';
@@ -58,6 +64,7 @@ import type { MailSend } from './MailSend';
 import type { Matches } from './Matches';
 import type { Member } from './Member';
 import type { MergeReport } from './MergeReport';
+import type { Merged } from './Merged';
 import type { MoveDeal } from './MoveDeal';
 import type { MoveOutcome } from './MoveOutcome';
 import type { NewActivity } from './NewActivity';
@@ -240,6 +247,13 @@ export function companyHandoffs(companyId: string): Promise<HandoffSummary[]> {
 }
 
 /**
+ * `company_merge_preview` in src-tauri/src/commands/duplicates.rs.
+ */
+export function companyMergePreview(survivorId: string, loserId: string): Promise<CompanyMergePreview> {
+  return call<CompanyMergePreview>('company_merge_preview', { survivorId, loserId });
+}
+
+/**
  * `company_summary` in src-tauri/src/commands/customers.rs.
  */
 export function companySummary(id: string): Promise<CompanySummary> {
@@ -260,6 +274,13 @@ export function completeFollowUp(id: string, version: number, touch: NewActivity
  */
 export function confirmLateMail(id: string, version: number, send: boolean): Promise<null> {
   return call<null>('confirm_late_mail', { id, version, send });
+}
+
+/**
+ * `contact_merge_preview` in src-tauri/src/commands/duplicates.rs.
+ */
+export function contactMergePreview(survivorId: string, loserId: string): Promise<ContactMergePreview> {
+  return call<ContactMergePreview>('contact_merge_preview', { survivorId, loserId });
 }
 
 /**
@@ -407,6 +428,13 @@ export function deleteSequence(id: string, version: number): Promise<null> {
 }
 
 /**
+ * `dismiss_duplicate` in src-tauri/src/commands/duplicates.rs.
+ */
+export function dismissDuplicate(kind: DuplicateKind, firstId: string, secondId: string): Promise<null> {
+  return call<null>('dismiss_duplicate', { kind, firstId, secondId });
+}
+
+/**
  * `disqualify_lead` in src-tauri/src/commands/leads.rs.
  */
 export function disqualifyLead(id: string, version: number, reason: string): Promise<number> {
@@ -425,6 +453,13 @@ export function drainOutbox(): Promise<DrainReport> {
  */
 export function dueCount(): Promise<number> {
   return call<number>('due_count');
+}
+
+/**
+ * `duplicates` in src-tauri/src/commands/duplicates.rs.
+ */
+export function duplicates(kind: DuplicateKind): Promise<DuplicateList> {
+  return call<DuplicateList>('duplicates', { kind });
 }
 
 /**
@@ -636,6 +671,20 @@ export function mailsNeedingAttention(): Promise<MailSend[]> {
  */
 export function members(): Promise<Member[]> {
   return call<Member[]>('members');
+}
+
+/**
+ * `merge_companies` in src-tauri/src/commands/duplicates.rs.
+ */
+export function mergeCompanies(merge: CompanyMerge): Promise<Merged> {
+  return call<Merged>('merge_companies', { merge });
+}
+
+/**
+ * `merge_contacts` in src-tauri/src/commands/duplicates.rs.
+ */
+export function mergeContacts(merge: ContactMerge): Promise<Merged> {
+  return call<Merged>('merge_contacts', { merge });
 }
 
 /**
@@ -1167,9 +1216,11 @@ export const COMMANDS = [
   'company_contracts',
   'company_deletion_impact',
   'company_handoffs',
+  'company_merge_preview',
   'company_summary',
   'complete_follow_up',
   'confirm_late_mail',
+  'contact_merge_preview',
   'contacts',
   'convert_lead',
   'create_company',
@@ -1190,9 +1241,11 @@ export const COMMANDS = [
   'delete_lead',
   'delete_pipeline',
   'delete_sequence',
+  'dismiss_duplicate',
   'disqualify_lead',
   'drain_outbox',
   'due_count',
+  'duplicates',
   'enrol_in_sequence',
   'enrolments',
   'export_nurture',
@@ -1221,6 +1274,8 @@ export const COMMANDS = [
   'mail_signature',
   'mails_needing_attention',
   'members',
+  'merge_companies',
+  'merge_contacts',
   'merge_members',
   'move_deal',
   'nobody_forgotten',
