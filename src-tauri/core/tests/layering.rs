@@ -27,6 +27,7 @@ const LAYERS: &[&str] = &[
     "sequences",
     "overview",
     "app",
+    "export",
 ];
 
 fn rank(module: &str) -> usize {

@@ -1779,6 +1779,7 @@ export const en: Catalog = {
     mail_sending_elsewhere: 'This mail is being sent from your other computer. Kizuna checks again shortly.',
     mail_outcome_unknown: 'A send of this mail from your other computer never reported back, so it may have gone out. Check the recipient’s mail before sending it again.',
     credential_store: 'The operating system’s credential store could not be used.',
+    unencodable: 'The export stopped: a character cannot be written in Shift_JIS. Choose UTF-8, or change that character.',
     io: 'Reading or writing the file failed.',
     internal: 'An internal error occurred.',
   },

@@ -34,6 +34,7 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   mail_sending_elsewhere: true,
   mail_outcome_unknown: true,
   credential_store: true,
+  unencodable: true,
   io: true,
   internal: true,
 };
