@@ -9,6 +9,7 @@ pub mod customers;
 pub mod database;
 pub mod deals;
 pub mod deletions;
+pub mod export;
 pub mod follow_ups;
 pub mod handoff;
 pub mod leads;

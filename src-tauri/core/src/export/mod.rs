@@ -243,6 +243,22 @@ pub fn export(
     }
 }
 
+/// [`export`] from the team file at `team_file` through a read-only
+/// connection of its own: the desktop's session (and its write connection)
+/// stays free for the user's other work while a large export runs.
+pub fn export_team_file(
+    team_file: &Path,
+    lang: Language,
+    offset: FixedOffset,
+    req: &ExportRequest,
+    path: &Path,
+) -> Result<ExportOutcome> {
+    let conn = crate::store::db::read_only_connection(team_file, false)?;
+    // A page waits for a colleague's save to finish rather than fail.
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    export(&conn, lang, offset, req, path)
+}
+
 fn write_to(scope: &Scope, req: &ExportRequest, partial: &Path) -> Result<u64> {
     match req.format {
         ExportFormat::Xlsx => {

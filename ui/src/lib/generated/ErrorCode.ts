@@ -4,4 +4,4 @@
  * Stable, machine-readable reason. The UI has a translation for each
  * (`error.<code>` in both catalogues); a test keeps the lists in step.
  */
-export type ErrorCode = "not_kizuna" | "damaged" | "schema_too_new" | "file_missing" | "file_exists" | "not_found" | "conflict" | "invalid" | "busy" | "read_only" | "unreachable" | "queued" | "no_database" | "recovery_blocked" | "identity_required" | "unknown_value" | "mail_unreachable" | "mail_auth" | "mail_tls" | "mail_rejected" | "mail_server" | "mail_no_password" | "mail_no_account" | "mail_sending_elsewhere" | "mail_outcome_unknown" | "credential_store" | "io" | "internal";
+export type ErrorCode = "not_kizuna" | "damaged" | "schema_too_new" | "file_missing" | "file_exists" | "not_found" | "conflict" | "invalid" | "busy" | "read_only" | "unreachable" | "queued" | "no_database" | "recovery_blocked" | "identity_required" | "unknown_value" | "mail_unreachable" | "mail_auth" | "mail_tls" | "mail_rejected" | "mail_server" | "mail_no_password" | "mail_no_account" | "mail_sending_elsewhere" | "mail_outcome_unknown" | "credential_store" | "unencodable" | "io" | "internal";
