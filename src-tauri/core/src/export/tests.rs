@@ -217,3 +217,15 @@ fn renewal_work_becomes_all_day_events_with_stable_uids() {
     .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Invalid);
 }
+
+#[test]
+fn an_export_reads_the_team_file_through_its_own_connection_while_the_desktop_has_it_open() {
+    let mut f = fixture();
+    company(&mut f.db, "山田商事");
+    let path = f._dir.path().join("own.csv");
+    let req = request(ExportKind::Customers, ExportFormat::Csv);
+    let out = export_team_file(f.db.path(), Language::Ja, f.clock.offset(), &req, &path).unwrap();
+    assert_eq!(out.rows, 1);
+    // The desktop writes on meanwhile.
+    company(&mut f.db, "次の会社");
+}
