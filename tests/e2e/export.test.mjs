@@ -203,6 +203,7 @@ test('customers export to xlsx from the window and read back; contact, contract,
   await app.click('[data-testid="owner-change-save"]');
   const skipped = await app.text('[data-testid="owner-change-skipped"]');
   assert.ok(skipped.includes(b.name), skipped);
+  assert.ok((await app.text('[data-testid="owner-change-dialog"]')).includes('2社の担当を変更します'), 'the dialog still says what was asked');
   await app.screenshot('owner-change-skipped-ja');
   const after = await app.invoke('companies', { query: ALL });
   assert.equal(after.find((c) => c.id === a.id).owner_id, successor.id, 'the first changed');
