@@ -108,11 +108,39 @@ impl<W: Write> Csv<W> {
     }
 }
 
+/// The JIS X 0208 characters that Windows' Shift_JIS (CP932) keeps under
+/// another Unicode code point than JIS does: text typed on a Mac (or copied
+/// from a JIS-faithful source) has the left one, Excel on Windows reads the
+/// right one for the same bytes. The same character on paper, so it is
+/// written, not refused: 〜 (WAVE DASH) is 0x8160 like ～.
+const JIS_TO_CP932: [(char, char); 7] = [
+    ('\u{301C}', '\u{FF5E}'), // 〜 wave dash
+    ('\u{2016}', '\u{2225}'), // ‖ double vertical line
+    ('\u{2212}', '\u{FF0D}'), // − minus sign
+    ('\u{2014}', '\u{2015}'), // — em dash
+    ('\u{00A2}', '\u{FFE0}'), // ¢
+    ('\u{00A3}', '\u{FFE1}'), // £
+    ('\u{00AC}', '\u{FFE2}'), // ¬
+];
+
 /// `text` in Shift_JIS appended to `out`, or the first character it has no
 /// code for.
 pub fn encode_sjis(text: &str, out: &mut Vec<u8>) -> std::result::Result<(), char> {
+    let mapped: std::borrow::Cow<str> = if text.contains(|c| JIS_TO_CP932.iter().any(|(jis, _)| *jis == c)) {
+        text.chars()
+            .map(|c| {
+                JIS_TO_CP932
+                    .iter()
+                    .find(|(jis, _)| *jis == c)
+                    .map_or(c, |(_, win)| *win)
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    };
     let mut encoder = SHIFT_JIS.new_encoder();
-    let mut rest = text;
+    let mut rest: &str = &mapped;
     let mut buf = [0u8; 1024];
     loop {
         let (result, read, written) = encoder.encode_from_utf8_without_replacement(rest, &mut buf, true);
@@ -203,6 +231,14 @@ mod tests {
         expected.extend_from_slice(&[0xFB, 0xFC, 0xFA, 0xB1, 0x87, 0x40]);
         expected.extend_from_slice(b"\",1\r\n");
         assert_eq!(bytes, expected);
+    }
+
+    #[test]
+    fn jis_characters_windows_keeps_elsewhere_are_written_as_windows_reads_them() {
+        let mut out = Vec::new();
+        // 〜 (U+301C, a Mac's wave dash) and ～ (U+FF5E, Windows') are both 81 60; − is 81 7C.
+        encode_sjis("10〜20～30−1", &mut out).unwrap();
+        assert_eq!(out, b"10\x81\x6020\x81\x6030\x81\x7C1");
     }
 
     #[test]
