@@ -108,6 +108,10 @@ bench: test-deps app
 	# next due steps after a change and a touch's stop checks against the
 	# bare SQL (ratio).
 	$(CARGO) bench -p kizuna-core --bench sequences
+	# Import from Excel: 50,000 companies and 100,000 contacts from generated
+	# workbooks; rows/s, the longest single save (must stay under 1 s) and
+	# peak memory; undo of the contacts (about a minute).
+	$(CARGO) bench -p kizuna-core --bench import
 	# Reminder punctuality (p50/p99 delay after the due time), a colleague's
 	# change reaching the scheduler, and its idle CPU (about a minute).
 	$(CARGO) bench -p kizuna-core --bench reminders

@@ -6,6 +6,7 @@
 
 use kizuna_core::app::outbox::OutboxCounts;
 use kizuna_core::followups::reminder::{Notice, NotificationFailed};
+use kizuna_core::import::batch::{ImportFinished, ImportProgress};
 use kizuna_core::store::changes::{ChangeBatch, Reachability};
 use kizuna_core::store::queue::Waiting;
 use kizuna_core::team::presence::Presence;
@@ -56,3 +57,7 @@ pub const SHOW_FOLLOW_UPS: Event<()> = Event::new("show-follow-ups");
 pub const PRESENCE: Event<Presence> = Event::new("presence");
 /// A save waits for colleagues' saves (`null`: it is through).
 pub const SAVE_WAIT: Event<Option<Waiting>> = Event::new("save-wait");
+/// The running import wrote another transaction's rows.
+pub const IMPORT_PROGRESS: Event<ImportProgress> = Event::new("import-progress");
+/// The running import ended (done, cancelled, or stopped by an error).
+pub const IMPORT_FINISHED: Event<ImportFinished> = Event::new("import-finished");

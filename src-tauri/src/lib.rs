@@ -65,6 +65,7 @@ pub fn run() {
             let sink = Arc::new(live::WindowSink::new(app.handle().clone()));
             let state = AppState::start(dirs, sys_locale::get_locale(), notifier, sink, app.handle().clone());
             app.manage(state);
+            app.manage(commands::import::Running::default());
             tray::create(app.handle())?;
             if std::env::args().any(|a| a == START_HIDDEN) {
                 if let Some(w) = app.get_webview_window("main") {
@@ -156,6 +157,12 @@ pub fn run() {
             commands::renewals::update_contract,
             commands::renewals::advance_renewal,
             commands::renewals::renewal_rate,
+            commands::import::import_inspect,
+            commands::import::import_preview,
+            commands::import::import_start,
+            commands::import::import_cancel,
+            commands::import::import_batches,
+            commands::import::undo_import,
             commands::leads::leads_inbox,
             commands::leads::lead_detail,
             commands::leads::lead_matches,

@@ -54,6 +54,16 @@ pub enum ErrorCode {
     MailOutcomeUnknown,
     /// The operating system's credential store refused or failed.
     CredentialStore,
+    /// The file to import is neither a spreadsheet nor text Kizuna can read.
+    ImportUnreadable,
+    /// The file's bytes are not valid in the chosen encoding.
+    ImportEncoding,
+    /// The workbook has no sheet of that name.
+    ImportUnknownSheet,
+    /// The file (or the sheet) holds no rows below its header.
+    ImportEmpty,
+    /// The import batch was undone already (or is still running).
+    ImportBatchClosed,
     /// A character the chosen file encoding cannot hold (Shift_JIS and 𠮷):
     /// the export stopped rather than drop it; `current` names the row,
     /// column and character.
@@ -121,6 +131,8 @@ pub enum Error {
     MailOutcomeUnknown { computer_id: String, since: String },
     #[error("the credential store failed: {0}")]
     CredentialStore(String),
+    #[error("import: {0}")]
+    Import(ImportProblem),
     /// The export's row (the header is row 1) and column holding a character
     /// the chosen encoding cannot write (writers/csv.rs).
     #[error("row {row}, {column}: {character:?} cannot be written in this encoding")]
@@ -135,6 +147,40 @@ pub enum Error {
     Sqlite(rusqlite::Error),
     #[error("{0}")]
     Internal(String),
+}
+
+/// Why a file cannot be imported (import/), each with its own message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportProblem {
+    Unreadable(String),
+    Encoding,
+    UnknownSheet(String),
+    Empty,
+    BatchClosed,
+}
+
+impl ImportProblem {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ImportProblem::Unreadable(_) => ErrorCode::ImportUnreadable,
+            ImportProblem::Encoding => ErrorCode::ImportEncoding,
+            ImportProblem::UnknownSheet(_) => ErrorCode::ImportUnknownSheet,
+            ImportProblem::Empty => ErrorCode::ImportEmpty,
+            ImportProblem::BatchClosed => ErrorCode::ImportBatchClosed,
+        }
+    }
+}
+
+impl std::fmt::Display for ImportProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportProblem::Unreadable(why) => write!(f, "the file cannot be read as a spreadsheet or text: {why}"),
+            ImportProblem::Encoding => f.write_str("the file is not valid text in the chosen encoding"),
+            ImportProblem::UnknownSheet(name) => write!(f, "the workbook has no sheet {name:?}"),
+            ImportProblem::Empty => f.write_str("the file holds no rows to import"),
+            ImportProblem::BatchClosed => f.write_str("the import batch is undone already or still running"),
+        }
+    }
 }
 
 /// How a send through the mail server failed: each has its own message in
@@ -191,6 +237,7 @@ impl Error {
             Error::MailSendingElsewhere { .. } => ErrorCode::MailSendingElsewhere,
             Error::MailOutcomeUnknown { .. } => ErrorCode::MailOutcomeUnknown,
             Error::CredentialStore(_) => ErrorCode::CredentialStore,
+            Error::Import(p) => p.code(),
             Error::Unencodable { .. } => ErrorCode::Unencodable,
             Error::Io(e) if is_unreachable_io(e) => ErrorCode::Unreachable,
             Error::Io(_) => ErrorCode::Io,

@@ -8,7 +8,7 @@
 //! listed before it (`tests/layering.rs` fails on an import against it):
 //! the foundation files at the root, then `store`, `team`, `mail`, `customers`,
 //! `followups`, `timeline`, `pipeline`, `contracts`, `support`, `handoff`,
-//! `leads`, `sequences`, `overview`, `app`, `export`.
+//! `leads`, `sequences`, `import`, `overview`, `app`, `export`.
 
 // Foundation: no domain, used everywhere.
 pub mod changeset;
@@ -29,6 +29,7 @@ pub mod customers;
 pub mod export;
 pub mod followups;
 pub mod handoff;
+pub mod import;
 pub mod leads;
 pub mod mail;
 pub mod overview;

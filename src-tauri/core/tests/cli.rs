@@ -504,3 +504,65 @@ fn a_web_form_lead_arrives_from_the_cli() {
     let out = kizuna(&["--db", db_s, "lead", "add", "--company", "x"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
+
+fn live_companies(db: &Path) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("SELECT COUNT(*) FROM companies WHERE deleted_at IS NULL", [], |r| {
+        r.get(0)
+    })
+    .unwrap()
+}
+
+#[test]
+fn an_admin_imports_a_shift_jis_csv_dry_run_first_then_undoes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.db");
+    let db_s = db.to_str().unwrap();
+    assert!(kizuna(&["--db", db_s, "demo", "--lang", "ja"]).status.success());
+    let before = live_companies(&db);
+    let csv = dir.path().join("顧客.csv");
+    let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(
+        "顧客一覧\r\n会社名,業種,電話番号,営業担当\r\n株式会社髙木工業,製造,03-9999-0001,\r\n﨑田商事株式会社,卸売,06-9999-0002,誰でもない人\r\n株式会社髙木工業,製造,03-9999-0001,\r\n",
+    );
+    std::fs::write(&csv, bytes).unwrap();
+    let csv_s = csv.to_str().unwrap();
+
+    let out = kizuna(&["--db", db_s, "import", csv_s, "--kind", "companies", "--dry-run"]);
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains("shift_jis, comma, header on row 2"), "{t}");
+    assert!(
+        t.contains("会社名 -> company_name") && t.contains("営業担当 -> owner"),
+        "{t}"
+    );
+    assert!(
+        t.contains("3 rows: 1 new, 0 update, 0 match (skipped), 1 repeated in the file, 1 with problems"),
+        "{t}"
+    );
+    assert!(t.contains("row 4: unknown_owner (owner: \"誰でもない人\")"), "{t}");
+    assert_eq!(live_companies(&db), before, "a dry run writes nothing");
+
+    let out = kizuna(&["--db", db_s, "import", csv_s, "--kind", "companies"]);
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains("1 added, 0 updated, 2 skipped, 0 failed"), "{t}");
+    assert!(t.contains("rows per second"), "{t}");
+    let batch = t.lines().find_map(|l| l.strip_prefix("batch ")).unwrap().to_string();
+    assert_eq!(live_companies(&db), before + 1);
+
+    // The same file again adds nothing.
+    let out = kizuna(&["--db", db_s, "import", csv_s, "--kind", "companies"]);
+    assert!(text(&out).contains("0 added"), "{}", text(&out));
+    assert_eq!(live_companies(&db), before + 1);
+
+    let out = kizuna(&["--db", db_s, "import", "--undo", &batch]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("1 removed"), "{}", text(&out));
+    assert_eq!(live_companies(&db), before);
+    let again = kizuna(&["--db", db_s, "import", "--undo", &batch]);
+    assert!(!again.status.success());
+    assert!(text(&again).contains("[import_batch_closed]"), "{}", text(&again));
+
+    let out = kizuna(&["--db", db_s, "import", csv_s, "--kind", "invoices"]);
+    assert!(text(&out).contains("[invalid]"), "{}", text(&out));
+}

@@ -25,6 +25,7 @@ const LAYERS: &[&str] = &[
     "handoff",
     "leads",
     "sequences",
+    "import",
     "overview",
     "app",
     "export",

@@ -12,6 +12,7 @@ pub mod deletions;
 pub mod export;
 pub mod follow_ups;
 pub mod handoff;
+pub mod import;
 pub mod leads;
 pub mod mail;
 pub mod members;

@@ -324,6 +324,18 @@ impl Session {
         self.db.as_ref().map(|db| db.path().to_path_buf())
     }
 
+    /// A connection of its own to the open team file, as the same member,
+    /// for long work (an import) that must not keep the window's other
+    /// calls waiting behind the session: each of its saves still takes its
+    /// turn with everyone else's.
+    pub fn another_connection(&self) -> Result<Db> {
+        let db = self.db.as_ref().ok_or(Error::NoDatabase)?;
+        let me = db.member().map(|u| u.id.clone()).ok_or(Error::IdentityRequired)?;
+        let mut fresh = Db::open(db.path(), self.opts.clone())?;
+        fresh.act_as(Some(&me))?;
+        Ok(fresh)
+    }
+
     pub fn db(&mut self) -> Result<&mut Db> {
         self.db.as_mut().ok_or(Error::NoDatabase)
     }

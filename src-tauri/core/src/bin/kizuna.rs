@@ -13,6 +13,14 @@
 //!            [--mail MAIL] [--phone PHONE] [--message TEXT] [--to LOGIN]
 //!                                    receive an inquiry (a web form's script, an import):
 //!                                    assigned by the team's rule unless --to; prints its id
+//!     kizuna --db FILE [--as LOGIN] import FILE --kind companies|contacts|deals
+//!            [--mapping MAPPING.json] [--dry-run] [--update] [--encoding sjis|utf8|utf16]
+//!            [--delimiter comma|tab|semicolon] [--sheet NAME] [--header-row N]
+//!                                    import an Excel or CSV file as one batch (docs/import.md);
+//!                                    --dry-run prints the plan and every row's problems;
+//!                                    MAPPING: {"header": "field", …}; prints the batch id
+//!     kizuna --db FILE [--as LOGIN] import --undo BATCH_ID
+//!                                    take an import back (rows colleagues changed stay, listed)
 //!     kizuna --db FILE [--as LOGIN] stress N [--pause-ms MAX] [--timings]
 //!                                    N small writes (timeline notes), each acknowledged
 //!                                    on stdout once committed: the shared-file tests;
@@ -39,7 +47,7 @@ use kizuna_core::{store::schema, Db, Error, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo [--lang ja|en] | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339] | lead add --source CODE [--company NAME] [--name NAME] [--mail MAIL] [--phone PHONE] [--message TEXT] [--to LOGIN] | export --kind KIND --format xlsx|csv|ics [--encoding utf8|sjis] [--lang ja|en] [--owner LOGIN] OUT | update [--install]>";
+const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo [--lang ja|en] | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339] | import FILE --kind KIND [--mapping FILE] [--dry-run] [--update] [--encoding E] [--delimiter D] [--sheet NAME] [--header-row N] | import --undo BATCH_ID | lead add --source CODE [--company NAME] [--name NAME] [--mail MAIL] [--phone PHONE] [--message TEXT] [--to LOGIN] | export --kind KIND --format xlsx|csv|ics [--encoding utf8|sjis] [--lang ja|en] [--owner LOGIN] OUT | update [--install]>";
 
 fn main() -> ExitCode {
     // A bug must still end in one line that says what happened, not a
@@ -157,6 +165,8 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
         ("check", []) => check(&path),
         ("follow-up", flags) => plan_follow_up(&path, flags),
         ("lead", [sub, flags @ ..]) if sub == "add" => add_lead(&path, flags),
+        ("import", [flag, batch]) if flag == "--undo" => undo_import(&path, batch),
+        ("import", [file, flags @ ..]) => import(&path, Path::new(file), flags),
         ("restore", [backup]) => {
             let now = to_db(chrono::Utc::now());
             match kizuna_core::store::db::restore(&path, Path::new(backup), &now)? {
@@ -538,4 +548,181 @@ fn check(path: &Path) -> Result<ExitCode, Error> {
     }
     println!("integrity ok");
     Ok(ExitCode::SUCCESS)
+}
+
+/// `import FILE --kind …`: the dry run, or the import as one batch.
+fn import(path: &Path, file: &Path, flags: &[String]) -> Result<ExitCode, Error> {
+    use kizuna_core::import::{batch, encoding::TextEncoding, mapping, plan::OnMatch, preview, source};
+    let usage = || {
+        eprintln!("usage: kizuna --db FILE import FILE --kind companies|contacts|deals [--mapping FILE] [--dry-run] [--update] [--encoding sjis|utf8|utf16] [--delimiter comma|tab|semicolon] [--sheet NAME] [--header-row N]");
+        Ok(ExitCode::from(2))
+    };
+    let (mut kind, mut mapping_file, mut dry_run, mut on_match) = (None, None, false, OnMatch::Skip);
+    let mut read = source::ReadOptions::default();
+    let mut i = 0;
+    while i < flags.len() {
+        let value = flags.get(i + 1).map(String::as_str);
+        match (flags[i].as_str(), value) {
+            ("--dry-run", _) => dry_run = true,
+            ("--update", _) => on_match = OnMatch::Update,
+            ("--kind", Some(v)) => kind = Some(mapping::ImportKind::parse(v).ok_or(Error::invalid("kind", "unknown"))?),
+            ("--mapping", Some(v)) => mapping_file = Some(PathBuf::from(v)),
+            ("--encoding", Some(v)) => {
+                read.encoding = Some(TextEncoding::parse(v).ok_or(Error::invalid("encoding", "unknown"))?)
+            }
+            ("--delimiter", Some(v)) => {
+                read.delimiter = Some(
+                    serde_json::from_value(serde_json::Value::String(v.to_string()))
+                        .map_err(|_| Error::invalid("delimiter", "unknown"))?,
+                )
+            }
+            ("--sheet", Some(v)) => read.sheet = Some(v.to_string()),
+            ("--header-row", Some(v)) => {
+                // As Excel numbers rows (1 is the first).
+                let n: u32 = v.parse().map_err(|_| Error::invalid("header_row", "format"))?;
+                read.header_row = Some(n.checked_sub(1).ok_or(Error::invalid("header_row", "format"))?);
+            }
+            _ => return usage(),
+        }
+        i += if matches!(flags[i].as_str(), "--dry-run" | "--update") {
+            1
+        } else {
+            2
+        };
+    }
+    let Some(kind) = kind else { return usage() };
+    let sheet = source::read(file, &read)?;
+    let mut db = Db::open(path, opts())?;
+    let found = preview::inspect(db.conn(), &sheet, kind, read.header_row)?;
+    let columns = match &mapping_file {
+        None => found.columns.clone(),
+        Some(m) => {
+            let text = std::fs::read_to_string(m)?;
+            let by_header: std::collections::HashMap<String, Option<mapping::ImportField>> =
+                serde_json::from_str(&text).map_err(|_| Error::invalid("mapping", "format"))?;
+            found
+                .headers
+                .iter()
+                .map(|h| by_header.get(h).copied().flatten())
+                .collect()
+        }
+    };
+    let words = |v: &dyn erased::Named| v.name();
+    println!(
+        "{}: {}{}{}, header on row {}, layout {}",
+        file.display(),
+        words(&found.format),
+        found.encoding.map(|e| format!(", {}", words(&e))).unwrap_or_default(),
+        found.delimiter.map(|d| format!(", {}", words(&d))).unwrap_or_default(),
+        found.header_row + 1,
+        words(&found.layout),
+    );
+    for (h, c) in found.headers.iter().zip(&columns) {
+        println!(
+            "  {h} -> {}",
+            c.as_ref().map_or("(not imported)".to_string(), |f| words(f))
+        );
+    }
+    if dry_run {
+        let p = preview::preview(db.conn(), &sheet, kind, found.header_row, &columns, on_match)?;
+        let c = &p.counts;
+        println!(
+            "{} rows: {} new, {} update, {} match (skipped), {} repeated in the file, {} with problems",
+            c.total, c.new, c.update, c.skip_existing, c.skip_duplicate, c.errors
+        );
+        for f in &p.missing {
+            println!("missing column: {}", words(f));
+        }
+        for r in p.rows.iter().filter(|r| !r.problems.is_empty()) {
+            let what: Vec<String> = r
+                .problems
+                .iter()
+                .map(|x| match x.field {
+                    Some(f) => format!("{} ({}: {:?})", words(&x.code), words(&f), x.value),
+                    None => words(&x.code),
+                })
+                .collect();
+            println!("row {}: {}", r.line, what.join(", "));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let req = batch::ImportRequest {
+        kind,
+        read,
+        header_row: found.header_row,
+        columns,
+        on_match,
+        save_mapping: mapping_file.is_some(),
+    };
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let r = batch::run(&mut db, &name, &sheet, &req, &mut |_| {}, &never)?;
+    println!("batch {}", r.batch_id);
+    println!(
+        "{} added, {} updated, {} skipped, {} failed ({} companies added with them)",
+        r.added,
+        r.updated,
+        r.skipped,
+        r.failed.len(),
+        r.companies_added
+    );
+    for f in &r.failed {
+        println!(
+            "row {}: {}{}",
+            f.line,
+            f.code,
+            f.field.as_ref().map(|x| format!(" ({x})")).unwrap_or_default()
+        );
+    }
+    println!(
+        "{:.0} rows per second, {} ms in all, longest save {} ms",
+        r.rows_per_second, r.elapsed_ms, r.longest_write_ms
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `import --undo BATCH_ID`.
+fn undo_import(path: &Path, batch_id: &str) -> Result<ExitCode, Error> {
+    let mut db = Db::open(path, opts())?;
+    let r = kizuna_core::import::batch::undo(&mut db, batch_id)?;
+    println!(
+        "{} removed, {} put back, {} already deleted, {} kept",
+        r.removed,
+        r.restored,
+        r.gone,
+        r.refused.len()
+    );
+    for k in &r.refused {
+        let why = match k.reason {
+            kizuna_core::import::batch::ImportRefusalReason::ChangedSince => format!(
+                "changed since by {} at {}",
+                k.by.as_deref().unwrap_or("?"),
+                k.at.as_deref().unwrap_or("?")
+            ),
+            kizuna_core::import::batch::ImportRefusalReason::HasRecords => {
+                "has contacts, deals or contracts now".to_string()
+            }
+        };
+        println!("kept {} {} ({}): {why}", k.entity.as_str(), k.name, k.id);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The snake_case names the engine's enums serialise to: the words the
+/// CLI prints and a mapping file uses.
+mod erased {
+    pub trait Named {
+        fn name(&self) -> String;
+    }
+    impl<T: serde::Serialize> Named for T {
+        fn name(&self) -> String {
+            serde_json::to_value(self)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default()
+        }
+    }
 }

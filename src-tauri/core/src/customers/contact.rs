@@ -30,7 +30,7 @@ pub struct NewContact {
 }
 
 /// The editable fields of a contact; the company does not change.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ContactEdit {
     pub name: String,

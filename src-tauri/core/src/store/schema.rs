@@ -41,6 +41,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!("../../migrations/0016_leads.sql")),
     sql(include_str!("../../migrations/0017_mail_sends.sql")),
     sql(include_str!("../../migrations/0018_sequences.sql")),
+    sql(include_str!("../../migrations/0019_import.sql")),
     // The file's number was reserved for it; its place in this list is the
     // schema version.
     sql(include_str!("../../migrations/0021_archive.sql")),
@@ -103,7 +104,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
-        assert_eq!(CURRENT, 19);
+        assert_eq!(CURRENT, 20);
         // The copy taken before migrating is the old file, whole.
         let copies: Vec<_> = std::fs::read_dir(&backups)
             .unwrap()
@@ -114,7 +115,7 @@ mod tests {
             .file_name()
             .unwrap()
             .to_string_lossy()
-            .starts_with("kizuna-before-v19-"));
+            .starts_with("kizuna-before-v20-"));
         let old = Connection::open(&copies[0]).unwrap();
         assert_eq!(
             old.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))

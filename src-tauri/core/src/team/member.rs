@@ -451,6 +451,8 @@ mod tests {
             // lead's history: what happened then, by whom.
             "leads.assigned_by",
             "lead_events.author_id",
+            // Who ran an import: the batch list says it as it happened.
+            "import_batches.created_by",
         ];
         let conn = f.db.conn();
         let tables: Vec<String> = conn

@@ -4,4 +4,4 @@
  * The kinds of record the change log and the audit log name. The UI gets
  * the same list (ts-rs) and subscribes its views to these.
  */
-export type Entity = "activity" | "company" | "contact" | "contract" | "deal" | "follow_up" | "handoff" | "lead" | "mail_send" | "member_session" | "pipeline" | "sequence" | "enrolment" | "settings" | "stage" | "support_case" | "user";
+export type Entity = "activity" | "company" | "contact" | "contract" | "deal" | "follow_up" | "handoff" | "import_batch" | "lead" | "mail_send" | "member_session" | "pipeline" | "sequence" | "enrolment" | "settings" | "stage" | "support_case" | "user";

@@ -32,6 +32,7 @@ import type { EnrolmentView } from './EnrolmentView';
 import type { Entry } from './Entry';
 import type { ExportOutcome } from './ExportOutcome';
 import type { ExportRequest } from './ExportRequest';
+import type { FileInspection } from './FileInspection';
 import type { FollowUpItem } from './FollowUpItem';
 import type { HandoffDraft } from './HandoffDraft';
 import type { HandoffInput } from './HandoffInput';
@@ -39,6 +40,11 @@ import type { HandoffLists } from './HandoffLists';
 import type { HandoffSheet } from './HandoffSheet';
 import type { HandoffSummary } from './HandoffSummary';
 import type { IdentityChoice } from './IdentityChoice';
+import type { ImportBatchItem } from './ImportBatchItem';
+import type { ImportKind } from './ImportKind';
+import type { ImportPreview } from './ImportPreview';
+import type { ImportRequest } from './ImportRequest';
+import type { ImportUndoReport } from './ImportUndoReport';
 import type { InboxQuery } from './InboxQuery';
 import type { InboxView } from './InboxView';
 import type { InstallStarted } from './InstallStarted';
@@ -74,6 +80,7 @@ import type { PipelineStages } from './PipelineStages';
 import type { Presence } from './Presence';
 import type { Preview } from './Preview';
 import type { Priority } from './Priority';
+import type { ReadOptions } from './ReadOptions';
 import type { RenewalCard } from './RenewalCard';
 import type { RenewalRate } from './RenewalRate';
 import type { RenewalStep } from './RenewalStep';
@@ -533,6 +540,44 @@ export function handoffMessage(id: string, version: number, question: boolean, b
  */
 export function identify(choice: IdentityChoice): Promise<AppStatus> {
   return call<AppStatus>('identify', { choice });
+}
+
+/**
+ * `import_batches` in src-tauri/src/commands/import.rs.
+ */
+export function importBatches(): Promise<ImportBatchItem[]> {
+  return call<ImportBatchItem[]>('import_batches');
+}
+
+/**
+ * Stops the running import before its next transaction.
+ * `import_cancel` in src-tauri/src/commands/import.rs.
+ */
+export function importCancel(): Promise<boolean> {
+  return call<boolean>('import_cancel');
+}
+
+/**
+ * `import_inspect` in src-tauri/src/commands/import.rs.
+ */
+export function importInspect(path: string, kind: ImportKind, read: ReadOptions): Promise<FileInspection> {
+  return call<FileInspection>('import_inspect', { path, kind, read });
+}
+
+/**
+ * `import_preview` in src-tauri/src/commands/import.rs.
+ */
+export function importPreview(path: string, request: ImportRequest): Promise<ImportPreview> {
+  return call<ImportPreview>('import_preview', { path, request });
+}
+
+/**
+ * Starts the import; `import-progress` events follow, then one
+ * `import-finished`.
+ * `import_start` in src-tauri/src/commands/import.rs.
+ */
+export function importStart(path: string, request: ImportRequest): Promise<null> {
+  return call<null>('import_start', { path, request });
 }
 
 /**
@@ -1036,6 +1081,13 @@ export function undoDeletion(deletionId: string): Promise<Restored> {
 }
 
 /**
+ * `undo_import` in src-tauri/src/commands/import.rs.
+ */
+export function undoImport(batchId: string): Promise<ImportUndoReport> {
+  return call<ImportUndoReport>('undo_import', { batchId });
+}
+
+/**
  * `update_activity` in src-tauri/src/commands/timeline.rs.
  */
 export function updateActivity(id: string, version: number, edit: ActivityEdit): Promise<number> {
@@ -1195,6 +1247,11 @@ export const COMMANDS = [
   'handoff_lists',
   'handoff_message',
   'identify',
+  'import_batches',
+  'import_cancel',
+  'import_inspect',
+  'import_preview',
+  'import_start',
   'install_update',
   'lead_contacted',
   'lead_detail',
@@ -1262,6 +1319,7 @@ export const COMMANDS = [
   'timeline',
   'to_sales_target',
   'undo_deletion',
+  'undo_import',
   'update_activity',
   'update_case',
   'update_check',

@@ -2,6 +2,8 @@
 // Do not edit: change the Rust and regenerate; `make types-check` fails when stale.
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { ChangeBatch } from './ChangeBatch';
+import type { ImportFinished } from './ImportFinished';
+import type { ImportProgress } from './ImportProgress';
 import type { Notice } from './Notice';
 import type { NotificationFailed } from './NotificationFailed';
 import type { OutboxCounts } from './OutboxCounts';
@@ -28,6 +30,20 @@ export function onDbReachability(handler: (payload: Reachability) => void): Prom
  */
 export function onDueCount(handler: (payload: number) => void): Promise<UnlistenFn> {
   return listen<number>('due-count', (e) => handler(e.payload));
+}
+
+/**
+ * The running import ended (done, cancelled, or stopped by an error).
+ */
+export function onImportFinished(handler: (payload: ImportFinished) => void): Promise<UnlistenFn> {
+  return listen<ImportFinished>('import-finished', (e) => handler(e.payload));
+}
+
+/**
+ * The running import wrote another transaction's rows.
+ */
+export function onImportProgress(handler: (payload: ImportProgress) => void): Promise<UnlistenFn> {
+  return listen<ImportProgress>('import-progress', (e) => handler(e.payload));
 }
 
 /**
@@ -84,6 +100,8 @@ export const EVENTS = [
   'data-changed',
   'db-reachability',
   'due-count',
+  'import-finished',
+  'import-progress',
   'notification-failed',
   'outbox',
   'presence',
