@@ -1910,6 +1910,8 @@ export const en: Catalog = {
       done: 'Done',
       cancelled: 'Cancelled',
       undone: 'Undone',
+    },
+  },
   exporting: {
     // The export dialog (components/export/ExportDialog.svelte, docs/export.md).
     button: 'Export',

@@ -1919,6 +1919,8 @@ export const ja = {
       done: '完了',
       cancelled: '中止',
       undone: '取り消し済み',
+    },
+  },
   exporting: {
     // The export dialog (components/export/ExportDialog.svelte, docs/export.md).
     button: 'エクスポート',
