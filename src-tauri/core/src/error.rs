@@ -64,6 +64,10 @@ pub enum ErrorCode {
     ImportEmpty,
     /// The import batch was undone already (or is still running).
     ImportBatchClosed,
+    /// A character the chosen file encoding cannot hold (Shift_JIS and 𠮷):
+    /// the export stopped rather than drop it; `current` names the row,
+    /// column and character.
+    Unencodable,
     Io,
     Internal,
 }
@@ -129,6 +133,14 @@ pub enum Error {
     CredentialStore(String),
     #[error("import: {0}")]
     Import(ImportProblem),
+    /// The export's row (the header is row 1) and column holding a character
+    /// the chosen encoding cannot write (writers/csv.rs).
+    #[error("row {row}, {column}: {character:?} cannot be written in this encoding")]
+    Unencodable {
+        row: u64,
+        column: String,
+        character: String,
+    },
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("database error: {0}")]
@@ -226,6 +238,7 @@ impl Error {
             Error::MailOutcomeUnknown { .. } => ErrorCode::MailOutcomeUnknown,
             Error::CredentialStore(_) => ErrorCode::CredentialStore,
             Error::Import(p) => p.code(),
+            Error::Unencodable { .. } => ErrorCode::Unencodable,
             Error::Io(e) if is_unreachable_io(e) => ErrorCode::Unreachable,
             Error::Io(_) => ErrorCode::Io,
             Error::Sqlite(e) => sqlite_code(e),
@@ -240,6 +253,11 @@ impl Error {
             Error::Invalid { field, reason } => (Some(field.to_string()), Some(reason.to_string()), None),
             Error::Conflict { current, .. } => (None, None, Some(current.clone())),
             Error::Queued { busy: true, .. } => (None, Some("busy".to_string()), None),
+            Error::Unencodable { row, column, character } => (
+                None,
+                None,
+                Some(serde_json::json!({ "row": row, "column": column, "character": character })),
+            ),
             _ => (None, None, None),
         };
         ErrorPayload {

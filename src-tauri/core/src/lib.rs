@@ -8,7 +8,7 @@
 //! listed before it (`tests/layering.rs` fails on an import against it):
 //! the foundation files at the root, then `store`, `team`, `mail`, `customers`,
 //! `followups`, `timeline`, `pipeline`, `contracts`, `support`, `handoff`,
-//! `leads`, `sequences`, `import`, `dedupe`, `overview`, `app`.
+//! `leads`, `sequences`, `import`, `dedupe`, `overview`, `app`, `export`.
 
 // Foundation: no domain, used everywhere.
 pub mod changeset;
@@ -21,11 +21,13 @@ pub mod language;
 pub mod platform;
 pub mod text;
 pub mod validate;
+pub mod writers;
 
 pub mod app;
 pub mod contracts;
 pub mod customers;
 pub mod dedupe;
+pub mod export;
 pub mod followups;
 pub mod handoff;
 pub mod import;

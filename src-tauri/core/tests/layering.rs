@@ -29,6 +29,7 @@ const LAYERS: &[&str] = &[
     "dedupe",
     "overview",
     "app",
+    "export",
 ];
 
 fn rank(module: &str) -> usize {

@@ -3,6 +3,7 @@
 use super::Reply;
 use crate::state::AppState;
 use kizuna_core::customers::contact::{Contact, ContactEdit, NewContact};
+use kizuna_core::store::deletion::Deletion;
 use tauri::State;
 
 #[tauri::command]
@@ -36,10 +37,10 @@ pub async fn update_contact(state: State<'_, AppState>, id: String, version: i64
         .await
 }
 
-/// Soft: the timeline entries and deals that name the contact keep the name.
+/// Soft and undoable: the timeline entries and deals that name the contact keep the name.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
-pub async fn delete_contact(state: State<'_, AppState>, id: String, version: i64) -> Reply<()> {
+pub async fn delete_contact(state: State<'_, AppState>, id: String, version: i64) -> Reply<Deletion> {
     state
         .with_session(move |s| {
             s.db()?

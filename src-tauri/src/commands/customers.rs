@@ -6,6 +6,7 @@ use kizuna_core::app::outbox::Op;
 use kizuna_core::customers::company::{
     self, Company, CompanyEdit, CompanyListItem, CompanyQuery, DeletionImpact, NewCompany,
 };
+use kizuna_core::customers::owner::{OwnerChange, OwnerChanged};
 use kizuna_core::overview::customer::{self, CompanySummary};
 use kizuna_core::store::deletion::Deletion;
 use tauri::State;
@@ -77,5 +78,27 @@ pub async fn company_summary(state: State<'_, AppState>, id: String) -> Reply<Co
             let db = s.db()?;
             customer::summary(db.conn(), db.clock(), &id)
         })
+        .await
+}
+
+/// Archives or unarchives a customer as of the version the page showed.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
+pub async fn set_company_archived(state: State<'_, AppState>, id: String, version: i64, archived: bool) -> Reply<i64> {
+    state
+        .with_session(move |s| {
+            s.db()?
+                .write(|ctx| kizuna_core::customers::archive::set_archived(ctx, &id, version, archived))
+        })
+        .await
+}
+
+/// The owner of the ticked customers, in batches; colleagues' changes since
+/// the list was loaded come back as skipped.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
+pub async fn change_company_owner(state: State<'_, AppState>, change: OwnerChange) -> Reply<OwnerChanged> {
+    state
+        .with_session(move |s| kizuna_core::customers::owner::change_owner(s.db()?, &change))
         .await
 }

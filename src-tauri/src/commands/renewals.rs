@@ -5,6 +5,7 @@ use crate::state::AppState;
 use chrono::NaiveDate;
 use kizuna_core::contracts::contract::{self, NewContract};
 use kizuna_core::contracts::renewal::{self, RenewalCard, RenewalRate, RenewalStep, StepInput, StepOutcome};
+use kizuna_core::store::deletion::Deletion;
 use tauri::State;
 
 /// The renewal board: running contracts ending within `horizon_days`, and
@@ -82,5 +83,14 @@ pub async fn renewal_rate(state: State<'_, AppState>, from: NaiveDate, to: Naive
             let db = s.db()?;
             renewal::rate(db.conn(), db.clock(), from, to)
         })
+        .await
+}
+
+/// Removes a contract with its open renewal work; undoable.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
+pub async fn delete_contract(state: State<'_, AppState>, id: String, version: i64) -> Reply<Deletion> {
+    state
+        .with_session(move |s| s.db()?.write(|ctx| contract::delete(ctx, &id, version)))
         .await
 }

@@ -13,7 +13,7 @@ export const api = {
   board: (pipelineId: string | null, filter: BoardFilter | null = null, loaded: Record<string, number> | null = null) =>
     commands.board(pipelineId, filter, loaded),
   companies: (query: Partial<CompanyQuery> = {}) =>
-    commands.companies({ text: null, owner_id: null, segment: null, sort: 'name_kana', ...query }),
+    commands.companies({ text: null, owner_id: null, segment: null, sort: 'name_kana', include_archived: false, ...query }),
   recordMailSent: (d: ThankYouDraft, draft: MailDraft) =>
     commands.recordMailSent(d.company_id, d.deal_id, d.contact_ids, draft),
   followUps: (mineOnly: boolean, includeDone = false, companyId: string | null = null) =>

@@ -20,6 +20,7 @@ const company = (over: Partial<Company>): Company => ({
   tags: [],
   last_contact_at: null,
   retention_days: null,
+  archived_at: null,
   created_at: '2026-01-01T00:00:00Z',
   updated_at: '2026-01-01T00:00:00Z',
   ...over,

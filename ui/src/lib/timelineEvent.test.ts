@@ -9,6 +9,12 @@ describe('systemEventText', () => {
     expect(systemEventText(JSON.stringify({ event: 'company_restored', name: '青葉商事' }), 'ja')).toBe('顧客「青葉商事」を元に戻しました');
   });
 
+  it('words a removed contact and contract, and an archived customer', () => {
+    expect(systemEventText(JSON.stringify({ event: 'contact_deleted', name: '山田 花子', contact_id: 'c' }), 'ja')).toBe('担当者「山田 花子」を削除しました');
+    expect(systemEventText(JSON.stringify({ event: 'contract_restored', title: 'クラウド会計 年額' }), 'en')).toBe('Restored the contract “クラウド会計 年額”');
+    expect(systemEventText(JSON.stringify({ event: 'company_archived', name: '青葉商事' }), 'en')).toBe('Archived the customer “青葉商事”');
+  });
+
   it('leaves other entries to their summary', () => {
     expect(systemEventText('', 'ja')).toBeNull();
     expect(systemEventText('not json', 'ja')).toBeNull();

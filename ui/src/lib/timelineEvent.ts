@@ -1,12 +1,23 @@
 import type { Language } from './generated/Language';
 import { translate } from './i18n/translate';
 
-const EVENTS = ['deal_deleted', 'deal_restored', 'company_deleted', 'company_restored'] as const;
+const EVENTS = [
+  'deal_deleted',
+  'deal_restored',
+  'company_deleted',
+  'company_restored',
+  'contact_deleted',
+  'contact_restored',
+  'contract_deleted',
+  'contract_restored',
+  'company_archived',
+  'company_unarchived',
+] as const;
 type SystemEvent = (typeof EVENTS)[number];
 
 /**
- * A system entry the engine wrote (a deal or a customer deleted or put
- * back) in the reader's language; null for any other entry, which shows
+ * A system entry the engine wrote (a deal, customer, contact or contract
+ * deleted or put back; a customer archived or unarchived) in the reader's language; null for any other entry, which shows
  * its summary as stored. The body is the engine's JSON, never HTML.
  */
 export function systemEventText(body: string, lang: Language): string | null {

@@ -34,6 +34,9 @@
 //!     kizuna --db FILE [--as LOGIN] merge [--kind companies|contacts] --survivor ID --loser ID
 //!                                    merge the loser into the survivor (the survivor's values
 //!                                    kept, empty ones filled from the loser); prints what moved
+//!     kizuna --db FILE export --kind customers|contacts|deals|timeline|follow-ups|contracts
+//!            --format xlsx|csv|ics [--encoding utf8|sjis] [--lang ja|en] [--owner LOGIN] OUT
+//!                                    the team's data as a file (docs/export.md); prints the rows
 //!     kizuna --db FILE update [--install]
 //!                                    what the Kizuna-updates folder beside FILE offers this
 //!                                    computer; --install checks a copy and runs it
@@ -49,7 +52,7 @@ use kizuna_core::{store::schema, Db, Error, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo [--lang ja|en] | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339] | import FILE --kind KIND [--mapping FILE] [--dry-run] [--update] [--encoding E] [--delimiter D] [--sheet NAME] [--header-row N] | import --undo BATCH_ID | lead add --source CODE [--company NAME] [--name NAME] [--mail MAIL] [--phone PHONE] [--message TEXT] [--to LOGIN] | duplicates [--kind companies|contacts] | merge [--kind companies|contacts] --survivor ID --loser ID | update [--install]>";
+const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo [--lang ja|en] | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339] | import FILE --kind KIND [--mapping FILE] [--dry-run] [--update] [--encoding E] [--delimiter D] [--sheet NAME] [--header-row N] | import --undo BATCH_ID | lead add --source CODE [--company NAME] [--name NAME] [--mail MAIL] [--phone PHONE] [--message TEXT] [--to LOGIN] | duplicates [--kind companies|contacts] | merge [--kind companies|contacts] --survivor ID --loser ID | export --kind KIND --format xlsx|csv|ics [--encoding utf8|sjis] [--lang ja|en] [--owner LOGIN] OUT | update [--install]>";
 
 fn main() -> ExitCode {
     // A bug must still end in one line that says what happened, not a
@@ -199,6 +202,7 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
         ("update", flags) => update(&path, flags),
         ("duplicates", flags) => duplicates(&path, flags),
         ("merge", flags) => merge(&path, flags),
+        ("export", flags) => export(&path, flags),
         ("backup", [dest]) => {
             // Read-only inspection first: backing up must not migrate the source.
             Db::inspect(&path)?;
@@ -411,6 +415,59 @@ fn idle(path: &Path, seconds: &str) -> Result<ExitCode, Error> {
         }
         std::thread::sleep(PROBE);
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `export --kind K --format F [--encoding E] [--lang L] [--owner LOGIN] OUT`.
+fn export(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
+    use kizuna_core::export::{ExportFormat, ExportKind, ExportRequest};
+    use kizuna_core::writers::csv::CsvEncoding;
+    let Some((out, pairs)) = flags.split_last() else {
+        eprintln!("{USAGE}");
+        return Ok(ExitCode::from(2));
+    };
+    if pairs.len() % 2 != 0 || pairs.chunks(2).any(|p| !p[0].starts_with("--")) {
+        eprintln!("{USAGE}");
+        return Ok(ExitCode::from(2));
+    }
+    let flag = |name: &str| pairs.chunks(2).find(|p| p[0] == name).map(|p| p[1].as_str());
+    let kind = ExportKind::parse(flag("--kind").unwrap_or_default()).ok_or(Error::invalid("kind", "unknown"))?;
+    let format =
+        ExportFormat::parse(flag("--format").unwrap_or_default()).ok_or(Error::invalid("format", "unknown"))?;
+    let encoding = match flag("--encoding") {
+        None => CsvEncoding::Utf8,
+        Some(e) => CsvEncoding::parse(e).ok_or(Error::invalid("encoding", "unknown"))?,
+    };
+    let mut opts = opts();
+    if let Some(lang) = flag("--lang") {
+        opts = opts.with_language(match lang {
+            "ja" => Language::Ja,
+            "en" => Language::En,
+            _ => return Err(Error::invalid("lang", "unknown")),
+        });
+    }
+    let db = Db::open(path, opts)?;
+    let owner_id = match flag("--owner") {
+        None => None,
+        Some(login) => Some(
+            db.conn()
+                .query_row(
+                    "SELECT id FROM users WHERE login = ?1 AND deleted_at IS NULL",
+                    [login],
+                    |r| r.get::<_, String>(0),
+                )
+                .map_err(|_| Error::invalid("owner", "unknown"))?,
+        ),
+    };
+    let req = ExportRequest {
+        kind,
+        format,
+        encoding,
+        owner_id,
+        pipeline_id: None,
+    };
+    let done = kizuna_core::export::export(db.conn(), db.language(), db.clock().offset(), &req, Path::new(out))?;
+    println!("exported {} rows to {}", done.rows, done.path);
     Ok(ExitCode::SUCCESS)
 }
 

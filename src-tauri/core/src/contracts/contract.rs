@@ -4,6 +4,7 @@ use crate::error::{known, Error, Result};
 use crate::id::new_id;
 use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
+use crate::store::deletion::{self, Batch, Deletion, Table};
 use crate::validate::required;
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension};
@@ -257,6 +258,37 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, c: &NewContract) -> Result
         serde_json::json!({ "plan": plan, "end_date": c.end_date, "amount": c.amount }),
     )?;
     ctx.changed(Entity::Contract, id, "update")
+}
+
+/// Removes a contract entered by mistake (or one the team no longer wants
+/// to see), with its open renewal work: the hearing, proposal and other
+/// follow-ups not done yet go in the same batch, so no reminder is left
+/// about a contract nobody can open, and Undo brings them all back. Work
+/// already done and the contract's timeline lines stay as history. A
+/// colleague's change since `version` is a conflict and removes nothing.
+pub fn delete(ctx: &WriteCtx, id: &str, version: i64) -> Result<Deletion> {
+    let (company_id, plan): (String, String) = ctx
+        .tx
+        .query_row(
+            "SELECT company_id, plan FROM contracts WHERE id = ?1 AND deleted_at IS NULL",
+            [id],
+            |r| Ok((r.get("company_id")?, r.get("plan")?)),
+        )
+        .optional()?
+        .ok_or_else(|| Error::NotFound {
+            entity: "contract",
+            id: id.to_string(),
+        })?;
+    let mut batch = Batch::new(ctx);
+    batch.mark_one(Table::Contracts, id, version, serde_json::json!({ "plan": plan }))?;
+    batch.mark_where(Table::FollowUps, "contract_id = ?1 AND status = 'open'", id)?;
+    deletion::note(
+        ctx,
+        &company_id,
+        &format!("契約を削除: {plan}"),
+        serde_json::json!({ "event": "contract_deleted", "title": plan, "contract_id": id, "deletion_id": batch.id() }),
+    )?;
+    Ok(batch.finish())
 }
 
 /// A date as the contracts table stores it.

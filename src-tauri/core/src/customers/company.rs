@@ -109,6 +109,9 @@ pub struct Company {
     pub retention_days: Option<i32>,
     pub created_at: String,
     pub updated_at: String,
+    /// Archived (customers/archive.rs): kept, found by search, out of the
+    /// lists, the board and the reminders.
+    pub archived_at: Option<String>,
 }
 
 /// One row of the customer list.
@@ -129,6 +132,10 @@ pub struct CompanyListItem {
     pub open_amount: i64,
     /// Support's view of the customer (docs/customer-health.md).
     pub health: Health,
+    pub archived_at: Option<String>,
+    /// For the bulk owner change: the version the list showed.
+    #[ts(type = "number")]
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -159,6 +166,8 @@ pub struct CompanyQuery {
     pub owner_id: Option<String>,
     pub segment: Option<Segment>,
     pub sort: CompanySort,
+    /// Archived customers too (always, when searching by text).
+    pub include_archived: bool,
 }
 
 pub(super) fn live(conn: &Connection, sql: &str, id: &str) -> Result<bool> {
@@ -263,7 +272,7 @@ pub fn create(ctx: &WriteCtx, c: &NewCompany) -> Result<String> {
 
 const COMPANY_SELECT: &str = "SELECT c.id, c.version, c.name, c.name_kana, c.industry, c.segment, c.owner_id,
         u.display_name, c.address, c.phone, c.website, c.tags, c.last_contact_at, c.retention_days, c.created_at,
-        c.updated_at
+        c.updated_at, c.archived_at
  FROM companies c LEFT JOIN users u ON u.id = c.owner_id
  WHERE c.id = ?1 AND c.deleted_at IS NULL";
 
@@ -299,6 +308,7 @@ fn get_exactly(conn: &Connection, id: &str) -> Result<Company> {
                 retention_days: r.get(13)?,
                 created_at: r.get(14)?,
                 updated_at: r.get(15)?,
+                archived_at: r.get(16)?,
             })
         })
         .optional()?
@@ -445,7 +455,7 @@ pub fn delete(ctx: &WriteCtx, id: &str, version: i64, with_open_work: bool) -> R
 /// memory); public for the benchmark's bare-SQL baseline.
 pub const LIST_SQL: &str =
     "SELECT c.id, c.name, c.name_kana, c.industry, c.segment, c.owner_id, u.display_name, c.last_contact_at,
-                COALESCE(o.n, 0), COALESCE(o.amount, 0), c.phone, c.tags
+                COALESCE(o.n, 0), COALESCE(o.amount, 0), c.phone, c.tags, c.archived_at, c.version
          FROM companies c
          LEFT JOIN users u ON u.id = c.owner_id
          LEFT JOIN (SELECT d.company_id, COUNT(*) AS n, SUM(d.amount) AS amount
@@ -479,7 +489,13 @@ pub fn list(conn: &Connection, clock: &dyn Clock, q: &CompanyQuery) -> Result<Ve
             open_deals: r.get(8)?,
             open_amount: r.get(9)?,
             health: Health::default(),
+            archived_at: r.get(12)?,
+            version: r.get(13)?,
         };
+        // Archived customers leave the list, unless asked for or searched.
+        if item.archived_at.is_some() && !q.include_archived && needle.is_none() {
+            continue;
+        }
         let (kana_key, name_key) = (fold(&item.name_kana), fold(&item.name));
         if let Some(n) = &needle {
             let phone: String = r.get(10)?;

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::id::new_id;
 use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
+use crate::store::deletion::{self, Batch, Deletion, Table};
 use crate::text::fold;
 use crate::validate::{optional, required};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -200,16 +201,20 @@ pub fn update_contact(ctx: &WriteCtx, id: &str, version: i64, e: &ContactEdit) -
     Ok(version + 1)
 }
 
-/// Soft delete: deals and timeline entries that name the contact keep
-/// showing who it was.
-pub fn delete_contact(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
-    let n = ctx.tx.execute(
-        "UPDATE contacts SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
-         WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![id, version, ctx.now, ctx.user_id],
+/// Soft delete as a batch of its own ([`crate::store::deletion`]), so Undo
+/// puts it back: deals and timeline entries that name the contact keep
+/// showing who it was (they read the row whatever its `deleted_at`), and the
+/// customer's timeline says who removed whom.
+pub fn delete_contact(ctx: &WriteCtx, id: &str, version: i64) -> Result<Deletion> {
+    let old = contact(ctx.tx, id)?;
+    // A colleague's edit meanwhile is a conflict here, and nothing is removed.
+    let mut batch = Batch::new(ctx);
+    batch.mark_one(Table::Contacts, id, version, json!({ "name": old.name }))?;
+    deletion::note(
+        ctx,
+        &old.company_id,
+        &format!("担当者を削除: {}", old.name),
+        json!({ "event": "contact_deleted", "name": old.name, "contact_id": id, "deletion_id": batch.id() }),
     )?;
-    ctx.expect_one("contact", "contacts", id, n)?;
-    ctx.audit(Entity::Contact, id, "delete", json!({}))?;
-    ctx.changed(Entity::Contact, id, "delete")?;
-    Ok(())
+    Ok(batch.finish())
 }

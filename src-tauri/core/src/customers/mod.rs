@@ -3,7 +3,9 @@
 //! ids merged records keep (`alias`).
 
 pub mod alias;
+pub mod archive;
 pub mod company;
 pub mod contact;
 pub mod health;
 pub mod likeness;
+pub mod owner;

@@ -215,6 +215,7 @@ pub fn list(conn: &Connection, clock: &dyn Clock, q: &FollowUpQuery) -> Result<V
             "{SELECT}
              WHERE f.status = 'open' AND f.deleted_at IS NULL
                AND (?1 IS NULL OR f.assignee_id = ?1) AND (?2 IS NULL OR f.company_id = ?2)
+               AND (?2 IS NOT NULL OR c.archived_at IS NULL)
              ORDER BY COALESCE(f.snoozed_until, f.due_at), f.id"
         ))?;
         let rows = st
@@ -276,9 +277,9 @@ pub fn due_count(conn: &Connection, clock: &dyn Clock, assignee_id: &str) -> Res
         .map(|t| to_db(t.with_timezone(&Utc)))
         .unwrap_or_else(|| to_db(clock.now()));
     let n: u32 = conn.query_row(
-        "SELECT COUNT(*) FROM follow_ups
-         WHERE assignee_id = ?1 AND status = 'open' AND deleted_at IS NULL
-           AND COALESCE(snoozed_until, due_at) < ?2",
+        "SELECT COUNT(*) FROM follow_ups f LEFT JOIN companies c ON c.id = f.company_id
+         WHERE f.assignee_id = ?1 AND f.status = 'open' AND f.deleted_at IS NULL AND c.archived_at IS NULL
+           AND COALESCE(f.snoozed_until, f.due_at) < ?2",
         params![assignee_id, end_of_today],
         |r| r.get(0),
     )?;

@@ -290,7 +290,7 @@ fn candidates_sql() -> String {
              FROM follow_ups f
              LEFT JOIN companies c ON c.id = f.company_id
              LEFT JOIN deals d ON d.id = f.deal_id
-            WHERE f.assignee_id = ?1 AND f.status = 'open' AND f.deleted_at IS NULL
+            WHERE f.assignee_id = ?1 AND f.status = 'open' AND f.deleted_at IS NULL AND c.archived_at IS NULL
            UNION ALL
            SELECT 'decision_eve', f.id, strftime({DB_TIME}, f.due_at, '-1 day'), f.kind, f.title,
                   f.company_id, c.name, f.deal_id, d.title, f.text_kind, f.text_params
@@ -298,14 +298,14 @@ fn candidates_sql() -> String {
              LEFT JOIN companies c ON c.id = f.company_id
              LEFT JOIN deals d ON d.id = f.deal_id
             WHERE f.assignee_id = ?1 AND f.kind = 'decision_deadline' AND f.status = 'open'
-              AND f.deleted_at IS NULL AND f.snoozed_until IS NULL
+              AND f.deleted_at IS NULL AND f.snoozed_until IS NULL AND c.archived_at IS NULL
            UNION ALL
            SELECT 'forgotten_customer', c.id,
                   strftime({DB_TIME}, COALESCE(c.last_contact_at, c.created_at),
                            '+' || COALESCE(c.retention_days, CASE c.segment WHEN 'key' THEN ?2 ELSE ?3 END) || ' days'),
                   NULL, c.name, c.id, c.name, NULL, NULL, NULL, NULL
              FROM companies c
-            WHERE c.owner_id = ?1 AND c.deleted_at IS NULL AND {retained}
+            WHERE c.owner_id = ?1 AND c.deleted_at IS NULL AND c.archived_at IS NULL AND {retained}
            UNION ALL
            SELECT 'no_next_step', d.id,
                   strftime({DB_TIME}, max(COALESCE(d.last_activity_at, d.created_at), d.stage_entered_at,
@@ -314,7 +314,7 @@ fn candidates_sql() -> String {
              FROM deals d
              JOIN stages s ON s.id = d.stage_id AND s.kind = 'open'
              JOIN companies c ON c.id = d.company_id
-            WHERE d.owner_id = ?1 AND d.deleted_at IS NULL
+            WHERE d.owner_id = ?1 AND d.deleted_at IS NULL AND c.archived_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM follow_ups g
                                WHERE g.deal_id = d.id AND g.status = 'open' AND g.deleted_at IS NULL)
            UNION ALL

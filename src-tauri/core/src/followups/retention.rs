@@ -93,7 +93,7 @@ fn customers_sql() -> String {
                         AND oa.occurred_at >= ?3 AND oa.kind IN ('meeting','call','email','sns','quote')
                         AND (c.owner_id IS NULL OR oa.author_id = c.owner_id)) AS complaint_unattended
   FROM companies c LEFT JOIN users u ON u.id = c.owner_id
- WHERE c.deleted_at IS NULL
+ WHERE c.deleted_at IS NULL AND c.archived_at IS NULL
  ORDER BY COALESCE(c.last_contact_at, c.created_at), c.name_kana"
     )
 }
@@ -104,7 +104,7 @@ SELECT d.id, d.title, d.company_id, c.name, s.name, d.amount, d.currency, d.last
   JOIN stages s ON s.id = d.stage_id AND s.kind = 'open'
   JOIN companies c ON c.id = d.company_id
   LEFT JOIN users u ON u.id = d.owner_id
- WHERE d.deleted_at IS NULL
+ WHERE d.deleted_at IS NULL AND c.archived_at IS NULL
    AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.deal_id = d.id AND f.status = 'open' AND f.deleted_at IS NULL)
  ORDER BY COALESCE(d.last_activity_at, d.created_at), d.title";
 

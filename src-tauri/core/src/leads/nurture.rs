@@ -21,6 +21,8 @@ use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 use crate::team::settings::TeamSettings;
 use crate::timeline::activity::{self, ActivityKind};
+use crate::writers::csv::{Csv, CsvEncoding};
+use crate::writers::{Cell, TableSink};
 use chrono::Months;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -504,36 +506,20 @@ pub fn export_rows(conn: &Connection) -> Result<Vec<ExportRow>> {
     Ok(out)
 }
 
-/// A cell a spreadsheet will not run: one starting with = + - @ (or a tab
-/// or carriage return) is prefixed with an apostrophe; quoted as CSV.
-fn cell(value: &str) -> String {
-    let safe = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
-    format!("\"{}\"", safe.replace('"', "\"\""))
-}
-
 /// The export as a CSV file's text: UTF-8 with a byte-order mark (so Excel
-/// reads the Japanese correctly), CRLF lines, a header in `lang`.
+/// reads the Japanese correctly), CRLF lines, formula-like cells neutralised
+/// (the one CSV writer, writers/csv.rs), a header in `lang`.
 pub fn export_csv(conn: &Connection, lang: Language) -> Result<String> {
     let header: [&str; 6] = match lang {
         Language::Ja => ["会社名", "氏名", "メール", "電話", "流入元", "ナーチャリング開始"],
         Language::En => ["Company", "Name", "Mail", "Phone", "Source", "Nurtured since"],
     };
-    let mut out = String::from("\u{FEFF}");
-    out.push_str(&header.map(cell).join(","));
-    out.push_str("\r\n");
+    let mut csv = Csv::new(Vec::new(), CsvEncoding::Utf8);
+    csv.header(&header)?;
     for r in export_rows(conn)? {
         let source = crate::engine_text::lead_source_label(&r.source, lang);
         let since = r.since.get(..10).unwrap_or_default().to_string();
-        out.push_str(
-            &[&r.company, &r.name, &r.mail, &r.phone, &source, &since]
-                .map(|v| cell(v))
-                .join(","),
-        );
-        out.push_str("\r\n");
+        csv.row(&[r.company, r.name, r.mail, r.phone, source, since].map(Cell::Text))?;
     }
-    Ok(out)
+    String::from_utf8(csv.into_inner()).map_err(|e| Error::Internal(e.to_string()))
 }

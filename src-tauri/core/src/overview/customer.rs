@@ -79,6 +79,8 @@ pub struct CompanySummary {
     pub next_follow_up: Option<SummaryFollowUp>,
     /// Support's view of the customer (docs/customer-health.md).
     pub health: Health,
+    /// Archived: the page says so and offers to unarchive.
+    pub archived_at: Option<String>,
 }
 
 /// The detail header of a customer.
@@ -163,5 +165,6 @@ pub fn summary(conn: &Connection, clock: &dyn Clock, id: &str) -> Result<Company
         last_contact_at: c.last_contact_at,
         next_follow_up,
         health: health::of(conn, clock, id)?,
+        archived_at: c.archived_at,
     })
 }

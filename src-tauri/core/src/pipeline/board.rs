@@ -170,7 +170,7 @@ macro_rules! filtered_deals {
             " FROM deals d
               JOIN stages s ON s.id = d.stage_id
               JOIN companies c ON c.id = d.company_id
-              WHERE d.pipeline_id = ?1 AND d.deleted_at IS NULL
+              WHERE d.pipeline_id = ?1 AND d.deleted_at IS NULL AND c.archived_at IS NULL
                 AND (?2 IS NULL OR d.owner_id = ?2)
                 AND (?3 IS NULL OR d.title LIKE ?3 ESCAPE '\\' OR c.name LIKE ?3 ESCAPE '\\'
                      OR c.name_kana LIKE ?3 ESCAPE '\\')

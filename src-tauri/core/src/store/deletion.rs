@@ -1,4 +1,5 @@
-//! Deleting a deal or a customer, and taking the deletion back.
+//! Deleting a deal, a customer, a contact or a contract, and taking the
+//! deletion back.
 //!
 //! Deletion is soft (docs/architecture.md): rows get `deleted_at` and every
 //! read leaves them out. One delete usually takes more than one row: a
@@ -194,40 +195,22 @@ pub struct Restored {
 /// something the batch hangs on was deleted on its own since — a deal whose
 /// customer a colleague then deleted comes back only with that customer.
 pub fn undo(ctx: &WriteCtx, deletion_id: &str) -> Result<Restored> {
-    let company: Option<(String, String)> = ctx
-        .tx
-        .query_row(
-            "SELECT id, name FROM companies WHERE deletion_id = ?1",
-            [deletion_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let deal: Option<(String, String, String)> = if company.is_some() {
-        None
-    } else {
-        // A deal's own delete marks exactly one deal.
-        ctx.tx
-            .query_row(
-                "SELECT id, company_id, title FROM deals WHERE deletion_id = ?1",
-                [deletion_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?
-    };
-    if company.is_none() && deal.is_none() {
+    let Some(what) = chosen(ctx, deletion_id)? else {
         return Err(Error::NotFound {
             entity: "deletion",
             id: deletion_id.to_string(),
         });
-    }
+    };
     let orphan =
         |sql: &str| -> Result<bool> { Ok(ctx.tx.query_row(sql, [deletion_id], |_| Ok(())).optional()?.is_some()) };
     // Rows of the batch whose customer is gone and does not come back with it.
-    if orphan(
-        "SELECT 1 FROM deals d JOIN companies c ON c.id = d.company_id
-         WHERE d.deletion_id = ?1 AND c.deleted_at IS NOT NULL AND c.deletion_id IS NOT ?1",
-    )? {
-        return Err(Error::invalid("company_id", "deleted"));
+    for table in ["deals", "contacts", "contracts"] {
+        if orphan(&format!(
+            "SELECT 1 FROM {table} x JOIN companies c ON c.id = x.company_id
+             WHERE x.deletion_id = ?1 AND c.deleted_at IS NOT NULL AND c.deletion_id IS NOT ?1"
+        ))? {
+            return Err(Error::invalid("company_id", "deleted"));
+        }
     }
     if orphan(
         "SELECT 1 FROM deals d JOIN stages s ON s.id = d.stage_id
@@ -262,35 +245,87 @@ pub fn undo(ctx: &WriteCtx, deletion_id: &str) -> Result<Restored> {
         rows += ids.len() as u32;
     }
 
-    match (company, deal) {
-        (Some((id, name)), _) => {
-            note(
-                ctx,
-                &id,
-                &format!("顧客を元に戻しました: {name}"),
-                json!({ "event": "company_restored", "name": name }),
-            )?;
-            Ok(Restored {
-                company_id: Some(id),
-                deal_id: None,
-                rows,
-            })
-        }
-        (None, Some((id, company_id, title))) => {
-            note(
-                ctx,
-                &company_id,
-                &format!("案件を元に戻しました: {title}"),
-                json!({ "event": "deal_restored", "title": title, "deal_id": id }),
-            )?;
-            Ok(Restored {
-                company_id: Some(company_id),
-                deal_id: Some(id),
-                rows,
-            })
-        }
-        (None, None) => Err(Error::Internal("an undo with nothing to restore".into())),
+    let (summary, body, company_id, deal_id) = match what {
+        Chosen::Company { id, name } => (
+            format!("顧客を元に戻しました: {name}"),
+            json!({ "event": "company_restored", "name": name }),
+            id,
+            None,
+        ),
+        Chosen::Deal { id, company_id, title } => (
+            format!("案件を元に戻しました: {title}"),
+            json!({ "event": "deal_restored", "title": title, "deal_id": id }),
+            company_id,
+            Some(id),
+        ),
+        Chosen::Contact { id, company_id, name } => (
+            format!("担当者を元に戻しました: {name}"),
+            json!({ "event": "contact_restored", "name": name, "contact_id": id }),
+            company_id,
+            None,
+        ),
+        Chosen::Contract { id, company_id, plan } => (
+            format!("契約を元に戻しました: {plan}"),
+            json!({ "event": "contract_restored", "title": plan, "contract_id": id }),
+            company_id,
+            None,
+        ),
+    };
+    note(ctx, &company_id, &summary, body)?;
+    Ok(Restored {
+        company_id: Some(company_id),
+        deal_id,
+        rows,
+    })
+}
+
+/// The record the user deleted, which the batch hangs on.
+enum Chosen {
+    Company {
+        id: String,
+        name: String,
+    },
+    Deal {
+        id: String,
+        company_id: String,
+        title: String,
+    },
+    Contact {
+        id: String,
+        company_id: String,
+        name: String,
+    },
+    Contract {
+        id: String,
+        company_id: String,
+        plan: String,
+    },
+}
+
+/// Which record a batch was the delete of: a customer's delete takes its
+/// deals, contacts and contracts along, so the customer is looked for
+/// first; a deal's, a contact's or a contract's own delete marks exactly
+/// one of them (and perhaps follow-ups).
+fn chosen(ctx: &WriteCtx, deletion_id: &str) -> Result<Option<Chosen>> {
+    let one = |sql: &str| -> Result<Option<(String, String, String)>> {
+        Ok(ctx
+            .tx
+            .query_row(sql, [deletion_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?)
+    };
+    if let Some((id, name, _)) = one("SELECT id, name, '' FROM companies WHERE deletion_id = ?1")? {
+        return Ok(Some(Chosen::Company { id, name }));
     }
+    if let Some((id, company_id, title)) = one("SELECT id, company_id, title FROM deals WHERE deletion_id = ?1")? {
+        return Ok(Some(Chosen::Deal { id, company_id, title }));
+    }
+    if let Some((id, company_id, name)) = one("SELECT id, company_id, name FROM contacts WHERE deletion_id = ?1")? {
+        return Ok(Some(Chosen::Contact { id, company_id, name }));
+    }
+    if let Some((id, company_id, plan)) = one("SELECT id, company_id, plan FROM contracts WHERE deletion_id = ?1")? {
+        return Ok(Some(Chosen::Contract { id, company_id, plan }));
+    }
+    Ok(None)
 }
 
 #[cfg(test)]
@@ -506,7 +541,10 @@ mod tests {
             .map(|c| c.name)
             .collect();
         assert_eq!(names, ["山田 花子"], "the contact removed earlier stays removed");
-        assert_eq!(events(&f, &s.company_id), ["company_restored", "company_deleted"]);
+        assert_eq!(
+            events(&f, &s.company_id),
+            ["company_restored", "company_deleted", "contact_deleted"]
+        );
     }
 
     #[test]
@@ -538,6 +576,124 @@ mod tests {
         assert_eq!(deal::get(f.db.conn(), &id).unwrap_err().code(), ErrorCode::NotFound);
         f.db.write(|ctx| undo(ctx, &deal_gone.deletion_id)).unwrap();
         assert_eq!(deal::get(f.db.conn(), &id).unwrap().title, "A");
+    }
+
+    #[test]
+    fn a_removed_contact_keeps_its_name_on_the_timeline_and_undo_brings_it_back() {
+        let mut f = fixture();
+        let s = seed_pipeline(&mut f.db);
+        let yamada = contact(&mut f.db, &s.company_id, "山田 花子", "hanako@example.jp");
+        let mut met = crate::testutil::entry(&s.company_id, ActivityKind::Meeting, "2026-11-20T01:00:00Z", "定例");
+        met.contact_ids = vec![yamada.clone()];
+        let touch = crate::testutil::log(&mut f.db, &met);
+
+        // A stale version removes nothing.
+        let e =
+            f.db.write(|ctx| crate::customers::contact::delete_contact(ctx, &yamada, 0))
+                .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Conflict);
+        let gone =
+            f.db.write(|ctx| crate::customers::contact::delete_contact(ctx, &yamada, 1))
+                .unwrap();
+        assert!(crate::customers::contact::contacts_of(f.db.conn(), &s.company_id)
+            .unwrap()
+            .is_empty());
+        let page = entries::timeline(
+            f.db.conn(),
+            &TimelineQuery {
+                company_id: Some(s.company_id.clone()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let meeting = page.entries.iter().find(|e| e.id == touch).unwrap();
+        assert_eq!(
+            meeting.contacts.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+            ["山田 花子"]
+        );
+        assert_eq!(events(&f, &s.company_id), ["contact_deleted"]);
+
+        let back = f.db.write(|ctx| undo(ctx, &gone.deletion_id)).unwrap();
+        assert_eq!(
+            (back.company_id.as_deref(), back.rows),
+            (Some(s.company_id.as_str()), 1)
+        );
+        let names: Vec<String> = crate::customers::contact::contacts_of(f.db.conn(), &s.company_id)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(names, ["山田 花子"]);
+        assert_eq!(events(&f, &s.company_id), ["contact_restored", "contact_deleted"]);
+    }
+
+    #[test]
+    fn a_removed_contract_takes_its_open_renewal_work_and_undo_restores_both() {
+        let mut f = fixture();
+        let s = seed_pipeline(&mut f.db);
+        let k = contract(&mut f, &s.company_id, "2026-01-01", "2027-03-31", 600_000);
+        let open_work = |f: &Fixture| {
+            count(
+                f,
+                &format!("SELECT COUNT(*) FROM follow_ups WHERE contract_id = '{k}' AND status = 'open' AND deleted_at IS NULL"),
+            )
+        };
+        let planned = open_work(&f);
+        assert!(planned >= 2, "the hearing and the proposal are planned");
+        assert_eq!(
+            crate::contracts::renewal::board(f.db.conn(), &f.clock, 400)
+                .unwrap()
+                .len(),
+            1
+        );
+
+        let e =
+            f.db.write(|ctx| crate::contracts::contract::delete(ctx, &k, 0))
+                .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Conflict);
+        let gone =
+            f.db.write(|ctx| crate::contracts::contract::delete(ctx, &k, 1))
+                .unwrap();
+        assert_eq!(i64::from(gone.follow_ups), planned);
+        assert_eq!(open_work(&f), 0);
+        assert!(open_follow_ups(&f).is_empty(), "no reminder about a removed contract");
+        assert!(crate::contracts::renewal::board(f.db.conn(), &f.clock, 400)
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            events(&f, &s.company_id).first().map(String::as_str),
+            Some("contract_deleted")
+        );
+
+        f.db.write(|ctx| undo(ctx, &gone.deletion_id)).unwrap();
+        assert_eq!(open_work(&f), planned);
+        assert_eq!(
+            crate::contracts::renewal::board(f.db.conn(), &f.clock, 400)
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            events(&f, &s.company_id).first().map(String::as_str),
+            Some("contract_restored")
+        );
+    }
+
+    #[test]
+    fn a_contact_comes_back_only_with_its_customer() {
+        let mut f = fixture();
+        let s = seed_pipeline(&mut f.db);
+        let yamada = contact(&mut f.db, &s.company_id, "山田 花子", "");
+        let contact_gone =
+            f.db.write(|ctx| crate::customers::contact::delete_contact(ctx, &yamada, 1))
+                .unwrap();
+        let v = company::get(f.db.conn(), &s.company_id).unwrap().version;
+        f.db.write(|ctx| company::delete(ctx, &s.company_id, v, false)).unwrap();
+        assert_invalid(
+            f.db.write(|ctx| undo(ctx, &contact_gone.deletion_id)),
+            "company_id",
+            "deleted",
+        );
     }
 
     #[test]

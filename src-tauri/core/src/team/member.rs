@@ -111,7 +111,7 @@ pub fn set_active(ctx: &WriteCtx, id: &str, version: i64, active: bool) -> Resul
 /// handed it over): a merge moves these onto the survivor, with the change
 /// log entity of the table. Columns that only record history — who last
 /// changed a row (`updated_by`), `audit_log`, `change_log`, `applied_ops`,
-/// who sent a mail (`mail_sends`) —
+/// who sent a mail (`mail_sends`), who archived a customer (`archived_by`) —
 /// stay as they were: the stray's row is kept (soft-deleted) so they still
 /// read as a name. `notification_log` and `member_sessions` are moved
 /// separately (a unique key, no version).
@@ -443,6 +443,8 @@ mod tests {
             // The send ledger records who sent a mail from which computer,
             // as it happened (mail/ledger.rs).
             "mail_sends.member_id",
+            // Who archived a customer, as it happened (customers/archive.rs).
+            "companies.archived_by",
             "handoffs.acknowledged_by",
             "case_handoffs.created_by",
             // Who gave a lead out (the rule's run or a colleague), and a

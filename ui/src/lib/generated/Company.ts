@@ -12,4 +12,9 @@ last_contact_at: string | null,
 /**
  * Overrides the segment's retention interval.
  */
-retention_days: number | null, created_at: string, updated_at: string, };
+retention_days: number | null, created_at: string, updated_at: string, 
+/**
+ * Archived (customers/archive.rs): kept, found by search, out of the
+ * lists, the board and the reminders.
+ */
+archived_at: string | null, };

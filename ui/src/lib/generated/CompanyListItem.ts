@@ -13,4 +13,8 @@ open_amount: number,
 /**
  * Support's view of the customer (docs/customer-health.md).
  */
-health: Health, };
+health: Health, archived_at: string | null, 
+/**
+ * For the bulk owner change: the version the list showed.
+ */
+version: number, };

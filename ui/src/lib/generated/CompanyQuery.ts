@@ -10,4 +10,8 @@ export type CompanyQuery = {
  * Matches name, reading, industry, phone and tags; hiragana, katakana
  * (also half-width) and full-width letters are treated alike.
  */
-text: string | null, owner_id: string | null, segment: Segment | null, sort: CompanySort, };
+text: string | null, owner_id: string | null, segment: Segment | null, sort: CompanySort, 
+/**
+ * Archived customers too (always, when searching by text).
+ */
+include_archived: boolean, };

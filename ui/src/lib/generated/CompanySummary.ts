@@ -25,4 +25,8 @@ next_follow_up: SummaryFollowUp | null,
 /**
  * Support's view of the customer (docs/customer-health.md).
  */
-health: Health, };
+health: Health, 
+/**
+ * Archived: the page says so and offers to unarchive.
+ */
+archived_at: string | null, };

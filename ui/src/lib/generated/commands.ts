@@ -36,6 +36,8 @@ import type { DuplicateKind } from './DuplicateKind';
 import type { DuplicateList } from './DuplicateList';
 import type { EnrolmentView } from './EnrolmentView';
 import type { Entry } from './Entry';
+import type { ExportOutcome } from './ExportOutcome';
+import type { ExportRequest } from './ExportRequest';
 import type { FileInspection } from './FileInspection';
 import type { FollowUpItem } from './FollowUpItem';
 import type { HandoffDraft } from './HandoffDraft';
@@ -78,6 +80,8 @@ import type { NewLead } from './NewLead';
 import type { NewPost } from './NewPost';
 import type { NotifyPrefs } from './NotifyPrefs';
 import type { OutboxCounts } from './OutboxCounts';
+import type { OwnerChange } from './OwnerChange';
+import type { OwnerChanged } from './OwnerChanged';
 import type { OwnerGroup } from './OwnerGroup';
 import type { PipelineStages } from './PipelineStages';
 import type { Presence } from './Presence';
@@ -201,6 +205,15 @@ export function boardColumnPage(stageId: string, filter: BoardFilter | null, aft
  */
 export function cadence(companyId: string): Promise<CadenceAdvice> {
   return call<CadenceAdvice>('cadence', { companyId });
+}
+
+/**
+ * The owner of the ticked customers, in batches; colleagues' changes since
+ * the list was loaded come back as skipped.
+ * `change_company_owner` in src-tauri/src/commands/customers.rs.
+ */
+export function changeCompanyOwner(change: OwnerChange): Promise<OwnerChanged> {
+  return call<OwnerChanged>('change_company_owner', { change });
 }
 
 /**
@@ -391,11 +404,19 @@ export function deleteCompany(id: string, version: number, withOpenWork: boolean
 }
 
 /**
- * Soft: the timeline entries and deals that name the contact keep the name.
+ * Soft and undoable: the timeline entries and deals that name the contact keep the name.
  * `delete_contact` in src-tauri/src/commands/contacts.rs.
  */
-export function deleteContact(id: string, version: number): Promise<null> {
-  return call<null>('delete_contact', { id, version });
+export function deleteContact(id: string, version: number): Promise<Deletion> {
+  return call<Deletion>('delete_contact', { id, version });
+}
+
+/**
+ * Removes a contract with its open renewal work; undoable.
+ * `delete_contract` in src-tauri/src/commands/renewals.rs.
+ */
+export function deleteContract(id: string, version: number): Promise<Deletion> {
+  return call<Deletion>('delete_contract', { id, version });
 }
 
 /**
@@ -476,6 +497,17 @@ export function enrolInSequence(sequenceId: string, target: Target): Promise<str
  */
 export function enrolments(kind: string, id: string): Promise<EnrolmentView[]> {
   return call<EnrolmentView[]>('enrolments', { kind, id });
+}
+
+/**
+ * Writes the export to `path` (the save dialog's choice). The session is
+ * held only to learn which file, language and time zone; the export itself
+ * reads through its own read-only connection off the session, so a large
+ * one neither blocks the user's other work nor runs into the call limit.
+ * `export_data` in src-tauri/src/commands/export.rs.
+ */
+export function exportData(request: ExportRequest, path: string): Promise<ExportOutcome> {
+  return call<ExportOutcome>('export_data', { request, path });
 }
 
 /**
@@ -959,6 +991,14 @@ export function setCloseToTray(enabled: boolean): Promise<AppStatus> {
 }
 
 /**
+ * Archives or unarchives a customer as of the version the page showed.
+ * `set_company_archived` in src-tauri/src/commands/customers.rs.
+ */
+export function setCompanyArchived(id: string, version: number, archived: boolean): Promise<number> {
+  return call<number>('set_company_archived', { id, version, archived });
+}
+
+/**
  * `set_contact_mail_opt_out` in src-tauri/src/commands/leads.rs.
  */
 export function setContactMailOptOut(id: string, version: number, optOut: boolean): Promise<number> {
@@ -1210,6 +1250,7 @@ export const COMMANDS = [
   'board',
   'board_column_page',
   'cadence',
+  'change_company_owner',
   'companies',
   'company',
   'company_cases',
@@ -1237,6 +1278,7 @@ export const COMMANDS = [
   'delete_case',
   'delete_company',
   'delete_contact',
+  'delete_contract',
   'delete_deal',
   'delete_lead',
   'delete_pipeline',
@@ -1248,6 +1290,7 @@ export const COMMANDS = [
   'duplicates',
   'enrol_in_sequence',
   'enrolments',
+  'export_data',
   'export_nurture',
   'follow_ups',
   'forget_mail_password',
@@ -1312,6 +1355,7 @@ export const COMMANDS = [
   'set_case_priority',
   'set_case_status',
   'set_close_to_tray',
+  'set_company_archived',
   'set_contact_mail_opt_out',
   'set_display_name',
   'set_language',

@@ -39,6 +39,7 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   import_unknown_sheet: true,
   import_empty: true,
   import_batch_closed: true,
+  unencodable: true,
   io: true,
   internal: true,
 };

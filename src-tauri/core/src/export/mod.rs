@@ -1,0 +1,296 @@
+//! Taking the team's data out (docs/export.md): customers, contacts, deals,
+//! the timeline, follow-ups and contracts as an `.xlsx` workbook or a CSV
+//! file, and open follow-ups and renewal work as an `.ics` calendar.
+//!
+//! One file per kind builds its table (the header in the reader's language,
+//! then a row per live record, read by column name); `writers/` turns the
+//! table into bytes. Reading never takes the write lock, and never holds a
+//! read lock long either: rows come in pages of [`PAGE`] by rowid, each page
+//! its own short read, so a colleague's save waits at most one page while a
+//! 100,000-row export runs — and each page goes straight to the file.
+//!
+//! The file is written beside its destination under a temporary name and
+//! renamed at the end, so a failed export (a Shift_JIS character, a full
+//! disk) never leaves half a file where the user expects a whole one.
+
+mod calendar;
+mod contacts;
+mod contracts;
+mod customers;
+mod deals;
+mod follow_ups;
+mod labels;
+mod timeline;
+
+use crate::error::{Error, Result};
+use crate::language::Language;
+use crate::writers::csv::{Csv, CsvEncoding};
+use crate::writers::xlsx::Xlsx;
+use crate::writers::{Cell, TableSink};
+use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
+use rusqlite::{Connection, Row, ToSql};
+use serde::{Deserialize, Serialize};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
+
+/// Rows read per short read transaction.
+pub(crate) const PAGE: i64 = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ExportKind {
+    Customers,
+    Contacts,
+    Deals,
+    Timeline,
+    FollowUps,
+    Contracts,
+}
+
+impl ExportKind {
+    pub fn parse(s: &str) -> Option<ExportKind> {
+        match s {
+            "customers" => Some(ExportKind::Customers),
+            "contacts" => Some(ExportKind::Contacts),
+            "deals" => Some(ExportKind::Deals),
+            "timeline" => Some(ExportKind::Timeline),
+            "follow-ups" | "follow_ups" => Some(ExportKind::FollowUps),
+            "contracts" => Some(ExportKind::Contracts),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ExportFormat {
+    Xlsx,
+    Csv,
+    /// A calendar: follow-ups, or contracts' renewal work.
+    Ics,
+}
+
+impl ExportFormat {
+    pub fn parse(s: &str) -> Option<ExportFormat> {
+        match s {
+            "xlsx" => Some(ExportFormat::Xlsx),
+            "csv" => Some(ExportFormat::Csv),
+            "ics" => Some(ExportFormat::Ics),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportRequest {
+    pub kind: ExportKind,
+    pub format: ExportFormat,
+    /// CSV only; UTF-8 with a byte-order mark unless Shift_JIS is asked for.
+    #[serde(default)]
+    pub encoding: CsvEncoding,
+    /// Only what this member owns (customers and their contacts and
+    /// timeline by the customer's owner; deals, contracts by theirs;
+    /// follow-ups by assignee).
+    #[serde(default)]
+    pub owner_id: Option<String>,
+    /// Deals only: one pipeline.
+    #[serde(default)]
+    pub pipeline_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ExportOutcome {
+    /// Data rows (or calendar events) written, the header not counted.
+    #[ts(type = "number")]
+    pub rows: u64,
+    pub path: String,
+}
+
+/// What the table builders need besides the connection.
+pub(crate) struct Scope<'a> {
+    pub conn: &'a Connection,
+    pub lang: Language,
+    pub offset: FixedOffset,
+    pub owner_id: Option<&'a str>,
+    pub pipeline_id: Option<&'a str>,
+}
+
+impl Scope<'_> {
+    /// Reads `sql` page by page (`?1` the last rowid seen, `?2` the page
+    /// size, `?3` the owner, `?4` the pipeline), each page in its own
+    /// statement so no read lock outlives a page. `map` returns the row's
+    /// rowid and its cells.
+    pub(crate) fn each_page<T>(
+        &self,
+        sql: &str,
+        map: impl Fn(&Row) -> rusqlite::Result<(i64, T)>,
+        mut take: impl FnMut(T) -> Result<()>,
+    ) -> Result<u64> {
+        let mut after = i64::MIN;
+        let mut count = 0;
+        loop {
+            let page: Vec<(i64, T)> = {
+                let mut st = self.conn.prepare_cached(sql)?;
+                let args: [&dyn ToSql; 4] = [&after, &PAGE, &self.owner_id, &self.pipeline_id];
+                let rows = st.query_map(&args[..], &map)?.collect::<rusqlite::Result<Vec<_>>>()?;
+                rows
+            };
+            let n = page.len() as i64;
+            for (rowid, item) in page {
+                after = rowid;
+                take(item)?;
+                count += 1;
+            }
+            if n < PAGE {
+                return Ok(count);
+            }
+        }
+    }
+
+    /// A stored UTC instant as the reader's local date and time.
+    pub(crate) fn local(&self, stored: Option<String>) -> Option<NaiveDateTime> {
+        let t = crate::clock::from_db(stored.as_deref()?)?;
+        Some(t.with_timezone(&self.offset).naive_local())
+    }
+
+    pub(crate) fn ja(&self) -> bool {
+        self.lang == Language::Ja
+    }
+
+    /// The header for the reader: (Japanese, English) pairs.
+    pub(crate) fn header(&self, names: &[(&'static str, &'static str)]) -> Vec<&'static str> {
+        names.iter().map(|(ja, en)| if self.ja() { *ja } else { *en }).collect()
+    }
+}
+
+/// A stored calendar date (`YYYY-MM-DD`).
+pub(crate) fn date(stored: Option<String>) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(stored.as_deref()?.get(..10)?, "%Y-%m-%d").ok()
+}
+
+pub(crate) fn text(r: &Row, column: &str) -> rusqlite::Result<Cell> {
+    Ok(Cell::Text(r.get::<_, Option<String>>(column)?.unwrap_or_default()))
+}
+
+/// Writes one kind's table to `sink`; returns the rows written.
+fn table(scope: &Scope, kind: ExportKind, sink: &mut dyn TableSink) -> Result<u64> {
+    match kind {
+        ExportKind::Customers => customers::write(scope, sink),
+        ExportKind::Contacts => contacts::write(scope, sink),
+        ExportKind::Deals => deals::write(scope, sink),
+        ExportKind::Timeline => timeline::write(scope, sink),
+        ExportKind::FollowUps => follow_ups::write(scope, sink),
+        ExportKind::Contracts => contracts::write(scope, sink),
+    }
+}
+
+/// The sheet's name in the reader's language.
+fn sheet_name(kind: ExportKind, lang: Language) -> &'static str {
+    let (ja, en) = match kind {
+        ExportKind::Customers => ("顧客", "Customers"),
+        ExportKind::Contacts => ("担当者", "Contacts"),
+        ExportKind::Deals => ("案件", "Deals"),
+        ExportKind::Timeline => ("タイムライン", "Timeline"),
+        ExportKind::FollowUps => ("フォローアップ", "Follow-ups"),
+        ExportKind::Contracts => ("契約", "Contracts"),
+    };
+    if lang == Language::Ja {
+        ja
+    } else {
+        en
+    }
+}
+
+/// Exports `req` to `path` (replacing a file there only once the whole
+/// export succeeded). `offset` is the reader's time zone, for dates.
+pub fn export(
+    conn: &Connection,
+    lang: Language,
+    offset: FixedOffset,
+    req: &ExportRequest,
+    path: &Path,
+) -> Result<ExportOutcome> {
+    let scope = Scope {
+        conn,
+        lang,
+        offset,
+        owner_id: req.owner_id.as_deref().filter(|s| !s.is_empty()),
+        pipeline_id: req.pipeline_id.as_deref().filter(|s| !s.is_empty()),
+    };
+    if req.format == ExportFormat::Ics && !matches!(req.kind, ExportKind::FollowUps | ExportKind::Contracts) {
+        return Err(Error::invalid("format", "ics_kind"));
+    }
+    let partial = partial_path(path)?;
+    let written = write_to(&scope, req, &partial);
+    match written {
+        Ok(rows) => {
+            std::fs::rename(&partial, path)?;
+            Ok(ExportOutcome {
+                rows,
+                path: path.display().to_string(),
+            })
+        }
+        Err(e) => {
+            // Nothing half-written stays behind; the error is what matters.
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
+}
+
+/// [`export`] from the team file at `team_file` through a read-only
+/// connection of its own: the desktop's session (and its write connection)
+/// stays free for the user's other work while a large export runs.
+pub fn export_team_file(
+    team_file: &Path,
+    lang: Language,
+    offset: FixedOffset,
+    req: &ExportRequest,
+    path: &Path,
+) -> Result<ExportOutcome> {
+    let conn = crate::store::db::read_only_connection(team_file, false)?;
+    // A page waits for a colleague's save to finish rather than fail.
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    export(&conn, lang, offset, req, path)
+}
+
+fn write_to(scope: &Scope, req: &ExportRequest, partial: &Path) -> Result<u64> {
+    match req.format {
+        ExportFormat::Xlsx => {
+            let mut book = Xlsx::new(sheet_name(req.kind, scope.lang))?;
+            let rows = table(scope, req.kind, &mut book)?;
+            book.save(partial)?;
+            Ok(rows)
+        }
+        ExportFormat::Csv => {
+            let file = BufWriter::new(std::fs::File::create(partial)?);
+            let mut csv = Csv::new(file, req.encoding);
+            let rows = table(scope, req.kind, &mut csv)?;
+            csv.into_inner().into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            Ok(rows)
+        }
+        ExportFormat::Ics => {
+            let mut file = BufWriter::new(std::fs::File::create(partial)?);
+            let rows = calendar::write(scope, req.kind, &mut file)?;
+            file.flush()?;
+            Ok(rows)
+        }
+    }
+}
+
+/// `.NAME.partial` beside `path`: the same folder, so the rename is atomic.
+fn partial_path(path: &Path) -> Result<PathBuf> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or(Error::invalid("path", "format"))?;
+    Ok(path.with_file_name(format!(".{name}.partial")))
+}
+
+#[cfg(test)]
+mod tests;
