@@ -219,5 +219,6 @@ test('a log of past touches is previewed with its problems, imported, and shows 
     return all.find((x) => x.includes('取込テスト：工場見学'));
   }, 10000, 'the imported touch on the timeline');
   assert.match(entry, /2024/);
+  await app.exec(`[...document.querySelectorAll('[data-testid="timeline-entry"][data-kind="meeting"]')].find((e) => e.textContent.includes('取込テスト'))?.scrollIntoView({ block: 'center' })`);
   await app.screenshot('import-touches-timeline-ja');
 });
