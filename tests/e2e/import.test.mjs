@@ -162,3 +162,63 @@ test('a Shift_JIS customer list is mapped, previewed with its problems, imported
   await en.find('[data-testid="import-batch"][data-status="undone"]');
   await en.screenshot('import-batches-en');
 });
+
+/** A live customer of the demo team file and its contact count (read beside the app). */
+function firstCustomer(team) {
+  return execFileSync('/usr/bin/python3', ['-c', 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select name from companies where deleted_at is null order by name limit 1").fetchone()[0])', team])
+    .toString()
+    .trim();
+}
+
+test('a log of past touches is previewed with its problems, imported, and shows on the customer’s timeline', async () => {
+  const dir = freshHome('kizuna-share-');
+  const team = join(dir, 'kizuna-team.db');
+  execFileSync(CLI, ['--db', team, '--as', 'sato', 'demo', '--lang', 'ja']);
+  const customer = firstCustomer(team);
+  const path = join(dir, '対応履歴.csv');
+  const lines = ['日付,会社名,種別,内容,詳細', `2024/4/1,${customer},訪問,取込テスト：工場見学,ラインを見学`, `2024/4/2,${customer},FAX,送付状,`];
+  execFileSync('/usr/bin/python3', ['-c', 'import sys; open(sys.argv[1], "wb").write(sys.stdin.read().encode("cp932"))', path], {
+    input: lines.join('\r\n') + '\r\n',
+  });
+
+  const app = await App.launch({ home: teamDesktop(team, 'ja'), env: { USER: 'sato' } });
+  apps.push(app);
+  await answerWhoAreYou(app, 'sato');
+  await app.find('[data-testid="deal-card"]');
+  await app.click('[data-testid="nav-import"]');
+  await app.find('[data-testid="import-batches"]');
+  await app.choose('[data-testid="import-kind"]', 'touches');
+  await answerFileDialog(app, path);
+  await app.click('[data-testid="import-choose"]');
+  await app.find('[data-testid="import-mapping"]');
+  const mapped = await app.exec(`return [...document.querySelectorAll('[data-testid^="import-map-"]')].map((s) => s.value)`);
+  assert.deepEqual(mapped, ['occurred_on', 'company_name', 'touch_kind', 'summary', 'body']);
+  await app.click('[data-testid="import-preview-button"]');
+  await app.find('[data-testid="import-preview"]');
+  const counts = await app.text('[data-testid="import-counts"]');
+  assert.match(counts, /2行：新規 1・更新 0・既存と一致 0・ファイル内の重複 0・問題あり 1/, counts);
+  // The kind shown in the reader's words; the unknown one named.
+  const first = await app.exec(`return [...document.querySelectorAll('[data-testid="import-row-2"] td')].map((td) => td.textContent)`);
+  assert.deepEqual(first.slice(0, 5), ['2', '新規', customer, '2024-04-01', '対面']);
+  assert.match(await app.text('[data-testid="import-problems-3"] li[data-code="unknown_kind"]'), /種別：種別として読めません.*「FAX」/);
+  await app.screenshot('import-touches-preview-ja');
+  await app.click('[data-testid="import-start"]');
+  await app.find('[data-testid="import-result"]', 60000);
+  assert.match(await app.text('[data-testid="import-summary"]'), /追加 1・更新 0・スキップ 1・失敗 0/);
+  await app.find('[data-testid="import-batch"][data-status="done"]');
+  const batch = await app.text('[data-testid="import-batch"][data-status="done"]');
+  assert.ok(batch.includes('対応履歴.csv') && batch.includes('過去の対応履歴'), batch);
+
+  // On the customer's timeline, as a meeting on its day.
+  await app.click('[data-testid="open-search"]');
+  await app.type('[data-testid="search-input"]', customer);
+  await app.click('[data-testid="search-hit"][data-kind="companies"]');
+  await app.find('[data-testid="customer-page"]');
+  const entry = await app.waitFor(async () => {
+    const all = await app.exec(`return [...document.querySelectorAll('[data-testid="timeline-entry"][data-kind="meeting"]')].map((e) => e.textContent)`);
+    return all.find((x) => x.includes('取込テスト：工場見学'));
+  }, 10000, 'the imported touch on the timeline');
+  assert.match(entry, /2024/);
+  await app.exec(`[...document.querySelectorAll('[data-testid="timeline-entry"][data-kind="meeting"]')].find((e) => e.textContent.includes('取込テスト'))?.scrollIntoView({ block: 'center' })`);
+  await app.screenshot('import-touches-timeline-ja');
+});

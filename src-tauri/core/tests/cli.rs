@@ -566,3 +566,69 @@ fn an_admin_imports_a_shift_jis_csv_dry_run_first_then_undoes_it() {
     let out = kizuna(&["--db", db_s, "import", csv_s, "--kind", "invoices"]);
     assert!(text(&out).contains("[invalid]"), "{}", text(&out));
 }
+
+fn live(db: &Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn an_admin_imports_past_touches_and_contracts_of_known_companies() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.db");
+    let db_s = db.to_str().unwrap();
+    assert!(kizuna(&["--db", db_s, "demo", "--lang", "ja"]).status.success());
+    let companies = dir.path().join("顧客.csv");
+    std::fs::write(&companies, "会社名,業種\n株式会社髙木工業,製造\n").unwrap();
+    let out = kizuna(&[
+        "--db",
+        db_s,
+        "import",
+        companies.to_str().unwrap(),
+        "--kind",
+        "companies",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    let touches = dir.path().join("対応履歴.csv");
+    let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(
+        "日付,会社名,種別,内容\r\n2024/4/1,髙木工業(株),訪問,工場見学\r\n2024/4/8,株式会社髙木工業,電話,見積の確認\r\n2024/4/9,株式会社髙木工業,FAX,送付\r\n",
+    );
+    std::fs::write(&touches, bytes).unwrap();
+    let touches_s = touches.to_str().unwrap();
+    let out = kizuna(&["--db", db_s, "import", touches_s, "--kind", "touches", "--dry-run"]);
+    let t = text(&out);
+    assert!(t.contains("種別 -> touch_kind") && t.contains("内容 -> summary"), "{t}");
+    assert!(t.contains("row 4: unknown_kind (touch_kind: \"FAX\")"), "{t}");
+    let entries = "SELECT COUNT(*) FROM activities a JOIN companies c ON c.id = a.company_id
+                    WHERE c.name = '株式会社髙木工業' AND a.deleted_at IS NULL";
+    let out = kizuna(&["--db", db_s, "import", touches_s, "--kind", "touches"]);
+    assert!(text(&out).contains("2 added, 0 updated, 1 skipped"), "{}", text(&out));
+    assert_eq!(live(&db, entries), 2);
+    let out = kizuna(&["--db", db_s, "import", touches_s, "--kind", "touches"]);
+    assert!(text(&out).contains("0 added"), "{}", text(&out));
+    assert_eq!(live(&db, entries), 2);
+
+    let contracts = dir.path().join("契約.csv");
+    std::fs::write(
+        &contracts,
+        "会社名,プラン,開始日,満了日,契約金額\n株式会社髙木工業,年間保守,2026/4/1,2027/3/31,\"360,000円\"\n",
+    )
+    .unwrap();
+    let out = kizuna(&[
+        "--db",
+        db_s,
+        "import",
+        contracts.to_str().unwrap(),
+        "--kind",
+        "contracts",
+    ]);
+    assert!(text(&out).contains("1 added"), "{}", text(&out));
+    assert_eq!(
+        live(
+            &db,
+            "SELECT amount FROM contracts WHERE plan = '年間保守' AND deleted_at IS NULL"
+        ),
+        360_000
+    );
+}

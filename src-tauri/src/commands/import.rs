@@ -51,7 +51,16 @@ pub async fn import_preview(state: State<'_, AppState>, path: String, request: I
         .with_session(move |s| {
             let sheet = source::read(Path::new(&path), &request.read)?;
             let r = &request;
-            preview::preview(s.db()?.conn(), &sheet, r.kind, r.header_row, &r.columns, r.on_match)
+            let db = s.db()?;
+            preview::preview(
+                db.conn(),
+                db.clock().offset(),
+                &sheet,
+                r.kind,
+                r.header_row,
+                &r.columns,
+                r.on_match,
+            )
         })
         .await
 }

@@ -650,7 +650,7 @@ fn check(path: &Path) -> Result<ExitCode, Error> {
 fn import(path: &Path, file: &Path, flags: &[String]) -> Result<ExitCode, Error> {
     use kizuna_core::import::{batch, encoding::TextEncoding, mapping, plan::OnMatch, preview, source};
     let usage = || {
-        eprintln!("usage: kizuna --db FILE import FILE --kind companies|contacts|deals [--mapping FILE] [--dry-run] [--update] [--encoding sjis|utf8|utf16] [--delimiter comma|tab|semicolon] [--sheet NAME] [--header-row N]");
+        eprintln!("usage: kizuna --db FILE import FILE --kind companies|contacts|deals|touches|contracts [--mapping FILE] [--dry-run] [--update] [--encoding sjis|utf8|utf16] [--delimiter comma|tab|semicolon] [--sheet NAME] [--header-row N]");
         Ok(ExitCode::from(2))
     };
     let (mut kind, mut mapping_file, mut dry_run, mut on_match) = (None, None, false, OnMatch::Skip);
@@ -720,7 +720,15 @@ fn import(path: &Path, file: &Path, flags: &[String]) -> Result<ExitCode, Error>
         );
     }
     if dry_run {
-        let p = preview::preview(db.conn(), &sheet, kind, found.header_row, &columns, on_match)?;
+        let p = preview::preview(
+            db.conn(),
+            db.clock().offset(),
+            &sheet,
+            kind,
+            found.header_row,
+            &columns,
+            on_match,
+        )?;
         let c = &p.counts;
         println!(
             "{} rows: {} new, {} update, {} match (skipped), {} repeated in the file, {} with problems",

@@ -9,6 +9,7 @@ use super::mapping::{self, ImportField, ImportKind};
 use super::plan::{self, CompanyRef, ImportRowAction, OnMatch, PlannedRow, Record};
 use super::preview::{self, ImportCounts};
 use super::source::{ReadOptions, Sheet};
+use crate::contracts::contract::{self, Billing, NewContract};
 use crate::customers::company::{self, CompanyEdit, NewCompany};
 use crate::customers::contact::{self, ContactEdit, NewContact};
 use crate::error::{Error, ErrorCode, ImportProblem, Result};
@@ -16,6 +17,7 @@ use crate::id::new_id;
 use crate::pipeline::deal::{self, NewDeal};
 use crate::store::changes::Entity;
 use crate::store::db::{Db, WriteCtx};
+use crate::timeline::activity::{self, NewActivity};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -145,7 +147,15 @@ pub fn run(
 ) -> Result<ImportReport> {
     let started = Instant::now();
     let (header_row, headers) = preview::header_of(sheet, req.kind, Some(req.header_row))?;
-    let planned = plan::plan(db.conn(), req.kind, &sheet.rows, header_row, &req.columns, req.on_match)?;
+    let planned = plan::plan(
+        db.conn(),
+        db.clock().offset(),
+        req.kind,
+        &sheet.rows,
+        header_row,
+        &req.columns,
+        req.on_match,
+    )?;
     if planned.is_empty() {
         return Err(Error::Import(ImportProblem::Empty));
     }
@@ -500,6 +510,76 @@ fn write_row(
             remember(ctx, batch_id, Entity::Deal, &id, "insert", 1, None)?;
             out.added += 1;
         }
+        (ImportKind::Touches, ImportRowAction::New, _) => {
+            let (Some(CompanyRef::Existing(company_id)), Some(kind), Some(day)) =
+                (&p.company, r.touch_kind, r.occurred_on)
+            else {
+                return Err(Error::Internal(format!("row {} planned without its touch", p.line)));
+            };
+            let id = activity::log(
+                ctx,
+                &NewActivity {
+                    company_id: company_id.clone(),
+                    contact_ids: r.contact_id.iter().cloned().collect(),
+                    deal_id: None,
+                    kind,
+                    direction: None,
+                    // A sheet gives the day, not the hour: the morning of it,
+                    // as the team's reminders are.
+                    occurred_at: crate::pipeline::deal::reminder_at(day, ctx.clock.offset()).min(ctx.now.clone()),
+                    summary: r.summary.clone(),
+                    body: r.body.clone(),
+                    minutes: String::new(),
+                    next_todos: String::new(),
+                    next_appointment_at: None,
+                    signals: Vec::new(),
+                },
+            )?;
+            remember(ctx, batch_id, Entity::Activity, &id, "insert", 1, None)?;
+            out.added += 1;
+        }
+        (ImportKind::Contracts, ImportRowAction::New, _) => {
+            let (Some(CompanyRef::Existing(company_id)), Some(start_date), Some(end_date)) =
+                (&p.company, r.start_date, r.end_date)
+            else {
+                return Err(Error::Internal(format!("row {} planned without its period", p.line)));
+            };
+            // The timeline entry and renewal work the create adds are the
+            // batch's too: the rows above this mark are this contract's.
+            let mark: i64 = ctx
+                .tx
+                .query_row("SELECT COALESCE(MAX(rowid), 0) FROM activities", [], |r| r.get(0))?;
+            let id = contract::create(
+                ctx,
+                &NewContract {
+                    company_id: company_id.clone(),
+                    deal_id: None,
+                    plan: r.plan.clone(),
+                    start_date,
+                    end_date,
+                    // What the contract dialog starts from.
+                    auto_renew: true,
+                    amount: r.amount,
+                    currency: String::new(),
+                    billing: Billing::Monthly,
+                    notice_days: 30,
+                    owner_id: r.owner_id.clone(),
+                    hearing_days: None,
+                    proposal_days: None,
+                },
+            )?;
+            remember(ctx, batch_id, Entity::Contract, &id, "insert", 1, None)?;
+            let entries: Vec<String> = ctx
+                .tx
+                .prepare_cached("SELECT id FROM activities WHERE rowid > ?1 AND company_id = ?2")?
+                .query_map(params![mark, company_id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            // Tied to their contract (in `before`): undo keeps them while it stays.
+            for entry in entries {
+                remember(ctx, batch_id, Entity::Activity, &entry, "insert", 1, Some(id.clone()))?;
+            }
+            out.added += 1;
+        }
         _ => return Err(Error::Internal(format!("row {} planned as {:?}", p.line, p.action))),
     }
     Ok(())
@@ -555,14 +635,17 @@ fn table_of(entity: Entity) -> Result<(&'static str, &'static str)> {
         Entity::Company => Ok(("companies", "name")),
         Entity::Contact => Ok(("contacts", "name")),
         Entity::Deal => Ok(("deals", "title")),
+        Entity::Activity => Ok(("activities", "summary")),
+        Entity::Contract => Ok(("contracts", "plan")),
         other => Err(Error::Internal(format!("an import does not write {}", other.as_str()))),
     }
 }
 
 /// Takes back one import: what it added is removed (soft, like every
 /// delete), what it changed is put back — unless a colleague changed the
-/// row since, which is left as it is and named in the report. Deals go
-/// first, then contacts, then companies, each in short transactions.
+/// row since, which is left as it is and named in the report. Timeline
+/// entries, contracts and deals go first, then contacts, then companies,
+/// each in short transactions.
 pub fn undo(db: &mut Db, batch_id: &str) -> Result<ImportUndoReport> {
     let status: Option<String> = db
         .conn()
@@ -583,7 +666,7 @@ pub fn undo(db: &mut Db, batch_id: &str) -> Result<ImportUndoReport> {
     let rows: Vec<BatchRow> = {
         let mut st = db.conn().prepare(
             "SELECT entity, row_id, action, version, before FROM import_batch_rows WHERE batch_id = ?1
-             ORDER BY CASE entity WHEN 'deal' THEN 0 WHEN 'contact' THEN 1 ELSE 2 END, row_id",
+             ORDER BY CASE entity WHEN 'company' THEN 3 WHEN 'contact' THEN 2 WHEN 'activity' THEN 1 ELSE 0 END, row_id",
         )?;
         let rows = st
             .query_map([batch_id], |r| {
@@ -715,6 +798,17 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Resu
         part.restored += 1;
         return Ok(());
     }
+    if let (Entity::Activity, Some(contract_id)) = (row.entity, &row.before) {
+        let kept: bool = ctx.tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM contracts WHERE id = ?1 AND deleted_at IS NULL)",
+            [contract_id],
+            |r| r.get(0),
+        )?;
+        if kept {
+            // The contract it records was refused (and named) just before.
+            return Ok(());
+        }
+    }
     if row.entity == Entity::Company {
         let records: i64 = ctx.tx.query_row(
             "SELECT (SELECT COUNT(*) FROM contacts WHERE company_id = ?1 AND deleted_at IS NULL)
@@ -738,7 +832,40 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Resu
     ctx.expect_one(row.entity.as_str(), table, &row.id, n)?;
     ctx.audit(row.entity, &row.id, "delete", json!({ "undo_import": true }))?;
     ctx.changed(row.entity, &row.id, "delete")?;
+    match row.entity {
+        Entity::Contract => remove_renewal_work(ctx, &row.id)?,
+        // The company's last contact falls back to the touches that remain.
+        Entity::Activity => {
+            let company: String =
+                ctx.tx
+                    .query_row("SELECT company_id FROM activities WHERE id = ?1", [&row.id], |r| {
+                        r.get(0)
+                    })?;
+            activity::recompute_last_contact(ctx, &company)?;
+        }
+        _ => {}
+    }
     part.removed += 1;
+    Ok(())
+}
+
+/// The renewal follow-ups an imported contract planned go with it (its
+/// version did not move, so no step of them was taken).
+fn remove_renewal_work(ctx: &WriteCtx, contract_id: &str) -> Result<()> {
+    let planned: Vec<String> = ctx
+        .tx
+        .prepare_cached("SELECT id FROM follow_ups WHERE contract_id = ?1 AND status = 'open' AND deleted_at IS NULL")?
+        .query_map([contract_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in planned {
+        ctx.tx.execute(
+            "UPDATE follow_ups SET deleted_at = ?2, version = version + 1, updated_at = ?2, updated_by = ?3
+              WHERE id = ?1",
+            params![id, ctx.now, ctx.user_id],
+        )?;
+        ctx.audit(Entity::FollowUp, &id, "delete", json!({ "undo_import": true }))?;
+        ctx.changed(Entity::FollowUp, &id, "delete")?;
+    }
     Ok(())
 }
 

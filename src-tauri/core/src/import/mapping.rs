@@ -24,6 +24,10 @@ pub enum ImportKind {
     Contacts,
     /// Deals at companies, with their stage and owner.
     Deals,
+    /// Past touches (meetings, calls, mails) on companies' timelines.
+    Touches,
+    /// Contracts of companies, whose renewal work is planned as a dialog's is.
+    Contracts,
 }
 
 impl ImportKind {
@@ -32,6 +36,8 @@ impl ImportKind {
             ImportKind::Companies => "companies",
             ImportKind::Contacts => "contacts",
             ImportKind::Deals => "deals",
+            ImportKind::Touches => "touches",
+            ImportKind::Contracts => "contracts",
         }
     }
     pub fn parse(s: &str) -> Option<ImportKind> {
@@ -39,6 +45,8 @@ impl ImportKind {
             "companies" => Some(ImportKind::Companies),
             "contacts" => Some(ImportKind::Contacts),
             "deals" => Some(ImportKind::Deals),
+            "touches" => Some(ImportKind::Touches),
+            "contracts" => Some(ImportKind::Contracts),
             _ => None,
         }
     }
@@ -62,6 +70,8 @@ impl ImportKind {
                 Website,
             ],
             ImportKind::Deals => &[CompanyName, DealTitle, Stage, Amount, ExpectedClose, Owner, Notes],
+            ImportKind::Touches => &[CompanyName, OccurredOn, TouchKind, Summary, Body, ContactName],
+            ImportKind::Contracts => &[CompanyName, Plan, StartDate, EndDate, Amount, Owner],
         }
     }
 }
@@ -95,6 +105,16 @@ pub enum ImportField {
     Amount,
     ExpectedClose,
     Notes,
+    /// The day of a touch.
+    OccurredOn,
+    /// 商談, 電話, メール…: read as an activity kind.
+    TouchKind,
+    Summary,
+    Body,
+    /// A contract's plan (契約, プラン, 商品).
+    Plan,
+    StartDate,
+    EndDate,
 }
 
 /// Header words per field, folded (fold: widths, kana, case). Longest
@@ -186,9 +206,67 @@ const WORDS: &[(ImportField, &[&str])] = &[
         ImportField::Stage,
         &["ステージ", "フェーズ", "進捗", "確度", "stage", "phase"],
     ),
+    // Before 契約 (the plan) and 金額: 契約開始日 is a start, 契約金額 an amount.
+    (
+        ImportField::StartDate,
+        &[
+            "開始日",
+            "契約開始日",
+            "契約開始",
+            "開始",
+            "start date",
+            "start",
+            "period start",
+        ],
+    ),
+    (
+        ImportField::EndDate,
+        &[
+            "終了日",
+            "契約終了日",
+            "契約終了",
+            "満了日",
+            "契約満了日",
+            "終了",
+            "end date",
+            "end",
+            "period end",
+            "expiry",
+        ],
+    ),
     (
         ImportField::Amount,
-        &["金額", "売上", "見込金額", "受注金額", "amount", "value", "revenue"],
+        &[
+            "金額",
+            "契約金額",
+            "年額",
+            "売上",
+            "見込金額",
+            "受注金額",
+            "amount",
+            "value",
+            "revenue",
+        ],
+    ),
+    (
+        ImportField::Plan,
+        &["契約プラン", "プラン", "契約", "商品", "plan", "product", "contract"],
+    ),
+    (
+        ImportField::OccurredOn,
+        &["日付", "対応日", "活動日", "実施日", "date", "day"],
+    ),
+    (
+        ImportField::TouchKind,
+        &["種別", "区分", "種類", "kind", "type", "activity"],
+    ),
+    (
+        ImportField::Summary,
+        &["内容", "件名", "概要", "タイトル", "summary", "subject"],
+    ),
+    (
+        ImportField::Body,
+        &["詳細", "メモ", "本文", "details", "body", "notes", "memo"],
     ),
     (
         ImportField::ExpectedClose,
@@ -219,8 +297,9 @@ pub fn guess_field(kind: ImportKind, header: &str) -> Option<ImportField> {
         return None;
     }
     let allowed = kind.fields();
-    // 担当者 in a deals sheet is the team's own rep, not the customer's person.
-    if kind == ImportKind::Deals && h.contains("担当") {
+    // 担当者 in a deals or contracts sheet is the team's own rep, not the
+    // customer's person (in a touch log it is the person met).
+    if matches!(kind, ImportKind::Deals | ImportKind::Contracts) && h.contains("担当") {
         return Some(ImportField::Owner);
     }
     let usable = |f: &ImportField| allowed.contains(f);

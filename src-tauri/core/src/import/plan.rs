@@ -4,12 +4,14 @@
 //! The preview shows this plan; the batch writes it.
 
 use super::mapping::{ImportField, ImportKind};
-use super::value::{parse_amount, parse_date, ImportProblemCode};
+use super::value::{parse_amount, parse_date, parse_touch_kind, ImportProblemCode};
+use crate::clock::from_db;
 use crate::error::Result;
 use crate::leads::matching::{company_key, mail_key, phone_key};
 use crate::pipeline::stage::{self, StageKind};
 use crate::text::fold;
-use chrono::NaiveDate;
+use crate::timeline::activity::ActivityKind;
+use chrono::{FixedOffset, NaiveDate};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -82,6 +84,16 @@ pub struct Record {
     pub amount: i64,
     pub expected_close: Option<NaiveDate>,
     pub notes: String,
+    /// A touch: its day, kind, words and the contact met (if named).
+    pub occurred_on: Option<NaiveDate>,
+    pub touch_kind: Option<ActivityKind>,
+    pub summary: String,
+    pub body: String,
+    pub contact_id: Option<String>,
+    /// A contract: its plan and period (the amount is `amount`).
+    pub plan: String,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
 }
 
 impl Record {
@@ -104,8 +116,19 @@ impl Record {
             ImportField::Amount => self.amount.to_string(),
             ImportField::ExpectedClose => self.expected_close.map(|d| d.to_string()).unwrap_or_default(),
             ImportField::Notes => self.notes.clone(),
+            ImportField::OccurredOn => date_text(self.occurred_on),
+            ImportField::TouchKind => self.touch_kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
+            ImportField::Summary => self.summary.clone(),
+            ImportField::Body => self.body.clone(),
+            ImportField::Plan => self.plan.clone(),
+            ImportField::StartDate => date_text(self.start_date),
+            ImportField::EndDate => date_text(self.end_date),
         }
     }
+}
+
+fn date_text(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
 }
 
 /// The columns a kind's record is shown in, in order.
@@ -124,6 +147,8 @@ pub fn shown_fields(kind: ImportKind) -> &'static [ImportField] {
             Website,
         ],
         ImportKind::Deals => &[CompanyName, DealTitle, Stage, Amount, ExpectedClose, Owner, Notes],
+        ImportKind::Touches => &[CompanyName, OccurredOn, TouchKind, Summary, Body, ContactName],
+        ImportKind::Contracts => &[CompanyName, Plan, StartDate, EndDate, Amount, Owner],
     }
 }
 
@@ -147,18 +172,24 @@ struct Known {
     contact_by_mail: HashMap<String, (String, i64)>,
     contact_by_name: HashMap<(String, String), (String, i64)>,
     deal_by_title: HashMap<(String, String), (String, i64)>,
+    /// (company, local day, kind, folded summary) of live timeline entries.
+    touches: HashSet<(String, NaiveDate, String, String)>,
+    /// (company, folded plan, start) of live contracts.
+    contracts: HashSet<(String, String, String)>,
     stages: Vec<(String, String, StageKind)>,
     pipeline_id: String,
     members: Vec<(String, String, String)>,
 }
 
-fn load(conn: &Connection, kind: ImportKind) -> Result<Known> {
+fn load(conn: &Connection, kind: ImportKind, offset: FixedOffset) -> Result<Known> {
     let mut k = Known {
         company_by_key: HashMap::new(),
         company_by_phone: HashMap::new(),
         contact_by_mail: HashMap::new(),
         contact_by_name: HashMap::new(),
         deal_by_title: HashMap::new(),
+        touches: HashSet::new(),
+        contracts: HashSet::new(),
         stages: Vec::new(),
         pipeline_id: String::new(),
         members: Vec::new(),
@@ -177,7 +208,7 @@ fn load(conn: &Connection, kind: ImportKind) -> Result<Known> {
             k.company_by_phone.entry(p).or_insert((id, version));
         }
     }
-    if kind == ImportKind::Contacts {
+    if matches!(kind, ImportKind::Contacts | ImportKind::Touches) {
         let mut st =
             conn.prepare("SELECT id, version, company_id, name, email FROM contacts WHERE deleted_at IS NULL")?;
         let mut rows = st.query([])?;
@@ -210,6 +241,27 @@ fn load(conn: &Connection, kind: ImportKind) -> Result<Known> {
             k.pipeline_id = p.id;
         }
     }
+    if kind == ImportKind::Touches {
+        let mut st =
+            conn.prepare("SELECT company_id, occurred_at, kind, summary FROM activities WHERE deleted_at IS NULL")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let (company, at, kind, summary): (String, String, String, String) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            if let Some(at) = from_db(&at) {
+                let day = at.with_timezone(&offset).date_naive();
+                k.touches.insert((company, day, kind, fold(&summary)));
+            }
+        }
+    }
+    if kind == ImportKind::Contracts {
+        let mut st = conn.prepare("SELECT company_id, plan, start_date FROM contracts WHERE deleted_at IS NULL")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let (company, plan, start): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            k.contracts.insert((company, fold(&plan), start));
+        }
+    }
     let mut st =
         conn.prepare("SELECT id, login, display_name FROM users WHERE deleted_at IS NULL AND deactivated_at IS NULL")?;
     k.members = st
@@ -238,16 +290,18 @@ fn cells_by_field<'a>(columns: &[Option<ImportField>], cells: &'a [String]) -> H
     out
 }
 
-/// Plans every data row below the header.
+/// Plans every data row below the header. `offset` is the team's: a
+/// touch's day is a local day.
 pub fn plan(
     conn: &Connection,
+    offset: FixedOffset,
     kind: ImportKind,
     rows: &[Vec<String>],
     header_row: usize,
     columns: &[Option<ImportField>],
     on_match: OnMatch,
 ) -> Result<Vec<PlannedRow>> {
-    let known = load(conn, kind)?;
+    let known = load(conn, kind, offset)?;
     let mut seen: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
     for (i, cells) in rows.iter().enumerate().skip(header_row + 1) {
@@ -293,6 +347,9 @@ fn plan_row(
         contact_kana: text(ImportField::ContactKana),
         deal_title: text(ImportField::DealTitle),
         notes: text(ImportField::Notes),
+        summary: text(ImportField::Summary),
+        body: text(ImportField::Body),
+        plan: text(ImportField::Plan),
         ..Record::default()
     };
     r.contact_name = match by.get(&ImportField::ContactName) {
@@ -328,13 +385,61 @@ fn plan_row(
             None => problem(Some(ImportField::Owner), ImportProblemCode::UnknownOwner, o),
         }
     }
-    if kind == ImportKind::Deals {
+    if matches!(kind, ImportKind::Deals | ImportKind::Contracts) {
         if let Some(a) = by.get(&ImportField::Amount) {
             match parse_amount(a) {
                 Ok(n) => r.amount = n,
                 Err(code) => problem(Some(ImportField::Amount), code, a),
             }
         }
+    }
+    let mut date = |field: ImportField, required: bool| match by.get(&field) {
+        Some(d) => match parse_date(d) {
+            Ok(date) => Some(date),
+            Err(code) => {
+                problem(Some(field), code, d);
+                None
+            }
+        },
+        None => {
+            if required {
+                problem(Some(field), ImportProblemCode::Required, "");
+            }
+            None
+        }
+    };
+    if kind == ImportKind::Touches {
+        r.occurred_on = date(ImportField::OccurredOn, true);
+    }
+    if kind == ImportKind::Contracts {
+        r.start_date = date(ImportField::StartDate, true);
+        r.end_date = date(ImportField::EndDate, true);
+    }
+    if kind == ImportKind::Touches {
+        let cell = by.get(&ImportField::TouchKind).copied().unwrap_or_default();
+        r.touch_kind = parse_touch_kind(cell);
+        if r.touch_kind.is_none() {
+            problem(Some(ImportField::TouchKind), ImportProblemCode::UnknownKind, cell);
+        }
+        if r.summary.is_empty() {
+            problem(Some(ImportField::Summary), ImportProblemCode::Required, "");
+        }
+    }
+    if kind == ImportKind::Contracts {
+        if let (Some(start), Some(end)) = (r.start_date, r.end_date) {
+            if end < start {
+                problem(
+                    Some(ImportField::EndDate),
+                    ImportProblemCode::EndBeforeStart,
+                    &end.to_string(),
+                );
+            }
+        }
+        if r.plan.is_empty() {
+            problem(Some(ImportField::Plan), ImportProblemCode::Required, "");
+        }
+    }
+    if kind == ImportKind::Deals {
         if let Some(d) = by.get(&ImportField::ExpectedClose) {
             match parse_date(d) {
                 Ok(date) => r.expected_close = Some(date),
@@ -384,6 +489,26 @@ fn plan_row(
         Some((id, _)) => CompanyRef::Existing(id.clone()),
         None => CompanyRef::New(ckey.clone()),
     };
+    // A touch or a contract belongs to a customer the team already has: a
+    // line of a log is too little to add a company from.
+    let adds_companies = matches!(kind, ImportKind::Companies | ImportKind::Contacts | ImportKind::Deals);
+    if !adds_companies && !ckey.is_empty() && existing_company.is_none() {
+        problem(
+            Some(ImportField::CompanyName),
+            ImportProblemCode::UnknownCompany,
+            &r.company_name,
+        );
+    }
+    if let (ImportKind::Touches, CompanyRef::Existing(id), false) = (kind, &company, r.contact_name.is_empty()) {
+        match known.contact_by_name.get(&(id.clone(), person_key(&r.contact_name))) {
+            Some((contact, _)) => r.contact_id = Some(contact.clone()),
+            None => problem(
+                Some(ImportField::ContactName),
+                ImportProblemCode::UnknownContact,
+                &r.contact_name,
+            ),
+        }
+    }
     // The record this row matches, and the key that makes two rows the same.
     let (existing, same_key) = match kind {
         ImportKind::Companies => (existing_company.cloned(), format!("c:{ckey}")),
@@ -408,6 +533,31 @@ fn plan_row(
                 CompanyRef::New(_) => None,
             };
             (found, format!("d:{ckey}:{}", fold(&r.deal_title)))
+        }
+        // Neither has a version a sheet would update: the same touch or
+        // contract is there already, or it is new.
+        ImportKind::Touches => {
+            let kind = r.touch_kind.map(ActivityKind::as_str).unwrap_or_default();
+            let day = r.occurred_on.unwrap_or_default();
+            let found = match &company {
+                CompanyRef::Existing(id) => known
+                    .touches
+                    .contains(&(id.clone(), day, kind.to_string(), fold(&r.summary)))
+                    .then(|| (id.clone(), 0)),
+                CompanyRef::New(_) => None,
+            };
+            (found, format!("t:{ckey}:{day}:{kind}:{}", fold(&r.summary)))
+        }
+        ImportKind::Contracts => {
+            let start = date_text(r.start_date);
+            let found = match &company {
+                CompanyRef::Existing(id) => known
+                    .contracts
+                    .contains(&(id.clone(), fold(&r.plan), start.clone()))
+                    .then(|| (id.clone(), 0)),
+                CompanyRef::New(_) => None,
+            };
+            (found, format!("k:{ckey}:{}:{start}", fold(&r.plan)))
         }
     };
     let action = if !problems.is_empty() {

@@ -9,6 +9,7 @@ use super::mapping::{self, ImportField, ImportKind};
 use super::plan::{self, ImportRowAction, OnMatch, PlannedRow, RowProblem};
 use super::source::{Delimiter, FileFormat, Sheet};
 use crate::error::{Error, ImportProblem, Result};
+use chrono::FixedOffset;
 use rusqlite::Connection;
 use serde::Serialize;
 use ts_rs::TS;
@@ -130,13 +131,14 @@ pub struct ImportPreview {
 
 pub fn preview(
     conn: &Connection,
+    offset: FixedOffset,
     sheet: &Sheet,
     kind: ImportKind,
     header_row: u32,
     columns: &[Option<ImportField>],
     on_match: OnMatch,
 ) -> Result<ImportPreview> {
-    let planned = plan::plan(conn, kind, &sheet.rows, header_row as usize, columns, on_match)?;
+    let planned = plan::plan(conn, offset, kind, &sheet.rows, header_row as usize, columns, on_match)?;
     let fields = plan::shown_fields(kind).to_vec();
     let show = |p: &PlannedRow| ImportPreviewRow {
         line: p.line,
@@ -163,6 +165,16 @@ pub fn preview(
             missing.push(ImportField::ContactName)
         }
         ImportKind::Deals if !has(ImportField::DealTitle) => missing.push(ImportField::DealTitle),
+        ImportKind::Touches => missing.extend(
+            [ImportField::OccurredOn, ImportField::Summary]
+                .into_iter()
+                .filter(|f| !has(*f)),
+        ),
+        ImportKind::Contracts => missing.extend(
+            [ImportField::Plan, ImportField::StartDate, ImportField::EndDate]
+                .into_iter()
+                .filter(|f| !has(*f)),
+        ),
         _ => {}
     }
     Ok(ImportPreview {

@@ -8,6 +8,7 @@ use super::plan::{ImportRowAction, OnMatch};
 use super::preview::{inspect, preview};
 use super::source::{read_bytes, Delimiter, FileFormat, ReadOptions};
 use super::value::ImportProblemCode;
+use crate::contracts::contract;
 use crate::customers::company;
 use crate::customers::contact;
 use crate::testutil::{colleague, fixture, seed_pipeline};
@@ -311,6 +312,7 @@ fn broken_rows_are_shown_with_their_problems_and_not_imported() {
     let i = inspect(f.db.conn(), &sheet, ImportKind::Deals, None).unwrap();
     let p = preview(
         f.db.conn(),
+        f.db.clock().offset(),
         &sheet,
         ImportKind::Deals,
         i.header_row,
@@ -489,4 +491,297 @@ fn a_file_that_is_not_text_or_a_workbook_is_refused_by_name() {
         read_bytes(broken_zip, &ReadOptions::default()).unwrap_err().code(),
         crate::ErrorCode::ImportUnreadable
     );
+}
+
+/// A log of past touches as Excel in Japan writes it: Shift_JIS, CRLF, a
+/// title line, a quoted body with a comma and a line break, kinds in
+/// Japanese and English, dates in three forms, and three broken rows.
+const EXCEL_TOUCHES: &str = "対応履歴（2024年度）\r\n日付,会社名,種別,内容,詳細,担当者\r\n2024/4/1,（株）髙田製作所,商談,新製品の提案,\"価格表を送付、\r\n次回デモ\",髙田 一郎\r\n令和6年5月10日,株式会社髙田製作所,電話,見積の確認,,\r\n2024-06-03,髙田製作所,Meeting,Demo at the plant,,\r\n2024/13/1,株式会社髙田製作所,電話,月が13,,\r\n2024/7/1,株式会社髙田製作所,FAX,ファクス,,\r\n2024/7/2,株式会社不明,電話,知らない会社,,\r\n";
+
+/// (occurred_at, kind, summary, body, contact) of a company's live entries, oldest first.
+fn entries(db: &Db, company_id: &str) -> Vec<(String, String, String, String, Option<String>)> {
+    let mut st = db
+        .conn()
+        .prepare(
+            "SELECT occurred_at, kind, summary, body, contact_id FROM activities
+              WHERE company_id = ?1 AND deleted_at IS NULL ORDER BY occurred_at",
+        )
+        .unwrap();
+    st.query_map([company_id], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })
+    .unwrap()
+    .collect::<rusqlite::Result<_>>()
+    .unwrap()
+}
+
+fn last_contact(db: &Db, company_id: &str) -> Option<String> {
+    db.conn()
+        .query_row(
+            "SELECT last_contact_at FROM companies WHERE id = ?1",
+            [company_id],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn past_touches_from_a_shift_jis_log_go_on_the_timeline_exactly() {
+    let mut f = fixture();
+    let takada = crate::testutil::company(&mut f.db, "株式会社髙田製作所");
+    let ichiro = crate::testutil::contact(&mut f.db, &takada, "髙田 一郎", "");
+    let bytes = sjis(EXCEL_TOUCHES);
+    let sheet = read_bytes(&bytes, &ReadOptions::default()).unwrap();
+    let i = inspect(f.db.conn(), &sheet, ImportKind::Touches, None).unwrap();
+    use ImportField::*;
+    assert_eq!(i.header_row, 1);
+    assert_eq!(
+        i.columns,
+        vec![
+            Some(OccurredOn),
+            Some(CompanyName),
+            Some(TouchKind),
+            Some(Summary),
+            Some(Body),
+            Some(ContactName)
+        ]
+    );
+    let p = preview(
+        f.db.conn(),
+        f.db.clock().offset(),
+        &sheet,
+        ImportKind::Touches,
+        i.header_row,
+        &i.columns,
+        OnMatch::Skip,
+    )
+    .unwrap();
+    let problems: Vec<(u32, Vec<ImportProblemCode>)> = p
+        .rows
+        .iter()
+        .filter(|r| !r.problems.is_empty())
+        .map(|r| (r.line, r.problems.iter().map(|x| x.code).collect()))
+        .collect();
+    // Lines as Excel numbers them: the quoted body spans one cell, not two lines.
+    assert_eq!(
+        problems,
+        vec![
+            (6, vec![ImportProblemCode::BadDate]),
+            (7, vec![ImportProblemCode::UnknownKind]),
+            (8, vec![ImportProblemCode::UnknownCompany]),
+        ]
+    );
+    assert_eq!((p.counts.new, p.counts.errors), (3, 3));
+
+    let report = import(&mut f.db, &bytes, ImportKind::Touches);
+    assert_eq!((report.added, report.skipped, report.companies_added), (3, 3, 0));
+    // The morning (09:00 Tokyo) of each day, in UTC as the timeline stores it.
+    assert_eq!(
+        entries(&f.db, &takada),
+        vec![
+            (
+                "2024-04-01T00:00:00Z".to_string(),
+                "meeting".to_string(),
+                "新製品の提案".to_string(),
+                "価格表を送付、\r\n次回デモ".to_string(),
+                Some(ichiro.clone())
+            ),
+            (
+                "2024-05-10T00:00:00Z".into(),
+                "call".into(),
+                "見積の確認".into(),
+                String::new(),
+                None
+            ),
+            (
+                "2024-06-03T00:00:00Z".into(),
+                "meeting".into(),
+                "Demo at the plant".into(),
+                String::new(),
+                None
+            ),
+        ]
+    );
+    assert_eq!(last_contact(&f.db, &takada).as_deref(), Some("2024-06-03T00:00:00Z"));
+    // The timeline's search finds an imported touch by its Japanese words.
+    let hits = crate::timeline::search::search(f.db.conn(), "見積の確認", 0, crate::language::Language::Ja).unwrap();
+    assert_eq!(hits.activities.hits.len(), 1);
+
+    // Same company + day + kind + summary is the same touch: nothing twice.
+    let again = import(&mut f.db, &bytes, ImportKind::Touches);
+    assert_eq!((again.added, again.planned.skip_existing), (0, 3));
+    assert_eq!(entries(&f.db, &takada).len(), 3);
+
+    // Undo of the first batch takes the entries back, and the last contact with them.
+    let undone = batch::undo(&mut f.db, &report.batch_id).unwrap();
+    assert_eq!((undone.removed, undone.refused.len()), (3, 0));
+    assert_eq!(entries(&f.db, &takada), vec![]);
+    assert_eq!(last_contact(&f.db, &takada), None);
+}
+
+/// (plan, start, end, amount) of a company's live contracts.
+fn contracts(db: &Db, company_id: &str) -> Vec<(String, String, String, i64)> {
+    let mut st = db
+        .conn()
+        .prepare(
+            "SELECT plan, start_date, end_date, amount FROM contracts
+              WHERE company_id = ?1 AND deleted_at IS NULL ORDER BY start_date",
+        )
+        .unwrap();
+    st.query_map([company_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+/// (renewal step, due) of a company's open, live renewal work.
+fn renewal_work(db: &Db, company_id: &str) -> Vec<(String, String)> {
+    let mut st = db
+        .conn()
+        .prepare(
+            "SELECT renewal_step, due_at FROM follow_ups
+              WHERE company_id = ?1 AND contract_id IS NOT NULL AND status = 'open' AND deleted_at IS NULL
+              ORDER BY due_at",
+        )
+        .unwrap();
+    st.query_map([company_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+#[test]
+fn contracts_from_a_utf8_sheet_plan_their_renewal_work_and_undo_removes_it() {
+    let mut f = fixture();
+    let takada = crate::testutil::company(&mut f.db, "株式会社髙田製作所");
+    let csv = "\u{feff}会社名,契約プラン,契約開始日,契約終了日,年額\n髙田製作所㈱,スタンダード,2026/4/1,2027/3/31,\"1,200,000円\"\n株式会社髙田製作所,プレミアム,2027/4/1,2026/3/31,１００\n存在しない株式会社,ライト,2026/1/1,2026/12/31,0\n株式会社髙田製作所,ライト,R8.1.1,2026年12月31日,\n";
+    let sheet = read_bytes(csv.as_bytes(), &ReadOptions::default()).unwrap();
+    let i = inspect(f.db.conn(), &sheet, ImportKind::Contracts, None).unwrap();
+    use ImportField::*;
+    assert_eq!(
+        i.columns,
+        vec![
+            Some(CompanyName),
+            Some(Plan),
+            Some(StartDate),
+            Some(EndDate),
+            Some(Amount)
+        ]
+    );
+    let p = preview(
+        f.db.conn(),
+        f.db.clock().offset(),
+        &sheet,
+        ImportKind::Contracts,
+        i.header_row,
+        &i.columns,
+        OnMatch::Skip,
+    )
+    .unwrap();
+    let problems: Vec<(u32, Vec<ImportProblemCode>)> = p
+        .rows
+        .iter()
+        .filter(|r| !r.problems.is_empty())
+        .map(|r| (r.line, r.problems.iter().map(|x| x.code).collect()))
+        .collect();
+    assert_eq!(
+        problems,
+        vec![
+            (3, vec![ImportProblemCode::EndBeforeStart]),
+            (4, vec![ImportProblemCode::UnknownCompany]),
+        ]
+    );
+    let (contracts_before, work_before, entries_before) = (
+        count(&f.db, "contracts"),
+        count(&f.db, "follow_ups"),
+        count(&f.db, "activities"),
+    );
+
+    let report = import(&mut f.db, csv.as_bytes(), ImportKind::Contracts);
+    assert_eq!((report.added, report.skipped), (2, 2));
+    assert_eq!(
+        contracts(&f.db, &takada),
+        vec![
+            (
+                "ライト".to_string(),
+                "2026-01-01".to_string(),
+                "2026-12-31".to_string(),
+                0
+            ),
+            (
+                "スタンダード".into(),
+                "2026-04-01".into(),
+                "2027-03-31".into(),
+                1_200_000
+            ),
+        ]
+    );
+    // Renewal work as the contract dialog plans it: hearing and proposal
+    // ahead of each end (the team's 60 and 30 days, 30 days' notice).
+    let work = renewal_work(&f.db, &takada);
+    assert_eq!(
+        work.iter().map(|(step, _)| step.as_str()).collect::<Vec<_>>(),
+        vec!["hearing", "proposal", "hearing", "proposal"]
+    );
+    // Each contract's start is on the timeline, as the dialog records it.
+    assert_eq!(count(&f.db, "activities"), entries_before + 2);
+
+    // Same company + plan + start is the same contract.
+    let again = import(&mut f.db, csv.as_bytes(), ImportKind::Contracts);
+    assert_eq!((again.added, again.planned.skip_existing), (0, 2));
+    assert_eq!(count(&f.db, "contracts"), contracts_before + 2);
+
+    let undone = batch::undo(&mut f.db, &report.batch_id).unwrap();
+    assert_eq!((undone.removed, undone.refused.len()), (4, 0));
+    assert_eq!(contracts(&f.db, &takada), vec![]);
+    assert_eq!(renewal_work(&f.db, &takada), vec![]);
+    assert_eq!(
+        (
+            count(&f.db, "contracts"),
+            count(&f.db, "follow_ups"),
+            count(&f.db, "activities")
+        ),
+        (contracts_before, work_before, entries_before)
+    );
+}
+
+#[test]
+fn undo_keeps_an_imported_contract_whose_renewal_a_colleague_began() {
+    let mut f = fixture();
+    let takada = crate::testutil::company(&mut f.db, "株式会社髙田製作所");
+    let csv = "会社名,プラン,開始日,終了日\n株式会社髙田製作所,スタンダード,2026/4/1,2027/3/31\n";
+    let report = import(&mut f.db, csv.as_bytes(), ImportKind::Contracts);
+    let (id, version): (String, i64) =
+        f.db.conn()
+            .query_row(
+                "SELECT id, version FROM contracts WHERE company_id = ?1",
+                [&takada],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+    let mut hanako = colleague(&f, "sato", "佐藤 花子");
+    let edit = contract::NewContract {
+        company_id: takada.clone(),
+        deal_id: None,
+        plan: "スタンダード".into(),
+        start_date: chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+        end_date: chrono::NaiveDate::from_ymd_opt(2027, 6, 30).unwrap(),
+        auto_renew: true,
+        amount: 0,
+        currency: String::new(),
+        billing: contract::Billing::Monthly,
+        notice_days: 30,
+        owner_id: None,
+        hearing_days: None,
+        proposal_days: None,
+    };
+    hanako.write(|ctx| contract::update(ctx, &id, version, &edit)).unwrap();
+    let undone = batch::undo(&mut f.db, &report.batch_id).unwrap();
+    assert_eq!(undone.refused.len(), 1);
+    assert_eq!(undone.refused[0].reason, ImportRefusalReason::ChangedSince);
+    assert_eq!(undone.refused[0].by.as_deref(), Some("佐藤 花子"));
+    assert_eq!(contracts(&f.db, &takada).len(), 1);
+    // Its renewal work and its start on the timeline stay with it.
+    assert_eq!(renewal_work(&f.db, &takada).len(), 2);
+    assert_eq!(entries(&f.db, &takada).iter().filter(|e| e.1 == "contract").count(), 2);
 }

@@ -26,6 +26,14 @@ pub enum ImportProblemCode {
     ClosedStage,
     /// No team member of that name or login.
     UnknownOwner,
+    /// A touch's kind that is none of Kizuna's (商談, 電話, メール, …).
+    UnknownKind,
+    /// A contract period that ends before it starts.
+    EndBeforeStart,
+    /// Touches and contracts go on companies already in the team file.
+    UnknownCompany,
+    /// No contact of that name at the company.
+    UnknownContact,
     /// The same record appears on an earlier row of the file.
     DuplicateInFile,
     /// Another check of the record failed (see the field).
@@ -166,6 +174,49 @@ pub fn parse_amount(raw: &str) -> Result<i64, ImportProblemCode> {
         return Err(ImportProblemCode::BadAmount);
     }
     Ok(yen as i64)
+}
+
+/// A touch's kind as a sheet words it, in Japanese or English; an empty
+/// cell is a note (what a log line without a kind is). `None`: not a kind
+/// Kizuna knows, which the preview shows rather than guessing.
+pub fn parse_touch_kind(cell: &str) -> Option<crate::timeline::activity::ActivityKind> {
+    use crate::timeline::activity::ActivityKind::*;
+    let k: String = fold(cell).chars().filter(|c| !c.is_whitespace()).collect();
+    if k.is_empty() {
+        return Some(Note);
+    }
+    const WORDS: &[(crate::timeline::activity::ActivityKind, &[&str])] = &[
+        (
+            Meeting,
+            &[
+                "商談",
+                "打合せ",
+                "打ち合わせ",
+                "打合わせ",
+                "面談",
+                "訪問",
+                "来社",
+                "会議",
+                "meeting",
+                "visit",
+                "web会議",
+                "オンライン商談",
+            ],
+        ),
+        (Call, &["電話", "tel", "架電", "受電", "call", "phone", "phonecall"]),
+        (Email, &["メール", "mail", "email", "e-mail"]),
+        (Sns, &["sns", "line", "チャット", "chat"]),
+        (Note, &["メモ", "記録", "note", "memo"]),
+        (Quote, &["見積", "見積もり", "見積り", "quote", "estimate"]),
+        (
+            Support,
+            &["サポート", "問い合わせ", "問合せ", "お問い合わせ", "support", "inquiry"],
+        ),
+    ];
+    WORDS
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| fold(w) == k))
+        .map(|(kind, _)| *kind)
 }
 
 #[cfg(test)]

@@ -725,7 +725,7 @@ pub fn latest_touch(conn: &Connection, company_id: &str) -> Result<Option<String
 /// neither bumps the company's version (a colleague editing the company's
 /// address must not get a conflict because someone logged a call) nor goes
 /// to the audit log; the change log still tells open lists to refresh.
-fn recompute_last_contact(ctx: &WriteCtx, company_id: &str) -> Result<()> {
+pub(crate) fn recompute_last_contact(ctx: &WriteCtx, company_id: &str) -> Result<()> {
     let latest = latest_touch(ctx.tx, company_id)?;
     let n = ctx.tx.execute(
         "UPDATE companies SET last_contact_at = ?2 WHERE id = ?1 AND last_contact_at IS NOT ?2",

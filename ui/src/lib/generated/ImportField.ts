@@ -3,4 +3,4 @@
 /**
  * A field a column can be mapped to.
  */
-export type ImportField = "company_name" | "company_kana" | "industry" | "address" | "phone" | "website" | "owner" | "contact_name" | "family_name" | "given_name" | "contact_kana" | "department" | "title" | "email" | "mobile" | "deal_title" | "stage" | "amount" | "expected_close" | "notes";
+export type ImportField = "company_name" | "company_kana" | "industry" | "address" | "phone" | "website" | "owner" | "contact_name" | "family_name" | "given_name" | "contact_kana" | "department" | "title" | "email" | "mobile" | "deal_title" | "stage" | "amount" | "expected_close" | "notes" | "occurred_on" | "touch_kind" | "summary" | "body" | "plan" | "start_date" | "end_date";

@@ -3,4 +3,4 @@
 /**
  * What one import brings in; each row of the file is one of these.
  */
-export type ImportKind = "companies" | "contacts" | "deals";
+export type ImportKind = "companies" | "contacts" | "deals" | "touches" | "contracts";

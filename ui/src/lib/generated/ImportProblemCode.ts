@@ -3,4 +3,4 @@
 /**
  * What is wrong with a cell or a row; the UI words each in the reader's language.
  */
-export type ImportProblemCode = "required" | "bad_date" | "bad_amount" | "bad_email" | "too_long" | "unknown_stage" | "closed_stage" | "unknown_owner" | "duplicate_in_file" | "invalid";
+export type ImportProblemCode = "required" | "bad_date" | "bad_amount" | "bad_email" | "too_long" | "unknown_stage" | "closed_stage" | "unknown_owner" | "unknown_kind" | "end_before_start" | "unknown_company" | "unknown_contact" | "duplicate_in_file" | "invalid";
