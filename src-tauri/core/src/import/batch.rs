@@ -811,9 +811,17 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Resu
     }
     if row.entity == Entity::Company {
         let records: i64 = ctx.tx.query_row(
+            // Anything that names the company and is still there — the
+            // batch's own rows were undone before companies — is a colleague's
+            // work since: a touch, a follow-up, a case or a lead would be left
+            // on a removed customer.
             "SELECT (SELECT COUNT(*) FROM contacts WHERE company_id = ?1 AND deleted_at IS NULL)
                   + (SELECT COUNT(*) FROM deals WHERE company_id = ?1 AND deleted_at IS NULL)
-                  + (SELECT COUNT(*) FROM contracts WHERE company_id = ?1 AND deleted_at IS NULL)",
+                  + (SELECT COUNT(*) FROM contracts WHERE company_id = ?1 AND deleted_at IS NULL)
+                  + (SELECT COUNT(*) FROM activities WHERE company_id = ?1 AND deleted_at IS NULL)
+                  + (SELECT COUNT(*) FROM follow_ups WHERE company_id = ?1 AND deleted_at IS NULL AND status = 'open')
+                  + (SELECT COUNT(*) FROM support_cases WHERE company_id = ?1 AND deleted_at IS NULL)
+                  + (SELECT COUNT(*) FROM leads WHERE company_id = ?1 AND deleted_at IS NULL)",
             [&row.id],
             |r| r.get(0),
         )?;

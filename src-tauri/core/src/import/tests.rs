@@ -248,6 +248,37 @@ fn undo_refuses_a_row_a_colleague_changed_and_keeps_its_company() {
 }
 
 #[test]
+fn undo_keeps_an_imported_company_a_colleague_logged_a_touch_on() {
+    let mut f = fixture();
+    let report = import(&mut f.db, "会社名\n株式会社東\n".as_bytes(), ImportKind::Companies);
+    let higashi: String =
+        f.db.conn()
+            .query_row("SELECT id FROM companies WHERE name = '株式会社東'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+    // A colleague called them after the import: that touch must not be left
+    // on a removed customer.
+    let mut suzuki = colleague(&f, "suzuki", "鈴木");
+    crate::testutil::log(
+        &mut suzuki,
+        &crate::testutil::entry(
+            &higashi,
+            crate::timeline::activity::ActivityKind::Call,
+            "2026-11-24T10:00:00+09:00",
+            "導入時期の確認",
+        ),
+    );
+    let undone = batch::undo(&mut f.db, &report.batch_id).unwrap();
+    assert_eq!(undone.removed, 0);
+    assert_eq!(
+        undone.refused.iter().map(|r| r.reason).collect::<Vec<_>>(),
+        vec![ImportRefusalReason::HasRecords]
+    );
+    assert_eq!(count(&f.db, "companies"), 1);
+}
+
+#[test]
 fn sansan_and_eight_exports_become_contacts_at_their_companies() {
     let mut f = fixture();
     let sansan = "会社名,部署名,役職,氏名,氏名（カナ）,メールアドレス,郵便番号,住所,TEL,FAX,携帯電話,URL,名刺交換日,所有者\r\n株式会社さくら物産,営業部,部長,佐藤 健,サトウ ケン,sato@sakura.example,100-0001,東京都千代田区1-1,03-1000-2000,,090-1111-2222,https://sakura.example,2024/04/01,田中\r\n";
