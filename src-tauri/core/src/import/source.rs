@@ -164,7 +164,7 @@ fn read_text(bytes: &[u8], opts: &ReadOptions) -> Result<Sheet> {
         if blank {
             rows.push(Vec::new());
         } else if let Some(record) = records.next() {
-            rows.push(record.map_err(unreadable)?.iter().map(str::to_string).collect());
+            rows.push(record.map_err(unreadable)?.iter().map(unguarded).collect());
         }
     }
     Ok(Sheet {
@@ -175,6 +175,18 @@ fn read_text(bytes: &[u8], opts: &ReadOptions) -> Result<Sheet> {
         sheet: None,
         rows: trimmed(rows),
     })
+}
+
+/// A CSV cell as it was before an export guarded it against formula
+/// injection: Kizuna's export (and the usual advice) puts an apostrophe
+/// before text that starts with `=`, `+`, `-`, `@`, tab or CR, so that a
+/// spreadsheet shows it instead of running it. Read back, the apostrophe is
+/// the guard, not the data: `'-` is `-`, and an export imports as it was.
+fn unguarded(cell: &str) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
+        _ => cell.to_string(),
+    }
 }
 
 /// For each record of the text (a line break inside quotes does not end
