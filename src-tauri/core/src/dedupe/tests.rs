@@ -558,56 +558,23 @@ fn merge_knows_every_column_that_names_a_company_or_contact() {
         "duplicate_dismissals.first_id",
         "duplicate_dismissals.second_id",
     ];
-    let conn = f.db.conn();
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE '%VIRTUAL%'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap();
-    let mut unknown = Vec::new();
-    for table in &tables {
-        let fks: Vec<(String, String)> = conn
-            .prepare(&format!(
-                "SELECT \"table\", \"from\" FROM pragma_foreign_key_list('{table}')"
-            ))
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        let columns: Vec<String> = conn
-            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        let named = columns
-            .iter()
-            .filter(|c| {
-                c.contains("company_id") || c.contains("contact_id") || *c == "target_id" || c.ends_with("survivor_id")
-            })
-            .cloned();
-        let references = fks
-            .iter()
-            .filter(|(to, _)| to == "companies" || to == "contacts")
-            .map(|(_, from)| from.clone());
-        for column in references.chain(named) {
-            let key = format!("{table}.{column}");
+    let named = |c: &str| {
+        c.contains("company_id") || c.contains("contact_id") || c == "target_id" || c.ends_with("survivor_id")
+    };
+    let unknown: Vec<String> = crate::testutil::columns_naming(f.db.conn(), &["companies", "contacts"], named)
+        .into_iter()
+        .filter(|key| {
+            let (table, column) = key.split_once('.').unwrap_or_default();
             let moved = NAMES_A_COMPANY
                 .iter()
                 .chain(NAMES_A_CONTACT)
-                .any(|(t, c, _)| t == table && c == &column)
+                .any(|(t, c, _)| *t == table && *c == column)
                 || CONTACT_LINKS
                     .iter()
-                    .any(|(t, _, _)| t == table && column == "contact_id");
-            if !(moved || separate.contains(&key.as_str()) || unknown.contains(&key)) {
-                unknown.push(key);
-            }
-        }
-    }
+                    .any(|(t, _, _)| *t == table && column == "contact_id");
+            !(moved || separate.contains(&key.as_str()))
+        })
+        .collect();
     assert!(
         unknown.is_empty(),
         "a merge does not know these columns that name a company or contact (move them in dedupe/merge.rs or say why not): {unknown:?}"

@@ -457,48 +457,18 @@ mod tests {
             "merged_ids.merged_by",
             "duplicate_dismissals.dismissed_by",
         ];
-        let conn = f.db.conn();
-        let tables: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE '%VIRTUAL%'")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        let mut unknown = Vec::new();
-        for table in &tables {
-            let fks: Vec<(String, String)> = conn
-                .prepare(&format!(
-                    "SELECT \"table\", \"from\" FROM pragma_foreign_key_list('{table}')"
-                ))
-                .unwrap()
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .unwrap()
-                .collect::<rusqlite::Result<_>>()
-                .unwrap();
-            let columns: Vec<String> = conn
-                .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
-                .unwrap()
-                .query_map([], |r| r.get(0))
-                .unwrap()
-                .collect::<rusqlite::Result<_>>()
-                .unwrap();
-            let named_like_a_member = columns.iter().filter(|c| {
-                c.ends_with("_by") || ["user_id", "owner_id", "assignee_id", "author_id"].contains(&c.as_str())
-            });
-            let references = fks.iter().filter(|(to, _)| to == "users").map(|(_, from)| from);
-            for column in references.chain(named_like_a_member) {
-                let key = format!("{table}.{column}");
-                let moved = OWNED_BY_MEMBER.iter().any(|(t, c, _)| t == table && c == column);
-                if !(moved
+        let named = |c: &str| c.ends_with("_by") || ["user_id", "owner_id", "assignee_id", "author_id"].contains(&c);
+        let unknown: Vec<String> = crate::testutil::columns_naming(f.db.conn(), &["users"], named)
+            .into_iter()
+            .filter(|key| {
+                let (table, column) = key.split_once('.').unwrap_or_default();
+                let moved = OWNED_BY_MEMBER.iter().any(|(t, c, _)| *t == table && *c == column);
+                !(moved
                     || separate.contains(&key.as_str())
                     || history.contains(&key.as_str())
                     || column == "updated_by")
-                {
-                    unknown.push(key);
-                }
-            }
-        }
+            })
+            .collect();
         assert!(unknown.is_empty(), "decide what a merge does with {unknown:?}");
     }
 
