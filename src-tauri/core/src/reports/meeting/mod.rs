@@ -229,7 +229,7 @@ pub fn meeting(conn: &Connection, clock: &dyn Clock, week: Option<NaiveDate>) ->
     for m in member::members(conn)? {
         let key = Some(m.id.clone());
         let found = by_owner.remove(&key);
-        if !m.active && found.as_ref().is_none_or(MeetingMember::is_empty) {
+        if !m.active && found.as_ref().map_or(true, MeetingMember::is_empty) {
             continue;
         }
         let mut entry = found.unwrap_or_else(|| MeetingMember::new(key, None, true));
