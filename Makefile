@@ -94,6 +94,10 @@ bench: test-deps app
 	# One timeline page in 10k- and 1M-entry files, and search over 1M texts
 	# (writes a ~1.2 GB temporary file, about four minutes).
 	$(CARGO) bench -p kizuna-core --bench timeline
+	# The weekly meeting on 10,000 open and 50,000 closed deals and 1M
+	# timeline entries: this week's whole report and a past week's, through
+	# its own read-only connection (about two minutes to build the file).
+	$(CARGO) bench -p kizuna-core --bench meeting
 	# The support inbox on 200,000 cases: a page of each tab, a search and
 	# the tab counts beside the bare SQL on the same file, ratio and query
 	# plans (about a minute).

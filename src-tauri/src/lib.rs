@@ -103,6 +103,8 @@ pub fn run() {
             commands::deals::move_deal,
             commands::members::users,
             commands::pipelines::pipelines,
+            commands::meeting::meeting,
+            commands::meeting::meeting_fullscreen,
             commands::pipelines::create_pipeline,
             commands::pipelines::save_pipeline,
             commands::pipelines::delete_pipeline,

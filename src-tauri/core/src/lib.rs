@@ -8,7 +8,8 @@
 //! listed before it (`tests/layering.rs` fails on an import against it):
 //! the foundation files at the root, then `store`, `team`, `mail`, `customers`,
 //! `followups`, `timeline`, `pipeline`, `contracts`, `support`, `handoff`,
-//! `leads`, `sequences`, `import`, `dedupe`, `overview`, `app`, `export`.
+//! `leads`, `sequences`, `import`, `dedupe`, `reports`, `overview`, `app`,
+//! `export`.
 
 // Foundation: no domain, used everywhere.
 pub mod changeset;
@@ -35,6 +36,7 @@ pub mod leads;
 pub mod mail;
 pub mod overview;
 pub mod pipeline;
+pub mod reports;
 pub mod sequences;
 pub mod store;
 pub mod support;

@@ -27,6 +27,7 @@ const LAYERS: &[&str] = &[
     "sequences",
     "import",
     "dedupe",
+    "reports",
     "overview",
     "app",
     "export",

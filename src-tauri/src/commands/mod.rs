@@ -16,6 +16,7 @@ pub mod handoff;
 pub mod import;
 pub mod leads;
 pub mod mail;
+pub mod meeting;
 pub mod members;
 pub mod outbox;
 pub mod pipelines;

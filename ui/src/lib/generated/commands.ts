@@ -64,6 +64,7 @@ import type { MailAccountView } from './MailAccountView';
 import type { MailDraft } from './MailDraft';
 import type { MailSend } from './MailSend';
 import type { Matches } from './Matches';
+import type { Meeting } from './Meeting';
 import type { Member } from './Member';
 import type { MergeReport } from './MergeReport';
 import type { Merged } from './Merged';
@@ -699,6 +700,25 @@ export function mailsNeedingAttention(): Promise<MailSend[]> {
 }
 
 /**
+ * The meeting of the week holding `week` (None: this week). The session
+ * is held only to learn which file and the user's clock; the report reads
+ * through its own read-only connection, so it never waits behind (or
+ * holds up) this desktop's saves.
+ * `meeting` in src-tauri/src/commands/meeting.rs.
+ */
+export function meeting(week: string | null): Promise<Meeting> {
+  return call<Meeting>('meeting', { week });
+}
+
+/**
+ * Presentation mode fills the screen (`on`) and gives it back.
+ * `meeting_fullscreen` in src-tauri/src/commands/meeting.rs.
+ */
+export function meetingFullscreen(on: boolean): Promise<null> {
+  return call<null>('meeting_fullscreen', { on });
+}
+
+/**
  * `members` in src-tauri/src/commands/members.rs.
  */
 export function members(): Promise<Member[]> {
@@ -1316,6 +1336,8 @@ export const COMMANDS = [
   'mail_account',
   'mail_signature',
   'mails_needing_attention',
+  'meeting',
+  'meeting_fullscreen',
   'members',
   'merge_companies',
   'merge_contacts',
