@@ -27,6 +27,8 @@ const LAYERS: &[&str] = &[
     "sequences",
     "import",
     "dedupe",
+    "audit",
+    "privacy",
     "overview",
     "app",
     "export",

@@ -44,6 +44,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!("../../migrations/0019_import.sql")),
     sql(include_str!("../../migrations/0020_merge.sql")),
     sql(include_str!("../../migrations/0021_archive.sql")),
+    sql(include_str!("../../migrations/0025_privacy.sql")),
 ];
 
 /// The newest schema this build knows.
@@ -103,7 +104,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
-        assert_eq!(CURRENT, 21);
+        assert_eq!(CURRENT, 22);
         // The copy taken before migrating is the old file, whole.
         let copies: Vec<_> = std::fs::read_dir(&backups)
             .unwrap()
@@ -114,7 +115,7 @@ mod tests {
             .file_name()
             .unwrap()
             .to_string_lossy()
-            .starts_with("kizuna-before-v21-"));
+            .starts_with("kizuna-before-v22-"));
         let old = Connection::open(&copies[0]).unwrap();
         assert_eq!(
             old.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
