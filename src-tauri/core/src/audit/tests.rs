@@ -92,6 +92,24 @@ fn an_edit_shows_each_field_before_and_after_and_who_made_it() {
     let insert = &entries[1];
     assert_eq!(insert.action, "insert");
     assert!(insert.fields.iter().all(|c| !c.has_before && c.after.is_some()));
+    // An id is shown as the name a person reads; an id of nothing stays.
+    let me = f.db.member().unwrap().id.clone();
+    f.db.conn()
+        .execute(
+            "INSERT INTO audit_log (id, at, user_id, entity, entity_id, action, detail)
+             VALUES ('zz', '2026-11-25T02:00:00Z', ?1, 'deal', 'd1', 'update', ?2)",
+            rusqlite::params![
+                me,
+                format!(r#"{{"owner_id":{{"from":"gone-member","to":"{me}"}},"company_id":"{co}"}}"#)
+            ],
+        )
+        .unwrap();
+    let e = &all(&f, AuditQuery::default())[0];
+    let owner = e.fields.iter().find(|c| c.field == "owner_id").unwrap();
+    assert_eq!(owner.before, Some(serde_json::json!("gone-member")));
+    assert_eq!(owner.after, Some(serde_json::json!("田中 太郎")));
+    let company = e.fields.iter().find(|c| c.field == "company_id").unwrap();
+    assert_eq!(company.after, Some(serde_json::json!("株式会社青空")));
 }
 
 #[test]

@@ -239,8 +239,13 @@ pub(crate) struct Raw {
 
 pub(crate) fn entry(conn: &Connection, r: Raw) -> Result<AuditEntry> {
     let (record_label, company_id, company_name) = record(conn, &r.entity, &r.entity_id)?;
+    let mut fields = fields(&r.detail);
+    for f in &mut fields {
+        f.before = named(conn, &f.field, f.before.take())?;
+        f.after = named(conn, &f.field, f.after.take())?;
+    }
     Ok(AuditEntry {
-        fields: fields(&r.detail),
+        fields,
         id: r.id,
         at: r.at,
         member_id: r.user_id,
@@ -325,4 +330,24 @@ fn record(conn: &Connection, entity: &str, id: &str) -> Result<(Option<String>, 
         None => None,
     };
     Ok((label, company_id, company_name))
+}
+
+/// A recorded id as the name a person reads: a member's for who owns or is
+/// assigned, a customer's for a company. The id stays where nothing is found
+/// (a record removed for good), so the value is never lost.
+fn named(conn: &Connection, field: &str, value: Option<Value>) -> Result<Option<Value>> {
+    let Some(Value::String(id)) = &value else {
+        return Ok(value);
+    };
+    let sql = match field {
+        "owner_id" | "owner" | "assignee_id" | "to_user_id" | "from_user_id" | "handed_over_by" | "keeper_id" => {
+            "SELECT display_name FROM users WHERE id = ?1"
+        }
+        "company_id" => "SELECT name FROM companies WHERE id = ?1",
+        "contact_id" => "SELECT name FROM contacts WHERE id = ?1",
+        "stage_id" => "SELECT name FROM stages WHERE id = ?1",
+        _ => return Ok(value),
+    };
+    let name: Option<String> = conn.prepare_cached(sql)?.query_row([id], |r| r.get(0)).optional()?;
+    Ok(Some(name.map_or_else(|| Value::String(id.clone()), Value::String)))
 }

@@ -2030,7 +2030,7 @@ export const en: Catalog = {
     exportCsv: 'Export to CSV',
     exported: { one: 'Wrote {count} row: {path}', other: 'Wrote {count} rows: {path}' },
     fileName: 'change-history',
-    customerLink: 'Change history',
+    customerLink: 'This customer’s change history',
     kinds: {
       company: 'Customer',
       contact: 'Contact',
@@ -2088,8 +2088,10 @@ export const en: Catalog = {
     },
   },
   privacy: {
-    disclose: 'Export for disclosure',
-    erase: 'Erase personal data',
+    disclose: 'Disclose',
+    discloseHint: 'Write everything held about this person to Excel (to answer a disclosure request)',
+    erase: 'Erase',
+    eraseHint: 'Erase this person’s personal data from every place in the file (cannot be undone)',
     fileName: 'disclosure',
     disclosed: { one: 'Wrote the {count} row held about this person: {path}', other: 'Wrote the {count} rows held about this person: {path}' },
     eraseTitle: 'Erase personal data',
@@ -2108,7 +2110,6 @@ export const en: Catalog = {
     typeName: 'To confirm, type their name “{name}”',
     eraseButton: 'Erase',
     erasing: 'Erasing…',
-    cancel: 'Cancel',
     erased: { one: 'Erased the personal data of {name} ({count} row changed).', other: 'Erased the personal data of {name} ({count} rows changed).' },
   },
   exporting: {

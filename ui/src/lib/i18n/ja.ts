@@ -2039,7 +2039,7 @@ export const ja = {
     exportCsv: 'CSV で書き出す',
     exported: { other: '{count} 行を書き出しました: {path}' },
     fileName: '変更履歴',
-    customerLink: '変更履歴',
+    customerLink: 'この顧客の変更履歴',
     kinds: {
       company: '顧客',
       contact: '担当者',
@@ -2097,8 +2097,10 @@ export const ja = {
     },
   },
   privacy: {
-    disclose: '開示用に書き出す',
-    erase: '個人データを消去',
+    disclose: '開示',
+    discloseHint: 'この方について保存されているすべてを Excel に書き出します（開示請求への回答用）',
+    erase: '消去',
+    eraseHint: 'この方の個人データをファイルのすべての場所から消去します（取り消せません）',
     fileName: '開示',
     disclosed: { other: 'この方について保存されている {count} 行を書き出しました: {path}' },
     eraseTitle: '個人データの消去',
@@ -2117,7 +2119,6 @@ export const ja = {
     typeName: '確認のため、氏名「{name}」を入力してください',
     eraseButton: '消去する',
     erasing: '消去しています…',
-    cancel: 'キャンセル',
     erased: { other: '{name} さんの個人データを消去しました（{count} 行を変更）。' },
   },
   exporting: {
