@@ -2060,6 +2060,11 @@ export const en: Catalog = {
       mail_opt_out: 'Mail opt-out',
     },
     fields: {
+      company_id: 'Customer',
+      contact_id: 'Contact',
+      assignee_id: 'Assignee',
+      kind: 'Kind',
+      due_at: 'Due',
       name: 'Name',
       name_kana: 'Reading',
       title: 'Title',

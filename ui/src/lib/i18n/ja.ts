@@ -2069,6 +2069,11 @@ export const ja = {
       mail_opt_out: '配信停止',
     },
     fields: {
+      company_id: '顧客',
+      contact_id: '担当者',
+      assignee_id: '担当',
+      kind: '種類',
+      due_at: '期日',
       name: '名前',
       name_kana: 'ふりがな',
       title: '役職・件名',
