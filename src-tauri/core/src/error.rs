@@ -31,6 +31,9 @@ pub enum ErrorCode {
     /// This computer profile has not said which member it is in the open
     /// team file yet: nothing is written until it does.
     IdentityRequired,
+    /// Only a member holding the manager role may do this (read the audit
+    /// trail, answer a personal-data request: docs/security.md).
+    ManagerOnly,
     /// The team file holds a value this Kizuna does not know (written by a
     /// newer version, or edited by hand): shown as an error, never guessed.
     UnknownValue,
@@ -111,6 +114,8 @@ pub enum Error {
     RecoveryBlocked { path: String },
     #[error("choose who you are in this team database first")]
     IdentityRequired,
+    #[error("only a member with the manager role may do this")]
+    ManagerOnly,
     #[error("{table} {id} holds {value:?}, which this Kizuna does not know")]
     UnknownValue {
         table: &'static str,
@@ -230,6 +235,7 @@ impl Error {
             Error::NoDatabase => ErrorCode::NoDatabase,
             Error::RecoveryBlocked { .. } => ErrorCode::RecoveryBlocked,
             Error::IdentityRequired => ErrorCode::IdentityRequired,
+            Error::ManagerOnly => ErrorCode::ManagerOnly,
             Error::UnknownValue { .. } => ErrorCode::UnknownValue,
             Error::Mail { failure, .. } => failure.code(),
             Error::MailNoPassword => ErrorCode::MailNoPassword,

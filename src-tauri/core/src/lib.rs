@@ -8,8 +8,8 @@
 //! listed before it (`tests/layering.rs` fails on an import against it):
 //! the foundation files at the root, then `store`, `team`, `mail`, `customers`,
 //! `followups`, `timeline`, `pipeline`, `contracts`, `support`, `handoff`,
-//! `leads`, `sequences`, `import`, `dedupe`, `reports`, `overview`, `app`,
-//! `export`.
+//! `leads`, `sequences`, `import`, `dedupe`, `reports`, `audit`, `privacy`,
+//! `overview`, `app`, `export`.
 
 // Foundation: no domain, used everywhere.
 pub mod changeset;
@@ -25,6 +25,7 @@ pub mod validate;
 pub mod writers;
 
 pub mod app;
+pub mod audit;
 pub mod contracts;
 pub mod customers;
 pub mod dedupe;
@@ -36,6 +37,7 @@ pub mod leads;
 pub mod mail;
 pub mod overview;
 pub mod pipeline;
+pub mod privacy;
 pub mod reports;
 pub mod sequences;
 pub mod store;

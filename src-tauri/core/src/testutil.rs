@@ -395,3 +395,16 @@ pub fn columns_naming(conn: &rusqlite::Connection, tables: &[&str], named: impl 
     }
     out
 }
+
+/// Makes the fixture's own member a manager (the audit trail and the
+/// personal-data requests are theirs).
+pub fn make_manager(db: &mut Db) {
+    use crate::team::role::{self, Role};
+    let me = db.member().expect("a member").clone();
+    let version: i64 = db
+        .conn()
+        .query_row("SELECT version FROM users WHERE id = ?1", [&me.id], |r| r.get(0))
+        .unwrap();
+    db.write(|ctx| role::set(ctx, &me.id, version, &[Role::Sales, Role::Manager]))
+        .unwrap();
+}

@@ -28,6 +28,8 @@ const LAYERS: &[&str] = &[
     "import",
     "dedupe",
     "reports",
+    "audit",
+    "privacy",
     "overview",
     "app",
     "export",

@@ -4,6 +4,7 @@
 
 use kizuna_core::ErrorPayload;
 
+pub mod audit;
 pub mod contacts;
 pub mod customers;
 pub mod database;
@@ -21,6 +22,7 @@ pub mod members;
 pub mod outbox;
 pub mod pipelines;
 pub mod preferences;
+pub mod privacy;
 pub mod renewals;
 pub mod search;
 pub mod sequences;

@@ -10,6 +10,8 @@ class Nav {
   handoffId = $state<string | null>(null);
   /** The lead open in the Leads view's panel. */
   leadId = $state<string | null>(null);
+  /** The customer whose history Settings → 変更履歴 opens filtered to (a customer page's link). */
+  historyOf = $state<{ companyId: string; label: string } | null>(null);
 
   get view(): ViewName {
     return this.#view;
@@ -22,6 +24,13 @@ class Nav {
     this.caseId = null;
     this.handoffId = null;
     this.leadId = null;
+    this.historyOf = null;
+  }
+
+  /** Settings → 変更履歴, filtered to one customer's records. */
+  openHistory(companyId: string, label: string): void {
+    this.view = 'settings';
+    this.historyOf = { companyId, label };
   }
 
   /** The Leads view with a lead open in its panel. */

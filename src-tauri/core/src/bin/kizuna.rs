@@ -37,6 +37,14 @@
 //!     kizuna --db FILE export --kind customers|contacts|deals|timeline|follow-ups|contracts
 //!            --format xlsx|csv|ics [--encoding utf8|sjis] [--lang ja|en] [--owner LOGIN] OUT
 //!                                    the team's data as a file (docs/export.md); prints the rows
+//!     kizuna --db FILE [--as LOGIN] erase-contact ID NAME
+//!                                    erase a person (a manager only; NAME: their name typed to
+//!                                    confirm): their data out of every row and index, the file
+//!                                    compacted; cannot be undone (docs/security.md)
+//!     kizuna --db FILE compact       rewrite the file without free space (VACUUM, in turn with
+//!                                    colleagues' saves): what an erasure does last
+//!     kizuna --db FILE [--as LOGIN] disclose ID --out FILE.xlsx
+//!                                    everything the file holds about a contact (a manager only)
 //!     kizuna --db FILE update [--install]
 //!                                    what the Kizuna-updates folder beside FILE offers this
 //!                                    computer; --install checks a copy and runs it
@@ -52,7 +60,7 @@ use kizuna_core::{store::schema, Db, Error, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo [--lang ja|en] | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339] | import FILE --kind KIND [--mapping FILE] [--dry-run] [--update] [--encoding E] [--delimiter D] [--sheet NAME] [--header-row N] | import --undo BATCH_ID | lead add --source CODE [--company NAME] [--name NAME] [--mail MAIL] [--phone PHONE] [--message TEXT] [--to LOGIN] | duplicates [--kind companies|contacts] | merge [--kind companies|contacts] --survivor ID --loser ID | export --kind KIND --format xlsx|csv|ics [--encoding utf8|sjis] [--lang ja|en] [--owner LOGIN] OUT | update [--install]>";
+const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo [--lang ja|en] | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339] | import FILE --kind KIND [--mapping FILE] [--dry-run] [--update] [--encoding E] [--delimiter D] [--sheet NAME] [--header-row N] | import --undo BATCH_ID | lead add --source CODE [--company NAME] [--name NAME] [--mail MAIL] [--phone PHONE] [--message TEXT] [--to LOGIN] | duplicates [--kind companies|contacts] | merge [--kind companies|contacts] --survivor ID --loser ID | export --kind KIND --format xlsx|csv|ics [--encoding utf8|sjis] [--lang ja|en] [--owner LOGIN] OUT | erase-contact ID NAME | compact | disclose ID --out FILE | update [--install]>";
 
 fn main() -> ExitCode {
     // A bug must still end in one line that says what happened, not a
@@ -203,6 +211,32 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
         ("duplicates", flags) => duplicates(&path, flags),
         ("merge", flags) => merge(&path, flags),
         ("export", flags) => export(&path, flags),
+        ("erase-contact", [id, confirm]) => {
+            let mut db = Db::open(&path, opts())?;
+            let done = kizuna_core::privacy::erase::erase(&mut db, id, confirm)?;
+            println!(
+                "erased contact {id}: {} rows changed{}",
+                done.rows_changed,
+                if done.compacted {
+                    ", file compacted"
+                } else {
+                    "; the file was busy, not compacted yet"
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ("compact", []) => {
+            let mut db = Db::open(&path, opts())?;
+            db.compact()?;
+            println!("compacted {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        ("disclose", [id, flag, out]) if flag == "--out" => {
+            let mut db = Db::open(&path, opts())?;
+            let done = kizuna_core::privacy::disclose::disclose(&mut db, id, Path::new(out))?;
+            println!("{} rows written to {}", done.rows, done.path);
+            Ok(ExitCode::SUCCESS)
+        }
         ("backup", [dest]) => {
             // Read-only inspection first: backing up must not migrate the source.
             Db::inspect(&path)?;

@@ -503,7 +503,14 @@ pub fn export_rows(conn: &Connection) -> Result<Vec<ExportRow>> {
         .query_map([], |r| r.get::<_, String>(0))?
         .collect::<rusqlite::Result<_>>()?;
     out.retain(|r| !opted_out.contains(&matching::mail_key(&r.mail)));
-    Ok(out)
+    // An erased person's address stays off the list for good.
+    let mut kept = Vec::with_capacity(out.len());
+    for r in out {
+        if !crate::mail::suppression::is_suppressed(conn, &r.mail)? {
+            kept.push(r);
+        }
+    }
+    Ok(kept)
 }
 
 /// The export as a CSV file's text: UTF-8 with a byte-order mark (so Excel

@@ -33,6 +33,7 @@ mod account;
 mod ledger;
 mod message;
 mod secret;
+pub mod suppression;
 mod transport;
 
 #[cfg(test)]

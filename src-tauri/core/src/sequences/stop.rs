@@ -81,9 +81,15 @@ impl StopReason {
 }
 
 /// Whether the person at `address` opted out of mail, as a contact or as a
-/// lead (`mail_opt_out_at`, leads/): addresses compare without case, as
-/// mail servers treat the domain and most treat the local part.
+/// lead (`mail_opt_out_at`, leads/), or was erased (mail/suppression.rs):
+/// addresses compare without case, as mail servers treat the domain and
+/// most treat the local part.
 pub fn opted_out(conn: &Connection, address: &str) -> Result<bool> {
+    // An erased person's address is suppressed for good, whoever it now
+    // belongs to in the file (mail/suppression.rs).
+    if crate::mail::suppression::is_suppressed(conn, address)? {
+        return Ok(true);
+    }
     Ok(conn.query_row(
         "SELECT EXISTS(SELECT 1 FROM contacts WHERE lower(email) = lower(?1)
                           AND mail_opt_out_at IS NOT NULL AND deleted_at IS NULL)

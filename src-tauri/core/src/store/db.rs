@@ -669,6 +669,35 @@ impl Db {
         outcome
     }
 
+    /// Rewrites the file without its free space (`VACUUM`), in its turn in
+    /// the queue like a save: pages freed by earlier edits can still hold
+    /// old text, which an erasure must not leave behind (privacy/erase.rs).
+    /// On a share this takes the write lock for as long as the whole file
+    /// takes to copy; colleagues' saves wait in the queue meanwhile.
+    pub fn compact(&mut self) -> Result<()> {
+        self.ensure_writable()?;
+        let started = std::time::Instant::now();
+        let queue = self.queue.clone();
+        let outcome = (|| {
+            let _turn = match &queue {
+                Some(q) => Some(q.turn(started, self.wait_limit, &mut |_| {})?),
+                None => None,
+            };
+            self.conn.busy_handler(Some(wait_in_turn))?;
+            loop {
+                match self.conn.execute_batch("VACUUM").map_err(Error::from) {
+                    Err(e) if e.code() == ErrorCode::Busy && started.elapsed() < self.wait_limit => {
+                        let ms = rand::rng().random_range(5..30);
+                        std::thread::sleep(Duration::from_millis(ms));
+                    }
+                    other => return other,
+                }
+            }
+        })();
+        let _ = self.conn.busy_timeout(READ_BUSY_TIMEOUT);
+        outcome
+    }
+
     /// `read_only`, with the reason, when this desktop may not write.
     pub fn ensure_writable(&self) -> Result<()> {
         match self.read_only {

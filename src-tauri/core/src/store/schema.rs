@@ -45,6 +45,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!("../../migrations/0020_merge.sql")),
     sql(include_str!("../../migrations/0021_archive.sql")),
     sql(include_str!("../../migrations/0023_meeting.sql")),
+    sql(include_str!("../../migrations/0025_privacy.sql")),
 ];
 
 /// The newest schema this build knows.
@@ -104,7 +105,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(db.schema_version().unwrap(), CURRENT);
-        assert_eq!(CURRENT, 22);
+        assert_eq!(CURRENT, 23);
         // The copy taken before migrating is the old file, whole.
         let copies: Vec<_> = std::fs::read_dir(&backups)
             .unwrap()
@@ -115,7 +116,7 @@ mod tests {
             .file_name()
             .unwrap()
             .to_string_lossy()
-            .starts_with("kizuna-before-v22-"));
+            .starts_with("kizuna-before-v23-"));
         let old = Connection::open(&copies[0]).unwrap();
         assert_eq!(
             old.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))

@@ -78,13 +78,22 @@ pub fn members(conn: &Connection) -> Result<Vec<Member>> {
 /// pointing at the same id. Returns the new version.
 pub fn rename(ctx: &WriteCtx, id: &str, version: i64, display_name: &str) -> Result<i64> {
     let name = validate_display_name(display_name)?;
+    let before: Option<String> = ctx
+        .tx
+        .query_row("SELECT display_name FROM users WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?;
     let n = ctx.tx.execute(
         "UPDATE users SET display_name = ?3, version = version + 1, updated_at = ?4, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
         params![id, version, name, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("user", "users", id, n)?;
-    ctx.audit(Entity::User, id, "update", json!({ "display_name": name }))?;
+    ctx.audit(
+        Entity::User,
+        id,
+        "update",
+        json!({ "display_name": { "from": before, "to": name } }),
+    )?;
     ctx.changed(Entity::User, id, "update")?;
     Ok(version + 1)
 }
@@ -95,6 +104,12 @@ pub fn set_active(ctx: &WriteCtx, id: &str, version: i64, active: bool) -> Resul
     if !active && id == ctx.user_id {
         return Err(Error::invalid("member", "is_you"));
     }
+    let was_active: Option<bool> = ctx
+        .tx
+        .query_row("SELECT deactivated_at IS NULL FROM users WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
     let n = ctx.tx.execute(
         "UPDATE users SET deactivated_at = CASE WHEN ?3 THEN NULL ELSE ?4 END,
                 version = version + 1, updated_at = ?4, updated_by = ?5
@@ -102,7 +117,12 @@ pub fn set_active(ctx: &WriteCtx, id: &str, version: i64, active: bool) -> Resul
         params![id, version, active, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("user", "users", id, n)?;
-    ctx.audit(Entity::User, id, "update", json!({ "active": active }))?;
+    ctx.audit(
+        Entity::User,
+        id,
+        "update",
+        json!({ "active": { "from": was_active, "to": active } }),
+    )?;
     ctx.changed(Entity::User, id, "update")?;
     Ok(version + 1)
 }
@@ -456,6 +476,8 @@ mod tests {
             // Who merged two customers, who said two were not duplicates.
             "merged_ids.merged_by",
             "duplicate_dismissals.dismissed_by",
+            // Who erased a person: the record of the erasure as it happened.
+            "erasures.erased_by",
         ];
         let named = |c: &str| c.ends_with("_by") || ["user_id", "owner_id", "assignee_id", "author_id"].contains(&c);
         let unknown: Vec<String> = crate::testutil::columns_naming(f.db.conn(), &["users"], named)

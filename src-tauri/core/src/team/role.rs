@@ -3,7 +3,9 @@
 //! support inbox) and who is told when work crosses between sales and
 //! support (a hand-off goes to support; a breached service level also goes
 //! to the managers). They grant nothing: every member may still do
-//! everything, as in a small office where the manager also answers the phone.
+//! everything, as in a small office where the manager also answers the phone
+//! — except reading the audit trail and answering personal-data requests,
+//! which are the managers' ([`require_manager`], docs/security.md).
 
 use crate::error::{Error, Result};
 use crate::store::changes::Entity;
@@ -91,6 +93,19 @@ pub fn members_with(conn: &Connection, role: Role) -> Result<Vec<User>> {
     Ok(rows)
 }
 
+/// Refuses (`manager_only`) unless member `user_id` holds the manager role:
+/// the one gate of what shows every colleague's work and every customer's
+/// data at once (the audit trail) or cannot be undone (erasing a person).
+/// Roles otherwise grant nothing; this is where a small team's managers act
+/// as its administrators (docs/security.md, "Who may do what").
+pub fn require_manager(conn: &Connection, user_id: &str) -> Result<()> {
+    if of(conn, user_id)?.contains(&Role::Manager) {
+        Ok(())
+    } else {
+        Err(Error::ManagerOnly)
+    }
+}
+
 /// Sets a member's roles as of the version the user saw. Everyone holds at
 /// least one role, or nothing would say what they start on. Returns the new
 /// version.
@@ -102,13 +117,19 @@ pub fn set(ctx: &WriteCtx, id: &str, version: i64, roles: &[Role]) -> Result<i64
         return Err(Error::invalid("roles", "required"));
     }
     let stored = serde_json::to_string(&roles).map_err(|e| Error::Internal(e.to_string()))?;
+    let before = of(ctx.tx, id)?;
     let n = ctx.tx.execute(
         "UPDATE users SET roles = ?3, version = version + 1, updated_at = ?4, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
         params![id, version, stored, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("user", "users", id, n)?;
-    ctx.audit(Entity::User, id, "update", json!({ "roles": roles }))?;
+    ctx.audit(
+        Entity::User,
+        id,
+        "update",
+        json!({ "roles": { "from": before, "to": roles } }),
+    )?;
     ctx.changed(Entity::User, id, "update")?;
     Ok(version + 1)
 }

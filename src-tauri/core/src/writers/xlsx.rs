@@ -26,6 +26,9 @@ pub struct Xlsx {
     header: Format,
     row: u32,
     width: u16,
+    /// The sheet being written (a disclosure export writes several, one
+    /// after the other).
+    sheet: usize,
 }
 
 fn failed(e: XlsxError) -> Error {
@@ -50,23 +53,44 @@ impl Xlsx {
             header: Format::new().set_bold(),
             row: 0,
             width: 0,
+            sheet: 0,
         })
+    }
+
+    /// Finishes the current sheet and starts the next one: the rows written
+    /// from now on go there.
+    pub fn next_sheet(&mut self, name: &str) -> Result<()> {
+        self.finish_sheet()?;
+        self.book
+            .add_worksheet_with_constant_memory()
+            .set_name(name)
+            .map_err(failed)?;
+        self.sheet += 1;
+        self.row = 0;
+        self.width = 0;
+        Ok(())
+    }
+
+    /// The filter over every written row of the current sheet.
+    fn finish_sheet(&mut self) -> Result<()> {
+        let last_row = self.row.saturating_sub(1);
+        let last_col = self.width.saturating_sub(1);
+        let sheet = self.book.worksheet_from_index(self.sheet).map_err(failed)?;
+        if self.width > 0 {
+            sheet.autofilter(0, 0, last_row, last_col).map_err(failed)?;
+        }
+        Ok(())
     }
 
     /// Writes the workbook to `path`: the filter over every written row.
     pub fn save(mut self, path: &Path) -> Result<()> {
-        let last_row = self.row.saturating_sub(1);
-        let last_col = self.width.saturating_sub(1);
-        let sheet = self.book.worksheet_from_index(0).map_err(failed)?;
-        if self.width > 0 {
-            sheet.autofilter(0, 0, last_row, last_col).map_err(failed)?;
-        }
+        self.finish_sheet()?;
         self.book.save(path).map_err(failed)
     }
 
     fn write(&mut self, col: u16, cell: &Cell) -> Result<()> {
         let row = self.row;
-        let sheet = self.book.worksheet_from_index(0).map_err(failed)?;
+        let sheet = self.book.worksheet_from_index(self.sheet).map_err(failed)?;
         match cell {
             Cell::Text(s) if is_formula_like(s) => sheet.write_string_with_format(row, col, s, &self.quoted),
             Cell::Text(s) => sheet.write_string_with_format(row, col, s, &self.text),
@@ -91,7 +115,7 @@ impl Xlsx {
 impl TableSink for Xlsx {
     fn header(&mut self, names: &[&str]) -> Result<()> {
         self.width = names.len() as u16;
-        let sheet = self.book.worksheet_from_index(0).map_err(failed)?;
+        let sheet = self.book.worksheet_from_index(self.sheet).map_err(failed)?;
         for (i, name) in names.iter().enumerate() {
             // Wide enough for a Japanese company name or a date and time.
             sheet.set_column_width(i as u16, 18).map_err(failed)?;

@@ -3,6 +3,10 @@
 import { call } from '../ipc';
 import type { ActivityEdit } from './ActivityEdit';
 import type { AppStatus } from './AppStatus';
+import type { AuditExported } from './AuditExported';
+import type { AuditFormat } from './AuditFormat';
+import type { AuditPage } from './AuditPage';
+import type { AuditQuery } from './AuditQuery';
 import type { BackupInfo } from './BackupInfo';
 import type { Board } from './Board';
 import type { BoardFilter } from './BoardFilter';
@@ -27,15 +31,19 @@ import type { ContactMergePreview } from './ContactMergePreview';
 import type { Contacted } from './Contacted';
 import type { Convert } from './Convert';
 import type { Converted } from './Converted';
+import type { CsvEncoding } from './CsvEncoding';
 import type { Deal } from './Deal';
 import type { DealEdit } from './DealEdit';
 import type { Deletion } from './Deletion';
 import type { DeletionImpact } from './DeletionImpact';
+import type { Disclosed } from './Disclosed';
 import type { DrainReport } from './DrainReport';
 import type { DuplicateKind } from './DuplicateKind';
 import type { DuplicateList } from './DuplicateList';
 import type { EnrolmentView } from './EnrolmentView';
 import type { Entry } from './Entry';
+import type { ErasePreview } from './ErasePreview';
+import type { Erased } from './Erased';
 import type { ExportOutcome } from './ExportOutcome';
 import type { ExportRequest } from './ExportRequest';
 import type { FileInspection } from './FileInspection';
@@ -157,6 +165,13 @@ export function appStatus(): Promise<AppStatus> {
  */
 export function assignCase(id: string, version: number, assigneeId: string | null): Promise<number> {
   return call<number>('assign_case', { id, version, assigneeId });
+}
+
+/**
+ * `audit_trail` in src-tauri/src/commands/audit.rs.
+ */
+export function auditTrail(query: AuditQuery): Promise<AuditPage> {
+  return call<AuditPage>('audit_trail', { query });
 }
 
 /**
@@ -450,6 +465,14 @@ export function deleteSequence(id: string, version: number): Promise<null> {
 }
 
 /**
+ * Writes the contact's disclosure workbook to `path` (the save dialog's choice).
+ * `disclose_contact` in src-tauri/src/commands/privacy.rs.
+ */
+export function discloseContact(contactId: string, path: string): Promise<Disclosed> {
+  return call<Disclosed>('disclose_contact', { contactId, path });
+}
+
+/**
  * `dismiss_duplicate` in src-tauri/src/commands/duplicates.rs.
  */
 export function dismissDuplicate(kind: DuplicateKind, firstId: string, secondId: string): Promise<null> {
@@ -498,6 +521,30 @@ export function enrolInSequence(sequenceId: string, target: Target): Promise<str
  */
 export function enrolments(kind: string, id: string): Promise<EnrolmentView[]> {
   return call<EnrolmentView[]>('enrolments', { kind, id });
+}
+
+/**
+ * Erases the contact; `typed_name` is what the user typed to confirm.
+ * `erase_contact` in src-tauri/src/commands/privacy.rs.
+ */
+export function eraseContact(contactId: string, typedName: string): Promise<Erased> {
+  return call<Erased>('erase_contact', { contactId, typedName });
+}
+
+/**
+ * `erase_preview` in src-tauri/src/commands/privacy.rs.
+ */
+export function erasePreview(contactId: string): Promise<ErasePreview> {
+  return call<ErasePreview>('erase_preview', { contactId });
+}
+
+/**
+ * Writes the trail `query` selects to `path` (the save dialog's choice),
+ * through its own read-only connection like the data export.
+ * `export_audit_trail` in src-tauri/src/commands/audit.rs.
+ */
+export function exportAuditTrail(query: AuditQuery, format: AuditFormat, encoding: CsvEncoding | null, path: string): Promise<AuditExported> {
+  return call<AuditExported>('export_audit_trail', { query, format, encoding, path });
 }
 
 /**
@@ -1264,6 +1311,7 @@ export const COMMANDS = [
   'advance_renewal',
   'app_status',
   'assign_case',
+  'audit_trail',
   'autostart',
   'back_up_now',
   'backups',
@@ -1303,6 +1351,7 @@ export const COMMANDS = [
   'delete_lead',
   'delete_pipeline',
   'delete_sequence',
+  'disclose_contact',
   'dismiss_duplicate',
   'disqualify_lead',
   'drain_outbox',
@@ -1310,6 +1359,9 @@ export const COMMANDS = [
   'duplicates',
   'enrol_in_sequence',
   'enrolments',
+  'erase_contact',
+  'erase_preview',
+  'export_audit_trail',
   'export_data',
   'export_nurture',
   'follow_ups',

@@ -23,6 +23,7 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   no_database: true,
   recovery_blocked: true,
   identity_required: true,
+  manager_only: true,
   unknown_value: true,
   mail_unreachable: true,
   mail_auth: true,

@@ -1,0 +1,69 @@
+//! Addresses never to be mailed again, whoever they now belong to in the
+//! file: an erased person (privacy/erase.rs) who comes back through an
+//! import or a new inquiry is not mailed by a sequence or put on the nurture
+//! newsletter (docs/security.md, "Erasure and mail").
+//!
+//! Kept only as a salted SHA-256 of the folded address: the list answers
+//! "is this address suppressed?" without saying whose it was. The salt is
+//! the team file's own id, so the same address hashes differently in another
+//! team's file. A hash of a mail address is a pseudonym, not anonymous data
+//! (anyone holding the file and a guessed address can test it); it is the
+//! least the team must keep to honour the request never to be contacted.
+
+use crate::error::Result;
+use crate::store::db::WriteCtx;
+use rusqlite::{Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+/// How an address is compared: folded (full-width forms, case) and trimmed,
+/// the way opt-outs are compared elsewhere.
+fn folded(address: &str) -> String {
+    crate::text::fold(address)
+}
+
+fn salt(conn: &Connection) -> Result<String> {
+    Ok(conn
+        .query_row(
+            "SELECT json_extract(value, '$') FROM settings WHERE key = 'team_file_id'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// The stored form of `address` in this team file.
+pub fn hash(conn: &Connection, address: &str) -> Result<String> {
+    let mut h = Sha256::new();
+    h.update(b"kizuna-mail-suppression\0");
+    h.update(salt(conn)?.as_bytes());
+    h.update(b"\0");
+    h.update(folded(address).as_bytes());
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Whether `address` must never be mailed.
+pub fn is_suppressed(conn: &Connection, address: &str) -> Result<bool> {
+    if folded(address).is_empty() {
+        return Ok(false);
+    }
+    let h = hash(conn, address)?;
+    Ok(conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM mail_suppressions WHERE hash = ?1)",
+        [h],
+        |r| r.get(0),
+    )?)
+}
+
+/// Adds `address` to the list (once); an empty address is nothing to keep.
+pub fn suppress(ctx: &WriteCtx, address: &str) -> Result<()> {
+    if folded(address).is_empty() {
+        return Ok(());
+    }
+    let h = hash(ctx.tx, address)?;
+    ctx.tx.execute(
+        "INSERT OR IGNORE INTO mail_suppressions (hash, reason, added_at) VALUES (?1, 'erased', ?2)",
+        rusqlite::params![h, ctx.now],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! The audit trail (Settings → 変更履歴): a page of it, and the same list as a
+//! file for an auditor. Managers only (the engine checks).
+
+use super::Reply;
+use crate::state::AppState;
+use kizuna_core::audit::export::{self, AuditExported, AuditFormat};
+use kizuna_core::audit::trail::{self, AuditPage, AuditQuery};
+use kizuna_core::writers::csv::CsvEncoding;
+use kizuna_core::Error;
+use tauri::State;
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
+pub async fn audit_trail(state: State<'_, AppState>, query: AuditQuery) -> Reply<AuditPage> {
+    state
+        .with_session(move |s| {
+            let db = s.db()?;
+            let viewer = db.member().map(|u| u.id.clone()).ok_or(Error::IdentityRequired)?;
+            trail::page_for(db.conn(), &viewer, &query, db.clock().offset())
+        })
+        .await
+}
+
+/// Writes the trail `query` selects to `path` (the save dialog's choice),
+/// through its own read-only connection like the data export.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
+pub async fn export_audit_trail(
+    state: State<'_, AppState>,
+    query: AuditQuery,
+    format: AuditFormat,
+    encoding: Option<CsvEncoding>,
+    path: String,
+) -> Reply<AuditExported> {
+    let (team_file, viewer, language, offset) = state
+        .with_session(|s| {
+            let db = s.db()?;
+            let viewer = db.member().map(|u| u.id.clone()).ok_or(Error::IdentityRequired)?;
+            Ok((db.path().to_path_buf(), viewer, db.language(), db.clock().offset()))
+        })
+        .await?;
+    tauri::async_runtime::spawn_blocking(move || {
+        export::export_team_file(
+            &team_file,
+            &viewer,
+            &query,
+            language,
+            offset,
+            format,
+            encoding.unwrap_or_default(),
+            std::path::Path::new(&path),
+        )
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("background task failed: {e}")).payload())?
+    .map_err(|e| e.payload())
+}
