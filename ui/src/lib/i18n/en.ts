@@ -2038,6 +2038,7 @@ export const en: Catalog = {
     reapproachCancelled: 'Re-approach {date} (cancelled)',
     noReapproach: 'No re-approach planned',
     openCustomer: 'Open customer',
+  },
   auditTrail: {
     title: 'Change history',
     hint: 'Who changed which record, when and how, newest first, with each field before and after.',

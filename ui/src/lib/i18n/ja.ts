@@ -2047,6 +2047,7 @@ export const ja = {
     reapproachCancelled: '再アプローチ {date}(取り消し済み)',
     noReapproach: '再アプローチ未定',
     openCustomer: '顧客を開く',
+  },
   auditTrail: {
     title: '変更履歴',
     hint: '誰が・いつ・どの記録を・どう変えたかを新しい順に表示します。各項目の変更前と変更後を確認できます。',
