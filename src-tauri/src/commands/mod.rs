@@ -22,6 +22,7 @@ pub mod outbox;
 pub mod pipelines;
 pub mod preferences;
 pub mod renewals;
+pub mod reports;
 pub mod search;
 pub mod sequences;
 pub mod support;
