@@ -191,7 +191,7 @@ fn build(path: &std::path::Path) -> String {
     const YEAR: i64 = 365 * 24 * 3600;
     db.write(|ctx| {
         let mut rng = SmallRng::seed_from_u64(0x4B5A_5245);
-        let mut team = vec![ctx.user_id.clone().unwrap_or_default()];
+        let mut team = vec![ctx.user_id.to_string()];
         for i in 1..MEMBERS {
             team.push(kizuna_core::team::member::ensure(ctx, &format!("member{i}"), &format!("営業 {i}"))?.id);
         }
