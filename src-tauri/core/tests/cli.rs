@@ -632,3 +632,82 @@ fn an_admin_imports_past_touches_and_contracts_of_known_companies() {
         360_000
     );
 }
+
+/// The CLI with only the environment given here: no key from the encrypted
+/// test run, and a credential-store service of its own.
+fn kizuna_with(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kizuna"));
+    cmd.args(args)
+        .env_remove("KIZUNA_TEST_ENCRYPTED")
+        .env_remove("KIZUNA_PASSPHRASE")
+        .env_remove("KIZUNA_NEW_PASSPHRASE")
+        .env(
+            "KIZUNA_VAULT_SERVICE",
+            format!("kizuna-cli-test-{}", std::process::id()),
+        );
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run kizuna")
+}
+
+#[test]
+fn encrypt_check_rekey_and_decrypt_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.db");
+    let db_s = db.to_str().unwrap();
+    assert!(kizuna_with(&["--db", db_s, "demo"], &[]).status.success());
+
+    let first = "春の合言葉はとても長い";
+    let out = kizuna_with(&["--db", db_s, "encrypt"], &[("KIZUNA_NEW_PASSPHRASE", first)]);
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    let recovery = t
+        .lines()
+        .find_map(|l| l.strip_prefix("Recovery key (shown once): "))
+        .expect("the recovery key is shown")
+        .to_string();
+    assert_eq!(recovery.len(), 79, "{recovery}");
+
+    // Without the passphrase: asked for it, never "damaged".
+    let out = kizuna_with(&["--db", db_s, "check"], &[]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("[passphrase_required]"), "{}", text(&out));
+    let out = kizuna_with(
+        &["--db", db_s, "check"],
+        &[("KIZUNA_PASSPHRASE", "違う合言葉だけど長い")],
+    );
+    assert!(text(&out).contains("[passphrase_wrong]"), "{}", text(&out));
+    // With it, or with the recovery key, everything works.
+    let out = kizuna_with(&["--db", db_s, "check"], &[("KIZUNA_PASSPHRASE", first)]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("deals:      121"), "{}", text(&out));
+    let out = kizuna_with(&["--db", db_s, "check"], &[("KIZUNA_PASSPHRASE", &recovery)]);
+    assert!(out.status.success(), "{}", text(&out));
+    let copy = dir.path().join("copy.db");
+    let out = kizuna_with(
+        &["--db", db_s, "backup", copy.to_str().unwrap()],
+        &[("KIZUNA_PASSPHRASE", first)],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(kizuna_with(&["--db", copy.to_str().unwrap(), "check"], &[])
+        .status
+        .code()
+        .is_some_and(|c| c != 0));
+
+    let second = "夏の合言葉もとても長い";
+    let out = kizuna_with(
+        &["--db", db_s, "rekey"],
+        &[("KIZUNA_PASSPHRASE", first), ("KIZUNA_NEW_PASSPHRASE", second)],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = kizuna_with(&["--db", db_s, "check"], &[("KIZUNA_PASSPHRASE", first)]);
+    assert!(text(&out).contains("[passphrase_wrong]"), "{}", text(&out));
+    let out = kizuna_with(&["--db", db_s, "decrypt"], &[("KIZUNA_PASSPHRASE", second)]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = kizuna_with(&["--db", db_s, "check"], &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    // A short passphrase is refused before anything is touched.
+    let out = kizuna_with(&["--db", db_s, "encrypt"], &[("KIZUNA_NEW_PASSPHRASE", "短い")]);
+    assert!(text(&out).contains("[invalid]"), "{}", text(&out));
+}

@@ -81,6 +81,10 @@ pub fn roll_back(path: &Path) -> Result<()> {
     let shown = path.display().to_string();
     match read_header(path)? {
         Some(h) if h.application_id == APPLICATION_ID => {}
+        // Encrypted: the trial below checks it is Kizuna's once decrypted.
+        None if crate::store::cipher::looks_encrypted(path).is_some() => {
+            crate::store::cipher::ensure_unlocked(path)?;
+        }
         _ => return Err(Error::NotKizuna { path: shown }),
     }
     trial_on_a_copy(path)?;
