@@ -52,64 +52,62 @@ fn build(path: &Path, clock: &FixedClock) -> String {
         .filter(|s| s.kind == StageKind::Open)
         .map(|s| s.id)
         .collect();
-    let busiest = db
-        .write(|ctx| {
-            let mut companies = Vec::with_capacity(COMPANIES);
-            for i in 0..COMPANIES {
-                companies.push(company::create(
-                    ctx,
-                    &NewCompany {
-                        name: format!("株式会社暗号{i:04}"),
-                        name_kana: format!("あんごう{i:04}"),
-                        address: "東京都千代田区丸の内1-1-1".into(),
-                        phone: format!("03-1234-{i:04}"),
-                        ..Default::default()
-                    },
-                )?);
-            }
-            for i in 0..DEALS {
-                deal::create(
-                    ctx,
-                    &NewDeal {
-                        pipeline_id: pipeline_id.clone(),
-                        stage_id: stages[i % stages.len()].clone(),
-                        company_id: companies[i % COMPANIES].clone(),
-                        title: format!("クラウド会計 導入 {i}"),
-                        amount: 100_000 + (i as i64 % 50) * 10_000,
-                        currency: "JPY".into(),
-                        ..Default::default()
-                    },
-                )?;
-            }
-            for i in 0..ENTRIES {
-                // A third of the entries on one customer: its timeline pages.
-                let company_id = if i % 3 == 0 {
-                    companies[0].clone()
-                } else {
-                    companies[i % COMPANIES].clone()
-                };
-                activity::log(
-                    ctx,
-                    &NewActivity {
-                        company_id,
-                        contact_ids: Vec::new(),
-                        deal_id: None,
-                        kind: ActivityKind::Call,
-                        direction: Some(Direction::Outbound),
-                        occurred_at: format!("2026-{:02}-{:02}T0{}:00:00Z", 1 + i % 11, 1 + i % 28, i % 9),
-                        summary: format!("見積の件で電話 {i} 担当者は不在、折り返し待ち"),
-                        body: "次回は決裁者を交えて打ち合わせ。予算は来期。".into(),
-                        minutes: String::new(),
-                        next_todos: String::new(),
-                        next_appointment_at: None,
-                        signals: Vec::new(),
-                    },
-                )?;
-            }
-            Ok(companies[0].clone())
-        })
-        .expect("populate");
-    busiest
+    db.write(|ctx| {
+        let mut companies = Vec::with_capacity(COMPANIES);
+        for i in 0..COMPANIES {
+            companies.push(company::create(
+                ctx,
+                &NewCompany {
+                    name: format!("株式会社暗号{i:04}"),
+                    name_kana: format!("あんごう{i:04}"),
+                    address: "東京都千代田区丸の内1-1-1".into(),
+                    phone: format!("03-1234-{i:04}"),
+                    ..Default::default()
+                },
+            )?);
+        }
+        for i in 0..DEALS {
+            deal::create(
+                ctx,
+                &NewDeal {
+                    pipeline_id: pipeline_id.clone(),
+                    stage_id: stages[i % stages.len()].clone(),
+                    company_id: companies[i % COMPANIES].clone(),
+                    title: format!("クラウド会計 導入 {i}"),
+                    amount: 100_000 + (i as i64 % 50) * 10_000,
+                    currency: "JPY".into(),
+                    ..Default::default()
+                },
+            )?;
+        }
+        for i in 0..ENTRIES {
+            // A third of the entries on one customer: its timeline pages.
+            let company_id = if i % 3 == 0 {
+                companies[0].clone()
+            } else {
+                companies[i % COMPANIES].clone()
+            };
+            activity::log(
+                ctx,
+                &NewActivity {
+                    company_id,
+                    contact_ids: Vec::new(),
+                    deal_id: None,
+                    kind: ActivityKind::Call,
+                    direction: Some(Direction::Outbound),
+                    occurred_at: format!("2026-{:02}-{:02}T0{}:00:00Z", 1 + i % 11, 1 + i % 28, i % 9),
+                    summary: format!("見積の件で電話 {i} 担当者は不在、折り返し待ち"),
+                    body: "次回は決裁者を交えて打ち合わせ。予算は来期。".into(),
+                    minutes: String::new(),
+                    next_todos: String::new(),
+                    next_appointment_at: None,
+                    signals: Vec::new(),
+                },
+            )?;
+        }
+        Ok(companies[0].clone())
+    })
+    .expect("populate")
 }
 
 struct Figures {

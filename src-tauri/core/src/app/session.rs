@@ -1156,6 +1156,47 @@ mod tests {
     }
 
     #[test]
+    fn a_manager_encrypts_the_team_file_and_leaving_the_team_deletes_this_desktops_copies() {
+        use crate::store::cipher;
+        let home = tempfile::tempdir().unwrap();
+        let team = home.path().join("team.db");
+        let mut s = start(home.path());
+        s.create_team_database(&team).unwrap();
+        let me = join(&mut s, "田中").user;
+        // Not a manager yet: refused.
+        let change = if cipher::looks_encrypted(&team).is_some() {
+            EncryptionChange::Rekey
+        } else {
+            EncryptionChange::Encrypt
+        };
+        let long = "十分に長い合言葉ですよ";
+        assert_eq!(
+            s.change_encryption(change, long).unwrap_err().code(),
+            ErrorCode::Invalid
+        );
+        s.set_member_roles(&me.id, me.version, &[Role::Manager]).unwrap();
+        let copy = s.back_up_now().unwrap();
+        assert_eq!(
+            s.change_encryption(change, "短い").unwrap_err().code(),
+            ErrorCode::Invalid
+        );
+        let out = s.change_encryption(change, long).unwrap();
+        assert!(out.recovery_key.is_some());
+        assert!(out.status.database.is_some(), "reopened");
+        assert!(cipher::looks_encrypted(&team).is_some());
+        assert!(s.encryption().unwrap().encrypted);
+        // This desktop's plain copy was encrypted with the new key.
+        assert!(cipher::looks_encrypted(Path::new(&copy.path)).is_some());
+        assert!(crate::store::db::Db::inspect(Path::new(&copy.path)).is_ok());
+
+        let status = s.leave_team().unwrap();
+        assert!(status.database.unwrap().is_local);
+        assert!(s.backups().unwrap().is_empty(), "no copy of the team file left here");
+        assert_eq!(crate::app::passphrase::saved(&team).unwrap_or(None), None);
+        assert!(team.exists(), "the team file itself is untouched");
+    }
+
+    #[test]
     fn a_newer_schema_opens_read_only() {
         let home = tempfile::tempdir().unwrap();
         let team = home.path().join("team.db");

@@ -161,7 +161,8 @@ pub fn install() {
 /// The key the environment names for files this process opens and creates.
 pub fn key_from_env() -> Option<Key> {
     if let Some(p) = std::env::var("KIZUNA_PASSPHRASE").ok().filter(|p| !p.is_empty()) {
-        return Some(Key::Passphrase(p));
+        // The recovery key works there too.
+        return Some(Key::parse(&p));
     }
     std::env::var("KIZUNA_TEST_ENCRYPTED")
         .is_ok_and(|v| v == "1")
@@ -324,6 +325,9 @@ fn opens(path: &Path, raw: &RawKey) -> Result<bool> {
     );
     TRYING.with(|t| t.set(false));
     let conn = conn?;
+    // A wrong key is an answer, not an error to print: SQLCipher would log
+    // each failed page check to stderr (the CLI's output, the app's console).
+    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
     apply(&conn, raw, None)?;
     match conn.pragma_query_value(None, "application_id", |r| r.get::<_, i64>(0)) {
         // The page decrypted and its HMAC held; reading the schema may then
