@@ -221,8 +221,21 @@ unsafe extern "C" fn on_open(
     let Some(salt) = salt_of(Path::new(name)) else {
         return ffi::SQLITE_OK;
     };
-    let Some(raw) = keys().by_salt.get(&salt).copied() else {
-        return ffi::SQLITE_OK;
+    let known = keys().by_salt.get(&salt).copied();
+    let raw = match known {
+        Some(raw) => raw,
+        // A file new to this process (a script's plain `Connection::open`):
+        // the remembered keys are tried on a copy of its first page.
+        None => {
+            let path = Path::new(name);
+            if looks_encrypted(path).is_none() || ensure_unlocked(path).is_err() {
+                return ffi::SQLITE_OK;
+            }
+            let Some(raw) = keys().by_salt.get(&salt).copied() else {
+                return ffi::SQLITE_OK;
+            };
+            raw
+        }
     };
     let literal = format!("x'{}'", to_hex(&raw));
     ffi::sqlite3_key_v2(
