@@ -10,6 +10,7 @@
 //!  - a search (`search::search`, trigram and bigram indexes);
 //!  - commits: 300 new customers one `Db::write` after another (commits/s);
 //!  - opening the file (`Db::open`, with the key already derived);
+//!
 //! and the ratio encrypted / plain. The one-off cost of deriving the key
 //! from the passphrase (PBKDF2-HMAC-SHA512, 256,000 rounds), paid once per
 //! file and process, is printed apart. Figures, not pass/fail.
