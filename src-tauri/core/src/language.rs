@@ -23,4 +23,12 @@ impl Language {
             _ => Language::En,
         }
     }
+
+    /// Of a pair of words, the one in this language.
+    pub fn pick<T>(self, ja: T, en: T) -> T {
+        match self {
+            Language::Ja => ja,
+            Language::En => en,
+        }
+    }
 }

@@ -3,16 +3,15 @@
 //! one table writer (writers/: formula guard, encodings, xlsx dates).
 
 use super::trail::{self, AuditQuery};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::language::Language;
-use crate::writers::csv::{Csv, CsvEncoding};
+use crate::writers::csv::{self, CsvEncoding};
 use crate::writers::xlsx::Xlsx;
-use crate::writers::{Cell, TableSink};
+use crate::writers::{write_whole, Cell, TableSink};
 use chrono::FixedOffset;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::io::BufWriter;
 use std::path::Path;
 use ts_rs::TS;
 
@@ -55,7 +54,7 @@ pub fn entity_label(entity: &str, lang: Language) -> String {
         "user" => ("メンバー", "Member"),
         other => return other.to_string(),
     };
-    if lang == Language::Ja { ja } else { en }.to_string()
+    lang.pick(ja, en).to_string()
 }
 
 /// What was done, in the reader's language.
@@ -73,7 +72,7 @@ pub fn action_label(action: &str, lang: Language) -> String {
         "mail_opt_out" => ("配信停止", "Mail opt-out"),
         other => return other.to_string(),
     };
-    if lang == Language::Ja { ja } else { en }.to_string()
+    lang.pick(ja, en).to_string()
 }
 
 /// A recorded value as one cell's text.
@@ -112,42 +111,19 @@ pub fn export(
     encoding: CsvEncoding,
     path: &Path,
 ) -> Result<AuditExported> {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or(Error::invalid("path", "format"))?;
-    let partial = path.with_file_name(format!(".{name}.partial"));
-    let written = match format {
+    let rows = write_whole(path, |partial| match format {
         AuditFormat::Xlsx => {
-            let mut book = Xlsx::new(if lang == Language::Ja {
-                "変更履歴"
-            } else {
-                "Audit trail"
-            })?;
-            let rows = write(conn, q, lang, offset, &mut book);
-            rows.and_then(|n| book.save(&partial).map(|()| n))
+            let mut book = Xlsx::new(lang.pick("変更履歴", "Audit trail"))?;
+            let rows = write(conn, q, lang, offset, &mut book)?;
+            book.save(partial)?;
+            Ok(rows)
         }
-        AuditFormat::Csv => (|| -> Result<u64> {
-            let file = BufWriter::new(std::fs::File::create(&partial)?);
-            let mut csv = Csv::new(file, encoding);
-            let n = write(conn, q, lang, offset, &mut csv)?;
-            csv.into_inner().into_inner().map_err(|e| e.into_error())?.sync_all()?;
-            Ok(n)
-        })(),
-    };
-    match written {
-        Ok(rows) => {
-            std::fs::rename(&partial, path)?;
-            Ok(AuditExported {
-                rows,
-                path: path.display().to_string(),
-            })
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            Err(e)
-        }
-    }
+        AuditFormat::Csv => csv::write_file(partial, encoding, |csv| write(conn, q, lang, offset, csv)),
+    })?;
+    Ok(AuditExported {
+        rows,
+        path: path.display().to_string(),
+    })
 }
 
 /// The rows, page by page (each page its own short read).

@@ -24,14 +24,14 @@ mod timeline;
 
 use crate::error::{Error, Result};
 use crate::language::Language;
-use crate::writers::csv::{Csv, CsvEncoding};
+use crate::writers::csv::{self, CsvEncoding};
 use crate::writers::xlsx::Xlsx;
-use crate::writers::{Cell, TableSink};
+use crate::writers::{write_whole, Cell, TableSink};
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
 use rusqlite::{Connection, Row, ToSql};
 use serde::{Deserialize, Serialize};
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use ts_rs::TS;
 
 /// Rows read per short read transaction.
@@ -199,11 +199,7 @@ fn sheet_name(kind: ExportKind, lang: Language) -> &'static str {
         ExportKind::FollowUps => ("フォローアップ", "Follow-ups"),
         ExportKind::Contracts => ("契約", "Contracts"),
     };
-    if lang == Language::Ja {
-        ja
-    } else {
-        en
-    }
+    lang.pick(ja, en)
 }
 
 /// Exports `req` to `path` (replacing a file there only once the whole
@@ -225,22 +221,11 @@ pub fn export(
     if req.format == ExportFormat::Ics && !matches!(req.kind, ExportKind::FollowUps | ExportKind::Contracts) {
         return Err(Error::invalid("format", "ics_kind"));
     }
-    let partial = partial_path(path)?;
-    let written = write_to(&scope, req, &partial);
-    match written {
-        Ok(rows) => {
-            std::fs::rename(&partial, path)?;
-            Ok(ExportOutcome {
-                rows,
-                path: path.display().to_string(),
-            })
-        }
-        Err(e) => {
-            // Nothing half-written stays behind; the error is what matters.
-            let _ = std::fs::remove_file(&partial);
-            Err(e)
-        }
-    }
+    let rows = write_whole(path, |partial| write_to(&scope, req, partial))?;
+    Ok(ExportOutcome {
+        rows,
+        path: path.display().to_string(),
+    })
 }
 
 /// [`export`] from the team file at `team_file` through a read-only
@@ -267,13 +252,7 @@ fn write_to(scope: &Scope, req: &ExportRequest, partial: &Path) -> Result<u64> {
             book.save(partial)?;
             Ok(rows)
         }
-        ExportFormat::Csv => {
-            let file = BufWriter::new(std::fs::File::create(partial)?);
-            let mut csv = Csv::new(file, req.encoding);
-            let rows = table(scope, req.kind, &mut csv)?;
-            csv.into_inner().into_inner().map_err(|e| e.into_error())?.sync_all()?;
-            Ok(rows)
-        }
+        ExportFormat::Csv => csv::write_file(partial, req.encoding, |csv| table(scope, req.kind, csv)),
         ExportFormat::Ics => {
             let mut file = BufWriter::new(std::fs::File::create(partial)?);
             let rows = calendar::write(scope, req.kind, &mut file)?;
@@ -281,15 +260,6 @@ fn write_to(scope: &Scope, req: &ExportRequest, partial: &Path) -> Result<u64> {
             Ok(rows)
         }
     }
-}
-
-/// `.NAME.partial` beside `path`: the same folder, so the rename is atomic.
-fn partial_path(path: &Path) -> Result<PathBuf> {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or(Error::invalid("path", "format"))?;
-    Ok(path.with_file_name(format!(".{name}.partial")))
 }
 
 #[cfg(test)]

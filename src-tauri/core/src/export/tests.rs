@@ -4,6 +4,7 @@ use crate::customers::company;
 use crate::testutil::{company, contact, contract, fixture, seed_pipeline, Fixture};
 use crate::ErrorCode;
 use calamine::{open_workbook, Data, Reader, Xlsx as XlsxReader};
+use std::path::PathBuf;
 
 fn request(kind: ExportKind, format: ExportFormat) -> ExportRequest {
     ExportRequest {

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::language::Language;
 use crate::store::changes::Entity;
 use crate::writers::xlsx::Xlsx;
-use crate::writers::{Cell, TableSink};
+use crate::writers::{write_whole, Cell, TableSink};
 use crate::Db;
 use chrono::FixedOffset;
 use rusqlite::{params_from_iter, types::ValueRef, Connection};
@@ -46,11 +46,7 @@ struct Book<'a> {
 
 impl Book<'_> {
     fn words(&self, ja: &'static str, en: &'static str) -> &'static str {
-        if self.lang == Language::Ja {
-            ja
-        } else {
-            en
-        }
+        self.lang.pick(ja, en)
     }
 
     fn start(&mut self, name: (&'static str, &'static str), header: &[(&'static str, &'static str)]) -> Result<()> {
@@ -115,37 +111,23 @@ pub fn write(
     path: &Path,
 ) -> Result<Disclosed> {
     let p = person::load(conn, contact_id)?;
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or(Error::invalid("path", "format"))?;
-    let partial = path.with_file_name(format!(".{name}.partial"));
-    let first_sheet = if lang == Language::Ja { "連絡先" } else { "Contact" };
-    let mut book = Book {
-        xlsx: Xlsx::new(first_sheet)?,
-        first: true,
-        lang,
-        offset,
-        conn,
-        rows: 0,
-    };
-    let written = sheets(&mut book, &p).and_then(|()| {
-        let rows = book.rows;
-        book.xlsx.save(&partial).map(|()| rows)
-    });
-    match written {
-        Ok(rows) => {
-            std::fs::rename(&partial, path)?;
-            Ok(Disclosed {
-                rows,
-                path: path.display().to_string(),
-            })
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            Err(e)
-        }
-    }
+    let rows = write_whole(path, |partial| {
+        let mut book = Book {
+            xlsx: Xlsx::new(lang.pick("連絡先", "Contact"))?,
+            first: true,
+            lang,
+            offset,
+            conn,
+            rows: 0,
+        };
+        sheets(&mut book, &p)?;
+        book.xlsx.save(partial)?;
+        Ok(book.rows)
+    })?;
+    Ok(Disclosed {
+        rows,
+        path: path.display().to_string(),
+    })
 }
 
 fn sheets(b: &mut Book, p: &Person) -> Result<()> {

@@ -14,7 +14,9 @@ use super::{neutralised, Cell, TableSink};
 use crate::error::{Error, Result};
 use encoding_rs::{EncoderResult, SHIFT_JIS};
 use serde::{Deserialize, Serialize};
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
 use ts_rs::TS;
 
 /// The text encoding of a CSV file.
@@ -37,6 +39,19 @@ impl CsvEncoding {
             _ => None,
         }
     }
+}
+
+/// A CSV file at `path` filled by `fill`, flushed and on the disk before
+/// it counts as written.
+pub fn write_file<T>(
+    path: &Path,
+    encoding: CsvEncoding,
+    fill: impl FnOnce(&mut Csv<BufWriter<File>>) -> Result<T>,
+) -> Result<T> {
+    let mut csv = Csv::new(BufWriter::new(File::create(path)?), encoding);
+    let written = fill(&mut csv)?;
+    csv.into_inner().into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    Ok(written)
 }
 
 pub struct Csv<W: Write> {

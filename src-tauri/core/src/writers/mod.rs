@@ -11,8 +11,32 @@ pub mod csv;
 pub mod ics;
 pub mod xlsx;
 
+use crate::error::{Error, Result};
 use chrono::{NaiveDate, NaiveDateTime};
 use std::borrow::Cow;
+use std::path::Path;
+
+/// Writes the file at `path` through `.NAME.partial` beside it (the same
+/// folder, so the rename is atomic): a failed write leaves no half file and
+/// never replaces a file that was there.
+pub fn write_whole<T>(path: &Path, write: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or(Error::invalid("path", "format"))?;
+    let partial = path.with_file_name(format!(".{name}.partial"));
+    match write(&partial) {
+        Ok(written) => {
+            std::fs::rename(&partial, path)?;
+            Ok(written)
+        }
+        Err(e) => {
+            // Nothing half-written stays behind; the error is what matters.
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
+}
 
 /// One cell of a table. Numbers and dates stay typed so a spreadsheet can
 /// sum and sort them; only text is ever neutralised.
