@@ -352,20 +352,25 @@ pub fn insert_case(db: &Db, company_id: &str, c: &Case) -> String {
     id
 }
 
-/// Every "table.column" of the schema that points at one of `tables` by a
-/// foreign key, or whose name `named` accepts: what a merge test checks is
-/// handled, so a table added later cannot be forgotten by a merge.
-pub fn columns_naming(conn: &rusqlite::Connection, tables: &[&str], named: impl Fn(&str) -> bool) -> Vec<String> {
-    let all: Vec<String> = conn
-        .prepare(
-            "SELECT name FROM sqlite_master
-              WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE '%VIRTUAL%'",
-        )
+/// The first column of every row `sql` returns, as text.
+pub fn texts(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    conn.prepare(sql)
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()
         .collect::<rusqlite::Result<_>>()
-        .unwrap();
+        .unwrap()
+}
+
+/// Every "table.column" of the schema that points at one of `tables` by a
+/// foreign key, or whose name `named` accepts: what a merge test checks is
+/// handled, so a table added later cannot be forgotten by a merge.
+pub fn columns_naming(conn: &rusqlite::Connection, tables: &[&str], named: impl Fn(&str) -> bool) -> Vec<String> {
+    let all = texts(
+        conn,
+        "SELECT name FROM sqlite_master
+          WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE '%VIRTUAL%'",
+    );
     let mut out = Vec::new();
     for table in &all {
         let references: Vec<String> = conn
@@ -379,13 +384,7 @@ pub fn columns_naming(conn: &rusqlite::Connection, tables: &[&str], named: impl 
             .filter(|(to, _)| tables.contains(&to.as_str()))
             .map(|(_, from)| from)
             .collect();
-        let columns: Vec<String> = conn
-            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let columns = texts(conn, &format!("SELECT name FROM pragma_table_info('{table}')"));
         for column in references.into_iter().chain(columns.into_iter().filter(|c| named(c))) {
             let key = format!("{table}.{column}");
             if !out.contains(&key) {

@@ -1,27 +1,13 @@
 use super::export::{self, AuditFormat};
 use super::trail::{self, AuditQuery};
-use crate::customers::company::{self, NewCompany};
 use crate::customers::contact::{self, ContactEdit, NewContact};
-use crate::testutil::{colleague, fixture, make_manager, Fixture};
+use crate::testutil::{colleague, company, fixture, make_manager, Fixture};
 use crate::writers::csv::CsvEncoding;
 use crate::ErrorCode;
 use chrono::FixedOffset;
 
 fn tokyo() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).unwrap()
-}
-
-fn company(f: &mut Fixture, name: &str) -> String {
-    f.db.write(|ctx| {
-        company::create(
-            ctx,
-            &NewCompany {
-                name: name.into(),
-                ..Default::default()
-            },
-        )
-    })
-    .unwrap()
 }
 
 fn all(f: &Fixture, q: AuditQuery) -> Vec<trail::AuditEntry> {
@@ -33,7 +19,7 @@ fn all(f: &Fixture, q: AuditQuery) -> Vec<trail::AuditEntry> {
 #[test]
 fn an_edit_shows_each_field_before_and_after_and_who_made_it() {
     let mut f = fixture();
-    let co = company(&mut f, "株式会社青空");
+    let co = company(&mut f.db, "株式会社青空");
     let ct =
         f.db.write(|ctx| {
             contact::create_contact(
@@ -155,19 +141,9 @@ fn a_member_rename_and_a_role_change_record_what_they_were() {
 #[test]
 fn filters_by_member_customer_and_period_narrow_together() {
     let mut f = fixture();
-    let mine = company(&mut f, "株式会社みなと");
+    let mine = company(&mut f.db, "株式会社みなと");
     let mut ito = colleague(&f, "ito", "伊藤 彩");
-    let theirs = ito
-        .write(|ctx| {
-            company::create(
-                ctx,
-                &NewCompany {
-                    name: "株式会社ひかり".into(),
-                    ..Default::default()
-                },
-            )
-        })
-        .unwrap();
+    let theirs = company(&mut ito, "株式会社ひかり");
     let their_contact = crate::testutil::contact(&mut ito, &theirs, "小林 誠", "");
     let ito_id = ito.member().unwrap().id.clone();
 
@@ -223,7 +199,7 @@ fn filters_by_member_customer_and_period_narrow_together() {
 fn pages_follow_each_other_without_repeats_or_gaps() {
     let mut f = fixture();
     for i in 0..7 {
-        company(&mut f, &format!("株式会社{i}"));
+        company(&mut f.db, &format!("株式会社{i}"));
     }
     let whole = all(&f, AuditQuery::default());
     let mut seen = Vec::new();
@@ -277,7 +253,7 @@ fn only_a_manager_reads_or_exports_the_trail() {
 fn the_export_has_a_row_per_changed_field_with_before_and_after() {
     let mut f = fixture();
     make_manager(&mut f.db);
-    let co = company(&mut f, "株式会社青空");
+    let co = company(&mut f.db, "株式会社青空");
     let ct = crate::testutil::contact(&mut f.db, &co, "山本 恵", "");
     f.db.write(|ctx| {
         contact::update_contact(

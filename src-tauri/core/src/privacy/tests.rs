@@ -6,7 +6,7 @@ use crate::customers::contact::{self, ContactEdit, NewContact};
 use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::leads::lead::{self, NewLead};
 use crate::support::case::{self, Category, Channel, NewCase, Priority};
-use crate::testutil::{assert_invalid, colleague, entry, fixture, log, make_manager, seed_pipeline, Fixture};
+use crate::testutil::{assert_invalid, colleague, entry, fixture, log, make_manager, seed_pipeline, texts, Fixture};
 use crate::timeline::activity::ActivityKind;
 use crate::ErrorCode;
 use calamine::{open_workbook, Reader, Xlsx};
@@ -197,13 +197,10 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// Every value of every table, the search indexes' shadow tables
 /// included, as bytes.
 fn every_value(conn: &rusqlite::Connection) -> Vec<(String, Vec<u8>)> {
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap();
+    let tables = texts(
+        conn,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'",
+    );
     let mut out = Vec::new();
     for table in tables {
         let mut st = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
@@ -226,26 +223,17 @@ fn every_value(conn: &rusqlite::Connection) -> Vec<(String, Vec<u8>)> {
 /// Every term of every search index, read through `fts5vocab`: what the
 /// index's shadow tables hold, tombstoned rows' terms included.
 fn index_terms(conn: &rusqlite::Connection) -> Vec<(String, String)> {
-    let indexes: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap();
+    let indexes = texts(
+        conn,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%'",
+    );
     let mut out = Vec::new();
     for index in indexes {
         conn.execute_batch(&format!(
             "DROP TABLE IF EXISTS temp.vocab; CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, '{index}', 'row');"
         ))
         .unwrap();
-        let terms: Vec<String> = conn
-            .prepare("SELECT term FROM temp.vocab")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let terms = texts(conn, "SELECT term FROM temp.vocab");
         out.extend(terms.into_iter().map(|t| (index.clone(), t)));
     }
     conn.execute_batch("DROP TABLE IF EXISTS temp.vocab").unwrap();

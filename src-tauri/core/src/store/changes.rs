@@ -522,28 +522,14 @@ fn is_unreachable(e: &Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::customers::company::{self, NewCompany};
-    use crate::testutil::{fixture, Fixture};
+    use crate::testutil::{company, fixture};
     use std::sync::Mutex;
     use std::time::Instant;
-
-    fn company(f: &mut Fixture, name: &str) -> String {
-        f.db.write(|ctx| {
-            company::create(
-                ctx,
-                &NewCompany {
-                    name: name.into(),
-                    ..Default::default()
-                },
-            )
-        })
-        .unwrap()
-    }
 
     #[test]
     fn a_colleagues_crashed_save_does_not_blind_the_feed() {
         let mut f = fixture();
-        company(&mut f, "前からある会社");
+        company(&mut f.db, "前からある会社");
         let mut feed = Feed::open(f.db.path()).unwrap();
         let path = f.db.path().to_path_buf();
         crate::testutil::crash_mid_save(&path);
@@ -556,7 +542,7 @@ mod tests {
         // unreachable.
         assert!(feed.poll().is_ok());
         assert!(!crate::store::recovery::journal_path(&path).exists());
-        let later = company(&mut f, "そのあとの会社");
+        let later = company(&mut f.db, "そのあとの会社");
         let ids: Vec<String> = feed.poll().unwrap().changes.into_iter().map(|c| c.entity_id).collect();
         assert!(ids.contains(&later), "{ids:?}");
     }
@@ -564,7 +550,7 @@ mod tests {
     #[test]
     fn a_feed_opened_after_a_crash_rolls_it_back() {
         let mut f = fixture();
-        company(&mut f, "前からある会社");
+        company(&mut f.db, "前からある会社");
         let path = f.db.path().to_path_buf();
         crate::testutil::crash_mid_save(&path);
         assert!(Feed::open(&path).is_ok());
@@ -573,11 +559,11 @@ mod tests {
     #[test]
     fn a_feed_sees_only_what_was_committed_after_it_opened() {
         let mut f = fixture();
-        let before = company(&mut f, "前からある会社");
+        let before = company(&mut f.db, "前からある会社");
         let mut feed = Feed::open(f.db.path()).unwrap();
         assert!(feed.poll().unwrap().is_empty());
 
-        let after = company(&mut f, "あとから来た会社");
+        let after = company(&mut f.db, "あとから来た会社");
         let batch = feed.poll().unwrap();
         let ids: Vec<&str> = batch.changes.iter().map(|c| c.entity_id.as_str()).collect();
         assert!(ids.contains(&after.as_str()), "{ids:?}");
@@ -604,7 +590,7 @@ mod tests {
                 [],
             )
             .unwrap();
-        let known = company(&mut f, "知っている会社");
+        let known = company(&mut f.db, "知っている会社");
         let batch = feed.poll().unwrap();
         assert!(batch.overflow, "{batch:?}");
         assert_eq!(batch.changes.len(), 1);
@@ -644,13 +630,13 @@ mod tests {
         )
         .unwrap();
         let mut feed = Feed::open(f.db.path()).unwrap();
-        company(&mut f, "バックアップ後の会社");
+        company(&mut f.db, "バックアップ後の会社");
         assert!(!feed.poll().unwrap().is_empty());
         crate::store::db::restore(f.db.path(), &copy, "2026-11-26T00:00:00Z").unwrap();
         let batch = feed.poll().unwrap();
         assert!(batch.overflow, "{batch:?}");
         // And from there on it follows the restored log.
-        let id = company(&mut f, "復元後の会社");
+        let id = company(&mut f.db, "復元後の会社");
         assert!(feed.poll().unwrap().changes.iter().any(|c| c.entity_id == id));
     }
 
@@ -704,7 +690,7 @@ mod tests {
         watcher.attach(Some(f.db.path().to_path_buf()));
         std::thread::sleep(PROBE * 2);
 
-        let id = company(&mut f, "見張られた会社");
+        let id = company(&mut f.db, "見張られた会社");
         let took = wait_for(&rec, &format!("company:{id}"));
         assert!(took < PROBE * 3, "{took:?}");
 
