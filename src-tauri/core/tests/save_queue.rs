@@ -92,6 +92,10 @@ fn ten_colleagues_saving_at_once_on_a_slow_share_all_get_through_in_turn() {
     let db = team_file(&share);
     share.set("latency 5");
     let idle = idle_desktops(&db, 20, 900);
+    // Twelve saves each keep every writer in the queue beside the nine
+    // others for the whole run; the bench (`make bench`, save_queue) takes
+    // the longer runs and the 30 ms share whose figures docs/ quote.
+    const SAVES: usize = 12;
     let started = Instant::now();
     let writers: Vec<Child> = (0..10)
         .map(|k| {
@@ -101,7 +105,7 @@ fn ten_colleagues_saving_at_once_on_a_slow_share_all_get_through_in_turn() {
                     "--as",
                     &format!("rep{k}"),
                     "stress",
-                    "30",
+                    &SAVES.to_string(),
                     "--pause-ms",
                     "4",
                     "--timings",
@@ -124,19 +128,19 @@ fn ten_colleagues_saving_at_once_on_a_slow_share_all_get_through_in_turn() {
     let elapsed = started.elapsed();
     let seen = stop(idle);
     share.set("ok");
-    assert_eq!(acked.len(), 300, "every save acknowledged");
+    assert_eq!(acked.len(), 10 * SAVES, "every save acknowledged");
     let in_file = common::stored_notes(&share.backing.join("team.db"));
     each_once(&acked, &in_file);
-    assert_eq!(in_file.len(), 300);
+    assert_eq!(in_file.len(), 10 * SAVES);
     // The idle desktops were looking all along, and saw the saves.
     assert!(seen.iter().all(|&n| n > 0), "idle desktops saw {seen:?}");
     common::integrity_ok(Path::new(env!("CARGO_BIN_EXE_kizuna")), &db);
     took.sort_by(f64::total_cmp);
     eprintln!(
-        "10 writers × 30 saves at 5 ms per call beside 20 idle desktops: {:.0} s, {:.2} saves/s; \
+        "10 writers × {SAVES} saves at 5 ms per call beside 20 idle desktops: {:.0} s, {:.2} saves/s; \
          wait and save p50 {:.0} ms, p99 {:.0} ms, longest {:.0} ms; idle desktops saw {}–{} changes",
         elapsed.as_secs_f64(),
-        300.0 / elapsed.as_secs_f64(),
+        (10 * SAVES) as f64 / elapsed.as_secs_f64(),
         percentile(&took, 0.5),
         percentile(&took, 0.99),
         took.last().unwrap(),
