@@ -9,14 +9,17 @@ CARGO ?= cargo
 APP := target/debug/kizuna-desktop
 GENERATED := ui/src/lib/generated
 
-.PHONY: run test deps test-deps ui ui-deps app types types-check lint engine-test ui-test setup-test e2e bench clean \
+.PHONY: run test deps test-deps ui ui-deps app types types-check lint engine-test ui-test setup-test e2e bench clean cross-build \
 	windows-deps windows windows-installer windows-lint windows-test wine-shim mac-deps mac-check dist
 
 run: deps app
 	./$(APP)
 
-# Every stage in turn, each timed (scripts/stages.sh): a CI run has 60 minutes.
-TEST_STAGES := test-deps setup-test lint engine-test types-check ui-test app e2e windows-test mac-check
+# Every stage in turn, each timed (scripts/stages.sh): a CI run has 60
+# minutes. The Windows and macOS builds (`&cross-build`) compile in the
+# background, at the lowest priority, while the Linux tests run; `wait`
+# joins them before the Windows tests run under Wine.
+TEST_STAGES := test-deps setup-test lint &cross-build engine-test types-check ui-test app e2e wait windows-test mac-check
 test:
 	@MAKE="$(MAKE)" bash scripts/stages.sh $(TEST_STAGES)
 
@@ -27,6 +30,7 @@ test:
 # Developers keep warnings as warnings while they work and run `make lint`.
 # Incremental compilation only costs time in a build that is never repeated.
 ifeq ($(CI),true)
+CARGO := cargo --config $(CURDIR)/.ci/cargo.toml
 export RUSTC_WORKSPACE_WRAPPER := clippy-driver
 export RUSTFLAGS := -D warnings
 export CARGO_INCREMENTAL := 0
@@ -59,13 +63,13 @@ app: ui
 # shell's signatures (tools/ipc-bindings), which refer to those types.
 types:
 	rm -rf $(GENERATED)
-	$(CARGO) test -q -p kizuna-core --lib export_bindings >/dev/null
+	$(CARGO) test -q --workspace --lib export_bindings >/dev/null
 	$(CARGO) run -q -p ipc-bindings -- src-tauri/src $(GENERATED)
 
 # Fails when a Rust type changed but the committed TypeScript was not regenerated.
 types-check:
 	@tmp=$$(mktemp -d); \
-	TS_RS_EXPORT_DIR=$$tmp $(CARGO) test -q -p kizuna-core --lib export_bindings >/dev/null && \
+	TS_RS_EXPORT_DIR=$$tmp $(CARGO) test -q --workspace --lib export_bindings >/dev/null && \
 	$(CARGO) run -q -p ipc-bindings -- src-tauri/src $$tmp && \
 	diff -r $$tmp $(GENERATED) >/dev/null || { echo "ui/src/lib/generated is stale: run 'make types'"; diff -r $$tmp $(GENERATED); rm -rf $$tmp; exit 1; }; \
 	rm -rf $$tmp; echo "generated types are current"
@@ -83,10 +87,13 @@ endif
 
 # In a session keyring of its own (keyctl): the mail tests keep a password
 # in the kernel keyring, which a process started outside a login may lack.
+# The whole workspace is selected, as the lint's build selects it: with one
+# package selected cargo unifies the dependencies' features differently and
+# compiles sixty of them again.
 engine-test:
-	keyctl session - $(CARGO) test -p kizuna-core -- --skip on_a_slow_share_all_get_through --skip killed_while_it_holds_the_lock
+	keyctl session - $(CARGO) test --workspace --lib --bins --tests -- --skip on_a_slow_share_all_get_through --skip killed_while_it_holds_the_lock
 	# Colleagues saving at once on a slow share: their figures in the log.
-	$(CARGO) test -p kizuna-core --test save_queue -- --nocapture --test-threads=1
+	$(CARGO) test --workspace --test save_queue -- --nocapture --test-threads=1
 
 # The set-up itself: an old system Node.js is replaced by one that builds the UI.
 setup-test:
@@ -207,11 +214,21 @@ windows-lint: windows-deps ui
 # The engine's and the CLI's tests built for Windows and run under Wine, then
 # the installer installed and uninstalled in a fresh Wine prefix, and an
 # installed Kizuna updated from the team folder by a newer build.
+# The shell's tests are selected with the engine's, as the app's build
+# selects both: the same features, so the dependencies compile once.
+WIN_TESTS := $(WIN_CARGO) test --target $(WIN) -p kizuna-core -p kizuna-desktop
 windows-test: WIN_PROFILE = debug
 windows-test: wine-shim windows-installer
-	$(WIN_CARGO) test --target $(WIN) -p kizuna-core
+	$(WIN_TESTS)
 	bash tests/windows/installer.test.sh $(SETUP)
 	bash tests/windows/update.test.sh $(SETUP)
+
+# What the Windows and macOS stages of `make test` compile, built ahead of
+# them in the background (TEST_STAGES): the debug app in its installer, the
+# tests, and the macOS check, which the stages then find done.
+cross-build: WIN_PROFILE = debug
+cross-build: wine-shim windows-installer mac-check
+	$(WIN_TESTS) --no-run
 
 # ---------------------------------------------------------------------------
 # macOS: checked, not built (no Apple SDK here). SQLite's C is compiled with

@@ -1,27 +1,65 @@
 #!/usr/bin/env bash
 # Runs `make <stage>` for each stage in turn and says how long each took, so
 # a slow CI run shows where its minutes went (the whole run has 60).
+#
+# `&stage` starts a stage in the background at the lowest CPU priority and
+# goes on; `wait` waits for the background stages, prints their output and
+# fails if one failed. The Windows and macOS compilers run that way beside
+# the Linux tests, which spend most of their time waiting on a window, a
+# share or a subprocess: the tests get the CPU when they want it, the
+# compilers get what is left.
 set -uo pipefail
 make_cmd="${MAKE:-make}"
 start=$(date +%s)
+logs="${STAGES_LOGS:-target/stages}"
+mkdir -p "$logs"
 summary=()
+background=()
 mmss() { printf '%d:%02d' $(($1 / 60)) $(($1 % 60)); }
 report() {
   echo "==> stages (min:s):"
   printf '    %s\n' "${summary[@]}"
 }
+fail() {
+  summary+=("$1 FAILED (exit $2)")
+  report
+  # A background stage still running would outlive the run.
+  for b in "${background[@]}"; do kill -- "-${b%%:*}" 2>/dev/null; done
+  exit "$2"
+}
 for stage in "$@"; do
-  echo "==> $stage (at $(mmss $(($(date +%s) - start))))"
-  t0=$(date +%s)
-  $make_cmd --no-print-directory "$stage"
-  rc=$?
-  took=$(($(date +%s) - t0))
-  summary+=("$(printf '%-12s %6s' "$stage" "$(mmss "$took")")")
-  if [ $rc -ne 0 ]; then
-    summary+=("$stage FAILED (exit $rc)")
-    report
-    exit $rc
-  fi
+  now=$(($(date +%s) - start))
+  case "$stage" in
+  \&*)
+    name="${stage#&}"
+    echo "==> $name, in the background (at $(mmss $now)): $logs/$name.log"
+    # setsid: its own process group, so a failure elsewhere can stop it whole.
+    setsid nice -n 19 bash -c 'started=$(date +%s); "$0" --no-print-directory "$1"; rc=$?; echo "$rc $(($(date +%s) - started))" >"$2.rc"' \
+      "$make_cmd" "$name" "$logs/$name" >"$logs/$name.log" 2>&1 &
+    background+=("$!:$name")
+    ;;
+  wait)
+    echo "==> waiting for ${#background[@]} background stage(s) (at $(mmss $now))"
+    for b in "${background[@]}"; do
+      wait "${b%%:*}"
+      name="${b#*:}"
+      read -r rc took <"$logs/$name.rc" || { rc=1; took=0; }
+      echo "==> $name (background) output:"
+      cat "$logs/$name.log"
+      summary+=("$(printf '%-12s %6s  (background)' "$name" "$(mmss "$took")")")
+      [ "$rc" -eq 0 ] || { background=(); fail "$name" "$rc"; }
+    done
+    background=()
+    ;;
+  *)
+    echo "==> $stage (at $(mmss $now))"
+    t0=$(date +%s)
+    $make_cmd --no-print-directory "$stage"
+    rc=$?
+    summary+=("$(printf '%-12s %6s' "$stage" "$(mmss $(($(date +%s) - t0)))")")
+    [ $rc -eq 0 ] || fail "$stage" "$rc"
+    ;;
+  esac
 done
 summary+=("$(printf '%-12s %6s' total "$(mmss $(($(date +%s) - start)))")")
 report

@@ -159,7 +159,7 @@ fn a_writer_killed_while_it_holds_the_lock_stops_nobody() {
         .map(|k| {
             spawn(kizuna(
                 &db,
-                &["--as", &format!("rep{k}"), "stress", "20", "--pause-ms", "4"],
+                &["--as", &format!("rep{k}"), "stress", "8", "--pause-ms", "4"],
             ))
         })
         .collect();
@@ -191,7 +191,8 @@ fn a_writer_killed_while_it_holds_the_lock_stops_nobody() {
     }
     stop(idle);
     share.set("ok");
-    assert!(acked.len() >= 100, "{} saves acknowledged", acked.len());
+    // Every colleague's saves, and the victim's that were acknowledged.
+    assert!(acked.len() >= 5 * 8, "{} saves acknowledged", acked.len());
     assert!(!common::hot_journal(&server_copy), "the killed save was rolled back");
     each_once(&acked, &common::stored_notes(&share.backing.join("team.db")));
     common::integrity_ok(Path::new(env!("CARGO_BIN_EXE_kizuna")), &db);
