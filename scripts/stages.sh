@@ -2,7 +2,7 @@
 # Runs `make <stage>` for each stage in turn and says how long each took, so
 # a slow CI run shows where its minutes went (the whole run has 60).
 #
-# `&stage` starts a stage in the background at the lowest CPU priority and
+# `bg:stage` starts a stage in the background at the lowest CPU priority and
 # goes on; `wait` waits for the background stages, prints their output and
 # fails if one failed. The Windows and macOS compilers run that way beside
 # the Linux tests, which spend most of their time waiting on a window, a
@@ -30,8 +30,8 @@ fail() {
 for stage in "$@"; do
   now=$(($(date +%s) - start))
   case "$stage" in
-  \&*)
-    name="${stage#&}"
+  bg:*)
+    name="${stage#bg:}"
     echo "==> $name, in the background (at $(mmss $now)): $logs/$name.log"
     # setsid: its own process group, so a failure elsewhere can stop it whole.
     setsid nice -n 19 bash -c 'started=$(date +%s); "$0" --no-print-directory "$1"; rc=$?; echo "$rc $(($(date +%s) - started))" >"$2.rc"' \
