@@ -212,11 +212,10 @@ $(SHIM): tools/wine-shim/bcryptprimitives.c
 windows-lint: windows-deps ui
 	$(WIN_CARGO) clippy --workspace --all-targets --target $(WIN) -- -D warnings
 
-# The engine's and the CLI's tests built for Windows and run under Wine, then
-# the installer installed and uninstalled in a fresh Wine prefix, and an
+# The engine's and the CLI's tests built for Windows and run under Wine (the
+# shell's would need a WebView2 runtime, which Wine lacks), then the
+# installer installed and uninstalled in a fresh Wine prefix, and an
 # installed Kizuna updated from the team folder by a newer build.
-# The engine's and the CLI's tests (the shell's need a WebView2 runtime,
-# which Wine lacks).
 WIN_TESTS := $(WIN_CARGO) test --target $(WIN) -p kizuna-core
 windows-test: WIN_PROFILE = debug
 windows-test: wine-shim windows-installer

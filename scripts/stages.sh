@@ -5,9 +5,9 @@
 # `bg:stage` starts a stage in the background at the lowest CPU priority and
 # goes on; `wait` waits for the background stages, prints their output and
 # fails if one failed. The Windows and macOS compilers run that way beside
-# the Linux tests, which spend most of their time waiting on a window, a
-# share or a subprocess: the tests get the CPU when they want it, the
-# compilers get what is left.
+# the engine and UI tests: the tests get the CPU when they want it, the
+# compilers get what is left (the end-to-end tests, whose waits are tighter,
+# run before, alone: Makefile, TEST_STAGES).
 set -uo pipefail
 make_cmd="${MAKE:-make}"
 start=$(date +%s)
@@ -33,6 +33,8 @@ for stage in "$@"; do
   bg:*)
     name="${stage#bg:}"
     echo "==> $name, in the background (at $(mmss $now)): $logs/$name.log"
+    # A result left by an earlier run must not pass for this one's.
+    rm -f "$logs/$name.rc"
     # setsid: its own process group, so a failure elsewhere can stop it whole.
     setsid nice -n 19 bash -c 'started=$(date +%s); "$0" --no-print-directory "$1"; rc=$?; echo "$rc $(($(date +%s) - started))" >"$2.rc"' \
       "$make_cmd" "$name" "$logs/$name" >"$logs/$name.log" 2>&1 &
