@@ -52,7 +52,7 @@ test('a sequence defined in Settings sends its first mail for an enrolled deal, 
   await app.click('[data-testid="nav-settings"]');
   await app.find('[data-testid="settings-sequences"]');
   await app.exec(`document.querySelector('[data-testid="settings-sequences"]').scrollIntoView()`);
-  await app.click('[data-testid="sequence-new"]');
+  await app.clickUntil('[data-testid="sequence-new"]', '[data-testid="sequence-name"]');
   await app.type('[data-testid="sequence-name"]', 'E2E 資料送付フォロー');
   await app.type('[data-testid="sequence-step-subject"]', '{{会社名}} 資料送付のご連絡');
   await app.type('[data-testid="sequence-step-body"]', '{{会社名}}\n{{ご担当社名}}\n\n資料をお送りします。\n\n{{署名}}');

@@ -162,6 +162,23 @@ export class App {
     }
   }
 
+  /**
+   * Clicks `css` until `expect` shows. A page still laying out what it has
+   * just loaded (Settings fills its sections one by one) can move the target
+   * between WebDriver's scroll and its click, which then lands beside it; a
+   * person clicks again, and so does this.
+   */
+  async clickUntil(css, expect, tries = 3) {
+    for (let i = 1; ; i++) {
+      await this.click(css);
+      try {
+        return await this.find(expect, 3000);
+      } catch (e) {
+        if (i >= tries) throw e;
+      }
+    }
+  }
+
   async text(css) {
     const el = typeof css === 'string' ? await this.find(css) : css;
     return this.cmd('GET', `/element/${el}/text`);
