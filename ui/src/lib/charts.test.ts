@@ -48,6 +48,10 @@ describe('labels', () => {
     expect(labelText('2026-11', 'month', 'en')).toBe('Nov 2026');
     expect(labelText('2026-11-23', 'week', 'ja')).toBe('11/23の週');
     expect(labelText('見積', 'text', 'en')).toBe('見積');
+    // The support and leads charts' codes: a built-in source, a service level.
+    expect(labelText('source_web_form', 'code', 'ja')).toBe('Webフォーム');
+    expect(labelText('sla_overdue', 'code', 'en')).toBe('Overdue, still open');
+    expect(labelText('case_complaint', 'code', 'ja')).toBe('苦情');
   });
 });
 
