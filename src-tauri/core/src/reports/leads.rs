@@ -67,7 +67,10 @@ pub fn charts(q: &Query) -> Result<Vec<Chart>> {
             continue;
         };
         let level = service_level(&due, answered.as_deref(), &now);
-        let si = SERVICE_LEVELS.iter().position(|l| *l == level).expect("a level of the list");
+        let si = SERVICE_LEVELS
+            .iter()
+            .position(|l| *l == level)
+            .expect("a level of the list");
         response.add(si, wi, 1.0, Some(&id));
     }
     Ok(vec![

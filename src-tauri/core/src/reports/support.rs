@@ -63,7 +63,10 @@ pub fn charts(q: &Query) -> Result<Vec<Chart>> {
             let due: String = r.get(due)?;
             let done: Option<String> = r.get(done)?;
             let level = service_level(&due, done.as_deref(), &now);
-            let si = SERVICE_LEVELS.iter().position(|l| *l == level).expect("a level of the list");
+            let si = SERVICE_LEVELS
+                .iter()
+                .position(|l| *l == level)
+                .expect("a level of the list");
             levels.add(si, ci, 1.0, Some(&id));
         }
     }

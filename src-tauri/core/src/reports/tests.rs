@@ -665,7 +665,10 @@ fn support_cases_count_in_their_received_week_and_each_target_is_met_late_overdu
         None,
     );
     f.db.conn()
-        .execute("UPDATE support_cases SET deleted_at = '2026-11-21T00:00:00Z' WHERE id = ?1", [gone])
+        .execute(
+            "UPDATE support_cases SET deleted_at = '2026-11-21T00:00:00Z' WHERE id = ?1",
+            [gone],
+        )
         .unwrap();
 
     let period = filter("2026-11-16", "2026-11-29");
@@ -679,7 +682,10 @@ fn support_cases_count_in_their_received_week_and_each_target_is_met_late_overdu
     );
     assert_eq!(value(received, "trouble", "2026-11-16"), Some(1.0));
     assert_eq!(value(received, "complaint", "2026-11-23"), Some(1.0));
-    assert_eq!(values(received, "request").iter().map(|v| v.1).collect::<Vec<_>>(), [Some(0.0), Some(0.0)]);
+    assert_eq!(
+        values(received, "request").iter().map(|v| v.1).collect::<Vec<_>>(),
+        [Some(0.0), Some(0.0)]
+    );
 
     let levels = chart(&d, ChartId::SupportServiceLevels, None);
     assert_eq!(
@@ -728,7 +734,17 @@ fn raw_lead(
             "INSERT INTO leads (id, number, source, status, owner_id, person_name, company_name, received_at,
                                 first_response_due, first_response_at, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, '問合せ商事', ?7, ?8, ?9, ?7, ?7)",
-            params![id, number, source, status, owner, format!("山田{number}"), received, due, answered],
+            params![
+                id,
+                number,
+                source,
+                status,
+                owner,
+                format!("山田{number}"),
+                received,
+                due,
+                answered
+            ],
         )
         .unwrap();
     id
@@ -739,22 +755,74 @@ fn leads_count_by_source_and_outcome_and_their_first_answer_against_its_target()
     let f = fixture();
     let me = f.db.user().id.clone();
     let me = Some(me.as_str());
-    raw_lead(&f, 1, "web_form", "qualified", me, "2026-11-17T00:00:00Z", "2026-11-17T02:00:00Z", Some("2026-11-17T01:00:00Z"));
+    raw_lead(
+        &f,
+        1,
+        "web_form",
+        "qualified",
+        me,
+        "2026-11-17T00:00:00Z",
+        "2026-11-17T02:00:00Z",
+        Some("2026-11-17T01:00:00Z"),
+    );
     // A team's own source; nobody owns it yet; past its target unanswered.
-    let unowned = raw_lead(&f, 2, "セミナー", "new", None, "2026-11-24T00:00:00Z", "2026-11-24T03:00:00Z", None);
+    let unowned = raw_lead(
+        &f,
+        2,
+        "セミナー",
+        "new",
+        None,
+        "2026-11-24T00:00:00Z",
+        "2026-11-24T03:00:00Z",
+        None,
+    );
     // Disqualified without an answer: a source figure, no response figure.
-    raw_lead(&f, 3, "web_form", "disqualified", me, "2026-11-18T00:00:00Z", "2026-11-18T02:00:00Z", None);
+    raw_lead(
+        &f,
+        3,
+        "web_form",
+        "disqualified",
+        me,
+        "2026-11-18T00:00:00Z",
+        "2026-11-18T02:00:00Z",
+        None,
+    );
     // Received at 08:00 on the 25th in Tokyo, due later today: pending.
-    raw_lead(&f, 4, "phone", "new", me, "2026-11-24T23:00:00Z", "2026-11-25T05:00:00Z", None);
-    let gone = raw_lead(&f, 5, "phone", "new", me, "2026-11-24T23:30:00Z", "2026-11-25T05:00:00Z", None);
+    raw_lead(
+        &f,
+        4,
+        "phone",
+        "new",
+        me,
+        "2026-11-24T23:00:00Z",
+        "2026-11-25T05:00:00Z",
+        None,
+    );
+    let gone = raw_lead(
+        &f,
+        5,
+        "phone",
+        "new",
+        me,
+        "2026-11-24T23:30:00Z",
+        "2026-11-25T05:00:00Z",
+        None,
+    );
     f.db.conn()
-        .execute("UPDATE leads SET deleted_at = '2026-11-25T00:00:00Z' WHERE id = ?1", [gone])
+        .execute(
+            "UPDATE leads SET deleted_at = '2026-11-25T00:00:00Z' WHERE id = ?1",
+            [gone],
+        )
         .unwrap();
 
     let period = filter("2026-11-16", "2026-11-29");
     let d = board(&f, &period);
     let by_source = chart(&d, ChartId::LeadsBySource, None);
-    let labels: Vec<_> = by_source.categories.iter().map(|c| (c.label.as_str(), c.kind)).collect();
+    let labels: Vec<_> = by_source
+        .categories
+        .iter()
+        .map(|c| (c.label.as_str(), c.kind))
+        .collect();
     assert_eq!(
         labels,
         [
@@ -788,8 +856,14 @@ fn leads_count_by_source_and_outcome_and_their_first_answer_against_its_target()
     )
     .unwrap();
     assert_eq!(list.kind, DrillKind::Leads);
-    assert_eq!(list.rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), [unowned.as_str()]);
-    assert_eq!((list.rows[0].title.as_str(), list.rows[0].company_id.as_str()), ("山田2", ""));
+    assert_eq!(
+        list.rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        [unowned.as_str()]
+    );
+    assert_eq!(
+        (list.rows[0].title.as_str(), list.rows[0].company_id.as_str()),
+        ("山田2", "")
+    );
 
     // Narrowed to my leads: the unowned one is gone from both charts.
     let mine = ReportFilter {
@@ -801,5 +875,8 @@ fn leads_count_by_source_and_outcome_and_their_first_answer_against_its_target()
         .categories
         .iter()
         .any(|c| c.label == "セミナー"));
-    assert_eq!(value(chart(&d, ChartId::LeadResponse, None), "overdue", "2026-11-23"), Some(0.0));
+    assert_eq!(
+        value(chart(&d, ChartId::LeadResponse, None), "overdue", "2026-11-23"),
+        Some(0.0)
+    );
 }

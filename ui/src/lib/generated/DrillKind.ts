@@ -3,4 +3,4 @@
 /**
  * What a point's drill-down lists.
  */
-export type DrillKind = "deals" | "companies" | "follow_ups" | "contracts";
+export type DrillKind = "deals" | "companies" | "follow_ups" | "contracts" | "cases" | "leads";

@@ -560,6 +560,9 @@ export function erasePreview(contactId: string): Promise<ErasePreview> {
  */
 export function exportAuditTrail(query: AuditQuery, format: AuditFormat, encoding: CsvEncoding | null, path: string): Promise<AuditExported> {
   return call<AuditExported>('export_audit_trail', { query, format, encoding, path });
+}
+
+/**
  * Writes a chart's table (as the window shows it) to `path`, the save
  * dialog's choice; returns the rows written.
  * `export_chart_table` in src-tauri/src/commands/reports.rs.
