@@ -37,6 +37,17 @@ async function showChart(app) {
      if (card.querySelector('[data-testid="chart-table"]')) card.querySelector('[data-testid="chart-table-toggle"]').click();`,
     [CARD],
   );
+  // The plot was hidden at a fixed width under the table: bars are where
+  // ECharts says only once it has taken the card's width again.
+  await app.waitFor(
+    async () => app.exec(
+      `const el = document.querySelector(arguments[0] + ' [data-testid="chart-plot"]');
+       return el.clientWidth > 0 && el.kizunaChart.getWidth() === el.clientWidth;`,
+      [CARD],
+    ),
+    10000,
+    'the chart at the width of its card',
+  );
 }
 
 async function openDashboard(app) {
@@ -70,13 +81,14 @@ test('the dashboard: drill-down, a colleagueâ€™s move without a reload, a chartâ
   assert.ok(counts[busiest] > 0, 'the demo has open deals');
   await showChart(a);
 
-  // A click on that stage's "now" bar, where ECharts drew it.
+  // A click on the middle of that stage's "now" bar, where ECharts laid it
+  // out (the category's centre is the gap between its two bars).
   const [x, y] = await a.exec(
     `const el = document.querySelector(arguments[0] + ' [data-testid="chart-plot"]');
-     const [px, py] = el.kizunaChart.convertToPixel({ seriesIndex: 0 }, [arguments[1], arguments[2] / 2]);
+     const bar = el.kizunaChart.getModel().getSeriesByIndex(0).getData().getItemLayout(arguments[1]);
      const r = el.getBoundingClientRect();
-     return [Math.round(r.left + px), Math.round(r.top + py)];`,
-    [CARD, busiest, counts[busiest]],
+     return [Math.round(r.left + bar.x + bar.width / 2), Math.round(r.top + bar.y + bar.height / 2)];`,
+    [CARD, busiest],
   );
   await a.clickAt(x, y);
   await a.find('[data-testid="drill-dialog"]');
