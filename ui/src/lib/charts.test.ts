@@ -27,6 +27,8 @@ describe('formatValue', () => {
     // Small amounts stay whole; cents are the minor unit.
     expect(formatValue(9_800, 'money', 'JPY', 'ja', 'compact')).toBe('¥9,800');
     expect(formatValue(123_456, 'money', 'USD', 'en', 'full')).toBe('$1,234.56');
+    // A dollar amount in 万 drops the cents' ".0" as yen does (an axis read $1400.0万).
+    expect(formatValue(1_400_000_000, 'money', 'USD', 'ja', 'compact')).toBe('$1400万');
   });
 
   it('writes counts, days and percents in the user’s language', () => {

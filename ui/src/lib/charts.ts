@@ -54,6 +54,8 @@ function compactMoney(value: number, code: string, lang: Language): string {
       style: 'currency',
       currency: code,
       notation: 'compact',
+      // A currency's own minimum (2 for USD) would write $1400.0万 on an axis.
+      minimumFractionDigits: 0,
       maximumFractionDigits: 1,
     })
       .format(value)
