@@ -1,8 +1,9 @@
 // `make bench`: the dashboard in the real window on the reports bench's file
 // (10,000 open deals, 50,000 closed, 1,000,000 timeline entries; made by
 // `cargo bench --bench reports` with KIZUNA_BENCH_KEEP). Timed from the
-// click that mounts the dashboard (which makes the IPC call) to every chart
-// painted (ECharts' `finished` on each card), and the IPC call alone.
+// click that mounts the dashboard (which makes the IPC call) to the first
+// screen's charts painted (ECharts' `finished` on each card), then to every
+// chart painted with the page scrolled to each in turn; and the IPC call alone.
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { answerWhoAreYou, App, freshHome, ROOT } from '../e2e/wd.mjs';
@@ -22,31 +23,62 @@ const stats = (times) => {
 const app = await App.launch({ home });
 try {
   await answerWhoAreYou(app, 'ベンチ');
-  const times = [];
+  // Past WebDriver's 30 s default, the script says what it was waiting for.
+  await app.cmd('POST', '/timeouts', { script: 130000 });
+  const first = [];
+  const all = [];
   for (let i = 0; i < RUNS + 1; i++) {
-    await app.click('[data-testid="nav-customers"]');
-    await app.find('[data-testid="customer-row"]', 60000);
+    // Away to a light view and back: from the customer list (60,000 rows
+    // here) the click spent 1.1 s unmounting it before the dashboard began.
+    await app.click('[data-testid="nav-handoffs"]');
+    await app.waitFor(async () => (await app.findAll('[data-testid^="chart-"]')).length === 0, 30000, 'the dashboard gone');
+    await new Promise((r) => setTimeout(r, 1000));
+    // Charts are drawn as they come near the screen: the first screen's
+    // charts painted, then every chart, each scrolled to in turn as a
+    // reader scrolls down (each card waits for the one before).
     const ms = await app.cmd('POST', '/execute/async', {
       script: `
         const done = arguments[0];
         const t0 = performance.now();
+        let firstMs = null;
         document.querySelector('[data-testid="nav-dashboard"]').click();
+        const cards = () => [...document.querySelectorAll('[data-testid^="chart-"][data-painted]')];
+        const bottomOf = (el) => {
+          for (let p = el.parentElement; p; p = p.parentElement) {
+            if (/(auto|scroll)/.test(getComputedStyle(p).overflowY)) return p.getBoundingClientRect().bottom;
+          }
+          return window.innerHeight;
+        };
+        const onScreen = (c) => c.getBoundingClientRect().top < bottomOf(c);
         const poll = () => {
-          const cards = [...document.querySelectorAll('[data-testid^="chart-"][data-painted]')];
-          if (cards.length > 0 && cards.every((c) => Number(c.dataset.painted) > 0)) {
-            requestAnimationFrame(() => requestAnimationFrame(() => done({ ms: performance.now() - t0, charts: cards.length })));
-          } else if (performance.now() - t0 > 120000) done({ error: 'not painted in 120 s' });
-          else requestAnimationFrame(poll);
+          const cs = cards();
+          const shown = cs.filter(onScreen);
+          if (performance.now() - t0 > 100000) return done({ error: 'not painted in 100 s: ' + cs.map((c) => c.dataset.testid + ':' + c.dataset.painted).join(' ') });
+          if (firstMs === null && shown.length > 0 && shown.every((c) => Number(c.dataset.painted) > 0)) firstMs = performance.now() - t0;
+          if (firstMs !== null) {
+            const next = cs.find((c) => Number(c.dataset.painted) === 0);
+            if (!next) {
+              return requestAnimationFrame(() => requestAnimationFrame(() => done({ first: firstMs, all: performance.now() - t0, charts: cs.length })));
+            }
+            next.scrollIntoView({ block: 'center' });
+          }
+          requestAnimationFrame(poll);
         };
         poll();`,
       args: [],
     });
     if (ms.error) throw new Error(ms.error);
-    if (i >= 1) times.push(ms.ms); // the first warms the caches
+    if (i >= 1) {
+      // the first warms the caches
+      first.push(ms.first);
+      all.push(ms.all);
+    }
     if (i === RUNS) console.log(`dashboard paint: ${ms.charts} charts`);
   }
-  const paint = stats(times);
-  console.log(`dashboard paint: IPC call to every chart painted median ${paint.median.toFixed(0)} ms, p95 ${paint.p95.toFixed(0)} ms`);
+  const shown = stats(first);
+  console.log(`dashboard paint: IPC call to the first screen's charts painted median ${shown.median.toFixed(0)} ms, p95 ${shown.p95.toFixed(0)} ms`);
+  const paint = stats(all);
+  console.log(`dashboard paint: IPC call to every chart painted, scrolled through, median ${paint.median.toFixed(0)} ms, p95 ${paint.p95.toFixed(0)} ms`);
   const ipc = [];
   for (let i = 0; i < RUNS; i++) {
     const r = await app.cmd('POST', '/execute/async', {
