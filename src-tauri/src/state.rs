@@ -194,6 +194,12 @@ impl AppState {
         state
     }
 
+    /// The team file open now, known without the session's lock: reports
+    /// read it through connections of their own.
+    pub fn team_file(&self) -> Option<PathBuf> {
+        self.changes.path()
+    }
+
     pub fn close_to_tray(&self) -> bool {
         self.close_to_tray.load(Ordering::Relaxed)
     }

@@ -24,6 +24,7 @@ pub mod pipelines;
 pub mod preferences;
 pub mod privacy;
 pub mod renewals;
+pub mod reports;
 pub mod search;
 pub mod sequences;
 pub mod support;

@@ -4,6 +4,7 @@ use super::Reply;
 use crate::logging;
 use crate::state::AppState;
 use crate::tray;
+use kizuna_core::app::config::NumberStyle;
 use kizuna_core::app::session::AppStatus;
 use kizuna_core::language::Language;
 use tauri::{AppHandle, State};
@@ -20,6 +21,13 @@ pub async fn set_language(app: AppHandle, state: State<'_, AppState>, language: 
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn set_close_to_tray(state: State<'_, AppState>, enabled: bool) -> Reply<AppStatus> {
     state.with_session(move |s| s.set_close_to_tray(enabled)).await
+}
+
+/// 万/億 or every digit in the charts (this profile's choice).
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
+pub async fn set_number_style(state: State<'_, AppState>, style: NumberStyle) -> Reply<AppStatus> {
+    state.with_session(move |s| s.set_number_style(style)).await
 }
 
 #[tauri::command]

@@ -33,6 +33,19 @@ pub struct UserConfig {
     /// account), without the password: that is in the operating system's
     /// credential store (mail/secret.rs).
     pub smtp_accounts: BTreeMap<String, crate::mail::SmtpAccount>,
+    /// How charts write large numbers (docs/reports.md).
+    pub number_style: NumberStyle,
+}
+
+/// Large numbers in charts: grouped into 万 and 億 (in English, thousands,
+/// millions and billions), or every digit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum NumberStyle {
+    #[default]
+    Compact,
+    Full,
 }
 
 impl Default for UserConfig {
@@ -45,6 +58,7 @@ impl Default for UserConfig {
             identities: BTreeMap::new(),
             computer_id: None,
             smtp_accounts: BTreeMap::new(),
+            number_style: NumberStyle::Compact,
         }
     }
 }
@@ -326,6 +340,7 @@ mod tests {
                 },
             )]
             .into(),
+            number_style: NumberStyle::Full,
         };
         cfg.save(&path).unwrap();
         assert_eq!(UserConfig::load(&path), cfg);

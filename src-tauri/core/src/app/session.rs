@@ -60,6 +60,8 @@ pub struct AppStatus {
     /// What the user chose; `None` follows the operating system.
     pub language_setting: Option<Language>,
     pub close_to_tray: bool,
+    /// How charts write large numbers.
+    pub number_style: crate::app::config::NumberStyle,
 }
 
 /// What a restore did: where a damaged file was moved, and the new state.
@@ -274,6 +276,7 @@ impl Session {
             language: self.config.language.unwrap_or(self.os_language),
             language_setting: self.config.language,
             close_to_tray: self.config.close_to_tray,
+            number_style: self.config.number_style,
         }
     }
 
@@ -467,6 +470,11 @@ impl Session {
 
     pub fn set_close_to_tray(&mut self, enabled: bool) -> Result<AppStatus> {
         self.remember(|c| c.close_to_tray = enabled)?;
+        Ok(self.status())
+    }
+
+    pub fn set_number_style(&mut self, style: crate::app::config::NumberStyle) -> Result<AppStatus> {
+        self.remember(|c| c.number_style = style)?;
         Ok(self.status())
     }
 

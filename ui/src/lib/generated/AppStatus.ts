@@ -2,6 +2,7 @@
 import type { DatabaseInfo } from "./DatabaseInfo";
 import type { ErrorPayload } from "./ErrorPayload";
 import type { Language } from "./Language";
+import type { NumberStyle } from "./NumberStyle";
 import type { Role } from "./Role";
 import type { User } from "./User";
 
@@ -39,4 +40,8 @@ language: Language,
 /**
  * What the user chose; `None` follows the operating system.
  */
-language_setting: Language | null, close_to_tray: boolean, };
+language_setting: Language | null, close_to_tray: boolean, 
+/**
+ * How charts write large numbers.
+ */
+number_style: NumberStyle, };

@@ -17,6 +17,7 @@ import type { CaseDetail } from './CaseDetail';
 import type { CaseEdit } from './CaseEdit';
 import type { CaseRow } from './CaseRow';
 import type { CaseStatus } from './CaseStatus';
+import type { ChartTable } from './ChartTable';
 import type { Company } from './Company';
 import type { CompanyEdit } from './CompanyEdit';
 import type { CompanyListItem } from './CompanyListItem';
@@ -32,12 +33,15 @@ import type { Contacted } from './Contacted';
 import type { Convert } from './Convert';
 import type { Converted } from './Converted';
 import type { CsvEncoding } from './CsvEncoding';
+import type { Dashboard } from './Dashboard';
 import type { Deal } from './Deal';
 import type { DealEdit } from './DealEdit';
 import type { Deletion } from './Deletion';
 import type { DeletionImpact } from './DeletionImpact';
 import type { Disclosed } from './Disclosed';
 import type { DrainReport } from './DrainReport';
+import type { DrillList } from './DrillList';
+import type { DrillRequest } from './DrillRequest';
 import type { DuplicateKind } from './DuplicateKind';
 import type { DuplicateList } from './DuplicateList';
 import type { EnrolmentView } from './EnrolmentView';
@@ -88,6 +92,7 @@ import type { NewFollowUp } from './NewFollowUp';
 import type { NewLead } from './NewLead';
 import type { NewPost } from './NewPost';
 import type { NotifyPrefs } from './NotifyPrefs';
+import type { NumberStyle } from './NumberStyle';
 import type { OutboxCounts } from './OutboxCounts';
 import type { OwnerChange } from './OwnerChange';
 import type { OwnerChanged } from './OwnerChanged';
@@ -100,6 +105,7 @@ import type { ReadOptions } from './ReadOptions';
 import type { RenewalCard } from './RenewalCard';
 import type { RenewalRate } from './RenewalRate';
 import type { RenewalStep } from './RenewalStep';
+import type { ReportFilter } from './ReportFilter';
 import type { Resolution } from './Resolution';
 import type { RestoreOutcome } from './RestoreOutcome';
 import type { Restored } from './Restored';
@@ -115,6 +121,7 @@ import type { SnoozeChoice } from './SnoozeChoice';
 import type { StageEdit } from './StageEdit';
 import type { StepInput } from './StepInput';
 import type { StepOutcome } from './StepOutcome';
+import type { TableFormat } from './TableFormat';
 import type { Target } from './Target';
 import type { TeamSettings } from './TeamSettings';
 import type { ThankYouDraft } from './ThankYouDraft';
@@ -383,6 +390,14 @@ export function createTeamDatabase(path: string): Promise<AppStatus> {
 }
 
 /**
+ * Every chart of the dashboard for `filter`.
+ * `dashboard` in src-tauri/src/commands/reports.rs.
+ */
+export function dashboard(filter: ReportFilter): Promise<Dashboard> {
+  return call<Dashboard>('dashboard', { filter });
+}
+
+/**
  * Whether the team file answered the change watcher's last probe (the
  * `db-reachability` event says when that changes).
  * `database_reachable` in src-tauri/src/commands/database.rs.
@@ -545,6 +560,15 @@ export function erasePreview(contactId: string): Promise<ErasePreview> {
  */
 export function exportAuditTrail(query: AuditQuery, format: AuditFormat, encoding: CsvEncoding | null, path: string): Promise<AuditExported> {
   return call<AuditExported>('export_audit_trail', { query, format, encoding, path });
+}
+
+/**
+ * Writes a chart's table (as the window shows it) to `path`, the save
+ * dialog's choice; returns the rows written.
+ * `export_chart_table` in src-tauri/src/commands/reports.rs.
+ */
+export function exportChartTable(table: ChartTable, format: TableFormat, encoding: CsvEncoding, path: string): Promise<number> {
+  return call<number>('export_chart_table', { table, format, encoding, path });
 }
 
 /**
@@ -936,6 +960,14 @@ export function replyToCase(post: NewPost): Promise<string> {
 }
 
 /**
+ * The deals, customers, follow-ups or contracts behind one bar.
+ * `report_drill` in src-tauri/src/commands/reports.rs.
+ */
+export function reportDrill(filter: ReportFilter, request: DrillRequest): Promise<DrillList> {
+  return call<DrillList>('report_drill', { filter, request });
+}
+
+/**
  * A conflict's answer: `apply_mine` puts the waiting edit on top of the
  * colleague's version; otherwise it is let go.
  * `resolve_outbox` in src-tauri/src/commands/outbox.rs.
@@ -965,6 +997,14 @@ export function restoreBackup(path: string): Promise<RestoreOutcome> {
  */
 export function retryOpen(): Promise<AppStatus> {
   return call<AppStatus>('retry_open');
+}
+
+/**
+ * Writes the chart's picture (the PNG the window drew) to `path`.
+ * `save_chart_png` in src-tauri/src/commands/reports.rs.
+ */
+export function saveChartPng(png: number[], path: string): Promise<null> {
+  return call<null>('save_chart_png', { png, path });
 }
 
 /**
@@ -1119,6 +1159,14 @@ export function setMemberActive(id: string, version: number, active: boolean): P
  */
 export function setMemberRoles(id: string, version: number, roles: Role[]): Promise<Member[]> {
   return call<Member[]>('set_member_roles', { id, version, roles });
+}
+
+/**
+ * 万/億 or every digit in the charts (this profile's choice).
+ * `set_number_style` in src-tauri/src/commands/preferences.rs.
+ */
+export function setNumberStyle(style: NumberStyle): Promise<AppStatus> {
+  return call<AppStatus>('set_number_style', { style });
 }
 
 /**
@@ -1340,6 +1388,7 @@ export const COMMANDS = [
   'create_pipeline',
   'create_sequence',
   'create_team_database',
+  'dashboard',
   'database_reachable',
   'deal',
   'delete_activity',
@@ -1362,6 +1411,7 @@ export const COMMANDS = [
   'erase_contact',
   'erase_preview',
   'export_audit_trail',
+  'export_chart_table',
   'export_data',
   'export_nurture',
   'follow_ups',
@@ -1413,10 +1463,12 @@ export const COMMANDS = [
   'renewal_board',
   'renewal_rate',
   'reply_to_case',
+  'report_drill',
   'resolve_outbox',
   'resolve_unknown_mail',
   'restore_backup',
   'retry_open',
+  'save_chart_png',
   'save_mail_account',
   'save_notify_prefs',
   'save_pipeline',
@@ -1438,6 +1490,7 @@ export const COMMANDS = [
   'set_mail_signature',
   'set_member_active',
   'set_member_roles',
+  'set_number_style',
   'snooze_follow_up',
   'stop_enrolment',
   'support_case',
