@@ -18,7 +18,9 @@
 //!  (b) the same SELECTs with the same parameters, stepping through every
 //!      row and reading one column, the per-deal and per-customer ones once
 //!      for each row the main queries return, building nothing;
-//!  (c) serialising the answer (what crosses IPC).
+//!  (c) serialising the answer (what crosses IPC);
+//!  (d) for the quarter, a drill-down on each chart's largest bar (its
+//!      module recomputed, the rows listed): where the time goes.
 //! Median and p95 of 10 runs after warm-ups. KIZUNA_BENCH_KEEP=<file>
 //! keeps a copy of the database.
 
@@ -30,7 +32,7 @@ use kizuna_core::clock::{to_db, Clock};
 use kizuna_core::id::new_id;
 use kizuna_core::pipeline::stage;
 use kizuna_core::reports::{
-    self, activity, forecast, keep_in_touch, leads, pipeline, renewals, support, win_loss, ReportFilter,
+    self, activity, forecast, keep_in_touch, leads, pipeline, renewals, support, win_loss, DrillRequest, ReportFilter,
 };
 use kizuna_core::team::settings::TeamSettings;
 use kizuna_core::{Db, FixedClock, OpenOptions};
@@ -97,6 +99,47 @@ fn main() {
         common::report(&format!("dashboard, {label} ({from} – {to})"), kizuna, bare);
         let ipc = common::time(RUNS, || serde_json::to_vec(&d).expect("json").len());
         println!("dashboard, {label}: serialising for IPC median {:.2} ms", ipc.0);
+        if label == "quarter" {
+            drills(&conn, &clock, &filter, &d);
+        }
+    }
+}
+
+/// (d) A click on each chart's largest bar: the drill-down recomputes that
+/// chart's module and lists the rows behind the bar, so its time is also
+/// what each module costs of the whole dashboard.
+fn drills(conn: &rusqlite::Connection, clock: &FixedClock, filter: &ReportFilter, d: &reports::Dashboard) {
+    for chart in &d.charts {
+        let mut best: Option<(f64, &str, &str)> = None;
+        for s in &chart.series {
+            for (c, v) in chart.categories.iter().zip(&s.values) {
+                if let Some(v) = *v {
+                    if best.map_or(true, |(b, _, _)| v > b) {
+                        best = Some((v, &s.key, &c.key));
+                    }
+                }
+            }
+        }
+        let Some((_, series, category)) = best else { continue };
+        let req = DrillRequest {
+            chart: chart.id,
+            currency: chart.currency.clone(),
+            series: series.to_string(),
+            category: category.to_string(),
+        };
+        let mut rows = 0;
+        let t = common::time(3, || {
+            rows = reports::drill(conn, clock, filter, &req).expect("drill").rows.len();
+            rows
+        });
+        let name = serde_json::to_string(&chart.id).expect("id");
+        println!(
+            "drill-down, quarter, {}{}: {rows} rows, median {:.0} ms (p95 {:.0})",
+            name.trim_matches('"'),
+            chart.currency.as_deref().map(|c| format!(" {c}")).unwrap_or_default(),
+            t.0,
+            t.1
+        );
     }
 }
 
