@@ -265,8 +265,6 @@ impl Feed {
             return Ok(ChangeBatch::default());
         }
         self.pending_since = None;
-        self.counter = counter;
-        self.looked = std::time::Instant::now();
         // One read transaction: one read lock, one look for a crashed
         // save's journal, however many statements.
         let tx = self.conn.unchecked_transaction()?;
@@ -274,6 +272,13 @@ impl Feed {
         let batch = read_log(&tx, &mut at)?;
         tx.commit()?;
         (self.version, self.seq) = at;
+        // Only a look that got through settles the glance: the counter can
+        // move while the writer still holds the file (its pages are in, its
+        // commit is not), and a look refused then (busy past the timeout,
+        // a slow disk's fsync) must be taken again at the next probe, not
+        // FULL_LOOK later.
+        self.counter = counter;
+        self.looked = std::time::Instant::now();
         Ok(batch)
     }
 }
@@ -545,6 +550,28 @@ mod tests {
         let later = company(&mut f.db, "そのあとの会社");
         let ids: Vec<String> = feed.poll().unwrap().changes.into_iter().map(|c| c.entity_id).collect();
         assert!(ids.contains(&later), "{ids:?}");
+    }
+
+    #[test]
+    fn a_look_refused_while_a_colleague_holds_the_file_is_taken_again_at_the_next_probe() {
+        let mut f = fixture();
+        let mut feed = Feed::open(f.db.path()).unwrap();
+        feed.conn.busy_timeout(Duration::from_millis(50)).unwrap();
+        let theirs = company(&mut f.db, "同僚が保存した会社");
+        // The counter has moved, but a writer holds the file past the
+        // feed's busy timeout (as during a commit waiting on a slow fsync).
+        let holder = Connection::open(f.db.path()).unwrap();
+        holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        // The feed has let the save go first for as long as it does.
+        feed.pending_since = Some(Instant::now() - YIELD_LIMIT);
+        let refused = feed.poll();
+        assert!(
+            refused.is_err(),
+            "the look is refused while the file is held: {refused:?}"
+        );
+        holder.execute_batch("ROLLBACK").unwrap();
+        let ids: Vec<String> = feed.poll().unwrap().changes.into_iter().map(|c| c.entity_id).collect();
+        assert_eq!(ids, [theirs], "seen at the next probe, not a full look later");
     }
 
     #[test]
