@@ -4,7 +4,7 @@
 // click that mounts the dashboard (which makes the IPC call) to the first
 // screen's charts painted (ECharts' `finished` on each card), then to every
 // chart painted with the page scrolled to each in turn; and the IPC call alone.
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { answerWhoAreYou, App, freshHome, ROOT } from '../e2e/wd.mjs';
 
@@ -97,4 +97,6 @@ try {
   await app.screenshot('bench-dashboard');
 } finally {
   await app.quit();
+  // The app's daily copy of a bench file is as large as the file (0.6 GB).
+  rmSync(home, { recursive: true, force: true });
 }
