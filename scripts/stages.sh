@@ -2,12 +2,11 @@
 # Runs `make <stage>` for each stage in turn and says how long each took, so
 # a slow CI run shows where its minutes went (the whole run has 60).
 #
-# `bg:stage` starts a stage in the background at the lowest CPU priority and
-# goes on; `wait` waits for the background stages, prints their output and
-# fails if one failed. The Windows and macOS compilers run that way beside
-# the engine and UI tests: the tests get the CPU when they want it, the
-# compilers get what is left (the end-to-end tests, whose waits are tighter,
-# run before, alone: Makefile, TEST_STAGES).
+# `bg:stage` starts a stage in the background at the lowest CPU and I/O
+# priority and goes on; `wait` waits for the background stages, prints their
+# output and fails if one failed. The Windows and macOS compilers run that
+# way beside the end-to-end, engine and UI tests: the tests get the CPU when
+# they want it, the compilers get what is left (Makefile, TEST_STAGES).
 set -uo pipefail
 make_cmd="${MAKE:-make}"
 start=$(date +%s)
@@ -36,7 +35,7 @@ for stage in "$@"; do
     # A result left by an earlier run must not pass for this one's.
     rm -f "$logs/$name.rc"
     # setsid: its own process group, so a failure elsewhere can stop it whole.
-    setsid nice -n 19 bash -c 'started=$(date +%s); "$0" --no-print-directory "$1"; rc=$?; echo "$rc $(($(date +%s) - started))" >"$2.rc"' \
+    setsid nice -n 19 ionice -c 3 bash -c 'started=$(date +%s); "$0" --no-print-directory "$1"; rc=$?; echo "$rc $(($(date +%s) - started))" >"$2.rc"' \
       "$make_cmd" "$name" "$logs/$name" >"$logs/$name.log" 2>&1 &
     background+=("$!:$name")
     ;;
