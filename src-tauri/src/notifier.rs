@@ -47,7 +47,10 @@ impl Notifier for DesktopNotifier {
         events::REMINDER_SHOWN.emit(&self.app, notice.clone());
         // Clicking brings the window forward at the record. Waiting for the
         // click blocks, so it gets its own thread until the notification
-        // closes.
+        // closes. notify-rust subscribes to the click only once this wait
+        // starts: a click in the first moment after the notification is up
+        // goes unheard (tests/e2e/reminders.test.mjs clicks again, as a
+        // person would).
         let app = self.app.clone();
         let notice = notice.clone();
         std::thread::spawn(move || {

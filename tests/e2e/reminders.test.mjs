@@ -121,9 +121,20 @@ test('a due follow-up is notified once and on time, survives a restart, comes ba
 
   // Clicking the notification opens Follow-ups at that record, with done / snooze.
   await app.click('[data-testid="nav-board"]');
-  server.click(handed[0].id);
   const mark = `[data-testid="followup-item"][data-id="${id}"][aria-current="true"]`;
-  await app.find(mark, 10000);
+  // The app hears clicks on a notification once its listener has subscribed
+  // on the bus, a moment after the notification is up; on a loaded machine a
+  // click in that moment goes unheard (a CI run saw it), and a person clicks
+  // again. The listener ends after the first click it hears, so a second
+  // click cannot open anything twice.
+  await app.waitFor(
+    async () => {
+      server.click(handed[0].id);
+      return app.find(mark, 3000).then(() => true, () => false);
+    },
+    15000,
+    'the clicked notification to open its follow-up',
+  );
   await app.find(`${mark} [data-testid="followup-done"]`);
   await app.find(`${mark} [data-testid="followup-snooze"]`);
   // Planned for me by a colleague: the row says by whom.
