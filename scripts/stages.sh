@@ -5,8 +5,9 @@
 # `bg:stage` starts a stage in the background at the lowest CPU and I/O
 # priority and goes on; `wait` waits for the background stages, prints their
 # output and fails if one failed. The Windows and macOS compilers run that
-# way beside the end-to-end, engine and UI tests: the tests get the CPU when
-# they want it, the compilers get what is left (Makefile, TEST_STAGES).
+# way beside the engine and UI tests: the tests get the CPU when they want
+# it, the compilers get what is left (the end-to-end tests run before, alone:
+# Makefile, TEST_STAGES).
 set -uo pipefail
 make_cmd="${MAKE:-make}"
 start=$(date +%s)
