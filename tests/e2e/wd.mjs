@@ -196,9 +196,23 @@ export class App {
     );
   }
 
+  /**
+   * Types into `css` after clearing it. A field on a page still laying out
+   * (Settings fills its sections as their data arrives) can be out of view or
+   * replaced when WebDriver reaches it ("element not interactable", a stale
+   * element): as a person would, this scrolls to the field again and retries.
+   */
   async type(css, text) {
-    const el = await this.find(css);
-    await this.cmd('POST', `/element/${el}/clear`, {});
+    const el = await this.waitFor(
+      async () => {
+        const found = await this.find(css);
+        await this.exec('arguments[0].scrollIntoView({ block: "center", inline: "center" })', [{ [ELEMENT]: found }]);
+        await this.cmd('POST', `/element/${found}/clear`, {});
+        return found;
+      },
+      10000,
+      `${css} to take input`,
+    );
     await this.cmd('POST', `/element/${el}/value`, { text });
   }
 
