@@ -145,6 +145,11 @@ export class App {
     await this.clickEl(await this.find(css));
   }
 
+  /** Brings an element found (its WebDriver id) to the middle of the view, as a hand scrolls to it. */
+  async scrollTo(el) {
+    await this.exec('arguments[0].scrollIntoView({ block: "center", inline: "center" })', [{ [ELEMENT]: el }]);
+  }
+
   /**
    * Clicks an element already found (its WebDriver id). A notice stacked in
    * the corner may cover it — one stays until closed: reminders this test
@@ -152,7 +157,7 @@ export class App {
    * the click tried again.
    */
   async clickEl(el) {
-    await this.exec('arguments[0].scrollIntoView({ block: "center", inline: "center" })', [{ [ELEMENT]: el }]);
+    await this.scrollTo(el);
     try {
       await this.cmd('POST', `/element/${el}/click`, {});
     } catch (e) {
@@ -205,12 +210,13 @@ export class App {
   async type(css, text) {
     const el = await this.waitFor(
       async () => {
-        const found = await this.find(css);
-        await this.exec('arguments[0].scrollIntoView({ block: "center", inline: "center" })', [{ [ELEMENT]: found }]);
+        const [found] = await this.findAll(css);
+        if (!found) return null;
+        await this.scrollTo(found);
         await this.cmd('POST', `/element/${found}/clear`, {});
         return found;
       },
-      10000,
+      15000,
       `${css} to take input`,
     );
     await this.cmd('POST', `/element/${el}/value`, { text });
@@ -224,7 +230,7 @@ export class App {
   async drag(fromEl, toEl, { dx = 0, dy = 0, steps = 8 } = {}) {
     const origin = (el) => ({ [ELEMENT]: el });
     // A hand scrolls to the card first; WebDriver refuses to move outside the viewport.
-    await this.exec('arguments[0].scrollIntoView({ block: "center", inline: "center" })', [origin(fromEl)]);
+    await this.scrollTo(fromEl);
     const moves = [];
     for (let i = 1; i <= steps; i++) moves.push({ type: 'pointerMove', duration: 30, origin: origin(toEl), x: Math.round((dx * i) / steps), y: Math.round((dy * i) / steps) });
     const act = () => this.cmd('POST', '/actions', {
