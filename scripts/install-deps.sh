@@ -83,6 +83,7 @@ fi
 ZIG_WHEEL="ziglang==0.15.1"
 if [ "$want" = mac ]; then
   ensure_rust_target aarch64-apple-darwin
+  apt_install libssl-dev # the headers SQLCipher's C is checked against (Makefile)
   ensure_node # the app's check embeds the UI too
   if [ ! -x "$tools/zig-venv/bin/python" ] || ! "$tools/zig-venv/bin/python" -m ziglang version >/dev/null 2>&1; then
     echo "==> installing $ZIG_WHEEL into $tools/zig-venv"
@@ -97,7 +98,7 @@ if [ "$want" = mac ]; then
 fi
 
 pkgs=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
-      libxdo-dev build-essential file pkg-config curl fonts-noto-cjk)
+      libxdo-dev build-essential file pkg-config curl fonts-noto-cjk libssl-dev)
 if [ "$want" = test ]; then
   # Xvfb for a real window without a display; WebKitWebDriver for tauri-driver;
   # imagemagick for whole-screen screenshots; dbus for the notification tests.

@@ -41,6 +41,9 @@ impl<T: Serialize + Clone> Event<T> {
 pub const DATA_CHANGED: Event<ChangeBatch> = Event::new("data-changed");
 /// The team file stopped or started answering.
 pub const DB_REACHABILITY: Event<Reachability> = Event::new("db-reachability");
+/// A colleague encrypted, decrypted or re-keyed the team file: the window
+/// opens it again (and asks for the passphrase when it has none for it).
+pub const KEY_CHANGED: Event<()> = Event::new("key-changed");
 /// How much work waits in this computer's outbox.
 pub const OUTBOX: Event<OutboxCounts> = Event::new("outbox");
 /// How many of the user's items are due (the badge and the tray).

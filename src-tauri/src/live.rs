@@ -45,6 +45,11 @@ impl ChangeSink for WindowSink {
         );
     }
 
+    fn key_changed(&self) {
+        tracing::info!("the team file's key changed: the window opens it again");
+        events::KEY_CHANGED.emit(&self.app, ());
+    }
+
     fn reachable(&self) {
         self.reachable.store(true, Ordering::Relaxed);
         // Back: send what waited in the outbox, oldest first.

@@ -85,14 +85,22 @@ pub struct AppState {
 /// The daily copy of whatever file is open, checked every half hour (and
 /// ten seconds after start, once the window has loaded). Its own
 /// connection: a copy never holds up the window's calls.
-fn spawn_daily_backups(changes: Arc<Watcher>, dir: PathBuf) {
+fn spawn_daily_backups(changes: Arc<Watcher>, dir: PathBuf, session: Arc<Slot>) {
     std::thread::Builder::new()
         .name("kizuna-backups".into())
         .spawn(move || {
             std::thread::sleep(Duration::from_secs(10));
             loop {
                 if let Some(path) = changes.path() {
-                    match kizuna_core::store::backup::daily(&path, &dir, chrono::Utc::now()) {
+                    // Who this desktop is decides whether it keeps copies
+                    // (the team's placement); the lock is held for a glance.
+                    let me = session
+                        .0
+                        .lock()
+                        .ok()
+                        .and_then(|s| s.as_ref().and_then(|s| s.member_id()));
+                    let now = chrono::Utc::now();
+                    match kizuna_core::store::backup::daily_as_placed(&path, &dir, me.as_deref(), now) {
                         Ok(Some(_)) => tracing::info!("daily backup made"),
                         Ok(None) => {}
                         Err(e) => tracing::warn!(code = %e.code(), "the daily backup failed"),
@@ -137,6 +145,28 @@ fn log_opened(status: &AppStatus) {
     }
 }
 
+/// The outbox follows the team file: once that is encrypted and unlocked,
+/// a plain outbox is encrypted with the same key (and one that could not be
+/// opened before the key was known is opened now).
+fn protect_outbox(outbox: &Mutex<Option<Outbox>>, session: &Session) {
+    let Some(raw) = session
+        .database_path()
+        .and_then(|p| kizuna_core::store::cipher::key_of(&p))
+    else {
+        return;
+    };
+    let file = session.data_dir().join("outbox.db");
+    let mut guard = outbox.lock().unwrap_or_else(|p| p.into_inner());
+    if guard.is_some() && kizuna_core::store::cipher::looks_encrypted(&file).is_some() {
+        return;
+    }
+    *guard = None;
+    match Outbox::open_keyed(&file, Some(raw)) {
+        Ok(o) => *guard = Some(o),
+        Err(e) => tracing::error!(code = %e.code(), "the local outbox cannot be encrypted"),
+    }
+}
+
 /// Points both background watchers at what the session has open.
 fn follow(reminders: &Reminders, changes: &Watcher, session: &Session, wrote: bool) {
     reminders.follow(session, wrote);
@@ -176,7 +206,12 @@ impl AppState {
         let reminders = state.reminders.clone();
         let changes = state.changes.clone();
         let waits = state.app.clone();
-        spawn_daily_backups(state.changes.clone(), dirs.data_dir.join("backups"));
+        let outbox = state.outbox.clone();
+        spawn_daily_backups(
+            state.changes.clone(),
+            dirs.data_dir.join("backups"),
+            state.session.clone(),
+        );
         spawn_heartbeat(state.app.clone());
         std::thread::spawn(move || {
             let mut session = Session::start(dirs, os_locale.as_deref(), Arc::new(SystemClock));
@@ -187,6 +222,7 @@ impl AppState {
             log_opened(&session.status());
             tray.store(session.config().close_to_tray, Ordering::Relaxed);
             follow(&reminders, &changes, &session, false);
+            protect_outbox(&outbox, &session);
             let (lock, ready) = &*slot;
             *lock.lock().unwrap_or_else(|p| p.into_inner()) = Some(session);
             ready.notify_all();
@@ -216,6 +252,7 @@ impl AppState {
         let tray = self.close_to_tray.clone();
         let reminders = self.reminders.clone();
         let changes = self.changes.clone();
+        let outbox = self.outbox.clone();
         let down = !self.reachable();
         let call = tauri::async_runtime::spawn_blocking(move || {
             let (lock, ready) = &*slot;
@@ -240,6 +277,7 @@ impl AppState {
             let out = f(session);
             tray.store(session.config().close_to_tray, Ordering::Relaxed);
             follow(&reminders, &changes, session, session.rows_written() != written);
+            protect_outbox(&outbox, session);
             out
         });
         match tokio::time::timeout(CALL_LIMIT, call).await {

@@ -71,6 +71,14 @@ pub enum ErrorCode {
     /// the export stopped rather than drop it; `current` names the row,
     /// column and character.
     Unencodable,
+    /// The team file is encrypted and this computer holds no passphrase
+    /// for it: the window asks for one (never "damaged").
+    PassphraseRequired,
+    /// The passphrase (or recovery key) given does not open the team file.
+    PassphraseWrong,
+    /// The open team file was encrypted, decrypted or given a new
+    /// passphrase by a colleague: this desktop must open it again.
+    KeyChanged,
     Io,
     Internal,
 }
@@ -134,6 +142,10 @@ pub enum Error {
     MailSendingElsewhere { computer_id: String, since: String },
     #[error("a send from {computer_id} at {since} never reported back")]
     MailOutcomeUnknown { computer_id: String, since: String },
+    #[error("{path} is encrypted: enter the team passphrase")]
+    PassphraseRequired { path: String },
+    #[error("the passphrase does not open {path}")]
+    PassphraseWrong { path: String },
     #[error("the credential store failed: {0}")]
     CredentialStore(String),
     #[error("import: {0}")]
@@ -243,6 +255,8 @@ impl Error {
             Error::MailSendingElsewhere { .. } => ErrorCode::MailSendingElsewhere,
             Error::MailOutcomeUnknown { .. } => ErrorCode::MailOutcomeUnknown,
             Error::CredentialStore(_) => ErrorCode::CredentialStore,
+            Error::PassphraseRequired { .. } => ErrorCode::PassphraseRequired,
+            Error::PassphraseWrong { .. } => ErrorCode::PassphraseWrong,
             Error::Import(p) => p.code(),
             Error::Unencodable { .. } => ErrorCode::Unencodable,
             Error::Io(e) if is_unreachable_io(e) => ErrorCode::Unreachable,
@@ -339,7 +353,9 @@ fn sqlite_code(e: &rusqlite::Error) -> ErrorCode {
     }
     match e.sqlite_error_code() {
         Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => ErrorCode::Busy,
-        Some(C::NotADatabase) => ErrorCode::NotKizuna,
+        // Opening maps this itself (not Kizuna's); on an open connection it
+        // means the file's key changed under it (store/cipher.rs).
+        Some(C::NotADatabase) => ErrorCode::KeyChanged,
         Some(C::DatabaseCorrupt) => ErrorCode::Damaged,
         Some(C::ReadOnly) => ErrorCode::ReadOnly,
         Some(C::SystemIoFailure) | Some(C::CannotOpen) => ErrorCode::Unreachable,

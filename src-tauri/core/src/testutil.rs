@@ -237,11 +237,20 @@ pub fn assert_invalid<T: std::fmt::Debug>(r: crate::Result<T>, field: &str, reas
 /// The process that dies is this test binary run again for
 /// [`crash_helper`] alone, so the test itself survives.
 pub fn crash_mid_save(path: &Path) {
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
+    crash_mid_save_keyed(path, None)
+}
+
+/// [`crash_mid_save`] on a file encrypted with `passphrase`, which the
+/// dying process is given as the CLI would be.
+pub fn crash_mid_save_keyed(path: &Path, passphrase: Option<&str>) {
+    let mut helper = std::process::Command::new(std::env::current_exe().unwrap());
+    helper
         .args(["--exact", "testutil::crash_helper", "--nocapture", "--test-threads=1"])
-        .env("KIZUNA_CRASH_FILE", path)
-        .output()
-        .unwrap();
+        .env("KIZUNA_CRASH_FILE", path);
+    if let Some(p) = passphrase {
+        helper.env("KIZUNA_PASSPHRASE", p);
+    }
+    let out = helper.output().unwrap();
     assert!(!out.status.success(), "the helper died mid-save");
     let journal = std::fs::read(crate::store::recovery::journal_path(path)).expect("the crash left a journal");
     assert_eq!(
@@ -284,6 +293,8 @@ fn crash_helper() {
     let Some(path) = std::env::var_os("KIZUNA_CRASH_FILE") else {
         return;
     };
+    // An encrypted file: its key from the environment, as any process.
+    crate::store::cipher::ensure_unlocked(Path::new(&path)).unwrap();
     let conn = rusqlite::Connection::open(path).unwrap();
     conn.pragma_update(None, "cache_size", 2).unwrap();
     // Changed pages of existing rows, and enough new ones to overflow the

@@ -55,7 +55,7 @@ fn demo_check_backup_round_trip() {
 
 /// The stage names of a file's first pipeline, in board order.
 fn stages(db: &Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open(db).unwrap();
+    let conn = common::open(db);
     let mut st = conn
         .prepare(
             "SELECT s.name FROM stages s JOIN pipelines p ON p.id = s.pipeline_id
@@ -190,7 +190,7 @@ fn a_colleague_plans_a_follow_up_for_a_team_member() {
         "60",
     ]);
     assert!(out.status.success(), "{}", text(&out));
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = common::open(&db);
     let (title, who, creator): (String, String, String) = conn
         .query_row(
             "SELECT f.title, a.login, c.login FROM follow_ups f JOIN users a ON a.id = f.assignee_id
@@ -215,8 +215,7 @@ fn restore_puts_a_backup_back_and_never_writes_into_a_damaged_file() {
     assert!(kizuna(&["--db", db_s, "demo"]).status.success());
     assert!(kizuna(&["--db", db_s, "backup", copy_s]).status.success());
     let count = |p: &Path| -> i64 {
-        rusqlite::Connection::open(p)
-            .unwrap()
+        common::open(p)
             .query_row("SELECT COUNT(*) FROM follow_ups", [], |r| r.get(0))
             .unwrap()
     };
@@ -323,11 +322,12 @@ fn backup_and_follow_up_recover_a_crashed_save_too() {
 fn check_of_a_wal_file_creates_nothing_and_says_what_is_wrong() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("team.db");
-    assert!(kizuna(&["--db", db.to_str().unwrap(), "demo"]).status.success());
-    rusqlite::Connection::open(&db)
-        .unwrap()
-        .pragma_update(None, "journal_mode", "WAL")
-        .unwrap();
+    // Plain in the encrypted run too: only SQLite's header, which an
+    // encrypted file does not show, lets another program switch it to WAL.
+    assert!(kizuna_with(&["--db", db.to_str().unwrap(), "demo"], &[])
+        .status
+        .success());
+    common::open(&db).pragma_update(None, "journal_mode", "WAL").unwrap();
     let out = kizuna(&["--db", db.to_str().unwrap(), "check"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("journal:    wal"), "{}", text(&out));
@@ -369,10 +369,7 @@ fn a_follow_up_on_a_file_this_kizuna_may_not_write_gives_the_real_reason() {
     let db = dir.path().join("team.db");
     let db_s = db.to_str().unwrap();
     assert!(kizuna(&["--db", db_s, "demo"]).status.success());
-    rusqlite::Connection::open(&db)
-        .unwrap()
-        .pragma_update(None, "user_version", 999)
-        .unwrap();
+    common::open(&db).pragma_update(None, "user_version", 999).unwrap();
     let out = kizuna(&[
         "--db",
         db_s,
@@ -482,7 +479,7 @@ fn a_web_form_lead_arrives_from_the_cli() {
     };
     let out = lead("web_form", &[]);
     assert!(out.status.success(), "{}", text(&out));
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = common::open(&db);
     let (source, company, status, by): (String, String, String, String) = conn
         .query_row(
             "SELECT l.source, l.company_name, l.status, u.login FROM leads l JOIN users u ON u.id = l.updated_by
@@ -506,7 +503,7 @@ fn a_web_form_lead_arrives_from_the_cli() {
 }
 
 fn live_companies(db: &Path) -> i64 {
-    let conn = rusqlite::Connection::open(db).unwrap();
+    let conn = common::open(db);
     conn.query_row("SELECT COUNT(*) FROM companies WHERE deleted_at IS NULL", [], |r| {
         r.get(0)
     })
@@ -568,7 +565,7 @@ fn an_admin_imports_a_shift_jis_csv_dry_run_first_then_undoes_it() {
 }
 
 fn live(db: &Path, sql: &str) -> i64 {
-    let conn = rusqlite::Connection::open(db).unwrap();
+    let conn = common::open(db);
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
@@ -631,4 +628,83 @@ fn an_admin_imports_past_touches_and_contracts_of_known_companies() {
         ),
         360_000
     );
+}
+
+/// The CLI with only the environment given here: no key from the encrypted
+/// test run, and a credential-store service of its own.
+fn kizuna_with(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kizuna"));
+    cmd.args(args)
+        .env_remove("KIZUNA_TEST_ENCRYPTED")
+        .env_remove("KIZUNA_PASSPHRASE")
+        .env_remove("KIZUNA_NEW_PASSPHRASE")
+        .env(
+            "KIZUNA_VAULT_SERVICE",
+            format!("kizuna-cli-test-{}", std::process::id()),
+        );
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run kizuna")
+}
+
+#[test]
+fn encrypt_check_rekey_and_decrypt_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.db");
+    let db_s = db.to_str().unwrap();
+    assert!(kizuna_with(&["--db", db_s, "demo"], &[]).status.success());
+
+    let first = "春の合言葉はとても長い";
+    let out = kizuna_with(&["--db", db_s, "encrypt"], &[("KIZUNA_NEW_PASSPHRASE", first)]);
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    let recovery = t
+        .lines()
+        .find_map(|l| l.strip_prefix("Recovery key (shown once): "))
+        .expect("the recovery key is shown")
+        .to_string();
+    assert_eq!(recovery.len(), 79, "{recovery}");
+
+    // Without the passphrase: asked for it, never "damaged".
+    let out = kizuna_with(&["--db", db_s, "check"], &[]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("[passphrase_required]"), "{}", text(&out));
+    let out = kizuna_with(
+        &["--db", db_s, "check"],
+        &[("KIZUNA_PASSPHRASE", "違う合言葉だけど長い")],
+    );
+    assert!(text(&out).contains("[passphrase_wrong]"), "{}", text(&out));
+    // With it, or with the recovery key, everything works.
+    let out = kizuna_with(&["--db", db_s, "check"], &[("KIZUNA_PASSPHRASE", first)]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("deals:      121"), "{}", text(&out));
+    let out = kizuna_with(&["--db", db_s, "check"], &[("KIZUNA_PASSPHRASE", &recovery)]);
+    assert!(out.status.success(), "{}", text(&out));
+    let copy = dir.path().join("copy.db");
+    let out = kizuna_with(
+        &["--db", db_s, "backup", copy.to_str().unwrap()],
+        &[("KIZUNA_PASSPHRASE", first)],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(kizuna_with(&["--db", copy.to_str().unwrap(), "check"], &[])
+        .status
+        .code()
+        .is_some_and(|c| c != 0));
+
+    let second = "夏の合言葉もとても長い";
+    let out = kizuna_with(
+        &["--db", db_s, "rekey"],
+        &[("KIZUNA_PASSPHRASE", first), ("KIZUNA_NEW_PASSPHRASE", second)],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = kizuna_with(&["--db", db_s, "check"], &[("KIZUNA_PASSPHRASE", first)]);
+    assert!(text(&out).contains("[passphrase_wrong]"), "{}", text(&out));
+    let out = kizuna_with(&["--db", db_s, "decrypt"], &[("KIZUNA_PASSPHRASE", second)]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = kizuna_with(&["--db", db_s, "check"], &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    // A short passphrase is refused before anything is touched.
+    let out = kizuna_with(&["--db", db_s, "encrypt"], &[("KIZUNA_NEW_PASSPHRASE", "短い")]);
+    assert!(text(&out).contains("[invalid]"), "{}", text(&out));
 }

@@ -1,6 +1,8 @@
 //! `kizuna duplicates` and `kizuna merge` as an admin runs them: a real
 //! process on a real file.
 
+mod common;
+
 use std::process::{Command, Output};
 
 fn kizuna(args: &[&str]) -> Output {
@@ -20,7 +22,7 @@ fn text(o: &Output) -> String {
 
 /// Two spellings of one customer, as a spreadsheet brings them in.
 fn plant(db: &std::path::Path) {
-    let conn = rusqlite::Connection::open(db).unwrap();
+    let conn = common::open(db);
     for (id, name, kana, phone) in [
         (
             "dup-a",
@@ -95,7 +97,7 @@ fn an_admin_lists_duplicates_with_reasons_and_merges_one() {
         "{}",
         text(&out)
     );
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = common::open(&db);
     let (company, alias): (String, String) = conn
         .query_row(
             "SELECT a.company_id, m.survivor_id FROM activities a, merged_ids m WHERE a.id = 'dup-touch' AND m.id = 'dup-b'",

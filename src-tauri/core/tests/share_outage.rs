@@ -222,7 +222,7 @@ fn an_outage_is_reported_in_bounded_time_and_the_outbox_drains_in_order_after_it
     assert_eq!(outbox.counts(&team).unwrap().pending, 0);
 
     // Every save is in the team file exactly once, in the order made.
-    let conn = rusqlite::Connection::open(&team).unwrap();
+    let conn = common::open(&team);
     let mut st = conn
         .prepare("SELECT summary FROM activities WHERE summary LIKE 'outage-%' ORDER BY rowid")
         .unwrap();

@@ -117,8 +117,7 @@ fn writers_killed_at_random_moments_leave_a_whole_file_with_every_acknowledged_w
 fn two_members_editing_the_same_deal_from_the_same_version_one_wins_one_is_told() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo(dir.path());
-    let (id, version): (String, i64) = rusqlite::Connection::open(&db)
-        .unwrap()
+    let (id, version): (String, i64) = common::open(&db)
         .query_row("SELECT id, version FROM deals ORDER BY id LIMIT 1", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
@@ -143,8 +142,7 @@ fn two_members_editing_the_same_deal_from_the_same_version_one_wins_one_is_told(
         "the other is told of the conflict: {}",
         String::from_utf8_lossy(&loser.stderr)
     );
-    let title: String = rusqlite::Connection::open(&db)
-        .unwrap()
+    let title: String = common::open(&db)
         .query_row("SELECT title FROM deals WHERE id = ?1", [&id], |r| r.get(0))
         .unwrap();
     let winner = if a.status.success() {

@@ -11,6 +11,7 @@ pub mod database;
 pub mod deals;
 pub mod deletions;
 pub mod duplicates;
+pub mod encryption;
 pub mod export;
 pub mod follow_ups;
 pub mod handoff;

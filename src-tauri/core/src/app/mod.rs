@@ -6,6 +6,7 @@ pub mod config;
 pub mod lead_close;
 pub mod new_file;
 pub mod outbox;
+pub mod passphrase;
 pub mod sample;
 pub mod session;
 pub mod update;

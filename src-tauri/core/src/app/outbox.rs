@@ -388,10 +388,28 @@ pub struct Outbox {
 impl Outbox {
     /// Opens (creating) the outbox file on the user's own disk.
     pub fn open(path: &Path) -> Result<Outbox> {
+        Self::open_keyed(path, None)
+    }
+
+    /// [`Outbox::open`] for an encrypted team file: with `key` (the team
+    /// file's), a plain outbox is encrypted with it first, and a new one is
+    /// created encrypted, so work waiting for the share is as protected as
+    /// the file it is for (store/cipher.rs).
+    pub fn open_keyed(path: &Path, key: Option<crate::store::cipher::RawKey>) -> Result<Outbox> {
+        use crate::store::cipher;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
+        crate::store::vfs::install();
+        let fresh = std::fs::metadata(path).map(|m| m.len() == 0).unwrap_or(true);
+        if let (Some(raw), false) = (key, fresh) {
+            cipher::encrypt_local_copy(path, &raw)?;
+        }
+        cipher::ensure_unlocked(path)?;
         let conn = Connection::open(path)?;
+        if let (Some(raw), true) = (key, fresh) {
+            cipher::key_new_file(&conn, &cipher::Key::Recovery(raw))?;
+        }
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS entries (

@@ -72,6 +72,44 @@ pub struct RestoreOutcome {
     pub status: AppStatus,
 }
 
+/// The Settings section "Encryption and copies".
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct EncryptionView {
+    /// The team file is encrypted (store/cipher.rs).
+    pub encrypted: bool,
+    /// This desktop keeps the passphrase in its credential store.
+    pub passphrase_saved: bool,
+    /// The member may encrypt, decrypt, change the passphrase and place
+    /// the copies (a manager), and the file is a team file.
+    pub can_change: bool,
+    pub placement: crate::store::backup::Placement,
+    #[ts(type = "number")]
+    pub placement_version: i64,
+    /// The minimum length of a new passphrase.
+    #[ts(type = "number")]
+    pub min_passphrase: u32,
+}
+
+/// After encrypting or changing the passphrase: the recovery key, shown
+/// once, and the reopened file's status.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct EncryptionOutcome {
+    pub recovery_key: Option<String>,
+    pub status: AppStatus,
+}
+
+/// What Settings asks the engine to do with the team file's encryption.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum EncryptionChange {
+    Encrypt,
+    Rekey,
+    Decrypt,
+}
+
 /// The "who are you?" question: the active members, and the one the OS
 /// login suggests (only a suggestion: one login may serve several people).
 #[derive(Debug, Clone, Serialize, TS)]
@@ -205,6 +243,8 @@ impl Session {
     /// Opens `path` as the member this profile is there (nobody yet when
     /// it has not said).
     fn open_as_me(&self, path: &Path) -> Result<Db> {
+        // An encrypted file: the passphrase this desktop keeps for it.
+        crate::app::passphrase::unlock_with_saved(path);
         let mut db = Db::open(path, self.opts.clone())?;
         self.take_remembered_identity(&mut db)?;
         Ok(db)
@@ -321,6 +361,11 @@ impl Session {
             db.set_wait_observer(observer.clone());
         }
         self.opts = self.opts.clone().with_wait(limit, observer);
+    }
+
+    /// The member this desktop acts as in the open file, if it said.
+    pub fn member_id(&self) -> Option<String> {
+        self.db.as_ref()?.member().map(|u| u.id.clone())
     }
 
     pub fn database_path(&self) -> Option<PathBuf> {
@@ -530,6 +575,150 @@ impl Session {
             kept_aside,
             status: self.status(),
         })
+    }
+
+    /// The passphrase (or recovery key) the user typed for the team file:
+    /// kept in this desktop's credential store once it opens the file (a
+    /// recovery key is not kept: it is for one opening, then a new
+    /// passphrase), and the file opened.
+    pub fn unlock(&mut self, input: &str) -> Result<AppStatus> {
+        let path = self.wanted_path();
+        let key = crate::store::cipher::Key::parse(input);
+        crate::store::cipher::unlock(&path, &key)?;
+        if let crate::store::cipher::Key::Passphrase(p) = &key {
+            if let Err(e) = crate::app::passphrase::save(&path, p) {
+                // Opened all the same; the next start asks again.
+                eprintln!("Kizuna: the passphrase could not be kept: {e}");
+            }
+        }
+        self.reopen();
+        Ok(self.status())
+    }
+
+    /// Settings' encryption section.
+    pub fn encryption(&mut self) -> Result<EncryptionView> {
+        let is_team = self.config.database.is_some();
+        let db = self.db()?;
+        let path = db.path().to_path_buf();
+        let manager = db
+            .member()
+            .map(|me| role::of(db.conn(), &me.id).unwrap_or_default().contains(&Role::Manager))
+            .unwrap_or(false);
+        let (placement, placement_version) = {
+            let version: i64 = db
+                .conn()
+                .query_row("SELECT version FROM settings WHERE key = 'backup_placement'", [], |r| {
+                    r.get(0)
+                })
+                .unwrap_or(0);
+            (crate::store::backup::Placement::load(db.conn())?, version)
+        };
+        Ok(EncryptionView {
+            encrypted: crate::store::cipher::looks_encrypted(&path).is_some(),
+            passphrase_saved: crate::app::passphrase::saved(&path).ok().flatten().is_some(),
+            can_change: manager && is_team && db.read_only().is_none(),
+            placement,
+            placement_version,
+            min_passphrase: crate::store::cipher::MIN_PASSPHRASE as u32,
+        })
+    }
+
+    fn ensure_manager(&mut self) -> Result<()> {
+        let db = self.db()?;
+        db.ensure_writable()?;
+        let me = db.member().ok_or(Error::IdentityRequired)?.id.clone();
+        role::require_manager(db.conn(), &me)
+    }
+
+    /// Encrypts the team file, gives it a new passphrase, or decrypts it,
+    /// in place (store/cipher.rs: under the exclusive lock, after a checked
+    /// copy); colleagues' desktops are asked to open it again. A manager's.
+    pub fn change_encryption(&mut self, change: EncryptionChange, passphrase: &str) -> Result<EncryptionOutcome> {
+        use crate::store::cipher::{self, Key};
+        self.ensure_manager()?;
+        if self.config.database.is_none() {
+            return Err(Error::invalid("encryption", "local_database"));
+        }
+        let path = self.wanted_path();
+        let encrypted = cipher::looks_encrypted(&path).is_some();
+        let key = match change {
+            EncryptionChange::Encrypt if encrypted => return Err(Error::invalid("encryption", "already_encrypted")),
+            EncryptionChange::Rekey | EncryptionChange::Decrypt if !encrypted => {
+                return Err(Error::invalid("encryption", "not_encrypted"))
+            }
+            EncryptionChange::Decrypt => None,
+            _ => Some(Key::new_passphrase(passphrase)?),
+        };
+        // This desktop lets go of the file first, as a colleague's would.
+        self.db = None;
+        let done = cipher::convert(&path, key.as_ref());
+        match (&done, &key) {
+            (Ok(_), Some(Key::Passphrase(p))) => {
+                if let Err(e) = crate::app::passphrase::save(&path, p) {
+                    eprintln!("Kizuna: the passphrase could not be kept: {e}");
+                }
+            }
+            (Ok(_), None) => {
+                let _ = crate::app::passphrase::forget(&path);
+            }
+            _ => {}
+        }
+        self.reopen();
+        let done = done?;
+        // This desktop's own copies follow at once (colleagues' at their
+        // next daily copy): plain ones encrypted with the new key.
+        if let Some(raw) = cipher::key_of(&path) {
+            crate::store::backup::protect_copies(&self.backup_dir(), &raw)?;
+        }
+        Ok(EncryptionOutcome {
+            recovery_key: done.recovery_key,
+            status: self.status(),
+        })
+    }
+
+    /// Where the team keeps its daily copies (a manager's choice).
+    pub fn set_backup_placement(
+        &mut self,
+        version: i64,
+        placement: &crate::store::backup::Placement,
+    ) -> Result<EncryptionView> {
+        self.ensure_manager()?;
+        let db = self.db()?;
+        db.write(|ctx| {
+            let current: i64 = ctx
+                .tx
+                .query_row("SELECT version FROM settings WHERE key = 'backup_placement'", [], |r| {
+                    r.get(0)
+                })
+                .unwrap_or(0);
+            if current != version {
+                return Err(Error::Conflict {
+                    entity: "settings",
+                    id: "backup_placement".into(),
+                    current_version: current,
+                    current: serde_json::Value::Null,
+                });
+            }
+            placement.save(ctx)
+        })?;
+        self.encryption()
+    }
+
+    /// Leaves the team on this desktop: the copies of the team file it
+    /// keeps are deleted, the passphrase forgotten, and the desktop goes
+    /// back to its local sample database. The team file itself is untouched.
+    pub fn leave_team(&mut self) -> Result<AppStatus> {
+        let path = self.config.database.clone().ok_or(Error::NoDatabase)?;
+        self.db = None;
+        crate::store::backup::remove_all(&self.backup_dir())?;
+        let _ = crate::app::passphrase::forget(&path);
+        crate::store::cipher::forget_all();
+        self.remember(|c| {
+            c.database = None;
+            c.first_run_done = true;
+        })?;
+        self.reopen();
+        Ok(self.status())
     }
 
     /// Renames this profile's member as of the `version` the user saw (a
@@ -969,6 +1158,47 @@ mod tests {
             )
             .unwrap();
         assert_eq!(author, s.status().user.id, "the change is attributed");
+    }
+
+    #[test]
+    fn a_manager_encrypts_the_team_file_and_leaving_the_team_deletes_this_desktops_copies() {
+        use crate::store::cipher;
+        let home = tempfile::tempdir().unwrap();
+        let team = home.path().join("team.db");
+        let mut s = start(home.path());
+        s.create_team_database(&team).unwrap();
+        let me = join(&mut s, "田中").user;
+        // Not a manager yet: refused.
+        let change = if cipher::looks_encrypted(&team).is_some() {
+            EncryptionChange::Rekey
+        } else {
+            EncryptionChange::Encrypt
+        };
+        let long = "十分に長い合言葉ですよ";
+        assert_eq!(
+            s.change_encryption(change, long).unwrap_err().code(),
+            ErrorCode::ManagerOnly
+        );
+        s.set_member_roles(&me.id, me.version, &[Role::Manager]).unwrap();
+        let copy = s.back_up_now().unwrap();
+        assert_eq!(
+            s.change_encryption(change, "短い").unwrap_err().code(),
+            ErrorCode::Invalid
+        );
+        let out = s.change_encryption(change, long).unwrap();
+        assert!(out.recovery_key.is_some());
+        assert!(out.status.database.is_some(), "reopened");
+        assert!(cipher::looks_encrypted(&team).is_some());
+        assert!(s.encryption().unwrap().encrypted);
+        // This desktop's plain copy was encrypted with the new key.
+        assert!(cipher::looks_encrypted(Path::new(&copy.path)).is_some());
+        assert!(crate::store::db::Db::inspect(Path::new(&copy.path)).is_ok());
+
+        let status = s.leave_team().unwrap();
+        assert!(status.database.unwrap().is_local);
+        assert!(s.backups().unwrap().is_empty(), "no copy of the team file left here");
+        assert_eq!(crate::app::passphrase::saved(&team).unwrap_or(None), None);
+        assert!(team.exists(), "the team file itself is untouched");
     }
 
     #[test]

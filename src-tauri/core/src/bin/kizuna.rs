@@ -48,6 +48,14 @@
 //!     kizuna --db FILE update [--install]
 //!                                    what the Kizuna-updates folder beside FILE offers this
 //!                                    computer; --install checks a copy and runs it
+//!     kizuna --db FILE encrypt       encrypt FILE in place with a new team passphrase
+//!                                    (KIZUNA_NEW_PASSPHRASE, or a line on stdin); prints
+//!                                    the recovery key once
+//!     kizuna --db FILE rekey         the same for an encrypted FILE: a new passphrase
+//!     kizuna --db FILE decrypt       a plain FILE again
+//!                                    An encrypted FILE opens with KIZUNA_PASSPHRASE (or a
+//!                                    recovery key there), else the passphrase this computer's
+//!                                    credential store keeps for it (docs/security.md)
 //!     kizuna update-manifest DIR [--version V]
 //!                                    write DIR/kizuna-update.json for the installers in DIR
 //!                                    (make dist; V: installers built from another version)
@@ -60,7 +68,7 @@ use kizuna_core::{store::schema, Db, Error, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo [--lang ja|en] | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339] | import FILE --kind KIND [--mapping FILE] [--dry-run] [--update] [--encoding E] [--delimiter D] [--sheet NAME] [--header-row N] | import --undo BATCH_ID | lead add --source CODE [--company NAME] [--name NAME] [--mail MAIL] [--phone PHONE] [--message TEXT] [--to LOGIN] | duplicates [--kind companies|contacts] | merge [--kind companies|contacts] --survivor ID --loser ID | export --kind KIND --format xlsx|csv|ics [--encoding utf8|sjis] [--lang ja|en] [--owner LOGIN] OUT | erase-contact ID NAME | compact | disclose ID --out FILE | update [--install]>";
+const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo [--lang ja|en] | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339] | import FILE --kind KIND [--mapping FILE] [--dry-run] [--update] [--encoding E] [--delimiter D] [--sheet NAME] [--header-row N] | import --undo BATCH_ID | lead add --source CODE [--company NAME] [--name NAME] [--mail MAIL] [--phone PHONE] [--message TEXT] [--to LOGIN] | duplicates [--kind companies|contacts] | merge [--kind companies|contacts] --survivor ID --loser ID | export --kind KIND --format xlsx|csv|ics [--encoding utf8|sjis] [--lang ja|en] [--owner LOGIN] OUT | erase-contact ID NAME | compact | disclose ID --out FILE | update [--install] | encrypt | rekey | decrypt>";
 
 fn main() -> ExitCode {
     // A bug must still end in one line that says what happened, not a
@@ -156,7 +164,37 @@ fn opts() -> OpenOptions {
 }
 
 fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
+    kizuna_core::store::vfs::install();
+    kizuna_core::app::passphrase::unlock_with_saved(&path);
     match (cmd, rest) {
+        ("encrypt", []) | ("rekey", []) => {
+            let encrypted = kizuna_core::store::cipher::looks_encrypted(&path).is_some();
+            if encrypted != (cmd == "rekey") {
+                return Err(Error::invalid(
+                    "encryption",
+                    if encrypted {
+                        "already_encrypted"
+                    } else {
+                        "not_encrypted"
+                    },
+                ));
+            }
+            let key = kizuna_core::store::cipher::Key::new_passphrase(&new_passphrase()?)?;
+            let done = kizuna_core::store::cipher::convert(&path, Some(&key))?;
+            println!("encrypted {} ({} rows, checked)", path.display(), done.rows);
+            println!();
+            println!("Recovery key (shown once): {}", done.recovery_key.unwrap_or_default());
+            println!(
+                "Write it down and keep it apart from the computers, e.g. in the office safe. It opens the file \
+                 if the passphrase is forgotten; without both, nobody can read the data, not even Kizuna's makers."
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ("decrypt", []) => {
+            let done = kizuna_core::store::cipher::convert(&path, None)?;
+            println!("decrypted {} ({} rows, checked)", path.display(), done.rows);
+            Ok(ExitCode::SUCCESS)
+        }
         ("demo", flags) => {
             let opts = match flags {
                 [] => opts(),
@@ -264,6 +302,20 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
             Ok(ExitCode::from(2))
         }
     }
+}
+
+/// The new team passphrase: KIZUNA_NEW_PASSPHRASE, else one line on stdin.
+fn new_passphrase() -> Result<String, Error> {
+    if let Ok(p) = std::env::var("KIZUNA_NEW_PASSPHRASE") {
+        return Ok(p);
+    }
+    eprint!(
+        "new team passphrase (at least {} characters): ",
+        kizuna_core::store::cipher::MIN_PASSPHRASE
+    );
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
 /// `--kind companies|contacts` (companies when absent); `None` when unknown.

@@ -1,7 +1,12 @@
-//! Copies of the team file on the user's own disk: one a day (the newest
-//! [`KEEP_DAILY`] kept), one before every migration (db.rs), and any the
-//! user asks for. Every desktop keeps its own, so losing the share or one
-//! laptop loses no history.
+//! Copies of the team file: one a day (the newest [`KEEP_DAILY`] kept
+//! unless the team says otherwise), one before every migration (db.rs), and
+//! any the user asks for. Where the daily copies are kept is the team's
+//! choice ([`Placement`]): on every desktop (so losing the share or one
+//! laptop loses no history), only on chosen members' desktops, or in one
+//! folder on the share (so a lost laptop carries none). A copy of an
+//! encrypted team file is encrypted with the same key (store/cipher.rs),
+//! and plain copies left from before the team was encrypted are encrypted
+//! when the next daily copy is due.
 //!
 //! A copy is the file's bytes read in large pieces under one read lock, on
 //! a read-only connection of its own ([`copy`]): consistent while colleagues
@@ -12,10 +17,11 @@
 //! good copies out.
 
 use crate::error::{Error, Result};
-use crate::store::db::Db;
+use crate::store::changes::Entity;
+use crate::store::db::{Db, WriteCtx};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, OpenFlags};
-use serde::Serialize;
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
 
@@ -128,6 +134,7 @@ pub fn take(source: &Path, dir: &Path, kind: BackupKind, now: DateTime<Utc>) -> 
 /// caller checks the copy.
 pub fn copy(source: &Path, dest: &Path) -> Result<std::time::Duration> {
     crate::store::vfs::install();
+    crate::store::cipher::ensure_unlocked(source)?;
     let conn = Connection::open_with_flags(
         source,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -174,6 +181,166 @@ fn clear_partials(dir: &Path) {
 /// Takes the daily copy when one is due, then prunes to [`KEEP_DAILY`].
 /// Returns the new copy, if one was taken.
 pub fn daily(source: &Path, dir: &Path, now: DateTime<Utc>) -> Result<Option<PathBuf>> {
+    daily_keeping(source, dir, now, KEEP_DAILY)
+}
+
+/// Where the team keeps its daily copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum CopiesAt {
+    /// Every desktop keeps its own (as before this setting existed).
+    #[default]
+    EachDesktop,
+    /// Only the desktops of the members chosen (e.g. the manager's).
+    ChosenDesktops,
+    /// One folder on the share, beside the team file: no laptop carries any.
+    ShareFolder,
+}
+
+/// The team setting "where daily copies are kept" (settings table, key
+/// `backup_placement`; no migration: the table holds JSON per key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Placement {
+    pub at: CopiesAt,
+    /// For [`CopiesAt::ChosenDesktops`]: the members whose desktops keep them.
+    pub members: Vec<String>,
+    /// For [`CopiesAt::ShareFolder`]: the folder's name beside the team file.
+    pub folder: String,
+    /// Daily copies kept (1–90).
+    pub keep: u32,
+}
+
+impl Default for Placement {
+    fn default() -> Self {
+        Placement {
+            at: CopiesAt::EachDesktop,
+            members: Vec::new(),
+            folder: "kizuna-backups".into(),
+            keep: KEEP_DAILY as u32,
+        }
+    }
+}
+
+const PLACEMENT_KEY: &str = "backup_placement";
+
+impl Placement {
+    pub fn load(conn: &Connection) -> Result<Placement> {
+        let value: Option<String> = conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [PLACEMENT_KEY], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(value.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+    }
+
+    pub fn save(&self, ctx: &WriteCtx) -> Result<()> {
+        if !(1..=90).contains(&self.keep) {
+            return Err(Error::invalid("keep", "range"));
+        }
+        let folder = self.folder.trim();
+        // A plain folder name beside the team file: never a path that leads
+        // off the share or onto a laptop.
+        if self.at == CopiesAt::ShareFolder
+            && (folder.is_empty() || folder.contains(['/', '\\', ':']) || folder == "." || folder == "..")
+        {
+            return Err(Error::invalid("folder", "format"));
+        }
+        if self.at == CopiesAt::ChosenDesktops && self.members.is_empty() {
+            return Err(Error::invalid("members", "required"));
+        }
+        let value = serde_json::to_string(&Placement {
+            folder: folder.to_string(),
+            ..self.clone()
+        })
+        .map_err(|e| Error::Internal(e.to_string()))?;
+        ctx.tx.execute(
+            "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value, version = version + 1,
+                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            rusqlite::params![PLACEMENT_KEY, value, ctx.now, ctx.user_id],
+        )?;
+        ctx.audit(
+            Entity::Settings,
+            PLACEMENT_KEY,
+            "update",
+            serde_json::to_value(self).unwrap_or_default(),
+        )?;
+        ctx.changed(Entity::Settings, PLACEMENT_KEY, "update")
+    }
+
+    /// The folder this desktop keeps daily copies in, if any: `local` (its
+    /// own data folder) or the share folder beside `team_file`.
+    pub fn folder_for(&self, team_file: &Path, local: &Path, member_id: Option<&str>) -> Option<PathBuf> {
+        match self.at {
+            CopiesAt::EachDesktop => Some(local.to_path_buf()),
+            CopiesAt::ChosenDesktops => member_id
+                .is_some_and(|m| self.members.iter().any(|x| x == m))
+                .then(|| local.to_path_buf()),
+            CopiesAt::ShareFolder => team_file.parent().map(|d| d.join(&self.folder)),
+        }
+    }
+}
+
+/// The daily copy as the team placed it (read from `source` itself), as
+/// `member_id` on this desktop: taken where it belongs, the daily copies on
+/// this desktop removed when they belong elsewhere, and any plain copy left
+/// on this desktop encrypted when the team file is.
+pub fn daily_as_placed(
+    source: &Path,
+    local: &Path,
+    member_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Option<PathBuf>> {
+    let placement = {
+        let conn = crate::store::db::read_only_connection(source, false)?;
+        Placement::load(&conn)?
+    };
+    if let Some(raw) = crate::store::cipher::key_of(source) {
+        protect_copies(local, &raw)?;
+    }
+    let target = placement.folder_for(source, local, member_id);
+    if target.as_deref() != Some(local) {
+        remove_daily(local)?;
+    }
+    match target {
+        Some(dir) => daily_keeping(source, &dir, now, placement.keep as usize),
+        None => Ok(None),
+    }
+}
+
+/// Encrypts with `raw` every plain copy in `dir` (taken before the team
+/// file was encrypted).
+pub fn protect_copies(dir: &Path, raw: &crate::store::cipher::RawKey) -> Result<()> {
+    for b in list(dir)? {
+        let path = Path::new(&b.path);
+        if crate::store::recovery::read_header(path).ok().flatten().is_some() {
+            crate::store::cipher::encrypt_local_copy(path, raw)?;
+        }
+    }
+    Ok(())
+}
+
+fn remove_daily(dir: &Path) -> Result<()> {
+    for b in list(dir)?.iter().filter(|b| b.kind == BackupKind::Daily) {
+        std::fs::remove_file(&b.path)?;
+    }
+    Ok(())
+}
+
+/// Every copy this desktop keeps in `dir` (a desktop leaving its team):
+/// how many were removed.
+pub fn remove_all(dir: &Path) -> Result<usize> {
+    let all = list(dir)?;
+    for b in &all {
+        std::fs::remove_file(&b.path)?;
+    }
+    clear_partials(dir);
+    Ok(all.len())
+}
+
+fn daily_keeping(source: &Path, dir: &Path, now: DateTime<Utc>, keep: usize) -> Result<Option<PathBuf>> {
     let existing = list(dir)?;
     let newest = existing
         .iter()
@@ -183,11 +350,7 @@ pub fn daily(source: &Path, dir: &Path, now: DateTime<Utc>) -> Result<Option<Pat
         return Ok(None);
     }
     let taken = take(source, dir, BackupKind::Daily, now)?;
-    for old in list(dir)?
-        .iter()
-        .filter(|b| b.kind == BackupKind::Daily)
-        .skip(KEEP_DAILY)
-    {
+    for old in list(dir)?.iter().filter(|b| b.kind == BackupKind::Daily).skip(keep) {
         std::fs::remove_file(&old.path)?;
     }
     Ok(Some(taken))
@@ -274,6 +437,54 @@ mod tests {
         for b in &kept {
             Db::inspect(Path::new(&b.path)).unwrap();
         }
+    }
+
+    #[test]
+    fn daily_copies_go_where_the_team_placed_them() {
+        let mut f = fixture();
+        let me = f.db.member().unwrap().id.clone();
+        let local = f._dir.path().join("laptop-backups");
+        let start = at("2026-11-01T09:00:00Z");
+        // Each desktop (the default): on this laptop.
+        daily_as_placed(f.db.path(), &local, Some(&me), start).unwrap();
+        assert_eq!(list(&local).unwrap().len(), 1);
+        // Only a colleague's desktop: this laptop's daily copies go.
+        let chosen = Placement {
+            at: CopiesAt::ChosenDesktops,
+            members: vec!["someone-else".into()],
+            ..Placement::default()
+        };
+        f.db.write(|ctx| chosen.save(ctx)).unwrap();
+        assert!(
+            daily_as_placed(f.db.path(), &local, Some(&me), start + Duration::days(1))
+                .unwrap()
+                .is_none()
+        );
+        assert!(list(&local).unwrap().is_empty());
+        // A folder on the share, three kept: none on the laptop.
+        let share = Placement {
+            at: CopiesAt::ShareFolder,
+            folder: "kizuna-backups".into(),
+            keep: 3,
+            ..Placement::default()
+        };
+        f.db.write(|ctx| share.save(ctx)).unwrap();
+        for day in 2..8 {
+            daily_as_placed(f.db.path(), &local, Some(&me), start + Duration::days(day)).unwrap();
+        }
+        assert!(list(&local).unwrap().is_empty());
+        let on_share = f.db.path().parent().unwrap().join("kizuna-backups");
+        assert_eq!(list(&on_share).unwrap().len(), 3);
+        // A folder name that leads off the share is refused.
+        let away = Placement {
+            folder: "../../home".into(),
+            ..share
+        };
+        assert_eq!(
+            f.db.write(|ctx| away.save(ctx)).unwrap_err().code(),
+            crate::ErrorCode::Invalid
+        );
+        assert_eq!(remove_all(&on_share).unwrap(), 3);
     }
 
     #[test]

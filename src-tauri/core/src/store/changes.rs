@@ -350,6 +350,10 @@ pub trait ChangeSink: Send + Sync + 'static {
     fn unreachable(&self, error: &Error);
     /// It answers again after being unreachable.
     fn reachable(&self);
+    /// A colleague encrypted, decrypted or re-keyed the file: what this
+    /// desktop has open can no longer be read, and it must open it again
+    /// (with the passphrase, if it has none for the new key).
+    fn key_changed(&self) {}
 }
 
 #[derive(Default)]
@@ -500,6 +504,11 @@ fn watch(shared: Arc<Shared>, sink: Arc<dyn ChangeSink>) {
                     if !batch.is_empty() {
                         sink.changed(&batch);
                     }
+                }
+                Err(e) if e.code() == crate::error::ErrorCode::KeyChanged => {
+                    // A fresh connection next time, keyed as the file is now.
+                    prober.forget();
+                    sink.key_changed();
                 }
                 Err(e) if is_unreachable(&e) => {
                     if !unreachable {

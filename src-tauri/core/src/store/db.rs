@@ -95,6 +95,10 @@ pub struct OpenOptions {
     pub wait_limit: Duration,
     /// Who hears that a save waits (the window's "saving…").
     pub on_wait: Option<WaitObserver>,
+    /// The key a file this client creates is encrypted with (store/cipher.rs);
+    /// `None`: a plain file. The environment's (`KIZUNA_PASSPHRASE`, or the
+    /// tests' `KIZUNA_TEST_ENCRYPTED=1`) unless the caller says otherwise.
+    pub encryption: Option<crate::store::cipher::Key>,
 }
 
 impl OpenOptions {
@@ -121,6 +125,7 @@ impl OpenOptions {
             language: Language::Ja,
             wait_limit: WAIT_LIMIT,
             on_wait: None,
+            encryption: crate::store::cipher::key_from_env(),
         }
     }
 
@@ -143,6 +148,12 @@ impl OpenOptions {
 
     pub fn with_backup_dir(mut self, dir: std::path::PathBuf) -> Self {
         self.backup_dir = Some(dir);
+        self
+    }
+
+    /// Files this client creates are encrypted with `key` (`None`: plain).
+    pub fn with_encryption(mut self, key: Option<crate::store::cipher::Key>) -> Self {
+        self.encryption = key;
         self
     }
 
@@ -260,8 +271,21 @@ impl Db {
         // recognised before SQLite touches it (SQLite would roll back that
         // program's crashed save), and a WAL file is looked at without the
         // side files SQLite would create for it.
-        let header =
-            crate::store::recovery::read_header(path)?.ok_or_else(|| Error::NotKizuna { path: shown.clone() })?;
+        let encrypted = crate::store::cipher::looks_encrypted(path).is_some();
+        let header = match crate::store::recovery::read_header(path)? {
+            Some(h) => h,
+            // An encrypted file shows nothing before its key: one this
+            // process can open is checked as Kizuna's once decrypted below;
+            // without a key the user is asked for the passphrase.
+            None if crate::store::cipher::looks_encrypted(path).is_some() => {
+                crate::store::cipher::ensure_unlocked(path)?;
+                crate::store::recovery::Header {
+                    application_id: APPLICATION_ID,
+                    wal: has_content(&wal_path(path)),
+                }
+            }
+            None => return Err(Error::NotKizuna { path: shown }),
+        };
         if header.application_id != APPLICATION_ID {
             return Err(Error::NotKizuna { path: shown });
         }
@@ -275,6 +299,12 @@ impl Db {
         };
         let conn = look_connection(path, how)?;
         let not_ours = |e: rusqlite::Error| match e.sqlite_error_code() {
+            // Its key opened the first page: a page that fails its check
+            // further on is damage, not another program's file.
+            Some(rusqlite::ErrorCode::NotADatabase) if encrypted => Error::Damaged {
+                path: shown.clone(),
+                detail: e.to_string(),
+            },
             Some(rusqlite::ErrorCode::NotADatabase) => Error::NotKizuna { path: shown.clone() },
             Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::Damaged {
                 path: shown.clone(),
@@ -427,6 +457,9 @@ impl Db {
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        if let Some(key) = &opts.encryption {
+            crate::store::cipher::key_new_file(&conn, key)?;
+        }
         configure(&conn)?;
         let mut db = Db::assemble(conn, path, &opts, None);
         db.write_unattributed(|ctx| {
@@ -780,11 +813,17 @@ pub fn restore(target: &Path, backup: &Path, now: &str) -> Result<Restored> {
         Err(Error::Damaged { .. }) | Err(Error::FileMissing { .. }) => {
             let fresh = target.with_extension("restoring");
             let _ = std::fs::remove_file(&fresh);
-            Connection::open_with_flags(backup, OpenFlags::SQLITE_OPEN_READ_ONLY)?.backup(
-                rusqlite::MAIN_DB,
-                &fresh,
-                None,
-            )?;
+            if crate::store::cipher::looks_encrypted(backup).is_some() {
+                // SQLite's backup would write a new, plain file: an
+                // encrypted copy is copied as it is, key and salt included.
+                crate::store::backup::copy(backup, &fresh)?;
+            } else {
+                Connection::open_with_flags(backup, OpenFlags::SQLITE_OPEN_READ_ONLY)?.backup(
+                    rusqlite::MAIN_DB,
+                    &fresh,
+                    None,
+                )?;
+            }
             let kept_aside = if target.exists() {
                 let stamp: String = now.chars().filter(char::is_ascii_digit).collect();
                 let aside = target.with_extension(format!("damaged-{stamp}"));
@@ -823,6 +862,9 @@ pub(crate) fn read_only_connection(path: &Path, nolock: bool) -> Result<Connecti
 
 pub(crate) fn look_connection(path: &Path, how: Look) -> Result<Connection> {
     crate::store::vfs::install();
+    // An encrypted file's key, found before SQLite opens it (the change
+    // watcher and the CLI's `idle` look without a `Db` first).
+    crate::store::cipher::ensure_unlocked(path)?;
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let query = match how {
         Look::Locked => return Ok(Connection::open_with_flags(path, flags)?),
@@ -1053,9 +1095,12 @@ mod tests {
         f.db.write(new_customer).unwrap();
     }
 
+    /// Plain even in the encrypted test run: these tests are about what
+    /// another program does to SQLite's own header (WAL mode), which an
+    /// encrypted file does not show (docs/security.md).
     fn team(dir: &Path) -> PathBuf {
         let path = dir.join("team.db");
-        drop(Db::create(&path, OpenOptions::new("sato", "佐藤")).unwrap());
+        drop(Db::create(&path, OpenOptions::new("sato", "佐藤").with_encryption(None)).unwrap());
         path
     }
 

@@ -1,6 +1,6 @@
 //! The team file and its protocol: opening and creating it, the one write
 //! path and the queue its saves wait in, the schema and its migrations, the
-//! locking probe, crash recovery, the change feed that tells other desktops
+//! locking probe, crash recovery, encryption at rest, the change feed that tells other desktops
 //! what changed, backups, and the undo bin of deletions. Nothing here knows a deal from a customer beyond
 //! the names of their tables.
 
@@ -8,6 +8,7 @@ pub(crate) mod background;
 pub mod backup;
 pub mod changes;
 pub mod check;
+pub mod cipher;
 pub mod db;
 pub mod deletion;
 pub mod identity;

@@ -81,6 +81,10 @@ pub fn roll_back(path: &Path) -> Result<()> {
     let shown = path.display().to_string();
     match read_header(path)? {
         Some(h) if h.application_id == APPLICATION_ID => {}
+        // Encrypted: the trial below checks it is Kizuna's once decrypted.
+        None if crate::store::cipher::looks_encrypted(path).is_some() => {
+            crate::store::cipher::ensure_unlocked(path)?;
+        }
         _ => return Err(Error::NotKizuna { path: shown }),
     }
     trial_on_a_copy(path)?;
@@ -294,7 +298,8 @@ mod tests {
     fn the_header_is_read_without_sqlite() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("team.db");
-        drop(Db::create(&path, OpenOptions::new("sato", "佐藤")).unwrap());
+        // SQLite's plain header: an encrypted file shows none (cipher.rs).
+        drop(Db::create(&path, OpenOptions::new("sato", "佐藤").with_encryption(None)).unwrap());
         assert_eq!(
             read_header(&path).unwrap(),
             Some(Header {

@@ -69,6 +69,8 @@ static BASE: AtomicPtr<ffi::sqlite3_vfs> = AtomicPtr::new(std::ptr::null_mut());
 /// before the first connection opens). Without a default file layer to
 /// wrap (impossible with the bundled SQLite) nothing changes.
 pub fn install() {
+    // Every connection opened after this is keyed for an encrypted file.
+    crate::store::cipher::install();
     static ONCE: Once = Once::new();
     ONCE.call_once(|| unsafe {
         let base = ffi::sqlite3_vfs_find(std::ptr::null());

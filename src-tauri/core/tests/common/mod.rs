@@ -80,8 +80,17 @@ pub fn stored(db: &Path) -> HashSet<String> {
     stored_notes(db).into_iter().collect()
 }
 
+/// A plain SQLite connection, as a script using the engine opens one: keyed
+/// like every connection of a process that uses kizuna_core, so the
+/// encrypted test run (KIZUNA_TEST_ENCRYPTED=1) reads its files too.
+pub fn open(db: impl AsRef<Path>) -> rusqlite::Connection {
+    kizuna_core::store::cipher::install();
+    rusqlite::Connection::open(db).unwrap()
+}
+
 /// [`stored`] with repeats kept: a save stored twice shows twice.
 pub fn stored_notes(db: &Path) -> Vec<String> {
+    kizuna_core::store::cipher::install();
     let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     let mut st = conn
         .prepare("SELECT substr(summary, 8) FROM activities WHERE summary LIKE 'stress %' AND deleted_at IS NULL")

@@ -44,6 +44,9 @@ import type { DrillList } from './DrillList';
 import type { DrillRequest } from './DrillRequest';
 import type { DuplicateKind } from './DuplicateKind';
 import type { DuplicateList } from './DuplicateList';
+import type { EncryptionChange } from './EncryptionChange';
+import type { EncryptionOutcome } from './EncryptionOutcome';
+import type { EncryptionView } from './EncryptionView';
 import type { EnrolmentView } from './EnrolmentView';
 import type { Entry } from './Entry';
 import type { ErasePreview } from './ErasePreview';
@@ -98,6 +101,7 @@ import type { OwnerChange } from './OwnerChange';
 import type { OwnerChanged } from './OwnerChanged';
 import type { OwnerGroup } from './OwnerGroup';
 import type { PipelineStages } from './PipelineStages';
+import type { Placement } from './Placement';
 import type { Presence } from './Presence';
 import type { Preview } from './Preview';
 import type { Priority } from './Priority';
@@ -237,6 +241,14 @@ export function cadence(companyId: string): Promise<CadenceAdvice> {
  */
 export function changeCompanyOwner(change: OwnerChange): Promise<OwnerChanged> {
   return call<OwnerChanged>('change_company_owner', { change });
+}
+
+/**
+ * Encrypt, change the passphrase, or decrypt (`passphrase` empty then).
+ * `change_encryption` in src-tauri/src/commands/encryption.rs.
+ */
+export function changeEncryption(change: EncryptionChange, passphrase: string): Promise<EncryptionOutcome> {
+  return call<EncryptionOutcome>('change_encryption', { change, passphrase });
 }
 
 /**
@@ -523,6 +535,13 @@ export function duplicates(kind: DuplicateKind): Promise<DuplicateList> {
 }
 
 /**
+ * `encryption` in src-tauri/src/commands/encryption.rs.
+ */
+export function encryption(): Promise<EncryptionView> {
+  return call<EncryptionView>('encryption');
+}
+
+/**
  * Enrols a deal or a contact; the enrolment's id.
  * `enrol_in_sequence` in src-tauri/src/commands/sequences.rs.
  */
@@ -729,6 +748,14 @@ export function leadNumbers(months: number): Promise<LeadNumbers> {
  */
 export function leadsInbox(query: LeadQuery): Promise<LeadsView> {
   return call<LeadsView>('leads_inbox', { query });
+}
+
+/**
+ * This desktop leaves the team: its copies deleted, the passphrase forgotten.
+ * `leave_team` in src-tauri/src/commands/encryption.rs.
+ */
+export function leaveTeam(): Promise<AppStatus> {
+  return call<AppStatus>('leave_team');
 }
 
 /**
@@ -1077,6 +1104,13 @@ export function setAutostart(enabled: boolean): Promise<boolean> {
 }
 
 /**
+ * `set_backup_placement` in src-tauri/src/commands/encryption.rs.
+ */
+export function setBackupPlacement(version: number, placement: Placement): Promise<EncryptionView> {
+  return call<EncryptionView>('set_backup_placement', { version, placement });
+}
+
+/**
  * `set_case_priority` in src-tauri/src/commands/support.rs.
  */
 export function setCasePriority(id: string, version: number, priority: Priority): Promise<number> {
@@ -1252,6 +1286,14 @@ export function undoImport(batchId: string): Promise<ImportUndoReport> {
 }
 
 /**
+ * The passphrase or recovery key typed on the "enter the passphrase" screen.
+ * `unlock_team_database` in src-tauri/src/commands/encryption.rs.
+ */
+export function unlockTeamDatabase(passphrase: string): Promise<AppStatus> {
+  return call<AppStatus>('unlock_team_database', { passphrase });
+}
+
+/**
  * `update_activity` in src-tauri/src/commands/timeline.rs.
  */
 export function updateActivity(id: string, version: number, edit: ActivityEdit): Promise<number> {
@@ -1367,6 +1409,7 @@ export const COMMANDS = [
   'board_column_page',
   'cadence',
   'change_company_owner',
+  'change_encryption',
   'companies',
   'company',
   'company_cases',
@@ -1406,6 +1449,7 @@ export const COMMANDS = [
   'drain_outbox',
   'due_count',
   'duplicates',
+  'encryption',
   'enrol_in_sequence',
   'enrolments',
   'erase_contact',
@@ -1433,6 +1477,7 @@ export const COMMANDS = [
   'lead_matches',
   'lead_numbers',
   'leads_inbox',
+  'leave_team',
   'log_activity',
   'log_location',
   'mail_account',
@@ -1478,6 +1523,7 @@ export const COMMANDS = [
   'send_test_mail',
   'sequences',
   'set_autostart',
+  'set_backup_placement',
   'set_case_priority',
   'set_case_status',
   'set_close_to_tray',
@@ -1502,6 +1548,7 @@ export const COMMANDS = [
   'to_sales_target',
   'undo_deletion',
   'undo_import',
+  'unlock_team_database',
   'update_activity',
   'update_case',
   'update_check',

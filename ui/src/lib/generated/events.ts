@@ -47,6 +47,14 @@ export function onImportProgress(handler: (payload: ImportProgress) => void): Pr
 }
 
 /**
+ * A colleague encrypted, decrypted or re-keyed the team file: the window
+ * opens it again (and asks for the passphrase when it has none for it).
+ */
+export function onKeyChanged(handler: (payload: null) => void): Promise<UnlistenFn> {
+  return listen<null>('key-changed', (e) => handler(e.payload));
+}
+
+/**
  * A notification could not be shown; the window tells the user instead.
  */
 export function onNotificationFailed(handler: (payload: NotificationFailed) => void): Promise<UnlistenFn> {
@@ -102,6 +110,7 @@ export const EVENTS = [
   'due-count',
   'import-finished',
   'import-progress',
+  'key-changed',
   'notification-failed',
   'outbox',
   'presence',
