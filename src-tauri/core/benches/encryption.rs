@@ -96,7 +96,8 @@ fn build(path: &Path, clock: &FixedClock) -> String {
                     deal_id: None,
                     kind: ActivityKind::Call,
                     direction: Some(Direction::Outbound),
-                    occurred_at: format!("2026-{:02}-{:02}T0{}:00:00Z", 1 + i % 11, 1 + i % 28, i % 9),
+                    // Before the bench's clock (25 Nov): a touch cannot be logged ahead.
+                    occurred_at: format!("2026-{:02}-{:02}T0{}:00:00Z", 1 + i % 11, 1 + i % 24, i % 9),
                     summary: format!("見積の件で電話 {i} 担当者は不在、折り返し待ち"),
                     body: "次回は決裁者を交えて打ち合わせ。予算は来期。".into(),
                     minutes: String::new(),
