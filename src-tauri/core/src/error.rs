@@ -79,6 +79,20 @@ pub enum ErrorCode {
     /// The open team file was encrypted, decrypted or given a new
     /// passphrase by a colleague: this desktop must open it again.
     KeyChanged,
+    /// The team server could not be reached (refused, no such host, timed out).
+    ServerUnreachable,
+    /// The team server refused the login or password.
+    ServerAuth,
+    /// A team server on another computer was asked for without TLS, or the
+    /// TLS handshake failed (certificate, protocol).
+    ServerTls,
+    /// The team server refused what was asked (rights, a missing schema…).
+    ServerRefused,
+    /// A copy between a team file and a server did not come out equal:
+    /// nothing was kept (`kizuna migrate`).
+    TransferMismatch,
+    /// The place a team is copied to already holds a team.
+    TransferTargetNotEmpty,
     Io,
     Internal,
 }
@@ -158,6 +172,14 @@ pub enum Error {
         column: String,
         character: String,
     },
+    /// The team server (store/server/): `detail` is the server's own words.
+    #[error("team server: {detail}")]
+    Server { failure: ServerFailure, detail: String },
+    /// `kizuna migrate` found the copy unequal to its source (store/transfer.rs).
+    #[error("the copy differs from its source in {table}: {detail}; nothing was kept")]
+    TransferMismatch { table: String, detail: String },
+    #[error("{target} already holds a team: copy into an empty database or a new file")]
+    TransferTargetNotEmpty { target: String },
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("database error: {0}")]
@@ -223,6 +245,27 @@ impl MailFailure {
     }
 }
 
+/// How talking to the team server failed, each with its own message in the
+/// user's language (store/server/connect.rs decides which it was).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerFailure {
+    Unreachable,
+    Auth,
+    Tls,
+    Refused,
+}
+
+impl ServerFailure {
+    pub fn code(self) -> ErrorCode {
+        match self {
+            ServerFailure::Unreachable => ErrorCode::ServerUnreachable,
+            ServerFailure::Auth => ErrorCode::ServerAuth,
+            ServerFailure::Tls => ErrorCode::ServerTls,
+            ServerFailure::Refused => ErrorCode::ServerRefused,
+        }
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
@@ -259,6 +302,9 @@ impl Error {
             Error::PassphraseWrong { .. } => ErrorCode::PassphraseWrong,
             Error::Import(p) => p.code(),
             Error::Unencodable { .. } => ErrorCode::Unencodable,
+            Error::Server { failure, .. } => failure.code(),
+            Error::TransferMismatch { .. } => ErrorCode::TransferMismatch,
+            Error::TransferTargetNotEmpty { .. } => ErrorCode::TransferTargetNotEmpty,
             Error::Io(e) if is_unreachable_io(e) => ErrorCode::Unreachable,
             Error::Io(_) => ErrorCode::Io,
             Error::Sqlite(e) => sqlite_code(e),

@@ -1,7 +1,8 @@
 //! The team file and its protocol: opening and creating it, the one write
 //! path and the queue its saves wait in, the schema and its migrations, the
 //! locking probe, crash recovery, encryption at rest, the change feed that tells other desktops
-//! what changed, backups, and the undo bin of deletions. Nothing here knows a deal from a customer beyond
+//! what changed, backups, and the undo bin of deletions; and the team server's side of the
+//! same (`server`), with moving a team between the two (`transfer`). Nothing here knows a deal from a customer beyond
 //! the names of their tables.
 
 pub(crate) mod background;
@@ -16,4 +17,6 @@ pub mod locking;
 pub mod queue;
 pub mod recovery;
 pub mod schema;
+pub mod server;
+pub mod transfer;
 pub mod vfs;
