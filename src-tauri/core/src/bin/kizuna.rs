@@ -56,6 +56,18 @@
 //!                                    An encrypted FILE opens with KIZUNA_PASSPHRASE (or a
 //!                                    recovery key there), else the passphrase this computer's
 //!                                    credential store keeps for it (docs/security.md)
+//!     kizuna migrate --from FILE|postgres://… --to postgres://…|FILE
+//!                                    copy a team between a team file and a team server
+//!                                    (ids, versions, change log, notification log), checked
+//!                                    table by table; the source is only read
+//!                                    (docs/team-server.md)
+//!     kizuna server init postgres://ADMIN@HOST/DB
+//!                                    create or migrate the server's schema and the
+//!                                    kizuna_member group role (run by the database's owner)
+//!     kizuna server add-member postgres://ADMIN@HOST/DB LOGIN
+//!                                    a member's own login in that group; the password
+//!                                    from KIZUNA_MEMBER_PASSWORD or a line on stdin
+//!                                    A server's password: in the URL's place, PGPASSWORD
 //!     kizuna update-manifest DIR [--version V]
 //!                                    write DIR/kizuna-update.json for the installers in DIR
 //!                                    (make dist; V: installers built from another version)
@@ -66,9 +78,12 @@ use kizuna_core::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use kizuna_core::language::Language;
 use kizuna_core::{store::schema, Db, Error, OpenOptions};
 use std::path::{Path, PathBuf};
+
+#[path = "kizuna/team_server.rs"]
+mod team_server;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo [--lang ja|en] | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339] | import FILE --kind KIND [--mapping FILE] [--dry-run] [--update] [--encoding E] [--delimiter D] [--sheet NAME] [--header-row N] | import --undo BATCH_ID | lead add --source CODE [--company NAME] [--name NAME] [--mail MAIL] [--phone PHONE] [--message TEXT] [--to LOGIN] | duplicates [--kind companies|contacts] | merge [--kind companies|contacts] --survivor ID --loser ID | export --kind KIND --format xlsx|csv|ics [--encoding utf8|sjis] [--lang ja|en] [--owner LOGIN] OUT | erase-contact ID NAME | compact | disclose ID --out FILE | update [--install] | encrypt | rekey | decrypt>";
+const USAGE: &str = "usage: kizuna --db FILE [--as LOGIN] <demo [--lang ja|en] | check | backup DEST | restore BACKUP | follow-up --to LOGIN --title TEXT [--company NAME] [--in SECONDS | --at RFC3339] | import FILE --kind KIND [--mapping FILE] [--dry-run] [--update] [--encoding E] [--delimiter D] [--sheet NAME] [--header-row N] | import --undo BATCH_ID | lead add --source CODE [--company NAME] [--name NAME] [--mail MAIL] [--phone PHONE] [--message TEXT] [--to LOGIN] | duplicates [--kind companies|contacts] | merge [--kind companies|contacts] --survivor ID --loser ID | export --kind KIND --format xlsx|csv|ics [--encoding utf8|sjis] [--lang ja|en] [--owner LOGIN] OUT | erase-contact ID NAME | compact | disclose ID --out FILE | update [--install] | encrypt | rekey | decrypt>\n       kizuna migrate --from FILE|postgres://… --to postgres://…|FILE\n       kizuna server init|add-member postgres://… [LOGIN]";
 
 fn main() -> ExitCode {
     // A bug must still end in one line that says what happened, not a
@@ -85,6 +100,10 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().is_some_and(|a| a == "update-manifest") {
         return report(update_manifest(&args[1..]));
+    }
+    if args.first().is_some_and(|a| a == "migrate" || a == "server") {
+        let outcome = std::panic::catch_unwind(|| team_server::run(&args)).unwrap_or(Ok(ExitCode::from(1)));
+        return report(outcome);
     }
     match parse(&args) {
         Some((db, cmd, rest)) => {

@@ -7,4 +7,5 @@ pub mod cadence;
 pub mod entries;
 pub mod mail;
 pub mod search;
+pub mod server_search;
 pub mod touch;

@@ -157,6 +157,14 @@ fn terms(query: &str) -> Terms {
     t
 }
 
+/// Every term of `query` as search reads it (split at white space,
+/// repeats dropped, at most [`MAX_TERMS`]): the team server's search
+/// (timeline/server_search.rs) reads a query by the same rules.
+pub(crate) fn query_terms(query: &str) -> Vec<String> {
+    let t = terms(query);
+    t.long.into_iter().chain(t.short).collect()
+}
+
 /// An FTS5 query that matches every term literally: each term is a string
 /// in double quotes (a quote inside doubled), so nothing in it is syntax.
 fn fts_query(long: &[String]) -> String {

@@ -1,0 +1,549 @@
+//! Moving a team between a team file and a team server (`kizuna migrate`):
+//! every row of every table, ids, versions and the change log's position
+//! kept, so desktops, the audit trail and the notification log (nobody is
+//! notified twice) carry on as they were. The source is only read: a file
+//! under one read transaction, as a backup reads it (colleagues' saves wait
+//! for the copy and are not lost: a long one sends them to their outboxes),
+//! a server in one repeatable-read snapshot (members go on working).
+//!
+//! The copy is written in one transaction and checked before it commits:
+//! each table's row count, and a digest of its rows that does not depend on
+//! their order, computed from what was read and again from what the
+//! destination holds. Any difference, and nothing is kept. The amounts and
+//! the change log's position are reported for the admin to compare with
+//! what they know.
+
+use crate::error::{Error, Result};
+use crate::store::server::{self, Server};
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::{IsNull, ToSql, Type};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OpenFlags};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// What a copy moved, table by table, for the admin to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transferred {
+    pub tables: Vec<(String, u64)>,
+    /// The sum of the deals' amounts, then the contracts' (yen).
+    pub deal_amounts: i64,
+    pub contract_amounts: i64,
+    /// The last change-log sequence number: desktops carry on from it.
+    pub change_log_position: i64,
+}
+
+impl Transferred {
+    pub fn rows(&self) -> u64 {
+        self.tables.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// A column's kind on both sides: SQLite's INTEGER / REAL / TEXT affinity,
+/// PostgreSQL's BIGINT / DOUBLE PRECISION / TEXT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Int,
+    Real,
+    Text,
+}
+
+struct Column {
+    name: String,
+    kind: Kind,
+}
+
+/// One value as both stores hold it.
+#[derive(Debug, Clone, PartialEq)]
+enum Cell {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl Cell {
+    /// `v` as `kind` holds it; a value SQLite kept that the column's kind
+    /// cannot hold (text in a number column) is a mismatch, never guessed.
+    fn from_sqlite(v: Value, kind: Kind, table: &str, column: &str) -> Result<Cell> {
+        Ok(match (v, kind) {
+            (Value::Null, _) => Cell::Null,
+            (Value::Integer(i), Kind::Int) => Cell::Int(i),
+            (Value::Integer(i), Kind::Real) => Cell::Real(i as f64),
+            (Value::Real(f), Kind::Real) => Cell::Real(f),
+            (Value::Text(t), Kind::Text) => Cell::Text(t),
+            (Value::Integer(i), Kind::Text) => Cell::Text(i.to_string()),
+            (v, _) => {
+                return Err(Error::TransferMismatch {
+                    table: table.to_string(),
+                    detail: format!("column {column} holds {v:?}, which a {kind:?} column cannot"),
+                })
+            }
+        })
+    }
+
+    fn to_sqlite(&self) -> Value {
+        match self {
+            Cell::Null => Value::Null,
+            Cell::Int(i) => Value::Integer(*i),
+            Cell::Real(f) => Value::Real(*f),
+            Cell::Text(t) => Value::Text(t.clone()),
+        }
+    }
+
+    fn feed(&self, h: &mut Sha256) {
+        match self {
+            Cell::Null => h.update(b"n"),
+            Cell::Int(i) => {
+                h.update(b"i");
+                h.update(i.to_le_bytes());
+            }
+            Cell::Real(f) => {
+                h.update(b"f");
+                h.update(f.to_bits().to_le_bytes());
+            }
+            Cell::Text(t) => {
+                h.update(b"t");
+                h.update((t.len() as u64).to_le_bytes());
+                h.update(t.as_bytes());
+            }
+        }
+    }
+}
+
+impl ToSql for Cell {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Cell::Null => Ok(IsNull::Yes),
+            Cell::Int(i) => i.to_sql(ty, out),
+            Cell::Real(f) => f.to_sql(ty, out),
+            Cell::Text(t) => t.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        [Type::INT8, Type::FLOAT8, Type::TEXT].contains(ty)
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+/// A table's rows, summed so that their order does not matter: the two
+/// stores return rows in different orders.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct TableDigest {
+    rows: u64,
+    sum: u128,
+}
+
+impl TableDigest {
+    fn add(&mut self, row: &[Cell]) {
+        let mut h = Sha256::new();
+        for c in row {
+            c.feed(&mut h);
+        }
+        let bytes: [u8; 16] = h.finalize()[..16].try_into().unwrap_or_default();
+        self.sum = self.sum.wrapping_add(u128::from_le_bytes(bytes));
+        self.rows += 1;
+    }
+}
+
+/// The columns the server has that a file never does: set by the server.
+const SERVER_ONLY: &[(&str, &str)] = &[("audit_log", "db_role")];
+
+fn server_columns(client: &mut impl postgres::GenericClient, table: &str) -> Result<Vec<Column>> {
+    let rows = client.query(
+        "SELECT column_name::text, data_type::text FROM information_schema.columns
+          WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+        &[&table],
+    )?;
+    let mut out = Vec::new();
+    for r in rows {
+        let name: String = r.get(0);
+        if SERVER_ONLY.contains(&(table, name.as_str())) {
+            continue;
+        }
+        let kind = match r.get::<_, String>(1).as_str() {
+            "bigint" | "integer" | "smallint" => Kind::Int,
+            "double precision" | "real" => Kind::Real,
+            _ => Kind::Text,
+        };
+        out.push(Column { name, kind });
+    }
+    Ok(out)
+}
+
+fn file_columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    let mut st = conn.prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?;
+    let names = st
+        .query_map([table], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(names)
+}
+
+/// The file's own tables: neither SQLite's nor the search indexes' (which
+/// the destination file's triggers rebuild, and a server does not have).
+fn file_tables(conn: &Connection) -> Result<Vec<String>> {
+    let mut st = conn.prepare(
+        "SELECT t.name FROM sqlite_master t
+          WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%' AND t.sql NOT LIKE 'CREATE VIRTUAL%'
+            AND NOT EXISTS (SELECT 1 FROM sqlite_master v
+                             WHERE v.type = 'table' AND v.sql LIKE 'CREATE VIRTUAL%'
+                               AND t.name LIKE v.name || '\\_%' ESCAPE '\\')
+          ORDER BY t.rowid",
+    )?;
+    let names = st
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(names)
+}
+
+/// The two sides must have the same tables and, in each, the same columns
+/// in the same order: a file from another version of Kizuna never lands
+/// half-copied.
+fn same_shape(file: &Connection, server: &mut impl postgres::GenericClient) -> Result<Vec<(String, Vec<Column>)>> {
+    let file_tables = file_tables(file)?;
+    let mut server_tables = server::schema::team_tables_in(server)?;
+    let mut out = Vec::new();
+    for t in &file_tables {
+        let Some(i) = server_tables.iter().position(|s| s == t) else {
+            return Err(mismatch(t, "the server has no such table"));
+        };
+        server_tables.remove(i);
+        let columns = server_columns(server, t)?;
+        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        if file_columns(file, t)? != names {
+            return Err(mismatch(t, "the file's and the server's columns differ"));
+        }
+        out.push((t.clone(), columns));
+    }
+    if let Some(t) = server_tables.first() {
+        return Err(mismatch(t, "the file has no such table"));
+    }
+    Ok(out)
+}
+
+fn mismatch(table: &str, detail: impl Into<String>) -> Error {
+    Error::TransferMismatch {
+        table: table.to_string(),
+        detail: detail.into(),
+    }
+}
+
+fn select(table: &str, columns: &[Column]) -> String {
+    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    format!("SELECT {} FROM {table}", names.join(", "))
+}
+
+fn open_file_read_only(file: &Path) -> Result<Connection> {
+    crate::store::vfs::install();
+    if !file.exists() {
+        return Err(Error::FileMissing {
+            path: file.display().to_string(),
+        });
+    }
+    crate::store::cipher::ensure_unlocked(file)?;
+    let conn = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(conn)
+}
+
+fn file_version(conn: &Connection) -> Result<i64> {
+    let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if v > crate::store::schema::CURRENT {
+        return Err(Error::SchemaTooNew {
+            found: v,
+            known: crate::store::schema::CURRENT,
+        });
+    }
+    if v < crate::store::schema::CURRENT {
+        // Copying would mean migrating someone's team file as a side effect.
+        return Err(Error::invalid("file", "open_in_this_kizuna_first"));
+    }
+    Ok(v)
+}
+
+fn report(tables: Vec<(String, u64)>, read: &mut impl postgres::GenericClient) -> Result<Transferred> {
+    let row = read.query_one(
+        "SELECT (SELECT COALESCE(sum(amount), 0)::bigint FROM deals),
+                (SELECT COALESCE(sum(amount), 0)::bigint FROM contracts),
+                (SELECT COALESCE(max(seq), 0) FROM change_log)",
+        &[],
+    )?;
+    Ok(Transferred {
+        tables,
+        deal_amounts: row.get(0),
+        contract_amounts: row.get(1),
+        change_log_position: row.get(2),
+    })
+}
+
+/// Copies the team file `file` into the server database at `server`,
+/// which `kizuna server init` set up and which holds no team yet.
+pub fn file_to_server(file: &Path, server: &Server) -> Result<Transferred> {
+    let conn = open_file_read_only(file)?;
+    let mut client = server::connect(server)?;
+    match server::schema::version(&mut client)? {
+        Some(v) if v == server::schema::CURRENT => {}
+        Some(v) if v > server::schema::CURRENT => {
+            return Err(Error::SchemaTooNew {
+                found: v,
+                known: server::schema::CURRENT,
+            })
+        }
+        _ => {
+            return Err(Error::Server {
+                failure: crate::error::ServerFailure::Refused,
+                detail: format!(
+                    "{} has no Kizuna schema yet: run `kizuna server init` first",
+                    server.describe()
+                ),
+            })
+        }
+    }
+    // One read transaction over the whole file: a consistent team even
+    // while colleagues save.
+    let read = conn.unchecked_transaction()?;
+    file_version(&read)?;
+    let mut tx = client.transaction()?;
+    let shape = same_shape(&read, &mut tx)?;
+    ensure_empty_server(&mut tx, &shape, server)?;
+    // Entries copied keep who wrote them: the server's trigger would stamp
+    // every one with the admin's role.
+    tx.batch_execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_role")?;
+    let mut tables = Vec::new();
+    for (table, columns) in &shape {
+        let mut read_digest = TableDigest::default();
+        let types: Vec<Type> = columns
+            .iter()
+            .map(|c| match c.kind {
+                Kind::Int => Type::INT8,
+                Kind::Real => Type::FLOAT8,
+                Kind::Text => Type::TEXT,
+            })
+            .collect();
+        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        let sink = tx.copy_in(&format!(
+            "COPY {table} ({}) FROM STDIN (FORMAT binary)",
+            names.join(", ")
+        ))?;
+        let mut writer = BinaryCopyInWriter::new(sink, &types);
+        let mut st = read.prepare(&select(table, columns))?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let mut cells = Vec::with_capacity(columns.len());
+            for (i, c) in columns.iter().enumerate() {
+                cells.push(Cell::from_sqlite(r.get::<_, Value>(i)?, c.kind, table, &c.name)?);
+            }
+            read_digest.add(&cells);
+            let refs: Vec<&(dyn ToSql + Sync)> = cells.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
+            writer.write(&refs)?;
+        }
+        writer.finish()?;
+        let written = server_digest(&mut tx, table, columns)?;
+        if written != read_digest {
+            return Err(mismatch(
+                table,
+                format!("{} rows read, {} on the server", read_digest.rows, written.rows),
+            ));
+        }
+        tables.push((table.clone(), read_digest.rows));
+    }
+    tx.batch_execute(
+        "ALTER TABLE audit_log ENABLE TRIGGER audit_log_role;
+         SELECT setval(pg_get_serial_sequence('change_log', 'seq'), COALESCE(max(seq), 0) + 1, false) FROM change_log;",
+    )?;
+    let done = report(tables, &mut tx)?;
+    tx.commit()?;
+    read.commit()?;
+    Ok(done)
+}
+
+fn ensure_empty_server(
+    tx: &mut postgres::Transaction<'_>,
+    shape: &[(String, Vec<Column>)],
+    server: &Server,
+) -> Result<()> {
+    for (table, _) in shape {
+        if tx.query_opt(&format!("SELECT 1 FROM {table} LIMIT 1"), &[])?.is_some() {
+            return Err(Error::TransferTargetNotEmpty {
+                target: server.describe(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn server_digest(client: &mut impl postgres::GenericClient, table: &str, columns: &[Column]) -> Result<TableDigest> {
+    let mut d = TableDigest::default();
+    for r in client.query(&select(table, columns), &[])? {
+        d.add(&server_row(&r, columns));
+    }
+    Ok(d)
+}
+
+fn server_row(r: &postgres::Row, columns: &[Column]) -> Vec<Cell> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match c.kind {
+            Kind::Int => r.get::<_, Option<i64>>(i).map_or(Cell::Null, Cell::Int),
+            Kind::Real => r.get::<_, Option<f64>>(i).map_or(Cell::Null, Cell::Real),
+            Kind::Text => r.get::<_, Option<String>>(i).map_or(Cell::Null, Cell::Text),
+        })
+        .collect()
+}
+
+/// Copies the team on `server` into a new team file `file` (the server's
+/// portable backup, or a team going back to a shared file). The file is
+/// written beside as `FILE.partial` and renamed once checked, so a failure
+/// leaves no half-made team file behind. It is a plain file: `kizuna
+/// encrypt` protects it afterwards.
+pub fn server_to_file(server: &Server, file: &Path) -> Result<Transferred> {
+    crate::store::vfs::install();
+    if file.exists() {
+        return Err(Error::TransferTargetNotEmpty {
+            target: file.display().to_string(),
+        });
+    }
+    let mut client = server::connect(server)?;
+    match server::schema::version(&mut client)? {
+        Some(v) if v == server::schema::CURRENT => {}
+        Some(v) if v > server::schema::CURRENT => {
+            return Err(Error::SchemaTooNew {
+                found: v,
+                known: server::schema::CURRENT,
+            })
+        }
+        _ => {
+            return Err(Error::Server {
+                failure: crate::error::ServerFailure::Refused,
+                detail: format!("{} holds no Kizuna team", server.describe()),
+            })
+        }
+    }
+    let partial = file.with_extension("partial");
+    let _ = std::fs::remove_file(&partial);
+    let outcome = write_file(&mut client, &partial);
+    match outcome {
+        Ok(done) => {
+            std::fs::rename(&partial, file)?;
+            Ok(done)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
+}
+
+fn write_file(client: &mut postgres::Client, path: &Path) -> Result<Transferred> {
+    crate::store::schema::create_at_version(path, crate::store::schema::CURRENT)?;
+    let mut conn = Connection::open(path)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    let mut snapshot = client
+        .build_transaction()
+        .isolation_level(postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()?;
+    let tx = conn.transaction()?;
+    // The file checks each reference at the commit, as the server does:
+    // the tables arrive in the server's order.
+    tx.pragma_update(None, "defer_foreign_keys", "ON")?;
+    let shape = same_shape(&tx, &mut snapshot)?;
+    for (table, _) in shape.iter().rev() {
+        // Rows the new file's migrations seeded: the team brings its own.
+        tx.execute(&format!("DELETE FROM {table}"), [])?;
+    }
+    let mut tables = Vec::new();
+    for (table, columns) in &shape {
+        let mut read_digest = TableDigest::default();
+        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        let mut insert = tx.prepare(&format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            names.join(", "),
+            marks.join(", ")
+        ))?;
+        // Oldest first (ids are UUIDv7): the file's search shows the newest
+        // first by row order.
+        let order = if names.contains(&"id") { " ORDER BY id" } else { "" };
+        for r in snapshot.query(&format!("{}{order}", select(table, columns)), &[])? {
+            let cells = server_row(&r, columns);
+            read_digest.add(&cells);
+            insert.execute(rusqlite::params_from_iter(cells.iter().map(Cell::to_sqlite)))?;
+        }
+        drop(insert);
+        let written = file_digest(&tx, table, columns)?;
+        if written != read_digest {
+            return Err(mismatch(
+                table,
+                format!("{} rows read, {} in the file", read_digest.rows, written.rows),
+            ));
+        }
+        tables.push((table.clone(), read_digest.rows));
+    }
+    let done = report(tables, &mut snapshot)?;
+    tx.commit()?;
+    snapshot.commit()?;
+    drop(conn);
+    let check = crate::store::check::check(path)?;
+    if !check.healthy() {
+        return Err(mismatch("(file)", format!("the new file fails its check: {check:?}")));
+    }
+    Ok(done)
+}
+
+fn file_digest(conn: &Connection, table: &str, columns: &[Column]) -> Result<TableDigest> {
+    let mut d = TableDigest::default();
+    let mut st = conn.prepare(&select(table, columns))?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let mut cells = Vec::with_capacity(columns.len());
+        for (i, c) in columns.iter().enumerate() {
+            cells.push(Cell::from_sqlite(r.get::<_, Value>(i)?, c.kind, table, &c.name)?);
+        }
+        d.add(&cells);
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_digest_ignores_row_order_and_sees_any_changed_value() {
+        let a = vec![Cell::Text("田中".into()), Cell::Int(1), Cell::Null];
+        let b = vec![Cell::Text("佐藤".into()), Cell::Real(0.5), Cell::Text(String::new())];
+        let (mut one, mut two) = (TableDigest::default(), TableDigest::default());
+        one.add(&a);
+        one.add(&b);
+        two.add(&b);
+        two.add(&a);
+        assert_eq!(one, two);
+        let mut changed = TableDigest::default();
+        changed.add(&b);
+        changed.add(&[Cell::Text("田中".into()), Cell::Int(2), Cell::Null]);
+        assert_ne!(one, changed);
+        // NULL and an empty text are different values.
+        let mut empty = TableDigest::default();
+        empty.add(&[Cell::Text("田中".into()), Cell::Int(1), Cell::Text(String::new())]);
+        empty.add(&b);
+        assert_ne!(one, empty);
+    }
+
+    #[test]
+    fn text_in_a_number_column_is_a_mismatch_not_a_guess() {
+        let e = Cell::from_sqlite(Value::Text("12a".into()), Kind::Int, "deals", "amount").unwrap_err();
+        assert_eq!(e.code(), crate::ErrorCode::TransferMismatch);
+        assert_eq!(
+            Cell::from_sqlite(Value::Integer(3), Kind::Real, "deals", "position").unwrap(),
+            Cell::Real(3.0)
+        );
+    }
+}
