@@ -107,9 +107,11 @@ if [ "$want" = test ]; then
   # strace counts the file-system calls of a save (make bench, save_calls).
   # python3-aiosmtpd is the real SMTP server of the mail tests, openssl makes
   # their throw-away certificates, keyutils gives them a session keyring
-  # (tests/mail_smtp.rs, docs/mail.md).
+  # (tests/mail_smtp.rs, docs/mail.md). postgresql is the team server the
+  # server tests start in a folder of their own (tests/team_server.rs); its
+  # pg_trgm is what the server's search indexes use.
   pkgs+=(xvfb webkit2gtk-driver imagemagick dbus dbus-x11 at-spi2-core python3 python3-dbus python3-gi fuse3 python3-fusepy strace
-         python3-aiosmtpd openssl keyutils)
+         python3-aiosmtpd openssl keyutils postgresql postgresql-contrib)
 fi
 apt_install "${pkgs[@]}"
 ensure_node

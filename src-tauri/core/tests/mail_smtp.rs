@@ -9,6 +9,9 @@
 //! which has neither Python nor the kernel keyring.
 #![cfg(target_os = "linux")]
 
+mod common;
+
+use common::tls::certificates;
 use kizuna_core::error::ErrorCode;
 use kizuna_core::mail::{self, OutgoingMail, Security, SendOutcome, SendState, Sender, Smtp, SmtpAccount, Vault};
 use kizuna_core::{Db, OpenOptions};
@@ -22,78 +25,6 @@ const PASSWORD: &str = "s3cret-パスワード";
 
 fn here() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mail_smtp")
-}
-
-/// A certificate authority and a server certificate for 127.0.0.1 signed
-/// by it (rustls refuses a self-signed server certificate used as its own
-/// authority). Returns the CA's PEM and the server's cert and key files.
-fn certificates(dir: &Path) -> (Vec<u8>, PathBuf, PathBuf) {
-    let run = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .expect("openssl");
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=Kizuna test CA",
-    ]);
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n",
-    )
-    .unwrap();
-    run(&[
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=127.0.0.1",
-    ]);
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "server.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "ext.cnf",
-    ]);
-    (
-        std::fs::read(dir.join("ca.pem")).unwrap(),
-        dir.join("server.pem"),
-        dir.join("server.key"),
-    )
 }
 
 fn free_port() -> u16 {

@@ -3,7 +3,11 @@
 #![allow(dead_code)] // each test file uses its own share of these
 
 #[cfg(target_os = "linux")]
+pub mod pg;
+#[cfg(target_os = "linux")]
 pub mod share;
+#[cfg(target_os = "linux")]
+pub mod tls;
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read};

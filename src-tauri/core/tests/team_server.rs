@@ -1,0 +1,475 @@
+//! The team server against a real PostgreSQL (Debian's, started by the
+//! test): its schema beside the file's, moving a team both ways, search
+//! finding what the file's search finds, members' rights, and the wake-up
+//! live refresh listens for.
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use common::pg::TestServer;
+use kizuna_core::store::server::{self, Server};
+use kizuna_core::store::transfer;
+use kizuna_core::timeline::{search, server_search};
+use kizuna_core::{Db, ErrorCode, OpenOptions};
+use postgres::fallible_iterator::FallibleIterator;
+use rusqlite::types::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+/// A team file with the sample team in it (Japanese names, deals, a
+/// timeline), as `kizuna demo` makes it.
+fn sample_file(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("team.db");
+    let opts = OpenOptions::new("tanaka", "田中 太郎").with_language(kizuna_core::language::Language::Ja);
+    let mut db = Db::create(&path, opts).unwrap();
+    kizuna_core::app::sample::populate(&mut db).unwrap();
+    path
+}
+
+fn initialised(pg: &TestServer, name: &str) -> Server {
+    let s = Server::parse(&pg.create_database(name), None).unwrap();
+    server::roles::init(&mut server::connect(&s).unwrap()).unwrap();
+    s
+}
+
+/// Every team table of a file, every row as values, sorted: an independent
+/// reading of "the same data" (not the copy's own digest).
+fn dump(path: &Path) -> BTreeMap<String, Vec<Vec<String>>> {
+    let conn = common::open(path);
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+               AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE '%\\_fts\\_%' ESCAPE '\\'
+               AND name NOT LIKE '%\\_bigrams\\_%' ESCAPE '\\'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    tables
+        .into_iter()
+        .map(|t| {
+            let mut st = conn.prepare(&format!("SELECT * FROM {t}")).unwrap();
+            let n = st.column_count();
+            let mut rows: Vec<Vec<String>> = st
+                .query_map([], |r| {
+                    (0..n).map(|i| r.get::<_, Value>(i).map(|v| format!("{v:?}"))).collect()
+                })
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            rows.sort();
+            (t, rows)
+        })
+        .collect()
+}
+
+#[test]
+fn the_servers_schema_has_the_files_tables_and_columns() {
+    let pg = TestServer::start();
+    let s = initialised(&pg, "shape");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("empty.db");
+    kizuna_core::store::schema::create_at_version(&file, kizuna_core::store::schema::CURRENT).unwrap();
+    let conn = common::open(&file);
+    let mut client = server::connect(&s).unwrap();
+    let tables = server::schema::team_tables(&mut client).unwrap();
+    let file_tables: Vec<String> = dump(&file).into_keys().collect();
+    let mut sorted = tables.clone();
+    sorted.sort();
+    assert_eq!(sorted, file_tables);
+    for t in &tables {
+        let file_cols: Vec<(String, String, bool)> = conn
+            .prepare("SELECT name, upper(type), \"notnull\" FROM pragma_table_info(?1) ORDER BY cid")
+            .unwrap()
+            .query_map([t], |r| {
+                let ty: String = r.get(1)?;
+                let kind = match ty.as_str() {
+                    "INTEGER" => "bigint",
+                    "REAL" => "double precision",
+                    _ => "text",
+                };
+                Ok((r.get(0)?, kind.to_string(), r.get::<_, i64>(2)? == 1))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let server_cols: Vec<(String, String, bool)> = client
+            .query(
+                "SELECT column_name::text, data_type::text, is_nullable = 'NO' FROM information_schema.columns
+                  WHERE table_schema = current_schema() AND table_name = $1
+                    AND NOT (table_name = 'audit_log' AND column_name = 'db_role')
+                  ORDER BY ordinal_position",
+                &[t],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        // A primary key is NOT NULL on the server whether or not the file says so.
+        let relaxed = |cols: &[(String, String, bool)]| -> Vec<(String, String)> {
+            cols.iter().map(|(n, k, _)| (n.clone(), k.clone())).collect()
+        };
+        assert_eq!(relaxed(&server_cols), relaxed(&file_cols), "columns of {t}");
+        for (f, s) in file_cols.iter().zip(&server_cols) {
+            assert!(!f.2 || s.2, "{t}.{} is NOT NULL in the file but not on the server", f.0);
+        }
+    }
+    // Every index the file has (its search tables aside), the server has.
+    let file_indexes: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for i in file_indexes {
+        let found: bool = client
+            .query_one("SELECT to_regclass($1) IS NOT NULL", &[&i])
+            .unwrap()
+            .get(0);
+        assert!(found, "index {i} is missing on the server");
+    }
+}
+
+#[test]
+fn a_team_goes_to_the_server_and_back_unchanged_and_its_file_untouched() {
+    let pg = TestServer::start();
+    let s = initialised(&pg, "roundtrip");
+    let dir = tempfile::tempdir().unwrap();
+    let file = sample_file(dir.path());
+    let before = std::fs::read(&file).unwrap();
+    let there = transfer::file_to_server(&file, &s).unwrap();
+    assert_eq!(std::fs::read(&file).unwrap(), before, "the source file was written to");
+    assert!(there.rows() > 1000, "{there:?}");
+    assert!(there.change_log_position > 0);
+
+    // The server carries on the change log where the file left it.
+    let mut client = server::connect(&s).unwrap();
+    let next: i64 = client
+        .query_one(
+            "INSERT INTO change_log (entity, entity_id, op, at) VALUES ('deal', 'x', 'update', '2026-12-02T00:00:00Z')
+             RETURNING seq",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(next, there.change_log_position + 1);
+    client
+        .execute("DELETE FROM change_log WHERE seq = $1", &[&next])
+        .unwrap();
+
+    let back = dir.path().join("back.db");
+    let returned = transfer::server_to_file(&s, &back).unwrap();
+    assert_eq!(returned.tables, there.tables);
+    assert_eq!(
+        (returned.deal_amounts, returned.contract_amounts),
+        (there.deal_amounts, there.contract_amounts)
+    );
+    assert_eq!(dump(&back), dump(&file));
+    assert!(!back.with_extension("partial").exists());
+
+    // The new file's search indexes were built as its rows arrived.
+    let (a, b) = (common::open(&file), common::open(&back));
+    for q in ["株式会社", "見積", "田"] {
+        let ids = |c: &rusqlite::Connection| -> Vec<Vec<String>> {
+            let r = search::search(c, q, 100, kizuna_core::language::Language::Ja).unwrap();
+            [r.companies, r.contacts, r.deals, r.activities]
+                .into_iter()
+                .map(|g| {
+                    let mut v: Vec<String> = g.hits.into_iter().map(|h| h.id).collect();
+                    v.sort();
+                    v
+                })
+                .collect()
+        };
+        let found = ids(&a);
+        assert!(found.iter().any(|g| !g.is_empty()), "{q} finds nothing in the sample");
+        assert_eq!(ids(&b), found, "{q}");
+    }
+    // Kizuna opens the returned file as any team file.
+    let db = Db::open(&back, OpenOptions::new("tanaka", "田中 太郎")).unwrap();
+    assert_eq!(db.schema_version().unwrap(), kizuna_core::store::schema::CURRENT);
+}
+
+#[test]
+fn a_copy_never_lands_on_a_team_or_over_a_file() {
+    let pg = TestServer::start();
+    let s = initialised(&pg, "twice");
+    let dir = tempfile::tempdir().unwrap();
+    let file = sample_file(dir.path());
+    transfer::file_to_server(&file, &s).unwrap();
+    let again = transfer::file_to_server(&file, &s).unwrap_err();
+    assert_eq!(again.code(), ErrorCode::TransferTargetNotEmpty);
+    let over = transfer::server_to_file(&s, &file).unwrap_err();
+    assert_eq!(over.code(), ErrorCode::TransferTargetNotEmpty);
+    // A database nobody ran `server init` on says what to do.
+    let bare = Server::parse(&pg.create_database("bare"), None).unwrap();
+    let e = transfer::file_to_server(&file, &bare).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ServerRefused);
+    assert!(e.to_string().contains("kizuna server init"), "{e}");
+}
+
+/// Every id the file's search finds for `query` in `kind`, all pages.
+fn file_hits(conn: &rusqlite::Connection, query: &str, kind: search::SearchKind) -> Vec<String> {
+    let lang = kizuna_core::language::Language::Ja;
+    let first = search::search(conn, query, search::MAX_PER_KIND, lang).unwrap();
+    let mut group = match kind {
+        search::SearchKind::Companies => first.companies,
+        search::SearchKind::Contacts => first.contacts,
+        search::SearchKind::Deals => first.deals,
+        search::SearchKind::Activities => first.activities,
+    };
+    let mut ids: Vec<String> = Vec::new();
+    loop {
+        ids.extend(group.hits.iter().map(|h| h.id.clone()));
+        let Some(next) = group.next.clone() else { break };
+        group = search::search_more(conn, query, kind, &next, search::MAX_PER_KIND, lang).unwrap();
+    }
+    ids.sort();
+    ids
+}
+
+#[test]
+fn the_server_finds_what_the_file_finds() {
+    let pg = TestServer::start();
+    let s = initialised(&pg, "search");
+    let dir = tempfile::tempdir().unwrap();
+    let file = sample_file(dir.path());
+    {
+        // Text the sample lacks: mixed case, a wildcard, a long sentence.
+        let mut db = Db::open(&file, OpenOptions::new("tanaka", "田中 太郎")).unwrap();
+        use kizuna_core::timeline::activity::{self, ActivityKind, NewActivity};
+        let company: String = db
+            .conn()
+            .query_row("SELECT id FROM companies LIMIT 1", [], |r| r.get(0))
+            .unwrap();
+        let note = NewActivity {
+            company_id: company,
+            contact_ids: Vec::new(),
+            deal_id: None,
+            kind: ActivityKind::Note,
+            direction: None,
+            occurred_at: "2026-11-20T01:00:00Z".into(),
+            summary: "Proposal for ACME: 100% uptime_SLA".into(),
+            body: "先日の打ち合わせで見積書の再送を依頼されました。稟議は来月です。".into(),
+            minutes: String::new(),
+            next_todos: String::new(),
+            next_appointment_at: None,
+            signals: Vec::new(),
+        };
+        db.write(|ctx| activity::log(ctx, &note)).unwrap();
+    }
+    transfer::file_to_server(&file, &s).unwrap();
+    let conn = common::open(&file);
+    let mut client = server::connect(&s).unwrap();
+    let kinds = [
+        search::SearchKind::Companies,
+        search::SearchKind::Contacts,
+        search::SearchKind::Deals,
+        search::SearchKind::Activities,
+    ];
+    let queries = [
+        "見積書の再送",
+        "株式会社",
+        "見積",
+        "稟議",
+        "田",
+        "acme",
+        "PROPOSAL acme",
+        "100%",
+        "uptime_sla",
+        "_",
+        "打ち合わせ 来月",
+        "存在しない言葉",
+    ];
+    let mut found_any = 0;
+    for q in queries {
+        for kind in kinds {
+            let on_file = file_hits(&conn, q, kind);
+            let mut on_server = server_search::find(&mut client, kind, q, 10_000).unwrap();
+            on_server.sort();
+            assert_eq!(on_server, on_file, "{q:?} in {kind:?}");
+            found_any += usize::from(!on_file.is_empty());
+        }
+    }
+    assert!(found_any >= 10, "the queries find too little to compare: {found_any}");
+    // A term of three characters or more is answered from the trigram index.
+    // (The sample is small enough to read whole; the planner is told not to.)
+    client
+        .batch_execute("ANALYZE; SET enable_seqscan = off; SET enable_indexscan = off")
+        .unwrap();
+    // Checked on the timeline, the kind that grows into the millions; on
+    // 50 companies another index may rightly win.
+    let plan = server_search::explain(&mut client, search::SearchKind::Activities, "見積書の再送").unwrap();
+    assert!(plan.contains("Bitmap Index Scan on activities_search"), "{plan}");
+}
+
+#[test]
+fn a_member_reads_and_writes_rows_but_changes_no_schema_and_cannot_sign_as_another() {
+    let pg = TestServer::start();
+    let s = initialised(&pg, "rights");
+    let mut admin = server::connect(&s).unwrap();
+    server::roles::add_member(&mut admin, "sato", "sato-long-passw0rd").unwrap();
+    let taken = server::roles::add_member(&mut admin, "sato", "another-long-pass").unwrap_err();
+    assert_eq!(taken.code(), ErrorCode::Invalid);
+
+    let member = Server::parse(&pg.url_as("sato", "sato-long-passw0rd", "rights"), None).unwrap();
+    let mut sato = server::connect(&member).unwrap();
+    sato.execute(
+        "INSERT INTO audit_log (id, at, user_id, entity, entity_id, action, db_role)
+         VALUES ('a1', '2026-12-02T00:00:00Z', 'u-sato', 'deal', 'd1', 'update', 'admin')",
+        &[],
+    )
+    .unwrap();
+    let role: String = admin
+        .query_one("SELECT db_role FROM audit_log WHERE id = 'a1'", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        role, "sato",
+        "the server records who logged in, not what the client claims"
+    );
+    for ddl in [
+        "CREATE TABLE notes (x TEXT)",
+        "ALTER TABLE deals ADD COLUMN x TEXT",
+        "DROP TABLE deals",
+        "UPDATE kizuna_schema SET version = 99",
+    ] {
+        let Err(e) = sato.batch_execute(ddl) else {
+            panic!("a member may not: {ddl}")
+        };
+        let e = kizuna_core::Error::from(e);
+        assert_eq!(e.code(), ErrorCode::ServerRefused, "{ddl}: {e}");
+    }
+
+    let wrong = Server::parse(&pg.url_as("sato", "not-the-password", "rights"), None).unwrap();
+    assert_eq!(
+        server::connect(&wrong).err().map(|e| e.code()),
+        Some(ErrorCode::ServerAuth)
+    );
+    pg.stop();
+    assert_eq!(
+        server::connect(&member).err().map(|e| e.code()),
+        Some(ErrorCode::ServerUnreachable)
+    );
+}
+
+#[test]
+fn tls_is_verified_against_the_ca_the_address_names() {
+    let (pg, ca) = TestServer::start_tls();
+    let url = pg.create_database("tls");
+    let ca = ca.display().to_string();
+    let trusted = Server::parse(&format!("{url}?sslmode=verify-full&sslrootcert={ca}"), None).unwrap();
+    let mut client = server::connect(&trusted).unwrap();
+    let on_tls: bool = client
+        .query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[])
+        .unwrap()
+        .get(0);
+    assert!(on_tls, "the connection is not encrypted");
+    // The throw-away CA is not among the system's roots: refused, as a
+    // forged certificate would be.
+    let untrusted = Server::parse(&format!("{url}?sslmode=require"), None).unwrap();
+    assert_eq!(
+        server::connect(&untrusted).err().map(|e| e.code()),
+        Some(ErrorCode::ServerTls)
+    );
+    let missing = Server::parse(&format!("{url}?sslmode=require&sslrootcert=/nonexistent/ca.pem"), None).unwrap();
+    assert_eq!(
+        server::connect(&missing).err().map(|e| e.code()),
+        Some(ErrorCode::ServerTls)
+    );
+}
+
+#[test]
+fn a_saved_change_wakes_a_listening_desktop_and_a_rolled_back_one_does_not() {
+    let pg = TestServer::start();
+    let s = initialised(&pg, "wake");
+    let mut listener = server::connect(&s).unwrap();
+    listener.batch_execute("LISTEN kizuna_changes").unwrap();
+    let mut writer = server::connect(&s).unwrap();
+    let insert =
+        "INSERT INTO change_log (entity, entity_id, op, at) VALUES ('deal', 'd1', 'update', '2026-12-02T00:00:00Z')";
+
+    let mut tx = writer.transaction().unwrap();
+    tx.execute(insert, &[]).unwrap();
+    tx.rollback().unwrap();
+    assert_eq!(
+        listener
+            .notifications()
+            .timeout_iter(Duration::from_millis(500))
+            .count()
+            .unwrap(),
+        0
+    );
+
+    let mut tx = writer.transaction().unwrap();
+    tx.execute(insert, &[]).unwrap();
+    tx.execute(insert, &[]).unwrap();
+    tx.commit().unwrap();
+    let woke = listener
+        .notifications()
+        .timeout_iter(Duration::from_secs(5))
+        .next()
+        .unwrap();
+    assert_eq!(woke.map(|n| n.channel().to_string()), Some("kizuna_changes".into()));
+}
+
+#[test]
+fn the_cli_sets_up_a_server_adds_a_member_and_moves_a_team_both_ways() {
+    let pg = TestServer::start();
+    let url = pg.create_database("cli");
+    let kizuna = env!("CARGO_BIN_EXE_kizuna");
+    let run = |args: &[&str]| {
+        let out = Command::new(kizuna)
+            .args(args)
+            .env("KIZUNA_MEMBER_PASSWORD", "yamada-long-passw0rd")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let (code, out) = run(&["server", "init", &url]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("schema (version"), "{out}");
+    let (code, out) = run(&["server", "add-member", &url, "yamada"]);
+    assert_eq!(code, Some(0), "{out}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = sample_file(dir.path());
+    let file_arg = file.display().to_string();
+    let (code, out) = run(&["migrate", "--from", &file_arg, "--to", &url]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("change log position") && out.contains("deal amounts"),
+        "{out}"
+    );
+    assert!(!out.contains(pg::ADMIN_PASSWORD), "the password was printed: {out}");
+    let back = dir.path().join("back.db").display().to_string();
+    let member_url = pg.url_as("yamada", "yamada-long-passw0rd", "cli");
+    // A member can take the portable copy: it only reads.
+    let (code, out) = run(&["migrate", "--from", &member_url, "--to", &back]);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = run(&["migrate", "--from", &file_arg, "--to", &url]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("[transfer_target_not_empty]"), "{out}");
+    let (code, out) = run(&[
+        "migrate",
+        "--from",
+        &file_arg,
+        "--to",
+        "postgres://x@crm.example.invalid/kizuna?sslmode=disable",
+    ]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("[server_tls]"), "{out}");
+}
+
+use common::pg;
