@@ -16,13 +16,33 @@
 //!    with the app's probe interval (`changes::PROBE`) and with a 10 ms one
 //!    (the floor: the cost of noticing and reading the log itself).
 //!
+//! Then the same on a team server (docs/team-server.md), in the same run:
+//! a PostgreSQL started by the bench from Debian's package, durable (every
+//! commit synced, as the file's are), on loopback, holding the same sample
+//! team (`kizuna migrate`'s copy):
+//!  - commits with 1, 10 and 50 writers, each on its own connection. The
+//!    engine does not write to a server yet, so each commit is the
+//!    transaction `company::create` commits, as SQL: the row, its audit
+//!    entry and its change-log entry, SERIALIZABLE and retried on a
+//!    serialization failure (the plan for the server's `Db::write`);
+//!  - propagation: from a commit returning to a `LISTEN`ing connection,
+//!    woken by the change log's NOTIFY, having read the id from
+//!    `change_log` by sequence.
+//!
 //! KIZUNA_BENCH_QUICK=1 shortens the runs (a check that the bench works).
 
 mod common;
+#[allow(dead_code)]
+#[path = "../tests/common/pg.rs"]
+mod pg;
+#[allow(dead_code)]
+#[path = "../tests/common/tls.rs"]
+mod tls;
 
 use common::{ms, percentile};
 use kizuna_core::customers::company::{self, NewCompany, Segment};
 use kizuna_core::store::changes::{Feed, PROBE};
+use kizuna_core::store::server::{connect, Server};
 use kizuna_core::{Db, OpenOptions};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -166,6 +186,164 @@ fn propagation(path: &Path, interval: Duration, rounds: usize) -> (Vec<f64>, usi
     (delays, missed)
 }
 
+/// One writer's transaction on the server; see the module documentation.
+fn server_customer(
+    client: &mut postgres::Client,
+    owner: &str,
+    writer: usize,
+    i: usize,
+) -> Result<String, postgres::Error> {
+    let id = kizuna_core::id::new_id();
+    let now = kizuna_core::clock::to_db(chrono::Utc::now());
+    let name = format!("株式会社ベンチ{writer:02}-{i:04}");
+    let kana = format!("べんち{writer:02}-{i:04}");
+    let detail = serde_json::json!({ "name": name, "name_kana": kana, "industry": "製造業" }).to_string();
+    loop {
+        let mut tx = client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::Serializable)
+            .start()?;
+        let wrote = tx
+            .execute(
+                "INSERT INTO companies (id, name, name_kana, industry, segment, owner_id, address, phone, website,
+                                        tags, created_at, updated_at, updated_by)
+                 VALUES ($1, $2, $3, '製造業', 'normal', $4, '東京都千代田区丸の内1-1-1', '03-1234-5678',
+                         'https://example.co.jp', '[\"展示会\"]', $5, $5, $4)",
+                &[&id, &name, &kana, &owner, &now],
+            )
+            .and_then(|_| {
+                tx.execute(
+                    "INSERT INTO audit_log (id, at, user_id, entity, entity_id, action, detail)
+                     VALUES ($1, $2, $3, 'company', $4, 'insert', $5)",
+                    &[&kizuna_core::id::new_id(), &now, &owner, &id, &detail],
+                )
+            })
+            .and_then(|_| {
+                tx.execute(
+                    "INSERT INTO change_log (entity, entity_id, op, user_id, at) VALUES ('company', $1, 'insert', $2, $3)",
+                    &[&id, &owner, &now],
+                )
+            });
+        match wrote.and_then(|_| tx.commit()) {
+            Ok(()) => return Ok(id),
+            Err(e) if e.code() == Some(&postgres::error::SqlState::T_R_SERIALIZATION_FAILURE) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn server_commits(server: &Server, owner: &str, writers: usize, per_writer: usize) -> Commits {
+    let start = Arc::new(Barrier::new(writers + 1));
+    let threads: Vec<_> = (0..writers)
+        .map(|w| {
+            let (server, owner, start) = (server.clone(), owner.to_string(), start.clone());
+            std::thread::spawn(move || {
+                let mut client = connect(&server).unwrap();
+                start.wait();
+                let mut latency = Vec::with_capacity(per_writer);
+                let mut failed = 0;
+                for i in 0..per_writer {
+                    let t0 = Instant::now();
+                    match server_customer(&mut client, &owner, w + 1, i) {
+                        Ok(_) => latency.push(ms(t0.elapsed())),
+                        Err(_) => failed += 1,
+                    }
+                }
+                (latency, failed)
+            })
+        })
+        .collect();
+    start.wait();
+    let t0 = Instant::now();
+    let mut latency = Vec::new();
+    let mut failed = 0;
+    for t in threads {
+        let (l, f) = t.join().unwrap();
+        latency.extend(l);
+        failed += f;
+    }
+    let wall = t0.elapsed().as_secs_f64();
+    latency.sort_by(f64::total_cmp);
+    Commits {
+        per_second: latency.len() as f64 / wall,
+        latency,
+        failed,
+    }
+}
+
+/// As [`propagation`], with the reader woken by NOTIFY instead of a probe:
+/// it sleeps in the server's notifications (at most 100 ms, to see the
+/// end flag) and reads `change_log` after the last sequence it saw.
+fn server_propagation(server: &Server, owner: &str, rounds: usize) -> (Vec<f64>, usize) {
+    let done = Arc::new(AtomicBool::new(false));
+    let seen: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let mut listener = connect(server).unwrap();
+    listener.batch_execute("LISTEN kizuna_changes").unwrap();
+    let mut last: i64 = listener
+        .query_one("SELECT COALESCE(max(seq), 0) FROM change_log", &[])
+        .unwrap()
+        .get(0);
+    let reader = {
+        let (done, seen) = (done.clone(), seen.clone());
+        std::thread::spawn(move || {
+            use postgres::fallible_iterator::FallibleIterator;
+            while !done.load(Ordering::Relaxed) {
+                let woken = listener
+                    .notifications()
+                    .timeout_iter(Duration::from_millis(100))
+                    .next()
+                    .unwrap()
+                    .is_some();
+                if !woken {
+                    continue;
+                }
+                // Later wake-ups of the same moment are answered by this read.
+                while listener.notifications().iter().next().unwrap().is_some() {}
+                let rows = listener
+                    .query(
+                        "SELECT seq, entity_id FROM change_log WHERE seq > $1 ORDER BY seq",
+                        &[&last],
+                    )
+                    .unwrap();
+                let at = Instant::now();
+                let mut seen = seen.lock().unwrap();
+                for r in rows {
+                    last = r.get(0);
+                    seen.entry(r.get(1)).or_insert(at);
+                }
+            }
+        })
+    };
+    let mut writer = connect(server).unwrap();
+    let mut committed: Vec<(String, Instant)> = Vec::with_capacity(rounds);
+    for i in 0..rounds {
+        std::thread::sleep(Duration::from_millis(rand::random_range(50..=400)));
+        if let Ok(id) = server_customer(&mut writer, owner, 99, i) {
+            committed.push((id, Instant::now()));
+        }
+    }
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(3) {
+        if committed.iter().all(|(id, _)| seen.lock().unwrap().contains_key(id)) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    done.store(true, Ordering::Relaxed);
+    reader.join().unwrap();
+    let seen = seen.lock().unwrap();
+    let mut delays = Vec::with_capacity(committed.len());
+    let mut missed = rounds - committed.len();
+    for (id, at) in &committed {
+        match seen.get(id) {
+            Some(s) => delays.push(if *s >= *at { ms(*s - *at) } else { -ms(*at - *s) }),
+            None => missed += 1,
+        }
+    }
+    delays.sort_by(f64::total_cmp);
+    (delays, missed)
+}
+
 fn main() {
     let quick = std::env::var_os("KIZUNA_BENCH_QUICK").is_some();
     let dir = tempfile::tempdir().unwrap();
@@ -204,4 +382,42 @@ fn main() {
             d.len()
         );
     }
+
+    // 3. The same on a team server, the same sample team on it.
+    let pg = pg::TestServer::start_durable();
+    let server = Server::parse(&pg.create_database("bench"), None).unwrap();
+    kizuna_core::store::server::roles::init(&mut connect(&server).unwrap()).unwrap();
+    let team = dir.path().join("server-team.db");
+    let mut db = Db::create(&team, OpenOptions::new("tanaka", "田中")).unwrap();
+    kizuna_core::app::sample::populate(&mut db).unwrap();
+    let owner = db.user().id.clone();
+    drop(db);
+    kizuna_core::store::transfer::file_to_server(&team, &server).unwrap();
+    for writers in [1, 10, 50] {
+        let c = server_commits(
+            &server,
+            &owner,
+            writers,
+            if writers == 50 { per_writer / 5 } else { per_writer },
+        );
+        println!(
+            "team server: {writers:>2} writer{}: {:.0} commits/s, commit latency p50 {:.1} ms p99 {:.1} ms p99.9 {:.1} ms max {:.1} ms ({} commits, {} failed)",
+            if writers == 1 { " " } else { "s" },
+            c.per_second,
+            percentile(&c.latency, 0.5),
+            percentile(&c.latency, 0.99),
+            percentile(&c.latency, 0.999),
+            c.latency.last().copied().unwrap_or(f64::NAN),
+            c.latency.len(),
+            c.failed
+        );
+    }
+    let (d, missed) = server_propagation(&server, &owner, rounds);
+    println!(
+        "team server: change seen by another connection, woken by NOTIFY: p50 {:.1} ms p99 {:.1} ms max {:.1} ms ({} changes, {missed} missed)",
+        percentile(&d, 0.5),
+        percentile(&d, 0.99),
+        d.last().copied().unwrap_or(f64::NAN),
+        d.len()
+    );
 }
