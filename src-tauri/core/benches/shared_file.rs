@@ -32,9 +32,13 @@
 //! KIZUNA_BENCH_QUICK=1 shortens the runs (a check that the bench works).
 
 mod common;
+// The server is Debian's PostgreSQL, started as the tests start it: the
+// server half of the bench runs where they do.
+#[cfg(target_os = "linux")]
 #[allow(dead_code)]
 #[path = "../tests/common/pg.rs"]
 mod pg;
+#[cfg(target_os = "linux")]
 #[allow(dead_code)]
 #[path = "../tests/common/tls.rs"]
 mod tls;
@@ -42,6 +46,7 @@ mod tls;
 use common::{ms, percentile};
 use kizuna_core::customers::company::{self, NewCompany, Segment};
 use kizuna_core::store::changes::{Feed, PROBE};
+#[cfg(target_os = "linux")]
 use kizuna_core::store::server::{connect, Server};
 use kizuna_core::{Db, OpenOptions};
 use std::collections::HashMap;
@@ -186,6 +191,7 @@ fn propagation(path: &Path, interval: Duration, rounds: usize) -> (Vec<f64>, usi
     (delays, missed)
 }
 
+#[cfg(target_os = "linux")]
 /// One writer's transaction on the server; see the module documentation.
 fn server_customer(
     client: &mut postgres::Client,
@@ -232,6 +238,7 @@ fn server_customer(
     }
 }
 
+#[cfg(target_os = "linux")]
 fn server_commits(server: &Server, owner: &str, writers: usize, per_writer: usize) -> Commits {
     let start = Arc::new(Barrier::new(writers + 1));
     let threads: Vec<_> = (0..writers)
@@ -271,6 +278,7 @@ fn server_commits(server: &Server, owner: &str, writers: usize, per_writer: usiz
     }
 }
 
+#[cfg(target_os = "linux")]
 /// As [`propagation`], with the reader woken by NOTIFY instead of a probe:
 /// it sleeps in the server's notifications (at most 100 ms, to see the
 /// end flag) and reads `change_log` after the last sequence it saw.
@@ -384,10 +392,16 @@ fn main() {
     }
 
     // 3. The same on a team server, the same sample team on it.
+    #[cfg(target_os = "linux")]
+    server_half(dir.path(), per_writer, rounds);
+}
+
+#[cfg(target_os = "linux")]
+fn server_half(dir: &Path, per_writer: usize, rounds: usize) {
     let pg = pg::TestServer::start_durable();
     let server = Server::parse(&pg.create_database("bench"), None).unwrap();
     kizuna_core::store::server::roles::init(&mut connect(&server).unwrap()).unwrap();
-    let team = dir.path().join("server-team.db");
+    let team = dir.join("server-team.db");
     let mut db = Db::create(&team, OpenOptions::new("tanaka", "田中")).unwrap();
     kizuna_core::app::sample::populate(&mut db).unwrap();
     let owner = db.user().id.clone();
