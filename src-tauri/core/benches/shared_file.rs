@@ -83,23 +83,32 @@ struct Commits {
     failed: usize,
 }
 
-/// `writers` threads, each on its own connection, each committing
-/// `per_writer` new customers back to back; all start at one instant.
-fn commits(path: &Path, writers: usize, per_writer: usize) -> Commits {
+/// `writers` threads, each on its own connection (`open`, given the
+/// writer's number), each committing `per_writer` new customers back to
+/// back (`commit`, given the connection, the writer and the customer's
+/// number); all start at one instant. The file's desktops and the server's
+/// connections are measured alike.
+fn commits<C: 'static>(
+    writers: usize,
+    per_writer: usize,
+    open: Arc<dyn Fn(usize) -> C + Send + Sync>,
+    commit: fn(&mut C, usize, usize) -> bool,
+) -> Commits {
     let start = Arc::new(Barrier::new(writers + 1));
     let threads: Vec<_> = (0..writers)
         .map(|w| {
-            let (path, start) = (path.to_path_buf(), start.clone());
+            let (open, start) = (open.clone(), start.clone());
             std::thread::spawn(move || {
-                let mut db = desktop(&path, w + 1);
+                let mut conn = open(w + 1);
                 start.wait();
                 let mut latency = Vec::with_capacity(per_writer);
                 let mut failed = 0;
                 for i in 0..per_writer {
                     let t0 = Instant::now();
-                    match new_customer(&mut db, w + 1, i) {
-                        Ok(_) => latency.push(ms(t0.elapsed())),
-                        Err(_) => failed += 1,
+                    if commit(&mut conn, w + 1, i) {
+                        latency.push(ms(t0.elapsed()));
+                    } else {
+                        failed += 1;
                     }
                 }
                 (latency, failed)
@@ -122,6 +131,29 @@ fn commits(path: &Path, writers: usize, per_writer: usize) -> Commits {
         latency,
         failed,
     }
+}
+
+fn file_commits(path: &Path, writers: usize, per_writer: usize) -> Commits {
+    let path = path.to_path_buf();
+    commits(writers, per_writer, Arc::new(move |w| desktop(&path, w)), |db, w, i| {
+        new_customer(db, w, i).is_ok()
+    })
+}
+
+/// For each commit, the delay in ms from its commit returning to a reader
+/// seeing it (signed: a reader may see a commit a hair before the writer's
+/// call has returned), sorted; and how many of `rounds` were never seen.
+fn delays(rounds: usize, committed: &[(String, Instant)], seen: &HashMap<String, Instant>) -> (Vec<f64>, usize) {
+    let mut delays = Vec::with_capacity(committed.len());
+    let mut missed = rounds - committed.len();
+    for (id, at) in committed {
+        match seen.get(id) {
+            Some(s) => delays.push(if *s >= *at { ms(*s - *at) } else { -ms(*at - *s) }),
+            None => missed += 1,
+        }
+    }
+    delays.sort_by(f64::total_cmp);
+    (delays, missed)
 }
 
 /// A writer commits `rounds` customers at random moments (50–400 ms apart)
@@ -178,17 +210,7 @@ fn propagation(path: &Path, interval: Duration, rounds: usize) -> (Vec<f64>, usi
     reader.join().unwrap();
 
     let seen = seen.lock().unwrap();
-    let mut delays = Vec::with_capacity(committed.len());
-    let mut missed = rounds - committed.len();
-    for (id, at) in &committed {
-        match seen.get(id) {
-            // Signed: the reader may see a commit a hair before `write` has returned.
-            Some(s) => delays.push(if *s >= *at { ms(*s - *at) } else { -ms(*at - *s) }),
-            None => missed += 1,
-        }
-    }
-    delays.sort_by(f64::total_cmp);
-    (delays, missed)
+    delays(rounds, &committed, &seen)
 }
 
 #[cfg(target_os = "linux")]
@@ -240,42 +262,11 @@ fn server_customer(
 
 #[cfg(target_os = "linux")]
 fn server_commits(server: &Server, owner: &str, writers: usize, per_writer: usize) -> Commits {
-    let start = Arc::new(Barrier::new(writers + 1));
-    let threads: Vec<_> = (0..writers)
-        .map(|w| {
-            let (server, owner, start) = (server.clone(), owner.to_string(), start.clone());
-            std::thread::spawn(move || {
-                let mut client = connect(&server).unwrap();
-                start.wait();
-                let mut latency = Vec::with_capacity(per_writer);
-                let mut failed = 0;
-                for i in 0..per_writer {
-                    let t0 = Instant::now();
-                    match server_customer(&mut client, &owner, w + 1, i) {
-                        Ok(_) => latency.push(ms(t0.elapsed())),
-                        Err(_) => failed += 1,
-                    }
-                }
-                (latency, failed)
-            })
-        })
-        .collect();
-    start.wait();
-    let t0 = Instant::now();
-    let mut latency = Vec::new();
-    let mut failed = 0;
-    for t in threads {
-        let (l, f) = t.join().unwrap();
-        latency.extend(l);
-        failed += f;
-    }
-    let wall = t0.elapsed().as_secs_f64();
-    latency.sort_by(f64::total_cmp);
-    Commits {
-        per_second: latency.len() as f64 / wall,
-        latency,
-        failed,
-    }
+    let (server, owner) = (server.clone(), owner.to_string());
+    let open = Arc::new(move |_| (connect(&server).unwrap(), owner.clone()));
+    commits(writers, per_writer, open, |(client, owner), w, i| {
+        server_customer(client, owner, w, i).is_ok()
+    })
 }
 
 #[cfg(target_os = "linux")]
@@ -340,16 +331,21 @@ fn server_propagation(server: &Server, owner: &str, rounds: usize) -> (Vec<f64>,
     done.store(true, Ordering::Relaxed);
     reader.join().unwrap();
     let seen = seen.lock().unwrap();
-    let mut delays = Vec::with_capacity(committed.len());
-    let mut missed = rounds - committed.len();
-    for (id, at) in &committed {
-        match seen.get(id) {
-            Some(s) => delays.push(if *s >= *at { ms(*s - *at) } else { -ms(*at - *s) }),
-            None => missed += 1,
-        }
-    }
-    delays.sort_by(f64::total_cmp);
-    (delays, missed)
+    delays(rounds, &committed, &seen)
+}
+
+fn print_commits(store: &str, writers: usize, c: &Commits) {
+    println!(
+        "{store}: {writers:>2} writer{}: {:.0} commits/s, commit latency p50 {:.1} ms p99 {:.1} ms p99.9 {:.1} ms max {:.1} ms ({} commits, {} failed)",
+        if writers == 1 { " " } else { "s" },
+        c.per_second,
+        percentile(&c.latency, 0.5),
+        percentile(&c.latency, 0.99),
+        percentile(&c.latency, 0.999),
+        c.latency.last().copied().unwrap_or(f64::NAN),
+        c.latency.len(),
+        c.failed
+    );
 }
 
 fn main() {
@@ -363,18 +359,8 @@ fn main() {
     // 1. Commits, one desktop and ten at once.
     let per_writer = if quick { 30 } else { 300 };
     for writers in [1, 10] {
-        let c = commits(&path, writers, per_writer);
-        println!(
-            "shared file: {writers:>2} writer{}: {:.0} commits/s, commit latency p50 {:.1} ms p99 {:.1} ms p99.9 {:.1} ms max {:.1} ms ({} commits, {} failed busy)",
-            if writers == 1 { " " } else { "s" },
-            c.per_second,
-            percentile(&c.latency, 0.5),
-            percentile(&c.latency, 0.99),
-            percentile(&c.latency, 0.999),
-            c.latency.last().copied().unwrap_or(f64::NAN),
-            c.latency.len(),
-            c.failed
-        );
+        let c = file_commits(&path, writers, per_writer);
+        print_commits("shared file", writers, &c);
     }
 
     // 2. A colleague's commit reaching another connection's feed.
@@ -414,17 +400,7 @@ fn server_half(dir: &Path, per_writer: usize, rounds: usize) {
             writers,
             if writers == 50 { per_writer / 5 } else { per_writer },
         );
-        println!(
-            "team server: {writers:>2} writer{}: {:.0} commits/s, commit latency p50 {:.1} ms p99 {:.1} ms p99.9 {:.1} ms max {:.1} ms ({} commits, {} failed)",
-            if writers == 1 { " " } else { "s" },
-            c.per_second,
-            percentile(&c.latency, 0.5),
-            percentile(&c.latency, 0.99),
-            percentile(&c.latency, 0.999),
-            c.latency.last().copied().unwrap_or(f64::NAN),
-            c.latency.len(),
-            c.failed
-        );
+        print_commits("team server", writers, &c);
     }
     let (d, missed) = server_propagation(&server, &owner, rounds);
     println!(

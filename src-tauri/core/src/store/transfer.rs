@@ -282,29 +282,32 @@ fn report(tables: Vec<(String, u64)>, read: &mut impl postgres::GenericClient) -
     })
 }
 
+/// A copy needs the server at this Kizuna's schema: a newer one is refused
+/// as a newer file is; `missing` says what a database without one lacks.
+fn at_current_schema(client: &mut postgres::Client, server: &Server, missing: &str) -> Result<()> {
+    match server::schema::version(client)? {
+        Some(v) if v == server::schema::CURRENT => Ok(()),
+        Some(v) if v > server::schema::CURRENT => Err(Error::SchemaTooNew {
+            found: v,
+            known: server::schema::CURRENT,
+        }),
+        _ => Err(Error::Server {
+            failure: crate::error::ServerFailure::Refused,
+            detail: format!("{} {missing}", server.describe()),
+        }),
+    }
+}
+
 /// Copies the team file `file` into the server database at `server`,
 /// which `kizuna server init` set up and which holds no team yet.
 pub fn file_to_server(file: &Path, server: &Server) -> Result<Transferred> {
     let conn = open_file_read_only(file)?;
     let mut client = server::connect(server)?;
-    match server::schema::version(&mut client)? {
-        Some(v) if v == server::schema::CURRENT => {}
-        Some(v) if v > server::schema::CURRENT => {
-            return Err(Error::SchemaTooNew {
-                found: v,
-                known: server::schema::CURRENT,
-            })
-        }
-        _ => {
-            return Err(Error::Server {
-                failure: crate::error::ServerFailure::Refused,
-                detail: format!(
-                    "{} has no Kizuna schema yet: run `kizuna server init` first",
-                    server.describe()
-                ),
-            })
-        }
-    }
+    at_current_schema(
+        &mut client,
+        server,
+        "has no Kizuna schema yet: run `kizuna server init` first",
+    )?;
     // One read transaction over the whole file: a consistent team even
     // while colleagues save.
     let read = conn.unchecked_transaction()?;
@@ -411,21 +414,7 @@ pub fn server_to_file(server: &Server, file: &Path) -> Result<Transferred> {
         });
     }
     let mut client = server::connect(server)?;
-    match server::schema::version(&mut client)? {
-        Some(v) if v == server::schema::CURRENT => {}
-        Some(v) if v > server::schema::CURRENT => {
-            return Err(Error::SchemaTooNew {
-                found: v,
-                known: server::schema::CURRENT,
-            })
-        }
-        _ => {
-            return Err(Error::Server {
-                failure: crate::error::ServerFailure::Refused,
-                detail: format!("{} holds no Kizuna team", server.describe()),
-            })
-        }
-    }
+    at_current_schema(&mut client, server, "holds no Kizuna team")?;
     let partial = file.with_extension("partial");
     let _ = std::fs::remove_file(&partial);
     let outcome = write_file(&mut client, &partial);
