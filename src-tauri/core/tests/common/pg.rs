@@ -64,8 +64,17 @@ impl TestServer {
 
     fn start_with(tls: bool, durable: bool) -> (TestServer, Option<PathBuf>) {
         let bin = pg_bin();
-        let dir = tempfile::Builder::new().prefix("kizuna-pg").tempdir().unwrap();
         let as_postgres = unsafe { libc::geteuid() } == 0;
+        // The postgres user must reach the folder: under /tmp, whatever
+        // TMPDIR says (a home folder's is closed to other users).
+        let mut folder = tempfile::Builder::new();
+        folder.prefix("kizuna-pg");
+        let dir = if as_postgres {
+            folder.tempdir_in("/tmp")
+        } else {
+            folder.tempdir()
+        }
+        .unwrap();
         if as_postgres {
             let id = |flag: &str| -> u32 {
                 let out = Command::new("id").args([flag, "postgres"]).output().unwrap();
