@@ -317,6 +317,14 @@ fn a_member_reads_and_writes_rows_but_changes_no_schema_and_cannot_sign_as_anoth
     let taken = server::roles::add_member(&mut admin, "sato", "another-long-pass").unwrap_err();
     assert_eq!(taken.code(), ErrorCode::Invalid);
 
+    let stored: String = admin
+        .query_one("SELECT rolpassword FROM pg_authid WHERE rolname = 'sato'", &[])
+        .unwrap()
+        .get(0);
+    assert!(
+        stored.starts_with("SCRAM-SHA-256$") && !stored.contains("sato-long"),
+        "{stored}"
+    );
     let member = Server::parse(&pg.url_as("sato", "sato-long-passw0rd", "rights"), None).unwrap();
     let mut sato = server::connect(&member).unwrap();
     sato.execute(

@@ -68,12 +68,14 @@ pub fn add_member(client: &mut Client, login: &str, password: &str) -> Result<()
     if exists {
         return Err(Error::invalid("login", "taken"));
     }
-    // Role statements take no parameters: the login is checked above, the
-    // password written as a literal with its quotes doubled.
+    // Role statements take no parameters: the login is checked above, and
+    // the password is sent as its SCRAM verifier, as psql's \password does,
+    // so no server log or statement view ever holds it in clear.
+    let verifier = postgres_protocol::password::scram_sha_256(password.as_bytes());
     tx.batch_execute(&format!(
         "CREATE ROLE {} LOGIN PASSWORD {} NOSUPERUSER NOCREATEDB NOCREATEROLE IN ROLE {MEMBER_GROUP}",
         quote_ident(login),
-        quote_literal(password)
+        quote_literal(&verifier)
     ))?;
     tx.commit()?;
     Ok(())
