@@ -426,6 +426,84 @@ fn a_saved_change_wakes_a_listening_desktop_and_a_rolled_back_one_does_not() {
     assert_eq!(woke.map(|n| n.channel().to_string()), Some("kizuna_changes".into()));
 }
 
+/// Many more timeline rows (engine-written stage changes, which no search
+/// index holds, so they are quick to add), for a copy that takes seconds.
+fn enlarge(file: &Path, rows: usize) {
+    let conn = common::open(file);
+    let n = conn
+        .execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+             INSERT INTO activities (id, company_id, kind, occurred_at, summary, created_at, updated_at)
+             SELECT printf('bulk-%06d', i), (SELECT id FROM companies ORDER BY id LIMIT 1), 'stage_change',
+                    '2026-11-01T00:00:00Z', '提案 → 見積', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z'
+               FROM n",
+            [rows as i64],
+        )
+        .unwrap();
+    assert_eq!(n, rows);
+}
+
+#[test]
+fn a_migrate_killed_mid_copy_leaves_the_server_empty_and_runs_again() {
+    let pg = TestServer::start();
+    let s = initialised(&pg, "killed");
+    let url = pg.url("killed");
+    let dir = tempfile::tempdir().unwrap();
+    let file = sample_file(dir.path());
+    enlarge(&file, 60_000);
+    let before = std::fs::read(&file).unwrap();
+    let mut admin = server::connect(&s).unwrap();
+    let copying = |admin: &mut postgres::Client| -> bool {
+        admin
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = 'killed' AND query LIKE 'COPY %'",
+                &[],
+            )
+            .unwrap()
+            .get::<_, i64>(0)
+            > 0
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kizuna"))
+        .args(["migrate", "--from", &file.display().to_string(), "--to", &url])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !copying(&mut admin) {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the copy ended before it could be killed"
+        );
+        assert!(started.elapsed() < Duration::from_secs(60), "the copy never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Mid-copy, as a crash or a closed laptop would end it.
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The server rolls the copy back once it sees the connection gone.
+    let started = std::time::Instant::now();
+    while copying(&mut admin) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the killed copy's session stayed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for table in server::schema::team_tables(&mut admin).unwrap() {
+        let n: i64 = admin
+            .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 0, "{table} kept rows of a copy that never finished");
+    }
+    assert_eq!(std::fs::read(&file).unwrap(), before, "the source file was written to");
+    let done = transfer::file_to_server(&file, &s).unwrap();
+    let activities = done.tables.iter().find(|(t, _)| t == "activities").unwrap().1;
+    assert!(activities > 60_000, "{activities}");
+}
+
 #[test]
 fn the_cli_sets_up_a_server_adds_a_member_and_moves_a_team_both_ways() {
     let pg = TestServer::start();
