@@ -502,6 +502,34 @@ fn a_migrate_killed_mid_copy_leaves_the_server_empty_and_runs_again() {
     let done = transfer::file_to_server(&file, &s).unwrap();
     let activities = done.tables.iter().find(|(t, _)| t == "activities").unwrap().1;
     assert!(activities > 60_000, "{activities}");
+
+    // The other way: killed while it writes the new file, it leaves no
+    // team file behind, only its `.partial`, which the next run replaces.
+    let back = dir.path().join("back.db");
+    let partial = back.with_extension("partial");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kizuna"))
+        .args(["migrate", "--from", &url, "--to", &back.display().to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !partial.exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the copy ended before it could be killed"
+        );
+        assert!(started.elapsed() < Duration::from_secs(60), "the copy never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!back.exists(), "a half-made team file was left as the real one");
+    let again = transfer::server_to_file(&s, &back).unwrap();
+    assert_eq!(again.tables, done.tables);
+    assert!(!partial.exists());
+    assert_eq!(dump(&back), dump(&file));
 }
 
 #[test]
