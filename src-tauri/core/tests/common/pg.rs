@@ -138,7 +138,11 @@ impl TestServer {
                 if durable {
                     ""
                 } else {
-                    " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+                    // Several run at once, one per test: small, and their
+                    // shared memory in the data folder, not a container's
+                    // small /dev/shm.
+                    " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=16MB \
+                     -c dynamic_shared_memory_type=mmap"
                 }
             );
             let log = server.dir.path().join("log");
