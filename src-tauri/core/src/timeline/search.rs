@@ -294,6 +294,14 @@ fn source(kind: SearchKind) -> &'static Source {
     }
 }
 
+/// What `kind` searches: its table, the join that leaves out records of
+/// deleted customers, and its fields in the index's order. The team
+/// server's search (timeline/server_search.rs) searches the same.
+pub(crate) fn searched(kind: SearchKind) -> (&'static str, &'static str, &'static [&'static str]) {
+    let s = source(kind);
+    (s.table, s.join, s.text)
+}
+
 fn page_size(limit: u32) -> u32 {
     match limit {
         0 => DEFAULT_PER_KIND,

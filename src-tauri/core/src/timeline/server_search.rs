@@ -5,66 +5,53 @@
 //! case folded; a term of one or two characters is found too (the index
 //! narrows nothing for it, and PostgreSQL reads the rows).
 //!
-//! The text expressions below are the indexes' own, character for
-//! character: PostgreSQL uses an expression index only for the same
-//! expression. tests/team_server.rs checks that both stores find the same
+//! The kinds' tables and fields are the file's search's own (`searched`),
+//! so the two cannot drift; their text expression is the indexes',
+//! character for character: PostgreSQL uses an expression index only for
+//! the same expression. tests/team_server.rs checks that both stores find the same
 //! records for the same queries, and that the server plans the index.
 
 use crate::error::Result;
-use crate::timeline::search::{query_terms, SearchKind};
+use crate::timeline::search::{query_terms, searched, SearchKind};
 use postgres::types::ToSql;
 use postgres::Client;
 
-struct Source {
-    table: &'static str,
-    text: &'static str,
-    join: &'static str,
+/// What the server adds to the file's description of a kind (`searched`).
+struct Order {
     filter: &'static str,
     order: &'static str,
 }
 
-const COMPANIES: Source = Source {
-    table: "companies",
-    text: "(x.name || E'\\n' || x.name_kana || E'\\n' || x.industry)",
-    join: "",
-    filter: "",
-    // The file's order: by reading, names without one last; "C" so text
-    // compares by code point, as SQLite does.
-    order: "x.name_kana = '', x.name_kana COLLATE \"C\", x.name COLLATE \"C\", x.id",
-};
-const CONTACTS: Source = Source {
-    table: "contacts",
-    text: "(x.name || E'\\n' || x.name_kana || E'\\n' || x.email)",
-    join: "JOIN companies co ON co.id = x.company_id AND co.deleted_at IS NULL",
+/// The file's order: by reading, names without one last; "C" so text
+/// compares by code point, as SQLite does.
+const BY_READING: Order = Order {
     filter: "",
     order: "x.name_kana = '', x.name_kana COLLATE \"C\", x.name COLLATE \"C\", x.id",
 };
-const DEALS: Source = Source {
-    table: "deals",
-    text:
-        "(x.title || E'\\n' || x.notes || E'\\n' || COALESCE(x.lost_detail, '') || E'\\n' || COALESCE(x.lost_to, '') \
-           || E'\\n' || COALESCE(x.lost_reason, ''))",
-    join: "JOIN companies co ON co.id = x.company_id AND co.deleted_at IS NULL",
+/// Newest first: ids are UUIDv7, in the order they were made.
+const NEWEST: Order = Order {
     filter: "",
-    // Newest first: ids are UUIDv7, in the order they were made.
-    order: "x.id DESC",
-};
-const ACTIVITIES: Source = Source {
-    table: "activities",
-    text: "(COALESCE(x.search_text, x.summary) || E'\\n' || x.minutes || E'\\n' || x.body || E'\\n' || x.next_todos)",
-    join: "JOIN companies co ON co.id = x.company_id AND co.deleted_at IS NULL",
-    // What the engine notes by itself (a stage moved) is not searched.
-    filter: " AND x.kind NOT IN ('stage_change', 'system')",
     order: "x.id DESC",
 };
 
-fn source(kind: SearchKind) -> &'static Source {
+fn order(kind: SearchKind) -> Order {
     match kind {
-        SearchKind::Companies => &COMPANIES,
-        SearchKind::Contacts => &CONTACTS,
-        SearchKind::Deals => &DEALS,
-        SearchKind::Activities => &ACTIVITIES,
+        SearchKind::Companies | SearchKind::Contacts => BY_READING,
+        SearchKind::Deals => NEWEST,
+        // What the engine notes by itself (a stage moved) is not searched.
+        SearchKind::Activities => Order {
+            filter: " AND x.kind NOT IN ('stage_change', 'system')",
+            ..NEWEST
+        },
     }
+}
+
+/// The fields as one text, a line break between them so a term never
+/// matches across two: character for character the expression of the
+/// kind's trigram index (migrations/postgres/0023_baseline.sql).
+fn text(fields: &[&str]) -> String {
+    let parts: Vec<String> = fields.iter().map(|f| format!("COALESCE({f}, '')")).collect();
+    format!("({})", parts.join(" || E'\\n' || "))
 }
 
 /// The SQL and patterns for `kind` and `query`; `None` for a query with no term.
@@ -73,17 +60,16 @@ fn plan(kind: SearchKind, query: &str, limit: i64) -> Option<(String, Vec<String
     if terms.is_empty() {
         return None;
     }
-    let s = source(kind);
+    let (table, join, fields) = searched(kind);
+    let (o, text) = (order(kind), text(fields));
     let mut sql = format!(
         "SELECT x.id FROM {table} x {join} WHERE x.deleted_at IS NULL{filter}",
-        table = s.table,
-        join = s.join,
-        filter = s.filter
+        filter = o.filter
     );
     for i in 1..=terms.len() {
-        sql.push_str(&format!(" AND {} ILIKE ${i}", s.text));
+        sql.push_str(&format!(" AND {text} ILIKE ${i}"));
     }
-    sql.push_str(&format!(" ORDER BY {} LIMIT {limit}", s.order));
+    sql.push_str(&format!(" ORDER BY {} LIMIT {limit}", o.order));
     Some((sql, terms.iter().map(|t| pattern(t)).collect()))
 }
 
