@@ -11,6 +11,7 @@
 
 mod common;
 
+use common::free_port;
 use common::tls::certificates;
 use kizuna_core::error::ErrorCode;
 use kizuna_core::mail::{self, OutgoingMail, Security, SendOutcome, SendState, Sender, Smtp, SmtpAccount, Vault};
@@ -25,14 +26,6 @@ const PASSWORD: &str = "s3cret-パスワード";
 
 fn here() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mail_smtp")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// The SMTP server, stopped (stdin closed, then killed) when dropped.

@@ -17,6 +17,16 @@ use std::time::{Duration, Instant};
 
 const JOURNAL_MAGIC: [u8; 8] = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
 
+/// A loopback port nobody listens on now, for a server a test starts (it
+/// may be taken before the server binds it; the test server tries again).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn journal_of(db: &Path) -> PathBuf {
     let mut name = db.as_os_str().to_owned();
     name.push("-journal");

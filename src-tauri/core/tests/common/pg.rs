@@ -35,14 +35,6 @@ fn pg_bin() -> PathBuf {
     found.pop().expect("no initdb under /usr/lib/postgresql/*/bin").1
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl TestServer {
     pub fn start() -> TestServer {
         Self::start_with(false, false).0
@@ -130,7 +122,7 @@ impl TestServer {
         }
         // A port found free may be taken before the server binds it.
         for attempt in 0.. {
-            server.port = free_port();
+            server.port = super::free_port();
             let options = format!(
                 "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=120{}{tls_options}",
                 server.port,
