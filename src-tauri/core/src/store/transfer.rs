@@ -335,17 +335,12 @@ pub fn file_to_server(file: &Path, server: &Server) -> Result<Transferred> {
             names.join(", ")
         ))?;
         let mut writer = BinaryCopyInWriter::new(sink, &types);
-        let mut st = read.prepare(&select(table, columns))?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let mut cells = Vec::with_capacity(columns.len());
-            for (i, c) in columns.iter().enumerate() {
-                cells.push(Cell::from_sqlite(r.get::<_, Value>(i)?, c.kind, table, &c.name)?);
-            }
+        each_file_row(&read, table, columns, |cells| {
             read_digest.add(&cells);
             let refs: Vec<&(dyn ToSql + Sync)> = cells.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
             writer.write(&refs)?;
-        }
+            Ok(())
+        })?;
         writer.finish()?;
         let written = server_digest(&mut tx, table, columns)?;
         if written != read_digest {
@@ -489,6 +484,21 @@ fn write_file(client: &mut postgres::Client, path: &Path) -> Result<Transferred>
 
 fn file_digest(conn: &Connection, table: &str, columns: &[Column]) -> Result<TableDigest> {
     let mut d = TableDigest::default();
+    each_file_row(conn, table, columns, |cells| {
+        d.add(&cells);
+        Ok(())
+    })?;
+    Ok(d)
+}
+
+/// Every row of a file's `table`, as the cells of `columns`, one at a time
+/// (a table may not fit in memory twice).
+fn each_file_row(
+    conn: &Connection,
+    table: &str,
+    columns: &[Column],
+    mut f: impl FnMut(Vec<Cell>) -> Result<()>,
+) -> Result<()> {
     let mut st = conn.prepare(&select(table, columns))?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
@@ -496,9 +506,9 @@ fn file_digest(conn: &Connection, table: &str, columns: &[Column]) -> Result<Tab
         for (i, c) in columns.iter().enumerate() {
             cells.push(Cell::from_sqlite(r.get::<_, Value>(i)?, c.kind, table, &c.name)?);
         }
-        d.add(&cells);
+        f(cells)?;
     }
-    Ok(d)
+    Ok(())
 }
 
 #[cfg(test)]
