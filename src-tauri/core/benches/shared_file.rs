@@ -35,13 +35,8 @@ mod common;
 // The server is Debian's PostgreSQL, started as the tests start it: the
 // server half of the bench runs where they do.
 #[cfg(target_os = "linux")]
-#[allow(dead_code)]
-#[path = "../tests/common/pg.rs"]
-mod pg;
-#[cfg(target_os = "linux")]
-#[allow(dead_code)]
-#[path = "../tests/common/tls.rs"]
-mod tls;
+#[path = "../tests/common/mod.rs"]
+mod tests_common;
 
 use common::{ms, percentile};
 use kizuna_core::customers::company::{self, NewCompany, Segment};
@@ -384,7 +379,7 @@ fn main() {
 
 #[cfg(target_os = "linux")]
 fn server_half(dir: &Path, per_writer: usize, rounds: usize) {
-    let pg = pg::TestServer::start_durable();
+    let pg = tests_common::pg::TestServer::start_durable();
     let server = Server::parse(&pg.create_database("bench"), None).unwrap();
     kizuna_core::store::server::roles::init(&mut connect(&server).unwrap()).unwrap();
     let team = dir.join("server-team.db");

@@ -443,6 +443,30 @@ fn enlarge(file: &Path, rows: usize) {
     assert_eq!(n, rows);
 }
 
+/// Runs `kizuna migrate --from FROM --to TO` and kills it with SIGKILL once
+/// `copying` says its copy is under way, 300 ms into it (a copy of the
+/// enlarged team takes seconds): as a crash or a closed laptop ends it.
+fn kill_migrate_mid_copy(from: &str, to: &str, mut copying: impl FnMut() -> bool) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kizuna"))
+        .args(["migrate", "--from", from, "--to", to])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !copying() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the copy ended before it could be killed"
+        );
+        assert!(started.elapsed() < Duration::from_secs(60), "the copy never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
 #[test]
 fn a_migrate_killed_mid_copy_leaves_the_server_empty_and_runs_again() {
     let pg = TestServer::start();
@@ -463,25 +487,7 @@ fn a_migrate_killed_mid_copy_leaves_the_server_empty_and_runs_again() {
             .get::<_, i64>(0)
             > 0
     };
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kizuna"))
-        .args(["migrate", "--from", &file.display().to_string(), "--to", &url])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = std::time::Instant::now();
-    while !copying(&mut admin) {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the copy ended before it could be killed"
-        );
-        assert!(started.elapsed() < Duration::from_secs(60), "the copy never started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    // Mid-copy, as a crash or a closed laptop would end it.
-    std::thread::sleep(Duration::from_millis(300));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_migrate_mid_copy(&file.display().to_string(), &url, || copying(&mut admin));
     // The server rolls the copy back once it sees the connection gone.
     let started = std::time::Instant::now();
     while copying(&mut admin) {
@@ -507,24 +513,7 @@ fn a_migrate_killed_mid_copy_leaves_the_server_empty_and_runs_again() {
     // team file behind, only its `.partial`, which the next run replaces.
     let back = dir.path().join("back.db");
     let partial = back.with_extension("partial");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kizuna"))
-        .args(["migrate", "--from", &url, "--to", &back.display().to_string()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = std::time::Instant::now();
-    while !partial.exists() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the copy ended before it could be killed"
-        );
-        assert!(started.elapsed() < Duration::from_secs(60), "the copy never started");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_migrate_mid_copy(&url, &back.display().to_string(), || partial.exists());
     assert!(!back.exists(), "a half-made team file was left as the real one");
     let again = transfer::server_to_file(&s, &back).unwrap();
     assert_eq!(again.tables, done.tables);
