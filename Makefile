@@ -10,25 +10,23 @@ APP := target/debug/kizuna-desktop
 GENERATED := ui/src/lib/generated
 
 .PHONY: run test deps test-deps ui ui-deps app types types-check lint engine-test ui-test setup-test e2e e2e-encrypted e2e-encrypted-files bench clean cross-build \
-	windows-deps windows-openssl windows windows-installer windows-lint windows-test wine-shim mac-deps mac-check dist
+	windows-deps windows windows-installer windows-lint windows-test wine-shim mac-deps mac-check dist
 
 run: deps app
 	./$(APP)
 
 # Every stage in turn, each timed (scripts/stages.sh): a CI run has 60
-# minutes. The Windows and macOS builds (`bg:cross-build`) compile in the
-# background, at the lowest CPU and I/O priority, while the engine and UI
-# tests run; `wait` joins them before the Windows tests run under Wine. The
-# end-to-end tests run before, alone: they leave more than half of the two
-# cores idle, but with the compiler started beside them they took 6 minutes
-# longer, one missed its mark, and the run as a whole gained nothing
-# (docs/install.md, "CI time"). OpenSSL for Windows (SQLCipher's crypto
-# there) compiles in the background from the start: all of the Windows
-# build of our code waits for it, and the Linux build leaves a core idle
-# now and then. The few end-to-end files run again on an encrypted team
-# file go after the UI tests, where the foreground otherwise only waits for
-# the background build (a miss there is run again, tests/e2e/run.sh).
-TEST_STAGES := test-deps setup-test bg:windows-openssl lint app e2e bg:cross-build engine-test types-check ui-test e2e-encrypted-files wait windows-test mac-check
+# minutes. The Windows and macOS builds (`bg:cross-build`) start once the
+# UI is built and compile in the background, at the lowest CPU and I/O
+# priority, through the Linux build and the engine and UI tests; `wait`
+# joins them before the Windows tests run under Wine. They are paused for
+# the end-to-end tests, which run alone: with a compiler beside them, even
+# at the lowest priority, they took 6 minutes longer and one missed its
+# mark (docs/install.md, "CI time"). The few end-to-end files run again on
+# an encrypted team file go after the UI tests, where the foreground
+# otherwise only waits for the background build (a miss there is run
+# again, tests/e2e/run.sh).
+TEST_STAGES := test-deps setup-test ui bg:cross-build lint app pause e2e resume engine-test types-check ui-test e2e-encrypted-files wait windows-test mac-check
 test:
 	@MAKE="$(MAKE)" bash scripts/stages.sh $(TEST_STAGES)
 
@@ -268,12 +266,6 @@ windows-test: wine-shim windows-installer
 	wait $$setup; installer=$$?; \
 	echo "==> the installer and update tests:"; cat $$log; rm -f $$log; \
 	[ $$unit -eq 0 ] && [ $$installer -eq 0 ]
-
-# OpenSSL for Windows alone (openssl-src, through SQLCipher's build): the
-# later builds find it done, with the same features and flags. Only a head
-# start: should it fail, the Windows build compiles it and says why.
-windows-openssl: windows-deps
-	$(WIN_CARGO) build --target $(WIN) -p libsqlite3-sys || echo "windows-openssl failed: the Windows build compiles it"
 
 # What the Windows and macOS stages of `make test` compile, built ahead of
 # them in the background (TEST_STAGES): the debug app in its installer, the

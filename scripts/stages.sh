@@ -5,9 +5,12 @@
 # `bg:stage` starts a stage in the background at the lowest CPU and I/O
 # priority and goes on; `wait` waits for the background stages, prints their
 # output and fails if one failed. The Windows and macOS compilers run that
-# way beside the engine and UI tests: the tests get the CPU when they want
-# it, the compilers get what is left (the end-to-end tests run before, alone:
-# Makefile, TEST_STAGES).
+# way beside the Linux build and the engine and UI tests: those get the CPU
+# when they want it, the compilers get what is left. `pause` stops the
+# background stages (SIGSTOP) and `resume` lets them go on: the end-to-end
+# tests run between the two, alone, because a compiler beside them, even at
+# the lowest priority, made them minutes slower and their timing marks miss
+# (Makefile, TEST_STAGES).
 set -uo pipefail
 make_cmd="${MAKE:-make}"
 start=$(date +%s)
@@ -23,8 +26,12 @@ report() {
 fail() {
   summary+=("$1 FAILED (exit $2)")
   report
-  # A background stage still running would outlive the run.
-  for b in "${background[@]}"; do kill -- "-${b%%:*}" 2>/dev/null; done
+  # A background stage still running would outlive the run; a paused one
+  # only takes the signal once it runs again.
+  for b in "${background[@]}"; do
+    kill -- "-${b%%:*}" 2>/dev/null
+    kill -CONT -- "-${b%%:*}" 2>/dev/null
+  done
   exit "$2"
 }
 for stage in "$@"; do
@@ -40,9 +47,18 @@ for stage in "$@"; do
       "$make_cmd" "$name" "$logs/$name" >"$logs/$name.log" 2>&1 &
     background+=("$!:$name")
     ;;
+  pause | resume)
+    echo "==> $stage ${#background[@]} background stage(s) (at $(mmss $now))"
+    [ "$stage" = pause ] && sig=STOP || sig=CONT
+    for b in "${background[@]}"; do
+      # Only those still running: a finished stage's group is gone.
+      kill -0 -- "-${b%%:*}" 2>/dev/null && kill "-$sig" -- "-${b%%:*}"
+    done
+    ;;
   wait)
     echo "==> waiting for ${#background[@]} background stage(s) (at $(mmss $now))"
     for b in "${background[@]}"; do
+      kill -CONT -- "-${b%%:*}" 2>/dev/null # never wait on a paused stage
       wait "${b%%:*}"
       name="${b#*:}"
       read -r rc took <"$logs/$name.rc" || { rc=1; took=0; }
