@@ -1,13 +1,13 @@
 //! The team server against a real PostgreSQL (Debian's, started by the
 //! test): its schema beside the file's, moving a team both ways, search
-//! finding what the file's search finds, members' rights, and the wake-up
-//! live refresh listens for.
+//! finding what the file's search finds, members' rights, and live refresh
+//! (the wake-up, the catch-up after the server was down, commit order).
 #![cfg(target_os = "linux")]
 
 mod common;
 
 use common::pg::TestServer;
-use kizuna_core::store::server::{self, Server};
+use kizuna_core::store::server::{self, Server, ServerFeed};
 use kizuna_core::store::transfer;
 use kizuna_core::timeline::{search, server_search};
 use kizuna_core::{Db, ErrorCode, OpenOptions};
@@ -424,6 +424,98 @@ fn a_saved_change_wakes_a_listening_desktop_and_a_rolled_back_one_does_not() {
         .next()
         .unwrap();
     assert_eq!(woke.map(|n| n.channel().to_string()), Some("kizuna_changes".into()));
+}
+
+/// A colleague's change as the engine logs it: `entity_id` names it.
+fn log_change(client: &mut impl postgres::GenericClient, id: &str) {
+    client
+        .execute(
+            "INSERT INTO change_log (entity, entity_id, op, at) VALUES ('deal', $1, 'update', '2026-12-02T00:00:00Z')",
+            &[&id],
+        )
+        .unwrap();
+}
+
+fn ids(batch: &kizuna_core::store::changes::ChangeBatch) -> Vec<&str> {
+    batch.changes.iter().map(|c| c.entity_id.as_str()).collect()
+}
+
+#[test]
+fn a_desktop_hears_a_colleagues_commit_and_catches_up_on_what_it_missed_while_the_server_was_down() {
+    let pg = TestServer::start();
+    let s = initialised(&pg, "feed");
+    let mut colleague = server::connect(&s).unwrap();
+    log_change(&mut colleague, "before");
+    let mut feed = ServerFeed::open(&s).unwrap();
+    // What was there when the window loaded is not news.
+    assert!(feed.next(Duration::from_millis(300)).unwrap().is_empty());
+
+    log_change(&mut colleague, "d1");
+    let started = std::time::Instant::now();
+    assert_eq!(ids(&feed.next(Duration::from_secs(10)).unwrap()), ["d1"]);
+    println!("a commit reached the feed in {:?}", started.elapsed());
+    assert!(feed.next(Duration::from_millis(300)).unwrap().is_empty());
+
+    // The server goes away (a restart, a laptop off the network): the
+    // feed says so, and keeps saying so while it cannot connect.
+    pg.stop();
+    for _ in 0..2 {
+        let e = feed.next(Duration::from_secs(2)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ServerUnreachable, "{e}");
+    }
+    // Back, and colleagues save before this desktop is connected again:
+    // nobody is listening for those wake-ups.
+    pg.start_again();
+    let mut colleague = server::connect(&s).unwrap();
+    log_change(&mut colleague, "d2");
+    log_change(&mut colleague, "d3");
+    assert_eq!(ids(&feed.next(Duration::from_secs(10)).unwrap()), ["d2", "d3"]);
+    // And it listens again.
+    log_change(&mut colleague, "d4");
+    assert_eq!(ids(&feed.next(Duration::from_secs(10)).unwrap()), ["d4"]);
+}
+
+#[test]
+fn a_slow_save_is_not_overtaken_in_the_log_so_no_desktop_skips_it() {
+    let pg = TestServer::start();
+    let s = initialised(&pg, "in_turn");
+    let mut feed = ServerFeed::open(&s).unwrap();
+    // A slow save: its log row written, not yet committed.
+    let mut slow = server::connect(&s).unwrap();
+    let mut slow_tx = slow.transaction().unwrap();
+    log_change(&mut slow_tx, "slow");
+    // A quick one starts after it and would commit first.
+    let quick_server = s.clone();
+    let (done, quick_done) = std::sync::mpsc::channel();
+    let quick = std::thread::spawn(move || {
+        log_change(&mut server::connect(&quick_server).unwrap(), "quick");
+        done.send(()).unwrap();
+    });
+    // A desktop reads the log while the slow save is still open. Had the
+    // quick save numbered its row past the slow one's and committed first,
+    // this read would move the desktop past both numbers and it would
+    // never see the slow save. It waits for the slow one's commit instead.
+    let quick_first = quick_done.recv_timeout(Duration::from_millis(500)).is_ok();
+    let mut seen: Vec<(i64, String)> = Vec::new();
+    let read = |feed: &mut ServerFeed, wait, seen: &mut Vec<(i64, String)>| {
+        let batch = feed.next(wait).unwrap();
+        seen.extend(batch.changes.into_iter().map(|c| (c.seq, c.entity_id)));
+    };
+    read(&mut feed, Duration::from_millis(300), &mut seen);
+    slow_tx.commit().unwrap();
+    if !quick_first {
+        quick_done.recv_timeout(Duration::from_secs(10)).unwrap();
+    }
+    quick.join().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while seen.len() < 2 && std::time::Instant::now() < deadline {
+        read(&mut feed, Duration::from_millis(500), &mut seen);
+    }
+    assert_eq!(
+        seen.iter().map(|(_, id)| id.as_str()).collect::<Vec<_>>(),
+        ["slow", "quick"]
+    );
+    assert!(seen[0].0 < seen[1].0);
 }
 
 /// Many more timeline rows (engine-written stage changes, which no search

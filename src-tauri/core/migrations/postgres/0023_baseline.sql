@@ -782,6 +782,23 @@ END $$;
 CREATE TRIGGER change_log_notify AFTER INSERT ON change_log
     FOR EACH STATEMENT EXECUTE FUNCTION kizuna_changes_notify();
 
+-- Sequence order is commit order, as in the file, where one writer commits
+-- at a time: a desktop that has read the log up to N must never later find
+-- a smaller number committed, or it would miss that change for good.
+-- PostgreSQL numbers rows at insert and commits in any order, so a
+-- statement that appends to the log first takes a lock held to the end of
+-- its transaction, before its rows get their numbers: the next one waits
+-- until this one has committed or rolled back. Saves run side by side up
+-- to their log rows; the server's writer is to append those at the end of
+-- a save (docs/team-server.md, step 2), so that only commits take turns.
+CREATE FUNCTION kizuna_changes_in_turn() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('kizuna_changes'));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER change_log_in_turn BEFORE INSERT ON change_log
+    FOR EACH STATEMENT EXECUTE FUNCTION kizuna_changes_in_turn();
+
 -- Who really wrote an audit entry: the role the server authenticated, set
 -- by the server whatever the client sends (the file can only record the
 -- member a desktop says it is). The only column a team file does not have.

@@ -38,7 +38,7 @@ pub const YIELD_LIMIT: Duration = Duration::from_secs(2);
 pub const PROBE_LIMIT: Duration = Duration::from_secs(5);
 /// At most this many log rows per batch; a desktop that was away for long
 /// gets `overflow` instead and reloads everything it shows.
-const BATCH: i64 = 500;
+pub(crate) const BATCH: i64 = 500;
 
 /// The kinds of record the change log and the audit log name. The UI gets
 /// the same list (ts-rs) and subscribes its views to these.
@@ -148,33 +148,68 @@ pub fn latest_seq(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM change_log", [], |r| r.get(0))?)
 }
 
-/// Changes committed after `seq`, oldest first, at most `limit`, and the
-/// sequence of the last row read. A kind of record this version does not
-/// know (a newer Kizuna wrote it) is left out and reported as `true`: the
-/// reader cannot tell which view it concerns, so it refreshes them all.
-fn since(conn: &Connection, seq: i64, limit: i64) -> Result<(Vec<Change>, Option<i64>, bool)> {
+/// One row of `change_log`, as either store reads it.
+pub(crate) struct LogRow {
+    pub seq: i64,
+    pub entity: String,
+    pub entity_id: String,
+    pub op: String,
+    pub user_id: Option<String>,
+    pub at: String,
+}
+
+/// The rows committed after `seq`, oldest first, at most `limit`.
+fn rows_after(conn: &Connection, seq: i64, limit: i64) -> Result<Vec<LogRow>> {
     let mut st = conn.prepare_cached(
         "SELECT seq, entity, entity_id, op, user_id, at FROM change_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     )?;
-    let mut rows = st.query([seq, limit])?;
-    let (mut changes, mut last, mut unknown) = (Vec::new(), None, false);
-    while let Some(r) = rows.next()? {
-        let seq: i64 = r.get("seq")?;
-        last = Some(seq);
-        let Some(entity) = Entity::parse(&r.get::<_, String>("entity")?) else {
-            unknown = true;
-            continue;
-        };
-        changes.push(Change {
-            seq,
-            entity,
+    let rows = st.query_map([seq, limit], |r| {
+        Ok(LogRow {
+            seq: r.get("seq")?,
+            entity: r.get("entity")?,
             entity_id: r.get("entity_id")?,
             op: r.get("op")?,
             user_id: r.get("user_id")?,
             at: r.get("at")?,
-        });
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What a reader that has seen the log up to `seen` is told, the same for
+/// the file and the server: `end` is the log's newest sequence and `rows`
+/// what follows `seen` (at most [`BATCH`] + 1, oldest first). Returns the
+/// batch and the sequence seen after it.
+///
+/// A log that went back (a backup restored over the team) and more than
+/// one batch (a desktop away for long) are `overflow`: everything shown
+/// is reloaded. A kind of record this version does not know (a newer
+/// Kizuna wrote it) is left out and also makes `overflow`: the reader
+/// cannot tell which view it concerns, so it refreshes them all.
+pub(crate) fn batch_after(seen: i64, end: i64, rows: Vec<LogRow>) -> (ChangeBatch, i64) {
+    let everything = ChangeBatch {
+        changes: Vec::new(),
+        overflow: true,
+    };
+    if end < seen || rows.len() as i64 > BATCH {
+        return (everything, end);
     }
-    Ok((changes, last, unknown))
+    let (mut batch, mut last) = (ChangeBatch::default(), seen);
+    for r in rows {
+        last = r.seq;
+        match Entity::parse(&r.entity) {
+            Some(entity) => batch.changes.push(Change {
+                seq: r.seq,
+                entity,
+                entity_id: r.entity_id,
+                op: r.op,
+                user_id: r.user_id,
+                at: r.at,
+            }),
+            None => batch.overflow = true,
+        }
+    }
+    (batch, last)
 }
 
 /// A reader of the change log from where it last stopped.
@@ -298,30 +333,14 @@ fn read_log(conn: &Connection, at: &mut (i64, i64)) -> Result<ChangeBatch> {
     }
     at.0 = version;
     let end = latest_seq(conn)?;
-    if end < seen_seq {
-        // The log went back: a backup was restored over the file.
-        // Everything on screen may be newer than the file now.
-        at.1 = end;
-        return Ok(ChangeBatch {
-            changes: Vec::new(),
-            overflow: true,
-        });
-    }
-    let (changes, last, unknown) = since(conn, seen_seq, BATCH + 1)?;
-    if changes.len() as i64 > BATCH {
-        at.1 = latest_seq(conn)?;
-        return Ok(ChangeBatch {
-            changes: Vec::new(),
-            overflow: true,
-        });
-    }
-    if let Some(last) = last {
-        at.1 = last;
-    }
-    Ok(ChangeBatch {
-        changes,
-        overflow: unknown,
-    })
+    let rows = if end < seen_seq {
+        Vec::new()
+    } else {
+        rows_after(conn, seen_seq, BATCH + 1)?
+    };
+    let (batch, seq) = batch_after(seen_seq, end, rows);
+    at.1 = seq;
+    Ok(batch)
 }
 
 impl ChangeBatch {

@@ -15,6 +15,8 @@ pub struct TestServer {
     bin: PathBuf,
     as_postgres: bool,
     pub port: u16,
+    /// The server's options, for starting it again after [`TestServer::stop`].
+    options: String,
 }
 
 /// The newest PostgreSQL's programs: `KIZUNA_PG_BIN`, else Debian's layout.
@@ -84,6 +86,7 @@ impl TestServer {
             bin,
             as_postgres,
             port: 0,
+            options: String::new(),
         };
         server.chown(&pw);
         server.run(
@@ -123,7 +126,7 @@ impl TestServer {
         // A port found free may be taken before the server binds it.
         for attempt in 0.. {
             server.port = super::free_port();
-            let options = format!(
+            server.options = format!(
                 "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=120{}{tls_options}",
                 server.port,
                 server.dir.path().display(),
@@ -137,29 +140,30 @@ impl TestServer {
                      -c dynamic_shared_memory_type=mmap"
                 }
             );
-            let log = server.dir.path().join("log");
-            if server.try_run(
-                "pg_ctl",
-                &[
-                    "-D",
-                    &server.data(),
-                    "-w",
-                    "-l",
-                    &log.display().to_string(),
-                    "-o",
-                    &options,
-                    "start",
-                ],
-            ) {
+            if server.pg_ctl_start() {
                 break;
             }
-            assert!(
-                attempt < 3,
-                "PostgreSQL did not start: {}",
-                std::fs::read_to_string(log).unwrap_or_default()
-            );
+            assert!(attempt < 3, "PostgreSQL did not start: {}", server.log());
         }
         (server, ca)
+    }
+
+    fn pg_ctl_start(&self) -> bool {
+        let log = self.dir.path().join("log").display().to_string();
+        self.try_run(
+            "pg_ctl",
+            &["-D", &self.data(), "-w", "-l", &log, "-o", &self.options, "start"],
+        )
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
+    }
+
+    /// Starts the server again after [`TestServer::stop`], on the same port
+    /// with the same data, as a restarted server or a network back.
+    pub fn start_again(&self) {
+        assert!(self.pg_ctl_start(), "PostgreSQL did not start again: {}", self.log());
     }
 
     fn data(&self) -> String {
