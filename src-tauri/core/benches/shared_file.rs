@@ -25,9 +25,9 @@
 //!    transaction `company::create` commits, as SQL: the row, its audit
 //!    entry and its change-log entry, SERIALIZABLE and retried on a
 //!    serialization failure (the plan for the server's `Db::write`);
-//!  - propagation: from a commit returning to a `LISTEN`ing connection,
-//!    woken by the change log's NOTIFY, having read the id from
-//!    `change_log` by sequence.
+//!  - propagation: from a commit returning to the app's server feed
+//!    (`store::server::ServerFeed`) on another connection, woken by the
+//!    change log's NOTIFY, having read the id from `change_log` by sequence.
 //!
 //! KIZUNA_BENCH_QUICK=1 shortens the runs (a check that the bench works).
 
@@ -40,9 +40,9 @@ mod tests_common;
 
 use common::{ms, percentile};
 use kizuna_core::customers::company::{self, NewCompany, Segment};
-use kizuna_core::store::changes::{Feed, PROBE};
+use kizuna_core::store::changes::{ChangeBatch, Feed, PROBE};
 #[cfg(target_os = "linux")]
-use kizuna_core::store::server::{connect, Server};
+use kizuna_core::store::server::{connect, Server, ServerFeed};
 use kizuna_core::{Db, OpenOptions};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -163,47 +163,61 @@ fn delays(rounds: usize, committed: &[(String, Instant)], seen: &HashMap<String,
 /// committed — read from the change counter in the file's first page — and
 /// then reads the change log from the file, as a colleague's desktop does.
 fn propagation(path: &Path, interval: Duration, rounds: usize) -> (Vec<f64>, usize) {
+    let mut feed = Feed::open(path).unwrap();
+    // Like the app's watcher: probe, then wait the interval.
+    let poll = move || {
+        let batch = feed.poll().ok();
+        std::thread::sleep(interval);
+        batch
+    };
+    let mut db = desktop(path, 99);
+    let commit = |i| new_customer(&mut db, 99, i).ok();
+    delays_seen(poll, commit, rounds, interval * 4 + Duration::from_secs(2))
+}
+
+/// Commits `rounds` customers (`commit`, given the round; the new id, or
+/// `None` when the commit failed) at random intervals while a reader
+/// thread `poll`s on its own connection, and how long after each commit
+/// the reader first held its change. `grace`: how long the reader gets
+/// for the last ones.
+fn delays_seen(
+    mut poll: impl FnMut() -> Option<ChangeBatch> + Send + 'static,
+    mut commit: impl FnMut(usize) -> Option<String>,
+    rounds: usize,
+    grace: Duration,
+) -> (Vec<f64>, usize) {
     let done = Arc::new(AtomicBool::new(false));
     let seen: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
-    let mut feed = Feed::open(path).unwrap();
     let reader = {
         let (done, seen) = (done.clone(), seen.clone());
         std::thread::spawn(move || {
             while !done.load(Ordering::Relaxed) {
-                // Like the app's watcher: probe, then wait the interval.
-                if let Ok(batch) = feed.poll() {
+                if let Some(batch) = poll() {
                     let at = Instant::now();
                     let mut seen = seen.lock().unwrap();
                     for c in batch.changes {
                         seen.entry(c.entity_id).or_insert(at);
                     }
                 }
-                std::thread::sleep(interval);
             }
         })
     };
-
-    let mut db = desktop(path, 99);
     let mut committed: Vec<(String, Instant)> = Vec::with_capacity(rounds);
     for i in 0..rounds {
         std::thread::sleep(Duration::from_millis(rand::random_range(50..=400)));
-        if let Ok(id) = new_customer(&mut db, 99, i) {
+        if let Some(id) = commit(i) {
             committed.push((id, Instant::now()));
         }
     }
-    // Give the reader time for the last ones.
     let t0 = Instant::now();
-    while t0.elapsed() < interval * 4 + Duration::from_secs(2) {
-        let seen = seen.lock().unwrap();
-        if committed.iter().all(|(id, _)| seen.contains_key(id)) {
+    while t0.elapsed() < grace {
+        if committed.iter().all(|(id, _)| seen.lock().unwrap().contains_key(id)) {
             break;
         }
-        drop(seen);
         std::thread::sleep(Duration::from_millis(10));
     }
     done.store(true, Ordering::Relaxed);
     reader.join().unwrap();
-
     let seen = seen.lock().unwrap();
     delays(rounds, &committed, &seen)
 }
@@ -265,68 +279,15 @@ fn server_commits(server: &Server, owner: &str, writers: usize, per_writer: usiz
 }
 
 #[cfg(target_os = "linux")]
-/// As [`propagation`], with the reader woken by NOTIFY instead of a probe:
-/// it sleeps in the server's notifications (at most 100 ms, to see the
-/// end flag) and reads `change_log` after the last sequence it saw.
+/// As [`propagation`], with the app's server feed in place of the file's
+/// probe: woken by the change log's NOTIFY (it waits at most 100 ms, to
+/// see the end flag), it reads `change_log` after the last sequence it saw.
 fn server_propagation(server: &Server, owner: &str, rounds: usize) -> (Vec<f64>, usize) {
-    let done = Arc::new(AtomicBool::new(false));
-    let seen: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
-    let mut listener = connect(server).unwrap();
-    listener.batch_execute("LISTEN kizuna_changes").unwrap();
-    let mut last: i64 = listener
-        .query_one("SELECT COALESCE(max(seq), 0) FROM change_log", &[])
-        .unwrap()
-        .get(0);
-    let reader = {
-        let (done, seen) = (done.clone(), seen.clone());
-        std::thread::spawn(move || {
-            use postgres::fallible_iterator::FallibleIterator;
-            while !done.load(Ordering::Relaxed) {
-                let woken = listener
-                    .notifications()
-                    .timeout_iter(Duration::from_millis(100))
-                    .next()
-                    .unwrap()
-                    .is_some();
-                if !woken {
-                    continue;
-                }
-                // Later wake-ups of the same moment are answered by this read.
-                while listener.notifications().iter().next().unwrap().is_some() {}
-                let rows = listener
-                    .query(
-                        "SELECT seq, entity_id FROM change_log WHERE seq > $1 ORDER BY seq",
-                        &[&last],
-                    )
-                    .unwrap();
-                let at = Instant::now();
-                let mut seen = seen.lock().unwrap();
-                for r in rows {
-                    last = r.get(0);
-                    seen.entry(r.get(1)).or_insert(at);
-                }
-            }
-        })
-    };
+    let mut feed = ServerFeed::open(server).unwrap();
+    let poll = move || feed.next(Duration::from_millis(100)).ok();
     let mut writer = connect(server).unwrap();
-    let mut committed: Vec<(String, Instant)> = Vec::with_capacity(rounds);
-    for i in 0..rounds {
-        std::thread::sleep(Duration::from_millis(rand::random_range(50..=400)));
-        if let Ok(id) = server_customer(&mut writer, owner, 99, i) {
-            committed.push((id, Instant::now()));
-        }
-    }
-    let t0 = Instant::now();
-    while t0.elapsed() < Duration::from_secs(3) {
-        if committed.iter().all(|(id, _)| seen.lock().unwrap().contains_key(id)) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    done.store(true, Ordering::Relaxed);
-    reader.join().unwrap();
-    let seen = seen.lock().unwrap();
-    delays(rounds, &committed, &seen)
+    let commit = |i| server_customer(&mut writer, owner, 99, i).ok();
+    delays_seen(poll, commit, rounds, Duration::from_secs(3))
 }
 
 fn print_commits(store: &str, writers: usize, c: &Commits) {
