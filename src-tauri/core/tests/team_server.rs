@@ -7,12 +7,15 @@
 mod common;
 
 use common::pg::TestServer;
+use kizuna_core::pipeline::stage;
 use kizuna_core::store::server::{self, Server, ServerFeed};
+use kizuna_core::store::sql::{self as store_sql, Sql};
 use kizuna_core::store::transfer;
 use kizuna_core::timeline::{search, server_search};
 use kizuna_core::{Db, ErrorCode, OpenOptions};
 use postgres::fallible_iterator::FallibleIterator;
 use rusqlite::types::Value;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
@@ -306,6 +309,87 @@ fn the_server_finds_what_the_file_finds() {
     // 50 companies another index may rightly win.
     let plan = server_search::explain(&mut client, search::SearchKind::Activities, "見積書の再送").unwrap();
     assert!(plan.contains("Bitmap Index Scan on activities_search"), "{plan}");
+}
+
+/// A read-only server session for the domain's reads (`store::sql`): one
+/// snapshot, as a desktop's read of a screen is.
+fn reading(client: &mut postgres::Client) -> RefCell<postgres::Transaction<'_>> {
+    RefCell::new(client.build_transaction().read_only(true).start().unwrap())
+}
+
+#[test]
+fn the_domains_sql_written_once_answers_the_same_from_the_file_and_the_server() {
+    let pg = TestServer::start();
+    let s = initialised(&pg, "same_sql");
+    let dir = tempfile::tempdir().unwrap();
+    let file_path = sample_file(dir.path());
+    transfer::file_to_server(&file_path, &s).unwrap();
+    let file = common::open(&file_path);
+    let mut client = server::connect(&s).unwrap();
+    let session = reading(&mut client);
+    let stores = [Sql::File(&file), Sql::Server(&session)];
+
+    // The stage editor's read, ported to store::sql: every pipeline with
+    // its stages, in board order, and one stage by id.
+    let [on_file, on_server] = stores.map(|sql| format!("{:?}", stage::all_with_stages(sql).unwrap()));
+    assert!(on_file.contains("見積"), "{on_file}");
+    assert_eq!(on_file, on_server);
+    let id: String = file
+        .query_row("SELECT id FROM stages ORDER BY position LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    let [on_file, on_server] = stores.map(|sql| format!("{:?}", stage::stage(sql, &id).unwrap()));
+    assert!(on_file.starts_with("Some(("), "{on_file}");
+    assert_eq!(on_file, on_server);
+
+    // The spellings the seam rewrites or reads differently, each once.
+    for sql in stores {
+        // An optional filter, its parameter null: the server must be told
+        // its type. LIKE folds ASCII case on both.
+        let names = |filter: Option<&str>| {
+            sql.query(
+                "SELECT name FROM companies WHERE deleted_at IS NULL AND (?1 IS NULL OR name LIKE ?1 ESCAPE '\\')
+                 ORDER BY name LIMIT 3",
+                store_sql::params![filter],
+                |r| r.get::<String>("name"),
+            )
+            .unwrap()
+        };
+        assert_eq!(names(None).len(), 3);
+        let company = names(None).remove(0);
+        assert_eq!(names(Some(&company)), [company]);
+        let folds = sql
+            .query_one(
+                "SELECT CASE WHEN 'ACME Corp' LIKE ?1 THEN 1 ELSE 0 END",
+                store_sql::params!["acme%"],
+                |r| r.get::<bool>(0),
+            )
+            .unwrap();
+        assert!(folds);
+        // A comparison is a bool on the server and 0/1 in the file; a sum
+        // of bigints is numeric on the server unless cast.
+        let (open, total): (bool, i64) = sql
+            .query_one(
+                "SELECT COUNT(*) > 0, CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM deals WHERE deleted_at IS NULL",
+                &[],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert!(open && total > 0);
+        // None found is None, and the error SQLite gives, from both.
+        let none = sql.query_opt("SELECT id FROM deals WHERE id = ?1", store_sql::params!["none"], |r| {
+            r.get::<String>(0)
+        });
+        assert_eq!(none.unwrap(), None);
+    }
+    let totals = stores.map(|sql| {
+        sql.query_one(
+            "SELECT CAST(SUM(amount) AS BIGINT) FROM deals WHERE deleted_at IS NULL AND title LIKE ?1",
+            store_sql::params!["%"],
+            |r| r.get::<Option<i64>>(0),
+        )
+        .unwrap()
+    });
+    assert_eq!(totals[0], totals[1]);
 }
 
 #[test]

@@ -11,8 +11,9 @@ use crate::id::new_id;
 use crate::language::Language;
 use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
+use crate::store::sql::{self, Row, Sql};
 use crate::validate::required;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use ts_rs::TS;
@@ -101,47 +102,46 @@ const DEFAULT_STAGES: [(&str, &str, i32, i32, StageKind, bool); 7] = [
     ("失注", "Lost", 0, 0, StageKind::Lost, false),
 ];
 
-pub fn list(conn: &Connection) -> Result<Vec<Pipeline>> {
-    let mut st = conn.prepare_cached(
+pub fn list<'c>(conn: impl Into<Sql<'c>>) -> Result<Vec<Pipeline>> {
+    conn.into().query(
         "SELECT id, version, name, position FROM pipelines WHERE deleted_at IS NULL ORDER BY position, name",
-    )?;
-    let rows = st
-        .query_map([], |r| {
+        &[],
+        |r| {
             Ok(Pipeline {
                 id: r.get(0)?,
                 version: r.get(1)?,
                 name: r.get(2)?,
                 position: r.get(3)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+        },
+    )
 }
 
 const STAGE_COLUMNS: &str = "id, version, pipeline_id, name, position, probability, idle_days, kind, is_closing";
 
-fn stage_from_row(r: &rusqlite::Row) -> rusqlite::Result<Stage> {
+fn stage_from_row(r: &Row) -> Result<Stage> {
+    let id: String = r.get(0)?;
     Ok(Stage {
-        id: r.get(0)?,
+        kind: crate::error::known("stages", &id, &r.get::<String>(7)?, StageKind::parse)?,
+        id,
         version: r.get(1)?,
         pipeline_id: r.get(2)?,
         name: r.get(3)?,
         position: r.get(4)?,
         probability: r.get(5)?,
         idle_days: r.get(6)?,
-        kind: crate::error::known_in_row("stages", &r.get::<_, String>(0)?, r.get(7)?, StageKind::parse)?,
         is_closing: r.get(8)?,
     })
 }
 
-pub fn stages(conn: &Connection, pipeline_id: &str) -> Result<Vec<Stage>> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {STAGE_COLUMNS} FROM stages WHERE pipeline_id = ?1 AND deleted_at IS NULL ORDER BY position, id"
-    ))?;
-    let rows = st
-        .query_map([pipeline_id], stage_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+pub fn stages<'c>(conn: impl Into<Sql<'c>>, pipeline_id: &str) -> Result<Vec<Stage>> {
+    conn.into().query(
+        &format!(
+            "SELECT {STAGE_COLUMNS} FROM stages WHERE pipeline_id = ?1 AND deleted_at IS NULL ORDER BY position, id"
+        ),
+        sql::params![pipeline_id],
+        stage_from_row,
+    )
 }
 
 /// One stage, also a soft-deleted one (a deal's history may name it).
@@ -154,7 +154,8 @@ pub struct PipelineStages {
 }
 
 /// Every pipeline with its stages, in board order.
-pub fn all_with_stages(conn: &Connection) -> Result<Vec<PipelineStages>> {
+pub fn all_with_stages<'c>(conn: impl Into<Sql<'c>>) -> Result<Vec<PipelineStages>> {
+    let conn = conn.into();
     list(conn)?
         .into_iter()
         .map(|pipeline| {
@@ -164,13 +165,12 @@ pub fn all_with_stages(conn: &Connection) -> Result<Vec<PipelineStages>> {
         .collect()
 }
 
-pub fn stage(conn: &Connection, id: &str) -> Result<Option<(Stage, bool)>> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {STAGE_COLUMNS}, deleted_at IS NOT NULL FROM stages WHERE id = ?1"
-    ))?;
-    Ok(st
-        .query_row([id], |r| Ok((stage_from_row(r)?, r.get::<_, bool>(9)?)))
-        .optional()?)
+pub fn stage<'c>(conn: impl Into<Sql<'c>>, id: &str) -> Result<Option<(Stage, bool)>> {
+    conn.into().query_opt(
+        &format!("SELECT {STAGE_COLUMNS}, deleted_at IS NOT NULL FROM stages WHERE id = ?1"),
+        sql::params![id],
+        |r| Ok((stage_from_row(r)?, r.get::<bool>(9)?)),
+    )
 }
 
 /// The default pipeline a new team database starts with, named in the

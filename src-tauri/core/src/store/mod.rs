@@ -18,5 +18,6 @@ pub mod queue;
 pub mod recovery;
 pub mod schema;
 pub mod server;
+pub mod sql;
 pub mod transfer;
 pub mod vfs;
