@@ -20,9 +20,9 @@ run: deps app
 # UI is built and compile in the background, at the lowest CPU and I/O
 # priority, through the Linux build and the engine and UI tests; `wait`
 # joins them before the Windows tests run under Wine. They are paused for
-# the end-to-end tests, which run alone: with a compiler beside them, even
-# at the lowest priority, they took 6 minutes longer and one missed its
-# mark (docs/install.md, "CI time"). The few end-to-end files run again on
+# the end-to-end tests, which run alone: with a compiler beside them they
+# took 6 minutes longer and one missed its mark (docs/install.md, "CI
+# time"; the compiler then had an equal share of the CPU, scripts/stages.sh). The few end-to-end files run again on
 # an encrypted team file go after the UI tests, where the foreground
 # otherwise only waits for the background build (a miss there is run
 # again, tests/e2e/run.sh).
