@@ -15,9 +15,10 @@
 
 use crate::error::{Error, Result};
 use crate::store::server::{self, Server};
+use crate::store::sql::{Kind, Value};
 use postgres::binary_copy::BinaryCopyInWriter;
-use postgres::types::{IsNull, ToSql, Type};
-use rusqlite::types::Value;
+use postgres::types::{ToSql, Type};
+use rusqlite::types::Value as FileValue;
 use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -39,97 +40,57 @@ impl Transferred {
     }
 }
 
-/// A column's kind on both sides: SQLite's INTEGER / REAL / TEXT affinity,
-/// PostgreSQL's BIGINT / DOUBLE PRECISION / TEXT.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Int,
-    Real,
-    Text,
-}
-
 struct Column {
     name: String,
+    /// SQLite's INTEGER / REAL / TEXT affinity, PostgreSQL's BIGINT /
+    /// DOUBLE PRECISION / TEXT.
     kind: Kind,
 }
 
-/// One value as both stores hold it.
-#[derive(Debug, Clone, PartialEq)]
-enum Cell {
-    Null,
-    Int(i64),
-    Real(f64),
-    Text(String),
+/// `v` as a column of `kind` holds it on both stores; a value SQLite kept
+/// that the column's kind cannot hold (text in a number column) is a
+/// mismatch, never guessed.
+fn cell_of(v: FileValue, kind: Kind, table: &str, column: &str) -> Result<Value> {
+    Ok(match (v, kind) {
+        (FileValue::Null, _) => Value::Null(kind),
+        (FileValue::Integer(i), Kind::Integer) => Value::Integer(i),
+        (FileValue::Integer(i), Kind::Real) => Value::Real(i as f64),
+        (FileValue::Real(f), Kind::Real) => Value::Real(f),
+        (FileValue::Text(t), Kind::Text) => Value::Text(t),
+        (FileValue::Integer(i), Kind::Text) => Value::Text(i.to_string()),
+        (FileValue::Blob(b), Kind::Blob) => Value::Blob(b),
+        (v, _) => {
+            return Err(Error::TransferMismatch {
+                table: table.to_string(),
+                detail: format!("column {column} holds {v:?}, which a {kind:?} column cannot"),
+            })
+        }
+    })
 }
 
-impl Cell {
-    /// `v` as `kind` holds it; a value SQLite kept that the column's kind
-    /// cannot hold (text in a number column) is a mismatch, never guessed.
-    fn from_sqlite(v: Value, kind: Kind, table: &str, column: &str) -> Result<Cell> {
-        Ok(match (v, kind) {
-            (Value::Null, _) => Cell::Null,
-            (Value::Integer(i), Kind::Int) => Cell::Int(i),
-            (Value::Integer(i), Kind::Real) => Cell::Real(i as f64),
-            (Value::Real(f), Kind::Real) => Cell::Real(f),
-            (Value::Text(t), Kind::Text) => Cell::Text(t),
-            (Value::Integer(i), Kind::Text) => Cell::Text(i.to_string()),
-            (v, _) => {
-                return Err(Error::TransferMismatch {
-                    table: table.to_string(),
-                    detail: format!("column {column} holds {v:?}, which a {kind:?} column cannot"),
-                })
-            }
-        })
-    }
-
-    fn to_sqlite(&self) -> Value {
-        match self {
-            Cell::Null => Value::Null,
-            Cell::Int(i) => Value::Integer(*i),
-            Cell::Real(f) => Value::Real(*f),
-            Cell::Text(t) => Value::Text(t.clone()),
+/// One cell into a row's digest; a null is a null whatever its kind.
+fn feed(cell: &Value, h: &mut Sha256) {
+    match cell {
+        Value::Null(_) => h.update(b"n"),
+        Value::Integer(i) => {
+            h.update(b"i");
+            h.update(i.to_le_bytes());
+        }
+        Value::Real(f) => {
+            h.update(b"f");
+            h.update(f.to_bits().to_le_bytes());
+        }
+        Value::Text(t) => {
+            h.update(b"t");
+            h.update((t.len() as u64).to_le_bytes());
+            h.update(t.as_bytes());
+        }
+        Value::Blob(b) => {
+            h.update(b"b");
+            h.update((b.len() as u64).to_le_bytes());
+            h.update(b);
         }
     }
-
-    fn feed(&self, h: &mut Sha256) {
-        match self {
-            Cell::Null => h.update(b"n"),
-            Cell::Int(i) => {
-                h.update(b"i");
-                h.update(i.to_le_bytes());
-            }
-            Cell::Real(f) => {
-                h.update(b"f");
-                h.update(f.to_bits().to_le_bytes());
-            }
-            Cell::Text(t) => {
-                h.update(b"t");
-                h.update((t.len() as u64).to_le_bytes());
-                h.update(t.as_bytes());
-            }
-        }
-    }
-}
-
-impl ToSql for Cell {
-    fn to_sql(
-        &self,
-        ty: &Type,
-        out: &mut postgres::types::private::BytesMut,
-    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
-        match self {
-            Cell::Null => Ok(IsNull::Yes),
-            Cell::Int(i) => i.to_sql(ty, out),
-            Cell::Real(f) => f.to_sql(ty, out),
-            Cell::Text(t) => t.to_sql(ty, out),
-        }
-    }
-
-    fn accepts(ty: &Type) -> bool {
-        [Type::INT8, Type::FLOAT8, Type::TEXT].contains(ty)
-    }
-
-    postgres::types::to_sql_checked!();
 }
 
 /// A table's rows, summed so that their order does not matter: the two
@@ -141,10 +102,10 @@ struct TableDigest {
 }
 
 impl TableDigest {
-    fn add(&mut self, row: &[Cell]) {
+    fn add(&mut self, row: &[Value]) {
         let mut h = Sha256::new();
         for c in row {
-            c.feed(&mut h);
+            feed(c, &mut h);
         }
         let bytes: [u8; 16] = h.finalize()[..16].try_into().unwrap_or_default();
         self.sum = self.sum.wrapping_add(u128::from_le_bytes(bytes));
@@ -168,7 +129,7 @@ fn server_columns(client: &mut impl postgres::GenericClient, table: &str) -> Res
             continue;
         }
         let kind = match r.get::<_, String>(1).as_str() {
-            "bigint" | "integer" | "smallint" => Kind::Int,
+            "bigint" | "integer" | "smallint" => Kind::Integer,
             "double precision" | "real" => Kind::Real,
             _ => Kind::Text,
         };
@@ -321,14 +282,7 @@ pub fn file_to_server(file: &Path, server: &Server) -> Result<Transferred> {
     let mut tables = Vec::new();
     for (table, columns) in &shape {
         let mut read_digest = TableDigest::default();
-        let types: Vec<Type> = columns
-            .iter()
-            .map(|c| match c.kind {
-                Kind::Int => Type::INT8,
-                Kind::Real => Type::FLOAT8,
-                Kind::Text => Type::TEXT,
-            })
-            .collect();
+        let types: Vec<Type> = columns.iter().map(|c| c.kind.server_type()).collect();
         let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
         let sink = tx.copy_in(&format!(
             "COPY {table} ({}) FROM STDIN (FORMAT binary)",
@@ -384,14 +338,15 @@ fn server_digest(client: &mut impl postgres::GenericClient, table: &str, columns
     Ok(d)
 }
 
-fn server_row(r: &postgres::Row, columns: &[Column]) -> Vec<Cell> {
+fn server_row(r: &postgres::Row, columns: &[Column]) -> Vec<Value> {
     columns
         .iter()
         .enumerate()
         .map(|(i, c)| match c.kind {
-            Kind::Int => r.get::<_, Option<i64>>(i).map_or(Cell::Null, Cell::Int),
-            Kind::Real => r.get::<_, Option<f64>>(i).map_or(Cell::Null, Cell::Real),
-            Kind::Text => r.get::<_, Option<String>>(i).map_or(Cell::Null, Cell::Text),
+            Kind::Integer => r.get::<_, Option<i64>>(i).into(),
+            Kind::Real => r.get::<_, Option<f64>>(i).into(),
+            Kind::Text => r.get::<_, Option<String>>(i).into(),
+            Kind::Blob => r.get::<_, Option<Vec<u8>>>(i).into(),
         })
         .collect()
 }
@@ -459,7 +414,7 @@ fn write_file(client: &mut postgres::Client, path: &Path) -> Result<Transferred>
         for r in snapshot.query(&format!("{}{order}", select(table, columns)), &[])? {
             let cells = server_row(&r, columns);
             read_digest.add(&cells);
-            insert.execute(rusqlite::params_from_iter(cells.iter().map(Cell::to_sqlite)))?;
+            insert.execute(rusqlite::params_from_iter(cells.iter()))?;
         }
         drop(insert);
         let written = file_digest(&tx, table, columns)?;
@@ -497,14 +452,14 @@ fn each_file_row(
     conn: &Connection,
     table: &str,
     columns: &[Column],
-    mut f: impl FnMut(Vec<Cell>) -> Result<()>,
+    mut f: impl FnMut(Vec<Value>) -> Result<()>,
 ) -> Result<()> {
     let mut st = conn.prepare(&select(table, columns))?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
         let mut cells = Vec::with_capacity(columns.len());
         for (i, c) in columns.iter().enumerate() {
-            cells.push(Cell::from_sqlite(r.get::<_, Value>(i)?, c.kind, table, &c.name)?);
+            cells.push(cell_of(r.get::<_, FileValue>(i)?, c.kind, table, &c.name)?);
         }
         f(cells)?;
     }
@@ -517,8 +472,8 @@ mod tests {
 
     #[test]
     fn a_digest_ignores_row_order_and_sees_any_changed_value() {
-        let a = vec![Cell::Text("田中".into()), Cell::Int(1), Cell::Null];
-        let b = vec![Cell::Text("佐藤".into()), Cell::Real(0.5), Cell::Text(String::new())];
+        let a = vec![Value::Text("田中".into()), Value::Integer(1), Value::Null(Kind::Text)];
+        let b = vec![Value::Text("佐藤".into()), Value::Real(0.5), Value::Text(String::new())];
         let (mut one, mut two) = (TableDigest::default(), TableDigest::default());
         one.add(&a);
         one.add(&b);
@@ -527,22 +482,26 @@ mod tests {
         assert_eq!(one, two);
         let mut changed = TableDigest::default();
         changed.add(&b);
-        changed.add(&[Cell::Text("田中".into()), Cell::Int(2), Cell::Null]);
+        changed.add(&[Value::Text("田中".into()), Value::Integer(2), Value::Null(Kind::Text)]);
         assert_ne!(one, changed);
         // NULL and an empty text are different values.
         let mut empty = TableDigest::default();
-        empty.add(&[Cell::Text("田中".into()), Cell::Int(1), Cell::Text(String::new())]);
+        empty.add(&[
+            Value::Text("田中".into()),
+            Value::Integer(1),
+            Value::Text(String::new()),
+        ]);
         empty.add(&b);
         assert_ne!(one, empty);
     }
 
     #[test]
     fn text_in_a_number_column_is_a_mismatch_not_a_guess() {
-        let e = Cell::from_sqlite(Value::Text("12a".into()), Kind::Int, "deals", "amount").unwrap_err();
+        let e = cell_of(FileValue::Text("12a".into()), Kind::Integer, "deals", "amount").unwrap_err();
         assert_eq!(e.code(), crate::ErrorCode::TransferMismatch);
         assert_eq!(
-            Cell::from_sqlite(Value::Integer(3), Kind::Real, "deals", "position").unwrap(),
-            Cell::Real(3.0)
+            cell_of(FileValue::Integer(3), Kind::Real, "deals", "position").unwrap(),
+            Value::Real(3.0)
         );
     }
 }

@@ -62,7 +62,15 @@ impl Value {
     }
 
     fn server_type(&self) -> Type {
-        match self.kind() {
+        self.kind().server_type()
+    }
+}
+
+impl Kind {
+    /// The server's column type for this kind (the baseline's BIGINT,
+    /// DOUBLE PRECISION, TEXT and BYTEA).
+    pub fn server_type(self) -> Type {
+        match self {
             Kind::Integer => Type::INT8,
             Kind::Real => Type::FLOAT8,
             Kind::Text => Type::TEXT,
