@@ -189,7 +189,10 @@ impl ToSql for Value {
     to_sql_checked!();
 }
 
-/// A server connection or transaction, as [`Sql::Server`] holds it.
+/// A server connection or transaction, as [`Sql::Server`] holds it: the
+/// two calls of postgres's `GenericClient` that `Sql` makes, in a trait
+/// that can be held as an object (`GenericClient` cannot: its other
+/// methods are generic).
 pub trait Session {
     fn query_typed(
         &mut self,
@@ -203,37 +206,20 @@ pub trait Session {
     ) -> std::result::Result<u64, postgres::Error>;
 }
 
-impl Session for postgres::Client {
+impl<C: postgres::GenericClient> Session for C {
     fn query_typed(
         &mut self,
         sql: &str,
         params: &[(&(dyn ToSql + Sync), Type)],
     ) -> std::result::Result<Vec<postgres::Row>, postgres::Error> {
-        postgres::Client::query_typed(self, sql, params)
+        postgres::GenericClient::query_typed(self, sql, params)
     }
     fn execute_typed(
         &mut self,
         sql: &str,
         params: &[(&(dyn ToSql + Sync), Type)],
     ) -> std::result::Result<u64, postgres::Error> {
-        postgres::Client::execute_typed(self, sql, params)
-    }
-}
-
-impl Session for postgres::Transaction<'_> {
-    fn query_typed(
-        &mut self,
-        sql: &str,
-        params: &[(&(dyn ToSql + Sync), Type)],
-    ) -> std::result::Result<Vec<postgres::Row>, postgres::Error> {
-        postgres::Transaction::query_typed(self, sql, params)
-    }
-    fn execute_typed(
-        &mut self,
-        sql: &str,
-        params: &[(&(dyn ToSql + Sync), Type)],
-    ) -> std::result::Result<u64, postgres::Error> {
-        postgres::Transaction::execute_typed(self, sql, params)
+        postgres::GenericClient::execute_typed(self, sql, params)
     }
 }
 
