@@ -7,12 +7,13 @@
 mod common;
 
 use common::pg::TestServer;
+use kizuna_core::pipeline::board::{self, BoardFilter, CardCursor};
 use kizuna_core::pipeline::stage;
 use kizuna_core::store::server::{self, Server, ServerFeed};
 use kizuna_core::store::sql::{self as store_sql, Sql};
 use kizuna_core::store::transfer;
 use kizuna_core::timeline::{search, server_search};
-use kizuna_core::{Db, ErrorCode, OpenOptions};
+use kizuna_core::{Db, ErrorCode, FixedClock, OpenOptions};
 use postgres::fallible_iterator::FallibleIterator;
 use rusqlite::types::Value;
 use std::cell::RefCell;
@@ -390,6 +391,121 @@ fn the_domains_sql_written_once_answers_the_same_from_the_file_and_the_server() 
         .unwrap()
     });
     assert_eq!(totals[0], totals[1]);
+}
+
+/// The board of the sample team, read from the file and from the server,
+/// on two users' calendars (Tokyo and New York), whole and filtered, and a
+/// column's next page.
+#[test]
+fn the_board_is_the_same_from_the_file_and_the_server() {
+    let pg = TestServer::start();
+    let s = initialised(&pg, "same_board");
+    let dir = tempfile::tempdir().unwrap();
+    let file_path = sample_file(dir.path());
+    transfer::file_to_server(&file_path, &s).unwrap();
+    let file = common::open(&file_path);
+    let mut client = server::connect(&s).unwrap();
+    let session = reading(&mut client);
+    let stores = [Sql::File(&file), Sql::Server(&session)];
+
+    // SQLite's functions the board's SQL calls, and the server's copies of
+    // them (migrations/postgres), on the values Kizuna stores.
+    for (time, modifier) in [
+        ("2026-12-02", "+540 minutes"),
+        ("2026-12-02T20:00:00Z", "+540 minutes"),
+        ("2026-12-02T03:59:59Z", "-300 minutes"),
+        ("2027-02-28T15:00:00Z", "+0 minutes"),
+    ] {
+        let [on_file, on_server] = stores.map(|sql| {
+            sql.query_one(
+                "SELECT julianday(?1), date(julianday(?1), ?2), max(julianday(?1), 2461000.5)",
+                store_sql::params![time, modifier],
+                |r| Ok((r.get::<f64>(0)?, r.get::<String>(1)?, r.get::<f64>(2)?)),
+            )
+            .unwrap()
+        });
+        assert!(
+            (on_file.0 - on_server.0).abs() < 1e-6,
+            "{time}: {on_file:?} {on_server:?}"
+        );
+        assert_eq!(on_file.1, on_server.1, "{time} {modifier}");
+        assert!((on_file.2 - on_server.2).abs() < 1e-6, "{time}");
+    }
+    for json in ["[]", "[\"budget\",\"timing\"]", "[1,2,3]"] {
+        let [on_file, on_server] = stores.map(|sql| {
+            sql.query_one("SELECT json_array_length(?1)", store_sql::params![json], |r| {
+                r.get::<i64>(0)
+            })
+            .unwrap()
+        });
+        assert_eq!(on_file, on_server, "{json}");
+    }
+
+    let owner: String = file
+        .query_row(
+            "SELECT owner_id FROM deals WHERE owner_id IS NOT NULL LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let company: String = file
+        .query_row(
+            "SELECT name FROM companies WHERE archived_at IS NULL ORDER BY name LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let filters = [
+        BoardFilter::default(),
+        BoardFilter {
+            cold_only: true,
+            ..BoardFilter::default()
+        },
+        BoardFilter {
+            owner_id: Some(owner),
+            ..BoardFilter::default()
+        },
+        BoardFilter {
+            text: Some(company.chars().take(2).collect()),
+            ..BoardFilter::default()
+        },
+    ];
+    let now = chrono::Utc::now();
+    let (mut cards, mut cold, mut signals, mut lost) = (0, 0, 0, 0);
+    for clock in [
+        FixedClock::new(now + chrono::Duration::days(3), 9),
+        FixedClock::new(now + chrono::Duration::days(40), -5),
+    ] {
+        for filter in &filters {
+            let [on_file, on_server] = stores.map(|sql| board::load(sql, &clock, None, filter).unwrap());
+            assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{filter:?}");
+            for col in &on_file.columns {
+                cards += col.cards.len();
+                cold += col.cards.iter().filter(|c| c.cold_days.is_some()).count();
+                signals += col.cards.iter().filter(|c| c.signal_count > 0).count();
+                lost += col.cards.iter().filter(|c| c.lost_reason.is_some()).count();
+                // The next page after the first card: the cursor's row
+                // comparison, on both.
+                let Some(first) = col.cards.first() else { continue };
+                let after = CardCursor {
+                    position: first.position,
+                    id: first.id.clone(),
+                };
+                let [on_file, on_server] = stores.map(|sql| {
+                    format!(
+                        "{:?}",
+                        board::column_page(sql, &clock, &col.stage.id, filter, &after, 2).unwrap()
+                    )
+                });
+                assert_eq!(on_file, on_server);
+            }
+        }
+    }
+    // What was compared is not empty: cards going cold, with signals, lost.
+    assert!(
+        cards > 0 && cold > 0 && signals > 0 && lost > 0,
+        "{cards} {cold} {signals} {lost}"
+    );
 }
 
 #[test]

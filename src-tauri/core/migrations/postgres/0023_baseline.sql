@@ -810,3 +810,36 @@ BEGIN
 END $$;
 CREATE TRIGGER audit_log_role BEFORE INSERT OR UPDATE ON audit_log
     FOR EACH ROW EXECUTE FUNCTION kizuna_audit_role();
+
+-- SQLite's functions that the domain's SQL calls, with SQLite's meaning on
+-- the values Kizuna stores, so that each statement is written once for
+-- both stores (docs/team-server.md, "Two dialects"). Times are ISO-8601
+-- text, UTC with a "Z"; a date is YYYY-MM-DD; a day number is a Julian day.
+-- tests/team_server.rs compares each with SQLite's on the same inputs.
+
+-- The Julian day of a time or date; a time without a zone is UTC, as in
+-- SQLite. NULL gives NULL.
+CREATE FUNCTION julianday(t TEXT) RETURNS DOUBLE PRECISION
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT CAST(CASE WHEN t ~ '([Zz]|[+-]\d\d:?\d\d)$'
+                     THEN extract(epoch FROM CAST(t AS timestamptz))
+                     ELSE extract(epoch FROM CAST(t AS timestamp)) END
+                AS DOUBLE PRECISION) / 86400.0 + 2440587.5
+$$;
+
+-- The date (YYYY-MM-DD) of a Julian day moved by a modifier such as
+-- '+540 minutes' (the user's UTC offset): the user's calendar day.
+CREATE FUNCTION date(day DOUBLE PRECISION, modifier TEXT) RETURNS TEXT
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT to_char((to_timestamp((day - 2440587.5) * 86400.0) AT TIME ZONE 'UTC')
+                   + CAST(modifier AS interval), 'YYYY-MM-DD')
+$$;
+
+-- SQLite's max() of two values (not the aggregate): NULL if either is.
+CREATE FUNCTION max(a DOUBLE PRECISION, b DOUBLE PRECISION) RETURNS DOUBLE PRECISION
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT GREATEST(a, b) $$;
+
+-- The length of a JSON array held as text (as the file holds JSON). An
+-- integer, so that a SUM of lengths is a bigint (of bigints, numeric).
+CREATE FUNCTION json_array_length(j TEXT) RETURNS INTEGER
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT json_array_length(CAST(j AS json)) $$;

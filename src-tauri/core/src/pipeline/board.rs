@@ -14,10 +14,9 @@ use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::followups::follow_up::DueState;
 use crate::pipeline::stage::{self, Pipeline, Stage, StageKind};
+use crate::store::sql::{Kind, Row, Sql, Value};
 use crate::validate::escape_like;
 use chrono::NaiveDate;
-use rusqlite::types::Value;
-use rusqlite::{params_from_iter, Connection, Row};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use ts_rs::TS;
@@ -209,7 +208,7 @@ macro_rules! cards_of_stage {
 /// Count and sum per stage and currency of every deal the filter lets through.
 #[doc(hidden)]
 pub const TOTALS_SQL: &str = concat!(
-    "SELECT d.stage_id, d.currency, COUNT(*), SUM(d.amount)",
+    "SELECT d.stage_id, d.currency, COUNT(*), CAST(SUM(d.amount) AS BIGINT)",
     filtered_deals!(),
     " GROUP BY d.stage_id, d.currency"
 );
@@ -246,8 +245,8 @@ impl Scope {
         Scope {
             values: vec![
                 Value::Text(pipeline_id.to_string()),
-                owner.map_or(Value::Null, |o| Value::Text(o.to_string())),
-                pattern.map_or(Value::Null, Value::Text),
+                Value::from(owner),
+                Value::from(pattern),
                 Value::Integer(i64::from(filter.cold_only)),
                 Value::Text(clock.today().to_string()),
                 Value::Text(format!("{offset_minutes:+} minutes")),
@@ -263,20 +262,26 @@ impl Scope {
 /// Loads one pipeline's board (the requested one, else the first), showing
 /// the deals the filter lets through: each column's count and totals, and
 /// its first [`PAGE`] cards.
-pub fn load(conn: &Connection, clock: &dyn Clock, pipeline_id: Option<&str>, filter: &BoardFilter) -> Result<Board> {
+pub fn load<'c>(
+    conn: impl Into<Sql<'c>>,
+    clock: &dyn Clock,
+    pipeline_id: Option<&str>,
+    filter: &BoardFilter,
+) -> Result<Board> {
     load_keeping(conn, clock, pipeline_id, filter, &HashMap::new())
 }
 
 /// Like [`load`], but a column listed in `loaded` (stage id → cards the
 /// screen holds) gets at least that many cards (at most [`MAX_PAGE`]): a
 /// refresh after a move or a colleague's change keeps a scrolled column as long.
-pub fn load_keeping(
-    conn: &Connection,
+pub fn load_keeping<'c>(
+    conn: impl Into<Sql<'c>>,
     clock: &dyn Clock,
     pipeline_id: Option<&str>,
     filter: &BoardFilter,
     loaded: &HashMap<String, u32>,
 ) -> Result<Board> {
+    let conn = conn.into();
     let pipelines = stage::list(conn)?;
     let pipeline = match pipeline_id {
         Some(id) => pipelines.iter().find(|p| p.id == id).ok_or(Error::NotFound {
@@ -292,13 +297,10 @@ pub fn load_keeping(
     let scope = Scope::new(clock, &pipeline.id, filter);
 
     let mut sums: HashMap<String, Vec<(String, i64, i64)>> = HashMap::new();
-    {
-        let mut st = conn.prepare_cached(TOTALS_SQL)?;
-        let mut rows = st.query(params_from_iter(scope.with([])))?;
-        while let Some(r) = rows.next()? {
-            let stage: String = r.get(0)?;
-            sums.entry(stage).or_default().push((r.get(1)?, r.get(2)?, r.get(3)?));
-        }
+    for (stage, total) in conn.query(TOTALS_SQL, &scope.with([]), |r| {
+        Ok((r.get::<String>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+    })? {
+        sums.entry(stage).or_default().push(total);
     }
 
     let mut columns = Vec::with_capacity(stages.len());
@@ -323,14 +325,15 @@ pub fn load_keeping(
 }
 
 /// The cards of one column after `after`, under the same filter as the board.
-pub fn column_page(
-    conn: &Connection,
+pub fn column_page<'c>(
+    conn: impl Into<Sql<'c>>,
     clock: &dyn Clock,
     stage_id: &str,
     filter: &BoardFilter,
     after: &CardCursor,
     limit: u32,
 ) -> Result<CardPage> {
+    let conn = conn.into();
     let (stage, _) = stage::stage(conn, stage_id)?
         .filter(|(_, deleted)| !deleted)
         .ok_or_else(|| Error::NotFound {
@@ -344,7 +347,7 @@ pub fn column_page(
 
 /// Up to `limit` cards of a column after `after` (from the top for None).
 fn cards(
-    conn: &Connection,
+    conn: Sql,
     clock: &dyn Clock,
     scope: &Scope,
     stage: &Stage,
@@ -353,9 +356,8 @@ fn cards(
 ) -> Result<CardPage> {
     let (sql, position, id) = match after {
         Some(c) => (NEXT_CARDS_SQL, Value::Real(c.position), Value::Text(c.id.clone())),
-        None => (FIRST_CARDS_SQL, Value::Null, Value::Null),
+        None => (FIRST_CARDS_SQL, Value::Null(Kind::Real), Value::Null(Kind::Text)),
     };
-    let mut st = conn.prepare_cached(sql)?;
     let params = scope.with([
         Value::Text(stage.id.clone()),
         position,
@@ -363,9 +365,7 @@ fn cards(
         Value::Integer(i64::from(limit) + 1),
     ]);
     let today = clock.today();
-    let mut cards = st
-        .query_map(params_from_iter(params), |r| card(r, stage, today, clock))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut cards = conn.query(sql, &params, |r| card(r, stage, today, clock))?;
     let more = cards.len() > limit as usize;
     cards.truncate(limit as usize);
     let next = if more {
@@ -380,7 +380,7 @@ fn cards(
 }
 
 /// One row of [`FIRST_CARDS_SQL`] or [`NEXT_CARDS_SQL`] as a card.
-fn card(r: &Row, stage: &Stage, today: NaiveDate, clock: &dyn Clock) -> rusqlite::Result<DealCard> {
+fn card(r: &Row, stage: &Stage, today: NaiveDate, clock: &dyn Clock) -> Result<DealCard> {
     let open = stage.kind == StageKind::Open;
     let idle: Option<i32> = r.get(11)?;
     let cold_days = match (open, idle) {
@@ -1029,7 +1029,7 @@ mod tests {
             ]);
             let mut st = db.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
             let plan = st
-                .query_map(params_from_iter(params), |r| r.get::<_, String>(3))
+                .query_map(rusqlite::params_from_iter(params), |r| r.get::<_, String>(3))
                 .unwrap()
                 .collect::<rusqlite::Result<Vec<_>>>()
                 .unwrap()

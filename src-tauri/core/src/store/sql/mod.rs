@@ -21,7 +21,9 @@
 //! Spellings that are not rewritten, because they have a portable form the
 //! domain uses instead: `ON CONFLICT DO NOTHING` (not `INSERT OR IGNORE`),
 //! `CAST(SUM(x) AS BIGINT)` (a server's `SUM` of bigints is `numeric`),
-//! `id` (not `rowid`), date arithmetic in Rust (not `julianday`).
+//! `id` (not `rowid`). SQLite's date and JSON functions the domain calls
+//! (`julianday`, `date`, ...) are not rewritten either: the server's schema
+//! defines them with SQLite's meaning (migrations/postgres).
 
 mod dialect;
 
