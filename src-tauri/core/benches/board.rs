@@ -12,9 +12,18 @@
 //!      reading every column, building nothing;
 //!  (c) serialising the answer for IPC, beside serialising every card of
 //!      the board (what the board command sent before it paged: 5.5 MB).
+//!  (d) on a team server (Linux: Debian's PostgreSQL, started as the tests
+//!      start it, durable, on loopback): the same team copied there by
+//!      `kizuna migrate`, and (a) run on it, the same board compared.
 //! Each is run a few times to warm the page cache, then 20 times; the median
 //! and 95th percentile are printed. No criterion: std::time::Instant is
 //! enough for a ratio and keeps the build light.
+
+// The server is Debian's PostgreSQL, started as the tests start it: the
+// server half runs where they do.
+#[cfg(target_os = "linux")]
+#[path = "../tests/common/mod.rs"]
+mod tests_common;
 
 use chrono::Duration;
 use kizuna_core::clock::{to_db, Clock};
@@ -132,6 +141,41 @@ fn main() {
     if ratio > 2.0 {
         println!("WARNING: board::load is {ratio:.2}x the bare query (target ≤ 2)");
     }
+
+    #[cfg(target_os = "linux")]
+    on_a_server(&path, &pipeline_id, &clock, &board, load_med);
+}
+
+/// (d): the same board from a team server holding the same team.
+#[cfg(target_os = "linux")]
+fn on_a_server(file: &std::path::Path, pipeline_id: &str, clock: &FixedClock, on_file: &board::Board, file_med: f64) {
+    use kizuna_core::store::server::{self, Server};
+    use kizuna_core::store::sql::Sql;
+    let pg = tests_common::pg::TestServer::start_durable();
+    let address = Server::parse(&pg.create_database("board"), None).expect("address");
+    server::roles::init(&mut server::connect(&address).expect("connect")).expect("server init");
+    let t = Instant::now();
+    kizuna_core::store::transfer::file_to_server(file, &address).expect("migrate");
+    eprintln!("copied to the server in {:.1} s", t.elapsed().as_secs_f64());
+    let session = std::cell::RefCell::new(server::connect(&address).expect("connect"));
+    let load = || board::load(Sql::Server(&session), clock, Some(pipeline_id), &BoardFilter::default()).expect("board");
+    assert_eq!(
+        format!("{:?}", load()),
+        format!("{on_file:?}"),
+        "the server's board is the file's"
+    );
+    let mut times = Vec::new();
+    for run in 0..WARM_UP + RUNS {
+        let t = Instant::now();
+        std::hint::black_box(load());
+        if run >= WARM_UP {
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    let (med, p95) = stats(&mut times);
+    println!(
+        "board {DEALS} deals on a team server (loopback): load median {med:.1} ms p95 {p95:.1} ms; the file's median {file_med:.1} ms"
+    );
 }
 
 /// The board's own SELECTs with no filter: the totals, then each column's

@@ -312,6 +312,10 @@ pub fn file_to_server(file: &Path, server: &Server) -> Result<Transferred> {
     let done = report(tables, &mut tx)?;
     tx.commit()?;
     read.commit()?;
+    // The planner's statistics, at once: until autovacuum gets to the new
+    // rows, it guesses at every table's size, and the first boards and
+    // searches of the moved team would be planned blind.
+    client.batch_execute("ANALYZE")?;
     Ok(done)
 }
 
