@@ -7,6 +7,7 @@
 mod common;
 
 use common::pg::TestServer;
+use kizuna_core::followups::follow_up::{self, FollowUpQuery};
 use kizuna_core::pipeline::board::{self, BoardFilter, CardCursor};
 use kizuna_core::pipeline::stage;
 use kizuna_core::store::server::{self, Server, ServerFeed};
@@ -318,17 +319,50 @@ fn reading(client: &mut postgres::Client) -> RefCell<postgres::Transaction<'_>> 
     RefCell::new(client.build_transaction().read_only(true).start().unwrap())
 }
 
+/// The sample team in a file and, copied, on a server: what the parity
+/// tests read from both. `stores` goes through [`reading`].
+struct SameTeam {
+    _pg: TestServer,
+    _dir: tempfile::TempDir,
+    file: rusqlite::Connection,
+    client: postgres::Client,
+}
+
+impl SameTeam {
+    fn new(name: &str) -> SameTeam {
+        let pg = TestServer::start();
+        let s = initialised(&pg, name);
+        let dir = tempfile::tempdir().unwrap();
+        let file_path = sample_file(dir.path());
+        // A working team has done some follow-ups and put some off: the
+        // lists' other halves.
+        let mut db = Db::open(&file_path, OpenOptions::new("tanaka", "田中 太郎")).unwrap();
+        let clock = FixedClock::new(chrono::Utc::now(), 9);
+        let open = follow_up::list_open(db.conn(), &clock, None).unwrap();
+        for (i, f) in open.iter().step_by(9).enumerate() {
+            db.write(|ctx| match i % 2 {
+                0 => follow_up::complete(ctx, &f.id, f.version, None),
+                _ => follow_up::snooze(ctx, &f.id, f.version, chrono::Utc::now() + chrono::Duration::days(2)),
+            })
+            .unwrap();
+        }
+        drop(db);
+        transfer::file_to_server(&file_path, &s).unwrap();
+        SameTeam {
+            file: common::open(&file_path),
+            client: server::connect(&s).unwrap(),
+            _pg: pg,
+            _dir: dir,
+        }
+    }
+}
+
 #[test]
 fn the_domains_sql_written_once_answers_the_same_from_the_file_and_the_server() {
-    let pg = TestServer::start();
-    let s = initialised(&pg, "same_sql");
-    let dir = tempfile::tempdir().unwrap();
-    let file_path = sample_file(dir.path());
-    transfer::file_to_server(&file_path, &s).unwrap();
-    let file = common::open(&file_path);
-    let mut client = server::connect(&s).unwrap();
-    let session = reading(&mut client);
-    let stores = [Sql::File(&file), Sql::Server(&session)];
+    let mut team = SameTeam::new("same_sql");
+    let session = reading(&mut team.client);
+    let file = &team.file;
+    let stores = [Sql::File(file), Sql::Server(&session)];
 
     // The stage editor's read, ported to store::sql: every pipeline with
     // its stages, in board order, and one stage by id.
@@ -398,15 +432,10 @@ fn the_domains_sql_written_once_answers_the_same_from_the_file_and_the_server() 
 /// column's next page.
 #[test]
 fn the_board_is_the_same_from_the_file_and_the_server() {
-    let pg = TestServer::start();
-    let s = initialised(&pg, "same_board");
-    let dir = tempfile::tempdir().unwrap();
-    let file_path = sample_file(dir.path());
-    transfer::file_to_server(&file_path, &s).unwrap();
-    let file = common::open(&file_path);
-    let mut client = server::connect(&s).unwrap();
-    let session = reading(&mut client);
-    let stores = [Sql::File(&file), Sql::Server(&session)];
+    let mut team = SameTeam::new("same_board");
+    let session = reading(&mut team.client);
+    let file = &team.file;
+    let stores = [Sql::File(file), Sql::Server(&session)];
 
     // SQLite's functions the board's SQL calls, and the server's copies of
     // them (migrations/postgres), on the values Kizuna stores.
@@ -506,6 +535,58 @@ fn the_board_is_the_same_from_the_file_and_the_server() {
         cards > 0 && cold > 0 && signals > 0 && lost > 0,
         "{cards} {cold} {signals} {lost}"
     );
+}
+
+/// The follow-up lists (Today, a customer's, with the recently done) and
+/// the tray's count, from the file and from the server.
+#[test]
+fn the_follow_up_lists_are_the_same_from_the_file_and_the_server() {
+    let mut team = SameTeam::new("same_follow_ups");
+    let session = reading(&mut team.client);
+    let file = &team.file;
+    let stores = [Sql::File(file), Sql::Server(&session)];
+    let first = |sql: &str| -> String { file.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let assignee =
+        first("SELECT assignee_id FROM follow_ups WHERE status = 'open' GROUP BY assignee_id ORDER BY COUNT(*) DESC");
+    let company = first(
+        "SELECT company_id FROM follow_ups WHERE company_id IS NOT NULL GROUP BY company_id ORDER BY COUNT(*) DESC",
+    );
+    let queries = [
+        FollowUpQuery::default(),
+        FollowUpQuery {
+            include_done: true,
+            ..FollowUpQuery::default()
+        },
+        FollowUpQuery {
+            assignee_id: Some(assignee.clone()),
+            include_done: true,
+            ..FollowUpQuery::default()
+        },
+        FollowUpQuery {
+            company_id: Some(company),
+            include_done: true,
+            ..FollowUpQuery::default()
+        },
+    ];
+    let clock = FixedClock::new(chrono::Utc::now(), 9);
+    let (mut done, mut snoozed) = (0, 0);
+    for q in &queries {
+        let [on_file, on_server] = stores.map(|sql| follow_up::list(sql, &clock, q).unwrap());
+        assert!(!on_file.is_empty(), "{q:?}");
+        assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{q:?}");
+        done += on_file.iter().filter(|f| f.done_at.is_some()).count();
+        snoozed += on_file.iter().filter(|f| f.snoozed_until.is_some()).count();
+        let id = &on_file[on_file.len() / 2].id;
+        let [one_file, one_server] = stores.map(|sql| format!("{:?}", follow_up::get(sql, &clock, id).unwrap()));
+        assert_eq!(one_file, one_server);
+    }
+    assert!(done > 0, "the recently done are compared too");
+    assert!(snoozed > 0, "and the snoozed");
+    let [on_file, on_server] = stores.map(|sql| follow_up::due_count(sql, &clock, &assignee).unwrap());
+    assert!(on_file > 0);
+    assert_eq!(on_file, on_server);
+    let missing = stores.map(|sql| follow_up::get(sql, &clock, "none").unwrap_err().code());
+    assert_eq!(missing, [ErrorCode::NotFound, ErrorCode::NotFound]);
 }
 
 #[test]

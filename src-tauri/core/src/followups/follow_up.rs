@@ -7,9 +7,10 @@ use crate::followups::reminder::NotifyPrefs;
 use crate::id::new_id;
 use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
+use crate::store::sql::{self, Row, Sql};
 use crate::validate::required;
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -163,7 +164,7 @@ const SELECT: &str = "SELECT f.id, f.kind, f.title, f.due_at, f.snoozed_until, f
      LEFT JOIN companies c ON c.id = f.company_id
      LEFT JOIN deals d ON d.id = f.deal_id";
 
-fn from_row(r: &rusqlite::Row, clock: &dyn Clock) -> rusqlite::Result<FollowUpItem> {
+fn from_row(r: &Row, clock: &dyn Clock) -> Result<FollowUpItem> {
     let due_at: String = r.get(3)?;
     let snoozed_until: Option<String> = r.get(4)?;
     let status: String = r.get(5)?;
@@ -186,9 +187,14 @@ fn from_row(r: &rusqlite::Row, clock: &dyn Clock) -> rusqlite::Result<FollowUpIt
     };
     Ok(FollowUpItem {
         id: r.get(0)?,
-        kind: crate::error::known_in_row("follow_ups", &r.get::<_, String>(0)?, r.get(1)?, FollowUpKind::parse)?,
+        kind: crate::error::known(
+            "follow_ups",
+            &r.get::<String>(0)?,
+            &r.get::<String>(1)?,
+            FollowUpKind::parse,
+        )?,
         title: r.get(2)?,
-        engine_text: EngineText::read(r, 15)?,
+        engine_text: EngineText::from_row(r, 15)?,
         due_at,
         snoozed_until,
         state,
@@ -209,40 +215,41 @@ fn from_row(r: &rusqlite::Row, clock: &dyn Clock) -> rusqlite::Result<FollowUpIt
 
 /// Open follow-ups, earliest first (by the time they come back when
 /// snoozed), then the recently done ones, latest first.
-pub fn list(conn: &Connection, clock: &dyn Clock, q: &FollowUpQuery) -> Result<Vec<FollowUpItem>> {
-    let mut out = {
-        let mut st = conn.prepare_cached(&format!(
+pub fn list<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, q: &FollowUpQuery) -> Result<Vec<FollowUpItem>> {
+    let conn = conn.into();
+    let mut out = conn.query(
+        &format!(
             "{SELECT}
              WHERE f.status = 'open' AND f.deleted_at IS NULL
                AND (?1 IS NULL OR f.assignee_id = ?1) AND (?2 IS NULL OR f.company_id = ?2)
                AND (?2 IS NOT NULL OR c.archived_at IS NULL)
              ORDER BY COALESCE(f.snoozed_until, f.due_at), f.id"
-        ))?;
-        let rows = st
-            .query_map(params![q.assignee_id, q.company_id], |r| from_row(r, clock))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows
-    };
+        ),
+        sql::params![q.assignee_id.as_deref(), q.company_id.as_deref()],
+        |r| from_row(r, clock),
+    )?;
     if q.include_done {
         let since = to_db(clock.now() - Duration::days(DONE_DAYS));
-        let mut st = conn.prepare_cached(&format!(
-            "{SELECT}
-             WHERE f.status = 'done' AND f.deleted_at IS NULL AND f.done_at >= ?3
-               AND (?1 IS NULL OR f.assignee_id = ?1) AND (?2 IS NULL OR f.company_id = ?2)
-             ORDER BY f.done_at DESC, f.id LIMIT ?4"
-        ))?;
-        let done = st
-            .query_map(params![q.assignee_id, q.company_id, since, DONE_LIMIT], |r| {
-                from_row(r, clock)
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        out.extend(done);
+        out.extend(conn.query(
+            &format!(
+                "{SELECT}
+                 WHERE f.status = 'done' AND f.deleted_at IS NULL AND f.done_at >= ?3
+                   AND (?1 IS NULL OR f.assignee_id = ?1) AND (?2 IS NULL OR f.company_id = ?2)
+                 ORDER BY f.done_at DESC, f.id LIMIT ?4"
+            ),
+            sql::params![q.assignee_id.as_deref(), q.company_id.as_deref(), since, DONE_LIMIT],
+            |r| from_row(r, clock),
+        )?);
     }
     Ok(out)
 }
 
 /// Open follow-ups, earliest first; for one assignee or the whole team.
-pub fn list_open(conn: &Connection, clock: &dyn Clock, assignee_id: Option<&str>) -> Result<Vec<FollowUpItem>> {
+pub fn list_open<'c>(
+    conn: impl Into<Sql<'c>>,
+    clock: &dyn Clock,
+    assignee_id: Option<&str>,
+) -> Result<Vec<FollowUpItem>> {
     list(
         conn,
         clock,
@@ -253,22 +260,22 @@ pub fn list_open(conn: &Connection, clock: &dyn Clock, assignee_id: Option<&str>
     )
 }
 
-pub fn get(conn: &Connection, clock: &dyn Clock, id: &str) -> Result<FollowUpItem> {
-    conn.query_row(
-        &format!("{SELECT} WHERE f.id = ?1 AND f.deleted_at IS NULL"),
-        [id],
-        |r| from_row(r, clock),
-    )
-    .optional()?
-    .ok_or_else(|| Error::NotFound {
-        entity: "follow_up",
-        id: id.to_string(),
-    })
+pub fn get<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, id: &str) -> Result<FollowUpItem> {
+    conn.into()
+        .query_opt(
+            &format!("{SELECT} WHERE f.id = ?1 AND f.deleted_at IS NULL"),
+            sql::params![id],
+            |r| from_row(r, clock),
+        )?
+        .ok_or_else(|| Error::NotFound {
+            entity: "follow_up",
+            id: id.to_string(),
+        })
 }
 
 /// How many of a person's follow-ups need doing today or are late (the tray
 /// count): snoozed ones are not counted until they come back.
-pub fn due_count(conn: &Connection, clock: &dyn Clock, assignee_id: &str) -> Result<u32> {
+pub fn due_count<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, assignee_id: &str) -> Result<u32> {
     let end_of_today = clock
         .today()
         .succ_opt()
@@ -276,14 +283,13 @@ pub fn due_count(conn: &Connection, clock: &dyn Clock, assignee_id: &str) -> Res
         .and_then(|t| t.and_local_timezone(clock.offset()).single())
         .map(|t| to_db(t.with_timezone(&Utc)))
         .unwrap_or_else(|| to_db(clock.now()));
-    let n: u32 = conn.query_row(
+    conn.into().query_one(
         "SELECT COUNT(*) FROM follow_ups f LEFT JOIN companies c ON c.id = f.company_id
          WHERE f.assignee_id = ?1 AND f.status = 'open' AND f.deleted_at IS NULL AND c.archived_at IS NULL
            AND COALESCE(f.snoozed_until, f.due_at) < ?2",
-        params![assignee_id, end_of_today],
+        sql::params![assignee_id, end_of_today],
         |r| r.get(0),
-    )?;
-    Ok(n)
+    )
 }
 
 /// Every stored time in one form, so times compare as text (the reminder
