@@ -13,6 +13,8 @@ use kizuna_core::pipeline::stage;
 use kizuna_core::store::server::{self, Server, ServerFeed};
 use kizuna_core::store::sql::{self as store_sql, Sql};
 use kizuna_core::store::transfer;
+use kizuna_core::timeline::activity::ActivityKind;
+use kizuna_core::timeline::entries::{self, TimelineQuery};
 use kizuna_core::timeline::{search, server_search};
 use kizuna_core::{Db, ErrorCode, FixedClock, OpenOptions};
 use postgres::fallible_iterator::FallibleIterator;
@@ -587,6 +589,66 @@ fn the_follow_up_lists_are_the_same_from_the_file_and_the_server() {
     assert_eq!(on_file, on_server);
     let missing = stores.map(|sql| follow_up::get(sql, &clock, "none").unwrap_err().code());
     assert_eq!(missing, [ErrorCode::NotFound, ErrorCode::NotFound]);
+}
+
+/// A customer's timeline page by page, filtered by kind, a deal's, one
+/// entry, and a deal's buying signals, from the file and from the server.
+#[test]
+fn the_timeline_is_the_same_from_the_file_and_the_server() {
+    let mut team = SameTeam::new("same_timeline");
+    let session = reading(&mut team.client);
+    let file = &team.file;
+    let stores = [Sql::File(file), Sql::Server(&session)];
+    let first = |sql: &str| -> String { file.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let company = first("SELECT company_id FROM activities GROUP BY company_id ORDER BY COUNT(*) DESC, company_id");
+    let deal = first(
+        "SELECT deal_id FROM activities WHERE deal_id IS NOT NULL AND signals <> '[]'
+         GROUP BY deal_id ORDER BY COUNT(*) DESC, deal_id",
+    );
+    let queries = [
+        TimelineQuery {
+            company_id: Some(company.clone()),
+            limit: 3,
+            ..TimelineQuery::default()
+        },
+        TimelineQuery {
+            company_id: Some(company.clone()),
+            kinds: vec![ActivityKind::Meeting, ActivityKind::Call],
+            ..TimelineQuery::default()
+        },
+        TimelineQuery {
+            deal_id: Some(deal.clone()),
+            limit: 2,
+            ..TimelineQuery::default()
+        },
+        TimelineQuery {
+            deal_id: Some(deal.clone()),
+            kinds: vec![ActivityKind::Meeting, ActivityKind::Email],
+            limit: 2,
+            ..TimelineQuery::default()
+        },
+    ];
+    let (mut pages, mut contacts) = (0, 0);
+    for q in queries {
+        // Every page, each asked for with the cursor the file gave.
+        let mut q = q;
+        loop {
+            let [on_file, on_server] = stores.map(|sql| entries::timeline(sql, &q).unwrap());
+            assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{q:?}");
+            assert!(!on_file.entries.is_empty(), "{q:?}");
+            pages += 1;
+            contacts += on_file.entries.iter().map(|e| e.contacts.len()).sum::<usize>();
+            let Some(next) = on_file.next else { break };
+            q.before = Some(next);
+        }
+    }
+    assert!(pages > 6 && contacts > 0, "{pages} pages, {contacts} contacts compared");
+    let id = first("SELECT id FROM activities ORDER BY occurred_at DESC LIMIT 1");
+    let [on_file, on_server] = stores.map(|sql| format!("{:?}", entries::entry(sql, &id).unwrap()));
+    assert_eq!(on_file, on_server);
+    let [on_file, on_server] = stores.map(|sql| entries::deal_signals(sql, &deal).unwrap());
+    assert!(!on_file.is_empty());
+    assert_eq!(on_file, on_server);
 }
 
 #[test]

@@ -843,3 +843,8 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT GREATEST(a, b) $$;
 -- integer, so that a SUM of lengths is a bigint (of bigints, numeric).
 CREATE FUNCTION json_array_length(j TEXT) RETURNS INTEGER
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT json_array_length(CAST(j AS json)) $$;
+
+-- The elements of a JSON array held as text, as the rows of SQLite's
+-- json_each with their `value` column (the only one the domain reads).
+CREATE FUNCTION json_each(j TEXT) RETURNS TABLE (value TEXT)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT json_array_elements_text(CAST(j AS json)) $$;

@@ -11,8 +11,8 @@
 
 use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
+use crate::store::sql::{self, Row, Sql, Value};
 use crate::timeline::activity::{ActivityKind, Direction};
-use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -117,7 +117,7 @@ impl Params {
     }
 }
 
-/// The rowids of one page, in timeline order (`limit` + 1 of them, to know
+/// The keys (occurred_at t, id i) of one page, in timeline order (`limit` + 1 of them, to know
 /// whether another page follows).
 fn page_keys(q: &TimelineQuery, limit: u32, p: &mut Params) -> Result<String> {
     let (column, scope) = match (&q.deal_id, &q.company_id) {
@@ -146,22 +146,26 @@ fn page_keys(q: &TimelineQuery, limit: u32, p: &mut Params) -> Result<String> {
     }
     let order = "ORDER BY occurred_at DESC, id DESC";
     Ok(if kinds.is_empty() {
-        format!("SELECT rowid AS r, occurred_at AS t, id AS i FROM activities WHERE {column} = {scope}{after} {order} LIMIT {fetch}")
+        format!(
+            "SELECT occurred_at AS t, id AS i FROM activities WHERE {column} = {scope}{after} {order} LIMIT {fetch}"
+        )
     } else if column == "deal_id" {
         // A deal's history is short: filter on the deal's own index.
         let list: Vec<String> = kinds.iter().map(|k| p.push(k.as_str().to_string())).collect();
         format!(
-            "SELECT rowid AS r, occurred_at AS t, id AS i FROM activities
+            "SELECT occurred_at AS t, id AS i FROM activities
              WHERE deal_id = {scope} AND kind IN ({}){after} {order} LIMIT {fetch}",
             list.join(", ")
         )
     } else {
         let arms: Vec<String> = kinds
             .iter()
-            .map(|k| {
+            .enumerate()
+            .map(|(n, k)| {
+                // PostgreSQL wants each subquery named.
                 format!(
-                    "SELECT * FROM (SELECT rowid AS r, occurred_at AS t, id AS i FROM activities
-                     WHERE company_id = {scope} AND kind = {}{after} {order} LIMIT {fetch})",
+                    "SELECT * FROM (SELECT occurred_at AS t, id AS i FROM activities
+                     WHERE company_id = {scope} AND kind = {}{after} {order} LIMIT {fetch}) AS k{n}",
                     p.push(k.as_str().to_string())
                 )
             })
@@ -172,14 +176,14 @@ fn page_keys(q: &TimelineQuery, limit: u32, p: &mut Params) -> Result<String> {
 
 /// One page of a company's or a deal's timeline, newest first
 /// (`occurred_at` DESC, then id DESC for entries logged for the same minute).
-pub fn timeline(conn: &Connection, q: &TimelineQuery) -> Result<TimelinePage> {
+pub fn timeline<'c>(conn: impl Into<Sql<'c>>, q: &TimelineQuery) -> Result<TimelinePage> {
     let limit = match q.limit {
         0 => DEFAULT_PAGE,
         n => n.min(MAX_PAGE),
     };
     let mut p = Params::default();
     let keys = page_keys(q, limit, &mut p)?;
-    let mut entries = load_entries(conn, &keys, p)?;
+    let mut entries = load_entries(conn.into(), &keys, p)?;
     let next = if entries.len() > limit as usize {
         entries.truncate(limit as usize);
         entries.last().map(|e| TimelineCursor {
@@ -192,9 +196,9 @@ pub fn timeline(conn: &Connection, q: &TimelineQuery) -> Result<TimelinePage> {
     Ok(TimelinePage { entries, next })
 }
 
-/// The entries whose keys `keys` selects (rowid r, occurred_at t, id i), in
+/// The entries whose keys `keys` selects (occurred_at t, id i), in
 /// timeline order, each joined to its author, deal, contacts and follow-up.
-fn load_entries(conn: &Connection, keys: &str, p: Params) -> Result<Vec<TimelineEntry>> {
+fn load_entries(conn: Sql, keys: &str, p: Params) -> Result<Vec<TimelineEntry>> {
     // MATERIALIZED: the page is chosen on the index first, and only its rows
     // are joined to their author, deal and follow-up.
     let sql = format!(
@@ -208,65 +212,62 @@ fn load_entries(conn: &Connection, keys: &str, p: Params) -> Result<Vec<Timeline
                   ORDER BY f.created_at DESC LIMIT 1),
                 a.text_kind, a.text_params,
                 EXISTS (SELECT 1 FROM sequence_sends q WHERE q.activity_id = a.id)
-         FROM page JOIN activities a ON a.rowid = page.r
+         FROM page JOIN activities a ON a.id = page.i
          LEFT JOIN users u ON u.id = a.author_id
          LEFT JOIN deals d ON d.id = a.deal_id
          ORDER BY page.t DESC, page.i DESC"
     );
-    let mut st = conn.prepare_cached(&sql)?;
-    let mut entries = st
-        .query_map(params_from_iter(p.0), |r| {
-            let deleted: bool = r.get(16)?;
-            // A removed entry keeps its place and its author, not its words.
-            let text = |i: usize| -> rusqlite::Result<String> {
-                if deleted {
-                    Ok(String::new())
-                } else {
-                    r.get(i)
-                }
-            };
-            Ok(TimelineEntry {
-                id: r.get(0)?,
-                version: r.get(1)?,
-                company_id: r.get(2)?,
-                kind: crate::error::known_in_row(
-                    "activities",
-                    &r.get::<_, String>(0)?,
-                    r.get(3)?,
-                    ActivityKind::parse,
-                )?,
-                direction: r.get::<_, Option<String>>(4)?.as_deref().and_then(Direction::parse),
-                occurred_at: r.get(5)?,
-                summary: text(6)?,
-                engine_text: if deleted { None } else { EngineText::read(r, 19)? },
-                body: text(7)?,
-                minutes: text(8)?,
-                next_todos: text(9)?,
-                next_appointment_at: if deleted { None } else { r.get(10)? },
-                signals: if deleted {
-                    Vec::new()
-                } else {
-                    serde_json::from_str(&r.get::<_, String>(11)?).unwrap_or_default()
-                },
-                author_id: r.get(12)?,
-                author_name: r.get(13)?,
-                deal_id: r.get(14)?,
-                deal_title: r.get(15)?,
-                contacts: Vec::new(),
-                deleted,
-                updated_at: r.get(17)?,
-                follow_up_id: if deleted { None } else { r.get(18)? },
-                sequence_mail: !deleted && r.get(21)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut entries = conn.query(&sql, &p.0, |r| {
+        let deleted: bool = r.get(16)?;
+        // A removed entry keeps its place and its author, not its words.
+        let text = |i: usize| -> Result<String> {
+            if deleted {
+                Ok(String::new())
+            } else {
+                r.get(i)
+            }
+        };
+        Ok(TimelineEntry {
+            id: r.get(0)?,
+            version: r.get(1)?,
+            company_id: r.get(2)?,
+            kind: crate::error::known(
+                "activities",
+                &r.get::<String>(0)?,
+                &r.get::<String>(3)?,
+                ActivityKind::parse,
+            )?,
+            direction: r.get::<Option<String>>(4)?.as_deref().and_then(Direction::parse),
+            occurred_at: r.get(5)?,
+            summary: text(6)?,
+            engine_text: if deleted { None } else { EngineText::from_row(r, 19)? },
+            body: text(7)?,
+            minutes: text(8)?,
+            next_todos: text(9)?,
+            next_appointment_at: if deleted { None } else { r.get(10)? },
+            signals: if deleted {
+                Vec::new()
+            } else {
+                serde_json::from_str(&r.get::<String>(11)?).unwrap_or_default()
+            },
+            author_id: r.get(12)?,
+            author_name: r.get(13)?,
+            deal_id: r.get(14)?,
+            deal_title: r.get(15)?,
+            contacts: Vec::new(),
+            deleted,
+            updated_at: r.get(17)?,
+            follow_up_id: if deleted { None } else { r.get(18)? },
+            sequence_mail: !deleted && r.get(21)?,
+        })
+    })?;
     attach_contacts(conn, &mut entries)?;
     Ok(entries)
 }
 
 /// Names each entry's contacts, one query for the whole page. A removed
 /// entry keeps no more than its kind, author and time.
-fn attach_contacts(conn: &Connection, entries: &mut [TimelineEntry]) -> Result<()> {
+fn attach_contacts(conn: Sql, entries: &mut [TimelineEntry]) -> Result<()> {
     let live: Vec<&str> = entries.iter().filter(|e| !e.deleted).map(|e| e.id.as_str()).collect();
     if live.is_empty() {
         return Ok(());
@@ -280,29 +281,30 @@ fn attach_contacts(conn: &Connection, entries: &mut [TimelineEntry]) -> Result<(
          ORDER BY ac.activity_id, ac.position",
         list.join(", ")
     );
-    let mut st = conn.prepare(&sql)?;
-    let mut rows = st.query(params_from_iter(p.0))?;
-    while let Some(r) = rows.next()? {
-        let activity_id: String = r.get(0)?;
+    let rows = conn.query(&sql, &p.0, |r: &Row| {
+        let contact = EntryContact {
+            id: r.get(1)?,
+            name: r.get(2)?,
+            removed: r.get(3)?,
+        };
+        Ok((r.get::<String>(0)?, contact))
+    })?;
+    for (activity_id, contact) in rows {
         if let Some(e) = entries.iter_mut().find(|e| e.id == activity_id) {
-            e.contacts.push(EntryContact {
-                id: r.get(1)?,
-                name: r.get(2)?,
-                removed: r.get(3)?,
-            });
+            e.contacts.push(contact);
         }
     }
     Ok(())
 }
 
 /// One entry, as the timeline shows it (for the thank-you mail of a meeting).
-pub fn entry(conn: &Connection, id: &str) -> Result<TimelineEntry> {
+pub fn entry<'c>(conn: impl Into<Sql<'c>>, id: &str) -> Result<TimelineEntry> {
     let mut p = Params::default();
     let keys = format!(
-        "SELECT rowid AS r, occurred_at AS t, id AS i FROM activities WHERE id = {}",
+        "SELECT occurred_at AS t, id AS i FROM activities WHERE id = {}",
         p.push(id.to_string())
     );
-    load_entries(conn, &keys, p)?.pop().ok_or(Error::NotFound {
+    load_entries(conn.into(), &keys, p)?.pop().ok_or(Error::NotFound {
         entity: "activity",
         id: id.to_string(),
     })
@@ -328,21 +330,19 @@ pub struct SignalCount {
     pub count: i32,
 }
 
-pub fn deal_signals(conn: &Connection, deal_id: &str) -> Result<Vec<SignalCount>> {
-    let rows = conn
-        .prepare_cached(
-            "SELECT j.value, COUNT(*) FROM activities a, json_each(a.signals) j
-             WHERE a.deal_id = ?1 AND a.deleted_at IS NULL AND a.signals <> '[]'
-             GROUP BY j.value ORDER BY COUNT(*) DESC, j.value",
-        )?
-        .query_map([deal_id], |r| {
+pub fn deal_signals<'c>(conn: impl Into<Sql<'c>>, deal_id: &str) -> Result<Vec<SignalCount>> {
+    conn.into().query(
+        "SELECT j.value, COUNT(*) FROM activities a, json_each(a.signals) j
+         WHERE a.deal_id = ?1 AND a.deleted_at IS NULL AND a.signals <> '[]'
+         GROUP BY j.value ORDER BY COUNT(*) DESC, j.value",
+        sql::params![deal_id],
+        |r| {
             Ok(SignalCount {
                 code: r.get(0)?,
                 count: r.get(1)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+        },
+    )
 }
 
 #[cfg(test)]
