@@ -8,11 +8,13 @@ mod common;
 
 use common::pg::TestServer;
 use kizuna_core::followups::follow_up::{self, FollowUpQuery};
+use kizuna_core::followups::reminder;
 use kizuna_core::pipeline::board::{self, BoardFilter, CardCursor};
 use kizuna_core::pipeline::stage;
 use kizuna_core::store::server::{self, Server, ServerFeed};
 use kizuna_core::store::sql::{self as store_sql, Sql};
 use kizuna_core::store::transfer;
+use kizuna_core::team::settings::TeamSettings;
 use kizuna_core::timeline::activity::ActivityKind;
 use kizuna_core::timeline::entries::{self, TimelineQuery};
 use kizuna_core::timeline::{search, server_search};
@@ -649,6 +651,66 @@ fn the_timeline_is_the_same_from_the_file_and_the_server() {
     let [on_file, on_server] = stores.map(|sql| entries::deal_signals(sql, &deal).unwrap());
     assert!(!on_file.is_empty());
     assert_eq!(on_file, on_server);
+}
+
+/// What each member is to be told, and when next (the notifications'
+/// planner), from the file and from the server: follow-ups, decision eves,
+/// forgotten customers, deals without a next step, hand-offs, leads and
+/// support cases, minus those the notification log says were told.
+#[test]
+fn the_reminders_are_the_same_from_the_file_and_the_server() {
+    let mut team = SameTeam::new("same_reminders");
+    let session = reading(&mut team.client);
+    let file = &team.file;
+    let stores = [Sql::File(file), Sql::Server(&session)];
+
+    // The time functions the planner calls, and what SQLite makes of text
+    // that is no time (NULL, so one bad row does not stop the list).
+    for (time, modifier) in [
+        ("2026-12-02T20:00:00Z", "-1 day"),
+        ("2026-12-02T20:00:00Z", "+30 days"),
+        ("2026-12-31", "+1 day"),
+        ("", "+1 day"),
+        ("not a time", "+0 seconds"),
+    ] {
+        let [on_file, on_server] = stores.map(|sql| {
+            sql.query_one(
+                "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', ?1), strftime('%Y-%m-%dT%H:%M:%SZ', ?1, ?2),
+                        max(?1, '2026-06-01T00:00:00Z', ''), julianday(?1)",
+                store_sql::params![time, modifier],
+                |r| {
+                    Ok((
+                        r.get::<Option<String>>(0)?,
+                        r.get::<Option<String>>(1)?,
+                        r.get::<Option<String>>(2)?,
+                        r.get::<Option<f64>>(3)?.map(|d| (d * 1e6).round()),
+                    ))
+                },
+            )
+            .unwrap()
+        });
+        assert_eq!(on_file, on_server, "{time:?} {modifier}");
+    }
+
+    let settings = TeamSettings::default();
+    let users: Vec<String> = {
+        let mut st = file.prepare("SELECT id FROM users ORDER BY id").unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    let now = chrono::Utc::now();
+    let mut kinds = std::collections::HashSet::new();
+    for user in &users {
+        for until in [now, now + chrono::Duration::days(120)] {
+            let [on_file, on_server] = stores.map(|sql| reminder::pending(sql, user, &settings, until).unwrap());
+            assert_eq!(on_file, on_server, "{user} until {until}");
+            kinds.extend(on_file.iter().map(|r| format!("{:?}", r.kind)));
+            let [on_file, on_server] = stores.map(|sql| reminder::next_due_after(sql, user, &settings, until).unwrap());
+            assert_eq!(on_file, on_server, "{user} after {until}");
+        }
+        let [on_file, on_server] = stores.map(|sql| format!("{:?}", reminder::load_prefs(sql, user).unwrap()));
+        assert_eq!(on_file, on_server);
+    }
+    assert!(kinds.len() >= 4, "several kinds of reminder compared: {kinds:?}");
 }
 
 #[test]

@@ -817,15 +817,36 @@ CREATE TRIGGER audit_log_role BEFORE INSERT OR UPDATE ON audit_log
 -- text, UTC with a "Z"; a date is YYYY-MM-DD; a day number is a Julian day.
 -- tests/team_server.rs compares each with SQLite's on the same inputs.
 
--- The Julian day of a time or date; a time without a zone is UTC, as in
--- SQLite. NULL gives NULL.
+-- A stored time or date as a UTC timestamp, read as SQLite reads one: a
+-- time without a zone is UTC, and text that is no time is NULL (never an
+-- error, which would stop a whole list over one bad row).
+CREATE FUNCTION kizuna_utc(t TEXT) RETURNS timestamp
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN t !~ '^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?)?([Zz]|[+-]\d\d:?\d\d)?$' THEN NULL
+        WHEN t ~ '([Zz]|[+-]\d\d:?\d\d)$' THEN CAST(t AS timestamptz) AT TIME ZONE 'UTC'
+        ELSE CAST(t AS timestamp) END
+$$;
+
+-- The Julian day of a time or date.
 CREATE FUNCTION julianday(t TEXT) RETURNS DOUBLE PRECISION
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT CAST(CASE WHEN t ~ '([Zz]|[+-]\d\d:?\d\d)$'
-                     THEN extract(epoch FROM CAST(t AS timestamptz))
-                     ELSE extract(epoch FROM CAST(t AS timestamp)) END
-                AS DOUBLE PRECISION) / 86400.0 + 2440587.5
+    SELECT CAST(extract(epoch FROM kizuna_utc(t)) AS DOUBLE PRECISION) / 86400.0 + 2440587.5
 $$;
+
+-- strftime with the one format the domain asks for, Kizuna's own form of a
+-- time ('%Y-%m-%dT%H:%M:%SZ'), optionally moved by a modifier such as
+-- '-1 day' or '+30 days'. Any other format is refused, not guessed.
+CREATE FUNCTION strftime(format TEXT, t TEXT, modifier TEXT) RETURNS TEXT
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+BEGIN
+    IF format <> '%Y-%m-%dT%H:%M:%SZ' THEN
+        RAISE EXCEPTION 'strftime: the server knows only Kizuna''s time format, not %', format;
+    END IF;
+    RETURN to_char(kizuna_utc(t) + CAST(modifier AS interval), 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
+END $$;
+CREATE FUNCTION strftime(format TEXT, t TEXT) RETURNS TEXT
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT strftime(format, t, '+0 seconds') $$;
 
 -- The date (YYYY-MM-DD) of a Julian day moved by a modifier such as
 -- '+540 minutes' (the user's UTC offset): the user's calendar day.
@@ -835,9 +856,11 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
                    + CAST(modifier AS interval), 'YYYY-MM-DD')
 $$;
 
--- SQLite's max() of two values (not the aggregate): NULL if either is.
+-- SQLite's max() of several values (not the aggregate): NULL if any is.
 CREATE FUNCTION max(a DOUBLE PRECISION, b DOUBLE PRECISION) RETURNS DOUBLE PRECISION
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT GREATEST(a, b) $$;
+CREATE FUNCTION max(a TEXT, b TEXT, c TEXT) RETURNS TEXT
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT GREATEST(a, b, c) $$;
 
 -- The length of a JSON array held as text (as the file holds JSON). An
 -- integer, so that a SUM of lengths is a bigint (of bigints, numeric).

@@ -17,11 +17,12 @@ use crate::followups::follow_up::FollowUpKind;
 use crate::language::Language;
 use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
+use crate::store::sql::{self, Sql};
 use crate::team::business_hours::parse_hm;
 use crate::team::role::{self, Role};
 use crate::team::settings::TeamSettings;
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, Utc, Weekday};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -138,10 +139,12 @@ impl NotifyPrefs {
     }
 }
 
-pub fn load_prefs(conn: &Connection, user_id: &str) -> Result<NotifyPrefs> {
-    let raw: Option<String> = conn
-        .query_row("SELECT notify_prefs FROM users WHERE id = ?1", [user_id], |r| r.get(0))
-        .optional()?;
+pub fn load_prefs<'c>(conn: impl Into<Sql<'c>>, user_id: &str) -> Result<NotifyPrefs> {
+    let raw: Option<String> = conn.into().query_opt(
+        "SELECT notify_prefs FROM users WHERE id = ?1",
+        sql::params![user_id],
+        |r| r.get(0),
+    )?;
     // '{}' (never saved) and anything unreadable fall back to the defaults.
     Ok(raw.and_then(|r| serde_json::from_str(&r).ok()).unwrap_or_default())
 }
@@ -441,59 +444,60 @@ fn case_candidates() -> String {
 
 /// Reminders for `user_id` due at or before `until`, not yet notified,
 /// earliest first.
-pub fn pending(conn: &Connection, user_id: &str, team: &TeamSettings, until: DateTime<Utc>) -> Result<Vec<Reminder>> {
+pub fn pending<'c>(
+    conn: impl Into<Sql<'c>>,
+    user_id: &str,
+    team: &TeamSettings,
+    until: DateTime<Utc>,
+) -> Result<Vec<Reminder>> {
     let sql = format!(
         "{} SELECT kind, item_id, due, fu_kind, title, company_id, company_name, deal_id, deal_title,
                    text_kind, text_params
               FROM pending WHERE due <= ?4 ORDER BY due, kind, item_id",
         candidates_sql()
     );
-    let mut st = conn.prepare_cached(&sql)?;
-    let rows = st
-        .query_map(
-            params![
-                user_id,
-                team.retention_days_key,
-                team.retention_days_other,
-                to_db(until)
-            ],
-            |r| {
-                Ok(Reminder {
-                    kind: ReminderKind::parse(&r.get::<_, String>(0)?),
-                    item_id: r.get(1)?,
-                    due_at: r.get(2)?,
-                    follow_up_kind: r
-                        .get::<_, Option<String>>(3)?
-                        .map(|k| {
-                            crate::error::known_in_row("follow_ups", &r.get::<_, String>(1)?, k, FollowUpKind::parse)
-                        })
-                        .transpose()?,
-                    title: r.get(4)?,
-                    engine_text: EngineText::read(r, 9)?,
-                    company_id: r.get(5)?,
-                    company_name: r.get(6)?,
-                    deal_id: r.get(7)?,
-                    deal_title: r.get(8)?,
-                })
-            },
-        )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    conn.into().query(
+        &sql,
+        sql::params![
+            user_id,
+            i64::from(team.retention_days_key),
+            i64::from(team.retention_days_other),
+            to_db(until)
+        ],
+        |r| {
+            Ok(Reminder {
+                kind: ReminderKind::parse(&r.get::<String>(0)?),
+                item_id: r.get(1)?,
+                due_at: r.get(2)?,
+                follow_up_kind: r
+                    .get::<Option<String>>(3)?
+                    .map(|k| crate::error::known("follow_ups", &r.get::<String>(1)?, &k, FollowUpKind::parse))
+                    .transpose()?,
+                title: r.get(4)?,
+                engine_text: EngineText::from_row(r, 9)?,
+                company_id: r.get(5)?,
+                company_name: r.get(6)?,
+                deal_id: r.get(7)?,
+                deal_title: r.get(8)?,
+            })
+        },
+    )
 }
 
 /// The earliest due time after `after` of a reminder not yet notified.
-pub fn next_due_after(
-    conn: &Connection,
+pub fn next_due_after<'c>(
+    conn: impl Into<Sql<'c>>,
     user_id: &str,
     team: &TeamSettings,
     after: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>> {
     let sql = format!("{} SELECT MIN(due) FROM pending WHERE due > ?4", candidates_sql());
-    let due: Option<String> = conn.prepare_cached(&sql)?.query_row(
-        params![
+    let due: Option<String> = conn.into().query_one(
+        &sql,
+        sql::params![
             user_id,
-            team.retention_days_key,
-            team.retention_days_other,
+            i64::from(team.retention_days_key),
+            i64::from(team.retention_days_other),
             to_db(after)
         ],
         |r| r.get(0),
