@@ -17,7 +17,7 @@
 use chrono::Duration;
 use kizuna_core::clock::{to_db, Clock};
 use kizuna_core::customers::company::{self, CompanyQuery, CompanySort, NewCompany, LIST_SQL};
-use kizuna_core::customers::health::{self, CASE_FACTS, SATISFACTION};
+use kizuna_core::customers::health::{self, CASE_FACTS, SATISFACTION_OF_ALL, SATISFACTION_OF_ONE};
 use kizuna_core::{Db, FixedClock, OpenOptions};
 use rusqlite::{params, Connection};
 use std::sync::Arc;
@@ -125,9 +125,7 @@ fn bare_one(conn: &Connection, clock: &dyn Clock, company_id: &str) {
             std::hint::black_box(r.get_ref(i).expect("column"));
         }
     }
-    let mut st = conn
-        .prepare_cached(&format!("{SATISFACTION} AND k.company_id = ?1 GROUP BY k.company_id"))
-        .expect("prepare");
+    let mut st = conn.prepare_cached(SATISFACTION_OF_ONE).expect("prepare");
     let mut rows = st.query([company_id]).expect("query");
     while let Some(r) = rows.next().expect("row") {
         std::hint::black_box(r.get_ref(1).expect("column"));
@@ -146,9 +144,7 @@ fn bare_list(conn: &Connection, clock: &dyn Clock) {
             std::hint::black_box(r.get_ref(i).expect("column"));
         }
     }
-    let mut st = conn
-        .prepare_cached(&format!("{SATISFACTION} GROUP BY k.company_id"))
-        .expect("prepare");
+    let mut st = conn.prepare_cached(SATISFACTION_OF_ALL).expect("prepare");
     let mut rows = st.query([]).expect("query");
     while let Some(r) = rows.next().expect("row") {
         std::hint::black_box(r.get_ref(1).expect("column"));

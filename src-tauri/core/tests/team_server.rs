@@ -7,6 +7,8 @@
 mod common;
 
 use common::pg::TestServer;
+use kizuna_core::contracts::renewal;
+use kizuna_core::customers::health;
 use kizuna_core::followups::follow_up::{self, FollowUpQuery};
 use kizuna_core::followups::reminder;
 use kizuna_core::pipeline::board::{self, BoardFilter, CardCursor};
@@ -711,6 +713,49 @@ fn the_reminders_are_the_same_from_the_file_and_the_server() {
         assert_eq!(on_file, on_server);
     }
     assert!(kinds.len() >= 4, "several kinds of reminder compared: {kinds:?}");
+}
+
+/// The renewal board (60 days ahead, and a year), a customer's contracts,
+/// one contract, and every customer's health, from the file and from the
+/// server.
+#[test]
+fn renewals_and_customer_health_are_the_same_from_the_file_and_the_server() {
+    let mut team = SameTeam::new("same_renewals");
+    let session = reading(&mut team.client);
+    let file = &team.file;
+    let stores = [Sql::File(file), Sql::Server(&session)];
+    let clock = FixedClock::new(chrono::Utc::now(), 9);
+    let today = chrono::Utc::now().date_naive();
+    let mut contracts = 0;
+    for horizon in [60, 365] {
+        let [on_file, on_server] = stores.map(|sql| renewal::board(sql, &clock, horizon).unwrap());
+        assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{horizon} days");
+        contracts = contracts.max(on_file.len());
+    }
+    assert!(contracts > 1, "{contracts} contracts compared");
+    let companies: Vec<String> = {
+        let mut st = file.prepare("SELECT id FROM companies ORDER BY id").unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    let [on_file, on_server] = stores.map(|sql| {
+        let mut all: Vec<_> = health::all(sql, &clock).unwrap().into_iter().collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        format!("{all:?}")
+    });
+    assert_eq!(on_file, on_server);
+    assert!(on_file.contains("AtRisk") || on_file.contains("Watch"), "{on_file}");
+    for company in &companies {
+        let [on_file, on_server] = stores.map(|sql| format!("{:?}", health::of(sql, &clock, company).unwrap()));
+        assert_eq!(on_file, on_server, "{company}");
+        let [on_file, on_server] =
+            stores.map(|sql| format!("{:?}", renewal::for_company(sql, today, company).unwrap()));
+        assert_eq!(on_file, on_server, "{company}");
+    }
+    let id: String = file
+        .query_row("SELECT id FROM contracts LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    let [on_file, on_server] = stores.map(|sql| format!("{:?}", renewal::get(sql, today, &id).unwrap()));
+    assert_eq!(on_file, on_server);
 }
 
 #[test]

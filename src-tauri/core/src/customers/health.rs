@@ -10,8 +10,8 @@
 
 use crate::clock::{to_db, Clock};
 use crate::error::Result;
+use crate::store::sql::{self, Row, Sql};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use std::collections::HashMap;
 use ts_rs::TS;
@@ -140,36 +140,54 @@ impl Health {
 /// `?1`; the caller adds its own `AND` and the grouping. Timestamps are the
 /// clock's one text form, so comparing text compares instants. A case
 /// resolved or closed without a reply has no first response missing: the
-/// resolution answered it.
+/// resolution answered it. Conditions are counted with CASE, not summed as
+/// SQLite's 0/1: a server's comparison is a boolean, which does not add.
 pub const CASE_FACTS: &str = "
 SELECT sc.company_id,
-       SUM(sc.status IN ('new','in_progress','waiting')) AS open_cases,
-       SUM(sc.status IN ('new','in_progress','waiting') AND sc.category = 'complaint') AS open_complaints,
-       SUM(sc.category = 'complaint' AND sc.received_at >= ?1 AND sc.received_at <= ?2) AS complaints,
-       SUM((sc.first_response_due >= ?1 AND sc.first_response_due < ?2
-             AND COALESCE(sc.first_response_at, sc.resolved_at, sc.closed_at, ?2) > sc.first_response_due)
-         + (sc.resolution_due >= ?1 AND sc.resolution_due < ?2
-             AND COALESCE(sc.resolved_at, sc.closed_at, ?2) > sc.resolution_due)) AS breaches
+       SUM(CASE WHEN sc.status IN ('new','in_progress','waiting') THEN 1 ELSE 0 END) AS open_cases,
+       SUM(CASE WHEN sc.status IN ('new','in_progress','waiting') AND sc.category = 'complaint' THEN 1 ELSE 0 END)
+         AS open_complaints,
+       SUM(CASE WHEN sc.category = 'complaint' AND sc.received_at >= ?1 AND sc.received_at <= ?2 THEN 1 ELSE 0 END)
+         AS complaints,
+       SUM(CASE WHEN sc.first_response_due >= ?1 AND sc.first_response_due < ?2
+                 AND COALESCE(sc.first_response_at, sc.resolved_at, sc.closed_at, ?2) > sc.first_response_due
+                THEN 1 ELSE 0 END
+         + CASE WHEN sc.resolution_due >= ?1 AND sc.resolution_due < ?2
+                 AND COALESCE(sc.resolved_at, sc.closed_at, ?2) > sc.resolution_due
+                THEN 1 ELSE 0 END) AS breaches
   FROM support_cases sc
  WHERE sc.deleted_at IS NULL";
 
-/// Per company, the satisfaction of its latest hearing (the contract period
-/// ending last among those with one; SQLite takes the bare column from the
-/// row that holds the MAX).
-pub const SATISFACTION: &str = "
-SELECT k.company_id, k.satisfaction, MAX(k.end_date)
-  FROM contracts k
- WHERE k.deleted_at IS NULL AND k.satisfaction IS NOT NULL";
+/// Per company, the satisfaction of its latest hearing: the contract
+/// period ending last among those with one (the later id on a tie), with
+/// `filter` added to the contracts' conditions.
+macro_rules! latest_satisfaction {
+    ($filter:literal) => {
+        concat!(
+            "SELECT company_id, satisfaction FROM (
+               SELECT k.company_id, k.satisfaction,
+                      ROW_NUMBER() OVER (PARTITION BY k.company_id ORDER BY k.end_date DESC, k.id DESC) AS latest
+                 FROM contracts k
+                WHERE k.deleted_at IS NULL AND k.satisfaction IS NOT NULL",
+            $filter,
+            ") AS hearings WHERE latest = 1"
+        )
+    };
+}
+
+/// [`latest_satisfaction`] of every company.
+pub const SATISFACTION_OF_ALL: &str = latest_satisfaction!("");
+/// [`latest_satisfaction`] of company ?1.
+pub const SATISFACTION_OF_ONE: &str = latest_satisfaction!(" AND k.company_id = ?1");
 
 /// The window's bounds as stored text: (opening, now).
 pub fn window(now: DateTime<Utc>) -> (String, String) {
     (to_db(now - Duration::days(WINDOW_DAYS)), to_db(now))
 }
 
-fn case_facts(r: &rusqlite::Row) -> rusqlite::Result<HealthFacts> {
-    let n = |i: usize| -> rusqlite::Result<u32> {
-        Ok(r.get::<_, Option<i64>>(i)?.unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32)
-    };
+fn case_facts(r: &Row) -> Result<HealthFacts> {
+    let n =
+        |i: usize| -> Result<u32> { Ok(r.get::<Option<i64>>(i)?.unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32) };
     Ok(HealthFacts {
         open_cases: n(1)?,
         open_complaints: n(2)?,
@@ -185,17 +203,20 @@ fn score(raw: Option<i64>) -> Option<u8> {
 
 /// One customer's health (the customer page, the pushiness guard): the
 /// company's own cases through its index, whatever the file's size.
-pub fn of(conn: &Connection, clock: &dyn Clock, company_id: &str) -> Result<Health> {
+pub fn of<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, company_id: &str) -> Result<Health> {
+    let conn = conn.into();
     let (from, now) = window(clock.now());
     let mut facts = conn
-        .prepare_cached(&format!("{CASE_FACTS} AND sc.company_id = ?3 GROUP BY sc.company_id"))?
-        .query_row(params![from, now, company_id], case_facts)
-        .optional()?
+        .query_opt(
+            &format!("{CASE_FACTS} AND sc.company_id = ?3 GROUP BY sc.company_id"),
+            sql::params![from, now, company_id],
+            case_facts,
+        )?
         .unwrap_or_default();
     facts.satisfaction = conn
-        .prepare_cached(&format!("{SATISFACTION} AND k.company_id = ?1 GROUP BY k.company_id"))?
-        .query_row([company_id], |r| r.get::<_, Option<i64>>(1))
-        .optional()?
+        .query_opt(SATISFACTION_OF_ONE, sql::params![company_id], |r| {
+            r.get::<Option<i64>>(1)
+        })?
         .and_then(score);
     Ok(Health::judge(facts))
 }
@@ -203,18 +224,21 @@ pub fn of(conn: &Connection, clock: &dyn Clock, company_id: &str) -> Result<Heal
 /// Every customer's health at once, by company id (the customer list, the
 /// renewal board): two grouped queries, one pass over the cases. A company
 /// missing from the map is good.
-pub fn all(conn: &Connection, clock: &dyn Clock) -> Result<HashMap<String, Health>> {
+pub fn all<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock) -> Result<HashMap<String, Health>> {
+    let conn = conn.into();
     let (from, now) = window(clock.now());
-    let mut facts: HashMap<String, HealthFacts> = HashMap::new();
-    let mut st = conn.prepare_cached(&format!("{CASE_FACTS} GROUP BY sc.company_id"))?;
-    let mut rows = st.query(params![from, now])?;
-    while let Some(r) = rows.next()? {
-        facts.insert(r.get(0)?, case_facts(r)?);
-    }
-    let mut st = conn.prepare_cached(&format!("{SATISFACTION} GROUP BY k.company_id"))?;
-    let mut rows = st.query([])?;
-    while let Some(r) = rows.next()? {
-        facts.entry(r.get(0)?).or_default().satisfaction = score(r.get(1)?);
+    let mut facts: HashMap<String, HealthFacts> = conn
+        .query(
+            &format!("{CASE_FACTS} GROUP BY sc.company_id"),
+            sql::params![from, now],
+            |r| Ok((r.get(0)?, case_facts(r)?)),
+        )?
+        .into_iter()
+        .collect();
+    for (company, satisfaction) in conn.query(SATISFACTION_OF_ALL, &[], |r| {
+        Ok((r.get::<String>(0)?, r.get::<Option<i64>>(1)?))
+    })? {
+        facts.entry(company).or_default().satisfaction = score(satisfaction);
     }
     Ok(facts.into_iter().map(|(id, f)| (id, Health::judge(f))).collect())
 }
@@ -410,7 +434,10 @@ mod tests {
         let mine = crate::testutil::contract(&mut f, &happy, "2026-01-01", "2026-12-31", 100);
         for (id, s) in [(&older, 5), (&newer, 2), (&mine, 4)] {
             f.db.conn()
-                .execute("UPDATE contracts SET satisfaction = ?2 WHERE id = ?1", params![id, s])
+                .execute(
+                    "UPDATE contracts SET satisfaction = ?2 WHERE id = ?1",
+                    rusqlite::params![id, s],
+                )
                 .unwrap();
         }
         insert_case(

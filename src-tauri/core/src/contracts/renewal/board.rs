@@ -6,8 +6,8 @@ use crate::contracts::contract::{stored_date, Billing, ContractStatus};
 use crate::customers::health::{self, Health};
 use crate::engine_text::{EngineText, ProposalKind};
 use crate::error::{known, Error, Result};
+use crate::store::sql::{self, Row, Sql};
 use chrono::{Duration, NaiveDate};
-use rusqlite::{params, Connection};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -74,15 +74,15 @@ const CARD: &str = "SELECT k.id, k.version, k.company_id, c.name, k.plan, k.star
         SELECT f.id FROM follow_ups f WHERE f.contract_id = k.id AND f.status = 'open' AND f.deleted_at IS NULL
          ORDER BY f.due_at LIMIT 1)";
 
-fn card(r: &rusqlite::Row, today: NaiveDate) -> Result<RenewalCard> {
+fn card(r: &Row, today: NaiveDate) -> Result<RenewalCard> {
     let id: String = r.get("id")?;
-    let date = |column: &str| known("contracts", &id, &r.get::<_, String>(column)?, stored_date);
+    let date = |column: &str| known("contracts", &id, &r.get::<String>(column)?, stored_date);
     let end = date("end_date")?;
     let notice: i64 = r.get("notice_days")?;
-    let status = known("contracts", &id, &r.get::<_, String>("status")?, ContractStatus::parse)?;
+    let status = known("contracts", &id, &r.get::<String>("status")?, ContractStatus::parse)?;
     let stage: Option<String> = r.get("renewal_stage")?;
     let proposal_kind = r
-        .get::<_, Option<String>>("proposal_kind")?
+        .get::<Option<String>>("proposal_kind")?
         .map(|k| known("contracts", &id, &k, ProposalKind::parse))
         .transpose()?;
     let days_left = (end - today).num_days();
@@ -101,13 +101,13 @@ fn card(r: &rusqlite::Row, today: NaiveDate) -> Result<RenewalCard> {
         proposal_days: r.get("proposal_days")?,
         amount: r.get("amount")?,
         currency: r.get("currency")?,
-        billing: known("contracts", &id, &r.get::<_, String>("billing")?, Billing::parse)?,
+        billing: known("contracts", &id, &r.get::<String>("billing")?, Billing::parse)?,
         auto_renew: r.get("auto_renew")?,
         status,
         step: RenewalStep::of(status, stage.as_deref()),
         owner_id: r.get("owner_id")?,
         owner_name: r.get("display_name")?,
-        satisfaction: r.get::<_, Option<i64>>("satisfaction")?.map(|s| s.clamp(0, 5) as u8),
+        satisfaction: r.get::<Option<i64>>("satisfaction")?.map(|s| s.clamp(0, 5) as u8),
         hearing_notes: r.get("hearing_notes")?,
         proposal_kind,
         proposed_amount: r.get("proposed_amount")?,
@@ -116,41 +116,45 @@ fn card(r: &rusqlite::Row, today: NaiveDate) -> Result<RenewalCard> {
         next_contract_id: r.get("next_contract_id")?,
         next_due_at: r.get("due_at")?,
         next_title: r.get("title")?,
-        next_engine_text: EngineText::read(r, 26)?,
+        next_engine_text: EngineText::from_row(r, 26)?,
         health: None,
         id,
     })
 }
 
-pub fn get(conn: &Connection, today: NaiveDate, id: &str) -> Result<RenewalCard> {
-    let mut st = conn.prepare_cached(&format!("{CARD} WHERE k.id = ?1 AND k.deleted_at IS NULL"))?;
-    let found = st.query_and_then([id], |r| card(r, today))?.next();
-    found.unwrap_or_else(|| {
-        Err(Error::NotFound {
+pub fn get<'c>(conn: impl Into<Sql<'c>>, today: NaiveDate, id: &str) -> Result<RenewalCard> {
+    conn.into()
+        .query_opt(
+            &format!("{CARD} WHERE k.id = ?1 AND k.deleted_at IS NULL"),
+            sql::params![id],
+            |r| card(r, today),
+        )?
+        .ok_or_else(|| Error::NotFound {
             entity: "contract",
             id: id.to_string(),
         })
-    })
 }
 
 /// The renewal board: running contracts ending within `horizon_days` (or
 /// past their end), and those renewed or churned in the last 30 days, so the
 /// last columns show what was just decided. Soonest end first.
-pub fn board(conn: &Connection, clock: &dyn Clock, horizon_days: i64) -> Result<Vec<RenewalCard>> {
+pub fn board<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, horizon_days: i64) -> Result<Vec<RenewalCard>> {
+    let conn = conn.into();
     let today = clock.today();
     let until = (today + Duration::days(horizon_days)).to_string();
     let recent = (today - Duration::days(30)).to_string();
-    let mut st = conn.prepare_cached(&format!(
-        "{CARD}
-         WHERE k.deleted_at IS NULL
-           AND ((k.status IN ('active','in_renewal') AND k.end_date <= ?1)
-             OR (k.status IN ('renewed','churned') AND substr(COALESCE(k.decided_at, k.updated_at), 1, 10) >= ?2)
-             OR (k.status = 'renewed' AND k.renewal_stage = 'post_renewal'))
-         ORDER BY k.end_date, c.name_kana"
-    ))?;
-    let mut rows = st
-        .query_and_then(params![until, recent], |r| card(r, today))?
-        .collect::<Result<Vec<_>>>()?;
+    let mut rows = conn.query(
+        &format!(
+            "{CARD}
+             WHERE k.deleted_at IS NULL
+               AND ((k.status IN ('active','in_renewal') AND k.end_date <= ?1)
+                 OR (k.status IN ('renewed','churned') AND substr(COALESCE(k.decided_at, k.updated_at), 1, 10) >= ?2)
+                 OR (k.status = 'renewed' AND k.renewal_stage = 'post_renewal'))
+             ORDER BY k.end_date, c.name_kana, k.id"
+        ),
+        sql::params![until, recent],
+        |r| card(r, today),
+    )?;
     let health = health::all(conn, clock)?;
     for card in &mut rows {
         card.health = Some(health.get(&card.company_id).cloned().unwrap_or_default());
@@ -159,14 +163,12 @@ pub fn board(conn: &Connection, clock: &dyn Clock, horizon_days: i64) -> Result<
 }
 
 /// A company's contracts, newest period first (the company page).
-pub fn for_company(conn: &Connection, today: NaiveDate, company_id: &str) -> Result<Vec<RenewalCard>> {
-    let mut st = conn.prepare_cached(&format!(
-        "{CARD} WHERE k.company_id = ?1 AND k.deleted_at IS NULL ORDER BY k.end_date DESC"
-    ))?;
-    let rows = st
-        .query_and_then([company_id], |r| card(r, today))?
-        .collect::<Result<Vec<_>>>()?;
-    Ok(rows)
+pub fn for_company<'c>(conn: impl Into<Sql<'c>>, today: NaiveDate, company_id: &str) -> Result<Vec<RenewalCard>> {
+    conn.into().query(
+        &format!("{CARD} WHERE k.company_id = ?1 AND k.deleted_at IS NULL ORDER BY k.end_date DESC, k.id"),
+        sql::params![company_id],
+        |r| card(r, today),
+    )
 }
 
 #[cfg(test)]
