@@ -11,6 +11,7 @@ use kizuna_core::contracts::renewal;
 use kizuna_core::customers::health;
 use kizuna_core::followups::follow_up::{self, FollowUpQuery};
 use kizuna_core::followups::reminder;
+use kizuna_core::overview;
 use kizuna_core::pipeline::board::{self, BoardFilter, CardCursor};
 use kizuna_core::pipeline::stage;
 use kizuna_core::store::server::{self, Server, ServerFeed};
@@ -715,11 +716,11 @@ fn the_reminders_are_the_same_from_the_file_and_the_server() {
     assert!(kinds.len() >= 4, "several kinds of reminder compared: {kinds:?}");
 }
 
-/// The renewal board (60 days ahead, and a year), a customer's contracts,
-/// one contract, and every customer's health, from the file and from the
-/// server.
+/// The renewal board (60 days ahead, and a year), each customer's page
+/// header, contracts and health, and one contract, from the file and from
+/// the server.
 #[test]
-fn renewals_and_customer_health_are_the_same_from_the_file_and_the_server() {
+fn the_customer_pages_and_renewals_are_the_same_from_the_file_and_the_server() {
     let mut team = SameTeam::new("same_renewals");
     let session = reading(&mut team.client);
     let file = &team.file;
@@ -746,6 +747,9 @@ fn renewals_and_customer_health_are_the_same_from_the_file_and_the_server() {
     assert!(on_file.contains("AtRisk") || on_file.contains("Watch"), "{on_file}");
     for company in &companies {
         let [on_file, on_server] = stores.map(|sql| format!("{:?}", health::of(sql, &clock, company).unwrap()));
+        assert_eq!(on_file, on_server, "{company}");
+        let [on_file, on_server] =
+            stores.map(|sql| format!("{:?}", overview::customer::summary(sql, &clock, company).unwrap()));
         assert_eq!(on_file, on_server, "{company}");
         let [on_file, on_server] =
             stores.map(|sql| format!("{:?}", renewal::for_company(sql, today, company).unwrap()));

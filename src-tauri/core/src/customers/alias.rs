@@ -4,7 +4,7 @@
 //! that names the old id still finds the survivor.
 
 use crate::error::Result;
-use rusqlite::{Connection, OptionalExtension};
+use crate::store::sql::{self, Sql};
 
 /// What a merge can fold: the `kind` column of `merged_ids`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,19 +24,21 @@ impl Kind {
 
 /// The record `id` was merged into, if it was. Aliases are kept flat (a
 /// survivor merged again moves its aliases along), so one lookup is enough.
-pub fn survivor(conn: &Connection, kind: Kind, id: &str) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached("SELECT survivor_id FROM merged_ids WHERE id = ?1 AND kind = ?2")?
-        .query_row([id, kind.as_str()], |r| r.get(0))
-        .optional()?)
+pub fn survivor<'c>(conn: impl Into<Sql<'c>>, kind: Kind, id: &str) -> Result<Option<String>> {
+    conn.into().query_opt(
+        "SELECT survivor_id FROM merged_ids WHERE id = ?1 AND kind = ?2",
+        sql::params![id, kind.as_str()],
+        |r| r.get(0),
+    )
 }
 
 /// `id`, or the record it was merged into.
-pub fn resolve(conn: &Connection, kind: Kind, id: &str) -> Result<String> {
+pub fn resolve<'c>(conn: impl Into<Sql<'c>>, kind: Kind, id: &str) -> Result<String> {
     Ok(survivor(conn, kind, id)?.unwrap_or_else(|| id.to_string()))
 }
 
 /// `id` resolved when it is set.
-pub fn resolve_opt(conn: &Connection, kind: Kind, id: Option<&str>) -> Result<Option<String>> {
+pub fn resolve_opt<'c>(conn: impl Into<Sql<'c>>, kind: Kind, id: Option<&str>) -> Result<Option<String>> {
+    let conn = conn.into();
     id.map(|id| resolve(conn, kind, id)).transpose()
 }

@@ -10,6 +10,7 @@ use crate::id::new_id;
 use crate::store::changes::Entity;
 use crate::store::db::WriteCtx;
 use crate::store::deletion::{self, Batch, Deletion, Table};
+use crate::store::sql::{self, Sql};
 use crate::text::fold;
 use crate::validate::{non_empty, optional, required};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -278,7 +279,8 @@ const COMPANY_SELECT: &str = "SELECT c.id, c.version, c.name, c.name_kana, c.ind
 
 /// One company; NotFound when it does not exist or was deleted. A company
 /// merged into another is that other one (its `id` says so).
-pub fn get(conn: &Connection, id: &str) -> Result<Company> {
+pub fn get<'c>(conn: impl Into<Sql<'c>>, id: &str) -> Result<Company> {
+    let conn = conn.into();
     match get_exactly(conn, id) {
         Err(Error::NotFound { .. }) => match alias::survivor(conn, alias::Kind::Company, id)? {
             Some(survivor) => get_exactly(conn, &survivor),
@@ -288,34 +290,32 @@ pub fn get(conn: &Connection, id: &str) -> Result<Company> {
     }
 }
 
-fn get_exactly(conn: &Connection, id: &str) -> Result<Company> {
-    conn.prepare_cached(COMPANY_SELECT)?
-        .query_row([id], |r| {
-            Ok(Company {
-                id: r.get(0)?,
-                version: r.get(1)?,
-                name: r.get(2)?,
-                name_kana: r.get(3)?,
-                industry: r.get(4)?,
-                segment: crate::error::known_in_row("companies", &r.get::<_, String>(0)?, r.get(5)?, Segment::parse)?,
-                owner_id: r.get(6)?,
-                owner_name: r.get(7)?,
-                address: r.get(8)?,
-                phone: r.get(9)?,
-                website: r.get(10)?,
-                tags: serde_json::from_str(&r.get::<_, String>(11)?).unwrap_or_default(),
-                last_contact_at: r.get(12)?,
-                retention_days: r.get(13)?,
-                created_at: r.get(14)?,
-                updated_at: r.get(15)?,
-                archived_at: r.get(16)?,
-            })
+fn get_exactly(conn: Sql, id: &str) -> Result<Company> {
+    conn.query_opt(COMPANY_SELECT, sql::params![id], |r| {
+        Ok(Company {
+            id: r.get(0)?,
+            version: r.get(1)?,
+            name: r.get(2)?,
+            name_kana: r.get(3)?,
+            industry: r.get(4)?,
+            segment: crate::error::known("companies", &r.get::<String>(0)?, &r.get::<String>(5)?, Segment::parse)?,
+            owner_id: r.get(6)?,
+            owner_name: r.get(7)?,
+            address: r.get(8)?,
+            phone: r.get(9)?,
+            website: r.get(10)?,
+            tags: serde_json::from_str(&r.get::<String>(11)?).unwrap_or_default(),
+            last_contact_at: r.get(12)?,
+            retention_days: r.get(13)?,
+            created_at: r.get(14)?,
+            updated_at: r.get(15)?,
+            archived_at: r.get(16)?,
         })
-        .optional()?
-        .ok_or_else(|| Error::NotFound {
-            entity: "company",
-            id: id.to_string(),
-        })
+    })?
+    .ok_or_else(|| Error::NotFound {
+        entity: "company",
+        id: id.to_string(),
+    })
 }
 
 /// Saves the company dialog. Returns the new version (the same one when

@@ -10,8 +10,8 @@ use crate::customers::health::{self, Health};
 use crate::engine_text::EngineText;
 use crate::error::{known, Result};
 use crate::followups::follow_up::{DueState, FollowUpKind};
+use crate::store::sql::{self, Sql};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -84,19 +84,19 @@ pub struct CompanySummary {
 }
 
 /// The detail header of a customer.
-pub fn summary(conn: &Connection, clock: &dyn Clock, id: &str) -> Result<CompanySummary> {
+pub fn summary<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, id: &str) -> Result<CompanySummary> {
+    let conn = conn.into();
     let c = company::get(conn, id)?;
     // A merged-away id shows the survivor (company::get follows the alias).
     let id = c.id.clone();
     let id = id.as_str();
-    let open_deals = conn
-        .prepare_cached(
-            "SELECT d.id, d.title, d.amount, d.currency, s.name
-             FROM deals d JOIN stages s ON s.id = d.stage_id
-             WHERE d.company_id = ?1 AND d.deleted_at IS NULL AND s.kind = 'open'
-             ORDER BY s.position, d.position, d.id",
-        )?
-        .query_map([id], |r| {
+    let open_deals = conn.query(
+        "SELECT d.id, d.title, d.amount, d.currency, s.name
+         FROM deals d JOIN stages s ON s.id = d.stage_id
+         WHERE d.company_id = ?1 AND d.deleted_at IS NULL AND s.kind = 'open'
+         ORDER BY s.position, d.position, d.id",
+        sql::params![id],
+        |r| {
             Ok(SummaryDeal {
                 id: r.get("id")?,
                 title: r.get("title")?,
@@ -104,49 +104,47 @@ pub fn summary(conn: &Connection, clock: &dyn Clock, id: &str) -> Result<Company
                 currency: r.get("currency")?,
                 stage_name: r.get("name")?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let contracts = conn
-        .prepare_cached(
-            "SELECT id, plan, end_date, status FROM contracts
-             WHERE company_id = ?1 AND deleted_at IS NULL AND status IN ('active', 'in_renewal')
-             ORDER BY end_date, id",
-        )?
-        .query_and_then([id], |r| -> Result<SummaryContract> {
+        },
+    )?;
+    let contracts = conn.query(
+        "SELECT id, plan, end_date, status FROM contracts
+         WHERE company_id = ?1 AND deleted_at IS NULL AND status IN ('active', 'in_renewal')
+         ORDER BY end_date, id",
+        sql::params![id],
+        |r| {
             let id: String = r.get("id")?;
             Ok(SummaryContract {
                 plan: r.get("plan")?,
-                end_date: known("contracts", &id, &r.get::<_, String>("end_date")?, stored_date)?,
-                status: known("contracts", &id, &r.get::<_, String>("status")?, ContractStatus::parse)?,
+                end_date: known("contracts", &id, &r.get::<String>("end_date")?, stored_date)?,
+                status: known("contracts", &id, &r.get::<String>("status")?, ContractStatus::parse)?,
                 id,
             })
-        })?
-        .collect::<Result<Vec<_>>>()?;
-    let next_follow_up = conn
-        .prepare_cached(
-            "SELECT f.id, f.kind, f.title, f.due_at, u.display_name, f.text_kind, f.text_params
-             FROM follow_ups f LEFT JOIN users u ON u.id = f.assignee_id
-             WHERE f.company_id = ?1 AND f.status = 'open' AND f.deleted_at IS NULL
-             ORDER BY f.due_at, f.id LIMIT 1",
-        )?
-        .query_row([id], |r| {
+        },
+    )?;
+    let next_follow_up = conn.query_opt(
+        "SELECT f.id, f.kind, f.title, f.due_at, u.display_name, f.text_kind, f.text_params
+         FROM follow_ups f LEFT JOIN users u ON u.id = f.assignee_id
+         WHERE f.company_id = ?1 AND f.status = 'open' AND f.deleted_at IS NULL
+         ORDER BY f.due_at, f.id LIMIT 1",
+        sql::params![id],
+        |r| {
             let due_at: String = r.get("due_at")?;
             Ok(SummaryFollowUp {
                 id: r.get("id")?,
-                kind: crate::error::known_in_row(
+                kind: known(
                     "follow_ups",
-                    &r.get::<_, String>("id")?,
-                    r.get("kind")?,
+                    &r.get::<String>("id")?,
+                    &r.get::<String>("kind")?,
                     FollowUpKind::parse,
                 )?,
                 title: r.get("title")?,
-                engine_text: EngineText::read(r, 5)?,
+                engine_text: EngineText::from_row(r, 5)?,
                 state: DueState::of(&due_at, clock),
                 due_at,
                 assignee_name: r.get("display_name")?,
             })
-        })
-        .optional()?;
+        },
+    )?;
     Ok(CompanySummary {
         company_id: c.id,
         version: c.version,
