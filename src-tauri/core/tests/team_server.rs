@@ -8,6 +8,7 @@ mod common;
 
 use common::pg::TestServer;
 use kizuna_core::contracts::renewal;
+use kizuna_core::customers::company::{self, CompanyQuery, CompanySort, Segment};
 use kizuna_core::customers::health;
 use kizuna_core::followups::follow_up::{self, FollowUpQuery};
 use kizuna_core::followups::reminder;
@@ -760,6 +761,51 @@ fn the_customer_pages_and_renewals_are_the_same_from_the_file_and_the_server() {
         .unwrap();
     let [on_file, on_server] = stores.map(|sql| format!("{:?}", renewal::get(sql, today, &id).unwrap()));
     assert_eq!(on_file, on_server);
+
+    // The customer list, each sort, filtered and searched.
+    let owner: String = file
+        .query_row(
+            "SELECT owner_id FROM companies WHERE owner_id IS NOT NULL LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let kana: String = file
+        .query_row(
+            "SELECT name_kana FROM companies WHERE name_kana <> '' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mut queries = vec![
+        CompanyQuery {
+            include_archived: true,
+            ..CompanyQuery::default()
+        },
+        CompanyQuery {
+            owner_id: Some(owner),
+            ..CompanyQuery::default()
+        },
+        CompanyQuery {
+            segment: Some(Segment::Key),
+            ..CompanyQuery::default()
+        },
+        CompanyQuery {
+            text: Some(kana.chars().take(2).collect()),
+            ..CompanyQuery::default()
+        },
+    ];
+    for sort in [CompanySort::LastContact, CompanySort::OpenAmount, CompanySort::Health] {
+        queries.push(CompanyQuery {
+            sort,
+            ..CompanyQuery::default()
+        });
+    }
+    for q in &queries {
+        let [on_file, on_server] = stores.map(|sql| company::list(sql, &clock, q).unwrap());
+        assert!(!on_file.is_empty(), "{q:?}");
+        assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{q:?}");
+    }
 }
 
 #[test]

@@ -458,7 +458,7 @@ pub const LIST_SQL: &str =
                 COALESCE(o.n, 0), COALESCE(o.amount, 0), c.phone, c.tags, c.archived_at, c.version
          FROM companies c
          LEFT JOIN users u ON u.id = c.owner_id
-         LEFT JOIN (SELECT d.company_id, COUNT(*) AS n, SUM(d.amount) AS amount
+         LEFT JOIN (SELECT d.company_id, COUNT(*) AS n, CAST(SUM(d.amount) AS BIGINT) AS amount
                     FROM deals d JOIN stages s ON s.id = d.stage_id
                     WHERE d.deleted_at IS NULL AND s.kind = 'open'
                     GROUP BY d.company_id) o ON o.company_id = c.id
@@ -468,54 +468,57 @@ pub const LIST_SQL: &str =
 /// sorted here, because both compare folded readings (see [`crate::text`])
 /// that SQLite's collations do not know. A team has hundreds to a few
 /// thousand customers, so this stays a few milliseconds.
-pub fn list(conn: &Connection, clock: &dyn Clock, q: &CompanyQuery) -> Result<Vec<CompanyListItem>> {
+pub fn list<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, q: &CompanyQuery) -> Result<Vec<CompanyListItem>> {
+    let conn = conn.into();
     // Every customer's health in one grouped pass, not a query per row.
     let mut health = super::health::all(conn, clock)?;
     let owner = non_empty(&q.owner_id);
-    let mut st = conn.prepare_cached(LIST_SQL)?;
     let needle = q.text.as_deref().map(fold).filter(|t| !t.is_empty());
-    let mut rows: Vec<(String, String, CompanyListItem)> = Vec::new();
-    let mut it = st.query(params![owner, q.segment.map(Segment::as_str)])?;
-    while let Some(r) = it.next()? {
-        let mut item = CompanyListItem {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            name_kana: r.get(2)?,
-            industry: r.get(3)?,
-            segment: crate::error::known_in_row("companies", &r.get::<_, String>(0)?, r.get(4)?, Segment::parse)?,
-            owner_id: r.get(5)?,
-            owner_name: r.get(6)?,
-            last_contact_at: r.get(7)?,
-            open_deals: r.get(8)?,
-            open_amount: r.get(9)?,
-            health: Health::default(),
-            archived_at: r.get(12)?,
-            version: r.get(13)?,
-        };
-        // Archived customers leave the list, unless asked for or searched.
-        if item.archived_at.is_some() && !q.include_archived && needle.is_none() {
-            continue;
-        }
-        let (kana_key, name_key) = (fold(&item.name_kana), fold(&item.name));
-        if let Some(n) = &needle {
-            let phone: String = r.get(10)?;
-            let tags: Vec<String> = serde_json::from_str(&r.get::<_, String>(11)?).unwrap_or_default();
-            let hit = [
-                &kana_key,
-                &name_key,
-                &fold(&item.industry),
-                &fold(&phone),
-                &fold(&tags.join(" ")),
-            ]
-            .iter()
-            .any(|h| h.contains(n.as_str()));
-            if !hit {
-                continue;
+    let found = conn.query(
+        LIST_SQL,
+        sql::params![owner, q.segment.map(Segment::as_str)],
+        |r| -> Result<Option<(String, String, CompanyListItem)>> {
+            let mut item = CompanyListItem {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                name_kana: r.get(2)?,
+                industry: r.get(3)?,
+                segment: crate::error::known("companies", &r.get::<String>(0)?, &r.get::<String>(4)?, Segment::parse)?,
+                owner_id: r.get(5)?,
+                owner_name: r.get(6)?,
+                last_contact_at: r.get(7)?,
+                open_deals: r.get(8)?,
+                open_amount: r.get(9)?,
+                health: Health::default(),
+                archived_at: r.get(12)?,
+                version: r.get(13)?,
+            };
+            // Archived customers leave the list, unless asked for or searched.
+            if item.archived_at.is_some() && !q.include_archived && needle.is_none() {
+                return Ok(None);
             }
-        }
-        item.health = health.remove(&item.id).unwrap_or_default();
-        rows.push((kana_key, name_key, item));
-    }
+            let (kana_key, name_key) = (fold(&item.name_kana), fold(&item.name));
+            if let Some(n) = &needle {
+                let phone: String = r.get(10)?;
+                let tags: Vec<String> = serde_json::from_str(&r.get::<String>(11)?).unwrap_or_default();
+                let hit = [
+                    &kana_key,
+                    &name_key,
+                    &fold(&item.industry),
+                    &fold(&phone),
+                    &fold(&tags.join(" ")),
+                ]
+                .iter()
+                .any(|h| h.contains(n.as_str()));
+                if !hit {
+                    return Ok(None);
+                }
+            }
+            item.health = health.remove(&item.id).unwrap_or_default();
+            Ok(Some((kana_key, name_key, item)))
+        },
+    )?;
+    let mut rows: Vec<(String, String, CompanyListItem)> = found.into_iter().flatten().collect();
     let by_reading = |a: &(String, String, CompanyListItem), b: &(String, String, CompanyListItem)| {
         (a.0.is_empty(), &a.0, &a.1, &a.2.id).cmp(&(b.0.is_empty(), &b.0, &b.1, &b.2.id))
     };
