@@ -827,19 +827,15 @@ impl EngineText {
         serde_json::from_value(value).ok()
     }
 
-    /// [`EngineText::read`] from either store (`store::sql`); `read` goes
-    /// when the last reader of the file alone is ported.
-    pub(crate) fn from_row(r: &crate::store::sql::Row, at: usize) -> crate::error::Result<Option<EngineText>> {
-        let kind: Option<String> = r.get(at)?;
-        let params: Option<String> = r.get(at + 1)?;
-        Ok(EngineText::from_columns(kind.as_deref(), params.as_deref()))
+    /// [`EngineText::from_columns`] of two cells as read (`text_kind`,
+    /// `text_params`), from either store.
+    pub(crate) fn from_cells(kind: Option<String>, params: Option<String>) -> Option<EngineText> {
+        EngineText::from_columns(kind.as_deref(), params.as_deref())
     }
 
     /// Reads the two columns at `at` and `at + 1` of a query row.
     pub(crate) fn read(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Option<EngineText>> {
-        let kind: Option<String> = r.get(at)?;
-        let params: Option<String> = r.get(at + 1)?;
-        Ok(EngineText::from_columns(kind.as_deref(), params.as_deref()))
+        Ok(EngineText::from_cells(r.get(at)?, r.get(at + 1)?))
     }
 }
 

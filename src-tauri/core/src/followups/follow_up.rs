@@ -194,7 +194,7 @@ fn from_row(r: &Row, clock: &dyn Clock) -> Result<FollowUpItem> {
             FollowUpKind::parse,
         )?,
         title: r.get(2)?,
-        engine_text: EngineText::from_row(r, 15)?,
+        engine_text: EngineText::from_cells(r.get(15)?, r.get(16)?),
         due_at,
         snoozed_until,
         state,

@@ -474,7 +474,7 @@ pub fn pending<'c>(
                     .map(|k| crate::error::known("follow_ups", &r.get::<String>(1)?, &k, FollowUpKind::parse))
                     .transpose()?,
                 title: r.get(4)?,
-                engine_text: EngineText::from_row(r, 9)?,
+                engine_text: EngineText::from_cells(r.get(9)?, r.get(10)?),
                 company_id: r.get(5)?,
                 company_name: r.get(6)?,
                 deal_id: r.get(7)?,

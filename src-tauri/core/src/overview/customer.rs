@@ -138,7 +138,7 @@ pub fn summary<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, id: &str) -> Res
                     FollowUpKind::parse,
                 )?,
                 title: r.get("title")?,
-                engine_text: EngineText::from_row(r, 5)?,
+                engine_text: EngineText::from_cells(r.get(5)?, r.get(6)?),
                 state: DueState::of(&due_at, clock),
                 due_at,
                 assignee_name: r.get("display_name")?,

@@ -240,7 +240,11 @@ fn load_entries(conn: Sql, keys: &str, p: Params) -> Result<Vec<TimelineEntry>> 
             direction: r.get::<Option<String>>(4)?.as_deref().and_then(Direction::parse),
             occurred_at: r.get(5)?,
             summary: text(6)?,
-            engine_text: if deleted { None } else { EngineText::from_row(r, 19)? },
+            engine_text: if deleted {
+                None
+            } else {
+                EngineText::from_cells(r.get(19)?, r.get(20)?)
+            },
             body: text(7)?,
             minutes: text(8)?,
             next_todos: text(9)?,

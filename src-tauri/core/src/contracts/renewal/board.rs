@@ -116,7 +116,7 @@ fn card(r: &Row, today: NaiveDate) -> Result<RenewalCard> {
         next_contract_id: r.get("next_contract_id")?,
         next_due_at: r.get("due_at")?,
         next_title: r.get("title")?,
-        next_engine_text: EngineText::from_row(r, 26)?,
+        next_engine_text: EngineText::from_cells(r.get(26)?, r.get(27)?),
         health: None,
         id,
     })
