@@ -258,15 +258,17 @@ WIN_TESTS := $(WIN_CARGO) test --target $(WIN) -p kizuna-core
 #
 # The installer and update tests make Wine prefixes of their own, so they
 # run beside the unit tests (mostly one busy core each); their output
-# follows the unit tests'.
+# follows the unit tests', and what failed among the unit tests comes last
+# (scripts/wine-unit-tests.sh, which also runs a failed test once more).
 windows-test: WIN_PROFILE = debug
 windows-test: wine-shim windows-installer
-	@log=$$(mktemp); \
+	@log=$$(mktemp); summary=$$(mktemp); \
 	{ bash tests/windows/installer.test.sh $(SETUP) && bash tests/windows/update.test.sh $(SETUP); } >$$log 2>&1 & \
 	setup=$$!; \
-	$(WIN_TESTS) -- --skip export_bindings; unit=$$?; \
+	bash scripts/wine-unit-tests.sh $$summary env $(WIN_TESTS); unit=$$?; \
 	wait $$setup; installer=$$?; \
 	echo "==> the installer and update tests:"; cat $$log; rm -f $$log; \
+	cat $$summary; rm -f $$summary; \
 	[ $$unit -eq 0 ] && [ $$installer -eq 0 ]
 
 # What the Windows and macOS stages of `make test` compile, built ahead of
