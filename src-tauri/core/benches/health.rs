@@ -195,8 +195,10 @@ fn populate(db: &mut Db, clock: &FixedClock) -> usize {
         let mut st = conn
             .prepare(
                 "INSERT INTO support_cases (id, number, company_id, subject, category, priority, status, received_at,
-                     first_response_due, first_response_at, resolution_due, resolved_at, created_at, updated_at, deleted_at)
-                 VALUES (?1, ?2, ?3, '件名', ?4, 'normal', ?5, ?6, ?7, ?8, ?9, ?10, ?6, ?6, ?11)",
+                     first_response_due, first_response_warn_at, first_response_at, resolution_due, resolution_warn_at,
+                     resolved_at, created_at, updated_at, deleted_at)
+                 VALUES (?1, ?2, ?3, '件名', ?4, 'normal', ?5, ?6, ?7, ?7, ?8, ?9, ?9, ?10, ?6, ?6, ?11)",
+                // (The warning times are the due times: health does not read them.)
             )
             .expect("prepare");
         for n in 0..CASES {
