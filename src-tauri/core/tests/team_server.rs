@@ -337,6 +337,14 @@ struct SameTeam {
 }
 
 impl SameTeam {
+    /// Runs `check` with the file and both stores (the server's in one
+    /// read-only transaction) on a new copy of the sample team.
+    fn check(name: &str, check: impl for<'a> FnOnce(&'a rusqlite::Connection, [Sql<'a>; 2])) {
+        let mut team = SameTeam::new(name);
+        let session = reading(&mut team.client);
+        check(&team.file, [Sql::File(&team.file), Sql::Server(&session)]);
+    }
+
     fn new(name: &str) -> SameTeam {
         let pg = TestServer::start();
         let s = initialised(&pg, name);
@@ -367,72 +375,69 @@ impl SameTeam {
 
 #[test]
 fn the_domains_sql_written_once_answers_the_same_from_the_file_and_the_server() {
-    let mut team = SameTeam::new("same_sql");
-    let session = reading(&mut team.client);
-    let file = &team.file;
-    let stores = [Sql::File(file), Sql::Server(&session)];
+    SameTeam::check("same_sql", |file, stores| {
+        // The stage editor's read, ported to store::sql: every pipeline with
+        // its stages, in board order, and one stage by id.
+        let [on_file, on_server] = stores.map(|sql| format!("{:?}", stage::all_with_stages(sql).unwrap()));
+        assert!(on_file.contains("見積"), "{on_file}");
+        assert_eq!(on_file, on_server);
+        let id: String = file
+            .query_row("SELECT id FROM stages ORDER BY position LIMIT 1", [], |r| r.get(0))
+            .unwrap();
+        let [on_file, on_server] = stores.map(|sql| format!("{:?}", stage::stage(sql, &id).unwrap()));
+        assert!(on_file.starts_with("Some(("), "{on_file}");
+        assert_eq!(on_file, on_server);
 
-    // The stage editor's read, ported to store::sql: every pipeline with
-    // its stages, in board order, and one stage by id.
-    let [on_file, on_server] = stores.map(|sql| format!("{:?}", stage::all_with_stages(sql).unwrap()));
-    assert!(on_file.contains("見積"), "{on_file}");
-    assert_eq!(on_file, on_server);
-    let id: String = file
-        .query_row("SELECT id FROM stages ORDER BY position LIMIT 1", [], |r| r.get(0))
-        .unwrap();
-    let [on_file, on_server] = stores.map(|sql| format!("{:?}", stage::stage(sql, &id).unwrap()));
-    assert!(on_file.starts_with("Some(("), "{on_file}");
-    assert_eq!(on_file, on_server);
-
-    // The spellings the seam rewrites or reads differently, each once.
-    for sql in stores {
-        // An optional filter, its parameter null: the server must be told
-        // its type. LIKE folds ASCII case on both.
-        let names = |filter: Option<&str>| {
-            sql.query(
-                "SELECT name FROM companies WHERE deleted_at IS NULL AND (?1 IS NULL OR name LIKE ?1 ESCAPE '\\')
+        // The spellings the seam rewrites or reads differently, each once.
+        for sql in stores {
+            // An optional filter, its parameter null: the server must be told
+            // its type. LIKE folds ASCII case on both.
+            let names = |filter: Option<&str>| {
+                sql.query(
+                    "SELECT name FROM companies WHERE deleted_at IS NULL AND (?1 IS NULL OR name LIKE ?1 ESCAPE '\\')
                  ORDER BY name LIMIT 3",
-                store_sql::params![filter],
-                |r| r.get::<String>("name"),
+                    store_sql::params![filter],
+                    |r| r.get::<String>("name"),
+                )
+                .unwrap()
+            };
+            assert_eq!(names(None).len(), 3);
+            let company = names(None).remove(0);
+            assert_eq!(names(Some(&company)), [company]);
+            let folds = sql
+                .query_one(
+                    "SELECT CASE WHEN 'ACME Corp' LIKE ?1 THEN 1 ELSE 0 END",
+                    store_sql::params!["acme%"],
+                    |r| r.get::<bool>(0),
+                )
+                .unwrap();
+            assert!(folds);
+            // A comparison is a bool on the server and 0/1 in the file; a sum
+            // of bigints is numeric on the server unless cast.
+            let (open, total): (bool, i64) = sql
+                .query_one(
+                    "SELECT COUNT(*) > 0, CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM deals WHERE deleted_at IS NULL",
+                    &[],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap();
+            assert!(open && total > 0);
+            // None found is None, and the error SQLite gives, from both.
+            let none = sql.query_opt("SELECT id FROM deals WHERE id = ?1", store_sql::params!["none"], |r| {
+                r.get::<String>(0)
+            });
+            assert_eq!(none.unwrap(), None);
+        }
+        let totals = stores.map(|sql| {
+            sql.query_one(
+                "SELECT CAST(SUM(amount) AS BIGINT) FROM deals WHERE deleted_at IS NULL AND title LIKE ?1",
+                store_sql::params!["%"],
+                |r| r.get::<Option<i64>>(0),
             )
             .unwrap()
-        };
-        assert_eq!(names(None).len(), 3);
-        let company = names(None).remove(0);
-        assert_eq!(names(Some(&company)), [company]);
-        let folds = sql
-            .query_one(
-                "SELECT CASE WHEN 'ACME Corp' LIKE ?1 THEN 1 ELSE 0 END",
-                store_sql::params!["acme%"],
-                |r| r.get::<bool>(0),
-            )
-            .unwrap();
-        assert!(folds);
-        // A comparison is a bool on the server and 0/1 in the file; a sum
-        // of bigints is numeric on the server unless cast.
-        let (open, total): (bool, i64) = sql
-            .query_one(
-                "SELECT COUNT(*) > 0, CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM deals WHERE deleted_at IS NULL",
-                &[],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .unwrap();
-        assert!(open && total > 0);
-        // None found is None, and the error SQLite gives, from both.
-        let none = sql.query_opt("SELECT id FROM deals WHERE id = ?1", store_sql::params!["none"], |r| {
-            r.get::<String>(0)
         });
-        assert_eq!(none.unwrap(), None);
-    }
-    let totals = stores.map(|sql| {
-        sql.query_one(
-            "SELECT CAST(SUM(amount) AS BIGINT) FROM deals WHERE deleted_at IS NULL AND title LIKE ?1",
-            store_sql::params!["%"],
-            |r| r.get::<Option<i64>>(0),
-        )
-        .unwrap()
+        assert_eq!(totals[0], totals[1]);
     });
-    assert_eq!(totals[0], totals[1]);
 }
 
 /// The board of the sample team, read from the file and from the server,
@@ -440,221 +445,215 @@ fn the_domains_sql_written_once_answers_the_same_from_the_file_and_the_server() 
 /// column's next page.
 #[test]
 fn the_board_is_the_same_from_the_file_and_the_server() {
-    let mut team = SameTeam::new("same_board");
-    let session = reading(&mut team.client);
-    let file = &team.file;
-    let stores = [Sql::File(file), Sql::Server(&session)];
+    SameTeam::check("same_board", |file, stores| {
+        // SQLite's functions the board's SQL calls, and the server's copies of
+        // them (migrations/postgres), on the values Kizuna stores.
+        for (time, modifier) in [
+            ("2026-12-02", "+540 minutes"),
+            ("2026-12-02T20:00:00Z", "+540 minutes"),
+            ("2026-12-02T03:59:59Z", "-300 minutes"),
+            ("2027-02-28T15:00:00Z", "+0 minutes"),
+        ] {
+            let [on_file, on_server] = stores.map(|sql| {
+                sql.query_one(
+                    "SELECT julianday(?1), date(julianday(?1), ?2), max(julianday(?1), 2461000.5)",
+                    store_sql::params![time, modifier],
+                    |r| Ok((r.get::<f64>(0)?, r.get::<String>(1)?, r.get::<f64>(2)?)),
+                )
+                .unwrap()
+            });
+            assert!(
+                (on_file.0 - on_server.0).abs() < 1e-6,
+                "{time}: {on_file:?} {on_server:?}"
+            );
+            assert_eq!(on_file.1, on_server.1, "{time} {modifier}");
+            assert!((on_file.2 - on_server.2).abs() < 1e-6, "{time}");
+        }
+        for json in ["[]", "[\"budget\",\"timing\"]", "[1,2,3]"] {
+            let [on_file, on_server] = stores.map(|sql| {
+                sql.query_one("SELECT json_array_length(?1)", store_sql::params![json], |r| {
+                    r.get::<i64>(0)
+                })
+                .unwrap()
+            });
+            assert_eq!(on_file, on_server, "{json}");
+        }
 
-    // SQLite's functions the board's SQL calls, and the server's copies of
-    // them (migrations/postgres), on the values Kizuna stores.
-    for (time, modifier) in [
-        ("2026-12-02", "+540 minutes"),
-        ("2026-12-02T20:00:00Z", "+540 minutes"),
-        ("2026-12-02T03:59:59Z", "-300 minutes"),
-        ("2027-02-28T15:00:00Z", "+0 minutes"),
-    ] {
-        let [on_file, on_server] = stores.map(|sql| {
-            sql.query_one(
-                "SELECT julianday(?1), date(julianday(?1), ?2), max(julianday(?1), 2461000.5)",
-                store_sql::params![time, modifier],
-                |r| Ok((r.get::<f64>(0)?, r.get::<String>(1)?, r.get::<f64>(2)?)),
+        let owner: String = file
+            .query_row(
+                "SELECT owner_id FROM deals WHERE owner_id IS NOT NULL LIMIT 1",
+                [],
+                |r| r.get(0),
             )
-            .unwrap()
-        });
-        assert!(
-            (on_file.0 - on_server.0).abs() < 1e-6,
-            "{time}: {on_file:?} {on_server:?}"
-        );
-        assert_eq!(on_file.1, on_server.1, "{time} {modifier}");
-        assert!((on_file.2 - on_server.2).abs() < 1e-6, "{time}");
-    }
-    for json in ["[]", "[\"budget\",\"timing\"]", "[1,2,3]"] {
-        let [on_file, on_server] = stores.map(|sql| {
-            sql.query_one("SELECT json_array_length(?1)", store_sql::params![json], |r| {
-                r.get::<i64>(0)
-            })
-            .unwrap()
-        });
-        assert_eq!(on_file, on_server, "{json}");
-    }
-
-    let owner: String = file
-        .query_row(
-            "SELECT owner_id FROM deals WHERE owner_id IS NOT NULL LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let company: String = file
-        .query_row(
-            "SELECT name FROM companies WHERE archived_at IS NULL ORDER BY name LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let filters = [
-        BoardFilter::default(),
-        BoardFilter {
-            cold_only: true,
-            ..BoardFilter::default()
-        },
-        BoardFilter {
-            owner_id: Some(owner),
-            ..BoardFilter::default()
-        },
-        BoardFilter {
-            text: Some(company.chars().take(2).collect()),
-            ..BoardFilter::default()
-        },
-    ];
-    let now = chrono::Utc::now();
-    let (mut cards, mut cold, mut signals, mut lost) = (0, 0, 0, 0);
-    for clock in [
-        FixedClock::new(now + chrono::Duration::days(3), 9),
-        FixedClock::new(now + chrono::Duration::days(40), -5),
-    ] {
-        for filter in &filters {
-            let [on_file, on_server] = stores.map(|sql| board::load(sql, &clock, None, filter).unwrap());
-            assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{filter:?}");
-            for col in &on_file.columns {
-                cards += col.cards.len();
-                cold += col.cards.iter().filter(|c| c.cold_days.is_some()).count();
-                signals += col.cards.iter().filter(|c| c.signal_count > 0).count();
-                lost += col.cards.iter().filter(|c| c.lost_reason.is_some()).count();
-                // The next page after the first card: the cursor's row
-                // comparison, on both.
-                let Some(first) = col.cards.first() else { continue };
-                let after = CardCursor {
-                    position: first.position,
-                    id: first.id.clone(),
-                };
-                let [on_file, on_server] = stores.map(|sql| {
-                    format!(
-                        "{:?}",
-                        board::column_page(sql, &clock, &col.stage.id, filter, &after, 2).unwrap()
-                    )
-                });
-                assert_eq!(on_file, on_server);
+            .unwrap();
+        let company: String = file
+            .query_row(
+                "SELECT name FROM companies WHERE archived_at IS NULL ORDER BY name LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let filters = [
+            BoardFilter::default(),
+            BoardFilter {
+                cold_only: true,
+                ..BoardFilter::default()
+            },
+            BoardFilter {
+                owner_id: Some(owner),
+                ..BoardFilter::default()
+            },
+            BoardFilter {
+                text: Some(company.chars().take(2).collect()),
+                ..BoardFilter::default()
+            },
+        ];
+        let now = chrono::Utc::now();
+        let (mut cards, mut cold, mut signals, mut lost) = (0, 0, 0, 0);
+        for clock in [
+            FixedClock::new(now + chrono::Duration::days(3), 9),
+            FixedClock::new(now + chrono::Duration::days(40), -5),
+        ] {
+            for filter in &filters {
+                let [on_file, on_server] = stores.map(|sql| board::load(sql, &clock, None, filter).unwrap());
+                assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{filter:?}");
+                for col in &on_file.columns {
+                    cards += col.cards.len();
+                    cold += col.cards.iter().filter(|c| c.cold_days.is_some()).count();
+                    signals += col.cards.iter().filter(|c| c.signal_count > 0).count();
+                    lost += col.cards.iter().filter(|c| c.lost_reason.is_some()).count();
+                    // The next page after the first card: the cursor's row
+                    // comparison, on both.
+                    let Some(first) = col.cards.first() else { continue };
+                    let after = CardCursor {
+                        position: first.position,
+                        id: first.id.clone(),
+                    };
+                    let [on_file, on_server] = stores.map(|sql| {
+                        format!(
+                            "{:?}",
+                            board::column_page(sql, &clock, &col.stage.id, filter, &after, 2).unwrap()
+                        )
+                    });
+                    assert_eq!(on_file, on_server);
+                }
             }
         }
-    }
-    // What was compared is not empty: cards going cold, with signals, lost.
-    assert!(
-        cards > 0 && cold > 0 && signals > 0 && lost > 0,
-        "{cards} {cold} {signals} {lost}"
-    );
+        // What was compared is not empty: cards going cold, with signals, lost.
+        assert!(
+            cards > 0 && cold > 0 && signals > 0 && lost > 0,
+            "{cards} {cold} {signals} {lost}"
+        );
+    });
 }
 
 /// The follow-up lists (Today, a customer's, with the recently done) and
 /// the tray's count, from the file and from the server.
 #[test]
 fn the_follow_up_lists_are_the_same_from_the_file_and_the_server() {
-    let mut team = SameTeam::new("same_follow_ups");
-    let session = reading(&mut team.client);
-    let file = &team.file;
-    let stores = [Sql::File(file), Sql::Server(&session)];
-    let first = |sql: &str| -> String { file.query_row(sql, [], |r| r.get(0)).unwrap() };
-    let assignee =
-        first("SELECT assignee_id FROM follow_ups WHERE status = 'open' GROUP BY assignee_id ORDER BY COUNT(*) DESC");
-    let company = first(
-        "SELECT company_id FROM follow_ups WHERE company_id IS NOT NULL GROUP BY company_id ORDER BY COUNT(*) DESC",
-    );
-    let queries = [
-        FollowUpQuery::default(),
-        FollowUpQuery {
-            include_done: true,
-            ..FollowUpQuery::default()
-        },
-        FollowUpQuery {
-            assignee_id: Some(assignee.clone()),
-            include_done: true,
-            ..FollowUpQuery::default()
-        },
-        FollowUpQuery {
-            company_id: Some(company),
-            include_done: true,
-            ..FollowUpQuery::default()
-        },
-    ];
-    let clock = FixedClock::new(chrono::Utc::now(), 9);
-    let (mut done, mut snoozed) = (0, 0);
-    for q in &queries {
-        let [on_file, on_server] = stores.map(|sql| follow_up::list(sql, &clock, q).unwrap());
-        assert!(!on_file.is_empty(), "{q:?}");
-        assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{q:?}");
-        done += on_file.iter().filter(|f| f.done_at.is_some()).count();
-        snoozed += on_file.iter().filter(|f| f.snoozed_until.is_some()).count();
-        let id = &on_file[on_file.len() / 2].id;
-        let [one_file, one_server] = stores.map(|sql| format!("{:?}", follow_up::get(sql, &clock, id).unwrap()));
-        assert_eq!(one_file, one_server);
-    }
-    assert!(done > 0, "the recently done are compared too");
-    assert!(snoozed > 0, "and the snoozed");
-    let [on_file, on_server] = stores.map(|sql| follow_up::due_count(sql, &clock, &assignee).unwrap());
-    assert!(on_file > 0);
-    assert_eq!(on_file, on_server);
-    let missing = stores.map(|sql| follow_up::get(sql, &clock, "none").unwrap_err().code());
-    assert_eq!(missing, [ErrorCode::NotFound, ErrorCode::NotFound]);
+    SameTeam::check("same_follow_ups", |file, stores| {
+        let first = |sql: &str| -> String { file.query_row(sql, [], |r| r.get(0)).unwrap() };
+        let assignee = first(
+            "SELECT assignee_id FROM follow_ups WHERE status = 'open' GROUP BY assignee_id ORDER BY COUNT(*) DESC",
+        );
+        let company = first(
+            "SELECT company_id FROM follow_ups WHERE company_id IS NOT NULL GROUP BY company_id ORDER BY COUNT(*) DESC",
+        );
+        let queries = [
+            FollowUpQuery::default(),
+            FollowUpQuery {
+                include_done: true,
+                ..FollowUpQuery::default()
+            },
+            FollowUpQuery {
+                assignee_id: Some(assignee.clone()),
+                include_done: true,
+                ..FollowUpQuery::default()
+            },
+            FollowUpQuery {
+                company_id: Some(company),
+                include_done: true,
+                ..FollowUpQuery::default()
+            },
+        ];
+        let clock = FixedClock::new(chrono::Utc::now(), 9);
+        let (mut done, mut snoozed) = (0, 0);
+        for q in &queries {
+            let [on_file, on_server] = stores.map(|sql| follow_up::list(sql, &clock, q).unwrap());
+            assert!(!on_file.is_empty(), "{q:?}");
+            assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{q:?}");
+            done += on_file.iter().filter(|f| f.done_at.is_some()).count();
+            snoozed += on_file.iter().filter(|f| f.snoozed_until.is_some()).count();
+            let id = &on_file[on_file.len() / 2].id;
+            let [one_file, one_server] = stores.map(|sql| format!("{:?}", follow_up::get(sql, &clock, id).unwrap()));
+            assert_eq!(one_file, one_server);
+        }
+        assert!(done > 0, "the recently done are compared too");
+        assert!(snoozed > 0, "and the snoozed");
+        let [on_file, on_server] = stores.map(|sql| follow_up::due_count(sql, &clock, &assignee).unwrap());
+        assert!(on_file > 0);
+        assert_eq!(on_file, on_server);
+        let missing = stores.map(|sql| follow_up::get(sql, &clock, "none").unwrap_err().code());
+        assert_eq!(missing, [ErrorCode::NotFound, ErrorCode::NotFound]);
+    });
 }
 
 /// A customer's timeline page by page, filtered by kind, a deal's, one
 /// entry, and a deal's buying signals, from the file and from the server.
 #[test]
 fn the_timeline_is_the_same_from_the_file_and_the_server() {
-    let mut team = SameTeam::new("same_timeline");
-    let session = reading(&mut team.client);
-    let file = &team.file;
-    let stores = [Sql::File(file), Sql::Server(&session)];
-    let first = |sql: &str| -> String { file.query_row(sql, [], |r| r.get(0)).unwrap() };
-    let company = first("SELECT company_id FROM activities GROUP BY company_id ORDER BY COUNT(*) DESC, company_id");
-    let deal = first(
-        "SELECT deal_id FROM activities WHERE deal_id IS NOT NULL AND signals <> '[]'
+    SameTeam::check("same_timeline", |file, stores| {
+        let first = |sql: &str| -> String { file.query_row(sql, [], |r| r.get(0)).unwrap() };
+        let company = first("SELECT company_id FROM activities GROUP BY company_id ORDER BY COUNT(*) DESC, company_id");
+        let deal = first(
+            "SELECT deal_id FROM activities WHERE deal_id IS NOT NULL AND signals <> '[]'
          GROUP BY deal_id ORDER BY COUNT(*) DESC, deal_id",
-    );
-    let queries = [
-        TimelineQuery {
-            company_id: Some(company.clone()),
-            limit: 3,
-            ..TimelineQuery::default()
-        },
-        TimelineQuery {
-            company_id: Some(company.clone()),
-            kinds: vec![ActivityKind::Meeting, ActivityKind::Call],
-            ..TimelineQuery::default()
-        },
-        TimelineQuery {
-            deal_id: Some(deal.clone()),
-            limit: 2,
-            ..TimelineQuery::default()
-        },
-        TimelineQuery {
-            deal_id: Some(deal.clone()),
-            kinds: vec![ActivityKind::Meeting, ActivityKind::Email],
-            limit: 2,
-            ..TimelineQuery::default()
-        },
-    ];
-    let (mut pages, mut contacts) = (0, 0);
-    for q in queries {
-        // Every page, each asked for with the cursor the file gave.
-        let mut q = q;
-        loop {
-            let [on_file, on_server] = stores.map(|sql| entries::timeline(sql, &q).unwrap());
-            assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{q:?}");
-            assert!(!on_file.entries.is_empty(), "{q:?}");
-            pages += 1;
-            contacts += on_file.entries.iter().map(|e| e.contacts.len()).sum::<usize>();
-            let Some(next) = on_file.next else { break };
-            q.before = Some(next);
+        );
+        let queries = [
+            TimelineQuery {
+                company_id: Some(company.clone()),
+                limit: 3,
+                ..TimelineQuery::default()
+            },
+            TimelineQuery {
+                company_id: Some(company.clone()),
+                kinds: vec![ActivityKind::Meeting, ActivityKind::Call],
+                ..TimelineQuery::default()
+            },
+            TimelineQuery {
+                deal_id: Some(deal.clone()),
+                limit: 2,
+                ..TimelineQuery::default()
+            },
+            TimelineQuery {
+                deal_id: Some(deal.clone()),
+                kinds: vec![ActivityKind::Meeting, ActivityKind::Email],
+                limit: 2,
+                ..TimelineQuery::default()
+            },
+        ];
+        let (mut pages, mut contacts) = (0, 0);
+        for q in queries {
+            // Every page, each asked for with the cursor the file gave.
+            let mut q = q;
+            loop {
+                let [on_file, on_server] = stores.map(|sql| entries::timeline(sql, &q).unwrap());
+                assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{q:?}");
+                assert!(!on_file.entries.is_empty(), "{q:?}");
+                pages += 1;
+                contacts += on_file.entries.iter().map(|e| e.contacts.len()).sum::<usize>();
+                let Some(next) = on_file.next else { break };
+                q.before = Some(next);
+            }
         }
-    }
-    assert!(pages > 6 && contacts > 0, "{pages} pages, {contacts} contacts compared");
-    let id = first("SELECT id FROM activities ORDER BY occurred_at DESC LIMIT 1");
-    let [on_file, on_server] = stores.map(|sql| format!("{:?}", entries::entry(sql, &id).unwrap()));
-    assert_eq!(on_file, on_server);
-    let [on_file, on_server] = stores.map(|sql| entries::deal_signals(sql, &deal).unwrap());
-    assert!(!on_file.is_empty());
-    assert_eq!(on_file, on_server);
+        assert!(pages > 6 && contacts > 0, "{pages} pages, {contacts} contacts compared");
+        let id = first("SELECT id FROM activities ORDER BY occurred_at DESC LIMIT 1");
+        let [on_file, on_server] = stores.map(|sql| format!("{:?}", entries::entry(sql, &id).unwrap()));
+        assert_eq!(on_file, on_server);
+        let [on_file, on_server] = stores.map(|sql| entries::deal_signals(sql, &deal).unwrap());
+        assert!(!on_file.is_empty());
+        assert_eq!(on_file, on_server);
+    });
 }
 
 /// What each member is to be told, and when next (the notifications'
@@ -663,58 +662,56 @@ fn the_timeline_is_the_same_from_the_file_and_the_server() {
 /// support cases, minus those the notification log says were told.
 #[test]
 fn the_reminders_are_the_same_from_the_file_and_the_server() {
-    let mut team = SameTeam::new("same_reminders");
-    let session = reading(&mut team.client);
-    let file = &team.file;
-    let stores = [Sql::File(file), Sql::Server(&session)];
-
-    // The time functions the planner calls, and what SQLite makes of text
-    // that is no time (NULL, so one bad row does not stop the list).
-    for (time, modifier) in [
-        ("2026-12-02T20:00:00Z", "-1 day"),
-        ("2026-12-02T20:00:00Z", "+30 days"),
-        ("2026-12-31", "+1 day"),
-        ("", "+1 day"),
-        ("not a time", "+0 seconds"),
-    ] {
-        let [on_file, on_server] = stores.map(|sql| {
-            sql.query_one(
-                "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', ?1), strftime('%Y-%m-%dT%H:%M:%SZ', ?1, ?2),
+    SameTeam::check("same_reminders", |file, stores| {
+        // The time functions the planner calls, and what SQLite makes of text
+        // that is no time (NULL, so one bad row does not stop the list).
+        for (time, modifier) in [
+            ("2026-12-02T20:00:00Z", "-1 day"),
+            ("2026-12-02T20:00:00Z", "+30 days"),
+            ("2026-12-31", "+1 day"),
+            ("", "+1 day"),
+            ("not a time", "+0 seconds"),
+        ] {
+            let [on_file, on_server] = stores.map(|sql| {
+                sql.query_one(
+                    "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', ?1), strftime('%Y-%m-%dT%H:%M:%SZ', ?1, ?2),
                         max(?1, '2026-06-01T00:00:00Z', ''), julianday(?1)",
-                store_sql::params![time, modifier],
-                |r| {
-                    Ok((
-                        r.get::<Option<String>>(0)?,
-                        r.get::<Option<String>>(1)?,
-                        r.get::<Option<String>>(2)?,
-                        r.get::<Option<f64>>(3)?.map(|d| (d * 1e6).round()),
-                    ))
-                },
-            )
-            .unwrap()
-        });
-        assert_eq!(on_file, on_server, "{time:?} {modifier}");
-    }
-
-    let settings = TeamSettings::default();
-    let users: Vec<String> = {
-        let mut st = file.prepare("SELECT id FROM users ORDER BY id").unwrap();
-        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
-    };
-    let now = chrono::Utc::now();
-    let mut kinds = std::collections::HashSet::new();
-    for user in &users {
-        for until in [now, now + chrono::Duration::days(120)] {
-            let [on_file, on_server] = stores.map(|sql| reminder::pending(sql, user, &settings, until).unwrap());
-            assert_eq!(on_file, on_server, "{user} until {until}");
-            kinds.extend(on_file.iter().map(|r| format!("{:?}", r.kind)));
-            let [on_file, on_server] = stores.map(|sql| reminder::next_due_after(sql, user, &settings, until).unwrap());
-            assert_eq!(on_file, on_server, "{user} after {until}");
+                    store_sql::params![time, modifier],
+                    |r| {
+                        Ok((
+                            r.get::<Option<String>>(0)?,
+                            r.get::<Option<String>>(1)?,
+                            r.get::<Option<String>>(2)?,
+                            r.get::<Option<f64>>(3)?.map(|d| (d * 1e6).round()),
+                        ))
+                    },
+                )
+                .unwrap()
+            });
+            assert_eq!(on_file, on_server, "{time:?} {modifier}");
         }
-        let [on_file, on_server] = stores.map(|sql| format!("{:?}", reminder::load_prefs(sql, user).unwrap()));
-        assert_eq!(on_file, on_server);
-    }
-    assert!(kinds.len() >= 4, "several kinds of reminder compared: {kinds:?}");
+
+        let settings = TeamSettings::default();
+        let users: Vec<String> = {
+            let mut st = file.prepare("SELECT id FROM users ORDER BY id").unwrap();
+            st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        };
+        let now = chrono::Utc::now();
+        let mut kinds = std::collections::HashSet::new();
+        for user in &users {
+            for until in [now, now + chrono::Duration::days(120)] {
+                let [on_file, on_server] = stores.map(|sql| reminder::pending(sql, user, &settings, until).unwrap());
+                assert_eq!(on_file, on_server, "{user} until {until}");
+                kinds.extend(on_file.iter().map(|r| format!("{:?}", r.kind)));
+                let [on_file, on_server] =
+                    stores.map(|sql| reminder::next_due_after(sql, user, &settings, until).unwrap());
+                assert_eq!(on_file, on_server, "{user} after {until}");
+            }
+            let [on_file, on_server] = stores.map(|sql| format!("{:?}", reminder::load_prefs(sql, user).unwrap()));
+            assert_eq!(on_file, on_server);
+        }
+        assert!(kinds.len() >= 4, "several kinds of reminder compared: {kinds:?}");
+    });
 }
 
 /// The renewal board (60 days ahead, and a year), each customer's page
@@ -722,90 +719,88 @@ fn the_reminders_are_the_same_from_the_file_and_the_server() {
 /// the server.
 #[test]
 fn the_customer_pages_and_renewals_are_the_same_from_the_file_and_the_server() {
-    let mut team = SameTeam::new("same_renewals");
-    let session = reading(&mut team.client);
-    let file = &team.file;
-    let stores = [Sql::File(file), Sql::Server(&session)];
-    let clock = FixedClock::new(chrono::Utc::now(), 9);
-    let today = chrono::Utc::now().date_naive();
-    let mut contracts = 0;
-    for horizon in [60, 365] {
-        let [on_file, on_server] = stores.map(|sql| renewal::board(sql, &clock, horizon).unwrap());
-        assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{horizon} days");
-        contracts = contracts.max(on_file.len());
-    }
-    assert!(contracts > 1, "{contracts} contracts compared");
-    let companies: Vec<String> = {
-        let mut st = file.prepare("SELECT id FROM companies ORDER BY id").unwrap();
-        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
-    };
-    let [on_file, on_server] = stores.map(|sql| {
-        let mut all: Vec<_> = health::all(sql, &clock).unwrap().into_iter().collect();
-        all.sort_by(|a, b| a.0.cmp(&b.0));
-        format!("{all:?}")
-    });
-    assert_eq!(on_file, on_server);
-    assert!(on_file.contains("AtRisk") || on_file.contains("Watch"), "{on_file}");
-    for company in &companies {
-        let [on_file, on_server] = stores.map(|sql| format!("{:?}", health::of(sql, &clock, company).unwrap()));
-        assert_eq!(on_file, on_server, "{company}");
-        let [on_file, on_server] =
-            stores.map(|sql| format!("{:?}", overview::customer::summary(sql, &clock, company).unwrap()));
-        assert_eq!(on_file, on_server, "{company}");
-        let [on_file, on_server] =
-            stores.map(|sql| format!("{:?}", renewal::for_company(sql, today, company).unwrap()));
-        assert_eq!(on_file, on_server, "{company}");
-    }
-    let id: String = file
-        .query_row("SELECT id FROM contracts LIMIT 1", [], |r| r.get(0))
-        .unwrap();
-    let [on_file, on_server] = stores.map(|sql| format!("{:?}", renewal::get(sql, today, &id).unwrap()));
-    assert_eq!(on_file, on_server);
-
-    // The customer list, each sort, filtered and searched.
-    let owner: String = file
-        .query_row(
-            "SELECT owner_id FROM companies WHERE owner_id IS NOT NULL LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let kana: String = file
-        .query_row(
-            "SELECT name_kana FROM companies WHERE name_kana <> '' LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let mut queries = vec![
-        CompanyQuery {
-            include_archived: true,
-            ..CompanyQuery::default()
-        },
-        CompanyQuery {
-            owner_id: Some(owner),
-            ..CompanyQuery::default()
-        },
-        CompanyQuery {
-            segment: Some(Segment::Key),
-            ..CompanyQuery::default()
-        },
-        CompanyQuery {
-            text: Some(kana.chars().take(2).collect()),
-            ..CompanyQuery::default()
-        },
-    ];
-    for sort in [CompanySort::LastContact, CompanySort::OpenAmount, CompanySort::Health] {
-        queries.push(CompanyQuery {
-            sort,
-            ..CompanyQuery::default()
+    SameTeam::check("same_renewals", |file, stores| {
+        let clock = FixedClock::new(chrono::Utc::now(), 9);
+        let today = chrono::Utc::now().date_naive();
+        let mut contracts = 0;
+        for horizon in [60, 365] {
+            let [on_file, on_server] = stores.map(|sql| renewal::board(sql, &clock, horizon).unwrap());
+            assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{horizon} days");
+            contracts = contracts.max(on_file.len());
+        }
+        assert!(contracts > 1, "{contracts} contracts compared");
+        let companies: Vec<String> = {
+            let mut st = file.prepare("SELECT id FROM companies ORDER BY id").unwrap();
+            st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        };
+        let [on_file, on_server] = stores.map(|sql| {
+            let mut all: Vec<_> = health::all(sql, &clock).unwrap().into_iter().collect();
+            all.sort_by(|a, b| a.0.cmp(&b.0));
+            format!("{all:?}")
         });
-    }
-    for q in &queries {
-        let [on_file, on_server] = stores.map(|sql| company::list(sql, &clock, q).unwrap());
-        assert!(!on_file.is_empty(), "{q:?}");
-        assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{q:?}");
-    }
+        assert_eq!(on_file, on_server);
+        assert!(on_file.contains("AtRisk") || on_file.contains("Watch"), "{on_file}");
+        for company in &companies {
+            let [on_file, on_server] = stores.map(|sql| format!("{:?}", health::of(sql, &clock, company).unwrap()));
+            assert_eq!(on_file, on_server, "{company}");
+            let [on_file, on_server] =
+                stores.map(|sql| format!("{:?}", overview::customer::summary(sql, &clock, company).unwrap()));
+            assert_eq!(on_file, on_server, "{company}");
+            let [on_file, on_server] =
+                stores.map(|sql| format!("{:?}", renewal::for_company(sql, today, company).unwrap()));
+            assert_eq!(on_file, on_server, "{company}");
+        }
+        let id: String = file
+            .query_row("SELECT id FROM contracts LIMIT 1", [], |r| r.get(0))
+            .unwrap();
+        let [on_file, on_server] = stores.map(|sql| format!("{:?}", renewal::get(sql, today, &id).unwrap()));
+        assert_eq!(on_file, on_server);
+
+        // The customer list, each sort, filtered and searched.
+        let owner: String = file
+            .query_row(
+                "SELECT owner_id FROM companies WHERE owner_id IS NOT NULL LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let kana: String = file
+            .query_row(
+                "SELECT name_kana FROM companies WHERE name_kana <> '' LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let mut queries = vec![
+            CompanyQuery {
+                include_archived: true,
+                ..CompanyQuery::default()
+            },
+            CompanyQuery {
+                owner_id: Some(owner),
+                ..CompanyQuery::default()
+            },
+            CompanyQuery {
+                segment: Some(Segment::Key),
+                ..CompanyQuery::default()
+            },
+            CompanyQuery {
+                text: Some(kana.chars().take(2).collect()),
+                ..CompanyQuery::default()
+            },
+        ];
+        for sort in [CompanySort::LastContact, CompanySort::OpenAmount, CompanySort::Health] {
+            queries.push(CompanyQuery {
+                sort,
+                ..CompanyQuery::default()
+            });
+        }
+        for q in &queries {
+            let [on_file, on_server] = stores.map(|sql| company::list(sql, &clock, q).unwrap());
+            assert!(!on_file.is_empty(), "{q:?}");
+            assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{q:?}");
+        }
+    });
 }
 
 #[test]

@@ -442,6 +442,16 @@ fn case_candidates() -> String {
     .join("\n           UNION ALL\n           ")
 }
 
+/// The parameters of [`candidates_sql`], and ?4 the moment asked about.
+fn candidate_params(user_id: &str, team: &TeamSettings, at: DateTime<Utc>) -> [sql::Value; 4] {
+    [
+        user_id.into(),
+        i64::from(team.retention_days_key).into(),
+        i64::from(team.retention_days_other).into(),
+        to_db(at).into(),
+    ]
+}
+
 /// Reminders for `user_id` due at or before `until`, not yet notified,
 /// earliest first.
 pub fn pending<'c>(
@@ -456,32 +466,23 @@ pub fn pending<'c>(
               FROM pending WHERE due <= ?4 ORDER BY due, kind, item_id",
         candidates_sql()
     );
-    conn.into().query(
-        &sql,
-        sql::params![
-            user_id,
-            i64::from(team.retention_days_key),
-            i64::from(team.retention_days_other),
-            to_db(until)
-        ],
-        |r| {
-            Ok(Reminder {
-                kind: ReminderKind::parse(&r.get::<String>(0)?),
-                item_id: r.get(1)?,
-                due_at: r.get(2)?,
-                follow_up_kind: r
-                    .get::<Option<String>>(3)?
-                    .map(|k| crate::error::known("follow_ups", &r.get::<String>(1)?, &k, FollowUpKind::parse))
-                    .transpose()?,
-                title: r.get(4)?,
-                engine_text: EngineText::from_cells(r.get(9)?, r.get(10)?),
-                company_id: r.get(5)?,
-                company_name: r.get(6)?,
-                deal_id: r.get(7)?,
-                deal_title: r.get(8)?,
-            })
-        },
-    )
+    conn.into().query(&sql, &candidate_params(user_id, team, until), |r| {
+        Ok(Reminder {
+            kind: ReminderKind::parse(&r.get::<String>(0)?),
+            item_id: r.get(1)?,
+            due_at: r.get(2)?,
+            follow_up_kind: r
+                .get::<Option<String>>(3)?
+                .map(|k| crate::error::known("follow_ups", &r.get::<String>(1)?, &k, FollowUpKind::parse))
+                .transpose()?,
+            title: r.get(4)?,
+            engine_text: EngineText::from_cells(r.get(9)?, r.get(10)?),
+            company_id: r.get(5)?,
+            company_name: r.get(6)?,
+            deal_id: r.get(7)?,
+            deal_title: r.get(8)?,
+        })
+    })
 }
 
 /// The earliest due time after `after` of a reminder not yet notified.
@@ -492,16 +493,9 @@ pub fn next_due_after<'c>(
     after: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>> {
     let sql = format!("{} SELECT MIN(due) FROM pending WHERE due > ?4", candidates_sql());
-    let due: Option<String> = conn.into().query_one(
-        &sql,
-        sql::params![
-            user_id,
-            i64::from(team.retention_days_key),
-            i64::from(team.retention_days_other),
-            to_db(after)
-        ],
-        |r| r.get(0),
-    )?;
+    let due: Option<String> = conn
+        .into()
+        .query_one(&sql, &candidate_params(user_id, team, after), |r| r.get(0))?;
     Ok(due.as_deref().and_then(from_db))
 }
 
