@@ -381,9 +381,7 @@ fn the_domains_sql_written_once_answers_the_same_from_the_file_and_the_server() 
         let [on_file, on_server] = stores.map(|sql| format!("{:?}", stage::all_with_stages(sql).unwrap()));
         assert!(on_file.contains("見積"), "{on_file}");
         assert_eq!(on_file, on_server);
-        let id: String = file
-            .query_row("SELECT id FROM stages ORDER BY position LIMIT 1", [], |r| r.get(0))
-            .unwrap();
+        let id: String = first(file, "SELECT id FROM stages ORDER BY position LIMIT 1");
         let [on_file, on_server] = stores.map(|sql| format!("{:?}", stage::stage(sql, &id).unwrap()));
         assert!(on_file.starts_with("Some(("), "{on_file}");
         assert_eq!(on_file, on_server);
@@ -440,6 +438,18 @@ fn the_domains_sql_written_once_answers_the_same_from_the_file_and_the_server() 
     });
 }
 
+/// The first cell of the first row of `sql` on the file: a sample record
+/// for a parity test to ask both stores about.
+fn first(file: &rusqlite::Connection, sql: &str) -> String {
+    file.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// The first cell of every row of `sql` on the file.
+fn every(file: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    let mut st = file.prepare(sql).unwrap();
+    st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
 /// The board of the sample team, read from the file and from the server,
 /// on two users' calendars (Tokyo and New York), whole and filtered, and a
 /// column's next page.
@@ -479,20 +489,11 @@ fn the_board_is_the_same_from_the_file_and_the_server() {
             assert_eq!(on_file, on_server, "{json}");
         }
 
-        let owner: String = file
-            .query_row(
-                "SELECT owner_id FROM deals WHERE owner_id IS NOT NULL LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        let company: String = file
-            .query_row(
-                "SELECT name FROM companies WHERE archived_at IS NULL ORDER BY name LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let owner: String = first(file, "SELECT owner_id FROM deals WHERE owner_id IS NOT NULL LIMIT 1");
+        let company: String = first(
+            file,
+            "SELECT name FROM companies WHERE archived_at IS NULL ORDER BY name LIMIT 1",
+        );
         let filters = [
             BoardFilter::default(),
             BoardFilter {
@@ -552,11 +553,12 @@ fn the_board_is_the_same_from_the_file_and_the_server() {
 #[test]
 fn the_follow_up_lists_are_the_same_from_the_file_and_the_server() {
     SameTeam::check("same_follow_ups", |file, stores| {
-        let first = |sql: &str| -> String { file.query_row(sql, [], |r| r.get(0)).unwrap() };
         let assignee = first(
+            file,
             "SELECT assignee_id FROM follow_ups WHERE status = 'open' GROUP BY assignee_id ORDER BY COUNT(*) DESC",
         );
         let company = first(
+            file,
             "SELECT company_id FROM follow_ups WHERE company_id IS NOT NULL GROUP BY company_id ORDER BY COUNT(*) DESC",
         );
         let queries = [
@@ -603,9 +605,12 @@ fn the_follow_up_lists_are_the_same_from_the_file_and_the_server() {
 #[test]
 fn the_timeline_is_the_same_from_the_file_and_the_server() {
     SameTeam::check("same_timeline", |file, stores| {
-        let first = |sql: &str| -> String { file.query_row(sql, [], |r| r.get(0)).unwrap() };
-        let company = first("SELECT company_id FROM activities GROUP BY company_id ORDER BY COUNT(*) DESC, company_id");
+        let company = first(
+            file,
+            "SELECT company_id FROM activities GROUP BY company_id ORDER BY COUNT(*) DESC, company_id",
+        );
         let deal = first(
+            file,
             "SELECT deal_id FROM activities WHERE deal_id IS NOT NULL AND signals <> '[]'
          GROUP BY deal_id ORDER BY COUNT(*) DESC, deal_id",
         );
@@ -647,7 +652,7 @@ fn the_timeline_is_the_same_from_the_file_and_the_server() {
             }
         }
         assert!(pages > 6 && contacts > 0, "{pages} pages, {contacts} contacts compared");
-        let id = first("SELECT id FROM activities ORDER BY occurred_at DESC LIMIT 1");
+        let id = first(file, "SELECT id FROM activities ORDER BY occurred_at DESC LIMIT 1");
         let [on_file, on_server] = stores.map(|sql| format!("{:?}", entries::entry(sql, &id).unwrap()));
         assert_eq!(on_file, on_server);
         let [on_file, on_server] = stores.map(|sql| entries::deal_signals(sql, &deal).unwrap());
@@ -692,10 +697,7 @@ fn the_reminders_are_the_same_from_the_file_and_the_server() {
         }
 
         let settings = TeamSettings::default();
-        let users: Vec<String> = {
-            let mut st = file.prepare("SELECT id FROM users ORDER BY id").unwrap();
-            st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
-        };
+        let users: Vec<String> = every(file, "SELECT id FROM users ORDER BY id");
         let now = chrono::Utc::now();
         let mut kinds = std::collections::HashSet::new();
         for user in &users {
@@ -729,10 +731,7 @@ fn the_customer_pages_and_renewals_are_the_same_from_the_file_and_the_server() {
             contracts = contracts.max(on_file.len());
         }
         assert!(contracts > 1, "{contracts} contracts compared");
-        let companies: Vec<String> = {
-            let mut st = file.prepare("SELECT id FROM companies ORDER BY id").unwrap();
-            st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
-        };
+        let companies: Vec<String> = every(file, "SELECT id FROM companies ORDER BY id");
         let [on_file, on_server] = stores.map(|sql| {
             let mut all: Vec<_> = health::all(sql, &clock).unwrap().into_iter().collect();
             all.sort_by(|a, b| a.0.cmp(&b.0));
@@ -750,27 +749,16 @@ fn the_customer_pages_and_renewals_are_the_same_from_the_file_and_the_server() {
                 stores.map(|sql| format!("{:?}", renewal::for_company(sql, today, company).unwrap()));
             assert_eq!(on_file, on_server, "{company}");
         }
-        let id: String = file
-            .query_row("SELECT id FROM contracts LIMIT 1", [], |r| r.get(0))
-            .unwrap();
+        let id: String = first(file, "SELECT id FROM contracts LIMIT 1");
         let [on_file, on_server] = stores.map(|sql| format!("{:?}", renewal::get(sql, today, &id).unwrap()));
         assert_eq!(on_file, on_server);
 
         // The customer list, each sort, filtered and searched.
-        let owner: String = file
-            .query_row(
-                "SELECT owner_id FROM companies WHERE owner_id IS NOT NULL LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        let kana: String = file
-            .query_row(
-                "SELECT name_kana FROM companies WHERE name_kana <> '' LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let owner: String = first(
+            file,
+            "SELECT owner_id FROM companies WHERE owner_id IS NOT NULL LIMIT 1",
+        );
+        let kana: String = first(file, "SELECT name_kana FROM companies WHERE name_kana <> '' LIMIT 1");
         let mut queries = vec![
             CompanyQuery {
                 include_archived: true,
