@@ -310,7 +310,7 @@ fn populate(db: &mut Db, clock: &FixedClock) -> String {
                         activity_id: None,
                     },
                 )?;
-                ctx.tx
+                ctx.tx()?
                     .execute("UPDATE follow_ups SET status = 'done' WHERE id = ?1", [&fu])?;
             }
             // 0-3 timeline entries per deal, every fifth with buying signals.

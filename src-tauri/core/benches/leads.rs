@@ -208,7 +208,7 @@ fn build(path: &Path) {
         let mut received: Vec<i64> = (0..LEADS).map(|_| rng.random_range(0..span)).collect();
         received.sort_unstable();
         let start = now - Duration::seconds(span);
-        let mut st = ctx.tx.prepare(
+        let mut st = ctx.tx()?.prepare(
             "INSERT INTO leads (id, number, source, received_at, person_name, company_name, phone, mail, message,
                                 company_key, phone_key, mail_key, status, owner_id, assigned_at, first_response_due,
                                 first_response_at, nurture_reason, created_at, updated_at, updated_by)

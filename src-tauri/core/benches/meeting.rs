@@ -86,7 +86,7 @@ fn populate(db: &mut Db, clock: &FixedClock) {
     let now = clock.now();
     let at = |days_ago: f64| to_db(now - Duration::seconds((days_ago * 86_400.0) as i64));
     db.write(|ctx| {
-        let tx = ctx.tx;
+        let tx = ctx.tx()?;
         let mut members = Vec::new();
         for m in 0..MEMBERS {
             let id = format!("u{m}");

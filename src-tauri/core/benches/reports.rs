@@ -247,7 +247,7 @@ fn build(path: &std::path::Path) -> String {
         }
         let mut companies = Vec::with_capacity(COMPANIES);
         {
-            let mut st = ctx.tx.prepare(
+            let mut st = ctx.tx()?.prepare(
                 "INSERT INTO companies (id, name, name_kana, segment, owner_id, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
             )?;
@@ -267,7 +267,7 @@ fn build(path: &std::path::Path) -> String {
         }
         let mut deal_ids = Vec::with_capacity(OPEN_DEALS + CLOSED_DEALS);
         {
-            let mut st = ctx.tx.prepare(
+            let mut st = ctx.tx()?.prepare(
                 "INSERT INTO deals (id, pipeline_id, stage_id, company_id, title, amount, currency, owner_id,
                                     expected_close, stage_entered_at, last_activity_at, won_at, lost_at,
                                     lost_reason, lost_to, created_at, updated_at)
@@ -309,13 +309,13 @@ fn build(path: &std::path::Path) -> String {
             }
         }
         {
-            let mut st = ctx.tx.prepare(
+            let mut st = ctx.tx()?.prepare(
                 "INSERT INTO activities (id, company_id, deal_id, kind, occurred_at, summary, body, author_id,
                                          created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?5, ?5)",
             )?;
             let company_of: Vec<String> = {
-                let mut q = ctx.tx.prepare("SELECT company_id FROM deals ORDER BY rowid")?;
+                let mut q = ctx.tx()?.prepare("SELECT company_id FROM deals ORDER BY rowid")?;
                 let v = q.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
                 v
             };
@@ -355,7 +355,7 @@ fn build(path: &std::path::Path) -> String {
             }
         }
         {
-            let mut st = ctx.tx.prepare(
+            let mut st = ctx.tx()?.prepare(
                 "INSERT INTO follow_ups (id, title, due_at, assignee_id, company_id, status, done_at, created_at, updated_at)
                  VALUES (?1, 'フォロー', ?2, ?3, ?4, ?5, ?6, ?2, ?2)",
             )?;
@@ -371,7 +371,7 @@ fn build(path: &std::path::Path) -> String {
                     done.then(|| at(due_ago - rng.random_range(-3 * 86_400..86_400)))
                 ])?;
             }
-            let mut st = ctx.tx.prepare(
+            let mut st = ctx.tx()?.prepare(
                 "INSERT INTO contracts (id, company_id, plan, start_date, end_date, amount, currency, owner_id, status,
                                         churn_reason, created_at, updated_at)
                  VALUES (?1, ?2, '年間', ?3, ?4, ?5, 'JPY', ?6, ?7, ?8, ?9, ?9)",
@@ -397,7 +397,7 @@ fn build(path: &std::path::Path) -> String {
             }
             // Support cases and leads over three years, a fifth of each week's
             // answered late and a few still open.
-            let mut st = ctx.tx.prepare(
+            let mut st = ctx.tx()?.prepare(
                 "INSERT INTO support_cases (id, number, company_id, subject, category, status, received_at,
                                             first_response_due, first_response_warn_at, first_response_at,
                                             resolution_due, resolution_warn_at, resolved_at,
@@ -425,7 +425,7 @@ fn build(path: &std::path::Path) -> String {
                     resolved
                 ])?;
             }
-            let mut st = ctx.tx.prepare(
+            let mut st = ctx.tx()?.prepare(
                 "INSERT INTO leads (id, number, source, status, owner_id, person_name, received_at,
                                     first_response_due, first_response_at, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, 'リード', ?6, ?7, ?8, ?6, ?6)",
@@ -444,7 +444,7 @@ fn build(path: &std::path::Path) -> String {
                     (status != "new").then(|| at(ago - rng.random_range(0..10 * 3600)))
                 ])?;
             }
-            let mut st = ctx.tx.prepare(
+            let mut st = ctx.tx()?.prepare(
                 "INSERT INTO audit_log (id, at, user_id, entity, entity_id, action, detail)
                  VALUES (?1, ?2, ?3, 'deal', ?4, 'update', ?5)",
             )?;

@@ -20,7 +20,7 @@ use chrono::Duration;
 use kizuna_core::clock::{to_db, Clock};
 use kizuna_core::sequences::definition::{self, SequenceInput, Step};
 use kizuna_core::sequences::{enrolment, stop};
-use kizuna_core::store::db::WriteCtx;
+use kizuna_core::store::write::WriteCtx;
 use kizuna_core::{Db, FixedClock, OpenOptions};
 use rusqlite::{params, Connection};
 use std::sync::Arc;
@@ -84,13 +84,15 @@ fn main() {
     let next_bare = || bare_next(conn, &me, &now);
     let touch = || {
         let tx = conn.unchecked_transaction().expect("tx");
-        let ctx = WriteCtx {
-            tx: &tx,
-            user_id: &me,
-            now: now.clone(),
-            clock: &clock,
-            lang: kizuna_core::language::Language::Ja,
-        };
+        let changes = std::cell::RefCell::new(Vec::new());
+        let ctx = WriteCtx::on_file(
+            &tx,
+            &changes,
+            &me,
+            now.clone(),
+            &clock,
+            kizuna_core::language::Language::Ja,
+        );
         stop::after_touch(&ctx, &company).expect("after touch");
         tx.rollback().expect("rollback");
     };
@@ -219,7 +221,7 @@ fn populate(db: &mut Db, clock: &FixedClock) {
     let now = clock.now();
     let t0 = to_db(now);
     db.write(|ctx| {
-        let tx = ctx.tx;
+        let tx = ctx.tx()?;
         let mut members = vec![me.clone()];
         for m in 1..MEMBERS {
             let id = format!("member-{m:02}");

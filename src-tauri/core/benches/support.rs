@@ -213,19 +213,19 @@ fn build(path: &Path) {
         let mut received: Vec<i64> = (0..CASES).map(|_| rng.random_range(0..span)).collect();
         received.sort_unstable();
         let start = now - Duration::seconds(span);
-        let mut case_st = ctx.tx.prepare(
+        let mut case_st = ctx.tx()?.prepare(
             "INSERT INTO support_cases (id, number, company_id, subject, body, channel, category, priority, status,
                                         assignee_id, received_at, first_response_due, first_response_warn_at,
                                         first_response_at, resolution_due, resolution_warn_at, resolved_at, closed_at,
                                         next_due, created_at, updated_at, updated_by)
              VALUES (?1, ?2, ?3, ?4, ?5, 'phone', ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13, ?13, ?14, ?14, ?15, ?10, ?10, ?9)",
         )?;
-        let mut act_st = ctx.tx.prepare(
+        let mut act_st = ctx.tx()?.prepare(
             "INSERT INTO activities (id, company_id, kind, occurred_at, summary, body, author_id, created_at,
                                      updated_at, updated_by, text_kind, text_params, search_text)
              VALUES (?1, ?2, 'support', ?3, ?4, ?5, ?6, ?3, ?3, ?6, ?7, ?8, ?9)",
         )?;
-        let mut ev_st = ctx.tx.prepare(
+        let mut ev_st = ctx.tx()?.prepare(
             "INSERT INTO case_events (id, case_id, kind, body, author_id, at, activity_id, created_at, updated_at)
              VALUES (?1, ?2, 'opened', ?3, ?4, ?5, ?6, ?5, ?5)",
         )?;

@@ -564,7 +564,7 @@ fn build(path: &Path, shape: &Shape) -> String {
             .collect();
         rows.sort_unstable();
         let start = now - Duration::seconds(span);
-        let mut st = ctx.tx.prepare(
+        let mut st = ctx.tx()?.prepare(
             "INSERT INTO activities (id, company_id, deal_id, kind, direction, occurred_at, summary, body, minutes,
                                      next_todos, signals, author_id, created_at, updated_at, updated_by, deleted_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?6, ?6, ?12, ?13)",
@@ -601,7 +601,7 @@ fn build(path: &Path, shape: &Shape) -> String {
             ])?;
         }
         // Last contact as logging would have left it.
-        ctx.tx.execute_batch(
+        ctx.tx()?.execute_batch(
             "UPDATE companies SET last_contact_at = (
                  SELECT MAX(occurred_at) FROM activities a WHERE a.company_id = companies.id AND a.deleted_at IS NULL
                    AND a.kind IN ('meeting','call','email','sns','quote','support'))",

@@ -93,6 +93,9 @@ pub enum ErrorCode {
     TransferMismatch,
     /// The place a team is copied to already holds a team.
     TransferTargetNotEmpty,
+    /// Asked of a team server, a part of Kizuna that works on the team
+    /// file only so far: nothing was written.
+    NotOnServer,
     Io,
     Internal,
 }
@@ -180,6 +183,10 @@ pub enum Error {
     TransferMismatch { table: String, detail: String },
     #[error("{target} already holds a team: copy into an empty database or a new file")]
     TransferTargetNotEmpty { target: String },
+    /// A save the team server cannot take yet (store/write.rs): refused
+    /// before anything was written.
+    #[error("this is not available on a team server yet")]
+    NotOnServer,
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("database error: {0}")]
@@ -253,6 +260,9 @@ pub enum ServerFailure {
     Auth,
     Tls,
     Refused,
+    /// Two saves met (a serialization failure or a deadlock): the save is
+    /// tried again, and reports busy only when it kept meeting others.
+    Busy,
 }
 
 impl ServerFailure {
@@ -262,6 +272,7 @@ impl ServerFailure {
             ServerFailure::Auth => ErrorCode::ServerAuth,
             ServerFailure::Tls => ErrorCode::ServerTls,
             ServerFailure::Refused => ErrorCode::ServerRefused,
+            ServerFailure::Busy => ErrorCode::Busy,
         }
     }
 }
@@ -305,6 +316,7 @@ impl Error {
             Error::Server { failure, .. } => failure.code(),
             Error::TransferMismatch { .. } => ErrorCode::TransferMismatch,
             Error::TransferTargetNotEmpty { .. } => ErrorCode::TransferTargetNotEmpty,
+            Error::NotOnServer => ErrorCode::NotOnServer,
             Error::Io(e) if is_unreachable_io(e) => ErrorCode::Unreachable,
             Error::Io(_) => ErrorCode::Io,
             Error::Sqlite(e) => sqlite_code(e),

@@ -8,18 +8,21 @@ mod common;
 
 use common::pg::TestServer;
 use kizuna_core::contracts::renewal;
-use kizuna_core::customers::company::{self, CompanyQuery, CompanySort, Segment};
+use kizuna_core::customers::company::{self, CompanyEdit, CompanyQuery, CompanySort, Segment};
+use kizuna_core::customers::contact;
 use kizuna_core::customers::health;
 use kizuna_core::followups::follow_up::{self, FollowUpQuery};
 use kizuna_core::followups::reminder;
+use kizuna_core::language::Language;
 use kizuna_core::overview;
 use kizuna_core::pipeline::board::{self, BoardFilter, CardCursor};
-use kizuna_core::pipeline::stage;
-use kizuna_core::store::server::{self, Server, ServerFeed};
+use kizuna_core::pipeline::{deal, moves, stage};
+use kizuna_core::store::server::{self, Server, ServerDb, ServerFeed};
 use kizuna_core::store::sql::{self as store_sql, Sql};
 use kizuna_core::store::transfer;
+use kizuna_core::store::write::WriteCtx;
 use kizuna_core::team::settings::TeamSettings;
-use kizuna_core::timeline::activity::ActivityKind;
+use kizuna_core::timeline::activity::{self, ActivityKind};
 use kizuna_core::timeline::entries::{self, TimelineQuery};
 use kizuna_core::timeline::{search, server_search};
 use kizuna_core::{Db, ErrorCode, FixedClock, OpenOptions};
@@ -29,6 +32,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A team file with the sample team in it (Japanese names, deals, a
@@ -789,6 +793,419 @@ fn the_customer_pages_and_renewals_are_the_same_from_the_file_and_the_server() {
             assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{q:?}");
         }
     });
+}
+
+/// Where a save goes, for a scenario written once for both stores.
+trait Store {
+    fn save<T>(&mut self, f: impl FnMut(&WriteCtx) -> kizuna_core::Result<T>) -> kizuna_core::Result<T>;
+    fn sql(&self) -> Sql<'_>;
+}
+
+impl Store for Db {
+    fn save<T>(&mut self, f: impl FnMut(&WriteCtx) -> kizuna_core::Result<T>) -> kizuna_core::Result<T> {
+        self.write(f)
+    }
+    fn sql(&self) -> Sql<'_> {
+        Sql::File(self.conn())
+    }
+}
+
+impl Store for ServerDb {
+    fn save<T>(&mut self, f: impl FnMut(&WriteCtx) -> kizuna_core::Result<T>) -> kizuna_core::Result<T> {
+        self.write(f)
+    }
+    fn sql(&self) -> Sql<'_> {
+        ServerDb::sql(self)
+    }
+}
+
+/// The main screens' saves, one after another, as a member would make
+/// them: a customer renamed and a contact added, a new customer with a
+/// deal, deals moved into closing and to lost (the reminders and timeline
+/// entries those moves write), a call logged with a next appointment, a
+/// follow-up done and another put off. Then a save from a stale copy,
+/// which must be refused with the colleague's version. Returns that
+/// refusal's version and row.
+fn main_screens_saves(store: &mut impl Store) -> (i64, serde_json::Value) {
+    let first = |sql: Sql, q: &str| -> String { sql.query_one(q, &[], |r| r.get(0)).unwrap() };
+    let company_id = first(
+        store.sql(),
+        "SELECT id FROM companies WHERE deleted_at IS NULL AND archived_at IS NULL ORDER BY name_kana, id LIMIT 1",
+    );
+    let before = company::get(store.sql(), &company_id).unwrap();
+    let rename = CompanyEdit {
+        name: format!("{}（新社名）", before.name),
+        name_kana: before.name_kana.clone(),
+        industry: before.industry.clone(),
+        segment: before.segment,
+        owner_id: before.owner_id.clone(),
+        address: before.address.clone(),
+        phone: before.phone.clone(),
+        website: before.website.clone(),
+        tags: before.tags.clone(),
+    };
+    let renamed = store
+        .save(|ctx| company::update(ctx, &company_id, before.version, &rename))
+        .unwrap();
+    assert_eq!(renamed, before.version + 1);
+    store
+        .save(|ctx| {
+            contact::create_contact(
+                ctx,
+                &contact::NewContact {
+                    company_id: company_id.clone(),
+                    name: "渡辺 美咲".into(),
+                    name_kana: "わたなべ みさき".into(),
+                    title: "購買部".into(),
+                    email: "watanabe@example.co.jp".into(),
+                    phone: "03-1234-5678".into(),
+                },
+            )
+        })
+        .unwrap();
+    let pipeline = stage::list(store.sql()).unwrap().remove(0);
+    let stages = stage::stages(store.sql(), &pipeline.id).unwrap();
+    let open = stages.iter().find(|s| s.kind == stage::StageKind::Open).unwrap();
+    let closing = stages.iter().find(|s| s.is_closing).unwrap();
+    let lost = stages.iter().find(|s| s.kind == stage::StageKind::Lost).unwrap();
+    let new_company = store
+        .save(|ctx| {
+            company::create(
+                ctx,
+                &company::NewCompany {
+                    name: "株式会社はじめて商事".into(),
+                    name_kana: "はじめてしょうじ".into(),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    let new_deal = store
+        .save(|ctx| {
+            deal::create(
+                ctx,
+                &deal::NewDeal {
+                    pipeline_id: pipeline.id.clone(),
+                    stage_id: open.id.clone(),
+                    company_id: new_company.clone(),
+                    title: "初回導入 10ライセンス".into(),
+                    amount: 1_200_000,
+                    currency: "JPY".into(),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+    let to_closing = moves::MoveDeal {
+        deal_id: new_deal.clone(),
+        version: 1,
+        to_stage_id: closing.id.clone(),
+        index: Some(0),
+        decision_deadline: Some(today + chrono::Duration::days(10)),
+        lost: None,
+    };
+    let moved = store.save(|ctx| moves::move_to(ctx, &to_closing)).unwrap();
+    assert!(
+        moved.follow_up_id.is_some(),
+        "entering closing plans the decision-deadline reminder"
+    );
+    let open_deal = first(
+        store.sql(),
+        "SELECT d.id FROM deals d JOIN stages s ON s.id = d.stage_id
+          WHERE s.kind = 'open' AND d.deleted_at IS NULL AND d.id IN (SELECT deal_id FROM follow_ups WHERE status = 'open')
+          ORDER BY d.id LIMIT 1",
+    );
+    let version = deal::get(store.sql(), &open_deal).unwrap().version;
+    let to_lost = moves::MoveDeal {
+        deal_id: open_deal.clone(),
+        version,
+        to_stage_id: lost.id.clone(),
+        index: None,
+        decision_deadline: None,
+        lost: Some(moves::LostInfo {
+            reason: "価格".into(),
+            detail: "他社が二割安い".into(),
+            lost_to: "競合A社".into(),
+            competitor_contract_end: Some(today + chrono::Duration::days(200)),
+        }),
+    };
+    let lost_out = store.save(|ctx| moves::move_to(ctx, &to_lost)).unwrap();
+    assert!(lost_out.reapproach_on.is_some(), "a loss plans the re-approach");
+    store
+        .save(|ctx| {
+            activity::log(
+                ctx,
+                &activity::NewActivity {
+                    company_id: company_id.clone(),
+                    contact_ids: Vec::new(),
+                    deal_id: None,
+                    kind: ActivityKind::Call,
+                    direction: Some(activity::Direction::Outbound),
+                    occurred_at: "2026-12-01T23:30:00Z".into(),
+                    summary: "見積書の再送について電話".into(),
+                    body: "来週あらためて打ち合わせ".into(),
+                    minutes: String::new(),
+                    next_todos: String::new(),
+                    next_appointment_at: Some("2026-12-09T02:00:00Z".into()),
+                    signals: vec!["positive_quote".into()],
+                },
+            )
+        })
+        .unwrap();
+    let due: Vec<(String, i64)> = store
+        .sql()
+        .query(
+            "SELECT id, version FROM follow_ups WHERE status = 'open' AND deleted_at IS NULL
+              AND snoozed_until IS NULL ORDER BY due_at, id LIMIT 2",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    store
+        .save(|ctx| follow_up::complete(ctx, &due[0].0, due[0].1, None))
+        .unwrap();
+    let later = chrono::DateTime::parse_from_rfc3339("2026-12-04T00:00:00Z")
+        .unwrap()
+        .to_utc();
+    store
+        .save(|ctx| follow_up::snooze(ctx, &due[1].0, due[1].1, later))
+        .unwrap();
+    // A colleague's copy from before the rename.
+    let stale = store
+        .save(|ctx| company::update(ctx, &company_id, before.version, &rename))
+        .unwrap_err();
+    match stale {
+        kizuna_core::Error::Conflict {
+            current_version,
+            current,
+            ..
+        } => (current_version, current),
+        other => panic!("a stale save must be a conflict, not {other}"),
+    }
+}
+
+/// `text` with each id (a UUID, also inside JSON) that is not in `old`
+/// written `<new>`.
+fn new_ids_hidden(text: &str, old: &std::collections::HashSet<String>) -> String {
+    let is_uuid = |w: &[u8]| {
+        w.len() == 36
+            && w.iter().enumerate().all(|(i, b)| match i {
+                8 | 13 | 18 | 23 => *b == b'-',
+                _ => b.is_ascii_hexdigit() && !b.is_ascii_uppercase(),
+            })
+    };
+    let bytes = text.as_bytes();
+    let (mut out, mut i) = (String::new(), 0);
+    while i < bytes.len() {
+        if i + 36 <= bytes.len() && is_uuid(&bytes[i..i + 36]) {
+            let id = &text[i..i + 36];
+            out.push_str(if old.contains(id) { id } else { "<new>" });
+            i += 36;
+        } else {
+            let c = text[i..].chars().next().unwrap();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+/// Every row of the file's team tables, in the file's columns, from
+/// either store; ids made after the copy read `<new>` (each store makes
+/// its own), rows sorted as text.
+fn rows_of(
+    sql: Sql,
+    tables: &[(String, Vec<String>)],
+    old_ids: &std::collections::HashSet<String>,
+) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for (table, columns) in tables {
+        let mut rows = sql
+            .query(&format!("SELECT {} FROM {table}", columns.join(", ")), &[], |r| {
+                let cells = (0..columns.len())
+                    .map(|i| format!("{:?}", r.get::<store_sql::Value>(i).unwrap()))
+                    .collect::<Vec<_>>()
+                    .join(" | ");
+                Ok(new_ids_hidden(&cells, old_ids))
+            })
+            .unwrap();
+        rows.sort();
+        out.insert(table.clone(), rows);
+    }
+    out
+}
+
+#[test]
+fn the_main_screens_saves_leave_the_same_team_in_the_file_and_on_the_server() {
+    let pg = TestServer::start();
+    let s = initialised(&pg, "saves");
+    let dir = tempfile::tempdir().unwrap();
+    let file_path = sample_file(dir.path());
+    transfer::file_to_server(&file_path, &s).unwrap();
+    server::roles::add_member(&mut server::connect(&s).unwrap(), "tanaka", "tanaka-long-passw0rd").unwrap();
+    let as_tanaka = Server::parse(&pg.url_as("tanaka", "tanaka-long-passw0rd", "saves"), None).unwrap();
+
+    // The file's own tables and columns, and every id there before the saves.
+    let file = common::open(&file_path);
+    let tables: Vec<(String, Vec<String>)> = server::schema::team_tables(&mut server::connect(&s).unwrap())
+        .unwrap()
+        .into_iter()
+        // Opening the file as a member records where they were last seen;
+        // the log's sequence numbers differ by design (compared below).
+        .filter(|t| !["member_sessions", "change_log"].contains(&t.as_str()))
+        .map(|t| {
+            let columns = every(&file, &format!("SELECT name FROM pragma_table_info('{t}')"));
+            (t, columns)
+        })
+        .collect();
+    let old_ids: std::collections::HashSet<String> = tables
+        .iter()
+        .filter(|(_, c)| c.iter().any(|c| c == "id"))
+        .flat_map(|(t, _)| every(&file, &format!("SELECT id FROM {t}")))
+        .collect();
+    let log_end: i64 = file
+        .query_row("SELECT MAX(seq) FROM change_log", [], |r| r.get(0))
+        .unwrap();
+    drop(file);
+
+    let now = chrono::DateTime::parse_from_rfc3339("2026-12-02T00:00:00Z")
+        .unwrap()
+        .to_utc();
+    let clock: Arc<dyn kizuna_core::clock::Clock> = Arc::new(FixedClock::new(now, 9));
+    let mut on_file = Db::open(
+        &file_path,
+        OpenOptions::new("tanaka", "田中 太郎")
+            .with_clock(clock.clone())
+            .with_language(Language::Ja),
+    )
+    .unwrap();
+    let mut on_server = ServerDb::open(&as_tanaka, clock, Language::Ja).unwrap();
+    assert_eq!(
+        on_server.member().map(|u| &u.id),
+        on_file.member().map(|u| &u.id),
+        "the login is the same member on the server"
+    );
+
+    let refused_on_file = main_screens_saves(&mut on_file);
+    let refused_on_server = main_screens_saves(&mut on_server);
+    assert_eq!(
+        refused_on_server, refused_on_file,
+        "the conflict shows the same colleague's row"
+    );
+
+    let file_rows = rows_of(on_file.sql(), &tables, &old_ids);
+    let server_rows = rows_of(Store::sql(&on_server), &tables, &old_ids);
+    for (table, rows) in &file_rows {
+        assert_eq!(server_rows[table], *rows, "{table}");
+    }
+    let written = |t: &str| file_rows[t].iter().filter(|r| r.contains("<new>")).count();
+    assert!(written("activities") >= 3 && written("follow_ups") >= 3 && written("audit_log") >= 8);
+
+    // The change log: the same entries in the same order, after the copy's position.
+    let log = |sql: Sql| -> Vec<String> {
+        sql.query(
+            "SELECT entity, entity_id, op, user_id, at FROM change_log WHERE seq > ?1 ORDER BY seq",
+            store_sql::params![log_end],
+            |r| {
+                let id = new_ids_hidden(&r.get::<String>(1)?, &old_ids);
+                Ok(format!(
+                    "{} {id} {} {:?} {}",
+                    r.get::<String>(0)?,
+                    r.get::<String>(2)?,
+                    r.get::<Option<String>>(3)?,
+                    r.get::<String>(4)?
+                ))
+            },
+        )
+        .unwrap()
+    };
+    let file_log = log(on_file.sql());
+    assert!(file_log.len() >= 10, "{file_log:?}");
+    assert_eq!(log(Store::sql(&on_server)), file_log);
+
+    // Who wrote it, as the server knows it: the login, whatever the client says.
+    let roles: Vec<String> = Store::sql(&on_server)
+        .query(
+            "SELECT DISTINCT db_role FROM audit_log WHERE at = ?1",
+            store_sql::params!["2026-12-02T00:00:00Z"],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(roles, ["tanaka"]);
+}
+
+/// Two members save the same customer at once: the server fails one of the
+/// two (serialization), and that save runs again from the start, so it
+/// builds on the colleague's change instead of losing it or overwriting it.
+#[test]
+fn a_save_that_meets_a_colleagues_runs_again_on_what_they_saved() {
+    let pg = TestServer::start();
+    let s = initialised(&pg, "meet");
+    let dir = tempfile::tempdir().unwrap();
+    transfer::file_to_server(&sample_file(dir.path()), &s).unwrap();
+    let mut admin = server::connect(&s).unwrap();
+    server::roles::add_member(&mut admin, "tanaka", "tanaka-long-passw0rd").unwrap();
+    let as_tanaka = Server::parse(&pg.url_as("tanaka", "tanaka-long-passw0rd", "meet"), None).unwrap();
+    let clock: Arc<dyn kizuna_core::clock::Clock> = Arc::new(FixedClock::new(chrono::Utc::now(), 9));
+    let mut mine = ServerDb::open(&as_tanaka, clock.clone(), Language::Ja).unwrap();
+    let colleague = RefCell::new(ServerDb::open(&as_tanaka, clock, Language::Ja).unwrap());
+    let id: String = mine
+        .sql()
+        .query_one("SELECT id FROM companies ORDER BY id LIMIT 1", &[], |r| r.get(0))
+        .unwrap();
+    let edit = |c: &company::Company, name: String| CompanyEdit {
+        name,
+        name_kana: c.name_kana.clone(),
+        industry: c.industry.clone(),
+        segment: c.segment,
+        owner_id: c.owner_id.clone(),
+        address: c.address.clone(),
+        phone: c.phone.clone(),
+        website: c.website.clone(),
+        tags: c.tags.clone(),
+    };
+    let mut tries = 0;
+    let version = mine
+        .write(|ctx| {
+            tries += 1;
+            let c = company::get(ctx.sql(), &id)?;
+            if tries == 1 {
+                // The colleague's save commits between this save's read and its write.
+                let mut other = colleague.borrow_mut();
+                let theirs = company::get(other.sql(), &id)?;
+                let e = edit(&theirs, "丸の内ホールディングス".into());
+                other.write(|ctx| company::update(ctx, &id, theirs.version, &e))?;
+            }
+            company::update(ctx, &id, c.version, &edit(&c, format!("{} 本社", c.name)))
+        })
+        .unwrap();
+    assert_eq!(tries, 2, "the save met the colleague's and ran again");
+    let now = company::get(mine.sql(), &id).unwrap();
+    assert_eq!(now.name, "丸の内ホールディングス 本社", "built on the colleague's name");
+    assert_eq!((now.version, version), (version, 3));
+    // A save the server cannot take yet is refused, typed, with nothing written.
+    let (member, member_version): (String, i64) = mine
+        .sql()
+        .query_one(
+            "SELECT id, version FROM users WHERE login <> 'tanaka' ORDER BY id LIMIT 1",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let refused = mine
+        .write(|ctx| kizuna_core::team::member::set_active(ctx, &member, member_version, false))
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::NotOnServer, "{refused}");
+    let still: Option<String> = mine
+        .sql()
+        .query_one(
+            "SELECT deactivated_at FROM users WHERE id = ?1",
+            store_sql::params![&member],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(still, None);
 }
 
 #[test]

@@ -6,7 +6,7 @@
 use crate::error::Result;
 use crate::leads::{lead, qualify};
 use crate::sequences::stop;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 
 pub fn disqualify(ctx: &WriteCtx, id: &str, version: i64, reason: &str) -> Result<i64> {
     let v = qualify::disqualify(ctx, id, version, reason)?;

@@ -24,7 +24,8 @@ use crate::leads::qualify::{self, Convert};
 use crate::pipeline::deal::{self, DealEdit};
 use crate::pipeline::moves::MoveDeal;
 use crate::sequences::stop;
-use crate::store::db::{Db, WriteCtx};
+use crate::store::db::Db;
+use crate::store::write::WriteCtx;
 use crate::support::case::{self as support_case, NewCase};
 use crate::support::thread::{self, NewPost};
 use crate::timeline::activity::{self, NewActivity};
@@ -178,7 +179,7 @@ impl Op {
     }
 
     fn apply(&self, ctx: &WriteCtx) -> Result<Applied> {
-        let op = self.resolved(ctx.tx)?;
+        let op = self.resolved(ctx.tx()?)?;
         let applied = op.apply_only(ctx)?;
         // A touch, a signal, a booked meeting or a deal's move stops the
         // sequences of that customer as it is written (sequences/stop.rs).
@@ -189,7 +190,7 @@ impl Op {
             Op::ConvertLead { convert } => stop::after_lead_change(ctx, &convert.lead_id)?,
             Op::CompleteFollowUp { id, .. } => {
                 let company: Option<String> = ctx
-                    .tx
+                    .tx()?
                     .query_row("SELECT company_id FROM follow_ups WHERE id = ?1", [id], |r| r.get(0))
                     .optional()?
                     .flatten();
@@ -317,7 +318,7 @@ fn replied<T: Serialize>(id: &str, reply: &T) -> Result<Applied> {
 /// Applies `op` unless the team file already has it; `None` when it had.
 pub fn apply_once(db: &mut Db, op_id: &str, op: &Op) -> Result<Option<Applied>> {
     db.write(|ctx| {
-        let fresh = ctx.tx.execute(
+        let fresh = ctx.tx()?.execute(
             "INSERT OR IGNORE INTO applied_ops (op_id, applied_at, user_id) VALUES (?1, ?2, ?3)",
             params![op_id, ctx.now, ctx.user_id],
         )?;
@@ -327,7 +328,7 @@ pub fn apply_once(db: &mut Db, op_id: &str, op: &Op) -> Result<Option<Applied>> 
         // Ids older than any outbox entry could plausibly be kept (a laptop
         // away for a quarter) have done their job; the index makes this cheap.
         let cutoff = crate::clock::to_db(ctx.clock.now() - chrono::Duration::days(APPLIED_KEEP_DAYS));
-        ctx.tx
+        ctx.tx()?
             .execute("DELETE FROM applied_ops WHERE applied_at < ?1", [cutoff])?;
         op.apply(ctx).map(Some)
     })

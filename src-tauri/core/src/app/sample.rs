@@ -17,7 +17,8 @@ use crate::handoff::acknowledge;
 use crate::handoff::sheet::{self, ChecklistTick, HandoffInput, KeyPersonInput, PreferredChannel, PromiseInput};
 use crate::pipeline::deal::{self, NewDeal};
 use crate::pipeline::stage::{self, Stage, StageKind};
-use crate::store::db::{Db, WriteCtx};
+use crate::store::db::Db;
+use crate::store::write::WriteCtx;
 use crate::team::member;
 use crate::team::role::{self, Role};
 use crate::timeline::activity::{self, ActivityKind, Direction, NewActivity};
@@ -239,7 +240,7 @@ fn fill(c: &mut Ctx, me: &str) -> Result<()> {
     let mut team = vec![me.to_string()];
     for (login, name, roles) in COLLEAGUES {
         let m = member::ensure(c.w, login, name)?;
-        if role::of(c.w.tx, &m.id)? != roles {
+        if role::of(c.w.tx()?, &m.id)? != roles {
             role::set(c.w, &m.id, m.version, roles)?;
         }
         team.push(m.id);
@@ -248,8 +249,11 @@ fn fill(c: &mut Ctx, me: &str) -> Result<()> {
     let owner_for = |i: usize| team[if i % 3 == 0 { 0 } else { 1 + i % (team.len() - 1) }].clone();
 
     let companies = companies(c, &owner_for)?;
-    let pipeline_id = stage::list(c.w.tx)?.first().map(|p| p.id.clone()).unwrap_or_default();
-    let stages = stage::stages(c.w.tx, &pipeline_id)?;
+    let pipeline_id = stage::list(c.w.tx()?)?
+        .first()
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
+    let stages = stage::stages(c.w.tx()?, &pipeline_id)?;
     // 120 deals: a pipeline with a realistic taper from leads to closing.
     let per_stage = [22, 20, 22, 18, 12, 15, 11];
     let mut n = 0;
@@ -277,7 +281,7 @@ fn fill(c: &mut Ctx, me: &str) -> Result<()> {
 fn leads(c: &mut Ctx, team: &[String], customer: &SampleCompany) -> Result<()> {
     use crate::leads::lead::{self, Contacted, NewLead};
     use crate::leads::{nurture, qualify};
-    let (mut settings, v) = crate::team::settings::load_versioned(c.w.tx)?;
+    let (mut settings, v) = crate::team::settings::load_versioned(c.w.tx()?)?;
     settings.lead_assignment = crate::team::settings::LeadAssignment {
         mode: crate::team::settings::AssignMode::RoundRobin,
         members: team.iter().take(3).cloned().collect(),
@@ -360,7 +364,7 @@ fn leads(c: &mut Ctx, team: &[String], customer: &SampleCompany) -> Result<()> {
     }
     let version = |c: &Ctx, id: &str| -> Result<i64> {
         Ok(c.w
-            .tx
+            .tx()?
             .query_row("SELECT version FROM leads WHERE id = ?1", [id], |r| r.get(0))?)
     };
     lead::contacted(
@@ -439,7 +443,7 @@ fn sequences(c: &mut Ctx, me: &str) -> Result<()> {
             ],
         },
     )?;
-    let deal: Option<String> = rusqlite::OptionalExtension::optional(c.w.tx.query_row(
+    let deal: Option<String> = rusqlite::OptionalExtension::optional(c.w.tx()?.query_row(
         "SELECT d.id FROM deals d JOIN stages s ON s.id = d.stage_id
           WHERE d.owner_id = ?1 AND s.kind = 'open' AND d.contact_id IS NOT NULL
           ORDER BY s.position, d.id LIMIT 1",
@@ -465,7 +469,7 @@ fn handoffs(c: &mut Ctx, me: &str) -> Result<()> {
     let support = member::ensure(c.w, COLLEAGUES[3].0, COLLEAGUES[3].1)?;
     role::set(c.w, &support.id, support.version, &[Role::Support])?;
     let won: Vec<(String, String)> = {
-        let mut st = c.w.tx.prepare(
+        let mut st = c.w.tx()?.prepare(
             "SELECT d.id, d.company_id FROM deals d JOIN stages s ON s.id = d.stage_id
               WHERE s.kind = 'won' AND d.owner_id = ?1 ORDER BY d.won_at DESC, d.id LIMIT 2",
         )?;
@@ -475,16 +479,16 @@ fn handoffs(c: &mut Ctx, me: &str) -> Result<()> {
         rows
     };
     let contact_of = |company_id: &str| -> Result<Option<String>> {
-        Ok(rusqlite::OptionalExtension::optional(c.w.tx.query_row(
+        Ok(rusqlite::OptionalExtension::optional(c.w.tx()?.query_row(
             "SELECT id FROM contacts WHERE company_id = ?1 AND deleted_at IS NULL ORDER BY id LIMIT 1",
             [company_id],
             |r| r.get(0),
         ))?)
     };
-    let checklist = crate::team::settings::TeamSettings::load(c.w.tx)?.handoff_checklist;
+    let checklist = crate::team::settings::TeamSettings::load(c.w.tx()?)?.handoff_checklist;
     for (i, (deal_id, company_id)) in won.iter().enumerate() {
         let acknowledged = i == 0;
-        let draft = sheet::draft(c.w.tx, company_id, Some(deal_id))?;
+        let draft = sheet::draft(c.w.tx()?, company_id, Some(deal_id))?;
         let sent_at = if acknowledged {
             c.office_hours(c.today - Duration::days(6))
         } else {
@@ -526,19 +530,10 @@ fn handoffs(c: &mut Ctx, me: &str) -> Result<()> {
                 .collect(),
             to_user_id: None,
         };
-        let at = |t: DateTime<Utc>| WriteCtx {
-            tx: c.w.tx,
-            user_id: c.w.user_id,
-            now: to_db(t),
-            clock: c.w.clock,
-            lang: c.w.lang,
-        };
+        let at = |t: DateTime<Utc>| c.w.at(c.w.user_id, to_db(t));
         let id = sheet::send(&at(sent_at), &input)?;
         if acknowledged {
-            let by_support = WriteCtx {
-                user_id: &support.id,
-                ..at(sent_at + Duration::hours(2))
-            };
+            let by_support = c.w.at(&support.id, to_db(sent_at + Duration::hours(2)));
             acknowledge::acknowledge(&by_support, &id, 1)?;
         }
     }
@@ -670,7 +665,7 @@ fn support_cases(c: &mut Ctx, companies: &[SampleCompany], me: &str) -> Result<(
         }
         for to in steps {
             let version: i64 =
-                c.w.tx
+                c.w.tx()?
                     .query_row("SELECT version FROM support_cases WHERE id = ?1", [&id], |r| r.get(0))?;
             support_case::set_status(c.w, &id, version, *to)?;
         }
@@ -791,7 +786,7 @@ fn deal(c: &mut Ctx, pipeline_id: &str, stage: &Stage, company: &SampleCompany, 
     } else {
         entered.max(times.first().copied().unwrap_or(entered))
     };
-    c.w.tx.execute(
+    c.w.tx()?.execute(
         "UPDATE deals SET stage_entered_at = ?2, created_at = ?3 WHERE id = ?1",
         params![
             id,
@@ -800,7 +795,7 @@ fn deal(c: &mut Ctx, pipeline_id: &str, stage: &Stage, company: &SampleCompany, 
         ],
     )?;
     if quiet {
-        c.w.tx.execute(
+        c.w.tx()?.execute(
             "UPDATE deals SET last_activity_at = ?2 WHERE id = ?1",
             params![id, to_db(entered)],
         )?;
@@ -809,19 +804,19 @@ fn deal(c: &mut Ctx, pipeline_id: &str, stage: &Stage, company: &SampleCompany, 
     match stage.kind {
         StageKind::Won => {
             let won = c.days_ago(1, 60);
-            c.w.tx
+            c.w.tx()?
                 .execute("UPDATE deals SET won_at = ?2 WHERE id = ?1", params![id, to_db(won)])?;
         }
         StageKind::Lost => {
             // The team's own reasons, in the language the database was created in.
-            let reasons = crate::team::settings::TeamSettings::load(c.w.tx)?.lost_reasons;
+            let reasons = crate::team::settings::TeamSettings::load(c.w.tx()?)?.lost_reasons;
             let reason = reasons.choose(&mut c.rng).cloned().unwrap_or_default();
             let competitor = COMPETITORS[n % COMPETITORS.len()];
             let their_end = (n % 2 == 0).then(|| c.today + Duration::days(c.rng.random_range(150..500)));
             let reapproach = their_end
                 .map(|d| d - Duration::days(60))
                 .unwrap_or(c.today + Duration::days(180));
-            c.w.tx.execute(
+            c.w.tx()?.execute(
                 "UPDATE deals SET lost_at = ?2, lost_reason = ?3, lost_to = ?4, competitor_contract_end = ?5, reapproach_on = ?6
                  WHERE id = ?1",
                 params![id, to_db(c.days_ago(3, 90)), reason, competitor, their_end.map(|d| d.to_string()), reapproach.to_string()],
@@ -836,7 +831,7 @@ fn deal(c: &mut Ctx, pipeline_id: &str, stage: &Stage, company: &SampleCompany, 
             if stage.is_closing {
                 // Customers asked to decide within two weeks; a couple already slipped.
                 let deadline = c.today + Duration::days(c.rng.random_range(-2..=14));
-                c.w.tx.execute(
+                c.w.tx()?.execute(
                     "UPDATE deals SET decision_deadline = ?2 WHERE id = ?1",
                     params![id, deadline.to_string()],
                 )?;

@@ -686,7 +686,7 @@ impl Session {
         let db = self.db()?;
         db.write(|ctx| {
             let current: i64 = ctx
-                .tx
+                .tx()?
                 .query_row("SELECT version FROM settings WHERE key = 'backup_placement'", [], |r| {
                     r.get(0)
                 })

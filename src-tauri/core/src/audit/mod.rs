@@ -3,7 +3,7 @@
 //! at a time; filtered by member, record, customer and period; and the same
 //! list as a file for an auditor.
 //!
-//! The trail itself is written by every save (`WriteCtx::audit`, store/db.rs)
+//! The trail itself is written by every save (`WriteCtx::audit`, store/write.rs)
 //! in the same transaction as the change. Reading it is for managers only
 //! (`team::role::require_manager`): it shows every colleague's work and the
 //! customers' data before and after each change.

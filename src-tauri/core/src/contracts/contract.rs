@@ -3,8 +3,8 @@
 use crate::error::{known, Error, Result};
 use crate::id::new_id;
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
 use crate::store::deletion::{self, Batch, Deletion, Table};
+use crate::store::write::WriteCtx;
 use crate::validate::required;
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension};
@@ -122,7 +122,7 @@ fn check(ctx: &WriteCtx, c: &NewContract) -> Result<Checked> {
         }
     }
     let company_name: String = ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT name FROM companies WHERE id = ?1 AND deleted_at IS NULL",
             [&c.company_id],
@@ -146,7 +146,7 @@ pub(crate) fn insert(ctx: &WriteCtx, c: &NewContract, previous: Option<&str>) ->
     let checked = check(ctx, c)?;
     let (plan, currency, owner) = (&checked.plan, &checked.currency, &checked.owner);
     let id = new_id();
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO contracts (id, company_id, deal_id, previous_contract_id, plan, start_date, end_date, auto_renew,
                                 amount, currency, billing, notice_days, owner_id, hearing_days, proposal_days,
                                 created_at, updated_at, updated_by)
@@ -194,7 +194,7 @@ pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
 /// moves the renewal work not done yet; the change goes on the timeline.
 pub fn update(ctx: &WriteCtx, id: &str, version: i64, c: &NewContract) -> Result<()> {
     let stored: Option<(String, String, Option<String>, String)> = ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT company_id, status, renewal_stage, end_date FROM contracts WHERE id = ?1 AND deleted_at IS NULL",
             [id],
@@ -225,7 +225,7 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, c: &NewContract) -> Result
     }
     let checked = check(ctx, c)?;
     let (plan, currency, owner) = (&checked.plan, &checked.currency, &checked.owner);
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         "UPDATE contracts SET plan = ?3, start_date = ?4, end_date = ?5, auto_renew = ?6, amount = ?7, currency = ?8,
                 billing = ?9, notice_days = ?10, owner_id = ?11, hearing_days = ?12, proposal_days = ?13,
                 version = version + 1, updated_at = ?14, updated_by = ?15
@@ -268,7 +268,7 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, c: &NewContract) -> Result
 /// colleague's change since `version` is a conflict and removes nothing.
 pub fn delete(ctx: &WriteCtx, id: &str, version: i64) -> Result<Deletion> {
     let (company_id, plan): (String, String) = ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT company_id, plan FROM contracts WHERE id = ?1 AND deleted_at IS NULL",
             [id],

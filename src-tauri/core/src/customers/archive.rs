@@ -9,8 +9,8 @@
 use super::company::get;
 use crate::error::{Error, Result};
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
 use crate::store::deletion;
+use crate::store::write::WriteCtx;
 use rusqlite::params;
 use serde_json::json;
 
@@ -18,11 +18,11 @@ use serde_json::json;
 /// returns the new version. Asking for the state it is already in is
 /// refused (`already`), so a stale screen never seems to have done something.
 pub fn set_archived(ctx: &WriteCtx, id: &str, version: i64, archived: bool) -> Result<i64> {
-    let old = get(ctx.tx, id)?;
+    let old = get(ctx.tx()?, id)?;
     if old.archived_at.is_some() == archived && old.version == version {
         return Err(Error::invalid("archived", "already"));
     }
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         "UPDATE companies SET archived_at = CASE WHEN ?3 THEN ?4 END, archived_by = CASE WHEN ?3 THEN ?5 END,
                               version = version + 1, updated_at = ?4, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",

@@ -8,12 +8,12 @@ use crate::customers::health::Health;
 use crate::error::{Error, Result};
 use crate::id::new_id;
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
 use crate::store::deletion::{self, Batch, Deletion, Table};
 use crate::store::sql::{self, Sql};
+use crate::store::write::WriteCtx;
 use crate::text::fold;
 use crate::validate::{non_empty, optional, required};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::cmp::Ordering;
@@ -171,8 +171,8 @@ pub struct CompanyQuery {
     pub include_archived: bool,
 }
 
-pub(super) fn live(conn: &Connection, sql: &str, id: &str) -> Result<bool> {
-    Ok(conn.query_row(sql, [id], |_| Ok(())).optional()?.is_some())
+pub(super) fn live(conn: Sql, sql: &str, id: &str) -> Result<bool> {
+    Ok(conn.query_opt(sql, sql::params![id], |_| Ok(()))?.is_some())
 }
 
 /// Trimmed, without empties and duplicates, in the order typed.
@@ -207,7 +207,7 @@ struct CheckedCompany {
     tags: Vec<String>,
 }
 
-fn check_company(conn: &Connection, e: &CompanyEdit) -> Result<CheckedCompany> {
+fn check_company(conn: Sql, e: &CompanyEdit) -> Result<CheckedCompany> {
     let owner_id = non_empty(&e.owner_id);
     if let Some(o) = &owner_id {
         if !live(conn, "SELECT 1 FROM users WHERE id = ?1 AND deleted_at IS NULL", o)? {
@@ -233,7 +233,7 @@ fn tags_json(tags: &[String]) -> String {
 
 pub fn create(ctx: &WriteCtx, c: &NewCompany) -> Result<String> {
     let c = check_company(
-        ctx.tx,
+        ctx.sql(),
         &CompanyEdit {
             name: c.name.clone(),
             name_kana: c.name_kana.clone(),
@@ -247,22 +247,22 @@ pub fn create(ctx: &WriteCtx, c: &NewCompany) -> Result<String> {
         },
     )?;
     let id = new_id();
-    ctx.tx.execute(
+    ctx.sql().execute(
         "INSERT INTO companies (id, name, name_kana, industry, segment, owner_id, address, phone, website, tags,
                                 created_at, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)",
-        params![
-            id,
-            c.name,
-            c.name_kana,
-            c.industry,
+        sql::params![
+            &id,
+            &c.name,
+            &c.name_kana,
+            &c.industry,
             c.segment.as_str(),
-            c.owner_id,
-            c.address,
-            c.phone,
-            c.website,
+            c.owner_id.as_deref(),
+            &c.address,
+            &c.phone,
+            &c.website,
             tags_json(&c.tags),
-            ctx.now,
+            &ctx.now,
             ctx.user_id
         ],
     )?;
@@ -321,11 +321,11 @@ fn get_exactly(conn: Sql, id: &str) -> Result<Company> {
 /// Saves the company dialog. Returns the new version (the same one when
 /// nothing changed, so a colleague's open copy does not go stale for nothing).
 pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &CompanyEdit) -> Result<i64> {
-    let old = get(ctx.tx, id)?;
+    let old = get(ctx.sql(), id)?;
     if old.version != version {
         ctx.expect_one("company", "companies", id, 0)?;
     }
-    let c = check_company(ctx.tx, e)?;
+    let c = check_company(ctx.sql(), e)?;
     let mut changes = Changes::default();
     changes.note("name", &old.name, &c.name);
     changes.note("name_kana", &old.name_kana, &c.name_kana);
@@ -339,24 +339,24 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &CompanyEdit) -> Result
     if changes.is_empty() {
         return Ok(old.version);
     }
-    let n = ctx.tx.execute(
+    let n = ctx.sql().execute(
         "UPDATE companies SET name = ?3, name_kana = ?4, industry = ?5, segment = ?6, owner_id = ?7, address = ?8,
                               phone = ?9, website = ?10, tags = ?11,
                               version = version + 1, updated_at = ?12, updated_by = ?13
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![
+        sql::params![
             id,
             version,
-            c.name,
-            c.name_kana,
-            c.industry,
+            &c.name,
+            &c.name_kana,
+            &c.industry,
             c.segment.as_str(),
-            c.owner_id,
-            c.address,
-            c.phone,
-            c.website,
+            c.owner_id.as_deref(),
+            &c.address,
+            &c.phone,
+            &c.website,
             tags_json(&c.tags),
-            ctx.now,
+            &ctx.now,
             ctx.user_id
         ],
     )?;
@@ -428,11 +428,11 @@ pub fn deletion_impact(conn: &Connection, id: &str) -> Result<DeletionImpact> {
 /// say so (`with_open_work`, after asking the user); otherwise the delete is
 /// refused, also when a colleague added such work after the user was asked.
 pub fn delete(ctx: &WriteCtx, id: &str, version: i64, with_open_work: bool) -> Result<Deletion> {
-    let old = get(ctx.tx, id)?;
+    let old = get(ctx.tx()?, id)?;
     if old.version != version {
         ctx.expect_one("company", "companies", id, 0)?;
     }
-    if !with_open_work && deletion_impact(ctx.tx, id)?.has_open_work() {
+    if !with_open_work && deletion_impact(ctx.tx()?, id)?.has_open_work() {
         return Err(Error::invalid("company", "has_open_work"));
     }
     let mut batch = Batch::new(ctx);
@@ -1001,10 +1001,10 @@ mod tests {
             .write(|ctx| contract::create(ctx, &contract("旧プラン", "2026-06-30")))
             .unwrap();
         db.write(|ctx| {
-            ctx.tx
+            ctx.tx()?
                 .execute("UPDATE contracts SET status = 'churned' WHERE id = ?1", [&churned])?;
             // Its renewal work went with it.
-            ctx.tx.execute(
+            ctx.tx()?.execute(
                 "UPDATE follow_ups SET status = 'cancelled' WHERE contract_id = ?1",
                 [&churned],
             )?;
@@ -1015,7 +1015,7 @@ mod tests {
         let next = s.follow_up(db, &b, "2026-11-30T00:00:00Z");
         let done = s.follow_up(db, &b, "2026-11-26T00:00:00Z");
         db.write(|ctx| {
-            ctx.tx
+            ctx.tx()?
                 .execute("UPDATE follow_ups SET status = 'done' WHERE id = ?1", [&done])?;
             Ok(())
         })

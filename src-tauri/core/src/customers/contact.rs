@@ -7,11 +7,11 @@ use crate::changeset::Changes;
 use crate::error::{Error, Result};
 use crate::id::new_id;
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
 use crate::store::deletion::{self, Batch, Deletion, Table};
+use crate::store::sql::{self, Row, Sql};
+use crate::store::write::WriteCtx;
 use crate::text::fold;
 use crate::validate::{optional, required};
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -90,17 +90,17 @@ pub fn create_contact(ctx: &WriteCtx, c: &NewContact) -> Result<String> {
         phone: c.phone.clone(),
     })?;
     if !live(
-        ctx.tx,
+        ctx.sql(),
         "SELECT 1 FROM companies WHERE id = ?1 AND deleted_at IS NULL",
         &c.company_id,
     )? {
         return Err(Error::invalid("company_id", "unknown"));
     }
     let id = new_id();
-    ctx.tx.execute(
+    ctx.sql().execute(
         "INSERT INTO contacts (id, company_id, name, name_kana, title, email, phone, created_at, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
-        params![id, c.company_id, k.name, k.name_kana, k.title, k.email, k.phone, ctx.now, ctx.user_id],
+        sql::params![id, c.company_id, k.name, k.name_kana, k.title, k.email, k.phone, ctx.now, ctx.user_id],
     )?;
     ctx.audit(Entity::Contact, &id, "insert", json!({ "name": k.name }))?;
     ctx.changed(Entity::Contact, &id, "insert")?;
@@ -110,7 +110,7 @@ pub fn create_contact(ctx: &WriteCtx, c: &NewContact) -> Result<String> {
 const CONTACT_COLUMNS: &str =
     "SELECT id, version, company_id, name, name_kana, title, email, phone, updated_at, mail_opt_out_at FROM contacts";
 
-fn contact_row(r: &rusqlite::Row) -> rusqlite::Result<Contact> {
+fn contact_row(r: &Row) -> Result<Contact> {
     let email: String = r.get(6)?;
     Ok(Contact {
         id: r.get(0)?,
@@ -129,7 +129,8 @@ fn contact_row(r: &rusqlite::Row) -> rusqlite::Result<Contact> {
 
 /// One live contact; NotFound when it does not exist or was deleted. A
 /// contact merged into another is that other one (its `id` says so).
-pub fn contact(conn: &Connection, id: &str) -> Result<Contact> {
+pub fn contact<'c>(conn: impl Into<Sql<'c>>, id: &str) -> Result<Contact> {
+    let conn = conn.into();
     match contact_exactly(conn, id) {
         Err(Error::NotFound { .. }) => match alias::survivor(conn, alias::Kind::Contact, id)? {
             Some(survivor) => contact_exactly(conn, &survivor),
@@ -139,24 +140,25 @@ pub fn contact(conn: &Connection, id: &str) -> Result<Contact> {
     }
 }
 
-fn contact_exactly(conn: &Connection, id: &str) -> Result<Contact> {
-    conn.prepare_cached(&format!("{CONTACT_COLUMNS} WHERE id = ?1 AND deleted_at IS NULL"))?
-        .query_row([id], contact_row)
-        .optional()?
-        .ok_or_else(|| Error::NotFound {
-            entity: "contact",
-            id: id.to_string(),
-        })
+fn contact_exactly(conn: Sql, id: &str) -> Result<Contact> {
+    conn.query_opt(
+        &format!("{CONTACT_COLUMNS} WHERE id = ?1 AND deleted_at IS NULL"),
+        sql::params![id],
+        contact_row,
+    )?
+    .ok_or_else(|| Error::NotFound {
+        entity: "contact",
+        id: id.to_string(),
+    })
 }
 
 /// A company's live contacts in reading order (those without a reading last).
-pub fn contacts_of(conn: &Connection, company_id: &str) -> Result<Vec<Contact>> {
-    let mut rows = conn
-        .prepare_cached(&format!(
-            "{CONTACT_COLUMNS} WHERE company_id = ?1 AND deleted_at IS NULL"
-        ))?
-        .query_map([company_id], contact_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+pub fn contacts_of<'c>(conn: impl Into<Sql<'c>>, company_id: &str) -> Result<Vec<Contact>> {
+    let mut rows = conn.into().query(
+        &format!("{CONTACT_COLUMNS} WHERE company_id = ?1 AND deleted_at IS NULL"),
+        sql::params![company_id],
+        contact_row,
+    )?;
     rows.sort_by_cached_key(|c| {
         let kana = fold(&c.name_kana);
         (kana.is_empty(), kana, fold(&c.name), c.id.clone())
@@ -165,7 +167,7 @@ pub fn contacts_of(conn: &Connection, company_id: &str) -> Result<Vec<Contact>> 
 }
 
 pub fn update_contact(ctx: &WriteCtx, id: &str, version: i64, e: &ContactEdit) -> Result<i64> {
-    let old = contact(ctx.tx, id)?;
+    let old = contact(ctx.sql(), id)?;
     if old.version != version {
         ctx.expect_one("contact", "contacts", id, 0)?;
     }
@@ -179,11 +181,11 @@ pub fn update_contact(ctx: &WriteCtx, id: &str, version: i64, e: &ContactEdit) -
     if changes.is_empty() {
         return Ok(old.version);
     }
-    let n = ctx.tx.execute(
+    let n = ctx.sql().execute(
         "UPDATE contacts SET name = ?3, name_kana = ?4, title = ?5, email = ?6, phone = ?7,
                              version = version + 1, updated_at = ?8, updated_by = ?9
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![
+        sql::params![
             id,
             version,
             k.name,
@@ -206,7 +208,7 @@ pub fn update_contact(ctx: &WriteCtx, id: &str, version: i64, e: &ContactEdit) -
 /// showing who it was (they read the row whatever its `deleted_at`), and the
 /// customer's timeline says who removed whom.
 pub fn delete_contact(ctx: &WriteCtx, id: &str, version: i64) -> Result<Deletion> {
-    let old = contact(ctx.tx, id)?;
+    let old = contact(ctx.tx()?, id)?;
     // A colleague's edit meanwhile is a conflict here, and nothing is removed.
     let mut batch = Batch::new(ctx);
     batch.mark_one(Table::Contacts, id, version, json!({ "name": old.name }))?;

@@ -10,7 +10,8 @@
 
 use crate::error::{Error, Result};
 use crate::store::changes::Entity;
-use crate::store::db::{Db, WriteCtx};
+use crate::store::db::Db;
+use crate::store::write::WriteCtx;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -92,7 +93,7 @@ pub fn change_batch(
 ) -> Result<OwnerChanged> {
     if let Some(o) = owner {
         let active = ctx
-            .tx
+            .tx()?
             .query_row(
                 "SELECT 1 FROM users WHERE id = ?1 AND deleted_at IS NULL AND deactivated_at IS NULL",
                 [o],
@@ -106,7 +107,7 @@ pub fn change_batch(
     let mut done = OwnerChanged::default();
     for t in batch {
         let stored: Option<(String, i64, Option<String>, bool)> = ctx
-            .tx
+            .tx()?
             .query_row(
                 "SELECT name, version, owner_id, deleted_at IS NOT NULL FROM companies WHERE id = ?1",
                 [&t.id],
@@ -135,7 +136,7 @@ pub fn change_batch(
         if previous.as_deref() == owner {
             continue;
         }
-        ctx.tx.execute(
+        ctx.tx()?.execute(
             "UPDATE companies SET owner_id = ?3, version = version + 1, updated_at = ?4, updated_by = ?5
              WHERE id = ?1 AND version = ?2",
             params![t.id, t.version, owner, ctx.now, ctx.user_id],
@@ -190,12 +191,12 @@ fn reassign(
     owner: Option<&str>,
 ) -> Result<u32> {
     let ids: Vec<String> = ctx
-        .tx
+        .tx()?
         .prepare(select)?
         .query_map(params![company_id, previous], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for id in &ids {
-        ctx.tx.execute(update, params![id, owner, ctx.now, ctx.user_id])?;
+        ctx.tx()?.execute(update, params![id, owner, ctx.now, ctx.user_id])?;
         ctx.audit(
             entity,
             id,

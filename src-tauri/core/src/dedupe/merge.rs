@@ -11,7 +11,7 @@ use crate::customers::contact::{self, Contact};
 use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
@@ -315,8 +315,8 @@ fn both<R: Clone, F: Copy>(
     if survivor_id == loser_id {
         return Err(Error::invalid("merge", "same"));
     }
-    let survivor = live(ctx.tx, survivor_id)?;
-    let loser = live(ctx.tx, loser_id)?;
+    let survivor = live(ctx.tx()?, survivor_id)?;
+    let loser = live(ctx.tx()?, loser_id)?;
     for (id, seen, now) in [
         (survivor_id, survivor_seen, version(&survivor)),
         (loser_id, loser_seen, version(&loser)),
@@ -345,7 +345,7 @@ fn move_rows(
     let mut moved = serde_json::Map::new();
     for (table, column, entity) in columns {
         let ids = ctx
-            .tx
+            .tx()?
             .prepare(&format!(
                 "UPDATE {table} SET {column} = ?2, version = version + 1, updated_at = ?3, updated_by = ?4
                  WHERE {column} = ?1 RETURNING id"
@@ -368,11 +368,11 @@ fn move_rows(
 /// The loser's id becomes an alias of the survivor, and ids that were
 /// aliases of the loser follow it (aliases stay one lookup deep).
 fn keep_alias(ctx: &WriteCtx, kind: Kind, loser: &str, survivor: &str) -> Result<()> {
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "UPDATE merged_ids SET survivor_id = ?2 WHERE survivor_id = ?1 AND kind = ?3",
         params![loser, survivor, kind.as_str()],
     )?;
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO merged_ids (id, kind, survivor_id, merged_at, merged_by) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![loser, kind.as_str(), survivor, ctx.now, ctx.user_id],
     )?;
@@ -381,7 +381,7 @@ fn keep_alias(ctx: &WriteCtx, kind: Kind, loser: &str, survivor: &str) -> Result
 
 /// Soft-deletes the merged-away row at the version the user saw.
 fn soft_delete(ctx: &WriteCtx, entity: &'static str, table: &'static str, id: &str, version: i64) -> Result<()> {
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         &format!(
             "UPDATE {table} SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
              WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL"
@@ -448,7 +448,7 @@ pub fn companies(ctx: &WriteCtx, m: &CompanyMerge) -> Result<Merged> {
     }
     let (moved, by_column) = move_rows(ctx, NAMES_A_COMPANY, &m.loser_id, &m.survivor_id)?;
     soft_delete(ctx, "company", "companies", &m.loser_id, m.loser_version)?;
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         "UPDATE companies SET name = ?3, name_kana = ?4, industry = ?5, segment = ?6, owner_id = ?7, address = ?8,
                               phone = ?9, website = ?10, tags = ?11, last_contact_at = ?12,
                               retention_days = COALESCE(retention_days, ?13),
@@ -513,7 +513,7 @@ pub fn contacts(ctx: &WriteCtx, m: &ContactMerge) -> Result<Merged> {
     // One person in a sequence once: the duplicate's run of a sequence the
     // survivor is in already ends, as if the duplicate had been removed.
     let stopped = ctx
-        .tx
+        .tx()?
         .prepare(
             "UPDATE sequence_enrolments SET status = 'stopped', stop_reason = 'target_removed', stopped_at = ?3,
                     version = version + 1, updated_at = ?3, updated_by = ?4
@@ -532,7 +532,7 @@ pub fn contacts(ctx: &WriteCtx, m: &ContactMerge) -> Result<Merged> {
     }
     let (mut moved, mut by_column) = move_rows(ctx, NAMES_A_CONTACT, &m.loser_id, &m.survivor_id)?;
     let targets = ctx
-        .tx
+        .tx()?
         .prepare(
             "UPDATE sequence_enrolments SET target_id = ?2, version = version + 1, updated_at = ?3, updated_by = ?4
               WHERE target_kind = 'contact' AND target_id = ?1 RETURNING id",
@@ -546,16 +546,16 @@ pub fn contacts(ctx: &WriteCtx, m: &ContactMerge) -> Result<Merged> {
     }
     for (table, owner, entity) in CONTACT_LINKS {
         let owners = ctx
-            .tx
+            .tx()?
             .prepare(&format!("SELECT {owner} FROM {table} WHERE contact_id = ?1"))?
             .query_map([&m.loser_id], |r| r.get::<_, String>(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        ctx.tx.execute(
+        ctx.tx()?.execute(
             &format!("UPDATE OR IGNORE {table} SET contact_id = ?2 WHERE contact_id = ?1"),
             params![m.loser_id, m.survivor_id],
         )?;
         // Where the survivor was already named, the duplicate's row goes.
-        ctx.tx
+        ctx.tx()?
             .execute(&format!("DELETE FROM {table} WHERE contact_id = ?1"), [&m.loser_id])?;
         for id in &owners {
             ctx.changed(*entity, id, "update")?;
@@ -566,7 +566,7 @@ pub fn contacts(ctx: &WriteCtx, m: &ContactMerge) -> Result<Merged> {
         }
     }
     soft_delete(ctx, "contact", "contacts", &m.loser_id, m.loser_version)?;
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         "UPDATE contacts SET name = ?3, name_kana = ?4, title = ?5, email = ?6, phone = ?7, mail_opt_out_at = ?8,
                              version = version + 1, updated_at = ?9, updated_by = ?10
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",

@@ -11,7 +11,7 @@ use crate::customers::likeness::{
 };
 use crate::error::{Error, Result};
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -311,7 +311,7 @@ pub fn dismiss(ctx: &WriteCtx, kind: DuplicateKind, a: &str, b: &str) -> Result<
         DuplicateKind::Contacts => ("contacts", "contact"),
     };
     for id in [a, b] {
-        let live: bool = ctx.tx.query_row(
+        let live: bool = ctx.tx()?.query_row(
             &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1 AND deleted_at IS NULL)"),
             [id],
             |r| r.get(0),
@@ -324,7 +324,7 @@ pub fn dismiss(ctx: &WriteCtx, kind: DuplicateKind, a: &str, b: &str) -> Result<
         }
     }
     let (first, second) = ordered(a, b);
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT OR IGNORE INTO duplicate_dismissals (kind, first_id, second_id, dismissed_at, dismissed_by)
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![kind.as_str(), first, second, ctx.now, ctx.user_id],

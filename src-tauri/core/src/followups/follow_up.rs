@@ -6,11 +6,10 @@ use crate::error::{Error, Result};
 use crate::followups::reminder::NotifyPrefs;
 use crate::id::new_id;
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
 use crate::store::sql::{self, Row, Sql};
+use crate::store::write::WriteCtx;
 use crate::validate::required;
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc};
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -300,14 +299,11 @@ fn normalized_time(field: &'static str, value: &str) -> Result<String> {
 
 /// Work goes to active members only: a deactivated one is nobody's desktop.
 fn check_assignee(ctx: &WriteCtx, assignee_id: &str) -> Result<()> {
-    let active: Option<bool> = ctx
-        .tx
-        .query_row(
-            "SELECT deactivated_at IS NULL FROM users WHERE id = ?1 AND deleted_at IS NULL",
-            [assignee_id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let active: Option<bool> = ctx.sql().query_opt(
+        "SELECT deactivated_at IS NULL FROM users WHERE id = ?1 AND deleted_at IS NULL",
+        sql::params![assignee_id],
+        |r| r.get(0),
+    )?;
     match active {
         Some(true) => Ok(()),
         Some(false) => Err(Error::invalid("assignee_id", "inactive")),
@@ -359,11 +355,11 @@ fn insert(
     let assignee = f.assignee_id.clone().unwrap_or_else(|| ctx.user_id.to_string());
     check_assignee(ctx, &assignee)?;
     let id = new_id();
-    ctx.tx.execute(
+    ctx.sql().execute(
         "INSERT INTO follow_ups (id, kind, title, due_at, assignee_id, company_id, deal_id, contract_id, activity_id,
                                  created_at, updated_at, updated_by, text_kind, text_params, handed_over_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14)",
-        params![
+        sql::params![
             id,
             f.kind.as_str(),
             title,
@@ -393,14 +389,11 @@ fn insert(
 /// The customer and deal of a follow-up an action applies to, which must
 /// be live and still open.
 pub(crate) fn open_target(ctx: &WriteCtx, id: &str) -> Result<(Option<String>, Option<String>)> {
-    let row: Option<(String, Option<String>, Option<String>)> = ctx
-        .tx
-        .query_row(
-            "SELECT status, company_id, deal_id FROM follow_ups WHERE id = ?1 AND deleted_at IS NULL",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+    let row: Option<(String, Option<String>, Option<String>)> = ctx.sql().query_opt(
+        "SELECT status, company_id, deal_id FROM follow_ups WHERE id = ?1 AND deleted_at IS NULL",
+        sql::params![id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     match row {
         None => Err(Error::NotFound {
             entity: "follow_up",
@@ -415,11 +408,11 @@ pub(crate) fn open_target(ctx: &WriteCtx, id: &str) -> Result<(Option<String>, O
 /// is one (`timeline::touch` logs the entry and calls this in one step).
 pub fn complete(ctx: &WriteCtx, id: &str, version: i64, activity_id: Option<&str>) -> Result<()> {
     open_target(ctx, id)?;
-    let n = ctx.tx.execute(
+    let n = ctx.sql().execute(
         "UPDATE follow_ups SET status = 'done', done_at = ?3, done_activity_id = ?4, snoozed_until = NULL,
                 version = version + 1, updated_at = ?3, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![id, version, ctx.now, activity_id, ctx.user_id],
+        sql::params![id, version, ctx.now, activity_id, ctx.user_id],
     )?;
     ctx.expect_one("follow_up", "follow_ups", id, n)?;
     ctx.audit(
@@ -436,11 +429,11 @@ pub fn complete(ctx: &WriteCtx, id: &str, version: i64, activity_id: Option<&str
 /// decision made it moot, or the step it stood for was taken), as of the
 /// version read in the same transaction; audited with the reason.
 pub(crate) fn close(ctx: &WriteCtx, id: &str, version: i64, status: &str, why: &str) -> Result<()> {
-    let n = ctx.tx.execute(
+    let n = ctx.sql().execute(
         "UPDATE follow_ups SET status = ?3, done_at = CASE WHEN ?3 = 'done' THEN ?4 END, snoozed_until = NULL,
                 version = version + 1, updated_at = ?4, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![id, version, status, ctx.now, ctx.user_id],
+        sql::params![id, version, status, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("follow_up", "follow_ups", id, n)?;
     ctx.audit(
@@ -518,10 +511,10 @@ pub fn snooze_until(choice: &SnoozeChoice, clock: &dyn Clock, prefs: &NotifyPref
 pub fn snooze(ctx: &WriteCtx, id: &str, version: i64, until: DateTime<Utc>) -> Result<()> {
     open_target(ctx, id)?;
     let until = to_db(until);
-    let n = ctx.tx.execute(
+    let n = ctx.sql().execute(
         "UPDATE follow_ups SET snoozed_until = ?3, version = version + 1, updated_at = ?4, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![id, version, until, ctx.now, ctx.user_id],
+        sql::params![id, version, until, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("follow_up", "follow_ups", id, n)?;
     ctx.audit(Entity::FollowUp, id, "update", json!({ "snoozed_until": until }))?;
@@ -534,10 +527,10 @@ pub fn reassign(ctx: &WriteCtx, id: &str, version: i64, assignee_id: &str) -> Re
     open_target(ctx, id)?;
     check_assignee(ctx, assignee_id)?;
     let by = handed_over_by(ctx, assignee_id);
-    let n = ctx.tx.execute(
+    let n = ctx.sql().execute(
         "UPDATE follow_ups SET assignee_id = ?3, handed_over_by = ?6, version = version + 1, updated_at = ?4, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![id, version, assignee_id, ctx.now, ctx.user_id, by],
+        sql::params![id, version, assignee_id, ctx.now, ctx.user_id, by],
     )?;
     ctx.expect_one("follow_up", "follow_ups", id, n)?;
     ctx.audit(

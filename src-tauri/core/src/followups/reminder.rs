@@ -16,8 +16,8 @@ use crate::error::{Error, Result};
 use crate::followups::follow_up::FollowUpKind;
 use crate::language::Language;
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
 use crate::store::sql::{self, Sql};
+use crate::store::write::WriteCtx;
 use crate::team::business_hours::parse_hm;
 use crate::team::role::{self, Role};
 use crate::team::settings::TeamSettings;
@@ -152,7 +152,7 @@ pub fn load_prefs<'c>(conn: impl Into<Sql<'c>>, user_id: &str) -> Result<NotifyP
 pub fn save_prefs(ctx: &WriteCtx, prefs: &NotifyPrefs) -> Result<NotifyPrefs> {
     let p = prefs.validated()?;
     let value = serde_json::to_string(&p).map_err(|e| Error::Internal(e.to_string()))?;
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "UPDATE users SET notify_prefs = ?2, version = version + 1, updated_at = ?3, updated_by = ?1 WHERE id = ?1",
         params![ctx.user_id, value, ctx.now],
     )?;
@@ -503,7 +503,7 @@ pub fn next_due_after<'c>(
 /// call recorded: a reminder another desktop of the same person recorded
 /// first is theirs to show.
 pub fn claim(ctx: &WriteCtx, user_id: &str, reminders: &[Reminder]) -> Result<Vec<Reminder>> {
-    let mut st = ctx.tx.prepare_cached(
+    let mut st = ctx.tx()?.prepare_cached(
         "INSERT OR IGNORE INTO notification_log (id, user_id, item_kind, item_id, due_at, notified_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;

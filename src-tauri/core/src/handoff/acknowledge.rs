@@ -11,7 +11,7 @@ use crate::handoff::sheet::MessageKind;
 use crate::handoff::timeline;
 use crate::id::new_id;
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::validate::required;
 use rusqlite::{params, OptionalExtension};
 use serde_json::json;
@@ -25,7 +25,7 @@ struct Target {
 }
 
 fn target(ctx: &WriteCtx, id: &str) -> Result<Target> {
-    ctx.tx
+    ctx.tx()?
         .query_row(
             "SELECT company_id, deal_id, status FROM handoffs WHERE id = ?1 AND deleted_at IS NULL",
             [id],
@@ -46,7 +46,7 @@ fn target(ctx: &WriteCtx, id: &str) -> Result<Target> {
 
 /// The sheet moves to `version + 1`, or the reader's version was stale.
 fn bump(ctx: &WriteCtx, id: &str, version: i64, extra: &str) -> Result<()> {
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         &format!(
             "UPDATE handoffs SET {extra} version = version + 1, updated_at = ?3, updated_by = ?4
               WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL"
@@ -121,7 +121,7 @@ fn message(ctx: &WriteCtx, id: &str, version: i64, kind: MessageKind, body: &str
     };
     let activity_id = timeline::record(ctx, &t.company_id, t.deal_id.as_deref(), text, &body)?;
     let message_id = new_id();
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO handoff_messages (id, handoff_id, kind, body, author_id, at, activity_id, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?5)",
         params![message_id, id, kind_str, body, ctx.user_id, ctx.now, activity_id],

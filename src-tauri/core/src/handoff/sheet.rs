@@ -12,7 +12,7 @@ use crate::handoff::timeline;
 use crate::id::new_id;
 use crate::pipeline::deal::reminder_at;
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::team::settings::TeamSettings;
 use crate::validate::{optional, required};
 use chrono::NaiveDate;
@@ -321,7 +321,7 @@ fn check(ctx: &WriteCtx, h: &HandoffInput) -> Result<Checked> {
     let currency = crate::validate::currency(&h.currency)?;
     let belongs = |table: &str, id: &str| -> Result<bool> {
         Ok(ctx
-            .tx
+            .tx()?
             .query_row(
                 &format!("SELECT 1 FROM {table} WHERE id = ?1 AND company_id = ?2 AND deleted_at IS NULL"),
                 params![id, h.company_id],
@@ -386,7 +386,7 @@ fn check(ctx: &WriteCtx, h: &HandoffInput) -> Result<Checked> {
 
 fn active_member(ctx: &WriteCtx, field: &'static str, id: &str) -> Result<()> {
     let active: Option<bool> = ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT deactivated_at IS NULL FROM users WHERE id = ?1 AND deleted_at IS NULL",
             [id],
@@ -422,7 +422,7 @@ fn to_json<T: Serialize>(v: &T) -> Result<String> {
 pub fn send(ctx: &WriteCtx, h: &HandoffInput) -> Result<String> {
     let company = company_name(ctx, &h.company_id)?;
     let c = check(ctx, h)?;
-    let settings = TeamSettings::load(ctx.tx)?;
+    let settings = TeamSettings::load(ctx.tx()?)?;
     let checklist = ticked(&settings.handoff_checklist, &h.checklist);
     let now = from_db(&ctx.now).ok_or_else(|| Error::Internal("the write clock is unreadable".into()))?;
     let ack_due_at = to_db(settings.business_hours.add(
@@ -431,7 +431,7 @@ pub fn send(ctx: &WriteCtx, h: &HandoffInput) -> Result<String> {
         ctx.clock.offset(),
     ));
     let id = new_id();
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO handoffs (id, company_id, deal_id, contract_id, sold, amount, currency, goals, risks, checklist,
                                from_user_id, to_user_id, status, sent_at, ack_due_at, created_at, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'sent', ?13, ?14, ?13, ?13, ?11)",
@@ -481,7 +481,7 @@ pub fn send(ctx: &WriteCtx, h: &HandoffInput) -> Result<String> {
 }
 
 fn company_name(ctx: &WriteCtx, company_id: &str) -> Result<String> {
-    ctx.tx
+    ctx.tx()?
         .query_row(
             "SELECT name FROM companies WHERE id = ?1 AND deleted_at IS NULL",
             [company_id],
@@ -521,7 +521,7 @@ fn insert_promise(
         )?),
         None => None,
     };
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO handoff_promises (id, handoff_id, position, text, due_on, keeper_id, follow_up_id, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
@@ -540,7 +540,7 @@ fn insert_promise(
 }
 
 fn insert_key_persons(ctx: &WriteCtx, handoff_id: &str, people: &[(String, PreferredChannel, String)]) -> Result<()> {
-    let mut st = ctx.tx.prepare_cached(
+    let mut st = ctx.tx()?.prepare_cached(
         "INSERT INTO handoff_contacts (handoff_id, contact_id, position, channel, note) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for (i, (contact, channel, note)) in people.iter().enumerate() {
@@ -567,7 +567,7 @@ struct StoredPromise {
 /// gets a new follow-up. Returns the new version.
 pub fn update(ctx: &WriteCtx, id: &str, version: i64, h: &HandoffInput) -> Result<i64> {
     let stored: Option<(String, String)> = ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT company_id, checklist FROM handoffs WHERE id = ?1 AND deleted_at IS NULL",
             [id],
@@ -590,7 +590,7 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, h: &HandoffInput) -> Resul
         .map(|t| t.item)
         .collect();
     let checklist = ticked(&items, &h.checklist);
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         "UPDATE handoffs SET deal_id = ?3, contract_id = ?4, sold = ?5, amount = ?6, currency = ?7, goals = ?8,
                 risks = ?9, checklist = ?10, to_user_id = ?11, version = version + 1, updated_at = ?12, updated_by = ?13
           WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
@@ -614,7 +614,7 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, h: &HandoffInput) -> Resul
 
     // Promises: the unchanged ones stay, with their follow-ups.
     let old: Vec<StoredPromise> = {
-        let mut st = ctx.tx.prepare_cached(
+        let mut st = ctx.tx()?.prepare_cached(
             "SELECT p.id, p.text, p.due_on, COALESCE(p.keeper_id, ''), p.follow_up_id,
                     CASE WHEN f.status = 'open' AND f.deleted_at IS NULL THEN f.version END
                FROM handoff_promises p LEFT JOIN follow_ups f ON f.id = p.follow_up_id
@@ -642,7 +642,7 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, h: &HandoffInput) -> Resul
         match old.iter().find(|o| same(p, o) && !kept.contains(&o.id.as_str())) {
             Some(o) => {
                 kept.push(&o.id);
-                ctx.tx.execute(
+                ctx.tx()?.execute(
                     "UPDATE handoff_promises SET position = ?2 WHERE id = ?1",
                     params![o.id, i as i64],
                 )?;
@@ -650,7 +650,7 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, h: &HandoffInput) -> Resul
             None => {
                 let company = company_name(ctx, &company_id)?;
                 insert_promise(ctx, id, 1000 + i, p, &company_id, &company, h.deal_id.as_deref())?;
-                ctx.tx.execute(
+                ctx.tx()?.execute(
                     "UPDATE handoff_promises SET position = ?3 WHERE handoff_id = ?1 AND position = ?2",
                     params![id, (1000 + i) as i64, i as i64],
                 )?;
@@ -661,9 +661,10 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, h: &HandoffInput) -> Resul
         if let (Some(fu), Some(fu_version)) = (&o.follow_up_id, o.open_version) {
             follow_up::close(ctx, fu, fu_version, "cancelled", "hand-off promise changed")?;
         }
-        ctx.tx.execute("DELETE FROM handoff_promises WHERE id = ?1", [&o.id])?;
+        ctx.tx()?
+            .execute("DELETE FROM handoff_promises WHERE id = ?1", [&o.id])?;
     }
-    ctx.tx
+    ctx.tx()?
         .execute("DELETE FROM handoff_contacts WHERE handoff_id = ?1", [id])?;
     insert_key_persons(ctx, id, &c.key_persons)?;
     ctx.audit(

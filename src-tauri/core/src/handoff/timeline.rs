@@ -1,6 +1,6 @@
 use crate::engine_text::EngineText;
 use crate::error::Result;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind};
 use rusqlite::OptionalExtension;
 
@@ -30,7 +30,7 @@ pub(super) fn record(
 /// A member's name, as the timeline says who did something.
 pub(super) fn member_name(ctx: &WriteCtx, id: &str) -> Result<String> {
     Ok(ctx
-        .tx
+        .tx()?
         .query_row("SELECT display_name FROM users WHERE id = ?1", [id], |r| r.get(0))
         .optional()?
         .unwrap_or_default())

@@ -17,7 +17,7 @@ use crate::id::new_id;
 use crate::pipeline::deal::{self, NewDeal};
 use crate::pipeline::stage::{self, StageKind};
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::validate::{optional, required};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -195,7 +195,7 @@ pub fn for_case(conn: &Connection, case_id: &str) -> Result<Vec<CaseHandoff>> {
 
 /// Hands the account owner what support found in a case.
 pub fn hand_to_sales(ctx: &WriteCtx, input: &ToSalesInput) -> Result<ToSalesOutcome> {
-    let (c, _) = case(ctx.tx, &input.case_id)?;
+    let (c, _) = case(ctx.tx()?, &input.case_id)?;
     let note = match input.kind {
         // A complaint or a risk means nothing without what was said.
         ToSalesKind::Complaint | ToSalesKind::RenewalRisk => required("note", &input.note, NOTE_MAX)?,
@@ -205,7 +205,7 @@ pub fn hand_to_sales(ctx: &WriteCtx, input: &ToSalesInput) -> Result<ToSalesOutc
     let contract_id = match (input.kind, &input.contract_id) {
         (ToSalesKind::RenewalRisk, Some(id)) => {
             let ok = ctx
-                .tx
+                .tx()?
                 .query_row(
                     "SELECT 1 FROM contracts WHERE id = ?1 AND company_id = ?2 AND deleted_at IS NULL",
                     params![id, c.company_id],
@@ -257,7 +257,7 @@ pub fn hand_to_sales(ctx: &WriteCtx, input: &ToSalesInput) -> Result<ToSalesOutc
         &note,
     )?;
     let id = new_id();
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO case_handoffs (id, case_id, company_id, kind, note, owner_id, follow_up_id, deal_id, contract_id,
                                     created_at, created_by, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?10, ?11)",
@@ -276,7 +276,7 @@ pub fn hand_to_sales(ctx: &WriteCtx, input: &ToSalesInput) -> Result<ToSalesOutc
         ],
     )?;
     // The case's own thread says it too (its 'handoff' event).
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO case_events (id, case_id, kind, body, detail, author_id, at, activity_id, created_at, updated_at, updated_by)
          VALUES (?1, ?2, 'handoff', ?3, ?4, ?5, ?6, ?7, ?6, ?6, ?5)",
         params![
@@ -310,11 +310,11 @@ pub fn hand_to_sales(ctx: &WriteCtx, input: &ToSalesInput) -> Result<ToSalesOutc
 /// The opportunity as a deal of the owner's, in the first open stage of the
 /// team's first pipeline.
 fn open_deal(ctx: &WriteCtx, c: &Case, owner_id: &str, d: &OpportunityDeal, note: &str) -> Result<String> {
-    let pipeline = stage::list(ctx.tx)?
+    let pipeline = stage::list(ctx.tx()?)?
         .into_iter()
         .next()
         .ok_or(Error::invalid("pipeline", "none"))?;
-    let first = stage::stages(ctx.tx, &pipeline.id)?
+    let first = stage::stages(ctx.tx()?, &pipeline.id)?
         .into_iter()
         .find(|s| s.kind == StageKind::Open)
         .ok_or(Error::invalid("stage", "none"))?;

@@ -16,7 +16,8 @@ use crate::error::{Error, ErrorCode, ImportProblem, Result};
 use crate::id::new_id;
 use crate::pipeline::deal::{self, NewDeal};
 use crate::store::changes::Entity;
-use crate::store::db::{Db, WriteCtx};
+use crate::store::db::Db;
+use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, NewActivity};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -167,7 +168,7 @@ pub fn run(
     let batch_id = new_id();
     let layout_key = mapping::layout_key(&headers);
     db.write(|ctx| {
-        ctx.tx.execute(
+        ctx.tx()?.execute(
             "INSERT INTO import_batches (id, kind, file_name, layout_key, status, rows_total, started_at, created_by,
                                          updated_at, updated_by)
              VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?6, ?7)",
@@ -229,7 +230,7 @@ pub fn run(
     let written = added + updated;
     let skipped = counts.total - written - failed.len() as u32;
     db.write(|ctx| {
-        ctx.tx.execute(
+        ctx.tx()?.execute(
             "UPDATE import_batches SET status = ?2, added = ?3, updated = ?4, skipped = ?5, failed = ?6,
                     finished_at = ?7, version = version + 1, updated_at = ?7, updated_by = ?8
              WHERE id = ?1",
@@ -313,11 +314,11 @@ fn write_chunk(
     let mut out = ChunkOutcome::default();
     for p in rows {
         // A savepoint per row: a refused row leaves nothing half written.
-        ctx.tx.execute_batch("SAVEPOINT import_row")?;
+        ctx.tx()?.execute_batch("SAVEPOINT import_row")?;
         match write_row(ctx, batch_id, kind, p, earlier, &mut out) {
-            Ok(()) => ctx.tx.execute_batch("RELEASE import_row")?,
+            Ok(()) => ctx.tx()?.execute_batch("RELEASE import_row")?,
             Err(e) if row_level(&e) => {
-                ctx.tx.execute_batch("ROLLBACK TO import_row; RELEASE import_row")?;
+                ctx.tx()?.execute_batch("ROLLBACK TO import_row; RELEASE import_row")?;
                 let payload = e.payload();
                 out.failed.push(ImportRowFailure {
                     line: p.line,
@@ -341,7 +342,7 @@ fn remember(
     version: i64,
     before: Option<String>,
 ) -> Result<()> {
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO import_batch_rows (batch_id, entity, row_id, action, version, before) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![batch_id, entity.as_str(), id, action, version, before],
     )?;
@@ -422,7 +423,7 @@ fn write_row(
             out.added += 1;
         }
         (ImportKind::Companies, ImportRowAction::Update, Some((id, version))) => {
-            let old = company::get(ctx.tx, id)?;
+            let old = company::get(ctx.tx()?, id)?;
             let before = CompanyEdit {
                 name: old.name.clone(),
                 name_kana: old.name_kana.clone(),
@@ -468,7 +469,7 @@ fn write_row(
             out.added += 1;
         }
         (ImportKind::Contacts, ImportRowAction::Update, Some((id, version))) => {
-            let old = contact::contact(ctx.tx, id)?;
+            let old = contact::contact(ctx.tx()?, id)?;
             let before = ContactEdit {
                 name: old.name.clone(),
                 name_kana: old.name_kana.clone(),
@@ -547,7 +548,7 @@ fn write_row(
             // The timeline entry and renewal work the create adds are the
             // batch's too: the rows above this mark are this contract's.
             let mark: i64 = ctx
-                .tx
+                .tx()?
                 .query_row("SELECT COALESCE(MAX(rowid), 0) FROM activities", [], |r| r.get(0))?;
             let id = contract::create(
                 ctx,
@@ -570,7 +571,7 @@ fn write_row(
             )?;
             remember(ctx, batch_id, Entity::Contract, &id, "insert", 1, None)?;
             let entries: Vec<String> = ctx
-                .tx
+                .tx()?
                 .prepare_cached("SELECT id FROM activities WHERE rowid > ?1 AND company_id = ?2")?
                 .query_map(params![mark, company_id], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
@@ -697,7 +698,7 @@ pub fn undo(db: &mut Db, batch_id: &str) -> Result<ImportUndoReport> {
         report.refused.extend(part.refused);
     }
     db.write(|ctx| {
-        ctx.tx.execute(
+        ctx.tx()?.execute(
             "UPDATE import_batches SET status = 'undone', undone_at = ?2, version = version + 1, updated_at = ?2,
                     updated_by = ?3
              WHERE id = ?1",
@@ -727,7 +728,7 @@ struct Current {
 fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Result<()> {
     let (table, name_column) = table_of(row.entity)?;
     let now: Option<Current> = ctx
-        .tx
+        .tx()?
         .query_row(
             &format!(
                 "SELECT t.version, t.deleted_at, t.{name_column}, u.display_name, t.updated_at
@@ -799,7 +800,7 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Resu
         return Ok(());
     }
     if let (Entity::Activity, Some(contract_id)) = (row.entity, &row.before) {
-        let kept: bool = ctx.tx.query_row(
+        let kept: bool = ctx.tx()?.query_row(
             "SELECT EXISTS (SELECT 1 FROM contracts WHERE id = ?1 AND deleted_at IS NULL)",
             [contract_id],
             |r| r.get(0),
@@ -810,7 +811,7 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Resu
         }
     }
     if row.entity == Entity::Company {
-        let records: i64 = ctx.tx.query_row(
+        let records: i64 = ctx.tx()?.query_row(
             // Anything that names the company and is still there — the
             // batch's own rows were undone before companies — is a colleague's
             // work since: a touch, a follow-up, a case or a lead would be left
@@ -830,7 +831,7 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Resu
             return Ok(());
         }
     }
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         &format!(
             "UPDATE {table} SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
               WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL"
@@ -845,7 +846,7 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Resu
         // The company's last contact falls back to the touches that remain.
         Entity::Activity => {
             let company: String =
-                ctx.tx
+                ctx.tx()?
                     .query_row("SELECT company_id FROM activities WHERE id = ?1", [&row.id], |r| {
                         r.get(0)
                     })?;
@@ -861,12 +862,12 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Resu
 /// version did not move, so no step of them was taken).
 fn remove_renewal_work(ctx: &WriteCtx, contract_id: &str) -> Result<()> {
     let planned: Vec<String> = ctx
-        .tx
+        .tx()?
         .prepare_cached("SELECT id FROM follow_ups WHERE contract_id = ?1 AND status = 'open' AND deleted_at IS NULL")?
         .query_map([contract_id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for id in planned {
-        ctx.tx.execute(
+        ctx.tx()?.execute(
             "UPDATE follow_ups SET deleted_at = ?2, version = version + 1, updated_at = ?2, updated_by = ?3
               WHERE id = ?1",
             params![id, ctx.now, ctx.user_id],

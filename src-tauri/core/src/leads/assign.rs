@@ -6,7 +6,7 @@
 //! write lock, so they never both pick the same next person.
 
 use crate::error::Result;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::team::settings::{AssignMode, TeamSettings};
 use rusqlite::{params, OptionalExtension};
 
@@ -16,7 +16,7 @@ const TURN_KEY: &str = "lead_round_robin";
 /// The active members among `ids`, in the list's order.
 fn active(ctx: &WriteCtx, ids: &[String]) -> Result<Vec<String>> {
     let mut st = ctx
-        .tx
+        .tx()?
         .prepare_cached("SELECT 1 FROM users WHERE id = ?1 AND deleted_at IS NULL AND deactivated_at IS NULL")?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
@@ -40,7 +40,7 @@ pub fn next_owner(ctx: &WriteCtx, team: &TeamSettings) -> Result<Option<String>>
                 return Ok(None);
             }
             let last: Option<String> = ctx
-                .tx
+                .tx()?
                 .query_row("SELECT value FROM settings WHERE key = ?1", [TURN_KEY], |r| r.get(0))
                 .optional()?;
             // After the last one given (a member who left the list: from the start).
@@ -49,7 +49,7 @@ pub fn next_owner(ctx: &WriteCtx, team: &TeamSettings) -> Result<Option<String>>
                 Some(i) => members[(i + 1) % members.len()].clone(),
                 None => members[0].clone(),
             };
-            ctx.tx.execute(
+            ctx.tx()?.execute(
                 "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT(key) DO UPDATE SET value = excluded.value, version = version + 1,
                      updated_at = excluded.updated_at, updated_by = excluded.updated_by",

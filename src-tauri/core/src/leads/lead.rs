@@ -10,7 +10,7 @@ use crate::error::{known, Error, Result};
 use crate::id::new_id;
 use crate::leads::{assign, matching, nurture};
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::team::settings::TeamSettings;
 use crate::validate::{non_empty, optional};
 use chrono::Duration;
@@ -163,7 +163,7 @@ pub(crate) fn head_from_row(r: &rusqlite::Row) -> rusqlite::Result<(Head, String
 /// The live lead, checked against the version the user saw (`None`: any).
 pub(crate) fn head(ctx: &WriteCtx, id: &str, version: Option<i64>) -> Result<Head> {
     let row = ctx
-        .tx
+        .tx()?
         .query_row(
             &format!("SELECT {HEAD_COLUMNS} FROM leads WHERE id = ?1 AND deleted_at IS NULL"),
             [id],
@@ -192,7 +192,7 @@ pub(crate) fn touch(ctx: &WriteCtx, h: &Head, set: &str, extra: &[&dyn rusqlite:
     );
     let mut values: Vec<&dyn rusqlite::ToSql> = vec![&ctx.now, &ctx.user_id, &h.id, &h.version];
     values.extend_from_slice(extra);
-    let n = ctx.tx.execute(&sql, values.as_slice())?;
+    let n = ctx.tx()?.execute(&sql, values.as_slice())?;
     ctx.expect_one("lead", "leads", &h.id, n)?;
     Ok(h.version + 1)
 }
@@ -200,7 +200,7 @@ pub(crate) fn touch(ctx: &WriteCtx, h: &Head, set: &str, extra: &[&dyn rusqlite:
 /// Records a step on the lead's history, in the engine's words.
 pub(crate) fn event(ctx: &WriteCtx, lead_id: &str, kind: &str, body: &str, text: &EngineText) -> Result<()> {
     let (text_kind, text_params) = text.to_columns();
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO lead_events (id, lead_id, kind, body, text_kind, text_params, author_id, at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
         params![
@@ -279,7 +279,7 @@ impl Fields {
 /// resurfaces to its owner, who gets this one too), its first-response due
 /// time planned in business hours. Returns its id.
 pub fn add(ctx: &WriteCtx, l: &NewLead) -> Result<String> {
-    let team = TeamSettings::load(ctx.tx)?;
+    let team = TeamSettings::load(ctx.tx()?)?;
     let f = Fields::checked(
         &team,
         &LeadEdit {
@@ -300,14 +300,14 @@ pub fn add(ctx: &WriteCtx, l: &NewLead) -> Result<String> {
         return Err(Error::invalid("received_at", "in_future"));
     }
     let (company_key, phone_key, mail_key) = f.keys();
-    let nurtured = nurture::nurtured_like(ctx.tx, &company_key, &phone_key, &mail_key)?;
+    let nurtured = nurture::nurtured_like(ctx.tx()?, &company_key, &phone_key, &mail_key)?;
     let owner = match non_empty(&l.owner_id) {
         Some(o) => {
-            member_name(ctx.tx, &o)?;
+            member_name(ctx.tx()?, &o)?;
             Some(o)
         }
         None => match nurtured.iter().find_map(|h| h.owner_id.clone()) {
-            Some(o) if member_name(ctx.tx, &o).is_ok() => Some(o),
+            Some(o) if member_name(ctx.tx()?, &o).is_ok() => Some(o),
             _ => assign::next_owner(ctx, &team)?,
         },
     };
@@ -318,9 +318,9 @@ pub fn add(ctx: &WriteCtx, l: &NewLead) -> Result<String> {
         ctx.clock.offset(),
     );
     let number: i64 = ctx
-        .tx
+        .tx()?
         .query_row("SELECT COALESCE(MAX(number), 0) + 1 FROM leads", [], |r| r.get(0))?;
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO leads (id, number, source, received_at, person_name, company_name, phone, mail, message,
                             company_key, phone_key, mail_key, owner_id, assigned_at, assigned_by,
                             first_response_due, created_at, updated_at, updated_by)
@@ -363,7 +363,7 @@ pub fn add(ctx: &WriteCtx, l: &NewLead) -> Result<String> {
             "",
             &EngineText::LeadAssigned {
                 number,
-                owner: Some(member_name(ctx.tx, o)?),
+                owner: Some(member_name(ctx.tx()?, o)?),
             },
         )?;
     }
@@ -383,7 +383,7 @@ pub fn add(ctx: &WriteCtx, l: &NewLead) -> Result<String> {
 /// Edits what the lead said, if nobody changed it since `version`.
 pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &LeadEdit) -> Result<i64> {
     let h = head(ctx, id, Some(version))?;
-    let team = TeamSettings::load(ctx.tx)?;
+    let team = TeamSettings::load(ctx.tx()?)?;
     let f = Fields::checked(&team, e)?;
     let (company_key, phone_key, mail_key) = f.keys();
     let v = touch(
@@ -413,7 +413,7 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &LeadEdit) -> Result<i6
 pub fn set_owner(ctx: &WriteCtx, id: &str, version: i64, owner_id: Option<&str>) -> Result<i64> {
     let h = head(ctx, id, Some(version))?;
     let owner = owner_id.map(str::trim).filter(|s| !s.is_empty());
-    let name = owner.map(|o| member_name(ctx.tx, o)).transpose()?;
+    let name = owner.map(|o| member_name(ctx.tx()?, o)).transpose()?;
     let v = touch(
         ctx,
         &h,

@@ -18,7 +18,7 @@ use crate::language::Language;
 use crate::leads::lead::{self, head_from_row, Head, LeadStatus, HEAD_COLUMNS};
 use crate::leads::matching;
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::team::settings::TeamSettings;
 use crate::timeline::activity::{self, ActivityKind};
 use crate::writers::csv::{Csv, CsvEncoding};
@@ -89,7 +89,7 @@ pub(crate) fn stop_check_ins(ctx: &WriteCtx, h: &Head) -> Result<()> {
         return Ok(());
     };
     let open: Option<i64> = ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT version FROM follow_ups WHERE id = ?1 AND status = 'open' AND deleted_at IS NULL",
             [fu],
@@ -105,7 +105,7 @@ pub(crate) fn stop_check_ins(ctx: &WriteCtx, h: &Head) -> Result<()> {
 /// Starts the cadence of a nurtured lead: until now + the team's maximum,
 /// the first check-in planned.
 fn start(ctx: &WriteCtx, h: &Head, reason: &str) -> Result<i64> {
-    let team = TeamSettings::load(ctx.tx)?;
+    let team = TeamSettings::load(ctx.tx()?)?;
     let until = ctx
         .clock
         .now()
@@ -163,7 +163,7 @@ struct LostDeal {
 pub fn deal_to_nurture(ctx: &WriteCtx, deal_id: &str, reason: &str) -> Result<String> {
     let reason = lead::reason("reason", reason)?;
     let deal = ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT d.company_id, d.contact_id, d.owner_id, s.kind, c.name, COALESCE(ct.name, ''),
                     COALESCE(ct.email, '')
@@ -205,7 +205,7 @@ pub fn deal_to_nurture(ctx: &WriteCtx, deal_id: &str, reason: &str) -> Result<St
     // Someone must check in: the deal's owner, or whoever hands it over.
     let owner_id = owner_id.or_else(|| Some(ctx.user_id.to_string()));
     let already = ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT 1 FROM leads WHERE deal_id = ?1 AND status = 'nurture' AND deleted_at IS NULL",
             [deal_id],
@@ -218,9 +218,9 @@ pub fn deal_to_nurture(ctx: &WriteCtx, deal_id: &str, reason: &str) -> Result<St
     }
     let id = new_id();
     let number: i64 = ctx
-        .tx
+        .tx()?
         .query_row("SELECT COALESCE(MAX(number), 0) + 1 FROM leads", [], |r| r.get(0))?;
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO leads (id, number, origin, source, received_at, person_name, company_name, mail,
                             company_key, mail_key, status, owner_id, first_response_due, first_response_at,
                             company_id, contact_id, deal_id, created_at, updated_at, updated_by)
@@ -272,7 +272,7 @@ pub fn deal_to_nurture(ctx: &WriteCtx, deal_id: &str, reason: &str) -> Result<St
 /// nurture lasts (after its end the lead simply stays on the list).
 pub fn after_follow_up_done(ctx: &WriteCtx, follow_up_id: &str) -> Result<()> {
     let found = ctx
-        .tx
+        .tx()?
         .query_row(
             &format!(
                 "SELECT {HEAD_COLUMNS} FROM leads
@@ -286,7 +286,7 @@ pub fn after_follow_up_done(ctx: &WriteCtx, follow_up_id: &str) -> Result<()> {
         return Ok(());
     };
     h.status = LeadStatus::Nurture;
-    let team = TeamSettings::load(ctx.tx)?;
+    let team = TeamSettings::load(ctx.tx()?)?;
     let until = h.nurture_until.clone().unwrap_or_else(|| ctx.now.clone());
     let next = plan_check_in(ctx, &h, &team, &until)?;
     lead::touch(ctx, &h, "check_in_follow_up_id = ?5", &[&next])?;
@@ -365,7 +365,7 @@ pub(crate) fn resurface(ctx: &WriteCtx, h: &Head, trigger: Trigger) -> Result<()
 /// its leads back. Called where a logged touch is applied (app/outbox.rs).
 pub fn after_touch(ctx: &WriteCtx, activity_id: &str) -> Result<()> {
     let row: Option<(String, Option<String>, Option<String>, String)> = ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT company_id, contact_id, direction, signals FROM activities WHERE id = ?1 AND deleted_at IS NULL",
             [activity_id],
@@ -384,7 +384,7 @@ pub fn after_touch(ctx: &WriteCtx, activity_id: &str) -> Result<()> {
         return Ok(());
     };
     let leads = nurtured_where(
-        ctx.tx,
+        ctx.tx()?,
         "company_id = ?1 OR (?2 IS NOT NULL AND contact_id = ?2)",
         &[&company_id, &contact_id],
     )?;
@@ -399,7 +399,7 @@ pub fn after_touch(ctx: &WriteCtx, activity_id: &str) -> Result<()> {
 /// export and the sequences. Returns the contact's new version.
 pub fn set_contact_opt_out(ctx: &WriteCtx, contact_id: &str, version: i64, opt_out: bool) -> Result<i64> {
     let row: Option<(String, String, i64)> = ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT company_id, name, version FROM contacts WHERE id = ?1 AND deleted_at IS NULL",
             [contact_id],
@@ -412,7 +412,7 @@ pub fn set_contact_opt_out(ctx: &WriteCtx, contact_id: &str, version: i64, opt_o
             id: contact_id.to_string(),
         });
     };
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         "UPDATE contacts SET mail_opt_out_at = CASE WHEN ?3 THEN COALESCE(mail_opt_out_at, ?4) END,
                 version = version + 1, updated_at = ?4, updated_by = ?5
           WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",

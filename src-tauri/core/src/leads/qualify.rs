@@ -11,7 +11,7 @@ use crate::leads::lead::{self, LeadStatus};
 use crate::leads::matching::{self, Matches, Said};
 use crate::pipeline::deal::{self, NewDeal};
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind};
 use crate::validate::non_empty;
 use rusqlite::{Connection, OptionalExtension};
@@ -82,7 +82,7 @@ pub struct Converted {
 /// The first open stage of `pipeline_id` (or of the first pipeline).
 fn first_stage(ctx: &WriteCtx, pipeline_id: Option<&str>) -> Result<(String, String)> {
     let found: Option<(String, String)> = ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT s.pipeline_id, s.id FROM stages s JOIN pipelines p ON p.id = s.pipeline_id AND p.deleted_at IS NULL
               WHERE s.deleted_at IS NULL AND s.kind = 'open' AND (?1 IS NULL OR s.pipeline_id = ?1)
@@ -106,7 +106,7 @@ pub fn convert(ctx: &WriteCtx, c: &Convert) -> Result<Converted> {
         return Err(Error::invalid("status", "not_allowed"));
     }
     let found = matching::find(
-        ctx.tx,
+        ctx.tx()?,
         &Said {
             company_name: &h.company_name,
             phone: &h.phone,
@@ -116,7 +116,7 @@ pub fn convert(ctx: &WriteCtx, c: &Convert) -> Result<Converted> {
     let company_id = match non_empty(&c.company_id) {
         Some(id) => {
             let live = ctx
-                .tx
+                .tx()?
                 .query_row(
                     "SELECT 1 FROM companies WHERE id = ?1 AND deleted_at IS NULL",
                     [&id],
@@ -152,7 +152,7 @@ pub fn convert(ctx: &WriteCtx, c: &Convert) -> Result<Converted> {
     let contact_id = match non_empty(&c.contact_id) {
         Some(id) => {
             let ours = ctx
-                .tx
+                .tx()?
                 .query_row(
                     "SELECT 1 FROM contacts WHERE id = ?1 AND company_id = ?2 AND deleted_at IS NULL",
                     [&id, &company_id],
@@ -184,7 +184,7 @@ pub fn convert(ctx: &WriteCtx, c: &Convert) -> Result<Converted> {
         }
     };
     let message: String = ctx
-        .tx
+        .tx()?
         .query_row("SELECT message FROM leads WHERE id = ?1", [&h.id], |r| r.get(0))?;
     let (pipeline_id, stage_id) = first_stage(ctx, non_empty(&c.pipeline_id).as_deref())?;
     let title = match c.deal_title.trim() {
@@ -215,7 +215,7 @@ pub fn convert(ctx: &WriteCtx, c: &Convert) -> Result<Converted> {
         &[&company_id, &contact_id, &deal_id],
     )?;
     let company_name: String = ctx
-        .tx
+        .tx()?
         .query_row("SELECT name FROM companies WHERE id = ?1", [&company_id], |r| r.get(0))?;
     let text = EngineText::LeadConverted {
         number: h.number,

@@ -11,7 +11,7 @@
 //! least the team must keep to honour the request never to be contacted.
 
 use crate::error::Result;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
@@ -60,8 +60,8 @@ pub fn suppress(ctx: &WriteCtx, address: &str) -> Result<()> {
     if folded(address).is_empty() {
         return Ok(());
     }
-    let h = hash(ctx.tx, address)?;
-    ctx.tx.execute(
+    let h = hash(ctx.tx()?, address)?;
+    ctx.tx()?.execute(
         "INSERT OR IGNORE INTO mail_suppressions (hash, reason, added_at) VALUES (?1, 'erased', ?2)",
         rusqlite::params![h, ctx.now],
     )?;

@@ -566,7 +566,7 @@ mod tests {
         let f = crate::testutil::seed_pipeline(&mut db);
         let id = f.deal(&mut db, "closing", f.stage("クロージング"), 1, "JPY");
         db.write(|ctx| {
-            ctx.tx
+            ctx.tx()?
                 .execute("UPDATE deals SET decision_deadline = '2026-12-02' WHERE id = ?1", [&id])?;
             Ok(())
         })
@@ -693,7 +693,7 @@ mod tests {
             .unwrap();
         db.write(|ctx| {
             for id in [&a, &c] {
-                ctx.tx.execute(
+                ctx.tx()?.execute(
                     "UPDATE deals SET owner_id = ?2 WHERE id = ?1",
                     rusqlite::params![id, me],
                 )?;
@@ -761,7 +761,7 @@ mod tests {
             f.deal(&mut db, t, f.stage("提案"), 1, "JPY");
         }
         db.write(|ctx| {
-            ctx.tx
+            ctx.tx()?
                 .execute("UPDATE deals SET position = 0.5 WHERE title = 'C'", [])?;
             Ok(())
         })
@@ -808,7 +808,7 @@ mod tests {
         }
         // Ties in position are ordered by id, as the column shows them.
         db.write(|ctx| {
-            ctx.tx.execute(
+            ctx.tx()?.execute(
                 "UPDATE deals SET position = 5 WHERE title IN ('案件 07', '案件 08', '案件 09')",
                 [],
             )?;
@@ -891,7 +891,7 @@ mod tests {
             );
             if i % 3 == 0 {
                 db.write(|ctx| {
-                    ctx.tx.execute(
+                    ctx.tx()?.execute(
                         "UPDATE deals SET owner_id = ?2 WHERE id = ?1",
                         rusqlite::params![id, me],
                     )?;
@@ -943,7 +943,7 @@ mod tests {
         // 15:30 UTC on the 17th is 00:30 on the 18th in Tokyo: 7 days ago
         // there (not yet cold), 8 days ago in UTC.
         db.write(|ctx| {
-            ctx.tx.execute(
+            ctx.tx()?.execute(
                 "UPDATE deals SET stage_entered_at = '2026-11-17T15:30:00Z', last_activity_at = NULL WHERE id = ?1",
                 [&id],
             )?;
@@ -963,7 +963,7 @@ mod tests {
         assert_eq!(card(&b, "境目").cold_days, Some(8));
         // A later touch counts, whichever of the two is later.
         db.write(|ctx| {
-            ctx.tx.execute(
+            ctx.tx()?.execute(
                 "UPDATE deals SET last_activity_at = '2026-11-25T00:00:00Z' WHERE id = ?1",
                 [&id],
             )?;

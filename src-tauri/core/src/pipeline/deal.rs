@@ -9,12 +9,12 @@ use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::id::new_id;
 use crate::pipeline::stage::{self, Stage, StageKind};
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
 use crate::store::deletion::{self, Batch, Deletion, Table};
+use crate::store::sql::{self, Sql};
+use crate::store::write::WriteCtx;
 use crate::validate::non_empty;
 use crate::validate::required;
 use chrono::{Duration, FixedOffset, NaiveDate};
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -135,7 +135,7 @@ struct Checked {
     owner_id: Option<String>,
 }
 
-fn check_fields(conn: &Connection, e: &DealEdit) -> Result<Checked> {
+fn check_fields(conn: Sql, e: &DealEdit) -> Result<Checked> {
     let company_id = e.company_id.as_str();
     let title = required("title", &e.title, TITLE_MAX)?;
     if e.amount < 0 {
@@ -145,14 +145,13 @@ fn check_fields(conn: &Connection, e: &DealEdit) -> Result<Checked> {
     if e.notes.chars().count() > NOTES_MAX {
         return Err(Error::invalid("notes", "too_long"));
     }
-    let live = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<bool> {
-        Ok(conn.query_row(sql, p, |_| Ok(())).optional()?.is_some())
-    };
+    let live =
+        |statement: &str, p: &[sql::Value]| -> Result<bool> { Ok(conn.query_opt(statement, p, |_| Ok(()))?.is_some()) };
     // Checked here rather than left to the foreign keys so the user sees which
     // field is wrong (and a soft-deleted row counts as gone).
     if !live(
         "SELECT 1 FROM companies WHERE id = ?1 AND deleted_at IS NULL",
-        &[&company_id],
+        sql::params![company_id],
     )? {
         return Err(Error::invalid("company_id", "unknown"));
     }
@@ -160,14 +159,17 @@ fn check_fields(conn: &Connection, e: &DealEdit) -> Result<Checked> {
     if let Some(c) = &contact_id {
         if !live(
             "SELECT 1 FROM contacts WHERE id = ?1 AND company_id = ?2 AND deleted_at IS NULL",
-            &[c, &company_id],
+            sql::params![c, company_id],
         )? {
             return Err(Error::invalid("contact_id", "other_company"));
         }
     }
     let owner_id = non_empty(&e.owner_id);
     if let Some(o) = &owner_id {
-        if !live("SELECT 1 FROM users WHERE id = ?1 AND deleted_at IS NULL", &[o])? {
+        if !live(
+            "SELECT 1 FROM users WHERE id = ?1 AND deleted_at IS NULL",
+            sql::params![o],
+        )? {
             return Err(Error::invalid("owner_id", "unknown"));
         }
     }
@@ -182,7 +184,7 @@ fn check_fields(conn: &Connection, e: &DealEdit) -> Result<Checked> {
 /// Adds a deal at the bottom of its stage column.
 pub fn create(ctx: &WriteCtx, d: &NewDeal) -> Result<String> {
     let c = check_fields(
-        ctx.tx,
+        ctx.sql(),
         &DealEdit {
             title: d.title.clone(),
             company_id: d.company_id.clone(),
@@ -195,22 +197,22 @@ pub fn create(ctx: &WriteCtx, d: &NewDeal) -> Result<String> {
             decision_deadline: None,
         },
     )?;
-    match stage::stage(ctx.tx, &d.stage_id)? {
+    match stage::stage(ctx.sql(), &d.stage_id)? {
         Some((s, false)) if s.pipeline_id == d.pipeline_id => {}
         _ => return Err(Error::invalid("stage", "other_pipeline")),
     }
     let id = new_id();
-    let position: f64 = ctx.tx.query_row(
+    let position: f64 = ctx.sql().query_one(
         "SELECT COALESCE(MAX(position), 0) + 1 FROM deals WHERE stage_id = ?1 AND deleted_at IS NULL",
-        [&d.stage_id],
+        sql::params![&d.stage_id],
         |r| r.get(0),
     )?;
-    ctx.tx.execute(
+    ctx.sql().execute(
         "INSERT INTO deals (id, pipeline_id, stage_id, company_id, contact_id, title, amount, currency, owner_id,
                             position, expected_close, decision_deadline, stage_entered_at, notes,
                             created_at, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?13, ?13, ?15)",
-        params![
+        sql::params![
             id,
             d.pipeline_id,
             d.stage_id,
@@ -248,41 +250,40 @@ const DEAL_SELECT: &str = "SELECT d.id, d.version, d.pipeline_id, d.stage_id, d.
  WHERE d.id = ?1 AND d.deleted_at IS NULL";
 
 /// One deal; NotFound when it does not exist or was deleted.
-pub fn get(conn: &Connection, id: &str) -> Result<Deal> {
-    let mut st = conn.prepare_cached(DEAL_SELECT)?;
-    st.query_row([id], |r| {
-        Ok(Deal {
-            id: r.get(0)?,
-            version: r.get(1)?,
-            pipeline_id: r.get(2)?,
-            stage_id: r.get(3)?,
-            company_id: r.get(4)?,
-            company_name: r.get(5)?,
-            contact_id: r.get(6)?,
-            title: r.get(7)?,
-            amount: r.get(8)?,
-            currency: r.get(9)?,
-            owner_id: r.get(10)?,
-            owner_name: r.get(11)?,
-            expected_close: parse_date(r.get(12)?),
-            decision_deadline: parse_date(r.get(13)?),
-            notes: r.get(14)?,
-            won_at: r.get(15)?,
-            lost_at: r.get(16)?,
-            lost_reason: r.get(17)?,
-            lost_detail: r.get(18)?,
-            lost_to: r.get(19)?,
-            competitor_contract_end: parse_date(r.get(20)?),
-            reapproach_on: parse_date(r.get(21)?),
-            stage_entered_at: r.get(22)?,
-            last_activity_at: r.get(23)?,
+pub fn get<'c>(conn: impl Into<Sql<'c>>, id: &str) -> Result<Deal> {
+    conn.into()
+        .query_opt(DEAL_SELECT, sql::params![id], |r| {
+            Ok(Deal {
+                id: r.get(0)?,
+                version: r.get(1)?,
+                pipeline_id: r.get(2)?,
+                stage_id: r.get(3)?,
+                company_id: r.get(4)?,
+                company_name: r.get(5)?,
+                contact_id: r.get(6)?,
+                title: r.get(7)?,
+                amount: r.get(8)?,
+                currency: r.get(9)?,
+                owner_id: r.get(10)?,
+                owner_name: r.get(11)?,
+                expected_close: parse_date(r.get(12)?),
+                decision_deadline: parse_date(r.get(13)?),
+                notes: r.get(14)?,
+                won_at: r.get(15)?,
+                lost_at: r.get(16)?,
+                lost_reason: r.get(17)?,
+                lost_detail: r.get(18)?,
+                lost_to: r.get(19)?,
+                competitor_contract_end: parse_date(r.get(20)?),
+                reapproach_on: parse_date(r.get(21)?),
+                stage_entered_at: r.get(22)?,
+                last_activity_at: r.get(23)?,
+            })
+        })?
+        .ok_or_else(|| Error::NotFound {
+            entity: "deal",
+            id: id.to_string(),
         })
-    })
-    .optional()?
-    .ok_or_else(|| Error::NotFound {
-        entity: "deal",
-        id: id.to_string(),
-    })
 }
 
 /// Turns "the deal the user saw is not the current one" into the conflict
@@ -298,9 +299,9 @@ pub(super) fn ensure_version(ctx: &WriteCtx, current: &Deal, version: i64) -> Re
 /// Saves the deal dialog. Returns the new version (the same one when nothing
 /// changed: a save without changes must not make colleagues' copies stale).
 pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &DealEdit) -> Result<i64> {
-    let old = get(ctx.tx, id)?;
+    let old = get(ctx.sql(), id)?;
     ensure_version(ctx, &old, version)?;
-    let c = check_fields(ctx.tx, e)?;
+    let c = check_fields(ctx.sql(), e)?;
     let deadline = match e.decision_deadline {
         Some(d) if Some(d) != old.decision_deadline => Some(check_deadline_change(ctx, &old, d)?),
         _ => None,
@@ -320,12 +321,12 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &DealEdit) -> Result<i6
     if changes.is_empty() {
         return Ok(old.version);
     }
-    let n = ctx.tx.execute(
+    let n = ctx.sql().execute(
         "UPDATE deals SET title = ?3, company_id = ?4, contact_id = ?5, amount = ?6, currency = ?7, owner_id = ?8,
                           expected_close = ?9, notes = ?10, version = version + 1, updated_at = ?11, updated_by = ?12,
                           decision_deadline = COALESCE(?13, decision_deadline)
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![
+        sql::params![
             id,
             version,
             c.title,
@@ -345,7 +346,7 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &DealEdit) -> Result<i6
     if let Some(d) = deadline {
         // The owner as saved now: a deal handed to a colleague in the same
         // save reminds the colleague.
-        let saved = get(ctx.tx, id)?;
+        let saved = get(ctx.sql(), id)?;
         plan_decision_deadline(ctx, &saved, d, "deadline_changed")?;
     }
     ctx.audit(Entity::Deal, id, "update", changes.into_value())?;
@@ -356,7 +357,7 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &DealEdit) -> Result<i6
 /// A deadline may move only while the customer is deciding (the deal is in
 /// a closing stage), and not into the past.
 fn check_deadline_change(ctx: &WriteCtx, deal: &Deal, d: NaiveDate) -> Result<NaiveDate> {
-    let stage = target_stage(ctx.tx, &deal.stage_id)?;
+    let stage = target_stage(ctx.sql(), &deal.stage_id)?;
     if !(stage.kind == StageKind::Open && stage.is_closing) {
         return Err(Error::invalid("decision_deadline", "not_closing"));
     }
@@ -371,7 +372,7 @@ fn check_deadline_change(ctx: &WriteCtx, deal: &Deal, d: NaiveDate) -> Result<Na
 /// timeline entries stay on the customer's timeline (they happened), and a
 /// line there says who deleted it.
 pub fn delete(ctx: &WriteCtx, id: &str, version: i64) -> Result<Deletion> {
-    let old = get(ctx.tx, id)?;
+    let old = get(ctx.sql(), id)?;
     ensure_version(ctx, &old, version)?;
     let mut batch = Batch::new(ctx);
     batch.mark_one(
@@ -390,7 +391,7 @@ pub fn delete(ctx: &WriteCtx, id: &str, version: i64) -> Result<Deletion> {
     Ok(batch.finish())
 }
 
-pub(super) fn target_stage(conn: &Connection, id: &str) -> Result<Stage> {
+pub(super) fn target_stage<'c>(conn: impl Into<Sql<'c>>, id: &str) -> Result<Stage> {
     match stage::stage(conn, id)? {
         Some((s, false)) => Ok(s),
         _ => Err(Error::NotFound {
@@ -462,16 +463,12 @@ pub(super) fn cancel_open_follow_ups(
     kind: FollowUpKind,
     why: &str,
 ) -> Result<Vec<String>> {
-    let open: Vec<(String, i64)> = {
-        let mut st = ctx.tx.prepare_cached(
-            "SELECT id, version FROM follow_ups
-             WHERE deal_id = ?1 AND kind = ?2 AND status = 'open' AND deleted_at IS NULL",
-        )?;
-        let rows = st
-            .query_map(params![deal_id, kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows
-    };
+    let open: Vec<(String, i64)> = ctx.sql().query(
+        "SELECT id, version FROM follow_ups
+         WHERE deal_id = ?1 AND kind = ?2 AND status = 'open' AND deleted_at IS NULL",
+        sql::params![deal_id, kind.as_str()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     for (id, version) in &open {
         crate::followups::follow_up::close(ctx, id, *version, "cancelled", why)?;
     }
@@ -569,8 +566,10 @@ mod tests {
         assert_eq!(d.version, 1);
         assert_eq!(get(f.db.conn(), "nope").unwrap_err().code(), ErrorCode::NotFound);
         f.db.write(|ctx| {
-            ctx.tx
-                .execute("UPDATE deals SET deleted_at = ?2 WHERE id = ?1", params![id, ctx.now])?;
+            ctx.tx()?.execute(
+                "UPDATE deals SET deleted_at = ?2 WHERE id = ?1",
+                rusqlite::params![id, ctx.now],
+            )?;
             Ok(())
         })
         .unwrap();

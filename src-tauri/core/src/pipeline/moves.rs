@@ -14,12 +14,12 @@ use crate::error::{Error, Result};
 use crate::followups::follow_up::FollowUpKind;
 use crate::pipeline::stage::{self, StageKind};
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::sql;
+use crate::store::write::WriteCtx;
 use crate::team::settings::TeamSettings;
 use crate::timeline::activity::{self, ActivityKind};
 use crate::validate::required;
 use chrono::{Duration, Months, NaiveDate};
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -111,17 +111,13 @@ pub fn reapproach_date_with(
 /// column: midway between its new neighbours, so a drop writes one row.
 /// Only when the gap has worn too thin is the column renumbered 1..n.
 fn place(ctx: &WriteCtx, stage_id: &str, deal_id: &str, index: Option<u32>) -> Result<f64> {
-    let others: Vec<(String, f64)> = {
-        let mut st = ctx.tx.prepare_cached(
-            "SELECT id, position FROM deals
-             WHERE stage_id = ?1 AND deleted_at IS NULL AND id <> ?2
-             ORDER BY position, id",
-        )?;
-        let rows = st
-            .query_map(params![stage_id, deal_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows
-    };
+    let others: Vec<(String, f64)> = ctx.sql().query(
+        "SELECT id, position FROM deals
+         WHERE stage_id = ?1 AND deleted_at IS NULL AND id <> ?2
+         ORDER BY position, id",
+        sql::params![stage_id, deal_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let slot = index.map_or(others.len(), |i| (i as usize).min(others.len()));
     let before = slot.checked_sub(1).map(|i| others[i].1);
     let after = others.get(slot).map(|o| o.1);
@@ -141,9 +137,9 @@ fn place(ctx: &WriteCtx, stage_id: &str, deal_id: &str, index: Option<u32>) -> R
     // from this order in their own transaction). The change log still tells
     // open boards to refresh the column.
     for (k, (id, _)) in others.iter().enumerate() {
-        ctx.tx.execute(
+        ctx.sql().execute(
             "UPDATE deals SET position = ?2 WHERE id = ?1",
-            params![id, (k + 1) as f64],
+            sql::params![id, (k + 1) as f64],
         )?;
         ctx.changed(Entity::Deal, id, "update")?;
     }
@@ -183,21 +179,23 @@ fn check_lost(l: Option<&LostInfo>) -> Result<Lost> {
 /// of the same pipeline, with what entering that stage means. One
 /// transaction; a stale version is a conflict and writes nothing.
 pub fn move_to(ctx: &WriteCtx, m: &MoveDeal) -> Result<MoveOutcome> {
-    let old = get(ctx.tx, &m.deal_id)?;
+    let old = get(ctx.sql(), &m.deal_id)?;
     ensure_version(ctx, &old, m.version)?;
-    let to = target_stage(ctx.tx, &m.to_stage_id)?;
+    let to = target_stage(ctx.sql(), &m.to_stage_id)?;
     if to.pipeline_id != old.pipeline_id {
         return Err(Error::invalid("stage", "other_pipeline"));
     }
-    let old_position: f64 = ctx
-        .tx
-        .query_row("SELECT position FROM deals WHERE id = ?1", [&old.id], |r| r.get(0))?;
+    let old_position: f64 =
+        ctx.sql()
+            .query_one("SELECT position FROM deals WHERE id = ?1", sql::params![&old.id], |r| {
+                r.get(0)
+            })?;
 
     if to.id == old.stage_id {
         return reorder(ctx, &old, old_position, m.index);
     }
 
-    let from = stage::stage(ctx.tx, &old.stage_id)?
+    let from = stage::stage(ctx.sql(), &old.stage_id)?
         .map(|(s, _)| s)
         .ok_or_else(|| Error::Internal(format!("deal {} points at a missing stage", old.id)))?;
     let today = ctx.clock.today();
@@ -219,7 +217,7 @@ pub fn move_to(ctx: &WriteCtx, m: &MoveDeal) -> Result<MoveOutcome> {
         StageKind::Lost => Some(check_lost(m.lost.as_ref())?),
         _ => None,
     };
-    let settings = TeamSettings::load(ctx.tx)?;
+    let settings = TeamSettings::load(ctx.sql())?;
     let reapproach_on = lost.as_ref().map(|l| {
         reapproach_date_with(
             today,
@@ -265,13 +263,13 @@ pub fn move_to(ctx: &WriteCtx, m: &MoveDeal) -> Result<MoveOutcome> {
     let lost_at = lost.as_ref().map(|_| ctx.now.clone());
     let position = place(ctx, &to.id, &old.id, m.index)?;
 
-    let n = ctx.tx.execute(
+    let n = ctx.sql().execute(
         "UPDATE deals SET stage_id = ?3, position = ?4, stage_entered_at = ?5, decision_deadline = ?6,
                           won_at = ?7, lost_at = ?8, lost_reason = ?9, lost_detail = ?10, lost_to = ?11,
                           competitor_contract_end = ?12, reapproach_on = ?13,
                           version = version + 1, updated_at = ?5, updated_by = ?14
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![
+        sql::params![
             old.id,
             m.version,
             to.id,
@@ -373,16 +371,16 @@ pub fn move_to(ctx: &WriteCtx, m: &MoveDeal) -> Result<MoveOutcome> {
 fn reorder(ctx: &WriteCtx, old: &Deal, old_position: f64, index: Option<u32>) -> Result<MoveOutcome> {
     // Dropping a card where it already is writes nothing, so the version the
     // colleagues' boards hold stays valid.
-    let current_slot: usize = ctx.tx.query_row(
+    let current_slot: usize = ctx.sql().query_one(
         "SELECT COUNT(*) FROM deals
          WHERE stage_id = ?1 AND deleted_at IS NULL AND id <> ?2 AND (position < ?3 OR (position = ?3 AND id < ?2))",
-        params![old.stage_id, old.id, old_position],
-        |r| r.get::<_, i64>(0),
+        sql::params![old.stage_id, old.id, old_position],
+        |r| r.get::<i64>(0),
     )? as usize;
-    let others: usize = ctx.tx.query_row(
+    let others: usize = ctx.sql().query_one(
         "SELECT COUNT(*) FROM deals WHERE stage_id = ?1 AND deleted_at IS NULL AND id <> ?2",
-        params![old.stage_id, old.id],
-        |r| r.get::<_, i64>(0),
+        sql::params![old.stage_id, old.id],
+        |r| r.get::<i64>(0),
     )? as usize;
     let wanted = index.map_or(others, |i| (i as usize).min(others));
     if wanted == current_slot {
@@ -394,10 +392,10 @@ fn reorder(ctx: &WriteCtx, old: &Deal, old_position: f64, index: Option<u32>) ->
         });
     }
     let position = place(ctx, &old.stage_id, &old.id, index)?;
-    let n = ctx.tx.execute(
+    let n = ctx.sql().execute(
         "UPDATE deals SET position = ?3, version = version + 1, updated_at = ?4, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![old.id, old.version, position, ctx.now, ctx.user_id],
+        sql::params![old.id, old.version, position, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("deal", "deals", &old.id, n)?;
     ctx.audit(

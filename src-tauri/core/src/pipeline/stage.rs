@@ -10,8 +10,8 @@ use crate::error::{Error, Result};
 use crate::id::new_id;
 use crate::language::Language;
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
 use crate::store::sql::{self, Row, Sql};
+use crate::store::write::WriteCtx;
 use crate::validate::required;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -191,12 +191,12 @@ pub fn create_pipeline(ctx: &WriteCtx, name: &str) -> Result<String> {
 
 fn insert_pipeline(ctx: &WriteCtx, name: &str) -> Result<String> {
     let pipeline_id = new_id();
-    let position: i32 = ctx.tx.query_row(
+    let position: i32 = ctx.tx()?.query_row(
         "SELECT COALESCE(MAX(position) + 1, 0) FROM pipelines WHERE deleted_at IS NULL",
         [],
         |r| r.get(0),
     )?;
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO pipelines (id, name, position, created_at, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
         params![pipeline_id, name, position, ctx.now, ctx.user_id],
     )?;
@@ -231,7 +231,7 @@ fn insert_pipeline(ctx: &WriteCtx, name: &str) -> Result<String> {
 
 fn insert_stage(ctx: &WriteCtx, pipeline_id: &str, position: i32, s: &StageEdit) -> Result<String> {
     let id = new_id();
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO stages (id, pipeline_id, name, position, probability, idle_days, kind, is_closing,
                              created_at, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
@@ -293,7 +293,7 @@ fn validate_stages(stages: &[StageEdit]) -> Result<Vec<StageEdit>> {
 }
 
 fn live_deals_in_stage(ctx: &WriteCtx, stage_id: &str) -> Result<i64> {
-    Ok(ctx.tx.query_row(
+    Ok(ctx.tx()?.query_row(
         "SELECT COUNT(*) FROM deals WHERE stage_id = ?1 AND deleted_at IS NULL",
         [stage_id],
         |r| r.get(0),
@@ -309,14 +309,14 @@ pub fn save_pipeline(ctx: &WriteCtx, pipeline_id: &str, version: i64, name: &str
 
     // The pipeline's version guards the whole list, so it is bumped even when
     // only a stage changed.
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         "UPDATE pipelines SET name = ?3, version = version + 1, updated_at = ?4, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
         params![pipeline_id, version, name, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("pipeline", "pipelines", pipeline_id, n)?;
 
-    let current = self::stages(ctx.tx, pipeline_id)?;
+    let current = self::stages(ctx.tx()?, pipeline_id)?;
     let mut audit_stages = Vec::new();
     for (pos, e) in edits.iter().enumerate() {
         let pos = pos as i32;
@@ -356,7 +356,7 @@ pub fn save_pipeline(ctx: &WriteCtx, pipeline_id: &str, version: i64, name: &str
         if changes.is_empty() {
             continue;
         }
-        let n = ctx.tx.execute(
+        let n = ctx.tx()?.execute(
             "UPDATE stages SET name = ?3, position = ?4, probability = ?5, idle_days = ?6, kind = ?7,
                                is_closing = ?8, version = version + 1, updated_at = ?9, updated_by = ?10
              WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
@@ -388,7 +388,7 @@ pub fn save_pipeline(ctx: &WriteCtx, pipeline_id: &str, version: i64, name: &str
         if live_deals_in_stage(ctx, &old.id)? > 0 {
             return Err(Error::invalid("stages", "stage_has_deals"));
         }
-        let n = ctx.tx.execute(
+        let n = ctx.tx()?.execute(
             "UPDATE stages SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
              WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
             params![old.id, old.version, ctx.now, ctx.user_id],
@@ -417,7 +417,7 @@ pub fn save_pipeline(ctx: &WriteCtx, pipeline_id: &str, version: i64, name: &str
 /// the board always has one to show.
 pub fn delete_pipeline(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
     let found: Option<(i64, bool)> = ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT version, deleted_at IS NOT NULL FROM pipelines WHERE id = ?1",
             [id],
@@ -435,7 +435,7 @@ pub fn delete_pipeline(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
         Some((v, false)) if v != version => return ctx.expect_one("pipeline", "pipelines", id, 0),
         Some(_) => {}
     }
-    let deals: i64 = ctx.tx.query_row(
+    let deals: i64 = ctx.tx()?.query_row(
         "SELECT COUNT(*) FROM deals WHERE pipeline_id = ?1 AND deleted_at IS NULL",
         [id],
         |r| r.get(0),
@@ -443,7 +443,7 @@ pub fn delete_pipeline(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
     if deals > 0 {
         return Err(Error::invalid("pipeline", "has_deals"));
     }
-    let others: i64 = ctx.tx.query_row(
+    let others: i64 = ctx.tx()?.query_row(
         "SELECT COUNT(*) FROM pipelines WHERE id <> ?1 AND deleted_at IS NULL",
         [id],
         |r| r.get(0),
@@ -451,14 +451,14 @@ pub fn delete_pipeline(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
     if others == 0 {
         return Err(Error::invalid("pipeline", "last"));
     }
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         "UPDATE pipelines SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
         params![id, version, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("pipeline", "pipelines", id, n)?;
-    for s in stages(ctx.tx, id)? {
-        let n = ctx.tx.execute(
+    for s in stages(ctx.tx()?, id)? {
+        let n = ctx.tx()?.execute(
             "UPDATE stages SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
              WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
             params![s.id, s.version, ctx.now, ctx.user_id],
@@ -710,7 +710,7 @@ mod tests {
         assert_eq!(stages(f.db.conn(), &p.id).unwrap().len(), 7);
         // Once the deal is gone the stage can go.
         f.db.write(|ctx| {
-            ctx.tx.execute("UPDATE deals SET deleted_at = ?1", [&ctx.now])?;
+            ctx.tx()?.execute("UPDATE deals SET deleted_at = ?1", [&ctx.now])?;
             Ok(())
         })
         .unwrap();

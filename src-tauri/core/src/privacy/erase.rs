@@ -25,7 +25,7 @@ use super::redact::{redact_stored, Needles};
 use crate::error::{Error, Result};
 use crate::language::Language;
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::Db;
 use rusqlite::{params, params_from_iter, types::Value as Sql, Connection};
 use serde::{Deserialize, Serialize};
@@ -217,8 +217,8 @@ pub fn erase(db: &mut Db, contact_id: &str, typed_name: &str) -> Result<Erased> 
 
 /// The erasure inside one write; returns the rows it changed.
 pub fn erase_in(ctx: &WriteCtx, contact_id: &str, typed_name: &str) -> Result<u32> {
-    crate::team::role::require_manager(ctx.tx, ctx.user_id)?;
-    let p = person::load(ctx.tx, contact_id)?;
+    crate::team::role::require_manager(ctx.tx()?, ctx.user_id)?;
+    let p = person::load(ctx.tx()?, contact_id)?;
     if p.erased {
         return Err(Error::invalid("contact", "erased"));
     }
@@ -239,7 +239,7 @@ pub fn erase_in(ctx: &WriteCtx, contact_id: &str, typed_name: &str) -> Result<u3
     args.push(Sql::Text(erased_contact_name(ctx.lang).into()));
     args.push(Sql::Text(ctx.now.clone()));
     args.push(Sql::Text(ctx.user_id.into()));
-    changed += ctx.tx.execute(
+    changed += ctx.tx()?.execute(
         &format!(
             "UPDATE contacts SET name = ?{a}, name_kana = '', title = '', email = '', phone = '',
                     mail_opt_out_at = COALESCE(mail_opt_out_at, ?{b}), deleted_at = COALESCE(deleted_at, ?{b}),
@@ -258,7 +258,7 @@ pub fn erase_in(ctx: &WriteCtx, contact_id: &str, typed_name: &str) -> Result<u3
     // Their leads: who they were and what they wrote; the source, the dates
     // and what became of the lead stay (the leads numbers count them).
     for lead in &p.lead_ids {
-        changed += ctx.tx.execute(
+        changed += ctx.tx()?.execute(
             "UPDATE leads SET person_name = '', mail = '', phone = '', message = '', mail_key = '', phone_key = '',
                     mail_opt_out_at = COALESCE(mail_opt_out_at, ?2),
                     version = version + 1, updated_at = ?2, updated_by = ?3
@@ -269,7 +269,7 @@ pub fn erase_in(ctx: &WriteCtx, contact_id: &str, typed_name: &str) -> Result<u3
     }
 
     // How they liked to be contacted, on hand-off sheets.
-    changed += ctx.tx.execute(
+    changed += ctx.tx()?.execute(
         &format!("UPDATE handoff_contacts SET note = '' WHERE note <> '' AND contact_id IN ({ids})"),
         params_from_iter(p.contact_ids.iter()),
     )? as u32;
@@ -288,7 +288,7 @@ pub fn erase_in(ctx: &WriteCtx, contact_id: &str, typed_name: &str) -> Result<u3
         args.push(ctx.user_id.into());
         let now = args.len() - 1;
         let by = args.len();
-        ctx.tx
+        ctx.tx()?
             .prepare(&format!(
                 "UPDATE sequence_enrolments SET status = 'stopped', stop_reason = 'target_removed', stopped_at = ?{now},
                         last_error = NULL, version = version + 1, updated_at = ?{now}, updated_by = ?{by}
@@ -312,7 +312,7 @@ pub fn erase_in(ctx: &WriteCtx, contact_id: &str, typed_name: &str) -> Result<u3
         }
         let mut args = vec![entity.to_string()];
         args.extend(list.iter().cloned());
-        changed += ctx.tx.execute(
+        changed += ctx.tx()?.execute(
             &format!(
                 "UPDATE audit_log SET detail = '{{\"erased\":true}}' WHERE entity = ?1 AND entity_id IN ({})",
                 placeholders(2, list.len())
@@ -327,14 +327,14 @@ pub fn erase_in(ctx: &WriteCtx, contact_id: &str, typed_name: &str) -> Result<u3
     // The search indexes forget a row by a tombstone and keep its terms
     // until their segments merge: merge them now (with secure_delete on,
     // the pages the old segments were on are zeroed).
-    for index in search_indexes(ctx.tx)? {
-        ctx.tx.execute(
+    for index in search_indexes(ctx.tx()?)? {
+        ctx.tx()?.execute(
             &format!("INSERT INTO \"{index}\" (\"{index}\") VALUES ('optimize')"),
             [],
         )?;
     }
 
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO erasures (id, kind, record_id, erased_at, erased_by, rows_changed)
          VALUES (?1, 'contact', ?2, ?3, ?4, ?5)",
         params![crate::id::new_id(), p.contact_id, ctx.now, ctx.user_id, changed],
@@ -414,9 +414,9 @@ fn scrub(ctx: &WriteCtx, needles: &Needles, mark: &str) -> Result<u32> {
     }
     let probes = needles.probes();
     let mut changed = 0;
-    for (table, columns) in text_columns(ctx.tx)? {
+    for (table, columns) in text_columns(ctx.tx()?)? {
         let all_columns: Vec<String> = ctx
-            .tx
+            .tx()?
             .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
@@ -444,7 +444,7 @@ fn scrub(ctx: &WriteCtx, needles: &Needles, mark: &str) -> Result<u32> {
             tests.join(" OR ")
         );
         let found: Vec<(i64, Option<String>, Vec<Option<String>>)> = {
-            let mut st = ctx.tx.prepare(&select)?;
+            let mut st = ctx.tx()?.prepare(&select)?;
             let skip = if feed.is_some() { 2 } else { 1 };
             let rows = st.query_map(params_from_iter(probes.iter().map(|(p, _)| p)), |r| {
                 let key = if feed.is_some() {
@@ -483,7 +483,7 @@ fn scrub(ctx: &WriteCtx, needles: &Needles, mark: &str) -> Result<u32> {
                 sets.push(format!("updated_by = ?{}", args.len()));
             }
             args.push(Sql::Integer(rowid));
-            ctx.tx.execute(
+            ctx.tx()?.execute(
                 &format!(
                     "UPDATE \"{table}\" SET {} WHERE rowid = ?{}",
                     sets.join(", "),

@@ -8,7 +8,7 @@ use crate::id::new_id;
 use crate::language::Language;
 use crate::sequences::template;
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::validate::required;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -145,7 +145,7 @@ pub fn create(ctx: &WriteCtx, input: &SequenceInput) -> Result<String> {
     let s = validated(input)?;
     let id = new_id();
     let steps = serde_json::to_string(&s.steps).map_err(|e| Error::Internal(e.to_string()))?;
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO sequences (id, name, language, steps, created_at, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
         params![id, s.name, lang_code(s.language), steps, ctx.now, ctx.user_id],
@@ -165,7 +165,7 @@ pub fn create(ctx: &WriteCtx, input: &SequenceInput) -> Result<String> {
 pub fn update(ctx: &WriteCtx, id: &str, version: i64, input: &SequenceInput) -> Result<i64> {
     let s = validated(input)?;
     let steps = serde_json::to_string(&s.steps).map_err(|e| Error::Internal(e.to_string()))?;
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         "UPDATE sequences SET name = ?3, language = ?4, steps = ?5, version = version + 1, updated_at = ?6, updated_by = ?7
           WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
         params![id, version, s.name, lang_code(s.language), steps, ctx.now, ctx.user_id],
@@ -183,7 +183,7 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, input: &SequenceInput) -> 
 
 /// Soft delete: no new enrolments; running ones keep their steps.
 pub fn delete(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         "UPDATE sequences SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
           WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
         params![id, version, ctx.now, ctx.user_id],

@@ -17,7 +17,8 @@ use crate::sequences::enrolment::{self, Row, TargetKind};
 use crate::sequences::stop::{self, StopReason};
 use crate::sequences::template;
 use crate::store::changes::Entity;
-use crate::store::db::{Db, WriteCtx};
+use crate::store::db::Db;
+use crate::store::write::WriteCtx;
 use crate::team::settings::TeamSettings;
 use crate::timeline::activity::{self, ActivityKind, Direction, NewActivity};
 use crate::timeline::cadence;
@@ -80,9 +81,9 @@ pub(crate) fn settle(
 
 /// The current step was taken (sent, done, skipped) at `at`: on to the next.
 pub(crate) fn advance(ctx: &WriteCtx, e: &Row, at: DateTime<Utc>) -> Result<()> {
-    let (index, due_at) = settle(ctx.tx, ctx.clock, &e.steps, e.step_index + 1, at)?;
+    let (index, due_at) = settle(ctx.tx()?, ctx.clock, &e.steps, e.step_index + 1, at)?;
     let status = if due_at.is_some() { "active" } else { "done" };
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         "UPDATE sequence_enrolments SET step_index = ?3, due_at = ?4, status = ?5, waiting = NULL, last_error = NULL,
                 follow_up_id = NULL, confirmed_step = NULL, claimed_at = NULL,
                 stopped_at = CASE WHEN ?5 = 'done' THEN ?6 END,
@@ -103,7 +104,7 @@ pub(crate) fn advance(ctx: &WriteCtx, e: &Row, at: DateTime<Utc>) -> Result<()> 
 fn set(ctx: &WriteCtx, e: &Row, sql_set: &str, p: &[&dyn rusqlite::ToSql]) -> Result<()> {
     let mut all: Vec<&dyn rusqlite::ToSql> = vec![&e.id, &e.version, &ctx.now, &ctx.user_id];
     all.extend_from_slice(p);
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         &format!(
             "UPDATE sequence_enrolments SET {sql_set}, version = version + 1, updated_at = ?3, updated_by = ?4
               WHERE id = ?1 AND version = ?2"
@@ -207,7 +208,7 @@ fn to_opted_out(conn: &Connection, e: &Row) -> Result<bool> {
 /// One due enrolment: stop, wait, become a follow-up, or hand out a mail.
 fn process(ctx: &WriteCtx, e: &Row, team: &TeamSettings) -> Result<Option<MailJob>> {
     let now = ctx.clock.now();
-    if let Some(reason) = stop::check(ctx.tx, e)? {
+    if let Some(reason) = stop::check(ctx.tx()?, e)? {
         stop::stop(ctx, e, reason)?;
         return Ok(None);
     }
@@ -221,7 +222,7 @@ fn process(ctx: &WriteCtx, e: &Row, team: &TeamSettings) -> Result<Option<MailJo
             return Ok(None);
         }
         let status: Option<String> = ctx
-            .tx
+            .tx()?
             .query_row("SELECT status FROM follow_ups WHERE id = ?1", [fu], |r| r.get(0))
             .optional()?;
         if status.as_deref() != Some("open") {
@@ -230,7 +231,7 @@ fn process(ctx: &WriteCtx, e: &Row, team: &TeamSettings) -> Result<Option<MailJo
         return Ok(None);
     }
     if let Some(company_id) = &e.company_id {
-        if let Some(w) = cadence::pushiness(ctx.tx, ctx.clock, team, company_id)? {
+        if let Some(w) = cadence::pushiness(ctx.tx()?, ctx.clock, team, company_id)? {
             let (reason, until) = allowed_from(&w, team, ctx.clock);
             let until_db = to_db(until);
             set(ctx, e, "waiting = ?5, due_at = ?6", &[&reason, &until_db])?;
@@ -249,14 +250,14 @@ fn process(ctx: &WriteCtx, e: &Row, team: &TeamSettings) -> Result<Option<MailJo
             return Ok(None);
         }
     }
-    let company = company_name(ctx.tx, e)?;
+    let company = company_name(ctx.tx()?, e)?;
     let due_at = e.due_at.clone().unwrap_or_else(|| ctx.now.clone());
     match step {
         Step::Call { .. } | Step::Mail { automatic: false, .. } => {
             let call = matches!(step, Step::Call { .. });
             // A person who asked for no more mail gets none by hand either:
             // the rep would be handed a draft to someone who said stop.
-            if !call && to_opted_out(ctx.tx, e)? {
+            if !call && to_opted_out(ctx.tx()?, e)? {
                 stop::stop(ctx, e, StopReason::OptedOut)?;
                 return Ok(None);
             }
@@ -265,7 +266,7 @@ fn process(ctx: &WriteCtx, e: &Row, team: &TeamSettings) -> Result<Option<MailJo
             Ok(None)
         }
         Step::Mail { subject, body, .. } => {
-            let f = facts(ctx.tx, e)?;
+            let f = facts(ctx.tx()?, e)?;
             let mail = template::mail(&subject, &body, &f, e.language, ctx.clock.offset());
             let Some(to_address) = mail.to_address.clone() else {
                 stop::stop(ctx, e, StopReason::NoAddress)?;
@@ -273,7 +274,7 @@ fn process(ctx: &WriteCtx, e: &Row, team: &TeamSettings) -> Result<Option<MailJo
             };
             // The person asked for no more mail (on any contact or lead with
             // this address): Kizuna never sends them one by itself.
-            if stop::opted_out(ctx.tx, &to_address)? {
+            if stop::opted_out(ctx.tx()?, &to_address)? {
                 stop::stop(ctx, e, StopReason::OptedOut)?;
                 return Ok(None);
             }
@@ -335,7 +336,7 @@ pub fn due_steps(db: &mut Db) -> Result<Vec<MailJob>> {
         let job = db.write(|ctx| {
             // Read again inside the lock: a colleague's desktop (or this
             // person's other one) may have moved it on.
-            let e = match enrolment::row(ctx.tx, &e.id) {
+            let e = match enrolment::row(ctx.tx()?, &e.id) {
                 Ok(e) if e.status == "active" => e,
                 Ok(_) => return Ok(None),
                 Err(Error::NotFound { .. }) => return Ok(None),
@@ -344,7 +345,7 @@ pub fn due_steps(db: &mut Db) -> Result<Vec<MailJob>> {
             if !e.due_at.as_deref().is_some_and(|d| d <= ctx.now.as_str()) {
                 return Ok(None);
             }
-            let team = TeamSettings::load(ctx.tx)?;
+            let team = TeamSettings::load(ctx.tx()?)?;
             process(ctx, &e, &team)
         });
         match job {
@@ -361,7 +362,7 @@ pub fn due_steps(db: &mut Db) -> Result<Vec<MailJob>> {
 /// A sent mail: on the timeline as an outbound mail with its exact text,
 /// linked to the step (so "they replied" shows beside it), and the next step.
 fn record_sent(ctx: &WriteCtx, job: &MailJob) -> Result<()> {
-    let e = enrolment::row(ctx.tx, &job.enrolment_id)?;
+    let e = enrolment::row(ctx.tx()?, &job.enrolment_id)?;
     if e.status != "active" || e.step_index != job.step_index {
         return Ok(());
     }
@@ -386,7 +387,7 @@ fn record_sent(ctx: &WriteCtx, job: &MailJob) -> Result<()> {
                 signals: Vec::new(),
             },
         )?;
-        ctx.tx.execute(
+        ctx.tx()?.execute(
             "INSERT OR IGNORE INTO sequence_sends (enrolment_id, step_index, activity_id, mail_key, sent_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![e.id, job.step_index as i64, id, job.mail.key, ctx.now],
@@ -414,7 +415,7 @@ fn record_sent(ctx: &WriteCtx, job: &MailJob) -> Result<()> {
 /// A failed send: the step stays due, the error on the record; tried
 /// again once the claim has run out.
 fn record_failed(ctx: &WriteCtx, job: &MailJob, error: &Error) -> Result<()> {
-    let e = enrolment::row(ctx.tx, &job.enrolment_id)?;
+    let e = enrolment::row(ctx.tx()?, &job.enrolment_id)?;
     if e.status != "active" || e.step_index != job.step_index {
         return Ok(());
     }

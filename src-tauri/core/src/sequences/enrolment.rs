@@ -13,7 +13,7 @@ use crate::sequences::engine;
 use crate::sequences::stop::StopReason;
 use crate::sequences::template::{self, RenderedMail};
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -165,7 +165,7 @@ pub fn due_of(conn: &Connection, owner_id: &str, now: &str) -> Result<Vec<Row>> 
 pub(crate) fn cancel_follow_up(ctx: &WriteCtx, follow_up_id: Option<&str>, why: &str) -> Result<()> {
     let Some(id) = follow_up_id else { return Ok(()) };
     let open: Option<i64> = ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT version FROM follow_ups WHERE id = ?1 AND status = 'open' AND deleted_at IS NULL",
             [id],
@@ -296,9 +296,9 @@ fn resolve(conn: &Connection, t: &Target) -> Result<Resolved> {
 /// sequence opens with); the owner is the deal's or the customer's owner,
 /// else the one who enrols. One active enrolment per target and sequence.
 pub fn enrol(ctx: &WriteCtx, sequence_id: &str, target: &Target) -> Result<String> {
-    let seq = definition::get(ctx.tx, sequence_id)?;
+    let seq = definition::get(ctx.tx()?, sequence_id)?;
     if ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT deleted_at IS NOT NULL FROM sequences WHERE id = ?1",
             [sequence_id],
@@ -308,9 +308,9 @@ pub fn enrol(ctx: &WriteCtx, sequence_id: &str, target: &Target) -> Result<Strin
     {
         return Err(Error::invalid("sequence_id", "deleted"));
     }
-    let r = resolve(ctx.tx, target)?;
+    let r = resolve(ctx.tx()?, target)?;
     let already = ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT 1 FROM sequence_enrolments
               WHERE sequence_id = ?1 AND target_kind = ?2 AND target_id = ?3 AND status = 'active' AND deleted_at IS NULL",
@@ -323,9 +323,9 @@ pub fn enrol(ctx: &WriteCtx, sequence_id: &str, target: &Target) -> Result<Strin
         return Err(Error::invalid("sequence_id", "already_enrolled"));
     }
     let owner = r.owner_id.unwrap_or_else(|| ctx.user_id.to_string());
-    let (index, due_at) = engine::settle(ctx.tx, ctx.clock, &seq.steps, 0, ctx.clock.now())?;
+    let (index, due_at) = engine::settle(ctx.tx()?, ctx.clock, &seq.steps, 0, ctx.clock.now())?;
     let id = new_id();
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO sequence_enrolments (id, sequence_id, target_kind, target_id, company_id, contact_id, deal_id,
                                           deal_stage_id, owner_id, status, step_index, due_at, started_at,
                                           created_at, updated_at, updated_by)
@@ -353,7 +353,7 @@ pub fn enrol(ctx: &WriteCtx, sequence_id: &str, target: &Target) -> Result<Strin
         json!({ "sequence_id": sequence_id, "target_kind": target.kind.as_str(), "target_id": target.id }),
     )?;
     ctx.changed(Entity::Enrolment, &id, "insert")?;
-    let e = row(ctx.tx, &id)?;
+    let e = row(ctx.tx()?, &id)?;
     on_timeline(ctx, &e, &EngineText::SequenceEnrolled { sequence: seq.name })?;
     Ok(id)
 }
@@ -361,7 +361,7 @@ pub fn enrol(ctx: &WriteCtx, sequence_id: &str, target: &Target) -> Result<Strin
 /// A late automatic mail: the owner says send it (`send`), or skip it and
 /// go on with the next step.
 pub fn confirm_late(ctx: &WriteCtx, id: &str, version: i64, send: bool) -> Result<()> {
-    let e = row(ctx.tx, id)?;
+    let e = row(ctx.tx()?, id)?;
     if e.version != version {
         return ctx.expect_one("enrolment", "sequence_enrolments", id, 0);
     }
@@ -370,7 +370,7 @@ pub fn confirm_late(ctx: &WriteCtx, id: &str, version: i64, send: bool) -> Resul
     }
     cancel_follow_up(ctx, e.follow_up_id.as_deref(), "late mail decided")?;
     if send {
-        let n = ctx.tx.execute(
+        let n = ctx.tx()?.execute(
             "UPDATE sequence_enrolments SET confirmed_step = step_index, waiting = NULL, follow_up_id = NULL,
                     version = version + 1, updated_at = ?3, updated_by = ?4
               WHERE id = ?1 AND version = ?2",

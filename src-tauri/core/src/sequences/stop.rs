@@ -10,7 +10,7 @@ use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::sequences::enrolment::{self, Row};
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind, Direction, NewActivity};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -208,7 +208,7 @@ pub fn check(conn: &Connection, e: &Row) -> Result<Option<StopReason>> {
 /// Stops an enrolment (as of the row read in this transaction): its open
 /// follow-up is cancelled, the timeline says why.
 pub(crate) fn stop(ctx: &WriteCtx, e: &Row, reason: StopReason) -> Result<()> {
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         "UPDATE sequence_enrolments SET status = 'stopped', stop_reason = ?3, stopped_at = ?4, waiting = NULL,
                 follow_up_id = NULL, claimed_at = NULL, version = version + 1, updated_at = ?4, updated_by = ?5
           WHERE id = ?1 AND version = ?2 AND status = 'active'",
@@ -237,8 +237,8 @@ pub(crate) fn stop(ctx: &WriteCtx, e: &Row, reason: StopReason) -> Result<()> {
 /// Stops every active enrolment of the company that must stop after a
 /// touch was logged or edited there.
 pub fn after_touch(ctx: &WriteCtx, company_id: &str) -> Result<()> {
-    for e in enrolment::active_of_company(ctx.tx, company_id)? {
-        if let Some(reason) = check(ctx.tx, &e)? {
+    for e in enrolment::active_of_company(ctx.tx()?, company_id)? {
+        if let Some(reason) = check(ctx.tx()?, &e)? {
             stop(ctx, &e, reason)?;
         }
     }
@@ -247,7 +247,7 @@ pub fn after_touch(ctx: &WriteCtx, company_id: &str) -> Result<()> {
 
 /// The same after a lead was qualified, disqualified or removed.
 pub fn after_lead_change(ctx: &WriteCtx, lead_id: &str) -> Result<()> {
-    let mut st = ctx.tx.prepare_cached(
+    let mut st = ctx.tx()?.prepare_cached(
         "SELECT id FROM sequence_enrolments
           WHERE target_kind = 'lead' AND target_id = ?1 AND status = 'active' AND deleted_at IS NULL",
     )?;
@@ -255,8 +255,8 @@ pub fn after_lead_change(ctx: &WriteCtx, lead_id: &str) -> Result<()> {
         .query_map([lead_id], |r| r.get::<_, String>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     for id in ids {
-        let e = enrolment::row(ctx.tx, &id)?;
-        if let Some(reason) = check(ctx.tx, &e)? {
+        let e = enrolment::row(ctx.tx()?, &id)?;
+        if let Some(reason) = check(ctx.tx()?, &e)? {
             stop(ctx, &e, reason)?;
         }
     }
@@ -266,7 +266,7 @@ pub fn after_lead_change(ctx: &WriteCtx, lead_id: &str) -> Result<()> {
 /// The same after a deal changed (a move, a deletion).
 pub fn after_deal_change(ctx: &WriteCtx, deal_id: &str) -> Result<()> {
     let company: Option<String> = ctx
-        .tx
+        .tx()?
         .query_row("SELECT company_id FROM deals WHERE id = ?1", [deal_id], |r| r.get(0))
         .optional()?;
     match company {
@@ -277,7 +277,7 @@ pub fn after_deal_change(ctx: &WriteCtx, deal_id: &str) -> Result<()> {
 
 /// Stopped by hand (the enrolment panel), as of `version`.
 pub fn stop_by_user(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
-    let e = enrolment::row(ctx.tx, id)?;
+    let e = enrolment::row(ctx.tx()?, id)?;
     if e.version != version {
         return ctx.expect_one("enrolment", "sequence_enrolments", id, 0);
     }
@@ -292,7 +292,7 @@ pub fn stop_by_user(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
 /// contact moves), and the sequence stops. `activity_id` is the sent mail
 /// the button stood beside, or `None` from the enrolment panel.
 pub fn replied(ctx: &WriteCtx, enrolment_id: &str) -> Result<String> {
-    let e = enrolment::row(ctx.tx, enrolment_id)?;
+    let e = enrolment::row(ctx.tx()?, enrolment_id)?;
     let text = EngineText::SequenceReplied {
         sequence: e.sequence_name.clone(),
     };

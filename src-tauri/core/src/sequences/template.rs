@@ -259,9 +259,9 @@ pub fn signature(conn: &Connection, user_id: &str) -> Result<String> {
 
 /// The writer sets their own signature (a member preference kept in the
 /// team file, so whichever desktop sends their mails signs them alike).
-pub fn set_signature(ctx: &crate::store::db::WriteCtx, text: &str) -> Result<()> {
+pub fn set_signature(ctx: &crate::store::write::WriteCtx, text: &str) -> Result<()> {
     let text = crate::validate::optional("signature", text, SIGNATURE_MAX)?;
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "UPDATE users SET mail_signature = ?2, updated_at = ?3, updated_by = ?1 WHERE id = ?1",
         rusqlite::params![ctx.user_id, text, ctx.now],
     )?;

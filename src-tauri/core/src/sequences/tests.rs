@@ -776,13 +776,13 @@ fn a_lead_s_sequence_stops_when_it_is_qualified_disqualified_or_removed() {
     let dq = lead(&mut sc.f.db, "b@other.example.jp");
     let b = enrol_lead(&mut sc, &seq, &dq);
     sc.f.db
-        .write(|ctx| crate::app::lead_close::disqualify(ctx, &dq, lead_version(ctx.tx, &dq), "competitor"))
+        .write(|ctx| crate::app::lead_close::disqualify(ctx, &dq, lead_version(ctx.tx()?, &dq), "competitor"))
         .unwrap();
     assert_eq!(stopped(&sc.f.db, &b), Some(StopReason::Disqualified));
     let gone = lead(&mut sc.f.db, "c@third.example.jp");
     let c = enrol_lead(&mut sc, &seq, &gone);
     sc.f.db
-        .write(|ctx| crate::app::lead_close::delete(ctx, &gone, lead_version(ctx.tx, &gone)))
+        .write(|ctx| crate::app::lead_close::delete(ctx, &gone, lead_version(ctx.tx()?, &gone)))
         .unwrap();
     assert_eq!(stopped(&sc.f.db, &c), Some(StopReason::TargetRemoved));
     // A closed lead cannot be enrolled.

@@ -18,7 +18,8 @@
 
 use crate::error::{Error, Result};
 use crate::store::changes::Entity;
-use crate::store::db::{Db, WriteCtx};
+use crate::store::db::Db;
+use crate::store::write::WriteCtx;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -255,7 +256,7 @@ impl Placement {
             ..self.clone()
         })
         .map_err(|e| Error::Internal(e.to_string()))?;
-        ctx.tx.execute(
+        ctx.tx()?.execute(
             "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(key) DO UPDATE SET value = excluded.value, version = version + 1,
                  updated_at = excluded.updated_at, updated_by = excluded.updated_by",

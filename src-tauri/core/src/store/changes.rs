@@ -1,7 +1,7 @@
 //! Live refresh: what changed in the team file since this desktop last looked.
 //!
 //! Every write appends to `change_log` in its own transaction
-//! ([`crate::store::db::WriteCtx::changed`]), so the log's sequence orders changes
+//! ([`crate::store::write::WriteCtx::changed`]), so the log's sequence orders changes
 //! exactly as they were committed. A [`Feed`] keeps its own read-only
 //! connection and asks SQLite for `PRAGMA data_version` — answered from the
 //! file's change counter, one small read — and only when that moved reads

@@ -8,13 +8,14 @@
 use crate::clock::{to_db, Clock, SystemClock};
 use crate::error::{Error, ErrorCode, Result};
 use crate::language::Language;
-use crate::store::changes::Entity;
 use crate::store::identity::{self, User};
 use crate::store::queue::{Queue, Waiting};
 use crate::store::schema::{self, APPLICATION_ID};
+use crate::store::write::WriteCtx;
 use rand::Rng;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use serde::Serialize;
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -220,17 +221,6 @@ pub struct Db {
     on_wait: Option<WaitObserver>,
 }
 
-/// Everything a write needs: the open IMMEDIATE transaction, who writes, and
-/// one timestamp for the whole transaction.
-pub struct WriteCtx<'a> {
-    pub tx: &'a Transaction<'a>,
-    pub user_id: &'a str,
-    pub now: String,
-    pub clock: &'a dyn Clock,
-    /// The writer's language (see [`OpenOptions::language`]).
-    pub lang: Language,
-}
-
 impl Db {
     /// Checks that `path` is a healthy Kizuna database without changing a byte
     /// of it (read-only handle), so a wrong pick in a file dialog is harmless.
@@ -408,7 +398,7 @@ impl Db {
         db.notices = notices;
         db.write_unattributed(|ctx| {
             // Re-read under the write lock: a colleague may have migrated meanwhile.
-            let v: i64 = ctx.tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            let v: i64 = ctx.tx()?.pragma_query_value(None, "user_version", |r| r.get(0))?;
             if v > schema::CURRENT {
                 return Err(Error::SchemaTooNew {
                     found: v,
@@ -428,7 +418,7 @@ impl Db {
                     let dest = dir.join(format!("kizuna-before-v{}-{stamp}.db", schema::CURRENT));
                     std::fs::copy(path, &dest)?;
                 }
-                schema::migrate(ctx.tx, v)?;
+                schema::migrate(ctx.tx()?, v)?;
             }
             Ok(())
         })?;
@@ -463,7 +453,7 @@ impl Db {
         configure(&conn)?;
         let mut db = Db::assemble(conn, path, &opts, None);
         db.write_unattributed(|ctx| {
-            schema::migrate(ctx.tx, 0)?;
+            schema::migrate(ctx.tx()?, 0)?;
             seed(ctx)
         })?;
         db.take_identity(&opts.identity)?;
@@ -757,14 +747,11 @@ impl Db {
         let now = to_db(self.clock.now());
         let mut tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = {
-            let ctx = WriteCtx {
-                tx: &tx,
-                user_id: &self.user.id,
-                now,
-                clock: self.clock.as_ref(),
-                lang: self.language,
-            };
-            f(&ctx)?
+            let changes = RefCell::new(Vec::new());
+            let ctx = WriteCtx::on_file(&tx, &changes, &self.user.id, now, self.clock.as_ref(), self.language);
+            let out = f(&ctx)?;
+            ctx.append_changes()?;
+            out
         };
         tx.set_drop_behavior(rusqlite::DropBehavior::Ignore);
         let mut committed = tx.commit().map_err(Error::from);
@@ -938,68 +925,6 @@ fn configure(conn: &Connection) -> Result<Journal> {
     } else {
         Journal::Kept
     })
-}
-
-impl WriteCtx<'_> {
-    /// Appends to the change log, which tells other open clients what to refresh.
-    pub fn changed(&self, entity: Entity, id: &str, op: &str) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO change_log (entity, entity_id, op, user_id, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            rusqlite::params![entity.as_str(), id, op, self.user_id, self.now],
-        )?;
-        Ok(())
-    }
-
-    /// Records who changed what, for the audit trail.
-    pub fn audit(&self, entity: Entity, id: &str, action: &str, detail: serde_json::Value) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO audit_log (id, at, user_id, entity, entity_id, action, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            rusqlite::params![crate::id::new_id(), self.now, self.user_id, entity.as_str(), id, action, detail.to_string()],
-        )?;
-        Ok(())
-    }
-
-    /// Turns "the versioned UPDATE touched no row" into the right error: the
-    /// row is gone, or a colleague changed it first (with their version, so
-    /// the user can compare instead of overwriting blindly).
-    pub fn expect_one(&self, entity: &'static str, table: &'static str, id: &str, rows: usize) -> Result<()> {
-        if rows == 1 {
-            return Ok(());
-        }
-        match row_json(self.tx, table, id)? {
-            Some(current) if current["deleted_at"].is_null() => Err(Error::Conflict {
-                entity,
-                id: id.to_string(),
-                current_version: current["version"].as_i64().unwrap_or(0),
-                current,
-            }),
-            _ => Err(Error::NotFound {
-                entity,
-                id: id.to_string(),
-            }),
-        }
-    }
-}
-
-/// A row as a JSON object, column by column (for conflict reports).
-fn row_json(conn: &Connection, table: &'static str, id: &str) -> Result<Option<serde_json::Value>> {
-    let mut st = conn.prepare(&format!("SELECT * FROM {table} WHERE id = ?1"))?;
-    let names: Vec<String> = st.column_names().into_iter().map(String::from).collect();
-    let mut rows = st.query([id])?;
-    let Some(row) = rows.next()? else { return Ok(None) };
-    let mut map = serde_json::Map::new();
-    for (i, name) in names.iter().enumerate() {
-        use rusqlite::types::ValueRef;
-        let v = match row.get_ref(i)? {
-            ValueRef::Null => serde_json::Value::Null,
-            ValueRef::Integer(n) => n.into(),
-            ValueRef::Real(f) => f.into(),
-            ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
-            ValueRef::Blob(_) => serde_json::Value::Null,
-        };
-        map.insert(name.clone(), v);
-    }
-    Ok(Some(serde_json::Value::Object(map)))
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@
 use crate::error::{Error, Result};
 use crate::id::new_id;
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -113,7 +113,7 @@ impl<'c, 'a> Batch<'c, 'a> {
     /// The record the user chose, as of the version they saw: a colleague's
     /// change meanwhile is a conflict, and nothing is deleted.
     pub(crate) fn mark_one(&mut self, table: Table, id: &str, version: i64, detail: Value) -> Result<()> {
-        let n = self.ctx.tx.execute(
+        let n = self.ctx.tx()?.execute(
             &format!(
                 "UPDATE {} SET deleted_at = ?3, deletion_id = ?4, version = version + 1, updated_at = ?3, updated_by = ?5
                  WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
@@ -129,7 +129,7 @@ impl<'c, 'a> Batch<'c, 'a> {
     /// along with the chosen record. Returns how many.
     pub(crate) fn mark_where(&mut self, table: Table, filter: &str, key: &str) -> Result<u32> {
         let ids: Vec<String> = {
-            let mut st = self.ctx.tx.prepare(&format!(
+            let mut st = self.ctx.tx()?.prepare(&format!(
                 "SELECT id FROM {} WHERE deleted_at IS NULL AND ({filter})",
                 table.name()
             ))?;
@@ -139,7 +139,7 @@ impl<'c, 'a> Batch<'c, 'a> {
             rows
         };
         for id in &ids {
-            self.ctx.tx.execute(
+            self.ctx.tx()?.execute(
                 &format!(
                     "UPDATE {} SET deleted_at = ?2, deletion_id = ?3, version = version + 1, updated_at = ?2, updated_by = ?4
                      WHERE id = ?1",
@@ -171,7 +171,7 @@ impl<'c, 'a> Batch<'c, 'a> {
 /// as the timeline's `system` kind in SQL: the store sits below the timeline.
 pub(crate) fn note(ctx: &WriteCtx, company_id: &str, summary: &str, body: Value) -> Result<()> {
     let id = new_id();
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO activities (id, company_id, kind, occurred_at, summary, body, author_id, created_at, updated_at, updated_by)
          VALUES (?1, ?2, 'system', ?3, ?4, ?5, ?6, ?3, ?3, ?6)",
         params![id, company_id, ctx.now, summary, body.to_string(), ctx.user_id],
@@ -201,8 +201,13 @@ pub fn undo(ctx: &WriteCtx, deletion_id: &str) -> Result<Restored> {
             id: deletion_id.to_string(),
         });
     };
-    let orphan =
-        |sql: &str| -> Result<bool> { Ok(ctx.tx.query_row(sql, [deletion_id], |_| Ok(())).optional()?.is_some()) };
+    let orphan = |sql: &str| -> Result<bool> {
+        Ok(ctx
+            .tx()?
+            .query_row(sql, [deletion_id], |_| Ok(()))
+            .optional()?
+            .is_some())
+    };
     // Rows of the batch whose customer is gone and does not come back with it.
     for table in ["deals", "contacts", "contracts"] {
         if orphan(&format!(
@@ -223,7 +228,7 @@ pub fn undo(ctx: &WriteCtx, deletion_id: &str) -> Result<Restored> {
     for table in Table::ALL {
         let ids: Vec<String> = {
             let mut st = ctx
-                .tx
+                .tx()?
                 .prepare(&format!("SELECT id FROM {} WHERE deletion_id = ?1", table.name()))?;
             let found = st
                 .query_map([deletion_id], |r| r.get(0))?
@@ -231,7 +236,7 @@ pub fn undo(ctx: &WriteCtx, deletion_id: &str) -> Result<Restored> {
             found
         };
         for id in &ids {
-            ctx.tx.execute(
+            ctx.tx()?.execute(
                 &format!(
                     "UPDATE {} SET deleted_at = NULL, deletion_id = NULL, version = version + 1, updated_at = ?2, updated_by = ?3
                      WHERE id = ?1",
@@ -309,7 +314,7 @@ enum Chosen {
 fn chosen(ctx: &WriteCtx, deletion_id: &str) -> Result<Option<Chosen>> {
     let one = |sql: &str| -> Result<Option<(String, String, String)>> {
         Ok(ctx
-            .tx
+            .tx()?
             .query_row(sql, [deletion_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?)
     };

@@ -4,8 +4,8 @@
 
 use crate::error::{Error, Result};
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::sql::{self, Row, Sql};
+use crate::store::write::WriteCtx;
 use serde::Serialize;
 use serde_json::json;
 use ts_rs::TS;
@@ -36,7 +36,7 @@ impl User {
 
 pub(crate) const USER_COLUMNS: &str = "id, login, display_name, version";
 
-pub(crate) fn from_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
+pub(crate) fn from_row(r: &Row) -> Result<User> {
     Ok(User {
         id: r.get("id")?,
         login: r.get("login")?,
@@ -50,16 +50,15 @@ const MERGE_HOPS: usize = 16;
 
 /// The active member `id` stands for now: itself, or the member it was
 /// merged into. `None` for a deactivated or unknown member.
-pub fn resolve(conn: &Connection, id: &str) -> Result<Option<User>> {
+pub fn resolve<'c>(conn: impl Into<Sql<'c>>, id: &str) -> Result<Option<User>> {
+    let conn = conn.into();
     let mut id = id.to_string();
     for _ in 0..MERGE_HOPS {
-        let row: Option<(Option<String>, Option<String>, Option<String>)> = conn
-            .query_row(
-                "SELECT deleted_at, merged_into, deactivated_at FROM users WHERE id = ?1",
-                [&id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
+        let row: Option<(Option<String>, Option<String>, Option<String>)> = conn.query_opt(
+            "SELECT deleted_at, merged_into, deactivated_at FROM users WHERE id = ?1",
+            sql::params![&id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         match row {
             None => return Ok(None),
             Some((Some(_), Some(into), _)) => id = into,
@@ -71,45 +70,43 @@ pub fn resolve(conn: &Connection, id: &str) -> Result<Option<User>> {
 }
 
 /// A member that is not deleted (deactivated ones included).
-pub fn get(conn: &Connection, id: &str) -> Result<Option<User>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1 AND deleted_at IS NULL"),
-            [id],
-            from_row,
-        )
-        .optional()?)
+pub fn get<'c>(conn: impl Into<Sql<'c>>, id: &str) -> Result<Option<User>> {
+    conn.into().query_opt(
+        &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1 AND deleted_at IS NULL"),
+        sql::params![id],
+        from_row,
+    )
 }
 
 /// The member a login or id names, for the CLI's `--as` and `--to`: an id
 /// first; else the one member with that login (active before deactivated);
 /// else whom a merged member with that login went into. Two members sharing
 /// the login is `ambiguous`: name the member by id instead.
-pub fn find_by_login(conn: &Connection, login: &str) -> Result<Option<User>> {
+pub fn find_by_login<'c>(conn: impl Into<Sql<'c>>, login: &str) -> Result<Option<User>> {
+    let conn = conn.into();
     if let Some(u) = get(conn, login)? {
         return Ok(Some(u));
     }
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {USER_COLUMNS}, deactivated_at IS NULL AS active FROM users
-         WHERE login = ?1 AND deleted_at IS NULL ORDER BY active DESC, created_at, id"
-    ))?;
-    let found = st
-        .query_map([login], |r| Ok((from_row(r)?, r.get::<_, bool>("active")?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let found = conn.query(
+        &format!(
+            "SELECT {USER_COLUMNS}, deactivated_at IS NULL AS active FROM users
+             WHERE login = ?1 AND deleted_at IS NULL ORDER BY active DESC, created_at, id"
+        ),
+        sql::params![login],
+        |r| Ok((from_row(r)?, r.get::<bool>("active")?)),
+    )?;
     match found.as_slice() {
         [(only, _)] => return Ok(Some(only.clone())),
         [(_, true), (_, true), ..] => return Err(Error::invalid("login", "ambiguous")),
         [(first, _), ..] => return Ok(Some(first.clone())),
         [] => {}
     }
-    let merged: Option<String> = conn
-        .query_row(
-            "SELECT merged_into FROM users WHERE login = ?1 AND merged_into IS NOT NULL
-             ORDER BY deleted_at DESC LIMIT 1",
-            [login],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let merged: Option<String> = conn.query_opt(
+        "SELECT merged_into FROM users WHERE login = ?1 AND merged_into IS NOT NULL
+         ORDER BY deleted_at DESC LIMIT 1",
+        sql::params![login],
+        |r| r.get(0),
+    )?;
     match merged {
         Some(into) => resolve(conn, &into),
         None => Ok(None),
@@ -119,7 +116,7 @@ pub fn find_by_login(conn: &Connection, login: &str) -> Result<Option<User>> {
 /// The member with this login, created when there is none (sample data,
 /// the CLI).
 pub fn ensure(ctx: &WriteCtx, login: &str, display_name: &str) -> Result<User> {
-    if let Some(u) = find_by_login(ctx.tx, login)? {
+    if let Some(u) = find_by_login(ctx.sql(), login)? {
         return Ok(u);
     }
     insert(ctx, &crate::id::new_id(), login, display_name)
@@ -128,10 +125,10 @@ pub fn ensure(ctx: &WriteCtx, login: &str, display_name: &str) -> Result<User> {
 /// Adds a member; `login` is the OS login to suggest them by.
 pub(crate) fn insert(ctx: &WriteCtx, id: &str, login: &str, display_name: &str) -> Result<User> {
     let name = validate_display_name(display_name)?;
-    ctx.tx.execute(
+    ctx.sql().execute(
         "INSERT INTO users (id, login, display_name, created_at, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
-        params![id, login, name, ctx.now, ctx.user_id],
+        sql::params![id, login, &name, &ctx.now, ctx.user_id],
     )?;
     ctx.audit(
         Entity::User,

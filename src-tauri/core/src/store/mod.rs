@@ -21,3 +21,4 @@ pub mod server;
 pub mod sql;
 pub mod transfer;
 pub mod vfs;
+pub mod write;

@@ -428,7 +428,7 @@ mod tests {
         assert_ne!(second.id, "u");
         // Foreign keys still hold.
         let orphan = db.write(|ctx| {
-            ctx.tx
+            ctx.tx()?
                 .execute("UPDATE companies SET owner_id = 'nobody' WHERE id = 'c'", [])
                 .map_err(crate::Error::from)
         });

@@ -7,7 +7,7 @@ use crate::engine_text::EngineText;
 use crate::error::{known, Error, Result};
 use crate::id::new_id;
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::support::sla;
 use crate::support::thread::{self, EventKind, Step};
 use crate::team::settings::TeamSettings;
@@ -181,7 +181,7 @@ pub(crate) struct Head {
 /// The live case, checked against the version the user saw (`None`: any).
 pub(crate) fn head(ctx: &WriteCtx, id: &str, version: Option<i64>) -> Result<Head> {
     let row = ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT id, number, company_id, contact_id, deal_id, subject, status, priority, received_at,
                     first_response_at, version
@@ -239,7 +239,7 @@ fn check_links(
     let owned = |table: &str, id: &str| -> Result<bool> {
         let sql = format!("SELECT 1 FROM {table} WHERE id = ?1 AND company_id = ?2 AND deleted_at IS NULL");
         Ok(ctx
-            .tx
+            .tx()?
             .query_row(&sql, [id, company_id], |_| Ok(()))
             .optional()?
             .is_some())
@@ -265,7 +265,7 @@ fn check_links(
 
 /// An active member's name, or `Invalid(assignee_id, unknown)`.
 fn member_name(ctx: &WriteCtx, id: &str) -> Result<String> {
-    ctx.tx
+    ctx.tx()?
         .query_row(
             "SELECT display_name FROM users WHERE id = ?1 AND deleted_at IS NULL AND deactivated_at IS NULL",
             [id],
@@ -288,7 +288,7 @@ pub fn open(ctx: &WriteCtx, c: &NewCase) -> Result<String> {
     let subject = required("subject", &c.subject, SUBJECT_MAX)?;
     body(&c.body)?;
     let company_ok = ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT 1 FROM companies WHERE id = ?1 AND deleted_at IS NULL",
             [&c.company_id],
@@ -313,14 +313,14 @@ pub fn open(ctx: &WriteCtx, c: &NewCase) -> Result<String> {
         return Err(Error::invalid("received_at", "in_future"));
     }
     let id = non_empty(&c.id).unwrap_or_else(new_id);
-    let team = TeamSettings::load(ctx.tx)?;
+    let team = TeamSettings::load(ctx.tx()?)?;
     let plan = sla::plan(&team, c.priority, received, ctx.clock.offset());
     let number: i64 = ctx
-        .tx
+        .tx()?
         .query_row("SELECT COALESCE(MAX(number), 0) + 1 FROM support_cases", [], |r| {
             r.get(0)
         })?;
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO support_cases (id, number, company_id, contact_id, deal_id, contract_id, subject, body, channel,
                                     category, priority, status, assignee_id, received_at,
                                     first_response_due, first_response_warn_at, resolution_due, resolution_warn_at,
@@ -385,7 +385,7 @@ pub(crate) fn touch(ctx: &WriteCtx, h: &Head, set: &str, extra: &[&dyn rusqlite:
     );
     let mut values: Vec<&dyn rusqlite::ToSql> = vec![&ctx.now, &ctx.user_id, &h.id, &h.version];
     values.extend_from_slice(extra);
-    let n = ctx.tx.execute(&sql, values.as_slice())?;
+    let n = ctx.tx()?.execute(&sql, values.as_slice())?;
     ctx.expect_one("support_case", "support_cases", &h.id, n)?;
     Ok(h.version + 1)
 }
@@ -432,7 +432,7 @@ pub fn set_status(ctx: &WriteCtx, id: &str, version: i64, to: CaseStatus) -> Res
     }
     let reopened = !h.status.is_open() && to.is_open();
     let v = if reopened {
-        let team = TeamSettings::load(ctx.tx)?;
+        let team = TeamSettings::load(ctx.tx()?)?;
         let (due, warn) = sla::resolution(&team, h.priority, ctx.clock.now(), ctx.clock.offset());
         touch(
             ctx,
@@ -508,7 +508,7 @@ pub fn set_priority(ctx: &WriteCtx, id: &str, version: i64, priority: Priority) 
     if h.priority == priority {
         return Ok(h.version);
     }
-    let team = TeamSettings::load(ctx.tx)?;
+    let team = TeamSettings::load(ctx.tx()?)?;
     let received = from_db(&h.received_at).unwrap_or_else(|| ctx.clock.now());
     let plan = sla::plan(&team, priority, received, ctx.clock.offset());
     let v = touch(
@@ -554,12 +554,12 @@ pub fn delete(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
     let h = head(ctx, id, Some(version))?;
     touch(ctx, &h, "deleted_at = ?1, next_due = NULL", &[])?;
     let entries: Vec<String> = ctx
-        .tx
+        .tx()?
         .prepare("SELECT activity_id FROM case_events WHERE case_id = ?1 AND activity_id IS NOT NULL")?
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for a in &entries {
-        ctx.tx.execute(
+        ctx.tx()?.execute(
             "UPDATE activities SET deleted_at = ?2, version = version + 1, updated_at = ?2, updated_by = ?3
               WHERE id = ?1 AND deleted_at IS NULL",
             params![a, ctx.now, ctx.user_id],

@@ -7,7 +7,7 @@ use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::id::new_id;
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::support::case::{self, CaseStatus, Head, BODY_MAX};
 use crate::timeline::activity::{self, ActivityKind};
 use rusqlite::{params, Connection};
@@ -84,7 +84,7 @@ pub(crate) fn step(ctx: &WriteCtx, h: &Head, s: &Step) -> Result<String> {
         },
     )?;
     let id = new_id();
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO case_events (id, case_id, kind, body, detail, author_id, at, activity_id, created_at, updated_at,
                                   updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?6)",
@@ -162,7 +162,7 @@ pub fn reply(ctx: &WriteCtx, p: &NewPost) -> Result<String> {
         },
     )?;
     // A reply is contact with the customer, like any touch.
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "UPDATE companies SET last_contact_at = ?2 WHERE id = ?1 AND (last_contact_at IS NULL OR last_contact_at < ?2)",
         params![h.company_id, ctx.now],
     )?;

@@ -9,9 +9,10 @@
 
 use crate::error::{Error, Result};
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
 pub use crate::store::identity::{ensure, find_by_login, get, resolve, validate_display_name, User};
 use crate::store::identity::{from_row, USER_COLUMNS};
+use crate::store::sql::Sql;
+use crate::store::write::WriteCtx;
 use crate::team::role::{self, Role};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -37,13 +38,15 @@ pub struct Member {
 }
 
 /// The active members: what owner and assignee pickers offer.
-pub fn list(conn: &Connection) -> Result<Vec<User>> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE deleted_at IS NULL AND deactivated_at IS NULL
-         ORDER BY display_name, id"
-    ))?;
-    let rows = st.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+pub fn list<'c>(conn: impl Into<Sql<'c>>) -> Result<Vec<User>> {
+    conn.into().query(
+        &format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE deleted_at IS NULL AND deactivated_at IS NULL
+             ORDER BY display_name, id"
+        ),
+        &[],
+        from_row,
+    )
 }
 
 /// Every member that is not merged away, deactivated ones last, with where
@@ -79,10 +82,10 @@ pub fn members(conn: &Connection) -> Result<Vec<Member>> {
 pub fn rename(ctx: &WriteCtx, id: &str, version: i64, display_name: &str) -> Result<i64> {
     let name = validate_display_name(display_name)?;
     let before: Option<String> = ctx
-        .tx
+        .tx()?
         .query_row("SELECT display_name FROM users WHERE id = ?1", [id], |r| r.get(0))
         .optional()?;
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         "UPDATE users SET display_name = ?3, version = version + 1, updated_at = ?4, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
         params![id, version, name, ctx.now, ctx.user_id],
@@ -105,12 +108,12 @@ pub fn set_active(ctx: &WriteCtx, id: &str, version: i64, active: bool) -> Resul
         return Err(Error::invalid("member", "is_you"));
     }
     let was_active: Option<bool> = ctx
-        .tx
+        .tx()?
         .query_row("SELECT deactivated_at IS NULL FROM users WHERE id = ?1", [id], |r| {
             r.get(0)
         })
         .optional()?;
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         "UPDATE users SET deactivated_at = CASE WHEN ?3 THEN NULL ELSE ?4 END,
                 version = version + 1, updated_at = ?4, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
@@ -172,7 +175,7 @@ pub fn merge(ctx: &WriteCtx, stray_id: &str, stray_version: i64, survivor_id: &s
         return Err(Error::invalid("survivor_id", "same"));
     }
     let survivor_active: Option<bool> = ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT deactivated_at IS NULL FROM users WHERE id = ?1 AND deleted_at IS NULL",
             [survivor_id],
@@ -184,7 +187,7 @@ pub fn merge(ctx: &WriteCtx, stray_id: &str, stray_version: i64, survivor_id: &s
         Some(false) => return Err(Error::invalid("survivor_id", "inactive")),
         Some(true) => {}
     }
-    let n = ctx.tx.execute(
+    let n = ctx.tx()?.execute(
         "UPDATE users SET deleted_at = ?3, merged_into = ?4, version = version + 1, updated_at = ?3, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
         params![stray_id, stray_version, ctx.now, survivor_id, ctx.user_id],
@@ -194,7 +197,7 @@ pub fn merge(ctx: &WriteCtx, stray_id: &str, stray_version: i64, survivor_id: &s
     let mut moved = serde_json::Map::new();
     let mut total = 0u32;
     for (table, column, entity) in OWNED_BY_MEMBER {
-        let mut st = ctx.tx.prepare(&format!(
+        let mut st = ctx.tx()?.prepare(&format!(
             "UPDATE {table} SET {column} = ?2, version = version + 1, updated_at = ?3, updated_by = ?4
              WHERE {column} = ?1 RETURNING id"
         ))?;
@@ -213,13 +216,13 @@ pub fn merge(ctx: &WriteCtx, stray_id: &str, stray_version: i64, survivor_id: &s
     }
     // Told once is told once: what the stray was reminded of is not
     // reminded again to the survivor (where both were, one row is enough).
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "UPDATE OR IGNORE notification_log SET user_id = ?2 WHERE user_id = ?1",
         params![stray_id, survivor_id],
     )?;
-    ctx.tx
+    ctx.tx()?
         .execute("DELETE FROM notification_log WHERE user_id = ?1", [stray_id])?;
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "UPDATE member_sessions SET user_id = ?2 WHERE user_id = ?1",
         params![stray_id, survivor_id],
     )?;

@@ -10,7 +10,7 @@
 use crate::clock::to_db;
 use crate::error::Result;
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -52,7 +52,7 @@ pub struct Presence {
 /// of the change log, which is never pruned and would otherwise gain a row
 /// per desktop every two minutes.
 pub fn beat(ctx: &WriteCtx, computer: &Computer, announce: bool) -> Result<()> {
-    ctx.tx.execute(
+    ctx.tx()?.execute(
         "INSERT INTO member_sessions (computer_id, user_id, computer_name, started_at, seen_at)
          VALUES (?1, ?2, ?3, ?4, ?4)
          ON CONFLICT (computer_id) DO UPDATE SET

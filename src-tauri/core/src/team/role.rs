@@ -9,8 +9,8 @@
 
 use crate::error::{Error, Result};
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
 use crate::store::identity::User;
+use crate::store::write::WriteCtx;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -117,8 +117,8 @@ pub fn set(ctx: &WriteCtx, id: &str, version: i64, roles: &[Role]) -> Result<i64
         return Err(Error::invalid("roles", "required"));
     }
     let stored = serde_json::to_string(&roles).map_err(|e| Error::Internal(e.to_string()))?;
-    let before = of(ctx.tx, id)?;
-    let n = ctx.tx.execute(
+    let before = of(ctx.tx()?, id)?;
+    let n = ctx.tx()?.execute(
         "UPDATE users SET roles = ?3, version = version + 1, updated_at = ?4, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
         params![id, version, stored, ctx.now, ctx.user_id],

@@ -4,9 +4,10 @@
 use crate::error::{Error, Result};
 use crate::language::Language;
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::sql::Sql;
+use crate::store::write::WriteCtx;
 use crate::team::business_hours::BusinessHours;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -252,12 +253,12 @@ pub struct VersionedSettings {
     pub version: i64,
 }
 
-pub fn load_versioned(conn: &Connection) -> Result<(TeamSettings, i64)> {
-    let row: Option<(String, i64)> = conn
-        .query_row("SELECT value, version FROM settings WHERE key = ?1", [KEY], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
+pub fn load_versioned<'c>(conn: impl Into<Sql<'c>>) -> Result<(TeamSettings, i64)> {
+    let row: Option<(String, i64)> = conn.into().query_opt(
+        "SELECT value, version FROM settings WHERE key = ?1",
+        crate::store::sql::params![KEY],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     Ok(match row {
         // A value that no longer parses (hand-edited, or written by a future
         // version and downgraded) falls back to the defaults rather than
@@ -274,21 +275,21 @@ pub fn update(ctx: &WriteCtx, base_version: i64, s: &TeamSettings) -> Result<i64
     let s = s.validated()?;
     let value = serde_json::to_value(&s).map_err(|e| Error::Internal(e.to_string()))?;
     let current: Option<(String, i64)> = ctx
-        .tx
+        .tx()?
         .query_row("SELECT value, version FROM settings WHERE key = ?1", [KEY], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?;
     let (old, new_version) = match current {
         None if base_version == 0 => {
-            ctx.tx.execute(
+            ctx.tx()?.execute(
                 "INSERT INTO settings (key, value, version, updated_at, updated_by) VALUES (?1, ?2, 1, ?3, ?4)",
                 params![KEY, value.to_string(), ctx.now, ctx.user_id],
             )?;
             (serde_json::Value::Null, 1)
         }
         Some((raw, version)) if version == base_version => {
-            let n = ctx.tx.execute(
+            let n = ctx.tx()?.execute(
                 "UPDATE settings SET value = ?2, version = version + 1, updated_at = ?3, updated_by = ?4
                  WHERE key = ?1 AND version = ?5",
                 params![KEY, value.to_string(), ctx.now, ctx.user_id, base_version],
@@ -365,10 +366,12 @@ fn word_list(field: &'static str, list: &[String], max_chars: usize, max_items: 
 }
 
 impl TeamSettings {
-    pub fn load(conn: &Connection) -> Result<TeamSettings> {
-        let raw: Option<String> = conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [KEY], |r| r.get(0))
-            .optional()?;
+    pub fn load<'c>(conn: impl Into<Sql<'c>>) -> Result<TeamSettings> {
+        let raw: Option<String> = conn.into().query_opt(
+            "SELECT value FROM settings WHERE key = ?1",
+            crate::store::sql::params![KEY],
+            |r| r.get(0),
+        )?;
         Ok(raw.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
     }
 
@@ -479,7 +482,7 @@ impl TeamSettings {
 
     pub fn save(&self, ctx: &WriteCtx) -> Result<()> {
         let value = serde_json::to_string(self).map_err(|e| Error::Internal(e.to_string()))?;
-        ctx.tx.execute(
+        ctx.tx()?.execute(
             "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(key) DO UPDATE SET value = excluded.value, version = version + 1,
                  updated_at = excluded.updated_at, updated_by = excluded.updated_by",

@@ -9,10 +9,11 @@ use crate::error::{Error, Result};
 use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::id::new_id;
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::sql::{self, Sql};
+use crate::store::write::WriteCtx;
 use crate::validate::{non_empty, required};
 use chrono::Duration;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -282,8 +283,11 @@ fn check(ctx: &WriteCtx, company_id: &str, e: &ActivityEdit, old: Option<&Stored
         Some(t) => Some(instant("next_appointment_at", t)?),
     };
     let signals = serde_json::to_string(&check_signals(&e.signals)?).unwrap_or_else(|_| "[]".into());
-    let exists = |sql: &str, a: &str, b: &str| -> Result<bool> {
-        Ok(ctx.tx.query_row(sql, [a, b], |_| Ok(())).optional()?.is_some())
+    let exists = |statement: &str, a: &str, b: &str| -> Result<bool> {
+        Ok(ctx
+            .sql()
+            .query_opt(statement, sql::params![a, b], |_| Ok(()))?
+            .is_some())
     };
     let mut contact_ids: Vec<String> = Vec::new();
     for c in &e.contact_ids {
@@ -332,25 +336,27 @@ fn check(ctx: &WriteCtx, company_id: &str, e: &ActivityEdit, old: Option<&Stored
 /// Names the contacts of an entry: the link rows, in the order picked. (The
 /// entry's own `contact_id` holds the first of them, see migration 0007.)
 fn link_contacts(ctx: &WriteCtx, activity_id: &str, contact_ids: &[String]) -> Result<()> {
-    ctx.tx
-        .execute("DELETE FROM activity_contacts WHERE activity_id = ?1", [activity_id])?;
-    let mut st = ctx
-        .tx
-        .prepare_cached("INSERT INTO activity_contacts (activity_id, contact_id, position) VALUES (?1, ?2, ?3)")?;
+    ctx.sql().execute(
+        "DELETE FROM activity_contacts WHERE activity_id = ?1",
+        sql::params![activity_id],
+    )?;
     for (i, c) in contact_ids.iter().enumerate() {
-        st.execute(params![activity_id, c, i as i64])?;
+        ctx.sql().execute(
+            "INSERT INTO activity_contacts (activity_id, contact_id, position) VALUES (?1, ?2, ?3)",
+            sql::params![activity_id, c, i as i64],
+        )?;
     }
     Ok(())
 }
 
 /// The contacts an entry names, in the order picked (deleted ones too: the
 /// entry is history).
-pub fn contact_ids(conn: &Connection, activity_id: &str) -> Result<Vec<String>> {
-    let ids = conn
-        .prepare_cached("SELECT contact_id FROM activity_contacts WHERE activity_id = ?1 ORDER BY position")?
-        .query_map([activity_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
-    Ok(ids)
+pub fn contact_ids<'c>(conn: impl Into<Sql<'c>>, activity_id: &str) -> Result<Vec<String>> {
+    conn.into().query(
+        "SELECT contact_id FROM activity_contacts WHERE activity_id = ?1 ORDER BY position",
+        sql::params![activity_id],
+        |r| r.get(0),
+    )
 }
 
 /// Adds an entry to the timeline. A touch moves the company's last contact
@@ -358,25 +364,22 @@ pub fn contact_ids(conn: &Connection, activity_id: &str) -> Result<Vec<String>> 
 /// call does not make a customer look freshly contacted). A next appointment
 /// plans an `appointment` follow-up for the author at that time.
 pub fn log(ctx: &WriteCtx, a: &NewActivity) -> Result<String> {
-    let company: Option<String> = ctx
-        .tx
-        .query_row(
-            "SELECT name FROM companies WHERE id = ?1 AND deleted_at IS NULL",
-            [&a.company_id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let company: Option<String> = ctx.sql().query_opt(
+        "SELECT name FROM companies WHERE id = ?1 AND deleted_at IS NULL",
+        sql::params![&a.company_id],
+        |r| r.get(0),
+    )?;
     let Some(company_name) = company else {
         return Err(Error::invalid("company_id", "unknown"));
     };
     let c = check(ctx, &a.company_id, &ActivityEdit::from(a), None)?;
     let id = new_id();
-    ctx.tx.execute(
+    ctx.sql().execute(
         "INSERT INTO activities (id, company_id, contact_id, deal_id, kind, direction, occurred_at, summary, body,
                                  minutes, next_todos, next_appointment_at, signals, author_id,
                                  created_at, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?14)",
-        params![
+        sql::params![
             id,
             a.company_id,
             c.contact_ids.first(),
@@ -396,20 +399,20 @@ pub fn log(ctx: &WriteCtx, a: &NewActivity) -> Result<String> {
     )?;
     link_contacts(ctx, &id, &c.contact_ids)?;
     if a.kind.is_touch() {
-        let n = ctx.tx.execute(
+        let n = ctx.sql().execute(
             "UPDATE companies SET last_contact_at = ?2
              WHERE id = ?1 AND (last_contact_at IS NULL OR last_contact_at < ?2)",
-            params![a.company_id, c.occurred_at],
+            sql::params![a.company_id, c.occurred_at],
         )?;
         if n > 0 {
             ctx.changed(Entity::Company, &a.company_id, "update")?;
         }
     }
     if let Some(deal_id) = &c.deal_id {
-        ctx.tx.execute(
+        ctx.sql().execute(
             "UPDATE deals SET last_activity_at = ?2
              WHERE id = ?1 AND (last_activity_at IS NULL OR last_activity_at < ?2)",
-            params![deal_id, c.occurred_at],
+            sql::params![deal_id, c.occurred_at],
         )?;
     }
     if let Some(at) = &c.next_appointment_at {
@@ -444,11 +447,11 @@ pub(crate) struct Record<'a> {
 pub(crate) fn record(ctx: &WriteCtx, r: &Record) -> Result<String> {
     let id = new_id();
     let (text_kind, text_params) = r.text.to_columns();
-    ctx.tx.execute(
+    ctx.sql().execute(
         "INSERT INTO activities (id, company_id, contact_id, deal_id, kind, occurred_at, summary, body, author_id,
                                  created_at, updated_at, updated_by, text_kind, text_params, search_text)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?9, ?11, ?12, ?13)",
-        params![
+        sql::params![
             id,
             r.company_id,
             r.contact_id,
@@ -472,9 +475,9 @@ pub(crate) fn record(ctx: &WriteCtx, r: &Record) -> Result<String> {
 /// thank-you mail recorded without a subject).
 pub(crate) fn set_engine_text(ctx: &WriteCtx, id: &str, text: &EngineText) -> Result<()> {
     let (text_kind, text_params) = text.to_columns();
-    ctx.tx.execute(
+    ctx.sql().execute(
         "UPDATE activities SET text_kind = ?2, text_params = ?3, search_text = ?4 WHERE id = ?1",
-        params![id, text_kind, text_params, text.search_text()],
+        sql::params![id, text_kind, text_params, text.search_text()],
     )?;
     Ok(())
 }
@@ -500,7 +503,7 @@ struct Stored {
 /// The entry the author may change: live, theirs, and written by a person.
 fn editable(ctx: &WriteCtx, id: &str, version: i64) -> Result<Stored> {
     let row = ctx
-        .tx
+        .tx()?
         .query_row(
             "SELECT company_id, deal_id, kind, direction, occurred_at, summary, body, minutes, next_todos,
                     next_appointment_at, signals, author_id, version
@@ -543,7 +546,7 @@ fn editable(ctx: &WriteCtx, id: &str, version: i64) -> Result<Stored> {
     // A support case's steps are the case's record: changed on the case
     // (support/), never rewritten here behind its thread's back.
     let of_case = ctx
-        .tx
+        .tx()?
         .query_row("SELECT 1 FROM case_events WHERE activity_id = ?1", [id], |_| Ok(()))
         .optional()?
         .is_some();
@@ -553,7 +556,7 @@ fn editable(ctx: &WriteCtx, id: &str, version: i64) -> Result<Stored> {
     if old.version != version {
         ctx.expect_one("activity", "activities", id, 0)?;
     }
-    old.contact_ids = contact_ids(ctx.tx, id)?;
+    old.contact_ids = contact_ids(ctx.tx()?, id)?;
     Ok(old)
 }
 
@@ -582,7 +585,7 @@ pub fn update_activity(ctx: &WriteCtx, id: &str, version: i64, e: &ActivityEdit)
     }
     // A summary the engine wrote (a thank-you mail without subject) that
     // its author rewrote is theirs from then on: the kind no longer applies.
-    let n = ctx.tx.execute(
+    let n = ctx.sql().execute(
         "UPDATE activities SET contact_id = ?3, deal_id = ?4, kind = ?5, direction = ?6, occurred_at = ?7,
                                summary = ?8, body = ?9, minutes = ?10, next_todos = ?11, next_appointment_at = ?12,
                                signals = ?13, version = version + 1, updated_at = ?14, updated_by = ?15,
@@ -590,7 +593,7 @@ pub fn update_activity(ctx: &WriteCtx, id: &str, version: i64, e: &ActivityEdit)
                                text_params = CASE WHEN summary = ?8 THEN text_params END,
                                search_text = CASE WHEN summary = ?8 THEN search_text END
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![
+        sql::params![
             id,
             version,
             c.contact_ids.first(),
@@ -616,7 +619,7 @@ pub fn update_activity(ctx: &WriteCtx, id: &str, version: i64, e: &ActivityEdit)
         cancel_appointments(ctx, id)?;
         if let Some(at) = &c.next_appointment_at {
             let name: String =
-                ctx.tx
+                ctx.tx()?
                     .query_row("SELECT name FROM companies WHERE id = ?1", [&old.company_id], |r| {
                         r.get(0)
                     })?;
@@ -638,10 +641,10 @@ pub fn update_activity(ctx: &WriteCtx, id: &str, version: i64, e: &ActivityEdit)
 /// keep a customer looking contacted; its planned appointment is cancelled.
 pub fn delete_activity(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
     let old = editable(ctx, id, version)?;
-    let n = ctx.tx.execute(
+    let n = ctx.sql().execute(
         "UPDATE activities SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![id, version, ctx.now, ctx.user_id],
+        sql::params![id, version, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("activity", "activities", id, n)?;
     cancel_appointments(ctx, id)?;
@@ -688,14 +691,12 @@ fn plan_appointment(
 /// Cancels the open appointment follow-ups planned from an entry (done ones
 /// stay done: that appointment took place).
 fn cancel_appointments(ctx: &WriteCtx, activity_id: &str) -> Result<()> {
-    let open: Vec<(String, i64)> = ctx
-        .tx
-        .prepare_cached(
-            "SELECT id, version FROM follow_ups
-             WHERE activity_id = ?1 AND kind = 'appointment' AND status = 'open' AND deleted_at IS NULL",
-        )?
-        .query_map([activity_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let open: Vec<(String, i64)> = ctx.sql().query(
+        "SELECT id, version FROM follow_ups
+         WHERE activity_id = ?1 AND kind = 'appointment' AND status = 'open' AND deleted_at IS NULL",
+        sql::params![activity_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     for (id, version) in open {
         follow_up::close(ctx, &id, version, "cancelled", "appointment changed")?;
     }
@@ -705,17 +706,17 @@ fn cancel_appointments(ctx: &WriteCtx, activity_id: &str) -> Result<()> {
 /// The latest live touch of a company. One walk down the per-kind index for
 /// each touch kind, each stopping at the first live entry: constant however
 /// long the customer's history is.
-pub fn latest_touch(conn: &Connection, company_id: &str) -> Result<Option<String>> {
-    let mut st = conn.prepare_cached(
-        "SELECT occurred_at FROM activities
-         WHERE company_id = ?1 AND kind = ?2 AND deleted_at IS NULL
-         ORDER BY occurred_at DESC, id DESC LIMIT 1",
-    )?;
+pub fn latest_touch<'c>(conn: impl Into<Sql<'c>>, company_id: &str) -> Result<Option<String>> {
+    let conn = conn.into();
     let mut latest: Option<String> = None;
     for kind in ActivityKind::ALL.into_iter().filter(|k| k.is_touch()) {
-        let t: Option<String> = st
-            .query_row(params![company_id, kind.as_str()], |r| r.get(0))
-            .optional()?;
+        let t: Option<String> = conn.query_opt(
+            "SELECT occurred_at FROM activities
+             WHERE company_id = ?1 AND kind = ?2 AND deleted_at IS NULL
+             ORDER BY occurred_at DESC, id DESC LIMIT 1",
+            sql::params![company_id, kind.as_str()],
+            |r| r.get(0),
+        )?;
         latest = latest.max(t);
     }
     Ok(latest)
@@ -726,10 +727,10 @@ pub fn latest_touch(conn: &Connection, company_id: &str) -> Result<Option<String
 /// address must not get a conflict because someone logged a call) nor goes
 /// to the audit log; the change log still tells open lists to refresh.
 pub(crate) fn recompute_last_contact(ctx: &WriteCtx, company_id: &str) -> Result<()> {
-    let latest = latest_touch(ctx.tx, company_id)?;
-    let n = ctx.tx.execute(
-        "UPDATE companies SET last_contact_at = ?2 WHERE id = ?1 AND last_contact_at IS NOT ?2",
-        params![company_id, latest],
+    let latest = latest_touch(ctx.sql(), company_id)?;
+    let n = ctx.sql().execute(
+        "UPDATE companies SET last_contact_at = ?2 WHERE id = ?1 AND last_contact_at IS DISTINCT FROM ?2",
+        sql::params![company_id, latest],
     )?;
     if n > 0 {
         ctx.changed(Entity::Company, company_id, "update")?;
@@ -740,18 +741,16 @@ pub(crate) fn recompute_last_contact(ctx: &WriteCtx, company_id: &str) -> Result
 /// The deal's last activity from its live entries written by people (stage
 /// changes do not count, as in [`log`]); derived like last contact.
 fn recompute_last_activity(ctx: &WriteCtx, deal_id: &str) -> Result<()> {
-    let latest: Option<String> = ctx
-        .tx
-        .prepare_cached(
-            "SELECT occurred_at FROM activities
-             WHERE deal_id = ?1 AND deleted_at IS NULL AND kind NOT IN ('stage_change', 'system')
-             ORDER BY occurred_at DESC, id DESC LIMIT 1",
-        )?
-        .query_row([deal_id], |r| r.get(0))
-        .optional()?;
-    let n = ctx.tx.execute(
-        "UPDATE deals SET last_activity_at = ?2 WHERE id = ?1 AND last_activity_at IS NOT ?2",
-        params![deal_id, latest],
+    let latest: Option<String> = ctx.sql().query_opt(
+        "SELECT occurred_at FROM activities
+         WHERE deal_id = ?1 AND deleted_at IS NULL AND kind NOT IN ('stage_change', 'system')
+         ORDER BY occurred_at DESC, id DESC LIMIT 1",
+        sql::params![deal_id],
+        |r| r.get(0),
+    )?;
+    let n = ctx.sql().execute(
+        "UPDATE deals SET last_activity_at = ?2 WHERE id = ?1 AND last_activity_at IS DISTINCT FROM ?2",
+        sql::params![deal_id, latest],
     )?;
     if n > 0 {
         ctx.changed(Entity::Deal, deal_id, "update")?;

@@ -10,7 +10,7 @@ use crate::email;
 use crate::engine_text::EngineText;
 use crate::error::Result;
 use crate::language::Language;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind, Direction, NewActivity};
 use crate::timeline::entries::{self, TimelineEntry};
 use chrono::{Datelike, FixedOffset, Timelike, Weekday};
@@ -432,7 +432,7 @@ mod tests {
         let nobody = contact(&mut db, &seed.company_id, "鈴木 次郎", "");
         // Written before addresses were checked (or by hand): as an old file holds it.
         db.write(|ctx| {
-            ctx.tx
+            ctx.tx()?
                 .execute("UPDATE contacts SET email = 'a@x.jp,boss@y.jp' WHERE id = ?1", [&sato])?;
             Ok(())
         })

@@ -928,7 +928,7 @@ mod tests {
         old.minutes = "先方は田中部長、稟議は年度初め。".into();
         let old_id = log(&mut f.db, &old);
         f.db.write(|ctx| {
-            let mut st = ctx.tx.prepare(
+            let mut st = ctx.tx()?.prepare(
                 "INSERT INTO activities (id, company_id, kind, occurred_at, summary, body, signals,
                                          created_at, updated_at)
                  VALUES (?1, ?2, 'call', ?3, '電話でフォロー', '鈴木様に見積の説明。', '[]', ?3, ?3)",
@@ -1115,7 +1115,7 @@ mod tests {
         f.db.write(|ctx| crate::customers::contact::delete_contact(ctx, &contact, 1))
             .unwrap();
         f.db.write(|ctx| {
-            ctx.tx.execute(
+            ctx.tx()?.execute(
                 "UPDATE deals SET deleted_at = ?2, version = version + 1 WHERE id = ?1",
                 rusqlite::params![deal, ctx.now],
             )?;

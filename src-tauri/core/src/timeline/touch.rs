@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::followups::follow_up;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, NewActivity};
 
 /// Marks a follow-up done; with `touch`, logs what happened on the

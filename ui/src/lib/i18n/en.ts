@@ -2435,6 +2435,7 @@ export const en: Catalog = {
     server_refused: 'The team server refused this. Ask your IT administrator whether your login has Kizuna’s rights.',
     transfer_mismatch: 'The copy did not come out equal to the original, so nothing was kept. The original is untouched.',
     transfer_target_not_empty: 'The destination already holds a team. Copy into an empty database or a new file.',
+    not_on_server: 'This is not available on a team server yet. Nothing was saved; your entry is still here.',
     import_unreadable: 'This file cannot be read as a spreadsheet or as text. Choose an Excel file (.xlsx / .xls) or a CSV or tab-separated file.',
     import_encoding: 'This file is not valid text in the chosen encoding. Try another encoding.',
     import_unknown_sheet: 'The workbook has no sheet of that name.',

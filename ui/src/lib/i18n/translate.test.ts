@@ -44,6 +44,7 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   server_refused: true,
   transfer_mismatch: true,
   transfer_target_not_empty: true,
+  not_on_server: true,
   import_unreadable: true,
   import_encoding: true,
   import_unknown_sheet: true,

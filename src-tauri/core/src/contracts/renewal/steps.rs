@@ -9,7 +9,7 @@ use crate::error::{known, Error, Result};
 use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::pipeline::deal::reminder_at;
 use crate::store::changes::Entity;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::team::settings::TeamSettings;
 use chrono::{Duration, NaiveDate};
 use serde_json::json;
@@ -28,7 +28,7 @@ fn stored(ctx: &WriteCtx, id: &str) -> Result<Stored> {
     let date = |r: &rusqlite::Row, column: &str| -> Result<NaiveDate> {
         known("contracts", id, &r.get::<_, String>(column)?, stored_date)
     };
-    let found = ctx.tx.query_row_and_then(
+    let found = ctx.tx()?.query_row_and_then(
         "SELECT k.company_id, c.name, k.plan, k.start_date, k.end_date, k.amount, k.currency, k.billing, k.auto_renew,
                 k.notice_days, k.owner_id, k.status, k.renewal_stage, k.proposed_amount, k.hearing_days,
                 k.proposal_days, k.deal_id
@@ -95,7 +95,7 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
             "UPDATE contracts SET {sets}, version = version + 1, updated_at = ?3, updated_by = ?4
              WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL"
         );
-        let n = ctx.tx.execute(&sql, values.as_slice())?;
+        let n = ctx.tx()?.execute(&sql, values.as_slice())?;
         ctx.expect_one("contract", "contracts", id, n)
     };
     match to {
@@ -175,7 +175,7 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
                 &[&next],
             )?;
             close_follow_ups(ctx, id, &["hearing", "proposal"], "done")?;
-            let team = TeamSettings::load(ctx.tx)?;
+            let team = TeamSettings::load(ctx.tx()?)?;
             let period = checked.period(&next, &renewed);
             plan_work(ctx, &period, None)?;
             // The check-in after renewal belongs to the old contract's
@@ -209,7 +209,7 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
         }
         RenewalStep::Churned => {
             let reason = crate::validate::required("churn_reason", &input.churn_reason, 500)?;
-            let team = TeamSettings::load(ctx.tx)?;
+            let team = TeamSettings::load(ctx.tx()?)?;
             let today = ctx.clock.today();
             let reapproach = crate::pipeline::moves::reapproach_date_with(
                 k.c.end_date.max(today),

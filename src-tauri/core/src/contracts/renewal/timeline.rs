@@ -3,7 +3,7 @@
 use crate::engine_text::EngineText;
 use crate::error::Result;
 use crate::pipeline::deal::reminder_at;
-use crate::store::db::WriteCtx;
+use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind};
 use chrono::NaiveDate;
 

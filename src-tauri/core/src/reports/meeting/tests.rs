@@ -28,7 +28,7 @@ fn set_clock(clock: &crate::FixedClock, to: &str) {
 fn sql(db: &mut Db, statement: &str, id: &str) {
     let (statement, id) = (statement.to_string(), id.to_string());
     db.write(|ctx| {
-        ctx.tx.execute(&statement, [&id])?;
+        ctx.tx()?.execute(&statement, [&id])?;
         Ok(())
     })
     .unwrap();

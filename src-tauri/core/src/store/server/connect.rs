@@ -251,7 +251,9 @@ fn failure_of(e: &postgres::Error) -> ServerFailure {
     use postgres::error::SqlState;
     if let Some(db) = e.as_db_error() {
         let code = db.code();
-        return if *code == SqlState::INVALID_PASSWORD || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
+        return if *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED {
+            ServerFailure::Busy
+        } else if *code == SqlState::INVALID_PASSWORD || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
             ServerFailure::Auth
         } else if code.code().starts_with("08")
             || *code == SqlState::ADMIN_SHUTDOWN

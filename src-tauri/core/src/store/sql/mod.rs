@@ -146,11 +146,53 @@ impl<T: Into<Value> + Typed> From<Option<T>> for Value {
     }
 }
 
-/// Parameters as a slice of [`Value`]s: `params![id, name, None::<String>]`.
+/// A parameter as given to [`params!`]: by value or by reference, as
+/// rusqlite's own `params!` takes them, so a statement's parameters read
+/// the same whichever store it goes to.
+pub trait ToValue {
+    fn to_value(&self) -> Value;
+}
+
+impl<T: ToValue + ?Sized> ToValue for &T {
+    fn to_value(&self) -> Value {
+        (**self).to_value()
+    }
+}
+
+impl ToValue for Value {
+    fn to_value(&self) -> Value {
+        self.clone()
+    }
+}
+
+impl ToValue for str {
+    fn to_value(&self) -> Value {
+        Value::Text(self.to_string())
+    }
+}
+
+macro_rules! to_value {
+    ($($t:ty),*) => {$(
+        impl ToValue for $t {
+            fn to_value(&self) -> Value {
+                Value::from(self.clone())
+            }
+        }
+    )*};
+}
+to_value!(i64, i32, u32, bool, f64, String, Vec<u8>);
+
+impl<T: ToValue + Typed> ToValue for Option<T> {
+    fn to_value(&self) -> Value {
+        self.as_ref().map_or(Value::Null(T::KIND), ToValue::to_value)
+    }
+}
+
+/// Parameters as a slice of [`Value`]s: `params![id, &name, None::<String>]`.
 #[macro_export]
 macro_rules! sql_params {
     ($($v:expr),* $(,)?) => {
-        &[$($crate::store::sql::Value::from($v)),*][..]
+        &[$($crate::store::sql::ToValue::to_value(&$v)),*][..]
     };
 }
 pub use crate::sql_params as params;
@@ -194,34 +236,36 @@ impl ToSql for Value {
 /// A server connection or transaction, as [`Sql::Server`] holds it: the
 /// two calls of postgres's `GenericClient` that `Sql` makes, in a trait
 /// that can be held as an object (`GenericClient` cannot: its other
-/// methods are generic).
+/// methods are generic), on a shared reference (a `RefCell` of the client:
+/// `Sql` is handed around by copy, and a `RefCell` of a trait object would
+/// pin its lifetime, so that a save's context could not be narrowed).
 pub trait Session {
     fn query_typed(
-        &mut self,
+        &self,
         sql: &str,
         params: &[(&(dyn ToSql + Sync), Type)],
     ) -> std::result::Result<Vec<postgres::Row>, postgres::Error>;
     fn execute_typed(
-        &mut self,
+        &self,
         sql: &str,
         params: &[(&(dyn ToSql + Sync), Type)],
     ) -> std::result::Result<u64, postgres::Error>;
 }
 
-impl<C: postgres::GenericClient> Session for C {
+impl<C: postgres::GenericClient> Session for RefCell<C> {
     fn query_typed(
-        &mut self,
+        &self,
         sql: &str,
         params: &[(&(dyn ToSql + Sync), Type)],
     ) -> std::result::Result<Vec<postgres::Row>, postgres::Error> {
-        postgres::GenericClient::query_typed(self, sql, params)
+        postgres::GenericClient::query_typed(&mut *self.borrow_mut(), sql, params)
     }
     fn execute_typed(
-        &mut self,
+        &self,
         sql: &str,
         params: &[(&(dyn ToSql + Sync), Type)],
     ) -> std::result::Result<u64, postgres::Error> {
-        postgres::GenericClient::execute_typed(self, sql, params)
+        postgres::GenericClient::execute_typed(&mut *self.borrow_mut(), sql, params)
     }
 }
 
@@ -230,7 +274,7 @@ impl<C: postgres::GenericClient> Session for C {
 #[derive(Clone, Copy)]
 pub enum Sql<'a> {
     File(&'a rusqlite::Connection),
-    Server(&'a RefCell<dyn Session + 'a>),
+    Server(&'a (dyn Session + 'a)),
 }
 
 impl<'a> From<&'a rusqlite::Connection> for Sql<'a> {
@@ -259,7 +303,7 @@ impl Sql<'_> {
                 Ok(out)
             }
             Sql::Server(session) => {
-                let rows = session.borrow_mut().query_typed(&for_server(sql), &typed(params))?;
+                let rows = session.query_typed(&for_server(sql), &typed(params))?;
                 rows.iter().map(|r| f(&Row::Server(r))).collect()
             }
         }
@@ -284,7 +328,7 @@ impl Sql<'_> {
         match self {
             Sql::File(conn) => Ok(conn.prepare_cached(sql)?.execute(rusqlite::params_from_iter(params))?),
             Sql::Server(session) => {
-                let n = session.borrow_mut().execute_typed(&for_server(sql), &typed(params))?;
+                let n = session.execute_typed(&for_server(sql), &typed(params))?;
                 Ok(n as usize)
             }
         }
@@ -326,6 +370,14 @@ impl Column for &str {
 }
 
 impl Row<'_> {
+    /// The result's column names, in order.
+    pub fn names(&self) -> Vec<String> {
+        match self {
+            Row::File(r) => r.as_ref().column_names().into_iter().map(String::from).collect(),
+            Row::Server(r) => r.columns().iter().map(|c| c.name().to_string()).collect(),
+        }
+    }
+
     /// The cell at `at` as a `T`.
     pub fn get<T: Cell>(&self, at: impl Column) -> Result<T> {
         let i = at.index(self)?;
