@@ -20,11 +20,10 @@
 //! a PostgreSQL started by the bench from Debian's package, durable (every
 //! commit synced, as the file's are), on loopback, holding the same sample
 //! team (`kizuna migrate`'s copy):
-//!  - commits with 1, 10 and 50 writers, each on its own connection. The
-//!    engine does not write to a server yet, so each commit is the
-//!    transaction `company::create` commits, as SQL: the row, its audit
-//!    entry and its change-log entry, SERIALIZABLE and retried on a
-//!    serialization failure (the plan for the server's `Db::write`);
+//!  - commits with 1, 10 and 50 writers, each on its own connection (a
+//!    `ServerDb`, a desktop's session): the same `company::create` as on
+//!    the file, through `ServerDb::write` (SERIALIZABLE, run again when it
+//!    meets another save, the change-log entry appended last, in turn);
 //!  - propagation: from a commit returning to the app's server feed
 //!    (`store::server::ServerFeed`) on another connection, woken by the
 //!    change log's NOTIFY, having read the id from `change_log` by sequence.
@@ -42,7 +41,7 @@ use common::{ms, percentile};
 use kizuna_core::customers::company::{self, NewCompany, Segment};
 use kizuna_core::store::changes::{ChangeBatch, Feed, PROBE};
 #[cfg(target_os = "linux")]
-use kizuna_core::store::server::{connect, Server, ServerFeed};
+use kizuna_core::store::server::{connect, Server, ServerDb, ServerFeed};
 use kizuna_core::{Db, OpenOptions};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -57,18 +56,23 @@ fn desktop(path: &Path, n: usize) -> Db {
 
 /// One small, realistic transaction: a new customer owned by the writer.
 fn new_customer(db: &mut Db, writer: usize, i: usize) -> kizuna_core::Result<String> {
-    let c = NewCompany {
+    let c = customer(writer, i, &db.user().id);
+    db.write(|ctx| company::create(ctx, &c))
+}
+
+/// The customer the `i`th commit of `writer` adds.
+fn customer(writer: usize, i: usize, owner: &str) -> NewCompany {
+    NewCompany {
         name: format!("株式会社ベンチ{writer:02}-{i:04}"),
         name_kana: format!("べんち{writer:02}-{i:04}"),
         industry: "製造業".into(),
         segment: Some(Segment::Normal),
-        owner_id: Some(db.user().id.clone()),
+        owner_id: Some(owner.to_string()),
         address: "東京都千代田区丸の内1-1-1".into(),
         phone: "03-1234-5678".into(),
         website: "https://example.co.jp".into(),
         tags: vec!["展示会".into()],
-    };
-    db.write(|ctx| company::create(ctx, &c))
+    }
 }
 
 struct Commits {
@@ -164,11 +168,12 @@ fn delays(rounds: usize, committed: &[(String, Instant)], seen: &HashMap<String,
 /// then reads the change log from the file, as a colleague's desktop does.
 fn propagation(path: &Path, interval: Duration, rounds: usize) -> (Vec<f64>, usize) {
     let mut feed = Feed::open(path).unwrap();
-    // Like the app's watcher: probe, then wait the interval.
+    // Like the app's watcher, a probe every interval. The wait comes
+    // before the probe, so that the moment `poll` returns is the moment the
+    // change was read (waiting after it counted a whole interval more).
     let poll = move || {
-        let batch = feed.poll().ok();
         std::thread::sleep(interval);
-        batch
+        feed.poll().ok()
     };
     let mut db = desktop(path, 99);
     let commit = |i| new_customer(&mut db, 99, i).ok();
@@ -223,70 +228,39 @@ fn delays_seen(
 }
 
 #[cfg(target_os = "linux")]
-/// One writer's transaction on the server; see the module documentation.
-fn server_customer(
-    client: &mut postgres::Client,
-    owner: &str,
-    writer: usize,
-    i: usize,
-) -> Result<String, postgres::Error> {
-    let id = kizuna_core::id::new_id();
-    let now = kizuna_core::clock::to_db(chrono::Utc::now());
-    let name = format!("株式会社ベンチ{writer:02}-{i:04}");
-    let kana = format!("べんち{writer:02}-{i:04}");
-    let detail = serde_json::json!({ "name": name, "name_kana": kana, "industry": "製造業" }).to_string();
-    loop {
-        let mut tx = client
-            .build_transaction()
-            .isolation_level(postgres::IsolationLevel::Serializable)
-            .start()?;
-        let wrote = tx
-            .execute(
-                "INSERT INTO companies (id, name, name_kana, industry, segment, owner_id, address, phone, website,
-                                        tags, created_at, updated_at, updated_by)
-                 VALUES ($1, $2, $3, '製造業', 'normal', $4, '東京都千代田区丸の内1-1-1', '03-1234-5678',
-                         'https://example.co.jp', '[\"展示会\"]', $5, $5, $4)",
-                &[&id, &name, &kana, &owner, &now],
-            )
-            .and_then(|_| {
-                tx.execute(
-                    "INSERT INTO audit_log (id, at, user_id, entity, entity_id, action, detail)
-                     VALUES ($1, $2, $3, 'company', $4, 'insert', $5)",
-                    &[&kizuna_core::id::new_id(), &now, &owner, &id, &detail],
-                )
-            })
-            .and_then(|_| {
-                tx.execute(
-                    "INSERT INTO change_log (entity, entity_id, op, user_id, at) VALUES ('company', $1, 'insert', $2, $3)",
-                    &[&id, &owner, &now],
-                )
-            });
-        match wrote.and_then(|_| tx.commit()) {
-            Ok(()) => return Ok(id),
-            Err(e) if e.code() == Some(&postgres::error::SqlState::T_R_SERIALIZATION_FAILURE) => continue,
-            Err(e) => return Err(e),
-        }
-    }
+/// A desktop's session on the server, as the member the bench's login is.
+fn server_desktop(server: &Server) -> ServerDb {
+    ServerDb::open(
+        server,
+        Arc::new(kizuna_core::SystemClock),
+        kizuna_core::language::Language::Ja,
+    )
+    .unwrap()
 }
 
 #[cfg(target_os = "linux")]
-fn server_commits(server: &Server, owner: &str, writers: usize, per_writer: usize) -> Commits {
-    let (server, owner) = (server.clone(), owner.to_string());
-    let open = Arc::new(move |_| (connect(&server).unwrap(), owner.clone()));
-    commits(writers, per_writer, open, |(client, owner), w, i| {
-        server_customer(client, owner, w, i).is_ok()
-    })
+/// One writer's save on the server, the file's `company::create`.
+fn server_customer(db: &mut ServerDb, writer: usize, i: usize) -> kizuna_core::Result<String> {
+    let c = customer(writer, i, &db.user().id);
+    db.write(|ctx| company::create(ctx, &c))
+}
+
+#[cfg(target_os = "linux")]
+fn server_commits(server: &Server, writers: usize, per_writer: usize) -> Commits {
+    let server = server.clone();
+    let open = Arc::new(move |_| server_desktop(&server));
+    commits(writers, per_writer, open, |db, w, i| server_customer(db, w, i).is_ok())
 }
 
 #[cfg(target_os = "linux")]
 /// As [`propagation`], with the app's server feed in place of the file's
 /// probe: woken by the change log's NOTIFY (it waits at most 100 ms, to
 /// see the end flag), it reads `change_log` after the last sequence it saw.
-fn server_propagation(server: &Server, owner: &str, rounds: usize) -> (Vec<f64>, usize) {
+fn server_propagation(server: &Server, rounds: usize) -> (Vec<f64>, usize) {
     let mut feed = ServerFeed::open(server).unwrap();
     let poll = move || feed.next(Duration::from_millis(100)).ok();
-    let mut writer = connect(server).unwrap();
-    let commit = |i| server_customer(&mut writer, owner, 99, i).ok();
+    let mut writer = server_desktop(server);
+    let commit = |i| server_customer(&mut writer, 99, i).ok();
     delays_seen(poll, commit, rounds, Duration::from_secs(3))
 }
 
@@ -346,19 +320,19 @@ fn server_half(dir: &Path, per_writer: usize, rounds: usize) {
     let team = dir.join("server-team.db");
     let mut db = Db::create(&team, OpenOptions::new("tanaka", "田中")).unwrap();
     kizuna_core::app::sample::populate(&mut db).unwrap();
-    let owner = db.user().id.clone();
     drop(db);
     kizuna_core::store::transfer::file_to_server(&team, &server).unwrap();
+    // The bench's login joins the team once, before its desktops open.
+    server_desktop(&server).join("ベンチ").unwrap();
     for writers in [1, 10, 50] {
         let c = server_commits(
             &server,
-            &owner,
             writers,
             if writers == 50 { per_writer / 5 } else { per_writer },
         );
         print_commits("team server", writers, &c);
     }
-    let (d, missed) = server_propagation(&server, &owner, rounds);
+    let (d, missed) = server_propagation(&server, rounds);
     println!(
         "team server: change seen by another connection, woken by NOTIFY: p50 {:.1} ms p99 {:.1} ms max {:.1} ms ({} changes, {missed} missed)",
         percentile(&d, 0.5),

@@ -17,6 +17,7 @@ use kizuna_core::language::Language;
 use kizuna_core::overview;
 use kizuna_core::pipeline::board::{self, BoardFilter, CardCursor};
 use kizuna_core::pipeline::{deal, moves, stage};
+use kizuna_core::store::deletion;
 use kizuna_core::store::server::{self, Server, ServerDb, ServerFeed};
 use kizuna_core::store::sql::{self as store_sql, Sql};
 use kizuna_core::store::transfer;
@@ -823,7 +824,8 @@ impl Store for ServerDb {
 /// them: a customer renamed and a contact added, a new customer with a
 /// deal, deals moved into closing and to lost (the reminders and timeline
 /// entries those moves write), a call logged with a next appointment, a
-/// follow-up done and another put off. Then a save from a stale copy,
+/// follow-up done and another put off, a deal deleted and brought back,
+/// a customer deleted with its work. Then a save from a stale copy,
 /// which must be refused with the colleague's version. Returns that
 /// refusal's version and row.
 fn main_screens_saves(store: &mut impl Store) -> (i64, serde_json::Value) {
@@ -970,6 +972,14 @@ fn main_screens_saves(store: &mut impl Store) -> (i64, serde_json::Value) {
         .to_utc();
     store
         .save(|ctx| follow_up::snooze(ctx, &due[1].0, due[1].1, later))
+        .unwrap();
+    // A deal deleted and brought back, then the new customer deleted with its work.
+    let gone = store.save(|ctx| deal::delete(ctx, &new_deal, moved.version)).unwrap();
+    let back = store.save(|ctx| deletion::undo(ctx, &gone.deletion_id)).unwrap();
+    assert!(back.rows >= 2, "the deal and its open reminder come back: {back:?}");
+    let customer_version = company::get(store.sql(), &new_company).unwrap().version;
+    store
+        .save(|ctx| company::delete(ctx, &new_company, customer_version, true))
         .unwrap();
     // A colleague's copy from before the rename.
     let stale = store

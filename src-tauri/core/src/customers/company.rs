@@ -13,7 +13,6 @@ use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::text::fold;
 use crate::validate::{non_empty, optional, required};
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::cmp::Ordering;
@@ -394,9 +393,10 @@ const COMPANY_FOLLOW_UPS: &str = "status = 'open' AND (company_id = ?1
      OR deal_id IN (SELECT id FROM deals WHERE company_id = ?1)
      OR contract_id IN (SELECT id FROM contracts WHERE company_id = ?1))";
 
-pub fn deletion_impact(conn: &Connection, id: &str) -> Result<DeletionImpact> {
+pub fn deletion_impact<'c>(conn: impl Into<Sql<'c>>, id: &str) -> Result<DeletionImpact> {
+    let conn = conn.into();
     get(conn, id)?;
-    let count = |sql: &str| -> Result<u32> { Ok(conn.query_row(sql, [id], |r| r.get::<_, u32>(0))?) };
+    let count = |statement: &str| -> Result<u32> { conn.query_one(statement, sql::params![id], |r| r.get(0)) };
     Ok(DeletionImpact {
         open_deals: count(
             "SELECT COUNT(*) FROM deals d JOIN stages s ON s.id = d.stage_id
@@ -428,11 +428,11 @@ pub fn deletion_impact(conn: &Connection, id: &str) -> Result<DeletionImpact> {
 /// say so (`with_open_work`, after asking the user); otherwise the delete is
 /// refused, also when a colleague added such work after the user was asked.
 pub fn delete(ctx: &WriteCtx, id: &str, version: i64, with_open_work: bool) -> Result<Deletion> {
-    let old = get(ctx.tx()?, id)?;
+    let old = get(ctx.sql(), id)?;
     if old.version != version {
         ctx.expect_one("company", "companies", id, 0)?;
     }
-    if !with_open_work && deletion_impact(ctx.tx()?, id)?.has_open_work() {
+    if !with_open_work && deletion_impact(ctx.sql(), id)?.has_open_work() {
         return Err(Error::invalid("company", "has_open_work"));
     }
     let mut batch = Batch::new(ctx);

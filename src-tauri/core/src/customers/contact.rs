@@ -208,7 +208,7 @@ pub fn update_contact(ctx: &WriteCtx, id: &str, version: i64, e: &ContactEdit) -
 /// showing who it was (they read the row whatever its `deleted_at`), and the
 /// customer's timeline says who removed whom.
 pub fn delete_contact(ctx: &WriteCtx, id: &str, version: i64) -> Result<Deletion> {
-    let old = contact(ctx.tx()?, id)?;
+    let old = contact(ctx.sql(), id)?;
     // A colleague's edit meanwhile is a conflict here, and nothing is removed.
     let mut batch = Batch::new(ctx);
     batch.mark_one(Table::Contacts, id, version, json!({ "name": old.name }))?;

@@ -17,8 +17,8 @@
 use crate::error::{Error, Result};
 use crate::id::new_id;
 use crate::store::changes::Entity;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Value};
 use ts_rs::TS;
@@ -113,13 +113,13 @@ impl<'c, 'a> Batch<'c, 'a> {
     /// The record the user chose, as of the version they saw: a colleague's
     /// change meanwhile is a conflict, and nothing is deleted.
     pub(crate) fn mark_one(&mut self, table: Table, id: &str, version: i64, detail: Value) -> Result<()> {
-        let n = self.ctx.tx()?.execute(
+        let n = self.ctx.sql().execute(
             &format!(
                 "UPDATE {} SET deleted_at = ?3, deletion_id = ?4, version = version + 1, updated_at = ?3, updated_by = ?5
                  WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
                 table.name()
             ),
-            params![id, version, self.ctx.now, self.done.deletion_id, self.ctx.user_id],
+            sql::params![id, version, self.ctx.now, self.done.deletion_id, self.ctx.user_id],
         )?;
         self.ctx.expect_one(table.entity().as_str(), table.name(), id, n)?;
         self.logged(table, id, detail)
@@ -128,24 +128,22 @@ impl<'c, 'a> Batch<'c, 'a> {
     /// The live rows of `table` that `filter` picks (`?1` is `key`), taken
     /// along with the chosen record. Returns how many.
     pub(crate) fn mark_where(&mut self, table: Table, filter: &str, key: &str) -> Result<u32> {
-        let ids: Vec<String> = {
-            let mut st = self.ctx.tx()?.prepare(&format!(
+        let ids: Vec<String> = self.ctx.sql().query(
+            &format!(
                 "SELECT id FROM {} WHERE deleted_at IS NULL AND ({filter})",
                 table.name()
-            ))?;
-            let rows = st
-                .query_map([key], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            rows
-        };
+            ),
+            sql::params![key],
+            |r| r.get(0),
+        )?;
         for id in &ids {
-            self.ctx.tx()?.execute(
+            self.ctx.sql().execute(
                 &format!(
                     "UPDATE {} SET deleted_at = ?2, deletion_id = ?3, version = version + 1, updated_at = ?2, updated_by = ?4
                      WHERE id = ?1",
                     table.name()
                 ),
-                params![id, self.ctx.now, self.done.deletion_id, self.ctx.user_id],
+                sql::params![id, self.ctx.now, self.done.deletion_id, self.ctx.user_id],
             )?;
             self.logged(table, id, json!({ "with": true }))?;
         }
@@ -171,10 +169,10 @@ impl<'c, 'a> Batch<'c, 'a> {
 /// as the timeline's `system` kind in SQL: the store sits below the timeline.
 pub(crate) fn note(ctx: &WriteCtx, company_id: &str, summary: &str, body: Value) -> Result<()> {
     let id = new_id();
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "INSERT INTO activities (id, company_id, kind, occurred_at, summary, body, author_id, created_at, updated_at, updated_by)
          VALUES (?1, ?2, 'system', ?3, ?4, ?5, ?6, ?3, ?3, ?6)",
-        params![id, company_id, ctx.now, summary, body.to_string(), ctx.user_id],
+        sql::params![id, company_id, ctx.now, summary, body.to_string(), ctx.user_id],
     )?;
     ctx.changed(Entity::Activity, &id, "insert")
 }
@@ -201,18 +199,17 @@ pub fn undo(ctx: &WriteCtx, deletion_id: &str) -> Result<Restored> {
             id: deletion_id.to_string(),
         });
     };
-    let orphan = |sql: &str| -> Result<bool> {
+    let orphan = |statement: &str| -> Result<bool> {
         Ok(ctx
-            .tx()?
-            .query_row(sql, [deletion_id], |_| Ok(()))
-            .optional()?
+            .sql()
+            .query_opt(statement, sql::params![deletion_id], |_| Ok(()))?
             .is_some())
     };
     // Rows of the batch whose customer is gone and does not come back with it.
     for table in ["deals", "contacts", "contracts"] {
         if orphan(&format!(
             "SELECT 1 FROM {table} x JOIN companies c ON c.id = x.company_id
-             WHERE x.deletion_id = ?1 AND c.deleted_at IS NOT NULL AND c.deletion_id IS NOT ?1"
+             WHERE x.deletion_id = ?1 AND c.deleted_at IS NOT NULL AND c.deletion_id IS DISTINCT FROM ?1"
         ))? {
             return Err(Error::invalid("company_id", "deleted"));
         }
@@ -226,23 +223,19 @@ pub fn undo(ctx: &WriteCtx, deletion_id: &str) -> Result<Restored> {
 
     let mut rows = 0;
     for table in Table::ALL {
-        let ids: Vec<String> = {
-            let mut st = ctx
-                .tx()?
-                .prepare(&format!("SELECT id FROM {} WHERE deletion_id = ?1", table.name()))?;
-            let found = st
-                .query_map([deletion_id], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            found
-        };
+        let ids: Vec<String> = ctx.sql().query(
+            &format!("SELECT id FROM {} WHERE deletion_id = ?1", table.name()),
+            sql::params![deletion_id],
+            |r| r.get(0),
+        )?;
         for id in &ids {
-            ctx.tx()?.execute(
+            ctx.sql().execute(
                 &format!(
                     "UPDATE {} SET deleted_at = NULL, deletion_id = NULL, version = version + 1, updated_at = ?2, updated_by = ?3
                      WHERE id = ?1",
                     table.name()
                 ),
-                params![id, ctx.now, ctx.user_id],
+                sql::params![id, ctx.now, ctx.user_id],
             )?;
             ctx.audit(table.entity(), id, "restore", json!({ "deletion_id": deletion_id }))?;
             ctx.changed(table.entity(), id, "insert")?;
@@ -312,11 +305,10 @@ enum Chosen {
 /// first; a deal's, a contact's or a contract's own delete marks exactly
 /// one of them (and perhaps follow-ups).
 fn chosen(ctx: &WriteCtx, deletion_id: &str) -> Result<Option<Chosen>> {
-    let one = |sql: &str| -> Result<Option<(String, String, String)>> {
-        Ok(ctx
-            .tx()?
-            .query_row(sql, [deletion_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?)
+    let one = |statement: &str| -> Result<Option<(String, String, String)>> {
+        ctx.sql().query_opt(statement, sql::params![deletion_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
     };
     if let Some((id, name, _)) = one("SELECT id, name, '' FROM companies WHERE deletion_id = ?1")? {
         return Ok(Some(Chosen::Company { id, name }));
