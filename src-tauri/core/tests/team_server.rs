@@ -837,14 +837,7 @@ fn main_screens_saves(store: &mut impl Store) -> (i64, serde_json::Value) {
     let before = company::get(store.sql(), &company_id).unwrap();
     let rename = CompanyEdit {
         name: format!("{}（新社名）", before.name),
-        name_kana: before.name_kana.clone(),
-        industry: before.industry.clone(),
-        segment: before.segment,
-        owner_id: before.owner_id.clone(),
-        address: before.address.clone(),
-        phone: before.phone.clone(),
-        website: before.website.clone(),
-        tags: before.tags.clone(),
+        ..CompanyEdit::from(&before)
     };
     let renamed = store
         .save(|ctx| company::update(ctx, &company_id, before.version, &rename))
@@ -1166,14 +1159,7 @@ fn a_save_that_meets_a_colleagues_runs_again_on_what_they_saved() {
         .unwrap();
     let edit = |c: &company::Company, name: String| CompanyEdit {
         name,
-        name_kana: c.name_kana.clone(),
-        industry: c.industry.clone(),
-        segment: c.segment,
-        owner_id: c.owner_id.clone(),
-        address: c.address.clone(),
-        phone: c.phone.clone(),
-        website: c.website.clone(),
-        tags: c.tags.clone(),
+        ..CompanyEdit::from(c)
     };
     let mut tries = 0;
     let version = mine

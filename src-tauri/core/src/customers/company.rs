@@ -86,6 +86,23 @@ pub struct CompanyEdit {
     pub tags: Vec<String>,
 }
 
+/// The edit that leaves a company as it is: what the dialog starts from.
+impl From<&Company> for CompanyEdit {
+    fn from(c: &Company) -> CompanyEdit {
+        CompanyEdit {
+            name: c.name.clone(),
+            name_kana: c.name_kana.clone(),
+            industry: c.industry.clone(),
+            segment: c.segment,
+            owner_id: c.owner_id.clone(),
+            address: c.address.clone(),
+            phone: c.phone.clone(),
+            website: c.website.clone(),
+            tags: c.tags.clone(),
+        }
+    }
+}
+
 /// A company as its detail page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -569,17 +586,7 @@ mod tests {
     }
 
     fn edit_of(c: &Company) -> CompanyEdit {
-        CompanyEdit {
-            name: c.name.clone(),
-            name_kana: c.name_kana.clone(),
-            industry: c.industry.clone(),
-            segment: c.segment,
-            owner_id: c.owner_id.clone(),
-            address: c.address.clone(),
-            phone: c.phone.clone(),
-            website: c.website.clone(),
-            tags: c.tags.clone(),
-        }
+        CompanyEdit::from(c)
     }
 
     fn names(items: &[CompanyListItem]) -> Vec<&str> {

@@ -53,17 +53,13 @@ impl<'a> WriteCtx<'a> {
         lang: Language,
     ) -> WriteCtx<'a> {
         WriteCtx {
-            sql: Sql::File(tx),
             file: Some(tx),
-            changes,
-            user_id,
-            now,
-            clock,
-            lang,
+            ..WriteCtx::on_server(Sql::File(tx), changes, user_id, now, clock, lang)
         }
     }
 
-    /// A save on a team server, inside the session's transaction.
+    /// A save on a team server, inside the session's transaction (and the
+    /// fields of every save).
     pub(crate) fn on_server(
         sql: Sql<'a>,
         changes: &'a RefCell<Vec<PendingChange>>,
@@ -86,15 +82,7 @@ impl<'a> WriteCtx<'a> {
     /// The same save, written as `user_id` at `now` (the sample team's
     /// history, written as it would have happened).
     pub fn at(&self, user_id: &'a str, now: String) -> WriteCtx<'a> {
-        WriteCtx {
-            sql: self.sql,
-            file: self.file,
-            changes: self.changes,
-            user_id,
-            now,
-            clock: self.clock,
-            lang: self.lang,
-        }
+        WriteCtx { user_id, now, ..*self }
     }
 
     /// Where this save's statements go, on either store.
