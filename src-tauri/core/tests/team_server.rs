@@ -7,13 +7,16 @@
 mod common;
 
 use common::pg::TestServer;
-use kizuna_core::contracts::renewal;
+use kizuna_core::contracts::{contract, renewal};
 use kizuna_core::customers::company::{self, CompanyEdit, CompanyQuery, CompanySort, Segment};
-use kizuna_core::customers::contact;
 use kizuna_core::customers::health;
+use kizuna_core::customers::{archive, contact};
+use kizuna_core::engine_text::ProposalKind;
 use kizuna_core::followups::follow_up::{self, FollowUpQuery};
 use kizuna_core::followups::reminder;
+use kizuna_core::handoff::{acknowledge, sheet as handoff_sheet};
 use kizuna_core::language::Language;
+use kizuna_core::leads::{lead, qualify};
 use kizuna_core::overview;
 use kizuna_core::pipeline::board::{self, BoardFilter, CardCursor};
 use kizuna_core::pipeline::{deal, moves, stage};
@@ -22,7 +25,10 @@ use kizuna_core::store::server::{self, Server, ServerDb, ServerFeed};
 use kizuna_core::store::sql::{self as store_sql, Sql};
 use kizuna_core::store::transfer;
 use kizuna_core::store::write::WriteCtx;
-use kizuna_core::team::settings::TeamSettings;
+use kizuna_core::support::{case, thread};
+use kizuna_core::team::member;
+use kizuna_core::team::role::{self, Role};
+use kizuna_core::team::settings::{self, TeamSettings};
 use kizuna_core::timeline::activity::{self, ActivityKind};
 use kizuna_core::timeline::entries::{self, TimelineQuery};
 use kizuna_core::timeline::{search, server_search};
@@ -825,7 +831,9 @@ impl Store for ServerDb {
 /// deal, deals moved into closing and to lost (the reminders and timeline
 /// entries those moves write), a call logged with a next appointment, a
 /// follow-up done and another put off, a deal deleted and brought back,
-/// a customer deleted with its work. Then a save from a stale copy,
+/// a customer deleted with its work, a contract taken through its
+/// renewal, a visit logged, corrected and removed, the team's settings
+/// changed, a colleague renamed, given roles and deactivated. Then a save from a stale copy,
 /// which must be refused with the colleague's version. Returns that
 /// refusal's version and row.
 fn main_screens_saves(store: &mut impl Store) -> (i64, serde_json::Value) {
@@ -948,6 +956,54 @@ fn main_screens_saves(store: &mut impl Store) -> (i64, serde_json::Value) {
             )
         })
         .unwrap();
+    // A visit logged, corrected by its author, then removed again.
+    let visit = activity::NewActivity {
+        company_id: company_id.clone(),
+        contact_ids: Vec::new(),
+        deal_id: None,
+        kind: ActivityKind::Meeting,
+        direction: None,
+        occurred_at: "2026-12-01T05:00:00Z".into(),
+        summary: "訪問して新製品を説明".into(),
+        body: String::new(),
+        minutes: "導入時期は来期".into(),
+        next_todos: "見積書を送る".into(),
+        next_appointment_at: None,
+        signals: Vec::new(),
+    };
+    let visit_id = store.save(|ctx| activity::log(ctx, &visit)).unwrap();
+    let corrected = activity::ActivityEdit {
+        summary: "訪問して新製品と保守を説明".into(),
+        next_appointment_at: Some("2026-12-15T01:00:00Z".into()),
+        ..activity::ActivityEdit::from(&visit)
+    };
+    let v = store
+        .save(|ctx| activity::update_activity(ctx, &visit_id, 1, &corrected))
+        .unwrap();
+    store.save(|ctx| activity::delete_activity(ctx, &visit_id, v)).unwrap();
+    // The team's settings and a colleague's record, by a manager.
+    let (mut settings, settings_version) = settings::load_versioned(store.sql()).unwrap();
+    settings.reapproach_lead_days += 5;
+    store
+        .save(|ctx| settings::update(ctx, settings_version, &settings))
+        .unwrap();
+    let (colleague, colleague_version): (String, i64) = store
+        .sql()
+        .query_one(
+            "SELECT id, version FROM users WHERE login <> 'tanaka' AND deactivated_at IS NULL ORDER BY id LIMIT 1",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let renamed_colleague = store
+        .save(|ctx| member::rename(ctx, &colleague, colleague_version, "佐藤 花子（営業二課）"))
+        .unwrap();
+    let with_roles = store
+        .save(|ctx| role::set(ctx, &colleague, renamed_colleague, &[Role::Sales, Role::Support]))
+        .unwrap();
+    store
+        .save(|ctx| member::set_active(ctx, &colleague, with_roles, false))
+        .unwrap();
     let due: Vec<(String, i64)> = store
         .sql()
         .query(
@@ -974,6 +1030,60 @@ fn main_screens_saves(store: &mut impl Store) -> (i64, serde_json::Value) {
     store
         .save(|ctx| company::delete(ctx, &new_company, customer_version, true))
         .unwrap();
+    // A contract 60 days from its end, taken through its renewal: the
+    // hearing, an upsell, the paperwork, renewed (the next period begins).
+    let contract_id = store
+        .save(|ctx| {
+            contract::create(
+                ctx,
+                &contract::NewContract {
+                    company_id: company_id.clone(),
+                    deal_id: None,
+                    plan: "年間保守プラン".into(),
+                    start_date: chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
+                    end_date: chrono::NaiveDate::from_ymd_opt(2027, 1, 31).unwrap(),
+                    auto_renew: false,
+                    amount: 600_000,
+                    currency: "JPY".into(),
+                    billing: contract::Billing::Annual,
+                    notice_days: 30,
+                    owner_id: None,
+                    hearing_days: None,
+                    proposal_days: None,
+                },
+            )
+        })
+        .unwrap();
+    let steps = [
+        (
+            renewal::RenewalStep::Hearing,
+            renewal::StepInput {
+                satisfaction: Some(4),
+                problems: "請求書の発行が遅い".into(),
+                ..Default::default()
+            },
+        ),
+        (
+            renewal::RenewalStep::Proposal,
+            renewal::StepInput {
+                proposal_kind: Some(ProposalKind::Upsell),
+                new_amount: Some(720_000),
+                ..Default::default()
+            },
+        ),
+        (renewal::RenewalStep::Procedure, renewal::StepInput::default()),
+        (renewal::RenewalStep::PostRenewal, renewal::StepInput::default()),
+    ];
+    for (i, (step, input)) in steps.iter().enumerate() {
+        let version = i as i64 + 1;
+        let out = store
+            .save(|ctx| renewal::advance(ctx, &contract_id, version, *step, input))
+            .unwrap();
+        assert_eq!(
+            out.next_contract_id.is_some(),
+            *step == renewal::RenewalStep::PostRenewal
+        );
+    }
     // A colleague's copy from before the rename.
     let stale = store
         .save(|ctx| company::update(ctx, &company_id, before.version, &rename))
@@ -986,6 +1096,171 @@ fn main_screens_saves(store: &mut impl Store) -> (i64, serde_json::Value) {
         } => (current_version, current),
         other => panic!("a stale save must be a conflict, not {other}"),
     }
+}
+
+/// The other screens' saves: a customer archived and back, a support case
+/// opened, answered and resolved, a lead taken in, given an owner,
+/// contacted and turned into a customer with a deal, another disqualified,
+/// a hand-off sheet sent to support and acknowledged.
+fn other_screens_saves(store: &mut impl Store) {
+    let first = |sql: Sql, q: &str| -> String { sql.query_one(q, &[], |r| r.get(0)).unwrap() };
+    let company_id = first(
+        store.sql(),
+        "SELECT id FROM companies WHERE deleted_at IS NULL AND archived_at IS NULL ORDER BY name_kana DESC, id LIMIT 1",
+    );
+    let v = company::get(store.sql(), &company_id).unwrap().version;
+    let v = store
+        .save(|ctx| archive::set_archived(ctx, &company_id, v, true))
+        .unwrap();
+    store
+        .save(|ctx| archive::set_archived(ctx, &company_id, v, false))
+        .unwrap();
+
+    let case_id = store
+        .save(|ctx| {
+            case::open(
+                ctx,
+                &case::NewCase {
+                    id: None,
+                    company_id: company_id.clone(),
+                    contact_id: None,
+                    deal_id: None,
+                    contract_id: None,
+                    subject: "ログインできない".into(),
+                    body: "昨日からエラーが出ます".into(),
+                    channel: case::Channel::Phone,
+                    category: case::Category::Trouble,
+                    priority: case::Priority::High,
+                    assignee_id: None,
+                    received_at: None,
+                },
+            )
+        })
+        .unwrap();
+    store
+        .save(|ctx| {
+            thread::reply(
+                ctx,
+                &thread::NewPost {
+                    case_id: case_id.clone(),
+                    body: "パスワードを再設定しました".into(),
+                },
+            )
+        })
+        .unwrap();
+    let case_version: i64 = store
+        .sql()
+        .query_one(
+            "SELECT version FROM support_cases WHERE id = ?1",
+            store_sql::params![&case_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    store
+        .save(|ctx| case::set_status(ctx, &case_id, case_version, case::CaseStatus::Resolved))
+        .unwrap();
+
+    let me = first(store.sql(), "SELECT id FROM users WHERE login = 'tanaka'");
+    let lead_id = store
+        .save(|ctx| {
+            lead::add(
+                ctx,
+                &lead::NewLead {
+                    source: "exhibition".into(),
+                    person_name: "高橋 健".into(),
+                    company_name: "株式会社あおば精機".into(),
+                    phone: "06-1111-2222".into(),
+                    mail: "takahashi@aoba.example.jp".into(),
+                    message: "資料がほしい".into(),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    let version_of = |sql: Sql, id: &str| -> i64 {
+        sql.query_one("SELECT version FROM leads WHERE id = ?1", store_sql::params![id], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    let v = version_of(store.sql(), &lead_id);
+    store.save(|ctx| lead::set_owner(ctx, &lead_id, v, Some(&me))).unwrap();
+    store
+        .save(|ctx| {
+            lead::contacted(
+                ctx,
+                &lead::Contacted {
+                    lead_id: lead_id.clone(),
+                    note: "電話で要件を確認".into(),
+                },
+            )
+        })
+        .unwrap();
+    let v = version_of(store.sql(), &lead_id);
+    store
+        .save(|ctx| {
+            qualify::convert(
+                ctx,
+                &qualify::Convert {
+                    lead_id: lead_id.clone(),
+                    version: v,
+                    company_id: None,
+                    contact_id: None,
+                    create_despite_match: true,
+                    pipeline_id: None,
+                    deal_title: "あおば精機 初回導入".into(),
+                    amount: Some(300_000),
+                },
+            )
+        })
+        .unwrap();
+    let other_lead = store
+        .save(|ctx| {
+            lead::add(
+                ctx,
+                &lead::NewLead {
+                    source: "web_form".into(),
+                    person_name: "営業電話".into(),
+                    message: "広告のご案内".into(),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    let v = version_of(store.sql(), &other_lead);
+    store
+        .save(|ctx| qualify::disqualify(ctx, &other_lead, v, "営業目的"))
+        .unwrap();
+
+    let checklist = TeamSettings::load(store.sql()).unwrap().handoff_checklist;
+    let sheet = handoff_sheet::HandoffInput {
+        company_id: company_id.clone(),
+        sold: "年間保守プラン".into(),
+        amount: 600_000,
+        currency: "JPY".into(),
+        goals: "請求業務の時間を半分に".into(),
+        risks: "担当者が春に異動".into(),
+        checklist: checklist
+            .iter()
+            .map(|item| handoff_sheet::ChecklistTick {
+                item: item.clone(),
+                done: true,
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let sheet_id = store.save(|ctx| handoff_sheet::send(ctx, &sheet)).unwrap();
+    let sheet_version: i64 = store
+        .sql()
+        .query_one(
+            "SELECT version FROM handoffs WHERE id = ?1",
+            store_sql::params![&sheet_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    store
+        .save(|ctx| acknowledge::acknowledge(ctx, &sheet_id, sheet_version))
+        .unwrap();
 }
 
 /// `text` with each id (a UUID, also inside JSON) that is not in `old`
@@ -1092,6 +1367,8 @@ fn the_main_screens_saves_leave_the_same_team_in_the_file_and_on_the_server() {
 
     let refused_on_file = main_screens_saves(&mut on_file);
     let refused_on_server = main_screens_saves(&mut on_server);
+    other_screens_saves(&mut on_file);
+    other_screens_saves(&mut on_server);
     assert_eq!(
         refused_on_server, refused_on_file,
         "the conflict shows the same colleague's row"
@@ -1104,6 +1381,7 @@ fn the_main_screens_saves_leave_the_same_team_in_the_file_and_on_the_server() {
     }
     let written = |t: &str| file_rows[t].iter().filter(|r| r.contains("<new>")).count();
     assert!(written("activities") >= 3 && written("follow_ups") >= 3 && written("audit_log") >= 8);
+    assert!(written("contracts") >= 2, "the contract and its renewed period");
 
     // The change log: the same entries in the same order, after the copy's position.
     let log = |sql: Sql| -> Vec<String> {
@@ -1181,7 +1459,7 @@ fn a_save_that_meets_a_colleagues_runs_again_on_what_they_saved() {
     assert_eq!(now.name, "丸の内ホールディングス 本社", "built on the colleague's name");
     assert_eq!((now.version, version), (version, 3));
     // A save the server cannot take yet is refused, typed, with nothing written.
-    let (member, member_version): (String, i64) = mine
+    let (stray, stray_version): (String, i64) = mine
         .sql()
         .query_one(
             "SELECT id, version FROM users WHERE login <> 'tanaka' ORDER BY id LIMIT 1",
@@ -1189,15 +1467,16 @@ fn a_save_that_meets_a_colleagues_runs_again_on_what_they_saved() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
+    let me = mine.member().unwrap().id.clone();
     let refused = mine
-        .write(|ctx| kizuna_core::team::member::set_active(ctx, &member, member_version, false))
+        .write(|ctx| member::merge(ctx, &stray, stray_version, &me))
         .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::NotOnServer, "{refused}");
     let still: Option<String> = mine
         .sql()
         .query_one(
-            "SELECT deactivated_at FROM users WHERE id = ?1",
-            store_sql::params![&member],
+            "SELECT deleted_at FROM users WHERE id = ?1",
+            store_sql::params![&stray],
             |r| r.get(0),
         )
         .unwrap();

@@ -25,6 +25,7 @@ use crate::pipeline::deal::{self, DealEdit};
 use crate::pipeline::moves::MoveDeal;
 use crate::sequences::stop;
 use crate::store::db::Db;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::support::case::{self as support_case, NewCase};
 use crate::support::thread::{self, NewPost};
@@ -190,9 +191,12 @@ impl Op {
             Op::ConvertLead { convert } => stop::after_lead_change(ctx, &convert.lead_id)?,
             Op::CompleteFollowUp { id, .. } => {
                 let company: Option<String> = ctx
-                    .tx()?
-                    .query_row("SELECT company_id FROM follow_ups WHERE id = ?1", [id], |r| r.get(0))
-                    .optional()?
+                    .sql()
+                    .query_opt(
+                        "SELECT company_id FROM follow_ups WHERE id = ?1",
+                        sql::params![id],
+                        |r| r.get(0),
+                    )?
                     .flatten();
                 if let Some(c) = company {
                     stop::after_touch(ctx, &c)?;
@@ -318,9 +322,9 @@ fn replied<T: Serialize>(id: &str, reply: &T) -> Result<Applied> {
 /// Applies `op` unless the team file already has it; `None` when it had.
 pub fn apply_once(db: &mut Db, op_id: &str, op: &Op) -> Result<Option<Applied>> {
     db.write(|ctx| {
-        let fresh = ctx.tx()?.execute(
-            "INSERT OR IGNORE INTO applied_ops (op_id, applied_at, user_id) VALUES (?1, ?2, ?3)",
-            params![op_id, ctx.now, ctx.user_id],
+        let fresh = ctx.sql().execute(
+            "INSERT INTO applied_ops (op_id, applied_at, user_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            sql::params![op_id, ctx.now, ctx.user_id],
         )?;
         if fresh == 0 {
             return Ok(None);
@@ -328,8 +332,8 @@ pub fn apply_once(db: &mut Db, op_id: &str, op: &Op) -> Result<Option<Applied>> 
         // Ids older than any outbox entry could plausibly be kept (a laptop
         // away for a quarter) have done their job; the index makes this cheap.
         let cutoff = crate::clock::to_db(ctx.clock.now() - chrono::Duration::days(APPLIED_KEEP_DAYS));
-        ctx.tx()?
-            .execute("DELETE FROM applied_ops WHERE applied_at < ?1", [cutoff])?;
+        ctx.sql()
+            .execute("DELETE FROM applied_ops WHERE applied_at < ?1", sql::params![cutoff])?;
         op.apply(ctx).map(Some)
     })
 }

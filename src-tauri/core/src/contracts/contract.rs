@@ -4,10 +4,10 @@ use crate::error::{known, Error, Result};
 use crate::id::new_id;
 use crate::store::changes::Entity;
 use crate::store::deletion::{self, Batch, Deletion, Table};
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::validate::required;
 use chrono::NaiveDate;
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -122,13 +122,12 @@ fn check(ctx: &WriteCtx, c: &NewContract) -> Result<Checked> {
         }
     }
     let company_name: String = ctx
-        .tx()?
-        .query_row(
+        .sql()
+        .query_opt(
             "SELECT name FROM companies WHERE id = ?1 AND deleted_at IS NULL",
-            [&c.company_id],
+            sql::params![&c.company_id],
             |r| r.get("name"),
-        )
-        .optional()?
+        )?
         .ok_or(Error::invalid("company_id", "unknown"))?;
     Ok(Checked {
         plan,
@@ -146,12 +145,12 @@ pub(crate) fn insert(ctx: &WriteCtx, c: &NewContract, previous: Option<&str>) ->
     let checked = check(ctx, c)?;
     let (plan, currency, owner) = (&checked.plan, &checked.currency, &checked.owner);
     let id = new_id();
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "INSERT INTO contracts (id, company_id, deal_id, previous_contract_id, plan, start_date, end_date, auto_renew,
                                 amount, currency, billing, notice_days, owner_id, hearing_days, proposal_days,
                                 created_at, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17)",
-        params![
+        sql::params![
             id,
             c.company_id,
             c.deal_id,
@@ -193,21 +192,18 @@ pub fn create(ctx: &WriteCtx, c: &NewContract) -> Result<String> {
 /// nobody changed it since `version`. A new end, notice period or lead time
 /// moves the renewal work not done yet; the change goes on the timeline.
 pub fn update(ctx: &WriteCtx, id: &str, version: i64, c: &NewContract) -> Result<()> {
-    let stored: Option<(String, String, Option<String>, String)> = ctx
-        .tx()?
-        .query_row(
-            "SELECT company_id, status, renewal_stage, end_date FROM contracts WHERE id = ?1 AND deleted_at IS NULL",
-            [id],
-            |r| {
-                Ok((
-                    r.get("company_id")?,
-                    r.get("status")?,
-                    r.get("renewal_stage")?,
-                    r.get("end_date")?,
-                ))
-            },
-        )
-        .optional()?;
+    let stored: Option<(String, String, Option<String>, String)> = ctx.sql().query_opt(
+        "SELECT company_id, status, renewal_stage, end_date FROM contracts WHERE id = ?1 AND deleted_at IS NULL",
+        sql::params![id],
+        |r| {
+            Ok((
+                r.get("company_id")?,
+                r.get("status")?,
+                r.get("renewal_stage")?,
+                r.get("end_date")?,
+            ))
+        },
+    )?;
     let Some((company_id, status, stage, old_end)) = stored else {
         return Err(Error::NotFound {
             entity: "contract",
@@ -225,12 +221,12 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, c: &NewContract) -> Result
     }
     let checked = check(ctx, c)?;
     let (plan, currency, owner) = (&checked.plan, &checked.currency, &checked.owner);
-    let n = ctx.tx()?.execute(
+    let n = ctx.sql().execute(
         "UPDATE contracts SET plan = ?3, start_date = ?4, end_date = ?5, auto_renew = ?6, amount = ?7, currency = ?8,
                 billing = ?9, notice_days = ?10, owner_id = ?11, hearing_days = ?12, proposal_days = ?13,
                 version = version + 1, updated_at = ?14, updated_by = ?15
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![
+        sql::params![
             id,
             version,
             plan,
@@ -268,13 +264,12 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, c: &NewContract) -> Result
 /// colleague's change since `version` is a conflict and removes nothing.
 pub fn delete(ctx: &WriteCtx, id: &str, version: i64) -> Result<Deletion> {
     let (company_id, plan): (String, String) = ctx
-        .tx()?
-        .query_row(
+        .sql()
+        .query_opt(
             "SELECT company_id, plan FROM contracts WHERE id = ?1 AND deleted_at IS NULL",
-            [id],
+            sql::params![id],
             |r| Ok((r.get("company_id")?, r.get("plan")?)),
-        )
-        .optional()?
+        )?
         .ok_or_else(|| Error::NotFound {
             entity: "contract",
             id: id.to_string(),

@@ -10,23 +10,23 @@ use super::company::get;
 use crate::error::{Error, Result};
 use crate::store::changes::Entity;
 use crate::store::deletion;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
-use rusqlite::params;
 use serde_json::json;
 
 /// Archives (`archived`) or unarchives the customer as of `version`;
 /// returns the new version. Asking for the state it is already in is
 /// refused (`already`), so a stale screen never seems to have done something.
 pub fn set_archived(ctx: &WriteCtx, id: &str, version: i64, archived: bool) -> Result<i64> {
-    let old = get(ctx.tx()?, id)?;
+    let old = get(ctx.sql(), id)?;
     if old.archived_at.is_some() == archived && old.version == version {
         return Err(Error::invalid("archived", "already"));
     }
-    let n = ctx.tx()?.execute(
-        "UPDATE companies SET archived_at = CASE WHEN ?3 THEN ?4 END, archived_by = CASE WHEN ?3 THEN ?5 END,
+    let n = ctx.sql().execute(
+        "UPDATE companies SET archived_at = CASE WHEN ?3 <> 0 THEN ?4 END, archived_by = CASE WHEN ?3 <> 0 THEN ?5 END,
                               version = version + 1, updated_at = ?4, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![id, version, archived, ctx.now, ctx.user_id],
+        sql::params![id, version, archived, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("company", "companies", id, n)?;
     let (event, summary) = if archived {

@@ -11,8 +11,8 @@
 use crate::error::{Error, Result};
 use crate::store::changes::Entity;
 use crate::store::db::Db;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -92,28 +92,22 @@ pub fn change_batch(
     change: &OwnerChange,
 ) -> Result<OwnerChanged> {
     if let Some(o) = owner {
-        let active = ctx
-            .tx()?
-            .query_row(
-                "SELECT 1 FROM users WHERE id = ?1 AND deleted_at IS NULL AND deactivated_at IS NULL",
-                [o],
-                |_| Ok(()),
-            )
-            .optional()?;
+        let active = ctx.sql().query_opt(
+            "SELECT 1 FROM users WHERE id = ?1 AND deleted_at IS NULL AND deactivated_at IS NULL",
+            sql::params![o],
+            |_| Ok(()),
+        )?;
         if active.is_none() {
             return Err(Error::invalid("owner_id", "unknown"));
         }
     }
     let mut done = OwnerChanged::default();
     for t in batch {
-        let stored: Option<(String, i64, Option<String>, bool)> = ctx
-            .tx()?
-            .query_row(
-                "SELECT name, version, owner_id, deleted_at IS NOT NULL FROM companies WHERE id = ?1",
-                [&t.id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
+        let stored: Option<(String, i64, Option<String>, bool)> = ctx.sql().query_opt(
+            "SELECT name, version, owner_id, deleted_at IS NOT NULL FROM companies WHERE id = ?1",
+            sql::params![&t.id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
         let (name, version, previous) = match stored {
             None | Some((_, _, _, true)) => {
                 done.skipped.push(Skipped {
@@ -136,10 +130,10 @@ pub fn change_batch(
         if previous.as_deref() == owner {
             continue;
         }
-        ctx.tx()?.execute(
+        ctx.sql().execute(
             "UPDATE companies SET owner_id = ?3, version = version + 1, updated_at = ?4, updated_by = ?5
              WHERE id = ?1 AND version = ?2",
-            params![t.id, t.version, owner, ctx.now, ctx.user_id],
+            sql::params![t.id, t.version, owner, ctx.now, ctx.user_id],
         )?;
         ctx.audit(
             Entity::Company,
@@ -191,12 +185,11 @@ fn reassign(
     owner: Option<&str>,
 ) -> Result<u32> {
     let ids: Vec<String> = ctx
-        .tx()?
-        .prepare(select)?
-        .query_map(params![company_id, previous], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .sql()
+        .query(select, sql::params![company_id, previous], |r| r.get(0))?;
     for id in &ids {
-        ctx.tx()?.execute(update, params![id, owner, ctx.now, ctx.user_id])?;
+        ctx.sql()
+            .execute(update, sql::params![id, owner, ctx.now, ctx.user_id])?;
         ctx.audit(
             entity,
             id,

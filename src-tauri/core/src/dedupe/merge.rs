@@ -11,9 +11,10 @@ use crate::customers::contact::{self, Contact};
 use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::store::changes::Entity;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind};
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -344,16 +345,14 @@ fn move_rows(
     let mut total = 0;
     let mut moved = serde_json::Map::new();
     for (table, column, entity) in columns {
-        let ids = ctx
-            .tx()?
-            .prepare(&format!(
+        let ids = ctx.sql().query(
+            &format!(
                 "UPDATE {table} SET {column} = ?2, version = version + 1, updated_at = ?3, updated_by = ?4
                  WHERE {column} = ?1 RETURNING id"
-            ))?
-            .query_map(params![loser, survivor, ctx.now, ctx.user_id], |r| {
-                r.get::<_, String>(0)
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            ),
+            sql::params![loser, survivor, ctx.now, ctx.user_id],
+            |r| r.get::<String>(0),
+        )?;
         for id in &ids {
             ctx.changed(*entity, id, "update")?;
         }
@@ -368,25 +367,25 @@ fn move_rows(
 /// The loser's id becomes an alias of the survivor, and ids that were
 /// aliases of the loser follow it (aliases stay one lookup deep).
 fn keep_alias(ctx: &WriteCtx, kind: Kind, loser: &str, survivor: &str) -> Result<()> {
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "UPDATE merged_ids SET survivor_id = ?2 WHERE survivor_id = ?1 AND kind = ?3",
-        params![loser, survivor, kind.as_str()],
+        sql::params![loser, survivor, kind.as_str()],
     )?;
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "INSERT INTO merged_ids (id, kind, survivor_id, merged_at, merged_by) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![loser, kind.as_str(), survivor, ctx.now, ctx.user_id],
+        sql::params![loser, kind.as_str(), survivor, ctx.now, ctx.user_id],
     )?;
     Ok(())
 }
 
 /// Soft-deletes the merged-away row at the version the user saw.
 fn soft_delete(ctx: &WriteCtx, entity: &'static str, table: &'static str, id: &str, version: i64) -> Result<()> {
-    let n = ctx.tx()?.execute(
+    let n = ctx.sql().execute(
         &format!(
             "UPDATE {table} SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
              WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL"
         ),
-        params![id, version, ctx.now, ctx.user_id],
+        sql::params![id, version, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one(entity, table, id, n)
 }
@@ -431,6 +430,8 @@ fn earlier(a: Option<String>, b: Option<String>) -> Option<String> {
 
 /// Folds the duplicate company into the survivor (module docs).
 pub fn companies(ctx: &WriteCtx, m: &CompanyMerge) -> Result<Merged> {
+    // UPDATE OR IGNORE over the linking tables is the file's SQL so far.
+    ctx.tx()?;
     let [survivor, loser, mut kept] = both(
         ctx,
         ("company", "companies"),
@@ -448,13 +449,13 @@ pub fn companies(ctx: &WriteCtx, m: &CompanyMerge) -> Result<Merged> {
     }
     let (moved, by_column) = move_rows(ctx, NAMES_A_COMPANY, &m.loser_id, &m.survivor_id)?;
     soft_delete(ctx, "company", "companies", &m.loser_id, m.loser_version)?;
-    let n = ctx.tx()?.execute(
+    let n = ctx.sql().execute(
         "UPDATE companies SET name = ?3, name_kana = ?4, industry = ?5, segment = ?6, owner_id = ?7, address = ?8,
                               phone = ?9, website = ?10, tags = ?11, last_contact_at = ?12,
                               retention_days = COALESCE(retention_days, ?13),
                               version = version + 1, updated_at = ?14, updated_by = ?15
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![
+        sql::params![
             m.survivor_id,
             m.survivor_version,
             kept.name,
@@ -501,6 +502,8 @@ pub fn companies(ctx: &WriteCtx, m: &CompanyMerge) -> Result<Merged> {
 /// Folds the duplicate contact into the survivor; the survivor stays at
 /// its company. A "no more mail" either of them asked for stays asked.
 pub fn contacts(ctx: &WriteCtx, m: &ContactMerge) -> Result<Merged> {
+    // UPDATE OR IGNORE over the linking tables is the file's SQL so far.
+    ctx.tx()?;
     let [survivor, loser, kept] = both(
         ctx,
         ("contact", "contacts"),
@@ -512,51 +515,45 @@ pub fn contacts(ctx: &WriteCtx, m: &ContactMerge) -> Result<Merged> {
     )?;
     // One person in a sequence once: the duplicate's run of a sequence the
     // survivor is in already ends, as if the duplicate had been removed.
-    let stopped = ctx
-        .tx()?
-        .prepare(
-            "UPDATE sequence_enrolments SET status = 'stopped', stop_reason = 'target_removed', stopped_at = ?3,
+    let stopped = ctx.sql().query(
+        "UPDATE sequence_enrolments SET status = 'stopped', stop_reason = 'target_removed', stopped_at = ?3,
                     version = version + 1, updated_at = ?3, updated_by = ?4
               WHERE target_kind = 'contact' AND target_id = ?1 AND status = 'active' AND deleted_at IS NULL
                 AND sequence_id IN (SELECT sequence_id FROM sequence_enrolments
                                      WHERE target_kind = 'contact' AND target_id = ?2
                                        AND status = 'active' AND deleted_at IS NULL)
           RETURNING id",
-        )?
-        .query_map(params![m.loser_id, m.survivor_id, ctx.now, ctx.user_id], |r| {
-            r.get::<_, String>(0)
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        sql::params![m.loser_id, m.survivor_id, ctx.now, ctx.user_id],
+        |r| r.get::<String>(0),
+    )?;
     for id in &stopped {
         ctx.changed(Entity::Enrolment, id, "update")?;
     }
     let (mut moved, mut by_column) = move_rows(ctx, NAMES_A_CONTACT, &m.loser_id, &m.survivor_id)?;
-    let targets = ctx
-        .tx()?
-        .prepare(
-            "UPDATE sequence_enrolments SET target_id = ?2, version = version + 1, updated_at = ?3, updated_by = ?4
+    let targets = ctx.sql().query(
+        "UPDATE sequence_enrolments SET target_id = ?2, version = version + 1, updated_at = ?3, updated_by = ?4
               WHERE target_kind = 'contact' AND target_id = ?1 RETURNING id",
-        )?
-        .query_map(params![m.loser_id, m.survivor_id, ctx.now, ctx.user_id], |r| {
-            r.get::<_, String>(0)
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        sql::params![m.loser_id, m.survivor_id, ctx.now, ctx.user_id],
+        |r| r.get::<String>(0),
+    )?;
     for id in &targets {
         ctx.changed(Entity::Enrolment, id, "update")?;
     }
     for (table, owner, entity) in CONTACT_LINKS {
-        let owners = ctx
-            .tx()?
-            .prepare(&format!("SELECT {owner} FROM {table} WHERE contact_id = ?1"))?
-            .query_map([&m.loser_id], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        ctx.tx()?.execute(
+        let owners = ctx.sql().query(
+            &format!("SELECT {owner} FROM {table} WHERE contact_id = ?1"),
+            sql::params![&m.loser_id],
+            |r| r.get::<String>(0),
+        )?;
+        ctx.sql().execute(
             &format!("UPDATE OR IGNORE {table} SET contact_id = ?2 WHERE contact_id = ?1"),
-            params![m.loser_id, m.survivor_id],
+            sql::params![m.loser_id, m.survivor_id],
         )?;
         // Where the survivor was already named, the duplicate's row goes.
-        ctx.tx()?
-            .execute(&format!("DELETE FROM {table} WHERE contact_id = ?1"), [&m.loser_id])?;
+        ctx.sql().execute(
+            &format!("DELETE FROM {table} WHERE contact_id = ?1"),
+            sql::params![&m.loser_id],
+        )?;
         for id in &owners {
             ctx.changed(*entity, id, "update")?;
         }
@@ -566,11 +563,11 @@ pub fn contacts(ctx: &WriteCtx, m: &ContactMerge) -> Result<Merged> {
         }
     }
     soft_delete(ctx, "contact", "contacts", &m.loser_id, m.loser_version)?;
-    let n = ctx.tx()?.execute(
+    let n = ctx.sql().execute(
         "UPDATE contacts SET name = ?3, name_kana = ?4, title = ?5, email = ?6, phone = ?7, mail_opt_out_at = ?8,
                              version = version + 1, updated_at = ?9, updated_by = ?10
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![
+        sql::params![
             m.survivor_id,
             m.survivor_version,
             kept.name,

@@ -11,8 +11,9 @@ use crate::customers::likeness::{
 };
 use crate::error::{Error, Result};
 use crate::store::changes::Entity;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -311,9 +312,9 @@ pub fn dismiss(ctx: &WriteCtx, kind: DuplicateKind, a: &str, b: &str) -> Result<
         DuplicateKind::Contacts => ("contacts", "contact"),
     };
     for id in [a, b] {
-        let live: bool = ctx.tx()?.query_row(
+        let live: bool = ctx.sql().query_one(
             &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1 AND deleted_at IS NULL)"),
-            [id],
+            sql::params![id],
             |r| r.get(0),
         )?;
         if !live {
@@ -324,10 +325,10 @@ pub fn dismiss(ctx: &WriteCtx, kind: DuplicateKind, a: &str, b: &str) -> Result<
         }
     }
     let (first, second) = ordered(a, b);
-    ctx.tx()?.execute(
-        "INSERT OR IGNORE INTO duplicate_dismissals (kind, first_id, second_id, dismissed_at, dismissed_by)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![kind.as_str(), first, second, ctx.now, ctx.user_id],
+    ctx.sql().execute(
+        "INSERT INTO duplicate_dismissals (kind, first_id, second_id, dismissed_at, dismissed_by)
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+        sql::params![kind.as_str(), first, second, ctx.now, ctx.user_id],
     )?;
     let key = format!("{first}:{second}");
     ctx.audit(

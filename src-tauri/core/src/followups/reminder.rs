@@ -503,20 +503,20 @@ pub fn next_due_after<'c>(
 /// call recorded: a reminder another desktop of the same person recorded
 /// first is theirs to show.
 pub fn claim(ctx: &WriteCtx, user_id: &str, reminders: &[Reminder]) -> Result<Vec<Reminder>> {
-    let mut st = ctx.tx()?.prepare_cached(
-        "INSERT OR IGNORE INTO notification_log (id, user_id, item_kind, item_id, due_at, notified_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
     let mut mine = Vec::new();
     for r in reminders {
-        let n = st.execute(params![
-            crate::id::new_id(),
-            user_id,
-            r.kind.as_str(),
-            r.item_id,
-            r.due_at,
-            ctx.now
-        ])?;
+        let n = ctx.sql().execute(
+            "INSERT INTO notification_log (id, user_id, item_kind, item_id, due_at, notified_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+            sql::params![
+                crate::id::new_id(),
+                user_id,
+                r.kind.as_str(),
+                r.item_id,
+                r.due_at,
+                ctx.now
+            ],
+        )?;
         if n == 1 {
             mine.push(r.clone());
         }

@@ -11,9 +11,9 @@ use crate::handoff::sheet::MessageKind;
 use crate::handoff::timeline;
 use crate::id::new_id;
 use crate::store::changes::Entity;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::validate::required;
-use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
 const MESSAGE_MAX: usize = 4000;
@@ -25,10 +25,10 @@ struct Target {
 }
 
 fn target(ctx: &WriteCtx, id: &str) -> Result<Target> {
-    ctx.tx()?
-        .query_row(
+    ctx.sql()
+        .query_opt(
             "SELECT company_id, deal_id, status FROM handoffs WHERE id = ?1 AND deleted_at IS NULL",
-            [id],
+            sql::params![id],
             |r| {
                 Ok(Target {
                     company_id: r.get(0)?,
@@ -36,8 +36,7 @@ fn target(ctx: &WriteCtx, id: &str) -> Result<Target> {
                     status: r.get(2)?,
                 })
             },
-        )
-        .optional()?
+        )?
         .ok_or_else(|| Error::NotFound {
             entity: "handoff",
             id: id.to_string(),
@@ -46,12 +45,12 @@ fn target(ctx: &WriteCtx, id: &str) -> Result<Target> {
 
 /// The sheet moves to `version + 1`, or the reader's version was stale.
 fn bump(ctx: &WriteCtx, id: &str, version: i64, extra: &str) -> Result<()> {
-    let n = ctx.tx()?.execute(
+    let n = ctx.sql().execute(
         &format!(
             "UPDATE handoffs SET {extra} version = version + 1, updated_at = ?3, updated_by = ?4
               WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL"
         ),
-        params![id, version, ctx.now, ctx.user_id],
+        sql::params![id, version, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("handoff", "handoffs", id, n)
 }
@@ -121,10 +120,10 @@ fn message(ctx: &WriteCtx, id: &str, version: i64, kind: MessageKind, body: &str
     };
     let activity_id = timeline::record(ctx, &t.company_id, t.deal_id.as_deref(), text, &body)?;
     let message_id = new_id();
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "INSERT INTO handoff_messages (id, handoff_id, kind, body, author_id, at, activity_id, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?5)",
-        params![message_id, id, kind_str, body, ctx.user_id, ctx.now, activity_id],
+        sql::params![message_id, id, kind_str, body, ctx.user_id, ctx.now, activity_id],
     )?;
     ctx.audit(Entity::Handoff, id, "update", json!({ kind_str: body }))?;
     ctx.changed(Entity::Handoff, id, "update")?;

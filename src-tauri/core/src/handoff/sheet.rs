@@ -12,6 +12,7 @@ use crate::handoff::timeline;
 use crate::id::new_id;
 use crate::pipeline::deal::reminder_at;
 use crate::store::changes::Entity;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::team::settings::TeamSettings;
 use crate::validate::{optional, required};
@@ -321,13 +322,12 @@ fn check(ctx: &WriteCtx, h: &HandoffInput) -> Result<Checked> {
     let currency = crate::validate::currency(&h.currency)?;
     let belongs = |table: &str, id: &str| -> Result<bool> {
         Ok(ctx
-            .tx()?
-            .query_row(
+            .sql()
+            .query_opt(
                 &format!("SELECT 1 FROM {table} WHERE id = ?1 AND company_id = ?2 AND deleted_at IS NULL"),
-                params![id, h.company_id],
+                sql::params![id, h.company_id],
                 |_| Ok(()),
-            )
-            .optional()?
+            )?
             .is_some())
     };
     if let Some(d) = &h.deal_id {
@@ -385,14 +385,11 @@ fn check(ctx: &WriteCtx, h: &HandoffInput) -> Result<Checked> {
 }
 
 fn active_member(ctx: &WriteCtx, field: &'static str, id: &str) -> Result<()> {
-    let active: Option<bool> = ctx
-        .tx()?
-        .query_row(
-            "SELECT deactivated_at IS NULL FROM users WHERE id = ?1 AND deleted_at IS NULL",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let active: Option<bool> = ctx.sql().query_opt(
+        "SELECT deactivated_at IS NULL FROM users WHERE id = ?1 AND deleted_at IS NULL",
+        sql::params![id],
+        |r| r.get(0),
+    )?;
     match active {
         Some(true) => Ok(()),
         Some(false) => Err(Error::invalid(field, "inactive")),
@@ -422,7 +419,7 @@ fn to_json<T: Serialize>(v: &T) -> Result<String> {
 pub fn send(ctx: &WriteCtx, h: &HandoffInput) -> Result<String> {
     let company = company_name(ctx, &h.company_id)?;
     let c = check(ctx, h)?;
-    let settings = TeamSettings::load(ctx.tx()?)?;
+    let settings = TeamSettings::load(ctx.sql())?;
     let checklist = ticked(&settings.handoff_checklist, &h.checklist);
     let now = from_db(&ctx.now).ok_or_else(|| Error::Internal("the write clock is unreadable".into()))?;
     let ack_due_at = to_db(settings.business_hours.add(
@@ -431,11 +428,10 @@ pub fn send(ctx: &WriteCtx, h: &HandoffInput) -> Result<String> {
         ctx.clock.offset(),
     ));
     let id = new_id();
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "INSERT INTO handoffs (id, company_id, deal_id, contract_id, sold, amount, currency, goals, risks, checklist,
                                from_user_id, to_user_id, status, sent_at, ack_due_at, created_at, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'sent', ?13, ?14, ?13, ?13, ?11)",
-        params![
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'sent', ?13, ?14, ?13, ?13, ?11)", sql::params![
             id,
             h.company_id,
             h.deal_id,
@@ -450,8 +446,7 @@ pub fn send(ctx: &WriteCtx, h: &HandoffInput) -> Result<String> {
             h.to_user_id,
             ctx.now,
             ack_due_at
-        ],
-    )?;
+        ])?;
     for (i, p) in c.promises.iter().enumerate() {
         insert_promise(ctx, &id, i, p, &h.company_id, &company, h.deal_id.as_deref())?;
     }
@@ -481,13 +476,12 @@ pub fn send(ctx: &WriteCtx, h: &HandoffInput) -> Result<String> {
 }
 
 fn company_name(ctx: &WriteCtx, company_id: &str) -> Result<String> {
-    ctx.tx()?
-        .query_row(
+    ctx.sql()
+        .query_opt(
             "SELECT name FROM companies WHERE id = ?1 AND deleted_at IS NULL",
-            [company_id],
+            sql::params![company_id],
             |r| r.get(0),
-        )
-        .optional()?
+        )?
         .ok_or(Error::invalid("company_id", "unknown"))
 }
 
@@ -521,10 +515,9 @@ fn insert_promise(
         )?),
         None => None,
     };
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "INSERT INTO handoff_promises (id, handoff_id, position, text, due_on, keeper_id, follow_up_id, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", sql::params![
             new_id(),
             handoff_id,
             position as i64,
@@ -534,17 +527,16 @@ fn insert_promise(
             follow_up_id,
             ctx.now,
             ctx.user_id
-        ],
-    )?;
+        ])?;
     Ok(())
 }
 
 fn insert_key_persons(ctx: &WriteCtx, handoff_id: &str, people: &[(String, PreferredChannel, String)]) -> Result<()> {
-    let mut st = ctx.tx()?.prepare_cached(
-        "INSERT INTO handoff_contacts (handoff_id, contact_id, position, channel, note) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
     for (i, (contact, channel, note)) in people.iter().enumerate() {
-        st.execute(params![handoff_id, contact, i as i64, channel.as_str(), note])?;
+        ctx.sql().execute(
+            "INSERT INTO handoff_contacts (handoff_id, contact_id, position, channel, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+            sql::params![handoff_id, contact, i as i64, channel.as_str(), note],
+        )?;
     }
     Ok(())
 }
@@ -566,14 +558,11 @@ struct StoredPromise {
 /// removed has its open follow-up cancelled, and a new or changed dated one
 /// gets a new follow-up. Returns the new version.
 pub fn update(ctx: &WriteCtx, id: &str, version: i64, h: &HandoffInput) -> Result<i64> {
-    let stored: Option<(String, String)> = ctx
-        .tx()?
-        .query_row(
-            "SELECT company_id, checklist FROM handoffs WHERE id = ?1 AND deleted_at IS NULL",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let stored: Option<(String, String)> = ctx.sql().query_opt(
+        "SELECT company_id, checklist FROM handoffs WHERE id = ?1 AND deleted_at IS NULL",
+        sql::params![id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let Some((company_id, checklist)) = stored else {
         return Err(Error::NotFound {
             entity: "handoff",
@@ -590,11 +579,11 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, h: &HandoffInput) -> Resul
         .map(|t| t.item)
         .collect();
     let checklist = ticked(&items, &h.checklist);
-    let n = ctx.tx()?.execute(
+    let n = ctx.sql().execute(
         "UPDATE handoffs SET deal_id = ?3, contract_id = ?4, sold = ?5, amount = ?6, currency = ?7, goals = ?8,
                 risks = ?9, checklist = ?10, to_user_id = ?11, version = version + 1, updated_at = ?12, updated_by = ?13
           WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![
+        sql::params![
             id,
             version,
             h.deal_id,
@@ -613,27 +602,23 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, h: &HandoffInput) -> Resul
     ctx.expect_one("handoff", "handoffs", id, n)?;
 
     // Promises: the unchanged ones stay, with their follow-ups.
-    let old: Vec<StoredPromise> = {
-        let mut st = ctx.tx()?.prepare_cached(
-            "SELECT p.id, p.text, p.due_on, COALESCE(p.keeper_id, ''), p.follow_up_id,
-                    CASE WHEN f.status = 'open' AND f.deleted_at IS NULL THEN f.version END
-               FROM handoff_promises p LEFT JOIN follow_ups f ON f.id = p.follow_up_id
-              WHERE p.handoff_id = ?1 ORDER BY p.position",
-        )?;
-        let rows = st
-            .query_map([id], |r| {
-                Ok(StoredPromise {
-                    id: r.get(0)?,
-                    text: r.get(1)?,
-                    due_on: r.get(2)?,
-                    keeper: r.get(3)?,
-                    follow_up_id: r.get(4)?,
-                    open_version: r.get(5)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows
-    };
+    let old: Vec<StoredPromise> = ctx.sql().query(
+        "SELECT p.id, p.text, p.due_on, COALESCE(p.keeper_id, ''), p.follow_up_id,
+                CASE WHEN f.status = 'open' AND f.deleted_at IS NULL THEN f.version END
+           FROM handoff_promises p LEFT JOIN follow_ups f ON f.id = p.follow_up_id
+          WHERE p.handoff_id = ?1 ORDER BY p.position",
+        sql::params![id],
+        |r| {
+            Ok(StoredPromise {
+                id: r.get(0)?,
+                text: r.get(1)?,
+                due_on: r.get(2)?,
+                keeper: r.get(3)?,
+                follow_up_id: r.get(4)?,
+                open_version: r.get(5)?,
+            })
+        },
+    )?;
     let same = |(text, due, keeper): &(String, Option<NaiveDate>, String), old: &StoredPromise| {
         old.text == *text && old.due_on == due.map(|d| d.to_string()) && old.keeper == *keeper
     };
@@ -642,17 +627,17 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, h: &HandoffInput) -> Resul
         match old.iter().find(|o| same(p, o) && !kept.contains(&o.id.as_str())) {
             Some(o) => {
                 kept.push(&o.id);
-                ctx.tx()?.execute(
+                ctx.sql().execute(
                     "UPDATE handoff_promises SET position = ?2 WHERE id = ?1",
-                    params![o.id, i as i64],
+                    sql::params![o.id, i as i64],
                 )?;
             }
             None => {
                 let company = company_name(ctx, &company_id)?;
                 insert_promise(ctx, id, 1000 + i, p, &company_id, &company, h.deal_id.as_deref())?;
-                ctx.tx()?.execute(
+                ctx.sql().execute(
                     "UPDATE handoff_promises SET position = ?3 WHERE handoff_id = ?1 AND position = ?2",
-                    params![id, (1000 + i) as i64, i as i64],
+                    sql::params![id, (1000 + i) as i64, i as i64],
                 )?;
             }
         }
@@ -661,11 +646,11 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, h: &HandoffInput) -> Resul
         if let (Some(fu), Some(fu_version)) = (&o.follow_up_id, o.open_version) {
             follow_up::close(ctx, fu, fu_version, "cancelled", "hand-off promise changed")?;
         }
-        ctx.tx()?
-            .execute("DELETE FROM handoff_promises WHERE id = ?1", [&o.id])?;
+        ctx.sql()
+            .execute("DELETE FROM handoff_promises WHERE id = ?1", sql::params![&o.id])?;
     }
-    ctx.tx()?
-        .execute("DELETE FROM handoff_contacts WHERE handoff_id = ?1", [id])?;
+    ctx.sql()
+        .execute("DELETE FROM handoff_contacts WHERE handoff_id = ?1", sql::params![id])?;
     insert_key_persons(ctx, id, &c.key_persons)?;
     ctx.audit(
         Entity::Handoff,

@@ -1,8 +1,8 @@
 use crate::engine_text::EngineText;
 use crate::error::Result;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind};
-use rusqlite::OptionalExtension;
 
 /// A 'handoff' entry on the customer's timeline (and the deal's), now; a
 /// question or answer keeps its words in the body.
@@ -30,8 +30,9 @@ pub(super) fn record(
 /// A member's name, as the timeline says who did something.
 pub(super) fn member_name(ctx: &WriteCtx, id: &str) -> Result<String> {
     Ok(ctx
-        .tx()?
-        .query_row("SELECT display_name FROM users WHERE id = ?1", [id], |r| r.get(0))
-        .optional()?
+        .sql()
+        .query_opt("SELECT display_name FROM users WHERE id = ?1", sql::params![id], |r| {
+            r.get(0)
+        })?
         .unwrap_or_default())
 }

@@ -17,9 +17,10 @@ use crate::id::new_id;
 use crate::pipeline::deal::{self, NewDeal};
 use crate::pipeline::stage::{self, StageKind};
 use crate::store::changes::Entity;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::validate::{optional, required};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -205,13 +206,12 @@ pub fn hand_to_sales(ctx: &WriteCtx, input: &ToSalesInput) -> Result<ToSalesOutc
     let contract_id = match (input.kind, &input.contract_id) {
         (ToSalesKind::RenewalRisk, Some(id)) => {
             let ok = ctx
-                .tx()?
-                .query_row(
+                .sql()
+                .query_opt(
                     "SELECT 1 FROM contracts WHERE id = ?1 AND company_id = ?2 AND deleted_at IS NULL",
-                    params![id, c.company_id],
+                    sql::params![id, c.company_id],
                     |_| Ok(()),
-                )
-                .optional()?
+                )?
                 .is_some();
             if !ok {
                 return Err(Error::invalid("contract_id", "other_company"));
@@ -257,11 +257,11 @@ pub fn hand_to_sales(ctx: &WriteCtx, input: &ToSalesInput) -> Result<ToSalesOutc
         &note,
     )?;
     let id = new_id();
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "INSERT INTO case_handoffs (id, case_id, company_id, kind, note, owner_id, follow_up_id, deal_id, contract_id,
                                     created_at, created_by, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?10, ?11)",
-        params![
+        sql::params![
             id,
             input.case_id,
             c.company_id,
@@ -276,10 +276,9 @@ pub fn hand_to_sales(ctx: &WriteCtx, input: &ToSalesInput) -> Result<ToSalesOutc
         ],
     )?;
     // The case's own thread says it too (its 'handoff' event).
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "INSERT INTO case_events (id, case_id, kind, body, detail, author_id, at, activity_id, created_at, updated_at, updated_by)
-         VALUES (?1, ?2, 'handoff', ?3, ?4, ?5, ?6, ?7, ?6, ?6, ?5)",
-        params![
+         VALUES (?1, ?2, 'handoff', ?3, ?4, ?5, ?6, ?7, ?6, ?6, ?5)", sql::params![
             new_id(),
             input.case_id,
             note,
@@ -288,8 +287,7 @@ pub fn hand_to_sales(ctx: &WriteCtx, input: &ToSalesInput) -> Result<ToSalesOutc
             ctx.user_id,
             ctx.now,
             activity_id
-        ],
-    )?;
+        ])?;
     ctx.audit(
         Entity::Handoff,
         &id,
@@ -310,11 +308,11 @@ pub fn hand_to_sales(ctx: &WriteCtx, input: &ToSalesInput) -> Result<ToSalesOutc
 /// The opportunity as a deal of the owner's, in the first open stage of the
 /// team's first pipeline.
 fn open_deal(ctx: &WriteCtx, c: &Case, owner_id: &str, d: &OpportunityDeal, note: &str) -> Result<String> {
-    let pipeline = stage::list(ctx.tx()?)?
+    let pipeline = stage::list(ctx.sql())?
         .into_iter()
         .next()
         .ok_or(Error::invalid("pipeline", "none"))?;
-    let first = stage::stages(ctx.tx()?, &pipeline.id)?
+    let first = stage::stages(ctx.sql(), &pipeline.id)?
         .into_iter()
         .find(|s| s.kind == StageKind::Open)
         .ok_or(Error::invalid("stage", "none"))?;

@@ -17,9 +17,10 @@ use crate::id::new_id;
 use crate::pipeline::deal::{self, NewDeal};
 use crate::store::changes::Entity;
 use crate::store::db::Db;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, NewActivity};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::HashMap;
@@ -168,11 +169,11 @@ pub fn run(
     let batch_id = new_id();
     let layout_key = mapping::layout_key(&headers);
     db.write(|ctx| {
-        ctx.tx()?.execute(
+        ctx.sql().execute(
             "INSERT INTO import_batches (id, kind, file_name, layout_key, status, rows_total, started_at, created_by,
                                          updated_at, updated_by)
              VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?6, ?7)",
-            params![
+            sql::params![
                 batch_id,
                 req.kind.as_str(),
                 file_name,
@@ -230,11 +231,11 @@ pub fn run(
     let written = added + updated;
     let skipped = counts.total - written - failed.len() as u32;
     db.write(|ctx| {
-        ctx.tx()?.execute(
+        ctx.sql().execute(
             "UPDATE import_batches SET status = ?2, added = ?3, updated = ?4, skipped = ?5, failed = ?6,
                     finished_at = ?7, version = version + 1, updated_at = ?7, updated_by = ?8
              WHERE id = ?1",
-            params![
+            sql::params![
                 batch_id,
                 status.as_str(),
                 added,
@@ -342,10 +343,8 @@ fn remember(
     version: i64,
     before: Option<String>,
 ) -> Result<()> {
-    ctx.tx()?.execute(
-        "INSERT INTO import_batch_rows (batch_id, entity, row_id, action, version, before) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![batch_id, entity.as_str(), id, action, version, before],
-    )?;
+    ctx.sql().execute(
+        "INSERT INTO import_batch_rows (batch_id, entity, row_id, action, version, before) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", sql::params![batch_id, entity.as_str(), id, action, version, before])?;
     Ok(())
 }
 
@@ -423,7 +422,7 @@ fn write_row(
             out.added += 1;
         }
         (ImportKind::Companies, ImportRowAction::Update, Some((id, version))) => {
-            let old = company::get(ctx.tx()?, id)?;
+            let old = company::get(ctx.sql(), id)?;
             let before = CompanyEdit {
                 name: old.name.clone(),
                 name_kana: old.name_kana.clone(),
@@ -469,7 +468,7 @@ fn write_row(
             out.added += 1;
         }
         (ImportKind::Contacts, ImportRowAction::Update, Some((id, version))) => {
-            let old = contact::contact(ctx.tx()?, id)?;
+            let old = contact::contact(ctx.sql(), id)?;
             let before = ContactEdit {
                 name: old.name.clone(),
                 name_kana: old.name_kana.clone(),
@@ -547,9 +546,11 @@ fn write_row(
             };
             // The timeline entry and renewal work the create adds are the
             // batch's too: the rows above this mark are this contract's.
-            let mark: i64 = ctx
-                .tx()?
-                .query_row("SELECT COALESCE(MAX(rowid), 0) FROM activities", [], |r| r.get(0))?;
+            let mark: i64 =
+                ctx.sql()
+                    .query_one("SELECT COALESCE(MAX(rowid), 0) FROM activities", sql::params![], |r| {
+                        r.get(0)
+                    })?;
             let id = contract::create(
                 ctx,
                 &NewContract {
@@ -570,11 +571,11 @@ fn write_row(
                 },
             )?;
             remember(ctx, batch_id, Entity::Contract, &id, "insert", 1, None)?;
-            let entries: Vec<String> = ctx
-                .tx()?
-                .prepare_cached("SELECT id FROM activities WHERE rowid > ?1 AND company_id = ?2")?
-                .query_map(params![mark, company_id], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+            let entries: Vec<String> = ctx.sql().query(
+                "SELECT id FROM activities WHERE rowid > ?1 AND company_id = ?2",
+                sql::params![mark, company_id],
+                |r| r.get(0),
+            )?;
             // Tied to their contract (in `before`): undo keeps them while it stays.
             for entry in entries {
                 remember(ctx, batch_id, Entity::Activity, &entry, "insert", 1, Some(id.clone()))?;
@@ -698,11 +699,11 @@ pub fn undo(db: &mut Db, batch_id: &str) -> Result<ImportUndoReport> {
         report.refused.extend(part.refused);
     }
     db.write(|ctx| {
-        ctx.tx()?.execute(
+        ctx.sql().execute(
             "UPDATE import_batches SET status = 'undone', undone_at = ?2, version = version + 1, updated_at = ?2,
                     updated_by = ?3
              WHERE id = ?1",
-            params![batch_id, ctx.now, ctx.user_id],
+            sql::params![batch_id, ctx.now, ctx.user_id],
         )?;
         ctx.audit(
             Entity::ImportBatch,
@@ -727,25 +728,22 @@ struct Current {
 
 fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Result<()> {
     let (table, name_column) = table_of(row.entity)?;
-    let now: Option<Current> = ctx
-        .tx()?
-        .query_row(
-            &format!(
-                "SELECT t.version, t.deleted_at, t.{name_column}, u.display_name, t.updated_at
+    let now: Option<Current> = ctx.sql().query_opt(
+        &format!(
+            "SELECT t.version, t.deleted_at, t.{name_column}, u.display_name, t.updated_at
                    FROM {table} t LEFT JOIN users u ON u.id = t.updated_by WHERE t.id = ?1"
-            ),
-            [&row.id],
-            |r| {
-                Ok(Current {
-                    version: r.get(0)?,
-                    deleted: r.get::<_, Option<String>>(1)?.is_some(),
-                    name: r.get(2)?,
-                    by: r.get(3)?,
-                    at: r.get(4)?,
-                })
-            },
-        )
-        .optional()?;
+        ),
+        sql::params![&row.id],
+        |r| {
+            Ok(Current {
+                version: r.get(0)?,
+                deleted: r.get::<Option<String>>(1)?.is_some(),
+                name: r.get(2)?,
+                by: r.get(3)?,
+                at: r.get(4)?,
+            })
+        },
+    )?;
     let Some(Current {
         version,
         deleted,
@@ -800,9 +798,9 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Resu
         return Ok(());
     }
     if let (Entity::Activity, Some(contract_id)) = (row.entity, &row.before) {
-        let kept: bool = ctx.tx()?.query_row(
+        let kept: bool = ctx.sql().query_one(
             "SELECT EXISTS (SELECT 1 FROM contracts WHERE id = ?1 AND deleted_at IS NULL)",
-            [contract_id],
+            sql::params![contract_id],
             |r| r.get(0),
         )?;
         if kept {
@@ -831,12 +829,12 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Resu
             return Ok(());
         }
     }
-    let n = ctx.tx()?.execute(
+    let n = ctx.sql().execute(
         &format!(
             "UPDATE {table} SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
               WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL"
         ),
-        params![row.id, version, ctx.now, ctx.user_id],
+        sql::params![row.id, version, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one(row.entity.as_str(), table, &row.id, n)?;
     ctx.audit(row.entity, &row.id, "delete", json!({ "undo_import": true }))?;
@@ -845,11 +843,11 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Resu
         Entity::Contract => remove_renewal_work(ctx, &row.id)?,
         // The company's last contact falls back to the touches that remain.
         Entity::Activity => {
-            let company: String =
-                ctx.tx()?
-                    .query_row("SELECT company_id FROM activities WHERE id = ?1", [&row.id], |r| {
-                        r.get(0)
-                    })?;
+            let company: String = ctx.sql().query_one(
+                "SELECT company_id FROM activities WHERE id = ?1",
+                sql::params![&row.id],
+                |r| r.get(0),
+            )?;
             activity::recompute_last_contact(ctx, &company)?;
         }
         _ => {}
@@ -861,16 +859,16 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Resu
 /// The renewal follow-ups an imported contract planned go with it (its
 /// version did not move, so no step of them was taken).
 fn remove_renewal_work(ctx: &WriteCtx, contract_id: &str) -> Result<()> {
-    let planned: Vec<String> = ctx
-        .tx()?
-        .prepare_cached("SELECT id FROM follow_ups WHERE contract_id = ?1 AND status = 'open' AND deleted_at IS NULL")?
-        .query_map([contract_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let planned: Vec<String> = ctx.sql().query(
+        "SELECT id FROM follow_ups WHERE contract_id = ?1 AND status = 'open' AND deleted_at IS NULL",
+        sql::params![contract_id],
+        |r| r.get(0),
+    )?;
     for id in planned {
-        ctx.tx()?.execute(
+        ctx.sql().execute(
             "UPDATE follow_ups SET deleted_at = ?2, version = version + 1, updated_at = ?2, updated_by = ?3
               WHERE id = ?1",
-            params![id, ctx.now, ctx.user_id],
+            sql::params![id, ctx.now, ctx.user_id],
         )?;
         ctx.audit(Entity::FollowUp, &id, "delete", json!({ "undo_import": true }))?;
         ctx.changed(Entity::FollowUp, &id, "delete")?;

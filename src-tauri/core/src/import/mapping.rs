@@ -7,6 +7,7 @@
 use crate::error::Result;
 use crate::id::new_id;
 use crate::store::changes::Entity;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::text::fold;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -353,11 +354,11 @@ pub fn saved(conn: &Connection, layout_key: &str, kind: ImportKind) -> Result<Op
 /// mapping is a convenience, not a record a colleague edits).
 pub fn save(ctx: &WriteCtx, layout_key: &str, kind: ImportKind, columns: &[Option<ImportField>]) -> Result<()> {
     let json = serde_json::to_string(columns).map_err(|e| crate::error::Error::Internal(e.to_string()))?;
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "INSERT INTO import_mappings (layout_key, kind, columns, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (layout_key, kind) DO UPDATE SET columns = excluded.columns, version = version + 1,
+         ON CONFLICT (layout_key, kind) DO UPDATE SET columns = excluded.columns, version = import_mappings.version + 1,
              updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        params![layout_key, kind.as_str(), json, ctx.now, ctx.user_id],
+        sql::params![layout_key, kind.as_str(), json, ctx.now, ctx.user_id],
     )?;
     ctx.audit(
         Entity::ImportBatch,

@@ -10,11 +10,12 @@ use crate::error::{known, Error, Result};
 use crate::id::new_id;
 use crate::leads::{assign, matching, nurture};
 use crate::store::changes::Entity;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::team::settings::TeamSettings;
 use crate::validate::{non_empty, optional};
 use chrono::Duration;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -137,7 +138,7 @@ pub(crate) const HEAD_COLUMNS: &str =
     "id, number, status, source, person_name, company_name, phone, mail, owner_id, company_id,
      contact_id, deal_id, check_in_follow_up_id, nurture_until, version";
 
-pub(crate) fn head_from_row(r: &rusqlite::Row) -> rusqlite::Result<(Head, String)> {
+pub(crate) fn head_from_row(r: &sql::Row) -> Result<(Head, String)> {
     Ok((
         Head {
             id: r.get(0)?,
@@ -162,14 +163,11 @@ pub(crate) fn head_from_row(r: &rusqlite::Row) -> rusqlite::Result<(Head, String
 
 /// The live lead, checked against the version the user saw (`None`: any).
 pub(crate) fn head(ctx: &WriteCtx, id: &str, version: Option<i64>) -> Result<Head> {
-    let row = ctx
-        .tx()?
-        .query_row(
-            &format!("SELECT {HEAD_COLUMNS} FROM leads WHERE id = ?1 AND deleted_at IS NULL"),
-            [id],
-            head_from_row,
-        )
-        .optional()?;
+    let row = ctx.sql().query_opt(
+        &format!("SELECT {HEAD_COLUMNS} FROM leads WHERE id = ?1 AND deleted_at IS NULL"),
+        sql::params![id],
+        head_from_row,
+    )?;
     let Some((mut h, status)) = row else {
         return Err(Error::NotFound {
             entity: "lead",
@@ -184,15 +182,15 @@ pub(crate) fn head(ctx: &WriteCtx, id: &str, version: Option<i64>) -> Result<Hea
 }
 
 /// Bumps the lead's version after a step; the row must still be at `h.version`.
-pub(crate) fn touch(ctx: &WriteCtx, h: &Head, set: &str, extra: &[&dyn rusqlite::ToSql]) -> Result<i64> {
-    let sql = format!(
+pub(crate) fn touch(ctx: &WriteCtx, h: &Head, set: &str, extra: &[sql::Value]) -> Result<i64> {
+    let statement = format!(
         "UPDATE leads SET {set}{sep} version = version + 1, updated_at = ?1, updated_by = ?2
           WHERE id = ?3 AND version = ?4 AND deleted_at IS NULL",
         sep = if set.is_empty() { "" } else { "," }
     );
-    let mut values: Vec<&dyn rusqlite::ToSql> = vec![&ctx.now, &ctx.user_id, &h.id, &h.version];
+    let mut values = sql::params![&ctx.now, ctx.user_id, &h.id, h.version].to_vec();
     values.extend_from_slice(extra);
-    let n = ctx.tx()?.execute(&sql, values.as_slice())?;
+    let n = ctx.sql().execute(&statement, &values)?;
     ctx.expect_one("lead", "leads", &h.id, n)?;
     Ok(h.version + 1)
 }
@@ -200,10 +198,10 @@ pub(crate) fn touch(ctx: &WriteCtx, h: &Head, set: &str, extra: &[&dyn rusqlite:
 /// Records a step on the lead's history, in the engine's words.
 pub(crate) fn event(ctx: &WriteCtx, lead_id: &str, kind: &str, body: &str, text: &EngineText) -> Result<()> {
     let (text_kind, text_params) = text.to_columns();
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "INSERT INTO lead_events (id, lead_id, kind, body, text_kind, text_params, author_id, at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        params![
+        sql::params![
             new_id(),
             lead_id,
             kind,
@@ -218,14 +216,14 @@ pub(crate) fn event(ctx: &WriteCtx, lead_id: &str, kind: &str, body: &str, text:
 }
 
 /// An active member's name, or `Invalid(owner_id, unknown)`.
-pub(crate) fn member_name(conn: &Connection, id: &str) -> Result<String> {
-    conn.query_row(
-        "SELECT display_name FROM users WHERE id = ?1 AND deleted_at IS NULL AND deactivated_at IS NULL",
-        [id],
-        |r| r.get(0),
-    )
-    .optional()?
-    .ok_or(Error::invalid("owner_id", "unknown"))
+pub(crate) fn member_name<'c>(conn: impl Into<Sql<'c>>, id: &str) -> Result<String> {
+    conn.into()
+        .query_opt(
+            "SELECT display_name FROM users WHERE id = ?1 AND deleted_at IS NULL AND deactivated_at IS NULL",
+            sql::params![id],
+            |r| r.get(0),
+        )?
+        .ok_or(Error::invalid("owner_id", "unknown"))
 }
 
 /// The fields of a lead as stored, checked.
@@ -279,7 +277,7 @@ impl Fields {
 /// resurfaces to its owner, who gets this one too), its first-response due
 /// time planned in business hours. Returns its id.
 pub fn add(ctx: &WriteCtx, l: &NewLead) -> Result<String> {
-    let team = TeamSettings::load(ctx.tx()?)?;
+    let team = TeamSettings::load(ctx.sql())?;
     let f = Fields::checked(
         &team,
         &LeadEdit {
@@ -300,14 +298,14 @@ pub fn add(ctx: &WriteCtx, l: &NewLead) -> Result<String> {
         return Err(Error::invalid("received_at", "in_future"));
     }
     let (company_key, phone_key, mail_key) = f.keys();
-    let nurtured = nurture::nurtured_like(ctx.tx()?, &company_key, &phone_key, &mail_key)?;
+    let nurtured = nurture::nurtured_like(ctx.sql(), &company_key, &phone_key, &mail_key)?;
     let owner = match non_empty(&l.owner_id) {
         Some(o) => {
-            member_name(ctx.tx()?, &o)?;
+            member_name(ctx.sql(), &o)?;
             Some(o)
         }
         None => match nurtured.iter().find_map(|h| h.owner_id.clone()) {
-            Some(o) if member_name(ctx.tx()?, &o).is_ok() => Some(o),
+            Some(o) if member_name(ctx.sql(), &o).is_ok() => Some(o),
             _ => assign::next_owner(ctx, &team)?,
         },
     };
@@ -318,14 +316,16 @@ pub fn add(ctx: &WriteCtx, l: &NewLead) -> Result<String> {
         ctx.clock.offset(),
     );
     let number: i64 = ctx
-        .tx()?
-        .query_row("SELECT COALESCE(MAX(number), 0) + 1 FROM leads", [], |r| r.get(0))?;
-    ctx.tx()?.execute(
+        .sql()
+        .query_one("SELECT COALESCE(MAX(number), 0) + 1 FROM leads", sql::params![], |r| {
+            r.get(0)
+        })?;
+    ctx.sql().execute(
         "INSERT INTO leads (id, number, source, received_at, person_name, company_name, phone, mail, message,
                             company_key, phone_key, mail_key, owner_id, assigned_at, assigned_by,
                             first_response_due, created_at, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17, ?15)",
-        params![
+        sql::params![
             id,
             number,
             f.source,
@@ -363,7 +363,7 @@ pub fn add(ctx: &WriteCtx, l: &NewLead) -> Result<String> {
             "",
             &EngineText::LeadAssigned {
                 number,
-                owner: Some(member_name(ctx.tx()?, o)?),
+                owner: Some(member_name(ctx.sql(), o)?),
             },
         )?;
     }
@@ -383,7 +383,7 @@ pub fn add(ctx: &WriteCtx, l: &NewLead) -> Result<String> {
 /// Edits what the lead said, if nobody changed it since `version`.
 pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &LeadEdit) -> Result<i64> {
     let h = head(ctx, id, Some(version))?;
-    let team = TeamSettings::load(ctx.tx()?)?;
+    let team = TeamSettings::load(ctx.sql())?;
     let f = Fields::checked(&team, e)?;
     let (company_key, phone_key, mail_key) = f.keys();
     let v = touch(
@@ -391,7 +391,7 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &LeadEdit) -> Result<i6
         &h,
         "source = ?5, person_name = ?6, company_name = ?7, phone = ?8, mail = ?9, message = ?10,
          company_key = ?11, phone_key = ?12, mail_key = ?13",
-        &[
+        sql::params![
             &f.source,
             &f.person_name,
             &f.company_name,
@@ -413,12 +413,12 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &LeadEdit) -> Result<i6
 pub fn set_owner(ctx: &WriteCtx, id: &str, version: i64, owner_id: Option<&str>) -> Result<i64> {
     let h = head(ctx, id, Some(version))?;
     let owner = owner_id.map(str::trim).filter(|s| !s.is_empty());
-    let name = owner.map(|o| member_name(ctx.tx()?, o)).transpose()?;
+    let name = owner.map(|o| member_name(ctx.sql(), o)).transpose()?;
     let v = touch(
         ctx,
         &h,
         "owner_id = ?5, assigned_at = CASE WHEN ?5 IS NULL THEN NULL ELSE ?1 END, assigned_by = ?2",
-        &[&owner],
+        sql::params![owner],
     )?;
     event(
         ctx,
@@ -480,8 +480,8 @@ pub fn set_mail_opt_out(ctx: &WriteCtx, id: &str, version: i64, opt_out: bool) -
     let v = touch(
         ctx,
         &h,
-        "mail_opt_out_at = CASE WHEN ?5 THEN COALESCE(mail_opt_out_at, ?1) END",
-        &[&opt_out],
+        "mail_opt_out_at = CASE WHEN ?5 <> 0 THEN COALESCE(mail_opt_out_at, ?1) END",
+        sql::params![opt_out],
     )?;
     let name = h.name();
     let text = if opt_out {

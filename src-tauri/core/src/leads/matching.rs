@@ -8,7 +8,7 @@
 
 pub use crate::customers::likeness::{company_domain, company_key, mail_key, phone_key};
 use crate::error::Result;
-use rusqlite::Connection;
+use crate::store::sql::Sql;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -59,7 +59,8 @@ pub struct Said<'a> {
 /// The customers and contacts a lead may already be. Names are compared
 /// after normalising, which SQL cannot do, so the live companies and
 /// contacts are read once (a team's few thousand; docs/leads.md).
-pub fn find(conn: &Connection, said: &Said) -> Result<Matches> {
+pub fn find<'c>(conn: impl Into<Sql<'c>>, said: &Said) -> Result<Matches> {
+    let conn = conn.into();
     let (name, phone, mail, domain) = (
         company_key(said.company_name),
         phone_key(said.phone),
@@ -80,12 +81,13 @@ pub fn find(conn: &Connection, said: &Said) -> Result<Matches> {
             reasons: vec![why],
         }),
     };
-    let mut st = conn.prepare_cached("SELECT id, name, phone FROM companies WHERE deleted_at IS NULL")?;
-    let rows = st.query_map([], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-    })?;
-    for row in rows {
-        let (id, n, p) = row?;
+    // In id order, so that both stores list the same matches in the same order.
+    let rows = conn.query(
+        "SELECT id, name, phone FROM companies WHERE deleted_at IS NULL ORDER BY id",
+        &[],
+        |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?, r.get::<String>(2)?)),
+    )?;
+    for (id, n, p) in rows {
         if !name.is_empty() && company_key(&n) == name {
             add_company(&id, &n, MatchReason::Name);
         }
@@ -93,23 +95,23 @@ pub fn find(conn: &Connection, said: &Said) -> Result<Matches> {
             add_company(&id, &n, MatchReason::Phone);
         }
     }
-    let mut st = conn.prepare_cached(
+    let rows = conn.query(
         "SELECT ct.id, ct.name, ct.email, ct.phone, ct.company_id, co.name
            FROM contacts ct JOIN companies co ON co.id = ct.company_id AND co.deleted_at IS NULL
-          WHERE ct.deleted_at IS NULL",
+          WHERE ct.deleted_at IS NULL ORDER BY ct.id",
+        &[],
+        |r| {
+            Ok((
+                r.get::<String>(0)?,
+                r.get::<String>(1)?,
+                r.get::<String>(2)?,
+                r.get::<String>(3)?,
+                r.get::<String>(4)?,
+                r.get::<String>(5)?,
+            ))
+        },
     )?;
-    let rows = st.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, String>(5)?,
-        ))
-    })?;
-    for row in rows {
-        let (id, n, email, p, company_id, company_name) = row?;
+    for (id, n, email, p, company_id, company_name) in rows {
         let mut reasons = Vec::new();
         if !mail.is_empty() && mail_key(&email) == mail {
             reasons.push(MatchReason::Mail);

@@ -18,13 +18,14 @@ use crate::language::Language;
 use crate::leads::lead::{self, head_from_row, Head, LeadStatus, HEAD_COLUMNS};
 use crate::leads::matching;
 use crate::store::changes::Entity;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::team::settings::TeamSettings;
 use crate::timeline::activity::{self, ActivityKind};
 use crate::writers::csv::{Csv, CsvEncoding};
 use crate::writers::{Cell, TableSink};
 use chrono::Months;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -88,14 +89,11 @@ pub(crate) fn stop_check_ins(ctx: &WriteCtx, h: &Head) -> Result<()> {
     let Some(fu) = &h.check_in_follow_up_id else {
         return Ok(());
     };
-    let open: Option<i64> = ctx
-        .tx()?
-        .query_row(
-            "SELECT version FROM follow_ups WHERE id = ?1 AND status = 'open' AND deleted_at IS NULL",
-            [fu],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let open: Option<i64> = ctx.sql().query_opt(
+        "SELECT version FROM follow_ups WHERE id = ?1 AND status = 'open' AND deleted_at IS NULL",
+        sql::params![fu],
+        |r| r.get(0),
+    )?;
     if let Some(v) = open {
         follow_up::close(ctx, fu, v, "cancelled", "lead_left_nurture")?;
     }
@@ -105,7 +103,7 @@ pub(crate) fn stop_check_ins(ctx: &WriteCtx, h: &Head) -> Result<()> {
 /// Starts the cadence of a nurtured lead: until now + the team's maximum,
 /// the first check-in planned.
 fn start(ctx: &WriteCtx, h: &Head, reason: &str) -> Result<i64> {
-    let team = TeamSettings::load(ctx.tx()?)?;
+    let team = TeamSettings::load(ctx.sql())?;
     let until = ctx
         .clock
         .now()
@@ -117,7 +115,7 @@ fn start(ctx: &WriteCtx, h: &Head, reason: &str) -> Result<i64> {
         ctx,
         h,
         "status = 'nurture', nurture_reason = ?5, nurture_since = ?1, nurture_until = ?6, check_in_follow_up_id = ?7",
-        &[&reason, &until, &check_in],
+        sql::params![reason, until, check_in],
     )
 }
 
@@ -162,28 +160,25 @@ struct LostDeal {
 /// on the list already.
 pub fn deal_to_nurture(ctx: &WriteCtx, deal_id: &str, reason: &str) -> Result<String> {
     let reason = lead::reason("reason", reason)?;
-    let deal = ctx
-        .tx()?
-        .query_row(
-            "SELECT d.company_id, d.contact_id, d.owner_id, s.kind, c.name, COALESCE(ct.name, ''),
+    let deal = ctx.sql().query_opt(
+        "SELECT d.company_id, d.contact_id, d.owner_id, s.kind, c.name, COALESCE(ct.name, ''),
                     COALESCE(ct.email, '')
                FROM deals d JOIN stages s ON s.id = d.stage_id JOIN companies c ON c.id = d.company_id
                LEFT JOIN contacts ct ON ct.id = d.contact_id
               WHERE d.id = ?1 AND d.deleted_at IS NULL",
-            [deal_id],
-            |r| {
-                Ok(LostDeal {
-                    company_id: r.get(0)?,
-                    contact_id: r.get(1)?,
-                    owner_id: r.get(2)?,
-                    kind: r.get(3)?,
-                    company_name: r.get(4)?,
-                    person_name: r.get(5)?,
-                    mail: r.get(6)?,
-                })
-            },
-        )
-        .optional()?;
+        sql::params![deal_id],
+        |r| {
+            Ok(LostDeal {
+                company_id: r.get(0)?,
+                contact_id: r.get(1)?,
+                owner_id: r.get(2)?,
+                kind: r.get(3)?,
+                company_name: r.get(4)?,
+                person_name: r.get(5)?,
+                mail: r.get(6)?,
+            })
+        },
+    )?;
     let Some(LostDeal {
         company_id,
         contact_id,
@@ -205,28 +200,29 @@ pub fn deal_to_nurture(ctx: &WriteCtx, deal_id: &str, reason: &str) -> Result<St
     // Someone must check in: the deal's owner, or whoever hands it over.
     let owner_id = owner_id.or_else(|| Some(ctx.user_id.to_string()));
     let already = ctx
-        .tx()?
-        .query_row(
+        .sql()
+        .query_opt(
             "SELECT 1 FROM leads WHERE deal_id = ?1 AND status = 'nurture' AND deleted_at IS NULL",
-            [deal_id],
+            sql::params![deal_id],
             |_| Ok(()),
-        )
-        .optional()?
+        )?
         .is_some();
     if already {
         return Err(Error::invalid("deal_id", "already_nurtured"));
     }
     let id = new_id();
     let number: i64 = ctx
-        .tx()?
-        .query_row("SELECT COALESCE(MAX(number), 0) + 1 FROM leads", [], |r| r.get(0))?;
-    ctx.tx()?.execute(
+        .sql()
+        .query_one("SELECT COALESCE(MAX(number), 0) + 1 FROM leads", sql::params![], |r| {
+            r.get(0)
+        })?;
+    ctx.sql().execute(
         "INSERT INTO leads (id, number, origin, source, received_at, person_name, company_name, mail,
                             company_key, mail_key, status, owner_id, first_response_due, first_response_at,
                             company_id, contact_id, deal_id, created_at, updated_at, updated_by)
          VALUES (?1, ?2, 'lost_deal', 'other', ?3, ?4, ?5, ?6, ?7, ?8, 'contacted', ?9, ?3, ?3, ?10, ?11, ?12,
                  ?3, ?3, ?13)",
-        params![
+        sql::params![
             id,
             number,
             ctx.now,
@@ -271,35 +267,29 @@ pub fn deal_to_nurture(ctx: &WriteCtx, deal_id: &str, reason: &str) -> Result<St
 /// A check-in follow-up was done: the next one is planned while the
 /// nurture lasts (after its end the lead simply stays on the list).
 pub fn after_follow_up_done(ctx: &WriteCtx, follow_up_id: &str) -> Result<()> {
-    let found = ctx
-        .tx()?
-        .query_row(
-            &format!(
-                "SELECT {HEAD_COLUMNS} FROM leads
+    let found = ctx.sql().query_opt(
+        &format!(
+            "SELECT {HEAD_COLUMNS} FROM leads
                   WHERE check_in_follow_up_id = ?1 AND status = 'nurture' AND deleted_at IS NULL"
-            ),
-            [follow_up_id],
-            head_from_row,
-        )
-        .optional()?;
+        ),
+        sql::params![follow_up_id],
+        head_from_row,
+    )?;
     let Some((mut h, _)) = found else {
         return Ok(());
     };
     h.status = LeadStatus::Nurture;
-    let team = TeamSettings::load(ctx.tx()?)?;
+    let team = TeamSettings::load(ctx.sql())?;
     let until = h.nurture_until.clone().unwrap_or_else(|| ctx.now.clone());
     let next = plan_check_in(ctx, &h, &team, &until)?;
-    lead::touch(ctx, &h, "check_in_follow_up_id = ?5", &[&next])?;
+    lead::touch(ctx, &h, "check_in_follow_up_id = ?5", sql::params![next])?;
     ctx.changed(Entity::Lead, &h.id, "update")
 }
 
-fn nurtured_where(conn: &Connection, condition: &str, values: &[&dyn rusqlite::ToSql]) -> Result<Vec<Head>> {
-    let sql =
+fn nurtured_where(conn: Sql, condition: &str, values: &[sql::Value]) -> Result<Vec<Head>> {
+    let statement =
         format!("SELECT {HEAD_COLUMNS} FROM leads WHERE status = 'nurture' AND deleted_at IS NULL AND ({condition})");
-    let rows = conn
-        .prepare_cached(&sql)?
-        .query_map(values, head_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = conn.query(&statement, values, head_from_row)?;
     Ok(rows
         .into_iter()
         .map(|(mut h, _)| {
@@ -311,16 +301,16 @@ fn nurtured_where(conn: &Connection, condition: &str, values: &[&dyn rusqlite::T
 
 /// The nurtured leads (and lost deals) a new inquiry is the same company or
 /// person as: by the normalised company name, the mail or the phone.
-pub(crate) fn nurtured_like(
-    conn: &Connection,
+pub(crate) fn nurtured_like<'c>(
+    conn: impl Into<Sql<'c>>,
     company_key: &str,
     phone_key: &str,
     mail_key: &str,
 ) -> Result<Vec<Head>> {
     nurtured_where(
-        conn,
+        conn.into(),
         "(?1 <> '' AND company_key = ?1) OR (?2 <> '' AND phone_key = ?2) OR (?3 <> '' AND mail_key = ?3)",
-        &[&company_key, &phone_key, &mail_key],
+        sql::params![company_key, phone_key, mail_key],
     )
 }
 
@@ -335,7 +325,7 @@ pub(crate) fn resurface(ctx: &WriteCtx, h: &Head, trigger: Trigger) -> Result<()
         h,
         "status = 'contacted', resurfaced_at = ?1, resurfaced_count = resurfaced_count + 1, resurface_trigger = ?5,
          check_in_follow_up_id = NULL",
-        &[&trigger.as_str()],
+        sql::params![trigger.as_str()],
     )?;
     let text = EngineText::LeadResurfaced {
         number: h.number,
@@ -364,14 +354,11 @@ pub(crate) fn resurface(ctx: &WriteCtx, h: &Head, trigger: Trigger) -> Result<()
 /// with a buying signal, on a nurtured customer (or its contact) brings
 /// its leads back. Called where a logged touch is applied (app/outbox.rs).
 pub fn after_touch(ctx: &WriteCtx, activity_id: &str) -> Result<()> {
-    let row: Option<(String, Option<String>, Option<String>, String)> = ctx
-        .tx()?
-        .query_row(
-            "SELECT company_id, contact_id, direction, signals FROM activities WHERE id = ?1 AND deleted_at IS NULL",
-            [activity_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
+    let row: Option<(String, Option<String>, Option<String>, String)> = ctx.sql().query_opt(
+        "SELECT company_id, contact_id, direction, signals FROM activities WHERE id = ?1 AND deleted_at IS NULL",
+        sql::params![activity_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
     let Some((company_id, contact_id, direction, signals)) = row else {
         return Ok(());
     };
@@ -384,9 +371,9 @@ pub fn after_touch(ctx: &WriteCtx, activity_id: &str) -> Result<()> {
         return Ok(());
     };
     let leads = nurtured_where(
-        ctx.tx()?,
+        ctx.sql(),
         "company_id = ?1 OR (?2 IS NOT NULL AND contact_id = ?2)",
-        &[&company_id, &contact_id],
+        sql::params![company_id, contact_id],
     )?;
     for h in &leads {
         resurface(ctx, h, trigger)?;
@@ -398,25 +385,22 @@ pub fn after_touch(ctx: &WriteCtx, activity_id: &str) -> Result<()> {
 /// allow it again: on the customer's timeline, respected by the nurture
 /// export and the sequences. Returns the contact's new version.
 pub fn set_contact_opt_out(ctx: &WriteCtx, contact_id: &str, version: i64, opt_out: bool) -> Result<i64> {
-    let row: Option<(String, String, i64)> = ctx
-        .tx()?
-        .query_row(
-            "SELECT company_id, name, version FROM contacts WHERE id = ?1 AND deleted_at IS NULL",
-            [contact_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+    let row: Option<(String, String, i64)> = ctx.sql().query_opt(
+        "SELECT company_id, name, version FROM contacts WHERE id = ?1 AND deleted_at IS NULL",
+        sql::params![contact_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     let Some((company_id, name, _)) = row else {
         return Err(Error::NotFound {
             entity: "contact",
             id: contact_id.to_string(),
         });
     };
-    let n = ctx.tx()?.execute(
-        "UPDATE contacts SET mail_opt_out_at = CASE WHEN ?3 THEN COALESCE(mail_opt_out_at, ?4) END,
+    let n = ctx.sql().execute(
+        "UPDATE contacts SET mail_opt_out_at = CASE WHEN ?3 <> 0 THEN COALESCE(mail_opt_out_at, ?4) END,
                 version = version + 1, updated_at = ?4, updated_by = ?5
           WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![contact_id, version, opt_out, ctx.now, ctx.user_id],
+        sql::params![contact_id, version, opt_out, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("contact", "contacts", contact_id, n)?;
     let text = if opt_out {

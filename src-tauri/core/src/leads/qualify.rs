@@ -11,6 +11,7 @@ use crate::leads::lead::{self, LeadStatus};
 use crate::leads::matching::{self, Matches, Said};
 use crate::pipeline::deal::{self, NewDeal};
 use crate::store::changes::Entity;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind};
 use crate::validate::non_empty;
@@ -81,16 +82,13 @@ pub struct Converted {
 
 /// The first open stage of `pipeline_id` (or of the first pipeline).
 fn first_stage(ctx: &WriteCtx, pipeline_id: Option<&str>) -> Result<(String, String)> {
-    let found: Option<(String, String)> = ctx
-        .tx()?
-        .query_row(
-            "SELECT s.pipeline_id, s.id FROM stages s JOIN pipelines p ON p.id = s.pipeline_id AND p.deleted_at IS NULL
+    let found: Option<(String, String)> = ctx.sql().query_opt(
+        "SELECT s.pipeline_id, s.id FROM stages s JOIN pipelines p ON p.id = s.pipeline_id AND p.deleted_at IS NULL
               WHERE s.deleted_at IS NULL AND s.kind = 'open' AND (?1 IS NULL OR s.pipeline_id = ?1)
               ORDER BY p.position, p.name, s.position, s.id LIMIT 1",
-            [pipeline_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+        sql::params![pipeline_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     found.ok_or(Error::invalid("pipeline_id", "unknown"))
 }
 
@@ -106,7 +104,7 @@ pub fn convert(ctx: &WriteCtx, c: &Convert) -> Result<Converted> {
         return Err(Error::invalid("status", "not_allowed"));
     }
     let found = matching::find(
-        ctx.tx()?,
+        ctx.sql(),
         &Said {
             company_name: &h.company_name,
             phone: &h.phone,
@@ -116,13 +114,12 @@ pub fn convert(ctx: &WriteCtx, c: &Convert) -> Result<Converted> {
     let company_id = match non_empty(&c.company_id) {
         Some(id) => {
             let live = ctx
-                .tx()?
-                .query_row(
+                .sql()
+                .query_opt(
                     "SELECT 1 FROM companies WHERE id = ?1 AND deleted_at IS NULL",
-                    [&id],
+                    sql::params![&id],
                     |_| Ok(()),
-                )
-                .optional()?
+                )?
                 .is_some();
             if !live {
                 return Err(Error::invalid("company_id", "unknown"));
@@ -152,13 +149,12 @@ pub fn convert(ctx: &WriteCtx, c: &Convert) -> Result<Converted> {
     let contact_id = match non_empty(&c.contact_id) {
         Some(id) => {
             let ours = ctx
-                .tx()?
-                .query_row(
+                .sql()
+                .query_opt(
                     "SELECT 1 FROM contacts WHERE id = ?1 AND company_id = ?2 AND deleted_at IS NULL",
-                    [&id, &company_id],
+                    sql::params![&id, &company_id],
                     |_| Ok(()),
-                )
-                .optional()?
+                )?
                 .is_some();
             if !ours {
                 return Err(Error::invalid("contact_id", "other_company"));
@@ -184,8 +180,10 @@ pub fn convert(ctx: &WriteCtx, c: &Convert) -> Result<Converted> {
         }
     };
     let message: String = ctx
-        .tx()?
-        .query_row("SELECT message FROM leads WHERE id = ?1", [&h.id], |r| r.get(0))?;
+        .sql()
+        .query_one("SELECT message FROM leads WHERE id = ?1", sql::params![&h.id], |r| {
+            r.get(0)
+        })?;
     let (pipeline_id, stage_id) = first_stage(ctx, non_empty(&c.pipeline_id).as_deref())?;
     let title = match c.deal_title.trim() {
         "" => default_title(&h.name(), &message),
@@ -212,11 +210,13 @@ pub fn convert(ctx: &WriteCtx, c: &Convert) -> Result<Converted> {
         &h,
         "status = 'qualified', company_id = ?5, contact_id = ?6, deal_id = ?7, converted_at = ?1,
          first_response_at = COALESCE(first_response_at, ?1)",
-        &[&company_id, &contact_id, &deal_id],
+        sql::params![company_id, contact_id, deal_id],
     )?;
-    let company_name: String = ctx
-        .tx()?
-        .query_row("SELECT name FROM companies WHERE id = ?1", [&company_id], |r| r.get(0))?;
+    let company_name: String = ctx.sql().query_one(
+        "SELECT name FROM companies WHERE id = ?1",
+        sql::params![&company_id],
+        |r| r.get(0),
+    )?;
     let text = EngineText::LeadConverted {
         number: h.number,
         company: company_name,
@@ -272,7 +272,12 @@ pub fn disqualify(ctx: &WriteCtx, id: &str, version: i64, reason: &str) -> Resul
         return Err(Error::invalid("status", "not_allowed"));
     }
     let reason = lead::reason("reason", reason)?;
-    let v = lead::touch(ctx, &h, "status = 'disqualified', disqualify_reason = ?5", &[&reason])?;
+    let v = lead::touch(
+        ctx,
+        &h,
+        "status = 'disqualified', disqualify_reason = ?5",
+        sql::params![reason],
+    )?;
     lead::event(
         ctx,
         id,

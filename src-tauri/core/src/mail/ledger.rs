@@ -16,9 +16,10 @@ use crate::mail::message::{build, OutgoingMail};
 use crate::mail::transport::Transport;
 use crate::mail::Sender;
 use crate::store::changes::Entity;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::Db;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 use ts_rs::TS;
@@ -158,11 +159,9 @@ fn set_state(ctx: &WriteCtx, key: &str, state: SendState, detail: serde_json::Va
 fn claim(ctx: &WriteCtx, mail: &OutgoingMail, computer_id: &str) -> Result<Claim> {
     let found = get(ctx.tx()?, &mail.key)?;
     let Some(found) = found else {
-        ctx.tx()?.execute(
+        ctx.sql().execute(
             "INSERT INTO mail_sends (key, member_id, state, computer_id, claimed_at, to_name, to_address, subject, body)
-             VALUES (?1, ?2, 'claimed', ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![mail.key, ctx.user_id, computer_id, ctx.now, mail.to_name, mail.to_address, mail.subject, mail.body],
-        )?;
+             VALUES (?1, ?2, 'claimed', ?3, ?4, ?5, ?6, ?7, ?8)", sql::params![mail.key, ctx.user_id, computer_id, ctx.now, mail.to_name, mail.to_address, mail.subject, mail.body])?;
         set_state(
             ctx,
             &mail.key,
@@ -187,9 +186,9 @@ fn claim(ctx: &WriteCtx, mail: &OutgoingMail, computer_id: &str) -> Result<Claim
                     since: found.claimed_at,
                 }));
             }
-            ctx.tx()?.execute(
+            ctx.sql().execute(
                 "UPDATE mail_sends SET state = 'unknown', finished_at = ?2, version = version + 1 WHERE key = ?1",
-                params![mail.key, ctx.now],
+                sql::params![mail.key, ctx.now],
             )?;
             set_state(
                 ctx,
@@ -205,12 +204,12 @@ fn claim(ctx: &WriteCtx, mail: &OutgoingMail, computer_id: &str) -> Result<Claim
         SendState::Failed => {
             // The text may have changed since (a template fixed): the
             // ledger keeps what this attempt sends.
-            ctx.tx()?.execute(
+            ctx.sql().execute(
                 "UPDATE mail_sends SET state = 'claimed', computer_id = ?2, claimed_at = ?3, finished_at = NULL,
                         to_name = ?4, to_address = ?5, subject = ?6, body = ?7, message_id = NULL,
                         error_code = NULL, error = NULL, attempts = attempts + 1, version = version + 1
                  WHERE key = ?1 AND state = 'failed'",
-                params![
+                sql::params![
                     mail.key,
                     computer_id,
                     ctx.now,
@@ -246,10 +245,10 @@ pub fn send_once(db: &mut Db, mail: &OutgoingMail, sender: &Sender, transport: &
             // If this write fails (the share went away), the claim stays and
             // turns `unknown` after the lease: never a silent second send.
             db.write(|ctx| {
-                ctx.tx()?.execute(
+                ctx.sql().execute(
                     "UPDATE mail_sends SET state = 'sent', finished_at = ?2, message_id = ?3, version = version + 1
                      WHERE key = ?1 AND state = 'claimed'",
-                    params![mail.key, ctx.now, message_id],
+                    sql::params![mail.key, ctx.now, message_id],
                 )?;
                 set_state(ctx, &mail.key, SendState::Sent, json!({ "message_id": message_id }))
             })?;
@@ -258,11 +257,9 @@ pub fn send_once(db: &mut Db, mail: &OutgoingMail, sender: &Sender, transport: &
         Err(e) => {
             let (code, detail) = (e.code().to_string(), e.to_string());
             db.write(|ctx| {
-                ctx.tx()?.execute(
+                ctx.sql().execute(
                     "UPDATE mail_sends SET state = 'failed', finished_at = ?2, error_code = ?3, error = ?4, version = version + 1
-                     WHERE key = ?1 AND state = 'claimed'",
-                    params![mail.key, ctx.now, code, detail],
-                )?;
+                     WHERE key = ?1 AND state = 'claimed'", sql::params![mail.key, ctx.now, code, detail])?;
                 set_state(ctx, &mail.key, SendState::Failed, json!({ "error_code": code }))
             })?;
             Err(e)
@@ -289,10 +286,10 @@ pub fn resolve_unknown(db: &mut Db, key: &str, version: i64, resolution: Resolut
             Resolution::WasSent => (SendState::Sent, None),
             Resolution::SendAgain => (SendState::Failed, Some("the user found it was not sent")),
         };
-        let rows = ctx.tx()?.execute(
+        let rows = ctx.sql().execute(
             "UPDATE mail_sends SET state = ?3, finished_at = ?4, error_code = NULL, error = ?5, version = version + 1
              WHERE key = ?1 AND version = ?2 AND state = 'unknown'",
-            params![key, version, state.as_str(), ctx.now, detail],
+            sql::params![key, version, state.as_str(), ctx.now, detail],
         )?;
         if rows != 1 {
             return Err(match get(ctx.tx()?, key)? {

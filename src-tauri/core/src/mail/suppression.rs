@@ -11,6 +11,7 @@
 //! least the team must keep to honour the request never to be contacted.
 
 use crate::error::Result;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
@@ -61,9 +62,9 @@ pub fn suppress(ctx: &WriteCtx, address: &str) -> Result<()> {
         return Ok(());
     }
     let h = hash(ctx.tx()?, address)?;
-    ctx.tx()?.execute(
-        "INSERT OR IGNORE INTO mail_suppressions (hash, reason, added_at) VALUES (?1, 'erased', ?2)",
-        rusqlite::params![h, ctx.now],
+    ctx.sql().execute(
+        "INSERT INTO mail_suppressions (hash, reason, added_at) VALUES (?1, 'erased', ?2) ON CONFLICT DO NOTHING",
+        sql::params![h, ctx.now],
     )?;
     Ok(())
 }

@@ -1,5 +1,6 @@
 use super::*;
 use crate::error::{ErrorCode, MailFailure};
+use crate::store::sql;
 use crate::testutil::{colleague, fixture, Fixture};
 use crate::Db;
 use base64::Engine as _;
@@ -270,11 +271,9 @@ fn a_failed_send_is_recorded_with_its_error_and_tried_again_next_time() {
 fn crashed_claim(f: &mut Fixture, key: &str) {
     let m = mail(key);
     f.db.write(|ctx| {
-        ctx.tx()?.execute(
+        ctx.sql().execute(
             "INSERT INTO mail_sends (key, member_id, state, computer_id, claimed_at, to_name, to_address, subject, body)
-             VALUES (?1, ?2, 'claimed', 'pc-crashed', ?3, ?4, ?5, ?6, ?7)",
-            rusqlite::params![key, ctx.user_id, ctx.now, m.to_name, m.to_address, m.subject, m.body],
-        )?;
+             VALUES (?1, ?2, 'claimed', 'pc-crashed', ?3, ?4, ?5, ?6, ?7)", sql::params![key, ctx.user_id, ctx.now, m.to_name, m.to_address, m.subject, m.body])?;
         Ok(())
     })
     .unwrap();

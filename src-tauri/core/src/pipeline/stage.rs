@@ -316,7 +316,7 @@ pub fn save_pipeline(ctx: &WriteCtx, pipeline_id: &str, version: i64, name: &str
     )?;
     ctx.expect_one("pipeline", "pipelines", pipeline_id, n)?;
 
-    let current = self::stages(ctx.tx()?, pipeline_id)?;
+    let current = self::stages(ctx.sql(), pipeline_id)?;
     let mut audit_stages = Vec::new();
     for (pos, e) in edits.iter().enumerate() {
         let pos = pos as i32;
@@ -457,7 +457,7 @@ pub fn delete_pipeline(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
         params![id, version, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("pipeline", "pipelines", id, n)?;
-    for s in stages(ctx.tx()?, id)? {
+    for s in stages(ctx.sql(), id)? {
         let n = ctx.tx()?.execute(
             "UPDATE stages SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
              WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",

@@ -25,9 +25,10 @@ use super::redact::{redact_stored, Needles};
 use crate::error::{Error, Result};
 use crate::language::Language;
 use crate::store::changes::Entity;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::Db;
-use rusqlite::{params, params_from_iter, types::Value as Sql, Connection};
+use rusqlite::{params_from_iter, types::Value as Sql, Connection};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -217,7 +218,7 @@ pub fn erase(db: &mut Db, contact_id: &str, typed_name: &str) -> Result<Erased> 
 
 /// The erasure inside one write; returns the rows it changed.
 pub fn erase_in(ctx: &WriteCtx, contact_id: &str, typed_name: &str) -> Result<u32> {
-    crate::team::role::require_manager(ctx.tx()?, ctx.user_id)?;
+    crate::team::role::require_manager(ctx.sql(), ctx.user_id)?;
     let p = person::load(ctx.tx()?, contact_id)?;
     if p.erased {
         return Err(Error::invalid("contact", "erased"));
@@ -258,12 +259,12 @@ pub fn erase_in(ctx: &WriteCtx, contact_id: &str, typed_name: &str) -> Result<u3
     // Their leads: who they were and what they wrote; the source, the dates
     // and what became of the lead stay (the leads numbers count them).
     for lead in &p.lead_ids {
-        changed += ctx.tx()?.execute(
+        changed += ctx.sql().execute(
             "UPDATE leads SET person_name = '', mail = '', phone = '', message = '', mail_key = '', phone_key = '',
                     mail_opt_out_at = COALESCE(mail_opt_out_at, ?2),
                     version = version + 1, updated_at = ?2, updated_by = ?3
               WHERE id = ?1",
-            params![lead, ctx.now, ctx.user_id],
+            sql::params![lead, ctx.now, ctx.user_id],
         )? as u32;
         ctx.changed(Entity::Lead, lead, "update")?;
     }
@@ -328,16 +329,16 @@ pub fn erase_in(ctx: &WriteCtx, contact_id: &str, typed_name: &str) -> Result<u3
     // until their segments merge: merge them now (with secure_delete on,
     // the pages the old segments were on are zeroed).
     for index in search_indexes(ctx.tx()?)? {
-        ctx.tx()?.execute(
+        ctx.sql().execute(
             &format!("INSERT INTO \"{index}\" (\"{index}\") VALUES ('optimize')"),
-            [],
+            sql::params![],
         )?;
     }
 
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "INSERT INTO erasures (id, kind, record_id, erased_at, erased_by, rows_changed)
          VALUES (?1, 'contact', ?2, ?3, ?4, ?5)",
-        params![crate::id::new_id(), p.contact_id, ctx.now, ctx.user_id, changed],
+        sql::params![crate::id::new_id(), p.contact_id, ctx.now, ctx.user_id, changed],
     )?;
     ctx.audit(
         Entity::Contact,
@@ -415,11 +416,11 @@ fn scrub(ctx: &WriteCtx, needles: &Needles, mark: &str) -> Result<u32> {
     let probes = needles.probes();
     let mut changed = 0;
     for (table, columns) in text_columns(ctx.tx()?)? {
-        let all_columns: Vec<String> = ctx
-            .tx()?
-            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let all_columns: Vec<String> = ctx.sql().query(
+            &format!("SELECT name FROM pragma_table_info('{table}')"),
+            sql::params![],
+            |r| r.get(0),
+        )?;
         let has = |c: &str| all_columns.iter().any(|x| x == c);
         let mut tests = Vec::new();
         for c in &columns {

@@ -8,9 +8,10 @@ use crate::id::new_id;
 use crate::language::Language;
 use crate::sequences::template;
 use crate::store::changes::Entity;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::validate::required;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -145,10 +146,10 @@ pub fn create(ctx: &WriteCtx, input: &SequenceInput) -> Result<String> {
     let s = validated(input)?;
     let id = new_id();
     let steps = serde_json::to_string(&s.steps).map_err(|e| Error::Internal(e.to_string()))?;
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "INSERT INTO sequences (id, name, language, steps, created_at, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
-        params![id, s.name, lang_code(s.language), steps, ctx.now, ctx.user_id],
+        sql::params![id, s.name, lang_code(s.language), steps, ctx.now, ctx.user_id],
     )?;
     ctx.audit(
         Entity::Sequence,
@@ -165,11 +166,9 @@ pub fn create(ctx: &WriteCtx, input: &SequenceInput) -> Result<String> {
 pub fn update(ctx: &WriteCtx, id: &str, version: i64, input: &SequenceInput) -> Result<i64> {
     let s = validated(input)?;
     let steps = serde_json::to_string(&s.steps).map_err(|e| Error::Internal(e.to_string()))?;
-    let n = ctx.tx()?.execute(
+    let n = ctx.sql().execute(
         "UPDATE sequences SET name = ?3, language = ?4, steps = ?5, version = version + 1, updated_at = ?6, updated_by = ?7
-          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![id, version, s.name, lang_code(s.language), steps, ctx.now, ctx.user_id],
-    )?;
+          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL", sql::params![id, version, s.name, lang_code(s.language), steps, ctx.now, ctx.user_id])?;
     ctx.expect_one("sequence", "sequences", id, n)?;
     ctx.audit(
         Entity::Sequence,
@@ -183,10 +182,10 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, input: &SequenceInput) -> 
 
 /// Soft delete: no new enrolments; running ones keep their steps.
 pub fn delete(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
-    let n = ctx.tx()?.execute(
+    let n = ctx.sql().execute(
         "UPDATE sequences SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
           WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![id, version, ctx.now, ctx.user_id],
+        sql::params![id, version, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("sequence", "sequences", id, n)?;
     ctx.audit(Entity::Sequence, id, "delete", json!({}))?;

@@ -18,12 +18,13 @@ use crate::sequences::stop::{self, StopReason};
 use crate::sequences::template;
 use crate::store::changes::Entity;
 use crate::store::db::Db;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::team::settings::TeamSettings;
 use crate::timeline::activity::{self, ActivityKind, Direction, NewActivity};
 use crate::timeline::cadence;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 
 /// A mail as handed to the sender: the mail layer's own, so the key the
@@ -83,13 +84,13 @@ pub(crate) fn settle(
 pub(crate) fn advance(ctx: &WriteCtx, e: &Row, at: DateTime<Utc>) -> Result<()> {
     let (index, due_at) = settle(ctx.tx()?, ctx.clock, &e.steps, e.step_index + 1, at)?;
     let status = if due_at.is_some() { "active" } else { "done" };
-    let n = ctx.tx()?.execute(
+    let n = ctx.sql().execute(
         "UPDATE sequence_enrolments SET step_index = ?3, due_at = ?4, status = ?5, waiting = NULL, last_error = NULL,
                 follow_up_id = NULL, confirmed_step = NULL, claimed_at = NULL,
                 stopped_at = CASE WHEN ?5 = 'done' THEN ?6 END,
                 version = version + 1, updated_at = ?6, updated_by = ?7
           WHERE id = ?1 AND version = ?2",
-        params![e.id, e.version, index as i64, due_at, status, ctx.now, ctx.user_id],
+        sql::params![e.id, e.version, index as i64, due_at, status, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("enrolment", "sequence_enrolments", &e.id, n)?;
     ctx.audit(
@@ -221,10 +222,11 @@ fn process(ctx: &WriteCtx, e: &Row, team: &TeamSettings) -> Result<Option<MailJo
         if e.waiting.as_deref() == Some("confirm_late") {
             return Ok(None);
         }
-        let status: Option<String> = ctx
-            .tx()?
-            .query_row("SELECT status FROM follow_ups WHERE id = ?1", [fu], |r| r.get(0))
-            .optional()?;
+        let status: Option<String> =
+            ctx.sql()
+                .query_opt("SELECT status FROM follow_ups WHERE id = ?1", sql::params![fu], |r| {
+                    r.get(0)
+                })?;
         if status.as_deref() != Some("open") {
             advance(ctx, e, now)?;
         }
@@ -345,7 +347,7 @@ pub fn due_steps(db: &mut Db) -> Result<Vec<MailJob>> {
             if !e.due_at.as_deref().is_some_and(|d| d <= ctx.now.as_str()) {
                 return Ok(None);
             }
-            let team = TeamSettings::load(ctx.tx()?)?;
+            let team = TeamSettings::load(ctx.sql())?;
             process(ctx, &e, &team)
         });
         match job {
@@ -387,10 +389,10 @@ fn record_sent(ctx: &WriteCtx, job: &MailJob) -> Result<()> {
                 signals: Vec::new(),
             },
         )?;
-        ctx.tx()?.execute(
-            "INSERT OR IGNORE INTO sequence_sends (enrolment_id, step_index, activity_id, mail_key, sent_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![e.id, job.step_index as i64, id, job.mail.key, ctx.now],
+        ctx.sql().execute(
+            "INSERT INTO sequence_sends (enrolment_id, step_index, activity_id, mail_key, sent_at)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            sql::params![e.id, job.step_index as i64, id, job.mail.key, ctx.now],
         )?;
     } else if e.target_kind == TargetKind::Lead {
         // No customer yet: the exact text goes on the lead's own history.

@@ -13,6 +13,7 @@ use crate::sequences::engine;
 use crate::sequences::stop::StopReason;
 use crate::sequences::template::{self, RenderedMail};
 use crate::store::changes::Entity;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -164,14 +165,11 @@ pub fn due_of(conn: &Connection, owner_id: &str, now: &str) -> Result<Vec<Row>> 
 /// Cancels the follow-up that stood for a step (it may be done already).
 pub(crate) fn cancel_follow_up(ctx: &WriteCtx, follow_up_id: Option<&str>, why: &str) -> Result<()> {
     let Some(id) = follow_up_id else { return Ok(()) };
-    let open: Option<i64> = ctx
-        .tx()?
-        .query_row(
-            "SELECT version FROM follow_ups WHERE id = ?1 AND status = 'open' AND deleted_at IS NULL",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let open: Option<i64> = ctx.sql().query_opt(
+        "SELECT version FROM follow_ups WHERE id = ?1 AND status = 'open' AND deleted_at IS NULL",
+        sql::params![id],
+        |r| r.get(0),
+    )?;
     match open {
         Some(v) => follow_up::close(ctx, id, v, "cancelled", why),
         None => Ok(()),
@@ -298,26 +296,19 @@ fn resolve(conn: &Connection, t: &Target) -> Result<Resolved> {
 pub fn enrol(ctx: &WriteCtx, sequence_id: &str, target: &Target) -> Result<String> {
     let seq = definition::get(ctx.tx()?, sequence_id)?;
     if ctx
-        .tx()?
-        .query_row(
+        .sql()
+        .query_one(
             "SELECT deleted_at IS NOT NULL FROM sequences WHERE id = ?1",
-            [sequence_id],
-            |r| r.get::<_, bool>(0),
+            sql::params![sequence_id],
+            |r| r.get::<bool>(0),
         )
         .unwrap_or(true)
     {
         return Err(Error::invalid("sequence_id", "deleted"));
     }
     let r = resolve(ctx.tx()?, target)?;
-    let already = ctx
-        .tx()?
-        .query_row(
-            "SELECT 1 FROM sequence_enrolments
-              WHERE sequence_id = ?1 AND target_kind = ?2 AND target_id = ?3 AND status = 'active' AND deleted_at IS NULL",
-            params![sequence_id, target.kind.as_str(), target.id],
-            |_| Ok(()),
-        )
-        .optional()?
+    let already = ctx.sql().query_opt("SELECT 1 FROM sequence_enrolments
+              WHERE sequence_id = ?1 AND target_kind = ?2 AND target_id = ?3 AND status = 'active' AND deleted_at IS NULL", sql::params![sequence_id, target.kind.as_str(), target.id], |_| Ok(()))?
         .is_some();
     if already {
         return Err(Error::invalid("sequence_id", "already_enrolled"));
@@ -325,12 +316,12 @@ pub fn enrol(ctx: &WriteCtx, sequence_id: &str, target: &Target) -> Result<Strin
     let owner = r.owner_id.unwrap_or_else(|| ctx.user_id.to_string());
     let (index, due_at) = engine::settle(ctx.tx()?, ctx.clock, &seq.steps, 0, ctx.clock.now())?;
     let id = new_id();
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "INSERT INTO sequence_enrolments (id, sequence_id, target_kind, target_id, company_id, contact_id, deal_id,
                                           deal_stage_id, owner_id, status, step_index, due_at, started_at,
                                           created_at, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'active', ?10, ?11, ?12, ?12, ?12, ?13)",
-        params![
+        sql::params![
             id,
             sequence_id,
             target.kind.as_str(),
@@ -370,11 +361,11 @@ pub fn confirm_late(ctx: &WriteCtx, id: &str, version: i64, send: bool) -> Resul
     }
     cancel_follow_up(ctx, e.follow_up_id.as_deref(), "late mail decided")?;
     if send {
-        let n = ctx.tx()?.execute(
+        let n = ctx.sql().execute(
             "UPDATE sequence_enrolments SET confirmed_step = step_index, waiting = NULL, follow_up_id = NULL,
                     version = version + 1, updated_at = ?3, updated_by = ?4
               WHERE id = ?1 AND version = ?2",
-            params![id, version, ctx.now, ctx.user_id],
+            sql::params![id, version, ctx.now, ctx.user_id],
         )?;
         ctx.expect_one("enrolment", "sequence_enrolments", id, n)?;
         ctx.audit(Entity::Enrolment, id, "update", json!({ "late_mail": "send" }))?;

@@ -10,6 +10,7 @@ use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::sequences::enrolment::{self, Row};
 use crate::store::changes::Entity;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind, Direction, NewActivity};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -208,11 +209,11 @@ pub fn check(conn: &Connection, e: &Row) -> Result<Option<StopReason>> {
 /// Stops an enrolment (as of the row read in this transaction): its open
 /// follow-up is cancelled, the timeline says why.
 pub(crate) fn stop(ctx: &WriteCtx, e: &Row, reason: StopReason) -> Result<()> {
-    let n = ctx.tx()?.execute(
+    let n = ctx.sql().execute(
         "UPDATE sequence_enrolments SET status = 'stopped', stop_reason = ?3, stopped_at = ?4, waiting = NULL,
                 follow_up_id = NULL, claimed_at = NULL, version = version + 1, updated_at = ?4, updated_by = ?5
           WHERE id = ?1 AND version = ?2 AND status = 'active'",
-        params![e.id, e.version, reason.as_str(), ctx.now, ctx.user_id],
+        sql::params![e.id, e.version, reason.as_str(), ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("enrolment", "sequence_enrolments", &e.id, n)?;
     enrolment::cancel_follow_up(ctx, e.follow_up_id.as_deref(), "sequence stopped")?;
@@ -265,10 +266,11 @@ pub fn after_lead_change(ctx: &WriteCtx, lead_id: &str) -> Result<()> {
 
 /// The same after a deal changed (a move, a deletion).
 pub fn after_deal_change(ctx: &WriteCtx, deal_id: &str) -> Result<()> {
-    let company: Option<String> = ctx
-        .tx()?
-        .query_row("SELECT company_id FROM deals WHERE id = ?1", [deal_id], |r| r.get(0))
-        .optional()?;
+    let company: Option<String> = ctx.sql().query_opt(
+        "SELECT company_id FROM deals WHERE id = ?1",
+        sql::params![deal_id],
+        |r| r.get(0),
+    )?;
     match company {
         Some(c) => after_touch(ctx, &c),
         None => Ok(()),

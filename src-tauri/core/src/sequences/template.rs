@@ -17,6 +17,7 @@
 use crate::clock::from_db;
 use crate::error::Result;
 use crate::language::Language;
+use crate::store::sql;
 use crate::timeline::mail::MailDraft;
 use chrono::{Datelike, FixedOffset};
 use rusqlite::{Connection, OptionalExtension};
@@ -261,9 +262,9 @@ pub fn signature(conn: &Connection, user_id: &str) -> Result<String> {
 /// team file, so whichever desktop sends their mails signs them alike).
 pub fn set_signature(ctx: &crate::store::write::WriteCtx, text: &str) -> Result<()> {
     let text = crate::validate::optional("signature", text, SIGNATURE_MAX)?;
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "UPDATE users SET mail_signature = ?2, updated_at = ?3, updated_by = ?1 WHERE id = ?1",
-        rusqlite::params![ctx.user_id, text, ctx.now],
+        sql::params![ctx.user_id, text, ctx.now],
     )?;
     ctx.audit(
         crate::store::changes::Entity::User,

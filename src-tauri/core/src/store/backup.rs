@@ -258,7 +258,7 @@ impl Placement {
         .map_err(|e| Error::Internal(e.to_string()))?;
         ctx.tx()?.execute(
             "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value, version = version + 1,
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value, version = settings.version + 1,
                  updated_at = excluded.updated_at, updated_by = excluded.updated_by",
             rusqlite::params![PLACEMENT_KEY, value, ctx.now, ctx.user_id],
         )?;

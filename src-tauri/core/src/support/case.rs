@@ -7,13 +7,13 @@ use crate::engine_text::EngineText;
 use crate::error::{known, Error, Result};
 use crate::id::new_id;
 use crate::store::changes::Entity;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::support::sla;
 use crate::support::thread::{self, EventKind, Step};
 use crate::team::settings::TeamSettings;
 use crate::validate::{non_empty, required};
 use chrono::Duration;
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -180,34 +180,31 @@ pub(crate) struct Head {
 
 /// The live case, checked against the version the user saw (`None`: any).
 pub(crate) fn head(ctx: &WriteCtx, id: &str, version: Option<i64>) -> Result<Head> {
-    let row = ctx
-        .tx()?
-        .query_row(
-            "SELECT id, number, company_id, contact_id, deal_id, subject, status, priority, received_at,
+    let row = ctx.sql().query_opt(
+        "SELECT id, number, company_id, contact_id, deal_id, subject, status, priority, received_at,
                     first_response_at, version
                FROM support_cases WHERE id = ?1 AND deleted_at IS NULL",
-            [id],
-            |r| {
-                Ok((
-                    Head {
-                        id: r.get(0)?,
-                        number: r.get(1)?,
-                        company_id: r.get(2)?,
-                        contact_id: r.get(3)?,
-                        deal_id: r.get(4)?,
-                        subject: r.get(5)?,
-                        status: CaseStatus::New,
-                        priority: Priority::Normal,
-                        received_at: r.get(8)?,
-                        first_response_at: r.get(9)?,
-                        version: r.get(10)?,
-                    },
-                    r.get::<_, String>(6)?,
-                    r.get::<_, String>(7)?,
-                ))
-            },
-        )
-        .optional()?;
+        sql::params![id],
+        |r| {
+            Ok((
+                Head {
+                    id: r.get(0)?,
+                    number: r.get(1)?,
+                    company_id: r.get(2)?,
+                    contact_id: r.get(3)?,
+                    deal_id: r.get(4)?,
+                    subject: r.get(5)?,
+                    status: CaseStatus::New,
+                    priority: Priority::Normal,
+                    received_at: r.get(8)?,
+                    first_response_at: r.get(9)?,
+                    version: r.get(10)?,
+                },
+                r.get::<String>(6)?,
+                r.get::<String>(7)?,
+            ))
+        },
+    )?;
     let Some((mut h, status, priority)) = row else {
         return Err(Error::NotFound {
             entity: "support_case",
@@ -239,9 +236,8 @@ fn check_links(
     let owned = |table: &str, id: &str| -> Result<bool> {
         let sql = format!("SELECT 1 FROM {table} WHERE id = ?1 AND company_id = ?2 AND deleted_at IS NULL");
         Ok(ctx
-            .tx()?
-            .query_row(&sql, [id, company_id], |_| Ok(()))
-            .optional()?
+            .sql()
+            .query_opt(&sql, sql::params![id, company_id], |_| Ok(()))?
             .is_some())
     };
     let links = Links {
@@ -265,13 +261,12 @@ fn check_links(
 
 /// An active member's name, or `Invalid(assignee_id, unknown)`.
 fn member_name(ctx: &WriteCtx, id: &str) -> Result<String> {
-    ctx.tx()?
-        .query_row(
+    ctx.sql()
+        .query_opt(
             "SELECT display_name FROM users WHERE id = ?1 AND deleted_at IS NULL AND deactivated_at IS NULL",
-            [id],
+            sql::params![id],
             |r| r.get(0),
-        )
-        .optional()?
+        )?
         .ok_or(Error::invalid("assignee_id", "unknown"))
 }
 
@@ -288,13 +283,12 @@ pub fn open(ctx: &WriteCtx, c: &NewCase) -> Result<String> {
     let subject = required("subject", &c.subject, SUBJECT_MAX)?;
     body(&c.body)?;
     let company_ok = ctx
-        .tx()?
-        .query_row(
+        .sql()
+        .query_opt(
             "SELECT 1 FROM companies WHERE id = ?1 AND deleted_at IS NULL",
-            [&c.company_id],
+            sql::params![&c.company_id],
             |_| Ok(()),
-        )
-        .optional()?
+        )?
         .is_some();
     if !company_ok {
         return Err(Error::invalid("company_id", "unknown"));
@@ -313,20 +307,19 @@ pub fn open(ctx: &WriteCtx, c: &NewCase) -> Result<String> {
         return Err(Error::invalid("received_at", "in_future"));
     }
     let id = non_empty(&c.id).unwrap_or_else(new_id);
-    let team = TeamSettings::load(ctx.tx()?)?;
+    let team = TeamSettings::load(ctx.sql())?;
     let plan = sla::plan(&team, c.priority, received, ctx.clock.offset());
-    let number: i64 = ctx
-        .tx()?
-        .query_row("SELECT COALESCE(MAX(number), 0) + 1 FROM support_cases", [], |r| {
-            r.get(0)
-        })?;
-    ctx.tx()?.execute(
+    let number: i64 = ctx.sql().query_one(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM support_cases",
+        sql::params![],
+        |r| r.get(0),
+    )?;
+    ctx.sql().execute(
         "INSERT INTO support_cases (id, number, company_id, contact_id, deal_id, contract_id, subject, body, channel,
                                     category, priority, status, assignee_id, received_at,
                                     first_response_due, first_response_warn_at, resolution_due, resolution_warn_at,
                                     next_due, created_at, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'new', ?12, ?13, ?14, ?15, ?16, ?17, ?14, ?18, ?18, ?19)",
-        params![
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'new', ?12, ?13, ?14, ?15, ?16, ?17, ?14, ?18, ?18, ?19)", sql::params![
             id,
             number,
             c.company_id,
@@ -346,8 +339,7 @@ pub fn open(ctx: &WriteCtx, c: &NewCase) -> Result<String> {
             plan.resolution_warn_at,
             ctx.now,
             ctx.user_id
-        ],
-    )?;
+        ])?;
     let h = head(ctx, &id, None)?;
     thread::step(
         ctx,
@@ -377,15 +369,15 @@ pub fn open(ctx: &WriteCtx, c: &NewCase) -> Result<String> {
 }
 
 /// Bumps the case's version after a step; the row must still be at `h.version`.
-pub(crate) fn touch(ctx: &WriteCtx, h: &Head, set: &str, extra: &[&dyn rusqlite::ToSql]) -> Result<i64> {
-    let sql = format!(
+pub(crate) fn touch(ctx: &WriteCtx, h: &Head, set: &str, extra: &[sql::Value]) -> Result<i64> {
+    let statement = format!(
         "UPDATE support_cases SET {set}{sep} version = version + 1, updated_at = ?1, updated_by = ?2
           WHERE id = ?3 AND version = ?4 AND deleted_at IS NULL",
         sep = if set.is_empty() { "" } else { "," }
     );
-    let mut values: Vec<&dyn rusqlite::ToSql> = vec![&ctx.now, &ctx.user_id, &h.id, &h.version];
+    let mut values = sql::params![&ctx.now, ctx.user_id, &h.id, h.version].to_vec();
     values.extend_from_slice(extra);
-    let n = ctx.tx()?.execute(&sql, values.as_slice())?;
+    let n = ctx.sql().execute(&statement, &values)?;
     ctx.expect_one("support_case", "support_cases", &h.id, n)?;
     Ok(h.version + 1)
 }
@@ -401,7 +393,7 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, e: &CaseEdit) -> Result<i6
         ctx,
         &h,
         "subject = ?5, body = ?6, channel = ?7, category = ?8, contact_id = ?9, deal_id = ?10, contract_id = ?11",
-        &[
+        sql::params![
             &subject,
             &e.body,
             &e.channel.as_str(),
@@ -432,14 +424,14 @@ pub fn set_status(ctx: &WriteCtx, id: &str, version: i64, to: CaseStatus) -> Res
     }
     let reopened = !h.status.is_open() && to.is_open();
     let v = if reopened {
-        let team = TeamSettings::load(ctx.tx()?)?;
+        let team = TeamSettings::load(ctx.sql())?;
         let (due, warn) = sla::resolution(&team, h.priority, ctx.clock.now(), ctx.clock.offset());
         touch(
             ctx,
             &h,
             "status = ?5, resolved_at = NULL, closed_at = NULL, resolution_due = ?6, resolution_warn_at = ?7,
              next_due = CASE WHEN first_response_at IS NULL THEN first_response_due ELSE ?6 END",
-            &[&to.as_str(), &due, &warn],
+            sql::params![&to.as_str(), &due, &warn],
         )?
     } else {
         let set = match to {
@@ -449,7 +441,7 @@ pub fn set_status(ctx: &WriteCtx, id: &str, version: i64, to: CaseStatus) -> Res
             }
             _ => "status = ?5",
         };
-        touch(ctx, &h, set, &[&to.as_str()])?
+        touch(ctx, &h, set, sql::params![&to.as_str()])?
     };
     let detail = json!({ "from": h.status, "to": to });
     thread::step(
@@ -479,7 +471,7 @@ pub fn assign(ctx: &WriteCtx, id: &str, version: i64, assignee_id: Option<&str>)
     let h = head(ctx, id, Some(version))?;
     let assignee = assignee_id.map(str::trim).filter(|s| !s.is_empty());
     let name = assignee.map(|a| member_name(ctx, a)).transpose()?;
-    let v = touch(ctx, &h, "assignee_id = ?5", &[&assignee])?;
+    let v = touch(ctx, &h, "assignee_id = ?5", sql::params![&assignee])?;
     thread::step(
         ctx,
         &h,
@@ -508,7 +500,7 @@ pub fn set_priority(ctx: &WriteCtx, id: &str, version: i64, priority: Priority) 
     if h.priority == priority {
         return Ok(h.version);
     }
-    let team = TeamSettings::load(ctx.tx()?)?;
+    let team = TeamSettings::load(ctx.sql())?;
     let received = from_db(&h.received_at).unwrap_or_else(|| ctx.clock.now());
     let plan = sla::plan(&team, priority, received, ctx.clock.offset());
     let v = touch(
@@ -517,7 +509,7 @@ pub fn set_priority(ctx: &WriteCtx, id: &str, version: i64, priority: Priority) 
         "priority = ?5, first_response_due = ?6, first_response_warn_at = ?7, resolution_due = ?8,
          resolution_warn_at = ?9,
          next_due = CASE WHEN next_due IS NULL THEN NULL WHEN first_response_at IS NULL THEN ?6 ELSE ?8 END",
-        &[
+        sql::params![
             &priority.as_str(),
             &plan.first_response_due,
             &plan.first_response_warn_at,
@@ -552,17 +544,17 @@ pub fn set_priority(ctx: &WriteCtx, id: &str, version: i64, priority: Priority) 
 /// leave the customer's timeline and the search index).
 pub fn delete(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
     let h = head(ctx, id, Some(version))?;
-    touch(ctx, &h, "deleted_at = ?1, next_due = NULL", &[])?;
-    let entries: Vec<String> = ctx
-        .tx()?
-        .prepare("SELECT activity_id FROM case_events WHERE case_id = ?1 AND activity_id IS NOT NULL")?
-        .query_map([id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    touch(ctx, &h, "deleted_at = ?1, next_due = NULL", sql::params![])?;
+    let entries: Vec<String> = ctx.sql().query(
+        "SELECT activity_id FROM case_events WHERE case_id = ?1 AND activity_id IS NOT NULL",
+        sql::params![id],
+        |r| r.get(0),
+    )?;
     for a in &entries {
-        ctx.tx()?.execute(
+        ctx.sql().execute(
             "UPDATE activities SET deleted_at = ?2, version = version + 1, updated_at = ?2, updated_by = ?3
               WHERE id = ?1 AND deleted_at IS NULL",
-            params![a, ctx.now, ctx.user_id],
+            sql::params![a, ctx.now, ctx.user_id],
         )?;
         ctx.changed(Entity::Activity, a, "delete")?;
     }

@@ -7,10 +7,11 @@ use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::id::new_id;
 use crate::store::changes::Entity;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::support::case::{self, CaseStatus, Head, BODY_MAX};
 use crate::timeline::activity::{self, ActivityKind};
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -84,11 +85,11 @@ pub(crate) fn step(ctx: &WriteCtx, h: &Head, s: &Step) -> Result<String> {
         },
     )?;
     let id = new_id();
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "INSERT INTO case_events (id, case_id, kind, body, detail, author_id, at, activity_id, created_at, updated_at,
                                   updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?6)",
-        params![
+        sql::params![
             id,
             h.id,
             s.kind.as_str(),
@@ -144,7 +145,7 @@ pub fn reply(ctx: &WriteCtx, p: &NewPost) -> Result<String> {
         &h,
         "status = ?5, first_response_at = COALESCE(first_response_at, ?1),
          next_due = CASE WHEN next_due IS NULL THEN NULL ELSE resolution_due END",
-        &[&status.as_str()],
+        sql::params![&status.as_str()],
     )?;
     let id = step(
         ctx,
@@ -162,9 +163,9 @@ pub fn reply(ctx: &WriteCtx, p: &NewPost) -> Result<String> {
         },
     )?;
     // A reply is contact with the customer, like any touch.
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "UPDATE companies SET last_contact_at = ?2 WHERE id = ?1 AND (last_contact_at IS NULL OR last_contact_at < ?2)",
-        params![h.company_id, ctx.now],
+        sql::params![h.company_id, ctx.now],
     )?;
     ctx.audit(
         Entity::SupportCase,
@@ -180,7 +181,7 @@ pub fn reply(ctx: &WriteCtx, p: &NewPost) -> Result<String> {
 pub fn note(ctx: &WriteCtx, p: &NewPost) -> Result<String> {
     post_body(&p.body)?;
     let h = case::head(ctx, &p.case_id, None)?;
-    case::touch(ctx, &h, "", &[])?;
+    case::touch(ctx, &h, "", sql::params![])?;
     let id = step(
         ctx,
         &h,

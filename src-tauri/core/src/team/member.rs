@@ -11,10 +11,10 @@ use crate::error::{Error, Result};
 use crate::store::changes::Entity;
 pub use crate::store::identity::{ensure, find_by_login, get, resolve, validate_display_name, User};
 use crate::store::identity::{from_row, USER_COLUMNS};
-use crate::store::sql::Sql;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::team::role::{self, Role};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde::Serialize;
 use serde_json::json;
 use ts_rs::TS;
@@ -81,14 +81,15 @@ pub fn members(conn: &Connection) -> Result<Vec<Member>> {
 /// pointing at the same id. Returns the new version.
 pub fn rename(ctx: &WriteCtx, id: &str, version: i64, display_name: &str) -> Result<i64> {
     let name = validate_display_name(display_name)?;
-    let before: Option<String> = ctx
-        .tx()?
-        .query_row("SELECT display_name FROM users WHERE id = ?1", [id], |r| r.get(0))
-        .optional()?;
-    let n = ctx.tx()?.execute(
+    let before: Option<String> =
+        ctx.sql()
+            .query_opt("SELECT display_name FROM users WHERE id = ?1", sql::params![id], |r| {
+                r.get(0)
+            })?;
+    let n = ctx.sql().execute(
         "UPDATE users SET display_name = ?3, version = version + 1, updated_at = ?4, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![id, version, name, ctx.now, ctx.user_id],
+        sql::params![id, version, name, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("user", "users", id, n)?;
     ctx.audit(
@@ -107,17 +108,16 @@ pub fn set_active(ctx: &WriteCtx, id: &str, version: i64, active: bool) -> Resul
     if !active && id == ctx.user_id {
         return Err(Error::invalid("member", "is_you"));
     }
-    let was_active: Option<bool> = ctx
-        .tx()?
-        .query_row("SELECT deactivated_at IS NULL FROM users WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    let n = ctx.tx()?.execute(
-        "UPDATE users SET deactivated_at = CASE WHEN ?3 THEN NULL ELSE ?4 END,
+    let was_active: Option<bool> = ctx.sql().query_opt(
+        "SELECT deactivated_at IS NULL FROM users WHERE id = ?1",
+        sql::params![id],
+        |r| r.get(0),
+    )?;
+    let n = ctx.sql().execute(
+        "UPDATE users SET deactivated_at = CASE WHEN ?3 <> 0 THEN NULL ELSE ?4 END,
                 version = version + 1, updated_at = ?4, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![id, version, active, ctx.now, ctx.user_id],
+        sql::params![id, version, active, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("user", "users", id, n)?;
     ctx.audit(
@@ -174,23 +174,23 @@ pub fn merge(ctx: &WriteCtx, stray_id: &str, stray_version: i64, survivor_id: &s
     if stray_id == survivor_id {
         return Err(Error::invalid("survivor_id", "same"));
     }
-    let survivor_active: Option<bool> = ctx
-        .tx()?
-        .query_row(
-            "SELECT deactivated_at IS NULL FROM users WHERE id = ?1 AND deleted_at IS NULL",
-            [survivor_id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    // Moving every column that names a member (RETURNING over each table,
+    // UPDATE OR IGNORE of the notification log) is the file's SQL so far.
+    ctx.tx()?;
+    let survivor_active: Option<bool> = ctx.sql().query_opt(
+        "SELECT deactivated_at IS NULL FROM users WHERE id = ?1 AND deleted_at IS NULL",
+        sql::params![survivor_id],
+        |r| r.get(0),
+    )?;
     match survivor_active {
         None => return Err(Error::invalid("survivor_id", "unknown")),
         Some(false) => return Err(Error::invalid("survivor_id", "inactive")),
         Some(true) => {}
     }
-    let n = ctx.tx()?.execute(
+    let n = ctx.sql().execute(
         "UPDATE users SET deleted_at = ?3, merged_into = ?4, version = version + 1, updated_at = ?3, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![stray_id, stray_version, ctx.now, survivor_id, ctx.user_id],
+        sql::params![stray_id, stray_version, ctx.now, survivor_id, ctx.user_id],
     )?;
     ctx.expect_one("user", "users", stray_id, n)?;
 
@@ -216,15 +216,17 @@ pub fn merge(ctx: &WriteCtx, stray_id: &str, stray_version: i64, survivor_id: &s
     }
     // Told once is told once: what the stray was reminded of is not
     // reminded again to the survivor (where both were, one row is enough).
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "UPDATE OR IGNORE notification_log SET user_id = ?2 WHERE user_id = ?1",
-        params![stray_id, survivor_id],
+        sql::params![stray_id, survivor_id],
     )?;
-    ctx.tx()?
-        .execute("DELETE FROM notification_log WHERE user_id = ?1", [stray_id])?;
-    ctx.tx()?.execute(
+    ctx.sql().execute(
+        "DELETE FROM notification_log WHERE user_id = ?1",
+        sql::params![stray_id],
+    )?;
+    ctx.sql().execute(
         "UPDATE member_sessions SET user_id = ?2 WHERE user_id = ?1",
-        params![stray_id, survivor_id],
+        sql::params![stray_id, survivor_id],
     )?;
     ctx.audit(
         Entity::User,

@@ -52,13 +52,13 @@ pub struct Presence {
 /// of the change log, which is never pruned and would otherwise gain a row
 /// per desktop every two minutes.
 pub fn beat(ctx: &WriteCtx, computer: &Computer, announce: bool) -> Result<()> {
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "INSERT INTO member_sessions (computer_id, user_id, computer_name, started_at, seen_at)
          VALUES (?1, ?2, ?3, ?4, ?4)
          ON CONFLICT (computer_id) DO UPDATE SET
-             started_at = CASE WHEN user_id = excluded.user_id THEN started_at ELSE excluded.started_at END,
+             started_at = CASE WHEN member_sessions.user_id = excluded.user_id THEN member_sessions.started_at ELSE excluded.started_at END,
              user_id = excluded.user_id, computer_name = excluded.computer_name, seen_at = excluded.seen_at",
-        params![computer.id, ctx.user_id, computer.name, ctx.now],
+        crate::store::sql::params![computer.id, ctx.user_id, computer.name, ctx.now],
     )?;
     if announce {
         ctx.changed(Entity::MemberSession, &computer.id, "update")?;

@@ -10,8 +10,8 @@
 use crate::error::{Error, Result};
 use crate::store::changes::Entity;
 use crate::store::identity::User;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
-use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -52,12 +52,12 @@ pub(crate) fn parse(raw: &str) -> Vec<Role> {
 }
 
 /// The roles a member holds.
-pub fn of(conn: &Connection, user_id: &str) -> Result<Vec<Role>> {
-    let raw: Option<String> = rusqlite::OptionalExtension::optional(conn.query_row(
-        "SELECT roles FROM users WHERE id = ?1",
-        [user_id],
-        |r| r.get(0),
-    ))?;
+pub fn of<'c>(conn: impl Into<Sql<'c>>, user_id: &str) -> Result<Vec<Role>> {
+    let raw: Option<String> =
+        conn.into()
+            .query_opt("SELECT roles FROM users WHERE id = ?1", sql::params![user_id], |r| {
+                r.get(0)
+            })?;
     Ok(raw.as_deref().map(parse).unwrap_or_default())
 }
 
@@ -73,24 +73,22 @@ pub(crate) fn held_by_param_1(role: Role) -> String {
 
 /// The active members holding `role`, by name: who a hand-off or a breach
 /// is announced to.
-pub fn members_with(conn: &Connection, role: Role) -> Result<Vec<User>> {
-    let mut st = conn.prepare_cached(
+pub fn members_with<'c>(conn: impl Into<Sql<'c>>, role: Role) -> Result<Vec<User>> {
+    conn.into().query(
         "SELECT u.id, u.login, u.display_name, u.version
            FROM users u, json_each(u.roles) r
           WHERE u.deleted_at IS NULL AND u.deactivated_at IS NULL AND r.value = ?1
           ORDER BY u.display_name, u.id",
-    )?;
-    let rows = st
-        .query_map([role.as_str()], |r| {
+        sql::params![role.as_str()],
+        |r| {
             Ok(User {
                 id: r.get(0)?,
                 login: r.get(1)?,
                 display_name: r.get(2)?,
                 version: r.get(3)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+        },
+    )
 }
 
 /// Refuses (`manager_only`) unless member `user_id` holds the manager role:
@@ -98,7 +96,7 @@ pub fn members_with(conn: &Connection, role: Role) -> Result<Vec<User>> {
 /// data at once (the audit trail) or cannot be undone (erasing a person).
 /// Roles otherwise grant nothing; this is where a small team's managers act
 /// as its administrators (docs/security.md, "Who may do what").
-pub fn require_manager(conn: &Connection, user_id: &str) -> Result<()> {
+pub fn require_manager<'c>(conn: impl Into<Sql<'c>>, user_id: &str) -> Result<()> {
     if of(conn, user_id)?.contains(&Role::Manager) {
         Ok(())
     } else {
@@ -117,11 +115,11 @@ pub fn set(ctx: &WriteCtx, id: &str, version: i64, roles: &[Role]) -> Result<i64
         return Err(Error::invalid("roles", "required"));
     }
     let stored = serde_json::to_string(&roles).map_err(|e| Error::Internal(e.to_string()))?;
-    let before = of(ctx.tx()?, id)?;
-    let n = ctx.tx()?.execute(
+    let before = of(ctx.sql(), id)?;
+    let n = ctx.sql().execute(
         "UPDATE users SET roles = ?3, version = version + 1, updated_at = ?4, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![id, version, stored, ctx.now, ctx.user_id],
+        sql::params![id, version, stored, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("user", "users", id, n)?;
     ctx.audit(

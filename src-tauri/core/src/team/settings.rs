@@ -4,10 +4,9 @@
 use crate::error::{Error, Result};
 use crate::language::Language;
 use crate::store::changes::Entity;
-use crate::store::sql::Sql;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::team::business_hours::BusinessHours;
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -274,25 +273,24 @@ pub fn load_versioned<'c>(conn: impl Into<Sql<'c>>) -> Result<(TeamSettings, i64
 pub fn update(ctx: &WriteCtx, base_version: i64, s: &TeamSettings) -> Result<i64> {
     let s = s.validated()?;
     let value = serde_json::to_value(&s).map_err(|e| Error::Internal(e.to_string()))?;
-    let current: Option<(String, i64)> = ctx
-        .tx()?
-        .query_row("SELECT value, version FROM settings WHERE key = ?1", [KEY], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
+    let current: Option<(String, i64)> = ctx.sql().query_opt(
+        "SELECT value, version FROM settings WHERE key = ?1",
+        sql::params![KEY],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let (old, new_version) = match current {
         None if base_version == 0 => {
-            ctx.tx()?.execute(
+            ctx.sql().execute(
                 "INSERT INTO settings (key, value, version, updated_at, updated_by) VALUES (?1, ?2, 1, ?3, ?4)",
-                params![KEY, value.to_string(), ctx.now, ctx.user_id],
+                sql::params![KEY, value.to_string(), ctx.now, ctx.user_id],
             )?;
             (serde_json::Value::Null, 1)
         }
         Some((raw, version)) if version == base_version => {
-            let n = ctx.tx()?.execute(
+            let n = ctx.sql().execute(
                 "UPDATE settings SET value = ?2, version = version + 1, updated_at = ?3, updated_by = ?4
                  WHERE key = ?1 AND version = ?5",
-                params![KEY, value.to_string(), ctx.now, ctx.user_id, base_version],
+                sql::params![KEY, value.to_string(), ctx.now, ctx.user_id, base_version],
             )?;
             if n != 1 {
                 return Err(Error::Internal("settings row vanished inside the transaction".into()));
@@ -482,11 +480,11 @@ impl TeamSettings {
 
     pub fn save(&self, ctx: &WriteCtx) -> Result<()> {
         let value = serde_json::to_string(self).map_err(|e| Error::Internal(e.to_string()))?;
-        ctx.tx()?.execute(
+        ctx.sql().execute(
             "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value, version = version + 1,
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value, version = settings.version + 1,
                  updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-            params![KEY, value, ctx.now, ctx.user_id],
+            sql::params![KEY, value, ctx.now, ctx.user_id],
         )?;
         ctx.changed(Entity::Settings, KEY, "update")
     }

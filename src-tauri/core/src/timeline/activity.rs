@@ -13,7 +13,6 @@ use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::validate::{non_empty, required};
 use chrono::Duration;
-use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -502,33 +501,30 @@ struct Stored {
 
 /// The entry the author may change: live, theirs, and written by a person.
 fn editable(ctx: &WriteCtx, id: &str, version: i64) -> Result<Stored> {
-    let row = ctx
-        .tx()?
-        .query_row(
-            "SELECT company_id, deal_id, kind, direction, occurred_at, summary, body, minutes, next_todos,
+    let row = ctx.sql().query_opt(
+        "SELECT company_id, deal_id, kind, direction, occurred_at, summary, body, minutes, next_todos,
                     next_appointment_at, signals, author_id, version
              FROM activities WHERE id = ?1 AND deleted_at IS NULL",
-            [id],
-            |r| {
-                Ok(Stored {
-                    company_id: r.get(0)?,
-                    contact_ids: Vec::new(),
-                    deal_id: r.get(1)?,
-                    kind: crate::error::known_in_row("activities", id, r.get(2)?, ActivityKind::parse)?,
-                    direction: r.get::<_, Option<String>>(3)?.as_deref().and_then(Direction::parse),
-                    occurred_at: r.get(4)?,
-                    summary: r.get(5)?,
-                    body: r.get(6)?,
-                    minutes: r.get(7)?,
-                    next_todos: r.get(8)?,
-                    next_appointment_at: r.get(9)?,
-                    signals: serde_json::from_str(&r.get::<_, String>(10)?).unwrap_or_default(),
-                    author_id: r.get(11)?,
-                    version: r.get(12)?,
-                })
-            },
-        )
-        .optional()?;
+        sql::params![id],
+        |r| {
+            Ok(Stored {
+                company_id: r.get(0)?,
+                contact_ids: Vec::new(),
+                deal_id: r.get(1)?,
+                kind: crate::error::known_in_row("activities", id, r.get(2)?, ActivityKind::parse)?,
+                direction: r.get::<Option<String>>(3)?.as_deref().and_then(Direction::parse),
+                occurred_at: r.get(4)?,
+                summary: r.get(5)?,
+                body: r.get(6)?,
+                minutes: r.get(7)?,
+                next_todos: r.get(8)?,
+                next_appointment_at: r.get(9)?,
+                signals: serde_json::from_str(&r.get::<String>(10)?).unwrap_or_default(),
+                author_id: r.get(11)?,
+                version: r.get(12)?,
+            })
+        },
+    )?;
     let Some(mut old) = row else {
         return Err(Error::NotFound {
             entity: "activity",
@@ -546,9 +542,12 @@ fn editable(ctx: &WriteCtx, id: &str, version: i64) -> Result<Stored> {
     // A support case's steps are the case's record: changed on the case
     // (support/), never rewritten here behind its thread's back.
     let of_case = ctx
-        .tx()?
-        .query_row("SELECT 1 FROM case_events WHERE activity_id = ?1", [id], |_| Ok(()))
-        .optional()?
+        .sql()
+        .query_opt(
+            "SELECT 1 FROM case_events WHERE activity_id = ?1",
+            sql::params![id],
+            |_| Ok(()),
+        )?
         .is_some();
     if of_case {
         return Err(Error::invalid("activity", "not_editable"));
@@ -556,7 +555,7 @@ fn editable(ctx: &WriteCtx, id: &str, version: i64) -> Result<Stored> {
     if old.version != version {
         ctx.expect_one("activity", "activities", id, 0)?;
     }
-    old.contact_ids = contact_ids(ctx.tx()?, id)?;
+    old.contact_ids = contact_ids(ctx.sql(), id)?;
     Ok(old)
 }
 
@@ -618,11 +617,11 @@ pub fn update_activity(ctx: &WriteCtx, id: &str, version: i64, e: &ActivityEdit)
     if old.next_appointment_at != c.next_appointment_at || old.deal_id != c.deal_id {
         cancel_appointments(ctx, id)?;
         if let Some(at) = &c.next_appointment_at {
-            let name: String =
-                ctx.tx()?
-                    .query_row("SELECT name FROM companies WHERE id = ?1", [&old.company_id], |r| {
-                        r.get(0)
-                    })?;
+            let name: String = ctx.sql().query_one(
+                "SELECT name FROM companies WHERE id = ?1",
+                sql::params![&old.company_id],
+                |r| r.get(0),
+            )?;
             plan_appointment(ctx, id, &old.company_id, &name, c.deal_id.as_deref(), at)?;
         }
     }

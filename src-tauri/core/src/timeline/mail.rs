@@ -432,8 +432,10 @@ mod tests {
         let nobody = contact(&mut db, &seed.company_id, "鈴木 次郎", "");
         // Written before addresses were checked (or by hand): as an old file holds it.
         db.write(|ctx| {
-            ctx.tx()?
-                .execute("UPDATE contacts SET email = 'a@x.jp,boss@y.jp' WHERE id = ?1", [&sato])?;
+            ctx.sql().execute(
+                "UPDATE contacts SET email = 'a@x.jp,boss@y.jp' WHERE id = ?1",
+                crate::store::sql::params![&sato],
+            )?;
             Ok(())
         })
         .unwrap();

@@ -6,10 +6,10 @@ use crate::engine_text::EngineText;
 use crate::error::Result;
 use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::pipeline::deal::reminder_at;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::team::settings::TeamSettings;
 use chrono::{Datelike, Duration, Months, NaiveDate};
-use rusqlite::params;
 
 /// When the hearing and the proposal are due: their lead times before the
 /// end, but the proposal never after the notice deadline (after it the
@@ -88,9 +88,9 @@ pub(super) fn plan_step(ctx: &WriteCtx, p: &Period, step: RenewalStep, day: Naiv
         },
         &text,
     )?;
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "UPDATE follow_ups SET renewal_step = ?2 WHERE id = ?1",
-        params![id, step.as_str()],
+        sql::params![id, step.as_str()],
     )?;
     Ok(id)
 }
@@ -98,7 +98,7 @@ pub(super) fn plan_step(ctx: &WriteCtx, p: &Period, step: RenewalStep, day: Naiv
 /// Plans the hearing and proposal follow-ups of a contract period that are
 /// still ahead of `stage` (the renewal stage reached; `None`: nothing yet).
 pub(crate) fn plan_work(ctx: &WriteCtx, p: &Period, stage: Option<&str>) -> Result<()> {
-    let team = TeamSettings::load(ctx.tx()?)?;
+    let team = TeamSettings::load(ctx.sql())?;
     let hearing_days = p.hearing_days.unwrap_or(i64::from(team.renewal_hearing_days));
     let proposal_days = p.proposal_days.unwrap_or(i64::from(team.renewal_proposal_days));
     let (hearing, proposal) = work_dates(p.end, p.notice_days, hearing_days, proposal_days);
@@ -121,18 +121,12 @@ pub(crate) fn replan_work(ctx: &WriteCtx, stage: Option<&str>, p: &Period) -> Re
 /// Completes (or, for a churn, cancels) the open renewal follow-ups of a
 /// contract for the given steps.
 pub(super) fn close_follow_ups(ctx: &WriteCtx, contract_id: &str, steps: &[&str], status: &str) -> Result<()> {
-    let open: Vec<(String, i64, Option<String>)> = {
-        let mut st = ctx.tx()?.prepare_cached(
-            "SELECT id, version, renewal_step FROM follow_ups
-             WHERE contract_id = ?1 AND status = 'open' AND deleted_at IS NULL",
-        )?;
-        let rows = st
-            .query_map([contract_id], |r| {
-                Ok((r.get("id")?, r.get("version")?, r.get("renewal_step")?))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows
-    };
+    let open: Vec<(String, i64, Option<String>)> = ctx.sql().query(
+        "SELECT id, version, renewal_step FROM follow_ups
+         WHERE contract_id = ?1 AND status = 'open' AND deleted_at IS NULL",
+        sql::params![contract_id],
+        |r| Ok((r.get("id")?, r.get("version")?, r.get("renewal_step")?)),
+    )?;
     for (id, version, step) in open {
         if let Some(step) = step.filter(|s| steps.contains(&s.as_str())) {
             follow_up::close(ctx, &id, version, status, &format!("renewal step {step}"))?;

@@ -9,6 +9,7 @@ use crate::error::{known, Error, Result};
 use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::pipeline::deal::reminder_at;
 use crate::store::changes::Entity;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::team::settings::TeamSettings;
 use chrono::{Duration, NaiveDate};
@@ -25,15 +26,15 @@ struct Stored {
 }
 
 fn stored(ctx: &WriteCtx, id: &str) -> Result<Stored> {
-    let date = |r: &rusqlite::Row, column: &str| -> Result<NaiveDate> {
-        known("contracts", id, &r.get::<_, String>(column)?, stored_date)
+    let date = |r: &sql::Row, column: &str| -> Result<NaiveDate> {
+        known("contracts", id, &r.get::<String>(column)?, stored_date)
     };
-    let found = ctx.tx()?.query_row_and_then(
+    let found = ctx.sql().query_one(
         "SELECT k.company_id, c.name, k.plan, k.start_date, k.end_date, k.amount, k.currency, k.billing, k.auto_renew,
                 k.notice_days, k.owner_id, k.status, k.renewal_stage, k.proposed_amount, k.hearing_days,
                 k.proposal_days, k.deal_id
          FROM contracts k JOIN companies c ON c.id = k.company_id WHERE k.id = ?1 AND k.deleted_at IS NULL",
-        [id],
+        sql::params![id],
         |r| -> Result<Stored> {
             Ok(Stored {
                 c: NewContract {
@@ -45,14 +46,14 @@ fn stored(ctx: &WriteCtx, id: &str) -> Result<Stored> {
                     auto_renew: r.get("auto_renew")?,
                     amount: r.get("amount")?,
                     currency: r.get("currency")?,
-                    billing: known("contracts", id, &r.get::<_, String>("billing")?, Billing::parse)?,
+                    billing: known("contracts", id, &r.get::<String>("billing")?, Billing::parse)?,
                     notice_days: r.get("notice_days")?,
                     owner_id: r.get("owner_id")?,
                     hearing_days: r.get("hearing_days")?,
                     proposal_days: r.get("proposal_days")?,
                 },
                 company_name: r.get("name")?,
-                status: known("contracts", id, &r.get::<_, String>("status")?, ContractStatus::parse)?,
+                status: known("contracts", id, &r.get::<String>("status")?, ContractStatus::parse)?,
                 stage: r.get("renewal_stage")?,
                 proposed_amount: r.get("proposed_amount")?,
             })
@@ -88,14 +89,14 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
         reapproach_on: None,
     };
     // The row as the user saw it: a colleague's step in between is a conflict.
-    let bump = |sets: &str, extra: &[&dyn rusqlite::ToSql]| -> Result<()> {
-        let mut values: Vec<&dyn rusqlite::ToSql> = vec![&id, &version, &ctx.now, &ctx.user_id];
+    let bump = |sets: &str, extra: &[sql::Value]| -> Result<()> {
+        let mut values = sql::params![id, version, &ctx.now, ctx.user_id].to_vec();
         values.extend_from_slice(extra);
-        let sql = format!(
+        let statement = format!(
             "UPDATE contracts SET {sets}, version = version + 1, updated_at = ?3, updated_by = ?4
              WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL"
         );
-        let n = ctx.tx()?.execute(&sql, values.as_slice())?;
+        let n = ctx.sql().execute(&statement, &values)?;
         ctx.expect_one("contract", "contracts", id, n)
     };
     match to {
@@ -110,7 +111,7 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
             }
             bump(
                 "status = 'in_renewal', renewal_stage = 'hearing', satisfaction = ?5, hearing_notes = ?6",
-                &[&i64::from(s), &problems],
+                sql::params![&i64::from(s), &problems],
             )?;
             close_follow_ups(ctx, id, &["hearing"], "done")?;
             let text = EngineText::RenewalHearingHeld {
@@ -135,7 +136,7 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
             };
             bump(
                 "status = 'in_renewal', renewal_stage = 'proposal', proposal_kind = ?5, proposed_amount = ?6",
-                &[&kind.as_str(), &amount],
+                sql::params![&kind.as_str(), &amount],
             )?;
             close_follow_ups(ctx, id, &["hearing", "proposal"], "done")?;
             let text = EngineText::RenewalProposed {
@@ -172,10 +173,10 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
             ctx.changed(Entity::Contract, &next, "insert")?;
             bump(
                 "status = 'renewed', renewal_stage = 'post_renewal', decided_at = ?3, next_contract_id = ?5",
-                &[&next],
+                sql::params![&next],
             )?;
             close_follow_ups(ctx, id, &["hearing", "proposal"], "done")?;
-            let team = TeamSettings::load(ctx.tx()?)?;
+            let team = TeamSettings::load(ctx.sql())?;
             let period = checked.period(&next, &renewed);
             plan_work(ctx, &period, None)?;
             // The check-in after renewal belongs to the old contract's
@@ -209,7 +210,7 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
         }
         RenewalStep::Churned => {
             let reason = crate::validate::required("churn_reason", &input.churn_reason, 500)?;
-            let team = TeamSettings::load(ctx.tx()?)?;
+            let team = TeamSettings::load(ctx.sql())?;
             let today = ctx.clock.today();
             let reapproach = crate::pipeline::moves::reapproach_date_with(
                 k.c.end_date.max(today),
@@ -219,7 +220,7 @@ pub fn advance(ctx: &WriteCtx, id: &str, version: i64, to: RenewalStep, input: &
             );
             bump(
                 "status = 'churned', renewal_stage = NULL, churn_reason = ?5, decided_at = ?3",
-                &[&reason],
+                sql::params![&reason],
             )?;
             close_follow_ups(ctx, id, &["hearing", "proposal", "post_renewal"], "cancelled")?;
             follow_up::create_titled(
