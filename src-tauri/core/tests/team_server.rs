@@ -20,6 +20,7 @@ use kizuna_core::leads::{lead, qualify};
 use kizuna_core::overview;
 use kizuna_core::pipeline::board::{self, BoardFilter, CardCursor};
 use kizuna_core::pipeline::{deal, moves, stage};
+use kizuna_core::sequences::enrolment;
 use kizuna_core::store::deletion;
 use kizuna_core::store::server::{self, Server, ServerDb, ServerFeed};
 use kizuna_core::store::sql::{self as store_sql, Sql};
@@ -1101,6 +1102,7 @@ fn main_screens_saves(store: &mut impl Store) -> (i64, serde_json::Value) {
 /// The other screens' saves: a customer archived and back, a support case
 /// opened, answered and resolved, a lead taken in, given an owner,
 /// contacted and turned into a customer with a deal, another disqualified,
+/// a contact enrolled in a sequence, a pipeline made, edited and removed,
 /// a hand-off sheet sent to support and acknowledged.
 fn other_screens_saves(store: &mut impl Store) {
     let first = |sql: Sql, q: &str| -> String { sql.query_one(q, &[], |r| r.get(0)).unwrap() };
@@ -1230,6 +1232,67 @@ fn other_screens_saves(store: &mut impl Store) {
     let v = version_of(store.sql(), &other_lead);
     store
         .save(|ctx| qualify::disqualify(ctx, &other_lead, v, "営業目的"))
+        .unwrap();
+
+    // A contact enrolled in the team's first sequence; a new pipeline with
+    // its stages renamed and one added, then removed again.
+    let sequence_id = first(
+        store.sql(),
+        "SELECT id FROM sequences WHERE deleted_at IS NULL ORDER BY id LIMIT 1",
+    );
+    let contact_id = first(
+        store.sql(),
+        "SELECT id FROM contacts WHERE deleted_at IS NULL AND email <> '' AND mail_opt_out_at IS NULL ORDER BY id LIMIT 1",
+    );
+    store
+        .save(|ctx| {
+            enrolment::enrol(
+                ctx,
+                &sequence_id,
+                &enrolment::Target {
+                    kind: enrolment::TargetKind::Contact,
+                    id: contact_id.clone(),
+                },
+            )
+        })
+        .unwrap();
+    let pipeline_id = store.save(|ctx| stage::create_pipeline(ctx, "代理店経由")).unwrap();
+    let mut edits: Vec<stage::StageEdit> = stage::stages(store.sql(), &pipeline_id)
+        .unwrap()
+        .into_iter()
+        .map(|st| stage::StageEdit {
+            id: Some(st.id),
+            name: format!("代理店{}", st.name),
+            probability: st.probability,
+            idle_days: st.idle_days,
+            kind: st.kind,
+            is_closing: st.is_closing,
+        })
+        .collect();
+    edits.insert(
+        1,
+        stage::StageEdit {
+            id: None,
+            name: "代理店との打ち合わせ".into(),
+            probability: 20,
+            idle_days: 14,
+            kind: stage::StageKind::Open,
+            is_closing: false,
+        },
+    );
+    let pipelines = stage::list(store.sql()).unwrap();
+    let version = pipelines.iter().find(|p| p.id == pipeline_id).unwrap().version;
+    store
+        .save(|ctx| stage::save_pipeline(ctx, &pipeline_id, version, "代理店経由の案件", &edits))
+        .unwrap();
+    let version = stage::list(store.sql())
+        .unwrap()
+        .into_iter()
+        .find(|p| p.id == pipeline_id)
+        .unwrap()
+        .version;
+    store
+        .save(|ctx| stage::delete_pipeline(ctx, &pipeline_id, version))
         .unwrap();
 
     let checklist = TeamSettings::load(store.sql()).unwrap().handoff_checklist;

@@ -16,10 +16,9 @@ use crate::mail::message::{build, OutgoingMail};
 use crate::mail::transport::Transport;
 use crate::mail::Sender;
 use crate::store::changes::Entity;
-use crate::store::sql;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::Db;
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 use ts_rs::TS;
@@ -104,9 +103,9 @@ pub enum SendOutcome {
 const COLUMNS: &str = "key, member_id, state, computer_id, claimed_at, finished_at, to_name, to_address, \
                        subject, body, message_id, error_code, error, attempts, version";
 
-fn row(r: &rusqlite::Row) -> rusqlite::Result<MailSend> {
+fn row(r: &sql::Row) -> Result<MailSend> {
     let key: String = r.get(0)?;
-    let state = crate::error::known_in_row("mail_sends", &key, r.get(2)?, SendState::parse)?;
+    let state = crate::error::known("mail_sends", &key, &r.get::<String>(2)?, SendState::parse)?;
     Ok(MailSend {
         member_id: r.get(1)?,
         state,
@@ -127,21 +126,26 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<MailSend> {
 }
 
 /// The ledger's row for `key`, if it was ever claimed.
-pub fn get(conn: &Connection, key: &str) -> Result<Option<MailSend>> {
-    Ok(conn
-        .query_row(&format!("SELECT {COLUMNS} FROM mail_sends WHERE key = ?1"), [key], row)
-        .optional()?)
+pub fn get<'c>(conn: impl Into<Sql<'c>>, key: &str) -> Result<Option<MailSend>> {
+    let conn = conn.into();
+    conn.query_opt(
+        &format!("SELECT {COLUMNS} FROM mail_sends WHERE key = ?1"),
+        sql::params![key],
+        row,
+    )
 }
 
 /// The member's mails that failed or whose fate is unknown, oldest first:
 /// what the UI shows for a decision or a retry.
-pub fn needing_attention(conn: &Connection, member_id: &str) -> Result<Vec<MailSend>> {
-    let mut stmt = conn.prepare(&format!(
+pub fn needing_attention<'c>(conn: impl Into<Sql<'c>>, member_id: &str) -> Result<Vec<MailSend>> {
+    let conn = conn.into();
+    let rows = conn.query(
+        &format!(
         "SELECT {COLUMNS} FROM mail_sends WHERE member_id = ?1 AND state IN ('failed', 'unknown') ORDER BY claimed_at"
-    ))?;
-    let rows = stmt
-        .query_map([member_id], row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    ),
+        sql::params![member_id],
+        row,
+    )?;
     Ok(rows)
 }
 
@@ -157,7 +161,7 @@ fn set_state(ctx: &WriteCtx, key: &str, state: SendState, detail: serde_json::Va
 }
 
 fn claim(ctx: &WriteCtx, mail: &OutgoingMail, computer_id: &str) -> Result<Claim> {
-    let found = get(ctx.tx()?, &mail.key)?;
+    let found = get(ctx.sql(), &mail.key)?;
     let Some(found) = found else {
         ctx.sql().execute(
             "INSERT INTO mail_sends (key, member_id, state, computer_id, claimed_at, to_name, to_address, subject, body)
@@ -292,7 +296,7 @@ pub fn resolve_unknown(db: &mut Db, key: &str, version: i64, resolution: Resolut
             sql::params![key, version, state.as_str(), ctx.now, detail],
         )?;
         if rows != 1 {
-            return Err(match get(ctx.tx()?, key)? {
+            return Err(match get(ctx.sql(), key)? {
                 None => Error::NotFound {
                     entity: "mail_send",
                     id: key.to_string(),

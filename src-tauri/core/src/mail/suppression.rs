@@ -11,9 +11,8 @@
 //! least the team must keep to honour the request never to be contacted.
 
 use crate::error::Result;
-use crate::store::sql;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
-use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 /// How an address is compared: folded (full-width forms, case) and trimmed,
@@ -22,19 +21,20 @@ fn folded(address: &str) -> String {
     crate::text::fold(address)
 }
 
-fn salt(conn: &Connection) -> Result<String> {
+fn salt<'c>(conn: impl Into<Sql<'c>>) -> Result<String> {
+    let conn = conn.into();
     Ok(conn
-        .query_row(
+        .query_opt(
             "SELECT json_extract(value, '$') FROM settings WHERE key = 'team_file_id'",
-            [],
-            |r| r.get::<_, String>(0),
-        )
-        .optional()?
+            sql::params![],
+            |r| r.get::<String>(0),
+        )?
         .unwrap_or_default())
 }
 
 /// The stored form of `address` in this team file.
-pub fn hash(conn: &Connection, address: &str) -> Result<String> {
+pub fn hash<'c>(conn: impl Into<Sql<'c>>, address: &str) -> Result<String> {
+    let conn = conn.into();
     let mut h = Sha256::new();
     h.update(b"kizuna-mail-suppression\0");
     h.update(salt(conn)?.as_bytes());
@@ -44,16 +44,17 @@ pub fn hash(conn: &Connection, address: &str) -> Result<String> {
 }
 
 /// Whether `address` must never be mailed.
-pub fn is_suppressed(conn: &Connection, address: &str) -> Result<bool> {
+pub fn is_suppressed<'c>(conn: impl Into<Sql<'c>>, address: &str) -> Result<bool> {
+    let conn = conn.into();
     if folded(address).is_empty() {
         return Ok(false);
     }
     let h = hash(conn, address)?;
-    Ok(conn.query_row(
+    conn.query_one(
         "SELECT EXISTS(SELECT 1 FROM mail_suppressions WHERE hash = ?1)",
-        [h],
+        sql::params![h],
         |r| r.get(0),
-    )?)
+    )
 }
 
 /// Adds `address` to the list (once); an empty address is nothing to keep.
@@ -61,7 +62,7 @@ pub fn suppress(ctx: &WriteCtx, address: &str) -> Result<()> {
     if folded(address).is_empty() {
         return Ok(());
     }
-    let h = hash(ctx.tx()?, address)?;
+    let h = hash(ctx.sql(), address)?;
     ctx.sql().execute(
         "INSERT INTO mail_suppressions (hash, reason, added_at) VALUES (?1, 'erased', ?2) ON CONFLICT DO NOTHING",
         sql::params![h, ctx.now],

@@ -13,7 +13,6 @@ use crate::store::changes::Entity;
 use crate::store::sql::{self, Row, Sql};
 use crate::store::write::WriteCtx;
 use crate::validate::required;
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use ts_rs::TS;
@@ -191,15 +190,13 @@ pub fn create_pipeline(ctx: &WriteCtx, name: &str) -> Result<String> {
 
 fn insert_pipeline(ctx: &WriteCtx, name: &str) -> Result<String> {
     let pipeline_id = new_id();
-    let position: i32 = ctx.tx()?.query_row(
+    let position: i32 = ctx.sql().query_one(
         "SELECT COALESCE(MAX(position) + 1, 0) FROM pipelines WHERE deleted_at IS NULL",
-        [],
+        sql::params![],
         |r| r.get(0),
     )?;
-    ctx.tx()?.execute(
-        "INSERT INTO pipelines (id, name, position, created_at, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
-        params![pipeline_id, name, position, ctx.now, ctx.user_id],
-    )?;
+    ctx.sql().execute(
+        "INSERT INTO pipelines (id, name, position, created_at, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?4, ?5)", sql::params![pipeline_id, name, position, ctx.now, ctx.user_id])?;
     for (pos, (ja, en, probability, idle_days, kind, closing)) in DEFAULT_STAGES.into_iter().enumerate() {
         let stage_name = match ctx.lang {
             Language::Ja => ja,
@@ -231,11 +228,11 @@ fn insert_pipeline(ctx: &WriteCtx, name: &str) -> Result<String> {
 
 fn insert_stage(ctx: &WriteCtx, pipeline_id: &str, position: i32, s: &StageEdit) -> Result<String> {
     let id = new_id();
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "INSERT INTO stages (id, pipeline_id, name, position, probability, idle_days, kind, is_closing,
                              created_at, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
-        params![
+        sql::params![
             id,
             pipeline_id,
             s.name,
@@ -293,11 +290,11 @@ fn validate_stages(stages: &[StageEdit]) -> Result<Vec<StageEdit>> {
 }
 
 fn live_deals_in_stage(ctx: &WriteCtx, stage_id: &str) -> Result<i64> {
-    Ok(ctx.tx()?.query_row(
+    ctx.sql().query_one(
         "SELECT COUNT(*) FROM deals WHERE stage_id = ?1 AND deleted_at IS NULL",
-        [stage_id],
+        sql::params![stage_id],
         |r| r.get(0),
-    )?)
+    )
 }
 
 /// Renames a pipeline and replaces its stage list: stages keep their ids
@@ -309,10 +306,10 @@ pub fn save_pipeline(ctx: &WriteCtx, pipeline_id: &str, version: i64, name: &str
 
     // The pipeline's version guards the whole list, so it is bumped even when
     // only a stage changed.
-    let n = ctx.tx()?.execute(
+    let n = ctx.sql().execute(
         "UPDATE pipelines SET name = ?3, version = version + 1, updated_at = ?4, updated_by = ?5
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![pipeline_id, version, name, ctx.now, ctx.user_id],
+        sql::params![pipeline_id, version, name, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("pipeline", "pipelines", pipeline_id, n)?;
 
@@ -356,11 +353,11 @@ pub fn save_pipeline(ctx: &WriteCtx, pipeline_id: &str, version: i64, name: &str
         if changes.is_empty() {
             continue;
         }
-        let n = ctx.tx()?.execute(
+        let n = ctx.sql().execute(
             "UPDATE stages SET name = ?3, position = ?4, probability = ?5, idle_days = ?6, kind = ?7,
                                is_closing = ?8, version = version + 1, updated_at = ?9, updated_by = ?10
              WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-            params![
+            sql::params![
                 id,
                 old.version,
                 e.name,
@@ -388,10 +385,10 @@ pub fn save_pipeline(ctx: &WriteCtx, pipeline_id: &str, version: i64, name: &str
         if live_deals_in_stage(ctx, &old.id)? > 0 {
             return Err(Error::invalid("stages", "stage_has_deals"));
         }
-        let n = ctx.tx()?.execute(
+        let n = ctx.sql().execute(
             "UPDATE stages SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
              WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-            params![old.id, old.version, ctx.now, ctx.user_id],
+            sql::params![old.id, old.version, ctx.now, ctx.user_id],
         )?;
         ctx.expect_one("stage", "stages", &old.id, n)?;
         ctx.audit(
@@ -416,14 +413,11 @@ pub fn save_pipeline(ctx: &WriteCtx, pipeline_id: &str, version: i64, name: &str
 /// Soft-deletes an empty pipeline with its stages. The last pipeline stays:
 /// the board always has one to show.
 pub fn delete_pipeline(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
-    let found: Option<(i64, bool)> = ctx
-        .tx()?
-        .query_row(
-            "SELECT version, deleted_at IS NOT NULL FROM pipelines WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let found: Option<(i64, bool)> = ctx.sql().query_opt(
+        "SELECT version, deleted_at IS NOT NULL FROM pipelines WHERE id = ?1",
+        sql::params![id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     match found {
         None | Some((_, true)) => {
             return Err(Error::NotFound {
@@ -435,33 +429,33 @@ pub fn delete_pipeline(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
         Some((v, false)) if v != version => return ctx.expect_one("pipeline", "pipelines", id, 0),
         Some(_) => {}
     }
-    let deals: i64 = ctx.tx()?.query_row(
+    let deals: i64 = ctx.sql().query_one(
         "SELECT COUNT(*) FROM deals WHERE pipeline_id = ?1 AND deleted_at IS NULL",
-        [id],
+        sql::params![id],
         |r| r.get(0),
     )?;
     if deals > 0 {
         return Err(Error::invalid("pipeline", "has_deals"));
     }
-    let others: i64 = ctx.tx()?.query_row(
+    let others: i64 = ctx.sql().query_one(
         "SELECT COUNT(*) FROM pipelines WHERE id <> ?1 AND deleted_at IS NULL",
-        [id],
+        sql::params![id],
         |r| r.get(0),
     )?;
     if others == 0 {
         return Err(Error::invalid("pipeline", "last"));
     }
-    let n = ctx.tx()?.execute(
+    let n = ctx.sql().execute(
         "UPDATE pipelines SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
          WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-        params![id, version, ctx.now, ctx.user_id],
+        sql::params![id, version, ctx.now, ctx.user_id],
     )?;
     ctx.expect_one("pipeline", "pipelines", id, n)?;
     for s in stages(ctx.sql(), id)? {
-        let n = ctx.tx()?.execute(
+        let n = ctx.sql().execute(
             "UPDATE stages SET deleted_at = ?3, version = version + 1, updated_at = ?3, updated_by = ?4
              WHERE id = ?1 AND version = ?2 AND deleted_at IS NULL",
-            params![s.id, s.version, ctx.now, ctx.user_id],
+            sql::params![s.id, s.version, ctx.now, ctx.user_id],
         )?;
         ctx.expect_one("stage", "stages", &s.id, n)?;
         ctx.changed(Entity::Stage, &s.id, "delete")?;
@@ -710,7 +704,8 @@ mod tests {
         assert_eq!(stages(f.db.conn(), &p.id).unwrap().len(), 7);
         // Once the deal is gone the stage can go.
         f.db.write(|ctx| {
-            ctx.tx()?.execute("UPDATE deals SET deleted_at = ?1", [&ctx.now])?;
+            ctx.sql()
+                .execute("UPDATE deals SET deleted_at = ?1", sql::params![&ctx.now])?;
             Ok(())
         })
         .unwrap();

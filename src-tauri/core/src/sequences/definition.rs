@@ -8,10 +8,9 @@ use crate::id::new_id;
 use crate::language::Language;
 use crate::sequences::template;
 use crate::store::changes::Entity;
-use crate::store::sql;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::validate::required;
-use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -197,9 +196,9 @@ const SELECT: &str = "SELECT s.id, s.name, s.language, s.steps, s.version,
           WHERE e.sequence_id = s.id AND e.status = 'active' AND e.deleted_at IS NULL)
    FROM sequences s";
 
-fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Sequence> {
+fn from_row(r: &sql::Row) -> Result<Sequence> {
     let id: String = r.get(0)?;
-    let language = crate::error::known_in_row("sequences", &id, r.get(2)?, parse_lang)?;
+    let language = crate::error::known("sequences", &id, &r.get::<String>(2)?, parse_lang)?;
     let steps_json: String = r.get(3)?;
     let steps = serde_json::from_str(&steps_json)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e)))?;
@@ -214,16 +213,20 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Sequence> {
 }
 
 /// The team's sequences, by name.
-pub fn list(conn: &Connection) -> Result<Vec<Sequence>> {
-    let mut st = conn.prepare_cached(&format!("{SELECT} WHERE s.deleted_at IS NULL ORDER BY s.name, s.id"))?;
-    let rows = st.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+pub fn list<'c>(conn: impl Into<Sql<'c>>) -> Result<Vec<Sequence>> {
+    let conn = conn.into();
+    let rows = conn.query(
+        &format!("{SELECT} WHERE s.deleted_at IS NULL ORDER BY s.name, s.id"),
+        sql::params![],
+        from_row,
+    )?;
     Ok(rows)
 }
 
 /// One sequence, a deleted one too (its enrolments still read their steps).
-pub fn get(conn: &Connection, id: &str) -> Result<Sequence> {
-    conn.query_row(&format!("{SELECT} WHERE s.id = ?1"), [id], from_row)
-        .optional()?
+pub fn get<'c>(conn: impl Into<Sql<'c>>, id: &str) -> Result<Sequence> {
+    let conn = conn.into();
+    conn.query_opt(&format!("{SELECT} WHERE s.id = ?1"), sql::params![id], from_row)?
         .ok_or_else(|| Error::NotFound {
             entity: "sequence",
             id: id.to_string(),

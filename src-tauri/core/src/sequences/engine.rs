@@ -18,13 +18,12 @@ use crate::sequences::stop::{self, StopReason};
 use crate::sequences::template;
 use crate::store::changes::Entity;
 use crate::store::db::Db;
-use crate::store::sql;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::team::settings::TeamSettings;
 use crate::timeline::activity::{self, ActivityKind, Direction, NewActivity};
 use crate::timeline::cadence;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 
 /// A mail as handed to the sender: the mail layer's own, so the key the
@@ -63,13 +62,14 @@ const LATE_HOURS: i64 = 24;
 
 /// From step `index` at time `from`: the first step that is not a wait and
 /// when it is due (`None` past the last step).
-pub(crate) fn settle(
-    conn: &Connection,
+pub(crate) fn settle<'c>(
+    conn: impl Into<Sql<'c>>,
     clock: &dyn Clock,
     steps: &[Step],
     index: usize,
     from: DateTime<Utc>,
 ) -> Result<(usize, Option<String>)> {
+    let conn = conn.into();
     let hours = TeamSettings::load(conn)?.business_hours;
     let mut i = index;
     let mut t = from;
@@ -82,7 +82,7 @@ pub(crate) fn settle(
 
 /// The current step was taken (sent, done, skipped) at `at`: on to the next.
 pub(crate) fn advance(ctx: &WriteCtx, e: &Row, at: DateTime<Utc>) -> Result<()> {
-    let (index, due_at) = settle(ctx.tx()?, ctx.clock, &e.steps, e.step_index + 1, at)?;
+    let (index, due_at) = settle(ctx.sql(), ctx.clock, &e.steps, e.step_index + 1, at)?;
     let status = if due_at.is_some() { "active" } else { "done" };
     let n = ctx.sql().execute(
         "UPDATE sequence_enrolments SET step_index = ?3, due_at = ?4, status = ?5, waiting = NULL, last_error = NULL,
@@ -102,15 +102,15 @@ pub(crate) fn advance(ctx: &WriteCtx, e: &Row, at: DateTime<Utc>) -> Result<()> 
     ctx.changed(Entity::Enrolment, &e.id, "update")
 }
 
-fn set(ctx: &WriteCtx, e: &Row, sql_set: &str, p: &[&dyn rusqlite::ToSql]) -> Result<()> {
-    let mut all: Vec<&dyn rusqlite::ToSql> = vec![&e.id, &e.version, &ctx.now, &ctx.user_id];
+fn set(ctx: &WriteCtx, e: &Row, sql_set: &str, p: &[sql::Value]) -> Result<()> {
+    let mut all = sql::params![&e.id, e.version, &ctx.now, ctx.user_id].to_vec();
     all.extend_from_slice(p);
-    let n = ctx.tx()?.execute(
+    let n = ctx.sql().execute(
         &format!(
             "UPDATE sequence_enrolments SET {sql_set}, version = version + 1, updated_at = ?3, updated_by = ?4
               WHERE id = ?1 AND version = ?2"
         ),
-        all.as_slice(),
+        &all,
     )?;
     ctx.expect_one("enrolment", "sequence_enrolments", &e.id, n)?;
     ctx.changed(Entity::Enrolment, &e.id, "update")
@@ -150,25 +150,27 @@ fn step_title(e: &Row, company: &str, call: bool) -> EngineText {
 
 /// Who a step is about, for its follow-up's title: the customer, or a
 /// lead's company (or person) as it gave it.
-fn company_name(conn: &Connection, e: &Row) -> Result<String> {
+fn company_name<'c>(conn: impl Into<Sql<'c>>, e: &Row) -> Result<String> {
+    let conn = conn.into();
     Ok(match (&e.company_id, e.target_kind) {
         (Some(id), _) => conn
-            .query_row("SELECT name FROM companies WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?
+            .query_opt("SELECT name FROM companies WHERE id = ?1", sql::params![id], |r| {
+                r.get(0)
+            })?
             .unwrap_or_default(),
         (None, TargetKind::Lead) => conn
-            .query_row(
+            .query_opt(
                 "SELECT CASE WHEN company_name <> '' THEN company_name ELSE person_name END FROM leads WHERE id = ?1",
-                [&e.target_id],
+                sql::params![&e.target_id],
                 |r| r.get(0),
-            )
-            .optional()?
+            )?
             .unwrap_or_default(),
         (None, _) => String::new(),
     })
 }
 
-fn facts(conn: &Connection, e: &Row) -> Result<template::Facts> {
+fn facts<'c>(conn: impl Into<Sql<'c>>, e: &Row) -> Result<template::Facts> {
+    let conn = conn.into();
     let target = enrolment::Target {
         kind: e.target_kind,
         id: e.target_id.clone(),
@@ -199,7 +201,8 @@ fn owners_follow_up(ctx: &WriteCtx, e: &Row, due_at: &str, text: &EngineText) ->
     )
 }
 
-fn to_opted_out(conn: &Connection, e: &Row) -> Result<bool> {
+fn to_opted_out<'c>(conn: impl Into<Sql<'c>>, e: &Row) -> Result<bool> {
+    let conn = conn.into();
     match facts(conn, e)?.contact_email {
         Some(address) => stop::opted_out(conn, &address),
         None => Ok(false),
@@ -209,7 +212,7 @@ fn to_opted_out(conn: &Connection, e: &Row) -> Result<bool> {
 /// One due enrolment: stop, wait, become a follow-up, or hand out a mail.
 fn process(ctx: &WriteCtx, e: &Row, team: &TeamSettings) -> Result<Option<MailJob>> {
     let now = ctx.clock.now();
-    if let Some(reason) = stop::check(ctx.tx()?, e)? {
+    if let Some(reason) = stop::check(ctx.sql(), e)? {
         stop::stop(ctx, e, reason)?;
         return Ok(None);
     }
@@ -233,10 +236,10 @@ fn process(ctx: &WriteCtx, e: &Row, team: &TeamSettings) -> Result<Option<MailJo
         return Ok(None);
     }
     if let Some(company_id) = &e.company_id {
-        if let Some(w) = cadence::pushiness(ctx.tx()?, ctx.clock, team, company_id)? {
+        if let Some(w) = cadence::pushiness(ctx.sql(), ctx.clock, team, company_id)? {
             let (reason, until) = allowed_from(&w, team, ctx.clock);
             let until_db = to_db(until);
-            set(ctx, e, "waiting = ?5, due_at = ?6", &[&reason, &until_db])?;
+            set(ctx, e, "waiting = ?5, due_at = ?6", sql::params![&reason, &until_db])?;
             if e.waiting.as_deref() != Some(reason.as_str()) {
                 let local = until.with_timezone(&ctx.clock.offset()).format("%Y-%m-%d %H:%M");
                 enrolment::on_timeline(
@@ -252,23 +255,23 @@ fn process(ctx: &WriteCtx, e: &Row, team: &TeamSettings) -> Result<Option<MailJo
             return Ok(None);
         }
     }
-    let company = company_name(ctx.tx()?, e)?;
+    let company = company_name(ctx.sql(), e)?;
     let due_at = e.due_at.clone().unwrap_or_else(|| ctx.now.clone());
     match step {
         Step::Call { .. } | Step::Mail { automatic: false, .. } => {
             let call = matches!(step, Step::Call { .. });
             // A person who asked for no more mail gets none by hand either:
             // the rep would be handed a draft to someone who said stop.
-            if !call && to_opted_out(ctx.tx()?, e)? {
+            if !call && to_opted_out(ctx.sql(), e)? {
                 stop::stop(ctx, e, StopReason::OptedOut)?;
                 return Ok(None);
             }
             let fu = owners_follow_up(ctx, e, &due_at, &step_title(e, &company, call))?;
-            set(ctx, e, "follow_up_id = ?5, waiting = NULL", &[&fu])?;
+            set(ctx, e, "follow_up_id = ?5, waiting = NULL", sql::params![&fu])?;
             Ok(None)
         }
         Step::Mail { subject, body, .. } => {
-            let f = facts(ctx.tx()?, e)?;
+            let f = facts(ctx.sql(), e)?;
             let mail = template::mail(&subject, &body, &f, e.language, ctx.clock.offset());
             let Some(to_address) = mail.to_address.clone() else {
                 stop::stop(ctx, e, StopReason::NoAddress)?;
@@ -276,7 +279,7 @@ fn process(ctx: &WriteCtx, e: &Row, team: &TeamSettings) -> Result<Option<MailJo
             };
             // The person asked for no more mail (on any contact or lead with
             // this address): Kizuna never sends them one by itself.
-            if stop::opted_out(ctx.tx()?, &to_address)? {
+            if stop::opted_out(ctx.sql(), &to_address)? {
                 stop::stop(ctx, e, StopReason::OptedOut)?;
                 return Ok(None);
             }
@@ -292,7 +295,7 @@ fn process(ctx: &WriteCtx, e: &Row, team: &TeamSettings) -> Result<Option<MailJo
                             company,
                         },
                     )?;
-                    set(ctx, e, "waiting = 'confirm_late', follow_up_id = ?5", &[&fu])?;
+                    set(ctx, e, "waiting = 'confirm_late', follow_up_id = ?5", sql::params![&fu])?;
                 }
                 return Ok(None);
             }
@@ -338,7 +341,7 @@ pub fn due_steps(db: &mut Db) -> Result<Vec<MailJob>> {
         let job = db.write(|ctx| {
             // Read again inside the lock: a colleague's desktop (or this
             // person's other one) may have moved it on.
-            let e = match enrolment::row(ctx.tx()?, &e.id) {
+            let e = match enrolment::row(ctx.sql(), &e.id) {
                 Ok(e) if e.status == "active" => e,
                 Ok(_) => return Ok(None),
                 Err(Error::NotFound { .. }) => return Ok(None),
@@ -364,7 +367,7 @@ pub fn due_steps(db: &mut Db) -> Result<Vec<MailJob>> {
 /// A sent mail: on the timeline as an outbound mail with its exact text,
 /// linked to the step (so "they replied" shows beside it), and the next step.
 fn record_sent(ctx: &WriteCtx, job: &MailJob) -> Result<()> {
-    let e = enrolment::row(ctx.tx()?, &job.enrolment_id)?;
+    let e = enrolment::row(ctx.sql(), &job.enrolment_id)?;
     if e.status != "active" || e.step_index != job.step_index {
         return Ok(());
     }
@@ -417,14 +420,19 @@ fn record_sent(ctx: &WriteCtx, job: &MailJob) -> Result<()> {
 /// A failed send: the step stays due, the error on the record; tried
 /// again once the claim has run out.
 fn record_failed(ctx: &WriteCtx, job: &MailJob, error: &Error) -> Result<()> {
-    let e = enrolment::row(ctx.tx()?, &job.enrolment_id)?;
+    let e = enrolment::row(ctx.sql(), &job.enrolment_id)?;
     if e.status != "active" || e.step_index != job.step_index {
         return Ok(());
     }
     let mut payload = error.payload();
     payload.message = payload.message.chars().take(1000).collect();
     let stored = serde_json::to_string(&payload).map_err(|e| Error::Internal(e.to_string()))?;
-    set(ctx, &e, "waiting = 'send_failed', last_error = ?5", &[&stored])?;
+    set(
+        ctx,
+        &e,
+        "waiting = 'send_failed', last_error = ?5",
+        sql::params![&stored],
+    )?;
     ctx.audit(
         Entity::Enrolment,
         &e.id,
@@ -468,8 +476,8 @@ pub struct Preview {
     pub unknown: Vec<String>,
 }
 
-pub fn preview(
-    conn: &Connection,
+pub fn preview<'c>(
+    conn: impl Into<Sql<'c>>,
     clock: &dyn Clock,
     language: crate::language::Language,
     subject: &str,
@@ -477,31 +485,31 @@ pub fn preview(
     target: &enrolment::Target,
     owner_id: &str,
 ) -> Result<Preview> {
+    let conn = conn.into();
     let (company_id, contact_id): (Option<String>, Option<String>) = match target.kind {
         enrolment::TargetKind::Deal => conn
-            .query_row(
+            .query_opt(
                 "SELECT company_id, COALESCE(contact_id,
                         (SELECT id FROM contacts c WHERE c.company_id = d.company_id AND c.deleted_at IS NULL
                           ORDER BY created_at, id LIMIT 1))
                    FROM deals d WHERE id = ?1",
-                [&target.id],
+                sql::params![&target.id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?
+            )?
             .unwrap_or((None, None)),
         enrolment::TargetKind::Contact => conn
-            .query_row("SELECT company_id, id FROM contacts WHERE id = ?1", [&target.id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?
+            .query_opt(
+                "SELECT company_id, id FROM contacts WHERE id = ?1",
+                sql::params![&target.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
             .unwrap_or((None, None)),
         enrolment::TargetKind::Lead => conn
-            .query_row(
+            .query_opt(
                 "SELECT company_id, contact_id FROM leads WHERE id = ?1",
-                [&target.id],
+                sql::params![&target.id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?
+            )?
             .unwrap_or((None, None)),
     };
     let f = template::facts_for(conn, target, company_id.as_deref(), contact_id.as_deref(), owner_id)?;

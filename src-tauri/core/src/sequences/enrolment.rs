@@ -13,10 +13,9 @@ use crate::sequences::engine;
 use crate::sequences::stop::StopReason;
 use crate::sequences::template::{self, RenderedMail};
 use crate::store::changes::Entity;
-use crate::store::sql;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind};
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -90,10 +89,10 @@ const SELECT: &str = "SELECT e.id, e.sequence_id, s.name, s.language, s.steps, e
         e.started_at, e.version
    FROM sequence_enrolments e JOIN sequences s ON s.id = e.sequence_id";
 
-fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
+fn from_row(r: &sql::Row) -> Result<Row> {
     let id: String = r.get(0)?;
     let steps: String = r.get(4)?;
-    let language = crate::error::known_in_row("sequences", &id, r.get(3)?, |l| match l {
+    let language = crate::error::known("sequences", &id, &r.get::<String>(3)?, |l| match l {
         "ja" => Some(crate::language::Language::Ja),
         "en" => Some(crate::language::Language::En),
         _ => None,
@@ -104,7 +103,7 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
         language,
         steps: serde_json::from_str(&steps)
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e)))?,
-        target_kind: crate::error::known_in_row("sequence_enrolments", &id, r.get(5)?, TargetKind::parse)?,
+        target_kind: crate::error::known("sequence_enrolments", &id, &r.get::<String>(5)?, TargetKind::parse)?,
         target_id: r.get(6)?,
         company_id: r.get(7)?,
         contact_id: r.get(8)?,
@@ -112,12 +111,12 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
         deal_stage_id: r.get(10)?,
         owner_id: r.get(11)?,
         status: r.get(12)?,
-        step_index: r.get::<_, i64>(13)?.max(0) as usize,
+        step_index: r.get::<i64>(13)?.max(0) as usize,
         due_at: r.get(14)?,
         waiting: r.get(15)?,
         last_error: r.get(16)?,
         follow_up_id: r.get(17)?,
-        confirmed_step: r.get::<_, Option<i64>>(18)?.map(|i| i.max(0) as usize),
+        confirmed_step: r.get::<Option<i64>>(18)?.map(|i| i.max(0) as usize),
         claimed_at: r.get(19)?,
         stop_reason: r.get(20)?,
         stopped_at: r.get(21)?,
@@ -127,38 +126,40 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
     })
 }
 
-pub fn row(conn: &Connection, id: &str) -> Result<Row> {
-    conn.query_row(
+pub fn row<'c>(conn: impl Into<Sql<'c>>, id: &str) -> Result<Row> {
+    let conn = conn.into();
+    conn.query_opt(
         &format!("{SELECT} WHERE e.id = ?1 AND e.deleted_at IS NULL"),
-        [id],
+        sql::params![id],
         from_row,
-    )
-    .optional()?
+    )?
     .ok_or_else(|| Error::NotFound {
         entity: "enrolment",
         id: id.to_string(),
     })
 }
 
-pub fn active_of_company(conn: &Connection, company_id: &str) -> Result<Vec<Row>> {
-    let mut st = conn.prepare_cached(&format!(
-        "{SELECT} WHERE e.company_id = ?1 AND e.status = 'active' AND e.deleted_at IS NULL ORDER BY e.id"
-    ))?;
-    let rows = st
-        .query_map([company_id], from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+pub fn active_of_company<'c>(conn: impl Into<Sql<'c>>, company_id: &str) -> Result<Vec<Row>> {
+    let conn = conn.into();
+    let rows = conn.query(
+        &format!("{SELECT} WHERE e.company_id = ?1 AND e.status = 'active' AND e.deleted_at IS NULL ORDER BY e.id"),
+        sql::params![company_id],
+        from_row,
+    )?;
     Ok(rows)
 }
 
 /// The owner's active enrolments whose step is due by `now`, earliest first.
-pub fn due_of(conn: &Connection, owner_id: &str, now: &str) -> Result<Vec<Row>> {
-    let mut st = conn.prepare_cached(&format!(
-        "{SELECT} WHERE e.owner_id = ?1 AND e.status = 'active' AND e.deleted_at IS NULL AND e.due_at <= ?2
+pub fn due_of<'c>(conn: impl Into<Sql<'c>>, owner_id: &str, now: &str) -> Result<Vec<Row>> {
+    let conn = conn.into();
+    let rows = conn.query(
+        &format!(
+            "{SELECT} WHERE e.owner_id = ?1 AND e.status = 'active' AND e.deleted_at IS NULL AND e.due_at <= ?2
           ORDER BY e.due_at, e.id"
-    ))?;
-    let rows = st
-        .query_map(params![owner_id, now], from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        ),
+        sql::params![owner_id, now],
+        from_row,
+    )?;
     Ok(rows)
 }
 
@@ -207,17 +208,17 @@ struct Resolved {
 }
 
 /// The first contact of a company (the senior person is entered first).
-fn first_contact(conn: &Connection, company_id: &str) -> Result<Option<String>> {
-    Ok(conn
-        .query_row(
-            "SELECT id FROM contacts WHERE company_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1",
-            [company_id],
-            |r| r.get(0),
-        )
-        .optional()?)
+fn first_contact<'c>(conn: impl Into<Sql<'c>>, company_id: &str) -> Result<Option<String>> {
+    let conn = conn.into();
+    conn.query_opt(
+        "SELECT id FROM contacts WHERE company_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1",
+        sql::params![company_id],
+        |r| r.get(0),
+    )
 }
 
-fn resolve(conn: &Connection, t: &Target) -> Result<Resolved> {
+fn resolve<'c>(conn: impl Into<Sql<'c>>, t: &Target) -> Result<Resolved> {
+    let conn = conn.into();
     let missing = || Error::NotFound {
         entity: "enrolment_target",
         id: t.id.clone(),
@@ -225,14 +226,13 @@ fn resolve(conn: &Connection, t: &Target) -> Result<Resolved> {
     match t.kind {
         TargetKind::Deal => {
             let (company_id, contact_id, stage_id, owner_id): (String, Option<String>, String, Option<String>) = conn
-                .query_row(
+                .query_opt(
                     "SELECT d.company_id, d.contact_id, d.stage_id, COALESCE(d.owner_id, c.owner_id)
                        FROM deals d JOIN companies c ON c.id = d.company_id
                       WHERE d.id = ?1 AND d.deleted_at IS NULL",
-                    [&t.id],
+                    sql::params![&t.id],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
-                .optional()?
+                )?
                 .ok_or_else(missing)?;
             let contact_id = match contact_id {
                 Some(c) => Some(c),
@@ -248,13 +248,12 @@ fn resolve(conn: &Connection, t: &Target) -> Result<Resolved> {
         }
         TargetKind::Contact => {
             let (company_id, owner_id): (String, Option<String>) = conn
-                .query_row(
+                .query_opt(
                     "SELECT p.company_id, c.owner_id FROM contacts p JOIN companies c ON c.id = p.company_id
                       WHERE p.id = ?1 AND p.deleted_at IS NULL",
-                    [&t.id],
+                    sql::params![&t.id],
                     |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?
+                )?
                 .ok_or_else(missing)?;
             Ok(Resolved {
                 company_id: Some(company_id),
@@ -269,12 +268,11 @@ fn resolve(conn: &Connection, t: &Target) -> Result<Resolved> {
         // lost deal's, which has its customer and contact already.
         TargetKind::Lead => {
             let (status, company_id, contact_id, owner_id): (String, Option<String>, Option<String>, Option<String>) =
-                conn.query_row(
+                conn.query_opt(
                     "SELECT status, company_id, contact_id, owner_id FROM leads WHERE id = ?1 AND deleted_at IS NULL",
-                    [&t.id],
+                    sql::params![&t.id],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
-                .optional()?
+                )?
                 .ok_or_else(missing)?;
             if !matches!(status.as_str(), "new" | "contacted" | "nurture") {
                 return Err(Error::invalid("target", "lead_closed"));
@@ -294,7 +292,7 @@ fn resolve(conn: &Connection, t: &Target) -> Result<Resolved> {
 /// sequence opens with); the owner is the deal's or the customer's owner,
 /// else the one who enrols. One active enrolment per target and sequence.
 pub fn enrol(ctx: &WriteCtx, sequence_id: &str, target: &Target) -> Result<String> {
-    let seq = definition::get(ctx.tx()?, sequence_id)?;
+    let seq = definition::get(ctx.sql(), sequence_id)?;
     if ctx
         .sql()
         .query_one(
@@ -306,7 +304,7 @@ pub fn enrol(ctx: &WriteCtx, sequence_id: &str, target: &Target) -> Result<Strin
     {
         return Err(Error::invalid("sequence_id", "deleted"));
     }
-    let r = resolve(ctx.tx()?, target)?;
+    let r = resolve(ctx.sql(), target)?;
     let already = ctx.sql().query_opt("SELECT 1 FROM sequence_enrolments
               WHERE sequence_id = ?1 AND target_kind = ?2 AND target_id = ?3 AND status = 'active' AND deleted_at IS NULL", sql::params![sequence_id, target.kind.as_str(), target.id], |_| Ok(()))?
         .is_some();
@@ -314,7 +312,7 @@ pub fn enrol(ctx: &WriteCtx, sequence_id: &str, target: &Target) -> Result<Strin
         return Err(Error::invalid("sequence_id", "already_enrolled"));
     }
     let owner = r.owner_id.unwrap_or_else(|| ctx.user_id.to_string());
-    let (index, due_at) = engine::settle(ctx.tx()?, ctx.clock, &seq.steps, 0, ctx.clock.now())?;
+    let (index, due_at) = engine::settle(ctx.sql(), ctx.clock, &seq.steps, 0, ctx.clock.now())?;
     let id = new_id();
     ctx.sql().execute(
         "INSERT INTO sequence_enrolments (id, sequence_id, target_kind, target_id, company_id, contact_id, deal_id,
@@ -344,7 +342,7 @@ pub fn enrol(ctx: &WriteCtx, sequence_id: &str, target: &Target) -> Result<Strin
         json!({ "sequence_id": sequence_id, "target_kind": target.kind.as_str(), "target_id": target.id }),
     )?;
     ctx.changed(Entity::Enrolment, &id, "insert")?;
-    let e = row(ctx.tx()?, &id)?;
+    let e = row(ctx.sql(), &id)?;
     on_timeline(ctx, &e, &EngineText::SequenceEnrolled { sequence: seq.name })?;
     Ok(id)
 }
@@ -352,7 +350,7 @@ pub fn enrol(ctx: &WriteCtx, sequence_id: &str, target: &Target) -> Result<Strin
 /// A late automatic mail: the owner says send it (`send`), or skip it and
 /// go on with the next step.
 pub fn confirm_late(ctx: &WriteCtx, id: &str, version: i64, send: bool) -> Result<()> {
-    let e = row(ctx.tx()?, id)?;
+    let e = row(ctx.sql(), id)?;
     if e.version != version {
         return ctx.expect_one("enrolment", "sequence_enrolments", id, 0);
     }
@@ -418,12 +416,14 @@ pub struct EnrolmentView {
     pub version: i64,
 }
 
-fn view(conn: &Connection, clock: &dyn Clock, e: Row) -> Result<EnrolmentView> {
+fn view<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, e: Row) -> Result<EnrolmentView> {
+    let conn = conn.into();
     let owner_name: String = conn
-        .query_row("SELECT display_name FROM users WHERE id = ?1", [&e.owner_id], |r| {
-            r.get(0)
-        })
-        .optional()?
+        .query_opt(
+            "SELECT display_name FROM users WHERE id = ?1",
+            sql::params![&e.owner_id],
+            |r| r.get(0),
+        )?
         .unwrap_or_default();
     let current = (e.status == "active")
         .then(|| e.steps.get(e.step_index).cloned())
@@ -445,18 +445,17 @@ fn view(conn: &Connection, clock: &dyn Clock, e: Row) -> Result<EnrolmentView> {
         }
         _ => None,
     };
-    let sent = conn
-        .prepare_cached(
-            "SELECT step_index, activity_id, sent_at FROM sequence_sends WHERE enrolment_id = ?1 ORDER BY step_index",
-        )?
-        .query_map([&e.id], |r| {
+    let sent = conn.query(
+        "SELECT step_index, activity_id, sent_at FROM sequence_sends WHERE enrolment_id = ?1 ORDER BY step_index",
+        sql::params![&e.id],
+        |r| {
             Ok(SentMail {
                 step_index: r.get(0)?,
                 activity_id: r.get(1)?,
                 sent_at: r.get(2)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     Ok(EnrolmentView {
         stop_reason: e.stop_reason.as_deref().and_then(StopReason::parse),
         target: Target {
@@ -499,7 +498,8 @@ fn send_error(stored: &str) -> ErrorPayload {
 /// The enrolments a record shows: a deal's or a contact's own, or for a
 /// customer every enrolment of its contacts and deals. Active first, then
 /// the latest.
-pub fn for_record(conn: &Connection, clock: &dyn Clock, kind: &str, id: &str) -> Result<Vec<EnrolmentView>> {
+pub fn for_record<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, kind: &str, id: &str) -> Result<Vec<EnrolmentView>> {
+    let conn = conn.into();
     let filter = match kind {
         "company" => "e.company_id = ?1",
         "deal" => "e.deal_id = ?1",
@@ -508,16 +508,20 @@ pub fn for_record(conn: &Connection, clock: &dyn Clock, kind: &str, id: &str) ->
         _ => return Err(Error::invalid("kind", "unknown")),
     };
     let rows = {
-        let mut st = conn.prepare_cached(&format!(
-            "{SELECT} WHERE {filter} AND e.deleted_at IS NULL
+        let rows = conn.query(
+            &format!(
+                "{SELECT} WHERE {filter} AND e.deleted_at IS NULL
               ORDER BY e.status <> 'active', e.started_at DESC, e.id LIMIT 50"
-        ))?;
-        let rows = st.query_map([id], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            ),
+            sql::params![id],
+            from_row,
+        )?;
         rows
     };
     rows.into_iter().map(|e| view(conn, clock, e)).collect()
 }
 
-pub fn get(conn: &Connection, clock: &dyn Clock, id: &str) -> Result<EnrolmentView> {
+pub fn get<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, id: &str) -> Result<EnrolmentView> {
+    let conn = conn.into();
     view(conn, clock, row(conn, id)?)
 }

@@ -10,10 +10,9 @@ use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::sequences::enrolment::{self, Row};
 use crate::store::changes::Entity;
-use crate::store::sql;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind, Direction, NewActivity};
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -85,48 +84,46 @@ impl StopReason {
 /// lead (`mail_opt_out_at`, leads/), or was erased (mail/suppression.rs):
 /// addresses compare without case, as mail servers treat the domain and
 /// most treat the local part.
-pub fn opted_out(conn: &Connection, address: &str) -> Result<bool> {
+pub fn opted_out<'c>(conn: impl Into<Sql<'c>>, address: &str) -> Result<bool> {
+    let conn = conn.into();
     // An erased person's address is suppressed for good, whoever it now
     // belongs to in the file (mail/suppression.rs).
     if crate::mail::suppression::is_suppressed(conn, address)? {
         return Ok(true);
     }
-    Ok(conn.query_row(
+    conn.query_one(
         "SELECT EXISTS(SELECT 1 FROM contacts WHERE lower(email) = lower(?1)
                           AND mail_opt_out_at IS NOT NULL AND deleted_at IS NULL)
              OR EXISTS(SELECT 1 FROM leads WHERE lower(mail) = lower(?1)
                           AND mail_opt_out_at IS NOT NULL AND deleted_at IS NULL)",
-        [address],
+        sql::params![address],
         |r| r.get(0),
-    )?)
+    )
 }
 
 /// Why an enrolled lead's sequence must stop: the lead is gone, qualified
 /// or disqualified, or it answered — a reply recorded on it, or a new
 /// inquiry, inbound touch or buying signal that brought it back from nurture.
-fn check_lead(conn: &Connection, e: &Row) -> Result<Option<StopReason>> {
-    let lead: Option<(String, Option<String>)> = conn
-        .query_row(
-            "SELECT status, deleted_at FROM leads WHERE id = ?1",
-            [&e.target_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+fn check_lead<'c>(conn: impl Into<Sql<'c>>, e: &Row) -> Result<Option<StopReason>> {
+    let conn = conn.into();
+    let lead: Option<(String, Option<String>)> = conn.query_opt(
+        "SELECT status, deleted_at FROM leads WHERE id = ?1",
+        sql::params![&e.target_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     match lead {
         None | Some((_, Some(_))) => return Ok(Some(StopReason::TargetRemoved)),
         Some((status, None)) if status == "qualified" => return Ok(Some(StopReason::Qualified)),
         Some((status, None)) if status == "disqualified" => return Ok(Some(StopReason::Disqualified)),
         _ => {}
     }
-    let answer: Option<String> = conn
-        .query_row(
-            "SELECT kind FROM lead_events
+    let answer: Option<String> = conn.query_opt(
+        "SELECT kind FROM lead_events
               WHERE lead_id = ?1 AND kind IN ('replied', 'resurfaced') AND at >= ?2
               ORDER BY at, id LIMIT 1",
-            params![e.target_id, e.started_at],
-            |r| r.get(0),
-        )
-        .optional()?;
+        sql::params![e.target_id, e.started_at],
+        |r| r.get(0),
+    )?;
     Ok(answer.map(|k| {
         if k == "replied" {
             StopReason::Replied
@@ -137,18 +134,19 @@ fn check_lead(conn: &Connection, e: &Row) -> Result<Option<StopReason>> {
 }
 
 /// Why this enrolment must stop now, if it must.
-pub fn check(conn: &Connection, e: &Row) -> Result<Option<StopReason>> {
+pub fn check<'c>(conn: impl Into<Sql<'c>>, e: &Row) -> Result<Option<StopReason>> {
+    let conn = conn.into();
     if e.target_kind == enrolment::TargetKind::Lead {
         if let Some(reason) = check_lead(conn, e)? {
             return Ok(Some(reason));
         }
     }
     if let Some(deal_id) = &e.deal_id {
-        let deal: Option<(String, Option<String>)> = conn
-            .query_row("SELECT stage_id, deleted_at FROM deals WHERE id = ?1", [deal_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?;
+        let deal: Option<(String, Option<String>)> = conn.query_opt(
+            "SELECT stage_id, deleted_at FROM deals WHERE id = ?1",
+            sql::params![deal_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         match deal {
             None | Some((_, Some(_))) => return Ok(Some(StopReason::TargetRemoved)),
             Some((stage, None)) if e.deal_stage_id.as_deref().is_some_and(|s| s != stage) => {
@@ -158,11 +156,11 @@ pub fn check(conn: &Connection, e: &Row) -> Result<Option<StopReason>> {
         }
     }
     if let Some(contact_id) = &e.contact_id {
-        let live: Option<Option<String>> = conn
-            .query_row("SELECT deleted_at FROM contacts WHERE id = ?1", [contact_id], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let live: Option<Option<String>> = conn.query_opt(
+            "SELECT deleted_at FROM contacts WHERE id = ?1",
+            sql::params![contact_id],
+            |r| r.get(0),
+        )?;
         if !matches!(live, Some(None)) && e.target_kind == enrolment::TargetKind::Contact {
             return Ok(Some(StopReason::TargetRemoved));
         }
@@ -171,16 +169,14 @@ pub fn check(conn: &Connection, e: &Row) -> Result<Option<StopReason>> {
         return Ok(None);
     };
     // The first answer since the sequence started, by when it happened.
-    let answer: Option<(Option<String>, String, String, Option<String>)> = conn
-        .query_row(
-            "SELECT direction, signals, kind, text_kind FROM activities
+    let answer: Option<(Option<String>, String, String, Option<String>)> = conn.query_opt(
+        "SELECT direction, signals, kind, text_kind FROM activities
               WHERE company_id = ?1 AND deleted_at IS NULL AND occurred_at >= ?2
                 AND (direction = 'inbound' OR signals <> '[]' OR kind = 'meeting')
               ORDER BY occurred_at, id LIMIT 1",
-            params![company_id, e.started_at],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
+        sql::params![company_id, e.started_at],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
     if let Some((direction, signals, kind, text_kind)) = answer {
         return Ok(Some(if text_kind.as_deref() == Some("sequence_replied") {
             StopReason::Replied
@@ -194,14 +190,13 @@ pub fn check(conn: &Connection, e: &Row) -> Result<Option<StopReason>> {
         }));
     }
     let booked = conn
-        .query_row(
+        .query_opt(
             "SELECT 1 FROM follow_ups
               WHERE company_id = ?1 AND kind = 'appointment' AND created_at >= ?2 AND deleted_at IS NULL
               LIMIT 1",
-            params![company_id, e.started_at],
+            sql::params![company_id, e.started_at],
             |_| Ok(()),
-        )
-        .optional()?
+        )?
         .is_some();
     Ok(booked.then_some(StopReason::Meeting))
 }
@@ -238,8 +233,8 @@ pub(crate) fn stop(ctx: &WriteCtx, e: &Row, reason: StopReason) -> Result<()> {
 /// Stops every active enrolment of the company that must stop after a
 /// touch was logged or edited there.
 pub fn after_touch(ctx: &WriteCtx, company_id: &str) -> Result<()> {
-    for e in enrolment::active_of_company(ctx.tx()?, company_id)? {
-        if let Some(reason) = check(ctx.tx()?, &e)? {
+    for e in enrolment::active_of_company(ctx.sql(), company_id)? {
+        if let Some(reason) = check(ctx.sql(), &e)? {
             stop(ctx, &e, reason)?;
         }
     }
@@ -248,16 +243,15 @@ pub fn after_touch(ctx: &WriteCtx, company_id: &str) -> Result<()> {
 
 /// The same after a lead was qualified, disqualified or removed.
 pub fn after_lead_change(ctx: &WriteCtx, lead_id: &str) -> Result<()> {
-    let mut st = ctx.tx()?.prepare_cached(
+    let ids: Vec<String> = ctx.sql().query(
         "SELECT id FROM sequence_enrolments
           WHERE target_kind = 'lead' AND target_id = ?1 AND status = 'active' AND deleted_at IS NULL",
+        sql::params![lead_id],
+        |r| r.get(0),
     )?;
-    let ids = st
-        .query_map([lead_id], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
     for id in ids {
-        let e = enrolment::row(ctx.tx()?, &id)?;
-        if let Some(reason) = check(ctx.tx()?, &e)? {
+        let e = enrolment::row(ctx.sql(), &id)?;
+        if let Some(reason) = check(ctx.sql(), &e)? {
             stop(ctx, &e, reason)?;
         }
     }
@@ -279,7 +273,7 @@ pub fn after_deal_change(ctx: &WriteCtx, deal_id: &str) -> Result<()> {
 
 /// Stopped by hand (the enrolment panel), as of `version`.
 pub fn stop_by_user(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
-    let e = enrolment::row(ctx.tx()?, id)?;
+    let e = enrolment::row(ctx.sql(), id)?;
     if e.version != version {
         return ctx.expect_one("enrolment", "sequence_enrolments", id, 0);
     }
@@ -294,7 +288,7 @@ pub fn stop_by_user(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
 /// contact moves), and the sequence stops. `activity_id` is the sent mail
 /// the button stood beside, or `None` from the enrolment panel.
 pub fn replied(ctx: &WriteCtx, enrolment_id: &str) -> Result<String> {
-    let e = enrolment::row(ctx.tx()?, enrolment_id)?;
+    let e = enrolment::row(ctx.sql(), enrolment_id)?;
     let text = EngineText::SequenceReplied {
         sequence: e.sequence_name.clone(),
     };
@@ -334,13 +328,13 @@ pub fn replied(ctx: &WriteCtx, enrolment_id: &str) -> Result<String> {
 }
 
 /// "They replied" beside a mail a sequence sent: the enrolment it came from.
-pub fn enrolment_of_mail(conn: &Connection, activity_id: &str) -> Result<String> {
-    conn.query_row(
+pub fn enrolment_of_mail<'c>(conn: impl Into<Sql<'c>>, activity_id: &str) -> Result<String> {
+    let conn = conn.into();
+    conn.query_opt(
         "SELECT enrolment_id FROM sequence_sends WHERE activity_id = ?1",
-        [activity_id],
+        sql::params![activity_id],
         |r| r.get(0),
-    )
-    .optional()?
+    )?
     .ok_or_else(|| Error::NotFound {
         entity: "sequence_mail",
         id: activity_id.to_string(),

@@ -17,10 +17,9 @@
 use crate::clock::from_db;
 use crate::error::Result;
 use crate::language::Language;
-use crate::store::sql;
+use crate::store::sql::{self, Sql};
 use crate::timeline::mail::MailDraft;
 use chrono::{Datelike, FixedOffset};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -167,22 +166,21 @@ pub fn mail(subject: &str, body: &str, f: &Facts, lang: Language, offset: FixedO
 
 /// The facts for an enrolled target. A lead that is not a customer yet is
 /// written to as it reached us: the person and company it gave, its mail.
-pub fn facts_for(
-    conn: &Connection,
+pub fn facts_for<'c>(
+    conn: impl Into<Sql<'c>>,
     target: &crate::sequences::enrolment::Target,
     company_id: Option<&str>,
     contact_id: Option<&str>,
     owner_id: &str,
 ) -> Result<Facts> {
+    let conn = conn.into();
     let mut f = facts(conn, company_id, contact_id, owner_id)?;
     if target.kind == crate::sequences::enrolment::TargetKind::Lead && contact_id.is_none() {
-        let lead: Option<(String, String, String)> = conn
-            .query_row(
-                "SELECT company_name, person_name, mail FROM leads WHERE id = ?1",
-                [&target.id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
+        let lead: Option<(String, String, String)> = conn.query_opt(
+            "SELECT company_name, person_name, mail FROM leads WHERE id = ?1",
+            sql::params![&target.id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         if let Some((company, person, mail)) = lead {
             if company_id.is_none() {
                 f.company = company;
@@ -195,45 +193,48 @@ pub fn facts_for(
 }
 
 /// The facts for a company, the contact written to, and the owner.
-pub fn facts(conn: &Connection, company_id: Option<&str>, contact_id: Option<&str>, owner_id: &str) -> Result<Facts> {
+pub fn facts<'c>(
+    conn: impl Into<Sql<'c>>,
+    company_id: Option<&str>,
+    contact_id: Option<&str>,
+    owner_id: &str,
+) -> Result<Facts> {
+    let conn = conn.into();
     let company: String = match company_id {
         Some(id) => conn
-            .query_row("SELECT name FROM companies WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?
+            .query_opt("SELECT name FROM companies WHERE id = ?1", sql::params![id], |r| {
+                r.get(0)
+            })?
             .unwrap_or_default(),
         None => String::new(),
     };
     let (contact, contact_email) = match contact_id {
         Some(id) => conn
-            .query_row(
+            .query_opt(
                 "SELECT name, email FROM contacts WHERE id = ?1 AND deleted_at IS NULL",
-                [id],
-                |r| Ok((Some(r.get::<_, String>(0)?), r.get::<_, String>(1)?)),
-            )
-            .optional()?
+                sql::params![id],
+                |r| Ok((Some(r.get::<String>(0)?), r.get::<String>(1)?)),
+            )?
             .map(|(n, e)| (n, crate::email::is_valid(&e).then(|| e.trim().to_string())))
             .unwrap_or((None, None)),
         None => (None, None),
     };
     let last: Option<(String, String)> = match company_id {
-        Some(id) => conn
-            .query_row(
-                "SELECT occurred_at, minutes FROM activities
+        Some(id) => conn.query_opt(
+            "SELECT occurred_at, minutes FROM activities
                   WHERE company_id = ?1 AND kind = 'meeting' AND deleted_at IS NULL
                   ORDER BY occurred_at DESC, id DESC LIMIT 1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?,
+            sql::params![id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?,
         None => None,
     };
     let (rep, signature): (String, String) = conn
-        .query_row(
+        .query_opt(
             "SELECT display_name, mail_signature FROM users WHERE id = ?1",
-            [owner_id],
+            sql::params![owner_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?
+        )?
         .unwrap_or_default();
     Ok(Facts {
         company,
@@ -249,12 +250,14 @@ pub fn facts(conn: &Connection, company_id: Option<&str>, contact_id: Option<&st
 const SIGNATURE_MAX: usize = 1_000;
 
 /// A member's signature under sequence mails.
-pub fn signature(conn: &Connection, user_id: &str) -> Result<String> {
+pub fn signature<'c>(conn: impl Into<Sql<'c>>, user_id: &str) -> Result<String> {
+    let conn = conn.into();
     Ok(conn
-        .query_row("SELECT mail_signature FROM users WHERE id = ?1", [user_id], |r| {
-            r.get(0)
-        })
-        .optional()?
+        .query_opt(
+            "SELECT mail_signature FROM users WHERE id = ?1",
+            sql::params![user_id],
+            |r| r.get(0),
+        )?
         .unwrap_or_default())
 }
 

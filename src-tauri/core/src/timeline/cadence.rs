@@ -10,10 +10,10 @@ use crate::clock::{from_db, to_db, Clock};
 use crate::customers::health;
 use crate::engine_text::EngineText;
 use crate::error::Result;
+use crate::store::sql::{self, Sql};
 use crate::team::settings::TeamSettings;
 use crate::timeline::activity::ActivityKind;
 use chrono::{Duration, NaiveTime, Utc};
-use rusqlite::{params, Connection};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -76,29 +76,27 @@ struct Touch {
     outbound: bool,
 }
 
-fn touches_since(conn: &Connection, company_id: &str, since: &str) -> Result<Vec<Touch>> {
-    let mut st = conn.prepare_cached(TOUCHES)?;
-    let rows = st
-        .query_map(params![company_id, since], |r| {
-            Ok(Touch {
-                r: TouchRef {
-                    id: r.get(0)?,
-                    kind: crate::error::known_in_row(
-                        "activities",
-                        &r.get::<_, String>(0)?,
-                        r.get(1)?,
-                        ActivityKind::parse,
-                    )?,
-                    occurred_at: r.get(2)?,
-                    summary: r.get(3)?,
-                    engine_text: EngineText::read(r, 7)?,
-                    author_name: r.get(4)?,
-                },
-                reply: r.get::<_, Option<bool>>(5)?.unwrap_or(false),
-                outbound: r.get::<_, Option<bool>>(6)?.unwrap_or(false),
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+fn touches_since<'c>(conn: impl Into<Sql<'c>>, company_id: &str, since: &str) -> Result<Vec<Touch>> {
+    let conn = conn.into();
+    let rows = conn.query(TOUCHES, sql::params![company_id, since], |r| {
+        Ok(Touch {
+            r: TouchRef {
+                id: r.get(0)?,
+                kind: crate::error::known(
+                    "activities",
+                    &r.get::<String>(0)?,
+                    &r.get::<String>(1)?,
+                    ActivityKind::parse,
+                )?,
+                occurred_at: r.get(2)?,
+                summary: r.get(3)?,
+                engine_text: EngineText::from_cells(r.get(7)?, r.get(8)?),
+                author_name: r.get(4)?,
+            },
+            reply: r.get::<Option<bool>>(5)?.unwrap_or(false),
+            outbound: r.get::<Option<bool>>(6)?.unwrap_or(false),
+        })
+    })?;
     Ok(rows)
 }
 
@@ -117,7 +115,13 @@ const CADENCE_HORIZON_DAYS: i64 = 365;
 
 /// The next follow-up the cadence proposes for a customer, counted from their
 /// latest touch (or from now when there is none).
-pub fn propose(conn: &Connection, clock: &dyn Clock, team: &TeamSettings, company_id: &str) -> Result<CadenceProposal> {
+pub fn propose<'c>(
+    conn: impl Into<Sql<'c>>,
+    clock: &dyn Clock,
+    team: &TeamSettings,
+    company_id: &str,
+) -> Result<CadenceProposal> {
+    let conn = conn.into();
     let now = clock.now();
     let since = to_db(now - Duration::days(CADENCE_HORIZON_DAYS));
     let touches = touches_since(conn, company_id, &since)?;
@@ -150,12 +154,13 @@ pub fn propose(conn: &Connection, clock: &dyn Clock, team: &TeamSettings, compan
 /// A warning when the team made `pushy_max_touches` or more outbound touches
 /// to the customer within `pushy_window_days` and heard nothing back, or
 /// when the customer has an open complaint.
-pub fn pushiness(
-    conn: &Connection,
+pub fn pushiness<'c>(
+    conn: impl Into<Sql<'c>>,
     clock: &dyn Clock,
     team: &TeamSettings,
     company_id: &str,
 ) -> Result<Option<PushyWarning>> {
+    let conn = conn.into();
     let since = to_db(clock.now() - Duration::days(i64::from(team.pushy_window_days)));
     let touches = unanswered(touches_since(conn, company_id, &since)?);
     let over_cap = team.pushy_max_touches > 0 && touches.len() as u32 >= team.pushy_max_touches;
@@ -177,7 +182,13 @@ pub struct CadenceAdvice {
     pub warning: Option<PushyWarning>,
 }
 
-pub fn advise(conn: &Connection, clock: &dyn Clock, team: &TeamSettings, company_id: &str) -> Result<CadenceAdvice> {
+pub fn advise<'c>(
+    conn: impl Into<Sql<'c>>,
+    clock: &dyn Clock,
+    team: &TeamSettings,
+    company_id: &str,
+) -> Result<CadenceAdvice> {
+    let conn = conn.into();
     Ok(CadenceAdvice {
         proposal: propose(conn, clock, team, company_id)?,
         warning: pushiness(conn, clock, team, company_id)?,
