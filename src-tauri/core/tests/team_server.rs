@@ -11,10 +11,12 @@ use kizuna_core::contracts::{contract, renewal};
 use kizuna_core::customers::company::{self, CompanyEdit, CompanyQuery, CompanySort, Segment};
 use kizuna_core::customers::health;
 use kizuna_core::customers::{archive, contact};
+use kizuna_core::dedupe::merge;
 use kizuna_core::engine_text::ProposalKind;
+use kizuna_core::engine_text::ToSalesKind;
 use kizuna_core::followups::follow_up::{self, FollowUpQuery};
 use kizuna_core::followups::reminder;
-use kizuna_core::handoff::{acknowledge, sheet as handoff_sheet};
+use kizuna_core::handoff::{acknowledge, sheet as handoff_sheet, to_sales};
 use kizuna_core::language::Language;
 use kizuna_core::leads::{lead, qualify};
 use kizuna_core::overview;
@@ -1103,7 +1105,9 @@ fn main_screens_saves(store: &mut impl Store) -> (i64, serde_json::Value) {
 /// opened, answered and resolved, a lead taken in, given an owner,
 /// contacted and turned into a customer with a deal, another disqualified,
 /// a contact enrolled in a sequence, a pipeline made, edited and removed,
-/// a hand-off sheet sent to support and acknowledged.
+/// a hand-off sheet sent to support and acknowledged, a case handed to
+/// sales, this member's reminders claimed (twice: told once), and two
+/// customers, two contacts and two members merged.
 fn other_screens_saves(store: &mut impl Store) {
     let first = |sql: Sql, q: &str| -> String { sql.query_one(q, &[], |r| r.get(0)).unwrap() };
     let company_id = first(
@@ -1294,6 +1298,96 @@ fn other_screens_saves(store: &mut impl Store) {
     store
         .save(|ctx| stage::delete_pipeline(ctx, &pipeline_id, version))
         .unwrap();
+
+    // Support hands the case to sales: the customer wants more seats.
+    store
+        .save(|ctx| {
+            to_sales::hand_to_sales(
+                ctx,
+                &to_sales::ToSalesInput {
+                    case_id: case_id.clone(),
+                    kind: ToSalesKind::Complaint,
+                    note: "対応の遅さにご不満".into(),
+                    contract_id: None,
+                    deal: None,
+                },
+            )
+        })
+        .unwrap();
+    // This member is told of what is due, once: a second claim gets nothing.
+    let team = TeamSettings::load(store.sql()).unwrap();
+    let later = chrono::DateTime::parse_from_rfc3339("2027-03-01T00:00:00Z")
+        .unwrap()
+        .to_utc();
+    let due = reminder::pending(store.sql(), &me, &team, later).unwrap();
+    let told = store.save(|ctx| reminder::claim(ctx, &me, &due)).unwrap();
+    assert!(
+        !told.is_empty() && told.len() == due.len(),
+        "{} of {}",
+        told.len(),
+        due.len()
+    );
+    let again = store.save(|ctx| reminder::claim(ctx, &me, &due)).unwrap();
+    assert!(again.is_empty(), "told twice: {again:?}");
+    // Two customers, two contacts and two members found to be the same.
+    let pair: Vec<(String, i64)> = store
+        .sql()
+        .query(
+            "SELECT id, version FROM companies WHERE deleted_at IS NULL AND archived_at IS NULL ORDER BY id LIMIT 2",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    store
+        .save(|ctx| {
+            merge::companies(
+                ctx,
+                &merge::CompanyMerge {
+                    survivor_id: pair[0].0.clone(),
+                    survivor_version: pair[0].1,
+                    loser_id: pair[1].0.clone(),
+                    loser_version: pair[1].1,
+                    take_from_loser: Vec::new(),
+                },
+            )
+        })
+        .unwrap();
+    let pair: Vec<(String, i64)> = store
+        .sql()
+        .query(
+            "SELECT id, version FROM contacts WHERE deleted_at IS NULL AND company_id = ?1 ORDER BY id LIMIT 2",
+            store_sql::params![&pair[0].0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(pair.len(), 2, "the merged customer has two contacts to merge");
+    store
+        .save(|ctx| {
+            merge::contacts(
+                ctx,
+                &merge::ContactMerge {
+                    survivor_id: pair[0].0.clone(),
+                    survivor_version: pair[0].1,
+                    loser_id: pair[1].0.clone(),
+                    loser_version: pair[1].1,
+                    take_from_loser: Vec::new(),
+                },
+            )
+        })
+        .unwrap();
+    let (stray, stray_version): (String, i64) = store
+        .sql()
+        .query_one(
+            "SELECT id, version FROM users WHERE login <> 'tanaka' AND deactivated_at IS NULL AND deleted_at IS NULL
+              ORDER BY id LIMIT 1",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let moved = store
+        .save(|ctx| member::merge(ctx, &stray, stray_version, &me))
+        .unwrap();
+    assert!(moved.moved > 0, "the colleague's work moves to the survivor");
 
     let checklist = TeamSettings::load(store.sql()).unwrap().handoff_checklist;
     let sheet = handoff_sheet::HandoffInput {
@@ -1521,29 +1615,41 @@ fn a_save_that_meets_a_colleagues_runs_again_on_what_they_saved() {
     let now = company::get(mine.sql(), &id).unwrap();
     assert_eq!(now.name, "丸の内ホールディングス 本社", "built on the colleague's name");
     assert_eq!((now.version, version), (version, 3));
-    // A save the server cannot take yet is refused, typed, with nothing written.
-    let (stray, stray_version): (String, i64) = mine
+    // A save the server cannot take yet (erasing a person, which rewrites
+    // free text in place and compacts the file) is refused, typed, with
+    // nothing written.
+    let me = mine.member().unwrap().id.clone();
+    let my_version = mine
         .sql()
         .query_one(
-            "SELECT id, version FROM users WHERE login <> 'tanaka' ORDER BY id LIMIT 1",
+            "SELECT version FROM users WHERE id = ?1",
+            store_sql::params![&me],
+            |r| r.get(0),
+        )
+        .unwrap();
+    mine.write(|ctx| role::set(ctx, &me, my_version, &[Role::Sales, Role::Manager]))
+        .unwrap();
+    let (contact_id, name): (String, String) = mine
+        .sql()
+        .query_one(
+            "SELECT id, name FROM contacts WHERE deleted_at IS NULL ORDER BY id LIMIT 1",
             &[],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    let me = mine.member().unwrap().id.clone();
     let refused = mine
-        .write(|ctx| member::merge(ctx, &stray, stray_version, &me))
+        .write(|ctx| kizuna_core::privacy::erase::erase_in(ctx, &contact_id, &name))
         .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::NotOnServer, "{refused}");
-    let still: Option<String> = mine
+    let still: String = mine
         .sql()
         .query_one(
-            "SELECT deleted_at FROM users WHERE id = ?1",
-            store_sql::params![&stray],
+            "SELECT name FROM contacts WHERE id = ?1",
+            store_sql::params![&contact_id],
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(still, None);
+    assert_eq!(still, name);
 }
 
 #[test]

@@ -25,7 +25,7 @@ use crate::pipeline::deal::{self, DealEdit};
 use crate::pipeline::moves::MoveDeal;
 use crate::sequences::stop;
 use crate::store::db::Db;
-use crate::store::sql;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::support::case::{self as support_case, NewCase};
 use crate::support::thread::{self, NewPost};
@@ -120,17 +120,17 @@ pub struct Applied {
 }
 
 /// `id` or, when that company was merged away while the op waited, its survivor.
-fn company_id(conn: &Connection, id: &mut String) -> Result<()> {
+fn company_id(conn: Sql, id: &mut String) -> Result<()> {
     *id = alias::resolve(conn, Kind::Company, id)?;
     Ok(())
 }
 
-fn contact_id(conn: &Connection, id: &mut String) -> Result<()> {
+fn contact_id(conn: Sql, id: &mut String) -> Result<()> {
     *id = alias::resolve(conn, Kind::Contact, id)?;
     Ok(())
 }
 
-fn touch_ids(conn: &Connection, a: &mut NewActivity) -> Result<()> {
+fn touch_ids(conn: Sql, a: &mut NewActivity) -> Result<()> {
     company_id(conn, &mut a.company_id)?;
     for c in &mut a.contact_ids {
         contact_id(conn, c)?;
@@ -143,7 +143,7 @@ impl Op {
     /// op was queued is its survivor now (dedupe/merge.rs). An edit of the
     /// merged-away record then meets the survivor's version, and becomes a
     /// conflict the user decides, like any edit a colleague overtook.
-    fn resolved(&self, conn: &Connection) -> Result<Op> {
+    fn resolved(&self, conn: Sql) -> Result<Op> {
         let mut op = self.clone();
         match &mut op {
             Op::LogActivity { activity } => touch_ids(conn, activity)?,
@@ -180,7 +180,7 @@ impl Op {
     }
 
     fn apply(&self, ctx: &WriteCtx) -> Result<Applied> {
-        let op = self.resolved(ctx.tx()?)?;
+        let op = self.resolved(ctx.sql())?;
         let applied = op.apply_only(ctx)?;
         // A touch, a signal, a booked meeting or a deal's move stops the
         // sequences of that customer as it is written (sequences/stop.rs).

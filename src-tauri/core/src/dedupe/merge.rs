@@ -11,7 +11,7 @@ use crate::customers::contact::{self, Contact};
 use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::store::changes::Entity;
-use crate::store::sql;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind};
 use rusqlite::Connection;
@@ -213,7 +213,7 @@ pub struct Merged {
 
 /// The live record with exactly this id: a merge names records, not
 /// aliases (an id already merged away is gone, not its survivor).
-fn live_company(conn: &Connection, id: &str) -> Result<Company> {
+fn live_company(conn: Sql, id: &str) -> Result<Company> {
     let c = company::get(conn, id)?;
     if c.id != id {
         return Err(Error::invalid("merge", "gone"));
@@ -221,7 +221,7 @@ fn live_company(conn: &Connection, id: &str) -> Result<Company> {
     Ok(c)
 }
 
-fn live_contact(conn: &Connection, id: &str) -> Result<Contact> {
+fn live_contact(conn: Sql, id: &str) -> Result<Contact> {
     let c = contact::contact(conn, id)?;
     if c.id != id {
         return Err(Error::invalid("merge", "gone"));
@@ -245,8 +245,8 @@ pub fn company_preview(conn: &Connection, survivor_id: &str, loser_id: &str) -> 
     if survivor_id == loser_id {
         return Err(Error::invalid("merge", "same"));
     }
-    let survivor = live_company(conn, survivor_id)?;
-    let loser = live_company(conn, loser_id)?;
+    let survivor = live_company(conn.into(), survivor_id)?;
+    let loser = live_company(conn.into(), loser_id)?;
     let differing: Vec<CompanyField> = COMPANY_FIELDS
         .into_iter()
         .filter(|f| f.of(&survivor) != f.of(&loser))
@@ -269,8 +269,8 @@ pub fn contact_preview(conn: &Connection, survivor_id: &str, loser_id: &str) -> 
     if survivor_id == loser_id {
         return Err(Error::invalid("merge", "same"));
     }
-    let survivor = live_contact(conn, survivor_id)?;
-    let loser = live_contact(conn, loser_id)?;
+    let survivor = live_contact(conn.into(), survivor_id)?;
+    let loser = live_contact(conn.into(), loser_id)?;
     let differing: Vec<ContactField> = CONTACT_FIELDS
         .into_iter()
         .filter(|f| f.of(&survivor) != f.of(&loser))
@@ -308,7 +308,7 @@ fn both<R: Clone, F: Copy>(
     ctx: &WriteCtx,
     (entity, table): (&'static str, &'static str),
     [(survivor_id, survivor_seen), (loser_id, loser_seen)]: [(&str, i64); 2],
-    live: fn(&Connection, &str) -> Result<R>,
+    live: fn(Sql, &str) -> Result<R>,
     version: fn(&R) -> i64,
     take: &[F],
     take_one: fn(F, &mut R, &R),
@@ -316,8 +316,8 @@ fn both<R: Clone, F: Copy>(
     if survivor_id == loser_id {
         return Err(Error::invalid("merge", "same"));
     }
-    let survivor = live(ctx.tx()?, survivor_id)?;
-    let loser = live(ctx.tx()?, loser_id)?;
+    let survivor = live(ctx.sql(), survivor_id)?;
+    let loser = live(ctx.sql(), loser_id)?;
     for (id, seen, now) in [
         (survivor_id, survivor_seen, version(&survivor)),
         (loser_id, loser_seen, version(&loser)),
@@ -345,7 +345,7 @@ fn move_rows(
     let mut total = 0;
     let mut moved = serde_json::Map::new();
     for (table, column, entity) in columns {
-        let ids = ctx.sql().query(
+        let mut ids = ctx.sql().query(
             &format!(
                 "UPDATE {table} SET {column} = ?2, version = version + 1, updated_at = ?3, updated_by = ?4
                  WHERE {column} = ?1 RETURNING id"
@@ -353,6 +353,8 @@ fn move_rows(
             sql::params![loser, survivor, ctx.now, ctx.user_id],
             |r| r.get::<String>(0),
         )?;
+        // RETURNING comes in no set order: sorted, both stores log the same.
+        ids.sort();
         for id in &ids {
             ctx.changed(*entity, id, "update")?;
         }
@@ -430,8 +432,6 @@ fn earlier(a: Option<String>, b: Option<String>) -> Option<String> {
 
 /// Folds the duplicate company into the survivor (module docs).
 pub fn companies(ctx: &WriteCtx, m: &CompanyMerge) -> Result<Merged> {
-    // UPDATE OR IGNORE over the linking tables is the file's SQL so far.
-    ctx.tx()?;
     let [survivor, loser, mut kept] = both(
         ctx,
         ("company", "companies"),
@@ -502,8 +502,6 @@ pub fn companies(ctx: &WriteCtx, m: &CompanyMerge) -> Result<Merged> {
 /// Folds the duplicate contact into the survivor; the survivor stays at
 /// its company. A "no more mail" either of them asked for stays asked.
 pub fn contacts(ctx: &WriteCtx, m: &ContactMerge) -> Result<Merged> {
-    // UPDATE OR IGNORE over the linking tables is the file's SQL so far.
-    ctx.tx()?;
     let [survivor, loser, kept] = both(
         ctx,
         ("contact", "contacts"),
@@ -515,7 +513,7 @@ pub fn contacts(ctx: &WriteCtx, m: &ContactMerge) -> Result<Merged> {
     )?;
     // One person in a sequence once: the duplicate's run of a sequence the
     // survivor is in already ends, as if the duplicate had been removed.
-    let stopped = ctx.sql().query(
+    let mut stopped = ctx.sql().query(
         "UPDATE sequence_enrolments SET status = 'stopped', stop_reason = 'target_removed', stopped_at = ?3,
                     version = version + 1, updated_at = ?3, updated_by = ?4
               WHERE target_kind = 'contact' AND target_id = ?1 AND status = 'active' AND deleted_at IS NULL
@@ -526,16 +524,20 @@ pub fn contacts(ctx: &WriteCtx, m: &ContactMerge) -> Result<Merged> {
         sql::params![m.loser_id, m.survivor_id, ctx.now, ctx.user_id],
         |r| r.get::<String>(0),
     )?;
+    // RETURNING comes in no set order: sorted, both stores log the same.
+    stopped.sort();
     for id in &stopped {
         ctx.changed(Entity::Enrolment, id, "update")?;
     }
     let (mut moved, mut by_column) = move_rows(ctx, NAMES_A_CONTACT, &m.loser_id, &m.survivor_id)?;
-    let targets = ctx.sql().query(
+    let mut targets = ctx.sql().query(
         "UPDATE sequence_enrolments SET target_id = ?2, version = version + 1, updated_at = ?3, updated_by = ?4
               WHERE target_kind = 'contact' AND target_id = ?1 RETURNING id",
         sql::params![m.loser_id, m.survivor_id, ctx.now, ctx.user_id],
         |r| r.get::<String>(0),
     )?;
+    // RETURNING comes in no set order: sorted, both stores log the same.
+    targets.sort();
     for id in &targets {
         ctx.changed(Entity::Enrolment, id, "update")?;
     }
@@ -545,8 +547,14 @@ pub fn contacts(ctx: &WriteCtx, m: &ContactMerge) -> Result<Merged> {
             sql::params![&m.loser_id],
             |r| r.get::<String>(0),
         )?;
+        // Each link's key is (owner, contact): a row that would name the
+        // survivor twice is not moved (SQLite's UPDATE OR IGNORE, written
+        // so that a server reads it too), and goes below.
         ctx.sql().execute(
-            &format!("UPDATE OR IGNORE {table} SET contact_id = ?2 WHERE contact_id = ?1"),
+            &format!(
+                "UPDATE {table} SET contact_id = ?2 WHERE contact_id = ?1
+                   AND NOT EXISTS (SELECT 1 FROM {table} s WHERE s.contact_id = ?2 AND s.{owner} = {table}.{owner})"
+            ),
             sql::params![m.loser_id, m.survivor_id],
         )?;
         // Where the survivor was already named, the duplicate's row goes.

@@ -22,7 +22,7 @@ use crate::team::business_hours::parse_hm;
 use crate::team::role::{self, Role};
 use crate::team::settings::TeamSettings;
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, Utc, Weekday};
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -152,9 +152,9 @@ pub fn load_prefs<'c>(conn: impl Into<Sql<'c>>, user_id: &str) -> Result<NotifyP
 pub fn save_prefs(ctx: &WriteCtx, prefs: &NotifyPrefs) -> Result<NotifyPrefs> {
     let p = prefs.validated()?;
     let value = serde_json::to_string(&p).map_err(|e| Error::Internal(e.to_string()))?;
-    ctx.tx()?.execute(
+    ctx.sql().execute(
         "UPDATE users SET notify_prefs = ?2, version = version + 1, updated_at = ?3, updated_by = ?1 WHERE id = ?1",
-        params![ctx.user_id, value, ctx.now],
+        sql::params![ctx.user_id, value, ctx.now],
     )?;
     ctx.audit(
         Entity::User,

@@ -17,10 +17,9 @@ use crate::id::new_id;
 use crate::pipeline::deal::{self, NewDeal};
 use crate::pipeline::stage::{self, StageKind};
 use crate::store::changes::Entity;
-use crate::store::sql;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::validate::{optional, required};
-use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -106,12 +105,13 @@ struct Case {
     owner_id: Option<String>,
 }
 
-fn case(conn: &Connection, case_id: &str) -> Result<(Case, String)> {
-    conn.query_row(
+fn case<'c>(conn: impl Into<Sql<'c>>, case_id: &str) -> Result<(Case, String)> {
+    let conn = conn.into();
+    conn.query_opt(
         "SELECT s.number, s.company_id, c.name, c.owner_id, s.subject
            FROM support_cases s JOIN companies c ON c.id = s.company_id
           WHERE s.id = ?1 AND s.deleted_at IS NULL",
-        [case_id],
+        sql::params![case_id],
         |r| {
             Ok((
                 Case {
@@ -123,8 +123,7 @@ fn case(conn: &Connection, case_id: &str) -> Result<(Case, String)> {
                 r.get(4)?,
             ))
         },
-    )
-    .optional()?
+    )?
     .ok_or_else(|| Error::NotFound {
         entity: "support_case",
         id: case_id.to_string(),
@@ -132,30 +131,29 @@ fn case(conn: &Connection, case_id: &str) -> Result<(Case, String)> {
 }
 
 /// Who a hand-over from this case would go to, and what it may name.
-pub fn target(conn: &Connection, case_id: &str) -> Result<ToSalesTarget> {
+pub fn target<'c>(conn: impl Into<Sql<'c>>, case_id: &str) -> Result<ToSalesTarget> {
+    let conn = conn.into();
     let (c, subject) = case(conn, case_id)?;
     let owner_name: Option<String> = match &c.owner_id {
-        Some(id) => conn
-            .query_row("SELECT display_name FROM users WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?,
+        Some(id) => conn.query_opt("SELECT display_name FROM users WHERE id = ?1", sql::params![id], |r| {
+            r.get(0)
+        })?,
         None => None,
     };
     let contracts = {
-        let mut st = conn.prepare_cached(
+        conn.query(
             "SELECT id, plan, end_date FROM contracts
               WHERE company_id = ?1 AND deleted_at IS NULL AND status IN ('active','in_renewal')
               ORDER BY end_date, id",
-        )?;
-        let rows = st
-            .query_map([&c.company_id], |r| {
+            sql::params![&c.company_id],
+            |r| {
                 Ok(ContractChoice {
                     id: r.get(0)?,
                     plan: r.get(1)?,
                     end_date: r.get(2)?,
                 })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows
+            },
+        )?
     };
     Ok(ToSalesTarget {
         case_id: case_id.to_string(),
@@ -171,14 +169,14 @@ pub fn target(conn: &Connection, case_id: &str) -> Result<ToSalesTarget> {
 }
 
 /// What was handed to sales from a case, oldest first.
-pub fn for_case(conn: &Connection, case_id: &str) -> Result<Vec<CaseHandoff>> {
-    let mut st = conn.prepare_cached(
+pub fn for_case<'c>(conn: impl Into<Sql<'c>>, case_id: &str) -> Result<Vec<CaseHandoff>> {
+    let conn = conn.into();
+    let rows = conn.query(
         "SELECT h.id, h.kind, h.note, COALESCE(u.display_name, ''), h.deal_id, h.contract_id, h.created_at
            FROM case_handoffs h LEFT JOIN users u ON u.id = h.owner_id
           WHERE h.case_id = ?1 AND h.deleted_at IS NULL ORDER BY h.created_at, h.id",
-    )?;
-    let rows = st
-        .query_map([case_id], |r| {
+        sql::params![case_id],
+        |r| {
             let id: String = r.get(0)?;
             Ok(CaseHandoff {
                 kind: crate::error::known_in_row("case_handoffs", &id, r.get(1)?, ToSalesKind::parse)?,
@@ -189,14 +187,14 @@ pub fn for_case(conn: &Connection, case_id: &str) -> Result<Vec<CaseHandoff>> {
                 contract_id: r.get(5)?,
                 created_at: r.get(6)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     Ok(rows)
 }
 
 /// Hands the account owner what support found in a case.
 pub fn hand_to_sales(ctx: &WriteCtx, input: &ToSalesInput) -> Result<ToSalesOutcome> {
-    let (c, _) = case(ctx.tx()?, &input.case_id)?;
+    let (c, _) = case(ctx.sql(), &input.case_id)?;
     let note = match input.kind {
         // A complaint or a risk means nothing without what was said.
         ToSalesKind::Complaint | ToSalesKind::RenewalRisk => required("note", &input.note, NOTE_MAX)?,
@@ -335,13 +333,12 @@ fn open_deal(ctx: &WriteCtx, c: &Case, owner_id: &str, d: &OpportunityDeal, note
 }
 
 /// The case number a deal came from, for its card.
-pub fn deal_origin(conn: &Connection, deal_id: &str) -> Result<Option<i64>> {
-    Ok(conn
-        .query_row(
-            "SELECT s.number FROM case_handoffs h JOIN support_cases s ON s.id = h.case_id
+pub fn deal_origin<'c>(conn: impl Into<Sql<'c>>, deal_id: &str) -> Result<Option<i64>> {
+    let conn = conn.into();
+    conn.query_opt(
+        "SELECT s.number FROM case_handoffs h JOIN support_cases s ON s.id = h.case_id
               WHERE h.deal_id = ?1 AND h.deleted_at IS NULL ORDER BY h.created_at DESC LIMIT 1",
-            [deal_id],
-            |r| r.get(0),
-        )
-        .optional()?)
+        sql::params![deal_id],
+        |r| r.get(0),
+    )
 }

@@ -14,7 +14,7 @@ use crate::store::identity::{from_row, USER_COLUMNS};
 use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::team::role::{self, Role};
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::json;
 use ts_rs::TS;
@@ -174,9 +174,6 @@ pub fn merge(ctx: &WriteCtx, stray_id: &str, stray_version: i64, survivor_id: &s
     if stray_id == survivor_id {
         return Err(Error::invalid("survivor_id", "same"));
     }
-    // Moving every column that names a member (RETURNING over each table,
-    // UPDATE OR IGNORE of the notification log) is the file's SQL so far.
-    ctx.tx()?;
     let survivor_active: Option<bool> = ctx.sql().query_opt(
         "SELECT deactivated_at IS NULL FROM users WHERE id = ?1 AND deleted_at IS NULL",
         sql::params![survivor_id],
@@ -197,15 +194,16 @@ pub fn merge(ctx: &WriteCtx, stray_id: &str, stray_version: i64, survivor_id: &s
     let mut moved = serde_json::Map::new();
     let mut total = 0u32;
     for (table, column, entity) in OWNED_BY_MEMBER {
-        let mut st = ctx.tx()?.prepare(&format!(
-            "UPDATE {table} SET {column} = ?2, version = version + 1, updated_at = ?3, updated_by = ?4
-             WHERE {column} = ?1 RETURNING id"
-        ))?;
-        let ids = st
-            .query_map(params![stray_id, survivor_id, ctx.now, ctx.user_id], |r| {
-                r.get::<_, String>(0)
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut ids: Vec<String> = ctx.sql().query(
+            &format!(
+                "UPDATE {table} SET {column} = ?2, version = version + 1, updated_at = ?3, updated_by = ?4
+                 WHERE {column} = ?1 RETURNING id"
+            ),
+            sql::params![stray_id, survivor_id, ctx.now, ctx.user_id],
+            |r| r.get(0),
+        )?;
+        // RETURNING comes in no set order: sorted, both stores log the same.
+        ids.sort();
         for id in &ids {
             ctx.changed(*entity, id, "update")?;
         }
@@ -217,7 +215,9 @@ pub fn merge(ctx: &WriteCtx, stray_id: &str, stray_version: i64, survivor_id: &s
     // Told once is told once: what the stray was reminded of is not
     // reminded again to the survivor (where both were, one row is enough).
     ctx.sql().execute(
-        "UPDATE OR IGNORE notification_log SET user_id = ?2 WHERE user_id = ?1",
+        "UPDATE notification_log SET user_id = ?2 WHERE user_id = ?1
+           AND NOT EXISTS (SELECT 1 FROM notification_log s WHERE s.user_id = ?2 AND s.item_kind = notification_log.item_kind
+                           AND s.item_id = notification_log.item_id AND s.due_at = notification_log.due_at)",
         sql::params![stray_id, survivor_id],
     )?;
     ctx.sql().execute(
