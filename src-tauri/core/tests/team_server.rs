@@ -829,6 +829,21 @@ impl Store for ServerDb {
     }
 }
 
+/// The (id, version) of each row `query` selects.
+fn versions(sql: Sql, query: &str, params: &[store_sql::Value]) -> Vec<(String, i64)> {
+    sql.query(query, params, |r| Ok((r.get(0)?, r.get(1)?))).unwrap()
+}
+
+/// The version of one row of `table`.
+fn version_of(sql: Sql, table: &str, id: &str) -> i64 {
+    sql.query_one(
+        &format!("SELECT version FROM {table} WHERE id = ?1"),
+        store_sql::params![id],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
 /// The main screens' saves, one after another, as a member would make
 /// them: a customer renamed and a contact added, a new customer with a
 /// deal, deals moved into closing and to lost (the reminders and timeline
@@ -990,14 +1005,12 @@ fn main_screens_saves(store: &mut impl Store) -> (i64, serde_json::Value) {
     store
         .save(|ctx| settings::update(ctx, settings_version, &settings))
         .unwrap();
-    let (colleague, colleague_version): (String, i64) = store
-        .sql()
-        .query_one(
-            "SELECT id, version FROM users WHERE login <> 'tanaka' AND deactivated_at IS NULL ORDER BY id LIMIT 1",
-            &[],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let (colleague, colleague_version) = versions(
+        store.sql(),
+        "SELECT id, version FROM users WHERE login <> 'tanaka' AND deactivated_at IS NULL ORDER BY id LIMIT 1",
+        &[],
+    )
+    .remove(0);
     let renamed_colleague = store
         .save(|ctx| member::rename(ctx, &colleague, colleague_version, "佐藤 花子（営業二課）"))
         .unwrap();
@@ -1007,15 +1020,12 @@ fn main_screens_saves(store: &mut impl Store) -> (i64, serde_json::Value) {
     store
         .save(|ctx| member::set_active(ctx, &colleague, with_roles, false))
         .unwrap();
-    let due: Vec<(String, i64)> = store
-        .sql()
-        .query(
-            "SELECT id, version FROM follow_ups WHERE status = 'open' AND deleted_at IS NULL
+    let due = versions(
+        store.sql(),
+        "SELECT id, version FROM follow_ups WHERE status = 'open' AND deleted_at IS NULL
               AND snoozed_until IS NULL ORDER BY due_at, id LIMIT 2",
-            &[],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+        &[],
+    );
     store
         .save(|ctx| follow_up::complete(ctx, &due[0].0, due[0].1, None))
         .unwrap();
@@ -1154,14 +1164,7 @@ fn other_screens_saves(store: &mut impl Store) {
             )
         })
         .unwrap();
-    let case_version: i64 = store
-        .sql()
-        .query_one(
-            "SELECT version FROM support_cases WHERE id = ?1",
-            store_sql::params![&case_id],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let case_version = version_of(store.sql(), "support_cases", &case_id);
     store
         .save(|ctx| case::set_status(ctx, &case_id, case_version, case::CaseStatus::Resolved))
         .unwrap();
@@ -1183,13 +1186,7 @@ fn other_screens_saves(store: &mut impl Store) {
             )
         })
         .unwrap();
-    let version_of = |sql: Sql, id: &str| -> i64 {
-        sql.query_one("SELECT version FROM leads WHERE id = ?1", store_sql::params![id], |r| {
-            r.get(0)
-        })
-        .unwrap()
-    };
-    let v = version_of(store.sql(), &lead_id);
+    let v = version_of(store.sql(), "leads", &lead_id);
     store.save(|ctx| lead::set_owner(ctx, &lead_id, v, Some(&me))).unwrap();
     store
         .save(|ctx| {
@@ -1202,7 +1199,7 @@ fn other_screens_saves(store: &mut impl Store) {
             )
         })
         .unwrap();
-    let v = version_of(store.sql(), &lead_id);
+    let v = version_of(store.sql(), "leads", &lead_id);
     store
         .save(|ctx| {
             qualify::convert(
@@ -1233,7 +1230,7 @@ fn other_screens_saves(store: &mut impl Store) {
             )
         })
         .unwrap();
-    let v = version_of(store.sql(), &other_lead);
+    let v = version_of(store.sql(), "leads", &other_lead);
     store
         .save(|ctx| qualify::disqualify(ctx, &other_lead, v, "営業目的"))
         .unwrap();
@@ -1330,14 +1327,11 @@ fn other_screens_saves(store: &mut impl Store) {
     let again = store.save(|ctx| reminder::claim(ctx, &me, &due)).unwrap();
     assert!(again.is_empty(), "told twice: {again:?}");
     // Two customers, two contacts and two members found to be the same.
-    let pair: Vec<(String, i64)> = store
-        .sql()
-        .query(
-            "SELECT id, version FROM companies WHERE deleted_at IS NULL AND archived_at IS NULL ORDER BY id LIMIT 2",
-            &[],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let pair = versions(
+        store.sql(),
+        "SELECT id, version FROM companies WHERE deleted_at IS NULL AND archived_at IS NULL ORDER BY id LIMIT 2",
+        &[],
+    );
     store
         .save(|ctx| {
             merge::companies(
@@ -1352,14 +1346,11 @@ fn other_screens_saves(store: &mut impl Store) {
             )
         })
         .unwrap();
-    let pair: Vec<(String, i64)> = store
-        .sql()
-        .query(
-            "SELECT id, version FROM contacts WHERE deleted_at IS NULL AND company_id = ?1 ORDER BY id LIMIT 2",
-            store_sql::params![&pair[0].0],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let pair = versions(
+        store.sql(),
+        "SELECT id, version FROM contacts WHERE deleted_at IS NULL AND company_id = ?1 ORDER BY id LIMIT 2",
+        store_sql::params![&pair[0].0],
+    );
     assert_eq!(pair.len(), 2, "the merged customer has two contacts to merge");
     store
         .save(|ctx| {
@@ -1375,15 +1366,13 @@ fn other_screens_saves(store: &mut impl Store) {
             )
         })
         .unwrap();
-    let (stray, stray_version): (String, i64) = store
-        .sql()
-        .query_one(
-            "SELECT id, version FROM users WHERE login <> 'tanaka' AND deactivated_at IS NULL AND deleted_at IS NULL
+    let (stray, stray_version) = versions(
+        store.sql(),
+        "SELECT id, version FROM users WHERE login <> 'tanaka' AND deactivated_at IS NULL AND deleted_at IS NULL
               ORDER BY id LIMIT 1",
-            &[],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+        &[],
+    )
+    .remove(0);
     let moved = store
         .save(|ctx| member::merge(ctx, &stray, stray_version, &me))
         .unwrap();
@@ -1407,14 +1396,7 @@ fn other_screens_saves(store: &mut impl Store) {
         ..Default::default()
     };
     let sheet_id = store.save(|ctx| handoff_sheet::send(ctx, &sheet)).unwrap();
-    let sheet_version: i64 = store
-        .sql()
-        .query_one(
-            "SELECT version FROM handoffs WHERE id = ?1",
-            store_sql::params![&sheet_id],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let sheet_version = version_of(store.sql(), "handoffs", &sheet_id);
     store
         .save(|ctx| acknowledge::acknowledge(ctx, &sheet_id, sheet_version))
         .unwrap();
@@ -1619,14 +1601,7 @@ fn a_save_that_meets_a_colleagues_runs_again_on_what_they_saved() {
     // free text in place and compacts the file) is refused, typed, with
     // nothing written.
     let me = mine.member().unwrap().id.clone();
-    let my_version = mine
-        .sql()
-        .query_one(
-            "SELECT version FROM users WHERE id = ?1",
-            store_sql::params![&me],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let my_version = version_of(mine.sql(), "users", &me);
     mine.write(|ctx| role::set(ctx, &me, my_version, &[Role::Sales, Role::Manager]))
         .unwrap();
     let (contact_id, name): (String, String) = mine
