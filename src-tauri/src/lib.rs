@@ -237,6 +237,8 @@ pub fn run() {
             commands::database::create_team_database,
             commands::database::open_team_database,
             commands::database::use_local_database,
+            commands::database::team_server,
+            commands::database::connect_team_server,
             commands::database::retry_open,
             commands::preferences::set_language,
             commands::preferences::set_close_to_tray,

@@ -170,7 +170,7 @@ fn protect_outbox(outbox: &Mutex<Option<Outbox>>, session: &Session) {
 /// Points both background watchers at what the session has open.
 fn follow(reminders: &Reminders, changes: &Watcher, session: &Session, wrote: bool) {
     reminders.follow(session, wrote);
-    changes.attach(session.database_path());
+    changes.attach(session.watch_source());
 }
 
 impl AppState {
@@ -306,7 +306,7 @@ impl AppState {
             let (id, attempt) = (op_id.clone(), op.clone());
             let tried = self
                 .with_session(move |s| {
-                    let applied = outbox::apply_once(s.db()?, &id, &attempt)?
+                    let applied = outbox::apply_once(s.team()?, &id, &attempt)?
                         .ok_or_else(|| Error::Internal("a new piece of work was already applied".into()))?;
                     then(s, applied)
                 })

@@ -15,7 +15,7 @@ export const SHOTS = join(ROOT, 'target', 'e2e-screenshots');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function freePort() {
+export async function freePort() {
   return new Promise((res, rej) => {
     const srv = net.createServer();
     srv.listen(0, '127.0.0.1', () => {

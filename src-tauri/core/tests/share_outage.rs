@@ -150,7 +150,7 @@ fn an_outage_is_reported_in_bounded_time_and_the_outbox_drains_in_order_after_it
     let outbox = Outbox::open(&local.path().join("outbox.db")).unwrap();
     let health = Arc::new(Health::default());
     let watcher = Watcher::start(health.clone());
-    watcher.attach(Some(team.clone()));
+    watcher.attach(Some(team.clone().into()));
     let db = DbThread::start(team.clone());
     let bound = PROBE + PROBE_LIMIT + Duration::from_secs(1);
     let mut n = 0;

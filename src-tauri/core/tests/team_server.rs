@@ -1987,3 +1987,109 @@ fn the_cli_sets_up_a_server_adds_a_member_and_moves_a_team_both_ways() {
 }
 
 use common::pg;
+
+/// What Settings → "Connect to a team server" does, through the desktop's
+/// own session: a wrong password changes nothing, the right one is kept in
+/// the credential store (never config.json), the member is the login, the
+/// screens read and save on the server, and the next start opens the
+/// server again with the kept password.
+#[test]
+fn a_desktop_connects_to_the_team_server_and_opens_it_again_at_its_next_start() {
+    use kizuna_core::app::config::Dirs;
+    use kizuna_core::app::server_choice::{ServerChoice, TlsMode};
+    use kizuna_core::app::session::Session;
+    use kizuna_core::store::team_db::StoreKind;
+    // Credential store entries of this test's own (the kernel keyring of
+    // `keyctl session`, as `make test` runs it).
+    std::env::set_var(
+        "KIZUNA_VAULT_SERVICE",
+        format!("jp.kizuna.test.desk.{}", std::process::id()),
+    );
+    let pg = TestServer::start();
+    let s = initialised(&pg, "desk");
+    let dir = tempfile::tempdir().unwrap();
+    transfer::file_to_server(&sample_file(dir.path()), &s).unwrap();
+    let password = "tanaka-long-passw0rd";
+    server::roles::add_member(&mut server::connect(&s).unwrap(), "tanaka", password).unwrap();
+
+    let home = tempfile::tempdir().unwrap();
+    let dirs = Dirs::new(home.path().join("config"), home.path().join("data"));
+    let clock = Arc::new(FixedClock::at("2026-12-02T10:00:00+09:00"));
+    let mut desk = Session::start(dirs.clone(), Some("ja-JP"), clock.clone());
+    assert_eq!(
+        desk.status().database.unwrap().kind,
+        StoreKind::File,
+        "the local sample first"
+    );
+    let choice = ServerChoice {
+        host: "127.0.0.1".into(),
+        port: pg.port,
+        database: "desk".into(),
+        user: "tanaka".into(),
+        tls: TlsMode::Off,
+    };
+
+    let refused = desk.connect_team_server(&choice, "not-the-password").unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::ServerAuth);
+    assert_eq!(
+        desk.status().database.unwrap().kind,
+        StoreKind::File,
+        "still the local database"
+    );
+    assert!(
+        !desk.team_server().unwrap().password_saved,
+        "a refused password is not kept"
+    );
+
+    let status = desk.connect_team_server(&choice, password).unwrap();
+    let database = status.database.unwrap();
+    assert_eq!(database.kind, StoreKind::Server);
+    assert_eq!(database.path, format!("tanaka@127.0.0.1:{}/desk", pg.port));
+    assert!(!database.is_local && !status.needs_identity);
+    assert_eq!(
+        (status.user.login.as_str(), status.user.display_name.as_str()),
+        ("tanaka", "田中 太郎"),
+        "the sample's member with this login"
+    );
+    assert!(desk.team_server().unwrap().password_saved);
+    let config = std::fs::read_to_string(&dirs.config_file).unwrap();
+    assert!(config.contains("\"desk\"") && !config.contains(password), "{config}");
+
+    // The screens read and save on the server; file-only work says so.
+    let board = board::load(
+        desk.team().unwrap().sql(),
+        clock.as_ref(),
+        None,
+        &BoardFilter::default(),
+    )
+    .unwrap();
+    assert!(board.columns.iter().map(|c| c.count).sum::<i32>() > 0);
+    desk.set_display_name(status.user.version, "田中 太郎（営業部）")
+        .unwrap();
+    let mut admin = server::connect(&s).unwrap();
+    let on_server: String = admin
+        .query_one("SELECT display_name FROM users WHERE login = 'tanaka'", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(on_server, "田中 太郎（営業部）");
+    assert_eq!(desk.db().err().map(|e| e.code()), Some(ErrorCode::NotOnServer));
+    drop(desk);
+
+    // The next start connects again with the kept password.
+    let mut again = Session::start(dirs.clone(), Some("ja-JP"), clock);
+    let status = again.status();
+    assert_eq!(
+        status.database.map(|d| d.kind),
+        Some(StoreKind::Server),
+        "{:?}",
+        status.open_error
+    );
+    assert_eq!(status.user.display_name, "田中 太郎（営業部）");
+
+    // Back to the local database: the server is no longer opened at start.
+    assert_eq!(
+        again.use_local_database().unwrap().database.unwrap().kind,
+        StoreKind::File
+    );
+    assert!(!std::fs::read_to_string(&dirs.config_file).unwrap().contains("\"desk\""));
+}

@@ -10,7 +10,7 @@ use tauri::State;
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn contacts(state: State<'_, AppState>, company_id: String) -> Reply<Vec<Contact>> {
     state
-        .with_session(move |s| kizuna_core::customers::contact::contacts_of(s.db()?.conn(), &company_id))
+        .with_session(move |s| kizuna_core::customers::contact::contacts_of(s.team()?.sql(), &company_id))
         .await
 }
 
@@ -19,7 +19,7 @@ pub async fn contacts(state: State<'_, AppState>, company_id: String) -> Reply<V
 pub async fn create_contact(state: State<'_, AppState>, contact: NewContact) -> Reply<String> {
     state
         .with_session(move |s| {
-            s.db()?
+            s.team()?
                 .write(|ctx| kizuna_core::customers::contact::create_contact(ctx, &contact))
         })
         .await
@@ -31,7 +31,7 @@ pub async fn create_contact(state: State<'_, AppState>, contact: NewContact) -> 
 pub async fn update_contact(state: State<'_, AppState>, id: String, version: i64, edit: ContactEdit) -> Reply<i64> {
     state
         .with_session(move |s| {
-            s.db()?
+            s.team()?
                 .write(|ctx| kizuna_core::customers::contact::update_contact(ctx, &id, version, &edit))
         })
         .await
@@ -43,7 +43,7 @@ pub async fn update_contact(state: State<'_, AppState>, id: String, version: i64
 pub async fn delete_contact(state: State<'_, AppState>, id: String, version: i64) -> Reply<Deletion> {
     state
         .with_session(move |s| {
-            s.db()?
+            s.team()?
                 .write(|ctx| kizuna_core::customers::contact::delete_contact(ctx, &id, version))
         })
         .await

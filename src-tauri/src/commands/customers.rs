@@ -16,8 +16,8 @@ use tauri::State;
 pub async fn companies(state: State<'_, AppState>, query: CompanyQuery) -> Reply<Vec<CompanyListItem>> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
-            company::list(db.conn(), db.clock(), &query)
+            let db = s.team()?;
+            company::list(db.sql(), db.clock(), &query)
         })
         .await
 }
@@ -33,7 +33,7 @@ pub async fn create_company(state: State<'_, AppState>, company: NewCompany) -> 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn company(state: State<'_, AppState>, id: String) -> Reply<Company> {
-    state.with_session(move |s| company::get(s.db()?.conn(), &id)).await
+    state.with_session(move |s| company::get(s.team()?.sql(), &id)).await
 }
 
 #[tauri::command]
@@ -53,7 +53,7 @@ pub async fn update_company(state: State<'_, AppState>, id: String, version: i64
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn company_deletion_impact(state: State<'_, AppState>, id: String) -> Reply<DeletionImpact> {
     state
-        .with_session(move |s| company::deletion_impact(s.db()?.conn(), &id))
+        .with_session(move |s| company::deletion_impact(s.team()?.sql(), &id))
         .await
 }
 
@@ -66,7 +66,10 @@ pub async fn delete_company(
     with_open_work: bool,
 ) -> Reply<Deletion> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| company::delete(ctx, &id, version, with_open_work)))
+        .with_session(move |s| {
+            s.team()?
+                .write(|ctx| company::delete(ctx, &id, version, with_open_work))
+        })
         .await
 }
 
@@ -75,8 +78,8 @@ pub async fn delete_company(
 pub async fn company_summary(state: State<'_, AppState>, id: String) -> Reply<CompanySummary> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
-            customer::summary(db.conn(), db.clock(), &id)
+            let db = s.team()?;
+            customer::summary(db.sql(), db.clock(), &id)
         })
         .await
 }
@@ -87,7 +90,7 @@ pub async fn company_summary(state: State<'_, AppState>, id: String) -> Reply<Co
 pub async fn set_company_archived(state: State<'_, AppState>, id: String, version: i64, archived: bool) -> Reply<i64> {
     state
         .with_session(move |s| {
-            s.db()?
+            s.team()?
                 .write(|ctx| kizuna_core::customers::archive::set_archived(ctx, &id, version, archived))
         })
         .await

@@ -1,9 +1,11 @@
 //! Which database this desktop has open: the status, choosing or creating
-//! a team file, falling back to the local one, and this desktop's backups.
+//! a team file or connecting to a team server, falling back to the local
+//! one, and this desktop's backups.
 
 use super::Reply;
 use crate::state::AppState;
-use kizuna_core::app::session::{AppStatus, RestoreOutcome};
+use kizuna_core::app::server_choice::ServerChoice;
+use kizuna_core::app::session::{AppStatus, RestoreOutcome, TeamServerView};
 use kizuna_core::store::backup::BackupInfo;
 use std::path::PathBuf;
 use tauri::State;
@@ -41,6 +43,27 @@ pub async fn open_team_database(state: State<'_, AppState>, path: String) -> Rep
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn use_local_database(state: State<'_, AppState>) -> Reply<AppStatus> {
     state.with_session(|s| s.use_local_database()).await
+}
+
+/// The team server this desktop connects to, and whether its password is kept.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
+pub async fn team_server(state: State<'_, AppState>) -> Reply<TeamServerView> {
+    state.with_session(|s| s.team_server()).await
+}
+
+/// Connects to a team server and switches to it; an empty password uses
+/// the one the credential store keeps.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "warn", Display))]
+pub async fn connect_team_server(
+    state: State<'_, AppState>,
+    choice: ServerChoice,
+    password: String,
+) -> Reply<AppStatus> {
+    state
+        .with_session(move |s| s.connect_team_server(&choice, &password))
+        .await
 }
 
 #[tauri::command]

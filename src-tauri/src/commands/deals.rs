@@ -22,9 +22,9 @@ pub async fn board(
 ) -> Reply<Board> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
+            let db = s.team()?;
             board::load_keeping(
-                db.conn(),
+                db.sql(),
                 db.clock(),
                 pipeline_id.as_deref(),
                 &filter.unwrap_or_default(),
@@ -45,9 +45,9 @@ pub async fn board_column_page(
 ) -> Reply<CardPage> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
+            let db = s.team()?;
             board::column_page(
-                db.conn(),
+                db.sql(),
                 db.clock(),
                 &stage_id,
                 &filter.unwrap_or_default(),
@@ -61,7 +61,7 @@ pub async fn board_column_page(
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn deal(state: State<'_, AppState>, id: String) -> Reply<Deal> {
-    state.with_session(move |s| deal::get(s.db()?.conn(), &id)).await
+    state.with_session(move |s| deal::get(s.team()?.sql(), &id)).await
 }
 
 #[tauri::command]
@@ -69,9 +69,9 @@ pub async fn deal(state: State<'_, AppState>, id: String) -> Reply<Deal> {
 pub async fn create_deal(state: State<'_, AppState>, deal: NewDeal) -> Reply<Deal> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
+            let db = s.team()?;
             let id = db.write(|ctx| deal::create(ctx, &deal))?;
-            deal::get(db.conn(), &id)
+            deal::get(db.sql(), &id)
         })
         .await
 }
@@ -81,7 +81,7 @@ pub async fn create_deal(state: State<'_, AppState>, deal: NewDeal) -> Reply<Dea
 pub async fn update_deal(state: State<'_, AppState>, id: String, version: i64, edit: DealEdit) -> Reply<Deal> {
     state
         .write_or_queue(Op::UpdateDeal { id, version, edit }, |s, applied| {
-            deal::get(s.db()?.conn(), &applied.id)
+            deal::get(s.team()?.sql(), &applied.id)
         })
         .await
 }
@@ -99,6 +99,6 @@ pub async fn move_deal(state: State<'_, AppState>, request: MoveDeal) -> Reply<M
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn delete_deal(state: State<'_, AppState>, id: String, version: i64) -> Reply<Deletion> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| deal::delete(ctx, &id, version)))
+        .with_session(move |s| s.team()?.write(|ctx| deal::delete(ctx, &id, version)))
         .await
 }

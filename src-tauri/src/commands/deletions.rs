@@ -10,6 +10,6 @@ use tauri::State;
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn undo_deletion(state: State<'_, AppState>, deletion_id: String) -> Reply<Restored> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| deletion::undo(ctx, &deletion_id)))
+        .with_session(move |s| s.team()?.write(|ctx| deletion::undo(ctx, &deletion_id)))
         .await
 }

@@ -22,7 +22,7 @@ pub async fn dismiss_duplicate(
     second_id: String,
 ) -> Reply<()> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| pairs::dismiss(ctx, kind, &first_id, &second_id)))
+        .with_session(move |s| s.team()?.write(|ctx| pairs::dismiss(ctx, kind, &first_id, &second_id)))
         .await
 }
 
@@ -42,7 +42,7 @@ pub async fn company_merge_preview(
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn merge_companies(state: State<'_, AppState>, merge: CompanyMerge) -> Reply<Merged> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| merge::companies(ctx, &merge)))
+        .with_session(move |s| s.team()?.write(|ctx| merge::companies(ctx, &merge)))
         .await
 }
 
@@ -62,6 +62,6 @@ pub async fn contact_merge_preview(
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn merge_contacts(state: State<'_, AppState>, merge: ContactMerge) -> Reply<Merged> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| merge::contacts(ctx, &merge)))
+        .with_session(move |s| s.team()?.write(|ctx| merge::contacts(ctx, &merge)))
         .await
 }

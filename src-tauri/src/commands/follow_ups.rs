@@ -22,13 +22,13 @@ pub async fn follow_ups(
 ) -> Reply<Vec<FollowUpItem>> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
+            let db = s.team()?;
             let q = FollowUpQuery {
                 assignee_id: mine_only.then(|| db.user().id.clone()),
                 company_id,
                 include_done,
             };
-            follow_up::list(db.conn(), db.clock(), &q)
+            follow_up::list(db.sql(), db.clock(), &q)
         })
         .await
 }
@@ -38,8 +38,8 @@ pub async fn follow_ups(
 pub async fn create_follow_up(state: State<'_, AppState>, follow_up: NewFollowUp) -> Reply<FollowUpItem> {
     state
         .write_or_queue(Op::CreateFollowUp { follow_up }, |s, applied| {
-            let db = s.db()?;
-            follow_up::get(db.conn(), db.clock(), &applied.id)
+            let db = s.team()?;
+            follow_up::get(db.sql(), db.clock(), &applied.id)
         })
         .await
 }
@@ -70,11 +70,11 @@ pub async fn snooze_follow_up(
 ) -> Reply<FollowUpItem> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
-            let prefs = reminder::load_prefs(db.conn(), &db.user().id)?;
+            let db = s.team()?;
+            let prefs = reminder::load_prefs(db.sql(), &db.user().id)?;
             let until = follow_up::snooze_until(&choice, db.clock(), &prefs)?;
             db.write(|ctx| follow_up::snooze(ctx, &id, version, until))?;
-            follow_up::get(db.conn(), db.clock(), &id)
+            follow_up::get(db.sql(), db.clock(), &id)
         })
         .await
 }
@@ -89,9 +89,9 @@ pub async fn reassign_follow_up(
 ) -> Reply<FollowUpItem> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
+            let db = s.team()?;
             db.write(|ctx| follow_up::reassign(ctx, &id, version, &assignee_id))?;
-            follow_up::get(db.conn(), db.clock(), &id)
+            follow_up::get(db.sql(), db.clock(), &id)
         })
         .await
 }
@@ -103,9 +103,9 @@ pub async fn reassign_follow_up(
 pub async fn cadence(state: State<'_, AppState>, company_id: String) -> Reply<CadenceAdvice> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
-            let team = TeamSettings::load(db.conn())?;
-            cadence::advise(db.conn(), db.clock(), &team, &company_id)
+            let db = s.team()?;
+            let team = TeamSettings::load(db.sql())?;
+            cadence::advise(db.sql(), db.clock(), &team, &company_id)
         })
         .await
 }
@@ -128,8 +128,8 @@ pub async fn nobody_forgotten(state: State<'_, AppState>) -> Reply<Vec<OwnerGrou
 pub async fn due_count(state: State<'_, AppState>) -> Reply<u32> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
-            follow_up::due_count(db.conn(), db.clock(), &db.user().id)
+            let db = s.team()?;
+            follow_up::due_count(db.sql(), db.clock(), &db.user().id)
         })
         .await
 }
@@ -139,8 +139,8 @@ pub async fn due_count(state: State<'_, AppState>) -> Reply<u32> {
 pub async fn notify_prefs(state: State<'_, AppState>) -> Reply<NotifyPrefs> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
-            reminder::load_prefs(db.conn(), &db.user().id)
+            let db = s.team()?;
+            reminder::load_prefs(db.sql(), &db.user().id)
         })
         .await
 }
@@ -149,7 +149,7 @@ pub async fn notify_prefs(state: State<'_, AppState>) -> Reply<NotifyPrefs> {
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn save_notify_prefs(state: State<'_, AppState>, prefs: NotifyPrefs) -> Reply<NotifyPrefs> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| reminder::save_prefs(ctx, &prefs)))
+        .with_session(move |s| s.team()?.write(|ctx| reminder::save_prefs(ctx, &prefs)))
         .await
 }
 

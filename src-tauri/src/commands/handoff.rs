@@ -118,7 +118,7 @@ pub async fn company_handoffs(state: State<'_, AppState>, company_id: String) ->
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn to_sales_target(state: State<'_, AppState>, case_id: String) -> Reply<ToSalesTarget> {
     state
-        .with_session(move |s| to_sales::target(s.db()?.conn(), &case_id))
+        .with_session(move |s| to_sales::target(s.team()?.sql(), &case_id))
         .await
 }
 
@@ -126,6 +126,6 @@ pub async fn to_sales_target(state: State<'_, AppState>, case_id: String) -> Rep
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn hand_to_sales(state: State<'_, AppState>, input: ToSalesInput) -> Reply<ToSalesOutcome> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| to_sales::hand_to_sales(ctx, &input)))
+        .with_session(move |s| s.team()?.write(|ctx| to_sales::hand_to_sales(ctx, &input)))
         .await
 }

@@ -49,7 +49,7 @@ pub async fn add_lead(state: State<'_, AppState>, new_lead: NewLead) -> Reply<St
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn update_lead(state: State<'_, AppState>, id: String, version: i64, edit: LeadEdit) -> Reply<i64> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| lead::update(ctx, &id, version, &edit)))
+        .with_session(move |s| s.team()?.write(|ctx| lead::update(ctx, &id, version, &edit)))
         .await
 }
 
@@ -63,7 +63,7 @@ pub async fn set_lead_owner(
 ) -> Reply<i64> {
     state
         .with_session(move |s| {
-            s.db()?
+            s.team()?
                 .write(|ctx| lead::set_owner(ctx, &id, version, owner_id.as_deref()))
         })
         .await
@@ -89,7 +89,10 @@ pub async fn convert_lead(state: State<'_, AppState>, convert: Convert) -> Reply
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn disqualify_lead(state: State<'_, AppState>, id: String, version: i64, reason: String) -> Reply<i64> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| lead_close::disqualify(ctx, &id, version, &reason)))
+        .with_session(move |s| {
+            s.team()?
+                .write(|ctx| lead_close::disqualify(ctx, &id, version, &reason))
+        })
         .await
 }
 
@@ -97,7 +100,7 @@ pub async fn disqualify_lead(state: State<'_, AppState>, id: String, version: i6
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn nurture_lead(state: State<'_, AppState>, id: String, version: i64, reason: String) -> Reply<i64> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| nurture::to_nurture(ctx, &id, version, &reason)))
+        .with_session(move |s| s.team()?.write(|ctx| nurture::to_nurture(ctx, &id, version, &reason)))
         .await
 }
 
@@ -106,7 +109,7 @@ pub async fn nurture_lead(state: State<'_, AppState>, id: String, version: i64, 
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn nurture_lost_deal(state: State<'_, AppState>, deal_id: String, reason: String) -> Reply<String> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| nurture::deal_to_nurture(ctx, &deal_id, &reason)))
+        .with_session(move |s| s.team()?.write(|ctx| nurture::deal_to_nurture(ctx, &deal_id, &reason)))
         .await
 }
 
@@ -114,7 +117,10 @@ pub async fn nurture_lost_deal(state: State<'_, AppState>, deal_id: String, reas
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn set_lead_mail_opt_out(state: State<'_, AppState>, id: String, version: i64, opt_out: bool) -> Reply<i64> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| lead::set_mail_opt_out(ctx, &id, version, opt_out)))
+        .with_session(move |s| {
+            s.team()?
+                .write(|ctx| lead::set_mail_opt_out(ctx, &id, version, opt_out))
+        })
         .await
 }
 
@@ -128,7 +134,7 @@ pub async fn set_contact_mail_opt_out(
 ) -> Reply<i64> {
     state
         .with_session(move |s| {
-            s.db()?
+            s.team()?
                 .write(|ctx| nurture::set_contact_opt_out(ctx, &id, version, opt_out))
         })
         .await
@@ -138,7 +144,7 @@ pub async fn set_contact_mail_opt_out(
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn delete_lead(state: State<'_, AppState>, id: String, version: i64) -> Reply<()> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| lead_close::delete(ctx, &id, version)))
+        .with_session(move |s| s.team()?.write(|ctx| lead_close::delete(ctx, &id, version)))
         .await
 }
 

@@ -58,8 +58,8 @@ pub async fn send_test_mail(state: State<'_, AppState>) -> Reply<String> {
 pub async fn mails_needing_attention(state: State<'_, AppState>) -> Reply<Vec<MailSend>> {
     state
         .with_session(|s| {
-            let db = s.db()?;
-            mail::needing_attention(db.conn(), &db.user().id)
+            let db = s.team()?;
+            mail::needing_attention(db.sql(), &db.user().id)
         })
         .await
 }

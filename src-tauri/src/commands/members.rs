@@ -83,5 +83,5 @@ pub async fn merge_members(
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn users(state: State<'_, AppState>) -> Reply<Vec<User>> {
-    state.with_session(|s| member::list(s.db()?.conn())).await
+    state.with_session(|s| member::list(s.team()?.sql())).await
 }

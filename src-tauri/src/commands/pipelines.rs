@@ -8,7 +8,7 @@ use tauri::State;
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn pipelines(state: State<'_, AppState>) -> Reply<Vec<PipelineStages>> {
-    state.with_session(|s| stage::all_with_stages(s.db()?.conn())).await
+    state.with_session(|s| stage::all_with_stages(s.team()?.sql())).await
 }
 
 #[tauri::command]
@@ -16,9 +16,9 @@ pub async fn pipelines(state: State<'_, AppState>) -> Reply<Vec<PipelineStages>>
 pub async fn create_pipeline(state: State<'_, AppState>, name: String) -> Reply<Vec<PipelineStages>> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
+            let db = s.team()?;
             db.write(|ctx| stage::create_pipeline(ctx, &name))?;
-            stage::all_with_stages(db.conn())
+            stage::all_with_stages(db.sql())
         })
         .await
 }
@@ -34,9 +34,9 @@ pub async fn save_pipeline(
 ) -> Reply<Vec<PipelineStages>> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
+            let db = s.team()?;
             db.write(|ctx| stage::save_pipeline(ctx, &id, version, &name, &stages))?;
-            stage::all_with_stages(db.conn())
+            stage::all_with_stages(db.sql())
         })
         .await
 }
@@ -46,9 +46,9 @@ pub async fn save_pipeline(
 pub async fn delete_pipeline(state: State<'_, AppState>, id: String, version: i64) -> Reply<Vec<PipelineStages>> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
+            let db = s.team()?;
             db.write(|ctx| stage::delete_pipeline(ctx, &id, version))?;
-            stage::all_with_stages(db.conn())
+            stage::all_with_stages(db.sql())
         })
         .await
 }

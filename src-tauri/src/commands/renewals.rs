@@ -15,8 +15,8 @@ use tauri::State;
 pub async fn renewal_board(state: State<'_, AppState>, horizon_days: u32) -> Reply<Vec<RenewalCard>> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
-            renewal::board(db.conn(), db.clock(), i64::from(horizon_days.min(3660)))
+            let db = s.team()?;
+            renewal::board(db.sql(), db.clock(), i64::from(horizon_days.min(3660)))
         })
         .await
 }
@@ -26,8 +26,8 @@ pub async fn renewal_board(state: State<'_, AppState>, horizon_days: u32) -> Rep
 pub async fn company_contracts(state: State<'_, AppState>, company_id: String) -> Reply<Vec<RenewalCard>> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
-            renewal::for_company(db.conn(), db.clock().today(), &company_id)
+            let db = s.team()?;
+            renewal::for_company(db.sql(), db.clock().today(), &company_id)
         })
         .await
 }
@@ -37,9 +37,9 @@ pub async fn company_contracts(state: State<'_, AppState>, company_id: String) -
 pub async fn create_contract(state: State<'_, AppState>, contract: NewContract) -> Reply<RenewalCard> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
+            let db = s.team()?;
             let id = db.write(|ctx| contract::create(ctx, &contract))?;
-            renewal::get(db.conn(), db.clock().today(), &id)
+            renewal::get(db.sql(), db.clock().today(), &id)
         })
         .await
 }
@@ -54,9 +54,9 @@ pub async fn update_contract(
 ) -> Reply<RenewalCard> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
+            let db = s.team()?;
             db.write(|ctx| contract::update(ctx, &id, version, &contract))?;
-            renewal::get(db.conn(), db.clock().today(), &id)
+            renewal::get(db.sql(), db.clock().today(), &id)
         })
         .await
 }
@@ -71,7 +71,7 @@ pub async fn advance_renewal(
     input: StepInput,
 ) -> Reply<StepOutcome> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| renewal::advance(ctx, &id, version, step, &input)))
+        .with_session(move |s| s.team()?.write(|ctx| renewal::advance(ctx, &id, version, step, &input)))
         .await
 }
 
@@ -91,6 +91,6 @@ pub async fn renewal_rate(state: State<'_, AppState>, from: NaiveDate, to: Naive
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn delete_contract(state: State<'_, AppState>, id: String, version: i64) -> Reply<Deletion> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| contract::delete(ctx, &id, version)))
+        .with_session(move |s| s.team()?.write(|ctx| contract::delete(ctx, &id, version)))
         .await
 }

@@ -15,14 +15,14 @@ use tauri::State;
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn sequences(state: State<'_, AppState>) -> Reply<Vec<Sequence>> {
-    state.with_session(move |s| definition::list(s.db()?.conn())).await
+    state.with_session(move |s| definition::list(s.team()?.sql())).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn create_sequence(state: State<'_, AppState>, input: SequenceInput) -> Reply<String> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| definition::create(ctx, &input)))
+        .with_session(move |s| s.team()?.write(|ctx| definition::create(ctx, &input)))
         .await
 }
 
@@ -31,7 +31,7 @@ pub async fn create_sequence(state: State<'_, AppState>, input: SequenceInput) -
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn update_sequence(state: State<'_, AppState>, id: String, version: i64, input: SequenceInput) -> Reply<i64> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| definition::update(ctx, &id, version, &input)))
+        .with_session(move |s| s.team()?.write(|ctx| definition::update(ctx, &id, version, &input)))
         .await
 }
 
@@ -39,7 +39,7 @@ pub async fn update_sequence(state: State<'_, AppState>, id: String, version: i6
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn delete_sequence(state: State<'_, AppState>, id: String, version: i64) -> Reply<()> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| definition::delete(ctx, &id, version)))
+        .with_session(move |s| s.team()?.write(|ctx| definition::delete(ctx, &id, version)))
         .await
 }
 
@@ -55,9 +55,9 @@ pub async fn preview_sequence_mail(
 ) -> Reply<Preview> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
+            let db = s.team()?;
             let me = db.member().map(|m| m.id.clone()).ok_or(Error::IdentityRequired)?;
-            engine::preview(db.conn(), db.clock(), language, &subject, &body, &target, &me)
+            engine::preview(db.sql(), db.clock(), language, &subject, &body, &target, &me)
         })
         .await
 }
@@ -67,7 +67,7 @@ pub async fn preview_sequence_mail(
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn enrol_in_sequence(state: State<'_, AppState>, sequence_id: String, target: Target) -> Reply<String> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| enrolment::enrol(ctx, &sequence_id, &target)))
+        .with_session(move |s| s.team()?.write(|ctx| enrolment::enrol(ctx, &sequence_id, &target)))
         .await
 }
 
@@ -77,8 +77,8 @@ pub async fn enrol_in_sequence(state: State<'_, AppState>, sequence_id: String, 
 pub async fn enrolments(state: State<'_, AppState>, kind: String, id: String) -> Reply<Vec<EnrolmentView>> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
-            enrolment::for_record(db.conn(), db.clock(), &kind, &id)
+            let db = s.team()?;
+            enrolment::for_record(db.sql(), db.clock(), &kind, &id)
         })
         .await
 }
@@ -87,7 +87,7 @@ pub async fn enrolments(state: State<'_, AppState>, kind: String, id: String) ->
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn stop_enrolment(state: State<'_, AppState>, id: String, version: i64) -> Reply<()> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| stop::stop_by_user(ctx, &id, version)))
+        .with_session(move |s| s.team()?.write(|ctx| stop::stop_by_user(ctx, &id, version)))
         .await
 }
 
@@ -102,10 +102,10 @@ pub async fn they_replied(
 ) -> Reply<String> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
+            let db = s.team()?;
             let id = match (enrolment_id, activity_id) {
                 (Some(id), _) => id,
-                (None, Some(a)) => stop::enrolment_of_mail(db.conn(), &a)?,
+                (None, Some(a)) => stop::enrolment_of_mail(db.sql(), &a)?,
                 (None, None) => return Err(Error::invalid("enrolment_id", "required")),
             };
             db.write(|ctx| stop::replied(ctx, &id))
@@ -118,7 +118,7 @@ pub async fn they_replied(
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn confirm_late_mail(state: State<'_, AppState>, id: String, version: i64, send: bool) -> Reply<()> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| enrolment::confirm_late(ctx, &id, version, send)))
+        .with_session(move |s| s.team()?.write(|ctx| enrolment::confirm_late(ctx, &id, version, send)))
         .await
 }
 
@@ -127,9 +127,9 @@ pub async fn confirm_late_mail(state: State<'_, AppState>, id: String, version: 
 pub async fn mail_signature(state: State<'_, AppState>) -> Reply<String> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
+            let db = s.team()?;
             let me = db.member().map(|m| m.id.clone()).ok_or(Error::IdentityRequired)?;
-            template::signature(db.conn(), &me)
+            template::signature(db.sql(), &me)
         })
         .await
 }
@@ -138,6 +138,6 @@ pub async fn mail_signature(state: State<'_, AppState>) -> Reply<String> {
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn set_mail_signature(state: State<'_, AppState>, signature: String) -> Reply<()> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| template::set_signature(ctx, &signature)))
+        .with_session(move |s| s.team()?.write(|ctx| template::set_signature(ctx, &signature)))
         .await
 }

@@ -62,7 +62,7 @@ pub async fn note_on_case(state: State<'_, AppState>, post: NewPost) -> Reply<St
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn update_case(state: State<'_, AppState>, id: String, version: i64, edit: CaseEdit) -> Reply<i64> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| case::update(ctx, &id, version, &edit)))
+        .with_session(move |s| s.team()?.write(|ctx| case::update(ctx, &id, version, &edit)))
         .await
 }
 
@@ -70,7 +70,7 @@ pub async fn update_case(state: State<'_, AppState>, id: String, version: i64, e
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn set_case_status(state: State<'_, AppState>, id: String, version: i64, status: CaseStatus) -> Reply<i64> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| case::set_status(ctx, &id, version, status)))
+        .with_session(move |s| s.team()?.write(|ctx| case::set_status(ctx, &id, version, status)))
         .await
 }
 
@@ -84,7 +84,7 @@ pub async fn assign_case(
 ) -> Reply<i64> {
     state
         .with_session(move |s| {
-            s.db()?
+            s.team()?
                 .write(|ctx| case::assign(ctx, &id, version, assignee_id.as_deref()))
         })
         .await
@@ -94,7 +94,7 @@ pub async fn assign_case(
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn set_case_priority(state: State<'_, AppState>, id: String, version: i64, priority: Priority) -> Reply<i64> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| case::set_priority(ctx, &id, version, priority)))
+        .with_session(move |s| s.team()?.write(|ctx| case::set_priority(ctx, &id, version, priority)))
         .await
 }
 
@@ -102,6 +102,6 @@ pub async fn set_case_priority(state: State<'_, AppState>, id: String, version: 
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn delete_case(state: State<'_, AppState>, id: String, version: i64) -> Reply<()> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| case::delete(ctx, &id, version)))
+        .with_session(move |s| s.team()?.write(|ctx| case::delete(ctx, &id, version)))
         .await
 }

@@ -10,7 +10,7 @@ use tauri::State;
 pub async fn team_settings(state: State<'_, AppState>) -> Reply<VersionedSettings> {
     state
         .with_session(|s| {
-            let (settings, version) = settings::load_versioned(s.db()?.conn())?;
+            let (settings, version) = settings::load_versioned(s.team()?.sql())?;
             Ok(VersionedSettings { settings, version })
         })
         .await
@@ -25,10 +25,10 @@ pub async fn update_team_settings(
 ) -> Reply<VersionedSettings> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
+            let db = s.team()?;
             db.write(|ctx| settings::update(ctx, version, &settings))?;
             // Read back: validation trims and de-duplicates what was typed.
-            let (settings, version) = settings::load_versioned(db.conn())?;
+            let (settings, version) = settings::load_versioned(db.sql())?;
             Ok(VersionedSettings { settings, version })
         })
         .await

@@ -12,7 +12,7 @@ use tauri::State;
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn timeline(state: State<'_, AppState>, query: TimelineQuery) -> Reply<TimelinePage> {
     state
-        .with_session(move |s| entries::timeline(s.db()?.conn(), &query))
+        .with_session(move |s| entries::timeline(s.team()?.sql(), &query))
         .await
 }
 
@@ -28,7 +28,10 @@ pub async fn log_activity(state: State<'_, AppState>, activity: NewActivity) -> 
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn update_activity(state: State<'_, AppState>, id: String, version: i64, edit: ActivityEdit) -> Reply<i64> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| activity::update_activity(ctx, &id, version, &edit)))
+        .with_session(move |s| {
+            s.team()?
+                .write(|ctx| activity::update_activity(ctx, &id, version, &edit))
+        })
         .await
 }
 
@@ -36,7 +39,7 @@ pub async fn update_activity(state: State<'_, AppState>, id: String, version: i6
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn delete_activity(state: State<'_, AppState>, id: String, version: i64) -> Reply<()> {
     state
-        .with_session(move |s| s.db()?.write(|ctx| activity::delete_activity(ctx, &id, version)))
+        .with_session(move |s| s.team()?.write(|ctx| activity::delete_activity(ctx, &id, version)))
         .await
 }
 
@@ -65,7 +68,7 @@ pub async fn record_mail_sent(
 ) -> Reply<String> {
     state
         .with_session(move |s| {
-            s.db()?
+            s.team()?
                 .write(|ctx| mail::record_mail_sent(ctx, &company_id, deal_id.as_deref(), &contact_ids, &draft))
         })
         .await

@@ -42,16 +42,21 @@ export function withSecurity(draft: MailDraft, security: Security): MailDraft {
   return { ...draft, security, port };
 }
 
-function invalid(field: string, reason: string): ErrorPayload {
+/** A port as typed, 1–65535, or null. Full-width digits from an IME are read as the numbers they are. */
+export function parsePort(text: string): number | null {
+  const digits = text.trim().replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+  const port = /^\d{1,5}$/.test(digits) ? Number(digits) : NaN;
+  return Number.isInteger(port) && port >= 1 && port <= 65535 ? port : null;
+}
+
+export function invalid(field: string, reason: string): ErrorPayload {
   return { code: 'invalid', message: '', field, reason, current: null };
 }
 
 /** The account to save, or the problem to show (the engine checks again). */
 export function draftAccount(draft: MailDraft): SmtpAccount | ErrorPayload {
-  // Full-width digits from an IME are read as the numbers they are.
-  const portText = draft.port.trim().replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
-  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return invalid('port', 'format');
+  const port = parsePort(draft.port);
+  if (port === null) return invalid('port', 'format');
   if (draft.host.trim() === '') return invalid('host', 'required');
   if (draft.fromAddress.trim() === '') return invalid('from_address', 'required');
   return {

@@ -35,6 +35,10 @@ pub struct UserConfig {
     pub smtp_accounts: BTreeMap<String, crate::mail::SmtpAccount>,
     /// How charts write large numbers (docs/reports.md).
     pub number_style: NumberStyle,
+    /// The team server this desktop connects to, when it uses one instead
+    /// of a file (its password is in the credential store:
+    /// app/server_choice.rs).
+    pub server: Option<crate::app::server_choice::ServerChoice>,
 }
 
 /// Large numbers in charts: grouped into 万 and 億 (in English, thousands,
@@ -59,6 +63,7 @@ impl Default for UserConfig {
             computer_id: None,
             smtp_accounts: BTreeMap::new(),
             number_style: NumberStyle::Compact,
+            server: None,
         }
     }
 }
@@ -341,6 +346,13 @@ mod tests {
             )]
             .into(),
             number_style: NumberStyle::Full,
+            server: Some(crate::app::server_choice::ServerChoice {
+                host: "crm.example.co.jp".into(),
+                port: 5432,
+                database: "kizuna".into(),
+                user: "tanaka".into(),
+                tls: crate::app::server_choice::TlsMode::Required,
+            }),
         };
         cfg.save(&path).unwrap();
         assert_eq!(UserConfig::load(&path), cfg);

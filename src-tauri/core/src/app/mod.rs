@@ -8,5 +8,6 @@ pub mod new_file;
 pub mod outbox;
 pub mod passphrase;
 pub mod sample;
+pub mod server_choice;
 pub mod session;
 pub mod update;

@@ -26,7 +26,7 @@ use crate::pipeline::moves::MoveDeal;
 use crate::sequences::stop;
 use crate::store::db::Db;
 use crate::store::sql::{self, Sql};
-use crate::store::write::WriteCtx;
+use crate::store::write::{Saves, WriteCtx};
 use crate::support::case::{self as support_case, NewCase};
 use crate::support::thread::{self, NewPost};
 use crate::timeline::activity::{self, NewActivity};
@@ -319,9 +319,9 @@ fn replied<T: Serialize>(id: &str, reply: &T) -> Result<Applied> {
     })
 }
 
-/// Applies `op` unless the team file already has it; `None` when it had.
-pub fn apply_once(db: &mut Db, op_id: &str, op: &Op) -> Result<Option<Applied>> {
-    db.write(|ctx| {
+/// Applies `op` unless the team database already has it; `None` when it had.
+pub fn apply_once(db: &mut impl Saves, op_id: &str, op: &Op) -> Result<Option<Applied>> {
+    db.save(|ctx| {
         let fresh = ctx.sql().execute(
             "INSERT INTO applied_ops (op_id, applied_at, user_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             sql::params![op_id, ctx.now, ctx.user_id],

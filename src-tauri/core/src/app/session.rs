@@ -8,10 +8,13 @@
 //! drive is remembered in the per-user config file.
 
 use crate::app::config::{Dirs, UserConfig};
+use crate::app::server_choice::{self, ServerChoice};
 use crate::clock::Clock;
 use crate::error::{Error, ErrorPayload, Result};
 use crate::language::Language;
 use crate::store::db::{Db, OpenNotice, OpenOptions, ReadOnlyReason};
+use crate::store::server::ServerDb;
+use crate::store::team_db::{StoreKind, TeamDb};
 use crate::team::member::{self, Member, MergeReport, User};
 use crate::team::presence::{self, Computer, Presence};
 use crate::team::role::{self, Role};
@@ -24,7 +27,10 @@ use ts_rs::TS;
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct DatabaseInfo {
+    /// The file's path, or the server as `login@host:port/database`.
     pub path: String,
+    /// The shared file or the team server.
+    pub kind: StoreKind,
     /// The per-user local database rather than a team file.
     pub is_local: bool,
     pub read_only: Option<ReadOnlyReason>,
@@ -164,10 +170,19 @@ pub struct MailAccountView {
     pub password_saved: bool,
 }
 
+/// Settings' "Team server" section: the server this desktop connects to.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct TeamServerView {
+    pub choice: Option<ServerChoice>,
+    /// The credential store holds the password for it.
+    pub password_saved: bool,
+}
+
 pub struct Session {
     dirs: Dirs,
     config: UserConfig,
-    db: Option<Db>,
+    db: Option<TeamDb>,
     open_error: Option<Error>,
     opts: OpenOptions,
     os_language: Language,
@@ -226,10 +241,12 @@ impl Session {
     fn reopen(&mut self) {
         self.db = None;
         let path = self.wanted_path();
-        let result = if self.config.database.is_none() {
-            self.open_local()
+        let result = if let Some(choice) = self.config.server.clone() {
+            self.open_server(&choice, None).map(TeamDb::Server)
+        } else if self.config.database.is_none() {
+            self.open_local().map(TeamDb::File)
         } else {
-            self.open_as_me(&path)
+            self.open_as_me(&path).map(TeamDb::File)
         };
         match result {
             Ok(db) => {
@@ -247,6 +264,30 @@ impl Session {
         crate::app::passphrase::unlock_with_saved(path);
         let mut db = Db::open(path, self.opts.clone())?;
         self.take_remembered_identity(&mut db)?;
+        Ok(db)
+    }
+
+    /// Connects to the team server as the login the choice names, with the
+    /// password given or the one the credential store keeps. On a server the
+    /// login is the member: a login's first visit joins the team under the
+    /// login's name, which the member can change in Settings.
+    fn open_server(&self, choice: &ServerChoice, password: Option<&str>) -> Result<ServerDb> {
+        let saved;
+        let password = match password.filter(|p| !p.is_empty()) {
+            Some(p) => p,
+            None => {
+                saved = server_choice::saved_password(choice)?.ok_or(Error::Server {
+                    failure: crate::error::ServerFailure::Auth,
+                    detail: "no password is kept for this server on this computer".into(),
+                })?;
+                &saved
+            }
+        };
+        let mut db = ServerDb::open(&choice.server(password)?, self.opts.clock.clone(), self.opts.language)?;
+        db.set_wait_limit(self.opts.wait_limit);
+        if db.member().is_none() {
+            db.join(&choice.user)?;
+        }
         Ok(db)
     }
 
@@ -282,19 +323,28 @@ impl Session {
     }
 
     pub fn status(&self) -> AppStatus {
-        let database = self.db.as_ref().map(|db| DatabaseInfo {
-            cloud_sync: crate::app::config::cloud_sync_service(db.path()).map(String::from),
-            path: db.path().display().to_string(),
-            is_local: self.config.database.is_none(),
-            read_only: db.read_only(),
-            schema_version: db.schema_version().unwrap_or(0),
-            notices: db.notices().to_vec(),
+        let database = self.db.as_ref().map(|team| {
+            let file = team.as_file();
+            DatabaseInfo {
+                cloud_sync: file
+                    .and_then(|db| crate::app::config::cloud_sync_service(db.path()))
+                    .map(String::from),
+                path: team.describe(),
+                kind: team.kind(),
+                is_local: self.config.database.is_none() && file.is_some(),
+                read_only: file.and_then(Db::read_only),
+                schema_version: match file {
+                    Some(db) => db.schema_version().unwrap_or(0),
+                    None => crate::store::server::schema::CURRENT,
+                },
+                notices: file.map(|db| db.notices().to_vec()).unwrap_or_default(),
+            }
         });
         // Read afresh: a colleague may have renamed this member meanwhile.
         let member = self.db.as_ref().and_then(|db| {
             let me = db.member()?;
             Some(
-                member::get(db.conn(), &me.id)
+                member::get(db.sql(), &me.id)
                     .ok()
                     .flatten()
                     .unwrap_or_else(|| me.clone()),
@@ -303,7 +353,7 @@ impl Session {
         let needs_identity = self.db.is_some() && member.is_none();
         let user = member.unwrap_or_else(|| User::nobody(&self.machine.login, ""));
         let roles = match &self.db {
-            Some(db) if !user.id.is_empty() => role::of(db.conn(), &user.id).unwrap_or_default(),
+            Some(db) if !user.id.is_empty() => role::of(db.sql(), &user.id).unwrap_or_default(),
             _ => Vec::new(),
         };
         AppStatus {
@@ -333,13 +383,16 @@ impl Session {
     /// Rows this desktop has written to the open database so far (SQLite's
     /// count for the connection): tells a caller whether a call wrote.
     pub fn rows_written(&self) -> u64 {
-        self.db.as_ref().map_or(0, |db| db.conn().total_changes())
+        self.db
+            .as_ref()
+            .and_then(TeamDb::as_file)
+            .map_or(0, |db| db.conn().total_changes())
     }
 
     /// What the reminder scheduler should watch: the open database, as this
     /// user, in the language the UI shows.
     pub fn reminder_target(&self) -> Option<crate::followups::scheduler::Target> {
-        let db = self.db.as_ref()?;
+        let db = self.db.as_ref()?.as_file()?;
         // Nobody is reminded before the profile said who it is.
         let me = db.member()?;
         Some(crate::followups::scheduler::Target {
@@ -356,9 +409,13 @@ impl Session {
     /// How long this desktop's saves wait for colleagues, and who hears
     /// that they wait: for the database open now and every one opened later.
     pub fn set_wait(&mut self, limit: std::time::Duration, observer: Option<crate::store::db::WaitObserver>) {
-        if let Some(db) = &mut self.db {
-            db.set_wait_limit(limit);
-            db.set_wait_observer(observer.clone());
+        match &mut self.db {
+            Some(TeamDb::File(db)) => {
+                db.set_wait_limit(limit);
+                db.set_wait_observer(observer.clone());
+            }
+            Some(TeamDb::Server(db)) => db.set_wait_limit(limit),
+            None => {}
         }
         self.opts = self.opts.clone().with_wait(limit, observer);
     }
@@ -368,8 +425,17 @@ impl Session {
         self.db.as_ref()?.member().map(|u| u.id.clone())
     }
 
+    /// The team file open now (none when a server is).
     pub fn database_path(&self) -> Option<PathBuf> {
-        self.db.as_ref().map(|db| db.path().to_path_buf())
+        Some(self.db.as_ref()?.as_file()?.path().to_path_buf())
+    }
+
+    /// What the change watcher reads: the file open now, or the server's feed.
+    pub fn watch_source(&self) -> Option<crate::store::changes::Source> {
+        Some(match self.db.as_ref()? {
+            TeamDb::File(db) => crate::store::changes::Source::File(db.path().to_path_buf()),
+            TeamDb::Server(db) => crate::store::changes::Source::Server(db.server().clone()),
+        })
     }
 
     /// A connection of its own to the open team file, as the same member,
@@ -377,14 +443,26 @@ impl Session {
     /// calls waiting behind the session: each of its saves still takes its
     /// turn with everyone else's.
     pub fn another_connection(&self) -> Result<Db> {
-        let db = self.db.as_ref().ok_or(Error::NoDatabase)?;
+        let db = self
+            .db
+            .as_ref()
+            .ok_or(Error::NoDatabase)?
+            .as_file()
+            .ok_or(Error::NotOnServer)?;
         let me = db.member().map(|u| u.id.clone()).ok_or(Error::IdentityRequired)?;
         let mut fresh = Db::open(db.path(), self.opts.clone())?;
         fresh.act_as(Some(&me))?;
         Ok(fresh)
     }
 
+    /// The team file, for what only the file does so far: a server answers
+    /// `not_on_server`.
     pub fn db(&mut self) -> Result<&mut Db> {
+        self.team()?.file()
+    }
+
+    /// The team database open now, file or server.
+    pub fn team(&mut self) -> Result<&mut TeamDb> {
         self.db.as_mut().ok_or(Error::NoDatabase)
     }
 
@@ -416,9 +494,10 @@ impl Session {
     fn switch_to(&mut self, db: Db, path: PathBuf) -> Result<AppStatus> {
         self.remember(|c| {
             c.database = Some(path);
+            c.server = None;
             c.first_run_done = true;
         })?;
-        self.db = Some(db);
+        self.db = Some(TeamDb::File(db));
         self.open_error = None;
         Ok(self.status())
     }
@@ -427,10 +506,40 @@ impl Session {
     pub fn use_local_database(&mut self) -> Result<AppStatus> {
         self.remember(|c| {
             c.database = None;
+            c.server = None;
             c.first_run_done = true;
         })?;
         self.reopen();
         Ok(self.status())
+    }
+
+    /// Connects to a team server and switches to it (Settings, or the
+    /// first-run dialog). The password is kept in the credential store only
+    /// once the server took it; an empty one uses the password kept before.
+    /// The database open until now stays open if anything fails.
+    pub fn connect_team_server(&mut self, choice: &ServerChoice, password: &str) -> Result<AppStatus> {
+        let choice = choice.validated()?;
+        let db = self.open_server(&choice, Some(password))?;
+        if !password.is_empty() {
+            server_choice::save_password(&choice, password)?;
+        }
+        self.remember(|c| {
+            c.server = Some(choice.clone());
+            c.first_run_done = true;
+        })?;
+        self.db = Some(TeamDb::Server(db));
+        self.open_error = None;
+        Ok(self.status())
+    }
+
+    /// The server this desktop connects to, and whether its password is kept.
+    pub fn team_server(&self) -> Result<TeamServerView> {
+        let choice = self.config.server.clone();
+        let password_saved = match &choice {
+            Some(c) => server_choice::saved_password(c)?.is_some(),
+            None => false,
+        };
+        Ok(TeamServerView { choice, password_saved })
     }
 
     /// After the share was away: a connection whose handle went stale with
@@ -439,7 +548,7 @@ impl Session {
     /// connection that opens: while the share is still away the old one
     /// stays, and with it what the window shows.
     pub fn heal(&mut self) {
-        let Some(db) = &self.db else { return };
+        let Some(TeamDb::File(db)) = &self.db else { return };
         if db.schema_version().is_ok() {
             return;
         }
@@ -448,7 +557,7 @@ impl Session {
         if let Ok(mut fresh) = Db::open(&path, self.opts.clone()) {
             // The same member as before the outage, whatever config says now.
             if fresh.act_as(me.as_deref()).is_ok() {
-                self.db = Some(fresh);
+                self.db = Some(TeamDb::File(fresh));
             }
         }
     }
@@ -510,7 +619,7 @@ impl Session {
     }
 
     fn current_member_id(&mut self) -> Result<String> {
-        Ok(self.db()?.member().ok_or(Error::IdentityRequired)?.id.clone())
+        Ok(self.team()?.member().ok_or(Error::IdentityRequired)?.id.clone())
     }
 
     pub fn set_close_to_tray(&mut self, enabled: bool) -> Result<AppStatus> {
@@ -537,7 +646,7 @@ impl Session {
 
     /// A copy now, at the user's request.
     pub fn back_up_now(&mut self) -> Result<crate::store::backup::BackupInfo> {
-        let source = self.db.as_ref().ok_or(Error::NoDatabase)?.path().to_path_buf();
+        let source = self.db()?.path().to_path_buf();
         let now = self.opts.clock.now();
         let taken = crate::store::backup::take(
             &source,
@@ -708,6 +817,18 @@ impl Session {
     /// keeps are deleted, the passphrase forgotten, and the desktop goes
     /// back to its local sample database. The team file itself is untouched.
     pub fn leave_team(&mut self) -> Result<AppStatus> {
+        if let Some(choice) = self.config.server.clone() {
+            // A server keeps the team: this desktop forgets the password and
+            // goes back to its local database.
+            self.db = None;
+            server_choice::forget_password(&choice)?;
+            self.remember(|c| {
+                c.server = None;
+                c.first_run_done = true;
+            })?;
+            self.reopen();
+            return Ok(self.status());
+        }
         let path = self.config.database.clone().ok_or(Error::NoDatabase)?;
         self.db = None;
         crate::store::backup::remove_all(&self.backup_dir())?;
@@ -724,7 +845,7 @@ impl Session {
     /// Renames this profile's member as of the `version` the user saw (a
     /// colleague's rename in between is a conflict).
     pub fn set_display_name(&mut self, version: i64, name: &str) -> Result<AppStatus> {
-        let db = self.db()?;
+        let db = self.team()?;
         let me = db.member().map(|u| u.id.clone()).ok_or(Error::IdentityRequired)?;
         db.write(|ctx| member::rename(ctx, &me, version, name))?;
         db.refresh_user()?;
@@ -734,8 +855,10 @@ impl Session {
     /// The question the window asks while `needs_identity`.
     pub fn who_are_you(&mut self) -> Result<WhoAreYou> {
         let login = self.machine.login.clone();
-        let conn = self.db()?.conn();
-        let mut members: Vec<Member> = member::members(conn)?.into_iter().filter(|m| m.active).collect();
+        let mut members: Vec<Member> = member::members(self.team()?.sql())?
+            .into_iter()
+            .filter(|m| m.active)
+            .collect();
         let mut by_login = members.iter().filter(|m| m.login == login);
         let suggested_id = match (by_login.next(), by_login.next()) {
             (Some(only), None) => Some(only.id.clone()),
@@ -754,7 +877,8 @@ impl Session {
     /// profile's config (per team file), announced by a heartbeat.
     pub fn identify(&mut self, choice: &IdentityChoice) -> Result<AppStatus> {
         let login = self.machine.login.clone();
-        let db = self.db.as_mut().ok_or(Error::NoDatabase)?;
+        // On a server the login is the member (see open_server).
+        let db = self.db()?;
         let previous = db.member().map(|u| u.id.clone());
         let chosen = match choice {
             IdentityChoice::Member {
@@ -814,51 +938,54 @@ impl Session {
         let Some(db) = self.db.as_mut() else {
             return Ok(Presence::default());
         };
+        let read_only = db.as_file().and_then(Db::read_only);
         let Some(me) = db.member().map(|u| u.id.clone()) else {
             return Ok(Presence::default());
         };
         let now = db.clock().now();
         let due = presence::beat_due(last.as_ref().map(|(id, at)| (id.as_str(), *at)), &me, now);
-        if let (Some(announce), None) = (due, db.read_only()) {
+        if let (Some(announce), None) = (due, read_only) {
             db.write(|ctx| presence::beat(ctx, &computer, announce))?;
             self.last_beat = Some((me.clone(), now));
         }
-        presence::elsewhere(db.conn(), &me, &computer.id, now)
+        presence::elsewhere(db.sql(), &me, &computer.id, now)
     }
 
     pub fn members(&mut self) -> Result<Vec<Member>> {
-        member::members(self.db()?.conn())
+        member::members(self.team()?.sql())
     }
 
     pub fn rename_member(&mut self, id: &str, version: i64, name: &str) -> Result<Vec<Member>> {
-        let db = self.db()?;
+        let db = self.team()?;
         db.write(|ctx| member::rename(ctx, id, version, name))?;
         db.refresh_user()?;
-        member::members(db.conn())
+        member::members(db.sql())
     }
 
     /// Sets a member's roles as of the `version` the user saw (a colleague's
     /// edit of the same member in between is a conflict).
     pub fn set_member_roles(&mut self, id: &str, version: i64, roles: &[Role]) -> Result<Vec<Member>> {
-        let db = self.db()?;
+        let db = self.team()?;
         db.write(|ctx| role::set(ctx, id, version, roles))?;
         db.refresh_user()?;
-        member::members(db.conn())
+        member::members(db.sql())
     }
 
     pub fn set_member_active(&mut self, id: &str, version: i64, active: bool) -> Result<Vec<Member>> {
-        let db = self.db()?;
+        let db = self.team()?;
         db.write(|ctx| member::set_active(ctx, id, version, active))?;
-        member::members(db.conn())
+        member::members(db.sql())
     }
 
     /// Merges a stray member into another; when this profile was the stray,
     /// it is the survivor from now on.
     pub fn merge_members(&mut self, stray_id: &str, stray_version: i64, survivor_id: &str) -> Result<MergeReport> {
-        let db = self.db()?;
+        let db = self.team()?;
         let report = db.write(|ctx| member::merge(ctx, stray_id, stray_version, survivor_id))?;
         db.refresh_user()?;
-        let (key, me) = (db.team_key(), db.member().map(|u| u.id.clone()));
+        // A file remembers who this profile is; on a server the login says.
+        let Some(file) = db.as_file() else { return Ok(report) };
+        let (key, me) = (file.team_key(), file.member().map(|u| u.id.clone()));
         if let Some(me) = me {
             if self.config.identities.get(&key) != Some(&me) {
                 self.remember(|c| {

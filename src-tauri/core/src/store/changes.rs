@@ -12,6 +12,11 @@
 //! The same probe is the share's health check: when it fails (the path is
 //! gone, an I/O error, the file system hangs past [`PROBE_LIMIT`]) the sink
 //! hears "unreachable", and "reachable" again once a probe succeeds.
+//!
+//! On a team server the watcher reads the server's feed instead
+//! ([`crate::store::server::ServerFeed`]): it waits for the log's `NOTIFY`
+//! rather than probing, and a lost connection is "unreachable" in the same
+//! way, the feed catching up by sequence once the server answers again.
 
 use crate::error::{Error, Result};
 use crate::store::background::{self, Background, Stop};
@@ -375,9 +380,38 @@ pub trait ChangeSink: Send + Sync + 'static {
     fn key_changed(&self) {}
 }
 
+/// What the watcher reads: the team file, or the team server's feed.
+#[derive(Debug, Clone)]
+pub enum Source {
+    File(PathBuf),
+    Server(crate::store::server::Server),
+}
+
+impl PartialEq for Source {
+    fn eq(&self, other: &Source) -> bool {
+        match (self, other) {
+            (Source::File(a), Source::File(b)) => a == b,
+            // One login on one server is one feed (the password is the
+            // credential store's, and the same for both).
+            (Source::Server(a), Source::Server(b)) => a.describe() == b.describe(),
+            _ => false,
+        }
+    }
+}
+
+impl From<PathBuf> for Source {
+    fn from(path: PathBuf) -> Source {
+        Source::File(path)
+    }
+}
+
+/// How long one read of a server's feed waits for its `NOTIFY`: short
+/// enough that the watcher sees a new source or a stop within a moment.
+const SERVER_WAIT: Duration = Duration::from_millis(400);
+
 #[derive(Default)]
 struct Control {
-    path: Option<PathBuf>,
+    source: Option<Source>,
     generation: u64,
     stop: bool,
 }
@@ -402,17 +436,20 @@ impl Watcher {
         }
     }
 
-    /// The file watched now.
+    /// The file watched now (none when it is a server).
     pub fn path(&self) -> Option<PathBuf> {
-        self.thread.shared().lock().path.clone()
+        match &self.thread.shared().lock().source {
+            Some(Source::File(path)) => Some(path.clone()),
+            _ => None,
+        }
     }
 
-    /// Watches this file from now on (`None`: none).
-    pub fn attach(&self, path: Option<PathBuf>) {
+    /// Watches this file or server from now on (`None`: none).
+    pub fn attach(&self, source: Option<Source>) {
         let shared = self.thread.shared();
-        if shared.lock().path != path {
+        if shared.lock().source != source {
             shared.update(|c| {
-                c.path = path;
+                c.source = source;
                 c.generation += 1;
             });
         }
@@ -424,29 +461,29 @@ impl Watcher {
 /// only up to [`PROBE_LIMIT`]. A hung helper is abandoned, and no new one
 /// starts until it returns, so a hang costs one thread, not one per probe.
 struct Prober {
-    requests: mpsc::Sender<Option<PathBuf>>,
+    requests: mpsc::Sender<Option<Source>>,
     answers: mpsc::Receiver<Result<ChangeBatch>>,
     busy: bool,
 }
 
 impl Prober {
     fn start() -> Prober {
-        let (requests, jobs) = mpsc::channel::<Option<PathBuf>>();
+        let (requests, jobs) = mpsc::channel::<Option<Source>>();
         let (reply, answers) = mpsc::channel();
         std::thread::Builder::new()
             .name("kizuna-probe".into())
             .spawn(move || {
-                let mut feed: Option<(PathBuf, Feed)> = None;
+                let mut feed: Option<(Source, Reader)> = None;
                 for job in jobs {
                     let out = match job {
                         None => {
                             feed = None;
                             continue;
                         }
-                        Some(path) => match &mut feed {
-                            Some((p, f)) if *p == path => f.poll(),
-                            _ => Feed::open(&path).map(|f| {
-                                feed = Some((path, f));
+                        Some(source) => match &mut feed {
+                            Some((s, reader)) if *s == source => reader.read(),
+                            _ => Reader::open(&source).map(|reader| {
+                                feed = Some((source, reader));
                                 ChangeBatch::default()
                             }),
                         },
@@ -469,9 +506,9 @@ impl Prober {
         }
     }
 
-    fn probe(&mut self, path: &Path) -> Result<ChangeBatch> {
+    fn probe(&mut self, source: &Source) -> Result<ChangeBatch> {
         if !self.busy {
-            let _ = self.requests.send(Some(path.to_path_buf()));
+            let _ = self.requests.send(Some(source.clone()));
             self.busy = true;
         }
         match self.answers.recv_timeout(PROBE_LIMIT) {
@@ -493,17 +530,39 @@ impl Prober {
     }
 }
 
+/// The file's feed, or the server's.
+enum Reader {
+    File(Feed),
+    Server(crate::store::server::ServerFeed),
+}
+
+impl Reader {
+    fn open(source: &Source) -> Result<Reader> {
+        Ok(match source {
+            Source::File(path) => Reader::File(Feed::open(path)?),
+            Source::Server(server) => Reader::Server(crate::store::server::ServerFeed::open(server)?),
+        })
+    }
+
+    fn read(&mut self) -> Result<ChangeBatch> {
+        match self {
+            Reader::File(feed) => feed.poll(),
+            Reader::Server(feed) => feed.next(SERVER_WAIT),
+        }
+    }
+}
+
 fn watch(shared: Arc<Shared>, sink: Arc<dyn ChangeSink>) {
     let mut prober = Prober::start();
     let mut seen_generation = u64::MAX;
     let mut unreachable = false;
     loop {
-        let (generation, path) = {
+        let (generation, source) = {
             let c = shared.lock();
             if c.stop {
                 return;
             }
-            (c.generation, c.path.clone())
+            (c.generation, c.source.clone())
         };
         if generation != seen_generation {
             seen_generation = generation;
@@ -513,9 +572,15 @@ fn watch(shared: Arc<Shared>, sink: Arc<dyn ChangeSink>) {
                 sink.reachable();
             }
         }
-        if let Some(path) = path {
-            match prober.probe(&path) {
+        // A server's feed has waited for its wake-up already; a file is
+        // probed again after a pause, and so is a server that failed.
+        let mut pause = PROBE;
+        if let Some(source) = &source {
+            match prober.probe(source) {
                 Ok(batch) => {
+                    if matches!(source, Source::Server(_)) {
+                        pause = Duration::ZERO;
+                    }
                     if unreachable {
                         unreachable = false;
                         sink.reachable();
@@ -540,16 +605,19 @@ fn watch(shared: Arc<Shared>, sink: Arc<dyn ChangeSink>) {
             }
         }
         let c = shared.lock();
-        if c.stop || c.generation != seen_generation {
+        if c.stop || c.generation != seen_generation || pause.is_zero() {
             continue;
         }
-        let _ = shared.wake.wait_timeout(c, PROBE);
+        let _ = shared.wake.wait_timeout(c, pause);
     }
 }
 
 fn is_unreachable(e: &Error) -> bool {
     use crate::error::ErrorCode::*;
-    matches!(e.code(), Unreachable | Io | Damaged | NotKizuna | Internal)
+    matches!(
+        e.code(),
+        Unreachable | Io | Damaged | NotKizuna | Internal | ServerUnreachable | ServerAuth | ServerRefused
+    )
 }
 
 #[cfg(test)]
@@ -742,7 +810,7 @@ mod tests {
         let mut f = fixture();
         let rec = Arc::new(Recorder::default());
         let watcher = Watcher::start(rec.clone());
-        watcher.attach(Some(f.db.path().to_path_buf()));
+        watcher.attach(Some(f.db.path().to_path_buf().into()));
         std::thread::sleep(PROBE * 2);
 
         let id = company(&mut f.db, "見張られた会社");

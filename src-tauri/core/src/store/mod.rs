@@ -19,6 +19,7 @@ pub mod recovery;
 pub mod schema;
 pub mod server;
 pub mod sql;
+pub mod team_db;
 pub mod transfer;
 pub mod vfs;
 pub mod write;

@@ -184,3 +184,28 @@ fn row_json(sql: Sql, table: &'static str, id: &str) -> Result<Option<serde_json
         },
     )
 }
+
+/// Where a save can run: the team file (`Db`), the team server
+/// (`ServerDb`), or whichever a desktop has open (`TeamDb`). For code that
+/// saves on any of them without knowing which, such as the outbox's replay.
+pub trait Saves {
+    fn save<T>(&mut self, f: impl FnMut(&WriteCtx) -> Result<T>) -> Result<T>;
+}
+
+impl Saves for crate::store::db::Db {
+    fn save<T>(&mut self, f: impl FnMut(&WriteCtx) -> Result<T>) -> Result<T> {
+        self.write(f)
+    }
+}
+
+impl Saves for crate::store::server::ServerDb {
+    fn save<T>(&mut self, f: impl FnMut(&WriteCtx) -> Result<T>) -> Result<T> {
+        self.write(f)
+    }
+}
+
+impl Saves for crate::store::team_db::TeamDb {
+    fn save<T>(&mut self, f: impl FnMut(&WriteCtx) -> Result<T>) -> Result<T> {
+        self.write(f)
+    }
+}

@@ -14,7 +14,6 @@ use crate::store::identity::{from_row, USER_COLUMNS};
 use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::team::role::{self, Role};
-use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::json;
 use ts_rs::TS;
@@ -51,17 +50,16 @@ pub fn list<'c>(conn: impl Into<Sql<'c>>) -> Result<Vec<User>> {
 
 /// Every member that is not merged away, deactivated ones last, with where
 /// each was last seen.
-pub fn members(conn: &Connection) -> Result<Vec<Member>> {
-    let mut st = conn.prepare_cached(
+pub fn members<'c>(conn: impl Into<Sql<'c>>) -> Result<Vec<Member>> {
+    conn.into().query(
         "SELECT u.id, u.login, u.display_name, u.deactivated_at IS NULL, s.seen_at, s.computer_name, u.version, u.roles
            FROM users u
            LEFT JOIN member_sessions s ON s.computer_id = (
                 SELECT computer_id FROM member_sessions WHERE user_id = u.id ORDER BY seen_at DESC LIMIT 1)
           WHERE u.deleted_at IS NULL
           ORDER BY u.deactivated_at IS NOT NULL, u.display_name, u.id",
-    )?;
-    let rows = st
-        .query_map([], |r| {
+        &[],
+        |r| {
             Ok(Member {
                 id: r.get(0)?,
                 login: r.get(1)?,
@@ -70,11 +68,10 @@ pub fn members(conn: &Connection) -> Result<Vec<Member>> {
                 last_seen_at: r.get(4)?,
                 last_computer: r.get(5)?,
                 version: r.get(6)?,
-                roles: role::parse(&r.get::<_, String>(7)?),
+                roles: role::parse(&r.get::<String>(7)?),
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+        },
+    )
 }
 
 /// Renames a member as of the version the user saw; other rows keep

@@ -10,9 +10,9 @@
 use crate::clock::to_db;
 use crate::error::Result;
 use crate::store::changes::Entity;
+use crate::store::sql::Sql;
 use crate::store::write::WriteCtx;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, Connection};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -67,21 +67,25 @@ pub fn beat(ctx: &WriteCtx, computer: &Computer, announce: bool) -> Result<()> {
 }
 
 /// The other computers active as `user_id` at `now`.
-pub fn elsewhere(conn: &Connection, user_id: &str, computer_id: &str, now: DateTime<Utc>) -> Result<Presence> {
+pub fn elsewhere<'c>(
+    conn: impl Into<Sql<'c>>,
+    user_id: &str,
+    computer_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Presence> {
     let since = to_db(now - ACTIVE_WITHIN);
-    let mut st = conn.prepare_cached(
+    let elsewhere = conn.into().query(
         "SELECT computer_name, seen_at FROM member_sessions
          WHERE user_id = ?1 AND computer_id <> ?2 AND seen_at >= ?3
          ORDER BY seen_at DESC",
-    )?;
-    let elsewhere = st
-        .query_map(params![user_id, computer_id, since], |r| {
+        crate::store::sql::params![user_id, computer_id, since],
+        |r| {
             Ok(OtherComputer {
                 computer_name: r.get(0)?,
                 seen_at: r.get(1)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     Ok(Presence { elsewhere })
 }
 

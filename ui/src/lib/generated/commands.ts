@@ -120,6 +120,7 @@ import type { SearchKind } from './SearchKind';
 import type { SearchResults } from './SearchResults';
 import type { Sequence } from './Sequence';
 import type { SequenceInput } from './SequenceInput';
+import type { ServerChoice } from './ServerChoice';
 import type { SmtpAccount } from './SmtpAccount';
 import type { SnoozeChoice } from './SnoozeChoice';
 import type { StageEdit } from './StageEdit';
@@ -127,6 +128,7 @@ import type { StepInput } from './StepInput';
 import type { StepOutcome } from './StepOutcome';
 import type { TableFormat } from './TableFormat';
 import type { Target } from './Target';
+import type { TeamServerView } from './TeamServerView';
 import type { TeamSettings } from './TeamSettings';
 import type { ThankYouDraft } from './ThankYouDraft';
 import type { TimelinePage } from './TimelinePage';
@@ -322,6 +324,15 @@ export function completeFollowUp(id: string, version: number, touch: NewActivity
  */
 export function confirmLateMail(id: string, version: number, send: boolean): Promise<null> {
   return call<null>('confirm_late_mail', { id, version, send });
+}
+
+/**
+ * Connects to a team server and switches to it; an empty password uses
+ * the one the credential store keeps.
+ * `connect_team_server` in src-tauri/src/commands/database.rs.
+ */
+export function connectTeamServer(choice: ServerChoice, password: string): Promise<AppStatus> {
+  return call<AppStatus>('connect_team_server', { choice, password });
 }
 
 /**
@@ -1232,6 +1243,14 @@ export function supportInbox(query: InboxQuery): Promise<InboxView> {
 }
 
 /**
+ * The team server this desktop connects to, and whether its password is kept.
+ * `team_server` in src-tauri/src/commands/database.rs.
+ */
+export function teamServer(): Promise<TeamServerView> {
+  return call<TeamServerView>('team_server');
+}
+
+/**
  * `team_settings` in src-tauri/src/commands/team_settings.rs.
  */
 export function teamSettings(): Promise<VersionedSettings> {
@@ -1420,6 +1439,7 @@ export const COMMANDS = [
   'company_summary',
   'complete_follow_up',
   'confirm_late_mail',
+  'connect_team_server',
   'contact_merge_preview',
   'contacts',
   'convert_lead',
@@ -1541,6 +1561,7 @@ export const COMMANDS = [
   'stop_enrolment',
   'support_case',
   'support_inbox',
+  'team_server',
   'team_settings',
   'thank_you_mail',
   'they_replied',

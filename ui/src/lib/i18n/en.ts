@@ -38,6 +38,7 @@ export const en: Catalog = {
     label: 'Database status',
     local: 'Local',
     team: 'Team',
+    server: 'Team server',
     connected: 'Connected',
     unreachable: 'Team database unreachable (showing what was last loaded)',
     cannotOpen: 'Cannot open',
@@ -94,6 +95,7 @@ export const en: Catalog = {
     sampleHint: 'Uses a database on this computer only. You can switch later in Settings.',
     pathLabel: 'Or type the file path',
     pathPlaceholder: 'e.g. \\\\server\\share\\kizuna.db or Z:\\Sales\\kizuna.db',
+    server: 'Our team uses a team server (PostgreSQL)',
     pathOpen: 'Open',
     or: 'or',
     later: 'Decide later (try the sample)',
@@ -956,6 +958,26 @@ export const en: Catalog = {
     handed: 'Handed to sales from this case',
     fromCase: 'From case #{number}',
   },
+  teamServer: {
+    title: 'Team server',
+    lead: 'A team that outgrew one shared file keeps its data on a PostgreSQL server instead. Your IT sets it up and gives you a login (docs/team-server.md); everything else in Kizuna works the same.',
+    host: 'Server',
+    port: 'Port',
+    database: 'Database',
+    user: 'Your login',
+    userHint: 'Your own login on the server: the team sees your work under it.',
+    password: 'Password',
+    passwordHint: 'Kept in this computer’s credential store once the server accepts it, never in a file.',
+    passwordSaved: 'The password is kept in this computer’s credential store. Leave the field empty to use it.',
+    tls: 'Encryption',
+    tlsOption: { required: 'TLS (required to another computer)', off: 'Off (a server on this computer only)' },
+    tlsHint: 'Kizuna checks the server’s certificate against the ones this computer trusts.',
+    tlsOffElsewhere: 'A server on another computer needs TLS: Kizuna will not connect without it.',
+    connect: 'Connect',
+    reconnect: 'Connect again',
+    connecting: 'Connecting…',
+    backups: 'The team server’s data is backed up on the server by your IT (pg_dump or the server’s snapshots), not on each computer. Encryption on the way is TLS.',
+  },
   mailSettings: {
     title: 'Sending mail',
     lead: 'Connect your company’s mail server (SMTP) and Kizuna sends the automatic mails of follow-up sequences from your address. This setting is yours, on this computer only; it is never stored in the team file.',
@@ -1804,6 +1826,19 @@ export const en: Catalog = {
     },
     source: {
       unknown: "Not one of the team's sources. Add it in Settings → Team rules.",
+    },
+    server_host: {
+      required: 'Enter the server’s host name or address.',
+      format: 'Enter the server as a host name or IP address (e.g. crm.example.co.jp).',
+    },
+    server_port: {
+      format: 'Enter the port as a number from 1 to 65535 (usually 5432).',
+    },
+    server_database: {
+      required: 'Enter the database’s name (your IT knows it; often “kizuna”).',
+    },
+    server_user: {
+      required: 'Enter your login on the server.',
     },
     host: {
       required: 'Enter the SMTP server.',

@@ -41,6 +41,7 @@ export const ja = {
     label: 'データベースの状態',
     local: 'ローカル',
     team: 'チーム共有',
+    server: 'チームサーバー',
     connected: '接続中',
     unreachable: 'チームのデータベースに接続できません（表示は最後に読み込んだ内容です）',
     cannotOpen: '開けません',
@@ -97,6 +98,7 @@ export const ja = {
     sampleHint: 'このパソコンだけのデータベースで試します。あとから設定で切り替えられます。',
     pathLabel: 'ファイルのパスを直接入力',
     pathPlaceholder: '例: \\\\server\\share\\kizuna.db または Z:\\営業\\kizuna.db',
+    server: 'チームサーバー（PostgreSQL）を使う',
     pathOpen: '開く',
     or: 'または',
     later: 'あとで決める（サンプルで試す）',
@@ -963,6 +965,26 @@ export const ja = {
     handed: 'この問い合わせから引き継いだもの',
     fromCase: '問い合わせ #{number} から',
   },
+  teamServer: {
+    title: 'チームサーバー',
+    lead: '共有ファイル1つでは足りなくなったチームは、データを PostgreSQL サーバーに置きます。IT 担当者がサーバーを用意してログインを発行します（docs/team-server.md）。Kizuna のほかの使い方は同じです。',
+    host: 'サーバー',
+    port: 'ポート',
+    database: 'データベース',
+    user: 'あなたのログイン名',
+    userHint: 'サーバー上のあなた自身のログイン名です。チームにはこの名前で作業が記録されます。',
+    password: 'パスワード',
+    passwordHint: 'サーバーが受け付けたら、このコンピューターの資格情報ストアに保存します。ファイルには書きません。',
+    passwordSaved: 'パスワードはこのコンピューターの資格情報ストアに保存されています。空欄のままで使えます。',
+    tls: '暗号化',
+    tlsOption: { required: 'TLS（ほかのコンピューターには必須）', off: 'なし（このコンピューター上のサーバーのみ）' },
+    tlsHint: 'サーバーの証明書は、このコンピューターが信頼する証明書で確認します。',
+    tlsOffElsewhere: 'ほかのコンピューター上のサーバーには TLS が必要です。TLS なしでは接続しません。',
+    connect: '接続',
+    reconnect: 'もう一度接続',
+    connecting: '接続中…',
+    backups: 'チームサーバーのデータは、IT 担当者がサーバー側でバックアップします（pg_dump やサーバーのスナップショット）。各パソコンにはコピーを置きません。通信は TLS で暗号化します。',
+  },
   mailSettings: {
     title: 'メール送信',
     lead: '会社のメールサーバー（SMTP）を登録すると、追客シナリオの自動メールを Kizuna があなたのアドレスから送ります。この設定はこのパソコンのあなた用で、チームの共有ファイルには保存されません。',
@@ -1813,6 +1835,19 @@ export const ja = {
     },
     source: {
       unknown: 'チームの流入元にない値です。設定 → チームのルールで追加してください。',
+    },
+    server_host: {
+      required: 'サーバーのホスト名かアドレスを入力してください。',
+      format: 'サーバーはホスト名か IP アドレスで入力してください（例: crm.example.co.jp）。',
+    },
+    server_port: {
+      format: 'ポートは 1〜65535 の数字で入力してください（通常は 5432）。',
+    },
+    server_database: {
+      required: 'データベース名を入力してください（IT 担当者が知っています。多くは「kizuna」）。',
+    },
+    server_user: {
+      required: 'サーバーでのあなたのログイン名を入力してください。',
     },
     host: {
       required: 'SMTP サーバーを入力してください。',

@@ -119,6 +119,16 @@ impl ServerDb {
         self.wait_limit = limit;
     }
 
+    /// Reads this member again: a rename or a merge since the session began.
+    pub(crate) fn refresh_user(&mut self) -> Result<()> {
+        if let Some(id) = self.member().map(|u| u.id.clone()) {
+            if let Some(u) = identity::resolve(self.sql(), &id)? {
+                self.user = u;
+            }
+        }
+        Ok(())
+    }
+
     /// This login's first visit: adds the member it is, attributed to
     /// itself, as a file's `Db::join_as_new_member` does.
     pub fn join(&mut self, display_name: &str) -> Result<User> {

@@ -1,0 +1,136 @@
+// End-to-end: two colleagues' real Kizuna windows on one team server. Each
+// connects in Settings → Team server with their own login (the password
+// goes to the credential store), the status bar names the team server, the
+// board is the team's as copied from its file, and a deal one renames shows
+// in the other window without a reload (the server's change feed), where a
+// half-typed edit of the same deal then meets it side by side.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { App, CLI, freshHome, startOnSample } from './wd.mjs';
+import { TestServer } from './pg.mjs';
+
+const apps = [];
+let server;
+after(async () => {
+  for (const a of apps) {
+    await a.screenshot(`last-server-${apps.indexOf(a)}`).catch(() => {});
+    await a.quit();
+  }
+  server?.stop();
+});
+
+const PASSWORDS = { sato: 'sato-Passw0rd-1', suzuki: 'suzuki-Passw0rd-2' };
+
+const cardTitles = (app) =>
+  app.exec(`return [...document.querySelectorAll('[data-testid="deal-card"]')].map((c) => [c.dataset.dealId, c.querySelector('.title').textContent.trim()])`);
+
+/** The team server form (Settings, or the first-run dialog), filled in as a member would, then Connect. */
+async function connect(app, login, password) {
+  await app.find('[data-testid="team-server-settings"] [data-testid="server-host"]');
+  await app.type('[data-testid="server-host"]', '127.0.0.1');
+  await app.type('[data-testid="server-port"]', String(server.port));
+  await app.type('[data-testid="server-database"]', 'kizuna');
+  await app.type('[data-testid="server-user"]', login);
+  await app.type('[data-testid="server-password"]', password);
+  await app.choose('[data-testid="server-tls"]', 'off');
+  await app.click('[data-testid="server-connect"]');
+  await app.waitFor(
+    async () => (await app.attr(await app.find('[data-testid="status-db-kind"]'), 'data-kind')) === 'server',
+    20000,
+    'the status bar to name the team server',
+  );
+}
+
+test('two members on one team server: connected in Settings, the board is the team’s, a rename shows in the other window at once', async () => {
+  server = await TestServer.start();
+  const team = join(freshHome('kizuna-share-'), 'kizuna-team.db');
+  execFileSync(CLI, ['--db', team, '--as', 'sato', 'demo', '--lang', 'ja']);
+  server.setUpTeam(team, PASSWORDS);
+
+  const a = await App.launch({ home: freshHome('kizuna-desk-'), env: { USER: 'sato' } });
+  apps.push(a);
+  const b = await App.launch({ home: freshHome('kizuna-desk-'), env: { USER: 'suzuki' } });
+  apps.push(b);
+  // Sato tries the sample first and connects later in Settings; Suzuki
+  // connects from the first-run question.
+  await startOnSample(a, 'サンプル');
+
+  // A wrong password is refused, in Japanese, and the form keeps what was typed.
+  await a.click('[data-testid="nav-settings"]');
+  await a.find('[data-testid="team-server-settings"] [data-testid="server-host"]');
+  await a.type('[data-testid="server-host"]', '127.0.0.1');
+  await a.type('[data-testid="server-port"]', String(server.port));
+  await a.type('[data-testid="server-user"]', 'sato');
+  await a.type('[data-testid="server-password"]', 'wrong-password');
+  await a.choose('[data-testid="server-tls"]', 'off');
+  await a.click('[data-testid="server-connect"]');
+  const refused = await a.find('[data-testid="server-error"]', 20000);
+  assert.equal(await a.attr(refused, 'data-code'), 'server_auth');
+  assert.match(await a.text('[data-testid="server-error"]'), /パスワード|ログイン/);
+  assert.equal(await a.exec(`return document.querySelector('[data-testid="server-user"]').value`), 'sato');
+  assert.equal(await a.attr(await a.find('[data-testid="status-db-kind"]'), 'data-kind'), 'file');
+  await a.screenshot('server-refused-ja');
+
+  await connect(a, 'sato', PASSWORDS.sato);
+  await b.click('[data-testid="first-run-server"] summary');
+  await connect(b, 'suzuki', PASSWORDS.suzuki);
+  assert.equal((await b.findAll('[data-testid="first-run"]')).length, 0, 'the first-run question is answered');
+  assert.match(await a.text('[data-testid="status-db-path"]'), new RegExp(`sato@127\\.0\\.0\\.1:${server.port}/kizuna`));
+  assert.equal(await a.attr(await a.find('[data-testid="server-password-state"]'), 'data-saved'), 'true');
+  await a.screenshot('server-connected-ja');
+  // Backups are the server's (IT's), and a file's encryption does not apply.
+  await a.find('[data-testid="backups-on-server"]');
+  assert.equal((await a.findAll('[data-testid="settings-encryption"]')).length, 0);
+
+  // Sato is the member the demo made from his login; Suzuki joined under his.
+  const me = async (app) => (await app.invoke('app_status')).user;
+  assert.equal((await me(a)).login, 'sato');
+  assert.equal((await me(b)).login, 'suzuki');
+  assert.equal((await me(b)).display_name, 'suzuki');
+
+  // The board is the team's, read from the server.
+  await a.click('[data-testid="nav-board"]');
+  await b.click('[data-testid="nav-board"]');
+  await a.find('[data-testid="deal-card"]');
+  await b.find('[data-testid="deal-card"]');
+  await a.screenshot('server-board-ja');
+  const [dealId, oldTitle] = (await cardTitles(a))[0];
+  assert.equal(server.psql(`SELECT title FROM deals WHERE id = '${dealId}'`, 'kizuna'), oldTitle);
+  const card = `[data-testid="deal-card"][data-deal-id="${dealId}"]`;
+
+  // Suzuki starts editing the deal's notes and has not saved yet.
+  await b.click(card);
+  await b.find('[data-testid="deal-dialog"]');
+  await b.waitFor(async () => (await b.exec(`return document.querySelector('[data-testid="deal-title"]').value`)) === oldTitle, 10000, 'the form filled');
+  const typed = '先方の稟議は来週。鈴木メモ';
+  await b.type('[data-testid="deal-notes"]', typed);
+
+  // Sato renames it and saves.
+  const newTitle = `${oldTitle}（サーバー${Date.now() % 1000}）`;
+  await a.click(card);
+  await a.find('[data-testid="deal-dialog"]');
+  await a.waitFor(async () => (await a.exec(`return document.querySelector('[data-testid="deal-title"]').value`)) === oldTitle, 10000, 'the form filled');
+  await a.type('[data-testid="deal-title"]', newTitle);
+  await a.click('[data-testid="deal-save"]');
+  await a.waitFor(async () => !(await a.findAll('[data-testid="deal-dialog"]')).length, 10000, 'the save');
+  const saved = Date.now();
+
+  // Suzuki's board, behind the open dialog, shows it without a reload.
+  await b.waitFor(async () => (await cardTitles(b)).some(([id, t]) => id === dealId && t === newTitle), 10000, 'the rename in the other window');
+  console.log(`# a colleague's save on the server appeared in the other window after ${Date.now() - saved} ms`);
+  assert.equal(await b.exec(`return document.querySelector('[data-testid="deal-notes"]').value`), typed);
+
+  // Saving meets Sato's version side by side, nothing overwritten.
+  await b.click('[data-testid="deal-save"]');
+  await b.find('[data-testid="conflict-panel"]');
+  assert.equal(await b.text('[data-testid="conflict-row"][data-field="title"] [data-testid="conflict-theirs"]'), newTitle);
+  assert.equal(await b.text('[data-testid="conflict-row"][data-field="notes"] [data-testid="conflict-mine"]'), typed);
+  await b.screenshot('server-conflict-ja');
+  assert.equal((await b.invoke('deal', { id: dealId })).title, newTitle);
+
+  // The row is on the server, written by Sato's own login (the audit log's role).
+  assert.equal(server.psql(`SELECT title FROM deals WHERE id = '${dealId}'`, 'kizuna'), newTitle);
+  assert.equal(server.psql(`SELECT db_role FROM audit_log WHERE entity_id = '${dealId}' ORDER BY at DESC, id DESC LIMIT 1`, 'kizuna'), 'sato');
+});
