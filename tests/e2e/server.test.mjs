@@ -3,12 +3,13 @@
 // goes to the credential store), the status bar names the team server, the
 // board is the team's as copied from its file, and a deal one renames shows
 // in the other window without a reload (the server's change feed), where a
-// half-typed edit of the same deal then meets it side by side.
+// half-typed edit of the same deal then meets it side by side; search
+// finds a customer there by its Japanese name.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { App, CLI, freshHome, startOnSample } from './wd.mjs';
+import { App, CLI, freshHome, openFirstCustomer, startOnSample } from './wd.mjs';
 import { TestServer } from './pg.mjs';
 
 const apps = [];
@@ -129,6 +130,12 @@ test('two members on one team server: connected in Settings, the board is the te
   assert.equal(await b.text('[data-testid="conflict-row"][data-field="notes"] [data-testid="conflict-mine"]'), typed);
   await b.screenshot('server-conflict-ja');
   assert.equal((await b.invoke('deal', { id: dealId })).title, newTitle);
+
+  // Search (Ctrl+K) finds a customer on the server by its Japanese name, and
+  // its page opens with its timeline.
+  const company = await openFirstCustomer(a);
+  assert.ok((await a.exec('return document.body.innerText')).includes(company.name), 'the customer page names the customer');
+  await a.screenshot('server-customer-ja');
 
   // The row is on the server, written by Sato's own login (the audit log's role).
   assert.equal(server.psql(`SELECT title FROM deals WHERE id = '${dealId}'`, 'kizuna'), newTitle);

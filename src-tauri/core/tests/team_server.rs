@@ -241,23 +241,24 @@ fn a_copy_never_lands_on_a_team_or_over_a_file() {
 }
 
 /// Every id the file's search finds for `query` in `kind`, all pages.
-fn file_hits(conn: &rusqlite::Connection, query: &str, kind: search::SearchKind) -> Vec<String> {
+/// Every hit of `kind` for `query`, page after page of `per_page`, in the
+/// order search shows them, from either store.
+fn all_hits(sql: Sql, query: &str, kind: search::SearchKind, per_page: u32) -> Vec<search::SearchHit> {
     let lang = kizuna_core::language::Language::Ja;
-    let first = search::search(conn, query, search::MAX_PER_KIND, lang).unwrap();
+    let first = search::search(sql, query, per_page, lang).unwrap();
     let mut group = match kind {
         search::SearchKind::Companies => first.companies,
         search::SearchKind::Contacts => first.contacts,
         search::SearchKind::Deals => first.deals,
         search::SearchKind::Activities => first.activities,
     };
-    let mut ids: Vec<String> = Vec::new();
+    let mut hits = Vec::new();
     loop {
-        ids.extend(group.hits.iter().map(|h| h.id.clone()));
+        hits.extend(group.hits);
         let Some(next) = group.next.clone() else { break };
-        group = search::search_more(conn, query, kind, &next, search::MAX_PER_KIND, lang).unwrap();
+        group = search::search_more(sql, query, kind, &next, per_page, lang).unwrap();
     }
-    ids.sort();
-    ids
+    hits
 }
 
 #[test]
@@ -314,13 +315,20 @@ fn the_server_finds_what_the_file_finds() {
         "存在しない言葉",
     ];
     let mut found_any = 0;
+    let mut pages = server::connect(&s).unwrap();
+    let pages = reading(&mut pages);
     for q in queries {
         for kind in kinds {
-            let on_file = file_hits(&conn, q, kind);
+            // What the window shows: the hits with their snippets, in order,
+            // through every page (three at a time, so the sample pages).
+            let on_file = all_hits(Sql::File(&conn), q, kind, 3);
+            assert_eq!(all_hits(Sql::Server(&pages), q, kind, 3), on_file, "{q:?} in {kind:?}");
+            let mut file_ids: Vec<String> = on_file.into_iter().map(|h| h.id).collect();
+            file_ids.sort();
             let mut on_server = server_search::find(&mut client, kind, q, 10_000).unwrap();
             on_server.sort();
-            assert_eq!(on_server, on_file, "{q:?} in {kind:?}");
-            found_any += usize::from(!on_file.is_empty());
+            assert_eq!(on_server, file_ids, "{q:?} in {kind:?}");
+            found_any += usize::from(!file_ids.is_empty());
         }
     }
     assert!(found_any >= 10, "the queries find too little to compare: {found_any}");

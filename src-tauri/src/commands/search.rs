@@ -17,7 +17,7 @@ pub async fn search(state: State<'_, AppState>, query: String) -> Reply<SearchRe
     state
         .with_session(move |s| {
             let lang = s.status().language;
-            search::search(s.db()?.conn(), &query, SEARCH_LIMIT, lang)
+            search::search(s.team()?.sql(), &query, SEARCH_LIMIT, lang)
         })
         .await
 }
@@ -33,7 +33,7 @@ pub async fn search_more(
     state
         .with_session(move |s| {
             let lang = s.status().language;
-            search::search_more(s.db()?.conn(), &query, kind, &after, SEARCH_MORE, lang)
+            search::search_more(s.team()?.sql(), &query, kind, &after, SEARCH_MORE, lang)
         })
         .await
 }

@@ -52,7 +52,7 @@ describe('hitDates', () => {
 
 describe('withPage', () => {
   it('appends the next page, takes its cursor, and never repeats a hit', () => {
-    const group = { hits: [hit({ id: 'a' }), hit({ id: 'b' })], next: { row: 5, reading: null, name: null } };
+    const group = { hits: [hit({ id: 'a' }), hit({ id: 'b' })], next: { row: 5, id: 'b', reading: null, name: null } };
     const page = { hits: [hit({ id: 'b' }), hit({ id: 'c' })], next: null };
     const merged = withPage(group, page);
     expect(merged.hits.map((h) => h.id)).toEqual(['a', 'b', 'c']);

@@ -33,13 +33,17 @@
 //! one page and, when more hits follow, a [`SearchCursor`] for the next one
 //! ([`search_more`]): keyset paging, so the hundredth page costs what the
 //! first does.
+//!
+//! On a team server the same functions answer from `pg_trgm` indexes over
+//! the same fields (timeline/server_search.rs builds the page's SQL); the
+//! hits, snippets and pages are made here, once, for both stores.
 
 use crate::engine_text::EngineText;
 use crate::error::Result;
 use crate::language::Language;
+use crate::store::sql::Sql;
 use crate::timeline::entries::Params;
 use chrono::NaiveDate;
-use rusqlite::{params_from_iter, Connection};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 use ts_rs::TS;
@@ -102,9 +106,12 @@ pub struct SearchHit {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct SearchCursor {
-    /// The hit's row in its table (the order of deals and timeline entries).
+    /// The hit's row in its table (the order of deals and timeline entries
+    /// in the file).
     #[ts(type = "number")]
     pub row: i64,
+    /// The hit's id (the order on a team server, where ids are UUIDv7).
+    pub id: String,
     /// Companies and contacts (listed by reading): the hit's reading and name.
     pub reading: Option<String>,
     pub name: Option<String>,
@@ -222,6 +229,7 @@ enum Order {
 
 /// One kind of record the search covers.
 struct Source {
+    kind: SearchKind,
     table: &'static str,
     trigrams: &'static str,
     bigrams: &'static str,
@@ -238,6 +246,7 @@ struct Source {
 }
 
 const COMPANIES: Source = Source {
+    kind: SearchKind::Companies,
     table: "companies",
     trigrams: "companies_fts",
     bigrams: "companies_bigrams",
@@ -247,6 +256,7 @@ const COMPANIES: Source = Source {
     order: Order::Reading,
 };
 const CONTACTS: Source = Source {
+    kind: SearchKind::Contacts,
     table: "contacts",
     trigrams: "contacts_fts",
     bigrams: "contacts_bigrams",
@@ -256,6 +266,7 @@ const CONTACTS: Source = Source {
     order: Order::Reading,
 };
 const DEALS: Source = Source {
+    kind: SearchKind::Deals,
     table: "deals",
     trigrams: "deals_fts",
     bigrams: "deals_bigrams",
@@ -266,6 +277,7 @@ const DEALS: Source = Source {
     order: Order::Newest,
 };
 const ACTIVITIES: Source = Source {
+    kind: SearchKind::Activities,
     table: "activities",
     trigrams: "activities_fts",
     bigrams: "activities_bigrams",
@@ -283,7 +295,7 @@ const ACTIVITIES: Source = Source {
     order: Order::Newest,
 };
 /// Columns of `head`; the row's sort keys follow them, then the text.
-const HEAD_COLUMNS: usize = 11;
+pub(crate) const HEAD_COLUMNS: usize = 11;
 
 fn source(kind: SearchKind) -> &'static Source {
     match kind {
@@ -313,7 +325,8 @@ fn page_size(limit: u32) -> u32 {
 /// documentation for how the query is read. Never fails on what the user
 /// typed: any text is searched literally. `lang` is the reader's: a snippet
 /// of what the engine wrote shows their words when the query is found there.
-pub fn search(conn: &Connection, query: &str, limit_per_kind: u32, lang: Language) -> Result<SearchResults> {
+pub fn search<'c>(conn: impl Into<Sql<'c>>, query: &str, limit_per_kind: u32, lang: Language) -> Result<SearchResults> {
+    let conn = conn.into();
     let t = terms(query);
     if t.long.is_empty() && t.short.is_empty() {
         return Ok(SearchResults::default());
@@ -328,8 +341,8 @@ pub fn search(conn: &Connection, query: &str, limit_per_kind: u32, lang: Languag
 }
 
 /// The page of `kind`'s hits that follows `after` (a group's `next`).
-pub fn search_more(
-    conn: &Connection,
+pub fn search_more<'c>(
+    conn: impl Into<Sql<'c>>,
     query: &str,
     kind: SearchKind,
     after: &SearchCursor,
@@ -340,7 +353,7 @@ pub fn search_more(
     if t.long.is_empty() && t.short.is_empty() {
         return Ok(SearchGroup::default());
     }
-    find(conn, source(kind), &t, Some(after), page_size(limit), lang)
+    find(conn.into(), source(kind), &t, Some(after), page_size(limit), lang)
 }
 
 /// The rowids of the timeline entries `query` finds, read exactly as
@@ -438,49 +451,53 @@ fn plan(s: &Source, t: &Terms, after: Option<&SearchCursor>, limit: u32) -> (Str
 }
 
 fn find(
-    conn: &Connection,
+    conn: Sql,
     s: &Source,
     t: &Terms,
     after: Option<&SearchCursor>,
     limit: u32,
     lang: Language,
 ) -> Result<SearchGroup> {
-    let (sql, p) = plan(s, t, after, limit);
     let all: Vec<&String> = t.long.iter().chain(&t.short).collect();
-    let mut st = conn.prepare_cached(&sql)?;
-    let mut rows = st
-        .query_map(params_from_iter(p.0), |r| {
-            let engine_text = EngineText::read(r, 9)?;
-            let mut texts: Vec<String> = Vec::with_capacity(s.text.len() + 1);
-            // The reader's words first, then the other languages'.
-            if let Some(e) = &engine_text {
-                texts.push(e.render(lang));
-            }
-            for i in 0..s.text.len() {
-                texts.push(r.get(HEAD_COLUMNS + 3 + i)?);
-            }
-            let expected_close: Option<String> = r.get(7)?;
-            let hit = SearchHit {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                engine_text,
-                detail: r.get(2)?,
-                company_id: r.get(3)?,
-                deal_id: r.get(4)?,
-                occurred_at: r.get(5)?,
-                updated_at: r.get(6)?,
-                expected_close: expected_close.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
-                last_contact_at: r.get(8)?,
-                snippet: snippet(&texts, &all),
-            };
-            let cursor = SearchCursor {
-                row: r.get(HEAD_COLUMNS)?,
-                reading: r.get(HEAD_COLUMNS + 1)?,
-                name: r.get(HEAD_COLUMNS + 2)?,
-            };
-            Ok((hit, cursor))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let (sql, p) = match conn {
+        Sql::File(_) => plan(s, t, after, limit),
+        Sql::Server(_) => {
+            let terms: Vec<String> = all.iter().map(|t| t.to_string()).collect();
+            crate::timeline::server_search::page(s.kind, s.head, &terms, after, limit)
+        }
+    };
+    let mut rows = conn.query(&sql, &p.0, |r| {
+        let engine_text = EngineText::from_cells(r.get(9)?, r.get(10)?);
+        let mut texts: Vec<String> = Vec::with_capacity(s.text.len() + 1);
+        // The reader's words first, then the other languages'.
+        if let Some(e) = &engine_text {
+            texts.push(e.render(lang));
+        }
+        for i in 0..s.text.len() {
+            texts.push(r.get(HEAD_COLUMNS + 3 + i)?);
+        }
+        let expected_close: Option<String> = r.get(7)?;
+        let hit = SearchHit {
+            id: r.get(0)?,
+            title: r.get(1)?,
+            engine_text,
+            detail: r.get(2)?,
+            company_id: r.get(3)?,
+            deal_id: r.get(4)?,
+            occurred_at: r.get(5)?,
+            updated_at: r.get(6)?,
+            expected_close: expected_close.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+            last_contact_at: r.get(8)?,
+            snippet: snippet(&texts, &all),
+        };
+        let cursor = SearchCursor {
+            row: r.get(HEAD_COLUMNS)?,
+            id: hit.id.clone(),
+            reading: r.get(HEAD_COLUMNS + 1)?,
+            name: r.get(HEAD_COLUMNS + 2)?,
+        };
+        Ok((hit, cursor))
+    })?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next = if more {
@@ -597,6 +614,7 @@ mod tests {
     use crate::testutil::{entry, fixture, log, seed_pipeline, Fixture, Seed};
     use crate::timeline::activity::{delete_activity, update_activity, ActivityEdit, ActivityKind};
     use crate::Db;
+    use rusqlite::Connection;
 
     fn setup() -> (Fixture, Seed) {
         let mut f = fixture();
@@ -1341,6 +1359,7 @@ mod tests {
         // A cursor with a query that finds nothing more is just an empty page.
         let after = SearchCursor {
             row: 1,
+            id: String::new(),
             reading: None,
             name: None,
         };
@@ -1469,6 +1488,7 @@ mod tests {
 mod plan_tests {
     use super::*;
     use crate::testutil::fixture;
+    use rusqlite::{params_from_iter, Connection};
 
     fn explain(conn: &Connection, s: &Source, q: &str, after: Option<&SearchCursor>) -> String {
         let (sql, p) = plan(s, &terms(q), after, 10);
@@ -1485,6 +1505,7 @@ mod plan_tests {
         let f = fixture();
         let after = SearchCursor {
             row: 100,
+            id: String::new(),
             reading: None,
             name: None,
         };

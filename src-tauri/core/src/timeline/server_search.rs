@@ -12,7 +12,8 @@
 //! records for the same queries, and that the server plans the index.
 
 use crate::error::Result;
-use crate::timeline::search::{query_terms, searched, SearchKind};
+use crate::timeline::entries::Params;
+use crate::timeline::search::{query_terms, searched, SearchCursor, SearchKind};
 use postgres::types::ToSql;
 use postgres::Client;
 
@@ -71,6 +72,62 @@ fn plan(kind: SearchKind, query: &str, limit: i64) -> Option<(String, Vec<String
     }
     sql.push_str(&format!(" ORDER BY {} LIMIT {limit}", o.order));
     Some((sql, terms.iter().map(|t| pattern(t)).collect()))
+}
+
+/// One page of `kind`'s hits, in the columns of the file's page
+/// (timeline/search.rs: `head`, three sort keys, then the searched fields),
+/// so that search makes hits, snippets and the next page's cursor the same
+/// way from either store. The cursor's place is its id (with the reading
+/// and name for companies and contacts), as the order is.
+pub(crate) fn page(
+    kind: SearchKind,
+    head: &str,
+    terms: &[String],
+    after: Option<&SearchCursor>,
+    limit: u32,
+) -> (String, Params) {
+    let mut p = Params::default();
+    let (table, join, fields) = searched(kind);
+    let (o, text) = (order(kind), text(fields));
+    let mut filter = o.filter.to_string();
+    for t in terms {
+        // Sent as ILIKE (store::sql): case folded, as the file's index folds it.
+        filter.push_str(&format!(" AND {text} LIKE {}", p.push(pattern(t))));
+    }
+    let by_reading = matches!(kind, SearchKind::Companies | SearchKind::Contacts);
+    if let Some(c) = after {
+        if by_reading {
+            let reading = c.reading.clone().unwrap_or_default();
+            filter.push_str(&format!(
+                " AND (CASE WHEN x.name_kana = '' THEN 1 ELSE 0 END, x.name_kana COLLATE \"C\", x.name COLLATE \"C\", x.id)
+                    > ({}, {}, {}, {})",
+                p.push(i64::from(reading.is_empty())),
+                p.push(reading),
+                p.push(c.name.clone().unwrap_or_default()),
+                p.push(c.id.clone())
+            ));
+        } else {
+            filter.push_str(&format!(" AND x.id < {}", p.push(c.id.clone())));
+        }
+    }
+    let keys = if by_reading {
+        "0, x.name_kana, x.name"
+    } else {
+        "0, NULL, NULL"
+    };
+    let cols = fields
+        .iter()
+        .map(|c| format!("COALESCE({c}, '')"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {head}, {keys}, {cols} FROM {table} x {join}
+         WHERE x.deleted_at IS NULL{filter}
+         ORDER BY {order} LIMIT {fetch}",
+        order = o.order,
+        fetch = p.push(i64::from(limit) + 1)
+    );
+    (sql, p)
 }
 
 /// `term` anywhere in the text, every character of it literal.

@@ -5,9 +5,14 @@
  */
 export type SearchCursor = { 
 /**
- * The hit's row in its table (the order of deals and timeline entries).
+ * The hit's row in its table (the order of deals and timeline entries
+ * in the file).
  */
 row: number, 
+/**
+ * The hit's id (the order on a team server, where ids are UUIDv7).
+ */
+id: string, 
 /**
  * Companies and contacts (listed by reading): the hit's reading and name.
  */
