@@ -8,7 +8,7 @@ use kizuna_core::app::session::{AppStatus, Session};
 use kizuna_core::followups::scheduler::{Notifier, Scheduler};
 use kizuna_core::language::Language;
 use kizuna_core::sequences::runner::{Runner, Target as RunnerTarget};
-use kizuna_core::store::changes::Watcher;
+use kizuna_core::store::changes::{Source, Watcher};
 use kizuna_core::store::db::Identity;
 use kizuna_core::team::presence::Presence;
 use kizuna_core::{Error, ErrorCode, ErrorPayload, Result, SystemClock};
@@ -39,7 +39,7 @@ struct Reminders {
     scheduler: Scheduler,
     /// The member's due sequence steps, done on this desktop (sequences/runner.rs).
     sequences: Runner,
-    watching: Mutex<Option<(PathBuf, Language, Identity)>>,
+    watching: Mutex<Option<(Source, Language, Identity)>>,
 }
 
 impl Reminders {
@@ -51,13 +51,17 @@ impl Reminders {
         let target = session.reminder_target();
         let key = target
             .as_ref()
-            .map(|t| (t.path.clone(), t.language, t.opts.identity.clone()));
+            .map(|t| (t.place.clone(), t.language, t.opts.identity.clone()));
         let mut watching = self.watching.lock().unwrap_or_else(|p| p.into_inner());
         if *watching != key {
             *watching = key;
-            self.sequences.attach(target.as_ref().map(|t| RunnerTarget {
-                path: t.path.clone(),
-                opts: t.opts.clone(),
+            // Sequences' steps run on the team file only so far.
+            self.sequences.attach(target.as_ref().and_then(|t| match &t.place {
+                Source::File(path) => Some(RunnerTarget {
+                    path: path.clone(),
+                    opts: t.opts.clone(),
+                }),
+                Source::Server(_) => None,
             }));
             self.scheduler.attach(target);
         } else if wrote {

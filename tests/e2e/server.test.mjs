@@ -4,22 +4,26 @@
 // board is the team's as copied from its file, and a deal one renames shows
 // in the other window without a reload (the server's change feed), where a
 // half-typed edit of the same deal then meets it side by side; search
-// finds a customer there by its Japanese name.
+// finds a customer there by its Japanese name; a follow-up a colleague
+// plans is notified to its person once.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { App, CLI, freshHome, openFirstCustomer, startOnSample } from './wd.mjs';
+import { NotificationServer } from './notify.mjs';
 import { TestServer } from './pg.mjs';
 
 const apps = [];
 let server;
+let notifications;
 after(async () => {
   for (const a of apps) {
     await a.screenshot(`last-server-${apps.indexOf(a)}`).catch(() => {});
     await a.quit();
   }
   server?.stop();
+  await notifications?.stop();
 });
 
 const PASSWORDS = { sato: 'sato-Passw0rd-1', suzuki: 'suzuki-Passw0rd-2' };
@@ -44,8 +48,9 @@ async function connect(app, login, password) {
   );
 }
 
-test('two members on one team server: connected in Settings, the board is the team’s, a rename shows in the other window at once', async () => {
+test('two members on one team server: connected in Settings, the board is the team’s, a rename shows in the other window at once, a colleague’s follow-up is notified once', async () => {
   server = await TestServer.start();
+  notifications = await NotificationServer.start();
   const team = join(freshHome('kizuna-share-'), 'kizuna-team.db');
   execFileSync(CLI, ['--db', team, '--as', 'sato', 'demo', '--lang', 'ja']);
   server.setUpTeam(team, PASSWORDS);
@@ -136,6 +141,19 @@ test('two members on one team server: connected in Settings, the board is the te
   const company = await openFirstCustomer(a);
   assert.ok((await a.exec('return document.body.innerText')).includes(company.name), 'the customer page names the customer');
   await a.screenshot('server-customer-ja');
+
+  // Suzuki plans a follow-up for Sato a few seconds ahead: Sato's desktop
+  // notifies him through the desktop's notification service, once.
+  await a.invoke('save_notify_prefs', { prefs: { enabled: true, quiet_start: null, quiet_end: null, working_days: [1, 2, 3, 4, 5, 6, 7] } });
+  const title = `サーバー経由の確認${Date.now() % 100000}`;
+  const due = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3000);
+  await b.invoke('create_follow_up', {
+    followUp: { kind: 'follow_up', title, due_at: due.toISOString(), assignee_id: (await me(a)).id, company_id: company.id, deal_id: null, contract_id: null, activity_id: null },
+  });
+  await a.waitFor(async () => notifications.matching(title).length > 0, 20000, 'the notification of the colleague’s follow-up');
+  await new Promise((r) => setTimeout(r, 3000));
+  assert.equal(notifications.matching(title).length, 1, 'notified once');
+  console.log(`# notified ${Math.round(notifications.matching(title)[0].at * 1000 - due.getTime())} ms after it fell due`);
 
   // The row is on the server, written by Sato's own login (the audit log's role).
   assert.equal(server.psql(`SELECT title FROM deals WHERE id = '${dealId}'`, 'kizuna'), newTitle);

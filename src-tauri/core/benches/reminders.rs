@@ -107,7 +107,7 @@ fn main() {
     let rec = Arc::new(Recorder::default());
     let scheduler = Scheduler::start(rec.clone());
     scheduler.attach(Some(Target {
-        path: path.clone(),
+        place: path.clone().into(),
         opts: opts.clone(),
         language: Language::Ja,
     }));

@@ -2101,3 +2101,108 @@ fn a_desktop_connects_to_the_team_server_and_opens_it_again_at_its_next_start() 
     );
     assert!(!std::fs::read_to_string(&dirs.config_file).unwrap().contains("\"desk\""));
 }
+
+#[derive(Default)]
+struct Heard {
+    shown: std::sync::Mutex<Vec<String>>,
+}
+
+impl kizuna_core::followups::scheduler::Notifier for Heard {
+    fn show(
+        &self,
+        _notice: &kizuna_core::followups::reminder::Notice,
+        text: &kizuna_core::followups::reminder::NoticeText,
+    ) -> Result<(), String> {
+        self.shown.lock().unwrap().push(text.summary.clone());
+        Ok(())
+    }
+    fn failed(
+        &self,
+        _: &kizuna_core::followups::reminder::Notice,
+        _: &kizuna_core::followups::reminder::NoticeText,
+        e: &str,
+    ) {
+        panic!("a notice failed: {e}");
+    }
+    fn due_count(&self, _count: u32) {}
+}
+
+/// Reminders on the team server: a follow-up a colleague plans for Tanaka
+/// wakes his desktops' schedulers (they glance at the change log each
+/// second), and of his two desktops exactly one shows it: told once per
+/// person, through the same claim as on the file.
+#[test]
+fn a_reminder_on_the_server_is_shown_once_to_its_person_whichever_desktop_is_first() {
+    use kizuna_core::followups::follow_up::{FollowUpKind, NewFollowUp};
+    use kizuna_core::followups::reminder::NotifyPrefs;
+    use kizuna_core::followups::scheduler::{Scheduler, Target};
+    use kizuna_core::store::changes::Source;
+    let pg = TestServer::start();
+    let s = initialised(&pg, "remind");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("team.db");
+    let tanaka = {
+        let db = Db::create(&file, OpenOptions::new("tanaka", "田中 太郎")).unwrap();
+        db.member().unwrap().id.clone()
+    };
+    transfer::file_to_server(&file, &s).unwrap();
+    server::roles::add_member(&mut server::connect(&s).unwrap(), "tanaka", "tanaka-long-passw0rd").unwrap();
+    let as_tanaka = Server::parse(&pg.url_as("tanaka", "tanaka-long-passw0rd", "remind"), None).unwrap();
+    let clock: Arc<dyn kizuna_core::Clock> = Arc::new(kizuna_core::SystemClock);
+    let mut colleague = ServerDb::open(&as_tanaka, clock.clone(), Language::Ja).unwrap();
+    let all_day = NotifyPrefs {
+        enabled: true,
+        quiet_start: None,
+        quiet_end: None,
+        working_days: (1..=7).collect(),
+    };
+    colleague.write(|ctx| reminder::save_prefs(ctx, &all_day)).unwrap();
+
+    let heard: Vec<Arc<Heard>> = (0..2).map(|_| Arc::new(Heard::default())).collect();
+    let desktops: Vec<Scheduler> = heard
+        .iter()
+        .map(|h| {
+            let s = Scheduler::start(h.clone());
+            s.attach(Some(Target {
+                place: Source::Server(as_tanaka.clone()),
+                opts: OpenOptions::member(Some(tanaka.clone())).with_clock(clock.clone()),
+                language: Language::Ja,
+            }));
+            s
+        })
+        .collect();
+    // Planned on "another desktop", nobody pokes the schedulers.
+    std::thread::sleep(Duration::from_millis(500));
+    let due = kizuna_core::clock::to_db(chrono::Utc::now() + chrono::Duration::milliseconds(1500));
+    colleague
+        .write(|ctx| {
+            follow_up::create(
+                ctx,
+                &NewFollowUp {
+                    kind: FollowUpKind::FollowUp,
+                    title: "見積の再送".into(),
+                    due_at: due.clone(),
+                    assignee_id: Some(tanaka.clone()),
+                    company_id: None,
+                    deal_id: None,
+                    contract_id: None,
+                    activity_id: None,
+                },
+            )
+        })
+        .unwrap();
+    let shown = || -> Vec<String> { heard.iter().flat_map(|h| h.shown.lock().unwrap().clone()).collect() };
+    let deadline = std::time::Instant::now() + Duration::from_secs(8);
+    while shown().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(2500));
+    drop(desktops);
+    assert_eq!(shown(), ["フォロー: 見積の再送"], "shown once, by one desktop");
+    let claimed: i64 = server::connect(&s)
+        .unwrap()
+        .query_one("SELECT COUNT(*) FROM notification_log WHERE user_id = $1", &[&tanaka])
+        .unwrap()
+        .get(0);
+    assert_eq!(claimed, 1);
+}

@@ -389,14 +389,14 @@ impl Session {
             .map_or(0, |db| db.conn().total_changes())
     }
 
-    /// What the reminder scheduler should watch: the open database, as this
-    /// user, in the language the UI shows.
+    /// What the reminder scheduler should watch: the open file or server, as
+    /// this user, in the language the UI shows.
     pub fn reminder_target(&self) -> Option<crate::followups::scheduler::Target> {
-        let db = self.db.as_ref()?.as_file()?;
+        let db = self.db.as_ref()?;
         // Nobody is reminded before the profile said who it is.
         let me = db.member()?;
         Some(crate::followups::scheduler::Target {
-            path: db.path().to_path_buf(),
+            place: self.watch_source()?,
             opts: OpenOptions {
                 identity: crate::store::db::Identity::Member(Some(me.id.clone())),
                 ..self.opts.clone()

@@ -501,7 +501,7 @@ fn idle(path: &Path, seconds: &str) -> Result<ExitCode, Error> {
     let opts = opts();
     let scheduler = Scheduler::start(std::sync::Arc::new(Unseen));
     scheduler.attach(Some(Target {
-        path: path.to_path_buf(),
+        place: path.to_path_buf().into(),
         language: opts.language,
         opts,
     }));

@@ -22,7 +22,6 @@ use crate::team::business_hours::parse_hm;
 use crate::team::role::{self, Role};
 use crate::team::settings::TeamSettings;
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, Utc, Weekday};
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -707,13 +706,14 @@ pub struct Step {
 
 /// Decides what is due at `now` for a person, and when to look again. In
 /// quiet hours nothing is due; everything waits for their end.
-pub fn step(
-    conn: &Connection,
+pub fn step<'c>(
+    conn: impl Into<Sql<'c>>,
     clock: &dyn Clock,
     user_id: &str,
     prefs: &NotifyPrefs,
     team: &TeamSettings,
 ) -> Result<Step> {
+    let conn = conn.into();
     let now = clock.now();
     let offset = clock.offset();
     if !prefs.enabled {

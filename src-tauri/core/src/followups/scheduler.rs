@@ -11,18 +11,23 @@
 //! "Wakes on change" costs one `PRAGMA data_version` per second: SQLite
 //! answers it from the file's change counter, so a colleague's commit is
 //! seen within a second without re-reading any table. The due list itself
-//! is only recomputed when something changed or a reminder is due.
+//! is only recomputed when something changed or a reminder is due. On a
+//! team server the same glance is the change log's newest sequence, one
+//! indexed read a second.
 
 use crate::error::Result;
 use crate::followups::follow_up;
 use crate::followups::reminder::{self, Notice, NoticeText, Reminder};
 use crate::language::Language;
 use crate::store::background::{self, Background, Stop};
-use crate::store::db::{Db, OpenOptions};
+use crate::store::changes::Source;
+use crate::store::db::{Db, Identity, OpenOptions};
+use crate::store::server::ServerDb;
+use crate::store::sql::Sql;
+use crate::store::team_db::TeamDb;
 use crate::team::settings::TeamSettings;
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -41,7 +46,8 @@ pub trait Notifier: Send + Sync + 'static {
 /// Which database and person the scheduler works for.
 #[derive(Clone)]
 pub struct Target {
-    pub path: PathBuf,
+    /// The team file, or the team server.
+    pub place: Source,
     pub opts: OpenOptions,
     pub language: Language,
 }
@@ -106,9 +112,10 @@ impl Scheduler {
 
 struct Current {
     generation: u64,
-    db: Db,
-    /// Where colleagues' saves take turns: a busy one is let through first.
-    queue: crate::store::queue::Queue,
+    db: TeamDb,
+    /// Where colleagues' saves take turns in the file: a busy one is let
+    /// through first (a server has no such queue).
+    queue: Option<crate::store::queue::Queue>,
     language: Language,
     /// Reminders that fell due before this moment were missed while the app
     /// was closed and are summarised.
@@ -161,10 +168,26 @@ impl Worker {
         self.current = None;
         let Some(t) = target else { return Ok(()) };
         let started_at = t.opts.clock.now();
-        let db = Db::open(&t.path, t.opts)?;
+        let (db, queue) = match &t.place {
+            Source::File(path) => (
+                TeamDb::File(Db::open(path, t.opts)?),
+                Some(crate::store::queue::Queue::beside(path)),
+            ),
+            Source::Server(server) => {
+                let db = ServerDb::open(server, t.opts.clock.clone(), t.opts.language)?;
+                // The login is the member there; a profile that means
+                // another member (it cannot) is reminded of nobody's work.
+                if let Identity::Member(Some(id)) = &t.opts.identity {
+                    if db.member().map(|u| &u.id) != Some(id) {
+                        return Ok(());
+                    }
+                }
+                (TeamDb::Server(db), None)
+            }
+        };
         self.current = Some(Current {
             generation,
-            queue: crate::store::queue::Queue::beside(&t.path),
+            queue,
             db,
             language: t.language,
             started_at,
@@ -180,18 +203,25 @@ impl Worker {
         let user_id = cur.db.user().id.clone();
         // One read transaction for every look: one read lock, which a
         // colleague's commit may have to wait out, not five.
-        let (step, due_count) = {
-            let tx = cur.db.conn().unchecked_transaction()?;
-            let prefs = reminder::load_prefs(&tx, &user_id)?;
-            let team = TeamSettings::load(&tx)?;
-            let step = reminder::step(&tx, cur.db.clock(), &user_id, &prefs, &team)?;
-            let due_count = follow_up::due_count(&tx, cur.db.clock(), &user_id)?;
-            tx.commit()?;
-            (step, due_count)
+        let look = |sql: Sql| -> Result<(reminder::Step, u32)> {
+            let prefs = reminder::load_prefs(sql, &user_id)?;
+            let team = TeamSettings::load(sql)?;
+            let step = reminder::step(sql, cur.db.clock(), &user_id, &prefs, &team)?;
+            Ok((step, follow_up::due_count(sql, cur.db.clock(), &user_id)?))
+        };
+        let (step, due_count) = match &cur.db {
+            TeamDb::File(db) => {
+                let tx = db.conn().unchecked_transaction()?;
+                let seen = look(Sql::File(&tx))?;
+                tx.commit()?;
+                seen
+            }
+            TeamDb::Server(db) => look(db.sql())?,
         };
         let fresh: Vec<Reminder> = step.due.into_iter().filter(|r| !self.told.contains(&key(r))).collect();
         if !fresh.is_empty() {
-            let mine = if cur.db.read_only().is_some() {
+            let read_only = cur.db.as_file().is_some_and(|db| db.read_only().is_some());
+            let mine = if read_only {
                 fresh
             } else {
                 cur.db.write(|ctx| reminder::claim(ctx, &user_id, &fresh))?
@@ -261,7 +291,11 @@ impl Worker {
                 changed = Some((changed.map_or(now, |(first, _)| first), now));
             }
             if let Some((first, last)) = changed {
-                let quiet = now - last >= SETTLE && !cur.queue.saves_under_way(cur.db.conn());
+                let saving = match (&cur.queue, cur.db.as_file()) {
+                    (Some(queue), Some(db)) => queue.saves_under_way(db.conn()),
+                    _ => false,
+                };
+                let quiet = now - last >= SETTLE && !saving;
                 if quiet || now - first >= SETTLE_LIMIT {
                     return;
                 }
@@ -277,8 +311,18 @@ fn key(r: &Reminder) -> (String, String, String) {
 /// Changes whenever a connection commits to the file: the file change
 /// counter glanced at without a lock (store/vfs.rs), so thirty idle
 /// desktops checking every second make no colleague's commit wait; where
-/// it cannot be read, SQLite's data version under a read lock.
-fn data_version(db: &Db) -> Option<i64> {
+/// it cannot be read, SQLite's data version under a read lock. On a server,
+/// the change log's newest sequence (every save appends to it).
+fn data_version(db: &TeamDb) -> Option<i64> {
+    let db = match db {
+        TeamDb::File(db) => db,
+        TeamDb::Server(db) => {
+            return db
+                .sql()
+                .query_one("SELECT COALESCE(MAX(seq), 0) FROM change_log", &[], |r| r.get(0))
+                .ok()
+        }
+    };
     match crate::store::vfs::peek_change_counter(db.conn()) {
         Some(counter) => Some(i64::from(counter)),
         None => db.conn().pragma_query_value(None, "data_version", |r| r.get(0)).ok(),
@@ -328,7 +372,7 @@ mod tests {
         };
         db.write(|ctx| reminder::save_prefs(ctx, &all_day)).unwrap();
         let target = Target {
-            path,
+            place: Source::File(path),
             opts,
             language: Language::Ja,
         };
