@@ -316,7 +316,12 @@ impl AppState {
                 })
                 .await;
             match tried {
-                Err(e) if matches!(e.code, ErrorCode::Unreachable | ErrorCode::Io | ErrorCode::Busy) => {
+                Err(e)
+                    if matches!(
+                        e.code,
+                        ErrorCode::Unreachable | ErrorCode::Io | ErrorCode::Busy | ErrorCode::ServerUnreachable
+                    ) =>
+                {
                     busy = e.code == ErrorCode::Busy;
                 }
                 done => {
@@ -334,7 +339,7 @@ impl AppState {
                 }
             }
         }
-        let Some(path) = self.changes.path() else {
+        let Some(team) = self.changes.source().map(|s| outbox::team_of(&s)) else {
             return Err(Error::NoDatabase.payload());
         };
         let now = kizuna_core::clock::to_db(chrono::Utc::now());
@@ -346,7 +351,7 @@ impl AppState {
                 }
                 .payload());
             };
-            outbox.push(&path, &op_id, &op, &now).map_err(|e| e.payload())?
+            outbox.push(&team, &op_id, &op, &now).map_err(|e| e.payload())?
         };
         self.announce_outbox();
         if busy {
@@ -377,14 +382,18 @@ impl AppState {
 
     fn outbox_call<T, F>(&self, f: F) -> Result<T, ErrorPayload>
     where
-        F: FnOnce(&Outbox, &std::path::Path) -> Result<T>,
+        F: FnOnce(&Outbox, &str) -> Result<T>,
     {
-        let path = self.changes.path().ok_or_else(|| Error::NoDatabase.payload())?;
+        let team = self
+            .changes
+            .source()
+            .map(|s| outbox::team_of(&s))
+            .ok_or_else(|| Error::NoDatabase.payload())?;
         let guard = self.outbox.lock().unwrap_or_else(|p| p.into_inner());
         let outbox = guard
             .as_ref()
             .ok_or_else(|| Error::Internal("the local outbox is unavailable".into()).payload())?;
-        f(outbox, &path).map_err(|e| e.payload())
+        f(outbox, &team).map_err(|e| e.payload())
     }
 
     pub fn outbox_counts(&self) -> Result<OutboxCounts, ErrorPayload> {
@@ -412,7 +421,10 @@ impl AppState {
                 s.heal();
                 let guard = outbox.lock().unwrap_or_else(|p| p.into_inner());
                 match guard.as_ref() {
-                    Some(outbox) => outbox.drain(s.db()?),
+                    Some(outbox) => {
+                        let team = s.watch_source().map(|p| outbox::team_of(&p)).ok_or(Error::NoDatabase)?;
+                        outbox.drain(&team, s.team()?)
+                    }
                     None => Ok(DrainReport::default()),
                 }
             })
@@ -428,7 +440,7 @@ impl AppState {
             .with_session(move |s| {
                 let guard = outbox.lock().unwrap_or_else(|p| p.into_inner());
                 match guard.as_ref() {
-                    Some(o) => o.resolve(s.db()?, seq, apply_mine),
+                    Some(o) => o.resolve(s.team()?, seq, apply_mine),
                     None => Err(Error::Internal("the local outbox is unavailable".into())),
                 }
             })

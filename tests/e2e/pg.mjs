@@ -49,6 +49,7 @@ export class TestServer {
       throw new Error(`PostgreSQL did not start: ${e.stderr ?? e}\n${existsSync(log) ? readFileSync(log, 'utf8') : ''}`);
     }
     const server = new TestServer(bin, dir, data, port, run);
+    server.start = () => run('pg_ctl', ['-D', data, '-w', '-l', log, '-o', options, 'start']);
     server.psql(`CREATE DATABASE ${DATABASE}`);
     return server;
   }
@@ -75,6 +76,11 @@ export class TestServer {
       execFileSync(CLI, ['server', 'add-member', this.address(), login], { env: { ...env, KIZUNA_MEMBER_PASSWORD: password } });
     }
     return execFileSync(CLI, ['migrate', '--from', teamFile, '--to', this.address()], { env }).toString();
+  }
+
+  /** The same server again, on the same data and port (after `stop`). */
+  startAgain() {
+    this.start();
   }
 
   stop() {

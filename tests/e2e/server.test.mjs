@@ -5,7 +5,8 @@
 // in the other window without a reload (the server's change feed), where a
 // half-typed edit of the same deal then meets it side by side; search
 // finds a customer there by its Japanese name; a follow-up a colleague
-// plans is notified to its person once.
+// plans is notified to its person once; work saved while the server is
+// away waits in the outbox and goes in once when it is back.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -154,6 +155,31 @@ test('two members on one team server: connected in Settings, the board is the te
   await new Promise((r) => setTimeout(r, 3000));
   assert.equal(notifications.matching(title).length, 1, 'notified once');
   console.log(`# notified ${Math.round(notifications.matching(title)[0].at * 1000 - due.getTime())} ms after it fell due`);
+
+  // The server goes away (a laptop on a train, a restart): the window says
+  // so, a call logged meanwhile waits in the outbox, and goes in once the
+  // server is back, exactly once; the colleague's window catches up.
+  const state = (app) => app.exec(`return document.querySelector('[data-testid="status-connection"]')?.dataset.state`);
+  server.stop();
+  const stopped = Date.now();
+  await a.waitFor(async () => (await state(a)) === 'unreachable', 15000, 'the unreachable state');
+  console.log(`# the stopped server was reported after ${Date.now() - stopped} ms`);
+  const summary = `車内から記録した電話${Date.now() % 10000}`;
+  await a.click('[data-testid="log-kind-call"]');
+  await a.type('[data-testid="log-summary"]', summary);
+  await a.click('[data-testid="log-save"]');
+  await a.waitFor(async () => (await a.exec(`return document.querySelector('[data-testid="status-outbox"]')?.dataset.pending`)) === '1', 10000, 'one item waiting');
+  assert.equal(await a.exec(`return document.querySelector('[data-testid="log-summary"]').value`), '', 'the form was cleared: the work is safe');
+  await a.screenshot('server-outbox-ja');
+  server.startAgain();
+  const back = Date.now();
+  await a.waitFor(async () => (await state(a)) === 'connected', 20000, 'connected again');
+  await a.waitFor(async () => (await a.findAll('[data-testid="status-outbox"]')).length === 0, 20000, 'the outbox drained');
+  console.log(`# the outbox drained ${Date.now() - back} ms after the server came back`);
+  const onTimeline = (app) => app.exec(`return [...document.querySelectorAll('[data-testid="timeline-entry"]')].some((e) => e.textContent.includes(arguments[0]))`, [summary]);
+  await a.waitFor(() => onTimeline(a), 15000, 'the call on the timeline');
+  assert.equal(server.psql(`SELECT COUNT(*) FROM activities WHERE summary = '${summary}'`, 'kizuna'), '1', 'in the team once');
+  await b.waitFor(async () => (await state(b)) === 'connected', 20000, 'the colleague connected again');
 
   // The row is on the server, written by Sato's own login (the audit log's role).
   assert.equal(server.psql(`SELECT title FROM deals WHERE id = '${dealId}'`, 'kizuna'), newTitle);

@@ -125,7 +125,14 @@ fn save(db: &DbThread, health: &Health, outbox: &Outbox, team: &Path, op: Op) ->
             None => {} // timed out: the share hangs
         }
     }
-    outbox.push(team, &id, &op, "2026-11-26T01:00:00Z").unwrap();
+    outbox
+        .push(
+            &outbox::team_of(&team.to_path_buf().into()),
+            &id,
+            &op,
+            "2026-11-26T01:00:00Z",
+        )
+        .unwrap();
     Saved::Queued
 }
 
@@ -206,20 +213,27 @@ fn an_outage_is_reported_in_bounded_time_and_the_outbox_drains_in_order_after_it
     for _ in 0..5 {
         assert_eq!(next(&db, &health), Saved::Queued);
     }
-    assert_eq!(outbox.counts(&team).unwrap().pending, 11);
+    assert_eq!(
+        outbox.counts(&outbox::team_of(&team.clone().into())).unwrap().pending,
+        11
+    );
 
     // Back. The save that hung completes on its own; the outbox drains.
     share.set("ok");
     health.wait_for(false, bound);
     let o = Outbox::open(&local.path().join("outbox.db")).unwrap();
+    let key = outbox::team_of(&team.clone().into());
     let report = db
-        .call(Duration::from_secs(30), move |db| o.drain(db))
+        .call(Duration::from_secs(30), move |db| o.drain(&key, db))
         .expect("the drain finished")
         .unwrap();
     println!("drained: {report:?}");
     assert!(!report.interrupted);
     assert_eq!(report.applied + report.skipped, 11);
-    assert_eq!(outbox.counts(&team).unwrap().pending, 0);
+    assert_eq!(
+        outbox.counts(&outbox::team_of(&team.clone().into())).unwrap().pending,
+        0
+    );
 
     // Every save is in the team file exactly once, in the order made.
     let conn = common::open(&team);

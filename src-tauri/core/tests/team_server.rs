@@ -2206,3 +2206,111 @@ fn a_reminder_on_the_server_is_shown_once_to_its_person_whichever_desktop_is_fir
         .get(0);
     assert_eq!(claimed, 1);
 }
+
+/// A laptop on a train: the server stops answering while a member logs a
+/// call. The save fails as an outage (not as refused work), so the desktop
+/// keeps it in its outbox; once the server is back the session connects
+/// again (`Session::heal`), the outbox drains into the server exactly once,
+/// and a colleague's desktop catches up on it by the change log.
+#[test]
+fn work_saved_while_the_server_is_away_waits_in_the_outbox_and_lands_once_when_it_is_back() {
+    use kizuna_core::app::config::Dirs;
+    use kizuna_core::app::outbox::{self, Op, Outbox};
+    use kizuna_core::app::server_choice::{ServerChoice, TlsMode};
+    use kizuna_core::app::session::Session;
+    use kizuna_core::timeline::activity::{Direction, NewActivity};
+    std::env::set_var(
+        "KIZUNA_VAULT_SERVICE",
+        format!("jp.kizuna.test.desk.{}", std::process::id()),
+    );
+    let pg = TestServer::start();
+    let s = initialised(&pg, "train");
+    let dir = tempfile::tempdir().unwrap();
+    transfer::file_to_server(&sample_file(dir.path()), &s).unwrap();
+    let password = "tanaka-long-passw0rd";
+    server::roles::add_member(&mut server::connect(&s).unwrap(), "tanaka", password).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::at("2026-12-02T10:00:00+09:00"));
+    let mut desk = Session::start(
+        Dirs::new(home.path().join("config"), home.path().join("data")),
+        Some("ja-JP"),
+        clock,
+    );
+    let choice = ServerChoice {
+        host: "127.0.0.1".into(),
+        port: pg.port,
+        database: "train".into(),
+        user: "tanaka".into(),
+        tls: TlsMode::Off,
+    };
+    desk.connect_team_server(&choice, password).unwrap();
+    let team = outbox::team_of(&desk.watch_source().unwrap());
+    assert_eq!(team, format!("postgres://tanaka@127.0.0.1:{}/train", pg.port));
+    let local = Outbox::open(&home.path().join("outbox.db")).unwrap();
+    let company: String = server::connect(&s)
+        .unwrap()
+        .query_one("SELECT id FROM companies ORDER BY id LIMIT 1", &[])
+        .unwrap()
+        .get(0);
+    let as_colleague = Server::parse(&pg.url_as("tanaka", password, "train"), None).unwrap();
+    let mut colleague = ServerFeed::open(&as_colleague).unwrap();
+    let call = Op::LogActivity {
+        activity: NewActivity {
+            company_id: company.clone(),
+            contact_ids: Vec::new(),
+            deal_id: None,
+            kind: ActivityKind::Call,
+            direction: Some(Direction::Outbound),
+            occurred_at: "2026-12-02T09:30:00+09:00".into(),
+            summary: "車内から：見積の件で折り返し".into(),
+            body: String::new(),
+            minutes: String::new(),
+            next_todos: String::new(),
+            next_appointment_at: None,
+            signals: Vec::new(),
+        },
+    };
+
+    pg.stop();
+    let e = outbox::apply_once(desk.team().unwrap(), "op-train", &call).unwrap_err();
+    assert!(outbox::is_outage(&e), "an outage, not refused work: {e}");
+    local.push(&team, "op-train", &call, "2026-12-02T00:30:00Z").unwrap();
+    assert_eq!(local.counts(&team).unwrap().pending, 1);
+
+    pg.start_again();
+    desk.heal();
+    let report = local.drain(&team, desk.team().unwrap()).unwrap();
+    assert_eq!((report.applied, report.interrupted), (1, false), "{report:?}");
+    assert_eq!(local.counts(&team).unwrap().pending, 0);
+    // Drained twice (a second desktop window, a retry): still once.
+    local.push(&team, "op-train", &call, "2026-12-02T00:30:00Z").unwrap();
+    assert_eq!(local.drain(&team, desk.team().unwrap()).unwrap().skipped, 1);
+    let mut admin = server::connect(&s).unwrap();
+    let logged: Vec<String> = admin
+        .query(
+            "SELECT id FROM activities WHERE summary = '車内から：見積の件で折り返し'",
+            &[],
+        )
+        .unwrap()
+        .into_iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(logged.len(), 1, "landed once");
+
+    // The colleague's feed lost its connection with the server and catches up.
+    let mut heard = Vec::new();
+    for _ in 0..5 {
+        match colleague.next(Duration::from_secs(2)) {
+            Ok(batch) => heard.extend(batch.changes.into_iter().map(|c| c.entity_id)),
+            Err(e) => assert_eq!(e.code(), ErrorCode::ServerUnreachable, "{e}"),
+        }
+        if heard.contains(&logged[0]) {
+            break;
+        }
+    }
+    assert!(
+        heard.contains(&logged[0]),
+        "the colleague's desktop heard of it: {heard:?}"
+    );
+    let _ = Source::File(dir.path().into());
+}

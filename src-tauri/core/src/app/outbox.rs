@@ -24,6 +24,8 @@ use crate::leads::qualify::{self, Convert};
 use crate::pipeline::deal::{self, DealEdit};
 use crate::pipeline::moves::MoveDeal;
 use crate::sequences::stop;
+use crate::store::changes::Source;
+#[cfg(test)]
 use crate::store::db::Db;
 use crate::store::sql::{self, Sql};
 use crate::store::write::{Saves, WriteCtx};
@@ -430,24 +432,24 @@ impl Outbox {
         Ok(Outbox { conn })
     }
 
-    /// Keeps `op` for the team file at `database`.
-    pub fn push(&self, database: &Path, op_id: &str, op: &Op, now: &str) -> Result<i64> {
+    /// Keeps `op` for the team `database` ([`team_of`]).
+    pub fn push(&self, database: &str, op_id: &str, op: &Op, now: &str) -> Result<i64> {
         let json = serde_json::to_string(op).map_err(|e| Error::Internal(e.to_string()))?;
         self.conn.execute(
             "INSERT OR IGNORE INTO entries (op_id, database, op, queued_at) VALUES (?1, ?2, ?3, ?4)",
-            params![op_id, key(database), json, now],
+            params![op_id, database, json, now],
         )?;
         Ok(self
             .conn
             .query_row("SELECT seq FROM entries WHERE op_id = ?1", [op_id], |r| r.get(0))?)
     }
 
-    pub fn entries(&self, database: &Path) -> Result<Vec<Entry>> {
+    pub fn entries(&self, database: &str) -> Result<Vec<Entry>> {
         let mut st = self
             .conn
             .prepare("SELECT seq, op_id, op, queued_at, state, error FROM entries WHERE database = ?1 ORDER BY seq")?;
         let rows = st
-            .query_map([key(database)], |r| {
+            .query_map([database], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
@@ -476,20 +478,21 @@ impl Outbox {
             .collect()
     }
 
-    pub fn counts(&self, database: &Path) -> Result<OutboxCounts> {
+    pub fn counts(&self, database: &str) -> Result<OutboxCounts> {
         let (pending, attention) = self.conn.query_row(
             "SELECT COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state <> 'pending'), 0) FROM entries WHERE database = ?1",
-            [key(database)],
+            [database],
             |r| Ok((r.get::<_, u32>(0)?, r.get::<_, u32>(1)?)),
         )?;
         Ok(OutboxCounts { pending, attention })
     }
 
-    /// Applies what waits for `db`'s file, oldest first. Stops (keeping the
-    /// rest) when the share goes away again.
-    pub fn drain(&self, db: &mut Db) -> Result<DrainReport> {
+    /// Applies what waits for the team `database` (its file or server,
+    /// open as `db`), oldest first. Stops (keeping the rest) when the share
+    /// or the server goes away again.
+    pub fn drain(&self, database: &str, db: &mut impl Saves) -> Result<DrainReport> {
         let mut report = DrainReport::default();
-        for entry in self.entries(db.path())? {
+        for entry in self.entries(database)? {
             if entry.state != EntryState::Pending {
                 continue;
             }
@@ -523,7 +526,7 @@ impl Outbox {
 
     /// The user's answer to a conflict: put their edit on top of the
     /// colleague's version (it is applied at once), or let it go.
-    pub fn resolve(&self, db: &mut Db, seq: i64, apply_mine: bool) -> Result<()> {
+    pub fn resolve(&self, db: &mut impl Saves, seq: i64, apply_mine: bool) -> Result<()> {
         let entry: Option<(String, String, Option<String>)> = self
             .conn
             .query_row("SELECT op_id, op, error FROM entries WHERE seq = ?1", [seq], |r| {
@@ -552,13 +555,21 @@ impl Outbox {
     }
 }
 
-/// The share is away (rather than the work being refused).
+/// The share or the server is away (rather than the work being refused).
 pub fn is_outage(e: &Error) -> bool {
-    matches!(e.code(), ErrorCode::Unreachable | ErrorCode::Io | ErrorCode::Busy)
+    matches!(
+        e.code(),
+        ErrorCode::Unreachable | ErrorCode::Io | ErrorCode::Busy | ErrorCode::ServerUnreachable
+    )
 }
 
-fn key(database: &Path) -> String {
-    database.display().to_string()
+/// Which team an entry waits for: the team file's path, or the server as
+/// `postgres://login@host:port/database` (never its password).
+pub fn team_of(place: &Source) -> String {
+    match place {
+        Source::File(path) => path.display().to_string(),
+        Source::Server(server) => format!("postgres://{}", server.describe()),
+    }
 }
 
 #[cfg(test)]
@@ -566,6 +577,10 @@ mod tests {
     use super::*;
     use crate::testutil::{fixture, seed_pipeline};
     use crate::timeline::activity::{ActivityKind, Direction};
+
+    fn team(db: &Db) -> String {
+        team_of(&Source::File(db.path().to_path_buf()))
+    }
 
     fn touch(company_id: &str, summary: &str) -> Op {
         Op::LogActivity {
@@ -602,7 +617,7 @@ mod tests {
         for (i, s) in ["一件目", "二件目", "三件目"].iter().enumerate() {
             outbox
                 .push(
-                    f.db.path(),
+                    &team(&f.db),
                     &format!("op-{i}"),
                     &touch(&seed.company_id, s),
                     "2026-11-26T00:00:00Z",
@@ -611,16 +626,16 @@ mod tests {
         }
         // The second had landed before the share went away (its save timed out).
         apply_once(&mut f.db, "op-1", &touch(&seed.company_id, "二件目")).unwrap();
-        assert_eq!(outbox.counts(f.db.path()).unwrap().pending, 3);
+        assert_eq!(outbox.counts(&team(&f.db)).unwrap().pending, 3);
 
-        let report = outbox.drain(&mut f.db).unwrap();
+        let report = outbox.drain(&team(&f.db), &mut f.db).unwrap();
         assert_eq!((report.applied, report.skipped), (2, 1));
         let got = summaries(&f.db);
         let tail: Vec<&str> = got.iter().rev().take(3).rev().map(String::as_str).collect();
         assert_eq!(tail, ["二件目", "一件目", "三件目"]);
-        assert_eq!(outbox.counts(f.db.path()).unwrap(), OutboxCounts::default());
+        assert_eq!(outbox.counts(&team(&f.db)).unwrap(), OutboxCounts::default());
         // Draining again does nothing.
-        assert_eq!(outbox.drain(&mut f.db).unwrap(), DrainReport::default());
+        assert_eq!(outbox.drain(&team(&f.db), &mut f.db).unwrap(), DrainReport::default());
     }
 
     #[test]
@@ -657,10 +672,10 @@ mod tests {
         ];
         for (i, op) in ops.iter().enumerate() {
             outbox
-                .push(f.db.path(), &format!("op-{i}"), op, "2026-11-26T00:00:00Z")
+                .push(&team(&f.db), &format!("op-{i}"), op, "2026-11-26T00:00:00Z")
                 .unwrap();
         }
-        let report = outbox.drain(&mut f.db).unwrap();
+        let report = outbox.drain(&team(&f.db), &mut f.db).unwrap();
         assert_eq!((report.applied, report.skipped), (3, 0));
         let kinds: Vec<(String, String)> =
             f.db.conn()
@@ -687,7 +702,7 @@ mod tests {
                 )
                 .unwrap();
         assert!(responded.is_some());
-        assert_eq!(outbox.drain(&mut f.db).unwrap(), DrainReport::default());
+        assert_eq!(outbox.drain(&team(&f.db), &mut f.db).unwrap(), DrainReport::default());
     }
 
     #[test]
@@ -712,28 +727,30 @@ mod tests {
             version: company.version,
             edit: edit("オフラインで直した名前"),
         };
-        outbox.push(f.db.path(), "mine", &mine, "2026-11-26T00:00:00Z").unwrap();
+        outbox
+            .push(&team(&f.db), "mine", &mine, "2026-11-26T00:00:00Z")
+            .unwrap();
         // Meanwhile a colleague renames it.
         f.db.write(|ctx| company::update(ctx, &seed.company_id, company.version, &edit("同僚の名前")))
             .unwrap();
 
-        let report = outbox.drain(&mut f.db).unwrap();
+        let report = outbox.drain(&team(&f.db), &mut f.db).unwrap();
         assert_eq!((report.applied, report.conflicts), (0, 1));
-        let entries = outbox.entries(f.db.path()).unwrap();
+        let entries = outbox.entries(&team(&f.db)).unwrap();
         assert_eq!(entries[0].state, EntryState::Conflict);
         let theirs = entries[0].error.as_ref().unwrap().current.as_ref().unwrap();
         assert_eq!(theirs["name"], "同僚の名前");
         assert_eq!(company::get(f.db.conn(), &seed.company_id).unwrap().name, "同僚の名前");
         // It stays through later drains…
-        outbox.drain(&mut f.db).unwrap();
-        assert_eq!(outbox.counts(f.db.path()).unwrap().attention, 1);
+        outbox.drain(&team(&f.db), &mut f.db).unwrap();
+        assert_eq!(outbox.counts(&team(&f.db)).unwrap().attention, 1);
         // …until the user puts theirs on top.
         outbox.resolve(&mut f.db, entries[0].seq, true).unwrap();
         assert_eq!(
             company::get(f.db.conn(), &seed.company_id).unwrap().name,
             "オフラインで直した名前"
         );
-        assert_eq!(outbox.counts(f.db.path()).unwrap(), OutboxCounts::default());
+        assert_eq!(outbox.counts(&team(&f.db)).unwrap(), OutboxCounts::default());
     }
 
     #[test]
@@ -753,7 +770,7 @@ mod tests {
             lost: None,
         };
         outbox
-            .push(f.db.path(), "move", &Op::MoveDeal { request }, "t")
+            .push(&team(&f.db), "move", &Op::MoveDeal { request }, "t")
             .unwrap();
 
         let fu = seed.follow_up(&mut f.db, &deal_id, "2026-11-26T01:00:00Z");
@@ -763,16 +780,16 @@ mod tests {
             version: item.version,
             touch: None,
         };
-        outbox.push(f.db.path(), "done", &done, "t").unwrap();
+        outbox.push(&team(&f.db), "done", &done, "t").unwrap();
         // A colleague snoozes that follow-up first.
         let later = f.db.clock().now() + chrono::Duration::hours(1);
         f.db.write(|ctx| follow_up::snooze(ctx, &fu, item.version, later))
             .unwrap();
 
-        let report = outbox.drain(&mut f.db).unwrap();
+        let report = outbox.drain(&team(&f.db), &mut f.db).unwrap();
         assert_eq!((report.applied, report.conflicts), (1, 1));
         assert_eq!(deal::get(f.db.conn(), &deal_id).unwrap().stage_id, to);
-        let waiting = outbox.entries(f.db.path()).unwrap();
+        let waiting = outbox.entries(&team(&f.db)).unwrap();
         assert_eq!(waiting.len(), 1);
         assert!(matches!(waiting[0].op, Op::CompleteFollowUp { .. }));
         // Done after all, on top of the snooze.
@@ -794,10 +811,10 @@ mod tests {
             ..Default::default()
         };
         outbox
-            .push(f.db.path(), "send", &Op::SendHandoff { handoff: sheet }, "t")
+            .push(&team(&f.db), "send", &Op::SendHandoff { handoff: sheet }, "t")
             .unwrap();
-        assert_eq!(outbox.drain(&mut f.db).unwrap().applied, 1);
-        assert_eq!(outbox.drain(&mut f.db).unwrap(), DrainReport::default());
+        assert_eq!(outbox.drain(&team(&f.db), &mut f.db).unwrap().applied, 1);
+        assert_eq!(outbox.drain(&team(&f.db), &mut f.db).unwrap(), DrainReport::default());
         let id: String =
             f.db.conn()
                 .query_row("SELECT id FROM handoffs", [], |r| r.get(0))
@@ -808,16 +825,16 @@ mod tests {
             id: id.clone(),
             version: 1,
         };
-        outbox.push(f.db.path(), "ack", &ack, "t").unwrap();
+        outbox.push(&team(&f.db), "ack", &ack, "t").unwrap();
         let corrected = HandoffInput {
             company_id: seed.company_id.clone(),
             sold: "クラウド会計 年額 20ユーザー".into(),
             ..Default::default()
         };
         f.db.write(|ctx| sheet::update(ctx, &id, 1, &corrected)).unwrap();
-        let report = outbox.drain(&mut f.db).unwrap();
+        let report = outbox.drain(&team(&f.db), &mut f.db).unwrap();
         assert_eq!((report.applied, report.conflicts), (0, 1));
-        let waiting = outbox.entries(f.db.path()).unwrap();
+        let waiting = outbox.entries(&team(&f.db)).unwrap();
         // Having read the correction, the support member acknowledges on top of it.
         outbox.resolve(&mut f.db, waiting[0].seq, true).unwrap();
         let status: String =
@@ -838,16 +855,16 @@ mod tests {
         if let Op::LogActivity { activity } = &mut op {
             activity.contact_ids = vec![ito.clone(), yamada.clone()];
         }
-        outbox.push(f.db.path(), "met", &op, "t").unwrap();
+        outbox.push(&team(&f.db), "met", &op, "t").unwrap();
         // Work queued by the version before touch contacts names none.
         let old = r#"{"op":"log_activity","activity":{"company_id":"COMPANY","contact_id":null,"deal_id":null,
             "kind":"call","direction":"outbound","occurred_at":"2026-11-25T10:00:00+09:00","summary":"以前の電話",
             "body":"","minutes":"","next_todos":"","next_appointment_at":null,"signals":[]}}"#
             .replace("COMPANY", &seed.company_id);
         let old: Op = serde_json::from_str(&old).unwrap();
-        outbox.push(f.db.path(), "old", &old, "t").unwrap();
+        outbox.push(&team(&f.db), "old", &old, "t").unwrap();
 
-        assert_eq!(outbox.drain(&mut f.db).unwrap().applied, 2);
+        assert_eq!(outbox.drain(&team(&f.db), &mut f.db).unwrap().applied, 2);
         let named = |summary: &str| -> Vec<String> {
             let id: String =
                 f.db.conn()
@@ -879,14 +896,9 @@ mod tests {
         let seed = seed_pipeline(&mut f.db);
         let outbox = Outbox::open(&f._dir.path().join("outbox.db")).unwrap();
         outbox
-            .push(
-                Path::new("/elsewhere/other.db"),
-                "x",
-                &touch(&seed.company_id, "別ファイル"),
-                "t",
-            )
+            .push("/elsewhere/other.db", "x", &touch(&seed.company_id, "別ファイル"), "t")
             .unwrap();
-        assert_eq!(outbox.drain(&mut f.db).unwrap(), DrainReport::default());
-        assert_eq!(outbox.counts(Path::new("/elsewhere/other.db")).unwrap().pending, 1);
+        assert_eq!(outbox.drain(&team(&f.db), &mut f.db).unwrap(), DrainReport::default());
+        assert_eq!(outbox.counts("/elsewhere/other.db").unwrap().pending, 1);
     }
 }

@@ -542,12 +542,25 @@ impl Session {
         Ok(TeamServerView { choice, password_saved })
     }
 
-    /// After the share was away: a connection whose handle went stale with
-    /// it (an SMB server restart) answers with I/O errors for good, so it is
-    /// replaced when it cannot read even the schema version — but only by a
+    /// After the share (or the server) was away: a connection whose handle
+    /// went stale with it (an SMB server restart, a server restart) answers
+    /// with errors for good, so it is replaced when it cannot read even the
+    /// schema version — but only by a
     /// connection that opens: while the share is still away the old one
     /// stays, and with it what the window shows.
     pub fn heal(&mut self) {
+        if let Some(TeamDb::Server(db)) = &self.db {
+            // A server that was restarted (or a network that dropped)
+            // closed this connection for good: a new one, as the same login.
+            if db.sql().query_one("SELECT 1", &[], |r| r.get::<i64>(0)).is_ok() {
+                return;
+            }
+            if let Ok(mut fresh) = ServerDb::open(db.server(), self.opts.clock.clone(), self.opts.language) {
+                fresh.set_wait_limit(self.opts.wait_limit);
+                self.db = Some(TeamDb::Server(fresh));
+            }
+            return;
+        }
         let Some(TeamDb::File(db)) = &self.db else { return };
         if db.schema_version().is_ok() {
             return;

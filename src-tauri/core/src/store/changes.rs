@@ -444,6 +444,11 @@ impl Watcher {
         }
     }
 
+    /// The file or server watched now.
+    pub fn source(&self) -> Option<Source> {
+        self.thread.shared().lock().source.clone()
+    }
+
     /// Watches this file or server from now on (`None`: none).
     pub fn attach(&self, source: Option<Source>) {
         let shared = self.thread.shared();
