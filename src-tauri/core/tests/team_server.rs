@@ -2312,5 +2312,148 @@ fn work_saved_while_the_server_is_away_waits_in_the_outbox_and_lands_once_when_i
         heard.contains(&logged[0]),
         "the colleague's desktop heard of it: {heard:?}"
     );
-    let _ = Source::File(dir.path().into());
+}
+
+/// One member's `kizuna stress` on the server: notes saved one transaction
+/// each, each acknowledged only after its commit.
+fn server_writer(url: &str, n: u32) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_kizuna"))
+        .args(["--db", url, "stress", &n.to_string()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn stored_on_server(s: &Server) -> Vec<String> {
+    server::connect(s)
+        .unwrap()
+        .query(
+            "SELECT substr(summary, 8) FROM activities WHERE summary LIKE 'stress %' AND deleted_at IS NULL",
+            &[],
+        )
+        .unwrap()
+        .into_iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+/// Twenty members' processes write at once and are killed with `kill -9`
+/// at different moments, three rounds: every write a process acknowledged
+/// is on the server, once (a killed save's transaction is rolled back by
+/// the server, never half there), and the team takes saves afterwards.
+#[test]
+fn twenty_writers_killed_at_random_moments_leave_every_acknowledged_write_on_the_server_once() {
+    let pg = TestServer::start();
+    let s = initialised(&pg, "kills");
+    let dir = tempfile::tempdir().unwrap();
+    transfer::file_to_server(&sample_file(dir.path()), &s).unwrap();
+    let mut admin = server::connect(&s).unwrap();
+    // A login per writer and round: each run numbers its notes from 0.
+    let mut urls = |round: u64| -> Vec<String> {
+        (0..20)
+            .map(|k| {
+                let (login, password) = (format!("w{round}-{k}"), format!("writer-{k}-passw0rd"));
+                server::roles::add_member(&mut admin, &login, &password).unwrap();
+                pg.url_as(&login, &password, "kills")
+            })
+            .collect()
+    };
+    let mut acked = std::collections::HashSet::new();
+    let mut last = Vec::new();
+    for round in 0..3u64 {
+        last = urls(round);
+        let mut children: Vec<_> = last.iter().map(|u| server_writer(u, 100_000)).collect();
+        let readers: Vec<_> = children.iter_mut().map(common::acks_of).collect();
+        std::thread::sleep(Duration::from_millis(600));
+        for (k, child) in children.iter_mut().enumerate() {
+            std::thread::sleep(Duration::from_millis(20 + (k as u64 * 37 + round * 11) % 90));
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+        }
+        for r in readers {
+            acked.extend(r.join().unwrap());
+        }
+    }
+    assert!(
+        acked.len() > 200,
+        "the writers got going before being killed ({})",
+        acked.len()
+    );
+    let stored = stored_on_server(&s);
+    let unique: std::collections::HashSet<&String> = stored.iter().collect();
+    assert_eq!(unique.len(), stored.len(), "no write stored twice");
+    let missing: Vec<_> = acked.iter().filter(|a| !unique.contains(a)).take(5).collect();
+    assert!(
+        missing.is_empty(),
+        "acknowledged but missing after kill -9: {missing:?}"
+    );
+    println!(
+        "{} writes acknowledged by 20 killed writers, {} stored",
+        acked.len(),
+        stored.len()
+    );
+    // The team still takes saves: no lock or half-written save left behind.
+    let out = server_writer(&last[0], 3).wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Two members save the same deal from the same version at the same moment,
+/// each in a process of their own: exactly one edit lands, the other is
+/// told of the conflict, as on the file.
+#[test]
+fn two_members_editing_one_deal_from_one_version_on_the_server_one_lands_one_is_told() {
+    let pg = TestServer::start();
+    let s = initialised(&pg, "edits");
+    let dir = tempfile::tempdir().unwrap();
+    transfer::file_to_server(&sample_file(dir.path()), &s).unwrap();
+    let mut admin = server::connect(&s).unwrap();
+    for login in ["sato", "suzuki"] {
+        server::roles::add_member(&mut admin, login, &format!("{login}-long-passw0rd")).unwrap();
+    }
+    let row = admin
+        .query_one("SELECT id, version FROM deals ORDER BY id LIMIT 1", &[])
+        .unwrap();
+    let (id, version): (String, i64) = (row.get(0), row.get(1));
+    let v = version.to_string();
+    let edit = |login: &str, title: &str| {
+        Command::new(env!("CARGO_BIN_EXE_kizuna"))
+            .args([
+                "--db",
+                &pg.url_as(login, &format!("{login}-long-passw0rd"), "edits"),
+                "retitle-deal",
+                &id,
+                &v,
+                title,
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (edit("sato", "佐藤の案"), edit("suzuki", "鈴木の案"));
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert_eq!(
+        [&a, &b].iter().filter(|o| o.status.success()).count(),
+        1,
+        "exactly one edit lands"
+    );
+    let loser = if a.status.success() { &b } else { &a };
+    assert!(
+        String::from_utf8_lossy(&loser.stderr).contains("[conflict]"),
+        "the other is told of the conflict: {}",
+        String::from_utf8_lossy(&loser.stderr)
+    );
+    let title: String = admin
+        .query_one("SELECT title FROM deals WHERE id = $1", &[&id])
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        title,
+        if a.status.success() {
+            "佐藤の案"
+        } else {
+            "鈴木の案"
+        }
+    );
 }

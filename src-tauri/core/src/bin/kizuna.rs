@@ -182,7 +182,37 @@ fn opts() -> OpenOptions {
     OpenOptions::new(login.clone(), login).with_language(Language::from_locale(sys_locale::get_locale().as_deref()))
 }
 
+/// The team `--db` names: a file, or a team server's `postgres://` address
+/// (as its login, whose password is `PGPASSWORD`'s). A login's first visit
+/// joins the team under its own name.
+fn open_team(path: &Path) -> Result<kizuna_core::store::team_db::TeamDb, Error> {
+    use kizuna_core::store::server::{Server, ServerDb};
+    use kizuna_core::store::team_db::TeamDb;
+    let text = path.to_string_lossy();
+    if !is_server(path) {
+        return Ok(TeamDb::File(Db::open(path, opts())?));
+    }
+    let server = Server::parse(&text, None)?;
+    let opts = opts();
+    let mut db = ServerDb::open(&server, opts.clock.clone(), opts.language)?;
+    if db.member().is_none() {
+        let login = server.login().unwrap_or_default().to_string();
+        db.join(&login)?;
+    }
+    Ok(TeamDb::Server(db))
+}
+
+fn is_server(path: &Path) -> bool {
+    let text = path.to_string_lossy();
+    text.starts_with("postgres://") || text.starts_with("postgresql://")
+}
+
 fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
+    // On a team server, the commands that run there (`stress`,
+    // `retitle-deal`); the others are the file's.
+    if is_server(&path) && !matches!(cmd, "stress" | "retitle-deal") {
+        return Err(Error::NotOnServer);
+    }
     kizuna_core::store::vfs::install();
     kizuna_core::app::passphrase::unlock_with_saved(&path);
     match (cmd, rest) {
@@ -254,8 +284,8 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
         ("idle", [seconds]) => idle(&path, seconds),
         ("retitle-deal", [id, version, title]) => {
             let version: i64 = version.parse().map_err(|_| Error::invalid("version", "format"))?;
-            let mut db = Db::open(&path, opts())?;
-            let d = kizuna_core::pipeline::deal::get(db.conn(), id)?;
+            let mut db = open_team(&path)?;
+            let d = kizuna_core::pipeline::deal::get(db.sql(), id)?;
             let edit = kizuna_core::pipeline::deal::DealEdit {
                 title: title.clone(),
                 ..kizuna_core::pipeline::deal::DealEdit::from(&d)
@@ -440,11 +470,11 @@ fn stress(path: &Path, n: &str, rest: &[String]) -> Result<ExitCode, Error> {
         [] => 0,
         _ => return Err(Error::invalid("stress", "format")),
     };
-    let mut db = Db::open(path, opts())?;
+    let mut db = open_team(path)?;
     let login = db.user().login.clone();
-    let company_id: String = db.conn().query_row(
+    let company_id: String = db.sql().query_one(
         "SELECT id FROM companies WHERE deleted_at IS NULL ORDER BY id LIMIT 1",
-        [],
+        &[],
         |r| r.get(0),
     )?;
     let mut out = std::io::stdout().lock();
