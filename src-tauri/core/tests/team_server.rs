@@ -2457,3 +2457,30 @@ fn two_members_editing_one_deal_from_one_version_on_the_server_one_lands_one_is_
         }
     );
 }
+
+/// The Hand-offs view's three lists and a customer's hand-offs, and the
+/// "nobody forgotten" list of customers and deals without a next step, from
+/// the file and from the server.
+#[test]
+fn the_hand_offs_and_the_nobody_forgotten_list_are_the_same_from_the_file_and_the_server() {
+    use kizuna_core::followups::retention;
+    use kizuna_core::handoff::inbox;
+    SameTeam::check("same_handoffs", |file, stores| {
+        let clock = FixedClock::new(chrono::Utc::now(), 9);
+        let mut compared = 0;
+        for me in every(file, "SELECT id FROM users ORDER BY id") {
+            let [on_file, on_server] = stores.map(|sql| format!("{:?}", inbox::lists(sql, &clock, &me).unwrap()));
+            assert_eq!(on_file, on_server, "{me}");
+            let team = TeamSettings::load(Sql::File(file)).unwrap();
+            let [on_file, on_server] =
+                stores.map(|sql| retention::nobody_forgotten(sql, &clock, &team, Some(&me)).unwrap());
+            compared += on_file.iter().map(|g| g.customers.len() + g.deals.len()).sum::<usize>();
+            assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{me}");
+        }
+        assert!(compared > 0, "the sample leaves someone without a next step");
+        let company = first(file, "SELECT company_id FROM handoffs ORDER BY sent_at LIMIT 1");
+        let [on_file, on_server] = stores.map(|sql| inbox::for_company(sql, &clock, &company).unwrap());
+        assert!(!on_file.is_empty());
+        assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"));
+    });
+}

@@ -115,10 +115,10 @@ pub async fn cadence(state: State<'_, AppState>, company_id: String) -> Reply<Ca
 pub async fn nobody_forgotten(state: State<'_, AppState>) -> Reply<Vec<OwnerGroup>> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
-            let team = TeamSettings::load(db.conn())?;
+            let db = s.team()?;
+            let team = TeamSettings::load(db.sql())?;
             let me = db.user().id.clone();
-            retention::nobody_forgotten(db.conn(), db.clock(), &team, Some(&me))
+            retention::nobody_forgotten(db.sql(), db.clock(), &team, Some(&me))
         })
         .await
 }

@@ -96,8 +96,8 @@ pub async fn handoff_message(
 pub async fn handoff_lists(state: State<'_, AppState>) -> Reply<HandoffLists> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
-            inbox::lists(db.conn(), db.clock(), &db.user().id)
+            let db = s.team()?;
+            inbox::lists(db.sql(), db.clock(), &db.user().id)
         })
         .await
 }
@@ -107,8 +107,8 @@ pub async fn handoff_lists(state: State<'_, AppState>) -> Reply<HandoffLists> {
 pub async fn company_handoffs(state: State<'_, AppState>, company_id: String) -> Reply<Vec<HandoffSummary>> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
-            inbox::for_company(db.conn(), db.clock(), &company_id)
+            let db = s.team()?;
+            inbox::for_company(db.sql(), db.clock(), &company_id)
         })
         .await
 }

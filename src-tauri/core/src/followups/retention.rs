@@ -6,8 +6,8 @@ use crate::clock::{from_db, Clock};
 use crate::customers::company::Segment;
 use crate::customers::health::OPEN_COMPLAINT;
 use crate::error::Result;
+use crate::store::sql::{self, Sql};
 use crate::team::settings::TeamSettings;
-use rusqlite::{params, Connection};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use ts_rs::TS;
@@ -120,55 +120,68 @@ fn group(groups: &mut BTreeMap<Owner, OwnerGroup>, owner: Owner) -> &mut OwnerGr
 }
 
 /// Everyone's list, the current user's group first, the unowned last.
-pub fn nobody_forgotten(
-    conn: &Connection,
+pub fn nobody_forgotten<'c>(
+    conn: impl Into<Sql<'c>>,
     clock: &dyn Clock,
     team: &TeamSettings,
     me: Option<&str>,
 ) -> Result<Vec<OwnerGroup>> {
+    let conn = conn.into();
     let now = clock.now();
     let mut groups: BTreeMap<Owner, OwnerGroup> = BTreeMap::new();
-    let mut st = conn.prepare_cached(&customers_sql())?;
     let quiet_since = crate::clock::to_db(now - chrono::Duration::days(COMPLAINT_QUIET_DAYS));
-    let mut rows = st.query(params![team.retention_days_key, team.retention_days_other, quiet_since])?;
-    while let Some(r) = rows.next()? {
-        let since: String = r.get(4)?;
-        let interval: i64 = r.get(5)?;
-        let days = from_db(&since).map_or(0, |t| (now - t).num_days());
-        let retained: bool = r.get::<_, Option<bool>>(8)?.unwrap_or(false);
-        let no_next: bool = r.get::<_, Option<bool>>(9)?.unwrap_or(false);
-        let overdue = retained && days > interval;
-        let complaint: bool = r.get::<_, Option<bool>>(10)?.unwrap_or(false);
-        if !overdue && !no_next && !complaint {
-            continue;
-        }
-        group(&mut groups, (r.get(6)?, r.get(7)?))
-            .customers
-            .push(ForgottenCustomer {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                segment: crate::error::known_in_row("companies", &r.get::<_, String>(0)?, r.get(2)?, Segment::parse)?,
-                last_contact_at: r.get(3)?,
-                days_since_contact: days,
-                interval_days: interval,
-                overdue,
-                no_next_step: no_next,
-                complaint_unattended: complaint,
-            });
+    let customers = conn.query(
+        &customers_sql(),
+        sql::params![team.retention_days_key, team.retention_days_other, quiet_since],
+        |r| {
+            let since: String = r.get(4)?;
+            let interval: i64 = r.get(5)?;
+            let days = from_db(&since).map_or(0, |t| (now - t).num_days());
+            let retained: bool = r.get::<Option<bool>>(8)?.unwrap_or(false);
+            let no_next: bool = r.get::<Option<bool>>(9)?.unwrap_or(false);
+            let overdue = retained && days > interval;
+            let complaint: bool = r.get::<Option<bool>>(10)?.unwrap_or(false);
+            if !overdue && !no_next && !complaint {
+                return Ok(None);
+            }
+            let owner: Owner = (r.get(6)?, r.get(7)?);
+            Ok(Some((
+                owner,
+                ForgottenCustomer {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    segment: crate::error::known_in_row("companies", &r.get::<String>(0)?, r.get(2)?, Segment::parse)?,
+                    last_contact_at: r.get(3)?,
+                    days_since_contact: days,
+                    interval_days: interval,
+                    overdue,
+                    no_next_step: no_next,
+                    complaint_unattended: complaint,
+                },
+            )))
+        },
+    )?;
+    for (owner, customer) in customers.into_iter().flatten() {
+        group(&mut groups, owner).customers.push(customer);
     }
-    let mut st = conn.prepare_cached(DEALS)?;
-    let mut rows = st.query([])?;
-    while let Some(r) = rows.next()? {
-        group(&mut groups, (r.get(8)?, r.get(9)?)).deals.push(DealWithoutStep {
-            id: r.get(0)?,
-            title: r.get(1)?,
-            company_id: r.get(2)?,
-            company_name: r.get(3)?,
-            stage_name: r.get(4)?,
-            amount: r.get(5)?,
-            currency: r.get(6)?,
-            last_activity_at: r.get(7)?,
-        });
+    let deals = conn.query(DEALS, &[], |r| {
+        let owner: Owner = (r.get(8)?, r.get(9)?);
+        Ok((
+            owner,
+            DealWithoutStep {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                company_id: r.get(2)?,
+                company_name: r.get(3)?,
+                stage_name: r.get(4)?,
+                amount: r.get(5)?,
+                currency: r.get(6)?,
+                last_activity_at: r.get(7)?,
+            },
+        ))
+    })?;
+    for (owner, deal) in deals {
+        group(&mut groups, owner).deals.push(deal);
     }
     let mut out: Vec<OwnerGroup> = groups.into_values().collect();
     out.sort_by_key(|g| {
@@ -284,7 +297,10 @@ mod tests {
         let planned = s.deal(&mut f.db, "予定あり", s.stage("提案"), 100, "JPY");
         s.follow_up(&mut f.db, &planned, "2026-12-01T00:00:00Z");
         f.db.conn()
-            .execute("UPDATE deals SET owner_id = ?1 WHERE id = ?2", params![sato_id, bare])
+            .execute(
+                "UPDATE deals SET owner_id = ?1 WHERE id = ?2",
+                rusqlite::params![sato_id, bare],
+            )
             .unwrap();
 
         let groups = nobody_forgotten(f.db.conn(), &f.clock, &team, Some(&me)).unwrap();

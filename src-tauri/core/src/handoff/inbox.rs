@@ -5,9 +5,9 @@
 use crate::clock::{from_db, to_db, Clock};
 use crate::error::Result;
 use crate::handoff::sheet::HandoffStatus;
+use crate::store::sql::{self, Sql, Value};
 use crate::team::role::{self, Role};
 use chrono::Duration;
-use rusqlite::{params, Connection};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -62,16 +62,12 @@ const SELECT: &str = "SELECT h.id, h.version, h.company_id, c.name, d.title, h.s
      LEFT JOIN users tu ON tu.id = h.to_user_id
      LEFT JOIN users au ON au.id = h.acknowledged_by";
 
-fn query(
-    conn: &Connection,
-    clock: &dyn Clock,
-    filter: &str,
-    args: impl rusqlite::Params,
-) -> Result<Vec<HandoffSummary>> {
+fn query(sql: Sql, clock: &dyn Clock, filter: &str, args: &[Value]) -> Result<Vec<HandoffSummary>> {
     let now = clock.now();
-    let mut st = conn.prepare_cached(&format!("{SELECT} WHERE h.deleted_at IS NULL AND {filter}"))?;
-    let rows = st
-        .query_map(args, |r| {
+    sql.query(
+        &format!("{SELECT} WHERE h.deleted_at IS NULL AND {filter}"),
+        args,
+        |r| {
             let id: String = r.get(0)?;
             let status = crate::error::known_in_row("handoffs", &id, r.get(10)?, HandoffStatus::parse)?;
             let ack_due_at: String = r.get(12)?;
@@ -91,16 +87,16 @@ fn query(
                 ack_due_at,
                 acknowledged_at: r.get(13)?,
                 acknowledged_by_name: r.get(14)?,
-                open_question: r.get::<_, Option<bool>>(15)?.unwrap_or(false),
+                open_question: r.get::<Option<bool>>(15)?.unwrap_or(false),
                 id,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+        },
+    )
 }
 
 /// The three lists for member `me`.
-pub fn lists(conn: &Connection, clock: &dyn Clock, me: &str) -> Result<HandoffLists> {
+pub fn lists<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, me: &str) -> Result<HandoffLists> {
+    let conn = conn.into();
     let to_acknowledge = query(
         conn,
         clock,
@@ -110,7 +106,7 @@ pub fn lists(conn: &Connection, clock: &dyn Clock, me: &str) -> Result<HandoffLi
              ORDER BY h.sent_at, h.id",
             role::held_by_param_1(Role::Support)
         ),
-        [me],
+        sql::params![me],
     )?;
     let waiting = query(
         conn,
@@ -119,13 +115,13 @@ pub fn lists(conn: &Connection, clock: &dyn Clock, me: &str) -> Result<HandoffLi
          AND (h.status = 'sent' OR (SELECT m.kind FROM handoff_messages m WHERE m.handoff_id = h.id
                                      ORDER BY m.at DESC, m.id DESC LIMIT 1) = 'question')
          ORDER BY h.sent_at, h.id",
-        [me],
+        sql::params![me],
     )?;
     let recent = query(
         conn,
         clock,
         "h.sent_at >= ?1 ORDER BY h.sent_at DESC, h.id DESC LIMIT ?2",
-        params![to_db(clock.now() - Duration::days(RECENT_DAYS)), RECENT_LIMIT],
+        sql::params![to_db(clock.now() - Duration::days(RECENT_DAYS)), RECENT_LIMIT],
     )?;
     Ok(HandoffLists {
         to_acknowledge,
@@ -135,11 +131,11 @@ pub fn lists(conn: &Connection, clock: &dyn Clock, me: &str) -> Result<HandoffLi
 }
 
 /// A customer's hand-offs, newest first (the customer page).
-pub fn for_company(conn: &Connection, clock: &dyn Clock, company_id: &str) -> Result<Vec<HandoffSummary>> {
+pub fn for_company<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, company_id: &str) -> Result<Vec<HandoffSummary>> {
     query(
-        conn,
+        conn.into(),
         clock,
         "h.company_id = ?1 ORDER BY h.sent_at DESC, h.id DESC",
-        [company_id],
+        sql::params![company_id],
     )
 }
