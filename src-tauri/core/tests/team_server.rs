@@ -2484,3 +2484,58 @@ fn the_hand_offs_and_the_nobody_forgotten_list_are_the_same_from_the_file_and_th
         assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"));
     });
 }
+
+/// The support inbox (every tab, with and without a search over what the
+/// cases say, a page at a time, and every tab's count), a case in full with
+/// its thread, and a customer's cases, from the file and from the server.
+#[test]
+fn the_support_inbox_is_the_same_from_the_file_and_the_server() {
+    use kizuna_core::support::inbox::{self, InboxQuery, InboxTab};
+    SameTeam::check("same_support", |file, stores| {
+        let clock = FixedClock::new(chrono::Utc::now(), 9);
+        let words: Vec<String> = every(
+            file,
+            "SELECT a.summary FROM activities a JOIN case_events e ON e.activity_id = a.id
+              WHERE a.kind = 'support' ORDER BY a.id LIMIT 3",
+        );
+        assert!(!words.is_empty(), "the sample has support cases with a thread");
+        // A piece of a case's words, one or two characters, and nothing found.
+        let piece: String = words[0].chars().take(4).collect();
+        let short: String = words[0].chars().take(2).collect();
+        let (mut rows, mut found) = (0, 0);
+        for me in every(file, "SELECT id FROM users ORDER BY id") {
+            for search in ["", piece.as_str(), short.as_str(), "存在しない言葉"] {
+                for tab in InboxTab::ALL {
+                    let mut q = InboxQuery {
+                        tab,
+                        search: search.to_string(),
+                        after: None,
+                        limit: 2,
+                    };
+                    loop {
+                        let [on_file, on_server] = stores.map(|sql| inbox::view(sql, &clock, &me, &q).unwrap());
+                        assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{tab:?} {search:?}");
+                        rows += on_file.page.rows.len();
+                        if search == piece {
+                            found += on_file.page.rows.len();
+                        }
+                        match on_file.page.next {
+                            Some(next) => q.after = Some(next),
+                            None => break,
+                        }
+                    }
+                }
+            }
+        }
+        assert!(rows > 0 && found > 0, "{rows} rows, {found} found by {piece:?}");
+        let case = first(file, "SELECT case_id FROM case_events ORDER BY at DESC LIMIT 1");
+        let company = first(file, "SELECT company_id FROM support_cases ORDER BY id LIMIT 1");
+        let me = first(file, "SELECT id FROM users ORDER BY id LIMIT 1");
+        let [on_file, on_server] =
+            stores.map(|sql| format!("{:?}", inbox::case_detail(sql, &clock, &me, &case).unwrap()));
+        assert_eq!(on_file, on_server);
+        let [on_file, on_server] =
+            stores.map(|sql| format!("{:?}", inbox::company_cases(sql, &clock, &me, &company).unwrap()));
+        assert_eq!(on_file, on_server);
+    });
+}

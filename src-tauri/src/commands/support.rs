@@ -13,20 +13,33 @@ use tauri::State;
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn support_inbox(state: State<'_, AppState>, query: InboxQuery) -> Reply<InboxView> {
-    state.with_session(move |s| inbox::view(s.db()?, &query)).await
+    state
+        .with_session(move |s| {
+            let db = s.team()?;
+            inbox::view(db.sql(), db.clock(), &db.user().id, &query)
+        })
+        .await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn support_case(state: State<'_, AppState>, id: String) -> Reply<CaseDetail> {
-    state.with_session(move |s| inbox::case_detail(s.db()?, &id)).await
+    state
+        .with_session(move |s| {
+            let db = s.team()?;
+            inbox::case_detail(db.sql(), db.clock(), &db.user().id, &id)
+        })
+        .await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn company_cases(state: State<'_, AppState>, company_id: String) -> Reply<Vec<CaseRow>> {
     state
-        .with_session(move |s| inbox::company_cases(s.db()?, &company_id))
+        .with_session(move |s| {
+            let db = s.team()?;
+            inbox::company_cases(db.sql(), db.clock(), &db.user().id, &company_id)
+        })
         .await
 }
 

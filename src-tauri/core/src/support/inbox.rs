@@ -9,14 +9,16 @@
 //! next page starts after the last row (keyset), never after an offset.
 
 use crate::clock::from_db;
+use crate::clock::Clock;
 use crate::error::{known, Error, Result};
+use crate::store::sql::{self, Sql};
 use crate::support::case::{CaseStatus, Category, Channel, Priority};
 use crate::support::sla::{self, SlaView};
 use crate::support::thread::{self, CaseEvent};
 use crate::team::settings::TeamSettings;
 use crate::timeline::entries::Params;
+use crate::timeline::search::SearchKind;
 use chrono::{DateTime, FixedOffset, Utc};
-use rusqlite::{params_from_iter, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -139,7 +141,7 @@ struct Raw {
     next_due: Option<String>,
 }
 
-fn raw(r: &rusqlite::Row) -> rusqlite::Result<Raw> {
+fn raw(r: &sql::Row) -> Result<Raw> {
     let pending = SlaView {
         state: sla::SlaState::OnTrack,
         due_at: String::new(),
@@ -193,7 +195,8 @@ fn judged(raw: Raw, rd: &Reader) -> Result<CaseRow> {
 }
 
 /// One page of a tab, most urgent (earliest due) first.
-pub fn page(conn: &Connection, rd: &Reader, q: &InboxQuery) -> Result<InboxPage> {
+pub fn page<'c>(conn: impl Into<Sql<'c>>, rd: &Reader, q: &InboxQuery) -> Result<InboxPage> {
+    let conn = conn.into();
     let limit = match q.limit {
         0 => DEFAULT_PAGE,
         n => n.min(MAX_PAGE),
@@ -201,8 +204,8 @@ pub fn page(conn: &Connection, rd: &Reader, q: &InboxQuery) -> Result<InboxPage>
     let mut p = Params::default();
     let now = crate::clock::to_db(rd.now);
     let mut filter = q.tab.filter(&mut p, rd.user_id, &now);
-    if let Some(found) = crate::timeline::search::activity_rows(&q.search, &mut p) {
-        filter.push_str(&format!(" AND c.id IN ({})", cases_of(&found)));
+    if let Some(found) = cases_saying(conn, &q.search, &mut p) {
+        filter.push_str(&format!(" AND c.id IN ({found})"));
     }
     if let Some(after) = &q.after {
         if from_db(&after.due).is_none() {
@@ -220,10 +223,7 @@ pub fn page(conn: &Connection, rd: &Reader, q: &InboxQuery) -> Result<InboxPage>
           ORDER BY c.next_due, c.id LIMIT {}",
         p.push(i64::from(limit) + 1)
     );
-    let raws = conn
-        .prepare_cached(&sql)?
-        .query_map(params_from_iter(p.0), raw)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let raws = conn.query(&sql, &p.0, raw)?;
     let more = raws.len() > limit as usize;
     let mut rows = Vec::with_capacity(raws.len());
     let mut next = None;
@@ -239,29 +239,33 @@ pub fn page(conn: &Connection, rd: &Reader, q: &InboxQuery) -> Result<InboxPage>
     Ok(InboxPage { rows, next })
 }
 
-/// The ids of the cases whose timeline entries are among `found` (rowids
-/// of activities).
-fn cases_of(found: &str) -> String {
-    format!(
-        "SELECT e.case_id FROM activities a JOIN case_events e ON e.activity_id = a.id
-          WHERE a.rowid IN ({found}) AND a.kind = 'support'"
-    )
+/// The ids of the cases whose timeline entries say `search`, read as the
+/// timeline's search reads it: the file's search index, or on a server the
+/// same fields' trigram index. `None` for an empty search.
+fn cases_saying(conn: Sql, search: &str, p: &mut Params) -> Option<String> {
+    let found = match conn {
+        Sql::File(_) => format!("x.rowid IN ({})", crate::timeline::search::activity_rows(search, p)?),
+        Sql::Server(_) => crate::timeline::server_search::holds(SearchKind::Activities, search, p)?,
+    };
+    Some(format!(
+        "SELECT e.case_id FROM activities x JOIN case_events e ON e.activity_id = x.id
+          WHERE {found} AND x.kind = 'support'"
+    ))
 }
 
 /// How many cases each tab holds (with the search, if any).
-pub fn counts(conn: &Connection, user_id: &str, now: DateTime<Utc>, search: &str) -> Result<InboxCounts> {
+pub fn counts<'c>(conn: impl Into<Sql<'c>>, user_id: &str, now: DateTime<Utc>, search: &str) -> Result<InboxCounts> {
+    let conn = conn.into();
     let now = crate::clock::to_db(now);
     let mut out = [0u32; 4];
     for (i, tab) in InboxTab::ALL.into_iter().enumerate() {
         let mut p = Params::default();
         let mut filter = tab.filter(&mut p, user_id, &now);
-        if let Some(found) = crate::timeline::search::activity_rows(search, &mut p) {
-            filter.push_str(&format!(" AND c.id IN ({})", cases_of(&found)));
+        if let Some(found) = cases_saying(conn, search, &mut p) {
+            filter.push_str(&format!(" AND c.id IN ({found})"));
         }
         let sql = format!("SELECT COUNT(*) FROM support_cases c WHERE c.deleted_at IS NULL AND {filter}");
-        let n: i64 = conn
-            .prepare_cached(&sql)?
-            .query_row(params_from_iter(p.0), |r| r.get(0))?;
+        let n: i64 = conn.query_one(&sql, &p.0, |r| r.get(0))?;
         out[i] = u32::try_from(n).unwrap_or(u32::MAX);
     }
     Ok(InboxCounts {
@@ -289,32 +293,30 @@ pub struct CaseDetail {
     pub events: Vec<CaseEvent>,
 }
 
-pub fn detail(conn: &Connection, rd: &Reader, id: &str) -> Result<CaseDetail> {
+pub fn detail<'c>(conn: impl Into<Sql<'c>>, rd: &Reader, id: &str) -> Result<CaseDetail> {
+    let conn = conn.into();
     let sql = format!(
         "SELECT {ROW_COLUMNS}, c.body, c.deal_id, d.title, c.contract_id, c.first_response_at, c.resolved_at,
                 c.closed_at
            FROM support_cases c {ROW_JOINS} LEFT JOIN deals d ON d.id = c.deal_id
           WHERE c.id = ?1 AND c.deleted_at IS NULL"
     );
-    let found = conn
-        .prepare_cached(&sql)?
-        .query_row([id], |r| {
-            Ok((
-                raw(r)?,
-                (
-                    r.get::<_, String>(20)?,
-                    r.get::<_, Option<String>>(21)?,
-                    r.get::<_, Option<String>>(22)?,
-                    r.get::<_, Option<String>>(23)?,
-                ),
-                (
-                    r.get::<_, Option<String>>(24)?,
-                    r.get::<_, Option<String>>(25)?,
-                    r.get::<_, Option<String>>(26)?,
-                ),
-            ))
-        })
-        .optional()?;
+    let found = conn.query_opt(&sql, sql::params![id], |r| {
+        Ok((
+            raw(r)?,
+            (
+                r.get::<String>(20)?,
+                r.get::<Option<String>>(21)?,
+                r.get::<Option<String>>(22)?,
+                r.get::<Option<String>>(23)?,
+            ),
+            (
+                r.get::<Option<String>>(24)?,
+                r.get::<Option<String>>(25)?,
+                r.get::<Option<String>>(26)?,
+            ),
+        ))
+    })?;
     let Some((raw, (body, deal_id, deal_title, contract_id), (first_response_at, resolved_at, closed_at))) = found
     else {
         return Err(Error::NotFound {
@@ -338,15 +340,12 @@ pub fn detail(conn: &Connection, rd: &Reader, id: &str) -> Result<CaseDetail> {
 }
 
 /// A customer's cases, newest first (the customer page's list).
-pub fn for_company(conn: &Connection, rd: &Reader, company_id: &str) -> Result<Vec<CaseRow>> {
+pub fn for_company<'c>(conn: impl Into<Sql<'c>>, rd: &Reader, company_id: &str) -> Result<Vec<CaseRow>> {
     let sql = format!(
         "SELECT {ROW_COLUMNS} FROM support_cases c {ROW_JOINS}
           WHERE c.company_id = ?1 AND c.deleted_at IS NULL ORDER BY c.received_at DESC LIMIT 100"
     );
-    let raws = conn
-        .prepare_cached(&sql)?
-        .query_map([company_id], raw)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let raws = conn.into().query(&sql, sql::params![company_id], raw)?;
     raws.into_iter().map(|r| judged(r, rd)).collect()
 }
 
@@ -358,35 +357,43 @@ pub struct InboxView {
     pub counts: InboxCounts,
 }
 
-/// Reads with `db`'s member, the team's settings and `db`'s clock now.
-fn as_member<T>(db: &crate::Db, read: impl FnOnce(&Reader) -> Result<T>) -> Result<T> {
-    let team = TeamSettings::load(db.conn())?;
+/// Reads as member `user_id`, with the team's settings, at `clock`'s now.
+fn as_member<T>(conn: Sql, clock: &dyn Clock, user_id: &str, read: impl FnOnce(&Reader) -> Result<T>) -> Result<T> {
+    let team = TeamSettings::load(conn)?;
     read(&Reader {
-        user_id: &db.user().id,
+        user_id,
         team: &team,
-        now: db.clock().now(),
-        offset: db.clock().offset(),
+        now: clock.now(),
+        offset: clock.offset(),
     })
 }
 
-/// The inbox as `db`'s member sees it now.
-pub fn view(db: &crate::Db, q: &InboxQuery) -> Result<InboxView> {
-    as_member(db, |rd| view_as(db.conn(), rd, q))
+/// The inbox as member `user_id` sees it now.
+pub fn view<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, user_id: &str, q: &InboxQuery) -> Result<InboxView> {
+    let conn = conn.into();
+    as_member(conn, clock, user_id, |rd| view_as(conn, rd, q))
 }
 
-fn view_as(conn: &Connection, rd: &Reader, q: &InboxQuery) -> Result<InboxView> {
+fn view_as(conn: Sql, rd: &Reader, q: &InboxQuery) -> Result<InboxView> {
     Ok(InboxView {
         page: page(conn, rd, q)?,
         counts: counts(conn, rd.user_id, rd.now, &q.search)?,
     })
 }
 
-/// A case in full as `db`'s member sees it now.
-pub fn case_detail(db: &crate::Db, id: &str) -> Result<CaseDetail> {
-    as_member(db, |rd| detail(db.conn(), rd, id))
+/// A case in full as member `user_id` sees it now.
+pub fn case_detail<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, user_id: &str, id: &str) -> Result<CaseDetail> {
+    let conn = conn.into();
+    as_member(conn, clock, user_id, |rd| detail(conn, rd, id))
 }
 
-/// A customer's cases as `db`'s member sees them now.
-pub fn company_cases(db: &crate::Db, company_id: &str) -> Result<Vec<CaseRow>> {
-    as_member(db, |rd| for_company(db.conn(), rd, company_id))
+/// A customer's cases as member `user_id` sees them now.
+pub fn company_cases<'c>(
+    conn: impl Into<Sql<'c>>,
+    clock: &dyn Clock,
+    user_id: &str,
+    company_id: &str,
+) -> Result<Vec<CaseRow>> {
+    let conn = conn.into();
+    as_member(conn, clock, user_id, |rd| for_company(conn, rd, company_id))
 }

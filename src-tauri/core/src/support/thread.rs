@@ -7,11 +7,10 @@ use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::id::new_id;
 use crate::store::changes::Entity;
-use crate::store::sql;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::support::case::{self, CaseStatus, Head, BODY_MAX};
 use crate::timeline::activity::{self, ActivityKind};
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -219,30 +218,30 @@ pub struct CaseEvent {
 }
 
 /// A case's thread, oldest first.
-pub fn events(conn: &Connection, case_id: &str) -> Result<Vec<CaseEvent>> {
-    let mut st = conn.prepare_cached(
+pub fn events<'c>(conn: impl Into<Sql<'c>>, case_id: &str) -> Result<Vec<CaseEvent>> {
+    // Ids are UUIDv7, made in time order: two steps of one moment keep the
+    // order they were written in.
+    conn.into().query(
         "SELECT e.id, e.kind, e.body, e.detail, e.author_id, u.display_name, e.at, a.text_kind, a.text_params
            FROM case_events e
            LEFT JOIN users u ON u.id = e.author_id
            LEFT JOIN activities a ON a.id = e.activity_id
           WHERE e.case_id = ?1 AND e.deleted_at IS NULL
-          ORDER BY e.at, e.rowid",
-    )?;
-    let rows = st
-        .query_map([case_id], |r| {
+          ORDER BY e.at, e.id",
+        sql::params![case_id],
+        |r| {
             let id: String = r.get(0)?;
             let kind = crate::error::known_in_row("case_events", &id, r.get(1)?, EventKind::parse)?;
             Ok(CaseEvent {
                 kind,
                 body: r.get(2)?,
-                detail: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+                detail: serde_json::from_str(&r.get::<String>(3)?).unwrap_or_default(),
                 author_id: r.get(4)?,
                 author_name: r.get(5)?,
                 at: r.get(6)?,
-                text: EngineText::read(r, 7)?,
+                text: EngineText::from_cells(r.get(7)?, r.get(8)?),
                 id,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+        },
+    )
 }

@@ -130,6 +130,26 @@ pub(crate) fn page(
     (sql, p)
 }
 
+/// The condition that a `kind` row `x` holds every term of `query`, for
+/// another view's filter (the support inbox finds cases by what their
+/// entries say); `None` for a query with no term. The file's counterpart
+/// is search's index subquery (`activity_rows`).
+pub(crate) fn holds(kind: SearchKind, query: &str, p: &mut Params) -> Option<String> {
+    let terms = query_terms(query);
+    if terms.is_empty() {
+        return None;
+    }
+    let (_, _, fields) = searched(kind);
+    let text = text(fields);
+    Some(
+        terms
+            .iter()
+            .map(|t| format!("{text} LIKE {}", p.push(pattern(t))))
+            .collect::<Vec<_>>()
+            .join(" AND "),
+    )
+}
+
 /// `term` anywhere in the text, every character of it literal.
 fn pattern(term: &str) -> String {
     let mut p = String::with_capacity(term.len() + 2);
