@@ -2539,3 +2539,52 @@ fn the_support_inbox_is_the_same_from_the_file_and_the_server() {
         assert_eq!(on_file, on_server);
     });
 }
+
+/// The leads inbox (every tab, with and without a search over who the leads
+/// are and what they asked, a page at a time, and every tab's count) and a
+/// lead in full with its history, from the file and from the server.
+#[test]
+fn the_leads_inbox_is_the_same_from_the_file_and_the_server() {
+    use kizuna_core::leads::inbox::{self, LeadQuery, LeadTab};
+    SameTeam::check("same_leads", |file, stores| {
+        let clock = FixedClock::new(chrono::Utc::now(), 9);
+        let message = first(
+            file,
+            "SELECT message FROM leads WHERE message <> '' ORDER BY id LIMIT 1",
+        );
+        let piece: String = message.chars().skip(2).take(4).collect();
+        let short: String = message.chars().take(1).collect();
+        let (mut rows, mut found) = (0, 0);
+        for me in every(file, "SELECT id FROM users ORDER BY id") {
+            for search in ["", piece.as_str(), short.as_str(), "存在しない言葉"] {
+                for tab in [LeadTab::New, LeadTab::Mine, LeadTab::Overdue, LeadTab::Nurture] {
+                    let mut q = LeadQuery {
+                        tab,
+                        search: search.to_string(),
+                        after: None,
+                        limit: 3,
+                    };
+                    loop {
+                        let [on_file, on_server] = stores.map(|sql| inbox::view(sql, &clock, &me, &q).unwrap());
+                        assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{tab:?} {search:?}");
+                        rows += on_file.page.rows.len();
+                        if search == piece {
+                            found += on_file.page.rows.len();
+                        }
+                        match on_file.page.next {
+                            Some(next) => q.after = Some(next),
+                            None => break,
+                        }
+                    }
+                }
+            }
+        }
+        assert!(rows > 0 && found > 0, "{rows} rows, {found} found by {piece:?}");
+        let me = first(file, "SELECT id FROM users ORDER BY id LIMIT 1");
+        for id in every(file, "SELECT id FROM leads ORDER BY id LIMIT 5") {
+            let [on_file, on_server] =
+                stores.map(|sql| format!("{:?}", inbox::lead_detail(sql, &clock, &me, &id).unwrap()));
+            assert_eq!(on_file, on_server);
+        }
+    });
+}

@@ -18,13 +18,23 @@ use tauri::State;
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn leads_inbox(state: State<'_, AppState>, query: LeadQuery) -> Reply<LeadsView> {
-    state.with_session(move |s| inbox::view(s.db()?, &query)).await
+    state
+        .with_session(move |s| {
+            let db = s.team()?;
+            inbox::view(db.sql(), db.clock(), &db.user().id, &query)
+        })
+        .await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn lead_detail(state: State<'_, AppState>, id: String) -> Reply<LeadDetail> {
-    state.with_session(move |s| inbox::lead_detail(s.db()?, &id)).await
+    state
+        .with_session(move |s| {
+            let db = s.team()?;
+            inbox::lead_detail(db.sql(), db.clock(), &db.user().id, &id)
+        })
+        .await
 }
 
 #[tauri::command]

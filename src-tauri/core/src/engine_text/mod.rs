@@ -832,11 +832,6 @@ impl EngineText {
     pub(crate) fn from_cells(kind: Option<String>, params: Option<String>) -> Option<EngineText> {
         EngineText::from_columns(kind.as_deref(), params.as_deref())
     }
-
-    /// Reads the two columns at `at` and `at + 1` of a query row.
-    pub(crate) fn read(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Option<EngineText>> {
-        Ok(EngineText::from_cells(r.get(at)?, r.get(at + 1)?))
-    }
 }
 
 /// The row text to show when nothing better is known: the engine's words in

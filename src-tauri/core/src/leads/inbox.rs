@@ -8,14 +8,15 @@
 //! starts after the last row (keyset): a page costs the same on a file
 //! with 100,000 leads as on one with 20 (benches/leads.rs).
 
+use crate::clock::Clock;
 use crate::clock::{from_db, to_db};
 use crate::error::{known, Error, Result};
 use crate::leads::lead::{self, LeadEvent, LeadStatus};
+use crate::store::sql::{self, Sql};
 use crate::support::sla::{self, SlaView};
 use crate::team::settings::TeamSettings;
 use crate::timeline::entries::Params;
 use chrono::{DateTime, FixedOffset, Utc};
-use rusqlite::{params_from_iter, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -168,7 +169,7 @@ struct Raw {
     done: Option<String>,
 }
 
-fn raw(r: &rusqlite::Row) -> rusqlite::Result<Raw> {
+fn raw(r: &sql::Row) -> Result<Raw> {
     let message: String = r.get(10)?;
     Ok(Raw {
         row: LeadRow {
@@ -219,15 +220,26 @@ fn judged(raw: Raw, rd: &Reader) -> Result<LeadRow> {
     Ok(row)
 }
 
-fn search_filter(search: &str, p: &mut Params) -> String {
-    match crate::timeline::search::index_rows("leads_fts", "leads_bigrams", search, p) {
-        Some(found) => format!(" AND l.rowid IN ({found})"),
-        None => String::new(),
-    }
+/// The leads that say `search` (in a name, the company, mail, phone or
+/// message), read as the timeline's search reads a query: the file's own
+/// pair of indexes, or on a server the same fields' text (no trigram index
+/// there yet: the leads are read, which a team's few thousand allow).
+fn search_filter(conn: Sql, search: &str, p: &mut Params) -> String {
+    let found = match conn {
+        Sql::File(_) => crate::timeline::search::index_rows("leads_fts", "leads_bigrams", search, p)
+            .map(|found| format!("l.rowid IN ({found})")),
+        Sql::Server(_) => crate::timeline::server_search::holds_in(
+            &["l.person_name", "l.company_name", "l.mail", "l.phone", "l.message"],
+            search,
+            p,
+        ),
+    };
+    found.map(|f| format!(" AND {f}")).unwrap_or_default()
 }
 
 /// One page of a tab.
-pub fn page(conn: &Connection, rd: &Reader, q: &LeadQuery) -> Result<LeadPage> {
+pub fn page<'c>(conn: impl Into<Sql<'c>>, rd: &Reader, q: &LeadQuery) -> Result<LeadPage> {
+    let conn = conn.into();
     let limit = match q.limit {
         0 => DEFAULT_PAGE,
         n => n.min(MAX_PAGE),
@@ -235,7 +247,7 @@ pub fn page(conn: &Connection, rd: &Reader, q: &LeadQuery) -> Result<LeadPage> {
     let mut p = Params::default();
     let now = to_db(rd.now);
     let (mut filter, column, ascending) = q.tab.filter(&mut p, rd.user_id, &now);
-    filter.push_str(&search_filter(&q.search, &mut p));
+    filter.push_str(&search_filter(conn, &q.search, &mut p));
     if let Some(after) = &q.after {
         if from_db(&after.at).is_none() {
             return Err(Error::invalid("after", "format"));
@@ -254,10 +266,7 @@ pub fn page(conn: &Connection, rd: &Reader, q: &LeadQuery) -> Result<LeadPage> {
           ORDER BY {column}{dir}, l.id{dir} LIMIT {}",
         p.push(i64::from(limit) + 1)
     );
-    let raws = conn
-        .prepare_cached(&sql)?
-        .query_map(params_from_iter(p.0), |r| Ok((raw(r)?, r.get::<_, String>(25)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let raws = conn.query(&sql, &p.0, |r| Ok((raw(r)?, r.get::<String>(25)?)))?;
     let more = raws.len() > limit as usize;
     let mut rows = Vec::with_capacity(raws.len());
     let mut next = None;
@@ -274,17 +283,16 @@ pub fn page(conn: &Connection, rd: &Reader, q: &LeadQuery) -> Result<LeadPage> {
 }
 
 /// How many leads each tab holds (with the search, if any).
-pub fn counts(conn: &Connection, user_id: &str, now: DateTime<Utc>, search: &str) -> Result<LeadCounts> {
+pub fn counts<'c>(conn: impl Into<Sql<'c>>, user_id: &str, now: DateTime<Utc>, search: &str) -> Result<LeadCounts> {
+    let conn = conn.into();
     let now = to_db(now);
     let mut out = [0u32; 4];
     for (i, tab) in LeadTab::ALL.into_iter().enumerate() {
         let mut p = Params::default();
         let (mut filter, _, _) = tab.filter(&mut p, user_id, &now);
-        filter.push_str(&search_filter(search, &mut p));
+        filter.push_str(&search_filter(conn, search, &mut p));
         let sql = format!("SELECT COUNT(*) FROM leads l WHERE l.deleted_at IS NULL AND {filter}");
-        let n: i64 = conn
-            .prepare_cached(&sql)?
-            .query_row(params_from_iter(p.0), |r| r.get(0))?;
+        let n: i64 = conn.query_one(&sql, &p.0, |r| r.get(0))?;
         out[i] = u32::try_from(n).unwrap_or(u32::MAX);
     }
     Ok(LeadCounts {
@@ -308,7 +316,8 @@ pub struct LeadDetail {
     pub events: Vec<LeadEvent>,
 }
 
-pub fn detail(conn: &Connection, rd: &Reader, id: &str) -> Result<LeadDetail> {
+pub fn detail<'c>(conn: impl Into<Sql<'c>>, rd: &Reader, id: &str) -> Result<LeadDetail> {
+    let conn = conn.into();
     let sql = format!(
         "SELECT {ROW_COLUMNS}, l.message, l.first_response_at, l.nurture_since, co.name, d.title
            FROM leads l {ROW_JOINS}
@@ -316,19 +325,16 @@ pub fn detail(conn: &Connection, rd: &Reader, id: &str) -> Result<LeadDetail> {
            LEFT JOIN deals d ON d.id = l.deal_id
           WHERE l.id = ?1 AND l.deleted_at IS NULL"
     );
-    let found = conn
-        .prepare_cached(&sql)?
-        .query_row([id], |r| {
-            Ok((
-                raw(r)?,
-                r.get::<_, String>(25)?,
-                r.get::<_, Option<String>>(26)?,
-                r.get::<_, Option<String>>(27)?,
-                r.get::<_, Option<String>>(28)?,
-                r.get::<_, Option<String>>(29)?,
-            ))
-        })
-        .optional()?;
+    let found = conn.query_opt(&sql, sql::params![id], |r| {
+        Ok((
+            raw(r)?,
+            r.get::<String>(25)?,
+            r.get::<Option<String>>(26)?,
+            r.get::<Option<String>>(27)?,
+            r.get::<Option<String>>(28)?,
+            r.get::<Option<String>>(29)?,
+        ))
+    })?;
     let Some((raw, message, first_response_at, nurture_since, company_name_linked, deal_title)) = found else {
         return Err(Error::NotFound {
             entity: "lead",
@@ -346,27 +352,29 @@ pub fn detail(conn: &Connection, rd: &Reader, id: &str) -> Result<LeadDetail> {
     })
 }
 
-fn as_member<T>(db: &crate::Db, read: impl FnOnce(&Reader) -> Result<T>) -> Result<T> {
-    let team = TeamSettings::load(db.conn())?;
+fn as_member<T>(conn: Sql, clock: &dyn Clock, user_id: &str, read: impl FnOnce(&Reader) -> Result<T>) -> Result<T> {
+    let team = TeamSettings::load(conn)?;
     read(&Reader {
-        user_id: &db.user().id,
+        user_id,
         team: &team,
-        now: db.clock().now(),
-        offset: db.clock().offset(),
+        now: clock.now(),
+        offset: clock.offset(),
     })
 }
 
-/// The inbox as `db`'s member sees it now.
-pub fn view(db: &crate::Db, q: &LeadQuery) -> Result<LeadsView> {
-    as_member(db, |rd| {
+/// The inbox as member `user_id` sees it now.
+pub fn view<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, user_id: &str, q: &LeadQuery) -> Result<LeadsView> {
+    let conn = conn.into();
+    as_member(conn, clock, user_id, |rd| {
         Ok(LeadsView {
-            page: page(db.conn(), rd, q)?,
-            counts: counts(db.conn(), rd.user_id, rd.now, &q.search)?,
+            page: page(conn, rd, q)?,
+            counts: counts(conn, rd.user_id, rd.now, &q.search)?,
         })
     })
 }
 
-/// A lead in full as `db`'s member sees it now.
-pub fn lead_detail(db: &crate::Db, id: &str) -> Result<LeadDetail> {
-    as_member(db, |rd| detail(db.conn(), rd, id))
+/// A lead in full as member `user_id` sees it now.
+pub fn lead_detail<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, user_id: &str, id: &str) -> Result<LeadDetail> {
+    let conn = conn.into();
+    as_member(conn, clock, user_id, |rd| detail(conn, rd, id))
 }

@@ -15,7 +15,6 @@ use crate::store::write::WriteCtx;
 use crate::team::settings::TeamSettings;
 use crate::validate::{non_empty, optional};
 use chrono::Duration;
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -523,23 +522,22 @@ pub struct LeadEvent {
 }
 
 /// A lead's history, oldest first.
-pub fn events(conn: &Connection, lead_id: &str) -> Result<Vec<LeadEvent>> {
-    let mut st = conn.prepare_cached(
+pub fn events<'c>(conn: impl Into<Sql<'c>>, lead_id: &str) -> Result<Vec<LeadEvent>> {
+    // Ids are UUIDv7, made in time order: the order the steps were written.
+    conn.into().query(
         "SELECT e.id, e.kind, e.body, u.display_name, e.at, e.text_kind, e.text_params
            FROM lead_events e LEFT JOIN users u ON u.id = e.author_id
-          WHERE e.lead_id = ?1 ORDER BY e.at, e.rowid",
-    )?;
-    let rows = st
-        .query_map([lead_id], |r| {
+          WHERE e.lead_id = ?1 ORDER BY e.at, e.id",
+        sql::params![lead_id],
+        |r| {
             Ok(LeadEvent {
                 id: r.get(0)?,
                 kind: r.get(1)?,
                 body: r.get(2)?,
                 author_name: r.get(3)?,
                 at: r.get(4)?,
-                text: EngineText::read(r, 5)?,
+                text: EngineText::from_cells(r.get(5)?, r.get(6)?),
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+        },
+    )
 }

@@ -135,11 +135,16 @@ pub(crate) fn page(
 /// entries say); `None` for a query with no term. The file's counterpart
 /// is search's index subquery (`activity_rows`).
 pub(crate) fn holds(kind: SearchKind, query: &str, p: &mut Params) -> Option<String> {
+    holds_in(searched(kind).2, query, p)
+}
+
+/// [`holds`] over `fields` of a table no search kind covers (the leads
+/// inbox's own search), read by the same rules.
+pub(crate) fn holds_in(fields: &[&str], query: &str, p: &mut Params) -> Option<String> {
     let terms = query_terms(query);
     if terms.is_empty() {
         return None;
     }
-    let (_, _, fields) = searched(kind);
     let text = text(fields);
     Some(
         terms
