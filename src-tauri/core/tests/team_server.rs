@@ -2482,6 +2482,24 @@ fn the_hand_offs_and_the_nobody_forgotten_list_are_the_same_from_the_file_and_th
         let [on_file, on_server] = stores.map(|sql| inbox::for_company(sql, &clock, &company).unwrap());
         assert!(!on_file.is_empty());
         assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"));
+        // Every sheet in full (promises, key persons, the questions), and the
+        // draft of a new one for each won deal and for a customer alone.
+        for id in every(file, "SELECT id FROM handoffs ORDER BY id") {
+            let [on_file, on_server] = stores.map(|sql| format!("{:?}", handoff_sheet::get(sql, &id).unwrap()));
+            assert_eq!(on_file, on_server);
+        }
+        for row in every(
+            file,
+            "SELECT d.company_id || ' ' || d.id FROM deals d JOIN stages s ON s.id = d.stage_id
+              WHERE s.kind = 'won' ORDER BY d.id LIMIT 5",
+        ) {
+            let (company, deal) = row.split_once(' ').unwrap();
+            for deal in [Some(deal), None] {
+                let [on_file, on_server] =
+                    stores.map(|sql| format!("{:?}", handoff_sheet::draft(sql, company, deal).unwrap()));
+                assert_eq!(on_file, on_server, "{company} {deal:?}");
+            }
+        }
     });
 }
 

@@ -19,7 +19,7 @@ pub async fn handoff_draft(
     deal_id: Option<String>,
 ) -> Reply<HandoffDraft> {
     state
-        .with_session(move |s| sheet::draft(s.db()?.conn(), &company_id, deal_id.as_deref()))
+        .with_session(move |s| sheet::draft(s.team()?.sql(), &company_id, deal_id.as_deref()))
         .await
 }
 
@@ -43,9 +43,9 @@ pub async fn update_handoff(
 ) -> Reply<HandoffSheet> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
+            let db = s.team()?;
             db.write(|ctx| sheet::update(ctx, &id, version, &handoff))?;
-            sheet::get(db.conn(), &id)
+            sheet::get(db.sql(), &id)
         })
         .await
 }
@@ -53,7 +53,7 @@ pub async fn update_handoff(
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn handoff(state: State<'_, AppState>, id: String) -> Reply<HandoffSheet> {
-    state.with_session(move |s| sheet::get(s.db()?.conn(), &id)).await
+    state.with_session(move |s| sheet::get(s.team()?.sql(), &id)).await
 }
 
 /// Acknowledges a sheet (kept in the outbox while the share is away); the
@@ -78,7 +78,7 @@ pub async fn handoff_message(
 ) -> Reply<HandoffSheet> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
+            let db = s.team()?;
             db.write(|ctx| {
                 if question {
                     acknowledge::ask(ctx, &id, version, &body)
@@ -86,7 +86,7 @@ pub async fn handoff_message(
                     acknowledge::answer(ctx, &id, version, &body)
                 }
             })?;
-            sheet::get(db.conn(), &id)
+            sheet::get(db.sql(), &id)
         })
         .await
 }

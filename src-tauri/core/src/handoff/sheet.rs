@@ -12,12 +12,11 @@ use crate::handoff::timeline;
 use crate::id::new_id;
 use crate::pipeline::deal::reminder_at;
 use crate::store::changes::Entity;
-use crate::store::sql;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::team::settings::TeamSettings;
 use crate::validate::{optional, required};
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -238,45 +237,41 @@ const PROMISES_MAX: usize = 30;
 const KEY_PERSONS_MAX: usize = 20;
 
 /// The draft of a sheet for a customer, from a won deal when named.
-pub fn draft(conn: &Connection, company_id: &str, deal_id: Option<&str>) -> Result<HandoffDraft> {
+pub fn draft<'c>(conn: impl Into<Sql<'c>>, company_id: &str, deal_id: Option<&str>) -> Result<HandoffDraft> {
+    let conn = conn.into();
     let company_name: String = conn
-        .query_row(
+        .query_opt(
             "SELECT name FROM companies WHERE id = ?1 AND deleted_at IS NULL",
-            [company_id],
+            sql::params![company_id],
             |r| r.get(0),
-        )
-        .optional()?
+        )?
         .ok_or_else(|| Error::NotFound {
             entity: "company",
             id: company_id.to_string(),
         })?;
     let deal: Option<(String, String, i64, String)> = match deal_id {
-        Some(id) => conn
-            .query_row(
-                "SELECT id, title, amount, currency FROM deals WHERE id = ?1 AND company_id = ?2 AND deleted_at IS NULL",
-                params![id, company_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?,
+        Some(id) => conn.query_opt(
+            "SELECT id, title, amount, currency FROM deals WHERE id = ?1 AND company_id = ?2 AND deleted_at IS NULL",
+            sql::params![id, company_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?,
         None => None,
     };
-    let contract: Option<(String, String, i64, String)> = conn
-        .query_row(
-            "SELECT id, plan, amount, currency FROM contracts
-              WHERE company_id = ?1 AND deleted_at IS NULL AND status IN ('active','in_renewal')
-              ORDER BY (deal_id IS ?2) DESC, start_date DESC, id DESC LIMIT 1",
-            params![company_id, deal_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
+    // The contract of the named deal first (IS NOT DISTINCT FROM: both
+    // stores read it, and it matches no deal as no deal).
+    let contract: Option<(String, String, i64, String)> = conn.query_opt(
+        "SELECT id, plan, amount, currency FROM contracts
+          WHERE company_id = ?1 AND deleted_at IS NULL AND status IN ('active','in_renewal')
+          ORDER BY (deal_id IS NOT DISTINCT FROM ?2) DESC, start_date DESC, id DESC LIMIT 1",
+        sql::params![company_id, deal_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
     let existing_id: Option<String> = match deal_id {
-        Some(id) => conn
-            .query_row(
-                "SELECT id FROM handoffs WHERE deal_id = ?1 AND deleted_at IS NULL ORDER BY sent_at DESC LIMIT 1",
-                [id],
-                |r| r.get(0),
-            )
-            .optional()?,
+        Some(id) => conn.query_opt(
+            "SELECT id FROM handoffs WHERE deal_id = ?1 AND deleted_at IS NULL ORDER BY sent_at DESC LIMIT 1",
+            sql::params![id],
+            |r| r.get(0),
+        )?,
         None => None,
     };
     let settings = TeamSettings::load(conn)?;
@@ -664,9 +659,10 @@ pub fn update(ctx: &WriteCtx, id: &str, version: i64, h: &HandoffInput) -> Resul
 }
 
 /// A whole sheet.
-pub fn get(conn: &Connection, id: &str) -> Result<HandoffSheet> {
+pub fn get<'c>(conn: impl Into<Sql<'c>>, id: &str) -> Result<HandoffSheet> {
+    let conn = conn.into();
     let mut sheet = conn
-        .query_row(
+        .query_opt(
             "SELECT h.id, h.version, h.company_id, c.name, h.deal_id, d.title, h.contract_id, k.plan,
                     h.sold, h.amount, h.currency, h.goals, h.risks, h.checklist,
                     h.from_user_id, fu.display_name, h.to_user_id, tu.display_name, h.status, h.sent_at,
@@ -679,7 +675,7 @@ pub fn get(conn: &Connection, id: &str) -> Result<HandoffSheet> {
                LEFT JOIN users tu ON tu.id = h.to_user_id
                LEFT JOIN users au ON au.id = h.acknowledged_by
               WHERE h.id = ?1 AND h.deleted_at IS NULL",
-            [id],
+            sql::params![id],
             |r| {
                 let checklist: String = r.get(13)?;
                 Ok(HandoffSheet {
@@ -700,7 +696,7 @@ pub fn get(conn: &Connection, id: &str) -> Result<HandoffSheet> {
                     key_persons: Vec::new(),
                     checklist: serde_json::from_str(&checklist).unwrap_or_default(),
                     from_user_id: r.get(14)?,
-                    from_name: r.get::<_, Option<String>>(15)?.unwrap_or_default(),
+                    from_name: r.get::<Option<String>>(15)?.unwrap_or_default(),
                     to_user_id: r.get(16)?,
                     to_name: r.get(17)?,
                     status: crate::error::known_in_row("handoffs", id, r.get(18)?, HandoffStatus::parse)?,
@@ -712,22 +708,20 @@ pub fn get(conn: &Connection, id: &str) -> Result<HandoffSheet> {
                     updated_by: r.get(23)?,
                 })
             },
-        )
-        .optional()?
+        )?
         .ok_or_else(|| Error::NotFound {
             entity: "handoff",
             id: id.to_string(),
         })?;
     sheet.promises = {
-        let mut st = conn.prepare_cached(
+        conn.query(
             "SELECT p.id, p.text, p.due_on, p.keeper_id, u.display_name, p.follow_up_id, f.status = 'done'
                FROM handoff_promises p
                LEFT JOIN users u ON u.id = p.keeper_id
                LEFT JOIN follow_ups f ON f.id = p.follow_up_id
               WHERE p.handoff_id = ?1 ORDER BY p.position",
-        )?;
-        let rows = st
-            .query_map([id], |r| {
+            sql::params![id],
+            |r| {
                 let due: Option<String> = r.get(2)?;
                 Ok(SheetPromise {
                     id: r.get(0)?,
@@ -736,20 +730,18 @@ pub fn get(conn: &Connection, id: &str) -> Result<HandoffSheet> {
                     keeper_id: r.get(3)?,
                     keeper_name: r.get(4)?,
                     follow_up_id: r.get(5)?,
-                    kept: r.get::<_, Option<bool>>(6)?.unwrap_or(false),
+                    kept: r.get::<Option<bool>>(6)?.unwrap_or(false),
                 })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows
+            },
+        )?
     };
     sheet.key_persons = {
-        let mut st = conn.prepare_cached(
+        conn.query(
             "SELECT k.contact_id, c.name, c.title, c.phone, c.email, k.channel, k.note, c.deleted_at IS NOT NULL
                FROM handoff_contacts k JOIN contacts c ON c.id = k.contact_id
               WHERE k.handoff_id = ?1 ORDER BY k.position",
-        )?;
-        let rows = st
-            .query_map([id], |r| {
+            sql::params![id],
+            |r| {
                 Ok(KeyPerson {
                     contact_id: r.get(0)?,
                     name: r.get(1)?,
@@ -760,18 +752,16 @@ pub fn get(conn: &Connection, id: &str) -> Result<HandoffSheet> {
                     note: r.get(6)?,
                     removed: r.get(7)?,
                 })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows
+            },
+        )?
     };
     sheet.messages = {
-        let mut st = conn.prepare_cached(
+        conn.query(
             "SELECT m.id, m.kind, m.body, m.author_id, COALESCE(u.display_name, ''), m.at
                FROM handoff_messages m LEFT JOIN users u ON u.id = m.author_id
               WHERE m.handoff_id = ?1 ORDER BY m.at, m.id",
-        )?;
-        let rows = st
-            .query_map([id], |r| {
+            sql::params![id],
+            |r| {
                 let mid: String = r.get(0)?;
                 Ok(HandoffMessage {
                     kind: crate::error::known_in_row("handoff_messages", &mid, r.get(1)?, |k| match k {
@@ -785,9 +775,8 @@ pub fn get(conn: &Connection, id: &str) -> Result<HandoffSheet> {
                     author_name: r.get(4)?,
                     at: r.get(5)?,
                 })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows
+            },
+        )?
     };
     Ok(sheet)
 }
