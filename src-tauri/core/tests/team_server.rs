@@ -2606,3 +2606,28 @@ fn the_leads_inbox_is_the_same_from_the_file_and_the_server() {
         }
     });
 }
+
+/// The thank-you mail after a meeting (its words, who it goes to, who has no
+/// usable address), from the file and from the server.
+#[test]
+fn the_thank_you_mail_is_the_same_from_the_file_and_the_server() {
+    use kizuna_core::timeline::mail;
+    SameTeam::check("same_thanks", |file, stores| {
+        let offset = chrono::FixedOffset::east_opt(9 * 3600).unwrap();
+        let meetings = every(
+            file,
+            "SELECT a.id FROM activities a WHERE a.kind = 'meeting'
+                AND EXISTS (SELECT 1 FROM activity_contacts ac WHERE ac.activity_id = a.id) ORDER BY a.id LIMIT 5",
+        );
+        assert!(!meetings.is_empty());
+        for id in meetings {
+            let [on_file, on_server] = stores.map(|sql| {
+                format!(
+                    "{:?}",
+                    mail::draft_for(sql, &id, Language::Ja, "田中 太郎", offset).unwrap()
+                )
+            });
+            assert_eq!(on_file, on_server);
+        }
+    });
+}

@@ -51,8 +51,8 @@ pub async fn thank_you_mail(state: State<'_, AppState>, activity_id: String) -> 
         .with_session(move |s| {
             let status = s.status();
             let (lang, sender) = (status.language, status.user.display_name);
-            let db = s.db()?;
-            mail::draft_for(db.conn(), &activity_id, lang, &sender, db.clock().offset())
+            let db = s.team()?;
+            mail::draft_for(db.sql(), &activity_id, lang, &sender, db.clock().offset())
         })
         .await
 }

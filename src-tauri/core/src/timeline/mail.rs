@@ -10,11 +10,11 @@ use crate::email;
 use crate::engine_text::EngineText;
 use crate::error::Result;
 use crate::language::Language;
+use crate::store::sql::Sql;
 use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind, Direction, NewActivity};
 use crate::timeline::entries::{self, TimelineEntry};
 use chrono::{Datelike, FixedOffset, Timelike, Weekday};
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -240,13 +240,14 @@ pub struct ThankYouDraft {
 }
 
 /// The thank-you mail for one timeline entry, addressed to its contacts.
-pub fn draft_for(
-    conn: &Connection,
+pub fn draft_for<'c>(
+    conn: impl Into<Sql<'c>>,
     activity_id: &str,
     lang: Language,
     sender_name: &str,
     offset: FixedOffset,
 ) -> Result<ThankYouDraft> {
+    let conn = conn.into();
     let entry = entries::entry(conn, activity_id)?;
     let company = crate::customers::company::get(conn, &entry.company_id)?;
     let contacts = entry
