@@ -2631,3 +2631,21 @@ fn the_thank_you_mail_is_the_same_from_the_file_and_the_server() {
         }
     });
 }
+
+/// The renewal rate of the contracts ending in the last year (by count and
+/// amount, the churn reasons, what ends in the next 90 days), from the file
+/// and from the server.
+#[test]
+fn the_renewal_rate_is_the_same_from_the_file_and_the_server() {
+    SameTeam::check("same_rate", |_file, stores| {
+        let clock = FixedClock::new(chrono::Utc::now(), 9);
+        let to = chrono::Utc::now().date_naive() + chrono::Duration::days(365);
+        let from = to - chrono::Duration::days(730);
+        let [on_file, on_server] = stores.map(|sql| renewal::rate(sql, &clock, from, to).unwrap());
+        assert!(
+            on_file.renewed + on_file.churned + on_file.upcoming_count > 0,
+            "{on_file:?}"
+        );
+        assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"));
+    });
+}

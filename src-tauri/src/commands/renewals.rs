@@ -80,8 +80,8 @@ pub async fn advance_renewal(
 pub async fn renewal_rate(state: State<'_, AppState>, from: NaiveDate, to: NaiveDate) -> Reply<RenewalRate> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
-            renewal::rate(db.conn(), db.clock(), from, to)
+            let db = s.team()?;
+            renewal::rate(db.sql(), db.clock(), from, to)
         })
         .await
 }

@@ -2,8 +2,8 @@
 
 use crate::clock::Clock;
 use crate::error::Result;
+use crate::store::sql::{self, Sql};
 use chrono::{Duration, NaiveDate};
-use rusqlite::{params, Connection};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -49,21 +49,30 @@ pub struct RenewalRate {
     pub upcoming_amounts: Vec<RateAmounts>,
 }
 
-pub fn rate(conn: &Connection, clock: &dyn Clock, from: NaiveDate, to: NaiveDate) -> Result<RenewalRate> {
-    let mut st = conn.prepare_cached(
+pub fn rate<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, from: NaiveDate, to: NaiveDate) -> Result<RenewalRate> {
+    let conn = conn.into();
+    // In the order they were decided in (the end date, then id), so the
+    // churn reasons' ties and the amounts add up the same on both stores.
+    let decided_rows = conn.query(
         "SELECT k.status, k.currency, k.amount, COALESCE(n.amount, k.amount) AS new_amount, k.churn_reason
          FROM contracts k LEFT JOIN contracts n ON n.id = k.next_contract_id
-         WHERE k.deleted_at IS NULL AND k.status IN ('renewed','churned') AND k.end_date BETWEEN ?1 AND ?2",
+         WHERE k.deleted_at IS NULL AND k.status IN ('renewed','churned') AND k.end_date BETWEEN ?1 AND ?2
+         ORDER BY k.end_date, k.id",
+        sql::params![from.to_string(), to.to_string()],
+        |r| {
+            Ok((
+                r.get::<String>("status")?,
+                r.get::<String>("currency")?,
+                r.get::<i64>("amount")?,
+                r.get::<i64>("new_amount")?,
+                r.get::<Option<String>>("churn_reason")?,
+            ))
+        },
     )?;
-    let mut rows = st.query(params![from.to_string(), to.to_string()])?;
     let (mut renewed, mut churned) = (0u32, 0u32);
     let mut amounts: Vec<RateAmounts> = Vec::new();
     let mut reasons: Vec<ReasonCount> = Vec::new();
-    while let Some(r) = rows.next()? {
-        let status: String = r.get("status")?;
-        let currency: String = r.get("currency")?;
-        let amount: i64 = r.get("amount")?;
-        let new_amount: i64 = r.get("new_amount")?;
+    for (status, currency, amount, new_amount, churn_reason) in decided_rows {
         let a = match amounts.iter_mut().position(|a| a.currency == currency) {
             Some(i) => &mut amounts[i],
             None => {
@@ -83,7 +92,7 @@ pub fn rate(conn: &Connection, clock: &dyn Clock, from: NaiveDate, to: NaiveDate
             a.renewed_new += new_amount;
         } else {
             churned += 1;
-            let reason: String = r.get::<_, Option<String>>("churn_reason")?.unwrap_or_default();
+            let reason: String = churn_reason.unwrap_or_default();
             match reasons.iter_mut().find(|x| x.reason == reason) {
                 Some(x) => x.count += 1,
                 None => reasons.push(ReasonCount { reason, count: 1 }),
@@ -94,24 +103,16 @@ pub fn rate(conn: &Connection, clock: &dyn Clock, from: NaiveDate, to: NaiveDate
     amounts.sort_by_key(|a| std::cmp::Reverse(a.due));
     let decided = renewed + churned;
     let today = clock.today();
-    let mut st = conn.prepare_cached(
-        "SELECT currency, COUNT(*) AS n, SUM(amount) AS due FROM contracts
-         WHERE deleted_at IS NULL AND status IN ('active','in_renewal') AND end_date BETWEEN ?1 AND ?2
-         GROUP BY currency ORDER BY SUM(amount) DESC",
-    )?;
     let mut upcoming_count = 0;
-    let upcoming_amounts = st
-        .query_map(
-            params![today.to_string(), (today + Duration::days(90)).to_string()],
-            |r| {
-                Ok((
-                    r.get::<_, String>("currency")?,
-                    r.get::<_, u32>("n")?,
-                    r.get::<_, i64>("due")?,
-                ))
-            },
+    let upcoming_amounts = conn
+        .query(
+            // CAST: the server's sum of bigints is a numeric.
+            "SELECT currency, COUNT(*) AS n, CAST(SUM(amount) AS BIGINT) AS due FROM contracts
+             WHERE deleted_at IS NULL AND status IN ('active','in_renewal') AND end_date BETWEEN ?1 AND ?2
+             GROUP BY currency ORDER BY SUM(amount) DESC, currency",
+            sql::params![today.to_string(), (today + Duration::days(90)).to_string()],
+            |r| Ok((r.get::<String>("currency")?, r.get::<u32>("n")?, r.get::<i64>("due")?)),
         )?
-        .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
         .map(|(currency, n, sum)| {
             upcoming_count += n;
