@@ -2164,7 +2164,7 @@ fn a_reminder_on_the_server_is_shown_once_to_its_person_whichever_desktop_is_fir
         .map(|h| {
             let s = Scheduler::start(h.clone());
             s.attach(Some(Target {
-                place: Source::Server(as_tanaka.clone()),
+                place: Source::Server(Box::new(as_tanaka.clone())),
                 opts: OpenOptions::member(Some(tanaka.clone())).with_clock(clock.clone()),
                 language: Language::Ja,
             }));
@@ -2503,6 +2503,27 @@ fn the_hand_offs_and_the_nobody_forgotten_list_are_the_same_from_the_file_and_th
     });
 }
 
+/// Reads page after page of `q` with `read` from both stores and requires
+/// the same page from each; `next` moves `q` past a page and says how many
+/// rows it held and whether another follows. The rows read, in all.
+fn same_pages<Q: std::fmt::Debug, P: std::fmt::Debug>(
+    stores: [Sql; 2],
+    mut q: Q,
+    read: impl Fn(Sql, &Q) -> P,
+    next: impl Fn(&P, &mut Q) -> (usize, bool),
+) -> usize {
+    let mut rows = 0;
+    loop {
+        let [on_file, on_server] = stores.map(|sql| read(sql, &q));
+        assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{q:?}");
+        let (n, more) = next(&on_file, &mut q);
+        rows += n;
+        if !more {
+            return rows;
+        }
+    }
+}
+
 /// The support inbox (every tab, with and without a search over what the
 /// cases say, a page at a time, and every tab's count), a case in full with
 /// its thread, and a customer's cases, from the file and from the server.
@@ -2524,24 +2545,23 @@ fn the_support_inbox_is_the_same_from_the_file_and_the_server() {
         for me in every(file, "SELECT id FROM users ORDER BY id") {
             for search in ["", piece.as_str(), short.as_str(), "存在しない言葉"] {
                 for tab in InboxTab::ALL {
-                    let mut q = InboxQuery {
+                    let q = InboxQuery {
                         tab,
                         search: search.to_string(),
                         after: None,
                         limit: 2,
                     };
-                    loop {
-                        let [on_file, on_server] = stores.map(|sql| inbox::view(sql, &clock, &me, &q).unwrap());
-                        assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{tab:?} {search:?}");
-                        rows += on_file.page.rows.len();
-                        if search == piece {
-                            found += on_file.page.rows.len();
-                        }
-                        match on_file.page.next {
-                            Some(next) => q.after = Some(next),
-                            None => break,
-                        }
-                    }
+                    let n = same_pages(
+                        stores,
+                        q,
+                        |sql, q| inbox::view(sql, &clock, &me, q).unwrap(),
+                        |view, q| {
+                            q.after = view.page.next.clone();
+                            (view.page.rows.len(), q.after.is_some())
+                        },
+                    );
+                    rows += n;
+                    found += if search == piece { n } else { 0 };
                 }
             }
         }
@@ -2576,24 +2596,23 @@ fn the_leads_inbox_is_the_same_from_the_file_and_the_server() {
         for me in every(file, "SELECT id FROM users ORDER BY id") {
             for search in ["", piece.as_str(), short.as_str(), "存在しない言葉"] {
                 for tab in [LeadTab::New, LeadTab::Mine, LeadTab::Overdue, LeadTab::Nurture] {
-                    let mut q = LeadQuery {
+                    let q = LeadQuery {
                         tab,
                         search: search.to_string(),
                         after: None,
                         limit: 3,
                     };
-                    loop {
-                        let [on_file, on_server] = stores.map(|sql| inbox::view(sql, &clock, &me, &q).unwrap());
-                        assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{tab:?} {search:?}");
-                        rows += on_file.page.rows.len();
-                        if search == piece {
-                            found += on_file.page.rows.len();
-                        }
-                        match on_file.page.next {
-                            Some(next) => q.after = Some(next),
-                            None => break,
-                        }
-                    }
+                    let n = same_pages(
+                        stores,
+                        q,
+                        |sql, q| inbox::view(sql, &clock, &me, q).unwrap(),
+                        |view, q| {
+                            q.after = view.page.next.clone();
+                            (view.page.rows.len(), q.after.is_some())
+                        },
+                    );
+                    rows += n;
+                    found += if search == piece { n } else { 0 };
                 }
             }
         }
