@@ -434,7 +434,7 @@ impl Session {
     pub fn watch_source(&self) -> Option<crate::store::changes::Source> {
         Some(match self.db.as_ref()? {
             TeamDb::File(db) => crate::store::changes::Source::File(db.path().to_path_buf()),
-            TeamDb::Server(db) => crate::store::changes::Source::Server(db.server().clone()),
+            TeamDb::Server(db) => crate::store::changes::Source::Server(Box::new(db.server().clone())),
         })
     }
 

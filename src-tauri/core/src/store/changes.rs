@@ -384,7 +384,8 @@ pub trait ChangeSink: Send + Sync + 'static {
 #[derive(Debug, Clone)]
 pub enum Source {
     File(PathBuf),
-    Server(crate::store::server::Server),
+    // Boxed: an address with its TLS settings is ten times a path.
+    Server(Box<crate::store::server::Server>),
 }
 
 impl PartialEq for Source {
@@ -538,14 +539,14 @@ impl Prober {
 /// The file's feed, or the server's.
 enum Reader {
     File(Feed),
-    Server(crate::store::server::ServerFeed),
+    Server(Box<crate::store::server::ServerFeed>),
 }
 
 impl Reader {
     fn open(source: &Source) -> Result<Reader> {
         Ok(match source {
             Source::File(path) => Reader::File(Feed::open(path)?),
-            Source::Server(server) => Reader::Server(crate::store::server::ServerFeed::open(server)?),
+            Source::Server(server) => Reader::Server(Box::new(crate::store::server::ServerFeed::open(server)?)),
         })
     }
 
