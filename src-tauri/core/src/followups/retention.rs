@@ -94,7 +94,7 @@ fn customers_sql() -> String {
                         AND (c.owner_id IS NULL OR oa.author_id = c.owner_id)) AS complaint_unattended
   FROM companies c LEFT JOIN users u ON u.id = c.owner_id
  WHERE c.deleted_at IS NULL AND c.archived_at IS NULL
- ORDER BY COALESCE(c.last_contact_at, c.created_at), c.name_kana"
+ ORDER BY COALESCE(c.last_contact_at, c.created_at), c.name_kana, c.id"
     )
 }
 
@@ -106,7 +106,7 @@ SELECT d.id, d.title, d.company_id, c.name, s.name, d.amount, d.currency, d.last
   LEFT JOIN users u ON u.id = d.owner_id
  WHERE d.deleted_at IS NULL AND c.archived_at IS NULL
    AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.deal_id = d.id AND f.status = 'open' AND f.deleted_at IS NULL)
- ORDER BY COALESCE(d.last_activity_at, d.created_at), d.title";
+ ORDER BY COALESCE(d.last_activity_at, d.created_at), d.title, d.id";
 
 type Owner = (Option<String>, Option<String>);
 
