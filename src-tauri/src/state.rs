@@ -316,12 +316,7 @@ impl AppState {
                 })
                 .await;
             match tried {
-                Err(e)
-                    if matches!(
-                        e.code,
-                        ErrorCode::Unreachable | ErrorCode::Io | ErrorCode::Busy | ErrorCode::ServerUnreachable
-                    ) =>
-                {
+                Err(e) if outbox::is_outage_code(e.code) => {
                     busy = e.code == ErrorCode::Busy;
                 }
                 done => {
@@ -339,7 +334,7 @@ impl AppState {
                 }
             }
         }
-        let Some(team) = self.changes.source().map(|s| outbox::team_of(&s)) else {
+        let Some(team) = self.outbox_team() else {
             return Err(Error::NoDatabase.payload());
         };
         let now = kizuna_core::clock::to_db(chrono::Utc::now());
@@ -380,15 +375,16 @@ impl AppState {
         });
     }
 
+    /// Which team the outbox's entries wait for now: the one watched.
+    fn outbox_team(&self) -> Option<String> {
+        self.changes.source().map(|s| outbox::team_of(&s))
+    }
+
     fn outbox_call<T, F>(&self, f: F) -> Result<T, ErrorPayload>
     where
         F: FnOnce(&Outbox, &str) -> Result<T>,
     {
-        let team = self
-            .changes
-            .source()
-            .map(|s| outbox::team_of(&s))
-            .ok_or_else(|| Error::NoDatabase.payload())?;
+        let team = self.outbox_team().ok_or_else(|| Error::NoDatabase.payload())?;
         let guard = self.outbox.lock().unwrap_or_else(|p| p.into_inner());
         let outbox = guard
             .as_ref()

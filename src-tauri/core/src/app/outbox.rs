@@ -557,8 +557,14 @@ impl Outbox {
 
 /// The share or the server is away (rather than the work being refused).
 pub fn is_outage(e: &Error) -> bool {
+    is_outage_code(e.code())
+}
+
+/// [`is_outage`] for an error as the window has it (its code): the work
+/// then waits in the outbox.
+pub fn is_outage_code(code: ErrorCode) -> bool {
     matches!(
-        e.code(),
+        code,
         ErrorCode::Unreachable | ErrorCode::Io | ErrorCode::Busy | ErrorCode::ServerUnreachable
     )
 }
