@@ -283,11 +283,14 @@ impl Session {
                 &saved
             }
         };
-        let mut db = ServerDb::open(&choice.server(password)?, self.opts.clock.clone(), self.opts.language)?;
+        self.session_on(&choice.server(password)?)
+    }
+
+    /// A session on `server` as its login, with this desktop's wait limit
+    /// and language.
+    fn session_on(&self, server: &crate::store::server::Server) -> Result<ServerDb> {
+        let mut db = ServerDb::open_as_member(server, self.opts.clock.clone(), self.opts.language)?;
         db.set_wait_limit(self.opts.wait_limit);
-        if db.member().is_none() {
-            db.join(&choice.user)?;
-        }
         Ok(db)
     }
 
@@ -555,8 +558,7 @@ impl Session {
             if db.sql().query_one("SELECT 1", &[], |r| r.get::<i64>(0)).is_ok() {
                 return;
             }
-            if let Ok(mut fresh) = ServerDb::open(db.server(), self.opts.clock.clone(), self.opts.language) {
-                fresh.set_wait_limit(self.opts.wait_limit);
+            if let Ok(fresh) = self.session_on(db.server()) {
                 self.db = Some(TeamDb::Server(fresh));
             }
             return;

@@ -192,14 +192,12 @@ fn open_team(path: &Path) -> Result<kizuna_core::store::team_db::TeamDb, Error> 
     if !is_server(path) {
         return Ok(TeamDb::File(Db::open(path, opts())?));
     }
-    let server = Server::parse(&text, None)?;
     let opts = opts();
-    let mut db = ServerDb::open(&server, opts.clock.clone(), opts.language)?;
-    if db.member().is_none() {
-        let login = server.login().unwrap_or_default().to_string();
-        db.join(&login)?;
-    }
-    Ok(TeamDb::Server(db))
+    Ok(TeamDb::Server(ServerDb::open_as_member(
+        &Server::parse(&text, None)?,
+        opts.clock,
+        opts.language,
+    )?))
 }
 
 fn is_server(path: &Path) -> bool {

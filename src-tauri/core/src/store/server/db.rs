@@ -82,6 +82,17 @@ impl ServerDb {
         })
     }
 
+    /// [`ServerDb::open`], and a login that is no member yet joins under
+    /// its own name (the member can rename themself later): what a desktop
+    /// and the CLI do, since on a server the login is the member.
+    pub fn open_as_member(server: &Server, clock: Arc<dyn Clock>, language: Language) -> Result<ServerDb> {
+        let mut db = ServerDb::open(server, clock, language)?;
+        if db.member().is_none() {
+            db.join(server.login().unwrap_or_default())?;
+        }
+        Ok(db)
+    }
+
     /// Where reads go. Each statement reads the server as it is at that
     /// moment (the server's default, `READ COMMITTED`), as a read of the
     /// file does outside a save.
