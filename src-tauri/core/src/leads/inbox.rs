@@ -14,9 +14,8 @@ use crate::error::{known, Error, Result};
 use crate::leads::lead::{self, LeadEvent, LeadStatus};
 use crate::store::sql::{self, Sql};
 use crate::support::sla::{self, SlaView};
-use crate::team::settings::TeamSettings;
 use crate::timeline::entries::Params;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -148,13 +147,7 @@ pub struct LeadsView {
     pub counts: LeadCounts,
 }
 
-/// What reading a lead needs to say how its target stands.
-pub struct Reader<'a> {
-    pub user_id: &'a str,
-    pub team: &'a TeamSettings,
-    pub now: DateTime<Utc>,
-    pub offset: FixedOffset,
-}
+pub use crate::support::sla::Reader;
 
 const ROW_COLUMNS: &str = "l.id, l.number, l.origin, l.source, l.status, l.received_at, l.person_name,
      l.company_name, l.phone, l.mail, substr(l.message, 1, 120), l.owner_id, u.display_name, l.first_response_due,
@@ -352,20 +345,10 @@ pub fn detail<'c>(conn: impl Into<Sql<'c>>, rd: &Reader, id: &str) -> Result<Lea
     })
 }
 
-fn as_member<T>(conn: Sql, clock: &dyn Clock, user_id: &str, read: impl FnOnce(&Reader) -> Result<T>) -> Result<T> {
-    let team = TeamSettings::load(conn)?;
-    read(&Reader {
-        user_id,
-        team: &team,
-        now: clock.now(),
-        offset: clock.offset(),
-    })
-}
-
 /// The inbox as member `user_id` sees it now.
 pub fn view<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, user_id: &str, q: &LeadQuery) -> Result<LeadsView> {
     let conn = conn.into();
-    as_member(conn, clock, user_id, |rd| {
+    sla::as_member(conn, clock, user_id, |rd| {
         Ok(LeadsView {
             page: page(conn, rd, q)?,
             counts: counts(conn, rd.user_id, rd.now, &q.search)?,
@@ -376,5 +359,5 @@ pub fn view<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, user_id: &str, q: &
 /// A lead in full as member `user_id` sees it now.
 pub fn lead_detail<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, user_id: &str, id: &str) -> Result<LeadDetail> {
     let conn = conn.into();
-    as_member(conn, clock, user_id, |rd| detail(conn, rd, id))
+    sla::as_member(conn, clock, user_id, |rd| detail(conn, rd, id))
 }

@@ -15,10 +15,9 @@ use crate::store::sql::{self, Sql};
 use crate::support::case::{CaseStatus, Category, Channel, Priority};
 use crate::support::sla::{self, SlaView};
 use crate::support::thread::{self, CaseEvent};
-use crate::team::settings::TeamSettings;
 use crate::timeline::entries::Params;
 use crate::timeline::search::SearchKind;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -117,13 +116,7 @@ pub struct InboxCounts {
     pub overdue: u32,
 }
 
-/// What reading a case needs to say how its targets stand.
-pub struct Reader<'a> {
-    pub user_id: &'a str,
-    pub team: &'a TeamSettings,
-    pub now: DateTime<Utc>,
-    pub offset: FixedOffset,
-}
+pub use crate::support::sla::Reader;
 
 const ROW_COLUMNS: &str = "c.id, c.number, c.subject, c.company_id, co.name, c.contact_id, ct.name, c.channel,
      c.category, c.priority, c.status, c.assignee_id, u.display_name, c.received_at, c.first_response_due,
@@ -357,21 +350,10 @@ pub struct InboxView {
     pub counts: InboxCounts,
 }
 
-/// Reads as member `user_id`, with the team's settings, at `clock`'s now.
-fn as_member<T>(conn: Sql, clock: &dyn Clock, user_id: &str, read: impl FnOnce(&Reader) -> Result<T>) -> Result<T> {
-    let team = TeamSettings::load(conn)?;
-    read(&Reader {
-        user_id,
-        team: &team,
-        now: clock.now(),
-        offset: clock.offset(),
-    })
-}
-
 /// The inbox as member `user_id` sees it now.
 pub fn view<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, user_id: &str, q: &InboxQuery) -> Result<InboxView> {
     let conn = conn.into();
-    as_member(conn, clock, user_id, |rd| view_as(conn, rd, q))
+    sla::as_member(conn, clock, user_id, |rd| view_as(conn, rd, q))
 }
 
 fn view_as(conn: Sql, rd: &Reader, q: &InboxQuery) -> Result<InboxView> {
@@ -384,7 +366,7 @@ fn view_as(conn: Sql, rd: &Reader, q: &InboxQuery) -> Result<InboxView> {
 /// A case in full as member `user_id` sees it now.
 pub fn case_detail<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, user_id: &str, id: &str) -> Result<CaseDetail> {
     let conn = conn.into();
-    as_member(conn, clock, user_id, |rd| detail(conn, rd, id))
+    sla::as_member(conn, clock, user_id, |rd| detail(conn, rd, id))
 }
 
 /// A customer's cases as member `user_id` sees them now.
@@ -395,5 +377,5 @@ pub fn company_cases<'c>(
     company_id: &str,
 ) -> Result<Vec<CaseRow>> {
     let conn = conn.into();
-    as_member(conn, clock, user_id, |rd| for_company(conn, rd, company_id))
+    sla::as_member(conn, clock, user_id, |rd| for_company(conn, rd, company_id))
 }

@@ -14,6 +14,31 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
+/// What reading a case or a lead needs to say how its targets stand: who
+/// reads, the team's targets and business hours, and when.
+pub struct Reader<'a> {
+    pub user_id: &'a str,
+    pub team: &'a TeamSettings,
+    pub now: DateTime<Utc>,
+    pub offset: FixedOffset,
+}
+
+/// Runs `read` as member `user_id`, with the team's settings, at `clock`'s now.
+pub(crate) fn as_member<T>(
+    conn: crate::store::sql::Sql,
+    clock: &dyn crate::clock::Clock,
+    user_id: &str,
+    read: impl FnOnce(&Reader) -> crate::error::Result<T>,
+) -> crate::error::Result<T> {
+    let team = TeamSettings::load(conn)?;
+    read(&Reader {
+        user_id,
+        team: &team,
+        now: clock.now(),
+        offset: clock.offset(),
+    })
+}
+
 /// The stored due and warning times of a case's two targets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Plan {
