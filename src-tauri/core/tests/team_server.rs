@@ -23,6 +23,7 @@ use kizuna_core::overview;
 use kizuna_core::pipeline::board::{self, BoardFilter, CardCursor};
 use kizuna_core::pipeline::{deal, moves, stage};
 use kizuna_core::sequences::enrolment;
+use kizuna_core::store::changes::Source;
 use kizuna_core::store::deletion;
 use kizuna_core::store::server::{self, Server, ServerDb, ServerFeed};
 use kizuna_core::store::sql::{self as store_sql, Sql};
@@ -356,6 +357,8 @@ struct SameTeam {
     _dir: tempfile::TempDir,
     file: rusqlite::Connection,
     client: postgres::Client,
+    /// Where each store is, for what opens a connection of its own.
+    places: [Source; 2],
 }
 
 impl SameTeam {
@@ -389,6 +392,7 @@ impl SameTeam {
         SameTeam {
             file: common::open(&file_path),
             client: server::connect(&s).unwrap(),
+            places: [Source::File(file_path), Source::Server(Box::new(s))],
             _pg: pg,
             _dir: dir,
         }
@@ -2667,4 +2671,79 @@ fn the_renewal_rate_is_the_same_from_the_file_and_the_server() {
         );
         assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"));
     });
+}
+
+/// The audit trail a manager reads (whole, by member, by customer, by day, a
+/// page at a time) and its export through a connection of its own, from the
+/// file and from the server.
+#[test]
+fn the_audit_trail_and_its_export_are_the_same_from_the_file_and_the_server() {
+    use kizuna_core::audit::export::{self as audit_export, AuditFormat};
+    use kizuna_core::audit::trail::{self, AuditQuery};
+    let mut team = SameTeam::new("same_audit");
+    let offset = chrono::FixedOffset::east_opt(9 * 3600).unwrap();
+    let file = &team.file;
+    let member = first(
+        file,
+        "SELECT user_id FROM audit_log WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY COUNT(*) DESC LIMIT 1",
+    );
+    let company = first(
+        file,
+        "SELECT company_id FROM deals GROUP BY company_id ORDER BY COUNT(*) DESC, company_id LIMIT 1",
+    );
+    let day = first(file, "SELECT substr(at, 1, 10) FROM audit_log ORDER BY at DESC LIMIT 1");
+    let queries = [
+        AuditQuery::default(),
+        AuditQuery {
+            member_id: Some(member),
+            ..Default::default()
+        },
+        AuditQuery {
+            company_id: Some(company),
+            ..Default::default()
+        },
+        AuditQuery {
+            from: Some(day.clone()),
+            to: Some(day),
+            ..Default::default()
+        },
+    ];
+    {
+        let session = reading(&mut team.client);
+        let stores = [Sql::File(file), Sql::Server(&session)];
+        for q in queries {
+            let rows = same_pages(
+                stores,
+                AuditQuery { limit: 7, ..q.clone() },
+                |sql, q| trail::page(sql, q, offset).unwrap(),
+                |page, q| {
+                    q.before = page.next.clone();
+                    (page.entries.len(), q.before.is_some())
+                },
+            );
+            assert!(rows > 0, "nothing in the trail for {q:?}");
+        }
+    }
+    let manager = first(
+        file,
+        "SELECT id FROM users WHERE roles LIKE '%manager%' ORDER BY id LIMIT 1",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let [on_file, on_server] = [0, 1].map(|i| {
+        let path = out.path().join(format!("trail{i}.csv"));
+        let done = audit_export::export_from(
+            &team.places[i],
+            &manager,
+            &AuditQuery::default(),
+            Language::Ja,
+            offset,
+            AuditFormat::Csv,
+            Default::default(),
+            &path,
+        )
+        .unwrap();
+        (done.rows, std::fs::read(&path).unwrap())
+    });
+    assert!(on_file.0 > 10, "{} rows", on_file.0);
+    assert!(on_file == on_server, "the exports differ");
 }

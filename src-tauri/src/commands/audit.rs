@@ -14,15 +14,15 @@ use tauri::State;
 pub async fn audit_trail(state: State<'_, AppState>, query: AuditQuery) -> Reply<AuditPage> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
+            let db = s.team()?;
             let viewer = db.member().map(|u| u.id.clone()).ok_or(Error::IdentityRequired)?;
-            trail::page_for(db.conn(), &viewer, &query, db.clock().offset())
+            trail::page_for(db.sql(), &viewer, &query, db.clock().offset())
         })
         .await
 }
 
 /// Writes the trail `query` selects to `path` (the save dialog's choice),
-/// through its own read-only connection like the data export.
+/// through its own read-only connection like the data export, on either store.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn export_audit_trail(
@@ -32,16 +32,17 @@ pub async fn export_audit_trail(
     encoding: Option<CsvEncoding>,
     path: String,
 ) -> Reply<AuditExported> {
-    let (team_file, viewer, language, offset) = state
+    let (team, viewer, language, offset) = state
         .with_session(|s| {
-            let db = s.db()?;
+            let team = s.watch_source().ok_or(Error::NoDatabase)?;
+            let db = s.team()?;
             let viewer = db.member().map(|u| u.id.clone()).ok_or(Error::IdentityRequired)?;
-            Ok((db.path().to_path_buf(), viewer, db.language(), db.clock().offset()))
+            Ok((team, viewer, db.language(), db.clock().offset()))
         })
         .await?;
     tauri::async_runtime::spawn_blocking(move || {
-        export::export_team_file(
-            &team_file,
+        export::export_from(
+            &team,
             &viewer,
             &query,
             language,

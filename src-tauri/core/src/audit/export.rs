@@ -5,11 +5,11 @@
 use super::trail::{self, AuditQuery};
 use crate::error::Result;
 use crate::language::Language;
+use crate::store::sql::Sql;
 use crate::writers::csv::{self, CsvEncoding};
 use crate::writers::xlsx::Xlsx;
 use crate::writers::{write_whole, Cell, TableSink};
 use chrono::FixedOffset;
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::path::Path;
@@ -86,8 +86,8 @@ fn shown(v: &Option<Value>) -> String {
 
 /// [`export`] for member `viewer_id`, who must hold the manager role.
 #[allow(clippy::too_many_arguments)]
-pub fn export_for(
-    conn: &Connection,
+pub fn export_for<'c>(
+    conn: impl Into<Sql<'c>>,
     viewer_id: &str,
     q: &AuditQuery,
     lang: Language,
@@ -96,14 +96,15 @@ pub fn export_for(
     encoding: CsvEncoding,
     path: &Path,
 ) -> Result<AuditExported> {
+    let conn = conn.into();
     crate::team::role::require_manager(conn, viewer_id)?;
     export(conn, q, lang, offset, format, encoding, path)
 }
 
 /// Writes every entry `q` selects (its cursor and limit ignored) to `path`,
 /// under a temporary name first so a failed export leaves no half file.
-pub fn export(
-    conn: &Connection,
+pub fn export<'c>(
+    conn: impl Into<Sql<'c>>,
     q: &AuditQuery,
     lang: Language,
     offset: FixedOffset,
@@ -111,6 +112,7 @@ pub fn export(
     encoding: CsvEncoding,
     path: &Path,
 ) -> Result<AuditExported> {
+    let conn = conn.into();
     let rows = write_whole(path, |partial| match format {
         AuditFormat::Xlsx => {
             let mut book = Xlsx::new(lang.pick("変更履歴", "Audit trail"))?;
@@ -127,13 +129,7 @@ pub fn export(
 }
 
 /// The rows, page by page (each page its own short read).
-pub fn write(
-    conn: &Connection,
-    q: &AuditQuery,
-    lang: Language,
-    offset: FixedOffset,
-    sink: &mut dyn TableSink,
-) -> Result<u64> {
+pub fn write(conn: Sql, q: &AuditQuery, lang: Language, offset: FixedOffset, sink: &mut dyn TableSink) -> Result<u64> {
     let header: &[&str] = if lang == Language::Ja {
         &[
             "日時",
@@ -205,12 +201,12 @@ pub fn write(
     }
 }
 
-/// [`export_for`] from the team file at `team_file` through a read-only
-/// connection of its own, so the desktop's session stays free while a long
-/// trail is written.
+/// [`export_for`] through a read-only connection of its own to the team
+/// (file or server), so the desktop's session stays free while a long trail
+/// is written.
 #[allow(clippy::too_many_arguments)]
-pub fn export_team_file(
-    team_file: &Path,
+pub fn export_from(
+    team: &crate::store::changes::Source,
     viewer_id: &str,
     q: &AuditQuery,
     lang: Language,
@@ -219,7 +215,6 @@ pub fn export_team_file(
     encoding: CsvEncoding,
     path: &Path,
 ) -> Result<AuditExported> {
-    let conn = crate::store::db::read_only_connection(team_file, false)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    export_for(&conn, viewer_id, q, lang, offset, format, encoding, path)
+    let reader = crate::store::reader::Reader::open(team)?;
+    export_for(reader.sql(), viewer_id, q, lang, offset, format, encoding, path)
 }

@@ -2,8 +2,8 @@
 //! as before / after pairs.
 
 use crate::error::Result;
+use crate::store::sql::{self, Sql, Value as Param};
 use chrono::{FixedOffset, NaiveDate, TimeZone, Utc};
-use rusqlite::{params_from_iter, types::Value as Sql, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
@@ -116,15 +116,15 @@ fn day_start(day: &str, offset: FixedOffset) -> Option<String> {
 }
 
 /// Binds `v` as the next parameter and names it.
-fn arg(args: &mut Vec<Sql>, v: String) -> String {
-    args.push(Sql::Text(v));
+fn arg(args: &mut Vec<Param>, v: String) -> String {
+    args.push(Param::Text(v));
     format!("?{}", args.len())
 }
 
 /// The WHERE clause and its parameters for `q` (without the cursor).
-pub(crate) fn filter(q: &AuditQuery, offset: FixedOffset) -> Result<(String, Vec<Sql>)> {
+pub(crate) fn filter(q: &AuditQuery, offset: FixedOffset) -> Result<(String, Vec<Param>)> {
     let mut clauses: Vec<String> = Vec::new();
-    let mut args: Vec<Sql> = Vec::new();
+    let mut args: Vec<Param> = Vec::new();
     if let Some(m) = q.member_id.as_deref().filter(|s| !s.is_empty()) {
         let p = arg(&mut args, m.into());
         clauses.push(format!("a.user_id = {p}"));
@@ -161,8 +161,9 @@ pub(crate) fn filter(q: &AuditQuery, offset: FixedOffset) -> Result<(String, Vec
         let p = arg(&mut args, end);
         clauses.push(format!("a.at < {p}"));
     }
+    // `1 = 1`, not SQLite's bare `1`, which the server refuses as a condition.
     let sql = if clauses.is_empty() {
-        "1".to_string()
+        "1 = 1".to_string()
     } else {
         clauses.join(" AND ")
     };
@@ -170,25 +171,32 @@ pub(crate) fn filter(q: &AuditQuery, offset: FixedOffset) -> Result<(String, Vec
 }
 
 /// [`page`] for member `viewer_id`, who must hold the manager role.
-pub fn page_for(conn: &Connection, viewer_id: &str, q: &AuditQuery, offset: FixedOffset) -> Result<AuditPage> {
+pub fn page_for<'c>(
+    conn: impl Into<Sql<'c>>,
+    viewer_id: &str,
+    q: &AuditQuery,
+    offset: FixedOffset,
+) -> Result<AuditPage> {
+    let conn = conn.into();
     crate::team::role::require_manager(conn, viewer_id)?;
     page(conn, q, offset)
 }
 
 /// One page of the trail. Only the filters given become SQL, so each kind
 /// of question is an index range of its own (by time, by member, by record).
-pub fn page(conn: &Connection, q: &AuditQuery, offset: FixedOffset) -> Result<AuditPage> {
+pub fn page<'c>(conn: impl Into<Sql<'c>>, q: &AuditQuery, offset: FixedOffset) -> Result<AuditPage> {
+    let conn = conn.into();
     let limit = match q.limit {
         0 => DEFAULT_PAGE,
         n => n.min(MAX_PAGE),
     };
     let (mut where_sql, mut args) = filter(q, offset)?;
     if let Some(c) = &q.before {
-        args.push(Sql::Text(c.at.clone()));
-        args.push(Sql::Text(c.id.clone()));
+        args.push(Param::Text(c.at.clone()));
+        args.push(Param::Text(c.id.clone()));
         where_sql = format!("{where_sql} AND (a.at, a.id) < (?{}, ?{})", args.len() - 1, args.len());
     }
-    args.push(Sql::Integer(i64::from(limit) + 1));
+    args.push(Param::Integer(i64::from(limit) + 1));
     let sql = format!(
         "SELECT a.id, a.at, a.user_id, COALESCE(u.display_name, ''), a.entity, a.entity_id, a.action, a.detail
            FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
@@ -196,21 +204,18 @@ pub fn page(conn: &Connection, q: &AuditQuery, offset: FixedOffset) -> Result<Au
           ORDER BY a.at DESC, a.id DESC LIMIT ?{}",
         args.len()
     );
-    let mut st = conn.prepare(&sql)?;
-    let raw = st
-        .query_map(params_from_iter(args.iter()), |r| {
-            Ok(Raw {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                user_id: r.get(2)?,
-                user_name: r.get(3)?,
-                entity: r.get(4)?,
-                entity_id: r.get(5)?,
-                action: r.get(6)?,
-                detail: r.get(7)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let raw = conn.query(&sql, &args, |r| {
+        Ok(Raw {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            user_id: r.get(2)?,
+            user_name: r.get(3)?,
+            entity: r.get(4)?,
+            entity_id: r.get(5)?,
+            action: r.get(6)?,
+            detail: r.get(7)?,
+        })
+    })?;
     let more = raw.len() > limit as usize;
     let mut entries = Vec::with_capacity(raw.len().min(limit as usize));
     for r in raw.into_iter().take(limit as usize) {
@@ -237,7 +242,7 @@ pub(crate) struct Raw {
     pub detail: String,
 }
 
-pub(crate) fn entry(conn: &Connection, r: Raw) -> Result<AuditEntry> {
+pub(crate) fn entry(conn: Sql, r: Raw) -> Result<AuditEntry> {
     let (record_label, company_id, company_name) = record(conn, &r.entity, &r.entity_id)?;
     let mut fields = fields(&r.detail);
     for f in &mut fields {
@@ -295,7 +300,7 @@ pub fn fields(detail: &str) -> Vec<FieldChange> {
 }
 
 /// A record's name now, and the customer it belongs to.
-fn record(conn: &Connection, entity: &str, id: &str) -> Result<(Option<String>, Option<String>, Option<String>)> {
+fn record(conn: Sql, entity: &str, id: &str) -> Result<(Option<String>, Option<String>, Option<String>)> {
     let sql = match entity {
         "company" => "SELECT name, id FROM companies WHERE id = ?1",
         "contact" => "SELECT name, company_id FROM contacts WHERE id = ?1",
@@ -315,18 +320,15 @@ fn record(conn: &Connection, entity: &str, id: &str) -> Result<(Option<String>, 
         "settings" => "SELECT key, NULL FROM settings WHERE key = ?1",
         _ => return Ok((None, None, None)),
     };
-    let found: Option<(Option<String>, Option<String>)> = conn
-        .prepare_cached(sql)?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+    let found: Option<(Option<String>, Option<String>)> =
+        conn.query_opt(sql, sql::params![id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let Some((label, company_id)) = found else {
         return Ok((None, None, None));
     };
     let company_name = match &company_id {
-        Some(c) => conn
-            .prepare_cached("SELECT name FROM companies WHERE id = ?1")?
-            .query_row([c], |r| r.get(0))
-            .optional()?,
+        Some(c) => conn.query_opt("SELECT name FROM companies WHERE id = ?1", sql::params![c], |r| {
+            r.get(0)
+        })?,
         None => None,
     };
     Ok((label, company_id, company_name))
@@ -335,7 +337,7 @@ fn record(conn: &Connection, entity: &str, id: &str) -> Result<(Option<String>, 
 /// A recorded id as the name a person reads: a member's for who owns or is
 /// assigned, a customer's for a company. The id stays where nothing is found
 /// (a record removed for good), so the value is never lost.
-fn named(conn: &Connection, field: &str, value: Option<Value>) -> Result<Option<Value>> {
+fn named(conn: Sql, field: &str, value: Option<Value>) -> Result<Option<Value>> {
     let Some(Value::String(id)) = &value else {
         return Ok(value);
     };
@@ -348,6 +350,6 @@ fn named(conn: &Connection, field: &str, value: Option<Value>) -> Result<Option<
         "stage_id" => "SELECT name FROM stages WHERE id = ?1",
         _ => return Ok(value),
     };
-    let name: Option<String> = conn.prepare_cached(sql)?.query_row([id], |r| r.get(0)).optional()?;
+    let name: Option<String> = conn.query_opt(sql, sql::params![id], |r| r.get(0))?;
     Ok(Some(name.map_or_else(|| Value::String(id.clone()), Value::String)))
 }

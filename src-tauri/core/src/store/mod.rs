@@ -15,6 +15,7 @@ pub mod deletion;
 pub mod identity;
 pub mod locking;
 pub mod queue;
+pub mod reader;
 pub mod recovery;
 pub mod schema;
 pub mod server;
