@@ -234,10 +234,10 @@ impl AppState {
         state
     }
 
-    /// The team file open now, known without the session's lock: reports
-    /// read it through connections of their own.
-    pub fn team_file(&self) -> Option<PathBuf> {
-        self.changes.path()
+    /// The team open now (its file or server), known without the session's
+    /// lock: reports read it through connections of their own.
+    pub fn team(&self) -> Option<kizuna_core::store::changes::Source> {
+        self.changes.source()
     }
 
     pub fn close_to_tray(&self) -> bool {

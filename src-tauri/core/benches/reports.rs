@@ -34,6 +34,8 @@ use kizuna_core::pipeline::stage;
 use kizuna_core::reports::{
     self, activity, forecast, keep_in_touch, leads, pipeline, renewals, support, win_loss, DrillRequest, ReportFilter,
 };
+use kizuna_core::store::changes::Source;
+use kizuna_core::store::reader::Reader;
 use kizuna_core::team::settings::TeamSettings;
 use kizuna_core::{Db, FixedClock, OpenOptions};
 use rand::rngs::SmallRng;
@@ -74,7 +76,10 @@ fn main() {
         eprintln!("kept a copy at {}", std::path::Path::new(&keep).display());
     }
     let clock = clock();
-    let conn = reports::open(&path).expect("open read-only");
+    let reader = Reader::open(&Source::File(path.clone())).expect("open read-only");
+    let Reader::File(conn) = &reader else {
+        unreachable!("a file opens as a file")
+    };
     for (label, from, to) in [
         ("quarter", "2026-10-01", "2026-12-31"),
         ("year", "2026-01-01", "2026-12-31"),
@@ -86,11 +91,11 @@ fn main() {
             pipeline_id: Some(pipeline_id.clone()),
             segment: None,
         };
-        let d = reports::dashboard(&conn, &clock, &filter).expect("dashboard");
+        let d = reports::dashboard(conn, &clock, &filter).expect("dashboard");
         let json = serde_json::to_vec(&d).expect("json");
         eprintln!("{label}: {} charts, {} bytes of JSON", d.charts.len(), json.len());
         let kizuna = common::time(RUNS, || {
-            reports::dashboard(&conn, &clock, &filter)
+            reports::dashboard(conn, &clock, &filter)
                 .expect("dashboard")
                 .charts
                 .len()
@@ -181,6 +186,8 @@ fn bare(conn: &rusqlite::Connection, clock: &FixedClock, f: &ReportFilter, pipel
     )
     .0;
     n += step(conn, pipeline::DEALS, &[&pipeline_id, &week_ago], false).0;
+    n += step(conn, pipeline::MOVES_SINCE, &[&pipeline_id, &week_ago], false).0;
+    n += step(conn, pipeline::EDITS_SINCE, &[&pipeline_id, &week_ago], false).0;
     // forecast
     n += step(conn, forecast::DEALS, &[&from, &to, &start, &end], false).0;
     // win / loss, with each decided deal's moves

@@ -7,6 +7,7 @@
 mod common;
 
 use common::pg::TestServer;
+use kizuna_core::clock::Clock;
 use kizuna_core::contracts::{contract, renewal};
 use kizuna_core::customers::company::{self, CompanyEdit, CompanyQuery, CompanySort, Segment};
 use kizuna_core::customers::health;
@@ -2731,8 +2732,9 @@ fn the_audit_trail_and_its_export_are_the_same_from_the_file_and_the_server() {
     let out = tempfile::tempdir().unwrap();
     let [on_file, on_server] = [0, 1].map(|i| {
         let path = out.path().join(format!("trail{i}.csv"));
-        let done = audit_export::export_from(
-            &team.places[i],
+        let reader = kizuna_core::store::reader::Reader::open(&team.places[i]).unwrap();
+        let done = audit_export::export_for(
+            reader.sql(),
             &manager,
             &AuditQuery::default(),
             Language::Ja,
@@ -2746,4 +2748,73 @@ fn the_audit_trail_and_its_export_are_the_same_from_the_file_and_the_server() {
     });
     assert!(on_file.0 > 10, "{} rows", on_file.0);
     assert!(on_file == on_server, "the exports differ");
+}
+
+/// The manager's dashboard (every chart, for a year and a quarter, for the
+/// whole team and for one owner), the rows behind each of its bars, and the
+/// weekly sales meeting (this week and two before), from the file and from
+/// the server.
+#[test]
+fn the_reports_and_the_sales_meeting_are_the_same_from_the_file_and_the_server() {
+    use kizuna_core::reports::meeting::{self, At};
+    use kizuna_core::reports::{self, DrillRequest, ReportFilter};
+    SameTeam::check("same_reports", |file, stores| {
+        let clock = FixedClock::new(chrono::Utc::now(), 9);
+        let today = chrono::Utc::now().date_naive();
+        let owner = first(
+            file,
+            "SELECT owner_id FROM deals WHERE owner_id IS NOT NULL GROUP BY owner_id ORDER BY COUNT(*) DESC LIMIT 1",
+        );
+        let (mut points, mut rows) = (0, 0);
+        for (days, owners) in [(365, vec![]), (90, vec![owner])] {
+            let filter = ReportFilter {
+                from: today - chrono::Duration::days(days),
+                to: today + chrono::Duration::days(60),
+                owner_ids: owners,
+                pipeline_id: None,
+                segment: None,
+            };
+            let [on_file, on_server] = stores.map(|sql| reports::dashboard(sql, &clock, &filter).unwrap());
+            for (a, b) in on_file.charts.iter().zip(&on_server.charts) {
+                assert_eq!(format!("{a:#?}"), format!("{b:#?}"), "{:?} for {filter:?}", a.id);
+            }
+            assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{filter:?}");
+            for chart in &on_file.charts {
+                for series in &chart.series {
+                    for (category, ids) in chart.categories.iter().zip(&series.ids) {
+                        if ids.is_empty() {
+                            continue;
+                        }
+                        let req = DrillRequest {
+                            chart: chart.id,
+                            currency: chart.currency.clone(),
+                            series: series.key.clone(),
+                            category: category.key.clone(),
+                        };
+                        let [a, b] = stores.map(|sql| reports::drill(sql, &clock, &filter, &req).unwrap());
+                        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{req:?}");
+                        points += 1;
+                        rows += a.rows.len();
+                    }
+                }
+            }
+        }
+        assert!(points > 20 && rows > 50, "{points} points, {rows} rows");
+        let at = At {
+            now: clock.now(),
+            offset: clock.offset(),
+        };
+        let mut talked = 0;
+        for weeks_ago in [0, 1, 2] {
+            let week = Some(today - chrono::Duration::days(7 * weeks_ago));
+            let [a, b] = stores.map(|sql| meeting::meeting(sql, &at, week).unwrap());
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "{week:?}");
+            talked += a
+                .members
+                .iter()
+                .map(|m| m.moved.len() + m.cold.len() + m.deadlines.len() + m.lost.len() + m.overdue.len())
+                .sum::<usize>();
+        }
+        assert!(talked > 0, "nothing on the meeting's agenda");
+    });
 }

@@ -1,7 +1,7 @@
 //! The audit trail (Settings → 変更履歴): a page of it, and the same list as a
 //! file for an auditor. Managers only (the engine checks).
 
-use super::Reply;
+use super::{read_team, Reply};
 use crate::state::AppState;
 use kizuna_core::audit::export::{self, AuditExported, AuditFormat};
 use kizuna_core::audit::trail::{self, AuditPage, AuditQuery};
@@ -32,27 +32,25 @@ pub async fn export_audit_trail(
     encoding: Option<CsvEncoding>,
     path: String,
 ) -> Reply<AuditExported> {
-    let (team, viewer, language, offset) = state
-        .with_session(|s| {
-            let team = s.watch_source().ok_or(Error::NoDatabase)?;
+    read_team(
+        &state,
+        |s| {
             let db = s.team()?;
             let viewer = db.member().map(|u| u.id.clone()).ok_or(Error::IdentityRequired)?;
-            Ok((team, viewer, db.language(), db.clock().offset()))
-        })
-        .await?;
-    tauri::async_runtime::spawn_blocking(move || {
-        export::export_from(
-            &team,
-            &viewer,
-            &query,
-            language,
-            offset,
-            format,
-            encoding.unwrap_or_default(),
-            std::path::Path::new(&path),
-        )
-    })
+            Ok((viewer, db.language(), db.clock().offset()))
+        },
+        move |team, (viewer, language, offset)| {
+            export::export_for(
+                team,
+                &viewer,
+                &query,
+                language,
+                offset,
+                format,
+                encoding.unwrap_or_default(),
+                std::path::Path::new(&path),
+            )
+        },
+    )
     .await
-    .map_err(|e| Error::Internal(format!("background task failed: {e}")).payload())?
-    .map_err(|e| e.payload())
 }

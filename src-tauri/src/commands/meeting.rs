@@ -1,7 +1,7 @@
 //! The weekly sales meeting (engine: `reports::meeting`, docs/meeting.md)
 //! and its presentation mode's full screen.
 
-use super::Reply;
+use super::{read_team, Reply};
 use crate::state::AppState;
 use chrono::NaiveDate;
 use kizuna_core::reports::meeting::{self, At, Meeting};
@@ -9,26 +9,20 @@ use kizuna_core::Error;
 use tauri::{State, WebviewWindow};
 
 /// The meeting of the week holding `week` (None: this week). The session
-/// is held only to learn which file and the user's clock; the report reads
+/// is held only to learn which team and the user's clock; the report reads
 /// through its own read-only connection, so it never waits behind (or
 /// holds up) this desktop's saves.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn meeting(state: State<'_, AppState>, week: Option<NaiveDate>) -> Reply<Meeting> {
-    let (file, clock) = state
-        .with_session(|s| {
-            let db = s.db()?;
-            let clock = At {
-                now: db.clock().now(),
-                offset: db.clock().offset(),
-            };
-            Ok((db.path().to_path_buf(), clock))
+    let clock = |s: &mut kizuna_core::app::session::Session| {
+        let db = s.team()?;
+        Ok(At {
+            now: db.clock().now(),
+            offset: db.clock().offset(),
         })
-        .await?;
-    tauri::async_runtime::spawn_blocking(move || meeting::meeting_from_file(&file, &clock, week))
-        .await
-        .map_err(|e| Error::Internal(format!("background task failed: {e}")).payload())?
-        .map_err(|e| e.payload())
+    };
+    read_team(&state, clock, move |team, clock| meeting::meeting(team, &clock, week)).await
 }
 
 /// Presentation mode fills the screen (`on`) and gives it back.

@@ -200,21 +200,3 @@ pub fn write(conn: Sql, q: &AuditQuery, lang: Language, offset: FixedOffset, sin
         }
     }
 }
-
-/// [`export_for`] through a read-only connection of its own to the team
-/// (file or server), so the desktop's session stays free while a long trail
-/// is written.
-#[allow(clippy::too_many_arguments)]
-pub fn export_from(
-    team: &crate::store::changes::Source,
-    viewer_id: &str,
-    q: &AuditQuery,
-    lang: Language,
-    offset: FixedOffset,
-    format: AuditFormat,
-    encoding: CsvEncoding,
-    path: &Path,
-) -> Result<AuditExported> {
-    let reader = crate::store::reader::Reader::open(team)?;
-    export_for(reader.sql(), viewer_id, q, lang, offset, format, encoding, path)
-}

@@ -10,6 +10,7 @@
 use super::{monday, Builder, Chart, ChartId, DrillKind, LabelKind, Query, Unit};
 use crate::clock::to_db;
 use crate::error::Result;
+use crate::store::sql;
 
 pub const TOUCH_KINDS: [&str; 3] = ["meeting", "call", "email"];
 
@@ -20,7 +21,8 @@ SELECT a.company_id, a.kind, a.author_id, COALESCE(u.display_name, ''), c.segmen
   LEFT JOIN users u ON u.id = a.author_id
  WHERE a.occurred_at >= ?1 AND a.occurred_at < ?2 AND a.deleted_at IS NULL
    AND a.kind IN ('meeting', 'call', 'email')
-   AND c.deleted_at IS NULL AND c.archived_at IS NULL";
+   AND c.deleted_at IS NULL AND c.archived_at IS NULL
+ ORDER BY a.id";
 
 pub const FOLLOW_UPS: &str = "
 SELECT f.id, f.assignee_id, COALESCE(u.display_name, ''), COALESCE(c.segment, 'normal'), f.status, f.due_at, f.done_at
@@ -28,7 +30,8 @@ SELECT f.id, f.assignee_id, COALESCE(u.display_name, ''), COALESCE(c.segment, 'n
   LEFT JOIN companies c ON c.id = f.company_id
   LEFT JOIN users u ON u.id = f.assignee_id
  WHERE f.due_at >= ?1 AND f.due_at < ?2 AND f.deleted_at IS NULL AND f.status IN ('open', 'done')
-   AND (c.id IS NULL OR (c.deleted_at IS NULL AND c.archived_at IS NULL))";
+   AND (c.id IS NULL OR (c.deleted_at IS NULL AND c.archived_at IS NULL))
+ ORDER BY f.id";
 
 pub fn charts(q: &Query) -> Result<Vec<Chart>> {
     let mut by_member = Builder::new();
@@ -41,19 +44,17 @@ pub fn charts(q: &Query) -> Result<Vec<Chart>> {
         by_member.series(k, k, LabelKind::Code);
         by_week.series(k, k, LabelKind::Code);
     }
-    let mut st = q.conn.prepare_cached(TOUCHES)?;
-    let mut rows = st.query([&q.start, &q.end])?;
-    while let Some(r) = rows.next()? {
+    q.conn.query(TOUCHES, sql::params![&q.start, &q.end], |r| {
         let company: String = r.get(0)?;
         let kind: String = r.get(1)?;
         let author: Option<String> = r.get(2)?;
         let name: String = r.get(3)?;
         let segment: String = r.get(4)?;
         if !q.keeps(author.as_deref(), &segment, None) {
-            continue;
+            return Ok(());
         }
         let Some(si) = TOUCH_KINDS.iter().position(|k| *k == kind) else {
-            continue;
+            return Ok(());
         };
         let mi = match &author {
             Some(a) => by_member.category(a, &name, LabelKind::Text),
@@ -65,22 +66,21 @@ pub fn charts(q: &Query) -> Result<Vec<Chart>> {
             let wi = by_week.category(&monday(day).to_string(), &monday(day).to_string(), LabelKind::Week);
             by_week.add(si, wi, 1.0, Some(&company));
         }
-    }
+        Ok(())
+    })?;
 
     let mut punctual = Builder::new();
     let on_time = punctual.series("on_time", "on_time", LabelKind::Code);
     let late = punctual.series("late", "late", LabelKind::Code);
     let overdue = punctual.series("overdue", "overdue", LabelKind::Code);
     let now = to_db(q.now);
-    let mut st = q.conn.prepare_cached(FOLLOW_UPS)?;
-    let mut rows = st.query([&q.start, &q.end])?;
-    while let Some(r) = rows.next()? {
+    q.conn.query(FOLLOW_UPS, sql::params![&q.start, &q.end], |r| {
         let id: String = r.get(0)?;
         let assignee: Option<String> = r.get(1)?;
         let name: String = r.get(2)?;
         let segment: String = r.get(3)?;
         if !q.keeps(assignee.as_deref(), &segment, None) {
-            continue;
+            return Ok(());
         }
         let status: String = r.get(4)?;
         let due: String = r.get(5)?;
@@ -91,14 +91,15 @@ pub fn charts(q: &Query) -> Result<Vec<Chart>> {
                 _ => late,
             },
             ("open", _) if due < now => overdue,
-            _ => continue,
+            _ => return Ok(()),
         };
         let ci = match &assignee {
             Some(a) => punctual.category(a, &name, LabelKind::Text),
             None => punctual.category("", "nobody", LabelKind::Code),
         };
         punctual.add(series, ci, 1.0, Some(&id));
-    }
+        Ok(())
+    })?;
     Ok(vec![
         by_member.build(ChartId::ActivityByMember, Unit::Count, None, true, DrillKind::Companies),
         by_week.build(ChartId::ActivityByWeek, Unit::Count, None, true, DrillKind::Companies),

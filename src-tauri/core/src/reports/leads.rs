@@ -10,6 +10,7 @@
 use super::{service_level, Builder, Chart, ChartId, DrillKind, LabelKind, Query, Unit, SERVICE_LEVELS};
 use crate::clock::to_db;
 use crate::error::Result;
+use crate::store::sql;
 use crate::team::settings::LEAD_SOURCES;
 
 /// ?1, ?2: the period's instants.
@@ -35,12 +36,10 @@ pub fn charts(q: &Query) -> Result<Vec<Chart>> {
     for l in SERVICE_LEVELS {
         response.series(l, &format!("sla_{l}"), LabelKind::Code);
     }
-    let mut st = q.conn.prepare_cached(LEADS)?;
-    let mut rows = st.query([&q.start, &q.end])?;
-    while let Some(r) = rows.next()? {
+    q.conn.query(LEADS, sql::params![&q.start, &q.end], |r| {
         let owner: Option<String> = r.get(3)?;
         if !q.keeps_owner(owner.as_deref()) {
-            continue;
+            return Ok(());
         }
         let id: String = r.get(0)?;
         let source: String = r.get(1)?;
@@ -59,12 +58,14 @@ pub fn charts(q: &Query) -> Result<Vec<Chart>> {
         // A lead closed without an answer (disqualified as spam) was not
         // left waiting: it has no first-response figure.
         if answered.is_none() && matches!(status.as_str(), "disqualified" | "qualified") {
-            continue;
+            return Ok(());
         }
-        let Some(day) = q.local_day(&at) else { continue };
+        let Some(day) = q.local_day(&at) else {
+            return Ok(());
+        };
         let monday = super::monday(day).to_string();
         let Some(wi) = weeks.iter().position(|w| w.to_string() == monday) else {
-            continue;
+            return Ok(());
         };
         let level = service_level(&due, answered.as_deref(), &now);
         let si = SERVICE_LEVELS
@@ -72,7 +73,8 @@ pub fn charts(q: &Query) -> Result<Vec<Chart>> {
             .position(|l| *l == level)
             .expect("a level of the list");
         response.add(si, wi, 1.0, Some(&id));
-    }
+        Ok(())
+    })?;
     Ok(vec![
         by_source.build(ChartId::LeadsBySource, Unit::Count, None, true, DrillKind::Leads),
         response.build(ChartId::LeadResponse, Unit::Count, None, true, DrillKind::Leads),

@@ -1,6 +1,11 @@
 //! Reports for the manager: the weekly sales meeting (営業会議, `meeting`,
 //! docs/meeting.md) and the dashboard's charts (docs/reports.md), each
-//! computed from the team file as it stands, on a read connection of its own.
+//! computed from the team (file or server) as it stands, on a read connection
+//! of its own (store::reader).
+//!
+//! Every query a chart is built from has an ORDER BY, down to the row's id:
+//! a chart's categories come in the order first seen, and the file and the
+//! server must draw the same chart from the same team.
 //!
 //! Every chart has one shape ([`Chart`]: categories, series of values, one
 //! unit) so the window draws all of them with one component, and every
@@ -33,11 +38,10 @@ mod tests;
 use crate::clock::{from_db, to_db, Clock};
 use crate::customers::company::Segment;
 use crate::error::{Error, Result};
+use crate::store::sql::{self, Sql};
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::path::Path;
 use ts_rs::TS;
 
 /// What the dashboard shows: a period on the user's calendar (both days
@@ -209,7 +213,7 @@ const MAX_PERIOD_DAYS: i64 = 366 * 2;
 /// The filter turned into what the queries need: instants in the database's
 /// text form for the period's bounds on the user's calendar.
 pub struct Query<'c> {
-    pub conn: &'c Connection,
+    pub conn: Sql<'c>,
     pub filter: ReportFilter,
     pub offset: FixedOffset,
     pub now: DateTime<Utc>,
@@ -222,7 +226,8 @@ pub struct Query<'c> {
 }
 
 impl<'c> Query<'c> {
-    pub fn new(conn: &'c Connection, clock: &dyn Clock, filter: &ReportFilter) -> Result<Query<'c>> {
+    pub fn new(conn: impl Into<Sql<'c>>, clock: &dyn Clock, filter: &ReportFilter) -> Result<Query<'c>> {
+        let conn = conn.into();
         if filter.to < filter.from {
             return Err(Error::invalid("to", "before_from"));
         }
@@ -232,13 +237,11 @@ impl<'c> Query<'c> {
         let offset = clock.offset();
         let pipeline_id = match &filter.pipeline_id {
             Some(id) => Some(id.clone()),
-            None => conn
-                .query_row(
-                    "SELECT id FROM pipelines WHERE deleted_at IS NULL ORDER BY position, id LIMIT 1",
-                    [],
-                    |r| r.get(0),
-                )
-                .ok(),
+            None => conn.query_opt(
+                "SELECT id FROM pipelines WHERE deleted_at IS NULL ORDER BY position, id LIMIT 1",
+                &[],
+                |r| r.get(0),
+            )?,
         };
         Ok(Query {
             conn,
@@ -346,6 +349,16 @@ pub fn service_level(due: &str, done: Option<&str>, now: &str) -> &'static str {
     }
 }
 
+/// The value at `path` in JSON held as text (a timeline entry's body, an
+/// audit entry's detail); `None` where the text is no JSON or lacks it.
+pub fn json_at(text: &str, path: &[&str]) -> Option<serde_json::Value> {
+    let mut v: serde_json::Value = serde_json::from_str(text).ok()?;
+    for key in path {
+        v = v.get_mut(*key)?.take();
+    }
+    (!v.is_null()).then_some(v)
+}
+
 /// A currency code as the charts key it: empty means yen, as everywhere.
 pub fn currency_of(stored: &str) -> String {
     let c = stored.trim().to_uppercase();
@@ -451,6 +464,13 @@ impl Builder {
                 }
             }
         }
+        // The rows behind a point in one order, whatever order the store
+        // read them in (the file by its index, the server by its plan).
+        for s in &mut self.series {
+            for ids in &mut s.ids {
+                ids.sort_unstable();
+            }
+        }
         Chart {
             id,
             currency,
@@ -504,7 +524,7 @@ impl Default for PerCurrency {
 }
 
 /// The whole dashboard.
-pub fn dashboard(conn: &Connection, clock: &dyn Clock, filter: &ReportFilter) -> Result<Dashboard> {
+pub fn dashboard<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, filter: &ReportFilter) -> Result<Dashboard> {
     let q = Query::new(conn, clock, filter)?;
     // No read transaction around the whole: each query holds the file's
     // shared lock only while it runs, so a colleague's save waits for one
@@ -547,7 +567,12 @@ fn charts_of(q: &Query, id: ChartId) -> Result<Vec<Chart>> {
 }
 
 /// The rows behind one point of one chart, as the chart computes them now.
-pub fn drill(conn: &Connection, clock: &dyn Clock, filter: &ReportFilter, req: &DrillRequest) -> Result<DrillList> {
+pub fn drill<'c>(
+    conn: impl Into<Sql<'c>>,
+    clock: &dyn Clock,
+    filter: &ReportFilter,
+    req: &DrillRequest,
+) -> Result<DrillList> {
     let q = Query::new(conn, clock, filter)?;
     let charts = charts_of(&q, req.chart)?;
     let chart = charts
@@ -569,12 +594,12 @@ pub fn drill(conn: &Connection, clock: &dyn Clock, filter: &ReportFilter, req: &
     ids.dedup();
     Ok(DrillList {
         kind: chart.drill,
-        rows: rows(conn, chart.drill, &ids)?,
+        rows: rows(q.conn, chart.drill, &ids)?,
     })
 }
 
 /// The list rows of `ids`, in the order a person scans them.
-fn rows(conn: &Connection, kind: DrillKind, ids: &[String]) -> Result<Vec<DrillRow>> {
+fn rows(conn: Sql, kind: DrillKind, ids: &[String]) -> Result<Vec<DrillRow>> {
     let sql = match kind {
         DrillKind::Deals => {
             "SELECT d.id, d.company_id, c.name, d.title, u.display_name, d.expected_close, d.amount, d.currency
@@ -608,10 +633,9 @@ fn rows(conn: &Connection, kind: DrillKind, ids: &[String]) -> Result<Vec<DrillR
                FROM leads l LEFT JOIN users u ON u.id = l.owner_id WHERE l.id = ?1"
         }
     };
-    let mut st = conn.prepare_cached(sql)?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        let row = st.query_row([id], |r| {
+        let row = conn.query_opt(sql, sql::params![id], |r| {
             Ok(DrillRow {
                 id: r.get(0)?,
                 company_id: r.get(1)?,
@@ -623,22 +647,9 @@ fn rows(conn: &Connection, kind: DrillKind, ids: &[String]) -> Result<Vec<DrillR
                 currency: r.get(7)?,
             })
         });
-        match row {
-            Ok(r) => out.push(r),
-            // Gone since the chart was drawn: nothing to list.
-            Err(rusqlite::Error::QueryReturnedNoRows) => {}
-            Err(e) => return Err(e.into()),
-        }
+        // None: gone since the chart was drawn, nothing to list.
+        out.extend(row?);
     }
     out.sort_by(|a, b| (&a.company, &a.title).cmp(&(&b.company, &b.title)));
     Ok(out)
-}
-
-/// Opens the team file read-only for a report: its own connection, so the
-/// desktop's session (and its writes) never wait for a chart, and a
-/// colleague's save waits at most for one read transaction.
-pub fn open(team_file: &Path) -> Result<Connection> {
-    let conn = crate::store::db::read_only_connection(team_file, false)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    Ok(conn)
 }

@@ -11,6 +11,7 @@
 use super::win_loss::round1;
 use super::{currency_of, months_between, Builder, Chart, ChartId, DrillKind, LabelKind, Query, Unit};
 use crate::error::Result;
+use crate::store::sql;
 use chrono::Duration;
 use std::collections::BTreeMap;
 
@@ -24,14 +25,16 @@ SELECT k.id, k.owner_id, c.segment, k.status, k.end_date, k.currency, k.amount,
   JOIN companies c ON c.id = k.company_id
   LEFT JOIN contracts n ON n.id = k.next_contract_id
  WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL AND c.archived_at IS NULL
-   AND k.status IN ('renewed', 'churned') AND k.end_date BETWEEN ?1 AND ?2";
+   AND k.status IN ('renewed', 'churned') AND k.end_date BETWEEN ?1 AND ?2
+ ORDER BY k.id";
 
 pub const DUE: &str = "
 SELECT k.id, k.owner_id, c.segment, k.end_date
   FROM contracts k
   JOIN companies c ON c.id = k.company_id
  WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL AND c.archived_at IS NULL
-   AND k.status IN ('active', 'in_renewal') AND k.end_date BETWEEN ?1 AND ?2";
+   AND k.status IN ('active', 'in_renewal') AND k.end_date BETWEEN ?1 AND ?2
+ ORDER BY k.id";
 
 pub fn charts(q: &Query) -> Result<Vec<Chart>> {
     let months = q.months();
@@ -55,49 +58,52 @@ pub fn charts(q: &Query) -> Result<Vec<Chart>> {
     let mut counts: Vec<(Vec<String>, Vec<String>)> = vec![Default::default(); months.len()];
     let mut amounts: BTreeMap<String, Vec<(i64, i64, Vec<String>)>> = BTreeMap::new();
 
-    let mut st = q.conn.prepare_cached(DECIDED)?;
-    let mut rows = st.query([q.filter.from.to_string(), q.filter.to.to_string()])?;
-    while let Some(r) = rows.next()? {
-        let id: String = r.get(0)?;
-        let owner: Option<String> = r.get(1)?;
-        let segment: String = r.get(2)?;
-        if !q.keeps(owner.as_deref(), &segment, None) {
-            continue;
-        }
-        let renewed = r.get::<_, String>(3)? == "renewed";
-        let end: String = r.get(4)?;
-        let Some(mi) = end.get(..7).and_then(|m| months.iter().position(|x| x == m)) else {
-            continue;
-        };
-        let currency = currency_of(&r.get::<_, String>(5)?);
-        let amount: i64 = r.get(6)?;
-        let next: i64 = r.get(7)?;
-        let per = amounts
-            .entry(currency)
-            .or_insert_with(|| vec![Default::default(); months.len()]);
-        per[mi].1 += amount;
-        per[mi].2.push(id.clone());
-        counts[mi].1.push(id.clone());
-        if renewed {
-            by_month.add(renewed_s, mi, 1.0, Some(&id));
-            per[mi].0 += amount;
-            counts[mi].0.push(id.clone());
-            let kind = match next.cmp(&amount) {
-                std::cmp::Ordering::Greater => 0,
-                std::cmp::Ordering::Equal => 1,
-                std::cmp::Ordering::Less => 2,
+    q.conn.query(
+        DECIDED,
+        sql::params![q.filter.from.to_string(), q.filter.to.to_string()],
+        |r| {
+            let id: String = r.get(0)?;
+            let owner: Option<String> = r.get(1)?;
+            let segment: String = r.get(2)?;
+            if !q.keeps(owner.as_deref(), &segment, None) {
+                return Ok(());
+            }
+            let renewed = r.get::<String>(3)? == "renewed";
+            let end: String = r.get(4)?;
+            let Some(mi) = end.get(..7).and_then(|m| months.iter().position(|x| x == m)) else {
+                return Ok(());
             };
-            kinds.add(kind, mi, 1.0, Some(&id));
-        } else {
-            by_month.add(churned_s, mi, 1.0, Some(&id));
-            let reason: Option<String> = r.get(8)?;
-            let ci = match reason.filter(|x| !x.trim().is_empty()) {
-                Some(x) => reasons.category(&x, &x, LabelKind::Text),
-                None => reasons.category("", "none", LabelKind::Code),
-            };
-            reasons.add(reason_s, ci, 1.0, Some(&id));
-        }
-    }
+            let currency = currency_of(&r.get::<String>(5)?);
+            let amount: i64 = r.get(6)?;
+            let next: i64 = r.get(7)?;
+            let per = amounts
+                .entry(currency)
+                .or_insert_with(|| vec![Default::default(); months.len()]);
+            per[mi].1 += amount;
+            per[mi].2.push(id.clone());
+            counts[mi].1.push(id.clone());
+            if renewed {
+                by_month.add(renewed_s, mi, 1.0, Some(&id));
+                per[mi].0 += amount;
+                counts[mi].0.push(id.clone());
+                let kind = match next.cmp(&amount) {
+                    std::cmp::Ordering::Greater => 0,
+                    std::cmp::Ordering::Equal => 1,
+                    std::cmp::Ordering::Less => 2,
+                };
+                kinds.add(kind, mi, 1.0, Some(&id));
+            } else {
+                by_month.add(churned_s, mi, 1.0, Some(&id));
+                let reason: Option<String> = r.get(8)?;
+                let ci = match reason.filter(|x| !x.trim().is_empty()) {
+                    Some(x) => reasons.category(&x, &x, LabelKind::Text),
+                    None => reasons.category("", "none", LabelKind::Code),
+                };
+                reasons.add(reason_s, ci, 1.0, Some(&id));
+            }
+            Ok(())
+        },
+    )?;
     let by_count = rate.series("by_count", "by_count", LabelKind::Code);
     for (mi, (renewed, decided)) in counts.into_iter().enumerate() {
         let value = (!decided.is_empty()).then(|| round1(renewed.len() as f64 * 100.0 / decided.len() as f64));
@@ -118,20 +124,20 @@ pub fn charts(q: &Query) -> Result<Vec<Chart>> {
         due.category(&m, &m, LabelKind::Month);
     }
     let due_s = due.series("due", "due", LabelKind::Code);
-    let mut st = q.conn.prepare_cached(DUE)?;
-    let mut rows = st.query([q.today.to_string(), until.to_string()])?;
-    while let Some(r) = rows.next()? {
-        let id: String = r.get(0)?;
-        let owner: Option<String> = r.get(1)?;
-        let segment: String = r.get(2)?;
-        if !q.keeps(owner.as_deref(), &segment, None) {
-            continue;
-        }
-        let end: String = r.get(3)?;
-        let month = end.get(..7).unwrap_or_default();
-        let ci = due.category(month, month, LabelKind::Month);
-        due.add(due_s, ci, 1.0, Some(&id));
-    }
+    q.conn
+        .query(DUE, sql::params![q.today.to_string(), until.to_string()], |r| {
+            let id: String = r.get(0)?;
+            let owner: Option<String> = r.get(1)?;
+            let segment: String = r.get(2)?;
+            if !q.keeps(owner.as_deref(), &segment, None) {
+                return Ok(());
+            }
+            let end: String = r.get(3)?;
+            let month = end.get(..7).unwrap_or_default();
+            let ci = due.category(month, month, LabelKind::Month);
+            due.add(due_s, ci, 1.0, Some(&id));
+            Ok(())
+        })?;
     Ok(vec![
         by_month.build(ChartId::RenewalsByMonth, Unit::Count, None, true, DrillKind::Contracts),
         rate.build(ChartId::RenewalRate, Unit::Percent, None, false, DrillKind::Contracts),

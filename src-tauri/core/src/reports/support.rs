@@ -12,6 +12,7 @@
 use super::{service_level, Builder, Chart, ChartId, DrillKind, LabelKind, Query, Unit, SERVICE_LEVELS};
 use crate::clock::to_db;
 use crate::error::Result;
+use crate::store::sql;
 
 /// ?1, ?2: the period's instants.
 pub const CASES: &str = "
@@ -21,7 +22,8 @@ SELECT s.id, s.category, s.received_at, c.owner_id, c.segment,
   FROM support_cases s
   JOIN companies c ON c.id = s.company_id
  WHERE s.deleted_at IS NULL AND c.deleted_at IS NULL AND c.archived_at IS NULL
-   AND s.received_at >= ?1 AND s.received_at < ?2";
+   AND s.received_at >= ?1 AND s.received_at < ?2
+ ORDER BY s.id";
 
 pub const CATEGORIES: [&str; 4] = ["question", "trouble", "request", "complaint"];
 
@@ -42,14 +44,12 @@ pub fn charts(q: &Query) -> Result<Vec<Chart>> {
     for l in SERVICE_LEVELS {
         levels.series(l, &format!("sla_{l}"), LabelKind::Code);
     }
-    let mut st = q.conn.prepare_cached(CASES)?;
-    let mut rows = st.query([&q.start, &q.end])?;
-    while let Some(r) = rows.next()? {
+    q.conn.query(CASES, sql::params![&q.start, &q.end], |r| {
         let id: String = r.get(0)?;
         let owner: Option<String> = r.get(3)?;
         let segment: String = r.get(4)?;
         if !q.keeps(owner.as_deref(), &segment, None) {
-            continue;
+            return Ok(());
         }
         let category: String = r.get(1)?;
         let at: String = r.get(2)?;
@@ -69,7 +69,8 @@ pub fn charts(q: &Query) -> Result<Vec<Chart>> {
                 .expect("a level of the list");
             levels.add(si, ci, 1.0, Some(&id));
         }
-    }
+        Ok(())
+    })?;
     Ok(vec![
         received.build(ChartId::SupportReceived, Unit::Count, None, true, DrillKind::Cases),
         levels.build(ChartId::SupportServiceLevels, Unit::Count, None, true, DrillKind::Cases),

@@ -8,8 +8,9 @@
 //! (or where it still is), entered when it was created.
 
 use super::pipeline::open_stages;
-use super::{Builder, Chart, ChartId, DrillKind, LabelKind, Query, Unit};
+use super::{json_at, Builder, Chart, ChartId, DrillKind, LabelKind, Query, Unit};
 use crate::error::Result;
+use crate::store::sql;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -23,20 +24,22 @@ SELECT d.id, d.stage_id, d.owner_id, c.segment, d.pipeline_id, s.kind, d.created
   JOIN companies c ON c.id = d.company_id
  WHERE d.deleted_at IS NULL AND c.deleted_at IS NULL AND c.archived_at IS NULL
    AND ((s.kind = 'won' AND d.won_at >= ?1 AND d.won_at < ?2)
-     OR (s.kind = 'lost' AND d.lost_at >= ?1 AND d.lost_at < ?2))";
+     OR (s.kind = 'lost' AND d.lost_at >= ?1 AND d.lost_at < ?2))
+ ORDER BY d.id";
 
 pub const MOVES: &str = "
-SELECT occurred_at, json_extract(body, '$.from_stage_id'), json_extract(body, '$.to_stage_id')
+SELECT occurred_at, body
   FROM activities
  WHERE deal_id = ?1 AND kind = 'stage_change' AND deleted_at IS NULL
  ORDER BY occurred_at, id";
 
 /// Each stage a deal entered, with the first time it did.
 fn entries(q: &Query, deal: &str, created: &str, current: &str) -> Result<HashMap<String, String>> {
-    let mut st = q.conn.prepare_cached(MOVES)?;
-    let moves: Vec<(String, Option<String>, Option<String>)> = st
-        .query_map([deal], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let moves: Vec<(String, Option<String>, Option<String>)> = q.conn.query(MOVES, sql::params![deal], |r| {
+        let body: String = r.get(1)?;
+        let stage = |key| json_at(&body, &[key]).and_then(|v| v.as_str().map(String::from));
+        Ok((r.get(0)?, stage("from_stage_id"), stage("to_stage_id")))
+    })?;
     let mut out = HashMap::new();
     let first = moves
         .first()
@@ -71,18 +74,16 @@ pub fn charts(q: &Query) -> Result<Vec<Chart>> {
     let lost_s = rivals.series("lost", "lost", LabelKind::Code);
     let re_s = rivals.series("reapproach", "reapproach", LabelKind::Code);
 
-    let mut st = q.conn.prepare_cached(DECIDED)?;
-    let mut rows = st.query([&q.start, &q.end])?;
-    while let Some(r) = rows.next()? {
+    q.conn.query(DECIDED, sql::params![&q.start, &q.end], |r| {
         let id: String = r.get(0)?;
         let stage: String = r.get(1)?;
         let owner: Option<String> = r.get(2)?;
         let segment: String = r.get(3)?;
         let pipeline: String = r.get(4)?;
         if !q.keeps(owner.as_deref(), &segment, Some(&pipeline)) {
-            continue;
+            return Ok(());
         }
-        let won = r.get::<_, String>(5)? == "won";
+        let won = r.get::<String>(5)? == "won";
         let created: String = r.get(6)?;
         let closed: String = r.get(7)?;
         if !won {
@@ -100,14 +101,14 @@ pub fn charts(q: &Query) -> Result<Vec<Chart>> {
                 None => rivals.category("", "unknown", LabelKind::Code),
             };
             rivals.add(lost_s, ci, 1.0, Some(&id));
-            if r.get::<_, bool>(10)? {
+            if r.get::<bool>(10)? {
                 rivals.add(re_s, ci, 1.0, Some(&id));
             } else {
                 rivals.add(re_s, ci, 0.0, None);
             }
         }
         if q.pipeline_id.as_deref() != Some(pipeline.as_str()) {
-            continue;
+            return Ok(());
         }
         let closed_day = q.local_day(&closed);
         for (stage_id, at) in entries(q, &id, &created, &stage)? {
@@ -124,7 +125,8 @@ pub fn charts(q: &Query) -> Result<Vec<Chart>> {
                 t.1.push(id.clone());
             }
         }
-    }
+        Ok(())
+    })?;
     for (ci, (won, lost, d)) in tally.into_iter().enumerate() {
         let decided = won.len() + lost.len();
         let rate = (decided > 0).then(|| round1(won.len() as f64 * 100.0 / decided as f64));

@@ -25,12 +25,11 @@ use crate::error::{Error, Result};
 use crate::followups::follow_up::{self, Bucket, FollowUpItem, FollowUpKind};
 use crate::pipeline::board::{self, BoardFilter, DealCard, MAX_PAGE};
 use crate::pipeline::stage::{self, StageKind};
+use crate::store::sql::{self, Row, Sql};
 use crate::team::member;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
-use rusqlite::{params, Connection, Row};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 use ts_rs::TS;
 
 /// Decision deadlines this many days ahead of today are on the agenda.
@@ -166,18 +165,10 @@ impl Clock for At {
     }
 }
 
-/// [`meeting`] from the file at `path` through a read-only connection of
-/// its own, so the desktop's session (and its saves) stays free meanwhile.
-pub fn meeting_from_file(path: &Path, clock: &dyn Clock, week: Option<NaiveDate>) -> Result<Meeting> {
-    let conn = crate::store::db::read_only_connection(path, false)?;
-    // A read waits for a colleague's save to finish rather than fail.
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    meeting(&conn, clock, week)
-}
-
 /// The meeting of the week holding `week` (any day of it; None: this week).
 /// A week after this one is refused: nothing has happened in it yet.
-pub fn meeting(conn: &Connection, clock: &dyn Clock, week: Option<NaiveDate>) -> Result<Meeting> {
+pub fn meeting<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, week: Option<NaiveDate>) -> Result<Meeting> {
+    let conn = conn.into();
     let today = clock.today();
     let this_week = week::monday_of(today);
     let monday = week.map_or(this_week, week::monday_of);
@@ -273,11 +264,11 @@ const DEAL_FROM: &str = "FROM deals d
 /// A deleted deal, or one of an archived customer, is never on the agenda.
 const LIVE: &str = "d.deleted_at IS NULL AND c.archived_at IS NULL";
 
-fn deal(r: &Row) -> rusqlite::Result<MeetingDeal> {
+fn deal(r: &Row) -> Result<MeetingDeal> {
     let id: String = r.get(0)?;
     let kind: String = r.get(4)?;
     Ok(MeetingDeal {
-        stage_kind: crate::error::known_in_row("stages", &r.get::<_, String>(2)?, kind, StageKind::parse)?,
+        stage_kind: crate::error::known("stages", &r.get::<String>(2)?, &kind, StageKind::parse)?,
         id,
         pipeline_id: r.get(1)?,
         stage_id: r.get(2)?,
@@ -294,20 +285,19 @@ fn deal(r: &Row) -> rusqlite::Result<MeetingDeal> {
 /// Deals with a stage change in the week, the latest mover first. The
 /// stage changes are the timeline entries `pipeline::moves` writes; their
 /// body keeps the stage names as they were.
-fn moved(conn: &Connection, bounds: &week::Bounds) -> Result<Vec<MovedDeal>> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {DEAL_COLUMNS}, a.occurred_at, a.body
+fn moved(conn: Sql, bounds: &week::Bounds) -> Result<Vec<MovedDeal>> {
+    let rows = conn.query(
+        &format!(
+            "SELECT {DEAL_COLUMNS}, a.occurred_at, a.body
            {DEAL_FROM}
            JOIN activities a ON a.deal_id = d.id
           WHERE a.kind = 'stage_change' AND a.deleted_at IS NULL AND a.occurred_at >= ?1 AND a.occurred_at < ?2
             AND {LIVE}
           ORDER BY d.id, a.occurred_at, a.id"
-    ))?;
-    let rows = st
-        .query_map(params![bounds.from, bounds.until], |r| {
-            Ok((deal(r)?, r.get::<_, String>(11)?, r.get::<_, String>(12)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        ),
+        sql::params![bounds.from, bounds.until],
+        |r| Ok((deal(r)?, r.get::<String>(11)?, r.get::<String>(12)?)),
+    )?;
     let name = |body: &str, key: &str| -> String {
         serde_json::from_str::<serde_json::Value>(body)
             .ok()
@@ -339,50 +329,48 @@ fn moved(conn: &Connection, bounds: &week::Bounds) -> Result<Vec<MovedDeal>> {
 }
 
 /// Deals lost in the week and still lost (reopening one clears its loss).
-fn lost(conn: &Connection, bounds: &week::Bounds) -> Result<Vec<LostDeal>> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {DEAL_COLUMNS}, d.lost_at, d.lost_reason, d.lost_to, d.lost_detail, d.reapproach_on,
+fn lost(conn: Sql, bounds: &week::Bounds) -> Result<Vec<LostDeal>> {
+    conn.query(
+        &format!(
+            "SELECT {DEAL_COLUMNS}, d.lost_at, d.lost_reason, d.lost_to, d.lost_detail, d.reapproach_on,
                 EXISTS (SELECT 1 FROM follow_ups f WHERE f.deal_id = d.id AND f.kind = ?3
                           AND f.status = 'open' AND f.deleted_at IS NULL)
            {DEAL_FROM}
           WHERE s.kind = 'lost' AND d.lost_at IS NOT NULL AND d.lost_at >= ?1 AND d.lost_at < ?2 AND {LIVE}
           ORDER BY d.lost_at, d.id",
-    ))?;
-    let rows = st
-        .query_map(
-            params![bounds.from, bounds.until, FollowUpKind::Reapproach.as_str()],
-            |r| {
-                let day: Option<String> = r.get(15)?;
-                Ok(LostDeal {
-                    deal: deal(r)?,
-                    lost_at: r.get(11)?,
-                    reason: r.get::<_, Option<String>>(12)?.unwrap_or_default(),
-                    lost_to: r.get(13)?,
-                    detail: r.get(14)?,
-                    reapproach_on: day.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
-                    reapproach_planned: r.get(16)?,
-                })
-            },
-        )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+        ),
+        sql::params![bounds.from, bounds.until, FollowUpKind::Reapproach.as_str()],
+        |r| {
+            let day: Option<String> = r.get(15)?;
+            Ok(LostDeal {
+                deal: deal(r)?,
+                lost_at: r.get(11)?,
+                reason: r.get::<Option<String>>(12)?.unwrap_or_default(),
+                lost_to: r.get(13)?,
+                detail: r.get(14)?,
+                reapproach_on: day.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                reapproach_planned: r.get(16)?,
+            })
+        },
+    )
 }
 
 /// Open deals in a closing stage whose decision deadline falls within the
 /// next [`DEADLINE_DAYS`] days, or has passed without a decision — the
 /// board's rule: the deadline counts only while the deal is closing.
-fn deadlines(conn: &Connection, today: NaiveDate) -> Result<Vec<DeadlineDeal>> {
+fn deadlines(conn: Sql, today: NaiveDate) -> Result<Vec<DeadlineDeal>> {
     let until = today + Duration::days(DEADLINE_DAYS);
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {DEAL_COLUMNS}, d.decision_deadline
+    let rows = conn.query(
+        &format!(
+            "SELECT {DEAL_COLUMNS}, d.decision_deadline
            {DEAL_FROM}
           WHERE s.kind = 'open' AND s.is_closing = 1 AND d.decision_deadline IS NOT NULL
             AND d.decision_deadline <= ?1 AND {LIVE}
           ORDER BY d.decision_deadline, d.id",
-    ))?;
-    let rows = st
-        .query_map(params![until.to_string()], |r| Ok((deal(r)?, r.get::<_, String>(11)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        ),
+        sql::params![until.to_string()],
+        |r| Ok((deal(r)?, r.get::<String>(11)?)),
+    )?;
     Ok(rows
         .into_iter()
         .filter_map(|(deal, day)| {
@@ -398,7 +386,7 @@ fn deadlines(conn: &Connection, today: NaiveDate) -> Result<Vec<DeadlineDeal>> {
 
 /// Every pipeline's cold cards, as the board's "going cold" filter shows
 /// them (each column asked for all of its cards).
-fn going_cold(conn: &Connection, clock: &dyn Clock) -> Result<Vec<DealCard>> {
+fn going_cold(conn: Sql, clock: &dyn Clock) -> Result<Vec<DealCard>> {
     let filter = BoardFilter {
         cold_only: true,
         ..Default::default()

@@ -355,6 +355,7 @@ fn the_report_reads_through_its_own_connection() {
         now: clock.now(),
         offset: clock.offset(),
     };
-    let m = meeting_from_file(db.path(), &snapshot, None).unwrap();
+    let own = crate::store::reader::Reader::open(&db.path().to_path_buf().into()).unwrap();
+    let m = meeting(own.sql(), &snapshot, None).unwrap();
     assert_eq!(moved_titles(member(&m, Some(&me))), ["moved"]);
 }
