@@ -2818,3 +2818,52 @@ fn the_reports_and_the_sales_meeting_are_the_same_from_the_file_and_the_server()
         assert!(talked > 0, "nothing on the meeting's agenda");
     });
 }
+
+/// Every kind of data export, whole and for one owner, as CSV and the
+/// calendars as ICS, through a connection of its own: the same bytes from
+/// the file and from the server.
+#[test]
+fn the_data_exports_are_the_same_from_the_file_and_the_server() {
+    use kizuna_core::export::{self, ExportFormat, ExportKind, ExportRequest};
+    use kizuna_core::store::reader::Reader;
+    let team = SameTeam::new("same_export");
+    let offset = chrono::FixedOffset::east_opt(9 * 3600).unwrap();
+    let owner = first(
+        &team.file,
+        "SELECT owner_id FROM companies WHERE owner_id IS NOT NULL GROUP BY owner_id ORDER BY COUNT(*) DESC LIMIT 1",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let kinds = [
+        ExportKind::Customers,
+        ExportKind::Contacts,
+        ExportKind::Deals,
+        ExportKind::Timeline,
+        ExportKind::FollowUps,
+        ExportKind::Contracts,
+    ];
+    let mut requests = Vec::new();
+    for kind in kinds {
+        for owner_id in [None, Some(owner.clone())] {
+            requests.push((kind, ExportFormat::Csv, owner_id));
+        }
+    }
+    requests.push((ExportKind::FollowUps, ExportFormat::Ics, None));
+    requests.push((ExportKind::Contracts, ExportFormat::Ics, None));
+    for (i, (kind, format, owner_id)) in requests.into_iter().enumerate() {
+        let req = ExportRequest {
+            kind,
+            format,
+            encoding: Default::default(),
+            owner_id,
+            pipeline_id: None,
+        };
+        let [on_file, on_server] = [0, 1].map(|store| {
+            let path = out.path().join(format!("{i}-{store}.out"));
+            let reader = Reader::open(&team.places[store]).unwrap();
+            let done = export::export(reader.sql(), Language::Ja, offset, &req, &path).unwrap();
+            (done.rows, std::fs::read(&path).unwrap())
+        });
+        assert!(on_file.0 > 0, "nothing exported for {req:?}");
+        assert!(on_file == on_server, "the exports differ for {req:?}");
+    }
+}

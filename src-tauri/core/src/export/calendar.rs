@@ -26,12 +26,12 @@ pub(super) fn write(scope: &Scope, kind: ExportKind, out: &mut dyn Write) -> Res
     let mut cal = Calendar::new(out, name)?;
     let renewal_only = kind == ExportKind::Contracts;
     let sql = format!(
-        "SELECT f.rowid AS rid, f.id, f.version, f.updated_at, COALESCE(f.snoozed_until, f.due_at) AS due, f.title,
+        "SELECT f.id AS rid, f.id, f.version, f.updated_at, COALESCE(f.snoozed_until, f.due_at) AS due, f.title,
                 f.text_kind, f.text_params, co.name AS company
            FROM follow_ups f LEFT JOIN companies co ON co.id = f.company_id
           WHERE f.deleted_at IS NULL AND f.status = 'open' AND co.deleted_at IS NULL AND co.archived_at IS NULL
-            AND f.rowid > ?1 AND (?3 IS NULL OR f.assignee_id = ?3) AND (?4 IS NULL OR 1) {}
-          ORDER BY f.rowid LIMIT ?2",
+            AND f.id > ?1 AND (?3 IS NULL OR f.assignee_id = ?3) AND (?4 IS NULL OR 1 = 1) {}
+          ORDER BY f.id LIMIT ?2",
         if renewal_only {
             "AND f.contract_id IS NOT NULL"
         } else {
@@ -42,20 +42,20 @@ pub(super) fn write(scope: &Scope, kind: ExportKind, out: &mut dyn Write) -> Res
         &sql,
         |r| {
             let written = EngineText::from_columns(
-                r.get::<_, Option<String>>("text_kind")?.as_deref(),
-                r.get::<_, Option<String>>("text_params")?.as_deref(),
+                r.get::<Option<String>>("text_kind")?.as_deref(),
+                r.get::<Option<String>>("text_params")?.as_deref(),
             );
             let id: String = r.get("id")?;
             Ok((
                 r.get("rid")?,
                 (
-                    r.get::<_, Option<String>>("due")?,
+                    r.get::<Option<String>>("due")?,
                     Event {
                         uid: format!("follow-up-{id}@kizuna"),
                         day: chrono::NaiveDate::MIN,
-                        summary: engine_text::shown(&r.get::<_, String>("title")?, written.as_ref(), scope.lang),
-                        description: r.get::<_, Option<String>>("company")?.unwrap_or_default(),
-                        stamp: stamp(&r.get::<_, String>("updated_at")?),
+                        summary: engine_text::shown(&r.get::<String>("title")?, written.as_ref(), scope.lang),
+                        description: r.get::<Option<String>>("company")?.unwrap_or_default(),
+                        stamp: stamp(&r.get::<String>("updated_at")?),
                         sequence: r.get("version")?,
                     },
                 ),
@@ -71,12 +71,12 @@ pub(super) fn write(scope: &Scope, kind: ExportKind, out: &mut dyn Write) -> Res
     )?;
     if renewal_only {
         rows += scope.each_page(
-            "SELECT k.rowid AS rid, k.id, k.version, k.updated_at, k.end_date, k.plan, co.name AS company
+            "SELECT k.id AS rid, k.id, k.version, k.updated_at, k.end_date, k.plan, co.name AS company
                FROM contracts k JOIN companies co ON co.id = k.company_id
               WHERE k.deleted_at IS NULL AND k.status IN ('active', 'in_renewal')
                 AND co.deleted_at IS NULL AND co.archived_at IS NULL
-                AND k.rowid > ?1 AND (?3 IS NULL OR k.owner_id = ?3) AND (?4 IS NULL OR 1)
-              ORDER BY k.rowid LIMIT ?2",
+                AND k.id > ?1 AND (?3 IS NULL OR k.owner_id = ?3) AND (?4 IS NULL OR 1 = 1)
+              ORDER BY k.id LIMIT ?2",
             |r| {
                 let id: String = r.get("id")?;
                 let (company, plan): (String, String) = (r.get("company")?, r.get("plan")?);
@@ -94,7 +94,7 @@ pub(super) fn write(scope: &Scope, kind: ExportKind, out: &mut dyn Write) -> Res
                             day: chrono::NaiveDate::MIN,
                             summary,
                             description: String::new(),
-                            stamp: stamp(&r.get::<_, String>("updated_at")?),
+                            stamp: stamp(&r.get::<String>("updated_at")?),
                             sequence: r.get("version")?,
                         },
                     ),

@@ -15,12 +15,12 @@ pub(super) fn write(scope: &Scope, sink: &mut dyn TableSink) -> Result<u64> {
         ("配信停止", "No mail"),
     ]))?;
     scope.each_page(
-        "SELECT ct.rowid AS rid, co.name AS company, ct.name, ct.name_kana, ct.title, ct.email, ct.phone,
+        "SELECT ct.id AS rid, co.name AS company, ct.name, ct.name_kana, ct.title, ct.email, ct.phone,
                 ct.mail_opt_out_at
            FROM contacts ct JOIN companies co ON co.id = ct.company_id
-          WHERE ct.deleted_at IS NULL AND co.deleted_at IS NULL AND ct.rowid > ?1
-            AND (?3 IS NULL OR co.owner_id = ?3) AND (?4 IS NULL OR 1)
-          ORDER BY ct.rowid LIMIT ?2",
+          WHERE ct.deleted_at IS NULL AND co.deleted_at IS NULL AND ct.id > ?1
+            AND (?3 IS NULL OR co.owner_id = ?3) AND (?4 IS NULL OR 1 = 1)
+          ORDER BY ct.id LIMIT ?2",
         |r| {
             Ok((
                 r.get("rid")?,
@@ -32,7 +32,7 @@ pub(super) fn write(scope: &Scope, sink: &mut dyn TableSink) -> Result<u64> {
                     text(r, "email")?,
                     text(r, "phone")?,
                     Cell::Text(labels::yes_no(
-                        r.get::<_, Option<String>>("mail_opt_out_at")?.is_some(),
+                        r.get::<Option<String>>("mail_opt_out_at")?.is_some(),
                         scope.lang,
                     )),
                 ],

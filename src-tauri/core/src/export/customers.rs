@@ -21,13 +21,13 @@ pub(super) fn write(scope: &Scope, sink: &mut dyn TableSink) -> Result<u64> {
         ("アーカイブ", "Archived"),
     ]))?;
     scope.each_page(
-        "SELECT c.rowid AS rid, c.name, c.name_kana, c.industry, c.segment, u.display_name AS owner, c.phone,
+        "SELECT c.id AS rid, c.name, c.name_kana, c.industry, c.segment, u.display_name AS owner, c.phone,
                 c.address, c.website, c.tags, c.last_contact_at, c.created_at, c.archived_at
            FROM companies c LEFT JOIN users u ON u.id = c.owner_id
-          WHERE c.deleted_at IS NULL AND c.rowid > ?1 AND (?3 IS NULL OR c.owner_id = ?3) AND (?4 IS NULL OR 1)
-          ORDER BY c.rowid LIMIT ?2",
+          WHERE c.deleted_at IS NULL AND c.id > ?1 AND (?3 IS NULL OR c.owner_id = ?3) AND (?4 IS NULL OR 1 = 1)
+          ORDER BY c.id LIMIT ?2",
         |r| {
-            let tags: Vec<String> = serde_json::from_str(&r.get::<_, String>("tags")?).unwrap_or_default();
+            let tags: Vec<String> = serde_json::from_str(&r.get::<String>("tags")?).unwrap_or_default();
             Ok((
                 r.get("rid")?,
                 (
@@ -35,16 +35,16 @@ pub(super) fn write(scope: &Scope, sink: &mut dyn TableSink) -> Result<u64> {
                         text(r, "name")?,
                         text(r, "name_kana")?,
                         text(r, "industry")?,
-                        Cell::Text(labels::segment(&r.get::<_, String>("segment")?, scope.lang)),
+                        Cell::Text(labels::segment(&r.get::<String>("segment")?, scope.lang)),
                         text(r, "owner")?,
                         text(r, "phone")?,
                         text(r, "address")?,
                         text(r, "website")?,
                         Cell::Text(tags.join(", ")),
                     ],
-                    r.get::<_, Option<String>>("last_contact_at")?,
-                    r.get::<_, Option<String>>("created_at")?,
-                    r.get::<_, Option<String>>("archived_at")?,
+                    r.get::<Option<String>>("last_contact_at")?,
+                    r.get::<Option<String>>("created_at")?,
+                    r.get::<Option<String>>("archived_at")?,
                 ),
             ))
         },

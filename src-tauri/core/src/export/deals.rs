@@ -23,7 +23,7 @@ pub(super) fn write(scope: &Scope, sink: &mut dyn TableSink) -> Result<u64> {
         ("登録日", "Created"),
     ]))?;
     scope.each_page(
-        "SELECT d.rowid AS rid, d.title, co.name AS company, p.name AS pipeline, s.name AS stage, d.amount,
+        "SELECT d.id AS rid, d.title, co.name AS company, p.name AS pipeline, s.name AS stage, d.amount,
                 d.currency, u.display_name AS owner, d.expected_close, d.decision_deadline, d.won_at, d.lost_at,
                 d.lost_reason, d.lost_to, d.notes, d.created_at
            FROM deals d
@@ -31,9 +31,9 @@ pub(super) fn write(scope: &Scope, sink: &mut dyn TableSink) -> Result<u64> {
            JOIN stages s ON s.id = d.stage_id
            JOIN pipelines p ON p.id = d.pipeline_id
            LEFT JOIN users u ON u.id = d.owner_id
-          WHERE d.deleted_at IS NULL AND co.deleted_at IS NULL AND d.rowid > ?1
+          WHERE d.deleted_at IS NULL AND co.deleted_at IS NULL AND d.id > ?1
             AND (?3 IS NULL OR d.owner_id = ?3) AND (?4 IS NULL OR d.pipeline_id = ?4)
-          ORDER BY d.rowid LIMIT ?2",
+          ORDER BY d.id LIMIT ?2",
         |r| {
             let currency: String = r.get("currency")?;
             Ok((
@@ -50,9 +50,9 @@ pub(super) fn write(scope: &Scope, sink: &mut dyn TableSink) -> Result<u64> {
                         Cell::date(date(r.get("expected_close")?)),
                         Cell::date(date(r.get("decision_deadline")?)),
                     ],
-                    [r.get::<_, Option<String>>("won_at")?, r.get("lost_at")?],
+                    [r.get::<Option<String>>("won_at")?, r.get("lost_at")?],
                     [text(r, "lost_reason")?, text(r, "lost_to")?, text(r, "notes")?],
-                    r.get::<_, Option<String>>("created_at")?,
+                    r.get::<Option<String>>("created_at")?,
                 ),
             ))
         },

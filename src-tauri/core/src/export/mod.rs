@@ -24,11 +24,11 @@ mod timeline;
 
 use crate::error::{Error, Result};
 use crate::language::Language;
+use crate::store::sql::{self, Row, Sql};
 use crate::writers::csv::{self, CsvEncoding};
 use crate::writers::xlsx::Xlsx;
 use crate::writers::{write_whole, Cell, TableSink};
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
-use rusqlite::{Connection, Row, ToSql};
 use serde::{Deserialize, Serialize};
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -113,7 +113,7 @@ pub struct ExportOutcome {
 
 /// What the table builders need besides the connection.
 pub(crate) struct Scope<'a> {
-    pub conn: &'a Connection,
+    pub conn: Sql<'a>,
     pub lang: Language,
     pub offset: FixedOffset,
     pub owner_id: Option<&'a str>,
@@ -121,28 +121,27 @@ pub(crate) struct Scope<'a> {
 }
 
 impl Scope<'_> {
-    /// Reads `sql` page by page (`?1` the last rowid seen, `?2` the page
-    /// size, `?3` the owner, `?4` the pipeline), each page in its own
-    /// statement so no read lock outlives a page. `map` returns the row's
-    /// rowid and its cells.
+    /// Reads `sql` page by page (`?1` the last id seen, `?2` the page size,
+    /// `?3` the owner, `?4` the pipeline), each page in its own statement so
+    /// no read lock outlives a page. `map` returns the row's id and its
+    /// cells. By id, which both stores have (a file's rowid is the file's
+    /// own): ids are UUIDv7, so this is still the order rows were made in.
     pub(crate) fn each_page<T>(
         &self,
         sql: &str,
-        map: impl Fn(&Row) -> rusqlite::Result<(i64, T)>,
+        map: impl Fn(&Row) -> Result<(String, T)>,
         mut take: impl FnMut(T) -> Result<()>,
     ) -> Result<u64> {
-        let mut after = i64::MIN;
+        let mut after = String::new();
         let mut count = 0;
+        let (owner, pipeline) = (self.owner_id.map(String::from), self.pipeline_id.map(String::from));
         loop {
-            let page: Vec<(i64, T)> = {
-                let mut st = self.conn.prepare_cached(sql)?;
-                let args: [&dyn ToSql; 4] = [&after, &PAGE, &self.owner_id, &self.pipeline_id];
-                let rows = st.query_map(&args[..], &map)?.collect::<rusqlite::Result<Vec<_>>>()?;
-                rows
-            };
+            let page: Vec<(String, T)> = self
+                .conn
+                .query(sql, sql::params![after, PAGE, owner, pipeline], |r| map(r))?;
             let n = page.len() as i64;
-            for (rowid, item) in page {
-                after = rowid;
+            for (id, item) in page {
+                after = id;
                 take(item)?;
                 count += 1;
             }
@@ -173,8 +172,8 @@ pub(crate) fn date(stored: Option<String>) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(stored.as_deref()?.get(..10)?, "%Y-%m-%d").ok()
 }
 
-pub(crate) fn text(r: &Row, column: &str) -> rusqlite::Result<Cell> {
-    Ok(Cell::Text(r.get::<_, Option<String>>(column)?.unwrap_or_default()))
+pub(crate) fn text(r: &Row, column: &str) -> Result<Cell> {
+    Ok(Cell::Text(r.get::<Option<String>>(column)?.unwrap_or_default()))
 }
 
 /// Writes one kind's table to `sink`; returns the rows written.
@@ -204,15 +203,15 @@ fn sheet_name(kind: ExportKind, lang: Language) -> &'static str {
 
 /// Exports `req` to `path` (replacing a file there only once the whole
 /// export succeeded). `offset` is the reader's time zone, for dates.
-pub fn export(
-    conn: &Connection,
+pub fn export<'c>(
+    conn: impl Into<Sql<'c>>,
     lang: Language,
     offset: FixedOffset,
     req: &ExportRequest,
     path: &Path,
 ) -> Result<ExportOutcome> {
     let scope = Scope {
-        conn,
+        conn: conn.into(),
         lang,
         offset,
         owner_id: req.owner_id.as_deref().filter(|s| !s.is_empty()),
@@ -226,22 +225,6 @@ pub fn export(
         rows,
         path: path.display().to_string(),
     })
-}
-
-/// [`export`] from the team file at `team_file` through a read-only
-/// connection of its own: the desktop's session (and its write connection)
-/// stays free for the user's other work while a large export runs.
-pub fn export_team_file(
-    team_file: &Path,
-    lang: Language,
-    offset: FixedOffset,
-    req: &ExportRequest,
-    path: &Path,
-) -> Result<ExportOutcome> {
-    let conn = crate::store::db::read_only_connection(team_file, false)?;
-    // A page waits for a colleague's save to finish rather than fail.
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    export(&conn, lang, offset, req, path)
 }
 
 fn write_to(scope: &Scope, req: &ExportRequest, partial: &Path) -> Result<u64> {

@@ -225,7 +225,8 @@ fn an_export_reads_the_team_file_through_its_own_connection_while_the_desktop_ha
     company(&mut f.db, "山田商事");
     let path = f._dir.path().join("own.csv");
     let req = request(ExportKind::Customers, ExportFormat::Csv);
-    let out = export_team_file(f.db.path(), Language::Ja, f.clock.offset(), &req, &path).unwrap();
+    let own = crate::store::reader::Reader::open(&f.db.path().to_path_buf().into()).unwrap();
+    let out = export(own.sql(), Language::Ja, f.clock.offset(), &req, &path).unwrap();
     assert_eq!(out.rows, 1);
     // The desktop writes on meanwhile.
     company(&mut f.db, "次の会社");

@@ -21,7 +21,7 @@ pub(super) fn write(scope: &Scope, sink: &mut dyn TableSink) -> Result<u64> {
         ("記録者", "Logged by"),
     ]))?;
     scope.each_page(
-        "SELECT a.rowid AS rid, a.occurred_at, co.name AS company, a.kind, a.direction, a.summary, a.text_kind,
+        "SELECT a.id AS rid, a.occurred_at, co.name AS company, a.kind, a.direction, a.summary, a.text_kind,
                 a.text_params, a.body, a.minutes, a.next_todos, ct.name AS contact, d.title AS deal,
                 u.display_name AS author
            FROM activities a
@@ -29,15 +29,15 @@ pub(super) fn write(scope: &Scope, sink: &mut dyn TableSink) -> Result<u64> {
            LEFT JOIN contacts ct ON ct.id = a.contact_id
            LEFT JOIN deals d ON d.id = a.deal_id
            LEFT JOIN users u ON u.id = a.author_id
-          WHERE a.deleted_at IS NULL AND co.deleted_at IS NULL AND a.rowid > ?1
-            AND (?3 IS NULL OR co.owner_id = ?3) AND (?4 IS NULL OR 1)
-          ORDER BY a.rowid LIMIT ?2",
+          WHERE a.deleted_at IS NULL AND co.deleted_at IS NULL AND a.id > ?1
+            AND (?3 IS NULL OR co.owner_id = ?3) AND (?4 IS NULL OR 1 = 1)
+          ORDER BY a.id LIMIT ?2",
         |r| {
             let written = EngineText::from_columns(
-                r.get::<_, Option<String>>("text_kind")?.as_deref(),
-                r.get::<_, Option<String>>("text_params")?.as_deref(),
+                r.get::<Option<String>>("text_kind")?.as_deref(),
+                r.get::<Option<String>>("text_params")?.as_deref(),
             );
-            let summary = engine_text::shown(&r.get::<_, String>("summary")?, written.as_ref(), scope.lang);
+            let summary = engine_text::shown(&r.get::<String>("summary")?, written.as_ref(), scope.lang);
             // A system line's body is bookkeeping (JSON for the UI), not text.
             let kind: String = r.get("kind")?;
             let body = if kind == "system" {
@@ -48,12 +48,12 @@ pub(super) fn write(scope: &Scope, sink: &mut dyn TableSink) -> Result<u64> {
             Ok((
                 r.get("rid")?,
                 (
-                    r.get::<_, Option<String>>("occurred_at")?,
+                    r.get::<Option<String>>("occurred_at")?,
                     vec![
                         text(r, "company")?,
                         Cell::Text(labels::activity_kind(&kind, scope.lang)),
                         Cell::Text(labels::direction(
-                            r.get::<_, Option<String>>("direction")?.as_deref(),
+                            r.get::<Option<String>>("direction")?.as_deref(),
                             scope.lang,
                         )),
                         Cell::Text(summary),
