@@ -184,4 +184,40 @@ test('two members on one team server: connected in Settings, the board is the te
   // The row is on the server, written by Sato's own login (the audit log's role).
   assert.equal(server.psql(`SELECT title FROM deals WHERE id = '${dealId}'`, 'kizuna'), newTitle);
   assert.equal(server.psql(`SELECT db_role FROM audit_log WHERE entity_id = '${dealId}' ORDER BY at DESC, id DESC LIMIT 1`, 'kizuna'), 'sato');
+
+  // The manager's screens read the server too: the dashboard, the week's
+  // sales meeting, and the change history, which lists Sato's rename.
+  const sato = await me(a);
+  const roles = (await a.invoke('app_status')).roles;
+  if (!roles.includes('manager')) {
+    await a.invoke('set_member_roles', { id: sato.id, version: sato.version, roles: [...roles, 'manager'] });
+    await a.exec('location.reload()');
+    await a.waitFor(async () => (await a.invoke('app_status')).roles.includes('manager'), 15000, 'a manager');
+  }
+  const chart = '[data-testid="chart-pipeline_count"]';
+  await a.click('[data-testid="nav-dashboard"]');
+  await a.find(`${chart} [data-testid="chart-plot"]`, 30000);
+  await a.waitFor(async () => Number(await a.exec(`return document.querySelector(arguments[0]).dataset.painted`, [chart])) > 0, 15000, 'the chart painted');
+  await a.click(`${chart} [data-testid="chart-table-toggle"]`);
+  const rows = await a.exec(`return [...document.querySelectorAll(arguments[0] + ' [data-testid="chart-table"] tbody tr')].map((r) => [...r.children].map((c) => c.textContent.trim()))`, [chart]);
+  const firstPipeline = server.psql(`SELECT id FROM pipelines WHERE deleted_at IS NULL ORDER BY position, id LIMIT 1`, 'kizuna');
+  const openDeals = server.psql(
+    `SELECT COUNT(*) FROM deals d JOIN stages s ON s.id = d.stage_id JOIN companies c ON c.id = d.company_id
+      WHERE d.pipeline_id = '${firstPipeline}' AND s.kind = 'open' AND d.deleted_at IS NULL AND c.deleted_at IS NULL AND c.archived_at IS NULL`,
+    'kizuna',
+  );
+  assert.equal(rows.reduce((sum, r) => sum + Number(r[1].replace(/\D/g, '')), 0), Number(openDeals), `the chart's open deals: ${JSON.stringify(rows)}`);
+  await a.screenshot('server-dashboard-ja');
+  await a.click('[data-testid="nav-meeting"]');
+  await a.find('[data-testid="meeting-member"]', 30000);
+  assert.ok((await a.text('[data-testid="meeting-view"]')).includes(sato.display_name), 'Sato has his turn in the meeting');
+  await a.click('[data-testid="nav-settings"]');
+  await a.find('[data-testid="settings-audit"]');
+  await a.waitFor(
+    async () => a.exec(`return [...document.querySelectorAll('[data-testid="audit-entry"]')].some((e) => e.textContent.includes(arguments[0]))`, [newTitle]),
+    15000,
+    'the rename in the change history',
+  );
+  await a.exec(`document.querySelector('[data-testid="settings-audit"]').scrollIntoView({ block: 'start' })`);
+  await a.screenshot('server-audit-ja');
 });
