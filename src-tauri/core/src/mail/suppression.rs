@@ -21,14 +21,20 @@ fn folded(address: &str) -> String {
     crate::text::fold(address)
 }
 
+/// The team's own id (a setting, held as a JSON string): the same address
+/// hashes differently in another team. Read as JSON here, not in SQL, whose
+/// JSON functions the two stores spell differently.
 fn salt<'c>(conn: impl Into<Sql<'c>>) -> Result<String> {
-    let conn = conn.into();
-    Ok(conn
-        .query_opt(
-            "SELECT json_extract(value, '$') FROM settings WHERE key = 'team_file_id'",
-            sql::params![],
-            |r| r.get::<String>(0),
-        )?
+    let stored: Option<String> = conn.into().query_opt(
+        "SELECT value FROM settings WHERE key = 'team_file_id'",
+        sql::params![],
+        |r| r.get(0),
+    )?;
+    Ok(stored
+        .map(|v| match serde_json::from_str::<serde_json::Value>(&v) {
+            Ok(serde_json::Value::String(id)) => id,
+            _ => v,
+        })
         .unwrap_or_default())
 }
 
