@@ -366,12 +366,25 @@ impl SameTeam {
     /// Runs `check` with the file and both stores (the server's in one
     /// read-only transaction) on a new copy of the sample team.
     fn check(name: &str, check: impl for<'a> FnOnce(&'a rusqlite::Connection, [Sql<'a>; 2])) {
-        let mut team = SameTeam::new(name);
+        SameTeam::check_with(name, |_| {}, check)
+    }
+
+    /// [`SameTeam::check`] on the sample team as `prepare` leaves it.
+    fn check_with(
+        name: &str,
+        prepare: impl FnOnce(&mut Db),
+        check: impl for<'a> FnOnce(&'a rusqlite::Connection, [Sql<'a>; 2]),
+    ) {
+        let mut team = SameTeam::new_with(name, prepare);
         let session = reading(&mut team.client);
         check(&team.file, [Sql::File(&team.file), Sql::Server(&session)]);
     }
 
     fn new(name: &str) -> SameTeam {
+        SameTeam::new_with(name, |_| {})
+    }
+
+    fn new_with(name: &str, prepare: impl FnOnce(&mut Db)) -> SameTeam {
         let pg = TestServer::start();
         let s = initialised(&pg, name);
         let dir = tempfile::tempdir().unwrap();
@@ -388,6 +401,7 @@ impl SameTeam {
             })
             .unwrap();
         }
+        prepare(&mut db);
         drop(db);
         transfer::file_to_server(&file_path, &s).unwrap();
         SameTeam {
@@ -2866,4 +2880,86 @@ fn the_data_exports_are_the_same_from_the_file_and_the_server() {
         assert!(on_file.0 > 0, "nothing exported for {req:?}");
         assert!(on_file == on_server, "the exports differ for {req:?}");
     }
+}
+
+/// The possible duplicates (customers and contacts) with the merge preview
+/// of each, and for the leads their matching customers, the manager's lead
+/// numbers and the nurture list as a file, from the file and from the server.
+#[test]
+fn the_duplicates_and_the_lead_numbers_are_the_same_from_the_file_and_the_server() {
+    use kizuna_core::dedupe::pairs::{self, DuplicateKind};
+    use kizuna_core::leads::{numbers, nurture};
+    // Customers entered twice, as a busy team does: the same company under
+    // another spelling with its phone number, and a contact twice.
+    let twice = |db: &mut Db| {
+        let file = db.conn();
+        let (company_id, name, phone) = {
+            let row = every(
+                file,
+                "SELECT id || '|' || name || '|' || phone FROM companies WHERE phone <> '' ORDER BY id LIMIT 2",
+            );
+            let parts: Vec<String> = row[0].split('|').map(String::from).collect();
+            (parts[0].clone(), parts[1].clone(), parts[2].clone())
+        };
+        let other = first(file, "SELECT id FROM companies ORDER BY id DESC LIMIT 1");
+        db.write(|ctx| {
+            company::create(
+                ctx,
+                &company::NewCompany {
+                    name: format!("{name}（旧）"),
+                    phone: phone.clone(),
+                    ..Default::default()
+                },
+            )?;
+            for company_id in [&company_id, &company_id, &other] {
+                contact::create_contact(
+                    ctx,
+                    &contact::NewContact {
+                        company_id: company_id.clone(),
+                        name: "重複 花子".into(),
+                        name_kana: "ちょうふく はなこ".into(),
+                        title: String::new(),
+                        email: "hanako.dup@example.jp".into(),
+                        phone: String::new(),
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    };
+    SameTeam::check_with("same_duplicates", twice, |file, stores| {
+        let mut previews = 0;
+        for kind in [DuplicateKind::Companies, DuplicateKind::Contacts] {
+            let [on_file, on_server] = stores.map(|sql| pairs::list(sql, kind).unwrap());
+            assert_eq!(format!("{on_file:?}"), format!("{on_server:?}"), "{kind:?}");
+            for p in on_file.pairs.iter().take(5) {
+                let [a, b] = stores.map(|sql| match kind {
+                    DuplicateKind::Companies => {
+                        format!("{:?}", merge::company_preview(sql, &p.first.id, &p.second.id).unwrap())
+                    }
+                    DuplicateKind::Contacts => {
+                        format!("{:?}", merge::contact_preview(sql, &p.first.id, &p.second.id).unwrap())
+                    }
+                });
+                assert_eq!(a, b);
+                previews += 1;
+            }
+        }
+        assert!(previews > 0, "the sample has no duplicates to compare");
+        let mut matched = 0;
+        for id in every(file, "SELECT id FROM leads ORDER BY id LIMIT 8") {
+            let [a, b] = stores.map(|sql| qualify::matches(sql, &id).unwrap());
+            assert_eq!(format!("{a:?}"), format!("{b:?}"));
+            matched += a.companies.len();
+        }
+        assert!(matched > 0, "no lead matched a customer");
+        let clock = FixedClock::new(chrono::Utc::now(), 9);
+        let [a, b] = stores.map(|sql| numbers::view(sql, &clock, 12).unwrap());
+        assert!(!a.by_month.is_empty(), "{a:?}");
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        let [a, b] = stores.map(|sql| nurture::export_csv(sql, Language::Ja).unwrap());
+        assert!(a.lines().count() > 1, "nobody on the nurture list");
+        assert_eq!(a, b);
+    });
 }

@@ -10,7 +10,7 @@ use tauri::State;
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn duplicates(state: State<'_, AppState>, kind: DuplicateKind) -> Reply<DuplicateList> {
-    state.with_session(move |s| pairs::list(s.db()?.conn(), kind)).await
+    state.with_session(move |s| pairs::list(s.team()?.sql(), kind)).await
 }
 
 #[tauri::command]
@@ -34,7 +34,7 @@ pub async fn company_merge_preview(
     loser_id: String,
 ) -> Reply<CompanyMergePreview> {
     state
-        .with_session(move |s| merge::company_preview(s.db()?.conn(), &survivor_id, &loser_id))
+        .with_session(move |s| merge::company_preview(s.team()?.sql(), &survivor_id, &loser_id))
         .await
 }
 
@@ -54,7 +54,7 @@ pub async fn contact_merge_preview(
     loser_id: String,
 ) -> Reply<ContactMergePreview> {
     state
-        .with_session(move |s| merge::contact_preview(s.db()?.conn(), &survivor_id, &loser_id))
+        .with_session(move |s| merge::contact_preview(s.team()?.sql(), &survivor_id, &loser_id))
         .await
 }
 

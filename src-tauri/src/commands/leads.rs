@@ -40,7 +40,9 @@ pub async fn lead_detail(state: State<'_, AppState>, id: String) -> Reply<LeadDe
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn lead_matches(state: State<'_, AppState>, id: String) -> Reply<Matches> {
-    state.with_session(move |s| qualify::matches(s.db()?.conn(), &id)).await
+    state
+        .with_session(move |s| qualify::matches(s.team()?.sql(), &id))
+        .await
 }
 
 /// Returns the new lead's id, chosen here so the window can open it even
@@ -165,8 +167,8 @@ pub async fn delete_lead(state: State<'_, AppState>, id: String, version: i64) -
 pub async fn export_nurture(state: State<'_, AppState>, path: String) -> Reply<u32> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
-            let csv = nurture::export_csv(db.conn(), db.language())?;
+            let db = s.team()?;
+            let csv = nurture::export_csv(db.sql(), db.language())?;
             std::fs::write(&path, csv.as_bytes())?;
             // Every row ends its line; the first is the header.
             let rows = csv.matches("\r\n").count().saturating_sub(1);
@@ -178,5 +180,10 @@ pub async fn export_nurture(state: State<'_, AppState>, path: String) -> Reply<u
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn lead_numbers(state: State<'_, AppState>, months: u32) -> Reply<LeadNumbers> {
-    state.with_session(move |s| numbers::view(s.db()?, months)).await
+    state
+        .with_session(move |s| {
+            let db = s.team()?;
+            numbers::view(db.sql(), db.clock(), months)
+        })
+        .await
 }

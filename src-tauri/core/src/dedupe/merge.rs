@@ -14,7 +14,6 @@ use crate::store::changes::Entity;
 use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind};
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -229,24 +228,25 @@ fn live_contact(conn: Sql, id: &str) -> Result<Contact> {
     Ok(c)
 }
 
-fn count_naming(conn: &Connection, columns: &[(&str, &str, Entity)], id: &str) -> Result<u32> {
+fn count_naming(conn: Sql, columns: &[(&str, &str, Entity)], id: &str) -> Result<u32> {
     let mut n = 0;
     for (table, column, _) in columns {
-        n += conn.query_row(
+        n += conn.query_one(
             &format!("SELECT COUNT(*) FROM {table} WHERE {column} = ?1"),
-            [id],
-            |r| r.get::<_, u32>(0),
+            sql::params![id],
+            |r| r.get::<u32>(0),
         )?;
     }
     Ok(n)
 }
 
-pub fn company_preview(conn: &Connection, survivor_id: &str, loser_id: &str) -> Result<CompanyMergePreview> {
+pub fn company_preview<'c>(conn: impl Into<Sql<'c>>, survivor_id: &str, loser_id: &str) -> Result<CompanyMergePreview> {
+    let conn = conn.into();
     if survivor_id == loser_id {
         return Err(Error::invalid("merge", "same"));
     }
-    let survivor = live_company(conn.into(), survivor_id)?;
-    let loser = live_company(conn.into(), loser_id)?;
+    let survivor = live_company(conn, survivor_id)?;
+    let loser = live_company(conn, loser_id)?;
     let differing: Vec<CompanyField> = COMPANY_FIELDS
         .into_iter()
         .filter(|f| f.of(&survivor) != f.of(&loser))
@@ -265,12 +265,13 @@ pub fn company_preview(conn: &Connection, survivor_id: &str, loser_id: &str) -> 
     })
 }
 
-pub fn contact_preview(conn: &Connection, survivor_id: &str, loser_id: &str) -> Result<ContactMergePreview> {
+pub fn contact_preview<'c>(conn: impl Into<Sql<'c>>, survivor_id: &str, loser_id: &str) -> Result<ContactMergePreview> {
+    let conn = conn.into();
     if survivor_id == loser_id {
         return Err(Error::invalid("merge", "same"));
     }
-    let survivor = live_contact(conn.into(), survivor_id)?;
-    let loser = live_contact(conn.into(), loser_id)?;
+    let survivor = live_contact(conn, survivor_id)?;
+    let loser = live_contact(conn, loser_id)?;
     let differing: Vec<ContactField> = CONTACT_FIELDS
         .into_iter()
         .filter(|f| f.of(&survivor) != f.of(&loser))

@@ -11,9 +11,8 @@ use crate::customers::likeness::{
 };
 use crate::error::{Error, Result};
 use crate::store::changes::Entity;
-use crate::store::sql;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -141,88 +140,97 @@ struct Candidate {
     keys: Vec<(DuplicateReason, String)>,
 }
 
-fn companies(conn: &Connection) -> Result<Vec<Candidate>> {
+fn companies(conn: Sql) -> Result<Vec<Candidate>> {
     let mut domains: HashMap<String, HashSet<String>> = HashMap::new();
-    let mut st = conn.prepare("SELECT company_id, email FROM contacts WHERE deleted_at IS NULL AND email <> ''")?;
-    let mut rows = st.query([])?;
-    while let Some(r) = rows.next()? {
-        let d = company_domain(&r.get::<_, String>(1)?);
-        if !d.is_empty() {
-            domains.entry(r.get(0)?).or_default().insert(d);
-        }
-    }
+    conn.query(
+        "SELECT company_id, email FROM contacts WHERE deleted_at IS NULL AND email <> ''",
+        sql::params![],
+        |r| {
+            let d = company_domain(&r.get::<String>(1)?);
+            if !d.is_empty() {
+                domains.entry(r.get(0)?).or_default().insert(d);
+            }
+            Ok(())
+        },
+    )?;
     let mut out = Vec::new();
-    let mut st =
-        conn.prepare("SELECT id, name, name_kana, phone, website, created_at FROM companies WHERE deleted_at IS NULL")?;
-    let mut rows = st.query([])?;
-    while let Some(r) = rows.next()? {
-        let side = PairSide {
-            id: r.get("id")?,
-            name: r.get("name")?,
-            name_kana: r.get("name_kana")?,
-            phone: r.get("phone")?,
-            detail: r.get("website")?,
-            company_name: String::new(),
-            created_at: r.get("created_at")?,
-        };
-        let mut own = domains.remove(&side.id).unwrap_or_default();
-        own.insert(website_domain(&side.detail));
-        let mut keys = vec![
-            (DuplicateReason::Name, company_key(&side.name)),
-            (DuplicateReason::Reading, reading_key(&side.name_kana)),
-            (DuplicateReason::Phone, phone_key(&side.phone)),
-        ];
-        keys.extend(own.into_iter().map(|d| (DuplicateReason::Domain, d)));
-        keys.retain(|(_, k)| !k.is_empty());
-        out.push(Candidate { side, keys });
-    }
+    conn.query(
+        "SELECT id, name, name_kana, phone, website, created_at FROM companies WHERE deleted_at IS NULL",
+        sql::params![],
+        |r| {
+            let side = PairSide {
+                id: r.get("id")?,
+                name: r.get("name")?,
+                name_kana: r.get("name_kana")?,
+                phone: r.get("phone")?,
+                detail: r.get("website")?,
+                company_name: String::new(),
+                created_at: r.get("created_at")?,
+            };
+            let mut own = domains.remove(&side.id).unwrap_or_default();
+            own.insert(website_domain(&side.detail));
+            let mut keys = vec![
+                (DuplicateReason::Name, company_key(&side.name)),
+                (DuplicateReason::Reading, reading_key(&side.name_kana)),
+                (DuplicateReason::Phone, phone_key(&side.phone)),
+            ];
+            keys.extend(own.into_iter().map(|d| (DuplicateReason::Domain, d)));
+            keys.retain(|(_, k)| !k.is_empty());
+            out.push(Candidate { side, keys });
+            Ok(())
+        },
+    )?;
     Ok(out)
 }
 
-fn contacts(conn: &Connection) -> Result<Vec<Candidate>> {
+fn contacts(conn: Sql) -> Result<Vec<Candidate>> {
     let mut out = Vec::new();
-    let mut st = conn.prepare(
+    conn.query(
         "SELECT ct.id, ct.name, ct.name_kana, ct.phone, ct.email, ct.company_id, co.name AS company_name, ct.created_at
            FROM contacts ct JOIN companies co ON co.id = ct.company_id AND co.deleted_at IS NULL
           WHERE ct.deleted_at IS NULL",
+        sql::params![],
+        |r| {
+            let company_id: String = r.get("company_id")?;
+            let side = PairSide {
+                id: r.get("id")?,
+                name: r.get("name")?,
+                name_kana: r.get("name_kana")?,
+                phone: r.get("phone")?,
+                detail: r.get("email")?,
+                company_name: r.get("company_name")?,
+                created_at: r.get("created_at")?,
+            };
+            // A name is one person only at one company (田中 is everywhere).
+            let at = |k: String| {
+                if k.is_empty() {
+                    k
+                } else {
+                    format!("{company_id}\u{1f}{k}")
+                }
+            };
+            let mut keys = vec![
+                (DuplicateReason::Mail, mail_key(&side.detail)),
+                (DuplicateReason::Name, at(person_key(&side.name))),
+                (DuplicateReason::Reading, at(reading_key(&side.name_kana))),
+                (DuplicateReason::Phone, phone_key(&side.phone)),
+            ];
+            keys.retain(|(_, k)| !k.is_empty());
+            out.push(Candidate { side, keys });
+            Ok(())
+        },
     )?;
-    let mut rows = st.query([])?;
-    while let Some(r) = rows.next()? {
-        let company_id: String = r.get("company_id")?;
-        let side = PairSide {
-            id: r.get("id")?,
-            name: r.get("name")?,
-            name_kana: r.get("name_kana")?,
-            phone: r.get("phone")?,
-            detail: r.get("email")?,
-            company_name: r.get("company_name")?,
-            created_at: r.get("created_at")?,
-        };
-        // A name is one person only at one company (田中 is everywhere).
-        let at = |k: String| {
-            if k.is_empty() {
-                k
-            } else {
-                format!("{company_id}\u{1f}{k}")
-            }
-        };
-        let mut keys = vec![
-            (DuplicateReason::Mail, mail_key(&side.detail)),
-            (DuplicateReason::Name, at(person_key(&side.name))),
-            (DuplicateReason::Reading, at(reading_key(&side.name_kana))),
-            (DuplicateReason::Phone, phone_key(&side.phone)),
-        ];
-        keys.retain(|(_, k)| !k.is_empty());
-        out.push(Candidate { side, keys });
-    }
     Ok(out)
 }
 
 /// The pairs someone said are not duplicates.
-fn dismissed(conn: &Connection, kind: DuplicateKind) -> Result<HashSet<(String, String)>> {
-    let mut st = conn.prepare("SELECT first_id, second_id FROM duplicate_dismissals WHERE kind = ?1")?;
-    let rows = st.query_map([kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+fn dismissed(conn: Sql, kind: DuplicateKind) -> Result<HashSet<(String, String)>> {
+    let rows = conn.query(
+        "SELECT first_id, second_id FROM duplicate_dismissals WHERE kind = ?1",
+        sql::params![kind.as_str()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(rows.into_iter().collect())
 }
 
 fn ordered<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
@@ -234,7 +242,8 @@ fn ordered<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
 }
 
 /// The possible duplicates of `kind`, strongest first: the first [`PAGE`].
-pub fn list(conn: &Connection, kind: DuplicateKind) -> Result<DuplicateList> {
+pub fn list<'c>(conn: impl Into<Sql<'c>>, kind: DuplicateKind) -> Result<DuplicateList> {
+    let conn = conn.into();
     let mut pairs = all(conn, kind)?;
     let total = u32::try_from(pairs.len()).unwrap_or(u32::MAX);
     pairs.truncate(PAGE);
@@ -242,7 +251,8 @@ pub fn list(conn: &Connection, kind: DuplicateKind) -> Result<DuplicateList> {
 }
 
 /// Every possible duplicate of `kind`, strongest first.
-pub fn all(conn: &Connection, kind: DuplicateKind) -> Result<Vec<DuplicatePair>> {
+pub fn all<'c>(conn: impl Into<Sql<'c>>, kind: DuplicateKind) -> Result<Vec<DuplicatePair>> {
+    let conn = conn.into();
     let candidates = match kind {
         DuplicateKind::Companies => companies(conn)?,
         DuplicateKind::Contacts => contacts(conn)?,

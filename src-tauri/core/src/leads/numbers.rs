@@ -4,12 +4,13 @@
 //! leads came back. Months are the office's (the clock's offset); the
 //! period is the `months` whole months up to and including this one.
 
-use crate::clock::{from_db, to_db};
+use crate::clock::{from_db, to_db, Clock};
 use crate::error::Result;
+use crate::store::sql::{self, Sql};
 use crate::team::settings::TeamSettings;
 use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDate, Utc};
-use rusqlite::Connection;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -75,64 +76,64 @@ fn median(mut v: Vec<i64>) -> Option<i64> {
     Some(v[(v.len() - 1) / 2])
 }
 
-pub fn numbers(
-    conn: &Connection,
+pub fn numbers<'c>(
+    conn: impl Into<Sql<'c>>,
     team: &TeamSettings,
     now: DateTime<Utc>,
     offset: FixedOffset,
     months: u32,
 ) -> Result<LeadNumbers> {
+    let conn = conn.into();
     let (start, since) = period_start(now, offset, months);
     let start_db = to_db(start);
-    // SQLite's modifier for the office's zone: "+540 minutes".
-    let shift = format!("{:+} minutes", offset.local_minus_utc() / 60);
-    let by_month = conn
-        .prepare_cached(
-            "SELECT strftime('%Y-%m', received_at, ?2) AS m, source, COUNT(*) FROM leads
-              WHERE deleted_at IS NULL AND origin = 'inquiry' AND received_at >= ?1
-              GROUP BY m, source ORDER BY m, source",
-        )?
-        .query_map(rusqlite::params![start_db, shift], |r| {
-            Ok(SourceMonth {
-                month: r.get(0)?,
-                source: r.get(1)?,
-                leads: r.get(2)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let answered: Vec<(String, String)> = conn
-        .prepare_cached(
-            "SELECT received_at, first_response_at FROM leads
-              WHERE deleted_at IS NULL AND origin = 'inquiry' AND received_at >= ?1 AND first_response_at IS NOT NULL",
-        )?
-        .query_map([&start_db], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    // Counted here by the office's month: SQL's date functions differ
+    // between the two stores.
+    let mut counted: BTreeMap<(String, String), u32> = BTreeMap::new();
+    for (received, source) in conn.query(
+        "SELECT received_at, source FROM leads
+          WHERE deleted_at IS NULL AND origin = 'inquiry' AND received_at >= ?1",
+        sql::params![start_db],
+        |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
+    )? {
+        let Some(at) = from_db(&received) else { continue };
+        let month = at.with_timezone(&offset).format("%Y-%m").to_string();
+        *counted.entry((month, source)).or_default() += 1;
+    }
+    let by_month = counted
+        .into_iter()
+        .map(|((month, source), leads)| SourceMonth { month, source, leads })
+        .collect();
+    let answered: Vec<(String, String)> = conn.query(
+        "SELECT received_at, first_response_at FROM leads
+          WHERE deleted_at IS NULL AND origin = 'inquiry' AND received_at >= ?1 AND first_response_at IS NOT NULL",
+        sql::params![start_db],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let minutes: Vec<i64> = answered
         .iter()
         .filter_map(|(a, b)| Some(team.business_hours.minutes_between(from_db(a)?, from_db(b)?, offset)))
         .collect();
-    let by_source = conn
-        .prepare_cached(
-            "SELECT l.source, COUNT(*), COUNT(l.converted_at), COUNT(CASE WHEN s.kind = 'won' THEN 1 END)
-               FROM leads l
-               LEFT JOIN deals d ON d.id = l.deal_id AND l.converted_at IS NOT NULL AND d.deleted_at IS NULL
-               LEFT JOIN stages s ON s.id = d.stage_id
-              WHERE l.deleted_at IS NULL AND l.origin = 'inquiry' AND l.received_at >= ?1
-              GROUP BY l.source ORDER BY COUNT(*) DESC, l.source",
-        )?
-        .query_map([&start_db], |r| {
+    let by_source = conn.query(
+        "SELECT l.source, COUNT(*), COUNT(l.converted_at), COUNT(CASE WHEN s.kind = 'won' THEN 1 END)
+           FROM leads l
+           LEFT JOIN deals d ON d.id = l.deal_id AND l.converted_at IS NOT NULL AND d.deleted_at IS NULL
+           LEFT JOIN stages s ON s.id = d.stage_id
+          WHERE l.deleted_at IS NULL AND l.origin = 'inquiry' AND l.received_at >= ?1
+          GROUP BY l.source ORDER BY COUNT(*) DESC, l.source",
+        sql::params![start_db],
+        |r| {
             Ok(SourceConversion {
                 source: r.get(0)?,
                 leads: r.get(1)?,
                 deals: r.get(2)?,
                 won: r.get(3)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let (resurfaced, nurturing): (u32, u32) = conn.query_row(
+        },
+    )?;
+    let (resurfaced, nurturing): (u32, u32) = conn.query_one(
         "SELECT COUNT(CASE WHEN resurfaced_at >= ?1 THEN 1 END), COUNT(CASE WHEN status = 'nurture' THEN 1 END)
            FROM leads WHERE deleted_at IS NULL",
-        [&start_db],
+        sql::params![start_db],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     Ok(LeadNumbers {
@@ -146,8 +147,9 @@ pub fn numbers(
     })
 }
 
-/// The numbers as `db`'s member sees them now.
-pub fn view(db: &crate::Db, months: u32) -> Result<LeadNumbers> {
-    let team = TeamSettings::load(db.conn())?;
-    numbers(db.conn(), &team, db.clock().now(), db.clock().offset(), months)
+/// The numbers as the member reading `conn` sees them now.
+pub fn view<'c>(conn: impl Into<Sql<'c>>, clock: &dyn Clock, months: u32) -> Result<LeadNumbers> {
+    let conn = conn.into();
+    let team = TeamSettings::load(conn)?;
+    numbers(conn, &team, clock.now(), clock.offset(), months)
 }

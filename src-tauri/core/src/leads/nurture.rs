@@ -25,7 +25,6 @@ use crate::timeline::activity::{self, ActivityKind};
 use crate::writers::csv::{Csv, CsvEncoding};
 use crate::writers::{Cell, TableSink};
 use chrono::Months;
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -444,8 +443,11 @@ pub struct ExportRow {
 /// Who the nurture newsletter goes to: nurtured leads with a mail, and the
 /// contacts of nurtured lost deals' customers — only those who did not opt
 /// out, each address once.
-pub fn export_rows(conn: &Connection) -> Result<Vec<ExportRow>> {
-    let mut st = conn.prepare_cached(
+pub fn export_rows<'c>(conn: impl Into<Sql<'c>>) -> Result<Vec<ExportRow>> {
+    let conn = conn.into();
+    // Ordered by every column: which of two rows for one address is kept
+    // must not depend on the store's order of ties.
+    let rows = conn.query(
         "SELECT company_name, person_name, mail, phone, source, COALESCE(nurture_since, ''), mail_key
            FROM leads
           WHERE status = 'nurture' AND deleted_at IS NULL AND origin = 'inquiry' AND mail <> ''
@@ -455,37 +457,39 @@ pub fn export_rows(conn: &Connection) -> Result<Vec<ExportRow>> {
            FROM leads l JOIN contacts ct ON ct.company_id = l.company_id JOIN companies co ON co.id = ct.company_id
           WHERE l.status = 'nurture' AND l.deleted_at IS NULL AND l.origin = 'lost_deal' AND ct.deleted_at IS NULL
             AND ct.email <> '' AND ct.mail_opt_out_at IS NULL
-         ORDER BY 1, 2",
+         ORDER BY 1, 2, 3, 4, 5, 6, 7",
+        &[],
+        |r| {
+            Ok((
+                ExportRow {
+                    company: r.get(0)?,
+                    name: r.get(1)?,
+                    mail: r.get(2)?,
+                    phone: r.get(3)?,
+                    source: r.get(4)?,
+                    since: r.get(5)?,
+                },
+                r.get::<String>(6)?,
+            ))
+        },
     )?;
-    let rows = st.query_map([], |r| {
-        Ok((
-            ExportRow {
-                company: r.get(0)?,
-                name: r.get(1)?,
-                mail: r.get(2)?,
-                phone: r.get(3)?,
-                source: r.get(4)?,
-                since: r.get(5)?,
-            },
-            r.get::<_, String>(6)?,
-        ))
-    })?;
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    for row in rows {
-        let (row, key) = row?;
+    for (row, key) in rows {
         // A contact who opted out on their lead (or the other way) is out.
         if seen.insert(key) {
             out.push(row);
         }
     }
     let opted_out: std::collections::HashSet<String> = conn
-        .prepare_cached(
+        .query(
             "SELECT mail_key FROM leads WHERE mail_opt_out_at IS NOT NULL AND mail_key <> ''
              UNION SELECT lower(email) FROM contacts WHERE mail_opt_out_at IS NOT NULL AND email <> ''",
+            &[],
+            |r| r.get::<String>(0),
         )?
-        .query_map([], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .into_iter()
+        .collect();
     out.retain(|r| !opted_out.contains(&matching::mail_key(&r.mail)));
     // An erased person's address stays off the list for good.
     let mut kept = Vec::with_capacity(out.len());
@@ -500,7 +504,7 @@ pub fn export_rows(conn: &Connection) -> Result<Vec<ExportRow>> {
 /// The export as a CSV file's text: UTF-8 with a byte-order mark (so Excel
 /// reads the Japanese correctly), CRLF lines, formula-like cells neutralised
 /// (the one CSV writer, writers/csv.rs), a header in `lang`.
-pub fn export_csv(conn: &Connection, lang: Language) -> Result<String> {
+pub fn export_csv<'c>(conn: impl Into<Sql<'c>>, lang: Language) -> Result<String> {
     let header: [&str; 6] = match lang {
         Language::Ja => ["会社名", "氏名", "メール", "電話", "流入元", "ナーチャリング開始"],
         Language::En => ["Company", "Name", "Mail", "Phone", "Source", "Nurtured since"],

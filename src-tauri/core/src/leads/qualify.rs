@@ -11,11 +11,10 @@ use crate::leads::lead::{self, LeadStatus};
 use crate::leads::matching::{self, Matches, Said};
 use crate::pipeline::deal::{self, NewDeal};
 use crate::store::changes::Entity;
-use crate::store::sql;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::timeline::activity::{self, ActivityKind};
 use crate::validate::non_empty;
-use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -24,14 +23,13 @@ const TITLE_MAX_FROM_MESSAGE: usize = 40;
 
 /// The customers and contacts a lead may already be (the convert dialog
 /// offers them).
-pub fn matches(conn: &Connection, lead_id: &str) -> Result<Matches> {
-    let said: Option<(String, String, String)> = conn
-        .query_row(
-            "SELECT company_name, phone, mail FROM leads WHERE id = ?1 AND deleted_at IS NULL",
-            [lead_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+pub fn matches<'c>(conn: impl Into<Sql<'c>>, lead_id: &str) -> Result<Matches> {
+    let conn = conn.into();
+    let said: Option<(String, String, String)> = conn.query_opt(
+        "SELECT company_name, phone, mail FROM leads WHERE id = ?1 AND deleted_at IS NULL",
+        sql::params![lead_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     let Some((company_name, phone, mail)) = said else {
         return Err(Error::NotFound {
             entity: "lead",
