@@ -6,7 +6,8 @@ use std::sync::Arc;
 use kizuna_core::mail::{self, SendOutcome, Smtp};
 use kizuna_core::sequences::engine::{MailSender, OutgoingMail, RunReport, Sent};
 use kizuna_core::sequences::runner::RunSink;
-use kizuna_core::{Db, Error};
+use kizuna_core::store::write::Store;
+use kizuna_core::Error;
 
 use crate::state::Slot;
 
@@ -37,7 +38,7 @@ impl Sender {
 }
 
 impl MailSender for Sender {
-    fn send_once(&self, db: &mut Db, mail: &OutgoingMail) -> kizuna_core::Result<Sent> {
+    fn send_once(&self, db: &mut dyn Store, mail: &OutgoingMail) -> kizuna_core::Result<Sent> {
         let sender = self.account()?.ok_or(Error::MailNoAccount)?;
         match mail::send_once(db, mail, &sender, &self.transport)? {
             SendOutcome::Sent { .. } => Ok(Sent::Sent),

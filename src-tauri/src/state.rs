@@ -55,13 +55,9 @@ impl Reminders {
         let mut watching = self.watching.lock().unwrap_or_else(|p| p.into_inner());
         if *watching != key {
             *watching = key;
-            // Sequences' steps run on the team file only so far.
-            self.sequences.attach(target.as_ref().and_then(|t| match &t.place {
-                Source::File(path) => Some(RunnerTarget {
-                    path: path.clone(),
-                    opts: t.opts.clone(),
-                }),
-                Source::Server(_) => None,
+            self.sequences.attach(target.as_ref().map(|t| RunnerTarget {
+                place: t.place.clone(),
+                opts: t.opts.clone(),
             }));
             self.scheduler.attach(target);
         } else if wrote {

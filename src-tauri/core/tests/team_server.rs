@@ -29,7 +29,7 @@ use kizuna_core::store::deletion;
 use kizuna_core::store::server::{self, Server, ServerDb, ServerFeed};
 use kizuna_core::store::sql::{self as store_sql, Sql};
 use kizuna_core::store::transfer;
-use kizuna_core::store::write::WriteCtx;
+use kizuna_core::store::write::{Saves, Store};
 use kizuna_core::support::{case, thread};
 use kizuna_core::team::member;
 use kizuna_core::team::role::{self, Role};
@@ -832,30 +832,6 @@ fn the_customer_pages_and_renewals_are_the_same_from_the_file_and_the_server() {
     });
 }
 
-/// Where a save goes, for a scenario written once for both stores.
-trait Store {
-    fn save<T>(&mut self, f: impl FnMut(&WriteCtx) -> kizuna_core::Result<T>) -> kizuna_core::Result<T>;
-    fn sql(&self) -> Sql<'_>;
-}
-
-impl Store for Db {
-    fn save<T>(&mut self, f: impl FnMut(&WriteCtx) -> kizuna_core::Result<T>) -> kizuna_core::Result<T> {
-        self.write(f)
-    }
-    fn sql(&self) -> Sql<'_> {
-        Sql::File(self.conn())
-    }
-}
-
-impl Store for ServerDb {
-    fn save<T>(&mut self, f: impl FnMut(&WriteCtx) -> kizuna_core::Result<T>) -> kizuna_core::Result<T> {
-        self.write(f)
-    }
-    fn sql(&self) -> Sql<'_> {
-        ServerDb::sql(self)
-    }
-}
-
 /// The (id, version) of each row `query` selects.
 fn versions(sql: Sql, query: &str, params: &[store_sql::Value]) -> Vec<(String, i64)> {
     sql.query(query, params, |r| Ok((r.get(0)?, r.get(1)?))).unwrap()
@@ -1155,9 +1131,27 @@ fn other_screens_saves(store: &mut impl Store) {
     let v = store
         .save(|ctx| archive::set_archived(ctx, &company_id, v, true))
         .unwrap();
-    store
+    let v = store
         .save(|ctx| archive::set_archived(ctx, &company_id, v, false))
         .unwrap();
+
+    // A colleague leaves: their customer, with its open deals and
+    // follow-ups, goes to another member in one change (Customers' bulk action).
+    let heir = first(store.sql(), "SELECT id FROM users ORDER BY id DESC LIMIT 1");
+    let changed = kizuna_core::customers::owner::change_owner(
+        store,
+        &kizuna_core::customers::owner::OwnerChange {
+            companies: vec![kizuna_core::customers::owner::Ticked {
+                id: company_id.clone(),
+                version: v,
+            }],
+            owner_id: Some(heir),
+            with_open_deals: true,
+            with_open_follow_ups: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(changed.companies + changed.skipped.len() as u32, 1, "{changed:?}");
 
     let case_id = store
         .save(|ctx| {
@@ -2962,4 +2956,173 @@ fn the_duplicates_and_the_lead_numbers_are_the_same_from_the_file_and_the_server
         assert!(a.lines().count() > 1, "nobody on the nurture list");
         assert_eq!(a, b);
     });
+}
+
+/// Sends through the once-only ledger on whichever store the runner holds,
+/// into one recorder shared by the member's desktops.
+struct Ledgered {
+    computer: &'static str,
+    transport: Arc<kizuna_core::mail::RecordingTransport>,
+}
+
+impl kizuna_core::sequences::engine::MailSender for Ledgered {
+    fn send_once(
+        &self,
+        db: &mut dyn Store,
+        mail: &kizuna_core::mail::OutgoingMail,
+    ) -> kizuna_core::Result<kizuna_core::sequences::engine::Sent> {
+        use kizuna_core::mail::{SendOutcome, Sender, SmtpAccount};
+        use kizuna_core::sequences::engine::Sent;
+        let sender = Sender {
+            account: SmtpAccount {
+                host: "smtp.example.co.jp".into(),
+                port: 587,
+                security: kizuna_core::mail::Security::StartTls,
+                user: String::new(),
+                from_address: "tanaka@example.co.jp".into(),
+                from_name: "田中 太郎".into(),
+            },
+            password: None,
+            computer_id: self.computer.into(),
+        };
+        match kizuna_core::mail::send_once(db, mail, &sender, self.transport.as_ref())? {
+            SendOutcome::Sent { .. } => Ok(Sent::Sent),
+            SendOutcome::AlreadySent { .. } => Ok(Sent::AlreadySent),
+            other => Err(kizuna_core::Error::Internal(format!("{other:?}"))),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Reports(std::sync::Mutex<Vec<String>>);
+
+impl kizuna_core::sequences::runner::RunSink for Reports {
+    fn ran(&self, report: &kizuna_core::sequences::engine::RunReport) {
+        self.0.lock().unwrap().push(format!("{report:?}"));
+    }
+    fn failed(&self, error: &kizuna_core::Error) {
+        self.0.lock().unwrap().push(format!("failed: {error}"));
+    }
+}
+
+/// A sequence's automatic mail on the team server: the member's two
+/// desktops run their sequence steps on the server (each runner with its
+/// own session as the member's login), both are poked at once, the mail
+/// goes out once and is on the customer's timeline once.
+#[test]
+fn a_sequence_mail_on_the_server_goes_out_once_whichever_desktop_runs_it() {
+    use kizuna_core::sequences::definition::{self, SequenceInput, Step};
+    use kizuna_core::sequences::enrolment::{self, TargetKind};
+    use kizuna_core::sequences::runner::{Runner, Target};
+    let pg = TestServer::start();
+    let s = initialised(&pg, "sequences");
+    let dir = tempfile::tempdir().unwrap();
+    let file = sample_file(dir.path());
+    let sample = common::open(&file);
+    let tanaka = first(&sample, "SELECT id FROM users WHERE login = 'tanaka'");
+    let deal = first(
+        &sample,
+        &format!(
+            "SELECT d.id FROM deals d JOIN stages s ON s.id = d.stage_id
+              WHERE d.owner_id = '{tanaka}' AND s.kind = 'open' AND d.deleted_at IS NULL
+                AND EXISTS (SELECT 1 FROM contacts c WHERE c.company_id = d.company_id AND c.email <> '')
+              ORDER BY d.id LIMIT 1"
+        ),
+    );
+    transfer::file_to_server(&file, &s).unwrap();
+    server::roles::add_member(&mut server::connect(&s).unwrap(), "tanaka", "tanaka-long-passw0rd").unwrap();
+    let as_tanaka = Server::parse(&pg.url_as("tanaka", "tanaka-long-passw0rd", "sequences"), None).unwrap();
+    let clock: Arc<dyn kizuna_core::Clock> = Arc::new(kizuna_core::SystemClock);
+    let mut db = ServerDb::open(&as_tanaka, clock.clone(), Language::Ja).unwrap();
+    let subject = "{{会社名}} 資料のご案内（サーバー）";
+    let sequence = db
+        .write(|ctx| {
+            definition::create(
+                ctx,
+                &SequenceInput {
+                    name: "資料請求後フォロー".into(),
+                    language: Language::Ja,
+                    steps: vec![Step::Mail {
+                        subject: subject.into(),
+                        body: "{{ご担当者名}}\n\n先日はありがとうございました。".into(),
+                        automatic: true,
+                    }],
+                },
+            )
+        })
+        .unwrap();
+
+    let transport = Arc::new(kizuna_core::mail::RecordingTransport::new());
+    let reports = Arc::new(Reports::default());
+    let desktops: Vec<Runner> = ["desk", "laptop"]
+        .into_iter()
+        .map(|computer| {
+            let runner = Runner::start(
+                Arc::new(Ledgered {
+                    computer,
+                    transport: transport.clone(),
+                }),
+                reports.clone(),
+            );
+            runner.attach(Some(Target {
+                place: Source::Server(Box::new(as_tanaka.clone())),
+                opts: OpenOptions::member(Some(tanaka.clone())).with_clock(clock.clone()),
+            }));
+            runner
+        })
+        .collect();
+    let enrolled = db
+        .write(|ctx| {
+            enrolment::enrol(
+                ctx,
+                &sequence,
+                &enrolment::Target {
+                    kind: TargetKind::Deal,
+                    id: deal.clone(),
+                },
+            )
+        })
+        .unwrap();
+    for d in &desktops {
+        d.poke();
+    }
+    let on_server = |sql: &str| -> i64 { db.sql().query_one(sql, &[], |r| r.get(0)).unwrap() };
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while on_server("SELECT COUNT(*) FROM sequence_sends") == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no mail sent; the runners said {:?}",
+            reports.0.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Both runners look again (poked, and on their own) before the count.
+    std::thread::sleep(Duration::from_millis(1500));
+    for d in &desktops {
+        d.poke();
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        transport.sent().len(),
+        1,
+        "the runners said {:?}",
+        reports.0.lock().unwrap()
+    );
+    assert_eq!(on_server("SELECT COUNT(*) FROM sequence_sends"), 1);
+    assert_eq!(
+        on_server(&format!(
+            "SELECT COUNT(*) FROM activities WHERE kind = 'email' AND deal_id = '{deal}' AND summary LIKE '%資料のご案内（サーバー）'"
+        )),
+        1
+    );
+    let state: String = db
+        .sql()
+        .query_one(
+            "SELECT status FROM sequence_enrolments WHERE id = ?1",
+            store_sql::params![enrolled],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(state, "done", "the last step done, the enrolment is over");
+    drop(desktops);
 }

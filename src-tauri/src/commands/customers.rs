@@ -102,6 +102,6 @@ pub async fn set_company_archived(state: State<'_, AppState>, id: String, versio
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn change_company_owner(state: State<'_, AppState>, change: OwnerChange) -> Reply<OwnerChanged> {
     state
-        .with_session(move |s| kizuna_core::customers::owner::change_owner(s.db()?, &change))
+        .with_session(move |s| kizuna_core::customers::owner::change_owner(s.team()?, &change))
         .await
 }

@@ -75,6 +75,6 @@ pub async fn resolve_unknown_mail(
     resolution: Resolution,
 ) -> Reply<()> {
     state
-        .with_session(move |s| mail::resolve_unknown(s.db()?, &key, version, resolution))
+        .with_session(move |s| mail::resolve_unknown(s.team()?, &key, version, resolution))
         .await
 }

@@ -10,9 +10,8 @@
 
 use crate::error::{Error, Result};
 use crate::store::changes::Entity;
-use crate::store::db::Db;
 use crate::store::sql;
-use crate::store::write::WriteCtx;
+use crate::store::write::{Saves, WriteCtx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -71,11 +70,11 @@ pub struct OwnerChanged {
 }
 
 /// The whole change, batch by batch.
-pub fn change_owner(db: &mut Db, change: &OwnerChange) -> Result<OwnerChanged> {
+pub fn change_owner(db: &mut impl Saves, change: &OwnerChange) -> Result<OwnerChanged> {
     let owner = change.owner_id.as_deref().filter(|s| !s.is_empty());
     let mut done = OwnerChanged::default();
     for batch in change.companies.chunks(BATCH) {
-        let part = db.write(|ctx| change_batch(ctx, owner, batch, change))?;
+        let part = db.save(|ctx| change_batch(ctx, owner, batch, change))?;
         done.companies += part.companies;
         done.deals += part.deals;
         done.follow_ups += part.follow_ups;
@@ -148,7 +147,8 @@ pub fn change_batch(
                 ctx,
                 Entity::Deal,
                 "SELECT d.id FROM deals d JOIN stages s ON s.id = d.stage_id AND s.kind = 'open'
-                  WHERE d.company_id = ?1 AND d.deleted_at IS NULL AND d.owner_id IS ?2",
+                  WHERE d.company_id = ?1 AND d.deleted_at IS NULL AND d.owner_id IS NOT DISTINCT FROM ?2
+                  ORDER BY d.id",
                 "UPDATE deals SET owner_id = ?2, version = version + 1, updated_at = ?3, updated_by = ?4 WHERE id = ?1",
                 &t.id,
                 previous.as_deref(),
@@ -160,9 +160,10 @@ pub fn change_batch(
                 ctx,
                 Entity::FollowUp,
                 "SELECT f.id FROM follow_ups f
-                  WHERE f.status = 'open' AND f.deleted_at IS NULL AND f.assignee_id IS ?2
+                  WHERE f.status = 'open' AND f.deleted_at IS NULL AND f.assignee_id IS NOT DISTINCT FROM ?2
                     AND (f.company_id = ?1 OR f.deal_id IN (SELECT id FROM deals WHERE company_id = ?1)
-                         OR f.contract_id IN (SELECT id FROM contracts WHERE company_id = ?1))",
+                         OR f.contract_id IN (SELECT id FROM contracts WHERE company_id = ?1))
+                  ORDER BY f.id",
                 "UPDATE follow_ups SET assignee_id = ?2, version = version + 1, updated_at = ?3, updated_by = ?4 WHERE id = ?1",
                 &t.id,
                 previous.as_deref(),
@@ -174,7 +175,8 @@ pub fn change_batch(
 }
 
 /// Moves the rows `select` finds (`?1` the company, `?2` the previous
-/// owner) to the new owner; returns how many.
+/// owner) to the new owner; returns how many. `select` orders them, so the
+/// change log and the audit log list them alike on every store.
 fn reassign(
     ctx: &WriteCtx,
     entity: Entity,

@@ -21,8 +21,7 @@ use crate::followups::reminder::{self, Notice, NoticeText, Reminder};
 use crate::language::Language;
 use crate::store::background::{self, Background, Stop};
 use crate::store::changes::Source;
-use crate::store::db::{Db, Identity, OpenOptions};
-use crate::store::server::ServerDb;
+use crate::store::db::OpenOptions;
 use crate::store::sql::Sql;
 use crate::store::team_db::TeamDb;
 use crate::team::settings::TeamSettings;
@@ -168,22 +167,12 @@ impl Worker {
         self.current = None;
         let Some(t) = target else { return Ok(()) };
         let started_at = t.opts.clock.now();
-        let (db, queue) = match &t.place {
-            Source::File(path) => (
-                TeamDb::File(Db::open(path, t.opts)?),
-                Some(crate::store::queue::Queue::beside(path)),
-            ),
-            Source::Server(server) => {
-                let db = ServerDb::open(server, t.opts.clock.clone(), t.opts.language)?;
-                // The login is the member there; a profile that means
-                // another member (it cannot) is reminded of nobody's work.
-                if let Identity::Member(Some(id)) = &t.opts.identity {
-                    if db.member().map(|u| &u.id) != Some(id) {
-                        return Ok(());
-                    }
-                }
-                (TeamDb::Server(db), None)
-            }
+        let queue = match &t.place {
+            Source::File(path) => Some(crate::store::queue::Queue::beside(path)),
+            Source::Server(_) => None,
+        };
+        let Some(db) = TeamDb::open_at(&t.place, t.opts)? else {
+            return Ok(());
         };
         self.current = Some(Current {
             generation,
@@ -335,6 +324,7 @@ mod tests {
     use crate::clock::to_db;
     use crate::followups::follow_up::{FollowUpKind, NewFollowUp};
     use crate::followups::reminder::NotifyPrefs;
+    use crate::Db;
     use crate::SystemClock;
     use std::sync::mpsc;
     use std::sync::Mutex;

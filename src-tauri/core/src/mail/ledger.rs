@@ -17,8 +17,7 @@ use crate::mail::transport::Transport;
 use crate::mail::Sender;
 use crate::store::changes::Entity;
 use crate::store::sql::{self, Sql};
-use crate::store::write::WriteCtx;
-use crate::Db;
+use crate::store::write::{Saves, WriteCtx};
 use serde::Serialize;
 use serde_json::json;
 use ts_rs::TS;
@@ -237,10 +236,15 @@ fn claim(ctx: &WriteCtx, mail: &OutgoingMail, computer_id: &str) -> Result<Claim
 /// Sends `mail` unless it was sent, is being sent, or its fate is unknown
 /// (see the module's crash rule). A failed send is recorded with the error
 /// and frees the key for the next call, then returned as the error.
-pub fn send_once(db: &mut Db, mail: &OutgoingMail, sender: &Sender, transport: &dyn Transport) -> Result<SendOutcome> {
+pub fn send_once(
+    db: &mut (impl Saves + ?Sized),
+    mail: &OutgoingMail,
+    sender: &Sender,
+    transport: &dyn Transport,
+) -> Result<SendOutcome> {
     // Built first: a mail that cannot be built never claims its key.
     let (message, message_id) = build(mail, &sender.account)?;
-    match db.write(|ctx| claim(ctx, mail, &sender.computer_id))? {
+    match db.save(|ctx| claim(ctx, mail, &sender.computer_id))? {
         Claim::Go => {}
         Claim::Not(outcome) => return Ok(outcome),
     }
@@ -248,7 +252,7 @@ pub fn send_once(db: &mut Db, mail: &OutgoingMail, sender: &Sender, transport: &
         Ok(()) => {
             // If this write fails (the share went away), the claim stays and
             // turns `unknown` after the lease: never a silent second send.
-            db.write(|ctx| {
+            db.save(|ctx| {
                 ctx.sql().execute(
                     "UPDATE mail_sends SET state = 'sent', finished_at = ?2, message_id = ?3, version = version + 1
                      WHERE key = ?1 AND state = 'claimed'",
@@ -260,7 +264,7 @@ pub fn send_once(db: &mut Db, mail: &OutgoingMail, sender: &Sender, transport: &
         }
         Err(e) => {
             let (code, detail) = (e.code().to_string(), e.to_string());
-            db.write(|ctx| {
+            db.save(|ctx| {
                 ctx.sql().execute(
                     "UPDATE mail_sends SET state = 'failed', finished_at = ?2, error_code = ?3, error = ?4, version = version + 1
                      WHERE key = ?1 AND state = 'claimed'", sql::params![mail.key, ctx.now, code, detail])?;
@@ -284,8 +288,8 @@ pub enum Resolution {
 
 /// Settles an `unknown` mail as the user decided, based on the row's
 /// `version` (a colleague's computer may have settled it first).
-pub fn resolve_unknown(db: &mut Db, key: &str, version: i64, resolution: Resolution) -> Result<()> {
-    db.write(|ctx| {
+pub fn resolve_unknown(db: &mut impl Saves, key: &str, version: i64, resolution: Resolution) -> Result<()> {
+    db.save(|ctx| {
         let (state, detail) = match resolution {
             Resolution::WasSent => (SendState::Sent, None),
             Resolution::SendAgain => (SendState::Failed, Some("the user found it was not sent")),

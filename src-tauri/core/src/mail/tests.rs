@@ -217,7 +217,7 @@ struct SecondComputerDuringSend {
 impl Transport for SecondComputerDuringSend {
     fn send(&self, account: &SmtpAccount, password: Option<&str>, message: &lettre::Message) -> crate::Result<()> {
         let mut other = self.other.lock().unwrap();
-        let outcome = send_once(&mut other, &mail("seq:e1:s1"), &sender("pc-b"), &self.inner).unwrap();
+        let outcome = send_once(&mut *other, &mail("seq:e1:s1"), &sender("pc-b"), &self.inner).unwrap();
         self.seen.lock().unwrap().push(outcome);
         self.inner.send(account, password, message)
     }

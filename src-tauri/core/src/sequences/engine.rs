@@ -17,9 +17,8 @@ use crate::sequences::enrolment::{self, Row, TargetKind};
 use crate::sequences::stop::{self, StopReason};
 use crate::sequences::template;
 use crate::store::changes::Entity;
-use crate::store::db::Db;
 use crate::store::sql::{self, Sql};
-use crate::store::write::WriteCtx;
+use crate::store::write::{Saves, Store, WriteCtx};
 use crate::team::settings::TeamSettings;
 use crate::timeline::activity::{self, ActivityKind, Direction, NewActivity};
 use crate::timeline::cadence;
@@ -43,7 +42,7 @@ pub enum Sent {
 pub trait MailSender {
     /// `Err` is why, typed (a mail error carries the server's own words): it
     /// is kept on the record and the reader's language words it.
-    fn send_once(&self, db: &mut Db, mail: &OutgoingMail) -> Result<Sent>;
+    fn send_once(&self, db: &mut dyn Store, mail: &OutgoingMail) -> Result<Sent>;
 }
 
 /// An automatic mail taken to send (claimed under the enrolment's version).
@@ -330,15 +329,15 @@ fn process(ctx: &WriteCtx, e: &Row, team: &TeamSettings) -> Result<Option<MailJo
 
 /// The member's due enrolments, each in its own short transaction; the
 /// automatic mails claimed for sending.
-pub fn due_steps(db: &mut Db) -> Result<Vec<MailJob>> {
+pub fn due_steps(db: &mut dyn Store) -> Result<Vec<MailJob>> {
     let Some(me) = db.member().map(|m| m.id.clone()) else {
         return Ok(Vec::new());
     };
     let now = to_db(db.clock().now());
-    let due = enrolment::due_of(db.conn(), &me, &now)?;
+    let due = enrolment::due_of(db.sql(), &me, &now)?;
     let mut jobs = Vec::new();
     for e in due {
-        let job = db.write(|ctx| {
+        let job = db.save(|ctx| {
             // Read again inside the lock: a colleague's desktop (or this
             // person's other one) may have moved it on.
             let e = match enrolment::row(ctx.sql(), &e.id) {
@@ -450,16 +449,16 @@ pub struct RunReport {
 
 /// Does the member's due steps and sends the automatic mails, each outside
 /// any transaction (a slow server never holds the team file's lock).
-pub fn run_due(db: &mut Db, sender: &dyn MailSender) -> Result<RunReport> {
+pub fn run_due(db: &mut dyn Store, sender: &dyn MailSender) -> Result<RunReport> {
     let mut report = RunReport::default();
     for job in due_steps(db)? {
         match sender.send_once(db, &job.mail) {
             Ok(_) => {
-                db.write(|ctx| record_sent(ctx, &job))?;
+                db.save(|ctx| record_sent(ctx, &job))?;
                 report.sent += 1;
             }
             Err(error) => {
-                db.write(|ctx| record_failed(ctx, &job, &error))?;
+                db.save(|ctx| record_failed(ctx, &job, &error))?;
                 report.failed += 1;
             }
         }

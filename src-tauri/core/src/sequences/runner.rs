@@ -5,18 +5,19 @@
 
 use crate::sequences::engine::{self, MailSender, RunReport};
 use crate::store::background::{self, Background, Stop};
-use crate::store::db::{Db, OpenOptions};
-use std::path::PathBuf;
+use crate::store::changes::Source;
+use crate::store::db::OpenOptions;
+use crate::store::team_db::TeamDb;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// How often the due steps are looked at without a poke.
 const EVERY: Duration = Duration::from_secs(30);
 
-/// Which database and person the runner works for.
+/// Which team (its file or server) and person the runner works for.
 #[derive(Clone)]
 pub struct Target {
-    pub path: PathBuf,
+    pub place: Source,
     pub opts: OpenOptions,
 }
 
@@ -66,7 +67,7 @@ impl Runner {
 }
 
 fn run(shared: &background::Shared<Control>, sender: &(dyn MailSender + Send + Sync), sink: &dyn RunSink) {
-    let mut current: Option<(u64, Db)> = None;
+    let mut current: Option<(u64, Option<TeamDb>)> = None;
     loop {
         let (generation, target) = {
             let mut c = shared.lock();
@@ -78,7 +79,9 @@ fn run(shared: &background::Shared<Control>, sender: &(dyn MailSender + Send + S
         };
         if !current.as_ref().is_some_and(|(g, _)| *g == generation) {
             current = match target {
-                Some(t) => match Db::open(&t.path, t.opts.clone()) {
+                // None inside: the server's login is not this profile's
+                // member, whose steps are then nobody's here.
+                Some(t) => match TeamDb::open_at(&t.place, t.opts.clone()) {
                     Ok(db) => Some((generation, db)),
                     Err(e) => {
                         sink.failed(&e);
@@ -88,7 +91,7 @@ fn run(shared: &background::Shared<Control>, sender: &(dyn MailSender + Send + S
                 None => None,
             };
         }
-        if let Some((_, db)) = current.as_mut() {
+        if let Some((_, Some(db))) = current.as_mut() {
             if db.read_only().is_none() && db.member().is_some() {
                 match engine::run_due(db, sender) {
                     Ok(report) => sink.ran(&report),

@@ -30,7 +30,7 @@ struct FakeSender {
 }
 
 impl MailSender for FakeSender {
-    fn send_once(&self, _db: &mut Db, mail: &OutgoingMail) -> crate::error::Result<Sent> {
+    fn send_once(&self, _db: &mut dyn crate::store::write::Store, mail: &OutgoingMail) -> crate::error::Result<Sent> {
         if *self.down.borrow() {
             return Err(crate::error::Error::Mail {
                 failure: crate::error::MailFailure::Unreachable,

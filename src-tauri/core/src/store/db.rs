@@ -575,6 +575,10 @@ impl Db {
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
+    /// Where the domain's reads go, as on the server (`store::sql`).
+    pub fn sql(&self) -> crate::store::sql::Sql<'_> {
+        crate::store::sql::Sql::File(&self.conn)
+    }
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -8,7 +8,8 @@
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::language::Language;
-use crate::store::db::Db;
+use crate::store::changes::Source;
+use crate::store::db::{Db, Identity, OpenOptions};
 use crate::store::identity::User;
 use crate::store::server::ServerDb;
 use crate::store::sql::Sql;
@@ -34,6 +35,35 @@ pub enum TeamDb {
 }
 
 impl TeamDb {
+    /// Opens `place` for a desktop's background work (its reminders, its
+    /// sequence steps) as the member `opts` names: the file as that member,
+    /// the server as its login, which is the member there. `None` when the
+    /// login is another member than the profile's: then nobody's work is done
+    /// rather than someone else's.
+    pub fn open_at(place: &Source, opts: OpenOptions) -> Result<Option<TeamDb>> {
+        match place {
+            Source::File(path) => Ok(Some(TeamDb::File(Db::open(path, opts)?))),
+            Source::Server(server) => {
+                let db = ServerDb::open(server, opts.clock.clone(), opts.language)?;
+                if let Identity::Member(Some(id)) = &opts.identity {
+                    if db.member().map(|u| &u.id) != Some(id) {
+                        return Ok(None);
+                    }
+                }
+                Ok(Some(TeamDb::Server(db)))
+            }
+        }
+    }
+
+    /// Whether this desktop may save here: a file it may only read (a share
+    /// that refuses locks) says why; a server decides per save.
+    pub fn read_only(&self) -> Option<crate::store::db::ReadOnlyReason> {
+        match self {
+            TeamDb::File(db) => db.read_only(),
+            TeamDb::Server(_) => None,
+        }
+    }
+
     /// Where reads go, on either store.
     pub fn sql(&self) -> Sql<'_> {
         match self {

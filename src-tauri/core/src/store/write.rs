@@ -185,27 +185,56 @@ fn row_json(sql: Sql, table: &'static str, id: &str) -> Result<Option<serde_json
     )
 }
 
-/// Where a save can run: the team file (`Db`), the team server
-/// (`ServerDb`), or whichever a desktop has open (`TeamDb`). For code that
-/// saves on any of them without knowing which, such as the outbox's replay.
+/// The team a piece of work runs on: the team file (`Db`), the team server
+/// (`ServerDb`), or whichever a desktop has open (`TeamDb`), as the member
+/// its profile is. Object-safe, so background work (the sequences runner)
+/// holds any of them as `&mut dyn Store`; [`Saves::save`] is its typed save.
+pub trait Store {
+    /// Runs `f` in a write transaction, again after a colleague's save as
+    /// each store does. [`Saves::save`] is the form to call.
+    fn save_with(&mut self, f: &mut dyn FnMut(&WriteCtx) -> Result<()>) -> Result<()>;
+    fn sql(&self) -> Sql<'_>;
+    fn member(&self) -> Option<&crate::store::identity::User>;
+    fn clock(&self) -> &dyn crate::clock::Clock;
+}
+
+/// A save on any [`Store`], typed: for code that saves without knowing
+/// which store it has, such as the outbox's replay.
 pub trait Saves {
     fn save<T>(&mut self, f: impl FnMut(&WriteCtx) -> Result<T>) -> Result<T>;
 }
 
-impl Saves for crate::store::db::Db {
-    fn save<T>(&mut self, f: impl FnMut(&WriteCtx) -> Result<T>) -> Result<T> {
-        self.write(f)
+impl<S: Store + ?Sized> Saves for S {
+    fn save<T>(&mut self, mut f: impl FnMut(&WriteCtx) -> Result<T>) -> Result<T> {
+        let mut out = None;
+        self.save_with(&mut |ctx| {
+            out = Some(f(ctx)?);
+            Ok(())
+        })?;
+        out.ok_or_else(|| crate::Error::Internal("a save ended without running".into()))
     }
 }
 
-impl Saves for crate::store::server::ServerDb {
-    fn save<T>(&mut self, f: impl FnMut(&WriteCtx) -> Result<T>) -> Result<T> {
-        self.write(f)
-    }
+macro_rules! store_of {
+    ($($t:ty),*) => {$(
+        impl Store for $t {
+            fn save_with(&mut self, f: &mut dyn FnMut(&WriteCtx) -> Result<()>) -> Result<()> {
+                self.write(f)
+            }
+            fn sql(&self) -> Sql<'_> {
+                <$t>::sql(self)
+            }
+            fn member(&self) -> Option<&crate::store::identity::User> {
+                <$t>::member(self)
+            }
+            fn clock(&self) -> &dyn crate::clock::Clock {
+                <$t>::clock(self)
+            }
+        }
+    )*};
 }
-
-impl Saves for crate::store::team_db::TeamDb {
-    fn save<T>(&mut self, f: impl FnMut(&WriteCtx) -> Result<T>) -> Result<T> {
-        self.write(f)
-    }
-}
+store_of!(
+    crate::store::db::Db,
+    crate::store::server::ServerDb,
+    crate::store::team_db::TeamDb
+);
