@@ -3126,3 +3126,132 @@ fn a_sequence_mail_on_the_server_goes_out_once_whichever_desktop_runs_it() {
     assert_eq!(state, "done", "the last step done, the enrolment is over");
     drop(desktops);
 }
+
+/// Every sheet of a workbook, cell by cell, as text.
+fn workbook(path: &Path) -> Vec<Vec<Vec<String>>> {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let mut book: Xlsx<_> = open_workbook(path).unwrap();
+    let names = book.sheet_names();
+    names
+        .iter()
+        .map(|n| {
+            let range = book.worksheet_range(n).unwrap();
+            range
+                .rows()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect()
+        })
+        .collect()
+}
+
+/// A person's data requests on the team server as on the file: the erase
+/// dialog's counts, the disclosure workbook sheet by sheet, and the erasure
+/// itself, after which their name and address are in no text column of any
+/// table on the server (the team's own member, settings and the erasure's
+/// record aside).
+#[test]
+fn a_person_is_disclosed_and_erased_on_the_server_as_on_the_file() {
+    use kizuna_core::privacy::{disclose, erase};
+    let pg = TestServer::start();
+    let s = initialised(&pg, "privacy");
+    let dir = tempfile::tempdir().unwrap();
+    let file = sample_file(dir.path());
+    let opts = || OpenOptions::new("tanaka", "田中 太郎").with_language(Language::Ja);
+    let mut on_file = Db::open(&file, opts()).unwrap();
+    let me = on_file.member().unwrap().clone();
+    if !role::of(on_file.conn(), &me.id).unwrap().contains(&Role::Manager) {
+        on_file
+            .write(|ctx| role::set(ctx, &me.id, me.version, &[Role::Sales, Role::Manager]))
+            .unwrap();
+    }
+    let person = first(
+        on_file.conn(),
+        "SELECT c.id FROM contacts c JOIN activity_contacts ac ON ac.contact_id = c.id
+          WHERE c.email <> '' AND c.phone <> '' AND c.deleted_at IS NULL
+          GROUP BY c.id ORDER BY COUNT(*) DESC, c.id LIMIT 1",
+    );
+    let name = first(
+        on_file.conn(),
+        &format!("SELECT name FROM contacts WHERE id = '{person}'"),
+    );
+    let mail = first(
+        on_file.conn(),
+        &format!("SELECT email FROM contacts WHERE id = '{person}'"),
+    );
+    // A colleague's note names them in its words, not by a link: the scrub
+    // finds it by its text on either store.
+    let company = first(
+        on_file.conn(),
+        &format!("SELECT company_id FROM contacts WHERE id = '{person}'"),
+    );
+    on_file
+        .write(|ctx| {
+            activity::log(
+                ctx,
+                &activity::NewActivity {
+                    company_id: company.clone(),
+                    contact_ids: Vec::new(),
+                    deal_id: None,
+                    kind: ActivityKind::Note,
+                    direction: None,
+                    occurred_at: "2026-11-20T01:00:00Z".into(),
+                    summary: format!("{name}様から電話"),
+                    body: format!("折り返しは {mail} へ。100% 対応_済"),
+                    minutes: String::new(),
+                    next_todos: String::new(),
+                    next_appointment_at: None,
+                    signals: Vec::new(),
+                },
+            )
+        })
+        .unwrap();
+    transfer::file_to_server(&file, &s).unwrap();
+    server::roles::add_member(&mut server::connect(&s).unwrap(), "tanaka", "tanaka-long-passw0rd").unwrap();
+    let as_tanaka = Server::parse(&pg.url_as("tanaka", "tanaka-long-passw0rd", "privacy"), None).unwrap();
+    let clock: Arc<dyn kizuna_core::Clock> = Arc::new(kizuna_core::SystemClock);
+    let mut on_server = ServerDb::open(&as_tanaka, clock, Language::Ja).unwrap();
+
+    let [a, b] =
+        [on_file.sql(), on_server.sql()].map(|sql| format!("{:?}", erase::preview(sql, &me.id, &person).unwrap()));
+    assert_eq!(a, b);
+    assert!(!a.contains("timeline: 0"), "{a}");
+
+    let out = tempfile::tempdir().unwrap();
+    let (f, v) = (out.path().join("file.xlsx"), out.path().join("server.xlsx"));
+    let from_file = disclose::disclose(&mut on_file, &person, &f).unwrap();
+    let from_server = disclose::disclose(&mut on_server, &person, &v).unwrap();
+    assert!(from_file.rows > 3, "{from_file:?}");
+    assert_eq!(from_file.rows, from_server.rows);
+    assert_eq!(workbook(&f), workbook(&v));
+
+    let erased_file = erase::erase(&mut on_file, &person, &name).unwrap();
+    let erased_server = erase::erase_on_server(&mut on_server, &person, &name).unwrap();
+    assert!(erased_file.rows_changed > 3, "{erased_file:?}");
+    assert_eq!(erased_file.rows_changed, erased_server.rows_changed);
+
+    let columns: Vec<(String, String)> = on_server
+        .sql()
+        .query(
+            "SELECT table_name, column_name FROM information_schema.columns
+              WHERE table_schema = current_schema() AND data_type = 'text'
+                AND table_name NOT IN ('users', 'member_sessions', 'settings', 'erasures', 'mail_suppressions')
+              ORDER BY table_name, column_name",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(columns.len() > 50, "{columns:?}");
+    for (table, column) in columns {
+        for needle in [&name, &mail] {
+            let found: i64 = on_server
+                .sql()
+                .query_one(
+                    &format!("SELECT COUNT(*) FROM \"{table}\" WHERE strpos(\"{column}\", ?1) > 0"),
+                    store_sql::params![needle],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(found, 0, "{needle} is still in {table}.{column}");
+        }
+    }
+}

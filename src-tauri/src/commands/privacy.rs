@@ -5,6 +5,7 @@ use super::Reply;
 use crate::state::AppState;
 use kizuna_core::privacy::disclose::{self, Disclosed};
 use kizuna_core::privacy::erase::{self, ErasePreview, Erased};
+use kizuna_core::store::team_db::TeamDb;
 use kizuna_core::Error;
 use tauri::State;
 
@@ -13,9 +14,9 @@ use tauri::State;
 pub async fn erase_preview(state: State<'_, AppState>, contact_id: String) -> Reply<ErasePreview> {
     state
         .with_session(move |s| {
-            let db = s.db()?;
+            let db = s.team()?;
             let viewer = db.member().map(|u| u.id.clone()).ok_or(Error::IdentityRequired)?;
-            erase::preview(db.conn(), &viewer, &contact_id)
+            erase::preview(db.sql(), &viewer, &contact_id)
         })
         .await
 }
@@ -25,7 +26,10 @@ pub async fn erase_preview(state: State<'_, AppState>, contact_id: String) -> Re
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn erase_contact(state: State<'_, AppState>, contact_id: String, typed_name: String) -> Reply<Erased> {
     state
-        .with_session(move |s| erase::erase(s.db()?, &contact_id, &typed_name))
+        .with_session(move |s| match s.team()? {
+            TeamDb::File(db) => erase::erase(db, &contact_id, &typed_name),
+            TeamDb::Server(db) => erase::erase_on_server(db, &contact_id, &typed_name),
+        })
         .await
 }
 
@@ -34,6 +38,6 @@ pub async fn erase_contact(state: State<'_, AppState>, contact_id: String, typed
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn disclose_contact(state: State<'_, AppState>, contact_id: String, path: String) -> Reply<Disclosed> {
     state
-        .with_session(move |s| disclose::disclose(s.db()?, &contact_id, std::path::Path::new(&path)))
+        .with_session(move |s| disclose::disclose(s.team()?, &contact_id, std::path::Path::new(&path)))
         .await
 }

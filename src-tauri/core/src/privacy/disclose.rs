@@ -17,11 +17,11 @@ use crate::audit::trail::{self, AuditQuery};
 use crate::error::{Error, Result};
 use crate::language::Language;
 use crate::store::changes::Entity;
+use crate::store::sql::{Sql, Value};
+use crate::store::write::{Saves, Store};
 use crate::writers::xlsx::Xlsx;
 use crate::writers::{write_whole, Cell, TableSink};
-use crate::Db;
 use chrono::FixedOffset;
-use rusqlite::{params_from_iter, types::ValueRef, Connection};
 use serde::Serialize;
 use std::path::Path;
 use ts_rs::TS;
@@ -40,7 +40,7 @@ struct Book<'a> {
     first: bool,
     lang: Language,
     offset: FixedOffset,
-    conn: &'a Connection,
+    conn: Sql<'a>,
     rows: u64,
 }
 
@@ -64,26 +64,24 @@ impl Book<'_> {
     /// One row per result of `sql`; a column whose name ends in `_at` is a
     /// stored instant, shown in the reader's time zone.
     fn rows(&mut self, sql: &str, args: &[String]) -> Result<()> {
-        let mut st = self.conn.prepare(sql)?;
-        let names: Vec<String> = st.column_names().into_iter().map(String::from).collect();
-        let mut rows = st.query(params_from_iter(args.iter()))?;
-        while let Some(r) = rows.next()? {
+        let offset = self.offset;
+        let rows = self.conn.query(sql, &super::person::texts(args), |r| {
+            let names = r.names();
             let mut cells = Vec::with_capacity(names.len());
             for (i, name) in names.iter().enumerate() {
-                cells.push(match r.get_ref(i)? {
-                    ValueRef::Null => Cell::Empty,
-                    ValueRef::Integer(n) => Cell::Number(n as f64),
-                    ValueRef::Real(f) => Cell::Number(f),
-                    ValueRef::Text(t) => {
-                        let t = String::from_utf8_lossy(t).into_owned();
-                        match crate::clock::from_db(&t).filter(|_| name.ends_with("_at")) {
-                            Some(at) => Cell::DateTime(at.with_timezone(&self.offset).naive_local()),
-                            None => Cell::Text(t),
-                        }
-                    }
-                    ValueRef::Blob(_) => Cell::Empty,
+                cells.push(match r.get::<Value>(i)? {
+                    Value::Null(_) | Value::Blob(_) => Cell::Empty,
+                    Value::Integer(n) => Cell::Number(n as f64),
+                    Value::Real(f) => Cell::Number(f),
+                    Value::Text(t) => match crate::clock::from_db(&t).filter(|_| name.ends_with("_at")) {
+                        Some(at) => Cell::DateTime(at.with_timezone(&offset).naive_local()),
+                        None => Cell::Text(t),
+                    },
                 });
             }
+            Ok(cells)
+        })?;
+        for cells in rows {
             self.xlsx.row(&cells)?;
             self.rows += 1;
         }
@@ -93,23 +91,17 @@ impl Book<'_> {
 
 /// Writes the disclosure of contact `contact_id` to `path` (a manager
 /// only), and records in the trail that it was made.
-pub fn disclose(db: &mut Db, contact_id: &str, path: &Path) -> Result<Disclosed> {
+pub fn disclose(db: &mut dyn Store, contact_id: &str, path: &Path) -> Result<Disclosed> {
     let viewer = db.member().map(|u| u.id.clone()).ok_or(Error::IdentityRequired)?;
-    crate::team::role::require_manager(db.conn(), &viewer)?;
+    crate::team::role::require_manager(db.sql(), &viewer)?;
     let (lang, offset) = (db.language(), db.clock().offset());
-    let out = write(db.conn(), contact_id, lang, offset, path)?;
-    db.write(|ctx| ctx.audit(Entity::Contact, contact_id, "disclose", serde_json::json!({})))?;
+    let out = write(db.sql(), contact_id, lang, offset, path)?;
+    db.save(|ctx| ctx.audit(Entity::Contact, contact_id, "disclose", serde_json::json!({})))?;
     Ok(out)
 }
 
 /// The workbook, under a temporary name until whole.
-pub fn write(
-    conn: &Connection,
-    contact_id: &str,
-    lang: Language,
-    offset: FixedOffset,
-    path: &Path,
-) -> Result<Disclosed> {
+pub fn write(conn: Sql, contact_id: &str, lang: Language, offset: FixedOffset, path: &Path) -> Result<Disclosed> {
     let p = person::load(conn, contact_id)?;
     let rows = write_whole(path, |partial| {
         let mut book = Book {

@@ -20,15 +20,17 @@
 //! are never mailed again (mail/suppression.rs). Undo is impossible by
 //! design: nothing is kept to undo with.
 
+use super::person::texts;
 use super::person::{self, placeholders, Person};
 use super::redact::{redact_stored, Needles};
 use crate::error::{Error, Result};
 use crate::language::Language;
 use crate::store::changes::Entity;
+use crate::store::server::ServerDb;
 use crate::store::sql;
+use crate::store::sql::{Sql, Value};
 use crate::store::write::WriteCtx;
 use crate::Db;
-use rusqlite::{params_from_iter, types::Value as Sql, Connection};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -105,8 +107,8 @@ fn feed(table: &str) -> Option<(Entity, &'static str)> {
     })
 }
 
-fn count(conn: &Connection, sql: &str, args: &[String]) -> Result<u32> {
-    Ok(conn.query_row(sql, params_from_iter(args.iter()), |r| r.get(0))?)
+fn count(conn: Sql, sql: &str, args: &[String]) -> Result<u32> {
+    conn.query_one(sql, &texts(args), |r| r.get(0))
 }
 
 /// The timeline entries that name the person: met on them, or named in
@@ -115,11 +117,14 @@ pub(crate) fn timeline_sql(p: &Person) -> (String, Vec<String>) {
     let ids = placeholders(1, p.contact_ids.len());
     let mut args = p.contact_ids.clone();
     let mut named = Vec::new();
+    // LIKE, which both stores have (SQLite's instr is the file's own); it
+    // also finds a name written in other ASCII case, which is more to show
+    // or to redact, never less.
     for n in &p.needles.names {
-        args.push(n.clone());
+        args.push(format!("%{}%", crate::validate::escape_like(n)));
         let a = args.len();
         named.push(format!(
-            "instr(a.summary, ?{a}) OR instr(a.body, ?{a}) OR instr(a.minutes, ?{a})"
+            "a.summary LIKE ?{a} ESCAPE '\\' OR a.body LIKE ?{a} ESCAPE '\\' OR a.minutes LIKE ?{a} ESCAPE '\\'"
         ));
     }
     let text = if named.is_empty() {
@@ -135,7 +140,8 @@ pub(crate) fn timeline_sql(p: &Person) -> (String, Vec<String>) {
     )
 }
 
-pub fn preview(conn: &Connection, viewer_id: &str, contact_id: &str) -> Result<ErasePreview> {
+pub fn preview<'c>(conn: impl Into<Sql<'c>>, viewer_id: &str, contact_id: &str) -> Result<ErasePreview> {
+    let conn = conn.into();
     crate::team::role::require_manager(conn, viewer_id)?;
     let p = person::load(conn, contact_id)?;
     let ids = placeholders(1, p.contact_ids.len());
@@ -198,6 +204,18 @@ fn confirms(typed: &str, name: &str) -> bool {
     !squash(name).is_empty() && squash(typed) == squash(name)
 }
 
+/// [`erase`] on the team server: one save. What the server keeps of the
+/// rows as they were (the old row versions until autovacuum reuses them,
+/// and IT's `pg_dump` backups) is the server's, as a file's daily backups
+/// are (docs/privacy.md).
+pub fn erase_on_server(db: &mut ServerDb, contact_id: &str, typed_name: &str) -> Result<Erased> {
+    let rows_changed = db.write(|ctx| erase_in(ctx, contact_id, typed_name))?;
+    Ok(Erased {
+        rows_changed,
+        compacted: false,
+    })
+}
+
 /// Erases contact `contact_id`; `typed_name` is what the user typed to
 /// confirm. Only a manager may; nothing can undo it.
 pub fn erase(db: &mut Db, contact_id: &str, typed_name: &str) -> Result<Erased> {
@@ -219,7 +237,7 @@ pub fn erase(db: &mut Db, contact_id: &str, typed_name: &str) -> Result<Erased> 
 /// The erasure inside one write; returns the rows it changed.
 pub fn erase_in(ctx: &WriteCtx, contact_id: &str, typed_name: &str) -> Result<u32> {
     crate::team::role::require_manager(ctx.sql(), ctx.user_id)?;
-    let p = person::load(ctx.tx()?, contact_id)?;
+    let p = person::load(ctx.sql(), contact_id)?;
     if p.erased {
         return Err(Error::invalid("contact", "erased"));
     }
@@ -236,11 +254,11 @@ pub fn erase_in(ctx: &WriteCtx, contact_id: &str, typed_name: &str) -> Result<u3
     }
 
     // The contact (and what was merged into it): anonymous, out of every list.
-    let mut args: Vec<Sql> = p.contact_ids.iter().map(|s| Sql::Text(s.clone())).collect();
-    args.push(Sql::Text(erased_contact_name(ctx.lang).into()));
-    args.push(Sql::Text(ctx.now.clone()));
-    args.push(Sql::Text(ctx.user_id.into()));
-    changed += ctx.tx()?.execute(
+    let mut args: Vec<Value> = texts(&p.contact_ids);
+    args.push(Value::Text(erased_contact_name(ctx.lang).into()));
+    args.push(Value::Text(ctx.now.clone()));
+    args.push(Value::Text(ctx.user_id.into()));
+    changed += ctx.sql().execute(
         &format!(
             "UPDATE contacts SET name = ?{a}, name_kana = '', title = '', email = '', phone = '',
                     mail_opt_out_at = COALESCE(mail_opt_out_at, ?{b}), deleted_at = COALESCE(deleted_at, ?{b}),
@@ -250,7 +268,7 @@ pub fn erase_in(ctx: &WriteCtx, contact_id: &str, typed_name: &str) -> Result<u3
             b = n + 2,
             c = n + 3
         ),
-        params_from_iter(args.iter()),
+        &args,
     )? as u32;
     for id in &p.contact_ids {
         ctx.changed(Entity::Contact, id, "update")?;
@@ -270,9 +288,9 @@ pub fn erase_in(ctx: &WriteCtx, contact_id: &str, typed_name: &str) -> Result<u3
     }
 
     // How they liked to be contacted, on hand-off sheets.
-    changed += ctx.tx()?.execute(
+    changed += ctx.sql().execute(
         &format!("UPDATE handoff_contacts SET note = '' WHERE note <> '' AND contact_id IN ({ids})"),
-        params_from_iter(p.contact_ids.iter()),
+        &texts(&p.contact_ids),
     )? as u32;
 
     // Sequences stop: nothing more goes to them.
@@ -289,16 +307,17 @@ pub fn erase_in(ctx: &WriteCtx, contact_id: &str, typed_name: &str) -> Result<u3
         args.push(ctx.user_id.into());
         let now = args.len() - 1;
         let by = args.len();
-        ctx.tx()?
-            .prepare(&format!(
+        ctx.sql().query(
+            &format!(
                 "UPDATE sequence_enrolments SET status = 'stopped', stop_reason = 'target_removed', stopped_at = ?{now},
                         last_error = NULL, version = version + 1, updated_at = ?{now}, updated_by = ?{by}
                   WHERE status = 'active'
                     AND (contact_id IN ({ids}) OR (target_kind = 'contact' AND target_id IN ({ids})){by_lead})
                  RETURNING id"
-            ))?
-            .query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<_>>()?
+            ),
+            &texts(&args),
+            |r| r.get::<String>(0),
+        )?
     };
     for id in &stopped {
         ctx.changed(Entity::Enrolment, id, "update")?;
@@ -313,12 +332,12 @@ pub fn erase_in(ctx: &WriteCtx, contact_id: &str, typed_name: &str) -> Result<u3
         }
         let mut args = vec![entity.to_string()];
         args.extend(list.iter().cloned());
-        changed += ctx.tx()?.execute(
+        changed += ctx.sql().execute(
             &format!(
                 "UPDATE audit_log SET detail = '{{\"erased\":true}}' WHERE entity = ?1 AND entity_id IN ({})",
                 placeholders(2, list.len())
             ),
-            params_from_iter(args.iter()),
+            &texts(&args),
         )? as u32;
     }
 
@@ -328,7 +347,12 @@ pub fn erase_in(ctx: &WriteCtx, contact_id: &str, typed_name: &str) -> Result<u3
     // The search indexes forget a row by a tombstone and keep its terms
     // until their segments merge: merge them now (with secure_delete on,
     // the pages the old segments were on are zeroed).
-    for index in search_indexes(ctx.tx()?)? {
+    // (The server's trigram indexes hold no text of their own to merge.)
+    let indexes = match ctx.tx() {
+        Ok(tx) => search_indexes(tx.into())?,
+        Err(_) => Vec::new(),
+    };
+    for index in indexes {
         ctx.sql().execute(
             &format!("INSERT INTO \"{index}\" (\"{index}\") VALUES ('optimize')"),
             sql::params![],
@@ -351,44 +375,86 @@ pub fn erase_in(ctx: &WriteCtx, contact_id: &str, typed_name: &str) -> Result<u3
 }
 
 /// The FTS5 tables of the file (the trigram and bigram search indexes).
-fn search_indexes(conn: &Connection) -> Result<Vec<String>> {
-    Ok(conn
-        .prepare(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'
-              ORDER BY name",
-        )?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?)
+fn search_indexes(conn: Sql) -> Result<Vec<String>> {
+    conn.query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'
+          ORDER BY name",
+        &[],
+        |r| r.get(0),
+    )
+}
+
+/// Every table and its columns with their declared types, from the store's
+/// own catalogue: SQLite's pragmas, or the server's information schema.
+/// `WITHOUT ROWID` tables of the file are left out (they hold ids only,
+/// which the server's ids-only link tables show by having no text column).
+fn tables(ctx: &WriteCtx) -> Result<Vec<(String, Vec<(String, String)>)>> {
+    let names: Vec<String> = match ctx.tx() {
+        Ok(_) => ctx.sql().query(
+            "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table'
+               AND name NOT LIKE 'sqlite_%' AND wr = 0 ORDER BY name",
+            &[],
+            |r| r.get(0),
+        )?,
+        Err(_) => ctx.sql().query(
+            "SELECT table_name FROM information_schema.tables
+              WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'kizuna_schema'
+              ORDER BY table_name",
+            &[],
+            |r| r.get(0),
+        )?,
+    };
+    let mut out = Vec::new();
+    for table in names {
+        let columns: Vec<(String, String)> = match ctx.tx() {
+            Ok(_) => ctx.sql().query(
+                &format!("SELECT name, type FROM pragma_table_info('{table}')"),
+                &[],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?,
+            Err(_) => ctx.sql().query(
+                "SELECT column_name, data_type FROM information_schema.columns
+                  WHERE table_schema = current_schema() AND table_name = ?1 ORDER BY ordinal_position",
+                crate::store::sql::params![table],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?,
+        };
+        out.push((table, columns));
+    }
+    Ok(out)
+}
+
+/// How the scrub names a row to update it: the file's rowid, or the
+/// server's ctid (the row's place, stable within the one transaction the
+/// erasure is): (what to select, as text; the test for parameter `?n`).
+fn row_key(ctx: &WriteCtx, n: usize) -> (&'static str, String) {
+    match ctx.tx() {
+        Ok(_) => ("CAST(rowid AS TEXT)", format!("rowid = CAST(?{n} AS INTEGER)")),
+        Err(_) => ("CAST(ctid AS TEXT)", format!("ctid = CAST(?{n} AS tid)")),
+    }
 }
 
 /// The ordinary tables and their text columns a person's data may be in:
 /// every table of the schema (so a table added later is covered without
 /// being listed), less the search indexes and their shadow tables (merged
-/// instead), the team's own members and settings, and `WITHOUT ROWID` link
-/// tables (they hold ids only).
-fn text_columns(conn: &Connection) -> Result<Vec<(String, Vec<String>)>> {
-    let indexes = search_indexes(conn)?;
-    let tables: Vec<(String, bool)> = conn
-        .prepare(
-            "SELECT name, wr FROM pragma_table_list WHERE schema = 'main' AND type = 'table'
-               AND name NOT LIKE 'sqlite_%' ORDER BY name",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+/// instead), the team's own members and settings, and link tables (they
+/// hold ids only).
+fn text_columns(ctx: &WriteCtx) -> Result<Vec<(String, Vec<String>, Vec<String>)>> {
+    let indexes = match ctx.tx() {
+        Ok(tx) => search_indexes(tx.into())?,
+        Err(_) => Vec::new(),
+    };
     let mut out = Vec::new();
-    for (table, without_rowid) in tables {
-        if without_rowid
-            || NOT_THE_PERSONS.contains(&table.as_str())
+    for (table, all) in tables(ctx)? {
+        if NOT_THE_PERSONS.contains(&table.as_str())
             || indexes
                 .iter()
                 .any(|i| table == *i || table.starts_with(&format!("{i}_")))
         {
             continue;
         }
-        let columns: Vec<String> = conn
-            .prepare(&format!("SELECT name, type FROM pragma_table_info('{table}')"))?
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-            .filter_map(|r| r.ok())
+        let columns: Vec<String> = all
+            .iter()
             .filter(|(name, ty)| {
                 let ty = ty.to_ascii_uppercase();
                 (ty.contains("TEXT") || ty.is_empty())
@@ -397,10 +463,10 @@ fn text_columns(conn: &Connection) -> Result<Vec<(String, Vec<String>)>> {
                     && !name.ends_with("_at")
                     && !name.ends_with("_by")
             })
-            .map(|(name, _)| name)
+            .map(|(name, _)| name.clone())
             .collect();
         if !columns.is_empty() {
-            out.push((table, columns));
+            out.push((table, columns, all.into_iter().map(|(name, _)| name).collect()));
         }
     }
     Ok(out)
@@ -413,30 +479,33 @@ fn scrub(ctx: &WriteCtx, needles: &Needles, mark: &str) -> Result<u32> {
     if needles.is_empty() {
         return Ok(0);
     }
-    let probes = needles.probes();
+    // LIKE patterns (both stores have LIKE; SQLite's instr is its own);
+    // the redaction below changes only what really holds a needle.
+    let probes: Vec<Value> = needles
+        .probes()
+        .into_iter()
+        .map(|(p, _)| Value::Text(format!("%{}%", crate::validate::escape_like(&p))))
+        .collect();
+    let lowered: Vec<bool> = needles.probes().into_iter().map(|(_, lower)| lower).collect();
     let mut changed = 0;
-    for (table, columns) in text_columns(ctx.tx()?)? {
-        let all_columns: Vec<String> = ctx.sql().query(
-            &format!("SELECT name FROM pragma_table_info('{table}')"),
-            sql::params![],
-            |r| r.get(0),
-        )?;
+    for (table, columns, all_columns) in text_columns(ctx)? {
         let has = |c: &str| all_columns.iter().any(|x| x == c);
         let mut tests = Vec::new();
         for c in &columns {
-            for (i, (_, lower)) in probes.iter().enumerate() {
+            for (i, lower) in lowered.iter().enumerate() {
                 let p = i + 1;
                 tests.push(if *lower {
-                    format!("instr(lower(\"{c}\"), ?{p})")
+                    format!("lower(\"{c}\") LIKE ?{p} ESCAPE '\\'")
                 } else {
-                    format!("instr(\"{c}\", ?{p})")
+                    format!("\"{c}\" LIKE ?{p} ESCAPE '\\'")
                 });
             }
         }
         let feed = feed(&table).filter(|(_, key)| has(key));
         let key_select = feed.map(|(_, key)| format!(", \"{key}\"")).unwrap_or_default();
+        let (row, _) = row_key(ctx, 0);
         let select = format!(
-            "SELECT rowid{key_select}, {} FROM \"{table}\" WHERE {}",
+            "SELECT {row}{key_select}, {} FROM \"{table}\" WHERE {}",
             columns
                 .iter()
                 .map(|c| format!("\"{c}\""))
@@ -444,28 +513,24 @@ fn scrub(ctx: &WriteCtx, needles: &Needles, mark: &str) -> Result<u32> {
                 .join(", "),
             tests.join(" OR ")
         );
-        let found: Vec<(i64, Option<String>, Vec<Option<String>>)> = {
-            let mut st = ctx.tx()?.prepare(&select)?;
-            let skip = if feed.is_some() { 2 } else { 1 };
-            let rows = st.query_map(params_from_iter(probes.iter().map(|(p, _)| p)), |r| {
-                let key = if feed.is_some() {
-                    r.get::<_, Option<String>>(1)?
-                } else {
-                    None
-                };
-                let values = (0..columns.len())
-                    .map(|i| r.get::<_, Option<String>>(skip + i))
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                Ok((r.get::<_, i64>(0)?, key, values))
-            })?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        for (rowid, key, values) in found {
+        let skip = if feed.is_some() { 2 } else { 1 };
+        let found: Vec<(String, Option<String>, Vec<Option<String>>)> = ctx.sql().query(&select, &probes, |r| {
+            let key = if feed.is_some() {
+                r.get::<Option<String>>(1)?
+            } else {
+                None
+            };
+            let values = (0..columns.len())
+                .map(|i| r.get::<Option<String>>(skip + i))
+                .collect::<Result<Vec<_>>>()?;
+            Ok((r.get::<String>(0)?, key, values))
+        })?;
+        for (at, key, values) in found {
             let mut sets = Vec::new();
-            let mut args: Vec<Sql> = Vec::new();
+            let mut args: Vec<Value> = Vec::new();
             for (c, v) in columns.iter().zip(values) {
                 if let Some(new) = v.as_deref().and_then(|v| redact_stored(v, needles, mark)) {
-                    args.push(Sql::Text(new));
+                    args.push(Value::Text(new));
                     sets.push(format!("\"{c}\" = ?{}", args.len()));
                 }
             }
@@ -476,21 +541,18 @@ fn scrub(ctx: &WriteCtx, needles: &Needles, mark: &str) -> Result<u32> {
                 sets.push("version = version + 1".into());
             }
             if has("updated_at") {
-                args.push(Sql::Text(ctx.now.clone()));
+                args.push(Value::Text(ctx.now.clone()));
                 sets.push(format!("updated_at = ?{}", args.len()));
             }
             if has("updated_by") {
-                args.push(Sql::Text(ctx.user_id.into()));
+                args.push(Value::Text(ctx.user_id.into()));
                 sets.push(format!("updated_by = ?{}", args.len()));
             }
-            args.push(Sql::Integer(rowid));
-            ctx.tx()?.execute(
-                &format!(
-                    "UPDATE \"{table}\" SET {} WHERE rowid = ?{}",
-                    sets.join(", "),
-                    args.len()
-                ),
-                params_from_iter(args.iter()),
+            args.push(Value::Text(at));
+            let (_, this_row) = row_key(ctx, args.len());
+            ctx.sql().execute(
+                &format!("UPDATE \"{table}\" SET {} WHERE {this_row}", sets.join(", ")),
+                &args,
             )?;
             changed += 1;
             if let (Some((entity, _)), Some(key)) = (feed, key) {

@@ -4,7 +4,7 @@
 use super::redact::Needles;
 use crate::customers::likeness;
 use crate::error::{Error, Result};
-use rusqlite::{Connection, OptionalExtension};
+use crate::store::sql::{self, Sql, Value};
 
 #[derive(Debug, Clone)]
 pub struct Person {
@@ -32,15 +32,14 @@ pub(crate) fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
-pub fn load(conn: &Connection, contact_id: &str) -> Result<Person> {
-    let found: Option<(String, String, String)> = conn
-        .query_row(
-            "SELECT ct.name, ct.company_id, co.name FROM contacts ct JOIN companies co ON co.id = ct.company_id
-              WHERE ct.id = ?1",
-            [contact_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+pub fn load<'c>(conn: impl Into<Sql<'c>>, contact_id: &str) -> Result<Person> {
+    let conn = conn.into();
+    let found: Option<(String, String, String)> = conn.query_opt(
+        "SELECT ct.name, ct.company_id, co.name FROM contacts ct JOIN companies co ON co.id = ct.company_id
+          WHERE ct.id = ?1",
+        sql::params![contact_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     let Some((name, company_id, company_name)) = found else {
         return Err(Error::NotFound {
             entity: "contact",
@@ -48,27 +47,27 @@ pub fn load(conn: &Connection, contact_id: &str) -> Result<Person> {
         });
     };
     let mut contact_ids = vec![contact_id.to_string()];
-    contact_ids.extend(
-        conn.prepare("SELECT id FROM merged_ids WHERE kind = 'contact' AND survivor_id = ?1 ORDER BY id")?
-            .query_map([contact_id], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?,
-    );
+    contact_ids.extend(conn.query(
+        "SELECT id FROM merged_ids WHERE kind = 'contact' AND survivor_id = ?1 ORDER BY id",
+        sql::params![contact_id],
+        |r| r.get::<String>(0),
+    )?);
     let mut needles = Needles::default();
     let mut mails = Vec::new();
     let mut phone_keys = Vec::new();
-    let mut st = conn.prepare("SELECT name, name_kana, email, phone FROM contacts WHERE id = ?1")?;
     for id in &contact_ids {
-        if let Some((n, kana, mail, phone)) = st
-            .query_row([id], |r| {
+        if let Some((n, kana, mail, phone)) = conn.query_opt(
+            "SELECT name, name_kana, email, phone FROM contacts WHERE id = ?1",
+            sql::params![id],
+            |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
+                    r.get::<String>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<String>(2)?,
+                    r.get::<String>(3)?,
                 ))
-            })
-            .optional()?
-        {
+            },
+        )? {
             needles.add_name(&n);
             needles.add_name(&kana);
             // A switchboard number or a shared mailbox (info@) is the
@@ -111,17 +110,15 @@ pub fn load(conn: &Connection, contact_id: &str) -> Result<Person> {
             "SELECT id, person_name, mail, phone FROM leads WHERE {} ORDER BY number",
             clauses.join(" OR ")
         );
-        let mut st = conn.prepare(&sql)?;
-        let rows = st.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+        let rows = conn.query(&sql, &texts(&args), |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
+                r.get::<String>(0)?,
+                r.get::<String>(1)?,
+                r.get::<String>(2)?,
+                r.get::<String>(3)?,
             ))
         })?;
-        for row in rows {
-            let (id, n, mail, phone) = row?;
+        for (id, n, mail, phone) in rows {
             needles.add_name(&n);
             needles.add_mail(&mail);
             needles.add_phone(&phone);
@@ -131,9 +128,9 @@ pub fn load(conn: &Connection, contact_id: &str) -> Result<Person> {
             lead_ids.push(id);
         }
     }
-    let erased: bool = conn.query_row(
+    let erased: bool = conn.query_one(
         "SELECT EXISTS(SELECT 1 FROM erasures WHERE kind = 'contact' AND record_id = ?1)",
-        [contact_id],
+        sql::params![contact_id],
         |r| r.get(0),
     )?;
     Ok(Person {
@@ -151,27 +148,29 @@ pub fn load(conn: &Connection, contact_id: &str) -> Result<Person> {
 
 /// Whether a mail address or phone number of the person is also another
 /// contact's, or (a phone) a company's.
-fn shared(conn: &Connection, contact_ids: &[String], what: &str, value: &str) -> Result<bool> {
+fn shared(conn: Sql, contact_ids: &[String], what: &str, value: &str) -> Result<bool> {
     let (column, key): (&str, fn(&str) -> String) = match what {
         "mail" => ("email", likeness::mail_key),
         _ => ("phone", likeness::phone_key),
     };
     let mine = key(value);
-    let mut others: Vec<String> = conn
-        .prepare(&format!(
+    let mut others: Vec<String> = conn.query(
+        &format!(
             "SELECT {column} FROM contacts WHERE {column} <> '' AND deleted_at IS NULL AND id NOT IN ({})",
             placeholders(1, contact_ids.len())
-        ))?
-        .query_map(rusqlite::params_from_iter(contact_ids.iter()), |r| {
-            r.get::<_, String>(0)
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+        ),
+        &texts(contact_ids),
+        |r| r.get::<String>(0),
+    )?;
     if what == "phone" {
-        others.extend(
-            conn.prepare("SELECT phone FROM companies WHERE phone <> ''")?
-                .query_map([], |r| r.get::<_, String>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?,
-        );
+        others.extend(conn.query("SELECT phone FROM companies WHERE phone <> ''", &[], |r| {
+            r.get::<String>(0)
+        })?);
     }
     Ok(others.iter().any(|o| key(o) == mine))
+}
+
+/// Text parameters for a statement built with [`placeholders`].
+pub(crate) fn texts(values: &[String]) -> Vec<Value> {
+    values.iter().map(|v| Value::Text(v.clone())).collect()
 }

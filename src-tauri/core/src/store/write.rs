@@ -196,6 +196,8 @@ pub trait Store {
     fn sql(&self) -> Sql<'_>;
     fn member(&self) -> Option<&crate::store::identity::User>;
     fn clock(&self) -> &dyn crate::clock::Clock;
+    /// The member's language: what the engine writes is in it.
+    fn language(&self) -> Language;
 }
 
 /// A save on any [`Store`], typed: for code that saves without knowing
@@ -229,6 +231,9 @@ macro_rules! store_of {
             }
             fn clock(&self) -> &dyn crate::clock::Clock {
                 <$t>::clock(self)
+            }
+            fn language(&self) -> Language {
+                <$t>::language(self)
             }
         }
     )*};

@@ -2384,6 +2384,8 @@ export const en: Catalog = {
       enrolments: { one: '{count} sequence enrolment (stopped)', other: '{count} sequence enrolments (stopped)' },
     },
     eraseKeeps: 'Their name, reading, title, mail and phone, and their name, mail and phone inside the text of every record, are removed and replaced by “Erased contact”. The team’s record of its work (deal amounts, counts) stays, anonymous. That an erasure happened (who, when, which record) stays in the change history. Their mail address is never mailed again.',
+    eraseWarningServer: 'This erases the personal data of {name} at {company} from every place in the team server’s database.',
+    eraseBackupsServer: 'The server’s backups (pg_dump, kept by your IT) hold an older copy until they are replaced. Ask IT to remove them too if they must go.',
     eraseBackups: { one: 'Each computer’s daily backups keep an older copy until {count} more backup has been taken. Manual backups and copies taken before updates are not removed automatically: delete them if they must go too.', other: 'Each computer’s daily backups keep an older copy until {count} more backups have been taken. Manual backups and copies taken before updates are not removed automatically: delete them if they must go too.' },
     eraseNoUndo: 'This cannot be undone. Nothing that is erased is kept anywhere.',
     typeName: 'To confirm, type their name “{name}”',
