@@ -39,7 +39,7 @@ pub async fn import_inspect(
     state
         .with_session(move |s| {
             let sheet = source::read(Path::new(&path), &read)?;
-            preview::inspect(s.db()?.conn(), &sheet, kind, read.header_row)
+            preview::inspect(s.team()?.sql(), &sheet, kind, read.header_row)
         })
         .await
 }
@@ -51,9 +51,9 @@ pub async fn import_preview(state: State<'_, AppState>, path: String, request: I
         .with_session(move |s| {
             let sheet = source::read(Path::new(&path), &request.read)?;
             let r = &request;
-            let db = s.db()?;
+            let db = s.team()?;
             preview::preview(
-                db.conn(),
+                db.sql(),
                 db.clock().offset(),
                 &sheet,
                 r.kind,
@@ -137,7 +137,7 @@ pub fn import_cancel(running: State<'_, Running>) -> bool {
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn import_batches(state: State<'_, AppState>) -> Reply<Vec<ImportBatchItem>> {
-    state.with_session(|s| batch::list(s.db()?.conn())).await
+    state.with_session(|s| batch::list(s.team()?.sql())).await
 }
 
 #[tauri::command]

@@ -441,21 +441,26 @@ impl Session {
         })
     }
 
-    /// A connection of its own to the open team file, as the same member,
+    /// A connection of its own to the open team (file or server), as the same member,
     /// for long work (an import) that must not keep the window's other
     /// calls waiting behind the session: each of its saves still takes its
     /// turn with everyone else's.
-    pub fn another_connection(&self) -> Result<Db> {
-        let db = self
-            .db
-            .as_ref()
-            .ok_or(Error::NoDatabase)?
-            .as_file()
-            .ok_or(Error::NotOnServer)?;
+    pub fn another_connection(&self) -> Result<TeamDb> {
+        let db = self.db.as_ref().ok_or(Error::NoDatabase)?;
         let me = db.member().map(|u| u.id.clone()).ok_or(Error::IdentityRequired)?;
-        let mut fresh = Db::open(db.path(), self.opts.clone())?;
-        fresh.act_as(Some(&me))?;
-        Ok(fresh)
+        Ok(match db {
+            TeamDb::File(db) => {
+                let mut fresh = Db::open(db.path(), self.opts.clone())?;
+                fresh.act_as(Some(&me))?;
+                TeamDb::File(fresh)
+            }
+            // On a server the login is the member: a new session as it.
+            TeamDb::Server(db) => TeamDb::Server(crate::store::server::ServerDb::open_as_member(
+                db.server(),
+                self.opts.clock.clone(),
+                db.language(),
+            )?),
+        })
     }
 
     /// The team file, for what only the file does so far: a server answers

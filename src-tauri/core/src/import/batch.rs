@@ -16,11 +16,9 @@ use crate::error::{Error, ErrorCode, ImportProblem, Result};
 use crate::id::new_id;
 use crate::pipeline::deal::{self, NewDeal};
 use crate::store::changes::Entity;
-use crate::store::db::Db;
-use crate::store::sql;
-use crate::store::write::WriteCtx;
+use crate::store::sql::{self, Sql};
+use crate::store::write::{Saves, Store, WriteCtx};
 use crate::timeline::activity::{self, NewActivity};
-use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::HashMap;
@@ -140,7 +138,7 @@ pub struct ImportFinished {
 /// every transaction; setting `cancel` stops before the next one (what was
 /// written stays, as a batch that can be undone).
 pub fn run(
-    db: &mut Db,
+    db: &mut dyn Store,
     file_name: &str,
     sheet: &Sheet,
     req: &ImportRequest,
@@ -150,7 +148,7 @@ pub fn run(
     let started = Instant::now();
     let (header_row, headers) = preview::header_of(sheet, req.kind, Some(req.header_row))?;
     let planned = plan::plan(
-        db.conn(),
+        db.sql(),
         db.clock().offset(),
         req.kind,
         &sheet.rows,
@@ -168,7 +166,7 @@ pub fn run(
         .collect();
     let batch_id = new_id();
     let layout_key = mapping::layout_key(&headers);
-    db.write(|ctx| {
+    db.save(|ctx| {
         ctx.sql().execute(
             "INSERT INTO import_batches (id, kind, file_name, layout_key, status, rows_total, started_at, created_by,
                                          updated_at, updated_by)
@@ -210,7 +208,7 @@ pub fn run(
         }
         let rows = &to_write[next..(next + chunk).min(to_write.len())];
         let write_started = Instant::now();
-        let out = db.write(|ctx| write_chunk(ctx, &batch_id, req.kind, rows, &new_companies))?;
+        let out = db.save(|ctx| write_chunk(ctx, &batch_id, req.kind, rows, &new_companies))?;
         let took = write_started.elapsed();
         longest = longest.max(took);
         chunk = if took > TARGET_WRITE * 2 {
@@ -230,7 +228,7 @@ pub fn run(
     }
     let written = added + updated;
     let skipped = counts.total - written - failed.len() as u32;
-    db.write(|ctx| {
+    db.save(|ctx| {
         ctx.sql().execute(
             "UPDATE import_batches SET status = ?2, added = ?3, updated = ?4, skipped = ?5, failed = ?6,
                     finished_at = ?7, version = version + 1, updated_at = ?7, updated_by = ?8
@@ -315,11 +313,16 @@ fn write_chunk(
     let mut out = ChunkOutcome::default();
     for p in rows {
         // A savepoint per row: a refused row leaves nothing half written.
-        ctx.tx()?.execute_batch("SAVEPOINT import_row")?;
+        // Both stores spell savepoints alike, one statement at a time; on
+        // the server the rollback also makes the save usable after an error.
+        ctx.sql().execute("SAVEPOINT import_row", &[])?;
         match write_row(ctx, batch_id, kind, p, earlier, &mut out) {
-            Ok(()) => ctx.tx()?.execute_batch("RELEASE import_row")?,
+            Ok(()) => {
+                ctx.sql().execute("RELEASE SAVEPOINT import_row", &[])?;
+            }
             Err(e) if row_level(&e) => {
-                ctx.tx()?.execute_batch("ROLLBACK TO import_row; RELEASE import_row")?;
+                ctx.sql().execute("ROLLBACK TO SAVEPOINT import_row", &[])?;
+                ctx.sql().execute("RELEASE SAVEPOINT import_row", &[])?;
                 let payload = e.payload();
                 out.failed.push(ImportRowFailure {
                     line: p.line,
@@ -544,13 +547,9 @@ fn write_row(
             else {
                 return Err(Error::Internal(format!("row {} planned without its period", p.line)));
             };
-            // The timeline entry and renewal work the create adds are the
-            // batch's too: the rows above this mark are this contract's.
-            let mark: i64 =
-                ctx.sql()
-                    .query_one("SELECT COALESCE(MAX(rowid), 0) FROM activities", sql::params![], |r| {
-                        r.get(0)
-                    })?;
+            // The timeline entries the create adds are the batch's too: those
+            // this save notes after the mark.
+            let mark = ctx.noted();
             let id = contract::create(
                 ctx,
                 &NewContract {
@@ -571,11 +570,7 @@ fn write_row(
                 },
             )?;
             remember(ctx, batch_id, Entity::Contract, &id, "insert", 1, None)?;
-            let entries: Vec<String> = ctx.sql().query(
-                "SELECT id FROM activities WHERE rowid > ?1 AND company_id = ?2",
-                sql::params![mark, company_id],
-                |r| r.get(0),
-            )?;
+            let entries = ctx.added_since(mark, Entity::Activity);
             // Tied to their contract (in `before`): undo keeps them while it stays.
             for entry in entries {
                 remember(ctx, batch_id, Entity::Activity, &entry, "insert", 1, Some(id.clone()))?;
@@ -648,13 +643,12 @@ fn table_of(entity: Entity) -> Result<(&'static str, &'static str)> {
 /// row since, which is left as it is and named in the report. Timeline
 /// entries, contracts and deals go first, then contacts, then companies,
 /// each in short transactions.
-pub fn undo(db: &mut Db, batch_id: &str) -> Result<ImportUndoReport> {
-    let status: Option<String> = db
-        .conn()
-        .query_row("SELECT status FROM import_batches WHERE id = ?1", [batch_id], |r| {
-            r.get(0)
-        })
-        .optional()?;
+pub fn undo(db: &mut dyn Store, batch_id: &str) -> Result<ImportUndoReport> {
+    let status: Option<String> = db.sql().query_opt(
+        "SELECT status FROM import_batches WHERE id = ?1",
+        sql::params![batch_id],
+        |r| r.get(0),
+    )?;
     match status.as_deref().and_then(ImportBatchStatus::parse) {
         None => {
             return Err(Error::NotFound {
@@ -665,28 +659,24 @@ pub fn undo(db: &mut Db, batch_id: &str) -> Result<ImportUndoReport> {
         Some(ImportBatchStatus::Done | ImportBatchStatus::Cancelled) => {}
         Some(_) => return Err(Error::Import(ImportProblem::BatchClosed)),
     }
-    let rows: Vec<BatchRow> = {
-        let mut st = db.conn().prepare(
-            "SELECT entity, row_id, action, version, before FROM import_batch_rows WHERE batch_id = ?1
-             ORDER BY CASE entity WHEN 'company' THEN 3 WHEN 'contact' THEN 2 WHEN 'activity' THEN 1 ELSE 0 END, row_id",
-        )?;
-        let rows = st
-            .query_map([batch_id], |r| {
-                let entity: String = r.get(0)?;
-                Ok(BatchRow {
-                    entity: crate::error::known_in_row("import_batch_rows", batch_id, entity, Entity::parse)?,
-                    id: r.get(1)?,
-                    action: r.get(2)?,
-                    version: r.get(3)?,
-                    before: r.get(4)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows
-    };
+    let rows: Vec<BatchRow> = db.sql().query(
+        "SELECT entity, row_id, action, version, before FROM import_batch_rows WHERE batch_id = ?1
+         ORDER BY CASE entity WHEN 'company' THEN 3 WHEN 'contact' THEN 2 WHEN 'activity' THEN 1 ELSE 0 END, row_id",
+        sql::params![batch_id],
+        |r| {
+            let entity: String = r.get(0)?;
+            Ok(BatchRow {
+                entity: crate::error::known("import_batch_rows", batch_id, &entity, Entity::parse)?,
+                id: r.get(1)?,
+                action: r.get(2)?,
+                version: r.get(3)?,
+                before: r.get(4)?,
+            })
+        },
+    )?;
     let mut report = ImportUndoReport::default();
     for chunk in rows.chunks(FIRST_CHUNK) {
-        let part = db.write(|ctx| {
+        let part = db.save(|ctx| {
             let mut part = ImportUndoReport::default();
             for row in chunk {
                 undo_row(ctx, row, &mut part)?;
@@ -698,7 +688,7 @@ pub fn undo(db: &mut Db, batch_id: &str) -> Result<ImportUndoReport> {
         report.gone += part.gone;
         report.refused.extend(part.refused);
     }
-    db.write(|ctx| {
+    db.save(|ctx| {
         ctx.sql().execute(
             "UPDATE import_batches SET status = 'undone', undone_at = ?2, version = version + 1, updated_at = ?2,
                     updated_by = ?3
@@ -809,7 +799,7 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Resu
         }
     }
     if row.entity == Entity::Company {
-        let records: i64 = ctx.tx()?.query_row(
+        let records: i64 = ctx.sql().query_one(
             // Anything that names the company and is still there — the
             // batch's own rows were undone before companies — is a colleague's
             // work since: a touch, a follow-up, a case or a lead would be left
@@ -821,7 +811,7 @@ fn undo_row(ctx: &WriteCtx, row: &BatchRow, part: &mut ImportUndoReport) -> Resu
                   + (SELECT COUNT(*) FROM follow_ups WHERE company_id = ?1 AND deleted_at IS NULL AND status = 'open')
                   + (SELECT COUNT(*) FROM support_cases WHERE company_id = ?1 AND deleted_at IS NULL)
                   + (SELECT COUNT(*) FROM leads WHERE company_id = ?1 AND deleted_at IS NULL)",
-            [&row.id],
+            sql::params![&row.id],
             |r| r.get(0),
         )?;
         if records > 0 {
@@ -897,19 +887,18 @@ pub struct ImportBatchItem {
 }
 
 /// The latest imports, newest first.
-pub fn list(conn: &rusqlite::Connection) -> Result<Vec<ImportBatchItem>> {
-    let mut st = conn.prepare_cached(
+pub fn list<'c>(conn: impl Into<Sql<'c>>) -> Result<Vec<ImportBatchItem>> {
+    conn.into().query(
         "SELECT b.id, b.kind, b.file_name, b.status, b.rows_total, b.added, b.updated, b.skipped, b.failed,
                 b.started_at, b.finished_at, b.undone_at, u.display_name
            FROM import_batches b LEFT JOIN users u ON u.id = b.created_by
           ORDER BY b.started_at DESC, b.id DESC LIMIT 50",
-    )?;
-    let rows = st
-        .query_map([], |r| {
+        &[],
+        |r| {
             let id: String = r.get(0)?;
             Ok(ImportBatchItem {
-                kind: crate::error::known_in_row("import_batches", &id, r.get(1)?, ImportKind::parse)?,
-                status: crate::error::known_in_row("import_batches", &id, r.get(3)?, ImportBatchStatus::parse)?,
+                kind: crate::error::known("import_batches", &id, &r.get::<String>(1)?, ImportKind::parse)?,
+                status: crate::error::known("import_batches", &id, &r.get::<String>(3)?, ImportBatchStatus::parse)?,
                 id,
                 file_name: r.get(2)?,
                 rows_total: r.get(4)?,
@@ -922,7 +911,6 @@ pub fn list(conn: &rusqlite::Connection) -> Result<Vec<ImportBatchItem>> {
                 undone_at: r.get(11)?,
                 created_by_name: r.get(12)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+        },
+    )
 }

@@ -7,10 +7,9 @@
 use crate::error::Result;
 use crate::id::new_id;
 use crate::store::changes::Entity;
-use crate::store::sql;
+use crate::store::sql::{self, Sql};
 use crate::store::write::WriteCtx;
 use crate::text::fold;
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -337,14 +336,16 @@ pub fn layout_key(headers: &[String]) -> String {
     headers.iter().map(|h| fold(h)).collect::<Vec<_>>().join("\u{1f}")
 }
 
-pub fn saved(conn: &Connection, layout_key: &str, kind: ImportKind) -> Result<Option<Vec<Option<ImportField>>>> {
-    let columns: Option<String> = conn
-        .query_row(
-            "SELECT columns FROM import_mappings WHERE layout_key = ?1 AND kind = ?2",
-            params![layout_key, kind.as_str()],
-            |r| r.get(0),
-        )
-        .optional()?;
+pub fn saved<'c>(
+    conn: impl Into<Sql<'c>>,
+    layout_key: &str,
+    kind: ImportKind,
+) -> Result<Option<Vec<Option<ImportField>>>> {
+    let columns: Option<String> = conn.into().query_opt(
+        "SELECT columns FROM import_mappings WHERE layout_key = ?1 AND kind = ?2",
+        crate::store::sql::params![layout_key, kind.as_str()],
+        |r| r.get(0),
+    )?;
     // A mapping a newer Kizuna saved with fields this one does not know is
     // not applied (the user maps again) rather than half applied.
     Ok(columns.and_then(|c| serde_json::from_str(&c).ok()))

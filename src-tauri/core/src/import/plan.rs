@@ -9,10 +9,10 @@ use crate::clock::from_db;
 use crate::error::Result;
 use crate::leads::matching::{company_key, mail_key, phone_key};
 use crate::pipeline::stage::{self, StageKind};
+use crate::store::sql::{self, Sql};
 use crate::text::fold;
 use crate::timeline::activity::ActivityKind;
 use chrono::{FixedOffset, NaiveDate};
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use ts_rs::TS;
@@ -181,7 +181,7 @@ struct Known {
     members: Vec<(String, String, String)>,
 }
 
-fn load(conn: &Connection, kind: ImportKind, offset: FixedOffset) -> Result<Known> {
+fn load(conn: Sql, kind: ImportKind, offset: FixedOffset) -> Result<Known> {
     let mut k = Known {
         company_by_key: HashMap::new(),
         company_by_phone: HashMap::new(),
@@ -194,25 +194,25 @@ fn load(conn: &Connection, kind: ImportKind, offset: FixedOffset) -> Result<Know
         pipeline_id: String::new(),
         members: Vec::new(),
     };
-    let mut st = conn
-        .prepare("SELECT id, version, name, phone FROM companies WHERE deleted_at IS NULL ORDER BY created_at, id")?;
-    let mut rows = st.query([])?;
-    while let Some(r) = rows.next()? {
-        let (id, version, name, phone): (String, i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-        let key = company_key(&name);
-        if !key.is_empty() {
-            k.company_by_key.entry(key).or_insert((id.clone(), version));
-        }
-        let p = phone_key(&phone);
-        if !p.is_empty() {
-            k.company_by_phone.entry(p).or_insert((id, version));
-        }
-    }
+    conn.query(
+        "SELECT id, version, name, phone FROM companies WHERE deleted_at IS NULL ORDER BY created_at, id",
+        sql::params![],
+        |r| {
+            let (id, version, name, phone): (String, i64, String, String) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            let key = company_key(&name);
+            if !key.is_empty() {
+                k.company_by_key.entry(key).or_insert((id.clone(), version));
+            }
+            let p = phone_key(&phone);
+            if !p.is_empty() {
+                k.company_by_phone.entry(p).or_insert((id, version));
+            }
+            Ok(())
+        },
+    )?;
     if matches!(kind, ImportKind::Contacts | ImportKind::Touches) {
-        let mut st =
-            conn.prepare("SELECT id, version, company_id, name, email FROM contacts WHERE deleted_at IS NULL")?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
+        conn.query("SELECT id, version, company_id, name, email FROM contacts WHERE deleted_at IS NULL ORDER BY created_at, id", sql::params![], |r| {
             let (id, version, company, name, mail): (String, i64, String, String, String) =
                 (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
             if !mail.trim().is_empty() {
@@ -223,16 +223,20 @@ fn load(conn: &Connection, kind: ImportKind, offset: FixedOffset) -> Result<Know
             k.contact_by_name
                 .entry((company, person_key(&name)))
                 .or_insert((id, version));
-        }
+                    Ok(())
+        })?;
     }
     if kind == ImportKind::Deals {
-        let mut st = conn.prepare("SELECT id, version, company_id, title FROM deals WHERE deleted_at IS NULL")?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let (id, version, company, title): (String, i64, String, String) =
-                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-            k.deal_by_title.entry((company, fold(&title))).or_insert((id, version));
-        }
+        conn.query(
+            "SELECT id, version, company_id, title FROM deals WHERE deleted_at IS NULL ORDER BY created_at, id",
+            sql::params![],
+            |r| {
+                let (id, version, company, title): (String, i64, String, String) =
+                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+                k.deal_by_title.entry((company, fold(&title))).or_insert((id, version));
+                Ok(())
+            },
+        )?;
         if let Some(p) = stage::list(conn)?.into_iter().next() {
             k.stages = stage::stages(conn, &p.id)?
                 .into_iter()
@@ -242,31 +246,36 @@ fn load(conn: &Connection, kind: ImportKind, offset: FixedOffset) -> Result<Know
         }
     }
     if kind == ImportKind::Touches {
-        let mut st =
-            conn.prepare("SELECT company_id, occurred_at, kind, summary FROM activities WHERE deleted_at IS NULL")?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let (company, at, kind, summary): (String, String, String, String) =
-                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-            if let Some(at) = from_db(&at) {
-                let day = at.with_timezone(&offset).date_naive();
-                k.touches.insert((company, day, kind, fold(&summary)));
-            }
-        }
+        conn.query(
+            "SELECT company_id, occurred_at, kind, summary FROM activities WHERE deleted_at IS NULL",
+            sql::params![],
+            |r| {
+                let (company, at, kind, summary): (String, String, String, String) =
+                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+                if let Some(at) = from_db(&at) {
+                    let day = at.with_timezone(&offset).date_naive();
+                    k.touches.insert((company, day, kind, fold(&summary)));
+                }
+                Ok(())
+            },
+        )?;
     }
     if kind == ImportKind::Contracts {
-        let mut st = conn.prepare("SELECT company_id, plan, start_date FROM contracts WHERE deleted_at IS NULL")?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let (company, plan, start): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            k.contracts.insert((company, fold(&plan), start));
-        }
+        conn.query(
+            "SELECT company_id, plan, start_date FROM contracts WHERE deleted_at IS NULL",
+            sql::params![],
+            |r| {
+                let (company, plan, start): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                k.contracts.insert((company, fold(&plan), start));
+                Ok(())
+            },
+        )?;
     }
-    let mut st =
-        conn.prepare("SELECT id, login, display_name FROM users WHERE deleted_at IS NULL AND deactivated_at IS NULL")?;
-    k.members = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    k.members = conn.query(
+        "SELECT id, login, display_name FROM users WHERE deleted_at IS NULL AND deactivated_at IS NULL ORDER BY id",
+        &[],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     Ok(k)
 }
 
@@ -292,8 +301,8 @@ fn cells_by_field<'a>(columns: &[Option<ImportField>], cells: &'a [String]) -> H
 
 /// Plans every data row below the header. `offset` is the team's: a
 /// touch's day is a local day.
-pub fn plan(
-    conn: &Connection,
+pub fn plan<'c>(
+    conn: impl Into<Sql<'c>>,
     offset: FixedOffset,
     kind: ImportKind,
     rows: &[Vec<String>],
@@ -301,7 +310,7 @@ pub fn plan(
     columns: &[Option<ImportField>],
     on_match: OnMatch,
 ) -> Result<Vec<PlannedRow>> {
-    let known = load(conn, kind, offset)?;
+    let known = load(conn.into(), kind, offset)?;
     let mut seen: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
     for (i, cells) in rows.iter().enumerate().skip(header_row + 1) {

@@ -9,8 +9,8 @@ use super::mapping::{self, ImportField, ImportKind};
 use super::plan::{self, ImportRowAction, OnMatch, PlannedRow, RowProblem};
 use super::source::{Delimiter, FileFormat, Sheet};
 use crate::error::{Error, ImportProblem, Result};
+use crate::store::sql::Sql;
 use chrono::FixedOffset;
-use rusqlite::Connection;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -57,7 +57,12 @@ pub fn header_of(sheet: &Sheet, kind: ImportKind, header_row: Option<u32>) -> Re
     Ok((row, headers))
 }
 
-pub fn inspect(conn: &Connection, sheet: &Sheet, kind: ImportKind, header_row: Option<u32>) -> Result<FileInspection> {
+pub fn inspect<'c>(
+    conn: impl Into<Sql<'c>>,
+    sheet: &Sheet,
+    kind: ImportKind,
+    header_row: Option<u32>,
+) -> Result<FileInspection> {
     let (row, headers) = header_of(sheet, kind, header_row)?;
     let key = mapping::layout_key(&headers);
     let saved = mapping::saved(conn, &key, kind)?.filter(|c| c.len() == headers.len());
@@ -129,8 +134,8 @@ pub struct ImportPreview {
     pub missing: Vec<ImportField>,
 }
 
-pub fn preview(
-    conn: &Connection,
+pub fn preview<'c>(
+    conn: impl Into<Sql<'c>>,
     offset: FixedOffset,
     sheet: &Sheet,
     kind: ImportKind,

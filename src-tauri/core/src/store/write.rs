@@ -110,6 +110,25 @@ impl<'a> WriteCtx<'a> {
         Ok(())
     }
 
+    /// How many changes this save has noted so far: a mark for
+    /// [`WriteCtx::added_since`].
+    pub fn noted(&self) -> usize {
+        self.changes.borrow().len()
+    }
+
+    /// The records of `entity` this save added after `mark` (a
+    /// [`WriteCtx::noted`]): what a call made, on either store, without
+    /// asking the store for its row numbers.
+    pub fn added_since(&self, mark: usize, entity: Entity) -> Vec<String> {
+        self.changes
+            .borrow()
+            .iter()
+            .skip(mark)
+            .filter(|c| c.entity == entity && c.op == "insert")
+            .map(|c| c.id.clone())
+            .collect()
+    }
+
     /// Writes the save's change-log entries, in the order they were noted.
     /// Last, because on a server appending to the log takes turns with every
     /// other save (`change_log_in_turn`, so that sequence order is commit
