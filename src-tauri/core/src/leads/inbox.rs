@@ -213,19 +213,20 @@ fn judged(raw: Raw, rd: &Reader) -> Result<LeadRow> {
     Ok(row)
 }
 
+/// The fields a lead is searched by, in the order of the server's trigram
+/// index over them (`leads_search`, migrations/postgres/0023_baseline.sql).
+pub(crate) const SEARCHED: [&str; 5] = ["l.person_name", "l.company_name", "l.mail", "l.phone", "l.message"];
+
 /// The leads that say `search` (in a name, the company, mail, phone or
 /// message), read as the timeline's search reads a query: the file's own
-/// pair of indexes, or on a server the same fields' text (no trigram index
-/// there yet: the leads are read, which a team's few thousand allow).
+/// pair of indexes, or on a server the fields' text as one expression, the
+/// one `leads_search` indexes (with a team's few thousand leads the server's
+/// planner may rightly read them whole instead).
 fn search_filter(conn: Sql, search: &str, p: &mut Params) -> String {
     let found = match conn {
         Sql::File(_) => crate::timeline::search::index_rows("leads_fts", "leads_bigrams", search, p)
             .map(|found| format!("l.rowid IN ({found})")),
-        Sql::Server(_) => crate::timeline::server_search::holds_in(
-            &["l.person_name", "l.company_name", "l.mail", "l.phone", "l.message"],
-            search,
-            p,
-        ),
+        Sql::Server(_) => crate::timeline::server_search::holds_in(&SEARCHED, search, p),
     };
     found.map(|f| format!(" AND {f}")).unwrap_or_default()
 }
