@@ -158,6 +158,41 @@ fn the_engine_folders_depend_on_each_other_in_one_direction() {
     assert!(edges.contains(&("pipeline".to_string(), "store".to_string())));
 }
 
+/// The domain reaches SQLite only through the store (`store::sql`, the
+/// connections, the file's own work): its SQL then runs on the team server
+/// as on the file (docs/team-server.md, "The seam"). `error.rs` turns
+/// SQLite's errors into the engine's typed ones.
+#[test]
+fn the_domain_reaches_sqlite_only_through_the_store() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let mut checked = 0;
+    let mut outside = Vec::new();
+    for file in &files {
+        let rel = file.strip_prefix(&src).unwrap();
+        // The outbox is this desktop's own file beside its config (work
+        // waiting for the team), SQLite whatever the team's store is.
+        if rel.starts_with("store") || rel == Path::new("error.rs") || rel == Path::new("app/outbox.rs") {
+            continue;
+        }
+        checked += 1;
+        let text = std::fs::read_to_string(file).unwrap();
+        for (i, line) in production_code(&text).lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if code.contains("rusqlite") {
+                outside.push(format!("{}:{}: {}", rel.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} files read");
+    assert!(
+        outside.is_empty(),
+        "SQLite used outside the store (go through store::sql):\n{}",
+        outside.join("\n")
+    );
+}
+
 #[test]
 fn the_reader_of_imports_sees_grouped_and_multi_line_uses() {
     let code = "use crate::store::db::Db;\nuse crate::{\n    team::member,\n    timeline::{activity, search},\n    Error,\n};\nfn f() { crate::app::x(); }\n";

@@ -18,6 +18,7 @@ use crate::handoff::sheet::{self, ChecklistTick, HandoffInput, KeyPersonInput, P
 use crate::pipeline::deal::{self, NewDeal};
 use crate::pipeline::stage::{self, Stage, StageKind};
 use crate::store::db::Db;
+use crate::store::sql;
 use crate::store::write::WriteCtx;
 use crate::team::member;
 use crate::team::role::{self, Role};
@@ -26,7 +27,6 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Timelike, Utc};
 use rand::rngs::SmallRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
-use rusqlite::params;
 
 /// The sample team: a manager who still sells, two sales reps, and one
 /// person who answers the support line.
@@ -240,7 +240,7 @@ fn fill(c: &mut Ctx, me: &str) -> Result<()> {
     let mut team = vec![me.to_string()];
     for (login, name, roles) in COLLEAGUES {
         let m = member::ensure(c.w, login, name)?;
-        if role::of(c.w.tx()?, &m.id)? != roles {
+        if role::of(c.w.sql(), &m.id)? != roles {
             role::set(c.w, &m.id, m.version, roles)?;
         }
         team.push(m.id);
@@ -249,11 +249,11 @@ fn fill(c: &mut Ctx, me: &str) -> Result<()> {
     let owner_for = |i: usize| team[if i % 3 == 0 { 0 } else { 1 + i % (team.len() - 1) }].clone();
 
     let companies = companies(c, &owner_for)?;
-    let pipeline_id = stage::list(c.w.tx()?)?
+    let pipeline_id = stage::list(c.w.sql())?
         .first()
         .map(|p| p.id.clone())
         .unwrap_or_default();
-    let stages = stage::stages(c.w.tx()?, &pipeline_id)?;
+    let stages = stage::stages(c.w.sql(), &pipeline_id)?;
     // 120 deals: a pipeline with a realistic taper from leads to closing.
     let per_stage = [22, 20, 22, 18, 12, 15, 11];
     let mut n = 0;
@@ -281,7 +281,7 @@ fn fill(c: &mut Ctx, me: &str) -> Result<()> {
 fn leads(c: &mut Ctx, team: &[String], customer: &SampleCompany) -> Result<()> {
     use crate::leads::lead::{self, Contacted, NewLead};
     use crate::leads::{nurture, qualify};
-    let (mut settings, v) = crate::team::settings::load_versioned(c.w.tx()?)?;
+    let (mut settings, v) = crate::team::settings::load_versioned(c.w.sql())?;
     settings.lead_assignment = crate::team::settings::LeadAssignment {
         mode: crate::team::settings::AssignMode::RoundRobin,
         members: team.iter().take(3).cloned().collect(),
@@ -363,9 +363,10 @@ fn leads(c: &mut Ctx, team: &[String], customer: &SampleCompany) -> Result<()> {
         )?);
     }
     let version = |c: &Ctx, id: &str| -> Result<i64> {
-        Ok(c.w
-            .tx()?
-            .query_row("SELECT version FROM leads WHERE id = ?1", [id], |r| r.get(0))?)
+        c.w.sql()
+            .query_one("SELECT version FROM leads WHERE id = ?1", sql::params![id], |r| {
+                r.get(0)
+            })
     };
     lead::contacted(
         c.w,
@@ -443,13 +444,13 @@ fn sequences(c: &mut Ctx, me: &str) -> Result<()> {
             ],
         },
     )?;
-    let deal: Option<String> = rusqlite::OptionalExtension::optional(c.w.tx()?.query_row(
+    let deal: Option<String> = c.w.sql().query_opt(
         "SELECT d.id FROM deals d JOIN stages s ON s.id = d.stage_id
           WHERE d.owner_id = ?1 AND s.kind = 'open' AND d.contact_id IS NOT NULL
           ORDER BY s.position, d.id LIMIT 1",
-        [me],
+        sql::params![me],
         |r| r.get(0),
-    ))?;
+    )?;
     if let Some(id) = deal {
         enrolment::enrol(
             c.w,
@@ -468,27 +469,23 @@ fn sequences(c: &mut Ctx, me: &str) -> Result<()> {
 fn handoffs(c: &mut Ctx, me: &str) -> Result<()> {
     let support = member::ensure(c.w, COLLEAGUES[3].0, COLLEAGUES[3].1)?;
     role::set(c.w, &support.id, support.version, &[Role::Support])?;
-    let won: Vec<(String, String)> = {
-        let mut st = c.w.tx()?.prepare(
-            "SELECT d.id, d.company_id FROM deals d JOIN stages s ON s.id = d.stage_id
-              WHERE s.kind = 'won' AND d.owner_id = ?1 ORDER BY d.won_at DESC, d.id LIMIT 2",
-        )?;
-        let rows = st
-            .query_map([me], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows
-    };
+    let won: Vec<(String, String)> = c.w.sql().query(
+        "SELECT d.id, d.company_id FROM deals d JOIN stages s ON s.id = d.stage_id
+          WHERE s.kind = 'won' AND d.owner_id = ?1 ORDER BY d.won_at DESC, d.id LIMIT 2",
+        sql::params![me],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let contact_of = |company_id: &str| -> Result<Option<String>> {
-        Ok(rusqlite::OptionalExtension::optional(c.w.tx()?.query_row(
+        c.w.sql().query_opt(
             "SELECT id FROM contacts WHERE company_id = ?1 AND deleted_at IS NULL ORDER BY id LIMIT 1",
-            [company_id],
+            sql::params![company_id],
             |r| r.get(0),
-        ))?)
+        )
     };
-    let checklist = crate::team::settings::TeamSettings::load(c.w.tx()?)?.handoff_checklist;
+    let checklist = crate::team::settings::TeamSettings::load(c.w.sql())?.handoff_checklist;
     for (i, (deal_id, company_id)) in won.iter().enumerate() {
         let acknowledged = i == 0;
-        let draft = sheet::draft(c.w.tx()?, company_id, Some(deal_id))?;
+        let draft = sheet::draft(c.w.sql(), company_id, Some(deal_id))?;
         let sent_at = if acknowledged {
             c.office_hours(c.today - Duration::days(6))
         } else {
@@ -664,9 +661,11 @@ fn support_cases(c: &mut Ctx, companies: &[SampleCompany], me: &str) -> Result<(
             )?;
         }
         for to in steps {
-            let version: i64 =
-                c.w.tx()?
-                    .query_row("SELECT version FROM support_cases WHERE id = ?1", [&id], |r| r.get(0))?;
+            let version: i64 = c.w.sql().query_one(
+                "SELECT version FROM support_cases WHERE id = ?1",
+                sql::params![&id],
+                |r| r.get(0),
+            )?;
             support_case::set_status(c.w, &id, version, *to)?;
         }
     }
@@ -786,40 +785,42 @@ fn deal(c: &mut Ctx, pipeline_id: &str, stage: &Stage, company: &SampleCompany, 
     } else {
         entered.max(times.first().copied().unwrap_or(entered))
     };
-    c.w.tx()?.execute(
+    c.w.sql().execute(
         "UPDATE deals SET stage_entered_at = ?2, created_at = ?3 WHERE id = ?1",
-        params![
+        sql::params![
             id,
             to_db(entered),
             to_db(times.first().copied().unwrap_or(entered) - Duration::days(3))
         ],
     )?;
     if quiet {
-        c.w.tx()?.execute(
+        c.w.sql().execute(
             "UPDATE deals SET last_activity_at = ?2 WHERE id = ?1",
-            params![id, to_db(entered)],
+            sql::params![id, to_db(entered)],
         )?;
     }
 
     match stage.kind {
         StageKind::Won => {
             let won = c.days_ago(1, 60);
-            c.w.tx()?
-                .execute("UPDATE deals SET won_at = ?2 WHERE id = ?1", params![id, to_db(won)])?;
+            c.w.sql().execute(
+                "UPDATE deals SET won_at = ?2 WHERE id = ?1",
+                sql::params![id, to_db(won)],
+            )?;
         }
         StageKind::Lost => {
             // The team's own reasons, in the language the database was created in.
-            let reasons = crate::team::settings::TeamSettings::load(c.w.tx()?)?.lost_reasons;
+            let reasons = crate::team::settings::TeamSettings::load(c.w.sql())?.lost_reasons;
             let reason = reasons.choose(&mut c.rng).cloned().unwrap_or_default();
             let competitor = COMPETITORS[n % COMPETITORS.len()];
             let their_end = (n % 2 == 0).then(|| c.today + Duration::days(c.rng.random_range(150..500)));
             let reapproach = their_end
                 .map(|d| d - Duration::days(60))
                 .unwrap_or(c.today + Duration::days(180));
-            c.w.tx()?.execute(
+            c.w.sql().execute(
                 "UPDATE deals SET lost_at = ?2, lost_reason = ?3, lost_to = ?4, competitor_contract_end = ?5, reapproach_on = ?6
                  WHERE id = ?1",
-                params![id, to_db(c.days_ago(3, 90)), reason, competitor, their_end.map(|d| d.to_string()), reapproach.to_string()],
+                sql::params![id, to_db(c.days_ago(3, 90)), reason, competitor, their_end.map(|d| d.to_string()), reapproach.to_string()],
             )?;
             let due = c.office_hours(reapproach);
             let text = EngineText::Reapproach {
@@ -831,9 +832,9 @@ fn deal(c: &mut Ctx, pipeline_id: &str, stage: &Stage, company: &SampleCompany, 
             if stage.is_closing {
                 // Customers asked to decide within two weeks; a couple already slipped.
                 let deadline = c.today + Duration::days(c.rng.random_range(-2..=14));
-                c.w.tx()?.execute(
+                c.w.sql().execute(
                     "UPDATE deals SET decision_deadline = ?2 WHERE id = ?1",
-                    params![id, deadline.to_string()],
+                    sql::params![id, deadline.to_string()],
                 )?;
                 let due = c.office_hours(deadline);
                 let text = EngineText::DecisionDeadline {

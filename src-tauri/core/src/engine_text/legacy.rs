@@ -11,9 +11,7 @@
 
 use super::EngineText;
 use super::ProposalKind;
-use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::{params, Connection};
 
 fn date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
@@ -203,104 +201,6 @@ pub(crate) fn activity(kind: &str, summary: &str, body: &str, plans: &[String]) 
         "email" if summary == "お礼メール送信" => Some(EngineText::ThankYouSent),
         _ => None,
     }
-}
-
-/// What the migration converted, and what it left as text.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(crate) struct Converted {
-    pub follow_ups: usize,
-    pub activities: usize,
-    pub left: usize,
-}
-
-/// A follow-up as the migration reads it.
-struct OldFollowUp {
-    id: String,
-    kind: String,
-    title: String,
-    company: Option<String>,
-    plan: Option<String>,
-}
-
-/// A timeline entry as the migration reads it.
-struct OldEntry {
-    id: String,
-    company_id: String,
-    kind: String,
-    summary: String,
-    body: String,
-}
-
-/// The migration's step after its SQL: stores the kind and parameters of
-/// every old follow-up title and timeline summary it recognises. Runs in the
-/// migrating transaction; the stored texts are left as they were.
-pub(crate) fn convert(conn: &Connection) -> Result<Converted> {
-    let mut done = Converted::default();
-    let follow_ups: Vec<OldFollowUp> = conn
-        .prepare(
-            "SELECT f.id, f.kind, f.title, c.name, k.plan FROM follow_ups f
-               LEFT JOIN companies c ON c.id = f.company_id
-               LEFT JOIN contracts k ON k.id = f.contract_id
-              WHERE f.text_kind IS NULL AND f.kind IN ('appointment', 'decision_deadline', 'reapproach', 'renewal')",
-        )?
-        .query_map([], |r| {
-            Ok(OldFollowUp {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                title: r.get(2)?,
-                company: r.get(3)?,
-                plan: r.get(4)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut set = conn.prepare("UPDATE follow_ups SET text_kind = ?2, text_params = ?3 WHERE id = ?1")?;
-    for f in follow_ups {
-        match follow_up(&f.kind, &f.title, f.company.as_deref(), f.plan.as_deref()) {
-            Some(t) => {
-                let (k, p) = t.to_columns();
-                set.execute(params![f.id, k, p])?;
-                done.follow_ups += 1;
-            }
-            None => done.left += 1,
-        }
-    }
-    let entries: Vec<OldEntry> = conn
-        .prepare(
-            "SELECT id, company_id, kind, summary, body FROM activities
-              WHERE text_kind IS NULL
-                AND (kind IN ('stage_change', 'contract') OR (kind = 'email' AND summary = 'お礼メール送信'))",
-        )?
-        .query_map([], |r| {
-            Ok(OldEntry {
-                id: r.get(0)?,
-                company_id: r.get(1)?,
-                kind: r.get(2)?,
-                summary: r.get(3)?,
-                body: r.get(4)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut plans_of = conn.prepare("SELECT plan FROM contracts WHERE company_id = ?1 ORDER BY length(plan) DESC")?;
-    let mut set =
-        conn.prepare("UPDATE activities SET text_kind = ?2, text_params = ?3, search_text = ?4 WHERE id = ?1")?;
-    for e in entries {
-        let plans: Vec<String> = if e.kind == "contract" {
-            plans_of
-                .query_map([&e.company_id], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
-        } else {
-            Vec::new()
-        };
-        match activity(&e.kind, &e.summary, &e.body, &plans) {
-            Some(t) => {
-                let (k, p) = t.to_columns();
-                set.execute(params![e.id, k, p, t.search_text()])?;
-                done.activities += 1;
-            }
-            None => done.left += 1,
-        }
-    }
-    Ok(done)
 }
 
 #[cfg(test)]

@@ -201,7 +201,7 @@ fn from_row(r: &sql::Row) -> Result<Sequence> {
     let language = crate::error::known("sequences", &id, &r.get::<String>(2)?, parse_lang)?;
     let steps_json: String = r.get(3)?;
     let steps = serde_json::from_str(&steps_json)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e)))?;
+        .map_err(|e| Error::Internal(format!("sequences {id}: steps that do not read: {e}")))?;
     Ok(Sequence {
         id,
         name: r.get(1)?,

@@ -102,7 +102,7 @@ fn from_row(r: &sql::Row) -> Result<Row> {
         sequence_name: r.get(2)?,
         language,
         steps: serde_json::from_str(&steps)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e)))?,
+            .map_err(|e| Error::Internal(format!("sequence_enrolments {id}: steps that do not read: {e}")))?,
         target_kind: crate::error::known("sequence_enrolments", &id, &r.get::<String>(5)?, TargetKind::parse)?,
         target_id: r.get(6)?,
         company_id: r.get(7)?,

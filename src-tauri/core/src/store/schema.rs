@@ -2,7 +2,9 @@
 //! `PRAGMA application_id` marks a file as Kizuna's, so a stray SQLite file of
 //! another program is recognised and left untouched.
 
+use crate::engine_text::legacy;
 use crate::error::Result;
+use crate::store::sql::{self, Sql};
 use rusqlite::Connection;
 
 /// "KZNA" in ASCII.
@@ -30,7 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!("../../migrations/0008_deletion_batches.sql")),
     Migration {
         sql: include_str!("../../migrations/0009_engine_text.sql"),
-        then: Some(|conn| crate::engine_text::legacy::convert(conn).map(drop)),
+        then: Some(|conn| convert_engine_texts(conn.into()).map(drop)),
     },
     sql(include_str!("../../migrations/0010_members.sql")),
     sql(include_str!("../../migrations/0011_search_bigrams.sql")),
@@ -81,6 +83,107 @@ pub fn create_at_version(path: &std::path::Path, version: i64) -> Result<()> {
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.commit()?;
     Ok(())
+}
+
+/// What the migration converted, and what it left as text.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Converted {
+    pub follow_ups: usize,
+    pub activities: usize,
+    pub left: usize,
+}
+
+/// A follow-up as the migration reads it.
+struct OldFollowUp {
+    id: String,
+    kind: String,
+    title: String,
+    company: Option<String>,
+    plan: Option<String>,
+}
+
+/// A timeline entry as the migration reads it.
+struct OldEntry {
+    id: String,
+    company_id: String,
+    kind: String,
+    summary: String,
+    body: String,
+}
+
+/// Migration 9's step after its SQL: stores the kind and parameters of
+/// every old follow-up title and timeline summary `engine_text::legacy`
+/// recognises. Runs in the
+/// migrating transaction; the stored texts are left as they were.
+fn convert_engine_texts(conn: Sql) -> Result<Converted> {
+    let mut done = Converted::default();
+    let follow_ups: Vec<OldFollowUp> = conn.query(
+        "SELECT f.id, f.kind, f.title, c.name, k.plan FROM follow_ups f
+           LEFT JOIN companies c ON c.id = f.company_id
+           LEFT JOIN contracts k ON k.id = f.contract_id
+          WHERE f.text_kind IS NULL AND f.kind IN ('appointment', 'decision_deadline', 'reapproach', 'renewal')",
+        &[],
+        |r| {
+            Ok(OldFollowUp {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                title: r.get(2)?,
+                company: r.get(3)?,
+                plan: r.get(4)?,
+            })
+        },
+    )?;
+    for f in follow_ups {
+        match legacy::follow_up(&f.kind, &f.title, f.company.as_deref(), f.plan.as_deref()) {
+            Some(t) => {
+                let (k, p) = t.to_columns();
+                conn.execute(
+                    "UPDATE follow_ups SET text_kind = ?2, text_params = ?3 WHERE id = ?1",
+                    sql::params![f.id, k, p],
+                )?;
+                done.follow_ups += 1;
+            }
+            None => done.left += 1,
+        }
+    }
+    let entries: Vec<OldEntry> = conn.query(
+        "SELECT id, company_id, kind, summary, body FROM activities
+          WHERE text_kind IS NULL
+            AND (kind IN ('stage_change', 'contract') OR (kind = 'email' AND summary = 'お礼メール送信'))",
+        &[],
+        |r| {
+            Ok(OldEntry {
+                id: r.get(0)?,
+                company_id: r.get(1)?,
+                kind: r.get(2)?,
+                summary: r.get(3)?,
+                body: r.get(4)?,
+            })
+        },
+    )?;
+    for e in entries {
+        let plans: Vec<String> = if e.kind == "contract" {
+            conn.query(
+                "SELECT plan FROM contracts WHERE company_id = ?1 ORDER BY length(plan) DESC",
+                sql::params![e.company_id],
+                |r| r.get(0),
+            )?
+        } else {
+            Vec::new()
+        };
+        match legacy::activity(&e.kind, &e.summary, &e.body, &plans) {
+            Some(t) => {
+                let (k, p) = t.to_columns();
+                conn.execute(
+                    "UPDATE activities SET text_kind = ?2, text_params = ?3, search_text = ?4 WHERE id = ?1",
+                    sql::params![e.id, k, p, t.search_text()],
+                )?;
+                done.activities += 1;
+            }
+            None => done.left += 1,
+        }
+    }
+    Ok(done)
 }
 
 #[cfg(test)]

@@ -13,7 +13,6 @@ use crate::engine_text::EngineText;
 use crate::error::{Error, Result};
 use crate::store::sql::{self, Row, Sql, Value};
 use crate::timeline::activity::{ActivityKind, Direction};
-use rusqlite::{params_from_iter, Connection};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -314,15 +313,17 @@ pub fn entry<'c>(conn: impl Into<Sql<'c>>, id: &str) -> Result<TimelineEntry> {
     })
 }
 
-/// The SQLite plan of the page query, for tests and the bench.
-pub fn explain(conn: &Connection, q: &TimelineQuery) -> Result<Vec<String>> {
+/// The store's plan of the page query, line by line, for tests and the
+/// bench: SQLite's `EXPLAIN QUERY PLAN` (its `detail` column) or the
+/// server's `EXPLAIN`.
+pub fn explain<'c>(conn: impl Into<Sql<'c>>, q: &TimelineQuery) -> Result<Vec<String>> {
+    let conn = conn.into();
     let mut p = Params::default();
     let keys = page_keys(q, DEFAULT_PAGE, &mut p)?;
-    let mut st = conn.prepare(&format!("EXPLAIN QUERY PLAN {keys}"))?;
-    let rows = st
-        .query_map(params_from_iter(p.0), |r| r.get::<_, String>(3))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    match conn {
+        Sql::File(_) => conn.query(&format!("EXPLAIN QUERY PLAN {keys}"), &p.0, |r| r.get::<String>(3)),
+        Sql::Server(_) => conn.query(&format!("EXPLAIN {keys}"), &p.0, |r| r.get::<String>(0)),
+    }
 }
 
 /// How often each buying signal was recorded on a deal's live entries, most
@@ -370,7 +371,7 @@ mod tests {
     }
 
     /// Every page of a query, following the cursors.
-    fn all_pages(conn: &Connection, mut q: TimelineQuery) -> Vec<Vec<TimelineEntry>> {
+    fn all_pages(conn: &rusqlite::Connection, mut q: TimelineQuery) -> Vec<Vec<TimelineEntry>> {
         let mut pages = Vec::new();
         loop {
             let page = timeline(conn, &q).unwrap();

@@ -29,7 +29,7 @@ fn stored(ctx: &WriteCtx, id: &str) -> Result<Stored> {
     let date = |r: &sql::Row, column: &str| -> Result<NaiveDate> {
         known("contracts", id, &r.get::<String>(column)?, stored_date)
     };
-    let found = ctx.sql().query_one(
+    let found = ctx.sql().query_opt(
         "SELECT k.company_id, c.name, k.plan, k.start_date, k.end_date, k.amount, k.currency, k.billing, k.auto_renew,
                 k.notice_days, k.owner_id, k.status, k.renewal_stage, k.proposed_amount, k.hearing_days,
                 k.proposal_days, k.deal_id
@@ -59,13 +59,10 @@ fn stored(ctx: &WriteCtx, id: &str) -> Result<Stored> {
             })
         },
     );
-    match found {
-        Err(Error::Sqlite(rusqlite::Error::QueryReturnedNoRows)) => Err(Error::NotFound {
-            entity: "contract",
-            id: id.to_string(),
-        }),
-        other => other,
-    }
+    found?.ok_or_else(|| Error::NotFound {
+        entity: "contract",
+        id: id.to_string(),
+    })
 }
 
 /// Moves a contract to a renewal step (the board's drag, or its buttons).
