@@ -100,12 +100,12 @@ fn main() {
                 .charts
                 .len()
         });
-        let bare = common::time(RUNS, || bare(&conn, &clock, &filter, &pipeline_id));
+        let bare = common::time(RUNS, || bare(conn, &clock, &filter, &pipeline_id));
         common::report(&format!("dashboard, {label} ({from} – {to})"), kizuna, bare);
         let ipc = common::time(RUNS, || serde_json::to_vec(&d).expect("json").len());
         println!("dashboard, {label}: serialising for IPC median {:.2} ms", ipc.0);
         if label == "quarter" {
-            drills(&conn, &clock, &filter, &d);
+            drills(conn, &clock, &filter, &d);
         }
     }
 }

@@ -388,7 +388,7 @@ fn search_indexes(conn: Sql) -> Result<Vec<String>> {
 /// own catalogue: SQLite's pragmas, or the server's information schema.
 /// `WITHOUT ROWID` tables of the file are left out (they hold ids only,
 /// which the server's ids-only link tables show by having no text column).
-fn tables(ctx: &WriteCtx) -> Result<Vec<(String, Vec<(String, String)>)>> {
+fn tables(ctx: &WriteCtx) -> Result<Vec<Table>> {
     let names: Vec<String> = match ctx.tx() {
         Ok(_) => ctx.sql().query(
             "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table'
@@ -419,9 +419,23 @@ fn tables(ctx: &WriteCtx) -> Result<Vec<(String, Vec<(String, String)>)>> {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?,
         };
-        out.push((table, columns));
+        out.push(Table { name: table, columns });
     }
     Ok(out)
+}
+
+/// A table and its columns with their declared types.
+struct Table {
+    name: String,
+    columns: Vec<(String, String)>,
+}
+
+/// A table a person's data may be in: the text columns to look in, and
+/// every column (what a changed row's version and stamps are kept in).
+struct Searched {
+    table: String,
+    text: Vec<String>,
+    all: Vec<String>,
 }
 
 /// How the scrub names a row to update it: the file's rowid, or the
@@ -439,13 +453,17 @@ fn row_key(ctx: &WriteCtx, n: usize) -> (&'static str, String) {
 /// being listed), less the search indexes and their shadow tables (merged
 /// instead), the team's own members and settings, and link tables (they
 /// hold ids only).
-fn text_columns(ctx: &WriteCtx) -> Result<Vec<(String, Vec<String>, Vec<String>)>> {
+fn text_columns(ctx: &WriteCtx) -> Result<Vec<Searched>> {
     let indexes = match ctx.tx() {
         Ok(tx) => search_indexes(tx.into())?,
         Err(_) => Vec::new(),
     };
     let mut out = Vec::new();
-    for (table, all) in tables(ctx)? {
+    for Table {
+        name: table,
+        columns: all,
+    } in tables(ctx)?
+    {
         if NOT_THE_PERSONS.contains(&table.as_str())
             || indexes
                 .iter()
@@ -466,7 +484,11 @@ fn text_columns(ctx: &WriteCtx) -> Result<Vec<(String, Vec<String>, Vec<String>)
             .map(|(name, _)| name.clone())
             .collect();
         if !columns.is_empty() {
-            out.push((table, columns, all.into_iter().map(|(name, _)| name).collect()));
+            out.push(Searched {
+                table,
+                text: columns,
+                all: all.into_iter().map(|(name, _)| name).collect(),
+            });
         }
     }
     Ok(out)
@@ -488,7 +510,12 @@ fn scrub(ctx: &WriteCtx, needles: &Needles, mark: &str) -> Result<u32> {
         .collect();
     let lowered: Vec<bool> = needles.probes().into_iter().map(|(_, lower)| lower).collect();
     let mut changed = 0;
-    for (table, columns, all_columns) in text_columns(ctx)? {
+    for Searched {
+        table,
+        text: columns,
+        all: all_columns,
+    } in text_columns(ctx)?
+    {
         let has = |c: &str| all_columns.iter().any(|x| x == c);
         let mut tests = Vec::new();
         for c in &columns {
