@@ -585,7 +585,7 @@ export function erasePreview(contactId: string): Promise<ErasePreview> {
 
 /**
  * Writes the trail `query` selects to `path` (the save dialog's choice),
- * through its own read-only connection like the data export.
+ * through its own read-only connection like the data export, on either store.
  * `export_audit_trail` in src-tauri/src/commands/audit.rs.
  */
 export function exportAuditTrail(query: AuditQuery, format: AuditFormat, encoding: CsvEncoding | null, path: string): Promise<AuditExported> {
@@ -603,7 +603,7 @@ export function exportChartTable(table: ChartTable, format: TableFormat, encodin
 
 /**
  * Writes the export to `path` (the save dialog's choice). The session is
- * held only to learn which file, language and time zone; the export itself
+ * held only to learn which team, language and time zone; the export itself
  * reads through its own read-only connection off the session, so a large
  * one neither blocks the user's other work nor runs into the call limit.
  * `export_data` in src-tauri/src/commands/export.rs.
@@ -810,7 +810,7 @@ export function mailsNeedingAttention(): Promise<MailSend[]> {
 
 /**
  * The meeting of the week holding `week` (None: this week). The session
- * is held only to learn which file and the user's clock; the report reads
+ * is held only to learn which team and the user's clock; the report reads
  * through its own read-only connection, so it never waits behind (or
  * holds up) this desktop's saves.
  * `meeting` in src-tauri/src/commands/meeting.rs.
