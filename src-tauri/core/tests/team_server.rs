@@ -1619,34 +1619,23 @@ fn a_save_that_meets_a_colleagues_runs_again_on_what_they_saved() {
     let now = company::get(mine.sql(), &id).unwrap();
     assert_eq!(now.name, "丸の内ホールディングス 本社", "built on the colleague's name");
     assert_eq!((now.version, version), (version, 3));
-    // A save the server cannot take yet (erasing a person, which rewrites
-    // free text in place and compacts the file) is refused, typed, with
-    // nothing written.
-    let me = mine.member().unwrap().id.clone();
-    let my_version = version_of(mine.sql(), "users", &me);
-    mine.write(|ctx| role::set(ctx, &me, my_version, &[Role::Sales, Role::Manager]))
-        .unwrap();
-    let (contact_id, name): (String, String) = mine
-        .sql()
-        .query_one(
-            "SELECT id, name FROM contacts WHERE deleted_at IS NULL ORDER BY id LIMIT 1",
-            &[],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
-    let refused = mine
-        .write(|ctx| kizuna_core::privacy::erase::erase_in(ctx, &contact_id, &name))
-        .unwrap_err();
+    // A save that is the file's by nature (where each desktop keeps its
+    // backups of the file) is refused, typed, with nothing written.
+    let placement = kizuna_core::store::backup::Placement {
+        keep: 30,
+        ..Default::default()
+    };
+    let refused = mine.write(|ctx| placement.save(ctx)).unwrap_err();
     assert_eq!(refused.code(), ErrorCode::NotOnServer, "{refused}");
-    let still: String = mine
+    let kept: i64 = mine
         .sql()
         .query_one(
-            "SELECT name FROM contacts WHERE id = ?1",
-            store_sql::params![&contact_id],
+            "SELECT COUNT(*) FROM settings WHERE key = 'backup_placement'",
+            &[],
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(still, name);
+    assert_eq!(kept, 0);
 }
 
 #[test]
