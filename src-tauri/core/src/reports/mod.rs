@@ -349,12 +349,19 @@ pub fn service_level(due: &str, done: Option<&str>, now: &str) -> &'static str {
     }
 }
 
-/// The value at `path` in JSON held as text (a timeline entry's body, an
-/// audit entry's detail); `None` where the text is no JSON or lacks it.
-pub fn json_at(text: &str, path: &[&str]) -> Option<serde_json::Value> {
-    let mut v: serde_json::Value = serde_json::from_str(text).ok()?;
+/// JSON held as text (a timeline entry's body, an audit entry's detail),
+/// read once per row; text that is no JSON reads as null. The stores spell
+/// SQL's JSON functions differently, so the charts read JSON here.
+pub fn json_of(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or(serde_json::Value::Null)
+}
+
+/// The value at `path` in `json`; `None` where it lacks it or holds null,
+/// as SQLite's `json_extract` reads it.
+pub fn json_at<'v>(json: &'v serde_json::Value, path: &[&str]) -> Option<&'v serde_json::Value> {
+    let mut v = json;
     for key in path {
-        v = v.get_mut(*key)?.take();
+        v = v.get(*key)?;
     }
     (!v.is_null()).then_some(v)
 }

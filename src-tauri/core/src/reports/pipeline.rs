@@ -10,7 +10,9 @@
 //! amount edit since replaced, or today's. A deal created since did not
 //! exist yet.
 
-use super::{currency_of, json_at, weighted, Builder, Chart, ChartId, DrillKind, LabelKind, PerCurrency, Query, Unit};
+use super::{
+    currency_of, json_at, json_of, weighted, Builder, Chart, ChartId, DrillKind, LabelKind, PerCurrency, Query, Unit,
+};
 use crate::clock::to_db;
 use crate::error::Result;
 use crate::store::sql;
@@ -66,9 +68,7 @@ SELECT l.entity_id, l.detail FROM audit_log l JOIN deals d ON d.id = l.entity_id
  ORDER BY l.at, l.id";
 
 /// What each deal was a week ago where it has changed since: its stage,
-/// amount and currency then. The JSON is read here rather than in SQL,
-/// whose JSON functions the two stores spell differently.
-/// The outer `Option` says whether a change was found, the inner what it
+/// amount and currency then. The outer `Option` says whether a change was found, the inner what it
 /// recorded (as `json_extract` read it, a missing value is none).
 #[derive(Default)]
 struct Then {
@@ -83,13 +83,18 @@ fn as_week_ago(q: &Query, pipeline: &str, week_ago: &str) -> Result<HashMap<Stri
         Ok((r.get::<String>(0)?, r.get::<String>(1)?))
     })? {
         let t = then.entry(deal).or_default();
-        t.stage
-            .get_or_insert_with(|| json_at(&body, &["from_stage_id"]).and_then(|v| v.as_str().map(String::from)));
+        t.stage.get_or_insert_with(|| {
+            json_at(&json_of(&body), &["from_stage_id"]).and_then(|v| v.as_str().map(String::from))
+        });
     }
     for (deal, detail) in q.conn.query(EDITS_SINCE, sql::params![pipeline, week_ago], |r| {
         Ok((r.get::<String>(0)?, r.get::<String>(1)?))
     })? {
         let t = then.entry(deal).or_default();
+        if t.amount.is_some() && t.currency.is_some() {
+            continue;
+        }
+        let detail = json_of(&detail);
         if t.amount.is_none() && json_at(&detail, &["amount"]).is_some() {
             t.amount = Some(json_at(&detail, &["amount", "from"]).and_then(|v| v.as_i64()));
         }

@@ -8,7 +8,7 @@
 //! (or where it still is), entered when it was created.
 
 use super::pipeline::open_stages;
-use super::{json_at, Builder, Chart, ChartId, DrillKind, LabelKind, Query, Unit};
+use super::{json_at, json_of, Builder, Chart, ChartId, DrillKind, LabelKind, Query, Unit};
 use crate::error::Result;
 use crate::store::sql;
 use chrono::NaiveDate;
@@ -36,7 +36,7 @@ SELECT occurred_at, body
 /// Each stage a deal entered, with the first time it did.
 fn entries(q: &Query, deal: &str, created: &str, current: &str) -> Result<HashMap<String, String>> {
     let moves: Vec<(String, Option<String>, Option<String>)> = q.conn.query(MOVES, sql::params![deal], |r| {
-        let body: String = r.get(1)?;
+        let body = json_of(&r.get::<String>(1)?);
         let stage = |key| json_at(&body, &[key]).and_then(|v| v.as_str().map(String::from));
         Ok((r.get(0)?, stage("from_stage_id"), stage("to_stage_id")))
     })?;
