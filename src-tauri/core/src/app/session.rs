@@ -455,11 +455,7 @@ impl Session {
                 TeamDb::File(fresh)
             }
             // On a server the login is the member: a new session as it.
-            TeamDb::Server(db) => TeamDb::Server(crate::store::server::ServerDb::open_as_member(
-                db.server(),
-                self.opts.clock.clone(),
-                db.language(),
-            )?),
+            TeamDb::Server(db) => TeamDb::Server(self.session_on(db.server())?),
         })
     }
 
