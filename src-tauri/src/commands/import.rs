@@ -12,7 +12,7 @@ use kizuna_core::import::batch::{self, ImportBatchItem, ImportFinished, ImportRe
 use kizuna_core::import::mapping::ImportKind;
 use kizuna_core::import::preview::{self, FileInspection, ImportPreview};
 use kizuna_core::import::source::{self, ReadOptions};
-use kizuna_core::{Error, ErrorPayload};
+use kizuna_core::Error;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -144,8 +144,5 @@ pub async fn import_batches(state: State<'_, AppState>) -> Reply<Vec<ImportBatch
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn undo_import(state: State<'_, AppState>, batch_id: String) -> Reply<ImportUndoReport> {
     let mut db = state.with_session(|s| s.another_connection()).await?;
-    tauri::async_runtime::spawn_blocking(move || batch::undo(&mut db, &batch_id))
-        .await
-        .map_err(|e| ErrorPayload::from(Error::Internal(format!("background task failed: {e}"))))?
-        .map_err(ErrorPayload::from)
+    super::blocking(move || batch::undo(&mut db, &batch_id)).await
 }

@@ -113,8 +113,8 @@ struct OldEntry {
 
 /// Migration 9's step after its SQL: stores the kind and parameters of
 /// every old follow-up title and timeline summary `engine_text::legacy`
-/// recognises. Runs in the
-/// migrating transaction; the stored texts are left as they were.
+/// recognises. Runs in the migrating transaction; the stored texts are
+/// left as they were.
 fn convert_engine_texts(conn: Sql) -> Result<Converted> {
     let mut done = Converted::default();
     let follow_ups: Vec<OldFollowUp> = conn.query(
