@@ -323,7 +323,7 @@ fn server_half(dir: &Path, per_writer: usize, rounds: usize) {
     drop(db);
     kizuna_core::store::transfer::file_to_server(&team, &server).unwrap();
     // The bench's login joins the team once, before its desktops open.
-    server_desktop(&server).join("ベンチ").unwrap();
+    server_desktop(&server).join_named("ベンチ").unwrap();
     for writers in [1, 10, 50] {
         let c = server_commits(
             &server,

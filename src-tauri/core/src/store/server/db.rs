@@ -82,17 +82,6 @@ impl ServerDb {
         })
     }
 
-    /// [`ServerDb::open`], and a login that is no member yet joins under
-    /// its own name (the member can rename themself later): what a desktop
-    /// and the CLI do, since on a server the login is the member.
-    pub fn open_as_member(server: &Server, clock: Arc<dyn Clock>, language: Language) -> Result<ServerDb> {
-        let mut db = ServerDb::open(server, clock, language)?;
-        if db.member().is_none() {
-            db.join(server.login().unwrap_or_default())?;
-        }
-        Ok(db)
-    }
-
     /// Where reads go. Each statement reads the server as it is at that
     /// moment (the server's default, `READ COMMITTED`), as a read of the
     /// file does outside a save.
@@ -141,8 +130,11 @@ impl ServerDb {
     }
 
     /// This login's first visit: adds the member it is, attributed to
-    /// itself, as a file's `Db::join_as_new_member` does.
-    pub fn join(&mut self, display_name: &str) -> Result<User> {
+    /// itself, as a file's `Db::join_as_new_member` does. The team's first
+    /// member also gets `seed` in the same save: what a new team starts
+    /// with (the file's creator gets it from `Db::create_seeded`), chosen
+    /// above the store (`app::new_file`) and named in this session's language.
+    pub fn join(&mut self, display_name: &str, seed: impl Fn(&WriteCtx) -> Result<()>) -> Result<User> {
         if let Some(u) = self.member() {
             return Ok(u.clone());
         }
@@ -151,7 +143,20 @@ impl ServerDb {
         let before = std::mem::replace(&mut self.user, User::nobody(&login, &name));
         self.user.id = crate::id::new_id();
         let id = self.user.id.clone();
-        match self.write_unattributed(|ctx| identity::insert(ctx, &id, &login, &name)) {
+        // Two first members at once: both saves read no member, the server
+        // fails one, and it runs again to find the other already seeded.
+        let joined = self.write_unattributed(|ctx| {
+            let first = ctx
+                .sql()
+                .query_opt("SELECT 1 FROM users LIMIT 1", &[], |r| r.get::<i64>(0))?
+                .is_none();
+            let u = identity::insert(ctx, &id, &login, &name)?;
+            if first {
+                seed(ctx)?;
+            }
+            Ok(u)
+        });
+        match joined {
             Ok(u) => {
                 self.user = u.clone();
                 Ok(u)
