@@ -581,7 +581,7 @@ pub fn team_of(place: &Source) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::{fixture, seed_pipeline};
+    use crate::testutil::{file_fixture, seed_pipeline};
     use crate::timeline::activity::{ActivityKind, Direction};
 
     fn team(db: &Db) -> String {
@@ -617,7 +617,7 @@ mod tests {
 
     #[test]
     fn waiting_work_is_applied_in_order_once() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         let seed = seed_pipeline(&mut f.db);
         let outbox = Outbox::open(&f._dir.path().join("outbox.db")).unwrap();
         for (i, s) in ["一件目", "二件目", "三件目"].iter().enumerate() {
@@ -646,7 +646,7 @@ mod tests {
 
     #[test]
     fn a_queued_case_and_its_reply_land_in_order_once() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         let seed = seed_pipeline(&mut f.db);
         let outbox = Outbox::open(&f._dir.path().join("outbox.db")).unwrap();
         let case = NewCase {
@@ -713,7 +713,7 @@ mod tests {
 
     #[test]
     fn an_edit_a_colleague_overtook_waits_as_a_conflict_until_the_user_decides() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         let seed = seed_pipeline(&mut f.db);
         let company = company::get(f.db.conn(), &seed.company_id).unwrap();
         let edit = |name: &str| CompanyEdit {
@@ -761,7 +761,7 @@ mod tests {
 
     #[test]
     fn a_queued_move_lands_and_a_completion_a_colleague_overtook_waits() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         let seed = seed_pipeline(&mut f.db);
         let deal_id = seed.deal(&mut f.db, "移動する案件", seed.stage("リード"), 100_000, "JPY");
         let d = deal::get(f.db.conn(), &deal_id).unwrap();
@@ -808,7 +808,7 @@ mod tests {
 
     #[test]
     fn a_hand_off_sent_away_from_the_share_lands_once_and_a_stale_acknowledgement_waits() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         let seed = seed_pipeline(&mut f.db);
         let outbox = Outbox::open(&f._dir.path().join("outbox.db")).unwrap();
         let sheet = HandoffInput {
@@ -852,7 +852,7 @@ mod tests {
 
     #[test]
     fn a_queued_touch_keeps_the_contacts_it_names() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         let seed = seed_pipeline(&mut f.db);
         let yamada = crate::testutil::contact(&mut f.db, &seed.company_id, "山田 花子", "");
         let ito = crate::testutil::contact(&mut f.db, &seed.company_id, "伊藤 誠", "");
@@ -884,7 +884,7 @@ mod tests {
 
     #[test]
     fn applied_ids_are_forgotten_after_a_quarter() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         let seed = seed_pipeline(&mut f.db);
         apply_once(&mut f.db, "old", &touch(&seed.company_id, "古い")).unwrap();
         f.clock.advance(chrono::Duration::days(APPLIED_KEEP_DAYS + 1));
@@ -898,7 +898,7 @@ mod tests {
 
     #[test]
     fn entries_belong_to_their_team_file() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         let seed = seed_pipeline(&mut f.db);
         let outbox = Outbox::open(&f._dir.path().join("outbox.db")).unwrap();
         outbox

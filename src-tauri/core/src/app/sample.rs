@@ -1047,11 +1047,11 @@ mod tests {
     use crate::contracts::contract::ContractStatus;
     use crate::followups::follow_up::{list_open, DueState};
     use crate::pipeline::board;
-    use crate::testutil::fixture;
+    use crate::testutil::file_fixture;
 
     #[test]
     fn sample_looks_like_a_working_team() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         super::populate(&mut f.db).unwrap();
         let conn = f.db.conn();
         let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
@@ -1144,7 +1144,7 @@ mod tests {
     #[test]
     fn sample_is_deterministic_for_the_same_moment() {
         let titles = || {
-            let mut f = fixture();
+            let mut f = file_fixture();
             super::populate(&mut f.db).unwrap();
             let mut st =
                 f.db.conn()

@@ -1,6 +1,7 @@
 use super::export::{self, AuditFormat};
 use super::trail::{self, AuditQuery};
 use crate::customers::contact::{self, ContactEdit, NewContact};
+use crate::store::sql;
 use crate::testutil::{colleague, company, fixture, make_manager, Fixture};
 use crate::writers::csv::CsvEncoding;
 use crate::ErrorCode;
@@ -11,7 +12,7 @@ fn tokyo() -> FixedOffset {
 }
 
 fn all(f: &Fixture, q: AuditQuery) -> Vec<trail::AuditEntry> {
-    trail::page(f.db.conn(), &AuditQuery { limit: 500, ..q }, tokyo())
+    trail::page(f.db.sql(), &AuditQuery { limit: 500, ..q }, tokyo())
         .unwrap()
         .entries
 }
@@ -80,11 +81,11 @@ fn an_edit_shows_each_field_before_and_after_and_who_made_it() {
     assert!(insert.fields.iter().all(|c| !c.has_before && c.after.is_some()));
     // An id is shown as the name a person reads; an id of nothing stays.
     let me = f.db.member().unwrap().id.clone();
-    f.db.conn()
+    f.db.sql()
         .execute(
             "INSERT INTO audit_log (id, at, user_id, entity, entity_id, action, detail)
              VALUES ('zz', '2026-11-25T02:00:00Z', ?1, 'deal', 'd1', 'update', ?2)",
-            rusqlite::params![
+            sql::params![
                 me,
                 format!(r#"{{"owner_id":{{"from":"gone-member","to":"{me}"}},"company_id":"{co}"}}"#)
             ],
@@ -115,8 +116,10 @@ fn a_member_rename_and_a_role_change_record_what_they_were() {
     assert_eq!(roles.before, Some(serde_json::json!(["sales"])));
     assert_eq!(roles.after, Some(serde_json::json!(["sales", "manager"])));
     let version: i64 =
-        f.db.conn()
-            .query_row("SELECT version FROM users WHERE id = ?1", [&me], |r| r.get(0))
+        f.db.sql()
+            .query_one("SELECT version FROM users WHERE id = ?1", sql::params![&me], |r| {
+                r.get(0)
+            })
             .unwrap();
     f.db.write(|ctx| crate::team::member::rename(ctx, &me, version, "田中 太一"))
         .unwrap();
@@ -208,7 +211,7 @@ fn pages_follow_each_other_without_repeats_or_gaps() {
         ..Default::default()
     };
     loop {
-        let page = trail::page(f.db.conn(), &q, tokyo()).unwrap();
+        let page = trail::page(f.db.sql(), &q, tokyo()).unwrap();
         assert!(page.entries.len() <= 3);
         seen.extend(page.entries.iter().map(|e| e.id.clone()));
         match page.next {
@@ -226,11 +229,11 @@ fn only_a_manager_reads_or_exports_the_trail() {
     let mut f = fixture();
     let me = f.db.member().unwrap().id.clone();
     let q = AuditQuery::default();
-    let err = trail::page_for(f.db.conn(), &me, &q, tokyo()).unwrap_err();
+    let err = trail::page_for(f.db.sql(), &me, &q, tokyo()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::ManagerOnly);
     let path = f._dir.path().join("trail.csv");
     let err = export::export_for(
-        f.db.conn(),
+        f.db.sql(),
         &me,
         &q,
         crate::language::Language::Ja,
@@ -243,7 +246,7 @@ fn only_a_manager_reads_or_exports_the_trail() {
     assert_eq!(err.code(), ErrorCode::ManagerOnly);
     assert!(!path.exists());
     make_manager(&mut f.db);
-    assert!(!trail::page_for(f.db.conn(), &me, &q, tokyo())
+    assert!(!trail::page_for(f.db.sql(), &me, &q, tokyo())
         .unwrap()
         .entries
         .is_empty());
@@ -277,7 +280,7 @@ fn the_export_has_a_row_per_changed_field_with_before_and_after() {
         ..Default::default()
     };
     let done = export::export_for(
-        f.db.conn(),
+        f.db.sql(),
         &me,
         &q,
         crate::language::Language::Ja,
@@ -304,7 +307,7 @@ fn the_export_has_a_row_per_changed_field_with_before_and_after() {
     // An xlsx of the same has the same rows.
     let xlsx = f._dir.path().join("trail.xlsx");
     let again = export::export_for(
-        f.db.conn(),
+        f.db.sql(),
         &me,
         &q,
         crate::language::Language::En,

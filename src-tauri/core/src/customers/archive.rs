@@ -55,7 +55,7 @@ mod tests {
     use crate::ErrorCode;
 
     fn listed(f: &Fixture, q: &CompanyQuery) -> Vec<(String, bool)> {
-        company::list(f.db.conn(), &f.clock, q)
+        company::list(f.db.sql(), &f.clock, q)
             .unwrap()
             .into_iter()
             .map(|c| (c.name, c.archived_at.is_some()))
@@ -63,7 +63,7 @@ mod tests {
     }
 
     fn on_board(f: &Fixture) -> usize {
-        let b = board::load(f.db.conn(), &f.clock, None, &BoardFilter::default()).unwrap();
+        let b = board::load(f.db.sql(), &f.clock, None, &BoardFilter::default()).unwrap();
         b.columns.iter().map(|c| c.cards.len()).sum()
     }
 
@@ -78,13 +78,13 @@ mod tests {
             assignee_id: Some(me.clone()),
             ..Default::default()
         };
-        let due = |f: &Fixture| follow_up::due_count(f.db.conn(), &f.clock, &me).unwrap();
+        let due = |f: &Fixture| follow_up::due_count(f.db.sql(), &f.clock, &me).unwrap();
         assert_eq!((on_board(&f), due(&f)), (1, 1));
-        assert_eq!(follow_up::list(f.db.conn(), &f.clock, &mine).unwrap().len(), 1);
+        assert_eq!(follow_up::list(f.db.sql(), &f.clock, &mine).unwrap().len(), 1);
 
         // A colleague's edit since the page was loaded is a conflict.
         let mut other = colleague(&f, "sato", "佐藤");
-        let c = company::get(f.db.conn(), &s.company_id).unwrap();
+        let c = company::get(f.db.sql(), &s.company_id).unwrap();
         let e = other
             .write(|ctx| set_archived(ctx, &s.company_id, c.version + 1, true))
             .unwrap_err();
@@ -96,13 +96,13 @@ mod tests {
         assert!(listed(&f, &CompanyQuery::default()).is_empty());
         assert_eq!(on_board(&f), 0);
         assert_eq!(due(&f), 0);
-        assert!(follow_up::list(f.db.conn(), &f.clock, &mine).unwrap().is_empty());
+        assert!(follow_up::list(f.db.sql(), &f.clock, &mine).unwrap().is_empty());
         // Kept: its own page, the list on request or by search, marked archived.
         let here = FollowUpQuery {
             company_id: Some(s.company_id.clone()),
             ..Default::default()
         };
-        assert_eq!(follow_up::list(f.db.conn(), &f.clock, &here).unwrap().len(), 1);
+        assert_eq!(follow_up::list(f.db.sql(), &f.clock, &here).unwrap().len(), 1);
         let with_archived = CompanyQuery {
             include_archived: true,
             ..Default::default()
@@ -113,7 +113,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(listed(&f, &search), [("株式会社テスト".to_string(), true)]);
-        assert!(company::get(f.db.conn(), &s.company_id).unwrap().archived_at.is_some());
+        assert!(company::get(f.db.sql(), &s.company_id).unwrap().archived_at.is_some());
         assert_invalid(
             f.db.write(|ctx| set_archived(ctx, &s.company_id, v, true)),
             "archived",
@@ -127,12 +127,20 @@ mod tests {
         );
         assert_eq!((on_board(&f), due(&f)), (1, 1));
         let events: Vec<String> =
-            f.db.conn()
-                .prepare("SELECT json_extract(body, '$.event') FROM activities WHERE kind = 'system' ORDER BY rowid")
+            f.db.sql()
+                .query(
+                    "SELECT body FROM activities WHERE kind = 'system' ORDER BY id",
+                    &[],
+                    |r| r.get::<String>(0),
+                )
                 .unwrap()
-                .query_map([], |r| r.get(0))
-                .unwrap()
-                .map(|r| r.unwrap())
+                .into_iter()
+                .map(|body| {
+                    serde_json::from_str::<serde_json::Value>(&body).unwrap()["event"]
+                        .as_str()
+                        .unwrap()
+                        .to_string()
+                })
                 .collect();
         assert_eq!(events, ["company_archived", "company_unarchived"]);
     }

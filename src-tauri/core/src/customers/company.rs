@@ -563,6 +563,7 @@ mod tests {
     use crate::customers::contact::*;
     use crate::followups::follow_up::DueState;
     use crate::overview::customer::summary;
+    use crate::store::team_db::TeamDb;
     use chrono::NaiveDate;
 
     fn text_query(text: &str) -> CompanyQuery {
@@ -574,9 +575,9 @@ mod tests {
     use crate::contracts::contract::{self, Billing, NewContract};
     use crate::testutil::{assert_invalid, entry, fixture, log, seed_pipeline, Fixture};
     use crate::timeline::activity::ActivityKind;
-    use crate::{Db, ErrorCode};
+    use crate::ErrorCode;
 
-    fn new_company(db: &mut Db, name: &str, kana: &str) -> String {
+    fn new_company(db: &mut TeamDb, name: &str, kana: &str) -> String {
         let c = NewCompany {
             name: name.into(),
             name_kana: kana.into(),
@@ -595,12 +596,17 @@ mod tests {
 
     #[test]
     fn the_detail_holds_every_field_and_an_edit_is_versioned_and_audited() {
-        let Fixture { mut db, _dir, clock } = fixture();
+        let Fixture {
+            mut db,
+            _dir,
+            clock,
+            _team,
+        } = fixture();
         let sato = db
             .write(|ctx| crate::team::member::ensure(ctx, "sato", "佐藤 健太"))
             .unwrap();
         let id = new_company(&mut db, "株式会社さくら商事", "さくらしょうじ");
-        let c = get(db.conn(), &id).unwrap();
+        let c = get(db.sql(), &id).unwrap();
         assert_eq!((c.version, c.segment, c.tags.len()), (1, Segment::Normal, 0));
         let edit = CompanyEdit {
             name: " 株式会社さくら商事 ".into(),
@@ -614,25 +620,25 @@ mod tests {
             tags: vec![" 重点顧客 ".into(), "".into(), "展示会".into(), "重点顧客".into()],
         };
         assert_eq!(db.write(|ctx| update(ctx, &id, 1, &edit)).unwrap(), 2);
-        let c = get(db.conn(), &id).unwrap();
+        let c = get(db.sql(), &id).unwrap();
         assert_eq!(c.name, "株式会社さくら商事");
         assert_eq!(c.name_kana, "サクラショウジ");
         assert_eq!((c.segment, c.owner_name.as_deref()), (Segment::Key, Some("佐藤 健太")));
         assert_eq!(c.tags, ["重点顧客", "展示会"]);
         assert_eq!(
-            names(&list(db.conn(), &clock, &text_query("展示")).unwrap()),
+            names(&list(db.sql(), &clock, &text_query("展示")).unwrap()),
             ["株式会社さくら商事"]
         );
         assert!(
-            list(db.conn(), &clock, &text_query("\"")).unwrap().is_empty(),
+            list(db.sql(), &clock, &text_query("\"")).unwrap().is_empty(),
             "the tags' JSON is not searched"
         );
         assert_eq!(c.updated_at, "2026-11-25T01:00:00Z");
         let detail: String = db
-            .conn()
-            .query_row(
+            .sql()
+            .query_one(
                 "SELECT detail FROM audit_log WHERE entity_id = ?1 AND action = 'update'",
-                [&id],
+                sql::params![&id],
                 |r| r.get(0),
             )
             .unwrap();
@@ -668,14 +674,16 @@ mod tests {
             })
             .unwrap_err();
         assert!(matches!(e, Error::Conflict { current_version: 2, .. }), "{e:?}");
-        assert_eq!(get(db.conn(), "nope").unwrap_err().code(), ErrorCode::NotFound);
+        assert_eq!(get(db.sql(), "nope").unwrap_err().code(), ErrorCode::NotFound);
     }
 
     #[test]
     fn company_edits_are_validated() {
-        let Fixture { mut db, _dir, .. } = fixture();
+        let Fixture {
+            mut db, _dir, _team, ..
+        } = fixture();
         let id = new_company(&mut db, "A社", "");
-        let ok = edit_of(&get(db.conn(), &id).unwrap());
+        let ok = edit_of(&get(db.sql(), &id).unwrap());
         let cases: Vec<(CompanyEdit, &str, &str)> = vec![
             (
                 CompanyEdit {
@@ -753,19 +761,24 @@ mod tests {
             })
             .unwrap();
         assert_eq!(v, 2);
-        assert_eq!(get(db.conn(), &id).unwrap().owner_id, None);
+        assert_eq!(get(db.sql(), &id).unwrap().owner_id, None);
     }
 
     #[test]
     fn the_list_sorts_by_reading_whatever_script_it_was_typed_in() {
-        let Fixture { mut db, _dir, clock } = fixture();
+        let Fixture {
+            mut db,
+            _dir,
+            clock,
+            _team,
+        } = fixture();
         new_company(&mut db, "株式会社わかば", "わかば");
         new_company(&mut db, "カ行の会社", "カガク");
         new_company(&mut db, "半角の会社", "ｱｵﾊﾞ");
         new_company(&mut db, "読みなし", "");
         new_company(&mut db, "株式会社いろは", "いろは");
         new_company(&mut db, "ABC株式会社", "ＡＢＣ");
-        let all = list(db.conn(), &clock, &CompanyQuery::default()).unwrap();
+        let all = list(db.sql(), &clock, &CompanyQuery::default()).unwrap();
         assert_eq!(
             names(&all),
             [
@@ -782,14 +795,14 @@ mod tests {
             text: Some(t.into()),
             ..Default::default()
         };
-        assert_eq!(names(&list(db.conn(), &clock, &q("ワカ")).unwrap()), ["株式会社わかば"]);
-        assert_eq!(names(&list(db.conn(), &clock, &q("あおば")).unwrap()), ["半角の会社"]);
-        assert_eq!(names(&list(db.conn(), &clock, &q("abc")).unwrap()), ["ABC株式会社"]);
-        assert_eq!(names(&list(db.conn(), &clock, &q("  ")).unwrap()).len(), 6);
-        assert!(list(db.conn(), &clock, &q("%")).unwrap().is_empty());
+        assert_eq!(names(&list(db.sql(), &clock, &q("ワカ")).unwrap()), ["株式会社わかば"]);
+        assert_eq!(names(&list(db.sql(), &clock, &q("あおば")).unwrap()), ["半角の会社"]);
+        assert_eq!(names(&list(db.sql(), &clock, &q("abc")).unwrap()), ["ABC株式会社"]);
+        assert_eq!(names(&list(db.sql(), &clock, &q("  ")).unwrap()).len(), 6);
+        assert!(list(db.sql(), &clock, &q("%")).unwrap().is_empty());
         // The shell's old call still works.
         assert_eq!(
-            names(&list(db.conn(), &clock, &text_query("いろは")).unwrap()),
+            names(&list(db.sql(), &clock, &text_query("いろは")).unwrap()),
             ["株式会社いろは"]
         );
     }
@@ -806,7 +819,7 @@ mod tests {
         log(db, &entry(&quiet, ActivityKind::Call, "2026-09-01T00:00:00Z", "電話"));
         log(db, &entry(&fresh, ActivityKind::Call, "2026-11-24T00:00:00Z", "電話"));
         for (id, seg, owner) in [(&quiet, Segment::Key, Some(me.clone())), (&fresh, Segment::Key, None)] {
-            let mut e = edit_of(&get(db.conn(), id).unwrap());
+            let mut e = edit_of(&get(db.sql(), id).unwrap());
             e.segment = seg;
             e.owner_id = owner;
             db.write(|ctx| update(ctx, id, 1, &e)).unwrap();
@@ -818,23 +831,23 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            names(&list(db.conn(), &f.clock, &q(CompanySort::LastContact)).unwrap()),
+            names(&list(db.sql(), &f.clock, &q(CompanySort::LastContact)).unwrap()),
             ["株式会社テスト", "未接触", "ご無沙汰", "最近"],
             "never contacted first (by reading), then the longest ago"
         );
-        let by_amount = list(db.conn(), &f.clock, &q(CompanySort::OpenAmount)).unwrap();
+        let by_amount = list(db.sql(), &f.clock, &q(CompanySort::OpenAmount)).unwrap();
         assert_eq!(by_amount[0].name, "株式会社テスト");
         assert_eq!((by_amount[0].open_deals, by_amount[0].open_amount), (1, 9_000_000));
         let keys = CompanyQuery {
             segment: Some(Segment::Key),
             ..Default::default()
         };
-        assert_eq!(names(&list(db.conn(), &f.clock, &keys).unwrap()), ["ご無沙汰", "最近"]);
+        assert_eq!(names(&list(db.sql(), &f.clock, &keys).unwrap()), ["ご無沙汰", "最近"]);
         let mine = CompanyQuery {
             owner_id: Some(me.clone()),
             ..keys
         };
-        let mine = list(db.conn(), &f.clock, &mine).unwrap();
+        let mine = list(db.sql(), &f.clock, &mine).unwrap();
         assert_eq!(names(&mine), ["ご無沙汰"]);
         assert_eq!(mine[0].owner_id.as_deref(), Some(me.as_str()));
         assert_eq!(mine[0].last_contact_at.as_deref(), Some("2026-09-01T00:00:00Z"));
@@ -844,7 +857,12 @@ mod tests {
     fn the_list_sorts_by_health_at_risk_first_and_shows_each_customers_indicator() {
         use crate::customers::health::HealthLevel;
         use crate::testutil::{insert_case, Case};
-        let Fixture { mut db, _dir, clock } = fixture();
+        let Fixture {
+            mut db,
+            _dir,
+            clock,
+            _team,
+        } = fixture();
         let calm = new_company(&mut db, "あんしん", "あんしん");
         let angry = new_company(&mut db, "おこり", "おこり");
         let watched = new_company(&mut db, "きがかり", "きがかり");
@@ -871,23 +889,25 @@ mod tests {
             sort: CompanySort::Health,
             ..Default::default()
         };
-        let rows = list(db.conn(), &clock, &q).unwrap();
+        let rows = list(db.sql(), &clock, &q).unwrap();
         assert_eq!(names(&rows), ["おこり", "きがかり", "あんしん"]);
         assert_eq!(
             rows.iter().map(|r| r.health.level).collect::<Vec<_>>(),
             [HealthLevel::AtRisk, HealthLevel::Watch, HealthLevel::Good]
         );
         // The other sorts carry the same indicator.
-        let by_name = list(db.conn(), &clock, &CompanyQuery::default()).unwrap();
+        let by_name = list(db.sql(), &clock, &CompanyQuery::default()).unwrap();
         assert_eq!(by_name[1].name, "おこり");
         assert_eq!(by_name[1].health.facts.open_complaints, 1);
     }
 
     #[test]
     fn contacts_are_listed_edited_and_softly_deleted() {
-        let Fixture { mut db, _dir, .. } = fixture();
+        let Fixture {
+            mut db, _dir, _team, ..
+        } = fixture();
         let company = new_company(&mut db, "A社", "えーしゃ");
-        let add = |db: &mut Db, name: &str, kana: &str| {
+        let add = |db: &mut TeamDb, name: &str, kana: &str| {
             let c = NewContact {
                 company_id: company.clone(),
                 name: name.into(),
@@ -900,7 +920,7 @@ mod tests {
         let yamada = add(&mut db, "山田 花子", "ヤマダ ハナコ");
         add(&mut db, "伊藤 誠", "いとう まこと");
         add(&mut db, "John Smith", "");
-        let shown: Vec<String> = contacts_of(db.conn(), &company)
+        let shown: Vec<String> = contacts_of(db.sql(), &company)
             .unwrap()
             .into_iter()
             .map(|c| c.name)
@@ -915,7 +935,7 @@ mod tests {
             phone: "090-1234-5678".into(),
         };
         assert_eq!(db.write(|ctx| update_contact(ctx, &yamada, 1, &edit)).unwrap(), 2);
-        let c = contact(db.conn(), &yamada).unwrap();
+        let c = contact(db.sql(), &yamada).unwrap();
         assert_eq!(c.email, "hanako.yamada+crm@example.co.jp");
         assert_eq!(c.mailto.as_deref(), Some("mailto:hanako.yamada+crm@example.co.jp"));
         assert_eq!(c.title, "情報システム部 課長");
@@ -950,7 +970,7 @@ mod tests {
             assert_invalid(db.write(|ctx| create_contact(ctx, &c)), "email", "several");
         }
         assert_eq!(
-            contact(db.conn(), &yamada).unwrap().version,
+            contact(db.sql(), &yamada).unwrap().version,
             2,
             "a refused edit writes nothing"
         );
@@ -962,8 +982,8 @@ mod tests {
         let err = db.write(|ctx| delete_contact(ctx, &yamada, 1)).unwrap_err();
         assert!(matches!(err, Error::Conflict { current_version: 2, .. }), "{err:?}");
         db.write(|ctx| delete_contact(ctx, &yamada, 2)).unwrap();
-        assert_eq!(contacts_of(db.conn(), &company).unwrap().len(), 2);
-        assert_eq!(contact(db.conn(), &yamada).unwrap_err().code(), ErrorCode::NotFound);
+        assert_eq!(contacts_of(db.sql(), &company).unwrap().len(), 2);
+        assert_eq!(contact(db.sql(), &yamada).unwrap_err().code(), ErrorCode::NotFound);
         let err = db.write(|ctx| delete_contact(ctx, &yamada, 3)).unwrap_err();
         assert_eq!(err.code(), ErrorCode::NotFound);
         let orphan = NewContact {
@@ -1008,12 +1028,14 @@ mod tests {
             .write(|ctx| contract::create(ctx, &contract("旧プラン", "2026-06-30")))
             .unwrap();
         db.write(|ctx| {
-            ctx.tx()?
-                .execute("UPDATE contracts SET status = 'churned' WHERE id = ?1", [&churned])?;
+            ctx.sql().execute(
+                "UPDATE contracts SET status = 'churned' WHERE id = ?1",
+                sql::params![&churned],
+            )?;
             // Its renewal work went with it.
-            ctx.tx()?.execute(
+            ctx.sql().execute(
                 "UPDATE follow_ups SET status = 'cancelled' WHERE contract_id = ?1",
-                [&churned],
+                sql::params![&churned],
             )?;
             Ok(())
         })
@@ -1022,8 +1044,10 @@ mod tests {
         let next = s.follow_up(db, &b, "2026-11-30T00:00:00Z");
         let done = s.follow_up(db, &b, "2026-11-26T00:00:00Z");
         db.write(|ctx| {
-            ctx.tx()?
-                .execute("UPDATE follow_ups SET status = 'done' WHERE id = ?1", [&done])?;
+            ctx.sql().execute(
+                "UPDATE follow_ups SET status = 'done' WHERE id = ?1",
+                sql::params![&done],
+            )?;
             Ok(())
         })
         .unwrap();
@@ -1031,14 +1055,14 @@ mod tests {
             db,
             &entry(&s.company_id, ActivityKind::Meeting, "2026-11-20T00:00:00Z", "訪問"),
         );
-        let mut facts = edit_of(&get(db.conn(), &s.company_id).unwrap());
+        let mut facts = edit_of(&get(db.sql(), &s.company_id).unwrap());
         facts.industry = "製造業".into();
         facts.address = "大阪府大阪市北区梅田1-1-1".into();
         facts.phone = "06-1234-5678".into();
         facts.website = "https://test.example.co.jp".into();
         facts.tags = vec!["展示会".into(), "紹介".into()];
         db.write(|ctx| update(ctx, &s.company_id, 1, &facts)).unwrap();
-        let sum = summary(db.conn(), db.clock(), &s.company_id).unwrap();
+        let sum = summary(db.sql(), db.clock(), &s.company_id).unwrap();
         assert_eq!(sum.name, "株式会社テスト");
         assert_eq!(sum.version, 2);
         assert_eq!(
@@ -1079,7 +1103,7 @@ mod tests {
         );
         assert_eq!(n.state, DueState::Upcoming);
         assert_eq!(
-            summary(db.conn(), db.clock(), "nope").unwrap_err().code(),
+            summary(db.sql(), db.clock(), "nope").unwrap_err().code(),
             ErrorCode::NotFound
         );
     }
@@ -1089,9 +1113,9 @@ mod tests {
         let mut f = crate::testutil::fixture();
         let id = crate::testutil::company(&mut f.db, "株式会社みらい");
         crate::testutil::store_unknown(&f, &format!("UPDATE companies SET segment = 'vip' WHERE id = '{id}'"));
-        crate::testutil::assert_unknown(get(f.db.conn(), &id), "companies", &id, "vip");
+        crate::testutil::assert_unknown(get(f.db.sql(), &id), "companies", &id, "vip");
         assert!(matches!(
-            list(f.db.conn(), &f.clock, &CompanyQuery::default()),
+            list(f.db.sql(), &f.clock, &CompanyQuery::default()),
             Err(crate::Error::UnknownValue { .. })
         ));
     }

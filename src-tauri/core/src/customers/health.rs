@@ -324,7 +324,7 @@ mod tests {
         // Exactly 90 days before now: inside. One second earlier: outside.
         insert_case(&f.db, &c, &complaint("2026-08-27T01:00:00Z"));
         insert_case(&f.db, &c, &complaint("2026-08-27T00:59:59Z"));
-        let h = of(f.db.conn(), &f.clock, &c).unwrap();
+        let h = of(f.db.sql(), &f.clock, &c).unwrap();
         assert_eq!(
             (h.facts.complaints, h.facts.open_complaints, h.level),
             (1, 0, HealthLevel::Watch)
@@ -341,20 +341,20 @@ mod tests {
                 ..complaint("2026-11-24T01:00:00Z")
             },
         );
-        let h = of(f.db.conn(), &f.clock, &c).unwrap();
+        let h = of(f.db.sql(), &f.clock, &c).unwrap();
         assert_eq!(
             (h.facts.complaints, h.facts.open_complaints, h.facts.open_cases),
             (2, 1, 1)
         );
         assert_eq!(h.level, HealthLevel::AtRisk);
         assert_eq!(h.reasons[0].kind, HealthReasonKind::OpenComplaint);
-        f.db.conn()
+        f.db.sql()
             .execute(
                 "UPDATE support_cases SET deleted_at = '2026-11-25T00:00:00Z' WHERE id = ?1",
-                [&open],
+                sql::params![&open],
             )
             .unwrap();
-        let h = of(f.db.conn(), &f.clock, &c).unwrap();
+        let h = of(f.db.sql(), &f.clock, &c).unwrap();
         assert_eq!(
             (h.facts.complaints, h.facts.open_complaints, h.facts.open_cases),
             (1, 0, 0)
@@ -419,7 +419,7 @@ mod tests {
                 ..Case::default()
             },
         );
-        let h = of(f.db.conn(), &f.clock, &c).unwrap();
+        let h = of(f.db.sql(), &f.clock, &c).unwrap();
         assert_eq!((h.facts.breaches, h.facts.open_cases), (3, 2));
         assert_eq!(h.level, HealthLevel::AtRisk);
     }
@@ -433,10 +433,10 @@ mod tests {
         let newer = crate::testutil::contract(&mut f, &unhappy, "2026-01-01", "2026-12-31", 100);
         let mine = crate::testutil::contract(&mut f, &happy, "2026-01-01", "2026-12-31", 100);
         for (id, s) in [(&older, 5), (&newer, 2), (&mine, 4)] {
-            f.db.conn()
+            f.db.sql()
                 .execute(
                     "UPDATE contracts SET satisfaction = ?2 WHERE id = ?1",
-                    rusqlite::params![id, s],
+                    sql::params![id, s],
                 )
                 .unwrap();
         }
@@ -448,11 +448,11 @@ mod tests {
                 ..Case::default()
             },
         );
-        let one = of(f.db.conn(), &f.clock, &unhappy).unwrap();
+        let one = of(f.db.sql(), &f.clock, &unhappy).unwrap();
         assert_eq!((one.facts.satisfaction, one.level), (Some(2), HealthLevel::AtRisk));
-        let every = all(f.db.conn(), &f.clock).unwrap();
+        let every = all(f.db.sql(), &f.clock).unwrap();
         assert_eq!(every[&unhappy], one);
-        assert_eq!(every[&happy], of(f.db.conn(), &f.clock, &happy).unwrap());
+        assert_eq!(every[&happy], of(f.db.sql(), &f.clock, &happy).unwrap());
         assert_eq!(every[&happy].level, HealthLevel::Watch);
         assert!(!every.contains_key(&company(&mut f.db, "新規")));
     }

@@ -222,16 +222,16 @@ mod tests {
                 version: 1,
             })
             .collect();
-        f.db.conn()
-            .execute("UPDATE companies SET owner_id = ?1", [&leaving])
+        f.db.sql()
+            .execute("UPDATE companies SET owner_id = ?1", sql::params![&leaving])
             .unwrap();
         let deal = s.deal(&mut f.db, "基幹システム刷新", s.stage("提案"), 1, "JPY");
-        f.db.conn()
-            .execute("UPDATE deals SET owner_id = ?1", [&leaving])
+        f.db.sql()
+            .execute("UPDATE deals SET owner_id = ?1", sql::params![&leaving])
             .unwrap();
         let fu = s.follow_up(&mut f.db, &deal, "2026-11-30T00:00:00Z");
-        f.db.conn()
-            .execute("UPDATE follow_ups SET assignee_id = ?1", [&leaving])
+        f.db.sql()
+            .execute("UPDATE follow_ups SET assignee_id = ?1", sql::params![&leaving])
             .unwrap();
         ticked.push(Ticked {
             id: s.company_id.clone(),
@@ -239,7 +239,7 @@ mod tests {
         });
         // The colleague edits one after the list was loaded.
         let edited = ticked[3].id.clone();
-        let c = company::get(sato.conn(), &edited).unwrap();
+        let c = company::get(sato.sql(), &edited).unwrap();
         let mut edit = company::CompanyEdit {
             name: "会社3（改）".into(),
             name_kana: c.name_kana,
@@ -274,25 +274,25 @@ mod tests {
                 why: Skip::Changed
             }]
         );
-        let owner_of = |id: &str| company::get(f.db.conn(), id).unwrap().owner_id.unwrap();
+        let owner_of = |id: &str| company::get(f.db.sql(), id).unwrap().owner_id.unwrap();
         assert_eq!(owner_of(&edited), leaving, "the colleague's row is not overwritten");
         assert_eq!(owner_of(&ticked[0].id), successor);
         assert_eq!(owner_of(&s.company_id), successor);
         let (deal_owner, fu_assignee): (String, String) =
-            f.db.conn()
-                .query_row(
+            f.db.sql()
+                .query_one(
                     "SELECT d.owner_id, f.assignee_id FROM deals d, follow_ups f WHERE d.id = ?1 AND f.id = ?2",
-                    [&deal, &fu],
+                    sql::params![&deal, &fu],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .unwrap();
         assert_eq!((deal_owner, fu_assignee), (successor.clone(), successor.clone()));
         // Two write transactions for 206 customers: the batches.
         let audited: i64 =
-            f.db.conn()
-                .query_row(
+            f.db.sql()
+                .query_one(
                     "SELECT COUNT(*) FROM audit_log WHERE entity = 'company' AND detail LIKE '%owner_id%from%'",
-                    [],
+                    &[],
                     |r| r.get(0),
                 )
                 .unwrap();

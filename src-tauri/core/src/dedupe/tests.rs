@@ -9,12 +9,13 @@ use crate::engine_text::EngineText;
 use crate::followups::follow_up::{self, FollowUpKind, FollowUpQuery, NewFollowUp};
 use crate::language::Language;
 use crate::overview::customer;
+use crate::store::sql;
+use crate::store::team_db::TeamDb;
 use crate::testutil::{assert_invalid, colleague, contact as add_contact, entry, fixture, log, Fixture};
 use crate::timeline::activity::ActivityKind;
 use crate::timeline::entries::{timeline, TimelineQuery};
-use crate::Db;
 
-fn add_company(db: &mut Db, name: &str, kana: &str, phone: &str) -> String {
+fn add_company(db: &mut TeamDb, name: &str, kana: &str, phone: &str) -> String {
     db.write(|ctx| {
         company::create(
             ctx,
@@ -29,7 +30,7 @@ fn add_company(db: &mut Db, name: &str, kana: &str, phone: &str) -> String {
     .unwrap()
 }
 
-fn follow_up_for(db: &mut Db, company_id: &str, title: &str) -> String {
+fn follow_up_for(db: &mut TeamDb, company_id: &str, title: &str) -> String {
     let f = NewFollowUp {
         kind: FollowUpKind::FollowUp,
         title: title.into(),
@@ -43,9 +44,9 @@ fn follow_up_for(db: &mut Db, company_id: &str, title: &str) -> String {
     db.write(|ctx| follow_up::create(ctx, &f)).unwrap()
 }
 
-fn entries_of(db: &Db, company_id: &str) -> Vec<String> {
+fn entries_of(db: &TeamDb, company_id: &str) -> Vec<String> {
     timeline(
-        db.conn(),
+        db.sql(),
         &TimelineQuery {
             company_id: Some(company_id.into()),
             deal_id: None,
@@ -63,7 +64,7 @@ fn entries_of(db: &Db, company_id: &str) -> Vec<String> {
 
 fn follow_ups_of(f: &Fixture, company_id: &str) -> Vec<String> {
     let mut ids: Vec<String> = follow_up::list(
-        f.db.conn(),
+        f.db.sql(),
         &f.clock,
         &FollowUpQuery {
             assignee_id: None,
@@ -79,10 +80,15 @@ fn follow_ups_of(f: &Fixture, company_id: &str) -> Vec<String> {
     ids
 }
 
-fn merge_companies(db: &mut Db, survivor: &str, loser: &str, take: Vec<CompanyField>) -> crate::Result<merge::Merged> {
+fn merge_companies(
+    db: &mut TeamDb,
+    survivor: &str,
+    loser: &str,
+    take: Vec<CompanyField>,
+) -> crate::Result<merge::Merged> {
     let (sv, lv) = (
-        company::get(db.conn(), survivor).unwrap().version,
-        company::get(db.conn(), loser).unwrap().version,
+        company::get(db.sql(), survivor).unwrap().version,
+        company::get(db.sql(), loser).unwrap().version,
     );
     db.write(|ctx| {
         merge::companies(
@@ -112,7 +118,7 @@ fn company_pairs_say_why_they_match_strongest_first() {
     let (a, b, _) = yamada(&mut f);
     // Same phone only: a weaker pair, listed after.
     let c = add_company(&mut f.db, "大阪物産", "", "06-1111-2222");
-    let list = pairs::list(f.db.conn(), DuplicateKind::Companies).unwrap();
+    let list = pairs::list(f.db.sql(), DuplicateKind::Companies).unwrap();
     assert_eq!(list.total, 2);
     let top = &list.pairs[0];
     assert_eq!(
@@ -138,7 +144,7 @@ fn a_shared_company_mail_domain_pairs_companies_but_free_mail_does_not() {
     add_contact(&mut f.db, &b, "鈴木", "suzuki@ABC.co.jp");
     add_contact(&mut f.db, &a, "田中", "tanaka@gmail.com");
     add_contact(&mut f.db, &c, "高橋", "takahashi@gmail.com");
-    let list = pairs::list(f.db.conn(), DuplicateKind::Companies).unwrap();
+    let list = pairs::list(f.db.sql(), DuplicateKind::Companies).unwrap();
     assert_eq!(list.total, 1, "{list:?}");
     assert_eq!(list.pairs[0].reasons, [DuplicateReason::Domain]);
 }
@@ -160,10 +166,10 @@ fn a_domain_on_more_than_two_companies_is_a_group_not_a_duplicate() {
         })
         .unwrap();
     }
-    assert_eq!(pairs::list(f.db.conn(), DuplicateKind::Companies).unwrap().total, 0);
+    assert_eq!(pairs::list(f.db.sql(), DuplicateKind::Companies).unwrap().total, 0);
 }
 
-fn company_with(db: &mut Db, name: &str) -> String {
+fn company_with(db: &mut TeamDb, name: &str) -> String {
     crate::testutil::company(db, name)
 }
 
@@ -177,7 +183,7 @@ fn contact_pairs_need_the_same_person_not_only_the_same_switchboard() {
     let mailed = add_contact(&mut f.db, &other, "Taro Yamada", "TARO@yamada.co.jp");
     // Namesakes at another company are not one person by name alone.
     add_contact(&mut f.db, &other, "山田 太郎", "");
-    let list = pairs::list(f.db.conn(), DuplicateKind::Contacts).unwrap();
+    let list = pairs::list(f.db.sql(), DuplicateKind::Contacts).unwrap();
     let found: Vec<(Vec<&str>, Vec<DuplicateReason>)> = list
         .pairs
         .iter()
@@ -203,13 +209,13 @@ fn a_dismissed_pair_is_not_offered_again_to_anyone() {
     f.db.write(|ctx| pairs::dismiss(ctx, DuplicateKind::Companies, &b, &a))
         .unwrap();
     let other = colleague(&f, "sato", "佐藤 健太");
-    assert_eq!(pairs::list(other.conn(), DuplicateKind::Companies).unwrap().total, 0);
+    assert_eq!(pairs::list(other.sql(), DuplicateKind::Companies).unwrap().total, 0);
     // Asked again from the other side: still one row, still dismissed.
     f.db.write(|ctx| pairs::dismiss(ctx, DuplicateKind::Companies, &a, &b))
         .unwrap();
     let rows: i64 =
-        f.db.conn()
-            .query_row("SELECT COUNT(*) FROM duplicate_dismissals", [], |r| r.get(0))
+        f.db.sql()
+            .query_one("SELECT COUNT(*) FROM duplicate_dismissals", &[], |r| r.get(0))
             .unwrap();
     assert_eq!(rows, 1);
     assert_invalid(
@@ -252,7 +258,7 @@ fn a_merge_keeps_every_timeline_entry_and_follow_up_of_both_customers() {
     // And the merge itself, in the reader's language.
     assert_eq!(after.len(), before.len() + 1);
     let page = timeline(
-        f.db.conn(),
+        f.db.sql(),
         &TimelineQuery {
             company_id: Some(a.clone()),
             deal_id: None,
@@ -272,26 +278,32 @@ fn a_merge_keeps_every_timeline_entry_and_follow_up_of_both_customers() {
     );
 
     assert_eq!(follow_ups_of(&f, &a), expected_follow_ups);
-    assert_eq!(contact::contact(f.db.conn(), &contact_b).unwrap().company_id, a);
+    assert_eq!(contact::contact(f.db.sql(), &contact_b).unwrap().company_id, a);
     let contract_company: String =
-        f.db.conn()
-            .query_row("SELECT company_id FROM contracts WHERE id = ?1", [&contract_b], |r| {
-                r.get(0)
-            })
+        f.db.sql()
+            .query_one(
+                "SELECT company_id FROM contracts WHERE id = ?1",
+                sql::params![&contract_b],
+                |r| r.get(0),
+            )
             .unwrap();
     assert_eq!(contract_company, a);
     // The duplicate is soft-deleted, nothing names it any more.
     let deleted: Option<String> =
-        f.db.conn()
-            .query_row("SELECT deleted_at FROM companies WHERE id = ?1", [&b], |r| r.get(0))
+        f.db.sql()
+            .query_one(
+                "SELECT deleted_at FROM companies WHERE id = ?1",
+                sql::params![&b],
+                |r| r.get(0),
+            )
             .unwrap();
     assert!(deleted.is_some());
     for (table, column, _) in NAMES_A_COMPANY {
         let left: i64 =
-            f.db.conn()
-                .query_row(
+            f.db.sql()
+                .query_one(
                     &format!("SELECT COUNT(*) FROM {table} WHERE {column} = ?1"),
-                    [&b],
+                    sql::params![&b],
                     |r| r.get(0),
                 )
                 .unwrap();
@@ -299,18 +311,18 @@ fn a_merge_keeps_every_timeline_entry_and_follow_up_of_both_customers() {
     }
     // Audited, and found by search under the survivor.
     let audits: i64 =
-        f.db.conn()
-            .query_row(
+        f.db.sql()
+            .query_one(
                 "SELECT COUNT(*) FROM audit_log WHERE entity = 'company' AND entity_id = ?1 AND action = 'merge'",
-                [&a],
+                sql::params![&a],
                 |r| r.get(0),
             )
             .unwrap();
     assert_eq!(audits, 1);
-    let hits = crate::timeline::search::search(f.db.conn(), "請求書の件", 10, Language::Ja).unwrap();
+    let hits = crate::timeline::search::search(f.db.sql(), "請求書の件", 10, Language::Ja).unwrap();
     assert_eq!(hits.activities.hits.len(), 1);
     assert_eq!(hits.activities.hits[0].company_id, a);
-    let companies = crate::timeline::search::search(f.db.conn(), "山田商事", 10, Language::Ja).unwrap();
+    let companies = crate::timeline::search::search(f.db.sql(), "山田商事", 10, Language::Ja).unwrap();
     assert_eq!(
         companies
             .companies
@@ -341,7 +353,7 @@ fn the_survivor_keeps_the_values_chosen_field_by_field() {
             )
         })
         .unwrap();
-    let preview = merge::company_preview(f.db.conn(), &a, &b).unwrap();
+    let preview = merge::company_preview(f.db.sql(), &a, &b).unwrap();
     assert_eq!(
         preview.differing,
         [
@@ -354,7 +366,7 @@ fn the_survivor_keeps_the_values_chosen_field_by_field() {
     // What the survivor lacks is offered from the duplicate.
     assert_eq!(preview.suggested, [CompanyField::NameKana, CompanyField::Industry]);
     merge_companies(&mut f.db, &a, &b, vec![CompanyField::Name, CompanyField::NameKana]).unwrap();
-    let kept = company::get(f.db.conn(), &a).unwrap();
+    let kept = company::get(f.db.sql(), &a).unwrap();
     assert_eq!(kept.name, "株式会社山田商事");
     assert_eq!(kept.name_kana, "やまだしょうじ");
     assert_eq!(kept.industry, "");
@@ -366,12 +378,12 @@ fn the_survivor_keeps_the_values_chosen_field_by_field() {
 fn the_merged_away_id_still_opens_the_survivor_and_queued_work_lands_there() {
     let mut f = fixture();
     let (a, b, _) = yamada(&mut f);
-    let seen = company::get(f.db.conn(), &b).unwrap();
+    let seen = company::get(f.db.sql(), &b).unwrap();
     merge_companies(&mut f.db, &a, &b, vec![]).unwrap();
     // A colleague's open page reloads the old id: it gets the survivor.
     let mut other = colleague(&f, "sato", "佐藤 健太");
-    assert_eq!(company::get(other.conn(), &b).unwrap().id, a);
-    assert_eq!(customer::summary(other.conn(), &f.clock, &b).unwrap().company_id, a);
+    assert_eq!(company::get(other.sql(), &b).unwrap().id, a);
+    assert_eq!(customer::summary(other.sql(), &f.clock, &b).unwrap().company_id, a);
     // A touch queued against the old id while the share was away.
     let touch = entry(
         &b,
@@ -383,10 +395,12 @@ fn the_merged_away_id_still_opens_the_survivor_and_queued_work_lands_there() {
         .unwrap()
         .unwrap();
     let company_of: String = other
-        .conn()
-        .query_row("SELECT company_id FROM activities WHERE id = ?1", [&applied.id], |r| {
-            r.get(0)
-        })
+        .sql()
+        .query_one(
+            "SELECT company_id FROM activities WHERE id = ?1",
+            sql::params![&applied.id],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(company_of, a);
     // An edit of the old record made before the merge: a conflict with the
@@ -418,7 +432,7 @@ fn the_merged_away_id_still_opens_the_survivor_and_queued_work_lands_there() {
     // Merging the survivor on: the first alias follows.
     let c = add_company(&mut f.db, "ヤマダ商事", "", "");
     merge_companies(&mut f.db, &c, &a, vec![]).unwrap();
-    assert_eq!(company::get(f.db.conn(), &b).unwrap().id, c);
+    assert_eq!(company::get(f.db.sql(), &b).unwrap().id, c);
 }
 
 #[test]
@@ -430,12 +444,12 @@ fn a_merge_refuses_a_record_a_colleague_changed_and_moves_nothing() {
         &entry(&b, ActivityKind::Call, "2026-11-20T01:00:00Z", "電話"),
     );
     let (sv, lv) = (
-        company::get(f.db.conn(), &a).unwrap().version,
-        company::get(f.db.conn(), &b).unwrap().version,
+        company::get(f.db.sql(), &a).unwrap().version,
+        company::get(f.db.sql(), &b).unwrap().version,
     );
     // A colleague corrects the duplicate's address meanwhile.
     let mut other = colleague(&f, "sato", "佐藤 健太");
-    let seen = company::get(other.conn(), &b).unwrap();
+    let seen = company::get(other.sql(), &b).unwrap();
     other
         .write(|ctx| {
             company::update(
@@ -473,7 +487,7 @@ fn a_merge_refuses_a_record_a_colleague_changed_and_moves_nothing() {
         other => panic!("expected a conflict, got {other:?}"),
     }
     assert_eq!(entries_of(&f.db, &b).len(), 1);
-    assert_eq!(company::get(f.db.conn(), &b).unwrap().id, b);
+    assert_eq!(company::get(f.db.sql(), &b).unwrap().id, b);
     assert_invalid(merge_companies(&mut f.db, &a, &a, vec![]), "merge", "same");
 }
 
@@ -483,10 +497,10 @@ fn contacts_merge_the_same_way_and_a_no_mail_request_stays() {
     let co = company_with(&mut f.db, "山田商事");
     let taro = add_contact(&mut f.db, &co, "山田 太郎", "");
     let taro2 = add_contact(&mut f.db, &co, "山田太郎", "taro@yamada.co.jp");
-    f.db.conn()
+    f.db.sql()
         .execute(
             "UPDATE contacts SET mail_opt_out_at = '2026-11-01T00:00:00Z' WHERE id = ?1",
-            [&taro2],
+            sql::params![&taro2],
         )
         .unwrap();
     // A meeting with both (as two people), and one with the duplicate only.
@@ -496,7 +510,7 @@ fn contacts_merge_the_same_way_and_a_no_mail_request_stays() {
     let mut alone = entry(&co, ActivityKind::Call, "2026-11-21T01:00:00Z", "電話");
     alone.contact_ids = vec![taro2.clone()];
     let alone = log(&mut f.db, &alone);
-    let preview = merge::contact_preview(f.db.conn(), &taro, &taro2).unwrap();
+    let preview = merge::contact_preview(f.db.sql(), &taro, &taro2).unwrap();
     assert_eq!(preview.suggested, [ContactField::Email]);
     let (sv, lv) = (preview.survivor.version, preview.loser.version);
     f.db.write(|ctx| {
@@ -512,28 +526,28 @@ fn contacts_merge_the_same_way_and_a_no_mail_request_stays() {
         )
     })
     .unwrap();
-    let kept = contact::contact(f.db.conn(), &taro).unwrap();
+    let kept = contact::contact(f.db.sql(), &taro).unwrap();
     assert_eq!(kept.email, "taro@yamada.co.jp");
     assert_eq!(kept.mail_opt_out_at.as_deref(), Some("2026-11-01T00:00:00Z"));
-    assert_eq!(contact::contact(f.db.conn(), &taro2).unwrap().id, taro);
+    assert_eq!(contact::contact(f.db.sql(), &taro2).unwrap().id, taro);
     let named = |activity_id: &str| -> Vec<String> {
-        f.db.conn()
-            .prepare("SELECT contact_id FROM activity_contacts WHERE activity_id = ?1 ORDER BY position")
-            .unwrap()
-            .query_map([activity_id], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
+        f.db.sql()
+            .query(
+                "SELECT contact_id FROM activity_contacts WHERE activity_id = ?1 ORDER BY position",
+                sql::params![activity_id],
+                |r| r.get(0),
+            )
             .unwrap()
     };
     assert_eq!(named(&both), std::slice::from_ref(&taro));
     assert_eq!(named(&alone), std::slice::from_ref(&taro));
-    assert_eq!(contact::contacts_of(f.db.conn(), &co).unwrap().len(), 1);
+    assert_eq!(contact::contacts_of(f.db.sql(), &co).unwrap().len(), 1);
     let text = EngineText::ContactMerged {
         merged: "山田太郎".into(),
         into: "山田 太郎".into(),
     };
     let page = timeline(
-        f.db.conn(),
+        f.db.sql(),
         &TimelineQuery {
             company_id: Some(co.clone()),
             deal_id: None,
@@ -561,7 +575,7 @@ fn merge_knows_every_column_that_names_a_company_or_contact() {
     let named = |c: &str| {
         c.contains("company_id") || c.contains("contact_id") || c == "target_id" || c.ends_with("survivor_id")
     };
-    let unknown: Vec<String> = crate::testutil::columns_naming(f.db.conn(), &["companies", "contacts"], named)
+    let unknown: Vec<String> = crate::testutil::columns_naming(f.db.sql(), &["companies", "contacts"], named)
         .into_iter()
         .filter(|key| {
             let (table, column) = key.split_once('.').unwrap_or_default();

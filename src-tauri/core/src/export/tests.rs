@@ -18,7 +18,7 @@ fn request(kind: ExportKind, format: ExportFormat) -> ExportRequest {
 
 fn run(f: &Fixture, req: &ExportRequest, name: &str, lang: Language) -> Result<(ExportOutcome, PathBuf)> {
     let path = f._dir.path().join(name);
-    let out = export(f.db.conn(), lang, f.clock.offset(), req, &path)?;
+    let out = export(f.db.sql(), lang, f.clock.offset(), req, &path)?;
     Ok((out, path))
 }
 
@@ -91,8 +91,11 @@ fn deals_export_amounts_as_numbers_filtered_by_pipeline_and_owner() {
     s.deal(&mut f.db, "基幹システム刷新", s.stage("提案"), 1_200_000, "JPY");
     s.deal(&mut f.db, "US license", s.stage("提案"), 12_345, "USD");
     let me = f.db.user().id.clone();
-    f.db.conn()
-        .execute("UPDATE deals SET owner_id = ?1 WHERE title = 'US license'", [&me])
+    f.db.sql()
+        .execute(
+            "UPDATE deals SET owner_id = ?1 WHERE title = 'US license'",
+            sql::params![&me],
+        )
         .unwrap();
     let (out, path) = run(
         &f,
@@ -149,7 +152,7 @@ fn an_unencodable_character_fails_the_export_and_leaves_no_file() {
     let mut req = request(ExportKind::Customers, ExportFormat::Csv);
     req.encoding = CsvEncoding::Sjis;
     let path = f._dir.path().join("sjis.csv");
-    let e = export(f.db.conn(), Language::Ja, f.clock.offset(), &req, &path).unwrap_err();
+    let e = export(f.db.sql(), Language::Ja, f.clock.offset(), &req, &path).unwrap_err();
     assert_eq!(e.code(), ErrorCode::Unencodable);
     assert_eq!(
         e.payload().current.unwrap(),
@@ -225,7 +228,7 @@ fn an_export_reads_the_team_file_through_its_own_connection_while_the_desktop_ha
     company(&mut f.db, "山田商事");
     let path = f._dir.path().join("own.csv");
     let req = request(ExportKind::Customers, ExportFormat::Csv);
-    let own = crate::store::reader::Reader::open(&f.db.path().to_path_buf().into()).unwrap();
+    let own = crate::store::reader::Reader::open(&f.source()).unwrap();
     let out = export(own.sql(), Language::Ja, f.clock.offset(), &req, &path).unwrap();
     assert_eq!(out.rows, 1);
     // The desktop writes on meanwhile.

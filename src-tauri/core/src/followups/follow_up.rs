@@ -567,7 +567,7 @@ mod tests {
             include_done: true,
             ..Default::default()
         };
-        list(f.db.conn(), &f.clock, &q)
+        list(f.db.sql(), &f.clock, &q)
             .unwrap()
             .into_iter()
             .map(|i| (i.id, i.bucket))
@@ -579,7 +579,7 @@ mod tests {
         let mut f = fixture();
         let s = seed_pipeline(&mut f.db);
         let id = plan(&mut f, &s.company_id, "2026-11-26T09:00:00.000+09:00");
-        let item = get(f.db.conn(), &f.clock, &id).unwrap();
+        let item = get(f.db.sql(), &f.clock, &id).unwrap();
         assert_eq!(item.due_at, "2026-11-26T00:00:00Z");
         assert_eq!(item.assignee_id.as_deref(), Some(f.db.user().id.as_str()));
         let n = NewFollowUp {
@@ -627,10 +627,10 @@ mod tests {
         );
         // The touch is on the timeline and moved the last contact.
         let last: Option<String> =
-            f.db.conn()
-                .query_row(
+            f.db.sql()
+                .query_one(
                     "SELECT last_contact_at FROM companies WHERE id = ?1",
-                    [&s.company_id],
+                    sql::params![&s.company_id],
                     |r| r.get(0),
                 )
                 .unwrap();
@@ -640,7 +640,7 @@ mod tests {
         // The snooze ends: it is today's work again.
         f.clock.advance(chrono::Duration::minutes(61));
         assert!(buckets(&f).contains(&(later, Bucket::Today)));
-        assert_eq!(due_count(f.db.conn(), &f.clock, &f.db.user().id).unwrap(), 2);
+        assert_eq!(due_count(f.db.sql(), &f.clock, &f.db.user().id).unwrap(), 2);
     }
 
     #[test]
@@ -653,7 +653,7 @@ mod tests {
         sato.write(|ctx| reassign(ctx, &id, 1, &sato_id)).unwrap();
         let r = f.db.write(|ctx| complete(ctx, &id, 1, None));
         assert!(matches!(r, Err(Error::Conflict { current_version: 2, .. })), "{r:?}");
-        let item = get(f.db.conn(), &f.clock, &id).unwrap();
+        let item = get(f.db.sql(), &f.clock, &id).unwrap();
         assert_eq!(item.assignee_name.as_deref(), Some("佐藤"));
     }
 
@@ -685,7 +685,7 @@ mod tests {
         let s = seed_pipeline(&mut f.db);
         let mine = plan(&mut f, &s.company_id, "2026-11-26T00:00:00Z");
         assert_eq!(
-            get(f.db.conn(), &f.clock, &mine).unwrap().handed_over_by,
+            get(f.db.sql(), &f.clock, &mine).unwrap().handed_over_by,
             None,
             "planned for myself"
         );
@@ -695,14 +695,14 @@ mod tests {
 
         // Tanaka passes it on: Sato's list says from whom.
         f.db.write(|ctx| reassign(ctx, &mine, 1, &sato_id)).unwrap();
-        let item = get(sato.conn(), &f.clock, &mine).unwrap();
+        let item = get(sato.sql(), &f.clock, &mine).unwrap();
         assert_eq!(
             (item.handed_over_by.as_deref(), item.handed_over_by_name.as_deref()),
             (Some(me.as_str()), Some("田中 太郎"))
         );
         // Sato gives it back; then Tanaka's says Sato.
         sato.write(|ctx| reassign(ctx, &mine, 2, &me)).unwrap();
-        let item = get(f.db.conn(), &f.clock, &mine).unwrap();
+        let item = get(f.db.sql(), &f.clock, &mine).unwrap();
         assert_eq!(item.handed_over_by_name.as_deref(), Some("佐藤 健太"));
         // Taking one yourself is no handover.
         let planned_by_sato = NewFollowUp {
@@ -717,19 +717,19 @@ mod tests {
         };
         let derived = sato.write(|ctx| create(ctx, &planned_by_sato)).unwrap();
         assert_eq!(
-            get(f.db.conn(), &f.clock, &derived).unwrap().handed_over_by,
+            get(f.db.sql(), &f.clock, &derived).unwrap().handed_over_by,
             None,
             "derived from another step (a deal move, renewal work): nobody handed it over"
         );
         let id = sato.write(|ctx| super::plan(ctx, &planned_by_sato)).unwrap();
         assert_eq!(
-            get(f.db.conn(), &f.clock, &id).unwrap().handed_over_by_name.as_deref(),
+            get(f.db.sql(), &f.clock, &id).unwrap().handed_over_by_name.as_deref(),
             Some("佐藤 健太"),
             "planned for me by a colleague"
         );
         f.db.write(|ctx| reassign(ctx, &id, 1, &sato_id)).unwrap();
         sato.write(|ctx| reassign(ctx, &id, 2, &sato_id)).unwrap();
-        assert_eq!(get(f.db.conn(), &f.clock, &id).unwrap().handed_over_by, None);
+        assert_eq!(get(f.db.sql(), &f.clock, &id).unwrap().handed_over_by, None);
     }
 
     #[test]
@@ -739,8 +739,8 @@ mod tests {
         let deal = s.deal(&mut f.db, "案件", s.stage("提案"), 100, "JPY");
         s.follow_up(&mut f.db, &deal, "2026-11-28T01:00:00Z");
         let state = |f: &crate::testutil::Fixture| {
-            let summary = crate::overview::customer::summary(f.db.conn(), &f.clock, &s.company_id).unwrap();
-            let board = crate::pipeline::board::load(f.db.conn(), &f.clock, None, &Default::default()).unwrap();
+            let summary = crate::overview::customer::summary(f.db.sql(), &f.clock, &s.company_id).unwrap();
+            let board = crate::pipeline::board::load(f.db.sql(), &f.clock, None, &Default::default()).unwrap();
             let card = board
                 .columns
                 .iter()
@@ -773,6 +773,6 @@ mod tests {
             &f,
             &format!("UPDATE follow_ups SET kind = 'escalation' WHERE id = '{id}'"),
         );
-        crate::testutil::assert_unknown(get(f.db.conn(), &f.clock, &id), "follow_ups", &id, "escalation");
+        crate::testutil::assert_unknown(get(f.db.sql(), &f.clock, &id), "follow_ups", &id, "escalation");
     }
 }

@@ -772,8 +772,8 @@ mod tests {
     }
 
     fn step_now(f: &Fixture, prefs: &NotifyPrefs) -> Step {
-        let team = TeamSettings::load(f.db.conn()).unwrap();
-        step(f.db.conn(), &f.clock, &f.db.user().id, prefs, &team).unwrap()
+        let team = TeamSettings::load(f.db.sql()).unwrap();
+        step(f.db.sql(), &f.clock, &f.db.user().id, prefs, &team).unwrap()
     }
 
     fn deliver(f: &mut Fixture, due: &[Reminder]) -> Vec<Reminder> {
@@ -854,14 +854,11 @@ mod tests {
         };
         f.db.write(|ctx| save_prefs(ctx, &mine)).unwrap();
         let me = f.db.user().id.clone();
-        let saved = load_prefs(f.db.conn(), &me).unwrap();
+        let saved = load_prefs(f.db.sql(), &me).unwrap();
         assert_eq!(saved.quiet_start.as_deref(), Some("07:30"));
         assert_eq!(saved.working_days, [1, 6]);
         let sato = colleague(&f, "sato", "佐藤");
-        assert_eq!(
-            load_prefs(sato.conn(), &sato.user().id).unwrap(),
-            NotifyPrefs::default()
-        );
+        assert_eq!(load_prefs(sato.sql(), &sato.user().id).unwrap(), NotifyPrefs::default());
     }
 
     #[test]
@@ -884,13 +881,7 @@ mod tests {
         // same person sees it again.
         assert!(step_now(&f, &prefs).due.is_empty());
         let mut other_pc = colleague(&f, "tanaka", "田中 太郎");
-        let again = pending(
-            other_pc.conn(),
-            &f.db.user().id,
-            &TeamSettings::default(),
-            f.clock.now(),
-        )
-        .unwrap();
+        let again = pending(other_pc.sql(), &f.db.user().id, &TeamSettings::default(), f.clock.now()).unwrap();
         assert!(again.is_empty());
         let me = f.db.user().id.clone();
         assert!(other_pc.write(|ctx| claim(ctx, &me, &due.due)).unwrap().is_empty());
@@ -950,9 +941,9 @@ mod tests {
         let sato = colleague(&f, "sato", "佐藤");
         let team = TeamSettings::default();
         let sato_id = sato.user().id.clone();
-        assert!(pending(sato.conn(), &sato_id, &team, f.clock.now()).unwrap().is_empty());
+        assert!(pending(sato.sql(), &sato_id, &team, f.clock.now()).unwrap().is_empty());
         f.db.write(|ctx| follow_up::reassign(ctx, &id, 1, &sato_id)).unwrap();
-        let theirs = pending(sato.conn(), &sato_id, &team, f.clock.now()).unwrap();
+        let theirs = pending(sato.sql(), &sato_id, &team, f.clock.now()).unwrap();
         assert_eq!(theirs.len(), 1);
         assert!(step_now(&f, &no_quiet()).due.is_empty());
     }
@@ -1045,8 +1036,8 @@ mod tests {
         let mut f = fixture();
         let s = seed_pipeline(&mut f.db);
         let me = f.db.user().id.clone();
-        f.db.conn()
-            .execute("UPDATE companies SET owner_id = ?1, segment = 'key'", [&me])
+        f.db.sql()
+            .execute("UPDATE companies SET owner_id = ?1, segment = 'key'", sql::params![&me])
             .unwrap();
         log(
             &mut f.db,
@@ -1077,7 +1068,9 @@ mod tests {
         // An open deal of mine with nothing planned: due a day after its
         // last activity, gone once a follow-up is planned.
         let deal = s.deal(&mut f.db, "新規案件", s.stage("提案"), 100, "JPY");
-        f.db.conn().execute("UPDATE deals SET owner_id = ?1", [&me]).unwrap();
+        f.db.sql()
+            .execute("UPDATE deals SET owner_id = ?1", sql::params![&me])
+            .unwrap();
         f.clock.advance(Duration::days(2));
         let due = step_now(&f, &prefs);
         assert_eq!(

@@ -207,8 +207,8 @@ mod tests {
         let s = seed_pipeline(&mut f.db);
         let me = f.db.user().id.clone();
         let team = TeamSettings::default();
-        f.db.conn()
-            .execute("UPDATE companies SET owner_id = ?1, segment = 'key'", [&me])
+        f.db.sql()
+            .execute("UPDATE companies SET owner_id = ?1, segment = 'key'", sql::params![&me])
             .unwrap();
         let c = &s.company_id;
         // My last call was 15 days ago: well within the 30-day retention interval.
@@ -217,7 +217,7 @@ mod tests {
             &entry(c, ActivityKind::Call, "2026-11-10T00:00:00Z", "定期連絡"),
         );
         let listed = |f: &crate::testutil::Fixture| {
-            nobody_forgotten(f.db.conn(), &f.clock, &team, Some(&me))
+            nobody_forgotten(f.db.sql(), &f.clock, &team, Some(&me))
                 .unwrap()
                 .into_iter()
                 .flat_map(|g| g.customers)
@@ -259,10 +259,10 @@ mod tests {
         let sato = colleague(&f, "sato", "佐藤");
         let sato_id = sato.user().id.clone();
         let team = TeamSettings::default();
-        let conn = f.db.conn();
+        let conn = f.db.sql();
         conn.execute(
             "UPDATE companies SET owner_id = ?1, segment = 'key', created_at = '2026-01-01T00:00:00Z'",
-            [&me],
+            sql::params![&me],
         )
         .unwrap();
         // A key account (it bought once) last called 31 days ago: past its 30 days.
@@ -286,24 +286,24 @@ mod tests {
                 )
             })
             .unwrap();
-        f.db.conn()
+        f.db.sql()
             .execute(
                 "UPDATE companies SET created_at = '2026-01-01T00:00:00Z' WHERE id = ?1",
-                [&prospect],
+                sql::params![&prospect],
             )
             .unwrap();
         // An open deal of Sato's with nothing planned, and one with a follow-up.
         let bare = s.deal(&mut f.db, "放置案件", s.stage("提案"), 500, "JPY");
         let planned = s.deal(&mut f.db, "予定あり", s.stage("提案"), 100, "JPY");
         s.follow_up(&mut f.db, &planned, "2026-12-01T00:00:00Z");
-        f.db.conn()
+        f.db.sql()
             .execute(
                 "UPDATE deals SET owner_id = ?1 WHERE id = ?2",
-                rusqlite::params![sato_id, bare],
+                sql::params![sato_id, bare],
             )
             .unwrap();
 
-        let groups = nobody_forgotten(f.db.conn(), &f.clock, &team, Some(&me)).unwrap();
+        let groups = nobody_forgotten(f.db.sql(), &f.clock, &team, Some(&me)).unwrap();
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0].owner_id.as_deref(), Some(me.as_str()), "mine first");
         assert!(
@@ -326,7 +326,7 @@ mod tests {
             &mut f.db,
             &entry(&s.company_id, ActivityKind::Meeting, "2026-11-24T00:00:00Z", "訪問"),
         );
-        let groups = nobody_forgotten(f.db.conn(), &f.clock, &team, Some(&me)).unwrap();
+        let groups = nobody_forgotten(f.db.sql(), &f.clock, &team, Some(&me)).unwrap();
         assert!(groups.iter().all(|g| g.customers.is_empty()));
     }
 }

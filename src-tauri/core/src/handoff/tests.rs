@@ -4,10 +4,11 @@ use crate::error::ErrorCode;
 use crate::followups::reminder::{self, NotifyPrefs, Reminder, ReminderKind};
 use crate::handoff::sheet::{self, ChecklistTick, HandoffInput, HandoffStatus, KeyPersonInput, PromiseInput};
 use crate::handoff::{acknowledge, inbox, to_sales};
+use crate::store::sql;
+use crate::store::team_db::TeamDb;
 use crate::team::role::{self, Role};
 use crate::team::settings::TeamSettings;
 use crate::testutil::{assert_invalid, colleague, contact, fixture, seed_pipeline, Fixture, Seed};
-use crate::Db;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -19,7 +20,7 @@ fn day(s: &str) -> NaiveDate {
 }
 
 /// The rep (the fixture's member) and a support member on another desktop.
-fn team(f: &mut Fixture) -> (Seed, Db) {
+fn team(f: &mut Fixture) -> (Seed, TeamDb) {
     let s = seed_pipeline(&mut f.db);
     let mut sato = colleague(f, "sato", "佐藤 花子");
     let (id, version) = (sato.user().id.clone(), sato.user().version);
@@ -44,28 +45,23 @@ fn kinds(due: &[Reminder]) -> Vec<ReminderKind> {
     due.iter().map(|r| r.kind).collect()
 }
 
-fn pending(db: &Db, now: DateTime<Utc>) -> Vec<Reminder> {
-    reminder::pending(db.conn(), &db.user().id, &TeamSettings::load(db.conn()).unwrap(), now).unwrap()
+fn pending(db: &TeamDb, now: DateTime<Utc>) -> Vec<Reminder> {
+    reminder::pending(db.sql(), &db.user().id, &TeamSettings::load(db.sql()).unwrap(), now).unwrap()
 }
 
-fn claim(db: &mut Db, due: &[Reminder]) -> Vec<Reminder> {
+fn claim(db: &mut TeamDb, due: &[Reminder]) -> Vec<Reminder> {
     let me = db.user().id.clone();
     db.write(|ctx| reminder::claim(ctx, &me, due)).unwrap()
 }
 
 fn handoff_entries(f: &Fixture, company_id: &str) -> Vec<EngineText> {
-    let mut st = f
+    f
         .db
-        .conn()
-        .prepare("SELECT text_kind, text_params FROM activities WHERE company_id = ?1 AND kind = 'handoff' ORDER BY created_at, rowid")
-        .unwrap();
-    st.query_map([company_id], |r| {
+        .sql()
+        .query("SELECT text_kind, text_params FROM activities WHERE company_id = ?1 AND kind = 'handoff' ORDER BY created_at, id", sql::params![company_id], |r| {
         let (k, p): (Option<String>, Option<String>) = (r.get(0)?, r.get(1)?);
         Ok(EngineText::from_columns(k.as_deref(), p.as_deref()).unwrap())
-    })
-    .unwrap()
-    .collect::<rusqlite::Result<_>>()
-    .unwrap()
+    }).unwrap()
 }
 
 #[test]
@@ -76,7 +72,7 @@ fn support_hears_at_once_and_an_unacknowledged_sheet_reminds_both_once_after_bus
     f.clock.advance(Duration::hours(54));
     assert_eq!(to_db(f.clock.now()), "2026-11-27T07:00:00Z");
     let id = f.db.write(|ctx| sheet::send(ctx, &input(&s))).unwrap();
-    let sent = sheet::get(f.db.conn(), &id).unwrap();
+    let sent = sheet::get(f.db.sql(), &id).unwrap();
     assert_eq!(sent.ack_due_at, "2026-11-30T02:00:00Z", "Monday 11:00 JST");
     assert_eq!(sent.status, HandoffStatus::Sent);
 
@@ -121,13 +117,13 @@ fn quiet_hours_hold_back_a_hand_off_sent_at_night() {
     // Wednesday 21:00 JST: in the support member's quiet hours (20:00–08:00).
     f.clock.advance(Duration::hours(11));
     f.db.write(|ctx| sheet::send(ctx, &input(&s))).unwrap();
-    let team_settings = TeamSettings::load(sato.conn()).unwrap();
+    let team_settings = TeamSettings::load(sato.sql()).unwrap();
     let prefs = NotifyPrefs::default();
-    let step = reminder::step(sato.conn(), &f.clock, &sato.user().id, &prefs, &team_settings).unwrap();
+    let step = reminder::step(sato.sql(), &f.clock, &sato.user().id, &prefs, &team_settings).unwrap();
     assert!(step.due.is_empty());
     assert_eq!(step.next_wake, Some(at("2026-11-26T08:00:00+09:00")));
     f.clock.advance(Duration::hours(11));
-    let step = reminder::step(sato.conn(), &f.clock, &sato.user().id, &prefs, &team_settings).unwrap();
+    let step = reminder::step(sato.sql(), &f.clock, &sato.user().id, &prefs, &team_settings).unwrap();
     assert_eq!(kinds(&step.due), [ReminderKind::HandoffSent]);
 }
 
@@ -186,17 +182,14 @@ fn dated_promises_become_follow_ups_of_their_keepers_handed_over_by_the_rep() {
         },
     ];
     let id = f.db.write(|ctx| sheet::send(ctx, &h)).unwrap();
-    let follow_ups = |db: &Db| -> Vec<(String, String, Option<String>, String, String)> {
-        let mut st = db
-            .conn()
-            .prepare(
+    let follow_ups = |db: &TeamDb| -> Vec<(String, String, Option<String>, String, String)> {
+        db.sql()
+            .query(
                 "SELECT title, assignee_id, handed_over_by, due_at, status FROM follow_ups
                   WHERE kind = 'follow_up' ORDER BY due_at",
+                &[],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
-            .unwrap();
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
             .unwrap()
     };
     assert_eq!(
@@ -218,7 +211,7 @@ fn dated_promises_become_follow_ups_of_their_keepers_handed_over_by_the_rep() {
             ),
         ]
     );
-    let sent = sheet::get(f.db.conn(), &id).unwrap();
+    let sent = sheet::get(f.db.sql(), &id).unwrap();
     assert_eq!(sent.promises.len(), 3);
     assert_eq!(sent.promises[0].keeper_name.as_deref(), Some("佐藤 花子"));
     assert!(sent.promises[2].follow_up_id.is_none());
@@ -228,7 +221,7 @@ fn dated_promises_become_follow_ups_of_their_keepers_handed_over_by_the_rep() {
     h.promises[0].due_on = Some(day("2026-12-08"));
     let v2 = f.db.write(|ctx| sheet::update(ctx, &id, 1, &h)).unwrap();
     assert_eq!(v2, 2);
-    let edited = sheet::get(f.db.conn(), &id).unwrap();
+    let edited = sheet::get(f.db.sql(), &id).unwrap();
     assert_eq!(edited.promises[1].follow_up_id, kept_follow_up);
     assert_eq!(edited.promises[0].due_on, Some(day("2026-12-08")));
     let statuses: Vec<(String, String)> = follow_ups(&f.db).into_iter().map(|r| (r.3, r.4)).collect();
@@ -250,7 +243,7 @@ fn the_checklist_is_the_teams_template_ticked_and_key_persons_are_the_customers_
     let mut f = fixture();
     let (s, _sato) = team(&mut f);
     let yamada = contact(&mut f.db, &s.company_id, "山田 一郎", "yamada@example.jp");
-    let template = TeamSettings::load(f.db.conn()).unwrap().handoff_checklist;
+    let template = TeamSettings::load(f.db.sql()).unwrap().handoff_checklist;
     let mut h = input(&s);
     h.checklist = vec![
         ChecklistTick {
@@ -268,7 +261,7 @@ fn the_checklist_is_the_teams_template_ticked_and_key_persons_are_the_customers_
         note: "午前中はメールのみ".into(),
     }];
     let id = f.db.write(|ctx| sheet::send(ctx, &h)).unwrap();
-    let sent = sheet::get(f.db.conn(), &id).unwrap();
+    let sent = sheet::get(f.db.sql(), &id).unwrap();
     assert_eq!(sent.checklist.len(), template.len());
     assert_eq!(
         sent.checklist
@@ -305,7 +298,7 @@ fn acknowledging_and_asking_are_checked_against_the_version_read() {
     let rep_due = pending(&f.db, f.clock.now());
     assert_eq!(kinds(&rep_due), [ReminderKind::HandoffMessage]);
     assert_eq!(rep_due[0].title, "キックオフの参加者は？");
-    let lists = inbox::lists(f.db.conn(), &f.clock, &f.db.user().id).unwrap();
+    let lists = inbox::lists(f.db.sql(), &f.clock, &f.db.user().id).unwrap();
     assert!(lists.waiting[0].open_question);
 
     // An acknowledgement based on the sheet before the question is stale.
@@ -329,7 +322,7 @@ fn acknowledging_and_asking_are_checked_against_the_version_read() {
         kinds(&support_due),
         [ReminderKind::HandoffMessage, ReminderKind::HandoffSent]
     );
-    let lists = inbox::lists(sato.conn(), &f.clock, &sato.user().id).unwrap();
+    let lists = inbox::lists(sato.sql(), &f.clock, &sato.user().id).unwrap();
     assert_eq!(lists.to_acknowledge.len(), 1);
     assert!(!lists.to_acknowledge[0].open_question);
 
@@ -339,11 +332,11 @@ fn acknowledging_and_asking_are_checked_against_the_version_read() {
         "handoff",
         "already_acknowledged",
     );
-    let done = sheet::get(f.db.conn(), &id).unwrap();
+    let done = sheet::get(f.db.sql(), &id).unwrap();
     assert_eq!(done.status, HandoffStatus::Acknowledged);
     assert_eq!(done.acknowledged_by_name.as_deref(), Some("佐藤 花子"));
     assert_eq!(done.messages.len(), 2);
-    let lists = inbox::lists(f.db.conn(), &f.clock, &f.db.user().id).unwrap();
+    let lists = inbox::lists(f.db.sql(), &f.clock, &f.db.user().id).unwrap();
     assert!(lists.waiting.is_empty());
     assert_eq!(lists.recent.len(), 1);
     let steps: Vec<&'static str> = handoff_entries(&f, &s.company_id)
@@ -364,19 +357,19 @@ fn a_won_deal_prefills_the_sheet_with_its_contract_and_the_teams_checklist() {
     let mut f = fixture();
     let (s, _sato) = team(&mut f);
     let deal = s.deal(&mut f.db, "会計システム導入", s.stage("受注"), 1_200_000, "JPY");
-    let d = sheet::draft(f.db.conn(), &s.company_id, Some(&deal)).unwrap();
+    let d = sheet::draft(f.db.sql(), &s.company_id, Some(&deal)).unwrap();
     assert_eq!((d.sold.as_str(), d.amount), ("会計システム導入", 1_200_000));
-    assert_eq!(d.checklist, TeamSettings::load(f.db.conn()).unwrap().handoff_checklist);
+    assert_eq!(d.checklist, TeamSettings::load(f.db.sql()).unwrap().handoff_checklist);
     assert!(d.existing_id.is_none());
     crate::testutil::contract(&mut f, &s.company_id, "2026-12-01", "2027-11-30", 600_000);
-    let d = sheet::draft(f.db.conn(), &s.company_id, Some(&deal)).unwrap();
+    let d = sheet::draft(f.db.sql(), &s.company_id, Some(&deal)).unwrap();
     assert_eq!((d.sold.as_str(), d.amount), ("クラウド会計 年額", 600_000));
     assert!(d.contract_id.is_some());
     let mut h = input(&s);
     h.deal_id = Some(deal.clone());
     let id = f.db.write(|ctx| sheet::send(ctx, &h)).unwrap();
     assert_eq!(
-        sheet::draft(f.db.conn(), &s.company_id, Some(&deal))
+        sheet::draft(f.db.sql(), &s.company_id, Some(&deal))
             .unwrap()
             .existing_id,
         Some(id)
@@ -402,10 +395,10 @@ fn support_case(f: &mut Fixture, company_id: &str, number: i64) -> String {
         received_at: None,
     };
     let id = f.db.write(|ctx| case::open(ctx, &new)).unwrap();
-    f.db.conn()
+    f.db.sql()
         .execute(
             "UPDATE support_cases SET number = ?2 WHERE id = ?1",
-            rusqlite::params![id, number],
+            sql::params![id, number],
         )
         .unwrap();
     id
@@ -434,8 +427,8 @@ fn support_hands_the_owner_an_opportunity_with_a_follow_up_and_a_deal_that_says_
         "owner_id",
         "none",
     );
-    f.db.conn()
-        .execute("UPDATE companies SET owner_id = ?1", [&owner])
+    f.db.sql()
+        .execute("UPDATE companies SET owner_id = ?1", sql::params![&owner])
         .unwrap();
     let out = sato.write(|ctx| to_sales::hand_to_sales(ctx, &input)).unwrap();
     assert_eq!(out.owner_id, owner);
@@ -443,10 +436,10 @@ fn support_hands_the_owner_an_opportunity_with_a_follow_up_and_a_deal_that_says_
 
     // The owner's follow-up, handed over by support, due now: the reminders tell them.
     let (assignee, handed, deal_of): (String, Option<String>, Option<String>) =
-        f.db.conn()
-            .query_row(
+        f.db.sql()
+            .query_one(
                 "SELECT assignee_id, handed_over_by, deal_id FROM follow_ups WHERE id = ?1",
-                [&out.follow_up_id],
+                sql::params![&out.follow_up_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .unwrap();
@@ -459,15 +452,17 @@ fn support_hands_the_owner_an_opportunity_with_a_follow_up_and_a_deal_that_says_
 
     // The deal sits in the first stage, owned by the owner, and knows its case.
     let (stage, deal_owner): (String, String) =
-        f.db.conn()
-            .query_row("SELECT stage_id, owner_id FROM deals WHERE id = ?1", [&deal_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+        f.db.sql()
+            .query_one(
+                "SELECT stage_id, owner_id FROM deals WHERE id = ?1",
+                sql::params![&deal_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .unwrap();
     assert_eq!((stage, deal_owner), (s.stages[0].id.clone(), owner.clone()));
-    assert_eq!(to_sales::deal_origin(f.db.conn(), &deal_id).unwrap(), Some(12));
+    assert_eq!(to_sales::deal_origin(f.db.sql(), &deal_id).unwrap(), Some(12));
     let board = crate::pipeline::board::load(
-        f.db.conn(),
+        f.db.sql(),
         &f.clock,
         None,
         &crate::pipeline::board::BoardFilter::default(),
@@ -489,15 +484,15 @@ fn support_hands_the_owner_an_opportunity_with_a_follow_up_and_a_deal_that_says_
         }]
     );
     let thread: i64 =
-        f.db.conn()
-            .query_row(
+        f.db.sql()
+            .query_one(
                 "SELECT COUNT(*) FROM case_events WHERE case_id = ?1 AND kind = 'handoff'",
-                [&case_id],
+                sql::params![&case_id],
                 |r| r.get(0),
             )
             .unwrap();
     assert_eq!(thread, 1);
-    assert_eq!(to_sales::target(f.db.conn(), &case_id).unwrap().handed.len(), 1);
+    assert_eq!(to_sales::target(f.db.sql(), &case_id).unwrap().handed.len(), 1);
 }
 
 #[test]
@@ -505,8 +500,8 @@ fn a_renewal_risk_names_the_customers_contract_and_a_complaint_needs_words() {
     let mut f = fixture();
     let (s, mut sato) = team(&mut f);
     let owner = f.db.user().id.clone();
-    f.db.conn()
-        .execute("UPDATE companies SET owner_id = ?1", [&owner])
+    f.db.sql()
+        .execute("UPDATE companies SET owner_id = ?1", sql::params![&owner])
         .unwrap();
     let contract = crate::testutil::contract(&mut f, &s.company_id, "2026-04-01", "2027-03-31", 600_000);
     let case_id = support_case(&mut f, &s.company_id, 3);
@@ -526,13 +521,15 @@ fn a_renewal_risk_names_the_customers_contract_and_a_complaint_needs_words() {
     let out = sato.write(|ctx| to_sales::hand_to_sales(ctx, &risk)).unwrap();
     assert!(out.deal_id.is_none());
     let on: Option<String> =
-        f.db.conn()
-            .query_row("SELECT contract_id FROM case_handoffs WHERE id = ?1", [&out.id], |r| {
-                r.get(0)
-            })
+        f.db.sql()
+            .query_one(
+                "SELECT contract_id FROM case_handoffs WHERE id = ?1",
+                sql::params![&out.id],
+                |r| r.get(0),
+            )
             .unwrap();
     assert_eq!(on, Some(contract.clone()));
-    let card = crate::contracts::renewal::get(f.db.conn(), f.clock.today(), &contract).unwrap();
+    let card = crate::contracts::renewal::get(f.db.sql(), f.clock.today(), &contract).unwrap();
     assert_eq!(
         card.from_case,
         Some(3),

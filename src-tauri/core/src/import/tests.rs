@@ -11,8 +11,9 @@ use super::value::ImportProblemCode;
 use crate::contracts::contract;
 use crate::customers::company;
 use crate::customers::contact;
+use crate::store::sql;
+use crate::store::team_db::TeamDb;
 use crate::testutil::{colleague, fixture, seed_pipeline};
-use crate::Db;
 use std::sync::atomic::AtomicBool;
 
 fn sjis(text: &str) -> Vec<u8> {
@@ -27,9 +28,9 @@ fn utf16le_with_bom(text: &str) -> Vec<u8> {
     out
 }
 
-fn request(db: &Db, bytes: &[u8], kind: ImportKind, on_match: OnMatch) -> ImportRequest {
+fn request(db: &TeamDb, bytes: &[u8], kind: ImportKind, on_match: OnMatch) -> ImportRequest {
     let sheet = read_bytes(bytes, &ReadOptions::default()).unwrap();
-    let i = inspect(db.conn(), &sheet, kind, None).unwrap();
+    let i = inspect(db.sql(), &sheet, kind, None).unwrap();
     ImportRequest {
         kind,
         read: ReadOptions::default(),
@@ -40,35 +41,34 @@ fn request(db: &Db, bytes: &[u8], kind: ImportKind, on_match: OnMatch) -> Import
     }
 }
 
-fn import_with(db: &mut Db, bytes: &[u8], req: &ImportRequest) -> ImportReport {
+fn import_with(db: &mut TeamDb, bytes: &[u8], req: &ImportRequest) -> ImportReport {
     let sheet = read_bytes(bytes, &req.read).unwrap();
     batch::run(db, "file", &sheet, req, &mut |_| {}, &AtomicBool::new(false)).unwrap()
 }
 
-fn import(db: &mut Db, bytes: &[u8], kind: ImportKind) -> ImportReport {
+fn import(db: &mut TeamDb, bytes: &[u8], kind: ImportKind) -> ImportReport {
     let req = request(db, bytes, kind, OnMatch::Skip);
     import_with(db, bytes, &req)
 }
 
-fn count(db: &Db, table: &str) -> i64 {
-    db.conn()
-        .query_row(
+fn count(db: &TeamDb, table: &str) -> i64 {
+    db.sql()
+        .query_one(
             &format!("SELECT COUNT(*) FROM {table} WHERE deleted_at IS NULL"),
-            [],
+            &[],
             |r| r.get(0),
         )
         .unwrap()
 }
 
 /// (name, industry, address, phone) of every live company, by name.
-fn companies(db: &Db) -> Vec<(String, String, String, String)> {
-    let mut st = db
-        .conn()
-        .prepare("SELECT name, industry, address, phone FROM companies WHERE deleted_at IS NULL ORDER BY name")
-        .unwrap();
-    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
+fn companies(db: &TeamDb) -> Vec<(String, String, String, String)> {
+    db.sql()
+        .query(
+            "SELECT name, industry, address, phone FROM companies WHERE deleted_at IS NULL ORDER BY name",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
         .unwrap()
 }
 
@@ -85,7 +85,7 @@ fn a_shift_jis_csv_as_excel_writes_it_is_stored_exactly() {
     assert_eq!(sheet.format, FileFormat::Text);
     assert_eq!(sheet.encoding, Some(TextEncoding::ShiftJis));
     assert_eq!(sheet.delimiter, Some(Delimiter::Comma));
-    let i = inspect(f.db.conn(), &sheet, ImportKind::Companies, None).unwrap();
+    let i = inspect(f.db.sql(), &sheet, ImportKind::Companies, None).unwrap();
     assert_eq!(i.header_row, 2);
     assert_eq!(
         i.columns,
@@ -211,11 +211,11 @@ fn undo_refuses_a_row_a_colleague_changed_and_keeps_its_company() {
     let csv = "会社名,氏名\n株式会社北,北 一郎\n株式会社南,南 花子\n";
     let report = import(&mut f.db, csv.as_bytes(), ImportKind::Contacts);
     let kita: String =
-        f.db.conn()
-            .query_row("SELECT id FROM contacts WHERE name = '北 一郎'", [], |r| r.get(0))
+        f.db.sql()
+            .query_one("SELECT id FROM contacts WHERE name = '北 一郎'", &[], |r| r.get(0))
             .unwrap();
     let mut suzuki = colleague(&f, "suzuki", "鈴木");
-    let c = contact::contact(suzuki.conn(), &kita).unwrap();
+    let c = contact::contact(suzuki.sql(), &kita).unwrap();
     let edit = contact::ContactEdit {
         name: c.name.clone(),
         title: "部長".into(),
@@ -252,8 +252,8 @@ fn undo_keeps_an_imported_company_a_colleague_logged_a_touch_on() {
     let mut f = fixture();
     let report = import(&mut f.db, "会社名\n株式会社東\n".as_bytes(), ImportKind::Companies);
     let higashi: String =
-        f.db.conn()
-            .query_row("SELECT id FROM companies WHERE name = '株式会社東'", [], |r| {
+        f.db.sql()
+            .query_one("SELECT id FROM companies WHERE name = '株式会社東'", &[], |r| {
                 r.get(0)
             })
             .unwrap();
@@ -283,28 +283,28 @@ fn sansan_and_eight_exports_become_contacts_at_their_companies() {
     let mut f = fixture();
     let sansan = "会社名,部署名,役職,氏名,氏名（カナ）,メールアドレス,郵便番号,住所,TEL,FAX,携帯電話,URL,名刺交換日,所有者\r\n株式会社さくら物産,営業部,部長,佐藤 健,サトウ ケン,sato@sakura.example,100-0001,東京都千代田区1-1,03-1000-2000,,090-1111-2222,https://sakura.example,2024/04/01,田中\r\n";
     let sheet = read_bytes(&sjis(sansan), &ReadOptions::default()).unwrap();
-    let i = inspect(f.db.conn(), &sheet, ImportKind::Contacts, None).unwrap();
+    let i = inspect(f.db.sql(), &sheet, ImportKind::Contacts, None).unwrap();
     assert_eq!(i.layout, super::layout::ImportLayout::Sansan);
     import(&mut f.db, &sjis(sansan), ImportKind::Contacts);
     let eight = "会社名,部署名,役職,姓,名,e-mail,郵便番号,住所,TEL会社,TEL部門,TEL直通,Fax,携帯電話,URL,名刺交換日\r\n株式会社さくら物産,総務部,課長,髙橋,美咲,takahashi@sakura.example,,,03-1000-2000,,03-1000-2999,,080-3333-4444,,2024/05/10\r\n";
     let sheet = read_bytes(eight.as_bytes(), &ReadOptions::default()).unwrap();
     assert_eq!(
-        inspect(f.db.conn(), &sheet, ImportKind::Contacts, None).unwrap().layout,
+        inspect(f.db.sql(), &sheet, ImportKind::Contacts, None).unwrap().layout,
         super::layout::ImportLayout::Eight
     );
     import(&mut f.db, eight.as_bytes(), ImportKind::Contacts);
 
     assert_eq!(count(&f.db, "companies"), 1, "one company for both cards");
     let company_id: String =
-        f.db.conn()
-            .query_row("SELECT id FROM companies", [], |r| r.get(0))
+        f.db.sql()
+            .query_one("SELECT id FROM companies", &[], |r| r.get(0))
             .unwrap();
-    let co = company::get(f.db.conn(), &company_id).unwrap();
+    let co = company::get(f.db.sql(), &company_id).unwrap();
     assert_eq!(
         (co.address.as_str(), co.website.as_str()),
         ("東京都千代田区1-1", "https://sakura.example")
     );
-    let people: Vec<(String, String, String, String, String)> = contact::contacts_of(f.db.conn(), &company_id)
+    let people: Vec<(String, String, String, String, String)> = contact::contacts_of(f.db.sql(), &company_id)
         .unwrap()
         .into_iter()
         .map(|c| (c.name, c.name_kana, c.title, c.email, c.phone))
@@ -340,9 +340,9 @@ fn broken_rows_are_shown_with_their_problems_and_not_imported() {
                ,名無し案件,提案,abc,,\n\
                株式会社テスト,受注済み,受注,100,,\n";
     let sheet = read_bytes(csv.as_bytes(), &ReadOptions::default()).unwrap();
-    let i = inspect(f.db.conn(), &sheet, ImportKind::Deals, None).unwrap();
+    let i = inspect(f.db.sql(), &sheet, ImportKind::Deals, None).unwrap();
     let p = preview(
-        f.db.conn(),
+        f.db.sql(),
         f.db.clock().offset(),
         &sheet,
         ImportKind::Deals,
@@ -394,11 +394,11 @@ fn broken_rows_are_shown_with_their_problems_and_not_imported() {
     assert_eq!((report.added, report.skipped), (1, 3));
     assert_eq!(count(&f.db, "deals"), before + 1);
     let (amount, close, owner): (i64, String, String) =
-        f.db.conn()
-            .query_row(
+        f.db.sql()
+            .query_one(
                 "SELECT d.amount, d.expected_close, u.display_name FROM deals d JOIN users u ON u.id = d.owner_id
               WHERE d.title = '基幹更新'",
-                [],
+                &[],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .unwrap();
@@ -435,15 +435,14 @@ fn an_xlsx_with_dates_as_serials_and_as_text_imports_both() {
     );
     let report = import(&mut f.db, &bytes, ImportKind::Deals);
     assert_eq!((report.added, report.companies_added), (2, 1));
-    let mut st = f
+    let deals: Vec<(String, i64, String)> = f
         .db
-        .conn()
-        .prepare("SELECT title, amount, expected_close FROM deals WHERE title IN ('シリアル日付', '文字の日付') ORDER BY amount")
-        .unwrap();
-    let deals: Vec<(String, i64, String)> = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
+        .sql()
+        .query(
+            "SELECT title, amount, expected_close FROM deals WHERE title IN ('シリアル日付', '文字の日付') ORDER BY amount",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .unwrap();
     assert_eq!(
         deals,
@@ -473,7 +472,7 @@ fn a_saved_mapping_is_offered_for_the_same_layout() {
     req.save_mapping = true;
     import_with(&mut f.db, csv, &req);
     let sheet = read_bytes("得意先,区分\n株式会社あお,B\n".as_bytes(), &ReadOptions::default()).unwrap();
-    let i = inspect(f.db.conn(), &sheet, ImportKind::Companies, Some(0)).unwrap();
+    let i = inspect(f.db.sql(), &sheet, ImportKind::Companies, Some(0)).unwrap();
     assert!(i.saved_mapping);
     assert_eq!(i.columns, vec![Some(ImportField::CompanyName), None]);
 }
@@ -504,7 +503,7 @@ fn a_cancelled_import_keeps_what_it_wrote_as_an_undoable_batch() {
     assert_eq!(report.status, batch::ImportBatchStatus::Cancelled);
     assert_eq!(heard, vec![200]);
     assert_eq!(count(&f.db, "companies"), 200);
-    let listed = batch::list(f.db.conn()).unwrap();
+    let listed = batch::list(f.db.sql()).unwrap();
     assert_eq!((listed[0].file_name.as_str(), listed[0].added), ("big.csv", 200));
     batch::undo(&mut f.db, &report.batch_id).unwrap();
     assert_eq!(count(&f.db, "companies"), 0);
@@ -530,27 +529,22 @@ fn a_file_that_is_not_text_or_a_workbook_is_refused_by_name() {
 const EXCEL_TOUCHES: &str = "対応履歴（2024年度）\r\n日付,会社名,種別,内容,詳細,担当者\r\n2024/4/1,（株）髙田製作所,商談,新製品の提案,\"価格表を送付、\r\n次回デモ\",髙田 一郎\r\n令和6年5月10日,株式会社髙田製作所,電話,見積の確認,,\r\n2024-06-03,髙田製作所,Meeting,Demo at the plant,,\r\n2024/13/1,株式会社髙田製作所,電話,月が13,,\r\n2024/7/1,株式会社髙田製作所,FAX,ファクス,,\r\n2024/7/2,株式会社不明,電話,知らない会社,,\r\n";
 
 /// (occurred_at, kind, summary, body, contact) of a company's live entries, oldest first.
-fn entries(db: &Db, company_id: &str) -> Vec<(String, String, String, String, Option<String>)> {
-    let mut st = db
-        .conn()
-        .prepare(
+fn entries(db: &TeamDb, company_id: &str) -> Vec<(String, String, String, String, Option<String>)> {
+    db.sql()
+        .query(
             "SELECT occurred_at, kind, summary, body, contact_id FROM activities
               WHERE company_id = ?1 AND deleted_at IS NULL ORDER BY occurred_at",
+            sql::params![company_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
-        .unwrap();
-    st.query_map([company_id], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-    })
-    .unwrap()
-    .collect::<rusqlite::Result<_>>()
-    .unwrap()
+        .unwrap()
 }
 
-fn last_contact(db: &Db, company_id: &str) -> Option<String> {
-    db.conn()
-        .query_row(
+fn last_contact(db: &TeamDb, company_id: &str) -> Option<String> {
+    db.sql()
+        .query_one(
             "SELECT last_contact_at FROM companies WHERE id = ?1",
-            [company_id],
+            sql::params![company_id],
             |r| r.get(0),
         )
         .unwrap()
@@ -563,7 +557,7 @@ fn past_touches_from_a_shift_jis_log_go_on_the_timeline_exactly() {
     let ichiro = crate::testutil::contact(&mut f.db, &takada, "髙田 一郎", "");
     let bytes = sjis(EXCEL_TOUCHES);
     let sheet = read_bytes(&bytes, &ReadOptions::default()).unwrap();
-    let i = inspect(f.db.conn(), &sheet, ImportKind::Touches, None).unwrap();
+    let i = inspect(f.db.sql(), &sheet, ImportKind::Touches, None).unwrap();
     use ImportField::*;
     assert_eq!(i.header_row, 1);
     assert_eq!(
@@ -578,7 +572,7 @@ fn past_touches_from_a_shift_jis_log_go_on_the_timeline_exactly() {
         ]
     );
     let p = preview(
-        f.db.conn(),
+        f.db.sql(),
         f.db.clock().offset(),
         &sheet,
         ImportKind::Touches,
@@ -635,7 +629,7 @@ fn past_touches_from_a_shift_jis_log_go_on_the_timeline_exactly() {
     );
     assert_eq!(last_contact(&f.db, &takada).as_deref(), Some("2024-06-03T00:00:00Z"));
     // The timeline's search finds an imported touch by its Japanese words.
-    let hits = crate::timeline::search::search(f.db.conn(), "見積の確認", 0, crate::language::Language::Ja).unwrap();
+    let hits = crate::timeline::search::search(f.db.sql(), "見積の確認", 0, crate::language::Language::Ja).unwrap();
     assert_eq!(hits.activities.hits.len(), 1);
 
     // Same company + day + kind + summary is the same touch: nothing twice.
@@ -651,33 +645,27 @@ fn past_touches_from_a_shift_jis_log_go_on_the_timeline_exactly() {
 }
 
 /// (plan, start, end, amount) of a company's live contracts.
-fn contracts(db: &Db, company_id: &str) -> Vec<(String, String, String, i64)> {
-    let mut st = db
-        .conn()
-        .prepare(
+fn contracts(db: &TeamDb, company_id: &str) -> Vec<(String, String, String, i64)> {
+    db.sql()
+        .query(
             "SELECT plan, start_date, end_date, amount FROM contracts
               WHERE company_id = ?1 AND deleted_at IS NULL ORDER BY start_date",
+            sql::params![company_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
-        .unwrap();
-    st.query_map([company_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
         .unwrap()
 }
 
 /// (renewal step, due) of a company's open, live renewal work.
-fn renewal_work(db: &Db, company_id: &str) -> Vec<(String, String)> {
-    let mut st = db
-        .conn()
-        .prepare(
+fn renewal_work(db: &TeamDb, company_id: &str) -> Vec<(String, String)> {
+    db.sql()
+        .query(
             "SELECT renewal_step, due_at FROM follow_ups
               WHERE company_id = ?1 AND contract_id IS NOT NULL AND status = 'open' AND deleted_at IS NULL
               ORDER BY due_at",
+            sql::params![company_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .unwrap();
-    st.query_map([company_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
         .unwrap()
 }
 
@@ -687,7 +675,7 @@ fn contracts_from_a_utf8_sheet_plan_their_renewal_work_and_undo_removes_it() {
     let takada = crate::testutil::company(&mut f.db, "株式会社髙田製作所");
     let csv = "\u{feff}会社名,契約プラン,契約開始日,契約終了日,年額\n髙田製作所㈱,スタンダード,2026/4/1,2027/3/31,\"1,200,000円\"\n株式会社髙田製作所,プレミアム,2027/4/1,2026/3/31,１００\n存在しない株式会社,ライト,2026/1/1,2026/12/31,0\n株式会社髙田製作所,ライト,R8.1.1,2026年12月31日,\n";
     let sheet = read_bytes(csv.as_bytes(), &ReadOptions::default()).unwrap();
-    let i = inspect(f.db.conn(), &sheet, ImportKind::Contracts, None).unwrap();
+    let i = inspect(f.db.sql(), &sheet, ImportKind::Contracts, None).unwrap();
     use ImportField::*;
     assert_eq!(
         i.columns,
@@ -700,7 +688,7 @@ fn contracts_from_a_utf8_sheet_plan_their_renewal_work_and_undo_removes_it() {
         ]
     );
     let p = preview(
-        f.db.conn(),
+        f.db.sql(),
         f.db.clock().offset(),
         &sheet,
         ImportKind::Contracts,
@@ -783,10 +771,10 @@ fn undo_keeps_an_imported_contract_whose_renewal_a_colleague_began() {
     let csv = "会社名,プラン,開始日,終了日\n株式会社髙田製作所,スタンダード,2026/4/1,2027/3/31\n";
     let report = import(&mut f.db, csv.as_bytes(), ImportKind::Contracts);
     let (id, version): (String, i64) =
-        f.db.conn()
-            .query_row(
+        f.db.sql()
+            .query_one(
                 "SELECT id, version FROM contracts WHERE company_id = ?1",
-                [&takada],
+                sql::params![&takada],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
@@ -818,38 +806,28 @@ fn undo_keeps_an_imported_contract_whose_renewal_a_colleague_began() {
 }
 
 /// What a team's customers are, field by field, however they were stored.
-fn customer_facts(db: &Db) -> Vec<(String, String, String, String, String, String)> {
-    let mut st = db
-        .conn()
-        .prepare(
+fn customer_facts(db: &TeamDb) -> Vec<(String, String, String, String, String, String)> {
+    db.sql()
+        .query(
             "SELECT name, name_kana, industry, phone, address, website FROM companies
               WHERE deleted_at IS NULL ORDER BY name",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
         )
-        .unwrap();
-    st.query_map([], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
-    })
-    .unwrap()
-    .collect::<rusqlite::Result<_>>()
-    .unwrap()
+        .unwrap()
 }
 
 /// (company, name, kana, title, mail, phone) of every live contact.
-fn contact_facts(db: &Db) -> Vec<(String, String, String, String, String, String)> {
-    let mut st = db
-        .conn()
-        .prepare(
+fn contact_facts(db: &TeamDb) -> Vec<(String, String, String, String, String, String)> {
+    db.sql()
+        .query(
             "SELECT c.name, p.name, p.name_kana, p.title, p.email, p.phone
                FROM contacts p JOIN companies c ON c.id = p.company_id
               WHERE p.deleted_at IS NULL ORDER BY c.name, p.name",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
         )
-        .unwrap();
-    st.query_map([], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
-    })
-    .unwrap()
-    .collect::<rusqlite::Result<_>>()
-    .unwrap()
+        .unwrap()
 }
 
 /// Export → import into an empty team file gives the same customers and
@@ -927,7 +905,7 @@ fn an_export_imported_into_a_new_file_gives_the_same_customers_and_contacts() {
                 owner_id: None,
                 pipeline_id: None,
             };
-            export(from.db.conn(), Language::Ja, from.clock.offset(), &req, &path).unwrap();
+            export(from.db.sql(), Language::Ja, from.clock.offset(), &req, &path).unwrap();
             let bytes = std::fs::read(&path).unwrap();
             let report = import(&mut to.db, &bytes, import_kind);
             assert!(report.failed.is_empty(), "{format:?} {kind:?}: {report:?}");

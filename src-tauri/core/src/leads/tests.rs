@@ -11,11 +11,12 @@ use crate::leads::matching::MatchReason;
 use crate::leads::numbers;
 use crate::leads::nurture::{self, Trigger};
 use crate::leads::qualify::{self, Convert};
+use crate::store::sql;
+use crate::store::team_db::TeamDb;
 use crate::support::sla::SlaState;
 use crate::team::settings::{self, AssignMode, TeamSettings};
 use crate::testutil::{assert_invalid, colleague, company, contact, entry, fixture, log, seed_pipeline, Fixture};
 use crate::timeline::activity::{ActivityKind, Direction};
-use crate::Db;
 use chrono::Duration;
 
 fn inquiry(company: &str, person: &str, mail: &str) -> NewLead {
@@ -29,36 +30,38 @@ fn inquiry(company: &str, person: &str, mail: &str) -> NewLead {
     }
 }
 
-fn add(db: &mut Db, l: &NewLead) -> String {
+fn add(db: &mut TeamDb, l: &NewLead) -> String {
     db.write(|ctx| lead::add(ctx, l)).unwrap()
 }
 
-fn col(db: &Db, id: &str, column: &str) -> Option<String> {
-    db.conn()
-        .query_row(
+fn col(db: &TeamDb, id: &str, column: &str) -> Option<String> {
+    db.sql()
+        .query_one(
             &format!("SELECT CAST({column} AS TEXT) FROM leads WHERE id = ?1"),
-            [id],
+            sql::params![id],
             |r| r.get(0),
         )
         .unwrap()
 }
 
-fn version(db: &Db, id: &str) -> i64 {
-    db.conn()
-        .query_row("SELECT version FROM leads WHERE id = ?1", [id], |r| r.get(0))
+fn version(db: &TeamDb, id: &str) -> i64 {
+    db.sql()
+        .query_one("SELECT version FROM leads WHERE id = ?1", sql::params![id], |r| {
+            r.get(0)
+        })
         .unwrap()
 }
 
-fn set_rule(db: &mut Db, mode: AssignMode, members: Vec<String>) {
-    let (mut team, v) = settings::load_versioned(db.conn()).unwrap();
+fn set_rule(db: &mut TeamDb, mode: AssignMode, members: Vec<String>) {
+    let (mut team, v) = settings::load_versioned(db.sql()).unwrap();
     team.lead_assignment.mode = mode;
     team.lead_assignment.members = members;
     db.write(|ctx| settings::update(ctx, v, &team)).unwrap();
 }
 
-fn kinds_for(db: &Db, user_id: &str, until: chrono::DateTime<chrono::Utc>) -> Vec<(ReminderKind, String)> {
-    let team = TeamSettings::load(db.conn()).unwrap();
-    reminder::pending(db.conn(), user_id, &team, until)
+fn kinds_for(db: &TeamDb, user_id: &str, until: chrono::DateTime<chrono::Utc>) -> Vec<(ReminderKind, String)> {
+    let team = TeamSettings::load(db.sql()).unwrap();
+    reminder::pending(db.sql(), user_id, &team, until)
         .unwrap()
         .into_iter()
         .map(|r| (r.kind, r.item_id))
@@ -101,7 +104,7 @@ fn round_robin_takes_turns_across_two_desktops() {
     let id = add(&mut f.db, &inquiry("会社X", "", "x@example.jp"));
     assert_eq!(col(&f.db, &id, "owner_id").as_deref(), Some(ids[2].as_str()));
     // A rule that names nobody needs nobody.
-    let mut bad = TeamSettings::load(f.db.conn()).unwrap();
+    let mut bad = TeamSettings::load(f.db.sql()).unwrap();
     bad.lead_assignment.members.clear();
     assert_invalid(bad.validated(), "lead_assignment", "required");
 }
@@ -126,19 +129,19 @@ fn the_assignee_is_told_at_once_and_a_breach_once() {
     // Nothing to tell the one who received it (it is not theirs).
     assert!(kinds_for(&f.db, &f.db.user().id.clone(), now + Duration::hours(3)).is_empty());
     // The assignment is told; at 11:00 the breach is due, once.
-    let team = TeamSettings::load(f.db.conn()).unwrap();
+    let team = TeamSettings::load(f.db.sql()).unwrap();
     f.clock.advance(Duration::hours(1) + Duration::minutes(1));
     let later = f.clock.now();
-    let due = reminder::pending(f.db.conn(), &sato_id, &team, later).unwrap();
+    let due = reminder::pending(f.db.sql(), &sato_id, &team, later).unwrap();
     let kinds: Vec<_> = due.iter().map(|r| r.kind).collect();
     assert_eq!(kinds, [ReminderKind::LeadAssigned, ReminderKind::LeadResponseBreached]);
     let claimed = f.db.write(|ctx| reminder::claim(ctx, &sato_id, &due)).unwrap();
     assert_eq!(claimed.len(), 2);
     assert!(kinds_for(&f.db, &sato_id, later + Duration::days(3)).is_empty());
     // The card counts down, then shows the breach.
-    let rd = |db: &Db, team: &TeamSettings| {
+    let rd = |db: &TeamDb, team: &TeamSettings| {
         inbox::detail(
-            db.conn(),
+            db.sql(),
             &Reader {
                 user_id: &sato_id,
                 team,
@@ -188,9 +191,9 @@ fn a_lead_answered_in_time_never_breaches() {
         )
     })
     .unwrap();
-    let team = TeamSettings::load(f.db.conn()).unwrap();
+    let team = TeamSettings::load(f.db.sql()).unwrap();
     let row = inbox::detail(
-        f.db.conn(),
+        f.db.sql(),
         &Reader {
             user_id: &me,
             team: &team,
@@ -217,31 +220,31 @@ fn qualify_offers_the_existing_company_however_it_is_written() {
     contact(&mut f.db, &other, "田村 三郎", "tamura@gmail.com");
     for name in ["テスト（株）", "㈱テスト", "ﾃｽﾄ株式会社", "(株) テスト"] {
         let id = add(&mut f.db, &inquiry(name, "山田 一郎", "yamada@free.example"));
-        let m = qualify::matches(f.db.conn(), &id).unwrap();
+        let m = qualify::matches(f.db.sql(), &id).unwrap();
         assert_eq!(m.companies.len(), 1, "{name}");
         assert_eq!(m.companies[0].id, s.company_id);
         assert_eq!(m.companies[0].reasons, [MatchReason::Name]);
     }
     // The company's own mail domain matches; a free-mail domain never does.
     let by_domain = add(&mut f.db, &inquiry("", "小林 四郎", "kobayashi@sample-shoji.co.jp"));
-    let m = qualify::matches(f.db.conn(), &by_domain).unwrap();
+    let m = qualify::matches(f.db.sql(), &by_domain).unwrap();
     assert_eq!(m.companies.len(), 1);
     assert_eq!(
         (m.companies[0].id.as_str(), &m.companies[0].reasons[..]),
         (other.as_str(), &[MatchReason::MailDomain][..])
     );
     let free = add(&mut f.db, &inquiry("", "木村 五郎", "kimura@gmail.com"));
-    assert!(qualify::matches(f.db.conn(), &free).unwrap().companies.is_empty());
+    assert!(qualify::matches(f.db.sql(), &free).unwrap().companies.is_empty());
     // The same person's mail offers the contact.
     let same = add(&mut f.db, &inquiry("", "田村 三郎", "Tamura@gmail.com"));
-    let m = qualify::matches(f.db.conn(), &same).unwrap();
+    let m = qualify::matches(f.db.sql(), &same).unwrap();
     assert_eq!(m.contacts.len(), 1);
     assert_eq!(m.contacts[0].reasons, [MatchReason::Mail]);
     // By phone, +81 and hyphens aside.
-    f.db.conn()
+    f.db.sql()
         .execute(
             "UPDATE companies SET phone = '03-1234-5678' WHERE id = ?1",
-            [&s.company_id],
+            sql::params![&s.company_id],
         )
         .unwrap();
     let phoned = add(
@@ -252,7 +255,7 @@ fn qualify_offers_the_existing_company_however_it_is_written() {
         },
     );
     assert_eq!(
-        qualify::matches(f.db.conn(), &phoned).unwrap().companies[0].reasons,
+        qualify::matches(f.db.sql(), &phoned).unwrap().companies[0].reasons,
         [MatchReason::Phone]
     );
 }
@@ -283,17 +286,17 @@ fn converting_never_makes_a_silent_duplicate() {
             .unwrap();
     assert_eq!(done.company_id, s.company_id);
     let companies: i64 =
-        f.db.conn()
-            .query_row("SELECT COUNT(*) FROM companies WHERE deleted_at IS NULL", [], |r| {
+        f.db.sql()
+            .query_one("SELECT COUNT(*) FROM companies WHERE deleted_at IS NULL", &[], |r| {
                 r.get(0)
             })
             .unwrap();
     assert_eq!(companies, 1);
     let (stage, amount, title, contact): (String, i64, String, Option<String>) =
-        f.db.conn()
-            .query_row(
+        f.db.sql()
+            .query_one(
                 "SELECT stage_id, amount, title, contact_id FROM deals WHERE id = ?1",
-                [&done.deal_id],
+                sql::params![&done.deal_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .unwrap();
@@ -352,10 +355,12 @@ fn a_new_inquiry_from_a_nurtured_company_resurfaces_it_to_its_owner() {
     // A check-in is planned three months on, for the owner.
     let fu = col(&f.db, &old, "check_in_follow_up_id").unwrap();
     let (due, assignee): (String, String) =
-        f.db.conn()
-            .query_row("SELECT due_at, assignee_id FROM follow_ups WHERE id = ?1", [&fu], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+        f.db.sql()
+            .query_one(
+                "SELECT due_at, assignee_id FROM follow_ups WHERE id = ?1",
+                sql::params![&fu],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .unwrap();
     assert_eq!(
         (due.as_str(), assignee.as_str()),
@@ -376,11 +381,13 @@ fn a_new_inquiry_from_a_nurtured_company_resurfaces_it_to_its_owner() {
     );
     // The check-in is no longer due; the history says why it came back.
     let status: String =
-        f.db.conn()
-            .query_row("SELECT status FROM follow_ups WHERE id = ?1", [&fu], |r| r.get(0))
+        f.db.sql()
+            .query_one("SELECT status FROM follow_ups WHERE id = ?1", sql::params![&fu], |r| {
+                r.get(0)
+            })
             .unwrap();
     assert_eq!(status, "cancelled");
-    let events = lead::events(f.db.conn(), &old).unwrap();
+    let events = lead::events(f.db.sql(), &old).unwrap();
     assert!(events.iter().any(|e| e.text
         == Some(EngineText::LeadResurfaced {
             number: 1,
@@ -398,10 +405,10 @@ fn a_new_inquiry_from_a_nurtured_company_resurfaces_it_to_its_owner() {
 fn lost_deal_nurtured(f: &mut Fixture) -> (crate::testutil::Seed, String, String) {
     let s = seed_pipeline(&mut f.db);
     let deal = s.deal(&mut f.db, "基幹システム刷新", s.stage("提案"), 1_000_000, "JPY");
-    f.db.conn()
+    f.db.sql()
         .execute(
             "UPDATE deals SET stage_id = ?2 WHERE id = ?1",
-            [&deal, &s.stage("失注")],
+            sql::params![&deal, &s.stage("失注")],
         )
         .unwrap();
     let lead_id =
@@ -489,10 +496,10 @@ fn a_logged_touch_through_the_outbox_path_resurfaces() {
 #[test]
 fn the_check_ins_continue_every_interval_for_at_most_the_maximum() {
     let mut f = fixture();
-    let mut team = TeamSettings::load(f.db.conn()).unwrap();
+    let mut team = TeamSettings::load(f.db.sql()).unwrap();
     team.nurture_check_in_months = 6;
     team.nurture_max_months = 12;
-    let (_, v) = settings::load_versioned(f.db.conn()).unwrap();
+    let (_, v) = settings::load_versioned(f.db.sql()).unwrap();
     f.db.write(|ctx| settings::update(ctx, v, &team)).unwrap();
     let me = f.db.user().id.clone();
     let id = nurtured(
@@ -505,14 +512,18 @@ fn the_check_ins_continue_every_interval_for_at_most_the_maximum() {
     let mut dues = Vec::new();
     while let Some(fu) = col(&f.db, &id, "check_in_follow_up_id") {
         let due: String =
-            f.db.conn()
-                .query_row("SELECT due_at FROM follow_ups WHERE id = ?1", [&fu], |r| r.get(0))
+            f.db.sql()
+                .query_one("SELECT due_at FROM follow_ups WHERE id = ?1", sql::params![&fu], |r| {
+                    r.get(0)
+                })
                 .unwrap();
         dues.push(due.clone());
         f.clock.advance(from_db(&due).unwrap() - f.clock.now());
         let fv: i64 =
-            f.db.conn()
-                .query_row("SELECT version FROM follow_ups WHERE id = ?1", [&fu], |r| r.get(0))
+            f.db.sql()
+                .query_one("SELECT version FROM follow_ups WHERE id = ?1", sql::params![&fu], |r| {
+                    r.get(0)
+                })
                 .unwrap();
         crate::app::outbox::apply_once(
             &mut f.db,
@@ -537,8 +548,10 @@ fn the_export_holds_only_opted_in_people_and_defuses_formulas() {
     let kept = contact(&mut f.db, &s.company_id, "=HYPERLINK(\"x\")", "keep@test.co.jp");
     let out = contact(&mut f.db, &s.company_id, "配信停止 さん", "stop@test.co.jp");
     let v: i64 =
-        f.db.conn()
-            .query_row("SELECT version FROM contacts WHERE id = ?1", [&out], |r| r.get(0))
+        f.db.sql()
+            .query_one("SELECT version FROM contacts WHERE id = ?1", sql::params![&out], |r| {
+                r.get(0)
+            })
             .unwrap();
     f.db.write(|ctx| nurture::set_contact_opt_out(ctx, &out, v, true))
         .unwrap();
@@ -548,7 +561,7 @@ fn the_export_holds_only_opted_in_people_and_defuses_formulas() {
     f.db.write(|ctx| lead::set_mail_opt_out(ctx, &b, vb, true)).unwrap();
     // An active lead is not on the nurture list.
     add(&mut f.db, &inquiry("商談中株式会社", "", "c@active.co.jp"));
-    let csv = nurture::export_csv(f.db.conn(), Language::Ja).unwrap();
+    let csv = nurture::export_csv(f.db.sql(), Language::Ja).unwrap();
     assert!(csv.starts_with("\u{FEFF}\"会社名\""), "{csv}");
     let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
     assert_eq!(lines.len(), 3, "{csv}");
@@ -559,10 +572,10 @@ fn the_export_holds_only_opted_in_people_and_defuses_formulas() {
     let _ = (kept, a, lost_lead);
     // The opt-out is on the customer's timeline, in the reader's words.
     let said: String =
-        f.db.conn()
-            .query_row(
-                "SELECT text_kind FROM activities WHERE contact_id = ?1 ORDER BY rowid DESC LIMIT 1",
-                [&out],
+        f.db.sql()
+            .query_one(
+                "SELECT text_kind FROM activities WHERE contact_id = ?1 ORDER BY id DESC LIMIT 1",
+                sql::params![&out],
                 |r| r.get(0),
             )
             .unwrap();
@@ -584,7 +597,7 @@ fn the_inbox_tabs_count_page_and_find_japanese_words() {
         })
         .collect();
     let n = nurtured(&mut f, &inquiry("林業株式会社", "林 さん", "hayashi@ringyo.co.jp"));
-    let team = TeamSettings::load(f.db.conn()).unwrap();
+    let team = TeamSettings::load(f.db.sql()).unwrap();
     f.clock.advance(Duration::hours(2));
     let rd = Reader {
         user_id: &me,
@@ -592,14 +605,14 @@ fn the_inbox_tabs_count_page_and_find_japanese_words() {
         now: f.clock.now(),
         offset: f.clock.offset(),
     };
-    let c = inbox::counts(f.db.conn(), &me, rd.now, "").unwrap();
+    let c = inbox::counts(f.db.sql(), &me, rd.now, "").unwrap();
     assert_eq!((c.new, c.mine, c.overdue, c.nurture), (5, 3, 5, 1));
     // Pages of two, newest first, keyset.
     let mut seen = Vec::new();
     let mut after = None;
     loop {
         let page = inbox::page(
-            f.db.conn(),
+            f.db.sql(),
             &rd,
             &LeadQuery {
                 tab: LeadTab::New,
@@ -618,7 +631,7 @@ fn the_inbox_tabs_count_page_and_find_japanese_words() {
     assert_eq!(seen, ids);
     // Overdue: the oldest due first.
     let overdue = inbox::page(
-        f.db.conn(),
+        f.db.sql(),
         &rd,
         &LeadQuery {
             tab: LeadTab::Overdue,
@@ -641,7 +654,7 @@ fn the_inbox_tabs_count_page_and_find_japanese_words() {
         ("kensaku1.co", LeadTab::New, vec![ids[1].clone()]),
     ] {
         let got: Vec<String> = inbox::page(
-            f.db.conn(),
+            f.db.sql(),
             &rd,
             &LeadQuery {
                 tab,
@@ -657,7 +670,7 @@ fn the_inbox_tabs_count_page_and_find_japanese_words() {
         .collect();
         assert_eq!(got, want, "{q}");
     }
-    assert_eq!(inbox::counts(f.db.conn(), &me, rd.now, "林").unwrap().nurture, 1);
+    assert_eq!(inbox::counts(f.db.sql(), &me, rd.now, "林").unwrap().nurture, 1);
 }
 
 #[test]
@@ -687,33 +700,33 @@ fn the_numbers_match_a_hand_count() {
             },
         );
         if let Some(mins) = answered {
-            let team = TeamSettings::load(f.db.conn()).unwrap();
+            let team = TeamSettings::load(f.db.sql()).unwrap();
             let t = team
                 .business_hours
                 .add(from_db(received).unwrap(), mins, f.clock.offset());
-            f.db.conn()
+            f.db.sql()
                 .execute(
                     "UPDATE leads SET first_response_at = ?2 WHERE id = ?1",
-                    [&id, &to_db(t)],
+                    sql::params![&id, &to_db(t)],
                 )
                 .unwrap();
         }
         if converted {
             let deal = s.deal(&mut f.db, "x", s.stage(if won { "受注" } else { "提案" }), 1, "JPY");
-            f.db.conn()
+            f.db.sql()
                 .execute(
                     "UPDATE leads SET deal_id = ?2, converted_at = received_at, status = 'qualified' WHERE id = ?1",
-                    [&id, &deal],
+                    sql::params![&id, &deal],
                 )
                 .unwrap();
         }
         ids.push(id);
     }
     // One resurfaced in the period (and a lead of June, outside six months).
-    f.db.conn()
+    f.db.sql()
         .execute(
             "UPDATE leads SET resurfaced_at = '2026-11-01T00:00:00Z' WHERE id = ?1",
-            [&ids[0]],
+            sql::params![&ids[0]],
         )
         .unwrap();
     add(
@@ -723,8 +736,8 @@ fn the_numbers_match_a_hand_count() {
             ..inquiry("古い会社", "", "")
         },
     );
-    let team = TeamSettings::load(f.db.conn()).unwrap();
-    let n = numbers::numbers(f.db.conn(), &team, f.clock.now(), f.clock.offset(), 6).unwrap();
+    let team = TeamSettings::load(f.db.sql()).unwrap();
+    let n = numbers::numbers(f.db.sql(), &team, f.clock.now(), f.clock.offset(), 6).unwrap();
     assert_eq!(n.since, "2026-06");
     let by_month: Vec<(String, String, u32)> = n
         .by_month
@@ -826,8 +839,10 @@ fn a_check_in_answered_by_the_customer_brings_the_lead_back_and_plans_no_more() 
     let (s, _, lead_id) = lost_deal_nurtured(&mut f);
     let fu = col(&f.db, &lead_id, "check_in_follow_up_id").unwrap();
     let fv: i64 =
-        f.db.conn()
-            .query_row("SELECT version FROM follow_ups WHERE id = ?1", [&fu], |r| r.get(0))
+        f.db.sql()
+            .query_one("SELECT version FROM follow_ups WHERE id = ?1", sql::params![&fu], |r| {
+                r.get(0)
+            })
             .unwrap();
     let reply = crate::timeline::activity::NewActivity {
         direction: Some(Direction::Inbound),
@@ -851,10 +866,10 @@ fn a_check_in_answered_by_the_customer_brings_the_lead_back_and_plans_no_more() 
     assert_eq!(col(&f.db, &lead_id, "status").as_deref(), Some("contacted"));
     assert_eq!(col(&f.db, &lead_id, "check_in_follow_up_id"), None);
     let open: i64 =
-        f.db.conn()
-            .query_row(
+        f.db.sql()
+            .query_one(
                 "SELECT COUNT(*) FROM follow_ups WHERE status = 'open' AND text_kind = 'nurture_check_in'",
-                [],
+                &[],
                 |r| r.get(0),
             )
             .unwrap();
@@ -885,6 +900,6 @@ fn an_edit_names_its_version_and_keeps_the_keys_in_step() {
     ));
     // Found by its new words, not its old ones.
     let me = f.db.user().id.clone();
-    let hits = |q: &str| inbox::counts(f.db.conn(), &me, f.clock.now(), q).unwrap().new;
+    let hits = |q: &str| inbox::counts(f.db.sql(), &me, f.clock.now(), q).unwrap().new;
     assert_eq!((hits("ユウヒ"), hits("アサヒ")), (1, 0));
 }

@@ -1,8 +1,8 @@
 use super::*;
 use crate::error::{ErrorCode, MailFailure};
 use crate::store::sql;
+use crate::store::team_db::TeamDb;
 use crate::testutil::{colleague, fixture, Fixture};
-use crate::Db;
 use base64::Engine as _;
 use std::sync::Mutex;
 
@@ -162,7 +162,7 @@ fn a_bad_recipient_or_empty_subject_is_refused_before_anything_is_claimed() {
     let mut m = mail("k1");
     m.subject = " \n ".into();
     crate::testutil::assert_invalid(send_once(&mut f.db, &m, &sender("pc-a"), &t), "subject", "required");
-    assert_eq!(get(f.db.conn(), "k1").unwrap(), None);
+    assert_eq!(get(f.db.sql(), "k1").unwrap(), None);
     assert!(t.sent().is_empty());
 }
 
@@ -195,7 +195,7 @@ fn the_second_computer_of_the_same_member_never_sends_a_mail_twice() {
     let again_here = send_once(&mut f.db, &mail("seq:e1:s1"), &sender("pc-a"), &t).unwrap();
     assert!(matches!(again_here, SendOutcome::AlreadySent { .. }));
     assert_eq!(t.sent().len(), 1);
-    let row = get(f.db.conn(), "seq:e1:s1").unwrap().unwrap();
+    let row = get(f.db.sql(), "seq:e1:s1").unwrap().unwrap();
     assert_eq!(row.state, SendState::Sent);
     assert_eq!(row.computer_id, "pc-a");
     assert_eq!(row.subject, mail("x").subject);
@@ -209,7 +209,7 @@ fn the_second_computer_of_the_same_member_never_sends_a_mail_twice() {
 /// While the first computer talks to the server, the second one tries the
 /// same mail: it sees the claim and does nothing.
 struct SecondComputerDuringSend {
-    other: Mutex<Db>,
+    other: Mutex<TeamDb>,
     inner: RecordingTransport,
     seen: Mutex<Vec<SendOutcome>>,
 }
@@ -248,22 +248,22 @@ fn a_failed_send_is_recorded_with_its_error_and_tried_again_next_time() {
     t.fail_with(Some(MailFailure::Rejected));
     let err = send_once(&mut f.db, &mail("k"), &sender("pc-a"), &t).unwrap_err();
     assert_eq!(err.code(), ErrorCode::MailRejected);
-    let row = get(f.db.conn(), "k").unwrap().unwrap();
+    let row = get(f.db.sql(), "k").unwrap().unwrap();
     assert_eq!(row.state, SendState::Failed);
     assert_eq!(row.error_code.as_deref(), Some("mail_rejected"));
     assert!(row.error.unwrap().contains("refused by the test transport"));
     let me = f.db.member().unwrap().id.clone();
-    assert_eq!(needing_attention(f.db.conn(), &me).unwrap().len(), 1);
+    assert_eq!(needing_attention(f.db.sql(), &me).unwrap().len(), 1);
 
     // The other computer may pick it up: the failure released the key.
     let mut other = colleague(&f, "tanaka", "田中 太郎");
     t.fail_with(None);
     let outcome = send_once(&mut other, &mail("k"), &sender("pc-b"), &t).unwrap();
     assert!(matches!(outcome, SendOutcome::Sent { .. }));
-    let row = get(f.db.conn(), "k").unwrap().unwrap();
+    let row = get(f.db.sql(), "k").unwrap().unwrap();
     assert_eq!((row.state, row.attempts, row.error_code), (SendState::Sent, 2, None));
     assert_eq!(row.computer_id, "pc-b");
-    assert!(needing_attention(f.db.conn(), &me).unwrap().is_empty());
+    assert!(needing_attention(f.db.sql(), &me).unwrap().is_empty());
     assert_eq!(t.sent().len(), 1);
 }
 
@@ -296,10 +296,10 @@ fn a_claim_never_reported_back_becomes_unknown_and_is_not_resent_by_itself() {
     let much_later = send_once(&mut f.db, &mail("k"), &sender("pc-a"), &t).unwrap();
     assert!(matches!(much_later, SendOutcome::Unknown { .. }));
     assert!(t.sent().is_empty(), "nothing sent without the user");
-    let row = get(f.db.conn(), "k").unwrap().unwrap();
+    let row = get(f.db.sql(), "k").unwrap().unwrap();
     assert_eq!(row.state, SendState::Unknown);
     let me = f.db.member().unwrap().id.clone();
-    assert_eq!(needing_attention(f.db.conn(), &me).unwrap()[0].key, "k");
+    assert_eq!(needing_attention(f.db.sql(), &me).unwrap()[0].key, "k");
 
     // The user says it did not leave: the next call sends it.
     resolve_unknown(&mut f.db, "k", row.version, Resolution::SendAgain).unwrap();
@@ -315,7 +315,7 @@ fn the_user_can_settle_an_unknown_mail_as_sent_once_only() {
     f.clock.advance(LEASE + chrono::Duration::minutes(1));
     let t = RecordingTransport::new();
     send_once(&mut f.db, &mail("k"), &sender("pc-a"), &t).unwrap();
-    let row = get(f.db.conn(), "k").unwrap().unwrap();
+    let row = get(f.db.sql(), "k").unwrap().unwrap();
     resolve_unknown(&mut f.db, "k", row.version, Resolution::WasSent).unwrap();
     let err = resolve_unknown(&mut f.db, "k", row.version, Resolution::SendAgain).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Conflict);

@@ -481,16 +481,17 @@ mod tests {
     use crate::clock::Clock;
     use crate::pipeline::board::{self, Board, BoardFilter};
     use crate::pipeline::moves::*;
+    use crate::store::team_db::TeamDb;
     use crate::testutil::{assert_invalid, fixture, seed_pipeline, Fixture, Seed};
-    use crate::{Db, ErrorCode};
+    use crate::ErrorCode;
     use serde_json::Value;
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    fn mv(db: &mut Db, deal_id: &str, to_stage_id: &str, index: Option<u32>) -> Result<MoveOutcome> {
-        let version = get(db.conn(), deal_id).unwrap().version;
+    fn mv(db: &mut TeamDb, deal_id: &str, to_stage_id: &str, index: Option<u32>) -> Result<MoveOutcome> {
+        let version = get(db.sql(), deal_id).unwrap().version;
         let m = MoveDeal {
             deal_id: deal_id.into(),
             version,
@@ -501,26 +502,26 @@ mod tests {
         db.write(|ctx| move_to(ctx, &m))
     }
 
-    fn move_with(db: &mut Db, m: MoveDeal) -> Result<MoveOutcome> {
+    fn move_with(db: &mut TeamDb, m: MoveDeal) -> Result<MoveOutcome> {
         let m = MoveDeal {
-            version: get(db.conn(), &m.deal_id).unwrap().version,
+            version: get(db.sql(), &m.deal_id).unwrap().version,
             ..m
         };
         db.write(|ctx| move_to(ctx, &m))
     }
 
-    fn count(db: &Db, sql: &str, p: &[&dyn rusqlite::ToSql]) -> i64 {
-        db.conn().query_row(sql, p, |r| r.get(0)).unwrap()
+    fn count(db: &TeamDb, sql: &str, p: &[crate::store::sql::Value]) -> i64 {
+        db.sql().query_one(sql, p, |r| r.get(0)).unwrap()
     }
 
     /// Every card of a column, in order (the board sends a page at a time).
-    fn column_titles(db: &Db, clock: &dyn Clock, stage: &str) -> Vec<String> {
-        let b: Board = board::load(db.conn(), clock, None, &BoardFilter::default()).unwrap();
+    fn column_titles(db: &TeamDb, clock: &dyn Clock, stage: &str) -> Vec<String> {
+        let b: Board = board::load(db.sql(), clock, None, &BoardFilter::default()).unwrap();
         let col = b.columns.iter().find(|c| c.stage.name == stage).unwrap();
         let mut titles: Vec<String> = col.cards.iter().map(|c| c.title.clone()).collect();
         let mut next = col.next.clone();
         while let Some(after) = next {
-            let page = board::column_page(db.conn(), clock, &col.stage.id, &BoardFilter::default(), &after, 0).unwrap();
+            let page = board::column_page(db.sql(), clock, &col.stage.id, &BoardFilter::default(), &after, 0).unwrap();
             titles.extend(page.cards.iter().map(|c| c.title.clone()));
             next = page.next;
         }
@@ -529,17 +530,12 @@ mod tests {
 
     /// (kind, status, due_at, title, assignee) of a deal's follow-ups, oldest first.
     #[allow(clippy::type_complexity)]
-    fn follow_ups(db: &Db, deal_id: &str) -> Vec<(String, String, String, String, Option<String>)> {
-        let mut st = db
-            .conn()
-            .prepare("SELECT kind, status, due_at, title, assignee_id FROM follow_ups WHERE deal_id = ?1 ORDER BY created_at, id")
-            .unwrap();
-        st.query_map([deal_id], |r| {
+    fn follow_ups(db: &TeamDb, deal_id: &str) -> Vec<(String, String, String, String, Option<String>)> {
+        db
+            .sql()
+            .query("SELECT kind, status, due_at, title, assignee_id FROM follow_ups WHERE deal_id = ?1 ORDER BY created_at, id", sql::params![deal_id], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .unwrap()
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .unwrap()
+        }).unwrap()
     }
 
     fn setup() -> (Fixture, Seed) {
@@ -561,19 +557,19 @@ mod tests {
     fn get_finds_live_deals_only() {
         let (mut f, s) = setup();
         let id = s.deal(&mut f.db, "案件A", s.stage("提案"), 1_000, "JPY");
-        let d = get(f.db.conn(), &id).unwrap();
+        let d = get(f.db.sql(), &id).unwrap();
         assert_eq!((d.title.as_str(), d.company_name.as_str()), ("案件A", "株式会社テスト"));
         assert_eq!(d.version, 1);
-        assert_eq!(get(f.db.conn(), "nope").unwrap_err().code(), ErrorCode::NotFound);
+        assert_eq!(get(f.db.sql(), "nope").unwrap_err().code(), ErrorCode::NotFound);
         f.db.write(|ctx| {
-            ctx.tx()?.execute(
+            ctx.sql().execute(
                 "UPDATE deals SET deleted_at = ?2 WHERE id = ?1",
-                rusqlite::params![id, ctx.now],
+                sql::params![id, ctx.now],
             )?;
             Ok(())
         })
         .unwrap();
-        assert_eq!(get(f.db.conn(), &id).unwrap_err().code(), ErrorCode::NotFound);
+        assert_eq!(get(f.db.sql(), &id).unwrap_err().code(), ErrorCode::NotFound);
     }
 
     #[test]
@@ -584,15 +580,15 @@ mod tests {
         let out = mv(&mut f.db, &id, &s.stage("見積"), None).unwrap();
         assert_eq!(out.version, 2);
         assert_eq!(out.follow_up_id, None);
-        let d = get(f.db.conn(), &id).unwrap();
+        let d = get(f.db.sql(), &id).unwrap();
         assert_eq!((d.stage_id.clone(), d.version), (s.stage("見積"), 2));
         assert_eq!(d.stage_entered_at, "2026-11-25T04:00:00Z", "the stage clock restarts");
 
         let (kind, summary, body, author, deal_id): (String, String, String, String, String) =
-            f.db.conn()
-                .query_row(
+            f.db.sql()
+                .query_one(
                     "SELECT kind, summary, body, author_id, deal_id FROM activities WHERE company_id = ?1",
-                    [&s.company_id],
+                    sql::params![&s.company_id],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
                 )
                 .unwrap();
@@ -616,7 +612,7 @@ mod tests {
             0
         );
         // Both column totals follow the card.
-        let b = board::load(f.db.conn(), &f.clock, None, &BoardFilter::default()).unwrap();
+        let b = board::load(f.db.sql(), &f.clock, None, &BoardFilter::default()).unwrap();
         let total = |name: &str| {
             let c = b.columns.iter().find(|c| c.stage.name == name).unwrap();
             (c.count, c.totals.first().map(|t| t.amount).unwrap_or(0))
@@ -639,7 +635,7 @@ mod tests {
             ..Default::default()
         };
         move_with(&mut f.db, to_closing).unwrap();
-        let deadline = follow_up::list_open(f.db.conn(), &f.clock, None).unwrap();
+        let deadline = follow_up::list_open(f.db.sql(), &f.clock, None).unwrap();
         assert_eq!(
             deadline[0].engine_text,
             Some(EngineText::DecisionDeadline {
@@ -656,7 +652,7 @@ mod tests {
             ..Default::default()
         };
         move_with(&mut f.db, to_lost).unwrap();
-        let reapproach = follow_up::list_open(f.db.conn(), &f.clock, None).unwrap();
+        let reapproach = follow_up::list_open(f.db.sql(), &f.clock, None).unwrap();
         let text = reapproach[0].engine_text.clone().expect("the engine's title");
         assert_eq!(reapproach[0].title, "Re-approach: 株式会社テスト");
         assert_eq!(text.render(Ja), "再アプローチ: 株式会社テスト");
@@ -665,7 +661,7 @@ mod tests {
             deal_id: Some(id.clone()),
             ..Default::default()
         };
-        let entries = crate::timeline::entries::timeline(f.db.conn(), &q).unwrap().entries;
+        let entries = crate::timeline::entries::timeline(f.db.sql(), &q).unwrap().entries;
         let said: Vec<(String, String, String)> = entries
             .iter()
             .map(|e| {
@@ -706,13 +702,15 @@ mod tests {
         let a = s.deal(&mut f.db, "A", stage.clone(), 1, "JPY");
         let b = s.deal(&mut f.db, "B", stage.clone(), 1, "JPY");
         let c = s.deal(&mut f.db, "C", stage.clone(), 1, "JPY");
-        let entered = get(f.db.conn(), &c).unwrap().stage_entered_at;
+        let entered = get(f.db.sql(), &c).unwrap().stage_entered_at;
         f.clock.advance(Duration::hours(1));
-        let snapshot = |db: &Db, id: &str| -> (i64, f64) {
-            db.conn()
-                .query_row("SELECT version, position FROM deals WHERE id = ?1", [id], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
+        let snapshot = |db: &TeamDb, id: &str| -> (i64, f64) {
+            db.sql()
+                .query_one(
+                    "SELECT version, position FROM deals WHERE id = ?1",
+                    sql::params![id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
                 .unwrap()
         };
         let (a0, b0) = (snapshot(&f.db, &a), snapshot(&f.db, &b));
@@ -739,7 +737,7 @@ mod tests {
             0,
             "no timeline entry"
         );
-        let d = get(f.db.conn(), &c).unwrap();
+        let d = get(f.db.sql(), &c).unwrap();
         assert_eq!(d.stage_entered_at, entered, "the stage clock keeps running");
         assert_eq!(d.version, 3);
     }
@@ -775,11 +773,11 @@ mod tests {
             assert_eq!(column_titles(&f.db, &f.clock, "提案"), expected, "after drop {i}");
         }
         let min_gap: f64 =
-            f.db.conn()
-                .query_row(
+            f.db.sql()
+                .query_one(
                     "SELECT MIN(b.position - a.position) FROM deals a JOIN deals b
                  ON a.stage_id = b.stage_id AND b.position > a.position WHERE a.stage_id = ?1",
-                    [&stage],
+                    sql::params![&stage],
                     |r| r.get(0),
                 )
                 .unwrap();
@@ -798,7 +796,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(f.db.write(|ctx| update(ctx, &id, 1, &edit)).unwrap(), 2);
-        let before = |db: &Db| {
+        let before = |db: &TeamDb| {
             [
                 "SELECT COUNT(*) FROM activities",
                 "SELECT COUNT(*) FROM follow_ups",
@@ -829,7 +827,7 @@ mod tests {
             e => panic!("expected a conflict, got {e:?}"),
         }
         assert_eq!(before(&f.db), snapshot);
-        let d = get(f.db.conn(), &id).unwrap();
+        let d = get(f.db.sql(), &id).unwrap();
         assert_eq!((d.stage_id, d.version, d.decision_deadline), (s.stage("見積"), 2, None));
         // The same for a reorder.
         let m = MoveDeal {
@@ -848,7 +846,7 @@ mod tests {
         let (mut f, s) = setup();
         let id = s.deal(&mut f.db, "A", s.stage("提案"), 1, "JPY");
         let other = f.db.write(|ctx| stage::create_pipeline(ctx, "既存顧客")).unwrap();
-        let there = stage::stages(f.db.conn(), &other).unwrap()[1].id.clone();
+        let there = stage::stages(f.db.sql(), &other).unwrap()[1].id.clone();
         let e = mv(&mut f.db, &id, &there, None).unwrap_err();
         assert!(
             matches!(
@@ -904,7 +902,7 @@ mod tests {
         let out = move_with(&mut f.db, to_closing(Some("2026-12-09"))).unwrap();
         let first = out.follow_up_id.clone().expect("a follow-up");
         assert_eq!(
-            get(f.db.conn(), &id).unwrap().decision_deadline,
+            get(f.db.sql(), &id).unwrap().decision_deadline,
             Some(date("2026-12-09"))
         );
         let me = Some(f.db.user().id.clone());
@@ -919,7 +917,7 @@ mod tests {
                 me.clone()
             )]
         );
-        let b = board::load(f.db.conn(), &f.clock, None, &BoardFilter::default()).unwrap();
+        let b = board::load(f.db.sql(), &f.clock, None, &BoardFilter::default()).unwrap();
         let card = b.columns.iter().flat_map(|c| &c.cards).find(|c| c.id == id).unwrap();
         assert_eq!(card.deadline_days_left, Some(14));
 
@@ -927,10 +925,10 @@ mod tests {
         mv(&mut f.db, &id, &s.stage("見積"), None).unwrap();
         assert_eq!(follow_ups(&f.db, &id)[0].1, "cancelled");
         assert_eq!(
-            get(f.db.conn(), &id).unwrap().decision_deadline,
+            get(f.db.sql(), &id).unwrap().decision_deadline,
             Some(date("2026-12-09"))
         );
-        let b = board::load(f.db.conn(), &f.clock, None, &BoardFilter::default()).unwrap();
+        let b = board::load(f.db.sql(), &f.clock, None, &BoardFilter::default()).unwrap();
         let card = b.columns.iter().flat_map(|c| &c.cards).find(|c| c.id == id).unwrap();
         assert_eq!(card.deadline_days_left, None, "no countdown outside closing");
 
@@ -947,7 +945,7 @@ mod tests {
     fn a_second_closing_stage_replaces_the_earlier_reminder() {
         let (mut f, s) = setup();
         // A pipeline with two closing steps (e.g. 稟議 then 契約).
-        let p = stage::list(f.db.conn()).unwrap()[0].clone();
+        let p = stage::list(f.db.sql()).unwrap()[0].clone();
         let mut edits: Vec<stage::StageEdit> = s
             .stages
             .iter()
@@ -973,7 +971,7 @@ mod tests {
         );
         f.db.write(|ctx| stage::save_pipeline(ctx, &p.id, p.version, &p.name, &edits))
             .unwrap();
-        let second = stage::stages(f.db.conn(), &p.id).unwrap()[5].id.clone();
+        let second = stage::stages(f.db.sql(), &p.id).unwrap()[5].id.clone();
         let id = s.deal(&mut f.db, "A", s.stage("見積"), 1, "JPY");
         move_with(
             &mut f.db,
@@ -1055,7 +1053,7 @@ mod tests {
                 "{e:?}"
             );
         }
-        let d = get(f.db.conn(), &id).unwrap();
+        let d = get(f.db.sql(), &id).unwrap();
         assert_eq!((d.stage_id, d.version, d.lost_at), (s.stage("見積"), 1, None));
         assert_eq!(count(&f.db, "SELECT COUNT(*) FROM follow_ups", &[]), 0);
     }
@@ -1075,7 +1073,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out.reapproach_on, Some(date("2027-05-01")));
-        let d = get(f.db.conn(), &id).unwrap();
+        let d = get(f.db.sql(), &id).unwrap();
         assert_eq!(d.lost_reason.as_deref(), Some("価格"));
         assert_eq!(d.lost_detail.as_deref(), Some("予算が半分に"));
         assert_eq!(d.lost_to.as_deref(), Some("競合社"));
@@ -1096,7 +1094,7 @@ mod tests {
         );
         assert!(out.follow_up_id.is_some());
         // Lost deals stay on the board with their reason.
-        let b = board::load(f.db.conn(), &f.clock, None, &BoardFilter::default()).unwrap();
+        let b = board::load(f.db.sql(), &f.clock, None, &BoardFilter::default()).unwrap();
         let card = b.columns.iter().flat_map(|c| &c.cards).find(|c| c.id == id).unwrap();
         assert_eq!(card.lost_reason.as_deref(), Some("価格"));
         assert_eq!(card.reapproach_on, Some(date("2027-05-01")));
@@ -1120,7 +1118,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out.reapproach_on, Some(date("2027-05-25")));
-        let d = get(f.db.conn(), &id).unwrap();
+        let d = get(f.db.sql(), &id).unwrap();
         assert_eq!(
             (d.lost_detail, d.lost_to),
             (None, None),
@@ -1132,14 +1130,14 @@ mod tests {
     #[test]
     fn the_team_settings_drive_the_reapproach() {
         let (mut f, s) = setup();
-        let (mut settings, v) = crate::team::settings::load_versioned(f.db.conn()).unwrap();
+        let (mut settings, v) = crate::team::settings::load_versioned(f.db.sql()).unwrap();
         settings.reapproach_lead_days = 30;
         settings.reapproach_unknown_months = 3;
         f.db.write(|ctx| crate::team::settings::update(ctx, v, &settings))
             .unwrap();
         let known = s.deal(&mut f.db, "A", s.stage("見積"), 1, "JPY");
         let unknown = s.deal(&mut f.db, "B", s.stage("見積"), 1, "JPY");
-        let lose = |db: &mut Db, id: &str, end: Option<&str>| {
+        let lose = |db: &mut TeamDb, id: &str, end: Option<&str>| {
             move_with(
                 db,
                 MoveDeal {
@@ -1172,7 +1170,7 @@ mod tests {
         .unwrap();
         let out = mv(&mut f.db, &id, &s.stage("提案"), Some(0)).unwrap();
         assert_eq!((out.follow_up_id, out.reapproach_on), (None, None));
-        let d = get(f.db.conn(), &id).unwrap();
+        let d = get(f.db.sql(), &id).unwrap();
         assert_eq!(
             (
                 d.lost_at,
@@ -1187,10 +1185,10 @@ mod tests {
         // The audit log still knows why it was lost.
         let detail: String = f
             .db
-            .conn()
-            .query_row(
-                "SELECT detail FROM audit_log WHERE entity = 'deal' AND entity_id = ?1 ORDER BY at DESC, rowid DESC LIMIT 1",
-                [&id],
+            .sql()
+            .query_one(
+                "SELECT detail FROM audit_log WHERE entity = 'deal' AND entity_id = ?1 ORDER BY at DESC, id DESC LIMIT 1",
+                sql::params![&id],
                 |r| r.get(0),
             )
             .unwrap();
@@ -1216,7 +1214,7 @@ mod tests {
         .unwrap();
         f.clock.advance(Duration::days(2));
         mv(&mut f.db, &id, &s.stage("受注"), None).unwrap();
-        let d = get(f.db.conn(), &id).unwrap();
+        let d = get(f.db.sql(), &id).unwrap();
         assert_eq!(d.won_at.as_deref(), Some("2026-11-27T01:00:00Z"));
         assert_eq!((d.lost_at, d.lost_reason), (None, None));
         assert_eq!(follow_ups(&f.db, &id)[0].1, "cancelled");
@@ -1231,7 +1229,7 @@ mod tests {
             },
         )
         .unwrap();
-        let d = get(f.db.conn(), &id).unwrap();
+        let d = get(f.db.sql(), &id).unwrap();
         assert_eq!((d.won_at, d.lost_reason.as_deref()), (None, Some("機能不足")));
     }
 
@@ -1307,7 +1305,7 @@ mod tests {
             decision_deadline: None,
         };
         assert_eq!(f.db.write(|ctx| update(ctx, &id, 1, &edit)).unwrap(), 2);
-        let d = get(f.db.conn(), &id).unwrap();
+        let d = get(f.db.sql(), &id).unwrap();
         assert_eq!(
             (
                 d.title.as_str(),
@@ -1320,10 +1318,10 @@ mod tests {
         );
         assert_eq!(d.expected_close, Some(date("2027-01-15")));
         let detail: String =
-            f.db.conn()
-                .query_row(
+            f.db.sql()
+                .query_one(
                     "SELECT detail FROM audit_log WHERE entity_id = ?1 AND action = 'update'",
-                    [&id],
+                    sql::params![&id],
                     |r| r.get(0),
                 )
                 .unwrap();
@@ -1350,7 +1348,7 @@ mod tests {
             })
             .unwrap_err();
         assert!(matches!(e, Error::Conflict { current_version: 2, .. }), "{e:?}");
-        assert_eq!(get(f.db.conn(), &id).unwrap().amount, 250);
+        assert_eq!(get(f.db.sql(), &id).unwrap().amount, 250);
     }
 
     #[test]
@@ -1450,7 +1448,7 @@ mod tests {
                 e => panic!("{field}: {e:?}"),
             }
         }
-        assert_eq!(get(f.db.conn(), &id).unwrap().version, 1);
+        assert_eq!(get(f.db.sql(), &id).unwrap().version, 1);
         // Moving the deal to another customer together with its contact is fine.
         let moved = DealEdit {
             company_id: other,
@@ -1479,7 +1477,7 @@ mod tests {
     fn changing_the_decision_deadline_moves_its_reminder() {
         let (mut f, s) = setup();
         let id = in_closing(&mut f, &s, "2026-12-09");
-        let d = get(f.db.conn(), &id).unwrap();
+        let d = get(f.db.sql(), &id).unwrap();
         let edit = DealEdit {
             decision_deadline: Some(date("2026-12-16")),
             ..DealEdit::from(&d)
@@ -1489,7 +1487,7 @@ mod tests {
             d.version + 1
         );
         assert_eq!(
-            get(f.db.conn(), &id).unwrap().decision_deadline,
+            get(f.db.sql(), &id).unwrap().decision_deadline,
             Some(date("2026-12-16"))
         );
         let me = Some(f.db.user().id.clone());
@@ -1512,31 +1510,35 @@ mod tests {
                 ),
             ]
         );
-        let why: String = f
-            .db
-            .conn()
-            .query_row(
-                "SELECT json_extract(detail, '$.why') FROM audit_log WHERE entity = 'follow_up' AND action = 'update'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let why: String =
+            f.db.sql()
+                .query_one(
+                    "SELECT detail FROM audit_log WHERE entity = 'follow_up' AND action = 'update'",
+                    &[],
+                    |r| r.get::<String>(0),
+                )
+                .map(|detail| {
+                    serde_json::from_str::<serde_json::Value>(&detail).unwrap()["why"]
+                        .as_str()
+                        .unwrap()
+                        .to_string()
+                })
+                .unwrap();
         assert_eq!(why, "deadline_changed");
-        let detail: String = f
-            .db
-            .conn()
-            .query_row(
-                "SELECT detail FROM audit_log WHERE entity_id = ?1 AND action = 'update' ORDER BY rowid DESC LIMIT 1",
-                [&id],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let detail: String =
+            f.db.sql()
+                .query_one(
+                    "SELECT detail FROM audit_log WHERE entity_id = ?1 AND action = 'update' ORDER BY id DESC LIMIT 1",
+                    sql::params![&id],
+                    |r| r.get(0),
+                )
+                .unwrap();
         assert_eq!(
             serde_json::from_str::<Value>(&detail).unwrap()["decision_deadline"],
             json!({ "from": "2026-12-09", "to": "2026-12-16" })
         );
         // The board's countdown follows.
-        let b = board::load(f.db.conn(), &f.clock, None, &BoardFilter::default()).unwrap();
+        let b = board::load(f.db.sql(), &f.clock, None, &BoardFilter::default()).unwrap();
         let card = b.columns.iter().flat_map(|c| &c.cards).find(|c| c.id == id).unwrap();
         assert_eq!(card.deadline_days_left, Some(21));
     }
@@ -1545,10 +1547,10 @@ mod tests {
     fn an_edit_that_keeps_the_deadline_plans_nothing_new() {
         let (mut f, s) = setup();
         let id = in_closing(&mut f, &s, "2026-12-09");
-        let d = get(f.db.conn(), &id).unwrap();
+        let d = get(f.db.sql(), &id).unwrap();
         // The same date, and no date at all (an older edit kept in an outbox), both keep it.
         for deadline in [Some(date("2026-12-09")), None] {
-            let v = get(f.db.conn(), &id).unwrap().version;
+            let v = get(f.db.sql(), &id).unwrap().version;
             let edit = DealEdit {
                 notes: format!("{deadline:?}"),
                 decision_deadline: deadline,
@@ -1557,7 +1559,7 @@ mod tests {
             f.db.write(|ctx| update(ctx, &id, v, &edit)).unwrap();
         }
         assert_eq!(
-            get(f.db.conn(), &id).unwrap().decision_deadline,
+            get(f.db.sql(), &id).unwrap().decision_deadline,
             Some(date("2026-12-09"))
         );
         assert_eq!(follow_ups(&f.db, &id).len(), 1);
@@ -1574,7 +1576,7 @@ mod tests {
     fn a_deadline_moves_only_in_closing_and_never_into_the_past() {
         let (mut f, s) = setup();
         let id = in_closing(&mut f, &s, "2026-12-09");
-        let d = get(f.db.conn(), &id).unwrap();
+        let d = get(f.db.sql(), &id).unwrap();
         let past = DealEdit {
             decision_deadline: Some(date("2026-11-24")),
             ..DealEdit::from(&d)
@@ -1586,7 +1588,7 @@ mod tests {
         );
         // Out of closing the date is history, not a plan to move.
         mv(&mut f.db, &id, &s.stage("見積"), None).unwrap();
-        let d = get(f.db.conn(), &id).unwrap();
+        let d = get(f.db.sql(), &id).unwrap();
         let later = DealEdit {
             decision_deadline: Some(date("2026-12-20")),
             ..DealEdit::from(&d)
@@ -1597,7 +1599,7 @@ mod tests {
             "not_closing",
         );
         assert_eq!(
-            get(f.db.conn(), &id).unwrap().decision_deadline,
+            get(f.db.sql(), &id).unwrap().decision_deadline,
             Some(date("2026-12-09"))
         );
         assert!(follow_ups(&f.db, &id).iter().all(|f| f.1 == "cancelled"));

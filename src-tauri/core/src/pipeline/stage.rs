@@ -468,8 +468,9 @@ pub fn delete_pipeline(ctx: &WriteCtx, id: &str, version: i64) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::team_db::TeamDb;
     use crate::testutil::{fixture, seed_pipeline};
-    use crate::{Db, ErrorCode};
+    use crate::ErrorCode;
 
     fn edits(stages: &[Stage]) -> Vec<StageEdit> {
         stages
@@ -485,11 +486,11 @@ mod tests {
             .collect()
     }
 
-    fn first(db: &Db) -> Pipeline {
-        list(db.conn()).unwrap()[0].clone()
+    fn first(db: &TeamDb) -> Pipeline {
+        list(db.sql()).unwrap()[0].clone()
     }
 
-    fn save(db: &mut Db, p: &Pipeline, name: &str, e: &[StageEdit]) -> Result<()> {
+    fn save(db: &mut TeamDb, p: &Pipeline, name: &str, e: &[StageEdit]) -> Result<()> {
         db.write(|ctx| save_pipeline(ctx, &p.id, p.version, name, e))
     }
 
@@ -504,14 +505,14 @@ mod tests {
     fn a_new_pipeline_gets_the_default_stages_after_the_others() {
         let mut f = fixture();
         let id = f.db.write(|ctx| create_pipeline(ctx, " 既存顧客 ")).unwrap();
-        let all = list(f.db.conn()).unwrap();
+        let all = list(f.db.sql()).unwrap();
         assert_eq!(all.len(), 2);
         assert_eq!(
             (all[1].id.as_str(), all[1].name.as_str(), all[1].position),
             (id.as_str(), "既存顧客", 1)
         );
         assert_eq!(all[1].version, 1);
-        let names: Vec<_> = stages(f.db.conn(), &id).unwrap().into_iter().map(|s| s.name).collect();
+        let names: Vec<_> = stages(f.db.sql(), &id).unwrap().into_iter().map(|s| s.name).collect();
         assert_eq!(
             names,
             ["リード", "初回商談", "提案", "見積", "クロージング", "受注", "失注"]
@@ -529,19 +530,16 @@ mod tests {
     #[test]
     fn a_team_database_is_created_in_its_creators_language() {
         use crate::team::settings::TeamSettings;
-        let dir = tempfile::tempdir().unwrap();
-        let created = |file: &str, lang: Language| {
-            let opts = crate::OpenOptions::new("sato", "Sato").with_language(lang);
-            Db::create(&dir.path().join(file), opts).unwrap()
-        };
-        let names = |db: &Db| -> (String, Vec<String>, Vec<String>) {
+        // On a server, the first member to join begins the team.
+        let created = |lang: Language| crate::testutil::fixture_in(lang);
+        let names = |db: &TeamDb| -> (String, Vec<String>, Vec<String>) {
             let p = first(db);
-            let stages = stages(db.conn(), &p.id).unwrap().into_iter().map(|s| s.name).collect();
-            (p.name, stages, TeamSettings::load(db.conn()).unwrap().lost_reasons)
+            let stages = stages(db.sql(), &p.id).unwrap().into_iter().map(|s| s.name).collect();
+            (p.name, stages, TeamSettings::load(db.sql()).unwrap().lost_reasons)
         };
-        let mut en = created("en.db", Language::En);
+        let mut en = created(Language::En);
         assert_eq!(
-            names(&en),
+            names(&en.db),
             (
                 "New business".to_string(),
                 ["Lead", "First meeting", "Proposal", "Quote", "Closing", "Won", "Lost"]
@@ -559,22 +557,22 @@ mod tests {
                 .to_vec()
             )
         );
-        let ja = created("ja.db", Language::Ja);
-        let (pipeline, stage_names, reasons) = names(&ja);
+        let ja = created(Language::Ja);
+        let (pipeline, stage_names, reasons) = names(&ja.db);
         assert_eq!(pipeline, "新規営業");
         assert_eq!(stage_names[..2], ["リード", "初回商談"]);
         assert_eq!(reasons[0], "価格");
         // A pipeline added later takes the language of whoever adds it.
-        en.set_language(Language::Ja);
-        let added = en.write(|ctx| create_pipeline(ctx, "既存顧客")).unwrap();
-        assert_eq!(stages(en.conn(), &added).unwrap()[0].name, "リード");
+        en.db.set_language(Language::Ja);
+        let added = en.db.write(|ctx| create_pipeline(ctx, "既存顧客")).unwrap();
+        assert_eq!(stages(en.db.sql(), &added).unwrap()[0].name, "リード");
     }
 
     #[test]
     fn save_renames_reorders_edits_adds_and_removes_stages() {
         let mut f = fixture();
         let p = first(&f.db);
-        let old = stages(f.db.conn(), &p.id).unwrap();
+        let old = stages(f.db.sql(), &p.id).unwrap();
         let mut e = edits(&old);
         e.swap(0, 1); // 初回商談 before リード
         e[2].probability = 45;
@@ -594,7 +592,7 @@ mod tests {
         save(&mut f.db, &p, "法人営業", &e).unwrap();
         let p2 = first(&f.db);
         assert_eq!((p2.name.as_str(), p2.version), ("法人営業", 2));
-        let now = stages(f.db.conn(), &p.id).unwrap();
+        let now = stages(f.db.sql(), &p.id).unwrap();
         let names: Vec<_> = now.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(
             names,
@@ -604,7 +602,7 @@ mod tests {
         assert_eq!(now[2].id, old[2].id, "stages keep their ids");
         assert_eq!(now[2].version, 2);
         assert_eq!(now[6].version, 1, "an unchanged stage is not rewritten");
-        let (gone, deleted) = stage(f.db.conn(), &removed.id.unwrap()).unwrap().unwrap();
+        let (gone, deleted) = stage(f.db.sql(), &removed.id.unwrap()).unwrap().unwrap();
         assert!(deleted, "{} soft-deleted", gone.name);
 
         // A second admin still holding version 1 conflicts.
@@ -621,7 +619,7 @@ mod tests {
     fn save_validates_the_stage_list_and_writes_nothing_when_refused() {
         let mut f = fixture();
         let p = first(&f.db);
-        let base = edits(&stages(f.db.conn(), &p.id).unwrap());
+        let base = edits(&stages(f.db.sql(), &p.id).unwrap());
         let with = |change: &dyn Fn(&mut Vec<StageEdit>)| {
             let mut e = base.clone();
             change(&mut e);
@@ -701,7 +699,7 @@ mod tests {
             invalid(save(&mut f.db, &p, &p.name, &e)),
             ("stages", "kind_change_has_deals")
         );
-        assert_eq!(stages(f.db.conn(), &p.id).unwrap().len(), 7);
+        assert_eq!(stages(f.db.sql(), &p.id).unwrap().len(), 7);
         // Once the deal is gone the stage can go.
         f.db.write(|ctx| {
             ctx.sql()
@@ -712,7 +710,7 @@ mod tests {
         let mut e = base;
         e.remove(3);
         save(&mut f.db, &p, &p.name, &e).unwrap();
-        assert_eq!(stages(f.db.conn(), &p.id).unwrap().len(), 6);
+        assert_eq!(stages(f.db.sql(), &p.id).unwrap().len(), 6);
     }
 
     #[test]
@@ -747,8 +745,8 @@ mod tests {
         let e = f.db.write(|ctx| delete_pipeline(ctx, &other, 7)).unwrap_err();
         assert_eq!(e.code(), ErrorCode::Conflict);
         f.db.write(|ctx| delete_pipeline(ctx, &other, 1)).unwrap();
-        assert_eq!(list(f.db.conn()).unwrap().len(), 1);
-        assert!(stages(f.db.conn(), &other).unwrap().is_empty());
+        assert_eq!(list(f.db.sql()).unwrap().len(), 1);
+        assert!(stages(f.db.sql(), &other).unwrap().is_empty());
         let e = f.db.write(|ctx| delete_pipeline(ctx, &other, 2)).unwrap_err();
         assert_eq!(e.code(), ErrorCode::NotFound);
     }
@@ -759,6 +757,6 @@ mod tests {
         let s = crate::testutil::seed_pipeline(&mut f.db);
         let id = s.stages[0].id.clone();
         crate::testutil::store_unknown(&f, &format!("UPDATE stages SET kind = 'paused' WHERE id = '{id}'"));
-        crate::testutil::assert_unknown(stages(f.db.conn(), &s.pipeline_id), "stages", &id, "paused");
+        crate::testutil::assert_unknown(stages(f.db.sql(), &s.pipeline_id), "stages", &id, "paused");
     }
 }

@@ -1,12 +1,17 @@
 //! Erasing a person and disclosing what the file holds about them, against
-//! a scene where the person is in every kind of record.
+//! a scene where the person is in every kind of record. On the file alone:
+//! what these read is the file's bytes and its search indexes' shadow
+//! tables; the same erasure and disclosure on a server are compared with
+//! the file's in tests/team_server.rs.
 
 use super::{disclose, erase};
 use crate::customers::contact::{self, ContactEdit, NewContact};
 use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use crate::leads::lead::{self, NewLead};
 use crate::support::case::{self, Category, Channel, NewCase, Priority};
-use crate::testutil::{assert_invalid, colleague, entry, fixture, log, make_manager, seed_pipeline, texts, Fixture};
+use crate::testutil::{
+    assert_invalid, entry, file_colleague, file_fixture, log, make_manager, seed_pipeline, texts, FileFixture,
+};
 use crate::timeline::activity::ActivityKind;
 use crate::ErrorCode;
 use calamine::{open_workbook, Reader, Xlsx};
@@ -17,7 +22,7 @@ const MAIL: &str = "Ruriko.Washizu@example.jp";
 const PHONE: &str = "090-4417-2863";
 
 struct Scene {
-    f: Fixture,
+    f: FileFixture,
     person: String,
     other: String,
     company_id: String,
@@ -26,7 +31,7 @@ struct Scene {
 /// The person met, written about, mailed, called back, enrolled, as a lead
 /// and as a support case; a colleague beside them who must stay whole.
 fn scene() -> Scene {
-    let mut f = fixture();
+    let mut f = file_fixture();
     make_manager(&mut f.db);
     let s = seed_pipeline(&mut f.db);
     let co = s.company_id.clone();
@@ -198,7 +203,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// included, as bytes.
 fn every_value(conn: &rusqlite::Connection) -> Vec<(String, Vec<u8>)> {
     let tables = texts(
-        conn,
+        conn.into(),
         "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'",
     );
     let mut out = Vec::new();
@@ -224,7 +229,7 @@ fn every_value(conn: &rusqlite::Connection) -> Vec<(String, Vec<u8>)> {
 /// index's shadow tables hold, tombstoned rows' terms included.
 fn index_terms(conn: &rusqlite::Connection) -> Vec<(String, String)> {
     let indexes = texts(
-        conn,
+        conn.into(),
         "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%'",
     );
     let mut out = Vec::new();
@@ -233,7 +238,7 @@ fn index_terms(conn: &rusqlite::Connection) -> Vec<(String, String)> {
             "DROP TABLE IF EXISTS temp.vocab; CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, '{index}', 'row');"
         ))
         .unwrap();
-        let terms = texts(conn, "SELECT term FROM temp.vocab");
+        let terms = texts(conn.into(), "SELECT term FROM temp.vocab");
         out.extend(terms.into_iter().map(|t| (index.clone(), t)));
     }
     conn.execute_batch("DROP TABLE IF EXISTS temp.vocab").unwrap();
@@ -407,7 +412,7 @@ fn after_erasure_nothing_of_the_person_is_left_in_the_file_and_the_deal_totals_s
 #[test]
 fn an_erasure_needs_a_manager_and_the_name_typed_and_happens_once() {
     let mut s = scene();
-    let mut ito = colleague(&s.f, "ito", "伊藤 彩");
+    let mut ito = file_colleague(&s.f, "ito", "伊藤 彩");
     let err = erase::erase(&mut ito, &s.person, NAME).unwrap_err();
     assert_eq!(err.code(), ErrorCode::ManagerOnly);
     assert_invalid(erase::erase(&mut s.f.db, &s.person, "鷲頭"), "confirm_name", "mismatch");
@@ -496,7 +501,7 @@ fn the_disclosure_holds_each_kind_of_data_about_the_person() {
             )
             .unwrap();
     assert_eq!(recorded, 1);
-    let mut ito = colleague(&s.f, "ito", "伊藤 彩");
+    let mut ito = file_colleague(&s.f, "ito", "伊藤 彩");
     let err = disclose::disclose(&mut ito, &s.person, &s.f._dir.path().join("x.xlsx")).unwrap_err();
     assert_eq!(err.code(), ErrorCode::ManagerOnly);
 }

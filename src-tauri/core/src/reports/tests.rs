@@ -4,7 +4,6 @@
 use super::*;
 use crate::pipeline::deal::{self, DealEdit};
 use crate::testutil::{company, fixture, seed_pipeline, Fixture, Seed};
-use rusqlite::params;
 
 fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -21,7 +20,7 @@ fn filter(from: &str, to: &str) -> ReportFilter {
 }
 
 fn board(f: &Fixture, filter: &ReportFilter) -> Dashboard {
-    dashboard(f.db.conn(), &f.clock, filter).unwrap()
+    dashboard(f.db.sql(), &f.clock, filter).unwrap()
 }
 
 fn chart<'a>(d: &'a Dashboard, id: ChartId, currency: Option<&str>) -> &'a Chart {
@@ -64,23 +63,25 @@ fn raw_deal(
 ) -> String {
     let id = crate::id::new_id();
     let kind: String =
-        f.db.conn()
-            .query_row("SELECT kind FROM stages WHERE id = ?1", [seed.stage(stage)], |r| {
-                r.get(0)
-            })
+        f.db.sql()
+            .query_one(
+                "SELECT kind FROM stages WHERE id = ?1",
+                sql::params![seed.stage(stage)],
+                |r| r.get(0),
+            )
             .unwrap();
     let (won, lost) = match kind.as_str() {
         "won" => (closed_at, None),
         "lost" => (None, closed_at),
         _ => (None, None),
     };
-    f.db.conn()
+    f.db.sql()
         .execute(
             "INSERT INTO deals (id, pipeline_id, stage_id, company_id, title, amount, currency, owner_id,
                                 expected_close, stage_entered_at, won_at, lost_at, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '2026-10-01T00:00:00Z', ?10, ?11,
                      '2026-10-01T00:00:00Z', '2026-10-01T00:00:00Z')",
-            params![
+            sql::params![
                 id,
                 seed.pipeline_id,
                 seed.stage(stage),
@@ -101,14 +102,14 @@ fn raw_deal(
 #[test]
 fn the_period_is_the_users_calendar_days() {
     let f = fixture();
-    let q = Query::new(f.db.conn(), &f.clock, &filter("2026-11-01", "2026-11-30")).unwrap();
+    let q = Query::new(f.db.sql(), &f.clock, &filter("2026-11-01", "2026-11-30")).unwrap();
     // Tokyo is UTC+9: 1 November begins at 15:00 UTC on 31 October.
     assert_eq!(q.start, "2026-10-31T15:00:00Z");
     assert_eq!(q.end, "2026-11-30T15:00:00Z");
     assert_eq!(q.months(), ["2026-11"]);
     assert_eq!(q.weeks().first().unwrap().to_string(), "2026-10-26");
     assert_eq!(q.weeks().len(), 6);
-    let bad = Query::new(f.db.conn(), &f.clock, &filter("2026-11-30", "2026-11-01"));
+    let bad = Query::new(f.db.sql(), &f.clock, &filter("2026-11-30", "2026-11-01"));
     crate::testutil::assert_invalid(bad.map(|_| ()), "to", "before_from");
 }
 
@@ -123,17 +124,17 @@ fn pipeline_by_stage_counts_sums_and_weighs_each_currency_apart() {
     raw_deal(&f, &seed, &c, "提案", 12_345, "USD", None, None);
     // Left out: a deleted deal, a deal at an archived customer, a won one.
     let gone = raw_deal(&f, &seed, &c, "提案", 9_999_999, "JPY", None, None);
-    f.db.conn()
+    f.db.sql()
         .execute(
             "UPDATE deals SET deleted_at = '2026-11-20T00:00:00Z' WHERE id = ?1",
-            [gone],
+            sql::params![gone],
         )
         .unwrap();
     let archived = company(&mut f.db, "休眠株式会社");
-    f.db.conn()
+    f.db.sql()
         .execute(
             "UPDATE companies SET archived_at = '2026-11-20T00:00:00Z' WHERE id = ?1",
-            [&archived],
+            sql::params![&archived],
         )
         .unwrap();
     raw_deal(&f, &seed, &archived, "提案", 7_777_777, "JPY", None, None);
@@ -190,7 +191,7 @@ fn the_pipeline_a_week_ago_follows_moves_and_amount_edits_since() {
     // Three days ago: moved to 提案 and raised to 250,000.
     f.clock.advance(chrono::Duration::days(7));
     seed.move_deal(&mut f.db, &moved, 1, seed.stage("提案"));
-    let d = deal::get(f.db.conn(), &moved).unwrap();
+    let d = deal::get(f.db.sql(), &moved).unwrap();
     let edit = DealEdit {
         title: d.title.clone(),
         company_id: d.company_id.clone(),
@@ -221,7 +222,7 @@ fn the_pipeline_a_week_ago_follows_moves_and_amount_edits_since() {
     assert_eq!(value(yen, "week_ago", "見積"), Some(50_000.0));
     // The drill-down of a week ago's リード bar is the deal that left it.
     let list = drill(
-        f.db.conn(),
+        f.db.sql(),
         &f.clock,
         &filter("2026-11-01", "2026-11-30"),
         &DrillRequest {
@@ -348,11 +349,11 @@ fn follow_ups_are_on_time_late_or_overdue_by_the_users_day() {
     let me = f.db.user().id.clone();
     let insert = |due: &str, status: &str, done: Option<&str>| {
         let id = crate::id::new_id();
-        f.db.conn()
+        f.db.sql()
             .execute(
                 "INSERT INTO follow_ups (id, title, due_at, assignee_id, status, done_at, created_at, updated_at)
                  VALUES (?1, 't', ?2, ?3, ?4, ?5, '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')",
-                params![id, due, me, status, done],
+                sql::params![id, due, me, status, done],
             )
             .unwrap();
         id
@@ -367,10 +368,10 @@ fn follow_ups_are_on_time_late_or_overdue_by_the_users_day() {
     // Cancelled, and deleted: left out.
     insert("2026-11-12T00:00:00Z", "cancelled", None);
     let gone = insert("2026-11-12T00:00:00Z", "open", None);
-    f.db.conn()
+    f.db.sql()
         .execute(
             "UPDATE follow_ups SET deleted_at = '2026-11-13T00:00:00Z' WHERE id = ?1",
-            [gone],
+            sql::params![gone],
         )
         .unwrap();
     let d = board(&f, &filter("2026-11-01", "2026-11-30"));
@@ -423,22 +424,22 @@ fn renewals_are_rated_by_count_and_by_amount_in_each_currency() {
         let id = crate::id::new_id();
         let next_id = next.map(|a| {
             let n = crate::id::new_id();
-            f.db.conn()
+            f.db.sql()
                 .execute(
                     "INSERT INTO contracts (id, company_id, plan, start_date, end_date, amount, currency, status,
                                             created_at, updated_at)
                      VALUES (?1, ?2, 'p', ?3, '2027-12-31', ?4, ?5, 'active', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
-                    params![n, c, end, a, currency],
+                    sql::params![n, c, end, a, currency],
                 )
                 .unwrap();
             n
         });
-        f.db.conn()
+        f.db.sql()
             .execute(
                 "INSERT INTO contracts (id, company_id, plan, start_date, end_date, amount, currency, status,
                                         churn_reason, next_contract_id, created_at, updated_at)
                  VALUES (?1, ?2, 'p', '2025-12-01', ?3, ?4, ?5, ?6, ?7, ?8, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
-                params![id, c, end, amount, currency, status, reason, next_id],
+                sql::params![id, c, end, amount, currency, status, reason, next_id],
             )
             .unwrap();
     };
@@ -493,10 +494,10 @@ fn a_customer_past_its_interval_is_counted_in_each_week_it_was() {
     let c = seed.company_id.clone();
     // A customer who bought (a won deal), normal segment: 90 days.
     raw_deal(&f, &seed, &c, "受注", 1, "JPY", None, Some("2026-01-01T00:00:00Z"));
-    f.db.conn()
+    f.db.sql()
         .execute(
             "UPDATE companies SET created_at = '2026-01-01T00:00:00Z' WHERE id = ?1",
-            [&c],
+            sql::params![&c],
         )
         .unwrap();
     use crate::timeline::activity::ActivityKind;
@@ -580,14 +581,14 @@ fn raw_case(
     closed_at: Option<&str>,
 ) -> String {
     let id = crate::id::new_id();
-    f.db.conn()
+    f.db.sql()
         .execute(
             "INSERT INTO support_cases (id, number, company_id, subject, category, status, received_at,
                                         first_response_due, first_response_warn_at, first_response_at,
                                         resolution_due, resolution_warn_at, resolved_at, closed_at,
                                         created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, 'in_progress', ?6, ?7, ?7, ?8, ?9, ?9, ?10, ?11, ?6, ?6)",
-            params![
+            sql::params![
                 id,
                 number,
                 company,
@@ -664,10 +665,10 @@ fn support_cases_count_in_their_received_week_and_each_target_is_met_late_overdu
         ("2026-11-21T02:00:00Z", None),
         None,
     );
-    f.db.conn()
+    f.db.sql()
         .execute(
             "UPDATE support_cases SET deleted_at = '2026-11-21T00:00:00Z' WHERE id = ?1",
-            [gone],
+            sql::params![gone],
         )
         .unwrap();
 
@@ -698,7 +699,7 @@ fn support_cases_count_in_their_received_week_and_each_target_is_met_late_overdu
     );
 
     let list = drill(
-        f.db.conn(),
+        f.db.sql(),
         &f.clock,
         &period,
         &DrillRequest {
@@ -729,12 +730,12 @@ fn raw_lead(
     answered: Option<&str>,
 ) -> String {
     let id = crate::id::new_id();
-    f.db.conn()
+    f.db.sql()
         .execute(
             "INSERT INTO leads (id, number, source, status, owner_id, person_name, company_name, received_at,
                                 first_response_due, first_response_at, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, '問合せ商事', ?7, ?8, ?9, ?7, ?7)",
-            params![
+            sql::params![
                 id,
                 number,
                 source,
@@ -808,10 +809,10 @@ fn leads_count_by_source_and_outcome_and_their_first_answer_against_its_target()
         "2026-11-25T05:00:00Z",
         None,
     );
-    f.db.conn()
+    f.db.sql()
         .execute(
             "UPDATE leads SET deleted_at = '2026-11-25T00:00:00Z' WHERE id = ?1",
-            [gone],
+            sql::params![gone],
         )
         .unwrap();
 
@@ -844,7 +845,7 @@ fn leads_count_by_source_and_outcome_and_their_first_answer_against_its_target()
     assert_eq!(value(response, "pending", "2026-11-23"), Some(1.0));
 
     let list = drill(
-        f.db.conn(),
+        f.db.sql(),
         &f.clock,
         &period,
         &DrillRequest {

@@ -11,10 +11,11 @@ use crate::app::outbox::{apply_once, Op};
 use crate::clock::Clock;
 use crate::language::Language;
 use crate::pipeline::moves::MoveDeal;
+use crate::store::sql;
+use crate::store::team_db::TeamDb;
 use crate::team::settings::TeamSettings;
 use crate::testutil::{assert_invalid, colleague, contact, entry, fixture, log, seed_pipeline, Fixture, Seed};
 use crate::timeline::activity::{ActivityKind, Direction};
-use crate::Db;
 use chrono::{Duration, FixedOffset, NaiveDate};
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -59,7 +60,7 @@ fn mail(automatic: bool) -> Step {
     }
 }
 
-fn sequence(db: &mut Db, steps: Vec<Step>) -> String {
+fn sequence(db: &mut TeamDb, steps: Vec<Step>) -> String {
     let input = SequenceInput {
         name: "資料請求後フォロー".into(),
         language: Language::Ja,
@@ -91,8 +92,8 @@ fn enrol_deal(sc: &mut Scene, seq: &str) -> String {
     sc.f.db.write(|ctx| enrolment::enrol(ctx, seq, &t)).unwrap()
 }
 
-fn state(db: &Db, id: &str) -> enrolment::Row {
-    enrolment::row(db.conn(), id).unwrap()
+fn state(db: &TeamDb, id: &str) -> enrolment::Row {
+    enrolment::row(db.sql(), id).unwrap()
 }
 
 fn jst(s: &str) -> String {
@@ -103,9 +104,11 @@ fn jst(s: &str) -> String {
         .to_string()
 }
 
-fn follow_up_status(db: &Db, id: &str) -> String {
-    db.conn()
-        .query_row("SELECT status FROM follow_ups WHERE id = ?1", [id], |r| r.get(0))
+fn follow_up_status(db: &TeamDb, id: &str) -> String {
+    db.sql()
+        .query_one("SELECT status FROM follow_ups WHERE id = ?1", sql::params![id], |r| {
+            r.get(0)
+        })
         .unwrap()
 }
 
@@ -113,7 +116,7 @@ fn follow_up_status(db: &Db, id: &str) -> String {
 fn waits_count_business_days_over_a_weekend_and_a_holiday() {
     let mut sc = scene();
     // Monday 30 November is a holiday; the clock is moved to Friday 15:00.
-    let mut team = TeamSettings::load(sc.f.db.conn()).unwrap();
+    let mut team = TeamSettings::load(sc.f.db.sql()).unwrap();
     team.business_hours.holidays = vec![NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()];
     sc.f.db.write(|ctx| team.save(ctx)).unwrap();
     sc.f.clock.advance(Duration::hours(53)); // Fri 27th 15:00
@@ -133,7 +136,7 @@ fn waits_count_business_days_over_a_weekend_and_a_holiday() {
     let e = state(&sc.f.db, &id);
     let call = e.follow_up_id.clone().expect("the call is the owner's follow-up");
     // The follow-up is titled by the engine, in the reader's language.
-    let fu = crate::followups::follow_up::get(sc.f.db.conn(), &sc.f.clock, &call).unwrap();
+    let fu = crate::followups::follow_up::get(sc.f.db.sql(), &sc.f.clock, &call).unwrap();
     assert_eq!(
         fu.engine_text.unwrap().render(Language::En),
         "Sequence (資料請求後フォロー 1): call 株式会社テスト"
@@ -156,7 +159,7 @@ fn waits_count_business_days_over_a_weekend_and_a_holiday() {
     assert!(state(&sc.f.db, &id).follow_up_id.is_some());
 }
 
-fn stopped(db: &Db, id: &str) -> Option<StopReason> {
+fn stopped(db: &TeamDb, id: &str) -> Option<StopReason> {
     let e = state(db, id);
     assert!(e.status != "active" || e.stop_reason.is_none());
     e.stop_reason.as_deref().and_then(StopReason::parse)
@@ -221,10 +224,10 @@ fn every_stop_condition_stops_the_sequence_when_it_is_written() {
         // The timeline says why, and nothing is sent afterwards.
         let why: String =
             sc.f.db
-                .conn()
-                .query_row(
+                .sql()
+                .query_one(
                     "SELECT text_params FROM activities WHERE text_kind = 'sequence_stopped'",
-                    [],
+                    &[],
                     |r| r.get(0),
                 )
                 .unwrap();
@@ -274,10 +277,10 @@ fn an_automatic_mail_is_sent_logged_with_its_text_and_they_replied_stops_it() {
     let (activity_id, summary, body, direction): (String, String, String, String) = sc
         .f
         .db
-        .conn()
-        .query_row(
+        .sql()
+        .query_one(
             "SELECT a.id, a.summary, a.body, a.direction FROM sequence_sends s JOIN activities a ON a.id = s.activity_id",
-            [],
+            &[],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .unwrap();
@@ -290,14 +293,14 @@ fn an_automatic_mail_is_sent_logged_with_its_text_and_they_replied_stops_it() {
     assert_eq!(e.step_index, 2);
     assert_eq!(jst(e.due_at.as_deref().unwrap()), "2026-11-30 Mon 10:00");
     // "They replied" beside that mail.
-    let enrolment_id = stop::enrolment_of_mail(sc.f.db.conn(), &activity_id).unwrap();
+    let enrolment_id = stop::enrolment_of_mail(sc.f.db.sql(), &activity_id).unwrap();
     sc.f.db.write(|ctx| stop::replied(ctx, &enrolment_id)).unwrap();
     assert_eq!(stopped(&sc.f.db, &id), Some(StopReason::Replied));
     sc.f.clock.advance(Duration::days(7));
     engine::run_due(&mut sc.f.db, &sender).unwrap();
     assert_eq!(sender.count(), 1);
     // The reply is an inbound touch: the cadence starts over.
-    let p = crate::timeline::cadence::propose(sc.f.db.conn(), &sc.f.clock, &TeamSettings::default(), &sc.s.company_id)
+    let p = crate::timeline::cadence::propose(sc.f.db.sql(), &sc.f.clock, &TeamSettings::default(), &sc.s.company_id)
         .unwrap();
     assert!(p.restarted);
 }
@@ -331,10 +334,10 @@ fn the_guard_makes_a_step_wait_and_it_continues_when_allowed() {
     assert_eq!(e.due_at.as_deref(), Some("2026-11-27T01:00:00Z"));
     let waits: i64 =
         sc.f.db
-            .conn()
-            .query_row(
+            .sql()
+            .query_one(
                 "SELECT COUNT(*) FROM activities WHERE text_kind = 'sequence_waiting'",
-                [],
+                &[],
                 |r| r.get(0),
             )
             .unwrap();
@@ -397,8 +400,8 @@ fn two_desktops_of_one_person_send_a_step_once() {
     assert_eq!(sender.count(), 1);
     let sends: i64 =
         sc.f.db
-            .conn()
-            .query_row("SELECT COUNT(*) FROM sequence_sends", [], |r| r.get(0))
+            .sql()
+            .query_one("SELECT COUNT(*) FROM sequence_sends", &[], |r| r.get(0))
             .unwrap();
     assert_eq!(sends, 1);
 }
@@ -465,7 +468,7 @@ fn a_failed_send_keeps_the_step_due_with_the_error_and_tries_again() {
         (e.status.as_str(), e.step_index, e.waiting.as_deref()),
         ("active", 0, Some("send_failed"))
     );
-    let view = enrolment::get(sc.f.db.conn(), &sc.f.clock, &id).unwrap();
+    let view = enrolment::get(sc.f.db.sql(), &sc.f.clock, &id).unwrap();
     let error = view.last_error.expect("the send error on the record");
     assert_eq!(
         (error.code, error.message.as_str()),
@@ -507,7 +510,7 @@ fn one_active_enrolment_per_target_and_sequence() {
         id: sc.contact.clone(),
     };
     sc.f.db.write(|ctx| enrolment::enrol(ctx, &seq, &c)).unwrap();
-    let shown = enrolment::for_record(sc.f.db.conn(), &sc.f.clock, "company", &sc.s.company_id).unwrap();
+    let shown = enrolment::for_record(sc.f.db.sql(), &sc.f.clock, "company", &sc.s.company_id).unwrap();
     assert_eq!(
         shown.iter().map(|e| e.status.as_str()).collect::<Vec<_>>(),
         ["active", "active", "stopped"]
@@ -520,7 +523,7 @@ fn manual_mail_steps_become_follow_ups_with_the_draft_on_the_record() {
     let seq = sequence(&mut sc.f.db, vec![mail(false)]);
     let id = enrol_deal(&mut sc, &seq);
     engine::run_due(&mut sc.f.db, &FakeSender::default()).unwrap();
-    let view = enrolment::get(sc.f.db.conn(), &sc.f.clock, &id).unwrap();
+    let view = enrolment::get(sc.f.db.sql(), &sc.f.clock, &id).unwrap();
     let draft = view.draft.expect("the draft to open or copy");
     assert_eq!(draft.to_address.as_deref(), Some("yamada@example.co.jp"));
     assert!(draft.body.contains("山田 太郎 様"));
@@ -575,8 +578,8 @@ fn edits_are_version_checked_and_deletion_is_soft() {
         Err(crate::Error::Conflict { .. })
     ));
     f.db.write(|ctx| definition::delete(ctx, &id, 2)).unwrap();
-    assert!(definition::list(f.db.conn()).unwrap().is_empty());
-    assert_eq!(definition::get(f.db.conn(), &id).unwrap().name, "Follow-up");
+    assert!(definition::list(f.db.sql()).unwrap().is_empty());
+    assert_eq!(definition::get(f.db.sql(), &id).unwrap().name, "Follow-up");
 }
 
 fn facts(contact: Option<&str>) -> Facts {
@@ -635,7 +638,7 @@ fn the_preview_reads_the_last_meeting_from_the_timeline() {
     log(&mut sc.f.db, &m);
     let me = sc.f.db.member().unwrap().id.clone();
     let p = engine::preview(
-        sc.f.db.conn(),
+        sc.f.db.sql(),
         &sc.f.clock,
         Language::Ja,
         "{{会社名}} 様",
@@ -658,10 +661,10 @@ fn an_opted_out_person_gets_no_automatic_mail_and_the_sequence_says_why() {
     let id = enrol_deal(&mut sc, &seq);
     // Opted out after enrolment, with the address typed in another case.
     sc.f.db
-        .conn()
+        .sql()
         .execute(
             "UPDATE contacts SET mail_opt_out_at = '2026-11-20T00:00:00Z', email = 'Yamada@Example.co.jp' WHERE id = ?1",
-            [&sc.contact],
+            sql::params![&sc.contact],
         )
         .unwrap();
     let sender = FakeSender::default();
@@ -670,7 +673,7 @@ fn an_opted_out_person_gets_no_automatic_mail_and_the_sequence_says_why() {
     assert_eq!(stopped(&sc.f.db, &id), Some(StopReason::OptedOut));
 }
 
-fn lead(db: &mut Db, mail: &str) -> String {
+fn lead(db: &mut TeamDb, mail: &str) -> String {
     let l = crate::leads::lead::NewLead {
         id: None,
         source: "web_form".into(),
@@ -685,9 +688,11 @@ fn lead(db: &mut Db, mail: &str) -> String {
     db.write(|ctx| crate::leads::lead::add(ctx, &l)).unwrap()
 }
 
-fn lead_version(conn: &rusqlite::Connection, id: &str) -> i64 {
-    conn.query_row("SELECT version FROM leads WHERE id = ?1", [id], |r| r.get(0))
-        .unwrap()
+fn lead_version(conn: crate::store::sql::Sql, id: &str) -> i64 {
+    conn.query_one("SELECT version FROM leads WHERE id = ?1", sql::params![id], |r| {
+        r.get(0)
+    })
+    .unwrap()
 }
 
 fn enrol_lead(sc: &mut Scene, seq: &str, lead_id: &str) -> String {
@@ -698,17 +703,14 @@ fn enrol_lead(sc: &mut Scene, seq: &str, lead_id: &str) -> String {
     sc.f.db.write(|ctx| enrolment::enrol(ctx, seq, &t)).unwrap()
 }
 
-fn lead_events(db: &Db, lead_id: &str) -> Vec<(String, String)> {
-    let mut st = db
-        .conn()
-        .prepare("SELECT kind, body FROM lead_events WHERE lead_id = ?1 ORDER BY at, rowid")
-        .unwrap();
-    let rows = st
-        .query_map([lead_id], |r| Ok((r.get(0)?, r.get(1)?)))
+fn lead_events(db: &TeamDb, lead_id: &str) -> Vec<(String, String)> {
+    db.sql()
+        .query(
+            "SELECT kind, body FROM lead_events WHERE lead_id = ?1 ORDER BY at, id",
+            sql::params![lead_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap()
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap();
-    rows
 }
 
 #[test]
@@ -735,7 +737,7 @@ fn a_lead_is_written_to_as_it_reached_us_and_its_history_keeps_the_mail() {
     assert!(events.last().unwrap().1.ends_with(&sent.body));
     assert_eq!(state(&sc.f.db, &id).step_index, 2);
     // The panel of the lead shows it, with the draft of the next mail.
-    let views = enrolment::for_record(sc.f.db.conn(), &sc.f.clock, "lead", &l).unwrap();
+    let views = enrolment::for_record(sc.f.db.sql(), &sc.f.clock, "lead", &l).unwrap();
     assert_eq!(views.len(), 1);
     assert_eq!(
         views[0].draft.as_ref().and_then(|d| d.to_address.clone()).as_deref(),
@@ -762,7 +764,7 @@ fn a_lead_s_sequence_stops_when_it_is_qualified_disqualified_or_removed() {
     let a = enrol_lead(&mut sc, &seq, &converted);
     let convert = crate::leads::qualify::Convert {
         lead_id: converted.clone(),
-        version: lead_version(sc.f.db.conn(), &converted),
+        version: lead_version(sc.f.db.sql(), &converted),
         company_id: None,
         contact_id: None,
         create_despite_match: true,
@@ -776,13 +778,13 @@ fn a_lead_s_sequence_stops_when_it_is_qualified_disqualified_or_removed() {
     let dq = lead(&mut sc.f.db, "b@other.example.jp");
     let b = enrol_lead(&mut sc, &seq, &dq);
     sc.f.db
-        .write(|ctx| crate::app::lead_close::disqualify(ctx, &dq, lead_version(ctx.tx()?, &dq), "competitor"))
+        .write(|ctx| crate::app::lead_close::disqualify(ctx, &dq, lead_version(ctx.sql(), &dq), "competitor"))
         .unwrap();
     assert_eq!(stopped(&sc.f.db, &b), Some(StopReason::Disqualified));
     let gone = lead(&mut sc.f.db, "c@third.example.jp");
     let c = enrol_lead(&mut sc, &seq, &gone);
     sc.f.db
-        .write(|ctx| crate::app::lead_close::delete(ctx, &gone, lead_version(ctx.tx()?, &gone)))
+        .write(|ctx| crate::app::lead_close::delete(ctx, &gone, lead_version(ctx.sql(), &gone)))
         .unwrap();
     assert_eq!(stopped(&sc.f.db, &c), Some(StopReason::TargetRemoved));
     // A closed lead cannot be enrolled.
@@ -807,10 +809,10 @@ fn an_opted_out_person_gets_no_manual_mail_step_either() {
     let seq = sequence(&mut sc.f.db, vec![mail(false)]);
     let id = enrol_deal(&mut sc, &seq);
     sc.f.db
-        .conn()
+        .sql()
         .execute(
             "UPDATE contacts SET mail_opt_out_at = '2026-11-20T00:00:00Z' WHERE id = ?1",
-            [&sc.contact],
+            sql::params![&sc.contact],
         )
         .unwrap();
     engine::run_due(&mut sc.f.db, &FakeSender::default()).unwrap();

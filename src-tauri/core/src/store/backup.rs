@@ -360,7 +360,7 @@ fn daily_keeping(source: &Path, dir: &Path, now: DateTime<Utc>, keep: usize) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::fixture;
+    use crate::testutil::file_fixture;
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -368,7 +368,7 @@ mod tests {
 
     #[test]
     fn copies_taken_while_a_colleague_saves_are_whole() {
-        let f = fixture();
+        let f = file_fixture();
         let path = f.db.path().to_path_buf();
         let writer = {
             let path = path.clone();
@@ -421,7 +421,7 @@ mod tests {
 
     #[test]
     fn one_copy_a_day_and_the_newest_fourteen_kept() {
-        let f = fixture();
+        let f = file_fixture();
         let dir = f._dir.path().join("backups");
         let start = at("2026-11-01T09:00:00Z");
         assert!(daily(f.db.path(), &dir, start).unwrap().is_some());
@@ -442,7 +442,7 @@ mod tests {
 
     #[test]
     fn daily_copies_go_where_the_team_placed_them() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         let me = f.db.member().unwrap().id.clone();
         let local = f._dir.path().join("laptop-backups");
         let start = at("2026-11-01T09:00:00Z");
@@ -490,7 +490,7 @@ mod tests {
 
     #[test]
     fn a_copy_left_half_written_is_cleared_by_the_next() {
-        let f = fixture();
+        let f = file_fixture();
         let dir = f._dir.path().join("backups");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("kizuna-daily-20261101090000.partial"), b"half").unwrap();
@@ -504,7 +504,7 @@ mod tests {
 
     #[test]
     fn pruning_spares_migration_and_manual_copies() {
-        let f = fixture();
+        let f = file_fixture();
         let dir = f._dir.path().join("backups");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::copy(f.db.path(), dir.join("kizuna-before-v5-20250101000000.db")).unwrap();
@@ -522,7 +522,7 @@ mod tests {
 
     #[test]
     fn a_damaged_team_file_is_not_copied_and_prunes_nothing() {
-        let f = fixture();
+        let f = file_fixture();
         let dir = f._dir.path().join("backups");
         let start = at("2026-11-01T09:00:00Z");
         for day in 0..KEEP_DAILY as i64 {

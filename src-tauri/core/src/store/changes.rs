@@ -629,13 +629,13 @@ fn is_unreachable(e: &Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::{company, fixture};
+    use crate::testutil::{company, file_fixture};
     use std::sync::Mutex;
     use std::time::Instant;
 
     #[test]
     fn a_colleagues_crashed_save_does_not_blind_the_feed() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         company(&mut f.db, "前からある会社");
         let mut feed = Feed::open(f.db.path()).unwrap();
         let path = f.db.path().to_path_buf();
@@ -656,7 +656,7 @@ mod tests {
 
     #[test]
     fn a_look_refused_while_a_colleague_holds_the_file_is_taken_again_at_the_next_probe() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         let mut feed = Feed::open(f.db.path()).unwrap();
         feed.conn.busy_timeout(Duration::from_millis(50)).unwrap();
         let theirs = company(&mut f.db, "同僚が保存した会社");
@@ -678,7 +678,7 @@ mod tests {
 
     #[test]
     fn a_feed_opened_after_a_crash_rolls_it_back() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         company(&mut f.db, "前からある会社");
         let path = f.db.path().to_path_buf();
         crate::testutil::crash_mid_save(&path);
@@ -687,7 +687,7 @@ mod tests {
 
     #[test]
     fn a_feed_sees_only_what_was_committed_after_it_opened() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         let before = company(&mut f.db, "前からある会社");
         let mut feed = Feed::open(f.db.path()).unwrap();
         assert!(feed.poll().unwrap().is_empty());
@@ -710,7 +710,7 @@ mod tests {
 
     #[test]
     fn a_kind_of_record_this_version_does_not_know_refreshes_every_view() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         let mut feed = Feed::open(f.db.path()).unwrap();
         // What a newer Kizuna might log beside a change this one knows.
         f.db.conn()
@@ -732,7 +732,7 @@ mod tests {
 
     #[test]
     fn a_long_absence_asks_for_a_full_refresh() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         let mut feed = Feed::open(f.db.path()).unwrap();
         f.db.write(|ctx| {
             for i in 0..(BATCH + 5) {
@@ -749,7 +749,7 @@ mod tests {
 
     #[test]
     fn a_restored_backup_asks_for_a_full_refresh() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         let dir = f._dir.path().join("backups");
         let copy = crate::store::backup::take(
             f.db.path(),
@@ -813,7 +813,7 @@ mod tests {
                   a vanishing share is shown on Linux, here and in share_outage.rs"
     )]
     fn the_watcher_reports_a_commit_and_a_vanished_file_and_its_return() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         let rec = Arc::new(Recorder::default());
         let watcher = Watcher::start(rec.clone());
         watcher.attach(Some(f.db.path().to_path_buf().into()));

@@ -963,7 +963,7 @@ mod tests {
 
     #[test]
     fn a_save_held_up_by_a_colleague_waits_says_so_and_goes_through() {
-        let mut f = crate::testutil::fixture();
+        let mut f = crate::testutil::file_fixture();
         let heard = Arc::new(std::sync::Mutex::new(Vec::new()));
         let h = heard.clone();
         f.db.set_wait_observer(Some(Arc::new(move |w: Option<Waiting>| {
@@ -983,7 +983,7 @@ mod tests {
 
     #[test]
     fn a_commit_kept_waiting_by_a_reader_is_tried_again_not_redone() {
-        let mut f = crate::testutil::fixture();
+        let mut f = crate::testutil::file_fixture();
         let reader = Connection::open(f.db.path()).unwrap();
         reader.execute_batch("BEGIN").unwrap();
         let _: i64 = reader
@@ -1007,7 +1007,7 @@ mod tests {
 
     #[test]
     fn a_save_that_waited_past_its_limit_is_busy_and_wrote_nothing() {
-        let mut f = crate::testutil::fixture();
+        let mut f = crate::testutil::file_fixture();
         f.db.set_wait_limit(Duration::from_millis(400));
         let before = customers(&f.db);
         let holder = held_by_another_program(f.db.path(), Duration::from_millis(1500));

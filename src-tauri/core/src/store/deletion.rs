@@ -339,7 +339,7 @@ mod tests {
     use chrono::NaiveDate;
 
     fn board_titles(f: &Fixture) -> Vec<String> {
-        let b = board::load(f.db.conn(), &f.clock, None, &BoardFilter::default()).unwrap();
+        let b = board::load(f.db.sql(), &f.clock, None, &BoardFilter::default()).unwrap();
         b.columns
             .iter()
             .flat_map(|c| &c.cards)
@@ -348,7 +348,7 @@ mod tests {
     }
 
     fn open_follow_ups(f: &Fixture) -> Vec<String> {
-        follow_up::list(f.db.conn(), &f.clock, &FollowUpQuery::default())
+        follow_up::list(f.db.sql(), &f.clock, &FollowUpQuery::default())
             .unwrap()
             .into_iter()
             .map(|i| i.title)
@@ -357,7 +357,7 @@ mod tests {
 
     fn events(f: &Fixture, company_id: &str) -> Vec<String> {
         let page = entries::timeline(
-            f.db.conn(),
+            f.db.sql(),
             &TimelineQuery {
                 company_id: Some(company_id.into()),
                 ..Default::default()
@@ -390,7 +390,7 @@ mod tests {
     }
 
     fn count(f: &Fixture, sql: &str) -> i64 {
-        f.db.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+        f.db.sql().query_one(sql, &[], |r| r.get(0)).unwrap()
     }
 
     #[test]
@@ -399,7 +399,7 @@ mod tests {
         let s = seed_pipeline(&mut f.db);
         let id = in_closing(&mut f, &s, "基幹システム刷新");
         s.deal(&mut f.db, "別の案件", s.stage("提案"), 1, "JPY");
-        let version = deal::get(f.db.conn(), &id).unwrap().version;
+        let version = deal::get(f.db.sql(), &id).unwrap().version;
         assert_eq!(open_follow_ups(&f), ["決断期限: 基幹システム刷新"]);
 
         // A stale version deletes nothing.
@@ -415,7 +415,7 @@ mod tests {
         );
         assert_eq!(board_titles(&f), ["別の案件"]);
         assert!(open_follow_ups(&f).is_empty());
-        assert_eq!(deal::get(f.db.conn(), &id).unwrap_err().code(), ErrorCode::NotFound);
+        assert_eq!(deal::get(f.db.sql(), &id).unwrap_err().code(), ErrorCode::NotFound);
         assert_eq!(events(&f, &s.company_id), ["deal_deleted"]);
         assert_eq!(
             count(&f, "SELECT COUNT(*) FROM audit_log WHERE action = 'delete'"),
@@ -430,7 +430,7 @@ mod tests {
         assert_eq!(back.deal_id.as_deref(), Some(id.as_str()));
         assert_eq!(back.company_id.as_deref(), Some(s.company_id.as_str()));
         assert_eq!(back.rows, 2);
-        let d = deal::get(f.db.conn(), &id).unwrap();
+        let d = deal::get(f.db.sql(), &id).unwrap();
         assert_eq!(d.version, version + 2, "deleted and restored are both changes");
         assert_eq!(d.stage_id, s.stage("クロージング"));
         assert!(board_titles(&f).contains(&"基幹システム刷新".to_string()));
@@ -440,7 +440,7 @@ mod tests {
         assert_eq!(count(&f, "SELECT COUNT(*) FROM deals WHERE deletion_id IS NOT NULL"), 0);
         // Search finds it again (the index follows deleted_at).
         let hits =
-            crate::timeline::search::search(f.db.conn(), "基幹システム", 0, crate::language::Language::Ja).unwrap();
+            crate::timeline::search::search(f.db.sql(), "基幹システム", 0, crate::language::Language::Ja).unwrap();
         assert_eq!(hits.deals.hits.len(), 1);
         // The same undo twice finds nothing left to undo.
         let e = f.db.write(|ctx| undo(ctx, &gone.deletion_id)).unwrap_err();
@@ -457,10 +457,10 @@ mod tests {
         let gone = f.db.write(|ctx| deal::delete(ctx, &id, 1)).unwrap();
         assert_eq!(gone.follow_ups, 0);
         let history: (String, Option<String>) =
-            f.db.conn()
-                .query_row(
+            f.db.sql()
+                .query_one(
                     "SELECT status, deleted_at FROM follow_ups WHERE id = ?1",
-                    [&done],
+                    sql::params![&done],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .unwrap();
@@ -480,9 +480,9 @@ mod tests {
         let old = contact(&mut f.db, &s.company_id, "退職した人", "");
         f.db.write(|ctx| crate::customers::contact::delete_contact(ctx, &old, 1))
             .unwrap();
-        let version = company::get(f.db.conn(), &s.company_id).unwrap().version;
+        let version = company::get(f.db.sql(), &s.company_id).unwrap().version;
 
-        let impact = company::deletion_impact(f.db.conn(), &s.company_id).unwrap();
+        let impact = company::deletion_impact(f.db.sql(), &s.company_id).unwrap();
         assert_eq!(
             (
                 impact.open_deals,
@@ -511,14 +511,14 @@ mod tests {
         assert_eq!(gone.follow_ups, impact.open_follow_ups);
         assert!(board_titles(&f).is_empty());
         assert!(open_follow_ups(&f).is_empty());
-        assert!(company::list(f.db.conn(), &f.clock, &Default::default())
+        assert!(company::list(f.db.sql(), &f.clock, &Default::default())
             .unwrap()
             .is_empty());
-        assert!(crate::contracts::renewal::board(f.db.conn(), &f.clock, 400)
+        assert!(crate::contracts::renewal::board(f.db.sql(), &f.clock, 400)
             .unwrap()
             .is_empty());
         assert_eq!(
-            company::get(f.db.conn(), &s.company_id).unwrap_err().code(),
+            company::get(f.db.sql(), &s.company_id).unwrap_err().code(),
             ErrorCode::NotFound
         );
 
@@ -527,12 +527,12 @@ mod tests {
         assert_eq!(back.deal_id, None);
         assert_eq!(board_titles(&f).len(), 2);
         assert_eq!(open_follow_ups(&f).len() as u32, impact.open_follow_ups);
-        assert_eq!(company::deletion_impact(f.db.conn(), &s.company_id).unwrap(), impact);
+        assert_eq!(company::deletion_impact(f.db.sql(), &s.company_id).unwrap(), impact);
         assert_eq!(
-            deal::get(f.db.conn(), &deal_id).unwrap().stage_id,
+            deal::get(f.db.sql(), &deal_id).unwrap().stage_id,
             s.stage("クロージング")
         );
-        let names: Vec<String> = crate::customers::contact::contacts_of(f.db.conn(), &s.company_id)
+        let names: Vec<String> = crate::customers::contact::contacts_of(f.db.sql(), &s.company_id)
             .unwrap()
             .into_iter()
             .map(|c| c.name)
@@ -558,7 +558,7 @@ mod tests {
         let s = seed_pipeline(&mut f.db);
         let id = s.deal(&mut f.db, "A", s.stage("提案"), 1, "JPY");
         let deal_gone = f.db.write(|ctx| deal::delete(ctx, &id, 1)).unwrap();
-        let v = company::get(f.db.conn(), &s.company_id).unwrap().version;
+        let v = company::get(f.db.sql(), &s.company_id).unwrap().version;
         let company_gone = f.db.write(|ctx| company::delete(ctx, &s.company_id, v, false)).unwrap();
         assert_eq!(company_gone.deals, 0, "the deal was already gone on its own");
 
@@ -567,12 +567,12 @@ mod tests {
             "company_id",
             "deleted",
         );
-        assert_eq!(deal::get(f.db.conn(), &id).unwrap_err().code(), ErrorCode::NotFound);
+        assert_eq!(deal::get(f.db.sql(), &id).unwrap_err().code(), ErrorCode::NotFound);
         // The customer first, then the deal.
         f.db.write(|ctx| undo(ctx, &company_gone.deletion_id)).unwrap();
-        assert_eq!(deal::get(f.db.conn(), &id).unwrap_err().code(), ErrorCode::NotFound);
+        assert_eq!(deal::get(f.db.sql(), &id).unwrap_err().code(), ErrorCode::NotFound);
         f.db.write(|ctx| undo(ctx, &deal_gone.deletion_id)).unwrap();
-        assert_eq!(deal::get(f.db.conn(), &id).unwrap().title, "A");
+        assert_eq!(deal::get(f.db.sql(), &id).unwrap().title, "A");
     }
 
     #[test]
@@ -592,11 +592,11 @@ mod tests {
         let gone =
             f.db.write(|ctx| crate::customers::contact::delete_contact(ctx, &yamada, 1))
                 .unwrap();
-        assert!(crate::customers::contact::contacts_of(f.db.conn(), &s.company_id)
+        assert!(crate::customers::contact::contacts_of(f.db.sql(), &s.company_id)
             .unwrap()
             .is_empty());
         let page = entries::timeline(
-            f.db.conn(),
+            f.db.sql(),
             &TimelineQuery {
                 company_id: Some(s.company_id.clone()),
                 ..Default::default()
@@ -615,7 +615,7 @@ mod tests {
             (back.company_id.as_deref(), back.rows),
             (Some(s.company_id.as_str()), 1)
         );
-        let names: Vec<String> = crate::customers::contact::contacts_of(f.db.conn(), &s.company_id)
+        let names: Vec<String> = crate::customers::contact::contacts_of(f.db.sql(), &s.company_id)
             .unwrap()
             .into_iter()
             .map(|c| c.name)
@@ -638,7 +638,7 @@ mod tests {
         let planned = open_work(&f);
         assert!(planned >= 2, "the hearing and the proposal are planned");
         assert_eq!(
-            crate::contracts::renewal::board(f.db.conn(), &f.clock, 400)
+            crate::contracts::renewal::board(f.db.sql(), &f.clock, 400)
                 .unwrap()
                 .len(),
             1
@@ -654,7 +654,7 @@ mod tests {
         assert_eq!(i64::from(gone.follow_ups), planned);
         assert_eq!(open_work(&f), 0);
         assert!(open_follow_ups(&f).is_empty(), "no reminder about a removed contract");
-        assert!(crate::contracts::renewal::board(f.db.conn(), &f.clock, 400)
+        assert!(crate::contracts::renewal::board(f.db.sql(), &f.clock, 400)
             .unwrap()
             .is_empty());
         assert_eq!(
@@ -665,7 +665,7 @@ mod tests {
         f.db.write(|ctx| undo(ctx, &gone.deletion_id)).unwrap();
         assert_eq!(open_work(&f), planned);
         assert_eq!(
-            crate::contracts::renewal::board(f.db.conn(), &f.clock, 400)
+            crate::contracts::renewal::board(f.db.sql(), &f.clock, 400)
                 .unwrap()
                 .len(),
             1
@@ -684,7 +684,7 @@ mod tests {
         let contact_gone =
             f.db.write(|ctx| crate::customers::contact::delete_contact(ctx, &yamada, 1))
                 .unwrap();
-        let v = company::get(f.db.conn(), &s.company_id).unwrap().version;
+        let v = company::get(f.db.sql(), &s.company_id).unwrap().version;
         f.db.write(|ctx| company::delete(ctx, &s.company_id, v, false)).unwrap();
         assert_invalid(
             f.db.write(|ctx| undo(ctx, &contact_gone.deletion_id)),

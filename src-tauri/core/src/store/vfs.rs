@@ -414,7 +414,7 @@ pub(crate) fn save_in_progress(conn: &rusqlite::Connection) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::{self, fixture};
+    use crate::testutil::{self, file_fixture};
     use crate::timeline::activity::ActivityKind;
 
     /// Logs a call; returns the writes it handed to the platform and the
@@ -437,7 +437,7 @@ mod tests {
 
     #[test]
     fn a_save_hands_its_journal_over_in_one_call_not_three_per_page() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         let company = testutil::company(&mut f.db, "株式会社さくら商事");
         for i in 0..5 {
             let (calls, pages) = writes_of_a_save(&mut f.db, &company, &format!("見積の件で電話 {i}"));
@@ -455,7 +455,7 @@ mod tests {
 
     #[test]
     fn a_transaction_larger_than_what_is_gathered_is_written_whole() {
-        let mut f = fixture();
+        let mut f = file_fixture();
         let company = testutil::company(&mut f.db, "株式会社さくら商事");
         // Minutes of ~290 KB (98,000 characters): over twice the gathering
         // limit, in one save.
@@ -476,7 +476,7 @@ mod tests {
 
     #[test]
     fn the_layer_is_the_default_once_a_team_file_was_opened() {
-        let _f = fixture();
+        let _f = file_fixture();
         let name = unsafe { std::ffi::CStr::from_ptr((*ffi::sqlite3_vfs_find(std::ptr::null())).zName) };
         assert_eq!(name.to_str().unwrap(), "kizuna");
     }

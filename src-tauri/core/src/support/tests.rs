@@ -4,6 +4,8 @@
 use crate::clock::{from_db, Clock};
 use crate::followups::reminder::{self, NotifyPrefs, ReminderKind};
 use crate::store::identity::User;
+use crate::store::sql;
+use crate::store::team_db::TeamDb;
 use crate::support::case::{self, CaseStatus, Category, Channel, NewCase, Priority};
 use crate::support::inbox::{self, InboxQuery, InboxTab, Reader};
 use crate::support::sla::SlaState;
@@ -11,7 +13,6 @@ use crate::support::thread::{self, EventKind, NewPost};
 use crate::team::role::{self, Role};
 use crate::team::settings::TeamSettings;
 use crate::testutil::{assert_invalid, colleague, company, fixture, Fixture};
-use crate::Db;
 use chrono::{Duration, NaiveDate};
 
 fn new_case(company_id: &str, subject: &str, priority: Priority, assignee: Option<&str>) -> NewCase {
@@ -31,41 +32,47 @@ fn new_case(company_id: &str, subject: &str, priority: Priority, assignee: Optio
     }
 }
 
-fn open(db: &mut Db, c: &NewCase) -> String {
+fn open(db: &mut TeamDb, c: &NewCase) -> String {
     db.write(|ctx| case::open(ctx, c)).unwrap()
 }
 
-fn stored(db: &Db, id: &str, column: &str) -> Option<String> {
-    db.conn()
-        .query_row(
+fn stored(db: &TeamDb, id: &str, column: &str) -> Option<String> {
+    db.sql()
+        .query_one(
             &format!("SELECT {column} FROM support_cases WHERE id = ?1"),
-            [id],
+            sql::params![id],
             |r| r.get(0),
         )
         .unwrap()
 }
 
-fn version(db: &Db, id: &str) -> i64 {
-    db.conn()
-        .query_row("SELECT version FROM support_cases WHERE id = ?1", [id], |r| r.get(0))
+fn version(db: &TeamDb, id: &str) -> i64 {
+    db.sql()
+        .query_one(
+            "SELECT version FROM support_cases WHERE id = ?1",
+            sql::params![id],
+            |r| r.get(0),
+        )
         .unwrap()
 }
 
 fn detail(f: &Fixture, id: &str) -> inbox::CaseDetail {
-    let team = TeamSettings::load(f.db.conn()).unwrap();
+    let team = TeamSettings::load(f.db.sql()).unwrap();
     let rd = Reader {
         user_id: &f.db.user().id,
         team: &team,
         now: f.clock.now(),
         offset: f.clock.offset(),
     };
-    inbox::detail(f.db.conn(), &rd, id).unwrap()
+    inbox::detail(f.db.sql(), &rd, id).unwrap()
 }
 
 fn set_roles(f: &mut Fixture, user: &User, roles: &[Role]) {
     let v: i64 =
-        f.db.conn()
-            .query_row("SELECT version FROM users WHERE id = ?1", [&user.id], |r| r.get(0))
+        f.db.sql()
+            .query_one("SELECT version FROM users WHERE id = ?1", sql::params![&user.id], |r| {
+                r.get(0)
+            })
             .unwrap();
     f.db.write(|ctx| role::set(ctx, &user.id, v, roles)).unwrap();
 }
@@ -81,8 +88,8 @@ fn no_quiet() -> NotifyPrefs {
 
 /// What `user` is told now (claimed, so told once), as (kind, case id).
 fn told(f: &mut Fixture, user: &str, prefs: &NotifyPrefs) -> Vec<(ReminderKind, String)> {
-    let team = TeamSettings::load(f.db.conn()).unwrap();
-    let step = reminder::step(f.db.conn(), &f.clock, user, prefs, &team).unwrap();
+    let team = TeamSettings::load(f.db.sql()).unwrap();
+    let step = reminder::step(f.db.sql(), &f.clock, user, prefs, &team).unwrap();
     let claimed = f.db.write(|ctx| reminder::claim(ctx, user, &step.due)).unwrap();
     claimed
         .into_iter()
@@ -96,7 +103,7 @@ fn due_times_count_business_hours_across_nights_weekends_and_holidays() {
     let mut f = fixture();
     let co = company(&mut f.db, "株式会社サポート");
     // Monday 2026-11-30 is a company holiday.
-    let mut team = TeamSettings::load(f.db.conn()).unwrap();
+    let mut team = TeamSettings::load(f.db.sql()).unwrap();
     team.business_hours.holidays = vec![NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()];
     f.db.write(|ctx| team.save(ctx)).unwrap();
     // Friday 17:30: normal priority, first response within 4 business hours,
@@ -215,22 +222,24 @@ fn the_first_reply_is_the_first_response_and_every_step_is_on_the_timeline() {
     assert_eq!(d.case.first_response.state, SlaState::Met);
     // On the customer's timeline, as support entries in the engine's words.
     let kinds: Vec<(String, Option<String>)> =
-        f.db.conn()
-            .prepare("SELECT kind, text_kind FROM activities WHERE company_id = ?1 ORDER BY rowid")
+        f.db.sql()
+            .query(
+                "SELECT kind, text_kind FROM activities WHERE company_id = ?1 ORDER BY id",
+                sql::params![&co],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .unwrap()
-            .query_map([&co], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(|r| r.unwrap())
+            .into_iter()
             .collect();
     let texts: Vec<&str> = kinds.iter().filter_map(|(_, t)| t.as_deref()).collect();
     assert_eq!(texts, ["case_opened", "case_noted", "case_replied", "case_replied"]);
     assert!(kinds.iter().all(|(k, _)| k == "support"));
     // Those entries belong to the case: not edited or removed from the timeline.
     let (entry, v): (String, i64) =
-        f.db.conn()
-            .query_row(
+        f.db.sql()
+            .query_one(
                 "SELECT id, version FROM activities WHERE company_id = ?1 AND text_kind = 'case_noted'",
-                [&co],
+                sql::params![&co],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
@@ -263,7 +272,7 @@ fn the_inbox_tabs_count_page_and_find_japanese_words() {
     // Two business hours later the urgent one's first response is met, but
     // the normal one has none yet... and after five, it is overdue.
     f.clock.advance(Duration::hours(5));
-    let team = TeamSettings::load(f.db.conn()).unwrap();
+    let team = TeamSettings::load(f.db.sql()).unwrap();
     let rd = Reader {
         user_id: &me,
         team: &team,
@@ -277,7 +286,7 @@ fn the_inbox_tabs_count_page_and_find_japanese_words() {
             after: None,
             limit: 0,
         };
-        inbox::page(f.db.conn(), &rd, &q)
+        inbox::page(f.db.sql(), &rd, &q)
             .unwrap()
             .rows
             .into_iter()
@@ -290,7 +299,7 @@ fn the_inbox_tabs_count_page_and_find_japanese_words() {
     // Overdue, earliest due first: the urgent one's resolution (9 h) is not
     // past, the normal one's first response (4 h) is.
     assert_eq!(ids(InboxTab::Overdue, ""), [a.as_str()]);
-    let counts = inbox::counts(f.db.conn(), &me, f.clock.now(), "").unwrap();
+    let counts = inbox::counts(f.db.sql(), &me, f.clock.now(), "").unwrap();
     assert_eq!((counts.new, counts.mine, counts.waiting, counts.overdue), (1, 1, 1, 1));
     // A substring of a reply (trigram), a two-character word (bigram), and
     // the subject: each finds its case only.
@@ -300,7 +309,7 @@ fn the_inbox_tabs_count_page_and_find_japanese_words() {
         after: None,
         limit: 0,
     };
-    assert_eq!(inbox::page(f.db.conn(), &rd, &c_open).unwrap().rows.len(), 1);
+    assert_eq!(inbox::page(f.db.sql(), &rd, &c_open).unwrap().rows.len(), 1);
     let all_open = |search: &str| -> Vec<String> {
         let mut found = Vec::new();
         for tab in [InboxTab::New, InboxTab::Waiting, InboxTab::Overdue] {
@@ -319,7 +328,7 @@ fn the_inbox_tabs_count_page_and_find_japanese_words() {
             after: None,
             limit: 0,
         };
-        inbox::page(f.db.conn(), &rd, &q)
+        inbox::page(f.db.sql(), &rd, &q)
             .unwrap()
             .rows
             .into_iter()
@@ -327,9 +336,9 @@ fn the_inbox_tabs_count_page_and_find_japanese_words() {
             .collect()
     };
     assert!(in_progress.is_empty(), "the urgent case is not overdue");
-    assert_eq!(inbox::counts(f.db.conn(), &me, f.clock.now(), "宛名").unwrap().new, 1);
+    assert_eq!(inbox::counts(f.db.sql(), &me, f.clock.now(), "宛名").unwrap().new, 1);
     assert_eq!(
-        inbox::counts(f.db.conn(), &me, f.clock.now(), "存在しない言葉")
+        inbox::counts(f.db.sql(), &me, f.clock.now(), "存在しない言葉")
             .unwrap()
             .new,
         0
@@ -347,7 +356,7 @@ fn inbox_pages_follow_on_without_repeats() {
         );
         f.clock.advance(Duration::minutes(1));
     }
-    let team = TeamSettings::load(f.db.conn()).unwrap();
+    let team = TeamSettings::load(f.db.sql()).unwrap();
     let me = f.db.user().id.clone();
     let rd = Reader {
         user_id: &me,
@@ -364,7 +373,7 @@ fn inbox_pages_follow_on_without_repeats() {
             after: after.clone(),
             limit: 3,
         };
-        let page = inbox::page(f.db.conn(), &rd, &q).unwrap();
+        let page = inbox::page(f.db.sql(), &rd, &q).unwrap();
         seen.extend(page.rows.into_iter().map(|r| r.subject));
         match page.next {
             Some(n) => after = Some(n),
@@ -442,8 +451,8 @@ fn a_breach_is_told_once_to_the_assignee_and_the_managers_and_waits_for_quiet_ho
         quiet_end: Some("10:00".into()),
         ..NotifyPrefs::default()
     };
-    let team = TeamSettings::load(f.db.conn()).unwrap();
-    let s = reminder::step(f.db.conn(), &f.clock, &boss.id, &quiet, &team).unwrap();
+    let team = TeamSettings::load(f.db.sql()).unwrap();
+    let s = reminder::step(f.db.sql(), &f.clock, &boss.id, &quiet, &team).unwrap();
     assert!(s.due.is_empty());
     assert_eq!(s.next_wake, from_db("2026-11-26T01:00:00Z"), "Thursday 10:00");
     f.clock.advance(Duration::minutes(58)); // 10:00
@@ -491,13 +500,13 @@ fn edits_are_version_checked_and_deletion_takes_the_case_off_the_timeline() {
     ));
     f.db.write(|ctx| case::delete(ctx, &id, 2)).unwrap();
     let live: i64 =
-        f.db.conn()
-            .query_row(
+        f.db.sql()
+            .query_one(
                 "SELECT COUNT(*) FROM activities WHERE company_id = ?1 AND deleted_at IS NULL",
-                [&co],
+                sql::params![&co],
                 |r| r.get(0),
             )
             .unwrap();
     assert_eq!(live, 0);
-    assert_eq!(inbox::counts(f.db.conn(), "x", f.clock.now(), "").unwrap().new, 0);
+    assert_eq!(inbox::counts(f.db.sql(), "x", f.clock.now(), "").unwrap().new, 0);
 }

@@ -273,8 +273,8 @@ mod tests {
         }
     }
 
-    fn count(db: &crate::Db, sql: &str, id: &str) -> i64 {
-        db.conn().query_row(sql, [id], |r| r.get(0)).unwrap()
+    fn count(db: &crate::store::team_db::TeamDb, sql: &str, id: &str) -> i64 {
+        db.sql().query_one(sql, sql::params![id], |r| r.get(0)).unwrap()
     }
 
     #[test]
@@ -298,7 +298,7 @@ mod tests {
             })
             .unwrap();
         let deal = s.deal(&mut sato, "案件", s.stage("提案"), 100, "JPY");
-        let mut edit = crate::pipeline::deal::DealEdit::from(&crate::pipeline::deal::get(sato.conn(), &deal).unwrap());
+        let mut edit = crate::pipeline::deal::DealEdit::from(&crate::pipeline::deal::get(sato.sql(), &deal).unwrap());
         edit.owner_id = Some(stray.id.clone());
         sato.write(|ctx| crate::pipeline::deal::update(ctx, &deal, 1, &edit))
             .unwrap();
@@ -333,7 +333,7 @@ mod tests {
             )
         })
         .unwrap();
-        let company_version = company::get(f.db.conn(), &company).unwrap().version;
+        let company_version = company::get(f.db.sql(), &company).unwrap().version;
 
         let report =
             f.db.write(|ctx| merge(ctx, &stray.id, stray.version, &kenta.id))
@@ -348,18 +348,18 @@ mod tests {
             );
             assert_eq!(left, 0, "{table}.{column} still names the stray");
         }
-        let item = follow_up::get(f.db.conn(), &f.clock, &assigned).unwrap();
+        let item = follow_up::get(f.db.sql(), &f.clock, &assigned).unwrap();
         assert_eq!(item.assignee_name.as_deref(), Some("佐藤 健太"));
-        let item = follow_up::get(f.db.conn(), &f.clock, &handed).unwrap();
+        let item = follow_up::get(f.db.sql(), &f.clock, &handed).unwrap();
         assert_eq!(item.handed_over_by_name.as_deref(), Some("佐藤 健太"));
         // Told once stays told once, now for the survivor.
         let told: Vec<String> =
-            f.db.conn()
-                .prepare("SELECT item_id FROM notification_log WHERE user_id = ?1 ORDER BY item_id")
-                .unwrap()
-                .query_map([&kenta.id], |r| r.get(0))
-                .unwrap()
-                .collect::<rusqlite::Result<_>>()
+            f.db.sql()
+                .query(
+                    "SELECT item_id FROM notification_log WHERE user_id = ?1 ORDER BY item_id",
+                    sql::params![&kenta.id],
+                    |r| r.get(0),
+                )
                 .unwrap();
         assert_eq!(told, ["x", "y"]);
         assert_eq!(
@@ -380,20 +380,20 @@ mod tests {
             "the stray's computer now acts as the survivor"
         );
         // The stray is gone from every list, its row kept for history.
-        assert!(members(f.db.conn()).unwrap().iter().all(|m| m.id != stray.id));
-        assert_eq!(resolve(f.db.conn(), &stray.id).unwrap().unwrap().id, kenta.id);
+        assert!(members(f.db.sql()).unwrap().iter().all(|m| m.id != stray.id));
+        assert_eq!(resolve(f.db.sql(), &stray.id).unwrap().unwrap().id, kenta.id);
         assert_eq!(
-            find_by_login(f.db.conn(), "sato").unwrap().unwrap().id,
+            find_by_login(f.db.sql(), "sato").unwrap().unwrap().id,
             kenta.id,
             "`--as sato` is Kenta now"
         );
         // Audited once, with what moved, by who merged.
         let (who, detail): (String, String) = f
             .db
-            .conn()
-            .query_row(
+            .sql()
+            .query_one(
                 "SELECT user_id, detail FROM audit_log WHERE entity = 'user' AND entity_id = ?1 AND action = 'merge'",
-                [&stray.id],
+                sql::params![&stray.id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
@@ -482,7 +482,7 @@ mod tests {
             "erasures.erased_by",
         ];
         let named = |c: &str| c.ends_with("_by") || ["user_id", "owner_id", "assignee_id", "author_id"].contains(&c);
-        let unknown: Vec<String> = crate::testutil::columns_naming(f.db.conn(), &["users"], named)
+        let unknown: Vec<String> = crate::testutil::columns_naming(f.db.sql(), &["users"], named)
             .into_iter()
             .filter(|key| {
                 let (table, column) = key.split_once('.').unwrap_or_default();
@@ -512,14 +512,14 @@ mod tests {
         );
 
         let v = f.db.write(|ctx| set_active(ctx, &me.id, me.version, false)).unwrap();
-        assert!(list(f.db.conn()).unwrap().iter().all(|u| u.id != me.id), "not offered");
-        let all = members(f.db.conn()).unwrap();
+        assert!(list(f.db.sql()).unwrap().iter().all(|u| u.id != me.id), "not offered");
+        let all = members(f.db.sql()).unwrap();
         assert_eq!(
             all.last().map(|m| (m.id.as_str(), m.active)),
             Some((me.id.as_str(), false))
         );
         // What they did still reads with their name.
-        let item = follow_up::get(f.db.conn(), &f.clock, &fu).unwrap();
+        let item = follow_up::get(f.db.sql(), &f.clock, &fu).unwrap();
         assert_eq!(item.assignee_name.as_deref(), Some("伊藤 彩"));
         // No new work goes to them.
         assert_invalid(
@@ -533,10 +533,10 @@ mod tests {
             "inactive",
         );
         // A profile that chose them is asked again.
-        assert!(resolve(f.db.conn(), &me.id).unwrap().is_none());
+        assert!(resolve(f.db.sql(), &me.id).unwrap().is_none());
 
         f.db.write(|ctx| set_active(ctx, &me.id, v, true)).unwrap();
-        assert!(list(f.db.conn()).unwrap().iter().any(|u| u.id == me.id));
+        assert!(list(f.db.sql()).unwrap().iter().any(|u| u.id == me.id));
         let audit = count(
             &f.db,
             "SELECT COUNT(*) FROM audit_log WHERE entity = 'user' AND entity_id = ?1 AND detail LIKE '%active%'",
@@ -559,18 +559,18 @@ mod tests {
             "display_name",
             "required",
         );
-        assert_eq!(get(f.db.conn(), &sato.id).unwrap().unwrap().display_name, "佐藤 健太");
+        assert_eq!(get(f.db.sql(), &sato.id).unwrap().unwrap().display_name, "佐藤 健太");
     }
 
     #[test]
     fn a_login_several_members_share_names_nobody_in_particular() {
         let mut f = fixture();
         let a = f.db.write(|ctx| insert(ctx, "a-1", "user", "佐藤")).unwrap();
-        assert_eq!(find_by_login(f.db.conn(), "user").unwrap(), Some(a.clone()));
+        assert_eq!(find_by_login(f.db.sql(), "user").unwrap(), Some(a.clone()));
         f.db.write(|ctx| insert(ctx, "b-1", "user", "鈴木")).unwrap();
-        assert_invalid(find_by_login(f.db.conn(), "user"), "login", "ambiguous");
+        assert_invalid(find_by_login(f.db.sql(), "user"), "login", "ambiguous");
         // An id always names exactly one.
-        assert_eq!(find_by_login(f.db.conn(), "b-1").unwrap().unwrap().display_name, "鈴木");
-        assert_eq!(find_by_login(f.db.conn(), "nobody").unwrap(), None);
+        assert_eq!(find_by_login(f.db.sql(), "b-1").unwrap().unwrap().display_name, "鈴木");
+        assert_eq!(find_by_login(f.db.sql(), "nobody").unwrap(), None);
     }
 }

@@ -143,20 +143,20 @@ mod tests {
         let mut f = fixture();
         let me = f.db.user().clone();
         assert_eq!(
-            of(f.db.conn(), &me.id).unwrap(),
+            of(f.db.sql(), &me.id).unwrap(),
             vec![Role::Sales],
             "everyone sells at first"
         );
         let v2 =
             f.db.write(|ctx| set(ctx, &me.id, me.version, &[Role::Support, Role::Manager, Role::Support]))
                 .unwrap();
-        assert_eq!(of(f.db.conn(), &me.id).unwrap(), vec![Role::Support, Role::Manager]);
-        let support = members_with(f.db.conn(), Role::Support).unwrap();
+        assert_eq!(of(f.db.sql(), &me.id).unwrap(), vec![Role::Support, Role::Manager]);
+        let support = members_with(f.db.sql(), Role::Support).unwrap();
         assert_eq!(
             support.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
             vec![me.id.as_str()]
         );
-        assert!(members_with(f.db.conn(), Role::Sales).unwrap().is_empty());
+        assert!(members_with(f.db.sql(), Role::Sales).unwrap().is_empty());
 
         // A colleague's screen still showing the old version is told, not obeyed.
         let stale = f.db.write(|ctx| set(ctx, &me.id, me.version, &[Role::Sales]));

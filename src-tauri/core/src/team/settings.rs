@@ -540,13 +540,13 @@ mod tests {
     #[test]
     fn settings_written_before_the_reapproach_fields_still_load() {
         let f = fixture();
-        f.db.conn()
+        f.db.sql()
             .execute(
                 "UPDATE settings SET value = '{\"lost_reasons\":[\"価格\"],\"decision_deadline_days\":7}' WHERE key = 'team'",
-                [],
+                &[],
             )
             .unwrap();
-        let (s, v) = load_versioned(f.db.conn()).unwrap();
+        let (s, v) = load_versioned(f.db.sql()).unwrap();
         assert_eq!(v, 1);
         assert_eq!(s.lost_reasons, ["価格"]);
         assert_eq!(s.decision_deadline_days, 7);
@@ -556,11 +556,11 @@ mod tests {
     #[test]
     fn update_is_version_checked() {
         let mut f = fixture();
-        let (mut s, v) = load_versioned(f.db.conn()).unwrap();
+        let (mut s, v) = load_versioned(f.db.sql()).unwrap();
         s.lost_reasons = vec!["  価格 ".into(), "時期".into()];
         let v2 = f.db.write(|ctx| update(ctx, v, &s)).unwrap();
         assert_eq!(v2, v + 1);
-        let (saved, v_now) = load_versioned(f.db.conn()).unwrap();
+        let (saved, v_now) = load_versioned(f.db.sql()).unwrap();
         assert_eq!(
             (saved.lost_reasons.clone(), v_now),
             (vec!["価格".to_string(), "時期".to_string()], v2)
@@ -580,10 +580,10 @@ mod tests {
             }
             e => panic!("expected a conflict, got {e:?}"),
         }
-        assert_eq!(load_versioned(f.db.conn()).unwrap(), (saved, v2));
+        assert_eq!(load_versioned(f.db.sql()).unwrap(), (saved, v2));
         let detail: String =
-            f.db.conn()
-                .query_row("SELECT detail FROM audit_log WHERE entity = 'settings'", [], |r| {
+            f.db.sql()
+                .query_one("SELECT detail FROM audit_log WHERE entity = 'settings'", &[], |r| {
                     r.get(0)
                 })
                 .unwrap();
@@ -594,8 +594,8 @@ mod tests {
     #[test]
     fn a_database_without_settings_starts_at_version_zero() {
         let mut f = fixture();
-        f.db.conn().execute("DELETE FROM settings", []).unwrap();
-        let (s, v) = load_versioned(f.db.conn()).unwrap();
+        f.db.sql().execute("DELETE FROM settings", &[]).unwrap();
+        let (s, v) = load_versioned(f.db.sql()).unwrap();
         assert_eq!((s.clone(), v), (TeamSettings::default(), 0));
         assert_eq!(f.db.write(|ctx| update(ctx, 0, &s)).unwrap(), 1);
         assert_eq!(
@@ -607,7 +607,7 @@ mod tests {
     #[test]
     fn lost_reasons_are_validated() {
         let mut f = fixture();
-        let (base, v) = load_versioned(f.db.conn()).unwrap();
+        let (base, v) = load_versioned(f.db.sql()).unwrap();
         let with = |reasons: Vec<String>| TeamSettings {
             lost_reasons: reasons,
             ..base.clone()

@@ -4,27 +4,121 @@ use crate::clock::{to_db, Clock, FixedClock};
 use crate::contracts::contract::{self, Billing, NewContract};
 use crate::customers::company::{self, NewCompany};
 use crate::followups::follow_up::{self, FollowUpKind, NewFollowUp};
+use crate::language::Language;
 use crate::pipeline::deal::{self, NewDeal};
 use crate::pipeline::moves::{self, MoveDeal};
 use crate::pipeline::stage::{self, Stage};
+use crate::store::server::ServerDb;
+use crate::store::sql::{self, Sql};
+use crate::store::team_db::TeamDb;
+use crate::store::write::{Saves, Store};
 use crate::timeline::activity::{self, ActivityKind, Direction, NewActivity};
 use crate::{Db, OpenOptions};
-use std::path::Path;
+use server::TestTeam;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub mod server;
+
+/// A team of the tests' own, on the store this run tests: a team file, or
+/// a database on the team server `KIZUNA_TEST_STORE` names (the same tests
+/// run on both: `make engine-test`).
 pub struct Fixture {
+    pub db: TeamDb,
+    pub clock: FixedClock,
+    /// After `db`: the fixture's connection closes before its team goes
+    /// (a test that takes the fixture apart keeps it as `_team`).
+    pub _team: Team,
+    pub _dir: tempfile::TempDir,
+}
+
+pub enum Team {
+    File(PathBuf),
+    Server(Box<TestTeam>),
+}
+
+impl Team {
+    /// [`Fixture::source`].
+    pub fn source(&self) -> crate::store::changes::Source {
+        match self {
+            Team::File(path) => crate::store::changes::Source::File(path.clone()),
+            Team::Server(team) => crate::store::changes::Source::Server(Box::new(team.as_member("tanaka"))),
+        }
+    }
+}
+
+/// A new team at 2026-11-25 10:00 Tokyo time, begun by 田中 太郎 (`tanaka`)
+/// in Japanese.
+pub fn fixture() -> Fixture {
+    fixture_in(Language::Ja)
+}
+
+/// [`fixture`], begun in `language`.
+pub fn fixture_in(language: Language) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FixedClock::at("2026-11-25T10:00:00+09:00");
+    match server::admin() {
+        None => {
+            let path = dir.path().join("team.db");
+            let opts = OpenOptions::new("tanaka", "田中 太郎")
+                .with_clock(Arc::new(clock.clone()))
+                .with_language(language);
+            let db = TeamDb::File(Db::create(&path, opts).unwrap());
+            Fixture {
+                db,
+                clock,
+                _team: Team::File(path),
+                _dir: dir,
+            }
+        }
+        Some(admin) => {
+            let team = TestTeam::new(&admin);
+            let db = member_of(&team, "tanaka", "田中 太郎", &clock, language);
+            Fixture {
+                db,
+                clock,
+                _team: Team::Server(Box::new(team)),
+                _dir: dir,
+            }
+        }
+    }
+}
+
+/// `login` on the test team's server, joined as `name` (the first member
+/// to join begins the team, as a file's creator does).
+fn member_of(team: &TestTeam, login: &str, name: &str, clock: &FixedClock, language: Language) -> TeamDb {
+    let mut db = ServerDb::open(&team.as_member(login), Arc::new(clock.clone()), language).unwrap();
+    db.join_named(name).unwrap();
+    TeamDb::Server(db)
+}
+
+impl Fixture {
+    pub fn on_server(&self) -> bool {
+        matches!(self._team, Team::Server(_))
+    }
+
+    /// Where the team is, as a desktop's background work and readers open
+    /// it: the file, or the server as the fixture's member.
+    pub fn source(&self) -> crate::store::changes::Source {
+        self._team.source()
+    }
+}
+
+/// A team file and nothing else: for what only the file has (its recovery,
+/// locking, encryption, backups), which the server's tests cover apart.
+pub struct FileFixture {
     pub _dir: tempfile::TempDir,
     pub db: Db,
     pub clock: FixedClock,
 }
 
-/// A new team database at 2026-11-25 10:00 Tokyo time.
-pub fn fixture() -> Fixture {
+/// [`fixture`]'s team, always in a file.
+pub fn file_fixture() -> FileFixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = FixedClock::at("2026-11-25T10:00:00+09:00");
     let opts = OpenOptions::new("tanaka", "田中 太郎").with_clock(Arc::new(clock.clone()));
     let db = Db::create(&dir.path().join("team.db"), opts).unwrap();
-    Fixture { _dir: dir, db, clock }
+    FileFixture { _dir: dir, db, clock }
 }
 
 pub struct Seed {
@@ -33,11 +127,11 @@ pub struct Seed {
     pub company_id: String,
 }
 
-pub fn seed_pipeline(db: &mut Db) -> Seed {
-    let pipeline_id = stage::list(db.conn()).unwrap()[0].id.clone();
-    let stages = stage::stages(db.conn(), &pipeline_id).unwrap();
+pub fn seed_pipeline(db: &mut impl Store) -> Seed {
+    let pipeline_id = stage::list(db.sql()).unwrap()[0].id.clone();
+    let stages = stage::stages(db.sql(), &pipeline_id).unwrap();
     let company_id = db
-        .write(|ctx| {
+        .save(|ctx| {
             company::create(
                 ctx,
                 &NewCompany {
@@ -65,7 +159,7 @@ impl Seed {
             .clone()
     }
 
-    pub fn deal(&self, db: &mut Db, title: &str, stage_id: String, amount: i64, currency: &str) -> String {
+    pub fn deal(&self, db: &mut impl Store, title: &str, stage_id: String, amount: i64, currency: &str) -> String {
         let d = NewDeal {
             pipeline_id: self.pipeline_id.clone(),
             stage_id,
@@ -75,22 +169,22 @@ impl Seed {
             currency: currency.into(),
             ..Default::default()
         };
-        db.write(|ctx| deal::create(ctx, &d)).unwrap()
+        db.save(|ctx| deal::create(ctx, &d)).unwrap()
     }
 
     /// Moves a deal to a stage that asks for nothing (no deadline, no loss),
     /// as a drop on the board does, from the version the board showed.
-    pub fn move_deal(&self, db: &mut Db, deal_id: &str, version: i64, stage_id: String) {
+    pub fn move_deal(&self, db: &mut impl Store, deal_id: &str, version: i64, stage_id: String) {
         let m = MoveDeal {
             deal_id: deal_id.into(),
             version,
             to_stage_id: stage_id,
             ..Default::default()
         };
-        db.write(|ctx| moves::move_to(ctx, &m)).unwrap();
+        db.save(|ctx| moves::move_to(ctx, &m)).unwrap();
     }
 
-    pub fn follow_up(&self, db: &mut Db, deal_id: &str, due_at: &str) -> String {
+    pub fn follow_up(&self, db: &mut impl Store, deal_id: &str, due_at: &str) -> String {
         let f = NewFollowUp {
             kind: FollowUpKind::FollowUp,
             title: "フォロー".into(),
@@ -101,7 +195,7 @@ impl Seed {
             contract_id: None,
             activity_id: None,
         };
-        db.write(|ctx| follow_up::create(ctx, &f)).unwrap()
+        db.save(|ctx| follow_up::create(ctx, &f)).unwrap()
     }
 
     fn activity(&self, deal_id: &str, at: String, signals: &[&str]) -> NewActivity {
@@ -121,14 +215,14 @@ impl Seed {
         }
     }
 
-    pub fn touch(&self, db: &mut Db, deal_id: &str, clock: &FixedClock) {
+    pub fn touch(&self, db: &mut impl Store, deal_id: &str, clock: &FixedClock) {
         let a = self.activity(deal_id, to_db(clock.now()), &[]);
-        db.write(|ctx| activity::log(ctx, &a)).unwrap();
+        db.save(|ctx| activity::log(ctx, &a)).unwrap();
     }
 
-    pub fn signal(&self, db: &mut Db, deal_id: &str, signals: &[&str]) {
+    pub fn signal(&self, db: &mut impl Store, deal_id: &str, signals: &[&str]) {
         let a = self.activity(deal_id, to_db(db.clock().now()), signals);
-        db.write(|ctx| activity::log(ctx, &a)).unwrap();
+        db.save(|ctx| activity::log(ctx, &a)).unwrap();
     }
 }
 
@@ -151,13 +245,13 @@ pub fn entry(company_id: &str, kind: ActivityKind, occurred_at: &str, summary: &
 }
 
 /// Logs `a` as the database's user and returns the entry id.
-pub fn log(db: &mut Db, a: &NewActivity) -> String {
-    db.write(|ctx| activity::log(ctx, a)).unwrap()
+pub fn log(db: &mut impl Store, a: &NewActivity) -> String {
+    db.save(|ctx| activity::log(ctx, a)).unwrap()
 }
 
 /// Adds a company with only a name and returns its id.
-pub fn company(db: &mut Db, name: &str) -> String {
-    db.write(|ctx| {
+pub fn company(db: &mut impl Store, name: &str) -> String {
+    db.save(|ctx| {
         company::create(
             ctx,
             &NewCompany {
@@ -170,8 +264,8 @@ pub fn company(db: &mut Db, name: &str) -> String {
 }
 
 /// The ids of the deals a global search finds.
-pub fn deal_hits(db: &Db, query: &str) -> Vec<String> {
-    crate::timeline::search::search(db.conn(), query, 0, crate::language::Language::Ja)
+pub fn deal_hits(db: &impl Store, query: &str) -> Vec<String> {
+    crate::timeline::search::search(db.sql(), query, 0, crate::language::Language::Ja)
         .unwrap()
         .deals
         .hits
@@ -181,8 +275,8 @@ pub fn deal_hits(db: &Db, query: &str) -> Vec<String> {
 }
 
 /// Adds a contact to a company and returns its id.
-pub fn contact(db: &mut Db, company_id: &str, name: &str, email: &str) -> String {
-    db.write(|ctx| {
+pub fn contact(db: &mut impl Store, company_id: &str, name: &str, email: &str) -> String {
+    db.save(|ctx| {
         crate::customers::contact::create_contact(
             ctx,
             &crate::customers::contact::NewContact {
@@ -214,11 +308,23 @@ pub fn contract(f: &mut Fixture, company_id: &str, start: &str, end: &str, amoun
         hearing_days: None,
         proposal_days: None,
     };
-    f.db.write(|ctx| contract::create(ctx, &c)).unwrap()
+    f.db.save(|ctx| contract::create(ctx, &c)).unwrap()
 }
 
-/// The same team file opened by a colleague on another PC.
-pub fn colleague(f: &Fixture, login: &str, name: &str) -> Db {
+/// The same team opened by a colleague on another PC: the file as their
+/// login, or the server as their own role.
+pub fn colleague(f: &Fixture, login: &str, name: &str) -> TeamDb {
+    match &f._team {
+        Team::File(path) => {
+            let opts = OpenOptions::new(login, name).with_clock(Arc::new(f.clock.clone()));
+            TeamDb::File(Db::open(path, opts).unwrap())
+        }
+        Team::Server(team) => member_of(team, login, name, &f.clock, OpenOptions::new(login, name).language),
+    }
+}
+
+/// [`colleague`] on a [`FileFixture`]'s file.
+pub fn file_colleague(f: &FileFixture, login: &str, name: &str) -> Db {
     let opts = OpenOptions::new(login, name).with_clock(Arc::new(f.clock.clone()));
     Db::open(f.db.path(), opts).unwrap()
 }
@@ -261,11 +367,47 @@ pub fn crash_mid_save_keyed(path: &Path, passphrase: Option<&str>) {
 }
 
 /// Stores what this Kizuna never writes (a value from a newer version, or a
-/// hand edit): `sql` runs on its own connection with the CHECK constraints off.
+/// hand edit): `sql` runs on its own connection with the CHECK constraints
+/// off (on the server, the admin drops those of the table `sql` changes).
 pub fn store_unknown(f: &Fixture, sql: &str) {
-    let conn = rusqlite::Connection::open(f._dir.path().join("team.db")).unwrap();
-    conn.pragma_update(None, "ignore_check_constraints", true).unwrap();
-    assert_eq!(conn.execute(sql, []).unwrap(), 1, "{sql}");
+    match &f._team {
+        Team::File(path) => {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.pragma_update(None, "ignore_check_constraints", true).unwrap();
+            assert_eq!(conn.execute(sql, []).unwrap(), 1, "{sql}");
+        }
+        Team::Server(team) => {
+            let words: Vec<&str> = sql.split_whitespace().collect();
+            let table = match words.as_slice() {
+                [update, table, ..] if update.eq_ignore_ascii_case("UPDATE") => *table,
+                [_, _, table, ..] => *table,
+                _ => panic!("{sql}"),
+            };
+            team.alter();
+            let mut admin = crate::store::server::connect(&team.as_admin()).unwrap();
+            let checks: Vec<String> = admin
+                .query(
+                    "SELECT conname::text FROM pg_constraint WHERE conrelid = $1::text::regclass AND contype = 'c'",
+                    &[&table],
+                )
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            for c in checks {
+                admin
+                    .batch_execute(&format!("ALTER TABLE {table} DROP CONSTRAINT \"{c}\""))
+                    .unwrap();
+            }
+            assert_eq!(
+                admin
+                    .execute(&crate::store::sql::for_server(sql), sql::params![])
+                    .unwrap(),
+                1,
+                "{sql}"
+            );
+        }
+    }
 }
 
 /// The read refused the stored value, naming its table, row and value.
@@ -338,16 +480,16 @@ impl Default for Case<'_> {
     }
 }
 
-pub fn insert_case(db: &Db, company_id: &str, c: &Case) -> String {
+pub fn insert_case(db: &impl Store, company_id: &str, c: &Case) -> String {
     let id = crate::id::new_id();
-    db.conn()
+    db.sql()
         .execute(
             "INSERT INTO support_cases (id, number, company_id, subject, category, status, received_at,
                  first_response_due, first_response_warn_at, first_response_at, resolution_due,
                  resolution_warn_at, resolved_at, created_at, updated_at)
              VALUES (?1, (SELECT COALESCE(MAX(number), 0) + 1 FROM support_cases), ?2, '件名', ?3, ?4, ?5,
                  ?6, ?6, ?7, ?8, ?8, ?9, ?5, ?5)",
-            rusqlite::params![
+            sql::params![
                 id,
                 company_id,
                 c.category,
@@ -363,44 +505,45 @@ pub fn insert_case(db: &Db, company_id: &str, c: &Case) -> String {
     id
 }
 
-/// The first column of every row `sql` returns, as text.
-pub fn texts(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
-    conn.prepare(sql)
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
+/// The first column of every row `query` returns, as text.
+pub fn texts(conn: Sql, query: &str) -> Vec<String> {
+    conn.query(query, &[], |r| r.get(0)).unwrap()
 }
 
 /// Every "table.column" of the schema that points at one of `tables` by a
 /// foreign key, or whose name `named` accepts: what a merge test checks is
-/// handled, so a table added later cannot be forgotten by a merge.
-pub fn columns_naming(conn: &rusqlite::Connection, tables: &[&str], named: impl Fn(&str) -> bool) -> Vec<String> {
-    let all = texts(
-        conn,
-        "SELECT name FROM sqlite_master
-          WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE '%VIRTUAL%'",
-    );
+/// handled, so a table added later cannot be forgotten by a merge. Read
+/// from the store's own catalogue.
+pub fn columns_naming(conn: Sql, tables: &[&str], named: impl Fn(&str) -> bool) -> Vec<String> {
+    let catalogue = match conn {
+        Sql::File(_) => {
+            "SELECT m.name, c.name, f.\"table\" FROM sqlite_master m
+               JOIN pragma_table_info(m.name) c
+               LEFT JOIN pragma_foreign_key_list(m.name) f ON f.\"from\" = c.name
+              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.sql NOT LIKE '%VIRTUAL%'
+              ORDER BY m.rowid, c.cid"
+        }
+        Sql::Server(_) => {
+            "SELECT c.relname::text, a.attname::text, r.relname::text FROM pg_class c
+               JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
+               JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+               LEFT JOIN pg_constraint k ON k.conrelid = c.oid AND k.contype = 'f' AND a.attnum = ANY (k.conkey)
+               LEFT JOIN pg_class r ON r.oid = k.confrelid
+              WHERE c.relkind = 'r' AND c.relname <> 'kizuna_schema'
+              ORDER BY c.oid, a.attnum"
+        }
+    };
     let mut out = Vec::new();
-    for table in &all {
-        let references: Vec<String> = conn
-            .prepare(&format!(
-                "SELECT \"table\", \"from\" FROM pragma_foreign_key_list('{table}')"
-            ))
-            .unwrap()
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .unwrap()
-            .filter_map(|r| r.ok())
-            .filter(|(to, _)| tables.contains(&to.as_str()))
-            .map(|(_, from)| from)
-            .collect();
-        let columns = texts(conn, &format!("SELECT name FROM pragma_table_info('{table}')"));
-        for column in references.into_iter().chain(columns.into_iter().filter(|c| named(c))) {
-            let key = format!("{table}.{column}");
-            if !out.contains(&key) {
-                out.push(key);
-            }
+    let rows = conn
+        .query(catalogue, &[], |r| {
+            Ok((r.get::<String>(0)?, r.get::<String>(1)?, r.get::<Option<String>>(2)?))
+        })
+        .unwrap();
+    for (table, column, to) in rows {
+        let points = to.is_some_and(|to| tables.contains(&to.as_str()));
+        let key = format!("{table}.{column}");
+        if (points || named(&column)) && !out.contains(&key) {
+            out.push(key);
         }
     }
     out
@@ -408,13 +551,15 @@ pub fn columns_naming(conn: &rusqlite::Connection, tables: &[&str], named: impl 
 
 /// Makes the fixture's own member a manager (the audit trail and the
 /// personal-data requests are theirs).
-pub fn make_manager(db: &mut Db) {
+pub fn make_manager(db: &mut impl Store) {
     use crate::team::role::{self, Role};
     let me = db.member().expect("a member").clone();
     let version: i64 = db
-        .conn()
-        .query_row("SELECT version FROM users WHERE id = ?1", [&me.id], |r| r.get(0))
+        .sql()
+        .query_one("SELECT version FROM users WHERE id = ?1", sql::params![&me.id], |r| {
+            r.get(0)
+        })
         .unwrap();
-    db.write(|ctx| role::set(ctx, &me.id, version, &[Role::Sales, Role::Manager]))
+    db.save(|ctx| role::set(ctx, &me.id, version, &[Role::Sales, Role::Manager]))
         .unwrap();
 }

@@ -760,8 +760,9 @@ fn recompute_last_activity(ctx: &WriteCtx, deal_id: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::team_db::TeamDb;
     use crate::testutil::{assert_invalid, colleague, entry, fixture, log, seed_pipeline, Fixture, Seed};
-    use crate::{Clock, Db, ErrorCode};
+    use crate::{Clock, ErrorCode};
 
     fn setup() -> (Fixture, Seed) {
         let mut f = fixture();
@@ -769,27 +770,31 @@ mod tests {
         (f, s)
     }
 
-    fn last_contact(db: &Db, company_id: &str) -> Option<String> {
-        db.conn()
-            .query_row(
+    fn last_contact(db: &TeamDb, company_id: &str) -> Option<String> {
+        db.sql()
+            .query_one(
                 "SELECT last_contact_at FROM companies WHERE id = ?1",
-                [company_id],
+                sql::params![company_id],
                 |r| r.get(0),
             )
             .unwrap()
     }
 
-    fn last_activity(db: &Db, deal_id: &str) -> Option<String> {
-        db.conn()
-            .query_row("SELECT last_activity_at FROM deals WHERE id = ?1", [deal_id], |r| {
-                r.get(0)
-            })
+    fn last_activity(db: &TeamDb, deal_id: &str) -> Option<String> {
+        db.sql()
+            .query_one(
+                "SELECT last_activity_at FROM deals WHERE id = ?1",
+                sql::params![deal_id],
+                |r| r.get(0),
+            )
             .unwrap()
     }
 
-    fn version(db: &Db, id: &str) -> i64 {
-        db.conn()
-            .query_row("SELECT version FROM activities WHERE id = ?1", [id], |r| r.get(0))
+    fn version(db: &TeamDb, id: &str) -> i64 {
+        db.sql()
+            .query_one("SELECT version FROM activities WHERE id = ?1", sql::params![id], |r| {
+                r.get(0)
+            })
             .unwrap()
     }
 
@@ -803,28 +808,25 @@ mod tests {
         Option<String>,
         Option<String>,
     );
-    fn follow_ups(db: &Db, company_id: &str) -> Vec<FollowUpRow> {
-        let mut st = db
-            .conn()
-            .prepare(
+    fn follow_ups(db: &TeamDb, company_id: &str) -> Vec<FollowUpRow> {
+        db.sql()
+            .query(
                 "SELECT kind, status, due_at, title, assignee_id, deal_id, activity_id FROM follow_ups
-                 WHERE company_id = ?1 ORDER BY created_at, rowid",
+                 WHERE company_id = ?1 ORDER BY created_at, id",
+                sql::params![company_id],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                },
             )
-            .unwrap();
-        st.query_map([company_id], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
-        })
-        .unwrap()
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .unwrap()
+            .unwrap()
     }
 
     fn edit_of(a: &NewActivity) -> ActivityEdit {
@@ -850,10 +852,10 @@ mod tests {
         let id = log(&mut f.db, &a);
         let (occurred, minutes, todos, next, signals): (String, String, String, String, String) = f
             .db
-            .conn()
-            .query_row(
+            .sql()
+            .query_one(
                 "SELECT occurred_at, minutes, next_todos, next_appointment_at, signals FROM activities WHERE id = ?1",
-                [&id],
+                sql::params![&id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .unwrap();
@@ -880,7 +882,7 @@ mod tests {
         );
         assert_eq!(last_activity(&f.db, &deal).as_deref(), Some("2026-11-25T01:00:00Z"));
         // The title is stored as what it is, and read in each reader's language.
-        let planned = follow_up::list_open(f.db.conn(), &f.clock, None).unwrap();
+        let planned = follow_up::list_open(f.db.sql(), &f.clock, None).unwrap();
         let text = planned[0].engine_text.clone().expect("the engine titled it");
         assert_eq!(
             text,
@@ -980,8 +982,8 @@ mod tests {
             assert_invalid(f.db.write(|ctx| super::log(ctx, &a)), field, reason);
         }
         let count: i64 =
-            f.db.conn()
-                .query_row("SELECT COUNT(*) FROM activities", [], |r| r.get(0))
+            f.db.sql()
+                .query_one("SELECT COUNT(*) FROM activities", &[], |r| r.get(0))
                 .unwrap();
         assert_eq!(count, 0);
         // An hour ahead is fine; an empty appointment is none.
@@ -1064,10 +1066,10 @@ mod tests {
                 .unwrap_err();
         assert_eq!(e.code(), ErrorCode::NotFound);
         let audit: i64 =
-            f.db.conn()
-                .query_row(
+            f.db.sql()
+                .query_one(
                     "SELECT COUNT(*) FROM audit_log WHERE entity = 'activity' AND action = 'delete'",
-                    [],
+                    &[],
                     |r| r.get(0),
                 )
                 .unwrap();
@@ -1122,10 +1124,10 @@ mod tests {
         assert!(matches!(err, Error::Conflict { current_version: 2, .. }), "{err:?}");
         // Changes are audited field by field.
         let detail: String =
-            f.db.conn()
-                .query_row(
+            f.db.sql()
+                .query_one(
                     "SELECT detail FROM audit_log WHERE entity_id = ?1 AND action = 'update'",
-                    [&id],
+                    sql::params![&id],
                     |r| r.get(0),
                 )
                 .unwrap();
@@ -1139,8 +1141,8 @@ mod tests {
         let deal = s.deal(&mut f.db, "A", s.stage("提案"), 1, "JPY");
         s.move_deal(&mut f.db, &deal, 1, s.stage("見積"));
         let id: String =
-            f.db.conn()
-                .query_row("SELECT id FROM activities WHERE kind = 'stage_change'", [], |r| {
+            f.db.sql()
+                .query_one("SELECT id FROM activities WHERE kind = 'stage_change'", &[], |r| {
                     r.get(0)
                 })
                 .unwrap();
@@ -1214,17 +1216,21 @@ mod tests {
         let mut a = entry(&s.company_id, ActivityKind::Meeting, "2026-11-25T00:00:00Z", "訪問");
         a.contact_ids = vec![ito.clone(), " ".into(), yamada.clone(), ito.clone()];
         let id = log(&mut f.db, &a);
-        assert_eq!(contact_ids(f.db.conn(), &id).unwrap(), [ito.clone(), yamada.clone()]);
+        assert_eq!(contact_ids(f.db.sql(), &id).unwrap(), [ito.clone(), yamada.clone()]);
         let first: Option<String> =
-            f.db.conn()
-                .query_row("SELECT contact_id FROM activities WHERE id = ?1", [&id], |r| r.get(0))
+            f.db.sql()
+                .query_one(
+                    "SELECT contact_id FROM activities WHERE id = ?1",
+                    sql::params![&id],
+                    |r| r.get(0),
+                )
                 .unwrap();
         assert_eq!(
             first.as_deref(),
             Some(ito.as_str()),
             "the first one picked, for older readers"
         );
-        let shown = crate::timeline::entries::entry(f.db.conn(), &id).unwrap();
+        let shown = crate::timeline::entries::entry(f.db.sql(), &id).unwrap();
         let names: Vec<&str> = shown.contacts.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["伊藤 誠", "山田 花子"], "in the order picked");
 
@@ -1232,12 +1238,12 @@ mod tests {
         let mut e = edit_of(&a);
         e.contact_ids = vec![yamada.clone()];
         assert_eq!(f.db.write(|ctx| update_activity(ctx, &id, 1, &e)).unwrap(), 2);
-        assert_eq!(contact_ids(f.db.conn(), &id).unwrap(), [yamada.as_str()]);
+        assert_eq!(contact_ids(f.db.sql(), &id).unwrap(), [yamada.as_str()]);
         let detail: String =
-            f.db.conn()
-                .query_row(
+            f.db.sql()
+                .query_one(
                     "SELECT detail FROM audit_log WHERE entity_id = ?1 AND action = 'update'",
-                    [&id],
+                    sql::params![&id],
                     |r| r.get(0),
                 )
                 .unwrap();
@@ -1254,8 +1260,8 @@ mod tests {
         // Nobody in particular.
         e.contact_ids.clear();
         assert_eq!(f.db.write(|ctx| update_activity(ctx, &id, 2, &e)).unwrap(), 3);
-        assert!(contact_ids(f.db.conn(), &id).unwrap().is_empty());
-        assert!(crate::timeline::entries::entry(f.db.conn(), &id)
+        assert!(contact_ids(f.db.sql(), &id).unwrap().is_empty());
+        assert!(crate::timeline::entries::entry(f.db.sql(), &id)
             .unwrap()
             .contacts
             .is_empty());
@@ -1276,8 +1282,8 @@ mod tests {
         a.contact_ids.truncate(20);
         log(&mut f.db, &a);
         let links: i64 =
-            f.db.conn()
-                .query_row("SELECT COUNT(*) FROM activity_contacts", [], |r| r.get(0))
+            f.db.sql()
+                .query_one("SELECT COUNT(*) FROM activity_contacts", &[], |r| r.get(0))
                 .unwrap();
         assert_eq!(links, 20, "nothing of the refused ones was written");
     }

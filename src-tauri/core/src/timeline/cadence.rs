@@ -207,7 +207,7 @@ mod tests {
         let s = seed_pipeline(&mut f.db);
         let team = TeamSettings::default();
         let c = &s.company_id;
-        let p = propose(f.db.conn(), &f.clock, &team, c).unwrap();
+        let p = propose(f.db.sql(), &f.clock, &team, c).unwrap();
         assert_eq!((p.unanswered, p.days), (0, 1));
 
         let mut expected = vec![];
@@ -216,13 +216,13 @@ mod tests {
             .enumerate()
         {
             log(&mut f.db, &entry(c, ActivityKind::Call, at, &format!("電話{i}")));
-            let p = propose(f.db.conn(), &f.clock, &team, c).unwrap();
+            let p = propose(f.db.sql(), &f.clock, &team, c).unwrap();
             expected.push((p.unanswered, p.days));
         }
         assert_eq!(expected, [(1, 1), (2, 3), (3, 7)]);
         // 7 days after the 24th, at 10:00 JST.
         assert_eq!(
-            propose(f.db.conn(), &f.clock, &team, c).unwrap().due_at,
+            propose(f.db.sql(), &f.clock, &team, c).unwrap().due_at,
             "2026-12-01T01:00:00Z"
         );
 
@@ -230,7 +230,7 @@ mod tests {
         let mut reply = entry(c, ActivityKind::Email, "2026-11-25T00:30:00Z", "返信あり");
         reply.direction = Some(Direction::Inbound);
         log(&mut f.db, &reply);
-        let p = propose(f.db.conn(), &f.clock, &team, c).unwrap();
+        let p = propose(f.db.sql(), &f.clock, &team, c).unwrap();
         assert_eq!((p.unanswered, p.days, p.restarted), (0, 1, true));
 
         // A buying signal on our own touch counts as an answer too.
@@ -238,7 +238,7 @@ mod tests {
         let mut signal = entry(c, ActivityKind::Meeting, "2026-11-25T00:50:00Z", "二回目の訪問に合意");
         signal.signals = vec!["second_visit".into()];
         log(&mut f.db, &signal);
-        assert_eq!(propose(f.db.conn(), &f.clock, &team, c).unwrap().unanswered, 0);
+        assert_eq!(propose(f.db.sql(), &f.clock, &team, c).unwrap().unanswered, 0);
 
         // The last step repeats; an edited schedule is followed.
         let short = TeamSettings {
@@ -248,7 +248,7 @@ mod tests {
         for at in ["2026-11-25T00:55:00Z", "2026-11-25T00:56:00Z", "2026-11-25T00:57:00Z"] {
             log(&mut f.db, &entry(c, ActivityKind::Email, at, "メール"));
         }
-        let p = propose(f.db.conn(), &f.clock, &short, c).unwrap();
+        let p = propose(f.db.sql(), &f.clock, &short, c).unwrap();
         assert_eq!((p.unanswered, p.days), (3, 5));
     }
 
@@ -269,10 +269,10 @@ mod tests {
         sato.write(|ctx| crate::timeline::activity::log(ctx, &mail)).unwrap();
         // Bookkeeping and inbound-less notes are not outbound touches.
         log(&mut f.db, &entry(c, ActivityKind::Note, "2026-11-23T01:00:00Z", "メモ"));
-        assert_eq!(pushiness(f.db.conn(), &f.clock, &team, c).unwrap(), None);
+        assert_eq!(pushiness(f.db.sql(), &f.clock, &team, c).unwrap(), None);
 
         log(&mut f.db, &entry(c, ActivityKind::Sns, "2026-11-24T01:00:00Z", "DM"));
-        let w = pushiness(f.db.conn(), &f.clock, &team, c).unwrap().expect("warned");
+        let w = pushiness(f.db.sql(), &f.clock, &team, c).unwrap().expect("warned");
         assert_eq!(
             w.touches.iter().map(|t| t.summary.as_str()).collect::<Vec<_>>(),
             ["DM", "資料送付", "電話"]
@@ -287,7 +287,7 @@ mod tests {
         let mut reply = entry(c, ActivityKind::Call, "2026-11-24T05:00:00Z", "折り返し");
         reply.direction = Some(Direction::Inbound);
         log(&mut f.db, &reply);
-        assert_eq!(pushiness(f.db.conn(), &f.clock, &team, c).unwrap(), None);
+        assert_eq!(pushiness(f.db.sql(), &f.clock, &team, c).unwrap(), None);
     }
 
     #[test]
@@ -308,15 +308,15 @@ mod tests {
                 ..Case::default()
             },
         );
-        let w = pushiness(f.db.conn(), &f.clock, &team, c).unwrap().expect("warned");
+        let w = pushiness(f.db.sql(), &f.clock, &team, c).unwrap().expect("warned");
         assert_eq!((w.over_cap, w.open_complaints, w.touches.len()), (false, 1, 0));
         // A resolved complaint no longer stops a call (health still remembers it).
-        f.db.conn()
+        f.db.sql()
             .execute(
                 "UPDATE support_cases SET status = 'resolved', resolved_at = '2026-11-25T00:00:00Z' WHERE id = ?1",
-                [&open],
+                sql::params![&open],
             )
             .unwrap();
-        assert_eq!(pushiness(f.db.conn(), &f.clock, &team, c).unwrap(), None);
+        assert_eq!(pushiness(f.db.sql(), &f.clock, &team, c).unwrap(), None);
     }
 }

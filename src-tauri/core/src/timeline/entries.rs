@@ -371,7 +371,7 @@ mod tests {
     }
 
     /// Every page of a query, following the cursors.
-    fn all_pages(conn: &rusqlite::Connection, mut q: TimelineQuery) -> Vec<Vec<TimelineEntry>> {
+    fn all_pages(conn: crate::store::sql::Sql, mut q: TimelineQuery) -> Vec<Vec<TimelineEntry>> {
         let mut pages = Vec::new();
         loop {
             let page = timeline(conn, &q).unwrap();
@@ -412,7 +412,7 @@ mod tests {
         let a = log(&mut f.db, &entry(c, ActivityKind::Call, "2026-11-24T10:00:00Z", "a"));
         let c1 = log(&mut f.db, &entry(c, ActivityKind::Note, "2026-11-10T10:00:00Z", "c1"));
         let c2 = log(&mut f.db, &entry(c, ActivityKind::Note, "2026-11-10T10:00:00Z", "c2"));
-        let page = timeline(f.db.conn(), &company(&s, 0)).unwrap();
+        let page = timeline(f.db.sql(), &company(&s, 0)).unwrap();
         let ids: Vec<&str> = page.entries.iter().map(|e| e.id.as_str()).collect();
         let (hi, lo) = if c1 > c2 { (&c1, &c2) } else { (&c2, &c1) };
         assert_eq!(ids, [a.as_str(), b.as_str(), hi.as_str(), lo.as_str()]);
@@ -429,12 +429,12 @@ mod tests {
     fn pages_follow_each_other_without_gaps_or_repeats() {
         let (mut f, s) = setup();
         let ids = history(&mut f, &s, 120);
-        let pages = all_pages(f.db.conn(), company(&s, 50));
+        let pages = all_pages(f.db.sql(), company(&s, 50));
         assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [50, 50, 20]);
         let seen: Vec<String> = pages.concat().into_iter().map(|e| e.id).collect();
         assert_eq!(seen, ids, "newest first, each entry once");
         // Exactly one page: no empty page after it.
-        let pages = all_pages(f.db.conn(), company(&s, 120));
+        let pages = all_pages(f.db.sql(), company(&s, 120));
         assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [120]);
     }
 
@@ -442,7 +442,7 @@ mod tests {
     fn a_colleagues_new_entry_does_not_shift_the_next_page() {
         let (mut f, s) = setup();
         history(&mut f, &s, 30);
-        let first = timeline(f.db.conn(), &company(&s, 10)).unwrap();
+        let first = timeline(f.db.sql(), &company(&s, 10)).unwrap();
         // Meanwhile a colleague logs a call (with OFFSET, page 2 would now
         // repeat the last entry of page 1).
         let mut sato = colleague(&f, "sato", "佐藤");
@@ -454,7 +454,7 @@ mod tests {
         })
         .unwrap();
         let second = timeline(
-            f.db.conn(),
+            f.db.sql(),
             &TimelineQuery {
                 before: first.next.clone(),
                 ..company(&s, 10)
@@ -462,7 +462,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(second.entries[0].summary, "#10");
-        let newest = timeline(f.db.conn(), &company(&s, 1)).unwrap();
+        let newest = timeline(f.db.sql(), &company(&s, 1)).unwrap();
         assert_eq!(newest.entries[0].summary, "新着");
         assert_eq!(newest.entries[0].author_name.as_deref(), Some("佐藤"));
     }
@@ -475,25 +475,25 @@ mod tests {
             kinds,
             ..company(&s, limit)
         };
-        let meetings: Vec<TimelineEntry> = all_pages(f.db.conn(), only(vec![ActivityKind::Meeting], 7)).concat();
+        let meetings: Vec<TimelineEntry> = all_pages(f.db.sql(), only(vec![ActivityKind::Meeting], 7)).concat();
         assert_eq!(meetings.len(), 30);
         assert!(meetings.iter().all(|e| e.kind == ActivityKind::Meeting));
         let two = all_pages(
-            f.db.conn(),
+            f.db.sql(),
             only(vec![ActivityKind::Call, ActivityKind::Email, ActivityKind::Call], 13),
         )
         .concat();
-        let everything = all_pages(f.db.conn(), company(&s, 200)).concat();
+        let everything = all_pages(f.db.sql(), company(&s, 200)).concat();
         let expected: Vec<&TimelineEntry> = everything
             .iter()
             .filter(|e| matches!(e.kind, ActivityKind::Call | ActivityKind::Email))
             .collect();
         assert_eq!(two.iter().collect::<Vec<_>>(), expected, "merged in timeline order");
         // A kind the customer never had: an empty page, not an error.
-        let none = timeline(f.db.conn(), &only(vec![ActivityKind::Handoff], 50)).unwrap();
+        let none = timeline(f.db.sql(), &only(vec![ActivityKind::Handoff], 50)).unwrap();
         assert!(none.entries.is_empty() && none.next.is_none());
         // All kinds ticked is no filter.
-        let all = all_pages(f.db.conn(), only(ActivityKind::ALL.to_vec(), 200)).concat();
+        let all = all_pages(f.db.sql(), only(ActivityKind::ALL.to_vec(), 200)).concat();
         assert_eq!(all, everything);
     }
 
@@ -521,11 +521,11 @@ mod tests {
             company_id: Some(s.company_id.clone()),
             ..Default::default()
         };
-        let page = timeline(f.db.conn(), &q).unwrap();
+        let page = timeline(f.db.sql(), &q).unwrap();
         assert_eq!(page.entries.len(), 2);
         assert!(page.entries.iter().all(|e| e.deal_title.as_deref() == Some("A")));
         let notes = timeline(
-            f.db.conn(),
+            f.db.sql(),
             &TimelineQuery {
                 kinds: vec![ActivityKind::Note],
                 ..q.clone()
@@ -534,7 +534,7 @@ mod tests {
         .unwrap();
         assert!(notes.entries.is_empty());
         // The company's timeline holds all four.
-        assert_eq!(timeline(f.db.conn(), &company(&s, 0)).unwrap().entries.len(), 4);
+        assert_eq!(timeline(f.db.sql(), &company(&s, 0)).unwrap().entries.len(), 4);
     }
 
     #[test]
@@ -549,13 +549,13 @@ mod tests {
         a.signals = vec!["second_visit".into()];
         a.next_appointment_at = Some("2026-12-01T00:00:00Z".into());
         let id = log(&mut f.db, &a);
-        let shown = &timeline(f.db.conn(), &company(&s, 0)).unwrap().entries[0];
+        let shown = &timeline(f.db.sql(), &company(&s, 0)).unwrap().entries[0];
         let names: Vec<&str> = shown.contacts.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["山田 花子"]);
         assert_eq!(shown.signals, ["second_visit"]);
         assert!(shown.follow_up_id.is_some());
         f.db.write(|ctx| delete_activity(ctx, &id, 1)).unwrap();
-        let page = timeline(f.db.conn(), &company(&s, 0)).unwrap();
+        let page = timeline(f.db.sql(), &company(&s, 0)).unwrap();
         let e = &page.entries[0];
         assert!(e.deleted);
         assert_eq!(e.id, id);
@@ -596,7 +596,7 @@ mod tests {
         let mut a = entry(&s.company_id, ActivityKind::Note, "2026-11-19T00:00:00Z", "長文");
         a.body = long.clone();
         log(&mut f.db, &a);
-        let page = timeline(f.db.conn(), &company(&s, 0)).unwrap();
+        let page = timeline(f.db.sql(), &company(&s, 0)).unwrap();
         assert_eq!(page.entries.len(), texts.len() + 1);
         for (i, t) in texts.iter().enumerate() {
             let e = &page.entries[texts.len() - 1 - i];
@@ -611,10 +611,10 @@ mod tests {
     fn limits_and_scope() {
         let (mut f, s) = setup();
         history(&mut f, &s, 260);
-        assert_eq!(timeline(f.db.conn(), &company(&s, 0)).unwrap().entries.len(), 50);
-        assert_eq!(timeline(f.db.conn(), &company(&s, 1_000)).unwrap().entries.len(), 200);
+        assert_eq!(timeline(f.db.sql(), &company(&s, 0)).unwrap().entries.len(), 50);
+        assert_eq!(timeline(f.db.sql(), &company(&s, 1_000)).unwrap().entries.len(), 200);
         assert_invalid(
-            timeline(f.db.conn(), &TimelineQuery::default()),
+            timeline(f.db.sql(), &TimelineQuery::default()),
             "company_id",
             "required",
         );
@@ -622,14 +622,20 @@ mod tests {
             company_id: Some("nobody".into()),
             ..Default::default()
         };
-        assert!(timeline(f.db.conn(), &other).unwrap().entries.is_empty());
+        assert!(timeline(f.db.sql(), &other).unwrap().entries.is_empty());
     }
 
     #[test]
     fn a_page_is_one_index_walk() {
         let (mut f, s) = setup();
+        // SQLite's plans, which hold for any size of table. The server's
+        // planner chooses by statistics: on ten rows, reading them whole is
+        // its right answer, so no plan of its is asserted here.
+        if f.on_server() {
+            return;
+        }
         history(&mut f, &s, 10);
-        let plan = |q: &TimelineQuery| explain(f.db.conn(), q).unwrap().join(" | ");
+        let plan = |q: &TimelineQuery| explain(f.db.sql(), q).unwrap().join(" | ");
         let cursor = Some(TimelineCursor {
             occurred_at: "2026-11-24T00:00:00Z".into(),
             id: "x".into(),
@@ -682,7 +688,7 @@ mod tests {
         gone.signals = vec!["positive_quote".into()];
         let id = log(&mut f.db, &gone);
         f.db.write(|ctx| delete_activity(ctx, &id, 1)).unwrap();
-        let counts: Vec<(String, i32)> = deal_signals(f.db.conn(), &deal)
+        let counts: Vec<(String, i32)> = deal_signals(f.db.sql(), &deal)
             .unwrap()
             .into_iter()
             .map(|c| (c.code, c.count))
@@ -710,6 +716,6 @@ mod tests {
             company_id: Some(company.clone()),
             ..Default::default()
         };
-        crate::testutil::assert_unknown(timeline(f.db.conn(), &q), "activities", &id, "visit");
+        crate::testutil::assert_unknown(timeline(f.db.sql(), &q), "activities", &id, "visit");
     }
 }

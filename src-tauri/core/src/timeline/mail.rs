@@ -323,6 +323,7 @@ pub fn record_mail_sent(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::sql;
     use crate::testutil::{contact, entry, fixture, log, seed_pipeline, Fixture};
     use crate::timeline::entries::{timeline, TimelineQuery};
 
@@ -363,7 +364,9 @@ mod tests {
 
     #[test]
     fn a_draft_for_a_meeting_is_addressed_to_every_contact_met() {
-        let Fixture { mut db, _dir, .. } = fixture();
+        let Fixture {
+            mut db, _dir, _team, ..
+        } = fixture();
         let seed = seed_pipeline(&mut db);
         let yamada = contact(&mut db, &seed.company_id, "山田 花子", "hanako@example.co.jp");
         let ito = contact(&mut db, &seed.company_id, "伊藤 誠", "makoto@例え.jp");
@@ -372,7 +375,7 @@ mod tests {
         a.minutes = "・月末に作業が集中している".into();
         let id = log(&mut db, &a);
 
-        let d = draft_for(db.conn(), &id, Language::Ja, "田中 太郎", tokyo()).unwrap();
+        let d = draft_for(db.sql(), &id, Language::Ja, "田中 太郎", tokyo()).unwrap();
         assert_eq!(d.to, ["hanako@example.co.jp", "makoto@例え.jp"]);
         assert_eq!(d.contact_ids, [yamada.clone(), ito.clone()]);
         assert!(d.unaddressed.is_empty());
@@ -391,7 +394,7 @@ mod tests {
         );
         assert_eq!(d.company_id, seed.company_id);
 
-        let d = draft_for(db.conn(), &id, Language::En, "Taro Tanaka", tokyo()).unwrap();
+        let d = draft_for(db.sql(), &id, Language::En, "Taro Tanaka", tokyo()).unwrap();
         assert!(
             body_of(&d).starts_with("Dear 山田 花子 and 伊藤 誠,\n\n"),
             "{}",
@@ -399,20 +402,22 @@ mod tests {
         );
         assert_eq!(d.to.len(), 2);
 
-        let missing = draft_for(db.conn(), "nope", Language::Ja, "田中 太郎", tokyo());
+        let missing = draft_for(db.sql(), "nope", Language::Ja, "田中 太郎", tokyo());
         assert_eq!(missing.unwrap_err().code(), crate::ErrorCode::NotFound);
     }
 
     #[test]
     fn with_nobody_named_the_mail_goes_to_whom_it_may_concern() {
-        let Fixture { mut db, _dir, .. } = fixture();
+        let Fixture {
+            mut db, _dir, _team, ..
+        } = fixture();
         let seed = seed_pipeline(&mut db);
         contact(&mut db, &seed.company_id, "山田 花子", "hanako@example.co.jp");
         let id = log(
             &mut db,
             &entry(&seed.company_id, ActivityKind::Meeting, "2026-11-25T01:00:00Z", "訪問"),
         );
-        let d = draft_for(db.conn(), &id, Language::Ja, "田中 太郎", tokyo()).unwrap();
+        let d = draft_for(db.sql(), &id, Language::Ja, "田中 太郎", tokyo()).unwrap();
         assert!(d.to.is_empty() && d.contact_ids.is_empty() && d.unaddressed.is_empty());
         assert!(
             body_of(&d).starts_with("株式会社テスト\nご担当者様\n\n"),
@@ -420,13 +425,15 @@ mod tests {
             body_of(&d)
         );
         assert!(d.mailto.starts_with("mailto:?subject="), "{}", d.mailto);
-        let d = draft_for(db.conn(), &id, Language::En, "Taro Tanaka", tokyo()).unwrap();
+        let d = draft_for(db.sql(), &id, Language::En, "Taro Tanaka", tokyo()).unwrap();
         assert!(body_of(&d).starts_with("Dear 株式会社テスト team,"), "{}", body_of(&d));
     }
 
     #[test]
     fn a_stored_address_holding_two_never_becomes_two_recipients() {
-        let Fixture { mut db, _dir, .. } = fixture();
+        let Fixture {
+            mut db, _dir, _team, ..
+        } = fixture();
         let seed = seed_pipeline(&mut db);
         let yamada = contact(&mut db, &seed.company_id, "山田 花子", "hanako@example.co.jp");
         let sato = contact(&mut db, &seed.company_id, "佐藤 一郎", "");
@@ -443,7 +450,7 @@ mod tests {
         let mut a = entry(&seed.company_id, ActivityKind::Meeting, "2026-11-25T01:00:00Z", "訪問");
         a.contact_ids = vec![sato.clone(), yamada.clone(), nobody.clone()];
         let id = log(&mut db, &a);
-        let d = draft_for(db.conn(), &id, Language::Ja, "田中 太郎", tokyo()).unwrap();
+        let d = draft_for(db.sql(), &id, Language::Ja, "田中 太郎", tokyo()).unwrap();
         assert_eq!(d.to, ["hanako@example.co.jp"]);
         let flagged: Vec<(&str, &str)> = d
             .unaddressed
@@ -479,7 +486,9 @@ mod tests {
 
     #[test]
     fn a_contact_removed_since_is_not_written_to() {
-        let Fixture { mut db, _dir, .. } = fixture();
+        let Fixture {
+            mut db, _dir, _team, ..
+        } = fixture();
         let seed = seed_pipeline(&mut db);
         let yamada = contact(&mut db, &seed.company_id, "山田 花子", "hanako@example.co.jp");
         let left = contact(&mut db, &seed.company_id, "退職 太郎", "taro@example.co.jp");
@@ -488,7 +497,7 @@ mod tests {
         let id = log(&mut db, &a);
         db.write(|ctx| crate::customers::contact::delete_contact(ctx, &left, 1))
             .unwrap();
-        let d = draft_for(db.conn(), &id, Language::Ja, "田中 太郎", tokyo()).unwrap();
+        let d = draft_for(db.sql(), &id, Language::Ja, "田中 太郎", tokyo()).unwrap();
         assert_eq!(d.to, ["hanako@example.co.jp"]);
         assert!(!body_of(&d).contains("退職"), "{}", body_of(&d));
     }
@@ -602,7 +611,7 @@ mod tests {
             f.db.write(|ctx| record_mail_sent(ctx, &s.company_id, Some(&deal), &[], &draft))
                 .unwrap();
         let page = timeline(
-            f.db.conn(),
+            f.db.sql(),
             &TimelineQuery {
                 company_id: Some(s.company_id.clone()),
                 ..Default::default()
@@ -617,10 +626,10 @@ mod tests {
         assert_eq!(e.deal_id.as_deref(), Some(deal.as_str()));
         assert_eq!(e.occurred_at, "2026-11-25T01:00:00Z");
         let last: Option<String> =
-            f.db.conn()
-                .query_row(
+            f.db.sql()
+                .query_one(
                     "SELECT last_contact_at FROM companies WHERE id = ?1",
-                    [&s.company_id],
+                    sql::params![&s.company_id],
                     |r| r.get(0),
                 )
                 .unwrap();
@@ -639,13 +648,13 @@ mod tests {
         let id =
             f.db.write(|ctx| record_mail_sent(ctx, &s.company_id, None, &[], &draft))
                 .unwrap();
-        let e = crate::timeline::entries::entry(f.db.conn(), &id).unwrap();
+        let e = crate::timeline::entries::entry(f.db.sql(), &id).unwrap();
         assert_eq!(e.summary, "Thank-you mail sent");
         assert_eq!(e.engine_text, Some(EngineText::ThankYouSent));
         assert_eq!(e.engine_text.unwrap().render(Language::Ja), "お礼メール送信");
         // Found by the words of either language.
         for q in ["お礼メール", "thank-you mail"] {
-            let r = crate::timeline::search::search(f.db.conn(), q, 0, Language::Ja).unwrap();
+            let r = crate::timeline::search::search(f.db.sql(), q, 0, Language::Ja).unwrap();
             assert_eq!(r.activities.hits.len(), 1, "{q}");
         }
         // Saved unchanged, it stays the engine's; rewritten, it is the author's.
@@ -663,13 +672,13 @@ mod tests {
             signals: Vec::new(),
         };
         f.db.write(|ctx| activity::update_activity(ctx, &id, 1, &edit)).unwrap();
-        let e = crate::timeline::entries::entry(f.db.conn(), &id).unwrap();
+        let e = crate::timeline::entries::entry(f.db.sql(), &id).unwrap();
         assert_eq!(e.engine_text, Some(EngineText::ThankYouSent));
         edit.summary = "Thanks for Tuesday".into();
         f.db.write(|ctx| activity::update_activity(ctx, &id, 2, &edit)).unwrap();
-        let e = crate::timeline::entries::entry(f.db.conn(), &id).unwrap();
+        let e = crate::timeline::entries::entry(f.db.sql(), &id).unwrap();
         assert_eq!((e.summary.as_str(), e.engine_text), ("Thanks for Tuesday", None));
-        let r = crate::timeline::search::search(f.db.conn(), "お礼メール", 0, Language::Ja).unwrap();
+        let r = crate::timeline::search::search(f.db.sql(), "お礼メール", 0, Language::Ja).unwrap();
         assert!(r.activities.hits.is_empty(), "the old words left the index");
     }
 }

@@ -611,13 +611,13 @@ mod tests {
     use crate::customers::company::{self, NewCompany};
     use crate::customers::contact::NewContact;
     use crate::language::Language;
-    use crate::testutil::{entry, fixture, log, seed_pipeline, Fixture, Seed};
+    use crate::testutil::{entry, file_fixture, log, seed_pipeline, FileFixture, Seed};
     use crate::timeline::activity::{delete_activity, update_activity, ActivityEdit, ActivityKind};
     use crate::Db;
     use rusqlite::Connection;
 
-    fn setup() -> (Fixture, Seed) {
-        let mut f = fixture();
+    fn setup() -> (FileFixture, Seed) {
+        let mut f = file_fixture();
         let s = seed_pipeline(&mut f.db);
         (f, s)
     }
@@ -1487,7 +1487,7 @@ mod tests {
 #[cfg(test)]
 mod plan_tests {
     use super::*;
-    use crate::testutil::fixture;
+    use crate::testutil::file_fixture;
     use rusqlite::{params_from_iter, Connection};
 
     fn explain(conn: &Connection, s: &Source, q: &str, after: Option<&SearchCursor>) -> String {
@@ -1502,7 +1502,7 @@ mod plan_tests {
 
     #[test]
     fn timeline_hits_come_in_index_order_without_sorting() {
-        let f = fixture();
+        let f = file_fixture();
         let after = SearchCursor {
             row: 100,
             id: String::new(),

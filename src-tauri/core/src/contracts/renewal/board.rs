@@ -183,7 +183,7 @@ mod tests {
         let s = seed_pipeline(&mut f.db);
         contract(&mut f, &s.company_id, "2026-01-01", "2026-12-31", 100_000);
         let level = |f: &crate::testutil::Fixture| {
-            board(f.db.conn(), &f.clock, 90).unwrap()[0]
+            board(f.db.sql(), &f.clock, 90).unwrap()[0]
                 .health
                 .as_ref()
                 .map(|h| h.level)
@@ -221,16 +221,11 @@ mod tests {
             &f,
             &format!("UPDATE contracts SET billing = 'quarterly' WHERE id = '{quarterly}'"),
         );
-        assert_unknown(get(f.db.conn(), today, &paused), "contracts", &paused, "paused");
-        assert_unknown(
-            get(f.db.conn(), today, &quarterly),
-            "contracts",
-            &quarterly,
-            "quarterly",
-        );
+        assert_unknown(get(f.db.sql(), today, &paused), "contracts", &paused, "paused");
+        assert_unknown(get(f.db.sql(), today, &quarterly), "contracts", &quarterly, "quarterly");
         // Every read of a contract refuses it, never shows it as active.
         assert!(matches!(
-            board(f.db.conn(), &f.clock, 90),
+            board(f.db.sql(), &f.clock, 90),
             Err(Error::UnknownValue { .. })
         ));
         let step = crate::contracts::renewal::StepInput::default();

@@ -144,16 +144,15 @@ mod testing {
 
     /// The open renewal follow-ups of a contract: (step, due day in JST).
     pub fn work(f: &Fixture, id: &str) -> Vec<(String, String)> {
-        let mut st =
-            f.db.conn()
-                .prepare(
-                    "SELECT renewal_step, due_at FROM follow_ups
+        f.db.sql()
+            .query(
+                "SELECT renewal_step, due_at FROM follow_ups
                  WHERE contract_id = ?1 AND status = 'open' ORDER BY due_at",
-                )
-                .unwrap();
-        st.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+                crate::store::sql::params![id],
+                |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
+            )
             .unwrap()
-            .map(|r| r.unwrap())
+            .into_iter()
             .map(|(s, due)| {
                 let t = crate::clock::from_db(&due).unwrap().with_timezone(&f.clock.offset());
                 (s, t.format("%Y-%m-%d %H:%M").to_string())

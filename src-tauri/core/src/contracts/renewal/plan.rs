@@ -217,7 +217,7 @@ mod tests {
                 ("proposal".into(), "2026-12-09 09:00".into())
             ]
         );
-        let card = get(f.db.conn(), f.clock.today(), &near).unwrap();
+        let card = get(f.db.sql(), f.clock.today(), &near).unwrap();
         assert_eq!(
             (card.days_left, card.time_left, card.step),
             (44, TimeLeft::From60To30, RenewalStep::NotStarted)
@@ -229,14 +229,14 @@ mod tests {
         // Its start is on the timeline where it began (09:00 JST), not today.
         let started: Vec<String> = f
             .db
-            .conn()
-            .prepare(
+            .sql()
+            .query(
                 "SELECT occurred_at FROM activities WHERE kind = 'contract' AND summary LIKE '契約開始%' ORDER BY 1",
+                &[],
+                |r| r.get(0),
             )
             .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(|r| r.unwrap())
+            .into_iter()
             .collect();
         assert_eq!(started, ["2026-01-09T00:00:00Z", "2026-04-01T00:00:00Z"]);
         assert_eq!(TimeLeft::of(61), TimeLeft::MoreThan60);
@@ -285,10 +285,10 @@ mod tests {
             .unwrap();
         assert_eq!(work(&f, &id), [("proposal".into(), "2027-05-01 09:00".into())]);
         let changed: String =
-            f.db.conn()
-                .query_row(
-                    "SELECT summary FROM activities WHERE summary LIKE '契約変更%' ORDER BY rowid LIMIT 1",
-                    [],
+            f.db.sql()
+                .query_one(
+                    "SELECT summary FROM activities WHERE summary LIKE '契約変更%' ORDER BY id LIMIT 1",
+                    &[],
                     |r| r.get(0),
                 )
                 .unwrap();

@@ -324,7 +324,7 @@ mod tests {
         );
         let out = step(&mut f, 3, RenewalStep::PostRenewal, StepInput::default()).unwrap();
         let next_id = out.next_contract_id.unwrap();
-        let next = get(f.db.conn(), f.clock.today(), &next_id).unwrap();
+        let next = get(f.db.sql(), f.clock.today(), &next_id).unwrap();
         assert_eq!(
             (next.start_date, next.end_date, next.amount, next.status),
             (d("2027-01-09"), d("2028-01-08"), 720_000, ContractStatus::Active)
@@ -332,7 +332,7 @@ mod tests {
         // The new period has its own renewal work; the old one its post-renewal check.
         assert_eq!(work(&f, &next_id).len(), 2);
         assert_eq!(work(&f, &id), [("post_renewal".into(), "2027-02-08 09:00".into())]);
-        let old = get(f.db.conn(), f.clock.today(), &id).unwrap();
+        let old = get(f.db.sql(), f.clock.today(), &id).unwrap();
         assert_eq!(
             (old.step, old.status),
             (RenewalStep::PostRenewal, ContractStatus::Renewed)
@@ -341,15 +341,14 @@ mod tests {
         assert!(work(&f, &id).is_empty());
 
         // Every step is on the customer's timeline.
-        let mut st =
-            f.db.conn()
-                .prepare("SELECT summary FROM activities WHERE company_id = ?1 AND kind = 'contract' ORDER BY rowid")
+        let lines: Vec<String> =
+            f.db.sql()
+                .query(
+                    "SELECT summary FROM activities WHERE company_id = ?1 AND kind = 'contract' ORDER BY id",
+                    crate::store::sql::params![&s.company_id],
+                    |r| r.get(0),
+                )
                 .unwrap();
-        let lines: Vec<String> = st
-            .query_map([&s.company_id], |r| r.get(0))
-            .unwrap()
-            .map(|r| r.unwrap())
-            .collect();
         assert_eq!(lines.len(), 5, "{lines:?}");
         assert!(lines[1].contains("満足度 4/5"));
         assert!(lines[2].contains("アップセル ¥600,000 → ¥720,000"));
@@ -357,7 +356,7 @@ mod tests {
 
         // Renewal rate over the period of its end: 1 of 1, by amount 100 %,
         // worth 720,000 now.
-        let r = rate(f.db.conn(), &f.clock, d("2027-01-01"), d("2027-01-31")).unwrap();
+        let r = rate(f.db.sql(), &f.clock, d("2027-01-01"), d("2027-01-31")).unwrap();
         assert_eq!((r.renewed, r.churned, r.rate_by_count), (1, 0, Some(1.0)));
         assert_eq!(r.amounts[0].renewed_new, 720_000);
     }
@@ -385,15 +384,17 @@ mod tests {
         // Six months after the end, like a lost deal whose competitor's end is unknown.
         assert_eq!(out.reapproach_on, Some(d("2027-07-15")));
         let open: Vec<String> =
-            f.db.conn()
-                .prepare("SELECT kind FROM follow_ups WHERE contract_id = ?1 AND status = 'open'")
+            f.db.sql()
+                .query(
+                    "SELECT kind FROM follow_ups WHERE contract_id = ?1 AND status = 'open'",
+                    sql::params![&lost],
+                    |r| r.get(0),
+                )
                 .unwrap()
-                .query_map([&lost], |r| r.get(0))
-                .unwrap()
-                .map(|r| r.unwrap())
+                .into_iter()
                 .collect();
         assert_eq!(open, ["reapproach"]);
-        let r = rate(f.db.conn(), &f.clock, d("2026-12-01"), d("2027-01-31")).unwrap();
+        let r = rate(f.db.sql(), &f.clock, d("2026-12-01"), d("2027-01-31")).unwrap();
         assert_eq!((r.renewed, r.churned), (1, 1));
         assert_eq!(r.rate_by_count, Some(0.5));
         assert_eq!(r.rate_by_amount, Some(0.75));
@@ -419,7 +420,7 @@ mod tests {
             kinds: vec![ActivityKind::Contract],
             ..Default::default()
         };
-        let mut entries = crate::timeline::entries::timeline(f.db.conn(), &q).unwrap().entries;
+        let mut entries = crate::timeline::entries::timeline(f.db.sql(), &q).unwrap().entries;
         entries.reverse();
         entries
             .iter()
@@ -434,7 +435,7 @@ mod tests {
         let s = seed_pipeline(&mut f.db);
         let id = contract(&mut f, &s.company_id, "2026-01-09", "2027-01-08", 600_000);
         // The hearing follow-up: a kind with the company and the plan.
-        let items = follow_up::list_open(f.db.conn(), &f.clock, None).unwrap();
+        let items = follow_up::list_open(f.db.sql(), &f.clock, None).unwrap();
         let hearing = items.iter().find(|i| i.kind == FollowUpKind::Renewal).unwrap();
         let text = hearing.engine_text.clone().expect("the engine titled it");
         assert_eq!(
@@ -447,9 +448,9 @@ mod tests {
         assert_eq!(hearing.title, "更新ヒアリング: 株式会社テスト クラウド会計 年額");
         assert_eq!(text.render(En), "Renewal hearing: 株式会社テスト クラウド会計 年額");
         // The board and the customer's page carry it too.
-        let card = get(f.db.conn(), f.clock.today(), &id).unwrap();
+        let card = get(f.db.sql(), f.clock.today(), &id).unwrap();
         assert_eq!(card.next_engine_text, Some(text.clone()));
-        let summary = crate::overview::customer::summary(f.db.conn(), &f.clock, &s.company_id).unwrap();
+        let summary = crate::overview::customer::summary(f.db.sql(), &f.clock, &s.company_id).unwrap();
         assert_eq!(summary.next_follow_up.unwrap().engine_text, Some(text));
 
         let steps: [(RenewalStep, StepInput); 4] = [
@@ -475,7 +476,7 @@ mod tests {
         for (version, (to, input)) in (1..).zip(steps) {
             f.db.write(|ctx| advance(ctx, &id, version, to, &input)).unwrap();
         }
-        let post = follow_up::list_open(f.db.conn(), &f.clock, None)
+        let post = follow_up::list_open(f.db.sql(), &f.clock, None)
             .unwrap()
             .into_iter()
             .find(|i| {
@@ -497,7 +498,7 @@ mod tests {
         };
         f.db.write(|ctx| advance(ctx, &other, 1, RenewalStep::Churned, &churn))
             .unwrap();
-        let reapproach = follow_up::list_open(f.db.conn(), &f.clock, None)
+        let reapproach = follow_up::list_open(f.db.sql(), &f.clock, None)
             .unwrap()
             .into_iter()
             .find(|i| i.kind == FollowUpKind::Reapproach)
@@ -538,7 +539,7 @@ mod tests {
             company_id: Some(s.company_id.clone()),
             ..Default::default()
         };
-        let page = crate::timeline::entries::timeline(f.db.conn(), &q).unwrap();
+        let page = crate::timeline::entries::timeline(f.db.sql(), &q).unwrap();
         assert!(page.entries.iter().any(|e| e.body == "月次の締めが遅い"));
     }
 

@@ -7,8 +7,8 @@ use crate::customers::company::{self, NewCompany};
 use crate::followups::follow_up::NewFollowUp;
 use crate::pipeline::deal::{self, NewDeal};
 use crate::pipeline::moves::{self, LostInfo, MoveDeal};
+use crate::store::team_db::TeamDb;
 use crate::testutil::{fixture, seed_pipeline, Fixture, Seed};
-use crate::Db;
 use chrono::{DateTime, Utc};
 
 fn day(s: &str) -> NaiveDate {
@@ -25,25 +25,27 @@ fn set_clock(clock: &crate::FixedClock, to: &str) {
     clock.advance(d);
 }
 
-fn sql(db: &mut Db, statement: &str, id: &str) {
+fn sql(db: &mut TeamDb, statement: &str, id: &str) {
     let (statement, id) = (statement.to_string(), id.to_string());
     db.write(|ctx| {
-        ctx.tx()?.execute(&statement, [&id])?;
+        ctx.sql().execute(&statement, sql::params![&id])?;
         Ok(())
     })
     .unwrap();
 }
 
-fn version(db: &Db, table: &str, id: &str) -> i64 {
-    db.conn()
-        .query_row(&format!("SELECT version FROM {table} WHERE id = ?1"), [id], |r| {
-            r.get(0)
-        })
+fn version(db: &TeamDb, table: &str, id: &str) -> i64 {
+    db.sql()
+        .query_one(
+            &format!("SELECT version FROM {table} WHERE id = ?1"),
+            sql::params![id],
+            |r| r.get(0),
+        )
         .unwrap()
 }
 
 /// A deal owned by `owner` (None: nobody).
-fn deal_of(db: &mut Db, f: &Seed, title: &str, stage: &str, owner: Option<&str>) -> String {
+fn deal_of(db: &mut TeamDb, f: &Seed, title: &str, stage: &str, owner: Option<&str>) -> String {
     let d = NewDeal {
         pipeline_id: f.pipeline_id.clone(),
         stage_id: f.stage(stage),
@@ -57,12 +59,12 @@ fn deal_of(db: &mut Db, f: &Seed, title: &str, stage: &str, owner: Option<&str>)
     db.write(|ctx| deal::create(ctx, &d)).unwrap()
 }
 
-fn move_to(db: &mut Db, f: &Seed, id: &str, stage: &str) {
+fn move_to(db: &mut TeamDb, f: &Seed, id: &str, stage: &str) {
     let v = version(db, "deals", id);
     f.move_deal(db, id, v, f.stage(stage));
 }
 
-fn lose(db: &mut Db, f: &Seed, id: &str, reason: &str, to: &str) {
+fn lose(db: &mut TeamDb, f: &Seed, id: &str, reason: &str, to: &str) {
     let m = MoveDeal {
         deal_id: id.into(),
         version: version(db, "deals", id),
@@ -77,7 +79,7 @@ fn lose(db: &mut Db, f: &Seed, id: &str, reason: &str, to: &str) {
     db.write(|ctx| moves::move_to(ctx, &m)).unwrap();
 }
 
-fn follow_up_for(db: &mut Db, f: &Seed, assignee: &str, due_at: &str) -> String {
+fn follow_up_for(db: &mut TeamDb, f: &Seed, assignee: &str, due_at: &str) -> String {
     let n = NewFollowUp {
         kind: FollowUpKind::FollowUp,
         title: format!("due {due_at}"),
@@ -104,7 +106,12 @@ fn moved_titles(m: &MeetingMember) -> Vec<&str> {
 
 #[test]
 fn a_move_late_on_sunday_in_tokyo_belongs_to_that_week() {
-    let Fixture { mut db, clock, _dir } = fixture();
+    let Fixture {
+        mut db,
+        clock,
+        _dir,
+        _team,
+    } = fixture();
     let f = seed_pipeline(&mut db);
     let me = db.user().id.clone();
     let sunday = deal_of(&mut db, &f, "sunday", "提案", Some(&me));
@@ -117,12 +124,12 @@ fn a_move_late_on_sunday_in_tokyo_belongs_to_that_week() {
     move_to(&mut db, &f, &monday, "見積");
     set_clock(&clock, "2026-12-01T01:00:00Z");
 
-    let last = meeting(db.conn(), &clock, Some(day("2026-11-26"))).unwrap();
+    let last = meeting(db.sql(), &clock, Some(day("2026-11-26"))).unwrap();
     assert_eq!((last.week_start, last.week_end), (day("2026-11-23"), day("2026-11-29")));
     assert!(!last.current);
     assert_eq!(moved_titles(member(&last, Some(&me))), ["sunday"]);
 
-    let this = meeting(db.conn(), &clock, None).unwrap();
+    let this = meeting(db.sql(), &clock, None).unwrap();
     assert_eq!(this.week_start, day("2026-11-30"));
     assert!(this.current);
     assert_eq!(moved_titles(member(&this, Some(&me))), ["monday"]);
@@ -130,7 +137,12 @@ fn a_move_late_on_sunday_in_tokyo_belongs_to_that_week() {
 
 #[test]
 fn each_section_holds_what_it_should_and_nothing_else() {
-    let Fixture { mut db, clock, _dir } = fixture();
+    let Fixture {
+        mut db,
+        clock,
+        _dir,
+        _team,
+    } = fixture();
     let f = seed_pipeline(&mut db);
     let me = db.user().id.clone();
     let sato = db
@@ -185,7 +197,7 @@ fn each_section_holds_what_it_should_and_nothing_else() {
         &snoozed,
     );
 
-    let m = meeting(db.conn(), &clock, None).unwrap();
+    let m = meeting(db.sql(), &clock, None).unwrap();
     assert!(m.current);
     let mine = member(&m, Some(&me));
     let theirs = member(&m, Some(&sato));
@@ -225,7 +237,12 @@ fn each_section_holds_what_it_should_and_nothing_else() {
 
 #[test]
 fn deleted_deals_and_archived_customers_are_not_on_the_agenda() {
-    let Fixture { mut db, clock, _dir } = fixture();
+    let Fixture {
+        mut db,
+        clock,
+        _dir,
+        _team,
+    } = fixture();
     let f = seed_pipeline(&mut db);
     let me = db.user().id.clone();
     let gone = deal_of(&mut db, &f, "deleted", "提案", Some(&me));
@@ -266,7 +283,7 @@ fn deleted_deals_and_archived_customers_are_not_on_the_agenda() {
     db.write(|ctx| crate::customers::archive::set_archived(ctx, &archived, v, true))
         .unwrap();
 
-    let m = meeting(db.conn(), &clock, None).unwrap();
+    let m = meeting(db.sql(), &clock, None).unwrap();
     let mine = member(&m, Some(&me));
     assert!(mine.is_empty(), "{mine:?}");
     assert!(m.members.iter().all(|x| x.member_id.is_some()), "no one else's group");
@@ -274,7 +291,12 @@ fn deleted_deals_and_archived_customers_are_not_on_the_agenda() {
 
 #[test]
 fn every_active_member_has_a_turn_and_departed_ones_only_with_something_to_show() {
-    let Fixture { mut db, clock, _dir } = fixture();
+    let Fixture {
+        mut db,
+        clock,
+        _dir,
+        _team,
+    } = fixture();
     let f = seed_pipeline(&mut db);
     let quiet = db
         .write(|ctx| crate::team::member::ensure(ctx, "abe", "阿部"))
@@ -298,7 +320,7 @@ fn every_active_member_has_a_turn_and_departed_ones_only_with_something_to_show(
             .unwrap();
     }
 
-    let m = meeting(db.conn(), &clock, None).unwrap();
+    let m = meeting(db.sql(), &clock, None).unwrap();
     let names: Vec<_> = m.members.iter().map(|x| (x.name.as_deref(), x.active)).collect();
     // Active in name order, then who left with a deal, then nobody's.
     assert_eq!(
@@ -316,7 +338,12 @@ fn every_active_member_has_a_turn_and_departed_ones_only_with_something_to_show(
 
 #[test]
 fn a_past_week_shows_what_happened_and_a_future_one_is_refused() {
-    let Fixture { mut db, clock, _dir } = fixture();
+    let Fixture {
+        mut db,
+        clock,
+        _dir,
+        _team,
+    } = fixture();
     let f = seed_pipeline(&mut db);
     let me = db.user().id.clone();
     let cold = deal_of(&mut db, &f, "cold", "見積", Some(&me));
@@ -329,24 +356,29 @@ fn a_past_week_shows_what_happened_and_a_future_one_is_refused() {
     lose(&mut db, &f, &lost, "価格", "");
     set_clock(&clock, "2026-12-08T01:00:00Z");
 
-    let past = meeting(db.conn(), &clock, Some(day("2026-11-23"))).unwrap();
+    let past = meeting(db.sql(), &clock, Some(day("2026-11-23"))).unwrap();
     assert!(!past.current);
     let mine = member(&past, Some(&me));
     assert_eq!(mine.lost.len(), 1);
     assert!(mine.cold.is_empty(), "judged now, so not shown for a past week");
 
-    let now = meeting(db.conn(), &clock, None).unwrap();
+    let now = meeting(db.sql(), &clock, None).unwrap();
     let mine = member(&now, Some(&me));
     assert!(mine.lost.is_empty(), "lost in an earlier week");
     assert_eq!(mine.cold.len(), 1);
 
-    let e = meeting(db.conn(), &clock, Some(day("2026-12-14"))).unwrap_err();
+    let e = meeting(db.sql(), &clock, Some(day("2026-12-14"))).unwrap_err();
     assert_eq!(e.code(), crate::ErrorCode::Invalid);
 }
 
 #[test]
 fn the_report_reads_through_its_own_connection() {
-    let Fixture { mut db, clock, _dir } = fixture();
+    let Fixture {
+        mut db,
+        clock,
+        _dir,
+        _team,
+    } = fixture();
     let f = seed_pipeline(&mut db);
     let me = db.user().id.clone();
     let id = deal_of(&mut db, &f, "moved", "提案", Some(&me));
@@ -355,7 +387,7 @@ fn the_report_reads_through_its_own_connection() {
         now: clock.now(),
         offset: clock.offset(),
     };
-    let own = crate::store::reader::Reader::open(&db.path().to_path_buf().into()).unwrap();
+    let own = crate::store::reader::Reader::open(&_team.source()).unwrap();
     let m = meeting(own.sql(), &snapshot, None).unwrap();
     assert_eq!(moved_titles(member(&m, Some(&me))), ["moved"]);
 }

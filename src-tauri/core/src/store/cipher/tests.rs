@@ -153,9 +153,9 @@ fn counts(db: &Db) -> (i64, i64, i64) {
 
 #[test]
 fn encrypt_rekey_and_decrypt_while_a_colleague_has_the_file_open_lose_nothing() {
-    let f = crate::testutil::fixture();
+    let f = crate::testutil::file_fixture();
     let path = f.db.path().to_path_buf();
-    let mut colleague = crate::testutil::colleague(&f, "suzuki", "鈴木");
+    let mut colleague = crate::testutil::file_colleague(&f, "suzuki", "鈴木");
     crate::testutil::company(&mut colleague, "開いたままの会社");
     let before = counts(&colleague);
     let name = "開いたままの会社";
@@ -181,7 +181,7 @@ fn encrypt_rekey_and_decrypt_while_a_colleague_has_the_file_open_lose_nothing() 
     });
     assert!(wrote.is_err());
     drop(colleague);
-    let mut colleague = crate::testutil::colleague(&f, "suzuki", "鈴木");
+    let mut colleague = crate::testutil::file_colleague(&f, "suzuki", "鈴木");
     assert_eq!(counts(&colleague), before);
     crate::testutil::company(&mut colleague, "暗号化の後の会社");
 
@@ -205,7 +205,7 @@ fn encrypt_rekey_and_decrypt_while_a_colleague_has_the_file_open_lose_nothing() 
 
     convert(&path, None).unwrap();
     assert!(python_reads(&path), "decrypted: any SQLite tool reads it again");
-    let db = crate::testutil::colleague(&f, "suzuki", "鈴木");
+    let db = crate::testutil::file_colleague(&f, "suzuki", "鈴木");
     assert_eq!(counts(&db).0, before.0 + 1);
     let found: i64 = db
         .conn()

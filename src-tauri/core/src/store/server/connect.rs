@@ -104,6 +104,17 @@ impl Server {
         }
     }
 
+    /// The same server and database as another login (an admin's tools
+    /// and the tests, which log members in by their own roles).
+    pub fn as_login(&self, login: &str, password: &str) -> Server {
+        let mut config = self.config.clone();
+        config.user(login).password(password);
+        Server {
+            config,
+            root_cert: self.root_cert.clone(),
+        }
+    }
+
     /// Whether TLS will be asked for (every server but this computer's).
     pub fn requires_tls(&self) -> bool {
         self.config.get_ssl_mode() == SslMode::Require
