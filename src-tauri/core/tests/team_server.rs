@@ -3381,3 +3381,165 @@ fn imports_and_their_undo_do_the_same_on_the_server_as_on_the_file() {
     assert!(undone.contains("removed"), "{undone}");
     assert_eq!(undone, snapshot(on_server.sql()));
 }
+
+/// An admin's scripts (`kizuna --db postgres://… <command>`) on the server
+/// give what they give on the file the team moved from; what is the file's
+/// own care (its backups, checks, compaction) is refused, naming why.
+#[test]
+fn the_cli_runs_an_admins_scripts_on_the_server_as_on_the_file_and_refuses_the_files_own_care() {
+    let pg = TestServer::start();
+    let s = initialised(&pg, "cli");
+    let dir = tempfile::tempdir().unwrap();
+    let file = sample_file(dir.path());
+    transfer::file_to_server(&file, &s).unwrap();
+    let mut admin = server::connect(&s).unwrap();
+    // A manager: disclosing a person is theirs.
+    server::roles::add_member(&mut admin, "sato.k", "sato-long-passw0rd").unwrap();
+    let on_server = pg.url_as("sato.k", "sato-long-passw0rd", "cli");
+    let on_file = file.display().to_string();
+    let cli = |db: &str, args: &[&str]| -> (bool, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_kizuna"))
+            .args(["--db", db, "--as", "sato.k"])
+            .args(args)
+            .env_remove("PGPASSWORD")
+            .env_remove("KIZUNA_DB")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let both = |args: &[&str]| -> [String; 2] {
+        [&on_file, &on_server].map(|db| {
+            let (ok, out, err) = cli(db, args);
+            assert!(ok, "{args:?} on {db}: {err}");
+            out
+        })
+    };
+
+    // Reads: the same answer from both stores.
+    let [file_pairs, server_pairs] = both(&["duplicates"]);
+    assert!(file_pairs.ends_with(" pairs\n"), "{file_pairs}");
+    assert_eq!(server_pairs, file_pairs);
+    let csv = |store: &str| dir.path().join(format!("customers-{store}.csv"));
+    let (a, b) = (csv("file"), csv("server"));
+    let [file_export, server_export] = [(&on_file, &a), (&on_server, &b)].map(|(db, out)| {
+        let (ok, stdout, err) = cli(
+            db,
+            &[
+                "export",
+                "--kind",
+                "customers",
+                "--format",
+                "csv",
+                &out.display().to_string(),
+            ],
+        );
+        assert!(ok, "{err}");
+        stdout.replace(&out.display().to_string(), "OUT")
+    });
+    assert_eq!(server_export, file_export);
+    assert_eq!(std::fs::read(&b).unwrap(), std::fs::read(&a).unwrap(), "the same bytes");
+    let contact: String = admin
+        .query_one(
+            "SELECT id FROM contacts WHERE deleted_at IS NULL ORDER BY id LIMIT 1",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let disclosed = both(&[
+        "disclose",
+        &contact,
+        "--out",
+        &dir.path().join("person.xlsx").display().to_string(),
+    ]);
+    assert!(disclosed[0].contains(" rows written to "), "{}", disclosed[0]);
+    let rows = |out: &str| out.split(' ').next().unwrap().to_string();
+    assert_eq!(rows(&disclosed[1]), rows(&disclosed[0]));
+
+    // Saves, on the server as its login.
+    let count = |admin: &mut postgres::Client, sql: &str| -> i64 { admin.query_one(sql, &[]).unwrap().get(0) };
+    let leads = count(&mut admin, "SELECT count(*) FROM leads");
+    let (ok, lead, err) = cli(
+        &on_server,
+        &[
+            "lead",
+            "add",
+            "--source",
+            "web_form",
+            "--company",
+            "新規商事",
+            "--name",
+            "山田 一郎",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(count(&mut admin, "SELECT count(*) FROM leads"), leads + 1);
+    let company: String = admin
+        .query_one(
+            "SELECT name FROM companies WHERE deleted_at IS NULL ORDER BY id LIMIT 1",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let (ok, follow_up, err) = cli(
+        &on_server,
+        &[
+            "follow-up",
+            "--to",
+            "sato.k",
+            "--title",
+            "見積のお礼の電話",
+            "--company",
+            &company,
+            "--in",
+            "3600",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (title, by): (String, String) = {
+        let r = admin
+            .query_one(
+                "SELECT f.title, u.login FROM follow_ups f JOIN users u ON u.id = f.assignee_id WHERE f.id = $1",
+                &[&follow_up.trim()],
+            )
+            .unwrap();
+        (r.get(0), r.get(1))
+    };
+    assert_eq!((title.as_str(), by.as_str()), ("見積のお礼の電話", "sato.k"));
+    assert!(!lead.trim().is_empty());
+
+    let sheet = dir.path().join("companies.csv");
+    std::fs::write(&sheet, "会社名,電話番号\n株式会社コマンド商会,03-1234-5678\n").unwrap();
+    let companies = count(&mut admin, "SELECT count(*) FROM companies WHERE deleted_at IS NULL");
+    let (ok, imported, err) = cli(
+        &on_server,
+        &["import", &sheet.display().to_string(), "--kind", "companies"],
+    );
+    assert!(ok, "{err}");
+    assert!(imported.contains("1 added"), "{imported}");
+    assert_eq!(
+        count(&mut admin, "SELECT count(*) FROM companies WHERE deleted_at IS NULL"),
+        companies + 1
+    );
+    let batch = imported
+        .lines()
+        .find_map(|l| l.strip_prefix("batch "))
+        .expect("the batch id");
+    let (ok, undone, err) = cli(&on_server, &["import", "--undo", batch]);
+    assert!(ok, "{err}");
+    assert!(undone.starts_with("1 removed"), "{undone}");
+    assert_eq!(
+        count(&mut admin, "SELECT count(*) FROM companies WHERE deleted_at IS NULL"),
+        companies
+    );
+
+    // The file's own care, refused before anything is done.
+    for args in [&["check"][..], &["compact"], &["backup", "/tmp/never-written.db"]] {
+        let (ok, _, err) = cli(&on_server, args);
+        assert!(!ok && err.contains("[not_on_server]"), "{args:?}: {err}");
+    }
+    assert!(!Path::new("/tmp/never-written.db").exists());
+}

@@ -5,7 +5,6 @@ use super::Reply;
 use crate::state::AppState;
 use kizuna_core::privacy::disclose::{self, Disclosed};
 use kizuna_core::privacy::erase::{self, ErasePreview, Erased};
-use kizuna_core::store::team_db::TeamDb;
 use kizuna_core::Error;
 use tauri::State;
 
@@ -26,10 +25,7 @@ pub async fn erase_preview(state: State<'_, AppState>, contact_id: String) -> Re
 #[tracing::instrument(skip_all, err(level = "warn", Display))]
 pub async fn erase_contact(state: State<'_, AppState>, contact_id: String, typed_name: String) -> Reply<Erased> {
     state
-        .with_session(move |s| match s.team()? {
-            TeamDb::File(db) => erase::erase(db, &contact_id, &typed_name),
-            TeamDb::Server(db) => erase::erase_on_server(db, &contact_id, &typed_name),
-        })
+        .with_session(move |s| erase::erase_team(s.team()?, &contact_id, &typed_name))
         .await
 }
 

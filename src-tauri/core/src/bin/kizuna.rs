@@ -76,6 +76,8 @@ use kizuna_core::app::config::os_login;
 use kizuna_core::clock::to_db;
 use kizuna_core::followups::follow_up::{self, FollowUpKind, NewFollowUp};
 use kizuna_core::language::Language;
+use kizuna_core::store::sql;
+use kizuna_core::store::team_db::TeamDb;
 use kizuna_core::{store::schema, Db, Error, OpenOptions};
 use std::path::{Path, PathBuf};
 
@@ -185,14 +187,17 @@ fn opts() -> OpenOptions {
 /// The team `--db` names: a file, or a team server's `postgres://` address
 /// (as its login, whose password is `PGPASSWORD`'s). A login's first visit
 /// joins the team under its own name.
-fn open_team(path: &Path) -> Result<kizuna_core::store::team_db::TeamDb, Error> {
+fn open_team(path: &Path) -> Result<TeamDb, Error> {
+    open_team_with(path, opts())
+}
+
+/// [`open_team`] with options of the command's own (its language).
+fn open_team_with(path: &Path, opts: OpenOptions) -> Result<TeamDb, Error> {
     use kizuna_core::store::server::{Server, ServerDb};
-    use kizuna_core::store::team_db::TeamDb;
     let text = path.to_string_lossy();
     if !is_server(path) {
-        return Ok(TeamDb::File(Db::open(path, opts())?));
+        return Ok(TeamDb::File(Db::open(path, opts)?));
     }
-    let opts = opts();
     Ok(TeamDb::Server(ServerDb::open_as_member(
         &Server::parse(&text, None)?,
         opts.clock,
@@ -205,10 +210,25 @@ fn is_server(path: &Path) -> bool {
     text.starts_with("postgres://") || text.starts_with("postgresql://")
 }
 
+/// The commands that run on a team server (`--db postgres://…`).
+const ON_SERVER: &[&str] = &[
+    "follow-up",
+    "lead",
+    "import",
+    "duplicates",
+    "merge",
+    "export",
+    "erase-contact",
+    "disclose",
+    "stress",
+    "retitle-deal",
+];
+
 fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
-    // On a team server, the commands that run there (`stress`,
-    // `retitle-deal`); the others are the file's.
-    if is_server(&path) && !matches!(cmd, "stress" | "retitle-deal") {
+    // On a team server, the commands that work with the team's data; the
+    // file's own care (its backups, checks, compaction, encryption, the
+    // updates folder beside it, a new sample file) is IT's on a server.
+    if is_server(&path) && !ON_SERVER.contains(&cmd) {
         return Err(Error::NotOnServer);
     }
     kizuna_core::store::vfs::install();
@@ -297,15 +317,15 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
         ("merge", flags) => merge(&path, flags),
         ("export", flags) => export(&path, flags),
         ("erase-contact", [id, confirm]) => {
-            let mut db = Db::open(&path, opts())?;
-            let done = kizuna_core::privacy::erase::erase(&mut db, id, confirm)?;
+            let mut db = open_team(&path)?;
+            let done = kizuna_core::privacy::erase::erase_team(&mut db, id, confirm)?;
             println!(
                 "erased contact {id}: {} rows changed{}",
                 done.rows_changed,
-                if done.compacted {
-                    ", file compacted"
-                } else {
-                    "; the file was busy, not compacted yet"
+                match (&db, done.compacted) {
+                    (TeamDb::Server(_), _) => "",
+                    (TeamDb::File(_), true) => ", file compacted",
+                    (TeamDb::File(_), false) => "; the file was busy, not compacted yet",
                 }
             );
             Ok(ExitCode::SUCCESS)
@@ -317,7 +337,7 @@ fn run(path: PathBuf, cmd: &str, rest: &[String]) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         ("disclose", [id, flag, out]) if flag == "--out" => {
-            let mut db = Db::open(&path, opts())?;
+            let mut db = open_team(&path)?;
             let done = kizuna_core::privacy::disclose::disclose(&mut db, id, Path::new(out))?;
             println!("{} rows written to {}", done.rows, done.path);
             Ok(ExitCode::SUCCESS)
@@ -381,8 +401,8 @@ fn duplicates(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
         eprintln!("{USAGE}");
         return Ok(ExitCode::from(2));
     };
-    let db = Db::open(path, opts())?;
-    let list = kizuna_core::dedupe::pairs::list(db.conn(), kind)?;
+    let db = open_team(path)?;
+    let list = kizuna_core::dedupe::pairs::list(db.sql(), kind)?;
     for p in &list.pairs {
         let reasons: Vec<&str> = p
             .reasons
@@ -422,13 +442,13 @@ fn merge(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
         eprintln!("{USAGE}");
         return Ok(ExitCode::from(2));
     };
-    let mut db = Db::open(path, opts())?;
+    let mut db = open_team(path)?;
     db.ensure_writable()?;
     // An admin merging from a script keeps the survivor's values and fills
     // only what it lacks, as the dialog suggests.
     let merged = match kind {
         DuplicateKind::Companies => {
-            let p = merge::company_preview(db.conn(), survivor, loser)?;
+            let p = merge::company_preview(db.sql(), survivor, loser)?;
             let m = CompanyMerge {
                 survivor_id: survivor.to_string(),
                 survivor_version: p.survivor.version,
@@ -439,7 +459,7 @@ fn merge(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
             db.write(|ctx| merge::companies(ctx, &m))?
         }
         DuplicateKind::Contacts => {
-            let p = merge::contact_preview(db.conn(), survivor, loser)?;
+            let p = merge::contact_preview(db.sql(), survivor, loser)?;
             let m = ContactMerge {
                 survivor_id: survivor.to_string(),
                 survivor_version: p.survivor.version,
@@ -579,17 +599,17 @@ fn export(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
             _ => return Err(Error::invalid("lang", "unknown")),
         });
     }
-    let db = Db::open(path, opts)?;
+    let db = open_team_with(path, opts)?;
     let owner_id = match flag("--owner") {
         None => None,
         Some(login) => Some(
-            db.conn()
-                .query_row(
+            db.sql()
+                .query_opt(
                     "SELECT id FROM users WHERE login = ?1 AND deleted_at IS NULL",
-                    [login],
-                    |r| r.get::<_, String>(0),
-                )
-                .map_err(|_| Error::invalid("owner", "unknown"))?,
+                    sql::params![login],
+                    |r| r.get::<String>(0),
+                )?
+                .ok_or(Error::invalid("owner", "unknown"))?,
         ),
     };
     let req = ExportRequest {
@@ -599,7 +619,7 @@ fn export(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
         owner_id,
         pipeline_id: None,
     };
-    let done = kizuna_core::export::export(db.conn(), db.language(), db.clock().offset(), &req, Path::new(out))?;
+    let done = kizuna_core::export::export(db.sql(), db.language(), db.clock().offset(), &req, Path::new(out))?;
     println!("exported {} rows to {}", done.rows, done.path);
     Ok(ExitCode::SUCCESS)
 }
@@ -617,7 +637,7 @@ fn plan_follow_up(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
         eprintln!("{USAGE}");
         return Ok(ExitCode::from(2));
     };
-    let mut db = Db::open(path, opts())?;
+    let mut db = open_team(path)?;
     // Before looking anything up: on a file this desktop may not write to,
     // that is the answer, not an unknown name.
     db.ensure_writable()?;
@@ -634,16 +654,16 @@ fn plan_follow_up(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
             to_db(later)
         }
     };
-    let assignee = kizuna_core::team::member::find_by_login(db.conn(), to)?.ok_or(Error::invalid("to", "unknown"))?;
+    let assignee = kizuna_core::team::member::find_by_login(db.sql(), to)?.ok_or(Error::invalid("to", "unknown"))?;
     let company_id = match flag("--company") {
         Some(name) => Some(
-            db.conn()
-                .query_row(
+            db.sql()
+                .query_opt(
                     "SELECT id FROM companies WHERE name = ?1 AND deleted_at IS NULL",
-                    [name],
-                    |r| r.get::<_, String>(0),
-                )
-                .map_err(|_| Error::invalid("company", "unknown"))?,
+                    sql::params![name],
+                    |r| r.get::<String>(0),
+                )?
+                .ok_or(Error::invalid("company", "unknown"))?,
         ),
         None => None,
     };
@@ -677,12 +697,12 @@ fn add_lead(path: &Path, flags: &[String]) -> Result<ExitCode, Error> {
         eprintln!("usage: kizuna --db FILE lead add --source CODE [--company NAME] [--name NAME] [--mail MAIL] [--phone PHONE] [--message TEXT] [--to LOGIN]");
         return Ok(ExitCode::from(2));
     }
-    let mut db = Db::open(path, opts())?;
+    let mut db = open_team(path)?;
     db.ensure_writable()?;
     let owner_id = match flag("--to").as_str() {
         "" => None,
         login => Some(
-            kizuna_core::team::member::find_by_login(db.conn(), login)?
+            kizuna_core::team::member::find_by_login(db.sql(), login)?
                 .ok_or(Error::invalid("to", "unknown"))?
                 .id,
         ),
@@ -821,8 +841,8 @@ fn import(path: &Path, file: &Path, flags: &[String]) -> Result<ExitCode, Error>
     }
     let Some(kind) = kind else { return usage() };
     let sheet = source::read(file, &read)?;
-    let mut db = Db::open(path, opts())?;
-    let found = preview::inspect(db.conn(), &sheet, kind, read.header_row)?;
+    let mut db = open_team(path)?;
+    let found = preview::inspect(db.sql(), &sheet, kind, read.header_row)?;
     let columns = match &mapping_file {
         None => found.columns.clone(),
         Some(m) => {
@@ -854,7 +874,7 @@ fn import(path: &Path, file: &Path, flags: &[String]) -> Result<ExitCode, Error>
     }
     if dry_run {
         let p = preview::preview(
-            db.conn(),
+            db.sql(),
             db.clock().offset(),
             &sheet,
             kind,
@@ -923,7 +943,7 @@ fn import(path: &Path, file: &Path, flags: &[String]) -> Result<ExitCode, Error>
 
 /// `import --undo BATCH_ID`.
 fn undo_import(path: &Path, batch_id: &str) -> Result<ExitCode, Error> {
-    let mut db = Db::open(path, opts())?;
+    let mut db = open_team(path)?;
     let r = kizuna_core::import::batch::undo(&mut db, batch_id)?;
     println!(
         "{} removed, {} put back, {} already deleted, {} kept",

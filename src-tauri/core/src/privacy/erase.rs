@@ -29,6 +29,7 @@ use crate::store::changes::Entity;
 use crate::store::server::ServerDb;
 use crate::store::sql;
 use crate::store::sql::{Sql, Value};
+use crate::store::team_db::TeamDb;
 use crate::store::write::WriteCtx;
 use crate::Db;
 use serde::{Deserialize, Serialize};
@@ -214,6 +215,14 @@ pub fn erase_on_server(db: &mut ServerDb, contact_id: &str, typed_name: &str) ->
         rows_changed,
         compacted: false,
     })
+}
+
+/// [`erase`] or [`erase_on_server`], whichever store `db` is.
+pub fn erase_team(db: &mut TeamDb, contact_id: &str, typed_name: &str) -> Result<Erased> {
+    match db {
+        TeamDb::File(db) => erase(db, contact_id, typed_name),
+        TeamDb::Server(db) => erase_on_server(db, contact_id, typed_name),
+    }
 }
 
 /// Erases contact `contact_id`; `typed_name` is what the user typed to

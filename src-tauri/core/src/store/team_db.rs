@@ -64,6 +64,15 @@ impl TeamDb {
         }
     }
 
+    /// [`TeamDb::read_only`] as the error a save would meet (`read_only`,
+    /// with the reason), before a command looks anything up.
+    pub fn ensure_writable(&self) -> Result<()> {
+        match self {
+            TeamDb::File(db) => db.ensure_writable(),
+            TeamDb::Server(_) => Ok(()),
+        }
+    }
+
     /// Where reads go, on either store.
     pub fn sql(&self) -> Sql<'_> {
         match self {
