@@ -101,8 +101,17 @@ endif
 # folder of its own: run here they rewrote ui/src/lib/generated (same text,
 # new times), and every later stage rebuilt the UI and relinked the app.
 ENCRYPTED_TEST_FILES := $(filter-out team_server layering,$(basename $(notdir $(wildcard src-tauri/core/tests/*.rs))))
+# The unit tests of what only a team file has (its store's workings, the
+# desktop's session and outbox, the search indexes' and a person's bytes in
+# the file), which the run on a team server leaves to the file's run.
+FILE_ONLY_UNIT_TESTS := app:: store::backup store::changes store::check store::cipher store::db store::locking store::queue store::recovery store::schema store::vfs timeline::search privacy::
 engine-test:
 	keyctl session - $(CARGO) test --workspace --lib --bins --tests -- --skip on_a_slow_share_all_get_through --skip killed_while_it_holds_the_lock --skip export_bindings
+	# The engine's unit tests again, each on a database of its own on a
+	# PostgreSQL started for this run (docs/team-server.md, "Tests"); the
+	# whole workspace, as above, so nothing is compiled again. Four at once:
+	# a test there mostly waits for the server's answers.
+	bash scripts/with-test-server.sh $(CARGO) test --workspace --lib -- --test-threads=4 $(FILE_ONLY_UNIT_TESTS:%=--skip %) --skip export_bindings
 	# Colleagues saving at once on a slow share: their figures in the log.
 	$(CARGO) test --workspace --test save_queue -- --nocapture --test-threads=1
 	# The same process tests again on encrypted team files, with the unit
