@@ -231,7 +231,7 @@ fn only_a_manager_reads_or_exports_the_trail() {
     let q = AuditQuery::default();
     let err = trail::page_for(f.db.sql(), &me, &q, tokyo()).unwrap_err();
     assert_eq!(err.code(), ErrorCode::ManagerOnly);
-    let path = f._dir.path().join("trail.csv");
+    let path = f.dir().join("trail.csv");
     let err = export::export_for(
         f.db.sql(),
         &me,
@@ -274,7 +274,7 @@ fn the_export_has_a_row_per_changed_field_with_before_and_after() {
     })
     .unwrap();
     let me = f.db.member().unwrap().id.clone();
-    let path = f._dir.path().join("trail.csv");
+    let path = f.dir().join("trail.csv");
     let q = AuditQuery {
         company_id: Some(co),
         ..Default::default()
@@ -305,7 +305,7 @@ fn the_export_has_a_row_per_changed_field_with_before_and_after() {
     // Formula-like text is shown, never run.
     assert!(text.contains("'=部長"), "{text}");
     // An xlsx of the same has the same rows.
-    let xlsx = f._dir.path().join("trail.xlsx");
+    let xlsx = f.dir().join("trail.xlsx");
     let again = export::export_for(
         f.db.sql(),
         &me,

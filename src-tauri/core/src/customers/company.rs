@@ -596,12 +596,7 @@ mod tests {
 
     #[test]
     fn the_detail_holds_every_field_and_an_edit_is_versioned_and_audited() {
-        let Fixture {
-            mut db,
-            _dir,
-            clock,
-            _team,
-        } = fixture();
+        let Fixture { mut db, clock, _keep } = fixture();
         let sato = db
             .write(|ctx| crate::team::member::ensure(ctx, "sato", "佐藤 健太"))
             .unwrap();
@@ -679,9 +674,7 @@ mod tests {
 
     #[test]
     fn company_edits_are_validated() {
-        let Fixture {
-            mut db, _dir, _team, ..
-        } = fixture();
+        let Fixture { mut db, _keep, .. } = fixture();
         let id = new_company(&mut db, "A社", "");
         let ok = edit_of(&get(db.sql(), &id).unwrap());
         let cases: Vec<(CompanyEdit, &str, &str)> = vec![
@@ -766,12 +759,7 @@ mod tests {
 
     #[test]
     fn the_list_sorts_by_reading_whatever_script_it_was_typed_in() {
-        let Fixture {
-            mut db,
-            _dir,
-            clock,
-            _team,
-        } = fixture();
+        let Fixture { mut db, clock, _keep } = fixture();
         new_company(&mut db, "株式会社わかば", "わかば");
         new_company(&mut db, "カ行の会社", "カガク");
         new_company(&mut db, "半角の会社", "ｱｵﾊﾞ");
@@ -857,12 +845,7 @@ mod tests {
     fn the_list_sorts_by_health_at_risk_first_and_shows_each_customers_indicator() {
         use crate::customers::health::HealthLevel;
         use crate::testutil::{insert_case, Case};
-        let Fixture {
-            mut db,
-            _dir,
-            clock,
-            _team,
-        } = fixture();
+        let Fixture { mut db, clock, _keep } = fixture();
         let calm = new_company(&mut db, "あんしん", "あんしん");
         let angry = new_company(&mut db, "おこり", "おこり");
         let watched = new_company(&mut db, "きがかり", "きがかり");
@@ -903,9 +886,7 @@ mod tests {
 
     #[test]
     fn contacts_are_listed_edited_and_softly_deleted() {
-        let Fixture {
-            mut db, _dir, _team, ..
-        } = fixture();
+        let Fixture { mut db, _keep, .. } = fixture();
         let company = new_company(&mut db, "A社", "えーしゃ");
         let add = |db: &mut TeamDb, name: &str, kana: &str| {
             let c = NewContact {

@@ -17,7 +17,7 @@ fn request(kind: ExportKind, format: ExportFormat) -> ExportRequest {
 }
 
 fn run(f: &Fixture, req: &ExportRequest, name: &str, lang: Language) -> Result<(ExportOutcome, PathBuf)> {
-    let path = f._dir.path().join(name);
+    let path = f.dir().join(name);
     let out = export(f.db.sql(), lang, f.clock.offset(), req, &path)?;
     Ok((out, path))
 }
@@ -151,7 +151,7 @@ fn an_unencodable_character_fails_the_export_and_leaves_no_file() {
     company(&mut f.db, "𠮷野商店");
     let mut req = request(ExportKind::Customers, ExportFormat::Csv);
     req.encoding = CsvEncoding::Sjis;
-    let path = f._dir.path().join("sjis.csv");
+    let path = f.dir().join("sjis.csv");
     let e = export(f.db.sql(), Language::Ja, f.clock.offset(), &req, &path).unwrap_err();
     assert_eq!(e.code(), ErrorCode::Unencodable);
     assert_eq!(
@@ -226,7 +226,7 @@ fn renewal_work_becomes_all_day_events_with_stable_uids() {
 fn an_export_reads_the_team_file_through_its_own_connection_while_the_desktop_has_it_open() {
     let mut f = fixture();
     company(&mut f.db, "山田商事");
-    let path = f._dir.path().join("own.csv");
+    let path = f.dir().join("own.csv");
     let req = request(ExportKind::Customers, ExportFormat::Csv);
     let own = crate::store::reader::Reader::open(&f.source()).unwrap();
     let out = export(own.sql(), Language::Ja, f.clock.offset(), &req, &path).unwrap();

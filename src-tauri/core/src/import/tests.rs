@@ -897,7 +897,7 @@ fn an_export_imported_into_a_new_file_gives_the_same_customers_and_contacts() {
             ),
             (ExportKind::Contacts, ImportKind::Contacts, format!("contacts-{file}")),
         ] {
-            let path = from._dir.path().join(name);
+            let path = from.dir().join(name);
             let req = ExportRequest {
                 kind,
                 format,

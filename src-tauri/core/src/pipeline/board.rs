@@ -482,12 +482,7 @@ mod tests {
 
     #[test]
     fn columns_follow_stage_order_and_totals_equal_the_cards() {
-        let Fixture {
-            mut db,
-            clock,
-            _dir,
-            _team,
-        } = fixture();
+        let Fixture { mut db, clock, _keep } = fixture();
         let f = crate::testutil::seed_pipeline(&mut db);
         f.deal(&mut db, "A", f.stage("提案"), 1_000_000, "JPY");
         f.deal(&mut db, "B", f.stage("提案"), 250_000, "JPY");
@@ -525,12 +520,7 @@ mod tests {
     #[test]
     fn next_step_states_follow_the_users_calendar_day() {
         // 2026-11-25 10:00 in Tokyo.
-        let Fixture {
-            mut db,
-            clock,
-            _dir,
-            _team,
-        } = fixture();
+        let Fixture { mut db, clock, _keep } = fixture();
         let f = crate::testutil::seed_pipeline(&mut db);
         let none = f.deal(&mut db, "none", f.stage("提案"), 1, "JPY");
         let over = f.deal(&mut db, "over", f.stage("提案"), 1, "JPY");
@@ -550,12 +540,7 @@ mod tests {
 
     #[test]
     fn a_deal_goes_cold_after_its_stages_idle_days() {
-        let Fixture {
-            mut db,
-            clock,
-            _dir,
-            _team,
-        } = fixture();
+        let Fixture { mut db, clock, _keep } = fixture();
         let f = crate::testutil::seed_pipeline(&mut db);
         // 見積 has 7 idle days.
         f.deal(&mut db, "quiet", f.stage("見積"), 1, "JPY");
@@ -578,12 +563,7 @@ mod tests {
 
     #[test]
     fn decision_deadline_counts_down_and_signals_are_counted() {
-        let Fixture {
-            mut db,
-            clock,
-            _dir,
-            _team,
-        } = fixture();
+        let Fixture { mut db, clock, _keep } = fixture();
         let f = crate::testutil::seed_pipeline(&mut db);
         let id = f.deal(&mut db, "closing", f.stage("クロージング"), 1, "JPY");
         db.write(|ctx| {
@@ -606,12 +586,7 @@ mod tests {
 
     #[test]
     fn a_lost_card_says_why_to_whom_and_what_was_said() {
-        let Fixture {
-            mut db,
-            clock,
-            _dir,
-            _team,
-        } = fixture();
+        let Fixture { mut db, clock, _keep } = fixture();
         let f = crate::testutil::seed_pipeline(&mut db);
         let id = f.deal(&mut db, "lost", f.stage("見積"), 1, "JPY");
         db.write(|ctx| {
@@ -642,12 +617,7 @@ mod tests {
 
     #[test]
     fn unknown_pipeline_is_not_found() {
-        let Fixture {
-            mut db,
-            clock,
-            _dir,
-            _team,
-        } = fixture();
+        let Fixture { mut db, clock, _keep } = fixture();
         crate::testutil::seed_pipeline(&mut db);
         let e = load(db.sql(), &clock, Some("nope"), &BoardFilter::default()).unwrap_err();
         assert_eq!(e.code(), crate::ErrorCode::NotFound);
@@ -687,12 +657,7 @@ mod tests {
 
     #[test]
     fn filters_narrow_the_cards_and_the_totals_follow() {
-        let Fixture {
-            mut db,
-            clock,
-            _dir,
-            _team,
-        } = fixture();
+        let Fixture { mut db, clock, _keep } = fixture();
         let f = crate::testutil::seed_pipeline(&mut db);
         let other_company = db
             .write(|ctx| {
@@ -791,12 +756,7 @@ mod tests {
 
     #[test]
     fn cards_come_in_position_order_with_their_position() {
-        let Fixture {
-            mut db,
-            clock,
-            _dir,
-            _team,
-        } = fixture();
+        let Fixture { mut db, clock, _keep } = fixture();
         let f = crate::testutil::seed_pipeline(&mut db);
         for t in ["A", "B", "C"] {
             f.deal(&mut db, t, f.stage("提案"), 1, "JPY");
@@ -840,12 +800,7 @@ mod tests {
 
     #[test]
     fn a_long_column_sends_one_page_and_totals_of_every_deal() {
-        let Fixture {
-            mut db,
-            clock,
-            _dir,
-            _team,
-        } = fixture();
+        let Fixture { mut db, clock, _keep } = fixture();
         let f = crate::testutil::seed_pipeline(&mut db);
         let proposal = f.stage("提案");
         for i in 0..75 {
@@ -904,12 +859,7 @@ mod tests {
 
     #[test]
     fn a_refresh_keeps_as_many_cards_as_the_column_shows() {
-        let Fixture {
-            mut db,
-            clock,
-            _dir,
-            _team,
-        } = fixture();
+        let Fixture { mut db, clock, _keep } = fixture();
         let f = crate::testutil::seed_pipeline(&mut db);
         for i in 0..50 {
             f.deal(&mut db, &format!("案件 {i:02}"), f.stage("見積"), 1, "JPY");
@@ -928,12 +878,7 @@ mod tests {
 
     #[test]
     fn pages_and_totals_follow_the_filters() {
-        let Fixture {
-            mut db,
-            clock,
-            _dir,
-            _team,
-        } = fixture();
+        let Fixture { mut db, clock, _keep } = fixture();
         let f = crate::testutil::seed_pipeline(&mut db);
         let me = db.user().id.clone();
         let proposal = f.stage("提案");
@@ -991,12 +936,7 @@ mod tests {
     #[test]
     fn going_cold_is_judged_on_the_users_calendar_day() {
         // Tokyo: 2026-11-25 10:00. 見積 has 7 idle days.
-        let Fixture {
-            mut db,
-            clock,
-            _dir,
-            _team,
-        } = fixture();
+        let Fixture { mut db, clock, _keep } = fixture();
         let f = crate::testutil::seed_pipeline(&mut db);
         let id = f.deal(&mut db, "境目", f.stage("見積"), 1, "JPY");
         // 15:30 UTC on the 17th is 00:30 on the 18th in Tokyo: 7 days ago
@@ -1034,12 +974,7 @@ mod tests {
 
     #[test]
     fn a_card_moved_while_paging_is_not_shown_twice() {
-        let Fixture {
-            mut db,
-            clock,
-            _dir,
-            _team,
-        } = fixture();
+        let Fixture { mut db, clock, _keep } = fixture();
         let f = crate::testutil::seed_pipeline(&mut db);
         let ids: Vec<String> = (0..40)
             .map(|i| f.deal(&mut db, &format!("案件 {i:02}"), f.stage("提案"), 1, "JPY"))
@@ -1069,12 +1004,7 @@ mod tests {
 
     #[test]
     fn a_page_of_an_unknown_or_deleted_stage_is_not_found() {
-        let Fixture {
-            mut db,
-            clock,
-            _dir,
-            _team,
-        } = fixture();
+        let Fixture { mut db, clock, _keep } = fixture();
         crate::testutil::seed_pipeline(&mut db);
         let after = CardCursor {
             position: 1.0,

@@ -27,19 +27,31 @@ pub struct Fixture {
     pub db: TeamDb,
     pub clock: FixedClock,
     /// After `db`: the fixture's connection closes before its team goes
-    /// (a test that takes the fixture apart keeps it as `_team`).
-    pub _team: Team,
-    pub _dir: tempfile::TempDir,
+    /// (a test that takes the fixture apart keeps it as `_keep`).
+    pub _keep: Keep,
 }
 
-pub enum Team {
+/// What a fixture keeps for as long as its test runs: its team, and a
+/// folder of the test's own for the files it writes.
+pub struct Keep {
+    team: Team,
+    dir: tempfile::TempDir,
+}
+
+impl Keep {
+    /// [`Fixture::source`].
+    pub fn source(&self) -> crate::store::changes::Source {
+        self.team.source()
+    }
+}
+
+enum Team {
     File(PathBuf),
     Server(Box<TestTeam>),
 }
 
 impl Team {
-    /// [`Fixture::source`].
-    pub fn source(&self) -> crate::store::changes::Source {
+    fn source(&self) -> crate::store::changes::Source {
         match self {
             Team::File(path) => crate::store::changes::Source::File(path.clone()),
             Team::Server(team) => crate::store::changes::Source::Server(Box::new(team.as_member("tanaka"))),
@@ -67,8 +79,10 @@ pub fn fixture_in(language: Language) -> Fixture {
             Fixture {
                 db,
                 clock,
-                _team: Team::File(path),
-                _dir: dir,
+                _keep: Keep {
+                    team: Team::File(path),
+                    dir,
+                },
             }
         }
         Some(admin) => {
@@ -77,8 +91,10 @@ pub fn fixture_in(language: Language) -> Fixture {
             Fixture {
                 db,
                 clock,
-                _team: Team::Server(Box::new(team)),
-                _dir: dir,
+                _keep: Keep {
+                    team: Team::Server(Box::new(team)),
+                    dir,
+                },
             }
         }
     }
@@ -94,13 +110,18 @@ fn member_of(team: &TestTeam, login: &str, name: &str, clock: &FixedClock, langu
 
 impl Fixture {
     pub fn on_server(&self) -> bool {
-        matches!(self._team, Team::Server(_))
+        matches!(self._keep.team, Team::Server(_))
     }
 
     /// Where the team is, as a desktop's background work and readers open
     /// it: the file, or the server as the fixture's member.
     pub fn source(&self) -> crate::store::changes::Source {
-        self._team.source()
+        self._keep.source()
+    }
+
+    /// A folder of the test's own, for the files it writes.
+    pub fn dir(&self) -> &Path {
+        self._keep.dir.path()
     }
 }
 
@@ -314,7 +335,7 @@ pub fn contract(f: &mut Fixture, company_id: &str, start: &str, end: &str, amoun
 /// The same team opened by a colleague on another PC: the file as their
 /// login, or the server as their own role.
 pub fn colleague(f: &Fixture, login: &str, name: &str) -> TeamDb {
-    match &f._team {
+    match &f._keep.team {
         Team::File(path) => {
             let opts = OpenOptions::new(login, name).with_clock(Arc::new(f.clock.clone()));
             TeamDb::File(Db::open(path, opts).unwrap())
@@ -370,7 +391,7 @@ pub fn crash_mid_save_keyed(path: &Path, passphrase: Option<&str>) {
 /// hand edit): `sql` runs on its own connection with the CHECK constraints
 /// off (on the server, the admin drops those of the table `sql` changes).
 pub fn store_unknown(f: &Fixture, sql: &str) {
-    match &f._team {
+    match &f._keep.team {
         Team::File(path) => {
             let conn = rusqlite::Connection::open(path).unwrap();
             conn.pragma_update(None, "ignore_check_constraints", true).unwrap();

@@ -364,9 +364,7 @@ mod tests {
 
     #[test]
     fn a_draft_for_a_meeting_is_addressed_to_every_contact_met() {
-        let Fixture {
-            mut db, _dir, _team, ..
-        } = fixture();
+        let Fixture { mut db, _keep, .. } = fixture();
         let seed = seed_pipeline(&mut db);
         let yamada = contact(&mut db, &seed.company_id, "山田 花子", "hanako@example.co.jp");
         let ito = contact(&mut db, &seed.company_id, "伊藤 誠", "makoto@例え.jp");
@@ -408,9 +406,7 @@ mod tests {
 
     #[test]
     fn with_nobody_named_the_mail_goes_to_whom_it_may_concern() {
-        let Fixture {
-            mut db, _dir, _team, ..
-        } = fixture();
+        let Fixture { mut db, _keep, .. } = fixture();
         let seed = seed_pipeline(&mut db);
         contact(&mut db, &seed.company_id, "山田 花子", "hanako@example.co.jp");
         let id = log(
@@ -431,9 +427,7 @@ mod tests {
 
     #[test]
     fn a_stored_address_holding_two_never_becomes_two_recipients() {
-        let Fixture {
-            mut db, _dir, _team, ..
-        } = fixture();
+        let Fixture { mut db, _keep, .. } = fixture();
         let seed = seed_pipeline(&mut db);
         let yamada = contact(&mut db, &seed.company_id, "山田 花子", "hanako@example.co.jp");
         let sato = contact(&mut db, &seed.company_id, "佐藤 一郎", "");
@@ -486,9 +480,7 @@ mod tests {
 
     #[test]
     fn a_contact_removed_since_is_not_written_to() {
-        let Fixture {
-            mut db, _dir, _team, ..
-        } = fixture();
+        let Fixture { mut db, _keep, .. } = fixture();
         let seed = seed_pipeline(&mut db);
         let yamada = contact(&mut db, &seed.company_id, "山田 花子", "hanako@example.co.jp");
         let left = contact(&mut db, &seed.company_id, "退職 太郎", "taro@example.co.jp");

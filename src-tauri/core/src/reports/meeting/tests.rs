@@ -106,12 +106,7 @@ fn moved_titles(m: &MeetingMember) -> Vec<&str> {
 
 #[test]
 fn a_move_late_on_sunday_in_tokyo_belongs_to_that_week() {
-    let Fixture {
-        mut db,
-        clock,
-        _dir,
-        _team,
-    } = fixture();
+    let Fixture { mut db, clock, _keep } = fixture();
     let f = seed_pipeline(&mut db);
     let me = db.user().id.clone();
     let sunday = deal_of(&mut db, &f, "sunday", "提案", Some(&me));
@@ -137,12 +132,7 @@ fn a_move_late_on_sunday_in_tokyo_belongs_to_that_week() {
 
 #[test]
 fn each_section_holds_what_it_should_and_nothing_else() {
-    let Fixture {
-        mut db,
-        clock,
-        _dir,
-        _team,
-    } = fixture();
+    let Fixture { mut db, clock, _keep } = fixture();
     let f = seed_pipeline(&mut db);
     let me = db.user().id.clone();
     let sato = db
@@ -237,12 +227,7 @@ fn each_section_holds_what_it_should_and_nothing_else() {
 
 #[test]
 fn deleted_deals_and_archived_customers_are_not_on_the_agenda() {
-    let Fixture {
-        mut db,
-        clock,
-        _dir,
-        _team,
-    } = fixture();
+    let Fixture { mut db, clock, _keep } = fixture();
     let f = seed_pipeline(&mut db);
     let me = db.user().id.clone();
     let gone = deal_of(&mut db, &f, "deleted", "提案", Some(&me));
@@ -291,12 +276,7 @@ fn deleted_deals_and_archived_customers_are_not_on_the_agenda() {
 
 #[test]
 fn every_active_member_has_a_turn_and_departed_ones_only_with_something_to_show() {
-    let Fixture {
-        mut db,
-        clock,
-        _dir,
-        _team,
-    } = fixture();
+    let Fixture { mut db, clock, _keep } = fixture();
     let f = seed_pipeline(&mut db);
     let quiet = db
         .write(|ctx| crate::team::member::ensure(ctx, "abe", "阿部"))
@@ -338,12 +318,7 @@ fn every_active_member_has_a_turn_and_departed_ones_only_with_something_to_show(
 
 #[test]
 fn a_past_week_shows_what_happened_and_a_future_one_is_refused() {
-    let Fixture {
-        mut db,
-        clock,
-        _dir,
-        _team,
-    } = fixture();
+    let Fixture { mut db, clock, _keep } = fixture();
     let f = seed_pipeline(&mut db);
     let me = db.user().id.clone();
     let cold = deal_of(&mut db, &f, "cold", "見積", Some(&me));
@@ -373,12 +348,7 @@ fn a_past_week_shows_what_happened_and_a_future_one_is_refused() {
 
 #[test]
 fn the_report_reads_through_its_own_connection() {
-    let Fixture {
-        mut db,
-        clock,
-        _dir,
-        _team,
-    } = fixture();
+    let Fixture { mut db, clock, _keep } = fixture();
     let f = seed_pipeline(&mut db);
     let me = db.user().id.clone();
     let id = deal_of(&mut db, &f, "moved", "提案", Some(&me));
@@ -387,7 +357,7 @@ fn the_report_reads_through_its_own_connection() {
         now: clock.now(),
         offset: clock.offset(),
     };
-    let own = crate::store::reader::Reader::open(&_team.source()).unwrap();
+    let own = crate::store::reader::Reader::open(&_keep.source()).unwrap();
     let m = meeting(own.sql(), &snapshot, None).unwrap();
     assert_eq!(moved_titles(member(&m, Some(&me))), ["moved"]);
 }
