@@ -44,7 +44,10 @@ check "a team file on the UNC share" test -s "$share/kizuna.db"
 
 # The newer build, dropped into Kizuna-updates with its manifest.
 newsetup="Kizuna-$newer-x64-setup.exe"
-makensis -V1 -INPUTCHARSET UTF8 -DVERSION="$newer" -DBIN_DIR="$stage" \
+# Packed as the installer under test was (make windows-test: zlib, Makefile).
+pack=()
+[ -n "${KIZUNA_NSIS_COMPRESSOR:-}" ] && pack=("-XSetCompressor /FINAL $KIZUNA_NSIS_COMPRESSOR")
+makensis -V1 -INPUTCHARSET UTF8 "${pack[@]}" -DVERSION="$newer" -DBIN_DIR="$stage" \
   -DOUT_FILE="$share/Kizuna-updates/$newsetup" installer/windows/kizuna.nsi
 run "$kizuna" update-manifest "\\\\kizuna-nas\\営業 部\\$name\\Kizuna-updates" --version "$newer"
 check "the installed kizuna.exe writes the manifest" grep -q "windows-x86_64 *$newsetup" <<<"$out"
