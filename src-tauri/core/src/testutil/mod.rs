@@ -313,8 +313,14 @@ pub fn contact(db: &mut impl Store, company_id: &str, name: &str, email: &str) -
 
 /// A yearly contract of `company_id` from `start` to `end` (YYYY-MM-DD), in yen.
 pub fn contract(f: &mut Fixture, company_id: &str, start: &str, end: &str, amount: i64) -> String {
+    let c = yearly(company_id, start, end, amount);
+    f.db.save(|ctx| contract::create(ctx, &c)).unwrap()
+}
+
+/// What [`contract`] saves, for a test that creates or edits with it.
+pub fn yearly(company_id: &str, start: &str, end: &str, amount: i64) -> NewContract {
     let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-    let c = NewContract {
+    NewContract {
         company_id: company_id.into(),
         deal_id: None,
         plan: "クラウド会計 年額".into(),
@@ -328,8 +334,7 @@ pub fn contract(f: &mut Fixture, company_id: &str, start: &str, end: &str, amoun
         owner_id: None,
         hearing_days: None,
         proposal_days: None,
-    };
-    f.db.save(|ctx| contract::create(ctx, &c)).unwrap()
+    }
 }
 
 /// The same team opened by a colleague on another PC: the file as their

@@ -139,7 +139,7 @@ pub(super) fn close_follow_ups(ctx: &WriteCtx, contract_id: &str, steps: &[&str]
 mod tests {
     use super::*;
     use crate::clock::Clock;
-    use crate::contracts::contract::{self, Billing, NewContract};
+    use crate::contracts::contract;
     use crate::contracts::renewal::testing::{d, work};
     use crate::contracts::renewal::{advance, get, StepInput, TimeLeft};
     use crate::error::Error;
@@ -250,21 +250,7 @@ mod tests {
         let mut f = fixture();
         let s = seed_pipeline(&mut f.db);
         let id = contract(&mut f, &s.company_id, "2026-04-01", "2027-03-31", 1_200_000);
-        let edit = |end: &str, amount: i64| NewContract {
-            company_id: s.company_id.clone(),
-            deal_id: None,
-            plan: "クラウド会計 年額".into(),
-            start_date: d("2026-04-01"),
-            end_date: d(end),
-            auto_renew: false,
-            amount,
-            currency: "JPY".into(),
-            billing: Billing::Annual,
-            notice_days: 30,
-            owner_id: None,
-            hearing_days: None,
-            proposal_days: None,
-        };
+        let edit = |end: &str, amount: i64| crate::testutil::yearly(&s.company_id, "2026-04-01", end, amount);
         f.db.write(|ctx| contract::update(ctx, &id, 1, &edit("2027-04-30", 1_300_000)))
             .unwrap();
         assert_eq!(
