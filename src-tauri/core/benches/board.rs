@@ -149,11 +149,10 @@ fn main() {
 /// (d): the same board from a team server holding the same team.
 #[cfg(target_os = "linux")]
 fn on_a_server(file: &std::path::Path, pipeline_id: &str, clock: &FixedClock, on_file: &board::Board, file_med: f64) {
-    use kizuna_core::store::server::{self, Server};
+    use kizuna_core::store::server;
     use kizuna_core::store::sql::Sql;
     let pg = tests_common::pg::TestServer::start_durable();
-    let address = Server::parse(&pg.create_database("board"), None).expect("address");
-    server::roles::init(&mut server::connect(&address).expect("connect")).expect("server init");
+    let address = pg.team_database("board");
     let t = Instant::now();
     kizuna_core::store::transfer::file_to_server(file, &address).expect("migrate");
     eprintln!("copied to the server in {:.1} s", t.elapsed().as_secs_f64());

@@ -8,9 +8,16 @@
 //! nurture), two searches and the counts of all four tabs against the bare
 //! SQL query for the same rows on the same file, and prints the ratio and
 //! SQLite's query plan of each tab. Medians and 95th percentiles of many
-//! runs after a warm-up.
+//! runs after a warm-up. Then the same pages, searches and counts on a
+//! team server holding the same leads (Linux: Debian's PostgreSQL, started
+//! as the tests start it), with the server's plan of each search.
 
 mod common;
+// The server is Debian's PostgreSQL, started as the tests start it: the
+// server half runs where they do.
+#[cfg(target_os = "linux")]
+#[path = "../tests/common/mod.rs"]
+mod tests_common;
 
 use chrono::Duration;
 use common::{report, rows};
@@ -180,6 +187,76 @@ fn main() {
             .sum()
     });
     report("counts of the four tabs", kizuna, bare);
+
+    #[cfg(target_os = "linux")]
+    on_a_server(&path, conn, &rd);
+}
+
+/// The same inbox from a team server holding the same leads (copied there
+/// as `kizuna migrate` copies them): the same rows, its times beside the
+/// file's, and the server's plan of each search (`leads_search`, its
+/// trigram index, for a term of three characters or more).
+#[cfg(target_os = "linux")]
+fn on_a_server(file: &Path, on_file: &rusqlite::Connection, rd: &Reader) {
+    use kizuna_core::store::server;
+    use kizuna_core::store::sql::Sql;
+    let pg = tests_common::pg::TestServer::start_durable();
+    let address = pg.team_database("leads");
+    let t = Instant::now();
+    kizuna_core::store::transfer::file_to_server(file, &address).expect("migrate");
+    println!();
+    println!(
+        "on a team server (loopback), the same {LEADS} leads, copied in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let session = std::cell::RefCell::new(server::connect(&address).expect("connect"));
+    let on_server = Sql::Server(&session);
+    for (label, tab, words) in [
+        ("nurture page", LeadTab::Nurture, ""),
+        ("search 移行について (nurture)", LeadTab::Nurture, "移行について"),
+        ("search 見積 (nurture)", LeadTab::Nurture, "見積"),
+        (
+            "search 株式会社サンプル01234 (new)",
+            LeadTab::New,
+            "株式会社サンプル01234",
+        ),
+    ] {
+        let q = LeadQuery {
+            tab,
+            search: words.into(),
+            after: None,
+            limit: 50,
+        };
+        let page = |conn: Sql| inbox::page(conn, rd, &q).expect("page").rows;
+        assert_eq!(
+            page(on_server),
+            page(Sql::File(on_file)),
+            "{label}: the server's page is the file's"
+        );
+        let server = time(|| page(on_server).len());
+        let file = time(|| page(Sql::File(on_file)).len());
+        println!(
+            "{label}: server median {:.2} ms (p95 {:.2}), file median {:.2} ms (p95 {:.2})",
+            server.0, server.1, file.0, file.1
+        );
+        if !words.is_empty() {
+            let plan = inbox::explain(on_server, rd, &q).expect("plan");
+            println!(
+                "           server plan: {}",
+                plan.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" | ")
+            );
+        }
+    }
+    let counts = |conn: Sql| inbox::counts(conn, rd.user_id, rd.now, "移行について").expect("counts");
+    assert_eq!(
+        format!("{:?}", counts(on_server)),
+        format!("{:?}", counts(Sql::File(on_file)))
+    );
+    let server = time(|| counts(on_server).nurture as usize);
+    println!(
+        "counts of the four tabs, searched: server median {:.2} ms (p95 {:.2})",
+        server.0, server.1
+    );
 }
 
 /// Median and p95 in ms of `RUNS` runs after five warm-ups.

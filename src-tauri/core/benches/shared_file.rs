@@ -41,7 +41,7 @@ use common::{ms, percentile};
 use kizuna_core::customers::company::{self, NewCompany, Segment};
 use kizuna_core::store::changes::{ChangeBatch, Feed, PROBE};
 #[cfg(target_os = "linux")]
-use kizuna_core::store::server::{connect, Server, ServerDb, ServerFeed};
+use kizuna_core::store::server::{Server, ServerDb, ServerFeed};
 use kizuna_core::{Db, OpenOptions};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -315,8 +315,7 @@ fn main() {
 #[cfg(target_os = "linux")]
 fn server_half(dir: &Path, per_writer: usize, rounds: usize) {
     let pg = tests_common::pg::TestServer::start_durable();
-    let server = Server::parse(&pg.create_database("bench"), None).unwrap();
-    kizuna_core::store::server::roles::init(&mut connect(&server).unwrap()).unwrap();
+    let server = pg.team_database("bench");
     let team = dir.join("server-team.db");
     let mut db = Db::create(&team, OpenOptions::new("tanaka", "田中")).unwrap();
     kizuna_core::app::sample::populate(&mut db).unwrap();

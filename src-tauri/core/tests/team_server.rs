@@ -58,12 +58,6 @@ fn sample_file(dir: &Path) -> std::path::PathBuf {
     path
 }
 
-fn initialised(pg: &TestServer, name: &str) -> Server {
-    let s = Server::parse(&pg.create_database(name), None).unwrap();
-    server::roles::init(&mut server::connect(&s).unwrap()).unwrap();
-    s
-}
-
 /// Every team table of a file, every row as values, sorted: an independent
 /// reading of "the same data" (not the copy's own digest).
 fn dump(path: &Path) -> BTreeMap<String, Vec<Vec<String>>> {
@@ -100,7 +94,7 @@ fn dump(path: &Path) -> BTreeMap<String, Vec<Vec<String>>> {
 #[test]
 fn the_servers_schema_has_the_files_tables_and_columns() {
     let pg = TestServer::start();
-    let s = initialised(&pg, "shape");
+    let s = pg.team_database("shape");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("empty.db");
     kizuna_core::store::schema::create_at_version(&file, kizuna_core::store::schema::CURRENT).unwrap();
@@ -168,7 +162,7 @@ fn the_servers_schema_has_the_files_tables_and_columns() {
 #[test]
 fn a_team_goes_to_the_server_and_back_unchanged_and_its_file_untouched() {
     let pg = TestServer::start();
-    let s = initialised(&pg, "roundtrip");
+    let s = pg.team_database("roundtrip");
     let dir = tempfile::tempdir().unwrap();
     let file = sample_file(dir.path());
     let before = std::fs::read(&file).unwrap();
@@ -228,7 +222,7 @@ fn a_team_goes_to_the_server_and_back_unchanged_and_its_file_untouched() {
 #[test]
 fn a_copy_never_lands_on_a_team_or_over_a_file() {
     let pg = TestServer::start();
-    let s = initialised(&pg, "twice");
+    let s = pg.team_database("twice");
     let dir = tempfile::tempdir().unwrap();
     let file = sample_file(dir.path());
     transfer::file_to_server(&file, &s).unwrap();
@@ -267,7 +261,7 @@ fn all_hits(sql: Sql, query: &str, kind: search::SearchKind, per_page: u32) -> V
 #[test]
 fn the_server_finds_what_the_file_finds() {
     let pg = TestServer::start();
-    let s = initialised(&pg, "search");
+    let s = pg.team_database("search");
     let dir = tempfile::tempdir().unwrap();
     let file = sample_file(dir.path());
     {
@@ -387,7 +381,7 @@ impl SameTeam {
 
     fn new_with(name: &str, prepare: impl FnOnce(&mut Db)) -> SameTeam {
         let pg = TestServer::start();
-        let s = initialised(&pg, name);
+        let s = pg.team_database(name);
         let dir = tempfile::tempdir().unwrap();
         let file_path = sample_file(dir.path());
         // A working team has done some follow-ups and put some off: the
@@ -1478,7 +1472,7 @@ fn rows_of(
 #[test]
 fn the_main_screens_saves_leave_the_same_team_in_the_file_and_on_the_server() {
     let pg = TestServer::start();
-    let s = initialised(&pg, "saves");
+    let s = pg.team_database("saves");
     let dir = tempfile::tempdir().unwrap();
     let file_path = sample_file(dir.path());
     transfer::file_to_server(&file_path, &s).unwrap();
@@ -1583,7 +1577,7 @@ fn the_main_screens_saves_leave_the_same_team_in_the_file_and_on_the_server() {
 #[test]
 fn a_save_that_meets_a_colleagues_runs_again_on_what_they_saved() {
     let pg = TestServer::start();
-    let s = initialised(&pg, "meet");
+    let s = pg.team_database("meet");
     let dir = tempfile::tempdir().unwrap();
     transfer::file_to_server(&sample_file(dir.path()), &s).unwrap();
     let mut admin = server::connect(&s).unwrap();
@@ -1641,7 +1635,7 @@ fn a_save_that_meets_a_colleagues_runs_again_on_what_they_saved() {
 #[test]
 fn a_member_reads_and_writes_rows_but_changes_no_schema_and_cannot_sign_as_another() {
     let pg = TestServer::start();
-    let s = initialised(&pg, "rights");
+    let s = pg.team_database("rights");
     let mut admin = server::connect(&s).unwrap();
     server::roles::add_member(&mut admin, "sato", "sato-long-passw0rd").unwrap();
     let taken = server::roles::add_member(&mut admin, "sato", "another-long-pass").unwrap_err();
@@ -1725,7 +1719,7 @@ fn tls_is_verified_against_the_ca_the_address_names() {
 #[test]
 fn a_saved_change_wakes_a_listening_desktop_and_a_rolled_back_one_does_not() {
     let pg = TestServer::start();
-    let s = initialised(&pg, "wake");
+    let s = pg.team_database("wake");
     let mut listener = server::connect(&s).unwrap();
     listener.batch_execute("LISTEN kizuna_changes").unwrap();
     let mut writer = server::connect(&s).unwrap();
@@ -1773,7 +1767,7 @@ fn ids(batch: &kizuna_core::store::changes::ChangeBatch) -> Vec<&str> {
 #[test]
 fn a_desktop_hears_a_colleagues_commit_and_catches_up_on_what_it_missed_while_the_server_was_down() {
     let pg = TestServer::start();
-    let s = initialised(&pg, "feed");
+    let s = pg.team_database("feed");
     let mut colleague = server::connect(&s).unwrap();
     log_change(&mut colleague, "before");
     let mut feed = ServerFeed::open(&s).unwrap();
@@ -1808,7 +1802,7 @@ fn a_desktop_hears_a_colleagues_commit_and_catches_up_on_what_it_missed_while_th
 #[test]
 fn a_slow_save_is_not_overtaken_in_the_log_so_no_desktop_skips_it() {
     let pg = TestServer::start();
-    let s = initialised(&pg, "in_turn");
+    let s = pg.team_database("in_turn");
     let mut feed = ServerFeed::open(&s).unwrap();
     // A slow save: its log row written, not yet committed.
     let mut slow = server::connect(&s).unwrap();
@@ -1892,7 +1886,7 @@ fn kill_migrate_mid_copy(from: &str, to: &str, mut copying: impl FnMut() -> bool
 #[test]
 fn a_migrate_killed_mid_copy_leaves_the_server_empty_and_runs_again() {
     let pg = TestServer::start();
-    let s = initialised(&pg, "killed");
+    let s = pg.team_database("killed");
     let url = pg.url("killed");
     let dir = tempfile::tempdir().unwrap();
     let file = sample_file(dir.path());
@@ -2017,7 +2011,7 @@ fn a_desktop_connects_to_the_team_server_and_opens_it_again_at_its_next_start() 
         format!("jp.kizuna.test.desk.{}", std::process::id()),
     );
     let pg = TestServer::start();
-    let s = initialised(&pg, "desk");
+    let s = pg.team_database("desk");
     let dir = tempfile::tempdir().unwrap();
     transfer::file_to_server(&sample_file(dir.path()), &s).unwrap();
     let password = "tanaka-long-passw0rd";
@@ -2141,7 +2135,7 @@ fn a_reminder_on_the_server_is_shown_once_to_its_person_whichever_desktop_is_fir
     use kizuna_core::followups::scheduler::{Scheduler, Target};
     use kizuna_core::store::changes::Source;
     let pg = TestServer::start();
-    let s = initialised(&pg, "remind");
+    let s = pg.team_database("remind");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("team.db");
     let tanaka = {
@@ -2227,7 +2221,7 @@ fn work_saved_while_the_server_is_away_waits_in_the_outbox_and_lands_once_when_i
         format!("jp.kizuna.test.desk.{}", std::process::id()),
     );
     let pg = TestServer::start();
-    let s = initialised(&pg, "train");
+    let s = pg.team_database("train");
     let dir = tempfile::tempdir().unwrap();
     transfer::file_to_server(&sample_file(dir.path()), &s).unwrap();
     let password = "tanaka-long-passw0rd";
@@ -2348,7 +2342,7 @@ fn stored_on_server(s: &Server) -> Vec<String> {
 #[test]
 fn twenty_writers_killed_at_random_moments_leave_every_acknowledged_write_on_the_server_once() {
     let pg = TestServer::start();
-    let s = initialised(&pg, "kills");
+    let s = pg.team_database("kills");
     let dir = tempfile::tempdir().unwrap();
     transfer::file_to_server(&sample_file(dir.path()), &s).unwrap();
     let mut admin = server::connect(&s).unwrap();
@@ -2407,7 +2401,7 @@ fn twenty_writers_killed_at_random_moments_leave_every_acknowledged_write_on_the
 #[test]
 fn two_members_editing_one_deal_from_one_version_on_the_server_one_lands_one_is_told() {
     let pg = TestServer::start();
-    let s = initialised(&pg, "edits");
+    let s = pg.team_database("edits");
     let dir = tempfile::tempdir().unwrap();
     transfer::file_to_server(&sample_file(dir.path()), &s).unwrap();
     let mut admin = server::connect(&s).unwrap();
@@ -3005,7 +2999,7 @@ fn a_sequence_mail_on_the_server_goes_out_once_whichever_desktop_runs_it() {
     use kizuna_core::sequences::enrolment::{self, TargetKind};
     use kizuna_core::sequences::runner::{Runner, Target};
     let pg = TestServer::start();
-    let s = initialised(&pg, "sequences");
+    let s = pg.team_database("sequences");
     let dir = tempfile::tempdir().unwrap();
     let file = sample_file(dir.path());
     let sample = common::open(&file);
@@ -3143,7 +3137,7 @@ fn workbook(path: &Path) -> Vec<Vec<Vec<String>>> {
 fn a_person_is_disclosed_and_erased_on_the_server_as_on_the_file() {
     use kizuna_core::privacy::{disclose, erase};
     let pg = TestServer::start();
-    let s = initialised(&pg, "privacy");
+    let s = pg.team_database("privacy");
     let dir = tempfile::tempdir().unwrap();
     let file = sample_file(dir.path());
     let opts = || OpenOptions::new("tanaka", "田中 太郎").with_language(Language::Ja);
@@ -3258,7 +3252,7 @@ fn imports_and_their_undo_do_the_same_on_the_server_as_on_the_file() {
     use kizuna_core::import::preview;
     use kizuna_core::import::source::{read_bytes, ReadOptions};
     let pg = TestServer::start();
-    let s = initialised(&pg, "imports");
+    let s = pg.team_database("imports");
     let dir = tempfile::tempdir().unwrap();
     let file = sample_file(dir.path());
     let mut on_file = Db::open(
@@ -3388,7 +3382,7 @@ fn imports_and_their_undo_do_the_same_on_the_server_as_on_the_file() {
 #[test]
 fn the_cli_runs_an_admins_scripts_on_the_server_as_on_the_file_and_refuses_the_files_own_care() {
     let pg = TestServer::start();
-    let s = initialised(&pg, "cli");
+    let s = pg.team_database("cli");
     let dir = tempfile::tempdir().unwrap();
     let file = sample_file(dir.path());
     transfer::file_to_server(&file, &s).unwrap();

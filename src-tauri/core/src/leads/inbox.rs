@@ -234,14 +234,34 @@ fn search_filter(conn: Sql, search: &str, p: &mut Params) -> String {
 /// One page of a tab.
 pub fn page<'c>(conn: impl Into<Sql<'c>>, rd: &Reader, q: &LeadQuery) -> Result<LeadPage> {
     let conn = conn.into();
+    let mut p = Params::default();
+    let (sql, limit) = page_sql(conn, rd, q, &mut p)?;
+    let raws = conn.query(&sql, &p.0, |r| Ok((raw(r)?, r.get::<String>(25)?)))?;
+    let more = raws.len() > limit as usize;
+    let mut rows = Vec::with_capacity(raws.len());
+    let mut next = None;
+    for (r, at) in raws.into_iter().take(limit as usize) {
+        if more {
+            next = Some(LeadCursor {
+                at,
+                id: r.row.id.clone(),
+            });
+        }
+        rows.push(judged(r, rd)?);
+    }
+    Ok(LeadPage { rows, next })
+}
+
+/// The query of one page and its size: what [`page`] runs and [`explain`]
+/// shows.
+fn page_sql(conn: Sql, rd: &Reader, q: &LeadQuery, p: &mut Params) -> Result<(String, u32)> {
     let limit = match q.limit {
         0 => DEFAULT_PAGE,
         n => n.min(MAX_PAGE),
     };
-    let mut p = Params::default();
     let now = to_db(rd.now);
-    let (mut filter, column, ascending) = q.tab.filter(&mut p, rd.user_id, &now);
-    filter.push_str(&search_filter(conn, &q.search, &mut p));
+    let (mut filter, column, ascending) = q.tab.filter(p, rd.user_id, &now);
+    filter.push_str(&search_filter(conn, &q.search, p));
     if let Some(after) = &q.after {
         if from_db(&after.at).is_none() {
             return Err(Error::invalid("after", "format"));
@@ -260,20 +280,17 @@ pub fn page<'c>(conn: impl Into<Sql<'c>>, rd: &Reader, q: &LeadQuery) -> Result<
           ORDER BY {column}{dir}, l.id{dir} LIMIT {}",
         p.push(i64::from(limit) + 1)
     );
-    let raws = conn.query(&sql, &p.0, |r| Ok((raw(r)?, r.get::<String>(25)?)))?;
-    let more = raws.len() > limit as usize;
-    let mut rows = Vec::with_capacity(raws.len());
-    let mut next = None;
-    for (r, at) in raws.into_iter().take(limit as usize) {
-        if more {
-            next = Some(LeadCursor {
-                at,
-                id: r.row.id.clone(),
-            });
-        }
-        rows.push(judged(r, rd)?);
-    }
-    Ok(LeadPage { rows, next })
+    Ok((sql, limit))
+}
+
+/// The store's plan of a page's query, line by line ([`Sql::plan`]), for
+/// the bench to show which index answers a search.
+#[doc(hidden)]
+pub fn explain<'c>(conn: impl Into<Sql<'c>>, rd: &Reader, q: &LeadQuery) -> Result<Vec<String>> {
+    let conn = conn.into();
+    let mut p = Params::default();
+    let (sql, _) = page_sql(conn, rd, q, &mut p)?;
+    conn.plan(&sql, &p.0)
 }
 
 /// How many leads each tab holds (with the search, if any).

@@ -1027,11 +1027,7 @@ mod tests {
                 Value::Text("x".into()),
                 Value::Integer(31),
             ]);
-            let plan = db
-                .sql()
-                .query(&format!("EXPLAIN QUERY PLAN {sql}"), &params, |r| r.get::<String>(3))
-                .unwrap()
-                .join(" | ");
+            let plan = db.sql().plan(sql, &params).unwrap().join(" | ");
             assert!(plan.contains("SEARCH d USING INDEX deals_"), "{plan}");
             assert!(!plan.contains("TEMP B-TREE"), "{plan}");
         }

@@ -313,17 +313,12 @@ pub fn entry<'c>(conn: impl Into<Sql<'c>>, id: &str) -> Result<TimelineEntry> {
     })
 }
 
-/// The store's plan of the page query, line by line, for tests and the
-/// bench: SQLite's `EXPLAIN QUERY PLAN` (its `detail` column) or the
-/// server's `EXPLAIN`.
+/// The store's plan of the page query, line by line ([`Sql::plan`]), for
+/// tests and the bench.
 pub fn explain<'c>(conn: impl Into<Sql<'c>>, q: &TimelineQuery) -> Result<Vec<String>> {
-    let conn = conn.into();
     let mut p = Params::default();
     let keys = page_keys(q, DEFAULT_PAGE, &mut p)?;
-    match conn {
-        Sql::File(_) => conn.query(&format!("EXPLAIN QUERY PLAN {keys}"), &p.0, |r| r.get::<String>(3)),
-        Sql::Server(_) => conn.query(&format!("EXPLAIN {keys}"), &p.0, |r| r.get::<String>(0)),
-    }
+    conn.into().plan(&keys, &p.0)
 }
 
 /// How often each buying signal was recorded on a deal's live entries, most

@@ -219,6 +219,15 @@ impl TestServer {
         self.url(name)
     }
 
+    /// A new database made as `kizuna server init` makes it (the schema and
+    /// the roles), with the admin's address: a team's empty server.
+    pub fn team_database(&self, name: &str) -> kizuna_core::store::server::Server {
+        use kizuna_core::store::server;
+        let s = server::Server::parse(&self.create_database(name), None).unwrap();
+        server::roles::init(&mut server::connect(&s).unwrap()).unwrap();
+        s
+    }
+
     /// Stops the server at once, as a crash or a pulled cable would.
     pub fn stop(&self) {
         self.run("pg_ctl", &["-D", &self.data(), "-m", "immediate", "stop"]);

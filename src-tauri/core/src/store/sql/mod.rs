@@ -323,6 +323,16 @@ impl Sql<'_> {
             .ok_or(Error::Sqlite(rusqlite::Error::QueryReturnedNoRows))
     }
 
+    /// The store's plan of `sql`, line by line, for tests and the benches to
+    /// see which index answers: SQLite's `EXPLAIN QUERY PLAN` (its `detail`
+    /// column) or the server's `EXPLAIN`.
+    pub fn plan(self, sql: &str, params: &[Value]) -> Result<Vec<String>> {
+        match self {
+            Sql::File(_) => self.query(&format!("EXPLAIN QUERY PLAN {sql}"), params, |r| r.get::<String>(3)),
+            Sql::Server(_) => self.query(&format!("EXPLAIN {sql}"), params, |r| r.get::<String>(0)),
+        }
+    }
+
     /// Runs a statement that returns no rows; the number of rows it changed.
     pub fn execute(self, sql: &str, params: &[Value]) -> Result<usize> {
         match self {
