@@ -33,7 +33,10 @@ if [ ${#failed[@]} -eq 0 ]; then
   exit 1
 fi
 grep -E '^not ok' "$log" | sed 's/^/FLAKY? first run: /' >&2
-echo "e2e: running again: ${failed[*]}" >&2
+# The second run writes its pictures over the first's: keep the first's.
+rm -rf target/e2e-screenshots-first-run
+cp -r target/e2e-screenshots target/e2e-screenshots-first-run 2>/dev/null || true
+echo "e2e: running again: ${failed[*]} (the first run's pictures: target/e2e-screenshots-first-run)" >&2
 if run "${failed[@]}"; then
   echo "FLAKY: passed on the second run: ${failed[*]} (the first failure is above)" >&2
   exit 0

@@ -154,10 +154,14 @@ export class App {
    * Clicks an element already found (its WebDriver id). A notice stacked in
    * the corner may cover it — one stays until closed: reminders this test
    * display cannot show — so, as a person would, the notices are closed and
-   * the click tried again.
+   * the click tried again. A button greyed out while the page saves (a
+   * composer's send while the last message is on its way) is waited for, as
+   * a person waits: WebDriver's click on a disabled button does nothing and
+   * says nothing, and the test then timed out far from the lost click.
    */
   async clickEl(el) {
     await this.scrollTo(el);
+    await this.waitFor(async () => !(await this.exec('return arguments[0].disabled === true', [{ [ELEMENT]: el }])), 10000, 'a disabled button to be enabled');
     try {
       await this.cmd('POST', `/element/${el}/click`, {});
     } catch (e) {
@@ -338,7 +342,15 @@ export class App {
       }
       await sleep(100);
     }
-    throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    // The window as the wait ended, to see why: a test's own pictures show
+    // only the steps that passed.
+    let shot = '';
+    try {
+      shot = ` (window: ${await this.screenshot(`timeout-${what.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60)}`)})`;
+    } catch {
+      /* the window may be gone */
+    }
+    throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}${shot}`);
   }
 
   async screenshot(name) {
