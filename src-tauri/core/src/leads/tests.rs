@@ -670,7 +670,28 @@ fn the_inbox_tabs_count_page_and_find_japanese_words() {
         .collect();
         assert_eq!(got, want, "{q}");
     }
-    assert_eq!(inbox::counts(f.db.sql(), &me, rd.now, "林").unwrap().nurture, 1);
+    // Searched, each tab counts what its pages show.
+    let count = |q: &str| {
+        let c = inbox::counts(f.db.sql(), &me, rd.now, q).unwrap();
+        (c.new, c.mine, c.overdue, c.nurture)
+    };
+    assert_eq!(count("林"), (0, 0, 0, 1));
+    assert_eq!(count("検索"), (5, 3, 5, 0));
+    assert_eq!(count("検索3"), (1, 0, 1, 0));
+    assert_eq!(count("見つからない語"), (0, 0, 0, 0));
+    for q in ["資料", "kensaku1.co", "株式会社"] {
+        let shown = LeadTab::ALL.map(|tab| {
+            let q = LeadQuery {
+                tab,
+                search: q.into(),
+                after: None,
+                limit: 0,
+            };
+            inbox::page(f.db.sql(), &rd, &q).unwrap().rows.len() as u32
+        });
+        let c = count(q);
+        assert_eq!([c.0, c.1, c.2, c.3], shown, "{q}");
+    }
 }
 
 #[test]
