@@ -215,6 +215,7 @@ fn on_a_server(file: &Path, on_file: &rusqlite::Connection, rd: &Reader) {
         ("nurture page", LeadTab::Nurture, ""),
         ("search 移行について (nurture)", LeadTab::Nurture, "移行について"),
         ("search 見積 (nurture)", LeadTab::Nurture, "見積"),
+        ("search 鬼塚 (nurture)", LeadTab::Nurture, "鬼塚"),
         (
             "search 株式会社サンプル01234 (new)",
             LeadTab::New,
@@ -313,7 +314,12 @@ fn build(path: &Path) {
                 i as i64 + 1,
                 SOURCES[rng.random_range(0..SOURCES.len())],
                 to_db(at),
-                format!("担当 {i}"),
+                // A rare two-character name, five in all, for the searches.
+                if i % 20_000 == 7 {
+                    format!("鬼塚 {i}")
+                } else {
+                    format!("担当 {i}")
+                },
                 company,
                 phone,
                 mail,

@@ -337,7 +337,55 @@ fn the_server_finds_what_the_file_finds() {
     // Checked on the timeline, the kind that grows into the millions; on
     // 50 companies another index may rightly win.
     let plan = server_search::explain(&mut client, search::SearchKind::Activities, "見積書の再送").unwrap();
-    assert!(plan.contains("Bitmap Index Scan on activities_search"), "{plan}");
+    assert!(plan.contains("Bitmap Index Scan on activities_search "), "{plan}");
+    // One of two characters, which has no trigram, from the pair index
+    // (on 50 companies, the planner would rather start from them: it is told
+    // not to, as it is told not to read the table whole).
+    client.batch_execute("SET enable_nestloop = off").unwrap();
+    for kind in [search::SearchKind::Activities, search::SearchKind::Contacts] {
+        let plan = server_search::explain(&mut client, kind, "田中").unwrap();
+        assert!(plan.contains("_search_pairs"), "{plan}");
+    }
+}
+
+/// A server set up by an earlier Kizuna (partial search indexes, no pair
+/// indexes) gets today's search indexes when its admin runs `kizuna server
+/// init` again: the pair indexes, and whole-table ones whose statistics
+/// the planner reads.
+#[test]
+fn init_again_brings_an_older_servers_search_indexes_up_to_date() {
+    let pg = TestServer::start();
+    let s = pg.team_database("older");
+    let mut client = server::connect(&s).unwrap();
+    // (all, partial) among the search's indexes.
+    let indexes = |client: &mut postgres::Client| -> (i64, i64) {
+        let r = client
+            .query_one(
+                r"SELECT COUNT(*), COUNT(*) FILTER (WHERE i.indpred IS NOT NULL)
+                    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                   WHERE c.relname LIKE '%\_search' OR c.relname LIKE '%\_search\_pairs'",
+                &[],
+            )
+            .unwrap();
+        (r.get(0), r.get(1))
+    };
+    assert_eq!(indexes(&mut client), (10, 0));
+    client
+        .batch_execute(
+            "DROP INDEX companies_search, companies_search_pairs, contacts_search_pairs, deals_search_pairs,
+                        activities_search_pairs, leads_search_pairs;
+             CREATE INDEX companies_search ON companies USING gin ((
+                 COALESCE(name, '') || E'\\n' || COALESCE(name_kana, '') || E'\\n' || COALESCE(industry, '')
+             ) gin_trgm_ops) WHERE deleted_at IS NULL;",
+        )
+        .unwrap();
+    assert_eq!(indexes(&mut client), (5, 1));
+    let again = server::roles::init(&mut client).unwrap();
+    assert_eq!(again.found, Some(server::schema::CURRENT));
+    assert_eq!(indexes(&mut client), (10, 0));
+    // Run again, it changes nothing.
+    server::roles::init(&mut client).unwrap();
+    assert_eq!(indexes(&mut client), (10, 0));
 }
 
 /// A read-only server session for the domain's reads (`store::sql`): one

@@ -745,30 +745,8 @@ CREATE INDEX audit_user_at ON audit_log(user_id, at DESC, id DESC);
 CREATE INDEX audit_entity_at ON audit_log(entity, entity_id, at DESC, id DESC);
 
 
--- Search (timeline/search.rs in the file: FTS5 trigram and bigram tables
--- kept by triggers). Here one trigram GIN index per kind over the same
--- fields, joined by a line break as the file's index keeps them apart: a
--- term never matches across two fields. pg_trgm answers ILIKE '%term%'
--- from it, Japanese included, in a database whose ctype is C.UTF-8 (or
--- any UTF-8 locale); timeline/server_search.rs writes the same expressions.
-CREATE INDEX companies_search ON companies USING gin ((
-    COALESCE(name, '') || E'\n' || COALESCE(name_kana, '') || E'\n' || COALESCE(industry, '')
-) gin_trgm_ops) WHERE deleted_at IS NULL;
-CREATE INDEX contacts_search ON contacts USING gin ((
-    COALESCE(name, '') || E'\n' || COALESCE(name_kana, '') || E'\n' || COALESCE(email, '')
-) gin_trgm_ops) WHERE deleted_at IS NULL;
-CREATE INDEX deals_search ON deals USING gin ((
-    COALESCE(title, '') || E'\n' || COALESCE(notes, '') || E'\n' || COALESCE(lost_detail, '')
-    || E'\n' || COALESCE(lost_to, '') || E'\n' || COALESCE(lost_reason, '')
-) gin_trgm_ops) WHERE deleted_at IS NULL;
-CREATE INDEX activities_search ON activities USING gin ((
-    COALESCE(COALESCE(search_text, summary), '') || E'\n' || COALESCE(minutes, '') || E'\n'
-    || COALESCE(body, '') || E'\n' || COALESCE(next_todos, '')
-) gin_trgm_ops) WHERE deleted_at IS NULL AND kind NOT IN ('stage_change', 'system');
-CREATE INDEX leads_search ON leads USING gin ((
-    COALESCE(person_name, '') || E'\n' || COALESCE(company_name, '') || E'\n' || COALESCE(mail, '')
-    || E'\n' || COALESCE(phone, '') || E'\n' || COALESCE(message, '')
-) gin_trgm_ops) WHERE deleted_at IS NULL;
+-- Search: its indexes are search.sql's, which `kizuna server init` runs
+-- after the migrations every time (it says why).
 
 -- Live refresh: a desktop LISTENs on kizuna_changes and reads change_log
 -- by sequence when woken (and after any reconnect, so a dropped connection

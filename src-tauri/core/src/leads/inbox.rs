@@ -214,7 +214,7 @@ fn judged(raw: Raw, rd: &Reader) -> Result<LeadRow> {
 }
 
 /// The fields a lead is searched by, in the order of the server's trigram
-/// index over them (`leads_search`, migrations/postgres/0023_baseline.sql).
+/// index over them (`leads_search`, migrations/postgres/search.sql).
 pub(crate) const SEARCHED: [&str; 5] = ["l.person_name", "l.company_name", "l.mail", "l.phone", "l.message"];
 
 /// The leads that say `search` (in a name, the company, mail, phone or
