@@ -13,7 +13,9 @@
 //! file the latency of `search::search` for Japanese and English queries
 //! (target well under 100 ms) including one- and two-character terms and
 //! "show more" pages, the index sizes, and of logging one touch (time and
-//! pages written to the file, with and without the bigram index).
+//! pages written to the file, with and without the bigram index). Then
+//! (Linux) the same searches on a team server holding the same million
+//! entries: the same hits, the server's times and its plans.
 //!
 //! The activities go in through one prepared INSERT inside one transaction,
 //! in time order, with the FTS triggers live (the index is built exactly as
@@ -24,6 +26,12 @@
 //! enough and keeps the build light.
 //!
 //! KIZUNA_BENCH_SMALL_ONLY=1 skips the large file (quick check of the bench).
+
+// The server is Debian's PostgreSQL, started as the tests start it: the
+// server half runs where they do.
+#[cfg(target_os = "linux")]
+#[path = "../tests/common/mod.rs"]
+mod tests_common;
 
 use chrono::Duration;
 use kizuna_core::clock::{to_db, Clock};
@@ -165,6 +173,8 @@ fn measure_timeline(dir: &Path, shape: &Shape, with_search: bool) -> TimelineFig
     );
     if with_search {
         measure_search(conn);
+        #[cfg(target_os = "linux")]
+        search_on_a_server(&path, conn);
         measure_write(&mut db, &big);
     }
     TimelineFigures {
@@ -174,25 +184,28 @@ fn measure_timeline(dir: &Path, shape: &Shape, with_search: bool) -> TimelineFig
     }
 }
 
+/// The queries the search is timed with: (what, query).
+const QUERIES: [(&str, &str); 16] = [
+    ("Japanese, common (議事録)", "議事録"),
+    ("Japanese, phrase (見積書の再送)", "見積書の再送"),
+    ("Japanese, rare (瑕疵担保責任)", "瑕疵担保責任"),
+    ("Japanese, no match from common pieces", "の見積書を議事録"),
+    ("English (proposal)", "proposal"),
+    ("English, two terms (revised quote)", "revised quote"),
+    ("mixed (佐藤 議事録)", "佐藤 議事録"),
+    ("mixed, the short term rare (瑕疵 議事録)", "瑕疵 議事録"),
+    ("mixed, never together (田中 proposal)", "田中 proposal"),
+    ("2 characters (佐藤)", "佐藤"),
+    ("2 characters, rare (瑕疵)", "瑕疵"),
+    ("2 characters, common (見積)", "見積"),
+    ("2 characters, two terms (稟議 見積)", "稟議 見積"),
+    ("1 character (林)", "林"),
+    ("1 character, the commonest (の)", "の"),
+    ("1 character, ASCII (a)", "a"),
+];
+
 fn measure_search(conn: &rusqlite::Connection) {
-    for (what, query) in [
-        ("Japanese, common (議事録)", "議事録"),
-        ("Japanese, phrase (見積書の再送)", "見積書の再送"),
-        ("Japanese, rare (瑕疵担保責任)", "瑕疵担保責任"),
-        ("Japanese, no match from common pieces", "の見積書を議事録"),
-        ("English (proposal)", "proposal"),
-        ("English, two terms (revised quote)", "revised quote"),
-        ("mixed (佐藤 議事録)", "佐藤 議事録"),
-        ("mixed, the short term rare (瑕疵 議事録)", "瑕疵 議事録"),
-        ("mixed, never together (田中 proposal)", "田中 proposal"),
-        ("2 characters (佐藤)", "佐藤"),
-        ("2 characters, rare (瑕疵)", "瑕疵"),
-        ("2 characters, common (見積)", "見積"),
-        ("2 characters, two terms (稟議 見積)", "稟議 見積"),
-        ("1 character (林)", "林"),
-        ("1 character, the commonest (の)", "の"),
-        ("1 character, ASCII (a)", "a"),
-    ] {
+    for (what, query) in QUERIES {
         let t = Instant::now();
         let r = search::search(conn, query, 10, JA).expect("search");
         let cold = t.elapsed().as_secs_f64() * 1e3;
@@ -254,6 +267,62 @@ fn measure_search(conn: &rusqlite::Connection) {
         size("activities_bigrams%"),
         size("%")
     );
+}
+
+/// The same searches on a team server holding the same million entries
+/// (copied there as `kizuna migrate` copies them): the same hits as the
+/// file's, the server's times, and its plan of a two- and a one-character
+/// term (docs/team-server.md, "Search on the server").
+#[cfg(target_os = "linux")]
+fn search_on_a_server(file: &Path, on_file: &rusqlite::Connection) {
+    use kizuna_core::store::server;
+    use kizuna_core::store::sql::Sql;
+    use kizuna_core::timeline::server_search;
+    let pg = tests_common::pg::TestServer::start_durable();
+    let address = pg.team_database("timeline");
+    let t = Instant::now();
+    kizuna_core::store::transfer::file_to_server(file, &address).expect("migrate");
+    println!(
+        "[1M] copied to a team server (loopback) in {:.0} s",
+        t.elapsed().as_secs_f64()
+    );
+    let session = std::cell::RefCell::new(server::connect(&address).expect("connect"));
+    let on_server = Sql::Server(&session);
+    for (what, query) in QUERIES {
+        // The same hits and the same "more" in each group; the cursors name
+        // the last hit in each store's own way (the file's rowid).
+        let shown = |r: search::SearchResults| {
+            [r.companies, r.contacts, r.deals, r.activities].map(|g| (g.hits, g.next.is_some()))
+        };
+        assert_eq!(
+            shown(search::search(on_server, query, 10, JA).expect("search")),
+            shown(search::search(on_file, query, 10, JA).expect("search")),
+            "{query}: the server's hits are the file's"
+        );
+        let m = time(10, || {
+            std::hint::black_box(search::search(on_server, query, 10, JA).expect("search"));
+        });
+        println!(
+            "[1M] on the server, search {what}: median {:.2} ms, p95 {:.2} ms",
+            m.0, m.1
+        );
+    }
+    let mut client = server::connect(&address).expect("connect");
+    let size: String = client
+        .query_one(
+            "SELECT pg_size_pretty(pg_relation_size('activities_search')) || ' trigram, '
+                 || pg_size_pretty(pg_relation_size('activities_search_pairs')) || ' pairs, table '
+                 || pg_size_pretty(pg_relation_size('activities'))",
+            &[],
+        )
+        .expect("sizes")
+        .get(0);
+    println!("[1M] on the server, the timeline's search indexes: {size}");
+    for query in ["瑕疵", "林"] {
+        let plan = server_search::explain(&mut client, search::SearchKind::Activities, query).expect("plan");
+        let lines: Vec<&str> = plan.lines().map(str::trim).filter(|l| l.contains("Scan")).collect();
+        println!("[1M] on the server, the plan of {query}: {}", lines.join(" | "));
+    }
 }
 
 /// Pages this connection has written to the database file since the last call.
