@@ -142,6 +142,18 @@ test('two members on one team server: connected in Settings, the board is the te
   const company = await openFirstCustomer(a);
   assert.ok((await a.exec('return document.body.innerText')).includes(company.name), 'the customer page names the customer');
   await a.screenshot('server-customer-ja');
+  // A two-character word, which the server finds from its pair index
+  // (timeline/server_search.rs): every hit shown holds it, marked.
+  await a.click('[data-testid="open-search"]');
+  await a.type('[data-testid="search-input"]', '見積');
+  const marks = await a.waitFor(async () => {
+    const m = await a.exec(`return [...document.querySelectorAll('[data-testid="search-hit"] mark')].map((x) => x.textContent)`);
+    return m.length > 0 ? m : null;
+  }, 10000, 'the hits of 見積');
+  assert.ok(marks.every((m) => m === '見積'), `only 見積 is marked: ${marks}`);
+  await a.screenshot('server-search-two-characters-ja');
+  await a.click('[data-testid="search-dialog"] [data-testid="modal-close"]');
+  await a.waitFor(async () => (await a.findAll('[data-testid="search-dialog"]')).length === 0, 10000, 'the search closed');
 
   // Suzuki plans a follow-up for Sato a few seconds ahead: Sato's desktop
   // notifies him through the desktop's notification service, once.
