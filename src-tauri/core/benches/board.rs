@@ -151,11 +151,8 @@ fn main() {
 fn on_a_server(file: &std::path::Path, pipeline_id: &str, clock: &FixedClock, on_file: &board::Board, file_med: f64) {
     use kizuna_core::store::server;
     use kizuna_core::store::sql::Sql;
-    let pg = tests_common::pg::TestServer::start_durable();
-    let address = pg.team_database("board");
-    let t = Instant::now();
-    kizuna_core::store::transfer::file_to_server(file, &address).expect("migrate");
-    eprintln!("copied to the server in {:.1} s", t.elapsed().as_secs_f64());
+    let (_pg, address, copied) = tests_common::pg::TestServer::durable_copy_of(file, "board");
+    eprintln!("copied to the server in {copied:.1} s");
     let session = std::cell::RefCell::new(server::connect(&address).expect("connect"));
     let load = || board::load(Sql::Server(&session), clock, Some(pipeline_id), &BoardFilter::default()).expect("board");
     assert_eq!(

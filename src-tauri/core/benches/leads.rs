@@ -200,15 +200,9 @@ fn main() {
 fn on_a_server(file: &Path, on_file: &rusqlite::Connection, rd: &Reader) {
     use kizuna_core::store::server;
     use kizuna_core::store::sql::Sql;
-    let pg = tests_common::pg::TestServer::start_durable();
-    let address = pg.team_database("leads");
-    let t = Instant::now();
-    kizuna_core::store::transfer::file_to_server(file, &address).expect("migrate");
+    let (_pg, address, copied) = tests_common::pg::TestServer::durable_copy_of(file, "leads");
     println!();
-    println!(
-        "on a team server (loopback), the same {LEADS} leads, copied in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
+    println!("on a team server (loopback), the same {LEADS} leads, copied in {copied:.1} s");
     let session = std::cell::RefCell::new(server::connect(&address).expect("connect"));
     let on_server = Sql::Server(&session);
     for (label, tab, words) in [

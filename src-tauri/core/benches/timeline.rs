@@ -278,14 +278,8 @@ fn search_on_a_server(file: &Path, on_file: &rusqlite::Connection) {
     use kizuna_core::store::server;
     use kizuna_core::store::sql::Sql;
     use kizuna_core::timeline::server_search;
-    let pg = tests_common::pg::TestServer::start_durable();
-    let address = pg.team_database("timeline");
-    let t = Instant::now();
-    kizuna_core::store::transfer::file_to_server(file, &address).expect("migrate");
-    println!(
-        "[1M] copied to a team server (loopback) in {:.0} s",
-        t.elapsed().as_secs_f64()
-    );
+    let (_pg, address, copied) = tests_common::pg::TestServer::durable_copy_of(file, "timeline");
+    println!("[1M] copied to a team server (loopback) in {copied:.0} s");
     let session = std::cell::RefCell::new(server::connect(&address).expect("connect"));
     let on_server = Sql::Server(&session);
     for (what, query) in QUERIES {

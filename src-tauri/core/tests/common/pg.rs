@@ -49,6 +49,17 @@ impl TestServer {
         Self::start_with(false, true).0
     }
 
+    /// A durable server holding a copy of the team in `file` (copied as
+    /// `kizuna migrate` copies it) in database `name`, for a bench to read
+    /// the same team from both stores; and the copy's time in seconds.
+    pub fn durable_copy_of(file: &Path, name: &str) -> (TestServer, kizuna_core::store::server::Server, f64) {
+        let pg = Self::start_durable();
+        let address = pg.team_database(name);
+        let t = std::time::Instant::now();
+        kizuna_core::store::transfer::file_to_server(file, &address).unwrap();
+        (pg, address, t.elapsed().as_secs_f64())
+    }
+
     /// A server that also accepts TLS, with a certificate for 127.0.0.1
     /// signed by a throw-away CA; returns the CA's PEM file.
     pub fn start_tls() -> (TestServer, PathBuf) {
